@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what dropgate needs to build and test on Debian 12 (run as root); quiet when all is there.
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config
+      libxml2-dev libcsv-dev libssh2-1-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
+      libyaml-dev libjansson-dev libcmocka-dev
+      openssh-server openssh-client vsftpd curl sqlite3 valgrind procps)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

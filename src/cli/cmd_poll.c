@@ -1,0 +1,12 @@
+/* dropgate poll: placeholder until its issue lands; replaced by the real command. */
+#include <stdio.h>
+
+#include "cli/commands.h"
+
+int dg_cmd_poll(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fputs("dropgate poll: not available in this build yet\n", stderr);
+    return 2;
+}

@@ -1,0 +1,12 @@
+/* dropgate run: placeholder until its issue lands; replaced by the real command. */
+#include <stdio.h>
+
+#include "cli/commands.h"
+
+int dg_cmd_run(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fputs("dropgate run: not available in this build yet\n", stderr);
+    return 2;
+}

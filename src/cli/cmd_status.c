@@ -1,0 +1,12 @@
+/* dropgate status: placeholder until its issue lands; replaced by the real command. */
+#include <stdio.h>
+
+#include "cli/commands.h"
+
+int dg_cmd_status(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fputs("dropgate status: not available in this build yet\n", stderr);
+    return 2;
+}

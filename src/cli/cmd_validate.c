@@ -1,0 +1,12 @@
+/* dropgate validate: placeholder until its issue lands; replaced by the real command. */
+#include <stdio.h>
+
+#include "cli/commands.h"
+
+int dg_cmd_validate(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fputs("dropgate validate: not available in this build yet\n", stderr);
+    return 2;
+}

@@ -1,0 +1,16 @@
+/* The dropgate subcommands; each lives in its own cmd_*.c file and returns the exit status:
+ * 0 success, 1 the input or a partner was rejected, 2 usage, configuration or I/O error. */
+#ifndef DG_CLI_COMMANDS_H
+#define DG_CLI_COMMANDS_H
+
+int dg_cmd_validate(int argc, char **argv);
+int dg_cmd_ack(int argc, char **argv);
+int dg_cmd_translate(int argc, char **argv);
+int dg_cmd_poll(int argc, char **argv);
+int dg_cmd_run(int argc, char **argv);
+int dg_cmd_status(int argc, char **argv);
+int dg_cmd_report(int argc, char **argv);
+int dg_cmd_partner(int argc, char **argv);
+int dg_cmd_demo(int argc, char **argv);
+
+#endif

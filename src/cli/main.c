@@ -1,0 +1,49 @@
+/* dropgate command entry: dispatches to one subcommand per file (see commands.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *help;
+} command;
+
+static const command commands[] = {
+    {"validate", dg_cmd_validate, "check X12 envelopes and sets against edi/ definitions"},
+    {"ack", dg_cmd_ack, "write the 997 functional acknowledgment for an X12 file"},
+    {"translate", dg_cmd_translate, "map a partner file to canonical JSON or another format"},
+    {"poll", dg_cmd_poll, "run one poll cycle (--once) over the configured partners"},
+    {"run", dg_cmd_run, "the gateway daemon: poll on schedule, process, send the outbox"},
+    {"status", dg_cmd_status, "orders by state, overdue acks and ASNs, open discrepancies"},
+    {"report", dg_cmd_report, "reports: reconcile, orders (CSV or JSON)"},
+    {"partner", dg_cmd_partner, "partner tools: check NAME (onboarding test kit)"},
+    {"demo", dg_cmd_demo, "run the shipped dropship demo end to end on local folders"},
+};
+
+static void usage(FILE *out)
+{
+    fputs("usage: dropgate COMMAND [OPTIONS]\n\ncommands:\n", out);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+    fputs("\n'dropgate COMMAND --help' describes a command's options.\n", out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "dropgate: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,136 @@
+/* Region allocator: a chain of blocks, bump allocation, one free for the lot. */
+#include "core/arena.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BLOCK_MIN 16384
+
+typedef struct block {
+    struct block *next;
+    size_t size, used;
+    _Alignas(16) unsigned char data[];
+} block;
+
+struct dg_arena {
+    block *head;
+    size_t total;
+};
+
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n);
+    if (!p) {
+        fputs("dropgate: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+static block *block_new(size_t need)
+{
+    size_t size = need > BLOCK_MIN ? need : BLOCK_MIN;
+    block *b = xmalloc(sizeof(block) + size);
+    b->next = NULL;
+    b->size = size;
+    b->used = 0;
+    return b;
+}
+
+dg_arena *dg_arena_new(void)
+{
+    dg_arena *a = xmalloc(sizeof *a);
+    a->head = block_new(BLOCK_MIN);
+    a->total = 0;
+    return a;
+}
+
+void dg_arena_free(dg_arena *a)
+{
+    if (!a)
+        return;
+    for (block *b = a->head, *n; b; b = n) {
+        n = b->next;
+        free(b);
+    }
+    free(a);
+}
+
+void dg_arena_reset(dg_arena *a)
+{
+    block *b = a->head;
+    while (b->next) {
+        block *n = b->next;
+        free(b);
+        b = n;
+    }
+    /* keep the oldest block (the last in the chain) */
+    a->head = b;
+    b->used = 0;
+    a->total = 0;
+}
+
+void *dg_arena_alloc(dg_arena *a, size_t size)
+{
+    size = (size + 15) & ~(size_t)15;
+    if (size == 0)
+        size = 16;
+    block *b = a->head;
+    if (b->size - b->used < size) {
+        b = block_new(size > b->size * 2 ? size : b->size * 2);
+        b->next = a->head;
+        a->head = b;
+    }
+    void *p = b->data + b->used;
+    b->used += size;
+    a->total += size;
+    memset(p, 0, size);
+    return p;
+}
+
+char *dg_arena_strndup(dg_arena *a, const char *s, size_t n)
+{
+    if (!s)
+        return NULL;
+    char *p = dg_arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *dg_arena_strdup(dg_arena *a, const char *s)
+{
+    return s ? dg_arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *dg_arena_printf(dg_arena *a, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *p = dg_arena_alloc(a, (size_t)(n < 0 ? 0 : n) + 1);
+    vsnprintf(p, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap2);
+    va_end(ap2);
+    return p;
+}
+
+void *dg_arena_grow(dg_arena *a, void *items, size_t item_size, size_t count, size_t *cap,
+                    size_t need)
+{
+    if (need <= *cap && items)
+        return items;
+    size_t ncap = *cap ? *cap * 2 : 8;
+    while (ncap < need)
+        ncap *= 2;
+    void *p = dg_arena_alloc(a, ncap * item_size);
+    if (items && count)
+        memcpy(p, items, count * item_size);
+    *cap = ncap;
+    return p;
+}
+
+size_t dg_arena_used(const dg_arena *a) { return a->total; }

@@ -1,0 +1,202 @@
+/* The canonical model: orders, shipments (ASNs), invoices and stock records that every partner
+ * format maps into and out of. The flow works only on these; see docs in mappings/README.md. */
+#ifndef DG_CORE_MODEL_H
+#define DG_CORE_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "core/decimal.h"
+#include "core/error.h"
+
+/* Strings are NUL-terminated, owned by the document's arena; NULL means absent.
+ * Dates are ISO "YYYY-MM-DD", times "HH:MM:SS" (mapping transforms normalise partner formats).
+ * Amounts and quantities are dg_dec (exact, 4 decimals). Countries are ISO 3166-1 alpha-2. */
+
+typedef struct dg_party {
+    char *id;           /* partner's id for the party (N104, GLN, customer number) */
+    char *id_qualifier; /* N103 or equivalent */
+    char *name;         /* person or main name */
+    char *company;
+    char *address1, *address2;
+    char *city, *state, *postal_code, *country;
+    char *phone, *email;
+} dg_party;
+
+/* Line statuses the routing assigns (strings so mappings and JSON carry them unchanged). */
+#define DG_LINE_OPEN "OPEN"
+#define DG_LINE_MATCHED "MATCHED"
+#define DG_LINE_PRODUCT_NOT_FOUND "PRODUCT_NOT_FOUND"
+#define DG_LINE_OUT_OF_STOCK "OUT_OF_STOCK"
+#define DG_LINE_SHIPPING_UNAVAILABLE "SHIPPING_UNAVAILABLE"
+#define DG_LINE_NOT_APPROVED "NOT_APPROVED"
+
+typedef struct dg_order_line {
+    char *line_number;  /* PO101 / storefront line id */
+    char *buyer_sku;    /* retailer's SKU (BP / IN) */
+    char *vendor_sku;   /* supplier's SKU (VP / VN) */
+    char *gtin;         /* UPC/EAN/GTIN (UP / EN / UK) */
+    char *description;
+    dg_dec quantity;
+    char *uom;          /* X12 unit code: EA, CA, ... */
+    dg_dec unit_price;
+    char *status;       /* DG_LINE_* */
+    char *status_reason;
+    char *supplier;     /* set by routing: partner name of the chosen supplier */
+} dg_order_line;
+
+typedef struct dg_order {
+    char *order_number;   /* BEG03 / storefront order id / supplier PO number when outbound */
+    char *order_date;
+    char *purpose;        /* BEG01: 00 original, 01 cancel, 05 replace */
+    char *order_type;     /* BEG02: SA stand-alone, DS drop ship, ... */
+    char *currency;       /* ISO 4217 */
+    char *customer_order_number; /* the storefront's order number on a supplier PO */
+    dg_party buyer;       /* the retailer (BY) */
+    dg_party seller;      /* the supplier (SE / VN) */
+    dg_party bill_to;     /* BT: the retailer on supplier POs */
+    dg_party ship_to;     /* ST: the end customer */
+    char *carrier;        /* requested carrier (SCAC) */
+    char *service_level;  /* requested service (e.g. GROUND, 2DAY) */
+    char *requested_ship_date;
+    char *notes;
+    dg_dec total;         /* CTT/AMT total when the partner sends one */
+    dg_order_line *lines;
+    size_t n_lines, cap_lines;
+} dg_order;
+
+typedef struct dg_shipment_item {
+    char *line_number;  /* PO line it ships (LIN01 / PO101) */
+    char *buyer_sku, *vendor_sku, *gtin;
+    dg_dec quantity_shipped;
+    char *uom;
+    char *package_id;   /* which package (tracking or SSCC) holds it, when known */
+} dg_shipment_item;
+
+typedef struct dg_package {
+    char *tracking_number;
+    char *sscc;         /* MAN*GM serial shipping container code */
+    dg_dec weight;
+    char *weight_uom;
+} dg_package;
+
+typedef struct dg_shipment {
+    char *shipment_id;  /* BSN02 */
+    char *po_number;    /* PRF01 of the (first) order level */
+    char *ship_date;
+    char *ship_time;
+    char *carrier;      /* TD503 SCAC */
+    char *service_level;/* TD505 routing / service */
+    dg_party ship_from;
+    dg_party ship_to;
+    dg_package *packages;
+    size_t n_packages, cap_packages;
+    dg_shipment_item *items;
+    size_t n_items, cap_items;
+} dg_shipment;
+
+typedef struct dg_invoice_line {
+    char *line_number;
+    char *buyer_sku, *vendor_sku, *gtin;
+    char *description;
+    dg_dec quantity;
+    char *uom;
+    dg_dec unit_price;
+} dg_invoice_line;
+
+typedef struct dg_charge {
+    char *type;         /* FREIGHT, HANDLING, DISCOUNT, TAX, OTHER (SAC02 mapped by code table) */
+    char *code;         /* partner's own code (SAC02) */
+    dg_dec amount;      /* positive charge; allowances negative */
+    char *description;
+} dg_charge;
+
+typedef struct dg_invoice {
+    char *invoice_number; /* BIG02 */
+    char *invoice_date;
+    char *po_number;      /* BIG04 */
+    char *currency;
+    char *terms;          /* ITD description or net days */
+    dg_party remit_to;
+    dg_party bill_to;
+    dg_party ship_to;
+    dg_invoice_line *lines;
+    size_t n_lines, cap_lines;
+    dg_charge *charges;
+    size_t n_charges, cap_charges;
+    dg_dec tax;
+    dg_dec total;         /* TDS01 (implied 2 decimals in X12) */
+} dg_invoice;
+
+typedef struct dg_stock_item {
+    char *vendor_sku;
+    char *buyer_sku;
+    char *gtin;
+    char *description;
+    dg_dec quantity_available;
+    dg_dec cost;
+    dg_dec msrp;
+    dg_dec map_price;   /* minimum advertised price */
+    char *warehouse;
+    char *available_date; /* restock date when quantity is 0 */
+} dg_stock_item;
+
+typedef struct dg_stock {
+    char *supplier;     /* partner that sent the feed (filled by the gateway when blank) */
+    char *as_of;        /* date of the feed */
+    dg_stock_item *items;
+    size_t n_items, cap_items;
+} dg_stock;
+
+typedef enum {
+    DG_DOC_NONE = 0,
+    DG_DOC_ORDER,
+    DG_DOC_SHIPMENT,
+    DG_DOC_INVOICE,
+    DG_DOC_STOCK,
+} dg_doc_kind;
+
+/* Envelope facts of the source document, kept for acknowledgments and tracing. */
+typedef struct dg_doc_source {
+    char *format;         /* "x12", "csv", "xml", "json" */
+    char *sender_id;      /* ISA06 / GS02 or configured partner id */
+    char *receiver_id;
+    char *interchange_control; /* ISA13 */
+    char *group_control;  /* GS06 */
+    char *set_control;    /* ST02 */
+    char *transaction_set;/* "850", ... */
+    long position;        /* record or segment number where the document starts */
+} dg_doc_source;
+
+/* One canonical document; everything it points to lives in its arena. */
+typedef struct dg_doc {
+    dg_doc_kind kind;
+    dg_arena *arena;
+    dg_doc_source source;
+    union {
+        dg_order order;
+        dg_shipment shipment;
+        dg_invoice invoice;
+        dg_stock stock;
+    } u;
+} dg_doc;
+
+dg_doc *dg_doc_new(dg_doc_kind kind);
+void dg_doc_free(dg_doc *doc);
+const char *dg_doc_kind_name(dg_doc_kind kind);          /* "order", "shipment", ... */
+dg_doc_kind dg_doc_kind_from_name(const char *name);     /* DG_DOC_NONE when unknown */
+
+/* Append a zeroed element and return it (arrays grow inside the doc's arena). */
+dg_order_line *dg_order_add_line(dg_doc *doc);
+dg_package *dg_shipment_add_package(dg_doc *doc);
+dg_shipment_item *dg_shipment_add_item(dg_doc *doc);
+dg_invoice_line *dg_invoice_add_line(dg_doc *doc);
+dg_charge *dg_invoice_add_charge(dg_doc *doc);
+dg_stock_item *dg_stock_add_item(dg_doc *doc);
+
+/* Receives each document as a reader produces it; the callee takes ownership of doc.
+ * Returning non-zero stops the reader and is passed back to its caller. */
+typedef int (*dg_doc_sink)(void *ctx, dg_doc *doc, dg_error *err);
+
+#endif

@@ -1,0 +1,16 @@
+/* The documented JSON form of canonical documents (jansson); see mappings/README.md.
+ * Stable for other programs: field names never change meaning, new fields may appear. */
+#ifndef DG_CORE_MODEL_JSON_H
+#define DG_CORE_MODEL_JSON_H
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/model.h"
+
+#define DG_JSON_PRETTY 1
+
+/* {"kind":"order","source":{...},"order":{...}}; decimals as strings ("12.50" exact). */
+int dg_doc_to_json(const dg_doc *doc, int flags, dg_buf *out, dg_error *err);
+int dg_doc_from_json(const char *text, size_t len, dg_doc **out, dg_error *err);
+
+#endif

@@ -1,0 +1,51 @@
+/* Declarative mappings (mappings/*.yaml): partner files <-> canonical documents.
+ * The engine is format-neutral; x12, csv and xml adapters plug into it. */
+#ifndef DG_MAP_MAP_H
+#define DG_MAP_MAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/model.h"
+
+typedef struct dg_mapping dg_mapping;
+
+typedef enum { DG_MAP_IN = 1, DG_MAP_OUT = 2 } dg_map_direction;
+
+/* Loads and checks a mapping file; errors name file, line and rule. */
+int dg_map_load(const char *path, dg_mapping **out, dg_error *err);
+void dg_map_free(dg_mapping *m);
+
+const char *dg_map_name(const dg_mapping *m);
+dg_map_direction dg_map_get_direction(const dg_mapping *m);
+dg_doc_kind dg_map_doc_kind(const dg_mapping *m);
+const char *dg_map_format(const dg_mapping *m); /* "x12", "csv", "xml" */
+/* File extension a written file should carry ("edi", "csv", "xml"). */
+const char *dg_map_extension(const dg_mapping *m);
+
+/* Inbound: reads a partner file (streamed where the format allows) and hands each canonical
+ * document to sink. On a mapping failure nothing further is emitted and err names the
+ * mapping file, the rule and the input position. */
+int dg_map_read_file(const dg_mapping *m, const char *path, dg_doc_sink sink, void *ctx,
+                     dg_error *err);
+
+/* Envelope values for outbound X12 (ignored by other formats). Control numbers come from the
+ * state store so that a re-send reproduces the same bytes. */
+typedef struct dg_map_envelope {
+    const char *sender_qualifier, *sender_id;     /* ISA05/06, GS02 */
+    const char *receiver_qualifier, *receiver_id; /* ISA07/08, GS03 */
+    long interchange_control;                     /* ISA13 */
+    long group_control;                           /* GS06 */
+    long first_set_control;                       /* ST02 of the first set, then +1 */
+    const char *date;                             /* CCYYMMDD; NULL: today */
+    const char *time;                             /* HHMM; NULL: now */
+    bool test;                                    /* ISA15 T instead of P */
+} dg_map_envelope;
+
+/* Outbound: writes docs (all of the mapping's kind) as one partner file into out. */
+int dg_map_write(const dg_mapping *m, dg_doc *const *docs, size_t n, const dg_map_envelope *env,
+                 dg_buf *out, dg_error *err);
+
+#endif

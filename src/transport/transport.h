@@ -1,0 +1,70 @@
+/* One interface over partner drop folders: local directories, SFTP (libssh2), FTP/FTPS (libcurl).
+ * Uploads go to a temporary name and are renamed, so a partner never reads half a file. */
+#ifndef DG_TRANSPORT_TRANSPORT_H
+#define DG_TRANSPORT_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/conf.h"
+#include "core/error.h"
+#include "core/fs.h"
+
+typedef struct dg_transport dg_transport;
+
+typedef struct dg_remote_file {
+    char name[256];   /* entry name inside the listed folder, no path */
+    uint64_t size;
+    int64_t mtime;    /* seconds since the epoch, UTC */
+    bool is_dir;
+} dg_remote_file;
+
+typedef struct dg_transport_config {
+    const char *kind;        /* "local", "sftp", "ftp", "ftps" */
+    const char *root;        /* local: base directory; remote: optional base path */
+    const char *host;
+    int port;                /* 0: the protocol default */
+    const char *user;
+    const char *password;    /* resolved secret: never logged, never in an error message */
+    const char *key_file;    /* SFTP private key (public key = key_file + ".pub" if present) */
+    const char *key_passphrase;
+    const char *known_hosts; /* SFTP: OpenSSH known_hosts file */
+    bool strict_host_key;    /* default true: unknown or changed key is refused */
+    const char *ca_file;     /* FTPS: CA bundle for certificate verification */
+    bool verify_tls;         /* default true */
+    long timeout_ms;         /* every network call; default 30000 */
+    int retries;             /* connect/transfer retries with backoff; default 3 */
+    long backoff_ms;         /* first backoff, doubled each retry; default 500 */
+    long keepalive_s;        /* SFTP keepalive interval; default 30 */
+} dg_transport_config;
+
+/* Builds a config from a partner's `transport:` YAML node. Secrets come from `password_env`,
+ * `password_file`, `passphrase_env`, `passphrase_file` (never inline); strings live in arena. */
+int dg_transport_config_load(const dg_node *node, dg_arena *arena, dg_transport_config *out,
+                             dg_error *err);
+
+int dg_transport_open(const dg_transport_config *cfg, dg_transport **out, dg_error *err);
+void dg_transport_close(dg_transport *t);
+/* "sftp://user@host:port/root" with no secret, for logs. */
+const char *dg_transport_describe(const dg_transport *t);
+
+/* Lists regular files and folders of dir (relative to root). *files is malloc'd; free() it. */
+int dg_transport_list(dg_transport *t, const char *dir, dg_remote_file **files, size_t *n,
+                      dg_error *err);
+/* Streams remote_path into local_path (written as local_path.part, fsync'd, renamed), hashing
+ * on the way. Never holds the whole file in memory. */
+int dg_transport_fetch(dg_transport *t, const char *remote_path, const char *local_path,
+                       char sha256_hex[DG_SHA256_HEX_LEN], uint64_t *bytes, dg_error *err);
+/* Uploads local_path as remote_dir/name via a temporary name then rename. Replaces an existing
+ * file of that name (a retry of the same upload). */
+int dg_transport_put(dg_transport *t, const char *local_path, const char *remote_dir,
+                     const char *name, dg_error *err);
+int dg_transport_rename(dg_transport *t, const char *from, const char *to, dg_error *err);
+int dg_transport_remove(dg_transport *t, const char *path, dg_error *err);
+/* mkdir -p; an existing folder is not an error. */
+int dg_transport_mkdir(dg_transport *t, const char *path, dg_error *err);
+/* Size and mtime of one file; DG_ENOTFOUND when absent (used for done-markers and checks). */
+int dg_transport_stat(dg_transport *t, const char *path, dg_remote_file *out, dg_error *err);
+
+#endif

@@ -1,0 +1,28 @@
+/* Shared helpers for cmocka tests: where the sources, corpus and scratch folders are. */
+#ifndef DG_TESTUTIL_H
+#define DG_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+/* Source tree root (DG_SOURCE_DIR, set by ctest), e.g. for edi/, mappings/, samples/. */
+const char *dg_test_source_dir(void);
+/* "<source>/<rel>" in a static buffer per call slot (4 rotating buffers). */
+const char *dg_test_path(const char *rel);
+/* ../shared/corpus beside the checkout, or NULL when absent (a user's clone): skip then. */
+const char *dg_test_corpus_dir(void);
+/* A fresh empty scratch directory under the build tree; removed by dg_test_rmtree. */
+char *dg_test_tmpdir(const char *tag);
+void dg_test_rmtree(const char *path);
+/* Whole file into a malloc'd NUL-terminated string (NULL if unreadable); len may be NULL. */
+char *dg_test_read_file(const char *path, size_t *len);
+/* Writes text to path (creating parent folders); fails the test on error. */
+void dg_test_write_file(const char *path, const char *text);
+
+#endif
