@@ -12,5 +12,8 @@
 /* {"kind":"order","source":{...},"order":{...}}; decimals as strings ("12.50" exact). */
 int dg_doc_to_json(const dg_doc *doc, int flags, dg_buf *out, dg_error *err);
 int dg_doc_from_json(const char *text, size_t len, dg_doc **out, dg_error *err);
+/* Reads one document, an array of documents or JSON Lines, handing each to sink (which takes
+ * ownership). Added by the mapping engine for `dropgate translate --to`. */
+int dg_docs_from_json(const char *text, size_t len, dg_doc_sink sink, void *ctx, dg_error *err);
 
 #endif

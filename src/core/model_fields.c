@@ -1,0 +1,180 @@
+/* The field-descriptor tables of the canonical model (one per document kind) and the generic
+ * record access on them. Adding a model field means adding one line here. */
+#include "core/model_fields.h"
+
+#include <string.h>
+
+#define STR(T, m) {#m, #m, NULL, DG_FIELD_STR, DG_FIELD_BODY, offsetof(T, m)}
+#define DEC(T, m) {#m, #m, NULL, DG_FIELD_DEC, DG_FIELD_BODY, offsetof(T, m)}
+#define MON(T, m) {#m, #m, NULL, DG_FIELD_MONEY, DG_FIELD_BODY, offsetof(T, m)}
+#define PF(T, p, m)                                                                            \
+    {#p "." #m, #m, #p, DG_FIELD_STR, DG_FIELD_BODY, offsetof(T, p) + offsetof(dg_party, m)}
+#define PARTY(T, p)                                                                            \
+    PF(T, p, id), PF(T, p, id_qualifier), PF(T, p, name), PF(T, p, company), PF(T, p, address1), \
+        PF(T, p, address2), PF(T, p, city), PF(T, p, state), PF(T, p, postal_code),            \
+        PF(T, p, country), PF(T, p, phone), PF(T, p, email)
+#define GS(T, g, gi, m) {#g "[]." #m, #m, NULL, DG_FIELD_STR, gi, offsetof(T, m)}
+#define GD(T, g, gi, m) {#g "[]." #m, #m, NULL, DG_FIELD_DEC, gi, offsetof(T, m)}
+#define GM(T, g, gi, m) {#g "[]." #m, #m, NULL, DG_FIELD_MONEY, gi, offsetof(T, m)}
+#define SRC(m) {"source." #m, #m, "source", DG_FIELD_STR, DG_FIELD_SOURCE, offsetof(dg_doc_source, m)}
+#define SOURCE_FIELDS                                                                          \
+    SRC(format), SRC(sender_id), SRC(receiver_id), SRC(interchange_control),                    \
+        SRC(group_control), SRC(set_control), SRC(transaction_set)
+#define GROUP(T, E, arr, n, cap)                                                               \
+    {#arr, sizeof(E), offsetof(T, arr), offsetof(T, n), offsetof(T, cap)}
+
+static const dg_field order_fields[] = {
+    STR(dg_order, order_number), STR(dg_order, order_date), STR(dg_order, purpose),
+    STR(dg_order, order_type), STR(dg_order, currency), STR(dg_order, customer_order_number),
+    PARTY(dg_order, buyer), PARTY(dg_order, seller), PARTY(dg_order, bill_to),
+    PARTY(dg_order, ship_to), STR(dg_order, carrier), STR(dg_order, service_level),
+    STR(dg_order, requested_ship_date), STR(dg_order, notes), MON(dg_order, total),
+    GS(dg_order_line, lines, 0, line_number), GS(dg_order_line, lines, 0, buyer_sku),
+    GS(dg_order_line, lines, 0, vendor_sku), GS(dg_order_line, lines, 0, gtin),
+    GS(dg_order_line, lines, 0, description), GD(dg_order_line, lines, 0, quantity),
+    GS(dg_order_line, lines, 0, uom), GM(dg_order_line, lines, 0, unit_price),
+    GS(dg_order_line, lines, 0, status), GS(dg_order_line, lines, 0, status_reason),
+    GS(dg_order_line, lines, 0, supplier), SOURCE_FIELDS};
+static const dg_field_group order_groups[] = {
+    GROUP(dg_order, dg_order_line, lines, n_lines, cap_lines)};
+
+static const dg_field shipment_fields[] = {
+    STR(dg_shipment, shipment_id), STR(dg_shipment, po_number), STR(dg_shipment, ship_date),
+    STR(dg_shipment, ship_time), STR(dg_shipment, carrier), STR(dg_shipment, service_level),
+    PARTY(dg_shipment, ship_from), PARTY(dg_shipment, ship_to),
+    GS(dg_package, packages, 0, tracking_number), GS(dg_package, packages, 0, sscc),
+    GD(dg_package, packages, 0, weight), GS(dg_package, packages, 0, weight_uom),
+    GS(dg_shipment_item, items, 1, line_number), GS(dg_shipment_item, items, 1, buyer_sku),
+    GS(dg_shipment_item, items, 1, vendor_sku), GS(dg_shipment_item, items, 1, gtin),
+    GD(dg_shipment_item, items, 1, quantity_shipped), GS(dg_shipment_item, items, 1, uom),
+    GS(dg_shipment_item, items, 1, package_id), SOURCE_FIELDS};
+static const dg_field_group shipment_groups[] = {
+    GROUP(dg_shipment, dg_package, packages, n_packages, cap_packages),
+    GROUP(dg_shipment, dg_shipment_item, items, n_items, cap_items)};
+
+static const dg_field invoice_fields[] = {
+    STR(dg_invoice, invoice_number), STR(dg_invoice, invoice_date), STR(dg_invoice, po_number),
+    STR(dg_invoice, currency), STR(dg_invoice, terms), PARTY(dg_invoice, remit_to),
+    PARTY(dg_invoice, bill_to), PARTY(dg_invoice, ship_to), MON(dg_invoice, tax),
+    MON(dg_invoice, total), GS(dg_invoice_line, lines, 0, line_number),
+    GS(dg_invoice_line, lines, 0, buyer_sku), GS(dg_invoice_line, lines, 0, vendor_sku),
+    GS(dg_invoice_line, lines, 0, gtin), GS(dg_invoice_line, lines, 0, description),
+    GD(dg_invoice_line, lines, 0, quantity), GS(dg_invoice_line, lines, 0, uom),
+    GM(dg_invoice_line, lines, 0, unit_price), GS(dg_charge, charges, 1, type),
+    GS(dg_charge, charges, 1, code), GM(dg_charge, charges, 1, amount),
+    GS(dg_charge, charges, 1, description), SOURCE_FIELDS};
+static const dg_field_group invoice_groups[] = {
+    GROUP(dg_invoice, dg_invoice_line, lines, n_lines, cap_lines),
+    GROUP(dg_invoice, dg_charge, charges, n_charges, cap_charges)};
+
+static const dg_field stock_fields[] = {
+    STR(dg_stock, supplier), STR(dg_stock, as_of), GS(dg_stock_item, items, 0, vendor_sku),
+    GS(dg_stock_item, items, 0, buyer_sku), GS(dg_stock_item, items, 0, gtin),
+    GS(dg_stock_item, items, 0, description), GD(dg_stock_item, items, 0, quantity_available),
+    GM(dg_stock_item, items, 0, cost), GM(dg_stock_item, items, 0, msrp),
+    GM(dg_stock_item, items, 0, map_price), GS(dg_stock_item, items, 0, warehouse),
+    GS(dg_stock_item, items, 0, available_date), SOURCE_FIELDS};
+static const dg_field_group stock_groups[] = {
+    GROUP(dg_stock, dg_stock_item, items, n_items, cap_items)};
+
+#define N(a) (sizeof(a) / sizeof *(a))
+
+const dg_field *dg_fields_list(dg_doc_kind kind, size_t *n)
+{
+    switch (kind) {
+    case DG_DOC_ORDER: *n = N(order_fields); return order_fields;
+    case DG_DOC_SHIPMENT: *n = N(shipment_fields); return shipment_fields;
+    case DG_DOC_INVOICE: *n = N(invoice_fields); return invoice_fields;
+    case DG_DOC_STOCK: *n = N(stock_fields); return stock_fields;
+    default: *n = 0; return NULL;
+    }
+}
+
+const dg_field_group *dg_fields_groups(dg_doc_kind kind, size_t *n)
+{
+    switch (kind) {
+    case DG_DOC_ORDER: *n = N(order_groups); return order_groups;
+    case DG_DOC_SHIPMENT: *n = N(shipment_groups); return shipment_groups;
+    case DG_DOC_INVOICE: *n = N(invoice_groups); return invoice_groups;
+    case DG_DOC_STOCK: *n = N(stock_groups); return stock_groups;
+    default: *n = 0; return NULL;
+    }
+}
+
+const dg_field *dg_fields_find(dg_doc_kind kind, const char *path, int group)
+{
+    size_t n;
+    const dg_field *fs = dg_fields_list(kind, &n);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(fs[i].path, path))
+            return &fs[i];
+    if (group >= 0) /* short name inside a group: "quantity" for "lines[].quantity" */
+        for (size_t i = 0; i < n; i++)
+            if (fs[i].group == group && !strcmp(fs[i].name, path))
+                return &fs[i];
+    return NULL;
+}
+
+int dg_fields_group_index(dg_doc_kind kind, const char *name)
+{
+    size_t n;
+    const dg_field_group *gs = dg_fields_groups(kind, &n);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(gs[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+static char *body(dg_doc *doc) { return (char *)&doc->u; }
+
+size_t dg_fields_count(const dg_doc *doc, int group)
+{
+    size_t n;
+    const dg_field_group *gs = dg_fields_groups(doc->kind, &n);
+    if (group < 0 || (size_t)group >= n)
+        return 0;
+    return *(const size_t *)(const void *)((const char *)&doc->u + gs[group].n_off);
+}
+
+void *dg_fields_record(dg_doc *doc, int group, size_t idx)
+{
+    if (group == DG_FIELD_BODY)
+        return body(doc);
+    if (group == DG_FIELD_SOURCE)
+        return &doc->source;
+    size_t n;
+    const dg_field_group *g = &dg_fields_groups(doc->kind, &n)[group];
+    char *items = *(char **)(void *)(body(doc) + g->items_off);
+    return items + idx * g->elem_size;
+}
+
+size_t dg_fields_add(dg_doc *doc, int group)
+{
+    size_t ng;
+    const dg_field_group *g = &dg_fields_groups(doc->kind, &ng)[group];
+    void **items = (void **)(void *)(body(doc) + g->items_off);
+    size_t *n = (size_t *)(void *)(body(doc) + g->n_off);
+    size_t *cap = (size_t *)(void *)(body(doc) + g->cap_off);
+    *items = dg_arena_grow(doc->arena, *items, g->elem_size, *n, cap, *n + 1);
+    memset((char *)*items + *n * g->elem_size, 0, g->elem_size);
+    return (*n)++;
+}
+
+int dg_field_present(void *rec, const dg_field *f)
+{
+    if (f->type == DG_FIELD_STR)
+        return *dg_field_str(rec, f) != NULL;
+    return dg_field_dec(rec, f)->set;
+}
+
+const char *dg_field_text(void *rec, const dg_field *f, char *buf, size_t size)
+{
+    if (f->type == DG_FIELD_STR)
+        return *dg_field_str(rec, f);
+    dg_dec d = *dg_field_dec(rec, f);
+    if (!d.set)
+        return NULL;
+    if (f->type == DG_FIELD_MONEY && d.v % 100 == 0)
+        return dg_dec_format_fixed(d, 2, buf, size);
+    return dg_dec_format(d, buf, size);
+}

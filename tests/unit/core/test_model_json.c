@@ -1,0 +1,141 @@
+/* Canonical JSON form: field names, exact decimals, round trip through dg_doc_from_json, and
+ * clear errors for malformed documents. Also the field-descriptor table it is built on. */
+#include "testutil.h"
+
+#include <string.h>
+
+#include "core/model_fields.h"
+#include "core/model_json.h"
+
+static dg_doc *sample_order(void)
+{
+    dg_doc *d = dg_doc_new(DG_DOC_ORDER);
+    dg_order *o = &d->u.order;
+    o->order_number = dg_arena_strdup(d->arena, "PO-1001");
+    o->order_date = dg_arena_strdup(d->arena, "2024-03-01");
+    o->ship_to.name = dg_arena_strdup(d->arena, "Jane \"JD\" Doe");
+    o->ship_to.city = dg_arena_strdup(d->arena, "Austin");
+    o->notes = dg_arena_strdup(d->arena, "line1\nline2\t\\");
+    dg_dec_parse("123.4", 5, 0, &o->total);
+    dg_order_line *l = dg_order_add_line(d);
+    l->vendor_sku = dg_arena_strdup(d->arena, "SKU-1");
+    dg_dec_parse("2", 1, 0, &l->quantity);
+    dg_dec_parse("12.5", 4, 0, &l->unit_price);
+    l = dg_order_add_line(d);
+    l->vendor_sku = dg_arena_strdup(d->arena, "SKU-2");
+    dg_dec_parse("0.0001", 6, 0, &l->unit_price);
+    d->source.format = dg_arena_strdup(d->arena, "x12");
+    d->source.position = 7;
+    return d;
+}
+
+static void writes_documented_form(void **state)
+{
+    (void)state;
+    dg_doc *d = sample_order();
+    dg_buf b = DG_BUF_INIT;
+    dg_error err = {0};
+    assert_int_equal(dg_doc_to_json(d, 0, &b, &err), 0);
+    assert_non_null(strstr(b.data, "{\"kind\":\"order\",\"source\":{\"format\":\"x12\",\"position\":7}"));
+    assert_non_null(strstr(b.data, "\"order_number\":\"PO-1001\""));
+    assert_non_null(strstr(b.data, "\"ship_to\":{\"name\":\"Jane \\\"JD\\\" Doe\",\"city\":\"Austin\"}"));
+    assert_non_null(strstr(b.data, "\"total\":\"123.40\""));
+    assert_non_null(strstr(b.data, "\"notes\":\"line1\\nline2\\t\\\\\""));
+    assert_non_null(strstr(b.data, "\"lines\":[{\"vendor_sku\":\"SKU-1\",\"quantity\":\"2\",\"unit_price\":\"12.50\"}"));
+    assert_non_null(strstr(b.data, "\"unit_price\":\"0.0001\""));
+    assert_null(strstr(b.data, "buyer\"")); /* empty parties are left out */
+    dg_buf_free(&b);
+    dg_doc_free(d);
+}
+
+static void round_trips_exactly(void **state)
+{
+    (void)state;
+    dg_doc *d = sample_order();
+    dg_buf a = DG_BUF_INIT, b = DG_BUF_INIT;
+    dg_error err = {0};
+    assert_int_equal(dg_doc_to_json(d, DG_JSON_PRETTY, &a, &err), 0);
+    dg_doc *back = NULL;
+    assert_int_equal(dg_doc_from_json(a.data, a.len, &back, &err), 0);
+    assert_int_equal(back->u.order.n_lines, 2);
+    assert_string_equal(back->u.order.lines[1].vendor_sku, "SKU-2");
+    assert_int_equal(back->u.order.lines[0].quantity.v, 20000);
+    assert_false(back->u.order.lines[1].quantity.set);
+    assert_int_equal(back->source.position, 7);
+    assert_int_equal(dg_doc_to_json(back, DG_JSON_PRETTY, &b, &err), 0);
+    assert_string_equal(a.data, b.data);
+    dg_buf_free(&a);
+    dg_buf_free(&b);
+    dg_doc_free(d);
+    dg_doc_free(back);
+}
+
+static int count_sink(void *ctx, dg_doc *doc, dg_error *err)
+{
+    (void)err;
+    (*(int *)ctx)++;
+    dg_doc_free(doc);
+    return 0;
+}
+
+static void reads_arrays_and_json_lines(void **state)
+{
+    (void)state;
+    const char *t = "[{\"kind\":\"stock\",\"stock\":{\"items\":[{\"vendor_sku\":\"A\"}]}},"
+                    "{\"kind\":\"invoice\",\"invoice\":{\"total\":\"10\"}}]\n"
+                    "{\"kind\":\"shipment\",\"shipment\":{}}\n";
+    int n = 0;
+    dg_error err = {0};
+    assert_int_equal(dg_docs_from_json(t, strlen(t), count_sink, &n, &err), 0);
+    assert_int_equal(n, 3);
+}
+
+static void rejects_bad_documents(void **state)
+{
+    (void)state;
+    dg_doc *d = NULL;
+    dg_error err = {0};
+    const char *bad_syntax = "{\"kind\":\"order\",";
+    assert_int_equal(dg_doc_from_json(bad_syntax, strlen(bad_syntax), &d, &err), DG_EPARSE);
+    assert_non_null(strstr(err.msg, "JSON line 1"));
+    const char *bad_kind = "{\"kind\":\"banana\"}";
+    assert_int_equal(dg_doc_from_json(bad_kind, strlen(bad_kind), &d, &err), DG_EPARSE);
+    assert_non_null(strstr(err.msg, "banana"));
+    const char *bad_qty = "{\"kind\":\"order\",\"order\":{\"lines\":[{\"quantity\":\"two\"}]}}";
+    assert_int_equal(dg_doc_from_json(bad_qty, strlen(bad_qty), &d, &err), DG_EPARSE);
+    assert_non_null(strstr(err.msg, "order.lines[0].quantity"));
+    const char *bad_party = "{\"kind\":\"order\",\"order\":{\"ship_to\":3}}";
+    assert_int_equal(dg_doc_from_json(bad_party, strlen(bad_party), &d, &err), DG_EPARSE);
+    assert_null(d);
+}
+
+static void field_table_paths(void **state)
+{
+    (void)state;
+    const dg_field *f = dg_fields_find(DG_DOC_ORDER, "ship_to.postal_code", DG_FIELD_BODY);
+    assert_non_null(f);
+    assert_string_equal(f->object, "ship_to");
+    assert_int_equal(f->offset, offsetof(dg_order, ship_to) + offsetof(dg_party, postal_code));
+    f = dg_fields_find(DG_DOC_SHIPMENT, "tracking_number", 0);
+    assert_non_null(f);
+    assert_string_equal(f->path, "packages[].tracking_number");
+    assert_null(dg_fields_find(DG_DOC_SHIPMENT, "tracking_number", DG_FIELD_BODY));
+    assert_null(dg_fields_find(DG_DOC_ORDER, "ship_to.planet", DG_FIELD_BODY));
+    assert_int_equal(dg_fields_group_index(DG_DOC_INVOICE, "charges"), 1);
+    dg_doc *d = dg_doc_new(DG_DOC_INVOICE);
+    size_t i = dg_fields_add(d, 1);
+    f = dg_fields_find(DG_DOC_INVOICE, "charges[].amount", DG_FIELD_BODY);
+    dg_field_dec(dg_fields_record(d, 1, i), f)->set = true;
+    assert_int_equal(d->u.invoice.n_charges, 1);
+    assert_true(d->u.invoice.charges[0].amount.set);
+    dg_doc_free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(writes_documented_form), cmocka_unit_test(round_trips_exactly),
+        cmocka_unit_test(reads_arrays_and_json_lines), cmocka_unit_test(rejects_bad_documents),
+        cmocka_unit_test(field_table_paths)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
