@@ -1,0 +1,375 @@
+/* Loads the main configuration (etc/dropgate.yaml) and the partner files (etc/partners/NAME.yaml)
+ * into one arena; every error names file:line and the key, as the operator must fix it there. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gateway/gateway.h"
+
+static int conf_error(dg_error *err, const dg_node *n, const char *fmt, const char *what)
+{
+    char where[512];
+    dg_conf_where(n, where, sizeof where);
+    char msg[600];
+    snprintf(msg, sizeof msg, fmt, what);
+    return dg_error_set(err, DG_ECONFIG, "%s: %s", where, msg);
+}
+
+/* Optional duration key ("60s"); absent gives def. */
+static int get_duration(const dg_node *map, const char *key, long def, long *out, dg_error *err)
+{
+    const dg_node *v = dg_conf_get(map, key);
+    if (!v) {
+        *out = def;
+        return 0;
+    }
+    if (v->type != DG_NODE_SCALAR || dg_gw_parse_duration(v->value, out) != 0)
+        return conf_error(err, v, "%s: expected a duration such as 30, 30s, 5m or 1h", key);
+    return 0;
+}
+
+static int get_globs(dg_arena *a, const dg_node *map, const char *key, const char ***out,
+                     size_t *n, dg_error *err)
+{
+    const dg_node *v = dg_conf_get(map, key);
+    *out = NULL;
+    *n = 0;
+    if (!v)
+        return 0;
+    if (v->type == DG_NODE_SCALAR) {
+        *out = dg_arena_alloc(a, sizeof **out);
+        (*out)[0] = dg_arena_strdup(a, v->value);
+        *n = 1;
+        return 0;
+    }
+    if (v->type != DG_NODE_SEQ)
+        return conf_error(err, v, "%s: expected a glob or a list of globs", key);
+    *out = dg_arena_alloc(a, sizeof **out * (v->n_items + 1));
+    for (size_t i = 0; i < v->n_items; i++) {
+        if (v->items[i]->type != DG_NODE_SCALAR)
+            return conf_error(err, v->items[i], "%s: each item must be a glob", key);
+        (*out)[i] = dg_arena_strdup(a, v->items[i]->value);
+    }
+    *n = v->n_items;
+    return 0;
+}
+
+/* Rejects keys we do not know, so a typo ("exclued") is not silently ignored. */
+static int check_keys(const dg_node *map, const char *const *known, const char *what,
+                      dg_error *err)
+{
+    for (size_t i = 0; i < map->n_items; i++) {
+        const char *k = map->items[i]->key;
+        bool ok = false;
+        for (size_t j = 0; known[j]; j++)
+            if (k && !strcmp(k, known[j]))
+                ok = true;
+        if (!ok) {
+            char where[512];
+            dg_conf_where(map->items[i], where, sizeof where);
+            return dg_error_set(err, DG_ECONFIG, "%s: unknown key '%s' in %s", where,
+                                k ? k : "?", what);
+        }
+    }
+    return 0;
+}
+
+static int load_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_error *err)
+{
+    static const char *const known[] = {"folder", "include", "exclude", "mapping", "after",
+                                        "archive_folder", "stable_seconds", "done_marker",
+                                        "min_age_seconds", "max_files", "ack", NULL};
+    dg_arena *a = cfg->arena;
+    if (n->type != DG_NODE_MAP)
+        return conf_error(err, n, "%s: each inbound drop is a map (folder, mapping, ...)", "inbound");
+    int rc = check_keys(n, known, "an inbound drop", err);
+    if (rc)
+        return rc;
+    d->line = n->line;
+    d->folder = dg_arena_strdup(a, dg_conf_str(n, "folder", NULL));
+    if (!d->folder)
+        return conf_error(err, n, "inbound drop: missing key '%s'", "folder");
+    const char *mapping = dg_conf_str(n, "mapping", NULL);
+    if (!mapping)
+        return conf_error(err, n, "inbound drop: missing key '%s' (inbound mapping file)",
+                          "mapping");
+    d->mapping = dg_gw_resolve(a, cfg->root, mapping);
+    if ((rc = get_globs(a, n, "include", &d->include, &d->n_include, err)) ||
+        (rc = get_globs(a, n, "exclude", &d->exclude, &d->n_exclude, err)))
+        return rc;
+    const char *after = dg_conf_str(n, "after", "delete");
+    if (!strcmp(after, "delete")) d->after = DG_AFTER_DELETE;
+    else if (!strcmp(after, "move")) d->after = DG_AFTER_MOVE;
+    else if (!strcmp(after, "leave")) d->after = DG_AFTER_LEAVE;
+    else
+        return conf_error(err, dg_conf_get(n, "after"), "after: '%s' is not delete, move or leave",
+                          after);
+    d->archive_folder = dg_arena_strdup(a, dg_conf_str(n, "archive_folder", NULL));
+    if (d->after == DG_AFTER_MOVE && !d->archive_folder)
+        return conf_error(err, n, "inbound drop: after: move needs '%s'", "archive_folder");
+    d->done_marker = dg_arena_strdup(a, dg_conf_str(n, "done_marker", NULL));
+    if ((rc = get_duration(n, "stable_seconds", 0, &d->stable_seconds, err)) ||
+        (rc = get_duration(n, "min_age_seconds", 0, &d->min_age_seconds, err)) ||
+        (rc = dg_conf_long(n, "max_files", 0, &d->max_files, err)) ||
+        (rc = dg_conf_bool(n, "ack", false, &d->ack, err)))
+        return rc;
+    if (d->max_files < 0)
+        return conf_error(err, dg_conf_get(n, "max_files"), "%s must be 0 or more", "max_files");
+    return 0;
+}
+
+static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, dg_error *err)
+{
+    static const char *const known[] = {"folder", "po_mapping", "tracking_mapping", "ack_folder",
+                                        "webhook", NULL};
+    dg_arena *a = cfg->arena;
+    if (n->type != DG_NODE_MAP)
+        return conf_error(err, n, "%s: expected a map (folder, po_mapping, ...)", "outbound");
+    int rc = check_keys(n, known, "outbound", err);
+    if (rc)
+        return rc;
+    p->out.folder = dg_arena_strdup(a, dg_conf_str(n, "folder", NULL));
+    p->out.ack_folder = dg_arena_strdup(a, dg_conf_str(n, "ack_folder", p->out.folder));
+    p->out.po_mapping = dg_gw_resolve(a, cfg->root, dg_conf_str(n, "po_mapping", NULL));
+    p->out.tracking_mapping =
+        dg_gw_resolve(a, cfg->root, dg_conf_str(n, "tracking_mapping", NULL));
+    if ((p->out.po_mapping || p->out.tracking_mapping) && !p->out.folder)
+        return conf_error(err, n, "outbound: missing key '%s'", "folder");
+    p->out.webhook_timeout_ms = 10000;
+    const dg_node *w = dg_conf_get(n, "webhook");
+    if (w) {
+        static const char *const wknown[] = {"url", "secret_env", "secret_file",
+                                             "timeout_seconds", NULL};
+        if (w->type == DG_NODE_SCALAR) {
+            p->out.webhook_url = dg_arena_strdup(a, w->value);
+            return 0;
+        }
+        if (w->type != DG_NODE_MAP || (rc = check_keys(w, wknown, "webhook", err)))
+            return rc ? rc : conf_error(err, w, "%s: expected a url or a map", "webhook");
+        p->out.webhook_url = dg_arena_strdup(a, dg_conf_str(w, "url", NULL));
+        if (!p->out.webhook_url)
+            return conf_error(err, w, "webhook: missing key '%s'", "url");
+        long t;
+        if ((rc = get_duration(w, "timeout_seconds", 10, &t, err)))
+            return rc;
+        p->out.webhook_timeout_ms = t * 1000;
+        const char *env = dg_conf_str(w, "secret_env", NULL);
+        const char *file = dg_conf_str(w, "secret_file", NULL);
+        if (env) {
+            const char *v = getenv(env);
+            if (!v)
+                return conf_error(err, w, "webhook: environment variable %s is not set", env);
+            p->out.webhook_secret = dg_arena_strdup(a, v);
+        } else if (file) {
+            const char *path = dg_gw_resolve(a, cfg->root, file);
+            FILE *f = fopen(path, "r");
+            char line[512] = "";
+            if (!f || !fgets(line, sizeof line, f)) {
+                if (f)
+                    fclose(f);
+                return conf_error(err, w, "webhook: cannot read secret_file %s", path);
+            }
+            fclose(f);
+            line[strcspn(line, "\r\n")] = '\0';
+            p->out.webhook_secret = dg_arena_strdup(a, line);
+        }
+    }
+    return 0;
+}
+
+/* Local transports: a relative root means "under the project root", not the current folder. */
+static void resolve_transport_root(dg_gw_config *cfg, dg_gw_partner *p)
+{
+    if (p->transport.kind && !strcmp(p->transport.kind, "local"))
+        p->transport.root = dg_gw_resolve(cfg->arena, cfg->root,
+                                          p->transport.root ? p->transport.root : ".");
+}
+
+static int load_partner_tree(dg_gw_config *cfg, const dg_node *root, dg_gw_partner *p,
+                             dg_error *err)
+{
+    static const char *const known[] = {"name", "role", "x12", "transport", "schedule",
+                                        "inbound", "outbound", "description", NULL};
+    dg_arena *a = cfg->arena;
+    if (root->type != DG_NODE_MAP)
+        return conf_error(err, root, "%s: a partner file is a map (name, role, transport, ...)",
+                          "partner");
+    int rc = check_keys(root, known, "a partner file", err);
+    if (rc)
+        return rc;
+    p->name = dg_arena_strdup(a, dg_conf_str(root, "name", NULL));
+    if (!p->name || !*p->name)
+        return conf_error(err, root, "partner: missing key '%s'", "name");
+    const char *role = dg_conf_str(root, "role", NULL);
+    if (role && !strcmp(role, "storefront"))
+        p->role = DG_ROLE_STOREFRONT;
+    else if (role && !strcmp(role, "supplier"))
+        p->role = DG_ROLE_SUPPLIER;
+    else
+        return conf_error(err, dg_conf_get(root, "role") ? dg_conf_get(root, "role") : root,
+                          "role: '%s' is not storefront or supplier", role ? role : "(missing)");
+    const dg_node *x12 = dg_conf_get(root, "x12");
+    if (x12) {
+        p->x12_qualifier = dg_arena_strdup(a, dg_conf_str(x12, "qualifier", "ZZ"));
+        p->x12_id = dg_arena_strdup(a, dg_conf_str(x12, "id", NULL));
+        if (!p->x12_id)
+            return conf_error(err, x12, "x12: missing key '%s'", "id");
+    }
+    const dg_node *t = dg_conf_get(root, "transport");
+    if (!t)
+        return conf_error(err, root, "partner: missing key '%s'", "transport");
+    if ((rc = dg_transport_config_load(t, a, &p->transport, err)))
+        return rc;
+    resolve_transport_root(cfg, p);
+    p->every_seconds = 60;
+    const dg_node *s = dg_conf_get(root, "schedule");
+    if (s && (rc = get_duration(s, "every", 60, &p->every_seconds, err)))
+        return rc;
+    const dg_node *in = dg_conf_get(root, "inbound");
+    if (in) {
+        if (in->type != DG_NODE_SEQ)
+            return conf_error(err, in, "%s: expected a list of drops", "inbound");
+        p->n_drops = in->n_items;
+        p->drops = dg_arena_alloc(a, sizeof *p->drops * (in->n_items + 1));
+        for (size_t i = 0; i < in->n_items; i++)
+            if ((rc = load_drop(cfg, in->items[i], &p->drops[i], err)))
+                return rc;
+    }
+    const dg_node *out = dg_conf_get(root, "outbound");
+    if (out && (rc = load_outbound(cfg, p, out, err)))
+        return rc;
+    return 0;
+}
+
+int dg_gw_partner_load(dg_gw_config *cfg, const char *path, dg_gw_partner *p, dg_error *err)
+{
+    dg_node *root = NULL;
+    memset(p, 0, sizeof *p);
+    int rc = dg_conf_load(path, &root, err);
+    if (rc)
+        return rc;
+    p->file = dg_arena_strdup(cfg->arena, path);
+    rc = load_partner_tree(cfg, root, p, err);
+    dg_conf_free(root);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int load_partners(dg_gw_config *cfg, dg_error *err)
+{
+    DIR *dir = opendir(cfg->partners_dir);
+    if (!dir)
+        return dg_error_set(err, DG_ECONFIG, "%s: cannot open partners folder %s", cfg->file,
+                            cfg->partners_dir);
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(dir))) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".yaml"))
+            continue;
+        names = dg_arena_grow(cfg->arena, names, sizeof *names, n, &cap, n + 1);
+        names[n++] = dg_arena_strdup(cfg->arena, e->d_name);
+    }
+    closedir(dir);
+    qsort(names, n, sizeof *names, cmp_str); /* a stable order for logs and polls */
+    cfg->partners = dg_arena_alloc(cfg->arena, sizeof *cfg->partners * (n + 1));
+    for (size_t i = 0; i < n; i++) {
+        const char *path = dg_arena_printf(cfg->arena, "%s/%s", cfg->partners_dir, names[i]);
+        int rc = dg_gw_partner_load(cfg, path, &cfg->partners[i], err);
+        if (rc)
+            return rc;
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(cfg->partners[j].name, cfg->partners[i].name))
+                return dg_error_set(err, DG_ECONFIG, "%s: partner name '%s' already used by %s",
+                                    path, cfg->partners[i].name, cfg->partners[j].file);
+        cfg->n_partners = i + 1;
+    }
+    return 0;
+}
+
+static char *parent_dir(dg_arena *a, const char *path)
+{
+    char *p = dg_arena_strdup(a, path);
+    char *slash = strrchr(p, '/');
+    if (!slash)
+        return dg_arena_strdup(a, ".");
+    if (slash == p)
+        return dg_arena_strdup(a, "/");
+    *slash = '\0';
+    return p;
+}
+
+static int load_main(dg_gw_config *cfg, const dg_node *root, dg_error *err)
+{
+    static const char *const known[] = {"state_dir", "edi_dir", "mappings_dir", "routing",
+                                        "catalog", "partners_dir", "us", "x12_test", NULL};
+    dg_arena *a = cfg->arena;
+    if (root->type != DG_NODE_MAP)
+        return conf_error(err, root, "%s: the main configuration is a map", "dropgate.yaml");
+    int rc = check_keys(root, known, "the main configuration", err);
+    if (rc)
+        return rc;
+    const char *r = cfg->root;
+    cfg->state_dir = dg_gw_resolve(a, r, dg_conf_str(root, "state_dir", "var"));
+    cfg->db_path = dg_arena_printf(a, "%s/dropgate.db", cfg->state_dir);
+    cfg->spool_dir = dg_arena_printf(a, "%s/spool", cfg->state_dir);
+    cfg->archive_dir = dg_arena_printf(a, "%s/archive", cfg->state_dir);
+    cfg->quarantine_dir = dg_arena_printf(a, "%s/quarantine", cfg->state_dir);
+    cfg->outbox_dir = dg_arena_printf(a, "%s/outbox", cfg->state_dir);
+    cfg->edi_dir = dg_gw_resolve(a, r, dg_conf_str(root, "edi_dir", "edi"));
+    cfg->mappings_dir = dg_gw_resolve(a, r, dg_conf_str(root, "mappings_dir", "mappings"));
+    cfg->routing_file = dg_gw_resolve(a, r, dg_conf_str(root, "routing", "etc/routing.yaml"));
+    cfg->catalog_file = dg_gw_resolve(a, r, dg_conf_str(root, "catalog", "etc/catalog.csv"));
+    cfg->partners_dir = dg_gw_resolve(a, r, dg_conf_str(root, "partners_dir", "etc/partners"));
+    const dg_node *us = dg_conf_get(root, "us");
+    cfg->our_qualifier = dg_arena_strdup(a, us ? dg_conf_str(us, "qualifier", "ZZ") : "ZZ");
+    cfg->our_id = dg_arena_strdup(a, us ? dg_conf_str(us, "id", "DROPGATE") : "DROPGATE");
+    return dg_conf_bool(root, "x12_test", false, &cfg->x12_test, err);
+}
+
+int dg_gw_config_load(const char *path, const char *root, dg_gw_config **out, dg_error *err)
+{
+    *out = NULL;
+    dg_gw_config *cfg = calloc(1, sizeof *cfg);
+    if (!cfg)
+        return dg_error_set(err, DG_ENOMEM, "out of memory");
+    cfg->arena = dg_arena_new();
+    cfg->file = dg_arena_strdup(cfg->arena, path);
+    cfg->root = root ? dg_arena_strdup(cfg->arena, root)
+                     : parent_dir(cfg->arena, parent_dir(cfg->arena, path));
+    dg_node *tree = NULL;
+    int rc = dg_conf_load(path, &tree, err);
+    if (!rc)
+        rc = load_main(cfg, tree, err);
+    dg_conf_free(tree);
+    if (!rc)
+        rc = load_partners(cfg, err);
+    if (rc) {
+        dg_gw_config_free(cfg);
+        return rc;
+    }
+    *out = cfg;
+    return 0;
+}
+
+void dg_gw_config_free(dg_gw_config *cfg)
+{
+    if (!cfg)
+        return;
+    dg_arena_free(cfg->arena);
+    free(cfg);
+}
+
+const dg_gw_partner *dg_gw_config_partner(const dg_gw_config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->n_partners; i++)
+        if (!strcmp(cfg->partners[i].name, name))
+            return &cfg->partners[i];
+    return NULL;
+}

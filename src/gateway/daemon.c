@@ -1,0 +1,63 @@
+/* Daemon support: one instance per state store (an flock on "<db>.lock") and a stop flag set
+ * by SIGTERM/SIGINT that the poll checks between files, so the current file always finishes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "gateway/gateway.h"
+
+volatile sig_atomic_t dg_gw_stop_requested = 0;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    dg_gw_stop_requested = 1;
+}
+
+void dg_gw_install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    /* No SA_RESTART: a sleeping daemon wakes up at once on SIGTERM. */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a dropped connection is an error code, not a dead daemon */
+}
+
+int dg_gw_lock(const char *db_path, int *fd, dg_error *err)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s.lock", db_path);
+    int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (f < 0)
+        return dg_error_set(err, DG_EIO, "%s: cannot open lock file: %s", path, strerror(errno));
+    if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        close(f);
+        if (e == EWOULDBLOCK)
+            return dg_error_set(err, DG_ELOCKED,
+                                "%s: another dropgate instance is using this state store", path);
+        return dg_error_set(err, DG_EIO, "%s: cannot lock: %s", path, strerror(e));
+    }
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(f, 0) == 0 && write(f, pid, (size_t)n) < 0) {
+        /* the pid is only informative */
+    }
+    *fd = f;
+    return 0;
+}
+
+void dg_gw_unlock(int fd)
+{
+    if (fd >= 0) {
+        flock(fd, LOCK_UN);
+        close(fd);
+    }
+}

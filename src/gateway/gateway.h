@@ -1,0 +1,152 @@
+/* The gateway: partner configuration (etc/), the poll cycle with pickup rules, the outbox that
+ * sends supplier POs and storefront tracking exactly once, the schedule and the daemon's lock. */
+#ifndef DG_GATEWAY_GATEWAY_H
+#define DG_GATEWAY_GATEWAY_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/conf.h"
+#include "core/error.h"
+#include "transport/transport.h"
+
+/* ---- configuration (config.c) ---------------------------------------------------------- */
+
+typedef enum { DG_AFTER_DELETE = 0, DG_AFTER_MOVE, DG_AFTER_LEAVE } dg_gw_after;
+typedef enum { DG_ROLE_STOREFRONT = 1, DG_ROLE_SUPPLIER } dg_gw_role;
+
+/* One inbound drop folder of a partner (a file there is picked up and mapped). */
+typedef struct dg_gw_drop {
+    const char *folder;        /* remote folder, relative to the transport root */
+    const char **include;      /* fnmatch globs on the file name; none: every file */
+    size_t n_include;
+    const char **exclude;
+    size_t n_exclude;
+    const char *mapping;       /* inbound mapping file (absolute path) */
+    dg_gw_after after;
+    const char *archive_folder;/* remote folder for after: move */
+    long stable_seconds;       /* unchanged size+mtime across two looks this far apart; 0: off */
+    const char *done_marker;   /* suffix: "a.csv" is taken only once "a.csv.done" exists */
+    long min_age_seconds;      /* mtime at least this old */
+    long max_files;            /* per poll; 0: no limit */
+    bool ack;                  /* X12: send a 997 for each received group */
+    int line;                  /* where it is configured, for messages */
+} dg_gw_drop;
+
+typedef struct dg_gw_outbound {
+    const char *folder;           /* remote folder where our files go */
+    const char *po_mapping;       /* supplier: outbound PO mapping */
+    const char *tracking_mapping; /* storefront: outbound tracking mapping */
+    const char *ack_folder;       /* where 997s go; default: folder */
+    const char *webhook_url;      /* storefront: JSON POST of each shipment */
+    const char *webhook_secret;   /* resolved from secret_env/secret_file; never logged */
+    long webhook_timeout_ms;
+} dg_gw_outbound;
+
+typedef struct dg_gw_partner {
+    const char *name;
+    dg_gw_role role;
+    const char *x12_qualifier, *x12_id; /* the partner's interchange id */
+    dg_transport_config transport;
+    long every_seconds;                  /* schedule */
+    dg_gw_drop *drops;
+    size_t n_drops;
+    dg_gw_outbound out;
+    const char *file;                    /* partner file, for messages */
+} dg_gw_partner;
+
+typedef struct dg_gw_config {
+    dg_arena *arena;     /* owns everything below */
+    const char *file;    /* the main config file */
+    const char *root;    /* project root: relative paths resolve against it */
+    const char *state_dir, *db_path, *spool_dir, *archive_dir, *quarantine_dir, *outbox_dir;
+    const char *edi_dir, *mappings_dir, *routing_file, *catalog_file, *partners_dir;
+    const char *our_qualifier, *our_id; /* our own X12 interchange id */
+    bool x12_test;                      /* ISA15 T */
+    dg_gw_partner *partners;
+    size_t n_partners;
+} dg_gw_config;
+
+/* Loads etc/dropgate.yaml and every partner file in its partners folder. root may be NULL: the
+ * parent of the config file's folder. Errors name file:line and the key to fix. */
+int dg_gw_config_load(const char *path, const char *root, dg_gw_config **out, dg_error *err);
+/* Loads one partner file into cfg's arena (used by the loader and by tests). */
+int dg_gw_partner_load(dg_gw_config *cfg, const char *path, dg_gw_partner *out, dg_error *err);
+void dg_gw_config_free(dg_gw_config *cfg);
+const dg_gw_partner *dg_gw_config_partner(const dg_gw_config *cfg, const char *name);
+/* "60s", "5m", "2h", "1d" or a bare number of seconds. */
+int dg_gw_parse_duration(const char *text, long *seconds);
+/* Joins base and rel unless rel is absolute; result in arena. */
+const char *dg_gw_resolve(dg_arena *a, const char *base, const char *rel);
+
+/* ---- pickup rules (pickup.c) ----------------------------------------------------------- */
+
+/* Include/exclude selection by file name (fnmatch). */
+bool dg_gw_glob_selected(const dg_gw_drop *d, const char *name);
+
+/* What the gateway remembers between two looks at a drop folder. */
+typedef struct dg_gw_looks dg_gw_looks;
+dg_gw_looks *dg_gw_looks_new(void);
+void dg_gw_looks_free(dg_gw_looks *l);
+
+typedef enum {
+    DG_PICK_TAKE = 0,
+    DG_PICK_UNSTABLE, /* changed since the last look, or first seen: look again later */
+    DG_PICK_TOO_YOUNG,
+    DG_PICK_NO_MARKER,
+    DG_PICK_SKIP,     /* not selected, a folder, or a done-marker itself */
+} dg_gw_pick;
+
+/* Decides whether file f of drop d (under key, e.g. "partner/folder") may be taken at time now.
+ * listing/n is the whole folder listing (for done-markers). Records the look. */
+dg_gw_pick dg_gw_pick_check(dg_gw_looks *l, const char *key, const dg_gw_drop *d,
+                            const dg_remote_file *f, const dg_remote_file *listing, size_t n,
+                            int64_t now);
+const char *dg_gw_pick_name(dg_gw_pick p);
+/* Forgets the look at key/name (after the file was taken). */
+void dg_gw_looks_forget(dg_gw_looks *l, const char *key, const char *name);
+
+/* ---- local files: spool, archive, quarantine (files.c) -------------------------------- */
+
+/* Copies a local file into archive_dir/<sha[0:2]>/<sha> (kept once per content). */
+int dg_gw_archive(const dg_gw_config *cfg, const char *path, const char *sha256, dg_error *err);
+/* Moves a local file into quarantine/<partner>/<time>-<name> and writes the reason beside it
+ * (<...>.reason.txt). Fills where (may be NULL) with the quarantined path. */
+int dg_gw_quarantine(const dg_gw_config *cfg, const char *partner, const char *local_path,
+                     const char *name, const char *reason, char *where, size_t where_size,
+                     dg_error *err);
+
+/* ---- schedule (schedule.c) ------------------------------------------------------------- */
+
+typedef struct dg_gw_schedule {
+    size_t n;
+    int64_t *next_due; /* per partner, seconds since the epoch */
+} dg_gw_schedule;
+
+int dg_gw_schedule_init(dg_gw_schedule *s, const dg_gw_config *cfg, int64_t now);
+void dg_gw_schedule_free(dg_gw_schedule *s);
+/* Index of a partner due at now (the most overdue), or -1; *wait gets seconds to the next. */
+long dg_gw_schedule_due(const dg_gw_schedule *s, int64_t now, long *wait);
+void dg_gw_schedule_done(dg_gw_schedule *s, const dg_gw_config *cfg, size_t i, int64_t now);
+
+/* ---- daemon support (daemon.c) --------------------------------------------------------- */
+
+/* Set by SIGTERM/SIGINT: the poll finishes the current file and stops. */
+extern volatile sig_atomic_t dg_gw_stop_requested;
+void dg_gw_install_signals(void);
+/* Exclusive lock on "<db>.lock" (flock) held until dg_gw_unlock; DG_ELOCKED when another
+ * process holds it. */
+int dg_gw_lock(const char *db_path, int *fd, dg_error *err);
+void dg_gw_unlock(int fd);
+
+/* ---- webhook (webhook.c) --------------------------------------------------------------- */
+
+/* POSTs a JSON body; 2xx is success, anything else DG_ENET with the status (never the secret,
+ * which is sent as "Authorization: Bearer"). */
+int dg_gw_webhook_post(const char *url, const char *secret, long timeout_ms, const char *json,
+                       size_t len, dg_error *err);
+
+#endif
