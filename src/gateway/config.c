@@ -79,7 +79,7 @@ static int load_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_erro
 {
     static const char *const known[] = {"folder", "include", "exclude", "mapping", "after",
                                         "archive_folder", "stable_seconds", "done_marker",
-                                        "min_age_seconds", "max_files", "ack", NULL};
+                                        "min_age_seconds", "max_files", "ack", "type", NULL};
     dg_arena *a = cfg->arena;
     if (n->type != DG_NODE_MAP)
         return conf_error(err, n, "%s: each inbound drop is a map (folder, mapping, ...)", "inbound");
@@ -90,8 +90,14 @@ static int load_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_erro
     d->folder = dg_arena_strdup(a, dg_conf_str(n, "folder", NULL));
     if (!d->folder)
         return conf_error(err, n, "inbound drop: missing key '%s'", "folder");
+    const char *type = dg_conf_str(n, "type", "documents");
+    if (!strcmp(type, "acks"))
+        d->acks = true;
+    else if (strcmp(type, "documents"))
+        return conf_error(err, dg_conf_get(n, "type"), "type: '%s' is not documents or acks",
+                          type);
     const char *mapping = dg_conf_str(n, "mapping", NULL);
-    if (!mapping)
+    if (!mapping && !d->acks)
         return conf_error(err, n, "inbound drop: missing key '%s' (inbound mapping file)",
                           "mapping");
     d->mapping = dg_gw_resolve(a, cfg->root, mapping);

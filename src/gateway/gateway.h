@@ -33,6 +33,7 @@ typedef struct dg_gw_drop {
     long min_age_seconds;      /* mtime at least this old */
     long max_files;            /* per poll; 0: no limit */
     bool ack;                  /* X12: send a 997 for each received group */
+    bool acks;                 /* type: acks - incoming 997s for what we sent, no mapping */
     int line;                  /* where it is configured, for messages */
 } dg_gw_drop;
 
