@@ -1,12 +1,157 @@
-/* dropgate translate: placeholder until its issue lands; replaced by the real command. */
+/* dropgate translate: a partner file -> canonical JSON through an inbound mapping, or canonical
+ * JSON / a partner file -> another partner format through an outbound mapping (--to). */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
+#include "core/fs.h"
+#include "core/model_json.h"
+#include "map/map.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: dropgate translate --map MAPPING INPUT [-o OUT] [--jsonl]\n"
+          "       dropgate translate [--map MAPPING] --to MAPPING INPUT [-o OUT] [envelope options]\n"
+          "\n"
+          "  --map MAPPING   inbound mapping (mappings/*-in.yaml); without --to the output is\n"
+          "                  canonical JSON: an array of documents (or --jsonl: one per line)\n"
+          "  --to MAPPING    outbound mapping; INPUT is canonical JSON unless --map is given\n"
+          "  -o OUT          write there (atomically: nothing is left behind on error); default stdout\n"
+          "  --sender Q:ID --receiver Q:ID --control N --date CCYYMMDD --time HHMM --test\n"
+          "                  X12 envelope values for --to (defaults: ZZ:DROPGATE, ZZ:PARTNER, 1)\n"
+          "exit status: 0 ok, 1 the input cannot be mapped, 2 usage, mapping or I/O error\n",
+          f);
+}
+
+typedef struct {
+    dg_doc **docs;
+    size_t n, cap;
+    dg_buf *json;     /* JSON mode: serialise and free each document as it arrives */
+    bool jsonl;
+} collect;
+
+static int sink(void *ctx, dg_doc *doc, dg_error *err)
+{
+    collect *c = ctx;
+    if (c->json) {
+        if (!c->jsonl)
+            dg_buf_puts(c->json, c->n ? ",\n" : "[\n");
+        int rc = dg_doc_to_json(doc, c->jsonl ? 0 : DG_JSON_PRETTY, c->json, err);
+        if (c->jsonl)
+            dg_buf_putc(c->json, '\n');
+        c->n++;
+        dg_doc_free(doc);
+        return rc;
+    }
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 16;
+        dg_doc **p = realloc(c->docs, c->cap * sizeof *p);
+        if (!p)
+            abort();
+        c->docs = p;
+    }
+    c->docs[c->n++] = doc;
+    return 0;
+}
+
+static void split_id(char *arg, const char **qual, const char **id)
+{
+    char *colon = strchr(arg, ':');
+    if (colon) {
+        *colon = '\0';
+        *qual = arg;
+        *id = colon + 1;
+    } else {
+        *id = arg;
+    }
+}
+
+static int status_of(int rc)
+{
+    return rc == DG_EMAP || rc == DG_EPARSE || rc == DG_EVALID ? 1 : 2;
+}
 
 int dg_cmd_translate(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fputs("dropgate translate: not available in this build yet\n", stderr);
-    return 2;
+    static const struct option opts[] = {
+        {"map", required_argument, 0, 'm'},      {"to", required_argument, 0, 't'},
+        {"output", required_argument, 0, 'o'},   {"jsonl", no_argument, 0, 'j'},
+        {"sender", required_argument, 0, 'S'},   {"receiver", required_argument, 0, 'R'},
+        {"control", required_argument, 0, 'c'},  {"date", required_argument, 0, 'D'},
+        {"time", required_argument, 0, 'T'},     {"test", no_argument, 0, 'x'},
+        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+    const char *in_map = NULL, *out_map = NULL, *out_path = NULL;
+    bool jsonl = false;
+    dg_map_envelope env = {"ZZ", "DROPGATE", "ZZ", "PARTNER", 1, 1, 1, NULL, NULL, false};
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "m:t:o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'm': in_map = optarg; break;
+        case 't': out_map = optarg; break;
+        case 'o': out_path = optarg; break;
+        case 'j': jsonl = true; break;
+        case 'S': split_id(optarg, &env.sender_qualifier, &env.sender_id); break;
+        case 'R': split_id(optarg, &env.receiver_qualifier, &env.receiver_id); break;
+        case 'c':
+            env.interchange_control = env.group_control = strtol(optarg, NULL, 10);
+            env.first_set_control = env.interchange_control;
+            break;
+        case 'D': env.date = optarg; break;
+        case 'T': env.time = optarg; break;
+        case 'x': env.test = true; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind != argc - 1 || (!in_map && !out_map)) {
+        usage(stderr);
+        return 2;
+    }
+    const char *input = argv[optind];
+    dg_error err = {0};
+    dg_mapping *min = NULL, *mout = NULL;
+    dg_buf out = DG_BUF_INIT, text = DG_BUF_INIT;
+    collect col = {0};
+    int rc = 0;
+    if (in_map && (rc = dg_map_load(in_map, &min, &err)) == 0 && dg_map_get_direction(min) != DG_MAP_IN)
+        rc = dg_error_set(&err, DG_ECONFIG, "%s is an outbound mapping; use it with --to", in_map);
+    if (!rc && out_map && (rc = dg_map_load(out_map, &mout, &err)) == 0 &&
+        dg_map_get_direction(mout) != DG_MAP_OUT)
+        rc = dg_error_set(&err, DG_ECONFIG, "%s is an inbound mapping; use it with --map", out_map);
+    if (!rc && !mout) {
+        col.json = &out;
+        col.jsonl = jsonl;
+    }
+    if (!rc && min) {
+        rc = dg_map_read_file(min, input, sink, &col, &err);
+    } else if (!rc) {
+        rc = dg_fs_read_all(input, &text, &err);
+        if (!rc && (rc = dg_docs_from_json(text.data ? text.data : "", text.len, sink, &col, &err)))
+            dg_error_prefix(&err, "%s: ", input);
+    }
+    if (!rc && col.json && !jsonl)
+        dg_buf_puts(&out, col.n ? "\n]\n" : "[]\n");
+    if (!rc && mout)
+        rc = dg_map_write(mout, col.docs, col.n, &env, &out, &err);
+    if (!rc) {
+        if (out_path)
+            rc = dg_fs_write_atomic(out_path, out.data ? out.data : "", out.len, &err);
+        else if (out.len && fwrite(out.data, 1, out.len, stdout) != out.len)
+            rc = dg_error_set(&err, DG_EIO, "stdout: %s", strerror(errno));
+    }
+    if (rc)
+        fprintf(stderr, "dropgate translate: %s\n", err.msg);
+    for (size_t i = 0; !col.json && i < col.n; i++)
+        dg_doc_free(col.docs[i]);
+    free(col.docs);
+    dg_buf_free(&out);
+    dg_buf_free(&text);
+    dg_map_free(min);
+    dg_map_free(mout);
+    return rc ? status_of(rc) : 0;
 }

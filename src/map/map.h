@@ -1,4 +1,4 @@
-/* Declarative mappings (mappings/*.yaml): partner files <-> canonical documents.
+/* Declarative mappings (mappings/NAME.yaml): partner files <-> canonical documents.
  * The engine is format-neutral; x12, csv and xml adapters plug into it. */
 #ifndef DG_MAP_MAP_H
 #define DG_MAP_MAP_H

@@ -1,0 +1,181 @@
+/* libcsv-driven record reader and a small field writer. libcsv hands us fields one by one; we
+ * collect them into a reusable row buffer and call back once per record. */
+#include "csv/csv.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    dg_csv_record_fn fn;
+    void *ctx;
+    dg_error *err;
+    bool latin1;
+    dg_buf data;      /* field bytes of the current record, each NUL-terminated */
+    size_t *offs, *lens;
+    char **ptrs;
+    size_t n, cap;
+    long record;
+    int rc;           /* first non-zero callback result: stops everything */
+} reader;
+
+static void on_field(void *s, size_t len, void *data)
+{
+    reader *r = data;
+    if (r->rc)
+        return;
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 64;
+        r->offs = realloc(r->offs, r->cap * sizeof *r->offs);
+        r->lens = realloc(r->lens, r->cap * sizeof *r->lens);
+        r->ptrs = realloc(r->ptrs, r->cap * sizeof *r->ptrs);
+        if (!r->offs || !r->lens || !r->ptrs)
+            abort();
+    }
+    r->offs[r->n] = r->data.len;
+    if (r->latin1) { /* ISO-8859-1 byte -> UTF-8 */
+        const unsigned char *p = s;
+        for (size_t i = 0; i < len; i++) {
+            if (p[i] < 0x80) {
+                dg_buf_putc(&r->data, (char)p[i]);
+            } else {
+                dg_buf_putc(&r->data, (char)(0xC0 | (p[i] >> 6)));
+                dg_buf_putc(&r->data, (char)(0x80 | (p[i] & 0x3F)));
+            }
+        }
+    } else if (len) {
+        dg_buf_append(&r->data, s, len);
+    }
+    r->lens[r->n] = r->data.len - r->offs[r->n];
+    dg_buf_putc(&r->data, '\0');
+    r->n++;
+}
+
+static void on_record(int c, void *data)
+{
+    (void)c;
+    reader *r = data;
+    if (r->rc)
+        return;
+    r->record++;
+    for (size_t i = 0; i < r->n; i++)
+        r->ptrs[i] = r->data.data + r->offs[i];
+    if (r->n)
+        r->rc = r->fn(r->ctx, r->ptrs, r->lens, r->n, r->record, r->err);
+    r->n = 0;
+    dg_buf_clear(&r->data);
+}
+
+static int setup(struct csv_parser *p, reader *r, const dg_csv_opts *o, dg_csv_record_fn fn,
+                 void *ctx, dg_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->fn = fn;
+    r->ctx = ctx;
+    r->err = err;
+    r->latin1 = o && o->latin1;
+    if (csv_init(p, 0) != 0)
+        return dg_error_set(err, DG_ENOMEM, "CSV parser could not start");
+    csv_set_delim(p, (unsigned char)(o && o->delim ? o->delim : ','));
+    csv_set_quote(p, (unsigned char)(o && o->quote ? o->quote : '"'));
+    return 0;
+}
+
+static void teardown(struct csv_parser *p, reader *r)
+{
+    csv_free(p);
+    dg_buf_free(&r->data);
+    free(r->offs);
+    free(r->lens);
+    free(r->ptrs);
+}
+
+/* Feeds one chunk; first says whether a BOM may start it. */
+static int feed(struct csv_parser *p, reader *r, const char *buf, size_t len, bool first,
+                const char *name)
+{
+    if (first && len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) {
+        buf += 3;
+        len -= 3;
+    }
+    if (csv_parse(p, buf, len, on_field, on_record, r) != len && !r->rc)
+        return dg_error_set(r->err, DG_EPARSE, "%s: CSV record %ld: %s", name, r->record + 1,
+                            csv_strerror(csv_error(p)));
+    return r->rc;
+}
+
+static int finish(struct csv_parser *p, reader *r, const char *name)
+{
+    if (r->rc)
+        return r->rc;
+    if (csv_fini(p, on_field, on_record, r) != 0 && !r->rc)
+        return dg_error_set(r->err, DG_EPARSE, "%s: CSV record %ld: %s", name, r->record + 1,
+                            csv_strerror(csv_error(p)));
+    return r->rc;
+}
+
+int dg_csv_read_file(const char *path, const dg_csv_opts *opts, dg_csv_record_fn fn, void *ctx,
+                     dg_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return dg_error_set(err, DG_EIO, "%s: %s", path, strerror(errno));
+    struct csv_parser p;
+    reader r;
+    int rc = setup(&p, &r, opts, fn, ctx, err);
+    if (rc) {
+        fclose(f);
+        return rc;
+    }
+    char *chunk = malloc(1 << 16);
+    if (!chunk)
+        abort();
+    bool first = true;
+    size_t got;
+    while (!rc && (got = fread(chunk, 1, 1 << 16, f)) > 0) {
+        rc = feed(&p, &r, chunk, got, first, path);
+        first = false;
+    }
+    if (!rc && ferror(f))
+        rc = dg_error_set(err, DG_EIO, "%s: read error", path);
+    if (!rc)
+        rc = finish(&p, &r, path);
+    fclose(f);
+    free(chunk);
+    teardown(&p, &r);
+    return rc;
+}
+
+int dg_csv_read_buf(const char *data, size_t len, const char *name, const dg_csv_opts *opts,
+                    dg_csv_record_fn fn, void *ctx, dg_error *err)
+{
+    struct csv_parser p;
+    reader r;
+    int rc = setup(&p, &r, opts, fn, ctx, err);
+    if (!rc)
+        rc = feed(&p, &r, data, len, true, name);
+    if (!rc)
+        rc = finish(&p, &r, name);
+    teardown(&p, &r);
+    return rc;
+}
+
+void dg_csv_put_field(dg_buf *out, const char *s, size_t len, char delim, char quote)
+{
+    bool need = len && (s[0] == ' ' || s[len - 1] == ' ');
+    for (size_t i = 0; i < len && !need; i++)
+        need = s[i] == delim || s[i] == quote || s[i] == '\n' || s[i] == '\r';
+    if (!need) {
+        dg_buf_append(out, s, len);
+        return;
+    }
+    dg_buf_putc(out, quote);
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == quote)
+            dg_buf_putc(out, quote);
+        dg_buf_putc(out, s[i]);
+    }
+    dg_buf_putc(out, quote);
+}

@@ -1,0 +1,261 @@
+/* CSV adapter: rows -> canonical documents (header names or column numbers, grouping of
+ * consecutive rows by a key column) and canonical documents -> rows. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv/csv.h"
+#include "map/map_internal.h"
+
+/* Sources compile to ids; each read resolves ids to columns from that file's header, since
+ * two exports of the same storefront may order their columns differently. */
+static int assign_ids(dg_mapping *m, map_rule *rules, size_t n, long *next)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < rules[i].n_src; k++)
+            rules[i].src_c[k] = (void *)(intptr_t)(*next)++;
+    return 0;
+    (void)m;
+}
+
+/* A source naming a column by number: "#3" (or "3" when the file has no header). 0 when not. */
+static long column_number(const dg_mapping *m, const char *s)
+{
+    const char *p = s[0] == '#' ? s + 1 : (m->csv.header ? NULL : s);
+    if (!p || !*p)
+        return 0;
+    char *end;
+    long v = strtol(p, &end, 10);
+    return *end || v < 1 ? 0 : v;
+}
+
+int map_csv_compile(dg_mapping *m, dg_error *err)
+{
+    (void)err;
+    long next = 0;
+    assign_ids(m, m->rules, m->n_rules, &next);
+    for (size_t g = 0; g < m->n_groups; g++)
+        assign_ids(m, m->groups[g].rules, m->groups[g].n_rules, &next);
+    if (!m->csv.header) {
+        for (size_t i = 0; i < m->n_rules; i++)
+            for (size_t k = 0; k < m->rules[i].n_src; k++)
+                if (!column_number(m, m->rules[i].src[k]))
+                    return map_where_err(err, m->conf, "rule '%s' (line %d): without a header row a source is a column number, not '%s'", m->rules[i].label, m->rules[i].line, m->rules[i].src[k]);
+    }
+    return 0;
+}
+
+typedef struct {
+    const dg_mapping *m;
+    dg_doc_sink sink;
+    void *sctx;
+    long *cols;        /* source id -> 0-based column */
+    long n_ids;
+    char **hdr;        /* header names (when header) */
+    size_t n_hdr;
+    long group_col, when_cols[16];
+    dg_doc *doc;
+    char *key;         /* group key of the current document */
+    long records;
+} csv_read;
+
+static long find_col(csv_read *c, const char *name)
+{
+    long num = column_number(c->m, name);
+    if (num)
+        return num - 1;
+    for (size_t i = 0; i < c->n_hdr; i++)
+        if (!strcmp(c->hdr[i], name))
+            return (long)i;
+    return -1;
+}
+
+static int resolve(csv_read *c, const map_rule *rules, size_t n, long record, dg_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < rules[i].n_src; k++) {
+            long id = (long)(intptr_t)rules[i].src_c[k];
+            c->cols[id] = find_col(c, rules[i].src[k]);
+            if (c->cols[id] < 0) {
+                map_pos pos = {"row", record, "(header)"};
+                return map_err(err, DG_EMAP, &rules[i], &pos, "column '%s' is not in the file's header", rules[i].src[k]);
+            }
+        }
+    return 0;
+}
+
+static int on_header(csv_read *c, char **f, size_t n, long record, dg_error *err)
+{
+    const dg_mapping *m = c->m;
+    if (m->csv.header) {
+        c->hdr = calloc(n, sizeof *c->hdr);
+        for (size_t i = 0; i < n; i++) {
+            size_t l = strlen(f[i]);
+            while (l && (f[i][l - 1] == ' ' || f[i][l - 1] == '\r'))
+                l--;
+            c->hdr[i] = strndup(f[i], l);
+        }
+        c->n_hdr = n;
+    }
+    int rc = resolve(c, m->rules, m->n_rules, record, err);
+    for (size_t g = 0; !rc && g < m->n_groups; g++)
+        rc = resolve(c, m->groups[g].rules, m->groups[g].n_rules, record, err);
+    for (size_t g = 0; !rc && g < m->n_groups && g < 16; g++) {
+        c->when_cols[g] = -1;
+        if (m->groups[g].when && (c->when_cols[g] = find_col(c, m->groups[g].when)) < 0)
+            rc = dg_error_set(err, DG_EMAP, "%s:%d: group 'when' column '%s' is not in the file's header", m->path, m->groups[g].line, m->groups[g].when);
+    }
+    c->group_col = -1;
+    if (!rc && m->csv.group_by && (c->group_col = find_col(c, m->csv.group_by)) < 0)
+        rc = dg_error_set(err, DG_EMAP, "%s: group_by column '%s' is not in the file's header", m->path, m->csv.group_by);
+    return rc;
+}
+
+static int emit(csv_read *c, dg_error *err)
+{
+    dg_doc *d = c->doc;
+    c->doc = NULL;
+    free(c->key);
+    c->key = NULL;
+    return d ? c->sink(c->sctx, d, err) : 0;
+}
+
+static int apply(csv_read *c, const map_rule *r, char **f, const size_t *lens, size_t n,
+                 void *rec, const map_pos *pos, dg_error *err)
+{
+    const char *vals[8];
+    size_t vl[8];
+    size_t k = r->n_src < 8 ? r->n_src : 8;
+    for (size_t i = 0; i < k; i++) {
+        long col = c->cols[(intptr_t)r->src_c[i]];
+        vals[i] = (size_t)col < n ? f[col] : NULL;
+        vl[i] = (size_t)col < n ? lens[col] : 0;
+    }
+    return map_apply_in(c->m, r, vals, vl, k, c->doc, rec, pos, err);
+}
+
+static int on_row(csv_read *c, char **f, const size_t *lens, size_t n, long record, dg_error *err)
+{
+    const dg_mapping *m = c->m;
+    map_pos pos = {"row", record, NULL};
+    size_t need = m->csv.header ? c->n_hdr : 0;
+    if (n < need && !m->csv.allow_short_rows)
+        return dg_error_set(err, DG_EMAP, "%s: row %ld has %zu columns, the header has %zu (set csv.allow_short_rows to accept)", m->path, record, n, need);
+    const char *key = c->group_col >= 0 && (size_t)c->group_col < n ? f[c->group_col] : "";
+    bool same = c->doc && (m->csv.single_document || (c->group_col >= 0 && !strcmp(key, c->key)));
+    int rc = 0;
+    if (!same) {
+        if ((rc = emit(c, err)))
+            return rc;
+        c->doc = dg_doc_new(m->kind);
+        c->key = strdup(key);
+        c->doc->source.format = dg_arena_strdup(c->doc->arena, "csv");
+        c->doc->source.position = record;
+        for (size_t i = 0; !rc && i < m->n_rules; i++)
+            rc = apply(c, &m->rules[i], f, lens, n, dg_fields_record(c->doc, m->rules[i].field->group, 0), &pos, err);
+    }
+    for (size_t g = 0; !rc && g < m->n_groups; g++) {
+        const map_group *gr = &m->groups[g];
+        if (g < 16 && c->when_cols[g] >= 0 &&
+            ((size_t)c->when_cols[g] >= n || !lens[c->when_cols[g]]))
+            continue;
+        size_t idx = dg_fields_add(c->doc, gr->group);
+        void *rec = dg_fields_record(c->doc, gr->group, idx);
+        for (size_t i = 0; !rc && i < gr->n_rules; i++) {
+            const map_rule *r = &gr->rules[i];
+            rc = apply(c, r, f, lens, n, r->field->group == gr->group ? rec : dg_fields_record(c->doc, r->field->group, 0), &pos, err);
+        }
+        if (!rc)
+            map_group_finish(gr, c->doc, idx);
+    }
+    return rc;
+}
+
+static int on_record(void *ctx, char **f, const size_t *lens, size_t n, long record, dg_error *err)
+{
+    csv_read *c = ctx;
+    long k = c->records++;
+    if (k < c->m->csv.skip_rows)
+        return 0;
+    if (k == c->m->csv.skip_rows) {
+        int rc = on_header(c, f, n, record, err);
+        if (rc || c->m->csv.header)
+            return rc;
+    }
+    return on_row(c, f, lens, n, record, err);
+}
+
+int map_csv_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *sctx, dg_error *err)
+{
+    csv_read c = {.m = m, .sink = sink, .sctx = sctx};
+    long ids = 0;
+    for (size_t i = 0; i < m->n_rules; i++)
+        ids += (long)m->rules[i].n_src;
+    for (size_t g = 0; g < m->n_groups; g++)
+        for (size_t i = 0; i < m->groups[g].n_rules; i++)
+            ids += (long)m->groups[g].rules[i].n_src;
+    c.cols = calloc((size_t)ids + 1, sizeof *c.cols);
+    dg_csv_opts o = {m->csv.delim, m->csv.quote, m->csv.latin1};
+    int rc = dg_csv_read_file(path, &o, on_record, &c, err);
+    if (!rc)
+        rc = emit(&c, err);
+    if (rc && c.doc)
+        dg_doc_free(c.doc);
+    free(c.key);
+    for (size_t i = 0; i < c.n_hdr; i++)
+        free(c.hdr[i]);
+    free(c.hdr);
+    free(c.cols);
+    if (rc && rc != DG_EIO && !strstr(err->msg, path))
+        dg_error_prefix(err, "%s: ", path);
+    return rc;
+}
+
+/* ---- outbound ------------------------------------------------------------------------------- */
+
+static int write_row(const dg_mapping *m, const map_out_ctx *c, dg_buf *out, dg_buf *tmp,
+                     dg_error *err)
+{
+    for (size_t i = 0; i < m->n_outs; i++) {
+        const map_out *o = &m->outs[i];
+        if (i)
+            dg_buf_putc(out, m->csv.delim);
+        void *rec = o->when ? map_out_record(c, o->when) : NULL;
+        if (o->when && (!rec || !dg_field_present(rec, o->when)))
+            continue;
+        dg_buf_clear(tmp);
+        int rc = map_render(m, o->vals, c, tmp, err);
+        if (rc)
+            return rc;
+        dg_csv_put_field(out, tmp->data ? tmp->data : "", tmp->len, m->csv.delim, m->csv.quote);
+    }
+    dg_buf_puts(out, m->csv.line_end);
+    return 0;
+}
+
+int map_csv_write(const dg_mapping *m, dg_doc *const *docs, size_t n, dg_buf *out, dg_error *err)
+{
+    for (size_t i = 0; i < m->n_outs; i++)
+        if (m->outs[i].each >= 0)
+            return dg_error_set(err, DG_ECONFIG, "%s:%d: CSV columns cannot loop; set csv.each instead", m->path, m->outs[i].line);
+    if (m->csv.header) {
+        for (size_t i = 0; i < m->n_outs; i++) {
+            if (i)
+                dg_buf_putc(out, m->csv.delim);
+            dg_csv_put_field(out, m->outs[i].name, strlen(m->outs[i].name), m->csv.delim, m->csv.quote);
+        }
+        dg_buf_puts(out, m->csv.line_end);
+    }
+    dg_buf tmp = DG_BUF_INIT;
+    int rc = 0;
+    for (size_t d = 0; !rc && d < n; d++) {
+        map_out_ctx c = {.doc = docs[d], .group = m->csv.each_out, .outer_group = -1, .doc_no = d + 1};
+        size_t rows = m->csv.each_out >= 0 ? dg_fields_count(docs[d], m->csv.each_out) : 1;
+        for (size_t r = 0; !rc && r < rows; r++) {
+            c.idx = r;
+            rc = write_row(m, &c, out, &tmp, err);
+        }
+    }
+    dg_buf_free(&tmp);
+    return rc;
+}

@@ -1,0 +1,207 @@
+/* Internal structures of a loaded mapping, shared by the loader, the rule engine and the
+ * format adapters (x12, csv, xml). Everything lives in the mapping's arena. */
+#ifndef DG_MAP_INTERNAL_H
+#define DG_MAP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/conf.h"
+#include "core/error.h"
+#include "core/model.h"
+#include "core/model_fields.h"
+#include "map/map.h"
+
+typedef struct map_table {
+    const char *name;
+    const char **keys, **vals;
+    size_t n;
+    const char *dflt; /* "_default" entry: value for codes not in the table */
+} map_table;
+
+enum { MAP_CASE_NONE, MAP_CASE_UPPER, MAP_CASE_LOWER };
+
+/* Special values an outbound placeholder can name instead of a canonical field. */
+enum {
+    MAP_SPECIAL_NONE,
+    MAP_SPECIAL_INDEX,     /* {index}: 1-based position in the current loop */
+    MAP_SPECIAL_COUNT,     /* {count:lines} */
+    MAP_SPECIAL_SUM,       /* {sum:lines[].quantity} */
+    MAP_SPECIAL_HL,        /* {hl}: this HL segment's number */
+    MAP_SPECIAL_HL_PARENT, /* {hl_parent}: the parent level's HL number */
+    MAP_SPECIAL_SEG_COUNT, /* {segment_count}: segments so far in the set (rarely needed) */
+};
+
+/* One rule: inbound it fills field from partner sources; outbound (a placeholder inside a
+ * template) it renders field as partner text. The transforms are the same words both ways. */
+typedef struct map_rule {
+    const char *file;     /* mapping file, for messages */
+    int line;             /* YAML line */
+    const char *label;    /* the rule's name in messages: target path or column/element */
+    const dg_field *field;
+    int special, special_group;
+    /* inbound sources, compiled by the format adapter */
+    const char **src;
+    void **src_c;
+    size_t n_src;
+    const char *join;
+    const char *cnst, *dflt;
+    bool required, trim;
+    int case_;
+    const map_table *table;
+    bool table_strict;
+    const char *date, *time; /* partner-side patterns, strftime-like ("%Y%m%d") */
+    int implied;             /* implied decimals (X12 N2): "1234" is 12.34 */
+    int places;              /* outbound: fixed decimals, -1 as stored */
+    char dec_sep, thou_sep;
+    const char *strip;       /* characters removed before a number is parsed ("$ ") */
+    size_t max_len;          /* outbound: cut to this many characters (0: no limit) */
+} map_rule;
+
+/* Outbound template: literal text and placeholders ({field|transform|...}). */
+typedef struct map_tpl_part {
+    const char *lit; /* literal when rule is NULL */
+    map_rule *rule;
+} map_tpl_part;
+
+typedef struct map_tpl {
+    map_tpl_part *parts;
+    size_t n;
+} map_tpl;
+
+/* Inbound repeated group: each partner loop/row/node -> one element of a canonical group. */
+typedef struct map_group {
+    int line;
+    int group;            /* canonical group index */
+    const char *each;     /* partner selector (X12 "PO1" / "HL[HL03=P]", CSV "row", XPath) */
+    void *each_c;
+    const dg_field *unique; /* skip a new element whose value equals an existing one's */
+    const dg_field *number; /* filled with the 1-based element number when left empty */
+    const char *when;     /* CSV/XML: only rows/nodes where this source is non-empty */
+    void *when_c;
+    map_rule *rules;
+    size_t n_rules;
+} map_group;
+
+/* Outbound node: an X12 segment, a CSV column, an XML element/attribute, or a loop of them. */
+typedef struct map_out {
+    int line;
+    const char *name;     /* segment id, column header, XML path */
+    map_tpl *vals;        /* X12: elements; CSV/XML: vals[0] */
+    size_t n_vals;
+    const dg_field *when; /* written only when this field is present */
+    int each;             /* canonical group to loop over, -1 none */
+    const dg_field *match_child, *match_parent; /* nested loops: child.x == parent.y */
+    int hl_level;         /* X12 HL: hierarchical level 1.., 0 none */
+    struct map_out *kids;
+    size_t n_kids;
+} map_out;
+
+typedef struct map_csv_opts {
+    char delim, quote;
+    bool header, single_document, allow_short_rows;
+    const char *group_by;
+    long group_col;       /* resolved column, -1 none */
+    long skip_rows;
+    bool latin1;
+    const char *each_group; /* outbound: one row per element of this group */
+    int each_out;
+    const char *line_end;
+} map_csv_opts;
+
+typedef struct map_x12_opts {
+    const char *set_id;     /* "850" */
+    const char **until;     /* segments that end the detail loops (CTT, SE ...) */
+    size_t n_until;
+    const char *functional_id, *version, *isa_version;
+    char elem_sep, comp_sep, seg_term, rep_sep;
+    const char *seg_suffix; /* written after each terminator ("\n") */
+} map_x12_opts;
+
+typedef struct map_xml_ns {
+    const char *prefix, *uri;
+} map_xml_ns;
+
+typedef struct map_xml_opts {
+    map_xml_ns *ns;
+    size_t n_ns;
+    const char *documents; /* inbound: XPath selecting one node per document */
+    void *documents_c;
+    const char *root, *document; /* outbound: root element and per-document element path */
+    const char *ns_uri;          /* outbound default namespace */
+} map_xml_opts;
+
+struct dg_mapping {
+    dg_arena *arena;
+    dg_node *conf;
+    const char *path, *name;
+    dg_map_direction dir;
+    dg_doc_kind kind;
+    const char *format;
+    map_table *tables;
+    size_t n_tables;
+    map_rule *rules; /* inbound document-level rules */
+    size_t n_rules;
+    map_group *groups;
+    size_t n_groups;
+    map_out *outs;   /* outbound segments / columns / elements */
+    size_t n_outs;
+    map_csv_opts csv;
+    map_x12_opts x12;
+    map_xml_opts xml;
+    void *xml_priv;  /* compiled XPath state owned by the xml adapter */
+};
+
+/* Input position for messages, formatted only when an error happens. */
+typedef struct map_pos {
+    const char *unit; /* "row", "segment", "line" */
+    long n;
+    const char *detail; /* segment id or element name, may be NULL */
+} map_pos;
+
+/* Rule engine (map_rule.c). */
+int map_apply_in(const dg_mapping *m, const map_rule *r, const char *const *vals,
+                 const size_t *lens, size_t n, dg_doc *doc, void *rec, const map_pos *pos,
+                 dg_error *err);
+/* After a group element is filled: numbering and de-duplication. Returns false when the
+ * element duplicates an earlier one (by 'unique') and was dropped. */
+bool map_group_finish(const map_group *g, dg_doc *doc, size_t idx);
+/* Loop state for outbound rendering. */
+typedef struct map_out_ctx {
+    dg_doc *doc;
+    int group;        /* current loop group or -1 */
+    size_t idx;       /* element index in that group */
+    int outer_group;  /* enclosing loop (nested loops), -1 none */
+    size_t outer_idx;
+    long hl_self, hl_parent;
+    size_t doc_no;    /* 1-based document number in the batch, for messages */
+} map_out_ctx;
+/* Renders a template into out; returns 0 or DG_EMAP (required value missing, bad date...). */
+int map_render(const dg_mapping *m, const map_tpl *t, const map_out_ctx *c, dg_buf *out,
+               dg_error *err);
+/* Record a field lives in for the loop context (body, current or outer element), or NULL. */
+void *map_out_record(const map_out_ctx *c, const dg_field *f);
+int map_err(dg_error *err, int code, const map_rule *r, const map_pos *pos, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+const char *map_pos_text(const map_pos *pos, char *buf, size_t size);
+
+/* Loader helpers shared by the adapters (map_load.c). */
+int map_where_err(dg_error *err, const dg_node *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Format adapters. */
+int map_csv_compile(dg_mapping *m, dg_error *err);
+int map_csv_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *ctx, dg_error *err);
+int map_csv_write(const dg_mapping *m, dg_doc *const *docs, size_t n, dg_buf *out, dg_error *err);
+int map_x12_compile(dg_mapping *m, dg_error *err);
+int map_x12_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *ctx, dg_error *err);
+int map_x12_write(const dg_mapping *m, dg_doc *const *docs, size_t n, const dg_map_envelope *env,
+                  dg_buf *out, dg_error *err);
+int map_xml_compile(dg_mapping *m, dg_error *err);
+void map_xml_release(dg_mapping *m);
+int map_xml_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *ctx, dg_error *err);
+int map_xml_write(const dg_mapping *m, dg_doc *const *docs, size_t n, dg_buf *out, dg_error *err);
+
+#endif

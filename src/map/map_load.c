@@ -1,0 +1,703 @@
+/* Mapping-file loader: YAML (mappings/README.md) -> compiled rules, groups, code tables and
+ * outbound templates. Unknown keys are errors, so a typo in a mapping never passes silently. */
+#include <ctype.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "map/map_internal.h"
+
+int map_where_err(dg_error *err, const dg_node *n, const char *fmt, ...)
+{
+    char msg[700], where[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return dg_error_set(err, DG_ECONFIG, "%s: %s", dg_conf_where(n, where, sizeof where), msg);
+}
+
+static const char *scalar(const dg_node *n) { return n && n->type == DG_NODE_SCALAR ? n->value : NULL; }
+
+static int check_keys(const dg_node *n, const char *const *allowed, dg_error *err)
+{
+    for (size_t i = 0; i < n->n_items; i++) {
+        bool ok = false;
+        for (const char *const *a = allowed; *a && !ok; a++)
+            ok = !strcmp(*a, n->items[i]->key);
+        if (!ok)
+            return map_where_err(err, n->items[i], "unknown key '%s'", n->items[i]->key);
+    }
+    return 0;
+}
+
+/* Named partner date/time formats -> strftime-like patterns. */
+static const char *date_pattern(const char *name)
+{
+    static const char *const named[][2] = {
+        {"CCYYMMDD", "%Y%m%d"},   {"YYYYMMDD", "%Y%m%d"},     {"YYMMDD", "%y%m%d"},
+        {"ISO", "%Y-%m-%d"},      {"CCYY-MM-DD", "%Y-%m-%d"}, {"YYYY-MM-DD", "%Y-%m-%d"},
+        {"MM/DD/YYYY", "%m/%d/%Y"}, {"DD/MM/YYYY", "%d/%m/%Y"}, {"DD.MM.YYYY", "%d.%m.%Y"},
+        {"MM/DD/YY", "%m/%d/%y"}, {"HHMM", "%H%M"},           {"HHMMSS", "%H%M%S"},
+        {"HH:MM", "%H:%M"},       {"HH:MM:SS", "%H:%M:%S"},
+    };
+    for (size_t i = 0; i < sizeof named / sizeof *named; i++)
+        if (!strcmp(named[i][0], name))
+            return named[i][1];
+    return strchr(name, '%') ? name : NULL;
+}
+
+static const map_table *find_table(const dg_mapping *m, const char *name)
+{
+    for (size_t i = 0; i < m->n_tables; i++)
+        if (!strcmp(m->tables[i].name, name))
+            return &m->tables[i];
+    return NULL;
+}
+
+static char sep_char(const char *v)
+{
+    if (!v || !*v)
+        return 0;
+    if (!strcmp(v, "tab") || !strcmp(v, "\\t"))
+        return '\t';
+    return v[0];
+}
+
+/* ---- code tables ---------------------------------------------------------------------------- */
+
+static int table_from_node(dg_mapping *m, map_table *t, const dg_node *n, dg_error *err)
+{
+    if (n->type != DG_NODE_MAP)
+        return map_where_err(err, n, "table '%s' must map codes to values", t->name);
+    t->keys = dg_arena_alloc(m->arena, (n->n_items + 1) * sizeof *t->keys);
+    t->vals = dg_arena_alloc(m->arena, (n->n_items + 1) * sizeof *t->vals);
+    for (size_t i = 0; i < n->n_items; i++) {
+        const dg_node *e = n->items[i];
+        if (e->type != DG_NODE_SCALAR)
+            return map_where_err(err, e, "table '%s': value of '%s' must be text", t->name, e->key);
+        if (!strcmp(e->key, "_default")) {
+            t->dflt = dg_arena_strdup(m->arena, e->value);
+            continue;
+        }
+        t->keys[t->n] = dg_arena_strdup(m->arena, e->key);
+        t->vals[t->n++] = dg_arena_strdup(m->arena, e->value);
+    }
+    return 0;
+}
+
+static int load_tables(dg_mapping *m, const dg_node *tabs, dg_error *err)
+{
+    if (!tabs)
+        return 0;
+    if (tabs->type != DG_NODE_MAP)
+        return map_where_err(err, tabs, "'tables' must be a map of table names");
+    m->tables = dg_arena_alloc(m->arena, tabs->n_items * sizeof *m->tables);
+    for (size_t i = 0; i < tabs->n_items; i++) {
+        const dg_node *tn = tabs->items[i];
+        map_table *t = &m->tables[m->n_tables++];
+        t->name = dg_arena_strdup(m->arena, tn->key);
+        if (tn->type != DG_NODE_SCALAR) {
+            int rc = table_from_node(m, t, tn, err);
+            if (rc)
+                return rc;
+            continue;
+        }
+        /* a file, relative to the mapping file's folder (shared tables in mappings/tables/) */
+        char dir[1024], path[2048];
+        snprintf(dir, sizeof dir, "%s", m->path);
+        snprintf(path, sizeof path, "%s/%s", dirname(dir), tn->value);
+        dg_node *root = NULL;
+        int rc = dg_conf_load(path, &root, err);
+        if (rc) {
+            char where[400];
+            return dg_error_prefix(err, "%s: table '%s': ", dg_conf_where(tn, where, sizeof where),
+                                   t->name);
+        }
+        rc = table_from_node(m, t, root, err);
+        dg_conf_free(root);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- inbound rules -------------------------------------------------------------------------- */
+
+static int parse_int(const dg_node *n, const char *key, int lo, int hi, int *out, dg_error *err)
+{
+    const char *v = scalar(n);
+    char *end;
+    long x = v ? strtol(v, &end, 10) : 0;
+    if (!v || !*v || *end || x < lo || x > hi)
+        return map_where_err(err, n, "'%s' must be a number from %d to %d", key, lo, hi);
+    *out = (int)x;
+    return 0;
+}
+
+static void rule_defaults(const dg_mapping *m, map_rule *r, const dg_node *n)
+{
+    r->file = m->path;
+    r->line = n->line;
+    r->trim = true;
+    r->places = -1;
+    r->join = " ";
+}
+
+/* Transform keys shared by both directions; returns 1 when key is not one of them. */
+static int rule_transform(dg_mapping *m, map_rule *r, const dg_node *e, dg_error *err)
+{
+    const char *k = e->key, *v = scalar(e);
+    bool b;
+    if (!strcmp(k, "const")) r->cnst = v;
+    else if (!strcmp(k, "default")) r->dflt = v;
+    else if (!strcmp(k, "join")) r->join = v;
+    else if (!strcmp(k, "strip")) r->strip = v;
+    else if (!strcmp(k, "decimal_separator")) r->dec_sep = sep_char(v);
+    else if (!strcmp(k, "thousands_separator")) r->thou_sep = sep_char(v);
+    else if (!strcmp(k, "required") || !strcmp(k, "trim") || !strcmp(k, "table_strict")) {
+        if (!v || (strcmp(v, "true") && strcmp(v, "false") && strcmp(v, "yes") && strcmp(v, "no")))
+            return map_where_err(err, e, "'%s' must be true or false", k);
+        b = !strcmp(v, "true") || !strcmp(v, "yes");
+        if (k[0] == 'r') r->required = b;
+        else if (k[1] == 'r') r->trim = b;
+        else r->table_strict = b;
+    } else if (!strcmp(k, "case")) {
+        if (v && !strcmp(v, "upper")) r->case_ = MAP_CASE_UPPER;
+        else if (v && !strcmp(v, "lower")) r->case_ = MAP_CASE_LOWER;
+        else return map_where_err(err, e, "'case' must be upper or lower");
+    } else if (!strcmp(k, "table")) {
+        if (!v || !(r->table = find_table(m, v)))
+            return map_where_err(err, e, "unknown table '%s' (define it under 'tables')", v ? v : "");
+    } else if (!strcmp(k, "date") || !strcmp(k, "time")) {
+        const char *p = v ? date_pattern(v) : NULL;
+        if (!p)
+            return map_where_err(err, e, "unknown %s format '%s' (use CCYYMMDD, YYMMDD, ISO, HHMM or a %%Y-%%m-%%d pattern)", k, v ? v : "");
+        if (k[0] == 'd') r->date = p;
+        else r->time = p;
+    } else if (!strcmp(k, "decimals")) return parse_int(e, k, 0, 4, &r->implied, err);
+    else if (!strcmp(k, "places")) return parse_int(e, k, 0, 4, &r->places, err);
+    else if (!strcmp(k, "max_length")) {
+        int x;
+        int rc = parse_int(e, k, 1, 100000, &x, err);
+        r->max_len = (size_t)x;
+        return rc;
+    } else return 1;
+    if (!v)
+        return map_where_err(err, e, "'%s' must be a single value", k);
+    return 0;
+}
+
+static int parse_rule_in(dg_mapping *m, map_rule *r, const dg_node *n, int group, dg_error *err)
+{
+    if (n->type != DG_NODE_MAP)
+        return map_where_err(err, n, "a rule must be a map with 'target' and 'source'");
+    rule_defaults(m, r, n);
+    const dg_node *src = NULL;
+    for (size_t i = 0; i < n->n_items; i++) {
+        const dg_node *e = n->items[i];
+        if (!strcmp(e->key, "target")) {
+            const char *t = scalar(e);
+            r->label = t;
+            r->field = t ? dg_fields_find(m->kind, t, group) : NULL;
+            if (!r->field || (r->field->group != group && r->field->group != DG_FIELD_SOURCE))
+                return map_where_err(err, e, "unknown %s field '%s' for a %s%s%s", group >= 0 ? "group" : "document", t ? t : "",
+                                     dg_doc_kind_name(m->kind), group >= 0 ? " here; group fields look like " : "",
+                                     group >= 0 ? "'lines[].quantity'" : "");
+        } else if (!strcmp(e->key, "source") || !strcmp(e->key, "sources")) {
+            src = e;
+        } else {
+            int rc = rule_transform(m, r, e, err);
+            if (rc == 1)
+                return map_where_err(err, e, "unknown key '%s' in rule", e->key);
+            if (rc)
+                return rc;
+        }
+    }
+    if (!r->field)
+        return map_where_err(err, n, "rule has no 'target'");
+    if (src && src->type == DG_NODE_SCALAR) {
+        r->n_src = 1;
+        r->src = dg_arena_alloc(m->arena, sizeof *r->src);
+        r->src[0] = src->value;
+    } else if (src && src->type == DG_NODE_SEQ) {
+        r->n_src = src->n_items;
+        r->src = dg_arena_alloc(m->arena, (src->n_items + 1) * sizeof *r->src);
+        for (size_t i = 0; i < src->n_items; i++)
+            if (!(r->src[i] = scalar(src->items[i])))
+                return map_where_err(err, src->items[i], "a source must be text");
+    } else if (src) {
+        return map_where_err(err, src, "'source' must be text or a list");
+    }
+    if (!r->n_src && !r->cnst && !r->dflt)
+        return map_where_err(err, n, "rule '%s' needs 'source', 'const' or 'default'", r->label);
+    r->src_c = dg_arena_alloc(m->arena, (r->n_src + 1) * sizeof *r->src_c);
+    return 0;
+}
+
+static int parse_rules(dg_mapping *m, const dg_node *list, int group, map_rule **out, size_t *n,
+                       dg_error *err)
+{
+    if (!list)
+        return 0;
+    if (list->type != DG_NODE_SEQ)
+        return map_where_err(err, list, "'fields' must be a list of rules");
+    *out = dg_arena_alloc(m->arena, (list->n_items + 1) * sizeof **out);
+    for (size_t i = 0; i < list->n_items; i++) {
+        int rc = parse_rule_in(m, &(*out)[i], list->items[i], group, err);
+        if (rc)
+            return rc;
+    }
+    *n = list->n_items;
+    return 0;
+}
+
+static int parse_groups(dg_mapping *m, const dg_node *list, dg_error *err)
+{
+    if (!list)
+        return 0;
+    if (list->type != DG_NODE_SEQ)
+        return map_where_err(err, list, "'groups' must be a list");
+    m->groups = dg_arena_alloc(m->arena, (list->n_items + 1) * sizeof *m->groups);
+    static const char *const keys[] = {"target", "each", "fields", "unique", "when", "number", NULL};
+    for (size_t i = 0; i < list->n_items; i++) {
+        const dg_node *n = list->items[i];
+        map_group *g = &m->groups[m->n_groups++];
+        g->line = n->line;
+        int rc = n->type == DG_NODE_MAP ? check_keys(n, keys, err)
+                                        : map_where_err(err, n, "a group must be a map");
+        if (rc)
+            return rc;
+        const char *t = dg_conf_str(n, "target", NULL);
+        g->group = t ? dg_fields_group_index(m->kind, t) : -1;
+        if (g->group < 0)
+            return map_where_err(err, n, "group 'target' must name a repeated part of a %s (%s)",
+                                 dg_doc_kind_name(m->kind), t ? t : "missing");
+        g->each = dg_conf_str(n, "each", NULL);
+        g->when = dg_conf_str(n, "when", NULL);
+        if (!g->each && strcmp(m->format, "csv"))
+            return map_where_err(err, n, "group '%s' needs 'each'", t);
+        const char *u = dg_conf_str(n, "unique", NULL);
+        if (u && !(g->unique = dg_fields_find(m->kind, u, g->group)))
+            return map_where_err(err, n, "unknown field '%s' in 'unique'", u);
+        const char *num = dg_conf_str(n, "number", NULL);
+        if (num && (!(g->number = dg_fields_find(m->kind, num, g->group)) || g->number->type != DG_FIELD_STR))
+            return map_where_err(err, n, "'number' must name a text field of the group, not '%s'", num);
+        if ((rc = parse_rules(m, dg_conf_get(n, "fields"), g->group, &g->rules, &g->n_rules, err)))
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- outbound templates --------------------------------------------------------------------- */
+
+static int placeholder(dg_mapping *m, const dg_node *n, char *spec, int g1, int g2, map_rule *r,
+                       dg_error *err)
+{
+    rule_defaults(m, r, n);
+    char *save = NULL;
+    char *name = strtok_r(spec, "|", &save);
+    r->label = dg_arena_strdup(m->arena, name ? name : "");
+    if (!name)
+        return map_where_err(err, n, "empty placeholder '{}'");
+    if (!strcmp(name, "index")) r->special = MAP_SPECIAL_INDEX;
+    else if (!strcmp(name, "hl")) r->special = MAP_SPECIAL_HL;
+    else if (!strcmp(name, "hl_parent")) r->special = MAP_SPECIAL_HL_PARENT;
+    else if (!strncmp(name, "count:", 6)) {
+        r->special = MAP_SPECIAL_COUNT;
+        if ((r->special_group = dg_fields_group_index(m->kind, name + 6)) < 0)
+            return map_where_err(err, n, "unknown group '%s' in {%s}", name + 6, name);
+    } else {
+        bool sum = !strncmp(name, "sum:", 4);
+        const char *fname = sum ? name + 4 : name;
+        r->special = sum ? MAP_SPECIAL_SUM : MAP_SPECIAL_NONE;
+        r->field = dg_fields_find(m->kind, fname, g1);
+        if (!r->field && g2 >= 0)
+            r->field = dg_fields_find(m->kind, fname, g2);
+        if (!r->field)
+            return map_where_err(err, n, "unknown %s field '%s'", dg_doc_kind_name(m->kind), fname);
+        if (sum && (r->field->type == DG_FIELD_STR || r->field->group < 0))
+            return map_where_err(err, n, "{sum:...} needs a number field of a group, not '%s'", fname);
+        if (!sum && r->field->group >= 0 && r->field->group != g1 && r->field->group != g2)
+            return map_where_err(err, n, "field '%s' is only available inside 'each: %s'", fname,
+                                 dg_fields_groups(m->kind, &(size_t){0})[r->field->group].name);
+    }
+    for (char *t; (t = strtok_r(NULL, "|", &save));) {
+        char *arg = strchr(t, ':');
+        if (arg)
+            *arg++ = '\0';
+        if (!strcmp(t, "upper")) r->case_ = MAP_CASE_UPPER;
+        else if (!strcmp(t, "lower")) r->case_ = MAP_CASE_LOWER;
+        else if (!strcmp(t, "required")) r->required = true;
+        else if (!strcmp(t, "strict")) r->table_strict = true;
+        else if (!strcmp(t, "notrim")) r->trim = false;
+        else if (!arg)
+            return map_where_err(err, n, "unknown transform '%s' in {%s} (upper, lower, required, strict, notrim, date:, time:, decimals:, places:, table:, default:, const:, max:)", t, r->label);
+        else {
+            dg_node tmp = *n;
+            tmp.type = DG_NODE_SCALAR;
+            tmp.key = !strcmp(t, "max") ? "max_length" : t;
+            tmp.value = dg_arena_strdup(m->arena, arg);
+            tmp.n_items = 0;
+            int rc = rule_transform(m, r, &tmp, err);
+            if (rc == 1)
+                return map_where_err(err, n, "unknown transform '%s' in {%s}", t, r->label);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* "PO-{order_number|upper}" -> literal and placeholder parts. */
+static int parse_template(dg_mapping *m, const dg_node *n, int g1, int g2, map_tpl **out,
+                          dg_error *err)
+{
+    const char *s = scalar(n);
+    if (!s)
+        return map_where_err(err, n, "expected text (a value or a {field} template)");
+    map_tpl *t = dg_arena_alloc(m->arena, sizeof *t);
+    size_t cap = 1;
+    for (const char *p = s; *p; p++)
+        cap += *p == '{' ? 2 : 0;
+    t->parts = dg_arena_alloc(m->arena, (cap + 1) * sizeof *t->parts);
+    const char *p = s;
+    while (*p) {
+        const char *open = strchr(p, '{');
+        if (open != p) {
+            size_t len = open ? (size_t)(open - p) : strlen(p);
+            t->parts[t->n++].lit = dg_arena_strndup(m->arena, p, len);
+            p += len;
+            continue;
+        }
+        const char *close = strchr(open, '}');
+        if (!close)
+            return map_where_err(err, n, "'{' without '}' in '%s'", s);
+        char *spec = dg_arena_strndup(m->arena, open + 1, (size_t)(close - open - 1));
+        map_rule *r = dg_arena_alloc(m->arena, sizeof *r);
+        int rc = placeholder(m, n, spec, g1, g2, r, err);
+        if (rc)
+            return rc;
+        t->parts[t->n++].rule = r;
+        p = close + 1;
+    }
+    *out = t;
+    return 0;
+}
+
+static int parse_outs(dg_mapping *m, const dg_node *list, int g1, int g2, map_out **out,
+                      size_t *n, dg_error *err);
+
+static int parse_when(dg_mapping *m, const dg_node *n, int g1, int g2, const dg_field **out,
+                      dg_error *err)
+{
+    const char *w = dg_conf_str(n, "when", NULL);
+    if (!w)
+        return 0;
+    *out = dg_fields_find(m->kind, w, g1);
+    if (!*out && g2 >= 0)
+        *out = dg_fields_find(m->kind, w, g2);
+    return *out ? 0 : map_where_err(err, n, "unknown field '%s' in 'when'", w);
+}
+
+static int parse_out(dg_mapping *m, const dg_node *n, int g1, int g2, map_out *o, dg_error *err)
+{
+    o->line = n->line;
+    o->each = -1;
+    bool x12 = !strcmp(m->format, "x12");
+    if (n->type != DG_NODE_MAP)
+        return map_where_err(err, n, "expected a map (%s)", x12 ? "SEG: [elements] or each:" : "header/path and value, or each:");
+    const char *each = dg_conf_str(n, "each", NULL);
+    if (each) {
+        static const char *const keys[] = {"each", "segments", "columns", "elements", "when", "match", "path", NULL};
+        int rc = check_keys(n, keys, err);
+        if (rc)
+            return rc;
+        o->each = dg_fields_group_index(m->kind, each);
+        if (o->each < 0)
+            return map_where_err(err, n, "'each: %s' is not a repeated part of a %s", each, dg_doc_kind_name(m->kind));
+        o->name = dg_conf_str(n, "path", NULL);
+        if ((rc = parse_when(m, n, g1, g2, &o->when, err)))
+            return rc;
+        const dg_node *match = dg_conf_get(n, "match");
+        if (match) { /* nested loop: items whose package_id equals the package's tracking number */
+            if (match->type != DG_NODE_MAP || match->n_items != 1)
+                return map_where_err(err, match, "'match' must be one 'child_field: parent_field' pair");
+            o->match_child = dg_fields_find(m->kind, match->items[0]->key, o->each);
+            o->match_parent = dg_fields_find(m->kind, scalar(match->items[0]) ? scalar(match->items[0]) : "", g1);
+            if (!o->match_child || !o->match_parent)
+                return map_where_err(err, match, "'match' names an unknown field");
+        }
+        const dg_node *kids = dg_conf_get(n, "segments");
+        if (!kids) kids = dg_conf_get(n, "columns");
+        if (!kids) kids = dg_conf_get(n, "elements");
+        if (!kids)
+            return map_where_err(err, n, "'each' needs a list of %s", x12 ? "segments" : "elements");
+        return parse_outs(m, kids, o->each, g1, &o->kids, &o->n_kids, err);
+    }
+    if (x12) {
+        const dg_node *els = NULL;
+        const char *seg = dg_conf_str(n, "segment", NULL);
+        if (seg) {
+            static const char *const keys[] = {"segment", "elements", "when", "level", NULL};
+            int rc = check_keys(n, keys, err);
+            if (rc)
+                return rc;
+            els = dg_conf_get(n, "elements");
+            long lv = 0;
+            if ((rc = dg_conf_long(n, "level", 0, &lv, err)))
+                return rc;
+            o->hl_level = (int)lv;
+        } else if (n->n_items == 1) { /* shorthand  - BEG: ["00", SA, "{order_number}"] */
+            seg = n->items[0]->key;
+            els = n->items[0];
+        }
+        if (!seg || strlen(seg) < 2 || strlen(seg) > 3)
+            return map_where_err(err, n, "expected 'SEG: [elements]' or 'segment: SEG'");
+        for (const char *c = seg; *c; c++)
+            if (!isupper((unsigned char)*c) && !isdigit((unsigned char)*c))
+                return map_where_err(err, n, "'%s' is not a segment id", seg);
+        o->name = seg;
+        if (!els || els->type != DG_NODE_SEQ)
+            return map_where_err(err, n, "segment %s needs a list of elements", seg);
+        o->n_vals = els->n_items;
+        o->vals = dg_arena_alloc(m->arena, (els->n_items + 1) * sizeof *o->vals);
+        for (size_t i = 0; i < els->n_items; i++) {
+            map_tpl *t;
+            int rc = parse_template(m, els->items[i], g1, g2, &t, err);
+            if (rc)
+                return rc;
+            o->vals[i] = *t;
+        }
+        return parse_when(m, n, g1, g2, &o->when, err);
+    }
+    static const char *const keys[] = {"header", "path", "value", "when", NULL};
+    int rc = check_keys(n, keys, err);
+    if (rc)
+        return rc;
+    o->name = dg_conf_str(n, "header", dg_conf_str(n, "path", NULL));
+    const dg_node *v = dg_conf_get(n, "value");
+    if (!o->name || !v)
+        return map_where_err(err, n, "needs '%s' and 'value'", !strcmp(m->format, "csv") ? "header" : "path");
+    map_tpl *t;
+    if ((rc = parse_template(m, v, g1, g2, &t, err)))
+        return rc;
+    o->vals = t;
+    o->n_vals = 1;
+    return parse_when(m, n, g1, g2, &o->when, err);
+}
+
+static int parse_outs(dg_mapping *m, const dg_node *list, int g1, int g2, map_out **out,
+                      size_t *n, dg_error *err)
+{
+    if (list->type != DG_NODE_SEQ)
+        return map_where_err(err, list, "expected a list");
+    *out = dg_arena_alloc(m->arena, (list->n_items + 1) * sizeof **out);
+    for (size_t i = 0; i < list->n_items; i++) {
+        int rc = parse_out(m, list->items[i], g1, g2, &(*out)[i], err);
+        if (rc)
+            return rc;
+    }
+    *n = list->n_items;
+    return 0;
+}
+
+/* ---- format options ------------------------------------------------------------------------- */
+
+static int load_csv_opts(dg_mapping *m, const dg_node *o, dg_error *err)
+{
+    map_csv_opts *c = &m->csv;
+    c->delim = ',';
+    c->quote = '"';
+    c->group_col = -1;
+    c->each_out = -1;
+    c->line_end = "\n";
+    c->header = true;
+    if (!o)
+        return 0;
+    static const char *const keys[] = {"delimiter", "quote", "header", "encoding", "group_by", "single_document", "allow_short_rows", "skip_rows", "each", "line_end", NULL};
+    int rc = check_keys(o, keys, err);
+    if (!rc) rc = dg_conf_bool(o, "header", true, &c->header, err);
+    if (!rc) rc = dg_conf_bool(o, "single_document", false, &c->single_document, err);
+    if (!rc) rc = dg_conf_bool(o, "allow_short_rows", false, &c->allow_short_rows, err);
+    if (!rc) rc = dg_conf_long(o, "skip_rows", 0, &c->skip_rows, err);
+    if (rc)
+        return rc;
+    if (dg_conf_str(o, "delimiter", NULL)) c->delim = sep_char(dg_conf_str(o, "delimiter", NULL));
+    if (dg_conf_str(o, "quote", NULL)) c->quote = sep_char(dg_conf_str(o, "quote", NULL));
+    const char *le = dg_conf_str(o, "line_end", NULL);
+    if (le) c->line_end = !strcmp(le, "crlf") ? "\r\n" : "\n";
+    c->group_by = dg_conf_str(o, "group_by", NULL);
+    const char *enc = dg_conf_str(o, "encoding", "utf-8");
+    if (!strcasecmp(enc, "latin1") || !strcasecmp(enc, "iso-8859-1") || !strcasecmp(enc, "windows-1252") || !strcasecmp(enc, "cp1252"))
+        c->latin1 = true;
+    else if (strcasecmp(enc, "utf-8") && strcasecmp(enc, "utf8") && strcasecmp(enc, "ascii"))
+        return map_where_err(err, dg_conf_get(o, "encoding"), "encoding must be utf-8 or latin1/windows-1252, not '%s'", enc);
+    c->each_group = dg_conf_str(o, "each", NULL);
+    if (c->each_group && (c->each_out = dg_fields_group_index(m->kind, c->each_group)) < 0)
+        return map_where_err(err, dg_conf_get(o, "each"), "'each: %s' is not a repeated part of a %s", c->each_group, dg_doc_kind_name(m->kind));
+    return 0;
+}
+
+static int load_x12_opts(dg_mapping *m, const dg_node *o, dg_error *err)
+{
+    map_x12_opts *x = &m->x12;
+    x->elem_sep = '*';
+    x->comp_sep = '>';
+    x->seg_term = '~';
+    x->rep_sep = 'U';
+    x->seg_suffix = "\n";
+    x->version = "004010";
+    x->isa_version = "00401";
+    static const char *const dflt_until[] = {"CTT", "TDS", "SE"};
+    x->until = (const char **)dflt_until;
+    x->n_until = 3;
+    if (!o)
+        return map_where_err(err, m->conf, "an x12 mapping needs an 'x12:' block with transaction_set");
+    static const char *const keys[] = {"transaction_set", "until", "functional_id", "version", "isa_version", "element_separator", "component_separator", "segment_terminator", "repetition_separator", "segment_suffix", NULL};
+    int rc = check_keys(o, keys, err);
+    if (rc)
+        return rc;
+    x->set_id = dg_conf_str(o, "transaction_set", NULL);
+    if (!x->set_id || strlen(x->set_id) != 3)
+        return map_where_err(err, o, "'transaction_set' must be a 3-digit set id such as \"850\"");
+    x->functional_id = dg_conf_str(o, "functional_id", NULL);
+    x->version = dg_conf_str(o, "version", x->version);
+    x->isa_version = dg_conf_str(o, "isa_version", x->isa_version);
+    if (dg_conf_str(o, "element_separator", NULL)) x->elem_sep = sep_char(dg_conf_str(o, "element_separator", NULL));
+    if (dg_conf_str(o, "component_separator", NULL)) x->comp_sep = sep_char(dg_conf_str(o, "component_separator", NULL));
+    if (dg_conf_str(o, "segment_terminator", NULL)) x->seg_term = sep_char(dg_conf_str(o, "segment_terminator", NULL));
+    if (dg_conf_str(o, "repetition_separator", NULL)) x->rep_sep = sep_char(dg_conf_str(o, "repetition_separator", NULL));
+    const char *suf = dg_conf_str(o, "segment_suffix", NULL);
+    if (suf) x->seg_suffix = !strcmp(suf, "none") ? "" : !strcmp(suf, "crlf") ? "\r\n" : "\n";
+    const dg_node *u = dg_conf_get(o, "until");
+    if (u) {
+        if (u->type != DG_NODE_SEQ)
+            return map_where_err(err, u, "'until' must be a list of segment ids");
+        x->until = dg_arena_alloc(m->arena, (u->n_items + 1) * sizeof *x->until);
+        x->n_until = u->n_items;
+        for (size_t i = 0; i < u->n_items; i++)
+            x->until[i] = scalar(u->items[i]) ? scalar(u->items[i]) : "";
+    }
+    return 0;
+}
+
+static int load_xml_opts(dg_mapping *m, const dg_node *o, dg_error *err)
+{
+    map_xml_opts *x = &m->xml;
+    if (!o)
+        return map_where_err(err, m->conf, "an xml mapping needs an 'xml:' block (documents: XPATH inbound, root/document outbound)");
+    static const char *const keys[] = {"namespaces", "documents", "root", "document", "namespace", NULL};
+    int rc = check_keys(o, keys, err);
+    if (rc)
+        return rc;
+    x->documents = dg_conf_str(o, "documents", NULL);
+    x->root = dg_conf_str(o, "root", NULL);
+    x->document = dg_conf_str(o, "document", NULL);
+    x->ns_uri = dg_conf_str(o, "namespace", NULL);
+    const dg_node *ns = dg_conf_get(o, "namespaces");
+    if (ns) {
+        if (ns->type != DG_NODE_MAP)
+            return map_where_err(err, ns, "'namespaces' must map prefixes to URIs");
+        x->ns = dg_arena_alloc(m->arena, (ns->n_items + 1) * sizeof *x->ns);
+        for (size_t i = 0; i < ns->n_items; i++) {
+            x->ns[i].prefix = ns->items[i]->key;
+            x->ns[i].uri = scalar(ns->items[i]) ? scalar(ns->items[i]) : "";
+        }
+        x->n_ns = ns->n_items;
+    }
+    if (m->dir == DG_MAP_IN && !x->documents)
+        return map_where_err(err, o, "inbound xml needs 'documents: XPATH' (one node per document)");
+    if (m->dir == DG_MAP_OUT && (!x->root || !x->document))
+        return map_where_err(err, o, "outbound xml needs 'root' and 'document' element names");
+    return 0;
+}
+
+/* ---- the file ------------------------------------------------------------------------------- */
+
+static int load(dg_mapping *m, dg_error *err)
+{
+    const dg_node *root = m->conf;
+    if (root->type != DG_NODE_MAP)
+        return map_where_err(err, root, "a mapping file is a YAML map");
+    static const char *const keys[] = {"name", "description", "direction", "document", "format", "csv", "x12", "xml", "tables", "fields", "groups", "segments", "columns", "elements", NULL};
+    int rc = check_keys(root, keys, err);
+    if (rc)
+        return rc;
+    const char *dir = dg_conf_str(root, "direction", NULL);
+    if (!dir || (strcmp(dir, "in") && strcmp(dir, "out")))
+        return map_where_err(err, root, "'direction' must be in or out");
+    m->dir = !strcmp(dir, "in") ? DG_MAP_IN : DG_MAP_OUT;
+    const char *kind = dg_conf_str(root, "document", NULL);
+    m->kind = dg_doc_kind_from_name(kind);
+    if (m->kind == DG_DOC_NONE)
+        return map_where_err(err, root, "'document' must be order, shipment, invoice or stock");
+    m->format = dg_conf_str(root, "format", "");
+    if (strcmp(m->format, "x12") && strcmp(m->format, "csv") && strcmp(m->format, "xml"))
+        return map_where_err(err, root, "'format' must be x12, csv or xml");
+    if (!m->name) {
+        const char *base = strrchr(m->path, '/');
+        base = base ? base + 1 : m->path;
+        const char *dot = strrchr(base, '.');
+        m->name = dg_arena_strndup(m->arena, base, dot ? (size_t)(dot - base) : strlen(base));
+    }
+    if ((rc = load_tables(m, dg_conf_get(root, "tables"), err)))
+        return rc;
+    if (!strcmp(m->format, "csv")) rc = load_csv_opts(m, dg_conf_get(root, "csv"), err);
+    else if (!strcmp(m->format, "x12")) rc = load_x12_opts(m, dg_conf_get(root, "x12"), err);
+    else rc = load_xml_opts(m, dg_conf_get(root, "xml"), err);
+    if (rc)
+        return rc;
+    if (m->dir == DG_MAP_IN) {
+        if ((rc = parse_rules(m, dg_conf_get(root, "fields"), DG_FIELD_BODY, &m->rules, &m->n_rules, err)))
+            return rc;
+        if ((rc = parse_groups(m, dg_conf_get(root, "groups"), err)))
+            return rc;
+        if (!m->n_rules && !m->n_groups)
+            return map_where_err(err, root, "an inbound mapping needs 'fields' or 'groups'");
+    } else {
+        const char *key = !strcmp(m->format, "x12") ? "segments" : !strcmp(m->format, "csv") ? "columns" : "elements";
+        const dg_node *outs = dg_conf_get(root, key);
+        if (!outs)
+            return map_where_err(err, root, "an outbound %s mapping needs '%s'", m->format, key);
+        int g = !strcmp(m->format, "csv") ? m->csv.each_out : -1;
+        if ((rc = parse_outs(m, outs, g, -1, &m->outs, &m->n_outs, err)))
+            return rc;
+    }
+    if (!strcmp(m->format, "csv")) return map_csv_compile(m, err);
+    if (!strcmp(m->format, "x12")) return map_x12_compile(m, err);
+    return map_xml_compile(m, err);
+}
+
+int dg_map_load(const char *path, dg_mapping **out, dg_error *err)
+{
+    *out = NULL;
+    dg_node *root = NULL;
+    int rc = dg_conf_load(path, &root, err);
+    if (rc)
+        return rc;
+    dg_arena *a = dg_arena_new();
+    dg_mapping *m = dg_arena_alloc(a, sizeof *m);
+    m->arena = a;
+    m->conf = root;
+    m->path = dg_arena_strdup(a, path);
+    m->name = dg_conf_str(root, "name", NULL);
+    rc = load(m, err);
+    if (rc) {
+        dg_map_free(m);
+        return rc;
+    }
+    *out = m;
+    return 0;
+}
+
+void dg_map_free(dg_mapping *m)
+{
+    if (!m)
+        return;
+    map_xml_release(m);
+    dg_conf_free(m->conf);
+    dg_arena_free(m->arena);
+}
