@@ -316,6 +316,11 @@ static int placeholder(dg_mapping *m, const dg_node *n, char *spec, int g1, int 
         r->field = dg_fields_find(m->kind, fname, g1);
         if (!r->field && g2 >= 0)
             r->field = dg_fields_find(m->kind, fname, g2);
+        size_t ng;
+        const dg_field_group *gs = dg_fields_groups(m->kind, &ng);
+        for (size_t gi = 0; !r->field && gi < ng; gi++)
+            if (dg_fields_find(m->kind, fname, (int)gi))
+                return map_where_err(err, n, "field '%s' is only available inside 'each: %s'", fname, gs[gi].name);
         if (!r->field)
             return map_where_err(err, n, "unknown %s field '%s'", dg_doc_kind_name(m->kind), fname);
         if (sum && (r->field->type == DG_FIELD_STR || r->field->group < 0))

@@ -1,0 +1,98 @@
+/* Helpers shared by the mapping tests: load a mapping, read a file into an array of docs,
+ * write a scratch mapping file. Included by each tests/unit/map/test_*.c. */
+#ifndef DG_MAPTEST_H
+#define DG_MAPTEST_H
+
+#include "testutil.h"
+
+#include <string.h>
+
+#include "core/model_json.h"
+#include "map/map.h"
+
+typedef struct {
+    dg_doc *docs[512];
+    size_t n;
+} doc_list;
+
+static inline int list_sink(void *ctx, dg_doc *doc, dg_error *err)
+{
+    (void)err;
+    doc_list *l = ctx;
+    if (l->n == 512) {
+        dg_doc_free(doc);
+        return 0;
+    }
+    l->docs[l->n++] = doc;
+    return 0;
+}
+
+static inline void list_free(doc_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        dg_doc_free(l->docs[i]);
+    l->n = 0;
+}
+
+static inline dg_mapping *load_map(const char *rel)
+{
+    dg_mapping *m = NULL;
+    dg_error err = {0};
+    int rc = dg_map_load(dg_test_path(rel), &m, &err);
+    if (rc)
+        fail_msg("%s: %s", rel, err.msg);
+    return m;
+}
+
+/* Reads rel (source tree) or an absolute path with mapping rel_map; fails the test on error. */
+static inline void read_ok(const char *rel_map, const char *input, doc_list *out)
+{
+    dg_mapping *m = load_map(rel_map);
+    dg_error err = {0};
+    const char *path = input[0] == '/' ? input : dg_test_path(input);
+    int rc = dg_map_read_file(m, path, list_sink, out, &err);
+    if (rc)
+        fail_msg("%s on %s: %s", rel_map, input, err.msg);
+    dg_map_free(m);
+}
+
+/* Reads and expects failure; returns the code and leaves the message in err. */
+static inline int read_fail(const char *map_path, const char *input_path, dg_error *err)
+{
+    dg_mapping *m = NULL;
+    int rc = dg_map_load(map_path, &m, err);
+    if (rc)
+        return rc;
+    doc_list l = {0};
+    rc = dg_map_read_file(m, input_path, list_sink, &l, err);
+    list_free(&l);
+    dg_map_free(m);
+    return rc;
+}
+
+static inline char *json_of(const dg_doc *d)
+{
+    dg_buf b = DG_BUF_INIT;
+    dg_error err = {0};
+    assert_int_equal(dg_doc_to_json(d, 0, &b, &err), 0);
+    return dg_buf_take(&b);
+}
+
+/* Canonical JSON without the source block, for comparing round trips across formats. */
+static inline char *body_json(const dg_doc *d)
+{
+    char *j = json_of(d);
+    char *body = strstr(j, "},\"");
+    char *res = strdup(body ? body + 2 : j);
+    free(j);
+    return res;
+}
+
+#define DEC_EQ(d, str)                                                                         \
+    do {                                                                                       \
+        char b_[64];                                                                           \
+        assert_true((d).set);                                                                  \
+        assert_string_equal(dg_dec_format(d, b_, sizeof b_), str);                             \
+    } while (0)
+
+#endif
