@@ -150,4 +150,45 @@ void dg_gw_unlock(int fd);
 int dg_gw_webhook_post(const char *url, const char *secret, long timeout_ms, const char *json,
                        size_t len, dg_error *err);
 
+/* ---- the running gateway (gateway.c, poll.c, outbox.c) --------------------------------- */
+
+typedef struct dg_gw_stats {
+    long listed, taken, processed, duplicates, quarantined, waiting, failed;
+    long docs, orders, shipments, invoices, stock, acks_in, acks_out;
+    long pos_queued, pos_sent, tracking_sent, webhooks_sent, send_failed;
+} dg_gw_stats;
+
+typedef struct dg_gw dg_gw;
+
+/* Opens the state store of cfg (creating var/ folders); cfg must outlive the gateway. */
+int dg_gw_open(const dg_gw_config *cfg, dg_gw **out, dg_error *err);
+void dg_gw_close(dg_gw *g);
+dg_gw_stats *dg_gw_get_stats(dg_gw *g);
+
+/* One poll of one partner's inbound drops. A file that fails is quarantined and the poll goes
+ * on; a network failure ends this partner's poll (its files stay for the next one). With
+ * second_look, files first seen now are looked at again after the drop's stable_seconds, so
+ * `poll --once` can take a file that is already complete. */
+int dg_gw_poll_partner(dg_gw *g, const dg_gw_partner *p, bool second_look, dg_error *err);
+/* Renders what the flow has pending for p (supplier POs, storefront tracking) into the outbox
+ * and uploads every unsent outbox entry of p; exactly once (see outbox.c). */
+int dg_gw_send_outbox(dg_gw *g, const dg_gw_partner *p, dg_error *err);
+/* A whole cycle: suppliers are polled first (stock, ASNs, invoices), then storefronts (orders),
+ * then every outbox is sent. only: a partner name or NULL for all. Returns the first partner
+ * error (after trying every partner), or 0. */
+int dg_gw_cycle(dg_gw *g, const char *only, bool second_look, dg_error *err);
+/* Locate the main config: opt (--config), else $DROPGATE_CONFIG, else ./etc/dropgate.yaml. */
+const char *dg_gw_config_path(const char *opt);
+
+/* ---- the shipped demo (demo.c) --------------------------------------------------------- */
+
+/* Fresh work folder dir (a previous demo folder is replaced; any other non-empty folder is
+ * refused) with copies of etc/, mappings/, edi/ and samples/demo/drops as drops/. */
+int dg_gw_demo_setup(const char *source, const char *dir, dg_error *err);
+/* "The suppliers answer": copies samples/demo/responses/<partner>/... into dir/drops/. */
+int dg_gw_demo_answer(const char *source, const char *dir, dg_error *err);
+/* The source checkout holding samples/demo: opt, $DG_SOURCE_DIR, the binary's parent folder
+ * (build/dropgate), or the current folder. DG_ENOTFOUND when none has it. */
+int dg_gw_demo_find_source(const char *opt, const char *argv0, char *out, size_t size);
+
 #endif

@@ -1,0 +1,58 @@
+/* Internal state of a running gateway shared by poll.c, ingest.c and outbox.c: the open store,
+ * the partners' transports and loaded mappings, the looks of the stable check and counters. */
+#ifndef DG_GATEWAY_INTERNAL_H
+#define DG_GATEWAY_INTERNAL_H
+
+#include "gateway/gateway.h"
+#include "map/map.h"
+
+struct dg_store;
+
+typedef struct gw_map_cache {
+    char *path;
+    dg_mapping *map;
+} gw_map_cache;
+
+struct dg_gw {
+    const dg_gw_config *cfg;
+    struct dg_store *store;
+    dg_transport **tr;     /* per partner, opened on first use, closed after a network error */
+    dg_gw_looks *looks;
+    gw_map_cache *maps;
+    size_t n_maps, cap_maps;
+    dg_gw_stats stats;
+};
+
+/* The mapping at path, loaded once per gateway. */
+int gw_mapping(dg_gw *g, const char *path, const dg_mapping **out, dg_error *err);
+/* The partner's transport, opened on first use. */
+int gw_transport(dg_gw *g, size_t partner, dg_transport **out, dg_error *err);
+/* Forgets a transport after a network error, so the next use reconnects. */
+void gw_transport_drop(dg_gw *g, size_t partner);
+size_t gw_partner_index(const dg_gw *g, const dg_gw_partner *p);
+
+/* Pickup states in the store. */
+typedef enum { GW_PICKUP_NEW = 0, GW_PICKUP_DONE, GW_PICKUP_QUARANTINED } gw_pickup_state;
+
+typedef struct gw_pickup {
+    const dg_gw_partner *partner;
+    const dg_gw_drop *drop;
+    const char *remote_path;
+    const char *name;
+    uint64_t size;
+    int64_t mtime;
+    char sha256[DG_SHA256_HEX_LEN];
+    const char *spool_path;
+} gw_pickup;
+
+/* ingest.c: what the store knows about this exact pickup (partner, path, size, mtime, sha). */
+int gw_pickup_lookup(dg_gw *g, const gw_pickup *pk, gw_pickup_state *st, dg_error *err);
+/* Maps the spooled file and, in ONE store transaction, records the pickup with everything it
+ * became. Returns 0, or DG_EPARSE/DG_EMAP/DG_EVALID with reason filled (nothing committed but
+ * the caller records the pickup as quarantined), or another code for a gateway failure. */
+int gw_ingest(dg_gw *g, const gw_pickup *pk, int *docs, dg_error *reason);
+int gw_pickup_record_quarantined(dg_gw *g, const gw_pickup *pk, const char *reason,
+                                 const char *where, dg_error *err);
+int gw_pickup_mark_remote_done(dg_gw *g, const gw_pickup *pk, dg_error *err);
+
+#endif

@@ -1,0 +1,234 @@
+/* The poll cycle of one partner: list each inbound drop, apply the pickup rules, fetch into the
+ * spool, and hand each file to ingest; a bad file is quarantined and the rest of the poll goes on. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/fs.h"
+#include "core/log.h"
+#include "gateway/gw_internal.h"
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(((const dg_remote_file *)a)->name, ((const dg_remote_file *)b)->name);
+}
+
+static void join(char *out, size_t size, const char *dir, const char *name)
+{
+    if (!dir || !*dir || !strcmp(dir, "."))
+        snprintf(out, size, "%s", name);
+    else
+        snprintf(out, size, "%s/%s", dir, name);
+}
+
+/* Delete, move or leave the remote file after it is safely recorded (or quarantined). The
+ * done-marker goes with it so it cannot vouch for a later file of the same name. */
+static int after_pickup(dg_transport *t, const dg_gw_drop *d, const char *name, dg_error *err)
+{
+    char path[1024], marker[1100], to[1100];
+    join(path, sizeof path, d->folder, name);
+    int rc = 0;
+    if (d->after == DG_AFTER_DELETE) {
+        rc = dg_transport_remove(t, path, err);
+    } else if (d->after == DG_AFTER_MOVE) {
+        if ((rc = dg_transport_mkdir(t, d->archive_folder, err)))
+            return rc;
+        join(to, sizeof to, d->archive_folder, name);
+        rc = dg_transport_rename(t, path, to, err);
+    }
+    if (rc == DG_ENOTFOUND)
+        rc = 0; /* already gone: a redo after a crash between the two steps */
+    if (!rc && d->done_marker && *d->done_marker && d->after != DG_AFTER_LEAVE) {
+        snprintf(marker, sizeof marker, "%s%s", path, d->done_marker);
+        dg_error ignored = {0};
+        dg_transport_remove(t, marker, &ignored);
+    }
+    return rc;
+}
+
+static int finish(dg_gw *g, dg_transport *t, const gw_pickup *pk, dg_error *err)
+{
+    int rc = after_pickup(t, pk->drop, pk->name, err);
+    if (rc)
+        return rc;
+    return gw_pickup_mark_remote_done(g, pk, err);
+}
+
+/* Takes one file. Returns 0 when the poll can go on (processed, duplicate or quarantined), or an
+ * error that ends this partner's poll (network, state store). */
+static int take_file(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg_gw_drop *d,
+                     const dg_remote_file *f, dg_error *err)
+{
+    char remote[1024], spool_dir[1024], spool[1400];
+    join(remote, sizeof remote, d->folder, f->name);
+    snprintf(spool_dir, sizeof spool_dir, "%s/%s", g->cfg->spool_dir, p->name);
+    int rc = dg_fs_mkdirs(spool_dir, err);
+    if (rc)
+        return rc;
+    snprintf(spool, sizeof spool, "%s/%s", spool_dir, f->name);
+    gw_pickup pk = {.partner = p, .drop = d, .remote_path = remote, .name = f->name,
+                    .size = f->size, .mtime = f->mtime, .spool_path = spool};
+    uint64_t bytes = 0;
+    if ((rc = dg_transport_fetch(t, remote, spool, pk.sha256, &bytes, err))) {
+        g->stats.failed++;
+        dg_log_warn("partner=%s file=%s outcome=fetch-failed error=%s reason=\"%s\"", p->name,
+                    remote, dg_error_name(rc), err->msg);
+        return rc == DG_ENOTFOUND ? 0 : rc; /* vanished between list and fetch: not ours */
+    }
+    g->stats.taken++;
+    /* The listing's size is the one we judged stable; trust what we actually received. */
+    pk.size = bytes;
+    gw_pickup_state st;
+    if ((rc = gw_pickup_lookup(g, &pk, &st, err)))
+        goto out;
+    if (st != GW_PICKUP_NEW) {
+        g->stats.duplicates++;
+        rc = finish(g, t, &pk, err);
+        dg_log_info("partner=%s file=%s outcome=duplicate was=%s sha256=%.12s", p->name, remote,
+                    st == GW_PICKUP_DONE ? "processed" : "quarantined", pk.sha256);
+        goto out;
+    }
+    if ((rc = dg_gw_archive(g->cfg, spool, pk.sha256, err)))
+        goto out;
+    int docs = 0;
+    dg_error reason = {0};
+    rc = gw_ingest(g, &pk, &docs, &reason);
+    if (rc == DG_EPARSE || rc == DG_EMAP || rc == DG_EVALID || rc == DG_ECONFIG ||
+        rc == DG_EDUP) {
+        char where[1400] = "";
+        int q = dg_gw_quarantine(g->cfg, p->name, spool, f->name, reason.msg, where,
+                                 sizeof where, err);
+        if (!q)
+            q = gw_pickup_record_quarantined(g, &pk, reason.msg, where, err);
+        if (q) {
+            rc = q;
+            goto out;
+        }
+        g->stats.quarantined++;
+        dg_log_warn("partner=%s file=%s outcome=quarantined error=%s reason=\"%s\" kept=%s",
+                    p->name, remote, dg_error_name(rc), reason.msg, where);
+    } else if (rc) {
+        dg_error_set(err, rc, "%s", reason.msg);
+        g->stats.failed++;
+        dg_log_error("partner=%s file=%s outcome=failed error=%s reason=\"%s\"", p->name, remote,
+                     dg_error_name(rc), reason.msg);
+        goto out;
+    } else {
+        g->stats.processed++;
+        dg_log_info("partner=%s file=%s outcome=processed docs=%d sha256=%.12s", p->name, remote,
+                    docs, pk.sha256);
+    }
+    rc = finish(g, t, &pk, err);
+out:
+    unlink(spool);
+    if (rc)
+        dg_log_warn("partner=%s file=%s outcome=after-pickup-failed error=%s reason=\"%s\"",
+                    p->name, remote, dg_error_name(rc), err->msg);
+    return rc;
+}
+
+static bool is_fatal(int rc)
+{
+    return rc == DG_ENET || rc == DG_ETIMEOUT || rc == DG_EAUTH || rc == DG_EHOSTKEY ||
+           rc == DG_ESTATE || rc == DG_EIO || rc == DG_ENOMEM;
+}
+
+/* One look at a drop: the files to take now, in name order, at most max_files. */
+static int look(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg_gw_drop *d,
+                dg_remote_file **take, size_t *n_take, long *wait_s, dg_error *err)
+{
+    dg_remote_file *files = NULL;
+    size_t n = 0;
+    *take = NULL;
+    *n_take = 0;
+    int rc = dg_transport_list(t, d->folder, &files, &n, err);
+    if (rc)
+        return rc;
+    qsort(files, n, sizeof *files, cmp_name);
+    char key[600];
+    snprintf(key, sizeof key, "%s/%s", p->name, d->folder);
+    int64_t now = (int64_t)time(NULL);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        dg_gw_pick pick = dg_gw_pick_check(g->looks, key, d, &files[i], files, n, now);
+        if (pick == DG_PICK_SKIP)
+            continue;
+        g->stats.listed++;
+        if (pick != DG_PICK_TAKE) {
+            g->stats.waiting++;
+            if (pick == DG_PICK_UNSTABLE && d->stable_seconds > *wait_s)
+                *wait_s = d->stable_seconds;
+            dg_log_debug("partner=%s file=%s/%s outcome=waiting why=%s", p->name, d->folder,
+                         files[i].name, dg_gw_pick_name(pick));
+            continue;
+        }
+        if (d->max_files > 0 && (long)k >= d->max_files)
+            continue; /* the rest waits for the next poll */
+        files[k++] = files[i];
+    }
+    *take = files;
+    *n_take = k;
+    return 0;
+}
+
+static int poll_drop(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg_gw_drop *d,
+                     long *wait_s, dg_error *err)
+{
+    dg_remote_file *take = NULL;
+    size_t n = 0;
+    int rc = look(g, t, p, d, &take, &n, wait_s, err);
+    if (rc)
+        return rc;
+    char key[600];
+    snprintf(key, sizeof key, "%s/%s", p->name, d->folder);
+    for (size_t i = 0; i < n && !dg_gw_stop_requested; i++) {
+        dg_error ferr = {0};
+        int frc = take_file(g, t, p, d, &take[i], &ferr);
+        dg_gw_looks_forget(g->looks, key, take[i].name);
+        if (frc && is_fatal(frc)) {
+            *err = ferr;
+            rc = frc;
+            break;
+        }
+    }
+    free(take);
+    return rc;
+}
+
+int dg_gw_poll_partner(dg_gw *g, const dg_gw_partner *p, bool second_look, dg_error *err)
+{
+    size_t pi = gw_partner_index(g, p);
+    dg_transport *t = NULL;
+    int rc = gw_transport(g, pi, &t, err);
+    if (rc) {
+        dg_log_warn("partner=%s outcome=connect-failed error=%s reason=\"%s\"", p->name,
+                    dg_error_name(rc), err->msg);
+        return rc;
+    }
+    long wait_s = 0;
+    for (int round = 0; round < 2 && !rc; round++) {
+        long wait_next = 0;
+        for (size_t i = 0; i < p->n_drops && !dg_gw_stop_requested; i++) {
+            long w = 0;
+            if ((rc = poll_drop(g, t, p, &p->drops[i], &w, err)))
+                break;
+            if (w > wait_next)
+                wait_next = w;
+        }
+        wait_s = wait_next;
+        /* Only worth a second look when some file was first seen now and could be stable. */
+        if (!second_look || wait_s <= 0 || dg_gw_stop_requested)
+            break;
+        dg_log_info("partner=%s outcome=second-look wait=%lds", p->name, wait_s);
+        sleep((unsigned)wait_s);
+    }
+    if (rc) {
+        dg_log_warn("partner=%s outcome=poll-failed error=%s reason=\"%s\"", p->name,
+                    dg_error_name(rc), err->msg);
+        if (rc == DG_ENET || rc == DG_ETIMEOUT)
+            gw_transport_drop(g, pi);
+    }
+    return rc;
+}
