@@ -47,6 +47,7 @@ typedef struct map_rule {
     void **src_c;
     size_t n_src;
     const char *join;
+    bool first;           /* first_of: the first non-empty source wins (no concatenation) */
     const char *cnst, *dflt;
     bool required, trim;
     int case_;
@@ -80,6 +81,7 @@ typedef struct map_group {
     const dg_field *unique; /* skip a new element whose value equals an existing one's */
     const dg_field *number; /* filled with the 1-based element number when left empty */
     const char *when;     /* CSV/XML: only rows/nodes where this source is non-empty */
+    bool once;            /* CSV: only from the first row of each document (header charges) */
     void *when_c;
     map_rule *rules;
     size_t n_rules;

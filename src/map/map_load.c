@@ -206,8 +206,10 @@ static int parse_rule_in(dg_mapping *m, map_rule *r, const dg_node *n, int group
                 return map_where_err(err, e, "unknown %s field '%s' for a %s%s%s", group >= 0 ? "group" : "document", t ? t : "",
                                      dg_doc_kind_name(m->kind), group >= 0 ? " here; group fields look like " : "",
                                      group >= 0 ? "'lines[].quantity'" : "");
-        } else if (!strcmp(e->key, "source") || !strcmp(e->key, "sources")) {
+        } else if (!strcmp(e->key, "source") || !strcmp(e->key, "sources") ||
+                   !strcmp(e->key, "first_of")) {
             src = e;
+            r->first = !strcmp(e->key, "first_of");
         } else {
             int rc = rule_transform(m, r, e, err);
             if (rc == 1)
@@ -261,7 +263,7 @@ static int parse_groups(dg_mapping *m, const dg_node *list, dg_error *err)
     if (list->type != DG_NODE_SEQ)
         return map_where_err(err, list, "'groups' must be a list");
     m->groups = dg_arena_alloc(m->arena, (list->n_items + 1) * sizeof *m->groups);
-    static const char *const keys[] = {"target", "each", "fields", "unique", "when", "number", NULL};
+    static const char *const keys[] = {"target", "each", "fields", "unique", "when", "number", "once", NULL};
     for (size_t i = 0; i < list->n_items; i++) {
         const dg_node *n = list->items[i];
         map_group *g = &m->groups[m->n_groups++];
@@ -277,6 +279,8 @@ static int parse_groups(dg_mapping *m, const dg_node *list, dg_error *err)
                                  dg_doc_kind_name(m->kind), t ? t : "missing");
         g->each = dg_conf_str(n, "each", NULL);
         g->when = dg_conf_str(n, "when", NULL);
+        if ((rc = dg_conf_bool(n, "once", false, &g->once, err)))
+            return rc;
         if (!g->each && strcmp(m->format, "csv"))
             return map_where_err(err, n, "group '%s' needs 'each'", t);
         const char *u = dg_conf_str(n, "unique", NULL);

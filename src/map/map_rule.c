@@ -201,6 +201,13 @@ int map_apply_in(const dg_mapping *m, const map_rule *r, const char *const *vals
     } else if (n == 1) {
         s = vals[0];
         len = vals[0] ? lens[0] : 0;
+    } else if (r->first) {
+        for (size_t i = 0; i < n && !len; i++) {
+            s = vals[i];
+            len = s ? lens[i] : 0;
+            while (len && is_space(*s))
+                s++, len--;
+        }
     } else if (n > 1) { /* concatenation: non-empty sources joined */
         size_t total = 0, jl = r->join ? strlen(r->join) : 0;
         for (size_t i = 0; i < n; i++)
