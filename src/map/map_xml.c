@@ -1,15 +1,230 @@
-/* XML adapter (placeholder). */
-#include "map/map_internal.h"
+/* XML adapter: XPath (with declared namespaces) -> canonical documents, one per node selected
+ * by xml.documents; and canonical documents -> XML built from element paths. Uses a DOM. */
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+#include <stdlib.h>
+#include <string.h>
 
-int map_xml_compile(dg_mapping *m, dg_error *err) { (void)m; (void)err; return 0; }
-void map_xml_release(dg_mapping *m) { (void)m; }
-int map_xml_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *ctx, dg_error *err)
+#include "map/map_internal.h"
+#include "xml/xml.h"
+
+/* Every XPath is compiled once at load; the list lets map_xml_release free them. */
+typedef struct {
+    xmlXPathCompExprPtr *exprs;
+    size_t n, cap;
+} xml_priv;
+
+static xmlXPathCompExprPtr compile(dg_mapping *m, const char *src, int line, dg_error *err)
 {
-    (void)sink; (void)ctx;
-    return dg_error_set(err, DG_EINVAL, "%s: XML not available yet (%s)", m->path, path);
+    xml_priv *p = m->xml_priv;
+    xmlXPathCompExprPtr e = xmlXPathCompile((const xmlChar *)src);
+    if (!e) {
+        dg_error_set(err, DG_ECONFIG, "%s:%d: '%s' is not a valid XPath expression", m->path, line, src);
+        return NULL;
+    }
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 32;
+        xmlXPathCompExprPtr *ne = realloc(p->exprs, p->cap * sizeof *ne);
+        if (!ne)
+            abort();
+        p->exprs = ne;
+    }
+    p->exprs[p->n++] = e;
+    return e;
 }
+
+static int compile_rules(dg_mapping *m, map_rule *rules, size_t n, dg_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < rules[i].n_src; k++)
+            if (!(rules[i].src_c[k] = compile(m, rules[i].src[k], rules[i].line, err)))
+                return DG_ECONFIG;
+    return 0;
+}
+
+int map_xml_compile(dg_mapping *m, dg_error *err)
+{
+    xmlInitParser();
+    m->xml_priv = calloc(1, sizeof(xml_priv));
+    if (m->dir == DG_MAP_OUT)
+        return 0;
+    int line = dg_conf_get(m->conf, "xml") ? dg_conf_get(m->conf, "xml")->line : 1;
+    if (!(m->xml.documents_c = compile(m, m->xml.documents, line, err)))
+        return DG_ECONFIG;
+    int rc = compile_rules(m, m->rules, m->n_rules, err);
+    for (size_t g = 0; !rc && g < m->n_groups; g++) {
+        map_group *gr = &m->groups[g];
+        if (!(gr->each_c = compile(m, gr->each, gr->line, err)))
+            return DG_ECONFIG;
+        if (gr->when && !(gr->when_c = compile(m, gr->when, gr->line, err)))
+            return DG_ECONFIG;
+        rc = compile_rules(m, gr->rules, gr->n_rules, err);
+    }
+    return rc;
+}
+
+void map_xml_release(dg_mapping *m)
+{
+    xml_priv *p = m->xml_priv;
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++)
+        xmlXPathFreeCompExpr(p->exprs[i]);
+    free(p->exprs);
+    free(p);
+    m->xml_priv = NULL;
+}
+
+typedef struct {
+    const dg_mapping *m;
+    xmlXPathContextPtr ctx;
+    dg_buf vals[8];
+} xml_read;
+
+static int apply_rules(xml_read *x, const map_rule *rules, size_t n, xmlNodePtr node,
+                       dg_doc *doc, int group, size_t idx, dg_error *err)
+{
+    map_pos pos = {"line", xmlGetLineNo(node), (const char *)node->name};
+    for (size_t i = 0; i < n; i++) {
+        const map_rule *r = &rules[i];
+        const char *v[8];
+        size_t l[8];
+        size_t k = r->n_src < 8 ? r->n_src : 8;
+        for (size_t s = 0; s < k; s++) {
+            int found = dg_xml_eval_text(x->ctx, r->src_c[s], node, &x->vals[s]);
+            v[s] = found ? (x->vals[s].data ? x->vals[s].data : "") : NULL;
+            l[s] = found ? x->vals[s].len : 0;
+        }
+        void *rec = dg_fields_record(doc, r->field->group == group ? group : r->field->group,
+                                     r->field->group == group ? idx : 0);
+        int rc = map_apply_in(x->m, r, v, l, k, doc, rec, &pos, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static xmlNodeSetPtr select_nodes(xml_read *x, xmlXPathCompExprPtr e, xmlNodePtr at,
+                                  xmlXPathObjectPtr *keep)
+{
+    x->ctx->node = at;
+    *keep = xmlXPathCompiledEval(e, x->ctx);
+    return *keep && (*keep)->type == XPATH_NODESET ? (*keep)->nodesetval : NULL;
+}
+
+static int read_doc(xml_read *x, xmlNodePtr node, dg_doc **out, dg_error *err)
+{
+    const dg_mapping *m = x->m;
+    dg_doc *doc = dg_doc_new(m->kind);
+    doc->source.format = dg_arena_strdup(doc->arena, "xml");
+    doc->source.position = xmlGetLineNo(node);
+    int rc = apply_rules(x, m->rules, m->n_rules, node, doc, DG_FIELD_BODY, 0, err);
+    for (size_t g = 0; !rc && g < m->n_groups; g++) {
+        const map_group *gr = &m->groups[g];
+        xmlXPathObjectPtr keep = NULL;
+        xmlNodeSetPtr set = select_nodes(x, gr->each_c, node, &keep);
+        for (int i = 0; !rc && set && i < set->nodeNr; i++) {
+            xmlNodePtr item = set->nodeTab[i];
+            if (gr->when_c && !dg_xml_eval_text(x->ctx, gr->when_c, item, &x->vals[0]))
+                continue;
+            size_t idx = dg_fields_add(doc, gr->group);
+            rc = apply_rules(x, gr->rules, gr->n_rules, item, doc, gr->group, idx, err);
+            if (!rc)
+                map_group_finish(gr, doc, idx);
+        }
+        xmlXPathFreeObject(keep);
+    }
+    if (rc) {
+        dg_doc_free(doc);
+        return rc;
+    }
+    *out = doc;
+    return 0;
+}
+
+int map_xml_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *sctx, dg_error *err)
+{
+    xmlDocPtr xdoc;
+    int rc = dg_xml_read_file(path, &xdoc, err);
+    if (rc)
+        return rc;
+    xml_read x = {.m = m, .ctx = xmlXPathNewContext(xdoc)};
+    for (size_t i = 0; i < m->xml.n_ns; i++)
+        xmlXPathRegisterNs(x.ctx, (const xmlChar *)m->xml.ns[i].prefix, (const xmlChar *)m->xml.ns[i].uri);
+    xmlXPathObjectPtr keep = NULL;
+    xmlNodeSetPtr set = select_nodes(&x, m->xml.documents_c, (xmlNodePtr)xdoc, &keep);
+    if (!set || set->nodeNr == 0)
+        rc = dg_error_set(err, DG_EMAP, "%s: %s: no element matches documents '%s' (check the root element and namespaces)", path, m->path, m->xml.documents);
+    for (int i = 0; !rc && set && i < set->nodeNr; i++) {
+        dg_doc *doc = NULL;
+        rc = read_doc(&x, set->nodeTab[i], &doc, err);
+        if (!rc)
+            rc = sink(sctx, doc, err);
+    }
+    xmlXPathFreeObject(keep);
+    xmlXPathFreeContext(x.ctx);
+    xmlFreeDoc(xdoc);
+    for (int i = 0; i < 8; i++)
+        dg_buf_free(&x.vals[i]);
+    if (rc && rc != DG_EIO && !strstr(err->msg, path))
+        dg_error_prefix(err, "%s: ", path);
+    return rc;
+}
+
+/* ---- outbound ------------------------------------------------------------------------------- */
+
+static int write_outs(const dg_mapping *m, const map_out *outs, size_t n, xmlNodePtr parent,
+                      map_out_ctx *c, dg_buf *tmp, dg_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        const map_out *o = &outs[i];
+        if (o->when) {
+            void *rec = map_out_record(c, o->when);
+            if (!rec || !dg_field_present(rec, o->when))
+                continue;
+        }
+        if (o->each >= 0) {
+            size_t cnt = dg_fields_count(c->doc, o->each);
+            map_out_ctx sub = *c;
+            sub.outer_group = c->group;
+            sub.outer_idx = c->idx;
+            sub.group = o->each;
+            for (size_t k = 0; k < cnt; k++) {
+                sub.idx = k;
+                xmlNodePtr el = o->name ? dg_xml_path_node(parent, o->name, 1, NULL) : parent;
+                int rc = write_outs(m, o->kids, o->n_kids, el, &sub, tmp, err);
+                if (rc)
+                    return rc;
+            }
+            continue;
+        }
+        dg_buf_clear(tmp);
+        int rc = map_render(m, o->vals, c, tmp, err);
+        if (rc)
+            return rc;
+        if (tmp->len)
+            dg_xml_path_node(parent, o->name, 0, tmp->data);
+    }
+    return 0;
+}
+
 int map_xml_write(const dg_mapping *m, dg_doc *const *docs, size_t n, dg_buf *out, dg_error *err)
 {
-    (void)docs; (void)n; (void)out;
-    return dg_error_set(err, DG_EINVAL, "%s: XML not available yet", m->path);
+    xmlDocPtr xdoc = xmlNewDoc((const xmlChar *)"1.0");
+    xmlNodePtr root = xmlNewNode(NULL, (const xmlChar *)m->xml.root);
+    xmlDocSetRootElement(xdoc, root);
+    if (m->xml.ns_uri)
+        xmlSetNs(root, xmlNewNs(root, (const xmlChar *)m->xml.ns_uri, NULL));
+    dg_buf tmp = DG_BUF_INIT;
+    int rc = 0;
+    for (size_t d = 0; !rc && d < n; d++) {
+        map_out_ctx c = {.doc = docs[d], .group = -1, .outer_group = -1, .doc_no = d + 1};
+        xmlNodePtr el = dg_xml_path_node(root, m->xml.document, 1, NULL);
+        rc = write_outs(m, m->outs, m->n_outs, el, &c, &tmp, err);
+    }
+    if (!rc)
+        dg_xml_dump(xdoc, out);
+    dg_buf_free(&tmp);
+    xmlFreeDoc(xdoc);
+    return rc;
 }

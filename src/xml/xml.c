@@ -1,0 +1,111 @@
+/* libxml2 glue: parsing with errors users can act on, XPath to text, path-based building. */
+#include "xml/xml.h"
+
+#include <libxml/parser.h>
+#include <stdbool.h>
+#include <libxml/xmlerror.h>
+#include <string.h>
+
+static int parse_error(const char *name, dg_error *err)
+{
+    const xmlError *e = xmlGetLastError();
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", e && e->message ? e->message : "not well-formed XML\n");
+    size_t l = strlen(msg);
+    while (l && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
+        msg[--l] = '\0';
+    return dg_error_set(err, DG_EPARSE, "%s:%d: malformed XML: %s", name, e ? e->line : 0, msg);
+}
+
+static const int parse_opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+
+int dg_xml_read_file(const char *path, xmlDocPtr *out, dg_error *err)
+{
+    xmlResetLastError();
+    *out = xmlReadFile(path, NULL, parse_opts);
+    return *out ? 0 : parse_error(path, err);
+}
+
+int dg_xml_read_buf(const char *data, size_t len, const char *name, xmlDocPtr *out, dg_error *err)
+{
+    xmlResetLastError();
+    *out = xmlReadMemory(data, (int)len, name, NULL, parse_opts);
+    return *out ? 0 : parse_error(name, err);
+}
+
+int dg_xml_eval_text(xmlXPathContextPtr ctx, xmlXPathCompExprPtr expr, xmlNodePtr node,
+                     dg_buf *out)
+{
+    dg_buf_clear(out);
+    ctx->node = node;
+    xmlXPathObjectPtr r = xmlXPathCompiledEval(expr, ctx);
+    if (!r)
+        return 0;
+    int found = 0;
+    if (r->type == XPATH_NODESET) {
+        if (r->nodesetval && r->nodesetval->nodeNr > 0) {
+            xmlChar *s = xmlNodeGetContent(r->nodesetval->nodeTab[0]);
+            if (s) {
+                dg_buf_puts(out, (const char *)s);
+                xmlFree(s);
+            }
+            found = 1;
+        }
+    } else {
+        xmlChar *s = xmlXPathCastToString(r);
+        if (s) {
+            dg_buf_puts(out, (const char *)s);
+            found = s[0] != '\0';
+            xmlFree(s);
+        }
+    }
+    xmlXPathFreeObject(r);
+    return found;
+}
+
+static xmlNodePtr child_named(xmlNodePtr parent, const char *name)
+{
+    for (xmlNodePtr c = parent->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, name))
+            return c;
+    return NULL;
+}
+
+xmlNodePtr dg_xml_path_node(xmlNodePtr parent, const char *path, int last_new, const char *value)
+{
+    char part[256];
+    const char *p = path;
+    xmlNodePtr cur = parent;
+    while (*p) {
+        const char *slash = strchr(p, '/');
+        size_t len = slash ? (size_t)(slash - p) : strlen(p);
+        if (len >= sizeof part)
+            len = sizeof part - 1;
+        memcpy(part, p, len);
+        part[len] = '\0';
+        bool last = !slash;
+        if (part[0] == '@') {
+            xmlSetProp(cur, (const xmlChar *)part + 1, (const xmlChar *)(value ? value : ""));
+            return cur;
+        }
+        xmlNodePtr next = (last && last_new) ? NULL : child_named(cur, part);
+        if (!next)
+            next = xmlNewChild(cur, cur->ns, (const xmlChar *)part, NULL);
+        cur = next;
+        if (last && value)
+            xmlNodeAddContent(cur, (const xmlChar *)value);
+        p = slash ? slash + 1 : p + len;
+    }
+    return cur;
+}
+
+void dg_xml_dump(xmlDocPtr doc, dg_buf *out)
+{
+    xmlChar *mem = NULL;
+    int size = 0;
+    xmlDocDumpFormatMemoryEnc(doc, &mem, &size, "UTF-8", 1);
+    if (mem) {
+        dg_buf_append(out, mem, (size_t)size);
+        xmlFree(mem);
+    }
+}
