@@ -31,7 +31,7 @@ enum {
     MAP_SPECIAL_SUM,       /* {sum:lines[].quantity} */
     MAP_SPECIAL_HL,        /* {hl}: this HL segment's number */
     MAP_SPECIAL_HL_PARENT, /* {hl_parent}: the parent level's HL number */
-    MAP_SPECIAL_SEG_COUNT, /* {segment_count}: segments so far in the set (rarely needed) */
+    MAP_SPECIAL_HL_COUNT,  /* {hl_count}: HL segments written so far in the set (CTT01 of 856) */
 };
 
 /* One rule: inbound it fills field from partner sources; outbound (a placeholder inside a
@@ -59,6 +59,11 @@ typedef struct map_rule {
     char dec_sep, thou_sep;
     const char *strip;       /* characters removed before a number is parsed ("$ ") */
     size_t max_len;          /* outbound: cut to this many characters (0: no limit) */
+    const char *pair;        /* outbound X12: "VP" writes two elements VP*value, none if empty */
+    bool abs;                /* outbound: absolute value of a number */
+    const char *sign_neg, *sign_pos; /* outbound: "sign:A/C" writes A for negatives, C else */
+    const char *negate_if;   /* inbound X12: "SAC01=A" makes the number negative */
+    void *negate_c;
 } map_rule;
 
 /* Outbound template: literal text and placeholders ({field|transform|...}). */
@@ -95,7 +100,8 @@ typedef struct map_out {
     size_t n_vals;
     const dg_field *when; /* written only when this field is present */
     int each;             /* canonical group to loop over, -1 none */
-    const dg_field *match_child, *match_parent; /* nested loops: child.x == parent.y */
+    const dg_field *match_child, *match_parent[2]; /* nested loops: child.x == parent.y|z */
+    int if_empty;         /* loop only when this group has no elements (-1: always) */
     int hl_level;         /* X12 HL: hierarchical level 1.., 0 none */
     struct map_out *kids;
     size_t n_kids;
@@ -177,7 +183,7 @@ typedef struct map_out_ctx {
     size_t idx;       /* element index in that group */
     int outer_group;  /* enclosing loop (nested loops), -1 none */
     size_t outer_idx;
-    long hl_self, hl_parent;
+    long hl_self, hl_parent, hl_count;
     size_t doc_no;    /* 1-based document number in the batch, for messages */
 } map_out_ctx;
 /* Renders a template into out; returns 0 or DG_EMAP (required value missing, bad date...). */

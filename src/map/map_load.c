@@ -177,6 +177,15 @@ static int rule_transform(dg_mapping *m, map_rule *r, const dg_node *e, dg_error
             return map_where_err(err, e, "unknown %s format '%s' (use CCYYMMDD, YYMMDD, ISO, HHMM or a %%Y-%%m-%%d pattern)", k, v ? v : "");
         if (k[0] == 'd') r->date = p;
         else r->time = p;
+    } else if (!strcmp(k, "pair")) r->pair = v;
+    else if (!strcmp(k, "negate_if")) r->negate_if = v;
+    else if (!strcmp(k, "abs")) r->abs = true;
+    else if (!strcmp(k, "sign")) {
+        const char *slash = v ? strchr(v, '/') : NULL;
+        if (!slash)
+            return map_where_err(err, e, "'sign' is NEGATIVE/POSITIVE codes, like sign:A/C");
+        r->sign_neg = dg_arena_strndup(m->arena, v, (size_t)(slash - v));
+        r->sign_pos = dg_arena_strdup(m->arena, slash + 1);
     } else if (!strcmp(k, "decimals")) return parse_int(e, k, 0, 4, &r->implied, err);
     else if (!strcmp(k, "places")) return parse_int(e, k, 0, 4, &r->places, err);
     else if (!strcmp(k, "max_length")) {
@@ -307,6 +316,7 @@ static int placeholder(dg_mapping *m, const dg_node *n, char *spec, int g1, int 
     if (!name)
         return map_where_err(err, n, "empty placeholder '{}'");
     if (!strcmp(name, "index")) r->special = MAP_SPECIAL_INDEX;
+    else if (!strcmp(name, "hl_count")) r->special = MAP_SPECIAL_HL_COUNT;
     else if (!strcmp(name, "hl")) r->special = MAP_SPECIAL_HL;
     else if (!strcmp(name, "hl_parent")) r->special = MAP_SPECIAL_HL_PARENT;
     else if (!strncmp(name, "count:", 6)) {
@@ -342,8 +352,9 @@ static int placeholder(dg_mapping *m, const dg_node *n, char *spec, int g1, int 
         else if (!strcmp(t, "required")) r->required = true;
         else if (!strcmp(t, "strict")) r->table_strict = true;
         else if (!strcmp(t, "notrim")) r->trim = false;
+        else if (!strcmp(t, "abs")) r->abs = true;
         else if (!arg)
-            return map_where_err(err, n, "unknown transform '%s' in {%s} (upper, lower, required, strict, notrim, date:, time:, decimals:, places:, table:, default:, const:, max:)", t, r->label);
+            return map_where_err(err, n, "unknown transform '%s' in {%s} (upper, lower, required, strict, notrim, abs, date:, time:, decimals:, places:, table:, default:, const:, max:, pair:, sign:)", t, r->label);
         else {
             dg_node tmp = *n;
             tmp.type = DG_NODE_SCALAR;
@@ -415,12 +426,13 @@ static int parse_out(dg_mapping *m, const dg_node *n, int g1, int g2, map_out *o
 {
     o->line = n->line;
     o->each = -1;
+    o->if_empty = -1;
     bool x12 = !strcmp(m->format, "x12");
     if (n->type != DG_NODE_MAP)
         return map_where_err(err, n, "expected a map (%s)", x12 ? "SEG: [elements] or each:" : "header/path and value, or each:");
     const char *each = dg_conf_str(n, "each", NULL);
     if (each) {
-        static const char *const keys[] = {"each", "segments", "columns", "elements", "when", "match", "path", NULL};
+        static const char *const keys[] = {"each", "segments", "columns", "elements", "when", "match", "path", "if_empty", NULL};
         int rc = check_keys(n, keys, err);
         if (rc)
             return rc;
@@ -428,16 +440,27 @@ static int parse_out(dg_mapping *m, const dg_node *n, int g1, int g2, map_out *o
         if (o->each < 0)
             return map_where_err(err, n, "'each: %s' is not a repeated part of a %s", each, dg_doc_kind_name(m->kind));
         o->name = dg_conf_str(n, "path", NULL);
+        const char *ie = dg_conf_str(n, "if_empty", NULL);
+        o->if_empty = ie ? dg_fields_group_index(m->kind, ie) : -1;
+        if (ie && o->if_empty < 0)
+            return map_where_err(err, n, "'if_empty: %s' is not a repeated part of a %s", ie, dg_doc_kind_name(m->kind));
         if ((rc = parse_when(m, n, g1, g2, &o->when, err)))
             return rc;
         const dg_node *match = dg_conf_get(n, "match");
         if (match) { /* nested loop: items whose package_id equals the package's tracking number */
             if (match->type != DG_NODE_MAP || match->n_items != 1)
                 return map_where_err(err, match, "'match' must be one 'child_field: parent_field' pair");
-            o->match_child = dg_fields_find(m->kind, match->items[0]->key, o->each);
-            o->match_parent = dg_fields_find(m->kind, scalar(match->items[0]) ? scalar(match->items[0]) : "", g1);
-            if (!o->match_child || !o->match_parent)
-                return map_where_err(err, match, "'match' names an unknown field");
+            const dg_node *pv = match->items[0];
+            o->match_child = dg_fields_find(m->kind, pv->key, o->each);
+            size_t np = pv->type == DG_NODE_SEQ ? pv->n_items : 1;
+            for (size_t k = 0; k < np && k < 2; k++) {
+                const char *pf = scalar(pv->type == DG_NODE_SEQ ? pv->items[k] : pv);
+                o->match_parent[k] = dg_fields_find(m->kind, pf ? pf : "", g1);
+                if (!o->match_parent[k])
+                    return map_where_err(err, match, "'match' names an unknown field '%s'", pf ? pf : "");
+            }
+            if (!o->match_child)
+                return map_where_err(err, match, "'match' names an unknown field '%s'", pv->key);
         }
         const dg_node *kids = dg_conf_get(n, "segments");
         if (!kids) kids = dg_conf_get(n, "columns");

@@ -349,6 +349,9 @@ static const char *raw_value(const map_rule *r, const map_out_ctx *c, char *buf,
     case MAP_SPECIAL_HL:
         snprintf(buf, size, "%ld", c->hl_self);
         return buf;
+    case MAP_SPECIAL_HL_COUNT:
+        snprintf(buf, size, "%ld", c->hl_count);
+        return buf;
     case MAP_SPECIAL_HL_PARENT:
         if (c->hl_parent <= 0)
             return NULL;
@@ -378,15 +381,20 @@ static int render_rule(const dg_mapping *m, const map_rule *r, const map_out_ctx
         if (!*v)
             v = NULL;
     }
-    if (!v || !*v) {
-        v = r->dflt;
-        num.set = false;
-        if (!v && r->required)
-            return map_err(err, DG_EMAP, r, &pos, "required field missing");
-        if (!v)
-            return 0;
-    }
     size_t start = out->len;
+    if (!v || !*v) { /* a default is already in the partner's format */
+        if (!r->dflt && r->required)
+            return map_err(err, DG_EMAP, r, &pos, "required field missing");
+        if (r->dflt)
+            dg_buf_puts(out, r->dflt);
+        return 0;
+    }
+    if (num.set && r->sign_neg) {
+        dg_buf_puts(out, num.v < 0 ? r->sign_neg : r->sign_pos);
+        return 0;
+    }
+    if (num.set && r->abs)
+        num = dg_dec_abs(num);
     if ((r->date || r->time) && !r->cnst) {
         tm_parts t = {0};
         size_t vl = strlen(v);
@@ -409,6 +417,11 @@ static int render_rule(const dg_mapping *m, const map_rule *r, const map_out_ctx
         dg_buf_printf(out, "%lld", (long long)q);
     } else if (num.set && r->places >= 0) {
         dg_buf_puts(out, dg_dec_format_fixed(num, r->places, buf, sizeof buf));
+    } else if (num.set && r->abs) {
+        char nb[64];
+        dg_buf_puts(out, r->field->type == DG_FIELD_MONEY && num.v % 100 == 0
+                             ? dg_dec_format_fixed(num, 2, nb, sizeof nb)
+                             : dg_dec_format(num, nb, sizeof nb));
     } else {
         const char *t = r->table ? lookup(r->table, v, strlen(v)) : NULL;
         if (r->table && !t && r->table_strict)

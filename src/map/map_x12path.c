@@ -1,0 +1,282 @@
+/* X12 path compiler and evaluator. Loops are found by position: a loop started by segment S
+ * runs until the next S, a segment listed in x12.until, or the end of the enclosing scope. */
+#include "map/map_x12path.h"
+
+#include <ctype.h>
+#include <string.h>
+
+uint32_t x12_pack(const char *id, size_t len)
+{
+    uint32_t v = 0;
+    for (size_t i = 0; i < len && i < 3; i++)
+        v = v << 8 | (unsigned char)id[i];
+    return v;
+}
+
+const char *x12_unpack(uint32_t id, char buf[4])
+{
+    char tmp[4];
+    int n = 0;
+    while (id) {
+        tmp[n++] = (char)(id & 0xFF);
+        id >>= 8;
+    }
+    for (int i = 0; i < n; i++)
+        buf[i] = tmp[n - 1 - i];
+    buf[n] = '\0';
+    return buf;
+}
+
+/* "N101", "SLN05-1" -> segment N1, element 1 (component 0), ... */
+static const char *ref_compile(const char *t, size_t len, xref *r)
+{
+    size_t k = 0;
+    while (k < len && t[k] != '-')
+        k++;
+    if (k < 4 || k > 5 || !isdigit((unsigned char)t[k - 1]) || !isdigit((unsigned char)t[k - 2]))
+        return "an element is a segment id and two digits, like BEG03 or N104";
+    for (size_t i = 0; i < k - 2; i++)
+        if (!isupper((unsigned char)t[i]) && !isdigit((unsigned char)t[i]))
+            return "a segment id is upper-case letters and digits";
+    if (!isupper((unsigned char)t[0]))
+        return "a segment id starts with a letter";
+    r->seg = x12_pack(t, k - 2);
+    r->el = (t[k - 2] - '0') * 10 + (t[k - 1] - '0');
+    r->comp = 0;
+    if (r->el < 1)
+        return "element positions start at 01";
+    if (k < len) {
+        int c = 0;
+        for (size_t i = k + 1; i < len; i++) {
+            if (!isdigit((unsigned char)t[i]))
+                return "a component is '-' and a number, like SLN05-1";
+            c = c * 10 + (t[i] - '0');
+        }
+        if (c < 1)
+            return "components start at 1";
+        r->comp = c;
+    }
+    return NULL;
+}
+
+static bool seg_id_ok(const char *t, size_t len)
+{
+    if (len < 2 || len > 3 || !isupper((unsigned char)t[0]))
+        return false;
+    for (size_t i = 1; i < len; i++)
+        if (!isupper((unsigned char)t[i]) && !isdigit((unsigned char)t[i]))
+            return false;
+    return true;
+}
+
+static const char **split_vals(dg_arena *a, const char *t, size_t len, char sep, size_t *n)
+{
+    size_t cnt = 1;
+    for (size_t i = 0; i < len; i++)
+        cnt += t[i] == sep;
+    const char **v = dg_arena_alloc(a, cnt * sizeof *v);
+    size_t start = 0;
+    *n = 0;
+    for (size_t i = 0; i <= len; i++)
+        if (i == len || t[i] == sep) {
+            v[(*n)++] = dg_arena_strndup(a, t + start, i - start);
+            start = i + 1;
+        }
+    return v;
+}
+
+/* "HL[HL03=P]", "N1[N101=ST|BT]", "REF[REF01=IA,REF03=X]" */
+const char *x12_step_compile(dg_arena *a, const char *t, xstep *st)
+{
+    const char *br = strchr(t, '[');
+    size_t idlen = br ? (size_t)(br - t) : strlen(t);
+    if (!seg_id_ok(t, idlen))
+        return "a loop is a segment id, optionally with [ELEMENT=VALUE] conditions";
+    st->seg = x12_pack(t, idlen);
+    st->n_conds = 0;
+    if (!br)
+        return NULL;
+    const char *end = strchr(br, ']');
+    if (!end || end[1])
+        return "conditions are written [N101=ST] and close the step";
+    size_t cnt = 1;
+    for (const char *p = br + 1; p < end; p++)
+        cnt += *p == ',';
+    st->conds = dg_arena_alloc(a, cnt * sizeof *st->conds);
+    const char *p = br + 1;
+    while (p < end) {
+        const char *comma = memchr(p, ',', (size_t)(end - p));
+        const char *stop = comma ? comma : end;
+        const char *eq = memchr(p, '=', (size_t)(stop - p));
+        if (!eq)
+            return "a condition is ELEMENT=VALUE (VALUE|VALUE for several)";
+        xcond *c = &st->conds[st->n_conds++];
+        const char *e = ref_compile(p, (size_t)(eq - p), &c->ref);
+        if (e)
+            return e;
+        c->vals = split_vals(a, eq + 1, (size_t)(stop - eq - 1), '|', &c->n_vals);
+        p = comma ? comma + 1 : end;
+    }
+    return NULL;
+}
+
+/* Where pairs of (qualifier, id) start in segments that carry product ids. */
+static int pair_start(uint32_t seg)
+{
+    static const struct {
+        const char *id;
+        int start;
+    } t[] = {{"PO1", 6}, {"IT1", 6}, {"PO3", 6}, {"ACK", 6}, {"SLN", 9}, {"LIN", 2}, {"SN1", 0}};
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+        if (x12_pack(t[i].id, strlen(t[i].id)) == seg)
+            return t[i].start;
+    return 2;
+}
+
+const char *x12_path_compile(dg_arena *a, const char *text, xpath *p)
+{
+    memset(p, 0, sizeof *p);
+    while (!strncmp(text, "parent/", 7)) {
+        p->parents++;
+        text += 7;
+    }
+    size_t cnt = 0;
+    for (const char *c = text; *c; c++)
+        cnt += *c == '/';
+    p->steps = dg_arena_alloc(a, (cnt + 1) * sizeof *p->steps);
+    const char *s = text;
+    for (;;) {
+        const char *slash = strchr(s, '/');
+        if (!slash)
+            break;
+        char *step = dg_arena_strndup(a, s, (size_t)(slash - s));
+        const char *e = x12_step_compile(a, step, &p->steps[p->n_steps++]);
+        if (e)
+            return e;
+        s = slash + 1;
+    }
+    const char *at = strchr(s, '@');
+    if (at) { /* PO1@VP,VN: the id whose qualifier is VP (else VN) among PO106/07, PO108/09... */
+        if (!seg_id_ok(s, (size_t)(at - s)) || !at[1])
+            return "a product id is written SEG@QUALIFIER, like PO1@VP or LIN@UP,EN";
+        p->ref.seg = x12_pack(s, (size_t)(at - s));
+        p->ref.el = pair_start(p->ref.seg);
+        p->quals = split_vals(a, at + 1, strlen(at + 1), ',', &p->n_quals);
+        return NULL;
+    }
+    return ref_compile(s, strlen(s), &p->ref);
+}
+
+static const char *elem(const xset *s, size_t i, int el, int comp, size_t *len)
+{
+    *len = 0;
+    const char *v = s->elem(s->segs[i].raw, el, comp, len);
+    return v;
+}
+
+bool x12_step_match(const xset *s, size_t i, const xstep *st)
+{
+    if (s->segs[i].id != st->seg)
+        return false;
+    for (size_t c = 0; c < st->n_conds; c++) {
+        const xcond *cd = &st->conds[c];
+        size_t len;
+        const char *v = elem(s, i, cd->ref.el, cd->ref.comp, &len);
+        bool any = false;
+        for (size_t k = 0; v && k < cd->n_vals && !any; k++)
+            any = strlen(cd->vals[k]) == len && !memcmp(cd->vals[k], v, len);
+        if (!any)
+            return false;
+    }
+    return true;
+}
+
+static bool is_until(const xset *s, uint32_t id)
+{
+    for (size_t k = 0; k < s->n_until; k++)
+        if (s->until[k] == id)
+            return true;
+    return false;
+}
+
+size_t x12_loop_end(const xset *s, size_t i, size_t limit, uint32_t also_stop)
+{
+    uint32_t id = s->segs[i].id;
+    size_t j = i + 1;
+    while (j < limit && s->segs[j].id != id && s->segs[j].id != also_stop &&
+           !is_until(s, s->segs[j].id))
+        j++;
+    return j;
+}
+
+static size_t find(const xset *s, xscope sc, uint32_t seg, const xstep *st)
+{
+    for (size_t i = sc.begin; i < sc.end; i++) {
+        if (sc.header && s->in_group[i])
+            continue;
+        if (st ? x12_step_match(s, i, st) : s->segs[i].id == seg)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+static uint32_t HL_ID(void) { return x12_pack("HL", 2); }
+
+/* The loop of the HL that is the parent (HL02) of the HL starting scope sc. */
+static bool parent_scope(const xset *s, xscope *sc)
+{
+    size_t i = sc->begin, plen, len;
+    if (s->segs[i].id != HL_ID())
+        return false;
+    const char *parent = elem(s, i, 2, 0, &plen);
+    if (!parent || !plen)
+        return false;
+    for (size_t j = i; j-- > 0;) {
+        if (s->segs[j].id != HL_ID())
+            continue;
+        const char *id = elem(s, j, 1, 0, &len);
+        if (id && len == plen && !memcmp(id, parent, len)) {
+            sc->begin = j;
+            sc->end = x12_loop_end(s, j, s->n, 0);
+            sc->header = false;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *x12_path_eval(const xset *s, const xpath *p, xscope sc, size_t *len, size_t *seg)
+{
+    for (int k = 0; k < p->parents; k++)
+        if (!parent_scope(s, &sc))
+            return NULL;
+    size_t at = SIZE_MAX;
+    for (size_t k = 0; k < p->n_steps; k++) {
+        at = find(s, sc, 0, &p->steps[k]);
+        if (at == SIZE_MAX)
+            return NULL;
+        size_t end = at + 1;
+        while (end < sc.end && s->segs[end].id != p->steps[k].seg &&
+               !(sc.header && s->in_group[end]))
+            end++;
+        sc.begin = at;
+        sc.end = end;
+    }
+    if (at == SIZE_MAX || s->segs[at].id != p->ref.seg)
+        at = find(s, sc, p->ref.seg, NULL);
+    if (at == SIZE_MAX)
+        return NULL;
+    *seg = at;
+    if (!p->n_quals)
+        return elem(s, at, p->ref.el, p->ref.comp, len);
+    for (size_t q = 0; q < p->n_quals; q++)
+        for (int el = p->ref.el; el < 30; el += 2) {
+            size_t ql;
+            const char *qv = elem(s, at, el, 0, &ql);
+            if (!qv)
+                break;
+            if (ql == strlen(p->quals[q]) && !memcmp(qv, p->quals[q], ql))
+                return elem(s, at, el + 1, 0, len);
+        }
+    return NULL;
+}

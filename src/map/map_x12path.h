@@ -1,0 +1,74 @@
+/* X12 paths of inbound mappings: compiled once at load ("N1[N101=ST]/N4/N403", "PO1@VP",
+ * "parent/MAN[MAN01=GM]/MAN02", "SLN05-1") and evaluated over one transaction set. */
+#ifndef DG_MAP_X12PATH_H
+#define DG_MAP_X12PATH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+
+typedef struct xref {
+    uint32_t seg; /* packed id */
+    int el;       /* 1-based element position */
+    int comp;     /* 1-based component, 0 = the whole element */
+} xref;
+
+typedef struct xcond {
+    xref ref;
+    const char **vals; /* any of these */
+    size_t n_vals;
+} xcond;
+
+typedef struct xstep {
+    uint32_t seg;
+    xcond *conds;
+    size_t n_conds;
+} xstep;
+
+typedef struct xpath {
+    int parents;  /* leading "parent/": evaluate in the parent HL's loop */
+    xstep *steps; /* loop selectors before the element */
+    size_t n_steps;
+    xref ref;
+    const char **quals; /* SEG@Q1,Q2: product id by qualifier over id pairs */
+    size_t n_quals;
+} xpath;
+
+/* One segment of a set as the evaluator sees it; elem() gives element/component text. */
+typedef struct xseg {
+    uint32_t id;
+    long pos; /* segment number in the file, for messages */
+    const void *raw;
+} xseg;
+
+typedef struct xset {
+    const xseg *segs;
+    size_t n;
+    const unsigned char *in_group; /* 1: inside a repeated-group loop (not header) */
+    const char *(*elem)(const void *raw, int el, int comp, size_t *len);
+    const uint32_t *until;
+    size_t n_until;
+} xset;
+
+/* A scope: [begin, end), header scopes skip in_group segments. */
+typedef struct xscope {
+    size_t begin, end;
+    bool header;
+} xscope;
+
+uint32_t x12_pack(const char *id, size_t len);
+const char *x12_unpack(uint32_t id, char buf[4]);
+
+/* Parse helpers return NULL on success, or a message naming what is wrong. */
+const char *x12_path_compile(dg_arena *a, const char *text, xpath *out);
+const char *x12_step_compile(dg_arena *a, const char *text, xstep *out);
+
+bool x12_step_match(const xset *s, size_t i, const xstep *st);
+/* Where the loop started by segment i ends (next same segment, an until segment, end). */
+size_t x12_loop_end(const xset *s, size_t i, size_t limit, uint32_t also_stop);
+/* Evaluates p in scope; on success returns the text (len) and the segment index it came from. */
+const char *x12_path_eval(const xset *s, const xpath *p, xscope sc, size_t *len, size_t *seg);
+
+#endif
