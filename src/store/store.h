@@ -1,0 +1,177 @@
+/* The state store: one SQLite database (WAL, versioned schema with migrations) holding files seen,
+ * pickups, documents, orders, supplier POs, the outbox, control numbers, stock, catalog,
+ * shipments, invoices and notifications. The flow (src/flow) owns the business rules; this module
+ * owns the schema, transactions and the small record-keeping calls the gateway makes itself.
+ *
+ * Transactions: dg_store_begin starts BEGIN IMMEDIATE; a begin inside an open transaction becomes
+ * a SAVEPOINT, so the flow's calls (each one transaction) compose inside the gateway's "one
+ * transaction per picked-up file". Every function below that changes state is atomic on its own:
+ * it opens (or nests in) a transaction and rolls its part back on error.
+ *
+ * All times are seconds since the epoch (UTC). Strings returned in structs are malloc'd and freed
+ * by the matching *_free call. Not thread-safe: one dg_store per thread. The exclusive
+ * one-daemon-per-database lock is the gateway's (dg_gw_lock). */
+#ifndef DG_STORE_STORE_H
+#define DG_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+struct sqlite3;
+
+typedef struct dg_store dg_store;
+
+/* Current schema version (PRAGMA user_version after dg_store_open). */
+#define DG_STORE_SCHEMA_VERSION 1
+
+/* ---- open / close / transactions --------------------------------------------------------- */
+
+/* Opens (creating when absent) the database at path: WAL journal, synchronous=NORMAL,
+ * foreign_keys=ON, busy timeout 10 s, then applies every pending migration (each in its own
+ * transaction, recorded in table "migrations"). ":memory:" works for tests.
+ * DG_ESTATE when the file is not a dropgate database or is newer than this build. */
+int dg_store_open(const char *path, dg_store **out, dg_error *err);
+void dg_store_close(dg_store *s);
+
+/* PRAGMA user_version of the open database (== DG_STORE_SCHEMA_VERSION after open). */
+int dg_store_schema_version(dg_store *s);
+
+/* BEGIN IMMEDIATE (depth 0) or SAVEPOINT (nested). Every begin must be matched by exactly one
+ * commit or rollback. */
+int dg_store_begin(dg_store *s, dg_error *err);
+/* COMMIT (depth 1) or RELEASE of the innermost savepoint. On failure the transaction is rolled
+ * back (the depth still drops by one) and DG_ESTATE returned. */
+int dg_store_commit(dg_store *s, dg_error *err);
+/* ROLLBACK (depth 1) or ROLLBACK TO + RELEASE of the innermost savepoint. Never fails the caller. */
+void dg_store_rollback(dg_store *s);
+/* Transaction nesting depth: 0 outside any transaction. */
+int dg_store_depth(const dg_store *s);
+
+/* The raw SQLite handle, for the flow module (same library family); others use the calls here. */
+struct sqlite3 *dg_store_db(dg_store *s);
+/* Runs SQL text with no result rows (several statements allowed); DG_ESTATE with SQLite's
+ * message on failure. For migrations, tests and maintenance. */
+int dg_store_exec(dg_store *s, const char *sql, dg_error *err);
+/* Fills err with "what: <sqlite message>" and returns DG_ESTATE (helper for the flow module). */
+int dg_store_fail(dg_store *s, dg_error *err, const char *what);
+
+/* Time source: time(NULL) unless a test pinned it (0 unpins). Used for created/sent/ack stamps. */
+int64_t dg_store_now(const dg_store *s);
+void dg_store_set_now(dg_store *s, int64_t now);
+
+/* ---- archived files ---------------------------------------------------------------------- */
+
+/* Records a file archived under sha256 (64 hex) for partner; direction "in" or "out".
+ * Idempotent: the same (sha256, partner, direction, name) returns the existing id. */
+int dg_store_file_add(dg_store *s, const char *sha256, const char *partner,
+                      const char *direction, const char *name, uint64_t size, int64_t *file_id,
+                      dg_error *err);
+
+/* ---- pickups (exactly-once receipt, issue #4) ------------------------------------------- */
+
+typedef enum {
+    DG_PICKUP_NEW = 0,     /* not recorded (or recorded but not finished): process it */
+    DG_PICKUP_DONE,        /* processed: only the after-pickup action may still be due */
+    DG_PICKUP_QUARANTINED, /* rejected with a reason; never processed again */
+} dg_pickup_state;
+
+/* The identity of one remote file version: UNIQUE(partner, path, size, mtime, sha256). */
+typedef struct dg_pickup_key {
+    const char *partner;
+    const char *path;    /* remote path, relative to the transport root */
+    uint64_t size;
+    int64_t mtime;
+    const char *sha256;  /* 64 hex digits */
+} dg_pickup_key;
+
+typedef struct dg_pickup_info {
+    int64_t id;          /* 0 when not recorded */
+    dg_pickup_state state;
+    bool remote_done;    /* the remote file was deleted/moved (after-pickup action done) */
+    int64_t file_id;     /* archived file, 0 when none */
+} dg_pickup_info;
+
+/* What the store knows about this exact pickup; info->id == 0 and state NEW when unknown. */
+int dg_store_pickup_lookup(dg_store *s, const dg_pickup_key *k, dg_pickup_info *info,
+                           dg_error *err);
+/* Records (insert, or update the state of an existing row) the pickup with its outcome. Call it
+ * inside the same transaction as the documents the file became. reason and quarantine_path are
+ * for DG_PICKUP_QUARANTINED (may be NULL otherwise); file_id 0 for none. */
+int dg_store_pickup_record(dg_store *s, const dg_pickup_key *k, dg_pickup_state state,
+                           const char *reason, const char *quarantine_path, int64_t file_id,
+                           int64_t *pickup_id, dg_error *err);
+/* Sets remote_done once the remote file is deleted/moved. DG_ENOTFOUND when not recorded. */
+int dg_store_pickup_mark_remote_done(dg_store *s, const dg_pickup_key *k, dg_error *err);
+
+/* ---- documents --------------------------------------------------------------------------- */
+
+/* Looks up a document already recorded from (file_id, position, kind): *doc_id 0 when none.
+ * The flow uses it to make every ingest idempotent under replay of the same file. */
+int dg_store_document_find(dg_store *s, int64_t file_id, long position, const char *kind,
+                           int64_t *doc_id, dg_error *err);
+/* Records a document: kind ("order", "shipment", "invoice", "stock", "ack"), its source file
+ * (0: none), position in the file, envelope control numbers (may be NULL), the canonical JSON for
+ * replay, and the outcome the flow gave it. */
+int dg_store_document_add(dg_store *s, const char *kind, const char *partner, int64_t file_id,
+                          long position, const char *interchange_control,
+                          const char *group_control, const char *set_control, const char *json,
+                          const char *outcome, int64_t *doc_id, dg_error *err);
+
+/* ---- control numbers --------------------------------------------------------------------- */
+
+typedef enum {
+    DG_CTL_INTERCHANGE = 0, /* ISA13, 1..999999999 */
+    DG_CTL_GROUP,           /* GS06, 1..999999999 */
+    DG_CTL_SET,             /* ST02, 1..999999999 (rendered with at least 4 digits) */
+} dg_control_kind;
+
+/* Next control number for partner (per kind): strictly increasing, wrapping to 1 after
+ * 999999999. Runs in (or nests in) a transaction, so a rolled-back caller gives the number back
+ * and two callers never get the same number. */
+int dg_store_next_control(dg_store *s, const char *partner, dg_control_kind kind, int64_t *out,
+                          dg_error *err);
+/* The last number handed out (0 when none yet), for status and tests. */
+int dg_store_last_control(dg_store *s, const char *partner, dg_control_kind kind, int64_t *out,
+                          dg_error *err);
+
+/* ---- outbox (exactly-once sending) ------------------------------------------------------- */
+
+#define DG_OUTBOX_PENDING "PENDING"
+#define DG_OUTBOX_SENT "SENT"
+#define DG_OUTBOX_FAILED "FAILED" /* last attempt failed; still retried (same file, same name) */
+
+typedef struct dg_outbox_entry {
+    int64_t id;
+    char *partner;
+    char *kind;           /* "po", "tracking", "ack" */
+    char *ref;            /* PO number, shipment ref, control number... */
+    char *file_name;      /* the remote name; UNIQUE per partner */
+    char *content_sha256;
+    char *local_path;     /* rendered file, kept until sent (and after, for the archive) */
+    char *state;          /* DG_OUTBOX_* */
+    int attempts;
+    char *last_error;
+    int64_t created_at, sent_at;
+} dg_outbox_entry;
+
+/* Adds a rendered file for partner. Idempotent on (partner, file_name): an existing entry is left
+ * unchanged and its id returned with *existed = true (existed may be NULL). */
+int dg_store_outbox_add(dg_store *s, const char *partner, const char *kind, const char *ref,
+                        const char *file_name, const char *content_sha256,
+                        const char *local_path, int64_t *id, bool *existed, dg_error *err);
+/* Entries of partner not yet sent (PENDING and FAILED), oldest first; partner NULL: all. */
+int dg_store_outbox_pending(dg_store *s, const char *partner, dg_outbox_entry **rows,
+                            size_t *n, dg_error *err);
+int dg_store_outbox_get(dg_store *s, int64_t id, dg_outbox_entry *row, dg_error *err);
+void dg_store_outbox_entry_clear(dg_outbox_entry *row);
+void dg_store_outbox_free(dg_outbox_entry *rows, size_t n);
+/* Marks an entry SENT after a confirmed upload (only the outbox row; dg_flow_outbox_sent also
+ * moves the PO or notification it carries). Idempotent. */
+int dg_store_outbox_mark_sent(dg_store *s, int64_t id, dg_error *err);
+/* Records a failed attempt (attempts + 1, last_error, state FAILED); the entry stays pending. */
+int dg_store_outbox_mark_failed(dg_store *s, int64_t id, const char *error, dg_error *err);
+
+#endif
