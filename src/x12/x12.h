@@ -128,6 +128,10 @@ int dg_x12_parse_mem(const char *data, size_t len, const char *name, const dg_x1
  * repetitions. */
 const char *dg_x12_get(const dg_x12_seg *s, const dg_x12_delims *d, int el, int comp, int rep,
                        size_t *len);
+/* Test hook: the largest capacity (bytes) the set buffer reached during this thread's latest
+ * dg_x12_parse_* call, to show that memory follows the largest set and not the file. */
+size_t dg_x12_debug_peak_set_bytes(void);
+
 /* Segment id as text ("" when none). */
 static inline const char *dg_x12_seg_id(const dg_x12_seg *s) { return s->n_el >= 0 ? s->el[0] : ""; }
 

@@ -1,0 +1,1127 @@
+/* X12 reader: finds the delimiters in each ISA, streams the input through a fixed read buffer and
+ * hands over one transaction set at a time, checking the ISA/GS/ST envelopes on the way. */
+#include "x12/x12.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define READ_BUF (256u * 1024u)
+#define ISA_MAX 600 /* a lenient (badly padded) ISA may be longer than 106 bytes, never this long */
+
+enum { ST_NONE, ST_ISA, ST_GS, ST_SET };
+
+/* A small open-addressing set of control numbers (ST02 per group, ISA13 per file). */
+typedef struct ctlset {
+    char (*key)[16];
+    size_t cap, n;
+} ctlset;
+
+typedef struct reader {
+    const dg_x12_callbacks *cb;
+    void *ctx;
+    const char *name;
+    dg_error *err;
+
+    /* input: either the caller's memory or a refilled read buffer */
+    FILE *f;
+    char *rbuf;
+    const char *p, *end;
+    bool eof;
+
+    dg_x12_delims d;
+    bool have_delims;
+    bool skip_cont; /* multi-byte (UTF-8) terminator: skip its continuation bytes */
+    bool strip_ws;  /* "space + line break" terminators: lines are segments, trailing blanks go */
+    bool bare;      /* sets without any ISA/GS envelope: delimiters assumed */
+
+    /* the current set: bytes, element index and segment index, grow-only and reused */
+    char *sb;
+    size_t sb_len, sb_cap;
+    uint32_t *el_off, *el_len;
+    size_t n_el, el_cap;
+    const char **el_ptr;
+    size_t elp_cap;
+    dg_x12_seg *segs;
+    uint32_t *seg_base;
+    size_t n_segs, seg_cap;
+
+    int state;
+    long file_seg;
+    int n_isa;
+    dg_x12_isa isa;
+    dg_x12_gs gs;
+    long groups_seen, sets_seen;
+    dg_x12_set set;
+    char set_codes[8][4];
+    int n_set_codes;
+    bool orphan_run; /* already reported the current run of segments outside any envelope */
+    ctlset st_ctl, gs_ctl, isa_ctl;
+} reader;
+
+static _Thread_local size_t peak_set_bytes;
+
+size_t dg_x12_debug_peak_set_bytes(void) { return peak_set_bytes; }
+
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) {
+        fputs("dropgate: out of memory\n", stderr);
+        abort();
+    }
+    return q;
+}
+
+/* ---- small helpers ------------------------------------------------------------------------ */
+
+static void copy_field(char *dst, size_t cap, const char *s, size_t n)
+{
+    if (n > cap - 1)
+        n = cap - 1;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+/* 0: same text, 1: the same number with other zero padding (tolerated, warned), 2: different */
+static int ctl_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+    if (an == bn && !memcmp(a, b, an))
+        return 0;
+    if (all_digits(a, an) && all_digits(b, bn)) {
+        while (an > 1 && *a == '0')
+            a++, an--;
+        while (bn > 1 && *b == '0')
+            b++, bn--;
+        if (an == bn && !memcmp(a, b, an))
+            return 1;
+    }
+    return 2;
+}
+
+static bool is_alnum_c(char c) { return isalnum((unsigned char)c) != 0; }
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* Adds s (at most 15 chars); returns false when it was already there. */
+static bool ctlset_add(ctlset *cs, const char *s)
+{
+    if (cs->n * 2 >= cs->cap) {
+        size_t ncap = cs->cap ? cs->cap * 2 : 64;
+        char(*nk)[16] = calloc(ncap, 16);
+        if (!nk)
+            abort();
+        for (size_t i = 0; i < cs->cap; i++) {
+            if (!cs->key[i][0])
+                continue;
+            size_t j = hash_str(cs->key[i]) & (ncap - 1);
+            while (nk[j][0])
+                j = (j + 1) & (ncap - 1);
+            memcpy(nk[j], cs->key[i], 16);
+        }
+        free(cs->key);
+        cs->key = nk;
+        cs->cap = ncap;
+    }
+    char k[16];
+    snprintf(k, sizeof k, "%s", *s ? s : "\x01");
+    size_t j = hash_str(k) & (cs->cap - 1);
+    while (cs->key[j][0]) {
+        if (!strcmp(cs->key[j], k))
+            return false;
+        j = (j + 1) & (cs->cap - 1);
+    }
+    memcpy(cs->key[j], k, 16);
+    cs->n++;
+    return true;
+}
+
+static void ctlset_clear(ctlset *cs)
+{
+    if (cs->n)
+        memset(cs->key, 0, cs->cap * 16);
+    cs->n = 0;
+}
+
+/* ---- problems ----------------------------------------------------------------------------- */
+
+static int report(reader *r, dg_x12_level lvl, const char *code, bool warning, const char *seg_id,
+                  long file_seg, long set_seg, int elem, const char *fmt, ...)
+    __attribute__((format(printf, 9, 10)));
+
+static int report(reader *r, dg_x12_level lvl, const char *code, bool warning, const char *seg_id,
+                  long file_seg, long set_seg, int elem, const char *fmt, ...)
+{
+    if (!r->cb->on_problem)
+        return 0;
+    dg_x12_problem pr;
+    memset(&pr, 0, sizeof pr);
+    pr.level = lvl;
+    snprintf(pr.code, sizeof pr.code, "%s", code);
+    pr.warning = warning;
+    if (r->state != ST_NONE || lvl == DG_X12_LEVEL_INTERCHANGE)
+        snprintf(pr.isa_control, sizeof pr.isa_control, "%s", r->isa.control);
+    if ((r->state >= ST_GS && !(r->state == ST_SET && !r->set.gs)) || lvl == DG_X12_LEVEL_GROUP)
+        snprintf(pr.gs_control, sizeof pr.gs_control, "%s", r->gs.control);
+    if (lvl == DG_X12_LEVEL_SET) {
+        snprintf(pr.st_control, sizeof pr.st_control, "%s", r->set.control);
+        snprintf(pr.set_id, sizeof pr.set_id, "%s", r->set.id);
+    }
+    pr.file_seg = file_seg;
+    pr.set_seg = set_seg;
+    snprintf(pr.seg_id, sizeof pr.seg_id, "%s", seg_id ? seg_id : "");
+    pr.elem = elem;
+    va_list ap;
+    va_start(ap, fmt);
+    char m[200];
+    vsnprintf(m, sizeof m, fmt, ap);
+    va_end(ap);
+    snprintf(pr.msg, sizeof pr.msg, "%s: segment %ld: %s", r->name, file_seg, m);
+    return r->cb->on_problem(r->ctx, &pr);
+}
+
+/* ---- input -------------------------------------------------------------------------------- */
+
+/* Refills the read buffer once the previous bytes are used up; 0 at end of input. */
+static size_t refill(reader *r)
+{
+    if (!r->f || r->eof)
+        return 0;
+    size_t n = fread(r->rbuf, 1, READ_BUF, r->f);
+    if (n < READ_BUF)
+        r->eof = true;
+    r->p = r->rbuf;
+    r->end = r->rbuf + n;
+    return n;
+}
+
+/* Makes at least n bytes contiguous at r->p when the input has them; returns what is there. */
+static size_t ensure(reader *r, size_t n)
+{
+    size_t have = (size_t)(r->end - r->p);
+    if (have >= n || !r->f)
+        return have;
+    memmove(r->rbuf, r->p, have);
+    r->p = r->rbuf;
+    r->end = r->rbuf + have;
+    while (have < n && !r->eof) {
+        size_t got = fread(r->rbuf + have, 1, READ_BUF - have, r->f);
+        if (got == 0)
+            r->eof = true;
+        have += got;
+        r->end = r->rbuf + have;
+    }
+    return have;
+}
+
+static bool is_skip(const reader *r, unsigned char c)
+{
+    if (c == ' ' || c == '\r' || c == '\n' || c == '\t' || c == 0x1a)
+        return c != (unsigned char)r->d.elem || !r->have_delims;
+    return r->skip_cont && c >= 0x80 && c < 0xc0;
+}
+
+/* Skips line breaks, indentation (and a BOM before an ISA) between segments; false at the end. */
+static bool skip_gap(reader *r)
+{
+    for (;;) {
+        while (r->p < r->end && is_skip(r, (unsigned char)*r->p))
+            r->p++;
+        if (r->p < r->end) {
+            if (r->state == ST_NONE && (unsigned char)*r->p == 0xef) {
+                if (ensure(r, 3) >= 3 && !memcmp(r->p, "\xef\xbb\xbf", 3)) {
+                    r->p += 3;
+                    continue;
+                }
+            }
+            return true;
+        }
+        if (!refill(r))
+            return false;
+    }
+}
+
+/* ---- the set buffer ----------------------------------------------------------------------- */
+
+static void sb_append(reader *r, const char *s, size_t n)
+{
+    if (r->sb_len + n + 1 > r->sb_cap) {
+        size_t ncap = r->sb_cap ? r->sb_cap : 4096;
+        while (ncap < r->sb_len + n + 1)
+            ncap *= 2;
+        r->sb = xrealloc(r->sb, ncap);
+        r->sb_cap = ncap;
+        if (ncap > peak_set_bytes)
+            peak_set_bytes = ncap;
+    }
+    memcpy(r->sb + r->sb_len, s, n);
+    r->sb_len += n;
+}
+
+static void grow_el(reader *r)
+{
+    size_t ncap = r->el_cap ? r->el_cap * 2 : 1024;
+    r->el_off = xrealloc(r->el_off, ncap * sizeof *r->el_off);
+    r->el_len = xrealloc(r->el_len, ncap * sizeof *r->el_len);
+    r->el_cap = ncap;
+}
+
+static void grow_segs(reader *r)
+{
+    size_t ncap = r->seg_cap ? r->seg_cap * 2 : 128;
+    r->segs = xrealloc(r->segs, ncap * sizeof *r->segs);
+    r->seg_base = xrealloc(r->seg_base, ncap * sizeof *r->seg_base);
+    r->seg_cap = ncap;
+}
+
+static void reset_set_buffer(reader *r)
+{
+    r->sb_len = 0;
+    r->n_el = 0;
+    r->n_segs = 0;
+}
+
+/* Reads one segment (up to its terminator) into the set buffer, NUL-terminates its elements in
+ * place and indexes them. */
+static void read_segment(reader *r)
+{
+    size_t start = r->sb_len;
+    const char seg = r->d.seg;
+    for (;;) {
+        size_t avail = (size_t)(r->end - r->p);
+        const char *q = memchr(r->p, seg, avail);
+        size_t n = q ? (size_t)(q - r->p) : avail;
+        sb_append(r, r->p, n);
+        if (q) {
+            r->p = q + 1;
+            break;
+        }
+        r->p = r->end;
+        if (!refill(r))
+            break; /* last segment without terminator: taken as it is */
+    }
+    size_t e = r->sb_len;
+    if (e > start && r->sb[e - 1] == '\r' && seg != '\r')
+        e--;
+    while (r->strip_ws && e > start && (r->sb[e - 1] == ' ' || r->sb[e - 1] == '\t'))
+        e--;
+    r->sb[e] = '\0'; /* sb_append always leaves room for one more byte */
+    r->sb_len = e + 1;
+
+    if (r->n_segs == r->seg_cap)
+        grow_segs(r);
+    size_t base = r->n_el;
+    r->seg_base[r->n_segs] = (uint32_t)base;
+    char *s = r->sb;
+    const char elem = r->d.elem;
+    size_t n_el = r->n_el, cap = r->el_cap;
+    uint32_t *off = r->el_off, *len = r->el_len;
+    size_t f0 = start;
+    for (size_t i = start; i < e; i++) {
+        if (s[i] == elem) {
+            if (n_el == cap) {
+                r->n_el = n_el;
+                grow_el(r);
+                cap = r->el_cap, off = r->el_off, len = r->el_len;
+            }
+            s[i] = '\0';
+            off[n_el] = (uint32_t)f0;
+            len[n_el] = (uint32_t)(i - f0);
+            n_el++;
+            f0 = i + 1;
+        }
+    }
+    if (n_el == cap) {
+        r->n_el = n_el;
+        grow_el(r);
+        off = r->el_off, len = r->el_len;
+    }
+    off[n_el] = (uint32_t)f0;
+    len[n_el] = (uint32_t)(e - f0);
+    n_el++;
+    r->n_el = n_el;
+    dg_x12_seg *sg = &r->segs[r->n_segs++];
+    sg->n_el = (int)(n_el - base - 1);
+    sg->file_seg = ++r->file_seg;
+    sg->set_seg = r->state == ST_SET ? (long)r->n_segs : 0;
+}
+
+/* Element i (0 = id) of segment k in the set buffer; "" when absent. */
+static const char *el(const reader *r, size_t k, int i, size_t *n)
+{
+    if (i > r->segs[k].n_el) {
+        if (n)
+            *n = 0;
+        return "";
+    }
+    size_t j = r->seg_base[k] + (size_t)i;
+    if (n)
+        *n = r->el_len[j];
+    return r->sb + r->el_off[j];
+}
+
+/* Points the segments' element arrays into the (final) set buffer before handing them out. */
+static void fix_pointers(reader *r, size_t n_segs)
+{
+    size_t n_el = n_segs < r->n_segs ? r->seg_base[n_segs] : r->n_el;
+    if (n_el > r->elp_cap) {
+        size_t ncap = r->elp_cap ? r->elp_cap : 1024;
+        while (ncap < n_el)
+            ncap *= 2;
+        r->el_ptr = xrealloc(r->el_ptr, ncap * sizeof *r->el_ptr);
+        r->elp_cap = ncap;
+    }
+    for (size_t i = 0; i < n_el; i++)
+        r->el_ptr[i] = r->sb + r->el_off[i];
+    for (size_t k = 0; k < n_segs; k++) {
+        r->segs[k].el = r->el_ptr + r->seg_base[k];
+        r->segs[k].el_len = r->el_len + r->seg_base[k];
+    }
+}
+
+/* ---- ISA ---------------------------------------------------------------------------------- */
+
+static const int isa_sep_at[16] = {3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103};
+
+static bool is_pad(const char *s, size_t i, size_t n, size_t *w)
+{
+    unsigned char c = (unsigned char)s[i];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+        *w = 1;
+        return true;
+    }
+    if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] == 0xa0) { /* UTF-8 no-break space */
+        *w = 2;
+        return true;
+    }
+    if (c == 0xa0 && i > 0 && (unsigned char)s[i - 1] == 0xc2) {
+        *w = 1;
+        return true;
+    }
+    return false;
+}
+
+static void trim(const char **s, size_t *n)
+{
+    size_t w;
+    while (*n && is_pad(*s, 0, *n, &w)) {
+        *s += w;
+        *n -= w;
+    }
+    while (*n) {
+        if ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t' || (*s)[*n - 1] == '\r' ||
+            (*s)[*n - 1] == '\n')
+            (*n)--;
+        else if (*n >= 2 && (unsigned char)(*s)[*n - 1] == 0xa0 &&
+                 (unsigned char)(*s)[*n - 2] == 0xc2)
+            *n -= 2;
+        else
+            break;
+    }
+}
+
+static bool valid_date6(const char *s, size_t n)
+{
+    if (n != 6 || !all_digits(s, 6))
+        return false;
+    int mm = (s[2] - '0') * 10 + s[3] - '0', dd = (s[4] - '0') * 10 + s[5] - '0';
+    return mm >= 1 && mm <= 12 && dd >= 1 && dd <= 31;
+}
+
+static bool valid_time4(const char *s, size_t n)
+{
+    if (n != 4 || !all_digits(s, 4))
+        return false;
+    int hh = (s[0] - '0') * 10 + s[1] - '0', mi = (s[2] - '0') * 10 + s[3] - '0';
+    return hh < 24 && mi < 60;
+}
+
+static int isa_checks(reader *r, const char *f[17], const size_t n[17], long fs)
+{
+    dg_x12_isa *isa = &r->isa;
+    int rc = 0;
+#define ISA_PROBLEM(code, el, ...)                                                                 \
+    do {                                                                                           \
+        if ((rc = report(r, DG_X12_LEVEL_INTERCHANGE, code, false, "ISA", fs, 0, el,               \
+                         __VA_ARGS__)) != 0)                                                       \
+            return rc;                                                                             \
+    } while (0)
+    if (n[1] != 2 || !all_digits(f[1], 2))
+        ISA_PROBLEM("010", 1, "ISA01 authorization qualifier '%s' is not a 2-digit code",
+                    isa->auth_qual);
+    if (n[3] != 2 || !all_digits(f[3], 2))
+        ISA_PROBLEM("012", 3, "ISA03 security qualifier '%s' is not a 2-digit code", isa->sec_qual);
+    if (n[5] != 2 || !is_alnum_c(f[5][0]) || !is_alnum_c(f[5][1]))
+        ISA_PROBLEM("005", 5, "ISA05 sender qualifier '%s' is not a 2-character code",
+                    isa->sender_qual);
+    if (n[6] == 0 || n[6] > 15)
+        ISA_PROBLEM("006", 6, "ISA06 sender id '%.*s' must be 1-15 characters", (int)n[6], f[6]);
+    if (n[7] != 2 || !is_alnum_c(f[7][0]) || !is_alnum_c(f[7][1]))
+        ISA_PROBLEM("007", 7, "ISA07 receiver qualifier '%s' is not a 2-character code",
+                    isa->receiver_qual);
+    if (n[8] == 0 || n[8] > 15)
+        ISA_PROBLEM("008", 8, "ISA08 receiver id '%.*s' must be 1-15 characters", (int)n[8], f[8]);
+    if (!valid_date6(f[9], n[9]))
+        ISA_PROBLEM("014", 9, "ISA09 date '%.*s' is not YYMMDD", (int)n[9], f[9]);
+    if (!valid_time4(f[10], n[10]))
+        ISA_PROBLEM("015", 10, "ISA10 time '%.*s' is not HHMM", (int)n[10], f[10]);
+    bool v_num = n[12] == 5 && all_digits(f[12], 5);
+    if (!v_num)
+        ISA_PROBLEM("017", 12, "ISA12 version '%.*s' is not 5 digits", (int)n[12], f[12]);
+    else if (memcmp(f[12], "00200", 5) < 0 &&
+             (rc = report(r, DG_X12_LEVEL_INTERCHANGE, "017", true, "ISA", fs, 0, 12,
+                          "ISA12 version '%.5s' is not a published interchange version", f[12])))
+        return rc;
+    if (v_num && memcmp(f[12], "00402", 5) < 0 && !(n[11] == 0 || (n[11] == 1 && f[11][0] == 'U'))) {
+        /* a punctuation mark here is a repetition separator sent too early: tolerated */
+        bool punct = n[11] == 1 && !is_alnum_c(f[11][0]);
+        if ((rc = report(r, DG_X12_LEVEL_INTERCHANGE, "016", punct, "ISA", fs, 0, 11,
+                         "ISA11 standards identifier '%.*s' should be U for version %.5s",
+                         (int)n[11], f[11], f[12])) != 0)
+            return rc;
+    }
+    if (n[13] != 9 || !all_digits(f[13], 9))
+        ISA_PROBLEM("018", 13, "ISA13 control number '%.*s' is not 9 digits", (int)n[13], f[13]);
+    if (n[14] != 1 || (f[14][0] != '0' && f[14][0] != '1'))
+        ISA_PROBLEM("019", 14, "ISA14 acknowledgment requested '%.*s' is not 0 or 1", (int)n[14],
+                    f[14]);
+    if (n[15] != 1 || (f[15][0] != 'P' && f[15][0] != 'T' && f[15][0] != 'I'))
+        ISA_PROBLEM("020", 15, "ISA15 usage indicator '%.*s' is not P, T or I", (int)n[15], f[15]);
+    const dg_x12_delims *d = &isa->delims;
+    if (is_alnum_c(d->elem))
+        ISA_PROBLEM("026", 0, "element separator '%c' is a letter or digit", d->elem);
+    if (is_alnum_c(d->comp) || d->comp == d->elem || d->comp == d->seg)
+        ISA_PROBLEM("027", 16, "ISA16 component separator '%c' is not a usable delimiter",
+                    d->comp);
+    if (is_alnum_c(d->seg) || d->seg == d->elem)
+        ISA_PROBLEM("004", 0, "segment terminator '%c' is not a usable delimiter", d->seg);
+    if (!ctlset_add(&r->isa_ctl, isa->control))
+        ISA_PROBLEM("025", 13, "ISA13 control number %s repeats an earlier interchange in the file",
+                    isa->control);
+#undef ISA_PROBLEM
+    return 0;
+}
+
+/* Reads the ISA at r->p: fixed width when the separators sit where they must, otherwise split on
+ * the element separator (reported as a warning). */
+static int read_isa(reader *r)
+{
+    size_t avail = ensure(r, ISA_MAX);
+    const char *s = r->p;
+    if (avail < 4 || memcmp(s, "ISA", 3) != 0)
+        return dg_error_set(r->err, DG_EPARSE, "%s: not X12: no ISA segment at the start",
+                            r->name);
+    char elem = s[3];
+    size_t seps[16];
+    int ns = 0;
+    size_t lim = avail < ISA_MAX ? avail : ISA_MAX;
+    for (size_t i = 3; i < lim && ns < 16; i++)
+        if (s[i] == elem)
+            seps[ns++] = i;
+    if (ns < 16 || seps[15] + 2 >= lim)
+        return dg_error_set(r->err, DG_EPARSE,
+                            "%s: ISA segment %d is cut short (%zu bytes, 106 needed): not X12",
+                            r->name, r->n_isa + 1, avail < 106 ? avail : lim);
+    bool fixed = true;
+    for (int i = 0; i < 16; i++)
+        if (seps[i] != (size_t)isa_sep_at[i])
+            fixed = false;
+    const char *f[17];
+    size_t n[17];
+    f[0] = s;
+    n[0] = 3;
+    for (int i = 1; i <= 16; i++) {
+        f[i] = s + seps[i - 1] + 1;
+        n[i] = i < 16 ? seps[i] - seps[i - 1] - 1 : 1;
+    }
+    dg_x12_isa *isa = &r->isa;
+    memset(isa, 0, sizeof *isa);
+    isa->delims.elem = elem;
+    isa->delims.comp = f[16][0];
+    isa->delims.seg = f[16][1];
+    char isa11 = n[11] ? f[11][0] : ' ';
+    char fb[16][40]; /* lenient: fields without the line breaks some senders wrap the ISA with */
+    for (int i = 1; i <= 15; i++) {
+        trim(&f[i], &n[i]);
+        if (fixed || (!memchr(f[i], '\n', n[i]) && !memchr(f[i], '\r', n[i])))
+            continue;
+        size_t m = 0;
+        for (size_t j = 0; j < n[i] && m < sizeof fb[i] - 1; j++)
+            if (f[i][j] != '\n' && f[i][j] != '\r')
+                fb[i][m++] = f[i][j];
+        f[i] = fb[i];
+        n[i] = m;
+    }
+    copy_field(isa->auth_qual, sizeof isa->auth_qual, f[1], n[1]);
+    copy_field(isa->auth, sizeof isa->auth, f[2], n[2]);
+    copy_field(isa->sec_qual, sizeof isa->sec_qual, f[3], n[3]);
+    copy_field(isa->sec, sizeof isa->sec, f[4], n[4]);
+    copy_field(isa->sender_qual, sizeof isa->sender_qual, f[5], n[5]);
+    copy_field(isa->sender_id, sizeof isa->sender_id, f[6], n[6]);
+    copy_field(isa->receiver_qual, sizeof isa->receiver_qual, f[7], n[7]);
+    copy_field(isa->receiver_id, sizeof isa->receiver_id, f[8], n[8]);
+    copy_field(isa->date, sizeof isa->date, f[9], n[9]);
+    copy_field(isa->time, sizeof isa->time, f[10], n[10]);
+    copy_field(isa->isa11, sizeof isa->isa11, f[11], n[11]);
+    copy_field(isa->version, sizeof isa->version, f[12], n[12]);
+    copy_field(isa->control, sizeof isa->control, f[13], n[13]);
+    copy_field(isa->ack_requested, sizeof isa->ack_requested, f[14], n[14]);
+    copy_field(isa->usage, sizeof isa->usage, f[15], n[15]);
+    bool rep_warn = false;
+    if (n[12] == 5 && memcmp(f[12], "00402", 5) >= 0 && isa11 != ' ') {
+        if (is_alnum_c(isa11) || isa11 == elem || isa11 == isa->delims.comp ||
+            isa11 == isa->delims.seg)
+            rep_warn = true;
+        else
+            isa->delims.rep = isa11;
+    }
+    isa->file_seg = ++r->file_seg;
+
+    r->p = s + seps[15] + 3;
+    r->strip_ws = false;
+    bool ws_term = false;
+    if ((isa->delims.seg == ' ' || isa->delims.seg == '\t') && r->p < r->end &&
+        (*r->p == '\r' || *r->p == '\n')) {
+        /* "> \r\n": a blank before the line break is no terminator, the line break is */
+        isa->delims.seg = '\n';
+        r->strip_ws = ws_term = true;
+    }
+    r->d = isa->delims;
+    r->have_delims = true;
+    r->skip_cont = ((unsigned char)r->d.seg & 0xc0) == 0xc0;
+    r->state = ST_ISA;
+    r->n_isa++;
+    r->groups_seen = 0;
+    r->orphan_run = false;
+    ctlset_clear(&r->gs_ctl);
+    int rc;
+    if (r->cb->on_isa && (rc = r->cb->on_isa(r->ctx, isa)) != 0)
+        return rc;
+    if (!fixed &&
+        (rc = report(r, DG_X12_LEVEL_INTERCHANGE, "024", true, "ISA", isa->file_seg, 0, 0,
+                     "ISA is not fixed width (%zu bytes, 106 expected); read by its separators",
+                     seps[15] + 3)) != 0)
+        return rc;
+    if (ws_term &&
+        (rc = report(r, DG_X12_LEVEL_INTERCHANGE, "004", true, "ISA", isa->file_seg, 0, 16,
+                     "segment terminator is a blank followed by a line break; reading lines "
+                     "as segments")) != 0)
+        return rc;
+    if (rep_warn && (rc = report(r, DG_X12_LEVEL_INTERCHANGE, "032", true, "ISA", isa->file_seg,
+                                 0, 11, "ISA11 '%c' cannot be a repetition separator; ignored",
+                                 isa11)) != 0)
+        return rc;
+    return isa_checks(r, f, n, isa->file_seg);
+}
+
+/* ---- envelopes ---------------------------------------------------------------------------- */
+
+static void set_code(reader *r, const char *code)
+{
+    if (r->n_set_codes < 8)
+        snprintf(r->set_codes[r->n_set_codes++], 4, "%s", code);
+}
+
+static int start_set(reader *r)
+{
+    size_t n1, n2, n3;
+    const char *id = el(r, 0, 1, &n1), *ctl = el(r, 0, 2, &n2), *ref = el(r, 0, 3, &n3);
+    dg_x12_set *st = &r->set;
+    memset(st, 0, sizeof *st);
+    st->isa = &r->isa;
+    st->gs = r->state == ST_GS ? &r->gs : NULL;
+    copy_field(st->id, sizeof st->id, id, n1);
+    copy_field(st->control, sizeof st->control, ctl, n2);
+    copy_field(st->impl_ref, sizeof st->impl_ref, ref, n3);
+    r->n_set_codes = 0;
+    bool id_ok = n1 == 3;
+    for (size_t i = 0; i < n1; i++)
+        id_ok = id_ok && is_alnum_c(id[i]);
+    if (!id_ok)
+        set_code(r, "6");
+    if (n2 < 4 || n2 > 9)
+        set_code(r, "7");
+    else if (st->gs && !ctlset_add(&r->st_ctl, st->control))
+        set_code(r, "23");
+    r->segs[0].set_seg = 1;
+    int rc = 0;
+    if (!st->gs && !r->bare)
+        rc = report(r, DG_X12_LEVEL_INTERCHANGE, "024", false, "ST", r->segs[0].file_seg, 0, 0,
+                    "ST %s outside any functional group (no GS before it)", st->control);
+    r->state = ST_SET;
+    return rc;
+}
+
+static const char *set_code_text(const char *code)
+{
+    switch (atoi(code)) {
+    case 2: return "transaction set trailer (SE) missing";
+    case 3: return "SE02 does not match ST02";
+    case 4: return "SE01 does not match the number of segments ST..SE";
+    case 6: return "missing or invalid transaction set identifier (ST01)";
+    case 7: return "missing or invalid transaction set control number (ST02)";
+    case 23: return "ST02 control number is not unique within the group";
+    default: return "envelope error";
+    }
+}
+
+/* Hands over the set of the first n segments (SE included when complete). */
+static int finish_set(reader *r, size_t n, bool complete)
+{
+    dg_x12_set *st = &r->set;
+    int rc;
+    st->complete = complete;
+    if (complete) {
+        size_t n1, n2;
+        const char *se01 = el(r, n - 1, 1, &n1), *se02 = el(r, n - 1, 2, &n2);
+        if (!all_digits(se01, n1) || n1 > 9 || strtol(se01, NULL, 10) != (long)n)
+            set_code(r, "4");
+        int c = ctl_cmp(se02, n2, st->control, strlen(st->control));
+        if (c == 2)
+            set_code(r, "3");
+        else if (c == 1 && (rc = report(r, DG_X12_LEVEL_SET, "3", true, "SE",
+                                        r->segs[n - 1].file_seg, (long)n, 2,
+                                        "SE02 '%s' is ST02 '%s' with other zero padding", se02,
+                                        st->control)) != 0)
+            return rc;
+    } else {
+        set_code(r, "2");
+    }
+    st->envelope_code = r->n_set_codes ? atoi(r->set_codes[0]) : 0;
+    long fs = r->segs[n - 1].file_seg;
+    for (int i = 0; i < r->n_set_codes; i++) {
+        const char *c = r->set_codes[i];
+        const char *sid = !strcmp(c, "6") || !strcmp(c, "7") || !strcmp(c, "23") || !complete
+                              ? "ST"
+                              : "SE";
+        long at = sid[0] == 'S' && sid[1] == 'T' ? r->segs[0].file_seg : fs;
+        long set_seg = sid[1] == 'T' ? 1 : (long)n;
+        char extra[80] = "";
+        if (!strcmp(c, "4"))
+            snprintf(extra, sizeof extra, " (SE01 %s, counted %zu)", el(r, n - 1, 1, NULL), n);
+        else if (!strcmp(c, "3"))
+            snprintf(extra, sizeof extra, " (ST02 %s, SE02 %s)", st->control,
+                     el(r, n - 1, 2, NULL));
+        if ((rc = report(r, DG_X12_LEVEL_SET, c, false, sid, at, set_seg, 0, "%s %s: %s%s", st->id,
+                         st->control, set_code_text(c), extra)) != 0)
+            return rc;
+    }
+    fix_pointers(r, n);
+    st->segs = r->segs;
+    st->n_segs = n;
+    r->sets_seen++;
+    r->state = st->gs ? ST_GS : ST_ISA;
+    if (r->cb->on_set && (rc = r->cb->on_set(r->ctx, st)) != 0)
+        return rc;
+    return 0;
+}
+
+/* A set cut short by the envelope segment just read (the last one in the buffer). */
+static int cut_set(reader *r)
+{
+    return finish_set(r, r->n_segs - 1, false);
+}
+
+static int end_group(reader *r, long ge01, const char *ge02, long fs)
+{
+    dg_x12_group_end ge;
+    memset(&ge, 0, sizeof ge);
+    ge.isa = &r->isa;
+    ge.gs = &r->gs;
+    ge.sets_seen = r->sets_seen;
+    ge.ge01 = ge01;
+    snprintf(ge.ge02, sizeof ge.ge02, "%s", ge02 ? ge02 : "");
+    ge.complete = ge02 != NULL;
+    int rc;
+    if (!ge02) {
+        if ((rc = report(r, DG_X12_LEVEL_GROUP, "3", false, "GE", fs, 0, 0,
+                         "group %s: functional group trailer (GE) missing", r->gs.control)) != 0)
+            return rc;
+    } else {
+        if (ge01 != r->sets_seen &&
+            (rc = report(r, DG_X12_LEVEL_GROUP, "5", false, "GE", fs, 0, 1,
+                         "group %s: GE01 says %ld sets, the group has %ld", r->gs.control, ge01,
+                         r->sets_seen)) != 0)
+            return rc;
+        int c = ctl_cmp(ge02, strlen(ge02), r->gs.control, strlen(r->gs.control));
+        if (c && (rc = report(r, DG_X12_LEVEL_GROUP, "4", c == 1, "GE", fs, 0, 2,
+                              "group %s: GE02 '%s' does not match GS06%s", r->gs.control, ge02,
+                              c == 1 ? " (zero padding only)" : "")) != 0)
+            return rc;
+    }
+    r->state = ST_ISA;
+    if (r->cb->on_ge && (rc = r->cb->on_ge(r->ctx, &ge)) != 0)
+        return rc;
+    return 0;
+}
+
+static int end_interchange(reader *r, long iea01, const char *iea02, long fs)
+{
+    dg_x12_interchange_end ie;
+    memset(&ie, 0, sizeof ie);
+    ie.isa = &r->isa;
+    ie.groups_seen = r->groups_seen;
+    ie.iea01 = iea01;
+    snprintf(ie.iea02, sizeof ie.iea02, "%s", iea02 ? iea02 : "");
+    ie.complete = iea02 != NULL;
+    int rc;
+    if (!iea02 && r->bare) {
+        r->state = ST_NONE;
+        return 0;
+    }
+    if (!iea02) {
+        if ((rc = report(r, DG_X12_LEVEL_INTERCHANGE, "023", false, "IEA", fs, 0, 0,
+                         "interchange %s: premature end, IEA missing", r->isa.control)) != 0)
+            return rc;
+    } else {
+        if (iea01 != r->groups_seen &&
+            (rc = report(r, DG_X12_LEVEL_INTERCHANGE, "021", false, "IEA", fs, 0, 1,
+                         "interchange %s: IEA01 says %ld groups, the interchange has %ld",
+                         r->isa.control, iea01, r->groups_seen)) != 0)
+            return rc;
+        int c = ctl_cmp(iea02, strlen(iea02), r->isa.control, strlen(r->isa.control));
+        if (c && (rc = report(r, DG_X12_LEVEL_INTERCHANGE, "001", c == 1, "IEA", fs, 0, 2,
+                              "interchange %s: IEA02 '%s' does not match ISA13%s",
+                              r->isa.control, iea02, c == 1 ? " (zero padding only)" : "")) != 0)
+            return rc;
+    }
+    r->state = ST_NONE;
+    if (r->cb->on_iea && (rc = r->cb->on_iea(r->ctx, &ie)) != 0)
+        return rc;
+    return 0;
+}
+
+/* Closes whatever is open at this level and below; `fs` names where the closing happened. */
+static int close_open(reader *r, int down_to, long fs, bool last_seg_is_trailer)
+{
+    int rc;
+    if (r->state == ST_SET && down_to < ST_SET) {
+        size_t n = last_seg_is_trailer ? r->n_segs - 1 : r->n_segs;
+        if ((rc = finish_set(r, n, false)) != 0)
+            return rc;
+    }
+    if (r->state == ST_GS && down_to < ST_GS)
+        if ((rc = end_group(r, -1, NULL, fs)) != 0)
+            return rc;
+    if (r->state == ST_ISA && down_to < ST_ISA)
+        if ((rc = end_interchange(r, -1, NULL, fs)) != 0)
+            return rc;
+    return 0;
+}
+
+static long num_or_neg(const char *s, size_t n)
+{
+    return n && n <= 9 && all_digits(s, n) ? strtol(s, NULL, 10) : -1;
+}
+
+static int on_gs(reader *r, size_t k)
+{
+    int rc;
+    if (r->state == ST_NONE)
+        return 0;
+    if ((rc = close_open(r, ST_ISA, r->segs[k].file_seg, true)) != 0)
+        return rc;
+    dg_x12_gs *g = &r->gs;
+    memset(g, 0, sizeof *g);
+    size_t n;
+    const char *v;
+    v = el(r, k, 1, &n), copy_field(g->functional_id, sizeof g->functional_id, v, n);
+    v = el(r, k, 2, &n), copy_field(g->sender, sizeof g->sender, v, n);
+    v = el(r, k, 3, &n), copy_field(g->receiver, sizeof g->receiver, v, n);
+    v = el(r, k, 4, &n), copy_field(g->date, sizeof g->date, v, n);
+    v = el(r, k, 5, &n), copy_field(g->time, sizeof g->time, v, n);
+    v = el(r, k, 6, &n), copy_field(g->control, sizeof g->control, v, n);
+    bool ctl_ok = n >= 1 && n <= 9 && all_digits(v, n);
+    v = el(r, k, 7, &n), copy_field(g->agency, sizeof g->agency, v, n);
+    v = el(r, k, 8, &n), copy_field(g->version, sizeof g->version, v, n);
+    g->file_seg = r->segs[k].file_seg;
+    r->state = ST_GS;
+    r->groups_seen++;
+    r->sets_seen = 0;
+    ctlset_clear(&r->st_ctl);
+    if (r->cb->on_gs && (rc = r->cb->on_gs(r->ctx, &r->isa, g)) != 0)
+        return rc;
+    if (!ctl_ok)
+        return report(r, DG_X12_LEVEL_GROUP, "6", false, "GS", g->file_seg, 0, 6,
+                      "group control number GS06 '%s' is not 1-9 digits", g->control);
+    if (!ctlset_add(&r->gs_ctl, g->control))
+        return report(r, DG_X12_LEVEL_GROUP, "19", false, "GS", g->file_seg, 0, 6,
+                      "group control number GS06 '%s' repeats an earlier group of interchange %s",
+                      g->control, r->isa.control);
+    return 0;
+}
+
+static int orphan(reader *r, size_t k, const char *code, const char *why)
+{
+    if (r->state == ST_NONE) {
+        if (r->orphan_run)
+            return 0;
+        r->orphan_run = true;
+    }
+    return report(r, DG_X12_LEVEL_INTERCHANGE, code, false, el(r, k, 0, NULL),
+                  r->segs[k].file_seg, 0, 0, "%s segment %s", el(r, k, 0, NULL), why);
+}
+
+/* Acts on the segment just read (the last in the buffer). */
+static int dispatch(reader *r)
+{
+    size_t k = r->n_segs - 1;
+    size_t idn;
+    const char *id = el(r, k, 0, &idn);
+    long fs = r->segs[k].file_seg;
+    int rc;
+    if (idn == 2 && id[0] == 'S' && id[1] == 'E') {
+        if (r->state == ST_SET)
+            return finish_set(r, r->n_segs, true);
+        return orphan(r, k, r->state == ST_NONE ? "022" : "024", "without a matching ST");
+    }
+    if (idn == 2 && id[0] == 'S' && id[1] == 'T') {
+        if (r->state == ST_NONE)
+            return orphan(r, k, "022", "outside any interchange");
+        if (r->state == ST_SET) {
+            if ((rc = cut_set(r)) != 0)
+                return rc;
+            /* move the new ST to the front of the buffer */
+            size_t b = r->seg_base[k], off0 = r->el_off[b];
+            size_t nel = r->n_el - b;
+            memmove(r->sb, r->sb + off0, r->sb_len - off0);
+            r->sb_len -= off0;
+            for (size_t i = 0; i < nel; i++) {
+                r->el_off[i] = (uint32_t)(r->el_off[b + i] - off0);
+                r->el_len[i] = r->el_len[b + i];
+            }
+            r->n_el = nel;
+            r->segs[0] = r->segs[k];
+            r->seg_base[0] = 0;
+            r->n_segs = 1;
+        }
+        return start_set(r);
+    }
+    if (r->state == ST_SET && !(idn == 2 && id[0] == 'G' && (id[1] == 'S' || id[1] == 'E')) &&
+        !(idn == 3 && !strcmp(id, "IEA")))
+        return 0; /* an ordinary segment of the set */
+    if (idn == 2 && id[0] == 'G' && id[1] == 'S')
+        return r->state == ST_NONE ? orphan(r, k, "022", "outside any interchange") : on_gs(r, k);
+    if (idn == 2 && id[0] == 'G' && id[1] == 'E') {
+        if (r->state == ST_SET && (rc = cut_set(r)) != 0)
+            return rc;
+        if (r->state != ST_GS)
+            return orphan(r, k, "022", "without a matching GS");
+        size_t n1, n2;
+        const char *ge01 = el(r, k, 1, &n1), *ge02 = el(r, k, 2, &n2);
+        char g2[10];
+        copy_field(g2, sizeof g2, ge02, n2);
+        if (n2 > 9)
+            snprintf(g2, sizeof g2, "%.8s~", ge02);
+        return end_group(r, num_or_neg(ge01, n1), g2, fs);
+    }
+    if (idn == 3 && !strcmp(id, "IEA")) {
+        if (r->state == ST_NONE)
+            return orphan(r, k, "022", "without a matching ISA");
+        if ((rc = close_open(r, ST_ISA, fs, true)) != 0)
+            return rc;
+        size_t n1, n2;
+        const char *i1 = el(r, k, 1, &n1), *i2 = el(r, k, 2, &n2);
+        char c2[10];
+        copy_field(c2, sizeof c2, i2, n2);
+        if (n2 > 9)
+            snprintf(c2, sizeof c2, "%.8s~", i2);
+        return end_interchange(r, num_or_neg(i1, n1), c2, fs);
+    }
+    if (r->state == ST_NONE)
+        return orphan(r, k, "022", "outside any interchange (after IEA, before ISA)");
+    if (r->state == ST_ISA) {
+        if (idn == 3 && !strcmp(id, "TA1")) {
+            if (!r->cb->on_ta1)
+                return 0;
+            fix_pointers(r, r->n_segs);
+            return r->cb->on_ta1(r->ctx, &r->isa, &r->segs[k]);
+        }
+        if (idn == 3 && (!strcmp(id, "ISB") || !strcmp(id, "ISE")))
+            return 0; /* interchange-level service segments */
+        return orphan(r, k, "024", "outside any functional group");
+    }
+    return orphan(r, k, "024", "outside any transaction set");
+}
+
+/* Bare transaction sets with no ISA (some systems hand them over like that): take the element
+ * separator after "ST", the terminator from the first non-alphanumeric byte that follows. */
+static int start_bare(reader *r)
+{
+    size_t avail = ensure(r, 256);
+    const char *s = r->p;
+    if (avail < 4 || s[0] != 'S' || s[1] != 'T' || is_alnum_c(s[2]) || s[2] == ' ')
+        return dg_error_set(r->err, DG_EPARSE, "%s: not X12: the input does not start with ISA",
+                            r->name);
+    dg_x12_delims d = {s[2], ':', 0, 0};
+    for (size_t i = 3; i < avail && !d.seg; i++)
+        if (!is_alnum_c(s[i]) && s[i] != d.elem && s[i] != ' ' && s[i] != '-' && s[i] != '.')
+            d.seg = s[i] == '\r' ? '\n' : s[i];
+    if (!d.seg)
+        return dg_error_set(r->err, DG_EPARSE, "%s: not X12: no ISA and no segment terminator",
+                            r->name);
+    memset(&r->isa, 0, sizeof r->isa);
+    r->isa.delims = d;
+    r->d = d;
+    r->have_delims = r->bare = true;
+    r->state = ST_ISA;
+    return report(r, DG_X12_LEVEL_INTERCHANGE, "024", true, "ST", 1, 0, 0,
+                  "no ISA/GS envelope: transaction sets read with assumed delimiters "
+                  "('%c' elements, ':' components)",
+                  d.elem);
+}
+
+static int run(reader *r)
+{
+    int rc;
+    for (;;) {
+        if (!skip_gap(r))
+            break;
+        size_t avail = ensure(r, 4);
+        bool isa = avail >= 3 && !memcmp(r->p, "ISA", 3) &&
+                   (r->state == ST_NONE || (avail >= 4 && r->p[3] == r->d.elem));
+        if (isa) {
+            if (r->state != ST_NONE && (rc = close_open(r, ST_NONE, r->file_seg + 1, false)) != 0)
+                return rc;
+            reset_set_buffer(r);
+            if ((rc = read_isa(r)) != 0)
+                return rc;
+            continue;
+        }
+        if (!r->have_delims && (rc = start_bare(r)) != 0)
+            return rc;
+        read_segment(r);
+        if ((rc = dispatch(r)) != 0)
+            return rc;
+        if (r->state != ST_SET)
+            reset_set_buffer(r);
+    }
+    if (r->f && ferror(r->f))
+        return dg_error_set(r->err, DG_EIO, "%s: read error: %s", r->name, strerror(errno));
+    if (!r->have_delims)
+        return dg_error_set(r->err, DG_EPARSE, "%s: not X12: empty input, no ISA segment",
+                            r->name);
+    return close_open(r, ST_NONE, r->file_seg, false);
+}
+
+static int parse(reader *r)
+{
+    peak_set_bytes = 0;
+    int rc = run(r);
+    free(r->sb);
+    free(r->el_off);
+    free(r->el_len);
+    free(r->el_ptr);
+    free(r->segs);
+    free(r->seg_base);
+    free(r->st_ctl.key);
+    free(r->gs_ctl.key);
+    free(r->isa_ctl.key);
+    return rc;
+}
+
+static void init(reader *r, const char *name, const dg_x12_callbacks *cb, void *ctx,
+                 dg_error *err)
+{
+    static const dg_x12_callbacks none;
+    memset(r, 0, sizeof *r);
+    r->cb = cb ? cb : &none;
+    r->ctx = ctx;
+    r->name = name ? name : "(input)";
+    r->err = err;
+}
+
+int dg_x12_parse_mem(const char *data, size_t len, const char *name, const dg_x12_callbacks *cb,
+                     void *ctx, dg_error *err)
+{
+    reader r;
+    init(&r, name, cb, ctx, err);
+    r.p = data;
+    r.end = data + len;
+    r.eof = true;
+    return parse(&r);
+}
+
+int dg_x12_parse_stream(FILE *f, const char *name, const dg_x12_callbacks *cb, void *ctx,
+                        dg_error *err)
+{
+    reader r;
+    init(&r, name, cb, ctx, err);
+    r.f = f;
+    r.rbuf = xrealloc(NULL, READ_BUF);
+    r.p = r.end = r.rbuf;
+    int rc = parse(&r);
+    free(r.rbuf);
+    return rc;
+}
+
+int dg_x12_parse_file(const char *path, const dg_x12_callbacks *cb, void *ctx, dg_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return dg_error_set(err, DG_EIO, "%s: cannot open: %s", path, strerror(errno));
+    int rc = dg_x12_parse_stream(f, path, cb, ctx, err);
+    fclose(f);
+    return rc;
+}
+
+/* ---- element access ----------------------------------------------------------------------- */
+
+const char *dg_x12_get(const dg_x12_seg *s, const dg_x12_delims *d, int el_no, int comp, int rep,
+                       size_t *len)
+{
+    size_t dummy;
+    if (!len)
+        len = &dummy;
+    *len = 0;
+    if (!s || el_no < 1 || el_no > s->n_el || rep < 0 || comp < 0)
+        return "";
+    const char *e = s->el[el_no];
+    size_t n = s->el_len[el_no];
+    if (d && d->rep) {
+        const char *end = e + n;
+        for (int i = 0; i < rep; i++) {
+            const char *q = memchr(e, d->rep, (size_t)(end - e));
+            if (!q)
+                return "";
+            e = q + 1;
+        }
+        const char *q = memchr(e, d->rep, (size_t)(end - e));
+        n = q ? (size_t)(q - e) : (size_t)(end - e);
+    } else if (rep > 0) {
+        return "";
+    }
+    if (comp == 0) {
+        *len = n;
+        return e;
+    }
+    char cs = d ? d->comp : ':';
+    const char *end = e + n;
+    for (int i = 1; i < comp; i++) {
+        const char *q = memchr(e, cs, (size_t)(end - e));
+        if (!q)
+            return "";
+        e = q + 1;
+    }
+    const char *q = memchr(e, cs, (size_t)(end - e));
+    *len = q ? (size_t)(q - e) : (size_t)(end - e);
+    return e;
+}
