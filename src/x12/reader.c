@@ -36,6 +36,7 @@ typedef struct reader {
     bool skip_cont; /* multi-byte (UTF-8) terminator: skip its continuation bytes */
     bool strip_ws;  /* "space + line break" terminators: lines are segments, trailing blanks go */
     bool bare;      /* sets without any ISA/GS envelope: delimiters assumed */
+    bool stop;      /* nothing more can be read (unusable element separator) */
 
     /* the current set: bytes, element index and segment index, grow-only and reused */
     char *sb;
@@ -530,6 +531,14 @@ static int read_isa(reader *r)
         return dg_error_set(r->err, DG_EPARSE, "%s: not X12: no ISA segment at the start",
                             r->name);
     char elem = s[3];
+    if (is_alnum_c(elem) || isspace((unsigned char)elem)) {
+        r->stop = true;
+        memset(&r->isa, 0, sizeof r->isa);
+        return report(r, DG_X12_LEVEL_INTERCHANGE, "026", false, "ISA", r->file_seg + 1, 0, 0,
+                      "ISA is followed by '%c', which cannot be the element separator; the "
+                      "interchange cannot be read",
+                      elem);
+    }
     size_t seps[16];
     int ns = 0;
     size_t lim = avail < ISA_MAX ? avail : ISA_MAX;
@@ -617,7 +626,8 @@ static int read_isa(reader *r)
         return rc;
     if (!fixed &&
         (rc = report(r, DG_X12_LEVEL_INTERCHANGE, "024", true, "ISA", isa->file_seg, 0, 0,
-                     "ISA is not fixed width (%zu bytes, 106 expected); read by its separators",
+                     "ISA is not fixed width (%zu bytes, fields not at their 106-byte "
+                     "positions); read by its separators",
                      seps[15] + 3)) != 0)
         return rc;
     if (ws_term &&
@@ -1002,7 +1012,7 @@ static int run(reader *r)
             if (r->state != ST_NONE && (rc = close_open(r, ST_NONE, r->file_seg + 1, false)) != 0)
                 return rc;
             reset_set_buffer(r);
-            if ((rc = read_isa(r)) != 0)
+            if ((rc = read_isa(r)) != 0 || r->stop)
                 return rc;
             continue;
         }
