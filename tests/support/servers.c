@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -583,4 +584,80 @@ void dg_test_ftpd_stop(dg_test_ftpd *s)
         rmtree(s->root);
     }
     forget_dirs(s->dir);
+}
+
+/* ---- small helpers for transport tests ---- */
+
+int dg_test_make_file(const char *path, unsigned long long size, unsigned seed)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    static unsigned char buf[1 << 16];
+    unsigned long long x = seed * 2654435761ull + 1;
+    for (unsigned long long done = 0; done < size;) {
+        size_t n = size - done < sizeof buf ? (size_t)(size - done) : sizeof buf;
+        for (size_t i = 0; i < n; i += 8) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            for (size_t k = 0; k < 8 && i + k < n; k++)
+                buf[i + k] = (unsigned char)(x >> (8 * k));
+        }
+        if (fwrite(buf, 1, n, f) != n) {
+            fclose(f);
+            return -1;
+        }
+        done += n;
+    }
+    return fclose(f) ? -1 : 0;
+}
+
+static int g_saved_stderr = -1;
+static char g_capture_path[64];
+
+void dg_test_capture_begin(void)
+{
+    fflush(stderr);
+    snprintf(g_capture_path, sizeof g_capture_path, "/tmp/dgcapture-XXXXXX");
+    int fd = mkstemp(g_capture_path);
+    if (fd < 0)
+        return;
+    g_saved_stderr = dup(2);
+    dup2(fd, 2);
+    close(fd);
+}
+
+char *dg_test_capture_end(void)
+{
+    fflush(stderr);
+    if (g_saved_stderr >= 0) {
+        dup2(g_saved_stderr, 2);
+        close(g_saved_stderr);
+        g_saved_stderr = -1;
+    }
+    char *text = NULL;
+    FILE *f = fopen(g_capture_path, "r");
+    if (f) {
+        fseek(f, 0, SEEK_END);
+        long len = ftell(f);
+        rewind(f);
+        text = calloc(1, (size_t)(len > 0 ? len : 0) + 1);
+        if (text && len > 0 && fread(text, 1, (size_t)len, f) != (size_t)len)
+            text[0] = '\0';
+        fclose(f);
+        unlink(g_capture_path);
+    }
+    if (!text)
+        text = calloc(1, 1);
+    /* Replay it, so the test log still shows what happened. */
+    fputs(text, stderr);
+    return text;
+}
+
+long dg_test_maxrss_kb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
 }

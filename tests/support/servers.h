@@ -69,4 +69,13 @@ void dg_test_server_chown(const dg_test_account *a, const char *path);
 /* A free TCP port on 127.0.0.1 (bound then released). */
 int dg_test_free_port(void);
 
+/* Writes size bytes of pseudo-random data (seeded, so reproducible) to path; 0 on success. */
+int dg_test_make_file(const char *path, unsigned long long size, unsigned seed);
+/* Sends stderr (where dg_log writes) to a file until dg_test_capture_end, which returns what
+ * was written (malloc'd, NUL-terminated). Used to prove secrets never reach the log. */
+void dg_test_capture_begin(void);
+char *dg_test_capture_end(void);
+/* Peak resident set size of this process in KiB (getrusage ru_maxrss). */
+long dg_test_maxrss_kb(void);
+
 #endif

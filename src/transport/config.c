@@ -1,0 +1,210 @@
+/* Reads a partner's `transport:` node into a dg_transport_config. Secrets are only ever named
+ * (password_env / password_file, passphrase_env / passphrase_file): an inline secret is refused. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "transport/transport_internal.h"
+
+static const char *const known_keys[] = {
+    "kind", "root", "host", "port", "user", "password_env", "password_file", "key_file",
+    "passphrase_env", "passphrase_file", "known_hosts", "strict_host_key", "ca_file",
+    "verify_tls", "timeout", "timeout_ms", "retries", "backoff", "backoff_ms", "keepalive",
+    "keepalive_s", "passive", NULL};
+
+static int where_error(dg_error *err, const dg_node *n, const char *fmt, const char *a,
+                       const char *b)
+{
+    char where[512], msg[700];
+    dg_conf_where(n, where, sizeof where);
+    snprintf(msg, sizeof msg, fmt, a, b);
+    return dg_error_set(err, DG_ECONFIG, "%s: transport: %s", where, msg);
+}
+
+/* A duration in seconds ("30", "30s", "5m", "1h") or milliseconds ("500ms"), as milliseconds. */
+static int get_ms(const dg_node *map, const char *key, long *out, dg_error *err)
+{
+    const dg_node *n = dg_conf_get(map, key);
+    if (!n)
+        return 0;
+    const char *v = n->type == DG_NODE_SCALAR && n->value ? n->value : "";
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    long mult = 1000;
+    if (!strcmp(end, "ms"))
+        mult = 1;
+    else if (!strcmp(end, "s") || !*end)
+        mult = 1000;
+    else if (!strcmp(end, "m"))
+        mult = 60000;
+    else if (!strcmp(end, "h"))
+        mult = 3600000;
+    else
+        end = NULL;
+    if (errno || !end || end == v || x < 0 || x > 86400.0 * 7)
+        return where_error(err, n, "%s: expected a duration such as 30s, 500ms or 2m, not '%s'",
+                           key, v);
+    *out = (long)(x * (double)mult);
+    return 0;
+}
+
+static int get_str(const dg_node *map, const char *key, dg_arena *a, const char **out,
+                   dg_error *err)
+{
+    const dg_node *n = dg_conf_get(map, key);
+    if (!n)
+        return 0;
+    if (n->type != DG_NODE_SCALAR || !n->value)
+        return where_error(err, n, "%s: expected text%s", key, "");
+    *out = dg_arena_strdup(a, n->value);
+    return 0;
+}
+
+/* The secret named by KEY_env or KEY_file (first line, without its newline). */
+static int get_secret(const dg_node *map, const char *env_key, const char *file_key, dg_arena *a,
+                      const char **out, dg_error *err)
+{
+    const dg_node *e = dg_conf_get(map, env_key);
+    const dg_node *f = dg_conf_get(map, file_key);
+    if (e && f)
+        return where_error(err, f, "%s and %s both given; keep one", env_key, file_key);
+    if (e) {
+        if (e->type != DG_NODE_SCALAR || !e->value || !*e->value)
+            return where_error(err, e, "%s: expected an environment variable name%s", env_key,
+                               "");
+        const char *v = getenv(e->value);
+        if (!v)
+            return where_error(err, e, "environment variable %s (named by %s) is not set",
+                               e->value, env_key);
+        *out = dg_arena_strdup(a, v);
+        return 0;
+    }
+    if (f) {
+        if (f->type != DG_NODE_SCALAR || !f->value || !*f->value)
+            return where_error(err, f, "%s: expected a file name%s", file_key, "");
+        FILE *fp = fopen(f->value, "r");
+        if (!fp) {
+            char why[300];
+            snprintf(why, sizeof why, "%s", strerror(errno));
+            return where_error(err, f, "cannot read secret file '%s': %s", f->value, why);
+        }
+        char line[4096] = "";
+        if (!fgets(line, sizeof line, fp))
+            line[0] = '\0';
+        fclose(fp);
+        line[strcspn(line, "\r\n")] = '\0';
+        *out = dg_arena_strdup(a, line);
+        volatile char *p = line;
+        while (*p)
+            *p++ = '\0';
+        return 0;
+    }
+    return 0;
+}
+
+int dg_transport_config_load(const dg_node *node, dg_arena *arena, dg_transport_config *out,
+                             dg_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->strict_host_key = true;
+    out->verify_tls = true;
+    out->timeout_ms = 30000;
+    out->retries = 3;
+    out->backoff_ms = 500;
+    out->keepalive_s = 30;
+    if (!node || node->type != DG_NODE_MAP)
+        return where_error(err, node, "expected a map (kind, root, host, ...)%s%s", "", "");
+    for (size_t i = 0; i < node->n_items; i++) {
+        const dg_node *it = node->items[i];
+        const char *k = it->key ? it->key : "";
+        if (!strcmp(k, "password") || !strcmp(k, "passphrase") || !strcmp(k, "key_passphrase"))
+            return where_error(err, it,
+                               "'%s' is never written in a config file; use %s_env or %s_file",
+                               k, !strcmp(k, "password") ? "password" : "passphrase");
+        bool ok = false;
+        for (const char *const *kk = known_keys; *kk && !ok; kk++)
+            ok = !strcmp(*kk, k);
+        if (!ok)
+            return where_error(err, it,
+                               "unknown key '%s' (known: kind, root, host, port, user, "
+                               "password_env, password_file, key_file, passphrase_env, "
+                               "passphrase_file, known_hosts, strict_host_key, ca_file, "
+                               "verify_tls, timeout, retries, backoff, keepalive)%s",
+                               k, "");
+    }
+    int rc;
+    if ((rc = get_str(node, "kind", arena, &out->kind, err)) ||
+        (rc = get_str(node, "root", arena, &out->root, err)) ||
+        (rc = get_str(node, "host", arena, &out->host, err)) ||
+        (rc = get_str(node, "user", arena, &out->user, err)) ||
+        (rc = get_str(node, "key_file", arena, &out->key_file, err)) ||
+        (rc = get_str(node, "known_hosts", arena, &out->known_hosts, err)) ||
+        (rc = get_str(node, "ca_file", arena, &out->ca_file, err)))
+        return rc;
+    const char *kind = out->kind;
+    if (!kind)
+        return where_error(err, node, "missing key 'kind' (local, sftp, ftp or ftps)%s%s", "",
+                           "");
+    bool remote = strcmp(kind, "local");
+    if (remote && strcmp(kind, "sftp") && strcmp(kind, "ftp") && strcmp(kind, "ftps"))
+        return where_error(err, dg_conf_get(node, "kind"),
+                           "kind '%s' is not local, sftp, ftp or ftps%s", kind, "");
+    if (remote && (!out->host || !*out->host))
+        return where_error(err, node, "%s: missing key 'host'%s", kind, "");
+    if (remote && (!out->user || !*out->user))
+        return where_error(err, node, "%s: missing key 'user'%s", kind, "");
+    long port = 0, retries = 3;
+    bool passive = true;
+    if ((rc = dg_conf_long(node, "port", 0, &port, err)) ||
+        (rc = dg_conf_long(node, "retries", 3, &retries, err)) ||
+        (rc = dg_conf_bool(node, "strict_host_key", true, &out->strict_host_key, err)) ||
+        (rc = dg_conf_bool(node, "verify_tls", true, &out->verify_tls, err)) ||
+        (rc = dg_conf_bool(node, "passive", true, &passive, err)))
+        return rc;
+    if (port < 0 || port > 65535)
+        return where_error(err, dg_conf_get(node, "port"), "port %s is not 1-65535%s",
+                           dg_conf_str(node, "port", ""), "");
+    if (retries < 0 || retries > 100)
+        return where_error(err, dg_conf_get(node, "retries"), "retries %s is not 0-100%s",
+                           dg_conf_str(node, "retries", ""), "");
+    if (!passive)
+        return where_error(err, dg_conf_get(node, "passive"),
+                           "active FTP is not supported; passive mode is always used%s%s", "",
+                           "");
+    out->port = (int)port;
+    out->retries = (int)retries;
+    long ka_ms = out->keepalive_s * 1000;
+    long ms = -1;
+    if ((rc = dg_conf_long(node, "timeout_ms", -1, &ms, err)))
+        return rc;
+    if (ms >= 0)
+        out->timeout_ms = ms;
+    if ((rc = get_ms(node, "timeout", &out->timeout_ms, err)) ||
+        (rc = dg_conf_long(node, "backoff_ms", out->backoff_ms, &out->backoff_ms, err)) ||
+        (rc = get_ms(node, "backoff", &out->backoff_ms, err)) ||
+        (rc = dg_conf_long(node, "keepalive_s", out->keepalive_s, &out->keepalive_s, err)) ||
+        (rc = get_ms(node, "keepalive", &ka_ms, err)))
+        return rc;
+    if (dg_conf_get(node, "keepalive"))
+        out->keepalive_s = ka_ms / 1000;
+    if (out->timeout_ms <= 0)
+        return where_error(err, node, "timeout must be more than 0%s%s", "", "");
+    if ((rc = get_secret(node, "password_env", "password_file", arena, &out->password, err)) ||
+        (rc = get_secret(node, "passphrase_env", "passphrase_file", arena, &out->key_passphrase,
+                         err)))
+        return rc;
+    if (!strcmp(kind, "sftp") && !out->password && !out->key_file)
+        return where_error(err, node,
+                           "sftp: no credentials; give key_file, password_env or "
+                           "password_file%s%s",
+                           "", "");
+    if (!strcmp(kind, "sftp") && out->strict_host_key && !out->known_hosts)
+        return where_error(err, node,
+                           "sftp: known_hosts is required while strict_host_key is true%s%s", "",
+                           "");
+    if (!remote && (!out->root || !*out->root))
+        out->root = NULL; /* the gateway resolves a missing local root to the project root */
+    return 0;
+}

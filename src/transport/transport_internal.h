@@ -1,0 +1,66 @@
+/* What the local, SFTP and FTP back ends implement, and the shared handle. transport.c owns the
+ * handle, path checks, retries with backoff and the .part/fsync/rename discipline of fetch. */
+#ifndef DG_TRANSPORT_INTERNAL_H
+#define DG_TRANSPORT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "transport/transport.h"
+
+/* fetch hands every received chunk to this sink; a non-zero return aborts the transfer. */
+typedef int (*tr_sink)(void *ctx, const void *data, size_t len);
+
+/* Paths given to the operations are full paths on the server (root already applied). Every
+ * operation returns 0 or a DG_E* code; DG_ENET and DG_ETIMEOUT mean "reconnect and retry". */
+typedef struct tr_ops {
+    const char *scheme;
+    int (*connect)(dg_transport *t, dg_error *err);
+    void (*disconnect)(dg_transport *t);
+    int (*list)(dg_transport *t, const char *dir, dg_remote_file **files, size_t *n,
+                dg_error *err);
+    int (*fetch)(dg_transport *t, const char *path, tr_sink sink, void *ctx, dg_error *err);
+    /* Uploads local_path as tmp_path then renames it over final_path. */
+    int (*put)(dg_transport *t, const char *local_path, const char *tmp_path,
+               const char *final_path, dg_error *err);
+    int (*rename)(dg_transport *t, const char *from, const char *to, dg_error *err);
+    int (*remove)(dg_transport *t, const char *path, dg_error *err);
+    /* One level; an existing folder is not an error. */
+    int (*mkdir1)(dg_transport *t, const char *path, dg_error *err);
+    int (*stat)(dg_transport *t, const char *path, dg_remote_file *out, dg_error *err);
+} tr_ops;
+
+struct dg_transport {
+    const tr_ops *ops;
+    dg_transport_config cfg; /* strings below are private copies */
+    char *strings[12];
+    char describe[512];
+    bool connected;
+    void *impl; /* the back end's state */
+};
+
+extern const tr_ops dg_tr_local_ops;
+extern const tr_ops dg_tr_sftp_ops;
+extern const tr_ops dg_tr_ftp_ops;
+
+/* Growable listing used by the back ends. */
+typedef struct tr_list {
+    dg_remote_file *items;
+    size_t n, cap;
+} tr_list;
+dg_remote_file *tr_list_add(tr_list *l);
+
+/* "base/rel" with doubled slashes folded; out must hold size bytes. */
+void tr_join(char *out, size_t size, const char *base, const char *rel);
+
+/* Parses one "ls -l" line (as FTP LIST gives); false for lines that are not entries.
+ * now decides the year of recent entries shown with a time instead of a year. */
+bool tr_parse_ls_line(const char *line, int64_t now, dg_remote_file *out);
+/* Parses one MLSD line ("type=file;size=12;modify=20240101120000; name"). */
+bool tr_parse_mlsd_line(const char *line, dg_remote_file *out);
+
+/* Base64 without padding, as OpenSSH prints SHA256 fingerprints. */
+void tr_base64_nopad(const unsigned char *in, size_t len, char *out, size_t size);
+
+#endif
