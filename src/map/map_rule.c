@@ -115,6 +115,14 @@ static int parse_pattern(const char *pat, const char *s, size_t len, tm_parts *t
         default: return -1;
         }
     }
+    size_t pl = strlen(pat);
+    if (i + 2 <= len && pl >= 2 && !strcmp(pat + pl - 2, "%M") && isdigit((unsigned char)s[i]) &&
+        isdigit((unsigned char)s[i + 1])) { /* HHMM reads X12's HHMMSS and HHMMSSDD too */
+        t->s = (s[i] - '0') * 10 + (s[i + 1] - '0');
+        i += 2;
+        while (i < len && isdigit((unsigned char)s[i]))
+            i++;
+    }
     if (i < len && s[i] != ' ' && s[i] != 'T')
         return -1;
     if (pm && t->h < 12)
@@ -265,7 +273,10 @@ int map_apply_in(const dg_mapping *m, const map_rule *r, const char *const *vals
     }
     if (r->date || r->time) {
         tm_parts t = {0};
-        bool ok = parse_pattern(r->date ? r->date : r->time, s, len, &t) == 0 &&
+        const char *pat = r->date ? r->date : r->time;
+        if (r->date && !strcmp(pat, "%Y%m%d") && len == 6) /* X12 before 4010: YYMMDD */
+            pat = "%y%m%d";
+        bool ok = parse_pattern(pat, s, len, &t) == 0 &&
                   (r->date ? date_ok(&t) : time_ok(&t));
         if (!ok)
             return map_err(err, DG_EMAP, r, pos, "'%.*s' is not a %s in format '%s'", (int)len,

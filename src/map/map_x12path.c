@@ -27,11 +27,11 @@ const char *x12_unpack(uint32_t id, char buf[4])
     return buf;
 }
 
-/* "N101", "SLN05-1" -> segment N1, element 1 (component 0), ... */
+/* "N101", "SLN05-1", "REF04#2-1" -> segment, element, component (0 = whole), repetition. */
 static const char *ref_compile(const char *t, size_t len, xref *r)
 {
     size_t k = 0;
-    while (k < len && t[k] != '-')
+    while (k < len && t[k] != '-' && t[k] != '#')
         k++;
     if (k < 4 || k > 5 || !isdigit((unsigned char)t[k - 1]) || !isdigit((unsigned char)t[k - 2]))
         return "an element is a segment id and two digits, like BEG03 or N104";
@@ -43,18 +43,24 @@ static const char *ref_compile(const char *t, size_t len, xref *r)
     r->seg = x12_pack(t, k - 2);
     r->el = (t[k - 2] - '0') * 10 + (t[k - 1] - '0');
     r->comp = 0;
+    r->rep = 0;
     if (r->el < 1)
         return "element positions start at 01";
-    if (k < len) {
-        int c = 0;
-        for (size_t i = k + 1; i < len; i++) {
-            if (!isdigit((unsigned char)t[i]))
-                return "a component is '-' and a number, like SLN05-1";
-            c = c * 10 + (t[i] - '0');
+    while (k < len) { /* "#R" repetition, then "-C" component, both 1-based */
+        char kind = t[k++];
+        int c = 0, nd = 0;
+        while (k < len && isdigit((unsigned char)t[k]) && nd < 4) {
+            c = c * 10 + (t[k++] - '0');
+            nd++;
         }
-        if (c < 1)
-            return "components start at 1";
-        r->comp = c;
+        if (!nd || c < 1 || (kind == '#' && r->comp))
+            return "after the element: '#' and a repetition, then '-' and a component, like REF04#2-1 or SLN05-1 (both from 1)";
+        if (kind == '#')
+            r->rep = c - 1;
+        else if (kind == '-' && !r->comp)
+            r->comp = c;
+        else
+            return "after the element: '#' and a repetition, then '-' and a component, like REF04#2-1 or SLN05-1 (both from 1)";
     }
     return NULL;
 }
@@ -126,7 +132,7 @@ static int pair_start(uint32_t seg)
     static const struct {
         const char *id;
         int start;
-    } t[] = {{"PO1", 6}, {"IT1", 6}, {"PO3", 6}, {"ACK", 6}, {"SLN", 9}, {"LIN", 2}, {"SN1", 0}};
+    } t[] = {{"PO1", 6}, {"IT1", 6}, {"ACK", 7}, {"SLN", 9}, {"LIN", 2}, {"PER", 3}};
     for (size_t i = 0; i < sizeof t / sizeof *t; i++)
         if (x12_pack(t[i].id, strlen(t[i].id)) == seg)
             return t[i].start;
@@ -167,11 +173,10 @@ const char *x12_path_compile(dg_arena *a, const char *text, xpath *p)
     return ref_compile(s, strlen(s), &p->ref);
 }
 
-static const char *elem(const xset *s, size_t i, int el, int comp, size_t *len)
+static const char *elem(const xset *s, size_t i, int el, int comp, int rep, size_t *len)
 {
     *len = 0;
-    const char *v = s->elem(s->segs[i].raw, el, comp, len);
-    return v;
+    return s->elem(s->ctx, s->segs[i].raw, el, comp, rep, len);
 }
 
 bool x12_step_match(const xset *s, size_t i, const xstep *st)
@@ -181,7 +186,7 @@ bool x12_step_match(const xset *s, size_t i, const xstep *st)
     for (size_t c = 0; c < st->n_conds; c++) {
         const xcond *cd = &st->conds[c];
         size_t len;
-        const char *v = elem(s, i, cd->ref.el, cd->ref.comp, &len);
+        const char *v = elem(s, i, cd->ref.el, cd->ref.comp, cd->ref.rep, &len);
         bool any = false;
         for (size_t k = 0; v && k < cd->n_vals && !any; k++)
             any = strlen(cd->vals[k]) == len && !memcmp(cd->vals[k], v, len);
@@ -228,13 +233,13 @@ static bool parent_scope(const xset *s, xscope *sc)
     size_t i = sc->begin, plen, len;
     if (s->segs[i].id != HL_ID())
         return false;
-    const char *parent = elem(s, i, 2, 0, &plen);
+    const char *parent = elem(s, i, 2, 0, 0, &plen);
     if (!parent || !plen)
         return false;
     for (size_t j = i; j-- > 0;) {
         if (s->segs[j].id != HL_ID())
             continue;
-        const char *id = elem(s, j, 1, 0, &len);
+        const char *id = elem(s, j, 1, 0, 0, &len);
         if (id && len == plen && !memcmp(id, parent, len)) {
             sc->begin = j;
             sc->end = x12_loop_end(s, j, s->n, 0);
@@ -268,15 +273,15 @@ const char *x12_path_eval(const xset *s, const xpath *p, xscope sc, size_t *len,
         return NULL;
     *seg = at;
     if (!p->n_quals)
-        return elem(s, at, p->ref.el, p->ref.comp, len);
+        return elem(s, at, p->ref.el, p->ref.comp, p->ref.rep, len);
     for (size_t q = 0; q < p->n_quals; q++)
         for (int el = p->ref.el; el < 30; el += 2) {
             size_t ql;
-            const char *qv = elem(s, at, el, 0, &ql);
+            const char *qv = elem(s, at, el, 0, 0, &ql);
             if (!qv)
                 break;
             if (ql == strlen(p->quals[q]) && !memcmp(qv, p->quals[q], ql))
-                return elem(s, at, el + 1, 0, len);
+                return elem(s, at, el + 1, 0, 0, len);
         }
     return NULL;
 }

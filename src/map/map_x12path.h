@@ -13,6 +13,7 @@ typedef struct xref {
     uint32_t seg; /* packed id */
     int el;       /* 1-based element position */
     int comp;     /* 1-based component, 0 = the whole element */
+    int rep;      /* 0-based repetition ("#2" in a path is rep 1) */
 } xref;
 
 typedef struct xcond {
@@ -36,7 +37,8 @@ typedef struct xpath {
     size_t n_quals;
 } xpath;
 
-/* One segment of a set as the evaluator sees it; elem() gives element/component text. */
+/* One segment of a set as the evaluator sees it; elem() gives element/component text. The
+ * evaluator knows nothing of the X12 reader: map_x12.c builds this view over a dg_x12_set. */
 typedef struct xseg {
     uint32_t id;
     long pos; /* segment number in the file, for messages */
@@ -47,7 +49,8 @@ typedef struct xset {
     const xseg *segs;
     size_t n;
     const unsigned char *in_group; /* 1: inside a repeated-group loop (not header) */
-    const char *(*elem)(const void *raw, int el, int comp, size_t *len);
+    const char *(*elem)(const void *ctx, const void *raw, int el, int comp, int rep, size_t *len);
+    const void *ctx;
     const uint32_t *until;
     size_t n_until;
 } xset;
