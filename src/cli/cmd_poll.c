@@ -1,12 +1,96 @@
-/* dropgate poll: placeholder until its issue lands; replaced by the real command. */
+/* dropgate poll --once: one poll cycle over every partner (or one), then the outbox is sent;
+ * for cron jobs and tests. The daemon (dropgate run) does the same on a schedule. */
+#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/commands.h"
+#include "core/log.h"
+#include "gateway/gateway.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: dropgate poll --once [--partner NAME] [--config FILE] [--no-wait]\n"
+          "\n"
+          "  --once          one cycle: suppliers (stock, ASNs, invoices, 997s), then storefronts\n"
+          "                  (orders), then every outbox (POs, tracking, 997s)\n"
+          "  --partner NAME  only this partner (its drops and its outbox)\n"
+          "  --config FILE   main configuration (default $DROPGATE_CONFIG, else ./etc/dropgate.yaml)\n"
+          "  --no-wait       do not wait stable_seconds for a second look at files first seen now\n"
+          "exit status: 0 ok, 1 a partner could not be polled or sent to, 2 configuration or state\n"
+          "store error\n",
+          f);
+}
+
+static void print_stats(const dg_gw_stats *s)
+{
+    printf("poll: %ld file(s) taken: %ld processed, %ld duplicate, %ld quarantined, %ld waiting; "
+           "%ld order(s), %ld shipment(s), %ld invoice(s), %ld stock feed(s), %ld 997(s) in; "
+           "%ld PO(s) sent, %ld tracking file(s) sent, %ld 997(s) sent, %ld send failure(s)\n",
+           s->taken, s->processed, s->duplicates, s->quarantined, s->waiting, s->orders,
+           s->shipments, s->invoices, s->stock, s->acks_in, s->pos_sent, s->tracking_sent,
+           s->acks_out, s->send_failed);
+}
 
 int dg_cmd_poll(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fputs("dropgate poll: not available in this build yet\n", stderr);
-    return 2;
+    static const struct option opts[] = {{"once", no_argument, 0, '1'},
+                                         {"partner", required_argument, 0, 'p'},
+                                         {"config", required_argument, 0, 'c'},
+                                         {"no-wait", no_argument, 0, 'n'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *partner = NULL, *config = NULL;
+    bool once = false, second_look = true;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "p:c:h", opts, NULL)) != -1) {
+        switch (c) {
+        case '1': once = true; break;
+        case 'p': partner = optarg; break;
+        case 'c': config = optarg; break;
+        case 'n': second_look = false; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (!once || optind != argc) {
+        if (!once)
+            fputs("dropgate poll: --once is required (the daemon is 'dropgate run')\n", stderr);
+        usage(stderr);
+        return 2;
+    }
+    dg_error err = {0};
+    dg_gw_config *cfg = NULL;
+    const char *path = dg_gw_config_path(config);
+    int rc = dg_gw_config_load(path, NULL, &cfg, &err);
+    if (rc) {
+        fprintf(stderr, "dropgate poll: %s\n", err.msg);
+        return 2;
+    }
+    if (partner && !dg_gw_config_partner(cfg, partner)) {
+        fprintf(stderr, "dropgate poll: %s: no partner named '%s'\n", path, partner);
+        dg_gw_config_free(cfg);
+        return 2;
+    }
+    int lock = -1;
+    dg_gw *g = NULL;
+    if ((rc = dg_gw_lock(cfg->db_path, &lock, &err)) || (rc = dg_gw_open(cfg, &g, &err))) {
+        fprintf(stderr, "dropgate poll: %s\n", err.msg);
+        dg_gw_unlock(lock);
+        dg_gw_config_free(cfg);
+        return 2;
+    }
+    dg_gw_install_signals();
+    rc = dg_gw_cycle(g, partner, second_look, &err);
+    print_stats(dg_gw_get_stats(g));
+    if (rc)
+        fprintf(stderr, "dropgate poll: %s\n", err.msg);
+    dg_gw_close(g);
+    dg_gw_unlock(lock);
+    dg_gw_config_free(cfg);
+    if (rc == DG_ESTATE || rc == DG_EIO || rc == DG_ECONFIG)
+        return 2;
+    return rc ? 1 : 0;
 }

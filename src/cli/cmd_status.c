@@ -1,12 +1,113 @@
-/* dropgate status: placeholder until its issue lands; replaced by the real command. */
+/* dropgate status: orders by state, POs by state, the outbox, overdue acks and ASNs, open
+ * invoice discrepancies; as text for an operator or --json for monitoring. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 
 #include "cli/commands.h"
+#include "flow/flow.h"
+#include "gateway/gateway.h"
+#include "store/store.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: dropgate status [--config FILE] [--json]\n"
+          "\n"
+          "Orders by state, supplier POs by state, the outbox, POs overdue for a 997 or an ASN,\n"
+          "and invoices with open discrepancies. --json prints the same as one JSON object.\n"
+          "exit status: 0 ok (even with overdue POs), 2 configuration or state store error\n",
+          f);
+}
+
+static void print_counts(const char *title, json_t *obj)
+{
+    printf("%-24s", title);
+    if (!json_is_object(obj) || json_object_size(obj) == 0) {
+        printf(" none\n");
+        return;
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach(obj, k, v) printf(" %s=%lld", k, (long long)json_integer_value(v));
+    printf("\n");
+}
+
+static void print_text(const char *text)
+{
+    json_error_t je;
+    json_t *root = json_loads(text, 0, &je);
+    if (!root) {
+        fputs(text, stdout);
+        return;
+    }
+    print_counts("orders:", json_object_get(root, "orders"));
+    print_counts("supplier POs:", json_object_get(root, "pos"));
+    print_counts("outbox:", json_object_get(root, "outbox"));
+    print_counts("invoices:", json_object_get(root, "invoices"));
+    printf("%-24s %lld\n", "tracking not yet sent:",
+           (long long)json_integer_value(json_object_get(root, "notifications_pending")));
+    printf("%-24s %lld\n", "open discrepancies:",
+           (long long)json_integer_value(json_object_get(root, "discrepancies_open")));
+    json_t *over = json_object_get(root, "overdue");
+    size_t n = json_is_array(over) ? json_array_size(over) : 0;
+    printf("%-24s %zu\n", "overdue POs:", n);
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_array_get(over, i);
+        printf("  %-20s supplier=%-12s order=%-10s status=%-18s waiting for %s for %llds\n",
+               json_string_value(json_object_get(o, "po_number")),
+               json_string_value(json_object_get(o, "supplier")),
+               json_string_value(json_object_get(o, "order_number")),
+               json_string_value(json_object_get(o, "status")),
+               json_string_value(json_object_get(o, "what")),
+               (long long)json_integer_value(json_object_get(o, "age_seconds")));
+    }
+    json_decref(root);
+}
 
 int dg_cmd_status(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fputs("dropgate status: not available in this build yet\n", stderr);
-    return 2;
+    static const struct option opts[] = {{"config", required_argument, 0, 'c'},
+                                         {"json", no_argument, 0, 'j'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *config = NULL;
+    bool as_json = false;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config = optarg; break;
+        case 'j': as_json = true; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    dg_error err = {0};
+    dg_gw_config *cfg = NULL;
+    dg_store *s = NULL;
+    dg_flow_rules *r = NULL;
+    char *json = NULL;
+    int rc = dg_gw_config_load(dg_gw_config_path(config), NULL, &cfg, &err);
+    if (!rc)
+        rc = dg_gw_open_store(cfg, &s, &r, &err);
+    if (!rc)
+        rc = dg_flow_status_json(s, r, (int64_t)time(NULL), &json, &err);
+    if (rc)
+        fprintf(stderr, "dropgate status: %s\n", err.msg);
+    else if (as_json)
+        printf("%s\n", json);
+    else
+        print_text(json);
+    free(json);
+    dg_flow_rules_free(r);
+    dg_store_close(s);
+    dg_gw_config_free(cfg);
+    return rc ? 2 : 0;
 }

@@ -179,6 +179,14 @@ int dg_gw_send_outbox(dg_gw *g, const dg_gw_partner *p, dg_error *err);
 int dg_gw_cycle(dg_gw *g, const char *only, bool second_look, dg_error *err);
 /* Locate the main config: opt (--config), else $DROPGATE_CONFIG, else ./etc/dropgate.yaml. */
 const char *dg_gw_config_path(const char *opt);
+/* The state store and routing rules of cfg for read-mostly commands (status, report): no
+ * folders are created and the catalog is not reloaded; a running daemon is not disturbed. */
+struct dg_store;
+struct dg_flow_rules;
+int dg_gw_open_store(const dg_gw_config *cfg, struct dg_store **store,
+                     struct dg_flow_rules **rules, dg_error *err);
+/* The store of a running gateway (reports at the end of a demo, tests). */
+struct dg_store *dg_gw_store(dg_gw *g);
 
 /* ---- the shipped demo (demo.c) --------------------------------------------------------- */
 

@@ -4,9 +4,11 @@
 #define DG_GATEWAY_INTERNAL_H
 
 #include "gateway/gateway.h"
+#include "core/buf.h"
 #include "map/map.h"
 
 struct dg_store;
+struct dg_flow_rules;
 
 typedef struct gw_map_cache {
     char *path;
@@ -16,6 +18,7 @@ typedef struct gw_map_cache {
 struct dg_gw {
     const dg_gw_config *cfg;
     struct dg_store *store;
+    struct dg_flow_rules *rules; /* etc/routing.yaml, or the flow's defaults */
     dg_transport **tr;     /* per partner, opened on first use, closed after a network error */
     dg_gw_looks *looks;
     gw_map_cache *maps;
@@ -23,6 +26,9 @@ struct dg_gw {
     dg_gw_stats stats;
 };
 
+/* gateway.c: opens the store (migrations), loads the routing rules and the catalog. */
+int gw_store_open(dg_gw *g, dg_error *err);
+void gw_store_close(dg_gw *g);
 /* The mapping at path, loaded once per gateway. */
 int gw_mapping(dg_gw *g, const char *path, const dg_mapping **out, dg_error *err);
 /* The partner's transport, opened on first use. */
@@ -31,7 +37,7 @@ int gw_transport(dg_gw *g, size_t partner, dg_transport **out, dg_error *err);
 void gw_transport_drop(dg_gw *g, size_t partner);
 size_t gw_partner_index(const dg_gw *g, const dg_gw_partner *p);
 
-/* Pickup states in the store. */
+/* Pickup states in the store (the store's own enum). */
 typedef enum { GW_PICKUP_NEW = 0, GW_PICKUP_DONE, GW_PICKUP_QUARANTINED } gw_pickup_state;
 
 typedef struct gw_pickup {
@@ -54,5 +60,24 @@ int gw_ingest(dg_gw *g, const gw_pickup *pk, int *docs, dg_error *reason);
 int gw_pickup_record_quarantined(dg_gw *g, const gw_pickup *pk, const char *reason,
                                  const char *where, dg_error *err);
 int gw_pickup_mark_remote_done(dg_gw *g, const gw_pickup *pk, dg_error *err);
+
+/* ack.c: X12 997s. gw_ack_build writes the 997 acknowledging every group of the X12 file at
+ * path (accepted, or rejected with the envelope problems found) into out, enveloped from us to
+ * the partner with the given control numbers. gw_ack_parse reads a received 997 file and hands
+ * each acknowledged group to fn. */
+typedef struct gw_ack_env {
+    const char *our_qualifier, *our_id, *their_qualifier, *their_id;
+    long interchange_control, group_control, set_control;
+    bool test;
+} gw_ack_env;
+int gw_ack_build(const char *path, const gw_ack_env *env, dg_buf *out, long *groups,
+                 dg_error *err);
+struct dg_flow_ack;
+typedef int (*gw_ack_fn)(void *ctx, const struct dg_flow_ack *ack, dg_error *err);
+int gw_ack_parse(const char *path, gw_ack_fn fn, void *ctx, dg_error *err);
+
+/* outbox.c: renders and queues the 997 for a received X12 file of partner p (inside the
+ * caller's transaction). */
+int gw_queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, dg_error *err);
 
 #endif

@@ -95,8 +95,9 @@ static int take_file(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg
     int docs = 0;
     dg_error reason = {0};
     rc = gw_ingest(g, &pk, &docs, &reason);
-    if (rc == DG_EPARSE || rc == DG_EMAP || rc == DG_EVALID || rc == DG_ECONFIG ||
-        rc == DG_EDUP) {
+    /* The input is wrong: quarantine it. A configuration error (a missing or broken mapping)
+     * is ours, not the partner's: the file stays in the drop and the poll of this partner ends. */
+    if (rc == DG_EPARSE || rc == DG_EMAP || rc == DG_EVALID || rc == DG_EDUP) {
         char where[1400] = "";
         int q = dg_gw_quarantine(g->cfg, p->name, spool, f->name, reason.msg, where,
                                  sizeof where, err);
@@ -121,18 +122,18 @@ static int take_file(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg
                     docs, pk.sha256);
     }
     rc = finish(g, t, &pk, err);
-out:
-    unlink(spool);
     if (rc)
         dg_log_warn("partner=%s file=%s outcome=after-pickup-failed error=%s reason=\"%s\"",
                     p->name, remote, dg_error_name(rc), err->msg);
+out:
+    unlink(spool);
     return rc;
 }
 
 static bool is_fatal(int rc)
 {
     return rc == DG_ENET || rc == DG_ETIMEOUT || rc == DG_EAUTH || rc == DG_EHOSTKEY ||
-           rc == DG_ESTATE || rc == DG_EIO || rc == DG_ENOMEM;
+           rc == DG_ESTATE || rc == DG_EIO || rc == DG_ENOMEM || rc == DG_ECONFIG;
 }
 
 /* One look at a drop: the files to take now, in name order, at most max_files. */

@@ -1,0 +1,220 @@
+/* The running gateway: opens the state store and var/ folders, caches the partners' mappings
+ * and transports, and runs a cycle (suppliers, then storefronts, then every outbox). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fs.h"
+#include "core/log.h"
+#include "gateway/gw_internal.h"
+#include "flow/flow.h"
+#include "store/store.h"
+
+const char *dg_gw_config_path(const char *opt)
+{
+    if (opt && *opt)
+        return opt;
+    const char *env = getenv("DROPGATE_CONFIG");
+    if (env && *env)
+        return env;
+    return "etc/dropgate.yaml";
+}
+
+int dg_gw_open_store(const dg_gw_config *cfg, struct dg_store **store,
+                     struct dg_flow_rules **rules, dg_error *err)
+{
+    *store = NULL;
+    *rules = NULL;
+    if (!dg_fs_exists(cfg->db_path))
+        return dg_error_set(err, DG_ENOTFOUND,
+                            "%s: no state store yet (run 'dropgate poll --once' or 'dropgate run')",
+                            cfg->db_path);
+    int rc = dg_store_open(cfg->db_path, store, err);
+    if (!rc && dg_fs_exists(cfg->routing_file))
+        rc = dg_flow_rules_load(cfg->routing_file, rules, err);
+    else if (!rc && !(*rules = dg_flow_rules_default()))
+        rc = dg_error_set(err, DG_ENOMEM, "out of memory");
+    if (rc) {
+        dg_store_close(*store);
+        *store = NULL;
+    }
+    return rc;
+}
+
+struct dg_store *dg_gw_store(dg_gw *g)
+{
+    return g->store;
+}
+
+int gw_store_open(dg_gw *g, dg_error *err)
+{
+    const dg_gw_config *cfg = g->cfg;
+    int rc = dg_store_open(cfg->db_path, &g->store, err);
+    if (rc)
+        return rc;
+    if (dg_fs_exists(cfg->routing_file))
+        rc = dg_flow_rules_load(cfg->routing_file, &g->rules, err);
+    else if (!(g->rules = dg_flow_rules_default()))
+        rc = dg_error_set(err, DG_ENOMEM, "out of memory");
+    if (rc)
+        return rc;
+    /* The catalog file is the source of truth: reloaded at every start. */
+    if (dg_fs_exists(cfg->catalog_file)) {
+        size_t rows = 0;
+        if ((rc = dg_flow_catalog_load(g->store, cfg->catalog_file, &rows, err)))
+            return rc;
+        dg_log_debug("catalog=%s rows=%zu", cfg->catalog_file, rows);
+    }
+    return 0;
+}
+
+void gw_store_close(dg_gw *g)
+{
+    dg_flow_rules_free(g->rules);
+    g->rules = NULL;
+    dg_store_close(g->store);
+    g->store = NULL;
+}
+
+int dg_gw_open(const dg_gw_config *cfg, dg_gw **out, dg_error *err)
+{
+    *out = NULL;
+    const char *dirs[] = {cfg->state_dir, cfg->spool_dir, cfg->archive_dir, cfg->quarantine_dir,
+                          cfg->outbox_dir};
+    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+        int rc = dg_fs_mkdirs(dirs[i], err);
+        if (rc)
+            return rc;
+    }
+    dg_gw *g = calloc(1, sizeof *g);
+    if (!g)
+        return dg_error_set(err, DG_ENOMEM, "out of memory");
+    g->cfg = cfg;
+    g->tr = calloc(cfg->n_partners + 1, sizeof *g->tr);
+    g->looks = dg_gw_looks_new();
+    if (!g->tr || !g->looks) {
+        dg_gw_close(g);
+        return dg_error_set(err, DG_ENOMEM, "out of memory");
+    }
+    int rc = gw_store_open(g, err);
+    if (rc) {
+        dg_gw_close(g);
+        return rc;
+    }
+    *out = g;
+    return 0;
+}
+
+void dg_gw_close(dg_gw *g)
+{
+    if (!g)
+        return;
+    for (size_t i = 0; g->tr && i < g->cfg->n_partners; i++)
+        if (g->tr[i])
+            dg_transport_close(g->tr[i]);
+    free(g->tr);
+    for (size_t i = 0; i < g->n_maps; i++) {
+        free(g->maps[i].path);
+        dg_map_free(g->maps[i].map);
+    }
+    free(g->maps);
+    dg_gw_looks_free(g->looks);
+    gw_store_close(g);
+    free(g);
+}
+
+dg_gw_stats *dg_gw_get_stats(dg_gw *g)
+{
+    return &g->stats;
+}
+
+int gw_mapping(dg_gw *g, const char *path, const dg_mapping **out, dg_error *err)
+{
+    for (size_t i = 0; i < g->n_maps; i++)
+        if (!strcmp(g->maps[i].path, path)) {
+            *out = g->maps[i].map;
+            return 0;
+        }
+    dg_mapping *m = NULL;
+    int rc = dg_map_load(path, &m, err);
+    if (rc)
+        return rc;
+    if (g->n_maps == g->cap_maps) {
+        size_t cap = g->cap_maps ? g->cap_maps * 2 : 8;
+        gw_map_cache *p = realloc(g->maps, cap * sizeof *p);
+        if (!p)
+            abort();
+        g->maps = p;
+        g->cap_maps = cap;
+    }
+    g->maps[g->n_maps].path = strdup(path);
+    g->maps[g->n_maps].map = m;
+    g->n_maps++;
+    *out = m;
+    return 0;
+}
+
+size_t gw_partner_index(const dg_gw *g, const dg_gw_partner *p)
+{
+    return (size_t)(p - g->cfg->partners);
+}
+
+int gw_transport(dg_gw *g, size_t partner, dg_transport **out, dg_error *err)
+{
+    if (!g->tr[partner]) {
+        const dg_gw_partner *p = &g->cfg->partners[partner];
+        int rc = dg_transport_open(&p->transport, &g->tr[partner], err);
+        if (rc) {
+            g->tr[partner] = NULL;
+            return dg_error_prefix(err, "partner %s: ", p->name);
+        }
+    }
+    *out = g->tr[partner];
+    return 0;
+}
+
+void gw_transport_drop(dg_gw *g, size_t partner)
+{
+    if (g->tr[partner]) {
+        dg_transport_close(g->tr[partner]);
+        g->tr[partner] = NULL;
+    }
+}
+
+static void keep_first(int *first, dg_error *err, int rc, const dg_error *e)
+{
+    if (rc && !*first) {
+        *first = rc;
+        *err = *e;
+    }
+}
+
+int dg_gw_cycle(dg_gw *g, const char *only, bool second_look, dg_error *err)
+{
+    const dg_gw_config *cfg = g->cfg;
+    int first = 0;
+    /* Suppliers first: fresh stock before routing, 997s and ASNs before the storefront's turn. */
+    static const dg_gw_role order[] = {DG_ROLE_SUPPLIER, DG_ROLE_STOREFRONT};
+    for (size_t r = 0; r < 2 && !dg_gw_stop_requested; r++)
+        for (size_t i = 0; i < cfg->n_partners && !dg_gw_stop_requested; i++) {
+            const dg_gw_partner *p = &cfg->partners[i];
+            if (p->role != order[r] || (only && strcmp(only, p->name)))
+                continue;
+            dg_error e = {0};
+            int rc = dg_gw_poll_partner(g, p, second_look, &e);
+            keep_first(&first, err, rc, &e);
+            if (rc == DG_ESTATE)
+                return rc;
+        }
+    for (size_t i = 0; i < cfg->n_partners && !dg_gw_stop_requested; i++) {
+        const dg_gw_partner *p = &cfg->partners[i];
+        if (only && strcmp(only, p->name))
+            continue;
+        dg_error e = {0};
+        int rc = dg_gw_send_outbox(g, p, &e);
+        keep_first(&first, err, rc, &e);
+        if (rc == DG_ESTATE)
+            return rc;
+    }
+    return first;
+}

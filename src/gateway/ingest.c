@@ -1,0 +1,210 @@
+/* Ingest of one picked-up file: map it through its drop's mapping, hand each document to the
+ * flow, and record the pickup with everything it became in ONE store transaction, so a crash
+ * leaves either nothing (the file is taken again) or all of it (only the after-action is redone). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "flow/flow.h"
+#include "gateway/gw_internal.h"
+#include "store/store.h"
+
+static dg_pickup_key key_of(const gw_pickup *pk)
+{
+    dg_pickup_key k = {pk->partner->name, pk->remote_path, pk->size, pk->mtime, pk->sha256};
+    return k;
+}
+
+int gw_pickup_lookup(dg_gw *g, const gw_pickup *pk, gw_pickup_state *st, dg_error *err)
+{
+    dg_pickup_key k = key_of(pk);
+    dg_pickup_info info = {0};
+    int rc = dg_store_pickup_lookup(g->store, &k, &info, err);
+    if (rc)
+        return rc;
+    *st = info.state == DG_PICKUP_DONE          ? GW_PICKUP_DONE
+          : info.state == DG_PICKUP_QUARANTINED ? GW_PICKUP_QUARANTINED
+                                                : GW_PICKUP_NEW;
+    return 0;
+}
+
+int gw_pickup_record_quarantined(dg_gw *g, const gw_pickup *pk, const char *reason,
+                                 const char *where, dg_error *err)
+{
+    dg_pickup_key k = key_of(pk);
+    int64_t file_id = 0, id = 0;
+    int rc = dg_store_begin(g->store, err);
+    if (rc)
+        return rc;
+    if ((rc = dg_store_file_add(g->store, pk->sha256, pk->partner->name, "in", pk->name,
+                                pk->size, &file_id, err)) ||
+        (rc = dg_store_pickup_record(g->store, &k, DG_PICKUP_QUARANTINED, reason, where, file_id,
+                                     &id, err))) {
+        dg_store_rollback(g->store);
+        return rc;
+    }
+    return dg_store_commit(g->store, err);
+}
+
+int gw_pickup_mark_remote_done(dg_gw *g, const gw_pickup *pk, dg_error *err)
+{
+    dg_pickup_key k = key_of(pk);
+    int rc = dg_store_pickup_mark_remote_done(g->store, &k, err);
+    return rc == DG_ENOTFOUND ? 0 : rc;
+}
+
+/* The documents of one file, collected before anything is recorded: a file that does not map
+ * completely is quarantined whole, never half applied. */
+typedef struct doc_list {
+    dg_doc **docs;
+    size_t n, cap;
+} doc_list;
+
+static int collect(void *ctx, dg_doc *doc, dg_error *err)
+{
+    (void)err;
+    doc_list *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        dg_doc **p = realloc(l->docs, cap * sizeof *p);
+        if (!p)
+            abort();
+        l->docs = p;
+        l->cap = cap;
+    }
+    l->docs[l->n++] = doc;
+    return 0;
+}
+
+static void free_docs(doc_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        dg_doc_free(l->docs[i]);
+    free(l->docs);
+}
+
+static void count(dg_gw *g, dg_doc_kind k)
+{
+    g->stats.docs++;
+    if (k == DG_DOC_ORDER)
+        g->stats.orders++;
+    else if (k == DG_DOC_SHIPMENT)
+        g->stats.shipments++;
+    else if (k == DG_DOC_INVOICE)
+        g->stats.invoices++;
+    else if (k == DG_DOC_STOCK)
+        g->stats.stock++;
+}
+
+/* Hands every document to the flow. DG_EVALID (the input is wrong) names the document. */
+static int apply_docs(dg_gw *g, const gw_pickup *pk, doc_list *l, int64_t file_id,
+                      dg_error *reason)
+{
+    const dg_gw_partner *p = pk->partner;
+    for (size_t i = 0; i < l->n; i++) {
+        dg_doc *doc = l->docs[i];
+        if (doc->kind == DG_DOC_STOCK && !doc->u.stock.supplier)
+            doc->u.stock.supplier = dg_arena_strdup(doc->arena, p->name);
+        if (doc->source.position == 0)
+            doc->source.position = (long)i + 1; /* the flow's replay key needs one per doc */
+        dg_flow_result res;
+        memset(&res, 0, sizeof res);
+        int rc = dg_flow_ingest_doc(g->store, g->rules, p->name, p->role == DG_ROLE_STOREFRONT,
+                                    doc, file_id, &res, reason);
+        if (rc) {
+            if (rc == DG_EVALID || rc == DG_EDUP || rc == DG_ENOTFOUND)
+                dg_error_prefix(reason, "%s %zu of %zu: ", dg_doc_kind_name(doc->kind), i + 1,
+                                l->n);
+            return rc == DG_ENOTFOUND || rc == DG_EDUP ? DG_EVALID : rc;
+        }
+        count(g, doc->kind);
+        dg_log_info("partner=%s file=%s doc=%s outcome=%s %s", p->name, pk->remote_path,
+                    dg_doc_kind_name(doc->kind), dg_flow_outcome_name(res.outcome), res.summary);
+    }
+    return 0;
+}
+
+typedef struct ack_ctx {
+    dg_gw *g;
+    const gw_pickup *pk;
+    int64_t file_id;
+    long groups;
+} ack_ctx;
+
+static int on_ack(void *ctx, const struct dg_flow_ack *ack, dg_error *err)
+{
+    ack_ctx *a = ctx;
+    dg_flow_ack_result res;
+    memset(&res, 0, sizeof res);
+    int rc = dg_flow_ingest_ack(a->g->store, a->pk->partner->name, ack, a->file_id, &res, err);
+    if (rc)
+        return rc;
+    a->groups++;
+    a->g->stats.acks_in++;
+    dg_log_info("partner=%s file=%s doc=997 group=%s status=%s outcome=%s accepted=%zu "
+                "rejected=%zu unknown=%zu",
+                a->pk->partner->name, a->pk->remote_path, ack->group_control,
+                ack->group_status ? ack->group_status : "?", dg_flow_outcome_name(res.outcome),
+                res.accepted, res.rejected, res.unknown);
+    return 0;
+}
+
+int gw_ingest(dg_gw *g, const gw_pickup *pk, int *docs, dg_error *reason)
+{
+    const dg_gw_drop *d = pk->drop;
+    doc_list l = {0};
+    int rc = 0;
+    *docs = 0;
+    if (!d->acks) {
+        const dg_mapping *m = NULL;
+        if ((rc = gw_mapping(g, d->mapping, &m, reason)))
+            return rc == DG_EIO || rc == DG_ENOTFOUND ? DG_ECONFIG : rc;
+        if (dg_map_get_direction(m) != DG_MAP_IN)
+            return dg_error_set(reason, DG_ECONFIG, "%s is not an inbound mapping",
+                                d->mapping);
+        /* Mapped outside the transaction: the store is not held while a big file is read. */
+        if ((rc = dg_map_read_file(m, pk->spool_path, collect, &l, reason))) {
+            free_docs(&l);
+            return rc == DG_EIO ? DG_EPARSE : rc;
+        }
+        if (l.n == 0) {
+            free_docs(&l);
+            return dg_error_set(reason, DG_EMAP, "%s: no document in the file (mapping %s)",
+                                pk->name, dg_map_name(m));
+        }
+    }
+    dg_error e = {0};
+    if ((rc = dg_store_begin(g->store, &e))) {
+        free_docs(&l);
+        *reason = e;
+        return rc;
+    }
+    int64_t file_id = 0, pickup_id = 0;
+    dg_pickup_key k = key_of(pk);
+    rc = dg_store_file_add(g->store, pk->sha256, pk->partner->name, "in", pk->name, pk->size,
+                           &file_id, reason);
+    if (!rc && d->acks) {
+        ack_ctx a = {g, pk, file_id, 0};
+        rc = gw_ack_parse(pk->spool_path, on_ack, &a, reason);
+        if (!rc && a.groups == 0)
+            rc = dg_error_set(reason, DG_EVALID, "%s: no 997 functional group in the file",
+                              pk->name);
+        *docs = (int)a.groups;
+    } else if (!rc) {
+        rc = apply_docs(g, pk, &l, file_id, reason);
+        *docs = (int)l.n;
+    }
+    /* The 997 for what the partner sent leaves in the same transaction as what it became. */
+    if (!rc && d->ack && !d->acks)
+        rc = gw_queue_997(g, pk->partner, pk, reason);
+    if (!rc)
+        rc = dg_store_pickup_record(g->store, &k, DG_PICKUP_DONE, NULL, NULL, file_id,
+                                    &pickup_id, reason);
+    if (rc)
+        dg_store_rollback(g->store);
+    else
+        rc = dg_store_commit(g->store, reason);
+    free_docs(&l);
+    return rc;
+}

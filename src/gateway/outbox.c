@@ -1,0 +1,389 @@
+/* The outbox: what the flow has pending for a partner (supplier POs, storefront tracking, 997s)
+ * is rendered once into var/outbox/<partner>/<name> and recorded in the same transaction that
+ * takes its control numbers; then every unsent entry is uploaded and marked sent only after the
+ * transport confirmed the upload. A retry uploads the SAME file (name and bytes) again. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fs.h"
+#include "core/log.h"
+#include "flow/flow.h"
+#include "gateway/gw_internal.h"
+#include "store/store.h"
+
+/* Keeps only characters that are safe in a file name on any partner's server. */
+static void safe_name(const char *in, char *out, size_t size)
+{
+    size_t j = 0;
+    for (size_t i = 0; in && in[i] && j + 1 < size; i++) {
+        char c = in[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '-' || c == '_';
+        out[j++] = ok ? c : '_';
+    }
+    out[j] = '\0';
+}
+
+/* Writes the rendered bytes to the partner's outbox folder and the archive (inside the
+ * caller's transaction, which records the outbox entry). */
+static int put_local(dg_gw *g, const dg_gw_partner *p, const char *name, const dg_buf *b,
+                     char *path, size_t size, char sha[DG_SHA256_HEX_LEN], dg_error *err)
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/%s", g->cfg->outbox_dir, p->name);
+    int rc = dg_fs_mkdirs(dir, err);
+    if (rc)
+        return rc;
+    snprintf(path, size, "%s/%s", dir, name);
+    const char *data = b->data ? b->data : "";
+    dg_sha256_hex(data, b->len, sha);
+    int64_t file_id = 0;
+    if ((rc = dg_fs_write_atomic(path, data, b->len, err)) ||
+        (rc = dg_gw_archive(g->cfg, path, sha, err)) ||
+        (rc = dg_store_file_add(g->store, sha, p->name, "out", name, b->len, &file_id, err)))
+        return rc;
+    return 0;
+}
+
+typedef struct controls {
+    int64_t isa, gs, st;
+    char isa_s[16], gs_s[16], st_s[16];
+} controls;
+
+static int take_controls(dg_gw *g, const dg_gw_partner *p, controls *c, dg_error *err)
+{
+    int rc;
+    if ((rc = dg_store_next_control(g->store, p->name, DG_CTL_INTERCHANGE, &c->isa, err)) ||
+        (rc = dg_store_next_control(g->store, p->name, DG_CTL_GROUP, &c->gs, err)) ||
+        (rc = dg_store_next_control(g->store, p->name, DG_CTL_SET, &c->st, err)))
+        return rc;
+    snprintf(c->isa_s, sizeof c->isa_s, "%09lld", (long long)c->isa);
+    snprintf(c->gs_s, sizeof c->gs_s, "%lld", (long long)c->gs);
+    snprintf(c->st_s, sizeof c->st_s, "%04lld", (long long)c->st);
+    return 0;
+}
+
+static dg_map_envelope envelope(const dg_gw *g, const dg_gw_partner *p, const controls *c)
+{
+    dg_map_envelope e;
+    memset(&e, 0, sizeof e);
+    e.sender_qualifier = g->cfg->our_qualifier;
+    e.sender_id = g->cfg->our_id;
+    e.receiver_qualifier = p->x12_qualifier ? p->x12_qualifier : "ZZ";
+    e.receiver_id = p->x12_id ? p->x12_id : p->name;
+    e.interchange_control = (long)c->isa;
+    e.group_control = (long)c->gs;
+    e.first_set_control = (long)c->st;
+    e.test = g->cfg->x12_test;
+    return e;
+}
+
+int gw_queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, dg_error *err)
+{
+    controls c;
+    int rc = take_controls(g, p, &c, err);
+    if (rc)
+        return rc;
+    gw_ack_env env = {g->cfg->our_qualifier, g->cfg->our_id,
+                      p->x12_qualifier ? p->x12_qualifier : "ZZ",
+                      p->x12_id ? p->x12_id : p->name, (long)c.isa, (long)c.gs, (long)c.st,
+                      g->cfg->x12_test};
+    dg_buf b = DG_BUF_INIT;
+    long groups = 0;
+    if ((rc = gw_ack_build(pk->spool_path, &env, &b, &groups, err))) {
+        dg_buf_free(&b);
+        return rc;
+    }
+    char name[128], path[1400], sha[DG_SHA256_HEX_LEN];
+    snprintf(name, sizeof name, "997_%s.edi", c.isa_s);
+    int64_t id = 0;
+    bool existed = false;
+    rc = put_local(g, p, name, &b, path, sizeof path, sha, err);
+    if (!rc)
+        rc = dg_store_outbox_add(g->store, p->name, "ack", c.isa_s, name, sha, path, &id,
+                                 &existed, err);
+    dg_buf_free(&b);
+    return rc;
+}
+
+static bool has_ack_drop(const dg_gw_partner *p)
+{
+    for (size_t i = 0; i < p->n_drops; i++)
+        if (p->drops[i].acks)
+            return true;
+    return false;
+}
+
+/* One PO into the outbox: control numbers, rendering, file and entry in one transaction. */
+static int queue_po(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_flow_po *po,
+                    dg_error *err)
+{
+    bool x12 = !strcmp(dg_map_format(m), "x12");
+    int rc = dg_store_begin(g->store, err);
+    if (rc)
+        return rc;
+    controls c;
+    memset(&c, 0, sizeof c);
+    dg_buf b = DG_BUF_INIT;
+    char base[200], name[256], path[1400], sha[DG_SHA256_HEX_LEN];
+    if (x12 && (rc = take_controls(g, p, &c, err)))
+        goto fail;
+    dg_map_envelope env = envelope(g, p, &c);
+    dg_doc *docs[1] = {po->doc};
+    if ((rc = dg_map_write(m, docs, 1, &env, &b, err)))
+        goto fail;
+    safe_name(po->po_number, base, sizeof base);
+    snprintf(name, sizeof name, "PO_%s.%s", base, dg_map_extension(m));
+    if ((rc = put_local(g, p, name, &b, path, sizeof path, sha, err)))
+        goto fail;
+    dg_flow_envelope fenv = {c.isa_s, c.gs_s, c.st_s};
+    int64_t outbox_id = 0;
+    if ((rc = dg_flow_po_queued(g->store, po->po_number, name, sha, path, x12 ? &fenv : NULL,
+                                x12 && has_ack_drop(p), &outbox_id, err)))
+        goto fail;
+    dg_buf_free(&b);
+    rc = dg_store_commit(g->store, err);
+    if (!rc) {
+        g->stats.pos_queued++;
+        dg_log_info("partner=%s file=%s outcome=queued kind=po po=%s order=%s", p->name, name,
+                    po->po_number, po->order_number);
+    }
+    return rc;
+fail:
+    dg_store_rollback(g->store);
+    dg_buf_free(&b);
+    return rc;
+}
+
+static int queue_tracking(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m,
+                          dg_flow_notification *n, dg_error *err)
+{
+    bool x12 = !strcmp(dg_map_format(m), "x12");
+    int rc = dg_store_begin(g->store, err);
+    if (rc)
+        return rc;
+    controls c;
+    memset(&c, 0, sizeof c);
+    dg_buf b = DG_BUF_INIT;
+    char base[200], name[256], path[1400], sha[DG_SHA256_HEX_LEN];
+    if (x12 && (rc = take_controls(g, p, &c, err)))
+        goto fail;
+    dg_map_envelope env = envelope(g, p, &c);
+    dg_doc *docs[1] = {n->doc};
+    if ((rc = dg_map_write(m, docs, 1, &env, &b, err)))
+        goto fail;
+    safe_name(n->order_number, base, sizeof base);
+    snprintf(name, sizeof name, "TRACKING_%s_%lld.%s", base, (long long)n->id,
+             dg_map_extension(m));
+    int64_t outbox_id = 0;
+    if ((rc = put_local(g, p, name, &b, path, sizeof path, sha, err)) ||
+        (rc = dg_flow_notification_queued(g->store, n->id, name, sha, path, &outbox_id, err)))
+        goto fail;
+    dg_buf_free(&b);
+    rc = dg_store_commit(g->store, err);
+    if (!rc)
+        dg_log_info("partner=%s file=%s outcome=queued kind=tracking order=%s po=%s", p->name,
+                    name, n->order_number, n->po_number);
+    return rc;
+fail:
+    dg_store_rollback(g->store);
+    dg_buf_free(&b);
+    return rc;
+}
+
+/* Rendering failures (a PO the mapping cannot express) are logged and retried next cycle; they
+ * never stop the other POs. Only a state store failure is returned. */
+static int render_pos(dg_gw *g, const dg_gw_partner *p, dg_error *err)
+{
+    const dg_mapping *m = NULL;
+    int rc = gw_mapping(g, p->out.po_mapping, &m, err);
+    if (rc)
+        return rc == DG_ESTATE ? rc : DG_ECONFIG;
+    dg_flow_po *pos = NULL;
+    size_t n = 0;
+    if ((rc = dg_flow_pending_pos(g->store, p->name, &pos, &n, err)))
+        return rc;
+    for (size_t i = 0; i < n && !dg_gw_stop_requested; i++) {
+        dg_error e = {0};
+        int prc = queue_po(g, p, m, &pos[i], &e);
+        if (prc == DG_ESTATE) {
+            *err = e;
+            rc = prc;
+            break;
+        }
+        if (prc) {
+            g->stats.send_failed++;
+            dg_log_error("partner=%s po=%s outcome=render-failed error=%s reason=\"%s\"",
+                         p->name, pos[i].po_number, dg_error_name(prc), e.msg);
+        }
+    }
+    dg_flow_pos_free(pos, n);
+    return rc;
+}
+
+static int render_tracking(dg_gw *g, const dg_gw_partner *p, dg_error *err)
+{
+    const dg_mapping *m = NULL;
+    int rc = gw_mapping(g, p->out.tracking_mapping, &m, err);
+    if (rc)
+        return rc == DG_ESTATE ? rc : DG_ECONFIG;
+    dg_flow_notification *ns = NULL;
+    size_t n = 0;
+    if ((rc = dg_flow_pending_notifications(g->store, p->name, &ns, &n, err)))
+        return rc;
+    for (size_t i = 0; i < n && !dg_gw_stop_requested; i++) {
+        dg_error e = {0};
+        int nrc = queue_tracking(g, p, m, &ns[i], &e);
+        if (nrc == DG_ESTATE) {
+            *err = e;
+            rc = nrc;
+            break;
+        }
+        if (nrc) {
+            g->stats.send_failed++;
+            dg_log_error("partner=%s order=%s outcome=render-failed kind=tracking error=%s "
+                         "reason=\"%s\"",
+                         p->name, ns[i].order_number, dg_error_name(nrc), e.msg);
+        }
+    }
+    dg_flow_notifications_free(ns, n);
+    return rc;
+}
+
+static int send_webhooks(dg_gw *g, const dg_gw_partner *p, dg_error *err)
+{
+    dg_flow_notification *ns = NULL;
+    size_t n = 0;
+    int rc = dg_flow_pending_webhooks(g->store, p->name, &ns, &n, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n && !dg_gw_stop_requested; i++) {
+        dg_error e = {0};
+        const char *json = ns[i].json ? ns[i].json : "{}";
+        int wrc = dg_gw_webhook_post(p->out.webhook_url, p->out.webhook_secret,
+                                     p->out.webhook_timeout_ms, json, strlen(json), &e);
+        if (wrc) {
+            g->stats.send_failed++;
+            dg_log_warn("partner=%s order=%s outcome=webhook-failed error=%s reason=\"%s\"",
+                        p->name, ns[i].order_number, dg_error_name(wrc), e.msg);
+            break; /* the endpoint is down: the rest waits for the next cycle */
+        }
+        if ((rc = dg_flow_webhook_done(g->store, ns[i].id, err)))
+            break;
+        if (!p->out.tracking_mapping && (rc = dg_flow_notification_sent(g->store, ns[i].id, err)))
+            break;
+        g->stats.webhooks_sent++;
+        dg_log_info("partner=%s order=%s outcome=webhook-sent po=%s", p->name,
+                    ns[i].order_number, ns[i].po_number);
+    }
+    dg_flow_notifications_free(ns, n);
+    return rc;
+}
+
+static bool is_network(int rc)
+{
+    return rc == DG_ENET || rc == DG_ETIMEOUT || rc == DG_EAUTH || rc == DG_EHOSTKEY;
+}
+
+/* Uploads one entry; the local file, or its archived copy when the outbox copy is gone. */
+static int upload(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg_outbox_entry *o,
+                  dg_error *err)
+{
+    const char *folder = !strcmp(o->kind, "ack") && p->out.ack_folder ? p->out.ack_folder
+                                                                       : p->out.folder;
+    if (!folder)
+        return dg_error_set(err, DG_ECONFIG, "%s: partner %s has no outbound folder", p->file,
+                            p->name);
+    char src[1400];
+    snprintf(src, sizeof src, "%s", o->local_path ? o->local_path : "");
+    if (!dg_fs_exists(src) && o->content_sha256)
+        snprintf(src, sizeof src, "%s/%.2s/%s", g->cfg->archive_dir, o->content_sha256,
+                 o->content_sha256);
+    int rc = dg_transport_mkdir(t, folder, err);
+    if (!rc)
+        rc = dg_transport_put(t, src, folder, o->file_name, err);
+    return rc;
+}
+
+static int upload_pending(dg_gw *g, const dg_gw_partner *p, dg_error *err)
+{
+    dg_outbox_entry *rows = NULL;
+    size_t n = 0;
+    int rc = dg_store_outbox_pending(g->store, p->name, &rows, &n, err);
+    if (rc || n == 0) {
+        dg_store_outbox_free(rows, n);
+        return rc;
+    }
+    size_t pi = gw_partner_index(g, p);
+    dg_transport *t = NULL;
+    if ((rc = gw_transport(g, pi, &t, err))) {
+        dg_log_warn("partner=%s outcome=connect-failed error=%s reason=\"%s\" pending=%zu",
+                    p->name, dg_error_name(rc), err->msg, n);
+        dg_store_outbox_free(rows, n);
+        return rc;
+    }
+    for (size_t i = 0; i < n && !dg_gw_stop_requested; i++) {
+        const dg_outbox_entry *o = &rows[i];
+        dg_error e = {0};
+        int urc = upload(g, t, p, o, &e);
+        if (urc) {
+            g->stats.send_failed++;
+            dg_log_warn("partner=%s file=%s outcome=send-failed kind=%s ref=%s attempt=%d "
+                        "error=%s reason=\"%s\"",
+                        p->name, o->file_name, o->kind, o->ref ? o->ref : "", o->attempts + 1,
+                        dg_error_name(urc), e.msg);
+            dg_error ignored = {0};
+            if (dg_store_outbox_mark_failed(g->store, o->id, e.msg, &ignored) == DG_ESTATE) {
+                *err = ignored;
+                rc = DG_ESTATE;
+                break;
+            }
+            if (is_network(urc)) {
+                gw_transport_drop(g, pi);
+                *err = e;
+                rc = urc;
+                break;
+            }
+            continue;
+        }
+        /* Only now, after the confirmed upload: a crash before this line re-sends the same
+         * file under the same name, which replaces it at the partner. */
+        if ((rc = dg_flow_outbox_sent(g->store, o->id, err)))
+            break;
+        if (!strcmp(o->kind, "po"))
+            g->stats.pos_sent++;
+        else if (!strcmp(o->kind, "tracking"))
+            g->stats.tracking_sent++;
+        else if (!strcmp(o->kind, "ack"))
+            g->stats.acks_out++;
+        dg_log_info("partner=%s file=%s outcome=sent kind=%s ref=%s sha256=%.12s", p->name,
+                    o->file_name, o->kind, o->ref ? o->ref : "",
+                    o->content_sha256 ? o->content_sha256 : "");
+    }
+    dg_store_outbox_free(rows, n);
+    return rc;
+}
+
+int dg_gw_send_outbox(dg_gw *g, const dg_gw_partner *p, dg_error *err)
+{
+    int rc = 0;
+    if (p->role == DG_ROLE_SUPPLIER && p->out.po_mapping)
+        rc = render_pos(g, p, err);
+    if (!rc && p->role == DG_ROLE_STOREFRONT && p->out.tracking_mapping)
+        rc = render_tracking(g, p, err);
+    if (!rc && p->role == DG_ROLE_STOREFRONT && p->out.webhook_url)
+        rc = send_webhooks(g, p, err);
+    if (rc == DG_ESTATE)
+        return rc;
+    if (rc)
+        dg_log_error("partner=%s outcome=render-failed error=%s reason=\"%s\"", p->name,
+                     dg_error_name(rc), err->msg);
+    dg_error e = {0};
+    int urc = upload_pending(g, p, &e);
+    if (urc && !rc) {
+        *err = e;
+        rc = urc;
+    }
+    return rc;
+}
