@@ -1,15 +1,298 @@
-/* X12 adapter (placeholder until src/x12/x12.h lands). */
-#include "map/map_internal.h"
+/* X12 adapter, inbound: transaction sets from the streaming X12 reader -> canonical documents
+ * through compiled X12 paths (map_x12path.c). Outbound is in map_x12_write.c. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-int map_x12_compile(dg_mapping *m, dg_error *err) { (void)m; (void)err; return 0; }
-int map_x12_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *ctx, dg_error *err)
+#include "map/map_internal.h"
+#include "map/map_x12path.h"
+#include "x12/x12.h"
+
+enum { MAX_GROUPS = 16, MAX_SRC = 8 };
+
+/* ---- compile -------------------------------------------------------------------------------- */
+
+static int path_err(const dg_mapping *m, const map_rule *r, int line, const char *what,
+                    const char *text, const char *msg, dg_error *err)
 {
-    (void)sink; (void)ctx;
-    return dg_error_set(err, DG_EINVAL, "%s: X12 not available yet (%s)", m->path, path);
+    if (r)
+        return dg_error_set(err, DG_ECONFIG, "%s:%d: rule '%s': %s '%s' is not an X12 path: %s",
+                            m->path, r->line, r->label, what, text, msg);
+    return dg_error_set(err, DG_ECONFIG, "%s:%d: %s '%s' is not an X12 path: %s", m->path, line,
+                        what, text, msg);
 }
-int map_x12_write(const dg_mapping *m, dg_doc *const *docs, size_t n, const dg_map_envelope *env,
-                  dg_buf *out, dg_error *err)
+
+/* "SAC01=A" (or "SAC[SAC01=A]") -> a step whose conditions are tested on the value's segment. */
+static int compile_cond(dg_mapping *m, map_rule *r, dg_error *err)
 {
-    (void)docs; (void)n; (void)env; (void)out;
-    return dg_error_set(err, DG_EINVAL, "%s: X12 not available yet", m->path);
+    const char *t = r->negate_if;
+    xstep *st = dg_arena_alloc(m->arena, sizeof *st);
+    const char *e;
+    if (strchr(t, '[')) {
+        e = x12_step_compile(m->arena, t, st);
+    } else {
+        size_t k = 0;
+        while (t[k] && t[k] != '=' && !(t[k] >= '0' && t[k] <= '9'))
+            k++;
+        char *step = dg_arena_printf(m->arena, "%.*s[%s]", (int)k, t, t);
+        e = k ? x12_step_compile(m->arena, step, st) : "write it as SEGNN=VALUE, like SAC01=A";
+    }
+    if (e)
+        return path_err(m, r, 0, "negate_if", t, e, err);
+    r->negate_c = st;
+    return 0;
+}
+
+static int compile_rules(dg_mapping *m, map_rule *rules, size_t n, dg_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        map_rule *r = &rules[i];
+        if (r->n_src > MAX_SRC)
+            return dg_error_set(err, DG_ECONFIG, "%s:%d: rule '%s': at most %d sources", m->path,
+                                r->line, r->label, MAX_SRC);
+        for (size_t k = 0; k < r->n_src; k++) {
+            xpath *p = dg_arena_alloc(m->arena, sizeof *p);
+            const char *e = x12_path_compile(m->arena, r->src[k], p);
+            if (e)
+                return path_err(m, r, 0, "source", r->src[k], e, err);
+            r->src_c[k] = p;
+        }
+        if (r->negate_if) {
+            int rc = compile_cond(m, r, err);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+int map_x12_compile(dg_mapping *m, dg_error *err)
+{
+    if (m->dir == DG_MAP_OUT) {
+        if (!m->x12.functional_id) { /* GS01 from the set id, as X12 assigns them */
+            static const char *const ids[][2] = {{"850", "PO"}, {"855", "PR"}, {"856", "SH"},
+                                                 {"810", "IN"}, {"846", "IB"}, {"860", "PC"},
+                                                 {"997", "FA"}, {"940", "OW"}, {"945", "SW"}};
+            for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
+                if (!strcmp(ids[i][0], m->x12.set_id))
+                    m->x12.functional_id = ids[i][1];
+            if (!m->x12.functional_id)
+                return dg_error_set(err, DG_ECONFIG, "%s: set x12.functional_id (GS01) for transaction set %s", m->path, m->x12.set_id);
+        }
+        return 0;
+    }
+    if (m->n_groups > MAX_GROUPS)
+        return dg_error_set(err, DG_ECONFIG, "%s: at most %d groups", m->path, MAX_GROUPS);
+    int rc = compile_rules(m, m->rules, m->n_rules, err);
+    for (size_t g = 0; !rc && g < m->n_groups; g++) {
+        map_group *gr = &m->groups[g];
+        xstep *st = dg_arena_alloc(m->arena, sizeof *st);
+        const char *e = x12_step_compile(m->arena, gr->each, st);
+        if (e)
+            return path_err(m, NULL, gr->line, "group 'each'", gr->each, e, err);
+        gr->each_c = st;
+        if (gr->when) {
+            xpath *p = dg_arena_alloc(m->arena, sizeof *p);
+            if ((e = x12_path_compile(m->arena, gr->when, p)))
+                return path_err(m, NULL, gr->line, "group 'when'", gr->when, e, err);
+            gr->when_c = p;
+        }
+        rc = compile_rules(m, gr->rules, gr->n_rules, err);
+    }
+    return rc;
+}
+
+/* ---- read ----------------------------------------------------------------------------------- */
+
+typedef struct {
+    const dg_mapping *m;
+    dg_doc_sink sink;
+    void *sctx;
+    dg_error *err;
+    xseg *segs;
+    unsigned char *in_group;
+    uint32_t *starts; /* bit g: the segment starts a loop of group g */
+    size_t cap;
+    uint32_t until[32];
+    size_t n_until;
+    long sets_mapped;
+    char others[48]; /* set ids seen that the mapping does not read, for the message */
+} x12_read;
+
+static const char *seg_elem(const void *ctx, const void *raw, int el, int comp, int rep,
+                            size_t *len)
+{
+    return dg_x12_get(raw, ctx, el, comp, rep, len);
+}
+
+static void note_other(x12_read *x, const char *id)
+{
+    if (strstr(x->others, id) || strlen(x->others) + strlen(id) + 3 >= sizeof x->others)
+        return;
+    if (*x->others)
+        strcat(x->others, ", ");
+    strcat(x->others, id);
+}
+
+/* Finds the loops of the groups in one sweep: a segment that starts a group's loop opens it
+ * unless it sits inside a loop already open (the SAC of an IT1 is not an invoice charge), and
+ * header rules skip every segment of a loop (in_group). */
+static void mark_loops(const x12_read *x, const xset *s)
+{
+    const dg_mapping *m = x->m;
+    memset(x->in_group, 0, s->n);
+    size_t open_at = SIZE_MAX, open_end = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        uint32_t starts = 0;
+        bool nested = open_at != SIZE_MAX && i > open_at && i < open_end;
+        for (size_t g = 0; !nested && g < m->n_groups; g++)
+            if (x12_step_match(s, i, m->groups[g].each_c))
+                starts |= 1u << g;
+        x->starts[i] = starts;
+        if (starts) {
+            open_at = i;
+            open_end = x12_loop_end(s, i, s->n, 0);
+        }
+        x->in_group[i] = open_at != SIZE_MAX && i >= open_at && i < open_end;
+    }
+}
+
+static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t n, xscope sc,
+                       dg_doc *doc, int group, size_t idx)
+{
+    for (size_t i = 0; i < n; i++) {
+        const map_rule *r = &rules[i];
+        const char *vals[MAX_SRC];
+        size_t lens[MAX_SRC], at[MAX_SRC];
+        long found = -1;
+        for (size_t k = 0; k < r->n_src; k++) {
+            size_t len = 0, seg = SIZE_MAX;
+            vals[k] = x12_path_eval(s, r->src_c[k], sc, &len, &seg);
+            lens[k] = vals[k] ? len : 0;
+            at[k] = seg;
+            if (vals[k] && len && found < 0)
+                found = (long)k;
+        }
+        map_pos pos = {"segment", s->segs[sc.begin].pos, NULL};
+        char idb[4];
+        if (found >= 0) {
+            pos.n = s->segs[at[found]].pos;
+            pos.detail = r->src[found];
+        } else {
+            pos.detail = x12_unpack(s->segs[sc.begin].id, idb);
+        }
+        bool in_grp = r->field->group == group && group >= 0;
+        void *rec = dg_fields_record(doc, in_grp ? group : r->field->group, in_grp ? idx : 0);
+        int rc = map_apply_in(x->m, r, vals, lens, r->n_src, doc, rec, &pos, x->err);
+        if (rc)
+            return rc;
+        if (r->negate_c && found >= 0 && r->field->type != DG_FIELD_STR &&
+            x12_step_match(s, at[found], r->negate_c)) {
+            dg_dec *d = dg_field_dec(rec, r->field);
+            d->v = -d->v;
+        }
+    }
+    return 0;
+}
+
+static void fill_source(dg_doc *doc, const dg_x12_set *set)
+{
+    dg_doc_source *src = &doc->source;
+    dg_arena *a = doc->arena;
+    src->format = dg_arena_strdup(a, "x12");
+    if (set->isa) {
+        src->sender_id = dg_arena_strdup(a, set->isa->sender_id);
+        src->receiver_id = dg_arena_strdup(a, set->isa->receiver_id);
+        src->interchange_control = dg_arena_strdup(a, set->isa->control);
+    }
+    if (set->gs)
+        src->group_control = dg_arena_strdup(a, set->gs->control);
+    src->set_control = dg_arena_strdup(a, set->control);
+    src->transaction_set = dg_arena_strdup(a, set->id);
+    src->position = set->n_segs ? set->segs[0].file_seg : 0;
+}
+
+static int map_set(x12_read *x, const xset *s, const dg_x12_set *set, dg_doc *doc)
+{
+    const dg_mapping *m = x->m;
+    fill_source(doc, set);
+    mark_loops(x, s);
+    xscope all = {0, s->n, true};
+    int rc = apply_rules(x, s, m->rules, m->n_rules, all, doc, DG_FIELD_BODY, 0);
+    for (size_t g = 0; !rc && g < m->n_groups; g++) {
+        const map_group *gr = &m->groups[g];
+        for (size_t i = 0; !rc && i < s->n; i++) {
+            if (!(x->starts[i] & (1u << g)))
+                continue;
+            xscope sc = {i, x12_loop_end(s, i, s->n, 0), false};
+            size_t len, at;
+            if (gr->when_c && (!x12_path_eval(s, gr->when_c, sc, &len, &at) || !len))
+                continue;
+            size_t idx = dg_fields_add(doc, gr->group);
+            rc = apply_rules(x, s, gr->rules, gr->n_rules, sc, doc, gr->group, idx);
+            if (!rc)
+                map_group_finish(gr, doc, idx);
+        }
+    }
+    return rc;
+}
+
+static int on_set(void *ctx, const dg_x12_set *set)
+{
+    x12_read *x = ctx;
+    const dg_mapping *m = x->m;
+    if (strcmp(set->id, m->x12.set_id)) {
+        note_other(x, set->id);
+        return 0;
+    }
+    long where = set->n_segs ? set->segs[0].file_seg : 0;
+    if (!set->complete)
+        return dg_error_set(x->err, DG_EPARSE, "%s: transaction set %s (ST02 %s, segment %ld) ends without SE; the file is cut short", m->path, set->id, set->control, where);
+    if (set->n_segs > x->cap) {
+        x->cap = set->n_segs * 2;
+        free(x->segs);
+        free(x->in_group);
+        free(x->starts);
+        x->segs = malloc(x->cap * sizeof *x->segs);
+        x->in_group = malloc(x->cap);
+        x->starts = malloc(x->cap * sizeof *x->starts);
+        if (!x->segs || !x->in_group || !x->starts)
+            abort();
+    }
+    for (size_t i = 0; i < set->n_segs; i++) {
+        const dg_x12_seg *sg = &set->segs[i];
+        const char *id = dg_x12_seg_id(sg);
+        x->segs[i].id = x12_pack(id, strlen(id));
+        x->segs[i].pos = sg->file_seg;
+        x->segs[i].raw = sg;
+    }
+    const dg_x12_delims *d = set->isa ? &set->isa->delims : NULL;
+    xset s = {x->segs, set->n_segs, x->in_group, seg_elem, d, x->until, x->n_until};
+    dg_doc *doc = dg_doc_new(m->kind);
+    int rc = map_set(x, &s, set, doc);
+    if (rc) {
+        dg_doc_free(doc);
+        return rc;
+    }
+    x->sets_mapped++;
+    return x->sink(x->sctx, doc, x->err);
+}
+
+int map_x12_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *sctx,
+                 dg_error *err)
+{
+    x12_read x = {.m = m, .sink = sink, .sctx = sctx, .err = err};
+    for (size_t i = 0; i < m->x12.n_until && x.n_until < 32; i++)
+        x.until[x.n_until++] = x12_pack(m->x12.until[i], strlen(m->x12.until[i]));
+    dg_x12_callbacks cb = {.on_set = on_set};
+    int rc = dg_x12_parse_file(path, &cb, &x, err);
+    if (!rc && !x.sets_mapped)
+        rc = dg_error_set(err, DG_EMAP, "%s: no %s transaction set in the file%s%s%s", m->path, m->x12.set_id, *x.others ? " (it holds " : "", x.others, *x.others ? ")" : "");
+    free(x.segs);
+    free(x.in_group);
+    free(x.starts);
+    if (rc && rc != DG_EIO && !strstr(err->msg, path))
+        dg_error_prefix(err, "%s: ", path);
+    return rc;
 }

@@ -1,0 +1,248 @@
+/* X12 adapter, outbound: canonical documents -> one interchange (ISA/GS, one ST..SE per
+ * document, GE/IEA) through the X12 writer, with HL numbering and paired product ids. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "map/map_internal.h"
+#include "x12/x12.h"
+
+/* ---- write ---------------------------------------------------------------------------------- */
+
+enum { MAX_ELEMS = 64, MAX_LEVELS = 10 };
+
+typedef struct {
+    const dg_mapping *m;
+    dg_x12_writer *w;
+    dg_x12_delims d;
+    dg_buf text, part;
+    bool placeholders, values; /* the segment has placeholders / one of them gave text */
+    long hl_count, hl_at[MAX_LEVELS + 1];
+    dg_error *err;
+} x12_write;
+
+/* Partner text must not carry the delimiters; they become spaces. */
+static void scrub(const x12_write *xw, char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == xw->d.elem || s[i] == xw->d.seg || s[i] == xw->d.comp ||
+            (xw->d.rep && s[i] == xw->d.rep) || s[i] == '\r' || s[i] == '\n')
+            s[i] = ' ';
+}
+
+/* Renders one template into xw->text; placeholder output is scrubbed, literals kept (so a
+ * literal component separator in a template stays one). */
+static int render_elem(x12_write *xw, const map_tpl *t, const map_out_ctx *c)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        if (!t->parts[i].rule) {
+            dg_buf_puts(&xw->text, t->parts[i].lit);
+            continue;
+        }
+        map_tpl one = {&t->parts[i], 1};
+        xw->placeholders = true;
+        dg_buf_clear(&xw->part);
+        int rc = map_render(xw->m, &one, c, &xw->part, xw->err);
+        if (rc)
+            return rc;
+        if (xw->part.len) {
+            xw->values = true;
+            scrub(xw, xw->part.data, xw->part.len);
+            dg_buf_append(&xw->text, xw->part.data, xw->part.len);
+        }
+    }
+    return 0;
+}
+
+static int write_segment(x12_write *xw, const map_out *o, const map_out_ctx *c0)
+{
+    map_out_ctx c = *c0;
+    if (o->hl_level > 0) {
+        int lv = o->hl_level > MAX_LEVELS ? MAX_LEVELS : o->hl_level;
+        c.hl_self = ++xw->hl_count;
+        c.hl_parent = lv > 1 ? xw->hl_at[lv - 1] : 0;
+        xw->hl_at[lv] = c.hl_self;
+        for (int k = lv + 1; k <= MAX_LEVELS; k++)
+            xw->hl_at[k] = 0;
+    }
+    c.hl_count = xw->hl_count;
+    size_t off[MAX_ELEMS];
+    int n = 0;
+    dg_buf_clear(&xw->text);
+    xw->placeholders = xw->values = false;
+    for (size_t i = 0; i < o->n_vals && n < MAX_ELEMS - 1; i++) {
+        const map_tpl *t = &o->vals[i];
+        const map_rule *pr = t->n == 1 && t->parts[0].rule && t->parts[0].rule->pair
+                                 ? t->parts[0].rule : NULL;
+        if (pr) { /* "{vendor_sku|pair:VP}": VP*value as two elements, nothing when empty */
+            size_t start = xw->text.len;
+            int rc = render_elem(xw, t, &c);
+            if (rc)
+                return rc;
+            if (xw->text.len == start)
+                continue;
+            char *val = strndup(xw->text.data + start, xw->text.len - start);
+            xw->text.len = start;
+            off[n++] = xw->text.len;
+            dg_buf_puts(&xw->text, pr->pair);
+            dg_buf_putc(&xw->text, '\0');
+            off[n++] = xw->text.len;
+            dg_buf_puts(&xw->text, val);
+            dg_buf_putc(&xw->text, '\0');
+            free(val);
+            continue;
+        }
+        off[n++] = xw->text.len;
+        int rc = render_elem(xw, t, &c);
+        if (rc)
+            return rc;
+        dg_buf_putc(&xw->text, '\0');
+    }
+    if (xw->placeholders && !xw->values) /* REF*CO with no customer order number: no REF */
+        return 0;
+    const char *els[MAX_ELEMS];
+    for (int i = 0; i < n; i++)
+        els[i] = xw->text.data + off[i];
+    int rc = dg_x12_write_seg(xw->w, o->name, els, n, xw->err);
+    if (rc)
+        dg_error_prefix(xw->err, "%s:%d: segment %s of document %zu: ", xw->m->path, o->line,
+                        o->name, c.doc_no);
+    return rc;
+}
+
+static bool matches(const map_out *o, const map_out_ctx *c, size_t k)
+{
+    if (!o->match_child)
+        return true;
+    char b1[64], b2[64];
+    const char *cv = dg_field_text(dg_fields_record(c->doc, o->each, k), o->match_child, b1,
+                                   sizeof b1);
+    void *prec = map_out_record(c, o->match_parent[0]);
+    for (int p = 0; cv && prec && p < 2 && o->match_parent[p]; p++) {
+        const char *pv = dg_field_text(prec, o->match_parent[p], b2, sizeof b2);
+        if (pv && !strcmp(pv, cv))
+            return true;
+    }
+    return false;
+}
+
+static int write_outs(x12_write *xw, const map_out *outs, size_t n, const map_out_ctx *c)
+{
+    for (size_t i = 0; i < n; i++) {
+        const map_out *o = &outs[i];
+        if (o->when) {
+            void *rec = map_out_record(c, o->when);
+            if (!rec || !dg_field_present(rec, o->when))
+                continue;
+        }
+        if (o->each < 0) {
+            int rc = write_segment(xw, o, c);
+            if (rc)
+                return rc;
+            continue;
+        }
+        if (o->if_empty >= 0 && dg_fields_count(c->doc, o->if_empty) > 0)
+            continue;
+        map_out_ctx sub = *c;
+        sub.outer_group = c->group;
+        sub.outer_idx = c->idx;
+        sub.group = o->each;
+        size_t cnt = dg_fields_count(c->doc, o->each);
+        for (size_t k = 0; k < cnt; k++) {
+            if (!matches(o, c, k))
+                continue;
+            sub.idx = k;
+            int rc = write_outs(xw, o->kids, o->n_kids, &sub);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+static void copy_field(char *dst, size_t cap, const char *s)
+{
+    snprintf(dst, cap, "%s", s ? s : "");
+}
+
+static int write_envelope_head(x12_write *xw, const dg_map_envelope *env, dg_error *err)
+{
+    const map_x12_opts *o = &xw->m->x12;
+    char date[16], tm[8];
+    time_t now = time(NULL);
+    struct tm t;
+    gmtime_r(&now, &t);
+    if (env->date && strlen(env->date) == 8)
+        copy_field(date, sizeof date, env->date);
+    else
+        strftime(date, sizeof date, "%Y%m%d", &t);
+    if (env->time && strlen(env->time) == 4)
+        copy_field(tm, sizeof tm, env->time);
+    else
+        strftime(tm, sizeof tm, "%H%M", &t);
+    dg_x12_isa isa;
+    memset(&isa, 0, sizeof isa);
+    copy_field(isa.auth_qual, sizeof isa.auth_qual, "00");
+    copy_field(isa.sec_qual, sizeof isa.sec_qual, "00");
+    copy_field(isa.sender_qual, sizeof isa.sender_qual, env->sender_qualifier ? env->sender_qualifier : "ZZ");
+    copy_field(isa.sender_id, sizeof isa.sender_id, env->sender_id);
+    copy_field(isa.receiver_qual, sizeof isa.receiver_qual, env->receiver_qualifier ? env->receiver_qualifier : "ZZ");
+    copy_field(isa.receiver_id, sizeof isa.receiver_id, env->receiver_id);
+    copy_field(isa.date, sizeof isa.date, date + 2);
+    copy_field(isa.time, sizeof isa.time, tm);
+    copy_field(isa.isa11, sizeof isa.isa11, xw->d.rep ? (char[2]){xw->d.rep, 0} : "U");
+    copy_field(isa.version, sizeof isa.version, o->isa_version);
+    snprintf(isa.control, sizeof isa.control, "%09ld", env->interchange_control % 1000000000L);
+    copy_field(isa.ack_requested, sizeof isa.ack_requested, "0");
+    copy_field(isa.usage, sizeof isa.usage, env->test ? "T" : "P");
+    dg_x12_gs gs;
+    memset(&gs, 0, sizeof gs);
+    copy_field(gs.functional_id, sizeof gs.functional_id, o->functional_id);
+    copy_field(gs.sender, sizeof gs.sender, env->sender_id);
+    copy_field(gs.receiver, sizeof gs.receiver, env->receiver_id);
+    copy_field(gs.date, sizeof gs.date, date);
+    copy_field(gs.time, sizeof gs.time, tm);
+    snprintf(gs.control, sizeof gs.control, "%ld", env->group_control % 1000000000L);
+    copy_field(gs.agency, sizeof gs.agency, "X");
+    copy_field(gs.version, sizeof gs.version, o->version);
+    int rc = dg_x12_write_isa(xw->w, &isa, err);
+    return rc ? rc : dg_x12_write_gs(xw->w, &gs, err);
+}
+
+int map_x12_write(const dg_mapping *m, dg_doc *const *docs, size_t n, const dg_map_envelope *env,
+                  dg_buf *out, dg_error *err)
+{
+    static const dg_map_envelope dflt = {"ZZ", "DROPGATE", "ZZ", "PARTNER", 1, 1, 1, NULL, NULL, false};
+    if (!env)
+        env = &dflt;
+    if (!env->sender_id || !env->receiver_id || !*env->sender_id || !*env->receiver_id)
+        return dg_error_set(err, DG_EINVAL, "%s: X12 needs sender and receiver ids (ISA06/ISA08)", m->path);
+    const map_x12_opts *o = &m->x12;
+    bool v402 = strcmp(o->isa_version, "00402") >= 0;
+    char rep = o->rep_sep == 'U' ? '^' : o->rep_sep;
+    x12_write xw = {.m = m, .err = err};
+    xw.d = (dg_x12_delims){o->elem_sep, o->comp_sep, v402 ? rep : 0, o->seg_term};
+    xw.w = dg_x12_writer_new(out, xw.d, *o->seg_suffix != '\0');
+    int rc = write_envelope_head(&xw, env, err);
+    for (size_t d = 0; !rc && d < n; d++) {
+        char ctl[16];
+        snprintf(ctl, sizeof ctl, "%04ld", (env->first_set_control + (long)d) % 1000000000L);
+        xw.hl_count = 0;
+        memset(xw.hl_at, 0, sizeof xw.hl_at);
+        map_out_ctx c = {.doc = docs[d], .group = -1, .outer_group = -1, .doc_no = d + 1};
+        rc = dg_x12_write_st(xw.w, o->set_id, ctl, NULL, err);
+        if (!rc)
+            rc = write_outs(&xw, m->outs, m->n_outs, &c);
+        if (!rc)
+            rc = dg_x12_write_se(xw.w, err);
+    }
+    if (!rc)
+        rc = dg_x12_write_ge(xw.w, err);
+    if (!rc)
+        rc = dg_x12_write_iea(xw.w, err);
+    dg_x12_writer_free(xw.w);
+    dg_buf_free(&xw.text);
+    dg_buf_free(&xw.part);
+    return rc;
+}

@@ -1,0 +1,412 @@
+/* X12 mappings: the shipped 850/856/810/846 inbound mappings on their samples and on the real
+ * files of the shared corpus, round trips through the outbound mappings, envelopes, and the
+ * errors a partner engineer must be able to act on (unknown path, missing field, bad date). */
+#include "maptest.h"
+
+#include <dirent.h>
+
+static char *scratch;
+
+static const char *write_tmp(const char *name, const char *text)
+{
+    static char path[4][1024];
+    static int k;
+    char *p = path[k++ % 4];
+    snprintf(p, 1024, "%s/%s", scratch, name);
+    dg_test_write_file(p, text);
+    return p;
+}
+
+/* A one-set interchange around body (segments separated by '~'), with a correct SE01. */
+static const char *x12_file(const char *name, const char *set_id, const char *body)
+{
+    dg_buf b = DG_BUF_INIT;
+    dg_buf_printf(&b, "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "
+                      "*240301*1200*U*00401*000000009*0*P*>~\nGS*XX*SENDER*RECEIVER*20240301*1200*9*X*004010~\n"
+                      "ST*%s*0001~\n%s", set_id, body);
+    int segs = 2;
+    for (const char *p = body; *p; p++)
+        segs += *p == '~';
+    dg_buf_printf(&b, "SE*%d*0001~\nGE*1*9~\nIEA*1*000000009~\n", segs);
+    const char *p = write_tmp(name, b.data);
+    dg_buf_free(&b);
+    return p;
+}
+
+static const char *corpus(const char *rel)
+{
+    static char path[4][2048];
+    static int k;
+    const char *dir = dg_test_corpus_dir();
+    if (!dir)
+        return NULL;
+    char *p = path[k++ % 4];
+    snprintf(p, 2048, "%s/%s", dir, rel);
+    return p;
+}
+
+/* ---- samples ---------------------------------------------------------------------------- */
+
+static void po_850_sample(void **state)
+{
+    (void)state;
+    doc_list l = {0};
+    read_ok("mappings/x12-850-in.yaml", "samples/mapping/po-850.edi", &l);
+    assert_int_equal(l.n, 2);
+    dg_order *o = &l.docs[0]->u.order;
+    assert_string_equal(o->order_number, "PO-50001");
+    assert_string_equal(o->order_date, "2024-03-01");
+    assert_string_equal(o->order_type, "DS");
+    assert_string_equal(o->customer_order_number, "1001");
+    assert_string_equal(o->requested_ship_date, "2024-03-04");
+    assert_string_equal(o->carrier, "UPSN");
+    assert_string_equal(o->notes, "Leave at door, thanks");
+    assert_string_equal(o->ship_to.name, "Ana Lopez");
+    assert_string_equal(o->ship_to.address2, "Apt 4");
+    assert_string_equal(o->ship_to.city, "Austin");
+    assert_string_equal(o->ship_to.postal_code, "78701");
+    assert_string_equal(o->ship_to.phone, "512-555-0100");
+    assert_string_equal(o->ship_to.email, "ana@example.com");
+    assert_string_equal(o->bill_to.id, "SHOPFRONT");
+    assert_string_equal(o->seller.name, "Northwind Supply");
+    DEC_EQ(o->total, "29.7");
+    assert_int_equal(o->n_lines, 2);
+    assert_string_equal(o->lines[0].vendor_sku, "MUG-BLU-12");
+    assert_string_equal(o->lines[0].buyer_sku, "SF-MUG-12");
+    assert_string_equal(o->lines[0].gtin, "012345678905");
+    assert_string_equal(o->lines[0].description, "Blue Mug 12oz");
+    DEC_EQ(o->lines[0].quantity, "2");
+    DEC_EQ(o->lines[0].unit_price, "4.1");
+    assert_string_equal(o->lines[1].vendor_sku, "KET-1L");
+    DEC_EQ(o->lines[1].unit_price, "21.5");
+    assert_null(o->lines[1].gtin);
+    assert_string_equal(l.docs[0]->source.sender_id, "SHOPFRONT");
+    assert_string_equal(l.docs[0]->source.interchange_control, "000000101");
+    o = &l.docs[1]->u.order;
+    assert_string_equal(o->order_number, "PO-50002");
+    assert_string_equal(o->ship_to.company, "Lee Design LLC");
+    assert_string_equal(o->ship_to.postal_code, "02134");
+    assert_null(o->notes); /* the first set's N9/MSG does not leak into the second */
+    assert_string_equal(o->lines[1].vendor_sku, "TEA-SMP"); /* VN when there is no VP */
+    assert_string_equal(o->lines[1].uom, "CA");
+    list_free(&l);
+}
+
+static void asn_856_sample(void **state)
+{
+    (void)state;
+    doc_list l = {0};
+    read_ok("mappings/x12-856-in.yaml", "samples/mapping/asn-856.edi", &l);
+    assert_int_equal(l.n, 1);
+    dg_shipment *s = &l.docs[0]->u.shipment;
+    assert_string_equal(s->shipment_id, "SO-9001");
+    assert_string_equal(s->po_number, "PO-50001");
+    assert_string_equal(s->ship_date, "2024-03-04");
+    assert_string_equal(s->ship_time, "14:30:00");
+    assert_string_equal(s->carrier, "UPSN");
+    assert_string_equal(s->ship_to.name, "Ana Lopez");
+    assert_string_equal(s->ship_from.city, "Reno");
+    assert_int_equal(s->n_packages, 2);
+    assert_string_equal(s->packages[0].tracking_number, "1Z999AA10123456784");
+    DEC_EQ(s->packages[0].weight, "2.5");
+    assert_string_equal(s->packages[1].sscc, "00012345600000012345");
+    assert_int_equal(s->n_items, 3);
+    assert_string_equal(s->items[0].vendor_sku, "MUG-BLU-12");
+    assert_string_equal(s->items[0].package_id, "1Z999AA10123456784");
+    DEC_EQ(s->items[1].quantity_shipped, "1");
+    assert_string_equal(s->items[1].package_id, "1Z999AA10123456784");
+    assert_string_equal(s->items[2].package_id, "00012345600000012345"); /* parent's SSCC */
+    list_free(&l);
+}
+
+static void invoice_810_sample(void **state)
+{
+    (void)state;
+    doc_list l = {0};
+    read_ok("mappings/x12-810-in.yaml", "samples/mapping/invoice-810.edi", &l);
+    assert_int_equal(l.n, 1);
+    dg_invoice *v = &l.docs[0]->u.invoice;
+    assert_string_equal(v->invoice_number, "INV-7001");
+    assert_string_equal(v->invoice_date, "2024-03-06");
+    assert_string_equal(v->po_number, "PO-50001");
+    assert_string_equal(v->terms, "Net 30");
+    assert_string_equal(v->remit_to.name, "Northwind Supply");
+    DEC_EQ(v->total, "39.05"); /* TDS 3905, two implied decimals */
+    DEC_EQ(v->tax, "0");
+    assert_int_equal(v->n_lines, 2); /* the line-level SAC does not end the IT1 loops */
+    DEC_EQ(v->lines[1].unit_price, "21.5");
+    assert_int_equal(v->n_charges, 2); /* the SAC inside IT1 is no invoice charge */
+    assert_string_equal(v->charges[0].type, "FREIGHT");
+    DEC_EQ(v->charges[0].amount, "7.95");
+    assert_string_equal(v->charges[1].type, "DISCOUNT");
+    DEC_EQ(v->charges[1].amount, "-3"); /* allowance: SAC01 = A */
+    assert_string_equal(v->charges[1].description, "Promo discount");
+    list_free(&l);
+}
+
+static void inventory_846_sample(void **state)
+{
+    (void)state;
+    doc_list l = {0};
+    read_ok("mappings/x12-846-in.yaml", "samples/mapping/inventory-846.edi", &l);
+    assert_int_equal(l.n, 1);
+    dg_stock *s = &l.docs[0]->u.stock;
+    assert_string_equal(s->as_of, "2024-03-05");
+    assert_int_equal(s->n_items, 3);
+    assert_string_equal(s->items[0].vendor_sku, "MUG-BLU-12");
+    DEC_EQ(s->items[0].quantity_available, "120");
+    DEC_EQ(s->items[0].cost, "4.1");
+    DEC_EQ(s->items[0].msrp, "12.99");
+    DEC_EQ(s->items[1].quantity_available, "0"); /* QTY 17 when there is no QTY 33 */
+    assert_string_equal(s->items[1].available_date, "2024-03-20");
+    assert_string_equal(s->items[2].buyer_sku, "TEA-3");
+    list_free(&l);
+}
+
+/* ---- corpus ----------------------------------------------------------------------------- */
+
+static void corpus_values(void **state)
+{
+    (void)state;
+    if (!corpus("x12/850/apimeister-004010_850.edi")) {
+        print_message("SKIP corpus_values: ../shared/corpus not found\n");
+        skip();
+    }
+    doc_list l = {0};
+    read_ok("mappings/x12-850-in.yaml", corpus("x12/850/apimeister-004010_850.edi"), &l);
+    assert_int_equal(l.n, 1);
+    dg_order *o = &l.docs[0]->u.order;
+    assert_string_equal(o->order_number, "A99999-01");
+    assert_string_equal(o->order_date, "1997-02-14");
+    assert_string_equal(o->ship_to.name, "BUYSNACKS PORT");
+    assert_string_equal(o->ship_to.city, "ATHENS");
+    assert_string_equal(o->bill_to.address1, "P.O. BOX 0000");
+    assert_int_equal(o->n_lines, 7);
+    assert_string_equal(o->lines[0].buyer_sku, "000111111");
+    assert_string_equal(o->lines[0].gtin, "002840022222");
+    assert_string_equal(o->lines[0].description, "CRUNCHY CHIPS LSS");
+    DEC_EQ(o->lines[0].quantity, "16");
+    DEC_EQ(o->lines[0].unit_price, "12.34");
+    assert_string_equal(o->lines[6].buyer_sku, "000875088");
+    list_free(&l);
+
+    read_ok("mappings/x12-850-in.yaml", corpus("x12/850/node-x12-850.edi"), &l);
+    o = &l.docs[0]->u.order;
+    assert_string_equal(o->order_number, "08292233294");
+    assert_string_equal(o->ship_to.name, "XYZ RETAIL");
+    assert_string_equal(o->ship_to.postal_code, "44139");
+    assert_string_equal(o->lines[0].vendor_sku, "AB3542"); /* PO1*...*VN*AB3542 */
+    assert_string_equal(o->lines[0].buyer_sku, "065322-117");
+    DEC_EQ(o->lines[0].quantity, "120");
+    DEC_EQ(o->lines[0].unit_price, "9.25");
+    list_free(&l);
+
+    read_ok("mappings/x12-856-in.yaml", corpus("x12/856/ediengine-856.Crossdock.OK.edi"), &l);
+    dg_shipment *s = &l.docs[0]->u.shipment;
+    assert_string_equal(s->shipment_id, "000009");
+    assert_string_equal(s->po_number, "POREF00");
+    assert_string_equal(s->ship_date, "2009-09-21");
+    assert_string_equal(s->carrier, "OVNT");
+    assert_true(s->n_packages >= 4);
+    assert_string_equal(s->packages[0].sscc, "00000715670002152360");
+    assert_string_equal(s->items[0].gtin, "0000000000642");
+    DEC_EQ(s->items[0].quantity_shipped, "12");
+    assert_string_equal(s->items[0].package_id, "00000715670002152360");
+    list_free(&l);
+
+    read_ok("mappings/x12-810-in.yaml", corpus("x12/810/bots-810-004010-01.edi"), &l);
+    assert_int_equal(l.n, 2);
+    dg_invoice *v = &l.docs[0]->u.invoice;
+    assert_string_equal(v->invoice_number, "465266");
+    assert_string_equal(v->po_number, "539893");
+    DEC_EQ(v->total, "8432.02");
+    assert_int_equal(v->n_lines, 4);
+    assert_int_equal(v->n_charges, 0); /* the SACs are all inside IT1 loops */
+    assert_string_equal(v->lines[3].gtin, "001055503441");
+    DEC_EQ(v->lines[3].unit_price, "166.8");
+    DEC_EQ(l.docs[1]->u.invoice.total, "1129.92");
+    list_free(&l);
+
+    read_ok("mappings/x12-846-in.yaml", corpus("x12/846/oopfactory-Example1.edi"), &l);
+    dg_stock *k = &l.docs[0]->u.stock;
+    assert_string_equal(k->as_of, "2004-08-11");
+    assert_int_equal(k->n_items, 1);
+    assert_string_equal(k->items[0].buyer_sku, "46L5055");
+    assert_string_equal(k->items[0].vendor_sku, "1234123232");
+    DEC_EQ(k->items[0].quantity_available, "5250");
+    list_free(&l);
+}
+
+/* Every file the manifest calls valid maps without error and gives at least one document. */
+static void corpus_all_valid(void **state)
+{
+    (void)state;
+    const char *dir = dg_test_corpus_dir();
+    if (!dir) {
+        print_message("SKIP corpus_all_valid: ../shared/corpus not found\n");
+        skip();
+    }
+    char mpath[2048];
+    snprintf(mpath, sizeof mpath, "%s/MANIFEST.tsv", dir);
+    char *man = dg_test_read_file(mpath, NULL);
+    assert_non_null(man);
+    static const char *const sets[][2] = {{"x12/850/", "mappings/x12-850-in.yaml"},
+                                          {"x12/856/", "mappings/x12-856-in.yaml"},
+                                          {"x12/810/", "mappings/x12-810-in.yaml"},
+                                          {"x12/846/", "mappings/x12-846-in.yaml"}};
+    int mapped = 0;
+    for (char *line = strtok(man, "\n"); line; line = strtok(NULL, "\n")) {
+        char *tab = strchr(line, '\t');
+        if (!tab || strncmp(tab + 1, "valid\t", 6))
+            continue;
+        *tab = '\0';
+        for (size_t k = 0; k < 4; k++) {
+            if (strncmp(line, sets[k][0], strlen(sets[k][0])))
+                continue;
+            char fpath[2048];
+            snprintf(fpath, sizeof fpath, "%s/%s", dir, line);
+            dg_mapping *m = load_map(sets[k][1]);
+            doc_list l = {0};
+            dg_error err = {0};
+            int rc = dg_map_read_file(m, fpath, list_sink, &l, &err);
+            /* valid X12 whose content the generic mapping cannot use must say why */
+            if (rc)
+                print_message("  %s: %s\n", line, err.msg);
+            else
+                assert_true(l.n >= 1);
+            mapped += rc == 0;
+            if (rc)
+                assert_true(strlen(err.msg) > 10);
+            list_free(&l);
+            dg_map_free(m);
+        }
+    }
+    free(man);
+    assert_true(mapped >= 35);
+}
+
+/* ---- errors ----------------------------------------------------------------------------- */
+
+static void inbound_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body, *expect1, *expect2;
+    } cases[] = {
+        {"BEG*00*SA***20240301~PO1*1*2*EA*1**VP*X~", "rule 'order_number': required field missing", "segment 3 ST"},
+        {"BEG*00*SA*P1**20241301~PO1*1*2*EA*1**VP*X~", "rule 'order_date': '20241301' is not a date", "segment 4 BEG05"},
+        {"BEG*00*SA*P1**20240301~PO1*1**EA*1**VP*X~", "rule 'quantity': required field missing", "segment 5 PO1"},
+        {"BEG*00*SA*P1**20240301~PO1*1*two*EA*1**VP*X~", "rule 'quantity': 'two' is not a number", "segment 5 PO102"},
+    };
+    const char *map = dg_test_path("mappings/x12-850-in.yaml");
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        dg_error err = {0};
+        const char *in = x12_file("bad.edi", "850", cases[i].body);
+        assert_int_equal(read_fail(map, in, &err), DG_EMAP);
+        if (!strstr(err.msg, cases[i].expect1) || !strstr(err.msg, cases[i].expect2) ||
+            !strstr(err.msg, "x12-850-in.yaml:") || !strstr(err.msg, "bad.edi"))
+            fail_msg("case %zu: '%s'", i, err.msg);
+    }
+    dg_error err = {0};
+    /* an 810 given to the 850 mapping */
+    assert_int_equal(read_fail(map, dg_test_path("samples/mapping/invoice-810.edi"), &err), DG_EMAP);
+    assert_non_null(strstr(err.msg, "no 850 transaction set in the file (it holds 810)"));
+    /* not X12 at all */
+    const char *junk = write_tmp("junk.edi", "this is not an interchange\n");
+    assert_int_equal(read_fail(map, junk, &err), DG_EPARSE);
+    /* a file that does not exist */
+    assert_int_equal(read_fail(map, "/nonexistent/x.edi", &err), DG_EIO);
+}
+
+static void bad_x12_mappings(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *yaml, *expect;
+    } cases[] = {
+        {"fields:\n  - {target: order_number, source: BEGX3}\n", "source 'BEGX3' is not an X12 path"},
+        {"fields:\n  - {target: order_number, source: \"N1[N101=ST/N102\"}\n", "is not an X12 path"},
+        {"fields:\n  - {target: order_number, source: BEG00}\n", "element positions start at 01"},
+        {"fields:\n  - {target: order_number, source: BEG03-0}\n", "is not an X12 path"},
+        {"groups:\n  - target: lines\n    each: po1\n    fields:\n      - {target: quantity, source: PO102}\n", "group 'each' 'po1'"},
+        {"fields:\n  - {target: total, source: SAC05, negate_if: \"=A\"}\n", "negate_if"},
+        {"fields:\n  - {target: order_nr, source: BEG03}\n", "unknown document field 'order_nr'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        dg_buf b = DG_BUF_INIT;
+        dg_buf_printf(&b, "direction: in\ndocument: order\nformat: x12\nx12:\n  transaction_set: \"850\"\n%s", cases[i].yaml);
+        const char *p = write_tmp("bad-map.yaml", b.data);
+        dg_buf_free(&b);
+        dg_mapping *m = NULL;
+        dg_error err = {0};
+        assert_int_equal(dg_map_load(p, &m, &err), DG_ECONFIG);
+        assert_null(m);
+        if (!strstr(err.msg, cases[i].expect) || !strstr(err.msg, "bad-map.yaml:"))
+            fail_msg("case %zu: '%s' does not contain '%s'", i, err.msg, cases[i].expect);
+    }
+}
+
+/* Components, repetitions and qualifiers in paths, on a 4030 file with a repetition separator. */
+static void components_and_repetitions(void **state)
+{
+    (void)state;
+    const char *in = write_tmp("rep.edi",
+        "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240301*1200*^*00403*000000009*0*P*>~\n"
+        "GS*PO*SENDER*RECEIVER*20240301*1200*9*X*004030~\nST*850*0001~\n"
+        "BEG*00*SA*P1**20240301~REF*ZZ*A^B>C~PO1*1*2*EA*1**VP*X~SLN*1**I*3*CA>12*4.5~SE*6*0001~GE*1*9~IEA*1*000000009~\n");
+    const char *yaml =
+        "direction: in\ndocument: order\nformat: x12\nx12:\n  transaction_set: \"850\"\n"
+        "fields:\n  - {target: order_number, source: BEG03}\n"
+        "  - {target: notes, source: \"REF[REF01=ZZ]/REF02#2-2\"}\n"
+        "  - {target: customer_order_number, source: \"REF02#1\"}\n"
+        "groups:\n  - target: lines\n    each: PO1\n    fields:\n"
+        "      - {target: quantity, source: PO102}\n      - {target: uom, source: SLN05-1}\n"
+        "      - {target: description, source: SLN05-2}\n";
+    const char *map = write_tmp("rep.yaml", yaml);
+    dg_mapping *m = NULL;
+    dg_error err = {0};
+    if (dg_map_load(map, &m, &err))
+        fail_msg("%s", err.msg);
+    doc_list l = {0};
+    if (dg_map_read_file(m, in, list_sink, &l, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(l.n, 1);
+    dg_order *o = &l.docs[0]->u.order;
+    assert_string_equal(o->notes, "C");
+    assert_string_equal(o->customer_order_number, "A");
+    assert_string_equal(o->lines[0].uom, "CA");
+    assert_string_equal(o->lines[0].description, "12");
+    list_free(&l);
+    dg_map_free(m);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    scratch = dg_test_tmpdir("map_x12");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    dg_test_rmtree(scratch);
+    free(scratch);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(po_850_sample),
+        cmocka_unit_test(asn_856_sample),
+        cmocka_unit_test(invoice_810_sample),
+        cmocka_unit_test(inventory_846_sample),
+        cmocka_unit_test(corpus_values),
+        cmocka_unit_test(corpus_all_valid),
+        cmocka_unit_test(inbound_errors),
+        cmocka_unit_test(bad_x12_mappings),
+        cmocka_unit_test(components_and_repetitions),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
