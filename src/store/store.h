@@ -21,11 +21,12 @@
 #include "core/error.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 typedef struct dg_store dg_store;
 
 /* Current schema version (PRAGMA user_version after dg_store_open). */
-#define DG_STORE_SCHEMA_VERSION 1
+#define DG_STORE_SCHEMA_VERSION 2
 
 /* ---- open / close / transactions --------------------------------------------------------- */
 
@@ -35,6 +36,9 @@ typedef struct dg_store dg_store;
  * DG_ESTATE when the file is not a dropgate database or is newer than this build. */
 int dg_store_open(const char *path, dg_store **out, dg_error *err);
 void dg_store_close(dg_store *s);
+
+/* For migration tests: opens and migrates only up to schema version target (1..current). */
+int dg_store_open_version(const char *path, int target, dg_store **out, dg_error *err);
 
 /* PRAGMA user_version of the open database (== DG_STORE_SCHEMA_VERSION after open). */
 int dg_store_schema_version(dg_store *s);
@@ -55,6 +59,9 @@ struct sqlite3 *dg_store_db(dg_store *s);
 /* Runs SQL text with no result rows (several statements allowed); DG_ESTATE with SQLite's
  * message on failure. For migrations, tests and maintenance. */
 int dg_store_exec(dg_store *s, const char *sql, dg_error *err);
+/* A prepared statement for sql, cached per store and reset with its bindings cleared; sql must
+ * be a string that lives as long as the store (a literal). DG_ESTATE on a bad statement. */
+int dg_store_prepare(dg_store *s, const char *sql, struct sqlite3_stmt **stmt, dg_error *err);
 /* Fills err with "what: <sqlite message>" and returns DG_ESTATE (helper for the flow module). */
 int dg_store_fail(dg_store *s, dg_error *err, const char *what);
 

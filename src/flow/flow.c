@@ -1,0 +1,175 @@
+/* Flow entry points shared by every document kind: outcome names, document records for replay
+ * and idempotency, the gateway's single dispatch call and the outbox "sent" transition. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/model_json.h"
+#include "flow/flow_internal.h"
+
+const char *dg_flow_outcome_name(dg_flow_outcome o)
+{
+    switch (o) {
+    case DG_FLOW_OK: return "OK";
+    case DG_FLOW_DUPLICATE: return "DUPLICATE";
+    case DG_FLOW_MATCHED: return "MATCHED";
+    case DG_FLOW_DISCREPANCY: return "DISCREPANCY";
+    }
+    return "?";
+}
+
+int fl_already(dg_store *s, const dg_doc *doc, int64_t file_id, bool *seen, dg_error *err)
+{
+    int64_t id = 0;
+    *seen = false;
+    int rc = dg_store_document_find(s, file_id, doc->source.position,
+                                    dg_doc_kind_name(doc->kind), &id, err);
+    *seen = id > 0;
+    return rc;
+}
+
+int fl_document_add(dg_store *s, const char *partner, const dg_doc *doc, int64_t file_id,
+                    const char *outcome, int64_t *doc_id, dg_error *err)
+{
+    dg_buf b = DG_BUF_INIT;
+    dg_error jerr = {0};
+    /* The JSON is for tracing and replay; a document it cannot express is still recorded. */
+    const char *json = dg_doc_to_json(doc, 0, &b, &jerr) == 0 ? b.data : NULL;
+    int rc = dg_store_document_add(s, dg_doc_kind_name(doc->kind), partner, file_id,
+                                   doc->source.position, doc->source.interchange_control,
+                                   doc->source.group_control, doc->source.set_control, json,
+                                   outcome, doc_id, err);
+    dg_buf_free(&b);
+    return rc;
+}
+
+int dg_flow_ingest_doc(dg_store *s, const dg_flow_rules *r, const char *partner,
+                       bool storefront, dg_doc *doc, int64_t file_id, dg_flow_result *res,
+                       dg_error *err)
+{
+    memset(res, 0, sizeof *res);
+    if (!doc || !partner)
+        return dg_error_set(err, DG_EINVAL, "flow: document and partner needed");
+    res->kind = doc->kind;
+    int rc;
+    if (storefront != (doc->kind == DG_DOC_ORDER))
+        return dg_error_set(err, DG_EVALID, "%s %s: a %s does not send %s documents", partner,
+                            storefront ? "(storefront)" : "(supplier)",
+                            storefront ? "storefront" : "supplier", dg_doc_kind_name(doc->kind));
+    switch (doc->kind) {
+    case DG_DOC_ORDER: {
+        dg_flow_order_result o;
+        if ((rc = dg_flow_ingest_order(s, r, partner, doc, file_id, &o, err)))
+            return rc;
+        res->outcome = o.outcome;
+        snprintf(res->summary, sizeof res->summary,
+                 "order=%s outcome=%s status=%s lines=%zu matched=%zu pos=%zu",
+                 doc->u.order.order_number, dg_flow_outcome_name(o.outcome), o.status, o.lines,
+                 o.matched, o.pos_created);
+        return 0;
+    }
+    case DG_DOC_STOCK: {
+        dg_flow_stock_result st;
+        if ((rc = dg_flow_ingest_stock(s, partner, doc, file_id, &st, err)))
+            return rc;
+        res->outcome = st.outcome;
+        snprintf(res->summary, sizeof res->summary, "stock outcome=%s items=%zu",
+                 dg_flow_outcome_name(st.outcome), st.items);
+        return 0;
+    }
+    case DG_DOC_SHIPMENT: {
+        dg_flow_shipment_result sh;
+        if ((rc = dg_flow_ingest_shipment(s, partner, doc, file_id, &sh, err)))
+            return rc;
+        res->outcome = sh.outcome;
+        snprintf(res->summary, sizeof res->summary,
+                 "asn=%s po=%s outcome=%s po_status=%s storefront=%s order=%s",
+                 doc->u.shipment.shipment_id ? doc->u.shipment.shipment_id : "-",
+                 doc->u.shipment.po_number, dg_flow_outcome_name(sh.outcome),
+                 sh.po_status ? sh.po_status : "-", sh.storefront, sh.order_number);
+        return 0;
+    }
+    case DG_DOC_INVOICE: {
+        dg_flow_invoice_result *iv = calloc(1, sizeof *iv);
+        if (!iv)
+            return dg_error_set(err, DG_ENOMEM, "out of memory");
+        rc = dg_flow_ingest_invoice(s, r, partner, doc, file_id, iv, err);
+        if (!rc) {
+            res->outcome = iv->outcome;
+            int k = snprintf(res->summary, sizeof res->summary,
+                             "invoice=%s po=%s outcome=%s reasons=%zu",
+                             doc->u.invoice.invoice_number, doc->u.invoice.po_number,
+                             dg_flow_outcome_name(iv->outcome), iv->n_reasons);
+            for (size_t i = 0; i < iv->n_reasons && k > 0 && (size_t)k < sizeof res->summary;
+                 i++)
+                k += snprintf(res->summary + k, sizeof res->summary - (size_t)k, "%s%s",
+                              i ? "," : " codes=", iv->reasons[i].code);
+        }
+        free(iv);
+        return rc;
+    }
+    default:
+        return dg_error_set(err, DG_EVALID, "%s: document kind %s is not handled by the flow",
+                            partner, dg_doc_kind_name(doc->kind));
+    }
+}
+
+/* ---- outbox sent ------------------------------------------------------------------------- */
+
+static int outbox_carried_sent(dg_store *s, int64_t outbox_id, dg_error *err)
+{
+    static const char po_status[] =
+        "UPDATE supplier_pos SET status = CASE WHEN expect_ack THEN 'SENT'"
+        " ELSE 'AWAITING_SHIPMENT' END WHERE outbox_id = ?1 AND status = 'QUEUED'";
+    static const char po_time[] =
+        "UPDATE supplier_pos SET sent_at = ?2 WHERE outbox_id = ?1 AND sent_at IS NULL";
+    static const char note[] =
+        "UPDATE notifications SET state = 'SENT', sent_at = ?2 WHERE outbox_id = ?1"
+        " AND state <> 'SENT'";
+    const char *const sqls[] = {po_status, po_time, note};
+    for (size_t i = 0; i < 3; i++) {
+        sqlite3_stmt *st;
+        int rc = dg_store_prepare(s, sqls[i], &st, err);
+        if (rc)
+            return rc;
+        sqlite3_bind_int64(st, 1, outbox_id);
+        if (i)
+            sqlite3_bind_int64(st, 2, dg_store_now(s));
+        if ((rc = fl_step_done(s, st, err, "marking what an outbox entry carries as sent")))
+            return rc;
+    }
+    return 0;
+}
+
+int dg_flow_outbox_sent(dg_store *s, int64_t outbox_id, dg_error *err)
+{
+    int rc = dg_store_begin(s, err);
+    if (rc)
+        return rc;
+    if ((rc = dg_store_outbox_mark_sent(s, outbox_id, err)) ||
+        (rc = outbox_carried_sent(s, outbox_id, err))) {
+        dg_store_rollback(s);
+        return rc;
+    }
+    return dg_store_commit(s, err);
+}
+
+int dg_flow_po_sent(dg_store *s, const char *po_number, dg_error *err)
+{
+    static const char sql[] = "SELECT outbox_id FROM supplier_pos WHERE po_number = ?1";
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    fl_bind_text(st, 1, po_number);
+    rc = sqlite3_step(st);
+    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return dg_error_set(err, DG_ENOTFOUND, "PO %s: not found", po_number);
+    if (id <= 0)
+        return dg_error_set(err, DG_ESTATE, "PO %s: not in the outbox yet (call po_queued)",
+                            po_number);
+    return dg_flow_outbox_sent(s, id, err);
+}

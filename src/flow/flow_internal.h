@@ -1,0 +1,99 @@
+/* Private parts of the flow shared by its files: the loaded rules, SQL binding helpers and the
+ * party <-> JSON helpers used to keep addresses on orders and POs. */
+#ifndef DG_FLOW_INTERNAL_H
+#define DG_FLOW_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "core/arena.h"
+#include "flow/flow.h"
+
+typedef enum { FL_BY_PREFERRED = 1, FL_BY_PRIORITY, FL_BY_LANDED_COST } fl_criterion;
+
+typedef struct fl_supplier {
+    const char *name;
+    const char *code;          /* PO number suffix ("NW"); default: upper-case name */
+    bool enabled;              /* false: every line for it is NOT_APPROVED */
+    int stock_required;        /* -1: the rules' default */
+    const char **ship_to;      /* countries it ships to; none: no restriction */
+    size_t n_ship_to;
+    long ack_after, asn_after; /* seconds; -1: the rules' default */
+    dg_dec max_freight, max_charges; /* unset: the reconcile defaults */
+} fl_supplier;
+
+struct dg_flow_rules {
+    dg_arena *arena;
+    fl_criterion choose[4];
+    size_t n_choose;
+    bool split;
+    bool stock_required;       /* default for suppliers */
+    const char *default_country;
+    dg_dec max_line_amount;    /* approval: lines above it are NOT_APPROVED; unset: no limit */
+    bool allow_loss;           /* false: a supplier whose landed cost exceeds the price is out */
+    dg_party retailer;         /* bill-to and buyer on every PO */
+    const char *currency;
+    fl_supplier *suppliers;
+    size_t n_suppliers;
+    /* reconcile */
+    dg_dec price_abs, price_pct, max_freight, max_charges, total_tolerance;
+    /* overdue */
+    long ack_after, asn_after;
+};
+
+/* The supplier's rules (NULL when routing.yaml does not name it: defaults apply). */
+const fl_supplier *fl_supplier_rules(const dg_flow_rules *r, const char *name);
+bool fl_stock_required(const dg_flow_rules *r, const char *supplier);
+/* Upper-case code for PO numbers. */
+void fl_supplier_code(const dg_flow_rules *r, const char *supplier, char *out, size_t size);
+
+/* SQL helpers: text binds NULL for NULL, decimals bind NULL when unset. */
+void fl_bind_text(sqlite3_stmt *st, int i, const char *v);
+void fl_bind_dec(sqlite3_stmt *st, int i, dg_dec d);
+dg_dec fl_col_dec(sqlite3_stmt *st, int i);
+/* Column text copied into the arena (NULL stays NULL). */
+char *fl_col_arena(dg_arena *a, sqlite3_stmt *st, int i);
+char *fl_col_dup(sqlite3_stmt *st, int i);
+void fl_col_copy(sqlite3_stmt *st, int i, char *out, size_t size);
+/* Steps a write statement to completion; DG_ESTATE with the message on failure. */
+int fl_step_done(dg_store *s, sqlite3_stmt *st, dg_error *err, const char *what);
+
+/* A party as a JSON object text (malloc'd) and back into an arena. */
+char *fl_party_json(const dg_party *p);
+void fl_party_from_json(dg_arena *a, const char *json, dg_party *p);
+
+/* Records the document row (canonical JSON) for an ingest. */
+int fl_document_add(dg_store *s, const char *partner, const dg_doc *doc, int64_t file_id,
+                    const char *outcome, int64_t *doc_id, dg_error *err);
+/* The document was already ingested from this file position: answer DUPLICATE. */
+int fl_already(dg_store *s, const dg_doc *doc, int64_t file_id, bool *seen, dg_error *err);
+
+/* A supplier PO with its lines, as ASNs and invoices match against it. */
+typedef struct po_line {
+    int64_t id;
+    long po_line;
+    char line_number[32];   /* the storefront's line */
+    char retailer_sku[128], supplier_sku[128], gtin[64];
+    dg_dec ordered, shipped, add;
+    dg_dec cost, invoiced;
+} po_line;
+
+typedef struct po_info {
+    int64_t id, order_id;
+    char supplier[64], status[32], storefront[64], order_number[64], currency[8];
+    char *ship_to_json;
+    po_line *lines;
+    size_t n_lines;
+} po_info;
+
+
+/* Loads a PO by number with its lines; *found false when unknown. */
+int fl_load_po(dg_store *s, const char *po_number, po_info *p, bool *found, dg_error *err);
+void fl_po_info_free(po_info *p);
+/* The PO line an item or invoice line means: by SKU (the supplier's, then ours), GTIN, and only
+ * then by PO line number (a partner's own line numbering is often its own sequence). -1: none. */
+int fl_match_line(const po_line *lines, size_t n, const char *line_number, const char *vsku,
+                  const char *bsku, const char *gtin);
+
+int fl_date_text(int64_t t, char *out, size_t size); /* "YYYY-MM-DD" (UTC) */
+
+#endif

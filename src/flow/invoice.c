@@ -1,0 +1,316 @@
+/* Supplier invoices: the 3-way match against the PO (price, what was ordered) and the ASNs (what
+ * was shipped), charges within limits, consistent totals, duplicates caught; every reason kept. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "flow/flow_internal.h"
+
+static void add_reason(dg_flow_invoice_result *res, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void add_reason(dg_flow_invoice_result *res, const char *code, const char *fmt, ...)
+{
+    if (res->n_reasons >= DG_FLOW_MAX_REASONS)
+        return;
+    dg_flow_reason *r = &res->reasons[res->n_reasons++];
+    snprintf(r->code, sizeof r->code, "%s", code);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->detail, sizeof r->detail, fmt, ap);
+    va_end(ap);
+}
+
+static int find_original(dg_store *s, const char *supplier, const char *number, int64_t *id,
+                         dg_error *err)
+{
+    static const char sql[] = "SELECT id FROM invoices WHERE supplier = ?1"
+                              " AND invoice_number = ?2 AND duplicate_of IS NULL";
+    *id = 0;
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    fl_bind_text(st, 1, supplier);
+    fl_bind_text(st, 2, number);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : dg_store_fail(s, err, "invoice lookup");
+}
+
+static bool is_type(const dg_charge *c, const char *type)
+{
+    return c->type && !strcasecmp(c->type, type);
+}
+
+/* Sums the charges: freight, tax charges, and the other positive charges (fees, handling). */
+static void sum_charges(const dg_invoice *iv, dg_dec *all, dg_dec *freight, dg_dec *other,
+                        dg_dec *tax)
+{
+    *all = *freight = *other = (dg_dec){0, true};
+    *tax = iv->tax.set ? iv->tax : (dg_dec){0, true};
+    for (size_t i = 0; i < iv->n_charges; i++) {
+        const dg_charge *c = &iv->charges[i];
+        if (!c->amount.set)
+            continue;
+        if (is_type(c, "TAX")) {
+            *tax = dg_dec_add(*tax, c->amount);
+            continue;
+        }
+        *all = dg_dec_add(*all, c->amount);
+        if (is_type(c, "FREIGHT"))
+            *freight = dg_dec_add(*freight, c->amount);
+        else if (c->amount.v > 0)
+            *other = dg_dec_add(*other, c->amount);
+    }
+}
+
+static void check_price(const dg_flow_rules *r, dg_flow_invoice_result *res, const po_line *l,
+                        const dg_invoice_line *il)
+{
+    if (!il->unit_price.set || !l->cost.set)
+        return;
+    dg_dec diff = dg_dec_sub(il->unit_price, l->cost);
+    dg_dec pct = dg_dec_mul(l->cost, r->price_pct);
+    pct.v /= 100;
+    dg_dec allowed = dg_dec_cmp(pct, r->price_abs) > 0 ? pct : r->price_abs;
+    if (dg_dec_cmp(dg_dec_abs(diff), allowed) <= 0)
+        return;
+    char a[32], b[32], c[32];
+    add_reason(res, diff.v > 0 ? DG_REASON_PRICE_ABOVE_TOLERANCE : DG_REASON_PRICE_BELOW_TOLERANCE,
+               "%s (PO line %ld): unit price %s vs PO cost %s (tolerance %s)", l->supplier_sku,
+               l->po_line, dg_dec_format(il->unit_price, a, sizeof a),
+               dg_dec_format(l->cost, b, sizeof b), dg_dec_format(allowed, c, sizeof c));
+}
+
+/* The match itself; fills res->reasons and the per-line quantities in p->lines[].add. */
+static void match_invoice(const dg_flow_rules *r, const char *supplier, const dg_invoice *iv,
+                          po_info *p, int64_t original, dg_flow_invoice_result *res,
+                          dg_dec *lines_amount, dg_dec *charges, dg_dec *tax)
+{
+    char a[32], b[32], c[32];
+    if (original)
+        add_reason(res, DG_REASON_DUPLICATE_INVOICE,
+                   "invoice %s was already received from %s", iv->invoice_number, supplier);
+    if (iv->currency && p->currency[0] && strcasecmp(iv->currency, p->currency))
+        add_reason(res, DG_REASON_CURRENCY_MISMATCH, "invoice in %s, PO in %s", iv->currency,
+                   p->currency);
+    *lines_amount = (dg_dec){0, true};
+    for (size_t i = 0; i < iv->n_lines; i++) {
+        const dg_invoice_line *il = &iv->lines[i];
+        dg_dec qty = il->quantity.set ? il->quantity : (dg_dec){0, true};
+        if (il->unit_price.set)
+            *lines_amount = dg_dec_add(*lines_amount, dg_dec_mul(qty, il->unit_price));
+        int k = fl_match_line(p->lines, p->n_lines, il->line_number, il->vendor_sku,
+                              il->buyer_sku, il->gtin);
+        if (k < 0) {
+            add_reason(res, DG_REASON_LINE_NOT_ON_PO, "invoice line %s %s is not on PO %s",
+                       il->line_number ? il->line_number : "?",
+                       il->vendor_sku ? il->vendor_sku : il->buyer_sku ? il->buyer_sku : "",
+                       iv->po_number);
+            continue;
+        }
+        p->lines[k].add = dg_dec_add(p->lines[k].add, qty);
+        check_price(r, res, &p->lines[k], il);
+    }
+    for (size_t i = 0; i < p->n_lines; i++) {
+        const po_line *l = &p->lines[i];
+        if (l->add.v <= 0)
+            continue;
+        if (dg_dec_cmp(dg_dec_add(l->invoiced, l->add), l->shipped) > 0)
+            add_reason(res, DG_REASON_QTY_ABOVE_SHIPPED,
+                       "%s (PO line %ld): invoiced %s (earlier invoices %s) but shipped %s",
+                       l->supplier_sku, l->po_line, dg_dec_format(l->add, a, sizeof a),
+                       dg_dec_format(l->invoiced, b, sizeof b),
+                       dg_dec_format(l->shipped, c, sizeof c));
+    }
+    dg_dec freight, other;
+    sum_charges(iv, charges, &freight, &other, tax);
+    const fl_supplier *sp = fl_supplier_rules(r, supplier);
+    dg_dec max_f = sp && sp->max_freight.set ? sp->max_freight : r->max_freight;
+    dg_dec max_o = sp && sp->max_charges.set ? sp->max_charges : r->max_charges;
+    if (max_f.set && dg_dec_cmp(freight, max_f) > 0)
+        add_reason(res, DG_REASON_FREIGHT_ABOVE_LIMIT, "freight %s above the limit %s",
+                   dg_dec_format(freight, a, sizeof a), dg_dec_format(max_f, b, sizeof b));
+    if (max_o.set && dg_dec_cmp(other, max_o) > 0)
+        add_reason(res, DG_REASON_CHARGES_ABOVE_LIMIT, "other charges %s above the limit %s",
+                   dg_dec_format(other, a, sizeof a), dg_dec_format(max_o, b, sizeof b));
+    if (iv->total.set) {
+        dg_dec sum = dg_dec_add(dg_dec_add(*lines_amount, *charges), *tax);
+        if (dg_dec_cmp(dg_dec_abs(dg_dec_sub(sum, iv->total)), r->total_tolerance) > 0)
+            add_reason(res, DG_REASON_TOTAL_MISMATCH,
+                       "total %s but lines + charges + tax = %s",
+                       dg_dec_format(iv->total, a, sizeof a), dg_dec_format(sum, b, sizeof b));
+    }
+}
+
+static int record_invoice(dg_store *s, const char *supplier, const dg_invoice *iv,
+                          const po_info *p, int64_t doc_id, int64_t original,
+                          dg_flow_invoice_result *res, dg_dec lines_amount, dg_dec charges,
+                          dg_dec tax, dg_error *err)
+{
+    static const char ins[] =
+        "INSERT INTO invoices(supplier, invoice_number, po_id, document_id, invoice_date,"
+        " currency, lines_amount, charges, tax, total, outcome, duplicate_of, created_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+    static const char line[] =
+        "INSERT INTO invoice_lines(invoice_id, line_number, order_line_id, vendor_sku, qty,"
+        " unit_price, amount) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    static const char chg[] =
+        "INSERT INTO charges(invoice_id, type, code, amount, description)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)";
+    static const char dis[] =
+        "INSERT INTO discrepancies(invoice_id, code, detail, created_at) VALUES (?1, ?2, ?3, ?4)";
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, ins, &st, err);
+    if (rc)
+        return rc;
+    fl_bind_text(st, 1, supplier);
+    fl_bind_text(st, 2, iv->invoice_number);
+    sqlite3_bind_int64(st, 3, p->id);
+    sqlite3_bind_int64(st, 4, doc_id);
+    fl_bind_text(st, 5, iv->invoice_date);
+    fl_bind_text(st, 6, iv->currency);
+    fl_bind_dec(st, 7, lines_amount);
+    fl_bind_dec(st, 8, charges);
+    fl_bind_dec(st, 9, tax);
+    fl_bind_dec(st, 10, iv->total);
+    fl_bind_text(st, 11, res->n_reasons ? "DISCREPANCY" : "MATCHED");
+    if (original)
+        sqlite3_bind_int64(st, 12, original);
+    sqlite3_bind_int64(st, 13, dg_store_now(s));
+    if ((rc = fl_step_done(s, st, err, "recording an invoice")))
+        return rc;
+    int64_t id = sqlite3_last_insert_rowid(dg_store_db(s));
+    res->invoice_id = id;
+    for (size_t i = 0; i < iv->n_lines; i++) {
+        const dg_invoice_line *il = &iv->lines[i];
+        int k = fl_match_line(p->lines, p->n_lines, il->line_number, il->vendor_sku,
+                              il->buyer_sku, il->gtin);
+        if ((rc = dg_store_prepare(s, line, &st, err)))
+            return rc;
+        sqlite3_bind_int64(st, 1, id);
+        fl_bind_text(st, 2, il->line_number);
+        if (k >= 0)
+            sqlite3_bind_int64(st, 3, p->lines[k].id);
+        fl_bind_text(st, 4, il->vendor_sku ? il->vendor_sku : il->buyer_sku);
+        fl_bind_dec(st, 5, il->quantity);
+        fl_bind_dec(st, 6, il->unit_price);
+        if (il->quantity.set && il->unit_price.set)
+            fl_bind_dec(st, 7, dg_dec_mul(il->quantity, il->unit_price));
+        if ((rc = fl_step_done(s, st, err, "recording an invoice line")))
+            return rc;
+    }
+    for (size_t i = 0; i < iv->n_charges; i++) {
+        const dg_charge *c = &iv->charges[i];
+        if ((rc = dg_store_prepare(s, chg, &st, err)))
+            return rc;
+        sqlite3_bind_int64(st, 1, id);
+        fl_bind_text(st, 2, c->type);
+        fl_bind_text(st, 3, c->code);
+        fl_bind_dec(st, 4, c->amount);
+        fl_bind_text(st, 5, c->description);
+        if ((rc = fl_step_done(s, st, err, "recording a charge")))
+            return rc;
+    }
+    for (size_t i = 0; i < res->n_reasons; i++) {
+        if ((rc = dg_store_prepare(s, dis, &st, err)))
+            return rc;
+        sqlite3_bind_int64(st, 1, id);
+        fl_bind_text(st, 2, res->reasons[i].code);
+        fl_bind_text(st, 3, res->reasons[i].detail);
+        sqlite3_bind_int64(st, 4, dg_store_now(s));
+        if ((rc = fl_step_done(s, st, err, "recording a discrepancy")))
+            return rc;
+    }
+    return 0;
+}
+
+/* A MATCHED invoice is approved for payment: its quantities count as invoiced, and a PO whose
+ * every unit is invoiced is INVOICED. */
+static int apply_matched(dg_store *s, const po_info *p, dg_error *err)
+{
+    static const char upd[] = "UPDATE order_lines SET qty_invoiced = qty_invoiced + ?2"
+                              " WHERE id = ?1";
+    static const char done[] =
+        "UPDATE supplier_pos SET status = 'INVOICED' WHERE id = ?1 AND NOT EXISTS"
+        " (SELECT 1 FROM order_lines WHERE po_id = ?1 AND qty_invoiced < qty_ordered)";
+    sqlite3_stmt *st;
+    int rc;
+    for (size_t i = 0; i < p->n_lines; i++) {
+        if (p->lines[i].add.v <= 0)
+            continue;
+        if ((rc = dg_store_prepare(s, upd, &st, err)))
+            return rc;
+        sqlite3_bind_int64(st, 1, p->lines[i].id);
+        sqlite3_bind_int64(st, 2, p->lines[i].add.v);
+        if ((rc = fl_step_done(s, st, err, "updating invoiced quantities")))
+            return rc;
+    }
+    if ((rc = dg_store_prepare(s, done, &st, err)))
+        return rc;
+    sqlite3_bind_int64(st, 1, p->id);
+    return fl_step_done(s, st, err, "moving a PO to INVOICED");
+}
+
+int dg_flow_ingest_invoice(dg_store *s, const dg_flow_rules *r, const char *supplier,
+                           const dg_doc *doc, int64_t file_id, dg_flow_invoice_result *res,
+                           dg_error *err)
+{
+    memset(res, 0, sizeof *res);
+    if (!s || !r || !supplier || !doc || doc->kind != DG_DOC_INVOICE)
+        return dg_error_set(err, DG_EINVAL, "ingest_invoice: store, rules, supplier, invoice");
+    const dg_invoice *iv = &doc->u.invoice;
+    if (!iv->invoice_number || !*iv->invoice_number)
+        return dg_error_set(err, DG_EVALID, "%s: invoice without an invoice number", supplier);
+    if (!iv->po_number || !*iv->po_number)
+        return dg_error_set(err, DG_EVALID, "%s: invoice %s names no PO number", supplier,
+                            iv->invoice_number);
+    int rc = dg_store_begin(s, err);
+    if (rc)
+        return rc;
+    po_info p;
+    memset(&p, 0, sizeof p);
+    bool seen = false, found = false;
+    if ((rc = fl_already(s, doc, file_id, &seen, err)))
+        goto fail;
+    if (seen) {
+        res->outcome = DG_FLOW_DUPLICATE;
+        return dg_store_commit(s, err);
+    }
+    if ((rc = fl_load_po(s, iv->po_number, &p, &found, err)))
+        goto fail;
+    if (!found) {
+        rc = dg_error_set(err, DG_EVALID, "%s: invoice %s for unknown PO %s", supplier,
+                          iv->invoice_number, iv->po_number);
+        goto fail;
+    }
+    if (strcmp(p.supplier, supplier)) {
+        rc = dg_error_set(err, DG_EVALID, "%s: invoice %s for PO %s, which was sent to %s",
+                          supplier, iv->invoice_number, iv->po_number, p.supplier);
+        goto fail;
+    }
+    int64_t original = 0, doc_id = 0;
+    if ((rc = find_original(s, supplier, iv->invoice_number, &original, err)))
+        goto fail;
+    dg_dec lines_amount, charges, tax;
+    match_invoice(r, supplier, iv, &p, original, res, &lines_amount, &charges, &tax);
+    res->outcome = res->n_reasons ? DG_FLOW_DISCREPANCY : DG_FLOW_MATCHED;
+    if ((rc = fl_document_add(s, supplier, doc, file_id, dg_flow_outcome_name(res->outcome),
+                              &doc_id, err)) ||
+        (rc = record_invoice(s, supplier, iv, &p, doc_id, original, res, lines_amount, charges,
+                             tax, err)))
+        goto fail;
+    if (res->outcome == DG_FLOW_MATCHED && (rc = apply_matched(s, &p, err)))
+        goto fail;
+    fl_po_info_free(&p);
+    return dg_store_commit(s, err);
+fail:
+    fl_po_info_free(&p);
+    dg_store_rollback(s);
+    return rc;
+}

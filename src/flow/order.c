@@ -1,0 +1,808 @@
+/* Storefront orders in: deduplication, per-line routing over catalog + stock + rules, order and
+ * line statuses, and one supplier PO per chosen supplier; then the POs out (pending, queued). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/model_json.h"
+#include "flow/flow_internal.h"
+
+typedef struct cand {
+    char supplier[64];
+    char supplier_sku[128];
+    char gtin[64];
+    char description[256];
+    dg_dec cost;       /* unit cost: the stock feed's, else the catalog's */
+    int64_t priority;
+    int preferred;
+    dg_dec ship_est, fee, landed;
+    bool has_stock;
+    dg_dec stock_qty;
+    char ship_to[256];
+    int approved;
+} cand;
+
+typedef struct line_plan {
+    dg_order_line *in;
+    const char *sku;
+    const char *status;
+    char reason[512];
+    cand *cands;       /* feasible candidates after every filter */
+    size_t n_cands;
+    int chosen;        /* index in cands, -1: none */
+    int64_t po_id;
+    long po_line;
+} line_plan;
+
+static bool is_matched(const line_plan *lp)
+{
+    return lp->status && !strcmp(lp->status, DG_LINE_MATCHED);
+}
+
+/* ---- candidates and filters -------------------------------------------------------------- */
+
+static int load_cands(dg_store *s, const char *sku, const char *gtin, cand **out, size_t *n,
+                      dg_error *err)
+{
+    static const char sql[] =
+        "SELECT c.supplier, c.supplier_sku, c.gtin, c.description, c.cost, c.priority,"
+        " c.preferred, c.ship_estimate, c.dropship_fee, c.ship_to, c.approved, s.qty, s.cost"
+        " FROM catalog c LEFT JOIN stock s ON s.supplier = c.supplier"
+        " AND s.vendor_sku = c.supplier_sku"
+        " WHERE c.retailer_sku = ?1 OR (?2 IS NOT NULL AND c.gtin = ?2) ORDER BY c.supplier";
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    fl_bind_text(st, 1, sku);
+    fl_bind_text(st, 2, gtin && *gtin ? gtin : NULL);
+    size_t cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 4;
+            cand *c = realloc(*out, cap * sizeof *c);
+            if (!c) {
+                sqlite3_reset(st);
+                return dg_error_set(err, DG_ENOMEM, "out of memory");
+            }
+            *out = c;
+        }
+        cand *c = &(*out)[(*n)++];
+        memset(c, 0, sizeof *c);
+        fl_col_copy(st, 0, c->supplier, sizeof c->supplier);
+        fl_col_copy(st, 1, c->supplier_sku, sizeof c->supplier_sku);
+        fl_col_copy(st, 2, c->gtin, sizeof c->gtin);
+        fl_col_copy(st, 3, c->description, sizeof c->description);
+        dg_dec cat_cost = fl_col_dec(st, 4);
+        c->priority = sqlite3_column_int64(st, 5);
+        c->preferred = sqlite3_column_int(st, 6);
+        c->ship_est = fl_col_dec(st, 7);
+        c->fee = fl_col_dec(st, 8);
+        fl_col_copy(st, 9, c->ship_to, sizeof c->ship_to);
+        c->approved = sqlite3_column_int(st, 10);
+        c->has_stock = sqlite3_column_type(st, 11) != SQLITE_NULL;
+        c->stock_qty = fl_col_dec(st, 11);
+        dg_dec feed_cost = fl_col_dec(st, 12);
+        c->cost = feed_cost.set ? feed_cost : cat_cost.set ? cat_cost : (dg_dec){0, true};
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return dg_store_fail(s, err, "reading the catalog");
+    return 0;
+}
+
+static bool ships_to(const dg_flow_rules *r, const cand *c, const char *country)
+{
+    if (c->ship_to[0]) {
+        char needle[16];
+        snprintf(needle, sizeof needle, " %s ", country);
+        if (!strstr(c->ship_to, needle))
+            return false;
+    }
+    const fl_supplier *sp = fl_supplier_rules(r, c->supplier);
+    if (sp && sp->n_ship_to) {
+        for (size_t i = 0; i < sp->n_ship_to; i++)
+            if (!strcmp(sp->ship_to[i], country))
+                return true;
+        return false;
+    }
+    return true;
+}
+
+static bool approved(const dg_flow_rules *r, const cand *c)
+{
+    const fl_supplier *sp = fl_supplier_rules(r, c->supplier);
+    return c->approved && (!sp || sp->enabled);
+}
+
+static bool in_stock(const dg_flow_rules *r, const cand *c, dg_dec qty)
+{
+    if (!c->has_stock)
+        return !fl_stock_required(r, c->supplier);
+    return dg_dec_cmp(c->stock_qty, qty) >= 0;
+}
+
+/* Keeps the candidates keep() accepts, in place; returns how many are left. */
+#define FILTER(lp, cond)                                                                       \
+    do {                                                                                       \
+        size_t k_ = 0;                                                                         \
+        for (size_t i_ = 0; i_ < (lp)->n_cands; i_++) {                                        \
+            const cand *c = &(lp)->cands[i_];                                                  \
+            if (cond)                                                                          \
+                (lp)->cands[k_++] = (lp)->cands[i_];                                           \
+        }                                                                                      \
+        (lp)->n_cands = k_;                                                                    \
+    } while (0)
+
+static void set_status(line_plan *lp, const char *status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_status(line_plan *lp, const char *status, const char *fmt, ...)
+{
+    lp->status = status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(lp->reason, sizeof lp->reason, fmt, ap);
+    va_end(ap);
+}
+
+static void stock_reason(line_plan *lp, const cand *all, size_t n, dg_dec qty)
+{
+    char q[32], have[32];
+    int k = snprintf(lp->reason, sizeof lp->reason, "SKU %s: %s ordered;", lp->sku,
+                     dg_dec_format(qty, q, sizeof q));
+    for (size_t i = 0; i < n && k > 0 && (size_t)k < sizeof lp->reason; i++) {
+        if (all[i].has_stock)
+            k += snprintf(lp->reason + k, sizeof lp->reason - (size_t)k, " %s has %s",
+                          all[i].supplier, dg_dec_format(all[i].stock_qty, have, sizeof have));
+        else
+            k += snprintf(lp->reason + k, sizeof lp->reason - (size_t)k,
+                          " %s has no stock feed", all[i].supplier);
+    }
+    lp->status = DG_LINE_OUT_OF_STOCK;
+}
+
+/* Runs the filters of routing.yaml over one line; leaves the feasible candidates in lp. */
+static int route_line(dg_store *s, const dg_flow_rules *r, line_plan *lp, const char *country,
+                      dg_error *err)
+{
+    dg_order_line *l = lp->in;
+    lp->chosen = -1;
+    lp->sku = l->buyer_sku ? l->buyer_sku : l->vendor_sku;
+    const char *sku = lp->sku ? lp->sku : "(none)";
+    if (!l->quantity.set || l->quantity.v <= 0) {
+        set_status(lp, DG_LINE_NOT_APPROVED, "SKU %s: quantity must be more than 0", sku);
+        return 0;
+    }
+    int rc = load_cands(s, lp->sku ? lp->sku : "", l->gtin, &lp->cands, &lp->n_cands, err);
+    if (rc)
+        return rc;
+    if (!lp->n_cands) {
+        set_status(lp, DG_LINE_PRODUCT_NOT_FOUND, "SKU %s%s%s is not in the catalog", sku,
+                   l->gtin ? " / GTIN " : "", l->gtin ? l->gtin : "");
+        return 0;
+    }
+    dg_dec amount = l->unit_price.set ? dg_dec_mul(l->unit_price, l->quantity) : l->unit_price;
+    if (r->max_line_amount.set && amount.set && dg_dec_cmp(amount, r->max_line_amount) > 0) {
+        char a[32], m[32];
+        set_status(lp, DG_LINE_NOT_APPROVED, "SKU %s: line amount %s above the approval limit %s",
+                   sku, dg_dec_format(amount, a, sizeof a),
+                   dg_dec_format(r->max_line_amount, m, sizeof m));
+        return 0;
+    }
+    FILTER(lp, approved(r, c));
+    if (!lp->n_cands) {
+        set_status(lp, DG_LINE_NOT_APPROVED, "SKU %s: no approved supplier", sku);
+        return 0;
+    }
+    FILTER(lp, ships_to(r, c, country));
+    if (!lp->n_cands) {
+        set_status(lp, DG_LINE_SHIPPING_UNAVAILABLE, "SKU %s: no supplier ships to %s", sku,
+                   country);
+        return 0;
+    }
+    cand *before = malloc(lp->n_cands * sizeof *before);
+    if (!before)
+        return dg_error_set(err, DG_ENOMEM, "out of memory");
+    size_t n_before = lp->n_cands;
+    memcpy(before, lp->cands, n_before * sizeof *before);
+    FILTER(lp, in_stock(r, c, l->quantity));
+    if (!lp->n_cands)
+        stock_reason(lp, before, n_before, l->quantity);
+    free(before);
+    if (!lp->n_cands)
+        return 0;
+    for (size_t i = 0; i < lp->n_cands; i++) {
+        cand *c = &lp->cands[i];
+        c->landed = dg_dec_add(dg_dec_add(dg_dec_mul(c->cost, l->quantity), c->ship_est), c->fee);
+    }
+    if (!r->allow_loss && amount.set) {
+        FILTER(lp, dg_dec_cmp(c->landed, amount) <= 0);
+        if (!lp->n_cands) {
+            set_status(lp, DG_LINE_NOT_APPROVED,
+                       "SKU %s: every supplier's landed cost is above the selling price", sku);
+            return 0;
+        }
+    }
+    lp->status = DG_LINE_MATCHED;
+    return 0;
+}
+
+static int cmp_cand(const dg_flow_rules *r, const cand *a, const cand *b)
+{
+    for (size_t i = 0; i < r->n_choose; i++) {
+        int d = 0;
+        switch (r->choose[i]) {
+        case FL_BY_PREFERRED: d = (b->preferred != 0) - (a->preferred != 0); break;
+        case FL_BY_PRIORITY: d = (a->priority > b->priority) - (a->priority < b->priority); break;
+        case FL_BY_LANDED_COST: d = dg_dec_cmp(a->landed, b->landed); break;
+        }
+        if (d)
+            return d;
+    }
+    return strcmp(a->supplier, b->supplier);
+}
+
+static int best_cand(const dg_flow_rules *r, const line_plan *lp)
+{
+    int best = -1;
+    for (size_t i = 0; i < lp->n_cands; i++)
+        if (best < 0 || cmp_cand(r, &lp->cands[i], &lp->cands[best]) < 0)
+            best = (int)i;
+    return best;
+}
+
+static int find_supplier(const line_plan *lp, const char *supplier)
+{
+    for (size_t i = 0; i < lp->n_cands; i++)
+        if (!strcmp(lp->cands[i].supplier, supplier))
+            return (int)i;
+    return -1;
+}
+
+/* split: false - one supplier for the whole order: the one that can take the most lines, then
+ * the lowest total landed cost. Lines it cannot take stay unplaced, with the reason. */
+static void choose_single(line_plan *lp, size_t n)
+{
+    const char *best = NULL;
+    size_t best_count = 0;
+    dg_dec best_cost = {0, true};
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < lp[i].n_cands; j++) {
+            const char *sup = lp[i].cands[j].supplier;
+            size_t count = 0;
+            dg_dec cost = {0, true};
+            for (size_t k = 0; k < n; k++) {
+                int c = is_matched(&lp[k]) ? find_supplier(&lp[k], sup) : -1;
+                if (c >= 0) {
+                    count++;
+                    cost = dg_dec_add(cost, lp[k].cands[c].landed);
+                }
+            }
+            if (!best || count > best_count ||
+                (count == best_count && (dg_dec_cmp(cost, best_cost) < 0 ||
+                                         (!dg_dec_cmp(cost, best_cost) && strcmp(sup, best) < 0)))) {
+                best = sup;
+                best_count = count;
+                best_cost = cost;
+            }
+        }
+    char chosen[64] = "";
+    if (best)
+        snprintf(chosen, sizeof chosen, "%s", best);
+    for (size_t k = 0; k < n; k++) {
+        if (!is_matched(&lp[k]))
+            continue;
+        lp[k].chosen = find_supplier(&lp[k], chosen);
+        if (lp[k].chosen < 0)
+            set_status(&lp[k], DG_LINE_NOT_APPROVED,
+                       "SKU %s: the order may not be split (split: false) and %s takes its "
+                       "other lines",
+                       lp[k].sku, chosen);
+    }
+}
+
+static int reserve_stock(dg_store *s, const cand *c, dg_dec qty, dg_error *err)
+{
+    static const char sql[] =
+        "UPDATE stock SET qty = qty - ?3 WHERE supplier = ?1 AND vendor_sku = ?2";
+    if (!c->has_stock)
+        return 0;
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    fl_bind_text(st, 1, c->supplier);
+    fl_bind_text(st, 2, c->supplier_sku);
+    sqlite3_bind_int64(st, 3, qty.v);
+    return fl_step_done(s, st, err, "reserving stock");
+}
+
+/* ---- recording ----------------------------------------------------------------------------- */
+
+static int find_order(dg_store *s, const char *storefront, const char *number, int64_t *id,
+                      const char **status, size_t *lines, size_t *matched, dg_error *err)
+{
+    static const char sql[] = "SELECT id, status, lines_total, lines_matched FROM orders"
+                              " WHERE storefront = ?1 AND order_number = ?2";
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    fl_bind_text(st, 1, storefront);
+    fl_bind_text(st, 2, number);
+    *id = 0;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        const char *t = (const char *)sqlite3_column_text(st, 1);
+        *status = t && !strcmp(t, DG_ORDER_CONVERTED)             ? DG_ORDER_CONVERTED
+                  : t && !strcmp(t, DG_ORDER_PARTIALLY_CONVERTED) ? DG_ORDER_PARTIALLY_CONVERTED
+                                                                  : DG_ORDER_FAILED;
+        *lines = (size_t)sqlite3_column_int64(st, 2);
+        *matched = (size_t)sqlite3_column_int64(st, 3);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return dg_store_fail(s, err, "looking up an order");
+    return 0;
+}
+
+static int insert_order(dg_store *s, const char *storefront, const dg_doc *doc, int64_t doc_id,
+                        const char *status, const char *country, size_t lines, size_t matched,
+                        int64_t *id, dg_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO orders(storefront, order_number, document_id, status, order_date, currency,"
+        " ship_to_json, ship_country, carrier, service_level, notes, total, lines_total,"
+        " lines_matched, created_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+    const dg_order *o = &doc->u.order;
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    char *ship = fl_party_json(&o->ship_to);
+    fl_bind_text(st, 1, storefront);
+    fl_bind_text(st, 2, o->order_number);
+    if (doc_id > 0)
+        sqlite3_bind_int64(st, 3, doc_id);
+    fl_bind_text(st, 4, status);
+    fl_bind_text(st, 5, o->order_date);
+    fl_bind_text(st, 6, o->currency);
+    fl_bind_text(st, 7, ship);
+    fl_bind_text(st, 8, country);
+    fl_bind_text(st, 9, o->carrier);
+    fl_bind_text(st, 10, o->service_level);
+    fl_bind_text(st, 11, o->notes);
+    fl_bind_dec(st, 12, o->total);
+    sqlite3_bind_int64(st, 13, (sqlite3_int64)lines);
+    sqlite3_bind_int64(st, 14, (sqlite3_int64)matched);
+    sqlite3_bind_int64(st, 15, dg_store_now(s));
+    rc = fl_step_done(s, st, err, "recording an order");
+    free(ship);
+    *id = sqlite3_last_insert_rowid(dg_store_db(s));
+    return rc;
+}
+
+static int po_number_free(dg_store *s, const char *number, bool *free_, dg_error *err)
+{
+    static const char sql[] = "SELECT 1 FROM supplier_pos WHERE po_number = ?1";
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    fl_bind_text(st, 1, number);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return dg_store_fail(s, err, "checking a PO number");
+    *free_ = rc == SQLITE_DONE;
+    return 0;
+}
+
+/* "<order>-<SUPPLIER CODE>", with "-2", "-3"... only when another storefront already used the
+ * same order number with the same supplier. Deterministic for a given store history. */
+static int create_po(dg_store *s, const dg_flow_rules *r, const char *supplier,
+                     const dg_order *o, int64_t order_id, dg_dec total, int64_t *po_id,
+                     dg_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO supplier_pos(po_number, supplier, order_id, status, bill_to_json, currency,"
+        " total, created_at) VALUES (?1, ?2, ?3, 'QUEUED', ?4, ?5, ?6, ?7)";
+    char code[32], number[160];
+    fl_supplier_code(r, supplier, code, sizeof code);
+    snprintf(number, sizeof number, "%s-%s", o->order_number, code);
+    int rc;
+    for (int k = 2;; k++) {
+        bool ok = false;
+        if ((rc = po_number_free(s, number, &ok, err)))
+            return rc;
+        if (ok)
+            break;
+        snprintf(number, sizeof number, "%s-%s-%d", o->order_number, code, k);
+    }
+    sqlite3_stmt *st;
+    if ((rc = dg_store_prepare(s, sql, &st, err)))
+        return rc;
+    char *bill = fl_party_json(&r->retailer);
+    fl_bind_text(st, 1, number);
+    fl_bind_text(st, 2, supplier);
+    sqlite3_bind_int64(st, 3, order_id);
+    fl_bind_text(st, 4, bill);
+    fl_bind_text(st, 5, o->currency ? o->currency : r->currency);
+    fl_bind_dec(st, 6, total);
+    sqlite3_bind_int64(st, 7, dg_store_now(s));
+    rc = fl_step_done(s, st, err, "creating a supplier PO");
+    free(bill);
+    *po_id = sqlite3_last_insert_rowid(dg_store_db(s));
+    return rc;
+}
+
+static int insert_line(dg_store *s, int64_t order_id, size_t no, const line_plan *lp,
+                       dg_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO order_lines(order_id, line_no, line_number, retailer_sku, gtin, description,"
+        " uom, qty_ordered, unit_price, status, reason, supplier, supplier_sku, cost,"
+        " landed_cost, po_id, po_line)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+    const dg_order_line *l = lp->in;
+    const cand *c = lp->chosen >= 0 ? &lp->cands[lp->chosen] : NULL;
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, order_id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)no);
+    fl_bind_text(st, 3, l->line_number);
+    fl_bind_text(st, 4, lp->sku);
+    fl_bind_text(st, 5, l->gtin ? l->gtin : c && c->gtin[0] ? c->gtin : NULL);
+    fl_bind_text(st, 6, l->description ? l->description
+                        : c && c->description[0] ? c->description
+                                                 : NULL);
+    fl_bind_text(st, 7, l->uom);
+    sqlite3_bind_int64(st, 8, l->quantity.set ? l->quantity.v : 0);
+    fl_bind_dec(st, 9, l->unit_price);
+    fl_bind_text(st, 10, lp->status);
+    fl_bind_text(st, 11, lp->reason[0] ? lp->reason : NULL);
+    if (c) {
+        fl_bind_text(st, 12, c->supplier);
+        fl_bind_text(st, 13, c->supplier_sku);
+        fl_bind_dec(st, 14, c->cost);
+        fl_bind_dec(st, 15, c->landed);
+        sqlite3_bind_int64(st, 16, lp->po_id);
+        sqlite3_bind_int64(st, 17, lp->po_line);
+    }
+    return fl_step_done(s, st, err, "recording an order line");
+}
+
+/* Groups the chosen lines by supplier (first appearance order) and creates their POs. */
+static int create_pos(dg_store *s, const dg_flow_rules *r, const dg_order *o, int64_t order_id,
+                      line_plan *lp, size_t n, size_t *created, dg_error *err)
+{
+    *created = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (lp[i].chosen < 0 || lp[i].po_id)
+            continue;
+        const char *sup = lp[i].cands[lp[i].chosen].supplier;
+        dg_dec total = {0, true};
+        for (size_t k = i; k < n; k++)
+            if (lp[k].chosen >= 0 && !strcmp(lp[k].cands[lp[k].chosen].supplier, sup))
+                total = dg_dec_add(total, dg_dec_mul(lp[k].cands[lp[k].chosen].cost,
+                                                     lp[k].in->quantity));
+        int64_t po_id = 0;
+        int rc = create_po(s, r, sup, o, order_id, total, &po_id, err);
+        if (rc)
+            return rc;
+        (*created)++;
+        long line = 0;
+        for (size_t k = i; k < n; k++)
+            if (lp[k].chosen >= 0 && !strcmp(lp[k].cands[lp[k].chosen].supplier, sup)) {
+                lp[k].po_id = po_id;
+                lp[k].po_line = ++line;
+            }
+    }
+    return 0;
+}
+
+static const char *order_status(size_t lines, size_t matched)
+{
+    return matched == 0 ? DG_ORDER_FAILED
+           : matched == lines ? DG_ORDER_CONVERTED
+                              : DG_ORDER_PARTIALLY_CONVERTED;
+}
+
+static int place_order(dg_store *s, const dg_flow_rules *r, const char *storefront, dg_doc *doc,
+                       int64_t file_id, line_plan *lp, dg_flow_order_result *res, dg_error *err)
+{
+    dg_order *o = &doc->u.order;
+    char country[8];
+    snprintf(country, sizeof country, "%s",
+             o->ship_to.country && *o->ship_to.country ? o->ship_to.country : r->default_country);
+    for (char *p = country; *p; p++)
+        *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+    int rc;
+    for (size_t i = 0; i < o->n_lines; i++) {
+        lp[i].in = &o->lines[i];
+        if ((rc = route_line(s, r, &lp[i], country, err)))
+            return rc;
+        if (r->split && is_matched(&lp[i])) {
+            lp[i].chosen = best_cand(r, &lp[i]);
+            if ((rc = reserve_stock(s, &lp[i].cands[lp[i].chosen], o->lines[i].quantity, err)))
+                return rc;
+        }
+    }
+    if (!r->split) {
+        choose_single(lp, o->n_lines);
+        for (size_t i = 0; i < o->n_lines; i++)
+            if (lp[i].chosen >= 0 &&
+                (rc = reserve_stock(s, &lp[i].cands[lp[i].chosen], o->lines[i].quantity, err)))
+                return rc;
+    }
+    size_t matched = 0;
+    for (size_t i = 0; i < o->n_lines; i++) {
+        dg_order_line *l = &o->lines[i];
+        l->status = (char *)lp[i].status;
+        l->status_reason = lp[i].reason[0] ? dg_arena_strdup(doc->arena, lp[i].reason) : NULL;
+        if (lp[i].chosen >= 0) {
+            matched++;
+            l->supplier = dg_arena_strdup(doc->arena, lp[i].cands[lp[i].chosen].supplier);
+        }
+    }
+    res->lines = o->n_lines;
+    res->matched = matched;
+    res->status = order_status(o->n_lines, matched);
+    int64_t doc_id = 0, order_id = 0;
+    if ((rc = fl_document_add(s, storefront, doc, file_id, res->status, &doc_id, err)) ||
+        (rc = insert_order(s, storefront, doc, doc_id, res->status, country, o->n_lines,
+                           matched, &order_id, err)) ||
+        (rc = create_pos(s, r, o, order_id, lp, o->n_lines, &res->pos_created, err)))
+        return rc;
+    for (size_t i = 0; i < o->n_lines; i++)
+        if ((rc = insert_line(s, order_id, i + 1, &lp[i], err)))
+            return rc;
+    res->order_id = order_id;
+    return 0;
+}
+
+int dg_flow_ingest_order(dg_store *s, const dg_flow_rules *r, const char *storefront,
+                         dg_doc *doc, int64_t file_id, dg_flow_order_result *res,
+                         dg_error *err)
+{
+    memset(res, 0, sizeof *res);
+    res->status = DG_ORDER_FAILED;
+    if (!s || !r || !storefront || !doc || doc->kind != DG_DOC_ORDER)
+        return dg_error_set(err, DG_EINVAL, "ingest_order: store, rules, storefront and an order");
+    dg_order *o = &doc->u.order;
+    if (!o->order_number || !*o->order_number)
+        return dg_error_set(err, DG_EVALID, "%s: order without an order number (position %ld)",
+                            storefront, doc->source.position);
+    if (!o->n_lines)
+        return dg_error_set(err, DG_EVALID, "%s: order %s has no lines", storefront,
+                            o->order_number);
+    int rc = dg_store_begin(s, err);
+    if (rc)
+        return rc;
+    bool seen = false;
+    if ((rc = fl_already(s, doc, file_id, &seen, err)) ||
+        (rc = find_order(s, storefront, o->order_number, &res->order_id, &res->status,
+                         &res->lines, &res->matched, err)))
+        goto fail;
+    if (seen || res->order_id) {
+        res->outcome = DG_FLOW_DUPLICATE;
+        /* Record a new sighting (a re-sent order), never a replay of the same file position. */
+        if (!seen && (rc = fl_document_add(s, storefront, doc, file_id, "DUPLICATE", NULL, err)))
+            goto fail;
+        return dg_store_commit(s, err);
+    }
+    line_plan *lp = calloc(o->n_lines, sizeof *lp);
+    if (!lp) {
+        rc = dg_error_set(err, DG_ENOMEM, "out of memory");
+        goto fail;
+    }
+    rc = place_order(s, r, storefront, doc, file_id, lp, res, err);
+    for (size_t i = 0; i < o->n_lines; i++)
+        free(lp[i].cands);
+    free(lp);
+    if (rc)
+        goto fail;
+    res->outcome = DG_FLOW_OK;
+    return dg_store_commit(s, err);
+fail:
+    dg_store_rollback(s);
+    return rc;
+}
+
+/* ---- POs out ------------------------------------------------------------------------------- */
+
+static int po_lines(dg_store *s, int64_t po_id, dg_doc *d, dg_error *err)
+{
+    static const char sql[] =
+        "SELECT po_line, retailer_sku, supplier_sku, gtin, description, qty_ordered, uom, cost"
+        " FROM order_lines WHERE po_id = ?1 ORDER BY po_line";
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, po_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        dg_order_line *l = dg_order_add_line(d);
+        l->line_number = dg_arena_printf(d->arena, "%lld", sqlite3_column_int64(st, 0));
+        l->buyer_sku = fl_col_arena(d->arena, st, 1);
+        l->vendor_sku = fl_col_arena(d->arena, st, 2);
+        l->gtin = fl_col_arena(d->arena, st, 3);
+        l->description = fl_col_arena(d->arena, st, 4);
+        l->quantity = fl_col_dec(st, 5);
+        l->uom = fl_col_arena(d->arena, st, 6);
+        if (!l->uom)
+            l->uom = dg_arena_strdup(d->arena, "EA");
+        l->unit_price = fl_col_dec(st, 7);
+        l->status = DG_LINE_MATCHED;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : dg_store_fail(s, err, "reading PO lines");
+}
+
+void dg_flow_pos_free(dg_flow_po *pos, size_t n)
+{
+    for (size_t i = 0; pos && i < n; i++) {
+        free(pos[i].po_number);
+        free(pos[i].supplier);
+        free(pos[i].storefront);
+        free(pos[i].order_number);
+        dg_doc_free(pos[i].doc);
+    }
+    free(pos);
+}
+
+static void po_doc_header(sqlite3_stmt *st, dg_doc *d)
+{
+    dg_order *o = &d->u.order;
+    dg_arena *a = d->arena;
+    o->order_number = fl_col_arena(a, st, 1);
+    o->customer_order_number = fl_col_arena(a, st, 4);
+    char date[16];
+    fl_date_text(sqlite3_column_int64(st, 9), date, sizeof date);
+    o->order_date = dg_arena_strdup(a, date);
+    o->purpose = dg_arena_strdup(a, "00");
+    o->order_type = dg_arena_strdup(a, "DS");
+    o->currency = fl_col_arena(a, st, 7);
+    fl_party_from_json(a, (const char *)sqlite3_column_text(st, 5), &o->bill_to);
+    fl_party_from_json(a, (const char *)sqlite3_column_text(st, 5), &o->buyer);
+    fl_party_from_json(a, (const char *)sqlite3_column_text(st, 6), &o->ship_to);
+    o->seller.id = fl_col_arena(a, st, 2);
+    o->seller.name = fl_col_arena(a, st, 2);
+    o->carrier = fl_col_arena(a, st, 10);
+    o->service_level = fl_col_arena(a, st, 11);
+    o->notes = fl_col_arena(a, st, 12);
+    o->total = fl_col_dec(st, 8);
+    d->source.format = dg_arena_strdup(a, "canonical");
+}
+
+int dg_flow_pending_pos(dg_store *s, const char *supplier, dg_flow_po **pos, size_t *n,
+                        dg_error *err)
+{
+    static const char sql[] =
+        "SELECT p.id, p.po_number, p.supplier, o.storefront, o.order_number, p.bill_to_json,"
+        " o.ship_to_json, p.currency, p.total, p.created_at, o.carrier, o.service_level, o.notes"
+        " FROM supplier_pos p JOIN orders o ON o.id = p.order_id"
+        " WHERE p.status = 'QUEUED' AND p.outbox_id IS NULL AND (?1 IS NULL OR p.supplier = ?1)"
+        " ORDER BY p.id";
+    *pos = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    fl_bind_text(st, 1, supplier);
+    size_t cap = 0;
+    dg_flow_po *out = NULL;
+    size_t count = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            cap = cap ? cap * 2 : 16;
+            dg_flow_po *p = realloc(out, cap * sizeof *p);
+            if (!p) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            out = p;
+        }
+        dg_flow_po *p = &out[count++];
+        memset(p, 0, sizeof *p);
+        p->id = sqlite3_column_int64(st, 0);
+        p->po_number = fl_col_dup(st, 1);
+        p->supplier = fl_col_dup(st, 2);
+        p->storefront = fl_col_dup(st, 3);
+        p->order_number = fl_col_dup(st, 4);
+        p->doc = dg_doc_new(DG_DOC_ORDER);
+        po_doc_header(st, p->doc);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        dg_flow_pos_free(out, count);
+        return dg_store_fail(s, err, "listing pending POs");
+    }
+    /* Lines after the outer statement is reset: the cached line statement is a different one. */
+    for (size_t i = 0; i < count; i++)
+        if ((rc = po_lines(s, out[i].id, out[i].doc, err))) {
+            dg_flow_pos_free(out, count);
+            return rc;
+        }
+    *pos = out;
+    *n = count;
+    return 0;
+}
+
+int dg_flow_po_queued(dg_store *s, const char *po_number, const char *file_name,
+                      const char *content_sha256, const char *local_path,
+                      const dg_flow_envelope *env, bool expect_ack, int64_t *outbox_id,
+                      dg_error *err)
+{
+    static const char sel[] = "SELECT id, supplier, outbox_id FROM supplier_pos"
+                              " WHERE po_number = ?1";
+    static const char upd[] =
+        "UPDATE supplier_pos SET outbox_id = ?2, interchange_control = ?3, group_control = ?4,"
+        " set_control = ?5, expect_ack = ?6 WHERE id = ?1";
+    if (!po_number || !file_name)
+        return dg_error_set(err, DG_EINVAL, "po_queued: PO number and file name needed");
+    int rc = dg_store_begin(s, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st;
+    if ((rc = dg_store_prepare(s, sel, &st, err)))
+        goto fail;
+    fl_bind_text(st, 1, po_number);
+    int step = sqlite3_step(st);
+    int64_t po_id = 0, existing = 0;
+    char supplier[64] = "";
+    if (step == SQLITE_ROW) {
+        po_id = sqlite3_column_int64(st, 0);
+        fl_col_copy(st, 1, supplier, sizeof supplier);
+        existing = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    if (step == SQLITE_DONE) {
+        rc = dg_error_set(err, DG_ENOTFOUND, "PO %s: not found", po_number);
+        goto fail;
+    }
+    if (step != SQLITE_ROW) {
+        rc = dg_store_fail(s, err, "looking up a PO");
+        goto fail;
+    }
+    if (existing > 0) { /* already queued: the first file stays the one we send */
+        if (outbox_id)
+            *outbox_id = existing;
+        return dg_store_commit(s, err);
+    }
+    int64_t id = 0;
+    bool existed = false;
+    if ((rc = dg_store_outbox_add(s, supplier, "po", po_number, file_name, content_sha256,
+                                  local_path, &id, &existed, err)))
+        goto fail;
+    if (existed) {
+        rc = dg_error_set(err, DG_EDUP, "PO %s: outbox file name %s is already used for %s",
+                          po_number, file_name, supplier);
+        goto fail;
+    }
+    if ((rc = dg_store_prepare(s, upd, &st, err)))
+        goto fail;
+    sqlite3_bind_int64(st, 1, po_id);
+    sqlite3_bind_int64(st, 2, id);
+    fl_bind_text(st, 3, env ? env->interchange_control : NULL);
+    fl_bind_text(st, 4, env ? env->group_control : NULL);
+    fl_bind_text(st, 5, env ? env->set_control : NULL);
+    sqlite3_bind_int(st, 6, expect_ack);
+    if ((rc = fl_step_done(s, st, err, "linking a PO to its outbox entry")))
+        goto fail;
+    if (outbox_id)
+        *outbox_id = id;
+    return dg_store_commit(s, err);
+fail:
+    dg_store_rollback(s);
+    return rc;
+}

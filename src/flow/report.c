@@ -1,0 +1,425 @@
+/* What the operator sees: overdue POs, the status summary, and the orders and reconcile reports
+ * (rows for programs, JSON and CSV for the CLI). Read-only over the store. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "flow/flow_internal.h"
+
+/* Sum of two x10^4 values multiplied in SQL is x10^8: back to x10^4, half away from zero. */
+static dg_dec unscale(sqlite3_int64 v)
+{
+    int64_t q = v >= 0 ? (v + DG_DEC_SCALE / 2) / DG_DEC_SCALE : (v - DG_DEC_SCALE / 2) / DG_DEC_SCALE;
+    return (dg_dec){q, true};
+}
+
+/* ---- overdue ----------------------------------------------------------------------------- */
+
+int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now,
+                        dg_flow_overdue **rows, size_t *n, dg_error *err)
+{
+    static const char sql[] =
+        "SELECT p.po_number, p.supplier, o.order_number, p.status, p.sent_at, p.expect_ack,"
+        " p.ack_at FROM supplier_pos p JOIN orders o ON o.id = p.order_id"
+        " WHERE p.sent_at IS NOT NULL AND p.status IN ('SENT','ACCEPTED','AWAITING_SHIPMENT')"
+        " ORDER BY p.sent_at, p.id";
+    *rows = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    size_t cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char supplier[64];
+        fl_col_copy(st, 1, supplier, sizeof supplier);
+        const fl_supplier *sp = fl_supplier_rules(r, supplier);
+        long ack_after = sp && sp->ack_after >= 0 ? sp->ack_after : r->ack_after;
+        long asn_after = sp && sp->asn_after >= 0 ? sp->asn_after : r->asn_after;
+        int64_t sent = sqlite3_column_int64(st, 4);
+        int64_t age = now - sent;
+        bool no_ack = sqlite3_column_int(st, 5) && sqlite3_column_type(st, 6) == SQLITE_NULL;
+        const char *what = no_ack && age > ack_after ? "ack" : age > asn_after ? "asn" : NULL;
+        if (!what)
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            dg_flow_overdue *t = realloc(*rows, cap * sizeof *t);
+            if (!t) {
+                sqlite3_reset(st);
+                free(*rows);
+                *rows = NULL;
+                *n = 0;
+                return dg_error_set(err, DG_ENOMEM, "out of memory");
+            }
+            *rows = t;
+        }
+        dg_flow_overdue *o = &(*rows)[(*n)++];
+        memset(o, 0, sizeof *o);
+        fl_col_copy(st, 0, o->po_number, sizeof o->po_number);
+        snprintf(o->supplier, sizeof o->supplier, "%s", supplier);
+        fl_col_copy(st, 2, o->order_number, sizeof o->order_number);
+        fl_col_copy(st, 3, o->status, sizeof o->status);
+        snprintf(o->what, sizeof o->what, "%s", what);
+        o->sent_at = sent;
+        o->age_seconds = age;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+        return dg_store_fail(s, err, "listing overdue POs");
+    }
+    return 0;
+}
+
+/* ---- status ------------------------------------------------------------------------------ */
+
+static int count_by(dg_store *s, const char *sql, json_t *obj, dg_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *k = (const char *)sqlite3_column_text(st, 0);
+        json_object_set_new(obj, k ? k : "", json_integer(sqlite3_column_int64(st, 1)));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : dg_store_fail(s, err, "counting");
+}
+
+static int count_one(dg_store *s, const char *sql, json_int_t *out, dg_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : dg_store_fail(s, err, "counting");
+}
+
+int dg_flow_status_json(dg_store *s, const dg_flow_rules *r, int64_t now, char **json,
+                        dg_error *err)
+{
+    static const char q_orders[] = "SELECT status, count(*) FROM orders GROUP BY status";
+    static const char q_lines[] = "SELECT status, count(*) FROM order_lines GROUP BY status";
+    static const char q_pos[] = "SELECT status, count(*) FROM supplier_pos GROUP BY status";
+    static const char q_outbox[] = "SELECT state, count(*) FROM outbox GROUP BY state";
+    static const char q_inv[] = "SELECT outcome, count(*) FROM invoices GROUP BY outcome";
+    static const char q_notes[] = "SELECT count(*) FROM notifications WHERE state <> 'SENT'";
+    static const char q_disc[] = "SELECT count(*) FROM discrepancies WHERE resolved = 0";
+    *json = NULL;
+    json_t *root = json_object();
+    const char *keys[] = {"orders", "lines", "pos", "outbox", "invoices"};
+    const char *sqls[] = {q_orders, q_lines, q_pos, q_outbox, q_inv};
+    int rc = 0;
+    for (size_t i = 0; i < 5 && !rc; i++) {
+        json_t *o = json_object();
+        json_object_set_new(root, keys[i], o);
+        rc = count_by(s, sqls[i], o, err);
+    }
+    json_int_t notes = 0, disc = 0;
+    if (!rc && !(rc = count_one(s, q_notes, &notes, err)))
+        rc = count_one(s, q_disc, &disc, err);
+    dg_flow_overdue *od = NULL;
+    size_t n = 0;
+    if (!rc)
+        rc = dg_flow_overdue_pos(s, r, now, &od, &n, err);
+    if (rc) {
+        json_decref(root);
+        return rc;
+    }
+    json_object_set_new(root, "notifications_pending", json_integer(notes));
+    json_object_set_new(root, "discrepancies_open", json_integer(disc));
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:I}", "po_number",
+                                             od[i].po_number, "supplier", od[i].supplier,
+                                             "order_number", od[i].order_number, "status",
+                                             od[i].status, "what", od[i].what, "age_seconds",
+                                             (json_int_t)od[i].age_seconds));
+    free(od);
+    json_object_set_new(root, "overdue", arr);
+    *json = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    return *json ? 0 : dg_error_set(err, DG_ENOMEM, "out of memory");
+}
+
+/* ---- orders report ----------------------------------------------------------------------- */
+
+int dg_flow_report_orders(dg_store *s, dg_flow_order_row **rows, size_t *n, dg_error *err)
+{
+    static const char sql[] =
+        "SELECT o.storefront, o.order_number, o.status, o.currency, o.created_at, o.lines_total,"
+        " o.lines_matched,"
+        " (SELECT count(*) FROM supplier_pos p WHERE p.order_id = o.id),"
+        " (SELECT count(*) FROM supplier_pos p WHERE p.order_id = o.id"
+        "   AND p.status IN ('SHIPPED','INVOICED')),"
+        " (SELECT coalesce(sum(l.unit_price * l.qty_ordered), 0) FROM order_lines l"
+        "   WHERE l.order_id = o.id AND l.status = 'MATCHED'),"
+        " (SELECT coalesce(sum(l.cost * l.qty_ordered), 0) FROM order_lines l"
+        "   WHERE l.order_id = o.id AND l.status = 'MATCHED'),"
+        " (SELECT coalesce(sum(i.charges), 0) FROM invoices i JOIN supplier_pos p"
+        "   ON p.id = i.po_id WHERE p.order_id = o.id AND i.duplicate_of IS NULL)"
+        " FROM orders o ORDER BY o.id";
+    *rows = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    size_t cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            dg_flow_order_row *t = realloc(*rows, cap * sizeof *t);
+            if (!t) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            *rows = t;
+        }
+        dg_flow_order_row *o = &(*rows)[(*n)++];
+        memset(o, 0, sizeof *o);
+        fl_col_copy(st, 0, o->storefront, sizeof o->storefront);
+        fl_col_copy(st, 1, o->order_number, sizeof o->order_number);
+        fl_col_copy(st, 2, o->status, sizeof o->status);
+        fl_col_copy(st, 3, o->currency, sizeof o->currency);
+        o->created_at = sqlite3_column_int64(st, 4);
+        o->lines = (long)sqlite3_column_int64(st, 5);
+        o->matched = (long)sqlite3_column_int64(st, 6);
+        o->pos = (long)sqlite3_column_int64(st, 7);
+        o->pos_shipped = (long)sqlite3_column_int64(st, 8);
+        o->revenue = unscale(sqlite3_column_int64(st, 9));
+        o->supplier_cost = unscale(sqlite3_column_int64(st, 10));
+        o->freight = (dg_dec){sqlite3_column_int64(st, 11), true};
+        o->margin = dg_dec_sub(dg_dec_sub(o->revenue, o->supplier_cost), o->freight);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+        return dg_store_fail(s, err, "reporting orders");
+    }
+    return 0;
+}
+
+/* ---- reconcile report -------------------------------------------------------------------- */
+
+int dg_flow_report_reconcile(dg_store *s, dg_flow_reconcile_row **rows, size_t *n,
+                             dg_error *err)
+{
+    static const char sql[] =
+        "SELECT i.supplier, i.invoice_number, p.po_number, o.order_number, i.outcome,"
+        " i.lines_amount, i.charges, i.tax, i.total,"
+        " (SELECT coalesce(sum(l.cost * il.qty), 0) FROM invoice_lines il"
+        "   JOIN order_lines l ON l.id = il.order_line_id WHERE il.invoice_id = i.id),"
+        " (SELECT group_concat(d.code || ': ' || coalesce(d.detail, ''), '; ')"
+        "   FROM discrepancies d WHERE d.invoice_id = i.id),"
+        " i.created_at"
+        " FROM invoices i LEFT JOIN supplier_pos p ON p.id = i.po_id"
+        " LEFT JOIN orders o ON o.id = p.order_id ORDER BY i.id";
+    *rows = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    size_t cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            dg_flow_reconcile_row *t = realloc(*rows, cap * sizeof *t);
+            if (!t) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            *rows = t;
+        }
+        dg_flow_reconcile_row *o = &(*rows)[(*n)++];
+        memset(o, 0, sizeof *o);
+        fl_col_copy(st, 0, o->supplier, sizeof o->supplier);
+        fl_col_copy(st, 1, o->invoice_number, sizeof o->invoice_number);
+        fl_col_copy(st, 2, o->po_number, sizeof o->po_number);
+        fl_col_copy(st, 3, o->order_number, sizeof o->order_number);
+        fl_col_copy(st, 4, o->outcome, sizeof o->outcome);
+        o->lines_amount = fl_col_dec(st, 5);
+        o->charges = fl_col_dec(st, 6);
+        o->tax = fl_col_dec(st, 7);
+        o->total = fl_col_dec(st, 8);
+        o->po_amount = unscale(sqlite3_column_int64(st, 9));
+        fl_col_copy(st, 10, o->reasons, sizeof o->reasons);
+        o->created_at = sqlite3_column_int64(st, 11);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+        return dg_store_fail(s, err, "reporting invoices");
+    }
+    return 0;
+}
+
+/* ---- JSON and CSV forms ------------------------------------------------------------------ */
+
+static json_t *jdec(dg_dec d)
+{
+    char b[40];
+    return d.set ? json_string(dg_dec_format_fixed(d, 2, b, sizeof b)) : json_null();
+}
+
+static const char *fdec(dg_dec d, char *b, size_t size)
+{
+    return d.set ? dg_dec_format_fixed(d, 2, b, size) : "";
+}
+
+static void csv_field(dg_buf *b, const char *v, bool last)
+{
+    if (v && strpbrk(v, ",\"\n\r")) {
+        dg_buf_putc(b, '"');
+        for (const char *p = v; *p; p++) {
+            if (*p == '"')
+                dg_buf_putc(b, '"');
+            dg_buf_putc(b, *p);
+        }
+        dg_buf_putc(b, '"');
+    } else if (v) {
+        dg_buf_puts(b, v);
+    }
+    dg_buf_putc(b, last ? '\n' : ',');
+}
+
+static int dump(json_t *arr, char **out, dg_error *err)
+{
+    *out = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(arr);
+    return *out ? 0 : dg_error_set(err, DG_ENOMEM, "out of memory");
+}
+
+int dg_flow_report_orders_json(dg_store *s, char **json, dg_error *err)
+{
+    dg_flow_order_row *rows;
+    size_t n;
+    *json = NULL;
+    int rc = dg_flow_report_orders(s, &rows, &n, err);
+    if (rc)
+        return rc;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const dg_flow_order_row *o = &rows[i];
+        json_t *j = json_object();
+        json_object_set_new(j, "storefront", json_string(o->storefront));
+        json_object_set_new(j, "order_number", json_string(o->order_number));
+        json_object_set_new(j, "status", json_string(o->status));
+        json_object_set_new(j, "currency", json_string(o->currency));
+        json_object_set_new(j, "created_at", json_integer(o->created_at));
+        json_object_set_new(j, "lines", json_integer(o->lines));
+        json_object_set_new(j, "matched", json_integer(o->matched));
+        json_object_set_new(j, "pos", json_integer(o->pos));
+        json_object_set_new(j, "pos_shipped", json_integer(o->pos_shipped));
+        json_object_set_new(j, "revenue", jdec(o->revenue));
+        json_object_set_new(j, "supplier_cost", jdec(o->supplier_cost));
+        json_object_set_new(j, "freight", jdec(o->freight));
+        json_object_set_new(j, "margin", jdec(o->margin));
+        json_array_append_new(arr, j);
+    }
+    free(rows);
+    return dump(arr, json, err);
+}
+
+int dg_flow_report_reconcile_json(dg_store *s, char **json, dg_error *err)
+{
+    dg_flow_reconcile_row *rows;
+    size_t n;
+    *json = NULL;
+    int rc = dg_flow_report_reconcile(s, &rows, &n, err);
+    if (rc)
+        return rc;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const dg_flow_reconcile_row *o = &rows[i];
+        json_t *j = json_object();
+        json_object_set_new(j, "supplier", json_string(o->supplier));
+        json_object_set_new(j, "invoice_number", json_string(o->invoice_number));
+        json_object_set_new(j, "po_number", json_string(o->po_number));
+        json_object_set_new(j, "order_number", json_string(o->order_number));
+        json_object_set_new(j, "outcome", json_string(o->outcome));
+        json_object_set_new(j, "lines_amount", jdec(o->lines_amount));
+        json_object_set_new(j, "charges", jdec(o->charges));
+        json_object_set_new(j, "tax", jdec(o->tax));
+        json_object_set_new(j, "total", jdec(o->total));
+        json_object_set_new(j, "po_amount", jdec(o->po_amount));
+        json_object_set_new(j, "reasons", json_string(o->reasons));
+        json_array_append_new(arr, j);
+    }
+    free(rows);
+    return dump(arr, json, err);
+}
+
+int dg_flow_report_orders_csv(dg_store *s, char **csv, dg_error *err)
+{
+    dg_flow_order_row *rows;
+    size_t n;
+    *csv = NULL;
+    int rc = dg_flow_report_orders(s, &rows, &n, err);
+    if (rc)
+        return rc;
+    dg_buf b = DG_BUF_INIT;
+    dg_buf_puts(&b, "storefront,order_number,status,currency,lines,matched,pos,pos_shipped,"
+                    "revenue,supplier_cost,freight,margin\n");
+    for (size_t i = 0; i < n; i++) {
+        const dg_flow_order_row *o = &rows[i];
+        char t[4][40];
+        csv_field(&b, o->storefront, false);
+        csv_field(&b, o->order_number, false);
+        dg_buf_printf(&b, "%s,%s,%ld,%ld,%ld,%ld,%s,%s,%s,%s\n", o->status, o->currency,
+                      o->lines, o->matched, o->pos, o->pos_shipped,
+                      fdec(o->revenue, t[0], sizeof t[0]),
+                      fdec(o->supplier_cost, t[1], sizeof t[1]),
+                      fdec(o->freight, t[2], sizeof t[2]), fdec(o->margin, t[3], sizeof t[3]));
+    }
+    free(rows);
+    if (!b.data)
+        dg_buf_puts(&b, "");
+    *csv = dg_buf_take(&b);
+    return 0;
+}
+
+int dg_flow_report_reconcile_csv(dg_store *s, char **csv, dg_error *err)
+{
+    dg_flow_reconcile_row *rows;
+    size_t n;
+    *csv = NULL;
+    int rc = dg_flow_report_reconcile(s, &rows, &n, err);
+    if (rc)
+        return rc;
+    dg_buf b = DG_BUF_INIT;
+    dg_buf_puts(&b, "supplier,invoice_number,po_number,order_number,outcome,lines_amount,"
+                    "charges,tax,total,po_amount,reasons\n");
+    for (size_t i = 0; i < n; i++) {
+        const dg_flow_reconcile_row *o = &rows[i];
+        char t[5][40];
+        csv_field(&b, o->supplier, false);
+        csv_field(&b, o->invoice_number, false);
+        csv_field(&b, o->po_number, false);
+        csv_field(&b, o->order_number, false);
+        csv_field(&b, o->outcome, false);
+        csv_field(&b, fdec(o->lines_amount, t[0], sizeof t[0]), false);
+        csv_field(&b, fdec(o->charges, t[1], sizeof t[1]), false);
+        csv_field(&b, fdec(o->tax, t[2], sizeof t[2]), false);
+        csv_field(&b, fdec(o->total, t[3], sizeof t[3]), false);
+        csv_field(&b, fdec(o->po_amount, t[4], sizeof t[4]), false);
+        csv_field(&b, o->reasons, true);
+    }
+    free(rows);
+    *csv = dg_buf_take(&b);
+    return 0;
+}

@@ -1,0 +1,177 @@
+/* The versioned schema: an ordered list of migrations, each applied once in its own transaction
+ * and recorded in "migrations"; PRAGMA user_version always equals the last one applied. */
+#include <stdio.h>
+
+#include "store/store_internal.h"
+
+/* Amounts and quantities are INTEGER dg_dec values (x 10^4) so sums stay exact in SQL.
+ * Never edit a migration that has shipped: add a new one at the end. */
+static const char mig1[] =
+    "CREATE TABLE files("
+    " id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, partner TEXT NOT NULL,"
+    " direction TEXT NOT NULL CHECK(direction IN ('in','out')), name TEXT NOT NULL,"
+    " size INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+    " UNIQUE(sha256, partner, direction, name));"
+    "CREATE TABLE pickups("
+    " id INTEGER PRIMARY KEY, partner TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL,"
+    " mtime INTEGER NOT NULL, sha256 TEXT NOT NULL,"
+    " state TEXT NOT NULL CHECK(state IN ('NEW','DONE','QUARANTINED')), reason TEXT,"
+    " quarantine_path TEXT, remote_done INTEGER NOT NULL DEFAULT 0,"
+    " file_id INTEGER REFERENCES files(id), created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL, UNIQUE(partner, path, size, mtime, sha256));"
+    "CREATE TABLE documents("
+    " id INTEGER PRIMARY KEY, kind TEXT NOT NULL, partner TEXT,"
+    " file_id INTEGER REFERENCES files(id), position INTEGER NOT NULL DEFAULT 0,"
+    " interchange_control TEXT, group_control TEXT, set_control TEXT, json TEXT, outcome TEXT,"
+    " created_at INTEGER NOT NULL);"
+    "CREATE UNIQUE INDEX documents_source ON documents(file_id, position, kind)"
+    " WHERE file_id IS NOT NULL;"
+    "CREATE TABLE orders("
+    " id INTEGER PRIMARY KEY, storefront TEXT NOT NULL, order_number TEXT NOT NULL,"
+    " document_id INTEGER REFERENCES documents(id),"
+    " status TEXT NOT NULL CHECK(status IN ('CONVERTED','PARTIALLY_CONVERTED','FAILED')),"
+    " order_date TEXT, currency TEXT, ship_to_json TEXT, ship_country TEXT, carrier TEXT,"
+    " service_level TEXT, notes TEXT, total INTEGER,"
+    " lines_total INTEGER NOT NULL DEFAULT 0, lines_matched INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL, UNIQUE(storefront, order_number));"
+    "CREATE TABLE order_lines("
+    " id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id),"
+    " line_no INTEGER NOT NULL, line_number TEXT, retailer_sku TEXT, gtin TEXT,"
+    " description TEXT, uom TEXT, qty_ordered INTEGER NOT NULL, unit_price INTEGER,"
+    " status TEXT NOT NULL CHECK(status IN ('MATCHED','PRODUCT_NOT_FOUND','OUT_OF_STOCK',"
+    "  'SHIPPING_UNAVAILABLE','NOT_APPROVED')), reason TEXT, supplier TEXT, supplier_sku TEXT,"
+    " cost INTEGER, landed_cost INTEGER, po_id INTEGER REFERENCES supplier_pos(id),"
+    " po_line INTEGER, qty_shipped INTEGER NOT NULL DEFAULT 0,"
+    " qty_invoiced INTEGER NOT NULL DEFAULT 0, UNIQUE(order_id, line_no));"
+    "CREATE TABLE supplier_pos("
+    " id INTEGER PRIMARY KEY, po_number TEXT NOT NULL UNIQUE, supplier TEXT NOT NULL,"
+    " order_id INTEGER NOT NULL REFERENCES orders(id),"
+    " status TEXT NOT NULL CHECK(status IN ('QUEUED','SENT','ACCEPTED','REJECTED',"
+    "  'AWAITING_SHIPMENT','PARTIALLY_SHIPPED','SHIPPED','INVOICED')),"
+    " bill_to_json TEXT, currency TEXT, total INTEGER, expect_ack INTEGER NOT NULL DEFAULT 0,"
+    " outbox_id INTEGER REFERENCES outbox(id), interchange_control TEXT, group_control TEXT,"
+    " set_control TEXT, created_at INTEGER NOT NULL, sent_at INTEGER, ack_at INTEGER,"
+    " ack_status TEXT, ack_reason TEXT, shipped_at INTEGER, UNIQUE(order_id, supplier));"
+    "CREATE TABLE outbox("
+    " id INTEGER PRIMARY KEY, partner TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT,"
+    " file_name TEXT NOT NULL, content_sha256 TEXT, local_path TEXT,"
+    " state TEXT NOT NULL CHECK(state IN ('PENDING','SENT','FAILED')),"
+    " attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, created_at INTEGER NOT NULL,"
+    " sent_at INTEGER, UNIQUE(partner, file_name));"
+    "CREATE TABLE control_numbers("
+    " partner TEXT NOT NULL, kind TEXT NOT NULL CHECK(kind IN ('ISA','GS','ST')),"
+    " last INTEGER NOT NULL, PRIMARY KEY(partner, kind));"
+    "CREATE TABLE stock("
+    " supplier TEXT NOT NULL, vendor_sku TEXT NOT NULL, gtin TEXT, qty INTEGER NOT NULL,"
+    " cost INTEGER, msrp INTEGER, map INTEGER, warehouse TEXT, available_date TEXT,"
+    " document_id INTEGER REFERENCES documents(id), updated_at INTEGER NOT NULL,"
+    " PRIMARY KEY(supplier, vendor_sku));"
+    "CREATE TABLE catalog("
+    " id INTEGER PRIMARY KEY, retailer_sku TEXT NOT NULL, gtin TEXT, supplier TEXT NOT NULL,"
+    " supplier_sku TEXT NOT NULL, description TEXT, cost INTEGER,"
+    " priority INTEGER NOT NULL DEFAULT 100, preferred INTEGER NOT NULL DEFAULT 0,"
+    " ship_estimate INTEGER NOT NULL DEFAULT 0, dropship_fee INTEGER NOT NULL DEFAULT 0,"
+    " ship_to TEXT, approved INTEGER NOT NULL DEFAULT 1, UNIQUE(retailer_sku, supplier));"
+    "CREATE TABLE shipments("
+    " id INTEGER PRIMARY KEY, supplier TEXT NOT NULL, shipment_ref TEXT,"
+    " po_id INTEGER NOT NULL REFERENCES supplier_pos(id),"
+    " document_id INTEGER REFERENCES documents(id), ship_date TEXT, carrier TEXT, service TEXT,"
+    " created_at INTEGER NOT NULL);"
+    "CREATE UNIQUE INDEX shipments_ref ON shipments(supplier, shipment_ref)"
+    " WHERE shipment_ref IS NOT NULL;"
+    "CREATE TABLE packages("
+    " id INTEGER PRIMARY KEY, shipment_id INTEGER NOT NULL REFERENCES shipments(id),"
+    " tracking_number TEXT, sscc TEXT, weight INTEGER, weight_uom TEXT);"
+    "CREATE TABLE shipment_items("
+    " id INTEGER PRIMARY KEY, shipment_id INTEGER NOT NULL REFERENCES shipments(id),"
+    " order_line_id INTEGER NOT NULL REFERENCES order_lines(id), qty INTEGER NOT NULL,"
+    " package_ref TEXT);"
+    "CREATE TABLE invoices("
+    " id INTEGER PRIMARY KEY, supplier TEXT NOT NULL, invoice_number TEXT NOT NULL,"
+    " po_id INTEGER REFERENCES supplier_pos(id), document_id INTEGER REFERENCES documents(id),"
+    " invoice_date TEXT, currency TEXT, lines_amount INTEGER, charges INTEGER, tax INTEGER,"
+    " total INTEGER, outcome TEXT NOT NULL CHECK(outcome IN ('MATCHED','DISCREPANCY')),"
+    " duplicate_of INTEGER REFERENCES invoices(id), created_at INTEGER NOT NULL);"
+    "CREATE UNIQUE INDEX invoices_number ON invoices(supplier, invoice_number)"
+    " WHERE duplicate_of IS NULL;"
+    "CREATE TABLE invoice_lines("
+    " id INTEGER PRIMARY KEY, invoice_id INTEGER NOT NULL REFERENCES invoices(id),"
+    " line_number TEXT, order_line_id INTEGER REFERENCES order_lines(id), vendor_sku TEXT,"
+    " qty INTEGER, unit_price INTEGER, amount INTEGER);"
+    "CREATE TABLE charges("
+    " id INTEGER PRIMARY KEY, invoice_id INTEGER NOT NULL REFERENCES invoices(id), type TEXT,"
+    " code TEXT, amount INTEGER, description TEXT);"
+    "CREATE TABLE discrepancies("
+    " id INTEGER PRIMARY KEY, invoice_id INTEGER NOT NULL REFERENCES invoices(id),"
+    " code TEXT NOT NULL, detail TEXT, resolved INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL);"
+    "CREATE TABLE notifications("
+    " id INTEGER PRIMARY KEY, storefront TEXT NOT NULL,"
+    " order_id INTEGER NOT NULL REFERENCES orders(id),"
+    " shipment_id INTEGER NOT NULL UNIQUE REFERENCES shipments(id), json TEXT NOT NULL,"
+    " state TEXT NOT NULL CHECK(state IN ('PENDING','QUEUED','SENT')),"
+    " outbox_id INTEGER REFERENCES outbox(id), webhook_done INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL, sent_at INTEGER);";
+
+/* Lookups the flow and the reports do on every order, ASN and invoice. */
+static const char mig2[] =
+    "CREATE INDEX catalog_sku ON catalog(retailer_sku);"
+    "CREATE INDEX catalog_gtin ON catalog(gtin) WHERE gtin IS NOT NULL;"
+    "CREATE INDEX order_lines_po ON order_lines(po_id);"
+    "CREATE INDEX supplier_pos_order ON supplier_pos(order_id);"
+    "CREATE INDEX supplier_pos_status ON supplier_pos(status);"
+    "CREATE INDEX supplier_pos_ctl ON supplier_pos(supplier, group_control, set_control);"
+    "CREATE INDEX outbox_state ON outbox(state, partner);"
+    "CREATE INDEX shipments_po ON shipments(po_id);"
+    "CREATE INDEX invoices_po ON invoices(po_id);"
+    "CREATE INDEX discrepancies_invoice ON discrepancies(invoice_id);"
+    "CREATE INDEX notifications_state ON notifications(state, storefront);";
+
+static const struct {
+    int version;
+    const char *name;
+    const char *sql;
+} migrations[] = {
+    {1, "initial schema", mig1},
+    {2, "lookup indexes", mig2},
+};
+
+int st_migrate(dg_store *s, int target, dg_error *err)
+{
+    int rc = dg_store_exec(s,
+                           "CREATE TABLE IF NOT EXISTS migrations(version INTEGER PRIMARY KEY,"
+                           " name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+                           err);
+    if (rc)
+        return rc;
+    int have = dg_store_schema_version(s);
+    if (have > DG_STORE_SCHEMA_VERSION)
+        return dg_error_set(err, DG_ESTATE,
+                            "%s: schema version %d is newer than this dropgate (%d); upgrade "
+                            "dropgate",
+                            s->path, have, DG_STORE_SCHEMA_VERSION);
+    for (size_t i = 0; i < sizeof migrations / sizeof *migrations; i++) {
+        int v = migrations[i].version;
+        if (v <= have || v > target)
+            continue;
+        if ((rc = dg_store_begin(s, err)))
+            return rc;
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO migrations(version, name, applied_at) VALUES (%d, '%s', %lld);"
+                 "PRAGMA user_version = %d;",
+                 v, migrations[i].name, (long long)dg_store_now(s), v);
+        rc = dg_store_exec(s, migrations[i].sql, err);
+        if (!rc)
+            rc = dg_store_exec(s, sql, err);
+        if (rc) {
+            dg_store_rollback(s);
+            if (err)
+                dg_error_prefix(err, "%s: migration %d (%s): ", s->path, v, migrations[i].name);
+            return DG_ESTATE;
+        }
+        if ((rc = dg_store_commit(s, err)))
+            return rc;
+    }
+    return 0;
+}

@@ -1,0 +1,674 @@
+/* The state store: opening SQLite with WAL and migrations, nested transactions (BEGIN IMMEDIATE,
+ * then savepoints), a statement cache, and the records the gateway keeps itself. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/store_internal.h"
+
+int dg_store_fail(dg_store *s, dg_error *err, const char *what)
+{
+    return dg_error_set(err, DG_ESTATE, "%s: %s: %s", s && s->path ? s->path : "store", what,
+                        s && s->db ? sqlite3_errmsg(s->db) : "not open");
+}
+
+int64_t dg_store_now(const dg_store *s)
+{
+    return s && s->now ? s->now : (int64_t)time(NULL);
+}
+
+void dg_store_set_now(dg_store *s, int64_t now)
+{
+    s->now = now;
+}
+
+struct sqlite3 *dg_store_db(dg_store *s)
+{
+    return s->db;
+}
+
+int dg_store_exec(dg_store *s, const char *sql, dg_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        dg_error_set(err, DG_ESTATE, "%s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return DG_ESTATE;
+    }
+    return 0;
+}
+
+int dg_store_prepare(dg_store *s, const char *sql, sqlite3_stmt **stmt, dg_error *err)
+{
+    for (size_t i = 0; i < s->n_cache; i++)
+        if (s->cache[i].key == sql) {
+            sqlite3_reset(s->cache[i].stmt);
+            sqlite3_clear_bindings(s->cache[i].stmt);
+            *stmt = s->cache[i].stmt;
+            return 0;
+        }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        dg_error_set(err, DG_ESTATE, "%s: preparing \"%.80s\": %s", s->path, sql,
+                     sqlite3_errmsg(s->db));
+        return DG_ESTATE;
+    }
+    if (s->n_cache == s->cap_cache) {
+        size_t cap = s->cap_cache ? s->cap_cache * 2 : 64;
+        st_cached *c = realloc(s->cache, cap * sizeof *c);
+        if (!c) {
+            sqlite3_finalize(st);
+            return dg_error_set(err, DG_ENOMEM, "out of memory");
+        }
+        s->cache = c;
+        s->cap_cache = cap;
+    }
+    s->cache[s->n_cache].key = sql;
+    s->cache[s->n_cache++].stmt = st;
+    *stmt = st;
+    return 0;
+}
+
+int dg_store_schema_version(dg_store *s)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+int dg_store_open_version(const char *path, int target, dg_store **out, dg_error *err)
+{
+    *out = NULL;
+    if (!path || !*path)
+        return dg_error_set(err, DG_EINVAL, "state store: no database path");
+    dg_store *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path))) {
+        free(s);
+        return dg_error_set(err, DG_ENOMEM, "out of memory");
+    }
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        dg_store_fail(s, err, "cannot open the database");
+        dg_store_close(s);
+        return DG_ESTATE;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    /* WAL: readers (dropgate status) never block the daemon; NORMAL is durable in WAL mode
+     * except for the last commits on power loss, which replay from the archived files. */
+    int rc = dg_store_exec(s,
+                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                           " PRAGMA foreign_keys=ON;",
+                           err);
+    if (!rc && dg_store_schema_version(s) < 0)
+        rc = dg_error_set(err, DG_ESTATE, "%s: not a dropgate state database", path);
+    if (!rc)
+        rc = st_migrate(s, target, err);
+    if (rc) {
+        dg_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+int dg_store_open(const char *path, dg_store **out, dg_error *err)
+{
+    return dg_store_open_version(path, DG_STORE_SCHEMA_VERSION, out, err);
+}
+
+void dg_store_close(dg_store *s)
+{
+    if (!s)
+        return;
+    while (s->depth > 0)
+        dg_store_rollback(s);
+    for (size_t i = 0; i < s->n_cache; i++)
+        sqlite3_finalize(s->cache[i].stmt);
+    free(s->cache);
+    if (s->db)
+        sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+/* ---- transactions ------------------------------------------------------------------------ */
+
+int dg_store_depth(const dg_store *s)
+{
+    return s->depth;
+}
+
+int dg_store_begin(dg_store *s, dg_error *err)
+{
+    char sql[64];
+    if (s->depth == 0)
+        snprintf(sql, sizeof sql, "BEGIN IMMEDIATE");
+    else
+        snprintf(sql, sizeof sql, "SAVEPOINT sp%d", s->depth);
+    int rc = dg_store_exec(s, sql, err);
+    if (rc)
+        return rc;
+    s->depth++;
+    return 0;
+}
+
+int dg_store_commit(dg_store *s, dg_error *err)
+{
+    if (s->depth <= 0)
+        return dg_error_set(err, DG_EINVAL, "%s: commit without a transaction", s->path);
+    char sql[64];
+    if (s->depth == 1)
+        snprintf(sql, sizeof sql, "COMMIT");
+    else
+        snprintf(sql, sizeof sql, "RELEASE sp%d", s->depth - 1);
+    int rc = dg_store_exec(s, sql, err);
+    if (rc) {
+        dg_store_rollback(s);
+        return DG_ESTATE;
+    }
+    s->depth--;
+    return 0;
+}
+
+void dg_store_rollback(dg_store *s)
+{
+    if (s->depth <= 0)
+        return;
+    char sql[96];
+    if (s->depth == 1)
+        snprintf(sql, sizeof sql, "ROLLBACK");
+    else
+        snprintf(sql, sizeof sql, "ROLLBACK TO sp%d; RELEASE sp%d", s->depth - 1, s->depth - 1);
+    /* Statements still mid-step would make ROLLBACK fail: reset every cached one first. */
+    for (size_t i = 0; i < s->n_cache; i++)
+        sqlite3_reset(s->cache[i].stmt);
+    sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    s->depth--;
+}
+
+/* ---- helpers ----------------------------------------------------------------------------- */
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+/* Runs a write statement inside its own (possibly nested) transaction. */
+static int step_done(dg_store *s, sqlite3_stmt *st, dg_error *err, const char *what)
+{
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        dg_store_fail(s, err, what);
+        sqlite3_reset(st);
+        return DG_ESTATE;
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
+/* ---- files ------------------------------------------------------------------------------- */
+
+int dg_store_file_add(dg_store *s, const char *sha256, const char *partner,
+                      const char *direction, const char *name, uint64_t size, int64_t *file_id,
+                      dg_error *err)
+{
+    static const char ins[] =
+        "INSERT INTO files(sha256, partner, direction, name, size, created_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+        " ON CONFLICT(sha256, partner, direction, name) DO NOTHING";
+    static const char sel[] = "SELECT id FROM files WHERE sha256 = ?1 AND partner = ?2"
+                              " AND direction = ?3 AND name = ?4";
+    if (!sha256 || !partner || !direction || !name)
+        return dg_error_set(err, DG_EINVAL, "file_add: sha256, partner, direction, name needed");
+    if (strcmp(direction, "in") && strcmp(direction, "out"))
+        return dg_error_set(err, DG_EINVAL, "file_add: direction must be in or out");
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, ins, &st, err);
+    if (rc)
+        return rc;
+    bind_text(st, 1, sha256);
+    bind_text(st, 2, partner);
+    bind_text(st, 3, direction);
+    bind_text(st, 4, name);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)size);
+    sqlite3_bind_int64(st, 6, dg_store_now(s));
+    if ((rc = step_done(s, st, err, "recording a file")))
+        return rc;
+    if ((rc = dg_store_prepare(s, sel, &st, err)))
+        return rc;
+    bind_text(st, 1, sha256);
+    bind_text(st, 2, partner);
+    bind_text(st, 3, direction);
+    bind_text(st, 4, name);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return dg_store_fail(s, err, "reading a file record");
+    }
+    if (file_id)
+        *file_id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
+/* ---- pickups ----------------------------------------------------------------------------- */
+
+static const char *const pickup_names[] = {"NEW", "DONE", "QUARANTINED"};
+
+static void bind_key(sqlite3_stmt *st, const dg_pickup_key *k)
+{
+    bind_text(st, 1, k->partner);
+    bind_text(st, 2, k->path);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)k->size);
+    sqlite3_bind_int64(st, 4, k->mtime);
+    bind_text(st, 5, k->sha256);
+}
+
+static int check_key(const dg_pickup_key *k, dg_error *err)
+{
+    if (!k || !k->partner || !k->path || !k->sha256)
+        return dg_error_set(err, DG_EINVAL, "pickup: partner, path and sha256 are needed");
+    return 0;
+}
+
+int dg_store_pickup_lookup(dg_store *s, const dg_pickup_key *k, dg_pickup_info *info,
+                           dg_error *err)
+{
+    static const char sql[] =
+        "SELECT id, state, remote_done, file_id FROM pickups WHERE partner = ?1 AND path = ?2"
+        " AND size = ?3 AND mtime = ?4 AND sha256 = ?5";
+    memset(info, 0, sizeof *info);
+    int rc = check_key(k, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st;
+    if ((rc = dg_store_prepare(s, sql, &st, err)))
+        return rc;
+    bind_key(st, k);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        info->id = sqlite3_column_int64(st, 0);
+        const char *state = (const char *)sqlite3_column_text(st, 1);
+        for (int i = 0; i < 3; i++)
+            if (state && !strcmp(state, pickup_names[i]))
+                info->state = (dg_pickup_state)i;
+        info->remote_done = sqlite3_column_int(st, 2) != 0;
+        info->file_id = sqlite3_column_int64(st, 3);
+    } else if (rc != SQLITE_DONE) {
+        sqlite3_reset(st);
+        return dg_store_fail(s, err, "looking up a pickup");
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
+int dg_store_pickup_record(dg_store *s, const dg_pickup_key *k, dg_pickup_state state,
+                           const char *reason, const char *quarantine_path, int64_t file_id,
+                           int64_t *pickup_id, dg_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO pickups(partner, path, size, mtime, sha256, state, reason, quarantine_path,"
+        " file_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)"
+        " ON CONFLICT(partner, path, size, mtime, sha256) DO UPDATE SET state = excluded.state,"
+        " reason = excluded.reason, quarantine_path = excluded.quarantine_path,"
+        " file_id = coalesce(excluded.file_id, file_id), updated_at = excluded.updated_at";
+    int rc = check_key(k, err);
+    if (rc)
+        return rc;
+    if ((unsigned)state > DG_PICKUP_QUARANTINED)
+        return dg_error_set(err, DG_EINVAL, "pickup: bad state %d", (int)state);
+    sqlite3_stmt *st;
+    if ((rc = dg_store_prepare(s, sql, &st, err)))
+        return rc;
+    bind_key(st, k);
+    bind_text(st, 6, pickup_names[state]);
+    bind_text(st, 7, reason);
+    bind_text(st, 8, quarantine_path);
+    if (file_id > 0)
+        sqlite3_bind_int64(st, 9, file_id);
+    sqlite3_bind_int64(st, 10, dg_store_now(s));
+    if ((rc = step_done(s, st, err, "recording a pickup")))
+        return rc;
+    if (pickup_id) {
+        dg_pickup_info info;
+        if ((rc = dg_store_pickup_lookup(s, k, &info, err)))
+            return rc;
+        *pickup_id = info.id;
+    }
+    return 0;
+}
+
+int dg_store_pickup_mark_remote_done(dg_store *s, const dg_pickup_key *k, dg_error *err)
+{
+    static const char sql[] =
+        "UPDATE pickups SET remote_done = 1, updated_at = ?6 WHERE partner = ?1 AND path = ?2"
+        " AND size = ?3 AND mtime = ?4 AND sha256 = ?5";
+    int rc = check_key(k, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st;
+    if ((rc = dg_store_prepare(s, sql, &st, err)))
+        return rc;
+    bind_key(st, k);
+    sqlite3_bind_int64(st, 6, dg_store_now(s));
+    if ((rc = step_done(s, st, err, "marking a pickup done remotely")))
+        return rc;
+    if (sqlite3_changes(s->db) == 0)
+        return dg_error_set(err, DG_ENOTFOUND, "pickup %s %s: not recorded", k->partner,
+                            k->path);
+    return 0;
+}
+
+/* ---- documents --------------------------------------------------------------------------- */
+
+int dg_store_document_find(dg_store *s, int64_t file_id, long position, const char *kind,
+                           int64_t *doc_id, dg_error *err)
+{
+    static const char sql[] =
+        "SELECT id FROM documents WHERE file_id = ?1 AND position = ?2 AND kind = ?3";
+    *doc_id = 0;
+    if (file_id <= 0)
+        return 0;
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, file_id);
+    sqlite3_bind_int64(st, 2, position);
+    bind_text(st, 3, kind);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *doc_id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return dg_store_fail(s, err, "looking up a document");
+    return 0;
+}
+
+int dg_store_document_add(dg_store *s, const char *kind, const char *partner, int64_t file_id,
+                          long position, const char *interchange_control,
+                          const char *group_control, const char *set_control, const char *json,
+                          const char *outcome, int64_t *doc_id, dg_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO documents(kind, partner, file_id, position, interchange_control,"
+        " group_control, set_control, json, outcome, created_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    if (!kind)
+        return dg_error_set(err, DG_EINVAL, "document_add: kind needed");
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    bind_text(st, 1, kind);
+    bind_text(st, 2, partner);
+    if (file_id > 0)
+        sqlite3_bind_int64(st, 3, file_id);
+    sqlite3_bind_int64(st, 4, position);
+    bind_text(st, 5, interchange_control);
+    bind_text(st, 6, group_control);
+    bind_text(st, 7, set_control);
+    bind_text(st, 8, json);
+    bind_text(st, 9, outcome);
+    sqlite3_bind_int64(st, 10, dg_store_now(s));
+    if ((rc = step_done(s, st, err, "recording a document")))
+        return rc;
+    if (doc_id)
+        *doc_id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
+/* ---- control numbers --------------------------------------------------------------------- */
+
+static const char *const ctl_names[] = {"ISA", "GS", "ST"};
+#define CTL_MAX 999999999LL
+
+int dg_store_last_control(dg_store *s, const char *partner, dg_control_kind kind, int64_t *out,
+                          dg_error *err)
+{
+    static const char sql[] = "SELECT last FROM control_numbers WHERE partner = ?1 AND kind = ?2";
+    *out = 0;
+    if (!partner || (unsigned)kind > DG_CTL_SET)
+        return dg_error_set(err, DG_EINVAL, "control numbers: partner and kind needed");
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    bind_text(st, 1, partner);
+    bind_text(st, 2, ctl_names[kind]);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return dg_store_fail(s, err, "reading a control number");
+    return 0;
+}
+
+int dg_store_next_control(dg_store *s, const char *partner, dg_control_kind kind, int64_t *out,
+                          dg_error *err)
+{
+    /* One statement: the increment and the read cannot be split by another writer, and the
+     * surrounding transaction gives the number back on rollback. */
+    static const char sql[] =
+        "INSERT INTO control_numbers(partner, kind, last) VALUES (?1, ?2, 1)"
+        " ON CONFLICT(partner, kind) DO UPDATE SET"
+        " last = CASE WHEN last >= 999999999 THEN 1 ELSE last + 1 END"
+        " RETURNING last";
+    if (!partner || (unsigned)kind > DG_CTL_SET)
+        return dg_error_set(err, DG_EINVAL, "control numbers: partner and kind needed");
+    int rc = dg_store_begin(s, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st;
+    if ((rc = dg_store_prepare(s, sql, &st, err))) {
+        dg_store_rollback(s);
+        return rc;
+    }
+    bind_text(st, 1, partner);
+    bind_text(st, 2, ctl_names[kind]);
+    int step = sqlite3_step(st);
+    int64_t v = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    if (step == SQLITE_ROW)
+        step = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE || v <= 0 || v > CTL_MAX) {
+        dg_store_fail(s, err, "taking the next control number");
+        dg_store_rollback(s);
+        return DG_ESTATE;
+    }
+    if ((rc = dg_store_commit(s, err)))
+        return rc;
+    *out = v;
+    return 0;
+}
+
+/* ---- outbox ------------------------------------------------------------------------------ */
+
+#define OUTBOX_COLS                                                                            \
+    "id, partner, kind, ref, file_name, content_sha256, local_path, state, attempts,"          \
+    " last_error, created_at, sent_at"
+
+static void outbox_row(sqlite3_stmt *st, dg_outbox_entry *e)
+{
+    e->id = sqlite3_column_int64(st, 0);
+    e->partner = col_dup(st, 1);
+    e->kind = col_dup(st, 2);
+    e->ref = col_dup(st, 3);
+    e->file_name = col_dup(st, 4);
+    e->content_sha256 = col_dup(st, 5);
+    e->local_path = col_dup(st, 6);
+    e->state = col_dup(st, 7);
+    e->attempts = sqlite3_column_int(st, 8);
+    e->last_error = col_dup(st, 9);
+    e->created_at = sqlite3_column_int64(st, 10);
+    e->sent_at = sqlite3_column_int64(st, 11);
+}
+
+void dg_store_outbox_entry_clear(dg_outbox_entry *e)
+{
+    if (!e)
+        return;
+    free(e->partner);
+    free(e->kind);
+    free(e->ref);
+    free(e->file_name);
+    free(e->content_sha256);
+    free(e->local_path);
+    free(e->state);
+    free(e->last_error);
+    memset(e, 0, sizeof *e);
+}
+
+void dg_store_outbox_free(dg_outbox_entry *rows, size_t n)
+{
+    for (size_t i = 0; rows && i < n; i++)
+        dg_store_outbox_entry_clear(&rows[i]);
+    free(rows);
+}
+
+int dg_store_outbox_add(dg_store *s, const char *partner, const char *kind, const char *ref,
+                        const char *file_name, const char *content_sha256,
+                        const char *local_path, int64_t *id, bool *existed, dg_error *err)
+{
+    static const char ins[] =
+        "INSERT INTO outbox(partner, kind, ref, file_name, content_sha256, local_path, state,"
+        " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'PENDING', ?7)"
+        " ON CONFLICT(partner, file_name) DO NOTHING";
+    static const char sel[] = "SELECT id FROM outbox WHERE partner = ?1 AND file_name = ?2";
+    if (!partner || !kind || !file_name)
+        return dg_error_set(err, DG_EINVAL, "outbox: partner, kind and file name needed");
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, ins, &st, err);
+    if (rc)
+        return rc;
+    bind_text(st, 1, partner);
+    bind_text(st, 2, kind);
+    bind_text(st, 3, ref);
+    bind_text(st, 4, file_name);
+    bind_text(st, 5, content_sha256);
+    bind_text(st, 6, local_path);
+    sqlite3_bind_int64(st, 7, dg_store_now(s));
+    if ((rc = step_done(s, st, err, "adding to the outbox")))
+        return rc;
+    bool added = sqlite3_changes(s->db) > 0;
+    if (existed)
+        *existed = !added;
+    if ((rc = dg_store_prepare(s, sel, &st, err)))
+        return rc;
+    bind_text(st, 1, partner);
+    bind_text(st, 2, file_name);
+    rc = sqlite3_step(st);
+    int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return dg_store_fail(s, err, "reading an outbox entry");
+    if (id)
+        *id = v;
+    return 0;
+}
+
+int dg_store_outbox_pending(dg_store *s, const char *partner, dg_outbox_entry **rows,
+                            size_t *n, dg_error *err)
+{
+    static const char sql[] = "SELECT " OUTBOX_COLS " FROM outbox WHERE state <> 'SENT'"
+                              " AND (?1 IS NULL OR partner = ?1) ORDER BY id";
+    *rows = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    bind_text(st, 1, partner);
+    size_t cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            dg_outbox_entry *r = realloc(*rows, cap * sizeof *r);
+            if (!r) {
+                sqlite3_reset(st);
+                dg_store_outbox_free(*rows, *n);
+                *rows = NULL;
+                *n = 0;
+                return dg_error_set(err, DG_ENOMEM, "out of memory");
+            }
+            *rows = r;
+        }
+        memset(&(*rows)[*n], 0, sizeof **rows);
+        outbox_row(st, &(*rows)[(*n)++]);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        dg_store_outbox_free(*rows, *n);
+        *rows = NULL;
+        *n = 0;
+        return dg_store_fail(s, err, "listing the outbox");
+    }
+    return 0;
+}
+
+int dg_store_outbox_get(dg_store *s, int64_t id, dg_outbox_entry *row, dg_error *err)
+{
+    static const char sql[] = "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?1";
+    memset(row, 0, sizeof *row);
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        outbox_row(st, row);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return dg_error_set(err, DG_ENOTFOUND, "outbox entry %lld: not found", (long long)id);
+    if (rc != SQLITE_ROW)
+        return dg_store_fail(s, err, "reading an outbox entry");
+    return 0;
+}
+
+int dg_store_outbox_mark_sent(dg_store *s, int64_t id, dg_error *err)
+{
+    static const char sql[] =
+        "UPDATE outbox SET state = 'SENT', sent_at = coalesce(sent_at, ?2),"
+        " attempts = attempts + (state <> 'SENT') WHERE id = ?1";
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, dg_store_now(s));
+    if ((rc = step_done(s, st, err, "marking an outbox entry sent")))
+        return rc;
+    if (sqlite3_changes(s->db) == 0)
+        return dg_error_set(err, DG_ENOTFOUND, "outbox entry %lld: not found", (long long)id);
+    return 0;
+}
+
+int dg_store_outbox_mark_failed(dg_store *s, int64_t id, const char *error, dg_error *err)
+{
+    static const char sql[] =
+        "UPDATE outbox SET state = 'FAILED', attempts = attempts + 1, last_error = ?2"
+        " WHERE id = ?1 AND state <> 'SENT'";
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, error);
+    return step_done(s, st, err, "recording a failed send");
+}

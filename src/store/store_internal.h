@@ -1,0 +1,27 @@
+/* Private layout of the state store shared by store.c (open, transactions, records) and
+ * schema.c (migrations). */
+#ifndef DG_STORE_INTERNAL_H
+#define DG_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+typedef struct st_cached {
+    const char *key;   /* the SQL text pointer (string literals: stable for the process) */
+    sqlite3_stmt *stmt;
+} st_cached;
+
+struct dg_store {
+    sqlite3 *db;
+    char *path;
+    int depth;         /* transaction nesting: 0 none, 1 BEGIN, >1 savepoints */
+    int64_t now;       /* pinned clock for tests; 0: time(NULL) */
+    st_cached *cache;
+    size_t n_cache, cap_cache;
+};
+
+/* Applies migrations up to target (DG_STORE_SCHEMA_VERSION normally). */
+int st_migrate(dg_store *s, int target, dg_error *err);
+
+#endif
