@@ -31,8 +31,7 @@ static void gen_850(dg_buf *b, long n, int lines)
 static void gen_856(dg_buf *b, long n, int items)
 {
     dg_buf_printf(b, "ST*856*%04ld~\nBSN*00*SH%07ld*20240131*1200~\nHL*1**S~\n", n % 10000, n);
-    dg_buf_printf(b, "TD5*B*2*UPSN*U*UPS GROUND~\nREF*CN*1Z999AA1%010ld~\nDTM*011*20240131~\n",
-                  n);
+    dg_buf_printf(b, "TD5*B*2*UPSN*U*UPS GROUND~\nREF*CN*1Z999AA1%010ld~\nDTM*011*20240131~\n", n);
     dg_buf_printf(b, "N1*ST*JOHN SMITH %ld*92*C%06ld~\nN3*123 MAIN STREET~\n", n, n);
     dg_buf_printf(b, "N4*SPRINGFIELD*IL*62701*US~\nHL*2*1*O~\nPRF*PO%07ld***20240131~\n", n);
     dg_buf_printf(b, "HL*3*2*P~\nMAN*GM*0001234567%010ld~\n", n);

@@ -9,7 +9,8 @@
 #include <string.h>
 
 #define READ_BUF (256u * 1024u)
-#define ISA_MAX 600 /* a lenient (badly padded) ISA may be longer than 106 bytes, never this long */
+#define ISA_MAX 600 /* a lenient (badly padded) ISA may be longer than 106 bytes, never this long  \
+                     */
 
 enum { ST_NONE, ST_ISA, ST_GS, ST_SET };
 
@@ -64,7 +65,10 @@ typedef struct reader {
 
 static _Thread_local size_t peak_set_bytes;
 
-size_t dg_x12_debug_peak_set_bytes(void) { return peak_set_bytes; }
+size_t dg_x12_debug_peak_set_bytes(void)
+{
+    return peak_set_bytes;
+}
 
 static void *xrealloc(void *p, size_t n)
 {
@@ -112,7 +116,10 @@ static int ctl_cmp(const char *a, size_t an, const char *b, size_t bn)
     return 2;
 }
 
-static bool is_alnum_c(char c) { return isalnum((unsigned char)c) != 0; }
+static bool is_alnum_c(char c)
+{
+    return isalnum((unsigned char)c) != 0;
+}
 
 static uint64_t hash_str(const char *s)
 {
@@ -491,7 +498,8 @@ static int isa_checks(reader *r, const char *f[17], const size_t n[17], long fs)
              (rc = report(r, DG_X12_LEVEL_INTERCHANGE, "017", true, "ISA", fs, 0, 12,
                           "ISA12 version '%.5s' is not a published interchange version", f[12])))
         return rc;
-    if (v_num && memcmp(f[12], "00402", 5) < 0 && !(n[11] == 0 || (n[11] == 1 && f[11][0] == 'U'))) {
+    if (v_num && memcmp(f[12], "00402", 5) < 0 &&
+        !(n[11] == 0 || (n[11] == 1 && f[11][0] == 'U'))) {
         /* a punctuation mark here is a repetition separator sent too early: tolerated */
         bool punct = n[11] == 1 && !is_alnum_c(f[11][0]);
         if ((rc = report(r, DG_X12_LEVEL_INTERCHANGE, "016", punct, "ISA", fs, 0, 11,
@@ -510,8 +518,7 @@ static int isa_checks(reader *r, const char *f[17], const size_t n[17], long fs)
     if (is_alnum_c(d->elem))
         ISA_PROBLEM("026", 0, "element separator '%c' is a letter or digit", d->elem);
     if (is_alnum_c(d->comp) || d->comp == d->elem || d->comp == d->seg)
-        ISA_PROBLEM("027", 16, "ISA16 component separator '%c' is not a usable delimiter",
-                    d->comp);
+        ISA_PROBLEM("027", 16, "ISA16 component separator '%c' is not a usable delimiter", d->comp);
     if (is_alnum_c(d->seg) || d->seg == d->elem)
         ISA_PROBLEM("004", 0, "segment terminator '%c' is not a usable delimiter", d->seg);
     if (!ctlset_add(&r->isa_ctl, isa->control))
@@ -528,8 +535,7 @@ static int read_isa(reader *r)
     size_t avail = ensure(r, ISA_MAX);
     const char *s = r->p;
     if (avail < 4 || memcmp(s, "ISA", 3) != 0)
-        return dg_error_set(r->err, DG_EPARSE, "%s: not X12: no ISA segment at the start",
-                            r->name);
+        return dg_error_set(r->err, DG_EPARSE, "%s: not X12: no ISA segment at the start", r->name);
     char elem = s[3];
     if (is_alnum_c(elem) || isspace((unsigned char)elem)) {
         r->stop = true;
@@ -624,20 +630,19 @@ static int read_isa(reader *r)
     int rc;
     if (r->cb->on_isa && (rc = r->cb->on_isa(r->ctx, isa)) != 0)
         return rc;
-    if (!fixed &&
-        (rc = report(r, DG_X12_LEVEL_INTERCHANGE, "024", true, "ISA", isa->file_seg, 0, 0,
-                     "ISA is not fixed width (%zu bytes, fields not at their 106-byte "
-                     "positions); read by its separators",
-                     seps[15] + 3)) != 0)
+    if (!fixed && (rc = report(r, DG_X12_LEVEL_INTERCHANGE, "024", true, "ISA", isa->file_seg, 0, 0,
+                               "ISA is not fixed width (%zu bytes, fields not at their 106-byte "
+                               "positions); read by its separators",
+                               seps[15] + 3)) != 0)
         return rc;
     if (ws_term &&
         (rc = report(r, DG_X12_LEVEL_INTERCHANGE, "004", true, "ISA", isa->file_seg, 0, 16,
                      "segment terminator is a blank followed by a line break; reading lines "
                      "as segments")) != 0)
         return rc;
-    if (rep_warn && (rc = report(r, DG_X12_LEVEL_INTERCHANGE, "032", true, "ISA", isa->file_seg,
-                                 0, 11, "ISA11 '%c' cannot be a repetition separator; ignored",
-                                 isa11)) != 0)
+    if (rep_warn &&
+        (rc = report(r, DG_X12_LEVEL_INTERCHANGE, "032", true, "ISA", isa->file_seg, 0, 11,
+                     "ISA11 '%c' cannot be a repetition separator; ignored", isa11)) != 0)
         return rc;
     return isa_checks(r, f, n, isa->file_seg);
 }
@@ -707,10 +712,10 @@ static int finish_set(reader *r, size_t n, bool complete)
         int c = ctl_cmp(se02, n2, st->control, strlen(st->control));
         if (c == 2)
             set_code(r, "3");
-        else if (c == 1 && (rc = report(r, DG_X12_LEVEL_SET, "3", true, "SE",
-                                        r->segs[n - 1].file_seg, (long)n, 2,
-                                        "SE02 '%s' is ST02 '%s' with other zero padding", se02,
-                                        st->control)) != 0)
+        else if (c == 1 &&
+                 (rc = report(r, DG_X12_LEVEL_SET, "3", true, "SE", r->segs[n - 1].file_seg,
+                              (long)n, 2, "SE02 '%s' is ST02 '%s' with other zero padding", se02,
+                              st->control)) != 0)
             return rc;
     } else {
         set_code(r, "2");
@@ -719,9 +724,8 @@ static int finish_set(reader *r, size_t n, bool complete)
     long fs = r->segs[n - 1].file_seg;
     for (int i = 0; i < r->n_set_codes; i++) {
         const char *c = r->set_codes[i];
-        const char *sid = !strcmp(c, "6") || !strcmp(c, "7") || !strcmp(c, "23") || !complete
-                              ? "ST"
-                              : "SE";
+        const char *sid =
+            !strcmp(c, "6") || !strcmp(c, "7") || !strcmp(c, "23") || !complete ? "ST" : "SE";
         long at = sid[0] == 'S' && sid[1] == 'T' ? r->segs[0].file_seg : fs;
         long set_seg = sid[1] == 'T' ? 1 : (long)n;
         char extra[80] = "";
@@ -766,10 +770,9 @@ static int end_group(reader *r, long ge01, const char *ge02, long fs)
                          "group %s: functional group trailer (GE) missing", r->gs.control)) != 0)
             return rc;
     } else {
-        if (ge01 != r->sets_seen &&
-            (rc = report(r, DG_X12_LEVEL_GROUP, "5", false, "GE", fs, 0, 1,
-                         "group %s: GE01 says %ld sets, the group has %ld", r->gs.control, ge01,
-                         r->sets_seen)) != 0)
+        if (ge01 != r->sets_seen && (rc = report(r, DG_X12_LEVEL_GROUP, "5", false, "GE", fs, 0, 1,
+                                                 "group %s: GE01 says %ld sets, the group has %ld",
+                                                 r->gs.control, ge01, r->sets_seen)) != 0)
             return rc;
         int c = ctl_cmp(ge02, strlen(ge02), r->gs.control, strlen(r->gs.control));
         if (c && (rc = report(r, DG_X12_LEVEL_GROUP, "4", c == 1, "GE", fs, 0, 2,
@@ -809,8 +812,8 @@ static int end_interchange(reader *r, long iea01, const char *iea02, long fs)
             return rc;
         int c = ctl_cmp(iea02, strlen(iea02), r->isa.control, strlen(r->isa.control));
         if (c && (rc = report(r, DG_X12_LEVEL_INTERCHANGE, "001", c == 1, "IEA", fs, 0, 2,
-                              "interchange %s: IEA02 '%s' does not match ISA13%s",
-                              r->isa.control, iea02, c == 1 ? " (zero padding only)" : "")) != 0)
+                              "interchange %s: IEA02 '%s' does not match ISA13%s", r->isa.control,
+                              iea02, c == 1 ? " (zero padding only)" : "")) != 0)
             return rc;
     }
     r->state = ST_NONE;
@@ -886,8 +889,8 @@ static int orphan(reader *r, size_t k, const char *code, const char *why)
             return 0;
         r->orphan_run = true;
     }
-    return report(r, DG_X12_LEVEL_INTERCHANGE, code, false, el(r, k, 0, NULL),
-                  r->segs[k].file_seg, 0, 0, "%s segment %s", el(r, k, 0, NULL), why);
+    return report(r, DG_X12_LEVEL_INTERCHANGE, code, false, el(r, k, 0, NULL), r->segs[k].file_seg,
+                  0, 0, "%s segment %s", el(r, k, 0, NULL), why);
 }
 
 /* Acts on the segment just read (the last in the buffer). */
@@ -1027,8 +1030,7 @@ static int run(reader *r)
     if (r->f && ferror(r->f))
         return dg_error_set(r->err, DG_EIO, "%s: read error: %s", r->name, strerror(errno));
     if (!r->have_delims)
-        return dg_error_set(r->err, DG_EPARSE, "%s: not X12: empty input, no ISA segment",
-                            r->name);
+        return dg_error_set(r->err, DG_EPARSE, "%s: not X12: empty input, no ISA segment", r->name);
     return close_open(r, ST_NONE, r->file_seg, false);
 }
 
@@ -1048,8 +1050,7 @@ static int parse(reader *r)
     return rc;
 }
 
-static void init(reader *r, const char *name, const dg_x12_callbacks *cb, void *ctx,
-                 dg_error *err)
+static void init(reader *r, const char *name, const dg_x12_callbacks *cb, void *ctx, dg_error *err)
 {
     static const dg_x12_callbacks none;
     memset(r, 0, sizeof *r);

@@ -40,7 +40,10 @@ dg_x12_writer *dg_x12_writer_new(dg_buf *out, dg_x12_delims d, bool newline_afte
     return w;
 }
 
-void dg_x12_writer_free(dg_x12_writer *w) { free(w); }
+void dg_x12_writer_free(dg_x12_writer *w)
+{
+    free(w);
+}
 
 static void end_segment(dg_x12_writer *w)
 {
@@ -133,8 +136,8 @@ static int pad(dg_x12_writer *w, char *dst, const char *src, const char *def, si
     const char *s = src && *src ? src : def;
     size_t n = strlen(s);
     if (n > width)
-        return dg_error_set(err, DG_EINVAL, "ISA%02d value '%s' is longer than %zu characters",
-                            pos, s, width);
+        return dg_error_set(err, DG_EINVAL, "ISA%02d value '%s' is longer than %zu characters", pos,
+                            s, width);
     int rc = check_text(w, "ISA", pos, s, n, false, err);
     if (rc)
         return rc;
@@ -170,7 +173,9 @@ int dg_x12_write_isa(dg_x12_writer *w, const dg_x12_isa *isa, dg_error *err)
     if (!*isa->sender_id || !*isa->receiver_id)
         return dg_error_set(err, DG_EINVAL, "ISA06 sender and ISA08 receiver ids are required");
     char f[16][16];
-    char isa11[2] = {has_rep ? w->d.rep : isalpha((unsigned char)isa->isa11[0]) ? isa->isa11[0] : 'U',
+    char isa11[2] = {has_rep                                 ? w->d.rep
+                     : isalpha((unsigned char)isa->isa11[0]) ? isa->isa11[0]
+                                                             : 'U',
                      '\0'};
     for (const char *c = isa->control; *c; c++)
         if (!isdigit((unsigned char)*c))
@@ -213,9 +218,14 @@ int dg_x12_write_gs(dg_x12_writer *w, const dg_x12_gs *gs, dg_error *err)
         return order_error(err, "GS", w->state == W_NONE ? "before an ISA" : "inside a group");
     if (!*gs->control)
         return dg_error_set(err, DG_EINVAL, "GS06 group control number is required");
-    const char *el[8] = {gs->functional_id, gs->sender,  gs->receiver,
-                         gs->date,          gs->time,    gs->control,
-                         *gs->agency ? gs->agency : "X", gs->version};
+    const char *el[8] = {gs->functional_id,
+                         gs->sender,
+                         gs->receiver,
+                         gs->date,
+                         gs->time,
+                         gs->control,
+                         *gs->agency ? gs->agency : "X",
+                         gs->version};
     int rc = put_checked(w, "GS", el, 8, false, err);
     if (rc)
         return rc;
@@ -226,11 +236,12 @@ int dg_x12_write_gs(dg_x12_writer *w, const dg_x12_gs *gs, dg_error *err)
     return 0;
 }
 
-int dg_x12_write_st(dg_x12_writer *w, const char *set_id, const char *control,
-                    const char *impl_ref, dg_error *err)
+int dg_x12_write_st(dg_x12_writer *w, const char *set_id, const char *control, const char *impl_ref,
+                    dg_error *err)
 {
     if (w->state != W_GS)
-        return order_error(err, "ST", w->state == W_SET ? "before the previous SE" : "outside a group");
+        return order_error(err, "ST",
+                           w->state == W_SET ? "before the previous SE" : "outside a group");
     if (!set_id || !*set_id || !control || !*control)
         return dg_error_set(err, DG_EINVAL, "ST01 set id and ST02 control number are required");
     const char *el[3] = {set_id, control, impl_ref};
@@ -260,8 +271,8 @@ int dg_x12_write_seg(dg_x12_writer *w, const char *id, const char *const *elems,
 }
 
 /* Copies a parsed element into b with this writer's component/repetition separators. */
-static int translate(dg_x12_writer *w, dg_buf *b, const char *id, int pos, const char *s,
-                     size_t n, const dg_x12_delims *from, dg_error *err)
+static int translate(dg_x12_writer *w, dg_buf *b, const char *id, int pos, const char *s, size_t n,
+                     const dg_x12_delims *from, dg_error *err)
 {
     for (size_t i = 0; i < n; i++) {
         char c = s[i];

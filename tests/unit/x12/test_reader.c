@@ -21,12 +21,12 @@ typedef struct prob {
 typedef struct coll {
     int n_isa, n_gs, n_ge, n_iea, n_sets, n_ta1, n_prob;
     prob probs[256];
-    int codes[64];      /* envelope_code per set */
+    int codes[64]; /* envelope_code per set */
     bool complete[64];
     long seg_count[64]; /* n_segs per set */
     bool gs_null[64];
     char ids[64][4], ctl[64][10];
-    dg_buf segs;        /* every set segment as "ID|e1|e2\n", delimiters normalised */
+    dg_buf segs; /* every set segment as "ID|e1|e2\n", delimiters normalised */
     long ge_sets[16], ge01[16];
     long iea01[16], iea_groups[16];
     dg_x12_isa isa[8];
@@ -141,7 +141,10 @@ static int parse(coll *c, const char *text)
     return dg_x12_parse_mem(text, strlen(text), "test.edi", &CB, c, &err);
 }
 
-static void coll_free(coll *c) { dg_buf_free(&c->segs); }
+static void coll_free(coll *c)
+{
+    dg_buf_free(&c->segs);
+}
 
 static bool has(const coll *c, dg_x12_level level, const char *code)
 {
@@ -243,14 +246,14 @@ static void test_delimiter_variants(void **state)
         char e, comp, seg;
         const char *eol;
     } v[] = {
-        {'*', ':', '~', ""},     {'*', ':', '~', "\n"},  {'*', ':', '~', "\r\n"},
-        {'|', '^', '~', ""},     {'|', '>', '~', "\n"},  {'^', '>', '~', "\r\n"},
-        {'^', ':', '\n', ""},    {'*', '>', '\r', "\n"}, {'~', '>', '*', "\r\n  "},
+        {'*', ':', '~', ""},      {'*', ':', '~', "\n"},  {'*', ':', '~', "\r\n"},
+        {'|', '^', '~', ""},      {'|', '>', '~', "\n"},  {'^', '>', '~', "\r\n"},
+        {'^', ':', '\n', ""},     {'*', '>', '\r', "\n"}, {'~', '>', '*', "\r\n  "},
         {'|', '!', '\'', "\n\t"}, {0x1d, 0x1f, 0x1c, ""},
     };
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-        char *text = make(v[i].e, v[i].comp, v[i].seg, v[i].eol, PO_GROUP, "000000905",
-                          "IEA*1*000000905~");
+        char *text =
+            make(v[i].e, v[i].comp, v[i].seg, v[i].eol, PO_GROUP, "000000905", "IEA*1*000000905~");
         coll c;
         assert_int_equal(parse(&c, text), 0);
         assert_int_equal(c.n_prob, 0);
@@ -367,8 +370,8 @@ static void test_interchange_codes(void **state)
     expect_code(GS1 SET1 "GE*1*1~", "", DG_X12_LEVEL_INTERCHANGE, "023");
     expect_code("REF*ZZ*1~" GS1 SET1 "GE*1*1~", IEA_OK, DG_X12_LEVEL_INTERCHANGE, "024");
     expect_code(GS1 SET1 "GE*1*1~GE*1*1~", IEA_OK, DG_X12_LEVEL_INTERCHANGE, "022");
-    expect_code(GS1 SET1 "GE*1*1~", "IEA*1*000000001~IEA*1*000000001~",
-                DG_X12_LEVEL_INTERCHANGE, "022");
+    expect_code(GS1 SET1 "GE*1*1~", "IEA*1*000000001~IEA*1*000000001~", DG_X12_LEVEL_INTERCHANGE,
+                "022");
     /* an ST with no GS before it: interchange content, and the set comes with gs == NULL */
     char *text = make('*', ':', '~', "", SET1, "000000001", "IEA*0*000000001~");
     coll c;
@@ -447,8 +450,8 @@ static void test_group_codes(void **state)
     expect_code(GS1 SET1, IEA_OK, DG_X12_LEVEL_GROUP, "3");
     expect_code(GS1 SET1 "GE*1*2~", IEA_OK, DG_X12_LEVEL_GROUP, "4");
     expect_code(GS1 SET1 "GE*2*1~", IEA_OK, DG_X12_LEVEL_GROUP, "5");
-    expect_code("GS*PO*A*B*20240131*1100*X1*X*004010~" SET1 "GE*1*X1~", IEA_OK,
-                DG_X12_LEVEL_GROUP, "6");
+    expect_code("GS*PO*A*B*20240131*1100*X1*X*004010~" SET1 "GE*1*X1~", IEA_OK, DG_X12_LEVEL_GROUP,
+                "6");
     /* GE02 with other zero padding: tolerated with a warning */
     char *text = make('*', ':', '~', "", GS1 SET1 "GE*1*0001~", "000000001", IEA_OK);
     coll c;
@@ -469,8 +472,8 @@ static void expect_set_code(const char *sets, int set_index, int code)
     assert_int_equal(parse(&c, text), 0);
     assert_true(c.n_sets > set_index);
     if (c.codes[set_index] != code)
-        fail_msg("set %d: envelope_code %d, expected %d\n%s", set_index, c.codes[set_index],
-                 code, text);
+        fail_msg("set %d: envelope_code %d, expected %d\n%s", set_index, c.codes[set_index], code,
+                 text);
     char cs[4];
     snprintf(cs, sizeof cs, "%d", code);
     assert_true(has(&c, DG_X12_LEVEL_SET, cs));
@@ -502,9 +505,8 @@ static void test_set_codes(void **state)
     coll_free(&c);
     free(text);
     /* SE missing before the next ST: both sets are delivered, the second one complete */
-    text = make('*', ':', '~', "\n",
-                GS1 "ST*850*0001~BEG*00~ST*850*0002~BEG*00~SE*3*0002~GE*2*1~", "000000001",
-                IEA_OK);
+    text = make('*', ':', '~', "\n", GS1 "ST*850*0001~BEG*00~ST*850*0002~BEG*00~SE*3*0002~GE*2*1~",
+                "000000001", IEA_OK);
     assert_int_equal(parse(&c, text), 0);
     assert_int_equal(c.n_sets, 2);
     assert_int_equal(c.codes[0], 2);
@@ -519,8 +521,8 @@ static void test_set_codes(void **state)
 static void test_truncated_mid_set(void **state)
 {
     (void)state;
-    char *text = make('*', ':', '~', "\n", GS1 "ST*850*0001~BEG*00*SA*1~PO1*1*2*E", "000000001",
-                      "");
+    char *text =
+        make('*', ':', '~', "\n", GS1 "ST*850*0001~BEG*00*SA*1~PO1*1*2*E", "000000001", "");
     coll c;
     assert_int_equal(parse(&c, text), 0);
     assert_int_equal(c.n_sets, 1);
@@ -606,9 +608,9 @@ static void test_lenient_isa(void **state)
 static void test_ta1_and_service_segments(void **state)
 {
     (void)state;
-    char *text = make('*', ':', '~', "\n",
-                      "TA1*000000009*240131*1100*A*000~ISB*1~ISE*1~" GS1 SET1 "GE*1*1~",
-                      "000000001", IEA_OK);
+    char *text =
+        make('*', ':', '~', "\n", "TA1*000000009*240131*1100*A*000~ISB*1~ISE*1~" GS1 SET1 "GE*1*1~",
+             "000000001", IEA_OK);
     coll c;
     assert_int_equal(parse(&c, text), 0);
     assert_int_equal(c.n_prob, 0);

@@ -211,8 +211,8 @@ static int rt_isa(void *ctx, const dg_x12_isa *isa)
 {
     rt *r = ctx;
     r->d = isa->delims;
-    dg_buf_printf(&r->render, "ISA %s %s %s %s\n", isa->sender_id, isa->receiver_id,
-                  isa->version, isa->control);
+    dg_buf_printf(&r->render, "ISA %s %s %s %s\n", isa->sender_id, isa->receiver_id, isa->version,
+                  isa->control);
     if (r->w && !r->rc)
         r->rc = dg_x12_write_isa(r->w, isa, &r->err);
     return 0;
@@ -292,8 +292,8 @@ static int round_trip(const char *data, size_t len, const char *name, dg_x12_del
         assert_true(a.sets > 0 || strstr(a.render.data, "TA1"));
         assert_int_equal(a.sets, b.sets);
         if (strcmp(a.render.data, b.render.data) != 0)
-            fail_msg("%s: round trip differs\n--- first\n%s\n--- second\n%s\n--- written\n%s",
-                     name, a.render.data, b.render.data, out.data);
+            fail_msg("%s: round trip differs\n--- first\n%s\n--- second\n%s\n--- written\n%s", name,
+                     a.render.data, b.render.data, out.data);
         dg_buf_free(&b.render);
     }
     dg_x12_writer_free(a.w);
@@ -313,7 +313,7 @@ static void test_round_trip_generated(void **state)
         "SLN*1**I*2*EA:12:3~N1*ST*JOHN O'HARA*92*1 2~SE*6*0001~\n"
         "GE*1*1~IEA*1*000000001~\n";
     dg_x12_delims ds[] = {
-        {'*', ':', '^', '~'}, {'|', '>', '\\', '\n'}, {'^', '!', '{', '}'},
+        {'*', ':', '^', '~'},     {'|', '>', '\\', '\n'}, {'^', '!', '{', '}'},
         {0x1d, 0x1f, 0x1e, 0x1c}, {'~', '>', '^', '*'},
     };
     for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) {
@@ -372,10 +372,8 @@ static void test_round_trip_corpus(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_exact_output),
-        cmocka_unit_test(test_counts_and_no_newline),
-        cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_round_trip_generated),
+        cmocka_unit_test(test_exact_output),      cmocka_unit_test(test_counts_and_no_newline),
+        cmocka_unit_test(test_refusals),          cmocka_unit_test(test_round_trip_generated),
         cmocka_unit_test(test_round_trip_corpus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
