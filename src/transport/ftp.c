@@ -139,6 +139,13 @@ static size_t header_cb(char *data, size_t size, size_t n, void *ctx)
     return size * n;
 }
 
+static size_t discard(char *data, size_t size, size_t n, void *ctx)
+{
+    (void)data;
+    (void)ctx;
+    return size * n;
+}
+
 /* Options every call shares; the per-call ones are reset before each perform. */
 static void base_options(dg_transport *t)
 {
@@ -147,6 +154,8 @@ static void base_options(dg_transport *t)
     curl_easy_reset(c);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s->errbuf);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, discard);
     curl_easy_setopt(c, CURLOPT_USERNAME, t->cfg.user ? t->cfg.user : "anonymous");
     curl_easy_setopt(c, CURLOPT_PASSWORD, t->cfg.password ? t->cfg.password : "");
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, t->cfg.timeout_ms);
@@ -442,6 +451,11 @@ static int ftp_rename(dg_transport *t, const char *from, const char *to, dg_erro
     snprintf(c1, sizeof c1, "RNFR %s", a);
     snprintf(c2, sizeof c2, "RNTO %s", b);
     const char *cmds[] = {c1, c2};
+    /* Look first: curl drops the control connection after a failed command. */
+    dg_remote_file st;
+    int rc = ftp_stat(t, from, &st, err);
+    if (rc)
+        return rc;
     CURLcode c = quote(t, cmds, 2);
     return c ? command_failed(t, c, "cannot rename", from, err) : 0;
 }
@@ -452,6 +466,10 @@ static int ftp_remove(dg_transport *t, const char *path, dg_error *err)
     absolute(t, path, a, sizeof a);
     snprintf(c1, sizeof c1, "DELE %s", a);
     const char *cmds[] = {c1};
+    dg_remote_file st;
+    int rc = ftp_stat(t, path, &st, err);
+    if (rc)
+        return rc;
     CURLcode c = quote(t, cmds, 1);
     return c ? command_failed(t, c, "cannot remove", path, err) : 0;
 }
