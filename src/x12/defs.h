@@ -1,0 +1,126 @@
+/* X12 transaction-set definitions loaded from edi/ (YAML data, see edi/README.md): element
+ * dictionary, segments with their syntax rules, code lists and per-set loop structure, one
+ * resolved table per version (a version may inherit another and override what differs). */
+#ifndef DG_X12_DEFS_H
+#define DG_X12_DEFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/error.h"
+
+typedef enum {
+    DG_X12_AN = 1, /* string */
+    DG_X12_ID,     /* identifier, checked against a code list when one is defined */
+    DG_X12_N,      /* integer with implied decimals (N0..N9): digits and a leading '-' */
+    DG_X12_R,      /* decimal number */
+    DG_X12_DT,     /* date CCYYMMDD (or YYMMDD when min is 6) */
+    DG_X12_TM,     /* time HHMM[SS[d..]] */
+    DG_X12_B,      /* binary: not checked */
+} dg_x12_type;
+
+typedef struct dg_x12_elem_def {
+    char ref[6];            /* data element reference number ("353"), AK402 */
+    dg_x12_type type;
+    int decimals;           /* N0..N9 */
+    int min, max;
+    const char *name;
+    const char *const *codes; /* sorted allowed values, NULL when the list is not defined */
+    size_t n_codes;
+    bool codes_open;          /* known codes only: another value is a warning, not an error */
+} dg_x12_elem_def;
+
+/* One element position in a segment, or one component in a composite. */
+typedef struct dg_x12_elem_use {
+    char usage;                        /* 'M' mandatory, 'O' optional, 'X' relational */
+    const dg_x12_elem_def *elem;       /* simple element, or NULL */
+    const struct dg_x12_comp_def *comp; /* composite, or NULL */
+} dg_x12_elem_use;
+
+/* X12 syntax note: P paired, R required (one of), E exclusion, C conditional, L list
+ * conditional; pos are 1-based element positions ("P0304" -> kind 'P', pos {3,4}). */
+typedef struct dg_x12_rule {
+    char kind;
+    int n;
+    int pos[8];
+    char text[20];
+} dg_x12_rule;
+
+typedef struct dg_x12_comp_def {
+    char ref[6]; /* "C001" */
+    const char *name;
+    const dg_x12_elem_use *comps;
+    int n_comps;
+    const dg_x12_rule *rules;
+    int n_rules;
+} dg_x12_comp_def;
+
+typedef struct dg_x12_seg_def {
+    char id[4];
+    const char *name;
+    const dg_x12_elem_use *elems;
+    int n_elems;               /* -1: known id, element content not checked */
+    const dg_x12_rule *rules;
+    int n_rules;
+} dg_x12_seg_def;
+
+/* A segment entry or a loop in a set's structure. For a loop, body[0] is its first
+ * (trigger) segment and loop_id is non-empty (AK303). */
+typedef struct dg_x12_node {
+    const dg_x12_seg_def *seg; /* the segment, or the loop's trigger segment */
+    char loop_id[7];
+    char usage;                /* 'M' or 'O' */
+    long max;                  /* max use / loop repeat; 0 = unbounded (">1") */
+    const struct dg_x12_node *body;
+    size_t n_body;
+} dg_x12_node;
+
+/* 856-style HL level rule: level code (HL03) and the codes its parent (HL02) may have;
+ * "" in parents means the level may stand without a parent. */
+typedef struct dg_x12_hl_level {
+    char code[3];
+    const char *const *parents;
+    size_t n_parents;
+} dg_x12_hl_level;
+
+typedef struct dg_x12_set_def {
+    char id[4];
+    const char *name;
+    char group[3];          /* functional identifier code (GS01) normally used */
+    const char *version;    /* the version that resolved it */
+    dg_x12_node root;       /* a pseudo-loop whose body is ST .. SE */
+    const dg_x12_hl_level *hl_levels;
+    size_t n_hl_levels;
+} dg_x12_set_def;
+
+typedef struct dg_x12_defs dg_x12_defs;
+typedef struct dg_x12_version dg_x12_version;
+
+/* Loads every version folder under edi_dir (edi/004010, edi/005010, ...). Errors name the
+ * definition file and line. */
+int dg_x12_defs_load(const char *edi_dir, dg_x12_defs **out, dg_error *err);
+void dg_x12_defs_free(dg_x12_defs *d);
+
+/* The definitions for a GS08 version ("004010VICS" -> 004010): exact match on the first six
+ * characters, else the highest defined version below it, else the lowest defined; the one
+ * marked `default: true` when gs08 is empty or not a version. NULL only when none is loaded. */
+const dg_x12_version *dg_x12_defs_version(const dg_x12_defs *d, const char *gs08);
+const char *dg_x12_version_name(const dg_x12_version *v);
+/* Same major release as the defined one and 005010 or later: delimiter misuse is reported with
+ * the 5010 AK403 codes 12/13 rather than 6. */
+bool dg_x12_version_is_5010(const dg_x12_version *v);
+const dg_x12_set_def *dg_x12_version_set(const dg_x12_version *v, const char *set_id);
+const dg_x12_seg_def *dg_x12_version_seg(const dg_x12_version *v, const char *seg_id);
+const dg_x12_elem_def *dg_x12_version_elem(const dg_x12_version *v, const char *ref);
+/* Shortcut: dg_x12_version_set(dg_x12_defs_version(d, gs08), set_id). */
+const dg_x12_set_def *dg_x12_defs_set(const dg_x12_defs *d, const char *gs08, const char *set_id);
+
+/* True when value is in the element's code list (or the element has none). */
+bool dg_x12_elem_code_ok(const dg_x12_elem_def *e, const char *value, size_t len);
+
+/* Finds the edi/ folder: $DG_EDI_DIR, else ../edi or ../../edi (and ../share/dropgate/edi)
+ * beside the executable (argv0 or /proc/self/exe), else ./edi. Fills buf and returns it, or
+ * returns NULL when none of them exists. */
+const char *dg_x12_find_edi_dir(const char *argv0, char *buf, size_t size);
+
+#endif

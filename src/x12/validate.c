@@ -1,0 +1,623 @@
+/* Set-level X12 validation: walks a transaction set through its loop structure (greedy, forward
+ * only, the way the standard's segment tables read) and checks every element against the
+ * dictionary, reporting AK3/AK4 codes named the way a partner engineer looks for them. */
+#include "x12/validate.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 32
+#define MAX_ELEM_PROBLEMS 16
+
+typedef struct {
+    const dg_x12_node *loop;
+    size_t pos;  /* current entry in loop->body */
+    long count;  /* uses of that entry (iterations when it is a loop) */
+} frame;
+
+typedef struct {
+    char id[13];
+    char level[3];
+} hl_entry;
+
+typedef struct {
+    const dg_x12_defs *defs;
+    const dg_x12_version *ver;
+    const dg_x12_set *set;
+    const dg_x12_set_def *def;
+    dg_x12_delims d;
+    bool v5010;
+    dg_x12_problem_fn cb;
+    void *ctx;
+    int errors;
+    int stop; /* nonzero: cb asked to stop */
+    frame stk[MAX_DEPTH];
+    int top;
+    hl_entry *hl;
+    size_t n_hl, cap_hl;
+    /* element problems of the segment being checked */
+    dg_x12_problem ep[MAX_ELEM_PROBLEMS];
+    int n_ep;
+} vctx;
+
+static void base_problem(const vctx *v, dg_x12_problem *p, dg_x12_level lvl, const char *code)
+{
+    memset(p, 0, sizeof *p);
+    p->level = lvl;
+    snprintf(p->code, sizeof p->code, "%s", code);
+    const dg_x12_set *s = v->set;
+    if (s->isa)
+        snprintf(p->isa_control, sizeof p->isa_control, "%s", s->isa->control);
+    if (s->gs)
+        snprintf(p->gs_control, sizeof p->gs_control, "%s", s->gs->control);
+    snprintf(p->st_control, sizeof p->st_control, "%s", s->control);
+    snprintf(p->set_id, sizeof p->set_id, "%s", s->id);
+}
+
+static void emit(vctx *v, dg_x12_problem *p)
+{
+    if (!p->warning)
+        v->errors++;
+    if (v->cb && !v->stop)
+        v->stop = v->cb(v->ctx, p);
+}
+
+static void seg_problem(vctx *v, const char *code, const char *seg_id, const dg_x12_seg *at,
+                        const char *loop_id, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void seg_problem(vctx *v, const char *code, const char *seg_id, const dg_x12_seg *at,
+                        const char *loop_id, const char *fmt, ...)
+{
+    dg_x12_problem p;
+    base_problem(v, &p, DG_X12_LEVEL_SEGMENT, code);
+    snprintf(p.seg_id, sizeof p.seg_id, "%s", seg_id);
+    snprintf(p.loop_id, sizeof p.loop_id, "%s", loop_id ? loop_id : "");
+    p.file_seg = at ? at->file_seg : 0;
+    p.set_seg = at ? at->set_seg : 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p.msg, sizeof p.msg, fmt, ap);
+    va_end(ap);
+    emit(v, &p);
+}
+
+/* ---- element values -------------------------------------------------------------------- */
+
+static void copy_bad(char *dst, size_t size, const char *s, size_t n)
+{
+    if (n >= size)
+        n = size - 1;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
+static void elem_problem(vctx *v, const dg_x12_seg *s, int pos, int comp,
+                         const dg_x12_elem_def *e, const char *code, const char *val, size_t len,
+                         const char *fmt, ...) __attribute__((format(printf, 9, 10)));
+
+static void elem_problem(vctx *v, const dg_x12_seg *s, int pos, int comp,
+                         const dg_x12_elem_def *e, const char *code, const char *val, size_t len,
+                         const char *fmt, ...)
+{
+    if (v->n_ep >= MAX_ELEM_PROBLEMS)
+        return;
+    dg_x12_problem *p = &v->ep[v->n_ep++];
+    base_problem(v, p, DG_X12_LEVEL_ELEMENT, code);
+    snprintf(p->seg_id, sizeof p->seg_id, "%s", s->el[0]);
+    p->file_seg = s->file_seg;
+    p->set_seg = s->set_seg;
+    p->elem = pos;
+    p->comp = comp;
+    if (e)
+        snprintf(p->elem_ref, sizeof p->elem_ref, "%s", e->ref);
+    if (val)
+        copy_bad(p->bad_value, sizeof p->bad_value, val, len);
+    char name[16];
+    if (comp)
+        snprintf(name, sizeof name, "%s%02d-%d", s->el[0], pos, comp);
+    else
+        snprintf(name, sizeof name, "%s%02d", s->el[0], pos);
+    char m[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m, sizeof m, fmt, ap);
+    va_end(ap);
+    snprintf(p->msg, sizeof p->msg, "%s%s%s%s: %s", name, e ? " (" : "", e ? e->name : "",
+             e ? ")" : "", m);
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return n > 0;
+}
+
+static bool valid_date(const char *s, size_t n)
+{
+    if (!all_digits(s, n) || (n != 8 && n != 6))
+        return false;
+    int y, m, d;
+    if (n == 8) {
+        y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+        s += 4;
+    } else {
+        y = 2000 + (s[0] - '0') * 10 + (s[1] - '0');
+        s += 2;
+    }
+    m = (s[0] - '0') * 10 + (s[1] - '0');
+    d = (s[2] - '0') * 10 + (s[3] - '0');
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return !(m == 2 && d == 29 && !leap);
+}
+
+static bool valid_time(const char *s, size_t n)
+{
+    if (!all_digits(s, n) || n < 4 || n > 8 || n == 5)
+        return false;
+    int h = (s[0] - '0') * 10 + (s[1] - '0'), mi = (s[2] - '0') * 10 + (s[3] - '0');
+    if (h > 23 || mi > 59)
+        return false;
+    return n < 6 || (s[4] - '0') * 10 + (s[5] - '0') <= 59;
+}
+
+/* Characters of a value, counting a UTF-8 sequence as one. */
+static size_t char_len(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xc0) != 0x80)
+            c++;
+    return c;
+}
+
+/* Checks one simple value (non-empty). */
+static void check_value(vctx *v, const dg_x12_seg *s, int pos, int comp, const dg_x12_elem_def *e,
+                        const char *val, size_t n)
+{
+    size_t len = n;
+    switch (e->type) {
+    case DG_X12_N:
+    case DG_X12_R: {
+        const char *p = val;
+        size_t k = n;
+        if (k && *p == '-') {
+            p++;
+            k--;
+        }
+        size_t digits = 0, dots = 0;
+        bool ok = k > 0;
+        for (size_t i = 0; i < k && ok; i++) {
+            if (p[i] >= '0' && p[i] <= '9')
+                digits++;
+            else if (p[i] == '.' && e->type == DG_X12_R)
+                dots++;
+            else
+                ok = false;
+        }
+        if (!ok || dots > 1 || !digits) {
+            elem_problem(v, s, pos, comp, e, "6", val, n, "'%.*s' is not a valid %s number",
+                         (int)(n > 40 ? 40 : n), val, e->type == DG_X12_R ? "decimal" : "integer");
+            return;
+        }
+        len = digits;
+        break;
+    }
+    case DG_X12_DT:
+        if (!valid_date(val, n) || (int)n < e->min || (int)n > e->max)
+            elem_problem(v, s, pos, comp, e, "8", val, n, "invalid date '%.*s' (want %s)",
+                         (int)(n > 40 ? 40 : n), val, e->min == 6 ? "YYMMDD" : "CCYYMMDD");
+        return;
+    case DG_X12_TM:
+        if (!valid_time(val, n))
+            elem_problem(v, s, pos, comp, e, "9", val, n, "invalid time '%.*s' (want HHMM[SS[dd]])",
+                         (int)(n > 40 ? 40 : n), val);
+        return;
+    case DG_X12_B:
+        return;
+    default:
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)val[i];
+            if (c < 0x20 || c == 0x7f) {
+                elem_problem(v, s, pos, comp, e, "6", val, n,
+                             "control character 0x%02x in the value", c);
+                return;
+            }
+        }
+        len = char_len(val, n);
+        break;
+    }
+    if ((int)len < e->min) {
+        elem_problem(v, s, pos, comp, e, "4", val, n, "'%.*s' is too short (%zu, minimum %d)",
+                     (int)(n > 40 ? 40 : n), val, len, e->min);
+        return;
+    }
+    if ((int)len > e->max) {
+        elem_problem(v, s, pos, comp, e, "5", val, n, "'%.*s%s' is too long (%zu, maximum %d)",
+                     (int)(n > 40 ? 40 : n), val, n > 40 ? "..." : "", len, e->max);
+        return;
+    }
+    if (e->type == DG_X12_ID && !dg_x12_elem_code_ok(e, val, n)) {
+        elem_problem(v, s, pos, comp, e, "7", val, n, "'%.*s' is not a %scode",
+                     (int)(n > 40 ? 40 : n), val, e->codes_open ? "known " : "valid ");
+        if (e->codes_open && v->n_ep)
+            v->ep[v->n_ep - 1].warning = true;
+    }
+}
+
+static const char *find_char(const char *s, size_t n, char c)
+{
+    return c ? memchr(s, c, n) : NULL;
+}
+
+static void check_rules(vctx *v, const dg_x12_seg *s, int comp_of, const dg_x12_rule *rules,
+                        int n_rules, const bool *present, const dg_x12_elem_use *uses)
+{
+    for (int i = 0; i < n_rules; i++) {
+        const dg_x12_rule *r = &rules[i];
+        int first = r->pos[0], n_present = 0, first_missing = 0, second_present = 0;
+        for (int k = 0; k < r->n; k++) {
+            if (present[r->pos[k]]) {
+                n_present++;
+                if (n_present == 2)
+                    second_present = r->pos[k];
+            } else if (!first_missing && (r->kind != 'C' && r->kind != 'L' ? 1 : k > 0)) {
+                first_missing = r->pos[k];
+            }
+        }
+        int bad = 0;
+        const char *code = "2";
+        switch (r->kind) {
+        case 'P':
+            bad = n_present && n_present < r->n ? first_missing : 0;
+            break;
+        case 'R':
+            bad = n_present ? 0 : first;
+            break;
+        case 'E':
+            bad = n_present > 1 ? second_present : 0;
+            code = "10";
+            break;
+        case 'C':
+            bad = present[first] && n_present < r->n ? first_missing : 0;
+            break;
+        case 'L':
+            bad = present[first] && n_present < 2 ? r->pos[1] : 0;
+            break;
+        }
+        if (!bad)
+            continue;
+        const dg_x12_elem_use *u = &uses[bad - 1];
+        int pos = comp_of ? comp_of : bad, comp = comp_of ? bad : 0;
+        elem_problem(v, s, pos, comp, u->elem, code, NULL, 0, "syntax rule %s: %s", r->text,
+                     r->kind == 'E' ? "only one of these may be present"
+                     : r->kind == 'R' ? "at least one of these is required"
+                                      : "this element is required with the others");
+    }
+}
+
+static void check_composite(vctx *v, const dg_x12_seg *s, int pos, const dg_x12_comp_def *c,
+                            const char *val, size_t n)
+{
+    bool present[40] = {false};
+    int k = 0;
+    const char *p = val, *end = val + n;
+    while (p <= end) {
+        const char *sep = find_char(p, (size_t)(end - p), v->d.comp);
+        const char *stop = sep ? sep : end;
+        k++;
+        size_t len = (size_t)(stop - p);
+        if (k > c->n_comps) {
+            if (len) {
+                elem_problem(v, s, pos, k, NULL, v->v5010 ? "13" : "3", p, len,
+                             "too many components (composite %s has %d)", c->ref, c->n_comps);
+                return;
+            }
+        } else if (len) {
+            present[k] = true;
+            check_value(v, s, pos, k, c->comps[k - 1].elem, p, len);
+        }
+        if (!sep)
+            break;
+        p = sep + 1;
+    }
+    for (int i = 0; i < c->n_comps && i < 39; i++)
+        if (c->comps[i].usage == 'M' && !present[i + 1])
+            elem_problem(v, s, pos, i + 1, c->comps[i].elem, "1", NULL, 0,
+                         "mandatory component missing");
+    check_rules(v, s, pos, c->rules, c->n_rules, present, c->comps);
+}
+
+static void check_elements(vctx *v, const dg_x12_seg *s, const dg_x12_seg_def *def)
+{
+    if (def->n_elems < 0)
+        return;
+    bool present[100] = {false};
+    for (int i = 1; i <= s->n_el; i++) {
+        const char *val = s->el[i];
+        size_t n = s->el_len ? s->el_len[i] : strlen(val);
+        if (i > def->n_elems) {
+            if (n) {
+                elem_problem(v, s, i, 0, NULL, "3", val, n,
+                             "too many data elements (%s has %d)", def->id, def->n_elems);
+                break;
+            }
+            continue;
+        }
+        if (!n)
+            continue;
+        if (i < 100)
+            present[i] = true;
+        const dg_x12_elem_use *u = &def->elems[i - 1];
+        /* repetition only exists from 004020 on; definitions before 005010 repeat nothing and
+         * older data often uses the ISA11 character freely ('-' in postal codes) */
+        if (v->v5010 && v->d.rep && find_char(val, n, v->d.rep)) {
+            elem_problem(v, s, i, 0, u->elem, "12", val, n,
+                         "repetition separator '%c' in an element that does not repeat", v->d.rep);
+            continue;
+        }
+        if (u->comp) {
+            check_composite(v, s, i, u->comp, val, n);
+            continue;
+        }
+        if (find_char(val, n, v->d.comp)) {
+            elem_problem(v, s, i, 0, u->elem, v->v5010 ? "13" : "6", val, n,
+                         "component separator '%c' in a simple element", v->d.comp);
+            continue;
+        }
+        check_value(v, s, i, 0, u->elem, val, n);
+    }
+    for (int i = 0; i < def->n_elems && i < 99; i++)
+        if (def->elems[i].usage == 'M' && !present[i + 1])
+            elem_problem(v, s, i + 1, 0, def->elems[i].elem, "1", NULL, 0,
+                         "mandatory data element missing");
+    check_rules(v, s, 0, def->rules, def->n_rules, present, def->elems);
+}
+
+/* ---- 856 HL hierarchy ---------------------------------------------------------------------- */
+
+static const dg_x12_hl_level *hl_rule(const dg_x12_set_def *def, const char *code)
+{
+    for (size_t i = 0; i < def->n_hl_levels; i++)
+        if (!strcmp(def->hl_levels[i].code, code))
+            return &def->hl_levels[i];
+    return NULL;
+}
+
+static void check_hl(vctx *v, const dg_x12_seg *s)
+{
+    const dg_x12_elem_def *e628 = dg_x12_version_elem(v->ver, "628");
+    const dg_x12_elem_def *e734 = dg_x12_version_elem(v->ver, "734");
+    const char *id = s->n_el >= 1 ? s->el[1] : "";
+    const char *parent = s->n_el >= 2 ? s->el[2] : "";
+    const char *level = s->n_el >= 3 ? s->el[3] : "";
+    if (!*id)
+        return; /* reported as a missing mandatory element */
+    for (size_t i = 0; i < v->n_hl; i++)
+        if (!strcmp(v->hl[i].id, id)) {
+            elem_problem(v, s, 1, 0, e628, "7", id, strlen(id),
+                         "HL01 '%s' repeats the id of an earlier HL", id);
+            return;
+        }
+    if (*parent) {
+        const hl_entry *par = NULL;
+        for (size_t i = v->n_hl; i-- > 0 && !par;)
+            if (!strcmp(v->hl[i].id, parent))
+                par = &v->hl[i];
+        if (!par) {
+            elem_problem(v, s, 2, 0, e734, "7", parent, strlen(parent),
+                         "HL02 parent '%s' names no earlier HL in this set", parent);
+        } else {
+            const dg_x12_hl_level *rule = hl_rule(v->def, level);
+            bool ok = !rule;
+            for (size_t k = 0; rule && k < rule->n_parents && !ok; k++)
+                ok = !strcmp(rule->parents[k], par->level);
+            if (!ok)
+                elem_problem(v, s, 2, 0, e734, "7", parent, strlen(parent),
+                             "HL level %s may not sit under HL %s of level %s", level, parent,
+                             par->level);
+        }
+    }
+    if (v->n_hl == v->cap_hl) {
+        v->cap_hl = v->cap_hl ? v->cap_hl * 2 : 64;
+        hl_entry *p = realloc(v->hl, v->cap_hl * sizeof *p);
+        if (!p)
+            abort();
+        v->hl = p;
+    }
+    snprintf(v->hl[v->n_hl].id, sizeof v->hl[v->n_hl].id, "%s", id);
+    snprintf(v->hl[v->n_hl].level, sizeof v->hl[v->n_hl].level, "%s", level);
+    v->n_hl++;
+}
+
+/* ---- structure ------------------------------------------------------------------------- */
+
+static const char *loop_of(const vctx *v, int depth)
+{
+    return depth > 0 ? v->stk[depth].loop->loop_id : "";
+}
+
+/* Mandatory entries of frame depth in [from, to) that never occurred. */
+static void check_missing(vctx *v, int depth, size_t from, size_t to, const dg_x12_seg *at)
+{
+    const frame *f = &v->stk[depth];
+    for (size_t q = from; q < to; q++) {
+        if (depth > 0 && q == 0)
+            continue;
+        const dg_x12_node *e = &f->loop->body[q];
+        if (e->usage != 'M')
+            continue;
+        if (depth == 0 && !strcmp(e->seg->id, "SE") && !v->set->complete)
+            continue; /* the reader reports the missing SE (AK5 2) */
+        seg_problem(v, "3", e->seg->id, at, e->loop_id[0] ? e->loop_id : loop_of(v, depth),
+                    "mandatory %s %s missing%s%s", e->loop_id[0] ? "loop" : "segment", e->seg->id,
+                    depth > 0 ? " in loop " : "", depth > 0 ? loop_of(v, depth) : "");
+    }
+}
+
+static size_t rest_from(const frame *f)
+{
+    return f->count > 0 ? f->pos + 1 : f->pos;
+}
+
+static void pop_to(vctx *v, int depth, const dg_x12_seg *at)
+{
+    while (v->top > depth) {
+        frame *f = &v->stk[v->top];
+        check_missing(v, v->top, rest_from(f), f->loop->n_body, at);
+        v->top--;
+    }
+}
+
+static bool node_has(const dg_x12_node *n, const char *id)
+{
+    if (!strcmp(n->seg->id, id))
+        return true;
+    for (size_t i = 0; i < n->n_body; i++)
+        if (node_has(&n->body[i], id))
+            return true;
+    return false;
+}
+
+/* A segment that fits nowhere ahead: tell unknown (1), foreign (6), late (7) and misplaced (2). */
+static void misfit(vctx *v, const dg_x12_seg *s)
+{
+    const char *id = s->el[0];
+    const char *loop = loop_of(v, v->top);
+    if (!dg_x12_version_seg(v->ver, id)) {
+        seg_problem(v, "1", id, s, loop, "unrecognized segment %s (not in the %s dictionary)", id,
+                    dg_x12_version_name(v->ver));
+        return;
+    }
+    if (!node_has(&v->def->root, id)) {
+        seg_problem(v, "6", id, s, loop, "segment %s is not part of transaction set %s", id,
+                    v->def->id);
+        return;
+    }
+    for (int d = v->top; d >= 0; d--) {
+        const frame *f = &v->stk[d];
+        for (size_t q = 0; q < f->pos; q++)
+            if (node_has(&f->loop->body[q], id)) {
+                seg_problem(v, "7", id, s, loop, "segment %s out of sequence (belongs before %s)",
+                            id, f->loop->body[f->pos].seg->id);
+                return;
+            }
+    }
+    seg_problem(v, "2", id, s, loop, "segment %s unexpected here%s%s", id,
+                *loop ? " in loop " : "", loop);
+}
+
+/* Places segment s in the structure; returns the definition entry it matched, or NULL. */
+static const dg_x12_node *place(vctx *v, const dg_x12_seg *s, const char **loop_id)
+{
+    const char *id = s->el[0];
+    for (int d = v->top; d >= 0; d--) {
+        frame *f = &v->stk[d];
+        const dg_x12_node *L = f->loop;
+        for (size_t q = f->pos; q < L->n_body; q++) {
+            if (d > 0 && q == 0)
+                continue; /* a loop's own first segment starts its next iteration: parent's job */
+            const dg_x12_node *e = &L->body[q];
+            if (strcmp(e->seg->id, id))
+                continue;
+            pop_to(v, d, s);
+            if (q == f->pos && f->count > 0) {
+                f->count++;
+            } else {
+                check_missing(v, d, rest_from(f), q, s);
+                f->pos = q;
+                f->count = 1;
+            }
+            *loop_id = e->loop_id[0] ? e->loop_id : loop_of(v, d);
+            if (e->max && f->count > e->max)
+                seg_problem(v, e->loop_id[0] ? "4" : "5", id, s, *loop_id,
+                            e->loop_id[0] ? "loop %s occurs more than %ld times"
+                                          : "segment %s used more than %ld times",
+                            e->loop_id[0] ? e->loop_id : id, e->max);
+            if (e->loop_id[0] && v->top + 1 < MAX_DEPTH) {
+                v->top++;
+                v->stk[v->top].loop = e;
+                v->stk[v->top].pos = 0;
+                v->stk[v->top].count = 1;
+            }
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static void flush_element_problems(vctx *v, const dg_x12_seg *s, const char *loop_id)
+{
+    if (!v->n_ep)
+        return;
+    bool errors = false;
+    for (int i = 0; i < v->n_ep; i++)
+        errors = errors || !v->ep[i].warning;
+    if (errors)
+        seg_problem(v, "8", s->el[0], s, loop_id, "segment %s has data element errors", s->el[0]);
+    for (int i = 0; i < v->n_ep; i++) {
+        snprintf(v->ep[i].loop_id, sizeof v->ep[i].loop_id, "%s", loop_id);
+        emit(v, &v->ep[i]);
+    }
+    v->n_ep = 0;
+}
+
+int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_problem_fn cb,
+                        void *ctx)
+{
+    vctx v;
+    memset(&v, 0, sizeof v);
+    v.defs = defs;
+    v.set = set;
+    v.cb = cb;
+    v.ctx = ctx;
+    v.ver = dg_x12_defs_version(defs, set->gs ? set->gs->version : "");
+    v.def = dg_x12_version_set(v.ver, set->id);
+    v.d = set->isa ? set->isa->delims : dg_x12_default_delims();
+    v.v5010 = dg_x12_version_is_5010(v.ver);
+    if (!v.def) {
+        dg_x12_problem p;
+        base_problem(&v, &p, DG_X12_LEVEL_SET, "1");
+        p.warning = true;
+        snprintf(p.seg_id, sizeof p.seg_id, "ST");
+        p.file_seg = set->n_segs ? set->segs[0].file_seg : 0;
+        p.set_seg = 1;
+        snprintf(p.msg, sizeof p.msg,
+                 "no definition of transaction set %s for version %s in edi/: envelope checked "
+                 "only",
+                 set->id, dg_x12_version_name(v.ver));
+        emit(&v, &p);
+        return v.stop ? v.stop : 0;
+    }
+    v.stk[0].loop = &v.def->root;
+    v.stk[0].pos = 0;
+    v.stk[0].count = 0;
+    for (size_t i = 0; i < set->n_segs && !v.stop; i++) {
+        const dg_x12_seg *s = &set->segs[i];
+        if (s->n_el < 0 || !s->el[0][0])
+            continue;
+        const char *loop_id = "";
+        const dg_x12_node *e = place(&v, s, &loop_id);
+        if (!e) {
+            misfit(&v, s);
+            continue;
+        }
+        check_elements(&v, s, e->seg);
+        if (!strcmp(s->el[0], "HL") && v.def->n_hl_levels)
+            check_hl(&v, s);
+        flush_element_problems(&v, s, loop_id);
+    }
+    if (!v.stop) {
+        const dg_x12_seg *last = set->n_segs ? &set->segs[set->n_segs - 1] : NULL;
+        pop_to(&v, 0, last);
+        check_missing(&v, 0, rest_from(&v.stk[0]), v.def->root.n_body, last);
+    }
+    free(v.hl);
+    return v.stop ? v.stop : v.errors;
+}
