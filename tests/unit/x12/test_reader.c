@@ -813,6 +813,47 @@ static void test_large_input_bounded_memory(void **state)
     free(dir);
 }
 
+/* Thousands of small interchanges with changing delimiters: ISAs fall on read-buffer boundaries. */
+static void test_many_interchanges_stream(void **state)
+{
+    (void)state;
+    char *dir = dg_test_tmpdir("x12many");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/many.edi", dir);
+    dg_buf b = DG_BUF_INIT;
+    const char seps[][3] = {{'*', ':', '~'}, {'|', '>', '\n'}, {'^', '!', '\''}};
+    const int n = 3000;
+    for (int i = 1; i <= n; i++) {
+        const char *d = seps[i % 3];
+        char ctl[10];
+        snprintf(ctl, sizeof ctl, "%09d", i);
+        isa(&b, d[0], d[1], d[2], "00401", ctl);
+        dg_buf_puts(&b, i % 2 ? "\r\n" : "");
+        put(&b, PO_GROUP, d[0], d[1], d[2], i % 2 ? "\r\n" : "");
+        char iea[40];
+        snprintf(iea, sizeof iea, "IEA*1*%s~", ctl);
+        put(&b, iea, d[0], d[1], d[2], "\n");
+    }
+    dg_test_write_file(path, b.data);
+    assert_true(b.len > 3 * 256 * 1024);
+    coll f, m;
+    memset(&f, 0, sizeof f);
+    dg_error err = {0};
+    assert_int_equal(dg_x12_parse_file(path, &CB, &f, &err), 0);
+    memset(&m, 0, sizeof m);
+    assert_int_equal(dg_x12_parse_mem(b.data, b.len, path, &CB, &m, &err), 0);
+    assert_int_equal(f.n_prob, 0);
+    assert_int_equal(f.n_isa, n);
+    assert_int_equal(f.n_iea, n);
+    assert_int_equal(f.n_sets, 2 * n);
+    assert_string_equal(f.segs.data, m.segs.data);
+    coll_free(&f);
+    coll_free(&m);
+    dg_buf_free(&b);
+    dg_test_rmtree(dir);
+    free(dir);
+}
+
 /* ---- the shared corpus ------------------------------------------------------------------- */
 
 typedef struct corpus_case {
@@ -971,6 +1012,7 @@ int main(void)
         cmocka_unit_test(test_bare_sets),
         cmocka_unit_test(test_get_components_repetitions),
         cmocka_unit_test(test_large_input_bounded_memory),
+        cmocka_unit_test(test_many_interchanges_stream),
         cmocka_unit_test(test_corpus_malformed),
         cmocka_unit_test(test_corpus_valid),
     };
