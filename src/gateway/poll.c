@@ -145,6 +145,11 @@ static int look(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg_gw_d
     *take = NULL;
     *n_take = 0;
     int rc = dg_transport_list(t, d->folder, &files, &n, err);
+    if (rc == DG_ENOTFOUND) {
+        /* Nothing dropped yet: many partners create a folder with their first file. */
+        dg_log_debug("partner=%s folder=%s outcome=no-folder", p->name, d->folder);
+        return 0;
+    }
     if (rc)
         return rc;
     qsort(files, n, sizeof *files, cmp_name);
