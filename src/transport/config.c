@@ -1,6 +1,7 @@
 /* Reads a partner's `transport:` node into a dg_transport_config. Secrets are only ever named
  * (password_env / password_file, passphrase_env / passphrase_file): an inline secret is refused. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +14,16 @@ static const char *const known_keys[] = {
     "verify_tls", "timeout", "timeout_ms", "retries", "backoff", "backoff_ms", "keepalive",
     "keepalive_s", "passive", NULL};
 
-static int where_error(dg_error *err, const dg_node *n, const char *fmt, const char *a,
-                       const char *b)
+static int where_error(dg_error *err, const dg_node *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int where_error(dg_error *err, const dg_node *n, const char *fmt, ...)
 {
     char where[512], msg[700];
     dg_conf_where(n, where, sizeof where);
-    snprintf(msg, sizeof msg, fmt, a, b);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     return dg_error_set(err, DG_ECONFIG, "%s: transport: %s", where, msg);
 }
 
@@ -57,7 +62,7 @@ static int get_str(const dg_node *map, const char *key, dg_arena *a, const char 
     if (!n)
         return 0;
     if (n->type != DG_NODE_SCALAR || !n->value)
-        return where_error(err, n, "%s: expected text%s", key, "");
+        return where_error(err, n, "%s: expected text", key);
     *out = dg_arena_strdup(a, n->value);
     return 0;
 }
@@ -72,8 +77,7 @@ static int get_secret(const dg_node *map, const char *env_key, const char *file_
         return where_error(err, f, "%s and %s both given; keep one", env_key, file_key);
     if (e) {
         if (e->type != DG_NODE_SCALAR || !e->value || !*e->value)
-            return where_error(err, e, "%s: expected an environment variable name%s", env_key,
-                               "");
+            return where_error(err, e, "%s: expected an environment variable name", env_key);
         const char *v = getenv(e->value);
         if (!v)
             return where_error(err, e, "environment variable %s (named by %s) is not set",
@@ -83,7 +87,7 @@ static int get_secret(const dg_node *map, const char *env_key, const char *file_
     }
     if (f) {
         if (f->type != DG_NODE_SCALAR || !f->value || !*f->value)
-            return where_error(err, f, "%s: expected a file name%s", file_key, "");
+            return where_error(err, f, "%s: expected a file name", file_key);
         FILE *fp = fopen(f->value, "r");
         if (!fp) {
             char why[300];
@@ -115,14 +119,15 @@ int dg_transport_config_load(const dg_node *node, dg_arena *arena, dg_transport_
     out->backoff_ms = 500;
     out->keepalive_s = 30;
     if (!node || node->type != DG_NODE_MAP)
-        return where_error(err, node, "expected a map (kind, root, host, ...)%s%s", "", "");
+        return where_error(err, node, "expected a map (kind, root, host, ...)");
     for (size_t i = 0; i < node->n_items; i++) {
         const dg_node *it = node->items[i];
         const char *k = it->key ? it->key : "";
         if (!strcmp(k, "password") || !strcmp(k, "passphrase") || !strcmp(k, "key_passphrase"))
             return where_error(err, it,
                                "'%s' is never written in a config file; use %s_env or %s_file",
-                               k, !strcmp(k, "password") ? "password" : "passphrase");
+                               k, !strcmp(k, "password") ? "password" : "passphrase",
+                               !strcmp(k, "password") ? "password" : "passphrase");
         bool ok = false;
         for (const char *const *kk = known_keys; *kk && !ok; kk++)
             ok = !strcmp(*kk, k);
@@ -131,8 +136,8 @@ int dg_transport_config_load(const dg_node *node, dg_arena *arena, dg_transport_
                                "unknown key '%s' (known: kind, root, host, port, user, "
                                "password_env, password_file, key_file, passphrase_env, "
                                "passphrase_file, known_hosts, strict_host_key, ca_file, "
-                               "verify_tls, timeout, retries, backoff, keepalive)%s",
-                               k, "");
+                               "verify_tls, timeout, retries, backoff, keepalive)",
+                               k);
     }
     int rc;
     if ((rc = get_str(node, "kind", arena, &out->kind, err)) ||
@@ -145,16 +150,15 @@ int dg_transport_config_load(const dg_node *node, dg_arena *arena, dg_transport_
         return rc;
     const char *kind = out->kind;
     if (!kind)
-        return where_error(err, node, "missing key 'kind' (local, sftp, ftp or ftps)%s%s", "",
-                           "");
+        return where_error(err, node, "missing key 'kind' (local, sftp, ftp or ftps)");
     bool remote = strcmp(kind, "local");
     if (remote && strcmp(kind, "sftp") && strcmp(kind, "ftp") && strcmp(kind, "ftps"))
         return where_error(err, dg_conf_get(node, "kind"),
-                           "kind '%s' is not local, sftp, ftp or ftps%s", kind, "");
+                           "kind '%s' is not local, sftp, ftp or ftps", kind);
     if (remote && (!out->host || !*out->host))
-        return where_error(err, node, "%s: missing key 'host'%s", kind, "");
+        return where_error(err, node, "%s: missing key 'host'", kind);
     if (remote && (!out->user || !*out->user))
-        return where_error(err, node, "%s: missing key 'user'%s", kind, "");
+        return where_error(err, node, "%s: missing key 'user'", kind);
     long port = 0, retries = 3;
     bool passive = true;
     if ((rc = dg_conf_long(node, "port", 0, &port, err)) ||
@@ -164,15 +168,14 @@ int dg_transport_config_load(const dg_node *node, dg_arena *arena, dg_transport_
         (rc = dg_conf_bool(node, "passive", true, &passive, err)))
         return rc;
     if (port < 0 || port > 65535)
-        return where_error(err, dg_conf_get(node, "port"), "port %s is not 1-65535%s",
-                           dg_conf_str(node, "port", ""), "");
+        return where_error(err, dg_conf_get(node, "port"), "port %s is not 1-65535",
+                           dg_conf_str(node, "port", ""));
     if (retries < 0 || retries > 100)
-        return where_error(err, dg_conf_get(node, "retries"), "retries %s is not 0-100%s",
-                           dg_conf_str(node, "retries", ""), "");
+        return where_error(err, dg_conf_get(node, "retries"), "retries %s is not 0-100",
+                           dg_conf_str(node, "retries", ""));
     if (!passive)
         return where_error(err, dg_conf_get(node, "passive"),
-                           "active FTP is not supported; passive mode is always used%s%s", "",
-                           "");
+                           "active FTP is not supported; passive mode is always used");
     out->port = (int)port;
     out->retries = (int)retries;
     long ka_ms = out->keepalive_s * 1000;
@@ -190,7 +193,7 @@ int dg_transport_config_load(const dg_node *node, dg_arena *arena, dg_transport_
     if (dg_conf_get(node, "keepalive"))
         out->keepalive_s = ka_ms / 1000;
     if (out->timeout_ms <= 0)
-        return where_error(err, node, "timeout must be more than 0%s%s", "", "");
+        return where_error(err, node, "timeout must be more than 0");
     if ((rc = get_secret(node, "password_env", "password_file", arena, &out->password, err)) ||
         (rc = get_secret(node, "passphrase_env", "passphrase_file", arena, &out->key_passphrase,
                          err)))
@@ -198,12 +201,10 @@ int dg_transport_config_load(const dg_node *node, dg_arena *arena, dg_transport_
     if (!strcmp(kind, "sftp") && !out->password && !out->key_file)
         return where_error(err, node,
                            "sftp: no credentials; give key_file, password_env or "
-                           "password_file%s%s",
-                           "", "");
+                           "password_file");
     if (!strcmp(kind, "sftp") && out->strict_host_key && !out->known_hosts)
         return where_error(err, node,
-                           "sftp: known_hosts is required while strict_host_key is true%s%s", "",
-                           "");
+                           "sftp: known_hosts is required while strict_host_key is true");
     if (!remote && (!out->root || !*out->root))
         out->root = NULL; /* the gateway resolves a missing local root to the project root */
     return 0;
