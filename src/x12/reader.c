@@ -9,8 +9,9 @@
 #include <string.h>
 
 #define READ_BUF (256u * 1024u)
-#define ISA_MAX 600 /* a lenient (badly padded) ISA may be longer than 106 bytes, never this long  \
-                     */
+#define ISA_MAX                                                                                    \
+    600 /* a lenient (badly padded) ISA may be longer than 106 bytes, never this long              \
+         */
 
 enum { ST_NONE, ST_ISA, ST_GS, ST_SET };
 
@@ -59,7 +60,8 @@ typedef struct reader {
     dg_x12_set set;
     char set_codes[8][4];
     int n_set_codes;
-    bool orphan_run; /* already reported the current run of segments outside any envelope */
+    long orphan_seg;     /* file segment of the last out-of-place segment reported or skipped */
+    char orphan_code[4]; /* and its code: a run of them is reported once */
     ctlset st_ctl, gs_ctl, isa_ctl;
 } reader;
 
@@ -625,7 +627,6 @@ static int read_isa(reader *r)
     r->state = ST_ISA;
     r->n_isa++;
     r->groups_seen = 0;
-    r->orphan_run = false;
     ctlset_clear(&r->gs_ctl);
     int rc;
     if (r->cb->on_isa && (rc = r->cb->on_isa(r->ctx, isa)) != 0)
@@ -882,15 +883,19 @@ static int on_gs(reader *r, size_t k)
     return 0;
 }
 
+/* A segment out of place; one report for a run of them (same code, one after the other). */
 static int orphan(reader *r, size_t k, const char *code, const char *why)
 {
-    if (r->state == ST_NONE) {
-        if (r->orphan_run)
-            return 0;
-        r->orphan_run = true;
-    }
-    return report(r, DG_X12_LEVEL_INTERCHANGE, code, false, el(r, k, 0, NULL), r->segs[k].file_seg,
-                  0, 0, "%s segment %s", el(r, k, 0, NULL), why);
+    long fs = r->segs[k].file_seg;
+    bool run = r->orphan_seg == fs - 1 && !strcmp(r->orphan_code, code);
+    r->orphan_seg = fs;
+    snprintf(r->orphan_code, sizeof r->orphan_code, "%s", code);
+    if (run)
+        return 0;
+    return report(r, DG_X12_LEVEL_INTERCHANGE, code, false, el(r, k, 0, NULL), fs, 0, 0,
+                  "%s segment %s (any out-of-place segments right after it are not reported "
+                  "again)",
+                  el(r, k, 0, NULL), why);
 }
 
 /* Acts on the segment just read (the last in the buffer). */

@@ -372,6 +372,16 @@ static void test_interchange_codes(void **state)
     expect_code(GS1 SET1 "GE*1*1~GE*1*1~", IEA_OK, DG_X12_LEVEL_INTERCHANGE, "022");
     expect_code(GS1 SET1 "GE*1*1~", "IEA*1*000000001~IEA*1*000000001~", DG_X12_LEVEL_INTERCHANGE,
                 "022");
+    /* a run of out-of-place segments is reported once */
+    char *run =
+        make('*', ':', '~', "\n", "REF*ZZ*1~N1*ST*X~N3*Y~" GS1 SET1 "GE*1*1~", "000000001", IEA_OK);
+    coll r;
+    assert_int_equal(parse(&r, run), 0);
+    assert_int_equal(r.n_prob, 1);
+    assert_true(has(&r, DG_X12_LEVEL_INTERCHANGE, "024"));
+    assert_int_equal(r.probs[0].file_seg, 2);
+    coll_free(&r);
+    free(run);
     /* an ST with no GS before it: interchange content, and the set comes with gs == NULL */
     char *text = make('*', ':', '~', "", SET1, "000000001", "IEA*0*000000001~");
     coll c;
