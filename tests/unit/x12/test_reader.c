@@ -514,6 +514,20 @@ static void test_set_codes(void **state)
     assert_false(has(&c, DG_X12_LEVEL_GROUP, "5"));
     coll_free(&c);
     free(text);
+    /* SE and GE missing before IEA: the set stops before the IEA, the interchange is whole */
+    text = make('*', ':', '~', "\n", GS1 "ST*850*0001~BEG*00~", "000000001", IEA_OK);
+    assert_int_equal(parse(&c, text), 0);
+    assert_int_equal(c.n_sets, 1);
+    assert_int_equal(c.seg_count[0], 2);
+    assert_string_equal(c.segs.data, "ST|850|0001\nBEG|00\n");
+    assert_true(has(&c, DG_X12_LEVEL_SET, "2"));
+    assert_true(has(&c, DG_X12_LEVEL_GROUP, "3"));
+    assert_false(has(&c, DG_X12_LEVEL_INTERCHANGE, "023"));
+    assert_int_equal(c.n_ge, 1);
+    assert_int_equal(c.n_iea, 1);
+    assert_int_equal(c.iea01[0], 1);
+    coll_free(&c);
+    free(text);
     /* SE missing before the next ST: both sets are delivered, the second one complete */
     text = make('*', ':', '~', "\n", GS1 "ST*850*0001~BEG*00~ST*850*0002~BEG*00~SE*3*0002~GE*2*1~",
                 "000000001", IEA_OK);
