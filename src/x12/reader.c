@@ -587,6 +587,15 @@ static int read_isa(reader *r)
         f[i] = fb[i];
         n[i] = m;
     }
+    if (!fixed && (n[14] > 1 || n[15] > 1)) {
+        /* ISA14/ISA15 are one character: longer means the ISA lacks elements and the 16th
+         * separator was found in the segments after it; its delimiters cannot be trusted */
+        r->stop = true;
+        memset(&r->isa, 0, sizeof r->isa);
+        return report(r, DG_X12_LEVEL_INTERCHANGE, "022", false, "ISA", r->file_seg + 1, 0, 0,
+                      "ISA does not have its 16 elements before its terminator; the interchange "
+                      "cannot be read");
+    }
     copy_field(isa->auth_qual, sizeof isa->auth_qual, f[1], n[1]);
     copy_field(isa->auth, sizeof isa->auth, f[2], n[2]);
     copy_field(isa->sec_qual, sizeof isa->sec_qual, f[3], n[3]);

@@ -620,6 +620,14 @@ static void test_lenient_isa(void **state)
     assert_int_equal(errors(&c), 0);
     assert_string_equal(c.segs.data, "ST|850|0001\nN1|ST|JOHN Q SMITH\nSE|3|0001\n");
     coll_free(&c);
+    /* ISA16 missing: not guessed from the GS after it */
+    text = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240131*1100*U*"
+           "00401*000000007*0*P~\nGS*PO*A*B*20240131*1100*1*X*004010~ST*850*0001~SE*2*0001~"
+           "GE*1*1~IEA*1*000000007~";
+    assert_int_equal(parse(&c, text), 0);
+    assert_true(has(&c, DG_X12_LEVEL_INTERCHANGE, "022"));
+    assert_int_equal(c.n_sets, 0);
+    coll_free(&c);
     /* an unusable element separator: TA1 026, nothing else read */
     text = "ISA 00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240131*1100*U*"
            "00401*000000007*0*P*>~";
