@@ -326,7 +326,24 @@ const char *dg_x12_code_text(dg_x12_level level, const char *code)
         break;
     case DG_X12_LEVEL_INTERCHANGE:
         switch (n) {
+        case 0: return "no error";
         case 1: return "interchange control numbers in header and trailer do not match";
+        case 2: return "standard in ISA11 not supported";
+        case 3: return "version of the controls not supported";
+        case 4: return "segment terminator invalid";
+        case 5: return "invalid interchange ID qualifier for sender";
+        case 6: return "invalid interchange sender ID";
+        case 7: return "invalid interchange ID qualifier for receiver";
+        case 8: return "invalid interchange receiver ID";
+        case 9: return "unknown interchange receiver ID";
+        case 10: return "invalid authorization information qualifier value";
+        case 11: return "invalid authorization information value";
+        case 12: return "invalid security information qualifier value";
+        case 13: return "invalid security information value";
+        case 16: return "invalid interchange standards identifier value";
+        case 17: return "invalid interchange version ID value";
+        case 19: return "invalid acknowledgment requested value";
+        case 20: return "invalid test indicator value";
         case 14: return "invalid interchange date";
         case 15: return "invalid interchange time";
         case 18: return "invalid interchange control number";
@@ -337,6 +354,10 @@ const char *dg_x12_code_text(dg_x12_level level, const char *code)
         case 25: return "duplicate interchange control number";
         case 26: return "invalid data element separator";
         case 27: return "invalid component element separator";
+        case 28: return "invalid delivery date in deferred delivery request";
+        case 29: return "invalid delivery time in deferred delivery request";
+        case 30: return "invalid delivery time code in deferred delivery request";
+        case 31: return "invalid grade of service code";
         }
         break;
     }

@@ -1,0 +1,441 @@
+/* 997 building (from a dg_x12_file_result, through the X12 writer) and 997 reading (through
+ * the streaming reader) for marking sent purchase orders accepted or rejected. */
+#include "x12/ack.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- building -------------------------------------------------------------------------- */
+
+static bool digits(const char *s)
+{
+    if (!s || !*s)
+        return false;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return false;
+    return true;
+}
+
+/* base + k as decimal text, keeping base's width when it had leading zeros. */
+static void count_up(char *dst, size_t size, const char *base, long k)
+{
+    unsigned long long v = strtoull(base, NULL, 10) + (unsigned long long)k;
+    int width = base[0] == '0' ? (int)strlen(base) : 0;
+    snprintf(dst, size, "%0*llu", width, v);
+}
+
+static const char *skip_zeros(const char *s)
+{
+    while (s[0] == '0' && s[1])
+        s++;
+    return s;
+}
+
+/* Bad-data copies may hold the 997's own delimiters: those become spaces. */
+static void clean(char *dst, size_t size, const char *src, const dg_x12_delims *d)
+{
+    size_t i = 0;
+    for (; src[i] && i + 1 < size; i++) {
+        char c = src[i];
+        bool delim = c == d->elem || c == d->comp || c == d->seg || (d->rep && c == d->rep);
+        dst[i] = delim || (unsigned char)c < 0x20 ? ' ' : c;
+    }
+    dst[i] = '\0';
+}
+
+typedef struct {
+    dg_x12_writer *w;
+    dg_x12_delims d;
+    dg_error *err;
+} out_ctx;
+
+static int seg(out_ctx *o, const char *id, const char *const *el, int n)
+{
+    return dg_x12_write_seg(o->w, id, el, n, o->err);
+}
+
+static int write_set_notes(out_ctx *o, const dg_x12_file_result *res, const dg_x12_set_result *s)
+{
+    int rc = 0, ak4s = 0;
+    for (size_t i = 0; i < s->n_problems && !rc; i++) {
+        const dg_x12_problem *p = &res->problems[s->first_problem + i];
+        if (p->warning)
+            continue;
+        if (p->level == DG_X12_LEVEL_SEGMENT) {
+            char pos[16];
+            snprintf(pos, sizeof pos, "%ld", p->set_seg);
+            const char *el[4] = {p->seg_id, pos, p->loop_id, p->code};
+            rc = seg(o, "AK3", el, 4);
+            ak4s = 0;
+        } else if (p->level == DG_X12_LEVEL_ELEMENT && ak4s++ < 99) {
+            char pos[16], bad[100];
+            if (p->comp)
+                snprintf(pos, sizeof pos, "%d%c%d", p->elem, o->d.comp, p->comp);
+            else
+                snprintf(pos, sizeof pos, "%d", p->elem);
+            clean(bad, sizeof bad, p->bad_value, &o->d);
+            const char *el[4] = {pos, p->elem_ref, p->code, bad};
+            rc = seg(o, "AK4", el, 4);
+        }
+    }
+    return rc;
+}
+
+static int write_997(out_ctx *o, const dg_x12_file_result *res, const dg_x12_group_result *g,
+                     const char *st_control, bool v5010)
+{
+    int rc;
+    if ((rc = dg_x12_write_st(o->w, "997", st_control, NULL, o->err)))
+        return rc;
+    const char *ak1[3] = {g->gs.functional_id, g->gs.control, g->gs.version};
+    if ((rc = seg(o, "AK1", ak1, v5010 ? 3 : 2)))
+        return rc;
+    for (size_t i = 0; i < g->n_sets; i++) {
+        const dg_x12_set_result *s = &g->sets[i];
+        const char *ak2[3] = {s->id, s->control, s->impl_ref};
+        if ((rc = seg(o, "AK2", ak2, v5010 ? 3 : 2)) || (rc = write_set_notes(o, res, s)))
+            return rc;
+        char st[2] = {s->status, 0};
+        const char *ak5[6] = {st, "", "", "", "", ""};
+        for (int k = 0; k < s->n_codes; k++)
+            ak5[k + 1] = s->codes[k];
+        if ((rc = seg(o, "AK5", ak5, 1 + s->n_codes)))
+            return rc;
+    }
+    char st[2] = {g->status, 0}, inc[24], rec[24], acc[24];
+    snprintf(inc, sizeof inc, "%ld", g->included >= 0 ? g->included : g->received);
+    snprintf(rec, sizeof rec, "%ld", g->received);
+    snprintf(acc, sizeof acc, "%ld", g->accepted);
+    const char *ak9[9] = {st, inc, rec, acc, "", "", "", "", ""};
+    for (int k = 0; k < g->n_codes; k++)
+        ak9[k + 4] = g->codes[k];
+    if ((rc = seg(o, "AK9", ak9, 4 + g->n_codes)))
+        return rc;
+    return dg_x12_write_se(o->w, o->err);
+}
+
+static void fill_isa(dg_x12_isa *isa, const dg_x12_isa *rx, const dg_x12_ack_opts *o,
+                     const char *control, const char *date6, const char *time4)
+{
+    memset(isa, 0, sizeof *isa);
+    snprintf(isa->auth_qual, sizeof isa->auth_qual, "00");
+    snprintf(isa->sec_qual, sizeof isa->sec_qual, "00");
+    snprintf(isa->sender_qual, sizeof isa->sender_qual, "%s",
+             o->sender_qual ? o->sender_qual : rx->receiver_qual);
+    snprintf(isa->sender_id, sizeof isa->sender_id, "%s",
+             o->sender_id ? o->sender_id : rx->receiver_id);
+    snprintf(isa->receiver_qual, sizeof isa->receiver_qual, "%s",
+             o->receiver_qual ? o->receiver_qual : rx->sender_qual);
+    snprintf(isa->receiver_id, sizeof isa->receiver_id, "%s",
+             o->receiver_id ? o->receiver_id : rx->sender_id);
+    snprintf(isa->date, sizeof isa->date, "%s", date6);
+    snprintf(isa->time, sizeof isa->time, "%s", time4);
+    /* answer in the received interchange version when it is a real one */
+    const char *ver = rx->version;
+    bool ok = strlen(ver) == 5 && digits(ver) && strcmp(ver, "00200") >= 0 &&
+              strcmp(ver, "00801") <= 0;
+    snprintf(isa->version, sizeof isa->version, "%s", ok ? ver : "00401");
+    snprintf(isa->isa11, sizeof isa->isa11, "U");
+    snprintf(isa->control, sizeof isa->control, "%s", control);
+    snprintf(isa->ack_requested, sizeof isa->ack_requested, "0");
+    char usage = o->usage ? o->usage : (rx->usage[0] == 'T' ? 'T' : 'P');
+    isa->usage[0] = usage;
+}
+
+static int write_interchange(out_ctx *o, const dg_x12_file_result *res, size_t ic,
+                             const dg_x12_ack_opts *opt, long k, long *gs_k, long *st_k,
+                             const char *date8, const char *time4)
+{
+    const dg_x12_group_result *first = NULL;
+    for (size_t i = 0; i < res->n_groups && !first; i++)
+        if (res->groups[i].interchange == ic)
+            first = &res->groups[i];
+    if (!first)
+        return 0;
+    char isa_ctl[16];
+    count_up(isa_ctl, sizeof isa_ctl, opt->isa_control, k);
+    dg_x12_isa isa;
+    fill_isa(&isa, &first->isa, opt, isa_ctl, date8 + 2, time4);
+    int rc;
+    if ((rc = dg_x12_write_isa(o->w, &isa, o->err)))
+        return rc;
+    dg_x12_gs gs;
+    memset(&gs, 0, sizeof gs);
+    snprintf(gs.functional_id, sizeof gs.functional_id, "FA");
+    snprintf(gs.sender, sizeof gs.sender, "%s", opt->sender_id ? opt->sender_id : first->gs.receiver);
+    snprintf(gs.receiver, sizeof gs.receiver, "%s",
+             opt->receiver_id ? opt->receiver_id : first->gs.sender);
+    snprintf(gs.date, sizeof gs.date, "%s", date8);
+    snprintf(gs.time, sizeof gs.time, "%s", time4);
+    count_up(gs.control, sizeof gs.control,
+             opt->gs_control ? opt->gs_control : skip_zeros(opt->isa_control), (*gs_k)++);
+    snprintf(gs.agency, sizeof gs.agency, "X");
+    if (opt->version)
+        snprintf(gs.version, sizeof gs.version, "%s", opt->version);
+    else
+        snprintf(gs.version, sizeof gs.version, "%.6s",
+                 first->gs.version[0] ? first->gs.version : "004010");
+    bool v5010 = strcmp(gs.version, "005010") >= 0;
+    if ((rc = dg_x12_write_gs(o->w, &gs, o->err)))
+        return rc;
+    for (size_t i = 0; i < res->n_groups; i++) {
+        if (res->groups[i].interchange != ic)
+            continue;
+        char st[16];
+        count_up(st, sizeof st, opt->st_control ? opt->st_control : "0001", (*st_k)++);
+        if ((rc = write_997(o, res, &res->groups[i], st, v5010)))
+            return rc;
+    }
+    if ((rc = dg_x12_write_ge(o->w, o->err)))
+        return rc;
+    return dg_x12_write_iea(o->w, o->err);
+}
+
+int dg_x12_ack_build(const dg_x12_file_result *res, const dg_x12_ack_opts *opt, dg_buf *out,
+                     long *n_interchanges, dg_error *err)
+{
+    if (n_interchanges)
+        *n_interchanges = 0;
+    if (!opt || !digits(opt->isa_control) || strlen(opt->isa_control) > 9)
+        return dg_error_set(err, DG_EINVAL, "997: ISA13 control number must be 1-9 digits");
+    if ((opt->gs_control && (!digits(opt->gs_control) || strlen(opt->gs_control) > 9)) ||
+        (opt->st_control && (!digits(opt->st_control) || strlen(opt->st_control) > 9)))
+        return dg_error_set(err, DG_EINVAL, "997: GS06/ST02 control numbers must be 1-9 digits");
+    if (!res->n_groups)
+        return dg_error_set(err, DG_EVALID,
+                            "%s: no functional group (GS) to acknowledge with a 997", res->path);
+    char date8[16], time4[8];
+    time_t now = time(NULL);
+    struct tm t;
+    gmtime_r(&now, &t);
+    if (opt->date && (strlen(opt->date) != 8 || !digits(opt->date)))
+        return dg_error_set(err, DG_EINVAL, "997: date must be CCYYMMDD");
+    if (opt->time && (strlen(opt->time) != 4 || !digits(opt->time)))
+        return dg_error_set(err, DG_EINVAL, "997: time must be HHMM");
+    if (opt->date)
+        snprintf(date8, sizeof date8, "%s", opt->date);
+    else
+        strftime(date8, sizeof date8, "%Y%m%d", &t);
+    if (opt->time)
+        snprintf(time4, sizeof time4, "%s", opt->time);
+    else
+        strftime(time4, sizeof time4, "%H%M", &t);
+    out_ctx o;
+    o.d = opt->have_delims ? opt->delims : dg_x12_default_delims();
+    o.err = err;
+    o.w = dg_x12_writer_new(out, o.d, opt->newline);
+    long k = 0, gs_k = 0, st_k = 0;
+    int rc = 0;
+    for (size_t ic = 0; ic < res->n_interchanges && !rc; ic++) {
+        size_t before = out->len;
+        rc = write_interchange(&o, res, ic, opt, k, &gs_k, &st_k, date8, time4);
+        if (!rc && out->len > before)
+            k++;
+    }
+    dg_x12_writer_free(o.w);
+    if (n_interchanges)
+        *n_interchanges = k;
+    return rc;
+}
+
+int dg_x12_ack_build_file(const dg_x12_defs *defs, const char *path, const dg_x12_ack_opts *o,
+                          dg_buf *out, dg_x12_file_result **res_out, dg_error *err)
+{
+    dg_x12_file_result *res = NULL;
+    if (res_out)
+        *res_out = NULL;
+    int rc = dg_x12_check_file(defs, path, &res, err);
+    if (rc)
+        return rc;
+    rc = dg_x12_ack_build(res, o, out, NULL, err);
+    if (res_out)
+        *res_out = res;
+    else
+        dg_x12_file_result_free(res);
+    return rc;
+}
+
+/* ---- reading --------------------------------------------------------------------------- */
+
+typedef struct {
+    dg_x12_ack_report *r;
+    dg_x12_isa isa;
+} reader_ctx;
+
+static void *grow(void *p, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return p;
+    *cap = *cap ? *cap * 2 : 8;
+    void *q = realloc(p, *cap * size);
+    if (!q)
+        abort();
+    return q;
+}
+
+static const char *el(const dg_x12_seg *s, int i)
+{
+    return i <= s->n_el ? s->el[i] : "";
+}
+
+static void take_codes(const dg_x12_seg *s, int from, char codes[5][4], int *n)
+{
+    for (int i = from; i < from + 5 && i <= s->n_el; i++)
+        if (s->el[i][0] && *n < 5)
+            snprintf(codes[(*n)++], 4, "%s", s->el[i]);
+}
+
+static int on_isa_r(void *ctx, const dg_x12_isa *isa)
+{
+    ((reader_ctx *)ctx)->isa = *isa;
+    return 0;
+}
+
+static int on_problem_r(void *ctx, const dg_x12_problem *p)
+{
+    if (!p->warning)
+        ((reader_ctx *)ctx)->r->envelope_errors = true;
+    return 0;
+}
+
+static int on_set_r(void *ctx, const dg_x12_set *set)
+{
+    reader_ctx *c = ctx;
+    dg_x12_ack_report *r = c->r;
+    if (strcmp(set->id, "997")) {
+        r->n_other++;
+        return 0;
+    }
+    r->n_997++;
+    dg_x12_ack_group_status *g = NULL;
+    dg_x12_ack_set_status *st = NULL;
+    for (size_t i = 0; i < set->n_segs; i++) {
+        const dg_x12_seg *s = &set->segs[i];
+        const char *id = s->el[0];
+        if (!strcmp(id, "AK1")) {
+            r->groups = grow(r->groups, &r->cap_groups, r->n_groups, sizeof *r->groups);
+            g = &r->groups[r->n_groups++];
+            memset(g, 0, sizeof *g);
+            snprintf(g->functional_id, sizeof g->functional_id, "%s", el(s, 1));
+            snprintf(g->group_control, sizeof g->group_control, "%s", el(s, 2));
+            snprintf(g->ack_isa_control, sizeof g->ack_isa_control, "%s", c->isa.control);
+            snprintf(g->ack_gs_control, sizeof g->ack_gs_control, "%s",
+                     set->gs ? set->gs->control : "");
+            snprintf(g->ack_st_control, sizeof g->ack_st_control, "%s", set->control);
+            snprintf(g->ack_sender, sizeof g->ack_sender, "%s", c->isa.sender_id);
+            snprintf(g->ack_receiver, sizeof g->ack_receiver, "%s", c->isa.receiver_id);
+        } else if (!strcmp(id, "AK2") && g) {
+            r->sets = grow(r->sets, &r->cap_sets, r->n_sets, sizeof *r->sets);
+            st = &r->sets[r->n_sets++];
+            memset(st, 0, sizeof *st);
+            snprintf(st->functional_id, sizeof st->functional_id, "%s", g->functional_id);
+            snprintf(st->group_control, sizeof st->group_control, "%s", g->group_control);
+            snprintf(st->set_id, sizeof st->set_id, "%s", el(s, 1));
+            snprintf(st->set_control, sizeof st->set_control, "%s", el(s, 2));
+        } else if (!strcmp(id, "AK3") && st) {
+            if (!st->n_segment_notes++)
+                snprintf(st->detail, sizeof st->detail, "segment %s at position %s: AK304 %s",
+                         el(s, 1), el(s, 2), el(s, 4));
+        } else if (!strcmp(id, "AK4") && st && st->n_segment_notes == 1 &&
+                   !strstr(st->detail, "AK403")) {
+            size_t n = strlen(st->detail);
+            snprintf(st->detail + n, sizeof st->detail - n, "; element %s (ref %s): AK403 %s%s%s",
+                     el(s, 1), el(s, 2), el(s, 3), el(s, 4)[0] ? " bad '" : "",
+                     el(s, 4)[0] ? el(s, 4) : "");
+            if (el(s, 4)[0] && strlen(st->detail) + 1 < sizeof st->detail)
+                strcat(st->detail, "'");
+        } else if (!strcmp(id, "AK5") && st) {
+            st->status = el(s, 1)[0];
+            take_codes(s, 2, st->codes, &st->n_codes);
+            st = NULL;
+        } else if (!strcmp(id, "AK9") && g) {
+            g->status = el(s, 1)[0];
+            g->included = atol(el(s, 2));
+            g->received = atol(el(s, 3));
+            g->accepted = atol(el(s, 4));
+            take_codes(s, 5, g->codes, &g->n_codes);
+        }
+    }
+    return 0;
+}
+
+static int parse(const char *path, const char *data, size_t len, dg_x12_ack_report **out,
+                 dg_error *err)
+{
+    *out = NULL;
+    dg_x12_ack_report *r = calloc(1, sizeof *r);
+    if (!r)
+        abort();
+    reader_ctx c;
+    memset(&c, 0, sizeof c);
+    c.r = r;
+    dg_x12_callbacks cb;
+    memset(&cb, 0, sizeof cb);
+    cb.on_isa = on_isa_r;
+    cb.on_set = on_set_r;
+    cb.on_problem = on_problem_r;
+    int rc = data ? dg_x12_parse_mem(data, len, path, &cb, &c, err)
+                  : dg_x12_parse_file(path, &cb, &c, err);
+    if (rc) {
+        dg_x12_ack_report_free(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+int dg_x12_ack_parse_file(const char *path, dg_x12_ack_report **out, dg_error *err)
+{
+    return parse(path, NULL, 0, out, err);
+}
+
+int dg_x12_ack_parse_mem(const char *data, size_t len, const char *name, dg_x12_ack_report **out,
+                         dg_error *err)
+{
+    return parse(name ? name : "-", data ? data : "", len, out, err);
+}
+
+void dg_x12_ack_report_free(dg_x12_ack_report *r)
+{
+    if (!r)
+        return;
+    free(r->groups);
+    free(r->sets);
+    free(r);
+}
+
+static bool ctl_eq(const char *a, const char *b)
+{
+    if (digits(a) && digits(b))
+        return !strcmp(skip_zeros(a), skip_zeros(b));
+    return !strcmp(a, b);
+}
+
+char dg_x12_ack_outcome(const dg_x12_ack_report *r, const char *group_control,
+                        const char *set_control)
+{
+    if (!r)
+        return 0;
+    for (size_t i = r->n_sets; i-- > 0;) { /* the latest 997 wins */
+        const dg_x12_ack_set_status *s = &r->sets[i];
+        if (ctl_eq(s->group_control, group_control) && ctl_eq(s->set_control, set_control))
+            return s->status;
+    }
+    for (size_t i = r->n_groups; i-- > 0;) {
+        const dg_x12_ack_group_status *g = &r->groups[i];
+        if (!ctl_eq(g->group_control, group_control))
+            continue;
+        switch (g->status) {
+        case 'A':
+        case 'E':
+        case 'R':
+        case 'P': return g->status;
+        default: return 0;
+        }
+    }
+    return 0;
+}
