@@ -1,0 +1,419 @@
+/* Set validation against edi/: each AK3 segment code and AK4 element code, syntax rules, 856 HL
+ * parents, 005010 differences, sets without a definition, and the shipped samples. */
+#include "testutil.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "x12/validate.h"
+
+static dg_x12_defs *defs;
+
+static int setup(void **state)
+{
+    (void)state;
+    dg_error err = {0};
+    int rc = dg_x12_defs_load(dg_test_path("edi"), &defs, &err);
+    if (rc)
+        fprintf(stderr, "%s\n", err.msg);
+    return rc;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    dg_x12_defs_free(defs);
+    return 0;
+}
+
+/* An interchange around one set: body is "SEG~SEG~..." without ST/SE; counts are right. */
+static dg_x12_file_result *check_set(const char *set_id, const char *body, const char *gs08)
+{
+    bool v5 = strncmp(gs08, "005", 3) == 0;
+    dg_buf b = DG_BUF_INIT;
+    dg_buf_printf(&b,
+                  "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260115*"
+                  "0930*%s*%s*000000001*0*P*>~",
+                  v5 ? "^" : "U", v5 ? "00501" : "00401");
+    dg_buf_printf(&b, "GS*PO*SENDER*RECEIVER*20260115*0930*1*X*%s~ST*%s*0001~", gs08, set_id);
+    int n = 2;
+    for (const char *p = body; *p; p++)
+        n += *p == '~';
+    dg_buf_printf(&b, "%sSE*%d*0001~GE*1*1~IEA*1*000000001~", body, n);
+    dg_x12_file_result *r = NULL;
+    dg_error err = {0};
+    assert_int_equal(dg_x12_check_mem(defs, b.data, b.len, "t.edi", &r, &err), 0);
+    dg_buf_free(&b);
+    return r;
+}
+
+static const char *po_tail = "N1*ST*Jane Doe~N3*12 Main St~N4*Springfield*IL*62701*US~"
+                             "PO1*1*2*EA*19.95**VN*NW-100~CTT*1~";
+
+static dg_x12_file_result *check_850(const char *head)
+{
+    char body[2048];
+    snprintf(body, sizeof body, "%s%s", head, po_tail);
+    return check_set("850", body, "004010");
+}
+
+/* The first non-warning problem of level/code, or NULL. */
+static const dg_x12_problem *find(const dg_x12_file_result *r, dg_x12_level level,
+                                  const char *code)
+{
+    for (size_t i = 0; i < r->n_problems; i++)
+        if (r->problems[i].level == level && !strcmp(r->problems[i].code, code) &&
+            !r->problems[i].warning)
+            return &r->problems[i];
+    return NULL;
+}
+
+static void dump(const dg_x12_file_result *r)
+{
+    for (size_t i = 0; i < r->n_problems; i++)
+        fprintf(stderr, "  L%d %s %s pos=%ld elem=%d: %s\n", r->problems[i].level,
+                r->problems[i].code, r->problems[i].seg_id, r->problems[i].set_seg,
+                r->problems[i].elem, r->problems[i].msg);
+}
+
+static void expect_seg(const char *head, const char *code, const char *seg, long set_seg)
+{
+    dg_x12_file_result *r = check_850(head);
+    const dg_x12_problem *p = find(r, DG_X12_LEVEL_SEGMENT, code);
+    if (!p)
+        dump(r);
+    assert_non_null(p);
+    assert_string_equal(p->seg_id, seg);
+    if (set_seg)
+        assert_int_equal(p->set_seg, set_seg);
+    assert_string_equal(p->isa_control, "000000001");
+    assert_string_equal(p->gs_control, "1");
+    assert_string_equal(p->st_control, "0001");
+    assert_string_equal(p->set_id, "850");
+    assert_true(r->rejected);
+    assert_int_equal(r->groups[0].sets[0].status, 'R');
+    assert_string_equal(r->groups[0].sets[0].codes[0], "5");
+    dg_x12_file_result_free(r);
+}
+
+static void expect_elem(const char *head, const char *code, const char *seg, int elem,
+                        const char *ref, const char *bad)
+{
+    dg_x12_file_result *r = check_850(head);
+    const dg_x12_problem *p = find(r, DG_X12_LEVEL_ELEMENT, code);
+    if (!p)
+        dump(r);
+    assert_non_null(p);
+    assert_string_equal(p->seg_id, seg);
+    assert_int_equal(p->elem, elem);
+    assert_string_equal(p->elem_ref, ref);
+    if (bad)
+        assert_string_equal(p->bad_value, bad);
+    /* the segment note comes first, with code 8 */
+    const dg_x12_problem *s = find(r, DG_X12_LEVEL_SEGMENT, "8");
+    assert_non_null(s);
+    assert_true(s < p);
+    assert_string_equal(s->seg_id, seg);
+    assert_true(r->rejected);
+    dg_x12_file_result_free(r);
+}
+
+static void accepts_a_good_850(void **state)
+{
+    (void)state;
+    dg_x12_file_result *r = check_850("BEG*00*DS*PO-1**20260115~REF*IA*V1~DTM*002*20260120~");
+    if (r->n_problems)
+        dump(r);
+    assert_false(r->rejected);
+    assert_int_equal(r->n_errors, 0);
+    assert_int_equal(r->groups[0].status, 'A');
+    assert_int_equal(r->groups[0].accepted, 1);
+    dg_x12_file_result_free(r);
+}
+
+static void segment_codes(void **state)
+{
+    (void)state;
+    expect_seg("BEG*00*DS*PO-1**20260115~ZZZ*1~", "1", "ZZZ", 3);
+    expect_seg("BEG*00*DS*PO-1**20260115~LQ*1*A~", "2", "LQ", 3);
+    expect_seg("REF*IA*V1~", "3", "BEG", 0);
+    expect_seg("BEG*00*DS*PO-1**20260115~PER*BD*A~PER*BD*B~PER*BD*C~PER*BD*D~", "5", "PER", 6);
+    expect_seg("BEG*00*DS*PO-1**20260115~BSN*00*X*20260115*1200~", "6", "BSN", 3);
+    expect_seg("BEG*00*DS*PO-1**20260115~DTM*002*20260120~REF*IA*V1~", "7", "REF", 4);
+    expect_seg("BEG*00*DS**20260115~", "8", "BEG", 2);
+}
+
+static void loop_over_max_and_missing_loop(void **state)
+{
+    (void)state;
+    /* CTT loop repeats at most once */
+    dg_x12_file_result *r = check_set("850",
+                                      "BEG*00*DS*PO-1**20260115~PO1*1*2*EA*1.5**VN*A~CTT*1~CTT*1~",
+                                      "004010");
+    const dg_x12_problem *p = find(r, DG_X12_LEVEL_SEGMENT, "4");
+    assert_non_null(p);
+    assert_string_equal(p->seg_id, "CTT");
+    assert_string_equal(p->loop_id, "CTT");
+    dg_x12_file_result_free(r);
+    /* the PO1 loop is mandatory in an 850 */
+    r = check_set("850", "BEG*00*DS*PO-1**20260115~CTT*1~", "004010");
+    p = find(r, DG_X12_LEVEL_SEGMENT, "3");
+    assert_non_null(p);
+    assert_string_equal(p->seg_id, "PO1");
+    assert_string_equal(p->loop_id, "PO1");
+    dg_x12_file_result_free(r);
+}
+
+static void element_codes(void **state)
+{
+    (void)state;
+    expect_elem("BEG*00**PO-1**20260115~", "1", "BEG", 2, "92", NULL);
+    expect_elem("BEG*00*DS*PO-1**20260115~N1*ST*Jane*92~", "2", "N1", 4, "67", NULL);
+    expect_elem("BEG*00*DS*PO-1**20260115~N9*ZZ*1*****A>B*X~", "3", "N9", 8, "", "X");
+    expect_elem("BEG*00*DS*PO-1**20260115~N1*SF*Acme~N4*X~", "4", "N4", 1, "19", "X");
+    expect_elem("BEG*00*DS*PO-12345678901234567890123**20260115~", "5", "BEG", 3, "324",
+                "PO-12345678901234567890123");
+    expect_elem("BEG*00*DS*PO-1**20260115~CTP**PUR*1.2.3~", "6", "CTP", 3, "212", "1.2.3");
+    expect_elem("BEG*99*DS*PO-1**20260115~", "7", "BEG", 1, "353", "99");
+    expect_elem("BEG*00*DS*PO-1**20260230~", "8", "BEG", 5, "373", "20260230");
+    expect_elem("BEG*00*DS*PO-1**20260115~DTM*002*20260120*2561~", "9", "DTM", 3, "337", "2561");
+    /* QTY02 and QTY04 exclude each other (E0204) */
+    dg_x12_file_result *r = check_set(
+        "850", "BEG*00*DS*PO-1**20260115~PO1*1*2*EA*1.5**VN*A~QTY*01*5**note~CTT*1~", "004010");
+    const dg_x12_problem *p = find(r, DG_X12_LEVEL_ELEMENT, "10");
+    assert_non_null(p);
+    assert_string_equal(p->seg_id, "QTY");
+    assert_int_equal(p->elem, 4);
+    assert_string_equal(p->elem_ref, "61");
+    assert_string_equal(p->loop_id, "QTY");
+    dg_x12_file_result_free(r);
+}
+
+static void composite_components(void **state)
+{
+    (void)state;
+    /* MEA04 is composite C001: its first component is a unit code of two characters */
+    dg_x12_file_result *r = check_850("BEG*00*DS*PO-1**20260115~MEA*PD*WT*5*LBS>2~");
+    const dg_x12_problem *p = find(r, DG_X12_LEVEL_ELEMENT, "5");
+    assert_non_null(p);
+    assert_int_equal(p->elem, 4);
+    assert_int_equal(p->comp, 1);
+    assert_string_equal(p->elem_ref, "355");
+    dg_x12_file_result_free(r);
+    r = check_850("BEG*00*DS*PO-1**20260115~MEA*PD*WT*5*LB>2~");
+    assert_false(r->rejected);
+    dg_x12_file_result_free(r);
+}
+
+static void known_code_lists_warn(void **state)
+{
+    (void)state;
+    /* N101 lists only the common entity codes: another is a warning, the set is accepted */
+    dg_x12_file_result *r = check_850("BEG*00*DS*PO-1**20260115~N1*Q7*Somebody~");
+    assert_false(r->rejected);
+    assert_int_equal(r->n_warnings, 1);
+    assert_string_equal(r->problems[0].code, "7");
+    assert_true(r->problems[0].warning);
+    dg_x12_file_result_free(r);
+}
+
+static void hl_parents(void **state)
+{
+    (void)state;
+    const char *ok = "BSN*00*SH1*20260117*1430~HL*1**S~HL*2*1*O~PRF*PO1~HL*3*2*P~HL*4*3*I~"
+                     "LIN**VN*A~SN1**1*EA~CTT*4~";
+    dg_x12_file_result *r = check_set("856", ok, "004010");
+    if (r->n_problems)
+        dump(r);
+    assert_false(r->rejected);
+    dg_x12_file_result_free(r);
+    /* HL02 naming no earlier HL */
+    r = check_set("856", "BSN*00*SH1*20260117*1430~HL*1**S~HL*2*5*O~", "004010");
+    const dg_x12_problem *p = find(r, DG_X12_LEVEL_ELEMENT, "7");
+    assert_non_null(p);
+    assert_string_equal(p->seg_id, "HL");
+    assert_int_equal(p->elem, 2);
+    assert_string_equal(p->elem_ref, "734");
+    assert_string_equal(p->bad_value, "5");
+    assert_string_equal(p->loop_id, "HL");
+    assert_int_equal(p->set_seg, 4);
+    dg_x12_file_result_free(r);
+    /* an order under an item: not a nesting the 856 definition allows */
+    r = check_set("856", "BSN*00*SH1*20260117*1430~HL*1**S~HL*2*1*I~HL*3*2*O~", "004010");
+    p = find(r, DG_X12_LEVEL_ELEMENT, "7");
+    assert_non_null(p);
+    assert_int_equal(p->set_seg, 5);
+    assert_non_null(strstr(p->msg, "level O may not sit under HL 2 of level I"));
+    dg_x12_file_result_free(r);
+    /* a repeated HL01 */
+    r = check_set("856", "BSN*00*SH1*20260117*1430~HL*1**S~HL*1*1*O~", "004010");
+    p = find(r, DG_X12_LEVEL_ELEMENT, "7");
+    assert_non_null(p);
+    assert_int_equal(p->elem, 1);
+    assert_string_equal(p->elem_ref, "628");
+    dg_x12_file_result_free(r);
+    /* the HL loop is mandatory */
+    r = check_set("856", "BSN*00*SH1*20260117*1430~CTT*1~", "004010");
+    assert_non_null(find(r, DG_X12_LEVEL_SEGMENT, "3"));
+    dg_x12_file_result_free(r);
+}
+
+static void version_5010_differences(void **state)
+{
+    (void)state;
+    char body[1024];
+    /* REF02 (127) allows 50 characters in 005010, 30 in 004010 */
+    snprintf(body, sizeof body, "BEG*00*DS*PO-1**20260115~REF*IA*%s~%s",
+             "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQR", po_tail);
+    dg_x12_file_result *r = check_set("850", body, "005010");
+    if (r->n_problems)
+        dump(r);
+    assert_false(r->rejected);
+    dg_x12_file_result_free(r);
+    r = check_set("850", body, "004010");
+    const dg_x12_problem *p = find(r, DG_X12_LEVEL_ELEMENT, "5");
+    assert_non_null(p);
+    assert_string_equal(p->seg_id, "REF");
+    dg_x12_file_result_free(r);
+    /* a component separator in a simple element: 13 in 005010, 6 in 004010 */
+    snprintf(body, sizeof body, "BEG*00*DS*PO>1**20260115~%s", po_tail);
+    r = check_set("850", body, "005010");
+    assert_non_null(find(r, DG_X12_LEVEL_ELEMENT, "13"));
+    dg_x12_file_result_free(r);
+    r = check_set("850", body, "004010");
+    assert_non_null(find(r, DG_X12_LEVEL_ELEMENT, "6"));
+    dg_x12_file_result_free(r);
+    /* a repetition in an element that does not repeat (005010 only): 12 */
+    snprintf(body, sizeof body, "BEG*00*DS*PO-1^PO-2**20260115~%s", po_tail);
+    r = check_set("850", body, "005010");
+    p = find(r, DG_X12_LEVEL_ELEMENT, "12");
+    assert_non_null(p);
+    assert_int_equal(p->elem, 3);
+    dg_x12_file_result_free(r);
+    /* 997 AK1 has a third element (the version) in 005010 only */
+    r = check_set("997", "AK1*PO*1*004010~AK9*A*1*1*1~", "005010");
+    assert_false(r->rejected);
+    dg_x12_file_result_free(r);
+    r = check_set("997", "AK1*PO*1*004010~AK9*A*1*1*1~", "004010");
+    p = find(r, DG_X12_LEVEL_ELEMENT, "3");
+    assert_non_null(p);
+    assert_string_equal(p->seg_id, "AK1");
+    dg_x12_file_result_free(r);
+}
+
+static void undefined_set_is_envelope_checked(void **state)
+{
+    (void)state;
+    dg_x12_file_result *r = check_set("204", "B2**XXXX**123~", "004010");
+    assert_false(r->rejected);
+    assert_int_equal(r->n_warnings, 1);
+    assert_int_equal(r->problems[0].level, DG_X12_LEVEL_SET);
+    assert_string_equal(r->problems[0].code, "1");
+    assert_false(r->groups[0].sets[0].defined);
+    dg_x12_file_result_free(r);
+}
+
+static void direct_api_counts_errors(void **state)
+{
+    (void)state;
+    /* dg_x12_validate_set on a set built by hand, the way the benchmark and gateway call it */
+    const char *st[] = {"ST", "850", "0001"};
+    const char *beg[] = {"BEG", "00", "DS", "", "", "20260115"};
+    const char *se[] = {"SE", "3", "0001"};
+    uint32_t stl[] = {2, 3, 4}, begl[] = {3, 2, 2, 0, 0, 8}, sel[] = {2, 1, 4};
+    dg_x12_seg segs[3] = {{st, stl, 2, 1, 1}, {beg, begl, 5, 2, 2}, {se, sel, 2, 3, 3}};
+    dg_x12_set set;
+    memset(&set, 0, sizeof set);
+    strcpy(set.id, "850");
+    strcpy(set.control, "0001");
+    set.segs = segs;
+    set.n_segs = 3;
+    set.complete = true;
+    /* BEG03 missing (1 error + its segment note) and the PO1 loop missing */
+    int n = dg_x12_validate_set(defs, &set, NULL, NULL);
+    assert_int_equal(n, 3);
+}
+
+static void samples_accepted_and_rejected(void **state)
+{
+    (void)state;
+    static const char *good[] = {"850-dropship.edi", "855-ack.edi",   "856-asn.edi",
+                                 "810-invoice.edi",  "846-inventory.edi", "997-accept.edi",
+                                 "997-partial.edi",  "850-5010.edi"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "samples/x12/%s", good[i]);
+        dg_x12_file_result *r = NULL;
+        dg_error err = {0};
+        assert_int_equal(dg_x12_check_file(defs, dg_test_path(rel), &r, &err), 0);
+        if (r->rejected || r->n_warnings) {
+            fprintf(stderr, "%s\n", rel);
+            dump(r);
+        }
+        assert_false(r->rejected);
+        assert_int_equal(r->n_warnings, 0);
+        assert_int_equal(r->n_sets, 1);
+        dg_x12_file_result_free(r);
+    }
+    static const struct {
+        const char *file;
+        dg_x12_level level;
+        const char *code;
+    } bad[] = {
+        {"bad/wrong-counts.edi", DG_X12_LEVEL_SET, "4"},
+        {"bad/wrong-counts.edi", DG_X12_LEVEL_GROUP, "5"},
+        {"bad/wrong-counts.edi", DG_X12_LEVEL_INTERCHANGE, "021"},
+        {"bad/bad-control-numbers.edi", DG_X12_LEVEL_SET, "3"},
+        {"bad/bad-control-numbers.edi", DG_X12_LEVEL_GROUP, "4"},
+        {"bad/bad-control-numbers.edi", DG_X12_LEVEL_INTERCHANGE, "001"},
+        {"bad/unknown-segment.edi", DG_X12_LEVEL_SEGMENT, "1"},
+        {"bad/element-too-long.edi", DG_X12_LEVEL_ELEMENT, "5"},
+        {"bad/missing-mandatory.edi", DG_X12_LEVEL_SEGMENT, "3"},
+        {"bad/bad-hl-parent.edi", DG_X12_LEVEL_ELEMENT, "7"},
+        {"bad/invalid-date-code.edi", DG_X12_LEVEL_ELEMENT, "8"},
+        {"bad/invalid-date-code.edi", DG_X12_LEVEL_ELEMENT, "7"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "samples/x12/%s", bad[i].file);
+        dg_x12_file_result *r = NULL;
+        dg_error err = {0};
+        assert_int_equal(dg_x12_check_file(defs, dg_test_path(rel), &r, &err), 0);
+        assert_true(r->rejected);
+        if (!find(r, bad[i].level, bad[i].code)) {
+            fprintf(stderr, "%s: want L%d %s\n", rel, bad[i].level, bad[i].code);
+            dump(r);
+        }
+        assert_non_null(find(r, bad[i].level, bad[i].code));
+        dg_x12_file_result_free(r);
+    }
+    /* a truncated ISA is not X12 at all */
+    dg_x12_file_result *r = NULL;
+    dg_error err = {0};
+    assert_int_equal(
+        dg_x12_check_file(defs, dg_test_path("samples/x12/bad/truncated-isa.edi"), &r, &err), 0);
+    assert_true(r->not_x12);
+    assert_true(r->rejected);
+    dg_x12_file_result_free(r);
+    assert_int_not_equal(dg_x12_check_file(defs, "/nonexistent/x.edi", &r, &err), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(accepts_a_good_850),
+        cmocka_unit_test(segment_codes),
+        cmocka_unit_test(loop_over_max_and_missing_loop),
+        cmocka_unit_test(element_codes),
+        cmocka_unit_test(composite_components),
+        cmocka_unit_test(known_code_lists_warn),
+        cmocka_unit_test(hl_parents),
+        cmocka_unit_test(version_5010_differences),
+        cmocka_unit_test(undefined_set_is_envelope_checked),
+        cmocka_unit_test(direct_api_counts_errors),
+        cmocka_unit_test(samples_accepted_and_rejected),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
