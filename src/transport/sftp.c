@@ -495,8 +495,11 @@ static int sftp_fetch(dg_transport *t, const char *path, tr_sink sink, void *ctx
     LIBSSH2_SFTP_HANDLE *h = SF_OPEN(s->sftp, path, LIBSSH2_FXF_READ, 0);
     if (!h)
         return fail(t, last_rc(s), "cannot open", path, err);
+    /* libssh2 keeps about 4x the buffer size of read requests in flight: start small so a
+     * 2 KB file costs a few requests, and grow while the file keeps filling the buffer. */
+    size_t want = 32u << 10;
     for (;;) {
-        ssize_t r = libssh2_sftp_read(h, s->buf, SFTP_CHUNK);
+        ssize_t r = libssh2_sftp_read(h, s->buf, want);
         if (r == 0)
             break;
         if (r < 0) {
@@ -507,6 +510,8 @@ static int sftp_fetch(dg_transport *t, const char *path, tr_sink sink, void *ctx
             rc = dg_error_set(err, DG_EIO, "%s: cannot store '%s' locally", t->describe, path);
             break;
         }
+        if ((size_t)r == want && want < SFTP_CHUNK)
+            want *= 2;
     }
     if (!s->broken)
         libssh2_sftp_close(h);
