@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "core/fs.h"
 #include "gateway/gateway.h"
 
 volatile sig_atomic_t dg_gw_stop_requested = 0;
@@ -32,8 +33,16 @@ void dg_gw_install_signals(void)
 
 int dg_gw_lock(const char *db_path, int *fd, dg_error *err)
 {
-    char path[1100];
+    char path[1100], dir[1100];
     snprintf(path, sizeof path, "%s.lock", db_path);
+    snprintf(dir, sizeof dir, "%s", db_path);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        int rc = dg_fs_mkdirs(dir, err); /* a fresh state_dir: the lock comes first */
+        if (rc)
+            return rc;
+    }
     int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
     if (f < 0)
         return dg_error_set(err, DG_EIO, "%s: cannot open lock file: %s", path, strerror(errno));

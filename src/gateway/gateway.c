@@ -3,12 +3,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/fs.h"
 #include "core/log.h"
 #include "gateway/gw_internal.h"
 #include "flow/flow.h"
 #include "store/store.h"
+
+void gw_test_pause(const char *point)
+{
+    static long ms = -1;
+    if (ms < 0) {
+        const char *v = getenv("DG_GW_TEST_PAUSE_MS");
+        ms = v ? strtol(v, NULL, 10) : 0;
+    }
+    if (ms <= 0)
+        return;
+    dg_log_debug("test-pause point=%s", point);
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
 
 const char *dg_gw_config_path(const char *opt)
 {

@@ -119,7 +119,7 @@ static int apply_docs(dg_gw *g, const gw_pickup *pk, doc_list *l, int64_t file_i
             return rc == DG_ENOTFOUND || rc == DG_EDUP ? DG_EVALID : rc;
         }
         count(g, doc->kind);
-        dg_log_info("partner=%s file=%s doc=%s outcome=%s %s", p->name, pk->remote_path,
+        dg_log_info("partner=%s file=%s doc=%s result=%s %s", p->name, pk->remote_path,
                     dg_doc_kind_name(doc->kind), dg_flow_outcome_name(res.outcome), res.summary);
     }
     return 0;

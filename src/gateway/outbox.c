@@ -133,6 +133,7 @@ static int queue_po(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_fl
     dg_doc *docs[1] = {po->doc};
     if ((rc = dg_map_write(m, docs, 1, &env, &b, err)))
         goto fail;
+    gw_test_pause("po-rendered");
     safe_name(po->po_number, base, sizeof base);
     snprintf(name, sizeof name, "PO_%s.%s", base, dg_map_extension(m));
     if ((rc = put_local(g, p, name, &b, path, sizeof path, sha, err)))
@@ -144,6 +145,7 @@ static int queue_po(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_fl
         goto fail;
     dg_buf_free(&b);
     rc = dg_store_commit(g->store, err);
+    gw_test_pause("po-queued");
     if (!rc) {
         g->stats.pos_queued++;
         dg_log_info("partner=%s file=%s outcome=queued kind=po po=%s order=%s", p->name, name,
@@ -349,6 +351,8 @@ static int upload_pending(dg_gw *g, const dg_gw_partner *p, dg_error *err)
         }
         /* Only now, after the confirmed upload: a crash before this line re-sends the same
          * file under the same name, which replaces it at the partner. */
+        dg_log_debug("partner=%s file=%s outcome=uploaded kind=%s", p->name, o->file_name, o->kind);
+        gw_test_pause("uploaded");
         if ((rc = dg_flow_outbox_sent(g->store, o->id, err)))
             break;
         if (!strcmp(o->kind, "po"))

@@ -78,6 +78,7 @@ static int take_file(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg
         return rc == DG_ENOTFOUND ? 0 : rc; /* vanished between list and fetch: not ours */
     }
     g->stats.taken++;
+    gw_test_pause("fetched");
     /* The listing's size is the one we judged stable; trust what we actually received. */
     pk.size = bytes;
     gw_pickup_state st;
@@ -121,6 +122,7 @@ static int take_file(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg
         dg_log_info("partner=%s file=%s outcome=processed docs=%d sha256=%.12s", p->name, remote,
                     docs, pk.sha256);
     }
+    gw_test_pause("recorded");
     rc = finish(g, t, &pk, err);
     if (rc)
         dg_log_warn("partner=%s file=%s outcome=after-pickup-failed error=%s reason=\"%s\"",
