@@ -1,0 +1,237 @@
+/* 997 acknowledgments: exact content for accepted and rejected files, envelope options, several
+ * groups, 005010 form, and reading received 997s back into per-set outcomes. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "x12/ack.h"
+
+static dg_x12_defs *defs;
+
+static int setup(void **state)
+{
+    (void)state;
+    dg_error err = {0};
+    return dg_x12_defs_load(dg_test_path("edi"), &defs, &err);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    dg_x12_defs_free(defs);
+    return 0;
+}
+
+static dg_x12_ack_opts fixed_opts(void)
+{
+    dg_x12_ack_opts o;
+    memset(&o, 0, sizeof o);
+    o.isa_control = "42";
+    o.date = "20260101";
+    o.time = "1200";
+    o.newline = true;
+    return o;
+}
+
+static char *ack_of(const char *rel, const dg_x12_ack_opts *o)
+{
+    dg_buf out = DG_BUF_INIT;
+    dg_error err = {0};
+    int rc = dg_x12_ack_build_file(defs, dg_test_path(rel), o, &out, NULL, &err);
+    if (rc)
+        fprintf(stderr, "%s\n", err.msg);
+    assert_int_equal(rc, 0);
+    return dg_buf_take(&out);
+}
+
+static void rejected_set_exact_997(void **state)
+{
+    (void)state;
+    dg_x12_ack_opts o = fixed_opts();
+    char *got = ack_of("samples/x12/bad/element-too-long.edi", &o);
+    const char *want =
+        "ISA*00*          *00*          *ZZ*NORTHWIND      *ZZ*STOREFRONT     *260101*1200*U*00401*"
+        "000000042*0*P*:~\n"
+        "GS*FA*NORTHWIND*STOREFRONT*20260101*1200*42*X*004010~\n"
+        "ST*997*0001~\n"
+        "AK1*PO*115~\n"
+        "AK2*850*0001~\n"
+        "AK3*BEG*2**8~\n"
+        "AK4*3*324*5*PO-1000100000000000000000000001~\n"
+        "AK5*R*5~\n"
+        "AK9*R*1*1*0~\n"
+        "SE*8*0001~\n"
+        "GE*1*42~\n"
+        "IEA*1*000000042~\n";
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void accepted_set_exact_997(void **state)
+{
+    (void)state;
+    dg_x12_ack_opts o = fixed_opts();
+    o.isa_control = "000000007";
+    o.gs_control = "70";
+    o.st_control = "1234";
+    o.sender_qual = "01";
+    o.sender_id = "DROPGATE";
+    o.usage = 'T';
+    char *got = ack_of("samples/x12/856-asn.edi", &o);
+    const char *want =
+        "ISA*00*          *00*          *01*DROPGATE       *ZZ*NORTHWIND      *260101*1200*U*00401*"
+        "000000007*0*T*:~\n"
+        "GS*FA*DROPGATE*NORTHWIND*20260101*1200*70*X*004010~\n"
+        "ST*997*1234~\n"
+        "AK1*SH*301~\n"
+        "AK2*856*0001~\n"
+        "AK5*A~\n"
+        "AK9*A*1*1*1~\n"
+        "SE*6*1234~\n"
+        "GE*1*70~\n"
+        "IEA*1*000000007~\n";
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void envelope_errors_and_5010(void **state)
+{
+    (void)state;
+    dg_x12_ack_opts o = fixed_opts();
+    /* AK5 carries the set's envelope code, AK9 the group's */
+    char *got = ack_of("samples/x12/bad/wrong-counts.edi", &o);
+    assert_non_null(strstr(got, "AK5*R*4~"));
+    assert_non_null(strstr(got, "AK9*R*3*1*0*5~"));
+    free(got);
+    /* a 005010 group: AK1 names the version, ISA11 is the repetition separator */
+    got = ack_of("samples/x12/850-5010.edi", &o);
+    assert_non_null(strstr(got, "*^*00501*000000042*"));
+    assert_non_null(strstr(got, "GS*FA*NORTHWIND*STOREFRONT*20260101*1200*42*X*005010~"));
+    assert_non_null(strstr(got, "AK1*PO*103*005010~"));
+    assert_non_null(strstr(got, "AK2*850*0001*005010~"));
+    free(got);
+}
+
+static const char *two_groups =
+    "ISA*00*          *00*          *ZZ*A              *ZZ*B              *260115*0930*U*00401*"
+    "000000005*0*P*>~"
+    "GS*PO*A*B*20260115*0930*11*X*004010~"
+    "ST*850*0001~BEG*00*DS*P1**20260115~PO1*1*1*EA*1**VN*X~SE*4*0001~"
+    "ST*850*0002~BEG*00*DS*P2**20260115~SE*3*0002~"
+    "GE*2*11~"
+    "GS*IN*A*B*20260115*0930*12*X*004010~"
+    "ST*810*0001~BIG*20260115*I1~TDS*100~SE*4*0001~"
+    "GE*1*12~IEA*2*000000005~";
+
+static void several_groups_and_sets(void **state)
+{
+    (void)state;
+    dg_x12_file_result *res = NULL;
+    dg_error err = {0};
+    assert_int_equal(dg_x12_check_mem(defs, two_groups, strlen(two_groups), "two.edi", &res, &err),
+                     0);
+    assert_int_equal(res->n_groups, 2);
+    dg_x12_ack_opts o = fixed_opts();
+    o.newline = false;
+    dg_buf out = DG_BUF_INIT;
+    long n = 0;
+    assert_int_equal(dg_x12_ack_build(res, &o, &out, &n, &err), 0);
+    assert_int_equal(n, 1);
+    const char *body = strstr(out.data, "ST*997*0001~");
+    assert_non_null(body);
+    assert_non_null(strstr(out.data, "AK1*PO*11~AK2*850*0001~AK5*A~AK2*850*0002~"
+                                     "AK3*PO1*3*PO1*3~AK5*R*5~AK9*P*2*2*1~SE*9*0001~"));
+    assert_non_null(strstr(out.data, "ST*997*0002~AK1*IN*12~AK2*810*0001~AK5*A~AK9*A*1*1*1~"
+                                     "SE*6*0002~GE*2*42~"));
+    /* the 997 it wrote is itself a valid 997 */
+    dg_x12_file_result *back = NULL;
+    assert_int_equal(dg_x12_check_mem(defs, out.data, out.len, "997", &back, &err), 0);
+    assert_false(back->rejected);
+    assert_int_equal(back->n_sets, 2);
+    dg_x12_file_result_free(back);
+    /* ... and reads back into outcomes per sent set */
+    dg_x12_ack_report *rep = NULL;
+    assert_int_equal(dg_x12_ack_parse_mem(out.data, out.len, "997", &rep, &err), 0);
+    assert_int_equal(rep->n_997, 2);
+    assert_int_equal(dg_x12_ack_outcome(rep, "11", "0001"), 'A');
+    assert_int_equal(dg_x12_ack_outcome(rep, "000000011", "0002"), 'R');
+    assert_int_equal(dg_x12_ack_outcome(rep, "12", "0001"), 'A');
+    assert_int_equal(dg_x12_ack_outcome(rep, "99", "0001"), 0);
+    assert_int_equal(rep->n_sets, 3);
+    assert_int_equal(rep->sets[1].n_segment_notes, 1);
+    assert_non_null(strstr(rep->sets[1].detail, "segment PO1 at position 3: AK304 3"));
+    assert_int_equal(rep->groups[0].status, 'P');
+    assert_int_equal(rep->groups[0].accepted, 1);
+    dg_x12_ack_report_free(rep);
+    dg_buf_free(&out);
+    /* bad options and nothing to acknowledge */
+    o.isa_control = "12X";
+    assert_int_equal(dg_x12_ack_build(res, &o, &out, NULL, &err), DG_EINVAL);
+    o.isa_control = "1";
+    o.date = "2026-01-01";
+    assert_int_equal(dg_x12_ack_build(res, &o, &out, NULL, &err), DG_EINVAL);
+    dg_buf_free(&out);
+    dg_x12_file_result_free(res);
+    const char *bare = "ST*850*0001~BEG*00*DS*P1**20260115~SE*3*0001~";
+    assert_int_equal(dg_x12_check_mem(defs, bare, strlen(bare), "bare.edi", &res, &err), 0);
+    o = fixed_opts();
+    assert_int_equal(dg_x12_ack_build(res, &o, &out, NULL, &err), DG_EVALID);
+    dg_x12_file_result_free(res);
+    dg_buf_free(&out);
+}
+
+static void parses_received_997s(void **state)
+{
+    (void)state;
+    dg_x12_ack_report *rep = NULL;
+    dg_error err = {0};
+    assert_int_equal(
+        dg_x12_ack_parse_file(dg_test_path("samples/x12/997-partial.edi"), &rep, &err), 0);
+    assert_int_equal(rep->n_groups, 1);
+    assert_string_equal(rep->groups[0].functional_id, "PO");
+    assert_string_equal(rep->groups[0].group_control, "102");
+    assert_int_equal(rep->groups[0].status, 'P');
+    assert_int_equal(rep->groups[0].included, 2);
+    assert_int_equal(rep->groups[0].received, 2);
+    assert_int_equal(rep->groups[0].accepted, 1);
+    assert_string_equal(rep->groups[0].ack_isa_control, "000000602");
+    assert_string_equal(rep->groups[0].ack_sender, "NORTHWIND");
+    assert_int_equal(rep->n_sets, 2);
+    assert_int_equal(rep->sets[0].status, 'R');
+    assert_string_equal(rep->sets[0].codes[0], "5");
+    assert_string_equal(rep->sets[0].detail,
+                        "segment BEG at position 2: AK304 8; element 5 (ref 373): AK403 8 bad "
+                        "'20261345'");
+    assert_int_equal(dg_x12_ack_outcome(rep, "102", "0001"), 'R');
+    assert_int_equal(dg_x12_ack_outcome(rep, "102", "0002"), 'A');
+    assert_false(rep->envelope_errors);
+    dg_x12_ack_report_free(rep);
+    /* a group accepted without AK2 loops accepts every set in it */
+    const char *grp = "ISA*00*          *00*          *ZZ*B              *ZZ*A              *"
+                      "260115*0930*U*00401*000000009*0*P*>~GS*FA*B*A*20260115*0930*9*X*004010~"
+                      "ST*997*0001~AK1*PO*5~AK9*A*3*3*3~SE*4*0001~"
+                      "ST*997*0002~AK1*IN*6~AK9*R*1*1*0*5~SE*4*0002~GE*2*9~IEA*1*000000009~";
+    assert_int_equal(dg_x12_ack_parse_mem(grp, strlen(grp), "g.997", &rep, &err), 0);
+    assert_int_equal(dg_x12_ack_outcome(rep, "5", "0003"), 'A');
+    assert_int_equal(dg_x12_ack_outcome(rep, "6", "0001"), 'R');
+    assert_string_equal(rep->groups[1].codes[0], "5");
+    dg_x12_ack_report_free(rep);
+    /* corpus-style 997 from another translator */
+    assert_int_equal(dg_x12_ack_parse_mem("not x12", 7, "junk", &rep, &err), DG_EPARSE);
+    assert_null(rep);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(rejected_set_exact_997),
+        cmocka_unit_test(accepted_set_exact_997),
+        cmocka_unit_test(envelope_errors_and_5010),
+        cmocka_unit_test(several_groups_and_sets),
+        cmocka_unit_test(parses_received_997s),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
