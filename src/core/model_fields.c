@@ -2,6 +2,8 @@
  * record access on them. Adding a model field means adding one line here. */
 #include "core/model_fields.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #define STR(T, m) {#m, #m, NULL, DG_FIELD_STR, DG_FIELD_BODY, offsetof(T, m)}
@@ -167,6 +169,39 @@ int dg_field_present(void *rec, const dg_field *f)
     return dg_field_dec(rec, f)->set;
 }
 
+/* dg_dec_format / dg_dec_format_fixed(2) for money without snprintf: JSON output writes one
+ * of these per amount, and the formatter is on the translate hot path. */
+static const char *dec_text(dg_dec d, bool money, char *buf, size_t size)
+{
+    uint64_t v = d.v < 0 ? (uint64_t)0 - (uint64_t)d.v : (uint64_t)d.v;
+    uint64_t ip = v / DG_DEC_SCALE, frac = v % DG_DEC_SCALE;
+    int places = 4;
+    while (places > (money ? 2 : 0) && frac % 10 == 0) {
+        frac /= 10;
+        places--;
+    }
+    char tmp[48];
+    size_t n = sizeof tmp;
+    for (int k = 0; k < places; k++) {
+        tmp[--n] = (char)('0' + frac % 10);
+        frac /= 10;
+    }
+    if (places)
+        tmp[--n] = '.';
+    do {
+        tmp[--n] = (char)('0' + ip % 10);
+        ip /= 10;
+    } while (ip);
+    if (d.v < 0)
+        tmp[--n] = '-';
+    size_t len = sizeof tmp - n;
+    if (len + 1 > size)
+        return money ? dg_dec_format_fixed(d, 2, buf, size) : dg_dec_format(d, buf, size);
+    memcpy(buf, tmp + n, len);
+    buf[len] = '\0';
+    return buf;
+}
+
 const char *dg_field_text(void *rec, const dg_field *f, char *buf, size_t size)
 {
     if (f->type == DG_FIELD_STR)
@@ -175,6 +210,6 @@ const char *dg_field_text(void *rec, const dg_field *f, char *buf, size_t size)
     if (!d.set)
         return NULL;
     if (f->type == DG_FIELD_MONEY && d.v % 100 == 0)
-        return dg_dec_format_fixed(d, 2, buf, size);
-    return dg_dec_format(d, buf, size);
+        return dec_text(d, true, buf, size);
+    return dec_text(d, false, buf, size);
 }

@@ -25,43 +25,72 @@ static void jw_indent(jw *w)
         dg_buf_append(w->b, "  ", 2);
 }
 
+/* Bytes that need escaping in a JSON string: controls, '"' and '\\'. */
+static const unsigned char jw_esc[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, ['\\'] = 1};
+
+/* Appends raw bytes; the caller has reserved room (the hot path writes without calls). */
+static inline void jw_raw(dg_buf *b, const char *s, size_t n)
+{
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+}
+
 static void jw_string(dg_buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    dg_buf_reserve(b, strlen(s) + 2);
-    dg_buf_putc(b, '"');
-    const char *run = s;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p >= 0x20 && *p != '"' && *p != '\\')
+    size_t len = strlen(s);
+    dg_buf_reserve(b, len + 3);
+    b->data[b->len++] = '"';
+    const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
+    for (; p < end; p++) {
+        if (!jw_esc[*p])
             continue;
-        dg_buf_append(b, run, (size_t)((const char *)p - run));
-        run = (const char *)p + 1;
+        char e[6];
+        size_t el = 2;
+        e[0] = '\\';
         switch (*p) {
-        case '"': dg_buf_append(b, "\\\"", 2); break;
-        case '\\': dg_buf_append(b, "\\\\", 2); break;
-        case '\n': dg_buf_append(b, "\\n", 2); break;
-        case '\r': dg_buf_append(b, "\\r", 2); break;
-        case '\t': dg_buf_append(b, "\\t", 2); break;
-        default: {
-            char u[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
-            dg_buf_append(b, u, 6);
+        case '"': e[1] = '"'; break;
+        case '\\': e[1] = '\\'; break;
+        case '\n': e[1] = 'n'; break;
+        case '\r': e[1] = 'r'; break;
+        case '\t': e[1] = 't'; break;
+        default:
+            memcpy(e + 1, "u00", 3);
+            e[4] = hex[*p >> 4];
+            e[5] = hex[*p & 15];
+            el = 6;
         }
-        }
+        dg_buf_reserve(b, (size_t)(p - run) + el + (size_t)(end - p) + 2);
+        jw_raw(b, (const char *)run, (size_t)(p - run));
+        jw_raw(b, e, el);
+        run = p + 1;
     }
-    dg_buf_append(b, run, strlen(run));
-    dg_buf_putc(b, '"');
+    jw_raw(b, (const char *)run, (size_t)(end - run));
+    b->data[b->len++] = '"';
+    b->data[b->len] = '\0';
 }
 
+/* Keys are field names from the tables: plain ASCII, never escaped. */
 static void jw_key(jw *w, const char *key)
 {
+    size_t kl = key ? strlen(key) : 0;
+    dg_buf_reserve(w->b, kl + 8 + (w->pretty ? 1 + 2 * (size_t)w->depth : 0));
     if (!w->first[w->depth])
-        dg_buf_putc(w->b, ',');
+        w->b->data[w->b->len++] = ',';
     w->first[w->depth] = false;
-    jw_indent(w);
-    if (key) {
-        jw_string(w->b, key);
-        dg_buf_append(w->b, w->pretty ? ": " : ":", w->pretty ? 2 : 1);
+    if (w->pretty) {
+        w->b->data[w->b->len++] = '\n';
+        for (int i = 0; i < w->depth; i++)
+            jw_raw(w->b, "  ", 2);
     }
+    if (key) {
+        w->b->data[w->b->len++] = '"';
+        jw_raw(w->b, key, kl);
+        jw_raw(w->b, w->pretty ? "\": " : "\":", w->pretty ? 3 : 2);
+    }
+    w->b->data[w->b->len] = '\0';
 }
 
 static void jw_open(jw *w, const char *key, char c)

@@ -126,6 +126,7 @@ typedef struct map_x12_opts {
     const char *functional_id, *version, *isa_version;
     char elem_sep, comp_sep, seg_term, rep_sep;
     const char *seg_suffix; /* written after each terminator ("\n") */
+    size_t n_step_uids;     /* distinct loop steps in the paths (map_x12.c caches their lookups) */
 } map_x12_opts;
 
 typedef struct map_xml_ns {

@@ -281,9 +281,21 @@ int map_apply_in(const dg_mapping *m, const map_rule *r, const char *const *vals
         if (!ok)
             return map_err(err, DG_EMAP, r, pos, "'%.*s' is not a %s in format '%s'", (int)len,
                            s, r->date ? "date" : "time", r->date ? r->date : r->time);
-        *dg_field_str(rec, f) =
-            r->date ? dg_arena_printf(doc->arena, "%04d-%02d-%02d", t.y, t.mo, t.d)
-                    : dg_arena_printf(doc->arena, "%02d:%02d:%02d", t.h, t.mi, t.s);
+        /* canonical YYYY-MM-DD / HH:MM:SS, written by hand: this runs for every date read */
+        int v[3] = {r->date ? t.y : t.h, r->date ? t.mo : t.mi, r->date ? t.d : t.s};
+        char *o = dg_arena_alloc(doc->arena, r->date ? 11 : 9), *q = o;
+        if (r->date) {
+            *q++ = (char)('0' + v[0] / 1000);
+            *q++ = (char)('0' + v[0] / 100 % 10);
+        }
+        for (int k = 0; k < 3; k++) {
+            if (k)
+                *q++ = r->date ? '-' : ':';
+            *q++ = (char)('0' + v[k] / 10 % 10);
+            *q++ = (char)('0' + v[k] % 10);
+        }
+        *q = '\0';
+        *dg_field_str(rec, f) = o;
         return 0;
     }
     if (r->strip) { /* text: strip those characters from both ends ("#1001" -> "1001") */
@@ -318,8 +330,16 @@ bool map_group_finish(const map_group *g, dg_doc *doc, size_t idx)
             }
         }
     }
-    if (g->number && !*dg_field_str(rec, g->number))
-        *dg_field_str(rec, g->number) = dg_arena_printf(doc->arena, "%zu", idx + 1);
+    if (g->number && !*dg_field_str(rec, g->number)) {
+        char tmp[24], *p = tmp + sizeof tmp;
+        size_t v = idx + 1;
+        *--p = '\0';
+        do {
+            *--p = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+        *dg_field_str(rec, g->number) = dg_arena_strdup(doc->arena, p);
+    }
     return true;
 }
 

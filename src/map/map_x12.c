@@ -67,6 +67,28 @@ static int compile_rules(dg_mapping *m, map_rule *rules, size_t n, dg_error *err
     return 0;
 }
 
+static int uid_rules(map_rule *rules, size_t n, const xstep **seen, int k, int cap)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < rules[i].n_src; j++) {
+            xpath *p = rules[i].src_c[j];
+            for (size_t s = 0; s < p->n_steps && k < cap; s++)
+                k = x12_step_uid(&p->steps[s], seen, k);
+        }
+    return k;
+}
+
+/* Equal steps share a uid, so one lookup of N1[N101=ST] per set serves all its rules. */
+static void assign_uids(dg_mapping *m)
+{
+    enum { CAP = 512 };
+    const xstep **seen = dg_arena_alloc(m->arena, CAP * sizeof *seen);
+    int k = uid_rules(m->rules, m->n_rules, seen, 0, CAP);
+    for (size_t g = 0; g < m->n_groups; g++)
+        k = uid_rules(m->groups[g].rules, m->groups[g].n_rules, seen, k, CAP);
+    m->x12.n_step_uids = (size_t)k;
+}
+
 int map_x12_compile(dg_mapping *m, dg_error *err)
 {
     if (m->dir == DG_MAP_OUT) {
@@ -100,6 +122,8 @@ int map_x12_compile(dg_mapping *m, dg_error *err)
         }
         rc = compile_rules(m, gr->rules, gr->n_rules, err);
     }
+    if (!rc)
+        assign_uids(m);
     return rc;
 }
 
@@ -113,6 +137,9 @@ typedef struct {
     xseg *segs;
     unsigned char *in_group;
     uint32_t *starts; /* bit g: the segment starts a loop of group g */
+    uint32_t *next_same, first_of[X12_ID_SLOTS], slot_id[X12_ID_SLOTS];
+    xcache *cache;
+    uint32_t gen;
     size_t cap;
     uint32_t until[32];
     size_t n_until;
@@ -161,6 +188,8 @@ static void mark_loops(const x12_read *x, const xset *s)
 static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t n, xscope sc,
                        dg_doc *doc, int group, size_t idx)
 {
+    char scope_id[4];
+    x12_unpack(s->segs[sc.begin].id, scope_id);
     for (size_t i = 0; i < n; i++) {
         const map_rule *r = &rules[i];
         const char *vals[MAX_SRC];
@@ -174,13 +203,10 @@ static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t
             if (vals[k] && len && found < 0)
                 found = (long)k;
         }
-        map_pos pos = {"segment", s->segs[sc.begin].pos, NULL};
-        char idb[4];
+        map_pos pos = {"segment", s->segs[sc.begin].pos, scope_id};
         if (found >= 0) {
             pos.n = s->segs[at[found]].pos;
             pos.detail = r->src[found];
-        } else {
-            pos.detail = x12_unpack(s->segs[sc.begin].id, idb);
         }
         bool in_grp = r->field->group == group && group >= 0;
         void *rec = dg_fields_record(doc, in_grp ? group : r->field->group, in_grp ? idx : 0);
@@ -254,21 +280,24 @@ static int on_set(void *ctx, const dg_x12_set *set)
         free(x->segs);
         free(x->in_group);
         free(x->starts);
+        free(x->next_same);
+        x->next_same = malloc(x->cap * sizeof *x->next_same);
         x->segs = malloc(x->cap * sizeof *x->segs);
         x->in_group = malloc(x->cap);
         x->starts = malloc(x->cap * sizeof *x->starts);
-        if (!x->segs || !x->in_group || !x->starts)
+        if (!x->segs || !x->in_group || !x->starts || !x->next_same)
             abort();
     }
     for (size_t i = 0; i < set->n_segs; i++) {
         const dg_x12_seg *sg = &set->segs[i];
-        const char *id = dg_x12_seg_id(sg);
-        x->segs[i].id = x12_pack(id, strlen(id));
+        x->segs[i].id = x12_pack(dg_x12_seg_id(sg), sg->n_el >= 0 ? sg->el_len[0] : 0);
         x->segs[i].pos = sg->file_seg;
         x->segs[i].raw = sg;
     }
     const dg_x12_delims *d = set->isa ? &set->isa->delims : NULL;
-    xset s = {x->segs, set->n_segs, x->in_group, seg_elem, d, x->until, x->n_until};
+    xset s = {x->segs, set->n_segs, NULL, NULL, NULL, x->cache, m->x12.n_step_uids, ++x->gen,
+              x->in_group, seg_elem, d, x->until, x->n_until};
+    x12_index(&s, x->next_same, x->first_of, x->slot_id);
     dg_doc *doc = dg_doc_new(m->kind);
     int rc = map_set(x, &s, set, doc);
     if (rc) {
@@ -285,6 +314,9 @@ int map_x12_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *
     x12_read x = {.m = m, .sink = sink, .sctx = sctx, .err = err};
     for (size_t i = 0; i < m->x12.n_until && x.n_until < 32; i++)
         x.until[x.n_until++] = x12_pack(m->x12.until[i], strlen(m->x12.until[i]));
+    x.cache = calloc(m->x12.n_step_uids + 1, sizeof *x.cache);
+    if (!x.cache)
+        abort();
     dg_x12_callbacks cb = {.on_set = on_set};
     int rc = dg_x12_parse_file(path, &cb, &x, err);
     if (!rc && !x.sets_mapped)
@@ -292,6 +324,8 @@ int map_x12_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *
     free(x.segs);
     free(x.in_group);
     free(x.starts);
+    free(x.next_same);
+    free(x.cache);
     if (rc && rc != DG_EIO && !strstr(err->msg, path))
         dg_error_prefix(err, "%s: ", path);
     return rc;

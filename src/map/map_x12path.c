@@ -75,16 +75,19 @@ static bool seg_id_ok(const char *t, size_t len)
     return true;
 }
 
-static const char **split_vals(dg_arena *a, const char *t, size_t len, char sep, size_t *n)
+static const char **split_vals(dg_arena *a, const char *t, size_t len, char sep, size_t *n,
+                               size_t **lens)
 {
     size_t cnt = 1;
     for (size_t i = 0; i < len; i++)
         cnt += t[i] == sep;
     const char **v = dg_arena_alloc(a, cnt * sizeof *v);
+    *lens = dg_arena_alloc(a, cnt * sizeof **lens);
     size_t start = 0;
     *n = 0;
     for (size_t i = 0; i <= len; i++)
         if (i == len || t[i] == sep) {
+            (*lens)[*n] = i - start;
             v[(*n)++] = dg_arena_strndup(a, t + start, i - start);
             start = i + 1;
         }
@@ -120,7 +123,7 @@ const char *x12_step_compile(dg_arena *a, const char *t, xstep *st)
         const char *e = ref_compile(p, (size_t)(eq - p), &c->ref);
         if (e)
             return e;
-        c->vals = split_vals(a, eq + 1, (size_t)(stop - eq - 1), '|', &c->n_vals);
+        c->vals = split_vals(a, eq + 1, (size_t)(stop - eq - 1), '|', &c->n_vals, &c->val_lens);
         p = comma ? comma + 1 : end;
     }
     return NULL;
@@ -167,7 +170,7 @@ const char *x12_path_compile(dg_arena *a, const char *text, xpath *p)
             return "a product id is written SEG@QUALIFIER, like PO1@VP or LIN@UP,EN";
         p->ref.seg = x12_pack(s, (size_t)(at - s));
         p->ref.el = pair_start(p->ref.seg);
-        p->quals = split_vals(a, at + 1, strlen(at + 1), ',', &p->n_quals);
+        p->quals = split_vals(a, at + 1, strlen(at + 1), ',', &p->n_quals, &p->qual_lens);
         return NULL;
     }
     return ref_compile(s, strlen(s), &p->ref);
@@ -189,7 +192,7 @@ bool x12_step_match(const xset *s, size_t i, const xstep *st)
         const char *v = elem(s, i, cd->ref.el, cd->ref.comp, cd->ref.rep, &len);
         bool any = false;
         for (size_t k = 0; v && k < cd->n_vals && !any; k++)
-            any = strlen(cd->vals[k]) == len && !memcmp(cd->vals[k], v, len);
+            any = cd->val_lens[k] == len && !memcmp(cd->vals[k], v, len);
         if (!any)
             return false;
     }
@@ -214,15 +217,117 @@ size_t x12_loop_end(const xset *s, size_t i, size_t limit, uint32_t also_stop)
     return j;
 }
 
+static uint32_t id_slot(uint32_t id) { return (id * 2654435761u) >> 25; /* 7 bits */ }
+
+void x12_index(xset *s, uint32_t *next_same, uint32_t *first_of, uint32_t *slot_id)
+{
+    uint32_t n = (uint32_t)s->n, last[X12_ID_SLOTS];
+    for (size_t k = 0; k < X12_ID_SLOTS; k++) {
+        first_of[k] = n;
+        slot_id[k] = 0;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t id = s->segs[i].id, k = id_slot(id);
+        while (slot_id[k] && slot_id[k] != id) /* linear probing; a set has few distinct ids */
+            k = (k + 1) % X12_ID_SLOTS;
+        next_same[i] = n;
+        if (!slot_id[k]) {
+            slot_id[k] = id;
+            first_of[k] = i;
+        } else {
+            next_same[last[k]] = i;
+        }
+        last[k] = i;
+    }
+    s->next_same = next_same;
+    s->first_of = first_of;
+    s->slot_id = slot_id;
+}
+
+static size_t first_index(const xset *s, uint32_t id)
+{
+    for (uint32_t k = id_slot(id), probes = 0; probes < X12_ID_SLOTS; k = (k + 1) % X12_ID_SLOTS, probes++) {
+        if (s->slot_id[k] == id)
+            return s->first_of[k];
+        if (!s->slot_id[k])
+            break;
+    }
+    return s->n;
+}
+
+/* First segment in scope with this id (and the step's conditions). Short scopes (a loop) are
+ * scanned; long ones (the header) follow the same-id chain of the index. */
 static size_t find(const xset *s, xscope sc, uint32_t seg, const xstep *st)
 {
-    for (size_t i = sc.begin; i < sc.end; i++) {
-        if (sc.header && s->in_group[i])
+    uint32_t id = st ? st->seg : seg;
+    bool chain = s->next_same && sc.end - sc.begin > 16;
+    size_t i = chain ? first_index(s, id) : sc.begin;
+    for (; i < sc.end; i = chain ? s->next_same[i] : i + 1) {
+        if (i < sc.begin || s->segs[i].id != id || (sc.header && s->in_group[i]))
             continue;
-        if (st ? x12_step_match(s, i, st) : s->segs[i].id == seg)
+        if (!st || !st->n_conds || x12_step_match(s, i, st))
             return i;
     }
     return SIZE_MAX;
+}
+
+static bool step_eq(const xstep *a, const xstep *b)
+{
+    if (a->seg != b->seg || a->n_conds != b->n_conds)
+        return false;
+    for (size_t c = 0; c < a->n_conds; c++) {
+        const xcond *x = &a->conds[c], *y = &b->conds[c];
+        if (x->ref.seg != y->ref.seg || x->ref.el != y->ref.el || x->ref.comp != y->ref.comp ||
+            x->ref.rep != y->ref.rep || x->n_vals != y->n_vals)
+            return false;
+        for (size_t k = 0; k < x->n_vals; k++)
+            if (strcmp(x->vals[k], y->vals[k]))
+                return false;
+    }
+    return true;
+}
+
+int x12_step_uid(xstep *st, const xstep **seen, int n_seen)
+{
+    for (int k = 0; k < n_seen; k++)
+        if (step_eq(st, seen[k])) {
+            st->uid = seen[k]->uid;
+            return n_seen;
+        }
+    st->uid = n_seen;
+    seen[n_seen] = st;
+    return n_seen + 1;
+}
+
+/* Finds a loop step in sc and narrows sc to its loop (to the next segment with the step's id),
+ * remembering the answer per step uid: ten rules of one N1 loop look it up once per set. */
+static bool enter_step(const xset *s, xscope *sc, const xstep *st, size_t *at)
+{
+    xcache *c = s->cache && (size_t)st->uid < s->n_cache ? &s->cache[st->uid] : NULL;
+    if (c && c->gen == s->gen && c->begin == sc->begin && c->end == sc->end &&
+        c->header == sc->header) {
+        *at = c->at;
+    } else {
+        *at = find(s, *sc, 0, st);
+        size_t end = *at;
+        if (end != SIZE_MAX) {
+            end++;
+            while (end < sc->end && s->segs[end].id != st->seg && !(sc->header && s->in_group[end]))
+                end++;
+        }
+        if (c)
+            *c = (xcache){s->gen, sc->begin, sc->end, *at, end, sc->header};
+        if (*at == SIZE_MAX)
+            return false;
+        sc->begin = *at;
+        sc->end = end;
+        return true;
+    }
+    if (*at == SIZE_MAX)
+        return false;
+    sc->begin = *at;
+    sc->end = c->loop_end;
+    return true;
 }
 
 static uint32_t HL_ID(void) { return x12_pack("HL", 2); }
@@ -256,17 +361,9 @@ const char *x12_path_eval(const xset *s, const xpath *p, xscope sc, size_t *len,
         if (!parent_scope(s, &sc))
             return NULL;
     size_t at = SIZE_MAX;
-    for (size_t k = 0; k < p->n_steps; k++) {
-        at = find(s, sc, 0, &p->steps[k]);
-        if (at == SIZE_MAX)
+    for (size_t k = 0; k < p->n_steps; k++)
+        if (!enter_step(s, &sc, &p->steps[k], &at))
             return NULL;
-        size_t end = at + 1;
-        while (end < sc.end && s->segs[end].id != p->steps[k].seg &&
-               !(sc.header && s->in_group[end]))
-            end++;
-        sc.begin = at;
-        sc.end = end;
-    }
     if (at == SIZE_MAX || s->segs[at].id != p->ref.seg)
         at = find(s, sc, p->ref.seg, NULL);
     if (at == SIZE_MAX)
@@ -274,14 +371,22 @@ const char *x12_path_eval(const xset *s, const xpath *p, xscope sc, size_t *len,
     *seg = at;
     if (!p->n_quals)
         return elem(s, at, p->ref.el, p->ref.comp, p->ref.rep, len);
-    for (size_t q = 0; q < p->n_quals; q++)
-        for (int el = p->ref.el; el < 30; el += 2) {
-            size_t ql;
-            const char *qv = elem(s, at, el, 0, 0, &ql);
+    size_t best = p->n_quals;
+    int best_el = 0;
+    for (int el = p->ref.el; el < 30 && best; el += 2) { /* one pass; the first qualifier wins */
+        size_t ql;
+        const char *qv = elem(s, at, el, 0, 0, &ql);
+        if (!qv || !ql) {
             if (!qv)
                 break;
-            if (ql == strlen(p->quals[q]) && !memcmp(qv, p->quals[q], ql))
-                return elem(s, at, el + 1, 0, 0, len);
+            continue;
         }
-    return NULL;
+        for (size_t q = 0; q < best; q++)
+            if (ql == p->qual_lens[q] && !memcmp(qv, p->quals[q], ql)) {
+                best = q;
+                best_el = el;
+                break;
+            }
+    }
+    return best_el ? elem(s, at, best_el + 1, 0, 0, len) : NULL;
 }

@@ -19,10 +19,12 @@ typedef struct xref {
 typedef struct xcond {
     xref ref;
     const char **vals; /* any of these */
+    size_t *val_lens;
     size_t n_vals;
 } xcond;
 
 typedef struct xstep {
+    int uid;      /* equal steps of one mapping share a uid (x12_step_uids): results are cached */
     uint32_t seg;
     xcond *conds;
     size_t n_conds;
@@ -34,6 +36,7 @@ typedef struct xpath {
     size_t n_steps;
     xref ref;
     const char **quals; /* SEG@Q1,Q2: product id by qualifier over id pairs */
+    size_t *qual_lens;
     size_t n_quals;
 } xpath;
 
@@ -48,12 +51,24 @@ typedef struct xseg {
 typedef struct xset {
     const xseg *segs;
     size_t n;
+    const uint32_t *next_same; /* index of the next segment with the same id, or n */
+    const uint32_t *first_of;  /* hash (x12_id_slot) -> first index of that id, or n */
+    const uint32_t *slot_id;   /* the id owning each hash slot (0: free) */
+    struct xcache *cache;      /* per step uid: last scope searched and the answer, or NULL */
+    size_t n_cache;
+    uint32_t gen;              /* cache entries of other generations (sets) are stale */
     const unsigned char *in_group; /* 1: inside a repeated-group loop (not header) */
     const char *(*elem)(const void *ctx, const void *raw, int el, int comp, int rep, size_t *len);
     const void *ctx;
     const uint32_t *until;
     size_t n_until;
 } xset;
+
+typedef struct xcache {
+    uint32_t gen;
+    size_t begin, end, at, loop_end; /* scope searched; the step's segment and loop end */
+    bool header;
+} xcache;
 
 /* A scope: [begin, end), header scopes skip in_group segments. */
 typedef struct xscope {
@@ -62,6 +77,9 @@ typedef struct xscope {
 } xscope;
 
 uint32_t x12_pack(const char *id, size_t len);
+/* The id index of a set: next_same chains and a first_of table of X12_ID_SLOTS entries. */
+#define X12_ID_SLOTS 128
+void x12_index(xset *s, uint32_t *next_same, uint32_t *first_of, uint32_t *slot_id);
 const char *x12_unpack(uint32_t id, char buf[4]);
 
 /* Parse helpers return NULL on success, or a message naming what is wrong. */
@@ -69,6 +87,8 @@ const char *x12_path_compile(dg_arena *a, const char *text, xpath *out);
 const char *x12_step_compile(dg_arena *a, const char *text, xstep *out);
 
 bool x12_step_match(const xset *s, size_t i, const xstep *st);
+/* Gives equal steps (same segment and conditions) the same uid; returns the next free uid. */
+int x12_step_uid(xstep *st, const xstep **seen, int n_seen);
 /* Where the loop started by segment i ends (next same segment, an until segment, end). */
 size_t x12_loop_end(const xset *s, size_t i, size_t limit, uint32_t also_stop);
 /* Evaluates p in scope; on success returns the text (len) and the segment index it came from. */
