@@ -146,7 +146,7 @@ write("responses/northwind/outbound/856_SH-NW-9002.edi",
           ("Chloe Martin", "45 Pine St", "Portland", "OR", "97205")))
 inv = ["BIG*20261122*INV-NW-5001**" + po("2001", NW), "CUR*SE*USD",
        "N1*RI*Northwind Supply*92*NW01", "N3*400 Depot Rd", "N4*Reno*NV*89501*US",
-       "N1*BT*Shopfront Inc*92*SHOPFRONT", "ITD*01*3***********Net 30",
+       "N1*BT*Shopfront Inc*92*SHOPFRONT", "ITD*01*3" + "*" * 10 + "Net 30",
        "IT1*1*2*EA*4.10**VP*NW-1001", "PID*F****Ceramic Mug 12oz Blue",
        "IT1*2*1*EA*21.50**VP*NW-1002", "PID*F****Pour-Over Kettle 1L",
        "TDS*3470", "SAC*C*D240***500**********Freight", "CTT*2"]

@@ -134,6 +134,7 @@ void dg_gw_close(dg_gw *g)
     }
     free(g->maps);
     dg_gw_looks_free(g->looks);
+    gw_ack_free(g);
     gw_store_close(g);
     free(g);
 }

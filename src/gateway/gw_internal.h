@@ -9,6 +9,7 @@
 
 struct dg_store;
 struct dg_flow_rules;
+struct dg_x12_defs;
 
 typedef struct gw_map_cache {
     char *path;
@@ -19,6 +20,7 @@ struct dg_gw {
     const dg_gw_config *cfg;
     struct dg_store *store;
     struct dg_flow_rules *rules; /* etc/routing.yaml, or the flow's defaults */
+    struct dg_x12_defs *defs;    /* edi/, loaded on the first X12 file */
     dg_transport **tr;     /* per partner, opened on first use, closed after a network error */
     dg_gw_looks *looks;
     gw_map_cache *maps;
@@ -65,23 +67,26 @@ int gw_pickup_record_quarantined(dg_gw *g, const gw_pickup *pk, const char *reas
                                  const char *where, dg_error *err);
 int gw_pickup_mark_remote_done(dg_gw *g, const gw_pickup *pk, dg_error *err);
 
-/* ack.c: X12 997s. gw_ack_build writes the 997 acknowledging every group of the X12 file at
- * path (accepted, or rejected with the envelope problems found) into out, enveloped from us to
- * the partner with the given control numbers. gw_ack_parse reads a received 997 file and hands
- * each acknowledged group to fn. */
+/* ack.c: X12 997s over src/x12/ack.h. gw_x12_check validates a received X12 file against
+ * edi/ (DG_EVALID with the first problem when a set or envelope is rejected, DG_EPARSE when it
+ * is not X12). gw_ack_build writes the 997 for it (accepted or rejected, AK3/AK4 detail),
+ * enveloped from us to the partner with our control numbers. gw_ack_parse reads a received 997
+ * and hands each acknowledged group to fn. */
 typedef struct gw_ack_env {
     const char *our_qualifier, *our_id, *their_qualifier, *their_id;
-    long interchange_control, group_control, set_control;
+    const char *isa_control, *gs_control, *st_control;
     bool test;
 } gw_ack_env;
-int gw_ack_build(const char *path, const gw_ack_env *env, dg_buf *out, long *groups,
+int gw_x12_check(dg_gw *g, const char *path, const char *name, dg_error *reason);
+int gw_ack_build(dg_gw *g, const char *path, const gw_ack_env *env, dg_buf *out,
                  dg_error *err);
 struct dg_flow_ack;
 typedef int (*gw_ack_fn)(void *ctx, const struct dg_flow_ack *ack, dg_error *err);
 int gw_ack_parse(const char *path, gw_ack_fn fn, void *ctx, dg_error *err);
+void gw_ack_free(dg_gw *g);
 
 /* outbox.c: renders and queues the 997 for a received X12 file of partner p (inside the
- * caller's transaction). */
+ * caller's transaction). DG_EVALID when the file holds no group a 997 can acknowledge. */
 int gw_queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, dg_error *err);
 
 #endif

@@ -44,6 +44,27 @@ int gw_pickup_record_quarantined(dg_gw *g, const gw_pickup *pk, const char *reas
         dg_store_rollback(g->store);
         return rc;
     }
+    /* The partner learns of the rejection from its 997 (AK5 R with the AK3/AK4 detail). A file
+     * with no readable group cannot be acknowledged by a 997: nothing is sent then. */
+    if (pk->drop->ack && !pk->drop->acks) {
+        dg_error e = {0};
+        int arc = dg_store_begin(g->store, &e);
+        if (!arc) {
+            arc = gw_queue_997(g, pk->partner, pk, &e);
+            if (arc)
+                dg_store_rollback(g->store);
+            else
+                arc = dg_store_commit(g->store, &e);
+        }
+        if (arc == DG_ESTATE) {
+            dg_store_rollback(g->store);
+            *err = e;
+            return arc;
+        }
+        if (arc)
+            dg_log_info("partner=%s file=%s outcome=no-997 reason=\"%s\"", pk->partner->name,
+                        pk->remote_path, e.msg);
+    }
     return dg_store_commit(g->store, err);
 }
 
@@ -163,6 +184,11 @@ int gw_ingest(dg_gw *g, const gw_pickup *pk, int *docs, dg_error *reason)
         if (dg_map_get_direction(m) != DG_MAP_IN)
             return dg_error_set(reason, DG_ECONFIG, "%s is not an inbound mapping",
                                 d->mapping);
+        /* X12 we acknowledge is checked against edi/ first: what our 997 rejects is never
+         * applied (it is quarantined, and the 997 tells the partner why). */
+        if (d->ack && !strcmp(dg_map_format(m), "x12") &&
+            (rc = gw_x12_check(g, pk->spool_path, pk->name, reason)))
+            return rc;
         /* Mapped outside the transaction: the store is not held while a big file is read. */
         if ((rc = dg_map_read_file(m, pk->spool_path, collect, &l, reason))) {
             free_docs(&l);

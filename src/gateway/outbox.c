@@ -87,11 +87,10 @@ int gw_queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, dg_error
         return rc;
     gw_ack_env env = {g->cfg->our_qualifier, g->cfg->our_id,
                       p->x12_qualifier ? p->x12_qualifier : "ZZ",
-                      p->x12_id ? p->x12_id : p->name, (long)c.isa, (long)c.gs, (long)c.st,
+                      p->x12_id ? p->x12_id : p->name, c.isa_s, c.gs_s, c.st_s,
                       g->cfg->x12_test};
     dg_buf b = DG_BUF_INIT;
-    long groups = 0;
-    if ((rc = gw_ack_build(pk->spool_path, &env, &b, &groups, err))) {
+    if ((rc = gw_ack_build(g, pk->spool_path, &env, &b, err))) {
         dg_buf_free(&b);
         return rc;
     }

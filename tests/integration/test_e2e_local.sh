@@ -98,6 +98,10 @@ invoice_number,invoice_date,retailer_po,supplier_po,sku_id,quantity_invoiced,sup
 INV-BL-7001,2026-11-23,2002-BL,SO-BL-3101,BL-1007,1,11.40,0.00,4.95,,16.35,USD
 CSV
 printf 'ISA*00*broken~' >"$W/drops/northwind/outbound/810_broken.edi"
+# Well-formed X12 that breaks its definition (ITD13 is a day of month, not text): our 997 rejects it.
+sed -e 's/ITD\*01\*3\*\*\*\*\*\*\*\*\*\*Net 30/ITD*01*3***********Net 30/' -e 's/INV-NW-5001/INV-NW-5002/' \
+  "$DG_SOURCE_DIR/samples/demo/responses/northwind/outbound/810_INV-NW-5001.edi" >"$W/drops/northwind/outbound/810_invalid.edi"
+grep -q 'ITD\*01\*3\*\*\*\*\*\*\*\*\*\*\*Net 30' "$W/drops/northwind/outbound/810_invalid.edi" || fail "test setup: ITD not changed"
 cat >"$W/drops/shopfront/orders/orders-bad.csv" <<'CSV'
 Name,Created at
 #9001,yesterday
@@ -111,11 +115,20 @@ reason_of outbound/856_SH-NW-9003.edi | grep -q "over-shipment" || fail "over-sh
 expect "PO untouched by the rejected ASN" "$(q "select status from supplier_pos where po_number='2004-NW'")" ACCEPTED
 expect "duplicate invoice" "$(q "select count(*) from invoices i join discrepancies d on d.invoice_id=i.id where invoice_number='INV-BL-7001' and code='DUPLICATE_INVOICE'")" 1
 expect "broken X12" "$(q "select state from pickups where path='outbound/810_broken.edi'")" QUARANTINED
+expect "invalid X12" "$(q "select state from pickups where path='outbound/810_invalid.edi'")" QUARANTINED
+reason_of outbound/810_invalid.edi | grep -q "rejected by the X12 check.*ITD" || fail "invalid X12 reason: $(reason_of outbound/810_invalid.edi)"
+expect "invoice of the rejected 810 not recorded" "$(q "select count(*) from invoices where invoice_number='INV-NW-5002'")" 0
 expect "bad order file" "$(q "select state from pickups where path='orders/orders-bad.csv'")" QUARANTINED
-expect "quarantine folder" "$(ls "$W"/var/quarantine/*/*.reason.txt | wc -l)" 4
+expect "quarantine folder" "$(ls "$W"/var/quarantine/*/*.reason.txt | wc -l)" 5
 expect "nothing placed by bad input" "$(q "select count(*) from orders")" 5
 # A quarantined X12 file gets no 997 of ours; the valid ones did. Nothing was sent twice.
-expect "no 997 for quarantined X12 files" "$(ls "$W"/drops/northwind/inbound/997_* | wc -l)" 4
+# 997s: the over-shipment ASN is valid X12 (accepted; the flow rejected its content), the invalid
+# 810 is rejected with AK5 R and the element in error, the broken file gets none (not X12).
+expect "997s after bad input" "$(ls "$W"/drops/northwind/inbound/997_* | wc -l)" 6
+checks=$((checks + 1))
+grep -l 'AK1\*SH\*5001' "$W"/drops/northwind/inbound/997_* | xargs grep -q 'AK5\*A' || fail "no accepting 997 for the over-shipment ASN"
+checks=$((checks + 1))
+grep -l 'AK1\*IN\*4901' "$W"/drops/northwind/inbound/997_* | xargs grep -l 'AK5\*R' | xargs grep -q '^AK4\*13' || fail "no rejecting 997 (AK5 R, AK4 ITD13) for the invalid 810"
 expect "no new PO or tracking from bad input" "$(q "select count(*) from outbox where kind<>'ack'")" 9
 expect "every outbox row sent" "$(q "select count(*) from outbox where state<>'SENT'")" 0
 
@@ -123,5 +136,5 @@ expect "every outbox row sent" "$(q "select count(*) from outbox where state<>'S
 before=$(q "select count(*) from outbox")||true
 poll
 expect "idempotent poll" "$(q "select count(*) from outbox")" "$before"
-expect "bad input logged" "$(grep -c 'outcome=quarantined' "$log")" 4
+expect "bad input logged" "$(grep -c 'outcome=quarantined' "$log")" 5
 echo "ok: $checks checks (sent before bad input: $sent_before)"
