@@ -127,6 +127,13 @@ static const char mig2[] =
     "CREATE INDEX discrepancies_invoice ON discrepancies(invoice_id);"
     "CREATE INDEX notifications_state ON notifications(state, storefront);";
 
+/* Marking an outbox entry sent finds what it carries by outbox id. */
+static const char mig3[] =
+    "CREATE INDEX supplier_pos_outbox ON supplier_pos(outbox_id) WHERE outbox_id IS NOT NULL;"
+    "CREATE INDEX notifications_outbox ON notifications(outbox_id) WHERE outbox_id IS NOT NULL;"
+    "CREATE INDEX shipment_items_line ON shipment_items(order_line_id);"
+    "CREATE INDEX invoice_lines_invoice ON invoice_lines(invoice_id);";
+
 static const struct {
     int version;
     const char *name;
@@ -134,6 +141,7 @@ static const struct {
 } migrations[] = {
     {1, "initial schema", mig1},
     {2, "lookup indexes", mig2},
+    {3, "outbox and line indexes", mig3},
 };
 
 int st_migrate(dg_store *s, int target, dg_error *err)

@@ -99,9 +99,13 @@ static void migrates_from_version_1(void **state)
     assert_int_equal(q1(old, "SELECT count(*) FROM sqlite_master WHERE name='catalog_sku'"), 0);
     dg_store_close(old);
     assert_int_equal(dg_store_open(path, &old, &err), 0);
-    assert_int_equal(dg_store_schema_version(old), 2);
+    assert_int_equal(dg_store_schema_version(old), DG_STORE_SCHEMA_VERSION);
     assert_int_equal(q1(old, "SELECT count(*) FROM sqlite_master WHERE name='catalog_sku'"), 1);
-    assert_int_equal(q1(old, "SELECT max(version) FROM migrations"), 2);
+    assert_int_equal(q1(old, "SELECT count(*) FROM sqlite_master"
+                             " WHERE name='supplier_pos_outbox'"),
+                     1);
+    assert_int_equal(q1(old, "SELECT max(version) FROM migrations"), DG_STORE_SCHEMA_VERSION);
+    assert_int_equal(q1(old, "SELECT count(*) FROM migrations"), DG_STORE_SCHEMA_VERSION);
     dg_store_close(old);
 }
 
