@@ -66,9 +66,11 @@ static int write_set_notes(out_ctx *o, const dg_x12_file_result *res, const dg_x
         if (p->warning)
             continue;
         if (p->level == DG_X12_LEVEL_SEGMENT) {
-            char pos[16];
+            char pos[16], sid[8], loop[16];
             snprintf(pos, sizeof pos, "%ld", p->set_seg);
-            const char *el[4] = {p->seg_id, pos, p->loop_id, p->code};
+            clean(sid, sizeof sid, p->seg_id, &o->d);
+            clean(loop, sizeof loop, p->loop_id, &o->d);
+            const char *el[4] = {sid, pos, loop, p->code};
             rc = seg(o, "AK3", el, 4);
             ak4s = 0;
         } else if (p->level == DG_X12_LEVEL_ELEMENT && ak4s++ < 99) {
@@ -91,12 +93,20 @@ static int write_997(out_ctx *o, const dg_x12_file_result *res, const dg_x12_gro
     int rc;
     if ((rc = dg_x12_write_st(o->w, "997", st_control, NULL, o->err)))
         return rc;
-    const char *ak1[3] = {g->gs.functional_id, g->gs.control, g->gs.version};
+    /* received values may hold this 997's delimiters (a broken ISA16 ...): blank those */
+    char fid[4], gctl[16], gver[16], sid[8], sctl[16], sref[40];
+    clean(fid, sizeof fid, g->gs.functional_id, &o->d);
+    clean(gctl, sizeof gctl, g->gs.control, &o->d);
+    clean(gver, sizeof gver, g->gs.version, &o->d);
+    const char *ak1[3] = {fid, gctl, gver};
     if ((rc = seg(o, "AK1", ak1, v5010 ? 3 : 2)))
         return rc;
     for (size_t i = 0; i < g->n_sets; i++) {
         const dg_x12_set_result *s = &g->sets[i];
-        const char *ak2[3] = {s->id, s->control, s->impl_ref};
+        clean(sid, sizeof sid, s->id, &o->d);
+        clean(sctl, sizeof sctl, s->control, &o->d);
+        clean(sref, sizeof sref, s->impl_ref, &o->d);
+        const char *ak2[3] = {sid, sctl, sref};
         if ((rc = seg(o, "AK2", ak2, v5010 ? 3 : 2)) || (rc = write_set_notes(o, res, s)))
             return rc;
         char st[2] = {s->status, 0};

@@ -200,7 +200,7 @@ static void finish(dg_x12_file_result *r)
             r->rejected = true;
     if (r->n_sets_accepted < r->n_sets)
         r->rejected = true;
-    if (r->not_x12)
+    if (r->not_x12 || r->n_errors) /* e.g. a broken ISA reported before any interchange began */
         r->rejected = true;
 }
 

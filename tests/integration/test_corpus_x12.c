@@ -1,0 +1,322 @@
+/* X12 conformance: every x12 file of ../shared/corpus/MANIFEST.tsv through the validator
+ * (valid -> accepted, invalid -> rejected with the reason its notes name), and the validate/ack
+ * commands end to end on samples/x12. The corpus part is skipped, saying so, without the folder. */
+#include "testutil.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "x12/ack.h"
+#include "x12/validate.h"
+
+/* Files the corpus calls valid that break the X12 standard; we keep rejecting them, with this
+ * code, rather than bend the validator (see the X12 section of the report / edi/README.md). */
+static const struct {
+    const char *path;
+    dg_x12_level level;
+    const char *code;
+    const char *why;
+} disputed[] = {
+    {"x12/810/oopfactory-Example3_MultiInvoice.edi", DG_X12_LEVEL_SEGMENT, "7",
+     "TDS after the ISS loop; the 810 summary order is TDS, TXI, CAD, AMT, SAC, ISS, CTT"},
+    {"x12/810/oopfactory-Example5_Walmart.edi", DG_X12_LEVEL_SEGMENT, "7",
+     "ISS before TDS and CAD (same summary-order rule)"},
+    {"x12/846/oopfactory-Example2.edi", DG_X12_LEVEL_ELEMENT, "3",
+     "two segment terminators missing ('REF~ZZ~ASIAQTY~17~403.32~FT', 'FTCTT~5')"},
+    {"x12/856/oopfactory-Example2.edi", DG_X12_LEVEL_ELEMENT, "1",
+     "BSN02 shipment identification (mandatory) empty; TD101/CLD03 ' BIN52' longer than 5"},
+    {"x12/856/oopfactory-Example4.edi", DG_X12_LEVEL_ELEMENT, "5",
+     "N402 'LOCSTATE' is not a 2-character state code"},
+    {"x12/mixed/staedi-invoice810_po850_dual.edi", DG_X12_LEVEL_ELEMENT, "2",
+     "N1*ST*CARGO LIMITED #112*92: N103 without N104 (N1 syntax P0304)"},
+    {"x12/850/node-x12-850_fat.edi", DG_X12_LEVEL_INTERCHANGE, "025",
+     "both interchanges carry ISA13 000003438"},
+    {"x12/other/silvenga-odd-separator-837.edi", DG_X12_LEVEL_SET, "2",
+     "the file is cut off after PRV: no SE, GE or IEA"},
+    {"x12/855/stupidedi-X358-po-ack-minor-changes.edi", DG_X12_LEVEL_ELEMENT, "2",
+     "ACK*IQ*20: quantity without its unit (ACK syntax P0203)"},
+    {"x12/850/edifabric-PurchaseOrders.edi", DG_X12_LEVEL_ELEMENT, "5",
+     "second PO has PO103 'INVALID' (unit code is ID 2/2)"},
+    {"x12/856/edifabric-ShipNotice.edi", DG_X12_LEVEL_ELEMENT, "8",
+     "DTM*011*200 is not a date; GE01 says 2 sets for 1"},
+    {"x12/855/edifabric-PurchaseOrdersAcknowledgement.edi", DG_X12_LEVEL_GROUP, "5",
+     "GE01 says 2 sets, the group has 1"},
+    {"x12/mixed/edifabric-MixedTransactions.edi", DG_X12_LEVEL_GROUP, "19",
+     "two groups of one interchange share GS06 000000001"},
+    {"x12/mixed/bots-mailbag01-multi-interchange-mixed-delimiters.edi", DG_X12_LEVEL_SET, "23",
+     "repeated ST02 and GS06 in one interchange; DTM*037*19980205***19 (3xxx century in DTM05)"},
+    {"x12/810/libedi-Sample_4010_810.edi", DG_X12_LEVEL_SET, "4",
+     "SE01 says 53 segments, the set has 68"},
+};
+
+/* Invalid files whose notes name the reason: the problem we must report for it. */
+static const struct {
+    const char *path;
+    dg_x12_level level;
+    const char *code;
+    const char *seg;
+} reasons[] = {
+    {"x12/997/staedi-empty997-MALFORMED.edi", DG_X12_LEVEL_SEGMENT, "3", "AK1"},
+    {"x12/997/staedi-extraDelimiter997-MALFORMED.edi", DG_X12_LEVEL_ELEMENT, "12", "AK3"},
+    {"x12/997/staedi-invalid997-MALFORMED.edi", DG_X12_LEVEL_ELEMENT, "5", "AK1"},
+    {"x12/997/staedi-invalid997-MALFORMED.edi", DG_X12_LEVEL_ELEMENT, "6", "AK4"},
+    {"x12/997/staedi-invalid997_min-MALFORMED.edi", DG_X12_LEVEL_SEGMENT, "8", "AK1"},
+    {"x12/850/edinet-Issue101-MALFORMED.edi", DG_X12_LEVEL_SEGMENT, "1", "TFS"},
+    {"x12/850/edinet-Issue101-MALFORMED.edi", DG_X12_LEVEL_SET, "4", "SE"},
+    {"x12/850/ediengine-850.SyntaxNotes.ERR-MALFORMED.edi", DG_X12_LEVEL_ELEMENT, "2", "PO1"},
+    {"x12/850/ediengine-850.SyntaxNotes.ERR-MALFORMED.edi", DG_X12_LEVEL_ELEMENT, "2", "PO4"},
+    {"x12/other/ediengine-940-ControlNumbersMismatch-MALFORMED.edi", DG_X12_LEVEL_SET, "3", "SE"},
+    {"x12/other/ediengine-940-ControlNumbersMismatch-MALFORMED.edi", DG_X12_LEVEL_GROUP, "4", NULL},
+    {"x12/other/ediengine-940-ControlNumbersMismatch-MALFORMED.edi", DG_X12_LEVEL_INTERCHANGE,
+     "001", NULL},
+    {"x12/other/ediengine-940-WrongGroupsAndTranCount-MALFORMED.edi", DG_X12_LEVEL_GROUP, "5", NULL},
+    {"x12/other/ediengine-940-WrongGroupsAndTranCount-MALFORMED.edi", DG_X12_LEVEL_INTERCHANGE,
+     "021", NULL},
+    {"x12/malformed/gtlogistics-no-ge-trailer.edi", DG_X12_LEVEL_GROUP, "3", NULL},
+    {"x12/malformed/gtlogistics-no-iea-trailer.edi", DG_X12_LEVEL_INTERCHANGE, "023", NULL},
+    {"x12/malformed/gtlogistics-no-matching-gs-count.edi", DG_X12_LEVEL_INTERCHANGE, "021", NULL},
+    {"x12/malformed/gtlogistics-no-matching-segment-count.edi", DG_X12_LEVEL_SET, "4", "SE"},
+    {"x12/malformed/gtlogistics-no-matching-st-count.edi", DG_X12_LEVEL_GROUP, "5", NULL},
+    {"x12/malformed/gtlogistics-no-se-trailer.edi", DG_X12_LEVEL_SET, "2", NULL},
+    {"x12/850/edifabric-PurchaseOrderInvalid-MALFORMED.edi", DG_X12_LEVEL_ELEMENT, "5", "PO1"},
+    {"x12/850/edifabric-PurchaseOrderInvalid-MALFORMED.edi", DG_X12_LEVEL_SET, "4", "SE"},
+    {"x12/malformed/edifabric-DuplicateGroup-850.edi", DG_X12_LEVEL_GROUP, "19", NULL},
+    {"x12/malformed/edifabric-DuplicateInterchange-850.edi", DG_X12_LEVEL_INTERCHANGE, "025", NULL},
+    {"x12/malformed/edifabric-DuplicateMessage-850.edi", DG_X12_LEVEL_SET, "23", "ST"},
+};
+
+static dg_x12_defs *defs;
+
+static int setup(void **state)
+{
+    (void)state;
+    dg_error err = {0};
+    return dg_x12_defs_load(dg_test_path("edi"), &defs, &err);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    dg_x12_defs_free(defs);
+    return 0;
+}
+
+static bool has(const dg_x12_file_result *r, dg_x12_level level, const char *code, const char *seg)
+{
+    for (size_t i = 0; i < r->n_problems; i++) {
+        const dg_x12_problem *p = &r->problems[i];
+        if (p->level == level && !strcmp(p->code, code) && !p->warning &&
+            (!seg || !strcmp(p->seg_id, seg)))
+            return true;
+    }
+    return false;
+}
+
+static void dump(const dg_x12_file_result *r)
+{
+    for (size_t i = 0; i < r->n_problems && i < 12; i++)
+        fprintf(stderr, "    L%d %s%s %s: %s\n", r->problems[i].level, r->problems[i].code,
+                r->problems[i].warning ? "w" : "", r->problems[i].seg_id, r->problems[i].msg);
+}
+
+static void corpus_manifest(void **state)
+{
+    (void)state;
+    const char *corpus = dg_test_corpus_dir();
+    if (!corpus) {
+        fprintf(stderr, "SKIP: ../shared/corpus not found beside the checkout (DG_SOURCE_DIR/../"
+                        "shared/corpus or DG_CORPUS_DIR): X12 conformance not run\n");
+        skip();
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/MANIFEST.tsv", corpus);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[8192];
+    int n = 0, failures = 0, n_valid = 0, n_invalid = 0, n_disputed = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *rel = strtok(line, "\t\n"), *expect = strtok(NULL, "\t\n");
+        if (!rel || !expect || strncmp(rel, "x12/", 4))
+            continue;
+        n++;
+        snprintf(path, sizeof path, "%s/%s", corpus, rel);
+        dg_x12_file_result *r = NULL;
+        dg_error err = {0};
+        if (dg_x12_check_file(defs, path, &r, &err)) {
+            fprintf(stderr, "FAIL %s: cannot read: %s\n", rel, err.msg);
+            failures++;
+            continue;
+        }
+        size_t d = 0;
+        while (d < sizeof disputed / sizeof *disputed && strcmp(disputed[d].path, rel))
+            d++;
+        if (d < sizeof disputed / sizeof *disputed) {
+            n_disputed++;
+            if (!r->rejected || !has(r, disputed[d].level, disputed[d].code, NULL)) {
+                fprintf(stderr, "FAIL %s: disputed file no longer rejected with %s\n", rel,
+                        disputed[d].code);
+                failures++;
+            } else {
+                fprintf(stderr, "note %s: corpus says valid; rejected (%s)\n", rel,
+                        disputed[d].why);
+            }
+        } else if (!strcmp(expect, "valid")) {
+            n_valid++;
+            if (r->rejected) {
+                fprintf(stderr, "FAIL %s: valid but rejected\n", rel);
+                dump(r);
+                failures++;
+            }
+        } else if (!strcmp(expect, "invalid")) {
+            n_invalid++;
+            if (!r->rejected) {
+                fprintf(stderr, "FAIL %s: invalid but accepted\n", rel);
+                failures++;
+            }
+            for (size_t k = 0; k < sizeof reasons / sizeof *reasons; k++)
+                if (!strcmp(reasons[k].path, rel) &&
+                    !has(r, reasons[k].level, reasons[k].code, reasons[k].seg)) {
+                    fprintf(stderr, "FAIL %s: reason L%d code %s %s not reported\n", rel,
+                            reasons[k].level, reasons[k].code, reasons[k].seg ? reasons[k].seg : "");
+                    dump(r);
+                    failures++;
+                }
+        } else if (r->not_x12) { /* lenient: must at least be read */
+            fprintf(stderr, "FAIL %s: lenient file not read as X12\n", rel);
+            failures++;
+        }
+        /* every file that holds a group can be acknowledged, and the 997 is itself valid */
+        if (r->n_groups) {
+            dg_x12_ack_opts o;
+            memset(&o, 0, sizeof o);
+            o.isa_control = "1";
+            dg_buf out = DG_BUF_INIT;
+            if (dg_x12_ack_build(r, &o, &out, NULL, &err)) {
+                fprintf(stderr, "FAIL %s: no 997: %s\n", rel, err.msg);
+                failures++;
+                dg_buf_free(&out);
+                dg_x12_file_result_free(r);
+                continue;
+            }
+            dg_x12_file_result *back = NULL;
+            assert_int_equal(dg_x12_check_mem(defs, out.data, out.len, "997", &back, &err), 0);
+            if (back->rejected) {
+                fprintf(stderr, "FAIL %s: its 997 is not valid\n%s\n", rel, out.data);
+                dump(back);
+                failures++;
+            }
+            dg_x12_file_result_free(back);
+            dg_buf_free(&out);
+        }
+        dg_x12_file_result_free(r);
+    }
+    fclose(f);
+    fprintf(stderr, "x12 corpus: %d files (%d valid, %d invalid checked, %d disputed), %d failures\n",
+            n, n_valid, n_invalid, n_disputed, failures);
+    assert_true(n > 50);
+    assert_int_equal(failures, 0);
+}
+
+/* ---- the commands ---------------------------------------------------------------------- */
+
+static int run(const char *args, const char *out_file)
+{
+    const char *bin = getenv("DG_BIN");
+    assert_non_null(bin);
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "DG_EDI_DIR='%s' '%s' %s > '%s' 2>&1", dg_test_path("edi"), bin, args,
+             out_file);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
+static void validate_and_ack_commands(void **state)
+{
+    (void)state;
+    char *tmp = dg_test_tmpdir("x12cli");
+    char out[4096], args[8192];
+    snprintf(out, sizeof out, "%s/out.txt", tmp);
+    /* all samples accepted: exit 0 */
+    snprintf(args, sizeof args, "validate '%s' '%s' '%s' '%s' '%s' '%s'",
+             dg_test_path("samples/x12/850-dropship.edi"), dg_test_path("samples/x12/855-ack.edi"),
+             dg_test_path("samples/x12/856-asn.edi"), dg_test_path("samples/x12/810-invoice.edi"),
+             dg_test_path("samples/x12/846-inventory.edi"),
+             dg_test_path("samples/x12/997-accept.edi"));
+    assert_int_equal(run(args, out), 0);
+    char *text = dg_test_read_file(out, NULL);
+    assert_non_null(strstr(text, "856-asn.edi: accepted: 1 interchange(s), 1 group(s), 1 set(s)"));
+    free(text);
+    /* a rejected file: exit 1, a line naming file, controls, segment, element and code */
+    snprintf(args, sizeof args, "validate '%s'", dg_test_path("samples/x12/bad/element-too-long.edi"));
+    assert_int_equal(run(args, out), 1);
+    text = dg_test_read_file(out, NULL);
+    assert_non_null(strstr(text, "element-too-long.edi: ISA 000000115 GS 115 ST 850 0001 segment 4 "
+                                 "(set position 2) BEG element 03 (ref 324): AK4 5 data element "
+                                 "too long"));
+    assert_non_null(strstr(text, "REJECTED"));
+    free(text);
+    /* --json */
+    snprintf(args, sizeof args, "validate --json '%s' '%s'",
+             dg_test_path("samples/x12/bad/bad-hl-parent.edi"),
+             dg_test_path("samples/x12/850-dropship.edi"));
+    assert_int_equal(run(args, out), 1);
+    json_error_t jerr;
+    json_t *root = json_load_file(out, 0, &jerr);
+    assert_non_null(root);
+    assert_false(json_is_true(json_object_get(root, "accepted")));
+    json_t *files = json_object_get(root, "files");
+    assert_int_equal(json_array_size(files), 2);
+    json_t *f0 = json_array_get(files, 0);
+    assert_false(json_is_true(json_object_get(f0, "accepted")));
+    json_t *g = json_array_get(json_object_get(f0, "groups"), 0);
+    assert_string_equal(json_string_value(json_object_get(g, "status")), "R");
+    bool hl = false;
+    json_t *probs = json_object_get(f0, "problems");
+    for (size_t i = 0; i < json_array_size(probs); i++) {
+        json_t *p = json_array_get(probs, i);
+        if (!strcmp(json_string_value(json_object_get(p, "segment_id")), "HL") &&
+            !strcmp(json_string_value(json_object_get(p, "level")), "AK4") &&
+            json_integer_value(json_object_get(p, "element")) == 2)
+            hl = true;
+    }
+    assert_true(hl);
+    assert_true(json_is_true(json_object_get(json_array_get(files, 1), "accepted")));
+    json_decref(root);
+    /* usage and I/O errors: exit 2 */
+    assert_int_equal(run("validate", out), 2);
+    assert_int_equal(run("validate /nonexistent/file.edi", out), 2);
+    assert_int_equal(run("validate --edi /nonexistent/edi x.edi", out), 2);
+    /* ack: a 997 file that validates, with the counter file advancing ISA13 */
+    char ack[4096], counter[4096];
+    snprintf(ack, sizeof ack, "%s/ack.997", tmp);
+    snprintf(counter, sizeof counter, "%s/counter", tmp);
+    snprintf(args, sizeof args, "ack --counter '%s' -o '%s' '%s'", counter, ack,
+             dg_test_path("samples/x12/bad/missing-mandatory.edi"));
+    assert_int_equal(run(args, out), 0);
+    assert_int_equal(run(args, out), 0);
+    text = dg_test_read_file(ack, NULL);
+    assert_non_null(strstr(text, "*000000002*0*P*"));
+    assert_non_null(strstr(text, "AK3*BEG*2**3~"));
+    assert_non_null(strstr(text, "AK9*R*1*1*0~"));
+    free(text);
+    snprintf(args, sizeof args, "validate '%s'", ack);
+    assert_int_equal(run(args, out), 0);
+    snprintf(args, sizeof args, "ack '%s'", dg_test_path("samples/x12/bad/truncated-isa.edi"));
+    assert_int_equal(run(args, out), 1);
+    assert_int_equal(run("ack", out), 2);
+    dg_test_rmtree(tmp);
+    free(tmp);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(corpus_manifest),
+        cmocka_unit_test(validate_and_ack_commands),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
