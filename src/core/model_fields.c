@@ -25,6 +25,8 @@
 #define GROUP(T, E, arr, n, cap)                                                               \
     {#arr, sizeof(E), offsetof(T, arr), offsetof(T, n), offsetof(T, cap)}
 
+/* Invariant: the fields of one record (body, each group, source) are contiguous in a table; the
+ * JSON writer walks a record's run only (tests/unit/core/test_model_json.c checks it). */
 static const dg_field order_fields[] = {
     STR(dg_order, order_number), STR(dg_order, order_date), STR(dg_order, purpose),
     STR(dg_order, order_type), STR(dg_order, currency), STR(dg_order, customer_order_number),

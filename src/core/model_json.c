@@ -123,10 +123,11 @@ static void write_record(jw *w, const dg_field *fs, size_t n, int g, void *rec)
 {
     const char *open_obj = NULL;
     char num[64];
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+    while (i < n && fs[i].group != g) /* a record's fields are contiguous in the table */
+        i++;
+    for (; i < n && fs[i].group == g; i++) {
         const dg_field *f = &fs[i];
-        if (f->group != g)
-            continue;
         const char *v = dg_field_text(rec, f, num, sizeof num);
         if (!v)
             continue;
@@ -213,10 +214,11 @@ static int read_record(dg_doc *doc, const dg_field *fs, size_t n, int g, void *r
                        const char *prefix, dg_error *err)
 {
     char where[256];
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+    while (i < n && fs[i].group != g) /* a record's fields are contiguous in the table */
+        i++;
+    for (; i < n && fs[i].group == g; i++) {
         const dg_field *f = &fs[i];
-        if (f->group != g)
-            continue;
         json_t *o = obj;
         if (f->object && g != DG_FIELD_SOURCE) {
             o = json_object_get(obj, f->object);

@@ -203,6 +203,8 @@ static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t
             if (vals[k] && len && found < 0)
                 found = (long)k;
         }
+        if (found < 0 && !r->cnst && !r->dflt && !r->required)
+            continue; /* nothing to set: most party rules of a set without that party */
         map_pos pos = {"segment", s->segs[sc.begin].pos, scope_id};
         if (found >= 0) {
             pos.n = s->segs[at[found]].pos;

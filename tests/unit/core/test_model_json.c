@@ -131,11 +131,27 @@ static void field_table_paths(void **state)
     dg_doc_free(d);
 }
 
+/* The JSON writer relies on each record's fields being one run in the table. */
+static void field_groups_are_contiguous(void **state)
+{
+    (void)state;
+    for (int k = DG_DOC_ORDER; k <= DG_DOC_STOCK; k++) {
+        size_t n;
+        const dg_field *fs = dg_fields_list((dg_doc_kind)k, &n);
+        assert_true(n > 0);
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = 0; j + 1 < i; j++)
+                if (fs[j].group == fs[i].group && fs[i - 1].group != fs[i].group)
+                    fail_msg("%s: field %s is apart from the other fields of its record",
+                             dg_doc_kind_name((dg_doc_kind)k), fs[i].path);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(writes_documented_form), cmocka_unit_test(round_trips_exactly),
         cmocka_unit_test(reads_arrays_and_json_lines), cmocka_unit_test(rejects_bad_documents),
-        cmocka_unit_test(field_table_paths)};
+        cmocka_unit_test(field_table_paths), cmocka_unit_test(field_groups_are_contiguous)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
