@@ -192,6 +192,49 @@ static void xml_samples(void **state)
     list_free(&l);
 }
 
+/* An 850 serialised as translator XML and the same 850 as X12 give the same canonical order;
+ * the ECi STG order XML maps its typed references. */
+static void corpus_xml_orders(void **state)
+{
+    (void)state;
+    const char *dir = dg_test_corpus_dir();
+    if (!dir) {
+        print_message("SKIP corpus_xml_orders: ../shared/corpus not found\n");
+        skip();
+    }
+    char xml[2048], edi[2048];
+    snprintf(xml, sizeof xml, "%s/xml/edifabric-PurchaseOrder-TS850.xml", dir);
+    snprintf(edi, sizeof edi, "%s/x12/850/edifabric-PurchaseOrder.edi", dir);
+    doc_list a = {0}, b = {0};
+    read_ok("mappings/x12xml-850-in.yaml", xml, &a);
+    read_ok("mappings/x12-850-in.yaml", edi, &b);
+    assert_int_equal(a.n, 1);
+    assert_string_equal(a.docs[0]->u.order.order_number, "XX-1234");
+    assert_string_equal(a.docs[0]->u.order.buyer.name, "ABC AEROSPACE");
+    assert_string_equal(a.docs[0]->u.order.lines[0].vendor_sku, "XYZ-1234"); /* MG */
+    char *ja = body_json(a.docs[0]), *jb = body_json(b.docs[0]);
+    assert_string_equal(ja, jb);
+    free(ja);
+    free(jb);
+    list_free(&a);
+    list_free(&b);
+
+    snprintf(xml, sizeof xml, "%s/xml/ecistg-order-1.5.0-currency-request.xml", dir);
+    read_ok("mappings/eci-order-xml-in.yaml", xml, &a);
+    assert_int_equal(a.n, 1);
+    dg_order *o = &a.docs[0]->u.order;
+    assert_string_equal(o->order_number, "PO-2159403-2");
+    assert_string_equal(o->customer_order_number, "PO-abc-q");
+    assert_string_equal(o->currency, "DKK");
+    assert_string_equal(o->ship_to.name, "Jane Doe");
+    assert_string_equal(o->ship_to.address2, "Suite #200");
+    assert_string_equal(o->ship_to.postal_code, "84604");
+    assert_string_equal(o->lines[0].vendor_sku, "abc-123");
+    DEC_EQ(o->lines[0].quantity, "24");
+    DEC_EQ(o->lines[0].unit_price, "24.95");
+    list_free(&a);
+}
+
 static void xml_errors(void **state)
 {
     (void)state;
@@ -236,6 +279,7 @@ int main(void)
         cmocka_unit_test(csv_samples),
         cmocka_unit_test(corpus_csv_matches_x12),
         cmocka_unit_test(xml_samples),
+        cmocka_unit_test(corpus_xml_orders),
         cmocka_unit_test(xml_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
