@@ -351,7 +351,8 @@ static void sftp_disconnect(dg_transport *t)
     if (s->session) {
         if (s->broken)
             libssh2_session_set_timeout(s->session, 500);
-        if (s->sftp && !s->broken)
+        /* Even on a dead link: shutdown and close free libssh2's memory (sends just fail). */
+        if (s->sftp)
             libssh2_sftp_shutdown(s->sftp);
         if (!s->broken)
             libssh2_session_disconnect(s->session, "bye");
@@ -426,6 +427,14 @@ static int alive(dg_transport *t, dg_error *err)
     return 0;
 }
 
+/* Closes a handle; on a broken session only briefly, to free libssh2's memory. */
+static int close_handle(sftp_state *s, LIBSSH2_SFTP_HANDLE *h)
+{
+    if (s->broken)
+        libssh2_session_set_timeout(s->session, 500);
+    return libssh2_sftp_close_handle(h);
+}
+
 static void fill_attrs(dg_remote_file *f, const LIBSSH2_SFTP_ATTRIBUTES *a)
 {
     if (a->flags & LIBSSH2_SFTP_ATTR_SIZE)
@@ -475,8 +484,7 @@ static int sftp_list(dg_transport *t, const char *dir, dg_remote_file **files, s
         snprintf(f->name, sizeof f->name, "%s", name);
         fill_attrs(f, &a);
     }
-    if (rc == 0 || !s->broken)
-        libssh2_sftp_closedir(h);
+    close_handle(s, h);
     if (rc) {
         free(l.items);
         return rc;
@@ -513,8 +521,7 @@ static int sftp_fetch(dg_transport *t, const char *path, tr_sink sink, void *ctx
         if ((size_t)r == want && want < SFTP_CHUNK)
             want *= 2;
     }
-    if (!s->broken)
-        libssh2_sftp_close(h);
+    close_handle(s, h);
     return rc;
 }
 
@@ -584,11 +591,9 @@ static int sftp_put(dg_transport *t, const char *local_path, const char *tmp_pat
             break;
     }
     close(fd);
-    if (!s->broken) {
-        int c = libssh2_sftp_close(h);
-        if (c && !rc)
-            rc = fail(t, c, "cannot finish", tmp_path, err);
-    }
+    int closed = close_handle(s, h);
+    if (closed && !rc)
+        rc = fail(t, closed, "cannot finish", tmp_path, err);
     if (!rc)
         rc = sftp_rename(t, tmp_path, final_path, err);
     if (rc && !s->broken)

@@ -399,7 +399,11 @@ static void test_big_file_bounded_memory(void **state)
     assert_int_equal(dg_sha256_file(tmp_path("big.bin"), want, &err), 0);
     assert_string_equal(sha, want);
     fprintf(stderr, "maxrss growth over 200 MB up+down: %ld KiB\n", after - before);
+#if defined(__SANITIZE_ADDRESS__)
+    (void)before; /* ASan keeps freed blocks in quarantine: RSS says nothing here */
+#else
     assert_true(after - before < 48 * 1024);
+#endif
     unlink(tmp_path("big.bin"));
     unlink(tmp_path("big.back"));
     unlink(srv_path("big.bin"));
