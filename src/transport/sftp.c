@@ -8,12 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <libssh2.h>
 #include <libssh2_sftp.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "core/log.h"
 #include "transport/transport_internal.h"
@@ -211,6 +214,90 @@ static int load_known_hosts(LIBSSH2_KNOWNHOSTS *kh, const char *path)
     return n;
 }
 
+/* Does one known_hosts host pattern name this host? Plain names and OpenSSH's hashed form
+ * ("|1|salt|HMAC-SHA1(salt, name)"); wildcards are not matched. */
+static bool host_matches(const char *pat, size_t len, const char *name)
+{
+    if (len > 3 && !strncmp(pat, "|1|", 3)) {
+        char salt64[128], hash64[128];
+        const char *bar = memchr(pat + 3, '|', len - 3);
+        if (!bar || (size_t)(bar - pat - 3) >= sizeof salt64 ||
+            (size_t)(pat + len - bar - 1) >= sizeof hash64)
+            return false;
+        size_t sl = (size_t)(bar - pat - 3), hl = (size_t)(pat + len - bar - 1);
+        memcpy(salt64, pat + 3, sl);
+        salt64[sl] = '\0';
+        memcpy(hash64, bar + 1, hl);
+        hash64[hl] = '\0';
+        unsigned char salt[128], want[128], got[EVP_MAX_MD_SIZE];
+        int sn = EVP_DecodeBlock(salt, (const unsigned char *)salt64, (int)sl);
+        int wn = EVP_DecodeBlock(want, (const unsigned char *)hash64, (int)hl);
+        if (sn < 20 || wn < 20)
+            return false;
+        unsigned gl = 0;
+        HMAC(EVP_sha1(), salt, 20, (const unsigned char *)name, strlen(name), got, &gl);
+        return gl == 20 && !memcmp(got, want, 20);
+    }
+    return strlen(name) == len && !strncasecmp(pat, name, len);
+}
+
+/* Host key algorithms for a key type named in known_hosts. */
+static const char *algs_for(const char *type)
+{
+    if (!strcmp(type, "ssh-rsa"))
+        return "rsa-sha2-512,rsa-sha2-256,ssh-rsa";
+    if (!strcmp(type, "ssh-ed25519") || !strncmp(type, "ecdsa-sha2-nistp", 16) ||
+        !strcmp(type, "ssh-dss"))
+        return type;
+    return NULL;
+}
+
+/* libssh2 takes the first host key algorithm both sides have, whatever known_hosts holds;
+ * OpenSSH asks first for the types it knows for the host. Do the same, so a server with
+ * several host keys is checked against the one we have. */
+static void prefer_known_types(dg_transport *t, LIBSSH2_SESSION *session)
+{
+    const char *path = t->cfg.known_hosts;
+    FILE *f = path && *path ? fopen(path, "r") : NULL;
+    if (!f)
+        return;
+    char name1[600], name2[600];
+    snprintf(name1, sizeof name1, "[%s]:%d", t->cfg.host, t->cfg.port);
+    snprintf(name2, sizeof name2, "%s", t->cfg.host);
+    bool port22 = t->cfg.port == 22;
+    char pref[1024] = "", line[16384];
+    while (fgets(line, sizeof line, f)) {
+        char hosts[8192], type[128];
+        if (line[0] == '#' || line[0] == '@' || sscanf(line, "%8191s %127s", hosts, type) != 2)
+            continue;
+        bool match = false;
+        for (const char *p = hosts; *p && !match;) {
+            size_t n = strcspn(p, ",");
+            match = host_matches(p, n, name1) || (port22 && host_matches(p, n, name2));
+            p += n + (p[n] == ',');
+        }
+        const char *algs = match ? algs_for(type) : NULL;
+        if (algs && !strstr(pref, algs) && strlen(pref) + strlen(algs) + 2 < sizeof pref) {
+            if (*pref)
+                strcat(pref, ",");
+            strcat(pref, algs);
+        }
+    }
+    fclose(f);
+    if (!*pref)
+        return;
+    static const char *const rest[] = {"ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+                                       "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256",
+                                       "ssh-rsa"};
+    for (size_t i = 0; i < sizeof rest / sizeof *rest; i++)
+        if (!strstr(pref, rest[i]) && strlen(pref) + strlen(rest[i]) + 2 < sizeof pref) {
+            strcat(pref, ",");
+            strcat(pref, rest[i]);
+        }
+    if (libssh2_session_method_pref(session, LIBSSH2_METHOD_HOSTKEY, pref))
+        dg_log_debug("transport=%s hostkey-prefs=\"%s\" outcome=ignored", t->describe, pref);
+}
+
 static int check_host_key(dg_transport *t, dg_error *err)
 {
     sftp_state *s = st_of(t);
@@ -385,6 +472,7 @@ static int sftp_connect(dg_transport *t, dg_error *err)
     }
     libssh2_session_set_blocking(s->session, 1);
     libssh2_session_set_timeout(s->session, t->cfg.timeout_ms);
+    prefer_known_types(t, s->session);
     int hr = libssh2_session_handshake(s->session, s->sock);
     if (hr) {
         rc = fail(t, hr, "handshake", t->cfg.host, err);

@@ -385,7 +385,10 @@ int dg_test_sshd_start(dg_test_sshd *s)
     snprintf(s->other_known_hosts, sizeof s->other_known_hosts, "%s/known_hosts_other", d);
     snprintf(s->empty_known_hosts, sizeof s->empty_known_hosts, "%s/known_hosts_empty", d);
     snprintf(s->log_file, sizeof s->log_file, "%s/sshd.log", d);
+    /* A second host key of another type: like real servers, and libssh2 would pick it first
+     * unless the client prefers the type known_hosts has. */
     if (run("ssh-keygen -q -t ed25519 -N '' -C dg-host -f '%s/host_ed25519' </dev/null", d) ||
+        run("ssh-keygen -q -t ecdsa -N '' -C dg-host-ecdsa -f '%s/host_ecdsa' </dev/null", d) ||
         run("ssh-keygen -q -t ed25519 -N '' -C dg-other -f '%s/other_ed25519' </dev/null", d) ||
         run("ssh-keygen -q -t ed25519 -N '' -C dg-user -f '%s' </dev/null", s->key_file) ||
         run("ssh-keygen -q -t ed25519 -N '%s' -C dg-user-enc -f '%s' </dev/null",
@@ -397,7 +400,10 @@ int dg_test_sshd_start(dg_test_sshd *s)
     }
     char pub[DG_TEST_PATH_MAX + 32];
     snprintf(pub, sizeof pub, "%s/host_ed25519.pub", d);
-    if (read_fingerprint(pub, s->host_fingerprint, sizeof s->host_fingerprint)) {
+    char pub_ecdsa[DG_TEST_PATH_MAX + 32];
+    snprintf(pub_ecdsa, sizeof pub_ecdsa, "%s/host_ecdsa.pub", d);
+    if (read_fingerprint(pub, s->host_fingerprint, sizeof s->host_fingerprint) ||
+        read_fingerprint(pub_ecdsa, s->host_fingerprint_ecdsa, sizeof s->host_fingerprint_ecdsa)) {
         snprintf(s->why, sizeof s->why, "ssh-keygen -l failed");
         return -1;
     }
@@ -420,13 +426,14 @@ int dg_test_sshd_start(dg_test_sshd *s)
         return -1;
     }
     fprintf(f,
-            "Port %d\nListenAddress 127.0.0.1\nHostKey %s/host_ed25519\nPidFile none\n"
+            "Port %d\nListenAddress 127.0.0.1\nHostKey %s/host_ecdsa\nHostKey %s/host_ed25519\n"
+            "PidFile none\n"
             "AuthorizedKeysFile %s/authorized_keys\nStrictModes no\nUsePAM no\n"
             "PasswordAuthentication yes\nKbdInteractiveAuthentication no\n"
             "PubkeyAuthentication yes\nPermitRootLogin yes\nUseDNS no\nLogLevel VERBOSE\n"
             "MaxStartups 200\nMaxSessions 50\nMaxAuthTries 20\n"
             "Subsystem sftp internal-sftp\n",
-            s->port, d, d);
+            s->port, d, d, d);
     fclose(f);
     return sshd_spawn(s);
 }

@@ -27,10 +27,12 @@ typedef struct dg_test_sshd {
     char key_file[DG_TEST_PATH_MAX];    /* user ed25519 key, no passphrase (".pub" beside it) */
     char key_file_enc[DG_TEST_PATH_MAX];/* user ed25519 key protected by key_passphrase */
     char key_passphrase[64];
-    char known_hosts[DG_TEST_PATH_MAX]; /* "[127.0.0.1]:port ssh-ed25519 ..." for this server */
+    char known_hosts[DG_TEST_PATH_MAX]; /* "[127.0.0.1]:port ssh-ed25519 ..." for this server
+                                           (its ed25519 key only, as OpenSSH clients record) */
     char other_known_hosts[DG_TEST_PATH_MAX]; /* same host, a different key: a "changed" key */
     char empty_known_hosts[DG_TEST_PATH_MAX]; /* exists, empty: an "unknown" key */
-    char host_fingerprint[128];         /* "SHA256:..." of the server's host key */
+    char host_fingerprint[128];         /* "SHA256:..." of the server's ed25519 host key */
+    char host_fingerprint_ecdsa[128];   /* ... of its second (ecdsa) host key */
     char log_file[DG_TEST_PATH_MAX];    /* sshd -e output */
     char why[512];                      /* why start failed (for the skip message) */
 } dg_test_sshd;
