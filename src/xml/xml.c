@@ -6,31 +6,60 @@
 #include <libxml/xmlerror.h>
 #include <string.h>
 
-static int parse_error(const char *name, dg_error *err)
+/* The first error is the one to fix (later ones follow from it), so it is kept apart from
+ * libxml2's last error. */
+typedef struct {
+    bool set;
+    int line;
+    char msg[512];
+} first_error;
+
+static void keep_first(void *ctx, const xmlError *e)
+{
+    first_error *f = ctx;
+    if (f->set || !e || e->level < XML_ERR_ERROR)
+        return;
+    f->set = true;
+    f->line = e->line;
+    snprintf(f->msg, sizeof f->msg, "%s", e->message ? e->message : "not well-formed XML");
+}
+
+static int parse_error(const char *name, const first_error *f, dg_error *err)
 {
     const xmlError *e = xmlGetLastError();
     char msg[512];
-    snprintf(msg, sizeof msg, "%s", e && e->message ? e->message : "not well-formed XML\n");
+    int line = f->set ? f->line : e ? e->line : 0;
+    snprintf(msg, sizeof msg, "%s", f->set ? f->msg : e && e->message ? e->message : "not well-formed XML");
     size_t l = strlen(msg);
     while (l && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
         msg[--l] = '\0';
-    return dg_error_set(err, DG_EPARSE, "%s:%d: malformed XML: %s", name, e ? e->line : 0, msg);
+    return dg_error_set(err, DG_EPARSE, "%s:%d: malformed XML: %s", name, line, msg);
 }
 
 static const int parse_opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
 
-int dg_xml_read_file(const char *path, xmlDocPtr *out, dg_error *err)
+static xmlDocPtr parse(const char *path, const char *data, size_t len, first_error *f)
 {
     xmlResetLastError();
-    *out = xmlReadFile(path, NULL, parse_opts);
-    return *out ? 0 : parse_error(path, err);
+    xmlSetStructuredErrorFunc(f, (xmlStructuredErrorFunc)keep_first);
+    xmlDocPtr d = data ? xmlReadMemory(data, (int)len, path, NULL, parse_opts)
+                       : xmlReadFile(path, NULL, parse_opts);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    return d;
+}
+
+int dg_xml_read_file(const char *path, xmlDocPtr *out, dg_error *err)
+{
+    first_error f = {0};
+    *out = parse(path, NULL, 0, &f);
+    return *out ? 0 : parse_error(path, &f, err);
 }
 
 int dg_xml_read_buf(const char *data, size_t len, const char *name, xmlDocPtr *out, dg_error *err)
 {
-    xmlResetLastError();
-    *out = xmlReadMemory(data, (int)len, name, NULL, parse_opts);
-    return *out ? 0 : parse_error(name, err);
+    first_error f = {0};
+    *out = parse(name, data ? data : "", len, &f);
+    return *out ? 0 : parse_error(name, &f, err);
 }
 
 int dg_xml_eval_text(xmlXPathContextPtr ctx, xmlXPathCompExprPtr expr, xmlNodePtr node,

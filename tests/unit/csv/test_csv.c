@@ -1,0 +1,110 @@
+/* CSV reader and writer: quoting, embedded newlines, other delimiters, BOM, Latin-1 input,
+ * stopping from the callback, and fields written back so that they read the same. */
+#include "testutil.h"
+
+#include <string.h>
+
+#include "csv/csv.h"
+
+typedef struct {
+    char rows[16][8][64];
+    size_t n_fields[16];
+    long recno[16];
+    size_t n;
+    int stop_at;
+} rows;
+
+static int collect(void *ctx, char **f, const size_t *lens, size_t n, long record, dg_error *err)
+{
+    rows *r = ctx;
+    if (r->stop_at && (int)r->n + 1 == r->stop_at)
+        return dg_error_set(err, -6, "stopped at record %ld", record);
+    for (size_t i = 0; i < n && i < 8; i++) {
+        assert_int_equal(strlen(f[i]), lens[i]);
+        snprintf(r->rows[r->n][i], 64, "%s", f[i]);
+    }
+    r->n_fields[r->n] = n;
+    r->recno[r->n] = record;
+    r->n++;
+    return 0;
+}
+
+static void quoting_and_newlines(void **state)
+{
+    (void)state;
+    const char *in = "\xEF\xBB\xBFName,Note\r\n#1,\"Leave at door, thanks\"\r\n#2,\"two\nlines \"\"quoted\"\"\"\r\n\r\n#3,\r\n";
+    rows r = {0};
+    dg_error err = {0};
+    assert_int_equal(dg_csv_read_buf(in, strlen(in), "t.csv", NULL, collect, &r, &err), 0);
+    assert_int_equal(r.n, 4);
+    assert_string_equal(r.rows[0][0], "Name"); /* BOM skipped */
+    assert_string_equal(r.rows[1][1], "Leave at door, thanks");
+    assert_string_equal(r.rows[2][1], "two\nlines \"quoted\"");
+    assert_int_equal(r.n_fields[3], 2);
+    assert_string_equal(r.rows[3][1], "");
+    assert_int_equal(r.recno[3], 4); /* the blank line is no record */
+}
+
+static void delimiter_and_latin1(void **state)
+{
+    (void)state;
+    const char *in = "sku;city\nA-1;Montr\xE9" "al\n";
+    dg_csv_opts o = {';', '"', true};
+    rows r = {0};
+    dg_error err = {0};
+    assert_int_equal(dg_csv_read_buf(in, strlen(in), "t.csv", &o, collect, &r, &err), 0);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.rows[1][0], "A-1");
+    assert_string_equal(r.rows[1][1], "Montr\xC3\xA9" "al");
+}
+
+static void callback_stops_reading(void **state)
+{
+    (void)state;
+    const char *in = "a\nb\nc\nd\n";
+    rows r = {.stop_at = 3};
+    dg_error err = {0};
+    assert_int_equal(dg_csv_read_buf(in, strlen(in), "t.csv", NULL, collect, &r, &err), -6);
+    assert_int_equal(r.n, 2);
+    assert_non_null(strstr(err.msg, "stopped at record 3"));
+}
+
+static void missing_file(void **state)
+{
+    (void)state;
+    rows r = {0};
+    dg_error err = {0};
+    assert_int_equal(dg_csv_read_file("/nonexistent/x.csv", NULL, collect, &r, &err), DG_EIO);
+    assert_non_null(strstr(err.msg, "/nonexistent/x.csv"));
+}
+
+static void writer_round_trip(void **state)
+{
+    (void)state;
+    const char *vals[] = {"plain", "a,b", "say \"hi\"", "two\nlines", " edge ", ""};
+    dg_buf b = DG_BUF_INIT;
+    for (size_t i = 0; i < 6; i++) {
+        if (i)
+            dg_buf_putc(&b, ',');
+        dg_csv_put_field(&b, vals[i], strlen(vals[i]), ',', '"');
+    }
+    dg_buf_putc(&b, '\n');
+    assert_string_equal(b.data, "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\" edge \",\n");
+    rows r = {0};
+    dg_error err = {0};
+    assert_int_equal(dg_csv_read_buf(b.data, b.len, "w.csv", NULL, collect, &r, &err), 0);
+    assert_int_equal(r.n, 1);
+    for (size_t i = 0; i < 6; i++)
+        assert_string_equal(r.rows[0][i], vals[i]);
+    dg_buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(quoting_and_newlines), cmocka_unit_test(delimiter_and_latin1),
+        cmocka_unit_test(callback_stops_reading), cmocka_unit_test(missing_file),
+        cmocka_unit_test(writer_round_trip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
