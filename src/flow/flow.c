@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/fs.h"
 #include "core/model_json.h"
 #include "flow/flow_internal.h"
 
@@ -19,29 +20,39 @@ const char *dg_flow_outcome_name(dg_flow_outcome o)
     return "?";
 }
 
-int fl_already(dg_store *s, const dg_doc *doc, int64_t file_id, bool *seen, dg_error *err)
-{
-    int64_t id = 0;
-    *seen = false;
-    int rc = dg_store_document_find(s, file_id, doc->source.position,
-                                    dg_doc_kind_name(doc->kind), &id, err);
-    *seen = id > 0;
-    return rc;
-}
-
-int fl_document_add(dg_store *s, const char *partner, const dg_doc *doc, int64_t file_id,
-                    const char *outcome, int64_t *doc_id, dg_error *err)
+void fl_docrec_init(fl_docrec *r, const dg_doc *doc)
 {
     dg_buf b = DG_BUF_INIT;
     dg_error jerr = {0};
     /* The JSON is for tracing and replay; a document it cannot express is still recorded. */
-    const char *json = dg_doc_to_json(doc, 0, &b, &jerr) == 0 ? b.data : NULL;
-    int rc = dg_store_document_add(s, dg_doc_kind_name(doc->kind), partner, file_id,
-                                   doc->source.position, doc->source.interchange_control,
-                                   doc->source.group_control, doc->source.set_control, json,
-                                   outcome, doc_id, err);
+    r->json = dg_doc_to_json(doc, 0, &b, &jerr) == 0 ? dg_buf_take(&b) : NULL;
     dg_buf_free(&b);
+    dg_sha256_hex(r->json ? r->json : "", r->json ? strlen(r->json) : 0, r->sha);
+}
+
+void fl_docrec_free(fl_docrec *r)
+{
+    free(r->json);
+    r->json = NULL;
+}
+
+int fl_already(dg_store *s, const fl_docrec *r, const dg_doc *doc, int64_t file_id, bool *seen,
+               dg_error *err)
+{
+    int64_t id = 0;
+    int rc = dg_store_document_find_sha(s, file_id, doc->source.position,
+                                        dg_doc_kind_name(doc->kind), r->sha, &id, err);
+    *seen = id > 0;
     return rc;
+}
+
+int fl_document_add(dg_store *s, const char *partner, const fl_docrec *r, const dg_doc *doc,
+                    int64_t file_id, const char *outcome, int64_t *doc_id, dg_error *err)
+{
+    return dg_store_document_add_sha(s, dg_doc_kind_name(doc->kind), partner, file_id,
+                                     doc->source.position, doc->source.interchange_control,
+                                     doc->source.group_control, doc->source.set_control, r->json,
+                                     r->sha, outcome, doc_id, err);
 }
 
 int dg_flow_ingest_doc(dg_store *s, const dg_flow_rules *r, const char *partner,

@@ -61,11 +61,21 @@ int fl_step_done(dg_store *s, sqlite3_stmt *st, dg_error *err, const char *what)
 char *fl_party_json(const dg_party *p);
 void fl_party_from_json(dg_arena *a, const char *json, dg_party *p);
 
-/* Records the document row (canonical JSON) for an ingest. */
-int fl_document_add(dg_store *s, const char *partner, const dg_doc *doc, int64_t file_id,
-                    const char *outcome, int64_t *doc_id, dg_error *err);
-/* The document was already ingested from this file position: answer DUPLICATE. */
-int fl_already(dg_store *s, const dg_doc *doc, int64_t file_id, bool *seen, dg_error *err);
+/* A document's replay identity: its canonical JSON (as received, before the flow writes line
+ * statuses into it) and the SHA-256 of that JSON. */
+typedef struct fl_docrec {
+    char *json;   /* malloc'd; NULL when the document cannot be expressed as JSON */
+    char sha[65];
+} fl_docrec;
+
+void fl_docrec_init(fl_docrec *r, const dg_doc *doc);
+void fl_docrec_free(fl_docrec *r);
+/* The same document was already ingested from this file position: answer DUPLICATE. */
+int fl_already(dg_store *s, const fl_docrec *r, const dg_doc *doc, int64_t file_id, bool *seen,
+               dg_error *err);
+/* Records the document row for an ingest. */
+int fl_document_add(dg_store *s, const char *partner, const fl_docrec *r, const dg_doc *doc,
+                    int64_t file_id, const char *outcome, int64_t *doc_id, dg_error *err);
 
 /* A supplier PO with its lines, as ASNs and invoices match against it. */
 typedef struct po_line {

@@ -28,8 +28,8 @@ static int sku_by_gtin(dg_store *s, const char *supplier, const char *gtin, char
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : dg_store_fail(s, err, "catalog by GTIN");
 }
 
-int dg_flow_ingest_stock(dg_store *s, const char *supplier, const dg_doc *doc, int64_t file_id,
-                         dg_flow_stock_result *res, dg_error *err)
+static int ingest_stock(dg_store *s, const char *supplier, const dg_doc *doc, int64_t file_id,
+                        const fl_docrec *rec, dg_flow_stock_result *res, dg_error *err)
 {
     static const char sql[] =
         "INSERT INTO stock(supplier, vendor_sku, gtin, qty, cost, msrp, map, warehouse,"
@@ -48,13 +48,13 @@ int dg_flow_ingest_stock(dg_store *s, const char *supplier, const dg_doc *doc, i
         return rc;
     bool seen = false;
     int64_t doc_id = 0;
-    if ((rc = fl_already(s, doc, file_id, &seen, err)))
+    if ((rc = fl_already(s, rec, doc, file_id, &seen, err)))
         goto fail;
     if (seen) {
         res->outcome = DG_FLOW_DUPLICATE;
         return dg_store_commit(s, err);
     }
-    if ((rc = fl_document_add(s, supplier, doc, file_id, "OK", &doc_id, err)))
+    if ((rc = fl_document_add(s, supplier, rec, doc, file_id, "OK", &doc_id, err)))
         goto fail;
     const dg_stock *sk = &doc->u.stock;
     for (size_t i = 0; i < sk->n_items; i++) {
@@ -90,6 +90,17 @@ int dg_flow_ingest_stock(dg_store *s, const char *supplier, const dg_doc *doc, i
     return dg_store_commit(s, err);
 fail:
     dg_store_rollback(s);
+    return rc;
+}
+
+int dg_flow_ingest_stock(dg_store *s, const char *supplier, const dg_doc *doc, int64_t file_id,
+                         dg_flow_stock_result *res, dg_error *err)
+{
+    fl_docrec rec = {0};
+    if (doc)
+        fl_docrec_init(&rec, doc);
+    int rc = ingest_stock(s, supplier, doc, file_id, &rec, res, err);
+    fl_docrec_free(&rec);
     return rc;
 }
 
@@ -502,8 +513,9 @@ static int queue_notification(dg_store *s, const dg_shipment *sh, const po_info 
     return rc;
 }
 
-int dg_flow_ingest_shipment(dg_store *s, const char *supplier, const dg_doc *doc,
-                            int64_t file_id, dg_flow_shipment_result *res, dg_error *err)
+static int ingest_shipment(dg_store *s, const char *supplier, const dg_doc *doc,
+                           int64_t file_id, const fl_docrec *rec, dg_flow_shipment_result *res,
+                           dg_error *err)
 {
     memset(res, 0, sizeof *res);
     if (!supplier || !doc || doc->kind != DG_DOC_SHIPMENT)
@@ -517,7 +529,7 @@ int dg_flow_ingest_shipment(dg_store *s, const char *supplier, const dg_doc *doc
         return rc;
     po_info p;
     bool found = false, seen = false;
-    if ((rc = fl_already(s, doc, file_id, &seen, err)))
+    if ((rc = fl_already(s, rec, doc, file_id, &seen, err)))
         goto fail0;
     if (seen) {
         res->outcome = DG_FLOW_DUPLICATE;
@@ -554,7 +566,7 @@ int dg_flow_ingest_shipment(dg_store *s, const char *supplier, const dg_doc *doc
         goto fail;
     int64_t doc_id = 0;
     const char *status = po_ship_status(&p);
-    if ((rc = fl_document_add(s, supplier, doc, file_id, status, &doc_id, err)) ||
+    if ((rc = fl_document_add(s, supplier, rec, doc, file_id, status, &doc_id, err)) ||
         (rc = record_shipment(s, supplier, refp, doc_id, sh, &p, &res->shipment_id, err)) ||
         (rc = set_po_status(s, p.id, status, err)) ||
         (rc = queue_notification(s, sh, &p, res->shipment_id, err)))
@@ -567,6 +579,17 @@ fail:
     fl_po_info_free(&p);
 fail0:
     dg_store_rollback(s);
+    return rc;
+}
+
+int dg_flow_ingest_shipment(dg_store *s, const char *supplier, const dg_doc *doc,
+                            int64_t file_id, dg_flow_shipment_result *res, dg_error *err)
+{
+    fl_docrec rec = {0};
+    if (doc)
+        fl_docrec_init(&rec, doc);
+    int rc = ingest_shipment(s, supplier, doc, file_id, &rec, res, err);
+    fl_docrec_free(&rec);
     return rc;
 }
 

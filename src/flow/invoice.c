@@ -257,9 +257,9 @@ static int apply_matched(dg_store *s, const po_info *p, dg_error *err)
     return fl_step_done(s, st, err, "moving a PO to INVOICED");
 }
 
-int dg_flow_ingest_invoice(dg_store *s, const dg_flow_rules *r, const char *supplier,
-                           const dg_doc *doc, int64_t file_id, dg_flow_invoice_result *res,
-                           dg_error *err)
+static int ingest_invoice(dg_store *s, const dg_flow_rules *r, const char *supplier,
+                          const dg_doc *doc, int64_t file_id, const fl_docrec *rec,
+                          dg_flow_invoice_result *res, dg_error *err)
 {
     memset(res, 0, sizeof *res);
     if (!s || !r || !supplier || !doc || doc->kind != DG_DOC_INVOICE)
@@ -276,7 +276,7 @@ int dg_flow_ingest_invoice(dg_store *s, const dg_flow_rules *r, const char *supp
     po_info p;
     memset(&p, 0, sizeof p);
     bool seen = false, found = false;
-    if ((rc = fl_already(s, doc, file_id, &seen, err)))
+    if ((rc = fl_already(s, rec, doc, file_id, &seen, err)))
         goto fail;
     if (seen) {
         res->outcome = DG_FLOW_DUPLICATE;
@@ -300,7 +300,7 @@ int dg_flow_ingest_invoice(dg_store *s, const dg_flow_rules *r, const char *supp
     dg_dec lines_amount, charges, tax;
     match_invoice(r, supplier, iv, &p, original, res, &lines_amount, &charges, &tax);
     res->outcome = res->n_reasons ? DG_FLOW_DISCREPANCY : DG_FLOW_MATCHED;
-    if ((rc = fl_document_add(s, supplier, doc, file_id, dg_flow_outcome_name(res->outcome),
+    if ((rc = fl_document_add(s, supplier, rec, doc, file_id, dg_flow_outcome_name(res->outcome),
                               &doc_id, err)) ||
         (rc = record_invoice(s, supplier, iv, &p, doc_id, original, res, lines_amount, charges,
                              tax, err)))
@@ -312,5 +312,17 @@ int dg_flow_ingest_invoice(dg_store *s, const dg_flow_rules *r, const char *supp
 fail:
     fl_po_info_free(&p);
     dg_store_rollback(s);
+    return rc;
+}
+
+int dg_flow_ingest_invoice(dg_store *s, const dg_flow_rules *r, const char *supplier,
+                           const dg_doc *doc, int64_t file_id, dg_flow_invoice_result *res,
+                           dg_error *err)
+{
+    fl_docrec rec = {0};
+    if (doc)
+        fl_docrec_init(&rec, doc);
+    int rc = ingest_invoice(s, r, supplier, doc, file_id, &rec, res, err);
+    fl_docrec_free(&rec);
     return rc;
 }

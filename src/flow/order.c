@@ -517,7 +517,8 @@ static const char *order_status(size_t lines, size_t matched)
 }
 
 static int place_order(dg_store *s, const dg_flow_rules *r, const char *storefront, dg_doc *doc,
-                       int64_t file_id, line_plan *lp, dg_flow_order_result *res, dg_error *err)
+                       int64_t file_id, const fl_docrec *rec, line_plan *lp,
+                       dg_flow_order_result *res, dg_error *err)
 {
     dg_order *o = &doc->u.order;
     char country[8];
@@ -557,7 +558,7 @@ static int place_order(dg_store *s, const dg_flow_rules *r, const char *storefro
     res->matched = matched;
     res->status = order_status(o->n_lines, matched);
     int64_t doc_id = 0, order_id = 0;
-    if ((rc = fl_document_add(s, storefront, doc, file_id, res->status, &doc_id, err)) ||
+    if ((rc = fl_document_add(s, storefront, rec, doc, file_id, res->status, &doc_id, err)) ||
         (rc = insert_order(s, storefront, doc, doc_id, res->status, country, o->n_lines,
                            matched, &order_id, err)) ||
         (rc = create_pos(s, r, o, order_id, lp, o->n_lines, &res->pos_created, err)))
@@ -584,19 +585,29 @@ int dg_flow_ingest_order(dg_store *s, const dg_flow_rules *r, const char *storef
     if (!o->n_lines)
         return dg_error_set(err, DG_EVALID, "%s: order %s has no lines", storefront,
                             o->order_number);
+    /* Routing owns the line statuses: what came in is dropped, so the replay identity (taken
+     * here) is the same for a re-read file and for this doc after routing wrote into it. */
+    for (size_t i = 0; i < o->n_lines; i++)
+        o->lines[i].status = o->lines[i].status_reason = o->lines[i].supplier = NULL;
+    fl_docrec rec = {0};
+    fl_docrec_init(&rec, doc);
     int rc = dg_store_begin(s, err);
-    if (rc)
+    if (rc) {
+        fl_docrec_free(&rec);
         return rc;
+    }
     bool seen = false;
-    if ((rc = fl_already(s, doc, file_id, &seen, err)) ||
+    if ((rc = fl_already(s, &rec, doc, file_id, &seen, err)) ||
         (rc = find_order(s, storefront, o->order_number, &res->order_id, &res->status,
                          &res->lines, &res->matched, err)))
         goto fail;
     if (seen || res->order_id) {
         res->outcome = DG_FLOW_DUPLICATE;
         /* Record a new sighting (a re-sent order), never a replay of the same file position. */
-        if (!seen && (rc = fl_document_add(s, storefront, doc, file_id, "DUPLICATE", NULL, err)))
+        if (!seen &&
+            (rc = fl_document_add(s, storefront, &rec, doc, file_id, "DUPLICATE", NULL, err)))
             goto fail;
+        fl_docrec_free(&rec);
         return dg_store_commit(s, err);
     }
     line_plan *lp = calloc(o->n_lines, sizeof *lp);
@@ -604,15 +615,17 @@ int dg_flow_ingest_order(dg_store *s, const dg_flow_rules *r, const char *storef
         rc = dg_error_set(err, DG_ENOMEM, "out of memory");
         goto fail;
     }
-    rc = place_order(s, r, storefront, doc, file_id, lp, res, err);
+    rc = place_order(s, r, storefront, doc, file_id, &rec, lp, res, err);
     for (size_t i = 0; i < o->n_lines; i++)
         free(lp[i].cands);
     free(lp);
     if (rc)
         goto fail;
     res->outcome = DG_FLOW_OK;
+    fl_docrec_free(&rec);
     return dg_store_commit(s, err);
 fail:
+    fl_docrec_free(&rec);
     dg_store_rollback(s);
     return rc;
 }

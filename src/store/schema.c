@@ -134,6 +134,14 @@ static const char mig3[] =
     "CREATE INDEX shipment_items_line ON shipment_items(order_line_id);"
     "CREATE INDEX invoice_lines_invoice ON invoice_lines(invoice_id);";
 
+/* Two documents can share a file position (several XML orders on one line): the replay key
+ * includes the SHA-256 of the document's canonical JSON. */
+static const char mig4[] =
+    "ALTER TABLE documents ADD COLUMN content_sha256 TEXT;"
+    "DROP INDEX documents_source;"
+    "CREATE UNIQUE INDEX documents_source ON documents(file_id, position, kind, content_sha256)"
+    " WHERE file_id IS NOT NULL;";
+
 static const struct {
     int version;
     const char *name;
@@ -142,6 +150,7 @@ static const struct {
     {1, "initial schema", mig1},
     {2, "lookup indexes", mig2},
     {3, "outbox and line indexes", mig3},
+    {4, "document replay key with content hash", mig4},
 };
 
 int st_migrate(dg_store *s, int target, dg_error *err)

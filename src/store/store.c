@@ -375,11 +375,11 @@ int dg_store_pickup_mark_remote_done(dg_store *s, const dg_pickup_key *k, dg_err
 
 /* ---- documents --------------------------------------------------------------------------- */
 
-int dg_store_document_find(dg_store *s, int64_t file_id, long position, const char *kind,
-                           int64_t *doc_id, dg_error *err)
+int dg_store_document_find_sha(dg_store *s, int64_t file_id, long position, const char *kind,
+                               const char *content_sha256, int64_t *doc_id, dg_error *err)
 {
-    static const char sql[] =
-        "SELECT id FROM documents WHERE file_id = ?1 AND position = ?2 AND kind = ?3";
+    static const char sql[] = "SELECT id FROM documents WHERE file_id = ?1 AND position = ?2"
+                              " AND kind = ?3 AND content_sha256 IS ?4";
     *doc_id = 0;
     if (file_id <= 0)
         return 0;
@@ -390,6 +390,7 @@ int dg_store_document_find(dg_store *s, int64_t file_id, long position, const ch
     sqlite3_bind_int64(st, 1, file_id);
     sqlite3_bind_int64(st, 2, position);
     bind_text(st, 3, kind);
+    bind_text(st, 4, content_sha256);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *doc_id = sqlite3_column_int64(st, 0);
@@ -399,15 +400,22 @@ int dg_store_document_find(dg_store *s, int64_t file_id, long position, const ch
     return 0;
 }
 
-int dg_store_document_add(dg_store *s, const char *kind, const char *partner, int64_t file_id,
-                          long position, const char *interchange_control,
-                          const char *group_control, const char *set_control, const char *json,
-                          const char *outcome, int64_t *doc_id, dg_error *err)
+int dg_store_document_find(dg_store *s, int64_t file_id, long position, const char *kind,
+                           int64_t *doc_id, dg_error *err)
+{
+    return dg_store_document_find_sha(s, file_id, position, kind, NULL, doc_id, err);
+}
+
+int dg_store_document_add_sha(dg_store *s, const char *kind, const char *partner,
+                              int64_t file_id, long position, const char *interchange_control,
+                              const char *group_control, const char *set_control,
+                              const char *json, const char *content_sha256, const char *outcome,
+                              int64_t *doc_id, dg_error *err)
 {
     static const char sql[] =
         "INSERT INTO documents(kind, partner, file_id, position, interchange_control,"
-        " group_control, set_control, json, outcome, created_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+        " group_control, set_control, json, outcome, created_at, content_sha256)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
     if (!kind)
         return dg_error_set(err, DG_EINVAL, "document_add: kind needed");
     sqlite3_stmt *st;
@@ -425,11 +433,22 @@ int dg_store_document_add(dg_store *s, const char *kind, const char *partner, in
     bind_text(st, 8, json);
     bind_text(st, 9, outcome);
     sqlite3_bind_int64(st, 10, dg_store_now(s));
+    bind_text(st, 11, content_sha256);
     if ((rc = step_done(s, st, err, "recording a document")))
         return rc;
     if (doc_id)
         *doc_id = sqlite3_last_insert_rowid(s->db);
     return 0;
+}
+
+int dg_store_document_add(dg_store *s, const char *kind, const char *partner, int64_t file_id,
+                          long position, const char *interchange_control,
+                          const char *group_control, const char *set_control, const char *json,
+                          const char *outcome, int64_t *doc_id, dg_error *err)
+{
+    return dg_store_document_add_sha(s, kind, partner, file_id, position, interchange_control,
+                                     group_control, set_control, json, NULL, outcome, doc_id,
+                                     err);
 }
 
 /* ---- control numbers --------------------------------------------------------------------- */

@@ -26,7 +26,7 @@ struct sqlite3_stmt;
 typedef struct dg_store dg_store;
 
 /* Current schema version (PRAGMA user_version after dg_store_open). */
-#define DG_STORE_SCHEMA_VERSION 3
+#define DG_STORE_SCHEMA_VERSION 4
 
 /* ---- open / close / transactions --------------------------------------------------------- */
 
@@ -126,6 +126,17 @@ int dg_store_document_add(dg_store *s, const char *kind, const char *partner, in
                           long position, const char *interchange_control,
                           const char *group_control, const char *set_control, const char *json,
                           const char *outcome, int64_t *doc_id, dg_error *err);
+
+/* The same keyed also by the SHA-256 of the document's canonical JSON, so two different documents
+ * at one file position (e.g. XML orders on one line) are told apart while a replay of the same
+ * document is found. content_sha256 NULL matches rows recorded without one. */
+int dg_store_document_find_sha(dg_store *s, int64_t file_id, long position, const char *kind,
+                               const char *content_sha256, int64_t *doc_id, dg_error *err);
+int dg_store_document_add_sha(dg_store *s, const char *kind, const char *partner,
+                              int64_t file_id, long position, const char *interchange_control,
+                              const char *group_control, const char *set_control,
+                              const char *json, const char *content_sha256, const char *outcome,
+                              int64_t *doc_id, dg_error *err);
 
 /* ---- control numbers --------------------------------------------------------------------- */
 

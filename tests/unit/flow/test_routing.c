@@ -276,6 +276,29 @@ static void duplicate_order_is_not_placed_twice(void **state)
     dg_doc_free(d);
 }
 
+static void two_orders_at_one_file_position_are_both_placed(void **state)
+{
+    ft *f = *state;
+    ft_stock(f, "nw", "NW-1:50:10.00", NULL);
+    /* XML orders written on one line share their line number as position. */
+    int64_t file = ft_file(f);
+    dg_flow_order_result res;
+    dg_error err = {0};
+    dg_doc *a = order_doc("8201", "US", "A-1:1:25.00", NULL);
+    dg_doc *b = order_doc("8202", "US", "A-1:1:25.00", NULL);
+    a->source.position = b->source.position = 1;
+    assert_int_equal(dg_flow_ingest_order(f->s, f->r, "shop", a, file, &res, &err), 0);
+    assert_int_equal(res.outcome, DG_FLOW_OK);
+    assert_int_equal(dg_flow_ingest_order(f->s, f->r, "shop", b, file, &res, &err), 0);
+    assert_int_equal(res.outcome, DG_FLOW_OK);
+    assert_int_equal(dg_flow_ingest_order(f->s, f->r, "shop", b, file, &res, &err), 0);
+    assert_int_equal(res.outcome, DG_FLOW_DUPLICATE);
+    assert_int_equal(ft_q(f, "SELECT count(*) FROM supplier_pos"), 2);
+    assert_int_equal(ft_q(f, "SELECT count(*) FROM documents WHERE kind='order'"), 2);
+    dg_doc_free(a);
+    dg_doc_free(b);
+}
+
 static void rolled_back_ingest_leaves_nothing(void **state)
 {
     ft *f = *state;
@@ -513,6 +536,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(found_by_gtin_and_cost_from_feed, setup, teardown),
         cmocka_unit_test_setup_teardown(approval_limit_and_loss_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(duplicate_order_is_not_placed_twice, setup, teardown),
+        cmocka_unit_test_setup_teardown(two_orders_at_one_file_position_are_both_placed, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(rolled_back_ingest_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(po_numbers_unique_and_po_document_complete, setup,
                                         teardown),

@@ -351,10 +351,26 @@ static void documents_found_by_source_position(void **state)
     assert_int_equal(found, did);
     assert_int_equal(dg_store_document_find(f->s, fid, 3, "order", &found, &err), 0);
     assert_int_equal(found, 0);
-    /* A second document at the same position of the same file is refused by the schema. */
-    assert_int_equal(dg_store_document_add(f->s, "order", "shop", fid, 2, NULL, NULL, NULL, "{}",
-                                           "CONVERTED", &did, &err),
+    /* With a content hash: the same document again at that position is refused by the
+     * schema, a different one (two XML orders on one line) is its own record. */
+    int64_t a = 0, b = 0;
+    assert_int_equal(dg_store_document_add_sha(f->s, "order", "shop", fid, 7, NULL, NULL, NULL,
+                                               "{1}", "aa", "CONVERTED", &a, &err),
+                     0);
+    assert_int_equal(dg_store_document_add_sha(f->s, "order", "shop", fid, 7, NULL, NULL, NULL,
+                                               "{1}", "aa", "CONVERTED", &b, &err),
                      DG_ESTATE);
+    assert_int_equal(dg_store_document_add_sha(f->s, "order", "shop", fid, 7, NULL, NULL, NULL,
+                                               "{2}", "bb", "CONVERTED", &b, &err),
+                     0);
+    assert_int_equal(dg_store_document_find_sha(f->s, fid, 7, "order", "aa", &found, &err), 0);
+    assert_int_equal(found, a);
+    assert_int_equal(dg_store_document_find_sha(f->s, fid, 7, "order", "bb", &found, &err), 0);
+    assert_int_equal(found, b);
+    assert_int_equal(dg_store_document_find_sha(f->s, fid, 7, "order", "cc", &found, &err), 0);
+    assert_int_equal(found, 0);
+    assert_int_equal(dg_store_document_find(f->s, fid, 7, "order", &found, &err), 0);
+    assert_int_equal(found, 0); /* no hash given: only rows recorded without one */
 }
 
 static void bad_arguments_are_einval(void **state)
