@@ -88,5 +88,8 @@ void gw_ack_free(dg_gw *g);
 /* outbox.c: renders and queues the 997 for a received X12 file of partner p (inside the
  * caller's transaction). DG_EVALID when the file holds no group a 997 can acknowledge. */
 int gw_queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, dg_error *err);
+/* Makes the files written into var/outbox and var/archive durable (syncfs): called before the
+ * commit that records them. */
+int gw_sync_local(dg_gw *g, dg_error *err);
 
 #endif

@@ -51,6 +51,8 @@ int gw_pickup_record_quarantined(dg_gw *g, const gw_pickup *pk, const char *reas
         int arc = dg_store_begin(g->store, &e);
         if (!arc) {
             arc = gw_queue_997(g, pk->partner, pk, &e);
+            if (!arc)
+                arc = gw_sync_local(g, &e);
             if (arc)
                 dg_store_rollback(g->store);
             else
@@ -222,8 +224,8 @@ int gw_ingest(dg_gw *g, const gw_pickup *pk, int *docs, dg_error *reason)
         *docs = (int)l.n;
     }
     /* The 997 for what the partner sent leaves in the same transaction as what it became. */
-    if (!rc && d->ack && !d->acks)
-        rc = gw_queue_997(g, pk->partner, pk, reason);
+    if (!rc && d->ack && !d->acks && !(rc = gw_queue_997(g, pk->partner, pk, reason)))
+        rc = gw_sync_local(g, reason);
     if (!rc)
         rc = dg_store_pickup_record(g->store, &k, DG_PICKUP_DONE, NULL, NULL, file_id,
                                     &pickup_id, reason);
