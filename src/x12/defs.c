@@ -89,6 +89,8 @@ static const dg_node *raw_find(const dg_x12_version *v, size_t list_off, const c
 
 #define FIND(v, list, key) raw_find(v, offsetof(dg_x12_version, list), key)
 
+static uint64_t use_mask(const dg_x12_elem_use *u, int n);
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -124,6 +126,14 @@ static int scalar_long(const dg_node *n, long *out)
     char *end;
     *out = strtol(n->value, &end, 10);
     return *end ? -1 : 0;
+}
+
+static uint64_t pack8(const char *s, size_t n)
+{
+    uint64_t k = 0;
+    for (size_t i = 0; i < 8; i++)
+        k = k << 8 | (i < n ? (unsigned char)s[i] : 0);
+    return k;
 }
 
 static int build_elem(dg_arena *a, const dg_x12_version *v, const raw *r, dg_x12_elem_def **out,
@@ -169,6 +179,15 @@ static int build_elem(dg_arena *a, const dg_x12_version *v, const raw *r, dg_x12
         qsort(vals, codes->n_items, sizeof *vals, cmp_str);
         e->codes = vals;
         e->n_codes = codes->n_items;
+        uint64_t *packed = dg_arena_alloc(a, (codes->n_items + 1) * sizeof *packed);
+        bool all_short = true;
+        for (size_t i = 0; i < e->n_codes && all_short; i++) {
+            size_t len = strlen(vals[i]);
+            all_short = len <= 8;
+            packed[i] = pack8(vals[i], len);
+        }
+        if (all_short) /* sorted strings of <= 8 bytes pack in the same order */
+            e->packed = packed;
     }
     *out = e;
     return 0;
@@ -254,6 +273,8 @@ static int parse_rules(dg_arena *a, const dg_node *map, const char *owner, const
                 return bad(r, "%s: syntax rule '%s' names a position the segment lacks", owner,
                            s, err);
             ru->pos[ru->n++] = p;
+            if (p < 64)
+                ru->mask |= 1ULL << p;
         }
     }
     *out = rules;
@@ -291,6 +312,8 @@ static int build_comp(dg_arena *a, const dg_x12_version *v, const raw *r, dg_x12
     int rc = parse_uses(a, v, n, "components", r->key, &c->comps, &c->n_comps, false, err);
     if (!rc)
         rc = parse_rules(a, n, r->key, &c->rules, &c->n_rules, c->n_comps, err);
+    if (!rc)
+        c->mandatory = use_mask(c->comps, c->n_comps);
     *out = c;
     return rc;
 }
@@ -305,6 +328,7 @@ static int build_seg(dg_arena *a, const dg_x12_version *v, const raw *r, dg_x12_
         return bad(n, "segment id '%s' must have 2 or 3 characters", r->key, NULL, err);
     dg_x12_seg_def *s = dg_arena_alloc(a, sizeof *s);
     snprintf(s->id, sizeof s->id, "%s", r->key);
+    s->key = dg_x12_seg_key(s->id);
     s->name = dg_arena_strdup(a, dg_conf_str(n, "name", ""));
     if (!dg_conf_get(n, "elements")) { /* structure only: content not checked */
         s->n_elems = -1;
@@ -314,6 +338,8 @@ static int build_seg(dg_arena *a, const dg_x12_version *v, const raw *r, dg_x12_
     int rc = parse_uses(a, v, n, "elements", r->key, &s->elems, &s->n_elems, true, err);
     if (!rc)
         rc = parse_rules(a, n, r->key, &s->rules, &s->n_rules, s->n_elems, err);
+    if (!rc)
+        s->mandatory = use_mask(s->elems, s->n_elems);
     *out = s;
     return rc;
 }
@@ -350,6 +376,34 @@ static int parse_max(const char *s, long *max)
 static int build_body(dg_arena *a, const dg_x12_version *v, const dg_node *list, const char *set,
                       dg_x12_node **out, size_t *n_out, dg_error *err);
 
+static uint64_t use_mask(const dg_x12_elem_use *u, int n)
+{
+    uint64_t m = 0;
+    for (int i = 0; i < n && i < 63; i++)
+        if (u[i].usage == 'M')
+            m |= 1ULL << (i + 1);
+    return m;
+}
+
+static uint64_t bloom_of(const dg_x12_node *body, size_t n, bool is_loop)
+{
+    uint64_t b = 0;
+    for (size_t q = is_loop ? 1 : 0; q < n; q++)
+        b |= 1ULL << (body[q].key % 64);
+    return b;
+}
+
+static uint64_t mandatory_mask(const dg_x12_node *body, size_t n)
+{
+    if (n > 64)
+        return ~0ULL;
+    uint64_t m = 0;
+    for (size_t q = 0; q < n; q++)
+        if (body[q].usage == 'M')
+            m |= 1ULL << q;
+    return m;
+}
+
 static int build_entry(dg_arena *a, const dg_x12_version *v, const dg_node *e, const char *set,
                        dg_x12_node *node, dg_error *err)
 {
@@ -361,6 +415,7 @@ static int build_entry(dg_arena *a, const dg_x12_version *v, const dg_node *e, c
         node->seg = v_seg(v, id);
         if (!node->seg)
             return bad(e, "set %s: segment %s is not in the segment dictionary", set, id, err);
+        node->key = node->seg->key;
         node->usage = usage[0];
         if ((usage[0] != 'M' && usage[0] != 'O') || usage[1])
             return bad(e, "set %s: usage must be M or O, got '%s'", set, usage, err);
@@ -393,8 +448,11 @@ static int build_entry(dg_arena *a, const dg_x12_version *v, const dg_node *e, c
     if (kids[0].loop_id[0])
         return bad(e, "set %s: loop %s must start with a segment, not a loop", set, lid, err);
     node->seg = kids[0].seg;
+    node->key = kids[0].key;
     node->body = kids;
     node->n_body = nk;
+    node->mandatory = mandatory_mask(kids, nk);
+    node->bloom = bloom_of(kids, nk, true);
     return 0;
 }
 
@@ -459,10 +517,13 @@ static int build_set(dg_arena *a, const dg_x12_version *v, const raw *r, dg_x12_
         body[nb - 1].loop_id[0])
         return bad(st, "set %s: structure must start with ST and end with SE", r->key, NULL, err);
     s->root.seg = body[0].seg;
+    s->root.key = body[0].key;
     s->root.usage = 'M';
     s->root.max = 1;
     s->root.body = body;
     s->root.n_body = nb;
+    s->root.mandatory = mandatory_mask(body, nb);
+    s->root.bloom = bloom_of(body, nb, false);
     const dg_node *hl = dg_conf_get(n, "hl_levels");
     if (hl && (rc = build_hl(a, hl, r->key, s, err)))
         return rc;
@@ -800,6 +861,22 @@ bool dg_x12_elem_code_ok(const dg_x12_elem_def *e, const char *value, size_t len
 {
     if (!e || !e->codes)
         return true;
+    if (e->packed) {
+        if (len > 8)
+            return false;
+        uint64_t k = pack8(value, len);
+        size_t lo = 0, hi = e->n_codes;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (e->packed[mid] == k)
+                return true;
+            if (e->packed[mid] < k)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return false;
+    }
     size_t lo = 0, hi = e->n_codes;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;

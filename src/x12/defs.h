@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/error.h"
 
@@ -28,6 +29,8 @@ typedef struct dg_x12_elem_def {
     const char *const *codes; /* sorted allowed values, NULL when the list is not defined */
     size_t n_codes;
     bool codes_open;          /* known codes only: another value is a warning, not an error */
+    const uint64_t *packed;   /* the codes packed 8 bytes big-endian, sorted; NULL when a code
+                                 is longer than 8 */
 } dg_x12_elem_def;
 
 /* One element position in a segment, or one component in a composite. */
@@ -43,6 +46,7 @@ typedef struct dg_x12_rule {
     char kind;
     int n;
     int pos[8];
+    uint64_t mask;   /* bit p set for each position p < 64 */
     char text[20];
 } dg_x12_rule;
 
@@ -53,26 +57,32 @@ typedef struct dg_x12_comp_def {
     int n_comps;
     const dg_x12_rule *rules;
     int n_rules;
+    uint64_t mandatory;        /* bit p: component p is mandatory */
 } dg_x12_comp_def;
 
 typedef struct dg_x12_seg_def {
     char id[4];
+    uint32_t key;              /* id packed by dg_x12_seg_key, for fast matching */
     const char *name;
     const dg_x12_elem_use *elems;
     int n_elems;               /* -1: known id, element content not checked */
     const dg_x12_rule *rules;
     int n_rules;
+    uint64_t mandatory;        /* bit p: element p is mandatory */
 } dg_x12_seg_def;
 
 /* A segment entry or a loop in a set's structure. For a loop, body[0] is its first
  * (trigger) segment and loop_id is non-empty (AK303). */
 typedef struct dg_x12_node {
+    uint32_t key;              /* seg->key, kept here for the matching loop */
     const dg_x12_seg_def *seg; /* the segment, or the loop's trigger segment */
     char loop_id[7];
     char usage;                /* 'M' or 'O' */
     long max;                  /* max use / loop repeat; 0 = unbounded (">1") */
     const struct dg_x12_node *body;
     size_t n_body;
+    uint64_t mandatory;        /* bit q: body[q] is mandatory (all bits when n_body > 64) */
+    uint64_t bloom;            /* bit (key % 64) of each body entry after a loop's first */
 } dg_x12_node;
 
 /* 856-style HL level rule: level code (HL03) and the codes its parent (HL02) may have;
@@ -114,6 +124,20 @@ const dg_x12_seg_def *dg_x12_version_seg(const dg_x12_version *v, const char *se
 const dg_x12_elem_def *dg_x12_version_elem(const dg_x12_version *v, const char *ref);
 /* Shortcut: dg_x12_version_set(dg_x12_defs_version(d, gs08), set_id). */
 const dg_x12_set_def *dg_x12_defs_set(const dg_x12_defs *d, const char *gs08, const char *set_id);
+
+/* A segment id (up to 3 characters) packed into an integer; 0 for an empty or longer id. */
+static inline uint32_t dg_x12_seg_key(const char *id)
+{
+    uint32_t k = 0;
+    for (int i = 0; i < 4; i++) {
+        if (!id[i])
+            return k;
+        if (i == 3)
+            return 0;
+        k = k << 8 | (unsigned char)id[i];
+    }
+    return k;
+}
 
 /* True when value is in the element's code list (or the element has none). */
 bool dg_x12_elem_code_ok(const dg_x12_elem_def *e, const char *value, size_t len);

@@ -4,6 +4,7 @@
 #include "x12/validate.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +38,12 @@ typedef struct {
     int top;
     hl_entry *hl;
     size_t n_hl, cap_hl;
-    /* element problems of the segment being checked */
-    dg_x12_problem ep[MAX_ELEM_PROBLEMS];
+    const dg_x12_elem_def *e628, *e734; /* HL01, HL02 */
+    uint32_t *slots; /* open addressing over hl: index + 1, 0 empty */
+    size_t cap_slots;
     int n_ep;
+    /* element problems of the segment being checked (last: not cleared per set) */
+    dg_x12_problem ep[MAX_ELEM_PROBLEMS];
 } vctx;
 
 static void base_problem(const vctx *v, dg_x12_problem *p, dg_x12_level lvl, const char *code)
@@ -167,16 +171,6 @@ static bool valid_time(const char *s, size_t n)
     return n < 6 || (s[4] - '0') * 10 + (s[5] - '0') <= 59;
 }
 
-/* Characters of a value, counting a UTF-8 sequence as one. */
-static size_t char_len(const char *s, size_t n)
-{
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xc0) != 0x80)
-            c++;
-    return c;
-}
-
 /* Checks one simple value (non-empty). */
 static void check_value(vctx *v, const dg_x12_seg *s, int pos, int comp, const dg_x12_elem_def *e,
                         const char *val, size_t n)
@@ -222,6 +216,7 @@ static void check_value(vctx *v, const dg_x12_seg *s, int pos, int comp, const d
     case DG_X12_B:
         return;
     default:
+        len = 0;
         for (size_t i = 0; i < n; i++) {
             unsigned char c = (unsigned char)val[i];
             if (c < 0x20 || c == 0x7f) {
@@ -229,8 +224,8 @@ static void check_value(vctx *v, const dg_x12_seg *s, int pos, int comp, const d
                              "control character 0x%02x in the value", c);
                 return;
             }
+            len += (c & 0xc0) != 0x80; /* a UTF-8 sequence counts as one character */
         }
-        len = char_len(val, n);
         break;
     }
     if ((int)len < e->min) {
@@ -256,39 +251,39 @@ static const char *find_char(const char *s, size_t n, char c)
     return c ? memchr(s, c, n) : NULL;
 }
 
+static int lowest_bit(uint64_t m)
+{
+    return m ? __builtin_ctzll(m) : 0;
+}
+
+/* present: bit p set when element (or component) p has a value. */
 static void check_rules(vctx *v, const dg_x12_seg *s, int comp_of, const dg_x12_rule *rules,
-                        int n_rules, const bool *present, const dg_x12_elem_use *uses)
+                        int n_rules, uint64_t present, const dg_x12_elem_use *uses)
 {
     for (int i = 0; i < n_rules; i++) {
         const dg_x12_rule *r = &rules[i];
-        int first = r->pos[0], n_present = 0, first_missing = 0, second_present = 0;
-        for (int k = 0; k < r->n; k++) {
-            if (present[r->pos[k]]) {
-                n_present++;
-                if (n_present == 2)
-                    second_present = r->pos[k];
-            } else if (!first_missing && (r->kind != 'C' && r->kind != 'L' ? 1 : k > 0)) {
-                first_missing = r->pos[k];
-            }
-        }
+        uint64_t have = present & r->mask, first = 1ULL << (r->pos[0] & 63);
+        int n_present = 0;
+        for (uint64_t m = have; m; m &= m - 1)
+            n_present++;
         int bad = 0;
         const char *code = "2";
         switch (r->kind) {
         case 'P':
-            bad = n_present && n_present < r->n ? first_missing : 0;
+            bad = n_present && n_present < r->n ? lowest_bit(r->mask & ~present) : 0;
             break;
         case 'R':
-            bad = n_present ? 0 : first;
+            bad = n_present ? 0 : r->pos[0];
             break;
         case 'E':
-            bad = n_present > 1 ? second_present : 0;
+            bad = n_present > 1 ? lowest_bit(have & ~(1ULL << lowest_bit(have))) : 0;
             code = "10";
             break;
         case 'C':
-            bad = present[first] && n_present < r->n ? first_missing : 0;
+            bad = (present & first) && n_present < r->n ? lowest_bit(r->mask & ~present) : 0;
             break;
         case 'L':
-            bad = present[first] && n_present < 2 ? r->pos[1] : 0;
+            bad = (present & first) && n_present < 2 ? r->pos[1] : 0;
             break;
         }
         if (!bad)
@@ -305,7 +300,7 @@ static void check_rules(vctx *v, const dg_x12_seg *s, int comp_of, const dg_x12_
 static void check_composite(vctx *v, const dg_x12_seg *s, int pos, const dg_x12_comp_def *c,
                             const char *val, size_t n)
 {
-    bool present[40] = {false};
+    uint64_t present = 0;
     int k = 0;
     const char *p = val, *end = val + n;
     while (p <= end) {
@@ -320,25 +315,44 @@ static void check_composite(vctx *v, const dg_x12_seg *s, int pos, const dg_x12_
                 return;
             }
         } else if (len) {
-            present[k] = true;
+            if (k < 64)
+                present |= 1ULL << k;
             check_value(v, s, pos, k, c->comps[k - 1].elem, p, len);
         }
         if (!sep)
             break;
         p = sep + 1;
     }
-    for (int i = 0; i < c->n_comps && i < 39; i++)
-        if (c->comps[i].usage == 'M' && !present[i + 1])
+    for (int i = 0; i < c->n_comps && i < 63 && (c->mandatory & ~present); i++)
+        if (c->comps[i].usage == 'M' && !(present & (1ULL << (i + 1))))
             elem_problem(v, s, pos, i + 1, c->comps[i].elem, "1", NULL, 0,
                          "mandatory component missing");
     check_rules(v, s, pos, c->rules, c->n_rules, present, c->comps);
+}
+
+/* Whether the segment holds the component / repetition character at all: one scan when its
+ * elements lie back to back (as the reader stores them), else "maybe" for a per-element look. */
+static void seg_delims(const vctx *v, const dg_x12_seg *s, bool *any_comp, bool *any_rep)
+{
+    *any_comp = *any_rep = true;
+    if (s->n_el < 1 || !s->el_len)
+        return;
+    for (int i = 1; i < s->n_el; i++)
+        if (s->el[i + 1] != s->el[i] + s->el_len[i] + 1)
+            return;
+    const char *b = s->el[1];
+    size_t n = (size_t)(s->el[s->n_el] + s->el_len[s->n_el] - b);
+    *any_comp = v->d.comp && memchr(b, v->d.comp, n);
+    *any_rep = v->v5010 && v->d.rep && memchr(b, v->d.rep, n);
 }
 
 static void check_elements(vctx *v, const dg_x12_seg *s, const dg_x12_seg_def *def)
 {
     if (def->n_elems < 0)
         return;
-    bool present[100] = {false};
+    bool any_comp, any_rep;
+    seg_delims(v, s, &any_comp, &any_rep);
+    uint64_t present = 0;
     for (int i = 1; i <= s->n_el; i++) {
         const char *val = s->el[i];
         size_t n = s->el_len ? s->el_len[i] : strlen(val);
@@ -352,12 +366,14 @@ static void check_elements(vctx *v, const dg_x12_seg *s, const dg_x12_seg_def *d
         }
         if (!n)
             continue;
-        if (i < 100)
-            present[i] = true;
+        if (i < 64)
+            present |= 1ULL << i;
         const dg_x12_elem_use *u = &def->elems[i - 1];
         /* repetition only exists from 004020 on; definitions before 005010 repeat nothing and
          * older data often uses the ISA11 character freely ('-' in postal codes) */
-        if (v->v5010 && v->d.rep && find_char(val, n, v->d.rep)) {
+        bool has_rep = any_rep && v->v5010 && v->d.rep && find_char(val, n, v->d.rep);
+        bool has_comp = any_comp && !u->comp && find_char(val, n, v->d.comp);
+        if (has_rep) {
             elem_problem(v, s, i, 0, u->elem, "12", val, n,
                          "repetition separator '%c' in an element that does not repeat", v->d.rep);
             continue;
@@ -366,15 +382,15 @@ static void check_elements(vctx *v, const dg_x12_seg *s, const dg_x12_seg_def *d
             check_composite(v, s, i, u->comp, val, n);
             continue;
         }
-        if (find_char(val, n, v->d.comp)) {
+        if (has_comp) {
             elem_problem(v, s, i, 0, u->elem, v->v5010 ? "13" : "6", val, n,
                          "component separator '%c' in a simple element", v->d.comp);
             continue;
         }
         check_value(v, s, i, 0, u->elem, val, n);
     }
-    for (int i = 0; i < def->n_elems && i < 99; i++)
-        if (def->elems[i].usage == 'M' && !present[i + 1])
+    for (int i = 0; i < def->n_elems && i < 63 && (def->mandatory & ~present); i++)
+        if (def->elems[i].usage == 'M' && !(present & (1ULL << (i + 1))))
             elem_problem(v, s, i + 1, 0, def->elems[i].elem, "1", NULL, 0,
                          "mandatory data element missing");
     check_rules(v, s, 0, def->rules, def->n_rules, present, def->elems);
@@ -390,26 +406,62 @@ static const dg_x12_hl_level *hl_rule(const dg_x12_set_def *def, const char *cod
     return NULL;
 }
 
+static size_t hl_hash(const char *s)
+{
+    size_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* Index of the HL with this HL01, or -1. */
+static long hl_find(const vctx *v, const char *id)
+{
+    if (!v->cap_slots)
+        return -1;
+    for (size_t j = hl_hash(id) & (v->cap_slots - 1);; j = (j + 1) & (v->cap_slots - 1)) {
+        uint32_t k = v->slots[j];
+        if (!k)
+            return -1;
+        if (!strcmp(v->hl[k - 1].id, id))
+            return (long)k - 1;
+    }
+}
+
+static void hl_index(vctx *v, size_t idx)
+{
+    if ((v->n_hl + 1) * 2 > v->cap_slots) {
+        free(v->slots);
+        v->cap_slots = v->cap_slots ? v->cap_slots * 2 : 128;
+        v->slots = calloc(v->cap_slots, sizeof *v->slots);
+        if (!v->slots)
+            abort();
+        for (size_t i = 0; i < v->n_hl; i++)
+            if (i != idx)
+                hl_index(v, i);
+    }
+    size_t j = hl_hash(v->hl[idx].id) & (v->cap_slots - 1);
+    while (v->slots[j])
+        j = (j + 1) & (v->cap_slots - 1);
+    v->slots[j] = (uint32_t)idx + 1;
+}
+
 static void check_hl(vctx *v, const dg_x12_seg *s)
 {
-    const dg_x12_elem_def *e628 = dg_x12_version_elem(v->ver, "628");
-    const dg_x12_elem_def *e734 = dg_x12_version_elem(v->ver, "734");
+    const dg_x12_elem_def *e628 = v->e628, *e734 = v->e734;
     const char *id = s->n_el >= 1 ? s->el[1] : "";
     const char *parent = s->n_el >= 2 ? s->el[2] : "";
     const char *level = s->n_el >= 3 ? s->el[3] : "";
     if (!*id)
         return; /* reported as a missing mandatory element */
-    for (size_t i = 0; i < v->n_hl; i++)
-        if (!strcmp(v->hl[i].id, id)) {
-            elem_problem(v, s, 1, 0, e628, "7", id, strlen(id),
-                         "HL01 '%s' repeats the id of an earlier HL", id);
-            return;
-        }
+    if (hl_find(v, id) >= 0) {
+        elem_problem(v, s, 1, 0, e628, "7", id, strlen(id),
+                     "HL01 '%s' repeats the id of an earlier HL", id);
+        return;
+    }
     if (*parent) {
-        const hl_entry *par = NULL;
-        for (size_t i = v->n_hl; i-- > 0 && !par;)
-            if (!strcmp(v->hl[i].id, parent))
-                par = &v->hl[i];
+        long pi = hl_find(v, parent);
+        const hl_entry *par = pi >= 0 ? &v->hl[pi] : NULL;
         if (!par) {
             elem_problem(v, s, 2, 0, e734, "7", parent, strlen(parent),
                          "HL02 parent '%s' names no earlier HL in this set", parent);
@@ -431,9 +483,15 @@ static void check_hl(vctx *v, const dg_x12_seg *s)
             abort();
         v->hl = p;
     }
-    snprintf(v->hl[v->n_hl].id, sizeof v->hl[v->n_hl].id, "%s", id);
-    snprintf(v->hl[v->n_hl].level, sizeof v->hl[v->n_hl].level, "%s", level);
-    v->n_hl++;
+    hl_entry *h = &v->hl[v->n_hl++];
+    size_t ni = strlen(id), nl = strlen(level);
+    ni = ni < sizeof h->id ? ni : sizeof h->id - 1;
+    nl = nl < sizeof h->level ? nl : sizeof h->level - 1;
+    memcpy(h->id, id, ni);
+    h->id[ni] = '\0';
+    memcpy(h->level, level, nl);
+    h->level[nl] = '\0';
+    hl_index(v, v->n_hl - 1);
 }
 
 /* ---- structure ------------------------------------------------------------------------- */
@@ -447,6 +505,13 @@ static const char *loop_of(const vctx *v, int depth)
 static void check_missing(vctx *v, int depth, size_t from, size_t to, const dg_x12_seg *at)
 {
     const frame *f = &v->stk[depth];
+    if (to <= 64 && from < to) {
+        uint64_t range = (to == 64 ? ~0ULL : (1ULL << to) - 1) & ~((1ULL << from) - 1);
+        if (!(f->loop->mandatory & range))
+            return;
+    } else if (from >= to) {
+        return;
+    }
     for (size_t q = from; q < to; q++) {
         if (depth > 0 && q == 0)
             continue;
@@ -517,14 +582,19 @@ static void misfit(vctx *v, const dg_x12_seg *s)
 static const dg_x12_node *place(vctx *v, const dg_x12_seg *s, const char **loop_id)
 {
     const char *id = s->el[0];
+    uint32_t key = dg_x12_seg_key(id);
+    if (!key)
+        return NULL;
     for (int d = v->top; d >= 0; d--) {
         frame *f = &v->stk[d];
         const dg_x12_node *L = f->loop;
+        if (!(L->bloom & (1ULL << (key % 64))))
+            continue; /* not in this loop at all: try the enclosing one */
         for (size_t q = f->pos; q < L->n_body; q++) {
             if (d > 0 && q == 0)
                 continue; /* a loop's own first segment starts its next iteration: parent's job */
             const dg_x12_node *e = &L->body[q];
-            if (strcmp(e->seg->id, id))
+            if (e->key != key)
                 continue;
             pop_to(v, d, s);
             if (q == f->pos && f->count > 0) {
@@ -572,7 +642,7 @@ int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_p
                         void *ctx)
 {
     vctx v;
-    memset(&v, 0, sizeof v);
+    memset(&v, 0, offsetof(vctx, ep));
     v.defs = defs;
     v.set = set;
     v.cb = cb;
@@ -595,6 +665,12 @@ int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_p
         emit(&v, &p);
         return v.stop ? v.stop : 0;
     }
+    uint32_t hl_key = 0;
+    if (v.def->n_hl_levels) {
+        hl_key = dg_x12_seg_key("HL");
+        v.e628 = dg_x12_version_elem(v.ver, "628");
+        v.e734 = dg_x12_version_elem(v.ver, "734");
+    }
     v.stk[0].loop = &v.def->root;
     v.stk[0].pos = 0;
     v.stk[0].count = 0;
@@ -609,7 +685,7 @@ int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_p
             continue;
         }
         check_elements(&v, s, e->seg);
-        if (!strcmp(s->el[0], "HL") && v.def->n_hl_levels)
+        if (hl_key && e->seg->key == hl_key)
             check_hl(&v, s);
         flush_element_problems(&v, s, loop_id);
     }
@@ -619,5 +695,6 @@ int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_p
         check_missing(&v, 0, rest_from(&v.stk[0]), v.def->root.n_body, last);
     }
     free(v.hl);
+    free(v.slots);
     return v.stop ? v.stop : v.errors;
 }
