@@ -82,6 +82,11 @@ static int check_out_mapping(const char *what, const char *path)
     return rc ? 1 : 0;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(((const dg_remote_file *)a)->name, ((const dg_remote_file *)b)->name);
+}
+
 static int check_drop(dg_transport *t, const dg_gw_partner *p, const dg_gw_drop *d, long max,
                       const char *scratch)
 {
@@ -89,10 +94,15 @@ static int check_drop(dg_transport *t, const dg_gw_partner *p, const dg_gw_drop 
     dg_remote_file *files = NULL;
     size_t n = 0;
     int rc = dg_transport_list(t, d->folder, &files, &n, &err);
+    if (rc == DG_ENOTFOUND) {
+        printf("  list    %-40s ok   absent (nothing dropped yet)\n", d->folder);
+        return 0;
+    }
     if (rc) {
         printf("  list    %-40s FAIL %s\n", d->folder, err.msg);
         return 1;
     }
+    qsort(files, n, sizeof *files, cmp_name);
     printf("  list    %-40s ok   %zu entr%s (%s)\n", d->folder, n, n == 1 ? "y" : "ies",
            d->acks ? "997 acknowledgments" : d->mapping);
     dg_gw_looks *looks = dg_gw_looks_new();
@@ -166,7 +176,10 @@ static int check(const dg_gw_config *cfg, const dg_gw_partner *p, long max, char
                 continue;
             dg_remote_file *files = NULL;
             size_t n = 0;
-            if (dg_transport_list(t, outs[i], &files, &n, &err)) {
+            int lrc = dg_transport_list(t, outs[i], &files, &n, &err);
+            if (lrc == DG_ENOTFOUND) {
+                printf("  list    %-40s ok   absent (created by the first upload)\n", outs[i]);
+            } else if (lrc) {
                 printf("  list    %-40s FAIL %s\n", outs[i], err.msg);
                 failed = 1;
             } else {

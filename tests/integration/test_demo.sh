@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The README's main command: `dropgate demo` on a fresh folder runs the shipped dropship setup
+# end to end and prints the summary; a second run replaces its own folder; a folder that is not
+# a demo folder is refused. Also `dropgate partner check` over the demo's partners.
+set -euo pipefail
+: "${DG_BIN:?set DG_BIN to the dropgate binary}" "${DG_SOURCE_DIR:?set DG_SOURCE_DIR}"
+base=${DG_BUILD_DIR:-/tmp}/testtmp
+mkdir -p "$base"
+tmp=$(mktemp -d "$base/demo-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+out=$tmp/out
+fail() { echo "FAIL: $*"; echo "--- output:"; cat "$out"; exit 1; }
+has() { grep -qF -- "$1" "$out" || fail "output lacks '$1'"; }
+
+"$DG_BIN" demo --dir "$tmp/demo" --source "$DG_SOURCE_DIR" >"$out" 2>&1 || fail "demo exited $?"
+has "orders placed:        5 (3 converted, 1 partially converted, 1 failed)"
+has "POs sent:             5"
+has "tracking passed back: 4 file(s)"
+has "invoices:             2 matched, 1 flagged"
+has "INV-BL-7002 brightline PO 2003-BL        DISCREPANCY: PRICE_ABOVE_TOLERANCE"
+has "files quarantined:    0"
+[ "$(ls "$tmp/demo/drops/shopfront/tracking" | wc -l)" -eq 4 ] || fail "tracking files"
+# Run again into the same folder: replaced, same result (deterministic PO numbers and answers).
+"$DG_BIN" demo --dir "$tmp/demo" --source "$DG_SOURCE_DIR" >"$out" 2>&1 || fail "second demo exited $?"
+has "invoices:             2 matched, 1 flagged"
+# Status and reports on the demo's state.
+"$DG_BIN" status --config "$tmp/demo/etc/dropgate.yaml" >"$out" 2>&1 || fail "status"
+has "open discrepancies:      1"
+"$DG_BIN" status --json --config "$tmp/demo/etc/dropgate.yaml" >"$out" 2>&1 || fail "status --json"
+has '"discrepancies_open"'
+"$DG_BIN" report orders --format csv --config "$tmp/demo/etc/dropgate.yaml" >"$out" 2>&1 || fail "report orders"
+[ "$(grep -c . "$out")" -eq 6 ] || fail "report orders: want a header and 5 rows"
+"$DG_BIN" report reconcile --format json -o "$tmp/recon.json" --config "$tmp/demo/etc/dropgate.yaml" >"$out" 2>&1 || fail "report reconcile -o"
+grep -q PRICE_ABOVE_TOLERANCE "$tmp/recon.json" || fail "reconcile json lacks the discrepancy"
+set +e
+"$DG_BIN" report invoices --config "$tmp/demo/etc/dropgate.yaml" >"$out" 2>&1; rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "unknown report: exit $rc, want 2"
+# A folder that is not a demo folder is never wiped.
+mkdir -p "$tmp/precious" && echo keep >"$tmp/precious/file"
+set +e
+"$DG_BIN" demo --dir "$tmp/precious" --source "$DG_SOURCE_DIR" >"$out" 2>&1; rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "non-demo folder: exit $rc, want 2"
+[ -f "$tmp/precious/file" ] || fail "a non-demo folder was touched"
+
+# partner check: connects, lists, maps sample files, places nothing.
+P=$tmp/pc
+mkdir -p "$P"
+cp -r "$DG_SOURCE_DIR/etc" "$DG_SOURCE_DIR/mappings" "$DG_SOURCE_DIR/edi" "$P/"
+cp -r "$DG_SOURCE_DIR/samples/demo/drops" "$P/drops"
+cp -r "$DG_SOURCE_DIR/samples/demo/responses/northwind/." "$P/drops/northwind/"
+"$DG_BIN" partner check northwind --config "$P/etc/dropgate.yaml" >"$out" 2>&1 || fail "partner check northwind exited $?"
+has "856_SH-NW-9001.edi"
+has "would be taken"
+has "ok   1 shipment document(s)"
+has "northwind: all checks passed"
+[ -f "$P/drops/northwind/outbound/856_SH-NW-9001.edi" ] || fail "partner check moved a file"
+[ ! -e "$P/var/dropgate.db" ] || fail "partner check created a state store"
+printf 'retailer_po,sku_id\n1,2\n' >"$tmp/bad-tracking.csv"
+set +e
+"$DG_BIN" partner check brightline "$tmp/bad-tracking.csv" --config "$P/etc/dropgate.yaml" >"$out" 2>&1; rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "a sample that does not map: exit $rc, want 1"
+has "CHECK FAILED"
+echo "ok: demo summary, rerun, status/report, refusal of a foreign folder, partner check"
