@@ -393,6 +393,14 @@ static uint64_t bloom_of(const dg_x12_node *body, size_t n, bool is_loop)
     return b;
 }
 
+static const uint32_t *keys_of(dg_arena *a, const dg_x12_node *body, size_t n)
+{
+    uint32_t *k = dg_arena_alloc(a, (n + 1) * sizeof *k);
+    for (size_t q = 0; q < n; q++)
+        k[q] = body[q].key;
+    return k;
+}
+
 static uint64_t mandatory_mask(const dg_x12_node *body, size_t n)
 {
     if (n > 64)
@@ -453,6 +461,7 @@ static int build_entry(dg_arena *a, const dg_x12_version *v, const dg_node *e, c
     node->n_body = nk;
     node->mandatory = mandatory_mask(kids, nk);
     node->bloom = bloom_of(kids, nk, true);
+    node->keys = keys_of(a, kids, nk);
     return 0;
 }
 
@@ -524,6 +533,7 @@ static int build_set(dg_arena *a, const dg_x12_version *v, const raw *r, dg_x12_
     s->root.n_body = nb;
     s->root.mandatory = mandatory_mask(body, nb);
     s->root.bloom = bloom_of(body, nb, false);
+    s->root.keys = keys_of(a, body, nb);
     const dg_node *hl = dg_conf_get(n, "hl_levels");
     if (hl && (rc = build_hl(a, hl, r->key, s, err)))
         return rc;

@@ -83,6 +83,7 @@ typedef struct dg_x12_node {
     size_t n_body;
     uint64_t mandatory;        /* bit q: body[q] is mandatory (all bits when n_body > 64) */
     uint64_t bloom;            /* bit (key % 64) of each body entry after a loop's first */
+    const uint32_t *keys;      /* body[q].key for q < n_body, packed for the matching loop */
 } dg_x12_node;
 
 /* 856-style HL level rule: level code (HL03) and the codes its parent (HL02) may have;

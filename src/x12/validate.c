@@ -590,12 +590,13 @@ static const dg_x12_node *place(vctx *v, const dg_x12_seg *s, const char **loop_
         const dg_x12_node *L = f->loop;
         if (!(L->bloom & (1ULL << (key % 64))))
             continue; /* not in this loop at all: try the enclosing one */
-        for (size_t q = f->pos; q < L->n_body; q++) {
-            if (d > 0 && q == 0)
-                continue; /* a loop's own first segment starts its next iteration: parent's job */
+        /* a loop's own first segment starts its next iteration: the parent's job */
+        size_t q = d > 0 && f->pos == 0 ? 1 : f->pos;
+        const uint32_t *keys = L->keys;
+        while (q < L->n_body && keys[q] != key)
+            q++;
+        if (q < L->n_body) {
             const dg_x12_node *e = &L->body[q];
-            if (e->key != key)
-                continue;
             pop_to(v, d, s);
             if (q == f->pos && f->count > 0) {
                 f->count++;
