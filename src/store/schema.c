@@ -173,6 +173,12 @@ int st_migrate(dg_store *s, int target, dg_error *err)
             continue;
         if ((rc = dg_store_begin(s, err)))
             return rc;
+        /* Another process may have migrated while we waited for the write lock. */
+        if (dg_store_schema_version(s) >= v) {
+            if ((rc = dg_store_commit(s, err)))
+                return rc;
+            continue;
+        }
         char sql[256];
         snprintf(sql, sizeof sql,
                  "INSERT INTO migrations(version, name, applied_at) VALUES (%d, '%s', %lld);"
