@@ -77,12 +77,12 @@ static void stock_feed(dg_store *s, const char *supplier, const char *prefix)
     dg_doc_free(d);
 }
 
-#define CHECK(call)                                                                            \
-    do {                                                                                       \
-        if ((call)) {                                                                          \
-            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, err.msg);                       \
-            exit(1);                                                                           \
-        }                                                                                      \
+#define CHECK(call)                                                                                \
+    do {                                                                                           \
+        if ((call)) {                                                                              \
+            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, err.msg);                           \
+            exit(1);                                                                               \
+        }                                                                                          \
     } while (0)
 
 /* "Renders" a PO (JSON) and puts it in the outbox exactly as the gateway would. */
@@ -113,8 +113,7 @@ static void emit(dg_store *s, const dg_flow_po *po, const char *outdir, long *by
     dg_buf_free(&b);
     dg_flow_envelope env = {ic, gc, sc};
     int64_t ob = 0;
-    CHECK(dg_flow_po_queued(s, po->po_number, name, sha, path, x12 ? &env : NULL, x12, &ob,
-                            &err));
+    CHECK(dg_flow_po_queued(s, po->po_number, name, sha, path, x12 ? &env : NULL, x12, &ob, &err));
     CHECK(dg_store_commit(s, &err));
     /* The upload would happen here; then the confirmation. */
     CHECK(dg_flow_outbox_sent(s, ob, &err));
@@ -137,8 +136,10 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--keep"))
             keep = true;
         else {
-            fprintf(stderr, "usage: %s [--orders N] [--batch K] [--files] [--source DIR] "
-                            "[--keep]\n", argv[0]);
+            fprintf(stderr,
+                    "usage: %s [--orders N] [--batch K] [--files] [--source DIR] "
+                    "[--keep]\n",
+                    argv[0]);
             return 2;
         }
     }
@@ -217,8 +218,7 @@ int main(int argc, char **argv)
     printf("ingest+routing  %.2f s  %.0f orders/s\n", t1 - t0, (double)orders / (t1 - t0));
     printf("pending POs     %zu POs listed in %.2f s\n", n, t2 - t1);
     printf("PO emission     %.2f s  %.0f POs/s (%s, %ld bytes rendered)\n", t3 - t2,
-           (double)n / (t3 - t2), files ? "files written + fsync" : "rendered + hashed",
-           bytes);
+           (double)n / (t3 - t2), files ? "files written + fsync" : "rendered + hashed", bytes);
     printf("total           %.2f s  %.0f orders/s end to end\n", t3 - t0,
            (double)orders / (t3 - t0));
     printf("check           POs created %ld, emitted %zu, outbox left %zu, pending left %zu\n",

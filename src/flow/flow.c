@@ -55,9 +55,8 @@ int fl_document_add(dg_store *s, const char *partner, const fl_docrec *r, const 
                                      r->sha, outcome, doc_id, err);
 }
 
-int dg_flow_ingest_doc(dg_store *s, const dg_flow_rules *r, const char *partner,
-                       bool storefront, dg_doc *doc, int64_t file_id, dg_flow_result *res,
-                       dg_error *err)
+int dg_flow_ingest_doc(dg_store *s, const dg_flow_rules *r, const char *partner, bool storefront,
+                       dg_doc *doc, int64_t file_id, dg_flow_result *res, dg_error *err)
 {
     memset(res, 0, sizeof *res);
     if (!doc || !partner)
@@ -112,8 +111,7 @@ int dg_flow_ingest_doc(dg_store *s, const dg_flow_rules *r, const char *partner,
                              "invoice=%s po=%s outcome=%s reasons=%zu",
                              doc->u.invoice.invoice_number, doc->u.invoice.po_number,
                              dg_flow_outcome_name(iv->outcome), iv->n_reasons);
-            for (size_t i = 0; i < iv->n_reasons && k > 0 && (size_t)k < sizeof res->summary;
-                 i++)
+            for (size_t i = 0; i < iv->n_reasons && k > 0 && (size_t)k < sizeof res->summary; i++)
                 k += snprintf(res->summary + k, sizeof res->summary - (size_t)k, "%s%s",
                               i ? "," : " codes=", iv->reasons[i].code);
         }

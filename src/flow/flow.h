@@ -43,10 +43,10 @@ int dg_flow_catalog_load(dg_store *s, const char *csv_path, size_t *rows, dg_err
 /* ---- outcomes ---------------------------------------------------------------------------- */
 
 typedef enum {
-    DG_FLOW_OK = 0,          /* recorded and applied */
-    DG_FLOW_DUPLICATE,       /* already recorded (replay or same order number): nothing changed */
-    DG_FLOW_MATCHED,         /* invoice: 3-way match passed, approved for payment */
-    DG_FLOW_DISCREPANCY,     /* invoice: recorded with reasons (dg_flow_invoice_result) */
+    DG_FLOW_OK = 0,      /* recorded and applied */
+    DG_FLOW_DUPLICATE,   /* already recorded (replay or same order number): nothing changed */
+    DG_FLOW_MATCHED,     /* invoice: 3-way match passed, approved for payment */
+    DG_FLOW_DISCREPANCY, /* invoice: recorded with reasons (dg_flow_invoice_result) */
 } dg_flow_outcome;
 
 const char *dg_flow_outcome_name(dg_flow_outcome o); /* "OK", "DUPLICATE", ... */
@@ -57,14 +57,14 @@ const char *dg_flow_outcome_name(dg_flow_outcome o); /* "OK", "DUPLICATE", ... *
 #define DG_ORDER_FAILED "FAILED"
 
 /* Supplier PO statuses. */
-#define DG_PO_QUEUED "QUEUED"         /* created by routing; not yet rendered or not yet sent */
-#define DG_PO_SENT "SENT"             /* uploaded; an X12 997 is expected */
-#define DG_PO_ACCEPTED "ACCEPTED"     /* 997 accepted (A/E) */
-#define DG_PO_REJECTED "REJECTED"     /* 997 rejected (R/M/W/X) */
+#define DG_PO_QUEUED "QUEUED"     /* created by routing; not yet rendered or not yet sent */
+#define DG_PO_SENT "SENT"         /* uploaded; an X12 997 is expected */
+#define DG_PO_ACCEPTED "ACCEPTED" /* 997 accepted (A/E) */
+#define DG_PO_REJECTED "REJECTED" /* 997 rejected (R/M/W/X) */
 #define DG_PO_AWAITING_SHIPMENT "AWAITING_SHIPMENT" /* uploaded, no ack expected (CSV/XML) */
 #define DG_PO_PARTIALLY_SHIPPED "PARTIALLY_SHIPPED"
 #define DG_PO_SHIPPED "SHIPPED"
-#define DG_PO_INVOICED "INVOICED"     /* every ordered unit invoiced by MATCHED invoices */
+#define DG_PO_INVOICED "INVOICED" /* every ordered unit invoiced by MATCHED invoices */
 
 /* Invoice discrepancy reason codes (each stored with a readable detail). */
 #define DG_REASON_DUPLICATE_INVOICE "DUPLICATE_INVOICE"
@@ -80,11 +80,11 @@ const char *dg_flow_outcome_name(dg_flow_outcome o); /* "OK", "DUPLICATE", ... *
 /* ---- orders in: routing and POs ---------------------------------------------------------- */
 
 typedef struct dg_flow_order_result {
-    dg_flow_outcome outcome;   /* OK or DUPLICATE */
-    int64_t order_id;          /* the (existing, for DUPLICATE) order */
-    const char *status;        /* DG_ORDER_* (static string) */
-    size_t lines, matched;     /* lines in the order, lines MATCHED */
-    size_t pos_created;        /* supplier POs created (0 on DUPLICATE) */
+    dg_flow_outcome outcome; /* OK or DUPLICATE */
+    int64_t order_id;        /* the (existing, for DUPLICATE) order */
+    const char *status;      /* DG_ORDER_* (static string) */
+    size_t lines, matched;   /* lines in the order, lines MATCHED */
+    size_t pos_created;      /* supplier POs created (0 on DUPLICATE) */
 } dg_flow_order_result;
 
 /* A storefront order: deduplicated by (storefront, order_number); each line routed by the rules
@@ -93,9 +93,8 @@ typedef struct dg_flow_order_result {
  * ship-to the order's ship_to; stock reserved (decremented) at the chosen supplier. The
  * retailer's SKU of a line is buyer_sku, or vendor_sku when buyer_sku is absent (a storefront's
  * own export names its SKU as the vendor's). DG_EVALID: no order number or no lines. */
-int dg_flow_ingest_order(dg_store *s, const dg_flow_rules *r, const char *storefront,
-                         dg_doc *doc, int64_t file_id, dg_flow_order_result *res,
-                         dg_error *err);
+int dg_flow_ingest_order(dg_store *s, const dg_flow_rules *r, const char *storefront, dg_doc *doc,
+                         int64_t file_id, dg_flow_order_result *res, dg_error *err);
 
 /* A PO ready to be rendered through the supplier's PO mapping. */
 typedef struct dg_flow_po {
@@ -103,11 +102,11 @@ typedef struct dg_flow_po {
     char *po_number;
     char *supplier;
     char *storefront;
-    char *order_number;  /* the storefront's order number */
-    dg_doc *doc;         /* canonical order: order_number = PO number, customer_order_number =
-                            storefront order, buyer/bill_to = retailer, seller = supplier,
-                            ship_to = end customer, lines with buyer_sku, vendor_sku (supplier
-                            SKU), gtin, quantity, unit_price = supplier cost, line_number 1..n */
+    char *order_number; /* the storefront's order number */
+    dg_doc *doc;        /* canonical order: order_number = PO number, customer_order_number =
+                           storefront order, buyer/bill_to = retailer, seller = supplier,
+                           ship_to = end customer, lines with buyer_sku, vendor_sku (supplier
+                           SKU), gtin, quantity, unit_price = supplier cost, line_number 1..n */
 } dg_flow_po;
 
 /* POs of supplier (NULL: all) in state QUEUED with no outbox entry yet, oldest first. */
@@ -162,8 +161,8 @@ typedef struct dg_flow_ack {
     const char *group_control; /* AK102 */
     const char *group_status;  /* AK901: A, E, P, R, M, W, X */
     const dg_flow_ack_set *sets;
-    size_t n_sets;             /* 0: the group status applies to every PO of the group */
-    long position;             /* where it starts in its file (idempotency key with file_id) */
+    size_t n_sets; /* 0: the group status applies to every PO of the group */
+    long position; /* where it starts in its file (idempotency key with file_id) */
 } dg_flow_ack;
 
 typedef struct dg_flow_ack_result {
@@ -174,17 +173,17 @@ typedef struct dg_flow_ack_result {
 
 /* Marks POs of supplier whose (group, set) control numbers match ACCEPTED or REJECTED (ack_at,
  * ack reason). A PO already past ACCEPTED (shipped...) keeps its status. */
-int dg_flow_ingest_ack(dg_store *s, const char *supplier, const dg_flow_ack *ack,
-                       int64_t file_id, dg_flow_ack_result *res, dg_error *err);
+int dg_flow_ingest_ack(dg_store *s, const char *supplier, const dg_flow_ack *ack, int64_t file_id,
+                       dg_flow_ack_result *res, dg_error *err);
 
 /* ---- ASNs in, tracking out --------------------------------------------------------------- */
 
 typedef struct dg_flow_shipment_result {
-    dg_flow_outcome outcome;   /* OK or DUPLICATE (same supplier + shipment id seen before) */
+    dg_flow_outcome outcome; /* OK or DUPLICATE (same supplier + shipment id seen before) */
     int64_t shipment_id;
-    const char *po_status;     /* DG_PO_* after this ASN (static string) */
-    char storefront[64];       /* who gets the tracking notification */
-    char order_number[64];     /* the storefront's order number */
+    const char *po_status; /* DG_PO_* after this ASN (static string) */
+    char storefront[64];   /* who gets the tracking notification */
+    char order_number[64]; /* the storefront's order number */
 } dg_flow_shipment_result;
 
 /* Matches the ASN to the PO by po_number (must belong to supplier), items to PO lines by
@@ -193,8 +192,8 @@ typedef struct dg_flow_shipment_result {
  * PARTIALLY_SHIPPED or SHIPPED and queues a tracking notification for the storefront with its own
  * order number. DG_EVALID (nothing recorded) with the reason: no/unknown PO, PO of another
  * supplier, item not on the PO, over-shipment (more than ordered). */
-int dg_flow_ingest_shipment(dg_store *s, const char *supplier, const dg_doc *doc,
-                            int64_t file_id, dg_flow_shipment_result *res, dg_error *err);
+int dg_flow_ingest_shipment(dg_store *s, const char *supplier, const dg_doc *doc, int64_t file_id,
+                            dg_flow_shipment_result *res, dg_error *err);
 
 /* A tracking notification for a storefront. */
 typedef struct dg_flow_notification {
@@ -202,16 +201,16 @@ typedef struct dg_flow_notification {
     char *storefront;
     char *order_number;
     char *po_number;
-    dg_doc *doc;   /* canonical shipment: po_number = the storefront's order number, shipment_id,
-                      carrier, service_level, ship_date, ship_to, packages (tracking numbers),
-                      items with line_number = the storefront's line, buyer_sku = its SKU,
-                      vendor_sku = its SKU too (as its own order export named it), quantity */
-    char *json;    /* the same as JSON (dg_doc_to_json), e.g. for the webhook */
+    dg_doc *doc; /* canonical shipment: po_number = the storefront's order number, shipment_id,
+                    carrier, service_level, ship_date, ship_to, packages (tracking numbers),
+                    items with line_number = the storefront's line, buyer_sku = its SKU,
+                    vendor_sku = its SKU too (as its own order export named it), quantity */
+    char *json;  /* the same as JSON (dg_doc_to_json), e.g. for the webhook */
 } dg_flow_notification;
 
 /* Notifications of storefront (NULL: all) not yet in the outbox, oldest first. */
-int dg_flow_pending_notifications(dg_store *s, const char *storefront,
-                                  dg_flow_notification **out, size_t *n, dg_error *err);
+int dg_flow_pending_notifications(dg_store *s, const char *storefront, dg_flow_notification **out,
+                                  size_t *n, dg_error *err);
 void dg_flow_notifications_free(dg_flow_notification *ns, size_t n);
 /* The rendered tracking file is in the outbox (kind "tracking"); idempotent like po_queued.
  * dg_flow_outbox_sent then marks the notification SENT. */
@@ -228,14 +227,14 @@ int dg_flow_webhook_done(dg_store *s, int64_t notification_id, dg_error *err);
 /* ---- invoices in: 3-way match ------------------------------------------------------------ */
 
 typedef struct dg_flow_reason {
-    char code[32];     /* DG_REASON_* */
-    char detail[256];  /* "line 2 NW-1002: unit price 5.50 vs PO 5.00 (tolerance 0.10)" */
+    char code[32];    /* DG_REASON_* */
+    char detail[256]; /* "line 2 NW-1002: unit price 5.50 vs PO 5.00 (tolerance 0.10)" */
 } dg_flow_reason;
 
 #define DG_FLOW_MAX_REASONS 32
 
 typedef struct dg_flow_invoice_result {
-    dg_flow_outcome outcome;   /* MATCHED, DISCREPANCY or DUPLICATE (replay of the same file) */
+    dg_flow_outcome outcome; /* MATCHED, DISCREPANCY or DUPLICATE (replay of the same file) */
     int64_t invoice_id;
     dg_flow_reason reasons[DG_FLOW_MAX_REASONS]; /* every reason (also stored) */
     size_t n_reasons;
@@ -257,15 +256,14 @@ int dg_flow_ingest_invoice(dg_store *s, const dg_flow_rules *r, const char *supp
 typedef struct dg_flow_result {
     dg_doc_kind kind;
     dg_flow_outcome outcome;
-    char summary[512];  /* one log-ready line: "order=1001 status=CONVERTED pos=2" */
+    char summary[512]; /* one log-ready line: "order=1001 status=CONVERTED pos=2" */
 } dg_flow_result;
 
 /* Dispatches doc by kind: orders from a storefront, stock/shipment/invoice from a supplier
  * (storefront == true: partner is a storefront). DG_EVALID for a kind the partner's role does
  * not send (e.g. an order from a supplier). */
-int dg_flow_ingest_doc(dg_store *s, const dg_flow_rules *r, const char *partner,
-                       bool storefront, dg_doc *doc, int64_t file_id, dg_flow_result *res,
-                       dg_error *err);
+int dg_flow_ingest_doc(dg_store *s, const dg_flow_rules *r, const char *partner, bool storefront,
+                       dg_doc *doc, int64_t file_id, dg_flow_result *res, dg_error *err);
 
 /* ---- overdue, status, reports ------------------------------------------------------------ */
 
@@ -274,14 +272,14 @@ typedef struct dg_flow_overdue {
     char supplier[64];
     char order_number[64];
     char status[32];
-    char what[8];        /* "ack" (no 997 after rules ack_after) or "asn" (no ASN after asn_after) */
+    char what[8]; /* "ack" (no 997 after rules ack_after) or "asn" (no ASN after asn_after) */
     int64_t sent_at;
     int64_t age_seconds;
 } dg_flow_overdue;
 
 /* POs overdue at now (seconds since the epoch), oldest first; *rows malloc'd (free()). */
-int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now,
-                        dg_flow_overdue **rows, size_t *n, dg_error *err);
+int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flow_overdue **rows,
+                        size_t *n, dg_error *err);
 
 /* `dropgate status` as JSON text (malloc'd; free()): {"orders":{"CONVERTED":n,...},
  * "pos":{"SENT":n,...}, "outbox":{"PENDING":n,...}, "notifications_pending":n,
@@ -294,14 +292,14 @@ int dg_flow_status_json(dg_store *s, const dg_flow_rules *r, int64_t now, char *
 typedef struct dg_flow_order_row {
     char storefront[64];
     char order_number[64];
-    char status[32];         /* DG_ORDER_* */
+    char status[32]; /* DG_ORDER_* */
     char currency[8];
     int64_t created_at;
     long lines, matched, pos, pos_shipped;
-    dg_dec revenue;          /* storefront price x quantity of MATCHED lines */
-    dg_dec supplier_cost;    /* PO cost x quantity ordered */
-    dg_dec freight;          /* charges on non-duplicate invoices of the order's POs */
-    dg_dec margin;           /* revenue - supplier_cost - freight */
+    dg_dec revenue;       /* storefront price x quantity of MATCHED lines */
+    dg_dec supplier_cost; /* PO cost x quantity ordered */
+    dg_dec freight;       /* charges on non-duplicate invoices of the order's POs */
+    dg_dec margin;        /* revenue - supplier_cost - freight */
 } dg_flow_order_row;
 
 int dg_flow_report_orders(dg_store *s, dg_flow_order_row **rows, size_t *n, dg_error *err);
@@ -312,15 +310,14 @@ typedef struct dg_flow_reconcile_row {
     char invoice_number[64];
     char po_number[64];
     char order_number[64];
-    char outcome[16];        /* MATCHED | DISCREPANCY */
+    char outcome[16]; /* MATCHED | DISCREPANCY */
     dg_dec lines_amount, charges, tax, total;
-    dg_dec po_amount;        /* PO cost x quantity invoiced */
-    char reasons[1024];      /* "CODE: detail; CODE: detail" */
+    dg_dec po_amount;   /* PO cost x quantity invoiced */
+    char reasons[1024]; /* "CODE: detail; CODE: detail" */
     int64_t created_at;
 } dg_flow_reconcile_row;
 
-int dg_flow_report_reconcile(dg_store *s, dg_flow_reconcile_row **rows, size_t *n,
-                             dg_error *err);
+int dg_flow_report_reconcile(dg_store *s, dg_flow_reconcile_row **rows, size_t *n, dg_error *err);
 
 /* The reports as JSON arrays (malloc'd text) or CSV with a header row (malloc'd text). */
 int dg_flow_report_orders_json(dg_store *s, char **json, dg_error *err);

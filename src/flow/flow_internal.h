@@ -12,12 +12,12 @@ typedef enum { FL_BY_PREFERRED = 1, FL_BY_PRIORITY, FL_BY_LANDED_COST } fl_crite
 
 typedef struct fl_supplier {
     const char *name;
-    const char *code;          /* PO number suffix ("NW"); default: upper-case name */
-    bool enabled;              /* false: every line for it is NOT_APPROVED */
-    int stock_required;        /* -1: the rules' default */
-    const char **ship_to;      /* countries it ships to; none: no restriction */
+    const char *code;     /* PO number suffix ("NW"); default: upper-case name */
+    bool enabled;         /* false: every line for it is NOT_APPROVED */
+    int stock_required;   /* -1: the rules' default */
+    const char **ship_to; /* countries it ships to; none: no restriction */
     size_t n_ship_to;
-    long ack_after, asn_after; /* seconds; -1: the rules' default */
+    long ack_after, asn_after;       /* seconds; -1: the rules' default */
     dg_dec max_freight, max_charges; /* unset: the reconcile defaults */
 } fl_supplier;
 
@@ -26,11 +26,11 @@ struct dg_flow_rules {
     fl_criterion choose[4];
     size_t n_choose;
     bool split;
-    bool stock_required;       /* default for suppliers */
+    bool stock_required; /* default for suppliers */
     const char *default_country;
-    dg_dec max_line_amount;    /* approval: lines above it are NOT_APPROVED; unset: no limit */
-    bool allow_loss;           /* false: a supplier whose landed cost exceeds the price is out */
-    dg_party retailer;         /* bill-to and buyer on every PO */
+    dg_dec max_line_amount; /* approval: lines above it are NOT_APPROVED; unset: no limit */
+    bool allow_loss;        /* false: a supplier whose landed cost exceeds the price is out */
+    dg_party retailer;      /* bill-to and buyer on every PO */
     const char *currency;
     fl_supplier *suppliers;
     size_t n_suppliers;
@@ -64,7 +64,7 @@ void fl_party_from_json(dg_arena *a, const char *json, dg_party *p);
 /* A document's replay identity: its canonical JSON (as received, before the flow writes line
  * statuses into it) and the SHA-256 of that JSON. */
 typedef struct fl_docrec {
-    char *json;   /* malloc'd; NULL when the document cannot be expressed as JSON */
+    char *json; /* malloc'd; NULL when the document cannot be expressed as JSON */
     char sha[65];
 } fl_docrec;
 
@@ -81,7 +81,7 @@ int fl_document_add(dg_store *s, const char *partner, const fl_docrec *r, const 
 typedef struct po_line {
     int64_t id;
     long po_line;
-    char line_number[32];   /* the storefront's line */
+    char line_number[32]; /* the storefront's line */
     char retailer_sku[128], supplier_sku[128], gtin[64];
     dg_dec ordered, shipped, add;
     dg_dec cost, invoiced;
@@ -94,7 +94,6 @@ typedef struct po_info {
     po_line *lines;
     size_t n_lines;
 } po_info;
-
 
 /* Loads a PO by number with its lines; *found false when unknown. */
 int fl_load_po(dg_store *s, const char *po_number, po_info *p, bool *found, dg_error *err);

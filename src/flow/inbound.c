@@ -9,8 +9,8 @@
 
 /* ---- stock ------------------------------------------------------------------------------- */
 
-static int sku_by_gtin(dg_store *s, const char *supplier, const char *gtin, char *out,
-                       size_t size, dg_error *err)
+static int sku_by_gtin(dg_store *s, const char *supplier, const char *gtin, char *out, size_t size,
+                       dg_error *err)
 {
     static const char sql[] =
         "SELECT supplier_sku FROM catalog WHERE supplier = ?1 AND gtin = ?2 LIMIT 1";
@@ -114,8 +114,7 @@ static bool ack_accepts(const char *code)
 /* Applies one AK5/AK9 result to the POs of supplier with these control numbers (set NULL: the
  * whole group). Control numbers compare as integers ("0001" == "1"). */
 static int apply_ack(dg_store *s, const char *supplier, const char *group, const char *set,
-                     const char *status, const char *reason, dg_flow_ack_result *res,
-                     dg_error *err)
+                     const char *status, const char *reason, dg_flow_ack_result *res, dg_error *err)
 {
     static const char sql[] =
         "UPDATE supplier_pos SET ack_at = ?5, ack_status = ?4, ack_reason = ?6,"
@@ -148,8 +147,8 @@ static int apply_ack(dg_store *s, const char *supplier, const char *group, const
     return 0;
 }
 
-int dg_flow_ingest_ack(dg_store *s, const char *supplier, const dg_flow_ack *ack,
-                       int64_t file_id, dg_flow_ack_result *res, dg_error *err)
+int dg_flow_ingest_ack(dg_store *s, const char *supplier, const dg_flow_ack *ack, int64_t file_id,
+                       dg_flow_ack_result *res, dg_error *err)
 {
     memset(res, 0, sizeof *res);
     if (!supplier || !ack || !ack->group_control)
@@ -327,17 +326,16 @@ static int plan_shipment(const dg_shipment *sh, po_info *p, dg_error *err)
     }
     for (size_t i = 0; i < sh->n_items; i++) {
         const dg_shipment_item *it = &sh->items[i];
-        int k = fl_match_line(p->lines, p->n_lines, it->line_number, it->vendor_sku,
-                              it->buyer_sku, it->gtin);
+        int k = fl_match_line(p->lines, p->n_lines, it->line_number, it->vendor_sku, it->buyer_sku,
+                              it->gtin);
         if (k < 0)
-            return dg_error_set(err, DG_EVALID, "ASN for PO %s: item %s%s%s is not on the PO",
-                                sh->po_number,
-                                it->vendor_sku   ? it->vendor_sku
-                                : it->buyer_sku  ? it->buyer_sku
-                                : it->gtin       ? it->gtin
-                                                 : "(no SKU)",
-                                it->line_number ? " line " : "",
-                                it->line_number ? it->line_number : "");
+            return dg_error_set(
+                err, DG_EVALID, "ASN for PO %s: item %s%s%s is not on the PO", sh->po_number,
+                it->vendor_sku  ? it->vendor_sku
+                : it->buyer_sku ? it->buyer_sku
+                : it->gtin      ? it->gtin
+                                : "(no SKU)",
+                it->line_number ? " line " : "", it->line_number ? it->line_number : "");
         if (!it->quantity_shipped.set || it->quantity_shipped.v < 0)
             return dg_error_set(err, DG_EVALID, "ASN for PO %s: item %s has no shipped quantity",
                                 sh->po_number, p->lines[k].supplier_sku);
@@ -346,20 +344,18 @@ static int plan_shipment(const dg_shipment *sh, po_info *p, dg_error *err)
     for (size_t i = 0; i < p->n_lines; i++) {
         po_line *l = &p->lines[i];
         if (dg_dec_cmp(dg_dec_add(l->shipped, l->add), l->ordered) > 0)
-            return dg_error_set(err, DG_EVALID,
-                                "ASN for PO %s: over-shipment of %s (PO line %ld): ordered %s, "
-                                "shipped before %s, this ASN %s",
-                                sh->po_number, l->supplier_sku, l->po_line,
-                                dg_dec_format(l->ordered, a, sizeof a),
-                                dg_dec_format(l->shipped, b, sizeof b),
-                                dg_dec_format(l->add, c, sizeof c));
+            return dg_error_set(
+                err, DG_EVALID,
+                "ASN for PO %s: over-shipment of %s (PO line %ld): ordered %s, "
+                "shipped before %s, this ASN %s",
+                sh->po_number, l->supplier_sku, l->po_line, dg_dec_format(l->ordered, a, sizeof a),
+                dg_dec_format(l->shipped, b, sizeof b), dg_dec_format(l->add, c, sizeof c));
     }
     return 0;
 }
 
 static int record_shipment(dg_store *s, const char *supplier, const char *ref, int64_t doc_id,
-                           const dg_shipment *sh, const po_info *p, int64_t *ship_id,
-                           dg_error *err)
+                           const dg_shipment *sh, const po_info *p, int64_t *ship_id, dg_error *err)
 {
     static const char ins[] =
         "INSERT INTO shipments(supplier, shipment_ref, po_id, document_id, ship_date, carrier,"
@@ -436,9 +432,8 @@ static const char *po_ship_status(const po_info *p)
 
 static int set_po_status(dg_store *s, int64_t po_id, const char *status, dg_error *err)
 {
-    static const char sql[] =
-        "UPDATE supplier_pos SET status = ?2, shipped_at = ?3 WHERE id = ?1"
-        " AND status <> 'INVOICED'";
+    static const char sql[] = "UPDATE supplier_pos SET status = ?2, shipped_at = ?3 WHERE id = ?1"
+                              " AND status <> 'INVOICED'";
     sqlite3_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
@@ -450,8 +445,8 @@ static int set_po_status(dg_store *s, int64_t po_id, const char *status, dg_erro
 }
 
 /* The storefront's view of the shipment: its order number, its line numbers and SKUs. */
-static int queue_notification(dg_store *s, const dg_shipment *sh, const po_info *p,
-                              int64_t ship_id, dg_error *err)
+static int queue_notification(dg_store *s, const dg_shipment *sh, const po_info *p, int64_t ship_id,
+                              dg_error *err)
 {
     static const char sql[] =
         "INSERT INTO notifications(storefront, order_id, shipment_id, json, state, created_at)"
@@ -513,9 +508,8 @@ static int queue_notification(dg_store *s, const dg_shipment *sh, const po_info 
     return rc;
 }
 
-static int ingest_shipment(dg_store *s, const char *supplier, const dg_doc *doc,
-                           int64_t file_id, const fl_docrec *rec, dg_flow_shipment_result *res,
-                           dg_error *err)
+static int ingest_shipment(dg_store *s, const char *supplier, const dg_doc *doc, int64_t file_id,
+                           const fl_docrec *rec, dg_flow_shipment_result *res, dg_error *err)
 {
     memset(res, 0, sizeof *res);
     if (!supplier || !doc || doc->kind != DG_DOC_SHIPMENT)
@@ -582,8 +576,8 @@ fail0:
     return rc;
 }
 
-int dg_flow_ingest_shipment(dg_store *s, const char *supplier, const dg_doc *doc,
-                            int64_t file_id, dg_flow_shipment_result *res, dg_error *err)
+int dg_flow_ingest_shipment(dg_store *s, const char *supplier, const dg_doc *doc, int64_t file_id,
+                            dg_flow_shipment_result *res, dg_error *err)
 {
     fl_docrec rec = {0};
     if (doc)
@@ -637,8 +631,7 @@ static int list_notifications(dg_store *s, const char *sql, const char *storefro
         x->po_number = fl_col_dup(st, 3);
         x->json = fl_col_dup(st, 4);
         dg_error jerr = {0};
-        if (!x->json ||
-            dg_doc_from_json(x->json, strlen(x->json), &x->doc, &jerr)) {
+        if (!x->json || dg_doc_from_json(x->json, strlen(x->json), &x->doc, &jerr)) {
             sqlite3_reset(st);
             dg_flow_notifications_free(v, count);
             return dg_error_set(err, DG_ESTATE, "notification %lld: bad stored JSON: %s",
@@ -655,8 +648,8 @@ static int list_notifications(dg_store *s, const char *sql, const char *storefro
     return 0;
 }
 
-int dg_flow_pending_notifications(dg_store *s, const char *storefront,
-                                  dg_flow_notification **out, size_t *n, dg_error *err)
+int dg_flow_pending_notifications(dg_store *s, const char *storefront, dg_flow_notification **out,
+                                  size_t *n, dg_error *err)
 {
     static const char sql[] =
         "SELECT n.id, n.storefront, o.order_number, p.po_number, n.json FROM notifications n"
@@ -677,8 +670,7 @@ int dg_flow_pending_webhooks(dg_store *s, const char *storefront, dg_flow_notifi
     return list_notifications(s, sql, storefront, out, n, err);
 }
 
-static int notification_exec(dg_store *s, const char *sql, int64_t id, int64_t arg,
-                             dg_error *err)
+static int notification_exec(dg_store *s, const char *sql, int64_t id, int64_t arg, dg_error *err)
 {
     sqlite3_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);

@@ -94,8 +94,8 @@ static void match_invoice(const dg_flow_rules *r, const char *supplier, const dg
 {
     char a[32], b[32], c[32];
     if (original)
-        add_reason(res, DG_REASON_DUPLICATE_INVOICE,
-                   "invoice %s was already received from %s", iv->invoice_number, supplier);
+        add_reason(res, DG_REASON_DUPLICATE_INVOICE, "invoice %s was already received from %s",
+                   iv->invoice_number, supplier);
     if (iv->currency && p->currency[0] && strcasecmp(iv->currency, p->currency))
         add_reason(res, DG_REASON_CURRENCY_MISMATCH, "invoice in %s, PO in %s", iv->currency,
                    p->currency);
@@ -105,12 +105,14 @@ static void match_invoice(const dg_flow_rules *r, const char *supplier, const dg
         dg_dec qty = il->quantity.set ? il->quantity : (dg_dec){0, true};
         if (il->unit_price.set)
             *lines_amount = dg_dec_add(*lines_amount, dg_dec_mul(qty, il->unit_price));
-        int k = fl_match_line(p->lines, p->n_lines, il->line_number, il->vendor_sku,
-                              il->buyer_sku, il->gtin);
+        int k = fl_match_line(p->lines, p->n_lines, il->line_number, il->vendor_sku, il->buyer_sku,
+                              il->gtin);
         if (k < 0) {
             add_reason(res, DG_REASON_LINE_NOT_ON_PO, "invoice line %s %s is not on PO %s",
                        il->line_number ? il->line_number : "?",
-                       il->vendor_sku ? il->vendor_sku : il->buyer_sku ? il->buyer_sku : "",
+                       il->vendor_sku  ? il->vendor_sku
+                       : il->buyer_sku ? il->buyer_sku
+                                       : "",
                        iv->po_number);
             continue;
         }
@@ -142,16 +144,14 @@ static void match_invoice(const dg_flow_rules *r, const char *supplier, const dg
     if (iv->total.set) {
         dg_dec sum = dg_dec_add(dg_dec_add(*lines_amount, *charges), *tax);
         if (dg_dec_cmp(dg_dec_abs(dg_dec_sub(sum, iv->total)), r->total_tolerance) > 0)
-            add_reason(res, DG_REASON_TOTAL_MISMATCH,
-                       "total %s but lines + charges + tax = %s",
+            add_reason(res, DG_REASON_TOTAL_MISMATCH, "total %s but lines + charges + tax = %s",
                        dg_dec_format(iv->total, a, sizeof a), dg_dec_format(sum, b, sizeof b));
     }
 }
 
-static int record_invoice(dg_store *s, const char *supplier, const dg_invoice *iv,
-                          const po_info *p, int64_t doc_id, int64_t original,
-                          dg_flow_invoice_result *res, dg_dec lines_amount, dg_dec charges,
-                          dg_dec tax, dg_error *err)
+static int record_invoice(dg_store *s, const char *supplier, const dg_invoice *iv, const po_info *p,
+                          int64_t doc_id, int64_t original, dg_flow_invoice_result *res,
+                          dg_dec lines_amount, dg_dec charges, dg_dec tax, dg_error *err)
 {
     static const char ins[] =
         "INSERT INTO invoices(supplier, invoice_number, po_id, document_id, invoice_date,"
@@ -160,9 +160,8 @@ static int record_invoice(dg_store *s, const char *supplier, const dg_invoice *i
     static const char line[] =
         "INSERT INTO invoice_lines(invoice_id, line_number, order_line_id, vendor_sku, qty,"
         " unit_price, amount) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-    static const char chg[] =
-        "INSERT INTO charges(invoice_id, type, code, amount, description)"
-        " VALUES (?1, ?2, ?3, ?4, ?5)";
+    static const char chg[] = "INSERT INTO charges(invoice_id, type, code, amount, description)"
+                              " VALUES (?1, ?2, ?3, ?4, ?5)";
     static const char dis[] =
         "INSERT INTO discrepancies(invoice_id, code, detail, created_at) VALUES (?1, ?2, ?3, ?4)";
     sqlite3_stmt *st;
@@ -189,8 +188,8 @@ static int record_invoice(dg_store *s, const char *supplier, const dg_invoice *i
     res->invoice_id = id;
     for (size_t i = 0; i < iv->n_lines; i++) {
         const dg_invoice_line *il = &iv->lines[i];
-        int k = fl_match_line(p->lines, p->n_lines, il->line_number, il->vendor_sku,
-                              il->buyer_sku, il->gtin);
+        int k = fl_match_line(p->lines, p->n_lines, il->line_number, il->vendor_sku, il->buyer_sku,
+                              il->gtin);
         if ((rc = dg_store_prepare(s, line, &st, err)))
             return rc;
         sqlite3_bind_int64(st, 1, id);
@@ -302,8 +301,8 @@ static int ingest_invoice(dg_store *s, const dg_flow_rules *r, const char *suppl
     res->outcome = res->n_reasons ? DG_FLOW_DISCREPANCY : DG_FLOW_MATCHED;
     if ((rc = fl_document_add(s, supplier, rec, doc, file_id, dg_flow_outcome_name(res->outcome),
                               &doc_id, err)) ||
-        (rc = record_invoice(s, supplier, iv, &p, doc_id, original, res, lines_amount, charges,
-                             tax, err)))
+        (rc = record_invoice(s, supplier, iv, &p, doc_id, original, res, lines_amount, charges, tax,
+                             err)))
         goto fail;
     if (res->outcome == DG_FLOW_MATCHED && (rc = apply_matched(s, &p, err)))
         goto fail;

@@ -13,7 +13,7 @@ typedef struct cand {
     char supplier_sku[128];
     char gtin[64];
     char description[256];
-    dg_dec cost;       /* unit cost: the stock feed's, else the catalog's */
+    dg_dec cost; /* unit cost: the stock feed's, else the catalog's */
     int64_t priority;
     int preferred;
     dg_dec ship_est, fee, landed;
@@ -28,9 +28,9 @@ typedef struct line_plan {
     const char *sku;
     const char *status;
     char reason[512];
-    cand *cands;       /* feasible candidates after every filter */
+    cand *cands; /* feasible candidates after every filter */
     size_t n_cands;
-    int chosen;        /* index in cands, -1: none */
+    int chosen; /* index in cands, -1: none */
     int64_t po_id;
     long po_line;
 } line_plan;
@@ -126,15 +126,15 @@ static bool in_stock(const dg_flow_rules *r, const cand *c, dg_dec qty)
 }
 
 /* Keeps the candidates keep() accepts, in place; returns how many are left. */
-#define FILTER(lp, cond)                                                                       \
-    do {                                                                                       \
-        size_t k_ = 0;                                                                         \
-        for (size_t i_ = 0; i_ < (lp)->n_cands; i_++) {                                        \
-            const cand *c = &(lp)->cands[i_];                                                  \
-            if (cond)                                                                          \
-                (lp)->cands[k_++] = (lp)->cands[i_];                                           \
-        }                                                                                      \
-        (lp)->n_cands = k_;                                                                    \
+#define FILTER(lp, cond)                                                                           \
+    do {                                                                                           \
+        size_t k_ = 0;                                                                             \
+        for (size_t i_ = 0; i_ < (lp)->n_cands; i_++) {                                            \
+            const cand *c = &(lp)->cands[i_];                                                      \
+            if (cond)                                                                              \
+                (lp)->cands[k_++] = (lp)->cands[i_];                                               \
+        }                                                                                          \
+        (lp)->n_cands = k_;                                                                        \
     } while (0)
 
 static void set_status(line_plan *lp, const char *status, const char *fmt, ...)
@@ -159,8 +159,8 @@ static void stock_reason(line_plan *lp, const cand *all, size_t n, dg_dec qty)
             k += snprintf(lp->reason + k, sizeof lp->reason - (size_t)k, " %s has %s",
                           all[i].supplier, dg_dec_format(all[i].stock_qty, have, sizeof have));
         else
-            k += snprintf(lp->reason + k, sizeof lp->reason - (size_t)k,
-                          " %s has no stock feed", all[i].supplier);
+            k += snprintf(lp->reason + k, sizeof lp->reason - (size_t)k, " %s has no stock feed",
+                          all[i].supplier);
     }
     lp->status = DG_LINE_OUT_OF_STOCK;
 }
@@ -283,8 +283,9 @@ static void choose_single(line_plan *lp, size_t n)
                 }
             }
             if (!best || count > best_count ||
-                (count == best_count && (dg_dec_cmp(cost, best_cost) < 0 ||
-                                         (!dg_dec_cmp(cost, best_cost) && strcmp(sup, best) < 0)))) {
+                (count == best_count &&
+                 (dg_dec_cmp(cost, best_cost) < 0 ||
+                  (!dg_dec_cmp(cost, best_cost) && strcmp(sup, best) < 0)))) {
                 best = sup;
                 best_count = count;
                 best_cost = cost;
@@ -406,9 +407,8 @@ static int po_number_free(dg_store *s, const char *number, bool *free_, dg_error
 
 /* "<order>-<SUPPLIER CODE>", with "-2", "-3"... only when another storefront already used the
  * same order number with the same supplier. Deterministic for a given store history. */
-static int create_po(dg_store *s, const dg_flow_rules *r, const char *supplier,
-                     const dg_order *o, int64_t order_id, dg_dec total, int64_t *po_id,
-                     dg_error *err)
+static int create_po(dg_store *s, const dg_flow_rules *r, const char *supplier, const dg_order *o,
+                     int64_t order_id, dg_dec total, int64_t *po_id, dg_error *err)
 {
     static const char sql[] =
         "INSERT INTO supplier_pos(po_number, supplier, order_id, status, bill_to_json, currency,"
@@ -442,8 +442,7 @@ static int create_po(dg_store *s, const dg_flow_rules *r, const char *supplier,
     return rc;
 }
 
-static int insert_line(dg_store *s, int64_t order_id, size_t no, const line_plan *lp,
-                       dg_error *err)
+static int insert_line(dg_store *s, int64_t order_id, size_t no, const line_plan *lp, dg_error *err)
 {
     static const char sql[] =
         "INSERT INTO order_lines(order_id, line_no, line_number, retailer_sku, gtin, description,"
@@ -461,9 +460,10 @@ static int insert_line(dg_store *s, int64_t order_id, size_t no, const line_plan
     fl_bind_text(st, 3, l->line_number);
     fl_bind_text(st, 4, lp->sku);
     fl_bind_text(st, 5, l->gtin ? l->gtin : c && c->gtin[0] ? c->gtin : NULL);
-    fl_bind_text(st, 6, l->description ? l->description
-                        : c && c->description[0] ? c->description
-                                                 : NULL);
+    fl_bind_text(st, 6,
+                 l->description           ? l->description
+                 : c && c->description[0] ? c->description
+                                          : NULL);
     fl_bind_text(st, 7, l->uom);
     sqlite3_bind_int64(st, 8, l->quantity.set ? l->quantity.v : 0);
     fl_bind_dec(st, 9, l->unit_price);
@@ -492,8 +492,8 @@ static int create_pos(dg_store *s, const dg_flow_rules *r, const dg_order *o, in
         dg_dec total = {0, true};
         for (size_t k = i; k < n; k++)
             if (lp[k].chosen >= 0 && !strcmp(lp[k].cands[lp[k].chosen].supplier, sup))
-                total = dg_dec_add(total, dg_dec_mul(lp[k].cands[lp[k].chosen].cost,
-                                                     lp[k].in->quantity));
+                total = dg_dec_add(total,
+                                   dg_dec_mul(lp[k].cands[lp[k].chosen].cost, lp[k].in->quantity));
         int64_t po_id = 0;
         int rc = create_po(s, r, sup, o, order_id, total, &po_id, err);
         if (rc)
@@ -511,7 +511,7 @@ static int create_pos(dg_store *s, const dg_flow_rules *r, const dg_order *o, in
 
 static const char *order_status(size_t lines, size_t matched)
 {
-    return matched == 0 ? DG_ORDER_FAILED
+    return matched == 0       ? DG_ORDER_FAILED
            : matched == lines ? DG_ORDER_CONVERTED
                               : DG_ORDER_PARTIALLY_CONVERTED;
 }
@@ -559,8 +559,8 @@ static int place_order(dg_store *s, const dg_flow_rules *r, const char *storefro
     res->status = order_status(o->n_lines, matched);
     int64_t doc_id = 0, order_id = 0;
     if ((rc = fl_document_add(s, storefront, rec, doc, file_id, res->status, &doc_id, err)) ||
-        (rc = insert_order(s, storefront, doc, doc_id, res->status, country, o->n_lines,
-                           matched, &order_id, err)) ||
+        (rc = insert_order(s, storefront, doc, doc_id, res->status, country, o->n_lines, matched,
+                           &order_id, err)) ||
         (rc = create_pos(s, r, o, order_id, lp, o->n_lines, &res->pos_created, err)))
         return rc;
     for (size_t i = 0; i < o->n_lines; i++)
@@ -570,9 +570,8 @@ static int place_order(dg_store *s, const dg_flow_rules *r, const char *storefro
     return 0;
 }
 
-int dg_flow_ingest_order(dg_store *s, const dg_flow_rules *r, const char *storefront,
-                         dg_doc *doc, int64_t file_id, dg_flow_order_result *res,
-                         dg_error *err)
+int dg_flow_ingest_order(dg_store *s, const dg_flow_rules *r, const char *storefront, dg_doc *doc,
+                         int64_t file_id, dg_flow_order_result *res, dg_error *err)
 {
     memset(res, 0, sizeof *res);
     res->status = DG_ORDER_FAILED;
@@ -598,8 +597,8 @@ int dg_flow_ingest_order(dg_store *s, const dg_flow_rules *r, const char *storef
     }
     bool seen = false;
     if ((rc = fl_already(s, &rec, doc, file_id, &seen, err)) ||
-        (rc = find_order(s, storefront, o->order_number, &res->order_id, &res->status,
-                         &res->lines, &res->matched, err)))
+        (rc = find_order(s, storefront, o->order_number, &res->order_id, &res->status, &res->lines,
+                         &res->matched, err)))
         goto fail;
     if (seen || res->order_id) {
         res->outcome = DG_FLOW_DUPLICATE;

@@ -11,14 +11,15 @@
 /* Sum of two x10^4 values multiplied in SQL is x10^8: back to x10^4, half away from zero. */
 static dg_dec unscale(sqlite3_int64 v)
 {
-    int64_t q = v >= 0 ? (v + DG_DEC_SCALE / 2) / DG_DEC_SCALE : (v - DG_DEC_SCALE / 2) / DG_DEC_SCALE;
+    int64_t q =
+        v >= 0 ? (v + DG_DEC_SCALE / 2) / DG_DEC_SCALE : (v - DG_DEC_SCALE / 2) / DG_DEC_SCALE;
     return (dg_dec){q, true};
 }
 
 /* ---- overdue ----------------------------------------------------------------------------- */
 
-int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now,
-                        dg_flow_overdue **rows, size_t *n, dg_error *err)
+int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flow_overdue **rows,
+                        size_t *n, dg_error *err)
 {
     static const char sql[] =
         "SELECT p.po_number, p.supplier, o.order_number, p.status, p.sent_at, p.expect_ack,"
@@ -139,11 +140,11 @@ int dg_flow_status_json(dg_store *s, const dg_flow_rules *r, int64_t now, char *
     json_object_set_new(root, "discrepancies_open", json_integer(disc));
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:I}", "po_number",
-                                             od[i].po_number, "supplier", od[i].supplier,
-                                             "order_number", od[i].order_number, "status",
-                                             od[i].status, "what", od[i].what, "age_seconds",
-                                             (json_int_t)od[i].age_seconds));
+        json_array_append_new(arr,
+                              json_pack("{s:s,s:s,s:s,s:s,s:s,s:I}", "po_number", od[i].po_number,
+                                        "supplier", od[i].supplier, "order_number",
+                                        od[i].order_number, "status", od[i].status, "what",
+                                        od[i].what, "age_seconds", (json_int_t)od[i].age_seconds));
     free(od);
     json_object_set_new(root, "overdue", arr);
     *json = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -213,8 +214,7 @@ int dg_flow_report_orders(dg_store *s, dg_flow_order_row **rows, size_t *n, dg_e
 
 /* ---- reconcile report -------------------------------------------------------------------- */
 
-int dg_flow_report_reconcile(dg_store *s, dg_flow_reconcile_row **rows, size_t *n,
-                             dg_error *err)
+int dg_flow_report_reconcile(dg_store *s, dg_flow_reconcile_row **rows, size_t *n, dg_error *err)
 {
     static const char sql[] =
         "SELECT i.supplier, i.invoice_number, p.po_number, o.order_number, i.outcome,"
@@ -380,9 +380,8 @@ int dg_flow_report_orders_csv(dg_store *s, char **csv, dg_error *err)
         char t[4][40];
         csv_field(&b, o->storefront, false);
         csv_field(&b, o->order_number, false);
-        dg_buf_printf(&b, "%s,%s,%ld,%ld,%ld,%ld,%s,%s,%s,%s\n", o->status, o->currency,
-                      o->lines, o->matched, o->pos, o->pos_shipped,
-                      fdec(o->revenue, t[0], sizeof t[0]),
+        dg_buf_printf(&b, "%s,%s,%ld,%ld,%ld,%ld,%s,%s,%s,%s\n", o->status, o->currency, o->lines,
+                      o->matched, o->pos, o->pos_shipped, fdec(o->revenue, t[0], sizeof t[0]),
                       fdec(o->supplier_cost, t[1], sizeof t[1]),
                       fdec(o->freight, t[2], sizeof t[2]), fdec(o->margin, t[3], sizeof t[3]));
     }

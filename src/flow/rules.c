@@ -72,15 +72,16 @@ int fl_date_text(int64_t t, char *out, size_t size)
     return (int)strftime(out, size, "%Y-%m-%d", &tm);
 }
 
-#define PARTY_FIELDS(X)                                                                        \
-    X(id) X(id_qualifier) X(name) X(company) X(address1) X(address2) X(city) X(state)          \
-        X(postal_code) X(country) X(phone) X(email)
+#define PARTY_FIELDS(X)                                                                            \
+    X(id)                                                                                          \
+    X(id_qualifier) X(name) X(company) X(address1) X(address2) X(city) X(state) X(postal_code)     \
+        X(country) X(phone) X(email)
 
 char *fl_party_json(const dg_party *p)
 {
     json_t *o = json_object();
-#define PUT(f)                                                                                 \
-    if (p->f)                                                                                  \
+#define PUT(f)                                                                                     \
+    if (p->f)                                                                                      \
         json_object_set_new(o, #f, json_string(p->f));
     PARTY_FIELDS(PUT)
 #undef PUT
@@ -237,8 +238,8 @@ static int get_bool(const dg_node *map, const char *key, bool *out, dg_error *er
 }
 
 /* A scalar or a sequence of scalars, upper-cased (country codes). */
-static int get_list(dg_arena *a, const dg_node *map, const char *key, const char ***out,
-                    size_t *n, dg_error *err)
+static int get_list(dg_arena *a, const dg_node *map, const char *key, const char ***out, size_t *n,
+                    dg_error *err)
 {
     const dg_node *v = dg_conf_get(map, key);
     *out = NULL;
@@ -294,9 +295,9 @@ static int parse_choose(dg_flow_rules *r, const dg_node *root, dg_error *err)
 
 static int parse_suppliers(dg_flow_rules *r, const dg_node *root, dg_error *err)
 {
-    static const char *const keys[] = {"code", "enabled", "stock_required", "ship_to",
-                                       "ack_after", "asn_after", "max_freight", "max_charges",
-                                       NULL};
+    static const char *const keys[] = {"code",        "enabled",     "stock_required",
+                                       "ship_to",     "ack_after",   "asn_after",
+                                       "max_freight", "max_charges", NULL};
     const dg_node *m = dg_conf_get(root, "suppliers");
     if (!m)
         return 0;
@@ -338,9 +339,9 @@ static int parse_suppliers(dg_flow_rules *r, const dg_node *root, dg_error *err)
 
 static int parse_retailer(dg_flow_rules *r, const dg_node *root, dg_error *err)
 {
-    static const char *const keys[] = {"id",    "id_qualifier", "name",    "company",
-                                       "address1", "address2",  "city",    "state",
-                                       "postal_code", "country", "phone",  "email", NULL};
+    static const char *const keys[] = {
+        "id",    "id_qualifier", "name",    "company", "address1", "address2", "city",
+        "state", "postal_code",  "country", "phone",   "email",    NULL};
     const dg_node *m = dg_conf_get(root, "retailer");
     int rc = known_keys(m, keys, err);
     if (rc || !m)
@@ -353,13 +354,13 @@ static int parse_retailer(dg_flow_rules *r, const dg_node *root, dg_error *err)
 
 static int parse_rules(dg_flow_rules *r, const dg_node *root, dg_error *err)
 {
-    static const char *const top[] = {"retailer", "currency", "default_country", "choose",
-                                      "split",    "stock_required", "approval", "suppliers",
-                                      "reconcile", "overdue", NULL};
+    static const char *const top[] = {
+        "retailer", "currency",  "default_country", "choose",  "split", "stock_required",
+        "approval", "suppliers", "reconcile",       "overdue", NULL};
     static const char *const approval[] = {"max_line_amount", "allow_loss", NULL};
     static const char *const reconcile[] = {"price_tolerance_abs", "price_tolerance_pct",
-                                            "max_freight", "max_charges", "total_tolerance",
-                                            NULL};
+                                            "max_freight",         "max_charges",
+                                            "total_tolerance",     NULL};
     static const char *const overdue[] = {"ack_after", "asn_after", NULL};
     if (root->type != DG_NODE_MAP)
         return bad(root, err, "routing rules must be a mapping");
@@ -431,11 +432,24 @@ int dg_flow_rules_parse(const char *text, size_t len, const char *name, dg_flow_
 
 /* ---- catalog ----------------------------------------------------------------------------- */
 
-enum { C_SKU, C_GTIN, C_SUPPLIER, C_SUPPLIER_SKU, C_COST, C_PRIORITY, C_PREFERRED, C_SHIP_EST,
-       C_FEE, C_SHIP_TO, C_APPROVED, C_DESC, C_N };
-static const char *const cat_cols[C_N] = {
-    "retailer_sku", "gtin", "supplier", "supplier_sku", "cost", "priority", "preferred",
-    "ship_estimate", "dropship_fee", "ship_to", "approved", "description"};
+enum {
+    C_SKU,
+    C_GTIN,
+    C_SUPPLIER,
+    C_SUPPLIER_SKU,
+    C_COST,
+    C_PRIORITY,
+    C_PREFERRED,
+    C_SHIP_EST,
+    C_FEE,
+    C_SHIP_TO,
+    C_APPROVED,
+    C_DESC,
+    C_N
+};
+static const char *const cat_cols[C_N] = {"retailer_sku", "gtin",     "supplier",  "supplier_sku",
+                                          "cost",         "priority", "preferred", "ship_estimate",
+                                          "dropship_fee", "ship_to",  "approved",  "description"};
 
 /* Splits one CSV record in place (RFC 4180 quotes, no embedded newlines). */
 static size_t csv_split(char *line, char **fields, size_t max)
@@ -488,8 +502,8 @@ static int cat_dec(const char *v, dg_dec *d)
     return dg_dec_parse(v, strlen(v), 0, d);
 }
 
-static int catalog_row(dg_store *s, sqlite3_stmt *st, char **f, const int *col,
-                       const char *path, int lineno, dg_error *err)
+static int catalog_row(dg_store *s, sqlite3_stmt *st, char **f, const int *col, const char *path,
+                       int lineno, dg_error *err)
 {
     const char *v[C_N];
     for (int i = 0; i < C_N; i++)
@@ -514,8 +528,8 @@ static int catalog_row(dg_store *s, sqlite3_stmt *st, char **f, const int *col,
         size_t k = 0;
         ship[k++] = ' ';
         for (const char *p = v[C_SHIP_TO]; *p && k + 2 < sizeof ship; p++)
-            ship[k++] = (*p == '|' || *p == ';' || *p == ',') ? ' '
-                                                               : (char)toupper((unsigned char)*p);
+            ship[k++] =
+                (*p == '|' || *p == ';' || *p == ',') ? ' ' : (char)toupper((unsigned char)*p);
         ship[k++] = ' ';
         ship[k] = '\0';
     }

@@ -222,9 +222,8 @@ static int step_done(dg_store *s, sqlite3_stmt *st, dg_error *err, const char *w
 
 /* ---- files ------------------------------------------------------------------------------- */
 
-int dg_store_file_add(dg_store *s, const char *sha256, const char *partner,
-                      const char *direction, const char *name, uint64_t size, int64_t *file_id,
-                      dg_error *err)
+int dg_store_file_add(dg_store *s, const char *sha256, const char *partner, const char *direction,
+                      const char *name, uint64_t size, int64_t *file_id, dg_error *err)
 {
     static const char ins[] =
         "INSERT INTO files(sha256, partner, direction, name, size, created_at)"
@@ -285,8 +284,7 @@ static int check_key(const dg_pickup_key *k, dg_error *err)
     return 0;
 }
 
-int dg_store_pickup_lookup(dg_store *s, const dg_pickup_key *k, dg_pickup_info *info,
-                           dg_error *err)
+int dg_store_pickup_lookup(dg_store *s, const dg_pickup_key *k, dg_pickup_info *info, dg_error *err)
 {
     static const char sql[] =
         "SELECT id, state, remote_done, file_id FROM pickups WHERE partner = ?1 AND path = ?2"
@@ -368,8 +366,7 @@ int dg_store_pickup_mark_remote_done(dg_store *s, const dg_pickup_key *k, dg_err
     if ((rc = step_done(s, st, err, "marking a pickup done remotely")))
         return rc;
     if (sqlite3_changes(s->db) == 0)
-        return dg_error_set(err, DG_ENOTFOUND, "pickup %s %s: not recorded", k->partner,
-                            k->path);
+        return dg_error_set(err, DG_ENOTFOUND, "pickup %s %s: not recorded", k->partner, k->path);
     return 0;
 }
 
@@ -406,11 +403,11 @@ int dg_store_document_find(dg_store *s, int64_t file_id, long position, const ch
     return dg_store_document_find_sha(s, file_id, position, kind, NULL, doc_id, err);
 }
 
-int dg_store_document_add_sha(dg_store *s, const char *kind, const char *partner,
-                              int64_t file_id, long position, const char *interchange_control,
-                              const char *group_control, const char *set_control,
-                              const char *json, const char *content_sha256, const char *outcome,
-                              int64_t *doc_id, dg_error *err)
+int dg_store_document_add_sha(dg_store *s, const char *kind, const char *partner, int64_t file_id,
+                              long position, const char *interchange_control,
+                              const char *group_control, const char *set_control, const char *json,
+                              const char *content_sha256, const char *outcome, int64_t *doc_id,
+                              dg_error *err)
 {
     static const char sql[] =
         "INSERT INTO documents(kind, partner, file_id, position, interchange_control,"
@@ -442,13 +439,12 @@ int dg_store_document_add_sha(dg_store *s, const char *kind, const char *partner
 }
 
 int dg_store_document_add(dg_store *s, const char *kind, const char *partner, int64_t file_id,
-                          long position, const char *interchange_control,
-                          const char *group_control, const char *set_control, const char *json,
-                          const char *outcome, int64_t *doc_id, dg_error *err)
+                          long position, const char *interchange_control, const char *group_control,
+                          const char *set_control, const char *json, const char *outcome,
+                          int64_t *doc_id, dg_error *err)
 {
     return dg_store_document_add_sha(s, kind, partner, file_id, position, interchange_control,
-                                     group_control, set_control, json, NULL, outcome, doc_id,
-                                     err);
+                                     group_control, set_control, json, NULL, outcome, doc_id, err);
 }
 
 /* ---- control numbers --------------------------------------------------------------------- */
@@ -483,11 +479,10 @@ int dg_store_next_control(dg_store *s, const char *partner, dg_control_kind kind
 {
     /* One statement: the increment and the read cannot be split by another writer, and the
      * surrounding transaction gives the number back on rollback. */
-    static const char sql[] =
-        "INSERT INTO control_numbers(partner, kind, last) VALUES (?1, ?2, 1)"
-        " ON CONFLICT(partner, kind) DO UPDATE SET"
-        " last = CASE WHEN last >= 999999999 THEN 1 ELSE last + 1 END"
-        " RETURNING last";
+    static const char sql[] = "INSERT INTO control_numbers(partner, kind, last) VALUES (?1, ?2, 1)"
+                              " ON CONFLICT(partner, kind) DO UPDATE SET"
+                              " last = CASE WHEN last >= 999999999 THEN 1 ELSE last + 1 END"
+                              " RETURNING last";
     if (!partner || (unsigned)kind > DG_CTL_SET)
         return dg_error_set(err, DG_EINVAL, "control numbers: partner and kind needed");
     int rc = dg_store_begin(s, err);
@@ -518,8 +513,8 @@ int dg_store_next_control(dg_store *s, const char *partner, dg_control_kind kind
 
 /* ---- outbox ------------------------------------------------------------------------------ */
 
-#define OUTBOX_COLS                                                                            \
-    "id, partner, kind, ref, file_name, content_sha256, local_path, state, attempts,"          \
+#define OUTBOX_COLS                                                                                \
+    "id, partner, kind, ref, file_name, content_sha256, local_path, state, attempts,"              \
     " last_error, created_at, sent_at"
 
 static void outbox_row(sqlite3_stmt *st, dg_outbox_entry *e)
@@ -561,8 +556,8 @@ void dg_store_outbox_free(dg_outbox_entry *rows, size_t n)
 }
 
 int dg_store_outbox_add(dg_store *s, const char *partner, const char *kind, const char *ref,
-                        const char *file_name, const char *content_sha256,
-                        const char *local_path, int64_t *id, bool *existed, dg_error *err)
+                        const char *file_name, const char *content_sha256, const char *local_path,
+                        int64_t *id, bool *existed, dg_error *err)
 {
     static const char ins[] =
         "INSERT INTO outbox(partner, kind, ref, file_name, content_sha256, local_path, state,"
@@ -601,8 +596,8 @@ int dg_store_outbox_add(dg_store *s, const char *partner, const char *kind, cons
     return 0;
 }
 
-int dg_store_outbox_pending(dg_store *s, const char *partner, dg_outbox_entry **rows,
-                            size_t *n, dg_error *err)
+int dg_store_outbox_pending(dg_store *s, const char *partner, dg_outbox_entry **rows, size_t *n,
+                            dg_error *err)
 {
     static const char sql[] = "SELECT " OUTBOX_COLS " FROM outbox WHERE state <> 'SENT'"
                               " AND (?1 IS NULL OR partner = ?1) ORDER BY id";
@@ -662,9 +657,8 @@ int dg_store_outbox_get(dg_store *s, int64_t id, dg_outbox_entry *row, dg_error 
 
 int dg_store_outbox_mark_sent(dg_store *s, int64_t id, dg_error *err)
 {
-    static const char sql[] =
-        "UPDATE outbox SET state = 'SENT', sent_at = coalesce(sent_at, ?2),"
-        " attempts = attempts + (state <> 'SENT') WHERE id = ?1";
+    static const char sql[] = "UPDATE outbox SET state = 'SENT', sent_at = coalesce(sent_at, ?2),"
+                              " attempts = attempts + (state <> 'SENT') WHERE id = ?1";
     sqlite3_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)

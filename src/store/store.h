@@ -49,7 +49,8 @@ int dg_store_begin(dg_store *s, dg_error *err);
 /* COMMIT (depth 1) or RELEASE of the innermost savepoint. On failure the transaction is rolled
  * back (the depth still drops by one) and DG_ESTATE returned. */
 int dg_store_commit(dg_store *s, dg_error *err);
-/* ROLLBACK (depth 1) or ROLLBACK TO + RELEASE of the innermost savepoint. Never fails the caller. */
+/* ROLLBACK (depth 1) or ROLLBACK TO + RELEASE of the innermost savepoint. Never fails the caller.
+ */
 void dg_store_rollback(dg_store *s);
 /* Transaction nesting depth: 0 outside any transaction. */
 int dg_store_depth(const dg_store *s);
@@ -73,9 +74,8 @@ void dg_store_set_now(dg_store *s, int64_t now);
 
 /* Records a file archived under sha256 (64 hex) for partner; direction "in" or "out".
  * Idempotent: the same (sha256, partner, direction, name) returns the existing id. */
-int dg_store_file_add(dg_store *s, const char *sha256, const char *partner,
-                      const char *direction, const char *name, uint64_t size, int64_t *file_id,
-                      dg_error *err);
+int dg_store_file_add(dg_store *s, const char *sha256, const char *partner, const char *direction,
+                      const char *name, uint64_t size, int64_t *file_id, dg_error *err);
 
 /* ---- pickups (exactly-once receipt, issue #4) ------------------------------------------- */
 
@@ -88,17 +88,17 @@ typedef enum {
 /* The identity of one remote file version: UNIQUE(partner, path, size, mtime, sha256). */
 typedef struct dg_pickup_key {
     const char *partner;
-    const char *path;    /* remote path, relative to the transport root */
+    const char *path; /* remote path, relative to the transport root */
     uint64_t size;
     int64_t mtime;
-    const char *sha256;  /* 64 hex digits */
+    const char *sha256; /* 64 hex digits */
 } dg_pickup_key;
 
 typedef struct dg_pickup_info {
-    int64_t id;          /* 0 when not recorded */
+    int64_t id; /* 0 when not recorded */
     dg_pickup_state state;
-    bool remote_done;    /* the remote file was deleted/moved (after-pickup action done) */
-    int64_t file_id;     /* archived file, 0 when none */
+    bool remote_done; /* the remote file was deleted/moved (after-pickup action done) */
+    int64_t file_id;  /* archived file, 0 when none */
 } dg_pickup_info;
 
 /* What the store knows about this exact pickup; info->id == 0 and state NEW when unknown. */
@@ -123,20 +123,20 @@ int dg_store_document_find(dg_store *s, int64_t file_id, long position, const ch
  * (0: none), position in the file, envelope control numbers (may be NULL), the canonical JSON for
  * replay, and the outcome the flow gave it. */
 int dg_store_document_add(dg_store *s, const char *kind, const char *partner, int64_t file_id,
-                          long position, const char *interchange_control,
-                          const char *group_control, const char *set_control, const char *json,
-                          const char *outcome, int64_t *doc_id, dg_error *err);
+                          long position, const char *interchange_control, const char *group_control,
+                          const char *set_control, const char *json, const char *outcome,
+                          int64_t *doc_id, dg_error *err);
 
 /* The same keyed also by the SHA-256 of the document's canonical JSON, so two different documents
  * at one file position (e.g. XML orders on one line) are told apart while a replay of the same
  * document is found. content_sha256 NULL matches rows recorded without one. */
 int dg_store_document_find_sha(dg_store *s, int64_t file_id, long position, const char *kind,
                                const char *content_sha256, int64_t *doc_id, dg_error *err);
-int dg_store_document_add_sha(dg_store *s, const char *kind, const char *partner,
-                              int64_t file_id, long position, const char *interchange_control,
-                              const char *group_control, const char *set_control,
-                              const char *json, const char *content_sha256, const char *outcome,
-                              int64_t *doc_id, dg_error *err);
+int dg_store_document_add_sha(dg_store *s, const char *kind, const char *partner, int64_t file_id,
+                              long position, const char *interchange_control,
+                              const char *group_control, const char *set_control, const char *json,
+                              const char *content_sha256, const char *outcome, int64_t *doc_id,
+                              dg_error *err);
 
 /* ---- control numbers --------------------------------------------------------------------- */
 
@@ -164,12 +164,12 @@ int dg_store_last_control(dg_store *s, const char *partner, dg_control_kind kind
 typedef struct dg_outbox_entry {
     int64_t id;
     char *partner;
-    char *kind;           /* "po", "tracking", "ack" */
-    char *ref;            /* PO number, shipment ref, control number... */
-    char *file_name;      /* the remote name; UNIQUE per partner */
+    char *kind;      /* "po", "tracking", "ack" */
+    char *ref;       /* PO number, shipment ref, control number... */
+    char *file_name; /* the remote name; UNIQUE per partner */
     char *content_sha256;
-    char *local_path;     /* rendered file, kept until sent (and after, for the archive) */
-    char *state;          /* DG_OUTBOX_* */
+    char *local_path; /* rendered file, kept until sent (and after, for the archive) */
+    char *state;      /* DG_OUTBOX_* */
     int attempts;
     char *last_error;
     int64_t created_at, sent_at;
@@ -178,11 +178,11 @@ typedef struct dg_outbox_entry {
 /* Adds a rendered file for partner. Idempotent on (partner, file_name): an existing entry is left
  * unchanged and its id returned with *existed = true (existed may be NULL). */
 int dg_store_outbox_add(dg_store *s, const char *partner, const char *kind, const char *ref,
-                        const char *file_name, const char *content_sha256,
-                        const char *local_path, int64_t *id, bool *existed, dg_error *err);
+                        const char *file_name, const char *content_sha256, const char *local_path,
+                        int64_t *id, bool *existed, dg_error *err);
 /* Entries of partner not yet sent (PENDING and FAILED), oldest first; partner NULL: all. */
-int dg_store_outbox_pending(dg_store *s, const char *partner, dg_outbox_entry **rows,
-                            size_t *n, dg_error *err);
+int dg_store_outbox_pending(dg_store *s, const char *partner, dg_outbox_entry **rows, size_t *n,
+                            dg_error *err);
 int dg_store_outbox_get(dg_store *s, int64_t id, dg_outbox_entry *row, dg_error *err);
 void dg_store_outbox_entry_clear(dg_outbox_entry *row);
 void dg_store_outbox_free(dg_outbox_entry *rows, size_t n);

@@ -8,15 +8,15 @@
 #include "store/store.h"
 
 typedef struct st_cached {
-    const char *key;   /* the SQL text pointer (string literals: stable for the process) */
+    const char *key; /* the SQL text pointer (string literals: stable for the process) */
     sqlite3_stmt *stmt;
 } st_cached;
 
 struct dg_store {
     sqlite3 *db;
     char *path;
-    int depth;         /* transaction nesting: 0 none, 1 BEGIN, >1 savepoints */
-    int64_t now;       /* pinned clock for tests; 0: time(NULL) */
+    int depth;   /* transaction nesting: 0 none, 1 BEGIN, >1 savepoints */
+    int64_t now; /* pinned clock for tests; 0: time(NULL) */
     st_cached *cache;
     size_t n_cache, cap_cache;
 };

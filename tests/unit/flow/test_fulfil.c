@@ -69,8 +69,7 @@ static void over_shipment_is_rejected_and_nothing_recorded(void **state)
     assert_non_null(strstr(err.msg, "over-shipment"));
     assert_non_null(strstr(err.msg, "ordered 3"));
     /* Split across two items of the same ASN counts together. */
-    assert_int_equal(ship(f, asn_doc("O-1-NW", "S1", "1Z1", "NW-1:2", "NW-1:2", NULL), &res,
-                          &err),
+    assert_int_equal(ship(f, asn_doc("O-1-NW", "S1", "1Z1", "NW-1:2", "NW-1:2", NULL), &res, &err),
                      DG_EVALID);
     assert_int_equal(ft_q(f, "SELECT sum(qty_shipped) FROM order_lines"), 0);
     assert_int_equal(ft_q(f, "SELECT count(*) FROM shipments"), 0);
@@ -88,9 +87,8 @@ static void partial_then_full_shipment_and_tracking(void **state)
     assert_string_equal(res.storefront, "shop");
     assert_string_equal(res.order_number, "O-1");
     assert_string_equal(po_status(f), DG_PO_PARTIALLY_SHIPPED);
-    assert_int_equal(ship(f, asn_doc("O-1-NW", "S2", "1Z002", "NW-1:2", "NW-3:2", NULL), &res,
-                          &err),
-                     0);
+    assert_int_equal(
+        ship(f, asn_doc("O-1-NW", "S2", "1Z002", "NW-1:2", "NW-3:2", NULL), &res, &err), 0);
     assert_string_equal(res.po_status, DG_PO_SHIPPED);
     assert_string_equal(po_status(f), DG_PO_SHIPPED);
     assert_int_equal(ft_q(f, "SELECT qty_shipped FROM order_lines WHERE supplier_sku='NW-1'"),
@@ -124,12 +122,10 @@ static void partial_then_full_shipment_and_tracking(void **state)
     dg_flow_notifications_free(ns, n);
     /* Into the outbox, then sent: no longer pending; the webhook is tracked apart. */
     int64_t ob = 0, ob2 = 0;
-    assert_int_equal(dg_flow_notification_queued(f->s, id0, "tracking-1.csv", "s", "/o/t1", &ob,
-                                                 &err),
-                     0);
-    assert_int_equal(dg_flow_notification_queued(f->s, id0, "tracking-1b.csv", "s", "/o/t1b",
-                                                 &ob2, &err),
-                     0);
+    assert_int_equal(
+        dg_flow_notification_queued(f->s, id0, "tracking-1.csv", "s", "/o/t1", &ob, &err), 0);
+    assert_int_equal(
+        dg_flow_notification_queued(f->s, id0, "tracking-1b.csv", "s", "/o/t1b", &ob2, &err), 0);
     assert_int_equal(ob, ob2);
     assert_int_equal(dg_flow_pending_notifications(f->s, "shop", &ns, &n, &err), 0);
     assert_int_equal(n, 1);
@@ -219,8 +215,7 @@ static void ship_all(ft *f)
 {
     dg_flow_shipment_result res;
     dg_error err = {0};
-    assert_int_equal(ship(f, asn_doc("O-1-NW", "S1", "1Z1", "NW-1:3", "NW-3:2", NULL), &res,
-                          &err),
+    assert_int_equal(ship(f, asn_doc("O-1-NW", "S1", "1Z1", "NW-1:3", "NW-3:2", NULL), &res, &err),
                      0);
 }
 
@@ -239,8 +234,8 @@ static void invoice_matched_is_approved(void **state)
     ft *f = *state;
     ship_all(f);
     /* 3 x 10.00 + 2 x 20.15 (within 2% of 20.00) + freight 5 + tax 2.50 = 77.80 */
-    dg_doc *d = invoice_doc("INV-1", "O-1-NW", "77.80", "FREIGHT:5.00", "TAX:2.50",
-                            "NW-1:3:10.00", "NW-3:2:20.15", NULL);
+    dg_doc *d = invoice_doc("INV-1", "O-1-NW", "77.80", "FREIGHT:5.00", "TAX:2.50", "NW-1:3:10.00",
+                            "NW-3:2:20.15", NULL);
     dg_flow_invoice_result *r = invoice(f, d, 0);
     assert_int_equal(r->outcome, DG_FLOW_MATCHED);
     assert_int_equal(r->n_reasons, 0);
@@ -307,8 +302,8 @@ static void invoice_freight_and_charges_above_limit(void **state)
     assert_true(has_reason(r, DG_REASON_FREIGHT_ABOVE_LIMIT));
     assert_true(has_reason(r, DG_REASON_CHARGES_ABOVE_LIMIT));
     /* A discount (negative) never counts against the limit. */
-    d = invoice_doc("INV-4b", "O-1-NW", "67.00", "DISCOUNT:-3.00", "NW-1:3:10.00",
-                    "NW-3:2:20.00", NULL);
+    d = invoice_doc("INV-4b", "O-1-NW", "67.00", "DISCOUNT:-3.00", "NW-1:3:10.00", "NW-3:2:20.00",
+                    NULL);
     r = invoice(f, d, 0);
     assert_int_equal(r->outcome, DG_FLOW_MATCHED);
 }
@@ -364,9 +359,9 @@ static void invoice_every_reason_listed_and_bad_invoices(void **state)
     d->u.invoice.currency = dg_arena_strdup(d->arena, "EUR");
     dg_flow_invoice_result *r = invoice(f, d, 0);
     assert_int_equal(r->outcome, DG_FLOW_DISCREPANCY);
-    const char *codes[] = {DG_REASON_CURRENCY_MISMATCH, DG_REASON_LINE_NOT_ON_PO,
+    const char *codes[] = {DG_REASON_CURRENCY_MISMATCH,     DG_REASON_LINE_NOT_ON_PO,
                            DG_REASON_PRICE_ABOVE_TOLERANCE, DG_REASON_QTY_ABOVE_SHIPPED,
-                           DG_REASON_FREIGHT_ABOVE_LIMIT, DG_REASON_TOTAL_MISMATCH};
+                           DG_REASON_FREIGHT_ABOVE_LIMIT,   DG_REASON_TOTAL_MISMATCH};
     for (size_t i = 0; i < sizeof codes / sizeof *codes; i++)
         if (!has_reason(r, codes[i]))
             fail_msg("missing reason %s", codes[i]);

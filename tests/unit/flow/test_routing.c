@@ -39,8 +39,8 @@ static void every_line_status_with_reason(void **state)
     ft *f = *state;
     ft_stock(f, "nw", "NW-1:50:10.00", "NW-3:0:20.00", NULL);
     ft_stock(f, "bl", "BL-1:50:9.00", "BL-2:0:5.00", NULL);
-    dg_doc *d = order_doc("1001", "US", "A-1:2:25.00", "NOPE-9:1:5.00", "A-5:1:9.00",
-                          "A-2:1:15.00", "A-3:1:40.00", NULL);
+    dg_doc *d = order_doc("1001", "US", "A-1:2:25.00", "NOPE-9:1:5.00", "A-5:1:9.00", "A-2:1:15.00",
+                          "A-3:1:40.00", NULL);
     dg_flow_order_result res = ft_order(f, "shop", d);
     assert_int_equal(res.outcome, DG_FLOW_OK);
     assert_string_equal(res.status, DG_ORDER_PARTIALLY_CONVERTED);
@@ -146,8 +146,7 @@ static void split_across_suppliers_one_po_each(void **state)
     assert_int_equal(ft_q(f, "SELECT count(*) FROM supplier_pos WHERE po_number='4001-BL'"), 1);
     /* PO lines are numbered per PO, and the PO total is cost x quantity. */
     assert_int_equal(ft_q(f, "SELECT max(po_line) FROM order_lines WHERE supplier='nw'"), 2);
-    assert_int_equal(ft_q(f, "SELECT total FROM supplier_pos WHERE po_number='4001-NW'"),
-                     400000);
+    assert_int_equal(ft_q(f, "SELECT total FROM supplier_pos WHERE po_number='4001-NW'"), 400000);
     dg_doc_free(d);
 }
 
@@ -372,12 +371,12 @@ static void po_queued_and_sent_exactly_once(void **state)
     dg_error err = {0};
     dg_flow_envelope env = {"000000007", "7", "0001"};
     int64_t ob = 0, ob2 = 0;
-    assert_int_equal(dg_flow_po_queued(f->s, "9001-NW", "PO_9001-NW.edi", "abc", "/o/a", &env,
-                                       true, &ob, &err),
-                     0);
+    assert_int_equal(
+        dg_flow_po_queued(f->s, "9001-NW", "PO_9001-NW.edi", "abc", "/o/a", &env, true, &ob, &err),
+        0);
     /* A retry that rendered again (other name) keeps the first file: no second PO. */
-    assert_int_equal(dg_flow_po_queued(f->s, "9001-NW", "PO_9001-NW-retry.edi", "def", "/o/b",
-                                       &env, true, &ob2, &err),
+    assert_int_equal(dg_flow_po_queued(f->s, "9001-NW", "PO_9001-NW-retry.edi", "def", "/o/b", &env,
+                                       true, &ob2, &err),
                      0);
     assert_int_equal(ob, ob2);
     assert_int_equal(ft_q(f, "SELECT count(*) FROM outbox"), 1);
@@ -409,9 +408,9 @@ static void po_queued_and_sent_exactly_once(void **state)
     assert_int_equal(n, 0);
     free(rows);
     /* A CSV supplier sends no 997: straight to AWAITING_SHIPMENT. */
-    assert_int_equal(dg_flow_po_queued(f->s, "9001-BL", "PO_9001-BL.csv", "x", "/o/c", NULL,
-                                       false, &ob, &err),
-                     0);
+    assert_int_equal(
+        dg_flow_po_queued(f->s, "9001-BL", "PO_9001-BL.csv", "x", "/o/c", NULL, false, &ob, &err),
+        0);
     assert_int_equal(dg_flow_po_sent(f->s, "9001-BL", &err), 0);
     assert_string_equal(ft_qs(f, "SELECT status FROM supplier_pos WHERE po_number='9001-BL'"),
                         DG_PO_AWAITING_SHIPMENT);
@@ -544,8 +543,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(po_queued_and_sent_exactly_once, setup, teardown),
         cmocka_unit_test_setup_teardown(acks_accept_and_reject_pos, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_orders_and_dispatch, setup, teardown),
-        cmocka_unit_test_setup_teardown(rules_and_catalog_errors_name_the_place, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(rules_and_catalog_errors_name_the_place, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,15 +65,15 @@ static void migrates_from_empty_and_reopens(void **state)
     assert_int_equal(q1(f->s, "SELECT count(*) FROM migrations"), DG_STORE_SCHEMA_VERSION);
     assert_string_equal(qtext(f->s, "PRAGMA journal_mode", buf, sizeof buf), "wal");
     assert_int_equal(q1(f->s, "PRAGMA foreign_keys"), 1);
-    const char *tables[] = {"files", "pickups", "documents", "orders", "order_lines",
-                            "supplier_pos", "outbox", "control_numbers", "stock", "catalog",
-                            "shipments", "packages", "shipment_items", "invoices",
-                            "invoice_lines", "charges", "discrepancies", "notifications"};
+    const char *tables[] = {"files",          "pickups",      "documents",     "orders",
+                            "order_lines",    "supplier_pos", "outbox",        "control_numbers",
+                            "stock",          "catalog",      "shipments",     "packages",
+                            "shipment_items", "invoices",     "invoice_lines", "charges",
+                            "discrepancies",  "notifications"};
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
         char sql[200];
         snprintf(sql, sizeof sql,
-                 "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='%s'",
-                 tables[i]);
+                 "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='%s'", tables[i]);
         assert_int_equal(q1(f->s, sql), 1);
     }
     /* Re-open: nothing applied twice, data kept. */
@@ -166,8 +166,7 @@ static void file_add_is_idempotent(void **state)
     assert_true(a > 0);
     assert_int_equal(a, b);
     assert_true(c != a);
-    assert_int_equal(dg_store_file_add(f->s, "ff", "nw", "sideways", "x", 1, &c, &err),
-                     DG_EINVAL);
+    assert_int_equal(dg_store_file_add(f->s, "ff", "nw", "sideways", "x", 1, &c, &err), DG_EINVAL);
 }
 
 static void pickups_are_unique_per_version_of_a_file(void **state)
@@ -181,11 +180,9 @@ static void pickups_are_unique_per_version_of_a_file(void **state)
     assert_int_equal(info.id, 0);
     assert_int_equal(info.state, DG_PICKUP_NEW);
     int64_t fid = 0, pid = 0, pid2 = 0;
-    assert_int_equal(dg_store_file_add(f->s, k.sha256, k.partner, "in", "856_1.edi", 120, &fid,
-                                       &err),
-                     0);
-    assert_int_equal(dg_store_pickup_record(f->s, &k, DG_PICKUP_DONE, NULL, NULL, fid, &pid,
-                                            &err),
+    assert_int_equal(
+        dg_store_file_add(f->s, k.sha256, k.partner, "in", "856_1.edi", 120, &fid, &err), 0);
+    assert_int_equal(dg_store_pickup_record(f->s, &k, DG_PICKUP_DONE, NULL, NULL, fid, &pid, &err),
                      0);
     assert_int_equal(dg_store_pickup_lookup(f->s, &k, &info, &err), 0);
     assert_int_equal(info.id, pid);
@@ -231,8 +228,7 @@ static void control_numbers_monotonic_and_transactional(void **state)
     dg_error err = {0};
     int64_t v = 0, last = 0;
     for (int64_t i = 1; i <= 5; i++) {
-        assert_int_equal(dg_store_next_control(f->s, "northwind", DG_CTL_INTERCHANGE, &v, &err),
-                         0);
+        assert_int_equal(dg_store_next_control(f->s, "northwind", DG_CTL_INTERCHANGE, &v, &err), 0);
         assert_int_equal(v, i);
     }
     /* Per partner and per kind. */
@@ -245,8 +241,7 @@ static void control_numbers_monotonic_and_transactional(void **state)
     assert_int_equal(dg_store_next_control(f->s, "northwind", DG_CTL_INTERCHANGE, &v, &err), 0);
     assert_int_equal(v, 6);
     dg_store_rollback(f->s);
-    assert_int_equal(dg_store_last_control(f->s, "northwind", DG_CTL_INTERCHANGE, &last, &err),
-                     0);
+    assert_int_equal(dg_store_last_control(f->s, "northwind", DG_CTL_INTERCHANGE, &last, &err), 0);
     assert_int_equal(last, 5);
     assert_int_equal(dg_store_next_control(f->s, "northwind", DG_CTL_INTERCHANGE, &v, &err), 0);
     assert_int_equal(v, 6);
@@ -344,8 +339,8 @@ static void documents_found_by_source_position(void **state)
     assert_int_equal(dg_store_file_add(f->s, "dd", "shop", "in", "o.csv", 5, &fid, &err), 0);
     assert_int_equal(dg_store_document_find(f->s, fid, 2, "order", &found, &err), 0);
     assert_int_equal(found, 0);
-    assert_int_equal(dg_store_document_add(f->s, "order", "shop", fid, 2, NULL, NULL, NULL,
-                                           "{}", "CONVERTED", &did, &err),
+    assert_int_equal(dg_store_document_add(f->s, "order", "shop", fid, 2, NULL, NULL, NULL, "{}",
+                                           "CONVERTED", &did, &err),
                      0);
     assert_int_equal(dg_store_document_find(f->s, fid, 2, "order", &found, &err), 0);
     assert_int_equal(found, did);
@@ -394,11 +389,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(migrates_from_empty_and_reopens, setup, teardown),
         cmocka_unit_test_setup_teardown(migrates_from_version_1, setup, teardown),
         cmocka_unit_test_setup_teardown(refuses_newer_schema_and_non_database, setup, teardown),
-        cmocka_unit_test_setup_teardown(nested_transactions_roll_back_inner_only, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(nested_transactions_roll_back_inner_only, setup, teardown),
         cmocka_unit_test_setup_teardown(file_add_is_idempotent, setup, teardown),
-        cmocka_unit_test_setup_teardown(pickups_are_unique_per_version_of_a_file, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(pickups_are_unique_per_version_of_a_file, setup, teardown),
         cmocka_unit_test_setup_teardown(control_numbers_monotonic_and_transactional, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(control_numbers_two_connections_never_collide, setup,
