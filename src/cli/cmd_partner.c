@@ -102,7 +102,8 @@ static int check_drop(dg_transport *t, const dg_gw_partner *p, const dg_gw_drop 
         printf("  list    %-40s FAIL %s\n", d->folder, err.msg);
         return 1;
     }
-    qsort(files, n, sizeof *files, cmp_name);
+    if (n > 1)
+        qsort(files, n, sizeof *files, cmp_name);
     printf("  list    %-40s ok   %zu entr%s (%s)\n", d->folder, n, n == 1 ? "y" : "ies",
            d->acks ? "997 acknowledgments" : d->mapping);
     dg_gw_looks *looks = dg_gw_looks_new();

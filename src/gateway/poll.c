@@ -154,7 +154,8 @@ static int look(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg_gw_d
     }
     if (rc)
         return rc;
-    qsort(files, n, sizeof *files, cmp_name);
+    if (n > 1)
+        qsort(files, n, sizeof *files, cmp_name);
     char key[600];
     snprintf(key, sizeof key, "%s/%s", p->name, d->folder);
     int64_t now = (int64_t)time(NULL);
