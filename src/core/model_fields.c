@@ -6,19 +6,20 @@
 #include <stdint.h>
 #include <string.h>
 
-#define STR(T, m) {#m, #m, NULL, DG_FIELD_STR, DG_FIELD_BODY, offsetof(T, m)}
-#define DEC(T, m) {#m, #m, NULL, DG_FIELD_DEC, DG_FIELD_BODY, offsetof(T, m)}
-#define MON(T, m) {#m, #m, NULL, DG_FIELD_MONEY, DG_FIELD_BODY, offsetof(T, m)}
+#define KEY(m) "\"" #m "\":", sizeof("\"" #m "\":") - 1
+#define STR(T, m) {#m, #m, NULL, DG_FIELD_STR, DG_FIELD_BODY, offsetof(T, m), KEY(m)}
+#define DEC(T, m) {#m, #m, NULL, DG_FIELD_DEC, DG_FIELD_BODY, offsetof(T, m), KEY(m)}
+#define MON(T, m) {#m, #m, NULL, DG_FIELD_MONEY, DG_FIELD_BODY, offsetof(T, m), KEY(m)}
 #define PF(T, p, m)                                                                            \
-    {#p "." #m, #m, #p, DG_FIELD_STR, DG_FIELD_BODY, offsetof(T, p) + offsetof(dg_party, m)}
+    {#p "." #m, #m, #p, DG_FIELD_STR, DG_FIELD_BODY, offsetof(T, p) + offsetof(dg_party, m), KEY(m)}
 #define PARTY(T, p)                                                                            \
     PF(T, p, id), PF(T, p, id_qualifier), PF(T, p, name), PF(T, p, company), PF(T, p, address1), \
         PF(T, p, address2), PF(T, p, city), PF(T, p, state), PF(T, p, postal_code),            \
         PF(T, p, country), PF(T, p, phone), PF(T, p, email)
-#define GS(T, g, gi, m) {#g "[]." #m, #m, NULL, DG_FIELD_STR, gi, offsetof(T, m)}
-#define GD(T, g, gi, m) {#g "[]." #m, #m, NULL, DG_FIELD_DEC, gi, offsetof(T, m)}
-#define GM(T, g, gi, m) {#g "[]." #m, #m, NULL, DG_FIELD_MONEY, gi, offsetof(T, m)}
-#define SRC(m) {"source." #m, #m, "source", DG_FIELD_STR, DG_FIELD_SOURCE, offsetof(dg_doc_source, m)}
+#define GS(T, g, gi, m) {#g "[]." #m, #m, NULL, DG_FIELD_STR, gi, offsetof(T, m), KEY(m)}
+#define GD(T, g, gi, m) {#g "[]." #m, #m, NULL, DG_FIELD_DEC, gi, offsetof(T, m), KEY(m)}
+#define GM(T, g, gi, m) {#g "[]." #m, #m, NULL, DG_FIELD_MONEY, gi, offsetof(T, m), KEY(m)}
+#define SRC(m) {"source." #m, #m, "source", DG_FIELD_STR, DG_FIELD_SOURCE, offsetof(dg_doc_source, m), KEY(m)}
 #define SOURCE_FIELDS                                                                          \
     SRC(format), SRC(sender_id), SRC(receiver_id), SRC(interchange_control),                    \
         SRC(group_control), SRC(set_control), SRC(transaction_set)

@@ -25,6 +25,8 @@ typedef struct dg_field {
     dg_field_type type;
     int group;          /* DG_FIELD_BODY, DG_FIELD_SOURCE or an index into the kind's groups */
     size_t offset;      /* from the record base */
+    const char *json_key; /* "\"city\":" as the JSON writer emits it */
+    size_t json_key_len;
 } dg_field;
 
 typedef struct dg_field_group {

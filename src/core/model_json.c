@@ -112,6 +112,24 @@ static void jw_close(jw *w, char c)
     dg_buf_putc(w->b, c);
 }
 
+/* A table field's key: precomputed "name": text, no strlen or escaping per value. */
+static void jw_fkey(jw *w, const dg_field *f)
+{
+    dg_buf_reserve(w->b, f->json_key_len + 4 + (w->pretty ? 1 + 2 * (size_t)w->depth : 0));
+    if (!w->first[w->depth])
+        w->b->data[w->b->len++] = ',';
+    w->first[w->depth] = false;
+    if (w->pretty) {
+        w->b->data[w->b->len++] = '\n';
+        for (int i = 0; i < w->depth; i++)
+            jw_raw(w->b, "  ", 2);
+    }
+    jw_raw(w->b, f->json_key, f->json_key_len);
+    if (w->pretty)
+        w->b->data[w->b->len++] = ' ';
+    w->b->data[w->b->len] = '\0';
+}
+
 static void jw_field(jw *w, const char *key, const char *val)
 {
     jw_key(w, key);
@@ -139,7 +157,8 @@ static void write_record(jw *w, const dg_field *fs, size_t n, int g, void *rec)
             jw_open(w, f->object, '{');
             open_obj = f->object;
         }
-        jw_field(w, f->name, v);
+        jw_fkey(w, f);
+        jw_string(w->b, v);
     }
     if (open_obj)
         jw_close(w, '}');

@@ -4,6 +4,7 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +93,36 @@ static void teardown(struct csv_parser *p, reader *r)
     free(r->ptrs);
 }
 
-/* Feeds one chunk; first says whether a BOM may start it. */
+static bool blank(char c) { return c == ' ' || c == '\t'; }
+
+/* A complete line without quote characters, split here rather than byte by byte in libcsv:
+ * the same result (fields trimmed of spaces and tabs, blank lines skipped) at a fraction of
+ * the cost; most export rows look like this. */
+static void fast_record(reader *r, const char *s, size_t len, char delim)
+{
+    size_t k = 0;
+    while (k < len && blank(s[k]))
+        k++;
+    if (k == len)
+        return;
+    const char *end = s + len;
+    for (;;) {
+        const char *d = memchr(s, delim, (size_t)(end - s));
+        const char *fe = d ? d : end, *fb = s;
+        while (fb < fe && blank(*fb))
+            fb++;
+        while (fe > fb && blank(fe[-1]))
+            fe--;
+        on_field((void *)(uintptr_t)fb, (size_t)(fe - fb), r);
+        if (!d)
+            break;
+        s = d + 1;
+    }
+    on_record('\n', r);
+}
+
+/* Feeds one chunk; first says whether a BOM may start it. Lines go to libcsv one at a time
+ * (so its state is known at each line start) unless they can take the fast path. */
 static int feed(struct csv_parser *p, reader *r, const char *buf, size_t len, bool first,
                 const char *name)
 {
@@ -100,9 +130,26 @@ static int feed(struct csv_parser *p, reader *r, const char *buf, size_t len, bo
         buf += 3;
         len -= 3;
     }
-    if (csv_parse(p, buf, len, on_field, on_record, r) != len && !r->rc)
-        return dg_error_set(r->err, DG_EPARSE, "%s: CSV record %ld: %s", name, r->record + 1,
-                            csv_strerror(csv_error(p)));
+    const char *s = buf, *end = buf + len;
+    char quote = (char)csv_get_quote(p), delim = (char)csv_get_delim(p);
+    while (s < end && !r->rc) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        size_t n = nl ? (size_t)(nl - s) + 1 : (size_t)(end - s);
+        if (nl && p->pstate == 0 /* no row begun */) {
+            size_t ll = (size_t)(nl - s);
+            if (ll && s[ll - 1] == '\r')
+                ll--;
+            if (!memchr(s, quote, ll) && !memchr(s, '\r', ll)) {
+                fast_record(r, s, ll, delim);
+                s += n;
+                continue;
+            }
+        }
+        if (csv_parse(p, s, n, on_field, on_record, r) != n && !r->rc)
+            return dg_error_set(r->err, DG_EPARSE, "%s: CSV record %ld: %s", name, r->record + 1,
+                                csv_strerror(csv_error(p)));
+        s += n;
+    }
     return r->rc;
 }
 

@@ -294,6 +294,7 @@ static int on_set(void *ctx, const dg_x12_set *set)
         const dg_x12_seg *sg = &set->segs[i];
         x->segs[i].id = x12_pack(dg_x12_seg_id(sg), sg->n_el >= 0 ? sg->el_len[0] : 0);
         x->segs[i].pos = sg->file_seg;
+        x->segs[i].n_el = sg->n_el;
         x->segs[i].raw = sg;
     }
     const dg_x12_delims *d = set->isa ? &set->isa->delims : NULL;

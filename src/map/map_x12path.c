@@ -179,6 +179,8 @@ const char *x12_path_compile(dg_arena *a, const char *text, xpath *p)
 static const char *elem(const xset *s, size_t i, int el, int comp, int rep, size_t *len)
 {
     *len = 0;
+    if (el > s->segs[i].n_el) /* absent: no call into the reader */
+        return "";
     return s->elem(s->ctx, s->segs[i].raw, el, comp, rep, len);
 }
 
@@ -373,7 +375,7 @@ const char *x12_path_eval(const xset *s, const xpath *p, xscope sc, size_t *len,
         return elem(s, at, p->ref.el, p->ref.comp, p->ref.rep, len);
     size_t best = p->n_quals;
     int best_el = 0;
-    for (int el = p->ref.el; el < 30 && best; el += 2) { /* one pass; the first qualifier wins */
+    for (int el = p->ref.el; el < s->segs[at].n_el && best; el += 2) { /* first qualifier wins */
         size_t ql;
         const char *qv = elem(s, at, el, 0, 0, &ql);
         if (!qv || !ql) {

@@ -44,6 +44,7 @@ typedef struct xpath {
  * evaluator knows nothing of the X12 reader: map_x12.c builds this view over a dg_x12_set. */
 typedef struct xseg {
     uint32_t id;
+    int n_el; /* elements after the id */
     long pos; /* segment number in the file, for messages */
     const void *raw;
 } xseg;

@@ -45,6 +45,29 @@ static void quoting_and_newlines(void **state)
     assert_int_equal(r.recno[3], 4); /* the blank line is no record */
 }
 
+/* Lines without quotes take a fast path past libcsv: same results as libcsv gives (checked
+ * against it): unquoted fields trimmed of spaces and tabs, blank lines no record. */
+static void unquoted_lines_like_libcsv(void **state)
+{
+    (void)state;
+    const char *in = "  a , b\t,c  \n,\na,,b\n   \nx, \r\n\"q\",  z \n";
+    rows r = {0};
+    dg_error err = {0};
+    assert_int_equal(dg_csv_read_buf(in, strlen(in), "t.csv", NULL, collect, &r, &err), 0);
+    assert_int_equal(r.n, 5);
+    assert_string_equal(r.rows[0][0], "a");
+    assert_string_equal(r.rows[0][1], "b");
+    assert_string_equal(r.rows[0][2], "c");
+    assert_int_equal(r.n_fields[1], 2);
+    assert_int_equal(r.n_fields[2], 3);
+    assert_string_equal(r.rows[2][1], "");
+    assert_int_equal(r.n_fields[3], 2);
+    assert_string_equal(r.rows[3][0], "x");
+    assert_string_equal(r.rows[4][0], "q"); /* libcsv's path, same trimming */
+    assert_string_equal(r.rows[4][1], "z");
+    assert_int_equal(r.recno[4], 5);
+}
+
 static void delimiter_and_latin1(void **state)
 {
     (void)state;
@@ -102,7 +125,8 @@ static void writer_round_trip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(quoting_and_newlines), cmocka_unit_test(delimiter_and_latin1),
+        cmocka_unit_test(quoting_and_newlines), cmocka_unit_test(unquoted_lines_like_libcsv),
+        cmocka_unit_test(delimiter_and_latin1),
         cmocka_unit_test(callback_stops_reading), cmocka_unit_test(missing_file),
         cmocka_unit_test(writer_round_trip),
     };
