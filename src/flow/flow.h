@@ -238,6 +238,7 @@ typedef struct dg_flow_invoice_result {
     int64_t invoice_id;
     dg_flow_reason reasons[DG_FLOW_MAX_REASONS]; /* every reason (also stored) */
     size_t n_reasons;
+    size_t n_reasons_total; /* every reason found and stored (reasons[] holds the first ones) */
 } dg_flow_invoice_result;
 
 /* Matches against the PO (po_number, of this supplier) and what was shipped: quantity invoiced

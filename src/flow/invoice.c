@@ -8,14 +8,26 @@
 
 #include "flow/flow_internal.h"
 
-static void add_reason(dg_flow_invoice_result *res, const char *code, const char *fmt, ...)
+/* Every reason found, however many (the result struct holds the first DG_FLOW_MAX_REASONS). */
+typedef struct reason_list {
+    dg_flow_reason *v;
+    size_t n, cap;
+} reason_list;
+
+static void add_reason(reason_list *rl, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void add_reason(dg_flow_invoice_result *res, const char *code, const char *fmt, ...)
+static void add_reason(reason_list *rl, const char *code, const char *fmt, ...)
 {
-    if (res->n_reasons >= DG_FLOW_MAX_REASONS)
-        return;
-    dg_flow_reason *r = &res->reasons[res->n_reasons++];
+    if (rl->n == rl->cap) {
+        size_t cap = rl->cap ? rl->cap * 2 : 8;
+        dg_flow_reason *v = realloc(rl->v, cap * sizeof *v);
+        if (!v)
+            abort(); /* like the arena: no caller could recover */
+        rl->v = v;
+        rl->cap = cap;
+    }
+    dg_flow_reason *r = &rl->v[rl->n++];
     snprintf(r->code, sizeof r->code, "%s", code);
     va_list ap;
     va_start(ap, fmt);
@@ -69,7 +81,7 @@ static void sum_charges(const dg_invoice *iv, dg_dec *all, dg_dec *freight, dg_d
     }
 }
 
-static void check_price(const dg_flow_rules *r, dg_flow_invoice_result *res, const po_line *l,
+static void check_price(const dg_flow_rules *r, reason_list *res, const po_line *l,
                         const dg_invoice_line *il)
 {
     if (!il->unit_price.set || !l->cost.set)
@@ -89,8 +101,8 @@ static void check_price(const dg_flow_rules *r, dg_flow_invoice_result *res, con
 
 /* The match itself; fills res->reasons and the per-line quantities in p->lines[].add. */
 static void match_invoice(const dg_flow_rules *r, const char *supplier, const dg_invoice *iv,
-                          po_info *p, int64_t original, dg_flow_invoice_result *res,
-                          dg_dec *lines_amount, dg_dec *charges, dg_dec *tax)
+                          po_info *p, int64_t original, reason_list *res, dg_dec *lines_amount,
+                          dg_dec *charges, dg_dec *tax)
 {
     char a[32], b[32], c[32];
     if (original)
@@ -150,8 +162,9 @@ static void match_invoice(const dg_flow_rules *r, const char *supplier, const dg
 }
 
 static int record_invoice(dg_store *s, const char *supplier, const dg_invoice *iv, const po_info *p,
-                          int64_t doc_id, int64_t original, dg_flow_invoice_result *res,
-                          dg_dec lines_amount, dg_dec charges, dg_dec tax, dg_error *err)
+                          int64_t doc_id, int64_t original, const reason_list *res,
+                          dg_dec lines_amount, dg_dec charges, dg_dec tax, int64_t *invoice_id,
+                          dg_error *err)
 {
     static const char ins[] =
         "INSERT INTO invoices(supplier, invoice_number, po_id, document_id, invoice_date,"
@@ -178,14 +191,14 @@ static int record_invoice(dg_store *s, const char *supplier, const dg_invoice *i
     fl_bind_dec(st, 8, charges);
     fl_bind_dec(st, 9, tax);
     fl_bind_dec(st, 10, iv->total);
-    fl_bind_text(st, 11, res->n_reasons ? "DISCREPANCY" : "MATCHED");
+    fl_bind_text(st, 11, res->n ? "DISCREPANCY" : "MATCHED");
     if (original)
         sqlite3_bind_int64(st, 12, original);
     sqlite3_bind_int64(st, 13, dg_store_now(s));
     if ((rc = fl_step_done(s, st, err, "recording an invoice")))
         return rc;
     int64_t id = sqlite3_last_insert_rowid(dg_store_db(s));
-    res->invoice_id = id;
+    *invoice_id = id;
     for (size_t i = 0; i < iv->n_lines; i++) {
         const dg_invoice_line *il = &iv->lines[i];
         int k = fl_match_line(p->lines, p->n_lines, il->line_number, il->vendor_sku, il->buyer_sku,
@@ -216,12 +229,12 @@ static int record_invoice(dg_store *s, const char *supplier, const dg_invoice *i
         if ((rc = fl_step_done(s, st, err, "recording a charge")))
             return rc;
     }
-    for (size_t i = 0; i < res->n_reasons; i++) {
+    for (size_t i = 0; i < res->n; i++) {
         if ((rc = dg_store_prepare(s, dis, &st, err)))
             return rc;
         sqlite3_bind_int64(st, 1, id);
-        fl_bind_text(st, 2, res->reasons[i].code);
-        fl_bind_text(st, 3, res->reasons[i].detail);
+        fl_bind_text(st, 2, res->v[i].code);
+        fl_bind_text(st, 3, res->v[i].detail);
         sqlite3_bind_int64(st, 4, dg_store_now(s));
         if ((rc = fl_step_done(s, st, err, "recording a discrepancy")))
             return rc;
@@ -274,6 +287,7 @@ static int ingest_invoice(dg_store *s, const dg_flow_rules *r, const char *suppl
         return rc;
     po_info p;
     memset(&p, 0, sizeof p);
+    reason_list rl = {0};
     bool seen = false, found = false;
     if ((rc = fl_already(s, rec, doc, file_id, &seen, err)))
         goto fail;
@@ -297,19 +311,24 @@ static int ingest_invoice(dg_store *s, const dg_flow_rules *r, const char *suppl
     if ((rc = find_original(s, supplier, iv->invoice_number, &original, err)))
         goto fail;
     dg_dec lines_amount, charges, tax;
-    match_invoice(r, supplier, iv, &p, original, res, &lines_amount, &charges, &tax);
-    res->outcome = res->n_reasons ? DG_FLOW_DISCREPANCY : DG_FLOW_MATCHED;
+    match_invoice(r, supplier, iv, &p, original, &rl, &lines_amount, &charges, &tax);
+    res->outcome = rl.n ? DG_FLOW_DISCREPANCY : DG_FLOW_MATCHED;
+    res->n_reasons_total = rl.n;
+    for (size_t i = 0; i < rl.n && i < DG_FLOW_MAX_REASONS; i++)
+        res->reasons[res->n_reasons++] = rl.v[i];
     if ((rc = fl_document_add(s, supplier, rec, doc, file_id, dg_flow_outcome_name(res->outcome),
                               &doc_id, err)) ||
-        (rc = record_invoice(s, supplier, iv, &p, doc_id, original, res, lines_amount, charges, tax,
-                             err)))
+        (rc = record_invoice(s, supplier, iv, &p, doc_id, original, &rl, lines_amount, charges, tax,
+                             &res->invoice_id, err)))
         goto fail;
     if (res->outcome == DG_FLOW_MATCHED && (rc = apply_matched(s, &p, err)))
         goto fail;
     fl_po_info_free(&p);
+    free(rl.v);
     return dg_store_commit(s, err);
 fail:
     fl_po_info_free(&p);
+    free(rl.v);
     dg_store_rollback(s);
     return rc;
 }

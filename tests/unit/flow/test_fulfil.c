@@ -379,6 +379,25 @@ static void invoice_every_reason_listed_and_bad_invoices(void **state)
     assert_int_equal(ft_q(f, "SELECT count(*) FROM invoices"), 1);
 }
 
+static void invoice_keeps_every_reason_beyond_the_result_array(void **state)
+{
+    ft *f = *state;
+    ship_all(f);
+    dg_doc *d = invoice_doc("INV-40", "O-1-NW", NULL, NULL);
+    for (int i = 0; i < 40; i++) {
+        dg_invoice_line *l = dg_invoice_add_line(d);
+        l->vendor_sku = dg_arena_printf(d->arena, "ZZ-%d", i);
+        l->quantity = D("1");
+        l->unit_price = D("1");
+    }
+    dg_flow_invoice_result *r = invoice(f, d, 0);
+    assert_int_equal(r->outcome, DG_FLOW_DISCREPANCY);
+    assert_int_equal(r->n_reasons, DG_FLOW_MAX_REASONS);
+    assert_int_equal(r->n_reasons_total, 40);
+    assert_int_equal(ft_q(f, "SELECT count(*) FROM discrepancies"), 40);
+    assert_true(r->invoice_id > 0);
+}
+
 static void overdue_acks_and_asns(void **state)
 {
     ft *f = *state;
@@ -512,6 +531,7 @@ int main(void)
         T(invoice_sum_mismatch),
         T(invoice_duplicate_number_is_caught),
         T(invoice_every_reason_listed_and_bad_invoices),
+        T(invoice_keeps_every_reason_beyond_the_result_array),
         T(overdue_acks_and_asns),
         T(reports_revenue_cost_freight_margin),
         T(stock_feed_upserts_and_maps_gtin),
