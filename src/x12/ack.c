@@ -129,7 +129,8 @@ static int write_997(out_ctx *o, const dg_x12_file_result *res, const dg_x12_gro
 }
 
 static void fill_isa(dg_x12_isa *isa, const dg_x12_isa *rx, const dg_x12_ack_opts *o,
-                     const char *control, const char *date6, const char *time4)
+                     const char *control, const char *date6, const char *time4,
+                     const dg_x12_delims *d)
 {
     memset(isa, 0, sizeof *isa);
     snprintf(isa->auth_qual, sizeof isa->auth_qual, "00");
@@ -154,6 +155,15 @@ static void fill_isa(dg_x12_isa *isa, const dg_x12_isa *rx, const dg_x12_ack_opt
     snprintf(isa->ack_requested, sizeof isa->ack_requested, "0");
     char usage = o->usage ? o->usage : (rx->usage[0] == 'T' ? 'T' : 'P');
     isa->usage[0] = usage;
+    /* ids echoed from a broken interchange may hold our delimiters */
+    clean(isa->sender_qual, sizeof isa->sender_qual, isa->sender_qual, d);
+    clean(isa->sender_id, sizeof isa->sender_id, isa->sender_id, d);
+    clean(isa->receiver_qual, sizeof isa->receiver_qual, isa->receiver_qual, d);
+    clean(isa->receiver_id, sizeof isa->receiver_id, isa->receiver_id, d);
+    if (!isa->sender_id[0] || isa->sender_id[0] == ' ')
+        snprintf(isa->sender_id, sizeof isa->sender_id, "UNKNOWN");
+    if (!isa->receiver_id[0] || isa->receiver_id[0] == ' ')
+        snprintf(isa->receiver_id, sizeof isa->receiver_id, "UNKNOWN");
 }
 
 static int write_interchange(out_ctx *o, const dg_x12_file_result *res, size_t ic,
@@ -169,7 +179,7 @@ static int write_interchange(out_ctx *o, const dg_x12_file_result *res, size_t i
     char isa_ctl[16];
     count_up(isa_ctl, sizeof isa_ctl, opt->isa_control, k);
     dg_x12_isa isa;
-    fill_isa(&isa, &first->isa, opt, isa_ctl, date8 + 2, time4);
+    fill_isa(&isa, &first->isa, opt, isa_ctl, date8 + 2, time4, &o->d);
     int rc;
     if ((rc = dg_x12_write_isa(o->w, &isa, o->err)))
         return rc;
@@ -184,6 +194,8 @@ static int write_interchange(out_ctx *o, const dg_x12_file_result *res, size_t i
     count_up(gs.control, sizeof gs.control,
              opt->gs_control ? opt->gs_control : skip_zeros(opt->isa_control), (*gs_k)++);
     snprintf(gs.agency, sizeof gs.agency, "X");
+    clean(gs.sender, sizeof gs.sender, gs.sender, &o->d);
+    clean(gs.receiver, sizeof gs.receiver, gs.receiver, &o->d);
     if (opt->version)
         snprintf(gs.version, sizeof gs.version, "%s", opt->version);
     else
