@@ -49,8 +49,11 @@ static const char *bare_msg(const char *msg, const char *path)
     return msg;
 }
 
-static void print_problem(const dg_x12_file_result *r, const dg_x12_problem *p)
+static void print_problem(void *ctx, const char *path, const dg_x12_problem *p)
 {
+    (void)ctx;
+    if (p->level == DG_X12_LEVEL_SEGMENT && !strcmp(p->code, "8"))
+        return; /* its AK4 lines follow and name the segment */
     char where[200];
     int n = snprintf(where, sizeof where, "ISA %s", p->isa_control[0] ? p->isa_control : "-");
     if (p->gs_control[0])
@@ -74,21 +77,16 @@ static void print_problem(const dg_x12_file_result *r, const dg_x12_problem *p)
         if (p->elem_ref[0])
             k += snprintf(seg + k, sizeof seg - (size_t)k, " (ref %s)", p->elem_ref);
     }
-    printf("%s: %s%s: %s%s %s %s: %s\n", r->path, where, seg, p->warning ? "warning: " : "",
+    printf("%s: %s%s: %s%s %s %s: %s\n", path, where, seg, p->warning ? "warning: " : "",
            kind_of(p->level), p->code, dg_x12_code_text(p->level, p->code),
-           bare_msg(p->msg, r->path));
+           bare_msg(p->msg, path));
 }
 
-static void print_text(const dg_x12_file_result *r)
+/* The problem lines were printed as they were found; this is the file's summary. */
+static void print_summary(const dg_x12_file_result *r)
 {
     if (r->not_x12) {
         printf("%s: not an X12 interchange: %s\n", r->path, bare_msg(r->not_x12_msg, r->path));
-    }
-    for (size_t i = 0; i < r->n_problems; i++) {
-        const dg_x12_problem *p = &r->problems[i];
-        if (p->level == DG_X12_LEVEL_SEGMENT && !strcmp(p->code, "8"))
-            continue; /* its AK4 lines follow and name the segment */
-        print_problem(r, p);
     }
     long rejected_sets = r->n_sets - r->n_sets_accepted;
     printf("%s: %s: %zu interchange(s), %zu group(s), %ld set(s): %ld accepted, %ld rejected; "
@@ -228,7 +226,11 @@ int dg_cmd_validate(int argc, char **argv)
     json_t *files = json ? json_array() : NULL;
     for (int i = optind; i < argc; i++) {
         dg_x12_file_result *r = NULL;
-        if (dg_x12_check_file(defs, argv[i], &r, &err)) {
+        /* text: print while reading and keep only counts, so any file size fits in memory */
+        dg_x12_check_opts copts = {true, print_problem, NULL};
+        int crc = json ? dg_x12_check_file(defs, argv[i], &r, &err)
+                       : dg_x12_check_file_opts(defs, argv[i], &copts, &r, &err);
+        if (crc) {
             fprintf(stderr, "dropgate validate: %s\n", err.msg);
             if (files) {
                 json_t *f = json_object();
@@ -244,7 +246,7 @@ int dg_cmd_validate(int argc, char **argv)
         if (files)
             json_array_append_new(files, file_json(r));
         else
-            print_text(r);
+            print_summary(r);
         dg_x12_file_result_free(r);
     }
     if (files) {

@@ -39,7 +39,7 @@ typedef struct dg_x12_group_result {
     dg_x12_isa isa;         /* its interchange header */
     dg_x12_gs gs;
     size_t interchange;     /* index into dg_x12_file_result.interchanges */
-    dg_x12_set_result *sets;
+    dg_x12_set_result *sets;    /* every set (only the rejected ones with summary_only) */
     size_t n_sets, cap_sets;
     long included;          /* GE01, -1 when GE is missing */
     long received, accepted;
@@ -78,6 +78,17 @@ int dg_x12_check_file(const dg_x12_defs *defs, const char *path, dg_x12_file_res
 int dg_x12_check_mem(const dg_x12_defs *defs, const char *data, size_t len, const char *name,
                      dg_x12_file_result **out, dg_error *err);
 void dg_x12_file_result_free(dg_x12_file_result *r);
+
+/* For files of any size: summary_only keeps counts and the rejected sets, not every accepted set
+ * nor the problem list (memory then follows the rejected sets, not the file); on_problem sees
+ * each problem as it is found either way. */
+typedef struct dg_x12_check_opts {
+    bool summary_only;
+    void (*on_problem)(void *ctx, const char *path, const dg_x12_problem *p);
+    void *ctx;
+} dg_x12_check_opts;
+int dg_x12_check_file_opts(const dg_x12_defs *defs, const char *path,
+                           const dg_x12_check_opts *opts, dg_x12_file_result **out, dg_error *err);
 
 /* Short texts for codes, for messages: AK304 segment codes, AK403 element codes, AK502
  * set codes, AK905 group codes and TA105 interchange codes. */

@@ -9,6 +9,7 @@
 
 typedef struct {
     const dg_x12_defs *defs;
+    const dg_x12_check_opts *opts;
     dg_x12_file_result *r;
     char pending_set_codes[5][4]; /* AK5 codes the reader reported before handing the set over */
     int n_pending;
@@ -35,14 +36,19 @@ static void add_code(char codes[5][4], int *n, const char *code)
         snprintf(codes[(*n)++], 4, "%s", code);
 }
 
-static void keep_problem(dg_x12_file_result *r, const dg_x12_problem *p)
+static void keep_problem(checker *c, const dg_x12_problem *p)
 {
-    r->problems = grow(r->problems, &r->cap_problems, r->n_problems, sizeof *r->problems);
-    r->problems[r->n_problems++] = *p;
+    dg_x12_file_result *r = c->r;
     if (p->warning)
         r->n_warnings++;
     else
         r->n_errors++;
+    if (c->opts && c->opts->on_problem)
+        c->opts->on_problem(c->opts->ctx, r->path, p);
+    if (c->opts && c->opts->summary_only)
+        return;
+    r->problems = grow(r->problems, &r->cap_problems, r->n_problems, sizeof *r->problems);
+    r->problems[r->n_problems++] = *p;
 }
 
 static dg_x12_interchange_result *cur_ic(checker *c)
@@ -88,7 +94,7 @@ static int on_gs(void *ctx, const dg_x12_isa *isa, const dg_x12_gs *gs)
 
 static int keep_set_problem(void *ctx, const dg_x12_problem *p)
 {
-    keep_problem(((checker *)ctx)->r, p);
+    keep_problem(ctx, p);
     return 0;
 }
 
@@ -125,8 +131,10 @@ static int on_set(void *ctx, const dg_x12_set *set)
         r->n_sets_accepted++;
     if (!g)
         return 0; /* a set outside any group: its interchange error says so */
-    g->sets = grow(g->sets, &g->cap_sets, g->n_sets, sizeof *g->sets);
-    g->sets[g->n_sets++] = sr;
+    if (!(c->opts && c->opts->summary_only && sr.status == 'A')) {
+        g->sets = grow(g->sets, &g->cap_sets, g->n_sets, sizeof *g->sets);
+        g->sets[g->n_sets++] = sr;
+    }
     g->received++;
     if (sr.status == 'A')
         g->accepted++;
@@ -148,7 +156,7 @@ static int on_ge(void *ctx, const dg_x12_group_end *ge)
 static int on_problem(void *ctx, const dg_x12_problem *p)
 {
     checker *c = ctx;
-    keep_problem(c->r, p);
+    keep_problem(c, p);
     if (p->warning)
         return 0;
     switch (p->level) {
@@ -205,7 +213,7 @@ static void finish(dg_x12_file_result *r)
 }
 
 static int run(const dg_x12_defs *defs, const char *path, const char *data, size_t len,
-               dg_x12_file_result **out, dg_error *err)
+               const dg_x12_check_opts *opts, dg_x12_file_result **out, dg_error *err)
 {
     dg_x12_file_result *r = calloc(1, sizeof *r);
     if (!r)
@@ -216,6 +224,7 @@ static int run(const dg_x12_defs *defs, const char *path, const char *data, size
     checker c;
     memset(&c, 0, sizeof c);
     c.defs = defs;
+    c.opts = opts;
     c.r = r;
     dg_x12_callbacks cb;
     memset(&cb, 0, sizeof cb);
@@ -247,13 +256,19 @@ static int run(const dg_x12_defs *defs, const char *path, const char *data, size
 int dg_x12_check_file(const dg_x12_defs *defs, const char *path, dg_x12_file_result **out,
                       dg_error *err)
 {
-    return run(defs, path, NULL, 0, out, err);
+    return run(defs, path, NULL, 0, NULL, out, err);
+}
+
+int dg_x12_check_file_opts(const dg_x12_defs *defs, const char *path,
+                           const dg_x12_check_opts *opts, dg_x12_file_result **out, dg_error *err)
+{
+    return run(defs, path, NULL, 0, opts, out, err);
 }
 
 int dg_x12_check_mem(const dg_x12_defs *defs, const char *data, size_t len, const char *name,
                      dg_x12_file_result **out, dg_error *err)
 {
-    return run(defs, name, data ? data : "", len, out, err);
+    return run(defs, name, data ? data : "", len, NULL, out, err);
 }
 
 void dg_x12_file_result_free(dg_x12_file_result *r)
