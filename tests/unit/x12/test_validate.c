@@ -400,6 +400,40 @@ static void samples_accepted_and_rejected(void **state)
     assert_int_not_equal(dg_x12_check_file(defs, "/nonexistent/x.edi", &r, &err), 0);
 }
 
+static void count_cb(void *ctx, const char *path, const dg_x12_problem *p)
+{
+    (void)p;
+    assert_non_null(strstr(path, "bad-hl-parent.edi"));
+    (*(int *)ctx)++;
+}
+
+static void summary_only_keeps_counts(void **state)
+{
+    (void)state;
+    int seen = 0;
+    dg_x12_check_opts o = {true, count_cb, &seen};
+    dg_x12_file_result *r = NULL;
+    dg_error err = {0};
+    assert_int_equal(dg_x12_check_file_opts(defs, dg_test_path("samples/x12/bad/bad-hl-parent.edi"),
+                                            &o, &r, &err),
+                     0);
+    assert_true(r->rejected);
+    assert_int_equal(r->n_problems, 0);
+    assert_int_equal((size_t)seen, r->n_errors + r->n_warnings);
+    assert_true(seen >= 6);
+    assert_int_equal(r->groups[0].n_sets, 1); /* the rejected set is kept */
+    assert_int_equal(r->groups[0].received, 1);
+    dg_x12_file_result_free(r);
+    seen = 0;
+    o.on_problem = NULL;
+    assert_int_equal(
+        dg_x12_check_file_opts(defs, dg_test_path("samples/x12/856-asn.edi"), &o, &r, &err), 0);
+    assert_false(r->rejected);
+    assert_int_equal(r->groups[0].n_sets, 0); /* accepted sets are only counted */
+    assert_int_equal(r->groups[0].accepted, 1);
+    dg_x12_file_result_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,6 +448,7 @@ int main(void)
         cmocka_unit_test(undefined_set_is_envelope_checked),
         cmocka_unit_test(direct_api_counts_errors),
         cmocka_unit_test(samples_accepted_and_rejected),
+        cmocka_unit_test(summary_only_keeps_counts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
