@@ -99,6 +99,12 @@ static void kill_tree(pid_t pid, int sig)
         kill(todo[i], sig);
 }
 
+void dg_test_server_signal(pid_t pid, int sig)
+{
+    if (pid > 0)
+        kill_tree(pid, sig);
+}
+
 static void reap(pid_t pid)
 {
     for (int i = 0; i < 300; i++) {

@@ -64,6 +64,9 @@ int dg_test_sshd_restart(dg_test_sshd *s);
 void dg_test_ftpd_kill(dg_test_ftpd *s);
 int dg_test_ftpd_restart(dg_test_ftpd *s);
 
+/* Sends sig to a server and all its session processes (SIGSTOP: a server that hangs). */
+void dg_test_server_signal(pid_t pid, int sig);
+
 /* Gives path (recursively) to the server account, so files the test wrote as root can be
  * renamed or deleted by the server login. No-op when not root. */
 void dg_test_server_chown(const dg_test_account *a, const char *path);

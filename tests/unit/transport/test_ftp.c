@@ -2,6 +2,7 @@
  * certificate checks, wrong password, LIST parsing, stat via MDTM/SIZE, a server killed
  * mid-transfer. */
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -290,6 +291,31 @@ static void test_growing_file_reported(void **state)
     dg_transport_close(t);
 }
 
+static void test_stalled_server_times_out(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    dg_transport_config c = cfg_for(&g_srv, "ftp");
+    c.timeout_ms = 2000;
+    dg_transport *t = NULL;
+    dg_error err = {0};
+    assert_int_equal(dg_transport_open(&c, &t, &err), 0);
+    dg_test_server_signal(g_srv.pid, SIGSTOP);
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    dg_remote_file *files = NULL;
+    size_t n = 0;
+    int rc = dg_transport_list(t, ".", &files, &n, &err);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    dg_test_server_signal(g_srv.pid, SIGCONT);
+    dg_transport_close(t);
+    if (rc)
+        fprintf(stderr, "stalled: %s\n", err.msg);
+    assert_int_equal(rc, DG_ETIMEOUT);
+    double took = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    assert_true(took < 8.0);
+}
+
 typedef struct killer {
     const char *watch;
     bool restart, killed;
@@ -414,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_tls_only_server_refuses_plain_ftp),
         cmocka_unit_test(test_wrong_password),
         cmocka_unit_test(test_growing_file_reported),
+        cmocka_unit_test(test_stalled_server_times_out),
         cmocka_unit_test(test_big_file_bounded_memory),
         cmocka_unit_test(test_killed_mid_transfer),
     };

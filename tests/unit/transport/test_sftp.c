@@ -2,6 +2,7 @@
  * host key checks, logins (key, key + passphrase, password), a server killed mid-transfer. */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -320,6 +321,42 @@ static void test_growing_file_reported(void **state)
     dg_transport_close(t);
 }
 
+/* A server that stops answering: every call gives up after timeout_ms, not minutes. */
+static void test_stalled_server_times_out(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    dg_transport_config c = key_cfg();
+    c.timeout_ms = 2000; /* enough for a handshake on a loaded CI machine */
+    dg_transport *t = NULL;
+    dg_error err = {0};
+    int orc = dg_transport_open(&c, &t, &err);
+    if (orc)
+        fprintf(stderr, "open: %s\n", err.msg);
+    assert_int_equal(orc, 0);
+    dg_test_server_signal(g_srv.pid, SIGSTOP);
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    dg_remote_file *files = NULL;
+    size_t n = 0;
+    int rc = dg_transport_list(t, ".", &files, &n, &err);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    dg_transport_close(t);
+    /* A new connection to the stopped server: the handshake times out too. */
+    struct timespec c0, c1;
+    clock_gettime(CLOCK_MONOTONIC, &c0);
+    int rc2 = dg_transport_open(&c, &t, &err);
+    clock_gettime(CLOCK_MONOTONIC, &c1);
+    dg_test_server_signal(g_srv.pid, SIGCONT);
+    assert_int_equal(rc, DG_ETIMEOUT);
+    double took = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    assert_true(took < 8.0);
+    assert_true(rc2 == DG_ETIMEOUT || rc2 == DG_ENET);
+    assert_null(t);
+    took = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
+    assert_true(took < 8.0);
+}
+
 typedef struct killer {
     const char *watch;   /* local .part file to watch */
     bool restart;
@@ -450,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_password_login),
         cmocka_unit_test(test_key_with_passphrase),
         cmocka_unit_test(test_growing_file_reported),
+        cmocka_unit_test(test_stalled_server_times_out),
         cmocka_unit_test(test_big_file_bounded_memory),
         cmocka_unit_test(test_killed_mid_transfer),
     };
