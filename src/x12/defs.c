@@ -128,11 +128,24 @@ static int scalar_long(const dg_node *n, long *out)
     return *end ? -1 : 0;
 }
 
+/* Up to 8 bytes as a big-endian integer, zero padded: same order as the strings. */
 static uint64_t pack8(const char *s, size_t n)
 {
-    uint64_t k = 0;
-    for (size_t i = 0; i < 8; i++)
-        k = k << 8 | (i < n ? (unsigned char)s[i] : 0);
+    unsigned char b[8] = {0};
+    memcpy(b, s, n < 8 ? n : 8);
+    uint64_t k;
+    memcpy(&k, b, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    k = __builtin_bswap64(k);
+#endif
+    return k;
+}
+
+static uint64_t mix64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
     return k;
 }
 
@@ -186,8 +199,21 @@ static int build_elem(dg_arena *a, const dg_x12_version *v, const raw *r, dg_x12
             all_short = len <= 8;
             packed[i] = pack8(vals[i], len);
         }
-        if (all_short) /* sorted strings of <= 8 bytes pack in the same order */
+        if (all_short) { /* sorted strings of <= 8 bytes pack in the same order */
             e->packed = packed;
+            size_t cap = 16;
+            while (cap < e->n_codes * 3)
+                cap *= 2;
+            uint64_t *h = dg_arena_alloc(a, cap * sizeof *h);
+            for (size_t i = 0; i < e->n_codes; i++) {
+                size_t j = (size_t)mix64(packed[i]) & (cap - 1);
+                while (h[j] && h[j] != packed[i])
+                    j = (j + 1) & (cap - 1);
+                h[j] = packed[i];
+            }
+            e->hash = h;
+            e->hash_mask = cap - 1;
+        }
     }
     *out = e;
     return 0;
@@ -871,6 +897,18 @@ bool dg_x12_elem_code_ok(const dg_x12_elem_def *e, const char *value, size_t len
 {
     if (!e || !e->codes)
         return true;
+    if (e->hash) {
+        if (len > 8 || !len)
+            return false;
+        uint64_t k = pack8(value, len);
+        for (size_t j = (size_t)mix64(k) & e->hash_mask;;
+             j = (j + 1) & e->hash_mask) {
+            if (e->hash[j] == k)
+                return true;
+            if (!e->hash[j])
+                return false;
+        }
+    }
     if (e->packed) {
         if (len > 8)
             return false;

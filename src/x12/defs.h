@@ -31,6 +31,8 @@ typedef struct dg_x12_elem_def {
     bool codes_open;          /* known codes only: another value is a warning, not an error */
     const uint64_t *packed;   /* the codes packed 8 bytes big-endian, sorted; NULL when a code
                                  is longer than 8 */
+    const uint64_t *hash;     /* the packed codes in an open-addressing table (0 = empty) */
+    size_t hash_mask;
 } dg_x12_elem_def;
 
 /* One element position in a segment, or one component in a composite. */
