@@ -137,4 +137,13 @@ before=$(q "select count(*) from outbox")||true
 poll
 expect "idempotent poll" "$(q "select count(*) from outbox")" "$before"
 expect "bad input logged" "$(grep -c 'outcome=quarantined' "$log")" 5
+# ---- 5. overdue: a PO with a 997 but no ASN past northwind's asn_after ------------------------
+sed -i 's/asn_after: 72h        # a sent PO without an ASN/asn_after: 1s         # a sent PO without an ASN/' "$W/etc/routing.yaml"
+grep -q "asn_after: 1s" "$W/etc/routing.yaml" || fail "test setup: routing.yaml not changed"
+sleep 2
+"$DG_BIN" status --config "$CFG" >"$tmp/status.txt" 2>>"$log" || fail "status"
+checks=$((checks + 1))
+grep -E "^  2004-NW +supplier=northwind +order=2004 .*waiting for asn" "$tmp/status.txt" >/dev/null || fail "status does not list 2004-NW as overdue: $(cat "$tmp/status.txt")"
+checks=$((checks + 1))
+! grep -q "2001-NW" "$tmp/status.txt" || fail "a shipped PO is listed as overdue"
 echo "ok: $checks checks (sent before bad input: $sent_before)"
