@@ -13,23 +13,24 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: dropgate ack [-o OUT] [--edi DIR] [envelope options] FILE\n"
-          "\n"
-          "  Checks FILE (like 'dropgate validate') and writes the 997 for each of its\n"
-          "  functional groups: AK1, AK2/AK3/AK4/AK5 per set, AK9, enveloped with sender and\n"
-          "  receiver swapped.\n"
-          "\n"
-          "  -o OUT             write there atomically (default stdout)\n"
-          "  --edi DIR          definition folder (default: $DG_EDI_DIR, ../edi beside the program)\n"
-          "  --control N        ISA13 of the 997 (GS06 and ST02 default to N and 0001)\n"
-          "  --counter FILE     take ISA13 from a counter file (read, add one, write back)\n"
-          "                     when --control is not given; without either, 1\n"
-          "  --gs-control N --st-control N\n"
-          "  --sender Q:ID --receiver Q:ID   (default: the received ISA08 / ISA06)\n"
-          "  --date CCYYMMDD --time HHMM --test --newline\n"
-          "exit status: 0 997 written, 1 the file holds no group to acknowledge (not X12),\n"
-          "             2 usage or I/O error\n",
-          f);
+    fputs(
+        "usage: dropgate ack [-o OUT] [--edi DIR] [envelope options] FILE\n"
+        "\n"
+        "  Checks FILE (like 'dropgate validate') and writes the 997 for each of its\n"
+        "  functional groups: AK1, AK2/AK3/AK4/AK5 per set, AK9, enveloped with sender and\n"
+        "  receiver swapped.\n"
+        "\n"
+        "  -o OUT             write there atomically (default stdout)\n"
+        "  --edi DIR          definition folder (default: $DG_EDI_DIR, ../edi beside the program)\n"
+        "  --control N        ISA13 of the 997 (GS06 and ST02 default to N and 0001)\n"
+        "  --counter FILE     take ISA13 from a counter file (read, add one, write back)\n"
+        "                     when --control is not given; without either, 1\n"
+        "  --gs-control N --st-control N\n"
+        "  --sender Q:ID --receiver Q:ID   (default: the received ISA08 / ISA06)\n"
+        "  --date CCYYMMDD --time HHMM --test --newline\n"
+        "exit status: 0 997 written, 1 the file holds no group to acknowledge (not X12),\n"
+        "             2 usage or I/O error\n",
+        f);
 }
 
 static void split_id(char *arg, const char **qual, const char **id)

@@ -12,17 +12,19 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: dropgate validate [--json] [--edi DIR] FILE...\n"
-          "\n"
-          "  Checks each X12 file: interchange/group/set envelopes and every transaction set\n"
-          "  against its definition in edi/. One line per problem naming the file, ISA/GS/ST\n"
-          "  control numbers, segment position and id, element position and the 997 code\n"
-          "  (TA1 interchange, AK9 group, AK5 set, AK3 segment, AK4 element), then a summary.\n"
-          "\n"
-          "  --json      machine-readable report on stdout\n"
-          "  --edi DIR   definition folder (default: $DG_EDI_DIR, ../edi beside the program, ./edi)\n"
-          "exit status: 0 all accepted, 1 a set, group or interchange rejected, 2 usage or I/O error\n",
-          f);
+    fputs(
+        "usage: dropgate validate [--json] [--edi DIR] FILE...\n"
+        "\n"
+        "  Checks each X12 file: interchange/group/set envelopes and every transaction set\n"
+        "  against its definition in edi/. One line per problem naming the file, ISA/GS/ST\n"
+        "  control numbers, segment position and id, element position and the 997 code\n"
+        "  (TA1 interchange, AK9 group, AK5 set, AK3 segment, AK4 element), then a summary.\n"
+        "\n"
+        "  --json      machine-readable report on stdout\n"
+        "  --edi DIR   definition folder (default: $DG_EDI_DIR, ../edi beside the program, ./edi)\n"
+        "exit status: 0 all accepted, 1 a set, group or interchange rejected, 2 usage or I/O "
+        "error\n",
+        f);
 }
 
 static const char *kind_of(dg_x12_level l)
@@ -78,8 +80,7 @@ static void print_problem(void *ctx, const char *path, const dg_x12_problem *p)
             k += snprintf(seg + k, sizeof seg - (size_t)k, " (ref %s)", p->elem_ref);
     }
     printf("%s: %s%s: %s%s %s %s: %s\n", path, where, seg, p->warning ? "warning: " : "",
-           kind_of(p->level), p->code, dg_x12_code_text(p->level, p->code),
-           bare_msg(p->msg, path));
+           kind_of(p->level), p->code, dg_x12_code_text(p->level, p->code), bare_msg(p->msg, path));
 }
 
 /* The problem lines were printed as they were found; this is the file's summary. */

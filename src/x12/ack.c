@@ -147,8 +147,8 @@ static void fill_isa(dg_x12_isa *isa, const dg_x12_isa *rx, const dg_x12_ack_opt
     snprintf(isa->time, sizeof isa->time, "%s", time4);
     /* answer in the received interchange version when it is a real one */
     const char *ver = rx->version;
-    bool ok = strlen(ver) == 5 && digits(ver) && strcmp(ver, "00200") >= 0 &&
-              strcmp(ver, "00801") <= 0;
+    bool ok =
+        strlen(ver) == 5 && digits(ver) && strcmp(ver, "00200") >= 0 && strcmp(ver, "00801") <= 0;
     snprintf(isa->version, sizeof isa->version, "%s", ok ? ver : "00401");
     snprintf(isa->isa11, sizeof isa->isa11, "U");
     snprintf(isa->control, sizeof isa->control, "%s", control);
@@ -186,7 +186,8 @@ static int write_interchange(out_ctx *o, const dg_x12_file_result *res, size_t i
     dg_x12_gs gs;
     memset(&gs, 0, sizeof gs);
     snprintf(gs.functional_id, sizeof gs.functional_id, "FA");
-    snprintf(gs.sender, sizeof gs.sender, "%s", opt->sender_id ? opt->sender_id : first->gs.receiver);
+    snprintf(gs.sender, sizeof gs.sender, "%s",
+             opt->sender_id ? opt->sender_id : first->gs.receiver);
     snprintf(gs.receiver, sizeof gs.receiver, "%s",
              opt->receiver_id ? opt->receiver_id : first->gs.sender);
     snprintf(gs.date, sizeof gs.date, "%s", date8);

@@ -15,22 +15,23 @@
 
 /* Envelope of the 997. NULL / 0 fields take the default named. */
 typedef struct dg_x12_ack_opts {
-    const char *isa_control;   /* ISA13 (digits); required. The k-th interchange written (one
-                                  per received interchange with groups) uses isa_control + k */
-    const char *gs_control;    /* GS06 of the first 997 group; NULL: isa_control without zeros;
-                                  later groups count up */
-    const char *st_control;    /* ST02 of the first 997; NULL: "0001"; later sets count up */
-    const char *sender_qual, *sender_id;     /* ISA05/06 (and GS02 = sender_id); NULL: the
-                                                received ISA07/08 and GS03 */
-    const char *receiver_qual, *receiver_id; /* ISA07/08 (and GS03); NULL: received ISA05/06, GS02 */
-    const char *date;          /* CCYYMMDD; NULL: today (UTC) */
-    const char *time;          /* HHMM; NULL: now (UTC) */
-    const char *version;       /* GS08 of the 997 group; NULL: the first six characters of the
-                                  acknowledged group's GS08 (004010, 005010 ...) */
-    char usage;                /* ISA15 'P' / 'T'; 0: as received */
-    bool have_delims;          /* false: * : ^ ~ */
+    const char *isa_control; /* ISA13 (digits); required. The k-th interchange written (one
+                                per received interchange with groups) uses isa_control + k */
+    const char *gs_control;  /* GS06 of the first 997 group; NULL: isa_control without zeros;
+                                later groups count up */
+    const char *st_control;  /* ST02 of the first 997; NULL: "0001"; later sets count up */
+    const char *sender_qual, *sender_id; /* ISA05/06 (and GS02 = sender_id); NULL: the
+                                            received ISA07/08 and GS03 */
+    const char *receiver_qual,
+        *receiver_id;    /* ISA07/08 (and GS03); NULL: received ISA05/06, GS02 */
+    const char *date;    /* CCYYMMDD; NULL: today (UTC) */
+    const char *time;    /* HHMM; NULL: now (UTC) */
+    const char *version; /* GS08 of the 997 group; NULL: the first six characters of the
+                            acknowledged group's GS08 (004010, 005010 ...) */
+    char usage;          /* ISA15 'P' / 'T'; 0: as received */
+    bool have_delims;    /* false: * : ^ ~ */
     dg_x12_delims delims;
-    bool newline;              /* a line break after each segment */
+    bool newline; /* a line break after each segment */
 } dg_x12_ack_opts;
 
 /* Writes the 997 for every group of a checked file into out (appended). Sets outside any group
@@ -53,18 +54,18 @@ typedef struct dg_x12_ack_set_status {
     char status;            /* AK501: A accepted, E accepted with errors, R rejected, M/W/X */
     char codes[5][4];       /* AK502.. */
     int n_codes;
-    int n_segment_notes;    /* AK3 count */
-    char detail[200];       /* the first AK3/AK4 in words, "" when none */
+    int n_segment_notes; /* AK3 count */
+    char detail[200];    /* the first AK3/AK4 in words, "" when none */
 } dg_x12_ack_set_status;
 
 typedef struct dg_x12_ack_group_status {
     char functional_id[3], group_control[10];
-    char status;            /* AK901: A, E, P partially accepted, R rejected */
+    char status; /* AK901: A, E, P partially accepted, R rejected */
     long included, received, accepted;
-    char codes[5][4];       /* AK905.. */
+    char codes[5][4]; /* AK905.. */
     int n_codes;
     char ack_isa_control[10], ack_gs_control[10], ack_st_control[10]; /* the 997 itself */
-    char ack_sender[16], ack_receiver[16];                           /* its ISA06 / ISA08 */
+    char ack_sender[16], ack_receiver[16];                            /* its ISA06 / ISA08 */
 } dg_x12_ack_group_status;
 
 typedef struct dg_x12_ack_report {
@@ -72,9 +73,9 @@ typedef struct dg_x12_ack_report {
     size_t n_groups, cap_groups;
     dg_x12_ack_set_status *sets;
     size_t n_sets, cap_sets;
-    long n_997;             /* 997 sets read */
-    long n_other;           /* other sets in the file (ignored) */
-    bool envelope_errors;   /* the 997 file itself had envelope problems */
+    long n_997;           /* 997 sets read */
+    long n_other;         /* other sets in the file (ignored) */
+    bool envelope_errors; /* the 997 file itself had envelope problems */
 } dg_x12_ack_report;
 
 /* Reads every 997 in a file (or buffer). Returns 0, DG_EIO, or DG_EPARSE when it is not X12. */

@@ -165,8 +165,8 @@ static int build_elem(dg_arena *a, const dg_x12_version *v, const raw *r, dg_x12
     long mn, mx;
     if (scalar_long(n->items[1], &mn) || scalar_long(n->items[2], &mx) || mn < 0 || mx < 1 ||
         mn > mx || mx > 100000)
-        return bad(n, "element %s: MIN and MAX must be numbers with 0 <= MIN <= MAX", r->key,
-                   NULL, err);
+        return bad(n, "element %s: MIN and MAX must be numbers with 0 <= MIN <= MAX", r->key, NULL,
+                   err);
     e->min = (int)mn;
     e->max = (int)mx;
     e->name = n->n_items > 3 && n->items[3]->type == DG_NODE_SCALAR
@@ -286,8 +286,8 @@ static int parse_rules(dg_arena *a, const dg_node *map, const char *owner, const
         const char *s = r->type == DG_NODE_SCALAR ? r->value : "";
         size_t len = strlen(s);
         if (!strchr("PRECL", s[0]) || !s[0] || len < 5 || (len - 1) % 2 || len > 17)
-            return bad(r, "%s: bad syntax rule '%s' (P, R, E, C or L and 2-digit positions)",
-                       owner, s, err);
+            return bad(r, "%s: bad syntax rule '%s' (P, R, E, C or L and 2-digit positions)", owner,
+                       s, err);
         dg_x12_rule *ru = &rules[i];
         ru->kind = s[0];
         snprintf(ru->text, sizeof ru->text, "%s", s);
@@ -296,8 +296,8 @@ static int parse_rules(dg_arena *a, const dg_node *map, const char *owner, const
                 return bad(r, "%s: bad syntax rule '%s'", owner, s, err);
             int p = (s[k] - '0') * 10 + (s[k + 1] - '0');
             if (p < 1 || p > n_elems)
-                return bad(r, "%s: syntax rule '%s' names a position the segment lacks", owner,
-                           s, err);
+                return bad(r, "%s: syntax rule '%s' names a position the segment lacks", owner, s,
+                           err);
             ru->pos[ru->n++] = p;
             if (p < 64)
                 ru->mask |= 1ULL << p;
@@ -444,8 +444,8 @@ static int build_entry(dg_arena *a, const dg_x12_version *v, const dg_node *e, c
     if (e->type == DG_NODE_SCALAR) {
         char id[8], usage[4], max[16];
         if (sscanf(e->value, "%7s %3s %15s", id, usage, max) != 3)
-            return bad(e, "set %s: entry must be 'SEG USAGE MAX' (e.g. 'REF O >1'), got '%s'",
-                       set, e->value, err);
+            return bad(e, "set %s: entry must be 'SEG USAGE MAX' (e.g. 'REF O >1'), got '%s'", set,
+                       e->value, err);
         node->seg = v_seg(v, id);
         if (!node->seg)
             return bad(e, "set %s: segment %s is not in the segment dictionary", set, id, err);
@@ -606,26 +606,26 @@ static int cmp_set(const void *a, const void *b)
     return strcmp((*(dg_x12_set_def *const *)a)->id, (*(dg_x12_set_def *const *)b)->id);
 }
 
-#define RESOLVE(list, arr, count, builder, cmp)                                                   \
-    do {                                                                                          \
-        size_t cap = 0;                                                                           \
-        for (const dg_x12_version *p = v; p; p = p->parent)                                       \
-            cap += p->list.n;                                                                     \
-        raw *keys = malloc((cap + 1) * sizeof *keys);                                             \
-        if (!keys)                                                                                \
-            abort();                                                                              \
-        size_t nk = chain_keys(v, offsetof(dg_x12_version, list), keys, cap);                     \
-        v->arr = dg_arena_alloc(a, (nk + 1) * sizeof *v->arr);                                    \
-        for (size_t i = 0; i < nk; i++) {                                                         \
-            int rc_ = builder(a, v, &keys[i], &v->arr[i], err);                                   \
-            if (rc_) {                                                                            \
-                free(keys);                                                                       \
-                return rc_;                                                                       \
-            }                                                                                     \
-            v->count = i + 1;                                                                     \
-        }                                                                                         \
-        qsort(v->arr, v->count, sizeof *v->arr, cmp);                                             \
-        free(keys);                                                                               \
+#define RESOLVE(list, arr, count, builder, cmp)                                                    \
+    do {                                                                                           \
+        size_t cap = 0;                                                                            \
+        for (const dg_x12_version *p = v; p; p = p->parent)                                        \
+            cap += p->list.n;                                                                      \
+        raw *keys = malloc((cap + 1) * sizeof *keys);                                              \
+        if (!keys)                                                                                 \
+            abort();                                                                               \
+        size_t nk = chain_keys(v, offsetof(dg_x12_version, list), keys, cap);                      \
+        v->arr = dg_arena_alloc(a, (nk + 1) * sizeof *v->arr);                                     \
+        for (size_t i = 0; i < nk; i++) {                                                          \
+            int rc_ = builder(a, v, &keys[i], &v->arr[i], err);                                    \
+            if (rc_) {                                                                             \
+                free(keys);                                                                        \
+                return rc_;                                                                        \
+            }                                                                                      \
+            v->count = i + 1;                                                                      \
+        }                                                                                          \
+        qsort(v->arr, v->count, sizeof *v->arr, cmp);                                              \
+        free(keys);                                                                                \
     } while (0)
 
 static int resolve(dg_arena *a, dg_x12_version *v, dg_error *err)
@@ -640,8 +640,7 @@ static int resolve(dg_arena *a, dg_x12_version *v, dg_error *err)
 
 /* ---- files ----------------------------------------------------------------------------- */
 
-static int add_map(dg_arena *a, raw_list *l, const dg_node *root, const char *key,
-                   dg_error *err)
+static int add_map(dg_arena *a, raw_list *l, const dg_node *root, const char *key, dg_error *err)
 {
     const dg_node *m = dg_conf_get(root, key);
     if (!m)
@@ -657,8 +656,8 @@ static int take_file(dg_x12_defs *d, dg_x12_version *v, const dg_node *root, dg_
 {
     if (root->type != DG_NODE_MAP)
         return bad(root, "a definition file must be a YAML map", NULL, NULL, err);
-    static const char *known[] = {"version", "inherits", "elements", "composites", "segments",
-                                  "codes",   "set",      "name",     "group",      "structure",
+    static const char *known[] = {"version",   "inherits", "elements",    "composites", "segments",
+                                  "codes",     "set",      "name",        "group",      "structure",
                                   "hl_levels", "notes",    "known_codes", "default"};
     for (size_t i = 0; i < root->n_items; i++) {
         bool ok = false;
@@ -853,7 +852,10 @@ const dg_x12_version *dg_x12_defs_version(const dg_x12_defs *d, const char *gs08
     return best ? best : d->versions[0];
 }
 
-const char *dg_x12_version_name(const dg_x12_version *v) { return v ? v->name : ""; }
+const char *dg_x12_version_name(const dg_x12_version *v)
+{
+    return v ? v->name : "";
+}
 
 bool dg_x12_version_is_5010(const dg_x12_version *v)
 {
@@ -901,8 +903,7 @@ bool dg_x12_elem_code_ok(const dg_x12_elem_def *e, const char *value, size_t len
         if (len > 8 || !len)
             return false;
         uint64_t k = pack8(value, len);
-        for (size_t j = (size_t)mix64(k) & e->hash_mask;;
-             j = (j + 1) & e->hash_mask) {
+        for (size_t j = (size_t)mix64(k) & e->hash_mask;; j = (j + 1) & e->hash_mask) {
             if (e->hash[j] == k)
                 return true;
             if (!e->hash[j])

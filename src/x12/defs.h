@@ -21,24 +21,24 @@ typedef enum {
 } dg_x12_type;
 
 typedef struct dg_x12_elem_def {
-    char ref[6];            /* data element reference number ("353"), AK402 */
+    char ref[6]; /* data element reference number ("353"), AK402 */
     dg_x12_type type;
-    int decimals;           /* N0..N9 */
+    int decimals; /* N0..N9 */
     int min, max;
     const char *name;
     const char *const *codes; /* sorted allowed values, NULL when the list is not defined */
     size_t n_codes;
-    bool codes_open;          /* known codes only: another value is a warning, not an error */
-    const uint64_t *packed;   /* the codes packed 8 bytes big-endian, sorted; NULL when a code
-                                 is longer than 8 */
-    const uint64_t *hash;     /* the packed codes in an open-addressing table (0 = empty) */
+    bool codes_open;        /* known codes only: another value is a warning, not an error */
+    const uint64_t *packed; /* the codes packed 8 bytes big-endian, sorted; NULL when a code
+                               is longer than 8 */
+    const uint64_t *hash;   /* the packed codes in an open-addressing table (0 = empty) */
     size_t hash_mask;
 } dg_x12_elem_def;
 
 /* One element position in a segment, or one component in a composite. */
 typedef struct dg_x12_elem_use {
-    char usage;                        /* 'M' mandatory, 'O' optional, 'X' relational */
-    const dg_x12_elem_def *elem;       /* simple element, or NULL */
+    char usage;                         /* 'M' mandatory, 'O' optional, 'X' relational */
+    const dg_x12_elem_def *elem;        /* simple element, or NULL */
     const struct dg_x12_comp_def *comp; /* composite, or NULL */
 } dg_x12_elem_use;
 
@@ -48,7 +48,7 @@ typedef struct dg_x12_rule {
     char kind;
     int n;
     int pos[8];
-    uint64_t mask;   /* bit p set for each position p < 64 */
+    uint64_t mask; /* bit p set for each position p < 64 */
     char text[20];
 } dg_x12_rule;
 
@@ -59,18 +59,18 @@ typedef struct dg_x12_comp_def {
     int n_comps;
     const dg_x12_rule *rules;
     int n_rules;
-    uint64_t mandatory;        /* bit p: component p is mandatory */
+    uint64_t mandatory; /* bit p: component p is mandatory */
 } dg_x12_comp_def;
 
 typedef struct dg_x12_seg_def {
     char id[4];
-    uint32_t key;              /* id packed by dg_x12_seg_key, for fast matching */
+    uint32_t key; /* id packed by dg_x12_seg_key, for fast matching */
     const char *name;
     const dg_x12_elem_use *elems;
-    int n_elems;               /* -1: known id, element content not checked */
+    int n_elems; /* -1: known id, element content not checked */
     const dg_x12_rule *rules;
     int n_rules;
-    uint64_t mandatory;        /* bit p: element p is mandatory */
+    uint64_t mandatory; /* bit p: element p is mandatory */
 } dg_x12_seg_def;
 
 /* A segment entry or a loop in a set's structure. For a loop, body[0] is its first
@@ -79,13 +79,13 @@ typedef struct dg_x12_node {
     uint32_t key;              /* seg->key, kept here for the matching loop */
     const dg_x12_seg_def *seg; /* the segment, or the loop's trigger segment */
     char loop_id[7];
-    char usage;                /* 'M' or 'O' */
-    long max;                  /* max use / loop repeat; 0 = unbounded (">1") */
+    char usage; /* 'M' or 'O' */
+    long max;   /* max use / loop repeat; 0 = unbounded (">1") */
     const struct dg_x12_node *body;
     size_t n_body;
-    uint64_t mandatory;        /* bit q: body[q] is mandatory (all bits when n_body > 64) */
-    uint64_t bloom;            /* bit (key % 64) of each body entry after a loop's first */
-    const uint32_t *keys;      /* body[q].key for q < n_body, packed for the matching loop */
+    uint64_t mandatory;   /* bit q: body[q] is mandatory (all bits when n_body > 64) */
+    uint64_t bloom;       /* bit (key % 64) of each body entry after a loop's first */
+    const uint32_t *keys; /* body[q].key for q < n_body, packed for the matching loop */
 } dg_x12_node;
 
 /* 856-style HL level rule: level code (HL03) and the codes its parent (HL02) may have;
@@ -99,9 +99,9 @@ typedef struct dg_x12_hl_level {
 typedef struct dg_x12_set_def {
     char id[4];
     const char *name;
-    char group[3];          /* functional identifier code (GS01) normally used */
-    const char *version;    /* the version that resolved it */
-    dg_x12_node root;       /* a pseudo-loop whose body is ST .. SE */
+    char group[3];       /* functional identifier code (GS01) normally used */
+    const char *version; /* the version that resolved it */
+    dg_x12_node root;    /* a pseudo-loop whose body is ST .. SE */
     const dg_x12_hl_level *hl_levels;
     size_t n_hl_levels;
 } dg_x12_set_def;

@@ -14,8 +14,8 @@
 
 typedef struct {
     const dg_x12_node *loop;
-    size_t pos;  /* current entry in loop->body */
-    long count;  /* uses of that entry (iterations when it is a loop) */
+    size_t pos; /* current entry in loop->body */
+    long count; /* uses of that entry (iterations when it is a loop) */
 } frame;
 
 typedef struct {
@@ -39,7 +39,7 @@ typedef struct {
     hl_entry *hl;
     size_t n_hl, cap_hl;
     const dg_x12_elem_def *e628, *e734; /* HL01, HL02 */
-    uint32_t *slots; /* open addressing over hl: index + 1, 0 empty */
+    uint32_t *slots;                    /* open addressing over hl: index + 1, 0 empty */
     size_t cap_slots;
     int n_ep;
     /* element problems of the segment being checked (last: not cleared per set) */
@@ -69,7 +69,8 @@ static void emit(vctx *v, dg_x12_problem *p)
 }
 
 static void seg_problem(vctx *v, const char *code, const char *seg_id, const dg_x12_seg *at,
-                        const char *loop_id, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+                        const char *loop_id, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 static void seg_problem(vctx *v, const char *code, const char *seg_id, const dg_x12_seg *at,
                         const char *loop_id, const char *fmt, ...)
@@ -97,13 +98,12 @@ static void copy_bad(char *dst, size_t size, const char *s, size_t n)
     dst[n] = '\0';
 }
 
-static void elem_problem(vctx *v, const dg_x12_seg *s, int pos, int comp,
-                         const dg_x12_elem_def *e, const char *code, const char *val, size_t len,
-                         const char *fmt, ...) __attribute__((format(printf, 9, 10)));
+static void elem_problem(vctx *v, const dg_x12_seg *s, int pos, int comp, const dg_x12_elem_def *e,
+                         const char *code, const char *val, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 9, 10)));
 
-static void elem_problem(vctx *v, const dg_x12_seg *s, int pos, int comp,
-                         const dg_x12_elem_def *e, const char *code, const char *val, size_t len,
-                         const char *fmt, ...)
+static void elem_problem(vctx *v, const dg_x12_seg *s, int pos, int comp, const dg_x12_elem_def *e,
+                         const char *code, const char *val, size_t len, const char *fmt, ...)
 {
     if (v->n_ep >= MAX_ELEM_PROBLEMS)
         return;
@@ -213,8 +213,7 @@ static void check_value(vctx *v, const dg_x12_seg *s, int pos, int comp, const d
             elem_problem(v, s, pos, comp, e, "9", val, n, "invalid time '%.*s' (want HHMM[SS[dd]])",
                          (int)(n > 40 ? 40 : n), val);
         return;
-    case DG_X12_B:
-        return;
+    case DG_X12_B: return;
     default:
         len = 0;
         for (size_t i = 0; i < n; i++) {
@@ -269,12 +268,8 @@ static void check_rules(vctx *v, const dg_x12_seg *s, int comp_of, const dg_x12_
         int bad = 0;
         const char *code = "2";
         switch (r->kind) {
-        case 'P':
-            bad = n_present && n_present < r->n ? lowest_bit(r->mask & ~present) : 0;
-            break;
-        case 'R':
-            bad = n_present ? 0 : r->pos[0];
-            break;
+        case 'P': bad = n_present && n_present < r->n ? lowest_bit(r->mask & ~present) : 0; break;
+        case 'R': bad = n_present ? 0 : r->pos[0]; break;
         case 'E':
             bad = n_present > 1 ? lowest_bit(have & ~(1ULL << lowest_bit(have))) : 0;
             code = "10";
@@ -282,16 +277,14 @@ static void check_rules(vctx *v, const dg_x12_seg *s, int comp_of, const dg_x12_
         case 'C':
             bad = (present & first) && n_present < r->n ? lowest_bit(r->mask & ~present) : 0;
             break;
-        case 'L':
-            bad = (present & first) && n_present < 2 ? r->pos[1] : 0;
-            break;
+        case 'L': bad = (present & first) && n_present < 2 ? r->pos[1] : 0; break;
         }
         if (!bad)
             continue;
         const dg_x12_elem_use *u = &uses[bad - 1];
         int pos = comp_of ? comp_of : bad, comp = comp_of ? bad : 0;
         elem_problem(v, s, pos, comp, u->elem, code, NULL, 0, "syntax rule %s: %s", r->text,
-                     r->kind == 'E' ? "only one of these may be present"
+                     r->kind == 'E'   ? "only one of these may be present"
                      : r->kind == 'R' ? "at least one of these is required"
                                       : "this element is required with the others");
     }
@@ -358,8 +351,8 @@ static void check_elements(vctx *v, const dg_x12_seg *s, const dg_x12_seg_def *d
         size_t n = s->el_len ? s->el_len[i] : strlen(val);
         if (i > def->n_elems) {
             if (n) {
-                elem_problem(v, s, i, 0, NULL, "3", val, n,
-                             "too many data elements (%s has %d)", def->id, def->n_elems);
+                elem_problem(v, s, i, 0, NULL, "3", val, n, "too many data elements (%s has %d)",
+                             def->id, def->n_elems);
                 break;
             }
             continue;
@@ -574,8 +567,8 @@ static void misfit(vctx *v, const dg_x12_seg *s)
                 return;
             }
     }
-    seg_problem(v, "2", id, s, loop, "segment %s unexpected here%s%s", id,
-                *loop ? " in loop " : "", loop);
+    seg_problem(v, "2", id, s, loop, "segment %s unexpected here%s%s", id, *loop ? " in loop " : "",
+                loop);
 }
 
 /* Places segment s in the structure; returns the definition entry it matched, or NULL. */

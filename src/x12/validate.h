@@ -27,48 +27,48 @@ int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_p
 
 typedef struct dg_x12_set_result {
     char id[4], control[10], impl_ref[36];
-    char status;            /* AK501: 'A' accepted, 'R' rejected */
-    char codes[5][4];       /* AK502..AK506 */
+    char status;      /* AK501: 'A' accepted, 'R' rejected */
+    char codes[5][4]; /* AK502..AK506 */
     int n_codes;
-    size_t first_problem;   /* its segment/element problems: file problems[first .. first+n) */
+    size_t first_problem; /* its segment/element problems: file problems[first .. first+n) */
     size_t n_problems;
-    bool defined;           /* a definition was found (else envelope-checked only) */
+    bool defined; /* a definition was found (else envelope-checked only) */
 } dg_x12_set_result;
 
 typedef struct dg_x12_group_result {
-    dg_x12_isa isa;         /* its interchange header */
+    dg_x12_isa isa; /* its interchange header */
     dg_x12_gs gs;
-    size_t interchange;     /* index into dg_x12_file_result.interchanges */
-    dg_x12_set_result *sets;    /* every set (only the rejected ones with summary_only) */
+    size_t interchange;      /* index into dg_x12_file_result.interchanges */
+    dg_x12_set_result *sets; /* every set (only the rejected ones with summary_only) */
     size_t n_sets, cap_sets;
-    long included;          /* GE01, -1 when GE is missing */
+    long included; /* GE01, -1 when GE is missing */
     long received, accepted;
-    char status;            /* AK901: 'A', 'P' partially accepted, 'R' rejected */
-    char codes[5][4];       /* AK905..AK909 */
+    char status;      /* AK901: 'A', 'P' partially accepted, 'R' rejected */
+    char codes[5][4]; /* AK905..AK909 */
     int n_codes;
     bool complete;
 } dg_x12_group_result;
 
 typedef struct dg_x12_interchange_result {
     dg_x12_isa isa;
-    char ta1_code[4];       /* first interchange error (TA105), "000" when none */
+    char ta1_code[4]; /* first interchange error (TA105), "000" when none */
     bool rejected;
     long groups;
 } dg_x12_interchange_result;
 
 typedef struct dg_x12_file_result {
     char *path;
-    bool not_x12;                 /* no ISA at all (or no readable ST..SE): rejected */
+    bool not_x12; /* no ISA at all (or no readable ST..SE): rejected */
     char not_x12_msg[256];
     dg_x12_interchange_result *interchanges;
     size_t n_interchanges, cap_interchanges;
     dg_x12_group_result *groups;
     size_t n_groups, cap_groups;
-    dg_x12_problem *problems;     /* every problem in the order found */
+    dg_x12_problem *problems; /* every problem in the order found */
     size_t n_problems, cap_problems;
     size_t n_errors, n_warnings;
     long n_sets, n_sets_accepted;
-    bool rejected;                /* any interchange, group or set rejected */
+    bool rejected; /* any interchange, group or set rejected */
 } dg_x12_file_result;
 
 /* Reads and checks a whole file (or a buffer; name is used in messages). Returns 0 when the
@@ -87,8 +87,8 @@ typedef struct dg_x12_check_opts {
     void (*on_problem)(void *ctx, const char *path, const dg_x12_problem *p);
     void *ctx;
 } dg_x12_check_opts;
-int dg_x12_check_file_opts(const dg_x12_defs *defs, const char *path,
-                           const dg_x12_check_opts *opts, dg_x12_file_result **out, dg_error *err);
+int dg_x12_check_file_opts(const dg_x12_defs *defs, const char *path, const dg_x12_check_opts *opts,
+                           dg_x12_file_result **out, dg_error *err);
 
 /* Short texts for codes, for messages: AK304 segment codes, AK403 element codes, AK502
  * set codes, AK905 group codes and TA105 interchange codes. */

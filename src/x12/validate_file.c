@@ -171,8 +171,8 @@ static int on_problem(void *ctx, const dg_x12_problem *p)
     }
     case DG_X12_LEVEL_GROUP: {
         dg_x12_group_result *g = cur_group(c);
-        if (!g && c->r->n_groups && !strcmp(c->r->groups[c->r->n_groups - 1].gs.control,
-                                            p->gs_control))
+        if (!g && c->r->n_groups &&
+            !strcmp(c->r->groups[c->r->n_groups - 1].gs.control, p->gs_control))
             g = &c->r->groups[c->r->n_groups - 1];
         if (g)
             add_code(g->codes, &g->n_codes, p->code);
@@ -180,11 +180,8 @@ static int on_problem(void *ctx, const dg_x12_problem *p)
             cur_ic(c)->rejected = true;
         break;
     }
-    case DG_X12_LEVEL_SET:
-        add_code(c->pending_set_codes, &c->n_pending, p->code);
-        break;
-    default:
-        break;
+    case DG_X12_LEVEL_SET: add_code(c->pending_set_codes, &c->n_pending, p->code); break;
+    default: break;
     }
     return 0;
 }
@@ -259,8 +256,8 @@ int dg_x12_check_file(const dg_x12_defs *defs, const char *path, dg_x12_file_res
     return run(defs, path, NULL, 0, NULL, out, err);
 }
 
-int dg_x12_check_file_opts(const dg_x12_defs *defs, const char *path,
-                           const dg_x12_check_opts *opts, dg_x12_file_result **out, dg_error *err)
+int dg_x12_check_file_opts(const dg_x12_defs *defs, const char *path, const dg_x12_check_opts *opts,
+                           dg_x12_file_result **out, dg_error *err)
 {
     return run(defs, path, NULL, 0, opts, out, err);
 }

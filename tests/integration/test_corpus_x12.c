@@ -72,7 +72,8 @@ static const struct {
     {"x12/other/ediengine-940-ControlNumbersMismatch-MALFORMED.edi", DG_X12_LEVEL_GROUP, "4", NULL},
     {"x12/other/ediengine-940-ControlNumbersMismatch-MALFORMED.edi", DG_X12_LEVEL_INTERCHANGE,
      "001", NULL},
-    {"x12/other/ediengine-940-WrongGroupsAndTranCount-MALFORMED.edi", DG_X12_LEVEL_GROUP, "5", NULL},
+    {"x12/other/ediengine-940-WrongGroupsAndTranCount-MALFORMED.edi", DG_X12_LEVEL_GROUP, "5",
+     NULL},
     {"x12/other/ediengine-940-WrongGroupsAndTranCount-MALFORMED.edi", DG_X12_LEVEL_INTERCHANGE,
      "021", NULL},
     {"x12/malformed/gtlogistics-no-ge-trailer.edi", DG_X12_LEVEL_GROUP, "3", NULL},
@@ -180,7 +181,8 @@ static void corpus_manifest(void **state)
                 if (!strcmp(reasons[k].path, rel) &&
                     !has(r, reasons[k].level, reasons[k].code, reasons[k].seg)) {
                     fprintf(stderr, "FAIL %s: reason L%d code %s %s not reported\n", rel,
-                            reasons[k].level, reasons[k].code, reasons[k].seg ? reasons[k].seg : "");
+                            reasons[k].level, reasons[k].code,
+                            reasons[k].seg ? reasons[k].seg : "");
                     dump(r);
                     failures++;
                 }
@@ -214,8 +216,9 @@ static void corpus_manifest(void **state)
         dg_x12_file_result_free(r);
     }
     fclose(f);
-    fprintf(stderr, "x12 corpus: %d files (%d valid, %d invalid checked, %d disputed), %d failures\n",
-            n, n_valid, n_invalid, n_disputed, failures);
+    fprintf(stderr,
+            "x12 corpus: %d files (%d valid, %d invalid checked, %d disputed), %d failures\n", n,
+            n_valid, n_invalid, n_disputed, failures);
     assert_true(n > 50);
     assert_int_equal(failures, 0);
 }
@@ -251,7 +254,8 @@ static void validate_and_ack_commands(void **state)
     assert_non_null(strstr(text, "856-asn.edi: accepted: 1 interchange(s), 1 group(s), 1 set(s)"));
     free(text);
     /* a rejected file: exit 1, a line naming file, controls, segment, element and code */
-    snprintf(args, sizeof args, "validate '%s'", dg_test_path("samples/x12/bad/element-too-long.edi"));
+    snprintf(args, sizeof args, "validate '%s'",
+             dg_test_path("samples/x12/bad/element-too-long.edi"));
     assert_int_equal(run(args, out), 1);
     text = dg_test_read_file(out, NULL);
     assert_non_null(strstr(text, "element-too-long.edi: ISA 000000115 GS 115 ST 850 0001 segment 4 "

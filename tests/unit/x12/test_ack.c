@@ -188,8 +188,8 @@ static void parses_received_997s(void **state)
     (void)state;
     dg_x12_ack_report *rep = NULL;
     dg_error err = {0};
-    assert_int_equal(
-        dg_x12_ack_parse_file(dg_test_path("samples/x12/997-partial.edi"), &rep, &err), 0);
+    assert_int_equal(dg_x12_ack_parse_file(dg_test_path("samples/x12/997-partial.edi"), &rep, &err),
+                     0);
     assert_int_equal(rep->n_groups, 1);
     assert_string_equal(rep->groups[0].functional_id, "PO");
     assert_string_equal(rep->groups[0].group_control, "102");
@@ -227,10 +227,8 @@ static void parses_received_997s(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(rejected_set_exact_997),
-        cmocka_unit_test(accepted_set_exact_997),
-        cmocka_unit_test(envelope_errors_and_5010),
-        cmocka_unit_test(several_groups_and_sets),
+        cmocka_unit_test(rejected_set_exact_997),   cmocka_unit_test(accepted_set_exact_997),
+        cmocka_unit_test(envelope_errors_and_5010), cmocka_unit_test(several_groups_and_sets),
         cmocka_unit_test(parses_received_997s),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

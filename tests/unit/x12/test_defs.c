@@ -141,7 +141,8 @@ static void bad_definitions_name_file_and_line(void **state)
 {
     (void)state;
     /* the good scratch folder loads */
-    char *dir = scratch("850.yaml", "set: \"850\"\nstructure: [\"ST M 1\", \"BEG M 1\", \"SE M 1\"]\n");
+    char *dir =
+        scratch("850.yaml", "set: \"850\"\nstructure: [\"ST M 1\", \"BEG M 1\", \"SE M 1\"]\n");
     dg_x12_defs *d = NULL;
     dg_error err = {0};
     assert_int_equal(dg_x12_defs_load(dir, &d, &err), 0);
@@ -150,13 +151,16 @@ static void bad_definitions_name_file_and_line(void **state)
     dg_test_rmtree(dir);
     free(dir);
 
-    expect_bad("850.yaml", "set: \"850\"\nstructure:\n  - \"ST M 1\"\n  - \"XYZ M 1\"\n  - \"SE M 1\"\n",
+    expect_bad("850.yaml",
+               "set: \"850\"\nstructure:\n  - \"ST M 1\"\n  - \"XYZ M 1\"\n  - \"SE M 1\"\n",
                "850.yaml:4", "segment XYZ is not in the segment dictionary");
-    expect_bad("850.yaml", "set: \"850\"\nstructure:\n  - \"ST M 1\"\n  - \"BEG Q 1\"\n  - \"SE M 1\"\n",
+    expect_bad("850.yaml",
+               "set: \"850\"\nstructure:\n  - \"ST M 1\"\n  - \"BEG Q 1\"\n  - \"SE M 1\"\n",
                "850.yaml:4", "usage must be M or O");
     expect_bad("850.yaml", "set: \"850\"\nstructure:\n  - \"BEG M 1\"\n  - \"SE M 1\"\n",
                "850.yaml:3", "must start with ST and end with SE");
-    expect_bad("850.yaml", "set: \"850\"\nstructure:\n  - \"ST M 1\"\n  - \"BEG M many\"\n  - \"SE M 1\"\n",
+    expect_bad("850.yaml",
+               "set: \"850\"\nstructure:\n  - \"ST M 1\"\n  - \"BEG M many\"\n  - \"SE M 1\"\n",
                "850.yaml:4", "max use must be a number");
     expect_bad("850.yaml",
                "set: \"850\"\nstructure:\n  - \"ST M 1\"\n  - {loop: N1, usage: O, repeat: 2}\n"
@@ -164,8 +168,9 @@ static void bad_definitions_name_file_and_line(void **state)
                "850.yaml:4", "loop N1 needs a non-empty body");
     expect_bad("segs.yaml", "segments:\n  N1:\n    name: Name\n    elements: [\"98 M\"]\n",
                "segs.yaml:4", "unknown data element 98");
-    expect_bad("segs.yaml", "segments:\n  N1:\n    name: Name\n    elements: [\"353 M\"]\n"
-                            "    syntax: [P0102]\n",
+    expect_bad("segs.yaml",
+               "segments:\n  N1:\n    name: Name\n    elements: [\"353 M\"]\n"
+               "    syntax: [P0102]\n",
                "segs.yaml:5", "names a position the segment lacks");
     expect_bad("elems.yaml", "elements:\n  \"98\": [XX, 2, 3, Entity]\n", "elems.yaml:2",
                "unknown type 'XX'");

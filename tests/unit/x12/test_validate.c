@@ -60,8 +60,7 @@ static dg_x12_file_result *check_850(const char *head)
 }
 
 /* The first non-warning problem of level/code, or NULL. */
-static const dg_x12_problem *find(const dg_x12_file_result *r, dg_x12_level level,
-                                  const char *code)
+static const dg_x12_problem *find(const dg_x12_file_result *r, dg_x12_level level, const char *code)
 {
     for (size_t i = 0; i < r->n_problems; i++)
         if (r->problems[i].level == level && !strcmp(r->problems[i].code, code) &&
@@ -149,9 +148,8 @@ static void loop_over_max_and_missing_loop(void **state)
 {
     (void)state;
     /* CTT loop repeats at most once */
-    dg_x12_file_result *r = check_set("850",
-                                      "BEG*00*DS*PO-1**20260115~PO1*1*2*EA*1.5**VN*A~CTT*1~CTT*1~",
-                                      "004010");
+    dg_x12_file_result *r =
+        check_set("850", "BEG*00*DS*PO-1**20260115~PO1*1*2*EA*1.5**VN*A~CTT*1~CTT*1~", "004010");
     const dg_x12_problem *p = find(r, DG_X12_LEVEL_SEGMENT, "4");
     assert_non_null(p);
     assert_string_equal(p->seg_id, "CTT");
@@ -339,7 +337,7 @@ static void direct_api_counts_errors(void **state)
 static void samples_accepted_and_rejected(void **state)
 {
     (void)state;
-    static const char *good[] = {"850-dropship.edi", "855-ack.edi",   "856-asn.edi",
+    static const char *good[] = {"850-dropship.edi", "855-ack.edi",       "856-asn.edi",
                                  "810-invoice.edi",  "846-inventory.edi", "997-accept.edi",
                                  "997-partial.edi",  "850-5010.edi"};
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
