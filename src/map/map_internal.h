@@ -102,6 +102,7 @@ typedef struct map_out {
     int each;             /* canonical group to loop over, -1 none */
     const dg_field *match_child, *match_parent[2]; /* nested loops: child.x == parent.y|z */
     int if_empty;         /* loop only when this group has no elements (-1: always) */
+    int unmatched;        /* with match: only elements matching no element of this group */
     int hl_level;         /* X12 HL: hierarchical level 1.., 0 none */
     struct map_out *kids;
     size_t n_kids;
@@ -190,6 +191,8 @@ typedef struct map_out_ctx {
 /* Renders a template into out; returns 0 or DG_EMAP (required value missing, bad date...). */
 int map_render(const dg_mapping *m, const map_tpl *t, const map_out_ctx *c, dg_buf *out,
                dg_error *err);
+/* Whether element k of loop o's group takes part (its 'match' / 'unmatched'). */
+bool map_out_matches(const map_out *o, const map_out_ctx *c, size_t k);
 /* Record a field lives in for the loop context (body, current or outer element), or NULL. */
 void *map_out_record(const map_out_ctx *c, const dg_field *f);
 int map_err(dg_error *err, int code, const map_rule *r, const map_pos *pos, const char *fmt, ...)

@@ -427,12 +427,13 @@ static int parse_out(dg_mapping *m, const dg_node *n, int g1, int g2, map_out *o
     o->line = n->line;
     o->each = -1;
     o->if_empty = -1;
+    o->unmatched = -1;
     bool x12 = !strcmp(m->format, "x12");
     if (n->type != DG_NODE_MAP)
         return map_where_err(err, n, "expected a map (%s)", x12 ? "SEG: [elements] or each:" : "header/path and value, or each:");
     const char *each = dg_conf_str(n, "each", NULL);
     if (each) {
-        static const char *const keys[] = {"each", "segments", "columns", "elements", "when", "match", "path", "if_empty", NULL};
+        static const char *const keys[] = {"each", "segments", "columns", "elements", "when", "match", "path", "if_empty", "unmatched", NULL};
         int rc = check_keys(n, keys, err);
         if (rc)
             return rc;
@@ -444,8 +445,13 @@ static int parse_out(dg_mapping *m, const dg_node *n, int g1, int g2, map_out *o
         o->if_empty = ie ? dg_fields_group_index(m->kind, ie) : -1;
         if (ie && o->if_empty < 0)
             return map_where_err(err, n, "'if_empty: %s' is not a repeated part of a %s", ie, dg_doc_kind_name(m->kind));
+        const char *um = dg_conf_str(n, "unmatched", NULL);
+        o->unmatched = um ? dg_fields_group_index(m->kind, um) : -1;
+        if (um && (o->unmatched < 0 || !dg_conf_get(n, "match")))
+            return map_where_err(err, n, "'unmatched: %s' needs a repeated part of a %s and a 'match'", um, dg_doc_kind_name(m->kind));
         if ((rc = parse_when(m, n, g1, g2, &o->when, err)))
             return rc;
+        int pg = o->unmatched >= 0 ? o->unmatched : g1; /* where the match's parent fields live */
         const dg_node *match = dg_conf_get(n, "match");
         if (match) { /* nested loop: items whose package_id equals the package's tracking number */
             if (match->type != DG_NODE_MAP || match->n_items != 1)
@@ -455,7 +461,7 @@ static int parse_out(dg_mapping *m, const dg_node *n, int g1, int g2, map_out *o
             size_t np = pv->type == DG_NODE_SEQ ? pv->n_items : 1;
             for (size_t k = 0; k < np && k < 2; k++) {
                 const char *pf = scalar(pv->type == DG_NODE_SEQ ? pv->items[k] : pv);
-                o->match_parent[k] = dg_fields_find(m->kind, pf ? pf : "", g1);
+                o->match_parent[k] = dg_fields_find(m->kind, pf ? pf : "", pg);
                 if (!o->match_parent[k])
                     return map_where_err(err, match, "'match' names an unknown field '%s'", pf ? pf : "");
             }

@@ -356,6 +356,35 @@ void *map_out_record(const map_out_ctx *c, const dg_field *f)
     return NULL;
 }
 
+static bool rec_matches(const map_out *o, const char *cv, void *prec)
+{
+    char b2[64];
+    for (int p = 0; cv && prec && p < 2 && o->match_parent[p]; p++) {
+        const char *pv = dg_field_text(prec, o->match_parent[p], b2, sizeof b2);
+        if (pv && !strcmp(pv, cv))
+            return true;
+    }
+    return false;
+}
+
+/* match: the element belongs to the enclosing one (an item of this package); with unmatched,
+ * it belongs to none of that group (items in no package), so nothing is left out. */
+bool map_out_matches(const map_out *o, const map_out_ctx *c, size_t k)
+{
+    if (!o->match_child)
+        return true;
+    char b1[64];
+    const char *cv = dg_field_text(dg_fields_record(c->doc, o->each, k), o->match_child, b1,
+                                   sizeof b1);
+    if (o->unmatched < 0)
+        return rec_matches(o, cv, map_out_record(c, o->match_parent[0]));
+    size_t n = dg_fields_count(c->doc, o->unmatched);
+    for (size_t i = 0; cv && i < n; i++)
+        if (rec_matches(o, cv, dg_fields_record(c->doc, o->unmatched, i)))
+            return false;
+    return true;
+}
+
 /* Raw text of a placeholder before transforms; NULL when absent. */
 static const char *raw_value(const map_rule *r, const map_out_ctx *c, char *buf, size_t size,
                              dg_dec *num)

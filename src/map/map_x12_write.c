@@ -111,22 +111,6 @@ static int write_segment(x12_write *xw, const map_out *o, const map_out_ctx *c0)
     return rc;
 }
 
-static bool matches(const map_out *o, const map_out_ctx *c, size_t k)
-{
-    if (!o->match_child)
-        return true;
-    char b1[64], b2[64];
-    const char *cv = dg_field_text(dg_fields_record(c->doc, o->each, k), o->match_child, b1,
-                                   sizeof b1);
-    void *prec = map_out_record(c, o->match_parent[0]);
-    for (int p = 0; cv && prec && p < 2 && o->match_parent[p]; p++) {
-        const char *pv = dg_field_text(prec, o->match_parent[p], b2, sizeof b2);
-        if (pv && !strcmp(pv, cv))
-            return true;
-    }
-    return false;
-}
-
 static int write_outs(x12_write *xw, const map_out *outs, size_t n, const map_out_ctx *c)
 {
     for (size_t i = 0; i < n; i++) {
@@ -150,7 +134,7 @@ static int write_outs(x12_write *xw, const map_out *outs, size_t n, const map_ou
         sub.group = o->each;
         size_t cnt = dg_fields_count(c->doc, o->each);
         for (size_t k = 0; k < cnt; k++) {
-            if (!matches(o, c, k))
+            if (!map_out_matches(o, c, k))
                 continue;
             sub.idx = k;
             int rc = write_outs(xw, o->kids, o->n_kids, &sub);

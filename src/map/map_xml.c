@@ -189,7 +189,11 @@ static int write_outs(const dg_mapping *m, const map_out *outs, size_t n, xmlNod
             sub.outer_group = c->group;
             sub.outer_idx = c->idx;
             sub.group = o->each;
+            if (o->if_empty >= 0 && dg_fields_count(c->doc, o->if_empty) > 0)
+                continue;
             for (size_t k = 0; k < cnt; k++) {
+                if (!map_out_matches(o, c, k))
+                    continue;
                 sub.idx = k;
                 xmlNodePtr el = o->name ? dg_xml_path_node(parent, o->name, 1, NULL) : parent;
                 int rc = write_outs(m, o->kids, o->n_kids, el, &sub, tmp, err);

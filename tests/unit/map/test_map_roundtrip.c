@@ -146,6 +146,14 @@ static void envelope_and_counts(void **state)
     assert_non_null(strstr(x, "HL*7*6*I~"));
     assert_non_null(strstr(x, "CTT*7~"));
     free(x);
+    /* an item in no package is not lost: it hangs off the order level */
+    l.docs[0]->u.shipment.items[1].package_id = NULL;
+    x = write_docs("mappings/x12-856-out.yaml", &l, &env);
+    assert_non_null(strstr(x, "HL*3*2*P~"));
+    assert_non_null(strstr(x, "HL*4*3*I~\nLIN*1*VP*MUG-BLU-12"));
+    assert_non_null(strstr(x, "HL*7*2*I~\nLIN*2*VP*KET-1L"));
+    assert_non_null(strstr(x, "CTT*7~"));
+    free(x);
     /* without packages the items hang off the order level */
     l.docs[0]->u.shipment.n_packages = 0;
     x = write_docs("mappings/x12-856-out.yaml", &l, &env);
