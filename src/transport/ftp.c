@@ -289,6 +289,30 @@ static size_t to_buf(char *data, size_t size, size_t n, void *ctx)
     return size * n;
 }
 
+static int ftp_stat(dg_transport *t, const char *path, dg_remote_file *out, dg_error *err);
+
+/* LIST times have minute precision. A file written in the last minutes may still be growing,
+ * and the poller's stable check compares mtimes: ask MDTM/SIZE for those (a bounded number),
+ * so two looks within one minute still see a change. */
+static void refine_recent(dg_transport *t, const char *dir, tr_list *l, int64_t now)
+{
+    int asked = 0;
+    for (size_t i = 0; i < l->n && asked < 100; i++) {
+        dg_remote_file *f = &l->items[i];
+        if (f->is_dir || now - f->mtime > 15 * 60)
+            continue;
+        char path[2400];
+        tr_join(path, sizeof path, dir, f->name);
+        dg_remote_file st;
+        dg_error ignored = {0};
+        asked++;
+        if (!ftp_stat(t, path, &st, &ignored)) {
+            f->mtime = st.mtime;
+            f->size = st.size;
+        }
+    }
+}
+
 static int ftp_list(dg_transport *t, const char *dir, dg_remote_file **files, size_t *n,
                     dg_error *err)
 {
@@ -325,6 +349,8 @@ static int ftp_list(dg_transport *t, const char *dir, dg_remote_file **files, si
         line = nl ? nl + 1 : NULL;
     }
     dg_buf_free(&body);
+    if (!s->mlsd)
+        refine_recent(t, dir, &l, now);
     *files = l.items;
     *n = l.n;
     return 0;
@@ -423,8 +449,6 @@ static int ftp_put(dg_transport *t, const char *local_path, const char *tmp_path
     }
     return rc;
 }
-
-static int ftp_stat(dg_transport *t, const char *path, dg_remote_file *out, dg_error *err);
 
 /* A failed command on a path that does not exist is DG_ENOTFOUND (the poller relies on it). */
 static int command_failed(dg_transport *t, CURLcode c, const char *what, const char *path,

@@ -287,6 +287,19 @@ static void test_growing_file_reported(void **state)
     assert_int_equal(dg_transport_stat(t, "growing.edi", &b, &err), 0);
     assert_int_equal(b.size, 25);
     assert_true(b.mtime > a.mtime);
+    /* A recent file: the listing carries its time to the second (MDTM), not LIST's minute. */
+    struct timeval recent[2] = {{time(NULL) - 125, 0}, {time(NULL) - 125, 0}};
+    utimes(srv_path(&g_srv, "growing.edi"), recent);
+    assert_int_equal(dg_transport_list(t, ".", &files, &n, &err), 0);
+    seen = false;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(files[i].name, "growing.edi")) {
+            seen = true;
+            assert_int_equal(files[i].size, 25);
+            assert_int_equal(files[i].mtime, recent[0].tv_sec);
+        }
+    free(files);
+    assert_true(seen);
     unlink(srv_path(&g_srv, "growing.edi"));
     dg_transport_close(t);
 }
