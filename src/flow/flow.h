@@ -92,7 +92,9 @@ typedef struct dg_flow_order_result {
  * chosen supplier (number "<order>-<supplier code>", unique), bill-to the rules' retailer,
  * ship-to the order's ship_to; stock reserved (decremented) at the chosen supplier. The
  * retailer's SKU of a line is buyer_sku, or vendor_sku when buyer_sku is absent (a storefront's
- * own export names its SKU as the vendor's). DG_EVALID: no order number or no lines. */
+ * own export names its SKU as the vendor's). With split_lines in the rules, a line no single
+ * supplier has enough stock for is shared out (one row and PO line per share; line->supplier
+ * then lists them, "bl,nw"). DG_EVALID: no order number or no lines. */
 int dg_flow_ingest_order(dg_store *s, const dg_flow_rules *r, const char *storefront, dg_doc *doc,
                          int64_t file_id, dg_flow_order_result *res, dg_error *err);
 

@@ -26,6 +26,7 @@ struct dg_flow_rules {
     fl_criterion choose[4];
     size_t n_choose;
     bool split;
+    bool split_lines;    /* a line may be shared out when no one supplier has its quantity */
     bool stock_required; /* default for suppliers */
     const char *default_country;
     dg_dec max_line_amount; /* approval: lines above it are NOT_APPROVED; unset: no limit */

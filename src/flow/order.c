@@ -23,6 +23,14 @@ typedef struct cand {
     int approved;
 } cand;
 
+/* What one supplier takes of a line: the whole quantity, or a share when split_lines splits it. */
+typedef struct part {
+    cand c;
+    dg_dec qty;
+    int64_t po_id;
+    long po_line;
+} part;
+
 typedef struct line_plan {
     dg_order_line *in;
     const char *sku;
@@ -30,9 +38,9 @@ typedef struct line_plan {
     char reason[512];
     cand *cands; /* feasible candidates after every filter */
     size_t n_cands;
-    int chosen; /* index in cands, -1: none */
-    int64_t po_id;
-    long po_line;
+    int chosen;  /* index in cands, -1: none */
+    part *parts; /* the chosen supplier(s), filled once routing is decided */
+    size_t n_parts;
 } line_plan;
 
 static bool is_matched(const line_plan *lp)
@@ -442,7 +450,9 @@ static int create_po(dg_store *s, const dg_flow_rules *r, const char *supplier, 
     return rc;
 }
 
-static int insert_line(dg_store *s, int64_t order_id, size_t no, const line_plan *lp, dg_error *err)
+/* One order_lines row: the line, or one supplier's part of it (p NULL: not placed). */
+static int insert_row(dg_store *s, int64_t order_id, size_t no, const line_plan *lp, const part *p,
+                      dg_error *err)
 {
     static const char sql[] =
         "INSERT INTO order_lines(order_id, line_no, line_number, retailer_sku, gtin, description,"
@@ -450,7 +460,7 @@ static int insert_line(dg_store *s, int64_t order_id, size_t no, const line_plan
         " landed_cost, po_id, po_line)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
     const dg_order_line *l = lp->in;
-    const cand *c = lp->chosen >= 0 ? &lp->cands[lp->chosen] : NULL;
+    const cand *c = p ? &p->c : NULL;
     sqlite3_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
@@ -465,7 +475,8 @@ static int insert_line(dg_store *s, int64_t order_id, size_t no, const line_plan
                  : c && c->description[0] ? c->description
                                           : NULL);
     fl_bind_text(st, 7, l->uom);
-    sqlite3_bind_int64(st, 8, l->quantity.set ? l->quantity.v : 0);
+    dg_dec qty = p ? p->qty : l->quantity;
+    sqlite3_bind_int64(st, 8, qty.set ? qty.v : 0);
     fl_bind_dec(st, 9, l->unit_price);
     fl_bind_text(st, 10, lp->status);
     fl_bind_text(st, 11, lp->reason[0] ? lp->reason : NULL);
@@ -474,37 +485,129 @@ static int insert_line(dg_store *s, int64_t order_id, size_t no, const line_plan
         fl_bind_text(st, 13, c->supplier_sku);
         fl_bind_dec(st, 14, c->cost);
         fl_bind_dec(st, 15, c->landed);
-        sqlite3_bind_int64(st, 16, lp->po_id);
-        sqlite3_bind_int64(st, 17, lp->po_line);
+        sqlite3_bind_int64(st, 16, p->po_id);
+        sqlite3_bind_int64(st, 17, p->po_line);
     }
     return fl_step_done(s, st, err, "recording an order line");
 }
 
-/* Groups the chosen lines by supplier (first appearance order) and creates their POs. */
+static int insert_lines(dg_store *s, int64_t order_id, const line_plan *lp, size_t n, dg_error *err)
+{
+    size_t no = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!lp[i].n_parts)
+            rc = insert_row(s, order_id, ++no, &lp[i], NULL, err);
+        for (size_t k = 0; k < lp[i].n_parts && !rc; k++)
+            rc = insert_row(s, order_id, ++no, &lp[i], &lp[i].parts[k], err);
+    }
+    return rc;
+}
+
+/* Groups the parts by supplier (first appearance order) and creates their POs. */
 static int create_pos(dg_store *s, const dg_flow_rules *r, const dg_order *o, int64_t order_id,
                       line_plan *lp, size_t n, size_t *created, dg_error *err)
 {
     *created = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (lp[i].chosen < 0 || lp[i].po_id)
-            continue;
-        const char *sup = lp[i].cands[lp[i].chosen].supplier;
-        dg_dec total = {0, true};
-        for (size_t k = i; k < n; k++)
-            if (lp[k].chosen >= 0 && !strcmp(lp[k].cands[lp[k].chosen].supplier, sup))
-                total = dg_dec_add(total,
-                                   dg_dec_mul(lp[k].cands[lp[k].chosen].cost, lp[k].in->quantity));
-        int64_t po_id = 0;
-        int rc = create_po(s, r, sup, o, order_id, total, &po_id, err);
-        if (rc)
-            return rc;
-        (*created)++;
-        long line = 0;
-        for (size_t k = i; k < n; k++)
-            if (lp[k].chosen >= 0 && !strcmp(lp[k].cands[lp[k].chosen].supplier, sup)) {
-                lp[k].po_id = po_id;
-                lp[k].po_line = ++line;
-            }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < lp[i].n_parts; j++) {
+            if (lp[i].parts[j].po_id)
+                continue;
+            const char *sup = lp[i].parts[j].c.supplier;
+            dg_dec total = {0, true};
+            for (size_t k = i; k < n; k++)
+                for (size_t q = 0; q < lp[k].n_parts; q++)
+                    if (!strcmp(lp[k].parts[q].c.supplier, sup))
+                        total = dg_dec_add(total,
+                                           dg_dec_mul(lp[k].parts[q].c.cost, lp[k].parts[q].qty));
+            int64_t po_id = 0;
+            int rc = create_po(s, r, sup, o, order_id, total, &po_id, err);
+            if (rc)
+                return rc;
+            (*created)++;
+            long line = 0;
+            for (size_t k = i; k < n; k++)
+                for (size_t q = 0; q < lp[k].n_parts; q++)
+                    if (!strcmp(lp[k].parts[q].c.supplier, sup)) {
+                        lp[k].parts[q].po_id = po_id;
+                        lp[k].parts[q].po_line = ++line;
+                    }
+        }
+    return 0;
+}
+
+/* The chosen candidate takes the whole line. */
+static int whole_part(line_plan *lp, dg_error *err)
+{
+    lp->parts = calloc(1, sizeof *lp->parts);
+    if (!lp->parts)
+        return dg_error_set(err, DG_ENOMEM, "out of memory");
+    lp->parts[0].c = lp->cands[lp->chosen];
+    lp->parts[0].qty = lp->in->quantity;
+    lp->n_parts = 1;
+    return 0;
+}
+
+/* split_lines: a line no single supplier has enough stock for is shared out among the suppliers
+ * that may take it, in `choose` order, each taking what its stock allows. */
+static int split_line(dg_store *s, const dg_flow_rules *r, line_plan *lp, const char *country,
+                      dg_error *err)
+{
+    const dg_order_line *l = lp->in;
+    cand *all = NULL;
+    size_t n = 0;
+    int rc = load_cands(s, lp->sku ? lp->sku : "", l->gtin, &all, &n, err);
+    if (rc) {
+        free(all);
+        return rc;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (approved(r, &all[i]) && ships_to(r, &all[i], country) && all[i].has_stock &&
+            all[i].stock_qty.v > 0) {
+            all[k] = all[i];
+            all[k].landed = dg_dec_add(
+                dg_dec_add(dg_dec_mul(all[k].cost, l->quantity), all[k].ship_est), all[k].fee);
+            k++;
+        }
+    for (size_t i = 1; i < k; i++) /* insertion sort by the rules' choice */
+        for (size_t j = i; j > 0 && cmp_cand(r, &all[j], &all[j - 1]) < 0; j--) {
+            cand tmp = all[j];
+            all[j] = all[j - 1];
+            all[j - 1] = tmp;
+        }
+    dg_dec left = l->quantity;
+    lp->parts = calloc(k ? k : 1, sizeof *lp->parts);
+    if (!lp->parts) {
+        free(all);
+        return dg_error_set(err, DG_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < k && left.v > 0; i++) {
+        part *p = &lp->parts[lp->n_parts++];
+        p->c = all[i];
+        p->qty = dg_dec_cmp(all[i].stock_qty, left) < 0 ? all[i].stock_qty : left;
+        p->c.landed =
+            dg_dec_add(dg_dec_add(dg_dec_mul(p->c.cost, p->qty), p->c.ship_est), p->c.fee);
+        left = dg_dec_sub(left, p->qty);
+    }
+    free(all);
+    bool loss = false;
+    for (size_t i = 0; i < lp->n_parts && !r->allow_loss && l->unit_price.set; i++)
+        loss = loss ||
+               dg_dec_cmp(lp->parts[i].c.landed, dg_dec_mul(l->unit_price, lp->parts[i].qty)) > 0;
+    /* Not enough even together (or a share would sell at a loss): stays OUT_OF_STOCK. */
+    if (left.v > 0 || lp->n_parts < 2 || loss) {
+        free(lp->parts);
+        lp->parts = NULL;
+        lp->n_parts = 0;
+        return 0;
+    }
+    lp->status = DG_LINE_MATCHED;
+    int w = snprintf(lp->reason, sizeof lp->reason, "SKU %s split:", lp->sku);
+    for (size_t i = 0; i < lp->n_parts && w > 0 && (size_t)w < sizeof lp->reason; i++) {
+        char q[32];
+        w += snprintf(lp->reason + w, sizeof lp->reason - (size_t)w, " %s %s",
+                      lp->parts[i].c.supplier, dg_dec_format(lp->parts[i].qty, q, sizeof q));
     }
     return 0;
 }
@@ -531,27 +634,40 @@ static int place_order(dg_store *s, const dg_flow_rules *r, const char *storefro
         lp[i].in = &o->lines[i];
         if ((rc = route_line(s, r, &lp[i], country, err)))
             return rc;
-        if (r->split && is_matched(&lp[i])) {
+        if (!r->split)
+            continue;
+        if (is_matched(&lp[i])) {
             lp[i].chosen = best_cand(r, &lp[i]);
-            if ((rc = reserve_stock(s, &lp[i].cands[lp[i].chosen], o->lines[i].quantity, err)))
-                return rc;
+            rc = whole_part(&lp[i], err);
+        } else if (r->split_lines && !strcmp(lp[i].status, DG_LINE_OUT_OF_STOCK)) {
+            rc = split_line(s, r, &lp[i], country, err);
         }
+        for (size_t k = 0; !rc && k < lp[i].n_parts; k++)
+            rc = reserve_stock(s, &lp[i].parts[k].c, lp[i].parts[k].qty, err);
+        if (rc)
+            return rc;
     }
     if (!r->split) {
         choose_single(lp, o->n_lines);
-        for (size_t i = 0; i < o->n_lines; i++)
-            if (lp[i].chosen >= 0 &&
-                (rc = reserve_stock(s, &lp[i].cands[lp[i].chosen], o->lines[i].quantity, err)))
+        for (size_t i = 0; i < o->n_lines; i++) {
+            if (lp[i].chosen < 0)
+                continue;
+            if ((rc = whole_part(&lp[i], err)) ||
+                (rc = reserve_stock(s, &lp[i].parts[0].c, lp[i].parts[0].qty, err)))
                 return rc;
+        }
     }
     size_t matched = 0;
     for (size_t i = 0; i < o->n_lines; i++) {
         dg_order_line *l = &o->lines[i];
         l->status = (char *)lp[i].status;
         l->status_reason = lp[i].reason[0] ? dg_arena_strdup(doc->arena, lp[i].reason) : NULL;
-        if (lp[i].chosen >= 0) {
+        if (lp[i].n_parts) {
             matched++;
-            l->supplier = dg_arena_strdup(doc->arena, lp[i].cands[lp[i].chosen].supplier);
+            l->supplier = dg_arena_strdup(doc->arena, lp[i].parts[0].c.supplier);
+            for (size_t k = 1; k < lp[i].n_parts; k++)
+                l->supplier =
+                    dg_arena_printf(doc->arena, "%s,%s", l->supplier, lp[i].parts[k].c.supplier);
         }
     }
     res->lines = o->n_lines;
@@ -561,11 +677,9 @@ static int place_order(dg_store *s, const dg_flow_rules *r, const char *storefro
     if ((rc = fl_document_add(s, storefront, rec, doc, file_id, res->status, &doc_id, err)) ||
         (rc = insert_order(s, storefront, doc, doc_id, res->status, country, o->n_lines, matched,
                            &order_id, err)) ||
-        (rc = create_pos(s, r, o, order_id, lp, o->n_lines, &res->pos_created, err)))
+        (rc = create_pos(s, r, o, order_id, lp, o->n_lines, &res->pos_created, err)) ||
+        (rc = insert_lines(s, order_id, lp, o->n_lines, err)))
         return rc;
-    for (size_t i = 0; i < o->n_lines; i++)
-        if ((rc = insert_line(s, order_id, i + 1, &lp[i], err)))
-            return rc;
     res->order_id = order_id;
     return 0;
 }
@@ -615,8 +729,10 @@ int dg_flow_ingest_order(dg_store *s, const dg_flow_rules *r, const char *storef
         goto fail;
     }
     rc = place_order(s, r, storefront, doc, file_id, &rec, lp, res, err);
-    for (size_t i = 0; i < o->n_lines; i++)
+    for (size_t i = 0; i < o->n_lines; i++) {
         free(lp[i].cands);
+        free(lp[i].parts);
+    }
     free(lp);
     if (rc)
         goto fail;

@@ -74,8 +74,9 @@ int fl_date_text(int64_t t, char *out, size_t size)
 
 #define PARTY_FIELDS(X)                                                                            \
     X(id)                                                                                          \
-    X(id_qualifier) X(name) X(company) X(address1) X(address2) X(city) X(state) X(postal_code)     \
-        X(country) X(phone) X(email)
+    X(id_qualifier)                                                                                \
+    X(name) X(company) X(address1) X(address2) X(city) X(state) X(postal_code) X(country) X(phone) \
+        X(email)
 
 char *fl_party_json(const dg_party *p)
 {
@@ -354,9 +355,9 @@ static int parse_retailer(dg_flow_rules *r, const dg_node *root, dg_error *err)
 
 static int parse_rules(dg_flow_rules *r, const dg_node *root, dg_error *err)
 {
-    static const char *const top[] = {
-        "retailer", "currency",  "default_country", "choose",  "split", "stock_required",
-        "approval", "suppliers", "reconcile",       "overdue", NULL};
+    static const char *const top[] = {"retailer",  "currency",    "default_country", "choose",
+                                      "split",     "split_lines", "stock_required",  "approval",
+                                      "suppliers", "reconcile",   "overdue",         NULL};
     static const char *const approval[] = {"max_line_amount", "allow_loss", NULL};
     static const char *const reconcile[] = {"price_tolerance_abs", "price_tolerance_pct",
                                             "max_freight",         "max_charges",
@@ -379,6 +380,7 @@ static int parse_rules(dg_flow_rules *r, const dg_node *root, dg_error *err)
     r->default_country = c;
     if ((rc = parse_retailer(r, root, err)) || (rc = parse_choose(r, root, err)) ||
         (rc = get_bool(root, "split", &r->split, err)) ||
+        (rc = get_bool(root, "split_lines", &r->split_lines, err)) ||
         (rc = get_bool(root, "stock_required", &r->stock_required, err)) ||
         (rc = get_dec(ap, "max_line_amount", &r->max_line_amount, err)) ||
         (rc = get_bool(ap, "allow_loss", &r->allow_loss, err)) ||

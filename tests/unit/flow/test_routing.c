@@ -150,6 +150,58 @@ static void split_across_suppliers_one_po_each(void **state)
     dg_doc_free(d);
 }
 
+static void split_lines_shares_a_line_out_by_stock(void **state)
+{
+    ft *f = *state;
+    ft_stock(f, "nw", "NW-1:3:10.00", NULL);
+    ft_stock(f, "bl", "BL-1:4:9.00", "BL-2:9:5.00", NULL);
+    dg_doc *d = order_doc("4201", "US", "A-1:5:25.00", "A-2:1:15.00", NULL);
+    dg_flow_order_result res = ft_order(f, "shop", d);
+    dg_doc_free(d);
+    /* Off by default: nobody has 5. */
+    assert_string_equal(res.status, DG_ORDER_PARTIALLY_CONVERTED);
+    assert_string_equal(line_status(f, "4201", 1, NULL, 0), DG_LINE_OUT_OF_STOCK);
+    dg_flow_rules_free(f->r);
+    const char *rules = "split_lines: true\nsuppliers: {nw: {code: NW}, bl: {code: BL}}\n";
+    dg_error err = {0};
+    assert_int_equal(dg_flow_rules_parse(rules, strlen(rules), "r", &f->r, &err), 0);
+    d = order_doc("4202", "US", "A-1:5:25.00", "A-2:1:15.00", NULL);
+    res = ft_order(f, "shop", d);
+    assert_string_equal(res.status, DG_ORDER_CONVERTED);
+    assert_int_equal(res.lines, 2);
+    assert_int_equal(res.matched, 2);
+    assert_int_equal(res.pos_created, 2);
+    assert_string_equal(d->u.order.lines[0].supplier, "bl,nw");
+    dg_doc_free(d);
+    /* For 5 units bl is cheaper landed (50 vs 53): it takes its 4, nw the last one; both rows
+     * keep the storefront's line 1. */
+    assert_int_equal(ft_q(f, "SELECT qty_ordered FROM order_lines l JOIN orders o ON"
+                             " o.id = l.order_id WHERE o.order_number = '4202'"
+                             " AND l.supplier = 'nw'"),
+                     10000);
+    assert_int_equal(ft_q(f, "SELECT qty_ordered FROM order_lines l JOIN orders o ON"
+                             " o.id = l.order_id WHERE o.order_number = '4202'"
+                             " AND l.supplier = 'bl' AND l.retailer_sku = 'A-1'"),
+                     40000);
+    assert_int_equal(ft_q(f, "SELECT count(*) FROM order_lines l JOIN orders o ON"
+                             " o.id = l.order_id WHERE o.order_number = '4202'"
+                             " AND l.line_number = '1'"),
+                     2);
+    assert_int_equal(ft_q(f, "SELECT qty FROM stock WHERE vendor_sku='NW-1'"), 20000);
+    assert_int_equal(ft_q(f, "SELECT qty FROM stock WHERE vendor_sku='BL-1'"), 0);
+    assert_int_equal(ft_q(f, "SELECT total FROM supplier_pos WHERE po_number='4202-BL'"),
+                     410000); /* 4 x 9.00 + 1 x 5.00 */
+    assert_int_equal(ft_q(f, "SELECT l.po_line FROM order_lines l JOIN supplier_pos p ON"
+                             " p.id = l.po_id WHERE p.po_number = '4202-BL'"
+                             " AND l.supplier_sku = 'BL-2'"),
+                     2);
+    /* More than everyone has together stays out of stock. */
+    d = order_doc("4203", "US", "A-1:9:25.00", NULL);
+    res = ft_order(f, "shop", d);
+    assert_string_equal(res.status, DG_ORDER_FAILED);
+    dg_doc_free(d);
+}
+
 static void no_split_keeps_one_supplier(void **state)
 {
     ft *f = *state;
@@ -529,6 +581,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(country_not_shipped_and_failed_order, setup, teardown),
         cmocka_unit_test_setup_teardown(cheapest_landed_cost_then_preferred, setup, teardown),
         cmocka_unit_test_setup_teardown(split_across_suppliers_one_po_each, setup, teardown),
+        cmocka_unit_test_setup_teardown(split_lines_shares_a_line_out_by_stock, setup, teardown),
         cmocka_unit_test_setup_teardown(no_split_keeps_one_supplier, setup, teardown),
         cmocka_unit_test_setup_teardown(stock_is_reserved_and_optional_per_supplier, setup,
                                         teardown),
