@@ -290,6 +290,31 @@ static void version_5010_differences(void **state)
     assert_non_null(p);
     assert_int_equal(p->elem, 3);
     dg_x12_file_result_free(r);
+    /* N407 (country subdivision) exists in 005010 only; N402 and N407 exclude each other */
+    r = check_set("850",
+                  "BEG*00*DS*PO-1**20260115~N1*ST*Jane~N4*Toronto**M5V1A1*CA***ON~"
+                  "PO1*1*2*EA*1.5**VN*A~CTT*1~",
+                  "005010");
+    if (r->n_problems)
+        dump(r);
+    assert_false(r->rejected);
+    dg_x12_file_result_free(r);
+    r = check_set("850",
+                  "BEG*00*DS*PO-1**20260115~N1*ST*Jane~N4*Toronto**M5V1A1*CA***ON~"
+                  "PO1*1*2*EA*1.5**VN*A~CTT*1~",
+                  "004010");
+    p = find(r, DG_X12_LEVEL_ELEMENT, "3");
+    assert_non_null(p);
+    assert_string_equal(p->seg_id, "N4");
+    dg_x12_file_result_free(r);
+    r = check_set("850",
+                  "BEG*00*DS*PO-1**20260115~N1*ST*Jane~N4*Toronto*ON*M5V1A1*CA***ON~"
+                  "PO1*1*2*EA*1.5**VN*A~CTT*1~",
+                  "005010");
+    p = find(r, DG_X12_LEVEL_ELEMENT, "10");
+    assert_non_null(p);
+    assert_int_equal(p->elem, 7);
+    dg_x12_file_result_free(r);
     /* 997 AK1 has a third element (the version) in 005010 only */
     r = check_set("997", "AK1*PO*1*004010~AK9*A*1*1*1~", "005010");
     assert_false(r->rejected);
