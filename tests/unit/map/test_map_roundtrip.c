@@ -61,6 +61,10 @@ static void round_trips_x12(void **state)
     round_trip("mappings/x12-850-in.yaml", "mappings/x12-850-out.yaml", "samples/mapping/po-850.edi");
     round_trip("mappings/x12-856-in.yaml", "mappings/x12-856-out.yaml", "samples/mapping/asn-856.edi");
     round_trip("mappings/x12-810-in.yaml", "mappings/x12-810-out.yaml", "samples/mapping/invoice-810.edi");
+    /* the validator's samples: tracking number on the shipment level, SSCC on the pack */
+    round_trip("mappings/x12-856-in.yaml", "mappings/x12-856-out.yaml", "samples/x12/856-asn.edi");
+    round_trip("mappings/x12-850-in.yaml", "mappings/x12-850-out.yaml", "samples/x12/850-dropship.edi");
+    round_trip("mappings/x12-810-in.yaml", "mappings/x12-810-out.yaml", "samples/x12/810-invoice.edi");
     const char *c = corpus("x12/850/apimeister-004010_850.edi");
     if (c)
         round_trip("mappings/x12-850-in.yaml", "mappings/x12-850-out.yaml", c);

@@ -119,6 +119,24 @@ static void asn_856_sample(void **state)
     list_free(&l);
 }
 
+/* Tracking number on the shipment (S) level, SSCC on the pack: the package gets both. */
+static void asn_856_shipment_level_tracking(void **state)
+{
+    (void)state;
+    doc_list l = {0};
+    read_ok("mappings/x12-856-in.yaml", "samples/x12/856-asn.edi", &l);
+    assert_int_equal(l.n, 1);
+    dg_shipment *s = &l.docs[0]->u.shipment;
+    assert_string_equal(s->po_number, "PO-10001");
+    assert_int_equal(s->n_packages, 1);
+    assert_string_equal(s->packages[0].tracking_number, "1Z999AA10123456784");
+    assert_string_equal(s->packages[0].sscc, "00012345678901234567");
+    assert_int_equal(s->n_items, 2);
+    assert_string_equal(s->items[1].vendor_sku, "NW-200");
+    assert_string_equal(s->items[1].package_id, "00012345678901234567");
+    list_free(&l);
+}
+
 static void invoice_810_sample(void **state)
 {
     (void)state;
@@ -400,6 +418,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(po_850_sample),
         cmocka_unit_test(asn_856_sample),
+        cmocka_unit_test(asn_856_shipment_level_tracking),
         cmocka_unit_test(invoice_810_sample),
         cmocka_unit_test(inventory_846_sample),
         cmocka_unit_test(corpus_values),
