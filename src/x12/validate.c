@@ -188,12 +188,18 @@ static void check_value(vctx *v, const dg_x12_seg *s, int pos, int comp, const d
         size_t digits = 0, dots = 0;
         bool ok = k > 0;
         for (size_t i = 0; i < k && ok; i++) {
-            if (p[i] >= '0' && p[i] <= '9')
+            if (p[i] >= '0' && p[i] <= '9') {
                 digits++;
-            else if (p[i] == '.' && e->type == DG_X12_R)
+            } else if (p[i] == '.' && e->type == DG_X12_R) {
                 dots++;
-            else
+            } else if (p[i] == 'E' && e->type == DG_X12_R && v->v5010 && digits && i + 1 < k) {
+                /* 005010 decimals may end in a base-10 exponent, not counted in the length */
+                size_t j = i + 1 + (p[i + 1] == '-');
+                ok = j < k && all_digits(p + j, k - j);
+                break;
+            } else {
                 ok = false;
+            }
         }
         if (!ok || dots > 1 || !digits) {
             elem_problem(v, s, pos, comp, e, "6", val, n, "'%.*s' is not a valid %s number",

@@ -315,6 +315,15 @@ static void version_5010_differences(void **state)
     assert_non_null(p);
     assert_int_equal(p->elem, 7);
     dg_x12_file_result_free(r);
+    /* a decimal with an exponent: 005010 only */
+    r = check_set("850", "BEG*00*DS*PO-1**20260115~PO1*1*2*EA*15E-1**VN*A~CTT*1~", "005010");
+    assert_false(r->rejected);
+    dg_x12_file_result_free(r);
+    r = check_set("850", "BEG*00*DS*PO-1**20260115~PO1*1*2*EA*15E-1**VN*A~CTT*1~", "004010");
+    p = find(r, DG_X12_LEVEL_ELEMENT, "6");
+    assert_non_null(p);
+    assert_string_equal(p->elem_ref, "212");
+    dg_x12_file_result_free(r);
     /* 997 AK1 has a third element (the version) in 005010 only */
     r = check_set("997", "AK1*PO*1*004010~AK9*A*1*1*1~", "005010");
     assert_false(r->rejected);
