@@ -42,21 +42,42 @@ static size_t gen_850(const char *path, size_t target)
     FILE *f = fopen(path, "w");
     if (!f)
         return 0;
-    fputs("ISA*00*          *00*          *ZZ*SHOPFRONT      *ZZ*NORTHWIND      *240301*1015*U*00401*000000101*0*P*>~\n"
-          "GS*PO*SHOPFRONT*NORTHWIND*20240301*1015*101*X*004010~\n", f);
+    fputs("ISA*00*          *00*          *ZZ*SHOPFRONT      *ZZ*NORTHWIND      "
+          "*240301*1015*U*00401*000000101*0*P*>~\n"
+          "GS*PO*SHOPFRONT*NORTHWIND*20240301*1015*101*X*004010~\n",
+          f);
     size_t n = 0;
     while ((size_t)ftell(f) < target) {
         n++;
         int lines = 1 + (int)(n % 5), segs = 0;
         segs += fprintf(f, "ST*850*%04zu~\n", n) > 0;
-        segs += fprintf(f, "BEG*00*DS*PO-%08zu**20240301~\nCUR*BY*USD~\nREF*CO*%zu~\nDTM*010*20240304~\n"
-                           "TD5**2*UPSN**GROUND~\n", n, 100000 + n) > 0 ? 5 : 0;
-        segs += fprintf(f, "N1*ST*Customer %zu~\nN3*%zu Oak Street*Apt %zu~\nN4*Austin*TX*78701*US~\n"
-                           "PER*IC**TE*512-555-0100*EM*c%zu@example.com~\n", n, n % 9000, n % 50, n) > 0 ? 4 : 0;
-        segs += fprintf(f, "N1*BT*Shopfront Inc*92*SHOPFRONT~\nN3*1 Market Way~\nN4*Denver*CO*80202*US~\n") > 0 ? 3 : 0;
+        segs +=
+            fprintf(f,
+                    "BEG*00*DS*PO-%08zu**20240301~\nCUR*BY*USD~\nREF*CO*%zu~\nDTM*010*20240304~\n"
+                    "TD5**2*UPSN**GROUND~\n",
+                    n, 100000 + n) > 0
+                ? 5
+                : 0;
+        segs += fprintf(f,
+                        "N1*ST*Customer %zu~\nN3*%zu Oak Street*Apt %zu~\nN4*Austin*TX*78701*US~\n"
+                        "PER*IC**TE*512-555-0100*EM*c%zu@example.com~\n",
+                        n, n % 9000, n % 50, n) > 0
+                    ? 4
+                    : 0;
+        segs +=
+            fprintf(
+                f,
+                "N1*BT*Shopfront Inc*92*SHOPFRONT~\nN3*1 Market Way~\nN4*Denver*CO*80202*US~\n") > 0
+                ? 3
+                : 0;
         for (int l = 1; l <= lines; l++)
-            segs += fprintf(f, "PO1*%d*%d*EA*%d.%02d**VP*SKU-%05zu-%d*UP*0123456%05d~\nPID*F****Product %zu-%d~\n",
-                            l, l + 1, 3 + l, (int)(n % 100), n % 50000, l, (int)(n % 100000), n, l) > 0 ? 2 : 0;
+            segs +=
+                fprintf(f,
+                        "PO1*%d*%d*EA*%d.%02d**VP*SKU-%05zu-%d*UP*0123456%05d~\nPID*F****Product "
+                        "%zu-%d~\n",
+                        l, l + 1, 3 + l, (int)(n % 100), n % 50000, l, (int)(n % 100000), n, l) > 0
+                    ? 2
+                    : 0;
         segs += fprintf(f, "CTT*%d~\n", lines) > 0;
         fprintf(f, "SE*%d*%04zu~\n", segs + 1, n);
     }
@@ -75,21 +96,24 @@ static size_t gen_csv(const char *path, size_t target)
     fputs("Name,Email,Financial Status,Currency,Subtotal,Shipping,Taxes,Total,Shipping Method,"
           "Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Shipping Name,"
           "Shipping Company,Shipping Address1,Shipping Address2,Shipping City,Shipping Zip,"
-          "Shipping Province,Shipping Country,Shipping Phone,Notes\n", f);
+          "Shipping Province,Shipping Country,Shipping Phone,Notes\n",
+          f);
     size_t n = 0;
     while ((size_t)ftell(f) < target) {
         n++;
         int lines = 1 + (int)(n % 4);
         for (int l = 1; l <= lines; l++) {
             if (l == 1)
-                fprintf(f, "#%zu,c%zu@example.com,paid,USD,74.97,5.00,6.19,\"1,086.16\",Standard,"
-                           "2024-03-01 10:15:32 -0500,%d,\"Ceramic Mug, Blue\",12.99,MUG-%05zu,"
-                           "Customer %zu,,%zu Main St,Apt 4,Austin,'%05zu,TX,United States,"
-                           "+1 512 555 0100,\"Leave at door, thanks\"\n",
+                fprintf(f,
+                        "#%zu,c%zu@example.com,paid,USD,74.97,5.00,6.19,\"1,086.16\",Standard,"
+                        "2024-03-01 10:15:32 -0500,%d,\"Ceramic Mug, Blue\",12.99,MUG-%05zu,"
+                        "Customer %zu,,%zu Main St,Apt 4,Austin,'%05zu,TX,United States,"
+                        "+1 512 555 0100,\"Leave at door, thanks\"\n",
                         1000 + n, n, l, n % 50000, n, n % 9000, n % 99999);
             else
-                fprintf(f, "#%zu,c%zu@example.com,,,,,,,,2024-03-01 10:15:32 -0500,%d,"
-                           "Pour-Over Kettle,48.99,KET-%05zu-%d,,,,,,,,,,\n",
+                fprintf(f,
+                        "#%zu,c%zu@example.com,,,,,,,,2024-03-01 10:15:32 -0500,%d,"
+                        "Pour-Over Kettle,48.99,KET-%05zu-%d,,,,,,,,,,\n",
                         1000 + n, n, l, n % 50000, l);
         }
     }
@@ -114,7 +138,8 @@ static int run(const char *label, const char *map_path, const char *input, size_
     if (rc)
         fprintf(stderr, "%s: %s\n", label, err.msg);
     else
-        printf("%-22s %6.1f MB, wall %5.3f s, cpu %5.3f s: %6.1f MB/s, %8.0f orders/s, %8.0f lines/s per cpu-s (wall %5.1f MB/s; %zu orders, JSON %.1f MB)\n",
+        printf("%-22s %6.1f MB, wall %5.3f s, cpu %5.3f s: %6.1f MB/s, %8.0f orders/s, %8.0f "
+               "lines/s per cpu-s (wall %5.1f MB/s; %zu orders, JSON %.1f MB)\n",
                label, (double)size / 1e6, dt, ct, (double)size / 1e6 / ct, (double)b.docs / ct,
                (double)b.lines / ct, (double)size / 1e6 / dt, b.docs, (double)b.json_bytes / 1e6);
     dg_buf_free(&b.json);

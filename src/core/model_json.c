@@ -26,9 +26,10 @@ static void jw_indent(jw *w)
 }
 
 /* Bytes that need escaping in a JSON string: controls, '"' and '\\'. */
-static const unsigned char jw_esc[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    0, 0, 1, ['\\'] = 1};
+static inline bool jw_esc(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\';
+}
 
 /* Appends raw bytes; the caller has reserved room (the hot path writes without calls). */
 static inline void jw_raw(dg_buf *b, const char *s, size_t n)
@@ -45,7 +46,7 @@ static void jw_string(dg_buf *b, const char *s)
     b->data[b->len++] = '"';
     const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
     for (; p < end; p++) {
-        if (!jw_esc[*p])
+        if (!jw_esc(*p))
             continue;
         char e[6];
         size_t el = 2;
@@ -288,8 +289,7 @@ static int from_root(json_t *root, dg_doc **out, dg_error *err)
         if (!arr)
             continue;
         if (!json_is_array(arr)) {
-            rc = dg_error_set(err, DG_EPARSE, "JSON: %s.%s: expected an array", kname,
-                              gs[g].name);
+            rc = dg_error_set(err, DG_EPARSE, "JSON: %s.%s: expected an array", kname, gs[g].name);
             break;
         }
         for (size_t i = 0; !rc && i < json_array_size(arr); i++) {
@@ -319,8 +319,8 @@ int dg_doc_from_json(const char *text, size_t len, dg_doc **out, dg_error *err)
     *out = NULL;
     json_t *root = json_loadb(text, len, 0, &jerr);
     if (!root)
-        return dg_error_set(err, DG_EPARSE, "JSON line %d column %d: %s", jerr.line,
-                            jerr.column, jerr.text);
+        return dg_error_set(err, DG_EPARSE, "JSON line %d column %d: %s", jerr.line, jerr.column,
+                            jerr.text);
     int rc = from_root(root, out, err);
     json_decref(root);
     return rc;

@@ -14,12 +14,12 @@ typedef struct {
     void *ctx;
     dg_error *err;
     bool latin1;
-    dg_buf data;      /* field bytes of the current record, each NUL-terminated */
+    dg_buf data; /* field bytes of the current record, each NUL-terminated */
     size_t *offs, *lens;
     char **ptrs;
     size_t n, cap;
     long record;
-    int rc;           /* first non-zero callback result: stops everything */
+    int rc; /* first non-zero callback result: stops everything */
 } reader;
 
 static void on_field(void *s, size_t len, void *data)
@@ -93,7 +93,10 @@ static void teardown(struct csv_parser *p, reader *r)
     free(r->ptrs);
 }
 
-static bool blank(char c) { return c == ' ' || c == '\t'; }
+static bool blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
 
 /* A complete line without quote characters, split here rather than byte by byte in libcsv:
  * the same result (fields trimmed of spaces and tabs, blank lines skipped) at a fraction of

@@ -100,7 +100,9 @@ int map_x12_compile(dg_mapping *m, dg_error *err)
                 if (!strcmp(ids[i][0], m->x12.set_id))
                     m->x12.functional_id = ids[i][1];
             if (!m->x12.functional_id)
-                return dg_error_set(err, DG_ECONFIG, "%s: set x12.functional_id (GS01) for transaction set %s", m->path, m->x12.set_id);
+                return dg_error_set(err, DG_ECONFIG,
+                                    "%s: set x12.functional_id (GS01) for transaction set %s",
+                                    m->path, m->x12.set_id);
         }
         return 0;
     }
@@ -276,7 +278,10 @@ static int on_set(void *ctx, const dg_x12_set *set)
     }
     long where = set->n_segs ? set->segs[0].file_seg : 0;
     if (!set->complete)
-        return dg_error_set(x->err, DG_EPARSE, "%s: transaction set %s (ST02 %s, segment %ld) ends without SE; the file is cut short", m->path, set->id, set->control, where);
+        return dg_error_set(
+            x->err, DG_EPARSE,
+            "%s: transaction set %s (ST02 %s, segment %ld) ends without SE; the file is cut short",
+            m->path, set->id, set->control, where);
     if (set->n_segs > x->cap) {
         x->cap = set->n_segs * 2;
         free(x->segs);
@@ -298,8 +303,8 @@ static int on_set(void *ctx, const dg_x12_set *set)
         x->segs[i].raw = sg;
     }
     const dg_x12_delims *d = set->isa ? &set->isa->delims : NULL;
-    xset s = {x->segs, set->n_segs, NULL, NULL, NULL, x->cache, m->x12.n_step_uids, ++x->gen,
-              x->in_group, seg_elem, d, x->until, x->n_until};
+    xset s = {x->segs,  set->n_segs, NULL,     NULL, NULL,     x->cache,  m->x12.n_step_uids,
+              ++x->gen, x->in_group, seg_elem, d,    x->until, x->n_until};
     x12_index(&s, x->next_same, x->first_of, x->slot_id);
     dg_doc *doc = dg_doc_new(m->kind);
     int rc = map_set(x, &s, set, doc);
@@ -311,8 +316,7 @@ static int on_set(void *ctx, const dg_x12_set *set)
     return x->sink(x->sctx, doc, x->err);
 }
 
-int map_x12_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *sctx,
-                 dg_error *err)
+int map_x12_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *sctx, dg_error *err)
 {
     x12_read x = {.m = m, .sink = sink, .sctx = sctx, .err = err};
     for (size_t i = 0; i < m->x12.n_until && x.n_until < 32; i++)
@@ -323,7 +327,9 @@ int map_x12_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *
     dg_x12_callbacks cb = {.on_set = on_set};
     int rc = dg_x12_parse_file(path, &cb, &x, err);
     if (!rc && !x.sets_mapped)
-        rc = dg_error_set(err, DG_EMAP, "%s: no %s transaction set in the file%s%s%s", m->path, m->x12.set_id, *x.others ? " (it holds " : "", x.others, *x.others ? ")" : "");
+        rc = dg_error_set(err, DG_EMAP, "%s: no %s transaction set in the file%s%s%s", m->path,
+                          m->x12.set_id, *x.others ? " (it holds " : "", x.others,
+                          *x.others ? ")" : "");
     free(x.segs);
     free(x.in_group);
     free(x.starts);

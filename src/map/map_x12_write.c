@@ -73,8 +73,8 @@ static int write_segment(x12_write *xw, const map_out *o, const map_out_ctx *c0)
     xw->placeholders = xw->values = false;
     for (size_t i = 0; i < o->n_vals && n < MAX_ELEMS - 1; i++) {
         const map_tpl *t = &o->vals[i];
-        const map_rule *pr = t->n == 1 && t->parts[0].rule && t->parts[0].rule->pair
-                                 ? t->parts[0].rule : NULL;
+        const map_rule *pr =
+            t->n == 1 && t->parts[0].rule && t->parts[0].rule->pair ? t->parts[0].rule : NULL;
         if (pr) { /* "{vendor_sku|pair:VP}": VP*value as two elements, nothing when empty */
             size_t start = xw->text.len;
             int rc = render_elem(xw, t, &c);
@@ -169,9 +169,11 @@ static int write_envelope_head(x12_write *xw, const dg_map_envelope *env, dg_err
     memset(&isa, 0, sizeof isa);
     copy_field(isa.auth_qual, sizeof isa.auth_qual, "00");
     copy_field(isa.sec_qual, sizeof isa.sec_qual, "00");
-    copy_field(isa.sender_qual, sizeof isa.sender_qual, env->sender_qualifier ? env->sender_qualifier : "ZZ");
+    copy_field(isa.sender_qual, sizeof isa.sender_qual,
+               env->sender_qualifier ? env->sender_qualifier : "ZZ");
     copy_field(isa.sender_id, sizeof isa.sender_id, env->sender_id);
-    copy_field(isa.receiver_qual, sizeof isa.receiver_qual, env->receiver_qualifier ? env->receiver_qualifier : "ZZ");
+    copy_field(isa.receiver_qual, sizeof isa.receiver_qual,
+               env->receiver_qualifier ? env->receiver_qualifier : "ZZ");
     copy_field(isa.receiver_id, sizeof isa.receiver_id, env->receiver_id);
     copy_field(isa.date, sizeof isa.date, date + 2);
     copy_field(isa.time, sizeof isa.time, tm);
@@ -197,11 +199,13 @@ static int write_envelope_head(x12_write *xw, const dg_map_envelope *env, dg_err
 int map_x12_write(const dg_mapping *m, dg_doc *const *docs, size_t n, const dg_map_envelope *env,
                   dg_buf *out, dg_error *err)
 {
-    static const dg_map_envelope dflt = {"ZZ", "DROPGATE", "ZZ", "PARTNER", 1, 1, 1, NULL, NULL, false};
+    static const dg_map_envelope dflt = {"ZZ", "DROPGATE", "ZZ", "PARTNER", 1,
+                                         1,    1,          NULL, NULL,      false};
     if (!env)
         env = &dflt;
     if (!env->sender_id || !env->receiver_id || !*env->sender_id || !*env->receiver_id)
-        return dg_error_set(err, DG_EINVAL, "%s: X12 needs sender and receiver ids (ISA06/ISA08)", m->path);
+        return dg_error_set(err, DG_EINVAL, "%s: X12 needs sender and receiver ids (ISA06/ISA08)",
+                            m->path);
     const map_x12_opts *o = &m->x12;
     bool v402 = strcmp(o->isa_version, "00402") >= 0;
     char rep = o->rep_sep == 'U' ? '^' : o->rep_sep;

@@ -54,13 +54,15 @@ static const char *ref_compile(const char *t, size_t len, xref *r)
             nd++;
         }
         if (!nd || c < 1 || (kind == '#' && r->comp))
-            return "after the element: '#' and a repetition, then '-' and a component, like REF04#2-1 or SLN05-1 (both from 1)";
+            return "after the element: '#' and a repetition, then '-' and a component, like "
+                   "REF04#2-1 or SLN05-1 (both from 1)";
         if (kind == '#')
             r->rep = c - 1;
         else if (kind == '-' && !r->comp)
             r->comp = c;
         else
-            return "after the element: '#' and a repetition, then '-' and a component, like REF04#2-1 or SLN05-1 (both from 1)";
+            return "after the element: '#' and a repetition, then '-' and a component, like "
+                   "REF04#2-1 or SLN05-1 (both from 1)";
     }
     return NULL;
 }
@@ -219,7 +221,10 @@ size_t x12_loop_end(const xset *s, size_t i, size_t limit, uint32_t also_stop)
     return j;
 }
 
-static uint32_t id_slot(uint32_t id) { return (id * 2654435761u) >> 25; /* 7 bits */ }
+static uint32_t id_slot(uint32_t id)
+{
+    return (id * 2654435761u) >> 25; /* 7 bits */
+}
 
 void x12_index(xset *s, uint32_t *next_same, uint32_t *first_of, uint32_t *slot_id)
 {
@@ -248,7 +253,8 @@ void x12_index(xset *s, uint32_t *next_same, uint32_t *first_of, uint32_t *slot_
 
 static size_t first_index(const xset *s, uint32_t id)
 {
-    for (uint32_t k = id_slot(id), probes = 0; probes < X12_ID_SLOTS; k = (k + 1) % X12_ID_SLOTS, probes++) {
+    for (uint32_t k = id_slot(id), probes = 0; probes < X12_ID_SLOTS;
+         k = (k + 1) % X12_ID_SLOTS, probes++) {
         if (s->slot_id[k] == id)
             return s->first_of[k];
         if (!s->slot_id[k])
@@ -332,7 +338,10 @@ static bool enter_step(const xset *s, xscope *sc, const xstep *st, size_t *at)
     return true;
 }
 
-static uint32_t HL_ID(void) { return x12_pack("HL", 2); }
+static uint32_t HL_ID(void)
+{
+    return x12_pack("HL", 2);
+}
 
 /* The loop of the HL that is the parent (HL02) of the HL starting scope sc. */
 static bool parent_scope(const xset *s, xscope *sc)

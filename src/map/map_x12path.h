@@ -24,7 +24,7 @@ typedef struct xcond {
 } xcond;
 
 typedef struct xstep {
-    int uid;      /* equal steps of one mapping share a uid (x12_step_uids): results are cached */
+    int uid; /* equal steps of one mapping share a uid (x12_step_uids): results are cached */
     uint32_t seg;
     xcond *conds;
     size_t n_conds;
@@ -57,7 +57,7 @@ typedef struct xset {
     const uint32_t *slot_id;   /* the id owning each hash slot (0: free) */
     struct xcache *cache;      /* per step uid: last scope searched and the answer, or NULL */
     size_t n_cache;
-    uint32_t gen;              /* cache entries of other generations (sets) are stale */
+    uint32_t gen;                  /* cache entries of other generations (sets) are stale */
     const unsigned char *in_group; /* 1: inside a repeated-group loop (not header) */
     const char *(*elem)(const void *ctx, const void *raw, int el, int comp, int rep, size_t *len);
     const void *ctx;

@@ -2,8 +2,8 @@
 #include "xml/xml.h"
 
 #include <libxml/parser.h>
-#include <stdbool.h>
 #include <libxml/xmlerror.h>
+#include <stdbool.h>
 #include <string.h>
 
 /* The first error is the one to fix (later ones follow from it), so it is kept apart from
@@ -29,7 +29,10 @@ static int parse_error(const char *name, const first_error *f, dg_error *err)
     const xmlError *e = xmlGetLastError();
     char msg[512];
     int line = f->set ? f->line : e ? e->line : 0;
-    snprintf(msg, sizeof msg, "%s", f->set ? f->msg : e && e->message ? e->message : "not well-formed XML");
+    snprintf(msg, sizeof msg, "%s",
+             f->set            ? f->msg
+             : e && e->message ? e->message
+                               : "not well-formed XML");
     size_t l = strlen(msg);
     while (l && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
         msg[--l] = '\0';
@@ -62,8 +65,7 @@ int dg_xml_read_buf(const char *data, size_t len, const char *name, xmlDocPtr *o
     return *out ? 0 : parse_error(name, &f, err);
 }
 
-int dg_xml_eval_text(xmlXPathContextPtr ctx, xmlXPathCompExprPtr expr, xmlNodePtr node,
-                     dg_buf *out)
+int dg_xml_eval_text(xmlXPathContextPtr ctx, xmlXPathCompExprPtr expr, xmlNodePtr node, dg_buf *out)
 {
     dg_buf_clear(out);
     ctx->node = node;

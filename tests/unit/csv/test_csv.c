@@ -32,7 +32,8 @@ static int collect(void *ctx, char **f, const size_t *lens, size_t n, long recor
 static void quoting_and_newlines(void **state)
 {
     (void)state;
-    const char *in = "\xEF\xBB\xBFName,Note\r\n#1,\"Leave at door, thanks\"\r\n#2,\"two\nlines \"\"quoted\"\"\"\r\n\r\n#3,\r\n";
+    const char *in = "\xEF\xBB\xBFName,Note\r\n#1,\"Leave at door, thanks\"\r\n#2,\"two\nlines "
+                     "\"\"quoted\"\"\"\r\n\r\n#3,\r\n";
     rows r = {0};
     dg_error err = {0};
     assert_int_equal(dg_csv_read_buf(in, strlen(in), "t.csv", NULL, collect, &r, &err), 0);
@@ -71,14 +72,16 @@ static void unquoted_lines_like_libcsv(void **state)
 static void delimiter_and_latin1(void **state)
 {
     (void)state;
-    const char *in = "sku;city\nA-1;Montr\xE9" "al\n";
+    const char *in = "sku;city\nA-1;Montr\xE9"
+                     "al\n";
     dg_csv_opts o = {';', '"', true};
     rows r = {0};
     dg_error err = {0};
     assert_int_equal(dg_csv_read_buf(in, strlen(in), "t.csv", &o, collect, &r, &err), 0);
     assert_int_equal(r.n, 2);
     assert_string_equal(r.rows[1][0], "A-1");
-    assert_string_equal(r.rows[1][1], "Montr\xC3\xA9" "al");
+    assert_string_equal(r.rows[1][1], "Montr\xC3\xA9"
+                                      "al");
 }
 
 static void callback_stops_reading(void **state)
@@ -126,9 +129,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(quoting_and_newlines), cmocka_unit_test(unquoted_lines_like_libcsv),
-        cmocka_unit_test(delimiter_and_latin1),
-        cmocka_unit_test(callback_stops_reading), cmocka_unit_test(missing_file),
-        cmocka_unit_test(writer_round_trip),
+        cmocka_unit_test(delimiter_and_latin1), cmocka_unit_test(callback_stops_reading),
+        cmocka_unit_test(missing_file),         cmocka_unit_test(writer_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

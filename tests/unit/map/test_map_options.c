@@ -26,7 +26,8 @@ static dg_mapping *load_text(const char *yaml)
 
 static const char *euro_map =
     "direction: in\ndocument: order\nformat: csv\n"
-    "csv: {header: false, delimiter: \";\", encoding: windows-1252, skip_rows: 2, group_by: \"#1\"}\n"
+    "csv: {header: false, delimiter: \";\", encoding: windows-1252, skip_rows: 2, group_by: "
+    "\"#1\"}\n"
     "tables:\n  uom: {Stk: EA, Kart: CA}\n"
     "fields:\n"
     "  - {target: order_number, source: \"1\", required: true}\n"
@@ -37,18 +38,19 @@ static const char *euro_map =
     "groups:\n  - target: lines\n    number: line_number\n    fields:\n"
     "      - {target: vendor_sku, source: \"8\", required: true}\n"
     "      - {target: quantity, source: \"9\", decimal_separator: \",\"}\n"
-    "      - {target: unit_price, source: \"10\", decimal_separator: \",\", thousands_separator: \".\", strip: \"€ \"}\n"
+    "      - {target: unit_price, source: \"10\", decimal_separator: \",\", thousands_separator: "
+    "\".\", strip: \"€ \"}\n"
     "      - {target: uom, source: \"11\", table: uom, table_strict: true}\n";
 
 static void headerless_european_latin1(void **state)
 {
     (void)state;
     dg_mapping *m = load_text(euro_map);
-    const char *in = write_tmp("eu.csv",
-        "Export Bestellungen\n-- generated --\n"
-        "A-1;07.03.2024;Jürgen;Groß;köln;;+49 221 1;SKU-1;2,5;1.234,50;Stk\n"
-        "A-1;07.03.2024;;;;;;SKU-2;1;3,00;Kart\n"
-        "A-2;08.03.2024;Eva;;Bonn;0228 2;;SKU-3;4;10;Stk\n");
+    const char *in =
+        write_tmp("eu.csv", "Export Bestellungen\n-- generated --\n"
+                            "A-1;07.03.2024;Jürgen;Groß;köln;;+49 221 1;SKU-1;2,5;1.234,50;Stk\n"
+                            "A-1;07.03.2024;;;;;;SKU-2;1;3,00;Kart\n"
+                            "A-2;08.03.2024;Eva;;Bonn;0228 2;;SKU-3;4;10;Stk\n");
     /* turn the UTF-8 test text into Windows-1252 bytes */
     char *t = dg_test_read_file(in, NULL), *o = t;
     for (unsigned char *p = (unsigned char *)t; *p; p++) {
@@ -74,8 +76,8 @@ static void headerless_european_latin1(void **state)
     assert_string_equal(a->order_number, "A-1");
     assert_string_equal(a->order_date, "2024-03-07");
     assert_string_equal(a->ship_to.name, "Jürgen Groß"); /* joined, converted to UTF-8 */
-    assert_string_equal(a->ship_to.city, "KöLN");         /* ASCII upper-casing only */
-    assert_string_equal(a->ship_to.phone, "+49 221 1");   /* first_of skips the empty one */
+    assert_string_equal(a->ship_to.city, "KöLN");        /* ASCII upper-casing only */
+    assert_string_equal(a->ship_to.phone, "+49 221 1");  /* first_of skips the empty one */
     assert_int_equal(a->n_lines, 2);
     DEC_EQ(a->lines[0].quantity, "2.5");
     DEC_EQ(a->lines[0].unit_price, "1234.5");
@@ -99,16 +101,15 @@ static void csv_outbound_options(void **state)
     (void)state;
     doc_list l = {0};
     read_ok("mappings/x12-850-in.yaml", "samples/mapping/po-850.edi", &l);
-    dg_mapping *m = load_text(
-        "direction: out\ndocument: order\nformat: csv\n"
-        "csv: {delimiter: \";\", each: lines, line_end: crlf}\n"
-        "columns:\n"
-        "  - {header: PO, value: \"PO-{order_number|lower}\"}\n"
-        "  - {header: Line, value: \"{index}/{count:lines}\"}\n"
-        "  - {header: Date, value: \"{order_date|date:DD.MM.YYYY}\"}\n"
-        "  - {header: Qty, value: \"{quantity|places:2}\"}\n"
-        "  - {header: Desc, value: \"{description|max:8}\"}\n"
-        "  - {header: Note, value: \"{notes}\", when: notes}\n");
+    dg_mapping *m = load_text("direction: out\ndocument: order\nformat: csv\n"
+                              "csv: {delimiter: \";\", each: lines, line_end: crlf}\n"
+                              "columns:\n"
+                              "  - {header: PO, value: \"PO-{order_number|lower}\"}\n"
+                              "  - {header: Line, value: \"{index}/{count:lines}\"}\n"
+                              "  - {header: Date, value: \"{order_date|date:DD.MM.YYYY}\"}\n"
+                              "  - {header: Qty, value: \"{quantity|places:2}\"}\n"
+                              "  - {header: Desc, value: \"{description|max:8}\"}\n"
+                              "  - {header: Note, value: \"{notes}\", when: notes}\n");
     dg_buf out = DG_BUF_INIT;
     dg_error err = {0};
     assert_int_equal(dg_map_write(m, l.docs, l.n, NULL, &out, &err), 0);

@@ -35,7 +35,8 @@ static void round_trip(const char *in_map, const char *out_map, const char *inpu
     read_ok(in_map, input, &a);
     assert_true(a.n >= 1);
     dg_mapping *mo = load_map(out_map);
-    dg_map_envelope env = {"ZZ", "DROPGATE", "12", "5551234567", 42, 7, 100, "20240305", "0930", true};
+    dg_map_envelope env = {"ZZ", "DROPGATE", "12",       "5551234567", 42,
+                           7,    100,        "20240305", "0930",       true};
     dg_buf out = DG_BUF_INIT;
     dg_error err = {0};
     if (dg_map_write(mo, a.docs, a.n, &env, &out, &err))
@@ -58,13 +59,18 @@ static void round_trip(const char *in_map, const char *out_map, const char *inpu
 static void round_trips_x12(void **state)
 {
     (void)state;
-    round_trip("mappings/x12-850-in.yaml", "mappings/x12-850-out.yaml", "samples/mapping/po-850.edi");
-    round_trip("mappings/x12-856-in.yaml", "mappings/x12-856-out.yaml", "samples/mapping/asn-856.edi");
-    round_trip("mappings/x12-810-in.yaml", "mappings/x12-810-out.yaml", "samples/mapping/invoice-810.edi");
+    round_trip("mappings/x12-850-in.yaml", "mappings/x12-850-out.yaml",
+               "samples/mapping/po-850.edi");
+    round_trip("mappings/x12-856-in.yaml", "mappings/x12-856-out.yaml",
+               "samples/mapping/asn-856.edi");
+    round_trip("mappings/x12-810-in.yaml", "mappings/x12-810-out.yaml",
+               "samples/mapping/invoice-810.edi");
     /* the validator's samples: tracking number on the shipment level, SSCC on the pack */
     round_trip("mappings/x12-856-in.yaml", "mappings/x12-856-out.yaml", "samples/x12/856-asn.edi");
-    round_trip("mappings/x12-850-in.yaml", "mappings/x12-850-out.yaml", "samples/x12/850-dropship.edi");
-    round_trip("mappings/x12-810-in.yaml", "mappings/x12-810-out.yaml", "samples/x12/810-invoice.edi");
+    round_trip("mappings/x12-850-in.yaml", "mappings/x12-850-out.yaml",
+               "samples/x12/850-dropship.edi");
+    round_trip("mappings/x12-810-in.yaml", "mappings/x12-810-out.yaml",
+               "samples/x12/810-invoice.edi");
     const char *c = corpus("x12/850/apimeister-004010_850.edi");
     if (c)
         round_trip("mappings/x12-850-in.yaml", "mappings/x12-850-out.yaml", c);
@@ -73,14 +79,19 @@ static void round_trips_x12(void **state)
 static void round_trips_csv_xml(void **state)
 {
     (void)state;
-    round_trip("mappings/storefront-orders-csv-in.yaml", "mappings/storefront-orders-csv-out.yaml", "samples/mapping/storefront-orders.csv");
+    round_trip("mappings/storefront-orders-csv-in.yaml", "mappings/storefront-orders-csv-out.yaml",
+               "samples/mapping/storefront-orders.csv");
     /* the tracking CSV carries no package weight outbound: a file without weights */
-    round_trip("mappings/tracking-csv-in.yaml", "mappings/tracking-csv-out.yaml",
-               write_tmp("tracking.csv",
-                         "retailer_po,supplier_po,tracking_number,sku_id,quantity_shipped,package_weight,package_ship_date,supplier_provided_carrier,supplier_provided_method\n"
-                         "PO-1,SO-1,1Z1,MUG,2,,2024-03-04,UPS,GROUND\nPO-1,SO-1,1Z2,KET,1,,2024-03-04,UPS,GROUND\n"
-                         "PO-2,SO-2,9400,TEA,3,,2024-03-05,USPS,PRIORITY\n"));
-    round_trip("mappings/order-xml-in.yaml", "mappings/order-xml-out.yaml", "samples/mapping/orders.xml");
+    round_trip(
+        "mappings/tracking-csv-in.yaml", "mappings/tracking-csv-out.yaml",
+        write_tmp("tracking.csv",
+                  "retailer_po,supplier_po,tracking_number,sku_id,quantity_shipped,package_weight,"
+                  "package_ship_date,supplier_provided_carrier,supplier_provided_method\n"
+                  "PO-1,SO-1,1Z1,MUG,2,,2024-03-04,UPS,GROUND\nPO-1,SO-1,1Z2,KET,1,,2024-03-04,UPS,"
+                  "GROUND\n"
+                  "PO-2,SO-2,9400,TEA,3,,2024-03-05,USPS,PRIORITY\n"));
+    round_trip("mappings/order-xml-in.yaml", "mappings/order-xml-out.yaml",
+               "samples/mapping/orders.xml");
     /* and across formats: X12 850 -> canonical -> storefront CSV -> canonical keeps the lines */
     doc_list a = {0}, b = {0};
     read_ok("mappings/x12-850-in.yaml", "samples/mapping/po-850.edi", &a);
@@ -117,7 +128,8 @@ static void envelope_and_counts(void **state)
     (void)state;
     doc_list l = {0};
     read_ok("mappings/x12-850-in.yaml", "samples/mapping/po-850.edi", &l);
-    dg_map_envelope env = {"ZZ", "DROPGATE", "12", "5551234567", 42, 7, 100, "20240305", "0930", true};
+    dg_map_envelope env = {"ZZ", "DROPGATE", "12",       "5551234567", 42,
+                           7,    100,        "20240305", "0930",       true};
     char *x = write_docs("mappings/x12-850-out.yaml", &l, &env);
     assert_non_null(strstr(x, "*ZZ*DROPGATE       *12*5551234567     *240305*0930*"));
     assert_non_null(strstr(x, "*000000042*0*T*>~"));
@@ -129,7 +141,7 @@ static void envelope_and_counts(void **state)
     assert_non_null(strstr(x, "IEA*1*000000042~"));
     assert_non_null(strstr(x, "PO1*1*2*EA*4.10**VP*MUG-BLU-12*BP*SF-MUG-12*UP*012345678905~"));
     assert_non_null(strstr(x, "PO1*2*1*EA*21.50**VP*KET-1L~")); /* empty pairs leave no gap */
-    assert_null(strstr(x, "REF*CO~"));                         /* no value: no segment */
+    assert_null(strstr(x, "REF*CO~"));                          /* no value: no segment */
     free(x);
     /* 855: line statuses become ACK codes */
     l.docs[0]->u.order.lines[1].status = dg_arena_strdup(l.docs[0]->arena, DG_LINE_OUT_OF_STOCK);

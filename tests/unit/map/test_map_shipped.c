@@ -84,7 +84,7 @@ static void csv_samples(void **state)
     dg_shipment *s = &l.docs[0]->u.shipment;
     assert_string_equal(s->po_number, "PO-50001");
     assert_string_equal(s->carrier, "UPSN"); /* "UPS" through the carriers table */
-    assert_int_equal(s->n_packages, 1);     /* two rows, one tracking number */
+    assert_int_equal(s->n_packages, 1);      /* two rows, one tracking number */
     assert_string_equal(s->packages[0].tracking_number, "1Z999AA10123456784");
     assert_int_equal(s->n_items, 2);
     assert_string_equal(s->items[1].vendor_sku, "KET-1L");
@@ -111,7 +111,7 @@ static void csv_samples(void **state)
     assert_int_equal(l.n, 1);
     dg_stock *k = &l.docs[0]->u.stock;
     assert_int_equal(k->n_items, 3);
-    DEC_EQ(k->items[0].cost, "4.1"); /* "$4.10" */
+    DEC_EQ(k->items[0].cost, "4.1");  /* "$4.10" */
     DEC_EQ(k->items[2].msrp, "1250"); /* "1,250.00" */
     assert_string_equal(k->items[1].available_date, "2024-03-20");
     list_free(&l);
@@ -240,18 +240,21 @@ static void xml_errors(void **state)
     (void)state;
     const char *map = dg_test_path("mappings/order-xml-in.yaml");
     dg_error err = {0};
-    const char *bad = write_tmp("bad.xml", "<Orders xmlns=\"urn:dropgate:order:1\"><Order><OrderNumber>1</Order>\n");
+    const char *bad = write_tmp(
+        "bad.xml", "<Orders xmlns=\"urn:dropgate:order:1\"><Order><OrderNumber>1</Order>\n");
     int rc = read_fail(map, bad, &err);
     assert_true(rc == DG_EPARSE || rc == DG_EMAP);
     assert_non_null(strstr(err.msg, "bad.xml"));
-    const char *noline = write_tmp("miss.xml",
-        "<Orders xmlns=\"urn:dropgate:order:1\">\n<Order>\n<OrderNumber>7</OrderNumber>\n"
-        "<OrderDate>2024-13-01</OrderDate>\n</Order>\n</Orders>\n");
+    const char *noline =
+        write_tmp("miss.xml",
+                  "<Orders xmlns=\"urn:dropgate:order:1\">\n<Order>\n<OrderNumber>7</OrderNumber>\n"
+                  "<OrderDate>2024-13-01</OrderDate>\n</Order>\n</Orders>\n");
     assert_int_equal(read_fail(map, noline, &err), DG_EMAP);
     assert_non_null(strstr(err.msg, "rule 'order_date'"));
     assert_non_null(strstr(err.msg, "not a date"));
     assert_non_null(strstr(err.msg, "line 2"));
-    const char *wrongns = write_tmp("ns.xml", "<Orders><Order><OrderNumber>7</OrderNumber></Order></Orders>\n");
+    const char *wrongns =
+        write_tmp("ns.xml", "<Orders><Order><OrderNumber>7</OrderNumber></Order></Orders>\n");
     assert_int_equal(read_fail(map, wrongns, &err), DG_EMAP);
     assert_non_null(strstr(err.msg, "no element matches documents"));
 }
@@ -274,12 +277,9 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(all_mappings_load),
-        cmocka_unit_test(partner_mappings_exist),
-        cmocka_unit_test(csv_samples),
-        cmocka_unit_test(corpus_csv_matches_x12),
-        cmocka_unit_test(xml_samples),
-        cmocka_unit_test(corpus_xml_orders),
+        cmocka_unit_test(all_mappings_load), cmocka_unit_test(partner_mappings_exist),
+        cmocka_unit_test(csv_samples),       cmocka_unit_test(corpus_csv_matches_x12),
+        cmocka_unit_test(xml_samples),       cmocka_unit_test(corpus_xml_orders),
         cmocka_unit_test(xml_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

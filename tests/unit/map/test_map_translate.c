@@ -38,7 +38,8 @@ static void to_json_and_back(void **state)
         skip();
     char args[2048], out[1024], *e = NULL;
     snprintf(out, sizeof out, "%s/po.json", scratch);
-    snprintf(args, sizeof args, "--map mappings/x12-850-in.yaml samples/mapping/po-850.edi -o '%s'", out);
+    snprintf(args, sizeof args, "--map mappings/x12-850-in.yaml samples/mapping/po-850.edi -o '%s'",
+             out);
     assert_int_equal(run(args, &e), 0);
     free(e);
     char *json = dg_test_read_file(out, NULL);
@@ -48,16 +49,22 @@ static void to_json_and_back(void **state)
     free(json);
     char edi[1024];
     snprintf(edi, sizeof edi, "%s/po.edi", scratch);
-    snprintf(args, sizeof args, "--to mappings/x12-850-out.yaml '%s' -o '%s' --sender ZZ:ME --receiver 01:THEM --control 77 --date 20240301 --time 0800", out, edi);
+    snprintf(args, sizeof args,
+             "--to mappings/x12-850-out.yaml '%s' -o '%s' --sender ZZ:ME --receiver 01:THEM "
+             "--control 77 --date 20240301 --time 0800",
+             out, edi);
     assert_int_equal(run(args, &e), 0);
     free(e);
     char *x = dg_test_read_file(edi, NULL);
     assert_non_null(x);
-    assert_non_null(strstr(x, "*ZZ*ME             *01*THEM           *240301*0800*U*00401*000000077*"));
+    assert_non_null(
+        strstr(x, "*ZZ*ME             *01*THEM           *240301*0800*U*00401*000000077*"));
     assert_non_null(strstr(x, "BEG*00*DS*PO-50001**20240301~"));
     free(x);
     /* a partner file straight to another partner format */
-    snprintf(args, sizeof args, "--map mappings/storefront-orders-csv-in.yaml --to mappings/x12-850-out.yaml samples/mapping/storefront-orders.csv");
+    snprintf(args, sizeof args,
+             "--map mappings/storefront-orders-csv-in.yaml --to mappings/x12-850-out.yaml "
+             "samples/mapping/storefront-orders.csv");
     assert_int_equal(run(args, &e), 0);
     free(e);
     char sp[1024];
@@ -75,13 +82,15 @@ static void errors_leave_no_file(void **state)
     char args[2048], out[1024], bad[1024], *e = NULL;
     snprintf(out, sizeof out, "%s/never.json", scratch);
     snprintf(bad, sizeof bad, "%s/bad.csv", scratch);
-    dg_test_write_file(bad, "Name,Email,Currency,Total,Shipping Method,Created at,Lineitem quantity,"
-                            "Lineitem name,Lineitem price,Lineitem sku,Shipping Name,Shipping Company,"
-                            "Shipping Address1,Shipping Address2,Shipping City,Shipping Zip,"
-                            "Shipping Province,Shipping Country,Shipping Phone,Notes\n"
-                            "#1,a@b.c,USD,1,Std,2024-01-02,1,X,1.00,SKU1,Al,,1 St,,Town,12345,TX,US,,\n"
-                            "#2,a@b.c,USD,1,Std,01/02/2024,1,X,1.00,SKU1,Al,,1 St,,Town,12345,TX,US,,\n");
-    snprintf(args, sizeof args, "--map mappings/storefront-orders-csv-in.yaml '%s' -o '%s'", bad, out);
+    dg_test_write_file(
+        bad, "Name,Email,Currency,Total,Shipping Method,Created at,Lineitem quantity,"
+             "Lineitem name,Lineitem price,Lineitem sku,Shipping Name,Shipping Company,"
+             "Shipping Address1,Shipping Address2,Shipping City,Shipping Zip,"
+             "Shipping Province,Shipping Country,Shipping Phone,Notes\n"
+             "#1,a@b.c,USD,1,Std,2024-01-02,1,X,1.00,SKU1,Al,,1 St,,Town,12345,TX,US,,\n"
+             "#2,a@b.c,USD,1,Std,01/02/2024,1,X,1.00,SKU1,Al,,1 St,,Town,12345,TX,US,,\n");
+    snprintf(args, sizeof args, "--map mappings/storefront-orders-csv-in.yaml '%s' -o '%s'", bad,
+             out);
     assert_int_equal(run(args, &e), 1);
     assert_non_null(strstr(e, "storefront-orders-csv-in.yaml:"));
     assert_non_null(strstr(e, "rule 'order_date'"));
@@ -89,7 +98,8 @@ static void errors_leave_no_file(void **state)
     free(e);
     assert_int_not_equal(access(out, F_OK), 0); /* the first, good order was not written */
 
-    snprintf(args, sizeof args, "--map mappings/x12-850-in.yaml samples/mapping/invoice-810.edi -o '%s'", out);
+    snprintf(args, sizeof args,
+             "--map mappings/x12-850-in.yaml samples/mapping/invoice-810.edi -o '%s'", out);
     assert_int_equal(run(args, &e), 1);
     assert_non_null(strstr(e, "no 850 transaction set"));
     free(e);
@@ -98,8 +108,9 @@ static void errors_leave_no_file(void **state)
     /* a broken mapping file is exit 2 and names the line */
     char map[1024];
     snprintf(map, sizeof map, "%s/m.yaml", scratch);
-    dg_test_write_file(map, "direction: in\ndocument: order\nformat: x12\nx12: {transaction_set: \"850\"}\n"
-                            "fields:\n  - {target: order_number, source: BEG3}\n");
+    dg_test_write_file(
+        map, "direction: in\ndocument: order\nformat: x12\nx12: {transaction_set: \"850\"}\n"
+             "fields:\n  - {target: order_number, source: BEG3}\n");
     snprintf(args, sizeof args, "--map '%s' samples/mapping/po-850.edi -o '%s'", map, out);
     assert_int_equal(run(args, &e), 2);
     assert_non_null(strstr(e, "m.yaml:6"));

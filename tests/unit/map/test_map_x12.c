@@ -21,9 +21,12 @@ static const char *write_tmp(const char *name, const char *text)
 static const char *x12_file(const char *name, const char *set_id, const char *body)
 {
     dg_buf b = DG_BUF_INIT;
-    dg_buf_printf(&b, "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "
-                      "*240301*1200*U*00401*000000009*0*P*>~\nGS*XX*SENDER*RECEIVER*20240301*1200*9*X*004010~\n"
-                      "ST*%s*0001~\n%s", set_id, body);
+    dg_buf_printf(
+        &b,
+        "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "
+        "*240301*1200*U*00401*000000009*0*P*>~\nGS*XX*SENDER*RECEIVER*20240301*1200*9*X*004010~\n"
+        "ST*%s*0001~\n%s",
+        set_id, body);
     int segs = 2;
     for (const char *p = body; *p; p++)
         segs += *p == '~';
@@ -311,10 +314,14 @@ static void inbound_errors(void **state)
     static const struct {
         const char *body, *expect1, *expect2;
     } cases[] = {
-        {"BEG*00*SA***20240301~PO1*1*2*EA*1**VP*X~", "rule 'order_number': required field missing", "segment 3 ST"},
-        {"BEG*00*SA*P1**20241301~PO1*1*2*EA*1**VP*X~", "rule 'order_date': '20241301' is not a date", "segment 4 BEG05"},
-        {"BEG*00*SA*P1**20240301~PO1*1**EA*1**VP*X~", "rule 'quantity': required field missing", "segment 5 PO1"},
-        {"BEG*00*SA*P1**20240301~PO1*1*two*EA*1**VP*X~", "rule 'quantity': 'two' is not a number", "segment 5 PO102"},
+        {"BEG*00*SA***20240301~PO1*1*2*EA*1**VP*X~", "rule 'order_number': required field missing",
+         "segment 3 ST"},
+        {"BEG*00*SA*P1**20241301~PO1*1*2*EA*1**VP*X~",
+         "rule 'order_date': '20241301' is not a date", "segment 4 BEG05"},
+        {"BEG*00*SA*P1**20240301~PO1*1**EA*1**VP*X~", "rule 'quantity': required field missing",
+         "segment 5 PO1"},
+        {"BEG*00*SA*P1**20240301~PO1*1*two*EA*1**VP*X~", "rule 'quantity': 'two' is not a number",
+         "segment 5 PO102"},
     };
     const char *map = dg_test_path("mappings/x12-850-in.yaml");
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -327,7 +334,8 @@ static void inbound_errors(void **state)
     }
     dg_error err = {0};
     /* an 810 given to the 850 mapping */
-    assert_int_equal(read_fail(map, dg_test_path("samples/mapping/invoice-810.edi"), &err), DG_EMAP);
+    assert_int_equal(read_fail(map, dg_test_path("samples/mapping/invoice-810.edi"), &err),
+                     DG_EMAP);
     assert_non_null(strstr(err.msg, "no 850 transaction set in the file (it holds 810)"));
     /* not X12 at all */
     const char *junk = write_tmp("junk.edi", "this is not an interchange\n");
@@ -342,17 +350,23 @@ static void bad_x12_mappings(void **state)
     static const struct {
         const char *yaml, *expect;
     } cases[] = {
-        {"fields:\n  - {target: order_number, source: BEGX3}\n", "source 'BEGX3' is not an X12 path"},
-        {"fields:\n  - {target: order_number, source: \"N1[N101=ST/N102\"}\n", "is not an X12 path"},
+        {"fields:\n  - {target: order_number, source: BEGX3}\n",
+         "source 'BEGX3' is not an X12 path"},
+        {"fields:\n  - {target: order_number, source: \"N1[N101=ST/N102\"}\n",
+         "is not an X12 path"},
         {"fields:\n  - {target: order_number, source: BEG00}\n", "element positions start at 01"},
         {"fields:\n  - {target: order_number, source: BEG03-0}\n", "is not an X12 path"},
-        {"groups:\n  - target: lines\n    each: po1\n    fields:\n      - {target: quantity, source: PO102}\n", "group 'each' 'po1'"},
+        {"groups:\n  - target: lines\n    each: po1\n    fields:\n      - {target: quantity, "
+         "source: PO102}\n",
+         "group 'each' 'po1'"},
         {"fields:\n  - {target: total, source: SAC05, negate_if: \"=A\"}\n", "negate_if"},
         {"fields:\n  - {target: order_nr, source: BEG03}\n", "unknown document field 'order_nr'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         dg_buf b = DG_BUF_INIT;
-        dg_buf_printf(&b, "direction: in\ndocument: order\nformat: x12\nx12:\n  transaction_set: \"850\"\n%s", cases[i].yaml);
+        dg_buf_printf(
+            &b, "direction: in\ndocument: order\nformat: x12\nx12:\n  transaction_set: \"850\"\n%s",
+            cases[i].yaml);
         const char *p = write_tmp("bad-map.yaml", b.data);
         dg_buf_free(&b);
         dg_mapping *m = NULL;
@@ -368,10 +382,12 @@ static void bad_x12_mappings(void **state)
 static void components_and_repetitions(void **state)
 {
     (void)state;
-    const char *in = write_tmp("rep.edi",
-        "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240301*1200*^*00403*000000009*0*P*>~\n"
-        "GS*PO*SENDER*RECEIVER*20240301*1200*9*X*004030~\nST*850*0001~\n"
-        "BEG*00*SA*P1**20240301~REF*ZZ*A^B>C~PO1*1*2*EA*1**VP*X~SLN*1**I*3*CA>12*4.5~SE*6*0001~GE*1*9~IEA*1*000000009~\n");
+    const char *in =
+        write_tmp("rep.edi", "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "
+                             "*240301*1200*^*00403*000000009*0*P*>~\n"
+                             "GS*PO*SENDER*RECEIVER*20240301*1200*9*X*004030~\nST*850*0001~\n"
+                             "BEG*00*SA*P1**20240301~REF*ZZ*A^B>C~PO1*1*2*EA*1**VP*X~SLN*1**I*3*CA>"
+                             "12*4.5~SE*6*0001~GE*1*9~IEA*1*000000009~\n");
     const char *yaml =
         "direction: in\ndocument: order\nformat: x12\nx12:\n  transaction_set: \"850\"\n"
         "fields:\n  - {target: order_number, source: BEG03}\n"

@@ -23,7 +23,8 @@ static void malformed_names_line(void **state)
 static void no_external_entities(void **state)
 {
     (void)state;
-    const char *in = "<?xml version=\"1.0\"?>\n<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<a>&x;</a>\n";
+    const char *in = "<?xml version=\"1.0\"?>\n<!DOCTYPE a [<!ENTITY x SYSTEM "
+                     "\"file:///etc/passwd\">]>\n<a>&x;</a>\n";
     xmlDocPtr d = NULL;
     dg_error err = {0};
     int rc = dg_xml_read_buf(in, strlen(in), "xxe.xml", &d, &err);
@@ -38,7 +39,8 @@ static void no_external_entities(void **state)
 static void xpath_text_and_build(void **state)
 {
     (void)state;
-    const char *in = "<o:Orders xmlns:o=\"urn:x\"><o:Order n=\"7\"><o:Sku>A</o:Sku></o:Order></o:Orders>";
+    const char *in =
+        "<o:Orders xmlns:o=\"urn:x\"><o:Order n=\"7\"><o:Sku>A</o:Sku></o:Order></o:Orders>";
     xmlDocPtr d = NULL;
     dg_error err = {0};
     assert_int_equal(dg_xml_read_buf(in, strlen(in), "ok.xml", &d, &err), 0);
