@@ -131,22 +131,12 @@ static int scalar_long(const dg_node *n, long *out)
 /* Up to 8 bytes as a big-endian integer, zero padded: same order as the strings. */
 static uint64_t pack8(const char *s, size_t n)
 {
-    unsigned char b[8] = {0};
-    memcpy(b, s, n < 8 ? n : 8);
-    uint64_t k;
-    memcpy(&k, b, 8);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    k = __builtin_bswap64(k);
-#endif
-    return k;
+    return dg_x12_pack8(s, n);
 }
 
 static uint64_t mix64(uint64_t k)
 {
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdULL;
-    k ^= k >> 33;
-    return k;
+    return dg_x12_mix64(k);
 }
 
 static int build_elem(dg_arena *a, const dg_x12_version *v, const raw *r, dg_x12_elem_def **out,
@@ -411,12 +401,12 @@ static uint64_t use_mask(const dg_x12_elem_use *u, int n)
     return m;
 }
 
-static uint64_t bloom_of(const dg_x12_node *body, size_t n, bool is_loop)
+static void bloom_of(uint64_t bloom[4], const dg_x12_node *body, size_t n, bool is_loop)
 {
-    uint64_t b = 0;
-    for (size_t q = is_loop ? 1 : 0; q < n; q++)
-        b |= 1ULL << (body[q].key % 64);
-    return b;
+    for (size_t q = is_loop ? 1 : 0; q < n; q++) {
+        unsigned bit = dg_x12_key_bit(body[q].key);
+        bloom[bit / 64] |= 1ULL << (bit % 64);
+    }
 }
 
 static const uint32_t *keys_of(dg_arena *a, const dg_x12_node *body, size_t n)
@@ -486,7 +476,7 @@ static int build_entry(dg_arena *a, const dg_x12_version *v, const dg_node *e, c
     node->body = kids;
     node->n_body = nk;
     node->mandatory = mandatory_mask(kids, nk);
-    node->bloom = bloom_of(kids, nk, true);
+    bloom_of(node->bloom, kids, nk, true);
     node->keys = keys_of(a, kids, nk);
     return 0;
 }
@@ -558,7 +548,7 @@ static int build_set(dg_arena *a, const dg_x12_version *v, const raw *r, dg_x12_
     s->root.body = body;
     s->root.n_body = nb;
     s->root.mandatory = mandatory_mask(body, nb);
-    s->root.bloom = bloom_of(body, nb, false);
+    bloom_of(s->root.bloom, body, nb, false);
     s->root.keys = keys_of(a, body, nb);
     const dg_node *hl = dg_conf_get(n, "hl_levels");
     if (hl && (rc = build_hl(a, hl, r->key, s, err)))

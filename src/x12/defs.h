@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/error.h"
 
@@ -84,7 +85,7 @@ typedef struct dg_x12_node {
     const struct dg_x12_node *body;
     size_t n_body;
     uint64_t mandatory;   /* bit q: body[q] is mandatory (all bits when n_body > 64) */
-    uint64_t bloom;       /* bit (key % 64) of each body entry after a loop's first */
+    uint64_t bloom[4];    /* dg_x12_key_bit of each body entry after a loop's first */
     const uint32_t *keys; /* body[q].key for q < n_body, packed for the matching loop */
 } dg_x12_node;
 
@@ -142,8 +143,51 @@ static inline uint32_t dg_x12_seg_key(const char *id)
     return k;
 }
 
+/* The bit (0..255) a segment key sets in a loop's bloom filter. */
+static inline unsigned dg_x12_key_bit(uint32_t key)
+{
+    return (unsigned)((key * 2654435761u) >> 24);
+}
+
 /* True when value is in the element's code list (or the element has none). */
 bool dg_x12_elem_code_ok(const dg_x12_elem_def *e, const char *value, size_t len);
+
+/* Helpers of the inline code lookup below (and of the loader that fills the tables). */
+static inline uint64_t dg_x12_pack8(const char *s, size_t n)
+{
+    unsigned char b[8] = {0};
+    memcpy(b, s, n < 8 ? n : 8);
+    uint64_t k;
+    memcpy(&k, b, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    k = __builtin_bswap64(k);
+#endif
+    return k;
+}
+
+static inline uint64_t dg_x12_mix64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    return k;
+}
+
+/* dg_x12_elem_code_ok for the validator's inner loop. */
+static inline bool dg_x12_code_fast(const dg_x12_elem_def *e, const char *value, size_t len)
+{
+    if (!e->hash)
+        return dg_x12_elem_code_ok(e, value, len);
+    if (len > 8 || !len)
+        return false;
+    uint64_t k = dg_x12_pack8(value, len);
+    for (size_t j = (size_t)dg_x12_mix64(k) & e->hash_mask;; j = (j + 1) & e->hash_mask) {
+        if (e->hash[j] == k)
+            return true;
+        if (!e->hash[j])
+            return false;
+    }
+}
 
 /* Finds the edi/ folder: $DG_EDI_DIR, else ../edi or ../../edi (and ../share/dropgate/edi)
  * beside the executable (argv0 or /proc/self/exe), else ./edi. Fills buf and returns it, or

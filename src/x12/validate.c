@@ -171,9 +171,10 @@ static bool valid_time(const char *s, size_t n)
     return n < 6 || (s[4] - '0') * 10 + (s[5] - '0') <= 59;
 }
 
-/* Checks one simple value (non-empty). */
-static void check_value(vctx *v, const dg_x12_seg *s, int pos, int comp, const dg_x12_elem_def *e,
-                        const char *val, size_t n)
+/* Checks one simple value (non-empty); inlined: it runs for every element. */
+static inline __attribute__((always_inline)) void check_value(vctx *v, const dg_x12_seg *s, int pos,
+                                                              int comp, const dg_x12_elem_def *e,
+                                                              const char *val, size_t n)
 {
     size_t len = n;
     switch (e->type) {
@@ -220,18 +221,33 @@ static void check_value(vctx *v, const dg_x12_seg *s, int pos, int comp, const d
                          (int)(n > 40 ? 40 : n), val);
         return;
     case DG_X12_B: return;
-    default:
-        len = 0;
-        for (size_t i = 0; i < n; i++) {
+    default: {
+        /* one compare per byte: anything outside 0x20..0x7e takes the exact path below */
+        unsigned odd = 0;
+        for (size_t i = 0; i < n; i++)
+            odd |= (unsigned char)((unsigned char)val[i] - 0x20) >= 0x5f;
+        unsigned high = 0, ctrl = 0;
+        for (size_t i = 0; odd && i < n; i++) {
+            unsigned c = (unsigned char)val[i];
+            high |= c;
+            ctrl |= (c < 0x20) | (c == 0x7f);
+        }
+        for (size_t i = 0; ctrl && i < n; i++) {
             unsigned char c = (unsigned char)val[i];
             if (c < 0x20 || c == 0x7f) {
                 elem_problem(v, s, pos, comp, e, "6", val, n,
                              "control character 0x%02x in the value", c);
                 return;
             }
-            len += (c & 0xc0) != 0x80; /* a UTF-8 sequence counts as one character */
+        }
+        len = n;
+        if (high & 0x80) { /* a UTF-8 sequence counts as one character */
+            len = 0;
+            for (size_t i = 0; i < n; i++)
+                len += ((unsigned char)val[i] & 0xc0) != 0x80;
         }
         break;
+    }
     }
     if ((int)len < e->min) {
         elem_problem(v, s, pos, comp, e, "4", val, n, "'%.*s' is too short (%zu, minimum %d)",
@@ -243,7 +259,7 @@ static void check_value(vctx *v, const dg_x12_seg *s, int pos, int comp, const d
                      (int)(n > 40 ? 40 : n), val, n > 40 ? "..." : "", len, e->max);
         return;
     }
-    if (e->type == DG_X12_ID && !dg_x12_elem_code_ok(e, val, n)) {
+    if (e->type == DG_X12_ID && e->codes && !dg_x12_code_fast(e, val, n)) {
         elem_problem(v, s, pos, comp, e, "7", val, n, "'%.*s' is not a %scode",
                      (int)(n > 40 ? 40 : n), val, e->codes_open ? "known " : "valid ");
         if (e->codes_open && v->n_ep)
@@ -268,6 +284,8 @@ static void check_rules(vctx *v, const dg_x12_seg *s, int comp_of, const dg_x12_
     for (int i = 0; i < n_rules; i++) {
         const dg_x12_rule *r = &rules[i];
         uint64_t have = present & r->mask, first = 1ULL << (r->pos[0] & 63);
+        if (!have && r->kind != 'R')
+            continue; /* nothing of the rule present: only R can fail */
         int n_present = 0;
         for (uint64_t m = have; m; m &= m - 1)
             n_present++;
@@ -584,10 +602,12 @@ static const dg_x12_node *place(vctx *v, const dg_x12_seg *s, const char **loop_
     uint32_t key = dg_x12_seg_key(id);
     if (!key)
         return NULL;
+    unsigned bit = dg_x12_key_bit(key);
+    uint64_t word = 1ULL << (bit % 64);
     for (int d = v->top; d >= 0; d--) {
         frame *f = &v->stk[d];
         const dg_x12_node *L = f->loop;
-        if (!(L->bloom & (1ULL << (key % 64))))
+        if (!(L->bloom[bit / 64] & word))
             continue; /* not in this loop at all: try the enclosing one */
         /* a loop's own first segment starts its next iteration: the parent's job */
         size_t q = d > 0 && f->pos == 0 ? 1 : f->pos;
