@@ -90,6 +90,8 @@ static const dg_node *raw_find(const dg_x12_version *v, size_t list_off, const c
 #define FIND(v, list, key) raw_find(v, offsetof(dg_x12_version, list), key)
 
 static uint64_t use_mask(const dg_x12_elem_use *u, int n);
+static void index_rules(dg_arena *a, const dg_x12_rule *rules, int n, const uint64_t **at,
+                        uint64_t *r_rules);
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -330,6 +332,8 @@ static int build_comp(dg_arena *a, const dg_x12_version *v, const raw *r, dg_x12
         rc = parse_rules(a, n, r->key, &c->rules, &c->n_rules, c->n_comps, err);
     if (!rc)
         c->mandatory = use_mask(c->comps, c->n_comps);
+    if (!rc)
+        index_rules(a, c->rules, c->n_rules, &c->rules_at, &c->rules_r);
     *out = c;
     return rc;
 }
@@ -356,6 +360,8 @@ static int build_seg(dg_arena *a, const dg_x12_version *v, const raw *r, dg_x12_
         rc = parse_rules(a, n, r->key, &s->rules, &s->n_rules, s->n_elems, err);
     if (!rc)
         s->mandatory = use_mask(s->elems, s->n_elems);
+    if (!rc)
+        index_rules(a, s->rules, s->n_rules, &s->rules_at, &s->rules_r);
     *out = s;
     return rc;
 }
@@ -391,6 +397,26 @@ static int parse_max(const char *s, long *max)
 
 static int build_body(dg_arena *a, const dg_x12_version *v, const dg_node *list, const char *set,
                       dg_x12_node **out, size_t *n_out, dg_error *err);
+
+/* For each position, which rules name it: the validator then looks only at rules touching a
+ * present element, plus the R rules (which fail when nothing is present). */
+static void index_rules(dg_arena *a, const dg_x12_rule *rules, int n, const uint64_t **at,
+                        uint64_t *r_rules)
+{
+    *at = NULL;
+    *r_rules = 0;
+    if (!n || n > 64)
+        return;
+    uint64_t *t = dg_arena_alloc(a, 64 * sizeof *t);
+    for (int r = 0; r < n; r++) {
+        if (rules[r].kind == 'R')
+            *r_rules |= 1ULL << r;
+        for (int k = 0; k < rules[r].n; k++)
+            if (rules[r].pos[k] < 64)
+                t[rules[r].pos[k]] |= 1ULL << r;
+    }
+    *at = t;
+}
 
 static uint64_t use_mask(const dg_x12_elem_use *u, int n)
 {

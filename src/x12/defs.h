@@ -60,7 +60,9 @@ typedef struct dg_x12_comp_def {
     int n_comps;
     const dg_x12_rule *rules;
     int n_rules;
-    uint64_t mandatory; /* bit p: component p is mandatory */
+    uint64_t mandatory;       /* bit p: component p is mandatory */
+    const uint64_t *rules_at; /* as in dg_x12_seg_def */
+    uint64_t rules_r;
 } dg_x12_comp_def;
 
 typedef struct dg_x12_seg_def {
@@ -71,7 +73,10 @@ typedef struct dg_x12_seg_def {
     int n_elems; /* -1: known id, element content not checked */
     const dg_x12_rule *rules;
     int n_rules;
-    uint64_t mandatory; /* bit p: element p is mandatory */
+    uint64_t mandatory;       /* bit p: element p is mandatory */
+    const uint64_t *rules_at; /* [64]: bit r set when rule r names position p; NULL when the
+                                 segment has more than 64 rules */
+    uint64_t rules_r;         /* the R (at least one required) rules, checked always */
 } dg_x12_seg_def;
 
 /* A segment entry or a loop in a set's structure. For a loop, body[0] is its first

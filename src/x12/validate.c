@@ -279,9 +279,20 @@ static int lowest_bit(uint64_t m)
 
 /* present: bit p set when element (or component) p has a value. */
 static void check_rules(vctx *v, const dg_x12_seg *s, int comp_of, const dg_x12_rule *rules,
-                        int n_rules, uint64_t present, const dg_x12_elem_use *uses)
+                        int n_rules, const uint64_t *rules_at, uint64_t rules_r, uint64_t present,
+                        const dg_x12_elem_use *uses)
 {
-    for (int i = 0; i < n_rules; i++) {
+    /* only the rules naming a present element, and the R rules, can fail */
+    uint64_t todo = rules_r;
+    if (rules_at)
+        for (uint64_t m = present; m; m &= m - 1)
+            todo |= rules_at[lowest_bit(m)];
+    else
+        todo = n_rules >= 64 ? ~0ULL : (1ULL << n_rules) - 1;
+    for (; todo; todo &= todo - 1) {
+        int i = lowest_bit(todo);
+        if (i >= n_rules)
+            break;
         const dg_x12_rule *r = &rules[i];
         uint64_t have = present & r->mask, first = 1ULL << (r->pos[0] & 63);
         if (!have && r->kind != 'R')
@@ -344,7 +355,8 @@ static void check_composite(vctx *v, const dg_x12_seg *s, int pos, const dg_x12_
         if (c->comps[i].usage == 'M' && !(present & (1ULL << (i + 1))))
             elem_problem(v, s, pos, i + 1, c->comps[i].elem, "1", NULL, 0,
                          "mandatory component missing");
-    check_rules(v, s, pos, c->rules, c->n_rules, present, c->comps);
+    if (c->n_rules)
+        check_rules(v, s, pos, c->rules, c->n_rules, c->rules_at, c->rules_r, present, c->comps);
 }
 
 /* Whether the segment holds the component / repetition character at all: one scan when its
@@ -406,11 +418,13 @@ static void check_elements(vctx *v, const dg_x12_seg *s, const dg_x12_seg_def *d
         }
         check_value(v, s, i, 0, u->elem, val, n);
     }
-    for (int i = 0; i < def->n_elems && i < 63 && (def->mandatory & ~present); i++)
+    for (int i = 0; (def->mandatory & ~present) && i < def->n_elems && i < 63; i++)
         if (def->elems[i].usage == 'M' && !(present & (1ULL << (i + 1))))
             elem_problem(v, s, i + 1, 0, def->elems[i].elem, "1", NULL, 0,
                          "mandatory data element missing");
-    check_rules(v, s, 0, def->rules, def->n_rules, present, def->elems);
+    if (def->n_rules)
+        check_rules(v, s, 0, def->rules, def->n_rules, def->rules_at, def->rules_r, present,
+                    def->elems);
 }
 
 /* ---- 856 HL hierarchy ---------------------------------------------------------------------- */
