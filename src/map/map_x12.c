@@ -72,8 +72,12 @@ static int uid_rules(map_rule *rules, size_t n, const xstep **seen, int k, int c
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < rules[i].n_src; j++) {
             xpath *p = rules[i].src_c[j];
-            for (size_t s = 0; s < p->n_steps && k < cap; s++)
-                k = x12_step_uid(&p->steps[s], seen, k);
+            for (size_t s = 0; s < p->n_steps; s++) {
+                if (k < cap)
+                    k = x12_step_uid(&p->steps[s], seen, k);
+                else
+                    p->steps[s].uid = -1; /* past the table: looked up every time */
+            }
         }
     return k;
 }
@@ -302,9 +306,17 @@ static int on_set(void *ctx, const dg_x12_set *set)
         x->segs[i].n_el = sg->n_el;
         x->segs[i].raw = sg;
     }
-    const dg_x12_delims *d = set->isa ? &set->isa->delims : NULL;
-    xset s = {x->segs,  set->n_segs, NULL,     NULL, NULL,     x->cache,  m->x12.n_step_uids,
-              ++x->gen, x->in_group, seg_elem, d,    x->until, x->n_until};
+    static const dg_x12_delims bare = {'*', '>', 0, '~'}; /* a set outside any ISA */
+    xset s = {.segs = x->segs,
+              .n = set->n_segs,
+              .cache = x->cache,
+              .n_cache = m->x12.n_step_uids,
+              .gen = ++x->gen,
+              .in_group = x->in_group,
+              .elem = seg_elem,
+              .ctx = set->isa ? &set->isa->delims : &bare,
+              .until = x->until,
+              .n_until = x->n_until};
     x12_index(&s, x->next_same, x->first_of, x->slot_id);
     dg_doc *doc = dg_doc_new(m->kind);
     int rc = map_set(x, &s, set, doc);

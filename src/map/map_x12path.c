@@ -311,7 +311,8 @@ int x12_step_uid(xstep *st, const xstep **seen, int n_seen)
  * remembering the answer per step uid: ten rules of one N1 loop look it up once per set. */
 static bool enter_step(const xset *s, xscope *sc, const xstep *st, size_t *at)
 {
-    xcache *c = s->cache && (size_t)st->uid < s->n_cache ? &s->cache[st->uid] : NULL;
+    xcache *c =
+        s->cache && st->uid >= 0 && (size_t)st->uid < s->n_cache ? &s->cache[st->uid] : NULL;
     if (c && c->gen == s->gen && c->begin == sc->begin && c->end == sc->end &&
         c->header == sc->header) {
         *at = c->at;

@@ -248,6 +248,24 @@ static void corpus_values(void **state)
     DEC_EQ(l.docs[1]->u.invoice.total, "1129.92");
     list_free(&l);
 
+    /* several groups, sets and interchanges in one file: each mapping takes its own sets */
+    read_ok("mappings/x12-850-in.yaml", corpus("x12/mixed/staedi-invoice810_po850_dual.edi"), &l);
+    assert_int_equal(l.n, 1);
+    list_free(&l);
+    read_ok("mappings/x12-810-in.yaml", corpus("x12/mixed/staedi-invoice810_po850_dual.edi"), &l);
+    assert_int_equal(l.n, 2);
+    list_free(&l);
+    read_ok("mappings/x12-850-in.yaml",
+            corpus("x12/mixed/bots-mailbag01-multi-interchange-mixed-delimiters.edi"), &l);
+    assert_true(l.n >= 7); /* interchanges with different delimiters each */
+    for (size_t i = 0; i < l.n; i++)
+        assert_non_null(l.docs[i]->u.order.order_number);
+    list_free(&l);
+    read_ok("mappings/x12-850-in.yaml",
+            corpus("x12/mixed/edifabric-MixedTransactionsNoEnvelopes.edi"), &l);
+    assert_int_equal(l.n, 1); /* bare ST..SE without ISA/GS */
+    list_free(&l);
+
     read_ok("mappings/x12-846-in.yaml", corpus("x12/846/oopfactory-Example1.edi"), &l);
     dg_stock *k = &l.docs[0]->u.stock;
     assert_string_equal(k->as_of, "2004-08-11");
