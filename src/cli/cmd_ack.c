@@ -82,6 +82,7 @@ int dg_cmd_ack(int argc, char **argv)
         {"time", required_argument, NULL, 't'},
         {"test", no_argument, NULL, 'T'},
         {"newline", no_argument, NULL, 'n'},
+        {"no-ta1", no_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -104,6 +105,7 @@ int dg_cmd_ack(int argc, char **argv)
         case 't': o.time = optarg; break;
         case 'T': o.usage = 'T'; break;
         case 'n': o.newline = true; break;
+        case 'N': o.no_ta1 = true; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

@@ -166,23 +166,12 @@ static void fill_isa(dg_x12_isa *isa, const dg_x12_isa *rx, const dg_x12_ack_opt
         snprintf(isa->receiver_id, sizeof isa->receiver_id, "UNKNOWN");
 }
 
-static int write_interchange(out_ctx *o, const dg_x12_file_result *res, size_t ic,
-                             const dg_x12_ack_opts *opt, long k, long *gs_k, long *st_k,
-                             const char *date8, const char *time4)
+/* The FA group answering every group of interchange ic (first is its first group). */
+static int write_fa_group(out_ctx *o, const dg_x12_file_result *res, size_t ic,
+                          const dg_x12_group_result *first, const dg_x12_ack_opts *opt, long *gs_k,
+                          long *st_k, const char *date8, const char *time4)
 {
-    const dg_x12_group_result *first = NULL;
-    for (size_t i = 0; i < res->n_groups && !first; i++)
-        if (res->groups[i].interchange == ic)
-            first = &res->groups[i];
-    if (!first)
-        return 0;
-    char isa_ctl[16];
-    count_up(isa_ctl, sizeof isa_ctl, opt->isa_control, k);
-    dg_x12_isa isa;
-    fill_isa(&isa, &first->isa, opt, isa_ctl, date8 + 2, time4, &o->d);
     int rc;
-    if ((rc = dg_x12_write_isa(o->w, &isa, o->err)))
-        return rc;
     dg_x12_gs gs;
     memset(&gs, 0, sizeof gs);
     snprintf(gs.functional_id, sizeof gs.functional_id, "FA");
@@ -213,7 +202,45 @@ static int write_interchange(out_ctx *o, const dg_x12_file_result *res, size_t i
         if ((rc = write_997(o, res, &res->groups[i], st, v5010)))
             return rc;
     }
-    if ((rc = dg_x12_write_ge(o->w, o->err)))
+    return dg_x12_write_ge(o->w, o->err);
+}
+
+/* TA1 answering the received interchange: its ISA13, date, time, A or R, note code. */
+static int write_ta1(out_ctx *o, const dg_x12_interchange_result *ic)
+{
+    char ctl[16], date[8], tm[8], code[4];
+    clean(ctl, sizeof ctl, ic->isa.control, &o->d);
+    clean(date, sizeof date, ic->isa.date, &o->d);
+    clean(tm, sizeof tm, ic->isa.time, &o->d);
+    clean(code, sizeof code, ic->ta1_code, &o->d);
+    const char *el[5] = {ctl, date, tm, ic->rejected ? "R" : "A", code};
+    return seg(o, "TA1", el, 5);
+}
+
+/* One answering interchange: a TA1 when the received one was rejected or asked for one
+ * (ISA14 = 1), and the 997 group for its groups. Nothing when neither applies. */
+static int write_interchange(out_ctx *o, const dg_x12_file_result *res, size_t ic,
+                             const dg_x12_ack_opts *opt, long k, long *gs_k, long *st_k,
+                             const char *date8, const char *time4)
+{
+    const dg_x12_interchange_result *rx = &res->interchanges[ic];
+    const dg_x12_group_result *first = NULL;
+    for (size_t i = 0; i < res->n_groups && !first; i++)
+        if (res->groups[i].interchange == ic)
+            first = &res->groups[i];
+    bool ta1 = !opt->no_ta1 && (rx->rejected || !strcmp(rx->isa.ack_requested, "1"));
+    if (!first && !ta1)
+        return 0;
+    char isa_ctl[16];
+    count_up(isa_ctl, sizeof isa_ctl, opt->isa_control, k);
+    dg_x12_isa isa;
+    fill_isa(&isa, first ? &first->isa : &rx->isa, opt, isa_ctl, date8 + 2, time4, &o->d);
+    int rc;
+    if ((rc = dg_x12_write_isa(o->w, &isa, o->err)))
+        return rc;
+    if (ta1 && (rc = write_ta1(o, rx)))
+        return rc;
+    if (first && (rc = write_fa_group(o, res, ic, first, opt, gs_k, st_k, date8, time4)))
         return rc;
     return dg_x12_write_iea(o->w, o->err);
 }
@@ -228,9 +255,8 @@ int dg_x12_ack_build(const dg_x12_file_result *res, const dg_x12_ack_opts *opt, 
     if ((opt->gs_control && (!digits(opt->gs_control) || strlen(opt->gs_control) > 9)) ||
         (opt->st_control && (!digits(opt->st_control) || strlen(opt->st_control) > 9)))
         return dg_error_set(err, DG_EINVAL, "997: GS06/ST02 control numbers must be 1-9 digits");
-    if (!res->n_groups)
-        return dg_error_set(err, DG_EVALID,
-                            "%s: no functional group (GS) to acknowledge with a 997", res->path);
+    if (!res->n_interchanges)
+        return dg_error_set(err, DG_EVALID, "%s: no interchange (ISA) to acknowledge", res->path);
     char date8[16], time4[8];
     time_t now = time(NULL);
     struct tm t;
@@ -262,6 +288,10 @@ int dg_x12_ack_build(const dg_x12_file_result *res, const dg_x12_ack_opts *opt, 
     dg_x12_writer_free(o.w);
     if (n_interchanges)
         *n_interchanges = k;
+    if (!rc && !k)
+        rc = dg_error_set(err, DG_EVALID,
+                          "%s: no functional group (GS) to acknowledge with a 997, and no TA1 due",
+                          res->path);
     return rc;
 }
 

@@ -32,11 +32,15 @@ typedef struct dg_x12_ack_opts {
     bool have_delims;    /* false: * : ^ ~ */
     dg_x12_delims delims;
     bool newline; /* a line break after each segment */
+    bool no_ta1;  /* never write a TA1 (by default one answers each received interchange that
+                     was rejected or asked for one in ISA14) */
 } dg_x12_ack_opts;
 
-/* Writes the 997 for every group of a checked file into out (appended). Sets outside any group
- * cannot be acknowledged by a 997 and are skipped. Returns 0, DG_EVALID when the file has no
- * functional group at all, or DG_EINVAL for bad options (control numbers not numeric ...). */
+/* Writes the 997 for every group of a checked file into out (appended): one interchange per
+ * received interchange, holding a TA1 (received ISA13/date/time, A or R, the TA105 note code)
+ * when that interchange was rejected or asked for one, and the FA group. Sets outside any group
+ * cannot be acknowledged by a 997 and are skipped. Returns 0, DG_EVALID when there is nothing
+ * to acknowledge (no group, no TA1 due), or DG_EINVAL for bad options. */
 int dg_x12_ack_build(const dg_x12_file_result *res, const dg_x12_ack_opts *o, dg_buf *out,
                      long *n_interchanges, dg_error *err);
 /* Checks path against defs and builds its 997 (res_out, when not NULL, receives the check

@@ -224,12 +224,64 @@ static void parses_received_997s(void **state)
     assert_null(rep);
 }
 
+static void ta1_for_rejected_or_requested_interchanges(void **state)
+{
+    (void)state;
+    dg_x12_ack_opts o = fixed_opts();
+    /* IEA02 does not match ISA13: TA1 R 001 before the FA group */
+    char *got = ack_of("samples/x12/bad/bad-control-numbers.edi", &o);
+    assert_non_null(strstr(got, "*000000042*0*P*:~\nTA1*000000113*260115*0930*R*001~\nGS*FA*"));
+    free(got);
+    o.no_ta1 = true;
+    got = ack_of("samples/x12/bad/bad-control-numbers.edi", &o);
+    assert_null(strstr(got, "TA1*"));
+    free(got);
+    /* an interchange without groups whose IEA01 is wrong: a TA1-only interchange */
+    const char *nogs = "ISA*00*          *00*          *ZZ*A              *ZZ*B              *"
+                       "260115*0930*U*00401*000000077*1*P*>~IEA*1*000000077~";
+    dg_x12_file_result *res = NULL;
+    dg_error err = {0};
+    assert_int_equal(dg_x12_check_mem(defs, nogs, strlen(nogs), "nogs.edi", &res, &err), 0);
+    assert_true(res->rejected);
+    o.no_ta1 = false;
+    o.newline = false;
+    dg_buf out = DG_BUF_INIT;
+    assert_int_equal(dg_x12_ack_build(res, &o, &out, NULL, &err), 0);
+    assert_non_null(strstr(out.data, "*000000042*0*P*:~TA1*000000077*260115*0930*R*021~"
+                                     "IEA*0*000000042~"));
+    dg_buf_free(&out);
+    o.no_ta1 = true;
+    assert_int_equal(dg_x12_ack_build(res, &o, &out, NULL, &err), DG_EVALID);
+    dg_buf_free(&out);
+    dg_x12_file_result_free(res);
+    /* ISA14 = 1 on a clean interchange: TA1 A 000 */
+    const char *asked = "ISA*00*          *00*          *ZZ*A              *ZZ*B              *"
+                        "260115*0930*U*00401*000000078*1*P*>~"
+                        "GS*IN*A*B*20260115*0930*12*X*004010~"
+                        "ST*810*0001~BIG*20260115*I1~TDS*100~SE*4*0001~GE*1*12~IEA*1*000000078~";
+    assert_int_equal(dg_x12_check_mem(defs, asked, strlen(asked), "asked.edi", &res, &err), 0);
+    assert_false(res->rejected);
+    o.no_ta1 = false;
+    assert_int_equal(dg_x12_ack_build(res, &o, &out, NULL, &err), 0);
+    assert_non_null(strstr(out.data, "~TA1*000000078*260115*0930*A*000~GS*FA*B*A*"));
+    /* and the result reads back as valid X12 */
+    dg_x12_file_result *back = NULL;
+    assert_int_equal(dg_x12_check_mem(defs, out.data, out.len, "997", &back, &err), 0);
+    assert_false(back->rejected);
+    dg_x12_file_result_free(back);
+    dg_buf_free(&out);
+    dg_x12_file_result_free(res);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(rejected_set_exact_997),   cmocka_unit_test(accepted_set_exact_997),
-        cmocka_unit_test(envelope_errors_and_5010), cmocka_unit_test(several_groups_and_sets),
+        cmocka_unit_test(rejected_set_exact_997),
+        cmocka_unit_test(accepted_set_exact_997),
+        cmocka_unit_test(envelope_errors_and_5010),
+        cmocka_unit_test(several_groups_and_sets),
         cmocka_unit_test(parses_received_997s),
+        cmocka_unit_test(ta1_for_rejected_or_requested_interchanges),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
