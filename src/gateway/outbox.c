@@ -375,9 +375,10 @@ static bool is_network(int rc)
     return rc == DG_ENET || rc == DG_ETIMEOUT || rc == DG_EAUTH || rc == DG_EHOSTKEY;
 }
 
-/* Uploads one entry; the local file, or its archived copy when the outbox copy is gone. */
+/* Uploads one entry; the local file, or its archived copy when the outbox copy is gone. The
+ * remote folder is created once per round (made[]: outbound folder, ack folder). */
 static int upload(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg_outbox_entry *o,
-                  dg_error *err)
+                  bool made[2], dg_error *err)
 {
     const char *folder = !strcmp(o->kind, "ack") && p->out.ack_folder ? p->out.ack_folder
                                                                        : p->out.folder;
@@ -389,9 +390,12 @@ static int upload(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg_ou
     if (!dg_fs_exists(src) && o->content_sha256)
         snprintf(src, sizeof src, "%s/%.2s/%s", g->cfg->archive_dir, o->content_sha256,
                  o->content_sha256);
-    int rc = dg_transport_mkdir(t, folder, err);
-    if (!rc)
+    size_t k = folder == p->out.folder ? 0 : 1;
+    int rc = made[k] ? 0 : dg_transport_mkdir(t, folder, err);
+    if (!rc) {
+        made[k] = true;
         rc = dg_transport_put(t, src, folder, o->file_name, err);
+    }
     return rc;
 }
 
@@ -412,10 +416,11 @@ static int upload_pending(dg_gw *g, const dg_gw_partner *p, dg_error *err)
         dg_store_outbox_free(rows, n);
         return rc;
     }
+    bool made[2] = {false, false};
     for (size_t i = 0; i < n && !dg_gw_stop_requested; i++) {
         const dg_outbox_entry *o = &rows[i];
         dg_error e = {0};
-        int urc = upload(g, t, p, o, &e);
+        int urc = upload(g, t, p, o, made, &e);
         if (urc) {
             g->stats.send_failed++;
             dg_log_warn("partner=%s file=%s outcome=send-failed kind=%s ref=%s attempt=%d "
