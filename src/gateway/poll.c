@@ -36,6 +36,19 @@ static int after_pickup(dg_transport *t, const dg_gw_drop *d, const char *name, 
         if ((rc = dg_transport_mkdir(t, d->archive_folder, err)))
             return rc;
         join(to, sizeof to, d->archive_folder, name);
+        /* A partner that reuses a file name (orders.csv every day) must not make the move
+         * fail forever: an older file of that name in the archive folder keeps its place. */
+        dg_remote_file old;
+        dg_error ignored = {0};
+        if (dg_transport_stat(t, to, &old, &ignored) == 0) {
+            char stamp[32];
+            time_t now = time(NULL);
+            struct tm tm;
+            gmtime_r(&now, &tm);
+            strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+            size_t len = strlen(to);
+            snprintf(to + len, sizeof to - len, ".%s", stamp);
+        }
         rc = dg_transport_rename(t, path, to, err);
     }
     if (rc == DG_ENOTFOUND)

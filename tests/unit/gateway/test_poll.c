@@ -141,6 +141,13 @@ static void test_move_and_leave_duplicate(void **state)
     assert_int_equal(s.processed, 1);
     assert_true(exists("drops/shop/orders/done/a.csv"));
     assert_false(exists("drops/shop/orders/a.csv"));
+    /* The same name again: the archived one keeps its place, the new one goes beside it. */
+    write_order("drops/shop/orders/a.csv", "12");
+    s = poll_once(cfg);
+    assert_int_equal(s.processed, 1);
+    assert_int_equal(s.orders, 1);
+    assert_false(exists("drops/shop/orders/a.csv"));
+    assert_int_equal(count_files("drops/shop/orders/done"), 2);
     dg_gw_config_free(cfg);
 
     /* after: leave - the file stays, and the next poll sees the same version: a duplicate. */
@@ -182,6 +189,22 @@ static void test_markers_and_growing(void **state)
     assert_int_equal(s.waiting, 1);
     assert_true(exists("drops/shop/orders/b.csv"));
     dg_gw_config_free(cfg);
+
+    /* poll --once takes a second look after stable_seconds at a file first seen now. */
+    cfg = load("    stable_seconds: 1\n");
+    {
+        dg_gw *g = NULL;
+        dg_error err = {0};
+        if (dg_gw_open(cfg, &g, &err))
+            fail_msg("open: %s", err.msg);
+        write_order("drops/shop/orders/c.csv", "22");
+        assert_int_equal(dg_gw_poll_partner(g, &cfg->partners[0], true, &err), 0);
+        assert_int_equal(dg_gw_get_stats(g)->processed, 2); /* b.csv and c.csv, both stable */
+        assert_false(exists("drops/shop/orders/c.csv"));
+        dg_gw_close(g);
+    }
+    dg_gw_config_free(cfg);
+    write_order("drops/shop/orders/b.csv", "23");
 
     /* min_age: a file just written is too young; one dated an hour back is taken. */
     cfg = load("    min_age_seconds: 60\n");
