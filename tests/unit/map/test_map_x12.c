@@ -355,6 +355,15 @@ static void inbound_errors(void **state)
     assert_int_equal(read_fail(map, dg_test_path("samples/mapping/invoice-810.edi"), &err),
                      DG_EMAP);
     assert_non_null(strstr(err.msg, "no 850 transaction set in the file (it holds 810)"));
+    /* a file cut short inside the second set: an error, not a half order */
+    char *full = dg_test_read_file(dg_test_path("samples/mapping/po-850.edi"), NULL);
+    assert_non_null(full);
+    full[900] = '\0';
+    const char *cut = write_tmp("cut.edi", full);
+    free(full);
+    assert_int_equal(read_fail(map, cut, &err), DG_EPARSE);
+    assert_non_null(strstr(err.msg, "ST02 0002"));
+    assert_non_null(strstr(err.msg, "ends without SE"));
     /* not X12 at all */
     const char *junk = write_tmp("junk.edi", "this is not an interchange\n");
     assert_int_equal(read_fail(map, junk, &err), DG_EPARSE);
