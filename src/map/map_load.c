@@ -234,6 +234,8 @@ static int parse_rule_in(dg_mapping *m, map_rule *r, const dg_node *n, int group
         r->src = dg_arena_alloc(m->arena, sizeof *r->src);
         r->src[0] = src->value;
     } else if (src && src->type == DG_NODE_SEQ) {
+        if (src->n_items > 8) /* the adapters gather at most 8 values per rule */
+            return map_where_err(err, src, "at most 8 sources in one rule");
         r->n_src = src->n_items;
         r->src = dg_arena_alloc(m->arena, (src->n_items + 1) * sizeof *r->src);
         for (size_t i = 0; i < src->n_items; i++)
