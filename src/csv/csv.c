@@ -22,6 +22,27 @@ typedef struct {
     int rc; /* first non-zero callback result: stops everything */
 } reader;
 
+/* Windows-1252 0x80-0x9F (where ISO-8859-1 has control codes): euro sign, curly quotes,
+ * dashes... Unassigned bytes keep their ISO-8859-1 meaning. */
+static const unsigned short cp1252[32] = {
+    0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x8D,   0x017D, 0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
+
+static void put_utf8(dg_buf *b, unsigned cp)
+{
+    if (cp < 0x80) {
+        dg_buf_putc(b, (char)cp);
+    } else if (cp < 0x800) {
+        char u[2] = {(char)(0xC0 | (cp >> 6)), (char)(0x80 | (cp & 0x3F))};
+        dg_buf_append(b, u, 2);
+    } else {
+        char u[3] = {(char)(0xE0 | (cp >> 12)), (char)(0x80 | ((cp >> 6) & 0x3F)),
+                     (char)(0x80 | (cp & 0x3F))};
+        dg_buf_append(b, u, 3);
+    }
+}
+
 static void on_field(void *s, size_t len, void *data)
 {
     reader *r = data;
@@ -36,16 +57,10 @@ static void on_field(void *s, size_t len, void *data)
             abort();
     }
     r->offs[r->n] = r->data.len;
-    if (r->latin1) { /* ISO-8859-1 byte -> UTF-8 */
+    if (r->latin1) { /* Windows-1252 (a superset of ISO-8859-1's printable range) -> UTF-8 */
         const unsigned char *p = s;
-        for (size_t i = 0; i < len; i++) {
-            if (p[i] < 0x80) {
-                dg_buf_putc(&r->data, (char)p[i]);
-            } else {
-                dg_buf_putc(&r->data, (char)(0xC0 | (p[i] >> 6)));
-                dg_buf_putc(&r->data, (char)(0x80 | (p[i] & 0x3F)));
-            }
-        }
+        for (size_t i = 0; i < len; i++)
+            put_utf8(&r->data, p[i] >= 0x80 && p[i] < 0xA0 ? cp1252[p[i] - 0x80] : p[i]);
     } else if (len) {
         dg_buf_append(&r->data, s, len);
     }

@@ -72,8 +72,8 @@ static void unquoted_lines_like_libcsv(void **state)
 static void delimiter_and_latin1(void **state)
 {
     (void)state;
-    const char *in = "sku;city\nA-1;Montr\xE9"
-                     "al\n";
+    const char *in = "sku;city;price\nA-1;Montr\xE9"
+                     "al;\x80 5 \x96 \x93ok\x94\n";
     dg_csv_opts o = {';', '"', true};
     rows r = {0};
     dg_error err = {0};
@@ -82,6 +82,7 @@ static void delimiter_and_latin1(void **state)
     assert_string_equal(r.rows[1][0], "A-1");
     assert_string_equal(r.rows[1][1], "Montr\xC3\xA9"
                                       "al");
+    assert_string_equal(r.rows[1][2], "\xE2\x82\xAC 5 \xE2\x80\x93 \xE2\x80\x9Cok\xE2\x80\x9D");
 }
 
 static void callback_stops_reading(void **state)
