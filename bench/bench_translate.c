@@ -1,6 +1,6 @@
 /* Mapping benchmark: generates a large X12 850 file and a large storefront CSV order export,
  * translates each to canonical JSON through the shipped mappings, reports MB/s and orders/s.
- * usage: bench_translate [MB per file (default 64)] [source dir (default: DG_SOURCE_DIR or .)] */
+ * usage: bench_translate [MB per file (64)] [source dir (DG_SOURCE_DIR or .)] [passes (3)] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,9 +161,9 @@ int main(int argc, char **argv)
     snprintf(mcsv, sizeof mcsv, "%s/mappings/storefront-orders-csv-in.yaml", src);
     size_t s1 = gen_850(edi, mb << 20), s2 = gen_csv(csv, mb << 20);
     int rc = 0;
-    for (int rep = 0; rep < 2 && !rc; rep++) { /* the first pass warms the page cache */
-        if (rep)
-            printf("-- run %d --\n", rep);
+    int passes = argc > 3 ? atoi(argv[3]) : 3;
+    for (int rep = 0; rep < passes && !rc; rep++) { /* the first pass also warms the cache */
+        printf("-- pass %d --\n", rep + 1);
         rc |= run("x12 850 -> JSON", m850, edi, s1);
         rc |= run("storefront csv -> JSON", mcsv, csv, s2);
     }
