@@ -7,7 +7,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "core/error.h"
 
@@ -160,13 +159,9 @@ bool dg_x12_elem_code_ok(const dg_x12_elem_def *e, const char *value, size_t len
 /* Helpers of the inline code lookup below (and of the loader that fills the tables). */
 static inline uint64_t dg_x12_pack8(const char *s, size_t n)
 {
-    unsigned char b[8] = {0};
-    memcpy(b, s, n < 8 ? n : 8);
-    uint64_t k;
-    memcpy(&k, b, 8);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    k = __builtin_bswap64(k);
-#endif
+    uint64_t k = 0;
+    for (size_t i = 0; i < n && i < 8; i++)
+        k |= (uint64_t)(unsigned char)s[i] << (56 - 8 * i);
     return k;
 }
 
