@@ -77,36 +77,6 @@ int gw_pickup_mark_remote_done(dg_gw *g, const gw_pickup *pk, dg_error *err)
     return rc == DG_ENOTFOUND ? 0 : rc;
 }
 
-/* The documents of one file, collected before anything is recorded: a file that does not map
- * completely is quarantined whole, never half applied. */
-typedef struct doc_list {
-    dg_doc **docs;
-    size_t n, cap;
-} doc_list;
-
-static int collect(void *ctx, dg_doc *doc, dg_error *err)
-{
-    (void)err;
-    doc_list *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        dg_doc **p = realloc(l->docs, cap * sizeof *p);
-        if (!p)
-            abort();
-        l->docs = p;
-        l->cap = cap;
-    }
-    l->docs[l->n++] = doc;
-    return 0;
-}
-
-static void free_docs(doc_list *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        dg_doc_free(l->docs[i]);
-    free(l->docs);
-}
-
 static void count(dg_gw *g, dg_doc_kind k)
 {
     g->stats.docs++;
@@ -120,31 +90,42 @@ static void count(dg_gw *g, dg_doc_kind k)
         g->stats.stock++;
 }
 
-/* Hands every document to the flow. DG_EVALID (the input is wrong) names the document. */
-static int apply_docs(dg_gw *g, const gw_pickup *pk, doc_list *l, int64_t file_id,
-                      dg_error *reason)
+/* Each document goes to the flow as the reader produces it, inside the file's transaction: memory
+ * holds one document at a time, and a file that fails half way is rolled back whole. */
+typedef struct doc_ctx {
+    dg_gw *g;
+    const gw_pickup *pk;
+    int64_t file_id;
+    long n;
+    int flow_rc;      /* what the flow said, when it stopped the reader */
+    dg_error flow_err;
+} doc_ctx;
+
+static int apply_doc(void *ctx, dg_doc *doc, dg_error *err)
 {
-    const dg_gw_partner *p = pk->partner;
-    for (size_t i = 0; i < l->n; i++) {
-        dg_doc *doc = l->docs[i];
-        if (doc->kind == DG_DOC_STOCK && !doc->u.stock.supplier)
-            doc->u.stock.supplier = dg_arena_strdup(doc->arena, p->name);
-        if (doc->source.position == 0)
-            doc->source.position = (long)i + 1; /* the flow's replay key needs one per doc */
-        dg_flow_result res;
-        memset(&res, 0, sizeof res);
-        int rc = dg_flow_ingest_doc(g->store, g->rules, p->name, p->role == DG_ROLE_STOREFRONT,
-                                    doc, file_id, &res, reason);
-        if (rc) {
-            if (rc == DG_EVALID || rc == DG_EDUP || rc == DG_ENOTFOUND)
-                dg_error_prefix(reason, "%s %zu of %zu: ", dg_doc_kind_name(doc->kind), i + 1,
-                                l->n);
-            return rc == DG_ENOTFOUND || rc == DG_EDUP ? DG_EVALID : rc;
-        }
-        count(g, doc->kind);
-        dg_log_info("partner=%s file=%s doc=%s result=%s %s", p->name, pk->remote_path,
-                    dg_doc_kind_name(doc->kind), dg_flow_outcome_name(res.outcome), res.summary);
+    (void)err;
+    doc_ctx *c = ctx;
+    const dg_gw_partner *p = c->pk->partner;
+    c->n++;
+    if (doc->kind == DG_DOC_STOCK && !doc->u.stock.supplier)
+        doc->u.stock.supplier = dg_arena_strdup(doc->arena, p->name);
+    if (doc->source.position == 0)
+        doc->source.position = c->n; /* the flow's replay key needs one per document */
+    dg_flow_result res;
+    memset(&res, 0, sizeof res);
+    int rc = dg_flow_ingest_doc(c->g->store, c->g->rules, p->name, p->role == DG_ROLE_STOREFRONT,
+                                doc, c->file_id, &res, &c->flow_err);
+    if (rc) {
+        if (rc != DG_ESTATE)
+            dg_error_prefix(&c->flow_err, "%s %ld: ", dg_doc_kind_name(doc->kind), c->n);
+        c->flow_rc = rc == DG_ENOTFOUND || rc == DG_EDUP ? DG_EVALID : rc;
+        dg_doc_free(doc);
+        return c->flow_rc;
     }
+    count(c->g, doc->kind);
+    dg_log_info("partner=%s file=%s doc=%s result=%s %s", p->name, c->pk->remote_path,
+                dg_doc_kind_name(doc->kind), dg_flow_outcome_name(res.outcome), res.summary);
+    dg_doc_free(doc);
     return 0;
 }
 
@@ -176,11 +157,10 @@ static int on_ack(void *ctx, const struct dg_flow_ack *ack, dg_error *err)
 int gw_ingest(dg_gw *g, const gw_pickup *pk, int *docs, dg_error *reason)
 {
     const dg_gw_drop *d = pk->drop;
-    doc_list l = {0};
+    const dg_mapping *m = NULL;
     int rc = 0;
     *docs = 0;
     if (!d->acks) {
-        const dg_mapping *m = NULL;
         if ((rc = gw_mapping(g, d->mapping, &m, reason)))
             return rc == DG_EIO || rc == DG_ENOTFOUND ? DG_ECONFIG : rc;
         if (dg_map_get_direction(m) != DG_MAP_IN)
@@ -191,23 +171,10 @@ int gw_ingest(dg_gw *g, const gw_pickup *pk, int *docs, dg_error *reason)
         if (d->ack && !strcmp(dg_map_format(m), "x12") &&
             (rc = gw_x12_check(g, pk->spool_path, pk->name, reason)))
             return rc;
-        /* Mapped outside the transaction: the store is not held while a big file is read. */
-        if ((rc = dg_map_read_file(m, pk->spool_path, collect, &l, reason))) {
-            free_docs(&l);
-            return rc == DG_EIO ? DG_EPARSE : rc;
-        }
-        if (l.n == 0) {
-            free_docs(&l);
-            return dg_error_set(reason, DG_EMAP, "%s: no document in the file (mapping %s)",
-                                pk->name, dg_map_name(m));
-        }
     }
-    dg_error e = {0};
-    if ((rc = dg_store_begin(g->store, &e))) {
-        free_docs(&l);
-        *reason = e;
+    if ((rc = dg_store_begin(g->store, reason)))
         return rc;
-    }
+    dg_gw_stats before = g->stats; /* what a rolled-back file counted never happened */
     int64_t file_id = 0, pickup_id = 0;
     dg_pickup_key k = key_of(pk);
     rc = dg_store_file_add(g->store, pk->sha256, pk->partner->name, "in", pk->name, pk->size,
@@ -220,8 +187,22 @@ int gw_ingest(dg_gw *g, const gw_pickup *pk, int *docs, dg_error *reason)
                               pk->name);
         *docs = (int)a.groups;
     } else if (!rc) {
-        rc = apply_docs(g, pk, &l, file_id, reason);
-        *docs = (int)l.n;
+        doc_ctx c;
+        memset(&c, 0, sizeof c);
+        c.g = g;
+        c.pk = pk;
+        c.file_id = file_id;
+        rc = dg_map_read_file(m, pk->spool_path, apply_doc, &c, reason);
+        if (rc && c.flow_rc) {
+            rc = c.flow_rc;
+            *reason = c.flow_err;
+        } else if (rc == DG_EIO) {
+            rc = DG_EPARSE;
+        } else if (!rc && c.n == 0) {
+            rc = dg_error_set(reason, DG_EMAP, "%s: no document in the file (mapping %s)",
+                              pk->name, dg_map_name(m));
+        }
+        *docs = (int)c.n;
     }
     /* The 997 for what the partner sent leaves in the same transaction as what it became. */
     if (!rc && d->ack && !d->acks && !(rc = gw_queue_997(g, pk->partner, pk, reason)))
@@ -229,10 +210,17 @@ int gw_ingest(dg_gw *g, const gw_pickup *pk, int *docs, dg_error *reason)
     if (!rc)
         rc = dg_store_pickup_record(g->store, &k, DG_PICKUP_DONE, NULL, NULL, file_id,
                                     &pickup_id, reason);
-    if (rc)
-        dg_store_rollback(g->store);
-    else
+    if (!rc)
         rc = dg_store_commit(g->store, reason);
-    free_docs(&l);
+    else
+        dg_store_rollback(g->store);
+    if (rc) {
+        g->stats.docs = before.docs;
+        g->stats.orders = before.orders;
+        g->stats.shipments = before.shipments;
+        g->stats.invoices = before.invoices;
+        g->stats.stock = before.stock;
+        g->stats.acks_in = before.acks_in;
+    }
     return rc;
 }

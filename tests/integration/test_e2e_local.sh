@@ -93,6 +93,12 @@ retailer_po,supplier_po,tracking_number,sku_id,quantity_shipped,package_weight,p
 CSV
 isa='ISA*00*          *00*          *ZZ*NORTHWIND      *ZZ*DROPGATE       *261123*1200*U*00401*000005001*0*P*>~'
 printf '%s\nGS*SH*NORTHWIND*DROPGATE*20261123*1200*5001*X*004010~\nST*856*0001~\nBSN*00*SH-NW-9003*20261123*1200*0001~\nHL*1**S~\nTD5**2*UPSN**GROUND~\nHL*2*1*O~\nPRF*2004-NW~\nHL*3*2*P~\nREF*CN*1Z999AA10000000001~\nHL*4*3*I~\nLIN*1*VP*NW-1006~\nSN1**5*EA~\nCTT*4~\nSE*13*0001~\nGE*1*5001~\nIEA*1*000005001~\n' "$isa" >"$W/drops/northwind/outbound/856_SH-NW-9003.edi"
+# Two ASNs in one file: the first one is good (2004-NW), the second names an unknown PO. The file
+# is one transaction: quarantined whole, the good ASN not applied either.
+asn() { printf 'ST*856*%s~\nBSN*00*%s*20261123*1200*0001~\nHL*1**S~\nTD5**2*UPSN**GROUND~\nHL*2*1*O~\nPRF*%s~\nHL*3*2*P~\nREF*CN*1Z999AA1000000000%s~\nHL*4*3*I~\nLIN*1*VP*NW-1006~\nSN1**1*EA~\nCTT*4~\nSE*13*%s~\n' "$1" "$2" "$3" "$1" "$1"; }
+{ printf '%s\nGS*SH*NORTHWIND*DROPGATE*20261123*1200*5002*X*004010~\n' "${isa/000005001/000005002}"
+  asn 0001 SH-NW-9004 2004-NW; asn 0002 SH-NW-9005 9999-NW
+  printf 'GE*2*5002~\nIEA*1*000005002~\n'; } >"$W/drops/northwind/outbound/856_two.edi"
 cat >"$W/drops/brightline/invoices/invoice-dup.csv" <<'CSV'
 invoice_number,invoice_date,retailer_po,supplier_po,sku_id,quantity_invoiced,supplier_provided_sku_cost,supplier_provided_tax,supplier_provided_shipping_cost,supplier_provided_drop_ship_fee,supplier_provided_order_total,currency
 INV-BL-7001,2026-11-23,2002-BL,SO-BL-3101,BL-1007,1,11.40,0.00,4.95,,16.35,USD
@@ -112,19 +118,22 @@ expect "unknown-PO ASN" "$(q "select state from pickups where path='shipments/un
 reason_of shipments/unknown-po.csv | grep -q "unknown PO 9999-BL" || fail "unknown-PO reason: $(reason_of shipments/unknown-po.csv)"
 expect "over-shipment ASN" "$(q "select state from pickups where path='outbound/856_SH-NW-9003.edi'")" QUARANTINED
 reason_of outbound/856_SH-NW-9003.edi | grep -q "over-shipment" || fail "over-shipment reason: $(reason_of outbound/856_SH-NW-9003.edi)"
-expect "PO untouched by the rejected ASN" "$(q "select status from supplier_pos where po_number='2004-NW'")" ACCEPTED
+expect "two-ASN file" "$(q "select state from pickups where path='outbound/856_two.edi'")" QUARANTINED
+reason_of outbound/856_two.edi | grep -q "shipment 2: .*unknown PO 9999-NW" || fail "two-ASN reason: $(reason_of outbound/856_two.edi)"
+expect "good ASN of a quarantined file not applied" "$(q "select count(*) from shipments where shipment_ref='SH-NW-9004'")" 0
+expect "PO untouched by the rejected ASNs" "$(q "select status from supplier_pos where po_number='2004-NW'")" ACCEPTED
 expect "duplicate invoice" "$(q "select count(*) from invoices i join discrepancies d on d.invoice_id=i.id where invoice_number='INV-BL-7001' and code='DUPLICATE_INVOICE'")" 1
 expect "broken X12" "$(q "select state from pickups where path='outbound/810_broken.edi'")" QUARANTINED
 expect "invalid X12" "$(q "select state from pickups where path='outbound/810_invalid.edi'")" QUARANTINED
 reason_of outbound/810_invalid.edi | grep -q "rejected by the X12 check.*ITD" || fail "invalid X12 reason: $(reason_of outbound/810_invalid.edi)"
 expect "invoice of the rejected 810 not recorded" "$(q "select count(*) from invoices where invoice_number='INV-NW-5002'")" 0
 expect "bad order file" "$(q "select state from pickups where path='orders/orders-bad.csv'")" QUARANTINED
-expect "quarantine folder" "$(ls "$W"/var/quarantine/*/*.reason.txt | wc -l)" 5
+expect "quarantine folder" "$(ls "$W"/var/quarantine/*/*.reason.txt | wc -l)" 6
 expect "nothing placed by bad input" "$(q "select count(*) from orders")" 5
 # A quarantined X12 file gets no 997 of ours; the valid ones did. Nothing was sent twice.
 # 997s: the over-shipment ASN is valid X12 (accepted; the flow rejected its content), the invalid
 # 810 is rejected with AK5 R and the element in error, the broken file gets none (not X12).
-expect "997s after bad input" "$(ls "$W"/drops/northwind/inbound/997_* | wc -l)" 6
+expect "997s after bad input" "$(ls "$W"/drops/northwind/inbound/997_* | wc -l)" 7
 checks=$((checks + 1))
 grep -l 'AK1\*SH\*5001' "$W"/drops/northwind/inbound/997_* | xargs grep -q 'AK5\*A' || fail "no accepting 997 for the over-shipment ASN"
 checks=$((checks + 1))
@@ -136,7 +145,7 @@ expect "every outbox row sent" "$(q "select count(*) from outbox where state<>'S
 before=$(q "select count(*) from outbox")||true
 poll
 expect "idempotent poll" "$(q "select count(*) from outbox")" "$before"
-expect "bad input logged" "$(grep -c 'outcome=quarantined' "$log")" 5
+expect "bad input logged" "$(grep -c 'outcome=quarantined' "$log")" 6
 # ---- 5. overdue: a PO with a 997 but no ASN past northwind's asn_after ------------------------
 sed -i 's/asn_after: 72h        # a sent PO without an ASN/asn_after: 1s         # a sent PO without an ASN/' "$W/etc/routing.yaml"
 grep -q "asn_after: 1s" "$W/etc/routing.yaml" || fail "test setup: routing.yaml not changed"
