@@ -433,7 +433,9 @@ static int render_rule(const dg_mapping *m, const map_rule *r, const map_out_ctx
     (void)m;
     char buf[128];
     dg_dec num;
-    map_pos pos = {"document", (long)c->doc_no, NULL};
+    size_t nf;
+    const dg_field *key = dg_fields_list(c->doc->kind, &nf); /* order_number, shipment_id ... */
+    map_pos pos = {"document", (long)c->doc_no, nf ? *dg_field_str(&c->doc->u, key) : NULL};
     const char *v = r->cnst ? r->cnst : raw_value(r, c, buf, sizeof buf, &num);
     if (v && r->trim) {
         while (is_space(*v))

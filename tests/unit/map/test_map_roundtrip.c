@@ -201,7 +201,7 @@ static void outbound_error_leaves_nothing(void **state)
     assert_int_equal(dg_map_write(m, l.docs, l.n, NULL, &out, &err), DG_EMAP);
     assert_non_null(strstr(err.msg, "x12-850-out.yaml:"));
     assert_non_null(strstr(err.msg, "rule 'quantity': required field missing"));
-    assert_non_null(strstr(err.msg, "document 2"));
+    assert_non_null(strstr(err.msg, "document 2 PO-50002")); /* number in the batch and key */
     assert_int_equal(out.len, 4); /* nothing of the failed file is left */
     /* a date that is not ISO */
     l.docs[1]->u.order.lines[0].quantity.set = true;
