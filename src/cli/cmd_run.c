@@ -20,7 +20,8 @@ static void usage(FILE *f)
           "  --every SECONDS poll every partner this often instead of its schedule (tests, demos)\n"
           "  --cycles N      stop after N partner polls (0, the default: run until SIGTERM)\n"
           "SIGTERM or SIGINT: the current file is finished, then dropgate exits with status 0.\n"
-          "exit status: 0 stopped cleanly, 2 configuration, lock or state store error\n",
+          "exit status: 0 stopped cleanly, 2 configuration, lock or state store error (a partner\n"
+          "that cannot be reached or a file that fails is logged and retried, never fatal)\n",
           f);
 }
 
@@ -49,7 +50,7 @@ static int loop(dg_gw *g, dg_gw_config *cfg, long cycles)
         const dg_gw_partner *p = &cfg->partners[i];
         dg_error err = {0};
         int rc = dg_gw_poll_partner(g, p, false, &err);
-        if (rc == DG_ESTATE || rc == DG_EIO) {
+        if (rc == DG_ESTATE) {
             dg_log_error("partner=%s outcome=stopping error=%s reason=\"%s\"", p->name,
                          dg_error_name(rc), err.msg);
             status = 2;
@@ -59,7 +60,7 @@ static int loop(dg_gw *g, dg_gw_config *cfg, long cycles)
         for (size_t k = 0; k < cfg->n_partners && !dg_gw_stop_requested; k++) {
             dg_error serr = {0};
             rc = dg_gw_send_outbox(g, &cfg->partners[k], &serr);
-            if (rc == DG_ESTATE || rc == DG_EIO) {
+            if (rc == DG_ESTATE) {
                 dg_log_error("partner=%s outcome=stopping error=%s reason=\"%s\"",
                              cfg->partners[k].name, dg_error_name(rc), serr.msg);
                 status = 2;
