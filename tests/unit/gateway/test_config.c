@@ -195,6 +195,45 @@ static void test_shipped_config_loads(void **state)
     dg_gw_config_free(cfg);
 }
 
+/* The examples in etc/examples must load as partner files (their secrets set in the environment,
+ * their secret files present). */
+static void test_examples_load(void **state)
+{
+    (void)state;
+    setenv("ACME_SFTP_PASSWORD", "x", 1);
+    setenv("SHOP_WEBHOOK_TOKEN", "y", 1);
+    const char *names[] = {"sftp-supplier", "ftps-storefront"};
+    for (size_t i = 0; i < 2; i++) {
+        write_main("");
+        char src[1024], text_path[1024];
+        snprintf(src, sizeof src, "etc/examples/%s.yaml.example", names[i]);
+        char *text = dg_test_read_file(dg_test_path(src), NULL);
+        assert_non_null(text);
+        /* point the secret file at a scratch file that exists */
+        snprintf(text_path, sizeof text_path, "%s/secret", g_tmp);
+        dg_test_write_file(text_path, "pw\n");
+        char *at = strstr(text, "/etc/dropgate/secrets/shop-ftps");
+        char fixed[8192];
+        if (at)
+            snprintf(fixed, sizeof fixed, "%.*s%s%s", (int)(at - text), text, text_path,
+                     at + strlen("/etc/dropgate/secrets/shop-ftps"));
+        else
+            snprintf(fixed, sizeof fixed, "%s", text);
+        write_partner("example", fixed);
+        free(text);
+        dg_gw_config *cfg = NULL;
+        dg_error err = {0};
+        if (load(&cfg, &err))
+            fail_msg("%s: %s", names[i], err.msg);
+        assert_int_equal(cfg->n_partners, 1);
+        if (i == 1) {
+            assert_string_equal(cfg->partners[0].out.webhook_secret, "y");
+            assert_string_equal(cfg->partners[0].drops[0].done_marker, ".ok");
+        }
+        dg_gw_config_free(cfg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +242,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_duplicate_names_and_missing_folder, setup,
                                         teardown),
         cmocka_unit_test(test_shipped_config_loads),
+        cmocka_unit_test_setup_teardown(test_examples_load, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
