@@ -147,7 +147,8 @@ static void write_record(jw *w, const dg_field *fs, size_t n, int g, void *rec)
         i++;
     for (; i < n && fs[i].group == g; i++) {
         const dg_field *f = &fs[i];
-        const char *v = dg_field_text(rec, f, num, sizeof num);
+        const char *v = f->type == DG_FIELD_STR ? *dg_field_str(rec, f)
+                                                : dg_field_text(rec, f, num, sizeof num);
         if (!v)
             continue;
         if (open_obj && (!f->object || strcmp(open_obj, f->object))) {
@@ -180,7 +181,13 @@ int dg_doc_to_json(const dg_doc *cdoc, int flags, dg_buf *out, dg_error *err)
     write_record(&w, fs, n, DG_FIELD_SOURCE, &doc->source);
     if (doc->source.position > 0) {
         jw_key(&w, "position");
-        dg_buf_printf(out, "%ld", doc->source.position);
+        char num[24], *e = num + sizeof num, *q = e; /* printf costs more than the rest */
+        unsigned long v = (unsigned long)doc->source.position;
+        do {
+            *--q = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+        dg_buf_append(out, q, (size_t)(e - q));
     }
     jw_close(&w, '}');
     jw_open(&w, dg_doc_kind_name(doc->kind), '{');
