@@ -135,6 +135,13 @@ beg=$(cat "$W"/drops/northwind/inbound/PO_* | tr '~' '\n' | grep -c '^BEG' || tr
 [ "$beg" -eq "$nw_pos" ] || fail "$beg BEG segments at northwind for $nw_pos POs"
 bl_distinct=$(for f in "$W"/drops/brightline/po/PO_*; do tail -n +2 "$f" | cut -d, -f1 | sort -u; done | sort | uniq -d | wc -l)
 [ "$bl_distinct" -eq 0 ] || fail "a brightline PO number appears in more than one file"
+# Tracking for the storefront: every ASN became one notification, sent once, one file each.
+notes=$(q "select count(*) from notifications")
+[ "$notes" -gt 0 ] || fail "no tracking notification (the suppliers' ASNs were not applied)"
+[ "$(q "select count(*) from notifications where state<>'SENT'")" -eq 0 ] || fail "tracking not all sent"
+tr_rows=$(q "select count(*) from outbox where kind='tracking'")
+tr_files=$(find "$W/drops/shopfront/tracking" -maxdepth 1 -name 'TRACKING_*' | wc -l)
+[ "$tr_rows" -eq "$notes" ] && [ "$tr_files" -eq "$notes" ] || fail "$notes notifications, $tr_rows tracking outbox rows, $tr_files tracking files"
 leftover=$(find "$W/drops" -name '*.part' -o -name '.*.tmp*' | wc -l)
 # Evidence that kills landed between the steps (not only while idle):
 resent=$(grep -o 'file=PO_[^ ]* outcome=uploaded' "$log" | sort | uniq -d | wc -l)
