@@ -47,6 +47,7 @@ typedef struct dg_test_ftpd {
     char cert_file[DG_TEST_PATH_MAX];   /* self-signed certificate (also usable as ca_file) */
     char other_ca_file[DG_TEST_PATH_MAX]; /* an unrelated self-signed cert: not a trust anchor */
     char log_file[DG_TEST_PATH_MAX];
+    char xfer_log[DG_TEST_PATH_MAX];    /* vsftpd's own log (CONNECT, OK LOGIN, transfers) */
     char why[512];
 } dg_test_ftpd;
 

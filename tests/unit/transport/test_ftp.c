@@ -85,9 +85,7 @@ static const char *tmp_path(const char *rel)
 /* Logins vsftpd has logged so far: one per control connection. */
 static int logins(const dg_test_ftpd *s)
 {
-    char path[2100];
-    snprintf(path, sizeof path, "%s/xfer.log", s->dir);
-    char *text = dg_test_read_file(path, NULL);
+    char *text = dg_test_read_file(s->xfer_log, NULL);
     int n = 0;
     for (const char *p = text; p && (p = strstr(p, "OK LOGIN")); p++)
         n++;
