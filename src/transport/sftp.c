@@ -294,8 +294,25 @@ static void prefer_known_types(dg_transport *t, LIBSSH2_SESSION *session)
             strcat(pref, ",");
             strcat(pref, rest[i]);
         }
-    if (libssh2_session_method_pref(session, LIBSSH2_METHOD_HOSTKEY, pref))
-        dg_log_debug("transport=%s hostkey-prefs=\"%s\" outcome=ignored", t->describe, pref);
+    /* libssh2 1.10 drops unsupported names with an overlapping memcpy (ASan flags it): hand it
+     * only the names it supports. */
+    const char **supported = NULL;
+    int n_sup = libssh2_session_supported_algs(session, LIBSSH2_METHOD_HOSTKEY, &supported);
+    char keep[1024] = "";
+    for (char *save = NULL, *tok = strtok_r(pref, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        for (int i = 0; i < n_sup; i++)
+            if (!strcmp(tok, supported[i]) && strlen(keep) + strlen(tok) + 2 < sizeof keep) {
+                if (*keep)
+                    strcat(keep, ",");
+                strcat(keep, tok);
+                break;
+            }
+    if (n_sup > 0)
+        libssh2_free(session, supported);
+    if (!*keep)
+        return;
+    if (libssh2_session_method_pref(session, LIBSSH2_METHOD_HOSTKEY, keep))
+        dg_log_debug("transport=%s hostkey-prefs=\"%s\" outcome=ignored", t->describe, keep);
 }
 
 static int check_host_key(dg_transport *t, dg_error *err)
@@ -436,8 +453,12 @@ static void sftp_disconnect(dg_transport *t)
     if (!s)
         return;
     if (s->session) {
-        if (s->broken)
+        if (s->broken) { /* a dead or stalled link: nothing to say, and libssh2 must not wait
+                          * on it (after a handshake timeout it would give up freeing) */
             libssh2_session_set_timeout(s->session, 500);
+            if (s->sock >= 0)
+                shutdown(s->sock, SHUT_RDWR);
+        }
         /* Even on a dead link: shutdown and close free libssh2's memory (sends just fail). */
         if (s->sftp)
             libssh2_sftp_shutdown(s->sftp);
