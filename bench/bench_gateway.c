@@ -41,19 +41,19 @@ static void write_feeds(const char *dir)
 {
     char path[2048];
     snprintf(path, sizeof path, "%s/drops/brightline/feeds/inventory-bench.csv", dir);
-    write_text(path, "item_id,sku_id,title,upc,quantity_in_stock,wholesale_cost,msrp,warehouse,"
-                     "restock_date,as_of\n"
-                     "P-4,BL-1004,Tea Sampler,012345678936,10000000,5.20,12.49,OH1,,2026-11-20\n"
-                     "P-7,BL-1007,Milk Frother,012345678967,10000000,11.40,29.99,OH1,,2026-11-20\n");
-    snprintf(path, sizeof path, "%s/drops/northwind/outbound/846_20261120.edi", dir);
     write_text(path,
-               "ISA*00*          *00*          *ZZ*NORTHWIND      *ZZ*DROPGATE       "
-               "*261120*0600*U*00401*000004601*0*P*>~\n"
-               "GS*IB*NORTHWIND*DROPGATE*20261120*0600*4601*X*004010~\nST*846*0001~\n"
-               "BIA*00*DD*INV-NW-BENCH*20261120~\n"
-               "LIN*1*VP*NW-1001~\nCTP**WHL*4.10~\nQTY*33*10000000*EA~\n"
-               "LIN*2*VP*NW-1006~\nCTP**WHL*48.00~\nQTY*33*10000000*EA~\n"
-               "CTT*2~\nSE*10*0001~\nGE*1*4601~\nIEA*1*000004601~\n");
+               "item_id,sku_id,title,upc,quantity_in_stock,wholesale_cost,msrp,warehouse,"
+               "restock_date,as_of\n"
+               "P-4,BL-1004,Tea Sampler,012345678936,10000000,5.20,12.49,OH1,,2026-11-20\n"
+               "P-7,BL-1007,Milk Frother,012345678967,10000000,11.40,29.99,OH1,,2026-11-20\n");
+    snprintf(path, sizeof path, "%s/drops/northwind/outbound/846_20261120.edi", dir);
+    write_text(path, "ISA*00*          *00*          *ZZ*NORTHWIND      *ZZ*DROPGATE       "
+                     "*261120*0600*U*00401*000004601*0*P*>~\n"
+                     "GS*IB*NORTHWIND*DROPGATE*20261120*0600*4601*X*004010~\nST*846*0001~\n"
+                     "BIA*00*DD*INV-NW-BENCH*20261120~\n"
+                     "LIN*1*VP*NW-1001~\nCTP**WHL*4.10~\nQTY*33*10000000*EA~\n"
+                     "LIN*2*VP*NW-1006~\nCTP**WHL*48.00~\nQTY*33*10000000*EA~\n"
+                     "CTT*2~\nSE*10*0001~\nGE*1*4601~\nIEA*1*000004601~\n");
 }
 
 static void write_orders(const char *dir, long orders, long per_file)
@@ -88,8 +88,9 @@ static void write_orders(const char *dir, long orders, long per_file)
                 "US,,\n",
                 n, n, n, i % 900 + 1);
         if (i % 2)
-            fprintf(f, "#%ld,,,,,,,,,2026-11-20 10:00:00 -0500,1,Tea Sampler,12.49,SF-1004,,,,,"
-                       ",,,,,\n",
+            fprintf(f,
+                    "#%ld,,,,,,,,,2026-11-20 10:00:00 -0500,1,Tea Sampler,12.49,SF-1004,,,,,"
+                    ",,,,,\n",
                     n);
     }
     if (f)
@@ -98,7 +99,8 @@ static void write_orders(const char *dir, long orders, long per_file)
 
 int main(int argc, char **argv)
 {
-    const char *src = argc > 1 ? argv[1] : (getenv("DG_SOURCE_DIR") ? getenv("DG_SOURCE_DIR") : ".");
+    const char *src =
+        argc > 1 ? argv[1] : (getenv("DG_SOURCE_DIR") ? getenv("DG_SOURCE_DIR") : ".");
     long orders = argc > 2 ? strtol(argv[2], NULL, 10) : 10000;
     long per_file = argc > 3 ? strtol(argv[3], NULL, 10) : 500;
     if (orders <= 0 || per_file <= 0)
@@ -115,7 +117,8 @@ int main(int argc, char **argv)
     write_feeds(dir);
     write_orders(dir, orders, per_file);
     /* max_files: take every order file in this one cycle. */
-    snprintf(cmd, sizeof cmd, "sed -i 's/max_files: 100/max_files: 0/' '%s/etc/partners/shopfront.yaml'", dir);
+    snprintf(cmd, sizeof cmd,
+             "sed -i 's/max_files: 100/max_files: 0/' '%s/etc/partners/shopfront.yaml'", dir);
     run(cmd);
     if (!getenv("DG_LOG_LEVEL"))
         dg_log_set_level(DG_LOG_WARN);

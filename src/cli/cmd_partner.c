@@ -16,16 +16,17 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: dropgate partner check NAME [--config FILE] [--max N] [SAMPLE...]\n"
-          "\n"
-          "Connects to partner NAME, lists its inbound and outbound folders, says which files a\n"
-          "poll would take now, and maps up to N (default 5) files of each inbound drop with the\n"
-          "drop's mapping (fetched into a scratch folder; the remote files stay where they are).\n"
-          "SAMPLE files given on the command line are mapped with the mapping of the first drop\n"
-          "whose include patterns select their name. The outbound mappings are loaded and checked.\n"
-          "Nothing is placed: no order, PO or record is created.\n"
-          "exit status: 0 every check passed, 1 a check failed, 2 usage or configuration error\n",
-          f);
+    fputs(
+        "usage: dropgate partner check NAME [--config FILE] [--max N] [SAMPLE...]\n"
+        "\n"
+        "Connects to partner NAME, lists its inbound and outbound folders, says which files a\n"
+        "poll would take now, and maps up to N (default 5) files of each inbound drop with the\n"
+        "drop's mapping (fetched into a scratch folder; the remote files stay where they are).\n"
+        "SAMPLE files given on the command line are mapped with the mapping of the first drop\n"
+        "whose include patterns select their name. The outbound mappings are loaded and checked.\n"
+        "Nothing is placed: no order, PO or record is created.\n"
+        "exit status: 0 every check passed, 1 a check failed, 2 usage or configuration error\n",
+        f);
 }
 
 typedef struct {
@@ -110,14 +111,14 @@ static int check_drop(dg_transport *t, const dg_gw_partner *p, const dg_gw_drop 
     int failed = 0;
     long mapped = 0;
     for (size_t i = 0; i < n; i++) {
-        dg_gw_pick pick = dg_gw_pick_check(looks, p->name, d, &files[i], files, n,
-                                           (int64_t)time(NULL));
+        dg_gw_pick pick =
+            dg_gw_pick_check(looks, p->name, d, &files[i], files, n, (int64_t)time(NULL));
         if (pick == DG_PICK_SKIP)
             continue;
         printf("    %-44s %10llu bytes  %s\n", files[i].name, (unsigned long long)files[i].size,
                pick == DG_PICK_UNSTABLE ? "would be taken once stable"
-                                        : pick == DG_PICK_TAKE ? "would be taken"
-                                                               : dg_gw_pick_name(pick));
+               : pick == DG_PICK_TAKE   ? "would be taken"
+                                        : dg_gw_pick_name(pick));
         if (d->acks || !d->mapping || mapped >= max)
             continue;
         char remote[1024], local[1400];
@@ -151,8 +152,8 @@ static int check(const dg_gw_config *cfg, const dg_gw_partner *p, long max, char
                  int n_samples)
 {
     int failed = 0;
-    printf("partner %s (%s, %s)\n", p->name, p->role == DG_ROLE_SUPPLIER ? "supplier" : "storefront",
-           p->file);
+    printf("partner %s (%s, %s)\n", p->name,
+           p->role == DG_ROLE_SUPPLIER ? "supplier" : "storefront", p->file);
     dg_error err = {0};
     dg_transport *t = NULL;
     if (dg_transport_open(&p->transport, &t, &err)) {
@@ -197,8 +198,7 @@ static int check(const dg_gw_config *cfg, const dg_gw_partner *p, long max, char
         const char *base = strrchr(samples[i], '/') ? strrchr(samples[i], '/') + 1 : samples[i];
         const dg_gw_drop *d = drop_for(p, base);
         if (!d) {
-            printf("  map     %-40s FAIL no inbound drop of %s selects this name\n", base,
-                   p->name);
+            printf("  map     %-40s FAIL no inbound drop of %s selects this name\n", base, p->name);
             failed = 1;
             continue;
         }

@@ -11,16 +11,18 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: dropgate poll --once [--partner NAME] [--config FILE] [--no-wait]\n"
-          "\n"
-          "  --once          one cycle: suppliers (stock, ASNs, invoices, 997s), then storefronts\n"
-          "                  (orders), then every outbox (POs, tracking, 997s)\n"
-          "  --partner NAME  only this partner (its drops and its outbox)\n"
-          "  --config FILE   main configuration (default $DROPGATE_CONFIG, else ./etc/dropgate.yaml)\n"
-          "  --no-wait       do not wait stable_seconds for a second look at files first seen now\n"
-          "exit status: 0 ok, 1 a partner could not be polled or sent to, 2 configuration or state\n"
-          "store error\n",
-          f);
+    fputs(
+        "usage: dropgate poll --once [--partner NAME] [--config FILE] [--no-wait]\n"
+        "\n"
+        "  --once          one cycle: suppliers (stock, ASNs, invoices, 997s), then storefronts\n"
+        "                  (orders), then every outbox (POs, tracking, 997s)\n"
+        "  --partner NAME  only this partner (its drops and its outbox)\n"
+        "  --config FILE   main configuration (default $DROPGATE_CONFIG, else "
+        "./etc/dropgate.yaml)\n"
+        "  --no-wait       do not wait stable_seconds for a second look at files first seen now\n"
+        "exit status: 0 ok, 1 a partner could not be polled or sent to, 2 configuration or state\n"
+        "store error\n",
+        f);
 }
 
 static void print_stats(const dg_gw_stats *s)
@@ -35,12 +37,10 @@ static void print_stats(const dg_gw_stats *s)
 
 int dg_cmd_poll(int argc, char **argv)
 {
-    static const struct option opts[] = {{"once", no_argument, 0, '1'},
-                                         {"partner", required_argument, 0, 'p'},
-                                         {"config", required_argument, 0, 'c'},
-                                         {"no-wait", no_argument, 0, 'n'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"once", no_argument, 0, '1'},         {"partner", required_argument, 0, 'p'},
+        {"config", required_argument, 0, 'c'}, {"no-wait", no_argument, 0, 'n'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     const char *partner = NULL, *config = NULL;
     bool once = false, second_look = true;
     optind = 1;

@@ -16,7 +16,8 @@ static void usage(FILE *f)
 {
     fputs("usage: dropgate run [--config FILE] [--every SECONDS] [--cycles N]\n"
           "\n"
-          "  --config FILE   main configuration (default $DROPGATE_CONFIG, else ./etc/dropgate.yaml)\n"
+          "  --config FILE   main configuration (default $DROPGATE_CONFIG, else "
+          "./etc/dropgate.yaml)\n"
           "  --every SECONDS poll every partner this often instead of its schedule (tests, demos)\n"
           "  --cycles N      stop after N partner polls (0, the default: run until SIGTERM)\n"
           "SIGTERM or SIGINT: the current file is finished, then dropgate exits with status 0.\n"

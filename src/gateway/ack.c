@@ -59,8 +59,7 @@ int gw_x12_check(dg_gw *g, const char *path, const char *name, dg_error *reason)
     return rc;
 }
 
-int gw_ack_build(dg_gw *g, const char *path, const gw_ack_env *env, dg_buf *out,
-                 dg_error *err)
+int gw_ack_build(dg_gw *g, const char *path, const gw_ack_env *env, dg_buf *out, dg_error *err)
 {
     const dg_x12_defs *d = NULL;
     int rc = defs(g, &d, err);
@@ -93,7 +92,7 @@ int gw_ack_parse(const char *path, gw_ack_fn fn, void *ctx, dg_error *err)
     for (size_t i = 0; i < r->n_groups && !rc; i++) {
         const dg_x12_ack_group_status *gr = &r->groups[i];
         dg_flow_ack_set *sets = calloc(r->n_sets + 1, sizeof *sets);
-        char (*status)[2] = calloc(r->n_sets + 1, sizeof *status);
+        char(*status)[2] = calloc(r->n_sets + 1, sizeof *status);
         if (!sets || !status)
             abort();
         size_t n = 0;

@@ -29,8 +29,8 @@ static int get_duration(const dg_node *map, const char *key, long def, long *out
     return 0;
 }
 
-static int get_globs(dg_arena *a, const dg_node *map, const char *key, const char ***out,
-                     size_t *n, dg_error *err)
+static int get_globs(dg_arena *a, const dg_node *map, const char *key, const char ***out, size_t *n,
+                     dg_error *err)
 {
     const dg_node *v = dg_conf_get(map, key);
     *out = NULL;
@@ -56,8 +56,7 @@ static int get_globs(dg_arena *a, const dg_node *map, const char *key, const cha
 }
 
 /* Rejects keys we do not know, so a typo ("exclued") is not silently ignored. */
-static int check_keys(const dg_node *map, const char *const *known, const char *what,
-                      dg_error *err)
+static int check_keys(const dg_node *map, const char *const *known, const char *what, dg_error *err)
 {
     for (size_t i = 0; i < map->n_items; i++) {
         const char *k = map->items[i]->key;
@@ -68,8 +67,8 @@ static int check_keys(const dg_node *map, const char *const *known, const char *
         if (!ok) {
             char where[512];
             dg_conf_where(map->items[i], where, sizeof where);
-            return dg_error_set(err, DG_ECONFIG, "%s: unknown key '%s' in %s", where,
-                                k ? k : "?", what);
+            return dg_error_set(err, DG_ECONFIG, "%s: unknown key '%s' in %s", where, k ? k : "?",
+                                what);
         }
     }
     return 0;
@@ -77,12 +76,23 @@ static int check_keys(const dg_node *map, const char *const *known, const char *
 
 static int load_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_error *err)
 {
-    static const char *const known[] = {"folder", "include", "exclude", "mapping", "after",
-                                        "archive_folder", "stable_seconds", "done_marker",
-                                        "min_age_seconds", "max_files", "ack", "type", NULL};
+    static const char *const known[] = {"folder",
+                                        "include",
+                                        "exclude",
+                                        "mapping",
+                                        "after",
+                                        "archive_folder",
+                                        "stable_seconds",
+                                        "done_marker",
+                                        "min_age_seconds",
+                                        "max_files",
+                                        "ack",
+                                        "type",
+                                        NULL};
     dg_arena *a = cfg->arena;
     if (n->type != DG_NODE_MAP)
-        return conf_error(err, n, "%s: each inbound drop is a map (folder, mapping, ...)", "inbound");
+        return conf_error(err, n, "%s: each inbound drop is a map (folder, mapping, ...)",
+                          "inbound");
     int rc = check_keys(n, known, "an inbound drop", err);
     if (rc)
         return rc;
@@ -94,8 +104,7 @@ static int load_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_erro
     if (!strcmp(type, "acks"))
         d->acks = true;
     else if (strcmp(type, "documents"))
-        return conf_error(err, dg_conf_get(n, "type"), "type: '%s' is not documents or acks",
-                          type);
+        return conf_error(err, dg_conf_get(n, "type"), "type: '%s' is not documents or acks", type);
     const char *mapping = dg_conf_str(n, "mapping", NULL);
     if (!mapping && !d->acks)
         return conf_error(err, n, "inbound drop: missing key '%s' (inbound mapping file)",
@@ -105,9 +114,12 @@ static int load_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_erro
         (rc = get_globs(a, n, "exclude", &d->exclude, &d->n_exclude, err)))
         return rc;
     const char *after = dg_conf_str(n, "after", "delete");
-    if (!strcmp(after, "delete")) d->after = DG_AFTER_DELETE;
-    else if (!strcmp(after, "move")) d->after = DG_AFTER_MOVE;
-    else if (!strcmp(after, "leave")) d->after = DG_AFTER_LEAVE;
+    if (!strcmp(after, "delete"))
+        d->after = DG_AFTER_DELETE;
+    else if (!strcmp(after, "move"))
+        d->after = DG_AFTER_MOVE;
+    else if (!strcmp(after, "leave"))
+        d->after = DG_AFTER_LEAVE;
     else
         return conf_error(err, dg_conf_get(n, "after"), "after: '%s' is not delete, move or leave",
                           after);
@@ -127,8 +139,8 @@ static int load_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_erro
 
 static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, dg_error *err)
 {
-    static const char *const known[] = {"folder", "po_mapping", "tracking_mapping", "ack_folder",
-                                        "webhook", NULL};
+    static const char *const known[] = {"folder",     "po_mapping", "tracking_mapping",
+                                        "ack_folder", "webhook",    NULL};
     dg_arena *a = cfg->arena;
     if (n->type != DG_NODE_MAP)
         return conf_error(err, n, "%s: expected a map (folder, po_mapping, ...)", "outbound");
@@ -138,15 +150,14 @@ static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, 
     p->out.folder = dg_arena_strdup(a, dg_conf_str(n, "folder", NULL));
     p->out.ack_folder = dg_arena_strdup(a, dg_conf_str(n, "ack_folder", p->out.folder));
     p->out.po_mapping = dg_gw_resolve(a, cfg->root, dg_conf_str(n, "po_mapping", NULL));
-    p->out.tracking_mapping =
-        dg_gw_resolve(a, cfg->root, dg_conf_str(n, "tracking_mapping", NULL));
+    p->out.tracking_mapping = dg_gw_resolve(a, cfg->root, dg_conf_str(n, "tracking_mapping", NULL));
     if ((p->out.po_mapping || p->out.tracking_mapping) && !p->out.folder)
         return conf_error(err, n, "outbound: missing key '%s'", "folder");
     p->out.webhook_timeout_ms = 10000;
     const dg_node *w = dg_conf_get(n, "webhook");
     if (w) {
-        static const char *const wknown[] = {"url", "secret_env", "secret_file",
-                                             "timeout_seconds", NULL};
+        static const char *const wknown[] = {"url", "secret_env", "secret_file", "timeout_seconds",
+                                             NULL};
         if (w->type == DG_NODE_SCALAR) {
             p->out.webhook_url = dg_arena_strdup(a, w->value);
             return 0;
@@ -188,15 +199,15 @@ static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, 
 static void resolve_transport_root(dg_gw_config *cfg, dg_gw_partner *p)
 {
     if (p->transport.kind && !strcmp(p->transport.kind, "local"))
-        p->transport.root = dg_gw_resolve(cfg->arena, cfg->root,
-                                          p->transport.root ? p->transport.root : ".");
+        p->transport.root =
+            dg_gw_resolve(cfg->arena, cfg->root, p->transport.root ? p->transport.root : ".");
 }
 
 static int load_partner_tree(dg_gw_config *cfg, const dg_node *root, dg_gw_partner *p,
                              dg_error *err)
 {
-    static const char *const known[] = {"name", "role", "x12", "transport", "schedule",
-                                        "inbound", "outbound", "description", NULL};
+    static const char *const known[] = {
+        "name", "role", "x12", "transport", "schedule", "inbound", "outbound", "description", NULL};
     dg_arena *a = cfg->arena;
     if (root->type != DG_NODE_MAP)
         return conf_error(err, root, "%s: a partner file is a map (name, role, transport, ...)",
@@ -313,8 +324,9 @@ static char *parent_dir(dg_arena *a, const char *path)
 
 static int load_main(dg_gw_config *cfg, const dg_node *root, dg_error *err)
 {
-    static const char *const known[] = {"state_dir", "edi_dir", "mappings_dir", "routing",
-                                        "catalog", "partners_dir", "us", "x12_test", NULL};
+    static const char *const known[] = {"state_dir", "edi_dir",  "mappings_dir",
+                                        "routing",   "catalog",  "partners_dir",
+                                        "us",        "x12_test", NULL};
     dg_arena *a = cfg->arena;
     if (root->type != DG_NODE_MAP)
         return conf_error(err, root, "%s: the main configuration is a map", "dropgate.yaml");

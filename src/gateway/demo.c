@@ -91,10 +91,8 @@ int dg_gw_demo_setup(const char *source, const char *dir, dg_error *err)
     int rc = dg_fs_mkdirs(dir, err);
     if (!rc)
         rc = dg_fs_write_atomic(p, "dropgate demo work folder\n", 26, err);
-    static const char *const trees[][2] = {{"etc", "etc"},
-                                           {"mappings", "mappings"},
-                                           {"edi", "edi"},
-                                           {"samples/demo/drops", "drops"}};
+    static const char *const trees[][2] = {
+        {"etc", "etc"}, {"mappings", "mappings"}, {"edi", "edi"}, {"samples/demo/drops", "drops"}};
     for (size_t i = 0; !rc && i < sizeof trees / sizeof *trees; i++) {
         snprintf(p, sizeof p, "%s/%s", source, trees[i][0]);
         snprintf(q, sizeof q, "%s/%s", dir, trees[i][1]);

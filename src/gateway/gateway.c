@@ -7,8 +7,8 @@
 
 #include "core/fs.h"
 #include "core/log.h"
-#include "gateway/gw_internal.h"
 #include "flow/flow.h"
+#include "gateway/gw_internal.h"
 #include "store/store.h"
 
 void gw_test_pause(const char *point)
@@ -35,8 +35,8 @@ const char *dg_gw_config_path(const char *opt)
     return "etc/dropgate.yaml";
 }
 
-int dg_gw_open_store(const dg_gw_config *cfg, struct dg_store **store,
-                     struct dg_flow_rules **rules, dg_error *err)
+int dg_gw_open_store(const dg_gw_config *cfg, struct dg_store **store, struct dg_flow_rules **rules,
+                     dg_error *err)
 {
     *store = NULL;
     *rules = NULL;

@@ -20,21 +20,21 @@ typedef enum { DG_ROLE_STOREFRONT = 1, DG_ROLE_SUPPLIER } dg_gw_role;
 
 /* One inbound drop folder of a partner (a file there is picked up and mapped). */
 typedef struct dg_gw_drop {
-    const char *folder;        /* remote folder, relative to the transport root */
-    const char **include;      /* fnmatch globs on the file name; none: every file */
+    const char *folder;   /* remote folder, relative to the transport root */
+    const char **include; /* fnmatch globs on the file name; none: every file */
     size_t n_include;
     const char **exclude;
     size_t n_exclude;
-    const char *mapping;       /* inbound mapping file (absolute path) */
+    const char *mapping; /* inbound mapping file (absolute path) */
     dg_gw_after after;
-    const char *archive_folder;/* remote folder for after: move */
-    long stable_seconds;       /* unchanged size+mtime across two looks this far apart; 0: off */
-    const char *done_marker;   /* suffix: "a.csv" is taken only once "a.csv.done" exists */
-    long min_age_seconds;      /* mtime at least this old */
-    long max_files;            /* per poll; 0: no limit */
-    bool ack;                  /* X12: send a 997 for each received group */
-    bool acks;                 /* type: acks - incoming 997s for what we sent, no mapping */
-    int line;                  /* where it is configured, for messages */
+    const char *archive_folder; /* remote folder for after: move */
+    long stable_seconds;        /* unchanged size+mtime across two looks this far apart; 0: off */
+    const char *done_marker;    /* suffix: "a.csv" is taken only once "a.csv.done" exists */
+    long min_age_seconds;       /* mtime at least this old */
+    long max_files;             /* per poll; 0: no limit */
+    bool ack;                   /* X12: send a 997 for each received group */
+    bool acks;                  /* type: acks - incoming 997s for what we sent, no mapping */
+    int line;                   /* where it is configured, for messages */
 } dg_gw_drop;
 
 typedef struct dg_gw_outbound {
@@ -52,17 +52,17 @@ typedef struct dg_gw_partner {
     dg_gw_role role;
     const char *x12_qualifier, *x12_id; /* the partner's interchange id */
     dg_transport_config transport;
-    long every_seconds;                  /* schedule */
+    long every_seconds; /* schedule */
     dg_gw_drop *drops;
     size_t n_drops;
     dg_gw_outbound out;
-    const char *file;                    /* partner file, for messages */
+    const char *file; /* partner file, for messages */
 } dg_gw_partner;
 
 typedef struct dg_gw_config {
-    dg_arena *arena;     /* owns everything below */
-    const char *file;    /* the main config file */
-    const char *root;    /* project root: relative paths resolve against it */
+    dg_arena *arena;  /* owns everything below */
+    const char *file; /* the main config file */
+    const char *root; /* project root: relative paths resolve against it */
     const char *state_dir, *db_path, *spool_dir, *archive_dir, *quarantine_dir, *outbox_dir;
     const char *edi_dir, *mappings_dir, *routing_file, *catalog_file, *partners_dir;
     const char *our_qualifier, *our_id; /* our own X12 interchange id */
@@ -98,7 +98,7 @@ typedef enum {
     DG_PICK_UNSTABLE, /* changed since the last look, or first seen: look again later */
     DG_PICK_TOO_YOUNG,
     DG_PICK_NO_MARKER,
-    DG_PICK_SKIP,     /* not selected, a folder, or a done-marker itself */
+    DG_PICK_SKIP, /* not selected, a folder, or a done-marker itself */
 } dg_gw_pick;
 
 /* Decides whether file f of drop d (under key, e.g. "partner/folder") may be taken at time now.
@@ -183,8 +183,8 @@ const char *dg_gw_config_path(const char *opt);
  * folders are created and the catalog is not reloaded; a running daemon is not disturbed. */
 struct dg_store;
 struct dg_flow_rules;
-int dg_gw_open_store(const dg_gw_config *cfg, struct dg_store **store,
-                     struct dg_flow_rules **rules, dg_error *err);
+int dg_gw_open_store(const dg_gw_config *cfg, struct dg_store **store, struct dg_flow_rules **rules,
+                     dg_error *err);
 /* The store of a running gateway (reports at the end of a demo, tests). */
 struct dg_store *dg_gw_store(dg_gw *g);
 

@@ -3,8 +3,8 @@
 #ifndef DG_GATEWAY_INTERNAL_H
 #define DG_GATEWAY_INTERNAL_H
 
-#include "gateway/gateway.h"
 #include "core/buf.h"
+#include "gateway/gateway.h"
 #include "map/map.h"
 
 struct dg_store;
@@ -21,7 +21,7 @@ struct dg_gw {
     struct dg_store *store;
     struct dg_flow_rules *rules; /* etc/routing.yaml, or the flow's defaults */
     struct dg_x12_defs *defs;    /* edi/, loaded on the first X12 file */
-    dg_transport **tr;     /* per partner, opened on first use, closed after a network error */
+    dg_transport **tr; /* per partner, opened on first use, closed after a network error */
     dg_gw_looks *looks;
     gw_map_cache *maps;
     size_t n_maps, cap_maps;
@@ -78,8 +78,7 @@ typedef struct gw_ack_env {
     bool test;
 } gw_ack_env;
 int gw_x12_check(dg_gw *g, const char *path, const char *name, dg_error *reason);
-int gw_ack_build(dg_gw *g, const char *path, const gw_ack_env *env, dg_buf *out,
-                 dg_error *err);
+int gw_ack_build(dg_gw *g, const char *path, const gw_ack_env *env, dg_buf *out, dg_error *err);
 struct dg_flow_ack;
 typedef int (*gw_ack_fn)(void *ctx, const struct dg_flow_ack *ack, dg_error *err);
 int gw_ack_parse(const char *path, gw_ack_fn fn, void *ctx, dg_error *err);

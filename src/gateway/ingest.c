@@ -1,6 +1,7 @@
 /* Ingest of one picked-up file: map it through its drop's mapping, hand each document to the
  * flow, and record the pickup with everything it became in ONE store transaction, so a crash
- * leaves either nothing (the file is taken again) or all of it (only the after-action is redone). */
+ * leaves either nothing (the file is taken again) or all of it (only the after-action is redone).
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +38,8 @@ int gw_pickup_record_quarantined(dg_gw *g, const gw_pickup *pk, const char *reas
     int rc = dg_store_begin(g->store, err);
     if (rc)
         return rc;
-    if ((rc = dg_store_file_add(g->store, pk->sha256, pk->partner->name, "in", pk->name,
-                                pk->size, &file_id, err)) ||
+    if ((rc = dg_store_file_add(g->store, pk->sha256, pk->partner->name, "in", pk->name, pk->size,
+                                &file_id, err)) ||
         (rc = dg_store_pickup_record(g->store, &k, DG_PICKUP_QUARANTINED, reason, where, file_id,
                                      &id, err))) {
         dg_store_rollback(g->store);
@@ -97,7 +98,7 @@ typedef struct doc_ctx {
     const gw_pickup *pk;
     int64_t file_id;
     long n;
-    int flow_rc;      /* what the flow said, when it stopped the reader */
+    int flow_rc; /* what the flow said, when it stopped the reader */
     dg_error flow_err;
 } doc_ctx;
 
@@ -164,8 +165,7 @@ int gw_ingest(dg_gw *g, const gw_pickup *pk, int *docs, dg_error *reason)
         if ((rc = gw_mapping(g, d->mapping, &m, reason)))
             return rc == DG_EIO || rc == DG_ENOTFOUND ? DG_ECONFIG : rc;
         if (dg_map_get_direction(m) != DG_MAP_IN)
-            return dg_error_set(reason, DG_ECONFIG, "%s is not an inbound mapping",
-                                d->mapping);
+            return dg_error_set(reason, DG_ECONFIG, "%s is not an inbound mapping", d->mapping);
         /* X12 we acknowledge is checked against edi/ first: what our 997 rejects is never
          * applied (it is quarantined, and the 997 tells the partner why). */
         if (d->ack && !strcmp(dg_map_format(m), "x12") &&
@@ -199,8 +199,8 @@ int gw_ingest(dg_gw *g, const gw_pickup *pk, int *docs, dg_error *reason)
         } else if (rc == DG_EIO) {
             rc = DG_EPARSE;
         } else if (!rc && c.n == 0) {
-            rc = dg_error_set(reason, DG_EMAP, "%s: no document in the file (mapping %s)",
-                              pk->name, dg_map_name(m));
+            rc = dg_error_set(reason, DG_EMAP, "%s: no document in the file (mapping %s)", pk->name,
+                              dg_map_name(m));
         }
         *docs = (int)c.n;
     }
@@ -208,8 +208,8 @@ int gw_ingest(dg_gw *g, const gw_pickup *pk, int *docs, dg_error *reason)
     if (!rc && d->ack && !d->acks && !(rc = gw_queue_997(g, pk->partner, pk, reason)))
         rc = gw_sync_local(g, reason);
     if (!rc)
-        rc = dg_store_pickup_record(g->store, &k, DG_PICKUP_DONE, NULL, NULL, file_id,
-                                    &pickup_id, reason);
+        rc = dg_store_pickup_record(g->store, &k, DG_PICKUP_DONE, NULL, NULL, file_id, &pickup_id,
+                                    reason);
     if (!rc)
         rc = dg_store_commit(g->store, reason);
     else

@@ -140,9 +140,13 @@ int gw_queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, dg_error
     int rc = take_controls(g, p, &c, err);
     if (rc)
         return rc;
-    gw_ack_env env = {g->cfg->our_qualifier, g->cfg->our_id,
+    gw_ack_env env = {g->cfg->our_qualifier,
+                      g->cfg->our_id,
                       p->x12_qualifier ? p->x12_qualifier : "ZZ",
-                      p->x12_id ? p->x12_id : p->name, c.isa_s, c.gs_s, c.st_s,
+                      p->x12_id ? p->x12_id : p->name,
+                      c.isa_s,
+                      c.gs_s,
+                      c.st_s,
                       g->cfg->x12_test};
     dg_buf b = DG_BUF_INIT;
     if ((rc = gw_ack_build(g, pk->spool_path, &env, &b, err))) {
@@ -155,8 +159,8 @@ int gw_queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, dg_error
     bool existed = false;
     rc = put_local(g, p, name, &b, path, sizeof path, sha, err);
     if (!rc)
-        rc = dg_store_outbox_add(g->store, p->name, "ack", c.isa_s, name, sha, path, &id,
-                                 &existed, err);
+        rc = dg_store_outbox_add(g->store, p->name, "ack", c.isa_s, name, sha, path, &id, &existed,
+                                 err);
     dg_buf_free(&b);
     return rc;
 }
@@ -224,8 +228,7 @@ static int queue_tracking(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m,
     if ((rc = dg_map_write(m, docs, 1, &env, &b, err)))
         goto fail;
     safe_name(n->order_number, base, sizeof base);
-    snprintf(name, sizeof name, "TRACKING_%s_%lld.%s", base, (long long)n->id,
-             dg_map_extension(m));
+    snprintf(name, sizeof name, "TRACKING_%s_%lld.%s", base, (long long)n->id, dg_map_extension(m));
     int64_t outbox_id = 0;
     if ((rc = put_local(g, p, name, &b, path, sizeof path, sha, err)) ||
         (rc = dg_flow_notification_queued(g->store, n->id, name, sha, path, &outbox_id, err)) ||
@@ -234,8 +237,8 @@ static int queue_tracking(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m,
     dg_buf_free(&b);
     rc = dg_store_commit(g->store, err);
     if (!rc)
-        dg_log_info("partner=%s file=%s outcome=queued kind=tracking order=%s po=%s", p->name,
-                    name, n->order_number, n->po_number);
+        dg_log_info("partner=%s file=%s outcome=queued kind=tracking order=%s po=%s", p->name, name,
+                    n->order_number, n->po_number);
     return rc;
 fail:
     dg_store_rollback(g->store);
@@ -248,14 +251,14 @@ fail:
  * numbers given back: they are rendered again, under the same names. */
 #define PO_BATCH 200
 
-static int queue_po_batch(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m,
-                          dg_flow_po *pos, size_t n, dg_error *err)
+static int queue_po_batch(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_flow_po *pos,
+                          size_t n, dg_error *err)
 {
     int rc = dg_store_begin(g->store, err);
     if (rc)
         return rc;
     bool *ok = calloc(n ? n : 1, sizeof *ok);
-    char (*names)[256] = calloc(n ? n : 1, sizeof *names);
+    char(*names)[256] = calloc(n ? n : 1, sizeof *names);
     if (!ok || !names)
         abort();
     for (size_t i = 0; i < n && !dg_gw_stop_requested; i++) {
@@ -268,8 +271,8 @@ static int queue_po_batch(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m,
         }
         if (prc) {
             g->stats.send_failed++;
-            dg_log_error("partner=%s po=%s outcome=render-failed error=%s reason=\"%s\"",
-                         p->name, pos[i].po_number, dg_error_name(prc), e.msg);
+            dg_log_error("partner=%s po=%s outcome=render-failed error=%s reason=\"%s\"", p->name,
+                         pos[i].po_number, dg_error_name(prc), e.msg);
             continue;
         }
         ok[i] = true;
@@ -285,8 +288,8 @@ static int queue_po_batch(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m,
         if (!ok[i])
             continue;
         g->stats.pos_queued++;
-        dg_log_info("partner=%s file=%s outcome=queued kind=po po=%s order=%s", p->name,
-                    names[i], pos[i].po_number, pos[i].order_number);
+        dg_log_info("partner=%s file=%s outcome=queued kind=po po=%s order=%s", p->name, names[i],
+                    pos[i].po_number, pos[i].order_number);
     }
     free(ok);
     free(names);
@@ -363,8 +366,8 @@ static int send_webhooks(dg_gw *g, const dg_gw_partner *p, dg_error *err)
         if (!p->out.tracking_mapping && (rc = dg_flow_notification_sent(g->store, ns[i].id, err)))
             break;
         g->stats.webhooks_sent++;
-        dg_log_info("partner=%s order=%s outcome=webhook-sent po=%s", p->name,
-                    ns[i].order_number, ns[i].po_number);
+        dg_log_info("partner=%s order=%s outcome=webhook-sent po=%s", p->name, ns[i].order_number,
+                    ns[i].po_number);
     }
     dg_flow_notifications_free(ns, n);
     return rc;
@@ -380,8 +383,8 @@ static bool is_network(int rc)
 static int upload(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg_outbox_entry *o,
                   bool made[2], dg_error *err)
 {
-    const char *folder = !strcmp(o->kind, "ack") && p->out.ack_folder ? p->out.ack_folder
-                                                                       : p->out.folder;
+    const char *folder =
+        !strcmp(o->kind, "ack") && p->out.ack_folder ? p->out.ack_folder : p->out.folder;
     if (!folder)
         return dg_error_set(err, DG_ECONFIG, "%s: partner %s has no outbound folder", p->file,
                             p->name);
@@ -411,8 +414,8 @@ static int upload_pending(dg_gw *g, const dg_gw_partner *p, dg_error *err)
     size_t pi = gw_partner_index(g, p);
     dg_transport *t = NULL;
     if ((rc = gw_transport(g, pi, &t, err))) {
-        dg_log_warn("partner=%s outcome=connect-failed error=%s reason=\"%s\" pending=%zu",
-                    p->name, dg_error_name(rc), err->msg, n);
+        dg_log_warn("partner=%s outcome=connect-failed error=%s reason=\"%s\" pending=%zu", p->name,
+                    dg_error_name(rc), err->msg, n);
         dg_store_outbox_free(rows, n);
         return rc;
     }

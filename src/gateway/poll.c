@@ -1,5 +1,6 @@
 /* The poll cycle of one partner: list each inbound drop, apply the pickup rules, fetch into the
- * spool, and hand each file to ingest; a bad file is quarantined and the rest of the poll goes on. */
+ * spool, and hand each file to ingest; a bad file is quarantined and the rest of the poll goes on.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,8 +82,13 @@ static int take_file(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg
     if (rc)
         return rc;
     snprintf(spool, sizeof spool, "%s/%s", spool_dir, f->name);
-    gw_pickup pk = {.partner = p, .drop = d, .remote_path = remote, .name = f->name,
-                    .size = f->size, .mtime = f->mtime, .spool_path = spool};
+    gw_pickup pk = {.partner = p,
+                    .drop = d,
+                    .remote_path = remote,
+                    .name = f->name,
+                    .size = f->size,
+                    .mtime = f->mtime,
+                    .spool_path = spool};
     uint64_t bytes = 0;
     if ((rc = dg_transport_fetch(t, remote, spool, pk.sha256, &bytes, err))) {
         g->stats.failed++;
@@ -113,8 +119,8 @@ static int take_file(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg
      * is ours, not the partner's: the file stays in the drop and the poll of this partner ends. */
     if (rc == DG_EPARSE || rc == DG_EMAP || rc == DG_EVALID || rc == DG_EDUP) {
         char where[1400] = "";
-        int q = dg_gw_quarantine(g->cfg, p->name, spool, f->name, reason.msg, where,
-                                 sizeof where, err);
+        int q =
+            dg_gw_quarantine(g->cfg, p->name, spool, f->name, reason.msg, where, sizeof where, err);
         if (!q)
             q = gw_pickup_record_quarantined(g, &pk, reason.msg, where, err);
         if (q) {

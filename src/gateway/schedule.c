@@ -52,11 +52,16 @@ int dg_gw_parse_duration(const char *text, long *seconds)
     if (end == text || v < 0)
         return DG_EINVAL;
     long mul = 1;
-    if (*end == 's' || *end == '\0') mul = 1;
-    else if (*end == 'm') mul = 60;
-    else if (*end == 'h') mul = 3600;
-    else if (*end == 'd') mul = 86400;
-    else return DG_EINVAL;
+    if (*end == 's' || *end == '\0')
+        mul = 1;
+    else if (*end == 'm')
+        mul = 60;
+    else if (*end == 'h')
+        mul = 3600;
+    else if (*end == 'd')
+        mul = 86400;
+    else
+        return DG_EINVAL;
     if (*end && end[1])
         return DG_EINVAL;
     *seconds = v * mul;

@@ -77,8 +77,8 @@ static void write_sftp_partner(const char *name, const char *rest)
              "transport:\n  kind: sftp\n  host: 127.0.0.1\n  port: %d\n  user: %s\n"
              "  key_file: %s\n  known_hosts: %s\n  root: %s/%s\n  timeout: 10s\n  retries: 1\n"
              "%s",
-             name, rest, g_srv.port, g_srv.acct.user, g_srv.key_file, g_srv.known_hosts,
-             g_srv.root, name, after);
+             name, rest, g_srv.port, g_srv.acct.user, g_srv.key_file, g_srv.known_hosts, g_srv.root,
+             name, after);
     dg_test_write_file(path, text);
     free(orig);
 }
@@ -116,8 +116,8 @@ static void test_e2e_over_sftp(void **state)
     sh("cp -r '%s/etc' '%s/mappings' '%s/edi' '%s/'", src, src, src, g_tmp);
     sh("mkdir -p '%s/drops' && cp -r '%s/samples/demo/drops/northwind' '%s/drops/'", g_tmp, src,
        g_tmp);
-    sh("cp -r '%s/samples/demo/drops/shopfront' '%s/samples/demo/drops/brightline' '%s/'", src,
-       src, g_srv.root);
+    sh("cp -r '%s/samples/demo/drops/shopfront' '%s/samples/demo/drops/brightline' '%s/'", src, src,
+       g_srv.root);
     dg_test_server_chown(&g_srv.acct, g_srv.root);
     write_sftp_partner("shopfront", "role: storefront\n");
     write_sftp_partner("brightline", "role: supplier\n");

@@ -52,7 +52,8 @@ static void *serve(void *arg)
         int status = g_status;
         pthread_mutex_unlock(&g_mu);
         char resp[128];
-        int n = snprintf(resp, sizeof resp, "HTTP/1.1 %d X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", status);
+        int n = snprintf(resp, sizeof resp,
+                         "HTTP/1.1 %d X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", status);
         if (send(c, resp, (size_t)n, 0) < 0) {
             /* the client gave up: nothing to do */
         }

@@ -46,30 +46,29 @@ static int teardown(void **state)
     return 0;
 }
 
-static const char *good =
-    "name: acme\n"
-    "role: supplier\n"
-    "x12: {qualifier: ZZ, id: ACME}\n"
-    "transport:\n"
-    "  kind: local\n"
-    "  root: drops/acme\n"
-    "schedule: {every: 5m}\n"
-    "inbound:\n"
-    "  - folder: out\n"
-    "    include: ['*.edi', '*.x12']\n"
-    "    exclude: '*.tmp'\n"
-    "    mapping: mappings/x12-856-in.yaml\n"
-    "    after: move\n"
-    "    archive_folder: out/done\n"
-    "    stable_seconds: 10s\n"
-    "    min_age_seconds: 1m\n"
-    "    max_files: 20\n"
-    "    ack: true\n"
-    "  - folder: acks\n"
-    "    type: acks\n"
-    "outbound:\n"
-    "  folder: in\n"
-    "  po_mapping: mappings/x12-850-out.yaml\n";
+static const char *good = "name: acme\n"
+                          "role: supplier\n"
+                          "x12: {qualifier: ZZ, id: ACME}\n"
+                          "transport:\n"
+                          "  kind: local\n"
+                          "  root: drops/acme\n"
+                          "schedule: {every: 5m}\n"
+                          "inbound:\n"
+                          "  - folder: out\n"
+                          "    include: ['*.edi', '*.x12']\n"
+                          "    exclude: '*.tmp'\n"
+                          "    mapping: mappings/x12-856-in.yaml\n"
+                          "    after: move\n"
+                          "    archive_folder: out/done\n"
+                          "    stable_seconds: 10s\n"
+                          "    min_age_seconds: 1m\n"
+                          "    max_files: 20\n"
+                          "    ack: true\n"
+                          "  - folder: acks\n"
+                          "    type: acks\n"
+                          "outbound:\n"
+                          "  folder: in\n"
+                          "  po_mapping: mappings/x12-850-out.yaml\n";
 
 static void test_good_partner(void **state)
 {
@@ -149,14 +148,18 @@ static void test_bad_partners(void **state)
                  "inbound:\n  - folder: out\n    mapping: m.yaml\n    exclued: '*.tmp'\n",
                  ":7", "unknown key 'exclued'");
     expect_error("name: x\nrole: supplier\ntransport: {kind: local, root: d}\n"
-                 "inbound:\n  - folder: out\n", ":5", "'mapping'");
+                 "inbound:\n  - folder: out\n",
+                 ":5", "'mapping'");
     expect_error("name: x\nrole: supplier\ntransport: {kind: local, root: d}\n"
-                 "schedule: {every: often}\n", ":4", "duration");
+                 "schedule: {every: often}\n",
+                 ":4", "duration");
     expect_error("name: x\nrole: storefront\ntransport: {kind: local, root: d}\n"
-                 "outbound: {tracking_mapping: t.yaml}\n", ":4", "'folder'");
+                 "outbound: {tracking_mapping: t.yaml}\n",
+                 ":4", "'folder'");
     expect_error("name: x\nrole: storefront\ntransport: {kind: local, root: d}\n"
                  "outbound:\n  folder: t\n  webhook: {url: 'http://x', secret_env: "
-                 "DG_TEST_SURELY_UNSET_VAR}\n", ":6", "DG_TEST_SURELY_UNSET_VAR");
+                 "DG_TEST_SURELY_UNSET_VAR}\n",
+                 ":6", "DG_TEST_SURELY_UNSET_VAR");
     expect_error("name: x\nrole: [a\n", "bad.yaml:", "YAML");
 }
 
@@ -183,8 +186,7 @@ static void test_shipped_config_loads(void **state)
     (void)state;
     dg_gw_config *cfg = NULL;
     dg_error err = {0};
-    int rc = dg_gw_config_load(dg_test_path("etc/dropgate.yaml"), dg_test_source_dir(), &cfg,
-                               &err);
+    int rc = dg_gw_config_load(dg_test_path("etc/dropgate.yaml"), dg_test_source_dir(), &cfg, &err);
     if (rc)
         fail_msg("%s", err.msg);
     assert_true(cfg->n_partners >= 3);
@@ -239,8 +241,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_good_partner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_partners, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_duplicate_names_and_missing_folder, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_names_and_missing_folder, setup, teardown),
         cmocka_unit_test(test_shipped_config_loads),
         cmocka_unit_test_setup_teardown(test_examples_load, setup, teardown),
     };

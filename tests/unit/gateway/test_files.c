@@ -35,8 +35,8 @@ static void test_archive_and_quarantine(void **state)
 
     char where[1200];
     assert_int_equal(dg_gw_quarantine(&cfg, "north/wind", in, "../in.edi",
-                                      "in.edi: segment 1: ISA is 10 bytes, expected 106",
-                                      where, sizeof where, &err),
+                                      "in.edi: segment 1: ISA is 10 bytes, expected 106", where,
+                                      sizeof where, &err),
                      0);
     assert_non_null(strstr(where, "/quarantine/north_wind/"));
     assert_null(strchr(strstr(where, "north_wind/") + 11, '/')); /* cannot escape the folder */

@@ -272,8 +272,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_max_files_and_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_move_and_leave_duplicate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_markers_and_growing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_file_quarantined_rest_goes_on, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_bad_file_quarantined_rest_goes_on, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redo_after_interrupted_delete, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
