@@ -106,8 +106,10 @@ static int take_file(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg
     if (st != GW_PICKUP_NEW) {
         g->stats.duplicates++;
         rc = finish(g, t, &pk, err);
-        dg_log_info("partner=%s file=%s outcome=duplicate was=%s sha256=%.12s", p->name, remote,
-                    st == GW_PICKUP_DONE ? "processed" : "quarantined", pk.sha256);
+        /* With after: leave every poll sees the same files again: not worth a line each time. */
+        dg_log(d->after == DG_AFTER_LEAVE ? DG_LOG_DEBUG : DG_LOG_INFO,
+               "partner=%s file=%s outcome=duplicate was=%s sha256=%.12s", p->name, remote,
+               st == GW_PICKUP_DONE ? "processed" : "quarantined", pk.sha256);
         goto out;
     }
     if ((rc = dg_gw_archive(g->cfg, spool, pk.sha256, err)))
