@@ -32,6 +32,8 @@ enum {
     MAP_SPECIAL_HL,        /* {hl}: this HL segment's number */
     MAP_SPECIAL_HL_PARENT, /* {hl_parent}: the parent level's HL number */
     MAP_SPECIAL_HL_COUNT,  /* {hl_count}: HL segments written so far in the set (CTT01 of 856) */
+    MAP_SPECIAL_FILE_DATE, /* {file_date}: date the file is written (X12: the envelope's), ISO */
+    MAP_SPECIAL_FILE_TIME, /* {file_time}: time the file is written (X12: the envelope's), ISO */
 };
 
 /* One rule: inbound it fills field from partner sources; outbound (a placeholder inside a
@@ -64,6 +66,10 @@ typedef struct map_rule {
     const char *sign_neg, *sign_pos; /* outbound: "sign:A/C" writes A for negatives, C else */
     const char *negate_if;   /* inbound X12: "SAC01=A" makes the number negative */
     void *negate_c;
+    /* outbound "or:NAME": when the value is empty, this field or special (file_time) instead,
+     * through the same transforms */
+    const dg_field *alt_field;
+    int alt_special;
 } map_rule;
 
 /* Outbound template: literal text and placeholders ({field|transform|...}). */
@@ -187,6 +193,7 @@ typedef struct map_out_ctx {
     size_t outer_idx;
     long hl_self, hl_parent, hl_count;
     size_t doc_no;    /* 1-based document number in the batch, for messages */
+    const char *file_date, *file_time; /* ISO date/time the file is written; NULL: now (UTC) */
 } map_out_ctx;
 /* Renders a template into out; returns 0 or DG_EMAP (required value missing, bad date...). */
 int map_render(const dg_mapping *m, const map_tpl *t, const map_out_ctx *c, dg_buf *out,

@@ -318,6 +318,8 @@ static int placeholder(dg_mapping *m, const dg_node *n, char *spec, int g1, int 
     if (!name)
         return map_where_err(err, n, "empty placeholder '{}'");
     if (!strcmp(name, "index")) r->special = MAP_SPECIAL_INDEX;
+    else if (!strcmp(name, "file_date")) r->special = MAP_SPECIAL_FILE_DATE;
+    else if (!strcmp(name, "file_time")) r->special = MAP_SPECIAL_FILE_TIME;
     else if (!strcmp(name, "hl_count")) r->special = MAP_SPECIAL_HL_COUNT;
     else if (!strcmp(name, "hl")) r->special = MAP_SPECIAL_HL;
     else if (!strcmp(name, "hl_parent")) r->special = MAP_SPECIAL_HL_PARENT;
@@ -356,7 +358,16 @@ static int placeholder(dg_mapping *m, const dg_node *n, char *spec, int g1, int 
         else if (!strcmp(t, "notrim")) r->trim = false;
         else if (!strcmp(t, "abs")) r->abs = true;
         else if (!arg)
-            return map_where_err(err, n, "unknown transform '%s' in {%s} (upper, lower, required, strict, notrim, abs, date:, time:, decimals:, places:, table:, default:, const:, max:, pair:, sign:)", t, r->label);
+            return map_where_err(err, n, "unknown transform '%s' in {%s} (upper, lower, required, strict, notrim, abs, date:, time:, decimals:, places:, table:, default:, const:, or:, max:, pair:, sign:)", t, r->label);
+        else if (!strcmp(t, "or")) { /* {ship_time|time:HHMM|or:file_time} */
+            if (!strcmp(arg, "file_date")) r->alt_special = MAP_SPECIAL_FILE_DATE;
+            else if (!strcmp(arg, "file_time")) r->alt_special = MAP_SPECIAL_FILE_TIME;
+            else if (!(r->alt_field = dg_fields_find(m->kind, arg, g1)) &&
+                     !(g2 >= 0 && (r->alt_field = dg_fields_find(m->kind, arg, g2))))
+                return map_where_err(err, n, "'or:%s' in {%s}: not a field here, nor file_date or file_time", arg, r->label);
+            else if (r->alt_field->group >= 0 && r->alt_field->group != g1 && r->alt_field->group != g2)
+                return map_where_err(err, n, "'or:%s' in {%s}: not a field here", arg, r->label);
+        }
         else {
             dg_node tmp = *n;
             tmp.type = DG_NODE_SCALAR;

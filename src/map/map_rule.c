@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "map/map_internal.h"
 
@@ -385,12 +386,28 @@ bool map_out_matches(const map_out *o, const map_out_ctx *c, size_t k)
     return true;
 }
 
+/* The date or time the file is written, ISO: the caller's (X12 envelope date/time), else now. */
+static const char *file_stamp(const map_out_ctx *c, bool date, char *buf, size_t size)
+{
+    const char *given = date ? c->file_date : c->file_time;
+    if (given)
+        return given;
+    time_t now = time(NULL);
+    struct tm t;
+    gmtime_r(&now, &t);
+    strftime(buf, size, date ? "%Y-%m-%d" : "%H:%M:%S", &t);
+    return buf;
+}
+
 /* Raw text of a placeholder before transforms; NULL when absent. */
-static const char *raw_value(const map_rule *r, const map_out_ctx *c, char *buf, size_t size,
-                             dg_dec *num)
+static const char *raw_value(const map_rule *r, int special, const dg_field *field,
+                             const map_out_ctx *c, char *buf, size_t size, dg_dec *num)
 {
     num->set = false;
-    switch (r->special) {
+    switch (special) {
+    case MAP_SPECIAL_FILE_DATE:
+    case MAP_SPECIAL_FILE_TIME:
+        return file_stamp(c, special == MAP_SPECIAL_FILE_DATE, buf, size);
     case MAP_SPECIAL_INDEX:
         snprintf(buf, size, "%zu", c->idx + 1);
         return buf;
@@ -399,10 +416,10 @@ static const char *raw_value(const map_rule *r, const map_out_ctx *c, char *buf,
         return buf;
     case MAP_SPECIAL_SUM: {
         dg_dec sum = dg_dec_from_int(0);
-        size_t n = dg_fields_count(c->doc, r->field->group);
+        size_t n = dg_fields_count(c->doc, field->group);
         for (size_t i = 0; i < n; i++)
-            sum = dg_dec_add(sum, *dg_field_dec(dg_fields_record(c->doc, r->field->group, i),
-                                                r->field));
+            sum = dg_dec_add(sum, *dg_field_dec(dg_fields_record(c->doc, field->group, i),
+                                                field));
         *num = sum;
         return dg_dec_format(sum, buf, size);
     }
@@ -419,12 +436,12 @@ static const char *raw_value(const map_rule *r, const map_out_ctx *c, char *buf,
         return buf;
     default: break;
     }
-    void *rec = map_out_record(c, r->field);
+    void *rec = map_out_record(c, field);
     if (!rec)
         return NULL;
-    if (r->field->type != DG_FIELD_STR)
-        *num = *dg_field_dec(rec, r->field);
-    return dg_field_text(rec, r->field, buf, size);
+    if (field->type != DG_FIELD_STR)
+        *num = *dg_field_dec(rec, field);
+    return dg_field_text(rec, field, buf, size);
 }
 
 static int render_rule(const dg_mapping *m, const map_rule *r, const map_out_ctx *c, dg_buf *out,
@@ -436,12 +453,17 @@ static int render_rule(const dg_mapping *m, const map_rule *r, const map_out_ctx
     size_t nf;
     const dg_field *key = dg_fields_list(c->doc->kind, &nf); /* order_number, shipment_id ... */
     map_pos pos = {"document", (long)c->doc_no, nf ? *dg_field_str(&c->doc->u, key) : NULL};
-    const char *v = r->cnst ? r->cnst : raw_value(r, c, buf, sizeof buf, &num);
-    if (v && r->trim) {
-        while (is_space(*v))
-            v++;
-        if (!*v)
-            v = NULL;
+    const char *v = r->cnst ? r->cnst : raw_value(r, r->special, r->field, c, buf, sizeof buf, &num);
+    for (int pass = 0; pass < 2; pass++) {
+        if (v && r->trim) {
+            while (is_space(*v))
+                v++;
+            if (!*v)
+                v = NULL;
+        }
+        if ((v && *v) || pass || (!r->alt_field && !r->alt_special))
+            break;
+        v = raw_value(r, r->alt_special, r->alt_field, c, buf, sizeof buf, &num); /* or:NAME */
     }
     size_t start = out->len;
     if (!v || !*v) { /* a default is already in the partner's format */

@@ -19,6 +19,7 @@ typedef struct {
     dg_buf text, part;
     bool placeholders, values; /* the segment has placeholders / one of them gave text */
     long hl_count, hl_at[MAX_LEVELS + 1];
+    char file_date[16], file_time[16]; /* ISO, as the envelope (ISA09/10, GS04/05) has them */
     dg_error *err;
 } x12_write;
 
@@ -165,6 +166,9 @@ static int write_envelope_head(x12_write *xw, const dg_map_envelope *env, dg_err
         copy_field(tm, sizeof tm, env->time);
     else
         strftime(tm, sizeof tm, "%H%M", &t);
+    /* {file_date} / {file_time}: the time the file is written is the envelope's */
+    snprintf(xw->file_date, sizeof xw->file_date, "%.4s-%.2s-%.2s", date, date + 4, date + 6);
+    snprintf(xw->file_time, sizeof xw->file_time, "%.2s:%.2s:00", tm, tm + 2);
     dg_x12_isa isa;
     memset(&isa, 0, sizeof isa);
     copy_field(isa.auth_qual, sizeof isa.auth_qual, "00");
@@ -218,7 +222,12 @@ int map_x12_write(const dg_mapping *m, dg_doc *const *docs, size_t n, const dg_m
         snprintf(ctl, sizeof ctl, "%04ld", (env->first_set_control + (long)d) % 1000000000L);
         xw.hl_count = 0;
         memset(xw.hl_at, 0, sizeof xw.hl_at);
-        map_out_ctx c = {.doc = docs[d], .group = -1, .outer_group = -1, .doc_no = d + 1};
+        map_out_ctx c = {.doc = docs[d],
+                         .group = -1,
+                         .outer_group = -1,
+                         .doc_no = d + 1,
+                         .file_date = xw.file_date,
+                         .file_time = xw.file_time};
         rc = dg_x12_write_st(xw.w, o->set_id, ctl, NULL, err);
         if (!rc)
             rc = write_outs(&xw, m->outs, m->n_outs, &c);

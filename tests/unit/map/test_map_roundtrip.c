@@ -161,6 +161,22 @@ static void envelope_and_counts(void **state)
     assert_non_null(strstr(x, "HL*6*2*P~"));
     assert_non_null(strstr(x, "HL*7*6*I~"));
     assert_non_null(strstr(x, "CTT*7~"));
+    assert_non_null(strstr(x, "BSN*00*SO-9001*20240304*1430*0001~")); /* the shipment's time */
+    free(x);
+    /* BSN04 is mandatory: without a ship time it is the time the file is written (the envelope's
+     * GS05), never 0000 */
+    l.docs[0]->u.shipment.ship_time = NULL;
+    x = write_docs("mappings/x12-856-out.yaml", &l, &env);
+    assert_non_null(strstr(x, "BSN*00*SO-9001*20240304*0930*0001~"));
+    free(x);
+    dg_map_envelope now_env = env;
+    now_env.date = now_env.time = NULL; /* no envelope time given: now, as ISA10 and GS05 */
+    x = write_docs("mappings/x12-856-out.yaml", &l, &now_env);
+    const char *gs = strstr(x, "GS*SH*"), *bsn = strstr(x, "BSN*00*SO-9001*20240304*");
+    assert_non_null(gs);
+    assert_non_null(bsn);
+    const char *gs05 = strchr(strchr(strchr(strchr(gs + 3, '*') + 1, '*') + 1, '*') + 1, '*') + 1;
+    assert_memory_equal(bsn + 24, gs05, 4);
     free(x);
     /* an item in no package is not lost: it hangs off the order level */
     l.docs[0]->u.shipment.items[1].package_id = NULL;
