@@ -402,6 +402,48 @@ static int upload(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg_ou
     return rc;
 }
 
+/* Marks are committed in batches: a crash loses at most one batch of marks, and those files are
+ * uploaded again under the same names with the same bytes (what a retry does anyway). */
+#define SENT_BATCH 200
+
+static void log_sent(dg_gw *g, const dg_gw_partner *p, const dg_outbox_entry *o)
+{
+    if (!strcmp(o->kind, "po"))
+        g->stats.pos_sent++;
+    else if (!strcmp(o->kind, "tracking"))
+        g->stats.tracking_sent++;
+    else if (!strcmp(o->kind, "ack"))
+        g->stats.acks_out++;
+    dg_log_info("partner=%s file=%s outcome=sent kind=%s ref=%s sha256=%.12s", p->name,
+                o->file_name, o->kind, o->ref ? o->ref : "",
+                o->content_sha256 ? o->content_sha256 : "");
+}
+
+/* Commits the open batch of marks and logs what it made final. */
+static int close_batch(dg_gw *g, const dg_gw_partner *p, const dg_outbox_entry *rows,
+                       const size_t *done, size_t *n_done, bool *open, int rc, dg_error *err)
+{
+    if (!*open)
+        return rc;
+    *open = false;
+    if (rc == DG_ESTATE) {
+        dg_store_rollback(g->store);
+        *n_done = 0;
+        return rc;
+    }
+    dg_error e = {0};
+    int crc = dg_store_commit(g->store, &e);
+    if (crc) {
+        *n_done = 0;
+        *err = e;
+        return crc;
+    }
+    for (size_t k = 0; k < *n_done; k++)
+        log_sent(g, p, &rows[done[k]]);
+    *n_done = 0;
+    return rc;
+}
+
 static int upload_pending(dg_gw *g, const dg_gw_partner *p, dg_error *err)
 {
     dg_outbox_entry *rows = NULL;
@@ -420,8 +462,15 @@ static int upload_pending(dg_gw *g, const dg_gw_partner *p, dg_error *err)
         return rc;
     }
     bool made[2] = {false, false};
-    for (size_t i = 0; i < n && !dg_gw_stop_requested; i++) {
+    size_t done[SENT_BATCH], n_done = 0;
+    bool open = false;
+    for (size_t i = 0; i < n && !rc && !dg_gw_stop_requested; i++) {
         const dg_outbox_entry *o = &rows[i];
+        if (!open) {
+            if ((rc = dg_store_begin(g->store, err)))
+                break;
+            open = true;
+        }
         dg_error e = {0};
         int urc = upload(g, t, p, o, made, &e);
         if (urc) {
@@ -434,32 +483,24 @@ static int upload_pending(dg_gw *g, const dg_gw_partner *p, dg_error *err)
             if (dg_store_outbox_mark_failed(g->store, o->id, e.msg, &ignored) == DG_ESTATE) {
                 *err = ignored;
                 rc = DG_ESTATE;
-                break;
-            }
-            if (is_network(urc)) {
+            } else if (is_network(urc)) {
                 gw_transport_drop(g, pi);
                 *err = e;
                 rc = urc;
-                break;
             }
-            continue;
+        } else {
+            /* Only after the confirmed upload: a crash before the batch commits re-sends the
+             * same file under the same name, which replaces it at the partner. */
+            dg_log_debug("partner=%s file=%s outcome=uploaded kind=%s", p->name, o->file_name,
+                         o->kind);
+            gw_test_pause("uploaded");
+            if (!(rc = dg_flow_outbox_sent(g->store, o->id, err)))
+                done[n_done++] = i;
         }
-        /* Only now, after the confirmed upload: a crash before this line re-sends the same
-         * file under the same name, which replaces it at the partner. */
-        dg_log_debug("partner=%s file=%s outcome=uploaded kind=%s", p->name, o->file_name, o->kind);
-        gw_test_pause("uploaded");
-        if ((rc = dg_flow_outbox_sent(g->store, o->id, err)))
-            break;
-        if (!strcmp(o->kind, "po"))
-            g->stats.pos_sent++;
-        else if (!strcmp(o->kind, "tracking"))
-            g->stats.tracking_sent++;
-        else if (!strcmp(o->kind, "ack"))
-            g->stats.acks_out++;
-        dg_log_info("partner=%s file=%s outcome=sent kind=%s ref=%s sha256=%.12s", p->name,
-                    o->file_name, o->kind, o->ref ? o->ref : "",
-                    o->content_sha256 ? o->content_sha256 : "");
+        if (n_done == SENT_BATCH || i + 1 == n || rc)
+            rc = close_batch(g, p, rows, done, &n_done, &open, rc, err);
     }
+    rc = close_batch(g, p, rows, done, &n_done, &open, rc, err);
     dg_store_outbox_free(rows, n);
     return rc;
 }
