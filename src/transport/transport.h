@@ -37,6 +37,9 @@ typedef struct dg_transport_config {
     int retries;             /* connect/transfer retries with backoff; default 3 */
     long backoff_ms;         /* first backoff, doubled each retry; default 500 */
     long keepalive_s;        /* SFTP keepalive interval; default 30 */
+    bool fetch_no_sync;      /* (added by transport) true: fetch skips its fsyncs, for callers
+                                that make the data durable themselves (the gateway copies each
+                                file into the archive with fsync); .part + rename stay */
 } dg_transport_config;
 
 /* Builds a config from a partner's `transport:` YAML node. Secrets come from `password_env`,

@@ -105,6 +105,28 @@ static void test_local_pickup_and_upload(void **state)
     dg_transport_close(t);
 }
 
+/* fetch_no_sync: same file, same hash, same .part discipline, only without the fsyncs. */
+static void test_fetch_no_sync(void **state)
+{
+    (void)state;
+    mkdir(at("ns"), 0750);
+    assert_int_equal(dg_test_make_file(at("ns/f.bin"), 70000, 11), 0);
+    dg_transport_config c = {.kind = "local", .root = at("ns"), .timeout_ms = 1000,
+                             .fetch_no_sync = true};
+    dg_transport *t = NULL;
+    dg_error err = {0};
+    assert_int_equal(dg_transport_open(&c, &t, &err), 0);
+    char sha[DG_SHA256_HEX_LEN], want[DG_SHA256_HEX_LEN];
+    uint64_t bytes = 0;
+    assert_int_equal(dg_transport_fetch(t, "f.bin", at("ns-f.bin"), sha, &bytes, &err), 0);
+    assert_int_equal(bytes, 70000);
+    assert_int_equal(dg_sha256_file(at("ns-f.bin"), want, &err), 0);
+    assert_string_equal(sha, want);
+    struct stat st;
+    assert_int_not_equal(stat(at("ns-f.bin.part"), &st), 0);
+    dg_transport_close(t);
+}
+
 static void test_paths_stay_under_root(void **state)
 {
     (void)state;
@@ -230,6 +252,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_local_pickup_and_upload),
+        cmocka_unit_test(test_fetch_no_sync),
         cmocka_unit_test(test_paths_stay_under_root),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_ls_parser),
