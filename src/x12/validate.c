@@ -11,6 +11,7 @@
 
 #define MAX_DEPTH 32
 #define MAX_ELEM_PROBLEMS 16
+#define HL_SMALL 64
 
 typedef struct {
     const dg_x12_node *loop;
@@ -42,8 +43,11 @@ typedef struct {
     uint32_t *slots;                    /* open addressing over hl: index + 1, 0 empty */
     size_t cap_slots;
     int n_ep;
-    /* element problems of the segment being checked (last: not cleared per set) */
+    /* not cleared per set: the element problems of the segment being checked, and the first
+     * HLs of an 856 (most ASNs fit, so no allocation) */
     dg_x12_problem ep[MAX_ELEM_PROBLEMS];
+    hl_entry hl_small[HL_SMALL];
+    uint32_t slots_small[HL_SMALL * 2];
 } vctx;
 
 static void base_problem(const vctx *v, dg_x12_problem *p, dg_x12_level lvl, const char *code)
@@ -462,11 +466,18 @@ static long hl_find(const vctx *v, const char *id)
 static void hl_index(vctx *v, size_t idx)
 {
     if ((v->n_hl + 1) * 2 > v->cap_slots) {
-        free(v->slots);
-        v->cap_slots = v->cap_slots ? v->cap_slots * 2 : 128;
-        v->slots = calloc(v->cap_slots, sizeof *v->slots);
-        if (!v->slots)
-            abort();
+        if (v->slots != v->slots_small)
+            free(v->slots);
+        if (!v->cap_slots) {
+            v->cap_slots = HL_SMALL * 2;
+            v->slots = v->slots_small;
+            memset(v->slots, 0, sizeof v->slots_small);
+        } else {
+            v->cap_slots *= 2;
+            v->slots = calloc(v->cap_slots, sizeof *v->slots);
+            if (!v->slots)
+                abort();
+        }
         for (size_t i = 0; i < v->n_hl; i++)
             if (i != idx)
                 hl_index(v, i);
@@ -508,11 +519,19 @@ static void check_hl(vctx *v, const dg_x12_seg *s)
         }
     }
     if (v->n_hl == v->cap_hl) {
-        v->cap_hl = v->cap_hl ? v->cap_hl * 2 : 64;
-        hl_entry *p = realloc(v->hl, v->cap_hl * sizeof *p);
-        if (!p)
-            abort();
-        v->hl = p;
+        if (!v->cap_hl) {
+            v->cap_hl = HL_SMALL;
+            v->hl = v->hl_small;
+        } else {
+            v->cap_hl *= 2;
+            hl_entry *p = malloc(v->cap_hl * sizeof *p);
+            if (!p)
+                abort();
+            memcpy(p, v->hl, v->n_hl * sizeof *p);
+            if (v->hl != v->hl_small)
+                free(v->hl);
+            v->hl = p;
+        }
     }
     hl_entry *h = &v->hl[v->n_hl++];
     size_t ni = strlen(id), nl = strlen(level);
@@ -728,7 +747,9 @@ int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_p
         pop_to(&v, 0, last);
         check_missing(&v, 0, rest_from(&v.stk[0]), v.def->root.n_body, last);
     }
-    free(v.hl);
-    free(v.slots);
+    if (v.hl != v.hl_small)
+        free(v.hl);
+    if (v.slots != v.slots_small)
+        free(v.slots);
     return v.stop ? v.stop : v.errors;
 }

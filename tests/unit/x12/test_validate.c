@@ -252,6 +252,27 @@ static void hl_parents(void **state)
     assert_int_equal(p->elem, 1);
     assert_string_equal(p->elem_ref, "628");
     dg_x12_file_result_free(r);
+    /* many HLs (past the inline table): parents found, a late bad parent still caught */
+    dg_buf big = DG_BUF_INIT;
+    dg_buf_puts(&big, "BSN*00*SH1*20260117*1430~HL*1**S~HL*2*1*O~");
+    for (int i = 3; i <= 300; i++)
+        dg_buf_printf(&big, "HL*%d*2*I~LIN**VN*A%d~SN1**1*EA~", i, i);
+    dg_buf_puts(&big, "HL*301*299*O~HL*302*2*I~HL*302*2*I~");
+    r = check_set("856", big.data, "004010");
+    dg_buf_free(&big);
+    p = find(r, DG_X12_LEVEL_ELEMENT, "7");
+    assert_non_null(p);
+    assert_string_equal(p->bad_value, "299");
+    assert_non_null(strstr(p->msg, "level O may not sit under HL 299 of level I"));
+    int dups = 0, n7 = 0;
+    for (size_t i = 0; i < r->n_problems; i++)
+        if (r->problems[i].level == DG_X12_LEVEL_ELEMENT) {
+            n7++;
+            dups += r->problems[i].elem == 1 && !strcmp(r->problems[i].bad_value, "302");
+        }
+    assert_int_equal(n7, 2);
+    assert_int_equal(dups, 1);
+    dg_x12_file_result_free(r);
     /* the HL loop is mandatory */
     r = check_set("856", "BSN*00*SH1*20260117*1430~CTT*1~", "004010");
     assert_non_null(find(r, DG_X12_LEVEL_SEGMENT, "3"));
