@@ -134,6 +134,8 @@ typedef struct map_x12_opts {
     char elem_sep, comp_sep, seg_term, rep_sep;
     const char *seg_suffix; /* written after each terminator ("\n") */
     size_t n_step_uids;     /* distinct loop steps in the paths (map_x12.c caches their lookups) */
+    const char *document_per; /* inbound: one document per loop of this step ("HL[HL03=O]") */
+    void *document_per_c;
 } map_x12_opts;
 
 typedef struct map_xml_ns {

@@ -607,7 +607,7 @@ static int load_x12_opts(dg_mapping *m, const dg_node *o, dg_error *err)
     x->n_until = 3;
     if (!o)
         return map_where_err(err, m->conf, "an x12 mapping needs an 'x12:' block with transaction_set");
-    static const char *const keys[] = {"transaction_set", "until", "functional_id", "version", "isa_version", "element_separator", "component_separator", "segment_terminator", "repetition_separator", "segment_suffix", NULL};
+    static const char *const keys[] = {"transaction_set", "until", "functional_id", "version", "isa_version", "element_separator", "component_separator", "segment_terminator", "repetition_separator", "segment_suffix", "document_per", NULL};
     int rc = check_keys(o, keys, err);
     if (rc)
         return rc;
@@ -615,6 +615,9 @@ static int load_x12_opts(dg_mapping *m, const dg_node *o, dg_error *err)
     if (!x->set_id || strlen(x->set_id) != 3)
         return map_where_err(err, o, "'transaction_set' must be a 3-digit set id such as \"850\"");
     x->functional_id = dg_conf_str(o, "functional_id", NULL);
+    x->document_per = dg_conf_str(o, "document_per", NULL);
+    if (x->document_per && m->dir != DG_MAP_IN)
+        return map_where_err(err, dg_conf_get(o, "document_per"), "'document_per' is for inbound mappings");
     x->version = dg_conf_str(o, "version", x->version);
     x->isa_version = dg_conf_str(o, "isa_version", x->isa_version);
     if (dg_conf_str(o, "element_separator", NULL)) x->elem_sep = sep_char(dg_conf_str(o, "element_separator", NULL));

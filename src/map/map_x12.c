@@ -112,6 +112,14 @@ int map_x12_compile(dg_mapping *m, dg_error *err)
     }
     if (m->n_groups > MAX_GROUPS)
         return dg_error_set(err, DG_ECONFIG, "%s: at most %d groups", m->path, MAX_GROUPS);
+    if (m->x12.document_per) {
+        xstep *st = dg_arena_alloc(m->arena, sizeof *st);
+        const char *e = x12_step_compile(m->arena, m->x12.document_per, st);
+        if (e)
+            return path_err(m, NULL, dg_conf_get(dg_conf_get(m->conf, "x12"), "document_per")->line,
+                            "x12 'document_per'", m->x12.document_per, e, err);
+        m->x12.document_per_c = st;
+    }
     int rc = compile_rules(m, m->rules, m->n_rules, err);
     for (size_t g = 0; !rc && g < m->n_groups; g++) {
         map_group *gr = &m->groups[g];
@@ -150,6 +158,8 @@ typedef struct {
     uint32_t until[32];
     size_t n_until;
     long sets_mapped;
+    size_t (*docs)[2]; /* document_per: [begin, end) of each document loop of the set */
+    size_t n_docs, cap_docs;
     char others[48]; /* set ids seen that the mapping does not read, for the message */
 } x12_read;
 
@@ -247,17 +257,24 @@ static void fill_source(dg_doc *doc, const dg_x12_set *set)
     src->position = set->n_segs ? set->segs[0].file_seg : 0;
 }
 
-static int map_set(x12_read *x, const xset *s, const dg_x12_set *set, dg_doc *doc)
+enum { HIDDEN = 2 }; /* in_group bit: the segment belongs to another document of the set */
+
+/* Maps one document: header rules see every segment that no group loop and no other document
+ * holds; groups take their loops in [begin, end), or with shared every loop no other document
+ * holds (the first document also gets loops outside all document loops). */
+static int map_doc(x12_read *x, const xset *s, size_t begin, size_t end, bool shared, dg_doc *doc)
 {
     const dg_mapping *m = x->m;
-    fill_source(doc, set);
-    mark_loops(x, s);
     xscope all = {0, s->n, true};
     int rc = apply_rules(x, s, m->rules, m->n_rules, all, doc, DG_FIELD_BODY, 0);
+    if (shared) {
+        begin = 0;
+        end = s->n;
+    }
     for (size_t g = 0; !rc && g < m->n_groups; g++) {
         const map_group *gr = &m->groups[g];
-        for (size_t i = 0; !rc && i < s->n; i++) {
-            if (!(x->starts[i] & (1u << g)))
+        for (size_t i = begin; !rc && i < end; i++) {
+            if (!(x->starts[i] & (1u << g)) || (x->in_group[i] & HIDDEN))
                 continue;
             xscope sc = {i, x12_loop_end(s, i, s->n, 0), false};
             size_t len, at;
@@ -270,6 +287,113 @@ static int map_set(x12_read *x, const xset *s, const dg_x12_set *set, dg_doc *do
         }
     }
     return rc;
+}
+
+static size_t hl_id(const xset *s, size_t i, int el, const char **v)
+{
+    size_t len = 0;
+    *v = el <= s->segs[i].n_el ? s->elem(s->ctx, s->segs[i].raw, el, 0, 0, &len) : NULL;
+    return *v ? len : 0;
+}
+
+/* Where the document loop starting at b ends. An HL loop holds the HL's descendants (its whole
+ * subtree: HL02 names an HL still open; an HL without HL02 stays inside), so the order level
+ * keeps its packs and items; any other loop runs to its next start or an 'until' segment. */
+static size_t doc_end(const xset *s, size_t b, const xstep *st)
+{
+    static const uint32_t HL = ('H' << 8) | 'L';
+    if (s->segs[b].id != HL)
+        return x12_loop_end(s, b, s->n, 0);
+    enum { DEPTH = 32 };
+    const char *ids[DEPTH];
+    size_t lens[DEPTH], depth = 1;
+    lens[0] = hl_id(s, b, 1, &ids[0]);
+    size_t j = b + 1;
+    for (; j < s->n; j++) {
+        uint32_t id = s->segs[j].id;
+        bool until = false;
+        for (size_t k = 0; k < s->n_until && !until; k++)
+            until = s->until[k] == id;
+        if (until)
+            break;
+        if (id != HL)
+            continue;
+        if (x12_step_match(s, j, st))
+            break; /* the next document */
+        const char *p, *own;
+        size_t plen = hl_id(s, j, 2, &p), olen = hl_id(s, j, 1, &own);
+        if (plen) { /* close the open levels down to the parent; none left: outside */
+            while (depth && !(lens[depth - 1] == plen && !memcmp(ids[depth - 1], p, plen)))
+                depth--;
+            if (!depth)
+                break;
+        }
+        if (depth < DEPTH) {
+            ids[depth] = own;
+            lens[depth++] = olen;
+        }
+    }
+    return j;
+}
+
+static void set_hidden(const x12_read *x, size_t b, size_t e, bool on)
+{
+    for (size_t i = b; i < e; i++)
+        x->in_group[i] = (unsigned char)(on ? x->in_group[i] | HIDDEN : x->in_group[i] & ~HIDDEN);
+}
+
+static int emit(x12_read *x, const xset *s, const dg_x12_set *set, size_t begin, size_t end,
+                bool shared, long position)
+{
+    dg_doc *doc = dg_doc_new(x->m->kind);
+    fill_source(doc, set);
+    if (position)
+        doc->source.position = position;
+    int rc = map_doc(x, s, begin, end, shared, doc);
+    if (rc) {
+        dg_doc_free(doc);
+        return rc;
+    }
+    x->sets_mapped++;
+    return x->sink(x->sctx, doc, x->err);
+}
+
+/* One document per set, or with x12.document_per one per loop of that step: each sees the
+ * set's shared segments (the 856 shipment level) and its own loop, not the other documents'.
+ * Group loops outside every document loop go with the first document. */
+static int map_set(x12_read *x, xset *s, const dg_x12_set *set)
+{
+    const xstep *per = x->m->x12.document_per_c;
+    mark_loops(x, s);
+    x->n_docs = 0;
+    for (size_t i = 0; per && i < s->n; i++) {
+        if (!x12_step_match(s, i, per))
+            continue;
+        if (x->n_docs == x->cap_docs) {
+            x->cap_docs = x->cap_docs ? x->cap_docs * 2 : 16;
+            x->docs = realloc(x->docs, x->cap_docs * sizeof *x->docs);
+            if (!x->docs)
+                abort();
+        }
+        size_t e = doc_end(s, i, per);
+        x->docs[x->n_docs][0] = i;
+        x->docs[x->n_docs++][1] = e;
+        set_hidden(x, i, e, true);
+        i = e - 1;
+    }
+    if (!x->n_docs)
+        return emit(x, s, set, 0, s->n, true, 0);
+    for (size_t k = 0; k < x->n_docs; k++) {
+        size_t b = x->docs[k][0], e = x->docs[k][1];
+        set_hidden(x, b, e, false);
+        s->gen = ++x->gen; /* what the header sees changed: cached lookups are stale */
+        /* the first document starts with the set, the next ones at their own loop */
+        int rc = emit(x, s, set, b, e, k == 0, k ? s->segs[b].pos : 0);
+        set_hidden(x, b, e, true);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
 static int on_set(void *ctx, const dg_x12_set *set)
@@ -318,14 +442,7 @@ static int on_set(void *ctx, const dg_x12_set *set)
               .until = x->until,
               .n_until = x->n_until};
     x12_index(&s, x->next_same, x->first_of, x->slot_id);
-    dg_doc *doc = dg_doc_new(m->kind);
-    int rc = map_set(x, &s, set, doc);
-    if (rc) {
-        dg_doc_free(doc);
-        return rc;
-    }
-    x->sets_mapped++;
-    return x->sink(x->sctx, doc, x->err);
+    return map_set(x, &s, set);
 }
 
 int map_x12_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *sctx, dg_error *err)
@@ -347,6 +464,7 @@ int map_x12_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *
     free(x.starts);
     free(x.next_same);
     free(x.cache);
+    free(x.docs);
     if (rc && rc != DG_EIO && !strstr(err->msg, path))
         dg_error_prefix(err, "%s: ", path);
     return rc;

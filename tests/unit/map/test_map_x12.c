@@ -140,6 +140,131 @@ static void asn_856_shipment_level_tracking(void **state)
     list_free(&l);
 }
 
+/* One 856 for three POs: one shipment per order (O) level, each with its own PO number, the
+ * shipment level (BSN, TD5, DTM, ship-from) copied in, and only its own packages and items. */
+static void asn_856_several_orders(void **state)
+{
+    (void)state;
+    doc_list l = {0};
+    read_ok("mappings/x12-856-in.yaml", "samples/mapping/asn-856-multi-po.edi", &l);
+    assert_int_equal(l.n, 3);
+    static const char *const po[] = {"PO-50011", "PO-50012", "PO-50013"};
+    static const char *const to[] = {"Ana Lopez", "Ben Okafor", "Cleo Park"};
+    static const size_t packs[] = {1, 2, 0}, items[] = {2, 2, 1};
+    for (size_t k = 0; k < 3; k++) {
+        dg_shipment *s = &l.docs[k]->u.shipment;
+        assert_string_equal(s->shipment_id, "SO-9002");
+        assert_string_equal(s->po_number, po[k]);
+        assert_string_equal(s->ship_date, "2024-03-05");
+        assert_string_equal(s->ship_time, "15:45:00");
+        assert_string_equal(s->carrier, "FDEG");
+        assert_string_equal(s->service_level, "GROUND");
+        assert_string_equal(s->ship_from.name, "Northwind Supply");
+        assert_string_equal(s->ship_from.city, "Reno");
+        assert_string_equal(s->ship_to.name, to[k]); /* the order level's own ship-to */
+        assert_int_equal(s->n_packages, packs[k]);
+        assert_int_equal(s->n_items, items[k]);
+    }
+    /* each document starts where its order level does (the first with the set) */
+    assert_int_equal(l.docs[0]->source.position, 3);
+    assert_int_equal(l.docs[1]->source.position, 25);
+    assert_string_equal(l.docs[1]->source.set_control, "0001");
+    dg_shipment *a = &l.docs[0]->u.shipment, *b = &l.docs[1]->u.shipment,
+                *c = &l.docs[2]->u.shipment;
+    assert_string_equal(a->packages[0].tracking_number, "794600000011");
+    DEC_EQ(a->packages[0].weight, "2.5");
+    assert_string_equal(a->items[0].vendor_sku, "MUG-BLU-12");
+    DEC_EQ(a->items[0].quantity_shipped, "2");
+    DEC_EQ(a->items[1].quantity_shipped, "1");
+    assert_string_equal(a->items[1].package_id, "794600000011");
+    assert_string_equal(b->packages[0].tracking_number, "794600000022");
+    assert_string_equal(b->packages[1].tracking_number, "794600000033");
+    assert_string_equal(b->items[0].vendor_sku, "TEA-SMP");
+    DEC_EQ(b->items[0].quantity_shipped, "3");
+    assert_string_equal(b->items[0].package_id, "794600000022");
+    assert_string_equal(b->items[1].vendor_sku, "MUG-RED-12");
+    DEC_EQ(b->items[1].quantity_shipped, "4");
+    assert_string_equal(b->items[1].package_id, "794600000033");
+    assert_string_equal(b->ship_to.city, "Boston");
+    assert_string_equal(c->items[0].vendor_sku, "KET-1L");
+    DEC_EQ(c->items[0].quantity_shipped, "5");
+    assert_string_equal(c->ship_to.city, "Denver");
+    list_free(&l);
+}
+
+/* read_ok for a mapping outside the source tree */
+static void read_abs(const char *map, const char *input, doc_list *out)
+{
+    dg_mapping *m = NULL;
+    dg_error err = {0};
+    if (dg_map_load(map, &m, &err) || dg_map_read_file(m, input, list_sink, out, &err))
+        fail_msg("%s on %s: %s", map, input, err.msg);
+    dg_map_free(m);
+}
+
+/* document_per on a mapping of the caller's: loops outside every document loop go with the
+ * first document, a set without any document loop is one document as without the option. */
+static void document_per_option(void **state)
+{
+    (void)state;
+    const char *yaml =
+        "direction: in\ndocument: shipment\nformat: x12\n"
+        "x12: {transaction_set: \"856\", until: [CTT, SE], document_per: \"HL[HL03=O]\"}\n"
+        "fields:\n  - {target: shipment_id, source: BSN02}\n  - {target: po_number, source: PRF01}\n"
+        "groups:\n  - target: items\n    each: \"HL[HL03=I]\"\n    fields:\n"
+        "      - {target: vendor_sku, source: \"LIN@VP\"}\n"
+        "      - {target: quantity_shipped, source: SN102}\n";
+    const char *map = write_tmp("per.yaml", yaml);
+    doc_list l = {0};
+    /* an item hanging off the shipment level, before the orders: the first document's */
+    read_abs(map,
+            x12_file("per.edi", "856",
+                     "BSN*00*S1*20240301*1200~HL*1**S~HL*2*1*I~LIN**VP*LOOSE~SN1**1*EA~"
+                     "HL*3*1*O~PRF*P1~HL*4*3*I~LIN**VP*A~SN1**2*EA~"
+                     "HL*5*1*O~PRF*P2~HL*6*5*I~LIN**VP*B~SN1**3*EA~CTT*6~"),
+            &l);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.docs[0]->u.shipment.po_number, "P1");
+    assert_int_equal(l.docs[0]->u.shipment.n_items, 2);
+    assert_string_equal(l.docs[0]->u.shipment.items[0].vendor_sku, "LOOSE");
+    assert_string_equal(l.docs[1]->u.shipment.po_number, "P2");
+    assert_int_equal(l.docs[1]->u.shipment.n_items, 1);
+    assert_string_equal(l.docs[1]->u.shipment.items[0].vendor_sku, "B");
+    DEC_EQ(l.docs[1]->u.shipment.items[0].quantity_shipped, "3");
+    list_free(&l);
+    /* no order level at all (S/I): one document */
+    read_abs(map,
+            x12_file("per2.edi", "856",
+                     "BSN*00*S2*20240301*1200~HL*1**S~PRF*P9~HL*2*1*I~LIN**VP*A~SN1**2*EA~"
+                     "HL*3*1*I~LIN**VP*B~SN1**1*EA~CTT*3~"),
+            &l);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.docs[0]->u.shipment.po_number, "P9");
+    assert_int_equal(l.docs[0]->u.shipment.n_items, 2);
+    list_free(&l);
+    /* HL without parent ids (HL02 empty, as some senders write): the order's items follow it */
+    read_abs(map,
+            x12_file("per3.edi", "856",
+                     "BSN*00*S3*20240301*1200~HL*1**S~HL*2**O~PRF*P1~HL*3**I~LIN**VP*A~SN1**2*EA~"
+                     "HL*4**O~PRF*P2~HL*5**I~LIN**VP*B~SN1**1*EA~HL*6**I~LIN**VP*C~SN1**1*EA~"),
+            &l);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.docs[0]->u.shipment.n_items, 1);
+    assert_string_equal(l.docs[1]->u.shipment.po_number, "P2");
+    assert_int_equal(l.docs[1]->u.shipment.n_items, 2);
+    list_free(&l);
+    /* a bad step is a load error naming the option */
+    const char *bad = write_tmp("bad-per.yaml",
+                                "direction: in\ndocument: shipment\nformat: x12\n"
+                                "x12: {transaction_set: \"856\", document_per: \"hl[HL03=O]\"}\n"
+                                "fields:\n  - {target: shipment_id, source: BSN02}\n");
+    dg_mapping *m = NULL;
+    dg_error err = {0};
+    assert_int_equal(dg_map_load(bad, &m, &err), DG_ECONFIG);
+    assert_non_null(strstr(err.msg, "bad-per.yaml:4"));
+    assert_non_null(strstr(err.msg, "document_per"));
+}
+
 static void invoice_810_sample(void **state)
 {
     (void)state;
@@ -222,18 +347,34 @@ static void corpus_values(void **state)
     DEC_EQ(o->lines[0].unit_price, "9.25");
     list_free(&l);
 
+    /* two order levels: two shipments, each with its own packs */
     read_ok("mappings/x12-856-in.yaml", corpus("x12/856/ediengine-856.Crossdock.OK.edi"), &l);
+    assert_int_equal(l.n, 2);
     dg_shipment *s = &l.docs[0]->u.shipment;
     assert_string_equal(s->shipment_id, "000009");
     assert_string_equal(s->po_number, "POREF00");
     assert_string_equal(s->ship_date, "2009-09-21");
     assert_string_equal(s->carrier, "OVNT");
-    assert_true(s->n_packages >= 4);
+    assert_int_equal(s->n_packages, 4);
+    assert_int_equal(s->n_items, 4);
     assert_string_equal(s->packages[0].sscc, "00000715670002152360");
     assert_string_equal(s->items[0].gtin, "0000000000642");
     DEC_EQ(s->items[0].quantity_shipped, "12");
     assert_string_equal(s->items[0].package_id, "00000715670002152360");
+    assert_string_equal(s->items[3].package_id, "00000715670002152391");
+    s = &l.docs[1]->u.shipment;
+    assert_string_equal(s->shipment_id, "000009");
+    assert_string_equal(s->po_number, "POREF01");
+    assert_string_equal(s->carrier, "OVNT");
+    assert_string_equal(s->ship_to.name, "RETAILER");
+    assert_int_equal(s->n_packages, 1);
+    assert_string_equal(s->packages[0].sscc, "00000715670002152111");
+    assert_int_equal(s->n_items, 1);
+    assert_string_equal(s->items[0].gtin, "0000000000642");
+    DEC_EQ(s->items[0].quantity_shipped, "12");
+    assert_string_equal(s->items[0].package_id, "00000715670002152111");
     list_free(&l);
+
 
     read_ok("mappings/x12-810-in.yaml", corpus("x12/810/bots-810-004010-01.edi"), &l);
     assert_int_equal(l.n, 2);
@@ -462,6 +603,8 @@ int main(void)
         cmocka_unit_test(po_850_sample),
         cmocka_unit_test(asn_856_sample),
         cmocka_unit_test(asn_856_shipment_level_tracking),
+        cmocka_unit_test(asn_856_several_orders),
+        cmocka_unit_test(document_per_option),
         cmocka_unit_test(invoice_810_sample),
         cmocka_unit_test(inventory_846_sample),
         cmocka_unit_test(corpus_values),
