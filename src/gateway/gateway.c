@@ -179,7 +179,11 @@ int gw_transport(dg_gw *g, size_t partner, dg_transport **out, dg_error *err)
 {
     if (!g->tr[partner]) {
         const dg_gw_partner *p = &g->cfg->partners[partner];
-        int rc = dg_transport_open(&p->transport, &g->tr[partner], err);
+        /* The spool copy need not be durable: what counts is the archive copy (fsync'd) made
+         * before the pickup is recorded. */
+        dg_transport_config tc = p->transport;
+        tc.fetch_no_sync = true;
+        int rc = dg_transport_open(&tc, &g->tr[partner], err);
         if (rc) {
             g->tr[partner] = NULL;
             return dg_error_prefix(err, "partner %s: ", p->name);
