@@ -53,6 +53,9 @@ static bool is_remote(const dg_transport *t)
 /* Refuses ".." so a configured folder (or a partner-chosen name) never leaves the root. */
 static int check_rel(const char *rel, dg_error *err)
 {
+    /* A line break would end an FTP command early and start another. */
+    if (strpbrk(rel, "\r\n"))
+        return dg_error_set(err, DG_EINVAL, "path contains a line break: refused");
     const char *p = rel;
     while (*p) {
         const char *e = strchr(p, '/');
@@ -378,7 +381,7 @@ static int call_put(dg_transport *t, void *v, dg_error *err)
 int dg_transport_put(dg_transport *t, const char *local_path, const char *remote_dir,
                      const char *name, dg_error *err)
 {
-    if (!name || !*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+    if (!name || !*name || strpbrk(name, "/\r\n") || !strcmp(name, ".") || !strcmp(name, ".."))
         return dg_error_set(err, DG_EINVAL, "upload name '%s' is not a plain file name",
                             name ? name : "");
     if (access(local_path, R_OK))

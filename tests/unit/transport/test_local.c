@@ -146,6 +146,8 @@ static void test_paths_stay_under_root(void **state)
                      DG_EINVAL);
     assert_int_equal(dg_transport_rename(t, "x", "../y", &err), DG_EINVAL);
     assert_int_equal(dg_transport_mkdir(t, "a/../../b", &err), DG_EINVAL);
+    assert_int_equal(dg_transport_remove(t, "x\r\nDELE y", &err), DG_EINVAL);
+    assert_int_equal(dg_transport_put(t, at("secret.txt"), ".", "a\nb", &err), DG_EINVAL);
     /* A leading slash is still inside the root; names with dots are fine. */
     dg_test_write_file(at("jail/..data..txt"), "ok");
     assert_int_equal(dg_transport_fetch(t, "/..data..txt", at("y"), sha, &bytes, &err), 0);
