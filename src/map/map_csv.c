@@ -156,7 +156,7 @@ static int on_row(csv_read *c, char **f, const size_t *lens, size_t n, long reco
     }
     for (size_t g = 0; !rc && g < m->n_groups; g++) {
         const map_group *gr = &m->groups[g];
-        if (gr->once && same)
+        if ((gr->once && same) || (gr->if_empty >= 0 && dg_fields_count(c->doc, gr->if_empty)))
             continue;
         if (g < 16 && c->when_cols[g] >= 0 &&
             ((size_t)c->when_cols[g] >= n || !lens[c->when_cols[g]]))

@@ -91,7 +91,12 @@ typedef struct map_group {
     void *each_c;
     const dg_field *unique; /* skip a new element whose value equals an existing one's */
     const dg_field *number; /* filled with the 1-based element number when left empty */
-    const char *when;     /* CSV/XML: only rows/nodes where this source is non-empty */
+    const char *when;     /* only loops/rows/nodes where this source is non-empty */
+    const char **whens;   /* X12: 'when' as a list, any of them non-empty (whens[0] == when) */
+    size_t n_whens;
+    void **whens_c;
+    int if_empty;         /* only when this group has no elements yet (-1: always) */
+    bool each_document;   /* X12 "each: document": one element per document, header scope */
     bool once;            /* CSV: only from the first row of each document (header charges) */
     void *when_c;
     map_rule *rules;

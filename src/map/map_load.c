@@ -274,7 +274,7 @@ static int parse_groups(dg_mapping *m, const dg_node *list, dg_error *err)
     if (list->type != DG_NODE_SEQ)
         return map_where_err(err, list, "'groups' must be a list");
     m->groups = dg_arena_alloc(m->arena, (list->n_items + 1) * sizeof *m->groups);
-    static const char *const keys[] = {"target", "each", "fields", "unique", "when", "number", "once", NULL};
+    static const char *const keys[] = {"target", "each", "fields", "unique", "when", "number", "once", "if_empty", NULL};
     for (size_t i = 0; i < list->n_items; i++) {
         const dg_node *n = list->items[i];
         map_group *g = &m->groups[m->n_groups++];
@@ -289,7 +289,28 @@ static int parse_groups(dg_mapping *m, const dg_node *list, dg_error *err)
             return map_where_err(err, n, "group 'target' must name a repeated part of a %s (%s)",
                                  dg_doc_kind_name(m->kind), t ? t : "missing");
         g->each = dg_conf_str(n, "each", NULL);
-        g->when = dg_conf_str(n, "when", NULL);
+        g->each_document = g->each && !strcmp(m->format, "x12") && !strcmp(g->each, "document");
+        const dg_node *wn = dg_conf_get(n, "when");
+        if (wn && wn->type == DG_NODE_SEQ) { /* X12: any of these sources has a value */
+            if (strcmp(m->format, "x12") || !wn->n_items)
+                return map_where_err(err, wn, "'when' as a list of sources is for x12 mappings");
+            g->whens = dg_arena_alloc(m->arena, wn->n_items * sizeof *g->whens);
+            g->whens_c = dg_arena_alloc(m->arena, wn->n_items * sizeof *g->whens_c);
+            for (size_t k = 0; k < wn->n_items; k++)
+                if (!(g->whens[g->n_whens++] = scalar(wn->items[k])))
+                    return map_where_err(err, wn->items[k], "a 'when' source must be text");
+            g->when = g->whens[0];
+        } else if (wn) {
+            if (!(g->when = scalar(wn)))
+                return map_where_err(err, wn, "'when' must be a source or a list of them");
+            g->whens = dg_arena_alloc(m->arena, sizeof *g->whens);
+            g->whens_c = dg_arena_alloc(m->arena, sizeof *g->whens_c);
+            g->whens[g->n_whens++] = g->when;
+        }
+        const char *ie = dg_conf_str(n, "if_empty", NULL);
+        g->if_empty = ie ? dg_fields_group_index(m->kind, ie) : -1;
+        if (ie && g->if_empty < 0)
+            return map_where_err(err, dg_conf_get(n, "if_empty"), "'if_empty: %s' is not a repeated part of a %s", ie, dg_doc_kind_name(m->kind));
         if ((rc = dg_conf_bool(n, "once", false, &g->once, err)))
             return rc;
         if (!g->each && strcmp(m->format, "csv"))

@@ -123,16 +123,20 @@ int map_x12_compile(dg_mapping *m, dg_error *err)
     int rc = compile_rules(m, m->rules, m->n_rules, err);
     for (size_t g = 0; !rc && g < m->n_groups; g++) {
         map_group *gr = &m->groups[g];
-        xstep *st = dg_arena_alloc(m->arena, sizeof *st);
-        const char *e = x12_step_compile(m->arena, gr->each, st);
-        if (e)
-            return path_err(m, NULL, gr->line, "group 'each'", gr->each, e, err);
-        gr->each_c = st;
-        if (gr->when) {
+        const char *e;
+        if (!gr->each_document) { /* "each: document" has no loop: the document's header */
+            xstep *st = dg_arena_alloc(m->arena, sizeof *st);
+            if ((e = x12_step_compile(m->arena, gr->each, st)))
+                return path_err(m, NULL, gr->line, "group 'each'", gr->each, e, err);
+            gr->each_c = st;
+        }
+        for (size_t k = 0; k < gr->n_whens; k++) {
             xpath *p = dg_arena_alloc(m->arena, sizeof *p);
-            if ((e = x12_path_compile(m->arena, gr->when, p)))
-                return path_err(m, NULL, gr->line, "group 'when'", gr->when, e, err);
-            gr->when_c = p;
+            if ((e = x12_path_compile(m->arena, gr->whens[k], p)))
+                return path_err(m, NULL, gr->line, "group 'when'", gr->whens[k], e, err);
+            for (size_t st = 0; st < p->n_steps; st++)
+                p->steps[st].uid = -1; /* not in the lookup cache */
+            gr->whens_c[k] = p;
         }
         rc = compile_rules(m, gr->rules, gr->n_rules, err);
     }
@@ -190,7 +194,7 @@ static void mark_loops(const x12_read *x, const xset *s)
         uint32_t starts = 0;
         bool nested = open_at != SIZE_MAX && i > open_at && i < open_end;
         for (size_t g = 0; !nested && g < m->n_groups; g++)
-            if (x12_step_match(s, i, m->groups[g].each_c))
+            if (m->groups[g].each_c && x12_step_match(s, i, m->groups[g].each_c))
                 starts |= 1u << g;
         x->starts[i] = starts;
         if (starts) {
@@ -259,6 +263,17 @@ static void fill_source(dg_doc *doc, const dg_x12_set *set)
 
 enum { HIDDEN = 2 }; /* in_group bit: the segment belongs to another document of the set */
 
+/* A group's 'when': one of its sources has a value in the loop. */
+static bool any_value(const xset *s, const map_group *gr, xscope sc)
+{
+    for (size_t k = 0; k < gr->n_whens; k++) {
+        size_t len = 0, at;
+        if (x12_path_eval(s, gr->whens_c[k], sc, &len, &at) && len)
+            return true;
+    }
+    return false;
+}
+
 /* Maps one document: header rules see every segment that no group loop and no other document
  * holds; groups take their loops in [begin, end), or with shared every loop no other document
  * holds (the first document also gets loops outside all document loops). */
@@ -273,12 +288,17 @@ static int map_doc(x12_read *x, const xset *s, size_t begin, size_t end, bool sh
     }
     for (size_t g = 0; !rc && g < m->n_groups; g++) {
         const map_group *gr = &m->groups[g];
+        if (gr->if_empty >= 0 && dg_fields_count(doc, gr->if_empty))
+            continue;
         for (size_t i = begin; !rc && i < end; i++) {
-            if (!(x->starts[i] & (1u << g)) || (x->in_group[i] & HIDDEN))
+            if (gr->each_document) { /* once, seeing what the document's fields see */
+                if (i > begin)
+                    break;
+            } else if (!(x->starts[i] & (1u << g)) || (x->in_group[i] & HIDDEN)) {
                 continue;
-            xscope sc = {i, x12_loop_end(s, i, s->n, 0), false};
-            size_t len, at;
-            if (gr->when_c && (!x12_path_eval(s, gr->when_c, sc, &len, &at) || !len))
+            }
+            xscope sc = gr->each_document ? all : (xscope){i, x12_loop_end(s, i, s->n, 0), false};
+            if (gr->n_whens && !any_value(s, gr, sc))
                 continue;
             size_t idx = dg_fields_add(doc, gr->group);
             rc = apply_rules(x, s, gr->rules, gr->n_rules, sc, doc, gr->group, idx);

@@ -344,20 +344,25 @@ static uint32_t HL_ID(void)
     return x12_pack("HL", 2);
 }
 
-/* The loop of the HL that is the parent (HL02) of the HL starting scope sc. */
+/* The loop of the HL that is the parent (HL02) of the HL starting scope sc. Without HL02 (some
+ * senders leave it out) the parent is the nearest HL before it of another level (HL03). */
 static bool parent_scope(const xset *s, xscope *sc)
 {
-    size_t i = sc->begin, plen, len;
+    size_t i = sc->begin, plen, len, llen = 0;
     if (s->segs[i].id != HL_ID())
         return false;
-    const char *parent = elem(s, i, 2, 0, 0, &plen);
-    if (!parent || !plen)
-        return false;
+    const char *parent = elem(s, i, 2, 0, 0, &plen), *level = NULL;
+    if (!parent || !plen) {
+        level = elem(s, i, 3, 0, 0, &llen);
+        if (!level || !llen)
+            return false;
+    }
     for (size_t j = i; j-- > 0;) {
         if (s->segs[j].id != HL_ID())
             continue;
-        const char *id = elem(s, j, 1, 0, 0, &len);
-        if (id && len == plen && !memcmp(id, parent, len)) {
+        const char *id = level ? elem(s, j, 3, 0, 0, &len) : elem(s, j, 1, 0, 0, &len);
+        if (level ? id && len && (len != llen || memcmp(id, level, len))
+                  : id && len == plen && !memcmp(id, parent, len)) {
             sc->begin = j;
             sc->end = x12_loop_end(s, j, s->n, 0);
             sc->header = false;

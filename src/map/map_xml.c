@@ -121,6 +121,8 @@ static int read_doc(xml_read *x, xmlNodePtr node, dg_doc **out, dg_error *err)
     int rc = apply_rules(x, m->rules, m->n_rules, node, doc, DG_FIELD_BODY, 0, err);
     for (size_t g = 0; !rc && g < m->n_groups; g++) {
         const map_group *gr = &m->groups[g];
+        if (gr->if_empty >= 0 && dg_fields_count(doc, gr->if_empty))
+            continue;
         xmlXPathObjectPtr keep = NULL;
         xmlNodeSetPtr set = select_nodes(x, gr->each_c, node, &keep);
         for (int i = 0; !rc && set && i < set->nodeNr; i++) {

@@ -192,6 +192,59 @@ static void asn_856_several_orders(void **state)
     list_free(&l);
 }
 
+/* Small-parcel ASNs without a pack level: the tracking number of the shipment level (set 1),
+ * of each order level (REF*2I, MAN*CP; set 2, one shipment per PO) or of each item (set 3)
+ * makes the packages, and the items name them. */
+static void asn_856_tracking_without_packs(void **state)
+{
+    (void)state;
+    doc_list l = {0};
+    read_ok("mappings/x12-856-in.yaml", "samples/mapping/asn-856-no-pack.edi", &l);
+    assert_int_equal(l.n, 4);
+    dg_shipment *s = &l.docs[0]->u.shipment;
+    assert_string_equal(s->shipment_id, "SO-9003");
+    assert_string_equal(s->po_number, "PO-50021");
+    assert_int_equal(s->n_packages, 1);
+    assert_string_equal(s->packages[0].tracking_number, "1Z999AA10000000301");
+    DEC_EQ(s->packages[0].weight, "1.2");
+    assert_int_equal(s->n_items, 2);
+    DEC_EQ(s->items[0].quantity_shipped, "2");
+    DEC_EQ(s->items[1].quantity_shipped, "1");
+    assert_string_equal(s->items[0].package_id, "1Z999AA10000000301");
+    assert_string_equal(s->items[1].package_id, "1Z999AA10000000301");
+
+    s = &l.docs[1]->u.shipment; /* REF*2I on the first order level */
+    assert_string_equal(s->shipment_id, "SO-9004");
+    assert_string_equal(s->po_number, "PO-50022");
+    assert_string_equal(s->carrier, "USPS");
+    assert_int_equal(s->n_packages, 1);
+    assert_string_equal(s->packages[0].tracking_number, "9400111899560000000022");
+    assert_int_equal(s->n_items, 1);
+    DEC_EQ(s->items[0].quantity_shipped, "3");
+    assert_string_equal(s->items[0].package_id, "9400111899560000000022");
+    s = &l.docs[2]->u.shipment; /* MAN*CP on the second */
+    assert_string_equal(s->po_number, "PO-50023");
+    assert_string_equal(s->ship_to.name, "Cleo Park");
+    assert_int_equal(s->n_packages, 1);
+    assert_string_equal(s->packages[0].tracking_number, "9400111899560000000023");
+    assert_int_equal(s->n_items, 2);
+    DEC_EQ(s->items[0].quantity_shipped, "4");
+    DEC_EQ(s->items[1].quantity_shipped, "1");
+    assert_string_equal(s->items[1].package_id, "9400111899560000000023");
+
+    s = &l.docs[3]->u.shipment; /* tracking per item: two boxes, the shipment-level one unused */
+    assert_string_equal(s->po_number, "PO-50024");
+    assert_int_equal(s->n_packages, 2);
+    assert_string_equal(s->packages[0].tracking_number, "794600000051");
+    assert_string_equal(s->packages[1].tracking_number, "794600000052");
+    assert_int_equal(s->n_items, 3);
+    assert_string_equal(s->items[0].package_id, "794600000051");
+    assert_string_equal(s->items[1].package_id, "794600000052");
+    assert_string_equal(s->items[2].package_id, "794600000052");
+    DEC_EQ(s->items[2].quantity_shipped, "2");
+    list_free(&l);
+}
+
 /* read_ok for a mapping outside the source tree */
 static void read_abs(const char *map, const char *input, doc_list *out)
 {
@@ -376,6 +429,55 @@ static void corpus_values(void **state)
     list_free(&l);
 
 
+    /* tracking only at the shipment level, no pack level (S/O/I) */
+    static const char *const sol[] = {"x12/856/apimeister-004060_856.edi", "x12/856/node-x12-856.edi",
+                                       "x12/856/oopfactory-edi1Source.edi"};
+    for (size_t k = 0; k < 3; k++) {
+        read_ok("mappings/x12-856-in.yaml", corpus(sol[k]), &l);
+        assert_int_equal(l.n, 1);
+        s = &l.docs[0]->u.shipment;
+        assert_string_equal(s->po_number, "99999817");
+        assert_int_equal(s->n_packages, 1);
+        assert_string_equal(s->packages[0].tracking_number, "5787970539");
+        assert_int_equal(s->n_items, 2);
+        assert_string_equal(s->items[0].vendor_sku, "87787D");
+        DEC_EQ(s->items[0].quantity_shipped, "24");
+        DEC_EQ(s->items[1].quantity_shipped, "6");
+        assert_string_equal(s->items[0].package_id, "5787970539");
+        assert_string_equal(s->items[1].package_id, "5787970539");
+        list_free(&l);
+    }
+    /* the same with HL02 left out everywhere: the parent is the level before */
+    read_ok("mappings/x12-856-in.yaml", corpus("x12/856/oopfactory-Example4.edi"), &l);
+    assert_int_equal(l.n, 1);
+    s = &l.docs[0]->u.shipment;
+    assert_string_equal(s->po_number, "PO NUMBER");
+    assert_int_equal(s->n_packages, 1);
+    assert_string_equal(s->packages[0].tracking_number, "620940");
+    assert_int_equal(s->n_items, 7);
+    DEC_EQ(s->items[3].quantity_shipped, "20");
+    for (size_t i = 0; i < s->n_items; i++)
+        assert_string_equal(s->items[i].package_id, "620940");
+    list_free(&l);
+    /* S/I: items right under the shipment level */
+    read_ok("mappings/x12-856-in.yaml", corpus("x12/856/oopfactory-Example3.edi"), &l);
+    s = &l.docs[0]->u.shipment;
+    assert_int_equal(s->n_packages, 1);
+    assert_string_equal(s->packages[0].tracking_number, "0123456789");
+    assert_int_equal(s->n_items, 3);
+    DEC_EQ(s->items[0].quantity_shipped, "1596");
+    assert_string_equal(s->items[2].package_id, "0123456789");
+    list_free(&l);
+    /* a shipment-level REF*CN next to packs with SSCCs adds no package of its own */
+    read_ok("mappings/x12-856-in.yaml", corpus("x12/856/oopfactory-FromGregarican.edi"), &l);
+    s = &l.docs[0]->u.shipment;
+    assert_string_equal(s->po_number, "SO/VINCE1");
+    assert_int_equal(s->n_packages, 1);
+    assert_string_equal(s->packages[0].tracking_number, "521649209219");
+    assert_string_equal(s->packages[0].sscc, "00007121610006156802");
+    assert_string_equal(s->items[0].package_id, "00007121610006156802");
+    list_free(&l);
+
     read_ok("mappings/x12-810-in.yaml", corpus("x12/810/bots-810-004010-01.edi"), &l);
     assert_int_equal(l.n, 2);
     dg_invoice *v = &l.docs[0]->u.invoice;
@@ -529,6 +631,12 @@ static void bad_x12_mappings(void **state)
          "group 'each' 'po1'"},
         {"fields:\n  - {target: total, source: SAC05, negate_if: \"=A\"}\n", "negate_if"},
         {"fields:\n  - {target: order_nr, source: BEG03}\n", "unknown document field 'order_nr'"},
+        {"groups:\n  - target: lines\n    each: PO1\n    if_empty: nope\n    fields:\n"
+         "      - {target: quantity, source: PO102}\n",
+         "'if_empty: nope' is not a repeated part of a order"},
+        {"groups:\n  - target: lines\n    each: document\n    when: [PO102, \"PO1*\"]\n"
+         "    fields:\n      - {target: quantity, source: PO102}\n",
+         "group 'when' 'PO1*'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         dg_buf b = DG_BUF_INIT;
@@ -605,6 +713,7 @@ int main(void)
         cmocka_unit_test(asn_856_shipment_level_tracking),
         cmocka_unit_test(asn_856_several_orders),
         cmocka_unit_test(document_per_option),
+        cmocka_unit_test(asn_856_tracking_without_packs),
         cmocka_unit_test(invoice_810_sample),
         cmocka_unit_test(inventory_846_sample),
         cmocka_unit_test(corpus_values),
