@@ -131,6 +131,9 @@ static void match_invoice(const dg_flow_rules *r, const char *supplier, const dg
         p->lines[k].add = dg_dec_add(p->lines[k].add, qty);
         check_price(r, res, &p->lines[k], il);
     }
+    if (dg_dec_overflowed(*lines_amount))
+        add_reason(res, DG_REASON_TOTAL_MISMATCH,
+                   "invoice line amounts (quantity x unit price) are too large to add up");
     for (size_t i = 0; i < p->n_lines; i++) {
         const po_line *l = &p->lines[i];
         if (l->add.v <= 0)

@@ -194,6 +194,14 @@ static int route_line(dg_store *s, const dg_flow_rules *r, line_plan *lp, const 
         return 0;
     }
     dg_dec amount = l->unit_price.set ? dg_dec_mul(l->unit_price, l->quantity) : l->unit_price;
+    if (dg_dec_overflowed(amount)) {
+        char q[32], p[32];
+        set_status(lp, DG_LINE_NOT_APPROVED,
+                   "SKU %s: line amount %s x %s is too large to compute (limit 922337203685477)",
+                   sku, dg_dec_format(l->quantity, q, sizeof q),
+                   dg_dec_format(l->unit_price, p, sizeof p));
+        return 0;
+    }
     if (r->max_line_amount.set && amount.set && dg_dec_cmp(amount, r->max_line_amount) > 0) {
         char a[32], m[32];
         set_status(lp, DG_LINE_NOT_APPROVED, "SKU %s: line amount %s above the approval limit %s",
@@ -226,6 +234,13 @@ static int route_line(dg_store *s, const dg_flow_rules *r, line_plan *lp, const 
     for (size_t i = 0; i < lp->n_cands; i++) {
         cand *c = &lp->cands[i];
         c->landed = dg_dec_add(dg_dec_add(dg_dec_mul(c->cost, l->quantity), c->ship_est), c->fee);
+    }
+    FILTER(lp, !dg_dec_overflowed(c->landed));
+    if (!lp->n_cands) {
+        set_status(lp, DG_LINE_NOT_APPROVED,
+                   "SKU %s: landed cost of quantity %s is too large to compute", sku,
+                   dg_dec_format(l->quantity, (char[32]){0}, 32));
+        return 0;
     }
     if (!r->allow_loss && amount.set) {
         FILTER(lp, dg_dec_cmp(c->landed, amount) <= 0);

@@ -268,7 +268,11 @@ int map_apply_in(const dg_mapping *m, const map_rule *r, const char *const *vals
     }
     const dg_field *f = r->field;
     if (f->type != DG_FIELD_STR) {
-        if (parse_number(r, s, len, dg_field_dec(rec, f)))
+        int rc = parse_number(r, s, len, dg_field_dec(rec, f));
+        if (rc == DG_EVALID) /* dg_dec_parse: well formed but out of range */
+            return map_err(err, DG_EMAP, r, pos, "'%.*s' is too large (limit 922337203685477)",
+                           (int)len, s);
+        if (rc)
             return map_err(err, DG_EMAP, r, pos, "'%.*s' is not a number", (int)len, s);
         return 0;
     }

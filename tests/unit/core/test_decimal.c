@@ -48,7 +48,7 @@ static void rejects_garbage(void **state)
     assert_int_equal(dg_dec_parse("1.2.3", 5, 0, &d), DG_EPARSE);
     assert_int_equal(dg_dec_parse("12a", 3, 0, &d), DG_EPARSE);
     assert_int_equal(dg_dec_parse("-", 1, 0, &d), DG_EPARSE);
-    assert_int_equal(dg_dec_parse("99999999999999999999", 20, 0, &d), DG_EPARSE);
+    assert_int_equal(dg_dec_parse("99999999999999999999", 20, 0, &d), DG_EVALID); /* too big */
     assert_false(d.set);
 }
 
@@ -78,6 +78,73 @@ static void arithmetic_is_exact(void **state)
     assert_int_equal(dg_dec_abs(P("-4", 0)).v, 40000);
 }
 
+/* Audit H3: the parser's bound was one digit too loose (UB in whole * 10^4). */
+static void parse_refuses_out_of_range_without_ub(void **state)
+{
+    (void)state;
+    dg_dec d = {0};
+    assert_int_equal(dg_dec_parse("922337203685479", 15, 0, &d), DG_EVALID);
+    assert_int_equal(dg_dec_parse("922337203685477.5807", 20, 0, &d), DG_EVALID); /* marker */
+    assert_int_equal(dg_dec_parse("-922337203685478", 16, 0, &d), DG_EVALID);
+    assert_false(d.set);
+    assert_int_equal(P("922337203685477.5806", 0).v, INT64_MAX - 1);
+    assert_int_equal(P("-922337203685477.5806", 0).v, -(INT64_MAX - 1));
+    assert_false(dg_dec_overflowed(P("922337203685477.5806", 0)));
+    char big[4096];
+    memset(big, '9', sizeof big);
+    assert_int_equal(dg_dec_parse(big, sizeof big, 0, &d), DG_EVALID);
+    memset(big, '0', sizeof big); /* long but small: leading zeros, many decimals */
+    big[sizeof big - 1] = '7';
+    assert_int_equal(dg_dec_parse(big, sizeof big, 0, &d), 0);
+    assert_int_equal(d.v, 70000);
+    big[1] = '.';
+    assert_int_equal(dg_dec_parse(big, sizeof big, 0, &d), 0);
+    assert_int_equal(d.v, 0);
+}
+
+/* Audit H3/H4: X12 005010 R-type exponents, which the validator accepts. */
+static void parses_x12_exponents(void **state)
+{
+    (void)state;
+    assert_int_equal(P("1.2E2", 0).v, 1200000);
+    assert_int_equal(P("1.2e2", 0).v, 1200000);
+    assert_int_equal(P("-5E-3", 0).v, -50);
+    assert_int_equal(P("12E+3", 0).v, 120000000);
+    assert_int_equal(P("1.5E-4", 0).v, 2); /* 0.00015 rounds half away */
+    assert_int_equal(P("123E-6", 0).v, 1);
+    assert_int_equal(P("0E999", 0).v, 0);
+    assert_int_equal(P("12E2", 2).v, 12000000); /* exponent: no implied decimals */
+    dg_dec d = {0};
+    assert_int_equal(dg_dec_parse("1E", 2, 0, &d), DG_EPARSE);
+    assert_int_equal(dg_dec_parse("E2", 2, 0, &d), DG_EPARSE);
+    assert_int_equal(dg_dec_parse("1E2.5", 5, 0, &d), DG_EPARSE);
+    assert_int_equal(dg_dec_parse("1E1000", 6, 0, &d), DG_EPARSE);
+    assert_int_equal(dg_dec_parse("1E15", 4, 0, &d), DG_EVALID);
+}
+
+/* Audit H3: 1,000,000 x 1,000,000,000 wrapped negative and passed an approval limit. */
+static void arithmetic_overflow_saturates_and_sticks(void **state)
+{
+    (void)state;
+    dg_dec p = dg_dec_mul(P("1000000", 0), P("1000000000", 0));
+    assert_true(dg_dec_overflowed(p));
+    assert_true(dg_dec_cmp(p, P("5000", 0)) > 0);
+    dg_dec n = dg_dec_mul(P("-1000000", 0), P("1000000000", 0));
+    assert_true(dg_dec_overflowed(n));
+    assert_true(dg_dec_cmp(n, P("-5000", 0)) < 0);
+    /* sticky: adding something back does not make it an ordinary number again */
+    assert_true(dg_dec_overflowed(dg_dec_add(p, P("-1", 0))));
+    assert_true(dg_dec_overflowed(dg_dec_sub(p, p)));
+    assert_true(dg_dec_overflowed(dg_dec_mul(p, P("0", 0))));
+    assert_true(dg_dec_overflowed(dg_dec_abs(n)));
+    dg_dec max = P("922337203685477.5806", 0);
+    assert_true(dg_dec_overflowed(dg_dec_add(max, P("0.0001", 0))));
+    assert_true(dg_dec_overflowed(dg_dec_sub(dg_dec_sub(P("0", 0), max), P("0.0001", 0))));
+    assert_false(dg_dec_overflowed(dg_dec_add(max, P("0", 0))));
+    assert_true(dg_dec_overflowed(dg_dec_from_int(INT64_MAX / 100)));
+    assert_int_equal(dg_dec_from_int(-3).v, -30000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -87,6 +154,9 @@ int main(void)
         cmocka_unit_test(rejects_garbage),
         cmocka_unit_test(formats_shortest_and_fixed),
         cmocka_unit_test(arithmetic_is_exact),
+        cmocka_unit_test(parse_refuses_out_of_range_without_ub),
+        cmocka_unit_test(parses_x12_exponents),
+        cmocka_unit_test(arithmetic_overflow_saturates_and_sticks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
