@@ -29,6 +29,68 @@ static void safe_name(const char *in, char *out, size_t size)
     out[j] = '\0';
 }
 
+/* A one-to-one name part: the raw text when every character is safe, else its safe form plus a
+ * short hash of the raw text, so "A/1" and "A_1" never share a file name. */
+static void unique_name(const char *in, char *out, size_t size)
+{
+    char safe[160];
+    safe_name(in, safe, sizeof safe);
+    if (in && !strcmp(safe, in)) {
+        snprintf(out, size, "%s", safe);
+        return;
+    }
+    char h[DG_SHA256_HEX_LEN];
+    dg_sha256_hex(in ? in : "", in ? strlen(in) : 0, h);
+    snprintf(out, size, "%s_%.8s", safe, h);
+}
+
+/* The temporary name of path while its entry is not committed. */
+static void tmp_name(const char *path, char *tmp, size_t size)
+{
+    snprintf(tmp, size, "%s.tmp.%ld", path, (long)getpid());
+}
+
+/* Writes tmp only (no fsync): the caller renames it to its final name once the store entry that
+ * names it is committed, so a rolled-back entry never leaves a final file behind. */
+static int write_tmp(const char *tmp, const void *data, size_t len, dg_error *err)
+{
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return dg_error_set(err, DG_EIO, "cannot create '%s': %s", tmp, strerror(errno));
+    const char *p = data;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int e = errno;
+            close(fd);
+            unlink(tmp);
+            return dg_error_set(err, DG_EIO, "cannot write '%s': %s", tmp, strerror(e));
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (close(fd) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return dg_error_set(err, DG_EIO, "cannot write '%s': %s", tmp, strerror(e));
+    }
+    return 0;
+}
+
+/* After the commit: the staged file takes its final name. A failure (or a crash before it) is
+ * harmless: upload() sends the archived copy, checked against the recorded SHA-256. */
+static void publish(const char *tmp, const char *path)
+{
+    if (rename(tmp, path) != 0) {
+        dg_log_warn("file=%s outcome=rename-failed reason=\"%s\" (the archived copy is sent)", path,
+                    strerror(errno));
+        unlink(tmp);
+    }
+}
+
 /* tmp + rename without fsync: the caller makes a whole batch durable with gw_sync_local before
  * the commit that records it (one sync per batch instead of four per file). */
 static int write_nosync(const char *path, const void *data, size_t len, dg_error *err)
@@ -77,24 +139,32 @@ int gw_sync_local(dg_gw *g, dg_error *err)
     return 0;
 }
 
-/* Writes the rendered bytes to the partner's outbox folder and the archive (inside the
- * caller's transaction, which records the outbox entry after gw_sync_local). */
-static int put_local(dg_gw *g, const dg_gw_partner *p, const char *name, const dg_buf *b,
-                     char *path, size_t size, char sha[DG_SHA256_HEX_LEN], dg_error *err)
+/* The outbox path of name and the SHA-256 of the rendered bytes; nothing is written yet (the
+ * caller reserves the name in the store first). */
+static int local_path(dg_gw *g, const dg_gw_partner *p, const char *name, const dg_buf *b,
+                      char *path, size_t size, char sha[DG_SHA256_HEX_LEN], dg_error *err)
 {
-    char dir[1024], adir[1100], apath[1300];
+    char dir[1024];
     snprintf(dir, sizeof dir, "%s/%s", g->cfg->outbox_dir, p->name);
     int rc = dg_fs_mkdirs(dir, err);
     if (rc)
         return rc;
     snprintf(path, size, "%s/%s", dir, name);
+    dg_sha256_hex(b->data ? b->data : "", b->len, sha);
+    return 0;
+}
+
+/* The content-addressed archive copy (harmless when its entry is rolled back) and its record;
+ * inside the caller's transaction, which records the outbox entry after gw_sync_local. */
+static int put_archive(dg_gw *g, const dg_gw_partner *p, const char *name, const dg_buf *b,
+                       const char sha[DG_SHA256_HEX_LEN], dg_error *err)
+{
+    char adir[1100], apath[1300];
     const char *data = b->data ? b->data : "";
-    dg_sha256_hex(data, b->len, sha);
     snprintf(adir, sizeof adir, "%s/%.2s", g->cfg->archive_dir, sha);
     snprintf(apath, sizeof apath, "%s/%s", adir, sha);
     int64_t file_id = 0;
-    if ((rc = write_nosync(path, data, b->len, err)))
-        return rc;
+    int rc = 0;
     if (!dg_fs_exists(apath) &&
         ((rc = dg_fs_mkdirs(adir, err)) || (rc = write_nosync(apath, data, b->len, err))))
         return rc;
@@ -154,13 +224,25 @@ int gw_queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, dg_error
         return rc;
     }
     char name[128], path[1400], sha[DG_SHA256_HEX_LEN];
-    snprintf(name, sizeof name, "997_%s.edi", c.isa_s);
     int64_t id = 0;
-    bool existed = false;
-    rc = put_local(g, p, name, &b, path, sizeof path, sha, err);
-    if (!rc)
-        rc = dg_store_outbox_add(g->store, p->name, "ack", c.isa_s, name, sha, path, &id, &existed,
-                                 err);
+    bool existed = true;
+    /* The name is reserved in the store before the file is written. After the control numbers
+     * wrapped, an older entry may hold 997_<ISA13>.edi: it keeps its file, this one gets a
+     * suffix (never overwritten, never dropped as "already queued"). */
+    for (int k = 1; !rc && existed && k <= 100; k++) {
+        if (k == 1)
+            snprintf(name, sizeof name, "997_%s.edi", c.isa_s);
+        else
+            snprintf(name, sizeof name, "997_%s_%d.edi", c.isa_s, k);
+        existed = false;
+        if (!(rc = local_path(g, p, name, &b, path, sizeof path, sha, err)))
+            rc = dg_store_outbox_add(g->store, p->name, "ack", c.isa_s, name, sha, path, &id,
+                                     &existed, err);
+    }
+    if (!rc && existed)
+        rc = dg_error_set(err, DG_EDUP, "997 %s: no free outbox file name", c.isa_s);
+    if (!rc && !(rc = put_archive(g, p, name, &b, sha, err)))
+        rc = write_nosync(path, b.data ? b.data : "", b.len, err);
     dg_buf_free(&b);
     return rc;
 }
@@ -176,7 +258,7 @@ static bool has_ack_drop(const dg_gw_partner *p)
 /* One PO into the outbox inside the batch's transaction (as a savepoint, so a PO the mapping
  * cannot render gives back its control numbers and leaves the others alone). */
 static int queue_po(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_flow_po *po,
-                    char *name, size_t name_size, dg_error *err)
+                    char *name, size_t name_size, char *path, size_t path_size, dg_error *err)
 {
     bool x12 = !strcmp(dg_map_format(m), "x12");
     int rc = dg_store_begin(g->store, err);
@@ -185,7 +267,7 @@ static int queue_po(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_fl
     controls c;
     memset(&c, 0, sizeof c);
     dg_buf b = DG_BUF_INIT;
-    char base[200], path[1400], sha[DG_SHA256_HEX_LEN];
+    char base[200], sha[DG_SHA256_HEX_LEN], tmp[1500] = "";
     if (x12 && (rc = take_controls(g, p, &c, err)))
         goto fail;
     dg_map_envelope env = envelope(g, p, &c);
@@ -193,19 +275,31 @@ static int queue_po(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_fl
     if ((rc = dg_map_write(m, docs, 1, &env, &b, err)))
         goto fail;
     gw_test_pause("po-rendered");
-    safe_name(po->po_number, base, sizeof base);
+    unique_name(po->po_number, base, sizeof base);
     snprintf(name, name_size, "PO_%s.%s", base, dg_map_extension(m));
-    if ((rc = put_local(g, p, name, &b, path, sizeof path, sha, err)))
+    if ((rc = local_path(g, p, name, &b, path, path_size, sha, err)))
         goto fail;
+    /* The name is reserved (outbox entry) before any file is written; the file is staged under a
+     * temporary name and takes its final name only after the batch commits. */
     dg_flow_envelope fenv = {c.isa_s, c.gs_s, c.st_s};
     int64_t outbox_id = 0;
     if ((rc = dg_flow_po_queued(g->store, po->po_number, name, sha, path, x12 ? &fenv : NULL,
-                                x12 && has_ack_drop(p), &outbox_id, err)))
+                                x12 && has_ack_drop(p), &outbox_id, err)) ||
+        (rc = put_archive(g, p, name, &b, sha, err)))
         goto fail;
+    tmp_name(path, tmp, sizeof tmp);
+    if ((rc = write_tmp(tmp, b.data ? b.data : "", b.len, err))) {
+        tmp[0] = '\0';
+        goto fail;
+    }
     dg_buf_free(&b);
-    return dg_store_commit(g->store, err);
+    if ((rc = dg_store_commit(g->store, err)))
+        unlink(tmp);
+    return rc;
 fail:
     dg_store_rollback(g->store);
+    if (tmp[0])
+        unlink(tmp);
     dg_buf_free(&b);
     return rc;
 }
@@ -220,7 +314,7 @@ static int queue_tracking(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m,
     controls c;
     memset(&c, 0, sizeof c);
     dg_buf b = DG_BUF_INIT;
-    char base[200], name[256], path[1400], sha[DG_SHA256_HEX_LEN];
+    char base[200], name[256], path[1400], sha[DG_SHA256_HEX_LEN], tmp[1500] = "";
     if (x12 && (rc = take_controls(g, p, &c, err)))
         goto fail;
     dg_map_envelope env = envelope(g, p, &c);
@@ -230,18 +324,32 @@ static int queue_tracking(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m,
     safe_name(n->order_number, base, sizeof base);
     snprintf(name, sizeof name, "TRACKING_%s_%lld.%s", base, (long long)n->id, dg_map_extension(m));
     int64_t outbox_id = 0;
-    if ((rc = put_local(g, p, name, &b, path, sizeof path, sha, err)) ||
+    /* Entry first, then the staged file; its final name only once committed. */
+    if ((rc = local_path(g, p, name, &b, path, sizeof path, sha, err)) ||
         (rc = dg_flow_notification_queued(g->store, n->id, name, sha, path, &outbox_id, err)) ||
-        (rc = gw_sync_local(g, err)))
+        (rc = put_archive(g, p, name, &b, sha, err)))
+        goto fail;
+    tmp_name(path, tmp, sizeof tmp);
+    if ((rc = write_tmp(tmp, b.data ? b.data : "", b.len, err))) {
+        tmp[0] = '\0';
+        goto fail;
+    }
+    if ((rc = gw_sync_local(g, err)))
         goto fail;
     dg_buf_free(&b);
     rc = dg_store_commit(g->store, err);
-    if (!rc)
-        dg_log_info("partner=%s file=%s outcome=queued kind=tracking order=%s po=%s", p->name, name,
-                    n->order_number, n->po_number);
+    if (rc) {
+        unlink(tmp);
+        return rc;
+    }
+    publish(tmp, path);
+    dg_log_info("partner=%s file=%s outcome=queued kind=tracking order=%s po=%s", p->name, name,
+                n->order_number, n->po_number);
     return rc;
 fail:
     dg_store_rollback(g->store);
+    if (tmp[0])
+        unlink(tmp);
     dg_buf_free(&b);
     return rc;
 }
@@ -259,11 +367,13 @@ static int queue_po_batch(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m,
         return rc;
     bool *ok = calloc(n ? n : 1, sizeof *ok);
     char(*names)[256] = calloc(n ? n : 1, sizeof *names);
-    if (!ok || !names)
+    char(*paths)[1400] = calloc(n ? n : 1, sizeof *paths);
+    if (!ok || !names || !paths)
         abort();
     for (size_t i = 0; i < n && !dg_gw_stop_requested; i++) {
         dg_error e = {0};
-        int prc = queue_po(g, p, m, &pos[i], names[i], sizeof names[i], &e);
+        int prc = queue_po(g, p, m, &pos[i], names[i], sizeof names[i], paths[i], sizeof paths[i],
+                           &e);
         if (prc == DG_ESTATE || prc == DG_EIO) {
             *err = e;
             rc = prc;
@@ -283,6 +393,17 @@ static int queue_po_batch(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m,
         dg_store_rollback(g->store);
     else
         rc = dg_store_commit(g->store, err);
+    /* Staged files take their final names only now that their entries are committed. */
+    for (size_t i = 0; i < n; i++) {
+        if (!ok[i])
+            continue;
+        char tmp[1500];
+        tmp_name(paths[i], tmp, sizeof tmp);
+        if (rc)
+            unlink(tmp);
+        else
+            publish(tmp, paths[i]);
+    }
     gw_test_pause("po-queued");
     for (size_t i = 0; !rc && i < n; i++) {
         if (!ok[i])
@@ -293,6 +414,7 @@ static int queue_po_batch(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m,
     }
     free(ok);
     free(names);
+    free(paths);
     return rc;
 }
 
@@ -393,6 +515,18 @@ static int upload(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg_ou
     if (!dg_fs_exists(src) && o->content_sha256)
         snprintf(src, sizeof src, "%s/%.2s/%s", g->cfg->archive_dir, o->content_sha256,
                  o->content_sha256);
+    /* Only the bytes that were recorded are ever sent under this name. */
+    if (o->content_sha256 && *o->content_sha256) {
+        char have[DG_SHA256_HEX_LEN];
+        int src_rc = dg_sha256_file(src, have, err);
+        if (src_rc)
+            return src_rc;
+        if (strcmp(have, o->content_sha256))
+            return dg_error_set(err, DG_EVALID,
+                                "%s: content does not match what was queued (sha256 %.12s, "
+                                "recorded %.12s): not sent, the file is kept for inspection",
+                                src, have, o->content_sha256);
+    }
     size_t k = folder == p->out.folder ? 0 : 1;
     int rc = made[k] ? 0 : dg_transport_mkdir(t, folder, err);
     if (!rc) {
