@@ -412,6 +412,13 @@ static int insert_order(dg_store *s, const char *storefront, const dg_doc *doc, 
     return rc;
 }
 
+/* Longest order number taken: results, reports and tracking notifications carry the storefront's
+ * order number in char[64] fields (flow.h), and a PO number is built from it; a longer one is
+ * refused as DG_EVALID (the file is quarantined) instead of being cut short. */
+#define MAX_ORDER_NUMBER 63
+/* "-2" ... "-1000": the same order number re-used by that many storefronts is a loop, not trade */
+#define MAX_PO_SUFFIX 1000
+
 static int po_number_free(dg_store *s, const char *number, bool *free_, dg_error *err)
 {
     static const char sql[] = "SELECT 1 FROM supplier_pos WHERE po_number = ?1";
@@ -436,17 +443,25 @@ static int create_po(dg_store *s, const dg_flow_rules *r, const char *supplier, 
     static const char sql[] =
         "INSERT INTO supplier_pos(po_number, supplier, order_id, status, bill_to_json, currency,"
         " total, created_at) VALUES (?1, ?2, ?3, 'QUEUED', ?4, ?5, ?6, ?7)";
-    char code[32], number[160];
+    char code[32], number[MAX_ORDER_NUMBER + sizeof code + 16];
     fl_supplier_code(r, supplier, code, sizeof code);
-    snprintf(number, sizeof number, "%s-%s", o->order_number, code);
+    int n = snprintf(number, sizeof number, "%s-%s", o->order_number, code);
     int rc;
     for (int k = 2;; k++) {
+        /* a cut-off number could never become free: refuse it instead of looping */
+        if (n < 0 || (size_t)n >= sizeof number)
+            return dg_error_set(err, DG_EVALID, "order %.40s: PO number for %s too long",
+                                o->order_number, supplier);
         bool ok = false;
         if ((rc = po_number_free(s, number, &ok, err)))
             return rc;
         if (ok)
             break;
-        snprintf(number, sizeof number, "%s-%s-%d", o->order_number, code, k);
+        if (k > MAX_PO_SUFFIX)
+            return dg_error_set(err, DG_EVALID,
+                                "order %.40s: PO numbers %s-%s up to -%d are all taken",
+                                o->order_number, o->order_number, code, MAX_PO_SUFFIX);
+        n = snprintf(number, sizeof number, "%s-%s-%d", o->order_number, code, k);
     }
     sqlite3_stmt *st;
     if ((rc = dg_store_prepare(s, sql, &st, err)))
@@ -710,6 +725,12 @@ int dg_flow_ingest_order(dg_store *s, const dg_flow_rules *r, const char *storef
     if (!o->order_number || !*o->order_number)
         return dg_error_set(err, DG_EVALID, "%s: order without an order number (position %ld)",
                             storefront, doc->source.position);
+    if (strlen(o->order_number) > MAX_ORDER_NUMBER)
+        return dg_error_set(err, DG_EVALID,
+                            "%s: order number '%.40s...' is %zu characters long, more than the "
+                            "%d allowed (position %ld)",
+                            storefront, o->order_number, strlen(o->order_number),
+                            MAX_ORDER_NUMBER, doc->source.position);
     if (!o->n_lines)
         return dg_error_set(err, DG_EVALID, "%s: order %s has no lines", storefront,
                             o->order_number);
