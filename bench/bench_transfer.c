@@ -68,8 +68,8 @@ typedef struct row {
 static row g_rows[24];
 static int g_nrows;
 
-static void add_row(const char *what, double units, const char *unit, double ours,
-                    double theirs, const char *ref)
+static void add_row(const char *what, double units, const char *unit, double ours, double theirs,
+                    const char *ref)
 {
     row *r = &g_rows[g_nrows++];
     snprintf(r->what, sizeof r->what, "%s", what);
@@ -185,11 +185,19 @@ static void bench_sftp(void)
         fprintf(stderr, "bench_transfer: sshd: %s\n", s.why);
         exit(1);
     }
-    dg_transport_config c = {.kind = "sftp", .root = s.root, .host = "127.0.0.1",
-                             .port = s.port, .user = s.acct.user, .key_file = s.key_file,
-                             .known_hosts = s.known_hosts, .strict_host_key = true,
-                             .verify_tls = true, .timeout_ms = 30000, .retries = 0,
-                             .backoff_ms = 500, .keepalive_s = 30};
+    dg_transport_config c = {.kind = "sftp",
+                             .root = s.root,
+                             .host = "127.0.0.1",
+                             .port = s.port,
+                             .user = s.acct.user,
+                             .key_file = s.key_file,
+                             .known_hosts = s.known_hosts,
+                             .strict_host_key = true,
+                             .verify_tls = true,
+                             .timeout_ms = 30000,
+                             .retries = 0,
+                             .backoff_ms = 500,
+                             .keepalive_s = 30};
     dg_transport *t = NULL;
     dg_error err = {0};
     if (dg_transport_open(&c, &t, &err))
@@ -205,8 +213,8 @@ static void bench_sftp(void)
              g_work, s.key_file, s.known_hosts, s.port, s.acct.user);
     char batch[600];
     snprintf(batch, sizeof batch, "%s/batch", g_work);
-    run("mkdir -p %s/ref-small %s/ref-big && chown -R %u %s/ref-small %s/ref-big", s.root,
-        s.root, (unsigned)s.acct.uid, s.root, s.root);
+    run("mkdir -p %s/ref-small %s/ref-big && chown -R %u %s/ref-small %s/ref-big", s.root, s.root,
+        (unsigned)s.acct.uid, s.root, s.root);
 
     fprintf(stderr, "SFTP (OpenSSH sshd, loopback):\n");
     FILE *b = fopen(batch, "w");
@@ -266,10 +274,16 @@ static void bench_ftp(void)
         fprintf(stderr, "bench_transfer: vsftpd: %s\n", s.why);
         exit(1);
     }
-    dg_transport_config c = {.kind = "ftp", .host = "127.0.0.1", .port = s.port,
-                             .user = s.acct.user, .password = s.acct.password,
-                             .verify_tls = true, .timeout_ms = 30000, .retries = 0,
-                             .backoff_ms = 500, .keepalive_s = 30};
+    dg_transport_config c = {.kind = "ftp",
+                             .host = "127.0.0.1",
+                             .port = s.port,
+                             .user = s.acct.user,
+                             .password = s.acct.password,
+                             .verify_tls = true,
+                             .timeout_ms = 30000,
+                             .retries = 0,
+                             .backoff_ms = 500,
+                             .keepalive_s = 30};
     dg_transport *t = NULL;
     dg_error err = {0};
     if (dg_transport_open(&c, &t, &err))
@@ -278,8 +292,8 @@ static void bench_ftp(void)
     c.fetch_no_sync = true;
     if (dg_transport_open(&c, &t_nosync, &err))
         die("ftp open", &err);
-    run("mkdir -p %s/ref-small %s/ref-big && chown -R %u %s/ref-small %s/ref-big", s.root,
-        s.root, (unsigned)s.acct.uid, s.root, s.root);
+    run("mkdir -p %s/ref-small %s/ref-big && chown -R %u %s/ref-small %s/ref-big", s.root, s.root,
+        (unsigned)s.acct.uid, s.root, s.root);
     /* One curl process per batch, so it keeps one control connection like we do; the
      * credentials go in the config file, not on the command line. */
     char cfg[600], curl[1200];
@@ -384,8 +398,10 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--only") && i + 1 < argc)
             only = argv[++i];
         else {
-            fprintf(stderr, "usage: %s [--small N] [--small-size BYTES] [--big-mb MB] "
-                            "[--repeat N] [--only sftp|ftp]\n", argv[0]);
+            fprintf(stderr,
+                    "usage: %s [--small N] [--small-size BYTES] [--big-mb MB] "
+                    "[--repeat N] [--only sftp|ftp]\n",
+                    argv[0]);
             return 2;
         }
     }

@@ -8,11 +8,29 @@
 
 #include "transport/transport_internal.h"
 
-static const char *const known_keys[] = {
-    "kind", "root", "host", "port", "user", "password_env", "password_file", "key_file",
-    "passphrase_env", "passphrase_file", "known_hosts", "strict_host_key", "ca_file",
-    "verify_tls", "timeout", "timeout_ms", "retries", "backoff", "backoff_ms", "keepalive",
-    "keepalive_s", "passive", NULL};
+static const char *const known_keys[] = {"kind",
+                                         "root",
+                                         "host",
+                                         "port",
+                                         "user",
+                                         "password_env",
+                                         "password_file",
+                                         "key_file",
+                                         "passphrase_env",
+                                         "passphrase_file",
+                                         "known_hosts",
+                                         "strict_host_key",
+                                         "ca_file",
+                                         "verify_tls",
+                                         "timeout",
+                                         "timeout_ms",
+                                         "retries",
+                                         "backoff",
+                                         "backoff_ms",
+                                         "keepalive",
+                                         "keepalive_s",
+                                         "passive",
+                                         NULL};
 
 static int where_error(dg_error *err, const dg_node *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -80,8 +98,8 @@ static int get_secret(const dg_node *map, const char *env_key, const char *file_
             return where_error(err, e, "%s: expected an environment variable name", env_key);
         const char *v = getenv(e->value);
         if (!v)
-            return where_error(err, e, "environment variable %s (named by %s) is not set",
-                               e->value, env_key);
+            return where_error(err, e, "environment variable %s (named by %s) is not set", e->value,
+                               env_key);
         *out = dg_arena_strdup(a, v);
         return 0;
     }
@@ -125,8 +143,8 @@ int dg_transport_config_load(const dg_node *node, dg_arena *arena, dg_transport_
         const char *k = it->key ? it->key : "";
         if (!strcmp(k, "password") || !strcmp(k, "passphrase") || !strcmp(k, "key_passphrase"))
             return where_error(err, it,
-                               "'%s' is never written in a config file; use %s_env or %s_file",
-                               k, !strcmp(k, "password") ? "password" : "passphrase",
+                               "'%s' is never written in a config file; use %s_env or %s_file", k,
+                               !strcmp(k, "password") ? "password" : "passphrase",
                                !strcmp(k, "password") ? "password" : "passphrase");
         bool ok = false;
         for (const char *const *kk = known_keys; *kk && !ok; kk++)

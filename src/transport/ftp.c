@@ -19,10 +19,10 @@
 typedef struct ftp_state {
     CURL *curl;
     char errbuf[CURL_ERROR_SIZE];
-    char base[600];       /* "ftp://host:port" */
-    char entry[1024];     /* login folder (PWD), so relative paths work over a reused link */
-    int mlsd;             /* -1 unknown, 0 no, 1 yes */
-    dg_buf headers;       /* control-channel replies of the last call (FEAT) */
+    char base[600];   /* "ftp://host:port" */
+    char entry[1024]; /* login folder (PWD), so relative paths work over a reused link */
+    int mlsd;         /* -1 unknown, 0 no, 1 yes */
+    dg_buf headers;   /* control-channel replies of the last call (FEAT) */
 } ftp_state;
 
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
@@ -90,8 +90,7 @@ static int make_url(dg_transport *t, const char *path, bool dir, dg_buf *url, dg
     return 0;
 }
 
-static int map_curl(dg_transport *t, CURLcode c, const char *what, const char *path,
-                    dg_error *err)
+static int map_curl(dg_transport *t, CURLcode c, const char *what, const char *path, dg_error *err)
 {
     ftp_state *s = st_of(t);
     const char *detail = s->errbuf[0] ? s->errbuf : curl_easy_strerror(c);
@@ -114,18 +113,14 @@ static int map_curl(dg_transport *t, CURLcode c, const char *what, const char *p
                             t->describe);
     case CURLE_REMOTE_FILE_NOT_FOUND:
     case CURLE_FTP_COULDNT_RETR_FILE:
-    case CURLE_REMOTE_ACCESS_DENIED:
-        code = DG_ENOTFOUND;
-        break;
+    case CURLE_REMOTE_ACCESS_DENIED: code = DG_ENOTFOUND; break;
     case CURLE_QUOTE_ERROR:
     case CURLE_UPLOAD_FAILED:
     case CURLE_WRITE_ERROR:
     case CURLE_READ_ERROR:
     case CURLE_REMOTE_DISK_FULL:
     case CURLE_FILE_COULDNT_READ_FILE:
-    case CURLE_ABORTED_BY_CALLBACK:
-        code = DG_EIO;
-        break;
+    case CURLE_ABORTED_BY_CALLBACK: code = DG_EIO; break;
     default: code = DG_ENET; break;
     }
     return dg_error_set(err, code, "%s: %s '%s': %s", t->describe, what, path, detail);
@@ -438,8 +433,8 @@ static int ftp_put(dg_transport *t, const char *local_path, const char *tmp_path
     if (c) {
         rc = map_curl(t, c, "cannot upload", final_path, err);
         if (rc == DG_ENOTFOUND)
-            rc = dg_error_set(err, DG_EIO, "%s: cannot upload '%s': %s", t->describe,
-                              final_path, s->errbuf);
+            rc = dg_error_set(err, DG_EIO, "%s: cannot upload '%s': %s", t->describe, final_path,
+                              s->errbuf);
         if (c == CURLE_QUOTE_ERROR) {
             char dele[2500];
             snprintf(dele, sizeof dele, "*DELE %s", abs_tmp);
@@ -460,8 +455,8 @@ static int command_failed(dg_transport *t, CURLcode c, const char *what, const c
         char msg[CURL_ERROR_SIZE];
         snprintf(msg, sizeof msg, "%s", st_of(t)->errbuf);
         if (ftp_stat(t, path, &st, &ignored) == DG_ENOTFOUND)
-            return dg_error_set(err, DG_ENOTFOUND, "%s: %s '%s': no such file", t->describe,
-                                what, path);
+            return dg_error_set(err, DG_ENOTFOUND, "%s: %s '%s': no such file", t->describe, what,
+                                path);
         return dg_error_set(err, DG_EIO, "%s: %s '%s': %s", t->describe, what, path, msg);
     }
     return map_curl(t, c, what, path, err);
@@ -542,8 +537,8 @@ static int ftp_stat(dg_transport *t, const char *path, dg_remote_file *out, dg_e
     curl_easy_getinfo(s->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &size);
     curl_easy_getinfo(s->curl, CURLINFO_FILETIME_T, &mtime);
     if (size < 0 && mtime < 0)
-        return dg_error_set(err, DG_ENOTFOUND, "%s: cannot stat '%s': no such file",
-                            t->describe, path);
+        return dg_error_set(err, DG_ENOTFOUND, "%s: cannot stat '%s': no such file", t->describe,
+                            path);
     out->size = size > 0 ? (uint64_t)size : 0;
     out->mtime = mtime > 0 ? (int64_t)mtime : 0;
     out->is_dir = false;

@@ -30,7 +30,7 @@ static unsigned len32(const char *s)
     return (unsigned)strlen(s);
 }
 #define SF_OPENDIR(sf, p) libssh2_sftp_open_ex((sf), (p), len32(p), 0, 0, LIBSSH2_SFTP_OPENDIR)
-#define SF_OPEN(sf, p, fl, mode)                                                                  \
+#define SF_OPEN(sf, p, fl, mode)                                                                   \
     libssh2_sftp_open_ex((sf), (p), len32(p), (fl), (mode), LIBSSH2_SFTP_OPENFILE)
 #define SF_STAT(sf, p, a) libssh2_sftp_stat_ex((sf), (p), len32(p), LIBSSH2_SFTP_STAT, (a))
 #define SF_UNLINK(sf, p) libssh2_sftp_unlink_ex((sf), (p), len32(p))
@@ -91,17 +91,17 @@ static int fail(dg_transport *t, int rc, const char *what, const char *path, dg_
     sftp_state *s = st_of(t);
     if (rc == LIBSSH2_ERROR_SFTP_PROTOCOL && s->sftp) {
         unsigned long fx = libssh2_sftp_last_error(s->sftp);
-        int code = fx == LIBSSH2_FX_NO_SUCH_FILE || fx == LIBSSH2_FX_NO_SUCH_PATH ? DG_ENOTFOUND
-                                                                                : DG_EIO;
-        return dg_error_set(err, code, "%s: %s '%s': %s (SFTP status %lu)", t->describe, what,
-                            path, fx_name(fx), fx);
+        int code =
+            fx == LIBSSH2_FX_NO_SUCH_FILE || fx == LIBSSH2_FX_NO_SUCH_PATH ? DG_ENOTFOUND : DG_EIO;
+        return dg_error_set(err, code, "%s: %s '%s': %s (SFTP status %lu)", t->describe, what, path,
+                            fx_name(fx), fx);
     }
     s->broken = true;
     if (rc == LIBSSH2_ERROR_TIMEOUT)
-        return dg_error_set(err, DG_ETIMEOUT, "%s: %s '%s': no answer within %ld ms",
-                            t->describe, what, path, t->cfg.timeout_ms);
-    return dg_error_set(err, DG_ENET, "%s: %s '%s': connection lost: %s", t->describe, what,
-                        path, session_msg(s));
+        return dg_error_set(err, DG_ETIMEOUT, "%s: %s '%s': no answer within %ld ms", t->describe,
+                            what, path, t->cfg.timeout_ms);
+    return dg_error_set(err, DG_ENET, "%s: %s '%s': connection lost: %s", t->describe, what, path,
+                        session_msg(s));
 }
 
 static int last_rc(sftp_state *s)
@@ -286,8 +286,12 @@ static void prefer_known_types(dg_transport *t, LIBSSH2_SESSION *session)
     fclose(f);
     if (!*pref)
         return;
-    static const char *const rest[] = {"ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
-                                       "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256",
+    static const char *const rest[] = {"ssh-ed25519",
+                                       "ecdsa-sha2-nistp256",
+                                       "ecdsa-sha2-nistp384",
+                                       "ecdsa-sha2-nistp521",
+                                       "rsa-sha2-512",
+                                       "rsa-sha2-256",
                                        "ssh-rsa"};
     for (size_t i = 0; i < sizeof rest / sizeof *rest; i++)
         if (!strstr(pref, rest[i]) && strlen(pref) + strlen(rest[i]) + 2 < sizeof pref) {
@@ -299,7 +303,8 @@ static void prefer_known_types(dg_transport *t, LIBSSH2_SESSION *session)
     const char **supported = NULL;
     int n_sup = libssh2_session_supported_algs(session, LIBSSH2_METHOD_HOSTKEY, &supported);
     char keep[1024] = "";
-    for (char *save = NULL, *tok = strtok_r(pref, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+    for (char *save = NULL, *tok = strtok_r(pref, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save))
         for (int i = 0; i < n_sup; i++)
             if (!strcmp(tok, supported[i]) && strlen(keep) + strlen(tok) + 2 < sizeof keep) {
                 if (*keep)
@@ -332,15 +337,13 @@ static int check_host_key(dg_transport *t, dg_error *err)
     if (kh_path && *kh_path) {
         LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(s->session);
         if (!kh)
-            return dg_error_set(err, DG_ENOMEM, "%s: libssh2_knownhost_init failed",
-                                t->describe);
+            return dg_error_set(err, DG_ENOMEM, "%s: libssh2_knownhost_init failed", t->describe);
         loaded = load_known_hosts(kh, kh_path);
         if (loaded >= 0)
-            check = libssh2_knownhost_checkp(kh, t->cfg.host, t->cfg.port, key, key_len,
-                                             LIBSSH2_KNOWNHOST_TYPE_PLAIN |
-                                                 LIBSSH2_KNOWNHOST_KEYENC_RAW |
-                                                 knownhost_type(type),
-                                             NULL);
+            check = libssh2_knownhost_checkp(
+                kh, t->cfg.host, t->cfg.port, key, key_len,
+                LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | knownhost_type(type),
+                NULL);
         libssh2_knownhost_free(kh);
     }
     if (check == LIBSSH2_KNOWNHOST_CHECK_MATCH) {
@@ -364,8 +367,7 @@ static int check_host_key(dg_transport *t, dg_error *err)
         return dg_error_set(err, DG_EHOSTKEY,
                             "%s: host key %s %s is not in %s; refused (check the fingerprint "
                             "with the partner, then add the key, e.g. ssh-keyscan -p %d %s)",
-                            t->describe, hostkey_name(type), fp, kh_path, t->cfg.port,
-                            t->cfg.host);
+                            t->describe, hostkey_name(type), fp, kh_path, t->cfg.port, t->cfg.host);
     }
     dg_log_warn("transport=%s hostkey=%s fingerprint=%s outcome=accepted-unknown "
                 "reason=\"strict_host_key is false\"",
@@ -407,8 +409,8 @@ static int authenticate(dg_transport *t, dg_error *err)
         snprintf(pub, sizeof pub, "%s.pub", t->cfg.key_file);
         const char *pubp = access(pub, R_OK) ? NULL : pub;
         if (access(t->cfg.key_file, R_OK))
-            return dg_error_set(err, DG_ECONFIG, "%s: cannot read key_file '%s': %s",
-                                t->describe, t->cfg.key_file, strerror(errno));
+            return dg_error_set(err, DG_ECONFIG, "%s: cannot read key_file '%s': %s", t->describe,
+                                t->cfg.key_file, strerror(errno));
         int rc = libssh2_userauth_publickey_fromfile_ex(s->session, user, ulen, pubp,
                                                         t->cfg.key_file, t->cfg.key_passphrase);
         if (!rc)
@@ -646,8 +648,8 @@ static int sftp_rename(dg_transport *t, const char *from, const char *to, dg_err
     int rc = alive(t, err);
     if (rc)
         return rc;
-    long flags = LIBSSH2_SFTP_RENAME_OVERWRITE | LIBSSH2_SFTP_RENAME_ATOMIC |
-                 LIBSSH2_SFTP_RENAME_NATIVE;
+    long flags =
+        LIBSSH2_SFTP_RENAME_OVERWRITE | LIBSSH2_SFTP_RENAME_ATOMIC | LIBSSH2_SFTP_RENAME_NATIVE;
     int r = libssh2_sftp_rename_ex(s->sftp, from, len32(from), to, len32(to), flags);
     if (r == LIBSSH2_ERROR_SFTP_PROTOCOL &&
         libssh2_sftp_last_error(s->sftp) != LIBSSH2_FX_NO_SUCH_FILE && sftp_exists(s, to) &&
@@ -674,7 +676,8 @@ static int sftp_put(dg_transport *t, const char *local_path, const char *tmp_pat
     int fd = open(local_path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return dg_error_set(err, DG_EIO, "cannot open '%s': %s", local_path, strerror(errno));
-    LIBSSH2_SFTP_HANDLE *h = SF_OPEN(s->sftp, tmp_path, LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC, 0644);
+    LIBSSH2_SFTP_HANDLE *h =
+        SF_OPEN(s->sftp, tmp_path, LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC, 0644);
     if (!h) {
         close(fd);
         return fail(t, last_rc(s), "cannot create", tmp_path, err);

@@ -18,8 +18,7 @@ typedef struct tr_ops {
     const char *scheme;
     int (*connect)(dg_transport *t, dg_error *err);
     void (*disconnect)(dg_transport *t);
-    int (*list)(dg_transport *t, const char *dir, dg_remote_file **files, size_t *n,
-                dg_error *err);
+    int (*list)(dg_transport *t, const char *dir, dg_remote_file **files, size_t *n, dg_error *err);
     int (*fetch)(dg_transport *t, const char *path, tr_sink sink, void *ctx, dg_error *err);
     /* Uploads local_path as tmp_path then renames it over final_path. */
     int (*put)(dg_transport *t, const char *local_path, const char *tmp_path,

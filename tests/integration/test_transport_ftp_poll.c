@@ -116,8 +116,8 @@ static void test_poll_over_ftps(void **state)
     sh("cp -r '%s/etc' '%s/mappings' '%s/edi' '%s/'", src, src, src, g_tmp);
     sh("mkdir -p '%s/drops' && cp -r '%s/samples/demo/drops/northwind' '%s/drops/'", g_tmp, src,
        g_tmp);
-    sh("cp -r '%s/samples/demo/drops/shopfront' '%s/samples/demo/drops/brightline' '%s/'", src,
-       src, g_srv.root);
+    sh("cp -r '%s/samples/demo/drops/shopfront' '%s/samples/demo/drops/brightline' '%s/'", src, src,
+       g_srv.root);
     dg_test_server_chown(&g_srv.acct, g_srv.root);
     write_ftps_partner("shopfront", "role: storefront\n");
     write_ftps_partner("brightline", "role: supplier\n");

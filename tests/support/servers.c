@@ -397,8 +397,8 @@ int dg_test_sshd_start(dg_test_sshd *s)
         run("ssh-keygen -q -t ecdsa -N '' -C dg-host-ecdsa -f '%s/host_ecdsa' </dev/null", d) ||
         run("ssh-keygen -q -t ed25519 -N '' -C dg-other -f '%s/other_ed25519' </dev/null", d) ||
         run("ssh-keygen -q -t ed25519 -N '' -C dg-user -f '%s' </dev/null", s->key_file) ||
-        run("ssh-keygen -q -t ed25519 -N '%s' -C dg-user-enc -f '%s' </dev/null",
-            KEY_PASSPHRASE, s->key_file_enc) ||
+        run("ssh-keygen -q -t ed25519 -N '%s' -C dg-user-enc -f '%s' </dev/null", KEY_PASSPHRASE,
+            s->key_file_enc) ||
         run("cat '%s.pub' '%s.pub' > '%s/authorized_keys' && chmod 644 '%s/authorized_keys'",
             s->key_file, s->key_file_enc, d, d)) {
         snprintf(s->why, sizeof s->why, "ssh-keygen failed");

@@ -22,32 +22,32 @@ typedef struct dg_test_sshd {
     pid_t pid;
     int port;
     dg_test_account acct;
-    char dir[DG_TEST_PATH_MAX];         /* scratch: config, keys, log (removed on stop) */
-    char root[DG_TEST_PATH_MAX];        /* empty folder owned by acct: remote path == local path */
-    char key_file[DG_TEST_PATH_MAX];    /* user ed25519 key, no passphrase (".pub" beside it) */
-    char key_file_enc[DG_TEST_PATH_MAX];/* user ed25519 key protected by key_passphrase */
+    char dir[DG_TEST_PATH_MAX];          /* scratch: config, keys, log (removed on stop) */
+    char root[DG_TEST_PATH_MAX];         /* empty folder owned by acct: remote path == local path */
+    char key_file[DG_TEST_PATH_MAX];     /* user ed25519 key, no passphrase (".pub" beside it) */
+    char key_file_enc[DG_TEST_PATH_MAX]; /* user ed25519 key protected by key_passphrase */
     char key_passphrase[64];
-    char known_hosts[DG_TEST_PATH_MAX]; /* "[127.0.0.1]:port ssh-ed25519 ..." for this server
-                                           (its ed25519 key only, as OpenSSH clients record) */
+    char known_hosts[DG_TEST_PATH_MAX];       /* "[127.0.0.1]:port ssh-ed25519 ..." for this server
+                                                 (its ed25519 key only, as OpenSSH clients record) */
     char other_known_hosts[DG_TEST_PATH_MAX]; /* same host, a different key: a "changed" key */
     char empty_known_hosts[DG_TEST_PATH_MAX]; /* exists, empty: an "unknown" key */
-    char host_fingerprint[128];         /* "SHA256:..." of the server's ed25519 host key */
-    char host_fingerprint_ecdsa[128];   /* ... of its second (ecdsa) host key */
-    char log_file[DG_TEST_PATH_MAX];    /* sshd -e output */
-    char why[512];                      /* why start failed (for the skip message) */
+    char host_fingerprint[128];               /* "SHA256:..." of the server's ed25519 host key */
+    char host_fingerprint_ecdsa[128];         /* ... of its second (ecdsa) host key */
+    char log_file[DG_TEST_PATH_MAX];          /* sshd -e output */
+    char why[512];                            /* why start failed (for the skip message) */
 } dg_test_sshd;
 
 typedef struct dg_test_ftpd {
     pid_t pid;
     int port;
     dg_test_account acct;
-    bool force_tls;                     /* set before start: refuse plain FTP logins */
-    char dir[DG_TEST_PATH_MAX];         /* scratch: config, cert, log */
-    char root[DG_TEST_PATH_MAX];        /* the login's chroot: remote "/" is this folder */
-    char cert_file[DG_TEST_PATH_MAX];   /* self-signed certificate (also usable as ca_file) */
+    bool force_tls;                       /* set before start: refuse plain FTP logins */
+    char dir[DG_TEST_PATH_MAX];           /* scratch: config, cert, log */
+    char root[DG_TEST_PATH_MAX];          /* the login's chroot: remote "/" is this folder */
+    char cert_file[DG_TEST_PATH_MAX];     /* self-signed certificate (also usable as ca_file) */
     char other_ca_file[DG_TEST_PATH_MAX]; /* an unrelated self-signed cert: not a trust anchor */
     char log_file[DG_TEST_PATH_MAX];
-    char xfer_log[DG_TEST_PATH_MAX];    /* vsftpd's own log (CONNECT, OK LOGIN, transfers) */
+    char xfer_log[DG_TEST_PATH_MAX]; /* vsftpd's own log (CONNECT, OK LOGIN, transfers) */
     char why[512];
 } dg_test_ftpd;
 

@@ -144,14 +144,15 @@ static void test_errors_name_file_and_line(void **state)
                  "partner.yaml:2", "no credentials");
     expect_error("transport:\n  kind: sftp\n  host: h\n  user: u\n  key_file: k\n",
                  "partner.yaml:2", "known_hosts");
-    expect_error("transport:\n  kind: ftp\n  host: h\n  user: u\n  port: 70000\n",
-                 "partner.yaml:5", "port");
+    expect_error("transport:\n  kind: ftp\n  host: h\n  user: u\n  port: 70000\n", "partner.yaml:5",
+                 "port");
     expect_error("transport:\n  kind: ftp\n  host: h\n  user: u\n  timeout: soon\n",
                  "partner.yaml:5", "duration");
     expect_error("transport:\n  kind: ftp\n  host: h\n  user: u\n  verify_tls: maybe\n",
                  "partner.yaml:5", "verify_tls");
-    expect_error("transport:\n  kind: ftp\n  host: h\n  user: u\n  password_file: /nonexistent/pw\n",
-                 "partner.yaml:5", "cannot read secret file");
+    expect_error(
+        "transport:\n  kind: ftp\n  host: h\n  user: u\n  password_file: /nonexistent/pw\n",
+        "partner.yaml:5", "cannot read secret file");
     expect_error("transport:\n  kind: ftp\n  host: h\n  user: u\n  passive: false\n",
                  "partner.yaml:5", "passive");
     expect_error("transport: local\n", "partner.yaml:1", "expected a map");

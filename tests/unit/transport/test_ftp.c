@@ -13,8 +13,8 @@
 #include "testutil.h"
 #include "transport/transport.h"
 
-static dg_test_ftpd g_srv;     /* TLS offered, not required */
-static dg_test_ftpd g_tls;     /* TLS required for logins and data */
+static dg_test_ftpd g_srv; /* TLS offered, not required */
+static dg_test_ftpd g_tls; /* TLS required for logins and data */
 static bool g_up, g_tls_up;
 static char *g_tmp;
 
@@ -48,19 +48,26 @@ static int teardown(void **state)
     return 0;
 }
 
-#define NEED_SERVER()                                                                             \
-    do {                                                                                          \
-        if (!g_up)                                                                                \
-            skip();                                                                               \
+#define NEED_SERVER()                                                                              \
+    do {                                                                                           \
+        if (!g_up)                                                                                 \
+            skip();                                                                                \
     } while (0)
 
 static dg_transport_config cfg_for(const dg_test_ftpd *s, const char *kind)
 {
-    dg_transport_config c = {.kind = kind, .host = "127.0.0.1", .port = s->port,
-                             .user = s->acct.user, .password = s->acct.password,
-                             .strict_host_key = true, .verify_tls = true,
-                             .ca_file = s->cert_file, .timeout_ms = 5000, .retries = 0,
-                             .backoff_ms = 100, .keepalive_s = 30};
+    dg_transport_config c = {.kind = kind,
+                             .host = "127.0.0.1",
+                             .port = s->port,
+                             .user = s->acct.user,
+                             .password = s->acct.password,
+                             .strict_host_key = true,
+                             .verify_tls = true,
+                             .ca_file = s->cert_file,
+                             .timeout_ms = 5000,
+                             .retries = 0,
+                             .backoff_ms = 100,
+                             .keepalive_s = 30};
     return c;
 }
 
@@ -424,8 +431,7 @@ static void test_big_file_bounded_memory(void **state)
     assert_int_equal(dg_transport_put(t, tmp_path("big.bin"), ".", "big.bin", &err), 0);
     char sha[DG_SHA256_HEX_LEN], want[DG_SHA256_HEX_LEN];
     uint64_t bytes = 0;
-    assert_int_equal(dg_transport_fetch(t, "big.bin", tmp_path("big.back"), sha, &bytes, &err),
-                     0);
+    assert_int_equal(dg_transport_fetch(t, "big.bin", tmp_path("big.back"), sha, &bytes, &err), 0);
     long after = dg_test_maxrss_kb();
     dg_transport_close(t);
     assert_int_equal(bytes, size);

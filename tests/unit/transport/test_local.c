@@ -97,8 +97,7 @@ static void test_local_pickup_and_upload(void **state)
     assert_int_equal(dg_transport_rename(t, "in/b.csv", "in/sub/c.csv", &err), DG_ENOTFOUND);
     assert_int_equal(dg_transport_remove(t, "in/sub/b.csv", &err), 0);
     assert_int_equal(dg_transport_remove(t, "in/sub/b.csv", &err), DG_ENOTFOUND);
-    assert_int_equal(dg_transport_fetch(t, "in/none", at("none"), sha, &bytes, &err),
-                     DG_ENOTFOUND);
+    assert_int_equal(dg_transport_fetch(t, "in/none", at("none"), sha, &bytes, &err), DG_ENOTFOUND);
     assert_int_not_equal(stat(at("none"), &st), 0);
     assert_int_not_equal(stat(at("none.part"), &st), 0);
     assert_int_equal(dg_transport_list(t, "missing", &files, &n, &err), DG_ENOTFOUND);
@@ -111,8 +110,8 @@ static void test_fetch_no_sync(void **state)
     (void)state;
     mkdir(at("ns"), 0750);
     assert_int_equal(dg_test_make_file(at("ns/f.bin"), 70000, 11), 0);
-    dg_transport_config c = {.kind = "local", .root = at("ns"), .timeout_ms = 1000,
-                             .fetch_no_sync = true};
+    dg_transport_config c = {
+        .kind = "local", .root = at("ns"), .timeout_ms = 1000, .fetch_no_sync = true};
     dg_transport *t = NULL;
     dg_error err = {0};
     assert_int_equal(dg_transport_open(&c, &t, &err), 0);
@@ -140,8 +139,7 @@ static void test_paths_stay_under_root(void **state)
     uint64_t bytes;
     assert_int_equal(dg_transport_list(t, "..", &files, &n, &err), DG_EINVAL);
     assert_non_null(strstr(err.msg, "leaves the transport root"));
-    assert_int_equal(dg_transport_fetch(t, "../secret.txt", at("x"), sha, &bytes, &err),
-                     DG_EINVAL);
+    assert_int_equal(dg_transport_fetch(t, "../secret.txt", at("x"), sha, &bytes, &err), DG_EINVAL);
     assert_int_equal(dg_transport_fetch(t, "a/../../secret.txt", at("x"), sha, &bytes, &err),
                      DG_EINVAL);
     assert_int_equal(dg_transport_rename(t, "x", "../y", &err), DG_EINVAL);
@@ -168,10 +166,16 @@ static void test_open_errors(void **state)
     c = (dg_transport_config){.kind = "local"};
     assert_int_equal(dg_transport_open(&c, &t, &err), DG_ECONFIG);
     /* Nothing listens on a fresh free port: a network error, retried then given up, logged. */
-    c = (dg_transport_config){.kind = "sftp", .host = "127.0.0.1",
-                              .port = dg_test_free_port(), .user = "u", .password = "S3cr3t-x",
-                              .known_hosts = "/nonexistent", .strict_host_key = true,
-                              .timeout_ms = 1000, .retries = 2, .backoff_ms = 10};
+    c = (dg_transport_config){.kind = "sftp",
+                              .host = "127.0.0.1",
+                              .port = dg_test_free_port(),
+                              .user = "u",
+                              .password = "S3cr3t-x",
+                              .known_hosts = "/nonexistent",
+                              .strict_host_key = true,
+                              .timeout_ms = 1000,
+                              .retries = 2,
+                              .backoff_ms = 10};
     dg_test_capture_begin();
     int rc = dg_transport_open(&c, &t, &err);
     char *log = dg_test_capture_end();
@@ -193,8 +197,8 @@ static void test_ls_parser(void **state)
     (void)state;
     dg_remote_file f;
     int64_t now = 1764072000; /* 2025-11-25 12:00:00 UTC */
-    assert_true(tr_parse_ls_line("-rw-r--r--    1 1001     1001         5000 Nov 25 11:58 asn 1.edi",
-                                 now, &f));
+    assert_true(tr_parse_ls_line(
+        "-rw-r--r--    1 1001     1001         5000 Nov 25 11:58 asn 1.edi", now, &f));
     assert_string_equal(f.name, "asn 1.edi");
     assert_int_equal(f.size, 5000);
     assert_false(f.is_dir);
@@ -218,8 +222,8 @@ static void test_mlsd_parser(void **state)
 {
     (void)state;
     dg_remote_file f;
-    assert_true(tr_parse_mlsd_line("type=file;size=5000;modify=20251125115800;perm=r; a b.edi",
-                                   &f));
+    assert_true(
+        tr_parse_mlsd_line("type=file;size=5000;modify=20251125115800;perm=r; a b.edi", &f));
     assert_string_equal(f.name, "a b.edi");
     assert_int_equal(f.size, 5000);
     assert_int_equal(f.mtime, 1764071880);

@@ -41,19 +41,27 @@ static int teardown(void **state)
     return 0;
 }
 
-#define NEED_SERVER()                                                                             \
-    do {                                                                                          \
-        if (!g_up)                                                                                \
-            skip();                                                                               \
+#define NEED_SERVER()                                                                              \
+    do {                                                                                           \
+        if (!g_up)                                                                                 \
+            skip();                                                                                \
     } while (0)
 
 static dg_transport_config key_cfg(void)
 {
-    dg_transport_config c = {.kind = "sftp", .root = g_srv.root, .host = "127.0.0.1",
-                             .port = g_srv.port, .user = g_srv.acct.user,
-                             .key_file = g_srv.key_file, .known_hosts = g_srv.known_hosts,
-                             .strict_host_key = true, .verify_tls = true, .timeout_ms = 5000,
-                             .retries = 0, .backoff_ms = 100, .keepalive_s = 30};
+    dg_transport_config c = {.kind = "sftp",
+                             .root = g_srv.root,
+                             .host = "127.0.0.1",
+                             .port = g_srv.port,
+                             .user = g_srv.acct.user,
+                             .key_file = g_srv.key_file,
+                             .known_hosts = g_srv.known_hosts,
+                             .strict_host_key = true,
+                             .verify_tls = true,
+                             .timeout_ms = 5000,
+                             .retries = 0,
+                             .backoff_ms = 100,
+                             .keepalive_s = 30};
     return c;
 }
 
@@ -96,8 +104,7 @@ static void test_pickup_and_upload(void **state)
     assert_int_not_equal(stat(srv_path("out/deep/er/.po.edi.part"), &st), 0);
     /* A second upload of the same name replaces the first (a retried delivery). */
     assert_int_equal(dg_test_make_file(tmp_path("po2.edi"), 1234, 2), 0);
-    assert_int_equal(dg_transport_put(t, tmp_path("po2.edi"), "out/deep/er", "po.edi", &err),
-                     0);
+    assert_int_equal(dg_transport_put(t, tmp_path("po2.edi"), "out/deep/er", "po.edi", &err), 0);
     assert_int_equal(stat(srv_path("out/deep/er/po.edi"), &st), 0);
     assert_int_equal(st.st_size, 1234);
 
@@ -123,8 +130,7 @@ static void test_pickup_and_upload(void **state)
     assert_true(saw_dir);
     char sha[DG_SHA256_HEX_LEN], want[DG_SHA256_HEX_LEN];
     uint64_t bytes = 0;
-    assert_int_equal(dg_transport_fetch(t, "out/asn1.edi", tmp_path("asn1.edi"), sha, &bytes,
-                                        &err),
+    assert_int_equal(dg_transport_fetch(t, "out/asn1.edi", tmp_path("asn1.edi"), sha, &bytes, &err),
                      0);
     assert_int_equal(bytes, 5000);
     assert_int_equal(dg_sha256_file(srv_path("out/asn1.edi"), want, &err), 0);
@@ -189,8 +195,9 @@ static void test_hashed_known_hosts(void **state)
     NEED_SERVER();
     char copy[2100], cmd[4400];
     snprintf(copy, sizeof copy, "%s/known_hosts_hashed", g_tmp);
-    snprintf(cmd, sizeof cmd, "printf '# comment\\n' > '%s' && cat '%s' >> '%s' && "
-                              "ssh-keygen -q -H -f '%s' >/dev/null 2>&1",
+    snprintf(cmd, sizeof cmd,
+             "printf '# comment\\n' > '%s' && cat '%s' >> '%s' && "
+             "ssh-keygen -q -H -f '%s' >/dev/null 2>&1",
              copy, g_srv.known_hosts, copy, copy);
     assert_int_equal(system(cmd), 0);
     char *text = dg_test_read_file(copy, NULL);
@@ -358,7 +365,7 @@ static void test_stalled_server_times_out(void **state)
 }
 
 typedef struct killer {
-    const char *watch;   /* local .part file to watch */
+    const char *watch; /* local .part file to watch */
     bool restart;
     bool killed;
 } killer;
@@ -459,8 +466,7 @@ static void test_big_file_bounded_memory(void **state)
     assert_int_equal(dg_transport_put(t, tmp_path("big.bin"), ".", "big.bin", &err), 0);
     char sha[DG_SHA256_HEX_LEN], want[DG_SHA256_HEX_LEN];
     uint64_t bytes = 0;
-    assert_int_equal(dg_transport_fetch(t, "big.bin", tmp_path("big.back"), sha, &bytes, &err),
-                     0);
+    assert_int_equal(dg_transport_fetch(t, "big.bin", tmp_path("big.back"), sha, &bytes, &err), 0);
     long after = dg_test_maxrss_kb();
     dg_transport_close(t);
     assert_int_equal(bytes, size);
