@@ -17,6 +17,7 @@
 typedef struct map_table {
     const char *name;
     const char **keys, **vals;
+    size_t *klens; /* strlen of each key, so a lookup compares lengths first */
     size_t n;
     const char *dflt; /* "_default" entry: value for codes not in the table */
 } map_table;

@@ -73,6 +73,7 @@ static int table_from_node(dg_mapping *m, map_table *t, const dg_node *n, dg_err
     if (n->type != DG_NODE_MAP)
         return map_where_err(err, n, "table '%s' must map codes to values", t->name);
     t->keys = dg_arena_alloc(m->arena, (n->n_items + 1) * sizeof *t->keys);
+    t->klens = dg_arena_alloc(m->arena, (n->n_items + 1) * sizeof *t->klens);
     t->vals = dg_arena_alloc(m->arena, (n->n_items + 1) * sizeof *t->vals);
     for (size_t i = 0; i < n->n_items; i++) {
         const dg_node *e = n->items[i];
@@ -82,6 +83,7 @@ static int table_from_node(dg_mapping *m, map_table *t, const dg_node *n, dg_err
             t->dflt = dg_arena_strdup(m->arena, e->value);
             continue;
         }
+        t->klens[t->n] = strlen(e->key);
         t->keys[t->n] = dg_arena_strdup(m->arena, e->key);
         t->vals[t->n++] = dg_arena_strdup(m->arena, e->value);
     }

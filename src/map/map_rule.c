@@ -169,7 +169,7 @@ static void format_pattern(const char *pat, const tm_parts *t, dg_buf *out)
 static const char *lookup(const map_table *t, const char *s, size_t len)
 {
     for (size_t i = 0; i < t->n; i++)
-        if (strlen(t->keys[i]) == len && !strncasecmp(t->keys[i], s, len))
+        if (t->klens[i] == len && !strncasecmp(t->keys[i], s, len))
             return t->vals[i];
     return t->dflt;
 }

@@ -170,7 +170,13 @@ typedef struct {
 static const char *seg_elem(const void *ctx, const void *raw, int el, int comp, int rep,
                             size_t *len)
 {
-    return dg_x12_get(raw, ctx, el, comp, rep, len);
+    const dg_x12_seg *sg = raw;
+    const dg_x12_delims *d = ctx;
+    if (!comp && !rep && !d->rep && el >= 1 && el <= sg->n_el) { /* a whole element: as read */
+        *len = sg->el_len[el];
+        return sg->el[el];
+    }
+    return dg_x12_get(sg, d, el, comp, rep, len);
 }
 
 static void note_other(x12_read *x, const char *id)
@@ -215,13 +221,17 @@ static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t
         const char *vals[MAX_SRC];
         size_t lens[MAX_SRC], at[MAX_SRC];
         long found = -1;
-        for (size_t k = 0; k < r->n_src; k++) {
+        size_t n_src = r->n_src;
+        for (size_t k = 0; k < n_src; k++) {
             size_t len = 0, seg = SIZE_MAX;
-            vals[k] = x12_path_eval(s, r->src_c[k], sc, &len, &seg);
+            vals[k] = x12_path_eval(s, r->src_c[k], &sc, &len, &seg);
             lens[k] = vals[k] ? len : 0;
             at[k] = seg;
-            if (vals[k] && len && found < 0)
+            if (vals[k] && len && found < 0) {
                 found = (long)k;
+                if (r->first && vals[k][0] != ' ')
+                    n_src = k + 1; /* first_of: the rest cannot win */
+            }
         }
         if (found < 0 && !r->cnst && !r->dflt && !r->required)
             continue; /* nothing to set: most party rules of a set without that party */
@@ -232,7 +242,7 @@ static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t
         }
         bool in_grp = r->field->group == group && group >= 0;
         void *rec = dg_fields_record(doc, in_grp ? group : r->field->group, in_grp ? idx : 0);
-        int rc = map_apply_in(x->m, r, vals, lens, r->n_src, doc, rec, &pos, x->err);
+        int rc = map_apply_in(x->m, r, vals, lens, n_src, doc, rec, &pos, x->err);
         if (rc)
             return rc;
         if (r->negate_c && found >= 0 && r->field->type != DG_FIELD_STR &&
@@ -268,7 +278,7 @@ static bool any_value(const xset *s, const map_group *gr, xscope sc)
 {
     for (size_t k = 0; k < gr->n_whens; k++) {
         size_t len = 0, at;
-        if (x12_path_eval(s, gr->whens_c[k], sc, &len, &at) && len)
+        if (x12_path_eval(s, gr->whens_c[k], &sc, &len, &at) && len)
             return true;
     }
     return false;

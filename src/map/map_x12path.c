@@ -178,6 +178,17 @@ const char *x12_path_compile(dg_arena *a, const char *text, xpath *p)
     return ref_compile(s, strlen(s), &p->ref);
 }
 
+/* Equal short texts (qualifiers, codes) without a call. */
+static inline bool same_text(const char *a, const char *b, size_t len)
+{
+    switch (len) {
+    case 1: return a[0] == b[0];
+    case 2: return a[0] == b[0] && a[1] == b[1];
+    case 3: return a[0] == b[0] && a[1] == b[1] && a[2] == b[2];
+    default: return !memcmp(a, b, len);
+    }
+}
+
 static const char *elem(const xset *s, size_t i, int el, int comp, int rep, size_t *len)
 {
     *len = 0;
@@ -196,7 +207,7 @@ bool x12_step_match(const xset *s, size_t i, const xstep *st)
         const char *v = elem(s, i, cd->ref.el, cd->ref.comp, cd->ref.rep, &len);
         bool any = false;
         for (size_t k = 0; v && k < cd->n_vals && !any; k++)
-            any = cd->val_lens[k] == len && !memcmp(cd->vals[k], v, len);
+            any = cd->val_lens[k] == len && same_text(cd->vals[k], v, len);
         if (!any)
             return false;
     }
@@ -229,10 +240,7 @@ static uint32_t id_slot(uint32_t id)
 void x12_index(xset *s, uint32_t *next_same, uint32_t *first_of, uint32_t *slot_id)
 {
     uint32_t n = (uint32_t)s->n, last[X12_ID_SLOTS];
-    for (size_t k = 0; k < X12_ID_SLOTS; k++) {
-        first_of[k] = n;
-        slot_id[k] = 0;
-    }
+    memset(slot_id, 0, X12_ID_SLOTS * sizeof *slot_id); /* first_of counts only where taken */
     for (uint32_t i = 0; i < n; i++) {
         uint32_t id = s->segs[i].id, k = id_slot(id);
         while (slot_id[k] && slot_id[k] != id) /* linear probing; a set has few distinct ids */
@@ -372,8 +380,10 @@ static bool parent_scope(const xset *s, xscope *sc)
     return false;
 }
 
-const char *x12_path_eval(const xset *s, const xpath *p, xscope sc, size_t *len, size_t *seg)
+const char *x12_path_eval(const xset *s, const xpath *p, const xscope *scope, size_t *len,
+                          size_t *seg)
 {
+    xscope sc = *scope; /* by pointer: a 24-byte struct by value costs a store-forwarding stall */
     for (int k = 0; k < p->parents; k++)
         if (!parent_scope(s, &sc))
             return NULL;
@@ -399,7 +409,7 @@ const char *x12_path_eval(const xset *s, const xpath *p, xscope sc, size_t *len,
             continue;
         }
         for (size_t q = 0; q < best; q++)
-            if (ql == p->qual_lens[q] && !memcmp(qv, p->quals[q], ql)) {
+            if (ql == p->qual_lens[q] && same_text(qv, p->quals[q], ql)) {
                 best = q;
                 best_el = el;
                 break;

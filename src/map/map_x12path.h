@@ -93,6 +93,7 @@ int x12_step_uid(xstep *st, const xstep **seen, int n_seen);
 /* Where the loop started by segment i ends (next same segment, an until segment, end). */
 size_t x12_loop_end(const xset *s, size_t i, size_t limit, uint32_t also_stop);
 /* Evaluates p in scope; on success returns the text (len) and the segment index it came from. */
-const char *x12_path_eval(const xset *s, const xpath *p, xscope sc, size_t *len, size_t *seg);
+const char *x12_path_eval(const xset *s, const xpath *p, const xscope *scope, size_t *len,
+                          size_t *seg);
 
 #endif
