@@ -81,6 +81,12 @@ static void sum_charges(const dg_invoice *iv, dg_dec *all, dg_dec *freight, dg_d
     }
 }
 
+/* Money for a person: at least 2 decimals ("20.50", "0.05"), more only when present ("0.052"). */
+static const char *money(dg_dec d, char *buf, size_t size)
+{
+    return d.v % 100 ? dg_dec_format(d, buf, size) : dg_dec_format_fixed(d, 2, buf, size);
+}
+
 static void check_price(const dg_flow_rules *r, reason_list *res, const po_line *l,
                         const dg_invoice_line *il)
 {
@@ -92,11 +98,19 @@ static void check_price(const dg_flow_rules *r, reason_list *res, const po_line 
     dg_dec allowed = dg_dec_cmp(pct, r->price_abs) > 0 ? pct : r->price_abs;
     if (dg_dec_cmp(dg_dec_abs(diff), allowed) <= 0)
         return;
-    char a[32], b[32], c[32];
+    /* Says the rule, not only its result: "allowed ±0.05 or 1% of the cost = ±0.052". */
+    char a[32], b[32], c[32], d[32], e[32], rule[160];
+    if (r->price_pct.v > 0)
+        snprintf(rule, sizeof rule, "±%s or %s%% of the cost, whichever is more, = ±%s",
+                 money(r->price_abs, d, sizeof d), dg_dec_format(r->price_pct, e, sizeof e),
+                 money(allowed, c, sizeof c));
+    else
+        snprintf(rule, sizeof rule, "±%s", money(allowed, c, sizeof c));
     add_reason(res, diff.v > 0 ? DG_REASON_PRICE_ABOVE_TOLERANCE : DG_REASON_PRICE_BELOW_TOLERANCE,
-               "%s (PO line %ld): unit price %s vs PO cost %s (tolerance %s)", l->supplier_sku,
-               l->po_line, dg_dec_format(il->unit_price, a, sizeof a),
-               dg_dec_format(l->cost, b, sizeof b), dg_dec_format(allowed, c, sizeof c));
+               "%s (PO line %ld): unit price %s is %s %s the PO cost %s; allowed %s",
+               l->supplier_sku, l->po_line, money(il->unit_price, a, sizeof a),
+               money(dg_dec_abs(diff), e, sizeof e), diff.v > 0 ? "above" : "below",
+               money(l->cost, b, sizeof b), rule);
 }
 
 /* The match itself; fills res->reasons and the per-line quantities in p->lines[].add. */

@@ -258,6 +258,10 @@ static void invoice_price_above_tolerance(void **state)
     assert_int_equal(r->n_reasons, 1);
     assert_string_equal(r->reasons[0].code, DG_REASON_PRICE_ABOVE_TOLERANCE);
     assert_non_null(strstr(r->reasons[0].detail, "20.5"));
+    /* The rule in words for the clerk, not only its result (was "(tolerance 0.4)"). */
+    assert_non_null(strstr(r->reasons[0].detail, "unit price 20.50 is 0.50 above the PO cost 20.00;"
+                                                 " allowed ±0.05 or 2% of the cost, whichever is"
+                                                 " more, = ±0.40"));
     assert_string_equal(ft_qs(f, "SELECT code FROM discrepancies"),
                         DG_REASON_PRICE_ABOVE_TOLERANCE);
     /* Not approved: nothing counts as invoiced, the PO is not INVOICED. */
