@@ -59,6 +59,46 @@ int gw_x12_check(dg_gw *g, const char *path, const char *name, dg_error *reason)
     return rc;
 }
 
+static void ack_opts(const gw_ack_env *env, dg_x12_ack_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->isa_control = env->isa_control;
+    o->gs_control = env->gs_control;
+    o->st_control = env->st_control;
+    o->sender_qual = env->our_qualifier;
+    o->sender_id = env->our_id;
+    o->receiver_qual = env->their_qualifier;
+    o->receiver_id = env->their_id;
+    o->usage = env->test ? 'T' : 'P';
+    o->newline = true;
+}
+
+int gw_ack_build_rejected(dg_gw *g, const char *path, const gw_ack_env *env, dg_buf *out,
+                          dg_error *err)
+{
+    const dg_x12_defs *d = NULL;
+    int rc = defs(g, &d, err);
+    if (rc)
+        return rc;
+    dg_x12_file_result *res = NULL;
+    if ((rc = dg_x12_check_file(d, path, &res, err)))
+        return rc;
+    /* Nothing of a quarantined file was applied: every set is rejected (AK5 R, keeping the
+     * AK3/AK4 detail the check found) and every group too (AK9 R, none accepted). */
+    for (size_t i = 0; i < res->n_groups; i++) {
+        dg_x12_group_result *gr = &res->groups[i];
+        for (size_t k = 0; k < gr->n_sets; k++)
+            gr->sets[k].status = 'R';
+        gr->accepted = 0;
+        gr->status = 'R';
+    }
+    dg_x12_ack_opts o;
+    ack_opts(env, &o);
+    rc = dg_x12_ack_build(res, &o, out, NULL, err);
+    dg_x12_file_result_free(res);
+    return rc;
+}
+
 int gw_ack_build(dg_gw *g, const char *path, const gw_ack_env *env, dg_buf *out, dg_error *err)
 {
     const dg_x12_defs *d = NULL;
@@ -66,16 +106,7 @@ int gw_ack_build(dg_gw *g, const char *path, const gw_ack_env *env, dg_buf *out,
     if (rc)
         return rc;
     dg_x12_ack_opts o;
-    memset(&o, 0, sizeof o);
-    o.isa_control = env->isa_control;
-    o.gs_control = env->gs_control;
-    o.st_control = env->st_control;
-    o.sender_qual = env->our_qualifier;
-    o.sender_id = env->our_id;
-    o.receiver_qual = env->their_qualifier;
-    o.receiver_id = env->their_id;
-    o.usage = env->test ? 'T' : 'P';
-    o.newline = true;
+    ack_opts(env, &o);
     return dg_x12_ack_build_file(d, path, &o, out, NULL, err);
 }
 

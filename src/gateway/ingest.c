@@ -45,13 +45,15 @@ int gw_pickup_record_quarantined(dg_gw *g, const gw_pickup *pk, const char *reas
         dg_store_rollback(g->store);
         return rc;
     }
-    /* The partner learns of the rejection from its 997 (AK5 R with the AK3/AK4 detail). A file
-     * with no readable group cannot be acknowledged by a 997: nothing is sent then. */
+    /* The partner learns of the rejection from its 997: every set AK5 R (with the AK3/AK4
+     * detail when the X12 check found it), also when the mapping or the flow refused a file
+     * the check accepted. A file with no readable group cannot be acknowledged by a 997:
+     * nothing is sent then. */
     if (pk->drop->ack && !pk->drop->acks) {
         dg_error e = {0};
         int arc = dg_store_begin(g->store, &e);
         if (!arc) {
-            arc = gw_queue_997(g, pk->partner, pk, &e);
+            arc = gw_queue_997_rejected(g, pk->partner, pk, &e);
             if (!arc)
                 arc = gw_sync_local(g, &e);
             if (arc)

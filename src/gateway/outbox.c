@@ -204,7 +204,8 @@ static dg_map_envelope envelope(const dg_gw *g, const dg_gw_partner *p, const co
     return e;
 }
 
-int gw_queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, dg_error *err)
+static int queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, bool rejected,
+                     dg_error *err)
 {
     controls c;
     int rc = take_controls(g, p, &c, err);
@@ -219,7 +220,8 @@ int gw_queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, dg_error
                       c.st_s,
                       g->cfg->x12_test};
     dg_buf b = DG_BUF_INIT;
-    if ((rc = gw_ack_build(g, pk->spool_path, &env, &b, err))) {
+    if ((rc = rejected ? gw_ack_build_rejected(g, pk->spool_path, &env, &b, err)
+                       : gw_ack_build(g, pk->spool_path, &env, &b, err))) {
         dg_buf_free(&b);
         return rc;
     }
@@ -245,6 +247,16 @@ int gw_queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, dg_error
         rc = write_nosync(path, b.data ? b.data : "", b.len, err);
     dg_buf_free(&b);
     return rc;
+}
+
+int gw_queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, dg_error *err)
+{
+    return queue_997(g, p, pk, false, err);
+}
+
+int gw_queue_997_rejected(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, dg_error *err)
+{
+    return queue_997(g, p, pk, true, err);
 }
 
 static bool has_ack_drop(const dg_gw_partner *p)

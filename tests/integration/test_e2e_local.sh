@@ -131,11 +131,14 @@ expect "bad order file" "$(q "select state from pickups where path='orders/order
 expect "quarantine folder" "$(ls "$W"/var/quarantine/*/*.reason.txt | wc -l)" 6
 expect "nothing placed by bad input" "$(q "select count(*) from orders")" 5
 # A quarantined X12 file gets no 997 of ours; the valid ones did. Nothing was sent twice.
-# 997s: the over-shipment ASN is valid X12 (accepted; the flow rejected its content), the invalid
-# 810 is rejected with AK5 R and the element in error, the broken file gets none (not X12).
+# 997s: the over-shipment ASN is valid X12 but the flow rejected its content: quarantined, so its
+# 997 rejects it (AK5 R, never an acceptance; audit H4), the invalid 810 is rejected with AK5 R
+# and the element in error, the broken file gets none (not X12).
 expect "997s after bad input" "$(ls "$W"/drops/northwind/inbound/997_* | wc -l)" 7
 checks=$((checks + 1))
-grep -l 'AK1\*SH\*5001' "$W"/drops/northwind/inbound/997_* | xargs grep -q 'AK5\*A' || fail "no accepting 997 for the over-shipment ASN"
+grep -l 'AK1\*SH\*5001' "$W"/drops/northwind/inbound/997_* | xargs grep -q 'AK5\*R' || fail "no rejecting 997 for the quarantined over-shipment ASN"
+checks=$((checks + 1))
+! grep -l 'AK1\*SH\*5001' "$W"/drops/northwind/inbound/997_* | xargs grep -q 'AK5\*A' || fail "an accepting 997 for the quarantined over-shipment ASN"
 checks=$((checks + 1))
 grep -l 'AK1\*IN\*4901' "$W"/drops/northwind/inbound/997_* | xargs grep -l 'AK5\*R' | xargs grep -q '^AK4\*13' || fail "no rejecting 997 (AK5 R, AK4 ITD13) for the invalid 810"
 expect "no new PO or tracking from bad input" "$(q "select count(*) from outbox where kind<>'ack'")" 9
