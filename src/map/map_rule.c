@@ -457,7 +457,8 @@ static int render_rule(const dg_mapping *m, const map_rule *r, const map_out_ctx
     size_t nf;
     const dg_field *key = dg_fields_list(c->doc->kind, &nf); /* order_number, shipment_id ... */
     map_pos pos = {"document", (long)c->doc_no, nf ? *dg_field_str(&c->doc->u, key) : NULL};
-    const char *v = r->cnst ? r->cnst : raw_value(r, r->special, r->field, c, buf, sizeof buf, &num);
+    const char *v =
+        r->cnst ? r->cnst : raw_value(r, r->special, r->field, c, buf, sizeof buf, &num);
     for (int pass = 0; pass < 2; pass++) {
         if (v && r->trim) {
             while (is_space(*v))

@@ -263,7 +263,8 @@ static void document_per_option(void **state)
     const char *yaml =
         "direction: in\ndocument: shipment\nformat: x12\n"
         "x12: {transaction_set: \"856\", until: [CTT, SE], document_per: \"HL[HL03=O]\"}\n"
-        "fields:\n  - {target: shipment_id, source: BSN02}\n  - {target: po_number, source: PRF01}\n"
+        "fields:\n  - {target: shipment_id, source: BSN02}\n  - {target: po_number, source: "
+        "PRF01}\n"
         "groups:\n  - target: items\n    each: \"HL[HL03=I]\"\n    fields:\n"
         "      - {target: vendor_sku, source: \"LIN@VP\"}\n"
         "      - {target: quantity_shipped, source: SN102}\n";
@@ -271,11 +272,11 @@ static void document_per_option(void **state)
     doc_list l = {0};
     /* an item hanging off the shipment level, before the orders: the first document's */
     read_abs(map,
-            x12_file("per.edi", "856",
-                     "BSN*00*S1*20240301*1200~HL*1**S~HL*2*1*I~LIN**VP*LOOSE~SN1**1*EA~"
-                     "HL*3*1*O~PRF*P1~HL*4*3*I~LIN**VP*A~SN1**2*EA~"
-                     "HL*5*1*O~PRF*P2~HL*6*5*I~LIN**VP*B~SN1**3*EA~CTT*6~"),
-            &l);
+             x12_file("per.edi", "856",
+                      "BSN*00*S1*20240301*1200~HL*1**S~HL*2*1*I~LIN**VP*LOOSE~SN1**1*EA~"
+                      "HL*3*1*O~PRF*P1~HL*4*3*I~LIN**VP*A~SN1**2*EA~"
+                      "HL*5*1*O~PRF*P2~HL*6*5*I~LIN**VP*B~SN1**3*EA~CTT*6~"),
+             &l);
     assert_int_equal(l.n, 2);
     assert_string_equal(l.docs[0]->u.shipment.po_number, "P1");
     assert_int_equal(l.docs[0]->u.shipment.n_items, 2);
@@ -287,30 +288,30 @@ static void document_per_option(void **state)
     list_free(&l);
     /* no order level at all (S/I): one document */
     read_abs(map,
-            x12_file("per2.edi", "856",
-                     "BSN*00*S2*20240301*1200~HL*1**S~PRF*P9~HL*2*1*I~LIN**VP*A~SN1**2*EA~"
-                     "HL*3*1*I~LIN**VP*B~SN1**1*EA~CTT*3~"),
-            &l);
+             x12_file("per2.edi", "856",
+                      "BSN*00*S2*20240301*1200~HL*1**S~PRF*P9~HL*2*1*I~LIN**VP*A~SN1**2*EA~"
+                      "HL*3*1*I~LIN**VP*B~SN1**1*EA~CTT*3~"),
+             &l);
     assert_int_equal(l.n, 1);
     assert_string_equal(l.docs[0]->u.shipment.po_number, "P9");
     assert_int_equal(l.docs[0]->u.shipment.n_items, 2);
     list_free(&l);
     /* HL without parent ids (HL02 empty, as some senders write): the order's items follow it */
     read_abs(map,
-            x12_file("per3.edi", "856",
-                     "BSN*00*S3*20240301*1200~HL*1**S~HL*2**O~PRF*P1~HL*3**I~LIN**VP*A~SN1**2*EA~"
-                     "HL*4**O~PRF*P2~HL*5**I~LIN**VP*B~SN1**1*EA~HL*6**I~LIN**VP*C~SN1**1*EA~"),
-            &l);
+             x12_file("per3.edi", "856",
+                      "BSN*00*S3*20240301*1200~HL*1**S~HL*2**O~PRF*P1~HL*3**I~LIN**VP*A~SN1**2*EA~"
+                      "HL*4**O~PRF*P2~HL*5**I~LIN**VP*B~SN1**1*EA~HL*6**I~LIN**VP*C~SN1**1*EA~"),
+             &l);
     assert_int_equal(l.n, 2);
     assert_int_equal(l.docs[0]->u.shipment.n_items, 1);
     assert_string_equal(l.docs[1]->u.shipment.po_number, "P2");
     assert_int_equal(l.docs[1]->u.shipment.n_items, 2);
     list_free(&l);
     /* a bad step is a load error naming the option */
-    const char *bad = write_tmp("bad-per.yaml",
-                                "direction: in\ndocument: shipment\nformat: x12\n"
-                                "x12: {transaction_set: \"856\", document_per: \"hl[HL03=O]\"}\n"
-                                "fields:\n  - {target: shipment_id, source: BSN02}\n");
+    const char *bad =
+        write_tmp("bad-per.yaml", "direction: in\ndocument: shipment\nformat: x12\n"
+                                  "x12: {transaction_set: \"856\", document_per: \"hl[HL03=O]\"}\n"
+                                  "fields:\n  - {target: shipment_id, source: BSN02}\n");
     dg_mapping *m = NULL;
     dg_error err = {0};
     assert_int_equal(dg_map_load(bad, &m, &err), DG_ECONFIG);
@@ -428,10 +429,10 @@ static void corpus_values(void **state)
     assert_string_equal(s->items[0].package_id, "00000715670002152111");
     list_free(&l);
 
-
     /* tracking only at the shipment level, no pack level (S/O/I) */
-    static const char *const sol[] = {"x12/856/apimeister-004060_856.edi", "x12/856/node-x12-856.edi",
-                                       "x12/856/oopfactory-edi1Source.edi"};
+    static const char *const sol[] = {"x12/856/apimeister-004060_856.edi",
+                                      "x12/856/node-x12-856.edi",
+                                      "x12/856/oopfactory-edi1Source.edi"};
     for (size_t k = 0; k < 3; k++) {
         read_ok("mappings/x12-856-in.yaml", corpus(sol[k]), &l);
         assert_int_equal(l.n, 1);
