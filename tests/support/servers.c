@@ -13,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +36,10 @@ typedef struct running {
 } running;
 static running g_running[16];
 static bool g_atexit_set;
+static pid_t g_owner; /* the process that started the servers */
+
+/* SIGTERM / SIGINT (a timeout, ^C): stop the servers, then die of the signal as before. */
+static void on_fatal_signal(int sig);
 
 static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int run(const char *fmt, ...)
@@ -127,6 +133,9 @@ static void forget(pid_t pid)
 
 static void stop_all(void)
 {
+    /* A forked child of the test that calls exit() must not stop its parent's servers. */
+    if (getpid() != g_owner)
+        return;
     for (size_t i = 0; i < sizeof g_running / sizeof *g_running; i++) {
         running *r = &g_running[i];
         if (r->pid > 0) {
@@ -144,7 +153,18 @@ static void stop_all(void)
 static void remember(pid_t pid, const char *dir, const char *root)
 {
     if (!g_atexit_set) {
+        g_owner = getpid();
         atexit(stop_all);
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = (int)SA_RESETHAND;
+        struct sigaction old;
+        if (!sigaction(SIGTERM, NULL, &old) && old.sa_handler == SIG_DFL)
+            sigaction(SIGTERM, &sa, NULL);
+        if (!sigaction(SIGINT, NULL, &old) && old.sa_handler == SIG_DFL)
+            sigaction(SIGINT, &sa, NULL);
         g_atexit_set = true;
     }
     for (size_t i = 0; i < sizeof g_running / sizeof *g_running; i++) {
@@ -163,6 +183,14 @@ static void forget_dirs(const char *dir)
     for (size_t i = 0; i < sizeof g_running / sizeof *g_running; i++)
         if (!strcmp(g_running[i].dir, dir))
             memset(&g_running[i], 0, sizeof g_running[i]);
+}
+
+static void on_fatal_signal(int sig)
+{
+    /* Not async-signal-safe (opendir, system), but the process is going away anyway and a
+     * server left running would hold its port and folders. */
+    stop_all();
+    raise(sig);
 }
 
 int dg_test_free_port(void)
@@ -252,10 +280,15 @@ static int make_dir(const char *tag, char *out, size_t size)
 /* Forks cmd (argv) with stdout/stderr to log, in its own process group. */
 static pid_t spawn(char *const argv[], const char *log)
 {
+    bool main_thread = syscall(SYS_gettid) == getpid();
     pid_t pid = fork();
     if (pid != 0)
         return pid;
     setpgid(0, 0);
+    /* If the test dies without cleaning up (SIGKILL), the server goes with it. Only when
+     * started from the main thread: the signal follows the thread, not the process. */
+    if (main_thread)
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
     int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
         dup2(fd, 1);
