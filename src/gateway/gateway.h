@@ -109,6 +109,9 @@ dg_gw_pick dg_gw_pick_check(dg_gw_looks *l, const char *key, const dg_gw_drop *d
 const char *dg_gw_pick_name(dg_gw_pick p);
 /* Forgets the look at key/name (after the file was taken). */
 void dg_gw_looks_forget(dg_gw_looks *l, const char *key, const char *name);
+/* After a whole listing (listing/n) of key: forgets the looks at files of key that are no
+ * longer listed, so a long-running daemon's table does not grow without bound. */
+void dg_gw_looks_prune(dg_gw_looks *l, const char *key, const dg_remote_file *listing, size_t n);
 
 /* ---- local files: spool, archive, quarantine (files.c) -------------------------------- */
 

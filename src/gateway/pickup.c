@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "gateway/gateway.h"
 
 bool dg_gw_glob_selected(const dg_gw_drop *d, const char *name)
@@ -88,6 +89,26 @@ static bool has_marker(const char *name, const char *suffix, const dg_remote_fil
     return false;
 }
 
+/* Temporary names of uploads in progress, exactly: ".NAME" (hidden, also ".NAME.part"),
+ * "NAME.part" and "NAME.tmp.<digits>" (our own and most transports' temp + rename). A name
+ * that merely contains ".part" or ".tmp." (orders.partner-eu.csv) is a partner file. */
+static bool is_temp_name(const char *name)
+{
+    size_t len = strlen(name);
+    if (name[0] == '.')
+        return true;
+    if (len > 5 && !strcmp(name + len - 5, ".part"))
+        return true;
+    const char *t = strstr(name, ".tmp.");
+    while (t) {
+        const char *d = t + 5;
+        if (t > name && *d && strspn(d, "0123456789") == strlen(d))
+            return true;
+        t = strstr(t + 1, ".tmp.");
+    }
+    return false;
+}
+
 static bool is_marker(const char *name, const char *suffix)
 {
     size_t a = strlen(name), b = strlen(suffix);
@@ -101,8 +122,10 @@ dg_gw_pick dg_gw_pick_check(dg_gw_looks *l, const char *key, const dg_gw_drop *d
     if (f->is_dir)
         return DG_PICK_SKIP;
     /* Temporary upload names of transports and our own spool are never partner files. */
-    if (f->name[0] == '.' || strstr(f->name, ".part") || strstr(f->name, ".tmp."))
+    if (is_temp_name(f->name)) {
+        dg_log_debug("file=%s/%s outcome=skipped why=temporary-name", key, f->name);
         return DG_PICK_SKIP;
+    }
     if (d->done_marker && *d->done_marker && is_marker(f->name, d->done_marker))
         return DG_PICK_SKIP;
     if (!dg_gw_glob_selected(d, f->name))
@@ -142,6 +165,39 @@ const char *dg_gw_pick_name(dg_gw_pick p)
     case DG_PICK_SKIP: return "skip";
     }
     return "?";
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void dg_gw_looks_prune(dg_gw_looks *l, const char *key, const dg_remote_file *listing, size_t n)
+{
+    size_t klen = strlen(key);
+    const char **names = malloc((n ? n : 1) * sizeof *names);
+    if (!names)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        names[i] = listing[i].name;
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < l->n;) {
+        look *k = &l->items[i];
+        const char *rest = k->key + klen;
+        /* Several drops may share a folder: only a name gone from the listing is forgotten. */
+        if (strncmp(k->key, key, klen) || rest[0] != '/' || strchr(rest + 1, '/')) {
+            i++;
+            continue;
+        }
+        const char *name = rest + 1;
+        if (n && bsearch(&name, names, n, sizeof *names, cmp_str)) {
+            i++;
+            continue;
+        }
+        free(k->key);
+        *k = l->items[--l->n]; /* i again: the moved entry is looked at next */
+    }
+    free(names);
 }
 
 void dg_gw_looks_forget(dg_gw_looks *l, const char *key, const char *name)

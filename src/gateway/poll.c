@@ -181,6 +181,7 @@ static int look(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg_gw_d
     snprintf(key, sizeof key, "%s/%s", p->name, d->folder);
     int64_t now = (int64_t)time(NULL);
     size_t k = 0;
+    dg_gw_looks_prune(g->looks, key, files, n); /* forget files no longer listed */
     for (size_t i = 0; i < n; i++) {
         dg_gw_pick pick = dg_gw_pick_check(g->looks, key, d, &files[i], files, n, now);
         if (pick == DG_PICK_SKIP)
