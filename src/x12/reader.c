@@ -15,6 +15,30 @@
 
 enum { ST_NONE, ST_ISA, ST_GS, ST_SET };
 
+/* Limits that keep one hostile set from taking the process down (memory follows the largest set,
+ * and an allocation failure aborts): a set over the byte, element or segment limit is rejected
+ * unread with AK5 code 5 and the reader goes on at its SE. Elements cost 16 bytes of index and
+ * segments 44, hence at most bytes/6 elements and bytes/24 segments per set: a 64 MiB set of
+ * ordinary segments (about 7 bytes an element, 25 a segment) fits, and the worst case stays
+ * near 370 MiB instead of growing with the file. Offsets into the set buffer are
+ * uint32_t: the byte limit (clamped to 1 GiB) keeps them in range. Every segment keeps at least
+ * SEG_KEEP bytes so that envelope segments (SE, GE, IEA, ST) are still recognised. */
+#define SET_BYTES_DEFAULT ((size_t)64 << 20)
+#define SEG_ELEMS_DEFAULT ((size_t)1000)
+#define SET_BYTES_CLAMP ((size_t)1 << 30)
+#define SEG_KEEP ((size_t)256)
+static _Thread_local size_t lim_set_bytes = SET_BYTES_DEFAULT, lim_seg_elems = SEG_ELEMS_DEFAULT;
+
+void dg_x12_debug_set_limits(size_t set_bytes, size_t seg_elements)
+{
+    lim_set_bytes = set_bytes ? set_bytes : SET_BYTES_DEFAULT;
+    if (lim_set_bytes > SET_BYTES_CLAMP)
+        lim_set_bytes = SET_BYTES_CLAMP;
+    if (lim_set_bytes < 1024)
+        lim_set_bytes = 1024;
+    lim_seg_elems = seg_elements ? seg_elements : SEG_ELEMS_DEFAULT;
+}
+
 /* A small open-addressing set of control numbers (ST02 per group, ISA13 per file). */
 typedef struct ctlset {
     char (*key)[16];
@@ -47,6 +71,11 @@ typedef struct reader {
     size_t n_el, el_cap;
     const char **el_ptr;
     size_t elp_cap;
+    bool seg_cut;        /* the segment just read was longer than it could keep */
+    bool seg_many;       /* ... or had more elements than lim_seg_elems */
+    bool oversize;       /* the current set went over a limit: its body is dropped */
+    long dropped_segs;   /* segments of an oversize set not kept (for the SE01 count) */
+    char oversize_why[160];
     dg_x12_seg *segs;
     uint32_t *seg_base;
     size_t n_segs, seg_cap;
@@ -315,11 +344,21 @@ static void read_segment(reader *r)
 {
     size_t start = r->sb_len;
     const char seg = r->d.seg;
+    size_t room = lim_set_bytes - 1 > start ? lim_set_bytes - 1 - start : 0; /* 1: the NUL */
+    if (room < SEG_KEEP)
+        room = SEG_KEEP;
+    r->seg_cut = r->seg_many = false;
     for (;;) {
         size_t avail = (size_t)(r->end - r->p);
         const char *q = memchr(r->p, seg, avail);
         size_t n = q ? (size_t)(q - r->p) : avail;
-        sb_append(r, r->p, n);
+        size_t kept = r->sb_len - start;
+        if (n > room - kept) { /* bytes past the limit are read but not kept */
+            sb_append(r, r->p, room - kept);
+            r->seg_cut = true;
+        } else {
+            sb_append(r, r->p, n);
+        }
         if (q) {
             r->p = q + 1;
             break;
@@ -344,9 +383,13 @@ static void read_segment(reader *r)
     const char elem = r->d.elem;
     size_t n_el = r->n_el, cap = r->el_cap;
     uint32_t *off = r->el_off, *len = r->el_len;
-    size_t f0 = start;
+    size_t f0 = start, last = base + lim_seg_elems; /* id + lim_seg_elems elements at most */
     for (size_t i = start; i < e; i++) {
         if (s[i] == elem) {
+            if (n_el == last) { /* the rest stays in the last element, unsplit */
+                r->seg_many = true;
+                break;
+            }
             if (n_el == cap) {
                 r->n_el = n_el;
                 grow_el(r);
@@ -677,6 +720,8 @@ static int start_set(reader *r)
     copy_field(st->control, sizeof st->control, ctl, n2);
     copy_field(st->impl_ref, sizeof st->impl_ref, ref, n3);
     r->n_set_codes = 0;
+    r->oversize = false;
+    r->dropped_segs = 0;
     bool id_ok = n1 == 3;
     for (size_t i = 0; i < n1; i++)
         id_ok = id_ok && is_alnum_c(id[i]);
@@ -701,6 +746,7 @@ static const char *set_code_text(const char *code)
     case 2: return "transaction set trailer (SE) missing";
     case 3: return "SE02 does not match ST02";
     case 4: return "SE01 does not match the number of segments ST..SE";
+    case 5: return "set rejected unread: over the reader's size limits";
     case 6: return "missing or invalid transaction set identifier (ST01)";
     case 7: return "missing or invalid transaction set control number (ST02)";
     case 23: return "ST02 control number is not unique within the group";
@@ -717,7 +763,8 @@ static int finish_set(reader *r, size_t n, bool complete)
     if (complete) {
         size_t n1, n2;
         const char *se01 = el(r, n - 1, 1, &n1), *se02 = el(r, n - 1, 2, &n2);
-        if (!all_digits(se01, n1) || n1 > 9 || strtol(se01, NULL, 10) != (long)n)
+        long counted = (long)n + r->dropped_segs;
+        if (!all_digits(se01, n1) || n1 > 9 || strtol(se01, NULL, 10) != counted)
             set_code(r, "4");
         int c = ctl_cmp(se02, n2, st->control, strlen(st->control));
         if (c == 2)
@@ -730,6 +777,8 @@ static int finish_set(reader *r, size_t n, bool complete)
     } else {
         set_code(r, "2");
     }
+    if (r->oversize)
+        set_code(r, "5");
     st->envelope_code = r->n_set_codes ? atoi(r->set_codes[0]) : 0;
     long fs = r->segs[n - 1].file_seg;
     for (int i = 0; i < r->n_set_codes; i++) {
@@ -739,8 +788,14 @@ static int finish_set(reader *r, size_t n, bool complete)
         long at = sid[0] == 'S' && sid[1] == 'T' ? r->segs[0].file_seg : fs;
         long set_seg = sid[1] == 'T' ? 1 : (long)n;
         char extra[80] = "";
-        if (!strcmp(c, "4"))
-            snprintf(extra, sizeof extra, " (SE01 %s, counted %zu)", el(r, n - 1, 1, NULL), n);
+        if (!strcmp(c, "5")) {
+            sid = "ST";
+            at = r->segs[0].file_seg;
+            set_seg = 1;
+            snprintf(extra, sizeof extra, " (%.70s)", r->oversize_why);
+        } else if (!strcmp(c, "4"))
+            snprintf(extra, sizeof extra, " (SE01 %s, counted %ld)", el(r, n - 1, 1, NULL),
+                     (long)n + r->dropped_segs);
         else if (!strcmp(c, "3"))
             snprintf(extra, sizeof extra, " (ST02 %s, SE02 %s)", st->control,
                      el(r, n - 1, 2, NULL));
@@ -1016,6 +1071,41 @@ static int start_bare(reader *r)
                   d.elem);
 }
 
+/* Per-set limits, checked after each segment read inside a set (the segment is the last one). */
+static void check_set_limits(reader *r)
+{
+    if (r->oversize)
+        return;
+    size_t k = r->n_segs - 1, max_el = lim_set_bytes / 6, max_segs = lim_set_bytes / 24;
+    const char *id = el(r, k, 0, NULL);
+    if (r->seg_many)
+        snprintf(r->oversize_why, sizeof r->oversize_why,
+                 "segment %.3s at file segment %ld has more than %zu elements", id,
+                 r->segs[k].file_seg, lim_seg_elems);
+    else if (r->seg_cut || r->sb_len >= lim_set_bytes)
+        snprintf(r->oversize_why, sizeof r->oversize_why, "set larger than %zu bytes",
+                 lim_set_bytes);
+    else if (r->n_el > max_el || r->n_segs > max_segs)
+        snprintf(r->oversize_why, sizeof r->oversize_why,
+                 "set has more than %zu elements or %zu segments", max_el, max_segs);
+    else
+        return;
+    r->oversize = true;
+}
+
+/* An oversize set keeps only its ST (SE, GE, IEA or a next ST are acted on by dispatch before
+ * this is called); its ordinary segments are counted for SE01 and dropped. */
+static void drop_set_body(reader *r)
+{
+    if (r->n_segs < 2)
+        return;
+    r->dropped_segs += (long)(r->n_segs - 1);
+    size_t b = r->seg_base[1];
+    r->sb_len = r->el_off[b];
+    r->n_el = b;
+    r->n_segs = 1;
+}
+
 static int run(reader *r)
 {
     int rc;
@@ -1036,10 +1126,14 @@ static int run(reader *r)
         if (!r->have_delims && (rc = start_bare(r)) != 0)
             return rc;
         read_segment(r);
+        if (r->state == ST_SET)
+            check_set_limits(r);
         if ((rc = dispatch(r)) != 0)
             return rc;
         if (r->state != ST_SET)
             reset_set_buffer(r);
+        else if (r->oversize)
+            drop_set_body(r);
     }
     if (r->f && ferror(r->f))
         return dg_error_set(r->err, DG_EIO, "%s: read error: %s", r->name, strerror(errno));

@@ -54,7 +54,7 @@ typedef struct dg_x12_set {
     const dg_x12_seg *segs;
     size_t n_segs;        /* ST..SE inclusive (SE missing when the set was cut short) */
     bool complete;        /* false: no SE before GE/IEA/end of file */
-    int envelope_code;    /* AK5 code of an ST/SE problem (2, 3, 4, 6, 7, 23), 0 when none */
+    int envelope_code;    /* AK5 code of an ST/SE problem (2, 3, 4, 5, 6, 7, 23), 0 when none */
 } dg_x12_set;
 
 typedef enum {
@@ -131,6 +131,11 @@ const char *dg_x12_get(const dg_x12_seg *s, const dg_x12_delims *d, int el, int 
 /* Test hook: the largest capacity (bytes) the set buffer reached during this thread's latest
  * dg_x12_parse_* call, to show that memory follows the largest set and not the file. */
 size_t dg_x12_debug_peak_set_bytes(void);
+/* Reader limits for this thread (0 = default): bytes per transaction set (64 MiB, at most 1 GiB;
+ * a set may also hold at most bytes/6 elements and bytes/24 segments) and elements per segment
+ * (1000). A set over a limit is handed over as ST + SE only, with envelope_code 5 and an AK5 5
+ * problem naming the limit; reading goes on with the next segment after it. */
+void dg_x12_debug_set_limits(size_t set_bytes, size_t seg_elements);
 
 /* Segment id as text ("" when none). */
 static inline const char *dg_x12_seg_id(const dg_x12_seg *s) { return s->n_el >= 0 ? s->el[0] : ""; }
