@@ -160,6 +160,9 @@ static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, 
                                              NULL};
         if (w->type == DG_NODE_SCALAR) {
             p->out.webhook_url = dg_arena_strdup(a, w->value);
+            dg_error uerr = {0};
+            if (dg_gw_webhook_check_url(p->out.webhook_url, false, &uerr))
+                return conf_error(err, w, "%s", uerr.msg);
             return 0;
         }
         if (w->type != DG_NODE_MAP || (rc = check_keys(w, wknown, "webhook", err)))
@@ -191,6 +194,10 @@ static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, 
             line[strcspn(line, "\r\n")] = '\0';
             p->out.webhook_secret = dg_arena_strdup(a, line);
         }
+        dg_error uerr = {0};
+        if (dg_gw_webhook_check_url(p->out.webhook_url,
+                                    p->out.webhook_secret && *p->out.webhook_secret, &uerr))
+            return conf_error(err, dg_conf_get(w, "url"), "%s", uerr.msg);
     }
     return 0;
 }

@@ -152,6 +152,11 @@ void dg_gw_unlock(int fd);
  * which is sent as "Authorization: Bearer"). */
 int dg_gw_webhook_post(const char *url, const char *secret, long timeout_ms, const char *json,
                        size_t len, dg_error *err);
+/* The same with an "Idempotency-Key" header (NULL: none), the same on every retry. */
+int dg_gw_webhook_post_key(const char *url, const char *secret, const char *idempotency_key,
+                           long timeout_ms, const char *json, size_t len, dg_error *err);
+/* DG_ECONFIG unless url is http(s); with a secret, plain http only to 127.0.0.1/localhost. */
+int dg_gw_webhook_check_url(const char *url, bool has_secret, dg_error *err);
 
 /* ---- the running gateway (gateway.c, poll.c, outbox.c) --------------------------------- */
 

@@ -487,8 +487,10 @@ static int send_webhooks(dg_gw *g, const dg_gw_partner *p, dg_error *err)
     for (size_t i = 0; i < n && !dg_gw_stop_requested; i++) {
         dg_error e = {0};
         const char *json = ns[i].json ? ns[i].json : "{}";
-        int wrc = dg_gw_webhook_post(p->out.webhook_url, p->out.webhook_secret,
-                                     p->out.webhook_timeout_ms, json, strlen(json), &e);
+        char key[64];
+        snprintf(key, sizeof key, "dropgate-notification-%lld", (long long)ns[i].id);
+        int wrc = dg_gw_webhook_post_key(p->out.webhook_url, p->out.webhook_secret, key,
+                                         p->out.webhook_timeout_ms, json, strlen(json), &e);
         if (wrc) {
             g->stats.send_failed++;
             dg_log_warn("partner=%s order=%s outcome=webhook-failed error=%s reason=\"%s\"",
