@@ -178,6 +178,8 @@ static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c ==
 
 static int parse_number(const map_rule *r, const char *s, size_t len, dg_dec *out)
 {
+    if (!r->strip && !r->thou_sep && !r->dec_sep && len && !memchr(s, ' ', len))
+        return dg_dec_parse(s, len, r->implied, out); /* nothing to take out: as it is */
     char tmp[128];
     size_t k = 0;
     for (size_t i = 0; i < len; i++) {

@@ -216,6 +216,8 @@ static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t
 {
     char scope_id[4];
     x12_unpack(s->segs[sc.begin].id, scope_id);
+    void *grp_rec = group >= 0 ? dg_fields_record(doc, group, idx) : NULL,
+         *body_rec = dg_fields_record(doc, DG_FIELD_BODY, 0);
     for (size_t i = 0; i < n; i++) {
         const map_rule *r = &rules[i];
         const char *vals[MAX_SRC];
@@ -240,8 +242,10 @@ static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t
             pos.n = s->segs[at[found]].pos;
             pos.detail = r->src[found];
         }
-        bool in_grp = r->field->group == group && group >= 0;
-        void *rec = dg_fields_record(doc, in_grp ? group : r->field->group, in_grp ? idx : 0);
+        int fg = r->field->group;
+        void *rec = fg == group && grp_rec ? grp_rec
+                    : fg == DG_FIELD_BODY  ? body_rec
+                                           : dg_fields_record(doc, fg, 0);
         int rc = map_apply_in(x->m, r, vals, lens, n_src, doc, rec, &pos, x->err);
         if (rc)
             return rc;

@@ -5,14 +5,6 @@
 #include <ctype.h>
 #include <string.h>
 
-uint32_t x12_pack(const char *id, size_t len)
-{
-    uint32_t v = 0;
-    for (size_t i = 0; i < len && i < 3; i++)
-        v = v << 8 | (unsigned char)id[i];
-    return v;
-}
-
 const char *x12_unpack(uint32_t id, char buf[4])
 {
     char tmp[4];

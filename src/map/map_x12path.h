@@ -77,7 +77,14 @@ typedef struct xscope {
     bool header;
 } xscope;
 
-uint32_t x12_pack(const char *id, size_t len);
+/* A segment id ("N1", "PO1") as a number: up to 3 characters, one byte each. */
+static inline uint32_t x12_pack(const char *id, size_t len)
+{
+    uint32_t v = 0;
+    for (size_t i = 0; i < len && i < 3; i++)
+        v = v << 8 | (unsigned char)id[i];
+    return v;
+}
 /* The id index of a set: next_same chains and a first_of table of X12_ID_SLOTS entries. */
 #define X12_ID_SLOTS 128
 void x12_index(xset *s, uint32_t *next_same, uint32_t *first_of, uint32_t *slot_id);
