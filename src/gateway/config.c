@@ -202,6 +202,22 @@ static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, 
     return 0;
 }
 
+/* A partner name becomes a folder name (spool, outbox, quarantine) and a key in the store:
+ * letters, digits, '-' and '_' only, at most 63 characters. */
+static bool valid_partner_name(const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > 63)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return false;
+    }
+    return true;
+}
+
 /* Local transports: a relative root means "under the project root", not the current folder. */
 static void resolve_transport_root(dg_gw_config *cfg, dg_gw_partner *p)
 {
@@ -225,6 +241,11 @@ static int load_partner_tree(dg_gw_config *cfg, const dg_node *root, dg_gw_partn
     p->name = dg_arena_strdup(a, dg_conf_str(root, "name", NULL));
     if (!p->name || !*p->name)
         return conf_error(err, root, "partner: missing key '%s'", "name");
+    if (!valid_partner_name(p->name))
+        return conf_error(err, dg_conf_get(root, "name"),
+                          "name: '%s' is not a partner name (letters, digits, '-' and '_', at "
+                          "most 63 characters)",
+                          p->name);
     const char *role = dg_conf_str(root, "role", NULL);
     if (role && !strcmp(role, "storefront"))
         p->role = DG_ROLE_STOREFRONT;

@@ -62,6 +62,27 @@ static int after_pickup(dg_transport *t, const dg_gw_drop *d, const char *name, 
     return rc;
 }
 
+/* Replaces every from in text (size bytes) by to: a reason names the remote file, not the spool
+ * copy that is deleted right away. */
+static void replace_all(char *text, size_t size, const char *from, const char *to)
+{
+    size_t flen = strlen(from);
+    if (!flen)
+        return;
+    char out[sizeof(((dg_error *)0)->msg)];
+    size_t o = 0;
+    const char *s = text;
+    for (const char *hit; (hit = strstr(s, from)) && o < sizeof out - 1; s = hit + flen) {
+        size_t n = (size_t)(hit - s);
+        o += (size_t)snprintf(out + o, sizeof out - o, "%.*s%s", (int)n, s, to);
+        if (o >= sizeof out)
+            o = sizeof out - 1;
+    }
+    if (o < sizeof out - 1)
+        snprintf(out + o, sizeof out - o, "%s", s);
+    snprintf(text, size, "%s", out);
+}
+
 static int finish(dg_gw *g, dg_transport *t, const gw_pickup *pk, dg_error *err)
 {
     int rc = after_pickup(t, pk->drop, pk->name, err);
@@ -120,7 +141,9 @@ static int take_file(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg
     /* The input is wrong: quarantine it. A configuration error (a missing or broken mapping)
      * is ours, not the partner's: the file stays in the drop and the poll of this partner ends. */
     if (rc == DG_EPARSE || rc == DG_EMAP || rc == DG_EVALID || rc == DG_EDUP) {
-        char where[1400] = "";
+        char shown[1200], where[1400] = "";
+        snprintf(shown, sizeof shown, "%s/%s", p->name, remote);
+        replace_all(reason.msg, sizeof reason.msg, spool, shown);
         int q =
             dg_gw_quarantine(g->cfg, p->name, spool, f->name, reason.msg, where, sizeof where, err);
         if (!q)
