@@ -30,7 +30,7 @@ typedef struct dg_store dg_store;
 
 /* ---- open / close / transactions --------------------------------------------------------- */
 
-/* Opens (creating when absent) the database at path: WAL journal, synchronous=NORMAL,
+/* Opens (creating when absent) the database at path: WAL journal, synchronous=FULL,
  * foreign_keys=ON, busy timeout 10 s, then applies every pending migration (each in its own
  * transaction, recorded in table "migrations"). ":memory:" works for tests.
  * DG_ESTATE when the file is not a dropgate database or is newer than this build. */

@@ -1,0 +1,51 @@
+/* State store durability (audit M1): a commit must be on disk before the gateway deletes the
+ * partner's file or uploads a PO, so the store runs WAL with synchronous=FULL. */
+#include "testutil.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+
+static long long q1(dg_store *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(dg_store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void commits_are_synchronous_full(void **state)
+{
+    (void)state;
+    char *dir = dg_test_tmpdir("store-sync");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/dropgate.db", dir);
+    for (int round = 0; round < 2; round++) { /* new database, then re-opened */
+        dg_store *s = NULL;
+        dg_error err = {0};
+        assert_int_equal(dg_store_open(path, &s, &err), 0);
+        assert_int_equal(q1(s, "PRAGMA synchronous"), 2); /* 2 = FULL (1 = NORMAL) */
+        sqlite3_stmt *st = NULL;
+        assert_int_equal(sqlite3_prepare_v2(dg_store_db(s), "PRAGMA journal_mode", -1, &st, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+        sqlite3_finalize(st);
+        dg_store_close(s);
+    }
+    dg_test_rmtree(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(commits_are_synchronous_full),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
