@@ -53,9 +53,12 @@ static int local_list(dg_transport *t, const char *dir, dg_remote_file **files, 
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
             strlen(e->d_name) >= sizeof l.items->name)
             continue;
+        /* Symlinks are not followed and FIFOs, sockets, devices are skipped: a link in a drop
+         * could hand over any file this user can read (/etc/passwd), a FIFO would block the
+         * poll. Only regular files and real folders are offered. */
         struct stat st;
-        if (fstatat(dirfd(d), e->d_name, &st, 0))
-            continue; /* vanished, or a dangling link */
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW))
+            continue; /* vanished */
         if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
             continue;
         dg_remote_file *f = tr_list_add(&l);
@@ -71,9 +74,18 @@ static int local_list(dg_transport *t, const char *dir, dg_remote_file **files, 
 static int local_fetch(dg_transport *t, const char *path, tr_sink sink, void *ctx, dg_error *err)
 {
     (void)t;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* No symlink, and no waiting on a FIFO (O_NONBLOCK); only a regular file is read. Replaced
+     * between list and fetch: DG_EINVAL, which skips this file without stopping the poll. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0 && errno == ELOOP)
+        return dg_error_set(err, DG_EINVAL, "'%s' is a symbolic link: not taken", path);
     if (fd < 0)
         return io_error(err, "cannot open", path);
+    struct stat fst;
+    if (fstat(fd, &fst) || !S_ISREG(fst.st_mode)) {
+        close(fd);
+        return dg_error_set(err, DG_EINVAL, "'%s' is not a regular file: not taken", path);
+    }
     char *buf = malloc(LOCAL_CHUNK);
     if (!buf) {
         close(fd);
