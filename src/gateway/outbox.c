@@ -96,26 +96,11 @@ static void publish(const char *tmp, const char *path)
 static int write_nosync(const char *path, const void *data, size_t len, dg_error *err)
 {
     char tmp[1500];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0)
-        return dg_error_set(err, DG_EIO, "cannot create '%s': %s", tmp, strerror(errno));
-    const char *p = data;
-    size_t left = len;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            int e = errno;
-            close(fd);
-            unlink(tmp);
-            return dg_error_set(err, DG_EIO, "cannot write '%s': %s", tmp, strerror(e));
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    if (close(fd) != 0 || rename(tmp, path) != 0) {
+    tmp_name(path, tmp, sizeof tmp);
+    int rc = write_tmp(tmp, data, len, err);
+    if (rc)
+        return rc;
+    if (rename(tmp, path) != 0) {
         int e = errno;
         unlink(tmp);
         return dg_error_set(err, DG_EIO, "cannot write '%s': %s", path, strerror(e));

@@ -77,4 +77,17 @@ sent=$(q "select file_name||'|'||content_sha256 from outbox where ref='A_1-BL'")
 expect "A_1-BL bytes" "$(sha256sum "$W/drops/brightline/po/${sent%%|*}" | cut -d' ' -f1)" "${sent#*|}"
 checks=$((checks + 1))
 grep -q "tampered" "$bad" || fail "the refused file was not kept"
+
+# ---- a PO whose name is taken is rolled back without writing any file ------------------------
+# (an entry of another kind already holds PO_Z1-BL.csv: the PO gets EDUP and stays queued; the
+# older entry's local file is not touched and no file of the refused PO is left behind)
+old=$W/var/outbox/brightline/PO_Z1-BL.csv
+printf 'OLD\n' >"$old"
+q "insert into outbox(partner, kind, ref, file_name, content_sha256, local_path, state, created_at, sent_at) values ('brightline', 'po', 'other', 'PO_Z1-BL.csv', '$(sha256sum "$old" | cut -d' ' -f1)', '$old', 'SENT', 1, 1)"
+{ echo "$hdr"; line '#Z1' 1 SF-1004 'Eve Fox'; } >"$W/drops/shopfront/orders/orders-2.csv"
+poll
+expect "Z1-BL queued, not linked" "$(q "select status||'|'||coalesce(outbox_id,'') from supplier_pos where po_number='Z1-BL'")" "QUEUED|"
+expect "older file untouched" "$(cat "$old")" OLD
+expect "no staged or final file left" "$(ls "$W/var/outbox/brightline" | grep -c -v -e '^PO_A_1-BL' -e '^PO_Z1-BL.csv$' || true)" 0
+expect "nothing sent for Z1" "$(ls "$W/drops/brightline/po" | grep -c Z1 || true)" 0
 echo "ok: $checks checks"
