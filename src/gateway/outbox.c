@@ -369,8 +369,8 @@ static int queue_po_batch(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m,
         abort();
     for (size_t i = 0; i < n && !dg_gw_stop_requested; i++) {
         dg_error e = {0};
-        int prc = queue_po(g, p, m, &pos[i], names[i], sizeof names[i], paths[i], sizeof paths[i],
-                           &e);
+        int prc =
+            queue_po(g, p, m, &pos[i], names[i], sizeof names[i], paths[i], sizeof paths[i], &e);
         if (prc == DG_ESTATE || prc == DG_EIO) {
             *err = e;
             rc = prc;

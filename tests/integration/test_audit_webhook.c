@@ -155,8 +155,9 @@ static void test_secret_needs_https(void **state)
         free(tmp);
         /* the post refuses it too, before any connection */
         err = (dg_error){0};
-        assert_int_equal(dg_gw_webhook_post_key(refused[i], "audit-s3cret", "k", 1000, "{}", 2, &err),
-                         DG_ECONFIG);
+        assert_int_equal(
+            dg_gw_webhook_post_key(refused[i], "audit-s3cret", "k", 1000, "{}", 2, &err),
+            DG_ECONFIG);
     }
     static const char *const allowed[] = {"https://shop.example.com/hooks",
                                           "http://127.0.0.1:9/hooks", "http://localhost:9/hooks"};

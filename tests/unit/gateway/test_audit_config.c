@@ -37,7 +37,7 @@ static void test_partner_names(void **state)
             fail_msg("'%s' refused: %s", good[i], err.msg);
     }
     static const char *const bad[] = {"'../evil'", "'north/wind'", "'north wind'", "'.hidden'",
-                                      "'a.b'",     "'nörd'",        "'a\\tb'",     "\"a\\nb\""};
+                                      "'a.b'",     "'nörd'",       "'a\\tb'",      "\"a\\nb\""};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         dg_error err = {0};
         assert_int_equal(load_named(bad[i], &err), DG_ECONFIG);
