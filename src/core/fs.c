@@ -10,6 +10,48 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int dg_fs_sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    /* some file systems cannot fsync a directory at all: nothing more can be done there */
+    if (rc != 0 && (errno == EINVAL || errno == ENOTSUP))
+        rc = 0;
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
+}
+
+/* fsync of the folder holding path, so that a rename or mkdir in it survives power loss. */
+static int sync_parent(const char *path, dg_error *err)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    const char *dir = dirname(tmp);
+    if (dg_fs_sync_dir(dir) != 0)
+        return dg_error_set(err, DG_EIO, "cannot sync folder '%s' (after writing '%s'): %s", dir,
+                            path, strerror(errno));
+    return 0;
+}
+
+/* One mkdir; a folder made here gets its parent synced (a new folder is an entry in it). */
+static int mkdir1(const char *dir, dg_error *err)
+{
+    if (mkdir(dir, 0750) == 0)
+        return sync_parent(dir, err);
+    int e = errno;
+    struct stat st;
+    if (e == EEXIST && stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+        return dg_error_set(err, DG_EIO, "cannot create folder '%s': a file of that name is "
+                                         "in the way", dir);
+    if (e != EEXIST)
+        return dg_error_set(err, DG_EIO, "cannot create directory '%s': %s", dir, strerror(e));
+    return 0;
+}
+
 int dg_fs_mkdirs(const char *path, dg_error *err)
 {
     char tmp[4096];
@@ -17,35 +59,16 @@ int dg_fs_mkdirs(const char *path, dg_error *err)
     if (n == 0 || n >= sizeof tmp)
         return dg_error_set(err, DG_EINVAL, "bad directory path '%s'", path);
     memcpy(tmp, path, n + 1);
+    int rc;
     for (char *p = tmp + 1; *p; p++) {
         if (*p != '/')
             continue;
         *p = '\0';
-        if (mkdir(tmp, 0750) != 0 && errno != EEXIST)
-            return dg_error_set(err, DG_EIO, "cannot create directory '%s': %s", tmp,
-                                strerror(errno));
+        if ((rc = mkdir1(tmp, err)) != 0)
+            return rc;
         *p = '/';
     }
-    if (mkdir(tmp, 0750) != 0 && errno != EEXIST)
-        return dg_error_set(err, DG_EIO, "cannot create directory '%s': %s", tmp, strerror(errno));
-    return 0;
-}
-
-int dg_fs_sync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
-static void sync_parent(const char *path)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    dg_fs_sync_dir(dirname(tmp));
+    return mkdir1(tmp, err);
 }
 
 static int write_all(int fd, const void *data, size_t len)
@@ -77,14 +100,17 @@ int dg_fs_write_atomic(const char *path, const void *data, size_t len, dg_error 
         unlink(tmp);
         return dg_error_set(err, DG_EIO, "cannot write '%s': %s", tmp, strerror(e));
     }
-    close(fd);
+    if (close(fd) != 0) { /* NFS and quotas report a failed write here */
+        int e = errno;
+        unlink(tmp);
+        return dg_error_set(err, DG_EIO, "cannot write '%s': %s", tmp, strerror(e));
+    }
     if (rename(tmp, path) != 0) {
         int e = errno;
         unlink(tmp);
         return dg_error_set(err, DG_EIO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(e));
     }
-    sync_parent(path);
-    return 0;
+    return sync_parent(path, err);
 }
 
 int dg_fs_read_all(const char *path, dg_buf *out, dg_error *err)
@@ -121,33 +147,37 @@ int dg_fs_copy_atomic(const char *src, const char *dst, dg_error *err)
     char chunk[65536];
     ssize_t n;
     int rc = 0;
-    while ((n = read(in, chunk, sizeof chunk)) > 0)
-        if (write_all(out, chunk, (size_t)n) != 0) {
+    while ((n = read(in, chunk, sizeof chunk)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || write_all(out, chunk, (size_t)n) != 0) {
             rc = -1;
             break;
         }
-    if (n < 0 || rc != 0 || fsync(out) != 0) {
+    }
+    if (rc != 0 || fsync(out) != 0) {
         int e = errno;
         close(in), close(out), unlink(tmp);
         return dg_error_set(err, DG_EIO, "cannot copy '%s' to '%s': %s", src, dst, strerror(e));
     }
     close(in);
-    close(out);
+    if (close(out) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return dg_error_set(err, DG_EIO, "cannot copy '%s' to '%s': %s", src, dst, strerror(e));
+    }
     if (rename(tmp, dst) != 0) {
         int e = errno;
         unlink(tmp);
         return dg_error_set(err, DG_EIO, "cannot rename '%s': %s", tmp, strerror(e));
     }
-    sync_parent(dst);
-    return 0;
+    return sync_parent(dst, err);
 }
 
 int dg_fs_move(const char *src, const char *dst, dg_error *err)
 {
-    if (rename(src, dst) == 0) {
-        sync_parent(dst);
-        return 0;
-    }
+    if (rename(src, dst) == 0)
+        return sync_parent(dst, err);
     if (errno != EXDEV)
         return dg_error_set(err, DG_EIO, "cannot move '%s' to '%s': %s", src, dst,
                             strerror(errno));
@@ -208,8 +238,13 @@ int dg_sha256_file(const char *path, char hex[DG_SHA256_HEX_LEN], dg_error *err)
     dg_sha256_ctx *c = dg_sha256_begin();
     char chunk[65536];
     ssize_t n;
-    while ((n = read(fd, chunk, sizeof chunk)) > 0)
+    while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
         dg_sha256_update(c, chunk, (size_t)n);
+    }
     close(fd);
     dg_sha256_end(c, hex);
     if (n < 0)
