@@ -112,6 +112,8 @@ void dg_gw_looks_forget(dg_gw_looks *l, const char *key, const char *name);
 /* After a whole listing (listing/n) of key: forgets the looks at files of key that are no
  * longer listed, so a long-running daemon's table does not grow without bound. */
 void dg_gw_looks_prune(dg_gw_looks *l, const char *key, const dg_remote_file *listing, size_t n);
+/* Looks remembered (all keys), for tests and status. */
+size_t dg_gw_looks_count(const dg_gw_looks *l);
 
 /* ---- local files: spool, archive, quarantine (files.c) -------------------------------- */
 

@@ -200,6 +200,11 @@ void dg_gw_looks_prune(dg_gw_looks *l, const char *key, const dg_remote_file *li
     free(names);
 }
 
+size_t dg_gw_looks_count(const dg_gw_looks *l)
+{
+    return l ? l->n : 0;
+}
+
 void dg_gw_looks_forget(dg_gw_looks *l, const char *key, const char *name)
 {
     char full[1024];

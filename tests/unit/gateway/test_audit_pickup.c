@@ -72,15 +72,19 @@ static void test_looks_pruned(void **state)
     /* the other folders kept their looks */
     assert_int_equal(dg_gw_pick_check(l, "p/other", &d, &both[1], both, 2, 2020), DG_PICK_TAKE);
     assert_int_equal(dg_gw_pick_check(l, "p/in/sub", &d, &both[1], both, 2, 2020), DG_PICK_TAKE);
-    /* an empty listing forgets every look of the folder, and many rounds do not grow it */
+    assert_int_equal(dg_gw_looks_count(l), 4); /* p/in a.csv, b.csv; p/other; p/in/sub */
+    /* many rounds, each with another file (the old one gone), do not grow the table */
     for (int r = 0; r < 1000; r++) {
         char name[32];
         snprintf(name, sizeof name, "f%d.csv", r);
         dg_remote_file f = rf(name, 1, 1000);
         dg_gw_looks_prune(l, "p/in", &f, 1);
         assert_int_equal(dg_gw_pick_check(l, "p/in", &d, &f, &f, 1, 3000 + r), DG_PICK_UNSTABLE);
+        assert_true(dg_gw_looks_count(l) <= 3);
     }
+    /* an empty listing forgets every look of the folder */
     dg_gw_looks_prune(l, "p/in", NULL, 0);
+    assert_int_equal(dg_gw_looks_count(l), 2);
     assert_int_equal(dg_gw_pick_check(l, "p/in", &d, &both[0], both, 2, 9000), DG_PICK_UNSTABLE);
     dg_gw_looks_free(l);
 }
