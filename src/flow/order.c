@@ -443,6 +443,11 @@ static int create_po(dg_store *s, const dg_flow_rules *r, const char *supplier, 
     static const char sql[] =
         "INSERT INTO supplier_pos(po_number, supplier, order_id, status, bill_to_json, currency,"
         " total, created_at) VALUES (?1, ?2, ?3, 'QUEUED', ?4, ?5, ?6, ?7)";
+    if (dg_dec_overflowed(total)) /* never store or send a saturated amount */
+        return dg_error_set(err, DG_EVALID,
+                            "order %.40s: PO total for %s is too large to compute (limit "
+                            "922337203685477)",
+                            o->order_number, supplier);
     char code[32], number[MAX_ORDER_NUMBER + sizeof code + 16];
     fl_supplier_code(r, supplier, code, sizeof code);
     int n = snprintf(number, sizeof number, "%s-%s", o->order_number, code);
