@@ -142,7 +142,10 @@ char *dg_dec_format(dg_dec d, char *buf, size_t size)
     return dg_dec_format_fixed(d, places, buf, size);
 }
 
-static dg_dec saturate(bool neg) { return (dg_dec){neg ? -DG_DEC_OVF : DG_DEC_OVF, true}; }
+static dg_dec saturate(bool neg)
+{
+    return (dg_dec){neg ? -DG_DEC_OVF : DG_DEC_OVF, true};
+}
 
 dg_dec dg_dec_from_int(int64_t units)
 {

@@ -39,7 +39,10 @@ dg_dec dg_dec_add(dg_dec a, dg_dec b);
 dg_dec dg_dec_sub(dg_dec a, dg_dec b);
 /* Product rounded to 4 decimals, half away from zero (price * quantity). */
 dg_dec dg_dec_mul(dg_dec a, dg_dec b);
-static inline bool dg_dec_overflowed(dg_dec d) { return d.v == DG_DEC_OVF || d.v == -DG_DEC_OVF; }
+static inline bool dg_dec_overflowed(dg_dec d)
+{
+    return d.v == DG_DEC_OVF || d.v == -DG_DEC_OVF;
+}
 int dg_dec_cmp(dg_dec a, dg_dec b);
 /* |a|; keeps .set (an overflowed value stays overflowed). */
 dg_dec dg_dec_abs(dg_dec a);

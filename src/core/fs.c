@@ -45,8 +45,8 @@ static int mkdir1(const char *dir, dg_error *err)
     int e = errno;
     struct stat st;
     if (e == EEXIST && stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
-        return dg_error_set(err, DG_EIO, "cannot create folder '%s': a file of that name is "
-                                         "in the way", dir);
+        return dg_error_set(err, DG_EIO,
+                            "cannot create folder '%s': a file of that name is in the way", dir);
     if (e != EEXIST)
         return dg_error_set(err, DG_EIO, "cannot create directory '%s': %s", dir, strerror(e));
     return 0;

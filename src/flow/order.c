@@ -734,8 +734,8 @@ int dg_flow_ingest_order(dg_store *s, const dg_flow_rules *r, const char *storef
         return dg_error_set(err, DG_EVALID,
                             "%s: order number '%.40s...' is %zu characters long, more than the "
                             "%d allowed (position %ld)",
-                            storefront, o->order_number, strlen(o->order_number),
-                            MAX_ORDER_NUMBER, doc->source.position);
+                            storefront, o->order_number, strlen(o->order_number), MAX_ORDER_NUMBER,
+                            doc->source.position);
     if (!o->n_lines)
         return dg_error_set(err, DG_EVALID, "%s: order %s has no lines", storefront,
                             o->order_number);

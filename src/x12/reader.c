@@ -71,10 +71,10 @@ typedef struct reader {
     size_t n_el, el_cap;
     const char **el_ptr;
     size_t elp_cap;
-    bool seg_cut;        /* the segment just read was longer than it could keep */
-    bool seg_many;       /* ... or had more elements than lim_seg_elems */
-    bool oversize;       /* the current set went over a limit: its body is dropped */
-    long dropped_segs;   /* segments of an oversize set not kept (for the SE01 count) */
+    bool seg_cut;      /* the segment just read was longer than it could keep */
+    bool seg_many;     /* ... or had more elements than lim_seg_elems */
+    bool oversize;     /* the current set went over a limit: its body is dropped */
+    long dropped_segs; /* segments of an oversize set not kept (for the SE01 count) */
     char oversize_why[160];
     dg_x12_seg *segs;
     uint32_t *seg_base;

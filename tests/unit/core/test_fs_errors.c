@@ -14,9 +14,9 @@
 
 #include "core/fs.h"
 
-static int fail_dir_fsync;   /* fsync of any folder fails with EIO */
-static int fail_file_close;  /* close of the next regular file that was fsynced fails with EIO */
-static int dir_fsyncs;       /* folders fsynced */
+static int fail_dir_fsync;  /* fsync of any folder fails with EIO */
+static int fail_file_close; /* close of the next regular file that was fsynced fails with EIO */
+static int dir_fsyncs;      /* folders fsynced */
 static int watch_fd = -1;
 
 int fsync(int fd)

@@ -54,9 +54,10 @@ static const dg_x12_callbacks cbs = {.on_set = l_set, .on_problem = l_problem, .
 /* ISA, GS, a set 0001 whose body is `body_segs` copies of seg, a normal set 0002, GE, IEA. */
 static void build(dg_buf *b, const char *seg, long body_segs)
 {
-    dg_buf_puts(b, "ISA*00*          *00*          *ZZ*NORTHWIND      *ZZ*STOREFRONT     *260115*0930*^"
-                   "*00501*000000501*0*P*>~\nGS*IB*NORTHWIND*STOREFRONT*20260115*0930*501*X*005010~\n"
-                   "ST*846*0001~\nBIA*00*DD*INV-1*20260117~\n");
+    dg_buf_puts(
+        b, "ISA*00*          *00*          *ZZ*NORTHWIND      *ZZ*STOREFRONT     *260115*0930*^"
+           "*00501*000000501*0*P*>~\nGS*IB*NORTHWIND*STOREFRONT*20260115*0930*501*X*005010~\n"
+           "ST*846*0001~\nBIA*00*DD*INV-1*20260117~\n");
     for (long i = 0; i < body_segs; i++)
         dg_buf_puts(b, seg);
     dg_buf_printf(b, "SE*%ld*0001~\n", body_segs + 3);
