@@ -80,9 +80,11 @@ typedef struct gw_ack_env {
 int gw_x12_check(dg_gw *g, const char *path, const char *name, dg_error *reason);
 int gw_ack_build(dg_gw *g, const char *path, const gw_ack_env *env, dg_buf *out, dg_error *err);
 /* The 997 for a file that was quarantined (by the check, the mapping or the flow): every set
- * AK5 R and every group AK9 R, never an acceptance of what was not applied. */
-int gw_ack_build_rejected(dg_gw *g, const char *path, const gw_ack_env *env, dg_buf *out,
-                          dg_error *err);
+ * AK5 R and every group AK9 R, never an acceptance of what was not applied. reason (may be NULL)
+ * is why it was quarantined: a value the mapping refused, named there with its segment and
+ * element, gets an AK3/AK4. */
+int gw_ack_build_rejected(dg_gw *g, const char *path, const char *reason, const gw_ack_env *env,
+                          dg_buf *out, dg_error *err);
 struct dg_flow_ack;
 typedef int (*gw_ack_fn)(void *ctx, const struct dg_flow_ack *ack, dg_error *err);
 int gw_ack_parse(const char *path, gw_ack_fn fn, void *ctx, dg_error *err);
@@ -91,8 +93,10 @@ void gw_ack_free(dg_gw *g);
 /* outbox.c: renders and queues the 997 for a received X12 file of partner p (inside the
  * caller's transaction). DG_EVALID when the file holds no group a 997 can acknowledge. */
 int gw_queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, dg_error *err);
-/* The same for a quarantined file: the 997 rejects every set (gw_ack_build_rejected). */
-int gw_queue_997_rejected(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, dg_error *err);
+/* The same for a quarantined file (reason: why): the 997 rejects every set
+ * (gw_ack_build_rejected). */
+int gw_queue_997_rejected(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, const char *reason,
+                          dg_error *err);
 /* Makes the files written into var/outbox and var/archive durable (syncfs): called before the
  * commit that records them. */
 int gw_sync_local(dg_gw *g, dg_error *err);

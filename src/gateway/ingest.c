@@ -53,7 +53,7 @@ int gw_pickup_record_quarantined(dg_gw *g, const gw_pickup *pk, const char *reas
         dg_error e = {0};
         int arc = dg_store_begin(g->store, &e);
         if (!arc) {
-            arc = gw_queue_997_rejected(g, pk->partner, pk, &e);
+            arc = gw_queue_997_rejected(g, pk->partner, pk, reason, &e);
             if (!arc)
                 arc = gw_sync_local(g, &e);
             if (arc)

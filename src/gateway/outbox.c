@@ -190,7 +190,7 @@ static dg_map_envelope envelope(const dg_gw *g, const dg_gw_partner *p, const co
 }
 
 static int queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, bool rejected,
-                     dg_error *err)
+                     const char *reason, dg_error *err)
 {
     controls c;
     int rc = take_controls(g, p, &c, err);
@@ -205,7 +205,7 @@ static int queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, bool
                       c.st_s,
                       g->cfg->x12_test};
     dg_buf b = DG_BUF_INIT;
-    if ((rc = rejected ? gw_ack_build_rejected(g, pk->spool_path, &env, &b, err)
+    if ((rc = rejected ? gw_ack_build_rejected(g, pk->spool_path, reason, &env, &b, err)
                        : gw_ack_build(g, pk->spool_path, &env, &b, err))) {
         dg_buf_free(&b);
         return rc;
@@ -236,12 +236,13 @@ static int queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, bool
 
 int gw_queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, dg_error *err)
 {
-    return queue_997(g, p, pk, false, err);
+    return queue_997(g, p, pk, false, NULL, err);
 }
 
-int gw_queue_997_rejected(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, dg_error *err)
+int gw_queue_997_rejected(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, const char *reason,
+                          dg_error *err)
 {
-    return queue_997(g, p, pk, true, err);
+    return queue_997(g, p, pk, true, reason, err);
 }
 
 static bool has_ack_drop(const dg_gw_partner *p)
