@@ -181,7 +181,8 @@ int dg_flow_ingest_ack(dg_store *s, const char *supplier, const dg_flow_ack *ack
 /* ---- ASNs in, tracking out --------------------------------------------------------------- */
 
 typedef struct dg_flow_shipment_result {
-    dg_flow_outcome outcome; /* OK or DUPLICATE (same supplier + shipment id seen before) */
+    dg_flow_outcome outcome; /* OK or DUPLICATE (same supplier + shipment id + PO seen before;
+                                one 856 shipping several POs is one shipment per PO) */
     int64_t shipment_id;
     const char *po_status; /* DG_PO_* after this ASN (static string) */
     char storefront[64];   /* who gets the tracking notification */

@@ -289,10 +289,13 @@ int fl_match_line(const po_line *lines, size_t n, const char *line_number, const
     return -1;
 }
 
-static int shipment_seen(dg_store *s, const char *supplier, const char *ref, bool *seen,
-                         dg_error *err)
+/* A shipment is a duplicate when the supplier already sent this shipment id for this PO: one 856
+ * covering several POs becomes one shipment per PO, all with the same id (BSN02). */
+static int shipment_seen(dg_store *s, const char *supplier, const char *ref, int64_t po_id,
+                         bool *seen, dg_error *err)
 {
-    static const char sql[] = "SELECT 1 FROM shipments WHERE supplier = ?1 AND shipment_ref = ?2";
+    static const char sql[] = "SELECT 1 FROM shipments WHERE supplier = ?1 AND shipment_ref = ?2"
+                              " AND po_id = ?3";
     *seen = false;
     if (!ref)
         return 0;
@@ -302,6 +305,7 @@ static int shipment_seen(dg_store *s, const char *supplier, const char *ref, boo
         return rc;
     fl_bind_text(st, 1, supplier);
     fl_bind_text(st, 2, ref);
+    sqlite3_bind_int64(st, 3, po_id);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     *seen = rc == SQLITE_ROW;
@@ -549,7 +553,7 @@ static int ingest_shipment(dg_store *s, const char *supplier, const dg_doc *doc,
         snprintf(ref, sizeof ref, "%s/%s", sh->po_number, sh->packages[0].tracking_number);
         refp = ref;
     }
-    if ((rc = shipment_seen(s, supplier, refp, &seen, err)))
+    if ((rc = shipment_seen(s, supplier, refp, p.id, &seen, err)))
         goto fail;
     if (seen) {
         res->outcome = DG_FLOW_DUPLICATE;

@@ -142,6 +142,14 @@ static const char mig4[] =
     "CREATE UNIQUE INDEX documents_source ON documents(file_id, position, kind, content_sha256)"
     " WHERE file_id IS NOT NULL;";
 
+/* One X12 856 may ship several POs under one shipment id (BSN02): each PO's shipment is its own
+ * row, so the duplicate key is (supplier, shipment id, PO). Rows kept under the old key are unique
+ * under the new one too. */
+static const char mig5[] =
+    "DROP INDEX shipments_ref;"
+    "CREATE UNIQUE INDEX shipments_ref ON shipments(supplier, shipment_ref, po_id)"
+    " WHERE shipment_ref IS NOT NULL;";
+
 static const struct {
     int version;
     const char *name;
@@ -151,6 +159,7 @@ static const struct {
     {2, "lookup indexes", mig2},
     {3, "outbox and line indexes", mig3},
     {4, "document replay key with content hash", mig4},
+    {5, "shipment duplicate key per PO", mig5},
 };
 
 int st_migrate(dg_store *s, int target, dg_error *err)

@@ -26,7 +26,7 @@ struct sqlite3_stmt;
 typedef struct dg_store dg_store;
 
 /* Current schema version (PRAGMA user_version after dg_store_open). */
-#define DG_STORE_SCHEMA_VERSION 4
+#define DG_STORE_SCHEMA_VERSION 5
 
 /* ---- open / close / transactions --------------------------------------------------------- */
 

@@ -109,6 +109,60 @@ static void migrates_from_version_1(void **state)
     dg_store_close(old);
 }
 
+/* Version 4 -> 5: the shipment duplicate key gains the PO (one 856 shipping several POs under
+ * one shipment id). A version-4 database with shipments migrates with its rows kept, and then
+ * takes a second PO's shipment under the same id while still refusing the same PO twice. */
+static void migrates_shipment_key_from_version_4(void **state)
+{
+    fx *f = *state;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/v4.db", f->dir);
+    dg_error err = {0};
+    dg_store *old = NULL;
+    assert_int_equal(dg_store_open_version(path, 4, &old, &err), 0);
+    assert_int_equal(dg_store_schema_version(old), 4);
+    static const char rows[] =
+        "INSERT INTO orders(id, storefront, order_number, status, created_at)"
+        " VALUES (1, 'shop', '1001', 'CONVERTED', 0), (2, 'shop', '1002', 'CONVERTED', 0);"
+        "INSERT INTO supplier_pos(id, po_number, supplier, order_id, status, created_at)"
+        " VALUES (1, '1001-NW', 'nw', 1, 'SHIPPED', 0), (2, '1002-NW', 'nw', 2, 'SENT', 0);"
+        "INSERT INTO shipments(supplier, shipment_ref, po_id, created_at)"
+        " VALUES ('nw', 'SO-1', 1, 0), ('nw', 'SO-2', 2, 0), ('nw', NULL, 2, 0);";
+    assert_int_equal(dg_store_exec(old, rows, &err), 0);
+    /* The old key: the same shipment id for the second PO is refused. */
+    assert_int_equal(dg_store_exec(old,
+                                   "INSERT INTO shipments(supplier, shipment_ref, po_id, created_at)"
+                                   " VALUES ('nw', 'SO-1', 2, 0)",
+                                   &err),
+                     DG_ESTATE);
+    dg_store_close(old);
+    old = NULL;
+    assert_int_equal(dg_store_open(path, &old, &err), 0);
+    assert_int_equal(dg_store_schema_version(old), DG_STORE_SCHEMA_VERSION);
+    assert_int_equal(q1(old, "SELECT max(version) FROM migrations"), DG_STORE_SCHEMA_VERSION);
+    assert_int_equal(q1(old, "SELECT count(*) FROM shipments"), 3);
+    char buf[512];
+    assert_non_null(strstr(
+        qtext(old, "SELECT sql FROM sqlite_master WHERE name='shipments_ref'", buf, sizeof buf),
+        "po_id"));
+    assert_int_equal(dg_store_exec(old,
+                                   "INSERT INTO shipments(supplier, shipment_ref, po_id, created_at)"
+                                   " VALUES ('nw', 'SO-1', 2, 0)",
+                                   &err),
+                     0);
+    assert_int_equal(dg_store_exec(old,
+                                   "INSERT INTO shipments(supplier, shipment_ref, po_id, created_at)"
+                                   " VALUES ('nw', 'SO-1', 1, 0)",
+                                   &err),
+                     DG_ESTATE);
+    assert_int_equal(q1(old, "SELECT count(*) FROM shipments WHERE shipment_ref = 'SO-1'"), 2);
+    dg_store_close(old);
+    /* Re-open: nothing applied twice. */
+    assert_int_equal(dg_store_open(path, &old, &err), 0);
+    assert_int_equal(q1(old, "SELECT count(*) FROM migrations"), DG_STORE_SCHEMA_VERSION);
+    dg_store_close(old);
+}
+
 static void refuses_newer_schema_and_non_database(void **state)
 {
     fx *f = *state;
@@ -388,6 +442,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(migrates_from_empty_and_reopens, setup, teardown),
         cmocka_unit_test_setup_teardown(migrates_from_version_1, setup, teardown),
+        cmocka_unit_test_setup_teardown(migrates_shipment_key_from_version_4, setup, teardown),
         cmocka_unit_test_setup_teardown(refuses_newer_schema_and_non_database, setup, teardown),
         cmocka_unit_test_setup_teardown(nested_transactions_roll_back_inner_only, setup, teardown),
         cmocka_unit_test_setup_teardown(file_add_is_idempotent, setup, teardown),

@@ -1,0 +1,164 @@
+/* One X12 856 covering several POs maps (document_per: HL[HL03=O]) into one shipment document per
+ * PO, all with the same shipment id (BSN02). Each PO's shipment must be applied: the duplicate key
+ * is (supplier, shipment id, PO), so only a true replay (same file, or the same shipment for the
+ * same PO re-sent) is DUPLICATE. */
+#include "flowtest.h"
+
+/* Orders O-1 (A-1 x3) and O-2 (A-3 x2), both routed to nw: POs O-1-NW and O-2-NW, sent. */
+static int setup(void **state)
+{
+    ft *f = ft_new();
+    ft_stock(f, "nw", "NW-1:50:10.00", "NW-3:50:20.00", NULL);
+    dg_doc *d = order_doc("O-1", "US", "A-1:3:25.00", NULL);
+    assert_string_equal(ft_order(f, "shop", d).status, DG_ORDER_CONVERTED);
+    dg_doc_free(d);
+    d = order_doc("O-2", "US", "A-3:2:40.00", NULL);
+    assert_string_equal(ft_order(f, "shop", d).status, DG_ORDER_CONVERTED);
+    dg_doc_free(d);
+    ft_send_pos(f, true);
+    assert_int_equal(ft_q(f, "SELECT count(*) FROM supplier_pos WHERE status='SENT'"), 2);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    ft_free(*state);
+    return 0;
+}
+
+/* The two documents one multi-PO 856 becomes (as the X12 mapping emits them). */
+static dg_doc *asn_po1(void)
+{
+    dg_doc *d = asn_doc("O-1-NW", "SO-9002", "1Z001", "NW-1:3", NULL);
+    d->source.position = 100;
+    return d;
+}
+
+static dg_doc *asn_po2(void)
+{
+    dg_doc *d = asn_doc("O-2-NW", "SO-9002", "1Z002", "NW-3:2", NULL);
+    d->source.position = 400;
+    return d;
+}
+
+static int ship(ft *f, dg_doc *d, int64_t file, dg_flow_shipment_result *res)
+{
+    dg_error err = {0};
+    int rc = dg_flow_ingest_shipment(f->s, "nw", d, file, res, &err);
+    if (rc)
+        fail_msg("ingest_shipment: %s", err.msg);
+    return rc;
+}
+
+static void shared_shipment_id_ships_every_po(void **state)
+{
+    ft *f = *state;
+    dg_flow_shipment_result res;
+    dg_doc *d1 = asn_po1(), *d2 = asn_po2();
+    int64_t file = ft_file(f);
+    ship(f, d1, file, &res);
+    assert_int_equal(res.outcome, DG_FLOW_OK);
+    assert_string_equal(res.po_status, DG_PO_SHIPPED);
+    assert_string_equal(res.order_number, "O-1");
+    ship(f, d2, file, &res);
+    assert_int_equal(res.outcome, DG_FLOW_OK); /* was DUPLICATE: the 2nd PO's shipment was lost */
+    assert_string_equal(res.po_status, DG_PO_SHIPPED);
+    assert_string_equal(res.order_number, "O-2");
+    assert_string_equal(ft_qs(f, "SELECT status FROM supplier_pos WHERE po_number='O-1-NW'"),
+                        DG_PO_SHIPPED);
+    assert_string_equal(ft_qs(f, "SELECT status FROM supplier_pos WHERE po_number='O-2-NW'"),
+                        DG_PO_SHIPPED);
+    assert_int_equal(ft_q(f, "SELECT count(*) FROM shipments WHERE shipment_ref='SO-9002'"), 2);
+    assert_int_equal(ft_q(f, "SELECT qty_shipped FROM order_lines WHERE supplier_sku='NW-3'"),
+                     20000);
+    /* One tracking notification per storefront order. */
+    dg_flow_notification *ns = NULL;
+    size_t n = 0;
+    dg_error err = {0};
+    assert_int_equal(dg_flow_pending_notifications(f->s, "shop", &ns, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(ns[0].order_number, "O-1");
+    assert_string_equal(ns[1].order_number, "O-2");
+    assert_string_equal(ns[1].doc->u.shipment.packages[0].tracking_number, "1Z002");
+    dg_flow_notifications_free(ns, n);
+
+    /* A true replay of the same file is a no-op for both POs. */
+    ship(f, d1, file, &res);
+    assert_int_equal(res.outcome, DG_FLOW_DUPLICATE);
+    ship(f, d2, file, &res);
+    assert_int_equal(res.outcome, DG_FLOW_DUPLICATE);
+    /* So is the same 856 re-sent as another file. */
+    int64_t again = ft_file(f);
+    ship(f, d1, again, &res);
+    assert_int_equal(res.outcome, DG_FLOW_DUPLICATE);
+    ship(f, d2, again, &res);
+    assert_int_equal(res.outcome, DG_FLOW_DUPLICATE);
+    assert_int_equal(ft_q(f, "SELECT count(*) FROM shipments"), 2);
+    assert_int_equal(ft_q(f, "SELECT count(*) FROM notifications"), 2);
+    assert_int_equal(ft_q(f, "SELECT sum(qty_shipped) FROM order_lines"), 50000);
+    dg_doc_free(d1);
+    dg_doc_free(d2);
+}
+
+static void same_shipment_same_po_twice_is_duplicate(void **state)
+{
+    ft *f = *state;
+    dg_flow_shipment_result res;
+    /* A partial shipment, then the very same shipment (same id, same PO) re-sent with other
+     * content (e.g. re-generated with a new date): still DUPLICATE, nothing shipped twice. */
+    dg_doc *d = asn_doc("O-1-NW", "SO-1", "1Z001", "NW-1:1", NULL);
+    ship(f, d, ft_file(f), &res);
+    assert_int_equal(res.outcome, DG_FLOW_OK);
+    assert_string_equal(res.po_status, DG_PO_PARTIALLY_SHIPPED);
+    d->u.shipment.ship_date = dg_arena_strdup(d->arena, "2026-11-22");
+    ship(f, d, ft_file(f), &res);
+    assert_int_equal(res.outcome, DG_FLOW_DUPLICATE);
+    dg_doc_free(d);
+    assert_int_equal(ft_q(f, "SELECT qty_shipped FROM order_lines WHERE supplier_sku='NW-1'"),
+                     10000);
+    assert_int_equal(ft_q(f, "SELECT count(*) FROM shipments"), 1);
+    /* The same shipment id for the other PO is that PO's shipment, not a duplicate. */
+    d = asn_doc("O-2-NW", "SO-1", "1Z001", "NW-3:2", NULL);
+    ship(f, d, ft_file(f), &res);
+    assert_int_equal(res.outcome, DG_FLOW_OK);
+    dg_doc_free(d);
+    assert_string_equal(ft_qs(f, "SELECT status FROM supplier_pos WHERE po_number='O-2-NW'"),
+                        DG_PO_SHIPPED);
+    /* Another supplier's shipment id space is its own: a bl ASN for an nw PO is still refused. */
+    d = asn_doc("O-2-NW", "SO-1", "1Z001", "NW-3:2", NULL);
+    dg_error err = {0};
+    assert_int_equal(dg_flow_ingest_shipment(f->s, "bl", d, ft_file(f), &res, &err), DG_EVALID);
+    dg_doc_free(d);
+}
+
+/* The unique index itself (not only the lookup) allows one row per (supplier, ref, PO). */
+static void index_keys_on_po(void **state)
+{
+    ft *f = *state;
+    dg_error err = {0};
+    assert_int_equal(
+        dg_store_exec(f->s,
+                      "INSERT INTO shipments(supplier, shipment_ref, po_id, created_at)"
+                      " SELECT 'nw', 'X-1', id, 0 FROM supplier_pos",
+                      &err),
+        0);
+    assert_int_equal(ft_q(f, "SELECT count(*) FROM shipments WHERE shipment_ref='X-1'"), 2);
+    assert_int_equal(
+        dg_store_exec(f->s,
+                      "INSERT INTO shipments(supplier, shipment_ref, po_id, created_at)"
+                      " SELECT 'nw', 'X-1', id, 0 FROM supplier_pos LIMIT 1",
+                      &err),
+        DG_ESTATE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(shared_shipment_id_ships_every_po, setup, teardown),
+        cmocka_unit_test_setup_teardown(same_shipment_same_po_twice_is_duplicate, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(index_keys_on_po, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
