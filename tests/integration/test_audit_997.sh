@@ -5,25 +5,9 @@
 # interchange control numbers wrap, a new 997 whose name is taken by an older entry gets a name
 # of its own: the older file is neither overwritten nor is the new 997 lost.
 set -euo pipefail
-: "${DG_BIN:?set DG_BIN to the dropgate binary}" "${DG_SOURCE_DIR:?set DG_SOURCE_DIR}"
-if ! command -v sqlite3 >/dev/null; then
-  echo "SKIP: sqlite3 command not installed (scripts/install-deps.sh installs it)"; exit 0
-fi
-base=${DG_BUILD_DIR:-/tmp}/testtmp
-mkdir -p "$base"
-tmp=$(mktemp -d "$base/audit-997-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-W=$tmp/work
-mkdir -p "$W"
-cp -r "$DG_SOURCE_DIR/etc" "$DG_SOURCE_DIR/mappings" "$DG_SOURCE_DIR/edi" "$W/"
-mkdir -p "$W/drops/shopfront/orders" "$W/drops/brightline/feeds" "$W/drops/northwind/outbound"
-CFG=$W/etc/dropgate.yaml
-DB=$W/var/dropgate.db
+. "$(dirname "$0")/lib/workdir.sh"
+dg_workdir audit-997
 IN=$W/drops/northwind/inbound
-log=$tmp/log
-checks=0
-fail() { echo "FAIL: $*"; echo "--- log:"; tail -n 40 "$log"; exit 1; }
-q() { sqlite3 -batch -noheader "$DB" "$1"; }
 expect() { checks=$((checks + 1)); [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 poll() { "$DG_BIN" poll --once --no-wait --config "$CFG" >>"$log" 2>&1 || fail "poll --once exited $?"; }
 # rejecting "what" 997-file: every set and group rejected, none accepted

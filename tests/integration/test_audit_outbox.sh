@@ -4,26 +4,10 @@
 # are the recorded ones (CSV and X12, each X12 file with its own ISA13), and an outbox file whose
 # bytes changed after it was queued is refused (FAILED, reason, file kept), never uploaded.
 set -euo pipefail
-: "${DG_BIN:?set DG_BIN to the dropgate binary}" "${DG_SOURCE_DIR:?set DG_SOURCE_DIR}"
-if ! command -v sqlite3 >/dev/null; then
-  echo "SKIP: sqlite3 command not installed (scripts/install-deps.sh installs it)"; exit 0
-fi
-base=${DG_BUILD_DIR:-/tmp}/testtmp
-mkdir -p "$base"
-tmp=$(mktemp -d "$base/audit-outbox-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-W=$tmp/work
-mkdir -p "$W"
-cp -r "$DG_SOURCE_DIR/etc" "$DG_SOURCE_DIR/mappings" "$DG_SOURCE_DIR/edi" "$W/"
-mkdir -p "$W/drops/shopfront/orders" "$W/drops/brightline/feeds" "$W/drops/northwind/outbound"
+. "$(dirname "$0")/lib/workdir.sh"
+dg_workdir audit-outbox
 # the demo's stock feeds (suppliers are polled before the storefront)
 cp "$DG_SOURCE_DIR"/samples/demo/drops/northwind/outbound/846_* "$W/drops/northwind/outbound/"
-CFG=$W/etc/dropgate.yaml
-DB=$W/var/dropgate.db
-log=$tmp/log
-checks=0
-fail() { echo "FAIL: $*"; echo "--- log:"; tail -n 40 "$log"; exit 1; }
-q() { sqlite3 -batch -noheader "$DB" "$1"; }
 expect() { checks=$((checks + 1)); [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 poll() { "$DG_BIN" poll --once --no-wait --config "$CFG" >>"$log" 2>&1 || fail "poll --once exited $?"; }
 

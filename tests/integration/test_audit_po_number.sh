@@ -4,21 +4,8 @@
 # number longer than 63 characters is refused (DG_EVALID, file quarantined, reason names the
 # order) and the poll finishes; a 63-character number is still taken.
 set -euo pipefail
-: "${DG_BIN:?set DG_BIN to the dropgate binary}" "${DG_SOURCE_DIR:?set DG_SOURCE_DIR}"
-if ! command -v sqlite3 >/dev/null; then
-  echo "SKIP: sqlite3 command not installed (scripts/install-deps.sh installs it)"; exit 0
-fi
-base=${DG_BUILD_DIR:-/tmp}/testtmp
-mkdir -p "$base"
-tmp=$(mktemp -d "$base/ponum-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-W=$tmp/work
-mkdir -p "$W"
-cp -r "$DG_SOURCE_DIR/etc" "$DG_SOURCE_DIR/mappings" "$DG_SOURCE_DIR/edi" "$W/"
-mkdir -p "$W/drops/shopfront/orders" "$W/drops/brightline/feeds" "$W/drops/northwind/outbound"
-log=$tmp/log
-fail() { echo "FAIL: $*"; echo "--- log:"; tail -n 30 "$log"; exit 1; }
-q() { sqlite3 -batch -noheader "$W/var/dropgate.db" "$1"; }
+. "$(dirname "$0")/lib/workdir.sh"
+dg_workdir ponum
 hdr='Name,Email,Financial Status,Currency,Subtotal,Shipping,Taxes,Total,Shipping Method,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Shipping Name,Shipping Company,Shipping Address1,Shipping Address2,Shipping City,Shipping Zip,Shipping Province,Shipping Country,Shipping Phone,Notes'
 row() { echo "$1,a@example.com,paid,USD,5.20,0,0,5.20,Standard,2026-11-20 09:12:05 -0500,1,Tea Sampler,5.20,SF-1004,Ana Lopez,,123 Main St,,Austin,78701,TX,US,,"; }
 long=$(printf 'X%.0s' $(seq 1 170))

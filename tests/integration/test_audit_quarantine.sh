@@ -2,24 +2,8 @@
 # Audit L7: the reason of a quarantined file (store, .reason.txt, log) names the remote file as
 # partner/folder/name, never the spool copy under var/spool that is deleted right away.
 set -euo pipefail
-: "${DG_BIN:?set DG_BIN to the dropgate binary}" "${DG_SOURCE_DIR:?set DG_SOURCE_DIR}"
-if ! command -v sqlite3 >/dev/null; then
-  echo "SKIP: sqlite3 command not installed (scripts/install-deps.sh installs it)"; exit 0
-fi
-base=${DG_BUILD_DIR:-/tmp}/testtmp
-mkdir -p "$base"
-tmp=$(mktemp -d "$base/audit-quarantine-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-W=$tmp/work
-mkdir -p "$W"
-cp -r "$DG_SOURCE_DIR/etc" "$DG_SOURCE_DIR/mappings" "$DG_SOURCE_DIR/edi" "$W/"
-mkdir -p "$W/drops/shopfront/orders" "$W/drops/brightline/feeds" "$W/drops/northwind/outbound"
-CFG=$W/etc/dropgate.yaml
-DB=$W/var/dropgate.db
-log=$tmp/log
-checks=0
-fail() { echo "FAIL: $*"; echo "--- log:"; tail -n 20 "$log"; exit 1; }
-q() { sqlite3 -batch -noheader "$DB" "$1"; }
+. "$(dirname "$0")/lib/workdir.sh"
+dg_workdir audit-quarantine
 # the mapping refuses it (no Currency column): its message names the file it read
 printf 'Name,Created at\n#30,not a date\n' >"$W/drops/shopfront/orders/orders-bad.csv"
 "$DG_BIN" poll --once --no-wait --config "$CFG" >"$log" 2>&1 || fail "poll exited $?"
