@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "core/log.h"
 #include "flow/flow.h"
 #include "gateway/gw_internal.h"
@@ -27,6 +29,33 @@ int gw_pickup_lookup(dg_gw *g, const gw_pickup *pk, gw_pickup_state *st, dg_erro
     *st = info.state == DG_PICKUP_DONE          ? GW_PICKUP_DONE
           : info.state == DG_PICKUP_QUARANTINED ? GW_PICKUP_QUARANTINED
                                                 : GW_PICKUP_NEW;
+    return 0;
+}
+
+int gw_pickup_seen(dg_gw *g, const char *partner, const char *path, uint64_t size, int64_t mtime,
+                   bool *seen, dg_error *err)
+{
+    /* Served by the UNIQUE(partner, path, size, mtime, sha256) index. */
+    static const char sql[] =
+        "SELECT 1 FROM pickups WHERE partner = ?1 AND path = ?2 AND size = ?3 AND mtime = ?4"
+        " AND state IN ('DONE', 'QUARANTINED') LIMIT 1";
+    *seen = false;
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(g->store, sql, &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, partner, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)size);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)mtime);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *seen = true;
+    else if (rc != SQLITE_DONE) {
+        sqlite3_reset(st);
+        return dg_store_fail(g->store, err, "looking up a pickup by size and mtime");
+    }
+    sqlite3_reset(st);
     return 0;
 }
 

@@ -182,6 +182,27 @@ static bool is_fatal(int rc)
            rc == DG_ESTATE || rc == DG_EIO || rc == DG_ENOMEM || rc == DG_ECONFIG;
 }
 
+/* after: leave keeps every file in the drop, so each poll lists them again. A file whose version
+ * (size and mtime) the store already holds as processed or quarantined is not fetched to be
+ * hashed again; a new size or mtime is a new version: fetched, hashed and looked up as usual.
+ * Checked before the pickup rules, so such a file takes no max_files slot and no second look.
+ * An unknown mtime (0) proves nothing: that file is fetched. */
+static int seen_before(dg_gw *g, const dg_gw_partner *p, const dg_gw_drop *d,
+                       const dg_remote_file *f, bool *seen, dg_error *err)
+{
+    *seen = false;
+    if (d->after != DG_AFTER_LEAVE || f->is_dir || f->mtime <= 0 || !dg_gw_glob_selected(d, f->name))
+        return 0;
+    char remote[1024];
+    join(remote, sizeof remote, d->folder, f->name);
+    int rc = gw_pickup_seen(g, p->name, remote, f->size, f->mtime, seen, err);
+    if (!rc && *seen)
+        dg_log_debug("partner=%s file=%s outcome=unchanged size=%llu mtime=%lld (already "
+                     "recorded; not fetched)",
+                     p->name, remote, (unsigned long long)f->size, (long long)f->mtime);
+    return rc;
+}
+
 /* One look at a drop: the files to take now, in name order, at most max_files. */
 static int look(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg_gw_drop *d,
                 dg_remote_file **take, size_t *n_take, long *wait_s, dg_error *err)
@@ -206,6 +227,16 @@ static int look(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg_gw_d
     size_t k = 0;
     dg_gw_looks_prune(g->looks, key, files, n); /* forget files no longer listed */
     for (size_t i = 0; i < n; i++) {
+        bool seen = false;
+        if ((rc = seen_before(g, p, d, &files[i], &seen, err))) {
+            free(files);
+            return rc;
+        }
+        if (seen) {
+            g->stats.listed++;
+            g->stats.unchanged++;
+            continue;
+        }
         dg_gw_pick pick = dg_gw_pick_check(g->looks, key, d, &files[i], files, n, now);
         if (pick == DG_PICK_SKIP)
             continue;

@@ -159,8 +159,63 @@ static void test_move_and_leave_duplicate(void **state)
     assert_true(exists("drops/shop/orders/b.csv"));
     s = poll_once(cfg);
     assert_int_equal(s.processed, 0);
-    assert_int_equal(s.duplicates, 1);
+    assert_int_equal(s.taken, 0); /* known by size+mtime: not even fetched */
+    assert_int_equal(s.unchanged, 1);
     assert_int_equal(s.orders, 0);
+    dg_gw_config_free(cfg);
+}
+
+/* after: leave: a file version (size, mtime) the store holds as processed or quarantined is not
+ * fetched again on the next polls; a new size or a new mtime is fetched and hashed. */
+static void test_leave_known_version_not_fetched(void **state)
+{
+    (void)state;
+    dg_gw_config *cfg = load("    after: leave\n    max_files: 2\n");
+    char path[1024], bad[1024];
+    snprintf(path, sizeof path, "%s/drops/shop/orders/a.csv", g_tmp);
+    snprintf(bad, sizeof bad, "%s/drops/shop/orders/b-bad.csv", g_tmp);
+    write_order("drops/shop/orders/a.csv", "50");
+    dg_test_write_file(bad, "Name,Created at\n#51,not a date\n");
+    struct utimbuf t1 = {time(NULL) - 600, time(NULL) - 600};
+    assert_int_equal(utime(path, &t1), 0);
+    assert_int_equal(utime(bad, &t1), 0);
+    dg_gw_stats s = poll_once(cfg);
+    assert_int_equal(s.taken, 2);
+    assert_int_equal(s.processed, 1);
+    assert_int_equal(s.quarantined, 1);
+
+    /* Two more polls: nothing fetched (the fetch counter is the proof), nothing placed. */
+    for (int i = 0; i < 2; i++) {
+        s = poll_once(cfg);
+        assert_int_equal(s.taken, 0);
+        assert_int_equal(s.unchanged, 2);
+        assert_int_equal(s.duplicates, 0);
+        assert_int_equal(s.orders, 0);
+    }
+    /* Known files take no max_files slot: a third file is taken at once. */
+    write_order("drops/shop/orders/c.csv", "52");
+    s = poll_once(cfg);
+    assert_int_equal(s.taken, 1);
+    assert_int_equal(s.processed, 1);
+    assert_int_equal(s.unchanged, 2);
+
+    /* A new size: a new version, fetched and processed. */
+    write_order("drops/shop/orders/a.csv", "5000");
+    assert_int_equal(utime(path, &t1), 0); /* same mtime as before, only the size differs */
+    s = poll_once(cfg);
+    assert_int_equal(s.taken, 1);
+    assert_int_equal(s.processed, 1);
+    assert_int_equal(s.orders, 1);
+
+    /* The same size with a new mtime: fetched and hashed again. */
+    struct utimbuf t2 = {time(NULL) - 300, time(NULL) - 300};
+    assert_int_equal(utime(path, &t2), 0);
+    s = poll_once(cfg);
+    assert_int_equal(s.taken, 1);
+    assert_int_equal(s.unchanged, 2);
+    s = poll_once(cfg);
+    assert_int_equal(s.taken, 0);
+    assert_int_equal(s.unchanged, 3);
     dg_gw_config_free(cfg);
 }
 
@@ -271,6 +326,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_max_files_and_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_move_and_leave_duplicate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_leave_known_version_not_fetched, setup, teardown),
         cmocka_unit_test_setup_teardown(test_markers_and_growing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_file_quarantined_rest_goes_on, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redo_after_interrupted_delete, setup, teardown),
