@@ -264,7 +264,7 @@ static int load_partner_tree(dg_gw_config *cfg, const dg_node *root, dg_gw_partn
     const dg_node *t = dg_conf_get(root, "transport");
     if (!t)
         return conf_error(err, root, "partner: missing key '%s'", "transport");
-    if ((rc = dg_transport_config_load(t, a, &p->transport, err)))
+    if ((rc = dg_transport_config_load_in(t, cfg->root, a, &p->transport, err)))
         return rc;
     resolve_transport_root(cfg, p);
     p->every_seconds = 60;

@@ -85,9 +85,27 @@ static int get_str(const dg_node *map, const char *key, dg_arena *a, const char 
     return 0;
 }
 
+/* A file name from the config: relative ones resolve against base (the project root), not the
+ * current folder, so the daemon finds its keys wherever it was started. */
+static const char *resolve(dg_arena *a, const char *base, const char *path)
+{
+    if (!path || !*path || path[0] == '/' || !base || !*base)
+        return path;
+    return dg_arena_printf(a, "%s/%s", base, path);
+}
+
+static int get_path(const dg_node *map, const char *key, const char *base, dg_arena *a,
+                    const char **out, dg_error *err)
+{
+    int rc = get_str(map, key, a, out, err);
+    if (!rc)
+        *out = resolve(a, base, *out);
+    return rc;
+}
+
 /* The secret named by KEY_env or KEY_file (first line, without its newline). */
-static int get_secret(const dg_node *map, const char *env_key, const char *file_key, dg_arena *a,
-                      const char **out, dg_error *err)
+static int get_secret(const dg_node *map, const char *env_key, const char *file_key,
+                      const char *base, dg_arena *a, const char **out, dg_error *err)
 {
     const dg_node *e = dg_conf_get(map, env_key);
     const dg_node *f = dg_conf_get(map, file_key);
@@ -106,11 +124,12 @@ static int get_secret(const dg_node *map, const char *env_key, const char *file_
     if (f) {
         if (f->type != DG_NODE_SCALAR || !f->value || !*f->value)
             return where_error(err, f, "%s: expected a file name", file_key);
-        FILE *fp = fopen(f->value, "r");
+        const char *path = resolve(a, base, f->value);
+        FILE *fp = fopen(path, "r");
         if (!fp) {
             char why[300];
             snprintf(why, sizeof why, "%s", strerror(errno));
-            return where_error(err, f, "cannot read secret file '%s': %s", f->value, why);
+            return where_error(err, f, "cannot read secret file '%s': %s", path, why);
         }
         char line[4096] = "";
         if (!fgets(line, sizeof line, fp))
@@ -128,6 +147,12 @@ static int get_secret(const dg_node *map, const char *env_key, const char *file_
 
 int dg_transport_config_load(const dg_node *node, dg_arena *arena, dg_transport_config *out,
                              dg_error *err)
+{
+    return dg_transport_config_load_in(node, NULL, arena, out, err);
+}
+
+int dg_transport_config_load_in(const dg_node *node, const char *base, dg_arena *arena,
+                                dg_transport_config *out, dg_error *err)
 {
     memset(out, 0, sizeof *out);
     out->strict_host_key = true;
@@ -162,9 +187,9 @@ int dg_transport_config_load(const dg_node *node, dg_arena *arena, dg_transport_
         (rc = get_str(node, "root", arena, &out->root, err)) ||
         (rc = get_str(node, "host", arena, &out->host, err)) ||
         (rc = get_str(node, "user", arena, &out->user, err)) ||
-        (rc = get_str(node, "key_file", arena, &out->key_file, err)) ||
-        (rc = get_str(node, "known_hosts", arena, &out->known_hosts, err)) ||
-        (rc = get_str(node, "ca_file", arena, &out->ca_file, err)))
+        (rc = get_path(node, "key_file", base, arena, &out->key_file, err)) ||
+        (rc = get_path(node, "known_hosts", base, arena, &out->known_hosts, err)) ||
+        (rc = get_path(node, "ca_file", base, arena, &out->ca_file, err)))
         return rc;
     const char *kind = out->kind;
     if (!kind)
@@ -212,9 +237,10 @@ int dg_transport_config_load(const dg_node *node, dg_arena *arena, dg_transport_
         out->keepalive_s = ka_ms / 1000;
     if (out->timeout_ms <= 0)
         return where_error(err, node, "timeout must be more than 0");
-    if ((rc = get_secret(node, "password_env", "password_file", arena, &out->password, err)) ||
-        (rc = get_secret(node, "passphrase_env", "passphrase_file", arena, &out->key_passphrase,
-                         err)))
+    if ((rc = get_secret(node, "password_env", "password_file", base, arena, &out->password,
+                         err)) ||
+        (rc = get_secret(node, "passphrase_env", "passphrase_file", base, arena,
+                         &out->key_passphrase, err)))
         return rc;
     if (!strcmp(kind, "sftp") && !out->password && !out->key_file)
         return where_error(err, node,

@@ -46,6 +46,10 @@ typedef struct dg_transport_config {
  * `password_file`, `passphrase_env`, `passphrase_file` (never inline); strings live in arena. */
 int dg_transport_config_load(const dg_node *node, dg_arena *arena, dg_transport_config *out,
                              dg_error *err);
+/* The same with relative key_file, known_hosts, ca_file, password_file and passphrase_file
+ * resolved against base (the gateway's project root); base NULL: the current folder. */
+int dg_transport_config_load_in(const dg_node *node, const char *base, dg_arena *arena,
+                                dg_transport_config *out, dg_error *err);
 
 int dg_transport_open(const dg_transport_config *cfg, dg_transport **out, dg_error *err);
 void dg_transport_close(dg_transport *t);

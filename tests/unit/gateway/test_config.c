@@ -3,6 +3,9 @@
 #include "testutil.h"
 
 #include <string.h>
+#include <unistd.h>
+
+#include "core/fs.h"
 
 #include "gateway/gateway.h"
 
@@ -236,6 +239,59 @@ static void test_examples_load(void **state)
     }
 }
 
+/* Relative key_file, known_hosts, ca_file, password_file and passphrase_file resolve against the
+ * project root, like every other relative path, whatever the current folder is. */
+static void test_transport_paths_relative_to_root(void **state)
+{
+    (void)state;
+    write_main("");
+    char path[1024], elsewhere[1024], cwd[1024];
+    snprintf(path, sizeof path, "%s/etc/secrets/acme-password", g_tmp);
+    dg_test_write_file(path, "s3cret-pw\n");
+    snprintf(path, sizeof path, "%s/etc/secrets/acme-passphrase", g_tmp);
+    dg_test_write_file(path, "key-phrase\n");
+    write_partner("acme", "name: acme\nrole: supplier\n"
+                          "transport:\n  kind: sftp\n  host: 127.0.0.1\n  user: acme\n"
+                          "  key_file: etc/keys/id_ed25519\n"
+                          "  passphrase_file: etc/secrets/acme-passphrase\n"
+                          "  password_file: etc/secrets/acme-password\n"
+                          "  known_hosts: etc/known_hosts\n");
+    write_partner("shop", "name: shop\nrole: storefront\n"
+                          "transport:\n  kind: ftps\n  host: 127.0.0.1\n  user: shop\n"
+                          "  ca_file: etc/ca.pem\n  password_file: /nonexistent/../" "x\n");
+    /* The shop's absolute password_file does not exist: check the message names it as is. */
+    snprintf(elsewhere, sizeof elsewhere, "%s/elsewhere", g_tmp);
+    dg_error err = {0};
+    assert_int_equal(dg_fs_mkdirs(elsewhere, &err), 0);
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(elsewhere), 0);
+    dg_gw_config *cfg = NULL;
+    int rc = load(&cfg, &err);
+    assert_int_equal(rc, DG_ECONFIG);
+    assert_non_null(strstr(err.msg, "'/nonexistent/../x'"));
+
+    write_partner("shop", "name: shop\nrole: storefront\n"
+                          "transport:\n  kind: ftps\n  host: 127.0.0.1\n  user: shop\n"
+                          "  ca_file: etc/ca.pem\n  password_file: etc/secrets/acme-password\n");
+    rc = load(&cfg, &err);
+    assert_int_equal(chdir(cwd), 0);
+    if (rc)
+        fail_msg("load from another folder: %s", err.msg);
+    const dg_transport_config *a = &dg_gw_config_partner(cfg, "acme")->transport;
+    const dg_transport_config *b = &dg_gw_config_partner(cfg, "shop")->transport;
+    char want[1200];
+    snprintf(want, sizeof want, "%s/etc/keys/id_ed25519", cfg->root);
+    assert_string_equal(a->key_file, want);
+    snprintf(want, sizeof want, "%s/etc/known_hosts", cfg->root);
+    assert_string_equal(a->known_hosts, want);
+    snprintf(want, sizeof want, "%s/etc/ca.pem", cfg->root);
+    assert_string_equal(b->ca_file, want);
+    assert_string_equal(a->password, "s3cret-pw");
+    assert_string_equal(a->key_passphrase, "key-phrase");
+    assert_string_equal(b->password, "s3cret-pw");
+    dg_gw_config_free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -244,6 +300,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_duplicate_names_and_missing_folder, setup, teardown),
         cmocka_unit_test(test_shipped_config_loads),
         cmocka_unit_test_setup_teardown(test_examples_load, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transport_paths_relative_to_root, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
