@@ -276,18 +276,23 @@ typedef struct dg_flow_overdue {
     char supplier[64];
     char order_number[64];
     char status[32];
-    char what[8]; /* "ack" (no 997 after rules ack_after) or "asn" (no ASN after asn_after) */
-    int64_t sent_at;
-    int64_t age_seconds;
+    char what[8];        /* "ack" (no 997 after rules ack_after), "asn" (no ASN after asn_after) or
+                            "send" (still QUEUED, never sent, after the earlier of the two) */
+    char note[32];       /* "no 997 received", "no ASN received", "never sent" */
+    int64_t sent_at;     /* 0 for "send" */
+    int64_t age_seconds; /* since sent_at, or since the PO was created for "send" */
 } dg_flow_overdue;
 
-/* POs overdue at now (seconds since the epoch), oldest first; *rows malloc'd (free()). */
+/* POs overdue at now (seconds since the epoch), oldest first; *rows malloc'd (free()). A PO
+ * still QUEUED (its supplier has no partner configuration, or its file is never uploaded) is
+ * overdue "send" once min(ack_after, asn_after) of its supplier has passed since it was
+ * created. */
 int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flow_overdue **rows,
                         size_t *n, dg_error *err);
 
 /* `dropgate status` as JSON text (malloc'd; free()): {"orders":{"CONVERTED":n,...},
  * "pos":{"SENT":n,...}, "outbox":{"PENDING":n,...}, "notifications_pending":n,
- * "overdue":[{po_number,supplier,order_number,status,what,age_seconds}...],
+ * "overdue":[{po_number,supplier,order_number,status,what,age_seconds,note}...],
  * "discrepancies_open":n, "invoices":{"MATCHED":n,"DISCREPANCY":n}}. */
 int dg_flow_status_json(dg_store *s, const dg_flow_rules *r, int64_t now, char **json,
                         dg_error *err);

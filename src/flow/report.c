@@ -21,11 +21,15 @@ static dg_dec unscale(sqlite3_int64 v)
 int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flow_overdue **rows,
                         size_t *n, dg_error *err)
 {
+    /* Sent POs age from sent_at; a PO still QUEUED (never rendered, e.g. its supplier has no
+     * partner configuration, or its upload keeps failing) ages from created_at. */
     static const char sql[] =
-        "SELECT p.po_number, p.supplier, o.order_number, p.status, p.sent_at, p.expect_ack,"
-        " p.ack_at FROM supplier_pos p JOIN orders o ON o.id = p.order_id"
-        " WHERE p.sent_at IS NOT NULL AND p.status IN ('SENT','ACCEPTED','AWAITING_SHIPMENT')"
-        " ORDER BY p.sent_at, p.id";
+        "SELECT p.po_number, p.supplier, o.order_number, p.status,"
+        " coalesce(p.sent_at, p.created_at), p.expect_ack, p.ack_at, p.status = 'QUEUED'"
+        " FROM supplier_pos p JOIN orders o ON o.id = p.order_id"
+        " WHERE (p.sent_at IS NOT NULL AND p.status IN ('SENT','ACCEPTED','AWAITING_SHIPMENT'))"
+        " OR p.status = 'QUEUED'"
+        " ORDER BY coalesce(p.sent_at, p.created_at), p.id";
     *rows = NULL;
     *n = 0;
     sqlite3_stmt *st;
@@ -39,10 +43,27 @@ int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flo
         const fl_supplier *sp = fl_supplier_rules(r, supplier);
         long ack_after = sp && sp->ack_after >= 0 ? sp->ack_after : r->ack_after;
         long asn_after = sp && sp->asn_after >= 0 ? sp->asn_after : r->asn_after;
-        int64_t sent = sqlite3_column_int64(st, 4);
-        int64_t age = now - sent;
-        bool no_ack = sqlite3_column_int(st, 5) && sqlite3_column_type(st, 6) == SQLITE_NULL;
-        const char *what = no_ack && age > ack_after ? "ack" : age > asn_after ? "asn" : NULL;
+        int64_t since = sqlite3_column_int64(st, 4);
+        int64_t age = now - since;
+        bool queued = sqlite3_column_int(st, 7) != 0;
+        const char *what = NULL, *note = NULL;
+        if (queued) {
+            /* Never sent: overdue once it could no longer have been answered in time. */
+            long first = ack_after < asn_after ? ack_after : asn_after;
+            if (age > first) {
+                what = "send";
+                note = "never sent";
+            }
+        } else {
+            bool no_ack = sqlite3_column_int(st, 5) && sqlite3_column_type(st, 6) == SQLITE_NULL;
+            if (no_ack && age > ack_after) {
+                what = "ack";
+                note = "no 997 received";
+            } else if (age > asn_after) {
+                what = "asn";
+                note = "no ASN received";
+            }
+        }
         if (!what)
             continue;
         if (*n == cap) {
@@ -64,7 +85,8 @@ int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flo
         fl_col_copy(st, 2, o->order_number, sizeof o->order_number);
         fl_col_copy(st, 3, o->status, sizeof o->status);
         snprintf(o->what, sizeof o->what, "%s", what);
-        o->sent_at = sent;
+        snprintf(o->note, sizeof o->note, "%s", note);
+        o->sent_at = queued ? 0 : since;
         o->age_seconds = age;
     }
     sqlite3_reset(st);
@@ -140,11 +162,11 @@ int dg_flow_status_json(dg_store *s, const dg_flow_rules *r, int64_t now, char *
     json_object_set_new(root, "discrepancies_open", json_integer(disc));
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr,
-                              json_pack("{s:s,s:s,s:s,s:s,s:s,s:I}", "po_number", od[i].po_number,
-                                        "supplier", od[i].supplier, "order_number",
-                                        od[i].order_number, "status", od[i].status, "what",
-                                        od[i].what, "age_seconds", (json_int_t)od[i].age_seconds));
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:s}", "po_number",
+                                             od[i].po_number, "supplier", od[i].supplier,
+                                             "order_number", od[i].order_number, "status",
+                                             od[i].status, "what", od[i].what, "age_seconds",
+                                             (json_int_t)od[i].age_seconds, "note", od[i].note));
     free(od);
     json_object_set_new(root, "overdue", arr);
     *json = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

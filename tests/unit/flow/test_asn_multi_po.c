@@ -156,8 +156,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(shared_shipment_id_ships_every_po, setup, teardown),
-        cmocka_unit_test_setup_teardown(same_shipment_same_po_twice_is_duplicate, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(same_shipment_same_po_twice_is_duplicate, setup, teardown),
         cmocka_unit_test_setup_teardown(index_keys_on_po, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

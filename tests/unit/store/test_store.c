@@ -130,11 +130,12 @@ static void migrates_shipment_key_from_version_4(void **state)
         " VALUES ('nw', 'SO-1', 1, 0), ('nw', 'SO-2', 2, 0), ('nw', NULL, 2, 0);";
     assert_int_equal(dg_store_exec(old, rows, &err), 0);
     /* The old key: the same shipment id for the second PO is refused. */
-    assert_int_equal(dg_store_exec(old,
-                                   "INSERT INTO shipments(supplier, shipment_ref, po_id, created_at)"
-                                   " VALUES ('nw', 'SO-1', 2, 0)",
-                                   &err),
-                     DG_ESTATE);
+    assert_int_equal(
+        dg_store_exec(old,
+                      "INSERT INTO shipments(supplier, shipment_ref, po_id, created_at)"
+                      " VALUES ('nw', 'SO-1', 2, 0)",
+                      &err),
+        DG_ESTATE);
     dg_store_close(old);
     old = NULL;
     assert_int_equal(dg_store_open(path, &old, &err), 0);
@@ -145,16 +146,18 @@ static void migrates_shipment_key_from_version_4(void **state)
     assert_non_null(strstr(
         qtext(old, "SELECT sql FROM sqlite_master WHERE name='shipments_ref'", buf, sizeof buf),
         "po_id"));
-    assert_int_equal(dg_store_exec(old,
-                                   "INSERT INTO shipments(supplier, shipment_ref, po_id, created_at)"
-                                   " VALUES ('nw', 'SO-1', 2, 0)",
-                                   &err),
-                     0);
-    assert_int_equal(dg_store_exec(old,
-                                   "INSERT INTO shipments(supplier, shipment_ref, po_id, created_at)"
-                                   " VALUES ('nw', 'SO-1', 1, 0)",
-                                   &err),
-                     DG_ESTATE);
+    assert_int_equal(
+        dg_store_exec(old,
+                      "INSERT INTO shipments(supplier, shipment_ref, po_id, created_at)"
+                      " VALUES ('nw', 'SO-1', 2, 0)",
+                      &err),
+        0);
+    assert_int_equal(
+        dg_store_exec(old,
+                      "INSERT INTO shipments(supplier, shipment_ref, po_id, created_at)"
+                      " VALUES ('nw', 'SO-1', 1, 0)",
+                      &err),
+        DG_ESTATE);
     assert_int_equal(q1(old, "SELECT count(*) FROM shipments WHERE shipment_ref = 'SO-1'"), 2);
     dg_store_close(old);
     /* Re-open: nothing applied twice. */
