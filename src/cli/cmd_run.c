@@ -26,12 +26,12 @@ static void usage(FILE *f)
           f);
 }
 
-/* Sleeps up to s seconds, waking at once on SIGTERM (no SA_RESTART). */
+/* Sleeps up to s seconds (200 ms when nothing is due yet), waking at once on SIGTERM. */
 static void nap(long s)
 {
-    struct timespec ts = {s > 0 ? s : 0, s > 0 ? 0 : 200 * 1000 * 1000};
-    if (!dg_gw_stop_requested)
-        nanosleep(&ts, NULL);
+    if (s > 0)
+        dg_log_debug("outcome=sleeping wait=%lds", s);
+    dg_gw_nap(s > 0 ? s * 1000 : 200);
 }
 
 static int loop(dg_gw *g, dg_gw_config *cfg, long cycles)

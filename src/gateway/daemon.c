@@ -3,9 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/select.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/fs.h"
@@ -25,10 +28,30 @@ void dg_gw_install_signals(void)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop;
     sigemptyset(&sa.sa_mask);
-    /* No SA_RESTART: a sleeping daemon wakes up at once on SIGTERM. */
+    /* SA_RESTART: a read or write in progress (SQLite, a transfer, the spool) is retried, not
+     * failed with EINTR, so the file in progress finishes. The daemon's sleep is dg_gw_nap,
+     * which wakes at once anyway (pselect is never restarted). */
+    sa.sa_flags = SA_RESTART;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN); /* a dropped connection is an error code, not a dead daemon */
+}
+
+bool dg_gw_nap(long ms)
+{
+    sigset_t stop, old;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    /* Blocked between the check of the flag and the sleep, and unblocked by pselect itself
+     * (atomically): a SIGTERM that lands in between cannot be slept through. */
+    sigprocmask(SIG_BLOCK, &stop, &old);
+    if (!dg_gw_stop_requested && ms > 0) {
+        struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+        pselect(0, NULL, NULL, NULL, &ts, &old);
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return !dg_gw_stop_requested;
 }
 
 int dg_gw_lock(const char *db_path, int *fd, dg_error *err)

@@ -142,7 +142,11 @@ void dg_gw_schedule_done(dg_gw_schedule *s, const dg_gw_config *cfg, size_t i, i
 
 /* Set by SIGTERM/SIGINT: the poll finishes the current file and stops. */
 extern volatile sig_atomic_t dg_gw_stop_requested;
+/* SIGTERM/SIGINT set the flag above (SA_RESTART: system calls in progress are retried). */
 void dg_gw_install_signals(void);
+/* Sleeps up to ms milliseconds; returns at once when SIGTERM/SIGINT arrives (or has arrived)
+ * and then false; true after a full sleep. */
+bool dg_gw_nap(long ms);
 /* Exclusive lock on "<db>.lock" (flock) held until dg_gw_unlock; DG_ELOCKED when another
  * process holds it. */
 int dg_gw_lock(const char *db_path, int *fd, dg_error *err);

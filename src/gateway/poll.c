@@ -307,7 +307,7 @@ int dg_gw_poll_partner(dg_gw *g, const dg_gw_partner *p, bool second_look, dg_er
         if (!second_look || wait_s <= 0 || dg_gw_stop_requested)
             break;
         dg_log_info("partner=%s outcome=second-look wait=%lds", p->name, wait_s);
-        sleep((unsigned)wait_s);
+        dg_gw_nap(wait_s * 1000); /* SIGTERM ends the wait at once */
     }
     if (rc) {
         dg_log_warn("partner=%s outcome=poll-failed error=%s reason=\"%s\"", p->name,
