@@ -2,76 +2,198 @@
 #include "xml/xml.h"
 
 #include <libxml/parser.h>
+#include <errno.h>
+#include <libxml/globals.h>
 #include <libxml/xmlerror.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
-/* The first error is the one to fix (later ones follow from it), so it is kept apart from
- * libxml2's last error. */
+/* libxml2 reports through handlers that print to stderr by default; dropgate reports through
+ * dg_error. While one of our calls runs, both of libxml2's handlers (structured and generic)
+ * point at a collector that keeps the first error - the one to fix, later ones follow from it -
+ * and the previous handlers are put back afterwards. */
 typedef struct {
     bool set;
     int line;
     char msg[512];
-} first_error;
+    char generic[512]; /* text of xmlGenericError calls (no structured error came with it) */
+    size_t n_generic;
+    xmlStructuredErrorFunc old_s;
+    void *old_sctx;
+    xmlGenericErrorFunc old_g;
+    void *old_gctx;
+} collector;
+
+/* One line: libxml2 messages may end with a newline or carry a second line (the bytes of an
+ * encoding error, the text after an unfinished CDATA section). */
+static void one_line(char *dst, size_t size, const char *src)
+{
+    size_t o = 0;
+    bool space = false;
+    for (const char *p = src; *p && o + 1 < size; p++) {
+        if (*p == '\n' || *p == '\r' || *p == '\t' || *p == ' ') {
+            space = o > 0;
+            continue;
+        }
+        if (space && o + 2 < size)
+            dst[o++] = ' ';
+        space = false;
+        dst[o++] = *p;
+    }
+    dst[o] = '\0';
+}
 
 static void keep_first(void *ctx, const xmlError *e)
 {
-    first_error *f = ctx;
-    if (f->set || !e || e->level < XML_ERR_ERROR)
+    collector *c = ctx;
+    if (c->set || !e || e->level < XML_ERR_ERROR)
         return;
-    f->set = true;
-    f->line = e->line;
-    snprintf(f->msg, sizeof f->msg, "%s", e->message ? e->message : "not well-formed XML");
+    c->set = true;
+    c->line = e->line;
+    if (e->message)
+        one_line(c->msg, sizeof c->msg, e->message);
+    else
+        snprintf(c->msg, sizeof c->msg, "%s error %d",
+                 e->domain == XML_FROM_XPATH ? "XPath" : "XML", e->code);
 }
 
-static int parse_error(const char *name, const first_error *f, dg_error *err)
+static void keep_generic(void *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void keep_generic(void *ctx, const char *fmt, ...)
+{
+    collector *c = ctx;
+    if (c->n_generic + 1 >= sizeof c->generic)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(c->generic + c->n_generic, sizeof c->generic - c->n_generic, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        c->n_generic += (size_t)n < sizeof c->generic - c->n_generic
+                            ? (size_t)n
+                            : sizeof c->generic - c->n_generic - 1;
+}
+
+static void collect_begin(collector *c)
+{
+    memset(c, 0, sizeof *c);
+    c->old_s = xmlStructuredError;
+    c->old_sctx = xmlStructuredErrorContext;
+    c->old_g = xmlGenericError;
+    c->old_gctx = xmlGenericErrorContext;
+    xmlSetStructuredErrorFunc(c, (xmlStructuredErrorFunc)keep_first);
+    xmlSetGenericErrorFunc(c, keep_generic);
+}
+
+/* Puts the previous handlers back; the first error (structured, else the generic text) is
+ * left in c->msg (empty when there was none). */
+static void collect_end(collector *c)
+{
+    xmlSetStructuredErrorFunc(c->old_sctx, c->old_s);
+    xmlSetGenericErrorFunc(c->old_gctx, c->old_g);
+    if (!c->set && c->n_generic) {
+        one_line(c->msg, sizeof c->msg, c->generic);
+        c->set = c->msg[0] != '\0';
+    }
+}
+
+static int parse_error(const char *name, const collector *c, dg_error *err)
 {
     const xmlError *e = xmlGetLastError();
     char msg[512];
-    int line = f->set ? f->line : e ? e->line : 0;
-    snprintf(msg, sizeof msg, "%s",
-             f->set            ? f->msg
+    int line = c->set ? c->line : e ? e->line : 0;
+    one_line(msg, sizeof msg,
+             c->set            ? c->msg
              : e && e->message ? e->message
                                : "not well-formed XML");
-    size_t l = strlen(msg);
-    while (l && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
-        msg[--l] = '\0';
     return dg_error_set(err, DG_EPARSE, "%s:%d: malformed XML: %s", name, line, msg);
 }
 
 static const int parse_opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
 
-static xmlDocPtr parse(const char *path, const char *data, size_t len, first_error *f)
+static xmlDocPtr parse(const char *path, const char *data, size_t len, collector *c)
 {
     xmlResetLastError();
-    xmlSetStructuredErrorFunc(f, (xmlStructuredErrorFunc)keep_first);
+    collect_begin(c);
     xmlDocPtr d = data ? xmlReadMemory(data, (int)len, path, NULL, parse_opts)
                        : xmlReadFile(path, NULL, parse_opts);
-    xmlSetStructuredErrorFunc(NULL, NULL);
+    collect_end(c);
     return d;
 }
 
 int dg_xml_read_file(const char *path, xmlDocPtr *out, dg_error *err)
 {
-    first_error f = {0};
-    *out = parse(path, NULL, 0, &f);
-    return *out ? 0 : parse_error(path, &f, err);
+    *out = NULL;
+    /* "failed to load external entity" would hide a plain missing file or a folder. */
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return dg_error_set(err, errno == ENOENT ? DG_ENOTFOUND : DG_EIO, "%s: cannot read: %s",
+                            path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return dg_error_set(err, DG_EIO, "%s: cannot read: it is a folder", path);
+    collector c;
+    *out = parse(path, NULL, 0, &c);
+    return *out ? 0 : parse_error(path, &c, err);
 }
 
 int dg_xml_read_buf(const char *data, size_t len, const char *name, xmlDocPtr *out, dg_error *err)
 {
-    first_error f = {0};
-    *out = parse(name, data ? data : "", len, &f);
-    return *out ? 0 : parse_error(name, &f, err);
+    collector c;
+    *out = parse(name, data ? data : "", len, &c);
+    return *out ? 0 : parse_error(name, &c, err);
 }
 
-int dg_xml_eval_text(xmlXPathContextPtr ctx, xmlXPathCompExprPtr expr, xmlNodePtr node, dg_buf *out)
+int dg_xml_compile(xmlXPathContextPtr ctx, const char *src, xmlXPathCompExprPtr *out,
+                   dg_error *err)
 {
-    dg_buf_clear(out);
+    collector c;
+    collect_begin(&c);
+    *out = ctx ? xmlXPathCtxtCompile(ctx, (const xmlChar *)src)
+               : xmlXPathCompile((const xmlChar *)src);
+    collect_end(&c);
+    if (*out)
+        return 0;
+    return dg_error_set(err, DG_ECONFIG, "'%s' is not a valid XPath expression: %s", src,
+                        c.set ? c.msg : "invalid expression");
+}
+
+/* Evaluates with the errors collected; NULL with err filled when libxml2 reported one (an
+ * undefined namespace prefix, an unknown function). */
+static xmlXPathObjectPtr eval(xmlXPathContextPtr ctx, xmlXPathCompExprPtr expr, xmlNodePtr node,
+                              dg_error *err)
+{
+    collector c;
+    /* Not the context's own error hook: libxml2 hands that one an error without its message;
+     * the structured handler gets the formatted one. (A caller's ctx->error still wins.) */
+    collect_begin(&c);
     ctx->node = node;
     xmlXPathObjectPtr r = xmlXPathCompiledEval(expr, ctx);
+    collect_end(&c);
+    if (c.set) {
+        xmlXPathFreeObject(r);
+        dg_error_set(err, DG_EMAP, "XPath: %s", c.msg);
+        return NULL;
+    }
     if (!r)
-        return 0;
+        dg_error_set(err, DG_EMAP, "XPath: evaluation failed");
+    return r;
+}
+
+xmlXPathObjectPtr dg_xml_select(xmlXPathContextPtr ctx, xmlXPathCompExprPtr expr, xmlNodePtr node,
+                                dg_error *err)
+{
+    return eval(ctx, expr, node, err);
+}
+
+int dg_xml_eval(xmlXPathContextPtr ctx, xmlXPathCompExprPtr expr, xmlNodePtr node, dg_buf *out,
+                dg_error *err)
+{
+    dg_buf_clear(out);
+    xmlXPathObjectPtr r = eval(ctx, expr, node, err);
+    if (!r)
+        return err->code ? err->code : DG_EMAP;
     int found = 0;
     if (r->type == XPATH_NODESET) {
         if (r->nodesetval && r->nodesetval->nodeNr > 0) {
@@ -92,6 +214,13 @@ int dg_xml_eval_text(xmlXPathContextPtr ctx, xmlXPathCompExprPtr expr, xmlNodePt
     }
     xmlXPathFreeObject(r);
     return found;
+}
+
+int dg_xml_eval_text(xmlXPathContextPtr ctx, xmlXPathCompExprPtr expr, xmlNodePtr node, dg_buf *out)
+{
+    dg_error ignored = {0};
+    int rc = dg_xml_eval(ctx, expr, node, out, &ignored);
+    return rc > 0 ? 1 : 0;
 }
 
 static xmlNodePtr child_named(xmlNodePtr parent, const char *name)

@@ -13,8 +13,23 @@
 int dg_xml_read_file(const char *path, xmlDocPtr *out, dg_error *err);
 int dg_xml_read_buf(const char *data, size_t len, const char *name, xmlDocPtr *out, dg_error *err);
 
+/* libxml2 never prints: while these calls run its error handlers (structured and generic, and
+ * the XPath context's own) collect the first error into the dg_error, and are put back after. */
+
+/* Compiles src (with ctx, for its namespaces and functions, or NULL); DG_ECONFIG naming src
+ * and libxml2's reason when it is not a valid XPath expression. */
+int dg_xml_compile(xmlXPathContextPtr ctx, const char *src, xmlXPathCompExprPtr *out,
+                   dg_error *err);
+/* Evaluates expr at node; NULL with err (DG_EMAP, "XPath: Undefined namespace prefix"...) on an
+ * evaluation error. Free the result with xmlXPathFreeObject. */
+xmlXPathObjectPtr dg_xml_select(xmlXPathContextPtr ctx, xmlXPathCompExprPtr expr, xmlNodePtr node,
+                                dg_error *err);
 /* Evaluates a compiled XPath at node; the text of the first node, or the string value of a
- * non-node result, into out (cleared first). Returns 1 when a value was found, 0 when not. */
+ * non-node result, into out (cleared first). Returns 1 when a value was found, 0 when not, a
+ * negative DG_E code with err filled on an evaluation error. */
+int dg_xml_eval(xmlXPathContextPtr ctx, xmlXPathCompExprPtr expr, xmlNodePtr node, dg_buf *out,
+                dg_error *err);
+/* The same, an evaluation error counting as no value (nothing printed either way). */
 int dg_xml_eval_text(xmlXPathContextPtr ctx, xmlXPathCompExprPtr expr, xmlNodePtr node,
                      dg_buf *out);
 
