@@ -152,12 +152,71 @@ static void index_keys_on_po(void **state)
         DG_ESTATE);
 }
 
+/* A database from before the fix (schema 4) where the 2nd PO of a multi-PO 856 was lost: after
+ * the migration the same file's documents, fed again, apply the lost PO's shipment and leave the
+ * one already recorded alone (the recovery path: drop the 856 again). */
+static void migrated_database_recovers_the_lost_po(void **state)
+{
+    (void)state;
+    ft *f = calloc(1, sizeof *f);
+    f->dir = dg_test_tmpdir("flow-mig");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/dropgate.db", f->dir);
+    dg_error err = {0};
+    assert_int_equal(dg_store_open_version(path, 4, &f->s, &err), 0);
+    assert_int_equal(dg_store_schema_version(f->s), 4);
+    assert_int_equal(dg_flow_rules_parse(ft_rules, strlen(ft_rules), "rules.yaml", &f->r, &err), 0);
+    char csv[4200];
+    snprintf(csv, sizeof csv, "%s/catalog.csv", f->dir);
+    dg_test_write_file(csv, ft_catalog);
+    assert_int_equal(dg_flow_catalog_load(f->s, csv, NULL, &err), 0);
+    dg_store_set_now(f->s, 1700000000);
+    ft_stock(f, "nw", "NW-1:50:10.00", "NW-3:50:20.00", NULL);
+    dg_doc *d = order_doc("O-1", "US", "A-1:3:25.00", NULL);
+    ft_order(f, "shop", d);
+    dg_doc_free(d);
+    d = order_doc("O-2", "US", "A-3:2:40.00", NULL);
+    ft_order(f, "shop", d);
+    dg_doc_free(d);
+    ft_send_pos(f, true);
+    /* What the old flow kept of the 856: the 1st PO's shipment only. */
+    dg_flow_shipment_result res;
+    dg_doc *d1 = asn_po1(), *d2 = asn_po2();
+    int64_t file = ft_file(f);
+    ship(f, d1, file, &res);
+    assert_int_equal(res.outcome, DG_FLOW_OK);
+    assert_string_equal(ft_qs(f, "SELECT status FROM supplier_pos WHERE po_number='O-2-NW'"),
+                        DG_PO_SENT);
+    /* Upgrade. */
+    dg_store_close(f->s);
+    f->s = NULL;
+    assert_int_equal(dg_store_open(path, &f->s, &err), 0);
+    assert_int_equal(dg_store_schema_version(f->s), DG_STORE_SCHEMA_VERSION);
+    dg_store_set_now(f->s, 1700000100);
+    assert_int_equal(ft_q(f, "SELECT count(*) FROM shipments"), 1);
+    /* The 856 again. */
+    ship(f, d1, file, &res);
+    assert_int_equal(res.outcome, DG_FLOW_DUPLICATE);
+    ship(f, d2, file, &res);
+    assert_int_equal(res.outcome, DG_FLOW_OK);
+    assert_string_equal(ft_qs(f, "SELECT status FROM supplier_pos WHERE po_number='O-1-NW'"),
+                        DG_PO_SHIPPED);
+    assert_string_equal(ft_qs(f, "SELECT status FROM supplier_pos WHERE po_number='O-2-NW'"),
+                        DG_PO_SHIPPED);
+    assert_int_equal(ft_q(f, "SELECT count(*) FROM shipments WHERE shipment_ref='SO-9002'"), 2);
+    assert_int_equal(ft_q(f, "SELECT count(*) FROM notifications"), 2);
+    dg_doc_free(d1);
+    dg_doc_free(d2);
+    ft_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(shared_shipment_id_ships_every_po, setup, teardown),
         cmocka_unit_test_setup_teardown(same_shipment_same_po_twice_is_duplicate, setup, teardown),
         cmocka_unit_test_setup_teardown(index_keys_on_po, setup, teardown),
+        cmocka_unit_test(migrated_database_recovers_the_lost_po),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
