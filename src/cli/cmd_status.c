@@ -56,13 +56,15 @@ static void print_text(const char *text)
     printf("%-24s %zu\n", "overdue POs:", n);
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_array_get(over, i);
-        printf("  %-20s supplier=%-12s order=%-10s status=%-18s waiting for %s for %llds\n",
+        const char *note = json_string_value(json_object_get(o, "note")); /* in words */
+        printf("  %-20s supplier=%-12s order=%-10s status=%-18s waiting for %s for %llds%s%s%s\n",
                json_string_value(json_object_get(o, "po_number")),
                json_string_value(json_object_get(o, "supplier")),
                json_string_value(json_object_get(o, "order_number")),
                json_string_value(json_object_get(o, "status")),
                json_string_value(json_object_get(o, "what")),
-               (long long)json_integer_value(json_object_get(o, "age_seconds")));
+               (long long)json_integer_value(json_object_get(o, "age_seconds")),
+               note ? " (" : "", note ? note : "", note ? ")" : "");
     }
     json_decref(root);
 }
