@@ -186,6 +186,7 @@ static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, 
             FILE *f = fopen(path, "r");
             char line[512] = "";
             if (!f || !fgets(line, sizeof line, f)) {
+                explicit_bzero(line, sizeof line);
                 if (f)
                     fclose(f);
                 return conf_error(err, w, "webhook: cannot read secret_file %s", path);
@@ -193,6 +194,7 @@ static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, 
             fclose(f);
             line[strcspn(line, "\r\n")] = '\0';
             p->out.webhook_secret = dg_arena_strdup(a, line);
+            explicit_bzero(line, sizeof line); /* the arena copy is the only one left */
         }
         dg_error uerr = {0};
         if (dg_gw_webhook_check_url(p->out.webhook_url,

@@ -89,6 +89,13 @@ int dg_gw_webhook_post_key(const char *url, const char *secret, const char *idem
     CURLcode cc = curl_easy_perform(c);
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    /* The secret does not outlive the request in our buffers: the header text and libcurl's
+     * copy of it in the list are wiped before they are freed (libcurl's own request buffer is
+     * beyond reach). */
+    for (struct curl_slist *it = h; it; it = it->next)
+        if (it->data && !strncasecmp(it->data, "Authorization:", 14))
+            explicit_bzero(it->data, strlen(it->data));
+    explicit_bzero(auth, sizeof auth);
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
     if (cc != CURLE_OK)

@@ -137,9 +137,7 @@ static int get_secret(const dg_node *map, const char *env_key, const char *file_
         fclose(fp);
         line[strcspn(line, "\r\n")] = '\0';
         *out = dg_arena_strdup(a, line);
-        volatile char *p = line;
-        while (*p)
-            *p++ = '\0';
+        explicit_bzero(line, sizeof line);
         return 0;
     }
     return 0;
