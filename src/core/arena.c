@@ -72,31 +72,48 @@ void dg_arena_reset(dg_arena *a)
     a->total = 0;
 }
 
+static void *arena_grow(dg_arena *a, size_t size)
+{
+    block *b = block_new(size > a->head->size * 2 ? size : a->head->size * 2);
+    b->next = a->head;
+    a->head = b;
+    b->used = size;
+    a->total += size;
+    return b->data;
+}
+
+/* size bytes (a multiple of 16, not 0), not cleared */
+static inline void *arena_bump(dg_arena *a, size_t size)
+{
+    block *b = a->head;
+    if (__builtin_expect(b->size - b->used < size, 0))
+        return arena_grow(a, size);
+    void *p = b->data + b->used;
+    b->used += size;
+    a->total += size;
+    return p;
+}
+
 void *dg_arena_alloc(dg_arena *a, size_t size)
 {
     size = (size + 15) & ~(size_t)15;
     if (size == 0)
         size = 16;
-    block *b = a->head;
-    if (b->size - b->used < size) {
-        b = block_new(size > b->size * 2 ? size : b->size * 2);
-        b->next = a->head;
-        a->head = b;
-    }
-    void *p = b->data + b->used;
-    b->used += size;
-    a->total += size;
+    void *p = arena_bump(a, size);
     memset(p, 0, size);
     return p;
 }
 
+/* The per-value copy of the readers and mappings: no clearing of bytes about to be written.
+ * The rest of the 16-byte slot is cleared as dg_arena_alloc would have left it. */
 char *dg_arena_strndup(dg_arena *a, const char *s, size_t n)
 {
     if (!s)
         return NULL;
-    char *p = dg_arena_alloc(a, n + 1);
+    size_t size = (n + 16) & ~(size_t)15; /* n + 1 rounded up */
+    char *p = arena_bump(a, size);
+    memset(p + size - 16, 0, 16); /* the last slot, NUL terminator included */
     memcpy(p, s, n);
-    p[n] = '\0';
     return p;
 }
 
@@ -133,4 +150,7 @@ void *dg_arena_grow(dg_arena *a, void *items, size_t item_size, size_t count, si
     return p;
 }
 
-size_t dg_arena_used(const dg_arena *a) { return a->total; }
+size_t dg_arena_used(const dg_arena *a)
+{
+    return a->total;
+}

@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,11 +39,57 @@ static inline void jw_raw(dg_buf *b, const char *s, size_t n)
     b->len += n;
 }
 
-static void jw_string(dg_buf *b, const char *s)
+/* dg_buf_reserve without the call when there is room (it is called per value). */
+static inline void jw_reserve(dg_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 > b->cap)
+        dg_buf_reserve(b, extra);
+}
+
+#define JW_LOW7 0x7f7f7f7f7f7f7f7fULL
+#define JW_ONES 0x0101010101010101ULL
+
+/* High bit of each byte of x that is zero (exact: no carries between bytes). */
+static inline uint64_t jw_zero(uint64_t x)
+{
+    return ~(((x & JW_LOW7) + JW_LOW7) | x | JW_LOW7);
+}
+
+/* Nonzero when one of the 8 bytes of x needs escaping (jw_esc), 8 at a time. */
+static inline uint64_t jw_esc8(uint64_t x)
+{
+    uint64_t ctl = ~(((x & JW_LOW7) + 0x6060606060606060ULL) | x); /* < 0x20 */
+    return (ctl | jw_zero(x ^ (JW_ONES * '"')) | jw_zero(x ^ (JW_ONES * '\\'))) &
+           0x8080808080808080ULL;
+}
+
+/* Copies n bytes to d (room reserved) with overlapping 8- or 4-byte moves: no call. */
+static inline void jw_copy(char *d, const char *s, size_t n)
+{
+    if (n >= 8) {
+        uint64_t x;
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, s + i, 8);
+            memcpy(d + i, &x, 8);
+        }
+        memcpy(&x, s + n - 8, 8);
+        memcpy(d + n - 8, &x, 8);
+    } else if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, s, 4);
+        memcpy(&hi, s + n - 4, 4);
+        memcpy(d, &lo, 4);
+        memcpy(d + n - 4, &hi, 4);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            d[i] = s[i];
+    }
+}
+
+/* The general case: escapes, from the start of the string. */
+static void jw_string_esc(dg_buf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t len = strlen(s);
-    dg_buf_reserve(b, len + 3);
     b->data[b->len++] = '"';
     const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
     for (; p < end; p++) {
@@ -71,6 +118,51 @@ static void jw_string(dg_buf *b, const char *s)
     jw_raw(b, (const char *)run, (size_t)(end - run));
     b->data[b->len++] = '"';
     b->data[b->len] = '\0';
+}
+
+/* Values are short and rarely need escaping: the bytes are checked and copied 8 (or 4) at a
+ * time with overlapping loads and stores inside the string, no call per value. */
+static void jw_string(dg_buf *b, const char *s)
+{
+    size_t len = strlen(s);
+    jw_reserve(b, len + 3);
+    const unsigned char *p = (const unsigned char *)s;
+    char *d = b->data + b->len + 1;
+    uint64_t esc = 0;
+    if (len >= 8) {
+        uint64_t x;
+        size_t i = 0;
+        for (; i + 8 <= len; i += 8) {
+            memcpy(&x, p + i, 8);
+            esc |= jw_esc8(x);
+            memcpy(d + i, &x, 8);
+        }
+        if (i < len) {
+            memcpy(&x, p + len - 8, 8);
+            esc |= jw_esc8(x);
+            memcpy(d + len - 8, &x, 8);
+        }
+    } else if (len >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + len - 4, 4);
+        esc = jw_esc8((uint64_t)hi << 32 | lo);
+        memcpy(d, &lo, 4);
+        memcpy(d + len - 4, &hi, 4);
+    } else {
+        for (size_t i = 0; i < len; i++) {
+            esc |= jw_esc(p[i]);
+            d[i] = (char)p[i];
+        }
+    }
+    if (esc) {
+        jw_string_esc(b, s, len);
+        return;
+    }
+    d[-1] = '"';
+    d[len] = '"';
+    d[len + 1] = '\0';
+    b->len += len + 2;
 }
 
 /* Keys are field names from the tables: plain ASCII, never escaped. */
@@ -116,7 +208,7 @@ static void jw_close(jw *w, char c)
 /* A table field's key: precomputed "name": text, no strlen or escaping per value. */
 static void jw_fkey(jw *w, const dg_field *f)
 {
-    dg_buf_reserve(w->b, f->json_key_len + 4 + (w->pretty ? 1 + 2 * (size_t)w->depth : 0));
+    jw_reserve(w->b, f->json_key_len + 4 + (w->pretty ? 1 + 2 * (size_t)w->depth : 0));
     if (!w->first[w->depth])
         w->b->data[w->b->len++] = ',';
     w->first[w->depth] = false;
@@ -125,7 +217,8 @@ static void jw_fkey(jw *w, const dg_field *f)
         for (int i = 0; i < w->depth; i++)
             jw_raw(w->b, "  ", 2);
     }
-    jw_raw(w->b, f->json_key, f->json_key_len);
+    jw_copy(w->b->data + w->b->len, f->json_key, f->json_key_len);
+    w->b->len += f->json_key_len;
     if (w->pretty)
         w->b->data[w->b->len++] = ' ';
     w->b->data[w->b->len] = '\0';
@@ -138,20 +231,42 @@ static void jw_field(jw *w, const char *key, const char *val)
 }
 
 /* Writes the fields of one record (body or group element) that belong to group g. */
-static void write_record(jw *w, const dg_field *fs, size_t n, int g, void *rec)
+/* Where each group's fields start (a record's fields are contiguous in the table), in one pass:
+ * start[g + 2] for g = DG_FIELD_SOURCE, DG_FIELD_BODY, 0 .. JW_GROUPS - 3; n when absent. */
+#define JW_GROUPS 32
+static void group_starts(const dg_field *fs, size_t n, size_t start[JW_GROUPS])
+{
+    for (size_t g = 0; g < JW_GROUPS; g++)
+        start[g] = n;
+    for (size_t i = n; i-- > 0;) {
+        int g = fs[i].group + 2;
+        if (g >= 0 && g < JW_GROUPS)
+            start[g] = i;
+    }
+}
+
+static size_t group_start(const dg_field *fs, size_t n, const size_t start[JW_GROUPS], int g)
+{
+    if (g + 2 >= 0 && g + 2 < JW_GROUPS)
+        return start[g + 2];
+    size_t i = 0;
+    while (i < n && fs[i].group != g)
+        i++;
+    return i;
+}
+
+/* from: group_start(fs, n, g), found once for all the records of a group */
+static void write_record(jw *w, const dg_field *fs, size_t n, int g, void *rec, size_t from)
 {
     const char *open_obj = NULL;
     char num[64];
-    size_t i = 0;
-    while (i < n && fs[i].group != g) /* a record's fields are contiguous in the table */
-        i++;
-    for (; i < n && fs[i].group == g; i++) {
+    for (size_t i = from; i < n && fs[i].group == g; i++) {
         const dg_field *f = &fs[i];
         const char *v = f->type == DG_FIELD_STR ? *dg_field_str(rec, f)
                                                 : dg_field_text(rec, f, num, sizeof num);
         if (!v)
             continue;
-        if (open_obj && (!f->object || strcmp(open_obj, f->object))) {
+        if (open_obj && (!f->object || (open_obj != f->object && strcmp(open_obj, f->object)))) {
             jw_close(w, '}');
             open_obj = NULL;
         }
@@ -175,10 +290,13 @@ int dg_doc_to_json(const dg_doc *cdoc, int flags, dg_buf *out, dg_error *err)
         return dg_error_set(err, DG_EINVAL, "JSON: document has no kind");
     dg_doc *doc = (dg_doc *)cdoc; /* record access is read-only here */
     jw w = {.b = out, .pretty = (flags & DG_JSON_PRETTY) != 0, .depth = 0, .first = {true}};
+    size_t start[JW_GROUPS];
+    group_starts(fs, n, start);
     jw_open(&w, NULL, '{');
     jw_field(&w, "kind", dg_doc_kind_name(doc->kind));
     jw_open(&w, "source", '{');
-    write_record(&w, fs, n, DG_FIELD_SOURCE, &doc->source);
+    write_record(&w, fs, n, DG_FIELD_SOURCE, &doc->source,
+                 group_start(fs, n, start, DG_FIELD_SOURCE));
     if (doc->source.position > 0) {
         jw_key(&w, "position");
         char num[24], *e = num + sizeof num, *q = e; /* printf costs more than the rest */
@@ -191,13 +309,14 @@ int dg_doc_to_json(const dg_doc *cdoc, int flags, dg_buf *out, dg_error *err)
     }
     jw_close(&w, '}');
     jw_open(&w, dg_doc_kind_name(doc->kind), '{');
-    write_record(&w, fs, n, DG_FIELD_BODY, &doc->u);
+    write_record(&w, fs, n, DG_FIELD_BODY, &doc->u, group_start(fs, n, start, DG_FIELD_BODY));
     for (size_t g = 0; g < ng; g++) {
         size_t cnt = dg_fields_count(doc, (int)g);
         jw_open(&w, gs[g].name, '[');
+        size_t from = cnt ? group_start(fs, n, start, (int)g) : n;
         for (size_t i = 0; i < cnt; i++) {
             jw_open(&w, NULL, '{');
-            write_record(&w, fs, n, (int)g, dg_fields_record(doc, (int)g, i));
+            write_record(&w, fs, n, (int)g, dg_fields_record(doc, (int)g, i), from);
             jw_close(&w, '}');
         }
         jw_close(&w, ']');

@@ -854,9 +854,12 @@ const dg_x12_version *dg_x12_defs_version(const dg_x12_defs *d, const char *gs08
     if (!d || !d->n_versions)
         return NULL;
     char want[7] = "";
-    snprintf(want, sizeof want, "%s", gs08 ? gs08 : "");
+    size_t n_want = 0; /* the first six characters (called once per set: no printf) */
+    for (; gs08 && n_want < 6 && gs08[n_want]; n_want++)
+        want[n_want] = gs08[n_want];
+    want[n_want] = '\0';
     const dg_x12_version *best = NULL;
-    if (strlen(want) < 5 || want[0] < '0' || want[0] > '9') /* no GS (bare sets) or no version */
+    if (n_want < 5 || want[0] < '0' || want[0] > '9') /* no GS (bare sets) or no version */
         for (size_t i = 0; i < d->n_versions; i++)
             if (d->versions[i]->is_default)
                 return d->versions[i];

@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define MAX_DEPTH 32
 #define MAX_ELEM_PROBLEMS 16
@@ -40,9 +43,16 @@ typedef struct {
     hl_entry *hl;
     size_t n_hl, cap_hl;
     const dg_x12_elem_def *e628, *e734; /* HL01, HL02 */
-    uint32_t *slots;                    /* open addressing over hl: index + 1, 0 empty */
+    bool hl_elems_set;
+    uint32_t *slots; /* open addressing over hl: index + 1, 0 empty */
     size_t cap_slots;
     int n_ep;
+    /* (rules, present) pairs whose syntax rules all held in this set: the outcome depends on
+     * nothing else, and segments repeat with the same elements present */
+    struct {
+        const dg_x12_rule *rules;
+        uint64_t present;
+    } rules_ok[32];
     /* not cleared per set: the element problems of the segment being checked, and the first
      * HLs of an 856 (most ASNs fit, so no allocation) */
     dg_x12_problem ep[MAX_ELEM_PROBLEMS];
@@ -175,10 +185,11 @@ static bool valid_time(const char *s, size_t n)
     return n < 6 || (s[4] - '0') * 10 + (s[5] - '0') <= 59;
 }
 
-/* Checks one simple value (non-empty); inlined: it runs for every element. */
+/* Checks one simple value (non-empty); inlined: it runs for every element. clean: the value is
+ * known to be printable ASCII (see seg_delims). */
 static inline __attribute__((always_inline)) void check_value(vctx *v, const dg_x12_seg *s, int pos,
                                                               int comp, const dg_x12_elem_def *e,
-                                                              const char *val, size_t n)
+                                                              const char *val, size_t n, bool clean)
 {
     size_t len = n;
     switch (e->type) {
@@ -228,7 +239,7 @@ static inline __attribute__((always_inline)) void check_value(vctx *v, const dg_
     default: {
         /* one compare per byte: anything outside 0x20..0x7e takes the exact path below */
         unsigned odd = 0;
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; !clean && i < n; i++)
             odd |= (unsigned char)((unsigned char)val[i] - 0x20) >= 0x5f;
         unsigned high = 0, ctrl = 0;
         for (size_t i = 0; odd && i < n; i++) {
@@ -282,9 +293,28 @@ static int lowest_bit(uint64_t m)
 }
 
 /* present: bit p set when element (or component) p has a value. */
-static void check_rules(vctx *v, const dg_x12_seg *s, int comp_of, const dg_x12_rule *rules,
-                        int n_rules, const uint64_t *rules_at, uint64_t rules_r, uint64_t present,
-                        const dg_x12_elem_use *uses)
+static void check_rules_slow(vctx *v, const dg_x12_seg *s, int comp_of, const dg_x12_rule *rules,
+                             int n_rules, const uint64_t *rules_at, uint64_t rules_r,
+                             uint64_t present, const dg_x12_elem_use *uses);
+
+static inline void check_rules(vctx *v, const dg_x12_seg *s, int comp_of, const dg_x12_rule *rules,
+                               int n_rules, const uint64_t *rules_at, uint64_t rules_r,
+                               uint64_t present, const dg_x12_elem_use *uses)
+{
+    size_t h = (size_t)(((uintptr_t)rules >> 4 ^ present * 0x9e3779b97f4a7c15ULL) >> 40) & 31;
+    if (v->rules_ok[h].rules == rules && v->rules_ok[h].present == present)
+        return;
+    int before = v->n_ep;
+    check_rules_slow(v, s, comp_of, rules, n_rules, rules_at, rules_r, present, uses);
+    if (v->n_ep == before && before < MAX_ELEM_PROBLEMS) { /* else a problem may be dropped */
+        v->rules_ok[h].rules = rules;
+        v->rules_ok[h].present = present;
+    }
+}
+
+static void check_rules_slow(vctx *v, const dg_x12_seg *s, int comp_of, const dg_x12_rule *rules,
+                             int n_rules, const uint64_t *rules_at, uint64_t rules_r,
+                             uint64_t present, const dg_x12_elem_use *uses)
 {
     /* only the rules naming a present element, and the R rules, can fail */
     uint64_t todo = rules_r;
@@ -330,7 +360,7 @@ static void check_rules(vctx *v, const dg_x12_seg *s, int comp_of, const dg_x12_
 }
 
 static void check_composite(vctx *v, const dg_x12_seg *s, int pos, const dg_x12_comp_def *c,
-                            const char *val, size_t n)
+                            const char *val, size_t n, bool clean)
 {
     uint64_t present = 0;
     int k = 0;
@@ -349,7 +379,7 @@ static void check_composite(vctx *v, const dg_x12_seg *s, int pos, const dg_x12_
         } else if (len) {
             if (k < 64)
                 present |= 1ULL << k;
-            check_value(v, s, pos, k, c->comps[k - 1].elem, p, len);
+            check_value(v, s, pos, k, c->comps[k - 1].elem, p, len, clean);
         }
         if (!sep)
             break;
@@ -363,28 +393,138 @@ static void check_composite(vctx *v, const dg_x12_seg *s, int pos, const dg_x12_
         check_rules(v, s, pos, c->rules, c->n_rules, c->rules_at, c->rules_r, present, c->comps);
 }
 
-/* Whether the segment holds the component / repetition character at all: one scan when its
- * elements lie back to back (as the reader stores them), else "maybe" for a per-element look. */
-static void seg_delims(const vctx *v, const dg_x12_seg *s, bool *any_comp, bool *any_rep)
+/* What one pass over a segment's elements tells (when they lie back to back, as the reader
+ * stores them, each followed by its NUL): whether the component / repetition character occurs
+ * at all ("maybe" otherwise, for a per-element look) and whether every value byte is plain
+ * printable ASCII (0x20..0x7e), so that no value needs the byte-wise control / UTF-8 check. */
+typedef struct {
+    bool comp, rep, clean;
+} seg_scan;
+
+#ifndef __SSE2__
+#define SW_ONES 0x0101010101010101ULL
+#define SW_LOW7 0x7f7f7f7f7f7f7f7fULL
+#define SW_HIGH 0x8080808080808080ULL
+
+/* Per 8 bytes: the high bit of each byte < 0x20 (NUL included) goes into ctl (and their
+ * number into n_ctl), of each byte >= 0x7f into hi, of each byte equal to the component /
+ * repetition character into comp / rep. Exact: no carries cross a byte. */
+static inline uint64_t sw_eq(uint64_t x, uint64_t m)
 {
-    *any_comp = *any_rep = true;
+    x ^= m;
+    return ~(((x & SW_LOW7) + SW_LOW7) | x | SW_LOW7);
+}
+
+static inline void sw_word(uint64_t x, uint64_t cm, uint64_t rm, bool rep_used, uint64_t *hi,
+                           uint64_t *comp, uint64_t *rep, unsigned *n_ctl)
+{
+    uint64_t lo7 = x & SW_LOW7;
+    uint64_t ctl = ~((lo7 + 0x6060606060606060ULL) | x) & SW_HIGH;
+    *hi |= ((lo7 + SW_ONES) | x) & SW_HIGH;
+    *n_ctl += (unsigned)(((ctl >> 7) * SW_ONES) >> 56);
+    *comp |= sw_eq(x, cm);
+    if (rep_used)
+        *rep |= sw_eq(x, rm);
+}
+
+#endif
+
+static void seg_delims(const vctx *v, const dg_x12_seg *s, seg_scan *out)
+{
+    out->comp = out->rep = true;
+    out->clean = false;
     if (s->n_el < 1 || !s->el_len)
         return;
-    for (int i = 1; i < s->n_el; i++)
+    bool nul_seps = true;
+    for (int i = 1; i < s->n_el; i++) {
         if (s->el[i + 1] != s->el[i] + s->el_len[i] + 1)
             return;
-    const char *b = s->el[1];
-    size_t n = (size_t)(s->el[s->n_el] + s->el_len[s->n_el] - b);
-    *any_comp = v->d.comp && memchr(b, v->d.comp, n);
-    *any_rep = v->v5010 && v->d.rep && memchr(b, v->d.rep, n);
+        nul_seps &= !s->el[i][s->el_len[i]];
+    }
+    const unsigned char *b = (const unsigned char *)s->el[1];
+    size_t n = (size_t)(s->el[s->n_el] + s->el_len[s->n_el] - s->el[1]);
+    /* a delimiter that is NUL or the padding below cannot be looked for in words */
+    bool rep_used = v->v5010 && v->d.rep;
+    if (!v->d.comp || v->d.comp == ' ' || (rep_used && v->d.rep == ' ')) {
+        out->comp = v->d.comp && memchr(b, v->d.comp, n);
+        out->rep = rep_used && memchr(b, v->d.rep, n);
+        return;
+    }
+#ifdef __SSE2__
+    /* 16 bytes at a time; odd: bytes < 0x20 or >= 0x7f (signed: 0x80.. are negative) */
+    const __m128i vc = _mm_set1_epi8((char)v->d.comp), vr = _mm_set1_epi8((char)v->d.rep);
+    const __m128i v20 = _mm_set1_epi8(0x20), v7f = _mm_set1_epi8(0x7f);
+    unsigned n_odd = 0, comp = 0, rep = 0;
+    size_t i = 0;
+    for (;; i += 16) {
+        __m128i x;
+        unsigned keep = 0xffff;
+        if (i + 16 <= n) {
+            x = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        } else if (i >= n) {
+            break;
+        } else if (n >= 16) { /* the last 16 bytes; those already seen come first */
+            x = _mm_loadu_si128((const __m128i *)(const void *)(b + n - 16));
+            keep &= ~((1u << (16 - (n - i))) - 1);
+        } else if (n >= 8) { /* b[0..7] and b[n-8..n-1]; drop the repeated ones */
+            uint64_t lo, hi8;
+            memcpy(&lo, b, 8);
+            memcpy(&hi8, b + n - 8, 8);
+            x = _mm_set_epi64x((long long)hi8, (long long)lo);
+            keep &= ~(((1u << (16 - n)) - 1) << 8);
+        } else if (n >= 4) {
+            uint32_t lo, hi4;
+            memcpy(&lo, b, 4);
+            memcpy(&hi4, b + n - 4, 4);
+            x = _mm_cvtsi64_si128((long long)((uint64_t)hi4 << 32 | lo));
+            keep = 0xff & ~(((1u << (8 - n)) - 1) << 4);
+        } else {
+            char t[16] = "                ";
+            for (size_t k = 0; k < n; k++)
+                t[k] = (char)b[k];
+            x = _mm_loadu_si128((const __m128i *)(const void *)t);
+        }
+        __m128i odd = _mm_or_si128(_mm_cmplt_epi8(x, v20), _mm_cmpeq_epi8(x, v7f));
+        for (unsigned m = (unsigned)_mm_movemask_epi8(odd) & keep; m; m &= m - 1)
+            n_odd++;
+        comp |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vc)) & keep;
+        if (rep_used)
+            rep |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vr)) & keep;
+    }
+    out->comp = comp != 0;
+    out->rep = rep_used && rep != 0;
+    /* the n_el - 1 NUL separators are the only odd bytes: no value holds one */
+    out->clean = nul_seps && n_odd == (unsigned)(s->n_el - 1);
+#else
+    uint64_t cm = SW_ONES * (unsigned char)v->d.comp;
+    uint64_t rm = SW_ONES * (unsigned char)v->d.rep;
+    uint64_t hi = 0, comp = 0, rep = 0, x;
+    unsigned n_ctl = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&x, b + i, 8);
+        sw_word(x, cm, rm, rep_used, &hi, &comp, &rep, &n_ctl);
+    }
+    if (i < n) { /* the rest, the other bytes of the word spaces (no class looked for) */
+        x = 0x2020202020202020ULL;
+        for (size_t k = 0; i + k < n; k++)
+            x = (x & ~(0xffULL << (8 * k))) | (uint64_t)b[i + k] << (8 * k);
+        sw_word(x, cm, rm, rep_used, &hi, &comp, &rep, &n_ctl);
+    }
+    out->comp = comp != 0;
+    out->rep = rep_used && rep != 0;
+    /* the n_el - 1 NUL separators are the only bytes below 0x20: no value holds one */
+    out->clean = !hi && nul_seps && n_ctl == (unsigned)(s->n_el - 1);
+#endif
 }
 
 static void check_elements(vctx *v, const dg_x12_seg *s, const dg_x12_seg_def *def)
 {
     if (def->n_elems < 0)
         return;
-    bool any_comp, any_rep;
-    seg_delims(v, s, &any_comp, &any_rep);
+    seg_scan sc;
+    seg_delims(v, s, &sc);
+    const bool any_comp = sc.comp, any_rep = sc.rep, clean = sc.clean;
     uint64_t present = 0;
     for (int i = 1; i <= s->n_el; i++) {
         const char *val = s->el[i];
@@ -412,7 +552,7 @@ static void check_elements(vctx *v, const dg_x12_seg *s, const dg_x12_seg_def *d
             continue;
         }
         if (u->comp) {
-            check_composite(v, s, i, u->comp, val, n);
+            check_composite(v, s, i, u->comp, val, n, clean);
             continue;
         }
         if (has_comp) {
@@ -420,7 +560,7 @@ static void check_elements(vctx *v, const dg_x12_seg *s, const dg_x12_seg_def *d
                          "component separator '%c' in a simple element", v->d.comp);
             continue;
         }
-        check_value(v, s, i, 0, u->elem, val, n);
+        check_value(v, s, i, 0, u->elem, val, n, clean);
     }
     for (int i = 0; (def->mandatory & ~present) && i < def->n_elems && i < 63; i++)
         if (def->elems[i].usage == 'M' && !(present & (1ULL << (i + 1))))
@@ -433,10 +573,20 @@ static void check_elements(vctx *v, const dg_x12_seg *s, const dg_x12_seg_def *d
 
 /* ---- 856 HL hierarchy ---------------------------------------------------------------------- */
 
+/* strcmp(a, b) == 0 inline: HL ids and level codes are a few characters */
+static inline bool str_eq(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
 static const dg_x12_hl_level *hl_rule(const dg_x12_set_def *def, const char *code)
 {
     for (size_t i = 0; i < def->n_hl_levels; i++)
-        if (!strcmp(def->hl_levels[i].code, code))
+        if (str_eq(def->hl_levels[i].code, code))
             return &def->hl_levels[i];
     return NULL;
 }
@@ -458,7 +608,7 @@ static long hl_find(const vctx *v, const char *id)
         uint32_t k = v->slots[j];
         if (!k)
             return -1;
-        if (!strcmp(v->hl[k - 1].id, id))
+        if (str_eq(v->hl[k - 1].id, id))
             return (long)k - 1;
     }
 }
@@ -488,8 +638,21 @@ static void hl_index(vctx *v, size_t idx)
     v->slots[j] = (uint32_t)idx + 1;
 }
 
-static void check_hl(vctx *v, const dg_x12_seg *s)
+/* The definitions of HL01 (628) and HL02 (734): those of the HL segment, looked up once per set
+ * only when its definition has others. */
+static void hl_elems(vctx *v, const dg_x12_seg_def *hl)
 {
+    const dg_x12_elem_def *a = hl->n_elems >= 2 ? hl->elems[0].elem : NULL;
+    const dg_x12_elem_def *b = hl->n_elems >= 2 ? hl->elems[1].elem : NULL;
+    v->e628 = a && str_eq(a->ref, "628") ? a : dg_x12_version_elem(v->ver, "628");
+    v->e734 = b && str_eq(b->ref, "734") ? b : dg_x12_version_elem(v->ver, "734");
+    v->hl_elems_set = true;
+}
+
+static void check_hl(vctx *v, const dg_x12_seg *s, const dg_x12_seg_def *hl)
+{
+    if (!v->hl_elems_set)
+        hl_elems(v, hl);
     const dg_x12_elem_def *e628 = v->e628, *e734 = v->e734;
     const char *id = s->n_el >= 1 ? s->el[1] : "";
     const char *parent = s->n_el >= 2 ? s->el[2] : "";
@@ -511,7 +674,7 @@ static void check_hl(vctx *v, const dg_x12_seg *s)
             const dg_x12_hl_level *rule = hl_rule(v->def, level);
             bool ok = !rule;
             for (size_t k = 0; rule && k < rule->n_parents && !ok; k++)
-                ok = !strcmp(rule->parents[k], par->level);
+                ok = str_eq(rule->parents[k], par->level);
             if (!ok)
                 elem_problem(v, s, 2, 0, e734, "7", parent, strlen(parent),
                              "HL level %s may not sit under HL %s of level %s", level, parent,
@@ -551,17 +714,24 @@ static const char *loop_of(const vctx *v, int depth)
     return depth > 0 ? v->stk[depth].loop->loop_id : "";
 }
 
+static void check_missing_slow(vctx *v, int depth, size_t from, size_t to, const dg_x12_seg *at);
+
 /* Mandatory entries of frame depth in [from, to) that never occurred. */
-static void check_missing(vctx *v, int depth, size_t from, size_t to, const dg_x12_seg *at)
+static inline void check_missing(vctx *v, int depth, size_t from, size_t to, const dg_x12_seg *at)
+{
+    if (from >= to)
+        return;
+    if (to <= 64) {
+        uint64_t range = (to == 64 ? ~0ULL : (1ULL << to) - 1) & ~((1ULL << from) - 1);
+        if (!(v->stk[depth].loop->mandatory & range))
+            return;
+    }
+    check_missing_slow(v, depth, from, to, at);
+}
+
+static void check_missing_slow(vctx *v, int depth, size_t from, size_t to, const dg_x12_seg *at)
 {
     const frame *f = &v->stk[depth];
-    if (to <= 64 && from < to) {
-        uint64_t range = (to == 64 ? ~0ULL : (1ULL << to) - 1) & ~((1ULL << from) - 1);
-        if (!(f->loop->mandatory & range))
-            return;
-    } else if (from >= to) {
-        return;
-    }
     for (size_t q = from; q < to; q++) {
         if (depth > 0 && q == 0)
             continue;
@@ -581,7 +751,7 @@ static size_t rest_from(const frame *f)
     return f->count > 0 ? f->pos + 1 : f->pos;
 }
 
-static void pop_to(vctx *v, int depth, const dg_x12_seg *at)
+static inline void pop_to(vctx *v, int depth, const dg_x12_seg *at)
 {
     while (v->top > depth) {
         frame *f = &v->stk[v->top];
@@ -721,8 +891,6 @@ int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_p
     uint32_t hl_key = 0;
     if (v.def->n_hl_levels) {
         hl_key = dg_x12_seg_key("HL");
-        v.e628 = dg_x12_version_elem(v.ver, "628");
-        v.e734 = dg_x12_version_elem(v.ver, "734");
     }
     v.stk[0].loop = &v.def->root;
     v.stk[0].pos = 0;
@@ -739,7 +907,7 @@ int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_p
         }
         check_elements(&v, s, e->seg);
         if (hl_key && e->seg->key == hl_key)
-            check_hl(&v, s);
+            check_hl(&v, s, e->seg);
         flush_element_problems(&v, s, loop_id);
     }
     if (!v.stop) {
