@@ -66,7 +66,7 @@ int dg_gw_webhook_post_key(const char *url, const char *secret, const char *idem
     if (!c)
         return dg_error_set(err, DG_ENOMEM, "webhook: cannot start libcurl");
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    char auth[600], idem[300];
+    char auth[600] = {0}, idem[300]; /* auth is wiped whole after the request */
     if (secret && *secret) {
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", secret);
         h = curl_slist_append(h, auth);
