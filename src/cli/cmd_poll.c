@@ -31,9 +31,9 @@ static void print_stats(const dg_gw_stats *s)
            "%ld unchanged (left in place, not fetched); "
            "%ld order(s), %ld shipment(s), %ld invoice(s), %ld stock feed(s), %ld 997(s) in; "
            "%ld PO(s) sent, %ld tracking file(s) sent, %ld 997(s) sent, %ld send failure(s)\n",
-           s->taken, s->processed, s->duplicates, s->quarantined, s->waiting, s->unchanged, s->orders,
-           s->shipments, s->invoices, s->stock, s->acks_in, s->pos_sent, s->tracking_sent,
-           s->acks_out, s->send_failed);
+           s->taken, s->processed, s->duplicates, s->quarantined, s->waiting, s->unchanged,
+           s->orders, s->shipments, s->invoices, s->stock, s->acks_in, s->pos_sent,
+           s->tracking_sent, s->acks_out, s->send_failed);
 }
 
 int dg_cmd_poll(int argc, char **argv)

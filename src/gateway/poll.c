@@ -191,7 +191,8 @@ static int seen_before(dg_gw *g, const dg_gw_partner *p, const dg_gw_drop *d,
                        const dg_remote_file *f, bool *seen, dg_error *err)
 {
     *seen = false;
-    if (d->after != DG_AFTER_LEAVE || f->is_dir || f->mtime <= 0 || !dg_gw_glob_selected(d, f->name))
+    if (d->after != DG_AFTER_LEAVE || f->is_dir || f->mtime <= 0 ||
+        !dg_gw_glob_selected(d, f->name))
         return 0;
     char remote[1024];
     join(remote, sizeof remote, d->folder, f->name);

@@ -235,8 +235,8 @@ int dg_transport_config_load_in(const dg_node *node, const char *base, dg_arena 
         out->keepalive_s = ka_ms / 1000;
     if (out->timeout_ms <= 0)
         return where_error(err, node, "timeout must be more than 0");
-    if ((rc = get_secret(node, "password_env", "password_file", base, arena, &out->password,
-                         err)) ||
+    if ((rc =
+             get_secret(node, "password_env", "password_file", base, arena, &out->password, err)) ||
         (rc = get_secret(node, "passphrase_env", "passphrase_file", base, arena,
                          &out->key_passphrase, err)))
         return rc;

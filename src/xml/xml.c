@@ -1,9 +1,9 @@
 /* libxml2 glue: parsing with errors users can act on, XPath to text, path-based building. */
 #include "xml/xml.h"
 
-#include <libxml/parser.h>
 #include <errno.h>
 #include <libxml/globals.h>
+#include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -145,8 +145,7 @@ int dg_xml_read_buf(const char *data, size_t len, const char *name, xmlDocPtr *o
     return *out ? 0 : parse_error(name, &c, err);
 }
 
-int dg_xml_compile(xmlXPathContextPtr ctx, const char *src, xmlXPathCompExprPtr *out,
-                   dg_error *err)
+int dg_xml_compile(xmlXPathContextPtr ctx, const char *src, xmlXPathCompExprPtr *out, dg_error *err)
 {
     collector c;
     collect_begin(&c);

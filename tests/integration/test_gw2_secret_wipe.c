@@ -33,8 +33,8 @@ static void test_webhook_header_wiped(void **state)
     g_bearer_wiped = 0;
     dg_error err = {0};
     /* Nothing listens on port 1: the request fails, the header was built and must be wiped. */
-    int rc = dg_gw_webhook_post_key("http://127.0.0.1:1/hook", g_secrets[0], "k-1", 2000, "{}", 2,
-                                    &err);
+    int rc =
+        dg_gw_webhook_post_key("http://127.0.0.1:1/hook", g_secrets[0], "k-1", 2000, "{}", 2, &err);
     assert_true(rc == DG_ENET || rc == DG_ETIMEOUT);
     assert_null(strstr(err.msg, g_secrets[0]));
     if (g_bearer_wiped < 2)

@@ -258,7 +258,7 @@ static void test_transport_paths_relative_to_root(void **state)
                           "  known_hosts: etc/known_hosts\n");
     write_partner("shop", "name: shop\nrole: storefront\n"
                           "transport:\n  kind: ftps\n  host: 127.0.0.1\n  user: shop\n"
-                          "  ca_file: etc/ca.pem\n  password_file: /nonexistent/../" "x\n");
+                          "  ca_file: etc/ca.pem\n  password_file: /nonexistent/../x\n");
     /* The shop's absolute password_file does not exist: check the message names it as is. */
     snprintf(elsewhere, sizeof elsewhere, "%s/elsewhere", g_tmp);
     dg_error err = {0};
