@@ -17,9 +17,11 @@ typedef struct {
 static xmlXPathCompExprPtr compile(dg_mapping *m, const char *src, int line, dg_error *err)
 {
     xml_priv *p = m->xml_priv;
-    xmlXPathCompExprPtr e = xmlXPathCompile((const xmlChar *)src);
-    if (!e) {
-        dg_error_set(err, DG_ECONFIG, "%s:%d: '%s' is not a valid XPath expression", m->path, line, src);
+    xmlXPathCompExprPtr e = NULL;
+    dg_error why = {0};
+    if (dg_xml_compile(NULL, src, &e, &why)) { /* quiet: libxml2's reason goes in the message */
+        dg_error_set(err, DG_ECONFIG, "%s:%d: '%s' is not a valid XPath expression (%s)", m->path,
+                     line, src, why.msg);
         return NULL;
     }
     if (p->n == p->cap) {
@@ -91,7 +93,13 @@ static int apply_rules(xml_read *x, const map_rule *rules, size_t n, xmlNodePtr 
         size_t l[8];
         size_t k = r->n_src < 8 ? r->n_src : 8;
         for (size_t s = 0; s < k; s++) {
-            int found = dg_xml_eval_text(x->ctx, r->src_c[s], node, &x->vals[s]);
+            /* an evaluation error (undefined prefix, unknown function) is a mapping bug: say so
+             * rather than map an empty value */
+            int found = dg_xml_eval(x->ctx, r->src_c[s], node, &x->vals[s], err);
+            if (found < 0) {
+                dg_error_prefix(err, "%s:%d: rule %s: ", x->m->path, r->line, r->label);
+                return found;
+            }
             v[s] = found ? (x->vals[s].data ? x->vals[s].data : "") : NULL;
             l[s] = found ? x->vals[s].len : 0;
         }
@@ -104,11 +112,11 @@ static int apply_rules(xml_read *x, const map_rule *rules, size_t n, xmlNodePtr 
     return 0;
 }
 
+/* NULL with err->code set on an evaluation error, NULL alone when nothing matches. */
 static xmlNodeSetPtr select_nodes(xml_read *x, xmlXPathCompExprPtr e, xmlNodePtr at,
-                                  xmlXPathObjectPtr *keep)
+                                  xmlXPathObjectPtr *keep, dg_error *err)
 {
-    x->ctx->node = at;
-    *keep = xmlXPathCompiledEval(e, x->ctx);
+    *keep = dg_xml_select(x->ctx, e, at, err);
     return *keep && (*keep)->type == XPATH_NODESET ? (*keep)->nodesetval : NULL;
 }
 
@@ -124,7 +132,10 @@ static int read_doc(xml_read *x, xmlNodePtr node, dg_doc **out, dg_error *err)
         if (gr->if_empty >= 0 && dg_fields_count(doc, gr->if_empty))
             continue;
         xmlXPathObjectPtr keep = NULL;
-        xmlNodeSetPtr set = select_nodes(x, gr->each_c, node, &keep);
+        err->code = 0;
+        xmlNodeSetPtr set = select_nodes(x, gr->each_c, node, &keep, err);
+        if (!keep && err->code)
+            rc = err->code;
         for (int i = 0; !rc && set && i < set->nodeNr; i++) {
             xmlNodePtr item = set->nodeTab[i];
             if (gr->when_c && !dg_xml_eval_text(x->ctx, gr->when_c, item, &x->vals[0]))
@@ -154,8 +165,11 @@ int map_xml_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *
     for (size_t i = 0; i < m->xml.n_ns; i++)
         xmlXPathRegisterNs(x.ctx, (const xmlChar *)m->xml.ns[i].prefix, (const xmlChar *)m->xml.ns[i].uri);
     xmlXPathObjectPtr keep = NULL;
-    xmlNodeSetPtr set = select_nodes(&x, m->xml.documents_c, (xmlNodePtr)xdoc, &keep);
-    if (!set || set->nodeNr == 0)
+    err->code = 0;
+    xmlNodeSetPtr set = select_nodes(&x, m->xml.documents_c, (xmlNodePtr)xdoc, &keep, err);
+    if (!keep && err->code)
+        rc = err->code;
+    else if (!set || set->nodeNr == 0)
         rc = dg_error_set(err, DG_EMAP, "%s: %s: no element matches documents '%s' (check the root element and namespaces)", path, m->path, m->xml.documents);
     for (int i = 0; !rc && set && i < set->nodeNr; i++) {
         dg_doc *doc = NULL;

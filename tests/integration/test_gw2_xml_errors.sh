@@ -41,10 +41,16 @@ cp -r "$DG_SOURCE_DIR/mappings/tables" maps/ 2>/dev/null || true
 sed 's|source: o:Currency,|source: "x:Currency",|' "$M" >maps/prefix.yaml
 sed 's|source: o:Currency,|source: "nofunc(o:Currency)",|' "$M" >maps/func.yaml
 grep -q 'x:Currency' maps/prefix.yaml || fail "the mapping changed: no o:Currency field to break"
-for m in prefix func; do
+sed 's|source: o:Currency,|source: "o:Currency[",|' "$M" >maps/syntax.yaml
+for m in prefix func syntax; do
   set +e
   "$DG_BIN" translate --map "maps/$m.yaml" "$S" >out 2>err
+  rc=$?
   set -e
   if grep -qiE "XPath error|xmlXPath|not found" err; then fail "$m: raw libxml2 XPath output"; fi
+  # a broken XPath is the mapping's fault: an error naming the mapping, never an empty field
+  [ "$rc" -ne 0 ] || fail "$m: translate succeeded with a broken XPath"
+  grep -q "maps/$m.yaml:[0-9]*:" err || fail "$m: the error does not name the mapping line: $(cat err)"
+  [ "$(wc -l <err)" -eq 1 ] || fail "$m: want one line on stderr, got: $(cat err)"
 done
 echo "ok: malformed, missing and XPath-failing XML give dropgate's message only"
