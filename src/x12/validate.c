@@ -317,14 +317,14 @@ static void check_rules_slow(vctx *v, const dg_x12_seg *s, int comp_of, const dg
                              uint64_t present, const dg_x12_elem_use *uses)
 {
     /* only the rules naming a present element, and the R rules, can fail */
-    uint64_t todo = rules_r;
+    uint64_t to_check = rules_r;
     if (rules_at)
         for (uint64_t m = present; m; m &= m - 1)
-            todo |= rules_at[lowest_bit(m)];
+            to_check |= rules_at[lowest_bit(m)];
     else
-        todo = n_rules >= 64 ? ~0ULL : (1ULL << n_rules) - 1;
-    for (; todo; todo &= todo - 1) {
-        int i = lowest_bit(todo);
+        to_check = n_rules >= 64 ? ~0ULL : (1ULL << n_rules) - 1;
+    for (; to_check; to_check &= to_check - 1) {
+        int i = lowest_bit(to_check);
         if (i >= n_rules)
             break;
         const dg_x12_rule *r = &rules[i];
