@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/model_json.h"
 #include "flow/flow_internal.h"
 
@@ -234,17 +235,13 @@ int fl_load_po(dg_store *s, const char *po_number, po_info *p, bool *found, dg_e
     sqlite3_bind_int64(st, 1, p->id);
     size_t cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (p->n_lines == cap) {
-            cap = cap ? cap * 2 : 8;
-            po_line *l = realloc(p->lines, cap * sizeof *l);
-            if (!l) {
-                sqlite3_reset(st);
-                return dg_error_set(err, DG_ENOMEM, "out of memory");
-            }
-            p->lines = l;
+        po_line *grown = dg_array_slot(p->lines, sizeof *grown, p->n_lines, &cap, 8);
+        if (!grown) {
+            sqlite3_reset(st);
+            return dg_error_set(err, DG_ENOMEM, "out of memory");
         }
+        p->lines = grown;
         po_line *l = &p->lines[p->n_lines++];
-        memset(l, 0, sizeof *l);
         l->id = sqlite3_column_int64(st, 0);
         l->po_line = (long)sqlite3_column_int64(st, 1);
         fl_col_copy(st, 2, l->line_number, sizeof l->line_number);
@@ -618,17 +615,13 @@ static int list_notifications(dg_store *s, const char *sql, const char *storefro
     size_t cap = 0, count = 0;
     dg_flow_notification *v = NULL;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            cap = cap ? cap * 2 : 8;
-            dg_flow_notification *t = realloc(v, cap * sizeof *t);
-            if (!t) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            v = t;
+        dg_flow_notification *grown = dg_array_slot(v, sizeof *grown, count, &cap, 8);
+        if (!grown) {
+            rc = SQLITE_NOMEM;
+            break;
         }
+        v = grown;
         dg_flow_notification *x = &v[count++];
-        memset(x, 0, sizeof *x);
         x->id = sqlite3_column_int64(st, 0);
         x->storefront = fl_col_dup(st, 1);
         x->order_number = fl_col_dup(st, 2);

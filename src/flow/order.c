@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/model_json.h"
 #include "flow/flow_internal.h"
 
@@ -69,17 +70,13 @@ static int load_cands(dg_store *s, const char *sku, const char *gtin, cand **out
     fl_bind_text(st, 2, gtin && *gtin ? gtin : NULL);
     size_t cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 4;
-            cand *c = realloc(*out, cap * sizeof *c);
-            if (!c) {
-                sqlite3_reset(st);
-                return dg_error_set(err, DG_ENOMEM, "out of memory");
-            }
-            *out = c;
+        cand *grown = dg_array_slot(*out, sizeof *grown, *n, &cap, 4);
+        if (!grown) {
+            sqlite3_reset(st);
+            return dg_error_set(err, DG_ENOMEM, "out of memory");
         }
+        *out = grown;
         cand *c = &(*out)[(*n)++];
-        memset(c, 0, sizeof *c);
         fl_col_copy(st, 0, c->supplier, sizeof c->supplier);
         fl_col_copy(st, 1, c->supplier_sku, sizeof c->supplier_sku);
         fl_col_copy(st, 2, c->gtin, sizeof c->gtin);
@@ -872,17 +869,13 @@ int dg_flow_pending_pos(dg_store *s, const char *supplier, dg_flow_po **pos, siz
     dg_flow_po *out = NULL;
     size_t count = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            cap = cap ? cap * 2 : 16;
-            dg_flow_po *p = realloc(out, cap * sizeof *p);
-            if (!p) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            out = p;
+        dg_flow_po *grown = dg_array_slot(out, sizeof *grown, count, &cap, 16);
+        if (!grown) {
+            rc = SQLITE_NOMEM;
+            break;
         }
+        out = grown;
         dg_flow_po *p = &out[count++];
-        memset(p, 0, sizeof *p);
         p->id = sqlite3_column_int64(st, 0);
         p->po_number = fl_col_dup(st, 1);
         p->supplier = fl_col_dup(st, 2);

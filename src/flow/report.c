@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/buf.h"
 #include "flow/flow_internal.h"
 
@@ -66,20 +67,16 @@ int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flo
         }
         if (!what)
             continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            dg_flow_overdue *t = realloc(*rows, cap * sizeof *t);
-            if (!t) {
-                sqlite3_reset(st);
-                free(*rows);
-                *rows = NULL;
-                *n = 0;
-                return dg_error_set(err, DG_ENOMEM, "out of memory");
-            }
-            *rows = t;
+        dg_flow_overdue *grown = dg_array_slot(*rows, sizeof *grown, *n, &cap, 16);
+        if (!grown) {
+            sqlite3_reset(st);
+            free(*rows);
+            *rows = NULL;
+            *n = 0;
+            return dg_error_set(err, DG_ENOMEM, "out of memory");
         }
+        *rows = grown;
         dg_flow_overdue *o = &(*rows)[(*n)++];
-        memset(o, 0, sizeof *o);
         fl_col_copy(st, 0, o->po_number, sizeof o->po_number);
         snprintf(o->supplier, sizeof o->supplier, "%s", supplier);
         fl_col_copy(st, 2, o->order_number, sizeof o->order_number);
@@ -199,17 +196,13 @@ int dg_flow_report_orders(dg_store *s, dg_flow_order_row **rows, size_t *n, dg_e
         return rc;
     size_t cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 64;
-            dg_flow_order_row *t = realloc(*rows, cap * sizeof *t);
-            if (!t) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            *rows = t;
+        dg_flow_order_row *grown = dg_array_slot(*rows, sizeof *grown, *n, &cap, 64);
+        if (!grown) {
+            rc = SQLITE_NOMEM;
+            break;
         }
+        *rows = grown;
         dg_flow_order_row *o = &(*rows)[(*n)++];
-        memset(o, 0, sizeof *o);
         fl_col_copy(st, 0, o->storefront, sizeof o->storefront);
         fl_col_copy(st, 1, o->order_number, sizeof o->order_number);
         fl_col_copy(st, 2, o->status, sizeof o->status);
@@ -256,17 +249,13 @@ int dg_flow_report_reconcile(dg_store *s, dg_flow_reconcile_row **rows, size_t *
         return rc;
     size_t cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 64;
-            dg_flow_reconcile_row *t = realloc(*rows, cap * sizeof *t);
-            if (!t) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            *rows = t;
+        dg_flow_reconcile_row *grown = dg_array_slot(*rows, sizeof *grown, *n, &cap, 64);
+        if (!grown) {
+            rc = SQLITE_NOMEM;
+            break;
         }
+        *rows = grown;
         dg_flow_reconcile_row *o = &(*rows)[(*n)++];
-        memset(o, 0, sizeof *o);
         fl_col_copy(st, 0, o->supplier, sizeof o->supplier);
         fl_col_copy(st, 1, o->invoice_number, sizeof o->invoice_number);
         fl_col_copy(st, 2, o->po_number, sizeof o->po_number);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/array.h"
 #include "store/store_internal.h"
 
 int dg_store_fail(dg_store *s, dg_error *err, const char *what)
@@ -616,19 +617,15 @@ int dg_store_outbox_pending(dg_store *s, const char *partner, dg_outbox_entry **
     bind_text(st, 1, partner);
     size_t cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            dg_outbox_entry *r = realloc(*rows, cap * sizeof *r);
-            if (!r) {
-                sqlite3_reset(st);
-                dg_store_outbox_free(*rows, *n);
-                *rows = NULL;
-                *n = 0;
-                return dg_error_set(err, DG_ENOMEM, "out of memory");
-            }
-            *rows = r;
+        dg_outbox_entry *grown = dg_array_slot(*rows, sizeof *grown, *n, &cap, 16);
+        if (!grown) {
+            sqlite3_reset(st);
+            dg_store_outbox_free(*rows, *n);
+            *rows = NULL;
+            *n = 0;
+            return dg_error_set(err, DG_ENOMEM, "out of memory");
         }
-        memset(&(*rows)[*n], 0, sizeof **rows);
+        *rows = grown;
         outbox_row(st, &(*rows)[(*n)++]);
     }
     sqlite3_reset(st);
