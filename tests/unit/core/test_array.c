@@ -1,8 +1,6 @@
 /* dg_array_slot: room for one more zeroed element, contents kept, NULL on overflow. */
-#include <cmocka.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
+#include "testutil.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 
