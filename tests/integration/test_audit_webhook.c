@@ -2,80 +2,13 @@
  * dropgate-notification-<id>", the same on the retry after a failed attempt, so a receiver can
  * drop a repeat; a bearer secret is never sent over plain http except to 127.0.0.1/localhost:
  * such a partner file is refused at load (file:line) and the post itself refuses it too. */
-#define _GNU_SOURCE /* strcasestr */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "gateway/gateway.h"
+#include "httpd.h"
 #include "testutil.h"
 
-static int g_listen = -1;
-static int g_port;
-static volatile int g_status = 500;
-static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
-static char g_keys[64][80]; /* Idempotency-Key of each request, "" when none */
-static char g_auth[64][80];
-static int g_n;
-
-static void header(const char *buf, const char *name, char *out, size_t size)
-{
-    out[0] = '\0';
-    const char *h = strcasestr(buf, name);
-    if (!h)
-        return;
-    h += strlen(name);
-    while (*h == ' ')
-        h++;
-    size_t n = strcspn(h, "\r\n");
-    snprintf(out, size, "%.*s", (int)n, h);
-}
-
-static void *serve(void *arg)
-{
-    (void)arg;
-    for (;;) {
-        int c = accept(g_listen, NULL, NULL);
-        if (c < 0)
-            return NULL;
-        char buf[16384];
-        size_t len = 0;
-        long want = -1;
-        for (;;) {
-            ssize_t r = recv(c, buf + len, sizeof buf - 1 - len, 0);
-            if (r <= 0)
-                break;
-            len += (size_t)r;
-            buf[len] = '\0';
-            char *end = strstr(buf, "\r\n\r\n");
-            if (end && want < 0) {
-                char *cl = strcasestr(buf, "Content-Length:");
-                want = (long)(end + 4 - buf) + (cl ? strtol(cl + 15, NULL, 10) : 0);
-            }
-            if (want >= 0 && (long)len >= want)
-                break;
-        }
-        buf[len] = '\0';
-        pthread_mutex_lock(&g_mu);
-        if (g_n < 64) {
-            header(buf, "\r\nIdempotency-Key:", g_keys[g_n], sizeof g_keys[g_n]);
-            header(buf, "\r\nAuthorization:", g_auth[g_n], sizeof g_auth[g_n]);
-            g_n++;
-        }
-        int status = g_status;
-        pthread_mutex_unlock(&g_mu);
-        char resp[128];
-        int n = snprintf(resp, sizeof resp,
-                         "HTTP/1.1 %d X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", status);
-        if (send(c, resp, (size_t)n, 0) < 0) {
-            /* the client gave up */
-        }
-        close(c);
-    }
-}
+static dg_test_httpd g_http;
 
 static void sh(const char *cmd)
 {
@@ -91,23 +24,6 @@ static void cycle(dg_gw_config *cfg)
         fail_msg("open: %s", err.msg);
     (void)dg_gw_cycle(g, NULL, false, &err);
     dg_gw_close(g);
-}
-
-static void start_listener(void)
-{
-    g_listen = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(g_listen >= 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(g_listen, (struct sockaddr *)&a, sizeof a), 0);
-    socklen_t alen = sizeof a;
-    assert_int_equal(getsockname(g_listen, (struct sockaddr *)&a, &alen), 0);
-    g_port = ntohs(a.sin_port);
-    assert_int_equal(listen(g_listen, 16), 0);
-    pthread_t th;
-    assert_int_equal(pthread_create(&th, NULL, serve, NULL), 0);
-    pthread_detach(th);
 }
 
 /* A copy of etc/ etc. in a fresh folder with the given webhook block for shopfront. */
@@ -183,13 +99,13 @@ static void test_secret_needs_https(void **state)
 static void test_idempotency_key(void **state)
 {
     (void)state;
-    start_listener();
+    assert_int_equal(dg_test_httpd_start(&g_http, 500), 0);
     setenv("DG_AUDIT_WEBHOOK_SECRET", "audit-s3cret", 1);
     char block[512];
     snprintf(block, sizeof block,
              "  webhook:\\n    url: http://127.0.0.1:%d/hooks/tracking\\n"
              "    secret_env: DG_AUDIT_WEBHOOK_SECRET\\n    timeout_seconds: 5\\n",
-             g_port);
+             g_http.port);
     char *tmp = setup("audit_webhook", block);
     dg_gw_config *cfg = NULL;
     dg_error err = {0};
@@ -200,24 +116,26 @@ static void test_idempotency_key(void **state)
     snprintf(cmd, sizeof cmd, "cp -r '%s/samples/demo/responses/.' '%s/drops/'",
              dg_test_source_dir(), tmp);
     sh(cmd);
-    g_status = 500; /* the first attempt fails */
+    dg_test_httpd_set_status(&g_http, 500); /* the first attempt fails */
     cycle(cfg);
-    g_status = 200;
+    dg_test_httpd_set_status(&g_http, 200);
     cycle(cfg);
-    pthread_mutex_lock(&g_mu);
-    int n = g_n;
-    pthread_mutex_unlock(&g_mu);
+    int n = dg_test_httpd_count(&g_http);
     assert_true(n >= 3);
+    char keys[DG_TEST_HTTPD_MAX][80]; /* Idempotency-Key of each request, "" when none */
     for (int i = 0; i < n; i++) {
-        assert_int_equal(strncmp(g_keys[i], "dropgate-notification-", 22), 0);
-        assert_string_equal(g_auth[i], "Bearer audit-s3cret");
+        char auth[80];
+        dg_test_httpd_header(&g_http, i, "Idempotency-Key", keys[i], sizeof keys[i]);
+        dg_test_httpd_header(&g_http, i, "Authorization", auth, sizeof auth);
+        assert_int_equal(strncmp(keys[i], "dropgate-notification-", 22), 0);
+        assert_string_equal(auth, "Bearer audit-s3cret");
     }
     /* the retry of the failed notification carries its key again */
-    assert_string_equal(g_keys[0], g_keys[1]);
+    assert_string_equal(keys[0], keys[1]);
     /* and every delivered notification has a key of its own */
     for (int i = 1; i < n; i++)
         for (int j = i + 1; j < n; j++)
-            assert_string_not_equal(g_keys[i], g_keys[j]);
+            assert_string_not_equal(keys[i], keys[j]);
     dg_gw_config_free(cfg);
     dg_test_rmtree(tmp);
     free(tmp);

@@ -1,65 +1,14 @@
 /* Storefront webhook: each shipment is POSTed as JSON with the bearer secret to a real HTTP
  * listener on 127.0.0.1; a failing endpoint (HTTP 500) leaves the notification pending and the
  * next cycle delivers it; the secret never appears in the log. */
-#define _GNU_SOURCE /* strcasestr */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "gateway/gateway.h"
+#include "httpd.h"
 #include "servers.h"
 #include "testutil.h"
 
-static int g_listen = -1;
-static int g_port;
-static volatile int g_status = 500;
-static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
-static char g_requests[65536];
-static int g_n_requests;
-
-/* One request per connection: headers, then Content-Length bytes; answers g_status. */
-static void *serve(void *arg)
-{
-    (void)arg;
-    for (;;) {
-        int c = accept(g_listen, NULL, NULL);
-        if (c < 0)
-            return NULL;
-        char buf[16384];
-        size_t len = 0;
-        long want = -1;
-        for (;;) {
-            ssize_t r = recv(c, buf + len, sizeof buf - 1 - len, 0);
-            if (r <= 0)
-                break;
-            len += (size_t)r;
-            buf[len] = '\0';
-            char *end = strstr(buf, "\r\n\r\n");
-            if (end && want < 0) {
-                char *cl = strcasestr(buf, "Content-Length:");
-                want = (long)(end + 4 - buf) + (cl ? strtol(cl + 15, NULL, 10) : 0);
-            }
-            if (want >= 0 && (long)len >= want)
-                break;
-        }
-        pthread_mutex_lock(&g_mu);
-        size_t used = strlen(g_requests);
-        snprintf(g_requests + used, sizeof g_requests - used, "%s\n----\n", buf);
-        g_n_requests++;
-        int status = g_status;
-        pthread_mutex_unlock(&g_mu);
-        char resp[128];
-        int n = snprintf(resp, sizeof resp,
-                         "HTTP/1.1 %d X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", status);
-        if (send(c, resp, (size_t)n, 0) < 0) {
-            /* the client gave up: nothing to do */
-        }
-        close(c);
-    }
-}
+static dg_test_httpd g_http;
 
 static void sh(const char *cmd)
 {
@@ -83,19 +32,7 @@ static dg_gw_stats cycle(dg_gw_config *cfg)
 static void test_webhook(void **state)
 {
     (void)state;
-    g_listen = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(g_listen >= 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(g_listen, (struct sockaddr *)&a, sizeof a), 0);
-    socklen_t alen = sizeof a;
-    assert_int_equal(getsockname(g_listen, (struct sockaddr *)&a, &alen), 0);
-    g_port = ntohs(a.sin_port);
-    assert_int_equal(listen(g_listen, 16), 0);
-    pthread_t th;
-    assert_int_equal(pthread_create(&th, NULL, serve, NULL), 0);
-    pthread_detach(th);
+    assert_int_equal(dg_test_httpd_start(&g_http, 500), 0);
 
     char *tmp = dg_test_tmpdir("gw_webhook");
     const char *src = dg_test_source_dir();
@@ -105,7 +42,7 @@ static void test_webhook(void **state)
              "'%s/drops' && printf '  webhook:\\n    url: http://127.0.0.1:%d/hooks/tracking\\n"
              "    secret_env: DG_TEST_WEBHOOK_SECRET\\n    timeout_seconds: 5\\n' >> "
              "'%s/etc/partners/shopfront.yaml'",
-             src, src, src, tmp, src, tmp, g_port, tmp);
+             src, src, src, tmp, src, tmp, g_http.port, tmp);
     sh(cmd);
     setenv("DG_TEST_WEBHOOK_SECRET", "s3cret-t0ken", 1);
     char path[2048];
@@ -119,18 +56,19 @@ static void test_webhook(void **state)
     dg_test_capture_begin();
     dg_gw_stats s = cycle(cfg); /* orders in, POs out: no shipment yet, no webhook */
     assert_int_equal(s.webhooks_sent, 0);
-    assert_int_equal(g_n_requests, 0);
+    assert_int_equal(dg_test_httpd_count(&g_http), 0);
     snprintf(cmd, sizeof cmd, "cp -r '%s/samples/demo/responses/.' '%s/drops/'", src, tmp);
     sh(cmd);
-    g_status = 500; /* the storefront's endpoint is down */
+    dg_test_httpd_set_status(&g_http, 500); /* the storefront's endpoint is down */
     s = cycle(cfg);
     assert_int_equal(s.tracking_sent, 4);
     assert_int_equal(s.webhooks_sent, 0);
-    assert_int_equal(g_n_requests, 1); /* one try, the rest waits for the next cycle */
-    g_status = 200;
+    assert_int_equal(dg_test_httpd_count(&g_http),
+                     1); /* one try, the rest waits for the next cycle */
+    dg_test_httpd_set_status(&g_http, 200);
     s = cycle(cfg);
     assert_int_equal(s.webhooks_sent, 4);
-    assert_int_equal(g_n_requests, 5);
+    assert_int_equal(dg_test_httpd_count(&g_http), 5);
     s = cycle(cfg);
     assert_int_equal(s.webhooks_sent, 0); /* delivered once */
     char *log = dg_test_capture_end();
@@ -139,13 +77,11 @@ static void test_webhook(void **state)
     assert_non_null(strstr(log, "outcome=webhook-failed"));
     free(log);
 
-    pthread_mutex_lock(&g_mu);
-    assert_non_null(strstr(g_requests, "POST /hooks/tracking"));
-    assert_non_null(strstr(g_requests, "Authorization: Bearer s3cret-t0ken"));
-    assert_non_null(strstr(g_requests, "Content-Type: application/json"));
-    assert_non_null(strstr(g_requests, "1Z999AA10123456784"));
-    assert_non_null(strstr(g_requests, "9400111899223100001234"));
-    pthread_mutex_unlock(&g_mu);
+    assert_true(dg_test_httpd_seen(&g_http, "POST /hooks/tracking"));
+    assert_true(dg_test_httpd_seen(&g_http, "Authorization: Bearer s3cret-t0ken"));
+    assert_true(dg_test_httpd_seen(&g_http, "Content-Type: application/json"));
+    assert_true(dg_test_httpd_seen(&g_http, "1Z999AA10123456784"));
+    assert_true(dg_test_httpd_seen(&g_http, "9400111899223100001234"));
     dg_gw_config_free(cfg);
     dg_test_rmtree(tmp);
     free(tmp);
