@@ -40,7 +40,10 @@ int map_csv_compile(dg_mapping *m, dg_error *err)
         for (size_t i = 0; i < m->n_rules; i++)
             for (size_t k = 0; k < m->rules[i].n_src; k++)
                 if (!column_number(m, m->rules[i].src[k]))
-                    return map_where_err(err, m->conf, "rule '%s' (line %d): without a header row a source is a column number, not '%s'", m->rules[i].label, m->rules[i].line, m->rules[i].src[k]);
+                    return map_where_err(err, m->conf,
+                                         "rule '%s' (line %d): without a header row a source is a "
+                                         "column number, not '%s'",
+                                         m->rules[i].label, m->rules[i].line, m->rules[i].src[k]);
     }
     return 0;
 }
@@ -49,13 +52,13 @@ typedef struct {
     const dg_mapping *m;
     dg_doc_sink sink;
     void *sctx;
-    long *cols;        /* source id -> 0-based column */
+    long *cols; /* source id -> 0-based column */
     long n_ids;
-    char **hdr;        /* header names (when header) */
+    char **hdr; /* header names (when header) */
     size_t n_hdr;
     long group_col, when_cols[16];
     dg_doc *doc;
-    char *key;         /* group key of the current document */
+    char *key; /* group key of the current document */
     long records;
 } csv_read;
 
@@ -78,7 +81,8 @@ static int resolve(csv_read *c, const map_rule *rules, size_t n, long record, dg
             c->cols[id] = find_col(c, rules[i].src[k]);
             if (c->cols[id] < 0) {
                 map_pos pos = {"row", record, "(header)"};
-                return map_err(err, DG_EMAP, &rules[i], &pos, "column '%s' is not in the file's header", rules[i].src[k]);
+                return map_err(err, DG_EMAP, &rules[i], &pos,
+                               "column '%s' is not in the file's header", rules[i].src[k]);
             }
         }
     return 0;
@@ -103,11 +107,14 @@ static int on_header(csv_read *c, char **f, size_t n, long record, dg_error *err
     for (size_t g = 0; !rc && g < m->n_groups && g < 16; g++) {
         c->when_cols[g] = -1;
         if (m->groups[g].when && (c->when_cols[g] = find_col(c, m->groups[g].when)) < 0)
-            rc = dg_error_set(err, DG_EMAP, "%s:%d: group 'when' column '%s' is not in the file's header", m->path, m->groups[g].line, m->groups[g].when);
+            rc = dg_error_set(err, DG_EMAP,
+                              "%s:%d: group 'when' column '%s' is not in the file's header",
+                              m->path, m->groups[g].line, m->groups[g].when);
     }
     c->group_col = -1;
     if (!rc && m->csv.group_by && (c->group_col = find_col(c, m->csv.group_by)) < 0)
-        rc = dg_error_set(err, DG_EMAP, "%s: group_by column '%s' is not in the file's header", m->path, m->csv.group_by);
+        rc = dg_error_set(err, DG_EMAP, "%s: group_by column '%s' is not in the file's header",
+                          m->path, m->csv.group_by);
     return rc;
 }
 
@@ -120,8 +127,8 @@ static int emit(csv_read *c, dg_error *err)
     return d ? c->sink(c->sctx, d, err) : 0;
 }
 
-static int apply(csv_read *c, const map_rule *r, char **f, const size_t *lens, size_t n,
-                 void *rec, const map_pos *pos, dg_error *err)
+static int apply(csv_read *c, const map_rule *r, char **f, const size_t *lens, size_t n, void *rec,
+                 const map_pos *pos, dg_error *err)
 {
     const char *vals[8];
     size_t vl[8];
@@ -140,7 +147,10 @@ static int on_row(csv_read *c, char **f, const size_t *lens, size_t n, long reco
     map_pos pos = {"row", record, NULL};
     size_t need = m->csv.header ? c->n_hdr : 0;
     if (n < need && !m->csv.allow_short_rows)
-        return dg_error_set(err, DG_EMAP, "%s: row %ld has %zu columns, the header has %zu (set csv.allow_short_rows to accept)", m->path, record, n, need);
+        return dg_error_set(
+            err, DG_EMAP,
+            "%s: row %ld has %zu columns, the header has %zu (set csv.allow_short_rows to accept)",
+            m->path, record, n, need);
     const char *key = c->group_col >= 0 && (size_t)c->group_col < n ? f[c->group_col] : "";
     bool same = c->doc && (m->csv.single_document || (c->group_col >= 0 && !strcmp(key, c->key)));
     int rc = 0;
@@ -152,7 +162,8 @@ static int on_row(csv_read *c, char **f, const size_t *lens, size_t n, long reco
         c->doc->source.format = dg_arena_strdup(c->doc->arena, "csv");
         c->doc->source.position = record;
         for (size_t i = 0; !rc && i < m->n_rules; i++)
-            rc = apply(c, &m->rules[i], f, lens, n, dg_fields_record(c->doc, m->rules[i].field->group, 0), &pos, err);
+            rc = apply(c, &m->rules[i], f, lens, n,
+                       dg_fields_record(c->doc, m->rules[i].field->group, 0), &pos, err);
     }
     for (size_t g = 0; !rc && g < m->n_groups; g++) {
         const map_group *gr = &m->groups[g];
@@ -165,7 +176,10 @@ static int on_row(csv_read *c, char **f, const size_t *lens, size_t n, long reco
         void *rec = dg_fields_record(c->doc, gr->group, idx);
         for (size_t i = 0; !rc && i < gr->n_rules; i++) {
             const map_rule *r = &gr->rules[i];
-            rc = apply(c, r, f, lens, n, r->field->group == gr->group ? rec : dg_fields_record(c->doc, r->field->group, 0), &pos, err);
+            rc = apply(c, r, f, lens, n,
+                       r->field->group == gr->group ? rec
+                                                    : dg_fields_record(c->doc, r->field->group, 0),
+                       &pos, err);
         }
         if (!rc)
             map_group_finish(gr, c->doc, idx);
@@ -215,6 +229,24 @@ int map_csv_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *
 
 /* ---- outbound ------------------------------------------------------------------------------- */
 
+/* Spreadsheet formula injection (OWASP "CSV injection"): a cell starting with = + - @, tab or CR
+ * is run as a formula when the PO is opened in a spreadsheet, so a storefront value such as
+ * "=HYPERLINK(...)" gets a leading single quote. A cell of only digits, spaces and + - . , ( ) /
+ * is left as it is: without letters no formula can name a function, a cell or a DDE program, and
+ * numbers ("-5", quantities and credits mapped as numbers) and phone numbers ("+1 (555) 010-0100")
+ * must keep their text. Literal text the mapping itself starts a column with is trusted. */
+static bool formula_risk(const char *s, size_t len)
+{
+    if (!len || !s[0] || !strchr("=+-@\t\r", s[0]))
+        return false;
+    if (s[0] != '+' && s[0] != '-')
+        return true;
+    for (size_t i = 1; i < len; i++)
+        if (!s[i] || !strchr("0123456789 +-.,()/", s[i]))
+            return true;
+    return false;
+}
+
 static int write_row(const dg_mapping *m, const map_out_ctx *c, dg_buf *out, dg_buf *tmp,
                      dg_error *err)
 {
@@ -226,10 +258,14 @@ static int write_row(const dg_mapping *m, const map_out_ctx *c, dg_buf *out, dg_
         if (o->when && (!rec || !dg_field_present(rec, o->when)))
             continue;
         dg_buf_clear(tmp);
+        dg_buf_putc(tmp, '\''); /* the guard, used when the value needs it */
         int rc = map_render(m, o->vals, c, tmp, err);
         if (rc)
             return rc;
-        dg_csv_put_field(out, tmp->data ? tmp->data : "", tmp->len, m->csv.delim, m->csv.quote);
+        bool trusted = o->vals->n && !o->vals->parts[0].rule && *o->vals->parts[0].lit;
+        size_t skip =
+            m->csv.escape_formulas && !trusted && formula_risk(tmp->data + 1, tmp->len - 1) ? 0 : 1;
+        dg_csv_put_field(out, tmp->data + skip, tmp->len - skip, m->csv.delim, m->csv.quote);
     }
     dg_buf_puts(out, m->csv.line_end);
     return 0;
@@ -239,19 +275,23 @@ int map_csv_write(const dg_mapping *m, dg_doc *const *docs, size_t n, dg_buf *ou
 {
     for (size_t i = 0; i < m->n_outs; i++)
         if (m->outs[i].each >= 0)
-            return dg_error_set(err, DG_ECONFIG, "%s:%d: CSV columns cannot loop; set csv.each instead", m->path, m->outs[i].line);
+            return dg_error_set(err, DG_ECONFIG,
+                                "%s:%d: CSV columns cannot loop; set csv.each instead", m->path,
+                                m->outs[i].line);
     if (m->csv.header) {
         for (size_t i = 0; i < m->n_outs; i++) {
             if (i)
                 dg_buf_putc(out, m->csv.delim);
-            dg_csv_put_field(out, m->outs[i].name, strlen(m->outs[i].name), m->csv.delim, m->csv.quote);
+            dg_csv_put_field(out, m->outs[i].name, strlen(m->outs[i].name), m->csv.delim,
+                             m->csv.quote);
         }
         dg_buf_puts(out, m->csv.line_end);
     }
     dg_buf tmp = DG_BUF_INIT;
     int rc = 0;
     for (size_t d = 0; !rc && d < n; d++) {
-        map_out_ctx c = {.doc = docs[d], .group = m->csv.each_out, .outer_group = -1, .doc_no = d + 1};
+        map_out_ctx c = {
+            .doc = docs[d], .group = m->csv.each_out, .outer_group = -1, .doc_no = d + 1};
         size_t rows = m->csv.each_out >= 0 ? dg_fields_count(docs[d], m->csv.each_out) : 1;
         for (size_t r = 0; !rc && r < rows; r++) {
             c.idx = r;

@@ -130,6 +130,7 @@ typedef struct map_csv_opts {
     const char *each_group; /* outbound: one row per element of this group */
     int each_out;
     const char *line_end;
+    bool escape_formulas; /* outbound: quote cells a spreadsheet would run (default true) */
 } map_csv_opts;
 
 typedef struct map_x12_opts {

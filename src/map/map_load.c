@@ -589,14 +589,16 @@ static int load_csv_opts(dg_mapping *m, const dg_node *o, dg_error *err)
     c->each_out = -1;
     c->line_end = "\n";
     c->header = true;
+    c->escape_formulas = true;
     if (!o)
         return 0;
-    static const char *const keys[] = {"delimiter", "quote", "header", "encoding", "group_by", "single_document", "allow_short_rows", "skip_rows", "each", "line_end", NULL};
+    static const char *const keys[] = {"delimiter", "quote", "header", "encoding", "group_by", "single_document", "allow_short_rows", "skip_rows", "each", "line_end", "escape_formulas", NULL};
     int rc = check_keys(o, keys, err);
     if (!rc) rc = dg_conf_bool(o, "header", true, &c->header, err);
     if (!rc) rc = dg_conf_bool(o, "single_document", false, &c->single_document, err);
     if (!rc) rc = dg_conf_bool(o, "allow_short_rows", false, &c->allow_short_rows, err);
     if (!rc) rc = dg_conf_long(o, "skip_rows", 0, &c->skip_rows, err);
+    if (!rc) rc = dg_conf_bool(o, "escape_formulas", true, &c->escape_formulas, err);
     if (rc)
         return rc;
     if (dg_conf_str(o, "delimiter", NULL)) c->delim = sep_char(dg_conf_str(o, "delimiter", NULL));

@@ -123,6 +123,58 @@ static xmlDocPtr parse(const char *path, const char *data, size_t len, collector
     return d;
 }
 
+/* An entity reference the parser kept as a node: predefined (&amp;) and character references
+ * never get here, an internal entity (<!ENTITY co "ACME">) is read as its text. An external or
+ * undefined one would read as nothing - a value silently lost - so it is an error naming it. */
+static int entity_ok(xmlDocPtr doc, xmlNodePtr n, const char *name, dg_error *err)
+{
+    xmlEntityPtr e = xmlGetDocEntity(doc, n->name);
+    if (e && e->etype == XML_INTERNAL_GENERAL_ENTITY)
+        return 0;
+    return dg_error_set(err, DG_EPARSE,
+                        "%s:%ld: entity reference &%s; is %s: dropgate reads no external or "
+                        "undefined entities (write the value itself)",
+                        name, (long)xmlGetLineNo(n->parent ? n->parent : n), (const char *)n->name,
+                        e ? "external" : "not defined");
+}
+
+int dg_xml_check_entities(xmlNodePtr top, const char *name, dg_error *err)
+{
+    /* iterative walk: element depth is the parser's to bound, not our stack's */
+    for (xmlNodePtr n = top; n;) {
+        if (n->type == XML_ENTITY_REF_NODE) {
+            int rc = entity_ok(n->doc, n, name, err);
+            if (rc)
+                return rc;
+        }
+        if (n->type == XML_ELEMENT_NODE)
+            for (xmlAttrPtr a = n->properties; a; a = a->next)
+                for (xmlNodePtr v = a->children; v; v = v->next)
+                    if (v->type == XML_ENTITY_REF_NODE && entity_ok(n->doc, v, name, err))
+                        return err->code;
+        if (n->children && n->type != XML_ENTITY_REF_NODE && n->type != XML_DTD_NODE) {
+            n = n->children;
+            continue;
+        }
+        while (n && n != top && !n->next)
+            n = n->parent;
+        if (!n || n == top)
+            break;
+        n = n->next;
+    }
+    return 0;
+}
+
+static int checked(xmlDocPtr *out, const char *name, dg_error *err)
+{
+    int rc = dg_xml_check_entities((xmlNodePtr)*out, name, err);
+    if (rc) {
+        xmlFreeDoc(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 int dg_xml_read_file(const char *path, xmlDocPtr *out, dg_error *err)
 {
     *out = NULL;
@@ -135,14 +187,14 @@ int dg_xml_read_file(const char *path, xmlDocPtr *out, dg_error *err)
         return dg_error_set(err, DG_EIO, "%s: cannot read: it is a folder", path);
     collector c;
     *out = parse(path, NULL, 0, &c);
-    return *out ? 0 : parse_error(path, &c, err);
+    return *out ? checked(out, path, err) : parse_error(path, &c, err);
 }
 
 int dg_xml_read_buf(const char *data, size_t len, const char *name, xmlDocPtr *out, dg_error *err)
 {
     collector c;
     *out = parse(name, data ? data : "", len, &c);
-    return *out ? 0 : parse_error(name, &c, err);
+    return *out ? checked(out, name, err) : parse_error(name, &c, err);
 }
 
 int dg_xml_compile(xmlXPathContextPtr ctx, const char *src, xmlXPathCompExprPtr *out, dg_error *err)

@@ -13,6 +13,10 @@
 int dg_xml_read_file(const char *path, xmlDocPtr *out, dg_error *err);
 int dg_xml_read_buf(const char *data, size_t len, const char *name, xmlDocPtr *out, dg_error *err);
 
+/* DG_EPARSE naming name, the line and the entity when the subtree at top holds a reference
+ * to an external or undefined entity (which would otherwise read as an empty value). */
+int dg_xml_check_entities(xmlNodePtr top, const char *name, dg_error *err);
+
 /* libxml2 never prints: while these calls run its error handlers (structured and generic, and
  * the XPath context's own) collect the first error into the dg_error, and are put back after. */
 

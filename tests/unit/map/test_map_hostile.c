@@ -1,0 +1,164 @@
+/* Hostile storefront and partner input through the mapping engine: spreadsheet formulas in
+ * values bound for suppliers' CSV POs, XML entity references that would read as nothing, and
+ * values far longer than any real field. */
+#include "maptest.h"
+
+static char *scratch;
+
+static const char *write_tmp(const char *name, const char *text)
+{
+    static char path[4][1024];
+    static int k;
+    char *p = path[k++ % 4];
+    snprintf(p, 1024, "%s/%s", scratch, name);
+    dg_test_write_file(p, text);
+    return p;
+}
+
+static dg_mapping *load_text(const char *yaml)
+{
+    dg_mapping *m = NULL;
+    dg_error err = {0};
+    if (dg_map_load(write_tmp("m.yaml", yaml), &m, &err))
+        fail_msg("%s", err.msg);
+    return m;
+}
+
+static const char *hostile_csv =
+    "Name,Email,Currency,Total,Shipping Method,Created at,Lineitem quantity,Lineitem name,"
+    "Lineitem price,Lineitem sku,Shipping Name,Shipping Company,Shipping Address1,"
+    "Shipping Address2,Shipping City,Shipping Zip,Shipping Province,Shipping Country,"
+    "Shipping Phone,Notes\n"
+    "#2001,a@example.com,USD,10.00,Standard,2024-03-01,-5,\"=HYPERLINK(\"\"http://"
+    "x\"\",\"\"y\"\")\","
+    "2.00,SKU-1,@SUM(A1:A9),+cmd|' /C calc'!A0,-2+3,\"\tTab\",\"\rCR\",78701,TX,US,"
+    "+1 (512) 555-0100,\"-1+cmd|'/c calc'!A1\"\n";
+
+/* Writes the order read from hostile_csv with po-csv-out (one row per line) and returns the
+ * data row's cells split on commas outside quotes (malloc'd copy in *row). */
+static char *po_row(bool guard)
+{
+    doc_list l = {0};
+    read_ok("mappings/storefront-orders-csv-in.yaml", write_tmp("in.csv", hostile_csv), &l);
+    assert_int_equal(l.n, 1);
+    char *text = dg_test_read_file(dg_test_path("mappings/po-csv-out.yaml"), NULL);
+    if (!guard) {
+        char *p = strstr(text, "each: lines");
+        assert_non_null(p);
+        size_t n = strlen(text) + 64;
+        char *t2 = malloc(n);
+        snprintf(t2, n, "%.*seach: lines\n  escape_formulas: false%s", (int)(p - text), text,
+                 p + strlen("each: lines"));
+        free(text);
+        text = t2;
+    }
+    dg_mapping *m = load_text(text);
+    free(text);
+    dg_buf out = DG_BUF_INIT;
+    dg_error err = {0};
+    dg_map_envelope env = {0};
+    if (dg_map_write(m, l.docs, l.n, &env, &out, &err))
+        fail_msg("%s", err.msg);
+    dg_map_free(m);
+    list_free(&l);
+    char *row = strdup(strchr(out.data, '\n') + 1);
+    dg_buf_free(&out);
+    return row;
+}
+
+static void csv_formulas_neutralised(void **state)
+{
+    (void)state;
+    char *row = po_row(true);
+    /* text that a spreadsheet would run gets a leading quote */
+    assert_non_null(strstr(row, ",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","));
+    assert_non_null(strstr(row, ",'@SUM(A1:A9),"));
+    assert_non_null(strstr(row, ",'+cmd|' /C calc'!A0,"));
+    assert_non_null(strstr(row, ",'-1+cmd|'/c calc'!A1"));
+    /* numbers stay numbers, phone numbers and harmless arithmetic keep their text */
+    assert_non_null(strstr(row, ",-5,"));
+    assert_non_null(strstr(row, ",+1 (512) 555-0100,"));
+    assert_non_null(strstr(row, ",-2+3,"));
+    assert_null(strstr(row, ",'-5,"));
+    assert_null(strstr(row, ",=HYPERLINK"));
+    free(row);
+}
+
+static void csv_formula_guard_can_be_turned_off(void **state)
+{
+    (void)state;
+    char *row = po_row(false);
+    assert_non_null(strstr(row, ",\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","));
+    assert_non_null(strstr(row, ",@SUM(A1:A9),"));
+    assert_null(strstr(row, "'@SUM"));
+    free(row);
+}
+
+static const char *xml_map = "direction: in\ndocument: order\nformat: xml\n"
+                             "xml: {documents: /Orders/Order}\n"
+                             "fields:\n"
+                             "  - {target: order_number, source: N, required: true}\n"
+                             "  - {target: ship_to.name, source: Name}\n"
+                             "  - {target: ship_to.company, source: \"@co\"}\n";
+
+static void xml_entities(void **state)
+{
+    (void)state;
+    dg_mapping *m = load_text(xml_map);
+    doc_list l = {0};
+    dg_error err = {0};
+    /* predefined, character and internal entities are read as their text */
+    const char *ok = write_tmp("ok.xml", "<?xml version=\"1.0\"?>\n"
+                                         "<!DOCTYPE Orders [<!ENTITY co \"ACME\">]>\n"
+                                         "<Orders><Order><N>A&amp;&lt;&#66;</N>\n"
+                                         "<Name>&co; Inc</Name></Order></Orders>\n");
+    assert_int_equal(dg_map_read_file(m, ok, list_sink, &l, &err), 0);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.docs[0]->u.order.order_number, "A&<B");
+    assert_string_equal(l.docs[0]->u.order.ship_to.name, "ACME Inc");
+    list_free(&l);
+    /* an external entity is an error naming it and its line, not an empty value */
+    const char *ext =
+        write_tmp("ext.xml", "<?xml version=\"1.0\"?>\n"
+                             "<!DOCTYPE Orders [<!ENTITY xxe SYSTEM \"file:///etc/hostname\">]>\n"
+                             "<Orders><Order><N>1</N>\n<Name>x &xxe; y</Name></Order></Orders>\n");
+    assert_int_equal(dg_map_read_file(m, ext, list_sink, &l, &err), DG_EPARSE);
+    assert_int_equal(l.n, 0);
+    assert_non_null(strstr(err.msg, "&xxe;"));
+    assert_non_null(strstr(err.msg, "external"));
+    assert_non_null(strstr(err.msg, "ext.xml:4"));
+    /* an undefined one (allowed by libxml2 when the DTD is external) too, also in attributes */
+    const char *und = write_tmp("und.xml", "<!DOCTYPE Orders SYSTEM \"orders.dtd\">\n"
+                                           "<Orders><Order co=\"&nope;\"><N>1</N></Order>"
+                                           "</Orders>\n");
+    assert_int_equal(dg_map_read_file(m, und, list_sink, &l, &err), DG_EPARSE);
+    assert_int_equal(l.n, 0);
+    assert_non_null(strstr(err.msg, "&nope;"));
+    assert_non_null(strstr(err.msg, "not defined"));
+    dg_map_free(m);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    scratch = dg_test_tmpdir("map_hostile");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    dg_test_rmtree(scratch);
+    free(scratch);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(csv_formulas_neutralised),
+        cmocka_unit_test(csv_formula_guard_can_be_turned_off),
+        cmocka_unit_test(xml_entities),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
