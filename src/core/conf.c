@@ -14,6 +14,7 @@ typedef struct {
     yaml_parser_t parser;
     const char *file;
     dg_error *err;
+    int depth; /* maps and lists open around the current event */
 } ctx;
 
 static void *xcalloc(size_t n, size_t size)
@@ -114,8 +115,14 @@ static int parse_node(ctx *c, yaml_event_t *ev, dg_node **out)
     case YAML_MAPPING_START_EVENT:
     case YAML_SEQUENCE_START_EVENT: {
         bool map = ev->type == YAML_MAPPING_START_EVENT;
+        if (c->depth >= DG_CONF_MAX_DEPTH)
+            return dg_error_set(c->err, DG_ECONFIG,
+                                "%s:%zu: maps and lists nested deeper than %d levels", c->file,
+                                ev->start_mark.line + 1, DG_CONF_MAX_DEPTH);
         dg_node *n = node_new(map ? DG_NODE_MAP : DG_NODE_SEQ, ev, c->file);
+        c->depth++;
         int rc = parse_children(c, n, map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT);
+        c->depth--;
         if (rc) {
             dg_conf_free(n);
             return rc;
@@ -124,8 +131,8 @@ static int parse_node(ctx *c, yaml_event_t *ev, dg_node **out)
         return 0;
     }
     case YAML_ALIAS_EVENT:
-        return dg_error_set(c->err, DG_ECONFIG, "%s:%zu: YAML aliases are not supported",
-                            c->file, ev->start_mark.line + 1);
+        return dg_error_set(c->err, DG_ECONFIG, "%s:%zu: YAML aliases are not supported", c->file,
+                            ev->start_mark.line + 1);
     default:
         return dg_error_set(c->err, DG_ECONFIG, "%s:%zu: unexpected YAML structure", c->file,
                             ev->start_mark.line + 1);
@@ -134,7 +141,9 @@ static int parse_node(ctx *c, yaml_event_t *ev, dg_node **out)
 
 int dg_conf_parse(const char *text, size_t len, const char *name, dg_node **root, dg_error *err)
 {
-    ctx c = {.file = name, .err = err};
+    /* every node points at this copy (owned by the root), so messages outlive the caller's name */
+    char *file = xstrdup(name);
+    ctx c = {.file = file, .err = err};
     *root = NULL;
     yaml_parser_initialize(&c.parser);
     yaml_parser_set_input_string(&c.parser, (const unsigned char *)text, len);
@@ -159,12 +168,14 @@ int dg_conf_parse(const char *text, size_t len, const char *name, dg_node **root
             break;
     }
     yaml_parser_delete(&c.parser);
+    if (!rc && !doc)
+        rc = dg_error_set(err, DG_ECONFIG, "%s: empty YAML document", name);
     if (rc) {
         dg_conf_free(doc);
+        free(file);
         return rc;
     }
-    if (!doc)
-        return dg_error_set(err, DG_ECONFIG, "%s: empty YAML document", name);
+    doc->owned_file = file;
     *root = doc;
     return 0;
 }
@@ -176,20 +187,6 @@ int dg_conf_load(const char *path, dg_node **root, dg_error *err)
     if (rc == 0)
         rc = dg_conf_parse(b.data, b.len, path, root, err);
     dg_buf_free(&b);
-    if (rc == 0) {
-        /* nodes point at a stable copy of the file name */
-        char *file = xstrdup(path);
-        (*root)->owned_file = file;
-        dg_node *stack[256];
-        size_t sp = 0;
-        stack[sp++] = *root;
-        while (sp) {
-            dg_node *n = stack[--sp];
-            n->file = file;
-            for (size_t i = 0; i < n->n_items && sp < 256; i++)
-                stack[sp++] = n->items[i];
-        }
-    }
     return rc;
 }
 
@@ -269,6 +266,64 @@ int dg_conf_bool(const dg_node *map, const char *key, bool def, bool *out, dg_er
         char where[512];
         return dg_error_set(err, DG_ECONFIG, "%s: '%s' must be true or false, not '%s'",
                             dg_conf_where(n, where, sizeof where), key, v);
+    }
+    return 0;
+}
+
+const char *dg_conf_shape_name(const dg_node *n)
+{
+    if (!n)
+        return "missing";
+    if (n->type == DG_NODE_MAP)
+        return "a map";
+    if (n->type == DG_NODE_SEQ)
+        return "a list";
+    if (!n->quoted &&
+        (!n->value || !*n->value || !strcmp(n->value, "~") || !strcmp(n->value, "null") ||
+         !strcmp(n->value, "Null") || !strcmp(n->value, "NULL")))
+        return "empty";
+    return "text";
+}
+
+static unsigned shape_bit(const dg_node *n)
+{
+    return n->type == DG_NODE_MAP   ? DG_SHAPE_MAP
+           : n->type == DG_NODE_SEQ ? DG_SHAPE_LIST
+                                    : DG_SHAPE_TEXT;
+}
+
+static const char *shapes_wanted(unsigned shapes)
+{
+    switch (shapes) {
+    case DG_SHAPE_TEXT: return "text";
+    case DG_SHAPE_MAP: return "a map";
+    case DG_SHAPE_LIST: return "a list";
+    case DG_SHAPE_TEXT | DG_SHAPE_LIST: return "text or a list";
+    case DG_SHAPE_TEXT | DG_SHAPE_MAP: return "text or a map";
+    case DG_SHAPE_MAP | DG_SHAPE_LIST: return "a map or a list";
+    default: return "a value";
+    }
+}
+
+int dg_conf_check(const dg_node *n, const char *what, const dg_conf_key *keys, dg_error *err)
+{
+    char where[512];
+    if (!n || n->type != DG_NODE_MAP)
+        return dg_error_set(err, DG_ECONFIG, "%s: %s must be a map of keys, not %s",
+                            dg_conf_where(n, where, sizeof where), what, dg_conf_shape_name(n));
+    for (size_t i = 0; i < n->n_items; i++) {
+        const dg_node *v = n->items[i];
+        const char *k = v->key ? v->key : "";
+        const dg_conf_key *kk = keys;
+        while (kk->key && strcmp(kk->key, k))
+            kk++;
+        if (!kk->key)
+            return dg_error_set(err, DG_ECONFIG, "%s: unknown key '%s' in %s",
+                                dg_conf_where(v, where, sizeof where), k, what);
+        if (!(kk->shapes & shape_bit(v)))
+            return dg_error_set(err, DG_ECONFIG, "%s: '%s' in %s must be %s, not %s",
+                                dg_conf_where(v, where, sizeof where), k, what,
+                                shapes_wanted(kk->shapes), dg_conf_shape_name(v));
     }
     return 0;
 }

@@ -55,45 +55,27 @@ static int get_globs(dg_arena *a, const dg_node *map, const char *key, const cha
     return 0;
 }
 
-/* Rejects keys we do not know, so a typo ("exclued") is not silently ignored. */
-static int check_keys(const dg_node *map, const char *const *known, const char *what, dg_error *err)
-{
-    for (size_t i = 0; i < map->n_items; i++) {
-        const char *k = map->items[i]->key;
-        bool ok = false;
-        for (size_t j = 0; known[j]; j++)
-            if (k && !strcmp(k, known[j]))
-                ok = true;
-        if (!ok) {
-            char where[512];
-            dg_conf_where(map->items[i], where, sizeof where);
-            return dg_error_set(err, DG_ECONFIG, "%s: unknown key '%s' in %s", where, k ? k : "?",
-                                what);
-        }
-    }
-    return 0;
-}
+/* Key tables for dg_conf_check: unknown keys and wrong shapes (a list where a map belongs) are
+ * errors naming file:line, so a typo or a misplaced dash is never silently ignored. */
+enum { T = DG_SHAPE_TEXT, M = DG_SHAPE_MAP, L = DG_SHAPE_LIST };
 
 static int load_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_error *err)
 {
-    static const char *const known[] = {"folder",
-                                        "include",
-                                        "exclude",
-                                        "mapping",
-                                        "after",
-                                        "archive_folder",
-                                        "stable_seconds",
-                                        "done_marker",
-                                        "min_age_seconds",
-                                        "max_files",
-                                        "ack",
-                                        "type",
-                                        NULL};
+    static const dg_conf_key known[] = {{"folder", T},
+                                        {"include", T | L},
+                                        {"exclude", T | L},
+                                        {"mapping", T},
+                                        {"after", T},
+                                        {"archive_folder", T},
+                                        {"stable_seconds", T},
+                                        {"done_marker", T},
+                                        {"min_age_seconds", T},
+                                        {"max_files", T},
+                                        {"ack", T},
+                                        {"type", T},
+                                        {NULL, 0}};
     dg_arena *a = cfg->arena;
-    if (n->type != DG_NODE_MAP)
-        return conf_error(err, n, "%s: each inbound drop is a map (folder, mapping, ...)",
-                          "inbound");
-    int rc = check_keys(n, known, "an inbound drop", err);
+    int rc = dg_conf_check(n, "an inbound drop (folder, mapping, ...)", known, err);
     if (rc)
         return rc;
     d->line = n->line;
@@ -139,12 +121,11 @@ static int load_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_erro
 
 static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, dg_error *err)
 {
-    static const char *const known[] = {"folder",     "po_mapping", "tracking_mapping",
-                                        "ack_folder", "webhook",    NULL};
+    static const dg_conf_key known[] = {{"folder", T},           {"po_mapping", T},
+                                        {"tracking_mapping", T}, {"ack_folder", T},
+                                        {"webhook", T | M},      {NULL, 0}};
     dg_arena *a = cfg->arena;
-    if (n->type != DG_NODE_MAP)
-        return conf_error(err, n, "%s: expected a map (folder, po_mapping, ...)", "outbound");
-    int rc = check_keys(n, known, "outbound", err);
+    int rc = dg_conf_check(n, "outbound (folder, po_mapping, ...)", known, err);
     if (rc)
         return rc;
     p->out.folder = dg_arena_strdup(a, dg_conf_str(n, "folder", NULL));
@@ -156,8 +137,8 @@ static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, 
     p->out.webhook_timeout_ms = 10000;
     const dg_node *w = dg_conf_get(n, "webhook");
     if (w) {
-        static const char *const wknown[] = {"url", "secret_env", "secret_file", "timeout_seconds",
-                                             NULL};
+        static const dg_conf_key wknown[] = {
+            {"url", T}, {"secret_env", T}, {"secret_file", T}, {"timeout_seconds", T}, {NULL, 0}};
         if (w->type == DG_NODE_SCALAR) {
             p->out.webhook_url = dg_arena_strdup(a, w->value);
             dg_error uerr = {0};
@@ -165,8 +146,8 @@ static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, 
                 return conf_error(err, w, "%s", uerr.msg);
             return 0;
         }
-        if (w->type != DG_NODE_MAP || (rc = check_keys(w, wknown, "webhook", err)))
-            return rc ? rc : conf_error(err, w, "%s: expected a url or a map", "webhook");
+        if ((rc = dg_conf_check(w, "webhook", wknown, err)))
+            return rc;
         p->out.webhook_url = dg_arena_strdup(a, dg_conf_str(w, "url", NULL));
         if (!p->out.webhook_url)
             return conf_error(err, w, "webhook: missing key '%s'", "url");
@@ -231,13 +212,13 @@ static void resolve_transport_root(dg_gw_config *cfg, dg_gw_partner *p)
 static int load_partner_tree(dg_gw_config *cfg, const dg_node *root, dg_gw_partner *p,
                              dg_error *err)
 {
-    static const char *const known[] = {
-        "name", "role", "x12", "transport", "schedule", "inbound", "outbound", "description", NULL};
+    static const dg_conf_key known[] = {{"name", T},      {"role", T},        {"x12", M},
+                                        {"transport", M}, {"schedule", M},    {"inbound", L},
+                                        {"outbound", M},  {"description", T}, {NULL, 0}};
+    static const dg_conf_key x12_keys[] = {{"qualifier", T}, {"id", T}, {NULL, 0}};
+    static const dg_conf_key schedule_keys[] = {{"every", T}, {NULL, 0}};
     dg_arena *a = cfg->arena;
-    if (root->type != DG_NODE_MAP)
-        return conf_error(err, root, "%s: a partner file is a map (name, role, transport, ...)",
-                          "partner");
-    int rc = check_keys(root, known, "a partner file", err);
+    int rc = dg_conf_check(root, "a partner file (name, role, transport, ...)", known, err);
     if (rc)
         return rc;
     p->name = dg_arena_strdup(a, dg_conf_str(root, "name", NULL));
@@ -257,6 +238,8 @@ static int load_partner_tree(dg_gw_config *cfg, const dg_node *root, dg_gw_partn
         return conf_error(err, dg_conf_get(root, "role") ? dg_conf_get(root, "role") : root,
                           "role: '%s' is not storefront or supplier", role ? role : "(missing)");
     const dg_node *x12 = dg_conf_get(root, "x12");
+    if (x12 && (rc = dg_conf_check(x12, "x12", x12_keys, err)))
+        return rc;
     if (x12) {
         p->x12_qualifier = dg_arena_strdup(a, dg_conf_str(x12, "qualifier", "ZZ"));
         p->x12_id = dg_arena_strdup(a, dg_conf_str(x12, "id", NULL));
@@ -271,12 +254,11 @@ static int load_partner_tree(dg_gw_config *cfg, const dg_node *root, dg_gw_partn
     resolve_transport_root(cfg, p);
     p->every_seconds = 60;
     const dg_node *s = dg_conf_get(root, "schedule");
-    if (s && (rc = get_duration(s, "every", 60, &p->every_seconds, err)))
+    if (s && ((rc = dg_conf_check(s, "schedule", schedule_keys, err)) ||
+              (rc = get_duration(s, "every", 60, &p->every_seconds, err))))
         return rc;
     const dg_node *in = dg_conf_get(root, "inbound");
     if (in) {
-        if (in->type != DG_NODE_SEQ)
-            return conf_error(err, in, "%s: expected a list of drops", "inbound");
         p->n_drops = in->n_items;
         p->drops = dg_arena_alloc(a, sizeof *p->drops * (in->n_items + 1));
         for (size_t i = 0; i < in->n_items; i++)
@@ -354,13 +336,14 @@ static char *parent_dir(dg_arena *a, const char *path)
 
 static int load_main(dg_gw_config *cfg, const dg_node *root, dg_error *err)
 {
-    static const char *const known[] = {"state_dir", "edi_dir",  "mappings_dir",
-                                        "routing",   "catalog",  "partners_dir",
-                                        "us",        "x12_test", NULL};
+    static const dg_conf_key known[] = {{"state_dir", T}, {"edi_dir", T},  {"mappings_dir", T},
+                                        {"routing", T},   {"catalog", T},  {"partners_dir", T},
+                                        {"us", M},        {"x12_test", T}, {NULL, 0}};
+    static const dg_conf_key us_keys[] = {{"qualifier", T}, {"id", T}, {NULL, 0}};
     dg_arena *a = cfg->arena;
-    if (root->type != DG_NODE_MAP)
-        return conf_error(err, root, "%s: the main configuration is a map", "dropgate.yaml");
-    int rc = check_keys(root, known, "the main configuration", err);
+    int rc = dg_conf_check(root, "the main configuration", known, err);
+    if (!rc && dg_conf_get(root, "us"))
+        rc = dg_conf_check(dg_conf_get(root, "us"), "us", us_keys, err);
     if (rc)
         return rc;
     const char *r = cfg->root;

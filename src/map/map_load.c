@@ -21,17 +21,9 @@ int map_where_err(dg_error *err, const dg_node *n, const char *fmt, ...)
 
 static const char *scalar(const dg_node *n) { return n && n->type == DG_NODE_SCALAR ? n->value : NULL; }
 
-static int check_keys(const dg_node *n, const char *const *allowed, dg_error *err)
-{
-    for (size_t i = 0; i < n->n_items; i++) {
-        bool ok = false;
-        for (const char *const *a = allowed; *a && !ok; a++)
-            ok = !strcmp(*a, n->items[i]->key);
-        if (!ok)
-            return map_where_err(err, n->items[i], "unknown key '%s'", n->items[i]->key);
-    }
-    return 0;
-}
+/* Shapes of each block's keys (dg_conf_check): a list where a map belongs, or a map where a value
+ * belongs, is an error naming file:line, never a crash or a silently ignored key. */
+enum { T = DG_SHAPE_TEXT, M = DG_SHAPE_MAP, L = DG_SHAPE_LIST };
 
 /* Named partner date/time formats -> strftime-like patterns. */
 static const char *date_pattern(const char *name)
@@ -276,13 +268,12 @@ static int parse_groups(dg_mapping *m, const dg_node *list, dg_error *err)
     if (list->type != DG_NODE_SEQ)
         return map_where_err(err, list, "'groups' must be a list");
     m->groups = dg_arena_alloc(m->arena, (list->n_items + 1) * sizeof *m->groups);
-    static const char *const keys[] = {"target", "each", "fields", "unique", "when", "number", "once", "if_empty", NULL};
+    static const dg_conf_key keys[] = {{"target", T}, {"each", T}, {"fields", L}, {"unique", T}, {"when", T | L}, {"number", T}, {"once", T}, {"if_empty", T}, {NULL, 0}};
     for (size_t i = 0; i < list->n_items; i++) {
         const dg_node *n = list->items[i];
         map_group *g = &m->groups[m->n_groups++];
         g->line = n->line;
-        int rc = n->type == DG_NODE_MAP ? check_keys(n, keys, err)
-                                        : map_where_err(err, n, "a group must be a map");
+        int rc = dg_conf_check(n, "a group", keys, err);
         if (rc)
             return rc;
         const char *t = dg_conf_str(n, "target", NULL);
@@ -467,12 +458,12 @@ static int parse_out(dg_mapping *m, const dg_node *n, int g1, int g2, map_out *o
     bool x12 = !strcmp(m->format, "x12");
     if (n->type != DG_NODE_MAP)
         return map_where_err(err, n, "expected a map (%s)", x12 ? "SEG: [elements] or each:" : "header/path and value, or each:");
-    const char *each = dg_conf_str(n, "each", NULL);
-    if (each) {
-        static const char *const keys[] = {"each", "segments", "columns", "elements", "when", "match", "path", "if_empty", "unmatched", NULL};
-        int rc = check_keys(n, keys, err);
+    if (dg_conf_get(n, "each")) {
+        static const dg_conf_key keys[] = {{"each", T}, {"segments", L}, {"columns", L}, {"elements", L}, {"when", T}, {"match", M}, {"path", T}, {"if_empty", T}, {"unmatched", T}, {NULL, 0}};
+        int rc = dg_conf_check(n, "an 'each' block", keys, err);
         if (rc)
             return rc;
+        const char *each = dg_conf_str(n, "each", "");
         o->each = dg_fields_group_index(m->kind, each);
         if (o->each < 0)
             return map_where_err(err, n, "'each: %s' is not a repeated part of a %s", each, dg_doc_kind_name(m->kind));
@@ -513,10 +504,11 @@ static int parse_out(dg_mapping *m, const dg_node *n, int g1, int g2, map_out *o
     }
     if (x12) {
         const dg_node *els = NULL;
-        const char *seg = dg_conf_str(n, "segment", NULL);
-        if (seg) {
-            static const char *const keys[] = {"segment", "elements", "when", "level", NULL};
-            int rc = check_keys(n, keys, err);
+        const char *seg = NULL;
+        if (dg_conf_get(n, "segment")) {
+            static const dg_conf_key keys[] = {{"segment", T}, {"elements", L}, {"when", T}, {"level", T}, {NULL, 0}};
+            int rc = dg_conf_check(n, "a segment", keys, err);
+            seg = dg_conf_str(n, "segment", NULL);
             if (rc)
                 return rc;
             els = dg_conf_get(n, "elements");
@@ -547,8 +539,8 @@ static int parse_out(dg_mapping *m, const dg_node *n, int g1, int g2, map_out *o
         }
         return parse_when(m, n, g1, g2, &o->when, err);
     }
-    static const char *const keys[] = {"header", "path", "value", "when", NULL};
-    int rc = check_keys(n, keys, err);
+    static const dg_conf_key keys[] = {{"header", T}, {"path", T}, {"value", T}, {"when", T}, {NULL, 0}};
+    int rc = dg_conf_check(n, !strcmp(m->format, "csv") ? "a column" : "an element", keys, err);
     if (rc)
         return rc;
     o->name = dg_conf_str(n, "header", dg_conf_str(n, "path", NULL));
@@ -592,8 +584,8 @@ static int load_csv_opts(dg_mapping *m, const dg_node *o, dg_error *err)
     c->escape_formulas = true;
     if (!o)
         return 0;
-    static const char *const keys[] = {"delimiter", "quote", "header", "encoding", "group_by", "single_document", "allow_short_rows", "skip_rows", "each", "line_end", "escape_formulas", NULL};
-    int rc = check_keys(o, keys, err);
+    static const dg_conf_key keys[] = {{"delimiter", T}, {"quote", T}, {"header", T}, {"encoding", T}, {"group_by", T}, {"single_document", T}, {"allow_short_rows", T}, {"skip_rows", T}, {"each", T}, {"line_end", T}, {"escape_formulas", T}, {NULL, 0}};
+    int rc = dg_conf_check(o, "the 'csv' block", keys, err);
     if (!rc) rc = dg_conf_bool(o, "header", true, &c->header, err);
     if (!rc) rc = dg_conf_bool(o, "single_document", false, &c->single_document, err);
     if (!rc) rc = dg_conf_bool(o, "allow_short_rows", false, &c->allow_short_rows, err);
@@ -632,8 +624,8 @@ static int load_x12_opts(dg_mapping *m, const dg_node *o, dg_error *err)
     x->n_until = 3;
     if (!o)
         return map_where_err(err, m->conf, "an x12 mapping needs an 'x12:' block with transaction_set");
-    static const char *const keys[] = {"transaction_set", "until", "functional_id", "version", "isa_version", "element_separator", "component_separator", "segment_terminator", "repetition_separator", "segment_suffix", "document_per", NULL};
-    int rc = check_keys(o, keys, err);
+    static const dg_conf_key keys[] = {{"transaction_set", T}, {"until", L}, {"functional_id", T}, {"version", T}, {"isa_version", T}, {"element_separator", T}, {"component_separator", T}, {"segment_terminator", T}, {"repetition_separator", T}, {"segment_suffix", T}, {"document_per", T}, {NULL, 0}};
+    int rc = dg_conf_check(o, "the 'x12' block", keys, err);
     if (rc)
         return rc;
     x->set_id = dg_conf_str(o, "transaction_set", NULL);
@@ -668,8 +660,8 @@ static int load_xml_opts(dg_mapping *m, const dg_node *o, dg_error *err)
     map_xml_opts *x = &m->xml;
     if (!o)
         return map_where_err(err, m->conf, "an xml mapping needs an 'xml:' block (documents: XPATH inbound, root/document outbound)");
-    static const char *const keys[] = {"namespaces", "documents", "root", "document", "namespace", NULL};
-    int rc = check_keys(o, keys, err);
+    static const dg_conf_key keys[] = {{"namespaces", M}, {"documents", T}, {"root", T}, {"document", T}, {"namespace", T}, {NULL, 0}};
+    int rc = dg_conf_check(o, "the 'xml' block", keys, err);
     if (rc)
         return rc;
     x->documents = dg_conf_str(o, "documents", NULL);
@@ -699,10 +691,8 @@ static int load_xml_opts(dg_mapping *m, const dg_node *o, dg_error *err)
 static int load(dg_mapping *m, dg_error *err)
 {
     const dg_node *root = m->conf;
-    if (root->type != DG_NODE_MAP)
-        return map_where_err(err, root, "a mapping file is a YAML map");
-    static const char *const keys[] = {"name", "description", "direction", "document", "format", "csv", "x12", "xml", "tables", "fields", "groups", "segments", "columns", "elements", NULL};
-    int rc = check_keys(root, keys, err);
+    static const dg_conf_key keys[] = {{"name", T}, {"description", T}, {"direction", T}, {"document", T}, {"format", T}, {"csv", M}, {"x12", M}, {"xml", M}, {"tables", M}, {"fields", L}, {"groups", L}, {"segments", L}, {"columns", L}, {"elements", L}, {NULL, 0}};
+    int rc = dg_conf_check(root, "a mapping file", keys, err);
     if (rc)
         return rc;
     const char *dir = dg_conf_str(root, "direction", NULL);

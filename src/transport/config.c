@@ -8,29 +8,30 @@
 
 #include "transport/transport_internal.h"
 
-static const char *const known_keys[] = {"kind",
-                                         "root",
-                                         "host",
-                                         "port",
-                                         "user",
-                                         "password_env",
-                                         "password_file",
-                                         "key_file",
-                                         "passphrase_env",
-                                         "passphrase_file",
-                                         "known_hosts",
-                                         "strict_host_key",
-                                         "ca_file",
-                                         "verify_tls",
-                                         "timeout",
-                                         "timeout_ms",
-                                         "retries",
-                                         "backoff",
-                                         "backoff_ms",
-                                         "keepalive",
-                                         "keepalive_s",
-                                         "passive",
-                                         NULL};
+/* Every transport key holds one value (dg_conf_check refuses a list or a map there). */
+static const dg_conf_key known_keys[] = {{"kind", DG_SHAPE_TEXT},
+                                         {"root", DG_SHAPE_TEXT},
+                                         {"host", DG_SHAPE_TEXT},
+                                         {"port", DG_SHAPE_TEXT},
+                                         {"user", DG_SHAPE_TEXT},
+                                         {"password_env", DG_SHAPE_TEXT},
+                                         {"password_file", DG_SHAPE_TEXT},
+                                         {"key_file", DG_SHAPE_TEXT},
+                                         {"passphrase_env", DG_SHAPE_TEXT},
+                                         {"passphrase_file", DG_SHAPE_TEXT},
+                                         {"known_hosts", DG_SHAPE_TEXT},
+                                         {"strict_host_key", DG_SHAPE_TEXT},
+                                         {"ca_file", DG_SHAPE_TEXT},
+                                         {"verify_tls", DG_SHAPE_TEXT},
+                                         {"timeout", DG_SHAPE_TEXT},
+                                         {"timeout_ms", DG_SHAPE_TEXT},
+                                         {"retries", DG_SHAPE_TEXT},
+                                         {"backoff", DG_SHAPE_TEXT},
+                                         {"backoff_ms", DG_SHAPE_TEXT},
+                                         {"keepalive", DG_SHAPE_TEXT},
+                                         {"keepalive_s", DG_SHAPE_TEXT},
+                                         {"passive", DG_SHAPE_TEXT},
+                                         {NULL, 0}};
 
 static int where_error(dg_error *err, const dg_node *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -170,8 +171,8 @@ int dg_transport_config_load_in(const dg_node *node, const char *base, dg_arena 
                                !strcmp(k, "password") ? "password" : "passphrase",
                                !strcmp(k, "password") ? "password" : "passphrase");
         bool ok = false;
-        for (const char *const *kk = known_keys; *kk && !ok; kk++)
-            ok = !strcmp(*kk, k);
+        for (const dg_conf_key *kk = known_keys; kk->key && !ok; kk++)
+            ok = !strcmp(kk->key, k);
         if (!ok)
             return where_error(err, it,
                                "unknown key '%s' (known: kind, root, host, port, user, "
@@ -180,7 +181,9 @@ int dg_transport_config_load_in(const dg_node *node, const char *base, dg_arena 
                                "verify_tls, timeout, retries, backoff, keepalive)",
                                k);
     }
-    int rc;
+    int rc = dg_conf_check(node, "transport", known_keys, err);
+    if (rc)
+        return rc;
     if ((rc = get_str(node, "kind", arena, &out->kind, err)) ||
         (rc = get_str(node, "root", arena, &out->root, err)) ||
         (rc = get_str(node, "host", arena, &out->host, err)) ||

@@ -158,6 +158,32 @@ static void test_errors_name_file_and_line(void **state)
     expect_error("transport: local\n", "partner.yaml:1", "expected a map");
 }
 
+/* Wrong shapes of the transport block and of its values: file:line, never ignored. */
+static void test_wrong_shapes(void **state)
+{
+    (void)state;
+    static const char *const cases[][3] = {
+        {"transport: [kind, local]\n", "partner.yaml:1", "expected a map"},
+        {"transport:\n  - kind: local\n", "partner.yaml:2", "expected a map"},
+        {"transport:\n", "partner.yaml:1", "expected a map"},
+        {"transport: ~\n", "partner.yaml:1", "expected a map"},
+        {"transport: {kind: [local]}\n", "partner.yaml:1",
+         "'kind' in transport must be text, not a list"},
+        {"transport:\n  kind: ftp\n  host: {a: b}\n", "partner.yaml:3",
+         "'host' in transport must be text, not a map"},
+        {"transport:\n  kind: ftp\n  port: [21]\n", "partner.yaml:3",
+         "'port' in transport must be text, not a list"},
+        {"transport:\n  kind: ftp\n  verify_tls: [false]\n", "partner.yaml:3",
+         "'verify_tls' in transport must be text"},
+        {"transport:\n  kind: ftp\n  timeout: {s: 3}\n", "partner.yaml:3",
+         "'timeout' in transport must be text, not a map"},
+        {"transport:\n  kind: sftp\n  password_env: [X]\n", "partner.yaml:3",
+         "'password_env' in transport must be text, not a list"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        expect_error(cases[i][0], cases[i][1], cases[i][2]);
+}
+
 /* The repository's own partner files load. */
 static void test_repository_partners_load(void **state)
 {
@@ -217,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_sftp_with_env_secret),
         cmocka_unit_test(test_secret_files_and_tls),
         cmocka_unit_test(test_errors_name_file_and_line),
+        cmocka_unit_test(test_wrong_shapes),
         cmocka_unit_test(test_repository_partners_load),
         cmocka_unit_test(test_sftp_example_loads),
     };
