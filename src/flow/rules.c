@@ -75,7 +75,8 @@ int fl_date_text(int64_t t, char *out, size_t size)
 #define PARTY_FIELDS(X)                                                                            \
     X(id)                                                                                          \
     X(id_qualifier)                                                                                \
-    X(name) X(company) X(address1) X(address2) X(city) X(state) X(postal_code) X(country) X(phone) \
+    X(name)                                                                                        \
+    X(company) X(address1) X(address2) X(city) X(state) X(postal_code) X(country) X(phone)         \
         X(email)
 
 char *fl_party_json(const dg_party *p)
@@ -173,21 +174,13 @@ static int bad(const dg_node *n, dg_error *err, const char *what)
                         n && n->key ? n->key : "", n && n->key ? ": " : "", what);
 }
 
-/* Unknown keys are errors, so a typo never silently changes routing. */
-static int known_keys(const dg_node *map, const char *const *keys, dg_error *err)
+/* Unknown keys and wrong shapes (a list where a value belongs) are errors, so a typo never
+ * silently changes routing. An absent block is fine. */
+enum { T = DG_SHAPE_TEXT, M = DG_SHAPE_MAP, L = DG_SHAPE_LIST };
+
+static int known_keys(const dg_node *map, const char *what, const dg_conf_key *keys, dg_error *err)
 {
-    if (!map)
-        return 0;
-    if (map->type != DG_NODE_MAP)
-        return bad(map, err, "must be a mapping");
-    for (size_t i = 0; i < map->n_items; i++) {
-        bool ok = false;
-        for (size_t k = 0; keys[k]; k++)
-            ok = ok || !strcmp(map->items[i]->key, keys[k]);
-        if (!ok)
-            return bad(map->items[i], err, "unknown key");
-    }
-    return 0;
+    return map ? dg_conf_check(map, what, keys, err) : 0;
 }
 
 static int get_dec(const dg_node *map, const char *key, dg_dec *out, dg_error *err)
@@ -296,9 +289,10 @@ static int parse_choose(dg_flow_rules *r, const dg_node *root, dg_error *err)
 
 static int parse_suppliers(dg_flow_rules *r, const dg_node *root, dg_error *err)
 {
-    static const char *const keys[] = {"code",        "enabled",     "stock_required",
-                                       "ship_to",     "ack_after",   "asn_after",
-                                       "max_freight", "max_charges", NULL};
+    static const dg_conf_key keys[] = {
+        {"code", T},        {"enabled", T},     {"stock_required", T},
+        {"ship_to", T | L}, {"ack_after", T},   {"asn_after", T},
+        {"max_freight", T}, {"max_charges", T}, {NULL, 0}};
     const dg_node *m = dg_conf_get(root, "suppliers");
     if (!m)
         return 0;
@@ -314,7 +308,7 @@ static int parse_suppliers(dg_flow_rules *r, const dg_node *root, dg_error *err)
         sp->ack_after = sp->asn_after = -1;
         if (n->type == DG_NODE_SCALAR && (!n->value || !*n->value))
             continue; /* "brightline:" with no rules */
-        int rc = known_keys(n, keys, err);
+        int rc = known_keys(n, "a supplier's rules", keys, err);
         if (rc)
             return rc;
         sp->code = dg_arena_strdup(r->arena, dg_conf_str(n, "code", NULL));
@@ -340,11 +334,12 @@ static int parse_suppliers(dg_flow_rules *r, const dg_node *root, dg_error *err)
 
 static int parse_retailer(dg_flow_rules *r, const dg_node *root, dg_error *err)
 {
-    static const char *const keys[] = {
-        "id",    "id_qualifier", "name",    "company", "address1", "address2", "city",
-        "state", "postal_code",  "country", "phone",   "email",    NULL};
+    static const dg_conf_key keys[] = {
+        {"id", T},       {"id_qualifier", T}, {"name", T},  {"company", T},     {"address1", T},
+        {"address2", T}, {"city", T},         {"state", T}, {"postal_code", T}, {"country", T},
+        {"phone", T},    {"email", T},        {NULL, 0}};
     const dg_node *m = dg_conf_get(root, "retailer");
-    int rc = known_keys(m, keys, err);
+    int rc = known_keys(m, "retailer", keys, err);
     if (rc || !m)
         return rc;
 #define GET(f) r->retailer.f = dg_arena_strdup(r->arena, dg_conf_str(m, #f, NULL));
@@ -355,22 +350,23 @@ static int parse_retailer(dg_flow_rules *r, const dg_node *root, dg_error *err)
 
 static int parse_rules(dg_flow_rules *r, const dg_node *root, dg_error *err)
 {
-    static const char *const top[] = {"retailer",  "currency",    "default_country", "choose",
-                                      "split",     "split_lines", "stock_required",  "approval",
-                                      "suppliers", "reconcile",   "overdue",         NULL};
-    static const char *const approval[] = {"max_line_amount", "allow_loss", NULL};
-    static const char *const reconcile[] = {"price_tolerance_abs", "price_tolerance_pct",
-                                            "max_freight",         "max_charges",
-                                            "total_tolerance",     NULL};
-    static const char *const overdue[] = {"ack_after", "asn_after", NULL};
-    if (root->type != DG_NODE_MAP)
-        return bad(root, err, "routing rules must be a mapping");
+    static const dg_conf_key top[] = {
+        {"retailer", M},  {"currency", T},    {"default_country", T}, {"choose", T | L},
+        {"split", T},     {"split_lines", T}, {"stock_required", T},  {"approval", M},
+        {"suppliers", M}, {"reconcile", M},   {"overdue", M},         {NULL, 0}};
+    static const dg_conf_key approval[] = {{"max_line_amount", T}, {"allow_loss", T}, {NULL, 0}};
+    static const dg_conf_key reconcile[] = {{"price_tolerance_abs", T}, {"price_tolerance_pct", T},
+                                            {"max_freight", T},         {"max_charges", T},
+                                            {"total_tolerance", T},     {NULL, 0}};
+    static const dg_conf_key overdue[] = {{"ack_after", T}, {"asn_after", T}, {NULL, 0}};
     const dg_node *ap = dg_conf_get(root, "approval");
     const dg_node *rc_ = dg_conf_get(root, "reconcile");
     const dg_node *od = dg_conf_get(root, "overdue");
     int rc;
-    if ((rc = known_keys(root, top, err)) || (rc = known_keys(ap, approval, err)) ||
-        (rc = known_keys(rc_, reconcile, err)) || (rc = known_keys(od, overdue, err)))
+    if ((rc = dg_conf_check(root, "the routing rules", top, err)) ||
+        (rc = known_keys(ap, "approval", approval, err)) ||
+        (rc = known_keys(rc_, "reconcile", reconcile, err)) ||
+        (rc = known_keys(od, "overdue", overdue, err)))
         return rc;
     r->currency = dg_arena_strdup(r->arena, dg_conf_str(root, "currency", r->currency));
     const char *dc = dg_conf_str(root, "default_country", r->default_country);
