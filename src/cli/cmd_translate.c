@@ -11,6 +11,7 @@
 #include "core/fs.h"
 #include "core/model_json.h"
 #include "map/map.h"
+#include "x12/defs.h"
 
 static void usage(FILE *f)
 {
@@ -23,6 +24,8 @@ static void usage(FILE *f)
           "  -o OUT          write there (atomically: nothing is left behind on error); default stdout\n"
           "  --sender Q:ID --receiver Q:ID --control N --date CCYYMMDD --time HHMM --test\n"
           "                  X12 envelope values for --to (defaults: ZZ:DROPGATE, ZZ:PARTNER, 1)\n"
+          "  --edi DIR       X12 definitions that --to output is fitted to and validated against\n"
+          "                  (default: $DG_EDI_DIR, ../edi beside the program, ./edi)\n"
           "exit status: 0 ok, 1 the input cannot be mapped, 2 usage, mapping or I/O error\n",
           f);
 }
@@ -83,10 +86,11 @@ int dg_cmd_translate(int argc, char **argv)
         {"sender", required_argument, 0, 'S'},   {"receiver", required_argument, 0, 'R'},
         {"control", required_argument, 0, 'c'},  {"date", required_argument, 0, 'D'},
         {"time", required_argument, 0, 'T'},     {"test", no_argument, 0, 'x'},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
-    const char *in_map = NULL, *out_map = NULL, *out_path = NULL;
+        {"edi", required_argument, 0, 'E'},      {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *in_map = NULL, *out_map = NULL, *out_path = NULL, *edi = NULL;
     bool jsonl = false;
-    dg_map_envelope env = {"ZZ", "DROPGATE", "ZZ", "PARTNER", 1, 1, 1, NULL, NULL, false};
+    dg_map_envelope env = {"ZZ", "DROPGATE", "ZZ", "PARTNER", 1, 1, 1, NULL, NULL, false, NULL};
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "m:t:o:h", opts, NULL)) != -1) {
@@ -104,6 +108,7 @@ int dg_cmd_translate(int argc, char **argv)
         case 'D': env.date = optarg; break;
         case 'T': env.time = optarg; break;
         case 'x': env.test = true; break;
+        case 'E': edi = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -123,6 +128,17 @@ int dg_cmd_translate(int argc, char **argv)
     if (!rc && out_map && (rc = dg_map_load(out_map, &mout, &err)) == 0 &&
         dg_map_get_direction(mout) != DG_MAP_OUT)
         rc = dg_error_set(&err, DG_ECONFIG, "%s is an inbound mapping; use it with --map", out_map);
+    /* X12 out is never written unchecked: without definitions the command refuses. */
+    dg_x12_defs *defs = NULL;
+    char edi_buf[4096];
+    if (!rc && mout && !strcmp(dg_map_format(mout), "x12")) {
+        if (!edi && !(edi = dg_x12_find_edi_dir(argv[0], edi_buf, sizeof edi_buf)))
+            rc = dg_error_set(&err, DG_ECONFIG,
+                              "cannot find the edi/ definition folder that X12 output is "
+                              "validated against (use --edi DIR or DG_EDI_DIR)");
+        else if (!(rc = dg_x12_defs_load(edi, &defs, &err)))
+            env.defs = defs;
+    }
     if (!rc && !mout) {
         col.json = &out;
         col.jsonl = jsonl;
@@ -153,5 +169,6 @@ int dg_cmd_translate(int argc, char **argv)
     dg_buf_free(&text);
     dg_map_free(min);
     dg_map_free(mout);
+    dg_x12_defs_free(defs);
     return rc ? status_of(rc) : 0;
 }

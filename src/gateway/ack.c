@@ -26,6 +26,11 @@ static int defs(dg_gw *g, const dg_x12_defs **out, dg_error *err)
     return 0;
 }
 
+int gw_x12_defs(dg_gw *g, const dg_x12_defs **out, dg_error *err)
+{
+    return defs(g, out, err);
+}
+
 void gw_ack_free(dg_gw *g)
 {
     dg_x12_defs_free(g->defs);

@@ -94,6 +94,8 @@ int gw_ack_build_rejected(dg_gw *g, const char *path, const char *reason, const 
 struct dg_flow_ack;
 typedef int (*gw_ack_fn)(void *ctx, const struct dg_flow_ack *ack, dg_error *err);
 int gw_ack_parse(const char *path, gw_ack_fn fn, void *ctx, dg_error *err);
+/* edi/ definitions, loaded once (DG_ECONFIG naming edi_dir when they cannot be). */
+int gw_x12_defs(dg_gw *g, const struct dg_x12_defs **out, dg_error *err);
 void gw_ack_free(dg_gw *g);
 
 /* outbox.c: renders and queues the 997 for a received X12 file of partner p (inside the

@@ -266,9 +266,11 @@ static int queue_po(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_fl
     memset(&c, 0, sizeof c);
     dg_buf b = DG_BUF_INIT;
     char base[200], sha[DG_SHA256_HEX_LEN], tmp[1500] = "";
-    if (x12 && (rc = take_controls(g, p, &c, err)))
+    const dg_x12_defs *defs = NULL;
+    if (x12 && ((rc = gw_x12_defs(g, &defs, err)) || (rc = take_controls(g, p, &c, err))))
         goto fail;
     dg_map_envelope env = envelope(g, p, &c);
+    env.defs = defs; /* X12 is fitted to edi/ and validated before it is queued */
     dg_doc *docs[1] = {po->doc};
     if ((rc = dg_map_write(m, docs, 1, &env, &b, err)))
         goto fail;
@@ -313,9 +315,11 @@ static int queue_tracking(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m,
     memset(&c, 0, sizeof c);
     dg_buf b = DG_BUF_INIT;
     char base[200], name[256], path[1400], sha[DG_SHA256_HEX_LEN], tmp[1500] = "";
-    if (x12 && (rc = take_controls(g, p, &c, err)))
+    const dg_x12_defs *defs = NULL;
+    if (x12 && ((rc = gw_x12_defs(g, &defs, err)) || (rc = take_controls(g, p, &c, err))))
         goto fail;
     dg_map_envelope env = envelope(g, p, &c);
+    env.defs = defs;
     dg_doc *docs[1] = {n->doc};
     if ((rc = dg_map_write(m, docs, 1, &env, &b, err)))
         goto fail;

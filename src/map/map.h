@@ -33,6 +33,8 @@ int dg_map_read_file(const dg_mapping *m, const char *path, dg_doc_sink sink, vo
 
 /* Envelope values for outbound X12 (ignored by other formats). Control numbers come from the
  * state store so that a re-send reproduces the same bytes. */
+typedef struct dg_x12_defs dg_x12_defs;
+
 typedef struct dg_map_envelope {
     const char *sender_qualifier, *sender_id;     /* ISA05/06, GS02 */
     const char *receiver_qualifier, *receiver_id; /* ISA07/08, GS03 */
@@ -42,6 +44,10 @@ typedef struct dg_map_envelope {
     const char *date;                             /* CCYYMMDD; NULL: today */
     const char *time;                             /* HHMM; NULL: now */
     bool test;                                    /* ISA15 T instead of P */
+    /* edi/ definitions, or NULL. When set, each segment is fitted to its definition (see
+     * mappings/README.md, "Valid X12 out") and the whole output is validated: a document that
+     * would not validate is refused with DG_EVALID and the validator's message. */
+    const dg_x12_defs *defs;
 } dg_map_envelope;
 
 /* Outbound: writes docs (all of the mapping's kind) as one partner file into out. */

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "map/map_internal.h"
+#include "x12/validate.h"
 #include "x12/x12.h"
 
 /* ---- write ---------------------------------------------------------------------------------- */
@@ -16,19 +17,22 @@ typedef struct {
     const dg_mapping *m;
     dg_x12_writer *w;
     dg_x12_delims d;
-    dg_buf text, part;
+    dg_buf text, part, fit;
     bool placeholders, values; /* the segment has placeholders / one of them gave text */
+    const dg_x12_version *ver; /* edi/ definitions of the mapping's version, or NULL */
+    const dg_x12_set_def *set;
     long hl_count, hl_at[MAX_LEVELS + 1];
     char file_date[16], file_time[16]; /* ISO, as the envelope (ISA09/10, GS04/05) has them */
     dg_error *err;
 } x12_write;
 
-/* Partner text must not carry the delimiters; they become spaces. */
+/* Partner text must not carry the delimiters (nor control characters, which X12 refuses);
+ * they become spaces. */
 static void scrub(const x12_write *xw, char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++)
         if (s[i] == xw->d.elem || s[i] == xw->d.seg || s[i] == xw->d.comp ||
-            (xw->d.rep && s[i] == xw->d.rep) || s[i] == '\r' || s[i] == '\n')
+            (xw->d.rep && s[i] == xw->d.rep) || (unsigned char)s[i] < 0x20 || s[i] == 0x7f)
             s[i] = ' ';
 }
 
@@ -56,8 +60,20 @@ static int render_elem(x12_write *xw, const map_tpl *t, const map_out_ctx *c)
     return 0;
 }
 
-static int write_segment(x12_write *xw, const map_out *o, const map_out_ctx *c0)
+/* The document's key (order number, shipment id ...) for messages, or NULL. */
+static const char *doc_key(dg_doc *d)
 {
+    size_t nf = 0;
+    const dg_field *key = dg_fields_list(d->kind, &nf);
+    char **v = nf ? dg_field_str(&d->u, key) : NULL;
+    return v && *v && **v ? *v : NULL;
+}
+
+/* Writes one segment, or nothing (*written false) when it has no values or, with edi/
+ * definitions, lacks a value its definition requires. */
+static int write_segment(x12_write *xw, const map_out *o, const map_out_ctx *c0, bool *written)
+{
+    *written = false;
     map_out_ctx c = *c0;
     if (o->hl_level > 0) {
         int lv = o->hl_level > MAX_LEVELS ? MAX_LEVELS : o->hl_level;
@@ -102,29 +118,88 @@ static int write_segment(x12_write *xw, const map_out *o, const map_out_ctx *c0)
     }
     if (xw->placeholders && !xw->values) /* REF*CO with no customer order number: no REF */
         return 0;
-    const char *els[MAX_ELEMS];
-    for (int i = 0; i < n; i++)
-        els[i] = xw->text.data + off[i];
-    int rc = dg_x12_write_seg(xw->w, o->name, els, n, xw->err);
-    if (rc)
-        dg_error_prefix(xw->err, "%s:%d: segment %s of document %zu: ", xw->m->path, o->line,
-                        o->name, c.doc_no);
+    char *els[MAX_ELEMS];
+    const dg_x12_seg_def *sd = xw->ver ? dg_x12_version_seg(xw->ver, o->name) : NULL;
+    int rc = 0;
+    if (sd) { /* each value gets spare room, so text can be padded to its minimum */
+        dg_buf_clear(&xw->fit);
+        size_t at[MAX_ELEMS];
+        for (int i = 0; i < n; i++) {
+            at[i] = xw->fit.len;
+            dg_buf_puts(&xw->fit, xw->text.data + off[i]);
+            for (int k = 0; k <= MAP_X12_PAD; k++)
+                dg_buf_putc(&xw->fit, '\0');
+        }
+        for (int i = 0; i < n; i++)
+            els[i] = xw->fit.data + at[i];
+        bool write = false;
+        if ((rc = map_x12_tidy(sd, els, &n, &write, xw->err)))
+            goto fail;
+        if (!write)
+            return 0;
+    } else {
+        for (int i = 0; i < n; i++)
+            els[i] = xw->text.data + off[i];
+    }
+    if ((rc = dg_x12_write_seg(xw->w, o->name, (const char **)els, n, xw->err)))
+        goto fail;
+    *written = true;
+    return 0;
+fail:
+    dg_error_prefix(xw->err, "%s:%d: segment %s of document %zu%s%s: ", xw->m->path, o->line,
+                    o->name, c.doc_no, doc_key(c.doc) ? " " : "",
+                    doc_key(c.doc) ? doc_key(c.doc) : "");
     return rc;
+}
+
+/* The loop (of the set's definition) that seg_id starts, so that its other segments are left
+ * out with it; NULL when seg_id starts none. */
+static const dg_x12_node *loop_started_by(const dg_x12_node *n, const char *seg_id)
+{
+    for (size_t q = 0; q < n->n_body; q++) {
+        const dg_x12_node *b = &n->body[q];
+        if (!b->n_body)
+            continue;
+        if (b->seg && !strcmp(b->seg->id, seg_id))
+            return b;
+        const dg_x12_node *in = loop_started_by(b, seg_id);
+        if (in)
+            return in;
+    }
+    return NULL;
+}
+
+static bool loop_has(const dg_x12_node *loop, const char *seg_id)
+{
+    for (size_t q = 1; q < loop->n_body; q++)
+        if (loop->body[q].seg && !strcmp(loop->body[q].seg->id, seg_id))
+            return true;
+    return false;
 }
 
 static int write_outs(x12_write *xw, const map_out *outs, size_t n, const map_out_ctx *c)
 {
+    const dg_x12_node *left_out = NULL; /* a loop whose first segment was not written */
     for (size_t i = 0; i < n; i++) {
         const map_out *o = &outs[i];
+        if (left_out && o->each < 0 && loop_has(left_out, o->name))
+            continue; /* N3/N4 of an N1 that was left out would stand in the wrong loop */
+        left_out = NULL;
+        bool written = false;
         if (o->when) {
             void *rec = map_out_record(c, o->when);
-            if (!rec || !dg_field_present(rec, o->when))
+            if (!rec || !dg_field_present(rec, o->when)) {
+                if (o->each < 0 && xw->set)
+                    left_out = loop_started_by(&xw->set->root, o->name);
                 continue;
+            }
         }
         if (o->each < 0) {
-            int rc = write_segment(xw, o, c);
+            int rc = write_segment(xw, o, c, &written);
             if (rc)
                 return rc;
+            if (!written && xw->set)
+                left_out = loop_started_by(&xw->set->root, o->name);
             continue;
         }
         if (o->if_empty >= 0 && dg_fields_count(c->doc, o->if_empty) > 0)
@@ -200,11 +275,48 @@ static int write_envelope_head(x12_write *xw, const dg_map_envelope *env, dg_err
     return rc ? rc : dg_x12_write_gs(xw->w, &gs, err);
 }
 
+/* What dropgate writes is checked by the validator that checks what partners send: the first
+ * error, with the document it is in, refuses the output. */
+static int check_output(const dg_mapping *m, dg_doc *const *docs, size_t n,
+                        const dg_map_envelope *env, const char *data, size_t len, dg_error *err)
+{
+    dg_x12_file_result *r = NULL;
+    int rc = dg_x12_check_mem(env->defs, data, len, m->path, &r, err);
+    if (rc)
+        return rc;
+    if (r->rejected) {
+        const dg_x12_problem *p = NULL;
+        for (size_t i = 0; i < r->n_problems && !p; i++)
+            if (!r->problems[i].warning)
+                p = &r->problems[i];
+        long d =
+            p && *p->st_control ? strtol(p->st_control, NULL, 10) - env->first_set_control : -1;
+        if (d >= (long)n)
+            d = -1;
+        const char *key = d >= 0 ? doc_key(docs[d]) : NULL;
+        char where[160] = " this batch", at[64] = "";
+        if (d >= 0)
+            snprintf(where, sizeof where, " document %ld%s%s", d + 1, key ? " " : "",
+                     key ? key : "");
+        if (p && *p->seg_id && p->elem)
+            snprintf(at, sizeof at, "%s%02d (set segment %ld): ", p->seg_id, p->elem, p->set_seg);
+        else if (p && *p->seg_id)
+            snprintf(at, sizeof at, "%s (set segment %ld): ", p->seg_id, p->set_seg);
+        rc = dg_error_set(err, DG_EVALID, "%s: the X12 written for%s does not validate: %s%s",
+                          m->path, where, at,
+                          p            ? p->msg
+                          : r->not_x12 ? r->not_x12_msg
+                                       : "rejected");
+    }
+    dg_x12_file_result_free(r);
+    return rc;
+}
+
 int map_x12_write(const dg_mapping *m, dg_doc *const *docs, size_t n, const dg_map_envelope *env,
                   dg_buf *out, dg_error *err)
 {
-    static const dg_map_envelope dflt = {"ZZ", "DROPGATE", "ZZ", "PARTNER", 1,
-                                         1,    1,          NULL, NULL,      false};
+    static const dg_map_envelope dflt = {"ZZ", "DROPGATE", "ZZ", "PARTNER", 1,   1,
+                                         1,    NULL,       NULL, false,     NULL};
     if (!env)
         env = &dflt;
     if (!env->sender_id || !env->receiver_id || !*env->sender_id || !*env->receiver_id)
@@ -214,7 +326,10 @@ int map_x12_write(const dg_mapping *m, dg_doc *const *docs, size_t n, const dg_m
     bool v402 = strcmp(o->isa_version, "00402") >= 0;
     char rep = o->rep_sep == 'U' ? '^' : o->rep_sep;
     x12_write xw = {.m = m, .err = err};
+    if (env->defs && (xw.ver = dg_x12_defs_version(env->defs, o->version)))
+        xw.set = dg_x12_version_set(xw.ver, o->set_id);
     xw.d = (dg_x12_delims){o->elem_sep, o->comp_sep, v402 ? rep : 0, o->seg_term};
+    size_t start = out->len;
     xw.w = dg_x12_writer_new(out, xw.d, *o->seg_suffix != '\0');
     int rc = write_envelope_head(&xw, env, err);
     for (size_t d = 0; !rc && d < n; d++) {
@@ -241,5 +356,8 @@ int map_x12_write(const dg_mapping *m, dg_doc *const *docs, size_t n, const dg_m
     dg_x12_writer_free(xw.w);
     dg_buf_free(&xw.text);
     dg_buf_free(&xw.part);
+    dg_buf_free(&xw.fit);
+    if (!rc && env->defs)
+        rc = check_output(m, docs, n, env, out->data + start, out->len - start, err);
     return rc;
 }

@@ -23,6 +23,16 @@ has "files quarantined:    0"
 # Run again into the same folder: replaced, same result (deterministic PO numbers and answers).
 "$DG_BIN" demo --dir "$tmp/demo" --source "$DG_SOURCE_DIR" >"$out" 2>&1 || fail "second demo exited $?"
 has "invoices:             2 matched, 1 flagged"
+# Only valid X12 leaves (issue 8): every X12 file in the partners' folders and the outbox - the
+# POs dropgate wrote, its 997s, and the suppliers' sample answers - validates.
+n=0
+while IFS= read -r -d '' f; do
+  head -c 3 "$f" | grep -q '^ISA' || continue
+  n=$((n + 1))
+  DG_EDI_DIR="$DG_SOURCE_DIR/edi" "$DG_BIN" validate "$f" >"$out" 2>&1 || fail "$f does not validate"
+done < <(find "$tmp/demo/drops" "$tmp/demo/var/outbox" -type f -print0)
+[ "$n" -ge 15 ] || fail "only $n X12 files under drops/ and var/outbox"
+ls "$tmp/demo/var/outbox/northwind/"PO_*.edi >/dev/null 2>&1 || fail "no X12 PO in northwind's outbox"
 # Status and reports on the demo's state.
 "$DG_BIN" status --config "$tmp/demo/etc/dropgate.yaml" >"$out" 2>&1 || fail "status"
 has "open discrepancies:      1"

@@ -9,6 +9,7 @@
 
 #include "core/model_json.h"
 #include "map/map.h"
+#include "x12/defs.h"
 
 typedef struct {
     dg_doc *docs[512];
@@ -42,6 +43,23 @@ static inline dg_mapping *load_map(const char *rel)
     if (rc)
         fail_msg("%s: %s", rel, err.msg);
     return m;
+}
+
+/* The source tree's edi/ definitions, loaded once per test program (freed at exit). */
+static dg_x12_defs *maptest_defs_;
+static inline void maptest_defs_free(void)
+{
+    dg_x12_defs_free(maptest_defs_);
+}
+static inline const dg_x12_defs *test_defs(void)
+{
+    if (!maptest_defs_) {
+        dg_error err = {0};
+        if (dg_x12_defs_load(dg_test_path("edi"), &maptest_defs_, &err))
+            fail_msg("edi: %s", err.msg);
+        atexit(maptest_defs_free);
+    }
+    return maptest_defs_;
 }
 
 /* Reads rel (source tree) or an absolute path with mapping rel_map; fails the test on error. */

@@ -35,8 +35,8 @@ static void round_trip(const char *in_map, const char *out_map, const char *inpu
     read_ok(in_map, input, &a);
     assert_true(a.n >= 1);
     dg_mapping *mo = load_map(out_map);
-    dg_map_envelope env = {"ZZ", "DROPGATE", "12",       "5551234567", 42,
-                           7,    100,        "20240305", "0930",       true};
+    dg_map_envelope env = {"ZZ", "DROPGATE", "12",   "5551234567", 42,         7,
+                           100,  "20240305", "0930", true,         test_defs()};
     dg_buf out = DG_BUF_INIT;
     dg_error err = {0};
     if (dg_map_write(mo, a.docs, a.n, &env, &out, &err))
@@ -128,8 +128,8 @@ static void envelope_and_counts(void **state)
     (void)state;
     doc_list l = {0};
     read_ok("mappings/x12-850-in.yaml", "samples/mapping/po-850.edi", &l);
-    dg_map_envelope env = {"ZZ", "DROPGATE", "12",       "5551234567", 42,
-                           7,    100,        "20240305", "0930",       true};
+    dg_map_envelope env = {"ZZ", "DROPGATE", "12",   "5551234567", 42,         7,
+                           100,  "20240305", "0930", true,         test_defs()};
     char *x = write_docs("mappings/x12-850-out.yaml", &l, &env);
     assert_non_null(strstr(x, "*ZZ*DROPGATE       *12*5551234567     *240305*0930*"));
     assert_non_null(strstr(x, "*000000042*0*T*>~"));
