@@ -16,8 +16,9 @@ static void usage(FILE *f)
 {
     fputs("usage: dropgate status [--config FILE] [--json]\n"
           "\n"
-          "Orders by state, supplier POs by state, the outbox, POs overdue for a 997 or an ASN,\n"
-          "and invoices with open discrepancies. --json prints the same as one JSON object.\n"
+          "Orders by state, supplier POs by state, the outbox, POs held because their file is not\n"
+          "valid X12 (with the validator's message), POs overdue for a 997 or an ASN, and\n"
+          "invoices with open discrepancies. --json prints the same as one JSON object.\n"
           "exit status: 0 ok (even with overdue POs), 2 configuration or state store error\n",
           f);
 }
@@ -51,6 +52,18 @@ static void print_text(const char *text)
            (long long)json_integer_value(json_object_get(root, "notifications_pending")));
     printf("%-24s %lld\n", "open discrepancies:",
            (long long)json_integer_value(json_object_get(root, "discrepancies_open")));
+    json_t *held = json_object_get(root, "held");
+    size_t nh = json_is_array(held) ? json_array_size(held) : 0;
+    printf("%-24s %zu%s\n", "held POs (not sent):", nh,
+           nh ? " (their file is not valid; fix the mapping or data, the next cycle retries)" : "");
+    for (size_t i = 0; i < nh; i++) {
+        json_t *o = json_array_get(held, i);
+        printf("  %-20s supplier=%-12s order=%-10s %s\n",
+               json_string_value(json_object_get(o, "po_number")),
+               json_string_value(json_object_get(o, "supplier")),
+               json_string_value(json_object_get(o, "order_number")),
+               json_string_value(json_object_get(o, "reason")));
+    }
     json_t *over = json_object_get(root, "overdue");
     size_t n = json_is_array(over) ? json_array_size(over) : 0;
     printf("%-24s %zu\n", "overdue POs:", n);

@@ -309,6 +309,8 @@ typedef struct dg_flow_order_row {
     dg_dec supplier_cost; /* PO cost x quantity ordered */
     dg_dec freight;       /* charges on non-duplicate invoices of the order's POs */
     dg_dec margin;        /* revenue - supplier_cost - freight */
+    long pos_held;        /* POs held because their file would not be valid (not sent) */
+    char held[1024];      /* "PO: reason; PO: reason" */
 } dg_flow_order_row;
 
 int dg_flow_report_orders(dg_store *s, dg_flow_order_row **rows, size_t *n, dg_error *err);

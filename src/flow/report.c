@@ -124,6 +124,33 @@ static int count_one(dg_store *s, const char *sql, json_int_t *out, dg_error *er
     return rc == SQLITE_ROW ? 0 : dg_store_fail(s, err, "counting");
 }
 
+/* Held POs (their file would not be valid X12): counted as HELD instead of QUEUED under "pos",
+ * and listed with the validator's message under "held". */
+static int add_held(dg_store *s, json_t *root, dg_error *err)
+{
+    dg_store_held_po *h = NULL;
+    size_t n = 0;
+    int rc = dg_store_held_pos(s, &h, &n, err);
+    if (rc)
+        return rc;
+    json_t *pos = json_object_get(root, "pos");
+    json_t *queued = json_object_get(pos, "QUEUED");
+    if (n && queued)
+        json_integer_set(queued, json_integer_value(queued) - (json_int_t)n);
+    if (n)
+        json_object_set_new(pos, "HELD", json_integer((json_int_t)n));
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr,
+                              json_pack("{s:s,s:s,s:s,s:s,s:I,s:s}", "po_number", h[i].po_number,
+                                        "supplier", h[i].supplier, "storefront", h[i].storefront,
+                                        "order_number", h[i].order_number, "held_at",
+                                        (json_int_t)h[i].held_at, "reason", h[i].reason));
+    json_object_set_new(root, "held", arr);
+    free(h);
+    return 0;
+}
+
 int dg_flow_status_json(dg_store *s, const dg_flow_rules *r, int64_t now, char **json,
                         dg_error *err)
 {
@@ -155,6 +182,11 @@ int dg_flow_status_json(dg_store *s, const dg_flow_rules *r, int64_t now, char *
         json_decref(root);
         return rc;
     }
+    if ((rc = add_held(s, root, err))) {
+        free(od);
+        json_decref(root);
+        return rc;
+    }
     json_object_set_new(root, "notifications_pending", json_integer(notes));
     json_object_set_new(root, "discrepancies_open", json_integer(disc));
     json_t *arr = json_array();
@@ -172,6 +204,33 @@ int dg_flow_status_json(dg_store *s, const dg_flow_rules *r, int64_t now, char *
 }
 
 /* ---- orders report ----------------------------------------------------------------------- */
+
+/* Each order's held POs and their reasons ("PO: reason; PO: reason"). Held POs are few: one
+ * pass over them per order is cheap. */
+static int fill_held(dg_store *s, dg_flow_order_row *rows, size_t n, dg_error *err)
+{
+    dg_store_held_po *h = NULL;
+    size_t nh = 0;
+    int rc = dg_store_held_pos(s, &h, &nh, err);
+    if (rc || !nh) {
+        free(h);
+        return rc;
+    }
+    for (size_t i = 0; i < n; i++) {
+        dg_flow_order_row *o = &rows[i];
+        for (size_t k = 0; k < nh; k++) {
+            if (strcmp(h[k].storefront, o->storefront) ||
+                strcmp(h[k].order_number, o->order_number))
+                continue;
+            size_t len = strlen(o->held);
+            snprintf(o->held + len, sizeof o->held - len, "%s%s: %s", len ? "; " : "",
+                     h[k].po_number, h[k].reason);
+            o->pos_held++;
+        }
+    }
+    free(h);
+    return 0;
+}
 
 int dg_flow_report_orders(dg_store *s, dg_flow_order_row **rows, size_t *n, dg_error *err)
 {
@@ -224,7 +283,12 @@ int dg_flow_report_orders(dg_store *s, dg_flow_order_row **rows, size_t *n, dg_e
         *n = 0;
         return dg_store_fail(s, err, "reporting orders");
     }
-    return 0;
+    if ((rc = fill_held(s, *rows, *n, err))) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+    }
+    return rc;
 }
 
 /* ---- reconcile report -------------------------------------------------------------------- */
@@ -336,6 +400,9 @@ int dg_flow_report_orders_json(dg_store *s, char **json, dg_error *err)
         json_object_set_new(j, "matched", json_integer(o->matched));
         json_object_set_new(j, "pos", json_integer(o->pos));
         json_object_set_new(j, "pos_shipped", json_integer(o->pos_shipped));
+        json_object_set_new(j, "pos_held", json_integer(o->pos_held));
+        if (o->pos_held)
+            json_object_set_new(j, "held", json_string(o->held));
         json_object_set_new(j, "revenue", jdec(o->revenue));
         json_object_set_new(j, "supplier_cost", jdec(o->supplier_cost));
         json_object_set_new(j, "freight", jdec(o->freight));
@@ -385,16 +452,18 @@ int dg_flow_report_orders_csv(dg_store *s, char **csv, dg_error *err)
         return rc;
     dg_buf b = DG_BUF_INIT;
     dg_buf_puts(&b, "storefront,order_number,status,currency,lines,matched,pos,pos_shipped,"
-                    "revenue,supplier_cost,freight,margin\n");
+                    "revenue,supplier_cost,freight,margin,pos_held,held\n");
     for (size_t i = 0; i < n; i++) {
         const dg_flow_order_row *o = &rows[i];
         char t[4][40];
         csv_field(&b, o->storefront, false);
         csv_field(&b, o->order_number, false);
-        dg_buf_printf(&b, "%s,%s,%ld,%ld,%ld,%ld,%s,%s,%s,%s\n", o->status, o->currency, o->lines,
-                      o->matched, o->pos, o->pos_shipped, fdec(o->revenue, t[0], sizeof t[0]),
-                      fdec(o->supplier_cost, t[1], sizeof t[1]),
-                      fdec(o->freight, t[2], sizeof t[2]), fdec(o->margin, t[3], sizeof t[3]));
+        dg_buf_printf(
+            &b, "%s,%s,%ld,%ld,%ld,%ld,%s,%s,%s,%s,%ld,", o->status, o->currency, o->lines,
+            o->matched, o->pos, o->pos_shipped, fdec(o->revenue, t[0], sizeof t[0]),
+            fdec(o->supplier_cost, t[1], sizeof t[1]), fdec(o->freight, t[2], sizeof t[2]),
+            fdec(o->margin, t[3], sizeof t[3]), o->pos_held);
+        csv_field(&b, o->held, true);
     }
     free(rows);
     if (!b.data)

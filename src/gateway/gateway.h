@@ -170,6 +170,7 @@ typedef struct dg_gw_stats {
     long listed, taken, processed, duplicates, quarantined, waiting, failed;
     long docs, orders, shipments, invoices, stock, acks_in, acks_out;
     long pos_queued, pos_sent, tracking_sent, webhooks_sent, send_failed;
+    long pos_held;  /* POs whose file would not be valid: held, not sent (store: hold_reason) */
     long unchanged; /* after: leave files whose size+mtime are already recorded: not fetched */
 } dg_gw_stats;
 

@@ -15,6 +15,7 @@
 #include "flow/flow.h"
 #include "gateway/gw_internal.h"
 #include "store/store.h"
+#include "x12/validate.h"
 
 /* Keeps only characters that are safe in a file name on any partner's server. */
 static void safe_name(const char *in, char *out, size_t size)
@@ -189,6 +190,24 @@ static dg_map_envelope envelope(const dg_gw *g, const dg_gw_partner *p, const co
     return e;
 }
 
+/* Whether b validates against edi/; why says what the validator found first. */
+static bool valid_x12(dg_gw *g, const dg_buf *b, dg_error *why)
+{
+    const dg_x12_defs *defs = NULL;
+    dg_x12_file_result *r = NULL;
+    if (gw_x12_defs(g, &defs, why) ||
+        dg_x12_check_mem(defs, b->data ? b->data : "", b->len, "997", &r, why))
+        return false;
+    bool ok = !r->rejected;
+    for (size_t i = 0; !ok && i < r->n_problems; i++)
+        if (!r->problems[i].warning) {
+            dg_error_set(why, DG_EVALID, "%s: %s", r->problems[i].seg_id, r->problems[i].msg);
+            break;
+        }
+    dg_x12_file_result_free(r);
+    return ok;
+}
+
 static int queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, bool rejected,
                      const char *reason, dg_error *err)
 {
@@ -209,6 +228,16 @@ static int queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, bool
                        : gw_ack_build(g, pk->spool_path, &env, &b, err))) {
         dg_buf_free(&b);
         return rc;
+    }
+    /* Our own acknowledgment passes the validator too. One that does not is a dropgate bug:
+     * it is not sent (the partner's file is still applied), and the log says why. */
+    dg_error why = {0};
+    if (!valid_x12(g, &b, &why)) {
+        g->stats.send_failed++;
+        dg_log_error("partner=%s file=%s outcome=ack-held reason=\"%s\" (the 997 is not sent)",
+                     p->name, pk->name, why.msg);
+        dg_buf_free(&b);
+        return 0;
     }
     char name[128], path[1400], sha[DG_SHA256_HEX_LEN];
     int64_t id = 0;
@@ -283,10 +312,15 @@ static int queue_po(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_fl
      * temporary name and takes its final name only after the batch commits. */
     dg_flow_envelope fenv = {c.isa_s, c.gs_s, c.st_s};
     int64_t outbox_id = 0;
+    bool was_held = false;
     if ((rc = dg_flow_po_queued(g->store, po->po_number, name, sha, path, x12 ? &fenv : NULL,
                                 x12 && has_ack_drop(p), &outbox_id, err)) ||
+        (rc = dg_store_po_release(g->store, po->po_number, &was_held, err)) ||
         (rc = put_archive(g, p, name, &b, sha, err)))
         goto fail;
+    if (was_held)
+        dg_log_info("partner=%s po=%s outcome=released (its file now validates)", p->name,
+                    po->po_number);
     tmp_name(path, tmp, sizeof tmp);
     if ((rc = write_tmp(tmp, b.data ? b.data : "", b.len, err))) {
         tmp[0] = '\0';
@@ -356,6 +390,32 @@ fail:
     return rc;
 }
 
+/* A PO the mapping cannot write, or whose file would not validate, is held with the reason:
+ * never queued nor sent, shown by `status` and `report orders`, logged once per reason, and
+ * rendered again each cycle, so a fixed mapping (or catalog, or partner file) releases it. */
+static int hold_po(dg_gw *g, const dg_gw_partner *p, const dg_flow_po *po, int prc,
+                   const dg_error *why, dg_error *err)
+{
+    g->stats.send_failed++;
+    if (prc != DG_EMAP && prc != DG_EVALID && prc != DG_EINVAL) {
+        dg_log_error("partner=%s po=%s outcome=render-failed error=%s reason=\"%s\"", p->name,
+                     po->po_number, dg_error_name(prc), why->msg);
+        return 0;
+    }
+    g->stats.pos_held++;
+    bool changed = false;
+    int rc = dg_store_po_hold(g->store, po->po_number, why->msg, &changed, err);
+    if (rc)
+        return rc;
+    if (changed)
+        dg_log_error("partner=%s po=%s order=%s outcome=held error=%s reason=\"%s\" (not sent; "
+                     "fix the mapping or data: it is rendered again each cycle)",
+                     p->name, po->po_number, po->order_number, dg_error_name(prc), why->msg);
+    else
+        dg_log_debug("partner=%s po=%s outcome=still-held", p->name, po->po_number);
+    return 0;
+}
+
 /* POs are queued in batches: one transaction (and one file-system sync) per batch, each PO a
  * savepoint in it. A crash before the batch commits leaves its POs pending with their control
  * numbers given back: they are rendered again, under the same names. */
@@ -382,9 +442,8 @@ static int queue_po_batch(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m,
             break;
         }
         if (prc) {
-            g->stats.send_failed++;
-            dg_log_error("partner=%s po=%s outcome=render-failed error=%s reason=\"%s\"", p->name,
-                         pos[i].po_number, dg_error_name(prc), e.msg);
+            if ((rc = hold_po(g, p, &pos[i], prc, &e, err)))
+                break;
             continue;
         }
         ok[i] = true;
@@ -428,6 +487,9 @@ static int render_pos(dg_gw *g, const dg_gw_partner *p, dg_error *err)
     int rc = gw_mapping(g, p->out.po_mapping, &m, err);
     if (rc)
         return rc == DG_ESTATE ? rc : DG_ECONFIG;
+    const dg_x12_defs *defs = NULL; /* no X12 PO leaves unvalidated: no edi/, no POs */
+    if (!strcmp(dg_map_format(m), "x12") && (rc = gw_x12_defs(g, &defs, err)))
+        return rc;
     dg_flow_po *pos = NULL;
     size_t n = 0;
     if ((rc = dg_flow_pending_pos(g->store, p->name, &pos, &n, err)))

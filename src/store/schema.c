@@ -150,6 +150,11 @@ static const char mig5[] =
     "CREATE UNIQUE INDEX shipments_ref ON shipments(supplier, shipment_ref, po_id)"
     " WHERE shipment_ref IS NOT NULL;";
 
+/* A PO whose rendered file is not valid X12 is held with the validator's message (issue 8):
+ * hold_reason non-NULL = held, never queued; cleared by the next render that validates. */
+static const char mig6[] = "ALTER TABLE supplier_pos ADD COLUMN hold_reason TEXT;"
+                           "ALTER TABLE supplier_pos ADD COLUMN held_at INTEGER;";
+
 static const struct {
     int version;
     const char *name;
@@ -160,6 +165,7 @@ static const struct {
     {3, "outbox and line indexes", mig3},
     {4, "document replay key with content hash", mig4},
     {5, "shipment duplicate key per PO", mig5},
+    {6, "held supplier POs", mig6},
 };
 
 int st_migrate(dg_store *s, int target, dg_error *err)

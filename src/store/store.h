@@ -26,7 +26,7 @@ struct sqlite3_stmt;
 typedef struct dg_store dg_store;
 
 /* Current schema version (PRAGMA user_version after dg_store_open). */
-#define DG_STORE_SCHEMA_VERSION 5
+#define DG_STORE_SCHEMA_VERSION 6
 
 /* ---- open / close / transactions --------------------------------------------------------- */
 
@@ -191,5 +191,24 @@ void dg_store_outbox_free(dg_outbox_entry *rows, size_t n);
 int dg_store_outbox_mark_sent(dg_store *s, int64_t id, dg_error *err);
 /* Records a failed attempt (attempts + 1, last_error, state FAILED); the entry stays pending. */
 int dg_store_outbox_mark_failed(dg_store *s, int64_t id, const char *error, dg_error *err);
+
+/* ---- held POs (po_hold.c) -------------------------------------------------------------- */
+
+/* A PO whose file is not valid for its partner is held: not queued, not sent, visible with its
+ * reason in `status` and `report orders`. Holding again with the same reason changes nothing
+ * (*changed false: log once); a PO already in the outbox is never held. */
+int dg_store_po_hold(dg_store *s, const char *po_number, const char *reason, bool *changed,
+                     dg_error *err);
+/* Clears the hold once a render succeeded (*was_held: it was held). */
+int dg_store_po_release(dg_store *s, const char *po_number, bool *was_held, dg_error *err);
+
+typedef struct dg_store_held_po {
+    char po_number[64], supplier[64], storefront[64], order_number[64];
+    char reason[1024];
+    int64_t held_at;
+} dg_store_held_po;
+
+/* Every held PO, oldest hold first (malloc'd array). */
+int dg_store_held_pos(dg_store *s, dg_store_held_po **rows, size_t *n, dg_error *err);
 
 #endif

@@ -1,0 +1,103 @@
+/* Held supplier POs: a PO whose rendered file would not be valid for its partner (or cannot be
+ * rendered) is held with the reason, never queued nor sent, and released by the next render
+ * that succeeds (after the operator fixed the mapping or the data). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/array.h"
+#include "store/store_internal.h"
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+int dg_store_po_hold(dg_store *s, const char *po_number, const char *reason, bool *changed,
+                     dg_error *err)
+{
+    /* held_at keeps the first time it was held while the reason stays the same */
+    static const char sql[] =
+        "UPDATE supplier_pos SET hold_reason = ?2,"
+        " held_at = CASE WHEN hold_reason IS ?2 THEN held_at ELSE ?3 END"
+        " WHERE po_number = ?1 AND outbox_id IS NULL AND hold_reason IS NOT ?2";
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    bind_text(st, 1, po_number);
+    bind_text(st, 2, reason ? reason : "");
+    sqlite3_bind_int64(st, 3, dg_store_now(s));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return dg_store_fail(s, err, "holding a PO");
+    if (changed)
+        *changed = sqlite3_changes(s->db) > 0;
+    return 0;
+}
+
+int dg_store_po_release(dg_store *s, const char *po_number, bool *was_held, dg_error *err)
+{
+    static const char sql[] = "UPDATE supplier_pos SET hold_reason = NULL, held_at = NULL"
+                              " WHERE po_number = ?1 AND hold_reason IS NOT NULL";
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    bind_text(st, 1, po_number);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return dg_store_fail(s, err, "releasing a held PO");
+    if (was_held)
+        *was_held = sqlite3_changes(s->db) > 0;
+    return 0;
+}
+
+static void col_copy(sqlite3_stmt *st, int i, char *dst, size_t size)
+{
+    const unsigned char *v = sqlite3_column_text(st, i);
+    snprintf(dst, size, "%s", v ? (const char *)v : "");
+}
+
+int dg_store_held_pos(dg_store *s, dg_store_held_po **rows, size_t *n, dg_error *err)
+{
+    static const char sql[] =
+        "SELECT p.po_number, p.supplier, o.storefront, o.order_number, p.hold_reason, p.held_at"
+        " FROM supplier_pos p JOIN orders o ON o.id = p.order_id"
+        " WHERE p.hold_reason IS NOT NULL ORDER BY p.held_at, p.id";
+    *rows = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    size_t cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        dg_store_held_po *grown = dg_array_slot(*rows, sizeof *grown, *n, &cap, 16);
+        if (!grown) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        *rows = grown;
+        dg_store_held_po *h = &(*rows)[(*n)++];
+        col_copy(st, 0, h->po_number, sizeof h->po_number);
+        col_copy(st, 1, h->supplier, sizeof h->supplier);
+        col_copy(st, 2, h->storefront, sizeof h->storefront);
+        col_copy(st, 3, h->order_number, sizeof h->order_number);
+        col_copy(st, 4, h->reason, sizeof h->reason);
+        h->held_at = sqlite3_column_int64(st, 5);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+        return dg_store_fail(s, err, "listing held POs");
+    }
+    return 0;
+}
