@@ -109,7 +109,11 @@ static int load_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_erro
     if (d->after == DG_AFTER_MOVE && !d->archive_folder)
         return conf_error(err, n, "inbound drop: after: move needs '%s'", "archive_folder");
     d->done_marker = dg_arena_strdup(a, dg_conf_str(n, "done_marker", NULL));
-    if ((rc = get_duration(n, "stable_seconds", 0, &d->stable_seconds, err)) ||
+    /* A drop that says nothing about how its files are written gets the stable check: an
+     * export appended in place must not be taken half-written. A done-marker is the writer's
+     * own word; `stable_seconds: 0` declares a writer that renames complete files into place. */
+    long stable_default = d->done_marker && *d->done_marker ? 0 : DG_GW_STABLE_DEFAULT;
+    if ((rc = get_duration(n, "stable_seconds", stable_default, &d->stable_seconds, err)) ||
         (rc = get_duration(n, "min_age_seconds", 0, &d->min_age_seconds, err)) ||
         (rc = dg_conf_long(n, "max_files", 0, &d->max_files, err)) ||
         (rc = dg_conf_bool(n, "ack", false, &d->ack, err)))

@@ -11,8 +11,13 @@
 #include "gateway/gw_internal.h"
 #include "store/store.h"
 
+void (*dg_gw_test_hook)(const char *point, void *ctx);
+void *dg_gw_test_hook_ctx;
+
 void gw_test_pause(const char *point)
 {
+    if (dg_gw_test_hook)
+        dg_gw_test_hook(point, dg_gw_test_hook_ctx);
     static long ms = -1;
     if (ms < 0) {
         const char *v = getenv("DG_GW_TEST_PAUSE_MS");

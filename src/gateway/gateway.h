@@ -16,6 +16,8 @@
 /* ---- configuration (config.c) ---------------------------------------------------------- */
 
 typedef enum { DG_AFTER_DELETE = 0, DG_AFTER_MOVE, DG_AFTER_LEAVE } dg_gw_after;
+/* stable_seconds of a drop that sets neither it nor a done_marker. */
+#define DG_GW_STABLE_DEFAULT 2
 typedef enum { DG_ROLE_STOREFRONT = 1, DG_ROLE_SUPPLIER } dg_gw_role;
 
 /* One inbound drop folder of a partner (a file there is picked up and mapped). */
@@ -28,7 +30,8 @@ typedef struct dg_gw_drop {
     const char *mapping; /* inbound mapping file (absolute path) */
     dg_gw_after after;
     const char *archive_folder; /* remote folder for after: move */
-    long stable_seconds;        /* unchanged size+mtime across two looks this far apart; 0: off */
+    long stable_seconds;        /* unchanged size+mtime across two looks this far apart; 0: off
+                                   (default DG_GW_STABLE_DEFAULT without a done_marker) */
     const char *done_marker;    /* suffix: "a.csv" is taken only once "a.csv.done" exists */
     long min_age_seconds;       /* mtime at least this old */
     long max_files;             /* per poll; 0: no limit */
@@ -151,6 +154,12 @@ bool dg_gw_nap(long ms);
  * process holds it. */
 int dg_gw_lock(const char *db_path, int *fd, dg_error *err);
 void dg_gw_unlock(int fd);
+
+/* Tests only: when set, called at each step boundary that matters for exactly-once ("fetched",
+ * "recorded", "uploaded"...), e.g. to change a partner file between the fetch and the
+ * after-pickup action. NULL (the default) in the product. */
+extern void (*dg_gw_test_hook)(const char *point, void *ctx);
+extern void *dg_gw_test_hook_ctx;
 
 /* ---- webhook (webhook.c) --------------------------------------------------------------- */
 

@@ -83,8 +83,47 @@ static void replace_all(char *text, size_t size, const char *from, const char *t
     snprintf(text, size, "%s", out);
 }
 
+/* Listing and stat times agree as far as the listing can tell: FTP LIST gives minutes for
+ * files of the last months, days for older ones (or dated in the future), where MDTM gives
+ * seconds. 0 is "unknown" and proves nothing; the size is always compared exactly. */
+static bool same_mtime(int64_t listed, int64_t now)
+{
+    if (listed == now || listed <= 0 || now <= 0)
+        return true;
+    int64_t grain = listed % 86400 == 0 ? 86400 : listed % 60 == 0 ? 60 : 1;
+    return now > listed && now - listed < grain;
+}
+
+/* Whether the remote file is still the version that was fetched (its size and mtime). A file
+ * that changed since (an export still being appended to) must not be deleted or moved: what was
+ * written after the fetch would be lost. A file already gone is nothing to act on. */
+static int unchanged_since_fetch(dg_transport *t, const gw_pickup *pk, bool *same, dg_error *err)
+{
+    dg_remote_file now;
+    *same = true;
+    int rc = dg_transport_stat(t, pk->remote_path, &now, err);
+    if (rc == DG_ENOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    *same = now.size == pk->size && same_mtime(pk->mtime, now.mtime);
+    if (!*same)
+        dg_log_warn("partner=%s file=%s outcome=changed-after-fetch size=%llu->%llu "
+                    "mtime=%lld->%lld (left in the drop: its new version is taken by a later "
+                    "poll)",
+                    pk->partner->name, pk->remote_path, (unsigned long long)pk->size,
+                    (unsigned long long)now.size, (long long)pk->mtime, (long long)now.mtime);
+    return 0;
+}
+
 static int finish(dg_gw *g, dg_transport *t, const gw_pickup *pk, dg_error *err)
 {
+    if (pk->drop->after != DG_AFTER_LEAVE) {
+        bool same = true;
+        int src = unchanged_since_fetch(t, pk, &same, err);
+        if (src || !same)
+            return src;
+    }
     int rc = after_pickup(t, pk->drop, pk->name, err);
     if (rc)
         return rc;

@@ -177,11 +177,13 @@ int st_migrate(dg_store *s, int target, dg_error *err)
     if (rc)
         return rc;
     int have = dg_store_schema_version(s);
-    if (have > DG_STORE_SCHEMA_VERSION)
+    if (have > DG_STORE_SCHEMA_VERSION) {
+        st_note_failure(SQLITE_MISMATCH); /* no retry makes this dropgate newer */
         return dg_error_set(err, DG_ESTATE,
                             "%s: schema version %d is newer than this dropgate (%d); upgrade "
                             "dropgate",
                             s->path, have, DG_STORE_SCHEMA_VERSION);
+    }
     for (size_t i = 0; i < sizeof migrations / sizeof *migrations; i++) {
         int v = migrations[i].version;
         if (v <= have || v > target)

@@ -8,8 +8,36 @@
 #include "core/array.h"
 #include "store/store_internal.h"
 
+static int g_last_failure; /* SQLite result code of the last failure (0: none/unknown) */
+
+void st_note_failure(int sqlite_code)
+{
+    g_last_failure = sqlite_code;
+}
+
+bool dg_store_failure_retryable(void)
+{
+    switch (g_last_failure & 0xff) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_FORMAT:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+    case SQLITE_MISMATCH: return false;
+    default: return true; /* busy, locked, full, I/O, out of memory: may pass */
+    }
+}
+
+void dg_store_debug_fail_commits(dg_store *s, long after)
+{
+    s->fail_commits_after = after;
+}
+
 int dg_store_fail(dg_store *s, dg_error *err, const char *what)
 {
+    if (s && s->db)
+        st_note_failure(sqlite3_extended_errcode(s->db));
     return dg_error_set(err, DG_ESTATE, "%s: %s: %s", s && s->path ? s->path : "store", what,
                         s && s->db ? sqlite3_errmsg(s->db) : "not open");
 }
@@ -33,6 +61,7 @@ int dg_store_exec(dg_store *s, const char *sql, dg_error *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        st_note_failure(sqlite3_extended_errcode(s->db));
         dg_error_set(err, DG_ESTATE, "%s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
         sqlite3_free(msg);
         return DG_ESTATE;
@@ -51,6 +80,7 @@ int dg_store_prepare(dg_store *s, const char *sql, sqlite3_stmt **stmt, dg_error
         }
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        st_note_failure(sqlite3_extended_errcode(s->db));
         dg_error_set(err, DG_ESTATE, "%s: preparing \"%.80s\": %s", s->path, sql,
                      sqlite3_errmsg(s->db));
         return DG_ESTATE;
@@ -92,6 +122,7 @@ int dg_store_open_version(const char *path, int target, dg_store **out, dg_error
         free(s);
         return dg_error_set(err, DG_ENOMEM, "out of memory");
     }
+    s->fail_commits_after = -1;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
         dg_store_fail(s, err, "cannot open the database");
@@ -111,8 +142,10 @@ int dg_store_open_version(const char *path, int target, dg_store **out, dg_error
                            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                            " PRAGMA foreign_keys=ON;",
                            err);
-    if (!rc && dg_store_schema_version(s) < 0)
+    if (!rc && dg_store_schema_version(s) < 0) {
+        st_note_failure(SQLITE_NOTADB);
         rc = dg_error_set(err, DG_ESTATE, "%s: not a dropgate state database", path);
+    }
     if (!rc)
         rc = st_migrate(s, target, err);
     if (rc) {
@@ -168,6 +201,14 @@ int dg_store_commit(dg_store *s, dg_error *err)
 {
     if (s->depth <= 0)
         return dg_error_set(err, DG_EINVAL, "%s: commit without a transaction", s->path);
+    if (s->depth == 1 && s->fail_commits_after == 0) {
+        dg_store_rollback(s);
+        st_note_failure(SQLITE_FULL);
+        return dg_error_set(err, DG_ESTATE, "%s: database or disk is full (test: commits refused)",
+                            s->path);
+    }
+    if (s->depth == 1 && s->fail_commits_after > 0)
+        s->fail_commits_after--;
     char sql[64];
     if (s->depth == 1)
         snprintf(sql, sizeof sql, "COMMIT");

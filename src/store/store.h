@@ -55,6 +55,14 @@ void dg_store_rollback(dg_store *s);
 /* Transaction nesting depth: 0 outside any transaction. */
 int dg_store_depth(const dg_store *s);
 
+/* Whether the last DG_ESTATE of this process is worth retrying: a locked or busy database, a
+ * full disk, an I/O error (true) - or not: a corrupt file, not a database, a newer schema, a
+ * read-only file (false). Used by the daemon to back off instead of exiting. */
+bool dg_store_failure_retryable(void);
+/* Tests only: after `after` more successful COMMITs every COMMIT of s fails as a full disk
+ * would ("database or disk is full", rolled back, DG_ESTATE); after < 0 turns it off. */
+void dg_store_debug_fail_commits(dg_store *s, long after);
+
 /* The raw SQLite handle, for the flow module (same library family); others use the calls here. */
 struct sqlite3 *dg_store_db(dg_store *s);
 /* Runs SQL text with no result rows (several statements allowed); DG_ESTATE with SQLite's

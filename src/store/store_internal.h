@@ -19,7 +19,11 @@ struct dg_store {
     int64_t now; /* pinned clock for tests; 0: time(NULL) */
     st_cached *cache;
     size_t n_cache, cap_cache;
+    long fail_commits_after; /* tests (dg_store_debug_fail_commits): -1 off */
 };
+
+/* Remembers why the store last failed (an SQLite result code), for dg_store_failure_retryable. */
+void st_note_failure(int sqlite_code);
 
 /* Applies migrations up to target (DG_STORE_SCHEMA_VERSION normally). */
 int st_migrate(dg_store *s, int target, dg_error *err);

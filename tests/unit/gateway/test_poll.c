@@ -4,6 +4,7 @@
  * remote delete was interrupted (crash after record, before remote delete). */
 #include "testutil.h"
 
+#include <sqlite3.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -54,8 +55,27 @@ static size_t count_files(const char *rel)
     return n;
 }
 
-/* A storefront with one drop configured by the test. */
-static dg_gw_config *load(const char *drop_yaml)
+/* Appends n orders (first, first+1, ...) as rows to rel, creating it with the header when
+ * absent: an export written in place, row by row. */
+static void append_orders(const char *rel, int first, int n)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", g_tmp, rel);
+    bool fresh = !dg_fs_exists(path);
+    FILE *f = fopen(path, "a");
+    assert_non_null(f);
+    if (fresh)
+        fputs(orders_hdr, f);
+    for (int i = 0; i < n; i++)
+        fprintf(f,
+                "#%d,a@example.com,USD,9.99,Standard,2026-11-20 10:00:00 -0500,1,Thing,9.99,"
+                "SF-9999,Ana Lopez,,%d Main St,,Austin,78701,TX,US,,\n",
+                first + i, first + i);
+    fclose(f);
+}
+
+/* A storefront with one drop configured by the test, exactly as written (the defaults apply). */
+static dg_gw_config *load_as_written(const char *drop_yaml)
 {
     char path[1024], text[4096];
     snprintf(path, sizeof path, "%s/etc/dropgate.yaml", g_tmp);
@@ -79,6 +99,16 @@ static dg_gw_config *load(const char *drop_yaml)
     if (rc)
         fail_msg("config: %s", err.msg);
     return cfg;
+}
+
+/* The same for a writer that renames whole files into place (stable check off) unless the test
+ * sets its own: most tests here are about what happens once a file is taken. */
+static dg_gw_config *load(const char *drop_yaml)
+{
+    char text[2048];
+    bool own = strstr(drop_yaml, "stable_seconds") || strstr(drop_yaml, "done_marker");
+    snprintf(text, sizeof text, "%s%s", drop_yaml, own ? "" : "    stable_seconds: 0\n");
+    return load_as_written(text);
 }
 
 static dg_gw_stats poll_once(dg_gw_config *cfg)
@@ -321,6 +351,165 @@ static void test_redo_after_interrupted_delete(void **state)
     dg_gw_config_free(cfg);
 }
 
+/* Orders in the store (the poll counters count documents, also those already placed). */
+static long stored_orders(dg_gw *g)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(dg_store_db(dg_gw_store(g)), "SELECT count(*) FROM orders",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* The defaults (no stable_seconds, no done-marker, after: delete) with an export appended in
+ * place: a look that sees it first never takes it; once it stopped growing for the stable time,
+ * the whole file is taken. (Before, the first poll took 3 of 8 rows and deleted the file.) */
+static void test_default_waits_for_a_growing_export(void **state)
+{
+    (void)state;
+    dg_gw_config *cfg = load_as_written("");
+    assert_int_equal(cfg->partners[0].drops[0].stable_seconds, DG_GW_STABLE_DEFAULT);
+    dg_gw *g = NULL;
+    dg_error err = {0};
+    if (dg_gw_open(cfg, &g, &err))
+        fail_msg("open: %s", err.msg);
+    append_orders("drops/shop/orders/export.csv", 100, 3);
+    assert_int_equal(dg_gw_poll_partner(g, &cfg->partners[0], false, &err), 0);
+    assert_int_equal(dg_gw_get_stats(g)->taken, 0);
+    assert_int_equal(dg_gw_get_stats(g)->waiting, 1);
+    append_orders("drops/shop/orders/export.csv", 103, 5); /* the writer goes on */
+    assert_int_equal(dg_gw_poll_partner(g, &cfg->partners[0], false, &err), 0);
+    assert_int_equal(dg_gw_get_stats(g)->taken, 0);
+    assert_true(exists("drops/shop/orders/export.csv"));
+    /* The writer is done: the next look after the stable time takes all 8 orders. */
+    assert_int_equal(dg_gw_poll_partner(g, &cfg->partners[0], true, &err), 0);
+    assert_int_equal(dg_gw_get_stats(g)->processed, 1);
+    assert_int_equal(stored_orders(g), 8);
+    assert_false(exists("drops/shop/orders/export.csv"));
+    dg_gw_close(g);
+    dg_gw_config_free(cfg);
+
+    /* A done-marker is the writer's word: no stable wait by default then. */
+    cfg = load_as_written("    done_marker: .done\n");
+    assert_int_equal(cfg->partners[0].drops[0].stable_seconds, 0);
+    dg_gw_config_free(cfg);
+}
+
+/* The writer appends after the fetch (its pause outlasted the stable check): the file is not
+ * deleted or moved while it holds more than was processed. It stays in the drop and its new
+ * version is taken by the next poll, so every row becomes an order (the first ones once). */
+typedef struct grow_ctx {
+    const char *rel;
+    int first, n, times;
+} grow_ctx;
+
+static void grow_after_fetch(const char *point, void *v)
+{
+    grow_ctx *c = v;
+    if (strcmp(point, "fetched") || c->times == 0)
+        return;
+    c->times--;
+    append_orders(c->rel, c->first, c->n);
+    /* An mtime of another second, as a writer seconds later would leave. */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", g_tmp, c->rel);
+    struct utimbuf t = {time(NULL) + 5, time(NULL) + 5};
+    utime(path, &t);
+}
+
+static void check_changed_after_fetch(const char *drop_yaml, bool second_look, const char *moved)
+{
+    dg_gw_config *cfg = load_as_written(drop_yaml);
+    append_orders("drops/shop/orders/export.csv", 200, 3);
+    grow_ctx c = {"drops/shop/orders/export.csv", 203, 5, 1};
+    dg_gw_test_hook = grow_after_fetch;
+    dg_gw_test_hook_ctx = &c;
+    dg_gw *g = NULL;
+    dg_error err = {0};
+    if (dg_gw_open(cfg, &g, &err))
+        fail_msg("open: %s", err.msg);
+    assert_int_equal(dg_gw_poll_partner(g, &cfg->partners[0], second_look, &err), 0);
+    dg_gw_test_hook = NULL;
+    assert_int_equal(c.times, 0); /* the writer did append after the fetch */
+    assert_int_equal(stored_orders(g), 3);
+    /* Left where it was, with every row. */
+    assert_true(exists("drops/shop/orders/export.csv"));
+    if (moved)
+        assert_false(exists(moved));
+    assert_int_equal(dg_gw_poll_partner(g, &cfg->partners[0], second_look, &err), 0);
+    assert_int_equal(stored_orders(g), 8); /* 3 + the 5 appended, none twice */
+    assert_false(exists("drops/shop/orders/export.csv"));
+    if (moved)
+        assert_true(exists(moved));
+    dg_gw_close(g);
+    dg_gw_config_free(cfg);
+}
+
+static void test_changed_after_fetch_is_left(void **state)
+{
+    (void)state;
+    check_changed_after_fetch("", true, NULL); /* the defaults: delete, stable check */
+}
+
+static void test_changed_after_fetch_is_not_moved(void **state)
+{
+    (void)state;
+    check_changed_after_fetch("    after: move\n    archive_folder: orders/done\n"
+                              "    stable_seconds: 0\n",
+                              false, "drops/shop/orders/done/export.csv");
+}
+
+/* Processing fails for a reason that is ours (the drop's mapping file is missing; the state
+ * store refuses to commit): the file must still be in the drop afterwards, neither deleted nor
+ * moved nor quarantined, and is taken once the cause is gone. */
+static void test_failed_processing_leaves_the_file(void **state)
+{
+    (void)state;
+    char path[1024], text[1024];
+    dg_gw_config *cfg = load("");
+    snprintf(path, sizeof path, "%s/etc/partners/shop.yaml", g_tmp);
+    char *yaml = dg_test_read_file(path, NULL);
+    assert_non_null(yaml);
+    dg_gw_config_free(cfg);
+    /* The mapping path points nowhere. */
+    char *m = strstr(yaml, "mapping: ");
+    assert_non_null(m);
+    snprintf(text, sizeof text, "%.*smapping: %s/mappings/missing.yaml\n    stable_seconds: 0\n",
+             (int)(m - yaml), yaml, g_tmp);
+    dg_test_write_file(path, text);
+    snprintf(path, sizeof path, "%s/etc/dropgate.yaml", g_tmp);
+    dg_error err = {0};
+    assert_int_equal(dg_gw_config_load(path, NULL, &cfg, &err), 0);
+    write_order("drops/shop/orders/a.csv", "60");
+    dg_gw *g = NULL;
+    assert_int_equal(dg_gw_open(cfg, &g, &err), 0);
+    assert_int_not_equal(dg_gw_poll_partner(g, &cfg->partners[0], false, &err), 0);
+    assert_int_equal(dg_gw_get_stats(g)->orders, 0);
+    assert_int_equal(dg_gw_get_stats(g)->quarantined, 0);
+    dg_gw_close(g);
+    dg_gw_config_free(cfg);
+    assert_true(exists("drops/shop/orders/a.csv"));
+    assert_int_equal(count_files("var/quarantine"), 0);
+
+    /* The store refuses to commit (a full disk): still in the drop. */
+    cfg = load("");
+    assert_int_equal(dg_gw_open(cfg, &g, &err), 0);
+    dg_store_debug_fail_commits(dg_gw_store(g), 0);
+    assert_int_equal(dg_gw_poll_partner(g, &cfg->partners[0], false, &err), DG_ESTATE);
+    assert_non_null(strstr(err.msg, "full"));
+    assert_true(exists("drops/shop/orders/a.csv"));
+    /* The store is back: the file is taken, once. */
+    dg_store_debug_fail_commits(dg_gw_store(g), -1);
+    assert_int_equal(dg_gw_poll_partner(g, &cfg->partners[0], false, &err), 0);
+    assert_int_equal(dg_gw_get_stats(g)->orders, 1);
+    assert_false(exists("drops/shop/orders/a.csv"));
+    dg_gw_close(g);
+    dg_gw_config_free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -330,6 +519,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_markers_and_growing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_file_quarantined_rest_goes_on, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redo_after_interrupted_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_default_waits_for_a_growing_export, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_changed_after_fetch_is_left, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_changed_after_fetch_is_not_moved, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_processing_leaves_the_file, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
