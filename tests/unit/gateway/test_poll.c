@@ -480,6 +480,7 @@ static void test_failed_processing_leaves_the_file(void **state)
     snprintf(text, sizeof text, "%.*smapping: %s/mappings/missing.yaml\n    stable_seconds: 0\n",
              (int)(m - yaml), yaml, g_tmp);
     dg_test_write_file(path, text);
+    free(yaml);
     snprintf(path, sizeof path, "%s/etc/dropgate.yaml", g_tmp);
     dg_error err = {0};
     assert_int_equal(dg_gw_config_load(path, NULL, &cfg, &err), 0);
