@@ -33,7 +33,12 @@ struct dg_x12_version {
     char inherits[7];
     bool is_default;
     const dg_x12_version *parent;
-    raw_list elements, composites, segments, codes, known, sets;
+    raw_list elements, composites, segments, codes, known, sets, ack_codes;
+    /* ack_codes resolved: kind ("AK905"), checker code, code written in this version */
+    struct ack_map {
+        char kind[6], from[4], to[4];
+    } * acks;
+    size_t n_acks, cap_acks;
     /* resolved, sorted by key */
     dg_x12_elem_def **elem;
     size_t n_elem;
@@ -644,8 +649,38 @@ static int cmp_set(const void *a, const void *b)
         free(keys);                                                                                \
     } while (0)
 
+/* The ack code translations of v: for each kind, the nearest map along the inheritance chain
+ * (a version that redefines a kind replaces the whole map, as with code lists). */
+static int resolve_acks(dg_arena *a, dg_x12_version *v, dg_error *err)
+{
+    static const char *kinds[] = {"AK905", "AK502", "AK304", "AK403", "TA105"};
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+        const dg_node *m = FIND(v, ack_codes, kinds[k]);
+        if (!m)
+            continue;
+        if (m->type != DG_NODE_MAP)
+            return bad(m, "ack_codes %s must be a map of code: code", kinds[k], NULL, err);
+        for (size_t i = 0; i < m->n_items; i++) {
+            const dg_node *to = m->items[i];
+            if (to->type != DG_NODE_SCALAR || strlen(to->key) > 3 || strlen(to->value) > 3)
+                return bad(to, "ack_codes %s: '%s' must map to a code of 0-3 characters", kinds[k],
+                           to->key, err);
+            v->acks =
+                dg_arena_grow(a, v->acks, sizeof *v->acks, v->n_acks, &v->cap_acks, v->n_acks + 1);
+            struct ack_map *am = &v->acks[v->n_acks++];
+            snprintf(am->kind, sizeof am->kind, "%s", kinds[k]);
+            snprintf(am->from, sizeof am->from, "%s", to->key);
+            snprintf(am->to, sizeof am->to, "%s", to->value);
+        }
+    }
+    return 0;
+}
+
 static int resolve(dg_arena *a, dg_x12_version *v, dg_error *err)
 {
+    int arc = resolve_acks(a, v, err);
+    if (arc)
+        return arc;
     RESOLVE(elements, elem, n_elem, build_elem, cmp_elem);
     RESOLVE(composites, comp, n_comp, build_comp, cmp_comp);
     RESOLVE(segments, seg, n_seg, build_seg, cmp_seg);
@@ -672,9 +707,10 @@ static int take_file(dg_x12_defs *d, dg_x12_version *v, const dg_node *root, dg_
 {
     if (root->type != DG_NODE_MAP)
         return bad(root, "a definition file must be a YAML map", NULL, NULL, err);
-    static const char *known[] = {"version",   "inherits", "elements",    "composites", "segments",
-                                  "codes",     "set",      "name",        "group",      "structure",
-                                  "hl_levels", "notes",    "known_codes", "default"};
+    static const char *known[] = {"version",     "inherits",  "elements",  "composites",
+                                  "segments",    "codes",     "set",       "name",
+                                  "group",       "structure", "hl_levels", "notes",
+                                  "known_codes", "default",   "ack_codes"};
     for (size_t i = 0; i < root->n_items; i++) {
         bool ok = false;
         for (size_t k = 0; k < sizeof known / sizeof *known && !ok; k++)
@@ -704,6 +740,8 @@ static int take_file(dg_x12_defs *d, dg_x12_version *v, const dg_node *root, dg_
         rc = add_map(d->arena, &v->codes, root, "codes", err);
     if (!rc)
         rc = add_map(d->arena, &v->known, root, "known_codes", err);
+    if (!rc)
+        rc = add_map(d->arena, &v->ack_codes, root, "ack_codes", err);
     const dg_node *set = dg_conf_get(root, "set");
     if (!rc && set) {
         if (set->type != DG_NODE_SCALAR || strlen(set->value) != 3)
@@ -828,6 +866,7 @@ int dg_x12_defs_load(const char *edi_dir, dg_x12_defs **out, dg_error *err)
         memset(&v->codes, 0, sizeof v->codes);
         memset(&v->known, 0, sizeof v->known);
         memset(&v->sets, 0, sizeof v->sets);
+        memset(&v->ack_codes, 0, sizeof v->ack_codes);
     }
     if (rc) {
         dg_x12_defs_free(d);
@@ -869,6 +908,24 @@ const dg_x12_version *dg_x12_defs_version(const dg_x12_defs *d, const char *gs08
             best = v;
     }
     return best ? best : d->versions[0];
+}
+
+bool dg_x12_defs_supported(const dg_x12_defs *d, const char *gs08)
+{
+    if (!d || !d->n_versions || !gs08 || strlen(gs08) < 6)
+        return true; /* no version to judge: the default definitions apply */
+    for (int i = 0; i < 6; i++)
+        if (gs08[i] < '0' || gs08[i] > '9')
+            return true;
+    return strncmp(gs08, d->versions[0]->name, 6) >= 0; /* sorted ascending */
+}
+
+const char *dg_x12_version_ack_code(const dg_x12_version *v, const char *kind, const char *code)
+{
+    for (size_t i = 0; v && i < v->n_acks; i++)
+        if (!strcmp(v->acks[i].kind, kind) && !strcmp(v->acks[i].from, code))
+            return v->acks[i].to;
+    return code;
 }
 
 const char *dg_x12_version_name(const dg_x12_version *v)

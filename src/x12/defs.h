@@ -124,6 +124,14 @@ void dg_x12_defs_free(dg_x12_defs *d);
  * marked `default: true` when gs08 is empty or not a version. NULL only when none is loaded. */
 const dg_x12_version *dg_x12_defs_version(const dg_x12_defs *d, const char *gs08);
 const char *dg_x12_version_name(const dg_x12_version *v);
+/* False when gs08 names a version older than every folder in edi/ (a 003050 group when the
+ * lowest is 003060): such groups are reported as not supported, never checked against a newer
+ * version's structures. True for an empty or non-numeric gs08 (the default version applies). */
+bool dg_x12_defs_supported(const dg_x12_defs *d, const char *gs08);
+/* How this version's acknowledgment writes a checker code (the 005010 codes) of kind "AK905",
+ * "AK502", "AK304", "AK403" or "TA105": the version's ack_codes entry, else code itself. ""
+ * means the version has no code for it (the segment/group is still rejected). */
+const char *dg_x12_version_ack_code(const dg_x12_version *v, const char *kind, const char *code);
 /* Same major release as the defined one and 005010 or later: delimiter misuse is reported with
  * the 5010 AK403 codes 12/13 rather than 6. */
 bool dg_x12_version_is_5010(const dg_x12_version *v);
