@@ -499,6 +499,11 @@ static bool valid_date6(const char *s, size_t n)
     return mm >= 1 && mm <= 12 && dd >= 1 && dd <= 31;
 }
 
+static bool valid_date8(const char *s)
+{
+    return all_digits(s, 8) && valid_date6(s + 2, 6);
+}
+
 static bool valid_time4(const char *s, size_t n)
 {
     if (n != 4 || !all_digits(s, 4))
@@ -542,6 +547,11 @@ static int isa_checks(reader *r, const char *f[17], const size_t n[17], long fs)
     else if (memcmp(f[12], "00200", 5) < 0 &&
              (rc = report(r, DG_X12_LEVEL_INTERCHANGE, "017", true, "ISA", fs, 0, 12,
                           "ISA12 version '%.5s' is not a published interchange version", f[12])))
+        return rc;
+    if (n[11] == 0 &&
+        (rc = report(r, DG_X12_LEVEL_INTERCHANGE, "016", true, "ISA", fs, 0, 11,
+                     "ISA11 is blank: it is mandatory (U, the standards identifier, before "
+                     "00402; the repetition separator from 00402 on)")) != 0)
         return rc;
     if (v_num && memcmp(f[12], "00402", 5) < 0 &&
         !(n[11] == 0 || (n[11] == 1 && f[11][0] == 'U'))) {
@@ -693,6 +703,12 @@ static int read_isa(reader *r)
                      "segment terminator is a blank followed by a line break; reading lines "
                      "as segments")) != 0)
         return rc;
+    if (r->skip_cont &&
+        (rc = report(r, DG_X12_LEVEL_INTERCHANGE, "004", true, "ISA", isa->file_seg, 0, 16,
+                     "segment terminator is a multi-byte (UTF-8) character starting 0x%02x; X12 "
+                     "delimiters are single characters; read as one terminator",
+                     (unsigned char)isa->delims.seg)) != 0)
+        return rc;
     if (rep_warn &&
         (rc = report(r, DG_X12_LEVEL_INTERCHANGE, "032", true, "ISA", isa->file_seg, 0, 11,
                      "ISA11 '%c' cannot be a repetition separator; ignored", isa11)) != 0)
@@ -764,7 +780,8 @@ static int finish_set(reader *r, size_t n, bool complete)
         size_t n1, n2;
         const char *se01 = el(r, n - 1, 1, &n1), *se02 = el(r, n - 1, 2, &n2);
         long counted = (long)n + r->dropped_segs;
-        if (!all_digits(se01, n1) || n1 > 9 || strtol(se01, NULL, 10) != counted)
+        /* SE01 is N0 1/10: ten digits are allowed */
+        if (!all_digits(se01, n1) || n1 > 10 || strtoll(se01, NULL, 10) != (long long)counted)
             set_code(r, "4");
         int c = ctl_cmp(se02, n2, st->control, strlen(st->control));
         if (c == 2)
@@ -910,6 +927,27 @@ static long num_or_neg(const char *s, size_t n)
     return n && n <= 9 && all_digits(s, n) ? strtol(s, NULL, 10) : -1;
 }
 
+/* GS04 is DT (CCYYMMDD from 004010 on, YYMMDD before), GS05 TM (HHMM[SS[d..]]). The 997 has
+ * no group code for them: a bad GS date or time is interchange content (TA1 024). */
+static int gs_date_time(reader *r, const dg_x12_gs *g)
+{
+    size_t nd = strlen(g->date), nt = strlen(g->time);
+    bool y2k = strncmp(g->version, "004", 3) >= 0 || !g->version[0];
+    int rc;
+    bool date_ok = y2k ? nd == 8 && valid_date8(g->date) : nd == 6 && valid_date6(g->date, 6);
+    if (!date_ok && (rc = report(r, DG_X12_LEVEL_INTERCHANGE, "024", false, "GS", g->file_seg, 0, 4,
+                                 "GS04 date '%s' is not %s (version %s)", g->date,
+                                 y2k ? "CCYYMMDD" : "YYMMDD", g->version)) != 0)
+        return rc;
+    bool time_ok = nt >= 4 && nt <= 8 && nt != 5 && all_digits(g->time, nt) &&
+                   valid_time4(g->time, 4) &&
+                   (nt < 6 || (g->time[4] - '0') * 10 + g->time[5] - '0' < 60);
+    if (!time_ok && (rc = report(r, DG_X12_LEVEL_INTERCHANGE, "024", false, "GS", g->file_seg, 0, 5,
+                                 "GS05 time '%s' is not HHMM[SS[d..]]", g->time)) != 0)
+        return rc;
+    return 0;
+}
+
 static int on_gs(reader *r, size_t k)
 {
     int rc;
@@ -936,6 +974,8 @@ static int on_gs(reader *r, size_t k)
     r->sets_seen = 0;
     ctlset_clear(&r->st_ctl);
     if (r->cb->on_gs && (rc = r->cb->on_gs(r->ctx, &r->isa, g)) != 0)
+        return rc;
+    if ((rc = gs_date_time(r, g)) != 0)
         return rc;
     if (!ctl_ok)
         return report(r, DG_X12_LEVEL_GROUP, "6", false, "GS", g->file_seg, 0, 6,

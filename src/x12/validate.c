@@ -42,8 +42,6 @@ typedef struct {
     int top;
     hl_entry *hl;
     size_t n_hl, cap_hl;
-    const dg_x12_elem_def *e628, *e734; /* HL01, HL02 */
-    bool hl_elems_set;
     uint32_t *slots; /* open addressing over hl: index + 1, 0 empty */
     size_t cap_slots;
     int n_ep;
@@ -121,6 +119,9 @@ static void elem_problem(vctx *v, const dg_x12_seg *s, int pos, int comp, const 
 {
     if (v->n_ep >= MAX_ELEM_PROBLEMS)
         return;
+    for (int i = 0; i < v->n_ep; i++) /* two rules failing on one element: one AK4 */
+        if (v->ep[i].elem == pos && v->ep[i].comp == comp && !strcmp(v->ep[i].code, code))
+            return;
     dg_x12_problem *p = &v->ep[v->n_ep++];
     base_problem(v, p, DG_X12_LEVEL_ELEMENT, code);
     snprintf(p->seg_id, sizeof p->seg_id, "%s", s->el[0]);
@@ -638,47 +639,59 @@ static void hl_index(vctx *v, size_t idx)
     v->slots[j] = (uint32_t)idx + 1;
 }
 
-/* The definitions of HL01 (628) and HL02 (734): those of the HL segment, looked up once per set
- * only when its definition has others. */
-static void hl_elems(vctx *v, const dg_x12_seg_def *hl)
+/* The HL hierarchy (unique HL01, HL02 naming an earlier HL, the levels a parent may have) is
+ * usage, not X12 syntax: HL01/HL02 are not coded elements and no AK3/AK4 code describes a
+ * broken tree, so these are warnings without a code; the set is not rejected for them. */
+static void hl_warning(vctx *v, const dg_x12_seg *s, int elem, const char *bad, const char *fmt,
+                       ...) __attribute__((format(printf, 5, 6)));
+
+static void hl_warning(vctx *v, const dg_x12_seg *s, int elem, const char *bad, const char *fmt,
+                       ...)
 {
-    const dg_x12_elem_def *a = hl->n_elems >= 2 ? hl->elems[0].elem : NULL;
-    const dg_x12_elem_def *b = hl->n_elems >= 2 ? hl->elems[1].elem : NULL;
-    v->e628 = a && str_eq(a->ref, "628") ? a : dg_x12_version_elem(v->ver, "628");
-    v->e734 = b && str_eq(b->ref, "734") ? b : dg_x12_version_elem(v->ver, "734");
-    v->hl_elems_set = true;
+    dg_x12_problem p;
+    base_problem(v, &p, DG_X12_LEVEL_SEGMENT, "");
+    p.warning = true;
+    snprintf(p.seg_id, sizeof p.seg_id, "HL");
+    snprintf(p.loop_id, sizeof p.loop_id, "HL");
+    snprintf(p.elem_ref, sizeof p.elem_ref, "%s", elem == 1 ? "628" : "734");
+    p.file_seg = s->file_seg;
+    p.set_seg = s->set_seg;
+    p.elem = elem;
+    copy_bad(p.bad_value, sizeof p.bad_value, bad, strlen(bad));
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p.msg, sizeof p.msg, fmt, ap);
+    va_end(ap);
+    emit(v, &p);
 }
 
 static void check_hl(vctx *v, const dg_x12_seg *s, const dg_x12_seg_def *hl)
 {
-    if (!v->hl_elems_set)
-        hl_elems(v, hl);
-    const dg_x12_elem_def *e628 = v->e628, *e734 = v->e734;
+    (void)hl;
     const char *id = s->n_el >= 1 ? s->el[1] : "";
     const char *parent = s->n_el >= 2 ? s->el[2] : "";
     const char *level = s->n_el >= 3 ? s->el[3] : "";
     if (!*id)
         return; /* reported as a missing mandatory element */
     if (hl_find(v, id) >= 0) {
-        elem_problem(v, s, 1, 0, e628, "7", id, strlen(id),
-                     "HL01 '%s' repeats the id of an earlier HL", id);
+        hl_warning(v, s, 1, id, "HL01 '%s' repeats the id of an earlier HL", id);
         return;
     }
     if (*parent) {
         long pi = hl_find(v, parent);
         const hl_entry *par = pi >= 0 ? &v->hl[pi] : NULL;
         if (!par) {
-            elem_problem(v, s, 2, 0, e734, "7", parent, strlen(parent),
-                         "HL02 parent '%s' names no earlier HL in this set", parent);
+            hl_warning(v, s, 2, parent, "HL02 parent '%s' names no earlier HL in this set", parent);
         } else {
             const dg_x12_hl_level *rule = hl_rule(v->def, level);
             bool ok = !rule;
             for (size_t k = 0; rule && k < rule->n_parents && !ok; k++)
                 ok = str_eq(rule->parents[k], par->level);
             if (!ok)
-                elem_problem(v, s, 2, 0, e734, "7", parent, strlen(parent),
-                             "HL level %s may not sit under HL %s of level %s", level, parent,
-                             par->level);
+                hl_warning(v, s, 2, parent,
+                           "HL level %s under HL %s of level %s is not a usual nesting (edi "
+                           "hl_levels)",
+                           level, parent, par->level);
         }
     }
     if (v->n_hl == v->cap_hl) {
@@ -729,6 +742,19 @@ static inline void check_missing(vctx *v, int depth, size_t from, size_t to, con
     check_missing_slow(v, depth, from, to, at);
 }
 
+/* Whether a segment with this key follows at in the set. Asked only for the set's top level
+ * (entered once per set), so the scan costs at most one pass per top-level entry. */
+static bool later_in_set(const vctx *v, const dg_x12_seg *at, uint32_t key)
+{
+    const dg_x12_seg *end = v->set->segs + v->set->n_segs;
+    if (!at || at < v->set->segs || at >= end)
+        return false;
+    for (const dg_x12_seg *s = at + 1; s < end; s++)
+        if (s->n_el >= 0 && dg_x12_seg_key(s->el[0]) == key && key != dg_x12_seg_key("SE"))
+            return true;
+    return false;
+}
+
 static void check_missing_slow(vctx *v, int depth, size_t from, size_t to, const dg_x12_seg *at)
 {
     const frame *f = &v->stk[depth];
@@ -740,6 +766,8 @@ static void check_missing_slow(vctx *v, int depth, size_t from, size_t to, const
             continue;
         if (depth == 0 && !strcmp(e->seg->id, "SE") && !v->set->complete)
             continue; /* the reader reports the missing SE (AK5 2) */
+        if (depth == 0 && later_in_set(v, at, e->seg->key))
+            continue; /* it comes later, out of sequence: reported there once (AK304 7) */
         seg_problem(v, "3", e->seg->id, at, e->loop_id[0] ? e->loop_id : loop_of(v, depth),
                     "mandatory %s %s missing%s%s", e->loop_id[0] ? "loop" : "segment", e->seg->id,
                     depth > 0 ? " in loop " : "", depth > 0 ? loop_of(v, depth) : "");
@@ -789,8 +817,11 @@ static void misfit(vctx *v, const dg_x12_seg *s)
         const frame *f = &v->stk[d];
         for (size_t q = 0; q < f->pos; q++)
             if (node_has(&f->loop->body[q], id)) {
-                seg_problem(v, "7", id, s, loop, "segment %s out of sequence (belongs before %s)",
-                            id, f->loop->body[f->pos].seg->id);
+                /* AK303 names the loop it belongs to, not the loop open where it was found */
+                const dg_x12_node *home = &f->loop->body[q];
+                seg_problem(v, "7", id, s, home->loop_id[0] ? home->loop_id : loop_of(v, d),
+                            "segment %s out of sequence (belongs before %s)", id,
+                            f->loop->body[f->pos].seg->id);
                 return;
             }
     }
@@ -874,6 +905,36 @@ int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_p
     v.def = dg_x12_version_set(v.ver, set->id);
     v.d = set->isa ? set->isa->delims : dg_x12_default_delims();
     v.v5010 = dg_x12_version_is_5010(v.ver);
+    if (set->gs && !dg_x12_defs_supported(defs, set->gs->version)) {
+        /* older than every definition: not checked against a newer version's structures */
+        dg_x12_problem p;
+        base_problem(&v, &p, DG_X12_LEVEL_SET, "1");
+        snprintf(p.seg_id, sizeof p.seg_id, "ST");
+        p.file_seg = set->n_segs ? set->segs[0].file_seg : 0;
+        p.set_seg = 1;
+        snprintf(p.msg, sizeof p.msg,
+                 "version %.12s (GS08) is older than any definition in edi/ (lowest %s): "
+                 "transaction set %s not supported",
+                 set->gs->version, dg_x12_version_name(v.ver), set->id);
+        emit(&v, &p);
+        return v.stop ? v.stop : v.errors;
+    }
+    if (v.def && set->gs && v.def->group[0] && strcmp(set->gs->functional_id, v.def->group)) {
+        /* a warning: published implementation guides put sets in other groups (004010X357
+         * sends its 850s under GS01 SC), and the set itself is checked in full */
+        dg_x12_problem p;
+        base_problem(&v, &p, DG_X12_LEVEL_SET, "6");
+        p.warning = true;
+        snprintf(p.seg_id, sizeof p.seg_id, "ST");
+        p.file_seg = set->n_segs ? set->segs[0].file_seg : 0;
+        p.set_seg = 1;
+        p.elem = 1;
+        snprintf(p.msg, sizeof p.msg,
+                 "transaction set %s belongs in a functional group GS01 %s, not %.2s (edi/ %s "
+                 "'group')",
+                 set->id, v.def->group, set->gs->functional_id, dg_x12_version_name(v.ver));
+        emit(&v, &p);
+    }
     if (!v.def) {
         dg_x12_problem p;
         base_problem(&v, &p, DG_X12_LEVEL_SET, "1");

@@ -32,7 +32,8 @@ typedef struct dg_x12_set_result {
     int n_codes;
     size_t first_problem; /* its segment/element problems: file problems[first .. first+n) */
     size_t n_problems;
-    bool defined; /* a definition was found (else envelope-checked only) */
+    long left_out; /* segment errors past the per-set cap: counted, not kept (nor in the 997) */
+    bool defined;  /* a definition was found (else envelope-checked only) */
 } dg_x12_set_result;
 
 typedef struct dg_x12_group_result {
@@ -44,9 +45,14 @@ typedef struct dg_x12_group_result {
     long included; /* GE01, -1 when GE is missing */
     long received, accepted;
     char status;      /* AK901: 'A', 'P' partially accepted, 'R' rejected */
-    char codes[5][4]; /* AK905..AK909 */
+    char codes[5][4]; /* AK905..AK909, in this group's version (edi/<version>/ack.yaml) */
     int n_codes;
     bool complete;
+    bool envelope_error;  /* a GS/GE error, also one this version has no AK905 code for */
+    bool supported;       /* GS08 not older than every edi/ version */
+    long ack_sets;        /* 997/999 sets in it */
+    char ack_version[13]; /* GS08 for its acknowledgment: the received one, or the lowest
+                             edi/ version when that one is not supported */
 } dg_x12_group_result;
 
 typedef struct dg_x12_interchange_result {
@@ -54,6 +60,7 @@ typedef struct dg_x12_interchange_result {
     char ta1_code[4]; /* first interchange error (TA105), "000" when none */
     bool rejected;
     long groups;
+    bool has_ta1; /* it carries a TA1 (an acknowledgment itself) */
 } dg_x12_interchange_result;
 
 typedef struct dg_x12_file_result {
@@ -68,7 +75,9 @@ typedef struct dg_x12_file_result {
     size_t n_problems, cap_problems;
     size_t n_errors, n_warnings;
     long n_sets, n_sets_accepted;
-    bool rejected; /* any interchange, group or set rejected */
+    long interchanges_read, groups_read; /* all read (summary_only keeps fewer, see below) */
+    long n_left_out;                     /* segment errors past the per-set caps */
+    bool rejected;                       /* any interchange, group or set rejected */
 } dg_x12_file_result;
 
 /* Reads and checks a whole file (or a buffer; name is used in messages). Returns 0 when the
@@ -79,16 +88,27 @@ int dg_x12_check_mem(const dg_x12_defs *defs, const char *data, size_t len, cons
                      dg_x12_file_result **out, dg_error *err);
 void dg_x12_file_result_free(dg_x12_file_result *r);
 
-/* For files of any size: summary_only keeps counts and the rejected sets, not every accepted set
- * nor the problem list (memory then follows the rejected sets, not the file); on_problem sees
- * each problem as it is found either way. */
+/* For files of any size: summary_only keeps counts and the rejected interchanges, groups and
+ * sets only (an accepted one is dropped when its interchange ends), not the problem list: memory
+ * follows the rejected items, not the file. on_problem sees each problem as it is found either
+ * way. A set keeps (and reports) at most max_segment_errors segment errors (AK3 with their AK4s;
+ * 0: DG_X12_MAX_SEGMENT_ERRORS, negative: no cap); the rest are counted in its left_out and
+ * announced by one warning (level SET, code "") when the set ends. */
+#define DG_X12_MAX_SEGMENT_ERRORS 100
 typedef struct dg_x12_check_opts {
     bool summary_only;
     void (*on_problem)(void *ctx, const char *path, const dg_x12_problem *p);
     void *ctx;
+    int max_segment_errors;
 } dg_x12_check_opts;
 int dg_x12_check_file_opts(const dg_x12_defs *defs, const char *path, const dg_x12_check_opts *opts,
                            dg_x12_file_result **out, dg_error *err);
+int dg_x12_check_mem_opts(const dg_x12_defs *defs, const char *data, size_t len, const char *name,
+                          const dg_x12_check_opts *opts, dg_x12_file_result **out, dg_error *err);
+
+/* True when the file holds only acknowledgments (997/999 groups, TA1s): nothing to acknowledge,
+ * since acknowledgments are never acknowledged. */
+bool dg_x12_ack_only(const dg_x12_file_result *r);
 
 /* Short texts for codes, for messages: AK304 segment codes, AK403 element codes, AK502
  * set codes, AK905 group codes and TA105 interchange codes. */
