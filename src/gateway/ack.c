@@ -261,9 +261,10 @@ int gw_ack_parse(const char *path, gw_ack_fn fn, void *ctx, dg_error *err)
     int rc = dg_x12_ack_parse_file(path, &r, err);
     if (rc)
         return rc;
-    if (r->n_997 == 0) {
+    if (r->n_997 + r->n_999 == 0) { /* a 999 reads like a 997 (IK5 as AK5) */
         dg_x12_ack_report_free(r);
-        return dg_error_set(err, DG_EVALID, "no 997 in the file (%ld other set(s))", r->n_other);
+        return dg_error_set(err, DG_EVALID, "no 997 or 999 in the file (%ld other set(s))",
+                            r->n_other);
     }
     for (size_t i = 0; i < r->n_groups && !rc; i++) {
         const dg_x12_ack_group_status *gr = &r->groups[i];

@@ -1,5 +1,5 @@
-/* 997 building (from a dg_x12_file_result, through the X12 writer) and 997 reading (through
- * the streaming reader) for marking sent purchase orders accepted or rejected. */
+/* 997/999 building (from a dg_x12_file_result, through the X12 writer), TA1s, and 997/999
+ * reading (through the streaming reader) for marking sent purchase orders accepted or rejected. */
 #include "x12/ack.h"
 
 #include <ctype.h>
@@ -51,6 +51,7 @@ typedef struct {
     dg_x12_writer *w;
     dg_x12_delims d;
     dg_error *err;
+    bool k999; /* IK3/IK4/IK5 in place of AK3/AK4/AK5 */
 } out_ctx;
 
 static int seg(out_ctx *o, const char *id, const char *const *el, int n)
@@ -58,12 +59,15 @@ static int seg(out_ctx *o, const char *id, const char *const *el, int n)
     return dg_x12_write_seg(o->w, id, el, n, o->err);
 }
 
+/* AK3/AK4 (IK3/IK4) for the kept problems of a set, at most 99 element notes per segment note
+ * (AK4's max use) and never the same element note twice under one segment note. */
 static int write_set_notes(out_ctx *o, const dg_x12_file_result *res, const dg_x12_set_result *s)
 {
     int rc = 0, ak4s = 0;
+    const dg_x12_problem *prev = NULL; /* the previous element note under this segment note */
     for (size_t i = 0; i < s->n_problems && !rc; i++) {
         const dg_x12_problem *p = &res->problems[s->first_problem + i];
-        if (p->warning)
+        if (p->warning || !p->code[0])
             continue;
         if (p->level == DG_X12_LEVEL_SEGMENT) {
             char pos[16], sid[8], loop[16];
@@ -71,9 +75,15 @@ static int write_set_notes(out_ctx *o, const dg_x12_file_result *res, const dg_x
             clean(sid, sizeof sid, p->seg_id, &o->d);
             clean(loop, sizeof loop, p->loop_id, &o->d);
             const char *el[4] = {sid, pos, loop, p->code};
-            rc = seg(o, "AK3", el, 4);
+            rc = seg(o, o->k999 ? "IK3" : "AK3", el, 4);
             ak4s = 0;
-        } else if (p->level == DG_X12_LEVEL_ELEMENT && ak4s++ < 99) {
+            prev = NULL;
+        } else if (p->level == DG_X12_LEVEL_ELEMENT && ak4s < 99) {
+            if (prev && prev->elem == p->elem && prev->comp == p->comp &&
+                !strcmp(prev->code, p->code))
+                continue;
+            prev = p;
+            ak4s++;
             char pos[16], bad[100];
             if (p->comp)
                 snprintf(pos, sizeof pos, "%d%c%d", p->elem, o->d.comp, p->comp);
@@ -81,17 +91,20 @@ static int write_set_notes(out_ctx *o, const dg_x12_file_result *res, const dg_x
                 snprintf(pos, sizeof pos, "%d", p->elem);
             clean(bad, sizeof bad, p->bad_value, &o->d);
             const char *el[4] = {pos, p->elem_ref, p->code, bad};
-            rc = seg(o, "AK4", el, 4);
+            rc = seg(o, o->k999 ? "IK4" : "AK4", el, 4);
         }
     }
     return rc;
 }
 
+static const char ack_999_ref[] = "005010X231A1";
+
 static int write_997(out_ctx *o, const dg_x12_file_result *res, const dg_x12_group_result *g,
                      const char *st_control, bool v5010)
 {
     int rc;
-    if ((rc = dg_x12_write_st(o->w, "997", st_control, NULL, o->err)))
+    if ((rc = dg_x12_write_st(o->w, o->k999 ? "999" : "997", st_control,
+                              o->k999 ? ack_999_ref : NULL, o->err)))
         return rc;
     /* received values may hold this 997's delimiters (a broken ISA16 ...): blank those */
     char fid[4], gctl[16], gver[16], sid[8], sctl[16], sref[40];
@@ -113,7 +126,7 @@ static int write_997(out_ctx *o, const dg_x12_file_result *res, const dg_x12_gro
         const char *ak5[6] = {st, "", "", "", "", ""};
         for (int k = 0; k < s->n_codes; k++)
             ak5[k + 1] = s->codes[k];
-        if ((rc = seg(o, "AK5", ak5, 1 + s->n_codes)))
+        if ((rc = seg(o, o->k999 ? "IK5" : "AK5", ak5, 1 + s->n_codes)))
             return rc;
     }
     char st[2] = {g->status, 0}, inc[24], rec[24], acc[24];
@@ -150,6 +163,8 @@ static void fill_isa(dg_x12_isa *isa, const dg_x12_isa *rx, const dg_x12_ack_opt
     bool ok =
         strlen(ver) == 5 && digits(ver) && strcmp(ver, "00200") >= 0 && strcmp(ver, "00801") <= 0;
     snprintf(isa->version, sizeof isa->version, "%s", ok ? ver : "00401");
+    if (o->kind == DG_X12_ACK_999 && strcmp(isa->version, "00501") < 0)
+        snprintf(isa->version, sizeof isa->version, "00501"); /* a 999 is a 005010 set */
     snprintf(isa->isa11, sizeof isa->isa11, "U");
     snprintf(isa->control, sizeof isa->control, "%s", control);
     snprintf(isa->ack_requested, sizeof isa->ack_requested, "0");
@@ -164,6 +179,20 @@ static void fill_isa(dg_x12_isa *isa, const dg_x12_isa *rx, const dg_x12_ack_opt
         snprintf(isa->sender_id, sizeof isa->sender_id, "UNKNOWN");
     if (!isa->receiver_id[0] || isa->receiver_id[0] == ' ')
         snprintf(isa->receiver_id, sizeof isa->receiver_id, "UNKNOWN");
+}
+
+/* An acknowledgment group (FA, or only 997/999 sets): never acknowledged itself. */
+static bool is_ack_group(const dg_x12_group_result *g)
+{
+    return !strcmp(g->gs.functional_id, "FA") || (g->received && g->ack_sets == g->received);
+}
+
+static bool is_duplicate(const dg_x12_ack_opts *o, const char *isa13)
+{
+    for (size_t i = 0; i < o->n_duplicate_isa; i++)
+        if (o->duplicate_isa[i] && !strcmp(skip_zeros(o->duplicate_isa[i]), skip_zeros(isa13)))
+            return true;
+    return false;
 }
 
 /* The FA group answering every group of interchange ic (first is its first group). */
@@ -188,14 +217,18 @@ static int write_fa_group(out_ctx *o, const dg_x12_file_result *res, size_t ic,
     clean(gs.receiver, sizeof gs.receiver, gs.receiver, &o->d);
     if (opt->version)
         snprintf(gs.version, sizeof gs.version, "%s", opt->version);
-    else
-        snprintf(gs.version, sizeof gs.version, "%.6s",
-                 first->gs.version[0] ? first->gs.version : "004010");
+    else if (o->k999)
+        snprintf(gs.version, sizeof gs.version, "%s", ack_999_ref);
+    else /* echo the received version: a 997 for a 004010 group is a 004010 997 */
+        clean(gs.version, sizeof gs.version, first->ack_version[0] ? first->ack_version : "004010",
+              &o->d);
     bool v5010 = strcmp(gs.version, "005010") >= 0;
+    if (strncmp(gs.version, "004", 3) < 0) /* GS04 is YYMMDD before 004010 */
+        snprintf(gs.date, sizeof gs.date, "%s", date8 + 2);
     if ((rc = dg_x12_write_gs(o->w, &gs, o->err)))
         return rc;
     for (size_t i = 0; i < res->n_groups; i++) {
-        if (res->groups[i].interchange != ic)
+        if (res->groups[i].interchange != ic || is_ack_group(&res->groups[i]))
             continue;
         char st[16];
         count_up(st, sizeof st, opt->st_control ? opt->st_control : "0001", (*st_k)++);
@@ -206,14 +239,14 @@ static int write_fa_group(out_ctx *o, const dg_x12_file_result *res, size_t ic,
 }
 
 /* TA1 answering the received interchange: its ISA13, date, time, A or R, note code. */
-static int write_ta1(out_ctx *o, const dg_x12_interchange_result *ic)
+static int write_ta1(out_ctx *o, const dg_x12_isa *rx, char ack, const char *note)
 {
-    char ctl[16], date[8], tm[8], code[4];
-    clean(ctl, sizeof ctl, ic->isa.control, &o->d);
-    clean(date, sizeof date, ic->isa.date, &o->d);
-    clean(tm, sizeof tm, ic->isa.time, &o->d);
-    clean(code, sizeof code, ic->ta1_code, &o->d);
-    const char *el[5] = {ctl, date, tm, ic->rejected ? "R" : "A", code};
+    char ctl[16], date[8], tm[8], code[4], a[2] = {ack, 0};
+    clean(ctl, sizeof ctl, rx->control, &o->d);
+    clean(date, sizeof date, rx->date, &o->d);
+    clean(tm, sizeof tm, rx->time, &o->d);
+    clean(code, sizeof code, note, &o->d);
+    const char *el[5] = {ctl, date, tm, a, code};
     return seg(o, "TA1", el, 5);
 }
 
@@ -225,10 +258,22 @@ static int write_interchange(out_ctx *o, const dg_x12_file_result *res, size_t i
 {
     const dg_x12_interchange_result *rx = &res->interchanges[ic];
     const dg_x12_group_result *first = NULL;
+    bool acks = rx->has_ta1;
     for (size_t i = 0; i < res->n_groups && !first; i++)
-        if (res->groups[i].interchange == ic)
-            first = &res->groups[i];
+        if (res->groups[i].interchange == ic) {
+            if (!is_ack_group(&res->groups[i]))
+                first = &res->groups[i];
+            else
+                acks = true;
+        }
+    if (!first && acks)
+        return 0; /* only acknowledgments: nothing answers them, not even a TA1 */
+    bool dup = is_duplicate(opt, rx->isa.control);
+    if (dup)
+        first = NULL; /* a duplicate is not processed again: no 997/999 for it */
     bool ta1 = !opt->no_ta1 && (rx->rejected || !strcmp(rx->isa.ack_requested, "1"));
+    if (dup)
+        ta1 = !opt->no_ta1 && !strcmp(rx->isa.ack_requested, "1");
     if (!first && !ta1)
         return 0;
     char isa_ctl[16];
@@ -238,7 +283,8 @@ static int write_interchange(out_ctx *o, const dg_x12_file_result *res, size_t i
     int rc;
     if ((rc = dg_x12_write_isa(o->w, &isa, o->err)))
         return rc;
-    if (ta1 && (rc = write_ta1(o, rx)))
+    if (ta1 && (rc = write_ta1(o, &rx->isa, dup || rx->rejected ? 'R' : 'A',
+                               dup && !rx->rejected ? "025" : rx->ta1_code)))
         return rc;
     if (first && (rc = write_fa_group(o, res, ic, first, opt, gs_k, st_k, date8, time4)))
         return rc;
@@ -273,9 +319,15 @@ int dg_x12_ack_build(const dg_x12_file_result *res, const dg_x12_ack_opts *opt, 
         snprintf(time4, sizeof time4, "%s", opt->time);
     else
         strftime(time4, sizeof time4, "%H%M", &t);
+    if (dg_x12_ack_only(res))
+        return dg_error_set(err, DG_EVALID,
+                            "%s holds only acknowledgments (997/999/TA1): acknowledgments are "
+                            "never acknowledged",
+                            res->path);
     out_ctx o;
     o.d = opt->have_delims ? opt->delims : dg_x12_default_delims();
     o.err = err;
+    o.k999 = opt->kind == DG_X12_ACK_999;
     o.w = dg_x12_writer_new(out, o.d, opt->newline);
     long k = 0, gs_k = 0, st_k = 0;
     int rc = 0;
@@ -292,6 +344,48 @@ int dg_x12_ack_build(const dg_x12_file_result *res, const dg_x12_ack_opts *opt, 
         rc = dg_error_set(err, DG_EVALID,
                           "%s: no functional group (GS) to acknowledge with a 997, and no TA1 due",
                           res->path);
+    return rc;
+}
+
+int dg_x12_ta1_build(const dg_x12_isa *received, char ack_code, const char *note,
+                     const dg_x12_ack_opts *opt, dg_buf *out, dg_error *err)
+{
+    if (!received || !opt || !digits(opt->isa_control) || strlen(opt->isa_control) > 9)
+        return dg_error_set(err, DG_EINVAL, "TA1: ISA13 control number must be 1-9 digits");
+    if ((ack_code != 'A' && ack_code != 'R' && ack_code != 'E') || !note || strlen(note) != 3 ||
+        !digits(note))
+        return dg_error_set(err, DG_EINVAL, "TA1: acknowledgment code A/E/R and a 3-digit note");
+    if ((opt->date && (strlen(opt->date) != 8 || !digits(opt->date))) ||
+        (opt->time && (strlen(opt->time) != 4 || !digits(opt->time))))
+        return dg_error_set(err, DG_EINVAL, "TA1: date must be CCYYMMDD and time HHMM");
+    char date8[16], time4[8], isa_ctl[16];
+    time_t now = time(NULL);
+    struct tm t;
+    gmtime_r(&now, &t);
+    if (opt->date)
+        snprintf(date8, sizeof date8, "%s", opt->date);
+    else
+        strftime(date8, sizeof date8, "%Y%m%d", &t);
+    if (opt->time)
+        snprintf(time4, sizeof time4, "%s", opt->time);
+    else
+        strftime(time4, sizeof time4, "%H%M", &t);
+    count_up(isa_ctl, sizeof isa_ctl, opt->isa_control, 0);
+    out_ctx o;
+    memset(&o, 0, sizeof o);
+    o.d = opt->have_delims ? opt->delims : dg_x12_default_delims();
+    o.err = err;
+    o.w = dg_x12_writer_new(out, o.d, opt->newline);
+    dg_x12_ack_opts plain = *opt;
+    plain.kind = DG_X12_ACK_997; /* a TA1 answers in the received interchange version */
+    dg_x12_isa isa;
+    fill_isa(&isa, received, &plain, isa_ctl, date8 + 2, time4, &o.d);
+    int rc = dg_x12_write_isa(o.w, &isa, err);
+    if (!rc)
+        rc = write_ta1(&o, received, ack_code, note);
+    if (!rc)
+        rc = dg_x12_write_iea(o.w, err);
+    dg_x12_writer_free(o.w);
     return rc;
 }
 
@@ -359,11 +453,18 @@ static int on_set_r(void *ctx, const dg_x12_set *set)
 {
     reader_ctx *c = ctx;
     dg_x12_ack_report *r = c->r;
-    if (strcmp(set->id, "997")) {
+    bool k999 = !strcmp(set->id, "999");
+    if (strcmp(set->id, "997") && !k999) {
         r->n_other++;
         return 0;
     }
-    r->n_997++;
+    if (k999)
+        r->n_999++;
+    else
+        r->n_997++;
+    /* a 999 says the same with IK3/IK4/IK5 where a 997 has AK3/AK4/AK5 */
+    const char *id3 = k999 ? "IK3" : "AK3", *id4 = k999 ? "IK4" : "AK4",
+               *id5 = k999 ? "IK5" : "AK5";
     dg_x12_ack_group_status *g = NULL;
     dg_x12_ack_set_status *st = NULL;
     for (size_t i = 0; i < set->n_segs; i++) {
@@ -381,6 +482,7 @@ static int on_set_r(void *ctx, const dg_x12_set *set)
             snprintf(g->ack_st_control, sizeof g->ack_st_control, "%s", set->control);
             snprintf(g->ack_sender, sizeof g->ack_sender, "%s", c->isa.sender_id);
             snprintf(g->ack_receiver, sizeof g->ack_receiver, "%s", c->isa.receiver_id);
+            snprintf(g->ack_set_id, sizeof g->ack_set_id, "%s", set->id);
         } else if (!strcmp(id, "AK2") && g) {
             r->sets = grow(r->sets, &r->cap_sets, r->n_sets, sizeof *r->sets);
             st = &r->sets[r->n_sets++];
@@ -389,19 +491,19 @@ static int on_set_r(void *ctx, const dg_x12_set *set)
             snprintf(st->group_control, sizeof st->group_control, "%s", g->group_control);
             snprintf(st->set_id, sizeof st->set_id, "%s", el(s, 1));
             snprintf(st->set_control, sizeof st->set_control, "%s", el(s, 2));
-        } else if (!strcmp(id, "AK3") && st) {
+        } else if (!strcmp(id, id3) && st) {
             if (!st->n_segment_notes++)
-                snprintf(st->detail, sizeof st->detail, "segment %s at position %s: AK304 %s",
-                         el(s, 1), el(s, 2), el(s, 4));
-        } else if (!strcmp(id, "AK4") && st && st->n_segment_notes == 1 &&
-                   !strstr(st->detail, "AK403")) {
+                snprintf(st->detail, sizeof st->detail, "segment %s at position %s: %s04 %s",
+                         el(s, 1), el(s, 2), id3, el(s, 4));
+        } else if (!strcmp(id, id4) && st && st->n_segment_notes == 1 &&
+                   !strstr(st->detail, "403")) {
             size_t n = strlen(st->detail);
-            snprintf(st->detail + n, sizeof st->detail - n, "; element %s (ref %s): AK403 %s%s%s",
-                     el(s, 1), el(s, 2), el(s, 3), el(s, 4)[0] ? " bad '" : "",
+            snprintf(st->detail + n, sizeof st->detail - n, "; element %s (ref %s): %s03 %s%s%s",
+                     el(s, 1), el(s, 2), id4, el(s, 3), el(s, 4)[0] ? " bad '" : "",
                      el(s, 4)[0] ? el(s, 4) : "");
             if (el(s, 4)[0] && strlen(st->detail) + 1 < sizeof st->detail)
                 strcat(st->detail, "'");
-        } else if (!strcmp(id, "AK5") && st) {
+        } else if (!strcmp(id, id5) && st) {
             st->status = el(s, 1)[0];
             take_codes(s, 2, st->codes, &st->n_codes);
             st = NULL;
