@@ -1,5 +1,5 @@
-/* dropgate ack: writes the 997 functional acknowledgment for a received X12 file, enveloped
- * back to its sender with this side's control numbers. */
+/* dropgate ack: writes the 997 functional (or 999 implementation) acknowledgment for a received
+ * X12 file, enveloped back to its sender with this side's control numbers. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -14,13 +14,17 @@
 static void usage(FILE *f)
 {
     fputs(
-        "usage: dropgate ack [-o OUT] [--edi DIR] [envelope options] FILE\n"
+        "usage: dropgate ack [-o OUT] [--999 | --kind 997|999] [--edi DIR] [envelope options] "
+        "FILE\n"
         "\n"
         "  Checks FILE (like 'dropgate validate') and writes the 997 for each of its\n"
         "  functional groups: AK1, AK2/AK3/AK4/AK5 per set, AK9, enveloped with sender and\n"
-        "  receiver swapped.\n"
+        "  receiver swapped, in the received group's version (GS08). With --999, the 005010\n"
+        "  999 (AK2/IK3/IK4/IK5). At most 100 segment errors per set are detailed.\n"
+        "  Acknowledgments (997, 999, TA1) are never acknowledged: nothing is written.\n"
         "\n"
         "  -o OUT             write there atomically (default stdout)\n"
+        "  --999, --kind K    999 (or 997, the default)\n"
         "  --edi DIR          definition folder (default: $DG_EDI_DIR, ../edi beside the program)\n"
         "  --control N        ISA13 of the 997 (GS06 and ST02 default to N and 0001)\n"
         "  --counter FILE     take ISA13 from a counter file (read, add one, write back)\n"
@@ -28,8 +32,9 @@ static void usage(FILE *f)
         "  --gs-control N --st-control N\n"
         "  --sender Q:ID --receiver Q:ID   (default: the received ISA08 / ISA06)\n"
         "  --date CCYYMMDD --time HHMM --test --newline\n"
-        "exit status: 0 997 written, 1 the file holds no group to acknowledge (not X12),\n"
-        "             2 usage or I/O error\n",
+        "exit status: 0 acknowledgment written, 1 the file holds no group to acknowledge\n"
+        "             (not X12), 2 usage or I/O error, 3 the file holds only acknowledgments\n"
+        "             (997/999/TA1): nothing written\n",
         f);
 }
 
@@ -83,6 +88,8 @@ int dg_cmd_ack(int argc, char **argv)
         {"test", no_argument, NULL, 'T'},
         {"newline", no_argument, NULL, 'n'},
         {"no-ta1", no_argument, NULL, 'N'},
+        {"999", no_argument, NULL, '9'},
+        {"kind", required_argument, NULL, 'k'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -106,6 +113,17 @@ int dg_cmd_ack(int argc, char **argv)
         case 'T': o.usage = 'T'; break;
         case 'n': o.newline = true; break;
         case 'N': o.no_ta1 = true; break;
+        case '9': o.kind = DG_X12_ACK_999; break;
+        case 'k':
+            if (!strcmp(optarg, "997"))
+                o.kind = DG_X12_ACK_997;
+            else if (!strcmp(optarg, "999"))
+                o.kind = DG_X12_ACK_999;
+            else {
+                fprintf(stderr, "dropgate ack: --kind wants 997 or 999, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -135,7 +153,20 @@ int dg_cmd_ack(int argc, char **argv)
         return 2;
     }
     dg_buf out = DG_BUF_INIT;
-    int rc = dg_x12_ack_build_file(defs, argv[optind], &o, &out, NULL, &err);
+    dg_x12_file_result *res = NULL;
+    int rc = dg_x12_check_file(defs, argv[optind], &res, &err);
+    if (!rc && dg_x12_ack_only(res)) {
+        fprintf(stderr,
+                "dropgate ack: %s holds only acknowledgments (997/999/TA1); acknowledgments are "
+                "never acknowledged: nothing written\n",
+                argv[optind]);
+        dg_x12_file_result_free(res);
+        dg_x12_defs_free(defs);
+        return 3;
+    }
+    if (!rc)
+        rc = dg_x12_ack_build(res, &o, &out, NULL, &err);
+    dg_x12_file_result_free(res);
     int status = 0;
     if (rc) {
         fprintf(stderr, "dropgate ack: %s\n", err.msg);

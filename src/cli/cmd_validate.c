@@ -20,8 +20,14 @@ static void usage(FILE *f)
         "  control numbers, segment position and id, element position and the 997 code\n"
         "  (TA1 interchange, AK9 group, AK5 set, AK3 segment, AK4 element), then a summary.\n"
         "\n"
+        "  Memory stays flat with the number of interchanges: the text report is printed as\n"
+        "  problems are found and only rejected items are kept; --json keeps one file's\n"
+        "  result at a time and prints it when that file is done.\n"
+        "\n"
         "  --json      machine-readable report on stdout\n"
         "  --edi DIR   definition folder (default: $DG_EDI_DIR, ../edi beside the program, ./edi)\n"
+        "  --max-segment-errors N   segment errors detailed per set (default 100, 0: no cap);\n"
+        "              the rest are counted and announced by one warning per set\n"
         "exit status: 0 all accepted, 1 a set, group or interchange rejected, 2 usage or I/O "
         "error\n",
         f);
@@ -79,8 +85,13 @@ static void print_problem(void *ctx, const char *path, const dg_x12_problem *p)
         if (p->elem_ref[0])
             k += snprintf(seg + k, sizeof seg - (size_t)k, " (ref %s)", p->elem_ref);
     }
-    printf("%s: %s%s: %s%s %s %s: %s\n", path, where, seg, p->warning ? "warning: " : "",
-           kind_of(p->level), p->code, dg_x12_code_text(p->level, p->code), bare_msg(p->msg, path));
+    if (!p->code[0]) /* no X12 code describes it (an HL tree warning, a cap notice ...) */
+        printf("%s: %s%s: %s%s\n", path, where, seg, p->warning ? "warning: " : "",
+               bare_msg(p->msg, path));
+    else
+        printf("%s: %s%s: %s%s %s %s: %s\n", path, where, seg, p->warning ? "warning: " : "",
+               kind_of(p->level), p->code, dg_x12_code_text(p->level, p->code),
+               bare_msg(p->msg, path));
 }
 
 /* The problem lines were printed as they were found; this is the file's summary. */
@@ -90,10 +101,14 @@ static void print_summary(const dg_x12_file_result *r)
         printf("%s: not an X12 interchange: %s\n", r->path, bare_msg(r->not_x12_msg, r->path));
     }
     long rejected_sets = r->n_sets - r->n_sets_accepted;
-    printf("%s: %s: %zu interchange(s), %zu group(s), %ld set(s): %ld accepted, %ld rejected; "
-           "%zu error(s), %zu warning(s)\n",
-           r->path, r->rejected ? "REJECTED" : "accepted", r->n_interchanges, r->n_groups,
+    printf("%s: %s: %ld interchange(s), %ld group(s), %ld set(s): %ld accepted, %ld rejected; "
+           "%zu error(s), %zu warning(s)",
+           r->path, r->rejected ? "REJECTED" : "accepted", r->interchanges_read, r->groups_read,
            r->n_sets, r->n_sets_accepted, rejected_sets, r->n_errors, r->n_warnings);
+    if (r->n_left_out)
+        printf(" (%ld segment error(s) past the per-set cap left out of the detail)",
+               r->n_left_out);
+    putchar('\n');
 }
 
 static json_t *codes_json(const char codes[5][4], int n)
@@ -171,6 +186,7 @@ static json_t *file_json(const dg_x12_file_result *r)
             json_object_set_new(so, "status", json_string(ss));
             json_object_set_new(so, "ak5_codes", codes_json(s->codes, s->n_codes));
             json_object_set_new(so, "defined", json_boolean(s->defined));
+            json_object_set_new(so, "segment_errors_left_out", json_integer(s->left_out));
             json_array_append_new(sets, so);
         }
         json_object_set_new(o, "sets", sets);
@@ -181,6 +197,9 @@ static json_t *file_json(const dg_x12_file_result *r)
     for (size_t i = 0; i < r->n_problems; i++)
         json_array_append_new(probs, problem_json(r, &r->problems[i]));
     json_object_set_new(f, "problems", probs);
+    json_object_set_new(f, "interchanges_read", json_integer(r->interchanges_read));
+    json_object_set_new(f, "groups_read", json_integer(r->groups_read));
+    json_object_set_new(f, "segment_errors_left_out", json_integer(r->n_left_out));
     json_object_set_new(f, "errors", json_integer((json_int_t)r->n_errors));
     json_object_set_new(f, "warnings", json_integer((json_int_t)r->n_warnings));
     return f;
@@ -191,17 +210,29 @@ int dg_cmd_validate(int argc, char **argv)
     static const struct option opts[] = {
         {"json", no_argument, NULL, 'j'},
         {"edi", required_argument, NULL, 'e'},
+        {"max-segment-errors", required_argument, NULL, 'm'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     bool json = false;
     const char *edi = NULL;
+    int max_seg = 0;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
         switch (c) {
         case 'j': json = true; break;
         case 'e': edi = optarg; break;
+        case 'm': {
+            char *end = NULL;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 0 || v > 1000000) {
+                fprintf(stderr, "dropgate validate: --max-segment-errors wants 0..1000000\n");
+                return 2;
+            }
+            max_seg = v ? (int)v : -1;
+            break;
+        }
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -224,43 +255,42 @@ int dg_cmd_validate(int argc, char **argv)
         return 2;
     }
     int status = 0;
-    json_t *files = json ? json_array() : NULL;
+    /* --json is streamed file by file: {"files": [ <file>, ... ], "accepted": ...} */
+    if (json)
+        fputs("{\n  \"files\": [", stdout);
     for (int i = optind; i < argc; i++) {
         dg_x12_file_result *r = NULL;
-        /* text: print while reading and keep only counts, so any file size fits in memory */
-        dg_x12_check_opts copts = {true, print_problem, NULL};
-        int crc = json ? dg_x12_check_file(defs, argv[i], &r, &err)
-                       : dg_x12_check_file_opts(defs, argv[i], &copts, &r, &err);
+        /* text: print while reading and keep only counts and rejected items */
+        dg_x12_check_opts copts = {!json, json ? NULL : print_problem, NULL, max_seg};
+        int crc = dg_x12_check_file_opts(defs, argv[i], &copts, &r, &err);
+        json_t *f = NULL;
         if (crc) {
             fprintf(stderr, "dropgate validate: %s\n", err.msg);
-            if (files) {
-                json_t *f = json_object();
+            if (json) {
+                f = json_object();
                 json_object_set_new(f, "file", json_string(argv[i]));
                 json_object_set_new(f, "error", json_string(err.msg));
-                json_array_append_new(files, f);
             }
             status = 2;
-            continue;
+        } else {
+            if (r->rejected && status == 0)
+                status = 1;
+            if (json)
+                f = file_json(r);
+            else
+                print_summary(r);
+            dg_x12_file_result_free(r);
         }
-        if (r->rejected && status == 0)
-            status = 1;
-        if (files)
-            json_array_append_new(files, file_json(r));
-        else
-            print_summary(r);
-        dg_x12_file_result_free(r);
-    }
-    if (files) {
-        json_t *root = json_object();
-        json_object_set_new(root, "accepted", json_boolean(status == 0));
-        json_object_set_new(root, "files", files);
-        char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        if (s) {
-            puts(s);
+        if (f) {
+            char *s = json_dumps(f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+            printf("%s\n%s", i > optind ? "," : "", s ? s : "{}");
             free(s);
+            json_decref(f);
         }
-        json_decref(root);
+        fflush(stdout);
     }
+    if (json)
+        printf("\n  ],\n  \"accepted\": %s\n}\n", status == 0 ? "true" : "false");
     dg_x12_defs_free(defs);
     return status;
 }
