@@ -26,6 +26,10 @@ struct dg_gw {
     gw_map_cache *maps;
     size_t n_maps, cap_maps;
     dg_gw_stats stats;
+    /* An upload whose sent mark the store could not commit (outbox.c): marked before anything
+     * else is sent. 0: none. */
+    int64_t unmarked_id;
+    char unmarked_name[256];
 };
 
 /* gateway.c: opens the store (migrations), loads the routing rules and the catalog. */

@@ -602,11 +602,7 @@ static int upload(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg_ou
     return rc;
 }
 
-/* Marks are committed in batches: a crash loses at most one batch of marks, and those files are
- * uploaded again under the same names with the same bytes (what a retry does anyway). */
-#define SENT_BATCH 200
-
-static void log_sent(dg_gw *g, const dg_gw_partner *p, const dg_outbox_entry *o)
+static void log_sent(dg_gw *g, const char *partner, const dg_outbox_entry *o)
 {
     if (!strcmp(o->kind, "po"))
         g->stats.pos_sent++;
@@ -614,44 +610,67 @@ static void log_sent(dg_gw *g, const dg_gw_partner *p, const dg_outbox_entry *o)
         g->stats.tracking_sent++;
     else if (!strcmp(o->kind, "ack"))
         g->stats.acks_out++;
-    dg_log_info("partner=%s file=%s outcome=sent kind=%s ref=%s sha256=%.12s", p->name,
+    dg_log_info("partner=%s file=%s outcome=sent kind=%s ref=%s sha256=%.12s", partner,
                 o->file_name, o->kind, o->ref ? o->ref : "",
                 o->content_sha256 ? o->content_sha256 : "");
 }
 
-/* Commits the open batch of marks and logs what it made final. */
-static int close_batch(dg_gw *g, const dg_gw_partner *p, const dg_outbox_entry *rows,
-                       const size_t *done, size_t *n_done, bool *open, int rc, dg_error *err)
+/* While the store cannot record what was sent, nothing is sent: an upload it cannot mark would
+ * be repeated by every later poll. The file whose mark failed is remembered (in this process)
+ * and marked first when the store works again, so it is not sent again either. */
+static int store_stopped(const dg_gw_partner *p, const char *file, const dg_error *why,
+                         dg_error *err)
 {
-    if (!*open)
+    dg_log_error("partner=%s outcome=sending-stopped error=ESTATE reason=\"the state store cannot "
+                 "record what is sent (%s): no upload until it can%s%s\"",
+                 p->name, why->msg, file ? "; uploaded but not yet marked: " : "",
+                 file ? file : "");
+    return dg_error_set(err, DG_ESTATE,
+                        "%s: sending stopped: the state store cannot record what is "
+                        "sent: %s",
+                        p->name, why->msg);
+}
+
+/* Records the mark of an upload whose commit failed before (see store_stopped). */
+static int record_unmarked(dg_gw *g, const dg_gw_partner *p, dg_error *err)
+{
+    if (!g->unmarked_id)
+        return 0;
+    dg_error e = {0};
+    dg_outbox_entry o;
+    int rc = dg_store_outbox_get(g->store, g->unmarked_id, &o, &e);
+    if (!rc && !(rc = dg_flow_outbox_sent(g->store, g->unmarked_id, &e))) {
+        log_sent(g, o.partner ? o.partner : p->name, &o);
+        g->unmarked_id = 0;
+    }
+    char name[256];
+    snprintf(name, sizeof name, "%s", !rc && o.file_name ? o.file_name : g->unmarked_name);
+    dg_store_outbox_entry_clear(&o);
+    if (rc == DG_ESTATE)
+        return store_stopped(p, name, &e, err);
+    if (rc) /* the entry is gone: nothing left to record */
+        g->unmarked_id = 0;
+    return 0;
+}
+
+/* Each upload is marked sent in its own commit right after the transport confirmed it (temporary
+ * name renamed): a crash can re-send only the one file in flight, under the same name with the
+ * same bytes. Before the first upload a write transaction proves the store can take the marks. */
+static int upload_pending(dg_gw *g, const dg_gw_partner *p, dg_error *err)
+{
+    int rc = record_unmarked(g, p, err);
+    if (rc)
         return rc;
-    *open = false;
-    if (rc == DG_ESTATE) {
-        dg_store_rollback(g->store);
-        *n_done = 0;
+    dg_outbox_entry *rows = NULL;
+    size_t n = 0;
+    if ((rc = dg_store_outbox_pending(g->store, p->name, &rows, &n, err)) || n == 0) {
+        dg_store_outbox_free(rows, n);
         return rc;
     }
     dg_error e = {0};
-    int crc = dg_store_commit(g->store, &e);
-    if (crc) {
-        *n_done = 0;
-        *err = e;
-        return crc;
-    }
-    for (size_t k = 0; k < *n_done; k++)
-        log_sent(g, p, &rows[done[k]]);
-    *n_done = 0;
-    return rc;
-}
-
-static int upload_pending(dg_gw *g, const dg_gw_partner *p, dg_error *err)
-{
-    dg_outbox_entry *rows = NULL;
-    size_t n = 0;
-    int rc = dg_store_outbox_pending(g->store, p->name, &rows, &n, err);
-    if (rc || n == 0) {
+    if ((rc = dg_store_outbox_probe(g->store, rows[0].id, &e))) {
         dg_store_outbox_free(rows, n);
-        return rc;
+        return rc == DG_ESTATE ? store_stopped(p, NULL, &e, err) : (*err = e, rc);
     }
     size_t pi = gw_partner_index(g, p);
     dg_transport *t = NULL;
@@ -662,45 +681,41 @@ static int upload_pending(dg_gw *g, const dg_gw_partner *p, dg_error *err)
         return rc;
     }
     bool made[2] = {false, false};
-    size_t done[SENT_BATCH], n_done = 0;
-    bool open = false;
     for (size_t i = 0; i < n && !rc && !dg_gw_stop_requested; i++) {
         const dg_outbox_entry *o = &rows[i];
-        if (!open) {
-            if ((rc = dg_store_begin(g->store, err)))
-                break;
-            open = true;
-        }
-        dg_error e = {0};
-        int urc = upload(g, t, p, o, made, &e);
+        dg_error ue = {0};
+        int urc = upload(g, t, p, o, made, &ue);
         if (urc) {
             g->stats.send_failed++;
             dg_log_warn("partner=%s file=%s outcome=send-failed kind=%s ref=%s attempt=%d "
                         "error=%s reason=\"%s\"",
                         p->name, o->file_name, o->kind, o->ref ? o->ref : "", o->attempts + 1,
-                        dg_error_name(urc), e.msg);
-            dg_error ignored = {0};
-            if (dg_store_outbox_mark_failed(g->store, o->id, e.msg, &ignored) == DG_ESTATE) {
-                *err = ignored;
-                rc = DG_ESTATE;
+                        dg_error_name(urc), ue.msg);
+            dg_error me = {0};
+            if (dg_store_outbox_mark_failed(g->store, o->id, ue.msg, &me) == DG_ESTATE) {
+                rc = store_stopped(p, NULL, &me, err);
             } else if (is_network(urc)) {
                 gw_transport_drop(g, pi);
-                *err = e;
+                *err = ue;
                 rc = urc;
             }
-        } else {
-            /* Only after the confirmed upload: a crash before the batch commits re-sends the
-             * same file under the same name, which replaces it at the partner. */
-            dg_log_debug("partner=%s file=%s outcome=uploaded kind=%s", p->name, o->file_name,
-                         o->kind);
-            gw_test_pause("uploaded");
-            if (!(rc = dg_flow_outbox_sent(g->store, o->id, err)))
-                done[n_done++] = i;
+            continue;
         }
-        if (n_done == SENT_BATCH || i + 1 == n || rc)
-            rc = close_batch(g, p, rows, done, &n_done, &open, rc, err);
+        dg_log_debug("partner=%s file=%s outcome=uploaded kind=%s", p->name, o->file_name, o->kind);
+        gw_test_pause("uploaded"); /* the window: at the partner, not yet marked */
+        dg_error se = {0};
+        if ((rc = dg_flow_outbox_sent(g->store, o->id, &se))) {
+            if (rc == DG_ESTATE) {
+                g->unmarked_id = o->id;
+                snprintf(g->unmarked_name, sizeof g->unmarked_name, "%s", o->file_name);
+                rc = store_stopped(p, o->file_name, &se, err);
+            } else {
+                *err = se;
+            }
+            break;
+        }
+        log_sent(g, p->name, o);
     }
-    rc = close_batch(g, p, rows, done, &n_done, &open, rc, err);
     dg_store_outbox_free(rows, n);
     return rc;
 }
