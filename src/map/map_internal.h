@@ -232,9 +232,10 @@ int map_x12_write(const dg_mapping *m, dg_doc *const *docs, size_t n, const dg_m
 enum { MAP_X12_PAD = 16 };
 /* Fits one rendered segment (els[0..*n), each writable with MAP_X12_PAD spare bytes) to its
  * edi/ definition: blanks trimmed, syntax notes met by leaving out the lone half of a pair or a
- * condition without its partner, text cut/padded to its length; *write false when an optional
- * segment lacks a required value. DG_EMAP (naming the element) for a value that cannot fit. */
-int map_x12_tidy(const dg_x12_seg_def *sd, char **els, int *n, bool *write, dg_error *err);
+ * condition without its partner, text cut/padded to its length; *write false (and why) when
+ * the segment lacks a required value. DG_EMAP (naming the element) for a value that cannot fit. */
+int map_x12_tidy(const dg_x12_seg_def *sd, char **els, int *n, bool *write, char *why,
+                 size_t why_size, dg_error *err);
 int map_xml_compile(dg_mapping *m, dg_error *err);
 void map_xml_release(dg_mapping *m);
 int map_xml_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *ctx, dg_error *err);

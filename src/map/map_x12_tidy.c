@@ -93,17 +93,25 @@ static bool apply_rules(const dg_x12_seg_def *sd, char **els, int n)
     return changed;
 }
 
-/* Whether the segment can stand: every mandatory element and one of each R group present. */
-static bool complete(const dg_x12_seg_def *sd, char *const *els, int n)
+/* Whether the segment can stand: every mandatory element and one of each R group present;
+ * else why says what is missing. */
+static bool complete(const dg_x12_seg_def *sd, char *const *els, int n, char *why, size_t size)
 {
     bool any = false;
     for (int i = 0; i < n; i++)
         any |= els[i][0] != '\0';
-    if (!any)
+    if (!any) {
+        snprintf(why, size, "it has no values");
         return false;
-    for (int p = 1; p <= sd->n_elems; p++)
-        if (sd->elems[p - 1].usage == 'M' && !has(els, n, p))
+    }
+    for (int p = 1; p <= sd->n_elems; p++) {
+        const dg_x12_elem_use *u = &sd->elems[p - 1];
+        if (u->usage == 'M' && !has(els, n, p)) {
+            snprintf(why, size, "its mandatory %s%02d (%s) is empty", sd->id, p,
+                     u->elem && u->elem->name ? u->elem->name : "element");
             return false;
+        }
+    }
     for (int r = 0; r < sd->n_rules; r++) {
         const dg_x12_rule *ru = &sd->rules[r];
         if (ru->kind != 'R')
@@ -111,8 +119,10 @@ static bool complete(const dg_x12_seg_def *sd, char *const *els, int n)
         bool one = false;
         for (int k = 0; k < ru->n; k++)
             one |= has(els, n, ru->pos[k]);
-        if (!one)
+        if (!one) {
+            snprintf(why, size, "syntax rule %s needs one of its elements", ru->text);
             return false;
+        }
     }
     return true;
 }
@@ -191,7 +201,8 @@ static int fit_value(const dg_x12_seg_def *sd, int pos, const dg_x12_elem_def *e
                         e->name ? e->name : e->ref, e->min, e->max, v, why);
 }
 
-int map_x12_tidy(const dg_x12_seg_def *sd, char **els, int *n, bool *write, dg_error *err)
+int map_x12_tidy(const dg_x12_seg_def *sd, char **els, int *n, bool *write, char *why,
+                 size_t why_size, dg_error *err)
 {
     *write = false;
     for (int i = 0; i < *n; i++)
@@ -203,8 +214,8 @@ int map_x12_tidy(const dg_x12_seg_def *sd, char **els, int *n, bool *write, dg_e
     }
     for (int pass = 0; pass < 4 && apply_rules(sd, els, *n); pass++)
         ;
-    if (!complete(sd, els, *n))
-        return 0; /* optional segment without its required values: not written */
+    if (!complete(sd, els, *n, why, why_size))
+        return 0; /* a segment without its required values: not written */
     for (int p = 1; p <= *n && p <= sd->n_elems; p++) {
         const dg_x12_elem_use *u = &sd->elems[p - 1];
         if (!els[p - 1][0] || !u->elem)

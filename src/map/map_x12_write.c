@@ -21,6 +21,11 @@ typedef struct {
     bool placeholders, values; /* the segment has placeholders / one of them gave text */
     const dg_x12_version *ver; /* edi/ definitions of the mapping's version, or NULL */
     const dg_x12_set_def *set;
+    struct {
+        const map_out *o;
+        const dg_x12_node *loop;
+    } loops[32]; /* loop_of() answers: searched once per mapping segment and write call */
+    size_t n_loops;
     long hl_count, hl_at[MAX_LEVELS + 1];
     char file_date[16], file_time[16]; /* ISO, as the envelope (ISA09/10, GS04/05) has them */
     dg_error *err;
@@ -60,13 +65,30 @@ static int render_elem(x12_write *xw, const map_tpl *t, const map_out_ctx *c)
     return 0;
 }
 
-/* The document's key (order number, shipment id ...) for messages, or NULL. */
-static const char *doc_key(dg_doc *d)
+/* Whether seg_id is a mandatory segment of the set's own level (BEG, BSN, BIG ...): leaving it
+ * out would never validate, so its missing value is the document's error. */
+static bool mandatory_in_set(const dg_x12_set_def *set, const char *seg_id)
+{
+    for (size_t q = 0; set && q < set->root.n_body; q++) {
+        const dg_x12_node *b = &set->root.body[q];
+        if (!b->n_body && b->usage == 'M' && b->seg && !strcmp(b->seg->id, seg_id))
+            return true;
+    }
+    return false;
+}
+
+/* " KEY": the document's key (order number, shipment id ...) for messages, at most 40 bytes,
+ * control characters as blanks (it ends up in logs); "" when it has none. */
+static const char *doc_key(dg_doc *d, char *buf, size_t size)
 {
     size_t nf = 0;
     const dg_field *key = dg_fields_list(d->kind, &nf);
     char **v = nf ? dg_field_str(&d->u, key) : NULL;
-    return v && *v && **v ? *v : NULL;
+    snprintf(buf, size, "%s%.40s", v && *v && **v ? " " : "", v && *v ? *v : "");
+    for (char *p = buf; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = ' ';
+    return buf;
 }
 
 /* Writes one segment, or nothing (*written false) when it has no values or, with edi/
@@ -133,8 +155,15 @@ static int write_segment(x12_write *xw, const map_out *o, const map_out_ctx *c0,
         for (int i = 0; i < n; i++)
             els[i] = xw->fit.data + at[i];
         bool write = false;
-        if ((rc = map_x12_tidy(sd, els, &n, &write, xw->err)))
+        char why[160] = "";
+        if ((rc = map_x12_tidy(sd, els, &n, &write, why, sizeof why, xw->err)))
             goto fail;
+        if (!write && mandatory_in_set(xw->set, o->name)) {
+            rc = dg_error_set(xw->err, DG_EMAP,
+                              "%s is mandatory in the %s and cannot be written: %s", o->name,
+                              xw->m->x12.set_id, why);
+            goto fail;
+        }
         if (!write)
             return 0;
     } else {
@@ -146,9 +175,9 @@ static int write_segment(x12_write *xw, const map_out *o, const map_out_ctx *c0,
     *written = true;
     return 0;
 fail:
-    dg_error_prefix(xw->err, "%s:%d: segment %s of document %zu%s%s: ", xw->m->path, o->line,
-                    o->name, c.doc_no, doc_key(c.doc) ? " " : "",
-                    doc_key(c.doc) ? doc_key(c.doc) : "");
+    char key[64];
+    dg_error_prefix(xw->err, "%s:%d: segment %s of document %zu%s: ", xw->m->path, o->line, o->name,
+                    c.doc_no, doc_key(c.doc, key, sizeof key));
     return rc;
 }
 
@@ -167,6 +196,21 @@ static const dg_x12_node *loop_started_by(const dg_x12_node *n, const char *seg_
             return in;
     }
     return NULL;
+}
+
+static const dg_x12_node *loop_of(x12_write *xw, const map_out *o)
+{
+    if (!xw->set)
+        return NULL;
+    for (size_t i = 0; i < xw->n_loops; i++)
+        if (xw->loops[i].o == o)
+            return xw->loops[i].loop;
+    const dg_x12_node *loop = loop_started_by(&xw->set->root, o->name);
+    if (xw->n_loops < sizeof xw->loops / sizeof *xw->loops) {
+        xw->loops[xw->n_loops].o = o;
+        xw->loops[xw->n_loops++].loop = loop;
+    }
+    return loop;
 }
 
 static bool loop_has(const dg_x12_node *loop, const char *seg_id)
@@ -189,8 +233,8 @@ static int write_outs(x12_write *xw, const map_out *outs, size_t n, const map_ou
         if (o->when) {
             void *rec = map_out_record(c, o->when);
             if (!rec || !dg_field_present(rec, o->when)) {
-                if (o->each < 0 && xw->set)
-                    left_out = loop_started_by(&xw->set->root, o->name);
+                if (o->each < 0)
+                    left_out = loop_of(xw, o);
                 continue;
             }
         }
@@ -198,8 +242,8 @@ static int write_outs(x12_write *xw, const map_out *outs, size_t n, const map_ou
             int rc = write_segment(xw, o, c, &written);
             if (rc)
                 return rc;
-            if (!written && xw->set)
-                left_out = loop_started_by(&xw->set->root, o->name);
+            if (!written)
+                left_out = loop_of(xw, o);
             continue;
         }
         if (o->if_empty >= 0 && dg_fields_count(c->doc, o->if_empty) > 0)
@@ -293,11 +337,10 @@ static int check_output(const dg_mapping *m, dg_doc *const *docs, size_t n,
             p && *p->st_control ? strtol(p->st_control, NULL, 10) - env->first_set_control : -1;
         if (d >= (long)n)
             d = -1;
-        const char *key = d >= 0 ? doc_key(docs[d]) : NULL;
-        char where[160] = " this batch", at[64] = "";
+        char where[160] = " this batch", at[64] = "", key[64];
         if (d >= 0)
-            snprintf(where, sizeof where, " document %ld%s%s", d + 1, key ? " " : "",
-                     key ? key : "");
+            snprintf(where, sizeof where, " document %ld%s", d + 1,
+                     doc_key(docs[d], key, sizeof key));
         if (p && *p->seg_id && p->elem)
             snprintf(at, sizeof at, "%s%02d (set segment %ld): ", p->seg_id, p->elem, p->set_seg);
         else if (p && *p->seg_id)

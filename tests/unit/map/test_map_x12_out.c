@@ -134,9 +134,10 @@ static void unfit_value_is_refused(void **state)
     list_free(&l);
 }
 
-/* A mapping that writes an invalid 850 (no BEG: its mandatory date is never filled) is
- * refused with the validator's message and the document; without definitions the same mapping
- * writes (what the gateway and translate never do). */
+/* A mandatory segment that its values cannot fill (a BEG without date) is the document's
+ * error, named; a mapping that writes an invalid 850 (no BEG at all) is refused with the
+ * validator's message and the document. Without definitions the same mapping writes (what the
+ * gateway and translate never do). */
 static void invalid_output_is_refused(void **state)
 {
     (void)state;
@@ -146,21 +147,36 @@ static void invalid_output_is_refused(void **state)
               &l);
     dg_mapping *m = NULL;
     dg_error err = {0};
-    const char *path = write_tmp("bad-850.yaml", "direction: out\ndocument: order\nformat: x12\n"
-                                                 "x12: {transaction_set: \"850\"}\nsegments:\n"
-                                                 "  - BEG: [\"00\", SA, \"{order_number}\", \"\", "
-                                                 "\"{order_date|date:CCYYMMDD}\"]\n"
-                                                 "  - each: lines\n    segments:\n"
-                                                 "      - PO1: [\"\", \"{quantity}\"]\n");
+    const char *path =
+        write_tmp("no-date-850.yaml", "direction: out\ndocument: order\nformat: x12\n"
+                                      "x12: {transaction_set: \"850\"}\nsegments:\n"
+                                      "  - BEG: [\"00\", SA, \"{order_number}\", \"\", "
+                                      "\"{order_date|date:CCYYMMDD}\"]\n"
+                                      "  - each: lines\n    segments:\n"
+                                      "      - PO1: [\"\", \"{quantity}\"]\n");
     if (dg_map_load(path, &m, &err))
         fail_msg("%s", err.msg);
     dg_buf out = DG_BUF_INIT;
+    assert_int_equal(write_checked(m, &l, &out, &err), DG_EMAP);
+    assert_non_null(strstr(err.msg, "no-date-850.yaml:6: segment BEG of document 1 PO-8: BEG is "
+                                    "mandatory in the 850 and cannot be written: its mandatory "
+                                    "BEG05 (Date) is empty"));
+    assert_int_equal(out.len, 0);
+    dg_map_free(m);
+    path = write_tmp("no-beg-850.yaml", "direction: out\ndocument: order\nformat: x12\n"
+                                        "x12: {transaction_set: \"850\"}\nsegments:\n"
+                                        "  - REF: [CO, \"{order_number}\"]\n"
+                                        "  - each: lines\n    segments:\n"
+                                        "      - PO1: [\"\", \"{quantity}\"]\n");
+    if (dg_map_load(path, &m, &err))
+        fail_msg("%s", err.msg);
     assert_int_equal(write_checked(m, &l, &out, &err), DG_EVALID);
-    assert_non_null(strstr(err.msg, "bad-850.yaml: the X12 written for document 1 PO-8 does not "
-                                    "validate: "));
-    assert_non_null(strstr(err.msg, "BEG"));
+    assert_non_null(strstr(err.msg, "no-beg-850.yaml: the X12 written for document 1 PO-8 does "
+                                    "not validate: BEG"));
+    assert_non_null(strstr(err.msg, "mandatory segment BEG missing"));
     assert_int_equal(out.len, 0);
     assert_int_equal(dg_map_write(m, l.docs, l.n, NULL, &out, &err), 0);
+    assert_non_null(strstr(out.data, "REF*CO*PO-8~"));
     dg_buf_free(&out);
     dg_map_free(m);
     list_free(&l);
