@@ -118,8 +118,10 @@ static int check_drop(dg_transport *t, const dg_gw_partner *p, const dg_gw_drop 
         printf("    %-44s %10llu bytes  %s\n", files[i].name, (unsigned long long)files[i].size,
                pick == DG_PICK_UNSTABLE ? "would be taken once stable"
                : pick == DG_PICK_TAKE   ? "would be taken"
-                                        : dg_gw_pick_name(pick));
-        if (d->acks || !d->mapping || mapped >= max)
+               : pick == DG_PICK_TOO_LARGE
+                   ? "too large: over the drop's max_file_bytes, would be left in the drop"
+                   : dg_gw_pick_name(pick));
+        if (pick == DG_PICK_TOO_LARGE || d->acks || !d->mapping || mapped >= max)
             continue;
         char remote[1024], local[1400];
         snprintf(remote, sizeof remote, "%s/%s", d->folder, files[i].name);

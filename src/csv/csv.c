@@ -19,7 +19,8 @@ typedef struct {
     char **ptrs;
     size_t n, cap;
     long record;
-    int rc; /* first non-zero callback result: stops everything */
+    size_t pending; /* bytes given to libcsv since the last record ended */
+    int rc;         /* first non-zero callback result: stops everything */
 } reader;
 
 /* Windows-1252 0x80-0x9F (where ISO-8859-1 has control codes): euro sign, curly quotes,
@@ -159,13 +160,21 @@ static int feed(struct csv_parser *p, reader *r, const char *buf, size_t len, bo
                 ll--;
             if (!memchr(s, quote, ll) && !memchr(s, '\r', ll)) {
                 fast_record(r, s, ll, delim);
+                r->pending = 0;
                 s += n;
                 continue;
             }
         }
+        long before = r->record;
         if (csv_parse(p, s, n, on_field, on_record, r) != n && !r->rc)
             return dg_error_set(r->err, DG_EPARSE, "%s: CSV record %ld: %s", name, r->record + 1,
                                 csv_strerror(csv_error(p)));
+        r->pending = r->record == before ? r->pending + n : 0;
+        if (r->pending > DG_CSV_MAX_RECORD && !r->rc)
+            return dg_error_set(r->err, DG_EPARSE,
+                                "%s: CSV record %ld is longer than %u MiB (no line end: a binary "
+                                "file, or a quote that is never closed?)",
+                                name, r->record + 1, DG_CSV_MAX_RECORD >> 20);
         s += n;
     }
     return r->rc;

@@ -9,6 +9,10 @@
 #include "core/buf.h"
 #include "core/error.h"
 
+/* The longest record read: a file without line ends (a binary file, a quote never closed) is
+ * refused at this size instead of filling memory. */
+#define DG_CSV_MAX_RECORD (16u * 1024 * 1024)
+
 typedef struct dg_csv_opts {
     char delim, quote; /* ',' and '"' when 0 */
     bool latin1;       /* input is ISO-8859-1 / Windows-1252: converted to UTF-8 */
@@ -17,11 +21,11 @@ typedef struct dg_csv_opts {
 /* One record: fields are NUL-terminated (valid until the callback returns); record is the
  * 1-based record number in the file (the line number unless quoted fields span lines).
  * Return non-zero to stop reading; that value is returned by dg_csv_read_file. */
-typedef int (*dg_csv_record_fn)(void *ctx, char **fields, const size_t *lens, size_t n,
-                                long record, dg_error *err);
+typedef int (*dg_csv_record_fn)(void *ctx, char **fields, const size_t *lens, size_t n, long record,
+                                dg_error *err);
 
-/* Streams path through libcsv (memory bounded by the longest record). A UTF-8 BOM is skipped;
- * blank lines are ignored. */
+/* Streams path through libcsv (memory bounded by the longest record, at most
+ * DG_CSV_MAX_RECORD). A UTF-8 BOM is skipped; blank lines are ignored. */
 int dg_csv_read_file(const char *path, const dg_csv_opts *opts, dg_csv_record_fn fn, void *ctx,
                      dg_error *err);
 /* Same over a buffer in memory (tests, small inputs). */

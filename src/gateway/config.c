@@ -71,6 +71,7 @@ static int load_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_erro
                                         {"done_marker", T},
                                         {"min_age_seconds", T},
                                         {"max_files", T},
+                                        {"max_file_bytes", T},
                                         {"ack", T},
                                         {"type", T},
                                         {NULL, 0}};
@@ -116,10 +117,14 @@ static int load_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_erro
     if ((rc = get_duration(n, "stable_seconds", stable_default, &d->stable_seconds, err)) ||
         (rc = get_duration(n, "min_age_seconds", 0, &d->min_age_seconds, err)) ||
         (rc = dg_conf_long(n, "max_files", 0, &d->max_files, err)) ||
+        (rc = dg_conf_long(n, "max_file_bytes", DG_GW_MAX_FILE_BYTES, &d->max_file_bytes, err)) ||
         (rc = dg_conf_bool(n, "ack", false, &d->ack, err)))
         return rc;
     if (d->max_files < 0)
         return conf_error(err, dg_conf_get(n, "max_files"), "%s must be 0 or more", "max_files");
+    if (d->max_file_bytes < 0)
+        return conf_error(err, dg_conf_get(n, "max_file_bytes"), "%s must be 0 or more",
+                          "max_file_bytes");
     return 0;
 }
 

@@ -20,6 +20,10 @@ typedef enum { DG_AFTER_DELETE = 0, DG_AFTER_MOVE, DG_AFTER_LEAVE } dg_gw_after;
 #define DG_GW_STABLE_DEFAULT 2
 typedef enum { DG_ROLE_STOREFRONT = 1, DG_ROLE_SUPPLIER } dg_gw_role;
 
+/* Default max_file_bytes of an inbound drop: far above any real order or EDI batch, far below
+ * what would exhaust the machine (a 2 GB file of NULs once took 4 GB to be refused). */
+#define DG_GW_MAX_FILE_BYTES (256L * 1024 * 1024)
+
 /* One inbound drop folder of a partner (a file there is picked up and mapped). */
 typedef struct dg_gw_drop {
     const char *folder;   /* remote folder, relative to the transport root */
@@ -35,6 +39,7 @@ typedef struct dg_gw_drop {
     const char *done_marker;    /* suffix: "a.csv" is taken only once "a.csv.done" exists */
     long min_age_seconds;       /* mtime at least this old */
     long max_files;             /* per poll; 0: no limit */
+    long max_file_bytes;        /* larger files are left in the drop, never fetched; 0: no limit */
     bool ack;                   /* X12: send a 997 for each received group */
     bool acks;                  /* type: acks - incoming 997s for what we sent, no mapping */
     int line;                   /* where it is configured, for messages */
@@ -101,7 +106,8 @@ typedef enum {
     DG_PICK_UNSTABLE, /* changed since the last look, or first seen: look again later */
     DG_PICK_TOO_YOUNG,
     DG_PICK_NO_MARKER,
-    DG_PICK_SKIP, /* not selected, a folder, or a done-marker itself */
+    DG_PICK_SKIP,      /* not selected, a folder, or a done-marker itself */
+    DG_PICK_TOO_LARGE, /* listed larger than the drop's max_file_bytes: left there */
 } dg_gw_pick;
 
 /* Decides whether file f of drop d (under key, e.g. "partner/folder") may be taken at time now.
@@ -110,6 +116,9 @@ dg_gw_pick dg_gw_pick_check(dg_gw_looks *l, const char *key, const dg_gw_drop *d
                             const dg_remote_file *f, const dg_remote_file *listing, size_t n,
                             int64_t now);
 const char *dg_gw_pick_name(dg_gw_pick p);
+/* True the first time this version (size, mtime) of a file is noted, so a file left in the
+ * drop (too large) is reported once, not on every poll. */
+bool dg_gw_looks_first_note(dg_gw_looks *l, const char *key, const dg_remote_file *f);
 /* Forgets the look at key/name (after the file was taken). */
 void dg_gw_looks_forget(dg_gw_looks *l, const char *key, const char *name);
 /* After a whole listing (listing/n) of key: forgets the looks at files of key that are no

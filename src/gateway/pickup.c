@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/log.h"
 #include "gateway/gateway.h"
@@ -130,6 +131,9 @@ dg_gw_pick dg_gw_pick_check(dg_gw_looks *l, const char *key, const dg_gw_drop *d
         return DG_PICK_SKIP;
     if (!dg_gw_glob_selected(d, f->name))
         return DG_PICK_SKIP;
+    /* Checked on the listing, before any byte is fetched (the fetch enforces it again). */
+    if (d->max_file_bytes > 0 && f->size > (uint64_t)d->max_file_bytes)
+        return DG_PICK_TOO_LARGE;
     if (d->done_marker && *d->done_marker && !has_marker(f->name, d->done_marker, listing, n))
         return DG_PICK_NO_MARKER;
     if (d->min_age_seconds > 0 && now - f->mtime < d->min_age_seconds)
@@ -163,6 +167,7 @@ const char *dg_gw_pick_name(dg_gw_pick p)
     case DG_PICK_TOO_YOUNG: return "too-young";
     case DG_PICK_NO_MARKER: return "no-done-marker";
     case DG_PICK_SKIP: return "skip";
+    case DG_PICK_TOO_LARGE: return "too-large";
     }
     return "?";
 }
@@ -203,6 +208,21 @@ void dg_gw_looks_prune(dg_gw_looks *l, const char *key, const dg_remote_file *li
 size_t dg_gw_looks_count(const dg_gw_looks *l)
 {
     return l ? l->n : 0;
+}
+
+bool dg_gw_looks_first_note(dg_gw_looks *l, const char *key, const dg_remote_file *f)
+{
+    char full[1024];
+    snprintf(full, sizeof full, "%s/%s", key, f->name);
+    look *k = find_look(l, full);
+    if (k && k->size == f->size && k->mtime == f->mtime)
+        return false;
+    if (!k)
+        k = add_look(l, full);
+    k->size = f->size;
+    k->mtime = f->mtime;
+    k->since = (int64_t)time(NULL);
+    return true;
 }
 
 void dg_gw_looks_forget(dg_gw_looks *l, const char *key, const char *name)

@@ -150,7 +150,15 @@ static int take_file(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg
                     .mtime = f->mtime,
                     .spool_path = spool};
     uint64_t bytes = 0;
-    if ((rc = dg_transport_fetch(t, remote, spool, pk.sha256, &bytes, err))) {
+    rc = dg_transport_fetch_max(t, remote, spool, (uint64_t)d->max_file_bytes, pk.sha256, &bytes,
+                                err);
+    if (rc == DG_EVALID) { /* larger than the listing said: left in the drop, as in look() */
+        g->stats.waiting++;
+        dg_log_warn("partner=%s file=%s outcome=too-large reason=\"%s\" (left in the drop)",
+                    p->name, remote, err->msg);
+        return 0;
+    }
+    if (rc) {
         g->stats.failed++;
         dg_log_warn("partner=%s file=%s outcome=fetch-failed error=%s reason=\"%s\"", p->name,
                     remote, dg_error_name(rc), err->msg);
@@ -281,6 +289,16 @@ static int look(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg_gw_d
         if (pick == DG_PICK_SKIP)
             continue;
         g->stats.listed++;
+        if (pick == DG_PICK_TOO_LARGE) {
+            g->stats.waiting++;
+            if (dg_gw_looks_first_note(g->looks, key, &files[i]))
+                dg_log_warn("partner=%s file=%s/%s outcome=too-large size=%llu "
+                            "max_file_bytes=%ld reason=\"larger than the drop's max_file_bytes: "
+                            "left in the drop, not fetched (raise max_file_bytes to take it)\"",
+                            p->name, d->folder, files[i].name, (unsigned long long)files[i].size,
+                            d->max_file_bytes);
+            continue;
+        }
         if (pick != DG_PICK_TAKE) {
             g->stats.waiting++;
             if (pick == DG_PICK_UNSTABLE && d->stable_seconds > *wait_s)

@@ -15,6 +15,12 @@
 #include "map/map.h"
 #include "x12/defs.h"
 
+/* Default inbound cap on one value: no real name, address or note comes near it, and a 10 MB
+ * "ship-to name" must not travel into the store and a supplier's PO. A rule's max_bytes
+ * raises or lowers it. */
+#define MAP_MAX_VALUE_BYTES 4096
+#define MAP_MAX_VALUE_LIMIT (16 * 1024 * 1024)
+
 typedef struct map_table {
     const char *name;
     const char **keys, **vals;
@@ -63,6 +69,7 @@ typedef struct map_rule {
     char dec_sep, thou_sep;
     const char *strip;       /* characters removed before a number is parsed ("$ ") */
     size_t max_len;          /* outbound: cut to this many characters (0: no limit) */
+    size_t max_bytes;        /* inbound: a longer value is an error (MAP_MAX_VALUE_BYTES) */
     const char *pair;        /* outbound X12: "VP" writes two elements VP*value, none if empty */
     bool abs;                /* outbound: absolute value of a number */
     const char *sign_neg, *sign_pos; /* outbound: "sign:A/C" writes A for negatives, C else */

@@ -138,6 +138,7 @@ static void rule_defaults(const dg_mapping *m, map_rule *r, const dg_node *n)
     r->trim = true;
     r->places = -1;
     r->join = " ";
+    r->max_bytes = MAP_MAX_VALUE_BYTES;
 }
 
 /* Transform keys shared by both directions; returns 1 when key is not one of them. */
@@ -213,6 +214,12 @@ static int parse_rule_in(dg_mapping *m, map_rule *r, const dg_node *n, int group
                    !strcmp(e->key, "first_of")) {
             src = e;
             r->first = !strcmp(e->key, "first_of");
+        } else if (!strcmp(e->key, "max_bytes")) {
+            int x;
+            int rc = parse_int(e, e->key, 1, MAP_MAX_VALUE_LIMIT, &x, err);
+            if (rc)
+                return rc;
+            r->max_bytes = (size_t)x;
         } else {
             int rc = rule_transform(m, r, e, err);
             if (rc == 1)

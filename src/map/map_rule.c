@@ -248,6 +248,11 @@ int map_apply_in(const dg_mapping *m, const map_rule *r, const char *const *vals
         while (len && is_space(s[len - 1]))
             len--;
     }
+    if (s && len > r->max_bytes)
+        return map_err(err, DG_EMAP, r, pos,
+                       "value is %zu bytes, longer than the %zu allowed (set max_bytes on this "
+                       "rule to accept longer values)",
+                       len, r->max_bytes);
     if (!s || !len) {
         if (r->dflt) {
             s = r->dflt;

@@ -277,8 +277,8 @@ typedef struct fetch_args {
     char part[2100];
     int fd;
     dg_sha256_ctx *sha;
-    uint64_t bytes;
-    bool write_failed;
+    uint64_t bytes, max_bytes;
+    bool too_large, write_failed;
     int write_errno;
 } fetch_args;
 
@@ -287,6 +287,10 @@ static int sink_to_file(void *ctx, const void *data, size_t len)
     fetch_args *a = ctx;
     const char *p = data;
     size_t left = len;
+    if (a->max_bytes && a->bytes + len > a->max_bytes) {
+        a->too_large = true;
+        return -1;
+    }
     while (left) {
         ssize_t w = write(a->fd, p, left);
         if (w < 0) {
@@ -317,8 +321,14 @@ static int call_fetch(dg_transport *t, void *v, dg_error *err)
     a->sha = dg_sha256_begin();
     a->bytes = 0;
     a->write_failed = false;
+    a->too_large = false;
     int rc = t->ops->fetch(t, a->remote, sink_to_file, a, err);
-    if (a->write_failed)
+    if (a->too_large)
+        rc = dg_error_set(err, DG_EVALID,
+                          "'%s' is larger than max_file_bytes (%llu bytes): not taken (raise "
+                          "max_file_bytes of the drop to take it)",
+                          a->remote, (unsigned long long)a->max_bytes);
+    else if (a->write_failed)
         rc = dg_error_set(err, DG_EIO, "cannot write '%s': %s", a->part, strerror(a->write_errno));
     if (!rc && !t->cfg.fetch_no_sync && fdatasync(a->fd)) /* data and size, not mtime */
         rc = dg_error_set(err, DG_EIO, "cannot fsync '%s': %s", a->part, strerror(errno));
@@ -336,11 +346,18 @@ static int call_fetch(dg_transport *t, void *v, dg_error *err)
 int dg_transport_fetch(dg_transport *t, const char *remote_path, const char *local_path,
                        char sha256_hex[DG_SHA256_HEX_LEN], uint64_t *bytes, dg_error *err)
 {
+    return dg_transport_fetch_max(t, remote_path, local_path, 0, sha256_hex, bytes, err);
+}
+
+int dg_transport_fetch_max(dg_transport *t, const char *remote_path, const char *local_path,
+                           uint64_t max_bytes, char sha256_hex[DG_SHA256_HEX_LEN], uint64_t *bytes,
+                           dg_error *err)
+{
     char path[2048];
     int rc = resolve(t, remote_path, path, sizeof path, err);
     if (rc)
         return rc;
-    fetch_args a = {.remote = path, .local = local_path, .fd = -1};
+    fetch_args a = {.remote = path, .local = local_path, .fd = -1, .max_bytes = max_bytes};
     snprintf(a.part, sizeof a.part, "%s.part", local_path);
     rc = with_retry(t, "fetch", path, call_fetch, &a, err);
     char hex[DG_SHA256_HEX_LEN] = "";

@@ -63,6 +63,11 @@ int dg_transport_list(dg_transport *t, const char *dir, dg_remote_file **files, 
  * on the way. Never holds the whole file in memory. */
 int dg_transport_fetch(dg_transport *t, const char *remote_path, const char *local_path,
                        char sha256_hex[DG_SHA256_HEX_LEN], uint64_t *bytes, dg_error *err);
+/* The same, refusing a file larger than max_bytes (0: no limit) while it streams, in case the
+ * listing's size was wrong or the file grew: DG_EVALID naming the limit, nothing left locally. */
+int dg_transport_fetch_max(dg_transport *t, const char *remote_path, const char *local_path,
+                           uint64_t max_bytes, char sha256_hex[DG_SHA256_HEX_LEN], uint64_t *bytes,
+                           dg_error *err);
 /* Uploads local_path as remote_dir/name via a temporary name then rename. Replaces an existing
  * file of that name (a retry of the same upload). */
 int dg_transport_put(dg_transport *t, const char *local_path, const char *remote_dir,

@@ -329,6 +329,50 @@ static void test_bad_file_quarantined_rest_goes_on(void **state)
     dg_gw_config_free(cfg);
 }
 
+/* A file listed larger than max_file_bytes is never fetched: not archived, not quarantined, no
+ * order, left in the drop (after: delete notwithstanding) while the rest of the poll goes on. */
+static void test_too_large_left_in_drop(void **state)
+{
+    (void)state;
+    dg_gw_config *cfg = load("    max_file_bytes: 2000\n");
+    assert_int_equal(cfg->partners[0].drops[0].max_file_bytes, 2000);
+    write_order("drops/shop/orders/a.csv", "40");
+    char path[1024], big[6000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    snprintf(path, sizeof path, "%s/drops/shop/orders/b-big.csv", g_tmp);
+    FILE *f = fopen(path, "w");
+    fprintf(f,
+            "%s#41,a@example.com,USD,9.99,Standard,2026-11-20 10:00:00 -0500,1,Thing,9.99,"
+            "SF-9999,%s,,1 Main St,,Austin,78701,TX,US,,\n",
+            orders_hdr, big);
+    fclose(f);
+    for (int round = 0; round < 2; round++) {
+        dg_gw_stats s = poll_once(cfg);
+        assert_int_equal(s.processed, round == 0 ? 1 : 0);
+        assert_int_equal(s.taken, round == 0 ? 1 : 0);
+        assert_int_equal(s.quarantined, 0);
+        assert_int_equal(s.waiting, 1);
+        assert_true(exists("drops/shop/orders/b-big.csv"));
+        assert_int_equal(count_files("var/archive"), 1);
+        assert_int_equal(count_files("var/quarantine"), 0);
+    }
+    assert_false(exists("drops/shop/orders/a.csv"));
+    dg_gw_config_free(cfg);
+    /* the default is a limit, not "no limit"; a negative one is refused */
+    cfg = load("");
+    assert_int_equal(cfg->partners[0].drops[0].max_file_bytes, DG_GW_MAX_FILE_BYTES);
+    dg_gw_config_free(cfg);
+    char cpath[1024];
+    snprintf(cpath, sizeof cpath, "%s/etc/partners/shop.yaml", g_tmp);
+    dg_test_write_file(cpath, "name: shop\nrole: storefront\ntransport: {kind: local, root: d}\n"
+                              "inbound:\n  - {folder: o, mapping: m.yaml, max_file_bytes: -1}\n");
+    snprintf(cpath, sizeof cpath, "%s/etc/dropgate.yaml", g_tmp);
+    dg_error err = {0};
+    assert_int_not_equal(dg_gw_config_load(cpath, NULL, &cfg, &err), 0);
+    assert_non_null(strstr(err.msg, "max_file_bytes"));
+}
+
 /* Crash after the pickup was recorded but before the remote delete: the file is still in the
  * drop. The next poll must only finish the delete, not place the order again. */
 static void test_redo_after_interrupted_delete(void **state)
@@ -524,6 +568,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_changed_after_fetch_is_left, setup, teardown),
         cmocka_unit_test_setup_teardown(test_changed_after_fetch_is_not_moved, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_processing_leaves_the_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_too_large_left_in_drop, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,8 @@
  * values far longer than any real field. */
 #include "maptest.h"
 
+#include "csv/csv.h"
+
 static char *scratch;
 
 static const char *write_tmp(const char *name, const char *text)
@@ -138,6 +140,85 @@ static void xml_entities(void **state)
     dg_map_free(m);
 }
 
+/* A value longer than the rule's cap (4 KiB by default) is an error naming the rule and row,
+ * not a 10 MB ship-to name in the store and the supplier's PO; max_bytes moves the cap. */
+static void field_length_cap(void **state)
+{
+    (void)state;
+    size_t n = 10u << 20;
+    char *name = malloc(n + 1);
+    memset(name, 'N', n);
+    name[n] = '\0';
+    const char *hdr = "Name,Created at,Shipping Name\n";
+    dg_buf in = DG_BUF_INIT;
+    dg_buf_printf(&in, "%s#1,2024-03-01,%s\n", hdr, name);
+    free(name);
+    const char *path = write_tmp("long.csv", in.data);
+    dg_buf_free(&in);
+    const char *map = "direction: in\ndocument: order\nformat: csv\ncsv: {group_by: Name}\n"
+                      "fields:\n  - {target: order_number, source: Name}\n"
+                      "  - {target: ship_to.name, source: Shipping Name%s}\n";
+    char yaml[512];
+    snprintf(yaml, sizeof yaml, map, "");
+    dg_mapping *m = load_text(yaml);
+    doc_list l = {0};
+    dg_error err = {0};
+    assert_int_equal(dg_map_read_file(m, path, list_sink, &l, &err), DG_EMAP);
+    assert_int_equal(l.n, 0);
+    assert_non_null(strstr(err.msg, "rule 'ship_to.name'"));
+    assert_non_null(strstr(err.msg, "10485760 bytes, longer than the 4096 allowed"));
+    assert_non_null(strstr(err.msg, "max_bytes"));
+    assert_non_null(strstr(err.msg, "row 2"));
+    dg_map_free(m);
+    /* the default lets a real long value through; a per-rule max_bytes lowers or raises it */
+    char v[5001];
+    memset(v, 'v', 5000);
+    v[5000] = '\0';
+    dg_buf b = DG_BUF_INIT;
+    dg_buf_printf(&b, "%s#2,2024-03-01,Ana Lopez\n#3,2024-03-01,%s\n", hdr, v);
+    path = write_tmp("mid.csv", b.data);
+    dg_buf_free(&b);
+    snprintf(yaml, sizeof yaml, map, ", max_bytes: 6000");
+    m = load_text(yaml);
+    assert_int_equal(dg_map_read_file(m, path, list_sink, &l, &err), 0);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(strlen(l.docs[1]->u.order.ship_to.name), 5000);
+    list_free(&l);
+    dg_map_free(m);
+    snprintf(yaml, sizeof yaml, map, ", max_bytes: 8");
+    m = load_text(yaml);
+    assert_int_equal(dg_map_read_file(m, path, list_sink, &l, &err), DG_EMAP);
+    assert_non_null(strstr(err.msg, "9 bytes, longer than the 8 allowed"));
+    list_free(&l);
+    dg_map_free(m);
+    snprintf(yaml, sizeof yaml, map, ", max_bytes: 0");
+    dg_mapping *bad = NULL;
+    assert_int_equal(dg_map_load(write_tmp("m.yaml", yaml), &bad, &err), DG_ECONFIG);
+    assert_non_null(strstr(err.msg, "max_bytes"));
+}
+
+/* A record without a line end (a 2 GB file of NULs once took 4 GB) stops at 16 MiB. */
+static int count_record(void *ctx, char **f, const size_t *lens, size_t n, long rec, dg_error *e)
+{
+    (void)f, (void)lens, (void)n, (void)rec, (void)e;
+    (*(long *)ctx)++;
+    return 0;
+}
+
+static void csv_record_cap(void **state)
+{
+    (void)state;
+    size_t n = DG_CSV_MAX_RECORD + (1u << 20);
+    char *data = calloc(1, n); /* all NUL, as the probe's file */
+    long records = 0;
+    dg_error err = {0};
+    assert_int_equal(dg_csv_read_buf(data, n, "nul.csv", NULL, count_record, &records, &err),
+                     DG_EPARSE);
+    assert_non_null(strstr(err.msg, "nul.csv: CSV record 1 is longer than 16 MiB"));
+    assert_int_equal(records, 0);
+    free(data);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -159,6 +240,8 @@ int main(void)
         cmocka_unit_test(csv_formulas_neutralised),
         cmocka_unit_test(csv_formula_guard_can_be_turned_off),
         cmocka_unit_test(xml_entities),
+        cmocka_unit_test(field_length_cap),
+        cmocka_unit_test(csv_record_cap),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -178,6 +178,20 @@ static void roundtrip(const dg_test_ftpd *s, const char *kind, const char *dir)
     dg_transport_close(t);
     /* Everything above went over one reused control connection. */
     assert_int_equal(logins(s), logins_before + 1);
+    /* max_file_bytes enforced while streaming: refused with nothing left locally (curl drops
+     * the connection of an aborted transfer); the next fetch on the same handle works. */
+    assert_int_equal(dg_transport_open(&c, &t, &err), 0);
+    snprintf(rel, sizeof rel, "%s/po 1.edi", sub);
+    assert_int_equal(dg_transport_fetch_max(t, rel, tmp_path("big.edi"), 776, sha, &bytes, &err),
+                     DG_EVALID);
+    assert_non_null(strstr(err.msg, "max_file_bytes (776 bytes)"));
+    assert_int_not_equal(stat(tmp_path("big.edi"), &st), 0);
+    assert_int_not_equal(stat(tmp_path("big.edi.part"), &st), 0);
+    assert_int_equal(dg_transport_fetch_max(t, rel, tmp_path("big.edi"), 777, sha, &bytes, &err),
+                     0);
+    assert_int_equal(bytes, 777);
+    unlink(tmp_path("big.edi"));
+    dg_transport_close(t);
 }
 
 static void test_ftp_roundtrip(void **state)

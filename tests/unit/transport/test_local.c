@@ -126,6 +126,31 @@ static void test_fetch_no_sync(void **state)
     dg_transport_close(t);
 }
 
+/* max_bytes is enforced while the file streams (the listing may be wrong, the file may grow):
+ * one byte over is refused with the limit named, and nothing is left under either name. */
+static void test_fetch_max_bytes(void **state)
+{
+    (void)state;
+    mkdir(at("mx"), 0750);
+    assert_int_equal(dg_test_make_file(at("mx/big.csv"), 200001, 3), 0);
+    dg_transport *t = open_root(at("mx"));
+    char sha[DG_SHA256_HEX_LEN];
+    uint64_t bytes = 0;
+    dg_error err = {0};
+    struct stat st;
+    assert_int_equal(
+        dg_transport_fetch_max(t, "big.csv", at("mx-big.csv"), 200000, sha, &bytes, &err),
+        DG_EVALID);
+    assert_non_null(strstr(err.msg, "max_file_bytes (200000 bytes)"));
+    assert_non_null(strstr(err.msg, "big.csv"));
+    assert_int_not_equal(stat(at("mx-big.csv"), &st), 0);
+    assert_int_not_equal(stat(at("mx-big.csv.part"), &st), 0);
+    assert_int_equal(
+        dg_transport_fetch_max(t, "big.csv", at("mx-big.csv"), 200001, sha, &bytes, &err), 0);
+    assert_int_equal(bytes, 200001);
+    dg_transport_close(t);
+}
+
 static void test_paths_stay_under_root(void **state)
 {
     (void)state;
@@ -259,6 +284,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_local_pickup_and_upload),
         cmocka_unit_test(test_fetch_no_sync),
+        cmocka_unit_test(test_fetch_max_bytes),
         cmocka_unit_test(test_paths_stay_under_root),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_ls_parser),

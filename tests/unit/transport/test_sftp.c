@@ -136,6 +136,15 @@ static void test_pickup_and_upload(void **state)
     assert_int_equal(dg_sha256_file(srv_path("out/asn1.edi"), want, &err), 0);
     assert_string_equal(sha, want);
     assert_int_not_equal(stat(tmp_path("asn1.edi.part"), &st), 0);
+    /* max_file_bytes enforced while streaming: refused, nothing local, the session still works */
+    assert_int_equal(
+        dg_transport_fetch_max(t, "out/asn1.edi", tmp_path("big.edi"), 4999, sha, &bytes, &err),
+        DG_EVALID);
+    assert_non_null(strstr(err.msg, "max_file_bytes"));
+    assert_int_not_equal(stat(tmp_path("big.edi"), &st), 0);
+    assert_int_not_equal(stat(tmp_path("big.edi.part"), &st), 0);
+    assert_int_equal(
+        dg_transport_fetch_max(t, "out/asn1.edi", tmp_path("big.edi"), 5000, sha, &bytes, &err), 0);
     dg_remote_file rf;
     assert_int_equal(dg_transport_stat(t, "out/asn1.edi", &rf, &err), 0);
     assert_int_equal(rf.size, 5000);
