@@ -140,6 +140,8 @@ static void fast_record(reader *r, const char *s, size_t len, char delim)
     on_record('\n', r);
 }
 
+#define FEED_STEP ((size_t)1 << 16)
+
 /* Feeds one chunk; first says whether a BOM may start it. Lines go to libcsv one at a time
  * (so its state is known at each line start) unless they can take the fast path. */
 static int feed(struct csv_parser *p, reader *r, const char *buf, size_t len, bool first,
@@ -165,11 +167,16 @@ static int feed(struct csv_parser *p, reader *r, const char *buf, size_t len, bo
                 continue;
             }
         }
+        if (n > FEED_STEP) /* a very long line: in steps, so the checks below run as it grows */
+            n = FEED_STEP;
         long before = r->record;
         if (csv_parse(p, s, n, on_field, on_record, r) != n && !r->rc)
             return dg_error_set(r->err, DG_EPARSE, "%s: CSV record %ld: %s", name, r->record + 1,
                                 csv_strerror(csv_error(p)));
         r->pending = r->record == before ? r->pending + n : 0;
+        /* libcsv grows its field buffer by a fixed block: let the block follow the record's
+         * size so a long field costs a few reallocations, not one per 128 bytes */
+        csv_set_blk_size(p, r->pending > 128 ? r->pending : 128);
         if (r->pending > DG_CSV_MAX_RECORD && !r->rc)
             return dg_error_set(r->err, DG_EPARSE,
                                 "%s: CSV record %ld is longer than %u MiB (no line end: a binary "
