@@ -156,6 +156,10 @@ static int check(const dg_gw_config *cfg, const dg_gw_partner *p, long max, char
     int failed = 0;
     printf("partner %s (%s, %s)\n", p->name,
            p->role == DG_ROLE_SUPPLIER ? "supplier" : "storefront", p->file);
+    const char *risks[4];
+    size_t n_risks = dg_transport_config_risks(&p->transport, risks, 4);
+    for (size_t i = 0; i < n_risks; i++)
+        printf("  warning %s\n", risks[i]);
     dg_error err = {0};
     dg_transport *t = NULL;
     if (dg_transport_open(&p->transport, &t, &err)) {

@@ -5,14 +5,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/escape.h"
+
 int dg_error_set(dg_error *err, int code, const char *fmt, ...)
 {
     if (err) {
         va_list ap;
         va_start(ap, fmt);
         err->code = code;
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        char raw[sizeof err->msg];
+        vsnprintf(raw, sizeof raw, fmt, ap);
         va_end(ap);
+        /* messages name files and quote input: never pass a control character on */
+        dg_escape_ctl(raw, err->msg, sizeof err->msg);
     }
     return code;
 }
@@ -21,11 +26,12 @@ int dg_error_prefix(dg_error *err, const char *fmt, ...)
 {
     if (!err)
         return DG_EINVAL;
-    char head[512], old[sizeof err->msg];
+    char raw[512], head[512], old[sizeof err->msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(head, sizeof head, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    dg_escape_ctl(raw, head, sizeof head);
     memcpy(old, err->msg, sizeof old);
     snprintf(err->msg, sizeof err->msg, "%s%s", head, old);
     return err->code;

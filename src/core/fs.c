@@ -187,6 +187,22 @@ int dg_fs_move(const char *src, const char *dst, dg_error *err)
     return rc;
 }
 
+int dg_fs_check_private(const char *path, dg_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0;
+    if (!S_ISREG(st.st_mode))
+        return dg_error_set(err, DG_ECONFIG, "secret file '%s' is not a regular file", path);
+    if (st.st_mode & 077)
+        return dg_error_set(err, DG_ECONFIG,
+                            "secret file '%s' has permissions %04o: others than its owner may "
+                            "%s it; run chmod 600 '%s'",
+                            path, (unsigned)(st.st_mode & 07777),
+                            (st.st_mode & 022) ? "change" : "read", path);
+    return 0;
+}
+
 int dg_fs_exists(const char *path)
 {
     struct stat st;

@@ -19,6 +19,10 @@ int dg_fs_copy_atomic(const char *src, const char *dst, dg_error *err);
 /* Rename, falling back to copy+unlink across file systems. */
 int dg_fs_move(const char *src, const char *dst, dg_error *err);
 int dg_fs_exists(const char *path);
+/* As ssh does for keys: refuses (DG_ECONFIG) a secret file - password, passphrase, private key,
+ * webhook secret - that its group or others may read or write (mode & 077), or that is not a
+ * regular file. A missing file passes: the caller reports it when it reads it. */
+int dg_fs_check_private(const char *path, dg_error *err);
 /* fsync a directory so a rename inside it survives power loss. */
 int dg_fs_sync_dir(const char *dir);
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fs.h"
+#include "core/log.h"
 #include "gateway/gateway.h"
 
 static int conf_error(dg_error *err, const dg_node *n, const char *fmt, const char *what)
@@ -173,6 +175,9 @@ static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, 
             p->out.webhook_secret = dg_arena_strdup(a, v);
         } else if (file) {
             const char *path = dg_gw_resolve(a, cfg->root, file);
+            dg_error perr = {0};
+            if (dg_fs_check_private(path, &perr))
+                return conf_error(err, dg_conf_get(w, "secret_file"), "webhook: %s", perr.msg);
             FILE *f = fopen(path, "r");
             char line[512] = "";
             if (!f || !fgets(line, sizeof line, f)) {
@@ -315,7 +320,11 @@ static int load_partners(dg_gw_config *cfg, dg_error *err)
         names[n++] = dg_arena_strdup(cfg->arena, e->d_name);
     }
     closedir(dir);
-    qsort(names, n, sizeof *names, cmp_str); /* a stable order for logs and polls */
+    if (n == 0)
+        dg_log_warn("%s: partners folder %s holds no partner file (NAME.yaml): nothing to poll",
+                    cfg->file, cfg->partners_dir);
+    if (n > 1) /* qsort(NULL, 0) is undefined behaviour: an empty partners folder has no names */
+        qsort(names, n, sizeof *names, cmp_str); /* a stable order for logs and polls */
     cfg->partners = dg_arena_alloc(cfg->arena, sizeof *cfg->partners * (n + 1));
     for (size_t i = 0; i < n; i++) {
         const char *path = dg_arena_printf(cfg->arena, "%s/%s", cfg->partners_dir, names[i]);

@@ -5,6 +5,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "core/escape.h"
 #include "core/fs.h"
 #include "gateway/gateway.h"
 
@@ -54,9 +55,11 @@ int dg_gw_quarantine(const dg_gw_config *cfg, const char *partner, const char *l
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)tv.tv_usec);
     snprintf(dst, sizeof dst, "%s/%s-%s", dir, stamp, base);
     snprintf(rpath, sizeof rpath, "%s.reason.txt", dst);
-    char text[2048];
-    int n = snprintf(text, sizeof text, "partner: %s\nfile: %s\nreason: %s\n", partner, name,
-                     reason ? reason : "(none)");
+    char text[2048], ename[600], ereason[1100];
+    /* a name or reason with a newline would forge lines of the reason file: escape them */
+    int n = snprintf(text, sizeof text, "partner: %s\nfile: %s\nreason: %s\n", partner,
+                     dg_escape_ctl(name, ename, sizeof ename),
+                     dg_escape_ctl(reason ? reason : "(none)", ereason, sizeof ereason));
     if (n < 0)
         n = 0;
     if ((size_t)n >= sizeof text)

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/escape.h"
 #include "core/fs.h"
 #include "core/log.h"
 #include "gateway/gw_internal.h"
@@ -188,9 +189,11 @@ static int take_file(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg
     /* The input is wrong: quarantine it. A configuration error (a missing or broken mapping)
      * is ours, not the partner's: the file stays in the drop and the poll of this partner ends. */
     if (rc == DG_EPARSE || rc == DG_EMAP || rc == DG_EVALID || rc == DG_EDUP) {
-        char shown[1200], where[1400] = "";
+        char shown[1200], where[1400] = "", eshown[1200], espool[1400];
         snprintf(shown, sizeof shown, "%s/%s", p->name, remote);
-        replace_all(reason.msg, sizeof reason.msg, spool, shown);
+        /* the message was escaped when it was set (dg_error_set): match it escaped */
+        replace_all(reason.msg, sizeof reason.msg, dg_escape_ctl(spool, espool, sizeof espool),
+                    dg_escape_ctl(shown, eshown, sizeof eshown));
         int q =
             dg_gw_quarantine(g->cfg, p->name, spool, f->name, reason.msg, where, sizeof where, err);
         if (!q)

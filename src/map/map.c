@@ -1,4 +1,5 @@
 /* Public face of the mapping engine (map.h): accessors and dispatch to the format adapters. */
+#include <stdio.h>
 #include <string.h>
 
 #include "map/map_internal.h"
@@ -13,12 +14,48 @@ const char *dg_map_extension(const dg_mapping *m)
     return !strcmp(m->format, "x12") ? "edi" : m->format;
 }
 
+/* A UTF-16/UTF-32 file (Excel's "Unicode text" export) read as CSV or X12 fails somewhere in its
+ * first row with a reason that hides the cause; its byte-order mark says it at once. XML is
+ * left to libxml2, which reads UTF-16 documents as the XML standard wants. */
+static int refuse_wide_text(const dg_mapping *m, const char *path, dg_error *err)
+{
+    static const struct {
+        const char *bom;
+        size_t len;
+        const char *name;
+    } boms[] = {{"\xFF\xFE\x00\x00", 4, "UTF-32LE"},
+                {"\x00\x00\xFE\xFF", 4, "UTF-32BE"},
+                {"\xFF\xFE", 2, "UTF-16LE"},
+                {"\xFE\xFF", 2, "UTF-16BE"}};
+    unsigned char head[4] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0; /* the reader reports it */
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    for (size_t i = 0; i < sizeof boms / sizeof *boms; i++)
+        if (n >= boms[i].len && !memcmp(head, boms[i].bom, boms[i].len))
+            return dg_error_set(err, DG_EPARSE,
+                                "%s: the file is %s text (it starts with a %s byte-order mark); "
+                                "%s files are read as UTF-8%s: ask for UTF-8 or convert it "
+                                "(iconv -f %s -t UTF-8)",
+                                path, boms[i].name, boms[i].name, m->format,
+                                !strcmp(m->format, "csv") ? " or latin1 (csv: encoding)" : "",
+                                boms[i].name);
+    return 0;
+}
+
 int dg_map_read_file(const dg_mapping *m, const char *path, dg_doc_sink sink, void *ctx,
                      dg_error *err)
 {
     if (m->dir != DG_MAP_IN)
         return dg_error_set(err, DG_EINVAL, "%s: is an outbound mapping; it cannot read %s",
                             m->path, path);
+    if (strcmp(m->format, "xml")) {
+        int rc = refuse_wide_text(m, path, err);
+        if (rc)
+            return rc;
+    }
     if (!strcmp(m->format, "csv"))
         return map_csv_read(m, path, sink, ctx, err);
     if (!strcmp(m->format, "x12"))

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fs.h"
+#include "core/log.h"
 #include "transport/transport_internal.h"
 
 /* Every transport key holds one value (dg_conf_check refuses a list or a map there). */
@@ -104,6 +106,15 @@ static int get_path(const dg_node *map, const char *key, const char *base, dg_ar
     return rc;
 }
 
+/* A secret file others may read or write is refused, as ssh refuses such a key. */
+static int check_private(const dg_node *n, const char *path, dg_error *err)
+{
+    dg_error e = {0};
+    if (!path || !dg_fs_check_private(path, &e))
+        return 0;
+    return where_error(err, n, "%s", e.msg);
+}
+
 /* The secret named by KEY_env or KEY_file (first line, without its newline). */
 static int get_secret(const dg_node *map, const char *env_key, const char *file_key,
                       const char *base, dg_arena *a, const char **out, dg_error *err)
@@ -126,6 +137,9 @@ static int get_secret(const dg_node *map, const char *env_key, const char *file_
         if (f->type != DG_NODE_SCALAR || !f->value || !*f->value)
             return where_error(err, f, "%s: expected a file name", file_key);
         const char *path = resolve(a, base, f->value);
+        int rc = check_private(f, path, err);
+        if (rc)
+            return rc;
         FILE *fp = fopen(path, "r");
         if (!fp) {
             char why[300];
@@ -243,6 +257,14 @@ int dg_transport_config_load_in(const dg_node *node, const char *base, dg_arena 
         (rc = get_secret(node, "passphrase_env", "passphrase_file", base, arena,
                          &out->key_passphrase, err)))
         return rc;
+    if ((rc = check_private(dg_conf_get(node, "key_file"), out->key_file, err)))
+        return rc;
+    const char *risks[4];
+    size_t n_risks = dg_transport_config_risks(out, risks, 4);
+    for (size_t i = 0; i < n_risks; i++) {
+        char where[512];
+        dg_log_warn("%s: transport: %s", dg_conf_where(node, where, sizeof where), risks[i]);
+    }
     if (!strcmp(kind, "sftp") && !out->password && !out->key_file)
         return where_error(err, node,
                            "sftp: no credentials; give key_file, password_env or "
@@ -253,4 +275,20 @@ int dg_transport_config_load_in(const dg_node *node, const char *base, dg_arena 
     if (!remote && (!out->root || !*out->root))
         out->root = NULL; /* the gateway resolves a missing local root to the project root */
     return 0;
+}
+
+size_t dg_transport_config_risks(const dg_transport_config *c, const char **out, size_t max)
+{
+    size_t n = 0;
+    const char *kind = c->kind ? c->kind : "";
+    if (!strcmp(kind, "ftp") && n < max)
+        out[n++] = "kind: ftp is plain FTP: the password and every file cross the network "
+                   "unencrypted (use ftps or sftp)";
+    if (!strcmp(kind, "ftps") && !c->verify_tls && n < max)
+        out[n++] = "verify_tls: false accepts any server certificate: anyone on the path can "
+                   "pose as the server and read or change the files";
+    if (!strcmp(kind, "sftp") && !c->strict_host_key && n < max)
+        out[n++] = "strict_host_key: false accepts an unknown host key: anyone on the path can "
+                   "pose as the server and read or change the files";
+    return n;
 }

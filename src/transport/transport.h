@@ -51,6 +51,11 @@ int dg_transport_config_load(const dg_node *node, dg_arena *arena, dg_transport_
 int dg_transport_config_load_in(const dg_node *node, const char *base, dg_arena *arena,
                                 dg_transport_config *out, dg_error *err);
 
+/* The settings of c that leave files and passwords open to anyone on the network (plain FTP,
+ * verify_tls: false, strict_host_key: false), one sentence each into out (at most max);
+ * returns how many. Logged as warnings at config load and printed by `partner check`. */
+size_t dg_transport_config_risks(const dg_transport_config *c, const char **out, size_t max);
+
 int dg_transport_open(const dg_transport_config *cfg, dg_transport **out, dg_error *err);
 void dg_transport_close(dg_transport *t);
 /* "sftp://user@host:port/root" with no secret, for logs. */

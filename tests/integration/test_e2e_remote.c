@@ -93,7 +93,7 @@ static void ftps_transport(const char *tmp, const char *name, char *out, size_t 
 {
     char pwfile[1024];
     snprintf(pwfile, sizeof pwfile, "%s/ftp-password", tmp);
-    dg_test_write_file(pwfile, g_ftpd.acct.password);
+    dg_test_write_secret(pwfile, g_ftpd.acct.password);
     snprintf(out, size,
              "transport:\n  kind: ftps\n  host: 127.0.0.1\n  port: %d\n  user: %s\n"
              "  password_file: %s\n  ca_file: %s\n  root: /%s\n  timeout: 10s\n"

@@ -50,9 +50,9 @@ static void test_config_secret_lines_wiped(void **state)
     snprintf(path, sizeof path, "%s/etc/dropgate.yaml", tmp);
     dg_test_write_file(path, "state_dir: var\npartners_dir: etc/partners\n");
     snprintf(path, sizeof path, "%s/etc/secrets/hook", tmp);
-    dg_test_write_file(path, "hook-SECRET-456\n");
+    dg_test_write_secret(path, "hook-SECRET-456\n");
     snprintf(path, sizeof path, "%s/etc/secrets/pw", tmp);
-    dg_test_write_file(path, "pw-SECRET-789\n");
+    dg_test_write_secret(path, "pw-SECRET-789\n");
     snprintf(text, sizeof text,
              "name: shop\nrole: storefront\n"
              "transport: {kind: ftps, host: 127.0.0.1, user: u, password_file: %s/etc/secrets/pw}\n"

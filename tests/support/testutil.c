@@ -83,3 +83,9 @@ void dg_test_write_file(const char *path, const char *text)
     dg_error err = {0};
     assert_int_equal(dg_fs_write_atomic(path, text, strlen(text), &err), 0);
 }
+
+void dg_test_write_secret(const char *path, const char *text)
+{
+    dg_test_write_file(path, text);
+    assert_int_equal(chmod(path, 0600), 0);
+}

@@ -24,5 +24,7 @@ void dg_test_rmtree(const char *path);
 char *dg_test_read_file(const char *path, size_t *len);
 /* Writes text to path (creating parent folders); fails the test on error. */
 void dg_test_write_file(const char *path, const char *text);
+/* The same, mode 0600: a password or key file (dropgate refuses one others may read). */
+void dg_test_write_secret(const char *path, const char *text);
 
 #endif

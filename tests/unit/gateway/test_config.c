@@ -216,7 +216,7 @@ static void test_examples_load(void **state)
         assert_non_null(text);
         /* point the secret file at a scratch file that exists */
         snprintf(text_path, sizeof text_path, "%s/secret", g_tmp);
-        dg_test_write_file(text_path, "pw\n");
+        dg_test_write_secret(text_path, "pw\n");
         char *at = strstr(text, "/etc/dropgate/secrets/shop-ftps");
         char fixed[8192];
         if (at)
@@ -247,9 +247,9 @@ static void test_transport_paths_relative_to_root(void **state)
     write_main("");
     char path[1024], elsewhere[1024], cwd[1024];
     snprintf(path, sizeof path, "%s/etc/secrets/acme-password", g_tmp);
-    dg_test_write_file(path, "s3cret-pw\n");
+    dg_test_write_secret(path, "s3cret-pw\n");
     snprintf(path, sizeof path, "%s/etc/secrets/acme-passphrase", g_tmp);
-    dg_test_write_file(path, "key-phrase\n");
+    dg_test_write_secret(path, "key-phrase\n");
     write_partner("acme", "name: acme\nrole: supplier\n"
                           "transport:\n  kind: sftp\n  host: 127.0.0.1\n  user: acme\n"
                           "  key_file: etc/keys/id_ed25519\n"

@@ -1,9 +1,13 @@
 /* dg_transport_config_load: the keys etc/ uses, secrets from env/file only, defaults, and
  * errors that name file:line. */
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/arena.h"
 #include "core/conf.h"
+#include "core/log.h"
 #include "testutil.h"
 #include "transport/transport.h"
 
@@ -78,8 +82,8 @@ static void test_secret_files_and_tls(void **state)
     char pw[4200], pp[4200], yaml[9000];
     snprintf(pw, sizeof pw, "%s/pw", dir);
     snprintf(pp, sizeof pp, "%s/pp", dir);
-    dg_test_write_file(pw, "file-secret\n");
-    dg_test_write_file(pp, "phrase\r\n");
+    dg_test_write_secret(pw, "file-secret\n");
+    dg_test_write_secret(pp, "phrase\r\n");
     snprintf(yaml, sizeof yaml,
              "transport:\n  kind: ftps\n  host: h\n  user: u\n  password_file: %s\n"
              "  ca_file: /etc/ca.pem\n  verify_tls: false\n  timeout: 500ms\n",
@@ -184,6 +188,124 @@ static void test_wrong_shapes(void **state)
         expect_error(cases[i][0], cases[i][1], cases[i][2]);
 }
 
+/* Loads yaml with stderr captured into log (size bytes); returns load's code. */
+static int load_capturing(const char *yaml, char *log, size_t size, dg_error *err)
+{
+    char *dir = dg_test_tmpdir("tconf_log");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/stderr", dir);
+    int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+    assert_true(fd >= 0);
+    int saved = dup(STDERR_FILENO);
+    dup2(fd, STDERR_FILENO);
+    dg_arena *a = dg_arena_new();
+    dg_transport_config c;
+    dg_node *root = NULL;
+    int rc = load(yaml, a, &c, err, &root);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    close(fd);
+    char *text = dg_test_read_file(path, NULL);
+    snprintf(log, size, "%s", text ? text : "");
+    free(text);
+    dg_conf_free(root);
+    dg_arena_free(a);
+    dg_test_rmtree(dir);
+    free(dir);
+    return rc;
+}
+
+/* Plain FTP, verify_tls: false and strict_host_key: false are named as risks and logged as
+ * warnings with file:line at load; the safe settings say nothing. */
+static void test_insecure_settings_warn(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"transport:\n  kind: ftp\n  host: h\n  user: u\n", "plain FTP"},
+        {"transport:\n  kind: ftps\n  host: h\n  user: u\n  verify_tls: false\n",
+         "verify_tls: false accepts any server certificate"},
+        {"transport:\n  kind: sftp\n  host: h\n  user: u\n  key_file: /k\n"
+         "  strict_host_key: false\n",
+         "strict_host_key: false accepts an unknown host key"},
+        {"transport:\n  kind: ftps\n  host: h\n  user: u\n", NULL},
+        {"transport:\n  kind: sftp\n  host: h\n  user: u\n  key_file: /k\n  known_hosts: /kh\n",
+         NULL},
+        {"transport:\n  kind: local\n  root: d\n", NULL},
+    };
+    dg_log_set_level(DG_LOG_INFO);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char log[4096];
+        dg_error err = {0};
+        if (load_capturing(cases[i][0], log, sizeof log, &err))
+            fail_msg("case %zu: %s", i, err.msg);
+        if (cases[i][1] ? !strstr(log, "WARN") || !strstr(log, "partner.yaml:2: transport: ") ||
+                              !strstr(log, cases[i][1])
+                        : strstr(log, "WARN") != NULL)
+            fail_msg("case %zu: log '%s', want %s", i, log, cases[i][1] ? cases[i][1] : "none");
+        /* the same sentence for partner check */
+        dg_arena *a = dg_arena_new();
+        dg_transport_config c;
+        dg_node *root = NULL;
+        assert_int_equal(load(cases[i][0], a, &c, &err, &root), 0);
+        const char *risks[4];
+        size_t n = dg_transport_config_risks(&c, risks, 4);
+        assert_int_equal(n, cases[i][1] ? 1 : 0);
+        if (n)
+            assert_non_null(strstr(risks[0], cases[i][1]));
+        dg_conf_free(root);
+        dg_arena_free(a);
+    }
+}
+
+/* As ssh does: a password, passphrase or key file others may read or write is refused. */
+static void test_open_secret_files_refused(void **state)
+{
+    (void)state;
+    char *dir = dg_test_tmpdir("tconf_perm");
+    char f[4200], yaml[9000];
+    snprintf(f, sizeof f, "%s/secret", dir);
+    static const struct {
+        const char *fmt;
+        mode_t mode;
+        const char *words; /* NULL: loads */
+    } cases[] = {
+        {"transport:\n  kind: ftps\n  host: h\n  user: u\n  password_file: %s\n", 0644,
+         "permissions 0644: others than its owner may read it; run chmod 600"},
+        {"transport:\n  kind: ftps\n  host: h\n  user: u\n  password_file: %s\n", 0666,
+         "permissions 0666: others than its owner may change it"},
+        {"transport:\n  kind: ftps\n  host: h\n  user: u\n  password_file: %s\n", 0640,
+         "permissions 0640"},
+        {"transport:\n  kind: ftps\n  host: h\n  user: u\n  password_file: %s\n", 0600, NULL},
+        {"transport:\n  kind: ftps\n  host: h\n  user: u\n  password_file: %s\n", 0400, NULL},
+        {"transport:\n  kind: sftp\n  host: h\n  user: u\n  key_file: %s\n  known_hosts: k\n", 0604,
+         "permissions 0604"},
+        {"transport:\n  kind: sftp\n  host: h\n  user: u\n  key_file: %s\n  known_hosts: k\n", 0600,
+         NULL},
+        {"transport:\n  kind: sftp\n  host: h\n  user: u\n  key_file: /k\n  known_hosts: k\n"
+         "  passphrase_file: %s\n",
+         0660, "permissions 0660: others than its owner may change it"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        dg_test_write_file(f, "s3cret\n");
+        assert_int_equal(chmod(f, cases[i].mode), 0);
+        snprintf(yaml, sizeof yaml, cases[i].fmt, f);
+        dg_arena *a = dg_arena_new();
+        dg_transport_config c;
+        dg_error err = {0};
+        dg_node *root = NULL;
+        int rc = load(yaml, a, &c, &err, &root);
+        if (cases[i].words ? rc != DG_ECONFIG || !strstr(err.msg, cases[i].words) ||
+                                 !strstr(err.msg, i == 7 ? "partner.yaml:7" : "partner.yaml:5") || strstr(err.msg, "s3cret")
+                           : rc != 0)
+            fail_msg("case %zu: got %d '%s', want %s", i, rc, err.msg,
+                     cases[i].words ? cases[i].words : "ok");
+        dg_conf_free(root);
+        dg_arena_free(a);
+    }
+    dg_test_rmtree(dir);
+    free(dir);
+}
+
 /* The repository's own partner files load. */
 static void test_repository_partners_load(void **state)
 {
@@ -244,6 +366,8 @@ int main(void)
         cmocka_unit_test(test_secret_files_and_tls),
         cmocka_unit_test(test_errors_name_file_and_line),
         cmocka_unit_test(test_wrong_shapes),
+        cmocka_unit_test(test_insecure_settings_warn),
+        cmocka_unit_test(test_open_secret_files_refused),
         cmocka_unit_test(test_repository_partners_load),
         cmocka_unit_test(test_sftp_example_loads),
     };
