@@ -69,7 +69,7 @@ static void ftp_remote(remote *r, const char *tmp)
 {
     char pwfile[1024];
     snprintf(pwfile, sizeof pwfile, "%s/ftp-password", tmp);
-    dg_test_write_file(pwfile, g_ftpd.acct.password);
+    dg_test_write_secret(pwfile, g_ftpd.acct.password);
     r->root = g_ftpd.root;
     r->acct = &g_ftpd.acct;
     snprintf(r->transport, sizeof r->transport,
