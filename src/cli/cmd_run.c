@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "core/log.h"
 #include "gateway/gateway.h"
+#include "store/store.h"
 
 static void usage(FILE *f)
 {
@@ -21,8 +22,9 @@ static void usage(FILE *f)
           "  --every SECONDS poll every partner this often instead of its schedule (tests, demos)\n"
           "  --cycles N      stop after N partner polls (0, the default: run until SIGTERM)\n"
           "SIGTERM or SIGINT: the current file is finished, then dropgate exits with status 0.\n"
-          "exit status: 0 stopped cleanly, 2 configuration, lock or state store error (a partner\n"
-          "that cannot be reached or a file that fails is logged and retried, never fatal)\n",
+          "exit status: 0 stopped cleanly, 2 configuration or lock error, or a state store that\n"
+          "no retry can fix (corrupt, not a database). A partner that cannot be reached, a file\n"
+          "that fails, a locked or full state store are logged and retried, never fatal.\n",
           f);
 }
 
@@ -34,6 +36,39 @@ static void nap(long s)
     dg_gw_nap(s > 0 ? s * 1000 : 200);
 }
 
+/* A state store that is locked by another process or full (ESTATE) is waited out, not a reason
+ * to stop: the daemon backs off (1 s doubling to 60 s) and polls again; a partner whose poll
+ * failed is not marked done, so it is polled again first. Only a failure no retry can fix
+ * (a corrupt file, not a database, a newer schema) ends the daemon with status 2. */
+typedef struct backoff {
+    long wait_s;
+    long failures;
+} backoff;
+
+static bool store_failed(backoff *b, const char *partner, const dg_error *err)
+{
+    if (!dg_store_failure_retryable()) {
+        dg_log_error("partner=%s outcome=stopping error=ESTATE reason=\"%s\" (a retry cannot fix "
+                     "this)",
+                     partner, err->msg);
+        return false;
+    }
+    b->wait_s = b->wait_s ? (b->wait_s * 2 > 60 ? 60 : b->wait_s * 2) : 1;
+    b->failures++;
+    dg_log_error("partner=%s outcome=store-unavailable error=ESTATE reason=\"%s\" retry_in=%lds "
+                 "failures=%ld",
+                 partner, err->msg, b->wait_s, b->failures);
+    return true;
+}
+
+static void store_ok(backoff *b)
+{
+    if (b->failures)
+        dg_log_info("outcome=store-available after=%ld failure(s)", b->failures);
+    b->wait_s = 0;
+    b->failures = 0;
+}
+
 static int loop(dg_gw *g, dg_gw_config *cfg, long cycles)
 {
     dg_gw_schedule s;
@@ -41,7 +76,12 @@ static int loop(dg_gw *g, dg_gw_config *cfg, long cycles)
         return 2;
     long done = 0;
     int status = 0;
+    backoff b = {0, 0};
     while (!dg_gw_stop_requested && (cycles <= 0 || done < cycles)) {
+        if (b.wait_s > 0)
+            dg_gw_nap(b.wait_s * 1000);
+        if (dg_gw_stop_requested)
+            break;
         long wait = 0;
         long i = dg_gw_schedule_due(&s, (int64_t)time(NULL), &wait);
         if (i < 0) {
@@ -51,30 +91,53 @@ static int loop(dg_gw *g, dg_gw_config *cfg, long cycles)
         const dg_gw_partner *p = &cfg->partners[i];
         dg_error err = {0};
         int rc = dg_gw_poll_partner(g, p, false, &err);
+        bool store_down = false;
         if (rc == DG_ESTATE) {
-            dg_log_error("partner=%s outcome=stopping error=%s reason=\"%s\"", p->name,
-                         dg_error_name(rc), err.msg);
-            status = 2;
-            break;
+            if (!store_failed(&b, p->name, &err)) {
+                status = 2;
+                break;
+            }
+            store_down = true;
         }
-        /* What the poll produced leaves at once: POs after orders, tracking after ASNs. */
+        /* What the poll produced leaves at once: POs after orders, tracking after ASNs. Other
+         * partners' outboxes are tried even after a failed poll: a full disk may still let
+         * what was queued be sent once the store takes marks again. */
         for (size_t k = 0; k < cfg->n_partners && !dg_gw_stop_requested; k++) {
             dg_error serr = {0};
             rc = dg_gw_send_outbox(g, &cfg->partners[k], &serr);
             if (rc == DG_ESTATE) {
-                dg_log_error("partner=%s outcome=stopping error=%s reason=\"%s\"",
-                             cfg->partners[k].name, dg_error_name(rc), serr.msg);
-                status = 2;
-                break;
+                if (!store_down && !store_failed(&b, cfg->partners[k].name, &serr)) {
+                    status = 2;
+                    break;
+                }
+                store_down = true;
+                break; /* every outbox needs the store: wait before the next try */
             }
         }
         if (status)
             break;
+        if (store_down)
+            continue; /* not done: this partner is polled again after the back-off */
+        store_ok(&b);
         dg_gw_schedule_done(&s, cfg, (size_t)i, (int64_t)time(NULL));
         done++;
     }
     dg_gw_schedule_free(&s);
     return status;
+}
+
+/* Opening the store (migrations, catalog) is retried like a poll while the store is locked or
+ * full; SIGTERM ends the wait. */
+static int open_gateway(dg_gw_config *cfg, dg_gw **g, dg_error *err)
+{
+    backoff b = {0, 0};
+    for (;;) {
+        int rc = dg_gw_open(cfg, g, err);
+        if (rc != DG_ESTATE || !store_failed(&b, "-", err))
+            return rc;
+        if (!dg_gw_nap(b.wait_s * 1000))
+            return rc;
+    }
 }
 
 int dg_cmd_run(int argc, char **argv)
@@ -116,13 +179,13 @@ int dg_cmd_run(int argc, char **argv)
         cfg->partners[i].every_seconds = every;
     int lock = -1;
     dg_gw *g = NULL;
-    if (dg_gw_lock(cfg->db_path, &lock, &err) || dg_gw_open(cfg, &g, &err)) {
+    dg_gw_install_signals(); /* before the open, whose retries SIGTERM must end */
+    if (dg_gw_lock(cfg->db_path, &lock, &err) || open_gateway(cfg, &g, &err)) {
         fprintf(stderr, "dropgate run: %s\n", err.msg);
         dg_gw_unlock(lock);
         dg_gw_config_free(cfg);
         return 2;
     }
-    dg_gw_install_signals();
     dg_log_info("outcome=started partners=%zu state=%s pid=%ld", cfg->n_partners, cfg->db_path,
                 (long)getpid());
     int status = loop(g, cfg, cycles);

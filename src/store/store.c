@@ -129,7 +129,10 @@ int dg_store_open_version(const char *path, int target, dg_store **out, dg_error
         dg_store_close(s);
         return DG_ESTATE;
     }
-    sqlite3_busy_timeout(s->db, 10000);
+    /* How long a write waits for another process's lock before SQLITE_BUSY (DG_ESTATE, which
+     * the daemon retries). DG_STORE_BUSY_TIMEOUT_MS shortens it for tests. */
+    const char *busy = getenv("DG_STORE_BUSY_TIMEOUT_MS");
+    sqlite3_busy_timeout(s->db, busy && *busy ? (int)strtol(busy, NULL, 10) : 10000);
     /* WAL: readers (dropgate status) never block the daemon. synchronous=FULL: every commit is
      * on disk before it returns. With NORMAL the last commits could roll back on an OS crash or
      * power loss, yet right after a commit the gateway deletes/moves the partner's file
