@@ -22,15 +22,17 @@ wait_for "outcome=started" 20 || fail "the daemon did not start"
 wait_for "partner=brightline file=feeds/.*outcome=processed" 20 || fail "stock feed not taken"
 
 # Another process takes the write lock and keeps it for 5 s.
-{ echo "BEGIN IMMEDIATE;"; echo "UPDATE outbox SET attempts = attempts;"; sleep 5; echo "COMMIT;"; } |
-  sqlite3 "$DB" &
+{ echo ".bail on"; echo ".timeout 20000"; echo "BEGIN IMMEDIATE;"
+  echo "UPDATE outbox SET attempts = attempts;"; echo ".print locked"; sleep 5; echo "COMMIT;"; } |
+  sqlite3 "$DB" >"$tmp/locker.out" 2>&1 &
 locker=$!
-sleep 0.5
+for _ in $(seq 1 400); do grep -q locked "$tmp/locker.out" && break; sleep 0.05; done
+grep -q locked "$tmp/locker.out" || fail "the other process could not take the lock: $(cat "$tmp/locker.out")"
 mv "$tmp/orders.csv" "$W/drops/shopfront/orders/orders-20261120.csv"
 wait_for "outcome=store-unavailable" 20 || fail "the daemon never met the locked store"
 kill -0 "$pid" 2>/dev/null || fail "the daemon exited on a locked store"
 grep -q "retry_in=" "$log" || fail "no back-off in the log"
-wait "$locker"
+wait "$locker" || fail "the other process failed: $(cat "$tmp/locker.out")"
 
 # Released: the daemon catches up, still the same process.
 wait_for "outcome=store-available" 30 || fail "the daemon did not recover after the lock was released"
