@@ -107,7 +107,8 @@ int dg_x12_check_mem_opts(const dg_x12_defs *defs, const char *data, size_t len,
                           const dg_x12_check_opts *opts, dg_x12_file_result **out, dg_error *err);
 
 /* True when the file holds only acknowledgments (997/999 groups, TA1s): nothing to acknowledge,
- * since acknowledgments are never acknowledged. */
+ * since acknowledgments are never acknowledged. Needs a full check (not summary_only, which
+ * drops accepted groups). */
 bool dg_x12_ack_only(const dg_x12_file_result *r);
 
 /* Short texts for codes, for messages: AK304 segment codes, AK403 element codes, AK502

@@ -354,7 +354,10 @@ static int on_problem(void *ctx, const dg_x12_problem *p)
         dg_x12_group_result *g = NULL;
         if (c->r->n_groups) {
             dg_x12_group_result *last = &c->r->groups[c->r->n_groups - 1];
-            if (c->in_group || !strcmp(last->gs.control, p->gs_control))
+            /* (summary mode may have dropped this interchange's groups: never take one of an
+             * earlier interchange) */
+            bool same_ic = c->in_ic && last->interchange + 1 == c->r->n_interchanges;
+            if (c->in_group || (same_ic && !strcmp(last->gs.control, p->gs_control)))
                 g = last;
         }
         dg_x12_problem q = *p;

@@ -565,6 +565,31 @@ static void summary_only_keeps_counts(void **state)
     assert_int_equal(r->groups_read, 1);
     assert_int_equal(r->n_sets_accepted, 1);
     dg_x12_file_result_free(r);
+    /* three interchanges: accepted, rejected at its IEA (after its group ended), accepted: only
+     * the rejected one is kept, with its group rejected too */
+    dg_buf b = DG_BUF_INIT;
+    for (int i = 1; i <= 3; i++)
+        dg_buf_printf(&b,
+                      "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *"
+                      "260115*0930*U*00401*00000000%d*0*P*>~GS*PO*SENDER*RECEIVER*20260115*0930*"
+                      "%d*X*004010~ST*850*0001~BEG*00*DS*PO-1**20260115~N1*ST*Jane Doe~"
+                      "PO1*1*2*EA*19.95**VN*NW-100~CTT*1~SE*6*0001~GE*1*%d~IEA*1*00000000%d~",
+                      i, i, i, i == 2 ? 9 : i);
+    assert_int_equal(dg_x12_check_mem_opts(defs, b.data, b.len, "three.edi", &o, &r, &err), 0);
+    dg_buf_free(&b);
+    assert_true(r->rejected);
+    assert_int_equal(r->interchanges_read, 3);
+    assert_int_equal(r->groups_read, 3);
+    assert_int_equal(r->n_interchanges, 1);
+    assert_string_equal(r->interchanges[0].isa.control, "000000002");
+    assert_string_equal(r->interchanges[0].ta1_code, "001");
+    assert_int_equal(r->n_groups, 1);
+    assert_string_equal(r->groups[0].gs.control, "2");
+    assert_int_equal(r->groups[0].interchange, 0);
+    assert_int_equal(r->groups[0].status, 'R');
+    assert_int_equal(r->n_sets, 3);
+    assert_int_equal(r->n_sets_accepted, 2);
+    dg_x12_file_result_free(r);
 }
 
 /* A whole interchange from parts: ISA with isa11/isa12, one GS (fid, date, time, version), one
