@@ -262,9 +262,9 @@ int gw_ack_parse(const char *path, gw_ack_fn fn, void *ctx, dg_error *err)
     if (rc)
         return rc;
     if (r->n_997 + r->n_999 == 0) { /* a 999 reads like a 997 (IK5 as AK5) */
+        long other = r->n_other;    /* (read before the report is freed) */
         dg_x12_ack_report_free(r);
-        return dg_error_set(err, DG_EVALID, "no 997 or 999 in the file (%ld other set(s))",
-                            r->n_other);
+        return dg_error_set(err, DG_EVALID, "no 997 or 999 in the file (%ld other set(s))", other);
     }
     for (size_t i = 0; i < r->n_groups && !rc; i++) {
         const dg_x12_ack_group_status *gr = &r->groups[i];
