@@ -12,7 +12,7 @@
 static void usage(FILE *f)
 {
     fputs(
-        "usage: dropgate poll --once [--partner NAME] [--config FILE] [--no-wait]\n"
+        "usage: dropgate poll --once [--partner NAME] [--config FILE] [--no-wait] [--new-store]\n"
         "\n"
         "  --once          one cycle: suppliers (stock, ASNs, invoices, 997s), then storefronts\n"
         "                  (orders), then every outbox (POs, tracking, 997s)\n"
@@ -20,6 +20,8 @@ static void usage(FILE *f)
         "  --config FILE   main configuration (default $DROPGATE_CONFIG, else "
         "./etc/dropgate.yaml)\n"
         "  --no-wait       do not wait stable_seconds for a second look at files first seen now\n"
+        "  --new-store     start on a new (missing or empty) state store although var/ holds an\n"
+        "                  earlier store's files (refused otherwise: restore a backup instead)\n"
         "exit status: 0 ok, 1 a partner could not be polled or sent to, 2 configuration or state\n"
         "store error\n",
         f);
@@ -38,12 +40,15 @@ static void print_stats(const dg_gw_stats *s)
 
 int dg_cmd_poll(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"once", no_argument, 0, '1'},         {"partner", required_argument, 0, 'p'},
-        {"config", required_argument, 0, 'c'}, {"no-wait", no_argument, 0, 'n'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    static const struct option opts[] = {{"once", no_argument, 0, '1'},
+                                         {"partner", required_argument, 0, 'p'},
+                                         {"config", required_argument, 0, 'c'},
+                                         {"no-wait", no_argument, 0, 'n'},
+                                         {"new-store", no_argument, 0, 'N'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     const char *partner = NULL, *config = NULL;
-    bool once = false, second_look = true;
+    bool once = false, second_look = true, new_store = false;
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "p:c:h", opts, NULL)) != -1) {
@@ -52,6 +57,7 @@ int dg_cmd_poll(int argc, char **argv)
         case 'p': partner = optarg; break;
         case 'c': config = optarg; break;
         case 'n': second_look = false; break;
+        case 'N': new_store = true; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -70,6 +76,7 @@ int dg_cmd_poll(int argc, char **argv)
         fprintf(stderr, "dropgate poll: %s\n", err.msg);
         return 2;
     }
+    cfg->new_store = new_store;
     if (partner && !dg_gw_config_partner(cfg, partner)) {
         fprintf(stderr, "dropgate poll: %s: no partner named '%s'\n", path, partner);
         dg_gw_config_free(cfg);

@@ -15,12 +15,14 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: dropgate run [--config FILE] [--every SECONDS] [--cycles N]\n"
+    fputs("usage: dropgate run [--config FILE] [--every SECONDS] [--cycles N] [--new-store]\n"
           "\n"
           "  --config FILE   main configuration (default $DROPGATE_CONFIG, else "
           "./etc/dropgate.yaml)\n"
           "  --every SECONDS poll every partner this often instead of its schedule (tests, demos)\n"
           "  --cycles N      stop after N partner polls (0, the default: run until SIGTERM)\n"
+          "  --new-store     start on a new (missing or empty) state store although var/ holds an\n"
+          "                  earlier store's files (refused otherwise: restore a backup instead)\n"
           "SIGTERM or SIGINT: the current file is finished, then dropgate exits with status 0.\n"
           "exit status: 0 stopped cleanly, 2 configuration or lock error, or a state store that\n"
           "no retry can fix (corrupt, not a database). A partner that cannot be reached, a file\n"
@@ -142,13 +144,13 @@ static int open_gateway(dg_gw_config *cfg, dg_gw **g, dg_error *err)
 
 int dg_cmd_run(int argc, char **argv)
 {
-    static const struct option opts[] = {{"config", required_argument, 0, 'c'},
-                                         {"every", required_argument, 0, 'e'},
-                                         {"cycles", required_argument, 0, 'n'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"config", required_argument, 0, 'c'}, {"every", required_argument, 0, 'e'},
+        {"cycles", required_argument, 0, 'n'}, {"new-store", no_argument, 0, 'N'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     const char *config = NULL;
     long every = 0, cycles = 0;
+    bool new_store = false;
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -161,6 +163,7 @@ int dg_cmd_run(int argc, char **argv)
             }
             break;
         case 'n': cycles = strtol(optarg, NULL, 10); break;
+        case 'N': new_store = true; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -175,6 +178,7 @@ int dg_cmd_run(int argc, char **argv)
         fprintf(stderr, "dropgate run: %s\n", err.msg);
         return 2;
     }
+    cfg->new_store = new_store;
     for (size_t i = 0; every && i < cfg->n_partners; i++)
         cfg->partners[i].every_seconds = every;
     int lock = -1;

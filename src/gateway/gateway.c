@@ -45,10 +45,18 @@ int dg_gw_open_store(const dg_gw_config *cfg, struct dg_store **store, struct dg
 {
     *store = NULL;
     *rules = NULL;
-    if (!dg_fs_exists(cfg->db_path))
+    if (dg_gw_store_is_new(cfg)) { /* an empty file would become a new store here */
+        char example[4096];
+        if (dg_gw_state_history(cfg, example, sizeof example))
+            return dg_error_set(err, DG_ENOTFOUND,
+                                "%s is %s, but %s holds the history of an earlier store (%s): "
+                                "restore the store from a backup (see README)",
+                                cfg->db_path, dg_fs_exists(cfg->db_path) ? "empty" : "missing",
+                                cfg->state_dir, example);
         return dg_error_set(err, DG_ENOTFOUND,
                             "%s: no state store yet (run 'dropgate poll --once' or 'dropgate run')",
                             cfg->db_path);
+    }
     int rc = dg_store_open(cfg->db_path, store, err);
     if (!rc && dg_fs_exists(cfg->routing_file))
         rc = dg_flow_rules_load(cfg->routing_file, rules, err);
@@ -69,7 +77,10 @@ struct dg_store *dg_gw_store(dg_gw *g)
 int gw_store_open(dg_gw *g, dg_error *err)
 {
     const dg_gw_config *cfg = g->cfg;
-    int rc = dg_store_open(cfg->db_path, &g->store, err);
+    int rc = dg_gw_check_store(cfg, err);
+    if (rc)
+        return rc;
+    rc = dg_store_open(cfg->db_path, &g->store, err);
     if (rc)
         return rc;
     if (dg_fs_exists(cfg->routing_file))

@@ -75,6 +75,7 @@ typedef struct dg_gw_config {
     const char *edi_dir, *mappings_dir, *routing_file, *catalog_file, *partners_dir;
     const char *our_qualifier, *our_id; /* our own X12 interchange id */
     bool x12_test;                      /* ISA15 T */
+    bool new_store; /* --new-store: a missing/empty store beside history is meant (statedir.c) */
     dg_gw_partner *partners;
     size_t n_partners;
 } dg_gw_config;
@@ -194,7 +195,18 @@ typedef struct dg_gw_stats {
 
 typedef struct dg_gw dg_gw;
 
-/* Opens the state store of cfg (creating var/ folders); cfg must outlive the gateway. */
+/* ---- the state folder (statedir.c) ------------------------------------------------------- */
+
+/* True when cfg's dropgate.db is missing or empty (0 bytes). */
+bool dg_gw_store_is_new(const dg_gw_config *cfg);
+/* True when var/archive, var/outbox or var/quarantine holds a file (one is named in example). */
+bool dg_gw_state_history(const dg_gw_config *cfg, char *example, size_t size);
+/* DG_ESTATE when the store is new but the state folder holds history, unless cfg->new_store
+ * (then a warning is logged). Called before the store is created or opened. */
+int dg_gw_check_store(const dg_gw_config *cfg, dg_error *err);
+
+/* Opens the state store of cfg (creating var/ folders); cfg must outlive the gateway. Refuses a
+ * new store beside an earlier store's history (dg_gw_check_store). */
 int dg_gw_open(const dg_gw_config *cfg, dg_gw **out, dg_error *err);
 void dg_gw_close(dg_gw *g);
 dg_gw_stats *dg_gw_get_stats(dg_gw *g);
@@ -214,7 +226,8 @@ int dg_gw_cycle(dg_gw *g, const char *only, bool second_look, dg_error *err);
 /* Locate the main config: opt (--config), else $DROPGATE_CONFIG, else ./etc/dropgate.yaml. */
 const char *dg_gw_config_path(const char *opt);
 /* The state store and routing rules of cfg for read-mostly commands (status, report): no
- * folders are created and the catalog is not reloaded; a running daemon is not disturbed. */
+ * folders are created and the catalog is not reloaded; a running daemon is not disturbed. A
+ * missing or empty store is DG_ENOTFOUND (never created here). */
 struct dg_store;
 struct dg_flow_rules;
 int dg_gw_open_store(const dg_gw_config *cfg, struct dg_store **store, struct dg_flow_rules **rules,

@@ -74,6 +74,11 @@ int dg_store_prepare(dg_store *s, const char *sql, struct sqlite3_stmt **stmt, d
 /* Fills err with "what: <sqlite message>" and returns DG_ESTATE (helper for the flow module). */
 int dg_store_fail(dg_store *s, dg_error *err, const char *what);
 
+/* Online backup (backup.c): a consistent copy of the whole store into dest, taken from one
+ * snapshot while others keep writing; written as dest.part.PID, synced, renamed over dest.
+ * Restore: stop the gateway, copy the file to var/dropgate.db (removing -wal and -shm). */
+int dg_store_backup(dg_store *s, const char *dest, dg_error *err);
+
 /* Time source: time(NULL) unless a test pinned it (0 unpins). Used for created/sent/ack stamps. */
 int64_t dg_store_now(const dg_store *s);
 void dg_store_set_now(dg_store *s, int64_t now);
