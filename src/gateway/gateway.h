@@ -201,7 +201,7 @@ typedef struct dg_gw dg_gw;
 bool dg_gw_store_is_new(const dg_gw_config *cfg);
 /* True when var/archive, var/outbox or var/quarantine holds a file (one is named in example). */
 bool dg_gw_state_history(const dg_gw_config *cfg, char *example, size_t size);
-/* DG_ESTATE when the store is new but the state folder holds history, unless cfg->new_store
+/* DG_ENOTFOUND when the store is new but the state folder holds history, unless cfg->new_store
  * (then a warning is logged). Called before the store is created or opened. */
 int dg_gw_check_store(const dg_gw_config *cfg, dg_error *err);
 

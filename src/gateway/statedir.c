@@ -63,7 +63,8 @@ int dg_gw_check_store(const dg_gw_config *cfg, dg_error *err)
                     cfg->db_path, example);
         return 0;
     }
-    return dg_error_set(err, DG_ESTATE,
+    /* not DG_ESTATE: the daemon waits out a locked or full store, but no wait brings this back */
+    return dg_error_set(err, DG_ENOTFOUND,
                         "%s is %s, but %s holds the history of an earlier store (%s): a new "
                         "store would take files dropped again as new (orders and POs placed "
                         "twice) and restart control numbers at 1. Restore the store from a "
