@@ -15,27 +15,42 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: dropgate translate --map MAPPING INPUT [-o OUT] [--jsonl]\n"
-          "       dropgate translate [--map MAPPING] --to MAPPING INPUT [-o OUT] [envelope options]\n"
-          "\n"
-          "  --map MAPPING   inbound mapping (mappings/*-in.yaml); without --to the output is\n"
-          "                  canonical JSON: an array of documents (or --jsonl: one per line)\n"
-          "  --to MAPPING    outbound mapping; INPUT is canonical JSON unless --map is given\n"
-          "  -o OUT          write there (atomically: nothing is left behind on error); default stdout\n"
-          "  --sender Q:ID --receiver Q:ID --control N --date CCYYMMDD --time HHMM --test\n"
-          "                  X12 envelope values for --to (defaults: ZZ:DROPGATE, ZZ:PARTNER, 1)\n"
-          "  --edi DIR       X12 definitions that --to output is fitted to and validated against\n"
-          "                  (default: $DG_EDI_DIR, ../edi beside the program, ./edi)\n"
-          "exit status: 0 ok, 1 the input cannot be mapped, 2 usage, mapping or I/O error\n",
-          f);
+    fputs(
+        "usage: dropgate translate --map MAPPING INPUT [-o OUT] [--jsonl]\n"
+        "       dropgate translate [--map MAPPING] --to MAPPING INPUT [-o OUT] [envelope options]\n"
+        "\n"
+        "  --map MAPPING   inbound mapping (mappings/*-in.yaml); without --to the output is\n"
+        "                  canonical JSON: an array of documents (or --jsonl: one per line)\n"
+        "  --to MAPPING    outbound mapping; INPUT is canonical JSON unless --map is given\n"
+        "  -o OUT          write there (atomically: nothing is left behind on error); default\n"
+        "                  stdout, where documents are written as they are mapped\n"
+        "  --sender Q:ID --receiver Q:ID --control N --date CCYYMMDD --time HHMM --test\n"
+        "                  X12 envelope values for --to (defaults: ZZ:DROPGATE, ZZ:PARTNER, 1)\n"
+        "  --edi DIR       X12 definitions that --to output is fitted to and validated against\n"
+        "                  (default: $DG_EDI_DIR, ../edi beside the program, ./edi)\n"
+        "exit status: 0 ok, 1 the input cannot be mapped, 2 usage, mapping or I/O error\n",
+        f);
 }
 
 typedef struct {
     dg_doc **docs;
     size_t n, cap;
-    dg_buf *json;     /* JSON mode: serialise and free each document as it arrives */
+    dg_buf *json; /* JSON mode: serialise and free each document as it arrives */
     bool jsonl;
+    FILE *out; /* where output goes as it is produced (stdout or -o's temporary file) */
+    const char *out_name;
 } collect;
+
+/* Memory stays bounded by the largest document: JSON leaves in pieces of about this size. */
+#define FLUSH_AT ((size_t)1 << 16)
+
+static int flush(collect *c, dg_buf *b, dg_error *err)
+{
+    if (b->len && fwrite(b->data, 1, b->len, c->out) != b->len)
+        return dg_error_set(err, DG_EIO, "%s: %s", c->out_name, strerror(errno));
+    dg_buf_clear(b);
+    return 0;
+}
 
 static int sink(void *ctx, dg_doc *doc, dg_error *err)
 {
@@ -48,6 +63,8 @@ static int sink(void *ctx, dg_doc *doc, dg_error *err)
             dg_buf_putc(c->json, '\n');
         c->n++;
         dg_doc_free(doc);
+        if (!rc && c->json->len >= FLUSH_AT)
+            rc = flush(c, c->json, err);
         return rc;
     }
     if (c->n == c->cap) {
@@ -80,14 +97,19 @@ static int status_of(int rc)
 
 int dg_cmd_translate(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"map", required_argument, 0, 'm'},      {"to", required_argument, 0, 't'},
-        {"output", required_argument, 0, 'o'},   {"jsonl", no_argument, 0, 'j'},
-        {"sender", required_argument, 0, 'S'},   {"receiver", required_argument, 0, 'R'},
-        {"control", required_argument, 0, 'c'},  {"date", required_argument, 0, 'D'},
-        {"time", required_argument, 0, 'T'},     {"test", no_argument, 0, 'x'},
-        {"edi", required_argument, 0, 'E'},      {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"map", required_argument, 0, 'm'},
+                                         {"to", required_argument, 0, 't'},
+                                         {"output", required_argument, 0, 'o'},
+                                         {"jsonl", no_argument, 0, 'j'},
+                                         {"sender", required_argument, 0, 'S'},
+                                         {"receiver", required_argument, 0, 'R'},
+                                         {"control", required_argument, 0, 'c'},
+                                         {"date", required_argument, 0, 'D'},
+                                         {"time", required_argument, 0, 'T'},
+                                         {"test", no_argument, 0, 'x'},
+                                         {"edi", required_argument, 0, 'E'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     const char *in_map = NULL, *out_map = NULL, *out_path = NULL, *edi = NULL;
     bool jsonl = false;
     dg_map_envelope env = {"ZZ", "DROPGATE", "ZZ", "PARTNER", 1, 1, 1, NULL, NULL, false, NULL};
@@ -123,7 +145,8 @@ int dg_cmd_translate(int argc, char **argv)
     dg_buf out = DG_BUF_INIT, text = DG_BUF_INIT;
     collect col = {0};
     int rc = 0;
-    if (in_map && (rc = dg_map_load(in_map, &min, &err)) == 0 && dg_map_get_direction(min) != DG_MAP_IN)
+    if (in_map && (rc = dg_map_load(in_map, &min, &err)) == 0 &&
+        dg_map_get_direction(min) != DG_MAP_IN)
         rc = dg_error_set(&err, DG_ECONFIG, "%s is an outbound mapping; use it with --to", in_map);
     if (!rc && out_map && (rc = dg_map_load(out_map, &mout, &err)) == 0 &&
         dg_map_get_direction(mout) != DG_MAP_OUT)
@@ -143,6 +166,14 @@ int dg_cmd_translate(int argc, char **argv)
         col.json = &out;
         col.jsonl = jsonl;
     }
+    /* -o: a temporary file renamed into place at the end, so a failure leaves nothing */
+    dg_fs_atomic dst = {0};
+    col.out = stdout;
+    col.out_name = "stdout";
+    if (!rc && out_path && !(rc = dg_fs_atomic_open(&dst, out_path, &err))) {
+        col.out = dst.f;
+        col.out_name = dst.tmp;
+    }
     if (!rc && min) {
         rc = dg_map_read_file(min, input, sink, &col, &err);
     } else if (!rc) {
@@ -154,12 +185,13 @@ int dg_cmd_translate(int argc, char **argv)
         dg_buf_puts(&out, col.n ? "\n]\n" : "[]\n");
     if (!rc && mout)
         rc = dg_map_write(mout, col.docs, col.n, &env, &out, &err);
-    if (!rc) {
-        if (out_path)
-            rc = dg_fs_write_atomic(out_path, out.data ? out.data : "", out.len, &err);
-        else if (out.len && fwrite(out.data, 1, out.len, stdout) != out.len)
-            rc = dg_error_set(&err, DG_EIO, "stdout: %s", strerror(errno));
-    }
+    if (!rc)
+        rc = flush(&col, &out, &err);
+    if (!rc && out_path)
+        rc = dg_fs_atomic_commit(&dst, &err);
+    else if (!rc && fflush(stdout) != 0)
+        rc = dg_error_set(&err, DG_EIO, "stdout: %s", strerror(errno));
+    dg_fs_atomic_abort(&dst); /* after a failure: the temporary file goes */
     if (rc)
         fprintf(stderr, "dropgate translate: %s\n", err.msg);
     for (size_t i = 0; !col.json && i < col.n; i++)

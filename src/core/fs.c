@@ -113,6 +113,54 @@ int dg_fs_write_atomic(const char *path, const void *data, size_t len, dg_error 
     return sync_parent(path, err);
 }
 
+int dg_fs_atomic_open(dg_fs_atomic *a, const char *path, dg_error *err)
+{
+    a->path = path;
+    snprintf(a->tmp, sizeof a->tmp, "%s.tmp.%ld", path, (long)getpid());
+    int fd = open(a->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0 || !(a->f = fdopen(fd, "wb"))) {
+        int e = errno;
+        if (fd >= 0) {
+            close(fd);
+            unlink(a->tmp);
+        }
+        return dg_error_set(err, DG_EIO, "cannot create '%s': %s", a->tmp, strerror(e));
+    }
+    return 0;
+}
+
+void dg_fs_atomic_abort(dg_fs_atomic *a)
+{
+    if (!a->f)
+        return;
+    fclose(a->f);
+    a->f = NULL;
+    unlink(a->tmp);
+}
+
+int dg_fs_atomic_commit(dg_fs_atomic *a, dg_error *err)
+{
+    if (fflush(a->f) != 0 || ferror(a->f) || fsync(fileno(a->f)) != 0) {
+        int e = errno;
+        dg_fs_atomic_abort(a);
+        return dg_error_set(err, DG_EIO, "cannot write '%s': %s", a->tmp, strerror(e));
+    }
+    FILE *f = a->f;
+    a->f = NULL;
+    if (fclose(f) != 0) { /* NFS and quotas report a failed write here */
+        int e = errno;
+        unlink(a->tmp);
+        return dg_error_set(err, DG_EIO, "cannot write '%s': %s", a->tmp, strerror(e));
+    }
+    if (rename(a->tmp, a->path) != 0) {
+        int e = errno;
+        unlink(a->tmp);
+        return dg_error_set(err, DG_EIO, "cannot rename '%s' to '%s': %s", a->tmp, a->path,
+                            strerror(e));
+    }
+    return sync_parent(a->path, err);
+}
+
 int dg_fs_read_all(const char *path, dg_buf *out, dg_error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -179,8 +227,7 @@ int dg_fs_move(const char *src, const char *dst, dg_error *err)
     if (rename(src, dst) == 0)
         return sync_parent(dst, err);
     if (errno != EXDEV)
-        return dg_error_set(err, DG_EIO, "cannot move '%s' to '%s': %s", src, dst,
-                            strerror(errno));
+        return dg_error_set(err, DG_EIO, "cannot move '%s' to '%s': %s", src, dst, strerror(errno));
     int rc = dg_fs_copy_atomic(src, dst, err);
     if (rc == 0)
         unlink(src);

@@ -12,6 +12,17 @@
 int dg_fs_mkdirs(const char *path, dg_error *err);
 /* Write to "path.tmp.PID", fsync, rename over path, fsync the directory. */
 int dg_fs_write_atomic(const char *path, const void *data, size_t len, dg_error *err);
+/* The same for output written as it is produced (translate streams its documents): f writes
+ * to "path.tmp.PID"; commit makes it path (flush, fsync, rename, fsync the directory), abort
+ * removes it. Either one closes f; nothing ever appears under path half-written. */
+typedef struct dg_fs_atomic {
+    FILE *f;
+    const char *path;
+    char tmp[4200];
+} dg_fs_atomic;
+int dg_fs_atomic_open(dg_fs_atomic *a, const char *path, dg_error *err);
+int dg_fs_atomic_commit(dg_fs_atomic *a, dg_error *err);
+void dg_fs_atomic_abort(dg_fs_atomic *a);
 /* Read a whole (small) file; for configuration and tests, never for partner payloads. */
 int dg_fs_read_all(const char *path, dg_buf *out, dg_error *err);
 /* Copy src to dst atomically (temporary name, fsync, rename). */

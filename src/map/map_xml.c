@@ -1,5 +1,6 @@
 /* XML adapter: XPath (with declared namespaces) -> canonical documents, one per node selected
- * by xml.documents; and canonical documents -> XML built from element paths. Uses a DOM. */
+ * by xml.documents, read one child of the root at a time; and canonical documents -> XML built
+ * from element paths. */
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 #include <stdlib.h>
@@ -83,8 +84,8 @@ typedef struct {
     dg_buf vals[8];
 } xml_read;
 
-static int apply_rules(xml_read *x, const map_rule *rules, size_t n, xmlNodePtr node,
-                       dg_doc *doc, int group, size_t idx, dg_error *err)
+static int apply_rules(xml_read *x, const map_rule *rules, size_t n, xmlNodePtr node, dg_doc *doc,
+                       int group, size_t idx, dg_error *err)
 {
     map_pos pos = {"line", xmlGetLineNo(node), (const char *)node->name};
     for (size_t i = 0; i < n; i++) {
@@ -155,33 +156,77 @@ static int read_doc(xml_read *x, xmlNodePtr node, dg_doc **out, dg_error *err)
     return 0;
 }
 
-int map_xml_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *sctx, dg_error *err)
+typedef struct {
+    xml_read x;
+    dg_doc_sink sink;
+    void *sctx;
+    bool found; /* a document was selected */
+} xml_stream;
+
+static bool within(xmlNodePtr n, xmlNodePtr top)
 {
-    xmlDocPtr xdoc;
-    int rc = dg_xml_read_file(path, &xdoc, err);
-    if (rc)
-        return rc;
-    xml_read x = {.m = m, .ctx = xmlXPathNewContext(xdoc)};
-    for (size_t i = 0; i < m->xml.n_ns; i++)
-        xmlXPathRegisterNs(x.ctx, (const xmlChar *)m->xml.ns[i].prefix, (const xmlChar *)m->xml.ns[i].uri);
+    for (; n; n = n->parent)
+        if (n == top)
+            return true;
+    return false;
+}
+
+/* The mapping's documents XPath runs against the root and the one child being read (and the
+ * children kept before it), so memory is bounded by the largest document. Only nodes inside
+ * the current child are taken: an earlier child still in the tree was read already. A child
+ * holding no document stays (a batch header the rules may point at with an absolute path). */
+static int on_node(void *ctx, xmlDocPtr doc, xmlNodePtr node, bool complete, dg_error *err)
+{
+    xml_stream *st = ctx;
+    xml_read *x = &st->x;
+    const dg_mapping *m = x->m;
+    if (!x->ctx) {
+        x->ctx = xmlXPathNewContext(doc);
+        for (size_t i = 0; i < m->xml.n_ns; i++)
+            xmlXPathRegisterNs(x->ctx, (const xmlChar *)m->xml.ns[i].prefix,
+                               (const xmlChar *)m->xml.ns[i].uri);
+    }
     xmlXPathObjectPtr keep = NULL;
     err->code = 0;
-    xmlNodeSetPtr set = select_nodes(&x, m->xml.documents_c, (xmlNodePtr)xdoc, &keep, err);
+    xmlNodeSetPtr set = select_nodes(x, m->xml.documents_c, (xmlNodePtr)doc, &keep, err);
     if (!keep && err->code)
-        rc = err->code;
-    else if (!set || set->nodeNr == 0)
-        rc = dg_error_set(err, DG_EMAP, "%s: %s: no element matches documents '%s' (check the root element and namespaces)", path, m->path, m->xml.documents);
+        return err->code;
+    int rc = 0;
+    bool here = false;
     for (int i = 0; !rc && set && i < set->nodeNr; i++) {
-        dg_doc *doc = NULL;
-        rc = read_doc(&x, set->nodeTab[i], &doc, err);
+        xmlNodePtr n = set->nodeTab[i];
+        if (!complete) { /* the root alone: is the whole file one document? */
+            if (n == node)
+                rc = DG_XML_WHOLE;
+            continue;
+        }
+        if (!within(n, node))
+            continue;
+        here = st->found = true;
+        dg_doc *doc_out = NULL;
+        rc = read_doc(x, n, &doc_out, err);
         if (!rc)
-            rc = sink(sctx, doc, err);
+            rc = st->sink(st->sctx, doc_out, err);
     }
     xmlXPathFreeObject(keep);
-    xmlXPathFreeContext(x.ctx);
-    xmlFreeDoc(xdoc);
+    if (rc)
+        return rc;
+    return complete && !here ? DG_XML_KEEP : 0;
+}
+
+int map_xml_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *sctx, dg_error *err)
+{
+    xml_stream st = {.x = {.m = m}, .sink = sink, .sctx = sctx};
+    int rc = dg_xml_stream_file(path, on_node, &st, err);
+    if (!rc && !st.found)
+        rc = dg_error_set(
+            err, DG_EMAP,
+            "%s: %s: no element matches documents '%s' (check the root element and namespaces)",
+            path, m->path, m->xml.documents);
+    if (st.x.ctx)
+        xmlXPathFreeContext(st.x.ctx);
     for (int i = 0; i < 8; i++)
-        dg_buf_free(&x.vals[i]);
+        dg_buf_free(&st.x.vals[i]);
     if (rc && rc != DG_EIO && !strstr(err->msg, path))
         dg_error_prefix(err, "%s: ", path);
     return rc;

@@ -5,6 +5,7 @@
 #include <libxml/globals.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlreader.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,6 +22,9 @@ typedef struct {
     char msg[512];
     char generic[512]; /* text of xmlGenericError calls (no structured error came with it) */
     size_t n_generic;
+    char entity[128]; /* first undefined entity reported: libxml2 drops it (only a warning when
+                         the DTD is external), we refuse the file */
+    int entity_line;
     xmlStructuredErrorFunc old_s;
     void *old_sctx;
     xmlGenericErrorFunc old_g;
@@ -49,6 +53,11 @@ static void one_line(char *dst, size_t size, const char *src)
 static void keep_first(void *ctx, const xmlError *e)
 {
     collector *c = ctx;
+    if (e && (e->code == XML_WAR_UNDECLARED_ENTITY || e->code == XML_ERR_UNDECLARED_ENTITY) &&
+        !c->entity[0] && e->str1) {
+        snprintf(c->entity, sizeof c->entity, "%s", e->str1);
+        c->entity_line = e->line;
+    }
     if (c->set || !e || e->level < XML_ERR_ERROR)
         return;
     c->set = true;
@@ -111,6 +120,14 @@ static int parse_error(const char *name, const collector *c, dg_error *err)
     return dg_error_set(err, DG_EPARSE, "%s:%d: malformed XML: %s", name, line, msg);
 }
 
+static int undefined_entity(const char *name, const collector *c, dg_error *err)
+{
+    return dg_error_set(err, DG_EPARSE,
+                        "%s:%d: entity reference &%s; is not defined: dropgate reads no external "
+                        "or undefined entities (write the value itself)",
+                        name, c->entity_line, c->entity);
+}
+
 static const int parse_opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
 
 static xmlDocPtr parse(const char *path, const char *data, size_t len, collector *c)
@@ -165,9 +182,10 @@ int dg_xml_check_entities(xmlNodePtr top, const char *name, dg_error *err)
     return 0;
 }
 
-static int checked(xmlDocPtr *out, const char *name, dg_error *err)
+static int checked(xmlDocPtr *out, const char *name, const collector *c, dg_error *err)
 {
-    int rc = dg_xml_check_entities((xmlNodePtr)*out, name, err);
+    int rc = c->entity[0] ? undefined_entity(name, c, err)
+                          : dg_xml_check_entities((xmlNodePtr)*out, name, err);
     if (rc) {
         xmlFreeDoc(*out);
         *out = NULL;
@@ -187,14 +205,131 @@ int dg_xml_read_file(const char *path, xmlDocPtr *out, dg_error *err)
         return dg_error_set(err, DG_EIO, "%s: cannot read: it is a folder", path);
     collector c;
     *out = parse(path, NULL, 0, &c);
-    return *out ? checked(out, path, err) : parse_error(path, &c, err);
+    return *out ? checked(out, path, &c, err) : parse_error(path, &c, err);
+}
+
+/* One reader step with libxml2's errors collected. The reader may report an error a few steps
+ * before it fails (it parses ahead), so the first one is kept across steps: it is the one to
+ * fix, as in a whole-document parse. */
+typedef enum { STEP_READ, STEP_NEXT, STEP_EXPAND } step_kind;
+
+typedef struct {
+    xmlTextReaderPtr r;
+    const char *path;
+    collector first;
+    xmlNodePtr expanded;
+    bool malformed; /* the parser failed (not an entity, not the caller) */
+} stream;
+
+static int step(stream *s, step_kind k, dg_error *err)
+{
+    collector c;
+    collect_begin(&c);
+    int ret = 1;
+    if (k == STEP_EXPAND)
+        ret = (s->expanded = xmlTextReaderExpand(s->r)) ? 1 : -1;
+    else
+        ret = k == STEP_READ ? xmlTextReaderRead(s->r) : xmlTextReaderNext(s->r);
+    collect_end(&c);
+    if (c.set && !s->first.set)
+        s->first = c;
+    if (c.entity[0])
+        return undefined_entity(s->path, &c, err);
+    if (ret < 0 || (ret == 0 && c.set)) {
+        s->malformed = true;
+        return parse_error(s->path, &s->first, err);
+    }
+    return ret;
+}
+
+static int stream_children(stream *s, xmlDocPtr doc, dg_xml_node_fn fn, void *ctx, dg_error *err)
+{
+    int ret = step(s, xmlTextReaderIsEmptyElement(s->r) ? STEP_NEXT : STEP_READ, err);
+    while (ret == 1) {
+        if (xmlTextReaderDepth(s->r) != 1 ||
+            xmlTextReaderNodeType(s->r) != XML_READER_TYPE_ELEMENT) {
+            ret = step(s, STEP_READ, err); /* text between children, the root's end */
+            continue;
+        }
+        if ((ret = step(s, STEP_EXPAND, err)) < 0)
+            return ret;
+        int rc = dg_xml_check_entities(s->expanded, s->path, err);
+        if (!rc)
+            rc = fn(ctx, doc, s->expanded, true, err);
+        if (rc < 0)
+            return rc;
+        if (rc == DG_XML_KEEP)
+            xmlTextReaderPreserve(s->r);
+        ret = step(s, STEP_NEXT, err);
+    }
+    return ret < 0 ? ret : 0;
+}
+
+#define WHOLE_REPARSE_MAX (1 << 20)
+
+int dg_xml_stream_file(const char *path, dg_xml_node_fn fn, void *ctx, dg_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return dg_error_set(err, errno == ENOENT ? DG_ENOTFOUND : DG_EIO, "%s: cannot read: %s",
+                            path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return dg_error_set(err, DG_EIO, "%s: cannot read: it is a folder", path);
+    xmlResetLastError();
+    stream s = {.path = path};
+    collect_begin(&s.first);
+    s.r = xmlReaderForFile(path, NULL, parse_opts);
+    collect_end(&s.first);
+    if (!s.r)
+        return parse_error(path, &s.first, err);
+    int ret;
+    while ((ret = step(&s, STEP_READ, err)) == 1 &&
+           xmlTextReaderNodeType(s.r) != XML_READER_TYPE_ELEMENT)
+        ;
+    xmlDocPtr doc = ret == 1 ? xmlTextReaderCurrentDoc(s.r) : NULL; /* ours to free from now */
+    int rc = ret < 0 ? ret : 0;
+    if (ret == 0)
+        rc = dg_error_set(err, DG_EPARSE, "%s:1: malformed XML: no root element", path);
+    xmlNodePtr root = doc ? xmlTextReaderCurrentNode(s.r) : NULL;
+    if (!rc && root)
+        rc = fn(ctx, doc, root, false, err);
+    if (rc == DG_XML_WHOLE) {
+        rc = step(&s, STEP_EXPAND, err);
+        if (rc > 0)
+            rc = dg_xml_check_entities(s.expanded, path, err);
+        if (!rc)
+            rc = fn(ctx, doc, s.expanded, true, err);
+        while (rc >= 0 && (ret = step(&s, STEP_NEXT, err)) == 1)
+            ; /* to the end: what follows the root must be well formed too */
+        if (rc >= 0 && ret < 0)
+            rc = ret;
+    } else if (rc >= 0 && root) {
+        for (xmlAttrPtr a = root->properties; !rc && a; a = a->next)
+            rc = dg_xml_check_entities((xmlNodePtr)a, path, err);
+        if (!rc)
+            rc = stream_children(&s, doc, fn, ctx, err);
+    }
+    xmlFreeTextReader(s.r);
+    xmlFreeDoc(doc);
+    /* The reader parses in pushed chunks and names some errors less well than a parse of the
+     * whole text ("Extra content at the end of the document" for a CDATA section never
+     * closed): for a file small enough, the whole-document parser says what is wrong. */
+    if (s.malformed && st.st_size <= WHOLE_REPARSE_MAX) {
+        collector c;
+        xmlDocPtr d = parse(path, NULL, 0, &c);
+        if (d)
+            xmlFreeDoc(d);
+        else
+            parse_error(path, &c, err);
+    }
+    return rc < 0 ? rc : 0;
 }
 
 int dg_xml_read_buf(const char *data, size_t len, const char *name, xmlDocPtr *out, dg_error *err)
 {
     collector c;
     *out = parse(name, data ? data : "", len, &c);
-    return *out ? checked(out, name, err) : parse_error(name, &c, err);
+    return *out ? checked(out, name, &c, err) : parse_error(name, &c, err);
 }
 
 int dg_xml_compile(xmlXPathContextPtr ctx, const char *src, xmlXPathCompExprPtr *out, dg_error *err)

@@ -3,6 +3,8 @@
 #ifndef DG_XML_XML_H
 #define DG_XML_XML_H
 
+#include <stdbool.h>
+
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 
@@ -16,6 +18,18 @@ int dg_xml_read_buf(const char *data, size_t len, const char *name, xmlDocPtr *o
 /* DG_EPARSE naming name, the line and the entity when the subtree at top holds a reference
  * to an external or undefined entity (which would otherwise read as an empty value). */
 int dg_xml_check_entities(xmlNodePtr top, const char *name, dg_error *err);
+
+/* Streaming read (xmlTextReader): memory is bounded by the largest child of the root, not by
+ * the file. fn is called first with the root element alone (complete false: its attributes
+ * and namespaces, no children yet); returning DG_XML_WHOLE there builds the whole tree and
+ * calls fn once more with the complete root. Otherwise fn is called with each child element of
+ * the root, its subtree complete and checked for entities; the root is in doc and children
+ * returned DG_XML_KEEP for stay in it (a header shared by the documents), the others are freed
+ * as reading goes on. A negative return stops reading and is returned. */
+enum { DG_XML_KEEP = 1, DG_XML_WHOLE = 2 };
+typedef int (*dg_xml_node_fn)(void *ctx, xmlDocPtr doc, xmlNodePtr node, bool complete,
+                              dg_error *err);
+int dg_xml_stream_file(const char *path, dg_xml_node_fn fn, void *ctx, dg_error *err);
 
 /* libxml2 never prints: while these calls run its error handlers (structured and generic, and
  * the XPath context's own) collect the first error into the dg_error, and are put back after. */

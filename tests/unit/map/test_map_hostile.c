@@ -140,6 +140,58 @@ static void xml_entities(void **state)
     dg_map_free(m);
 }
 
+/* XML is read one child of the root at a time: a header child holding no document stays for
+ * the rules that point at it, documents nested deeper are found, none is read twice, and a
+ * mapping whose document is the root element reads the whole file as one. */
+static void xml_streamed_children(void **state)
+{
+    (void)state;
+    dg_mapping *m = load_text("direction: in\ndocument: order\nformat: xml\n"
+                              "xml: {documents: //Order}\n"
+                              "fields:\n"
+                              "  - {target: order_number, source: N, required: true}\n"
+                              "  - {target: notes, source: /Orders/Header/Batch}\n"
+                              "  - {target: currency, source: ../@cur}\n");
+    const char *in = write_tmp("h.xml", "<Orders><Header><Batch>B7</Batch></Header>\n"
+                                        "<Order><N>1</N></Order>\n"
+                                        "<Group cur=\"EUR\"><Order><N>2</N></Order>"
+                                        "<Order><N>3</N></Order></Group>\n"
+                                        "<Order><N>4</N></Order></Orders>\n");
+    doc_list l = {0};
+    dg_error err = {0};
+    assert_int_equal(dg_map_read_file(m, in, list_sink, &l, &err), 0);
+    assert_int_equal(l.n, 4);
+    for (size_t i = 0; i < 4; i++) {
+        char want[4];
+        snprintf(want, sizeof want, "%zu", i + 1);
+        assert_string_equal(l.docs[i]->u.order.order_number, want);
+        assert_string_equal(l.docs[i]->u.order.notes, "B7");
+    }
+    assert_string_equal(l.docs[1]->u.order.currency, "EUR");
+    assert_null(l.docs[0]->u.order.currency);
+    list_free(&l);
+    dg_map_free(m);
+    m = load_text("direction: in\ndocument: order\nformat: xml\n"
+                  "xml: {documents: /order}\n"
+                  "fields:\n"
+                  "  - {target: order_number, source: n, required: true}\n"
+                  "groups:\n  - target: lines\n    each: line\n    fields:\n"
+                  "      - {target: vendor_sku, source: sku}\n");
+    in = write_tmp("w.xml", "<order><line><sku>A</sku></line><n>9</n><line><sku>B</sku>"
+                            "</line></order>");
+    assert_int_equal(dg_map_read_file(m, in, list_sink, &l, &err), 0);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.docs[0]->u.order.order_number, "9");
+    assert_int_equal(l.docs[0]->u.order.n_lines, 2);
+    list_free(&l);
+    /* malformed after the documents: still an error, nothing half-read */
+    in = write_tmp("t.xml", "<order><n>9</n></order><extra/>");
+    assert_int_equal(dg_map_read_file(m, in, list_sink, &l, &err), DG_EPARSE);
+    assert_non_null(strstr(err.msg, "t.xml:1: malformed XML"));
+    list_free(&l);
+    dg_map_free(m);
+}
+
 /* A value longer than the rule's cap (4 KiB by default) is an error naming the rule and row,
  * not a 10 MB ship-to name in the store and the supplier's PO; max_bytes moves the cap. */
 static void field_length_cap(void **state)
@@ -240,6 +292,7 @@ int main(void)
         cmocka_unit_test(csv_formulas_neutralised),
         cmocka_unit_test(csv_formula_guard_can_be_turned_off),
         cmocka_unit_test(xml_entities),
+        cmocka_unit_test(xml_streamed_children),
         cmocka_unit_test(field_length_cap),
         cmocka_unit_test(csv_record_cap),
     };
