@@ -37,14 +37,27 @@ typedef struct dg_order_line {
     char *buyer_sku;    /* retailer's SKU (BP / IN) */
     char *vendor_sku;   /* supplier's SKU (VP / VN) */
     char *gtin;         /* UPC/EAN/GTIN (UP / EN / UK) */
+    char *product_ids;  /* every id pair the partner sent, "VN=AB3542;CB=065322-117;SK=56065" */
     char *description;
     dg_dec quantity;
     char *uom;          /* X12 unit code: EA, CA, ... */
     dg_dec unit_price;
+    dg_dec retail_price; /* CTP retail / resale price (what the end customer pays) */
     char *status;       /* DG_LINE_* */
     char *status_reason;
     char *supplier;     /* set by routing: partner name of the chosen supplier */
 } dg_order_line;
+
+/* An allowance (negative amount) or charge, on the whole document or on one line (line_number:
+ * the line's number, as in lines[].line_number). Orders (850 SAC) and invoices (810 SAC). */
+typedef struct dg_charge {
+    char *type;    /* FREIGHT, HANDLING, DISCOUNT, TAX, OTHER (SAC02 mapped by code table) */
+    char *code;    /* partner's own code (SAC02) */
+    dg_dec amount; /* positive charge; allowances negative */
+    char *description;
+    char *line_number; /* the line it applies to; NULL: the whole document */
+    dg_dec percent;    /* SAC08 percent, when given instead of or with the amount */
+} dg_charge;
 
 typedef struct dg_order {
     char *order_number;   /* BEG03 / storefront order id / supplier PO number when outbound */
@@ -59,11 +72,14 @@ typedef struct dg_order {
     dg_party ship_to;     /* ST: the end customer */
     char *carrier;        /* requested carrier (SCAC) */
     char *service_level;  /* requested service (e.g. GROUND, 2DAY) */
+    char *service_level_code; /* TD512 service level code (CG ground, ND next day, SD ...) */
     char *requested_ship_date;
     char *notes;
     dg_dec total;         /* CTT/AMT total when the partner sends one */
     dg_order_line *lines;
     size_t n_lines, cap_lines;
+    dg_charge *charges; /* header and line allowances and charges (SAC) */
+    size_t n_charges, cap_charges;
 } dg_order;
 
 typedef struct dg_shipment_item {
@@ -88,6 +104,9 @@ typedef struct dg_shipment {
     char *ship_time;
     char *carrier;      /* TD503 SCAC */
     char *service_level;/* TD505 routing / service */
+    char *service_level_code; /* TD512 */
+    dg_dec gross_weight;      /* shipment-level TD1 weight (packages have their own) */
+    char *gross_weight_uom;
     dg_party ship_from;
     dg_party ship_to;
     dg_package *packages;
@@ -104,13 +123,6 @@ typedef struct dg_invoice_line {
     char *uom;
     dg_dec unit_price;
 } dg_invoice_line;
-
-typedef struct dg_charge {
-    char *type;         /* FREIGHT, HANDLING, DISCOUNT, TAX, OTHER (SAC02 mapped by code table) */
-    char *code;         /* partner's own code (SAC02) */
-    dg_dec amount;      /* positive charge; allowances negative */
-    char *description;
-} dg_charge;
 
 typedef struct dg_invoice {
     char *invoice_number; /* BIG02 */
@@ -142,11 +154,20 @@ typedef struct dg_stock_item {
     char *available_date; /* restock date when quantity is 0 */
 } dg_stock_item;
 
+/* An item's quantity at one location (846 N1/SDQ per warehouse); the item keeps the total. */
+typedef struct dg_stock_location {
+    char *vendor_sku, *buyer_sku, *gtin; /* the item, as its LIN names it */
+    char *warehouse;                     /* location id (N104 / SDQ id), else its name */
+    dg_dec quantity_available;
+} dg_stock_location;
+
 typedef struct dg_stock {
     char *supplier;     /* partner that sent the feed (filled by the gateway when blank) */
     char *as_of;        /* date of the feed */
     dg_stock_item *items;
     size_t n_items, cap_items;
+    dg_stock_location *locations;
+    size_t n_locations, cap_locations;
 } dg_stock;
 
 typedef enum {

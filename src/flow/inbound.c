@@ -37,9 +37,14 @@ static int ingest_stock(dg_store *s, const char *supplier, const dg_doc *doc, in
         " available_date, document_id, updated_at)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
         " ON CONFLICT(supplier, vendor_sku) DO UPDATE SET gtin = coalesce(excluded.gtin, gtin),"
-        " qty = excluded.qty, cost = coalesce(excluded.cost, cost),"
+        /* several items of one SKU in one feed are its quantities at several locations (an
+         * 846 with one LIN per warehouse): the stock is their sum, its warehouse none of them */
+        " qty = CASE WHEN document_id = excluded.document_id THEN qty + excluded.qty"
+        "  ELSE excluded.qty END, cost = coalesce(excluded.cost, cost),"
         " msrp = coalesce(excluded.msrp, msrp), map = coalesce(excluded.map, map),"
-        " warehouse = excluded.warehouse, available_date = excluded.available_date,"
+        " warehouse = CASE WHEN document_id = excluded.document_id"
+        "  AND warehouse IS NOT excluded.warehouse THEN NULL ELSE excluded.warehouse END,"
+        " available_date = excluded.available_date,"
         " document_id = excluded.document_id, updated_at = excluded.updated_at";
     memset(res, 0, sizeof *res);
     if (!supplier || !doc || doc->kind != DG_DOC_STOCK)

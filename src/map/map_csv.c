@@ -130,9 +130,9 @@ static int emit(csv_read *c, dg_error *err)
 static int apply(csv_read *c, const map_rule *r, char **f, const size_t *lens, size_t n, void *rec,
                  const map_pos *pos, dg_error *err)
 {
-    const char *vals[8];
-    size_t vl[8];
-    size_t k = r->n_src < 8 ? r->n_src : 8;
+    const char *vals[MAP_MAX_SOURCES];
+    size_t vl[MAP_MAX_SOURCES];
+    size_t k = r->n_src < MAP_MAX_SOURCES ? r->n_src : MAP_MAX_SOURCES;
     for (size_t i = 0; i < k; i++) {
         long col = c->cols[(intptr_t)r->src_c[i]];
         vals[i] = (size_t)col < n ? f[col] : NULL;

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
@@ -107,6 +108,13 @@ typedef struct map_group {
     int if_empty;         /* only when this group has no elements yet (-1: always) */
     bool each_document;   /* X12 "each: document": one element per document, header scope */
     bool once;            /* CSV: only from the first row of each document (header charges) */
+    const char *within;   /* X12: loops found only inside loops of this step ("PO1": line SACs);
+                             rules reach the enclosing loop with "outer/" */
+    void *within_c;
+    const char **body; /* X12: the segments a loop holds after its first ([CUR] for SAC); the
+                          loop ends at any other. NULL: to the next same segment or 'until' */
+    size_t n_body;
+    uint32_t *body_c; /* packed ids */
     void *when_c;
     map_rule *rules;
     size_t n_rules;
@@ -235,6 +243,8 @@ int map_x12_compile(dg_mapping *m, dg_error *err);
 int map_x12_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *ctx, dg_error *err);
 int map_x12_write(const dg_mapping *m, dg_doc *const *docs, size_t n, const dg_map_envelope *env,
                   dg_buf *out, dg_error *err);
+/* Sources one rule may list (first_of over every level a partner may use). */
+enum { MAP_MAX_SOURCES = 12 };
 /* Spare bytes after each rendered X12 value, so map_x12_tidy can pad text to its minimum. */
 enum { MAP_X12_PAD = 16 };
 /* Fits one rendered segment (els[0..*n), each writable with MAP_X12_PAD spare bytes) to its

@@ -235,8 +235,8 @@ static int parse_rule_in(dg_mapping *m, map_rule *r, const dg_node *n, int group
         r->src = dg_arena_alloc(m->arena, sizeof *r->src);
         r->src[0] = src->value;
     } else if (src && src->type == DG_NODE_SEQ) {
-        if (src->n_items > 8) /* the adapters gather at most 8 values per rule */
-            return map_where_err(err, src, "at most 8 sources in one rule");
+        if (src->n_items > MAP_MAX_SOURCES) /* the adapters gather that many values per rule */
+            return map_where_err(err, src, "at most %d sources in one rule", MAP_MAX_SOURCES);
         r->n_src = src->n_items;
         r->src = dg_arena_alloc(m->arena, (src->n_items + 1) * sizeof *r->src);
         for (size_t i = 0; i < src->n_items; i++)
@@ -275,7 +275,10 @@ static int parse_groups(dg_mapping *m, const dg_node *list, dg_error *err)
     if (list->type != DG_NODE_SEQ)
         return map_where_err(err, list, "'groups' must be a list");
     m->groups = dg_arena_alloc(m->arena, (list->n_items + 1) * sizeof *m->groups);
-    static const dg_conf_key keys[] = {{"target", T}, {"each", T}, {"fields", L}, {"unique", T}, {"when", T | L}, {"number", T}, {"once", T}, {"if_empty", T}, {NULL, 0}};
+    static const dg_conf_key keys[] = {{"target", T}, {"each", T},     {"fields", L},
+                                       {"unique", T}, {"when", T | L}, {"number", T},
+                                       {"once", T},   {"if_empty", T}, {"within", T},
+                                       {"body", L},   {NULL, 0}};
     for (size_t i = 0; i < list->n_items; i++) {
         const dg_node *n = list->items[i];
         map_group *g = &m->groups[m->n_groups++];
@@ -313,6 +316,19 @@ static int parse_groups(dg_mapping *m, const dg_node *list, dg_error *err)
             return map_where_err(err, dg_conf_get(n, "if_empty"), "'if_empty: %s' is not a repeated part of a %s", ie, dg_doc_kind_name(m->kind));
         if ((rc = dg_conf_bool(n, "once", false, &g->once, err)))
             return rc;
+        const dg_node *bn = dg_conf_get(n, "body");
+        if (bn && strcmp(m->format, "x12"))
+            return map_where_err(err, bn, "'body' is for x12 groups");
+        if (bn) {
+            g->body = dg_arena_alloc(m->arena, (bn->n_items + 1) * sizeof *g->body);
+            for (size_t k = 0; k < bn->n_items; k++)
+                if (!(g->body[g->n_body++] = scalar(bn->items[k])))
+                    return map_where_err(err, bn->items[k], "'body' lists segment ids");
+        }
+        g->within = dg_conf_str(n, "within", NULL);
+        if (g->within && (strcmp(m->format, "x12") || g->each_document))
+            return map_where_err(err, dg_conf_get(n, "within"),
+                                 "'within' is for x12 groups with a loop 'each'");
         if (!g->each && strcmp(m->format, "csv"))
             return map_where_err(err, n, "group '%s' needs 'each'", t);
         const char *u = dg_conf_str(n, "unique", NULL);

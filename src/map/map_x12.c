@@ -9,7 +9,7 @@
 #include "map/map_x12path.h"
 #include "x12/x12.h"
 
-enum { MAX_GROUPS = 16, MAX_SRC = 8 };
+enum { MAX_GROUPS = 16, MAX_SRC = MAP_MAX_SOURCES };
 
 /* ---- compile -------------------------------------------------------------------------------- */
 
@@ -130,6 +130,22 @@ int map_x12_compile(dg_mapping *m, dg_error *err)
                 return path_err(m, NULL, gr->line, "group 'each'", gr->each, e, err);
             gr->each_c = st;
         }
+        if (gr->n_body) {
+            gr->body_c = dg_arena_alloc(m->arena, gr->n_body * sizeof *gr->body_c);
+            for (size_t k = 0; k < gr->n_body; k++) {
+                size_t len = strlen(gr->body[k]);
+                if (len < 2 || len > 3)
+                    return path_err(m, NULL, gr->line, "group 'body'", gr->body[k], "a segment id",
+                                    err);
+                gr->body_c[k] = x12_pack(gr->body[k], len);
+            }
+        }
+        if (gr->within) {
+            xstep *st = dg_arena_alloc(m->arena, sizeof *st);
+            if ((e = x12_step_compile(m->arena, gr->within, st)))
+                return path_err(m, NULL, gr->line, "group 'within'", gr->within, e, err);
+            gr->within_c = st;
+        }
         for (size_t k = 0; k < gr->n_whens; k++) {
             xpath *p = dg_arena_alloc(m->arena, sizeof *p);
             if ((e = x12_path_compile(m->arena, gr->whens[k], p)))
@@ -165,6 +181,7 @@ typedef struct {
     size_t (*docs)[2]; /* document_per: [begin, end) of each document loop of the set */
     size_t n_docs, cap_docs;
     char others[48]; /* set ids seen that the mapping does not read, for the message */
+    xscratch scratch; /* SEG@* values */
 } x12_read;
 
 static const char *seg_elem(const void *ctx, const void *raw, int el, int comp, int rep,
@@ -188,6 +205,23 @@ static void note_other(x12_read *x, const char *id)
     strcat(x->others, id);
 }
 
+/* Where group gr's loop starting at i ends: after its body segments when it lists them (a SAC
+ * loop is SAC and CUR), else at the next same segment or an 'until' one. */
+static size_t group_end(const xset *s, const map_group *gr, size_t i, size_t limit)
+{
+    if (!gr->n_body)
+        return x12_loop_end(s, i, limit, 0);
+    size_t j = i + 1;
+    for (; j < limit; j++) {
+        bool in = false;
+        for (size_t k = 0; k < gr->n_body && !in; k++)
+            in = s->segs[j].id == gr->body_c[k];
+        if (!in)
+            break;
+    }
+    return j;
+}
+
 /* Finds the loops of the groups in one sweep: a segment that starts a group's loop opens it
  * unless it sits inside a loop already open (the SAC of an IT1 is not an invoice charge), and
  * header rules skip every segment of a loop (in_group). */
@@ -199,13 +233,18 @@ static void mark_loops(const x12_read *x, const xset *s)
     for (size_t i = 0; i < s->n; i++) {
         uint32_t starts = 0;
         bool nested = open_at != SIZE_MAX && i > open_at && i < open_end;
+        size_t end = 0;
         for (size_t g = 0; !nested && g < m->n_groups; g++)
-            if (m->groups[g].each_c && x12_step_match(s, i, m->groups[g].each_c))
+            if (m->groups[g].each_c && !m->groups[g].within_c &&
+                x12_step_match(s, i, m->groups[g].each_c)) {
                 starts |= 1u << g;
+                size_t e = group_end(s, &m->groups[g], i, s->n);
+                end = e > end ? e : end;
+            }
         x->starts[i] = starts;
         if (starts) {
             open_at = i;
-            open_end = x12_loop_end(s, i, s->n, 0);
+            open_end = end;
         }
         x->in_group[i] = open_at != SIZE_MAX && i >= open_at && i < open_end;
     }
@@ -288,13 +327,45 @@ static bool any_value(const xset *s, const map_group *gr, xscope sc)
     return false;
 }
 
+/* A 'within' group: its loops inside each loop of the within step in [begin, end) (the SACs
+ * of a PO1), each seeing the enclosing loop through "outer/". */
+static int map_within(x12_read *x, const xset *s, const map_group *gr, size_t begin, size_t end,
+                      dg_doc *doc)
+{
+    int rc = 0;
+    size_t ordinal = 0; /* of the enclosing loop: its line's number when the partner sends none */
+    for (size_t i = begin; !rc && i < end; i++) {
+        if ((x->in_group[i] & HIDDEN) || !x12_step_match(s, i, gr->within_c))
+            continue;
+        ordinal++;
+        size_t oe = x12_loop_end(s, i, end, 0);
+        for (size_t j = i + 1; !rc && j < oe; j++) {
+            if (!x12_step_match(s, j, gr->each_c))
+                continue;
+            xscope sc = {j, group_end(s, gr, j, oe), false, i, oe};
+            if (gr->n_whens && !any_value(s, gr, sc))
+                continue;
+            size_t idx = dg_fields_add(doc, gr->group);
+            rc = apply_rules(x, s, gr->rules, gr->n_rules, sc, doc, gr->group, idx);
+            char **num =
+                gr->number ? dg_field_str(dg_fields_record(doc, gr->group, idx), gr->number) : NULL;
+            if (!rc && num && !*num)
+                *num = dg_arena_printf(doc->arena, "%zu", ordinal);
+            if (!rc)
+                map_group_finish(gr, doc, idx);
+        }
+        i = oe - 1;
+    }
+    return rc;
+}
+
 /* Maps one document: header rules see every segment that no group loop and no other document
  * holds; groups take their loops in [begin, end), or with shared every loop no other document
  * holds (the first document also gets loops outside all document loops). */
 static int map_doc(x12_read *x, const xset *s, size_t begin, size_t end, bool shared, dg_doc *doc)
 {
     const dg_mapping *m = x->m;
-    xscope all = {0, s->n, true};
+    xscope all = {0, s->n, true, 0, 0};
     int rc = apply_rules(x, s, m->rules, m->n_rules, all, doc, DG_FIELD_BODY, 0);
     if (shared) {
         begin = 0;
@@ -304,6 +375,10 @@ static int map_doc(x12_read *x, const xset *s, size_t begin, size_t end, bool sh
         const map_group *gr = &m->groups[g];
         if (gr->if_empty >= 0 && dg_fields_count(doc, gr->if_empty))
             continue;
+        if (gr->within_c) {
+            rc = map_within(x, s, gr, begin, end, doc);
+            continue;
+        }
         for (size_t i = begin; !rc && i < end; i++) {
             if (gr->each_document) { /* once, seeing what the document's fields see */
                 if (i > begin)
@@ -311,7 +386,8 @@ static int map_doc(x12_read *x, const xset *s, size_t begin, size_t end, bool sh
             } else if (!(x->starts[i] & (1u << g)) || (x->in_group[i] & HIDDEN)) {
                 continue;
             }
-            xscope sc = gr->each_document ? all : (xscope){i, x12_loop_end(s, i, s->n, 0), false};
+            xscope sc =
+                gr->each_document ? all : (xscope){i, group_end(s, gr, i, s->n), false, 0, 0};
             if (gr->n_whens && !any_value(s, gr, sc))
                 continue;
             size_t idx = dg_fields_add(doc, gr->group);
@@ -474,7 +550,8 @@ static int on_set(void *ctx, const dg_x12_set *set)
               .elem = seg_elem,
               .ctx = set->isa ? &set->isa->delims : &bare,
               .until = x->until,
-              .n_until = x->n_until};
+              .n_until = x->n_until,
+              .scratch = &x->scratch};
     x12_index(&s, x->next_same, x->first_of, x->slot_id);
     return map_set(x, &s, set);
 }
@@ -499,6 +576,8 @@ int map_x12_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *
     free(x.next_same);
     free(x.cache);
     free(x.docs);
+    for (size_t k = 0; k < X12_SCRATCH; k++)
+        free(x.scratch.buf[k]);
     if (rc && rc != DG_EIO && !strstr(err->msg, path))
         dg_error_prefix(err, "%s: ", path);
     return rc;

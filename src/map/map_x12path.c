@@ -3,6 +3,7 @@
 #include "map/map_x12path.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *x12_unpack(uint32_t id, char buf[4])
@@ -139,6 +140,10 @@ static int pair_start(uint32_t seg)
 const char *x12_path_compile(dg_arena *a, const char *text, xpath *p)
 {
     memset(p, 0, sizeof *p);
+    if (!strncmp(text, "outer/", 6)) {
+        p->outer = true;
+        text += 6;
+    }
     while (!strncmp(text, "parent/", 7)) {
         p->parents++;
         text += 7;
@@ -164,6 +169,10 @@ const char *x12_path_compile(dg_arena *a, const char *text, xpath *p)
             return "a product id is written SEG@QUALIFIER, like PO1@VP or LIN@UP,EN";
         p->ref.seg = x12_pack(s, (size_t)(at - s));
         p->ref.el = pair_start(p->ref.seg);
+        if (!strcmp(at + 1, "*")) { /* PO1@*: all of them */
+            p->all_pairs = true;
+            return NULL;
+        }
         p->quals = split_vals(a, at + 1, strlen(at + 1), ',', &p->n_quals, &p->qual_lens);
         return NULL;
     }
@@ -372,10 +381,52 @@ static bool parent_scope(const xset *s, xscope *sc)
     return false;
 }
 
+/* "VN=AB3542;CB=065322-117": every non-empty (qualifier, id) pair of segment at, in order. */
+static const char *all_pairs(const xset *s, size_t at, int from, size_t *len)
+{
+    xscratch *x = s->scratch;
+    if (!x)
+        return NULL;
+    unsigned k = x->next++ % X12_SCRATCH;
+    size_t n = 0;
+    for (int el = from; el < s->segs[at].n_el; el += 2) {
+        size_t ql, vl;
+        const char *q = elem(s, at, el, 0, 0, &ql), *v = elem(s, at, el + 1, 0, 0, &vl);
+        if (!ql || !vl)
+            continue;
+        size_t need = n + ql + vl + 3;
+        if (need > x->cap[k]) {
+            size_t cap = need * 2 > 256 ? need * 2 : 256;
+            char *grown = realloc(x->buf[k], cap);
+            if (!grown)
+                abort();
+            x->buf[k] = grown;
+            x->cap[k] = cap;
+        }
+        if (n)
+            x->buf[k][n++] = ';';
+        memcpy(x->buf[k] + n, q, ql);
+        n += ql;
+        x->buf[k][n++] = '=';
+        memcpy(x->buf[k] + n, v, vl);
+        n += vl;
+    }
+    *len = n;
+    if (!n)
+        return "";
+    x->buf[k][n] = '\0';
+    return x->buf[k];
+}
+
 const char *x12_path_eval(const xset *s, const xpath *p, const xscope *scope, size_t *len,
                           size_t *seg)
 {
     xscope sc = *scope; /* by pointer: a 24-byte struct by value costs a store-forwarding stall */
+    if (p->outer) {
+        if (sc.outer_end <= sc.outer_begin)
+            return NULL;
+        sc = (xscope){sc.outer_begin, sc.outer_end, false, 0, 0};
+    }
     for (int k = 0; k < p->parents; k++)
         if (!parent_scope(s, &sc))
             return NULL;
@@ -388,6 +439,8 @@ const char *x12_path_eval(const xset *s, const xpath *p, const xscope *scope, si
     if (at == SIZE_MAX)
         return NULL;
     *seg = at;
+    if (p->all_pairs)
+        return all_pairs(s, at, p->ref.el, len);
     if (!p->n_quals)
         return elem(s, at, p->ref.el, p->ref.comp, p->ref.rep, len);
     size_t best = p->n_quals;

@@ -32,6 +32,8 @@ typedef struct xstep {
 
 typedef struct xpath {
     int parents;  /* leading "parent/": evaluate in the parent HL's loop */
+    bool outer;   /* leading "outer/": evaluate in the loop enclosing a 'within' group's loop */
+    bool all_pairs; /* SEG@*: every (qualifier, id) pair as "Q=id;Q=id" */
     xstep *steps; /* loop selectors before the element */
     size_t n_steps;
     xref ref;
@@ -63,7 +65,17 @@ typedef struct xset {
     const void *ctx;
     const uint32_t *until;
     size_t n_until;
+    struct xscratch *scratch; /* text built by SEG@* (NULL: SEG@* gives nothing) */
 } xset;
+
+/* Ring of buffers for values built from several elements: each source of one rule gets its
+ * own (a rule has at most X12_SCRATCH sources). */
+#define X12_SCRATCH 12
+typedef struct xscratch {
+    char *buf[X12_SCRATCH];
+    size_t cap[X12_SCRATCH];
+    unsigned next;
+} xscratch;
 
 typedef struct xcache {
     uint32_t gen;
@@ -75,6 +87,7 @@ typedef struct xcache {
 typedef struct xscope {
     size_t begin, end;
     bool header;
+    size_t outer_begin, outer_end; /* the enclosing loop of a 'within' group (end 0: none) */
 } xscope;
 
 /* A segment id ("N1", "PO1") as a number: up to 3 characters, one byte each. */

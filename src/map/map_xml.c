@@ -81,7 +81,7 @@ void map_xml_release(dg_mapping *m)
 typedef struct {
     const dg_mapping *m;
     xmlXPathContextPtr ctx;
-    dg_buf vals[8];
+    dg_buf vals[MAP_MAX_SOURCES];
 } xml_read;
 
 static int apply_rules(xml_read *x, const map_rule *rules, size_t n, xmlNodePtr node, dg_doc *doc,
@@ -90,9 +90,9 @@ static int apply_rules(xml_read *x, const map_rule *rules, size_t n, xmlNodePtr 
     map_pos pos = {"line", xmlGetLineNo(node), (const char *)node->name};
     for (size_t i = 0; i < n; i++) {
         const map_rule *r = &rules[i];
-        const char *v[8];
-        size_t l[8];
-        size_t k = r->n_src < 8 ? r->n_src : 8;
+        const char *v[MAP_MAX_SOURCES];
+        size_t l[MAP_MAX_SOURCES];
+        size_t k = r->n_src < MAP_MAX_SOURCES ? r->n_src : MAP_MAX_SOURCES;
         for (size_t s = 0; s < k; s++) {
             /* an evaluation error (undefined prefix, unknown function) is a mapping bug: say so
              * rather than map an empty value */
@@ -225,7 +225,7 @@ int map_xml_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *
             path, m->path, m->xml.documents);
     if (st.x.ctx)
         xmlXPathFreeContext(st.x.ctx);
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < MAP_MAX_SOURCES; i++)
         dg_buf_free(&st.x.vals[i]);
     if (rc && rc != DG_EIO && !strstr(err->msg, path))
         dg_error_prefix(err, "%s: ", path);

@@ -517,6 +517,36 @@ static void stock_feed_upserts_and_maps_gtin(void **state)
     dg_doc_free(d);
 }
 
+/* An 846 with one LIN per item and warehouse: the stock is the sum over the warehouses of one
+ * feed (not the last one read), without a warehouse; the next feed replaces it. */
+static void stock_per_location_lines_add_up(void **state)
+{
+    ft *f = *state;
+    dg_doc *d = dg_doc_new(DG_DOC_STOCK);
+    const char *wh[] = {"EAST", "WEST"}, *qty[] = {"30", "12"};
+    for (int i = 0; i < 2; i++) {
+        dg_stock_item *it = dg_stock_add_item(d);
+        it->vendor_sku = dg_arena_strdup(d->arena, "NW-1");
+        it->warehouse = dg_arena_strdup(d->arena, wh[i]);
+        it->quantity_available = D(qty[i]);
+    }
+    dg_flow_stock_result res;
+    dg_error err = {0};
+    assert_int_equal(dg_flow_ingest_stock(f->s, "nw", d, ft_file(f), &res, &err), 0);
+    assert_int_equal(ft_q(f, "SELECT qty FROM stock WHERE vendor_sku='NW-1'"), 420000);
+    assert_int_equal(ft_q(f, "SELECT warehouse IS NULL FROM stock WHERE vendor_sku='NW-1'"), 1);
+    dg_doc_free(d);
+    d = dg_doc_new(DG_DOC_STOCK);
+    dg_stock_item *it = dg_stock_add_item(d);
+    it->vendor_sku = dg_arena_strdup(d->arena, "NW-1");
+    it->warehouse = dg_arena_strdup(d->arena, "EAST");
+    it->quantity_available = D("5");
+    assert_int_equal(dg_flow_ingest_stock(f->s, "nw", d, ft_file(f), &res, &err), 0);
+    assert_int_equal(ft_q(f, "SELECT qty FROM stock WHERE vendor_sku='NW-1'"), 50000);
+    assert_string_equal(ft_qs(f, "SELECT warehouse FROM stock WHERE vendor_sku='NW-1'"), "EAST");
+    dg_doc_free(d);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -539,6 +569,7 @@ int main(void)
         T(overdue_acks_and_asns),
         T(reports_revenue_cost_freight_margin),
         T(stock_feed_upserts_and_maps_gtin),
+        T(stock_per_location_lines_add_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -335,12 +335,16 @@ static void invoice_810_sample(void **state)
     DEC_EQ(v->tax, "0");
     assert_int_equal(v->n_lines, 2); /* the line-level SAC does not end the IT1 loops */
     DEC_EQ(v->lines[1].unit_price, "21.5");
-    assert_int_equal(v->n_charges, 2); /* the SAC inside IT1 is no invoice charge */
+    assert_int_equal(v->n_charges, 3); /* two on the invoice, then the one inside IT1 */
     assert_string_equal(v->charges[0].type, "FREIGHT");
     DEC_EQ(v->charges[0].amount, "7.95");
+    assert_null(v->charges[0].line_number);
     assert_string_equal(v->charges[1].type, "DISCOUNT");
     DEC_EQ(v->charges[1].amount, "-3"); /* allowance: SAC01 = A */
     assert_string_equal(v->charges[1].description, "Promo discount");
+    assert_string_equal(v->charges[2].type, "FREIGHT"); /* the line's: its line number */
+    DEC_EQ(v->charges[2].amount, "1.5");
+    assert_string_equal(v->charges[2].line_number, "1");
     list_free(&l);
 }
 
@@ -486,7 +490,26 @@ static void corpus_values(void **state)
     assert_string_equal(v->po_number, "539893");
     DEC_EQ(v->total, "8432.02");
     assert_int_equal(v->n_lines, 4);
-    assert_int_equal(v->n_charges, 0); /* the SACs are all inside IT1 loops */
+    /* the SACs are all inside IT1 loops (IT101 empty): line charges numbered as the lines are,
+     * 7% GST; lines and charges add up to TDS */
+    assert_int_equal(v->n_charges, 4);
+    for (size_t k = 0; k < 4; k++) {
+        char want[4];
+        snprintf(want, sizeof want, "%zu", k + 1);
+        assert_string_equal(v->charges[k].line_number, want);
+        assert_string_equal(v->lines[k].line_number, want);
+        assert_string_equal(v->charges[k].type, "TAX");
+        assert_string_equal(v->charges[k].code, "D360");
+        DEC_EQ(v->charges[k].percent, "7");
+    }
+    DEC_EQ(v->charges[0].amount, "58.87");
+    DEC_EQ(v->charges[3].amount, "105.08");
+    dg_dec sum = dg_dec_from_int(0);
+    for (size_t k = 0; k < 4; k++)
+        sum = dg_dec_add(dg_dec_add(sum, dg_dec_mul(v->lines[k].unit_price, v->lines[k].quantity)),
+                         v->charges[k].amount);
+    char sb[32];
+    assert_string_equal(dg_dec_format(sum, sb, sizeof sb), "8432.02");
     assert_string_equal(v->lines[3].gtin, "001055503441");
     DEC_EQ(v->lines[3].unit_price, "166.8");
     DEC_EQ(l.docs[1]->u.invoice.total, "1129.92");

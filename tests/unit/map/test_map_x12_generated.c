@@ -81,7 +81,9 @@ static char *str_value(dg_arena *a, const dg_field *f)
         return dg_arena_strdup(a, PICK("78701", "97201-1234", "SW1A 1AA", "10115", "M5V 2T6"));
     if (!strcmp(n, "currency"))
         return dg_arena_strdup(a, PICK("USD", "EUR", "CAD", "GBP"));
-    if (!strcmp(n, "uom") || !strcmp(n, "weight_uom"))
+    if (!strcmp(n, "service_level_code"))
+        return dg_arena_strdup(a, chance(1) ? "GROUND" : PICK("CG", "ND", "SE", "SD", "3D"));
+    if (len >= 3 && !strcmp(n + len - 3, "uom"))
         return dg_arena_strdup(a, chance(1) ? "BOX" : PICK("EA", "ea", "CA", "PK", "LB", "KG"));
     if (!strcmp(n, "id_qualifier"))
         return dg_arena_strdup(a, PICK("92", "01", "9", "ZZ", "91"));
