@@ -181,9 +181,13 @@ static int on_gs(void *ctx, const dg_x12_isa *isa, const dg_x12_gs *gs)
     g->included = -1;
     g->supported = dg_x12_defs_supported(c->defs, gs->version);
     c->gver = dg_x12_defs_version(c->defs, gs->version);
+    /* the received version with its industry identifier (a 997 for 004010VICS is a VICS 997),
+     * but not an implementation guide's (005010X222A1 names the 837 guide, not the 997) */
+    const char *v = gs->version;
+    bool guide = strlen(v) > 7 && v[6] == 'X' && v[7] >= '0' && v[7] <= '9';
     if (g->supported)
-        snprintf(g->ack_version, sizeof g->ack_version, "%s",
-                 gs->version[0] ? gs->version : "004010");
+        snprintf(g->ack_version, sizeof g->ack_version, "%.*s", guide ? 6 : 12,
+                 v[0] ? v : "004010");
     else
         snprintf(g->ack_version, sizeof g->ack_version, "%s", dg_x12_version_name(c->gver));
     c->in_group = true;

@@ -442,6 +442,17 @@ static void writes_999_and_echoes_versions(void **state)
     assert_valid(got);
     free(got);
     dg_x12_file_result_free(res);
+    /* ... but not an implementation guide's id: a 997 for 005010X222A1 says 005010 */
+    res = check("ISA*00*          *00*          *ZZ*A              *ZZ*B              *260115*"
+                "0930*^*00501*000000085*0*P*>~GS*IN*A*B*20260115*0930*12*X*005010X222A1~"
+                "ST*810*0001*005010X222A1~BIG*20260115*I1~TDS*100~SE*4*0001~GE*1*12~"
+                "IEA*1*000000085~");
+    got = build(res, &o);
+    assert_non_null(strstr(got, "*42*X*005010~\nST*997*0001~\nAK1*IN*12*005010X222A1~\n"
+                                "AK2*810*0001*005010X222A1~"));
+    assert_valid(got);
+    free(got);
+    dg_x12_file_result_free(res);
 }
 
 /* Fix 2 at the 997: a 004010 duplicate GS06 gives AK9 R without code 19; 005010 says 19. */
