@@ -233,12 +233,9 @@ static int keep_set_problem(void *ctx, const dg_x12_problem *p)
         if (c->skipping)
             c->left_out++;
     }
-    if (c->skipping && !p->warning && p->level == DG_X12_LEVEL_ELEMENT) {
-        c->r->n_errors++;
-        return 0;
-    }
-    if (c->skipping && !p->warning && p->level == DG_X12_LEVEL_SEGMENT) {
-        c->r->n_errors++;
+    bool detail = p->level == DG_X12_LEVEL_SEGMENT || p->level == DG_X12_LEVEL_ELEMENT;
+    if (c->skipping && detail && !p->warning) {
+        c->r->n_errors++; /* counted, neither kept nor reported (see announce_left_out) */
         return 0;
     }
     keep_problem(c, p);
