@@ -14,6 +14,21 @@
 void (*dg_gw_test_hook)(const char *point, void *ctx);
 void *dg_gw_test_hook_ctx;
 
+/* DG_GW_TEST_PAUSE_AT="point=ms,..." pauses those points that long (the others
+ * DG_GW_TEST_PAUSE_MS), so a test can kill the process inside one chosen window. */
+static long pause_at(const char *point)
+{
+    const char *at = getenv("DG_GW_TEST_PAUSE_AT");
+    size_t len = strlen(point);
+    for (const char *p = at; p && *p;) {
+        if (!strncmp(p, point, len) && p[len] == '=')
+            return strtol(p + len + 1, NULL, 10);
+        p = strchr(p, ',');
+        p = p ? p + 1 : NULL;
+    }
+    return -1;
+}
+
 void gw_test_pause(const char *point)
 {
     if (dg_gw_test_hook)
@@ -23,10 +38,13 @@ void gw_test_pause(const char *point)
         const char *v = getenv("DG_GW_TEST_PAUSE_MS");
         ms = v ? strtol(v, NULL, 10) : 0;
     }
-    if (ms <= 0)
+    long here = pause_at(point);
+    if (here < 0)
+        here = ms;
+    if (here <= 0)
         return;
-    dg_log_debug("test-pause point=%s", point);
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    dg_log_debug("test-pause point=%s ms=%ld", point, here);
+    struct timespec ts = {here / 1000, (here % 1000) * 1000000L};
     nanosleep(&ts, NULL);
 }
 

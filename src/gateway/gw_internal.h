@@ -37,7 +37,9 @@ int gw_store_open(dg_gw *g, dg_error *err);
 void gw_store_close(dg_gw *g);
 /* Crash tests: with DG_GW_TEST_PAUSE_MS set, sleeps that long at each step boundary that
  * matters for exactly-once (after fetch, after record, after upload...), so a SIGKILL at a
- * random time lands between the steps. A no-op otherwise. */
+ * random time lands between the steps; DG_GW_TEST_PAUSE_AT="uploaded=5000" pauses one point
+ * longer, so a test that sees its log line ("test-pause point=uploaded") kills inside that
+ * window. Calls dg_gw_test_hook when set. A no-op otherwise. */
 void gw_test_pause(const char *point);
 /* The mapping at path, loaded once per gateway. */
 int gw_mapping(dg_gw *g, const char *path, const dg_mapping **out, dg_error *err);

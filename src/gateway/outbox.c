@@ -684,6 +684,8 @@ static int upload_pending(dg_gw *g, const dg_gw_partner *p, dg_error *err)
     for (size_t i = 0; i < n && !rc && !dg_gw_stop_requested; i++) {
         const dg_outbox_entry *o = &rows[i];
         dg_error ue = {0};
+        dg_log_debug("partner=%s file=%s outcome=uploading kind=%s", p->name, o->file_name,
+                     o->kind);
         int urc = upload(g, t, p, o, made, &ue);
         if (urc) {
             g->stats.send_failed++;

@@ -1,35 +1,83 @@
 #!/usr/bin/env bash
-# Crash safety of the gateway daemon: `dropgate run` on a demo work folder is killed with SIGKILL
-# at random points of its cycles (at least 50 times, while orders, 997s, ASNs and invoices keep
-# arriving), restarted, and finally drained. Then: no file is lost (every input is either
-# archived and recorded, or still in its drop), no order is placed twice, and no PO is sent twice
-# (one file per PO in the supplier's folder, one outbox row per PO, every row SENT, and the bytes
-# at the supplier are the bytes the outbox recorded).
+# Crash safety of the gateway daemon, measured where it matters: at the partners.
+#
+# `dropgate run` on a demo work folder (storefront and northwind on local folders, brightline over
+# SFTP to a real sshd) is killed with SIGKILL at least 100 times while orders and the suppliers'
+# answers keep arriving. A third of the kills wait for the daemon's log line of the window
+# between an upload's rename and its sent mark ("test-pause point=uploaded", the daemon paused
+# there by DG_GW_TEST_PAUSE_AT), a third for the window between a pickup's commit and the remote
+# delete/move ("point=recorded"), the rest land at random times. Meanwhile every partner consumes
+# its inbound folder as a real one does: each arriving file is moved out and logged with its
+# name, SHA-256 and ISA13, so a duplicate delivery is counted where it arrives. Then it asserts:
+#   - kills: >= 100 in total, >= 25 inside each of the two windows (from the daemon's own log);
+#   - nothing lost: every input file (order batches, demo drops, each supplier answer file) is
+#     recorded DONE, archived by its SHA-256 and gone from its drop; every outbox entry arrived;
+#   - nothing twice: every order placed once; a file arrives more than once only as the
+#     re-delivery of the file in flight at a kill in the upload window, with the same name,
+#     bytes and ISA13, at most once per such kill;
+#   - no leftovers: no temporary upload names at any partner, nothing left in the spool.
 set -euo pipefail
-: "${DG_BIN:?set DG_BIN to the dropgate binary}" "${DG_SOURCE_DIR:?set DG_SOURCE_DIR}"
-KILLS=${DG_CRASH_KILLS:-60}
-if ! command -v sqlite3 >/dev/null; then
-  echo "SKIP: sqlite3 command not installed (scripts/install-deps.sh installs it)"; exit 0
-fi
-base=${DG_BUILD_DIR:-/tmp}/testtmp
-mkdir -p "$base"
-tmp=$(mktemp -d "$base/crash-XXXXXX")
-trap 'kill -9 $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
-W=$tmp/work
-mkdir -p "$W"
-cp -r "$DG_SOURCE_DIR/etc" "$DG_SOURCE_DIR/mappings" "$DG_SOURCE_DIR/edi" "$W/"
-cp -r "$DG_SOURCE_DIR/samples/demo/drops" "$W/drops"
-CFG=$W/etc/dropgate.yaml
-DB=$W/var/dropgate.db
-log=$tmp/daemon.log
-fail() { echo "FAIL: $*"; echo "--- last daemon log lines:"; tail -n 30 "$log" || true; exit 1; }
+. "$(dirname "$0")/lib/workdir.sh"
+dg_workdir crash
+KILLS=${DG_CRASH_KILLS:-105}
+: "${DG_TEST_SERVE_SSHD:?set DG_TEST_SERVE_SSHD to the dg_test_serve_sshd binary}"
+rm -rf "$W/drops" && cp -r "$DG_SOURCE_DIR/samples/demo/drops" "$W/drops"
+mkdir -p "$tmp/logs" "$tmp/consumed"
+log=$tmp/all.log
+: >"$log"
+trap 'touch "$tmp/stop"; kill -9 $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT
+
+# brightline is an SFTP partner on a real sshd.
+"$DG_TEST_SERVE_SSHD" "$tmp/sshd.env" &
+for _ in $(seq 1 200); do [ -f "$tmp/sshd.env" ] && break; sleep 0.05; done
+[ -f "$tmp/sshd.env" ] || fail "sshd helper did not start"
+. "$tmp/sshd.env"
+if [ -n "${DG_SSHD_SKIP:-}" ]; then echo "SKIP: sshd: $DG_SSHD_SKIP"; exit 0; fi
+BL=$DG_SSHD_ROOT/brightline
+mv "$W/drops/brightline" "$BL"
+chown -R "$DG_SSHD_USER" "$BL" 2>/dev/null || true
+sed -i '/^transport:/,/^  root:/d' "$W/etc/partners/brightline.yaml"
+sed -i "s|^schedule:|transport:\n  kind: sftp\n  host: 127.0.0.1\n  port: $DG_SSHD_PORT\n  user: $DG_SSHD_USER\n  key_file: $DG_SSHD_KEY\n  known_hosts: $DG_SSHD_KNOWN_HOSTS\n  root: $BL\n  timeout: 10s\n  retries: 1\nschedule:|" \
+  "$W/etc/partners/brightline.yaml"
+grep -q 'kind: sftp' "$W/etc/partners/brightline.yaml" || fail "brightline is not an SFTP partner"
+
+# Where each partner receives what we send (its outbound.folder and ack_folder).
+out_folder() { awk '/^outbound:/{o=1} o && /^  folder:/{print $2; exit}' "$W/etc/partners/$1.yaml"; }
+DEST=("$W/drops/northwind/$(out_folder northwind)" "$BL/$(out_folder brightline)"
+      "$W/drops/shopfront/$(out_folder shopfront)")
+mkdir -p "${DEST[@]}"
+chown "$DG_SSHD_USER" "${DEST[1]}" 2>/dev/null || true
+
+# The consuming partners: move each arriving file out (never a temporary upload name), then hash
+# the moved copy; one line per delivery: partner-folder name sha256 isa13.
+consumer() {
+  local k=0 d f n isa
+  while [ ! -f "$tmp/stop" ] || [ "${1:-}" = once ]; do
+    for d in "${DEST[@]}"; do
+      for f in "$d"/*; do
+        [ -f "$f" ] || continue
+        n=${f##*/}
+        case "$n" in .*|*.part|*.tmp.*) continue ;; esac
+        k=$((k + 1))
+        mv "$f" "$tmp/consumed/$k" 2>/dev/null || continue
+        isa=$(head -c 106 "$tmp/consumed/$k" | awk -F'*' '/^ISA/{print $14}')
+        echo "$d $n $(sha256sum "$tmp/consumed/$k" | cut -c1-64) ${isa:--}" >>"$tmp/deliveries"
+      done
+    done
+    [ "${1:-}" = once ] && break
+    sleep 0.03
+  done
+}
+: >"$tmp/deliveries"
+consumer &
+consumer_pid=$!
 
 hdr='Name,Email,Financial Status,Currency,Subtotal,Shipping,Taxes,Total,Shipping Method,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Shipping Name,Shipping Company,Shipping Address1,Shipping Address2,Shipping City,Shipping Zip,Shipping Province,Shipping Country,Shipping Phone,Notes'
 generated=0
-# A batch file of 5 orders; half of them split across both suppliers.
+inputs=() # every input file: "partner|relative path|sha256"
+# A batch file of 5 orders; half of them split across both suppliers. Written by rename.
 gen_batch() {
-  local b=$1 f="$W/drops/shopfront/orders/x-batch-$1.csv" tmpf
-  tmpf="$W/drops/shopfront/orders/.batch-$1.tmp"
+  local b=$1 rel="orders/x-batch-$1.csv" tmpf="$W/drops/shopfront/orders/.batch-$1.tmp"
   {
     echo "$hdr"
     for k in 1 2 3 4 5; do
@@ -40,112 +88,149 @@ gen_batch() {
       fi
     done
   } >"$tmpf"
-  mv "$tmpf" "$f" # the storefront writes by rename
+  inputs+=("shopfront|$rel|$(sha256sum "$tmpf" | cut -c1-64)")
+  mv "$tmpf" "$W/drops/shopfront/$rel"
   generated=$((generated + 5))
 }
-for b in $(seq 1 8); do gen_batch "$b"; done
+for p in shopfront northwind; do
+  while read -r f; do inputs+=("$p|${f#"$W/drops/$p/"}|$(sha256sum "$f" | cut -c1-64)"); done \
+    < <(find "$W/drops/$p" -type f)
+done
+while read -r f; do inputs+=("brightline|${f#"$BL/"}|$(sha256sum "$f" | cut -c1-64)"); done < <(find "$BL" -type f)
+for b in $(seq 1 4); do gen_batch "$b"; done
 demo_orders=$(tail -n +2 "$DG_SOURCE_DIR"/samples/demo/drops/shopfront/orders/*.csv | cut -d, -f1 | sort -u | grep -c '^#')
-inputs_before=$(find "$W/drops" -type f | wc -l)
 
-kills=0
+# The suppliers answer (each file by rename) once the demo POs are out: an ASN for a PO not yet
+# placed is rightly quarantined as an unknown PO.
 answered=0
-# Each step boundary that matters for exactly-once pauses a little, so the random kills land
-# between the steps: after fetch, after record (before the remote delete), after a PO is rendered
-# and queued (before upload), after upload (before it is marked sent).
-export DG_GW_TEST_PAUSE_MS=${DG_GW_TEST_PAUSE_MS:-20} DG_LOG_LEVEL=debug
+answer() {
+  local src=$DG_SOURCE_DIR/samples/demo/responses f rel p root
+  while read -r f; do
+    rel=${f#"$src/"}; p=${rel%%/*}; rel=${rel#*/}
+    if [ "$p" = brightline ]; then root=$BL; else root=$W/drops/$p; fi
+    mkdir -p "$(dirname "$root/$rel")"
+    cp "$f" "$(dirname "$root/$rel")/.answer.tmp"
+    mv "$(dirname "$root/$rel")/.answer.tmp" "$root/$rel"
+    inputs+=("$p|$rel|$(sha256sum "$f" | cut -c1-64)")
+  done < <(find "$src" -type f)
+  chown -R "$DG_SSHD_USER" "$BL" 2>/dev/null || true
+  answered=1
+}
+
+kills=0 in_uploaded=0 in_recorded=0
+: >"$tmp/window-kills" # "window file": one line per kill inside a window
+: >"$tmp/inflight-kills" # the file whose upload a kill interrupted (any kill)
+export DG_LOG_LEVEL=debug
 for i in $(seq 1 "$KILLS"); do
-  "$DG_BIN" run --config "$CFG" --every 1 >>"$log" 2>&1 &
+  mode=$((i % 3)) # 0: upload window, 1: pickup window, 2: random
+  ilog=$tmp/logs/$i.log
+  # Work for the window aimed at: a file to record, or (when nothing waits) orders whose POs
+  # are then uploaded.
+  waiting=$(find "$W/drops/shopfront/orders" -maxdepth 1 -name 'x-batch-*' | wc -l)
+  case $mode in
+    0) target=uploaded; export DG_GW_TEST_PAUSE_MS=0 DG_GW_TEST_PAUSE_AT=uploaded=10000
+       if (( waiting == 0 )) && [ "$(q "select count(*) from outbox where state<>'SENT'" 2>/dev/null || echo 0)" = 0 ]; then
+         gen_batch $((100 + i))
+       fi ;;
+    1) target=recorded; export DG_GW_TEST_PAUSE_MS=0 DG_GW_TEST_PAUSE_AT=recorded=10000
+       gen_batch $((100 + i)) ;; # a new file (one left in the drop may be a duplicate now)
+    2) target=; export DG_GW_TEST_PAUSE_MS=20 DG_GW_TEST_PAUSE_AT= ;;
+  esac
+  : >"$ilog"
+  "$DG_BIN" run --config "$CFG" --every 1 >"$ilog" 2>&1 &
   pid=$!
-  # A random point: from just after start (opening the store) to well into a cycle.
-  sleep "0.$(printf '%03d' $((RANDOM % 600 + 5)))"
-  if kill -9 "$pid" 2>/dev/null; then kills=$((kills + 1)); fi
+  if [ -n "$target" ]; then
+    for _ in $(seq 1 300); do grep -q "test-pause point=$target" "$ilog" && break; sleep 0.02; done
+  else
+    sleep "0.$(printf '%03d' $((RANDOM % 500 + 5)))"
+  fi
+  kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
   wait "$pid" 2>/dev/null || true
-  if (( i % 3 == 0 )); then gen_batch $((100 + i)); fi
-  # The suppliers answer once the demo orders' POs are out (an ASN for a PO not yet placed is
-  # rightly quarantined as an unknown PO).
-  if (( !answered && i >= KILLS / 3 )) && [ -f "$DB" ] &&
-     [ "$(sqlite3 -batch -noheader "$DB" "select count(*) from supplier_pos where po_number in ('2001-NW','2002-BL','2003-BL','2003-NW') and status<>'QUEUED'" 2>/dev/null || echo 0)" = 4 ]; then
-    cp -r "$DG_SOURCE_DIR/samples/demo/responses/." "$W/drops/"
-    answered=1
+  # In the window when its pause line is the last thing the instance logged.
+  last=$(tail -n 1 "$ilog")
+  if [ -n "$target" ] && [[ "$last" == *"test-pause point=$target"* ]]; then
+    file=$(tail -n 2 "$ilog" | head -n 1 | sed -n 's/.* file=\([^ ]*\) .*/\1/p')
+    echo "$target $file" >>"$tmp/window-kills"
+    if [ "$target" = uploaded ]; then in_uploaded=$((in_uploaded + 1)); else in_recorded=$((in_recorded + 1)); fi
+  fi
+  # The file in flight: its upload began (outcome=uploading) and its sent mark was not logged.
+  inflight=$({ grep -E 'outcome=(uploading|sent) ' "$ilog" || true; } | tail -n 1 | sed -n 's/.* file=\([^ ]*\) outcome=uploading .*/\1/p')
+  [ -z "$inflight" ] || echo "$inflight" >>"$tmp/inflight-kills"
+  cat "$ilog" >>"$log"
+  if (( mode == 2 && i % 9 == 2 )); then gen_batch $((100 + i)); fi
+  if (( !answered && i >= KILLS / 4 )) &&
+     [ "$(q "select count(*) from supplier_pos where po_number in ('2001-NW','2002-BL','2003-BL','2003-NW') and status<>'QUEUED'" 2>/dev/null || echo 0)" = 4 ]; then
+    answer
   fi
 done
+unset DG_GW_TEST_PAUSE_MS DG_GW_TEST_PAUSE_AT DG_LOG_LEVEL
 if (( !answered )); then
-  # A slow machine: the demo POs were not all out yet. Let one clean poll place them, let the
-  # suppliers answer, and kill the daemon a few more times while it handles the answers.
-  DG_GW_TEST_PAUSE_MS=0 "$DG_BIN" poll --once --no-wait --config "$CFG" >>"$log" 2>&1 || true
-  cp -r "$DG_SOURCE_DIR/samples/demo/responses/." "$W/drops/"
-  answered=2
-  for i in $(seq 1 10); do
-    "$DG_BIN" run --config "$CFG" --every 1 >>"$log" 2>&1 &
-    pid=$!
-    sleep "0.$(printf '%03d' $((RANDOM % 600 + 5)))"
-    if kill -9 "$pid" 2>/dev/null; then kills=$((kills + 1)); fi
-    wait "$pid" 2>/dev/null || true
-  done
+  # A slow machine: the demo POs were not all out yet. One clean poll places them; the answers
+  # then arrive while the drain below runs.
+  "$DG_BIN" poll --once --no-wait --config "$CFG" >>"$log" 2>&1 || true
+  answer
 fi
-(( kills >= 50 )) || fail "only $kills kills landed (need 50)"
-echo "killed the daemon $kills times"
+(( kills >= 100 )) || fail "only $kills kills landed (need 100)"
+(( in_uploaded >= 25 )) || fail "only $in_uploaded kills landed between an upload and its sent mark (need 25)"
+(( in_recorded >= 25 )) || fail "only $in_recorded kills landed between a pickup's commit and its remote delete (need 25)"
 
-# Drain: a clean run until nothing is left, then the checks.
-unset DG_GW_TEST_PAUSE_MS DG_LOG_LEVEL
+# Drain: clean polls until nothing is left, then let the consumers take the last files.
 for _ in 1 2 3; do "$DG_BIN" poll --once --no-wait --config "$CFG" >>"$log" 2>&1 || true; done
+touch "$tmp/stop"
+wait "$consumer_pid" 2>/dev/null || true
+consumer once
 
-q() { sqlite3 -batch -noheader "$DB" "$1"; }
-# 1. No file lost: nothing left in the storefront drop, every batch moved to processed and recorded.
-left=$(find "$W/drops/shopfront/orders" -maxdepth 1 -name '*.csv' | wc -l)
-[ "$left" -eq 0 ] || fail "$left order file(s) still in the drop after draining"
-for f in "$W"/drops/shopfront/orders/processed/*.csv; do
-  name=$(basename "$f")
-  n=$(q "select count(*) from pickups where partner='shopfront' and path='orders/$name' and state='DONE'")
-  [ "$n" -eq 1 ] || fail "$name: $n DONE pickup rows (want 1)"
-  sha=$(sha256sum "$f" | cut -d' ' -f1)
-  [ -f "$W/var/archive/${sha:0:2}/$sha" ] || fail "$name: not in the archive"
+# 1. Nothing lost on the way in: every input file, one by one, recorded DONE, archived, gone.
+for entry in "${inputs[@]}"; do
+  IFS='|' read -r p rel sha <<<"$entry"
+  n=$(q "select count(*) from pickups where partner='$p' and path='$rel' and sha256='$sha' and state='DONE'")
+  [ "$n" -eq 1 ] || fail "$p/$rel: $n DONE pickup rows for its content (want 1): $(q "select state||' '||coalesce(reason,'') from pickups where partner='$p' and path='$rel'")"
+  [ -f "$W/var/archive/${sha:0:2}/$sha" ] || fail "$p/$rel: not in the archive"
+  if [ "$p" = brightline ]; then root=$BL; else root=$W/drops/$p; fi
+  [ ! -e "$root/$rel" ] || fail "$p/$rel: still in the drop after draining"
 done
 quarantined=$(q "select count(*) from pickups where state='QUARANTINED'")
-want_q=$(find "$DG_SOURCE_DIR/samples/demo" -name '*.bad*' | wc -l)
-[ "$quarantined" -le "$want_q" ] || fail "$quarantined file(s) quarantined: $(q "select path||': '||reason from pickups where state='QUARANTINED'")"
+[ "$quarantined" -eq 0 ] || fail "quarantined: $(q "select path||': '||reason from pickups where state='QUARANTINED'")"
 # 2. Every order placed once.
 orders=$(q "select count(*) from orders")
 [ "$orders" -eq $((generated + demo_orders)) ] || fail "$orders orders recorded, want $((generated + demo_orders))"
-# 3. No PO sent twice, none lost.
-pos=$(q "select count(*) from supplier_pos")
-[ "$pos" -gt 0 ] || fail "no supplier PO was created"
-queued=$(q "select count(*) from supplier_pos where status='QUEUED'")
-[ "$queued" -eq 0 ] || fail "$queued PO(s) still QUEUED after draining"
-unsent=$(q "select count(*) from outbox where state<>'SENT'")
-[ "$unsent" -eq 0 ] || fail "$unsent outbox row(s) not SENT"
+# 3. Everything sent arrived, and nothing twice but the file in flight at an upload-window kill.
+[ "$(q "select count(*) from outbox where state<>'SENT'")" -eq 0 ] || fail "outbox rows not SENT after draining"
+[ "$(q "select count(*) from supplier_pos where status='QUEUED'")" -eq 0 ] || fail "POs still QUEUED after draining"
 dup=$(q "select count(*) from (select ref from outbox where kind='po' group by ref having count(*)>1)")
 [ "$dup" -eq 0 ] || fail "$dup PO(s) with more than one outbox row"
-rows=$(q "select count(*) from outbox where kind='po'")
-[ "$rows" -eq "$pos" ] || fail "$rows PO outbox rows for $pos POs"
-while IFS='|' read -r partner name sha folder; do
-  f="$W/drops/$partner/$folder/$name"
-  [ -f "$f" ] || fail "$partner: $name is not in the supplier's folder"
-  got=$(sha256sum "$f" | cut -d' ' -f1)
-  [ "$got" = "$sha" ] || fail "$partner/$name: content differs from the recorded outbox entry"
-done < <(q "select partner, file_name, content_sha256, case partner when 'northwind' then 'inbound' else 'po' end from outbox where kind='po'")
-nw_files=$(find "$W/drops/northwind/inbound" -maxdepth 1 -name 'PO_*' | wc -l)
-bl_files=$(find "$W/drops/brightline/po" -maxdepth 1 -name 'PO_*' | wc -l)
-nw_pos=$(q "select count(*) from supplier_pos where supplier='northwind'")
-bl_pos=$(q "select count(*) from supplier_pos where supplier='brightline'")
-[ "$nw_files" -eq "$nw_pos" ] || fail "northwind folder has $nw_files PO files for $nw_pos POs"
-[ "$bl_files" -eq "$bl_pos" ] || fail "brightline folder has $bl_files PO files for $bl_pos POs"
-# Each PO number appears in exactly one file, once (BEG03 in X12; the retailer_po column in CSV).
-beg=$(cat "$W"/drops/northwind/inbound/PO_* | tr '~' '\n' | grep -c '^BEG' || true)
-[ "$beg" -eq "$nw_pos" ] || fail "$beg BEG segments at northwind for $nw_pos POs"
-bl_distinct=$(for f in "$W"/drops/brightline/po/PO_*; do tail -n +2 "$f" | cut -d, -f1 | sort -u; done | sort | uniq -d | wc -l)
-[ "$bl_distinct" -eq 0 ] || fail "a brightline PO number appears in more than one file"
-# Tracking for the storefront: every ASN became one notification, sent once, one file each.
-notes=$(q "select count(*) from notifications")
-[ "$notes" -gt 0 ] || fail "no tracking notification (the suppliers' ASNs were not applied)"
-[ "$(q "select count(*) from notifications where state<>'SENT'")" -eq 0 ] || fail "tracking not all sent"
-tr_rows=$(q "select count(*) from outbox where kind='tracking'")
-tr_files=$(find "$W/drops/shopfront/tracking" -maxdepth 1 -name 'TRACKING_*' | wc -l)
-[ "$tr_rows" -eq "$notes" ] && [ "$tr_files" -eq "$notes" ] || fail "$notes notifications, $tr_rows tracking outbox rows, $tr_files tracking files"
-leftover=$(find "$W/drops" -name '*.part' -o -name '.*.tmp*' | wc -l)
-# Evidence that kills landed between the steps (not only while idle):
-resent=$(grep -o 'file=PO_[^ ]* outcome=uploaded' "$log" | sort | uniq -d | wc -l)
-redone=$(grep -c 'outcome=duplicate' "$log" || true)
-echo "ok: $kills kills; $orders orders, $pos POs ($nw_pos northwind, $bl_pos brightline) each sent once;" \
-     "answers copied: $answered; POs re-sent after a kill (same name and bytes): $resent;" \
-     "pickups redone after a kill between record and remote delete: $redone; temp leftovers at partners: $leftover"
+# One pass over what arrived (folder name sha isa13), the kills' files in flight and the outbox
+# (partner|name|sha|kind): prints the first violation, or "ok ROWS REDELIVERED".
+q "select partner, file_name, content_sha256, kind from outbox" >"$tmp/outbox"
+verdict=$(awk -v nw="${DEST[0]}" -v bl="${DEST[1]}" -v sf="${DEST[2]}" '
+  FILENAME == ARGV[1] { inflight[$1]++; next }
+  FILENAME == ARGV[2] { k = $1 SUBSEP $2; n[k]++; if (!(k in sha)) { sha[k] = $3; isa[k] = $4 }
+                        else { if ($3 != sha[k]) bad[k] = "other bytes"; if ($4 != isa[k]) bad[k] = "another ISA13" }
+                        next }
+  { split($0, f, "|"); d = f[1] == "northwind" ? nw : f[1] == "brightline" ? bl : sf; k = d SUBSEP f[2]
+    rows++
+    if (!(k in n)) { print "FAIL " f[1] "/" f[2] " (" f[4] ") never arrived"; failed = 1; exit }
+    if (sha[k] != f[3]) { print "FAIL " f[1] "/" f[2] " arrived with other bytes than recorded"; failed = 1; exit }
+    if (k in bad) { print "FAIL " f[1] "/" f[2] " arrived again with " bad[k]; failed = 1; exit }
+    if (n[k] - 1 > inflight[f[2]]) { print "FAIL " f[1] "/" f[2] " arrived " n[k] " times; " inflight[f[2]] + 0 " kill(s) had it in flight"; failed = 1; exit }
+    extra += n[k] - 1; seen[k] = 1 }
+  END { if (failed) exit
+        for (k in n) if (!(k in seen)) { split(k, p, SUBSEP); print "FAIL " p[2] " arrived in " p[1] " but nobody queued it"; exit }
+        print "ok", rows, extra + 0 }' "$tmp/inflight-kills" "$tmp/deliveries" "$tmp/outbox")
+case $verdict in ok*) ;; *) fail "${verdict#FAIL }" ;; esac
+read -r _ rows redelivered <<<"$verdict"
+total=$(grep -c . "$tmp/deliveries" || true)
+inflight_kills=$(grep -c . "$tmp/inflight-kills" || true)
+(( redelivered <= inflight_kills )) || fail "$redelivered re-deliveries for $inflight_kills kills with an upload in flight"
+# Every pickup-window kill left its file in the drop and a later poll only finished it.
+while read -r target file; do
+  [ "$target" = recorded ] || continue
+  grep -q "file=$file outcome=duplicate" "$log" || fail "$file: killed after its record, but no later poll finished it as a duplicate"
+done <"$tmp/window-kills"
+# 4. No leftovers: no temporary upload names at any partner, nothing in the spool.
+left=$(find "$W/drops" "$BL" \( -name '*.part' -o -name '.*' -o -name '*.tmp.*' \) -type f | wc -l)
+[ "$left" -eq 0 ] || fail "temporary files left at partners: $(find "$W/drops" "$BL" \( -name '*.part' -o -name '.*' -o -name '*.tmp.*' \) -type f)"
+spool=$(find "$W/var/spool" -type f | wc -l)
+[ "$spool" -eq 0 ] || fail "files left in the spool: $(find "$W/var/spool" -type f)"
+echo "ok: $kills kills ($in_uploaded between upload and sent mark, $in_recorded between pickup commit and remote delete);" \
+     "$orders orders placed once; $rows files sent, all arrived ($total deliveries: $redelivered re-delivery of a file in flight, same name, bytes and ISA13)"

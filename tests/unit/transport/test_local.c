@@ -1,7 +1,10 @@
 /* Local-folder transport (the demo's) and the pieces every transport shares: root checks,
  * .part fetch with SHA-256, put via a temporary name, mkdir -p, listing parsers. */
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,6 +37,21 @@ static const char *at(const char *rel)
     char *p = b[i++ & 3];
     snprintf(p, 2048, "%s/%s", g_dir, rel);
     return p;
+}
+
+/* Entries in dir besides . and .. (hidden temporary names included). */
+static int count_entries(const char *dir)
+{
+    char cmd[2200];
+    snprintf(cmd, sizeof cmd, "ls -A '%s' | wc -l", dir);
+    FILE *p = popen(cmd, "r");
+    int n = -1;
+    if (p) {
+        if (fscanf(p, "%d", &n) != 1)
+            n = -1;
+        pclose(p);
+    }
+    return n;
 }
 
 static dg_transport *open_root(const char *root)
@@ -279,6 +297,56 @@ static void test_fingerprint_base64(void **state)
     assert_int_equal(strlen(out), 43); /* as OpenSSH prints SHA256 fingerprints */
 }
 
+/* Uploads big.bin as po/PO_big.edi in a child process whose file-size limit stops the write
+ * after 1 MiB: with die, the child is killed there (SIGXFSZ: a crash mid-upload, nothing cleaned
+ * up), else write() fails with EFBIG (a full disk). Returns the child's wait status. */
+static int put_cut_off(dg_transport *t, bool die)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct rlimit lim = {1u << 20, 1u << 20};
+        if (!die)
+            signal(SIGXFSZ, SIG_IGN);
+        setrlimit(RLIMIT_FSIZE, &lim);
+        dg_error err = {0};
+        int rc = dg_transport_put(t, at("big.bin"), "po", "PO_big.edi", &err);
+        _exit(rc == 0 ? 0 : 1);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+/* An upload cut off half way leaves nothing under the final name: a partner never reads half a
+ * PO. A failed write also leaves no temporary file; a crash leaves at most its hidden temporary
+ * name, which the retry replaces. */
+static void test_interrupted_upload_leaves_no_final_name(void **state)
+{
+    (void)state;
+    mkdir(at("uproot"), 0750);
+    assert_int_equal(dg_test_make_file(at("big.bin"), 4u << 20, 3), 0);
+    dg_transport *t = open_root(at("uproot"));
+    dg_error err = {0};
+    assert_int_equal(dg_transport_mkdir(t, "po", &err), 0);
+    struct stat st;
+    int status = put_cut_off(t, false);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 1); /* the upload did fail half way */
+    assert_int_not_equal(stat(at("uproot/po/PO_big.edi"), &st), 0);
+    assert_int_equal(count_entries(at("uproot/po")), 0);
+    status = put_cut_off(t, true);
+    assert_true(WIFSIGNALED(status)); /* killed mid-write */
+    assert_int_equal(WTERMSIG(status), SIGXFSZ);
+    assert_int_not_equal(stat(at("uproot/po/PO_big.edi"), &st), 0);
+    /* The retry gives the whole file under its name, and no temporary file is left. */
+    assert_int_equal(dg_transport_put(t, at("big.bin"), "po", "PO_big.edi", &err), 0);
+    assert_int_equal(stat(at("uproot/po/PO_big.edi"), &st), 0);
+    assert_int_equal(st.st_size, 4 << 20);
+    assert_int_equal(count_entries(at("uproot/po")), 1);
+    dg_transport_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -290,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_ls_parser),
         cmocka_unit_test(test_mlsd_parser),
         cmocka_unit_test(test_fingerprint_base64),
+        cmocka_unit_test(test_interrupted_upload_leaves_no_final_name),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,5 +1,6 @@
 /* SFTP transport against a real OpenSSH sshd started by the test harness: pickup and upload,
  * host key checks, logins (key, key + passphrase, password), a server killed mid-transfer. */
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -492,6 +493,73 @@ static void test_big_file_bounded_memory(void **state)
     unlink(srv_path("big.bin"));
 }
 
+/* Kills the server once any file in dir (temporary or final name) holds more than 4 MiB. */
+typedef struct upload_killer {
+    const char *dir;
+    _Atomic bool killed, stop;
+} upload_killer;
+
+static void *kill_when_uploading(void *v)
+{
+    upload_killer *k = v;
+    for (int i = 0; i < 40000 && !k->killed && !k->stop; i++) {
+        DIR *d = opendir(k->dir);
+        for (struct dirent *e; d && (e = readdir(d));) {
+            char path[2300];
+            struct stat st;
+            snprintf(path, sizeof path, "%s/%s", k->dir, e->d_name);
+            if (!stat(path, &st) && S_ISREG(st.st_mode) && st.st_size > 4 * 1024 * 1024) {
+                dg_test_sshd_kill(&g_srv);
+                k->killed = true;
+                break;
+            }
+        }
+        if (d)
+            closedir(d);
+        usleep(500);
+    }
+    return NULL;
+}
+
+/* An upload cut off half way (the server dies) leaves nothing under the final name: a partner
+ * never reads half a PO. The retry then delivers the whole file under that name. */
+static void test_interrupted_upload_leaves_no_final_name(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    const unsigned long long size = 48ull << 20;
+    assert_int_equal(dg_test_make_file(tmp_path("up.bin"), size, 11), 0);
+    mkdir(srv_path("upkill"), 0755);
+    dg_test_server_chown(&g_srv.acct, srv_path("upkill"));
+    dg_transport_config c = key_cfg();
+    dg_transport *t = NULL;
+    dg_error err = {0};
+    assert_int_equal(dg_transport_open(&c, &t, &err), 0);
+    upload_killer k = {.dir = srv_path("upkill"), .killed = false, .stop = false};
+    pthread_t th;
+    pthread_create(&th, NULL, kill_when_uploading, &k);
+    int rc = dg_transport_put(t, tmp_path("up.bin"), "upkill", "PO_big.edi", &err);
+    k.stop = true; /* the upload ended first: the watcher stops */
+    pthread_join(th, NULL);
+    dg_transport_close(t);
+    struct stat st;
+    if (rc == 0) {
+        fprintf(stderr, "SKIP: the upload finished before the server could be killed\n");
+        assert_int_equal(dg_test_sshd_restart(&g_srv), 0);
+        skip();
+    }
+    assert_int_not_equal(stat(srv_path("upkill/PO_big.edi"), &st), 0);
+    assert_int_equal(dg_test_sshd_restart(&g_srv), 0);
+    assert_int_equal(dg_transport_open(&c, &t, &err), 0);
+    assert_int_equal(dg_transport_put(t, tmp_path("up.bin"), "upkill", "PO_big.edi", &err), 0);
+    dg_transport_close(t);
+    assert_int_equal(stat(srv_path("upkill/PO_big.edi"), &st), 0);
+    assert_int_equal((unsigned long long)st.st_size, size);
+    assert_int_not_equal(stat(srv_path("upkill/.PO_big.edi.part"), &st), 0);
+    unlink(tmp_path("up.bin"));
+    dg_test_rmtree(srv_path("upkill"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -505,6 +573,7 @@ int main(void)
         cmocka_unit_test(test_stalled_server_times_out),
         cmocka_unit_test(test_big_file_bounded_memory),
         cmocka_unit_test(test_killed_mid_transfer),
+        cmocka_unit_test(test_interrupted_upload_leaves_no_final_name),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
