@@ -16,6 +16,7 @@ const char *dg_flow_outcome_name(dg_flow_outcome o)
     case DG_FLOW_DUPLICATE: return "DUPLICATE";
     case DG_FLOW_MATCHED: return "MATCHED";
     case DG_FLOW_DISCREPANCY: return "DISCREPANCY";
+    case DG_FLOW_CHANGED: return "CHANGED";
     }
     return "?";
 }
@@ -74,9 +75,10 @@ int dg_flow_ingest_doc(dg_store *s, const dg_flow_rules *r, const char *partner,
             return rc;
         res->outcome = o.outcome;
         snprintf(res->summary, sizeof res->summary,
-                 "order=%s outcome=%s status=%s lines=%zu matched=%zu pos=%zu",
+                 "order=%s outcome=%s status=%s lines=%zu matched=%zu pos=%zu%s%s%s",
                  doc->u.order.order_number, dg_flow_outcome_name(o.outcome), o.status, o.lines,
-                 o.matched, o.pos_created);
+                 o.matched, o.pos_created, o.changed[0] ? " changed=\"" : "", o.changed,
+                 o.changed[0] ? "\" (not applied: the order stays as placed)" : "");
         return 0;
     }
     case DG_DOC_STOCK: {

@@ -47,6 +47,7 @@ typedef enum {
     DG_FLOW_DUPLICATE,   /* already recorded (replay or same order number): nothing changed */
     DG_FLOW_MATCHED,     /* invoice: 3-way match passed, approved for payment */
     DG_FLOW_DISCREPANCY, /* invoice: recorded with reasons (dg_flow_invoice_result) */
+    DG_FLOW_CHANGED,     /* order: number already placed, other content: recorded, not applied */
 } dg_flow_outcome;
 
 const char *dg_flow_outcome_name(dg_flow_outcome o); /* "OK", "DUPLICATE", ... */
@@ -80,8 +81,9 @@ const char *dg_flow_outcome_name(dg_flow_outcome o); /* "OK", "DUPLICATE", ... *
 /* ---- orders in: routing and POs ---------------------------------------------------------- */
 
 typedef struct dg_flow_order_result {
-    dg_flow_outcome outcome; /* OK or DUPLICATE */
-    int64_t order_id;        /* the (existing, for DUPLICATE) order */
+    dg_flow_outcome outcome; /* OK, DUPLICATE or CHANGED */
+    int64_t order_id;        /* the (existing, for DUPLICATE and CHANGED) order */
+    char changed[128];       /* CHANGED: the parts that differ from the placed order */
     const char *status;      /* DG_ORDER_* (static string) */
     size_t lines, matched;   /* lines in the order, lines MATCHED */
     size_t pos_created;      /* supplier POs created (0 on DUPLICATE) */
@@ -311,6 +313,8 @@ typedef struct dg_flow_order_row {
     dg_dec margin;        /* revenue - supplier_cost - freight */
     long pos_held;        /* POs held because their file would not be valid (not sent) */
     char held[1024];      /* "PO: reason; PO: reason" */
+    long amendments;      /* times the order was sent again with other content (not applied) */
+    char amended[512];    /* "2026-12-03T10:00:00Z lines, ship_to; ..." */
 } dg_flow_order_row;
 
 int dg_flow_report_orders(dg_store *s, dg_flow_order_row **rows, size_t *n, dg_error *err);

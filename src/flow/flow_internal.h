@@ -78,6 +78,11 @@ int fl_already(dg_store *s, const fl_docrec *r, const dg_doc *doc, int64_t file_
 int fl_document_add(dg_store *s, const char *partner, const fl_docrec *r, const dg_doc *doc,
                     int64_t file_id, const char *outcome, int64_t *doc_id, dg_error *err);
 
+/* Which parts of order order_id (as placed) differ in json, the canonical JSON of the same order
+ * number sent again: "lines, ship_to" into out, or "" when it is the same order (amend.c). */
+int fl_order_changes(dg_store *s, int64_t order_id, const char *json, char *out, size_t size,
+                     dg_error *err);
+
 /* A supplier PO with its lines, as ASNs and invoices match against it. */
 typedef struct po_line {
     int64_t id;

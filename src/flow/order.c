@@ -754,10 +754,21 @@ int dg_flow_ingest_order(dg_store *s, const dg_flow_rules *r, const char *storef
         goto fail;
     if (seen || res->order_id) {
         res->outcome = DG_FLOW_DUPLICATE;
-        /* Record a new sighting (a re-sent order), never a replay of the same file position. */
-        if (!seen &&
-            (rc = fl_document_add(s, storefront, &rec, doc, file_id, "DUPLICATE", NULL, err)))
-            goto fail;
+        /* Record a new sighting (a re-sent order), never a replay of the same file position.
+         * Other content under the same number is an amendment attempt: recorded, not applied. */
+        if (!seen) {
+            int64_t doc_id = 0;
+            if ((rc = fl_order_changes(s, res->order_id, rec.json, res->changed,
+                                       sizeof res->changed, err)) ||
+                (rc = fl_document_add(s, storefront, &rec, doc, file_id,
+                                      res->changed[0] ? "CHANGED" : "DUPLICATE", &doc_id, err)))
+                goto fail;
+            if (res->changed[0]) {
+                res->outcome = DG_FLOW_CHANGED;
+                if ((rc = dg_store_amendment_add(s, res->order_id, doc_id, res->changed, err)))
+                    goto fail;
+            }
+        }
         fl_docrec_free(&rec);
         return dg_store_commit(s, err);
     }

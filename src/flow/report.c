@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/array.h"
 #include "core/buf.h"
@@ -232,6 +233,33 @@ static int fill_held(dg_store *s, dg_flow_order_row *rows, size_t n, dg_error *e
     return 0;
 }
 
+/* Each order's amendment attempts ("time changed; time changed"): few, like held POs. */
+static int fill_amended(dg_store *s, dg_flow_order_row *rows, size_t n, dg_error *err)
+{
+    dg_store_amendment *a = NULL;
+    size_t na = 0;
+    int rc = dg_store_amendments(s, &a, &na, err);
+    for (size_t i = 0; !rc && i < n; i++) {
+        dg_flow_order_row *o = &rows[i];
+        for (size_t k = 0; k < na; k++) {
+            if (strcmp(a[k].storefront, o->storefront) ||
+                strcmp(a[k].order_number, o->order_number))
+                continue;
+            char when[32];
+            time_t t = (time_t)a[k].at;
+            struct tm tm;
+            gmtime_r(&t, &tm);
+            strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+            size_t len = strlen(o->amended);
+            snprintf(o->amended + len, sizeof o->amended - len, "%s%s %s", len ? "; " : "", when,
+                     a[k].changed);
+            o->amendments++;
+        }
+    }
+    free(a);
+    return rc;
+}
+
 int dg_flow_report_orders(dg_store *s, dg_flow_order_row **rows, size_t *n, dg_error *err)
 {
     static const char sql[] =
@@ -283,7 +311,7 @@ int dg_flow_report_orders(dg_store *s, dg_flow_order_row **rows, size_t *n, dg_e
         *n = 0;
         return dg_store_fail(s, err, "reporting orders");
     }
-    if ((rc = fill_held(s, *rows, *n, err))) {
+    if ((rc = fill_held(s, *rows, *n, err)) || (rc = fill_amended(s, *rows, *n, err))) {
         free(*rows);
         *rows = NULL;
         *n = 0;
@@ -403,6 +431,9 @@ int dg_flow_report_orders_json(dg_store *s, char **json, dg_error *err)
         json_object_set_new(j, "pos_held", json_integer(o->pos_held));
         if (o->pos_held)
             json_object_set_new(j, "held", json_string(o->held));
+        json_object_set_new(j, "amendments", json_integer(o->amendments));
+        if (o->amendments)
+            json_object_set_new(j, "amended", json_string(o->amended));
         json_object_set_new(j, "revenue", jdec(o->revenue));
         json_object_set_new(j, "supplier_cost", jdec(o->supplier_cost));
         json_object_set_new(j, "freight", jdec(o->freight));
@@ -452,7 +483,7 @@ int dg_flow_report_orders_csv(dg_store *s, char **csv, dg_error *err)
         return rc;
     dg_buf b = DG_BUF_INIT;
     dg_buf_puts(&b, "storefront,order_number,status,currency,lines,matched,pos,pos_shipped,"
-                    "revenue,supplier_cost,freight,margin,pos_held,held\n");
+                    "revenue,supplier_cost,freight,margin,pos_held,held,amendments,amended\n");
     for (size_t i = 0; i < n; i++) {
         const dg_flow_order_row *o = &rows[i];
         char t[4][40];
@@ -463,7 +494,9 @@ int dg_flow_report_orders_csv(dg_store *s, char **csv, dg_error *err)
             o->matched, o->pos, o->pos_shipped, fdec(o->revenue, t[0], sizeof t[0]),
             fdec(o->supplier_cost, t[1], sizeof t[1]), fdec(o->freight, t[2], sizeof t[2]),
             fdec(o->margin, t[3], sizeof t[3]), o->pos_held);
-        csv_field(&b, o->held, true);
+        csv_field(&b, o->held, false);
+        dg_buf_printf(&b, "%ld,", o->amendments);
+        csv_field(&b, o->amended, true);
     }
     free(rows);
     if (!b.data)

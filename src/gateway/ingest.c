@@ -155,8 +155,10 @@ static int apply_doc(void *ctx, dg_doc *doc, dg_error *err)
         return c->flow_rc;
     }
     count(c->g, doc->kind);
-    dg_log_info("partner=%s file=%s doc=%s result=%s %s", p->name, c->pk->remote_path,
-                dg_doc_kind_name(doc->kind), dg_flow_outcome_name(res.outcome), res.summary);
+    /* an order sent again with other content is not applied: someone must look at it */
+    dg_log(res.outcome == DG_FLOW_CHANGED ? DG_LOG_WARN : DG_LOG_INFO,
+           "partner=%s file=%s doc=%s result=%s %s", p->name, c->pk->remote_path,
+           dg_doc_kind_name(doc->kind), dg_flow_outcome_name(res.outcome), res.summary);
     dg_doc_free(doc);
     return 0;
 }

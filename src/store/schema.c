@@ -155,6 +155,14 @@ static const char mig5[] =
 static const char mig6[] = "ALTER TABLE supplier_pos ADD COLUMN hold_reason TEXT;"
                            "ALTER TABLE supplier_pos ADD COLUMN held_at INTEGER;";
 
+/* An order number sent again with other content is recorded, not applied (issue 9 item 10). */
+static const char mig7[] =
+    "CREATE TABLE order_amendments("
+    " id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id),"
+    " document_id INTEGER REFERENCES documents(id), changed TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL);"
+    "CREATE INDEX order_amendments_order ON order_amendments(order_id);";
+
 static const struct {
     int version;
     const char *name;
@@ -166,6 +174,7 @@ static const struct {
     {4, "document replay key with content hash", mig4},
     {5, "shipment duplicate key per PO", mig5},
     {6, "held supplier POs", mig6},
+    {7, "order amendment attempts", mig7},
 };
 
 int st_migrate(dg_store *s, int target, dg_error *err)

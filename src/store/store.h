@@ -26,7 +26,7 @@ struct sqlite3_stmt;
 typedef struct dg_store dg_store;
 
 /* Current schema version (PRAGMA user_version after dg_store_open). */
-#define DG_STORE_SCHEMA_VERSION 6
+#define DG_STORE_SCHEMA_VERSION 7
 
 /* ---- open / close / transactions --------------------------------------------------------- */
 
@@ -226,5 +226,23 @@ typedef struct dg_store_held_po {
 
 /* Every held PO, oldest hold first (malloc'd array). */
 int dg_store_held_pos(dg_store *s, dg_store_held_po **rows, size_t *n, dg_error *err);
+
+/* ---- amendment attempts (amend.c) ----------------------------------------------------- */
+
+/* The canonical JSON of the document a placed order came from (malloc'd; NULL when unknown). */
+int dg_store_order_json(dg_store *s, int64_t order_id, char **json, dg_error *err);
+/* Records that the order was sent again with other content (changed: which parts, e.g.
+ * "lines, ship_to"); the order itself is left as placed. */
+int dg_store_amendment_add(dg_store *s, int64_t order_id, int64_t document_id, const char *changed,
+                           dg_error *err);
+
+typedef struct dg_store_amendment {
+    char storefront[64], order_number[64];
+    char changed[256];
+    int64_t at;
+} dg_store_amendment;
+
+/* Every amendment attempt, oldest first (malloc'd array). */
+int dg_store_amendments(dg_store *s, dg_store_amendment **rows, size_t *n, dg_error *err);
 
 #endif
