@@ -128,11 +128,11 @@ for i in $(seq 1 "$KILLS"); do
   # are then uploaded.
   waiting=$(find "$W/drops/shopfront/orders" -maxdepth 1 -name 'x-batch-*' | wc -l)
   case $mode in
-    0) target=uploaded; export DG_GW_TEST_PAUSE_MS=0 DG_GW_TEST_PAUSE_AT=uploaded=10000
+    0) target=uploaded; export DG_GW_TEST_PAUSE_MS=0 DG_GW_TEST_PAUSE_AT=uploaded=30000
        if (( waiting == 0 )) && [ "$(q "select count(*) from outbox where state<>'SENT'" 2>/dev/null || echo 0)" = 0 ]; then
          gen_batch $((100 + i))
        fi ;;
-    1) target=recorded; export DG_GW_TEST_PAUSE_MS=0 DG_GW_TEST_PAUSE_AT=recorded=10000
+    1) target=recorded; export DG_GW_TEST_PAUSE_MS=0 DG_GW_TEST_PAUSE_AT=recorded=30000
        gen_batch $((100 + i)) ;; # a new file (one left in the drop may be a duplicate now)
     2) target=; export DG_GW_TEST_PAUSE_MS=20 DG_GW_TEST_PAUSE_AT= ;;
   esac
@@ -140,7 +140,7 @@ for i in $(seq 1 "$KILLS"); do
   "$DG_BIN" run --config "$CFG" --every 1 >"$ilog" 2>&1 &
   pid=$!
   if [ -n "$target" ]; then
-    for _ in $(seq 1 300); do grep -q "test-pause point=$target" "$ilog" && break; sleep 0.02; done
+    for _ in $(seq 1 750); do grep -q "test-pause point=$target" "$ilog" && break; sleep 0.02; done
   else
     sleep "0.$(printf '%03d' $((RANDOM % 500 + 5)))"
   fi
