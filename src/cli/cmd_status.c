@@ -64,6 +64,17 @@ static void print_text(const char *text)
                json_string_value(json_object_get(o, "order_number")),
                json_string_value(json_object_get(o, "reason")));
     }
+    json_t *held_t = json_object_get(root, "held_tracking");
+    size_t nt = json_is_array(held_t) ? json_array_size(held_t) : 0;
+    printf("%-24s %zu\n", "held tracking files:", nt);
+    for (size_t i = 0; i < nt; i++) {
+        json_t *o = json_array_get(held_t, i);
+        printf("  storefront=%-12s order=%-10s po=%-12s %s\n",
+               json_string_value(json_object_get(o, "storefront")),
+               json_string_value(json_object_get(o, "order_number")),
+               json_string_value(json_object_get(o, "po_number")),
+               json_string_value(json_object_get(o, "reason")));
+    }
     json_t *over = json_object_get(root, "overdue");
     size_t n = json_is_array(over) ? json_array_size(over) : 0;
     printf("%-24s %zu\n", "overdue POs:", n);

@@ -126,7 +126,8 @@ static int count_one(dg_store *s, const char *sql, json_int_t *out, dg_error *er
 }
 
 /* Held POs (their file would not be valid X12): counted as HELD instead of QUEUED under "pos",
- * and listed with the validator's message under "held". */
+ * and listed with the validator's message under "held"; held tracking files under
+ * "held_tracking". */
 static int add_held(dg_store *s, json_t *root, dg_error *err)
 {
     dg_store_held_po *h = NULL;
@@ -148,6 +149,17 @@ static int add_held(dg_store *s, json_t *root, dg_error *err)
                                         "order_number", h[i].order_number, "held_at",
                                         (json_int_t)h[i].held_at, "reason", h[i].reason));
     json_object_set_new(root, "held", arr);
+    free(h);
+    h = NULL;
+    if ((rc = dg_store_held_tracking(s, &h, &n, err)))
+        return rc;
+    arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:I,s:s}", "storefront", h[i].storefront,
+                                             "order_number", h[i].order_number, "po_number",
+                                             h[i].po_number, "held_at", (json_int_t)h[i].held_at,
+                                             "reason", h[i].reason));
+    json_object_set_new(root, "held_tracking", arr);
     free(h);
     return 0;
 }

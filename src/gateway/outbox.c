@@ -360,11 +360,16 @@ static int queue_tracking(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m,
     safe_name(n->order_number, base, sizeof base);
     snprintf(name, sizeof name, "TRACKING_%s_%lld.%s", base, (long long)n->id, dg_map_extension(m));
     int64_t outbox_id = 0;
+    bool was_held = false;
     /* Entry first, then the staged file; its final name only once committed. */
     if ((rc = local_path(g, p, name, &b, path, sizeof path, sha, err)) ||
         (rc = dg_flow_notification_queued(g->store, n->id, name, sha, path, &outbox_id, err)) ||
+        (rc = dg_store_tracking_release(g->store, n->id, &was_held, err)) ||
         (rc = put_archive(g, p, name, &b, sha, err)))
         goto fail;
+    if (was_held)
+        dg_log_info("partner=%s order=%s outcome=released kind=tracking (its file now validates)",
+                    p->name, n->order_number);
     tmp_name(path, tmp, sizeof tmp);
     if ((rc = write_tmp(tmp, b.data ? b.data : "", b.len, err))) {
         tmp[0] = '\0';
@@ -500,12 +505,38 @@ static int render_pos(dg_gw *g, const dg_gw_partner *p, dg_error *err)
     return rc;
 }
 
+/* As hold_po: a tracking file the mapping cannot write or that would not validate is held with
+ * the reason (shown by `status`), logged once, rendered again each cycle. */
+static int hold_tracking(dg_gw *g, const dg_gw_partner *p, const dg_flow_notification *n, int nrc,
+                         const dg_error *why, dg_error *err)
+{
+    g->stats.send_failed++;
+    if (nrc != DG_EMAP && nrc != DG_EVALID && nrc != DG_EINVAL) {
+        dg_log_error("partner=%s order=%s outcome=render-failed kind=tracking error=%s "
+                     "reason=\"%s\"",
+                     p->name, n->order_number, dg_error_name(nrc), why->msg);
+        return 0;
+    }
+    bool changed = false;
+    int rc = dg_store_tracking_hold(g->store, n->id, why->msg, &changed, err);
+    if (rc)
+        return rc;
+    if (changed)
+        dg_log_error("partner=%s order=%s po=%s outcome=held kind=tracking error=%s reason=\"%s\" "
+                     "(not sent; fix the mapping or data: it is rendered again each cycle)",
+                     p->name, n->order_number, n->po_number, dg_error_name(nrc), why->msg);
+    return 0;
+}
+
 static int render_tracking(dg_gw *g, const dg_gw_partner *p, dg_error *err)
 {
     const dg_mapping *m = NULL;
     int rc = gw_mapping(g, p->out.tracking_mapping, &m, err);
     if (rc)
         return rc == DG_ESTATE ? rc : DG_ECONFIG;
+    const dg_x12_defs *defs = NULL;
+    if (!strcmp(dg_map_format(m), "x12") && (rc = gw_x12_defs(g, &defs, err)))
+        return rc;
     dg_flow_notification *ns = NULL;
     size_t n = 0;
     if ((rc = dg_flow_pending_notifications(g->store, p->name, &ns, &n, err)))
@@ -518,12 +549,8 @@ static int render_tracking(dg_gw *g, const dg_gw_partner *p, dg_error *err)
             rc = nrc;
             break;
         }
-        if (nrc) {
-            g->stats.send_failed++;
-            dg_log_error("partner=%s order=%s outcome=render-failed kind=tracking error=%s "
-                         "reason=\"%s\"",
-                         p->name, ns[i].order_number, dg_error_name(nrc), e.msg);
-        }
+        if (nrc && (rc = hold_tracking(g, p, &ns[i], nrc, &e, err)))
+            break;
     }
     dg_flow_notifications_free(ns, n);
     return rc;

@@ -1,6 +1,6 @@
-/* Held supplier POs: a PO whose rendered file would not be valid for its partner (or cannot be
- * rendered) is held with the reason, never queued nor sent, and released by the next render
- * that succeeds (after the operator fixed the mapping or the data). */
+/* Held supplier POs and tracking files: one whose rendered file would not be valid for its
+ * partner (or cannot be rendered) is held with the reason, never queued nor sent, and released
+ * by the next render that succeeds (after the operator fixed the mapping or the data). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +16,49 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_null(st, i);
 }
 
+/* Runs a hold (reason) or release (reason NULL) statement keyed by ?1; *changed: a row moved. */
+static int hold_step(dg_store *s, const char *sql, int64_t id, const char *key, const char *reason,
+                     bool *changed, const char *what, dg_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    if (key)
+        bind_text(st, 1, key);
+    else
+        sqlite3_bind_int64(st, 1, id);
+    if (reason) {
+        bind_text(st, 2, reason);
+        sqlite3_bind_int64(st, 3, dg_store_now(s));
+    }
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return dg_store_fail(s, err, what);
+    if (changed)
+        *changed = sqlite3_changes(s->db) > 0;
+    return 0;
+}
+
+int dg_store_tracking_hold(dg_store *s, int64_t notification_id, const char *reason, bool *changed,
+                           dg_error *err)
+{
+    static const char sql[] = "UPDATE notifications SET hold_reason = ?2,"
+                              " held_at = CASE WHEN hold_reason IS ?2 THEN held_at ELSE ?3 END"
+                              " WHERE id = ?1 AND state = 'PENDING' AND hold_reason IS NOT ?2";
+    return hold_step(s, sql, notification_id, NULL, reason ? reason : "", changed,
+                     "holding a tracking file", err);
+}
+
+int dg_store_tracking_release(dg_store *s, int64_t notification_id, bool *was_held, dg_error *err)
+{
+    static const char sql[] = "UPDATE notifications SET hold_reason = NULL, held_at = NULL"
+                              " WHERE id = ?1 AND hold_reason IS NOT NULL";
+    return hold_step(s, sql, notification_id, NULL, NULL, was_held, "releasing a tracking file",
+                     err);
+}
+
 int dg_store_po_hold(dg_store *s, const char *po_number, const char *reason, bool *changed,
                      dg_error *err)
 {
@@ -24,38 +67,16 @@ int dg_store_po_hold(dg_store *s, const char *po_number, const char *reason, boo
         "UPDATE supplier_pos SET hold_reason = ?2,"
         " held_at = CASE WHEN hold_reason IS ?2 THEN held_at ELSE ?3 END"
         " WHERE po_number = ?1 AND outbox_id IS NULL AND hold_reason IS NOT ?2";
-    sqlite3_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    bind_text(st, 1, po_number);
-    bind_text(st, 2, reason ? reason : "");
-    sqlite3_bind_int64(st, 3, dg_store_now(s));
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return dg_store_fail(s, err, "holding a PO");
-    if (changed)
-        *changed = sqlite3_changes(s->db) > 0;
-    return 0;
+    return hold_step(s, sql, 0, po_number ? po_number : "", reason ? reason : "", changed,
+                     "holding a PO", err);
 }
 
 int dg_store_po_release(dg_store *s, const char *po_number, bool *was_held, dg_error *err)
 {
     static const char sql[] = "UPDATE supplier_pos SET hold_reason = NULL, held_at = NULL"
                               " WHERE po_number = ?1 AND hold_reason IS NOT NULL";
-    sqlite3_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    bind_text(st, 1, po_number);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return dg_store_fail(s, err, "releasing a held PO");
-    if (was_held)
-        *was_held = sqlite3_changes(s->db) > 0;
-    return 0;
+    return hold_step(s, sql, 0, po_number ? po_number : "", NULL, was_held, "releasing a held PO",
+                     err);
 }
 
 static void col_copy(sqlite3_stmt *st, int i, char *dst, size_t size)
@@ -64,12 +85,31 @@ static void col_copy(sqlite3_stmt *st, int i, char *dst, size_t size)
     snprintf(dst, size, "%s", v ? (const char *)v : "");
 }
 
+static int list_held(dg_store *s, const char *sql, dg_store_held_po **rows, size_t *n,
+                     dg_error *err);
+
 int dg_store_held_pos(dg_store *s, dg_store_held_po **rows, size_t *n, dg_error *err)
 {
     static const char sql[] =
         "SELECT p.po_number, p.supplier, o.storefront, o.order_number, p.hold_reason, p.held_at"
         " FROM supplier_pos p JOIN orders o ON o.id = p.order_id"
         " WHERE p.hold_reason IS NOT NULL ORDER BY p.held_at, p.id";
+    return list_held(s, sql, rows, n, err);
+}
+
+int dg_store_held_tracking(dg_store *s, dg_store_held_po **rows, size_t *n, dg_error *err)
+{
+    static const char sql[] =
+        "SELECT p.po_number, '', n.storefront, o.order_number, n.hold_reason, n.held_at"
+        " FROM notifications n JOIN orders o ON o.id = n.order_id"
+        " JOIN shipments sh ON sh.id = n.shipment_id JOIN supplier_pos p ON p.id = sh.po_id"
+        " WHERE n.hold_reason IS NOT NULL ORDER BY n.held_at, n.id";
+    return list_held(s, sql, rows, n, err);
+}
+
+static int list_held(dg_store *s, const char *sql, dg_store_held_po **rows, size_t *n,
+                     dg_error *err)
+{
     *rows = NULL;
     *n = 0;
     sqlite3_stmt *st;

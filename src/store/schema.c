@@ -163,6 +163,10 @@ static const char mig7[] =
     " created_at INTEGER NOT NULL);"
     "CREATE INDEX order_amendments_order ON order_amendments(order_id);";
 
+/* Tracking files for storefronts are held the same way when their X12 does not validate. */
+static const char mig8[] = "ALTER TABLE notifications ADD COLUMN hold_reason TEXT;"
+                           "ALTER TABLE notifications ADD COLUMN held_at INTEGER;";
+
 static const struct {
     int version;
     const char *name;
@@ -175,6 +179,7 @@ static const struct {
     {5, "shipment duplicate key per PO", mig5},
     {6, "held supplier POs", mig6},
     {7, "order amendment attempts", mig7},
+    {8, "held tracking files", mig8},
 };
 
 int st_migrate(dg_store *s, int target, dg_error *err)

@@ -26,7 +26,7 @@ struct sqlite3_stmt;
 typedef struct dg_store dg_store;
 
 /* Current schema version (PRAGMA user_version after dg_store_open). */
-#define DG_STORE_SCHEMA_VERSION 7
+#define DG_STORE_SCHEMA_VERSION 8
 
 /* ---- open / close / transactions --------------------------------------------------------- */
 
@@ -244,5 +244,12 @@ typedef struct dg_store_amendment {
 
 /* Every amendment attempt, oldest first (malloc'd array). */
 int dg_store_amendments(dg_store *s, dg_store_amendment **rows, size_t *n, dg_error *err);
+
+/* The same for a storefront's tracking file (notification id): held, released, listed (the PO
+ * the shipment answers in po_number, the storefront in storefront; supplier empty). */
+int dg_store_tracking_hold(dg_store *s, int64_t notification_id, const char *reason, bool *changed,
+                           dg_error *err);
+int dg_store_tracking_release(dg_store *s, int64_t notification_id, bool *was_held, dg_error *err);
+int dg_store_held_tracking(dg_store *s, dg_store_held_po **rows, size_t *n, dg_error *err);
 
 #endif

@@ -61,4 +61,33 @@ done
 [ "$n" -eq "$held" ] || fail "$n POs sent after the fix, $held were held"
 "$DG_BIN" status --config "$CFG" >"$out" 2>&1 || fail "status"
 grep -q "^held POs (not sent): *0" "$out" || fail "status still shows held POs"
-echo "ok: invalid 850 held with the validator's message (status, report), logged once, released after the fix"
+
+# The same for a storefront's tracking files: an X12 856 mapping without BSN holds them.
+sed '/^  - BSN:/d' "$W/mappings/x12-856-out.yaml" >"$W/mappings/bad-856-out.yaml"
+SF=$W/etc/partners/shopfront.yaml
+sed -i 's|tracking_mapping: .*|tracking_mapping: mappings/bad-856-out.yaml|' "$SF"
+cp -r "$DG_SOURCE_DIR/samples/demo/responses/." "$W/drops/"
+poll
+theld=$(q "select count(*) from notifications where hold_reason is not null")
+[ "$theld" -ge 1 ] || fail "no tracking file held: $(q "select state||' '||coalesce(hold_reason,'') from notifications")"
+[ "$(q "select count(*) from notifications where state <> 'PENDING'")" -eq 0 ] || fail "a tracking file was queued from an invalid 856"
+[ -z "$(ls "$W/drops/shopfront/tracking" 2>/dev/null)" ] || fail "tracking uploaded: $(ls "$W/drops/shopfront/tracking")"
+case $(q "select hold_reason from notifications limit 1") in *"does not validate"*BSN*) ;; *) fail "tracking hold reason" ;; esac
+grep -q 'outcome=held kind=tracking' "$log" || fail "no held tracking line in the log"
+"$DG_BIN" status --config "$CFG" >"$out" 2>&1 || fail "status"
+grep -q "^held tracking files: *$theld\$" "$out" || { cat "$out"; fail "status: no held tracking count"; }
+grep -q "storefront=shopfront.*does not validate" "$out" || { cat "$out"; fail "status: no held tracking line"; }
+"$DG_BIN" status --json --config "$CFG" >"$out" 2>&1 || fail "status --json"
+grep -q '"held_tracking"' "$out" || fail "status --json: no held_tracking"
+sed -i 's|tracking_mapping: .*|tracking_mapping: mappings/x12-856-out.yaml|' "$SF"
+poll
+[ "$(q "select count(*) from notifications where hold_reason is not null")" -eq 0 ] || fail "tracking still held after the fix"
+grep -q 'outcome=released kind=tracking' "$log" || fail "no released tracking line in the log"
+n=0
+for f in "$W/drops/shopfront/tracking/"*.edi; do
+  [ -f "$f" ] || fail "no tracking file sent after the fix"
+  n=$((n + 1))
+  DG_EDI_DIR="$W/edi" "$DG_BIN" validate "$f" >"$out" 2>&1 || { cat "$out"; fail "$f does not validate"; }
+done
+[ "$n" -ge "$theld" ] || fail "$n tracking files sent after the fix, $theld were held"
+echo "ok: invalid 850 and 856 held with the validator's message (status, report), logged once, released after the fix"
