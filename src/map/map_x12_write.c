@@ -174,7 +174,7 @@ static int write_segment(x12_write *xw, const map_out *o, const map_out_ctx *c0,
         goto fail;
     *written = true;
     return 0;
-fail:
+fail:; /* a label cannot precede a declaration in C11 (clang refuses) */
     char key[64];
     dg_error_prefix(xw->err, "%s:%d: segment %s of document %zu%s: ", xw->m->path, o->line, o->name,
                     c.doc_no, doc_key(c.doc, key, sizeof key));

@@ -242,10 +242,18 @@ void x12_index(xset *s, uint32_t *next_same, uint32_t *first_of, uint32_t *slot_
 {
     uint32_t n = (uint32_t)s->n, last[X12_ID_SLOTS];
     memset(slot_id, 0, X12_ID_SLOTS * sizeof *slot_id); /* first_of counts only where taken */
+    uint32_t used = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t id = s->segs[i].id, k = id_slot(id);
         while (slot_id[k] && slot_id[k] != id) /* linear probing; a set has few distinct ids */
             k = (k + 1) % X12_ID_SLOTS;
+        if (!slot_id[k] && ++used == X12_ID_SLOTS) {
+            /* More distinct ids than slots (only a hostile or broken set): no index, find()
+             * scans instead. Probing a full table would never end (found by fuzz_x12). */
+            s->next_same = NULL;
+            s->first_of = s->slot_id = NULL;
+            return;
+        }
         next_same[i] = n;
         if (!slot_id[k]) {
             slot_id[k] = id;
