@@ -31,6 +31,19 @@ const char *dg_map_extension(const dg_mapping *m);
 int dg_map_read_file(const dg_mapping *m, const char *path, dg_doc_sink sink, void *ctx,
                      dg_error *err);
 
+/* X12 routing by envelope: the caller reads a file once (src/x12) and maps each transaction
+ * set through the mapping its sender and ST01 select. A reader belongs to one mapping and keeps
+ * its buffers from set to set; dg_map_x12_read_set hands the set's documents to sink, or fails
+ * with err naming the mapping, the rule and the input segment. */
+struct dg_x12_set;
+typedef struct dg_map_x12_reader dg_map_x12_reader;
+int dg_map_x12_reader_new(const dg_mapping *m, dg_map_x12_reader **out, dg_error *err);
+int dg_map_x12_read_set(dg_map_x12_reader *r, const struct dg_x12_set *set, dg_doc_sink sink,
+                        void *ctx, dg_error *err);
+void dg_map_x12_reader_free(dg_map_x12_reader *r);
+/* The ST01 an inbound X12 mapping reads ("856"), NULL for other formats. */
+const char *dg_map_x12_set_id(const dg_mapping *m);
+
 /* Envelope values for outbound X12 (ignored by other formats). Control numbers come from the
  * state store so that a re-send reproduces the same bytes. */
 typedef struct dg_x12_defs dg_x12_defs;

@@ -556,29 +556,90 @@ static int on_set(void *ctx, const dg_x12_set *set)
     return map_set(x, &s, set);
 }
 
+static void reader_init(x12_read *x, const dg_mapping *m)
+{
+    memset(x, 0, sizeof *x);
+    x->m = m;
+    for (size_t i = 0; i < m->x12.n_until && x->n_until < 32; i++)
+        x->until[x->n_until++] = x12_pack(m->x12.until[i], strlen(m->x12.until[i]));
+    x->cache = calloc(m->x12.n_step_uids + 1, sizeof *x->cache);
+    if (!x->cache)
+        abort();
+}
+
+static void reader_clear(x12_read *x)
+{
+    free(x->segs);
+    free(x->in_group);
+    free(x->starts);
+    free(x->next_same);
+    free(x->cache);
+    free(x->docs);
+    for (size_t k = 0; k < X12_SCRATCH; k++)
+        free(x->scratch.buf[k]);
+}
+
 int map_x12_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *sctx, dg_error *err)
 {
-    x12_read x = {.m = m, .sink = sink, .sctx = sctx, .err = err};
-    for (size_t i = 0; i < m->x12.n_until && x.n_until < 32; i++)
-        x.until[x.n_until++] = x12_pack(m->x12.until[i], strlen(m->x12.until[i]));
-    x.cache = calloc(m->x12.n_step_uids + 1, sizeof *x.cache);
-    if (!x.cache)
-        abort();
+    x12_read x;
+    reader_init(&x, m);
+    x.sink = sink;
+    x.sctx = sctx;
+    x.err = err;
     dg_x12_callbacks cb = {.on_set = on_set};
     int rc = dg_x12_parse_file(path, &cb, &x, err);
     if (!rc && !x.sets_mapped)
         rc = dg_error_set(err, DG_EMAP, "%s: no %s transaction set in the file%s%s%s", m->path,
                           m->x12.set_id, *x.others ? " (it holds " : "", x.others,
                           *x.others ? ")" : "");
-    free(x.segs);
-    free(x.in_group);
-    free(x.starts);
-    free(x.next_same);
-    free(x.cache);
-    free(x.docs);
-    for (size_t k = 0; k < X12_SCRATCH; k++)
-        free(x.scratch.buf[k]);
+    reader_clear(&x);
     if (rc && rc != DG_EIO && !strstr(err->msg, path))
         dg_error_prefix(err, "%s: ", path);
     return rc;
+}
+
+/* Routing by envelope: the caller parses the file once and hands each set to the mapping the
+ * set's sender and ST01 select; the reader keeps its buffers between sets. */
+struct dg_map_x12_reader {
+    x12_read x;
+};
+
+int dg_map_x12_reader_new(const dg_mapping *m, dg_map_x12_reader **out, dg_error *err)
+{
+    *out = NULL;
+    if (strcmp(dg_map_format(m), "x12") || dg_map_get_direction(m) != DG_MAP_IN)
+        return dg_error_set(err, DG_ECONFIG, "%s: not an inbound X12 mapping", m->path);
+    dg_map_x12_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        abort();
+    reader_init(&r->x, m);
+    *out = r;
+    return 0;
+}
+
+const char *dg_map_x12_set_id(const dg_mapping *m)
+{
+    return strcmp(dg_map_format(m), "x12") ? NULL : m->x12.set_id;
+}
+
+int dg_map_x12_read_set(dg_map_x12_reader *r, const dg_x12_set *set, dg_doc_sink sink, void *ctx,
+                        dg_error *err)
+{
+    x12_read *x = &r->x;
+    if (strcmp(set->id, x->m->x12.set_id))
+        return dg_error_set(err, DG_ECONFIG, "%s reads %s sets, not %s (ST02 %s)", x->m->path,
+                            x->m->x12.set_id, set->id, set->control);
+    x->sink = sink;
+    x->sctx = ctx;
+    x->err = err;
+    x->sets_mapped = 0;
+    return on_set(x, set);
+}
+
+void dg_map_x12_reader_free(dg_map_x12_reader *r)
+{
+    if (!r)
+        return;
+    reader_clear(&r->x);
+    free(r);
 }
