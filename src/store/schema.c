@@ -167,6 +167,36 @@ static const char mig7[] =
 static const char mig8[] = "ALTER TABLE notifications ADD COLUMN hold_reason TEXT;"
                            "ALTER TABLE notifications ADD COLUMN held_at INTEGER;";
 
+/* Routing by envelope (issue 8): a file can be PARTIAL (some of its X12 sets applied, the others
+ * rejected); each set has its own record, so a reprocess applies only what was not applied; each
+ * applied interchange is remembered per sender, so a duplicate ISA13 is not applied twice. The
+ * pickups table is rebuilt because SQLite cannot change a CHECK constraint in place. */
+static const char mig9[] =
+    "CREATE TABLE pickups_v9("
+    " id INTEGER PRIMARY KEY, partner TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL,"
+    " mtime INTEGER NOT NULL, sha256 TEXT NOT NULL,"
+    " state TEXT NOT NULL CHECK(state IN ('NEW','DONE','QUARANTINED','PARTIAL')), reason TEXT,"
+    " quarantine_path TEXT, remote_done INTEGER NOT NULL DEFAULT 0,"
+    " file_id INTEGER REFERENCES files(id), created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL, UNIQUE(partner, path, size, mtime, sha256));"
+    "INSERT INTO pickups_v9 SELECT id, partner, path, size, mtime, sha256, state, reason,"
+    " quarantine_path, remote_done, file_id, created_at, updated_at FROM pickups;"
+    "DROP TABLE pickups;"
+    "ALTER TABLE pickups_v9 RENAME TO pickups;"
+    "CREATE INDEX pickups_file ON pickups(file_id) WHERE file_id IS NOT NULL;"
+    "CREATE TABLE x12_sets("
+    " id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES files(id),"
+    " position INTEGER NOT NULL, partner TEXT NOT NULL, sender TEXT NOT NULL,"
+    " interchange_control TEXT NOT NULL, group_control TEXT, set_control TEXT NOT NULL,"
+    " set_id TEXT NOT NULL, version TEXT,"
+    " state TEXT NOT NULL CHECK(state IN ('APPLIED','REJECTED')), reason TEXT,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, UNIQUE(file_id, position));"
+    "CREATE TABLE interchanges("
+    " id INTEGER PRIMARY KEY, sender TEXT NOT NULL, control TEXT NOT NULL,"
+    " file_id INTEGER NOT NULL REFERENCES files(id), received_at INTEGER NOT NULL,"
+    " UNIQUE(sender, control, file_id));"
+    "CREATE INDEX interchanges_recent ON interchanges(sender, control, received_at);";
+
 static const struct {
     int version;
     const char *name;
@@ -180,6 +210,7 @@ static const struct {
     {6, "held supplier POs", mig6},
     {7, "order amendment attempts", mig7},
     {8, "held tracking files", mig8},
+    {9, "partial files, X12 set records and received interchanges", mig9},
 };
 
 int st_migrate(dg_store *s, int target, dg_error *err)

@@ -318,7 +318,7 @@ int dg_store_file_add(dg_store *s, const char *sha256, const char *partner, cons
 
 /* ---- pickups ----------------------------------------------------------------------------- */
 
-static const char *const pickup_names[] = {"NEW", "DONE", "QUARANTINED"};
+static const char *const pickup_names[] = {"NEW", "DONE", "QUARANTINED", "PARTIAL"};
 
 static void bind_key(sqlite3_stmt *st, const dg_pickup_key *k)
 {
@@ -353,7 +353,7 @@ int dg_store_pickup_lookup(dg_store *s, const dg_pickup_key *k, dg_pickup_info *
     if (rc == SQLITE_ROW) {
         info->id = sqlite3_column_int64(st, 0);
         const char *state = (const char *)sqlite3_column_text(st, 1);
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < 4; i++)
             if (state && !strcmp(state, pickup_names[i]))
                 info->state = (dg_pickup_state)i;
         info->remote_done = sqlite3_column_int(st, 2) != 0;
@@ -379,7 +379,7 @@ int dg_store_pickup_record(dg_store *s, const dg_pickup_key *k, dg_pickup_state 
     int rc = check_key(k, err);
     if (rc)
         return rc;
-    if ((unsigned)state > DG_PICKUP_QUARANTINED)
+    if ((unsigned)state > DG_PICKUP_PARTIAL)
         return dg_error_set(err, DG_EINVAL, "pickup: bad state %d", (int)state);
     sqlite3_stmt *st;
     if ((rc = dg_store_prepare(s, sql, &st, err)))

@@ -26,7 +26,7 @@ struct sqlite3_stmt;
 typedef struct dg_store dg_store;
 
 /* Current schema version (PRAGMA user_version after dg_store_open). */
-#define DG_STORE_SCHEMA_VERSION 8
+#define DG_STORE_SCHEMA_VERSION 9
 
 /* ---- open / close / transactions --------------------------------------------------------- */
 
@@ -96,6 +96,7 @@ typedef enum {
     DG_PICKUP_NEW = 0,     /* not recorded (or recorded but not finished): process it */
     DG_PICKUP_DONE,        /* processed: only the after-pickup action may still be due */
     DG_PICKUP_QUARANTINED, /* rejected with a reason; never processed again */
+    DG_PICKUP_PARTIAL,     /* X12: some sets applied, the others rejected (see x12_sets) */
 } dg_pickup_state;
 
 /* The identity of one remote file version: UNIQUE(partner, path, size, mtime, sha256). */
@@ -125,6 +126,53 @@ int dg_store_pickup_record(dg_store *s, const dg_pickup_key *k, dg_pickup_state 
                            int64_t *pickup_id, dg_error *err);
 /* Sets remote_done once the remote file is deleted/moved. DG_ENOTFOUND when not recorded. */
 int dg_store_pickup_mark_remote_done(dg_store *s, const dg_pickup_key *k, dg_error *err);
+
+/* The pickup that recorded file_id (the newest when several did): its partner and remote path
+ * (malloc'd, freed by the caller), state and sha256. DG_ENOTFOUND when none did. */
+typedef struct dg_pickup_row {
+    int64_t id, file_id;
+    char *partner, *path, *reason;
+    char sha256[65];
+    uint64_t size;
+    int64_t mtime;
+    dg_pickup_state state;
+} dg_pickup_row;
+int dg_store_pickup_by_file(dg_store *s, int64_t file_id, dg_pickup_row *row, dg_error *err);
+void dg_store_pickup_row_clear(dg_pickup_row *row);
+/* Sets the state (and reason) of pickup id: a reprocess that applied the rest of a file. */
+int dg_store_pickup_set_state(dg_store *s, int64_t id, dg_pickup_state state, const char *reason,
+                              dg_error *err);
+
+/* ---- X12 sets and interchanges (routing by envelope, store_x12.c) ----------------------- */
+
+typedef enum { DG_X12SET_NONE = 0, DG_X12SET_APPLIED, DG_X12SET_REJECTED } dg_x12set_state;
+
+/* One received transaction set: position is its ST segment number in the file (the same on a
+ * reprocess of that file), partner the partner its sender was routed to, sender "QUAL/ID". */
+typedef struct dg_x12set_rec {
+    int64_t file_id;
+    long position;
+    const char *partner, *sender;
+    const char *interchange_control, *group_control, *set_control, *set_id, *version;
+} dg_x12set_rec;
+
+/* Records (or updates) the outcome of a set; reason for a rejected one. */
+int dg_store_x12set_record(dg_store *s, const dg_x12set_rec *r, dg_x12set_state state,
+                           const char *reason, dg_error *err);
+/* The recorded state of the set at (file_id, position): DG_X12SET_NONE when never recorded. */
+int dg_store_x12set_state(dg_store *s, int64_t file_id, long position, dg_x12set_state *state,
+                          dg_error *err);
+/* Sets of file_id in each state (for tests, status and the reprocess summary). */
+int dg_store_x12set_count(dg_store *s, int64_t file_id, dg_x12set_state state, long *n,
+                          dg_error *err);
+
+/* Remembers that interchange control (ISA13) from sender ("QUAL/ID") was applied from file_id. */
+int dg_store_interchange_add(dg_store *s, const char *sender, const char *control, int64_t file_id,
+                             dg_error *err);
+/* The latest receipt of (sender, control) at or after since from a file other than
+ * except_file_id: *file_id and *at, or *file_id 0 when none. */
+int dg_store_interchange_find(dg_store *s, const char *sender, const char *control, int64_t since,
+                              int64_t except_file_id, int64_t *file_id, int64_t *at, dg_error *err);
 
 /* ---- documents --------------------------------------------------------------------------- */
 
