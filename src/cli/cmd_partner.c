@@ -13,6 +13,7 @@
 #include "core/fs.h"
 #include "gateway/gateway.h"
 #include "map/map.h"
+#include "x12/x12.h"
 
 static void usage(FILE *f)
 {
@@ -65,6 +66,112 @@ static int try_map(const char *mapping, const char *path, const char *label)
     return rc ? 1 : 0;
 }
 
+/* type: x12 drops: each set of a sample goes where routing would send it (sender -> partner,
+ * ST01/GS08 -> that partner's x12: sets: mapping); unknown senders and sets are failures. */
+typedef struct route_try {
+    const dg_gw_config *cfg;
+    count_ctx c;
+    long acks;
+    dg_mapping **maps; /* loaded once per sample file */
+    const char **paths;
+    size_t n_maps;
+    char fail[700];
+} route_try;
+
+static dg_mapping *route_map(route_try *r, const char *path, dg_error *err)
+{
+    for (size_t i = 0; i < r->n_maps; i++)
+        if (!strcmp(r->paths[i], path))
+            return r->maps[i];
+    dg_mapping *m = NULL;
+    if (dg_map_load(path, &m, err))
+        return NULL;
+    r->maps = realloc(r->maps, (r->n_maps + 1) * sizeof *r->maps);
+    r->paths = realloc(r->paths, (r->n_maps + 1) * sizeof *r->paths);
+    if (!r->maps || !r->paths)
+        abort();
+    r->paths[r->n_maps] = path;
+    r->maps[r->n_maps++] = m;
+    return m;
+}
+
+static int route_set(void *ctx, const dg_x12_set *set)
+{
+    route_try *r = ctx;
+    if (!set->isa || !set->gs)
+        return 0;
+    if (!strcmp(set->id, "997") || !strcmp(set->id, "999")) {
+        r->acks++;
+        return 0;
+    }
+    const dg_gw_partner *p = NULL;
+    for (size_t i = 0; i < r->cfg->n_partners && !p; i++) {
+        const dg_gw_partner *q = &r->cfg->partners[i];
+        if (q->x12_id && !strcmp(q->x12_id, set->isa->sender_id) &&
+            !strcmp(q->x12_qualifier, set->isa->sender_qual))
+            p = q;
+    }
+    if (!p) {
+        snprintf(r->fail, sizeof r->fail, "sender %s/%s matches no partner (x12: in %s)",
+                 set->isa->sender_qual, set->isa->sender_id, r->cfg->partners_dir);
+        return 1;
+    }
+    const dg_gw_x12_set *row = dg_gw_x12_set_find(p, set->id, set->gs->version);
+    if (!row) {
+        snprintf(r->fail, sizeof r->fail, "set %s (GS08 %s) of %s: no mapping in x12: sets: of %s",
+                 set->id, set->gs->version, p->name, p->file);
+        return 1;
+    }
+    dg_error err = {0};
+    dg_mapping *m = route_map(r, row->mapping, &err);
+    dg_map_x12_reader *rd = NULL;
+    int rc = m ? dg_map_x12_reader_new(m, &rd, &err) : DG_ECONFIG;
+    if (!rc)
+        rc = dg_map_x12_read_set(rd, set, count_sink, &r->c, &err);
+    dg_map_x12_reader_free(rd);
+    if (rc) {
+        snprintf(r->fail, sizeof r->fail, "set %s ST02 %s: %s", set->id, set->control, err.msg);
+        return 1;
+    }
+    return 0;
+}
+
+static int try_route(const dg_gw_config *cfg, const char *path, const char *label)
+{
+    route_try r;
+    memset(&r, 0, sizeof r);
+    r.cfg = cfg;
+    dg_x12_callbacks cb;
+    memset(&cb, 0, sizeof cb);
+    cb.on_set = route_set;
+    dg_error err = {0};
+    int rc = dg_x12_parse_file(path, &cb, &r, &err);
+    for (size_t i = 0; i < r.n_maps; i++)
+        dg_map_free(r.maps[i]);
+    free(r.maps);
+    free(r.paths);
+    if (rc) {
+        printf("  map     %-40s FAIL %s\n", label, r.fail[0] ? r.fail : err.msg);
+        return 1;
+    }
+    char kinds[200] = "";
+    int n_kinds = 0;
+    size_t len = 0;
+    for (int k = 0; k < 8; k++)
+        if (r.c.kinds[k]) {
+            len += (size_t)snprintf(kinds + len, sizeof kinds - len, "%s%d %s", n_kinds ? ", " : "",
+                                    r.c.kinds[k], dg_doc_kind_name((dg_doc_kind)k));
+            n_kinds++;
+        }
+    if (n_kinds == 1)
+        printf("  map     %-40s ok   %s document(s)", label, kinds);
+    else
+        printf("  map     %-40s ok   %zu document(s)%s%s", label, r.c.docs, n_kinds ? ": " : "",
+               kinds);
+    printf(r.acks ? " + %ld acknowledgment set(s)\n" : "\n", r.acks);
+    return 0;
+}
+
 static int check_out_mapping(const char *what, const char *path)
 {
     if (!path)
@@ -88,8 +195,8 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(((const dg_remote_file *)a)->name, ((const dg_remote_file *)b)->name);
 }
 
-static int check_drop(dg_transport *t, const dg_gw_partner *p, const dg_gw_drop *d, long max,
-                      const char *scratch)
+static int check_drop(const dg_gw_config *cfg, dg_transport *t, const dg_gw_partner *p,
+                      const dg_gw_drop *d, long max, const char *scratch)
 {
     dg_error err = {0};
     dg_remote_file *files = NULL;
@@ -106,7 +213,9 @@ static int check_drop(dg_transport *t, const dg_gw_partner *p, const dg_gw_drop 
     if (n > 1)
         qsort(files, n, sizeof *files, cmp_name);
     printf("  list    %-40s ok   %zu entr%s (%s)\n", d->folder, n, n == 1 ? "y" : "ies",
-           d->acks ? "997 acknowledgments" : d->mapping);
+           d->acks        ? "997 acknowledgments"
+           : d->route_x12 ? "X12 routed by envelope"
+                          : d->mapping);
     dg_gw_looks *looks = dg_gw_looks_new();
     int failed = 0;
     long mapped = 0;
@@ -121,7 +230,7 @@ static int check_drop(dg_transport *t, const dg_gw_partner *p, const dg_gw_drop 
                : pick == DG_PICK_TOO_LARGE
                    ? "too large: over the drop's max_file_bytes, would be left in the drop"
                    : dg_gw_pick_name(pick));
-        if (pick == DG_PICK_TOO_LARGE || d->acks || !d->mapping || mapped >= max)
+        if (pick == DG_PICK_TOO_LARGE || d->acks || (!d->mapping && !d->route_x12) || mapped >= max)
             continue;
         char remote[1024], local[1400];
         snprintf(remote, sizeof remote, "%s/%s", d->folder, files[i].name);
@@ -134,7 +243,8 @@ static int check_drop(dg_transport *t, const dg_gw_partner *p, const dg_gw_drop 
             continue;
         }
         mapped++;
-        failed |= try_map(d->mapping, local, files[i].name);
+        failed |= d->route_x12 ? try_route(cfg, local, files[i].name)
+                               : try_map(d->mapping, local, files[i].name);
         unlink(local);
     }
     dg_gw_looks_free(looks);
@@ -175,7 +285,7 @@ static int check(const dg_gw_config *cfg, const dg_gw_partner *p, long max, char
             failed = 1;
         } else {
             for (size_t i = 0; i < p->n_drops; i++)
-                failed |= check_drop(t, p, &p->drops[i], max, scratch);
+                failed |= check_drop(cfg, t, p, &p->drops[i], max, scratch);
             rmdir(scratch);
         }
         const char *outs[] = {p->out.folder, p->out.ack_folder};
@@ -208,9 +318,30 @@ static int check(const dg_gw_config *cfg, const dg_gw_partner *p, long max, char
             failed = 1;
             continue;
         }
-        failed |= try_map(d->mapping, samples[i], samples[i]);
+        failed |= d->route_x12 ? try_route(cfg, samples[i], samples[i])
+                               : try_map(d->mapping, samples[i], samples[i]);
     }
-    (void)cfg;
+    /* Every mapping of the set table loads and reads its ST01 (a mistyped path shows now,
+     * not when the first file arrives). */
+    for (size_t i = 0; i < p->n_x12_sets; i++) {
+        const dg_gw_x12_set *e = &p->x12_sets[i];
+        dg_error merr = {0};
+        dg_mapping *m = NULL;
+        int rc = dg_map_load(e->mapping, &m, &merr);
+        const char *reads = rc ? NULL : dg_map_x12_set_id(m);
+        if (!rc && (dg_map_get_direction(m) != DG_MAP_IN || !reads || strcmp(reads, e->set_id)))
+            rc = dg_error_set(&merr, DG_ECONFIG, "%s is not an inbound X12 %s mapping", e->mapping,
+                              e->set_id);
+        char label[64];
+        snprintf(label, sizeof label, "%s%s%s", e->set_id, e->version ? "/" : "",
+                 e->version ? e->version : "");
+        if (rc)
+            printf("  set     %-40s FAIL %s\n", label, merr.msg);
+        else
+            printf("  set     %-40s ok   %s\n", label, e->mapping);
+        failed |= rc ? 1 : 0;
+        dg_map_free(m);
+    }
     printf("%s: %s\n", p->name, failed ? "CHECK FAILED" : "all checks passed");
     return failed;
 }

@@ -20,6 +20,7 @@ static const command commands[] = {
     {"report", dg_cmd_report, "reports: reconcile, orders (CSV or JSON)"},
     {"backup", dg_cmd_backup, "online copy of the state store (restore: README, Backup)"},
     {"partner", dg_cmd_partner, "partner tools: check NAME (onboarding test kit)"},
+    {"reprocess", dg_cmd_reprocess, "apply the rejected X12 sets of a received file again"},
     {"demo", dg_cmd_demo, "run the shipped dropship demo end to end on local folders"},
 };
 

@@ -159,7 +159,7 @@ static int find_set(void *ctx, const dg_x12_set *set)
 
 /* Adds an AK3 (code 8) + AK4 for the value the mapping refused to the set holding it, when the
  * check recorded nothing for that set; its AK5 gets code 5 (one or more segments in error). */
-static void add_refused_detail(dg_x12_file_result *res, const char *path, const char *reason)
+void gw_ack_add_refused_detail(dg_x12_file_result *res, const char *path, const char *reason)
 {
     refused_at w;
     memset(&w, 0, sizeof w);
@@ -227,7 +227,7 @@ int gw_ack_build_rejected(dg_gw *g, const char *path, const char *reason, const 
     if ((rc = dg_x12_check_file(d, path, &res, err)))
         return rc;
     /* A value the mapping refused, where its message names it: AK3/AK4 for it. */
-    add_refused_detail(res, path, reason);
+    gw_ack_add_refused_detail(res, path, reason);
     /* Nothing of a quarantined file was applied: every set is rejected (AK5 R, keeping the
      * AK3/AK4 detail the check found) and every group too (AK9 R, none accepted). */
     for (size_t i = 0; i < res->n_groups; i++) {
@@ -286,10 +286,61 @@ int gw_ack_parse(const char *path, gw_ack_fn fn, void *ctx, dg_error *err)
         }
         char gstatus[2] = {gr->status, '\0'};
         dg_flow_ack ack = {gr->group_control, gstatus, sets, n, (long)i + 1};
-        rc = fn(ctx, &ack, err);
+        rc = fn(ctx, gr->ack_sender, gr->ack_isa_control, &ack, err);
         free(sets);
         free(status);
     }
     dg_x12_ack_report_free(r);
     return rc;
+}
+
+int gw_ack_build_result(const dg_x12_file_result *res, const gw_ack_env *env, dg_buf *out,
+                        dg_error *err)
+{
+    dg_x12_ack_opts o;
+    ack_opts(env, &o);
+    return dg_x12_ack_build(res, &o, out, NULL, err);
+}
+
+/* Functional groups that are acknowledgments themselves (FA: 997, 999) are never acknowledged. */
+static bool is_ack_group(const dg_x12_group_result *gr)
+{
+    return !strcmp(gr->gs.functional_id, "FA");
+}
+
+dg_x12_file_result *gw_ack_subset(const dg_x12_file_result *res, const bool *keep,
+                                  const bool *ta1_only)
+{
+    dg_x12_file_result *sub = calloc(1, sizeof *sub);
+    if (!sub)
+        abort();
+    *sub = *res;
+    sub->interchanges = calloc(res->n_interchanges + 1, sizeof *sub->interchanges);
+    sub->groups = calloc(res->n_groups + 1, sizeof *sub->groups);
+    if (!sub->interchanges || !sub->groups)
+        abort();
+    sub->n_interchanges = sub->n_groups = 0;
+    sub->cap_interchanges = res->n_interchanges + 1;
+    sub->cap_groups = res->n_groups + 1;
+    for (size_t ic = 0; ic < res->n_interchanges; ic++) {
+        if (!keep[ic])
+            continue;
+        size_t to = sub->n_interchanges++;
+        sub->interchanges[to] = res->interchanges[ic];
+        for (size_t i = 0; i < res->n_groups && !(ta1_only && ta1_only[ic]); i++)
+            if (res->groups[i].interchange == ic && !is_ack_group(&res->groups[i])) {
+                sub->groups[sub->n_groups] = res->groups[i];
+                sub->groups[sub->n_groups++].interchange = to;
+            }
+    }
+    return sub;
+}
+
+void gw_ack_subset_free(dg_x12_file_result *sub)
+{
+    if (!sub)
+        return;
+    free(sub->interchanges);
+    free(sub->groups);
+    free(sub);
 }

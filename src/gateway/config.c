@@ -63,20 +63,12 @@ enum { T = DG_SHAPE_TEXT, M = DG_SHAPE_MAP, L = DG_SHAPE_LIST };
 
 static int load_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_error *err)
 {
-    static const dg_conf_key known[] = {{"folder", T},
-                                        {"include", T | L},
-                                        {"exclude", T | L},
-                                        {"mapping", T},
-                                        {"after", T},
-                                        {"archive_folder", T},
-                                        {"stable_seconds", T},
-                                        {"done_marker", T},
-                                        {"min_age_seconds", T},
-                                        {"max_files", T},
-                                        {"max_file_bytes", T},
-                                        {"ack", T},
-                                        {"type", T},
-                                        {NULL, 0}};
+    static const dg_conf_key known[] = {
+        {"folder", T},         {"include", T | L},    {"exclude", T | L},
+        {"mapping", T},        {"after", T},          {"archive_folder", T},
+        {"stable_seconds", T}, {"done_marker", T},    {"min_age_seconds", T},
+        {"max_files", T},      {"max_file_bytes", T}, {"ack", T},
+        {"type", T},           {"senders", T | L},    {NULL, 0}};
     dg_arena *a = cfg->arena;
     int rc = dg_conf_check(n, "an inbound drop (folder, mapping, ...)", known, err);
     if (rc)
@@ -88,12 +80,29 @@ static int load_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_erro
     const char *type = dg_conf_str(n, "type", "documents");
     if (!strcmp(type, "acks"))
         d->acks = true;
+    else if (!strcmp(type, "x12"))
+        d->route_x12 = true;
     else if (strcmp(type, "documents"))
-        return conf_error(err, dg_conf_get(n, "type"), "type: '%s' is not documents or acks", type);
+        return conf_error(err, dg_conf_get(n, "type"), "type: '%s' is not documents, x12 or acks",
+                          type);
     const char *mapping = dg_conf_str(n, "mapping", NULL);
-    if (!mapping && !d->acks)
-        return conf_error(err, n, "inbound drop: missing key '%s' (inbound mapping file)",
+    if (!mapping && !d->acks && !d->route_x12)
+        return conf_error(err, n,
+                          "inbound drop: missing key '%s' (inbound mapping file; X12 drops can "
+                          "say type: x12 instead, routed by envelope)",
                           "mapping");
+    if (mapping && d->route_x12)
+        return conf_error(err, dg_conf_get(n, "mapping"),
+                          "%s: a type: x12 drop takes no mapping (each set's mapping is in the "
+                          "partner's x12: sets: table)",
+                          "mapping");
+    const dg_node *snd = dg_conf_get(n, "senders");
+    if (snd && !d->route_x12)
+        return conf_error(err, snd, "%s: only a type: x12 drop routes by sender", "senders");
+    if (snd && snd->type == DG_NODE_SCALAR && !strcmp(snd->value, "any"))
+        d->senders_any = true;
+    else if ((rc = get_globs(a, n, "senders", &d->senders, &d->n_senders, err)))
+        return rc;
     d->mapping = dg_gw_resolve(a, cfg->root, mapping);
     if ((rc = get_globs(a, n, "include", &d->include, &d->n_include, err)) ||
         (rc = get_globs(a, n, "exclude", &d->exclude, &d->n_exclude, err)))
@@ -199,6 +208,92 @@ static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, 
     return 0;
 }
 
+/* sets: {"856": mappings/x12-856-in.yaml, "810/005010": ...}: ST01, optionally "/" and a GS08
+ * prefix, to an inbound mapping. */
+static int load_x12_sets(dg_gw_config *cfg, const dg_node *n, dg_gw_partner *p, dg_error *err)
+{
+    dg_arena *a = cfg->arena;
+    if (n->type != DG_NODE_MAP)
+        return conf_error(err, n,
+                          "%s: expected a map of transaction sets to mappings, e.g. "
+                          "{\"856\": mappings/x12-856-in.yaml}",
+                          "x12.sets");
+    p->x12_sets = dg_arena_alloc(a, sizeof *p->x12_sets * (n->n_items + 1));
+    for (size_t i = 0; i < n->n_items; i++) {
+        const dg_node *it = n->items[i];
+        const char *key = it->key ? it->key : "";
+        const char *slash = strchr(key, '/');
+        size_t idlen = slash ? (size_t)(slash - key) : strlen(key);
+        bool ok = idlen == 3;
+        for (size_t k = 0; k < idlen && ok; k++)
+            ok = key[k] >= '0' && key[k] <= '9';
+        if (!ok || (slash && !slash[1]))
+            return conf_error(err, it,
+                              "x12.sets: '%s' is not a transaction set id (three digits, "
+                              "optionally /GS08 version such as 810/005010)",
+                              key);
+        if (it->type != DG_NODE_SCALAR || !it->value || !*it->value)
+            return conf_error(err, it, "x12.sets: '%s' needs a mapping file", key);
+        if (!strncmp(key, "997", 3) || !strncmp(key, "999", 3))
+            return conf_error(err, it,
+                              "x12.sets: '%s' needs no mapping: acknowledgments are read by "
+                              "dropgate itself",
+                              key);
+        dg_gw_x12_set *e = &p->x12_sets[p->n_x12_sets++];
+        e->set_id = dg_arena_strndup(a, key, idlen);
+        e->version = slash ? dg_arena_strdup(a, slash + 1) : NULL;
+        e->mapping = dg_gw_resolve(a, cfg->root, it->value);
+    }
+    return 0;
+}
+
+static int load_x12(dg_gw_config *cfg, const dg_node *x12, dg_gw_partner *p, dg_error *err)
+{
+    static const dg_conf_key known[] = {{"qualifier", T}, {"id", T},  {"gs_id", T},
+                                        {"sets", M},      {"ack", T}, {"duplicate_window", T},
+                                        {NULL, 0}};
+    dg_arena *a = cfg->arena;
+    int rc = dg_conf_check(x12, "x12 (qualifier, id, sets, ...)", known, err);
+    if (rc)
+        return rc;
+    p->x12_qualifier = dg_arena_strdup(a, dg_conf_str(x12, "qualifier", "ZZ"));
+    p->x12_id = dg_arena_strdup(a, dg_conf_str(x12, "id", NULL));
+    if (!p->x12_id)
+        return conf_error(err, x12, "x12: missing key '%s'", "id");
+    p->x12_gs_id = dg_arena_strdup(a, dg_conf_str(x12, "gs_id", p->x12_id));
+    const char *ack = dg_conf_str(x12, "ack", "997");
+    if (!strcmp(ack, "997"))
+        p->x12_ack = 997;
+    else if (!strcmp(ack, "999"))
+        p->x12_ack = 999;
+    else
+        return conf_error(err, dg_conf_get(x12, "ack"), "x12.ack: '%s' is not 997 or 999", ack);
+    if ((rc = get_duration(x12, "duplicate_window", 30L * 86400, &p->x12_duplicate_window, err)))
+        return rc;
+    const dg_node *sets = dg_conf_get(x12, "sets");
+    return sets ? load_x12_sets(cfg, sets, p, err) : 0;
+}
+
+const dg_gw_x12_set *dg_gw_x12_set_find(const dg_gw_partner *p, const char *set_id,
+                                        const char *version)
+{
+    const dg_gw_x12_set *best = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; i < p->n_x12_sets; i++) {
+        const dg_gw_x12_set *e = &p->x12_sets[i];
+        if (strcmp(e->set_id, set_id))
+            continue;
+        size_t len = e->version ? strlen(e->version) : 0;
+        if (e->version && (!version || strncmp(version, e->version, len)))
+            continue;
+        if (!best || len > best_len) {
+            best = e;
+            best_len = len;
+        }
+    }
+    return best;
+}
+
 /* A partner name becomes a folder name (spool, outbox, quarantine) and a key in the store:
  * letters, digits, '-' and '_' only, at most 63 characters. */
 static bool valid_partner_name(const char *name)
@@ -229,7 +324,6 @@ static int load_partner_tree(dg_gw_config *cfg, const dg_node *root, dg_gw_partn
     static const dg_conf_key known[] = {{"name", T},      {"role", T},        {"x12", M},
                                         {"transport", M}, {"schedule", M},    {"inbound", L},
                                         {"outbound", M},  {"description", T}, {NULL, 0}};
-    static const dg_conf_key x12_keys[] = {{"qualifier", T}, {"id", T}, {NULL, 0}};
     static const dg_conf_key schedule_keys[] = {{"every", T}, {NULL, 0}};
     dg_arena *a = cfg->arena;
     int rc = dg_conf_check(root, "a partner file (name, role, transport, ...)", known, err);
@@ -251,15 +345,11 @@ static int load_partner_tree(dg_gw_config *cfg, const dg_node *root, dg_gw_partn
     else
         return conf_error(err, dg_conf_get(root, "role") ? dg_conf_get(root, "role") : root,
                           "role: '%s' is not storefront or supplier", role ? role : "(missing)");
+    p->x12_ack = 997;
+    p->x12_duplicate_window = 30L * 86400;
     const dg_node *x12 = dg_conf_get(root, "x12");
-    if (x12 && (rc = dg_conf_check(x12, "x12", x12_keys, err)))
+    if (x12 && (rc = load_x12(cfg, x12, p, err)))
         return rc;
-    if (x12) {
-        p->x12_qualifier = dg_arena_strdup(a, dg_conf_str(x12, "qualifier", "ZZ"));
-        p->x12_id = dg_arena_strdup(a, dg_conf_str(x12, "id", NULL));
-        if (!p->x12_id)
-            return conf_error(err, x12, "x12: missing key '%s'", "id");
-    }
     const dg_node *t = dg_conf_get(root, "transport");
     if (!t)
         return conf_error(err, root, "partner: missing key '%s'", "transport");
@@ -282,6 +372,13 @@ static int load_partner_tree(dg_gw_config *cfg, const dg_node *root, dg_gw_partn
     const dg_node *out = dg_conf_get(root, "outbound");
     if (out && (rc = load_outbound(cfg, p, out, err)))
         return rc;
+    for (size_t i = 0; i < p->n_drops; i++)
+        if (p->drops[i].route_x12 && !p->x12_id && !p->drops[i].senders_any &&
+            !p->drops[i].n_senders)
+            return conf_error(err, root,
+                              "a type: x12 drop needs the partner's '%s' (its ISA05/06 and the "
+                              "sets it sends: x12: {qualifier: ZZ, id: ..., sets: {...}})",
+                              "x12");
     return 0;
 }
 
@@ -337,6 +434,18 @@ static int load_partners(dg_gw_config *cfg, dg_error *err)
                                     path, cfg->partners[i].name, cfg->partners[j].file);
         cfg->n_partners = i + 1;
     }
+    /* senders: of a type: x12 drop name partners that exist. */
+    for (size_t i = 0; i < cfg->n_partners; i++)
+        for (size_t j = 0; j < cfg->partners[i].n_drops; j++) {
+            const dg_gw_drop *d = &cfg->partners[i].drops[j];
+            for (size_t k = 0; k < d->n_senders; k++)
+                if (!dg_gw_config_partner(cfg, d->senders[k]))
+                    return dg_error_set(err, DG_ECONFIG,
+                                        "%s:%d: senders: '%s' is not a partner name (partner "
+                                        "files in %s)",
+                                        cfg->partners[i].file, d->line, d->senders[k],
+                                        cfg->partners_dir);
+        }
     return 0;
 }
 

@@ -40,8 +40,12 @@ typedef struct dg_gw_drop {
     long min_age_seconds;       /* mtime at least this old */
     long max_files;             /* per poll; 0: no limit */
     long max_file_bytes;        /* larger files are left in the drop, never fetched; 0: no limit */
-    bool ack;                   /* X12: send a 997 for each received group */
+    bool ack;                   /* X12: send a 997 (or 999) for each received group */
     bool acks;                  /* type: acks - incoming 997s for what we sent, no mapping */
+    bool route_x12;             /* type: x12 - each set routed by its envelope, no mapping */
+    const char **senders;       /* type: x12: partner names whose interchanges it accepts */
+    size_t n_senders;           /*   (none: only this drop's partner) */
+    bool senders_any;           /* senders: any - every partner (a VAN mailbox) */
     int line;                   /* where it is configured, for messages */
 } dg_gw_drop;
 
@@ -55,10 +59,22 @@ typedef struct dg_gw_outbound {
     long webhook_timeout_ms;
 } dg_gw_outbound;
 
+/* One row of a partner's X12 set table: ST01 (and optionally a GS08 prefix) -> mapping. */
+typedef struct dg_gw_x12_set {
+    const char *set_id;  /* "856" */
+    const char *version; /* GS08 prefix ("005010"), NULL: any version */
+    const char *mapping; /* inbound mapping (absolute path) */
+} dg_gw_x12_set;
+
 typedef struct dg_gw_partner {
     const char *name;
     dg_gw_role role;
     const char *x12_qualifier, *x12_id; /* the partner's interchange id */
+    const char *x12_gs_id;              /* its GS02 application id (default: x12_id) */
+    dg_gw_x12_set *x12_sets;            /* routing by envelope: ST01 -> mapping */
+    size_t n_x12_sets;
+    int x12_ack;               /* 997 (default) or 999: what we acknowledge with */
+    long x12_duplicate_window; /* seconds an ISA13 is remembered (default 30 days) */
     dg_transport_config transport;
     long every_seconds; /* schedule */
     dg_gw_drop *drops;
@@ -89,6 +105,10 @@ void dg_gw_config_free(dg_gw_config *cfg);
 const dg_gw_partner *dg_gw_config_partner(const dg_gw_config *cfg, const char *name);
 /* "60s", "5m", "2h", "1d" or a bare number of seconds. */
 int dg_gw_parse_duration(const char *text, long *seconds);
+/* The mapping of p's set table for ST01 set_id in a group of GS08 version: the row with the
+ * longest matching version prefix, else the row without a version; NULL when none. */
+const dg_gw_x12_set *dg_gw_x12_set_find(const dg_gw_partner *p, const char *set_id,
+                                        const char *version);
 /* Joins base and rel unless rel is absolute; result in arena. */
 const char *dg_gw_resolve(dg_arena *a, const char *base, const char *rel);
 
@@ -223,6 +243,19 @@ int dg_gw_send_outbox(dg_gw *g, const dg_gw_partner *p, dg_error *err);
  * then every outbox is sent. only: a partner name or NULL for all. Returns the first partner
  * error (after trying every partner), or 0. */
 int dg_gw_cycle(dg_gw *g, const char *only, bool second_look, dg_error *err);
+/* Reprocess of a file received through a type: x12 drop (from its archived copy): the sets not
+ * yet applied are routed and applied again with today's configuration (e.g. after adding a
+ * mapping to x12: sets:, or fixing one); the applied ones are skipped, so nothing is applied
+ * twice. No acknowledgment is sent. The file's state becomes DONE once no set is rejected. */
+typedef struct dg_gw_reprocess_result {
+    long sets;           /* sets routed to a partner */
+    long applied_now;    /* applied by this run */
+    long applied_before; /* skipped: applied earlier */
+    long rejected;       /* still rejected */
+    const char *state;   /* the file's state after it: DONE, PARTIAL or QUARANTINED */
+    char note[600];      /* the first set still rejected, in words */
+} dg_gw_reprocess_result;
+int dg_gw_reprocess_x12(dg_gw *g, int64_t file_id, dg_gw_reprocess_result *out, dg_error *err);
 /* Locate the main config: opt (--config), else $DROPGATE_CONFIG, else ./etc/dropgate.yaml. */
 const char *dg_gw_config_path(const char *opt);
 /* The state store and routing rules of cfg for read-mostly commands (status, report): no

@@ -61,7 +61,42 @@ typedef struct gw_pickup {
     int64_t mtime;
     char sha256[DG_SHA256_HEX_LEN];
     const char *spool_path;
+    struct gw_x12_outcome *x12; /* type: x12 drops: what routing found (for the 997s) */
 } gw_pickup;
+
+/* route.c: routing X12 by envelope. What one file's routing found, kept for its 997s. */
+typedef struct gw_x12_outcome {
+    struct dg_x12_file_result *res; /* the check, set/group statuses as applied or rejected */
+    const dg_gw_partner **sender;   /* per interchange: the partner it was routed to, or NULL */
+    bool *duplicate;                /* per interchange: an ISA13 already received */
+    long *applied;                  /* per interchange: sets applied */
+    size_t n;
+    long sets, sets_applied, sets_rejected, duplicates;
+    long sets_already; /* reprocess: applied by an earlier run, skipped */
+    char note[600];    /* the first rejection or duplicate, in words */
+} gw_x12_outcome;
+void gw_x12_outcome_clear(gw_x12_outcome *o);
+/* Routes each set of the spooled X12 file to its sender's partner and mapping and records the
+ * pickup (DONE, or PARTIAL when some sets were rejected) with its 997s, in one transaction.
+ * Returns DG_EVALID/DG_EPARSE/DG_EDUP (nothing applied: quarantine; pk->x12 keeps what the
+ * 997s need) or another error code as gw_ingest. */
+int gw_ingest_x12(dg_gw *g, const gw_pickup *pk, int *docs, dg_error *reason);
+/* Queues the 997 (or 999, TA1 for a duplicate) for each sender of o, in the caller's
+ * transaction. */
+int gw_x12_queue_acks(dg_gw *g, const gw_pickup *pk, const gw_x12_outcome *o, dg_error *err);
+
+/* ingest.c: the document sink that hands each mapped document to the flow for partner. */
+typedef struct gw_doc_ctx {
+    dg_gw *g;
+    const dg_gw_partner *partner;
+    const char *remote_path;
+    int64_t file_id;
+    long n;
+    int flow_rc; /* what the flow said, when it stopped the reader */
+    dg_error flow_err;
+} gw_doc_ctx;
+int gw_apply_doc(void *ctx, dg_doc *doc, dg_error *err);
+void gw_count_doc(dg_gw *g, dg_doc_kind k);
 
 /* ingest.c: what the store knows about this exact pickup (partner, path, size, mtime, sha). */
 int gw_pickup_lookup(dg_gw *g, const gw_pickup *pk, gw_pickup_state *st, dg_error *err);
@@ -98,12 +133,37 @@ int gw_ack_build(dg_gw *g, const char *path, const gw_ack_env *env, dg_buf *out,
 int gw_ack_build_rejected(dg_gw *g, const char *path, const char *reason, const gw_ack_env *env,
                           dg_buf *out, dg_error *err);
 struct dg_flow_ack;
-typedef int (*gw_ack_fn)(void *ctx, const struct dg_flow_ack *ack, dg_error *err);
+/* sender: the 997's ISA06, isa_control its ISA13 (to route a group to its partner). */
+typedef int (*gw_ack_fn)(void *ctx, const char *sender, const char *isa_control,
+                         const struct dg_flow_ack *ack, dg_error *err);
 int gw_ack_parse(const char *path, gw_ack_fn fn, void *ctx, dg_error *err);
 /* edi/ definitions, loaded once (DG_ECONFIG naming edi_dir when they cannot be). */
 int gw_x12_defs(dg_gw *g, const struct dg_x12_defs **out, dg_error *err);
 void gw_ack_free(dg_gw *g);
+struct dg_x12_file_result;
+/* A value a mapping refused, where reason names its segment and element: AK3/AK4 for its set
+ * in res (when the check found nothing there). */
+void gw_ack_add_refused_detail(struct dg_x12_file_result *res, const char *path,
+                               const char *reason);
+/* The 997 for an already checked (and possibly amended) result. */
+int gw_ack_build_result(const struct dg_x12_file_result *res, const gw_ack_env *env, dg_buf *out,
+                        dg_error *err);
+/* A view of res with only the interchanges keep[] marks and their groups (FA groups left out:
+ * acknowledgments are never acknowledged; ta1_only[ic]: no group, the TA1 alone). The sets and
+ * problems are res's own: res must outlive it. */
+struct dg_x12_file_result *gw_ack_subset(const struct dg_x12_file_result *res, const bool *keep,
+                                         const bool *ta1_only);
+void gw_ack_subset_free(struct dg_x12_file_result *sub);
 
+/* outbox.c: queues an acknowledgment rendered from a checked result (997; prefix names the
+ * outbox file: "997", "999", "TA1"), inside the caller's transaction. */
+int gw_queue_ack_result(dg_gw *g, const dg_gw_partner *p, const struct dg_x12_file_result *res,
+                        const char *prefix, dg_error *err);
+/* Whether p's 997s reach us (a type: acks drop, or a type: x12 drop that takes p's interchanges):
+ * its POs then wait for one. */
+bool gw_partner_sends_acks(const dg_gw_config *cfg, const dg_gw_partner *p);
+/* Whether type: x12 drop d (of owner) takes interchanges from partner p. */
+bool gw_drop_takes(const dg_gw_drop *d, const dg_gw_partner *owner, const dg_gw_partner *p);
 /* outbox.c: renders and queues the 997 for a received X12 file of partner p (inside the
  * caller's transaction). DG_EVALID when the file holds no group a 997 can acknowledge. */
 int gw_queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, dg_error *err);

@@ -26,9 +26,9 @@ int gw_pickup_lookup(dg_gw *g, const gw_pickup *pk, gw_pickup_state *st, dg_erro
     int rc = dg_store_pickup_lookup(g->store, &k, &info, err);
     if (rc)
         return rc;
-    *st = info.state == DG_PICKUP_DONE          ? GW_PICKUP_DONE
-          : info.state == DG_PICKUP_QUARANTINED ? GW_PICKUP_QUARANTINED
-                                                : GW_PICKUP_NEW;
+    *st = info.state == DG_PICKUP_DONE || info.state == DG_PICKUP_PARTIAL ? GW_PICKUP_DONE
+          : info.state == DG_PICKUP_QUARANTINED                           ? GW_PICKUP_QUARANTINED
+                                                                          : GW_PICKUP_NEW;
     return 0;
 }
 
@@ -38,7 +38,7 @@ int gw_pickup_seen(dg_gw *g, const char *partner, const char *path, uint64_t siz
     /* Served by the UNIQUE(partner, path, size, mtime, sha256) index. */
     static const char sql[] =
         "SELECT 1 FROM pickups WHERE partner = ?1 AND path = ?2 AND size = ?3 AND mtime = ?4"
-        " AND state IN ('DONE', 'QUARANTINED') LIMIT 1";
+        " AND state IN ('DONE', 'QUARANTINED', 'PARTIAL') LIMIT 1";
     *seen = false;
     sqlite3_stmt *st;
     int rc = dg_store_prepare(g->store, sql, &st, err);
@@ -78,11 +78,15 @@ int gw_pickup_record_quarantined(dg_gw *g, const gw_pickup *pk, const char *reas
      * detail when the X12 check found it), also when the mapping or the flow refused a file
      * the check accepted. A file with no readable group cannot be acknowledged by a 997:
      * nothing is sent then. */
-    if (pk->drop->ack && !pk->drop->acks) {
+    bool routed = pk->drop->route_x12;
+    if (pk->drop->ack && !pk->drop->acks && (!routed || (pk->x12 && pk->x12->res))) {
         dg_error e = {0};
         int arc = dg_store_begin(g->store, &e);
         if (!arc) {
-            arc = gw_queue_997_rejected(g, pk->partner, pk, reason, &e);
+            /* Routed by envelope: each sender gets its own 997 (or TA1 for a duplicate), from
+             * what the routing found; an unknown sender gets nothing. */
+            arc = routed ? gw_x12_queue_acks(g, pk, pk->x12, &e)
+                         : gw_queue_997_rejected(g, pk->partner, pk, reason, &e);
             if (!arc)
                 arc = gw_sync_local(g, &e);
             if (arc)
@@ -109,7 +113,7 @@ int gw_pickup_mark_remote_done(dg_gw *g, const gw_pickup *pk, dg_error *err)
     return rc == DG_ENOTFOUND ? 0 : rc;
 }
 
-static void count(dg_gw *g, dg_doc_kind k)
+void gw_count_doc(dg_gw *g, dg_doc_kind k)
 {
     g->stats.docs++;
     if (k == DG_DOC_ORDER)
@@ -124,20 +128,11 @@ static void count(dg_gw *g, dg_doc_kind k)
 
 /* Each document goes to the flow as the reader produces it, inside the file's transaction: memory
  * holds one document at a time, and a file that fails half way is rolled back whole. */
-typedef struct doc_ctx {
-    dg_gw *g;
-    const gw_pickup *pk;
-    int64_t file_id;
-    long n;
-    int flow_rc; /* what the flow said, when it stopped the reader */
-    dg_error flow_err;
-} doc_ctx;
-
-static int apply_doc(void *ctx, dg_doc *doc, dg_error *err)
+int gw_apply_doc(void *ctx, dg_doc *doc, dg_error *err)
 {
     (void)err;
-    doc_ctx *c = ctx;
-    const dg_gw_partner *p = c->pk->partner;
+    gw_doc_ctx *c = ctx;
+    const dg_gw_partner *p = c->partner;
     c->n++;
     if (doc->kind == DG_DOC_STOCK && !doc->u.stock.supplier)
         doc->u.stock.supplier = dg_arena_strdup(doc->arena, p->name);
@@ -154,10 +149,10 @@ static int apply_doc(void *ctx, dg_doc *doc, dg_error *err)
         dg_doc_free(doc);
         return c->flow_rc;
     }
-    count(c->g, doc->kind);
+    gw_count_doc(c->g, doc->kind);
     /* an order sent again with other content is not applied: someone must look at it */
     dg_log(res.outcome == DG_FLOW_CHANGED ? DG_LOG_WARN : DG_LOG_INFO,
-           "partner=%s file=%s doc=%s result=%s %s", p->name, c->pk->remote_path,
+           "partner=%s file=%s doc=%s result=%s %s", p->name, c->remote_path,
            dg_doc_kind_name(doc->kind), dg_flow_outcome_name(res.outcome), res.summary);
     dg_doc_free(doc);
     return 0;
@@ -170,8 +165,11 @@ typedef struct ack_ctx {
     long groups;
 } ack_ctx;
 
-static int on_ack(void *ctx, const struct dg_flow_ack *ack, dg_error *err)
+static int on_ack(void *ctx, const char *sender, const char *isa_control,
+                  const struct dg_flow_ack *ack, dg_error *err)
 {
+    (void)sender;
+    (void)isa_control;
     ack_ctx *a = ctx;
     dg_flow_ack_result res;
     memset(&res, 0, sizeof res);
@@ -194,14 +192,17 @@ int gw_ingest(dg_gw *g, const gw_pickup *pk, int *docs, dg_error *reason)
     const dg_mapping *m = NULL;
     int rc = 0;
     *docs = 0;
+    if (d->route_x12)
+        return gw_ingest_x12(g, pk, docs, reason);
     if (!d->acks) {
         if ((rc = gw_mapping(g, d->mapping, &m, reason)))
             return rc == DG_EIO || rc == DG_ENOTFOUND ? DG_ECONFIG : rc;
         if (dg_map_get_direction(m) != DG_MAP_IN)
             return dg_error_set(reason, DG_ECONFIG, "%s is not an inbound mapping", d->mapping);
-        /* X12 we acknowledge is checked against edi/ first: what our 997 rejects is never
-         * applied (it is quarantined, and the 997 tells the partner why). */
-        if (d->ack && !strcmp(dg_map_format(m), "x12") &&
+        /* X12 is checked against edi/ first, on every drop (acknowledging is a separate
+         * choice): what the check rejects is never applied (it is quarantined, and with ack:
+         * true the 997 tells the partner why). */
+        if (!strcmp(dg_map_format(m), "x12") &&
             (rc = gw_x12_check(g, pk->spool_path, pk->name, reason)))
             return rc;
     }
@@ -220,12 +221,13 @@ int gw_ingest(dg_gw *g, const gw_pickup *pk, int *docs, dg_error *reason)
                               pk->name);
         *docs = (int)a.groups;
     } else if (!rc) {
-        doc_ctx c;
+        gw_doc_ctx c;
         memset(&c, 0, sizeof c);
         c.g = g;
-        c.pk = pk;
+        c.partner = pk->partner;
+        c.remote_path = pk->remote_path;
         c.file_id = file_id;
-        rc = dg_map_read_file(m, pk->spool_path, apply_doc, &c, reason);
+        rc = dg_map_read_file(m, pk->spool_path, gw_apply_doc, &c, reason);
         if (rc && c.flow_rc) {
             rc = c.flow_rc;
             *reason = c.flow_err;

@@ -208,8 +208,16 @@ static bool valid_x12(dg_gw *g, const dg_buf *b, dg_error *why)
     return ok;
 }
 
-static int queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, bool rejected,
-                     const char *reason, dg_error *err)
+/* How an acknowledgment is rendered once its control numbers are taken. */
+typedef struct ack_src {
+    const gw_pickup *pk; /* built from the received file ... */
+    bool rejected;
+    const char *reason;
+    const dg_x12_file_result *res; /* ... or from a result routing already amended */
+} ack_src;
+
+static int queue_ack(dg_gw *g, const dg_gw_partner *p, const char *prefix, const ack_src *src,
+                     dg_error *err)
 {
     controls c;
     int rc = take_controls(g, p, &c, err);
@@ -224,8 +232,13 @@ static int queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, bool
                       c.st_s,
                       g->cfg->x12_test};
     dg_buf b = DG_BUF_INIT;
-    if ((rc = rejected ? gw_ack_build_rejected(g, pk->spool_path, reason, &env, &b, err)
-                       : gw_ack_build(g, pk->spool_path, &env, &b, err))) {
+    if (src->res)
+        rc = gw_ack_build_result(src->res, &env, &b, err);
+    else if (src->rejected)
+        rc = gw_ack_build_rejected(g, src->pk->spool_path, src->reason, &env, &b, err);
+    else
+        rc = gw_ack_build(g, src->pk->spool_path, &env, &b, err);
+    if (rc) {
         dg_buf_free(&b);
         return rc;
     }
@@ -234,8 +247,8 @@ static int queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, bool
     dg_error why = {0};
     if (!valid_x12(g, &b, &why)) {
         g->stats.send_failed++;
-        dg_log_error("partner=%s file=%s outcome=ack-held reason=\"%s\" (the 997 is not sent)",
-                     p->name, pk->name, why.msg);
+        dg_log_error("partner=%s file=%s outcome=ack-held reason=\"%s\" (the %s is not sent)",
+                     p->name, src->pk ? src->pk->name : prefix, why.msg, prefix);
         dg_buf_free(&b);
         return 0;
     }
@@ -247,16 +260,16 @@ static int queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, bool
      * suffix (never overwritten, never dropped as "already queued"). */
     for (int k = 1; !rc && existed && k <= 100; k++) {
         if (k == 1)
-            snprintf(name, sizeof name, "997_%s.edi", c.isa_s);
+            snprintf(name, sizeof name, "%s_%s.edi", prefix, c.isa_s);
         else
-            snprintf(name, sizeof name, "997_%s_%d.edi", c.isa_s, k);
+            snprintf(name, sizeof name, "%s_%s_%d.edi", prefix, c.isa_s, k);
         existed = false;
         if (!(rc = local_path(g, p, name, &b, path, sizeof path, sha, err)))
             rc = dg_store_outbox_add(g->store, p->name, "ack", c.isa_s, name, sha, path, &id,
                                      &existed, err);
     }
     if (!rc && existed)
-        rc = dg_error_set(err, DG_EDUP, "997 %s: no free outbox file name", c.isa_s);
+        rc = dg_error_set(err, DG_EDUP, "%s %s: no free outbox file name", prefix, c.isa_s);
     if (!rc && !(rc = put_archive(g, p, name, &b, sha, err)))
         rc = write_nosync(path, b.data ? b.data : "", b.len, err);
     dg_buf_free(&b);
@@ -265,20 +278,47 @@ static int queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, bool
 
 int gw_queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, dg_error *err)
 {
-    return queue_997(g, p, pk, false, NULL, err);
+    ack_src src = {pk, false, NULL, NULL};
+    return queue_ack(g, p, "997", &src, err);
 }
 
 int gw_queue_997_rejected(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, const char *reason,
                           dg_error *err)
 {
-    return queue_997(g, p, pk, true, reason, err);
+    ack_src src = {pk, true, reason, NULL};
+    return queue_ack(g, p, "997", &src, err);
 }
 
-static bool has_ack_drop(const dg_gw_partner *p)
+int gw_queue_ack_result(dg_gw *g, const dg_gw_partner *p, const dg_x12_file_result *res,
+                        const char *prefix, dg_error *err)
+{
+    ack_src src = {NULL, false, NULL, res};
+    return queue_ack(g, p, prefix, &src, err);
+}
+
+bool gw_drop_takes(const dg_gw_drop *d, const dg_gw_partner *owner, const dg_gw_partner *p)
+{
+    if (!d->route_x12)
+        return false;
+    if (d->senders_any)
+        return true;
+    if (!d->n_senders)
+        return owner == p || !strcmp(owner->name, p->name);
+    for (size_t i = 0; i < d->n_senders; i++)
+        if (!strcmp(d->senders[i], p->name))
+            return true;
+    return false;
+}
+
+bool gw_partner_sends_acks(const dg_gw_config *cfg, const dg_gw_partner *p)
 {
     for (size_t i = 0; i < p->n_drops; i++)
         if (p->drops[i].acks)
             return true;
+    for (size_t k = 0; k < cfg->n_partners; k++)
+        for (size_t i = 0; i < cfg->partners[k].n_drops; i++)
+            if (gw_drop_takes(&cfg->partners[k].drops[i], &cfg->partners[k], p))
+                return true;
     return false;
 }
 
@@ -314,7 +354,7 @@ static int queue_po(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_fl
     int64_t outbox_id = 0;
     bool was_held = false;
     if ((rc = dg_flow_po_queued(g->store, po->po_number, name, sha, path, x12 ? &fenv : NULL,
-                                x12 && has_ack_drop(p), &outbox_id, err)) ||
+                                x12 && gw_partner_sends_acks(g->cfg, p), &outbox_id, err)) ||
         (rc = dg_store_po_release(g->store, po->po_number, &was_held, err)) ||
         (rc = put_archive(g, p, name, &b, sha, err)))
         goto fail;

@@ -143,13 +143,16 @@ static int take_file(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg
     if (rc)
         return rc;
     snprintf(spool, sizeof spool, "%s/%s", spool_dir, f->name);
+    gw_x12_outcome routed; /* type: x12 drops: what routing found, for a quarantine's 997s */
+    memset(&routed, 0, sizeof routed);
     gw_pickup pk = {.partner = p,
                     .drop = d,
                     .remote_path = remote,
                     .name = f->name,
                     .size = f->size,
                     .mtime = f->mtime,
-                    .spool_path = spool};
+                    .spool_path = spool,
+                    .x12 = &routed};
     uint64_t bytes = 0;
     rc = dg_transport_fetch_max(t, remote, spool, (uint64_t)d->max_file_bytes, pk.sha256, &bytes,
                                 err);
@@ -222,6 +225,7 @@ static int take_file(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg
         dg_log_warn("partner=%s file=%s outcome=after-pickup-failed error=%s reason=\"%s\"",
                     p->name, remote, dg_error_name(rc), err->msg);
 out:
+    gw_x12_outcome_clear(&routed);
     unlink(spool);
     return rc;
 }
