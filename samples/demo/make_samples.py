@@ -22,18 +22,27 @@ def write(rel, text):
         f.write(text)
 
 
+def x12_groups(sender, receiver, ctl, date, time_, groups):
+    """groups: list of (functional id, GS06, [(set id, [segments without ST/SE])]); one
+    interchange (ISA13 ctl) holding them all, as partners batch an 856 and an 810 together."""
+    segs = [f"ISA*00*          *00*          *ZZ*{sender:<15}*ZZ*{receiver:<15}*{date[2:]}*{time_}*U*00401*{ctl:09d}*0*P*>"]
+    st_n = 0
+    for fid, gs_ctl, sets in groups:
+        segs.append(f"GS*{fid}*{sender}*{receiver}*{date}*{time_}*{gs_ctl}*X*004010")
+        for sid, body in sets:
+            st_n += 1
+            st = f"{st_n:04d}"
+            segs.append(f"ST*{sid}*{st}")
+            segs.extend(body)
+            segs.append(f"SE*{len(body) + 2}*{st}")
+        segs.append(f"GE*{len(sets)}*{gs_ctl}")
+    segs.append(f"IEA*{len(groups)}*{ctl:09d}")
+    return "~\n".join(segs) + "~\n"
+
+
 def x12(sender, receiver, fid, ctl, date, time_, sets):
     """sets: list of (set id, [segments without ST/SE]); one group, one interchange."""
-    segs = [f"ISA*00*          *00*          *ZZ*{sender:<15}*ZZ*{receiver:<15}*{date[2:]}*{time_}*U*00401*{ctl:09d}*0*P*>",
-            f"GS*{fid}*{sender}*{receiver}*{date}*{time_}*{ctl}*X*004010"]
-    for i, (sid, body) in enumerate(sets, 1):
-        st = f"{i:04d}"
-        segs.append(f"ST*{sid}*{st}")
-        segs.extend(body)
-        segs.append(f"SE*{len(body) + 2}*{st}")
-    segs.append(f"GE*{len(sets)}*{ctl}")
-    segs.append(f"IEA*1*{ctl:09d}")
-    return "~\n".join(segs) + "~\n"
+    return x12_groups(sender, receiver, ctl, date, time_, [(fid, ctl, sets)])
 
 
 # ---- the storefront's order export ----------------------------------------------------------
@@ -98,7 +107,9 @@ for i, (sku, title, upc, qty, cost, msrp) in enumerate(NW_STOCK, 1):
     if qty == 0:
         body.append("DTM*018*20261215")
 body.append(f"CTT*{len(NW_STOCK)}")
-write("drops/northwind/outbound/846_20261120.edi",
+# northwind names its files as it likes (NW_<n>.x12) and puts everything in one folder: dropgate
+# routes each set by its envelope (ISA06 -> partner, ST01 -> northwind's x12: sets: table).
+write("drops/northwind/outbound/NW_0001.x12",
       x12("NORTHWIND", "DROPGATE", "IB", 4601, "20261120", "0600", [("846", body)]))
 
 BL_STOCK = [("P-1", "BL-1001", "Ceramic Mug - Blue", "012345678905", 200, "4.30", "14.99"),
@@ -118,11 +129,11 @@ write("drops/brightline/feeds/inventory-20261120.csv", "".join(rows))
 acks = []
 for gs, order in ((2, "2001"), (3, "2003"), (4, "2004")):
     acks.append(("997", [f"AK1*PO*{gs}", f"AK2*850*{gs:04d}", "AK5*A", "AK9*A*1*1*1"]))
-write("responses/northwind/outbound/997_20261120.edi",
+write("responses/northwind/outbound/NW_0002.x12",
       x12("NORTHWIND", "DROPGATE", "FA", 4701, "20261120", "1700", acks))
 
 
-def asn(ctl, shipment, order, tracking, items, ship_to):
+def asn_body(shipment, order, tracking, items, ship_to):
     name, a1, city, state, zip_ = ship_to
     body = [f"BSN*00*{shipment}*20261121*1430*0001", "HL*1**S", "TD5**2*UPSN**GROUND",
             "DTM*011*20261121", f"N1*ST*{name}", f"N3*{a1}", f"N4*{city}*{state}*{zip_}*US",
@@ -134,24 +145,27 @@ def asn(ctl, shipment, order, tracking, items, ship_to):
         body += [f"HL*{hl}*3*I", f"LIN*{line}*VP*{sku}", f"SN1**{qty}*EA"]
         hl += 1
     body.append(f"CTT*{hl - 1}")
-    return x12("NORTHWIND", "DROPGATE", "SH", ctl, "20261121", "1500", [("856", body)])
+    return body
 
 
-write("responses/northwind/outbound/856_SH-NW-9001.edi",
-      asn(4801, "SH-NW-9001", "2001", "1Z999AA10123456784",
-          [(1, "NW-1001", 2), (2, "NW-1002", 1)],
-          ("Ana Lopez", "123 Main St", "Austin", "TX", "78701")))
-write("responses/northwind/outbound/856_SH-NW-9002.edi",
-      asn(4802, "SH-NW-9002", "2003", "1Z999AA10123456791", [(1, "NW-1003", 1)],
-          ("Chloe Martin", "45 Pine St", "Portland", "OR", "97205")))
 inv = ["BIG*20261122*INV-NW-5001**" + po("2001", NW), "CUR*SE*USD",
        "N1*RI*Northwind Supply*92*NW01", "N3*400 Depot Rd", "N4*Reno*NV*89501*US",
        "N1*BT*Shopfront Inc*92*SHOPFRONT", "ITD*01*3" + "*" * 10 + "Net 30",
        "IT1*1*2*EA*4.10**VP*NW-1001", "PID*F****Ceramic Mug 12oz Blue",
        "IT1*2*1*EA*21.50**VP*NW-1002", "PID*F****Pour-Over Kettle 1L",
        "TDS*3470", "SAC*C*D240***500**********Freight", "CTT*2"]
-write("responses/northwind/outbound/810_INV-NW-5001.edi",
-      x12("NORTHWIND", "DROPGATE", "IN", 4901, "20261122", "0900", [("810", inv)]))
+# One interchange holding the ASN of 2001-NW (group SH 4801) and its invoice (group IN 4901).
+write("responses/northwind/outbound/NW_0003.x12",
+      x12_groups("NORTHWIND", "DROPGATE", 4801, "20261122", "0900", [
+          ("SH", 4801, [("856", asn_body("SH-NW-9001", "2001", "1Z999AA10123456784",
+                                         [(1, "NW-1001", 2), (2, "NW-1002", 1)],
+                                         ("Ana Lopez", "123 Main St", "Austin", "TX",
+                                          "78701")))]),
+          ("IN", 4901, [("810", inv)])]))
+write("responses/northwind/outbound/NW_0004.x12",
+      x12("NORTHWIND", "DROPGATE", "SH", 4802, "20261121", "1500",
+          [("856", asn_body("SH-NW-9002", "2003", "1Z999AA10123456791", [(1, "NW-1003", 1)],
+                            ("Chloe Martin", "45 Pine St", "Portland", "OR", "97205")))]))
 
 # ---- brightline answers: tracking CSV and invoice CSV (one price above tolerance) -----------
 write("responses/brightline/shipments/tracking-20261121.csv",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Audit H4 and L4 (997s we send). H4: a file we quarantine never gets an accepting 997: an 810
-# the X12 check accepts but the flow refuses (unknown PO) is answered AK5*R / AK9*R, and so is
+# the X12 check accepts but the flow refuses (unknown PO; here batched with an 856 for an unknown
+# PO in one interchange, NW_0003.x12) is answered AK5*R / AK9*R, and so is
 # an 846 the mapping refuses (QTY02 1.2E2, when the mapping refuses it). L4: after the
 # interchange control numbers wrap, a new 997 whose name is taken by an older entry gets a name
 # of its own: the older file is neither overwritten nor is the new 997 lost.
@@ -20,11 +21,11 @@ rejecting() {
 }
 
 # ---- H4: the flow refuses an invoice for a PO it does not know ------------------------------
-cp "$DG_SOURCE_DIR/samples/demo/responses/northwind/outbound/810_INV-NW-5001.edi" "$W/drops/northwind/outbound/"
+cp "$DG_SOURCE_DIR/samples/demo/responses/northwind/outbound/NW_0003.x12" "$W/drops/northwind/outbound/"
 poll
-expect "810 quarantined" "$(q "select state from pickups where path like '%810_INV-NW-5001.edi'")" QUARANTINED
+expect "810 quarantined" "$(q "select state from pickups where path like '%NW_0003.x12'")" QUARANTINED
 checks=$((checks + 1))
-q "select reason from pickups where path like '%810_INV-NW-5001.edi'" | grep -qi "PO" || fail "810: no reason recorded"
+q "select reason from pickups where path like '%NW_0003.x12'" | grep -qi "PO" || fail "810: no reason recorded"
 expect "997 queued and sent" "$(q "select count(*) from outbox where kind='ack' and state='SENT'")" 1
 first=$(q "select file_name from outbox where kind='ack'")
 rejecting "810 for an unknown PO" "$IN/$first"
@@ -50,9 +51,9 @@ isa1=$(q "select ref from outbox where file_name='$first'")
 expect "first 997's ISA13" "$isa1" 000000001
 # the next ISA13 wraps around to 1, the number of the first 997
 q "update control_numbers set last=999999999 where partner='northwind' and kind='ISA'"
-cp "$DG_SOURCE_DIR/samples/demo/drops/northwind/outbound/846_20261120.edi" "$W/drops/northwind/outbound/"
+cp "$DG_SOURCE_DIR/samples/demo/drops/northwind/outbound/NW_0001.x12" "$W/drops/northwind/outbound/"
 poll
-expect "846 processed" "$(grep -c 'file=outbound/846_20261120.edi outcome=processed' "$log")" 1
+expect "846 processed" "$(grep -c 'file=outbound/NW_0001.x12 outcome=processed' "$log")" 1
 expect "997s with that ISA13" "$(q "select count(*) from outbox where kind='ack' and ref='$isa1'")" 2
 expect "every 997 sent" "$(q "select count(*) from outbox where kind='ack' and state<>'SENT'")" 0
 expect "older 997 untouched at the partner" "$(sha256sum "$IN/$first" | cut -d' ' -f1)" "$before"

@@ -7,7 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib/workdir.sh"
 dg_workdir audit-outbox
 # the demo's stock feeds (suppliers are polled before the storefront)
-cp "$DG_SOURCE_DIR"/samples/demo/drops/northwind/outbound/846_* "$W/drops/northwind/outbound/"
+cp "$DG_SOURCE_DIR"/samples/demo/drops/northwind/outbound/NW_0001.x12 "$W/drops/northwind/outbound/"
 expect() { checks=$((checks + 1)); [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 poll() { "$DG_BIN" poll --once --no-wait --config "$CFG" >>"$log" 2>&1 || fail "poll --once exited $?"; }
 

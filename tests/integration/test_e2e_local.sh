@@ -83,7 +83,9 @@ grep -q "PRICE_ABOVE_TOLERANCE" "$tmp/recon.csv" || fail "reconcile report lacks
 contains "orders report" "$tmp/orders.json" '"2003"'
 "$DG_BIN" status --config "$CFG" >"$tmp/status.txt" 2>>"$log" || fail "status"
 contains "status" "$tmp/status.txt" "open discrepancies:      1"
-expect "997s sent for the X12 files (846, 2 x 856, 810; never for a 997)" "$(ls "$W"/drops/northwind/inbound/997_* | wc -l)" 4
+expect "997s sent for the X12 files (846; 856+810 in one interchange; 856; never for a 997)" "$(ls "$W"/drops/northwind/inbound/997_* | wc -l)" 3
+checks=$((checks + 1))
+grep -l 'AK1\*SH\*4801' "$W"/drops/northwind/inbound/997_* | xargs grep -q 'AK1\*IN\*4901' || fail "no single 997 for the 856+810 interchange"
 
 # ---- 3. bad input at every step -----------------------------------------------------------------
 sent_before=$(q "select count(*) from outbox")
@@ -93,11 +95,12 @@ retailer_po,supplier_po,tracking_number,sku_id,quantity_shipped,package_weight,p
 CSV
 isa='ISA*00*          *00*          *ZZ*NORTHWIND      *ZZ*DROPGATE       *261123*1200*U*00401*000005001*0*P*>~'
 printf '%s\nGS*SH*NORTHWIND*DROPGATE*20261123*1200*5001*X*004010~\nST*856*0001~\nBSN*00*SH-NW-9003*20261123*1200*0001~\nHL*1**S~\nTD5**2*UPSN**GROUND~\nHL*2*1*O~\nPRF*2004-NW~\nHL*3*2*P~\nREF*CN*1Z999AA10000000001~\nHL*4*3*I~\nLIN*1*VP*NW-1006~\nSN1**5*EA~\nCTT*4~\nSE*13*0001~\nGE*1*5001~\nIEA*1*000005001~\n' "$isa" >"$W/drops/northwind/outbound/856_SH-NW-9003.edi"
-# Two ASNs in one file: the first one is good (2004-NW), the second names an unknown PO. The file
-# is one transaction: quarantined whole, the good ASN not applied either.
-asn() { printf 'ST*856*%s~\nBSN*00*%s*20261123*1200*0001~\nHL*1**S~\nTD5**2*UPSN**GROUND~\nHL*2*1*O~\nPRF*%s~\nHL*3*2*P~\nREF*CN*1Z999AA1000000000%s~\nHL*4*3*I~\nLIN*1*VP*NW-1006~\nSN1**1*EA~\nCTT*4~\nSE*13*%s~\n' "$1" "$2" "$3" "$1" "$1"; }
+# Two ASNs in one file: the first one re-sends SH-NW-9002 (2003-NW, already applied: a duplicate
+# the flow accepts without change), the second names an unknown PO. Sets are taken one by one:
+# the file is PARTIAL, the bad ASN rejected with its reason, nothing applied twice.
+asn() { printf 'ST*856*%s~\nBSN*00*%s*20261123*1200*0001~\nHL*1**S~\nTD5**2*UPSN**GROUND~\nHL*2*1*O~\nPRF*%s~\nHL*3*2*P~\nREF*CN*1Z999AA1000000000%s~\nHL*4*3*I~\nLIN*1*VP*%s~\nSN1**1*EA~\nCTT*4~\nSE*13*%s~\n' "$1" "$2" "$3" "$1" "$4" "$1"; }
 { printf '%s\nGS*SH*NORTHWIND*DROPGATE*20261123*1200*5002*X*004010~\n' "${isa/000005001/000005002}"
-  asn 0001 SH-NW-9004 2004-NW; asn 0002 SH-NW-9005 9999-NW
+  asn 0001 SH-NW-9002 2003-NW NW-1003; asn 0002 SH-NW-9005 9999-NW NW-1006
   printf 'GE*2*5002~\nIEA*1*000005002~\n'; } >"$W/drops/northwind/outbound/856_two.edi"
 cat >"$W/drops/brightline/invoices/invoice-dup.csv" <<'CSV'
 invoice_number,invoice_date,retailer_po,supplier_po,sku_id,quantity_invoiced,supplier_provided_sku_cost,supplier_provided_tax,supplier_provided_shipping_cost,supplier_provided_drop_ship_fee,supplier_provided_order_total,currency
@@ -105,8 +108,11 @@ INV-BL-7001,2026-11-23,2002-BL,SO-BL-3101,BL-1007,1,11.40,0.00,4.95,,16.35,USD
 CSV
 printf 'ISA*00*broken~' >"$W/drops/northwind/outbound/810_broken.edi"
 # Well-formed X12 that breaks its definition (ITD13 is a day of month, not text): our 997 rejects it.
-sed -e 's/ITD\*01\*3\*\*\*\*\*\*\*\*\*\*Net 30/ITD*01*3***********Net 30/' -e 's/INV-NW-5001/INV-NW-5002/' \
-  "$DG_SOURCE_DIR/samples/demo/responses/northwind/outbound/810_INV-NW-5001.edi" >"$W/drops/northwind/outbound/810_invalid.edi"
+# (The demo's 810 group out of NW_0003.x12, in an interchange of its own: a new ISA13.)
+awk 'NR == 1 {print; next} /^GS\*IN/ {on = 1} on {print} /^GE\*/ {on = 0} /^IEA/ {print}' \
+  "$DG_SOURCE_DIR/samples/demo/responses/northwind/outbound/NW_0003.x12" |
+  sed -e 's/ITD\*01\*3\*\*\*\*\*\*\*\*\*\*Net 30/ITD*01*3***********Net 30/' -e 's/INV-NW-5001/INV-NW-5002/' \
+    -e 's/000004801/000004903/' -e 's/^IEA\*2\*/IEA*1*/' >"$W/drops/northwind/outbound/810_invalid.edi"
 grep -q 'ITD\*01\*3\*\*\*\*\*\*\*\*\*\*\*Net 30' "$W/drops/northwind/outbound/810_invalid.edi" || fail "test setup: ITD not changed"
 cat >"$W/drops/shopfront/orders/orders-bad.csv" <<'CSV'
 Name,Created at
@@ -118,9 +124,11 @@ expect "unknown-PO ASN" "$(q "select state from pickups where path='shipments/un
 reason_of shipments/unknown-po.csv | grep -q "unknown PO 9999-BL" || fail "unknown-PO reason: $(reason_of shipments/unknown-po.csv)"
 expect "over-shipment ASN" "$(q "select state from pickups where path='outbound/856_SH-NW-9003.edi'")" QUARANTINED
 reason_of outbound/856_SH-NW-9003.edi | grep -q "over-shipment" || fail "over-shipment reason: $(reason_of outbound/856_SH-NW-9003.edi)"
-expect "two-ASN file" "$(q "select state from pickups where path='outbound/856_two.edi'")" QUARANTINED
-reason_of outbound/856_two.edi | grep -q "shipment 2: .*unknown PO 9999-NW" || fail "two-ASN reason: $(reason_of outbound/856_two.edi)"
-expect "good ASN of a quarantined file not applied" "$(q "select count(*) from shipments where shipment_ref='SH-NW-9004'")" 0
+expect "two-ASN file" "$(q "select state from pickups where path='outbound/856_two.edi'")" PARTIAL
+reason_of outbound/856_two.edi | grep -q "1 of 2 transaction set(s) applied.*unknown PO 9999-NW" || fail "two-ASN reason: $(reason_of outbound/856_two.edi)"
+expect "bad ASN rejected with its reason" "$(q "select state from x12_sets where set_control='0002' and file_id=(select file_id from pickups where path='outbound/856_two.edi')")" REJECTED
+expect "re-sent ASN not applied twice" "$(q "select count(*) from shipments where shipment_ref='SH-NW-9002'")" 1
+expect "bad ASN not applied" "$(q "select count(*) from shipments where shipment_ref='SH-NW-9005'")" 0
 expect "PO untouched by the rejected ASNs" "$(q "select status from supplier_pos where po_number='2004-NW'")" ACCEPTED
 expect "duplicate invoice" "$(q "select count(*) from invoices i join discrepancies d on d.invoice_id=i.id where invoice_number='INV-BL-7001' and code='DUPLICATE_INVOICE'")" 1
 expect "broken X12" "$(q "select state from pickups where path='outbound/810_broken.edi'")" QUARANTINED
@@ -128,13 +136,16 @@ expect "invalid X12" "$(q "select state from pickups where path='outbound/810_in
 reason_of outbound/810_invalid.edi | grep -q "rejected by the X12 check.*ITD" || fail "invalid X12 reason: $(reason_of outbound/810_invalid.edi)"
 expect "invoice of the rejected 810 not recorded" "$(q "select count(*) from invoices where invoice_number='INV-NW-5002'")" 0
 expect "bad order file" "$(q "select state from pickups where path='orders/orders-bad.csv'")" QUARANTINED
-expect "quarantine folder" "$(ls "$W"/var/quarantine/*/*.reason.txt | wc -l)" 6
+expect "quarantine folder (the PARTIAL two-ASN file is archived, not quarantined)" "$(ls "$W"/var/quarantine/*/*.reason.txt | wc -l)" 5
 expect "nothing placed by bad input" "$(q "select count(*) from orders")" 5
 # A quarantined X12 file gets no 997 of ours; the valid ones did. Nothing was sent twice.
 # 997s: the over-shipment ASN is valid X12 but the flow rejected its content: quarantined, so its
 # 997 rejects it (AK5 R, never an acceptance; audit H4), the invalid 810 is rejected with AK5 R
-# and the element in error, the broken file gets none (not X12).
-expect "997s after bad input" "$(ls "$W"/drops/northwind/inbound/997_* | wc -l)" 7
+# and the element in error, the two-ASN file gets AK9 P (one set A, one R), the broken file gets
+# none (not X12).
+expect "997s after bad input" "$(ls "$W"/drops/northwind/inbound/997_* | wc -l)" 6
+checks=$((checks + 1))
+grep -l 'AK1\*SH\*5002' "$W"/drops/northwind/inbound/997_* | xargs grep -q 'AK9\*P\*2\*2\*1' || fail "no AK9 P for the two-ASN file"
 checks=$((checks + 1))
 grep -l 'AK1\*SH\*5001' "$W"/drops/northwind/inbound/997_* | xargs grep -q 'AK5\*R' || fail "no rejecting 997 for the quarantined over-shipment ASN"
 checks=$((checks + 1))
@@ -148,7 +159,8 @@ expect "every outbox row sent" "$(q "select count(*) from outbox where state<>'S
 before=$(q "select count(*) from outbox")||true
 poll
 expect "idempotent poll" "$(q "select count(*) from outbox")" "$before"
-expect "bad input logged" "$(grep -c 'outcome=quarantined' "$log")" 6
+expect "bad input logged" "$(grep -c 'outcome=quarantined' "$log")" 5
+expect "partial file logged" "$(grep -c 'outcome=partial' "$log")" 1
 # ---- 5. overdue: a PO with a 997 but no ASN past northwind's asn_after ------------------------
 sed -i 's/asn_after: 72h        # a sent PO without an ASN/asn_after: 1s         # a sent PO without an ASN/' "$W/etc/routing.yaml"
 grep -q "asn_after: 1s" "$W/etc/routing.yaml" || fail "test setup: routing.yaml not changed"

@@ -99,16 +99,22 @@ checks=$((checks + 1))
 ! grep -q "SH-NW-9100 po=3002-NW outcome=DUPLICATE" "$log" || fail "the 2nd PO's shipment was taken for a duplicate"
 tracking=$(ls "$D/drops/shopfront/tracking" | wc -l)
 
-# ---- a true replay (same file again) and a re-send under another name: no-ops ----------------
+# ---- a true replay (same file again) and re-sends under other names: no-ops ------------------
 cp "$asn" "$D/drops/northwind/outbound/"
 cp "$asn" "$D/drops/northwind/outbound/856_resent.edi"
+# The same ASN in a new interchange (new ISA13): the flow sees the same shipment id + PO.
+sed -e 's/000009100/000009101/' "$asn" >"$D/drops/northwind/outbound/856_resent_new_isa.edi"
 : >"$log.replay"
 "$DG_BIN" poll --once --no-wait --config "$CFG" >"$log.replay" 2>&1 || fail "replay poll exited $?"
 cat "$log.replay" >>"$log"
-# The same name again is a duplicate pickup (same mtime) or two DUPLICATE documents (new mtime,
-# same archived file); the other name is two DUPLICATE documents (same shipment id + PO).
+# The same name again is a duplicate pickup (same mtime) or a duplicate interchange (new mtime);
+# the other name holds an ISA13 already applied from this sender: a duplicate interchange, kept
+# in quarantine, not applied; the new interchange is two DUPLICATE documents (same shipment id +
+# PO).
+expect "re-sent interchange quarantined as a duplicate" \
+    "$(grep -c 'file=outbound/856_resent.edi outcome=quarantined error=EDUP' "$log.replay")" 1
 expect "re-sent shipment documents taken for duplicates" \
-    "$(grep -c '856_resent.edi doc=shipment result=DUPLICATE' "$log.replay")" 2
+    "$(grep -c '856_resent_new_isa.edi doc=shipment result=DUPLICATE' "$log.replay")" 2
 expect "shipment documents applied on replay" "$(grep -c 'doc=shipment result=OK' "$log.replay" || true)" 0
 expect "tracking files after replay" "$(ls "$D/drops/shopfront/tracking" | wc -l)" "$tracking"
 expect "order 3002 still shipped once" "$(shipped 3002)" 1
