@@ -253,7 +253,7 @@ static int load_x12(dg_gw_config *cfg, const dg_node *x12, dg_gw_partner *p, dg_
                                         {"sets", M},      {"ack", T}, {"duplicate_window", T},
                                         {NULL, 0}};
     dg_arena *a = cfg->arena;
-    int rc = dg_conf_check(x12, "x12 (qualifier, id, sets, ...)", known, err);
+    int rc = dg_conf_check(x12, "x12", known, err);
     if (rc)
         return rc;
     p->x12_qualifier = dg_arena_strdup(a, dg_conf_str(x12, "qualifier", "ZZ"));
