@@ -66,6 +66,19 @@ static int try_map(const char *mapping, const char *path, const char *label)
     return rc ? 1 : 0;
 }
 
+/* A drop with several mappings picks one per file (XML root element, CSV header columns). */
+static int try_map_drop(const dg_gw_drop *d, const char *path, const char *label)
+{
+    const char *mapping = NULL;
+    dg_error err = {0};
+    int rc = dg_gw_drop_mapping(d, path, &mapping, &err);
+    if (rc) {
+        printf("  map     %-40s FAIL %s: %s\n", label, dg_error_name(rc), err.msg);
+        return 1;
+    }
+    return try_map(mapping, path, label);
+}
+
 /* type: x12 drops: each set of a sample goes where routing would send it (sender -> partner,
  * ST01/GS08 -> that partner's x12: sets: mapping); unknown senders and sets are failures. */
 typedef struct route_try {
@@ -215,6 +228,7 @@ static int check_drop(const dg_gw_config *cfg, dg_transport *t, const dg_gw_part
     printf("  list    %-40s ok   %zu entr%s (%s)\n", d->folder, n, n == 1 ? "y" : "ies",
            d->acks        ? "997 acknowledgments"
            : d->route_x12 ? "X12 routed by envelope"
+           : d->n_matches ? "several mappings, matched per file"
                           : d->mapping);
     dg_gw_looks *looks = dg_gw_looks_new();
     int failed = 0;
@@ -230,7 +244,8 @@ static int check_drop(const dg_gw_config *cfg, dg_transport *t, const dg_gw_part
                : pick == DG_PICK_TOO_LARGE
                    ? "too large: over the drop's max_file_bytes, would be left in the drop"
                    : dg_gw_pick_name(pick));
-        if (pick == DG_PICK_TOO_LARGE || d->acks || (!d->mapping && !d->route_x12) || mapped >= max)
+        if (pick == DG_PICK_TOO_LARGE || d->acks ||
+            (!d->mapping && !d->n_matches && !d->route_x12) || mapped >= max)
             continue;
         char remote[1024], local[1400];
         snprintf(remote, sizeof remote, "%s/%s", d->folder, files[i].name);
@@ -244,7 +259,7 @@ static int check_drop(const dg_gw_config *cfg, dg_transport *t, const dg_gw_part
         }
         mapped++;
         failed |= d->route_x12 ? try_route(cfg, local, files[i].name)
-                               : try_map(d->mapping, local, files[i].name);
+                               : try_map_drop(d, local, files[i].name);
         unlink(local);
     }
     dg_gw_looks_free(looks);
@@ -319,7 +334,7 @@ static int check(const dg_gw_config *cfg, const dg_gw_partner *p, long max, char
             continue;
         }
         failed |= d->route_x12 ? try_route(cfg, samples[i], samples[i])
-                               : try_map(d->mapping, samples[i], samples[i]);
+                               : try_map_drop(d, samples[i], samples[i]);
     }
     /* Every mapping of the set table loads and reads its ST01 (a mistyped path shows now,
      * not when the first file arrives). */

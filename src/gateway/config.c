@@ -61,14 +61,54 @@ static int get_globs(dg_arena *a, const dg_node *map, const char *key, const cha
  * errors naming file:line, so a typo or a misplaced dash is never silently ignored. */
 enum { T = DG_SHAPE_TEXT, M = DG_SHAPE_MAP, L = DG_SHAPE_LIST };
 
+static int finish_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_error *err);
+
+/* mappings: [{mapping: ..., root: Order}, {mapping: ..., columns: [Name, Lineitem sku]}, ...] */
+static int load_matches(dg_gw_config *cfg, const dg_node *list, dg_gw_drop *d, dg_error *err)
+{
+    static const dg_conf_key keys[] = {{"mapping", T}, {"root", T}, {"columns", T | L}, {NULL, 0}};
+    dg_arena *a = cfg->arena;
+    if (!list->n_items)
+        return conf_error(err, list, "%s: list at least one {mapping: ...}", "mappings");
+    d->matches = dg_arena_alloc(a, sizeof *d->matches * list->n_items);
+    for (size_t i = 0; i < list->n_items; i++) {
+        const dg_node *it = list->items[i];
+        int rc = dg_conf_check(it, "mappings (mapping, root or columns)", keys, err);
+        if (rc)
+            return rc;
+        dg_gw_match *m = &d->matches[d->n_matches++];
+        const char *path = dg_conf_str(it, "mapping", NULL);
+        if (!path)
+            return conf_error(err, it, "mappings: missing key '%s'", "mapping");
+        m->mapping = dg_gw_resolve(a, cfg->root, path);
+        m->root = dg_arena_strdup(a, dg_conf_str(it, "root", NULL));
+        if ((rc = get_globs(a, it, "columns", &m->columns, &m->n_columns, err)))
+            return rc;
+        if (m->root && m->n_columns)
+            return conf_error(err, it, "mappings: '%s' takes root (XML) or columns (CSV), not both",
+                              path);
+    }
+    return 0;
+}
+
 static int load_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_error *err)
 {
-    static const dg_conf_key known[] = {
-        {"folder", T},         {"include", T | L},    {"exclude", T | L},
-        {"mapping", T},        {"after", T},          {"archive_folder", T},
-        {"stable_seconds", T}, {"done_marker", T},    {"min_age_seconds", T},
-        {"max_files", T},      {"max_file_bytes", T}, {"ack", T},
-        {"type", T},           {"senders", T | L},    {NULL, 0}};
+    static const dg_conf_key known[] = {{"folder", T},
+                                        {"include", T | L},
+                                        {"exclude", T | L},
+                                        {"mapping", T},
+                                        {"after", T},
+                                        {"archive_folder", T},
+                                        {"stable_seconds", T},
+                                        {"done_marker", T},
+                                        {"min_age_seconds", T},
+                                        {"max_files", T},
+                                        {"max_file_bytes", T},
+                                        {"ack", T},
+                                        {"type", T},
+                                        {"senders", T | L},
+                                        {"mappings", L},
+                                        {NULL, 0}};
     dg_arena *a = cfg->arena;
     int rc = dg_conf_check(n, "an inbound drop (folder, mapping, ...)", known, err);
     if (rc)
@@ -86,7 +126,13 @@ static int load_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_erro
         return conf_error(err, dg_conf_get(n, "type"), "type: '%s' is not documents, x12 or acks",
                           type);
     const char *mapping = dg_conf_str(n, "mapping", NULL);
-    if (!mapping && !d->acks && !d->route_x12)
+    const dg_node *several = dg_conf_get(n, "mappings");
+    if (several && (mapping || d->acks || d->route_x12))
+        return conf_error(err, several,
+                          "%s: a drop has either one mapping: or several mappings: (documents "
+                          "only)",
+                          "mappings");
+    if (!mapping && !several && !d->acks && !d->route_x12)
         return conf_error(err, n,
                           "inbound drop: missing key '%s' (inbound mapping file; X12 drops can "
                           "say type: x12 instead, routed by envelope)",
@@ -103,7 +149,17 @@ static int load_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_erro
         d->senders_any = true;
     else if ((rc = get_globs(a, n, "senders", &d->senders, &d->n_senders, err)))
         return rc;
+    if (several && (rc = load_matches(cfg, several, d, err)))
+        return rc;
     d->mapping = dg_gw_resolve(a, cfg->root, mapping);
+    return finish_drop(cfg, n, d, err);
+}
+
+/* The pickup keys every drop has (globs, after-action, stability, ack). */
+static int finish_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_error *err)
+{
+    dg_arena *a = cfg->arena;
+    int rc;
     if ((rc = get_globs(a, n, "include", &d->include, &d->n_include, err)) ||
         (rc = get_globs(a, n, "exclude", &d->exclude, &d->n_exclude, err)))
         return rc;

@@ -24,6 +24,14 @@ typedef enum { DG_ROLE_STOREFRONT = 1, DG_ROLE_SUPPLIER } dg_gw_role;
  * what would exhaust the machine (a 2 GB file of NULs once took 4 GB to be refused). */
 #define DG_GW_MAX_FILE_BYTES (256L * 1024 * 1024)
 
+/* One of several mappings of a CSV/XML drop, with the rule that picks it for a file. */
+typedef struct dg_gw_match {
+    const char *mapping;  /* inbound mapping (absolute path) */
+    const char *root;     /* XML: the document element's name (with or without its prefix) */
+    const char **columns; /* CSV: header columns that must all be present */
+    size_t n_columns;     /* (neither: matches every file; the first match wins) */
+} dg_gw_match;
+
 /* One inbound drop folder of a partner (a file there is picked up and mapped). */
 typedef struct dg_gw_drop {
     const char *folder;   /* remote folder, relative to the transport root */
@@ -31,7 +39,9 @@ typedef struct dg_gw_drop {
     size_t n_include;
     const char **exclude;
     size_t n_exclude;
-    const char *mapping; /* inbound mapping file (absolute path) */
+    const char *mapping;  /* inbound mapping file (absolute path) */
+    dg_gw_match *matches; /* or mappings: several, each with its match rule */
+    size_t n_matches;
     dg_gw_after after;
     const char *archive_folder; /* remote folder for after: move */
     long stable_seconds;        /* unchanged size+mtime across two looks this far apart; 0: off
@@ -111,6 +121,11 @@ const dg_gw_x12_set *dg_gw_x12_set_find(const dg_gw_partner *p, const char *set_
                                         const char *version);
 /* Joins base and rel unless rel is absolute; result in arena. */
 const char *dg_gw_resolve(dg_arena *a, const char *base, const char *rel);
+
+/* The mapping drop d takes local file path with: its mapping:, or the first of its mappings:
+ * whose rule matches (XML root element, CSV header columns). DG_EMAP naming what the file has
+ * when none does; DG_EIO when it cannot be read. (match.c) */
+int dg_gw_drop_mapping(const dg_gw_drop *d, const char *path, const char **mapping, dg_error *err);
 
 /* ---- pickup rules (pickup.c) ----------------------------------------------------------- */
 

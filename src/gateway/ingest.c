@@ -195,10 +195,16 @@ int gw_ingest(dg_gw *g, const gw_pickup *pk, int *docs, dg_error *reason)
     if (d->route_x12)
         return gw_ingest_x12(g, pk, docs, reason);
     if (!d->acks) {
-        if ((rc = gw_mapping(g, d->mapping, &m, reason)))
+        const char *mpath = NULL;
+        if ((rc = dg_gw_drop_mapping(d, pk->spool_path, &mpath, reason))) {
+            if (rc == DG_EMAP)
+                dg_error_prefix(reason, "%s: ", pk->name);
+            return rc == DG_EIO ? DG_EPARSE : rc;
+        }
+        if ((rc = gw_mapping(g, mpath, &m, reason)))
             return rc == DG_EIO || rc == DG_ENOTFOUND ? DG_ECONFIG : rc;
         if (dg_map_get_direction(m) != DG_MAP_IN)
-            return dg_error_set(reason, DG_ECONFIG, "%s is not an inbound mapping", d->mapping);
+            return dg_error_set(reason, DG_ECONFIG, "%s is not an inbound mapping", mpath);
         /* X12 is checked against edi/ first, on every drop (acknowledging is a separate
          * choice): what the check rejects is never applied (it is quarantined, and with ack:
          * true the 997 tells the partner why). */
