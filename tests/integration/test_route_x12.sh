@@ -24,6 +24,7 @@ transport: {kind: local, root: drops/van}
 inbound:
   - folder: mailbox
     type: x12
+    stable_seconds: 0
     senders: any
     ack: true
 YAML

@@ -27,7 +27,7 @@ static int load(const char *drop, dg_gw_config **cfg, dg_error *err)
                                                 "routing: etc/none.yaml\ncatalog: etc/none.csv\n");
     snprintf(text, sizeof text,
              "name: shop\nrole: storefront\ntransport: {kind: local, root: drops/shop}\n"
-             "inbound:\n  - folder: in\n%s",
+             "inbound:\n  - folder: in\n    stable_seconds: 0\n%s",
              drop);
     dg_test_write_file(at("etc/partners/shop.yaml"), text);
     dg_error e = {0};

@@ -466,8 +466,8 @@ static void test_validated_without_ack(void **state)
     demo(NULL);
     dg_test_write_file(at("etc/partners/legacy.yaml"),
                        "name: legacy\nrole: supplier\ntransport: {kind: local, root: "
-                       "drops/legacy}\ninbound:\n  - folder: out\n    mapping: "
-                       "mappings/x12-846-in.yaml\n");
+                       "drops/legacy}\ninbound:\n  - folder: out\n    stable_seconds: 0\n"
+                       "    mapping: mappings/x12-846-in.yaml\n");
     close_gw();
     open_gw();
     char sku[80];
