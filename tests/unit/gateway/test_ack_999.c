@@ -16,9 +16,12 @@ typedef struct {
     size_t n_sets;
 } seen;
 
-static int on_ack(void *ctx, const dg_flow_ack *ack, dg_error *err)
+static int on_ack(void *ctx, const char *sender, const char *isa_control, const dg_flow_ack *ack,
+                  dg_error *err)
 {
     (void)err;
+    (void)sender;
+    (void)isa_control;
     seen *s = ctx;
     s->groups++;
     snprintf(s->group, sizeof s->group, "%s", ack->group_control);
