@@ -77,6 +77,7 @@ static void ack_opts(const gw_ack_env *env, dg_x12_ack_opts *o)
     o->receiver_id = env->their_id;
     o->usage = env->test ? 'T' : 'P';
     o->newline = true;
+    o->kind = env->ack_999 ? DG_X12_ACK_999 : DG_X12_ACK_997;
 }
 
 /* Where a mapping error says the value it refused is: "(input segment N ... /SEGnn)", N the

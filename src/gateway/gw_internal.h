@@ -123,6 +123,7 @@ typedef struct gw_ack_env {
     const char *our_qualifier, *our_id, *their_qualifier, *their_id;
     const char *isa_control, *gs_control, *st_control;
     bool test;
+    bool ack_999; /* a 999 (IK3/IK4/IK5, 005010X231A1) instead of a 997: x12: ack: 999 */
 } gw_ack_env;
 int gw_x12_check(dg_gw *g, const char *path, const char *name, dg_error *reason);
 int gw_ack_build(dg_gw *g, const char *path, const gw_ack_env *env, dg_buf *out, dg_error *err);

@@ -230,7 +230,13 @@ static int queue_ack(dg_gw *g, const dg_gw_partner *p, const char *prefix, const
                       c.isa_s,
                       c.gs_s,
                       c.st_s,
-                      g->cfg->x12_test};
+                      g->cfg->x12_test,
+                      false};
+    /* x12: ack: 999 answers with a 999 (a TA1 alone stays a TA1) */
+    if (p->x12_ack == 999 && strcmp(prefix, "TA1")) {
+        env.ack_999 = true;
+        prefix = "999";
+    }
     dg_buf b = DG_BUF_INIT;
     if (src->res)
         rc = gw_ack_build_result(src->res, &env, &b, err);

@@ -486,7 +486,7 @@ static int route_file(dg_gw *g, const gw_pickup *pk, int64_t file_id, bool repro
         acks_ctx a = {&c, 0};
         dg_error aerr = {0};
         rc = gw_ack_parse(pk->spool_path, on_ack, &a, &aerr);
-        if (rc == DG_EVALID || rc == DG_EPARSE) /* 999s only: read once src/x12 reads them */
+        if (rc == DG_EVALID) /* no 997/999 group to read (e.g. only rejected sets) */
             rc = 0;
         else if (rc)
             *reason = aerr;
@@ -543,7 +543,6 @@ int gw_x12_queue_acks(dg_gw *g, const gw_pickup *pk, const gw_x12_outcome *o, dg
         if (!any)
             continue; /* only acknowledgments from it: nothing to answer */
         dg_x12_file_result *sub = gw_ack_subset(r, keep, ta1);
-        /* 999 (p->x12_ack) is written once src/x12 can: until then a 997. */
         rc = gw_queue_ack_result(g, p, sub, sub->n_groups ? "997" : "TA1", err);
         gw_ack_subset_free(sub);
     }

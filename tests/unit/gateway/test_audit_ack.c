@@ -40,7 +40,7 @@ static char *build(const char *text, const char *reason)
     dg_gw g;
     memset(&g, 0, sizeof g);
     g.cfg = &cfg;
-    gw_ack_env env = {"ZZ", "DROPGATE", "ZZ", "NORTHWIND", "000000007", "7", "0007", false};
+    gw_ack_env env = {"ZZ", "DROPGATE", "ZZ", "NORTHWIND", "000000007", "7", "0007", false, false};
     dg_buf b = DG_BUF_INIT;
     dg_error err = {0};
     int rc = gw_ack_build_rejected(&g, path, reason, &env, &b, &err);

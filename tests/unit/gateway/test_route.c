@@ -459,6 +459,77 @@ static void test_duplicate_interchange(void **state)
     assert_int_equal(count("SELECT count(*) FROM shipments WHERE shipment_ref='SH-D-7001'"), 1);
 }
 
+/* x12: ack: 999: a 5010 partner's interchange is answered with a 999 (IK5 per set, its group
+ * echoed in AK1 with its GS08), named 999_<ISA13>.edi, never a 997. */
+static void test_999_for_5010_partner(void **state)
+{
+    (void)state;
+    demo("s/^  ack: 997 .*$/  ack: 999/");
+    g_x12[0] = '\0';
+    add("ISA*00*          *00*          *ZZ*NORTHWIND      *ZZ*DROPGATE       *261122*0900*^*"
+        "00501*000008201*0*P*>~\n");
+    add("GS*SH*NORTHWIND*DROPGATE*20261122*0900*8201*X*005010~\n");
+    add(set856("0001", "SH-T-8201", "2004-NW", "NW-1006", 1));
+    ge(1, 8201);
+    iea(1, 8201);
+    poll_northwind("NW_8201.x12", g_x12);
+    assert_int_equal(count("SELECT count(*) FROM shipments WHERE shipment_ref='SH-T-8201'"), 1);
+    char *ack = last_ack("999_");
+    has(ack, "ST*999*");
+    has(ack, "AK1*SH*8201*005010");
+    has(ack, "AK2*856*0001");
+    has(ack, "IK5*A~");
+    has(ack, "AK9*A*1*1*1~");
+    assert_null(strstr(ack, "ST*997"));
+    free(ack);
+    assert_int_equal(count("SELECT count(*) FROM outbox WHERE file_name LIKE '997_%' AND "
+                           "created_at >= (SELECT max(created_at) FROM outbox WHERE file_name "
+                           "LIKE '999_%')"),
+                     0);
+}
+
+/* A 999 from the supplier is read like a 997: the PO it accepts is ACCEPTED, the one it
+ * rejects REJECTED. */
+static void test_incoming_999_marks_pos(void **state)
+{
+    (void)state;
+    demo(NULL);
+    char *st = text("SELECT status FROM supplier_pos WHERE po_number='2004-NW'");
+    assert_string_equal(st, "SENT");
+    free(st);
+    char *gs04 = text("SELECT group_control FROM supplier_pos WHERE po_number='2004-NW'");
+    char *st04 = text("SELECT set_control FROM supplier_pos WHERE po_number='2004-NW'");
+    char *gs01 = text("SELECT group_control FROM supplier_pos WHERE po_number='2001-NW'");
+    char *st01 = text("SELECT set_control FROM supplier_pos WHERE po_number='2001-NW'");
+    char body[2048];
+    snprintf(body, sizeof body,
+             "ISA*00*          *00*          *ZZ*NORTHWIND      *ZZ*DROPGATE       *261122*0900*"
+             "^*00501*000008301*0*P*>~\n"
+             "GS*FA*NORTHWIND*DROPGATE*20261122*0900*8301*X*005010X231A1~\n"
+             "ST*999*0001*005010X231A1~\nAK1*PO*%s*004010~\nAK2*850*%s~\nIK5*A~\n"
+             "AK9*A*1*1*1~\nSE*6*0001~\n"
+             "ST*999*0002*005010X231A1~\nAK1*PO*%s*004010~\nAK2*850*%s~\nIK5*R*5~\n"
+             "AK9*R*1*1*0~\nSE*6*0002~\nGE*2*8301~\nIEA*1*000008301~\n",
+             gs04, st04, gs01, st01);
+    free(gs04);
+    free(st04);
+    free(gs01);
+    free(st01);
+    long acks = count("SELECT count(*) FROM outbox WHERE kind='ack'");
+    poll_northwind("NW_8301.x12", body);
+    st = text("SELECT state FROM pickups WHERE path='outbound/NW_8301.x12'");
+    assert_string_equal(st, "DONE");
+    free(st);
+    st = text("SELECT status FROM supplier_pos WHERE po_number='2004-NW'");
+    assert_string_equal(st, "ACCEPTED");
+    free(st);
+    st = text("SELECT status FROM supplier_pos WHERE po_number='2001-NW'");
+    assert_string_equal(st, "REJECTED");
+    free(st);
+    /* acknowledgments are never acknowledged */
+    assert_int_equal(count("SELECT count(*) FROM outbox WHERE kind='ack'"), acks);
+}
+
 /* Issue 9 item 14: an old-style X12 drop without ack: true validates before mapping. */
 static void test_validated_without_ack(void **state)
 {
@@ -504,6 +575,8 @@ int main(void)
         cmocka_unit_test_teardown(test_partial_file, teardown),
         cmocka_unit_test_teardown(test_duplicate_interchange, teardown),
         cmocka_unit_test_teardown(test_validated_without_ack, teardown),
+        cmocka_unit_test_teardown(test_999_for_5010_partner, teardown),
+        cmocka_unit_test_teardown(test_incoming_999_marks_pos, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
