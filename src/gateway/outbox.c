@@ -602,6 +602,22 @@ static int render_tracking(dg_gw *g, const dg_gw_partner *p, dg_error *err)
     return rc;
 }
 
+/* While the store cannot record what was sent, nothing is sent: an upload it cannot mark would
+ * be repeated by every later poll. The file whose mark failed is remembered (in this process)
+ * and marked first when the store works again, so it is not sent again either. */
+static int store_stopped(const dg_gw_partner *p, const char *file, const dg_error *why,
+                         dg_error *err)
+{
+    dg_log_error("partner=%s outcome=sending-stopped error=ESTATE reason=\"the state store cannot "
+                 "record what is sent (%s): no upload until it can%s%s\"",
+                 p->name, why->msg, file ? "; uploaded but not yet marked: " : "",
+                 file ? file : "");
+    return dg_error_set(err, DG_ESTATE,
+                        "%s: sending stopped: the state store cannot record what is "
+                        "sent: %s",
+                        p->name, why->msg);
+}
+
 static int send_webhooks(dg_gw *g, const dg_gw_partner *p, dg_error *err)
 {
     dg_flow_notification *ns = NULL;
@@ -609,6 +625,12 @@ static int send_webhooks(dg_gw *g, const dg_gw_partner *p, dg_error *err)
     int rc = dg_flow_pending_webhooks(g->store, p->name, &ns, &n, err);
     if (rc)
         return rc;
+    /* As for uploads: no POST while the store cannot record it (see store_stopped). */
+    dg_error pe = {0};
+    if (n > 0 && (rc = dg_store_outbox_probe(g->store, 0, &pe))) {
+        dg_flow_notifications_free(ns, n);
+        return rc == DG_ESTATE ? store_stopped(p, NULL, &pe, err) : (*err = pe, rc);
+    }
     for (size_t i = 0; i < n && !dg_gw_stop_requested; i++) {
         dg_error e = {0};
         const char *json = ns[i].json ? ns[i].json : "{}";
@@ -686,22 +708,6 @@ static void log_sent(dg_gw *g, const char *partner, const dg_outbox_entry *o)
     dg_log_info("partner=%s file=%s outcome=sent kind=%s ref=%s sha256=%.12s", partner,
                 o->file_name, o->kind, o->ref ? o->ref : "",
                 o->content_sha256 ? o->content_sha256 : "");
-}
-
-/* While the store cannot record what was sent, nothing is sent: an upload it cannot mark would
- * be repeated by every later poll. The file whose mark failed is remembered (in this process)
- * and marked first when the store works again, so it is not sent again either. */
-static int store_stopped(const dg_gw_partner *p, const char *file, const dg_error *why,
-                         dg_error *err)
-{
-    dg_log_error("partner=%s outcome=sending-stopped error=ESTATE reason=\"the state store cannot "
-                 "record what is sent (%s): no upload until it can%s%s\"",
-                 p->name, why->msg, file ? "; uploaded but not yet marked: " : "",
-                 file ? file : "");
-    return dg_error_set(err, DG_ESTATE,
-                        "%s: sending stopped: the state store cannot record what is "
-                        "sent: %s",
-                        p->name, why->msg);
 }
 
 /* Records the mark of an upload whose commit failed before (see store_stopped). */

@@ -252,7 +252,8 @@ void dg_store_outbox_free(dg_outbox_entry *rows, size_t n);
 int dg_store_outbox_mark_sent(dg_store *s, int64_t id, dg_error *err);
 /* Records a failed attempt (attempts + 1, last_error, state FAILED); the entry stays pending. */
 /* A write that changes nothing, committed (its own transaction): proves the store can record a
- * sent mark now, before anything is uploaded. DG_ESTATE when it cannot (full, locked). */
+ * sent mark now, before anything is uploaded or posted (id: the outbox entry to touch, or 0).
+ * DG_ESTATE when it cannot (full, locked). */
 int dg_store_outbox_probe(dg_store *s, int64_t id, dg_error *err);
 int dg_store_outbox_mark_failed(dg_store *s, int64_t id, const char *error, dg_error *err);
 

@@ -1,11 +1,13 @@
 /* Storefront webhook: each shipment is POSTed as JSON with the bearer secret to a real HTTP
  * listener on 127.0.0.1; a failing endpoint (HTTP 500) leaves the notification pending and the
- * next cycle delivers it; the secret never appears in the log. */
+ * next cycle delivers it; nothing is posted while the state store cannot record it; the secret
+ * never appears in the log. */
 #include <string.h>
 
 #include "gateway/gateway.h"
 #include "httpd.h"
 #include "servers.h"
+#include "store/store.h"
 #include "testutil.h"
 
 static dg_test_httpd g_http;
@@ -66,6 +68,20 @@ static void test_webhook(void **state)
     assert_int_equal(dg_test_httpd_count(&g_http),
                      1); /* one try, the rest waits for the next cycle */
     dg_test_httpd_set_status(&g_http, 200);
+    /* The endpoint is back but the state store cannot record anything (a full disk): nothing is
+     * posted, however many polls, since no POST could be marked done. */
+    {
+        dg_gw *g = NULL;
+        if (dg_gw_open(cfg, &g, &err))
+            fail_msg("open: %s", err.msg);
+        dg_store_debug_fail_commits(dg_gw_store(g), 0);
+        for (int i = 0; i < 3; i++)
+            assert_int_equal(dg_gw_cycle(g, NULL, false, &err), DG_ESTATE);
+        assert_non_null(strstr(err.msg, "sending stopped"));
+        assert_int_equal(dg_gw_get_stats(g)->webhooks_sent, 0);
+        assert_int_equal(dg_test_httpd_count(&g_http), 1);
+        dg_gw_close(g);
+    }
     s = cycle(cfg);
     assert_int_equal(s.webhooks_sent, 4);
     assert_int_equal(dg_test_httpd_count(&g_http), 5);
