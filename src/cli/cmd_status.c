@@ -75,6 +75,18 @@ static void print_text(const char *text)
                json_string_value(json_object_get(o, "po_number")),
                json_string_value(json_object_get(o, "reason")));
     }
+    json_t *partial = json_object_get(root, "partial_files");
+    size_t np = json_is_array(partial) ? json_array_size(partial) : 0;
+    printf("%-24s %zu%s\n", "partial X12 files:", np,
+           np ? " (some sets rejected; after a fix: dropgate reprocess FILE-ID)" : "");
+    for (size_t i = 0; i < np; i++) {
+        json_t *o = json_array_get(partial, i);
+        printf("  file_id=%-6lld partner=%-12s %s: %s\n",
+               (long long)json_integer_value(json_object_get(o, "file_id")),
+               json_string_value(json_object_get(o, "partner")),
+               json_string_value(json_object_get(o, "path")),
+               json_string_value(json_object_get(o, "reason")));
+    }
     json_t *over = json_object_get(root, "overdue");
     size_t n = json_is_array(over) ? json_array_size(over) : 0;
     printf("%-24s %zu\n", "overdue POs:", n);
@@ -87,8 +99,8 @@ static void print_text(const char *text)
                json_string_value(json_object_get(o, "order_number")),
                json_string_value(json_object_get(o, "status")),
                json_string_value(json_object_get(o, "what")),
-               (long long)json_integer_value(json_object_get(o, "age_seconds")),
-               note ? " (" : "", note ? note : "", note ? ")" : "");
+               (long long)json_integer_value(json_object_get(o, "age_seconds")), note ? " (" : "",
+               note ? note : "", note ? ")" : "");
     }
     json_decref(root);
 }

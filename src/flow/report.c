@@ -161,6 +161,18 @@ static int add_held(dg_store *s, json_t *root, dg_error *err)
                                              "reason", h[i].reason));
     json_object_set_new(root, "held_tracking", arr);
     free(h);
+    /* X12 files with some sets rejected: their file id is what `dropgate reprocess` takes */
+    dg_partial_file *pf = NULL;
+    if ((rc = dg_store_partial_files(s, &pf, &n, err)))
+        return rc;
+    arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:I,s:s}", "file_id",
+                                             (json_int_t)pf[i].file_id, "partner", pf[i].partner,
+                                             "path", pf[i].path, "at", (json_int_t)pf[i].at,
+                                             "reason", pf[i].reason));
+    json_object_set_new(root, "partial_files", arr);
+    free(pf);
     return 0;
 }
 

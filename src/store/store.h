@@ -166,6 +166,16 @@ int dg_store_x12set_state(dg_store *s, int64_t file_id, long position, dg_x12set
 int dg_store_x12set_count(dg_store *s, int64_t file_id, dg_x12set_state state, long *n,
                           dg_error *err);
 
+/* Files recorded PARTIAL (some X12 sets rejected), oldest first: for status and reprocess. */
+typedef struct dg_partial_file {
+    int64_t file_id;
+    char partner[64];
+    char path[256];
+    char reason[512];
+    int64_t at;
+} dg_partial_file;
+int dg_store_partial_files(dg_store *s, dg_partial_file **rows, size_t *n, dg_error *err);
+
 /* Remembers that interchange control (ISA13) from sender ("QUAL/ID") was applied from file_id. */
 int dg_store_interchange_add(dg_store *s, const char *sender, const char *control, int64_t file_id,
                              dg_error *err);

@@ -219,3 +219,44 @@ int dg_store_interchange_find(dg_store *s, const char *sender, const char *contr
     sqlite3_reset(st);
     return 0;
 }
+
+int dg_store_partial_files(dg_store *s, dg_partial_file **rows, size_t *n, dg_error *err)
+{
+    static const char sql[] = "SELECT file_id, partner, path, reason, updated_at FROM pickups"
+                              " WHERE state = 'PARTIAL' ORDER BY id";
+    *rows = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    size_t cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            dg_partial_file *g = realloc(*rows, cap * sizeof *g);
+            if (!g)
+                abort();
+            *rows = g;
+        }
+        dg_partial_file *r = &(*rows)[(*n)++];
+        memset(r, 0, sizeof *r);
+        r->file_id = sqlite3_column_int64(st, 0);
+        const unsigned char *t;
+        if ((t = sqlite3_column_text(st, 1)))
+            snprintf(r->partner, sizeof r->partner, "%s", (const char *)t);
+        if ((t = sqlite3_column_text(st, 2)))
+            snprintf(r->path, sizeof r->path, "%s", (const char *)t);
+        if ((t = sqlite3_column_text(st, 3)))
+            snprintf(r->reason, sizeof r->reason, "%s", (const char *)t);
+        r->at = sqlite3_column_int64(st, 4);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+        return dg_store_fail(s, err, "listing partial files");
+    }
+    return 0;
+}

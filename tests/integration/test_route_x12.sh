@@ -50,6 +50,9 @@ grep -q 'AK1\*IB\*6002' "$acme_ack" && grep -q 'AK5\*R\*1' "$acme_ack" && grep -
 fid=$(q "select file_id from pickups where path='mailbox/MBX_1.edi'")
 grep -q "outcome=partial file_id=$fid" "$log" || fail "no partial line naming file_id=$fid"
 docs=$(q "select count(*) from documents")
+"$DG_BIN" status --config "$CFG" >"$tmp/status" 2>>"$log" || fail "status"
+checks=$((checks + 1))
+grep -q "^partial X12 files: *1 " "$tmp/status" && grep -q "file_id=$fid .*mailbox/MBX_1.edi" "$tmp/status" || fail "status: $(cat "$tmp/status")"
 
 # acme's 846 mapping added: reprocess applies its set only
 sed -i 's|sets: {"856": mappings/x12-856-in.yaml}|sets: {"856": mappings/x12-856-in.yaml, "846": mappings/x12-846-in.yaml}|' "$W/etc/partners/acme.yaml"
@@ -60,6 +63,9 @@ echo "$out" | grep -q "1 applied now, 1 applied before, 0 still rejected; state 
 expect "acme's stock" "$(q "select qty/10000 from stock where supplier='acme' and vendor_sku='AC-1'")" 9
 expect "one more document (acme's 846 only)" "$(q "select count(*) from documents")" $((docs + 1))
 expect "file state" "$(q "select state from pickups where path='mailbox/MBX_1.edi'")" DONE
+"$DG_BIN" status --config "$CFG" >"$tmp/status" 2>>"$log" || fail "status"
+checks=$((checks + 1))
+grep -q "^partial X12 files: *0$" "$tmp/status" || fail "status after reprocess: $(cat "$tmp/status")"
 out=$("$DG_BIN" reprocess "$fid" --config "$CFG" 2>>"$log") || fail "second reprocess exited $?: $out"
 checks=$((checks + 1))
 echo "$out" | grep -q "0 applied now, 2 applied before" || fail "second reprocess said: $out"
