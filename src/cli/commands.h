@@ -14,5 +14,6 @@ int dg_cmd_partner(int argc, char **argv);
 int dg_cmd_demo(int argc, char **argv);
 int dg_cmd_backup(int argc, char **argv);
 int dg_cmd_reprocess(int argc, char **argv);
+int dg_cmd_search(int argc, char **argv);
 
 #endif

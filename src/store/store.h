@@ -22,6 +22,7 @@
 
 struct sqlite3;
 struct sqlite3_stmt;
+struct json_t;
 
 typedef struct dg_store dg_store;
 
@@ -310,5 +311,16 @@ int dg_store_tracking_hold(dg_store *s, int64_t notification_id, const char *rea
                            dg_error *err);
 int dg_store_tracking_release(dg_store *s, int64_t notification_id, bool *was_held, dg_error *err);
 int dg_store_held_tracking(dg_store *s, dg_store_held_po **rows, size_t *n, dg_error *err);
+
+/* ---- operator look-ups (search.c, story.c) ------------------------------------------- */
+
+/* Every record that carries text as a business number: orders (order number), POs (PO number, the
+ * order's number, ISA13/GS06/ST02 sent), shipments (shipment id, tracking number or SSCC, PO),
+ * invoices (invoice number, PO), documents received (ISA13/GS06/ST02), archived files (name or a
+ * SHA-256 prefix of 8+ hex digits), pickups not archived or quarantined (name), outbox entries
+ * (file name). A JSON array of {kind, id, key, partner, matched, status, at, sha256 (files), note
+ * (hold reason, quarantine reason, last send error)}, oldest first; empty when nothing matches.
+ * Caller json_decref's it. */
+int dg_store_search(dg_store *s, const char *text, struct json_t **hits, dg_error *err);
 
 #endif

@@ -28,4 +28,9 @@ void st_note_failure(int sqlite_code);
 /* Applies migrations up to target (DG_STORE_SCHEMA_VERSION normally). */
 int st_migrate(dg_store *s, int target, dg_error *err);
 
+/* Runs sql with the text parameters (NULL binds NULL) and returns its rows as a JSON array of
+ * objects keyed by column name (NULL columns left out). For read-only operator views. */
+int st_rows_json(dg_store *s, const char *sql, const char *const *params, size_t n_params,
+                 struct json_t **out, dg_error *err);
+
 #endif
