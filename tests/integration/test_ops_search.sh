@@ -32,16 +32,21 @@ isa=$(q "SELECT interchange_control FROM supplier_pos WHERE po_number = '2001-NW
 [ -n "$isa" ] || fail "PO 2001-NW has no ISA13"
 finds "$isa" po 2001-NW isa13
 finds "$((10#$isa))" po 2001-NW isa13
-# The 856 northwind sent: ISA13 000004801, GS06 4801.
+# The interchange northwind sent with an 856 and an 810: ISA13 000004801; GS06 4901 (the 810).
 finds 000004801 document shipment:SH-NW-9001 isa13
-finds 4801 document shipment:SH-NW-9001 isa13
+finds 000004801 document invoice:INV-NW-5001 isa13
+finds 4901 document invoice:INV-NW-5001 gs06
 finds PO_2001-NW.edi file PO_2001-NW.edi file_name
 finds PO_2001-NW.edi outbox PO_2001-NW.edi file_name
-sha=$(q "SELECT sha256 FROM files WHERE name = '846_20261120.edi'")
-finds "${sha:0:10}" file 846_20261120.edi sha256
+# The file northwind's 846 came in: by name and by SHA-256 prefix (any case), archived path shown.
+read -r sha name < <(q "SELECT f.sha256 || ' ' || f.name FROM files f JOIN documents d
+  ON d.file_id = f.id WHERE d.kind = 'stock' AND d.partner = 'northwind'")
+[ -n "$name" ] || fail "no file for northwind's 846"
+finds "$name" file "$name" file_name
+finds "${sha:0:10}" file "$name" sha256
 grep -q "archived: $D/var/archive/${sha:0:2}/$sha" "$out" || fail "no archived path for the 846"
 [ -f "$D/var/archive/${sha:0:2}/$sha" ] || fail "the archived path shown does not exist"
-finds "$(echo "${sha:0:12}" | tr a-f A-F)" file 846_20261120.edi sha256
+finds "$(echo "${sha:0:12}" | tr a-f A-F)" file "$name" sha256
 
 # A quarantined file is found by its name, with the reason and where it was kept.
 printf 'not,an,order\n1,2,3\n' >"$D/drops/shopfront/orders/broken-orders.csv"
