@@ -16,19 +16,28 @@
 static void usage(FILE *f)
 {
     fputs(
-        "usage: dropgate translate --map MAPPING INPUT [-o OUT] [--jsonl]\n"
+        "usage: dropgate translate --map MAPPING INPUT [-o OUT] [--jsonl] [--strict]\n"
         "       dropgate translate [--map MAPPING] --to MAPPING INPUT [-o OUT] [envelope options]\n"
         "\n"
         "  --map MAPPING   inbound mapping (mappings/*-in.yaml); without --to the output is\n"
         "                  canonical JSON: an array of documents (or --jsonl: one per line)\n"
         "  --to MAPPING    outbound mapping; INPUT is canonical JSON unless --map is given\n"
+        "  --strict        all or nothing: the first document that fails stops the file\n"
+        "                  (exit 1; with -o nothing is written)\n"
         "  -o OUT          write there (atomically: nothing is left behind on error); default\n"
         "                  stdout, where documents are written as they are mapped\n"
         "  --sender Q:ID --receiver Q:ID --control N --date CCYYMMDD --time HHMM --test\n"
         "                  X12 envelope values for --to (defaults: ZZ:DROPGATE, ZZ:PARTNER, 1)\n"
         "  --edi DIR       X12 definitions that --to output is fitted to and validated against\n"
         "                  (default: $DG_EDI_DIR, ../edi beside the program, ./edi)\n"
-        "exit status: 0 ok, 1 the input cannot be mapped, 2 usage, mapping or I/O error\n",
+        "\n"
+        "A file is a batch of documents: one the mapping cannot complete (a required value\n"
+        "missing, a bad date) is reported on stderr with its position and reason, and the\n"
+        "others are still written. A document whose every line a skip_when/only_when filter\n"
+        "left out (a gift-card-only order) is reported as skipped; it is not a failure.\n"
+        "exit status: 0 every document mapped (or skipped), 3 some documents failed and the\n"
+        "others were written, 1 no document could be mapped or the file cannot be read as\n"
+        "this mapping's format, 2 usage, mapping-file or I/O error\n",
         f);
 }
 
@@ -39,6 +48,9 @@ typedef struct {
     bool jsonl;
     FILE *out; /* where output goes as it is produced (stdout or -o's temporary file) */
     const char *out_name;
+    const char *input, *kind;
+    size_t failed, skipped;
+    bool strict;
 } collect;
 
 /* Memory stays bounded by the largest document: JSON leaves in pieces of about this size. */
@@ -78,6 +90,21 @@ static int sink(void *ctx, dg_doc *doc, dg_error *err)
     return 0;
 }
 
+static int outcome(void *ctx, const dg_map_outcome *o, dg_error *err)
+{
+    collect *c = ctx;
+    if (c->strict && !o->skipped) /* the file fails with this document's reason */
+        return dg_error_set(err, DG_EMAP, "%s", o->reason);
+    if (o->skipped)
+        c->skipped++;
+    else
+        c->failed++;
+    fprintf(stderr, "dropgate translate: %s: %s %s at %s %ld%s%s%s: %s\n", c->input, c->kind,
+            o->skipped ? "skipped" : "failed", o->unit, o->position, o->key ? " (" : "",
+            o->key ? o->key : "", o->key ? ")" : "", o->reason);
+    return 0;
+}
+
 static void split_id(char *arg, const char **qual, const char **id)
 {
     char *colon = strchr(arg, ':');
@@ -101,6 +128,7 @@ int dg_cmd_translate(int argc, char **argv)
                                          {"to", required_argument, 0, 't'},
                                          {"output", required_argument, 0, 'o'},
                                          {"jsonl", no_argument, 0, 'j'},
+                                         {"strict", no_argument, 0, 's'},
                                          {"sender", required_argument, 0, 'S'},
                                          {"receiver", required_argument, 0, 'R'},
                                          {"control", required_argument, 0, 'c'},
@@ -113,6 +141,7 @@ int dg_cmd_translate(int argc, char **argv)
     const char *in_map = NULL, *out_map = NULL, *out_path = NULL, *edi = NULL;
     bool jsonl = false;
     dg_map_envelope env = {"ZZ", "DROPGATE", "ZZ", "PARTNER", 1, 1, 1, NULL, NULL, false, NULL};
+    collect col = {0};
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "m:t:o:h", opts, NULL)) != -1) {
@@ -121,6 +150,7 @@ int dg_cmd_translate(int argc, char **argv)
         case 't': out_map = optarg; break;
         case 'o': out_path = optarg; break;
         case 'j': jsonl = true; break;
+        case 's': col.strict = true; break;
         case 'S': split_id(optarg, &env.sender_qualifier, &env.sender_id); break;
         case 'R': split_id(optarg, &env.receiver_qualifier, &env.receiver_id); break;
         case 'c':
@@ -143,7 +173,6 @@ int dg_cmd_translate(int argc, char **argv)
     dg_error err = {0};
     dg_mapping *min = NULL, *mout = NULL;
     dg_buf out = DG_BUF_INIT, text = DG_BUF_INIT;
-    collect col = {0};
     int rc = 0;
     if (in_map && (rc = dg_map_load(in_map, &min, &err)) == 0 &&
         dg_map_get_direction(min) != DG_MAP_IN)
@@ -175,7 +204,9 @@ int dg_cmd_translate(int argc, char **argv)
         col.out_name = dst.tmp;
     }
     if (!rc && min) {
-        rc = dg_map_read_file(min, input, sink, &col, &err);
+        col.input = input;
+        col.kind = dg_doc_kind_name(dg_map_doc_kind(min));
+        rc = dg_map_read_each(min, input, sink, outcome, &col, &err);
     } else if (!rc) {
         rc = dg_fs_read_all(input, &text, &err);
         if (!rc && (rc = dg_docs_from_json(text.data ? text.data : "", text.len, sink, &col, &err)))
@@ -187,7 +218,8 @@ int dg_cmd_translate(int argc, char **argv)
         rc = dg_map_write(mout, col.docs, col.n, &env, &out, &err);
     if (!rc)
         rc = flush(&col, &out, &err);
-    if (!rc && out_path)
+    bool none = col.failed && !col.n; /* nothing to write: -o leaves no file, as on error */
+    if (!rc && out_path && !none)
         rc = dg_fs_atomic_commit(&dst, &err);
     else if (!rc && fflush(stdout) != 0)
         rc = dg_error_set(&err, DG_EIO, "stdout: %s", strerror(errno));
@@ -202,5 +234,10 @@ int dg_cmd_translate(int argc, char **argv)
     dg_map_free(min);
     dg_map_free(mout);
     dg_x12_defs_free(defs);
-    return rc ? status_of(rc) : 0;
+    if (rc)
+        return status_of(rc);
+    if (col.failed || col.skipped)
+        fprintf(stderr, "dropgate translate: %s: %zu %s(s) written, %zu failed, %zu skipped\n",
+                input, col.n, col.kind, col.failed, col.skipped);
+    return !col.failed ? 0 : col.n ? 3 : 1;
 }

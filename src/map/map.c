@@ -1,13 +1,26 @@
 /* Public face of the mapping engine (map.h): accessors and dispatch to the format adapters. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "map/map_internal.h"
 
-const char *dg_map_name(const dg_mapping *m) { return m->name; }
-dg_map_direction dg_map_get_direction(const dg_mapping *m) { return m->dir; }
-dg_doc_kind dg_map_doc_kind(const dg_mapping *m) { return m->kind; }
-const char *dg_map_format(const dg_mapping *m) { return m->format; }
+const char *dg_map_name(const dg_mapping *m)
+{
+    return m->name;
+}
+dg_map_direction dg_map_get_direction(const dg_mapping *m)
+{
+    return m->dir;
+}
+dg_doc_kind dg_map_doc_kind(const dg_mapping *m)
+{
+    return m->kind;
+}
+const char *dg_map_format(const dg_mapping *m)
+{
+    return m->format;
+}
 
 const char *dg_map_extension(const dg_mapping *m)
 {
@@ -45,8 +58,7 @@ static int refuse_wide_text(const dg_mapping *m, const char *path, dg_error *err
     return 0;
 }
 
-int dg_map_read_file(const dg_mapping *m, const char *path, dg_doc_sink sink, void *ctx,
-                     dg_error *err)
+static int read_with(const dg_mapping *m, const char *path, const map_reader *rd, dg_error *err)
 {
     if (m->dir != DG_MAP_IN)
         return dg_error_set(err, DG_EINVAL, "%s: is an outbound mapping; it cannot read %s",
@@ -57,10 +69,52 @@ int dg_map_read_file(const dg_mapping *m, const char *path, dg_doc_sink sink, vo
             return rc;
     }
     if (!strcmp(m->format, "csv"))
-        return map_csv_read(m, path, sink, ctx, err);
+        return map_csv_read(m, path, rd, err);
     if (!strcmp(m->format, "x12"))
-        return map_x12_read(m, path, sink, ctx, err);
-    return map_xml_read(m, path, sink, ctx, err);
+        return map_x12_read(m, path, rd, err);
+    return map_xml_read(m, path, rd, err);
+}
+
+int dg_map_read_file(const dg_mapping *m, const char *path, dg_doc_sink sink, void *ctx,
+                     dg_error *err)
+{
+    map_reader rd = {sink, NULL, ctx};
+    return read_with(m, path, &rd, err);
+}
+
+int dg_map_read_each(const dg_mapping *m, const char *path, dg_doc_sink sink,
+                     dg_map_outcome_sink outcome, void *ctx, dg_error *err)
+{
+    map_reader rd = {sink, outcome, ctx};
+    return read_with(m, path, &rd, err);
+}
+
+int map_report(const map_reader *rd, bool skipped, const char *unit, long position, const char *key,
+               const dg_error *why, dg_error *err)
+{
+    if (!rd->outcome) {
+        if (skipped) /* the one-shot reader leaves a wholly filtered document out quietly */
+            return 0;
+        if (why != err)
+            *err = *why;
+        return err->code ? err->code : DG_EMAP;
+    }
+    dg_map_outcome o = {skipped, unit, position, key, why->msg};
+    return rd->outcome(rd->ctx, &o, err);
+}
+
+bool map_filter_leaves_out(const map_filter *f, const char *v, size_t len)
+{
+    while (v && len && (*v == ' ' || *v == '\t')) {
+        v++;
+        len--;
+    }
+    while (v && len && (v[len - 1] == ' ' || v[len - 1] == '\t' || v[len - 1] == '\r'))
+        len--;
+    bool hit = false;
+    for (size_t i = 0; !hit && i < f->n_equals; i++)
+        hit = strlen(f->equals[i]) == (v ? len : 0) && (!len || !strncasecmp(f->equals[i], v, len));
+    return f->only ? !hit : hit;
 }
 
 int dg_map_write(const dg_mapping *m, dg_doc *const *docs, size_t n, const dg_map_envelope *env,

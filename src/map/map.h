@@ -44,6 +44,24 @@ void dg_map_x12_reader_free(dg_map_x12_reader *r);
 /* The ST01 an inbound X12 mapping reads ("856"), NULL for other formats. */
 const char *dg_map_x12_set_id(const dg_mapping *m);
 
+/* One document of a file that the mapping did not turn into a canonical document. */
+typedef struct dg_map_outcome {
+    bool skipped;       /* true: every element of a filtered group was left out (skip_when /
+                           only_when: a gift-card-only order); false: it failed */
+    const char *unit;   /* "row", "segment", "line": where position counts */
+    long position;      /* where the document starts in the file */
+    const char *key;    /* its key when known (the CSV group_by value), else NULL */
+    const char *reason; /* the mapping's message: rule, value and input position */
+} dg_map_outcome;
+typedef int (*dg_map_outcome_sink)(void *ctx, const dg_map_outcome *o, dg_error *err);
+
+/* A file is a batch of documents: like dg_map_read_file, but a document the mapping cannot
+ * complete (a required value missing, a bad date or number) goes to outcome and the reader
+ * goes on with the next one. File-level problems (unreadable, malformed, a header column the
+ * mapping needs is missing) still stop the read with an error. Both sinks share ctx. */
+int dg_map_read_each(const dg_mapping *m, const char *path, dg_doc_sink sink,
+                     dg_map_outcome_sink outcome, void *ctx, dg_error *err);
+
 /* Envelope values for outbound X12 (ignored by other formats). Control numbers come from the
  * state store so that a re-send reproduces the same bytes. */
 typedef struct dg_x12_defs dg_x12_defs;

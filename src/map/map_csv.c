@@ -48,18 +48,23 @@ int map_csv_compile(dg_mapping *m, dg_error *err)
     return 0;
 }
 
+enum { MAX_GROUPS = 16 };
+
 typedef struct {
     const dg_mapping *m;
-    dg_doc_sink sink;
-    void *sctx;
+    const map_reader *rd;
     long *cols; /* source id -> 0-based column */
     long n_ids;
     char **hdr; /* header names (when header) */
     size_t n_hdr;
-    long group_col, when_cols[16];
+    long group_col, when_cols[MAX_GROUPS], filter_cols[MAX_GROUPS][2];
     dg_doc *doc;
     char *key; /* group key of the current document */
     long records;
+    bool failed;               /* the current document failed: its other rows are passed */
+    dg_error why;              /* and why */
+    bool left_out[MAX_GROUPS]; /* a filter left a row of this group out */
+    bool kept[MAX_GROUPS];     /* and one it let through */
 } csv_read;
 
 static long find_col(csv_read *c, const char *name)
@@ -111,6 +116,14 @@ static int on_header(csv_read *c, char **f, size_t n, long record, dg_error *err
                               "%s:%d: group 'when' column '%s' is not in the file's header",
                               m->path, m->groups[g].line, m->groups[g].when);
     }
+    for (size_t g = 0; !rc && g < m->n_groups && g < MAX_GROUPS; g++)
+        for (size_t k = 0; !rc && k < m->groups[g].n_filters; k++) {
+            const map_filter *fl = &m->groups[g].filters[k];
+            if ((c->filter_cols[g][k] = find_col(c, fl->source)) < 0)
+                rc = dg_error_set(err, DG_EMAP, "%s:%d: %s column '%s' is not in the file's header",
+                                  m->path, fl->line, fl->only ? "only_when" : "skip_when",
+                                  fl->source);
+        }
     c->group_col = -1;
     if (!rc && m->csv.group_by && (c->group_col = find_col(c, m->csv.group_by)) < 0)
         rc = dg_error_set(err, DG_EMAP, "%s: group_by column '%s' is not in the file's header",
@@ -118,13 +131,67 @@ static int on_header(csv_read *c, char **f, size_t n, long record, dg_error *err
     return rc;
 }
 
+/* A group whose every row a filter left out: nothing of the document is to be shipped, so
+ * it is skipped even when it also failed (a gift-card order has no ship-to either). */
+static const map_group *all_left_out(const csv_read *c)
+{
+    for (size_t g = 0; g < c->m->n_groups && g < MAX_GROUPS; g++)
+        if (c->left_out[g] && !c->kept[g])
+            return &c->m->groups[g];
+    return NULL;
+}
+
 static int emit(csv_read *c, dg_error *err)
 {
     dg_doc *d = c->doc;
+    if (!d)
+        return 0;
+    const map_group *empty = all_left_out(c);
+    int rc;
+    if (c->failed || empty) {
+        size_t ng;
+        if (empty)
+            dg_error_set(&c->why, 0, "%s: every row of its '%s' was left out by %s (line %d)",
+                         c->m->path, dg_fields_groups(c->m->kind, &ng)[empty->group].name,
+                         empty->filters[0].only ? "only_when" : "skip_when",
+                         empty->filters[0].line);
+        rc = map_report(c->rd, empty != NULL, "row", d->source.position, c->key, &c->why, err);
+        dg_doc_free(d);
+    } else {
+        rc = c->rd->sink(c->rd->ctx, d, err);
+    }
     c->doc = NULL;
     free(c->key);
     c->key = NULL;
-    return d ? c->sink(c->sctx, d, err) : 0;
+    c->failed = false;
+    memset(c->left_out, 0, sizeof c->left_out);
+    memset(c->kept, 0, sizeof c->kept);
+    return rc;
+}
+
+/* A mapping failure inside a document: with an outcome sink the document is set aside and the
+ * read goes on; without one the read stops here, as it always did. */
+static int doc_failed(csv_read *c, int rc, dg_error *err)
+{
+    if (rc != DG_EMAP || !c->rd->outcome || !c->doc)
+        return rc;
+    c->failed = true;
+    c->why = *err;
+    err->code = 0;
+    err->msg[0] = '\0';
+    return 0;
+}
+
+static bool filtered(const csv_read *c, size_t g, char **f, const size_t *lens, size_t n)
+{
+    const map_group *gr = &c->m->groups[g];
+    for (size_t k = 0; g < MAX_GROUPS && k < gr->n_filters; k++) {
+        size_t col = (size_t)c->filter_cols[g][k];
+        if (map_filter_leaves_out(&gr->filters[k], col < n ? f[col] : NULL,
+                                  col < n ? lens[col] : 0))
+            return true;
+    }
+    return false;
 }
 
 static int apply(csv_read *c, const map_rule *r, char **f, const size_t *lens, size_t n, void *rec,
@@ -146,11 +213,6 @@ static int on_row(csv_read *c, char **f, const size_t *lens, size_t n, long reco
     const dg_mapping *m = c->m;
     map_pos pos = {"row", record, NULL};
     size_t need = m->csv.header ? c->n_hdr : 0;
-    if (n < need && !m->csv.allow_short_rows)
-        return dg_error_set(
-            err, DG_EMAP,
-            "%s: row %ld has %zu columns, the header has %zu (set csv.allow_short_rows to accept)",
-            m->path, record, n, need);
     const char *key = c->group_col >= 0 && (size_t)c->group_col < n ? f[c->group_col] : "";
     bool same = c->doc && (m->csv.single_document || (c->group_col >= 0 && !strcmp(key, c->key)));
     int rc = 0;
@@ -161,13 +223,29 @@ static int on_row(csv_read *c, char **f, const size_t *lens, size_t n, long reco
         c->key = strdup(key);
         c->doc->source.format = dg_arena_strdup(c->doc->arena, "csv");
         c->doc->source.position = record;
-        for (size_t i = 0; !rc && i < m->n_rules; i++)
+        for (size_t i = 0; !rc && (n >= need || m->csv.allow_short_rows) && i < m->n_rules; i++)
             rc = apply(c, &m->rules[i], f, lens, n,
                        dg_fields_record(c->doc, m->rules[i].field->group, 0), &pos, err);
     }
+    bool out[MAX_GROUPS] = {false};
+    for (size_t g = 0; g < m->n_groups && g < MAX_GROUPS; g++)
+        if (m->groups[g].n_filters) {
+            out[g] = filtered(c, g, f, lens, n);
+            c->left_out[g] |= out[g];
+            c->kept[g] |= !out[g];
+        }
+    if (!rc && !c->failed && n < need && !m->csv.allow_short_rows)
+        rc = dg_error_set(
+            err, DG_EMAP,
+            "%s: row %ld has %zu columns, the header has %zu (set csv.allow_short_rows to accept)",
+            m->path, record, n, need);
+    if (rc || c->failed)
+        return doc_failed(c, rc, err);
     for (size_t g = 0; !rc && g < m->n_groups; g++) {
         const map_group *gr = &m->groups[g];
         if ((gr->once && same) || (gr->if_empty >= 0 && dg_fields_count(c->doc, gr->if_empty)))
+            continue;
+        if (g < MAX_GROUPS && out[g])
             continue;
         if (g < 16 && c->when_cols[g] >= 0 &&
             ((size_t)c->when_cols[g] >= n || !lens[c->when_cols[g]]))
@@ -184,7 +262,7 @@ static int on_row(csv_read *c, char **f, const size_t *lens, size_t n, long reco
         if (!rc)
             map_group_finish(gr, c->doc, idx);
     }
-    return rc;
+    return doc_failed(c, rc, err);
 }
 
 static int on_record(void *ctx, char **f, const size_t *lens, size_t n, long record, dg_error *err)
@@ -201,9 +279,9 @@ static int on_record(void *ctx, char **f, const size_t *lens, size_t n, long rec
     return on_row(c, f, lens, n, record, err);
 }
 
-int map_csv_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *sctx, dg_error *err)
+int map_csv_read(const dg_mapping *m, const char *path, const map_reader *rd, dg_error *err)
 {
-    csv_read c = {.m = m, .sink = sink, .sctx = sctx};
+    csv_read c = {.m = m, .rd = rd};
     long ids = 0;
     for (size_t i = 0; i < m->n_rules; i++)
         ids += (long)m->rules[i].n_src;

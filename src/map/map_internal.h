@@ -93,6 +93,17 @@ typedef struct map_tpl {
     size_t n;
 } map_tpl;
 
+/* skip_when / only_when on a group: an element whose source value is (skip) or is not (only)
+ * one of equals is left out, not mapped (trimmed, ASCII case-insensitive). */
+typedef struct map_filter {
+    int line;
+    const char *source; /* CSV column, XPath relative to the element */
+    void *source_c;
+    const char **equals;
+    size_t n_equals;
+    bool only;
+} map_filter;
+
 /* Inbound repeated group: each partner loop/row/node -> one element of a canonical group. */
 typedef struct map_group {
     int line;
@@ -116,6 +127,8 @@ typedef struct map_group {
     size_t n_body;
     uint32_t *body_c; /* packed ids */
     void *when_c;
+    map_filter *filters; /* skip_when / only_when (CSV and XML) */
+    size_t n_filters;
     map_rule *rules;
     size_t n_rules;
 } map_group;
@@ -235,12 +248,27 @@ const char *map_pos_text(const map_pos *pos, char *buf, size_t size);
 int map_where_err(dg_error *err, const dg_node *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Whether value v (len bytes, NULL: absent) leaves the element out under filter f. */
+bool map_filter_leaves_out(const map_filter *f, const char *v, size_t len);
+
+/* Where an inbound adapter hands its results: documents to sink, per-document failures to
+ * outcome (NULL: the first failure stops the read, as dg_map_read_file promises). */
+typedef struct map_reader {
+    dg_doc_sink sink;
+    dg_map_outcome_sink outcome;
+    void *ctx;
+} map_reader;
+/* Reports one document that was not mapped; without an outcome sink err keeps why and the
+ * read stops (returns why's code). */
+int map_report(const map_reader *rd, bool skipped, const char *unit, long position, const char *key,
+               const dg_error *why, dg_error *err);
+
 /* Format adapters. */
 int map_csv_compile(dg_mapping *m, dg_error *err);
-int map_csv_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *ctx, dg_error *err);
+int map_csv_read(const dg_mapping *m, const char *path, const map_reader *rd, dg_error *err);
 int map_csv_write(const dg_mapping *m, dg_doc *const *docs, size_t n, dg_buf *out, dg_error *err);
 int map_x12_compile(dg_mapping *m, dg_error *err);
-int map_x12_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *ctx, dg_error *err);
+int map_x12_read(const dg_mapping *m, const char *path, const map_reader *rd, dg_error *err);
 int map_x12_write(const dg_mapping *m, dg_doc *const *docs, size_t n, const dg_map_envelope *env,
                   dg_buf *out, dg_error *err);
 /* Sources one rule may list (first_of over every level a partner may use). */
@@ -255,7 +283,7 @@ int map_x12_tidy(const dg_x12_seg_def *sd, char **els, int *n, bool *write, char
                  size_t why_size, dg_error *err);
 int map_xml_compile(dg_mapping *m, dg_error *err);
 void map_xml_release(dg_mapping *m);
-int map_xml_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *ctx, dg_error *err);
+int map_xml_read(const dg_mapping *m, const char *path, const map_reader *rd, dg_error *err);
 int map_xml_write(const dg_mapping *m, dg_doc *const *docs, size_t n, dg_buf *out, dg_error *err);
 
 #endif

@@ -268,6 +268,39 @@ static int parse_rules(dg_mapping *m, const dg_node *list, int group, map_rule *
     return 0;
 }
 
+/* skip_when / only_when: {source: COLUMN-OR-XPATH, equals: VALUE or [VALUES]}. */
+static int parse_filters(dg_mapping *m, const dg_node *n, map_group *g, dg_error *err)
+{
+    static const char *names[] = {"skip_when", "only_when"};
+    static const dg_conf_key keys[] = {{"source", T}, {"equals", T | L}, {NULL, 0}};
+    g->filters = dg_arena_alloc(m->arena, 2 * sizeof *g->filters);
+    for (int k = 0; k < 2; k++) {
+        const dg_node *fn = dg_conf_get(n, names[k]);
+        if (!fn)
+            continue;
+        if (strcmp(m->format, "csv") && strcmp(m->format, "xml"))
+            return map_where_err(err, fn, "'%s' is for csv and xml groups", names[k]);
+        int rc = dg_conf_check(fn, names[k], keys, err);
+        if (rc)
+            return rc;
+        map_filter *f = &g->filters[g->n_filters++];
+        f->line = fn->line;
+        f->only = k == 1;
+        const dg_node *eq = dg_conf_get(fn, "equals");
+        if (!(f->source = dg_conf_str(fn, "source", NULL)) || !eq)
+            return map_where_err(err, fn, "'%s' needs 'source' and 'equals'", names[k]);
+        size_t cnt = eq->type == DG_NODE_SEQ ? eq->n_items : 1;
+        f->equals = dg_arena_alloc(m->arena, cnt * sizeof *f->equals);
+        for (size_t e = 0; e < cnt; e++) {
+            const char *v = scalar(eq->type == DG_NODE_SEQ ? eq->items[e] : eq);
+            if (!v)
+                return map_where_err(err, eq, "'equals' lists text values");
+            f->equals[f->n_equals++] = v;
+        }
+    }
+    return 0;
+}
+
 static int parse_groups(dg_mapping *m, const dg_node *list, dg_error *err)
 {
     if (!list)
@@ -275,10 +308,10 @@ static int parse_groups(dg_mapping *m, const dg_node *list, dg_error *err)
     if (list->type != DG_NODE_SEQ)
         return map_where_err(err, list, "'groups' must be a list");
     m->groups = dg_arena_alloc(m->arena, (list->n_items + 1) * sizeof *m->groups);
-    static const dg_conf_key keys[] = {{"target", T}, {"each", T},     {"fields", L},
-                                       {"unique", T}, {"when", T | L}, {"number", T},
-                                       {"once", T},   {"if_empty", T}, {"within", T},
-                                       {"body", L},   {NULL, 0}};
+    static const dg_conf_key keys[] = {
+        {"target", T},    {"each", T},      {"fields", L},   {"unique", T}, {"when", T | L},
+        {"number", T},    {"once", T},      {"if_empty", T}, {"within", T}, {"body", L},
+        {"skip_when", M}, {"only_when", M}, {NULL, 0}};
     for (size_t i = 0; i < list->n_items; i++) {
         const dg_node *n = list->items[i];
         map_group *g = &m->groups[m->n_groups++];
@@ -337,6 +370,8 @@ static int parse_groups(dg_mapping *m, const dg_node *list, dg_error *err)
         const char *num = dg_conf_str(n, "number", NULL);
         if (num && (!(g->number = dg_fields_find(m->kind, num, g->group)) || g->number->type != DG_FIELD_STR))
             return map_where_err(err, n, "'number' must name a text field of the group, not '%s'", num);
+        if ((rc = parse_filters(m, n, g, err)))
+            return rc;
         if ((rc = parse_rules(m, dg_conf_get(n, "fields"), g->group, &g->rules, &g->n_rules, err)))
             return rc;
     }

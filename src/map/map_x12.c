@@ -165,8 +165,7 @@ int map_x12_compile(dg_mapping *m, dg_error *err)
 
 typedef struct {
     const dg_mapping *m;
-    dg_doc_sink sink;
-    void *sctx;
+    map_reader rd;
     dg_error *err;
     xseg *segs;
     unsigned char *in_group;
@@ -180,7 +179,7 @@ typedef struct {
     long sets_mapped;
     size_t (*docs)[2]; /* document_per: [begin, end) of each document loop of the set */
     size_t n_docs, cap_docs;
-    char others[48]; /* set ids seen that the mapping does not read, for the message */
+    char others[48];  /* set ids seen that the mapping does not read, for the message */
     xscratch scratch; /* SEG@* values */
 } x12_read;
 
@@ -461,11 +460,17 @@ static int emit(x12_read *x, const xset *s, const dg_x12_set *set, size_t begin,
         doc->source.position = position;
     int rc = map_doc(x, s, begin, end, shared, doc);
     if (rc) {
+        long where = doc->source.position;
         dg_doc_free(doc);
-        return rc;
+        if (rc != DG_EMAP)
+            return rc;
+        x->sets_mapped++; /* found and reported: not "no such set in the file" */
+        dg_error why = *x->err;
+        x->err->code = 0;
+        return map_report(&x->rd, false, "segment", where, set->control, &why, x->err);
     }
     x->sets_mapped++;
-    return x->sink(x->sctx, doc, x->err);
+    return x->rd.sink(x->rd.ctx, doc, x->err);
 }
 
 /* One document per set, or with x12.document_per one per loop of that step: each sees the
@@ -579,12 +584,11 @@ static void reader_clear(x12_read *x)
         free(x->scratch.buf[k]);
 }
 
-int map_x12_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *sctx, dg_error *err)
+int map_x12_read(const dg_mapping *m, const char *path, const map_reader *rd, dg_error *err)
 {
     x12_read x;
     reader_init(&x, m);
-    x.sink = sink;
-    x.sctx = sctx;
+    x.rd = *rd;
     x.err = err;
     dg_x12_callbacks cb = {.on_set = on_set};
     int rc = dg_x12_parse_file(path, &cb, &x, err);
@@ -629,8 +633,7 @@ int dg_map_x12_read_set(dg_map_x12_reader *r, const dg_x12_set *set, dg_doc_sink
     if (strcmp(set->id, x->m->x12.set_id))
         return dg_error_set(err, DG_ECONFIG, "%s reads %s sets, not %s (ST02 %s)", x->m->path,
                             x->m->x12.set_id, set->id, set->control);
-    x->sink = sink;
-    x->sctx = ctx;
+    x->rd = (map_reader){sink, NULL, ctx}; /* one set, one-shot: its failure is the error */
     x->err = err;
     x->sets_mapped = 0;
     return on_set(x, set);

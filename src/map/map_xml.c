@@ -61,6 +61,10 @@ int map_xml_compile(dg_mapping *m, dg_error *err)
             return DG_ECONFIG;
         if (gr->when && !(gr->when_c = compile(m, gr->when, gr->line, err)))
             return DG_ECONFIG;
+        for (size_t k = 0; k < gr->n_filters; k++)
+            if (!(gr->filters[k].source_c =
+                      compile(m, gr->filters[k].source, gr->filters[k].line, err)))
+                return DG_ECONFIG;
         rc = compile_rules(m, gr->rules, gr->n_rules, err);
     }
     return rc;
@@ -95,11 +99,11 @@ static int apply_rules(xml_read *x, const map_rule *rules, size_t n, xmlNodePtr 
         size_t k = r->n_src < MAP_MAX_SOURCES ? r->n_src : MAP_MAX_SOURCES;
         for (size_t s = 0; s < k; s++) {
             /* an evaluation error (undefined prefix, unknown function) is a mapping bug: say so
-             * rather than map an empty value */
+             * rather than map an empty value, and stop the file (every document would fail) */
             int found = dg_xml_eval(x->ctx, r->src_c[s], node, &x->vals[s], err);
             if (found < 0) {
                 dg_error_prefix(err, "%s:%d: rule %s: ", x->m->path, r->line, r->label);
-                return found;
+                return err->code = DG_ECONFIG;
             }
             v[s] = found ? (x->vals[s].data ? x->vals[s].data : "") : NULL;
             l[s] = found ? x->vals[s].len : 0;
@@ -121,7 +125,20 @@ static xmlNodeSetPtr select_nodes(xml_read *x, xmlXPathCompExprPtr e, xmlNodePtr
     return *keep && (*keep)->type == XPATH_NODESET ? (*keep)->nodesetval : NULL;
 }
 
-static int read_doc(xml_read *x, xmlNodePtr node, dg_doc **out, dg_error *err)
+static bool filtered(xml_read *x, const map_group *gr, xmlNodePtr item)
+{
+    for (size_t k = 0; k < gr->n_filters; k++) {
+        int found = dg_xml_eval_text(x->ctx, gr->filters[k].source_c, item, &x->vals[0]);
+        if (map_filter_leaves_out(&gr->filters[k], found ? x->vals[0].data : NULL,
+                                  found ? x->vals[0].len : 0))
+            return true;
+    }
+    return false;
+}
+
+/* *left_out: a filtered group of the document kept none of its elements. */
+static int read_doc(xml_read *x, xmlNodePtr node, dg_doc **out, const map_group **left_out,
+                    dg_error *err)
 {
     const dg_mapping *m = x->m;
     dg_doc *doc = dg_doc_new(m->kind);
@@ -136,19 +153,26 @@ static int read_doc(xml_read *x, xmlNodePtr node, dg_doc **out, dg_error *err)
         err->code = 0;
         xmlNodeSetPtr set = select_nodes(x, gr->each_c, node, &keep, err);
         if (!keep && err->code)
-            rc = err->code;
+            rc = err->code = DG_ECONFIG; /* as above: the mapping's XPath, not the document */
+        bool cut = false;
         for (int i = 0; !rc && set && i < set->nodeNr; i++) {
             xmlNodePtr item = set->nodeTab[i];
             if (gr->when_c && !dg_xml_eval_text(x->ctx, gr->when_c, item, &x->vals[0]))
                 continue;
+            if (filtered(x, gr, item)) {
+                cut = true;
+                continue;
+            }
             size_t idx = dg_fields_add(doc, gr->group);
             rc = apply_rules(x, gr->rules, gr->n_rules, item, doc, gr->group, idx, err);
             if (!rc)
                 map_group_finish(gr, doc, idx);
         }
         xmlXPathFreeObject(keep);
+        if (cut && !*left_out && !dg_fields_count(doc, gr->group))
+            *left_out = gr;
     }
-    if (rc) {
+    if (rc || *left_out) {
         dg_doc_free(doc);
         return rc;
     }
@@ -158,10 +182,27 @@ static int read_doc(xml_read *x, xmlNodePtr node, dg_doc **out, dg_error *err)
 
 typedef struct {
     xml_read x;
-    dg_doc_sink sink;
-    void *sctx;
+    const map_reader *rd;
     bool found; /* a document was selected */
 } xml_stream;
+
+/* A document the mapping did not complete goes to the outcome sink (or stops the read). */
+static int not_mapped(xml_stream *st, xmlNodePtr n, int rc, const map_group *left_out,
+                      dg_error *err)
+{
+    const dg_mapping *m = st->x.m;
+    if (rc != DG_EMAP && !left_out)
+        return rc;
+    dg_error why = *err;
+    size_t ng;
+    if (left_out)
+        dg_error_set(&why, 0, "%s: every element of its '%s' was left out by %s (line %d)", m->path,
+                     dg_fields_groups(m->kind, &ng)[left_out->group].name,
+                     left_out->filters[0].only ? "only_when" : "skip_when",
+                     left_out->filters[0].line);
+    err->code = 0;
+    return map_report(st->rd, left_out != NULL, "line", xmlGetLineNo(n), NULL, &why, err);
+}
 
 static bool within(xmlNodePtr n, xmlNodePtr top)
 {
@@ -204,9 +245,12 @@ static int on_node(void *ctx, xmlDocPtr doc, xmlNodePtr node, bool complete, dg_
             continue;
         here = st->found = true;
         dg_doc *doc_out = NULL;
-        rc = read_doc(x, n, &doc_out, err);
-        if (!rc)
-            rc = st->sink(st->sctx, doc_out, err);
+        const map_group *left_out = NULL;
+        rc = read_doc(x, n, &doc_out, &left_out, err);
+        if (rc || left_out)
+            rc = not_mapped(st, n, rc, left_out, err);
+        else
+            rc = st->rd->sink(st->rd->ctx, doc_out, err);
     }
     xmlXPathFreeObject(keep);
     if (rc)
@@ -214,9 +258,9 @@ static int on_node(void *ctx, xmlDocPtr doc, xmlNodePtr node, bool complete, dg_
     return complete && !here ? DG_XML_KEEP : 0;
 }
 
-int map_xml_read(const dg_mapping *m, const char *path, dg_doc_sink sink, void *sctx, dg_error *err)
+int map_xml_read(const dg_mapping *m, const char *path, const map_reader *rd, dg_error *err)
 {
-    xml_stream st = {.x = {.m = m}, .sink = sink, .sctx = sctx};
+    xml_stream st = {.x = {.m = m}, .rd = rd};
     int rc = dg_xml_stream_file(path, on_node, &st, err);
     if (!rc && !st.found)
         rc = dg_error_set(

@@ -220,7 +220,8 @@ static void translate_output_atomic_on_late_failure(void **state)
     snprintf(out, sizeof out, "%s", at("out.json"));
     dg_test_write_file(out, "old\n");
     long rss = 0;
-    const char *args[] = {"--map", g_csv_map, bad, "-o", out, NULL};
+    /* --strict: one failed document fails the file (without it the others are written, exit 3) */
+    const char *args[] = {"--map", g_csv_map, "--strict", bad, "-o", out, NULL};
     assert_int_equal(translate(args, at("stdout-o.txt"), &rss), 1);
     char *text = dg_test_read_file(out, NULL);
     assert_string_equal(text, "old\n");
@@ -236,7 +237,7 @@ static void translate_output_atomic_on_late_failure(void **state)
     assert_string_equal(text, ""); /* nothing of -o's output went to stdout */
     free(text);
     /* to stdout, documents left as they were mapped: the first ones are there */
-    const char *args2[] = {"--map", g_csv_map, bad, NULL};
+    const char *args2[] = {"--map", g_csv_map, "--strict", bad, NULL};
     assert_int_equal(translate(args2, at("partial.json"), &rss), 1);
     text = dg_test_read_file(at("partial.json"), NULL);
     assert_non_null(strstr(text, "\"order_number\": \"PO-0\""));
