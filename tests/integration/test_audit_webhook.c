@@ -16,14 +16,19 @@ static void sh(const char *cmd)
         fail_msg("command failed: %s", cmd);
 }
 
-static void cycle(dg_gw_config *cfg)
+/* One cycle; it must succeed (a failed webhook is counted in send_failed, not an error). */
+static dg_gw_stats cycle(dg_gw_config *cfg)
 {
     dg_gw *g = NULL;
     dg_error err = {0};
     if (dg_gw_open(cfg, &g, &err))
         fail_msg("open: %s", err.msg);
-    (void)dg_gw_cycle(g, NULL, false, &err);
+    int rc = dg_gw_cycle(g, NULL, false, &err);
+    if (rc)
+        fail_msg("cycle: %s: %s", dg_error_name(rc), err.msg);
+    dg_gw_stats s = *dg_gw_get_stats(g);
     dg_gw_close(g);
+    return s;
 }
 
 /* A copy of etc/ etc. in a fresh folder with the given webhook block for shopfront. */
@@ -111,18 +116,22 @@ static void test_idempotency_key(void **state)
     dg_error err = {0};
     if (load(tmp, &cfg, &err))
         fail_msg("config: %s", err.msg);
-    cycle(cfg); /* orders in, POs out */
+    assert_int_equal(cycle(cfg).webhooks_sent, 0); /* orders in, POs out */
     char cmd[4096];
     snprintf(cmd, sizeof cmd, "cp -r '%s/samples/demo/responses/.' '%s/drops/'",
              dg_test_source_dir(), tmp);
     sh(cmd);
     dg_test_httpd_set_status(&g_http, 500); /* the first attempt fails */
-    cycle(cfg);
+    dg_gw_stats s = cycle(cfg);
+    assert_int_equal(s.send_failed, 1);
+    assert_int_equal(s.webhooks_sent, 0);
     dg_test_httpd_set_status(&g_http, 200);
-    cycle(cfg);
+    s = cycle(cfg);
+    assert_int_equal(s.send_failed, 0);
     int n = dg_test_httpd_count(&g_http);
     assert_true(n >= 3);
-    char keys[DG_TEST_HTTPD_MAX][80]; /* Idempotency-Key of each request, "" when none */
+    assert_int_equal(s.webhooks_sent, n - 1); /* all but the failed first attempt delivered */
+    char keys[DG_TEST_HTTPD_MAX][80];         /* Idempotency-Key of each request, "" when none */
     for (int i = 0; i < n; i++) {
         char auth[80];
         dg_test_httpd_header(&g_http, i, "Idempotency-Key", keys[i], sizeof keys[i]);
