@@ -15,7 +15,8 @@
 const char *dg_test_source_dir(void);
 /* "<source>/<rel>" in a static buffer per call slot (4 rotating buffers). */
 const char *dg_test_path(const char *rel);
-/* ../shared/corpus beside the checkout, or NULL when absent (a user's clone): skip then. */
+/* ../shared/corpus beside the checkout (or $DG_CORPUS_DIR), or NULL when absent (a user's clone):
+ * skip then, saying so. With CI=true a missing corpus fails the calling test instead. */
 const char *dg_test_corpus_dir(void);
 /* A fresh empty scratch directory under the build tree; removed by dg_test_rmtree. */
 char *dg_test_tmpdir(const char *tag);
