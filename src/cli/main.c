@@ -19,6 +19,7 @@ static const command commands[] = {
     {"status", dg_cmd_status, "orders by state, overdue acks and ASNs, open discrepancies"},
     {"report", dg_cmd_report, "reports: reconcile, orders (CSV or JSON)"},
     {"search", dg_cmd_search, "find orders, POs, shipments, invoices, files by any number"},
+    {"show", dg_cmd_show, "the whole story of one order or PO (show order|po ID)"},
     {"backup", dg_cmd_backup, "online copy of the state store (restore: README, Backup)"},
     {"partner", dg_cmd_partner, "partner tools: check NAME (onboarding test kit)"},
     {"reprocess", dg_cmd_reprocess, "apply the rejected X12 sets of a received file again"},

@@ -323,4 +323,16 @@ int dg_store_held_tracking(dg_store *s, dg_store_held_po **rows, size_t *n, dg_e
  * Caller json_decref's it. */
 int dg_store_search(dg_store *s, const char *text, struct json_t **hits, dg_error *err);
 
+/* The whole story of one supplier PO: the PO (status, times, ISA13/GS06/ST02, 997/999 status,
+ * hold reason, its order) with "lines", "sent" (outbox entries with file name, state, attempts,
+ * SHA-256 of the archived copy), "acks" (997/999 groups received for its GS06), "shipments"
+ * (tracking numbers, source file) and "invoices" (outcome, open discrepancies, source file).
+ * Amounts and quantities as exact decimal text. DG_ENOTFOUND when there is no such PO. */
+int dg_store_po_story(dg_store *s, const char *po_number, struct json_t **out, dg_error *err);
+/* The same for a storefront order (storefront NULL: any, DG_EINVAL when several have the
+ * number): the order with "lines" (status and reason each), "amendments", "tracking_files" and
+ * "pos" (the story of each of its POs). */
+int dg_store_order_story(dg_store *s, const char *storefront, const char *order_number,
+                         struct json_t **out, dg_error *err);
+
 #endif
