@@ -713,6 +713,63 @@ static void tax_is_element_checked(void **state)
     dg_x12_file_result_free(r);
 }
 
+/* Fix 7 (rest): segments that were "structure only" (SDQ, PO3, TD3, CTB, PWK ...) now carry
+ * their 004010 elements (from the Bots 004010 grammar), so a missing mandatory element or a bad
+ * value in them is reported with its AK4 code; each of these was accepted before. */
+static dg_x12_file_result *check_850_line(const char *head, const char *line)
+{
+    char body[2048];
+    snprintf(body, sizeof body,
+             "%sN1*ST*Jane Doe~N3*12 Main St~N4*Springfield*IL*62701*US~"
+             "PO1*1*2*EA*19.95**VN*NW-100~%sCTT*1~",
+             head, line);
+    return check_set("850", body, "004010");
+}
+
+static void expect_line_elem(const char *head, const char *line, const char *code, const char *seg,
+                             int elem, const char *ref)
+{
+    dg_x12_file_result *r = check_850_line(head, line);
+    const dg_x12_problem *p = find(r, DG_X12_LEVEL_ELEMENT, code);
+    if (!p) {
+        fprintf(stderr, "no AK4 %s for %s%s:\n", code, head, line);
+        dump(r);
+    }
+    assert_non_null(p);
+    assert_string_equal(p->seg_id, seg);
+    assert_int_equal(p->elem, elem);
+    assert_string_equal(p->elem_ref, ref);
+    assert_true(r->rejected);
+    dg_x12_file_result_free(r);
+}
+
+static void former_structure_only_segments_checked(void **state)
+{
+    (void)state;
+    const char *beg = "BEG*00*DS*PO-1**20260115~";
+    /* well-formed uses are accepted */
+    dg_x12_file_result *r = check_850_line(
+        "BEG*00*DS*PO-1**20260115~PWK*CT*BM***92*LAB1*Lab report*A>B~TD3*TL*ABCD*0721356789~"
+        "PCT*BF*5~CTB*OR*Ship complete~",
+        "CN1*02*1500~PO3*RS*20260115****5*EA~SDQ*EA*92*STORE1*2*STORE2*3~TC2*J*5811~");
+    if (r->rejected)
+        dump(r);
+    assert_false(r->rejected);
+    dg_x12_file_result_free(r);
+    /* SDQ04 (380, M) missing -> AK4 1 */
+    expect_line_elem(beg, "SDQ*EA*92*STORE1~", "1", "SDQ", 4, "380");
+    /* PO3 with an impossible date (373) -> AK4 8 */
+    expect_line_elem(beg, "PO3*RS*20261399****5*EA~", "8", "PO3", 2, "373");
+    /* PO307 (355, M) missing -> AK4 1 */
+    expect_line_elem(beg, "PO3*RS*20260115****5~", "1", "PO3", 7, "355");
+    /* TD303 Equipment Number (207) is 1/10 -> 11 characters, AK4 5 */
+    expect_line_elem("BEG*00*DS*PO-1**20260115~TD3*TL*ABCD*07213567890~", "", "5", "TD3", 3, "207");
+    /* CTB04 Quantity (380, R) not a number -> AK4 6 */
+    expect_line_elem("BEG*00*DS*PO-1**20260115~CTB*OR**01*lots~", "", "6", "CTB", 4, "380");
+    /* PWK has 9 elements: a tenth is AK4 3 */
+    expect_line_elem("BEG*00*DS*PO-1**20260115~PWK*CT*BM*1*******X~", "", "3", "PWK", 10, "");
+}
+
 /* Fix 8: SE01 of 10 digits, REF01 IK, a misplaced TDS reported once in its own loop. */
 static void se01_ik_and_misplaced_tds(void **state)
 {
@@ -942,6 +999,7 @@ int main(void)
         cmocka_unit_test(old_versions_not_supported),
         cmocka_unit_test(gs_checks),
         cmocka_unit_test(tax_is_element_checked),
+        cmocka_unit_test(former_structure_only_segments_checked),
         cmocka_unit_test(se01_ik_and_misplaced_tds),
         cmocka_unit_test(one_ak4_per_element_and_code),
         cmocka_unit_test(terminator_and_isa11_warnings),
