@@ -23,7 +23,8 @@ static void usage(FILE *f)
         "  --new-store     start on a new (missing or empty) state store although var/ holds an\n"
         "                  earlier store's files (refused otherwise: restore a backup instead)\n"
         "exit status: 0 ok, 1 a partner could not be polled or sent to, 2 configuration or state\n"
-        "store error\n",
+        "store error, 3 the cycle ran but file(s) were quarantined (see 'dropgate status' and\n"
+        "var/quarantine/PARTNER/*.reason.txt)\n",
         f);
 }
 
@@ -95,10 +96,11 @@ int dg_cmd_poll(int argc, char **argv)
     print_stats(dg_gw_get_stats(g));
     if (rc)
         fprintf(stderr, "dropgate poll: %s\n", err.msg);
+    long quarantined = dg_gw_get_stats(g)->quarantined;
     dg_gw_close(g);
     dg_gw_unlock(lock);
     dg_gw_config_free(cfg);
     if (rc == DG_ESTATE || rc == DG_EIO || rc == DG_ECONFIG)
         return 2;
-    return rc ? 1 : 0;
+    return rc ? 1 : quarantined > 0 ? 3 : 0;
 }

@@ -50,6 +50,9 @@ static void print_text(const char *text)
     print_counts("invoices:", json_object_get(root, "invoices"));
     printf("%-24s %lld\n", "tracking not yet sent:",
            (long long)json_integer_value(json_object_get(root, "notifications_pending")));
+    json_int_t quarantined = json_integer_value(json_object_get(root, "files_quarantined"));
+    printf("%-24s %lld%s\n", "files quarantined:", (long long)quarantined,
+           quarantined ? " (reasons: dropgate search FILE-NAME, var/quarantine/*.reason.txt)" : "");
     printf("%-24s %lld\n", "open discrepancies:",
            (long long)json_integer_value(json_object_get(root, "discrepancies_open")));
     json_t *held = json_object_get(root, "held");

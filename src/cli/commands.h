@@ -1,5 +1,7 @@
 /* The dropgate subcommands; each lives in its own cmd_*.c file and returns the exit status:
- * 0 success, 1 the input or a partner was rejected, 2 usage, configuration or I/O error. */
+ * 0 success, 1 the input or a partner was rejected, 2 usage, configuration or I/O error,
+ * 3 done but part of the input was set aside (poll: files quarantined; translate: documents
+ * failed). */
 #ifndef DG_CLI_COMMANDS_H
 #define DG_CLI_COMMANDS_H
 

@@ -31,7 +31,9 @@ static void usage(FILE *out)
     fputs("usage: dropgate COMMAND [OPTIONS]\n\ncommands:\n", out);
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
-    fputs("\n'dropgate COMMAND --help' describes a command's options.\n", out);
+    fputs("\n'dropgate COMMAND --help' describes a command's options; 'dropgate --version' the\n"
+          "version. Commands that print records take --json for one JSON document instead.\n",
+          out);
 }
 
 int main(int argc, char **argv)
@@ -42,6 +44,10 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+        printf("dropgate %s\n", DG_VERSION);
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)

@@ -212,6 +212,13 @@ int dg_flow_status_json(dg_store *s, const dg_flow_rules *r, int64_t now, char *
         json_decref(root);
         return rc;
     }
+    int64_t quarantined = 0;
+    if ((rc = dg_store_quarantined_count(s, &quarantined, err))) {
+        free(od);
+        json_decref(root);
+        return rc;
+    }
+    json_object_set_new(root, "files_quarantined", json_integer((json_int_t)quarantined));
     json_object_set_new(root, "notifications_pending", json_integer(notes));
     json_object_set_new(root, "discrepancies_open", json_integer(disc));
     json_t *arr = json_array();

@@ -140,3 +140,16 @@ int dg_store_search(dg_store *s, const char *text, json_t **hits, dg_error *err)
     const char *params[3] = {text, sha_prefix(text, sha, sizeof sha), control_digits(text)};
     return st_rows_json(s, search_sql, params, 3, hits, err);
 }
+
+int dg_store_quarantined_count(dg_store *s, int64_t *n, dg_error *err)
+{
+    static const char sql[] = "SELECT count(*) FROM pickups WHERE state = 'QUARANTINED'";
+    sqlite3_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : dg_store_fail(s, err, "counting quarantined files");
+}

@@ -323,6 +323,9 @@ int dg_store_held_tracking(dg_store *s, dg_store_held_po **rows, size_t *n, dg_e
  * Caller json_decref's it. */
 int dg_store_search(dg_store *s, const char *text, struct json_t **hits, dg_error *err);
 
+/* Files quarantined so far (pickups in state QUARANTINED), for `status`. */
+int dg_store_quarantined_count(dg_store *s, int64_t *n, dg_error *err);
+
 /* The whole story of one supplier PO: the PO (status, times, ISA13/GS06/ST02, 997/999 status,
  * hold reason, its order) with "lines", "sent" (outbox entries with file name, state, attempts,
  * SHA-256 of the archived copy), "acks" (997/999 groups received for its GS06), "shipments"

@@ -10,7 +10,12 @@ set -euo pipefail
 dg_workdir audit-997
 IN=$W/drops/northwind/inbound
 expect() { checks=$((checks + 1)); [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
-poll() { "$DG_BIN" poll --once --no-wait --config "$CFG" >>"$log" 2>&1 || fail "poll --once exited $?"; }
+# poll [WANT]: one cycle; its exit status must be WANT (default 0; 3 when it quarantines a file).
+poll() {
+  local rc=0
+  "$DG_BIN" poll --once --no-wait --config "$CFG" >>"$log" 2>&1 || rc=$?
+  [ "$rc" -eq "${1:-0}" ] || fail "poll --once exited $rc, want ${1:-0} (line ${BASH_LINENO[0]})"
+}
 # rejecting "what" 997-file: every set and group rejected, none accepted
 rejecting() {
   [ -f "$2" ] || fail "$1: no 997 $(basename "$2") (files: $(ls "$IN" 2>/dev/null | tr '\n' ' '))"
@@ -22,7 +27,7 @@ rejecting() {
 
 # ---- H4: the flow refuses an invoice for a PO it does not know ------------------------------
 cp "$DG_SOURCE_DIR/samples/demo/responses/northwind/outbound/NW_0003.x12" "$W/drops/northwind/outbound/"
-poll
+poll 3
 expect "810 quarantined" "$(q "select state from pickups where path like '%NW_0003.x12'")" QUARANTINED
 checks=$((checks + 1))
 q "select reason from pickups where path like '%NW_0003.x12'" | grep -qi "PO" || fail "810: no reason recorded"

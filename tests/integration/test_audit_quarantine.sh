@@ -6,7 +6,9 @@ set -euo pipefail
 dg_workdir audit-quarantine
 # the mapping refuses it (no Currency column): its message names the file it read
 printf 'Name,Created at\n#30,not a date\n' >"$W/drops/shopfront/orders/orders-bad.csv"
-"$DG_BIN" poll --once --no-wait --config "$CFG" >"$log" 2>&1 || fail "poll exited $?"
+rc=0
+"$DG_BIN" poll --once --no-wait --config "$CFG" >"$log" 2>&1 || rc=$?
+[ "$rc" -eq 3 ] || fail "poll exited $rc, want 3 (a file quarantined)"
 reason=$(q "select reason from pickups where path='orders/orders-bad.csv' and state='QUARANTINED'")
 [ -n "$reason" ] || fail "orders-bad.csv not quarantined"
 checks=$((checks + 1))

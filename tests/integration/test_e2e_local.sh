@@ -30,7 +30,12 @@ contains() { # contains "what" file text
   checks=$((checks + 1))
   grep -qF -- "$3" "$2" || fail "$1: $(basename "$2") does not contain '$3'"
 }
-poll() { "$DG_BIN" poll --once --no-wait --config "$CFG" >>"$log" 2>&1 || fail "poll --once exited $?"; }
+# poll [WANT]: one cycle; its exit status must be WANT (default 0; 3 when it quarantines a file).
+poll() {
+  local rc=0
+  "$DG_BIN" poll --once --no-wait --config "$CFG" >>"$log" 2>&1 || rc=$?
+  [ "$rc" -eq "${1:-0}" ] || fail "poll --once exited $rc, want ${1:-0} (line ${BASH_LINENO[0]})"
+}
 
 # ---- 1. stock feeds and orders in, POs out ---------------------------------------------------
 poll
@@ -118,7 +123,7 @@ cat >"$W/drops/shopfront/orders/orders-bad.csv" <<'CSV'
 Name,Created at
 #9001,yesterday
 CSV
-poll
+poll 3
 reason_of() { q "select reason from pickups where path='$1'"; }
 expect "unknown-PO ASN" "$(q "select state from pickups where path='shipments/unknown-po.csv'")" QUARANTINED
 reason_of shipments/unknown-po.csv | grep -q "unknown PO 9999-BL" || fail "unknown-PO reason: $(reason_of shipments/unknown-po.csv)"

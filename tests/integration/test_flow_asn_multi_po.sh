@@ -17,7 +17,12 @@ log=$tmp/log
 checks=0
 fail() { echo "FAIL: $*"; echo "--- log (tail):"; tail -30 "$log"; exit 1; }
 expect() { checks=$((checks + 1)); [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
-poll() { "$DG_BIN" poll --once --no-wait --config "$CFG" >>"$log" 2>&1 || fail "poll exited $?"; }
+# poll [WANT]: one cycle; its exit status must be WANT (default 0; 3 when it quarantines a file).
+poll() {
+  local rc=0
+  "$DG_BIN" poll --once --no-wait --config "$CFG" >>"$log" 2>&1 || rc=$?
+  [ "$rc" -eq "${1:-0}" ] || fail "poll --once exited $rc, want ${1:-0} (line ${BASH_LINENO[0]})"
+}
 # report orders CSV: storefront,order_number,status,currency,lines,matched,pos,pos_shipped,...
 shipped() { "$DG_BIN" report orders --format csv --config "$CFG" 2>>"$log" | awk -F, -v o="$1" '$2 == o { print $8 }'; }
 po_count() { # count of POs in state $1 from status --json (0 when none)
@@ -105,7 +110,9 @@ cp "$asn" "$D/drops/northwind/outbound/856_resent.edi"
 # The same ASN in a new interchange (new ISA13): the flow sees the same shipment id + PO.
 sed -e 's/000009100/000009101/' "$asn" >"$D/drops/northwind/outbound/856_resent_new_isa.edi"
 : >"$log.replay"
-"$DG_BIN" poll --once --no-wait --config "$CFG" >"$log.replay" 2>&1 || fail "replay poll exited $?"
+rc=0
+"$DG_BIN" poll --once --no-wait --config "$CFG" >"$log.replay" 2>&1 || rc=$?
+[ "$rc" -eq 3 ] || fail "replay poll exited $rc, want 3 (a duplicate interchange is quarantined)"
 cat "$log.replay" >>"$log"
 # The same name again is a duplicate pickup (same mtime) or a duplicate interchange (new mtime);
 # the other name holds an ISA13 already applied from this sender: a duplicate interchange, kept

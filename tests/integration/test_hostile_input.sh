@@ -14,7 +14,9 @@ nl_name=$'nl\n2026-01-01T00:00:00.000Z INFO  forged.csv' # transports refuse lin
 printf 'Name,Created at\n#30,not a date\n' >"$orders/$bad_name"
 cp "$DG_SOURCE_DIR/samples/mapping/storefront-orders.csv" "$orders/$good_name"
 cp "$DG_SOURCE_DIR/samples/mapping/storefront-orders.csv" "$orders/$nl_name"
-"$DG_BIN" poll --once --no-wait --config "$CFG" >"$log" 2>&1 || fail "poll exited $?"
+rc=0
+"$DG_BIN" poll --once --no-wait --config "$CFG" >"$log" 2>&1 || rc=$?
+[ "$rc" -eq 3 ] || fail "poll exited $rc, want 3 (the bad file is quarantined)"
 
 checks=$((checks + 1))
 ! grep -q "$esc" "$log" || fail "a raw escape character reached the log"

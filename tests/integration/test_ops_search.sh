@@ -2,6 +2,7 @@
 # `dropgate search TEXT` on a demo run: each kind of business number (order, PO, invoice,
 # shipment id, tracking number, ISA13 with and without zeros, GS06, file name, SHA-256 prefix,
 # a quarantined file's name) finds its record; an unknown number finds nothing and exits 1.
+# Also: poll --once exits 3 when it quarantined a file, status counts quarantined files, --version.
 set -euo pipefail
 source "$DG_SOURCE_DIR/tests/integration/lib/workdir.sh"
 dg_workdir ops-search
@@ -50,7 +51,19 @@ finds "$(echo "${sha:0:12}" | tr a-f A-F)" file "$name" sha256
 
 # A quarantined file is found by its name, with the reason and where it was kept.
 printf 'not,an,order\n1,2,3\n' >"$D/drops/shopfront/orders/broken-orders.csv"
-"$DG_BIN" poll --once "${C[@]}" >>"$log" 2>&1 || true
+# poll --once says so in its exit status (3: cycle done, files quarantined), status counts it.
+"$DG_BIN" status "${C[@]}" >"$out" 2>>"$log" || fail "status"
+grep -q "^files quarantined: *0$" "$out" || fail "status before: no 'files quarantined: 0'"
+set +e
+"$DG_BIN" poll --once "${C[@]}" >>"$log" 2>&1; rc=$?
+set -e
+[ "$rc" -eq 3 ] || fail "poll --once with a quarantined file: exit $rc, want 3"
+"$DG_BIN" poll --once "${C[@]}" >>"$log" 2>&1 || fail "poll --once with nothing quarantined: exit $?"
+"$DG_BIN" status "${C[@]}" >"$out" 2>>"$log" || fail "status"
+grep -q "^files quarantined: *1 " "$out" || fail "status after: no 'files quarantined: 1'"
+"$DG_BIN" status --json "${C[@]}" >"$out" 2>>"$log" || fail "status --json"
+grep -q '"files_quarantined": *1' "$out" || fail "status --json: no files_quarantined 1"
+checks=$((checks + 5))
 finds broken-orders.csv pickup orders/broken-orders.csv file_name
 grep -q "note: .*not in the file's header.*kept: $D/var/quarantine/" "$out" ||
   fail "the quarantined pickup hit lacks its reason or kept path"
@@ -81,4 +94,9 @@ set +e
 [ "$rc" -eq 2 ] || fail "search without TEXT: exit $rc, want 2"
 set -e
 checks=$((checks + 4))
+
+# --version: the version in CMakeLists.txt's project().
+v=$(sed -n 's/^project(dropgate VERSION \([0-9.]*\).*/\1/p' "$DG_SOURCE_DIR/CMakeLists.txt")
+[ -n "$v" ] && [ "$("$DG_BIN" --version)" = "dropgate $v" ] || fail "--version: want dropgate $v"
+checks=$((checks + 1))
 echo "ok: $checks checks"
