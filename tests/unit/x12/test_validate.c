@@ -749,9 +749,9 @@ static void former_structure_only_segments_checked(void **state)
     const char *beg = "BEG*00*DS*PO-1**20260115~";
     /* well-formed uses are accepted */
     dg_x12_file_result *r = check_850_line(
-        "BEG*00*DS*PO-1**20260115~PWK*CT*BM***92*LAB1*Lab report*A>B~TD3*TL*ABCD*0721356789~"
-        "PCT*BF*5~CTB*OR*Ship complete~",
-        "CN1*02*1500~PO3*RS*20260115****5*EA~SDQ*EA*92*STORE1*2*STORE2*3~TC2*J*5811~");
+        "BEG*00*DS*PO-1**20260115~DIS*TMD*AP*10*SA*5~"
+        "PWK*CT*BM***92*LAB1*Lab report*A>B~TD3*TL*ABCD*0721356789~PCT*BF*5~CTB*OR*Ship complete~",
+        "CN1*02*1500~PO3*RS*20260115****5*EA~IT8*******B0~SDQ*EA*92*STORE1*2*STORE2*3~TC2*J*5811~");
     if (r->rejected)
         dump(r);
     assert_false(r->rejected);
@@ -766,6 +766,10 @@ static void former_structure_only_segments_checked(void **state)
     expect_line_elem("BEG*00*DS*PO-1**20260115~TD3*TL*ABCD*07213567890~", "", "5", "TD3", 3, "207");
     /* CTB04 Quantity (380, R) not a number -> AK4 6 */
     expect_line_elem("BEG*00*DS*PO-1**20260115~CTB*OR**01*lots~", "", "6", "CTB", 4, "380");
+    /* IT807 Product/Service Substitution Code (566) is 1/2 -> AK4 5 */
+    expect_line_elem(beg, "IT8*******ABC~", "5", "IT8", 7, "566");
+    /* DIS05 Discount Control Limit (657, M) missing -> AK4 1 */
+    expect_line_elem("BEG*00*DS*PO-1**20260115~DIS*TMD*AP*10*SA~", "", "1", "DIS", 5, "657");
     /* PWK has 9 elements: a tenth is AK4 3 */
     expect_line_elem("BEG*00*DS*PO-1**20260115~PWK*CT*BM*1*******X~", "", "3", "PWK", 10, "");
 }
