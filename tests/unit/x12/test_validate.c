@@ -770,6 +770,8 @@ static void former_structure_only_segments_checked(void **state)
     expect_line_elem(beg, "IT8*******ABC~", "5", "IT8", 7, "566");
     /* DIS05 Discount Control Limit (657, M) missing -> AK4 1 */
     expect_line_elem("BEG*00*DS*PO-1**20260115~DIS*TMD*AP*10*SA~", "", "1", "DIS", 5, "657");
+    /* LDT03 Unit of Time Period (344, M) missing -> AK4 1 */
+    expect_line_elem("BEG*00*DS*PO-1**20260115~LDT*AA*5~", "", "1", "LDT", 3, "344");
     /* PWK has 9 elements: a tenth is AK4 3 */
     expect_line_elem("BEG*00*DS*PO-1**20260115~PWK*CT*BM*1*******X~", "", "3", "PWK", 10, "");
 }
