@@ -185,6 +185,7 @@ typedef struct map_xml_opts {
     void *documents_c;
     const char *root, *document; /* outbound: root element and per-document element path */
     const char *ns_uri;          /* outbound default namespace */
+    const char *doctype;         /* outbound DOCTYPE's system id (cXML's DTD URL), or NULL */
 } map_xml_opts;
 
 struct dg_mapping {

@@ -718,7 +718,9 @@ static int load_xml_opts(dg_mapping *m, const dg_node *o, dg_error *err)
     map_xml_opts *x = &m->xml;
     if (!o)
         return map_where_err(err, m->conf, "an xml mapping needs an 'xml:' block (documents: XPATH inbound, root/document outbound)");
-    static const dg_conf_key keys[] = {{"namespaces", M}, {"documents", T}, {"root", T}, {"document", T}, {"namespace", T}, {NULL, 0}};
+    static const dg_conf_key keys[] = {{"namespaces", M}, {"documents", T}, {"root", T},
+                                       {"document", T},   {"namespace", T}, {"doctype", T},
+                                       {NULL, 0}};
     int rc = dg_conf_check(o, "the 'xml' block", keys, err);
     if (rc)
         return rc;
@@ -726,6 +728,7 @@ static int load_xml_opts(dg_mapping *m, const dg_node *o, dg_error *err)
     x->root = dg_conf_str(o, "root", NULL);
     x->document = dg_conf_str(o, "document", NULL);
     x->ns_uri = dg_conf_str(o, "namespace", NULL);
+    x->doctype = dg_conf_str(o, "doctype", NULL);
     const dg_node *ns = dg_conf_get(o, "namespaces");
     if (ns) {
         if (ns->type != DG_NODE_MAP)

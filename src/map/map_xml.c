@@ -319,9 +319,15 @@ static int write_outs(const dg_mapping *m, const map_out *outs, size_t n, xmlNod
 
 int map_xml_write(const dg_mapping *m, dg_doc *const *docs, size_t n, dg_buf *out, dg_error *err)
 {
+    /* document "" makes the root the document (a cXML file is one request): one per file */
+    if (!*m->xml.document && n > 1)
+        return dg_error_set(err, DG_EMAP, "%s: writes one document per file, not %zu", m->path, n);
     xmlDocPtr xdoc = xmlNewDoc((const xmlChar *)"1.0");
     xmlNodePtr root = xmlNewNode(NULL, (const xmlChar *)m->xml.root);
     xmlDocSetRootElement(xdoc, root);
+    if (m->xml.doctype) /* written for the receiver; our own reader never loads it */
+        xmlCreateIntSubset(xdoc, (const xmlChar *)m->xml.root, NULL,
+                           (const xmlChar *)m->xml.doctype);
     if (m->xml.ns_uri)
         xmlSetNs(root, xmlNewNs(root, (const xmlChar *)m->xml.ns_uri, NULL));
     dg_buf tmp = DG_BUF_INIT;

@@ -1,0 +1,224 @@
+/* cXML mappings: an OrderRequest's values, the order round trip (cxml-order-in -> out -> in),
+ * and the DOCTYPE's remote DTD never fetched (a listener on loopback sees no connection). */
+#include "maptest.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static char *scratch;
+
+static const char *tmp_path(const char *name)
+{
+    static char path[4][1024];
+    static int k;
+    char *p = path[k++ % 4];
+    snprintf(p, 1024, "%s/%s", scratch, name);
+    return p;
+}
+
+static void order_request_values(void **state)
+{
+    (void)state;
+    doc_list l = {0};
+    read_ok("mappings/cxml-order-in.yaml", "samples/cxml/order-request.xml", &l);
+    assert_int_equal(l.n, 1);
+    dg_order *o = &l.docs[0]->u.order;
+    assert_string_equal(o->order_number, "PO-88213");
+    assert_string_equal(o->order_date, "2024-03-01");
+    assert_string_equal(o->purpose, "00");
+    assert_string_equal(o->currency, "USD");
+    DEC_EQ(o->total, "463.18");
+    assert_string_equal(o->buyer.id, "AN01000000147");
+    assert_string_equal(o->ship_to.name, "Dr. Priya Nair"); /* the first DeliverTo */
+    assert_string_equal(o->ship_to.company, "Bayview Dental Group");
+    assert_string_equal(o->ship_to.address1, "2450 Marina Blvd");
+    assert_string_equal(o->ship_to.address2, "Suite 210");
+    assert_string_equal(o->ship_to.postal_code, "94577");
+    assert_string_equal(o->ship_to.country, "US");
+    assert_string_equal(o->ship_to.phone, "510 5550163");
+    assert_string_equal(o->bill_to.city, "Oakland");
+    assert_string_equal(o->service_level, "UPS Ground");
+    assert_int_equal(o->n_lines, 2);
+    assert_string_equal(o->lines[0].vendor_sku, "NIT-GLV-M-200");
+    assert_string_equal(o->lines[0].buyer_sku, "BDG-10077");
+    assert_string_equal(o->lines[0].uom, "BX");
+    DEC_EQ(o->lines[0].quantity, "4");
+    DEC_EQ(o->lines[0].unit_price, "42");
+    assert_string_equal(o->lines[1].line_number, "2");
+    assert_int_equal(o->n_charges, 2);
+    assert_string_equal(o->charges[0].type, "FREIGHT");
+    DEC_EQ(o->charges[0].amount, "18.5");
+    assert_string_equal(o->charges[1].type, "TAX");
+    DEC_EQ(o->charges[1].amount, "34.68");
+    list_free(&l);
+}
+
+static void order_round_trip(void **state)
+{
+    (void)state;
+    doc_list a = {0}, b = {0};
+    read_ok("mappings/cxml-order-in.yaml", "samples/cxml/order-request.xml", &a);
+    assert_int_equal(a.n, 1);
+    dg_mapping *out = load_map("mappings/cxml-order-out.yaml");
+    dg_buf x = DG_BUF_INIT;
+    dg_error err = {0};
+    assert_int_equal(dg_map_write(out, a.docs, 1, NULL, &x, &err), 0);
+    assert_non_null(strstr(x.data, "<!DOCTYPE cXML SYSTEM \"http://xml.cxml.org/schemas/cXML/"));
+    assert_non_null(strstr(x.data, "<cXML payloadID=\"PO-88213."));
+    const char *path = tmp_path("po.xml");
+    dg_test_write_file(path, x.data);
+    read_ok("mappings/cxml-order-in.yaml", path, &b);
+    assert_int_equal(b.n, 1);
+    dg_order *o1 = &a.docs[0]->u.order, *o2 = &b.docs[0]->u.order;
+    assert_string_equal(o1->order_number, o2->order_number);
+    assert_string_equal(o1->order_date, o2->order_date);
+    assert_string_equal(o1->currency, o2->currency);
+    assert_true(dg_dec_cmp(o1->total, o2->total) == 0);
+    assert_string_equal(o1->buyer.id, o2->buyer.id);
+    assert_string_equal(o1->ship_to.name, o2->ship_to.name);
+    assert_string_equal(o1->ship_to.company, o2->ship_to.company);
+    assert_string_equal(o1->ship_to.address1, o2->ship_to.address1);
+    assert_string_equal(o1->ship_to.city, o2->ship_to.city);
+    assert_string_equal(o1->ship_to.postal_code, o2->ship_to.postal_code);
+    assert_string_equal(o1->ship_to.country, o2->ship_to.country);
+    assert_int_equal(o1->n_lines, o2->n_lines);
+    for (size_t i = 0; i < o1->n_lines; i++) {
+        assert_string_equal(o1->lines[i].vendor_sku, o2->lines[i].vendor_sku);
+        assert_string_equal(o1->lines[i].line_number, o2->lines[i].line_number);
+        assert_string_equal(o1->lines[i].description, o2->lines[i].description);
+        assert_string_equal(o1->lines[i].uom, o2->lines[i].uom);
+        assert_true(dg_dec_cmp(o1->lines[i].quantity, o2->lines[i].quantity) == 0);
+        assert_true(dg_dec_cmp(o1->lines[i].unit_price, o2->lines[i].unit_price) == 0);
+    }
+    /* a cXML file carries one request: two orders are refused, not merged */
+    dg_doc *two[2] = {a.docs[0], b.docs[0]};
+    dg_buf_clear(&x);
+    assert_int_equal(dg_map_write(out, two, 2, NULL, &x, &err), DG_EMAP);
+    assert_non_null(strstr(err.msg, "one document per file"));
+    dg_buf_free(&x);
+    dg_map_free(out);
+    list_free(&a);
+    list_free(&b);
+}
+
+/* The DOCTYPE names a DTD on a loopback listener and another on a host that does not resolve:
+ * the file maps, and the listener was never connected to. */
+static void doctype_is_never_fetched(void **state)
+{
+    (void)state;
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(s >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(s, 4), 0);
+    socklen_t sl = sizeof sa;
+    assert_int_equal(getsockname(s, (struct sockaddr *)&sa, &sl), 0);
+    fcntl(s, F_SETFL, O_NONBLOCK);
+    char *xml = dg_test_read_file(dg_test_path("samples/cxml/order-request.xml"), NULL);
+    assert_non_null(xml);
+    const char *dt = "\"http://xml.cxml.org/schemas/cXML/1.2.014/cXML.dtd\"";
+    char *at = strstr(xml, dt);
+    assert_non_null(at);
+    const char *urls[] = {"http://127.0.0.1:%d/cXML.dtd", "http://cxml.invalid:%d/cXML.dtd"};
+    for (int u = 0; u < 2; u++) {
+        char url[128], *doc = malloc(strlen(xml) + 256);
+        snprintf(url, sizeof url, urls[u], ntohs(sa.sin_port));
+        sprintf(doc, "%.*s\"%s\"%s", (int)(at - xml), xml, url, at + strlen(dt));
+        const char *path = tmp_path("remote-dtd.xml");
+        dg_test_write_file(path, doc);
+        free(doc);
+        doc_list l = {0};
+        read_ok("mappings/cxml-order-in.yaml", path, &l);
+        assert_int_equal(l.n, 1);
+        assert_string_equal(l.docs[0]->u.order.order_number, "PO-88213");
+        list_free(&l);
+    }
+    free(xml);
+    int c = accept(s, NULL, NULL);
+    assert_int_equal(c, -1); /* nobody asked for the DTD */
+    assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+    close(s);
+}
+
+static void ship_notice_values(void **state)
+{
+    (void)state;
+    doc_list l = {0};
+    read_ok("mappings/cxml-shipnotice-in.yaml", "samples/cxml/ship-notice.xml", &l);
+    assert_int_equal(l.n, 1);
+    dg_shipment *s = &l.docs[0]->u.shipment;
+    assert_string_equal(s->shipment_id, "ASN-240305-0017");
+    assert_string_equal(s->po_number, "PO-88213");
+    assert_string_equal(s->ship_date, "2024-03-05"); /* shipmentDate, not noticeDate */
+    assert_string_equal(s->carrier, "UPSN");         /* the SCAC, though companyName is first */
+    assert_string_equal(s->service_level, "Ground");
+    assert_string_equal(s->ship_to.postal_code, "94577");
+    assert_int_equal(s->n_packages, 2);
+    assert_string_equal(s->packages[0].tracking_number, "1Z999AA10123456784");
+    assert_string_equal(s->packages[1].tracking_number, "1Z999AA10123456793");
+    assert_int_equal(s->n_items, 2);
+    assert_string_equal(s->items[0].vendor_sku, "NIT-GLV-M-200");
+    assert_string_equal(s->items[0].line_number, "1");
+    DEC_EQ(s->items[0].quantity_shipped, "4");
+    assert_string_equal(s->items[1].uom, "CA");
+    DEC_EQ(s->items[1].quantity_shipped, "1");
+    list_free(&l);
+}
+
+static void invoice_detail_values(void **state)
+{
+    (void)state;
+    doc_list l = {0};
+    read_ok("mappings/cxml-invoice-in.yaml", "samples/cxml/invoice-detail.xml", &l);
+    assert_int_equal(l.n, 1);
+    dg_invoice *v = &l.docs[0]->u.invoice;
+    assert_string_equal(v->invoice_number, "INV-2024-05521");
+    assert_string_equal(v->invoice_date, "2024-03-06");
+    assert_string_equal(v->po_number, "PO-88213");
+    assert_string_equal(v->currency, "USD");
+    assert_string_equal(v->terms, "30");
+    assert_string_equal(v->remit_to.name, "Westcoast Medical Supply, Inc.");
+    DEC_EQ(v->tax, "34.68");
+    DEC_EQ(v->total, "470.68");
+    assert_int_equal(v->n_lines, 2);
+    assert_string_equal(v->lines[1].vendor_sku, "STR-POUCH-35");
+    DEC_EQ(v->lines[1].quantity, "2");
+    DEC_EQ(v->lines[1].unit_price, "121");
+    assert_int_equal(v->n_charges, 2);
+    assert_string_equal(v->charges[0].type, "FREIGHT");
+    DEC_EQ(v->charges[0].amount, "18.5");
+    assert_string_equal(v->charges[1].type, "HANDLING");
+    DEC_EQ(v->charges[1].amount, "7.5");
+    assert_string_equal(v->charges[1].description, "Residential delivery");
+    list_free(&l);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    scratch = dg_test_tmpdir("map_cxml");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    dg_test_rmtree(scratch);
+    free(scratch);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(order_request_values),     cmocka_unit_test(order_round_trip),
+        cmocka_unit_test(doctype_is_never_fetched), cmocka_unit_test(ship_notice_values),
+        cmocka_unit_test(invoice_detail_values),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
