@@ -772,6 +772,24 @@ static void former_structure_only_segments_checked(void **state)
     expect_line_elem("BEG*00*DS*PO-1**20260115~DIS*TMD*AP*10*SA~", "", "1", "DIS", 5, "657");
     /* LDT03 Unit of Time Period (344, M) missing -> AK4 1 */
     expect_line_elem("BEG*00*DS*PO-1**20260115~LDT*AA*5~", "", "1", "LDT", 3, "344");
+    /* 856: LH1 well formed is accepted; LH102 Lading Quantity (80, N0) with a decimal point is
+     * AK4 6 */
+    r = check_set("856", "BSN*00*SH1*20260117*1430~HL*1**S~LH1*EA*2*UN1203~HL*2*1*O~CTT*2~",
+                  "004010");
+    if (r->rejected)
+        dump(r);
+    assert_false(r->rejected);
+    dg_x12_file_result_free(r);
+    r = check_set("856", "BSN*00*SH1*20260117*1430~HL*1**S~LH1*EA*2.5*UN1203~HL*2*1*O~CTT*2~",
+                  "004010");
+    const dg_x12_problem *p = find(r, DG_X12_LEVEL_ELEMENT, "6");
+    if (!p)
+        dump(r);
+    assert_non_null(p);
+    assert_string_equal(p->seg_id, "LH1");
+    assert_int_equal(p->elem, 2);
+    assert_string_equal(p->elem_ref, "80");
+    dg_x12_file_result_free(r);
     /* PWK has 9 elements: a tenth is AK4 3 */
     expect_line_elem("BEG*00*DS*PO-1**20260115~PWK*CT*BM*1*******X~", "", "3", "PWK", 10, "");
 }
