@@ -14,10 +14,12 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: dropgate report orders|reconcile [--format csv|json] [-o FILE] [--config FILE]\n"
+    fputs("usage: dropgate report orders|reconcile [--format csv|json | --json] [-o FILE]\n"
+          "                                       [--config FILE]\n"
           "\n"
           "  orders     one row per storefront order: status, lines matched, POs, revenue,\n"
-          "             supplier cost, freight, margin\n"
+          "             supplier cost, freight, margin, held POs, amendment attempts, and why\n"
+          "             each line that was not placed failed (reasons)\n"
           "  reconcile  one row per supplier invoice: PO, outcome (MATCHED or DISCREPANCY),\n"
           "             amounts and every discrepancy reason\n"
           "  -o FILE    write there (atomically) instead of standard output\n"
@@ -27,11 +29,10 @@ static void usage(FILE *f)
 
 int dg_cmd_report(int argc, char **argv)
 {
-    static const struct option opts[] = {{"config", required_argument, 0, 'c'},
-                                         {"format", required_argument, 0, 'f'},
-                                         {"output", required_argument, 0, 'o'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"config", required_argument, 0, 'c'}, {"format", required_argument, 0, 'f'},
+        {"output", required_argument, 0, 'o'}, {"json", no_argument, 0, 'j'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     const char *config = NULL, *format = "csv", *out = NULL;
     optind = 1;
     int c;
@@ -40,6 +41,7 @@ int dg_cmd_report(int argc, char **argv)
         case 'c': config = optarg; break;
         case 'f': format = optarg; break;
         case 'o': out = optarg; break;
+        case 'j': format = "json"; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

@@ -315,6 +315,7 @@ typedef struct dg_flow_order_row {
     char held[1024];      /* "PO: reason; PO: reason" */
     long amendments;      /* times the order was sent again with other content (not applied) */
     char amended[512];    /* "2026-12-03T10:00:00Z lines, ship_to; ..." */
+    char reasons[1024];   /* lines not placed: "SKU: reason; SKU: reason" (empty: none) */
 } dg_flow_order_row;
 
 int dg_flow_report_orders(dg_store *s, dg_flow_order_row **rows, size_t *n, dg_error *err);

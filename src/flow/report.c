@@ -304,7 +304,11 @@ int dg_flow_report_orders(dg_store *s, dg_flow_order_row **rows, size_t *n, dg_e
         " (SELECT coalesce(sum(l.cost * l.qty_ordered), 0) FROM order_lines l"
         "   WHERE l.order_id = o.id AND l.status = 'MATCHED'),"
         " (SELECT coalesce(sum(i.charges), 0) FROM invoices i JOIN supplier_pos p"
-        "   ON p.id = i.po_id WHERE p.order_id = o.id AND i.duplicate_of IS NULL)"
+        "   ON p.id = i.po_id WHERE p.order_id = o.id AND i.duplicate_of IS NULL),"
+        /* why each line that did not become a PO line failed: what an operator acts on */
+        " (SELECT group_concat(coalesce(l.retailer_sku, 'line ' || l.line_no) || ': '"
+        "   || coalesce(l.reason, l.status), '; ') FROM order_lines l"
+        "   WHERE l.order_id = o.id AND l.status <> 'MATCHED')"
         " FROM orders o ORDER BY o.id";
     *rows = NULL;
     *n = 0;
@@ -334,6 +338,7 @@ int dg_flow_report_orders(dg_store *s, dg_flow_order_row **rows, size_t *n, dg_e
         o->supplier_cost = unscale(sqlite3_column_int64(st, 10));
         o->freight = (dg_dec){sqlite3_column_int64(st, 11), true};
         o->margin = dg_dec_sub(dg_dec_sub(o->revenue, o->supplier_cost), o->freight);
+        fl_col_copy(st, 12, o->reasons, sizeof o->reasons);
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
@@ -465,6 +470,8 @@ int dg_flow_report_orders_json(dg_store *s, char **json, dg_error *err)
         json_object_set_new(j, "amendments", json_integer(o->amendments));
         if (o->amendments)
             json_object_set_new(j, "amended", json_string(o->amended));
+        if (o->reasons[0])
+            json_object_set_new(j, "reasons", json_string(o->reasons));
         json_object_set_new(j, "revenue", jdec(o->revenue));
         json_object_set_new(j, "supplier_cost", jdec(o->supplier_cost));
         json_object_set_new(j, "freight", jdec(o->freight));
@@ -513,8 +520,9 @@ int dg_flow_report_orders_csv(dg_store *s, char **csv, dg_error *err)
     if (rc)
         return rc;
     dg_buf b = DG_BUF_INIT;
-    dg_buf_puts(&b, "storefront,order_number,status,currency,lines,matched,pos,pos_shipped,"
-                    "revenue,supplier_cost,freight,margin,pos_held,held,amendments,amended\n");
+    dg_buf_puts(&b,
+                "storefront,order_number,status,currency,lines,matched,pos,pos_shipped,"
+                "revenue,supplier_cost,freight,margin,pos_held,held,amendments,amended,reasons\n");
     for (size_t i = 0; i < n; i++) {
         const dg_flow_order_row *o = &rows[i];
         char t[4][40];
@@ -527,7 +535,8 @@ int dg_flow_report_orders_csv(dg_store *s, char **csv, dg_error *err)
             fdec(o->margin, t[3], sizeof t[3]), o->pos_held);
         csv_field(&b, o->held, false);
         dg_buf_printf(&b, "%ld,", o->amendments);
-        csv_field(&b, o->amended, true);
+        csv_field(&b, o->amended, false);
+        csv_field(&b, o->reasons, true);
     }
     free(rows);
     if (!b.data)

@@ -39,7 +39,7 @@ grep -q '"reason": ".*does not validate' "$out" || fail "status --json: no held 
 grep -q '"pos_held": 1' "$out" || fail "report orders json: no pos_held"
 grep -q '"held": "2001-NW: .*does not validate' "$out" || fail "report orders json: no held reason"
 "$DG_BIN" report orders --config "$CFG" >"$out" 2>&1 || fail "report orders csv"
-head -1 "$out" | grep -q ',pos_held,held,amendments,amended$' || fail "report orders csv: header"
+head -1 "$out" | grep -q ',pos_held,held,amendments,amended,reasons$' || fail "report orders csv: header"
 grep -q '^shopfront,2001,.*,1,"\?2001-NW: .*does not validate' "$out" || { cat "$out"; fail "report orders csv: held row"; }
 
 # Same reason next cycle: still held, logged once.

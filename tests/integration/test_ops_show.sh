@@ -2,7 +2,7 @@
 # `dropgate show po|order ID` on a demo run: the whole story of one PO (order, lines, the file
 # sent and its archived copy, 997 status and the 997 file, shipment with tracking, invoice match
 # with its discrepancy) and of one order (each line's outcome and reason, its POs, tracking
-# files); unknown ids exit 1, usage errors 2.
+# files); unknown ids exit 1, usage errors 2. Also: report orders gives each failed line's reason.
 set -euo pipefail
 source "$DG_SOURCE_DIR/tests/integration/lib/workdir.sh"
 dg_workdir ops-show
@@ -73,6 +73,24 @@ for want in "order 2003  storefront shopfront  status CONVERTED" "PO 2003-NW  su
   grep -qF -- "$want" "$out" || { cat "$out"; fail "show order 2003 lacks '$want'"; }
   checks=$((checks + 1))
 done
+
+# report orders says why each line that was not placed failed (CSV column and JSON key), and
+# takes --json like every command that prints records.
+"$DG_BIN" report orders "${C[@]}" >"$out" 2>>"$log" || fail "report orders"
+head -1 "$out" | grep -q ',reasons$' || fail "report orders: no reasons column"
+grep -q '^shopfront,2004,PARTIALLY_CONVERTED,.*,SF-9999: SKU SF-9999 is not in the catalog$' "$out" ||
+  fail "report orders: order 2004 lacks its failed line's reason"
+grep -q '^shopfront,2005,FAILED,.*,SF-1009: SKU SF-1009: 1 ordered; northwind has 0$' "$out" ||
+  fail "report orders: order 2005 lacks its reason"
+grep -q '^shopfront,2001,CONVERTED,.*,$' "$out" || fail "report orders: a converted order has reasons"
+"$DG_BIN" report orders --json "${C[@]}" >"$out" 2>>"$log" || fail "report orders --json"
+python3 - "$out" <<'PY' || fail "report orders --json reasons"
+import json, sys
+rows = {r["order_number"]: r for r in json.load(open(sys.argv[1]))}
+assert rows["2005"]["reasons"] == "SF-1009: SKU SF-1009: 1 ordered; northwind has 0", rows["2005"]
+assert "reasons" not in rows["2001"], rows["2001"]
+PY
+checks=$((checks + 6))
 
 # Unknown ids: 1; wrong kind or arguments: 2.
 set +e

@@ -87,9 +87,9 @@ static void changed_content_is_recorded_not_applied(void **state)
     assert_non_null(strstr(json, "\"amendments\": 2"));
     assert_non_null(strstr(json, "ship_to, notes"));
     assert_int_equal(dg_flow_report_orders_csv(f->s, &csv, &err), 0);
-    assert_non_null(strstr(csv, ",pos_held,held,amendments,amended\n"));
+    assert_non_null(strstr(csv, ",pos_held,held,amendments,amended,reasons\n"));
     assert_non_null(strstr(csv, ",2,\"2023-11-14T22:13:20Z lines; 2023-11-14T22:13:20Z ship_to, "
-                                "notes\"\n"));
+                                "notes\","));
     free(json);
     free(csv);
 }
