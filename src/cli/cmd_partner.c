@@ -17,17 +17,17 @@
 
 static void usage(FILE *f)
 {
-    fputs(
-        "usage: dropgate partner check NAME [--config FILE] [--max N] [SAMPLE...]\n"
-        "\n"
-        "Connects to partner NAME, lists its inbound and outbound folders, says which files a\n"
-        "poll would take now, and maps up to N (default 5) files of each inbound drop with the\n"
-        "drop's mapping (fetched into a scratch folder; the remote files stay where they are).\n"
-        "SAMPLE files given on the command line are mapped with the mapping of the first drop\n"
-        "whose include patterns select their name. The outbound mappings are loaded and checked.\n"
-        "Nothing is placed: no order, PO or record is created.\n"
-        "exit status: 0 every check passed, 1 a check failed, 2 usage or configuration error\n",
-        f);
+    fputs("usage: dropgate partner check NAME [--config FILE] [--max N] [SAMPLE...]\n"
+          "\n"
+          "Connects to partner NAME, lists its inbound and outbound folders, says which files a\n"
+          "poll would take now, and maps up to N (default 5) files of each inbound drop with the\n"
+          "drop's mapping (fetched into a scratch folder; the remote files stay where they are).\n"
+          "SAMPLE files given on the command line are mapped with the mapping of the first drop\n"
+          "whose include patterns select their name. Every inbound mapping of every drop and the\n"
+          "outbound mappings are loaded and checked, whether or not a file waits.\n"
+          "Nothing is placed: no order, PO or record is created.\n"
+          "exit status: 0 every check passed, 1 a check failed, 2 usage or configuration error\n",
+          f);
 }
 
 typedef struct {
@@ -203,6 +203,24 @@ static int check_out_mapping(const char *what, const char *path)
     return rc ? 1 : 0;
 }
 
+/* An inbound mapping of a drop (folder), loaded without any file. */
+static int check_in_mapping(const char *folder, const char *path)
+{
+    if (!path)
+        return 0;
+    dg_error err = {0};
+    dg_mapping *m = NULL;
+    int rc = dg_map_load(path, &m, &err);
+    if (!rc && dg_map_get_direction(m) != DG_MAP_IN)
+        rc = dg_error_set(&err, DG_ECONFIG, "%s is not an inbound mapping", path);
+    if (rc)
+        printf("  mapping %-40s FAIL %s\n", folder, err.msg);
+    else
+        printf("  mapping %-40s ok   %s\n", folder, path);
+    dg_map_free(m);
+    return rc ? 1 : 0;
+}
+
 static int cmp_name(const void *a, const void *b)
 {
     return strcmp(((const dg_remote_file *)a)->name, ((const dg_remote_file *)b)->name);
@@ -335,6 +353,14 @@ static int check(const dg_gw_config *cfg, const dg_gw_partner *p, long max, char
         }
         failed |= d->route_x12 ? try_route(cfg, samples[i], samples[i])
                                : try_map_drop(d, samples[i], samples[i]);
+    }
+    /* Every inbound mapping of every drop loads as an inbound mapping, whether or not a file
+     * waits in the drop (a mistyped path shows now, not when the first file arrives). */
+    for (size_t i = 0; i < p->n_drops; i++) {
+        const dg_gw_drop *d = &p->drops[i];
+        failed |= check_in_mapping(d->folder, d->mapping);
+        for (size_t k = 0; k < d->n_matches; k++)
+            failed |= check_in_mapping(d->folder, d->matches[k].mapping);
     }
     /* Every mapping of the set table loads and reads its ST01 (a mistyped path shows now,
      * not when the first file arrives). */
