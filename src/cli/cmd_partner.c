@@ -10,9 +10,12 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "core/buf.h"
 #include "core/fs.h"
+#include "core/model_json.h"
 #include "gateway/gateway.h"
 #include "map/map.h"
+#include "x12/defs.h"
 #include "x12/x12.h"
 
 static void usage(FILE *f)
@@ -24,7 +27,8 @@ static void usage(FILE *f)
           "drop's mapping (fetched into a scratch folder; the remote files stay where they are).\n"
           "SAMPLE files given on the command line are mapped with the mapping of the first drop\n"
           "whose include patterns select their name. Every inbound mapping of every drop and the\n"
-          "outbound mappings are loaded and checked, whether or not a file waits.\n"
+          "outbound mappings are loaded and checked, whether or not a file waits; a sample PO is\n"
+          "rendered through the outbound PO mapping (X12: fitted to and validated against edi/).\n"
           "Nothing is placed: no order, PO or record is created.\n"
           "exit status: 0 every check passed, 1 a check failed, 2 usage or configuration error\n",
           f);
@@ -221,6 +225,59 @@ static int check_in_mapping(const char *folder, const char *path)
     return rc ? 1 : 0;
 }
 
+/* A PO as the flow renders one (no ids, carrier or notes: the sparse case real POs hit). */
+static const char sample_po[] =
+    "{\"kind\":\"order\",\"order\":{\"order_number\":\"CHECK-0001\","
+    "\"customer_order_number\":\"1001\",\"order_date\":\"2026-01-15\",\"purpose\":\"00\","
+    "\"order_type\":\"DS\",\"currency\":\"USD\",\"bill_to\":{\"name\":\"Retailer\"},"
+    "\"ship_to\":{\"name\":\"Ana Lopez\",\"address1\":\"123 Main St\",\"city\":\"Austin\","
+    "\"state\":\"TX\",\"postal_code\":\"78701\",\"country\":\"US\"},"
+    "\"seller\":{\"id\":\"supplier\",\"name\":\"supplier\"},\"total\":\"8.20\","
+    "\"lines\":[{\"line_number\":\"1\",\"buyer_sku\":\"SF-1001\",\"vendor_sku\":\"V-1001\","
+    "\"description\":\"Sample item\",\"quantity\":\"2\",\"uom\":\"EA\","
+    "\"unit_price\":\"4.10\"}]}}";
+
+/* Renders the sample PO through p's outbound PO mapping; X12 is fitted to edi/ and validated
+ * as the gateway does before it queues a PO, so a PO the supplier would reject shows now. */
+static int check_sample_po(const dg_gw_config *cfg, const dg_gw_partner *p)
+{
+    if (!p->out.po_mapping)
+        return 0;
+    dg_error err = {0};
+    dg_mapping *m = NULL;
+    dg_doc *doc = NULL;
+    dg_x12_defs *defs = NULL;
+    dg_buf b = DG_BUF_INIT;
+    int rc = dg_map_load(p->out.po_mapping, &m, &err);
+    if (!rc)
+        rc = dg_doc_from_json(sample_po, sizeof sample_po - 1, &doc, &err);
+    bool x12 = !rc && !strcmp(dg_map_format(m), "x12");
+    if (x12)
+        rc = dg_x12_defs_load(cfg->edi_dir, &defs, &err);
+    if (!rc) {
+        dg_map_envelope env;
+        memset(&env, 0, sizeof env);
+        env.sender_qualifier = cfg->our_qualifier;
+        env.sender_id = cfg->our_id;
+        env.receiver_qualifier = p->x12_qualifier ? p->x12_qualifier : "ZZ";
+        env.receiver_id = p->x12_id ? p->x12_id : p->name;
+        env.interchange_control = env.group_control = env.first_set_control = 1;
+        env.defs = defs;
+        dg_doc *docs[1] = {doc};
+        rc = dg_map_write(m, docs, 1, &env, &b, &err);
+    }
+    if (rc)
+        printf("  po      %-40s FAIL sample PO: %s\n", "render", err.msg);
+    else
+        printf("  po      %-40s ok   sample PO: %zu bytes%s\n", "render", b.len,
+               x12 ? ", valid X12" : "");
+    dg_buf_free(&b);
+    dg_x12_defs_free(defs);
+    dg_doc_free(doc);
+    dg_map_free(m);
+    return rc ? 1 : 0;
+}
+
 static int cmp_name(const void *a, const void *b)
 {
     return strcmp(((const dg_remote_file *)a)->name, ((const dg_remote_file *)b)->name);
@@ -342,6 +399,7 @@ static int check(const dg_gw_config *cfg, const dg_gw_partner *p, long max, char
         dg_transport_close(t);
     }
     failed |= check_out_mapping("po", p->out.po_mapping);
+    failed |= check_sample_po(cfg, p);
     failed |= check_out_mapping("track", p->out.tracking_mapping);
     for (int i = 0; i < n_samples; i++) {
         const char *base = strrchr(samples[i], '/') ? strrchr(samples[i], '/') + 1 : samples[i];
