@@ -1,9 +1,12 @@
 /* The running gateway: opens the state store and var/ folders, caches the partners' mappings
  * and transports, and runs a cycle (suppliers, then storefronts, then every outbox). */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/fs.h"
 #include "core/log.h"
@@ -125,6 +128,42 @@ void gw_store_close(dg_gw *g)
     g->store = NULL;
 }
 
+/* Removes what an interrupted run left in spool/<partner>/. A spool file is only ever a scratch
+ * copy: before its pickup is committed the file is still in the partner's drop, after it the
+ * archive holds it. A process killed between the after-action and the unlink leaves it behind;
+ * the gateway is opened only by the instance holding the state-store lock, so nothing else is
+ * using the spool now. */
+static void spool_sweep(const char *spool_dir)
+{
+    DIR *top = opendir(spool_dir);
+    if (!top)
+        return;
+    size_t removed = 0;
+    struct dirent *pe;
+    while ((pe = readdir(top))) {
+        if (pe->d_name[0] == '.' && (!pe->d_name[1] || !strcmp(pe->d_name, "..")))
+            continue;
+        char dir[2048];
+        snprintf(dir, sizeof dir, "%s/%s", spool_dir, pe->d_name);
+        DIR *d = opendir(dir);
+        if (!d)
+            continue;
+        struct dirent *fe;
+        while ((fe = readdir(d))) {
+            char path[4096];
+            struct stat st;
+            snprintf(path, sizeof path, "%s/%s", dir, fe->d_name);
+            if (!lstat(path, &st) && S_ISREG(st.st_mode) && !unlink(path))
+                removed++;
+        }
+        closedir(d);
+    }
+    closedir(top);
+    if (removed)
+        dg_log_info("spool=%s outcome=swept files=%zu (left by an interrupted run)", spool_dir,
+                    removed);
+}
+
 int dg_gw_open(const dg_gw_config *cfg, dg_gw **out, dg_error *err)
 {
     *out = NULL;
@@ -135,6 +174,7 @@ int dg_gw_open(const dg_gw_config *cfg, dg_gw **out, dg_error *err)
         if (rc)
             return rc;
     }
+    spool_sweep(cfg->spool_dir);
     dg_gw *g = calloc(1, sizeof *g);
     if (!g)
         return dg_error_set(err, DG_ENOMEM, "out of memory");

@@ -162,6 +162,24 @@ static void test_max_files_and_delete(void **state)
     dg_gw_config_free(cfg);
 }
 
+/* A kill between the after-action and the spool unlink leaves a scratch copy behind: the next
+ * open of the gateway (under the state-store lock) sweeps it; the drop is untouched. */
+static void test_spool_leftovers_swept(void **state)
+{
+    (void)state;
+    dg_gw_config *cfg = load("");
+    write_order("drops/shop/orders/a.csv", "1");
+    write_order("var/spool/shop/left-by-a-kill.csv", "2");
+    write_order("var/spool/other/half-fetched.edi", "3");
+    dg_gw_stats s = poll_once(cfg);
+    assert_int_equal(s.processed, 1);
+    assert_false(exists("var/spool/shop/left-by-a-kill.csv"));
+    assert_false(exists("var/spool/other/half-fetched.edi"));
+    assert_int_equal(count_files("var/spool"), 0);
+    assert_int_equal(count_files("var/archive"), 1); /* the leftovers were never taken as input */
+    dg_gw_config_free(cfg);
+}
+
 static void test_move_and_leave_duplicate(void **state)
 {
     (void)state;
@@ -559,6 +577,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_max_files_and_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spool_leftovers_swept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_move_and_leave_duplicate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_leave_known_version_not_fetched, setup, teardown),
         cmocka_unit_test_setup_teardown(test_markers_and_growing, setup, teardown),
