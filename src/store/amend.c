@@ -53,12 +53,6 @@ int dg_store_amendment_add(dg_store *s, int64_t order_id, int64_t document_id, c
     return 0;
 }
 
-static void col_copy(sqlite3_stmt *st, int i, char *dst, size_t size)
-{
-    const unsigned char *v = sqlite3_column_text(st, i);
-    snprintf(dst, size, "%s", v ? (const char *)v : "");
-}
-
 int dg_store_amendments(dg_store *s, dg_store_amendment **rows, size_t *n, dg_error *err)
 {
     static const char sql[] = "SELECT o.storefront, o.order_number, a.changed, a.created_at"
@@ -79,9 +73,9 @@ int dg_store_amendments(dg_store *s, dg_store_amendment **rows, size_t *n, dg_er
         }
         *rows = grown;
         dg_store_amendment *a = &(*rows)[(*n)++];
-        col_copy(st, 0, a->storefront, sizeof a->storefront);
-        col_copy(st, 1, a->order_number, sizeof a->order_number);
-        col_copy(st, 2, a->changed, sizeof a->changed);
+        st_col_copy(st, 0, a->storefront, sizeof a->storefront);
+        st_col_copy(st, 1, a->order_number, sizeof a->order_number);
+        st_col_copy(st, 2, a->changed, sizeof a->changed);
         a->at = sqlite3_column_int64(st, 3);
     }
     sqlite3_reset(st);

@@ -8,14 +8,6 @@
 #include "core/array.h"
 #include "store/store_internal.h"
 
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 /* Runs a hold (reason) or release (reason NULL) statement keyed by ?1; *changed: a row moved. */
 static int hold_step(dg_store *s, const char *sql, int64_t id, const char *key, const char *reason,
                      bool *changed, const char *what, dg_error *err)
@@ -25,11 +17,11 @@ static int hold_step(dg_store *s, const char *sql, int64_t id, const char *key, 
     if (rc)
         return rc;
     if (key)
-        bind_text(st, 1, key);
+        st_bind_text(st, 1, key);
     else
         sqlite3_bind_int64(st, 1, id);
     if (reason) {
-        bind_text(st, 2, reason);
+        st_bind_text(st, 2, reason);
         sqlite3_bind_int64(st, 3, dg_store_now(s));
     }
     rc = sqlite3_step(st);
@@ -79,12 +71,6 @@ int dg_store_po_release(dg_store *s, const char *po_number, bool *was_held, dg_e
                      err);
 }
 
-static void col_copy(sqlite3_stmt *st, int i, char *dst, size_t size)
-{
-    const unsigned char *v = sqlite3_column_text(st, i);
-    snprintf(dst, size, "%s", v ? (const char *)v : "");
-}
-
 static int list_held(dg_store *s, const char *sql, dg_store_held_po **rows, size_t *n,
                      dg_error *err);
 
@@ -125,11 +111,11 @@ static int list_held(dg_store *s, const char *sql, dg_store_held_po **rows, size
         }
         *rows = grown;
         dg_store_held_po *h = &(*rows)[(*n)++];
-        col_copy(st, 0, h->po_number, sizeof h->po_number);
-        col_copy(st, 1, h->supplier, sizeof h->supplier);
-        col_copy(st, 2, h->storefront, sizeof h->storefront);
-        col_copy(st, 3, h->order_number, sizeof h->order_number);
-        col_copy(st, 4, h->reason, sizeof h->reason);
+        st_col_copy(st, 0, h->po_number, sizeof h->po_number);
+        st_col_copy(st, 1, h->supplier, sizeof h->supplier);
+        st_col_copy(st, 2, h->storefront, sizeof h->storefront);
+        st_col_copy(st, 3, h->order_number, sizeof h->order_number);
+        st_col_copy(st, 4, h->reason, sizeof h->reason);
         h->held_at = sqlite3_column_int64(st, 5);
     }
     sqlite3_reset(st);

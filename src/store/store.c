@@ -245,12 +245,18 @@ void dg_store_rollback(dg_store *s)
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
+void st_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
     if (v)
         sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
     else
         sqlite3_bind_null(st, i);
+}
+
+void st_col_copy(sqlite3_stmt *st, int i, char *dst, size_t size)
+{
+    const unsigned char *v = sqlite3_column_text(st, i);
+    snprintf(dst, size, "%s", v ? (const char *)v : "");
 }
 
 static char *col_dup(sqlite3_stmt *st, int i)
@@ -291,20 +297,20 @@ int dg_store_file_add(dg_store *s, const char *sha256, const char *partner, cons
     int rc = dg_store_prepare(s, ins, &st, err);
     if (rc)
         return rc;
-    bind_text(st, 1, sha256);
-    bind_text(st, 2, partner);
-    bind_text(st, 3, direction);
-    bind_text(st, 4, name);
+    st_bind_text(st, 1, sha256);
+    st_bind_text(st, 2, partner);
+    st_bind_text(st, 3, direction);
+    st_bind_text(st, 4, name);
     sqlite3_bind_int64(st, 5, (sqlite3_int64)size);
     sqlite3_bind_int64(st, 6, dg_store_now(s));
     if ((rc = step_done(s, st, err, "recording a file")))
         return rc;
     if ((rc = dg_store_prepare(s, sel, &st, err)))
         return rc;
-    bind_text(st, 1, sha256);
-    bind_text(st, 2, partner);
-    bind_text(st, 3, direction);
-    bind_text(st, 4, name);
+    st_bind_text(st, 1, sha256);
+    st_bind_text(st, 2, partner);
+    st_bind_text(st, 3, direction);
+    st_bind_text(st, 4, name);
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
@@ -322,11 +328,11 @@ static const char *const pickup_names[] = {"NEW", "DONE", "QUARANTINED", "PARTIA
 
 static void bind_key(sqlite3_stmt *st, const dg_pickup_key *k)
 {
-    bind_text(st, 1, k->partner);
-    bind_text(st, 2, k->path);
+    st_bind_text(st, 1, k->partner);
+    st_bind_text(st, 2, k->path);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)k->size);
     sqlite3_bind_int64(st, 4, k->mtime);
-    bind_text(st, 5, k->sha256);
+    st_bind_text(st, 5, k->sha256);
 }
 
 static int check_key(const dg_pickup_key *k, dg_error *err)
@@ -385,9 +391,9 @@ int dg_store_pickup_record(dg_store *s, const dg_pickup_key *k, dg_pickup_state 
     if ((rc = dg_store_prepare(s, sql, &st, err)))
         return rc;
     bind_key(st, k);
-    bind_text(st, 6, pickup_names[state]);
-    bind_text(st, 7, reason);
-    bind_text(st, 8, quarantine_path);
+    st_bind_text(st, 6, pickup_names[state]);
+    st_bind_text(st, 7, reason);
+    st_bind_text(st, 8, quarantine_path);
     if (file_id > 0)
         sqlite3_bind_int64(st, 9, file_id);
     sqlite3_bind_int64(st, 10, dg_store_now(s));
@@ -438,8 +444,8 @@ int dg_store_document_find_sha(dg_store *s, int64_t file_id, long position, cons
         return rc;
     sqlite3_bind_int64(st, 1, file_id);
     sqlite3_bind_int64(st, 2, position);
-    bind_text(st, 3, kind);
-    bind_text(st, 4, content_sha256);
+    st_bind_text(st, 3, kind);
+    st_bind_text(st, 4, content_sha256);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *doc_id = sqlite3_column_int64(st, 0);
@@ -471,18 +477,18 @@ int dg_store_document_add_sha(dg_store *s, const char *kind, const char *partner
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    bind_text(st, 1, kind);
-    bind_text(st, 2, partner);
+    st_bind_text(st, 1, kind);
+    st_bind_text(st, 2, partner);
     if (file_id > 0)
         sqlite3_bind_int64(st, 3, file_id);
     sqlite3_bind_int64(st, 4, position);
-    bind_text(st, 5, interchange_control);
-    bind_text(st, 6, group_control);
-    bind_text(st, 7, set_control);
-    bind_text(st, 8, json);
-    bind_text(st, 9, outcome);
+    st_bind_text(st, 5, interchange_control);
+    st_bind_text(st, 6, group_control);
+    st_bind_text(st, 7, set_control);
+    st_bind_text(st, 8, json);
+    st_bind_text(st, 9, outcome);
     sqlite3_bind_int64(st, 10, dg_store_now(s));
-    bind_text(st, 11, content_sha256);
+    st_bind_text(st, 11, content_sha256);
     if ((rc = step_done(s, st, err, "recording a document")))
         return rc;
     if (doc_id)
@@ -515,8 +521,8 @@ int dg_store_last_control(dg_store *s, const char *partner, dg_control_kind kind
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    bind_text(st, 1, partner);
-    bind_text(st, 2, ctl_names[kind]);
+    st_bind_text(st, 1, partner);
+    st_bind_text(st, 2, ctl_names[kind]);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(st, 0);
@@ -545,8 +551,8 @@ int dg_store_next_control(dg_store *s, const char *partner, dg_control_kind kind
         dg_store_rollback(s);
         return rc;
     }
-    bind_text(st, 1, partner);
-    bind_text(st, 2, ctl_names[kind]);
+    st_bind_text(st, 1, partner);
+    st_bind_text(st, 2, ctl_names[kind]);
     int step = sqlite3_step(st);
     int64_t v = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     if (step == SQLITE_ROW)
@@ -622,12 +628,12 @@ int dg_store_outbox_add(dg_store *s, const char *partner, const char *kind, cons
     int rc = dg_store_prepare(s, ins, &st, err);
     if (rc)
         return rc;
-    bind_text(st, 1, partner);
-    bind_text(st, 2, kind);
-    bind_text(st, 3, ref);
-    bind_text(st, 4, file_name);
-    bind_text(st, 5, content_sha256);
-    bind_text(st, 6, local_path);
+    st_bind_text(st, 1, partner);
+    st_bind_text(st, 2, kind);
+    st_bind_text(st, 3, ref);
+    st_bind_text(st, 4, file_name);
+    st_bind_text(st, 5, content_sha256);
+    st_bind_text(st, 6, local_path);
     sqlite3_bind_int64(st, 7, dg_store_now(s));
     if ((rc = step_done(s, st, err, "adding to the outbox")))
         return rc;
@@ -636,8 +642,8 @@ int dg_store_outbox_add(dg_store *s, const char *partner, const char *kind, cons
         *existed = !added;
     if ((rc = dg_store_prepare(s, sel, &st, err)))
         return rc;
-    bind_text(st, 1, partner);
-    bind_text(st, 2, file_name);
+    st_bind_text(st, 1, partner);
+    st_bind_text(st, 2, file_name);
     rc = sqlite3_step(st);
     int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
@@ -659,7 +665,7 @@ int dg_store_outbox_pending(dg_store *s, const char *partner, dg_outbox_entry **
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    bind_text(st, 1, partner);
+    st_bind_text(st, 1, partner);
     size_t cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         dg_outbox_entry *grown = dg_array_slot(*rows, sizeof *grown, *n, &cap, 16);
@@ -755,6 +761,6 @@ int dg_store_outbox_mark_failed(dg_store *s, int64_t id, const char *error, dg_e
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, id);
-    bind_text(st, 2, error);
+    st_bind_text(st, 2, error);
     return step_done(s, st, err, "recording a failed send");
 }

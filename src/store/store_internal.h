@@ -25,6 +25,11 @@ struct dg_store {
 /* Remembers why the store last failed (an SQLite result code), for dg_store_failure_retryable. */
 void st_note_failure(int sqlite_code);
 
+/* Binds text, or NULL for a NULL pointer (SQLITE_TRANSIENT: the caller's buffer may go). */
+void st_bind_text(sqlite3_stmt *st, int i, const char *v);
+/* Copies column i into dst (cut to size; NULL reads as ""). */
+void st_col_copy(sqlite3_stmt *st, int i, char *dst, size_t size);
+
 /* Applies migrations up to target (DG_STORE_SCHEMA_VERSION normally). */
 int st_migrate(dg_store *s, int target, dg_error *err);
 

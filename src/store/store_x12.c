@@ -9,14 +9,6 @@
 static const char *const set_states[] = {"", "APPLIED", "REJECTED"};
 static const char *const pickup_states[] = {"NEW", "DONE", "QUARANTINED", "PARTIAL"};
 
-static void text(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 static char *dup_col(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
@@ -93,8 +85,8 @@ int dg_store_pickup_set_state(dg_store *s, int64_t id, dg_pickup_state state, co
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, id);
-    text(st, 2, pickup_states[state]);
-    text(st, 3, reason);
+    st_bind_text(st, 2, pickup_states[state]);
+    st_bind_text(st, 3, reason);
     sqlite3_bind_int64(st, 4, dg_store_now(s));
     return done(s, st, err, "updating a pickup's state");
 }
@@ -116,15 +108,15 @@ int dg_store_x12set_record(dg_store *s, const dg_x12set_rec *r, dg_x12set_state 
         return rc;
     sqlite3_bind_int64(st, 1, r->file_id);
     sqlite3_bind_int64(st, 2, r->position);
-    text(st, 3, r->partner);
-    text(st, 4, r->sender);
-    text(st, 5, r->interchange_control);
-    text(st, 6, r->group_control);
-    text(st, 7, r->set_control);
-    text(st, 8, r->set_id);
-    text(st, 9, r->version);
-    text(st, 10, set_states[state]);
-    text(st, 11, reason);
+    st_bind_text(st, 3, r->partner);
+    st_bind_text(st, 4, r->sender);
+    st_bind_text(st, 5, r->interchange_control);
+    st_bind_text(st, 6, r->group_control);
+    st_bind_text(st, 7, r->set_control);
+    st_bind_text(st, 8, r->set_id);
+    st_bind_text(st, 9, r->version);
+    st_bind_text(st, 10, set_states[state]);
+    st_bind_text(st, 11, reason);
     sqlite3_bind_int64(st, 12, dg_store_now(s));
     return done(s, st, err, "recording an X12 set");
 }
@@ -167,7 +159,7 @@ int dg_store_x12set_count(dg_store *s, int64_t file_id, dg_x12set_state state, l
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, file_id);
-    text(st, 2, set_states[state]);
+    st_bind_text(st, 2, set_states[state]);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *n = (long)sqlite3_column_int64(st, 0);
@@ -185,8 +177,8 @@ int dg_store_interchange_add(dg_store *s, const char *sender, const char *contro
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    text(st, 1, sender);
-    text(st, 2, control);
+    st_bind_text(st, 1, sender);
+    st_bind_text(st, 2, control);
     sqlite3_bind_int64(st, 3, file_id);
     sqlite3_bind_int64(st, 4, dg_store_now(s));
     return done(s, st, err, "recording an interchange");
@@ -204,8 +196,8 @@ int dg_store_interchange_find(dg_store *s, const char *sender, const char *contr
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    text(st, 1, sender);
-    text(st, 2, control);
+    st_bind_text(st, 1, sender);
+    st_bind_text(st, 2, control);
     sqlite3_bind_int64(st, 3, since);
     sqlite3_bind_int64(st, 4, except_file_id);
     rc = sqlite3_step(st);
