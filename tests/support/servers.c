@@ -717,3 +717,28 @@ long dg_test_maxrss_kb(void)
     getrusage(RUSAGE_SELF, &ru);
     return ru.ru_maxrss;
 }
+
+void *dg_test_kill_when_uploading(void *v)
+{
+    dg_test_upload_killer *k = v;
+    for (int i = 0; i < 40000 && !k->killed && !k->stop; i++) {
+        DIR *d = opendir(k->dir);
+        for (struct dirent *e; d && (e = readdir(d));) {
+            char path[2300];
+            struct stat st;
+            snprintf(path, sizeof path, "%s/%s", k->dir, e->d_name);
+            if (!stat(path, &st) && S_ISREG(st.st_mode) && st.st_size > 4 * 1024 * 1024) {
+                if (k->sshd)
+                    dg_test_sshd_kill(k->sshd);
+                if (k->ftpd)
+                    dg_test_ftpd_kill(k->ftpd);
+                k->killed = true;
+                break;
+            }
+        }
+        if (d)
+            closedir(d);
+        usleep(500);
+    }
+    return NULL;
+}

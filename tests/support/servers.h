@@ -65,6 +65,17 @@ int dg_test_sshd_restart(dg_test_sshd *s);
 void dg_test_ftpd_kill(dg_test_ftpd *s);
 int dg_test_ftpd_restart(dg_test_ftpd *s);
 
+/* A watcher thread (dg_test_kill_when_uploading) that kills sshd or ftpd (whichever is set)
+ * once any regular file in dir (temporary or final name) holds more than 4 MiB: a server that
+ * dies half way through an upload. Set stop once the upload has ended first. */
+typedef struct dg_test_upload_killer {
+    const char *dir;
+    dg_test_sshd *sshd;
+    dg_test_ftpd *ftpd;
+    _Atomic bool killed, stop;
+} dg_test_upload_killer;
+void *dg_test_kill_when_uploading(void *killer);
+
 /* Sends sig to a server and all its session processes (SIGSTOP: a server that hangs). */
 void dg_test_server_signal(pid_t pid, int sig);
 

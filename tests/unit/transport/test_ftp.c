@@ -463,34 +463,6 @@ static void test_big_file_bounded_memory(void **state)
     unlink(srv_path(&g_srv, "big.bin"));
 }
 
-/* Kills the server once any file in dir (temporary or final name) holds more than 4 MiB. */
-typedef struct upload_killer {
-    const char *dir;
-    _Atomic bool killed, stop;
-} upload_killer;
-
-static void *kill_when_uploading(void *v)
-{
-    upload_killer *k = v;
-    for (int i = 0; i < 40000 && !k->killed && !k->stop; i++) {
-        DIR *d = opendir(k->dir);
-        for (struct dirent *e; d && (e = readdir(d));) {
-            char path[2300];
-            struct stat st;
-            snprintf(path, sizeof path, "%s/%s", k->dir, e->d_name);
-            if (!stat(path, &st) && S_ISREG(st.st_mode) && st.st_size > 4 * 1024 * 1024) {
-                dg_test_ftpd_kill(&g_srv);
-                k->killed = true;
-                break;
-            }
-        }
-        if (d)
-            closedir(d);
-        usleep(500);
-    }
-    return NULL;
-}
-
 /* An upload cut off half way (the server dies) leaves nothing under the final name: a partner
  * never reads half a PO. The retry then delivers the whole file under that name. */
 static void test_interrupted_upload_leaves_no_final_name(void **state)
@@ -505,9 +477,9 @@ static void test_interrupted_upload_leaves_no_final_name(void **state)
     dg_transport *t = NULL;
     dg_error err = {0};
     assert_int_equal(dg_transport_open(&c, &t, &err), 0);
-    upload_killer k = {.dir = srv_path(&g_srv, "upkill"), .killed = false, .stop = false};
+    dg_test_upload_killer k = {.dir = srv_path(&g_srv, "upkill"), .ftpd = &g_srv};
     pthread_t th;
-    pthread_create(&th, NULL, kill_when_uploading, &k);
+    pthread_create(&th, NULL, dg_test_kill_when_uploading, &k);
     int rc = dg_transport_put(t, tmp_path("up.bin"), "upkill", "PO_big.edi", &err);
     k.stop = true; /* the upload ended first: the watcher stops */
     pthread_join(th, NULL);
