@@ -417,6 +417,14 @@ static xmlNodePtr child_named(xmlNodePtr parent, const char *name)
     return NULL;
 }
 
+static bool has_text(xmlNodePtr n)
+{
+    for (xmlNodePtr c = n->children; c; c = c->next)
+        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
+            return true;
+    return false;
+}
+
 xmlNodePtr dg_xml_path_node(xmlNodePtr parent, const char *path, int last_new, const char *value)
 {
     char part[256];
@@ -435,6 +443,10 @@ xmlNodePtr dg_xml_path_node(xmlNodePtr parent, const char *path, int last_new, c
             return cur;
         }
         xmlNodePtr next = (last && last_new) ? NULL : child_named(cur, part);
+        /* A value for an element that already holds one is a second element of that name
+         * (cXML's Street, Street for address lines 1 and 2), never text glued onto the first. */
+        if (next && last && value && has_text(next))
+            next = NULL;
         if (!next)
             next = xmlNewChild(cur, cur->ns, (const xmlChar *)part, NULL);
         cur = next;

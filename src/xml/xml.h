@@ -52,8 +52,9 @@ int dg_xml_eval_text(xmlXPathContextPtr ctx, xmlXPathCompExprPtr expr, xmlNodePt
                      dg_buf *out);
 
 /* "a/b/@c" under parent: reuses existing elements of those names (creates them when missing)
- * and, when last_new, always creates the last element. Returns the element (or its owner for
- * an attribute, which is then set to value). */
+ * and, when last_new, always creates the last element; a value for a last element that already
+ * holds text goes into a new element of the same name (two Street lines). Returns the element
+ * (or its owner for an attribute, which is then set to value). */
 xmlNodePtr dg_xml_path_node(xmlNodePtr parent, const char *path, int last_new, const char *value);
 
 /* Serialises with an XML declaration, UTF-8, indented. */

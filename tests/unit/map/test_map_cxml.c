@@ -82,6 +82,10 @@ static void order_round_trip(void **state)
     assert_string_equal(o1->ship_to.name, o2->ship_to.name);
     assert_string_equal(o1->ship_to.company, o2->ship_to.company);
     assert_string_equal(o1->ship_to.address1, o2->ship_to.address1);
+    /* two Street elements, not "2450 Marina BlvdSuite 210" in one */
+    assert_string_equal(o2->ship_to.address2, "Suite 210");
+    assert_non_null(strstr(x.data, "<Street>2450 Marina Blvd</Street>"));
+    assert_non_null(strstr(x.data, "<Street>Suite 210</Street>"));
     assert_string_equal(o1->ship_to.city, o2->ship_to.city);
     assert_string_equal(o1->ship_to.postal_code, o2->ship_to.postal_code);
     assert_string_equal(o1->ship_to.country, o2->ship_to.country);
