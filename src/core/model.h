@@ -39,6 +39,7 @@ typedef struct dg_order_line {
     char *gtin;         /* UPC/EAN/GTIN (UP / EN / UK) */
     char *product_ids;  /* every id pair the partner sent, "VN=AB3542;CB=065322-117;SK=56065" */
     char *description;
+    char *comment;      /* the customer's note on this line (ICDF product comment) */
     dg_dec quantity;
     char *uom;          /* X12 unit code: EA, CA, ... */
     dg_dec unit_price;
