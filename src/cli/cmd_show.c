@@ -86,12 +86,52 @@ static void print_ack(json_t *po)
         printf("  %-14s not expected from this supplier\n", "997/999:");
 }
 
+/* The supplier's answer on a PO line (855): status, code, changed quantity/price, date. */
+static void print_answer(json_t *o)
+{
+    if (!*str(o, "supplier_status"))
+        return;
+    printf("        supplier: %s", str(o, "supplier_status"));
+    if (*str(o, "ack_code"))
+        printf(" (%s)", str(o, "ack_code"));
+    if (*str(o, "ack_qty"))
+        printf(" qty %s", str(o, "ack_qty"));
+    if (*str(o, "ack_price"))
+        printf(" price %s", str(o, "ack_price"));
+    if (*str(o, "promised_date"))
+        printf(" promised %s", str(o, "promised_date"));
+    if (*str(o, "supplier_reason"))
+        printf(": %s", str(o, "supplier_reason"));
+    printf("\n");
+}
+
+/* only: "order" shows the order's own rows (its POs show theirs), NULL every row */
+static void print_history(json_t *v, const char *only)
+{
+    size_t i;
+    json_t *h;
+    printf("  status history:%s\n", json_array_size(json_object_get(v, "history")) ? "" : " none");
+    json_array_foreach(json_object_get(v, "history"), i, h)
+    {
+        if (only && strcmp(str(h, "what"), only))
+            continue;
+        printf("    %s  %-5s %s%s%s %s -> %s  (%s%s%s)\n", when(h, "at"), str(h, "what"),
+               str(h, "po_number"), *str(h, "sku") ? " " : "", str(h, "sku"),
+               *str(h, "from_status") ? str(h, "from_status") : "-", str(h, "to_status"),
+               str(h, "cause"), *str(h, "detail") ? ": " : "", str(h, "detail"));
+        file_line(h);
+    }
+}
+
 static void print_po(json_t *po, const char *indent)
 {
     printf("%sPO %s  supplier %s  status %s\n", indent, str(po, "po_number"), str(po, "supplier"),
            str(po, "status"));
     printf("  %-14s %s at %s (%s)\n", "order:", str(po, "order_number"), str(po, "storefront"),
            str(po, "order_status"));
+    printf("  %-14s %s since %s%s%s\n", "order status:", str(po, "po_status"),
+           when(po, "po_status_at"), *str(po, "rerouted_from") ? "; re-routed from PO " : "",
+           str(po, "rerouted_from"));
     printf("  %-14s %s %s\n", "total:", str(po, "total"), str(po, "currency"));
     printf("  %-14s %s\n", "created:", when(po, "created_at"));
     if (*str(po, "hold_reason"))
@@ -115,6 +155,7 @@ static void print_po(json_t *po, const char *indent)
                str(o, "line_no"), str(o, "retailer_sku"), str(o, "supplier_sku"),
                str(o, "qty_ordered"), str(o, "qty_shipped"), str(o, "qty_invoiced"),
                str(o, "cost"));
+        print_answer(o);
     }
     printf("  files sent:%s\n", json_array_size(json_object_get(po, "sent")) ? "" : " none");
     json_array_foreach(json_object_get(po, "sent"), i, o)
@@ -148,12 +189,15 @@ static void print_po(json_t *po, const char *indent)
             printf("      duplicate of %s\n", str(o, "duplicate_of"));
         file_line(o);
     }
+    print_history(po, NULL);
 }
 
 static void print_order(json_t *o)
 {
     printf("order %s  storefront %s  status %s\n", str(o, "order_number"), str(o, "storefront"),
            str(o, "status"));
+    if (*str(o, "fulfilment_status"))
+        printf("  %-14s %s\n", "fulfilment:", str(o, "fulfilment_status"));
     printf("  %-14s %s\n", "order date:", str(o, "order_date"));
     printf("  %-14s %s %s\n", "total:", str(o, "total"), str(o, "currency"));
     printf("  %-14s %s\n", "received:", when(o, "created_at"));
@@ -173,6 +217,9 @@ static void print_order(json_t *o)
                    str(e, "supplier_sku"));
         if (*str(e, "reason"))
             printf(" reason: %s", str(e, "reason"));
+        if (*str(e, "supplier_status"))
+            printf(" supplier: %s%s%s", str(e, "supplier_status"),
+                   *str(e, "supplier_reason") ? ": " : "", str(e, "supplier_reason"));
         printf("\n");
     }
     json_array_foreach(json_object_get(o, "amendments"), i, e) printf(
@@ -186,6 +233,7 @@ static void print_order(json_t *o)
         if (*str(e, "archived_path"))
             printf("      archived: %s\n", str(e, "archived_path"));
     }
+    print_history(o, "order");
     json_array_foreach(json_object_get(o, "pos"), i, e)
     {
         printf("\n");

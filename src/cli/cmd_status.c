@@ -46,6 +46,8 @@ static void print_text(const char *text)
     }
     print_counts("orders:", json_object_get(root, "orders"));
     print_counts("supplier POs:", json_object_get(root, "pos"));
+    print_counts("PO order status:", json_object_get(root, "po_status"));
+    print_counts("order fulfilment:", json_object_get(root, "fulfilment"));
     print_counts("outbox:", json_object_get(root, "outbox"));
     print_counts("invoices:", json_object_get(root, "invoices"));
     printf("%-24s %lld\n", "tracking not yet sent:",

@@ -56,6 +56,12 @@ int fl_document_add(dg_store *s, const char *partner, const fl_docrec *r, const 
                                      r->sha, outcome, doc_id, err);
 }
 
+const char *fl_cause_kind(const dg_doc *doc)
+{
+    const char *ts = doc->source.transaction_set;
+    return ts && *ts ? ts : dg_doc_kind_name(doc->kind);
+}
+
 int dg_flow_ingest_doc(dg_store *s, const dg_flow_rules *r, const char *partner, bool storefront,
                        dg_doc *doc, int64_t file_id, dg_flow_result *res, dg_error *err)
 {

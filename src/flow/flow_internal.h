@@ -111,4 +111,7 @@ int fl_match_line(const po_line *lines, size_t n, const char *line_number, const
 
 int fl_date_text(int64_t t, char *out, size_t size); /* "YYYY-MM-DD" (UTC) */
 
+/* The cause a document gives a status change: its X12 set ("856") or its kind ("shipment"). */
+const char *fl_cause_kind(const dg_doc *doc);
+
 #endif

@@ -571,6 +571,10 @@ static int ingest_shipment(dg_store *s, const char *supplier, const dg_doc *doc,
         (rc = set_po_status(s, p.id, status, err)) ||
         (rc = queue_notification(s, sh, &p, res->shipment_id, err)))
         goto fail;
+    dg_status_cause cause = {
+        .kind = fl_cause_kind(doc), .document_id = doc_id, .detail = sh->shipment_id};
+    if ((rc = dg_store_po_status_refresh(s, p.id, &cause, NULL, err)))
+        goto fail;
     res->po_status = status;
     res->outcome = DG_FLOW_OK;
     fl_po_info_free(&p);

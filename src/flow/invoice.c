@@ -338,8 +338,13 @@ static int ingest_invoice(dg_store *s, const dg_flow_rules *r, const char *suppl
         (rc = record_invoice(s, supplier, iv, &p, doc_id, original, &rl, lines_amount, charges, tax,
                              &res->invoice_id, err)))
         goto fail;
-    if (res->outcome == DG_FLOW_MATCHED && (rc = apply_matched(s, &p, err)))
-        goto fail;
+    if (res->outcome == DG_FLOW_MATCHED) {
+        dg_status_cause cause = {
+            .kind = fl_cause_kind(doc), .document_id = doc_id, .detail = iv->invoice_number};
+        if ((rc = apply_matched(s, &p, err)) ||
+            (rc = dg_store_po_status_refresh(s, p.id, &cause, NULL, err)))
+            goto fail;
+    }
     fl_po_info_free(&p);
     free(rl.v);
     return dg_store_commit(s, err);

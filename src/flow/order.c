@@ -644,6 +644,25 @@ static int split_line(dg_store *s, const dg_flow_rules *r, line_plan *lp, const 
     return 0;
 }
 
+/* Each new PO starts its life AWAITING_CONFIRMATION (a status_history row caused by the order). */
+static int pos_created(dg_store *s, const line_plan *lp, size_t n, int64_t doc_id, dg_error *err)
+{
+    dg_status_cause c = {.kind = "order", .document_id = doc_id};
+    int64_t last = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < lp[i].n_parts; k++) {
+            int64_t id = lp[i].parts[k].po_id;
+            bool seen = id <= last; /* POs are created in increasing id order */
+            if (seen)
+                continue;
+            last = id;
+            int rc = dg_store_po_created(s, id, &c, err);
+            if (rc)
+                return rc;
+        }
+    return 0;
+}
+
 static const char *order_status(size_t lines, size_t matched)
 {
     return matched == 0       ? DG_ORDER_FAILED
@@ -710,7 +729,8 @@ static int place_order(dg_store *s, const dg_flow_rules *r, const char *storefro
         (rc = insert_order(s, storefront, doc, doc_id, res->status, country, o->n_lines, matched,
                            &order_id, err)) ||
         (rc = create_pos(s, r, o, order_id, lp, o->n_lines, &res->pos_created, err)) ||
-        (rc = insert_lines(s, order_id, lp, o->n_lines, err)))
+        (rc = insert_lines(s, order_id, lp, o->n_lines, err)) ||
+        (rc = pos_created(s, lp, o->n_lines, doc_id, err)))
         return rc;
     res->order_id = order_id;
     return 0;

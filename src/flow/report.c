@@ -218,6 +218,14 @@ int dg_flow_status_json(dg_store *s, const dg_flow_rules *r, int64_t now, char *
         json_decref(root);
         return rc;
     }
+    json_t *life_pos = NULL, *life_orders = NULL;
+    if ((rc = dg_store_life_counts(s, &life_pos, &life_orders, err))) {
+        free(od);
+        json_decref(root);
+        return rc;
+    }
+    json_object_set_new(root, "po_status", life_pos);
+    json_object_set_new(root, "fulfilment", life_orders);
     json_object_set_new(root, "files_quarantined", json_integer((json_int_t)quarantined));
     json_object_set_new(root, "notifications_pending", json_integer(notes));
     json_object_set_new(root, "discrepancies_open", json_integer(disc));

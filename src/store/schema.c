@@ -197,21 +197,142 @@ static const char mig9[] =
     " UNIQUE(sender, control, file_id));"
     "CREATE INDEX interchanges_recent ON interchanges(sender, control, received_at);";
 
+/* The whole order life (issue 11). A supplier PO gets a business status after the seeds' model
+ * (po_status: AWAITING_CONFIRMATION -> AWAITING_FULFILMENT -> AWAITING_SHIPMENT ->
+ * AWAITING_DELIVERY -> COMPLETED, or CANCELLED) beside the transport/progress column it had
+ * (status: QUEUED, SENT, ACCEPTED by a 997 ...). A PO line (order_lines row) gets the supplier's
+ * answer (supplier_status, acknowledged quantity and price, promised date) and, when a line is
+ * re-routed, the row it replaces. Every change of a PO, order or line status is one
+ * status_history row with its time and cause (the document/file that caused it), which is also
+ * what the storefront is told (push_state, webhook_done). supplier_pos is rebuilt: a re-routed
+ * line may go to a supplier that already has a PO for the order, so UNIQUE(order_id, supplier)
+ * goes (PO numbers stay unique). Foreign keys are off while it is rebuilt (fk_off below). */
+static const char mig10[] =
+    "CREATE TABLE supplier_pos_v10("
+    " id INTEGER PRIMARY KEY, po_number TEXT NOT NULL UNIQUE, supplier TEXT NOT NULL,"
+    " order_id INTEGER NOT NULL REFERENCES orders(id),"
+    " status TEXT NOT NULL CHECK(status IN ('QUEUED','SENT','ACCEPTED','REJECTED',"
+    "  'AWAITING_SHIPMENT','PARTIALLY_SHIPPED','SHIPPED','INVOICED')),"
+    " bill_to_json TEXT, currency TEXT, total INTEGER, expect_ack INTEGER NOT NULL DEFAULT 0,"
+    " outbox_id INTEGER REFERENCES outbox(id), interchange_control TEXT, group_control TEXT,"
+    " set_control TEXT, created_at INTEGER NOT NULL, sent_at INTEGER, ack_at INTEGER,"
+    " ack_status TEXT, ack_reason TEXT, shipped_at INTEGER, hold_reason TEXT, held_at INTEGER,"
+    " po_status TEXT NOT NULL DEFAULT 'AWAITING_CONFIRMATION' CHECK(po_status IN"
+    "  ('AWAITING_CONFIRMATION','AWAITING_FULFILMENT','AWAITING_SHIPMENT','AWAITING_DELIVERY',"
+    "  'COMPLETED','CANCELLED')),"
+    " po_status_at INTEGER, confirmed_at INTEGER, rerouted_from INTEGER"
+    "  REFERENCES supplier_pos(id));"
+    "INSERT INTO supplier_pos_v10(id, po_number, supplier, order_id, status, bill_to_json,"
+    " currency, total, expect_ack, outbox_id, interchange_control, group_control, set_control,"
+    " created_at, sent_at, ack_at, ack_status, ack_reason, shipped_at, hold_reason, held_at,"
+    " po_status, po_status_at)"
+    " SELECT id, po_number, supplier, order_id, status, bill_to_json, currency, total,"
+    " expect_ack, outbox_id, interchange_control, group_control, set_control, created_at,"
+    " sent_at, ack_at, ack_status, ack_reason, shipped_at, hold_reason, held_at,"
+    " CASE status WHEN 'PARTIALLY_SHIPPED' THEN 'AWAITING_SHIPMENT'"
+    "  WHEN 'SHIPPED' THEN 'AWAITING_DELIVERY' WHEN 'INVOICED' THEN 'COMPLETED'"
+    "  ELSE 'AWAITING_CONFIRMATION' END, created_at FROM supplier_pos;"
+    "DROP TABLE supplier_pos;"
+    "ALTER TABLE supplier_pos_v10 RENAME TO supplier_pos;"
+    "CREATE INDEX supplier_pos_order ON supplier_pos(order_id);"
+    "CREATE INDEX supplier_pos_status ON supplier_pos(status);"
+    "CREATE INDEX supplier_pos_ctl ON supplier_pos(supplier, group_control, set_control);"
+    "CREATE INDEX supplier_pos_outbox ON supplier_pos(outbox_id) WHERE outbox_id IS NOT NULL;"
+    "CREATE INDEX supplier_pos_po_status ON supplier_pos(po_status);"
+    "ALTER TABLE order_lines ADD COLUMN supplier_status TEXT CHECK(supplier_status IN"
+    " ('ACCEPTED','BACKORDERED','REJECTED','CANCELLED','REROUTED','PARTIALLY_SHIPPED',"
+    "  'SHIPPED'));"
+    "ALTER TABLE order_lines ADD COLUMN supplier_reason TEXT;"
+    "ALTER TABLE order_lines ADD COLUMN ack_code TEXT;"
+    "ALTER TABLE order_lines ADD COLUMN ack_qty INTEGER;"
+    "ALTER TABLE order_lines ADD COLUMN ack_price INTEGER;"
+    "ALTER TABLE order_lines ADD COLUMN promised_date TEXT;"
+    "ALTER TABLE order_lines ADD COLUMN ack_at INTEGER;"
+    "ALTER TABLE order_lines ADD COLUMN rerouted_from INTEGER REFERENCES order_lines(id);"
+    "ALTER TABLE order_lines ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;"
+    "UPDATE order_lines SET supplier_status = CASE WHEN qty_shipped >= qty_ordered"
+    " THEN 'SHIPPED' ELSE 'PARTIALLY_SHIPPED' END WHERE po_id IS NOT NULL AND qty_shipped > 0;"
+    "ALTER TABLE orders ADD COLUMN fulfilment_status TEXT;"
+    /* an order is as far as its least advanced PO (none is CANCELLED yet) */
+    "UPDATE orders SET fulfilment_status = (SELECT p.po_status FROM supplier_pos p"
+    " WHERE p.order_id = orders.id ORDER BY CASE p.po_status"
+    "  WHEN 'AWAITING_CONFIRMATION' THEN 1 WHEN 'AWAITING_SHIPMENT' THEN 3"
+    "  WHEN 'AWAITING_DELIVERY' THEN 4 ELSE 5 END LIMIT 1);"
+    "CREATE TABLE status_history("
+    " id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id),"
+    " po_id INTEGER REFERENCES supplier_pos(id), order_line_id INTEGER REFERENCES order_lines(id),"
+    " what TEXT NOT NULL CHECK(what IN ('order','po','line')), from_status TEXT,"
+    " to_status TEXT NOT NULL, cause TEXT NOT NULL, document_id INTEGER REFERENCES documents(id),"
+    " file_id INTEGER REFERENCES files(id), detail TEXT, at INTEGER NOT NULL,"
+    " push_state TEXT CHECK(push_state IN ('PENDING','QUEUED','SENT')),"
+    " outbox_id INTEGER REFERENCES outbox(id), webhook_done INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX status_history_order ON status_history(order_id, id);"
+    "CREATE INDEX status_history_po ON status_history(po_id) WHERE po_id IS NOT NULL;"
+    "CREATE INDEX status_history_push ON status_history(push_state) WHERE push_state IS NOT NULL;"
+    "CREATE INDEX order_lines_rerouted ON order_lines(rerouted_from)"
+    " WHERE rerouted_from IS NOT NULL;";
+
 static const struct {
     int version;
     const char *name;
     const char *sql;
+    bool fk_off; /* rebuilds a table others reference: foreign keys off while it runs */
 } migrations[] = {
-    {1, "initial schema", mig1},
-    {2, "lookup indexes", mig2},
-    {3, "outbox and line indexes", mig3},
-    {4, "document replay key with content hash", mig4},
-    {5, "shipment duplicate key per PO", mig5},
-    {6, "held supplier POs", mig6},
-    {7, "order amendment attempts", mig7},
-    {8, "held tracking files", mig8},
-    {9, "partial files, X12 set records and received interchanges", mig9},
+    {1, "initial schema", mig1, false},
+    {2, "lookup indexes", mig2, false},
+    {3, "outbox and line indexes", mig3, false},
+    {4, "document replay key with content hash", mig4, false},
+    {5, "shipment duplicate key per PO", mig5, false},
+    {6, "held supplier POs", mig6, false},
+    {7, "order amendment attempts", mig7, false},
+    {8, "held tracking files", mig8, false},
+    {9, "partial files, X12 set records and received interchanges", mig9, false},
+    {10, "supplier order status, line answers and status history", mig10, true},
 };
+
+/* Rows PRAGMA foreign_key_check reports: a rebuilt table must leave no dangling reference. */
+static int fk_violations(dg_store *s, dg_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
+        return dg_store_fail(s, err, "foreign_key_check");
+    int rc = sqlite3_step(st);
+    char table[64] = "";
+    if (rc == SQLITE_ROW)
+        st_col_copy(st, 0, table, sizeof table);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return dg_error_set(err, DG_ESTATE, "a row of %s refers to a row that is gone", table);
+    return rc == SQLITE_DONE ? 0 : dg_store_fail(s, err, "foreign_key_check");
+}
+
+/* Applies migrations[i] (version v) in its own transaction and records it. */
+static int migrate_one(dg_store *s, size_t i, int v, dg_error *err)
+{
+    int rc = dg_store_begin(s, err);
+    if (rc)
+        return rc;
+    /* Another process may have migrated while we waited for the write lock. */
+    if (dg_store_schema_version(s) >= v)
+        return dg_store_commit(s, err);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO migrations(version, name, applied_at) VALUES (%d, '%s', %lld);"
+             "PRAGMA user_version = %d;",
+             v, migrations[i].name, (long long)dg_store_now(s), v);
+    rc = dg_store_exec(s, migrations[i].sql, err);
+    if (!rc && migrations[i].fk_off)
+        rc = fk_violations(s, err);
+    if (!rc)
+        rc = dg_store_exec(s, sql, err);
+    if (rc) {
+        dg_store_rollback(s);
+        if (err)
+            dg_error_prefix(err, "%s: migration %d (%s): ", s->path, v, migrations[i].name);
+        return DG_ESTATE;
+    }
+    return dg_store_commit(s, err);
+}
 
 int st_migrate(dg_store *s, int target, dg_error *err)
 {
@@ -233,29 +354,18 @@ int st_migrate(dg_store *s, int target, dg_error *err)
         int v = migrations[i].version;
         if (v <= have || v > target)
             continue;
-        if ((rc = dg_store_begin(s, err)))
+        /* SQLite changes foreign_keys only outside a transaction; the rebuilt table is checked
+         * whole (foreign_key_check) before the commit instead. */
+        bool fk_off = migrations[i].fk_off;
+        if (fk_off && (rc = dg_store_exec(s, "PRAGMA foreign_keys=OFF", err)))
             return rc;
-        /* Another process may have migrated while we waited for the write lock. */
-        if (dg_store_schema_version(s) >= v) {
-            if ((rc = dg_store_commit(s, err)))
-                return rc;
-            continue;
+        rc = migrate_one(s, i, v, err);
+        if (fk_off) {
+            int frc = dg_store_exec(s, "PRAGMA foreign_keys=ON", rc ? NULL : err);
+            if (!rc)
+                rc = frc;
         }
-        char sql[256];
-        snprintf(sql, sizeof sql,
-                 "INSERT INTO migrations(version, name, applied_at) VALUES (%d, '%s', %lld);"
-                 "PRAGMA user_version = %d;",
-                 v, migrations[i].name, (long long)dg_store_now(s), v);
-        rc = dg_store_exec(s, migrations[i].sql, err);
-        if (!rc)
-            rc = dg_store_exec(s, sql, err);
-        if (rc) {
-            dg_store_rollback(s);
-            if (err)
-                dg_error_prefix(err, "%s: migration %d (%s): ", s->path, v, migrations[i].name);
-            return DG_ESTATE;
-        }
-        if ((rc = dg_store_commit(s, err)))
+        if (rc)
             return rc;
     }
     return 0;

@@ -27,7 +27,7 @@ struct json_t;
 typedef struct dg_store dg_store;
 
 /* Current schema version (PRAGMA user_version after dg_store_open). */
-#define DG_STORE_SCHEMA_VERSION 9
+#define DG_STORE_SCHEMA_VERSION 10
 
 /* ---- open / close / transactions --------------------------------------------------------- */
 
@@ -337,5 +337,83 @@ int dg_store_po_story(dg_store *s, const char *po_number, struct json_t **out, d
  * "pos" (the story of each of its POs). */
 int dg_store_order_story(dg_store *s, const char *storefront, const char *order_number,
                          struct json_t **out, dg_error *err);
+
+/* ---- the order life: supplier order status and its history (po_status.c, issue 11) ------ */
+
+/* A supplier PO's business status (supplier_pos.po_status), after the seeds' model. Kept apart from
+ * the transport column supplier_pos.status (QUEUED, SENT, ACCEPTED/REJECTED by a 997, ...): a 997
+ * says the file was readable, not that the supplier will fill the order. Derived from the PO's
+ * lines on every change (dg_store_po_status_refresh), never set by hand: AWAITING_CONFIRMATION
+ * placed (queued or sent), the supplier has not answered any line AWAITING_FULFILMENT    answered,
+ * a line still open is backordered AWAITING_SHIPMENT      answered (or partly shipped), every open
+ * line accepted AWAITING_DELIVERY      every open line shipped in full (by one ASN or several)
+ *   COMPLETED              every open line shipped and invoiced by a matched invoice
+ *   CANCELLED              no open line left: each rejected, cancelled or re-routed */
+#define DG_POS_AWAITING_CONFIRMATION "AWAITING_CONFIRMATION"
+#define DG_POS_AWAITING_FULFILMENT "AWAITING_FULFILMENT"
+#define DG_POS_AWAITING_SHIPMENT "AWAITING_SHIPMENT"
+#define DG_POS_AWAITING_DELIVERY "AWAITING_DELIVERY"
+#define DG_POS_COMPLETED "COMPLETED"
+#define DG_POS_CANCELLED "CANCELLED"
+
+/* A PO line's state on the supplier side (order_lines.supplier_status; NULL: no answer yet).
+ * REJECTED, CANCELLED and REROUTED close the line on its PO; the shipped states follow the
+ * shipped quantity against the ordered one (or the acknowledged one when the supplier changed
+ * it). */
+#define DG_SUP_ACCEPTED "ACCEPTED"
+#define DG_SUP_BACKORDERED "BACKORDERED"
+#define DG_SUP_REJECTED "REJECTED"
+#define DG_SUP_CANCELLED "CANCELLED"
+#define DG_SUP_REROUTED "REROUTED"
+#define DG_SUP_PARTIALLY_SHIPPED "PARTIALLY_SHIPPED"
+#define DG_SUP_SHIPPED "SHIPPED"
+
+/* What caused a status change, as recorded in status_history. */
+typedef struct dg_status_cause {
+    const char *kind;    /* "order", "855", "997", "856", "810", "reroute", "cancel", ... */
+    int64_t document_id; /* the document that caused it (0: none) */
+    int64_t file_id;     /* its file (0: the document's file, or none) */
+    const char *detail;  /* readable detail, may be NULL */
+} dg_status_cause;
+
+/* Records that PO po_id was created (history row "-> AWAITING_CONFIRMATION") and refreshes its
+ * order's status. Call it in the transaction that created the PO and its lines. */
+int dg_store_po_created(dg_store *s, int64_t po_id, const dg_status_cause *c, dg_error *err);
+
+/* Sets a PO line's supplier state and reason (status_history row when it changed; *changed may
+ * be NULL). Does not refresh the PO: call dg_store_po_status_refresh after the lines. */
+int dg_store_line_set_status(dg_store *s, int64_t line_id, const char *status, const char *reason,
+                             const dg_status_cause *c, bool *changed, dg_error *err);
+
+/* Brings the PO's lines (shipped states), the PO's po_status and its order's
+ * fulfilment_status up to date with what is recorded, with one status_history row per change.
+ * status (may be NULL, 32 bytes) gets the PO's status after it. Idempotent. */
+int dg_store_po_status_refresh(dg_store *s, int64_t po_id, const dg_status_cause *c, char *status,
+                               dg_error *err);
+/* The same for every PO of an order (after an ASN or invoice that spans several). */
+int dg_store_order_status_refresh(dg_store *s, int64_t order_id, const dg_status_cause *c,
+                                  dg_error *err);
+
+/* The PO's po_status (32 bytes) and id by number; DG_ENOTFOUND when unknown. */
+int dg_store_po_status(dg_store *s, const char *po_number, int64_t *po_id, char *status,
+                       dg_error *err);
+
+/* Supplier POs per po_status, as a JSON object {"AWAITING_CONFIRMATION": n, ...}, and orders
+ * per fulfilment_status likewise (for `dropgate status`). Caller json_decref's them. */
+int dg_store_life_counts(dg_store *s, struct json_t **pos, struct json_t **orders, dg_error *err);
+
+/* One status_history row. */
+typedef struct dg_status_event {
+    int64_t id, order_id, po_id, line_id, document_id, file_id, at;
+    char what[8]; /* "order", "po", "line" */
+    char from[32], to[32];
+    char cause[16];
+    char po_number[64], line_number[32], sku[128];
+    char detail[512];
+} dg_status_event;
+
+/* The history of an order (po_number NULL) or of one PO, oldest first (malloc'd array). */
+int dg_store_status_history(dg_store *s, int64_t order_id, int64_t po_id, dg_status_event **rows,
+                            size_t *n, dg_error *err);
 
 #endif

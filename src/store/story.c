@@ -27,25 +27,38 @@ static const char po_sql[] = "SELECT p.id, p.po_number, p.supplier, p.status, p.
                " p.expect_ack, p.interchange_control isa13, p.group_control gs06, p.set_control "
                "st02,"
                " p.created_at, p.sent_at, p.ack_at, p.ack_status, p.ack_reason, p.shipped_at,"
-               " p.hold_reason, p.held_at, o.storefront, o.order_number, o.status order_status"
+               " p.hold_reason, p.held_at, o.storefront, o.order_number, o.status order_status,"
+               " p.po_status, p.po_status_at, p.confirmed_at,"
+               " (SELECT r.po_number FROM supplier_pos r WHERE r.id = p.rerouted_from) "
+               "rerouted_from"
                " FROM supplier_pos p JOIN orders o ON o.id = p.order_id WHERE p.po_number = ?1";
 
 static const char po_lines_sql[] =
     "SELECT l.line_no, l.retailer_sku, l.supplier_sku, l.description,"
-    " " QTY(
-        "l.qty_ordered") " qty_ordered,"
-                         " " QTY(
-                             "l.qty_shipped") " qty_shipped,"
-                                              " " QTY(
-                                                  "l.qty_invoiced") " qty_invoiced,"
-                                                                    " " AMT(
-                                                                        "l.cost") " cost"
-                                                                                  " FROM "
-                                                                                  "order_lines l "
-                                                                                  "WHERE l.po_id = "
-                                                                                  "?1 ORDER BY "
-                                                                                  "l.po_line, "
-                                                                                  "l.line_no";
+    " " QTY("l.qty_ordered") " qty_ordered,"
+                             " " QTY(
+                                 "l.qty_shipped") " qty_shipped,"
+                                                  " " QTY(
+                                                      "l.qty_invoiced") " qty_invoiced,"
+                                                                        " " AMT(
+                                                                            "l.cost") " cost, "
+                                                                                      "l.supplier_"
+                                                                                      "status, "
+                                                                                      "l.supplier_"
+                                                                                      "reason, "
+                                                                                      "l.ack_code,"
+                                                                                      " " QTY("l."
+                                                                                              "ack_"
+                                                                                              "qty") " ack_qty, " AMT(
+                                                                                          "l.ack_"
+                                                                                          "price") " ack_price,"
+                                                                                                   " l.promised_date, l.attempt"
+                                                                                                   " FROM "
+                                                                                                   "order_lines l "
+                                                                                                   "WHERE l.po_id = "
+                                                                                                   "?1 ORDER BY "
+                                                                                                   "l.po_line, "
+                                                                                                   "l.line_no";
 
 /* The PO's file(s) in the outbox: what was sent, when, how often tried. */
 static const char po_sent_sql[] =
@@ -80,7 +93,8 @@ static const char po_invoices_sql[] = "SELECT i.invoice_number, i.invoice_date, 
                                                      "i.id";
 
 static const char order_sql[] =
-    "SELECT o.id, o.storefront, o.order_number, o.status, o.order_date, o.currency,"
+    "SELECT o.id, o.storefront, o.order_number, o.status, o.fulfilment_status, o.order_date,"
+    " o.currency,"
     " " AMT("o.total") " total, o.lines_total, o.lines_matched, o.carrier, o.service_level,"
                        " o.created_at, " DOC_FILE(
                            "o.document_id") " FROM orders o WHERE o.order_number = ?1"
@@ -93,8 +107,12 @@ static const char order_lines_sql[] =
                              " " QTY(
                                  "l.qty_shipped") " qty_shipped,"
                                                   " " QTY(
-                                                      "l.qty_invoiced") " qty_invoiced"
-                                                                        " FROM order_lines l LEFT "
+                                                      "l.qty_invoiced") " qty_invoiced, "
+                                                                        "l.supplier_status, "
+                                                                        "l.supplier_reason, "
+                                                                        "l.promised_date,"
+                                                                        " l.attempt FROM "
+                                                                        "order_lines l LEFT "
                                                                         "JOIN supplier_pos p ON "
                                                                         "p.id = l.po_id"
                                                                         " WHERE l.order_id = ?1 "
@@ -112,6 +130,17 @@ static const char order_tracking_sql[] =
     " x.content_sha256 file_sha256, sh.shipment_ref FROM notifications n"
     " JOIN shipments sh ON sh.id = n.shipment_id LEFT JOIN outbox x ON x.id = n.outbox_id"
     " WHERE n.order_id = ?1 ORDER BY n.id";
+
+/* Every status change with its cause and the file that caused it (status_history). */
+#define HISTORY_SQL(where)                                                                         \
+    "SELECT h.at, h.what, p.po_number, l.line_number, l.retailer_sku sku, h.from_status,"          \
+    " h.to_status, h.cause, h.detail, f.name file_name, f.sha256 file_sha256"                      \
+    " FROM status_history h LEFT JOIN order_lines l ON l.id = h.order_line_id"                     \
+    " LEFT JOIN supplier_pos p ON p.id = coalesce(h.po_id, l.po_id)"                               \
+    " LEFT JOIN files f ON f.id = h.file_id WHERE " where " ORDER BY h.id"
+static const char po_history_sql[] =
+    HISTORY_SQL("coalesce(h.po_id, l.po_id) = CAST(?1 AS INTEGER)");
+static const char order_history_sql[] = HISTORY_SQL("h.order_id = ?1");
 
 /* Runs sql with one parameter and sets the rows as root[key]. */
 static int add_rows(dg_store *s, json_t *root, const char *key, const char *sql, const char *param,
@@ -144,8 +173,9 @@ int dg_store_po_story(dg_store *s, const char *po_number, json_t **out, dg_error
     if (!(rc = add_rows(s, po, "lines", po_lines_sql, id, err)) &&
         !(rc = add_rows(s, po, "sent", po_sent_sql, id, err)) &&
         !(rc = add_rows(s, po, "acks", po_acks_sql, id, err)) &&
-        !(rc = add_rows(s, po, "shipments", po_shipments_sql, id, err)))
-        rc = add_rows(s, po, "invoices", po_invoices_sql, id, err);
+        !(rc = add_rows(s, po, "shipments", po_shipments_sql, id, err)) &&
+        !(rc = add_rows(s, po, "invoices", po_invoices_sql, id, err)))
+        rc = add_rows(s, po, "history", po_history_sql, id, err);
     if (rc) {
         json_decref(po);
         return rc;
@@ -179,7 +209,8 @@ int dg_store_order_story(dg_store *s, const char *storefront, const char *order_
     json_t *pos = NULL;
     if (!(rc = add_rows(s, order, "lines", order_lines_sql, id, err)) &&
         !(rc = add_rows(s, order, "amendments", order_amend_sql, id, err)) &&
-        !(rc = add_rows(s, order, "tracking_files", order_tracking_sql, id, err))) {
+        !(rc = add_rows(s, order, "tracking_files", order_tracking_sql, id, err)) &&
+        !(rc = add_rows(s, order, "history", order_history_sql, id, err))) {
         const char *p1[1] = {id};
         rc = st_rows_json(s, order_pos_sql, p1, 1, &pos, err);
     }
