@@ -23,6 +23,8 @@ static const tr_ops *ops_for(const char *kind)
         return &dg_tr_sftp_ops;
     if (!strcmp(kind, "ftp") || !strcmp(kind, "ftps"))
         return &dg_tr_ftp_ops;
+    if (!strcmp(kind, "https"))
+        return &dg_tr_https_ops;
     return NULL;
 }
 
@@ -158,6 +160,7 @@ static int with_retry(dg_transport *t, const char *op, const char *path, tr_call
     int retries = t->cfg.retries >= 0 ? t->cfg.retries : 0;
     for (int attempt = 0;; attempt++) {
         int rc = 0;
+        t->retry_after_ms = 0;
         if (!t->connected) {
             rc = t->ops->connect(t, err);
             t->connected = rc == 0;
@@ -176,11 +179,24 @@ static int with_retry(dg_transport *t, const char *op, const char *path, tr_call
                             err ? err->msg : "");
             return rc;
         }
+        /* An HTTP server that said when to come back (429/503 Retry-After) is waited for; one
+         * that asks for more than a minute gets its answer at the next poll. */
+        long wait = backoff;
+        if (t->retry_after_ms > 0) {
+            wait = t->retry_after_ms > backoff ? t->retry_after_ms : backoff;
+            t->retry_after_ms = 0;
+            if (wait > 60000) {
+                dg_log_warn("transport=%s op=%s path=%s outcome=gave-up attempts=%d "
+                            "reason=\"the server asks to retry in %lds: left for the next poll\"",
+                            t->describe, op, path, attempt + 1, wait / 1000);
+                return rc;
+            }
+        }
         dg_log_warn("transport=%s op=%s path=%s outcome=retry attempt=%d/%d error=%s "
                     "reason=\"%s\" retry_in=%ldms",
                     t->describe, op, path, attempt + 1, retries + 1, dg_error_name(rc),
-                    err ? err->msg : "", backoff);
-        sleep_ms(backoff);
+                    err ? err->msg : "", wait);
+        sleep_ms(wait);
         backoff = backoff > 30000 ? 60000 : backoff * 2;
     }
 }
@@ -190,8 +206,24 @@ int dg_transport_open(const dg_transport_config *cfg, dg_transport **out, dg_err
     *out = NULL;
     const tr_ops *ops = ops_for(cfg->kind);
     if (!ops)
-        return dg_error_set(err, DG_ECONFIG, "transport kind '%s' is not local, sftp, ftp or ftps",
+        return dg_error_set(err, DG_ECONFIG,
+                            "transport kind '%s' is not local, sftp, ftp, ftps or https",
                             cfg->kind ? cfg->kind : "(none)");
+    char http_host[512], http_root[1500];
+    dg_transport_config hc;
+    if (ops == &dg_tr_https_ops) {
+        /* host, port and root are those of the base URL */
+        if (!cfg->http || !cfg->http->url)
+            return dg_error_set(err, DG_ECONFIG, "https transport: no url");
+        hc = *cfg;
+        int rc = tr_http_split_url(cfg->http->url, http_host, sizeof http_host, &hc.port, http_root,
+                                   sizeof http_root, err);
+        if (rc)
+            return rc;
+        hc.host = http_host;
+        hc.root = http_root;
+        cfg = &hc;
+    }
     if (ops != &dg_tr_local_ops && (!cfg->host || !*cfg->host))
         return dg_error_set(err, DG_ECONFIG, "%s transport: no host", cfg->kind);
     if (ops == &dg_tr_local_ops && (!cfg->root || !*cfg->root))
@@ -210,6 +242,8 @@ int dg_transport_open(const dg_transport_config *cfg, dg_transport **out, dg_err
     t->cfg.key_passphrase = keep(t, 6, cfg->key_passphrase);
     t->cfg.known_hosts = keep(t, 7, cfg->known_hosts);
     t->cfg.ca_file = keep(t, 8, cfg->ca_file);
+    if (cfg->http)
+        t->cfg.http = t->http = tr_http_dup(cfg->http);
     if (t->cfg.port <= 0)
         t->cfg.port = ops == &dg_tr_sftp_ops ? 22 : ops == &dg_tr_ftp_ops ? 21 : 0;
     if (t->cfg.timeout_ms <= 0)
@@ -231,6 +265,9 @@ void dg_transport_close(dg_transport *t)
     if (!t)
         return;
     disconnect(t);
+    if (t->ops->destroy)
+        t->ops->destroy(t);
+    tr_http_free(t->http);
     forget_secret(t->strings[4]);
     forget_secret(t->strings[6]);
     for (size_t i = 0; i < sizeof t->strings / sizeof *t->strings; i++)

@@ -1,4 +1,5 @@
-/* One interface over partner drop folders: local directories, SFTP (libssh2), FTP/FTPS (libcurl).
+/* One interface over partner drop folders: local directories, SFTP (libssh2), FTP/FTPS (libcurl),
+ * and HTTPS APIs (libcurl) whose listed documents look like files to the poller.
  * Uploads go to a temporary name and are renamed, so a partner never reads half a file. */
 #ifndef DG_TRANSPORT_TRANSPORT_H
 #define DG_TRANSPORT_TRANSPORT_H
@@ -14,33 +15,66 @@
 typedef struct dg_transport dg_transport;
 
 typedef struct dg_remote_file {
-    char name[256];   /* entry name inside the listed folder, no path */
+    char name[256]; /* entry name inside the listed folder, no path */
     uint64_t size;
-    int64_t mtime;    /* seconds since the epoch, UTC */
+    int64_t mtime; /* seconds since the epoch, UTC */
     bool is_dir;
 } dg_remote_file;
 
+/* kind: https: how a folder's listing reads (a JSON API listing documents), how a taken document
+ * is acknowledged, and how ours are sent. JSON paths are "$.a.b[0]" (transport/jpath.c). */
+typedef struct dg_http_config {
+    const char *url;          /* base URL "https://host[:port][/path]"; folders are below it */
+    const char *auth;         /* "bearer" (the secret is the token), "basic", "none" */
+    const char *items;        /* listing page: path of the array of documents ("$": the page) */
+    const char *id;           /* item: path of the document id (text or integer) */
+    const char *body;         /* item: path of the inline document (a string is taken as is) */
+    const char *doc_url;      /* item: path of the document's URL (relative to the page) */
+    const char *doc_template; /* or the document's URL below url, "{id}" replaced */
+    const char *next;         /* page: path of the next page's URL (null/absent: last page) */
+    const char *cursor;       /* page: path of the next cursor (null/absent/"": last page) */
+    const char *cursor_param; /* the query parameter that takes the cursor */
+    const char *extension;    /* a document becomes the file "<id>.<extension>" (default json) */
+    long max_pages;           /* pages followed per listing (default 1000) */
+    const char *ack_method;   /* acknowledge a taken document: DELETE, POST or PUT; NULL: none */
+    const char *ack_template; /* its URL below url, "{id}" replaced */
+    const char *send_method;  /* ours: POST to the folder (default) or PUT to folder/name */
+    const char *content_type; /* of what we send; default from the file's extension */
+} dg_http_config;
+
 typedef struct dg_transport_config {
-    const char *kind;        /* "local", "sftp", "ftp", "ftps" */
-    const char *root;        /* local: base directory; remote: optional base path */
+    const char *kind; /* "local", "sftp", "ftp", "ftps", "https" */
+    const char *root; /* local: base directory; remote: optional base path */
     const char *host;
-    int port;                /* 0: the protocol default */
+    int port; /* 0: the protocol default */
     const char *user;
-    const char *password;    /* resolved secret: never logged, never in an error message */
-    const char *key_file;    /* SFTP private key (public key = key_file + ".pub" if present) */
+    const char *password; /* resolved secret: never logged, never in an error message */
+    const char *key_file; /* SFTP private key (public key = key_file + ".pub" if present) */
     const char *key_passphrase;
-    const char *known_hosts; /* SFTP: OpenSSH known_hosts file */
-    bool strict_host_key;    /* default true: unknown or changed key is refused */
-    const char *ca_file;     /* FTPS: CA bundle for certificate verification */
-    bool verify_tls;         /* default true */
-    long timeout_ms;         /* every network call; default 30000 */
-    int retries;             /* connect/transfer retries with backoff; default 3 */
-    long backoff_ms;         /* first backoff, doubled each retry; default 500 */
-    long keepalive_s;        /* SFTP keepalive interval; default 30 */
-    bool fetch_no_sync;      /* (added by transport) true: fetch skips its fsyncs, for callers
-                                that make the data durable themselves (the gateway copies each
-                                file into the archive with fsync); .part + rename stay */
+    const char *known_hosts;    /* SFTP: OpenSSH known_hosts file */
+    bool strict_host_key;       /* default true: unknown or changed key is refused */
+    const char *ca_file;        /* FTPS: CA bundle for certificate verification */
+    bool verify_tls;            /* default true */
+    long timeout_ms;            /* every network call; default 30000 */
+    int retries;                /* connect/transfer retries with backoff; default 3 */
+    long backoff_ms;            /* first backoff, doubled each retry; default 500 */
+    long keepalive_s;           /* SFTP keepalive interval; default 30 */
+    bool fetch_no_sync;         /* (added by transport) true: fetch skips its fsyncs, for callers
+                                   that make the data durable themselves (the gateway copies each
+                                   file into the archive with fsync); .part + rename stay */
+    const dg_http_config *http; /* kind: https only (host, port and root come from http->url) */
 } dg_transport_config;
+
+/* What a configured transport can do with the files of a drop, for the gateway's checks: an
+ * HTTPS listing serves whole documents (no stable check needed), can only delete (acknowledge)
+ * when an ack: is configured, and never moves. */
+typedef struct dg_transport_caps {
+    bool whole_files; /* a listed file is complete: the stable check adds nothing */
+    bool can_list;
+    bool can_remove;
+    bool can_move;
+} dg_transport_caps;
+dg_transport_caps dg_transport_config_caps(const dg_transport_config *c);
 
 /* Builds a config from a partner's `transport:` YAML node. Secrets come from `password_env`,
  * `password_file`, `passphrase_env`, `passphrase_file` (never inline); strings live in arena. */

@@ -28,6 +28,8 @@ typedef struct tr_ops {
     /* One level; an existing folder is not an error. */
     int (*mkdir1)(dg_transport *t, const char *path, dg_error *err);
     int (*stat)(dg_transport *t, const char *path, dg_remote_file *out, dg_error *err);
+    /* Optional: frees what outlives a reconnect (HTTPS: the last listing), at close. */
+    void (*destroy)(dg_transport *t);
 } tr_ops;
 
 struct dg_transport {
@@ -36,12 +38,30 @@ struct dg_transport {
     char *strings[12];
     char describe[512];
     bool connected;
-    void *impl; /* the back end's state */
+    long retry_after_ms;  /* set by a back end whose server said when to retry (HTTP 429/503) */
+    dg_http_config *http; /* kind: https: a private deep copy of cfg.http */
+    void *impl;           /* the back end's state */
 };
 
 extern const tr_ops dg_tr_local_ops;
 extern const tr_ops dg_tr_sftp_ops;
 extern const tr_ops dg_tr_ftp_ops;
+extern const tr_ops dg_tr_https_ops;
+
+/* https.c: a private copy of an HTTPS config (every string duplicated), and its release. */
+dg_http_config *tr_http_dup(const dg_http_config *c);
+void tr_http_free(dg_http_config *c);
+/* Host, port (default 443) and path ("/" when none) of an https base URL; DG_ECONFIG saying why
+ * when it is not one (not https, a user or password in it, a query). */
+int tr_http_split_url(const char *url, char *host, size_t host_size, int *port, char *path,
+                      size_t path_size, dg_error *err);
+
+/* jpath.c: the JSON paths of an HTTPS listing, a small subset of JSONPath: "$", then any of
+ * ".name", "['name']" and "[index]". tr_jpath_check says what is wrong with a path (config
+ * load); tr_jpath_get returns the value at path in root (borrowed) or NULL when absent. */
+struct json_t;
+int tr_jpath_check(const char *path, dg_error *err);
+struct json_t *tr_jpath_get(struct json_t *root, const char *path);
 
 /* Growable listing used by the back ends. */
 typedef struct tr_list {
