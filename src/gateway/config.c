@@ -61,7 +61,8 @@ static int get_globs(dg_arena *a, const dg_node *map, const char *key, const cha
  * errors naming file:line, so a typo or a misplaced dash is never silently ignored. */
 enum { T = DG_SHAPE_TEXT, M = DG_SHAPE_MAP, L = DG_SHAPE_LIST };
 
-static int finish_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_error *err);
+static int finish_drop(dg_gw_config *cfg, const dg_node *n, const dg_transport_caps *caps,
+                       dg_gw_drop *d, dg_error *err);
 
 /* mappings: [{mapping: ..., root: Order}, {mapping: ..., columns: [Name, Lineitem sku]}, ...] */
 static int load_matches(dg_gw_config *cfg, const dg_node *list, dg_gw_drop *d, dg_error *err)
@@ -91,7 +92,8 @@ static int load_matches(dg_gw_config *cfg, const dg_node *list, dg_gw_drop *d, d
     return 0;
 }
 
-static int load_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_error *err)
+static int load_drop(dg_gw_config *cfg, const dg_node *n, const dg_transport_caps *caps,
+                     dg_gw_drop *d, dg_error *err)
 {
     static const dg_conf_key known[] = {{"folder", T},
                                         {"include", T | L},
@@ -152,18 +154,24 @@ static int load_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_erro
     if (several && (rc = load_matches(cfg, several, d, err)))
         return rc;
     d->mapping = dg_gw_resolve(a, cfg->root, mapping);
-    return finish_drop(cfg, n, d, err);
+    return finish_drop(cfg, n, caps, d, err);
 }
 
 /* The pickup keys every drop has (globs, after-action, stability, ack). */
-static int finish_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_error *err)
+static int finish_drop(dg_gw_config *cfg, const dg_node *n, const dg_transport_caps *caps,
+                       dg_gw_drop *d, dg_error *err)
 {
     dg_arena *a = cfg->arena;
     int rc;
     if ((rc = get_globs(a, n, "include", &d->include, &d->n_include, err)) ||
         (rc = get_globs(a, n, "exclude", &d->exclude, &d->n_exclude, err)))
         return rc;
-    const char *after = dg_conf_str(n, "after", "delete");
+    /* What the transport cannot do is refused here, not found out at the first poll (an https
+     * partner lists only with list:, deletes only with ack:, never moves). */
+    if (!caps->can_list)
+        return conf_error(err, n, "inbound drop: the transport cannot list this folder (%s)",
+                          "kind: https needs a list: block");
+    const char *after = dg_conf_str(n, "after", caps->can_remove ? "delete" : "leave");
     if (!strcmp(after, "delete"))
         d->after = DG_AFTER_DELETE;
     else if (!strcmp(after, "move"))
@@ -173,14 +181,22 @@ static int finish_drop(dg_gw_config *cfg, const dg_node *n, dg_gw_drop *d, dg_er
     else
         return conf_error(err, dg_conf_get(n, "after"), "after: '%s' is not delete, move or leave",
                           after);
+    if ((d->after == DG_AFTER_DELETE && !caps->can_remove) ||
+        (d->after == DG_AFTER_MOVE && !caps->can_move))
+        return conf_error(err, dg_conf_get(n, "after") ? dg_conf_get(n, "after") : n,
+                          "after: %s is not possible with this transport (kind: https moves "
+                          "nothing and deletes only with an ack: block; say after: leave)",
+                          after);
     d->archive_folder = dg_arena_strdup(a, dg_conf_str(n, "archive_folder", NULL));
     if (d->after == DG_AFTER_MOVE && !d->archive_folder)
         return conf_error(err, n, "inbound drop: after: move needs '%s'", "archive_folder");
     d->done_marker = dg_arena_strdup(a, dg_conf_str(n, "done_marker", NULL));
     /* A drop that says nothing about how its files are written gets the stable check: an
      * export appended in place must not be taken half-written. A done-marker is the writer's
-     * own word; `stable_seconds: 0` declares a writer that renames complete files into place. */
-    long stable_default = d->done_marker && *d->done_marker ? 0 : DG_GW_STABLE_DEFAULT;
+     * own word; `stable_seconds: 0` declares a writer that renames complete files into place;
+     * a transport that serves whole documents (https) needs no check. */
+    long stable_default =
+        (d->done_marker && *d->done_marker) || caps->whole_files ? 0 : DG_GW_STABLE_DEFAULT;
     if ((rc = get_duration(n, "stable_seconds", stable_default, &d->stable_seconds, err)) ||
         (rc = get_duration(n, "min_age_seconds", 0, &d->min_age_seconds, err)) ||
         (rc = dg_conf_long(n, "max_files", 0, &d->max_files, err)) ||
@@ -418,11 +434,12 @@ static int load_partner_tree(dg_gw_config *cfg, const dg_node *root, dg_gw_partn
               (rc = get_duration(s, "every", 60, &p->every_seconds, err))))
         return rc;
     const dg_node *in = dg_conf_get(root, "inbound");
+    dg_transport_caps caps = dg_transport_config_caps(&p->transport);
     if (in) {
         p->n_drops = in->n_items;
         p->drops = dg_arena_alloc(a, sizeof *p->drops * (in->n_items + 1));
         for (size_t i = 0; i < in->n_items; i++)
-            if ((rc = load_drop(cfg, in->items[i], &p->drops[i], err)))
+            if ((rc = load_drop(cfg, in->items[i], &caps, &p->drops[i], err)))
                 return rc;
     }
     const dg_node *out = dg_conf_get(root, "outbound");
