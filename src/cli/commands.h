@@ -18,5 +18,6 @@ int dg_cmd_backup(int argc, char **argv);
 int dg_cmd_reprocess(int argc, char **argv);
 int dg_cmd_search(int argc, char **argv);
 int dg_cmd_show(int argc, char **argv);
+int dg_cmd_fields(int argc, char **argv);
 
 #endif

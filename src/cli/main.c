@@ -20,6 +20,7 @@ static const command commands[] = {
     {"report", dg_cmd_report, "reports: reconcile, orders (CSV or JSON)"},
     {"search", dg_cmd_search, "find orders, POs, shipments, invoices, files by any number"},
     {"show", dg_cmd_show, "the whole story of one order or PO (show order|po ID)"},
+    {"fields", dg_cmd_fields, "the canonical fields for mapping authors (type, meaning)"},
     {"backup", dg_cmd_backup, "online copy of the state store (restore: README, Backup)"},
     {"partner", dg_cmd_partner, "partner tools: check NAME (onboarding test kit)"},
     {"reprocess", dg_cmd_reprocess, "apply the rejected X12 sets of a received file again"},
