@@ -2,6 +2,7 @@
  * dg_x12_parse_file (and parse + validate against edi/), with peak RSS at two sizes.
  *
  *   bench_x12 [MB] [--validate] [--keep] [--passes N]   (default 200 MB, 5 passes; also MB/4)
+ *   bench_x12 MB --out PATH     only writes the MB file to PATH (for bench/bench_validate.sh)
  *
  * Each measurement runs N passes over the file (in the page cache) in a fresh process and
  * reports the best and the median pass, by the wall clock and per CPU second of the process
@@ -213,19 +214,28 @@ int main(int argc, char **argv)
     }
     long mb = 200;
     int validate = 0, keep = 0;
+    const char *out = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--validate"))
             validate = 1;
         else if (!strcmp(argv[i], "--keep"))
             keep = 1;
+        else if (!strcmp(argv[i], "--out") && i + 1 < argc)
+            out = argv[++i];
         else if (!strcmp(argv[i], "--passes") && i + 1 < argc && atoi(argv[i + 1]) > 0)
             passes = atoi(argv[++i]);
         else if (atol(argv[i]) > 0)
             mb = atol(argv[i]);
         else {
-            fprintf(stderr, "usage: %s [MB] [--validate] [--keep] [--passes N]\n", argv[0]);
+            fprintf(stderr, "usage: %s [MB] [--validate] [--keep] [--passes N] [--out PATH]\n",
+                    argv[0]);
             return 2;
         }
+    }
+    if (out) {
+        long n_sets, size = generate(out, mb * 1000000L, &n_sets);
+        printf("generated %s: %ld bytes, %ld sets (850/856)\n", out, size, n_sets);
+        return 0;
     }
     char edi_buf[4096];
     const char *edi_dir = validate ? dg_x12_find_edi_dir(argv[0], edi_buf, sizeof edi_buf) : NULL;
