@@ -2,6 +2,8 @@
  * hands over one transaction set at a time, checking the ISA/GS/ST envelopes on the way. */
 #include "x12/x12.h"
 
+#include "x12/scan.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -78,6 +80,7 @@ typedef struct reader {
     char oversize_why[160];
     dg_x12_seg *segs;
     uint32_t *seg_base;
+    unsigned char *seg_scan; /* per segment: dg_x12_scan_seg's bits */
     size_t n_segs, seg_cap;
 
     int state;
@@ -300,13 +303,17 @@ static bool skip_gap(reader *r)
 
 /* ---- the set buffer ----------------------------------------------------------------------- */
 
+/* Room kept after the bytes of the set: the scanner reads a segment's last bytes 16 at a time */
+#define SB_SLACK 16
+
 static void sb_append(reader *r, const char *s, size_t n)
 {
-    if (r->sb_len + n + 1 > r->sb_cap) {
+    if (r->sb_len + n + 1 + SB_SLACK > r->sb_cap) {
         size_t ncap = r->sb_cap ? r->sb_cap : 4096;
-        while (ncap < r->sb_len + n + 1)
+        while (ncap < r->sb_len + n + 1 + SB_SLACK)
             ncap *= 2;
         r->sb = xrealloc(r->sb, ncap);
+        memset(r->sb + r->sb_cap, 0, ncap - r->sb_cap); /* the slack is read, so defined */
         r->sb_cap = ncap;
         if (ncap > peak_set_bytes)
             peak_set_bytes = ncap;
@@ -328,6 +335,7 @@ static void grow_segs(reader *r)
     size_t ncap = r->seg_cap ? r->seg_cap * 2 : 128;
     r->segs = xrealloc(r->segs, ncap * sizeof *r->segs);
     r->seg_base = xrealloc(r->seg_base, ncap * sizeof *r->seg_base);
+    r->seg_scan = xrealloc(r->seg_scan, ncap);
     r->seg_cap = ncap;
 }
 
@@ -379,42 +387,36 @@ static void read_segment(reader *r)
         grow_segs(r);
     size_t base = r->n_el;
     r->seg_base[r->n_segs] = (uint32_t)base;
-    char *s = r->sb;
-    const char elem = r->d.elem;
-    size_t n_el = r->n_el, cap = r->el_cap;
-    uint32_t *off = r->el_off, *len = r->el_len;
-    size_t f0 = start, last = base + lim_seg_elems; /* id + lim_seg_elems elements at most */
-    for (size_t i = start; i < e; i++) {
-        if (s[i] == elem) {
-            if (n_el == last) { /* the rest stays in the last element, unsplit */
-                r->seg_many = true;
-                break;
-            }
-            if (n_el == cap) {
-                r->n_el = n_el;
-                grow_el(r);
-                cap = r->el_cap, off = r->el_off, len = r->el_len;
-            }
-            s[i] = '\0';
-            off[n_el] = (uint32_t)f0;
-            len[n_el] = (uint32_t)(i - f0);
-            n_el++;
-            f0 = i + 1;
-        }
-    }
-    if (n_el == cap) {
-        r->n_el = n_el;
+    /* the id and at most lim_seg_elems elements (never more separators than bytes); the rest
+     * of a longer segment stays in its last element, unsplit */
+    size_t max_sep = lim_seg_elems < e - start ? lim_seg_elems : e - start;
+    while (r->el_cap < base + max_sep + 1)
         grow_el(r);
-        off = r->el_off, len = r->el_len;
+    char *s = r->sb;
+    uint32_t *off = r->el_off + base, *len = r->el_len + base;
+    size_t n_sep;
+    unsigned scan =
+        dg_x12_scan_seg(s + start, e - start, r->sb_cap - start, &r->d, off + 1, max_sep, &n_sep);
+    /* off[j + 1] holds separator j until element j is written over off[j] */
+    uint32_t f0 = (uint32_t)start;
+    for (size_t j = 0; j < n_sep; j++) {
+        uint32_t at = (uint32_t)start + off[j + 1];
+        s[at] = '\0';
+        off[j] = f0;
+        len[j] = at - f0;
+        f0 = at + 1;
     }
-    off[n_el] = (uint32_t)f0;
-    len[n_el] = (uint32_t)(e - f0);
-    n_el++;
+    off[n_sep] = f0;
+    len[n_sep] = (uint32_t)e - f0;
+    size_t n_el = base + n_sep + 1;
     r->n_el = n_el;
+    r->seg_many = (scan & DG_X12_SCAN_MANY) != 0;
     dg_x12_seg *sg = &r->segs[r->n_segs++];
     sg->n_el = (int)(n_el - base - 1);
     sg->file_seg = ++r->file_seg;
     sg->set_seg = r->state == ST_SET ? (long)r->n_segs : 0;
+    /* unsplit separators left in a value are not in the scan's byte classes */
+    r->seg_scan[r->n_segs - 1] = r->seg_many ? 0 : (unsigned char)scan;
 }
 
 /* Element i (0 = id) of segment k in the set buffer; "" when absent. */
@@ -822,6 +824,7 @@ static int finish_set(reader *r, size_t n, bool complete)
     }
     fix_pointers(r, n);
     st->segs = r->segs;
+    st->seg_scan = r->seg_scan;
     st->n_segs = n;
     r->sets_seen++;
     r->state = st->gs ? ST_GS : ST_ISA;
@@ -1032,6 +1035,7 @@ static int dispatch(reader *r)
             }
             r->n_el = nel;
             r->segs[0] = r->segs[k];
+            r->seg_scan[0] = r->seg_scan[k];
             r->seg_base[0] = 0;
             r->n_segs = 1;
         }
@@ -1192,6 +1196,7 @@ static int parse(reader *r)
     free(r->el_ptr);
     free(r->segs);
     free(r->seg_base);
+    free(r->seg_scan);
     free(r->st_ctl.key);
     free(r->gs_ctl.key);
     free(r->isa_ctl.key);

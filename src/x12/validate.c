@@ -3,6 +3,8 @@
  * dictionary, reporting AK3/AK4 codes named the way a partner engineer looks for them. */
 #include "x12/validate.h"
 
+#include "x12/scan.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -519,12 +521,19 @@ static void seg_delims(const vctx *v, const dg_x12_seg *s, seg_scan *out)
 #endif
 }
 
-static void check_elements(vctx *v, const dg_x12_seg *s, const dg_x12_seg_def *def)
+/* scan: the reader's DG_X12_SCAN_* bits for s, 0 when not known */
+static void check_elements(vctx *v, const dg_x12_seg *s, unsigned scan, const dg_x12_seg_def *def)
 {
     if (def->n_elems < 0)
         return;
     seg_scan sc;
-    seg_delims(v, s, &sc);
+    if (scan & DG_X12_SCAN_DONE) { /* the reader's pass told already */
+        sc.comp = (scan & DG_X12_SCAN_COMP) != 0;
+        sc.rep = (scan & DG_X12_SCAN_REP) != 0;
+        sc.clean = !(scan & DG_X12_SCAN_ODD);
+    } else {
+        seg_delims(v, s, &sc);
+    }
     const bool any_comp = sc.comp, any_rep = sc.rep, clean = sc.clean;
     uint64_t present = 0;
     for (int i = 1; i <= s->n_el; i++) {
@@ -966,7 +975,7 @@ int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_p
             misfit(&v, s);
             continue;
         }
-        check_elements(&v, s, e->seg);
+        check_elements(&v, s, set->seg_scan ? set->seg_scan[i] : 0, e->seg);
         if (hl_key && e->seg->key == hl_key)
             check_hl(&v, s, e->seg);
         flush_element_problems(&v, s, loop_id);

@@ -55,6 +55,9 @@ typedef struct dg_x12_set {
     size_t n_segs;        /* ST..SE inclusive (SE missing when the set was cut short) */
     bool complete;        /* false: no SE before GE/IEA/end of file */
     int envelope_code;    /* AK5 code of an ST/SE problem (2, 3, 4, 5, 6, 7, 23), 0 when none */
+    /* per segment, what the reader's pass over its bytes found (x12/scan.h DG_X12_SCAN_*, 0: not
+     * known), so the validator need not rescan; NULL for sets not from the reader */
+    const unsigned char *seg_scan;
 } dg_x12_set;
 
 typedef enum {
