@@ -183,8 +183,10 @@ static bool ctlset_add(ctlset *cs, const char *s)
         cs->key = nk;
         cs->cap = ncap;
     }
-    char k[16];
-    snprintf(k, sizeof k, "%s", *s ? s : "\x01");
+    char k[16] = "\x01"; /* "" is kept as \x01: an empty slot is "" (no printf: once per set) */
+    if (*s)
+        strncpy(k, s, sizeof k - 1);
+    k[sizeof k - 1] = '\0';
     size_t j = hash_str(k) & (cs->cap - 1);
     while (cs->key[j][0]) {
         if (!strcmp(cs->key[j], k))
@@ -1041,8 +1043,9 @@ static int dispatch(reader *r)
         }
         return start_set(r);
     }
-    if (r->state == ST_SET && !(idn == 2 && id[0] == 'G' && (id[1] == 'S' || id[1] == 'E')) &&
-        !(idn == 3 && !strcmp(id, "IEA")))
+    /* inline byte compares: this runs for every segment of every set */
+    bool iea = idn == 3 && id[0] == 'I' && id[1] == 'E' && id[2] == 'A';
+    if (r->state == ST_SET && !(idn == 2 && id[0] == 'G' && (id[1] == 'S' || id[1] == 'E')) && !iea)
         return 0; /* an ordinary segment of the set */
     if (idn == 2 && id[0] == 'G' && id[1] == 'S')
         return r->state == ST_NONE ? orphan(r, k, "022", "outside any interchange") : on_gs(r, k);
@@ -1059,7 +1062,7 @@ static int dispatch(reader *r)
             snprintf(g2, sizeof g2, "%.8s~", ge02);
         return end_group(r, num_or_neg(ge01, n1), g2, fs);
     }
-    if (idn == 3 && !strcmp(id, "IEA")) {
+    if (iea) {
         if (r->state == ST_NONE)
             return orphan(r, k, "022", "without a matching ISA");
         if ((rc = close_open(r, ST_ISA, fs, true)) != 0)
