@@ -34,6 +34,14 @@ static void *grow(void *p, size_t *cap, size_t n, size_t size)
     return q;
 }
 
+/* snprintf(dst, size, "%s", src) without printf's cost (per set) */
+static void copy_str(char *dst, size_t size, const char *src)
+{
+    size_t n = strnlen(src, size - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 static void add_code(char codes[5][4], int *n, const char *code)
 {
     if (!code[0])
@@ -271,9 +279,6 @@ static int on_set(void *ctx, const dg_x12_set *set)
         c->gver = dg_x12_defs_version(c->defs, "");
     dg_x12_set_result sr;
     memset(&sr, 0, sizeof sr);
-    snprintf(sr.id, sizeof sr.id, "%s", set->id);
-    snprintf(sr.control, sizeof sr.control, "%s", set->control);
-    snprintf(sr.impl_ref, sizeof sr.impl_ref, "%s", set->impl_ref);
     c->n_set_codes = 0;
     bool envelope_error = c->n_pending > 0 || set->envelope_code;
     for (int i = 0; i < c->n_pending; i++)
@@ -297,7 +302,6 @@ static int on_set(void *ctx, const dg_x12_set *set)
         announce_left_out(c, set);
     }
     sr.n_problems = r->n_problems - sr.first_problem;
-    sr.defined = dg_x12_defs_set(c->defs, set->gs ? set->gs->version : "", set->id) != NULL;
     if (c->seg_errors)
         add_code(c->set_codes, &c->n_set_codes, "5"); /* one or more segments in error */
     memcpy(sr.codes, c->set_codes, sizeof sr.codes);
@@ -307,10 +311,15 @@ static int on_set(void *ctx, const dg_x12_set *set)
     if (sr.status == 'A')
         r->n_sets_accepted++;
     if (!g)
-        return 0; /* a set outside any group: its interchange error says so */
-    if (!strcmp(set->id, "997") || !strcmp(set->id, "999"))
+        return 0;             /* a set outside any group: its interchange error says so */
+    const char *id = set->id; /* 997 or 999, compared inline (once per set) */
+    if (id[0] == '9' && id[1] == '9' && (id[2] == '7' || id[2] == '9') && !id[3])
         g->ack_sets++;
-    if (!(summary(c) && sr.status == 'A')) {
+    if (!(summary(c) && sr.status == 'A')) { /* kept: then it needs its names */
+        copy_str(sr.id, sizeof sr.id, set->id);
+        copy_str(sr.control, sizeof sr.control, set->control);
+        copy_str(sr.impl_ref, sizeof sr.impl_ref, set->impl_ref);
+        sr.defined = dg_x12_defs_set(c->defs, set->gs ? set->gs->version : "", set->id) != NULL;
         g->sets = grow(g->sets, &g->cap_sets, g->n_sets, sizeof *g->sets);
         g->sets[g->n_sets++] = sr;
     }
