@@ -71,12 +71,12 @@ typedef struct reader {
     size_t sb_len, sb_cap;
     uint32_t *el_off, *el_len;
     size_t n_el, el_cap;
-    const char **el_ptr;
-    size_t elp_cap;
-    bool seg_cut;      /* the segment just read was longer than it could keep */
-    bool seg_many;     /* ... or had more elements than lim_seg_elems */
-    bool oversize;     /* the current set went over a limit: its body is dropped */
-    long dropped_segs; /* segments of an oversize set not kept (for the SE01 count) */
+    const char **el_ptr; /* sb + el_off, written as each segment is split */
+    bool ptrs_stale;     /* sb or the element index moved: fix_pointers rewrites them all */
+    bool seg_cut;        /* the segment just read was longer than it could keep */
+    bool seg_many;       /* ... or had more elements than lim_seg_elems */
+    bool oversize;       /* the current set went over a limit: its body is dropped */
+    long dropped_segs;   /* segments of an oversize set not kept (for the SE01 count) */
     char oversize_why[160];
     dg_x12_seg *segs;
     uint32_t *seg_base;
@@ -315,6 +315,7 @@ static void sb_append(reader *r, const char *s, size_t n)
         while (ncap < r->sb_len + n + 1 + SB_SLACK)
             ncap *= 2;
         r->sb = xrealloc(r->sb, ncap);
+        r->ptrs_stale = true;
         memset(r->sb + r->sb_cap, 0, ncap - r->sb_cap); /* the slack is read, so defined */
         r->sb_cap = ncap;
         if (ncap > peak_set_bytes)
@@ -329,6 +330,8 @@ static void grow_el(reader *r)
     size_t ncap = r->el_cap ? r->el_cap * 2 : 1024;
     r->el_off = xrealloc(r->el_off, ncap * sizeof *r->el_off);
     r->el_len = xrealloc(r->el_len, ncap * sizeof *r->el_len);
+    r->el_ptr = xrealloc(r->el_ptr, ncap * sizeof *r->el_ptr);
+    r->ptrs_stale = true;
     r->el_cap = ncap;
 }
 
@@ -396,6 +399,7 @@ static void read_segment(reader *r)
         grow_el(r);
     char *s = r->sb;
     uint32_t *off = r->el_off + base, *len = r->el_len + base;
+    const char **ptr = r->el_ptr + base;
     size_t n_sep;
     unsigned scan =
         dg_x12_scan_seg(s + start, e - start, r->sb_cap - start, &r->d, off + 1, max_sep, &n_sep);
@@ -406,14 +410,18 @@ static void read_segment(reader *r)
         s[at] = '\0';
         off[j] = f0;
         len[j] = at - f0;
+        ptr[j] = s + f0;
         f0 = at + 1;
     }
     off[n_sep] = f0;
     len[n_sep] = (uint32_t)e - f0;
+    ptr[n_sep] = s + f0;
     size_t n_el = base + n_sep + 1;
     r->n_el = n_el;
     r->seg_many = (scan & DG_X12_SCAN_MANY) != 0;
     dg_x12_seg *sg = &r->segs[r->n_segs++];
+    sg->el = ptr;
+    sg->el_len = len;
     sg->n_el = (int)(n_el - base - 1);
     sg->file_seg = ++r->file_seg;
     sg->set_seg = r->state == ST_SET ? (long)r->n_segs : 0;
@@ -435,23 +443,19 @@ static const char *el(const reader *r, size_t k, int i, size_t *n)
     return r->sb + r->el_off[j];
 }
 
-/* Points the segments' element arrays into the (final) set buffer before handing them out. */
-static void fix_pointers(reader *r, size_t n_segs)
+/* The segments' element pointers are written as they are split; this rewrites them when the set
+ * buffer or the element index moved since (rare: they grow to the largest set and stay). */
+static void fix_pointers(reader *r)
 {
-    size_t n_el = n_segs < r->n_segs ? r->seg_base[n_segs] : r->n_el;
-    if (n_el > r->elp_cap) {
-        size_t ncap = r->elp_cap ? r->elp_cap : 1024;
-        while (ncap < n_el)
-            ncap *= 2;
-        r->el_ptr = xrealloc(r->el_ptr, ncap * sizeof *r->el_ptr);
-        r->elp_cap = ncap;
-    }
-    for (size_t i = 0; i < n_el; i++)
+    if (!r->ptrs_stale)
+        return;
+    for (size_t i = 0; i < r->n_el; i++)
         r->el_ptr[i] = r->sb + r->el_off[i];
-    for (size_t k = 0; k < n_segs; k++) {
+    for (size_t k = 0; k < r->n_segs; k++) {
         r->segs[k].el = r->el_ptr + r->seg_base[k];
         r->segs[k].el_len = r->el_len + r->seg_base[k];
     }
+    r->ptrs_stale = false;
 }
 
 /* ---- ISA ---------------------------------------------------------------------------------- */
@@ -824,7 +828,7 @@ static int finish_set(reader *r, size_t n, bool complete)
                          st->control, set_code_text(c), extra)) != 0)
             return rc;
     }
-    fix_pointers(r, n);
+    fix_pointers(r);
     st->segs = r->segs;
     st->seg_scan = r->seg_scan;
     st->n_segs = n;
@@ -1036,6 +1040,7 @@ static int dispatch(reader *r)
                 r->el_len[i] = r->el_len[b + i];
             }
             r->n_el = nel;
+            r->ptrs_stale = true;
             r->segs[0] = r->segs[k];
             r->seg_scan[0] = r->seg_scan[k];
             r->seg_base[0] = 0;
@@ -1081,7 +1086,7 @@ static int dispatch(reader *r)
         if (idn == 3 && !strcmp(id, "TA1")) {
             if (!r->cb->on_ta1)
                 return 0;
-            fix_pointers(r, r->n_segs);
+            fix_pointers(r);
             return r->cb->on_ta1(r->ctx, &r->isa, &r->segs[k]);
         }
         if (idn == 3 && (!strcmp(id, "ISB") || !strcmp(id, "ISE")))
