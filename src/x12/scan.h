@@ -34,6 +34,14 @@ unsigned dg_x12_scan_seg_plain(const char *s, size_t n, const dg_x12_delims *d, 
  * (baseline on x86_64) 16 bytes are compared at once; elsewhere dg_x12_scan_seg_plain runs.
  * Both give the same result on every input (tests/unit/x12/test_scan.c checks the corpus).
  * Inline: it runs once per segment, most segments are 10-40 bytes. */
+/* The last n < 16 bytes when nothing may be read after them (out of line: rarely taken). */
+__attribute__((noinline)) static __m128i dg_x12_scan_tail(const char *s, size_t n)
+{
+    char t[16] = {0};
+    memcpy(t, s, n);
+    return _mm_loadu_si128((const __m128i *)(const void *)t);
+}
+
 static inline unsigned dg_x12_scan_seg(const char *s, size_t n, size_t readable,
                                        const dg_x12_delims *d, uint32_t *at, size_t max,
                                        size_t *n_at)
@@ -48,10 +56,8 @@ static inline unsigned dg_x12_scan_seg(const char *s, size_t n, size_t readable,
         unsigned keep = 0xffff;
         if (i + 16 <= readable) {
             x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        } else { /* never read past what the caller has */
-            char t[16] = {0};
-            memcpy(t, s + i, n - i);
-            x = _mm_loadu_si128((const __m128i *)(const void *)t);
+        } else {
+            x = dg_x12_scan_tail(s + i, n - i);
         }
         if (i + 16 > n)
             keep = (1u << (n - i)) - 1;

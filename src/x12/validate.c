@@ -534,29 +534,21 @@ static void check_elements(vctx *v, const dg_x12_seg *s, unsigned scan, const dg
     } else {
         seg_delims(v, s, &sc);
     }
-    const bool any_comp = sc.comp, any_rep = sc.rep, clean = sc.clean;
+    /* repetition only exists from 004020 on; definitions before 005010 repeat nothing and
+     * older data often uses the ISA11 character freely ('-' in postal codes) */
+    const bool any_comp = sc.comp, any_rep = sc.rep && v->v5010 && v->d.rep, clean = sc.clean;
+    const uint32_t *lens = s->el_len;
     uint64_t present = 0;
-    for (int i = 1; i <= s->n_el; i++) {
+    int last = s->n_el < def->n_elems ? s->n_el : def->n_elems;
+    for (int i = 1; i <= last; i++) {
         const char *val = s->el[i];
-        size_t n = s->el_len ? s->el_len[i] : strlen(val);
-        if (i > def->n_elems) {
-            if (n) {
-                elem_problem(v, s, i, 0, NULL, "3", val, n, "too many data elements (%s has %d)",
-                             def->id, def->n_elems);
-                break;
-            }
-            continue;
-        }
+        size_t n = lens ? lens[i] : strlen(val);
         if (!n)
             continue;
         if (i < 64)
             present |= 1ULL << i;
         const dg_x12_elem_use *u = &def->elems[i - 1];
-        /* repetition only exists from 004020 on; definitions before 005010 repeat nothing and
-         * older data often uses the ISA11 character freely ('-' in postal codes) */
-        bool has_rep = any_rep && v->v5010 && v->d.rep && find_char(val, n, v->d.rep);
-        bool has_comp = any_comp && !u->comp && find_char(val, n, v->d.comp);
-        if (has_rep) {
+        if (any_rep && find_char(val, n, v->d.rep)) {
             elem_problem(v, s, i, 0, u->elem, "12", val, n,
                          "repetition separator '%c' in an element that does not repeat", v->d.rep);
             continue;
@@ -565,12 +557,20 @@ static void check_elements(vctx *v, const dg_x12_seg *s, unsigned scan, const dg
             check_composite(v, s, i, u->comp, val, n, clean);
             continue;
         }
-        if (has_comp) {
+        if (any_comp && find_char(val, n, v->d.comp)) {
             elem_problem(v, s, i, 0, u->elem, v->v5010 ? "13" : "6", val, n,
                          "component separator '%c' in a simple element", v->d.comp);
             continue;
         }
         check_value(v, s, i, 0, u->elem, val, n, clean);
+    }
+    for (int i = last + 1; i <= s->n_el; i++) { /* past the definition: the first value is one */
+        size_t n = lens ? lens[i] : strlen(s->el[i]);
+        if (n) {
+            elem_problem(v, s, i, 0, NULL, "3", s->el[i], n, "too many data elements (%s has %d)",
+                         def->id, def->n_elems);
+            break;
+        }
     }
     for (int i = 0; (def->mandatory & ~present) && i < def->n_elems && i < 63; i++)
         if (def->elems[i].usage == 'M' && !(present & (1ULL << (i + 1))))
