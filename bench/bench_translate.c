@@ -1,7 +1,8 @@
 /* Mapping benchmark: generates a large X12 850 file and a large storefront CSV order export,
  * translates each to canonical JSON through the shipped mappings, reports MB/s and orders/s.
  * usage: bench_translate [MB per file (64)] [source dir (DG_SOURCE_DIR or .)] [passes (3)]
- *                        [x12|csv: only that one, e.g. under perf record] */
+ *                        [x12|csv: only that one, e.g. under perf record]
+ *        bench_translate MB --out DIR   only writes DIR/orders.edi and DIR/orders.csv */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +175,16 @@ static int run(const char *label, const char *map_path, const char *input, size_
 
 int main(int argc, char **argv)
 {
+    if (argc == 4 && !strcmp(argv[2], "--out")) { /* bench_translate MB --out DIR: files only */
+        char p1[4096], p2[4096];
+        size_t target = (size_t)strtoul(argv[1], NULL, 10) << 20;
+        snprintf(p1, sizeof p1, "%s/orders.edi", argv[3]);
+        snprintf(p2, sizeof p2, "%s/orders.csv", argv[3]);
+        if (!gen_850(p1, target) || !gen_csv(p2, target))
+            return 1;
+        printf("generated %s and %s\n", p1, p2);
+        return 0;
+    }
     size_t mb = argc > 1 ? (size_t)strtoul(argv[1], NULL, 10) : 64;
     const char *src = argc > 2 ? argv[2] : getenv("DG_SOURCE_DIR") ? getenv("DG_SOURCE_DIR") : ".";
     char dir[] = "/tmp/dg-bench-XXXXXX";
