@@ -382,6 +382,10 @@ static int check(const dg_gw_config *cfg, const dg_gw_partner *p, long max, char
         for (size_t i = 0; i < 2; i++) {
             if (!outs[i] || (i == 1 && p->out.folder && !strcmp(outs[0], outs[1])))
                 continue;
+            if (!dg_transport_config_caps(&p->transport).outbound_listable) {
+                printf("  list    %-40s ok   not listed (an endpoint we send to)\n", outs[i]);
+                continue;
+            }
             dg_remote_file *files = NULL;
             size_t n = 0;
             int lrc = dg_transport_list(t, outs[i], &files, &n, &err);

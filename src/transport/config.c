@@ -207,17 +207,13 @@ static int get_method(const dg_node *block, const char *key, const char *def,
 /* list: how a folder's listing reads: items, id, the document (inline body or its URL), paging. */
 static int load_https_list(const dg_node *node, dg_arena *a, dg_http_config *h, dg_error *err)
 {
-    static const dg_conf_key keys[] = {{"items", DG_SHAPE_TEXT},
-                                       {"id", DG_SHAPE_TEXT},
-                                       {"body", DG_SHAPE_TEXT},
-                                       {"document_url", DG_SHAPE_TEXT},
-                                       {"document", DG_SHAPE_TEXT},
-                                       {"next", DG_SHAPE_TEXT},
-                                       {"cursor", DG_SHAPE_TEXT},
-                                       {"cursor_param", DG_SHAPE_TEXT},
-                                       {"extension", DG_SHAPE_TEXT},
-                                       {"max_pages", DG_SHAPE_TEXT},
-                                       {NULL, 0}};
+    static const dg_conf_key keys[] = {
+        {"items", DG_SHAPE_TEXT},     {"id", DG_SHAPE_TEXT},
+        {"body", DG_SHAPE_TEXT},      {"document_url", DG_SHAPE_TEXT},
+        {"document", DG_SHAPE_TEXT},  {"next", DG_SHAPE_TEXT},
+        {"cursor", DG_SHAPE_TEXT},    {"cursor_param", DG_SHAPE_TEXT},
+        {"extension", DG_SHAPE_TEXT}, {"max_pages", DG_SHAPE_TEXT},
+        {"max_bytes", DG_SHAPE_TEXT}, {NULL, 0}};
     const dg_node *l = NULL;
     int rc = https_sub(node, "list", keys, &l, err);
     if (rc || !l)
@@ -231,7 +227,8 @@ static int load_https_list(const dg_node *node, dg_arena *a, dg_http_config *h, 
         (rc = get_jpath(l, "cursor", NULL, a, &h->cursor, err)) ||
         (rc = get_str(l, "cursor_param", a, &h->cursor_param, err)) ||
         (rc = get_str(l, "extension", a, &h->extension, err)) ||
-        (rc = dg_conf_long(l, "max_pages", 1000, &h->max_pages, err)))
+        (rc = dg_conf_long(l, "max_pages", 1000, &h->max_pages, err)) ||
+        (rc = dg_conf_long(l, "max_bytes", 256L << 20, &h->max_bytes, err)))
         return rc;
     if (!h->body && !h->doc_url && !h->doc_template)
         return where_error(err, l,
@@ -265,6 +262,8 @@ static int load_https_list(const dg_node *node, dg_arena *a, dg_http_config *h, 
                            "list: extension '%s' is not 1-15 letters and digits", h->extension);
     if (h->max_pages < 1 || h->max_pages > 100000)
         return where_error(err, dg_conf_get(l, "max_pages"), "list: max_pages is not 1-100000");
+    if (h->max_bytes < 1)
+        return where_error(err, dg_conf_get(l, "max_bytes"), "list: max_bytes must be 1 or more");
     return 0;
 }
 
@@ -366,13 +365,17 @@ static int load_https(const dg_node *node, const char *base, dg_arena *a, dg_tra
 
 dg_transport_caps dg_transport_config_caps(const dg_transport_config *c)
 {
-    dg_transport_caps k = {
-        .whole_files = false, .can_list = true, .can_remove = true, .can_move = true};
+    dg_transport_caps k = {.whole_files = false,
+                           .can_list = true,
+                           .can_remove = true,
+                           .can_move = true,
+                           .outbound_listable = true};
     if (c->kind && !strcmp(c->kind, "https")) {
         k.whole_files = true; /* a listed document is served whole */
         k.can_list = c->http && c->http->items;
         k.can_remove = c->http && c->http->ack_method && c->http->ack_template;
         k.can_move = false;
+        k.outbound_listable = false;
     }
     return k;
 }

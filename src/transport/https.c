@@ -34,6 +34,7 @@ typedef struct http_state {
     char origin[700]; /* "https://host:port": every URL called starts with it */
     http_doc *docs;   /* the last listing of each folder (kept across reconnects) */
     size_t n, cap;
+    uint64_t held; /* bytes of the inline documents in docs */
 } http_state;
 
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
@@ -53,7 +54,8 @@ static http_state *st_of(dg_transport *t)
 
 #define HTTP_STRINGS(X)                                                                            \
     X(url)                                                                                         \
-    X(auth) X(items) X(id) X(body) X(doc_url) X(doc_template) X(next) X(cursor) X(cursor_param)    \
+    X(auth)                                                                                        \
+    X(items) X(id) X(body) X(doc_url) X(doc_template) X(next) X(cursor) X(cursor_param)            \
         X(extension) X(ack_method) X(ack_template) X(send_method) X(content_type)
 
 static char *dup_or_null(const char *s)
@@ -70,6 +72,7 @@ dg_http_config *tr_http_dup(const dg_http_config *c)
     if (!d)
         abort();
     d->max_pages = c->max_pages;
+    d->max_bytes = c->max_bytes;
 #define COPY(f) d->f = dup_or_null(c->f);
     HTTP_STRINGS(COPY)
 #undef COPY
@@ -438,6 +441,7 @@ static void forget_listing(http_state *s, const char *dir)
     for (size_t i = 0; i < s->n;) {
         const char *p = s->docs[i].path;
         if (!strncmp(p, dir, len) && p[len] == '/' && !strchr(p + len + 1, '/')) {
+            s->held -= s->docs[i].body_len;
             doc_free(&s->docs[i]);
             s->docs[i] = s->docs[--s->n];
         } else {
@@ -544,6 +548,7 @@ static void add_item(page_ctx *pc, json_t *item, size_t i)
         s->cap = cap;
     }
     s->docs[s->n++] = d;
+    s->held += d.body_len;
     dg_remote_file *f = tr_list_add(pc->list);
     snprintf(f->name, sizeof f->name, "%s", name);
     f->size = d.body ? d.body_len : 0; /* a linked document's size is known once fetched */
@@ -616,11 +621,15 @@ static int https_list(dg_transport *t, const char *dir, dg_remote_file **files, 
     url = dup_or_null(first);
     tr_list l = {0};
     long max_pages = h->max_pages > 0 ? h->max_pages : 1000;
+    uint64_t max_bytes = h->max_bytes > 0 ? (uint64_t)h->max_bytes : 256u << 20;
     for (int page = 1; url; page++) {
-        if (page > max_pages) {
-            dg_log_warn("transport=%s listing=%s outcome=page-limit max_pages=%ld (the rest is "
-                        "listed by a later poll)",
-                        t->describe, first, max_pages);
+        /* Memory stays bounded: the documents listed so far are taken first, the rest of the
+         * pages at a later poll (after: delete empties the first pages meanwhile). */
+        if (page > max_pages || s->held > max_bytes) {
+            dg_log_warn("transport=%s listing=%s outcome=listing-limit pages=%d max_pages=%ld "
+                        "inline_bytes=%llu max_bytes=%llu (the rest is listed by a later poll)",
+                        t->describe, first, page - 1, max_pages, (unsigned long long)s->held,
+                        (unsigned long long)max_bytes);
             break;
         }
         dg_buf body = DG_BUF_INIT;
@@ -727,6 +736,7 @@ static int https_remove(dg_transport *t, const char *path, dg_error *err)
     rc = http_perform(t, &c, err);
     free(url);
     if (!rc || rc == DG_ENOTFOUND) {
+        s->held -= d->body_len;
         doc_free(d);
         *d = s->docs[--s->n];
     }

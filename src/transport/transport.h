@@ -36,6 +36,7 @@ typedef struct dg_http_config {
     const char *cursor_param; /* the query parameter that takes the cursor */
     const char *extension;    /* a document becomes the file "<id>.<extension>" (default json) */
     long max_pages;           /* pages followed per listing (default 1000) */
+    long max_bytes;           /* inline documents held per listing (default 256 MiB) */
     const char *ack_method;   /* acknowledge a taken document: DELETE, POST or PUT; NULL: none */
     const char *ack_template; /* its URL below url, "{id}" replaced */
     const char *send_method;  /* ours: POST to the folder (default) or PUT to folder/name */
@@ -73,6 +74,7 @@ typedef struct dg_transport_caps {
     bool can_list;
     bool can_remove;
     bool can_move;
+    bool outbound_listable; /* an outbound folder is a folder (https: an endpoint to send to) */
 } dg_transport_caps;
 dg_transport_caps dg_transport_config_caps(const dg_transport_config *c);
 

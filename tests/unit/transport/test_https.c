@@ -411,6 +411,46 @@ static void test_listing_retried(void **state)
     dg_transport_close(t);
 }
 
+/* A listing stops following pages once it holds max_bytes of inline documents (or max_pages
+ * pages): what it has is taken, the rest waits for a later poll; memory stays bounded. */
+static void test_listing_limits(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    script_three_pages();
+    dg_http_config h = http_inline();
+    h.max_bytes = 10; /* page 1 holds 12 + 19 bytes */
+    dg_transport_config c = cfg_for(&h);
+    dg_transport *t = open_ok(&c);
+    dg_remote_file *files = NULL;
+    size_t n = 0;
+    dg_error err = {0};
+    dg_log_set_level(DG_LOG_WARN);
+    dg_test_capture_begin();
+    int rc = dg_transport_list(t, "orders", &files, &n, &err);
+    char *log = dg_test_capture_end();
+    dg_log_set_level(DG_LOG_ERROR);
+    assert_int_equal(rc, 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(dg_test_httpsd_hits(&g_srv, "GET", "/v1/orders?page=2"), 0);
+    assert_non_null(strstr(log, "outcome=listing-limit"));
+    free(log);
+    free(files);
+    /* a listing again replaces the folder's documents: the limit holds across polls */
+    assert_int_equal(dg_transport_list(t, "orders", &files, &n, &err), 0);
+    assert_int_equal(n, 2);
+    free(files);
+    h.max_bytes = 0;
+    h.max_pages = 2;
+    dg_transport_close(t);
+    t = open_ok(&c);
+    assert_int_equal(dg_transport_list(t, "orders", &files, &n, &err), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(dg_test_httpsd_hits(&g_srv, "GET", "/v1/orders?page=3"), 0);
+    free(files);
+    dg_transport_close(t);
+}
+
 int main(void)
 {
     dg_log_set_level(DG_LOG_ERROR);
@@ -423,6 +463,7 @@ int main(void)
         cmocka_unit_test_setup(test_send_retried_with_one_key, reset),
         cmocka_unit_test_setup(test_client_error_not_retried, reset),
         cmocka_unit_test_setup(test_listing_retried, reset),
+        cmocka_unit_test_setup(test_listing_limits, reset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
