@@ -276,6 +276,7 @@ static void test_tls_refused_unless_trusted(void **state)
     dg_test_httpsd_script(&g_srv, "GET", "/v1/orders", 200, NULL, "{\"data\":[]}");
     dg_http_config h = http_inline();
     dg_transport_config c = cfg_for(&h);
+    c.timeout_ms = 60000; /* loading the system CA store is slow under valgrind */
     const char *untrusted[] = {NULL, g_srv.other_ca_file};
     for (int i = 0; i < 2; i++) {
         c.ca_file = untrusted[i]; /* the system store, then an unrelated CA */

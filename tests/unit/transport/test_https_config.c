@@ -1,6 +1,7 @@
 /* kind: https in a partner's transport block: the keys it takes, secrets from env or file only
  * (token or password), defaults, what the transport can do (caps), and errors naming file:line. */
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/arena.h"
 #include "core/conf.h"
@@ -143,6 +144,33 @@ static void test_errors(void **state)
 #undef ERR
 }
 
+/* token_file: the first line, from a file only its owner may read; one others may read is
+ * refused naming the file (as ssh refuses such a key). */
+static void test_token_file(void **state)
+{
+    (void)state;
+    char *dir = dg_test_tmpdir("https_token");
+    char path[1200], y[2048];
+    snprintf(path, sizeof path, "%s/token", dir);
+    dg_test_write_secret(path, "tok-from-file\n");
+    snprintf(y, sizeof y, "transport:\n  kind: https\n  url: https://a.example\n  token_file: %s\n",
+             path);
+    dg_arena *a = dg_arena_new();
+    dg_transport_config c;
+    dg_error err = {0};
+    dg_node *root = NULL;
+    if (load(y, a, &c, &err, &root))
+        fail_msg("%s", err.msg);
+    assert_string_equal(c.password, "tok-from-file");
+    assert_string_equal(c.http->auth, "bearer");
+    dg_conf_free(root);
+    dg_arena_free(a);
+    assert_int_equal(chmod(path, 0644), 0);
+    expect_error(y, "partner.yaml:4", path);
+    dg_test_rmtree(dir);
+    free(dir);
+}
+
 /* The example partner shipped in etc/examples loads (with its secret set). */
 static void test_example_loads(void **state)
 {
@@ -169,6 +197,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_block),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_token_file),
         cmocka_unit_test(test_example_loads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
