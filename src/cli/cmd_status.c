@@ -17,7 +17,9 @@ static void usage(FILE *f)
     fputs("usage: dropgate status [--config FILE] [--json]\n"
           "\n"
           "Orders by state, supplier POs by state, the outbox, POs held because their file is not\n"
-          "valid X12 (with the validator's message), POs overdue for a 997 or an ASN, and\n"
+          "valid X12 (with the validator's message), POs overdue for a 997 or an ASN (counted\n"
+          "and listed; overdue: no 997 24h after it was sent, no ASN after 72h, by default;\n"
+          "routing.yaml overdue: ack_after/asn_after, per supplier too), files quarantined, and\n"
           "invoices with open discrepancies. --json prints the same as one JSON object.\n"
           "exit status: 0 ok (even with overdue POs), 2 configuration or state store error\n",
           f);
@@ -34,6 +36,18 @@ static void print_counts(const char *title, json_t *obj)
     json_t *v;
     json_object_foreach(obj, k, v) printf(" %s=%lld", k, (long long)json_integer_value(v));
     printf("\n");
+}
+
+/* 86400 -> "24h", 90 -> "90s": thresholds as they are written in routing.yaml. */
+static const char *duration(long long s, char *buf, size_t size)
+{
+    if (s > 0 && s % 3600 == 0)
+        snprintf(buf, size, "%lldh", s / 3600);
+    else if (s > 0 && s % 60 == 0)
+        snprintf(buf, size, "%lldm", s / 60);
+    else
+        snprintf(buf, size, "%llds", s);
+    return buf;
 }
 
 static void print_text(const char *text)
@@ -94,7 +108,13 @@ static void print_text(const char *text)
     }
     json_t *over = json_object_get(root, "overdue");
     size_t n = json_is_array(over) ? json_array_size(over) : 0;
-    printf("%-24s %zu\n", "overdue POs:", n);
+    json_t *oc = json_object_get(root, "overdue_counts");
+#define OC(k) ((long long)json_integer_value(json_object_get(oc, k)))
+    char ack[32], asn[32];
+    printf("%-24s %zu (no 997 after %s: %lld, no ASN after %s: %lld, never sent: %lld)\n",
+           "overdue POs:", n, duration(OC("ack_after_seconds"), ack, sizeof ack), OC("no_997"),
+           duration(OC("asn_after_seconds"), asn, sizeof asn), OC("no_asn"), OC("never_sent"));
+#undef OC
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_array_get(over, i);
         const char *note = json_string_value(json_object_get(o, "note")); /* in words */
