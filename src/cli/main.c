@@ -23,7 +23,10 @@ static const command commands[] = {
     {"fields", dg_cmd_fields, "the canonical fields for mapping authors (type, meaning)"},
     {"backup", dg_cmd_backup, "online copy of the state store (restore: README, Backup)"},
     {"partner", dg_cmd_partner, "partner tools: check NAME (onboarding test kit)"},
-    {"reprocess", dg_cmd_reprocess, "apply the rejected X12 sets of a received file again"},
+    {"reprocess", dg_cmd_reprocess, "run a quarantined or archived file again after a fix"},
+    {"hold", dg_cmd_hold, "hold a supplier PO: not sent until released"},
+    {"release", dg_cmd_release, "release a PO an operator held"},
+    {"resend", dg_cmd_resend, "send a PO's file again (same bytes, or new control numbers)"},
     {"demo", dg_cmd_demo, "run the shipped dropship demo end to end on local folders"},
 };
 

@@ -117,6 +117,9 @@ typedef struct dg_flow_po {
 int dg_flow_pending_pos(dg_store *s, const char *supplier, dg_flow_po **pos, size_t *n,
                         dg_error *err);
 void dg_flow_pos_free(dg_flow_po *pos, size_t n);
+/* One PO by number, whatever its state (a resend renders it again): *po is an array of one,
+ * freed with dg_flow_pos_free(*po, 1). DG_ENOTFOUND when there is no such PO. */
+int dg_flow_po_load(dg_store *s, const char *po_number, dg_flow_po **po, dg_error *err);
 
 /* Envelope numbers used when rendering a PO (NULL for non-X12 formats). */
 typedef struct dg_flow_envelope {

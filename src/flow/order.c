@@ -880,22 +880,17 @@ static void po_doc_header(sqlite3_stmt *st, dg_doc *d)
     d->source.format = dg_arena_strdup(a, "canonical");
 }
 
-int dg_flow_pending_pos(dg_store *s, const char *supplier, dg_flow_po **pos, size_t *n,
-                        dg_error *err)
+/* The POs sql selects (its ?1 bound to key), each with its canonical document for rendering. */
+static int load_pos(dg_store *s, const char *sql, const char *key, dg_flow_po **pos, size_t *n,
+                    dg_error *err)
 {
-    static const char sql[] =
-        "SELECT p.id, p.po_number, p.supplier, o.storefront, o.order_number, p.bill_to_json,"
-        " o.ship_to_json, p.currency, p.total, p.created_at, o.carrier, o.service_level, o.notes"
-        " FROM supplier_pos p JOIN orders o ON o.id = p.order_id"
-        " WHERE p.status = 'QUEUED' AND p.outbox_id IS NULL AND (?1 IS NULL OR p.supplier = ?1)"
-        " ORDER BY p.id";
     *pos = NULL;
     *n = 0;
     sqlite3_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    fl_bind_text(st, 1, supplier);
+    fl_bind_text(st, 1, key);
     size_t cap = 0;
     dg_flow_po *out = NULL;
     size_t count = 0;
@@ -918,7 +913,7 @@ int dg_flow_pending_pos(dg_store *s, const char *supplier, dg_flow_po **pos, siz
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
         dg_flow_pos_free(out, count);
-        return dg_store_fail(s, err, "listing pending POs");
+        return dg_store_fail(s, err, "listing POs");
     }
     /* Lines after the outer statement is reset: the cached line statement is a different one. */
     for (size_t i = 0; i < count; i++)
@@ -929,6 +924,31 @@ int dg_flow_pending_pos(dg_store *s, const char *supplier, dg_flow_po **pos, siz
     *pos = out;
     *n = count;
     return 0;
+}
+
+#define PO_COLS                                                                                    \
+    "SELECT p.id, p.po_number, p.supplier, o.storefront, o.order_number, p.bill_to_json,"          \
+    " o.ship_to_json, p.currency, p.total, p.created_at, o.carrier, o.service_level, o.notes"      \
+    " FROM supplier_pos p JOIN orders o ON o.id = p.order_id"
+
+int dg_flow_pending_pos(dg_store *s, const char *supplier, dg_flow_po **pos, size_t *n,
+                        dg_error *err)
+{
+    /* A PO an operator holds is not rendered until it is released. */
+    static const char sql[] =
+        PO_COLS " WHERE p.status = 'QUEUED' AND p.outbox_id IS NULL AND p.op_hold_at IS NULL"
+                " AND (?1 IS NULL OR p.supplier = ?1) ORDER BY p.id";
+    return load_pos(s, sql, supplier, pos, n, err);
+}
+
+int dg_flow_po_load(dg_store *s, const char *po_number, dg_flow_po **po, dg_error *err)
+{
+    static const char sql[] = PO_COLS " WHERE p.po_number = ?1";
+    size_t n = 0;
+    int rc = load_pos(s, sql, po_number, po, &n, err);
+    if (!rc && n == 0)
+        rc = dg_error_set(err, DG_ENOTFOUND, "PO %s: no such supplier PO", po_number);
+    return rc;
 }
 
 int dg_flow_po_queued(dg_store *s, const char *po_number, const char *file_name,

@@ -268,9 +268,47 @@ typedef struct dg_gw_reprocess_result {
     long applied_before; /* skipped: applied earlier */
     long rejected;       /* still rejected */
     const char *state;   /* the file's state after it: DONE, PARTIAL or QUARANTINED */
+    bool x12;            /* counts are X12 sets (a type: x12 drop), else documents */
     char note[600];      /* the first set still rejected, in words */
 } dg_gw_reprocess_result;
 int dg_gw_reprocess_x12(dg_gw *g, int64_t file_id, dg_gw_reprocess_result *out, dg_error *err);
+/* ---- operator actions (ops.c) ------------------------------------------------------------ */
+
+struct dg_store;
+
+/* What an operator action did to a PO (for the command's text and --json). */
+typedef struct dg_gw_po_action {
+    char po_number[64], supplier[64], status[32];
+    char file[256];       /* resend: the file queued (again) */
+    bool was_held;        /* held by an operator before the action */
+    bool validation_held; /* held because its file does not validate (hold_reason) */
+    char note[256];       /* what happens next, in words */
+} dg_gw_po_action;
+/* Operator hold (hold true) or release of a PO, recorded with actor and reason. A held PO is not
+ * rendered nor uploaded (nor resent) until released; works beside a running daemon (store
+ * only). Releasing a PO that is not held is DG_EINVAL. */
+int dg_gw_po_hold(struct dg_store *s, const char *po_number, bool hold, const char *actor,
+                  const char *reason, dg_gw_po_action *out, dg_error *err);
+/* Sends a PO's last file again, same name and bytes (the outbox entry goes back to PENDING; the
+ * next send uploads it once). DG_EINVAL when held or never queued, DG_EDUP when not sent yet. */
+int dg_gw_po_resend_same(struct dg_store *s, const char *po_number, const char *actor,
+                         const char *reason, dg_gw_po_action *out, dg_error *err);
+/* Renders the PO again with new ISA13/GS06/ST02 under a new name (X12 suppliers only). */
+int dg_gw_po_resend_new(dg_gw *g, const char *po_number, const char *actor, const char *reason,
+                        dg_gw_po_action *out, dg_error *err);
+
+/* Runs a received file again from its archived copy through the drop it came from, with today's
+ * configuration (after a mapping or configuration fix): quarantined, partial or done files of any
+ * drop. X12 files routed by envelope as dg_gw_reprocess_x12; other files are mapped again as a
+ * whole, and documents already recorded from the file are not applied again. A file that still
+ * fails is left as it was (rejected 1, note: why). Each run is recorded as a child of the file
+ * (table reprocesses: state before/after, applied now/before) and as an operator action (actor,
+ * reason). DG_ENOTFOUND: no such file or no archived copy; DG_EINVAL: its partner or drop is
+ * not configured any more. */
+int dg_gw_reprocess(dg_gw *g, int64_t file_id, const char *actor, const char *reason,
+                    dg_gw_reprocess_result *out, dg_error *err);
+/* File ids of the archived quarantined files of partner (NULL: all), oldest first (free()). */
+int dg_gw_quarantined(dg_gw *g, const char *partner, int64_t **ids, size_t *n, dg_error *err);
 /* Locate the main config: opt (--config), else $DROPGATE_CONFIG, else ./etc/dropgate.yaml. */
 const char *dg_gw_config_path(const char *opt);
 /* The state store and routing rules of cfg for read-mostly commands (status, report): no

@@ -172,6 +172,13 @@ int gw_queue_997(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, dg_error
  * (gw_ack_build_rejected). */
 int gw_queue_997_rejected(dg_gw *g, const dg_gw_partner *p, const gw_pickup *pk, const char *reason,
                           dg_error *err);
+/* outbox.c: renders PO po again for p with fresh ISA13/GS06/ST02 into a new outbox entry
+ * (name: PO_<number>_<ISA13>.<ext>, filled in), records the PO's new control numbers and the
+ * operator action (actor, reason) in one transaction. DG_EINVAL when p's PO mapping is not X12;
+ * DG_EVALID/DG_EMAP when the file would not be valid (nothing queued). */
+struct dg_flow_po;
+int gw_requeue_po(dg_gw *g, const dg_gw_partner *p, struct dg_flow_po *po, const char *actor,
+                  const char *reason, char *name, size_t name_size, dg_error *err);
 /* Makes the files written into var/outbox and var/archive durable (syncfs): called before the
  * commit that records them. */
 int gw_sync_local(dg_gw *g, dg_error *err);

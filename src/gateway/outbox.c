@@ -384,6 +384,77 @@ fail:
     return rc;
 }
 
+int gw_requeue_po(dg_gw *g, const dg_gw_partner *p, dg_flow_po *po, const char *actor,
+                  const char *reason, char *name, size_t name_size, dg_error *err)
+{
+    const dg_mapping *m = NULL;
+    const dg_x12_defs *defs = NULL;
+    int rc = gw_mapping(g, p->out.po_mapping, &m, err);
+    if (rc)
+        return rc;
+    if (strcmp(dg_map_format(m), "x12") != 0)
+        return dg_error_set(err, DG_EINVAL,
+                            "PO %s: %s's PO mapping writes %s, which has no control numbers; "
+                            "resend it without --new-control-numbers",
+                            po->po_number, p->name, dg_map_format(m));
+    if ((rc = gw_x12_defs(g, &defs, err)) || (rc = dg_store_begin(g->store, err)))
+        return rc;
+    controls c;
+    memset(&c, 0, sizeof c);
+    dg_buf b = DG_BUF_INIT;
+    char base[200], path[1400], sha[DG_SHA256_HEX_LEN], tmp[1500] = "", detail[400];
+    if ((rc = take_controls(g, p, &c, err)))
+        goto fail;
+    dg_map_envelope env = envelope(g, p, &c);
+    env.defs = defs; /* fitted and validated like every X12 file we write */
+    dg_doc *docs[1] = {po->doc};
+    if ((rc = dg_map_write(m, docs, 1, &env, &b, err)))
+        goto fail;
+    /* A new name (the ISA13 in it): the first file keeps its own outbox entry and archive. */
+    unique_name(po->po_number, base, sizeof base);
+    snprintf(name, name_size, "PO_%s_%s.%s", base, c.isa_s, dg_map_extension(m));
+    int64_t outbox_id = 0;
+    bool existed = false;
+    snprintf(detail, sizeof detail, "file=%s isa13=%s gs06=%s st02=%s", name, c.isa_s, c.gs_s,
+             c.st_s);
+    if ((rc = local_path(g, p, name, &b, path, sizeof path, sha, err)) ||
+        (rc = dg_store_outbox_add(g->store, p->name, "po", po->po_number, name, sha, path,
+                                  &outbox_id, &existed, err)) ||
+        (rc = dg_store_po_set_controls(g->store, po->po_number, c.isa_s, c.gs_s, c.st_s, err)) ||
+        (rc = put_archive(g, p, name, &b, sha, err)) ||
+        (rc = dg_store_action_add(g->store, "resend", "po", po->po_number, actor, reason, detail,
+                                  err)))
+        goto fail;
+    if (existed) {
+        rc = dg_error_set(err, DG_EDUP, "PO %s: outbox file name %s is already used", po->po_number,
+                          name);
+        goto fail;
+    }
+    tmp_name(path, tmp, sizeof tmp);
+    if ((rc = write_tmp(tmp, b.data ? b.data : "", b.len, err))) {
+        tmp[0] = '\0';
+        goto fail;
+    }
+    if ((rc = gw_sync_local(g, err)))
+        goto fail;
+    dg_buf_free(&b);
+    if ((rc = dg_store_commit(g->store, err))) {
+        unlink(tmp);
+        return rc;
+    }
+    publish(tmp, path);
+    dg_log_info("partner=%s file=%s outcome=queued kind=po po=%s resend=new-control-numbers "
+                "isa13=%s by=%s",
+                p->name, name, po->po_number, c.isa_s, actor);
+    return 0;
+fail:
+    dg_store_rollback(g->store);
+    if (tmp[0])
+        unlink(tmp);
+    dg_buf_free(&b);
+    return rc;
+}
+
 static int queue_tracking(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m,
                           dg_flow_notification *n, dg_error *err)
 {

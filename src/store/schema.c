@@ -272,6 +272,26 @@ static const char mig10[] =
     "CREATE INDEX order_lines_rerouted ON order_lines(rerouted_from)"
     " WHERE rerouted_from IS NOT NULL;";
 
+/* Operator actions (issue 12): an operator hold of a PO has its own columns (the validation
+ * hold_reason is cleared by the next render that validates; an operator hold only by release);
+ * every hold, release, resend and reprocess is recorded with who, when and why; a reprocess of a
+ * received file is a child row of that file (its lineage), with what it applied. */
+static const char mig11[] =
+    "ALTER TABLE supplier_pos ADD COLUMN op_hold_reason TEXT;"
+    "ALTER TABLE supplier_pos ADD COLUMN op_hold_by TEXT;"
+    "ALTER TABLE supplier_pos ADD COLUMN op_hold_at INTEGER;"
+    "CREATE TABLE operator_actions("
+    " id INTEGER PRIMARY KEY, action TEXT NOT NULL, target_kind TEXT NOT NULL,"
+    " target TEXT NOT NULL, actor TEXT NOT NULL, reason TEXT, detail TEXT,"
+    " created_at INTEGER NOT NULL);"
+    "CREATE INDEX operator_actions_target ON operator_actions(target_kind, target);"
+    "CREATE TABLE reprocesses("
+    " id INTEGER PRIMARY KEY, parent_file_id INTEGER NOT NULL REFERENCES files(id),"
+    " pickup_id INTEGER REFERENCES pickups(id), state_before TEXT NOT NULL,"
+    " state_after TEXT NOT NULL, applied INTEGER NOT NULL, already INTEGER NOT NULL,"
+    " reason TEXT, actor TEXT NOT NULL, created_at INTEGER NOT NULL);"
+    "CREATE INDEX reprocesses_parent ON reprocesses(parent_file_id);";
+
 static const struct {
     int version;
     const char *name;
@@ -288,6 +308,7 @@ static const struct {
     {8, "held tracking files", mig8, false},
     {9, "partial files, X12 set records and received interchanges", mig9, false},
     {10, "supplier order status, line answers and status history", mig10, true},
+    {11, "operator holds, operator actions and reprocess lineage", mig11, false},
 };
 
 /* Rows PRAGMA foreign_key_check reports: a rebuilt table must leave no dangling reference. */

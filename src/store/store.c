@@ -657,8 +657,12 @@ int dg_store_outbox_add(dg_store *s, const char *partner, const char *kind, cons
 int dg_store_outbox_pending(dg_store *s, const char *partner, dg_outbox_entry **rows, size_t *n,
                             dg_error *err)
 {
-    static const char sql[] = "SELECT " OUTBOX_COLS " FROM outbox WHERE state <> 'SENT'"
-                              " AND (?1 IS NULL OR partner = ?1) ORDER BY id";
+    /* A PO an operator holds stays in the outbox, unsent, until it is released. */
+    static const char sql[] =
+        "SELECT " OUTBOX_COLS " FROM outbox WHERE state <> 'SENT'"
+        " AND (?1 IS NULL OR partner = ?1) AND NOT (kind = 'po' AND EXISTS (SELECT 1 FROM"
+        " supplier_pos p WHERE p.po_number = outbox.ref AND p.op_hold_at IS NOT NULL))"
+        " ORDER BY id";
     *rows = NULL;
     *n = 0;
     sqlite3_stmt *st;

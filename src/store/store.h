@@ -27,7 +27,7 @@ struct json_t;
 typedef struct dg_store dg_store;
 
 /* Current schema version (PRAGMA user_version after dg_store_open). */
-#define DG_STORE_SCHEMA_VERSION 10
+#define DG_STORE_SCHEMA_VERSION 11
 
 /* ---- open / close / transactions --------------------------------------------------------- */
 
@@ -252,7 +252,8 @@ typedef struct dg_outbox_entry {
 int dg_store_outbox_add(dg_store *s, const char *partner, const char *kind, const char *ref,
                         const char *file_name, const char *content_sha256, const char *local_path,
                         int64_t *id, bool *existed, dg_error *err);
-/* Entries of partner not yet sent (PENDING and FAILED), oldest first; partner NULL: all. */
+/* Entries of partner not yet sent (PENDING and FAILED), oldest first; partner NULL: all. POs an
+ * operator holds (dg_store_po_op_hold) are left out until released. */
 int dg_store_outbox_pending(dg_store *s, const char *partner, dg_outbox_entry **rows, size_t *n,
                             dg_error *err);
 int dg_store_outbox_get(dg_store *s, int64_t id, dg_outbox_entry *row, dg_error *err);
@@ -312,6 +313,56 @@ int dg_store_tracking_hold(dg_store *s, int64_t notification_id, const char *rea
 int dg_store_tracking_release(dg_store *s, int64_t notification_id, bool *was_held, dg_error *err);
 int dg_store_held_tracking(dg_store *s, dg_store_held_po **rows, size_t *n, dg_error *err);
 
+/* ---- operator actions (ops.c) ------------------------------------------------------- */
+/* Records who (actor) did what (action: "hold", "release", "resend", "reprocess"...) to which
+ * target (target_kind "po" or "file", target its number or id) and why (reason, may be NULL),
+ * with detail (what it did, may be NULL), at dg_store_now. The audit trail of every operator
+ * action, from the command line or the console. */
+int dg_store_action_add(dg_store *s, const char *action, const char *target_kind,
+                        const char *target, const char *actor, const char *reason,
+                        const char *detail, dg_error *err);
+/* The recorded actions (target_kind / target NULL: any), oldest first, as a JSON array of
+ * {id, action, target_kind, target, actor, reason, detail, created_at}. */
+int dg_store_actions(dg_store *s, const char *target_kind, const char *target, struct json_t **out,
+                     dg_error *err);
+/* What an operator action on a PO needs to know: its state, its operator hold, its validation
+ * hold, its newest outbox entry (0 when never queued). DG_ENOTFOUND when there is no such PO. */
+typedef struct dg_store_po_op {
+    int64_t id;
+    char supplier[64], status[32];
+    bool op_held, validation_held;
+    char op_hold_reason[512], op_hold_by[128];
+    int64_t op_hold_at;
+    int64_t outbox_id;
+    char outbox_state[16];
+} dg_store_po_op;
+int dg_store_po_ops(dg_store *s, const char *po_number, dg_store_po_op *out, dg_error *err);
+/* Sets (hold) or clears the operator hold of a PO. A held PO is neither rendered nor uploaded
+ * (dg_store_outbox_pending leaves its entries out) until released. DG_ENOTFOUND: no such PO. */
+int dg_store_po_op_hold(dg_store *s, const char *po_number, const char *actor, const char *reason,
+                        bool hold, dg_error *err);
+/* Puts a SENT outbox entry back to PENDING (same name, same bytes): the next send uploads it
+ * once more. DG_EDUP when it is not sent yet (it leaves anyway, once). */
+int dg_store_outbox_resend(dg_store *s, int64_t id, dg_error *err);
+/* Records the control numbers of a PO rendered again (a resend with new control numbers); a PO
+ * its supplier had rejected goes back to SENT, waiting for the 997 of the new numbers. */
+int dg_store_po_set_controls(dg_store *s, const char *po_number, const char *isa, const char *gs,
+                             const char *st_control, dg_error *err);
+/* One reprocess of a received file: a child row of the file (parent_file_id), with the state of
+ * its pickup before and after and the documents applied now and found applied before. */
+typedef struct dg_store_reprocess {
+    int64_t parent_file_id, pickup_id;
+    const char *state_before, *state_after;
+    long applied, already;
+    const char *reason, *actor;
+} dg_store_reprocess;
+int dg_store_reprocess_add(dg_store *s, const dg_store_reprocess *r, dg_error *err);
+/* Documents recorded from file_id. */
+int dg_store_file_documents(dg_store *s, int64_t file_id, long *n, dg_error *err);
+/* Quarantined files that were archived (reprocess candidates) of partner (NULL: all), oldest
+ * first (malloc'd array). */
+int dg_store_quarantined_files(dg_store *s, const char *partner, dg_partial_file **rows, size_t *n,
+                               dg_error *err);
 /* ---- operator look-ups (search.c, story.c) ------------------------------------------- */
 
 /* Every record that carries text as a business number: orders (order number), POs (PO number, the
