@@ -1,8 +1,10 @@
 /* dropgate command entry: dispatches to one subcommand per file (see commands.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
+#include "core/log.h"
 
 typedef struct {
     const char *name;
@@ -53,6 +55,16 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
         printf("dropgate %s\n", DG_VERSION);
         return 0;
+    }
+    /* A mistyped level would silently log at info (or hide the debug lines asked for). */
+    const char *lv = getenv("DG_LOG_LEVEL");
+    dg_log_level level;
+    if (lv && *lv && dg_log_level_parse(lv, &level) != 0) {
+        fprintf(stderr,
+                "dropgate: DG_LOG_LEVEL='%s' is not a log level: use debug, info, warn, error or "
+                "quiet (or unset it: info)\n",
+                lv);
+        return 2;
     }
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (!strcmp(argv[1], commands[i].name))

@@ -8,6 +8,7 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "gateway/gateway.h"
+#include "x12/defs.h"
 
 static int conf_error(dg_error *err, const dg_node *n, const char *fmt, const char *what)
 {
@@ -536,9 +537,9 @@ static char *parent_dir(dg_arena *a, const char *path)
 
 static int load_main(dg_gw_config *cfg, const dg_node *root, dg_error *err)
 {
-    static const dg_conf_key known[] = {{"state_dir", T}, {"edi_dir", T},  {"mappings_dir", T},
-                                        {"routing", T},   {"catalog", T},  {"partners_dir", T},
-                                        {"us", M},        {"x12_test", T}, {NULL, 0}};
+    static const dg_conf_key known[] = {
+        {"state_dir", T},    {"edi_dir", T}, {"mappings_dir", T}, {"routing", T},    {"catalog", T},
+        {"partners_dir", T}, {"us", M},      {"x12_test", T},     {"log_format", T}, {NULL, 0}};
     static const dg_conf_key us_keys[] = {{"qualifier", T}, {"id", T}, {NULL, 0}};
     dg_arena *a = cfg->arena;
     int rc = dg_conf_check(root, "the main configuration", known, err);
@@ -554,6 +555,12 @@ static int load_main(dg_gw_config *cfg, const dg_node *root, dg_error *err)
     cfg->quarantine_dir = dg_arena_printf(a, "%s/quarantine", cfg->state_dir);
     cfg->outbox_dir = dg_arena_printf(a, "%s/outbox", cfg->state_dir);
     cfg->edi_dir = dg_gw_resolve(a, r, dg_conf_str(root, "edi_dir", "edi"));
+    char edi[4096];
+    /* Not configured and no edi/ in the project root: the definitions installed with the
+     * binary (share/dropgate/edi), so an installed dropgate needs no copy of them. */
+    if (!dg_conf_get(root, "edi_dir") && !dg_fs_exists(cfg->edi_dir) &&
+        dg_x12_find_edi_dir(NULL, edi, sizeof edi))
+        cfg->edi_dir = dg_arena_strdup(a, edi);
     cfg->mappings_dir = dg_gw_resolve(a, r, dg_conf_str(root, "mappings_dir", "mappings"));
     cfg->routing_file = dg_gw_resolve(a, r, dg_conf_str(root, "routing", "etc/routing.yaml"));
     cfg->catalog_file = dg_gw_resolve(a, r, dg_conf_str(root, "catalog", "etc/catalog.csv"));
@@ -561,6 +568,13 @@ static int load_main(dg_gw_config *cfg, const dg_node *root, dg_error *err)
     const dg_node *us = dg_conf_get(root, "us");
     cfg->our_qualifier = dg_arena_strdup(a, us ? dg_conf_str(us, "qualifier", "ZZ") : "ZZ");
     cfg->our_id = dg_arena_strdup(a, us ? dg_conf_str(us, "id", "DROPGATE") : "DROPGATE");
+    const char *lf = dg_conf_str(root, "log_format", "text");
+    if (strcmp(lf, "text") != 0 && strcmp(lf, "json") != 0)
+        return conf_error(err, dg_conf_get(root, "log_format"),
+                          "log_format: '%s' is not a log format: text (default) or json", lf);
+    cfg->log_json = !strcmp(lf, "json");
+    /* Applied at once: whatever the rest of the load warns about is logged in that format. */
+    dg_log_set_format(cfg->log_json ? DG_LOG_FORMAT_JSON : DG_LOG_FORMAT_TEXT);
     return dg_conf_bool(root, "x12_test", false, &cfg->x12_test, err);
 }
 

@@ -101,6 +101,7 @@ typedef struct dg_gw_config {
     const char *edi_dir, *mappings_dir, *routing_file, *catalog_file, *partners_dir;
     const char *our_qualifier, *our_id; /* our own X12 interchange id */
     bool x12_test;                      /* ISA15 T */
+    bool log_json;                      /* log_format: json (one JSON object per line) */
     bool new_store; /* --new-store: a missing/empty store beside history is meant (statedir.c) */
     dg_gw_partner *partners;
     size_t n_partners;
