@@ -1043,7 +1043,12 @@ const char *dg_x12_find_edi_dir(const char *argv0, char *buf, size_t size)
     char *slash = strrchr(exe, '/');
     if (slash) {
         *slash = '\0';
-        static const char *rel[] = {"../edi", "../../edi", "../share/dropgate/edi", "edi"};
+#ifndef DG_DATADIR_REL
+#define DG_DATADIR_REL "../share/dropgate"
+#endif
+        /* a build tree (build/dropgate), then an installed tree (bin/ -> share/dropgate/) */
+        static const char *rel[] = {"../edi", "../../edi", DG_DATADIR_REL "/edi",
+                                    "../share/dropgate/edi", "edi"};
         for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
             snprintf(buf, size, "%s/%s", exe, rel[i]);
             if (is_dir(buf))
