@@ -51,7 +51,7 @@ static void usage(const char *cmd, FILE *f)
                 "Works while the daemon runs (the state store only).\n",
                 cmd, !strcmp(cmd, "hold") ? "--reason TEXT " : "[--reason TEXT] ",
                 !strcmp(cmd, "hold")
-                    ? "Holds a supplier PO: it is not rendered, uploaded or resent until\n"
+                    ? "Holds a supplier PO: it is not uploaded or resent until\n"
                       "'dropgate release PO'. This hold is the operator's own: the next render\n"
                       "that validates does not clear it (unlike a hold for an invalid file).\n"
                     : "Releases a PO an operator held: the next cycle sends what is pending.\n");

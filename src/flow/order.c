@@ -934,10 +934,10 @@ static int load_pos(dg_store *s, const char *sql, const char *key, dg_flow_po **
 int dg_flow_pending_pos(dg_store *s, const char *supplier, dg_flow_po **pos, size_t *n,
                         dg_error *err)
 {
-    /* A PO an operator holds is not rendered until it is released. */
-    static const char sql[] =
-        PO_COLS " WHERE p.status = 'QUEUED' AND p.outbox_id IS NULL AND p.op_hold_at IS NULL"
-                " AND (?1 IS NULL OR p.supplier = ?1) ORDER BY p.id";
+    /* A PO an operator holds is rendered like any other; its file waits in the outbox
+     * (dg_store_outbox_pending leaves it out) until it is released. */
+    static const char sql[] = PO_COLS " WHERE p.status = 'QUEUED' AND p.outbox_id IS NULL"
+                                      " AND (?1 IS NULL OR p.supplier = ?1) ORDER BY p.id";
     return load_pos(s, sql, supplier, pos, n, err);
 }
 

@@ -45,7 +45,8 @@ int dg_gw_po_hold(dg_store *s, const char *po_number, bool hold, const char *act
     else if (hold && op.outbox_id)
         snprintf(out->note, sizeof out->note, "queued, not sent: it stays unsent until released");
     else if (hold)
-        snprintf(out->note, sizeof out->note, "not rendered yet: it is not sent until released");
+        snprintf(out->note, sizeof out->note,
+                 "not rendered yet: it may be rendered, but is not sent until released");
     else
         snprintf(out->note, sizeof out->note, "the next cycle sends what is pending for it");
     char detail[700];

@@ -337,7 +337,7 @@ typedef struct dg_store_po_op {
     char outbox_state[16];
 } dg_store_po_op;
 int dg_store_po_ops(dg_store *s, const char *po_number, dg_store_po_op *out, dg_error *err);
-/* Sets (hold) or clears the operator hold of a PO. A held PO is neither rendered nor uploaded
+/* Sets (hold) or clears the operator hold of a PO. A held PO is not uploaded
  * (dg_store_outbox_pending leaves its entries out) until released. DG_ENOTFOUND: no such PO. */
 int dg_store_po_op_hold(dg_store *s, const char *po_number, const char *actor, const char *reason,
                         bool hold, dg_error *err);

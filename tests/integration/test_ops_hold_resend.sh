@@ -47,15 +47,15 @@ out=$(run hold "$PO" --reason "customer asked to wait" --by alice --json) || fai
 [ "$(q "select op_hold_by||'|'||op_hold_reason from supplier_pos where po_number='$PO'")" = "alice|customer asked to wait" ] ||
   fail "hold not recorded on the PO"
 
-# A held PO is not uploaded by a poll (nor rendered); the others are.
+# A held PO is not uploaded by a poll; the others are.
 poll
 poll
 [ "$(count_po)" -eq 0 ] || fail "held PO $PO was uploaded"
 [ "$(ls "$got" | grep -c '^PO_2003-NW')" -ge 1 ] || fail "the other northwind PO was not sent: $(ls "$got")"
-# Held after rendering too: a queued entry stays unsent.
-q "update supplier_pos set op_hold_at=null where po_number='$PO'"
-"$DG_BIN" poll --once --no-wait --partner shopfront --config "$CFG" >>"$log" 2>&1 || true
-run hold "$PO" --reason "again" >/dev/null || fail "hold of a pending PO"
+# Rendered into the outbox meanwhile, but its entry stays unsent.
+[ "$(q "select state from outbox where kind='po' and ref='$PO'")" = PENDING ] ||
+  fail "held PO: outbox entry $(q "select state from outbox where ref='$PO'")"
+run hold "$PO" --reason "again" >/dev/null || fail "hold again (new reason)"
 # resend of a held PO is refused
 if run resend "$PO" >/dev/null; then fail "resend of a held PO accepted"; fi
 poll
