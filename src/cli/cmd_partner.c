@@ -362,7 +362,10 @@ static int check(const dg_gw_config *cfg, const dg_gw_partner *p, long max, char
         printf("  warning %s\n", risks[i]);
     dg_error err = {0};
     dg_transport *t = NULL;
-    if (dg_transport_open(&p->transport, &t, &err)) {
+    if (p->secret_missing) { /* the mappings are still checked below */
+        printf("  secret  %-40s FAIL %s\n", "", p->secret_missing);
+        failed = 1;
+    } else if (dg_transport_open(&p->transport, &t, &err)) {
         printf("  connect %-40s FAIL %s\n", p->transport.kind, err.msg);
         failed = 1;
     } else {

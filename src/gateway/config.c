@@ -252,8 +252,14 @@ static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, 
         const char *file = dg_conf_str(w, "secret_file", NULL);
         if (env) {
             const char *v = getenv(env);
-            if (!v)
-                return conf_error(err, w, "webhook: environment variable %s is not set", env);
+            if (!v) { /* as a transport secret: the partner is skipped, the others go on */
+                char where[300];
+                p->secret_missing = dg_arena_printf(a,
+                                                    "%s: webhook: environment variable %s is "
+                                                    "not set",
+                                                    dg_conf_where(w, where, sizeof where), env);
+                v = "";
+            }
             p->out.webhook_secret = dg_arena_strdup(a, v);
         } else if (file) {
             const char *path = dg_gw_resolve(a, cfg->root, file);
@@ -426,7 +432,15 @@ static int load_partner_tree(dg_gw_config *cfg, const dg_node *root, dg_gw_partn
     const dg_node *t = dg_conf_get(root, "transport");
     if (!t)
         return conf_error(err, root, "partner: missing key '%s'", "transport");
-    if ((rc = dg_transport_config_load_in(t, cfg->root, a, &p->transport, err)))
+    rc = dg_transport_config_load_in(t, cfg->root, a, &p->transport, err);
+    if (rc == DG_EAUTH) {
+        /* The file is right but its secret is missing here: the partner is skipped (reported on
+         * every poll and by partner check), the others go on, and commands that only read the
+         * state (status, report, search, show) never need it. */
+        p->secret_missing = dg_arena_strdup(a, err->msg);
+        rc = 0;
+    }
+    if (rc)
         return rc;
     resolve_transport_root(cfg, p);
     p->every_seconds = 60;

@@ -253,6 +253,9 @@ int gw_transport(dg_gw *g, size_t partner, dg_transport **out, dg_error *err)
 {
     if (!g->tr[partner]) {
         const dg_gw_partner *p = &g->cfg->partners[partner];
+        if (p->secret_missing)
+            return dg_error_set(err, DG_EAUTH, "partner %s: skipped: %s", p->name,
+                                p->secret_missing);
         /* The spool copy need not be durable: what counts is the archive copy (fsync'd) made
          * before the pickup is recorded. */
         dg_transport_config tc = p->transport;

@@ -691,6 +691,9 @@ static int store_stopped(const dg_gw_partner *p, const char *file, const dg_erro
 
 static int send_webhooks(dg_gw *g, const dg_gw_partner *p, dg_error *err)
 {
+    if (p->secret_missing) /* never a POST without the secret the partner checks */
+        return dg_error_set(err, DG_EAUTH, "partner %s: webhooks skipped: %s", p->name,
+                            p->secret_missing);
     dg_flow_notification *ns = NULL;
     size_t n = 0;
     int rc = dg_flow_pending_webhooks(g->store, p->name, &ns, &n, err);
@@ -825,8 +828,9 @@ static int upload_pending(dg_gw *g, const dg_gw_partner *p, dg_error *err)
     size_t pi = gw_partner_index(g, p);
     dg_transport *t = NULL;
     if ((rc = gw_transport(g, pi, &t, err))) {
-        dg_log_warn("partner=%s outcome=connect-failed error=%s reason=\"%s\" pending=%zu", p->name,
-                    dg_error_name(rc), err->msg, n);
+        dg_log_warn("partner=%s outcome=%s error=%s reason=\"%s\" pending=%zu", p->name,
+                    p->secret_missing ? "skipped" : "connect-failed", dg_error_name(rc), err->msg,
+                    n);
         dg_store_outbox_free(rows, n);
         return rc;
     }

@@ -353,8 +353,8 @@ int dg_gw_poll_partner(dg_gw *g, const dg_gw_partner *p, bool second_look, dg_er
     dg_transport *t = NULL;
     int rc = gw_transport(g, pi, &t, err);
     if (rc) {
-        dg_log_warn("partner=%s outcome=connect-failed error=%s reason=\"%s\"", p->name,
-                    dg_error_name(rc), err->msg);
+        dg_log_warn("partner=%s outcome=%s error=%s reason=\"%s\"", p->name,
+                    p->secret_missing ? "skipped" : "connect-failed", dg_error_name(rc), err->msg);
         return rc;
     }
     long wait_s = 0;

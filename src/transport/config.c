@@ -134,9 +134,11 @@ static int get_secret(const dg_node *map, const char *env_key, const char *file_
         if (e->type != DG_NODE_SCALAR || !e->value || !*e->value)
             return where_error(err, e, "%s: expected an environment variable name", env_key);
         const char *v = getenv(e->value);
-        if (!v)
-            return where_error(err, e, "environment variable %s (named by %s) is not set", e->value,
-                               env_key);
+        if (!v) { /* DG_EAUTH: the file is right, the secret is missing (the caller may skip) */
+            where_error(err, e, "environment variable %s (named by %s) is not set", e->value,
+                        env_key);
+            return err ? (err->code = DG_EAUTH) : DG_EAUTH;
+        }
         *out = dg_arena_strdup(a, v);
         return 0;
     }
@@ -151,7 +153,8 @@ static int get_secret(const dg_node *map, const char *env_key, const char *file_
         if (!fp) {
             char why[300];
             snprintf(why, sizeof why, "%s", strerror(errno));
-            return where_error(err, f, "cannot read secret file '%s': %s", path, why);
+            where_error(err, f, "cannot read secret file '%s': %s", path, why);
+            return err ? (err->code = DG_EAUTH) : DG_EAUTH;
         }
         char line[4096] = "";
         if (!fgets(line, sizeof line, fp))

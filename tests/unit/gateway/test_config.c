@@ -159,11 +159,22 @@ static void test_bad_partners(void **state)
     expect_error("name: x\nrole: storefront\ntransport: {kind: local, root: d}\n"
                  "outbound: {tracking_mapping: t.yaml}\n",
                  ":4", "'folder'");
-    expect_error("name: x\nrole: storefront\ntransport: {kind: local, root: d}\n"
-                 "outbound:\n  folder: t\n  webhook: {url: 'http://x', secret_env: "
-                 "DG_TEST_SURELY_UNSET_VAR}\n",
-                 ":6", "DG_TEST_SURELY_UNSET_VAR");
     expect_error("name: x\nrole: [a\n", "bad.yaml:", "YAML");
+    /* A secret that is not set is no error in the file: the partner loads, marked to be skipped
+     * (named with file and line), and the rest of the configuration works. */
+    write_main("");
+    write_partner("bad", "name: x\nrole: storefront\ntransport: {kind: local, root: d}\n"
+                         "outbound:\n  folder: t\n  webhook: {url: 'http://x', secret_env: "
+                         "DG_TEST_SURELY_UNSET_VAR}\n");
+    dg_gw_config *cfg = NULL;
+    dg_error err = {0};
+    if (load(&cfg, &err))
+        fail_msg("a missing webhook secret failed the load: %s", err.msg);
+    const char *why = dg_gw_config_partner(cfg, "x")->secret_missing;
+    assert_non_null(why);
+    assert_non_null(strstr(why, "bad.yaml:6"));
+    assert_non_null(strstr(why, "DG_TEST_SURELY_UNSET_VAR"));
+    dg_gw_config_free(cfg);
 }
 
 static void test_duplicate_names_and_missing_folder(void **state)
@@ -267,8 +278,13 @@ static void test_transport_paths_relative_to_root(void **state)
     assert_int_equal(chdir(elsewhere), 0);
     dg_gw_config *cfg = NULL;
     int rc = load(&cfg, &err);
-    assert_int_equal(rc, DG_ECONFIG);
-    assert_non_null(strstr(err.msg, "'/nonexistent/../x'"));
+    assert_int_equal(rc, 0); /* the partner is skipped, the configuration loads */
+    assert_non_null(dg_gw_config_partner(cfg, "shop")->secret_missing);
+    assert_non_null(
+        strstr(dg_gw_config_partner(cfg, "shop")->secret_missing, "'/nonexistent/../x'"));
+    assert_null(dg_gw_config_partner(cfg, "acme")->secret_missing);
+    dg_gw_config_free(cfg);
+    cfg = NULL;
 
     write_partner("shop", "name: shop\nrole: storefront\n"
                           "transport:\n  kind: ftps\n  host: 127.0.0.1\n  user: shop\n"
