@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
@@ -13,6 +14,7 @@ static void usage(FILE *f)
 {
     fputs(
         "usage: dropgate poll --once [--partner NAME] [--config FILE] [--no-wait] [--new-store]\n"
+        "                          [--wait SECONDS]\n"
         "\n"
         "  --once          one cycle: suppliers (stock, ASNs, invoices, 997s), then storefronts\n"
         "                  (orders), then every outbox (POs, tracking, 997s)\n"
@@ -22,6 +24,10 @@ static void usage(FILE *f)
         "  --no-wait       do not wait stable_seconds for a second look at files first seen now\n"
         "  --new-store     start on a new (missing or empty) state store although var/ holds an\n"
         "                  earlier store's files (refused otherwise: restore a backup instead)\n"
+        "  --wait SECONDS  while the daemon runs ('dropgate run' holds the state store), the\n"
+        "                  poll is asked of it (it runs the cycle between two of its polls and\n"
+        "                  answers with the same summary and exit status); this long at most\n"
+        "                  (default 300; the daemon's log has the details)\n"
         "exit status: 0 ok, 1 a partner could not be polled or sent to, 2 configuration or state\n"
         "store error, 3 the cycle ran but file(s) were quarantined (see 'dropgate status' and\n"
         "var/quarantine/PARTNER/*.reason.txt)\n",
@@ -30,26 +36,40 @@ static void usage(FILE *f)
 
 static void print_stats(const dg_gw_stats *s)
 {
-    printf("poll: %ld file(s) taken: %ld processed, %ld duplicate, %ld quarantined, %ld waiting, "
-           "%ld unchanged (left in place, not fetched); "
-           "%ld order(s), %ld shipment(s), %ld invoice(s), %ld stock feed(s), %ld 997(s) in; "
-           "%ld PO(s) sent, %ld tracking file(s) sent, %ld 997(s) sent, %ld send failure(s)\n",
-           s->taken, s->processed, s->duplicates, s->quarantined, s->waiting, s->unchanged,
-           s->orders, s->shipments, s->invoices, s->stock, s->acks_in, s->pos_sent,
-           s->tracking_sent, s->acks_out, s->send_failed);
+    char line[1024];
+    dg_gw_stats_format(s, line, sizeof line);
+    printf("%s\n", line);
+}
+
+/* The daemon holds the store: it runs the cycle for us between two of its polls. */
+static int ask_daemon(const dg_gw_config *cfg, const char *partner, long wait_s)
+{
+    int code = 2;
+    char text[4096] = "";
+    dg_error err = {0};
+    int rc = dg_gw_request_poll(cfg, partner, wait_s, &code, text, sizeof text, &err);
+    if (rc) {
+        fprintf(stderr,
+                "dropgate poll: the state store is locked by a running daemon and "
+                "asking it failed: %s\n",
+                err.msg);
+        return rc == DG_ETIMEOUT ? 1 : 2;
+    }
+    fputs(text, stdout);
+    return code;
 }
 
 int dg_cmd_poll(int argc, char **argv)
 {
-    static const struct option opts[] = {{"once", no_argument, 0, '1'},
-                                         {"partner", required_argument, 0, 'p'},
-                                         {"config", required_argument, 0, 'c'},
-                                         {"no-wait", no_argument, 0, 'n'},
-                                         {"new-store", no_argument, 0, 'N'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"once", no_argument, 0, '1'},         {"partner", required_argument, 0, 'p'},
+        {"config", required_argument, 0, 'c'}, {"no-wait", no_argument, 0, 'n'},
+        {"new-store", no_argument, 0, 'N'},    {"wait", required_argument, 0, 'w'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     const char *partner = NULL, *config = NULL;
     bool once = false, second_look = true, new_store = false;
+    long wait_s = 300;
+    char *end = NULL;
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "p:c:h", opts, NULL)) != -1) {
@@ -59,6 +79,13 @@ int dg_cmd_poll(int argc, char **argv)
         case 'c': config = optarg; break;
         case 'n': second_look = false; break;
         case 'N': new_store = true; break;
+        case 'w':
+            wait_s = strtol(optarg, &end, 10);
+            if (wait_s <= 0 || *end) {
+                fprintf(stderr, "dropgate poll: --wait: '%s' is not a number of seconds\n", optarg);
+                return 2;
+            }
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -85,7 +112,12 @@ int dg_cmd_poll(int argc, char **argv)
     }
     int lock = -1;
     dg_gw *g = NULL;
-    if ((rc = dg_gw_lock(cfg->db_path, &lock, &err)) || (rc = dg_gw_open(cfg, &g, &err))) {
+    if ((rc = dg_gw_lock(cfg->db_path, &lock, &err)) == DG_ELOCKED) {
+        rc = ask_daemon(cfg, partner, wait_s);
+        dg_gw_config_free(cfg);
+        return rc;
+    }
+    if (rc || (rc = dg_gw_open(cfg, &g, &err))) {
         fprintf(stderr, "dropgate poll: %s\n", err.msg);
         dg_gw_unlock(lock);
         dg_gw_config_free(cfg);
@@ -96,11 +128,9 @@ int dg_cmd_poll(int argc, char **argv)
     print_stats(dg_gw_get_stats(g));
     if (rc)
         fprintf(stderr, "dropgate poll: %s\n", err.msg);
-    long quarantined = dg_gw_get_stats(g)->quarantined;
+    int code = dg_gw_poll_exit(rc, dg_gw_get_stats(g));
     dg_gw_close(g);
     dg_gw_unlock(lock);
     dg_gw_config_free(cfg);
-    if (rc == DG_ESTATE || rc == DG_EIO || rc == DG_ECONFIG)
-        return 2;
-    return rc ? 1 : quarantined > 0 ? 3 : 0;
+    return code;
 }

@@ -24,6 +24,9 @@ static void usage(FILE *f)
           "  --new-store     start on a new (missing or empty) state store although var/ holds an\n"
           "                  earlier store's files (refused otherwise: restore a backup instead)\n"
           "SIGTERM or SIGINT: the current file is finished, then dropgate exits with status 0.\n"
+          "SIGHUP: the configuration is read again between two polls (a partner's new schedule,\n"
+          "mappings, routing, catalog take effect); one that does not load is refused (logged)\n"
+          "and the running one kept. 'dropgate poll --once' meanwhile asks this daemon to poll.\n"
           "exit status: 0 stopped cleanly, 2 configuration or lock error, or a state store that\n"
           "no retry can fix (corrupt, not a database). A partner that cannot be reached, a file\n"
           "that fails, a locked or full state store are logged and retried, never fatal.\n",
@@ -71,10 +74,72 @@ static void store_ok(backoff *b)
     b->failures = 0;
 }
 
-static int loop(dg_gw *g, dg_gw_config *cfg, long cycles)
-{
+/* What the daemon runs with; a reload (SIGHUP) replaces cfg, g and the schedule together. */
+typedef struct daemon_state {
+    const char *path; /* the main configuration file, read again on SIGHUP */
+    long every;       /* --every override (0: the partners' schedules) */
+    bool new_store;
+    dg_gw_config *cfg;
+    dg_gw *g;
     dg_gw_schedule s;
-    if (dg_gw_schedule_init(&s, cfg, (int64_t)time(NULL)))
+} daemon_state;
+
+/* SIGHUP, between two polls (no file is in progress): the configuration is loaded again and, if
+ * it loads, a gateway opened on it replaces the running one; a partner's next poll is the
+ * earlier of the old plan and now + its new interval, so a shorter schedule takes effect at
+ * once. A configuration that does not load is refused and the running one kept. */
+static void reload(daemon_state *d)
+{
+    dg_gw_reload_requested = 0;
+    dg_error err = {0};
+    dg_gw_config *nc = NULL;
+    dg_gw *ng = NULL;
+    dg_gw_schedule ns = {0, NULL};
+    int64_t now = (int64_t)time(NULL);
+    int rc = dg_gw_config_load(d->path, NULL, &nc, &err);
+    if (!rc && strcmp(nc->db_path, d->cfg->db_path) != 0)
+        rc = dg_error_set(&err, DG_ECONFIG,
+                          "state_dir changed (%s -> %s): restart the daemon to move to another "
+                          "state store",
+                          d->cfg->state_dir, nc->state_dir);
+    if (!rc) {
+        nc->new_store = d->new_store;
+        for (size_t i = 0; d->every && i < nc->n_partners; i++)
+            nc->partners[i].every_seconds = d->every;
+        rc = dg_gw_open(nc, &ng, &err);
+    }
+    if (!rc)
+        rc = dg_gw_schedule_init(&ns, nc, now) ? DG_ENOMEM : 0;
+    if (rc) {
+        dg_log_set_format(d->cfg->log_json ? DG_LOG_FORMAT_JSON : DG_LOG_FORMAT_TEXT);
+        dg_log_error("outcome=reload-refused config=%s error=%s reason=\"%s\" (the running "
+                     "configuration is kept)",
+                     d->path, dg_error_name(rc), err.msg);
+        dg_gw_close(ng);
+        dg_gw_config_free(nc);
+        return;
+    }
+    for (size_t i = 0; i < nc->n_partners; i++) {
+        const char *name = nc->partners[i].name;
+        int64_t planned =
+            now + (nc->partners[i].every_seconds > 0 ? nc->partners[i].every_seconds : 60);
+        ns.next_due[i] = now; /* a new partner: polled at once */
+        for (size_t k = 0; k < d->cfg->n_partners; k++)
+            if (!strcmp(d->cfg->partners[k].name, name))
+                ns.next_due[i] = d->s.next_due[k] < planned ? d->s.next_due[k] : planned;
+    }
+    dg_gw_schedule_free(&d->s);
+    dg_gw_close(d->g);
+    dg_gw_config_free(d->cfg);
+    d->s = ns;
+    d->g = ng;
+    d->cfg = nc;
+    dg_log_info("outcome=reloaded config=%s partners=%zu", d->path, nc->n_partners);
+}
+
+static int loop(daemon_state *d, long cycles)
+{
+    if (dg_gw_schedule_init(&d->s, d->cfg, (int64_t)time(NULL)))
         return 2;
     long done = 0;
     int status = 0;
@@ -84,10 +149,17 @@ static int loop(dg_gw *g, dg_gw_config *cfg, long cycles)
             dg_gw_nap(b.wait_s * 1000);
         if (dg_gw_stop_requested)
             break;
+        if (dg_gw_reload_requested)
+            reload(d);
+        /* A manual poll (dropgate poll --once) waiting for us; looked for after every sleep. */
+        dg_gw_wake_requested = 0;
+        dg_gw_serve_requests(d->g);
+        dg_gw_config *cfg = d->cfg;
+        dg_gw *g = d->g;
         long wait = 0;
-        long i = dg_gw_schedule_due(&s, (int64_t)time(NULL), &wait);
+        long i = dg_gw_schedule_due(&d->s, (int64_t)time(NULL), &wait);
         if (i < 0) {
-            nap(wait);
+            nap(wait > 5 ? 5 : wait); /* a request whose signal was lost waits 5 s at most */
             continue;
         }
         const dg_gw_partner *p = &cfg->partners[i];
@@ -121,10 +193,10 @@ static int loop(dg_gw *g, dg_gw_config *cfg, long cycles)
         if (store_down)
             continue; /* not done: this partner is polled again after the back-off */
         store_ok(&b);
-        dg_gw_schedule_done(&s, cfg, (size_t)i, (int64_t)time(NULL));
+        dg_gw_schedule_done(&d->s, cfg, (size_t)i, (int64_t)time(NULL));
         done++;
     }
-    dg_gw_schedule_free(&s);
+    dg_gw_schedule_free(&d->s);
     return status;
 }
 
@@ -184,6 +256,7 @@ int dg_cmd_run(int argc, char **argv)
     int lock = -1;
     dg_gw *g = NULL;
     dg_gw_install_signals(); /* before the open, whose retries SIGTERM must end */
+    dg_gw_install_daemon_signals();
     if (dg_gw_lock(cfg->db_path, &lock, &err) || open_gateway(cfg, &g, &err)) {
         fprintf(stderr, "dropgate run: %s\n", err.msg);
         dg_gw_unlock(lock);
@@ -192,10 +265,16 @@ int dg_cmd_run(int argc, char **argv)
     }
     dg_log_info("outcome=started partners=%zu state=%s pid=%ld", cfg->n_partners, cfg->db_path,
                 (long)getpid());
-    int status = loop(g, cfg, cycles);
+    for (size_t i = 0; i < cfg->n_partners; i++)
+        if (cfg->partners[i].secret_missing)
+            dg_log_error("partner=%s outcome=skipped reason=\"%s\" (the others go on; set it "
+                         "and reload: kill -HUP %ld)",
+                         cfg->partners[i].name, cfg->partners[i].secret_missing, (long)getpid());
+    daemon_state d = {dg_gw_config_path(config), every, new_store, cfg, g, {0, NULL}};
+    int status = loop(&d, cycles);
     dg_log_info("outcome=stopped signal=%s", dg_gw_stop_requested ? "yes" : "no");
-    dg_gw_close(g);
+    dg_gw_close(d.g);
     dg_gw_unlock(lock);
-    dg_gw_config_free(cfg);
+    dg_gw_config_free(d.cfg);
     return status;
 }

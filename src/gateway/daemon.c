@@ -15,11 +15,37 @@
 #include "gateway/gateway.h"
 
 volatile sig_atomic_t dg_gw_stop_requested = 0;
+volatile sig_atomic_t dg_gw_reload_requested = 0;
+volatile sig_atomic_t dg_gw_wake_requested = 0;
 
 static void on_stop(int sig)
 {
     (void)sig;
     dg_gw_stop_requested = 1;
+}
+
+static void on_reload(int sig)
+{
+    (void)sig;
+    dg_gw_reload_requested = 1;
+}
+
+static void on_wake(int sig)
+{
+    (void)sig;
+    dg_gw_wake_requested = 1;
+}
+
+void dg_gw_install_daemon_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART; /* as for SIGTERM: work in progress goes on, the loop acts later */
+    sa.sa_handler = on_reload;
+    sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = on_wake;
+    sigaction(SIGUSR1, &sa, NULL);
 }
 
 void dg_gw_install_signals(void)
@@ -43,10 +69,13 @@ bool dg_gw_nap(long ms)
     sigemptyset(&stop);
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGHUP);
+    sigaddset(&stop, SIGUSR1);
     /* Blocked between the check of the flag and the sleep, and unblocked by pselect itself
-     * (atomically): a SIGTERM that lands in between cannot be slept through. */
+     * (atomically): a SIGTERM that lands in between cannot be slept through. A SIGHUP (reload)
+     * or SIGUSR1 (a poll request) wakes the daemon's sleep the same way. */
     sigprocmask(SIG_BLOCK, &stop, &old);
-    if (!dg_gw_stop_requested && ms > 0) {
+    if (!dg_gw_stop_requested && !dg_gw_reload_requested && !dg_gw_wake_requested && ms > 0) {
         struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
         pselect(0, NULL, NULL, NULL, &ts, &old);
     }

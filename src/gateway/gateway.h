@@ -91,6 +91,10 @@ typedef struct dg_gw_partner {
     size_t n_drops;
     dg_gw_outbound out;
     const char *file; /* partner file, for messages */
+    /* Why the partner cannot be reached now (a secret named by its file is not set or not
+     * readable), or NULL. Such a partner is skipped by poll and send (logged each time); the
+     * rest of the configuration works. */
+    const char *secret_missing;
 } dg_gw_partner;
 
 typedef struct dg_gw_config {
@@ -193,8 +197,15 @@ void dg_gw_schedule_done(dg_gw_schedule *s, const dg_gw_config *cfg, size_t i, i
 extern volatile sig_atomic_t dg_gw_stop_requested;
 /* SIGTERM/SIGINT set the flag above (SA_RESTART: system calls in progress are retried). */
 void dg_gw_install_signals(void);
+/* Set by SIGHUP: the daemon reloads its configuration between two polls. */
+extern volatile sig_atomic_t dg_gw_reload_requested;
+/* Set by SIGUSR1: a request waits in var/requests (a manual poll). */
+extern volatile sig_atomic_t dg_gw_wake_requested;
+/* The daemon's SIGHUP and SIGUSR1 handlers (setting the flags above). */
+void dg_gw_install_daemon_signals(void);
 /* Sleeps up to ms milliseconds; returns at once when SIGTERM/SIGINT arrives (or has arrived)
- * and then false; true after a full sleep. */
+ * and then false; true after a full sleep. SIGHUP and SIGUSR1 (when their flags are set) end
+ * the sleep early too. */
 bool dg_gw_nap(long ms);
 /* Exclusive lock on "<db>.lock" (flock) held until dg_gw_unlock; DG_ELOCKED when another
  * process holds it. */
@@ -286,8 +297,8 @@ typedef struct dg_gw_po_action {
     char note[256];       /* what happens next, in words */
 } dg_gw_po_action;
 /* Operator hold (hold true) or release of a PO, recorded with actor and reason. A held PO is not
- * rendered nor uploaded (nor resent) until released; works beside a running daemon (store
- * only). Releasing a PO that is not held is DG_EINVAL. */
+ * uploaded (nor resent) until released (it may be rendered into the outbox meanwhile); works beside
+ * a running daemon (store only). Releasing a PO that is not held is DG_EINVAL. */
 int dg_gw_po_hold(struct dg_store *s, const char *po_number, bool hold, const char *actor,
                   const char *reason, dg_gw_po_action *out, dg_error *err);
 /* Sends a PO's last file again, same name and bytes (the outbox entry goes back to PENDING; the
@@ -321,6 +332,26 @@ int dg_gw_open_store(const dg_gw_config *cfg, struct dg_store **store, struct dg
                      dg_error *err);
 /* The store of a running gateway (reports at the end of a demo, tests). */
 struct dg_store *dg_gw_store(dg_gw *g);
+
+/* ---- requests to a running daemon (request.c) ------------------------------------------- */
+
+/* A manual `poll --once` while the daemon holds the store's lock asks the daemon instead: the
+ * request is a file in <state_dir>/requests (written under a temporary name, then renamed), the
+ * daemon is woken with SIGUSR1 (its pid is in the lock file), runs the cycle between two of its
+ * polls and answers in <name>.done (exit code and the poll's summary line). */
+/* The summary line of a poll (what `poll --once` prints), from stats. */
+void dg_gw_stats_format(const dg_gw_stats *s, char *out, size_t size);
+/* poll --once's exit code for a cycle that returned rc with stats s: 0 ok, 1 a partner failed,
+ * 2 configuration or state store error, 3 files quarantined. */
+int dg_gw_poll_exit(int rc, const dg_gw_stats *s);
+/* Client side: asks the daemon of cfg to poll (partner NULL: all) and waits up to timeout_s for
+ * its answer: *exit_code and the summary (in text). DG_ETIMEOUT when no answer came (the
+ * request is withdrawn when the daemon had not taken it), DG_ENOTFOUND when no daemon runs. */
+int dg_gw_request_poll(const dg_gw_config *cfg, const char *partner, long timeout_s, int *exit_code,
+                       char *text, size_t size, dg_error *err);
+/* Daemon side: runs every waiting request; returns the number served. Errors of a request are
+ * answered to its client, never fatal to the daemon. */
+int dg_gw_serve_requests(dg_gw *g);
 
 /* ---- the shipped demo (demo.c) --------------------------------------------------------- */
 
