@@ -17,13 +17,35 @@ typedef struct {
     bool first[16]; /* per nesting level: no comma needed yet */
 } jw;
 
+static inline void jw_copy(char *d, const char *s, size_t n);
+static inline void jw_reserve(dg_buf *b, size_t extra);
+
+/* A line break and the indentation of a nesting level (two spaces each, at most 15 levels: see
+ * jw.first), copied in one piece instead of two bytes per level for every key. */
+static const char jw_nl_indent[] = "\n                              ";
+
+_Static_assert(sizeof jw_nl_indent == 32, "a line break and 15 levels of two spaces");
+
+static inline size_t jw_indent_len(const jw *w)
+{
+    return 1 + 2 * (size_t)(w->depth < 15 ? w->depth : 15);
+}
+
+/* The caller has reserved jw_indent_len(w) bytes. */
+static inline void jw_newline(jw *w)
+{
+    size_t n = jw_indent_len(w);
+    jw_copy(w->b->data + w->b->len, jw_nl_indent, n);
+    w->b->len += n;
+}
+
 static void jw_indent(jw *w)
 {
     if (!w->pretty)
         return;
-    dg_buf_putc(w->b, '\n');
-    for (int i = 0; i < w->depth; i++)
-        dg_buf_append(w->b, "  ", 2);
+    jw_reserve(w->b, jw_indent_len(w));
+    jw_newline(w);
+    w->b->data[w->b->len] = '\0';
 }
 
 /* Bytes that need escaping in a JSON string: controls, '"' and '\\'. */
@@ -173,11 +195,8 @@ static void jw_key(jw *w, const char *key)
     if (!w->first[w->depth])
         w->b->data[w->b->len++] = ',';
     w->first[w->depth] = false;
-    if (w->pretty) {
-        w->b->data[w->b->len++] = '\n';
-        for (int i = 0; i < w->depth; i++)
-            jw_raw(w->b, "  ", 2);
-    }
+    if (w->pretty)
+        jw_newline(w);
     if (key) {
         w->b->data[w->b->len++] = '"';
         jw_raw(w->b, key, kl);
@@ -212,11 +231,8 @@ static void jw_fkey(jw *w, const dg_field *f)
     if (!w->first[w->depth])
         w->b->data[w->b->len++] = ',';
     w->first[w->depth] = false;
-    if (w->pretty) {
-        w->b->data[w->b->len++] = '\n';
-        for (int i = 0; i < w->depth; i++)
-            jw_raw(w->b, "  ", 2);
-    }
+    if (w->pretty)
+        jw_newline(w);
     jw_copy(w->b->data + w->b->len, f->json_key, f->json_key_len);
     w->b->len += f->json_key_len;
     if (w->pretty)
