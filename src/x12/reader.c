@@ -257,12 +257,10 @@ static size_t refill(reader *r)
     return n;
 }
 
-/* Makes at least n bytes contiguous at r->p when the input has them; returns what is there. */
-static size_t ensure(reader *r, size_t n)
+/* ensure() when the read buffer must be refilled. */
+static size_t ensure_slow(reader *r, size_t n)
 {
     size_t have = (size_t)(r->end - r->p);
-    if (have >= n || !r->f)
-        return have;
     memmove(r->rbuf, r->p, have);
     r->p = r->rbuf;
     r->end = r->rbuf + have;
@@ -274,6 +272,16 @@ static size_t ensure(reader *r, size_t n)
         r->end = r->rbuf + have;
     }
     return have;
+}
+
+/* Makes at least n bytes contiguous at r->p when the input has them; returns what is there.
+ * Inline: it runs before every segment, and the bytes are almost always there. */
+static inline size_t ensure(reader *r, size_t n)
+{
+    size_t have = (size_t)(r->end - r->p);
+    if (have >= n || !r->f)
+        return have;
+    return ensure_slow(r, n);
 }
 
 static bool is_skip(const reader *r, unsigned char c)
@@ -308,19 +316,24 @@ static bool skip_gap(reader *r)
 /* Room kept after the bytes of the set: the scanner reads a segment's last bytes 16 at a time */
 #define SB_SLACK 16
 
-static void sb_append(reader *r, const char *s, size_t n)
+static void sb_grow(reader *r, size_t n)
 {
-    if (r->sb_len + n + 1 + SB_SLACK > r->sb_cap) {
-        size_t ncap = r->sb_cap ? r->sb_cap : 4096;
-        while (ncap < r->sb_len + n + 1 + SB_SLACK)
-            ncap *= 2;
-        r->sb = xrealloc(r->sb, ncap);
-        r->ptrs_stale = true;
-        memset(r->sb + r->sb_cap, 0, ncap - r->sb_cap); /* the slack is read, so defined */
-        r->sb_cap = ncap;
-        if (ncap > peak_set_bytes)
-            peak_set_bytes = ncap;
-    }
+    size_t ncap = r->sb_cap ? r->sb_cap : 4096;
+    while (ncap < r->sb_len + n + 1 + SB_SLACK)
+        ncap *= 2;
+    r->sb = xrealloc(r->sb, ncap);
+    r->ptrs_stale = true;
+    memset(r->sb + r->sb_cap, 0, ncap - r->sb_cap); /* the slack is read, so defined */
+    r->sb_cap = ncap;
+    if (ncap > peak_set_bytes)
+        peak_set_bytes = ncap;
+}
+
+/* Inline: once per segment; the buffer grows only to the largest set. */
+static inline void sb_append(reader *r, const char *s, size_t n)
+{
+    if (r->sb_len + n + 1 + SB_SLACK > r->sb_cap)
+        sb_grow(r, n);
     memcpy(r->sb + r->sb_len, s, n);
     r->sb_len += n;
 }
