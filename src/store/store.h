@@ -27,7 +27,7 @@ struct json_t;
 typedef struct dg_store dg_store;
 
 /* Current schema version (PRAGMA user_version after dg_store_open). */
-#define DG_STORE_SCHEMA_VERSION 11
+#define DG_STORE_SCHEMA_VERSION 12
 
 /* ---- open / close / transactions --------------------------------------------------------- */
 
@@ -466,5 +466,55 @@ typedef struct dg_status_event {
 /* The history of an order (po_number NULL) or of one PO, oldest first (malloc'd array). */
 int dg_store_status_history(dg_store *s, int64_t order_id, int64_t po_id, dg_status_event **rows,
                             size_t *n, dg_error *err);
+
+/* ---- poll statistics (poll_stats.c) ------------------------------------------------------ */
+
+/* Upper bounds in milliseconds of the poll duration histogram's buckets, ascending (+Inf, the
+ * poll count, is not listed). */
+extern const long dg_store_poll_buckets_ms[];
+extern const size_t dg_store_n_poll_buckets;
+/* Records one poll of partner that started at started_at and took ms milliseconds; error NULL
+ * when it succeeded (then last_ok_at = started_at + its duration). One transaction. */
+int dg_store_poll_record(dg_store *s, const char *partner, int64_t started_at, long ms,
+                         const char *error, dg_error *err);
+/* One object per partner ever polled: {partner, polls, failures, sum_ms, last_at, last_ms,
+ * last_ok_at, last_error, last_error_at} (absent keys: never). */
+int dg_store_poll_stats(dg_store *s, struct json_t **out, dg_error *err);
+/* The recorded buckets {partner, le_ms, count} (cumulative: a poll counts in every bucket whose
+ * bound is at or above its duration; a bucket never recorded is 0). */
+int dg_store_poll_histogram(dg_store *s, struct json_t **out, dg_error *err);
+
+/* ---- audit log of operator actions (audit.c) ------------------------------------------- */
+
+/* Records an action: who (the token's id or "anonymous"), remote (the peer address), action
+ * ("reprocess"), target (e.g. "file 12"), outcome ("done", "refused", "failed", "queued") and
+ * detail. Its own transaction (or nested in the caller's). */
+int dg_store_audit_add(dg_store *s, const char *who, const char *remote, const char *action,
+                       const char *target, const char *outcome, const char *detail, dg_error *err);
+/* The newest limit entries, newest first: {id, at, who, remote, action, target, outcome,
+ * detail}. */
+int dg_store_audit_list(dg_store *s, long limit, struct json_t **out, dg_error *err);
+
+/* ---- console and metrics views (views.c) ----------------------------------------------- */
+
+/* Files set aside: pickups QUARANTINED or PARTIAL, newest first (at most 500): {id, partner,
+ * path, state, reason, quarantine_path, file_id, sha256, size, at}. */
+int dg_store_quarantine_list(dg_store *s, struct json_t **out, dg_error *err);
+/* Per partner: {partner, quarantined, partial, outbox_pending, outbox_failed, files_in,
+ * files_out} (only partners with some record). */
+int dg_store_partner_counts(dg_store *s, struct json_t **out, dg_error *err);
+/* Orders received at or after since, by status: [{status, n}]. */
+int dg_store_orders_since(dg_store *s, int64_t since, struct json_t **out, dg_error *err);
+/* One received document: {id, kind, partner, position, interchange_control, group_control,
+ * set_control, outcome, created_at, json, file_id, file_name, file_sha256, direction}.
+ * DG_ENOTFOUND when there is none. */
+int dg_store_document_get(dg_store *s, int64_t id, struct json_t **out, dg_error *err);
+/* The archived files with that SHA-256: [{id, name, partner, direction, size, created_at}],
+ * and the documents read from them [{id, kind, position, outcome}] under "documents".
+ * DG_ENOTFOUND when no file has it. */
+int dg_store_file_get(dg_store *s, const char *sha256, struct json_t **out, dg_error *err);
+/* Counters for /metrics: {"files":[{direction, n}], "documents":[{kind, outcome, n}],
+ * "pos":[{status, n}], "orders":[{status, n}], "quarantined": n, "partial": n}. */
+int dg_store_metrics_counts(dg_store *s, struct json_t **out, dg_error *err);
 
 #endif
