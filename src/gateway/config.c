@@ -551,14 +551,21 @@ static char *parent_dir(dg_arena *a, const char *path)
 
 static int load_main(dg_gw_config *cfg, const dg_node *root, dg_error *err)
 {
-    static const dg_conf_key known[] = {
-        {"state_dir", T},    {"edi_dir", T}, {"mappings_dir", T}, {"routing", T},    {"catalog", T},
-        {"partners_dir", T}, {"us", M},      {"x12_test", T},     {"log_format", T}, {NULL, 0}};
+    static const dg_conf_key known[] = {{"state_dir", T}, {"edi_dir", T},  {"mappings_dir", T},
+                                        {"routing", T},   {"catalog", T},  {"partners_dir", T},
+                                        {"us", M},        {"x12_test", T}, {"log_format", T},
+                                        {"console", M},   {NULL, 0}};
     static const dg_conf_key us_keys[] = {{"qualifier", T}, {"id", T}, {NULL, 0}};
+    static const dg_conf_key console_keys[] = {
+        {"listen", T}, {"allow_remote", T}, {"token_file", T}, {NULL, 0}};
     dg_arena *a = cfg->arena;
     int rc = dg_conf_check(root, "the main configuration", known, err);
     if (!rc && dg_conf_get(root, "us"))
         rc = dg_conf_check(dg_conf_get(root, "us"), "us", us_keys, err);
+    const dg_node *console = dg_conf_get(root, "console");
+    if (!rc && console)
+        rc =
+            dg_conf_check(console, "console (listen, allow_remote, token_file)", console_keys, err);
     if (rc)
         return rc;
     const char *r = cfg->root;
@@ -589,6 +596,13 @@ static int load_main(dg_gw_config *cfg, const dg_node *root, dg_error *err)
     cfg->log_json = !strcmp(lf, "json");
     /* Applied at once: whatever the rest of the load warns about is logged in that format. */
     dg_log_set_format(cfg->log_json ? DG_LOG_FORMAT_JSON : DG_LOG_FORMAT_TEXT);
+    cfg->console_listen = dg_arena_strdup(
+        a, console ? dg_conf_str(console, "listen", DG_GW_CONSOLE_LISTEN) : DG_GW_CONSOLE_LISTEN);
+    const char *token_file = console ? dg_conf_str(console, "token_file", NULL) : NULL;
+    cfg->console_token_file = token_file ? dg_gw_resolve(a, r, token_file) : NULL;
+    if (console &&
+        (rc = dg_conf_bool(console, "allow_remote", false, &cfg->console_allow_remote, err)))
+        return rc;
     return dg_conf_bool(root, "x12_test", false, &cfg->x12_test, err);
 }
 

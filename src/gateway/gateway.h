@@ -24,6 +24,9 @@ typedef enum { DG_ROLE_STOREFRONT = 1, DG_ROLE_SUPPLIER } dg_gw_role;
  * what would exhaust the machine (a 2 GB file of NULs once took 4 GB to be refused). */
 #define DG_GW_MAX_FILE_BYTES (256L * 1024 * 1024)
 
+/* Where `dropgate serve` listens unless console: listen: says otherwise: loopback only. */
+#define DG_GW_CONSOLE_LISTEN "127.0.0.1:8080"
+
 /* One of several mappings of a CSV/XML drop, with the rule that picks it for a file. */
 typedef struct dg_gw_match {
     const char *mapping;  /* inbound mapping (absolute path) */
@@ -107,6 +110,11 @@ typedef struct dg_gw_config {
     bool x12_test;                      /* ISA15 T */
     bool log_json;                      /* log_format: json (one JSON object per line) */
     bool new_store; /* --new-store: a missing/empty store beside history is meant (statedir.c) */
+    /* console: (dropgate serve): where it listens, whether a non-loopback address is allowed,
+     * the file holding the action token (NULL: $DG_CONSOLE_TOKEN or read-only) */
+    const char *console_listen;
+    bool console_allow_remote;
+    const char *console_token_file;
     dg_gw_partner *partners;
     size_t n_partners;
 } dg_gw_config;

@@ -11,6 +11,7 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "gateway/gw_internal.h"
+#include "store/store.h"
 
 static int cmp_name(const void *a, const void *b)
 {
@@ -347,7 +348,7 @@ static int poll_drop(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg
     return rc;
 }
 
-int dg_gw_poll_partner(dg_gw *g, const dg_gw_partner *p, bool second_look, dg_error *err)
+static int poll_partner(dg_gw *g, const dg_gw_partner *p, bool second_look, dg_error *err)
 {
     size_t pi = gw_partner_index(g, p);
     dg_transport *t = NULL;
@@ -380,5 +381,28 @@ int dg_gw_poll_partner(dg_gw *g, const dg_gw_partner *p, bool second_look, dg_er
         if (rc == DG_ENET || rc == DG_ETIMEOUT)
             gw_transport_drop(g, pi);
     }
+    return rc;
+}
+
+static long elapsed_ms(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+/* Every poll is recorded (duration, success or the error) for /metrics and the console. Not
+ * when the store itself failed: it cannot record, and the daemon backs off anyway. */
+int dg_gw_poll_partner(dg_gw *g, const dg_gw_partner *p, bool second_look, dg_error *err)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int64_t started = dg_store_now(g->store);
+    int rc = poll_partner(g, p, second_look, err);
+    if (rc == DG_ESTATE)
+        return rc;
+    dg_error e = {0};
+    if (dg_store_poll_record(g->store, p->name, started, elapsed_ms(&t0), rc ? err->msg : NULL, &e))
+        dg_log_warn("partner=%s outcome=poll-not-recorded reason=\"%s\"", p->name, e.msg);
     return rc;
 }
