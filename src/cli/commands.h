@@ -19,6 +19,7 @@ int dg_cmd_reprocess(int argc, char **argv);
 int dg_cmd_search(int argc, char **argv);
 int dg_cmd_show(int argc, char **argv);
 int dg_cmd_fields(int argc, char **argv);
+int dg_cmd_serve(int argc, char **argv);
 int dg_cmd_hold(int argc, char **argv);
 int dg_cmd_release(int argc, char **argv);
 int dg_cmd_resend(int argc, char **argv);

@@ -1,0 +1,162 @@
+/* The console's actions and machine endpoints: log in/out (a session cookie after the token),
+ * reprocess a file set aside, /metrics and /healthz. Every action ends in the audit log.
+ *
+ * Running beside the daemon: reads go through SQLite's WAL and never block `dropgate run`.
+ * A reprocess changes state the way `dropgate reprocess` does, so it takes the same
+ * one-instance lock (<db>.lock); while the daemon holds it the action is refused (409, audited)
+ * and the operator stops the daemon or runs it later - never two writers of the flow at once. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "console/console_internal.h"
+#include "core/log.h"
+#include "store/store.h"
+
+void cn_page_login(cn_req *r, cn_resp *w)
+{
+    cn_begin(w, r, "Log in");
+    if (!dg_console_writable(r->c)) {
+        dg_buf_puts(&w->body, "<p>This console is read-only: it was started without "
+                              "DG_CONSOLE_TOKEN or console: token_file.</p>");
+    } else {
+        dg_buf_puts(&w->body, "<form method=\"post\" action=\"/login\"><label>Console token "
+                              "<input type=\"password\" name=\"token\" autocomplete=\"off\">"
+                              "</label> <button>Log in</button></form>");
+    }
+    cn_end(w);
+}
+
+static void audit(cn_req *r, const char *action, const char *target, const char *outcome,
+                  const char *detail)
+{
+    dg_error err = {0};
+    struct dg_store *s = cn_store(r->c, &err);
+    if (!s || dg_store_audit_add(s, r->who, r->remote, action, target, outcome, detail, &err))
+        dg_log_warn("console action=%s outcome=%s audit=failed reason=\"%s\"", action, outcome,
+                    err.msg);
+}
+
+void cn_action_login(cn_req *r, cn_resp *w)
+{
+    if (!dg_console_auth_token_ok(r->c->auth, dg_form_get(&r->form, "token"))) {
+        audit(r, "login", NULL, "refused", "wrong token");
+        cn_error(w, r, 403, "Refused", "wrong token");
+        return;
+    }
+    char sid[65];
+    if (dg_console_auth_session_new(r->c->auth, r->now, sid)) {
+        cn_error(w, r, 500, "Error", "no random bytes for a session");
+        return;
+    }
+    dg_console_auth_token_id(r->c->auth, r->who);
+    audit(r, "login", NULL, "done", NULL);
+    snprintf(w->set_cookie, sizeof w->set_cookie,
+             "dg_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200", sid);
+    explicit_bzero(sid, sizeof sid);
+    w->status = 303;
+    snprintf(w->location, sizeof w->location, "/");
+}
+
+void cn_action_logout(cn_req *r, cn_resp *w)
+{
+    if (!strncmp(r->cred, "session:", 8))
+        dg_console_auth_session_end(r->c->auth, r->cred + 8);
+    audit(r, "logout", NULL, "done", NULL);
+    snprintf(w->set_cookie, sizeof w->set_cookie, "dg_session=; Path=/; Max-Age=0");
+    w->status = 303;
+    snprintf(w->location, sizeof w->location, "/");
+}
+
+void cn_action_reprocess(cn_req *r, cn_resp *w)
+{
+    const char *id = dg_form_get(&r->form, "file_id");
+    char *end = NULL;
+    long long file_id = id ? strtoll(id, &end, 10) : 0;
+    if (!id || !*id || *end || file_id <= 0) {
+        cn_error(w, r, 400, "Bad request", "file_id must be a positive number");
+        return;
+    }
+    char target[48], detail[1024];
+    snprintf(target, sizeof target, "file %lld", file_id);
+    /* The configuration as it is on disk now: a reprocess follows a fix of a partner file or
+     * mapping, which the console's copy from its start does not have. */
+    dg_gw_config *cfg = NULL;
+    dg_error err = {0};
+    int lock = -1;
+    int rc = dg_gw_config_load(r->c->cfg->file, r->c->cfg->root, &cfg, &err);
+    if (rc) {
+        audit(r, "reprocess", target, "failed", err.msg);
+        cn_error(w, r, 500, "Reprocess failed", err.msg);
+        return;
+    }
+    rc = dg_gw_lock(cfg->db_path, &lock, &err);
+    if (rc == DG_ELOCKED) {
+        dg_gw_config_free(cfg);
+        audit(r, "reprocess", target, "refused", "the gateway daemon holds the store's lock");
+        cn_error(w, r, 409, "Daemon running",
+                 "the gateway daemon (dropgate run) holds the state store's lock: a reprocess "
+                 "waits until it is stopped (or run 'dropgate reprocess' then)");
+        return;
+    }
+    dg_gw *g = NULL;
+    dg_gw_reprocess_result res = {0};
+    if (!rc && !(rc = dg_gw_open(cfg, &g, &err)))
+        rc = dg_gw_reprocess_x12(g, file_id, &res, &err);
+    dg_gw_close(g);
+    dg_gw_unlock(lock);
+    dg_gw_config_free(cfg);
+    if (rc) {
+        audit(r, "reprocess", target, "failed", err.msg);
+        cn_error(w, r, rc == DG_ENOTFOUND || rc == DG_EINVAL ? 404 : 500, "Reprocess failed",
+                 err.msg);
+        return;
+    }
+    snprintf(detail, sizeof detail,
+             "state=%s sets=%ld applied_now=%ld applied_before=%ld rejected=%ld%s%s", res.state,
+             res.sets, res.applied_now, res.applied_before, res.rejected, res.note[0] ? ": " : "",
+             res.note);
+    audit(r, "reprocess", target, "done", detail);
+    cn_begin(w, r, "Reprocessed");
+    dg_buf_puts(&w->body, "<p id=\"result\">");
+    cn_text(w, target);
+    dg_buf_puts(&w->body, ": ");
+    cn_text(w, detail);
+    dg_buf_puts(&w->body, "</p><p><a href=\"/quarantine\">Back to the quarantine</a></p>");
+    cn_end(w);
+}
+
+void cn_page_metrics(cn_req *r, cn_resp *w)
+{
+    dg_error err = {0};
+    struct dg_store *s = cn_store(r->c, &err);
+    w->type = "text/plain; version=0.0.4; charset=utf-8";
+    if (!s || dg_console_metrics(s, r->c->rules, r->now, &w->body, &err)) {
+        if (s)
+            cn_store_reset(r->c);
+        dg_buf_clear(&w->body);
+        w->status = 503;
+        dg_buf_printf(&w->body, "# state store unavailable\n");
+    }
+}
+
+void cn_page_healthz(cn_req *r, cn_resp *w)
+{
+    dg_error err = {0};
+    struct dg_store *s = cn_store(r->c, &err);
+    int version = s ? dg_store_schema_version(s) : 0;
+    json_t *o = version > 0 ? json_pack("{s:s, s:i}", "status", "ok", "schema", version)
+                            : json_pack("{s:s, s:s}", "status", "unavailable", "error",
+                                        s ? "cannot read the state store" : err.msg);
+    if (version <= 0) {
+        cn_store_reset(r->c);
+        w->status = 503;
+    }
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    w->type = "application/json";
+    dg_buf_puts(&w->body, text ? text : "{}");
+    dg_buf_putc(&w->body, '\n');
+    free(text);
+    json_decref(o);
+}
