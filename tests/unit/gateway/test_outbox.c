@@ -298,7 +298,8 @@ static void test_full_store_stops_sending(void **state)
 
     /* The disk fills up between two uploads: the upload whose mark failed is the only one out,
      * and it is not sent again, neither while the store is full nor after. */
-    dg_store_debug_fail_commits(dg_gw_store(g), 2); /* the probe and one mark pass */
+    /* the three partners' poll records (one commit each), the probe and one mark pass */
+    dg_store_debug_fail_commits(dg_gw_store(g), 3 + 2);
     for (int i = 0; i < 4; i++) {
         assert_int_equal(dg_gw_cycle(g, NULL, false, &err), DG_ESTATE);
         consume(&c);
