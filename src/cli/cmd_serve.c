@@ -63,7 +63,7 @@ int dg_cmd_serve(int argc, char **argv)
            a.ipv6 ? "]" : "", (unsigned)dg_console_port(con),
            dg_console_writable(con) ? "actions enabled with the token" : "read-only: no token");
     fflush(stdout);
-    while (dg_gw_nap(60 * 1000))
+    while (dg_gw_nap(1000))
         ;
     dg_console_stop(con);
     dg_gw_config_free(cfg);

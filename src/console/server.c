@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,9 +225,13 @@ static void post_gate(const route *rt, cn_req *r, cn_resp *w)
     if (!dg_console_auth_csrf_ok(r->c->auth, r->cred, dg_form_get(&r->form, "csrf"))) {
         dg_error e = {0};
         struct dg_store *s = cn_store(r->c, &e);
+        const char *file_id = dg_form_get(&r->form, "file_id");
+        char target[96] = "";
+        if (file_id)
+            snprintf(target, sizeof target, "file %.80s", file_id);
         if (s)
-            dg_store_audit_add(s, r->who, r->remote, r->path + 1, cn_arg(r, "file_id"), "refused",
-                               "bad or missing CSRF token", &e);
+            dg_store_audit_add(s, r->who, r->remote, r->path + 1, file_id ? target : NULL,
+                               "refused", "bad or missing CSRF token", &e);
         cn_error(w, r, 403, "Refused",
                  "the form's CSRF token does not match: reload the page and try again");
         return;
@@ -386,11 +392,19 @@ int dg_console_start(const dg_gw_config *cfg, const char *listen, dg_console **o
         inet_pton(AF_INET, addr.host, &sa4.sin_addr);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG |
                      (addr.ipv6 ? MHD_USE_IPv6 : 0);
+    /* The server thread never takes SIGTERM/SIGINT (it inherits this mask): they wake the
+     * thread that waits for them (dropgate serve's dg_gw_nap). */
+    sigset_t stop, old;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, &old);
     c->mhd = MHD_start_daemon(flags, addr.port, NULL, NULL, handle, c, MHD_OPTION_SOCK_ADDR,
                               addr.ipv6 ? (struct sockaddr *)&sa6 : (struct sockaddr *)&sa4,
                               MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
                               MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_END);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!c->mhd) {
         dg_console_auth_free(c->auth);
         free(c);

@@ -110,7 +110,7 @@ expect "token, no CSRF" "$(code -X POST "${A[@]}" -d "file_id=$fid" "$U/reproces
 expect "token, bad CSRF" "$(code -X POST "${A[@]}" -d "file_id=$fid&csrf=0000" "$U/reprocess")" 403
 grep -q "CSRF" "$tmp/body" || fail "CSRF refusal: $(cat "$tmp/body")"
 expect "nothing applied yet" "$(q "SELECT state FROM pickups WHERE file_id = $fid")" QUARANTINED
-expect "refusal audited" "$(q "SELECT who LIKE 'token:%', action, target, outcome FROM audit_log ORDER BY id DESC LIMIT 1")" "1|reprocess|$fid|refused"
+expect "refusal audited" "$(q "SELECT who LIKE 'token:%', action, target, outcome FROM audit_log ORDER BY id DESC LIMIT 1")" "1|reprocess|file $fid|refused"
 # The form of the quarantine page carries the CSRF token (for this credential).
 code "${A[@]}" "$U/quarantine" >/dev/null
 csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$tmp/body" | head -1)
