@@ -9,7 +9,8 @@ set -euo pipefail
 source "$DG_SOURCE_DIR/tests/integration/lib/workdir.sh"
 dg_workdir console
 spid=
-trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$tmp"' EXIT
+rpid=
+trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; [ -n "$rpid" ] && kill "$rpid" 2>/dev/null; rm -rf "$tmp"' EXIT
 D=$tmp/demo
 "$DG_BIN" demo --dir "$D" --source "$DG_SOURCE_DIR" >"$log" 2>&1 || fail "demo exited $?"
 DB=$D/var/dropgate.db
@@ -240,12 +241,25 @@ print("metrics ok:", len(samples), "samples")
 PY
 checks=$((checks + 1))
 
+# ---- beside the daemon: pages read through WAL, a reprocess waits for the lock ----------
+"$DG_BIN" run --every 1 "${C[@]}" >"$tmp/run.log" 2>&1 &
+rpid=$!
+for _ in $(seq 1 200); do grep -q "outcome=started" "$tmp/run.log" && break; sleep 0.05; done
+grep -q "outcome=started" "$tmp/run.log" || fail "the daemon did not start: $(cat "$tmp/run.log")"
+expect "overview while the daemon runs" "$(code "$U/")" 200
+expect "metrics while the daemon runs" "$(code "$U/metrics")" 200
+expect "reprocess while the daemon holds the lock" "$(code -X POST "${A[@]}" -d "file_id=$fid&csrf=$csrf" "$U/reprocess")" 409
+grep -q "holds the state store&#39;s lock" "$tmp/body" || fail "409 page: $(cat "$tmp/body")"
+expect "refusal audited" "$(q "SELECT action, outcome FROM audit_log ORDER BY id DESC LIMIT 1")" "reprocess|refused"
+kill -0 "$rpid" || fail "the daemon died: $(tail "$tmp/run.log")"
+checks=$((checks + 1))
+
 # ---- every page in a real browser ---------------------------------------------------------
 if [ -z "$browser" ]; then
   echo "SKIP: chromium not installed (scripts/install-deps.sh installs it): browser pages not checked"
   stop_serve
   echo "ok: $checks checks"
-  exit 0
+  exit 0  # the trap stops the daemon
 fi
 pages=("overview|/" "search|/search?q=2001-NW" "po|/po?id=2001-NW" "order|/order?id=2004&storefront=shopfront"
        "doc|/doc?id=$(q "SELECT min(id) FROM documents WHERE kind = 'stock' AND file_id = $fid")"
@@ -332,4 +346,7 @@ print("pages ok")
 PY
 checks=$((checks + 9))
 stop_serve
+kill "$rpid"
+wait "$rpid" || fail "the daemon exited $? on SIGTERM"
+rpid=
 echo "ok: $checks checks (screenshots: $shots)"
