@@ -28,20 +28,20 @@ void cn_page_login(cn_req *r, cn_resp *w)
     cn_end(w);
 }
 
-static void audit(cn_req *r, const char *action, const char *target, const char *outcome,
-                  const char *detail)
+void cn_audit(cn_req *r, const char *action, const char *target_kind, const char *target,
+              const char *detail)
 {
     dg_error err = {0};
     struct dg_store *s = cn_store(r->c, &err);
-    if (!s || dg_store_audit_add(s, r->who, r->remote, action, target, outcome, detail, &err))
-        dg_log_warn("console action=%s outcome=%s audit=failed reason=\"%s\"", action, outcome,
+    if (!s || dg_store_action_add(s, action, target_kind, target, r->actor, NULL, detail, &err))
+        dg_log_warn("console action=%s actor=\"%s\" audit=failed reason=\"%s\"", action, r->actor,
                     err.msg);
 }
 
 void cn_action_login(cn_req *r, cn_resp *w)
 {
     if (!dg_console_auth_token_ok(r->c->auth, dg_form_get(&r->form, "token"))) {
-        audit(r, "login", NULL, "refused", "wrong token");
+        cn_audit(r, "login", "console", "session", "refused: wrong token");
         cn_error(w, r, 403, "Refused", "wrong token");
         return;
     }
@@ -51,7 +51,8 @@ void cn_action_login(cn_req *r, cn_resp *w)
         return;
     }
     dg_console_auth_token_id(r->c->auth, r->who);
-    audit(r, "login", NULL, "done", NULL);
+    snprintf(r->actor, sizeof r->actor, "console %s@%s", r->who, r->remote);
+    cn_audit(r, "login", "console", "session", "done");
     snprintf(w->set_cookie, sizeof w->set_cookie,
              "dg_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200", sid);
     explicit_bzero(sid, sizeof sid);
@@ -63,7 +64,7 @@ void cn_action_logout(cn_req *r, cn_resp *w)
 {
     if (!strncmp(r->cred, "session:", 8))
         dg_console_auth_session_end(r->c->auth, r->cred + 8);
-    audit(r, "logout", NULL, "done", NULL);
+    cn_audit(r, "logout", "console", "session", "done");
     snprintf(w->set_cookie, sizeof w->set_cookie, "dg_session=; Path=/; Max-Age=0");
     w->status = 303;
     snprintf(w->location, sizeof w->location, "/");
@@ -78,23 +79,18 @@ void cn_action_reprocess(cn_req *r, cn_resp *w)
         cn_error(w, r, 400, "Bad request", "file_id must be a positive number");
         return;
     }
-    char target[48], detail[1024];
-    snprintf(target, sizeof target, "file %lld", file_id);
+    char target[32], detail[1024];
+    snprintf(target, sizeof target, "%lld", file_id);
     /* The configuration as it is on disk now: a reprocess follows a fix of a partner file or
      * mapping, which the console's copy from its start does not have. */
     dg_gw_config *cfg = NULL;
     dg_error err = {0};
     int lock = -1;
     int rc = dg_gw_config_load(r->c->cfg->file, r->c->cfg->root, &cfg, &err);
-    if (rc) {
-        audit(r, "reprocess", target, "failed", err.msg);
-        cn_error(w, r, 500, "Reprocess failed", err.msg);
-        return;
-    }
-    rc = dg_gw_lock(cfg->db_path, &lock, &err);
-    if (rc == DG_ELOCKED) {
+    if (!rc && (rc = dg_gw_lock(cfg->db_path, &lock, &err)) == DG_ELOCKED) {
         dg_gw_config_free(cfg);
-        audit(r, "reprocess", target, "refused", "the gateway daemon holds the store's lock");
+        cn_audit(r, "reprocess", "file", target,
+                 "refused: the gateway daemon holds the store's lock");
         cn_error(w, r, 409, "Daemon running",
                  "the gateway daemon (dropgate run) holds the state store's lock: a reprocess "
                  "waits until it is stopped (or run 'dropgate reprocess' then)");
@@ -102,26 +98,26 @@ void cn_action_reprocess(cn_req *r, cn_resp *w)
     }
     dg_gw *g = NULL;
     dg_gw_reprocess_result res = {0};
+    /* dg_gw_reprocess records the run (lineage and the action, with our actor) itself. */
     if (!rc && !(rc = dg_gw_open(cfg, &g, &err)))
-        rc = dg_gw_reprocess_x12(g, file_id, &res, &err);
+        rc = dg_gw_reprocess(g, file_id, r->actor, "console", &res, &err);
     dg_gw_close(g);
     dg_gw_unlock(lock);
     dg_gw_config_free(cfg);
     if (rc) {
-        audit(r, "reprocess", target, "failed", err.msg);
+        snprintf(detail, sizeof detail, "failed: %s", err.msg);
+        cn_audit(r, "reprocess", "file", target, detail);
         cn_error(w, r, rc == DG_ENOTFOUND || rc == DG_EINVAL ? 404 : 500, "Reprocess failed",
                  err.msg);
         return;
     }
     snprintf(detail, sizeof detail,
-             "state=%s sets=%ld applied_now=%ld applied_before=%ld rejected=%ld%s%s", res.state,
-             res.sets, res.applied_now, res.applied_before, res.rejected, res.note[0] ? ": " : "",
-             res.note);
-    audit(r, "reprocess", target, "done", detail);
+             "state=%s %s=%ld applied_now=%ld applied_before=%ld rejected=%ld%s%s", res.state,
+             res.x12 ? "sets" : "documents",
+             res.x12 ? res.sets : res.applied_now + res.applied_before, res.applied_now,
+             res.applied_before, res.rejected, res.note[0] ? ": " : "", res.note);
     cn_begin(w, r, "Reprocessed");
-    dg_buf_puts(&w->body, "<p id=\"result\">");
-    cn_text(w, target);
-    dg_buf_puts(&w->body, ": ");
+    dg_buf_printf(&w->body, "<p id=\"result\">file %s: ", target);
     cn_text(w, detail);
     dg_buf_puts(&w->body, "</p><p><a href=\"/quarantine\">Back to the quarantine</a></p>");
     cn_end(w);

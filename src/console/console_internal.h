@@ -32,7 +32,8 @@ typedef struct cn_req {
     dg_form query;      /* the query string */
     dg_form form;       /* a POST's form body */
     const char *cred;   /* "session:<id>" or "bearer" when the client proved the token */
-    char who[32];       /* token id for the audit log, "anonymous" without a credential */
+    char who[32];       /* the token's id, "anonymous" without a credential */
+    char actor[128];    /* who in the operator_actions audit trail: "console token:ID@ADDR" */
     char csrf[65];      /* CSRF token to put into forms ("" when read-only) */
     int64_t now;
 } cn_req;
@@ -61,6 +62,11 @@ void cn_time(cn_resp *w, int64_t t);
 void cn_link(cn_resp *w, const char *path, const char *param, const char *value, const char *label);
 /* The field k of o as text (integers printed), "" when absent. */
 const char *cn_str(struct json_t *o, const char *k, char *buf, size_t size);
+
+/* Records an action in the audit trail (operator_actions): target_kind "file", "console"...,
+ * detail how it ended ("refused: ...", "failed: ..."); a failure to record is logged. */
+void cn_audit(cn_req *r, const char *action, const char *target_kind, const char *target,
+              const char *detail);
 
 /* Pages (GET). */
 void cn_page_overview(cn_req *r, cn_resp *w);

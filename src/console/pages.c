@@ -490,26 +490,27 @@ void cn_page_audit(cn_req *r, cn_resp *w)
         return;
     dg_error err = {0};
     json_t *rows = NULL;
-    if (dg_store_audit_list(s, 200, &rows, &err)) {
+    if (dg_store_actions(s, NULL, NULL, &rows, &err)) {
         read_failed(r, w, &err);
         return;
     }
     cn_begin(w, r, "Audit log");
-    dg_buf_puts(&w->body, "<p>Every console action, newest first (the last 200).</p>"
-                          "<table id=\"audit\"><tr><th>When</th><th>Who</th><th>From</th>"
-                          "<th>Action</th><th>Target</th><th>Outcome</th><th>Detail</th></tr>\n");
-    size_t i;
-    json_t *a;
-    json_array_foreach(rows, i, a)
-    {
+    dg_buf_puts(&w->body, "<p>Every operator action, from the console and the command line "
+                          "(hold, release, resend, reprocess, log in), newest first (the last "
+                          "200).</p><table id=\"audit\"><tr><th>When</th><th>Who</th>"
+                          "<th>Action</th><th>On</th><th>Target</th><th>Reason</th>"
+                          "<th>Outcome</th></tr>\n");
+    size_t n = json_array_size(rows);
+    for (size_t i = n; i > 0 && i + 200 > n; i--) {
+        json_t *a = json_array_get(rows, i - 1);
         dg_buf_puts(&w->body, "<tr><td>");
-        cn_time(w, json_integer_value(json_object_get(a, "at")));
+        cn_time(w, json_integer_value(json_object_get(a, "created_at")));
         dg_buf_puts(&w->body, "</td>");
-        cell(w, a, "who");
-        cell(w, a, "remote");
+        cell(w, a, "actor");
         cell(w, a, "action");
+        cell(w, a, "target_kind");
         cell(w, a, "target");
-        cell(w, a, "outcome");
+        cell(w, a, "reason");
         cell(w, a, "detail");
         dg_buf_puts(&w->body, "</tr>\n");
     }

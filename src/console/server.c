@@ -223,15 +223,9 @@ static void post_gate(const route *rt, cn_req *r, cn_resp *w)
         return;
     }
     if (!dg_console_auth_csrf_ok(r->c->auth, r->cred, dg_form_get(&r->form, "csrf"))) {
-        dg_error e = {0};
-        struct dg_store *s = cn_store(r->c, &e);
         const char *file_id = dg_form_get(&r->form, "file_id");
-        char target[96] = "";
-        if (file_id)
-            snprintf(target, sizeof target, "file %.80s", file_id);
-        if (s)
-            dg_store_audit_add(s, r->who, r->remote, r->path + 1, file_id ? target : NULL,
-                               "refused", "bad or missing CSRF token", &e);
+        cn_audit(r, r->path + 1, file_id ? "file" : "console", file_id ? file_id : "-",
+                 "refused: bad or missing CSRF token");
         cn_error(w, r, 403, "Refused",
                  "the form's CSRF token does not match: reload the page and try again");
         return;
@@ -339,6 +333,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         r.method = "GET";
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &r.query);
     find_credential(conn, &r, cred, sizeof cred);
+    snprintf(r.actor, sizeof r.actor, "console %s@%s", r.who, remote);
     dg_error err = {0};
     if (!host_ok(c, r.host)) {
         cn_error(&w, &r, 403, "Refused", "the Host header does not name this machine");

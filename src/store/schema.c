@@ -292,13 +292,10 @@ static const char mig11[] =
     " reason TEXT, actor TEXT NOT NULL, created_at INTEGER NOT NULL);"
     "CREATE INDEX reprocesses_parent ON reprocesses(parent_file_id);";
 
-/* Operating it (issue 12): every console action in an audit log (who, what, when, outcome);
- * each partner's polls as counters and a cumulative duration histogram (le_ms buckets, fixed in
- * poll_stats.c), so /metrics and the console read them without a row per poll. */
+/* Each partner's polls (issue 12) as counters and a cumulative duration histogram (le_ms
+ * buckets, fixed in poll_stats.c), so /metrics and the console read them without a row per
+ * poll. */
 static const char mig12[] =
-    "CREATE TABLE audit_log("
-    " id INTEGER PRIMARY KEY, at INTEGER NOT NULL, who TEXT NOT NULL, remote TEXT,"
-    " action TEXT NOT NULL, target TEXT, outcome TEXT NOT NULL, detail TEXT);"
     "CREATE TABLE poll_stats("
     " partner TEXT PRIMARY KEY, polls INTEGER NOT NULL DEFAULT 0,"
     " failures INTEGER NOT NULL DEFAULT 0, sum_ms INTEGER NOT NULL DEFAULT 0, last_at INTEGER,"
@@ -324,7 +321,7 @@ static const struct {
     {9, "partial files, X12 set records and received interchanges", mig9, false},
     {10, "supplier order status, line answers and status history", mig10, true},
     {11, "operator holds, operator actions and reprocess lineage", mig11, false},
-    {12, "console audit log and poll statistics", mig12, false},
+    {12, "poll statistics", mig12, false},
 };
 
 /* Rows PRAGMA foreign_key_check reports: a rebuilt table must leave no dangling reference. */

@@ -484,17 +484,6 @@ int dg_store_poll_stats(dg_store *s, struct json_t **out, dg_error *err);
  * bound is at or above its duration; a bucket never recorded is 0). */
 int dg_store_poll_histogram(dg_store *s, struct json_t **out, dg_error *err);
 
-/* ---- audit log of operator actions (audit.c) ------------------------------------------- */
-
-/* Records an action: who (the token's id or "anonymous"), remote (the peer address), action
- * ("reprocess"), target (e.g. "file 12"), outcome ("done", "refused", "failed", "queued") and
- * detail. Its own transaction (or nested in the caller's). */
-int dg_store_audit_add(dg_store *s, const char *who, const char *remote, const char *action,
-                       const char *target, const char *outcome, const char *detail, dg_error *err);
-/* The newest limit entries, newest first: {id, at, who, remote, action, target, outcome,
- * detail}. */
-int dg_store_audit_list(dg_store *s, long limit, struct json_t **out, dg_error *err);
-
 /* ---- console and metrics views (views.c) ----------------------------------------------- */
 
 /* Files set aside: pickups QUARANTINED or PARTIAL, newest first (at most 500): {id, partner,

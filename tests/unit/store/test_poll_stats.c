@@ -1,6 +1,5 @@
-/* Poll statistics and the audit log (migration 10): counters, last success/error, the
- * cumulative duration histogram (a poll counts in every bucket at or above its duration, so the
- * buckets never decrease), and audit rows kept newest first. */
+/* Poll statistics (migration 12): counters, last success/error, and the cumulative duration
+ * histogram (a poll counts in every bucket at or above its duration, so buckets never decrease). */
 #include "testutil.h"
 
 #include <jansson.h>
@@ -85,40 +84,10 @@ static void polls_counted_with_histogram(void **state)
     dg_store_close(s);
 }
 
-static void audit_rows_newest_first(void **state)
-{
-    (void)state;
-    dg_store *s = open_mem();
-    dg_error err = {0};
-    dg_store_set_now(s, 100);
-    assert_int_equal(dg_store_audit_add(s, "token:abc", "127.0.0.1", "reprocess", "file 3", "done",
-                                        "state=DONE", &err),
-                     0);
-    dg_store_set_now(s, 200);
-    assert_int_equal(
-        dg_store_audit_add(s, NULL, "127.0.0.1", "login", NULL, "refused", "wrong token", &err), 0);
-    json_t *rows = NULL;
-    assert_int_equal(dg_store_audit_list(s, 10, &rows, &err), 0);
-    assert_int_equal(json_array_size(rows), 2);
-    json_t *r0 = json_array_get(rows, 0), *r1 = json_array_get(rows, 1);
-    assert_string_equal(json_string_value(json_object_get(r0, "who")), "anonymous");
-    assert_int_equal(geti(r0, "at"), 200);
-    assert_null(json_object_get(r0, "target"));
-    assert_string_equal(json_string_value(json_object_get(r1, "action")), "reprocess");
-    assert_string_equal(json_string_value(json_object_get(r1, "target")), "file 3");
-    assert_string_equal(json_string_value(json_object_get(r1, "outcome")), "done");
-    json_decref(rows);
-    assert_int_equal(dg_store_audit_list(s, 1, &rows, &err), 0);
-    assert_int_equal(json_array_size(rows), 1);
-    json_decref(rows);
-    dg_store_close(s);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(polls_counted_with_histogram),
-        cmocka_unit_test(audit_rows_newest_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
