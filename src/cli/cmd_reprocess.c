@@ -9,11 +9,13 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "core/buf.h"
 #include "gateway/gateway.h"
 
 static void usage(FILE *f)
 {
     fputs("usage: dropgate reprocess FILE-ID [--reason TEXT] [--by NAME] [--config FILE] [--json]\n"
+          "                          [--wait SECONDS]\n"
           "       dropgate reprocess --quarantined [--partner NAME] [...]\n"
           "\n"
           "Runs a received file again from its archived copy, through the drop it came from, with\n"
@@ -24,31 +26,28 @@ static void usage(FILE *f)
           "--quarantined runs every quarantined file (of --partner NAME). FILE-ID is in 'dropgate\n"
           "status', 'dropgate search NAME' and the poll's outcome=partial lines. Each run is\n"
           "recorded as a child of the file (table reprocesses) with who (--by, else the login\n"
-          "name) and why (--reason). No acknowledgment is sent. Needs the state store's lock:\n"
-          "stop the daemon first.\n"
+          "name) and why (--reason). No acknowledgment is sent. While the daemon runs, it is\n"
+          "asked to run the reprocess between two of its polls (--wait SECONDS for its answer,\n"
+          "default 300) and answers with the same output and exit status.\n"
           "exit status: 0 all applied, 1 some still rejected, 2 usage, no such file,\n"
           "configuration or state store error\n",
           f);
 }
 
-static json_t *result_json(int64_t id, const dg_gw_reprocess_result *r)
-{
-    return json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:s}", "file_id", (json_int_t)id, "state",
-                     r->state ? r->state : "", "counts", r->x12 ? "sets" : "documents", "total",
-                     (json_int_t)r->sets, "applied_now", (json_int_t)r->applied_now,
-                     "applied_before", (json_int_t)r->applied_before, "rejected",
-                     (json_int_t)r->rejected, "note", r->note);
-}
-
 int dg_cmd_reprocess(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"config", required_argument, 0, 'c'},  {"quarantined", no_argument, 0, 'q'},
-        {"partner", required_argument, 0, 'p'}, {"reason", required_argument, 0, 'r'},
-        {"by", required_argument, 0, 'b'},      {"json", no_argument, 0, 'j'},
-        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+    static const struct option opts[] = {{"config", required_argument, 0, 'c'},
+                                         {"quarantined", no_argument, 0, 'q'},
+                                         {"partner", required_argument, 0, 'p'},
+                                         {"reason", required_argument, 0, 'r'},
+                                         {"by", required_argument, 0, 'b'},
+                                         {"json", no_argument, 0, 'j'},
+                                         {"wait", required_argument, 0, 'w'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     const char *config = NULL, *partner = NULL, *reason = NULL, *by = NULL;
     bool quarantined = false, as_json = false;
+    long wait_s = 300;
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -59,6 +58,7 @@ int dg_cmd_reprocess(int argc, char **argv)
         case 'r': reason = optarg; break;
         case 'b': by = optarg; break;
         case 'j': as_json = true; break;
+        case 'w': wait_s = strtol(optarg, NULL, 10) > 0 ? strtol(optarg, NULL, 10) : 300; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -90,57 +90,38 @@ int dg_cmd_reprocess(int argc, char **argv)
     }
     int lock = -1;
     dg_gw *g = NULL;
-    if ((rc = dg_gw_lock(cfg->db_path, &lock, &err)) || (rc = dg_gw_open(cfg, &g, &err))) {
-        fprintf(stderr, "dropgate reprocess: %s%s\n", err.msg,
-                rc == DG_ELOCKED ? " (stop the daemon to reprocess)" : "");
+    if ((rc = dg_gw_lock(cfg->db_path, &lock, &err)) == DG_ELOCKED) {
+        /* The daemon holds the store: it runs the reprocess between two of its polls. */
+        dg_gw_request rq = {"reprocess", partner, quarantined ? 0 : (int64_t)id,
+                            actor,       reason,  as_json};
+        static char out[1 << 16], errs[1 << 14];
+        int code = 2;
+        rc = dg_gw_request_send(cfg, &rq, wait_s, &code, out, sizeof out, errs, sizeof errs, &err);
+        dg_gw_config_free(cfg);
+        if (rc) {
+            fprintf(stderr,
+                    "dropgate reprocess: the state store is locked by a running daemon "
+                    "and asking it failed: %s\n",
+                    err.msg);
+            return rc == DG_ETIMEOUT ? 1 : 2;
+        }
+        fputs(out, stdout);
+        fputs(errs, stderr);
+        return code;
+    }
+    if (rc || (rc = dg_gw_open(cfg, &g, &err))) {
+        fprintf(stderr, "dropgate reprocess: %s\n", err.msg);
         dg_gw_unlock(lock);
         dg_gw_config_free(cfg);
         return 2;
     }
-    int64_t one = (int64_t)id, *ids = &one;
-    size_t n = 1;
-    if (quarantined && (rc = dg_gw_quarantined(g, partner, &ids, &n, &err))) {
-        fprintf(stderr, "dropgate reprocess: %s\n", err.msg);
-        n = 0;
-        ids = NULL;
-    }
-    int status = rc ? 2 : 0;
-    json_t *all = json_array();
-    for (size_t i = 0; i < n && !dg_gw_stop_requested; i++) {
-        dg_gw_reprocess_result r;
-        dg_error e = {0};
-        rc = dg_gw_reprocess(g, ids[i], actor, reason, &r, &e);
-        if (rc) {
-            fprintf(stderr, "dropgate reprocess: %s\n", e.msg);
-            int s = rc == DG_EINVAL ? 1 : 2;
-            status = s > status ? s : status;
-            if (as_json)
-                json_array_append_new(
-                    all, json_pack("{s:I, s:s}", "file_id", (json_int_t)ids[i], "error", e.msg));
-            continue;
-        }
-        if (r.rejected && status < 1)
-            status = 1;
-        if (as_json)
-            json_array_append_new(all, result_json(ids[i], &r));
-        else
-            printf("file %lld: %ld %s: %ld applied now, %ld applied before, %ld still rejected; "
-                   "state %s%s%s\n",
-                   (long long)ids[i], r.sets, r.x12 ? "set(s)" : "document(s)", r.applied_now,
-                   r.applied_before, r.rejected, r.state, r.note[0] ? "; " : "", r.note);
-    }
-    if (as_json) {
-        char *text = json_dumps(quarantined ? all : json_array_get(all, 0),
-                                JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        printf("%s\n", text ? text : "null");
-        free(text);
-    } else if (quarantined && n == 0 && !status) {
-        printf("no quarantined file to reprocess%s%s\n", partner ? " for " : "",
-               partner ? partner : "");
-    }
-    json_decref(all);
-    if (ids != &one)
-        free(ids);
+    dg_buf out = DG_BUF_INIT, errs = DG_BUF_INIT;
+    int status = dg_gw_reprocess_report(g, quarantined ? 0 : (int64_t)id, partner, actor, reason,
+                                        as_json, &out, &errs);
+    fwrite(errs.data ? errs.data : "", 1, errs.len, stderr);
+    fwrite(out.data ? out.data : "", 1, out.len, stdout);
+    dg_buf_free(&out);
+    dg_buf_free(&errs);
     dg_gw_close(g);
     dg_gw_unlock(lock);
     dg_gw_config_free(cfg);

@@ -327,6 +327,15 @@ int dg_gw_po_resend_new(dg_gw *g, const char *po_number, const char *actor, cons
  * not configured any more. */
 int dg_gw_reprocess(dg_gw *g, int64_t file_id, const char *actor, const char *reason,
                     dg_gw_reprocess_result *out, dg_error *err);
+/* reprocess as a command reports it: file_id (0: every quarantined file of partner, NULL: all)
+ * run with dg_gw_reprocess; out gets the summary (text lines, or JSON: one object, an array for
+ * all quarantined files), errs the error lines. Returns the command's exit status: 0 all
+ * applied, 1 some still rejected, 2 an error. Used by the CLI and by a daemon serving a
+ * request. */
+struct dg_buf;
+int dg_gw_reprocess_report(dg_gw *g, int64_t file_id, const char *partner, const char *actor,
+                           const char *reason, bool as_json, struct dg_buf *out,
+                           struct dg_buf *errs);
 /* File ids of the archived quarantined files of partner (NULL: all), oldest first (free()). */
 int dg_gw_quarantined(dg_gw *g, const char *partner, int64_t **ids, size_t *n, dg_error *err);
 /* Locate the main config: opt (--config), else $DROPGATE_CONFIG, else ./etc/dropgate.yaml. */
@@ -352,6 +361,20 @@ void dg_gw_stats_format(const dg_gw_stats *s, char *out, size_t size);
 /* poll --once's exit code for a cycle that returned rc with stats s: 0 ok, 1 a partner failed,
  * 2 configuration or state store error, 3 files quarantined. */
 int dg_gw_poll_exit(int rc, const dg_gw_stats *s);
+/* What a client asks of the daemon: "poll" (partner NULL: all) or "reprocess" (file_id, 0: every
+ * quarantined file of partner), with who and why for the audit trail, answered as text or JSON. */
+typedef struct dg_gw_request {
+    const char *action;
+    const char *partner;
+    int64_t file_id;
+    const char *actor, *reason;
+    bool json;
+} dg_gw_request;
+/* Sends rq and waits up to timeout_s for the answer: the command's exit code, what it would
+ * print on stdout (out) and stderr (errs). Errors as dg_gw_request_poll. */
+int dg_gw_request_send(const dg_gw_config *cfg, const dg_gw_request *rq, long timeout_s,
+                       int *exit_code, char *out, size_t out_size, char *errs, size_t errs_size,
+                       dg_error *err);
 /* Client side: asks the daemon of cfg to poll (partner NULL: all) and waits up to timeout_s for
  * its answer: *exit_code and the summary (in text). DG_ETIMEOUT when no answer came (the
  * request is withdrawn when the daemon had not taken it), DG_ENOTFOUND when no daemon runs. */

@@ -2,11 +2,13 @@
  * PO's file again (same name and bytes, or rendered again with new control numbers), and run a
  * received file again after a mapping or configuration fix. Each action is recorded with who,
  * when and why (dg_store_action_add) in the same transaction as what it changed. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "core/log.h"
 #include "flow/flow.h"
 #include "gateway/gw_internal.h"
@@ -305,4 +307,66 @@ int dg_gw_quarantined(dg_gw *g, const char *partner, int64_t **ids, size_t *n, d
         (*ids)[i] = rows[i].file_id;
     free(rows);
     return 0;
+}
+
+static json_t *result_json(int64_t id, const dg_gw_reprocess_result *r)
+{
+    return json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:s}", "file_id", (json_int_t)id, "state",
+                     r->state ? r->state : "", "counts", r->x12 ? "sets" : "documents", "total",
+                     (json_int_t)r->sets, "applied_now", (json_int_t)r->applied_now,
+                     "applied_before", (json_int_t)r->applied_before, "rejected",
+                     (json_int_t)r->rejected, "note", r->note);
+}
+
+int dg_gw_reprocess_report(dg_gw *g, int64_t file_id, const char *partner, const char *actor,
+                           const char *reason, bool as_json, dg_buf *out, dg_buf *errs)
+{
+    bool all_quarantined = file_id <= 0;
+    int64_t one = file_id, *ids = &one;
+    size_t n = 1;
+    dg_error err = {0};
+    int status = 0;
+    if (all_quarantined && dg_gw_quarantined(g, partner, &ids, &n, &err)) {
+        dg_buf_printf(errs, "dropgate reprocess: %s\n", err.msg);
+        ids = NULL;
+        n = 0;
+        status = 2;
+    }
+    json_t *all = json_array();
+    for (size_t i = 0; i < n && !dg_gw_stop_requested; i++) {
+        dg_gw_reprocess_result r;
+        dg_error e = {0};
+        int rc = dg_gw_reprocess(g, ids[i], actor, reason, &r, &e);
+        if (rc) {
+            dg_buf_printf(errs, "dropgate reprocess: %s\n", e.msg);
+            int s = rc == DG_EINVAL ? 1 : 2;
+            status = s > status ? s : status;
+            json_array_append_new(
+                all, json_pack("{s:I, s:s}", "file_id", (json_int_t)ids[i], "error", e.msg));
+            continue;
+        }
+        if (r.rejected && status < 1)
+            status = 1;
+        json_array_append_new(all, result_json(ids[i], &r));
+        if (!as_json)
+            dg_buf_printf(out,
+                          "file %lld: %ld %s: %ld applied now, %ld applied before, %ld still "
+                          "rejected; state %s%s%s\n",
+                          (long long)ids[i], r.sets, r.x12 ? "set(s)" : "document(s)",
+                          r.applied_now, r.applied_before, r.rejected, r.state,
+                          r.note[0] ? "; " : "", r.note);
+    }
+    if (as_json) {
+        char *text = json_dumps(all_quarantined ? all : json_array_get(all, 0),
+                                JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        dg_buf_printf(out, "%s\n", text ? text : "null");
+        free(text);
+    } else if (all_quarantined && n == 0 && !status) {
+        dg_buf_printf(out, "no quarantined file to reprocess%s%s\n", partner ? " for " : "",
+                      partner ? partner : "");
+    }
+    json_decref(all);
+    if (ids != &one)
+        free(ids);
+    return status;
 }

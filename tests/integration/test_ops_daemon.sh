@@ -60,13 +60,38 @@ rc=0
 [ "$rc" -eq 2 ] || fail "poll --partner nobody exited $rc"
 [ -z "$(ls "$W/var/requests" 2>/dev/null)" ] || fail "requests left behind: $(ls "$W/var/requests")"
 
+# reprocess while the daemon runs: the daemon runs it (a file quarantined by a broken mapping,
+# fixed since) and answers with the command's output and exit status.
+MAP=$W/mappings/storefront-orders-csv-in.yaml
+cp "$MAP" "$tmp/map.good"
+sed -i 's/^    source: Created at$/    source: Created At Typo/' "$MAP"
+sed 's/^#20/#40/' "$DG_SOURCE_DIR/samples/demo/drops/shopfront/orders/orders-20261120.csv" >"$ORD/.third.tmp"
+mv "$ORD/.third.tmp" "$ORD/third.csv"
+kill -HUP "$pid" # the mapping is loaded again with the configuration
+wait_for "partner=shopfront file=orders/third.csv outcome=quarantined" 30
+cp "$tmp/map.good" "$MAP"
+fid=$(q "select file_id from pickups where path='orders/third.csv' and state='QUARANTINED'")
+[ -n "$fid" ] || fail "third.csv not quarantined"
+rc=0
+"$DG_BIN" reprocess --quarantined --json --reason "mapping fixed" --config "$CFG" >"$tmp/rp.out" 2>"$tmp/rp.err" || rc=$?
+[ "$rc" -eq 1 ] || fail "reprocess beside the daemon before its reload exited $rc, want 1 (the daemon still has the broken mapping): $(cat "$tmp/rp.out" "$tmp/rp.err")"
+kill -HUP "$pid"
+wait_for "outcome=reloaded.*" 20
+for _ in $(seq 1 100); do [ "$(grep -c 'outcome=reloaded' "$log")" -ge 3 ] && break; sleep 0.05; done
+rc=0
+"$DG_BIN" reprocess "$fid" --json --reason "mapping fixed" --config "$CFG" >"$tmp/rp.out" 2>"$tmp/rp.err" || rc=$?
+[ "$rc" -eq 0 ] || fail "reprocess beside the daemon exited $rc: $(cat "$tmp/rp.out" "$tmp/rp.err")"
+grep -q '"applied_now": 5' "$tmp/rp.out" || fail "reprocess answer: $(cat "$tmp/rp.out")"
+grep -q "outcome=reprocess-request request=reprocess-.* exit=0" "$log" || fail "the daemon did not log the reprocess"
+[ "$(q "select count(*) from orders")" = 15 ] || fail "orders after the reprocess: $(q "select count(*) from orders")"
+
 # No file lost: everything dropped was recorded once and left its drop.
 kill -TERM "$pid"
 rc=0; wait "$pid" || rc=$?
 [ "$rc" -eq 0 ] || fail "daemon exited $rc after SIGTERM"
-for f in orders/orders-20261120.csv orders/second.csv; do
+for f in orders/orders-20261120.csv orders/second.csv orders/third.csv; do
   [ "$(q "select count(*) from pickups where partner='shopfront' and path='$f' and state='DONE'")" = 1 ] || fail "$f not recorded once"
 done
-[ "$(q "select count(*) from orders")" = 10 ] || fail "orders: $(q "select count(*) from orders"), want 10"
+[ "$(q "select count(*) from orders")" = 15 ] || fail "orders: $(q "select count(*) from orders"), want 15"
 [ -z "$(ls "$ORD" | grep -v '^processed$')" ] || fail "left in the drop: $(ls "$ORD")"
 echo "ok: reload refused then applied, schedule change took effect, poll request served"
