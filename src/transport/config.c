@@ -42,9 +42,7 @@ static const dg_conf_key known_keys[] = {{"kind", DG_SHAPE_TEXT},
                                          {"send", DG_SHAPE_MAP},
                                          {NULL, 0}};
 
-static int where_error(dg_error *err, const dg_node *n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int where_error(dg_error *err, const dg_node *n, const char *fmt, ...)
+int tr_conf_error(dg_error *err, const dg_node *n, const char *fmt, ...)
 {
     char where[512], msg[700];
     dg_conf_where(n, where, sizeof where);
@@ -77,20 +75,19 @@ static int get_ms(const dg_node *map, const char *key, long *out, dg_error *err)
     else
         end = NULL;
     if (errno || !end || end == v || x < 0 || x > 86400.0 * 7)
-        return where_error(err, n, "%s: expected a duration such as 30s, 500ms or 2m, not '%s'",
-                           key, v);
+        return tr_conf_error(err, n, "%s: expected a duration such as 30s, 500ms or 2m, not '%s'",
+                             key, v);
     *out = (long)(x * (double)mult);
     return 0;
 }
 
-static int get_str(const dg_node *map, const char *key, dg_arena *a, const char **out,
-                   dg_error *err)
+int tr_conf_str(const dg_node *map, const char *key, dg_arena *a, const char **out, dg_error *err)
 {
     const dg_node *n = dg_conf_get(map, key);
     if (!n)
         return 0;
     if (n->type != DG_NODE_SCALAR || !n->value)
-        return where_error(err, n, "%s: expected text", key);
+        return tr_conf_error(err, n, "%s: expected text", key);
     *out = dg_arena_strdup(a, n->value);
     return 0;
 }
@@ -107,7 +104,7 @@ static const char *resolve(dg_arena *a, const char *base, const char *path)
 static int get_path(const dg_node *map, const char *key, const char *base, dg_arena *a,
                     const char **out, dg_error *err)
 {
-    int rc = get_str(map, key, a, out, err);
+    int rc = tr_conf_str(map, key, a, out, err);
     if (!rc)
         *out = resolve(a, base, *out);
     return rc;
@@ -119,24 +116,24 @@ static int check_private(const dg_node *n, const char *path, dg_error *err)
     dg_error e = {0};
     if (!path || !dg_fs_check_private(path, &e))
         return 0;
-    return where_error(err, n, "%s", e.msg);
+    return tr_conf_error(err, n, "%s", e.msg);
 }
 
 /* The secret named by KEY_env or KEY_file (first line, without its newline). */
-static int get_secret(const dg_node *map, const char *env_key, const char *file_key,
-                      const char *base, dg_arena *a, const char **out, dg_error *err)
+int tr_conf_secret(const dg_node *map, const char *env_key, const char *file_key, const char *base,
+                   dg_arena *a, const char **out, dg_error *err)
 {
     const dg_node *e = dg_conf_get(map, env_key);
     const dg_node *f = dg_conf_get(map, file_key);
     if (e && f)
-        return where_error(err, f, "%s and %s both given; keep one", env_key, file_key);
+        return tr_conf_error(err, f, "%s and %s both given; keep one", env_key, file_key);
     if (e) {
         if (e->type != DG_NODE_SCALAR || !e->value || !*e->value)
-            return where_error(err, e, "%s: expected an environment variable name", env_key);
+            return tr_conf_error(err, e, "%s: expected an environment variable name", env_key);
         const char *v = getenv(e->value);
         if (!v) { /* DG_EAUTH: the file is right, the secret is missing (the caller may skip) */
-            where_error(err, e, "environment variable %s (named by %s) is not set", e->value,
-                        env_key);
+            tr_conf_error(err, e, "environment variable %s (named by %s) is not set", e->value,
+                          env_key);
             return err ? (err->code = DG_EAUTH) : DG_EAUTH;
         }
         *out = dg_arena_strdup(a, v);
@@ -144,7 +141,7 @@ static int get_secret(const dg_node *map, const char *env_key, const char *file_
     }
     if (f) {
         if (f->type != DG_NODE_SCALAR || !f->value || !*f->value)
-            return where_error(err, f, "%s: expected a file name", file_key);
+            return tr_conf_error(err, f, "%s: expected a file name", file_key);
         const char *path = resolve(a, base, f->value);
         int rc = check_private(f, path, err);
         if (rc)
@@ -153,7 +150,7 @@ static int get_secret(const dg_node *map, const char *env_key, const char *file_
         if (!fp) {
             char why[300];
             snprintf(why, sizeof why, "%s", strerror(errno));
-            where_error(err, f, "cannot read secret file '%s': %s", path, why);
+            tr_conf_error(err, f, "cannot read secret file '%s': %s", path, why);
             return err ? (err->code = DG_EAUTH) : DG_EAUTH;
         }
         char line[4096] = "";
@@ -166,221 +163,6 @@ static int get_secret(const dg_node *map, const char *env_key, const char *file_
         return 0;
     }
     return 0;
-}
-
-/* ---- kind: https ---- */
-
-static int https_sub(const dg_node *node, const char *key, const dg_conf_key *keys,
-                     const dg_node **out, dg_error *err)
-{
-    *out = dg_conf_get(node, key);
-    if (!*out)
-        return 0;
-    char what[64];
-    snprintf(what, sizeof what, "the transport's '%s' block", key);
-    return dg_conf_check(*out, what, keys, err);
-}
-
-/* A JSON path key of block (absent: def). */
-static int get_jpath(const dg_node *block, const char *key, const char *def, dg_arena *a,
-                     const char **out, dg_error *err)
-{
-    *out = def;
-    int rc = get_str(block, key, a, out, err);
-    dg_error e = {0};
-    if (!rc && *out && tr_jpath_check(*out, &e))
-        return where_error(err, dg_conf_get(block, key), "%s: %s", key, e.msg);
-    return rc;
-}
-
-/* One of allowed (a static string, so it outlives the YAML tree), else an error. */
-static int get_method(const dg_node *block, const char *key, const char *def,
-                      const char *const *allowed, const char **out, dg_error *err)
-{
-    *out = dg_conf_str(block, key, def);
-    for (const char *const *m = allowed; *m; m++)
-        if (!strcmp(*out, *m)) {
-            *out = *m;
-            return 0;
-        }
-    return where_error(err, dg_conf_get(block, key), "%s: '%s' is not one of %s%s%s", key, *out,
-                       allowed[0], allowed[1] ? ", " : "", allowed[1] ? allowed[1] : "");
-}
-
-/* list: how a folder's listing reads: items, id, the document (inline body or its URL), paging. */
-static int load_https_list(const dg_node *node, dg_arena *a, dg_http_config *h, dg_error *err)
-{
-    static const dg_conf_key keys[] = {
-        {"items", DG_SHAPE_TEXT},     {"id", DG_SHAPE_TEXT},
-        {"body", DG_SHAPE_TEXT},      {"document_url", DG_SHAPE_TEXT},
-        {"document", DG_SHAPE_TEXT},  {"next", DG_SHAPE_TEXT},
-        {"cursor", DG_SHAPE_TEXT},    {"cursor_param", DG_SHAPE_TEXT},
-        {"extension", DG_SHAPE_TEXT}, {"max_pages", DG_SHAPE_TEXT},
-        {"max_bytes", DG_SHAPE_TEXT}, {NULL, 0}};
-    const dg_node *l = NULL;
-    int rc = https_sub(node, "list", keys, &l, err);
-    if (rc || !l)
-        return rc;
-    if ((rc = get_jpath(l, "items", "$", a, &h->items, err)) ||
-        (rc = get_jpath(l, "id", "$.id", a, &h->id, err)) ||
-        (rc = get_jpath(l, "body", NULL, a, &h->body, err)) ||
-        (rc = get_jpath(l, "document_url", NULL, a, &h->doc_url, err)) ||
-        (rc = get_str(l, "document", a, &h->doc_template, err)) ||
-        (rc = get_jpath(l, "next", NULL, a, &h->next, err)) ||
-        (rc = get_jpath(l, "cursor", NULL, a, &h->cursor, err)) ||
-        (rc = get_str(l, "cursor_param", a, &h->cursor_param, err)) ||
-        (rc = get_str(l, "extension", a, &h->extension, err)) ||
-        (rc = dg_conf_long(l, "max_pages", 1000, &h->max_pages, err)) ||
-        (rc = dg_conf_long(l, "max_bytes", 256L << 20, &h->max_bytes, err)))
-        return rc;
-    if (!h->body && !h->doc_url && !h->doc_template)
-        return where_error(err, l,
-                           "list: say where each document is: body (a path to the inline "
-                           "document), document_url (a path to its URL) or document (a URL "
-                           "template below url, with {id})");
-    if (h->next && h->cursor)
-        return where_error(err, dg_conf_get(l, "cursor"),
-                           "list: next (a link to the next page) and cursor both given; keep one");
-    if (h->cursor && (!h->cursor_param || !*h->cursor_param))
-        return where_error(err, dg_conf_get(l, "cursor"),
-                           "list: cursor needs cursor_param (the query parameter that takes it)");
-    if (h->cursor_param && !h->cursor)
-        return where_error(err, dg_conf_get(l, "cursor_param"),
-                           "list: cursor_param without cursor");
-    if (h->cursor_param &&
-        strspn(h->cursor_param, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU"
-                                "VWXYZ0123456789_-.[]") != strlen(h->cursor_param))
-        return where_error(err, dg_conf_get(l, "cursor_param"),
-                           "list: cursor_param '%s' is not a plain query parameter name",
-                           h->cursor_param);
-    if (h->doc_template && !strstr(h->doc_template, "{id}"))
-        return where_error(err, dg_conf_get(l, "document"),
-                           "list: document '%s' has no {id} (where the document id goes)",
-                           h->doc_template);
-    size_t ext = h->extension ? strlen(h->extension) : 0;
-    if (h->extension && (ext == 0 || ext > 15 ||
-                         strspn(h->extension, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                              "0123456789") != ext))
-        return where_error(err, dg_conf_get(l, "extension"),
-                           "list: extension '%s' is not 1-15 letters and digits", h->extension);
-    if (h->max_pages < 1 || h->max_pages > 100000)
-        return where_error(err, dg_conf_get(l, "max_pages"), "list: max_pages is not 1-100000");
-    if (h->max_bytes < 1)
-        return where_error(err, dg_conf_get(l, "max_bytes"), "list: max_bytes must be 1 or more");
-    return 0;
-}
-
-/* ack: how a taken document is acknowledged (after: delete); send: how ours go out. */
-static int load_https_ack_send(const dg_node *node, dg_arena *a, dg_http_config *h, dg_error *err)
-{
-    static const dg_conf_key ack_keys[] = {
-        {"method", DG_SHAPE_TEXT}, {"url", DG_SHAPE_TEXT}, {NULL, 0}};
-    static const dg_conf_key send_keys[] = {
-        {"method", DG_SHAPE_TEXT}, {"content_type", DG_SHAPE_TEXT}, {NULL, 0}};
-    static const char *const ack_methods[] = {"DELETE", "POST", "PUT", NULL};
-    static const char *const send_methods[] = {"POST", "PUT", NULL};
-    const dg_node *ack = NULL, *send = NULL;
-    int rc;
-    if ((rc = https_sub(node, "ack", ack_keys, &ack, err)) ||
-        (rc = https_sub(node, "send", send_keys, &send, err)))
-        return rc;
-    if (ack) {
-        if ((rc = get_method(ack, "method", "DELETE", ack_methods, &h->ack_method, err)) ||
-            (rc = get_str(ack, "url", a, &h->ack_template, err)))
-            return rc;
-        if (!h->ack_template || !strstr(h->ack_template, "{id}"))
-            return where_error(err, ack,
-                               "ack: url is needed, a URL template below url with {id} (e.g. "
-                               "documents/{id})");
-    }
-    if (send) {
-        if ((rc = get_method(send, "method", "POST", send_methods, &h->send_method, err)) ||
-            (rc = get_str(send, "content_type", a, &h->content_type, err)))
-            return rc;
-        if (h->content_type && (strpbrk(h->content_type, "\r\n") || !*h->content_type))
-            return where_error(err, dg_conf_get(send, "content_type"),
-                               "send: content_type is not a media type");
-    }
-    return 0;
-}
-
-/* kind: https: the base URL (host, port and root come from it), the credentials (token_* for
- * auth: bearer, password_* for basic), and the list:, ack: and send: blocks. */
-static int load_https(const dg_node *node, const char *base, dg_arena *a, dg_transport_config *out,
-                      dg_error *err)
-{
-    static const char *const not_https[] = {"host",           "port",
-                                            "root",           "key_file",
-                                            "passphrase_env", "passphrase_file",
-                                            "known_hosts",    "strict_host_key",
-                                            "passive",        "keepalive",
-                                            "keepalive_s"};
-    for (size_t i = 0; i < sizeof not_https / sizeof *not_https; i++)
-        if (dg_conf_get(node, not_https[i]))
-            return where_error(err, dg_conf_get(node, not_https[i]),
-                               "'%s' is not used by kind: https (url names the host, port and "
-                               "path)",
-                               not_https[i]);
-    if (!out->verify_tls)
-        return where_error(err, dg_conf_get(node, "verify_tls"),
-                           "verify_tls: false is not offered for https; give ca_file with the "
-                           "CA that signed the server's certificate");
-    dg_http_config *h = dg_arena_alloc(a, sizeof *h);
-    memset(h, 0, sizeof *h);
-    int rc = get_str(node, "url", a, &h->url, err);
-    if (rc)
-        return rc;
-    if (!h->url)
-        return where_error(err, node, "https: missing key 'url' (https://host[:port][/path])");
-    char host[512], path[1500];
-    int port = 0;
-    dg_error e = {0};
-    if (tr_http_split_url(h->url, host, sizeof host, &port, path, sizeof path, &e))
-        return where_error(err, dg_conf_get(node, "url"), "%s", e.msg);
-    const char *token = NULL;
-    if ((rc = get_secret(node, "token_env", "token_file", base, a, &token, err)))
-        return rc;
-    if (token && out->password)
-        return where_error(err,
-                           dg_conf_get(node, "token_env") ? dg_conf_get(node, "token_env")
-                                                          : dg_conf_get(node, "token_file"),
-                           "a token and a password both given; keep one (token: auth: bearer, "
-                           "password: auth: basic)");
-    const char *def = token ? "bearer" : out->password ? "basic" : "none";
-    static const char *const auths[] = {"bearer", "basic", "none", NULL};
-    if ((rc = get_method(node, "auth", def, auths, &h->auth, err)))
-        return rc;
-    if (token)
-        out->password = token;
-    bool secret = out->password != NULL;
-    const dg_node *an = dg_conf_get(node, "auth") ? dg_conf_get(node, "auth") : node;
-    if (!strcmp(h->auth, "bearer") && !secret)
-        return where_error(err, an, "auth: bearer needs token_env or token_file");
-    if (!strcmp(h->auth, "basic") && (!secret || !out->user || !*out->user))
-        return where_error(err, an, "auth: basic needs user and password_env or password_file");
-    if (!strcmp(h->auth, "none") && secret)
-        return where_error(err, an, "auth: none, yet a token or password is given");
-    if ((rc = load_https_list(node, a, h, err)) || (rc = load_https_ack_send(node, a, h, err)))
-        return rc;
-    out->http = h;
-    return 0;
-}
-
-dg_transport_caps dg_transport_config_caps(const dg_transport_config *c)
-{
-    dg_transport_caps k = {.whole_files = false,
-                           .can_list = true,
-                           .can_remove = true,
-                           .can_move = true,
-                           .outbound_listable = true};
-    if (c->kind && !strcmp(c->kind, "https")) {
-        k.whole_files = true; /* a listed document is served whole */
-        k.can_list = c->http && c->http->items;
-        k.can_remove = c->http && c->http->ack_method && c->http->ack_template;
-        k.can_move = false;
-        k.outbound_listable = false;
-    }
-    return k;
 }
 
 int dg_transport_config_load(const dg_node *node, dg_arena *arena, dg_transport_config *out,
@@ -400,58 +182,58 @@ int dg_transport_config_load_in(const dg_node *node, const char *base, dg_arena 
     out->backoff_ms = 500;
     out->keepalive_s = 30;
     if (!node || node->type != DG_NODE_MAP)
-        return where_error(err, node, "expected a map (kind, root, host, ...)");
+        return tr_conf_error(err, node, "expected a map (kind, root, host, ...)");
     for (size_t i = 0; i < node->n_items; i++) {
         const dg_node *it = node->items[i];
         const char *k = it->key ? it->key : "";
         if (!strcmp(k, "password") || !strcmp(k, "passphrase") || !strcmp(k, "key_passphrase"))
-            return where_error(err, it,
-                               "'%s' is never written in a config file; use %s_env or %s_file", k,
-                               !strcmp(k, "password") ? "password" : "passphrase",
-                               !strcmp(k, "password") ? "password" : "passphrase");
+            return tr_conf_error(err, it,
+                                 "'%s' is never written in a config file; use %s_env or %s_file", k,
+                                 !strcmp(k, "password") ? "password" : "passphrase",
+                                 !strcmp(k, "password") ? "password" : "passphrase");
         bool ok = false;
         for (const dg_conf_key *kk = known_keys; kk->key && !ok; kk++)
             ok = !strcmp(kk->key, k);
         if (!ok)
-            return where_error(err, it,
-                               "unknown key '%s' (known: kind, root, host, port, user, "
-                               "password_env, password_file, key_file, passphrase_env, "
-                               "passphrase_file, known_hosts, strict_host_key, ca_file, "
-                               "verify_tls, timeout, retries, backoff, keepalive; https: url, "
-                               "auth, token_env, token_file, list, ack, send)",
-                               k);
+            return tr_conf_error(err, it,
+                                 "unknown key '%s' (known: kind, root, host, port, user, "
+                                 "password_env, password_file, key_file, passphrase_env, "
+                                 "passphrase_file, known_hosts, strict_host_key, ca_file, "
+                                 "verify_tls, timeout, retries, backoff, keepalive; https: url, "
+                                 "auth, token_env, token_file, list, ack, send)",
+                                 k);
     }
     int rc = dg_conf_check(node, "transport", known_keys, err);
     if (rc)
         return rc;
-    if ((rc = get_str(node, "kind", arena, &out->kind, err)) ||
-        (rc = get_str(node, "root", arena, &out->root, err)) ||
-        (rc = get_str(node, "host", arena, &out->host, err)) ||
-        (rc = get_str(node, "user", arena, &out->user, err)) ||
+    if ((rc = tr_conf_str(node, "kind", arena, &out->kind, err)) ||
+        (rc = tr_conf_str(node, "root", arena, &out->root, err)) ||
+        (rc = tr_conf_str(node, "host", arena, &out->host, err)) ||
+        (rc = tr_conf_str(node, "user", arena, &out->user, err)) ||
         (rc = get_path(node, "key_file", base, arena, &out->key_file, err)) ||
         (rc = get_path(node, "known_hosts", base, arena, &out->known_hosts, err)) ||
         (rc = get_path(node, "ca_file", base, arena, &out->ca_file, err)))
         return rc;
     const char *kind = out->kind;
     if (!kind)
-        return where_error(err, node, "missing key 'kind' (local, sftp, ftp, ftps or https)");
+        return tr_conf_error(err, node, "missing key 'kind' (local, sftp, ftp, ftps or https)");
     bool remote = strcmp(kind, "local");
     if (remote && strcmp(kind, "sftp") && strcmp(kind, "ftp") && strcmp(kind, "ftps") &&
         strcmp(kind, "https"))
-        return where_error(err, dg_conf_get(node, "kind"),
-                           "kind '%s' is not local, sftp, ftp, ftps or https", kind);
+        return tr_conf_error(err, dg_conf_get(node, "kind"),
+                             "kind '%s' is not local, sftp, ftp, ftps or https", kind);
     bool https = !strcmp(kind, "https");
     static const char *const https_only[] = {"url",  "auth", "token_env", "token_file",
                                              "list", "ack",  "send"};
     for (size_t i = 0; i < sizeof https_only / sizeof *https_only && !https; i++)
         if (dg_conf_get(node, https_only[i]))
-            return where_error(err, dg_conf_get(node, https_only[i]),
-                               "'%s' is only for kind: https (this transport is %s)", https_only[i],
-                               kind);
+            return tr_conf_error(err, dg_conf_get(node, https_only[i]),
+                                 "'%s' is only for kind: https (this transport is %s)",
+                                 https_only[i], kind);
     if (remote && !https && (!out->host || !*out->host))
-        return where_error(err, node, "%s: missing key 'host'", kind);
+        return tr_conf_error(err, node, "%s: missing key 'host'", kind);
     if (remote && !https && (!out->user || !*out->user))
-        return where_error(err, node, "%s: missing key 'user'", kind);
+        return tr_conf_error(err, node, "%s: missing key 'user'", kind);
     long port = 0, retries = 3;
     bool passive = true;
     if ((rc = dg_conf_long(node, "port", 0, &port, err)) ||
@@ -461,14 +243,14 @@ int dg_transport_config_load_in(const dg_node *node, const char *base, dg_arena 
         (rc = dg_conf_bool(node, "passive", true, &passive, err)))
         return rc;
     if (port < 0 || port > 65535)
-        return where_error(err, dg_conf_get(node, "port"), "port %s is not 1-65535",
-                           dg_conf_str(node, "port", ""));
+        return tr_conf_error(err, dg_conf_get(node, "port"), "port %s is not 1-65535",
+                             dg_conf_str(node, "port", ""));
     if (retries < 0 || retries > 100)
-        return where_error(err, dg_conf_get(node, "retries"), "retries %s is not 0-100",
-                           dg_conf_str(node, "retries", ""));
+        return tr_conf_error(err, dg_conf_get(node, "retries"), "retries %s is not 0-100",
+                             dg_conf_str(node, "retries", ""));
     if (!passive)
-        return where_error(err, dg_conf_get(node, "passive"),
-                           "active FTP is not supported; passive mode is always used");
+        return tr_conf_error(err, dg_conf_get(node, "passive"),
+                             "active FTP is not supported; passive mode is always used");
     out->port = (int)port;
     out->retries = (int)retries;
     long ka_ms = out->keepalive_s * 1000;
@@ -486,15 +268,15 @@ int dg_transport_config_load_in(const dg_node *node, const char *base, dg_arena 
     if (dg_conf_get(node, "keepalive"))
         out->keepalive_s = ka_ms / 1000;
     if (out->timeout_ms <= 0)
-        return where_error(err, node, "timeout must be more than 0");
-    if ((rc =
-             get_secret(node, "password_env", "password_file", base, arena, &out->password, err)) ||
-        (rc = get_secret(node, "passphrase_env", "passphrase_file", base, arena,
-                         &out->key_passphrase, err)))
+        return tr_conf_error(err, node, "timeout must be more than 0");
+    if ((rc = tr_conf_secret(node, "password_env", "password_file", base, arena, &out->password,
+                             err)) ||
+        (rc = tr_conf_secret(node, "passphrase_env", "passphrase_file", base, arena,
+                             &out->key_passphrase, err)))
         return rc;
     if ((rc = check_private(dg_conf_get(node, "key_file"), out->key_file, err)))
         return rc;
-    if (https && (rc = load_https(node, base, arena, out, err)))
+    if (https && (rc = tr_https_config_load(node, base, arena, out, err)))
         return rc;
     const char *risks[4];
     size_t n_risks = dg_transport_config_risks(out, risks, 4);
@@ -503,12 +285,12 @@ int dg_transport_config_load_in(const dg_node *node, const char *base, dg_arena 
         dg_log_warn("%s: transport: %s", dg_conf_where(node, where, sizeof where), risks[i]);
     }
     if (!strcmp(kind, "sftp") && !out->password && !out->key_file)
-        return where_error(err, node,
-                           "sftp: no credentials; give key_file, password_env or "
-                           "password_file");
+        return tr_conf_error(err, node,
+                             "sftp: no credentials; give key_file, password_env or "
+                             "password_file");
     if (!strcmp(kind, "sftp") && out->strict_host_key && !out->known_hosts)
-        return where_error(err, node,
-                           "sftp: known_hosts is required while strict_host_key is true");
+        return tr_conf_error(err, node,
+                             "sftp: known_hosts is required while strict_host_key is true");
     if (!remote && (!out->root || !*out->root))
         out->root = NULL; /* the gateway resolves a missing local root to the project root */
     return 0;

@@ -56,6 +56,17 @@ void tr_http_free(dg_http_config *c);
 int tr_http_split_url(const char *url, char *host, size_t host_size, int *port, char *path,
                       size_t path_size, dg_error *err);
 
+/* config.c: "file:line: transport: msg" errors, text values (arena copies) and secrets named by
+ * KEY_env or KEY_file (a file must be private), for https_config.c. */
+int tr_conf_error(dg_error *err, const dg_node *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int tr_conf_str(const dg_node *map, const char *key, dg_arena *a, const char **out, dg_error *err);
+int tr_conf_secret(const dg_node *map, const char *env_key, const char *file_key, const char *base,
+                   dg_arena *a, const char **out, dg_error *err);
+/* https_config.c: the kind: https keys of node into out (host, port and root stay unset). */
+int tr_https_config_load(const dg_node *node, const char *base, dg_arena *a,
+                         dg_transport_config *out, dg_error *err);
+
 /* jpath.c: the JSON paths of an HTTPS listing, a small subset of JSONPath: "$", then any of
  * ".name", "['name']" and "[index]". tr_jpath_check says what is wrong with a path (config
  * load); tr_jpath_get returns the value at path in root (borrowed) or NULL when absent. */
