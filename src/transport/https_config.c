@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "transport/transport_internal.h"
+#include "transport/https_internal.h"
 
 static int https_sub(const dg_node *node, const char *key, const dg_conf_key *keys,
                      const dg_node **out, dg_error *err)
@@ -30,6 +30,18 @@ static int get_jpath(const dg_node *block, const char *key, const char *def, dg_
 }
 
 /* One of allowed (a static string, so it outlives the YAML tree), else an error. */
+/* The same, also taking the one word special (next: link-header). */
+static int get_jpath_or(const dg_node *block, const char *key, const char *special, dg_arena *a,
+                        const char **out, dg_error *err)
+{
+    const char *v = dg_conf_str(block, key, NULL);
+    if (v && !strcmp(v, special)) {
+        *out = special;
+        return 0;
+    }
+    return get_jpath(block, key, NULL, a, out, err);
+}
+
 static int get_method(const dg_node *block, const char *key, const char *def,
                       const char *const *allowed, const char **out, dg_error *err)
 {
@@ -62,7 +74,7 @@ static int load_https_list(const dg_node *node, dg_arena *a, dg_http_config *h, 
         (rc = get_jpath(l, "body", NULL, a, &h->body, err)) ||
         (rc = get_jpath(l, "document_url", NULL, a, &h->doc_url, err)) ||
         (rc = tr_conf_str(l, "document", a, &h->doc_template, err)) ||
-        (rc = get_jpath(l, "next", NULL, a, &h->next, err)) ||
+        (rc = get_jpath_or(l, "next", TR_HTTPS_LINK_HEADER, a, &h->next, err)) ||
         (rc = get_jpath(l, "cursor", NULL, a, &h->cursor, err)) ||
         (rc = tr_conf_str(l, "cursor_param", a, &h->cursor_param, err)) ||
         (rc = tr_conf_str(l, "extension", a, &h->extension, err)) ||

@@ -56,7 +56,11 @@ typedef struct http_call {
     bool sink_failed, too_big;
     char excerpt[EXCERPT_MAX + 1];
     size_t excerpt_len;
+    char link_next[2048]; /* the answer's Link header rel="next" target, or "" */
 } http_call;
+
+/* list: next: link-header - pages linked by the HTTP Link header (RFC 8288), not the body. */
+#define TR_HTTPS_LINK_HEADER "link-header"
 
 /* curl_global_init, once per process. 0 or DG_ENET. */
 int tr_https_init(dg_error *err);

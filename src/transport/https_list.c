@@ -169,11 +169,14 @@ static void add_item(page_ctx *pc, json_t *item, size_t i)
 }
 
 /* The next page's URL (malloc'd) from a page, or NULL after the last page. */
-static int next_page(dg_transport *t, json_t *root, const char *first, const char *url, char **next,
-                     dg_error *err)
+static int next_page(dg_transport *t, json_t *root, const char *first, const http_call *c,
+                     char **next, dg_error *err)
 {
     const dg_http_config *h = t->http;
+    const char *url = c->url;
     *next = NULL;
+    if (h->next && !strcmp(h->next, TR_HTTPS_LINK_HEADER))
+        return c->link_next[0] ? tr_https_resolve(t, url, c->link_next, next, err) : 0;
     if (h->next) {
         json_t *v = tr_jpath_get(root, h->next);
         if (!json_is_string(v) || !*json_string_value(v))
@@ -254,7 +257,7 @@ int tr_https_list(dg_transport *t, const char *dir, dg_remote_file **files, size
         if (!rc)
             rc = read_page(t, &pc, &body, &root, err);
         if (!rc)
-            rc = next_page(t, root, first, url, &next, err);
+            rc = next_page(t, root, first, &c, &next, err);
         json_decref(root);
         dg_buf_free(&body);
         if (next && !strcmp(next, url)) { /* a server that links a page to itself */

@@ -2,6 +2,7 @@
  * origin of url; one request with its credentials, TLS always verified; and what an answer means
  * (2xx done, 401/403 credentials, 408/429/5xx retry after Retry-After, 404/410 gone, others
  * refused). */
+#define _GNU_SOURCE /* strcasestr */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,6 +219,45 @@ static size_t on_data(char *data, size_t size, size_t n, void *v)
     return len;
 }
 
+/* The target of rel="next" in one Link header value ("<u1>; rel=\"prev\", <u2>; rel=next"). */
+static void link_next(const char *v, size_t len, char *out, size_t size)
+{
+    const char *end = v + len;
+    for (const char *p = memchr(v, '<', len); p && p < end;) {
+        const char *q = memchr(p, '>', (size_t)(end - p));
+        if (!q)
+            return;
+        const char *params = q + 1;
+        const char *stop = memchr(params, '<', (size_t)(end - params));
+        size_t plen = (size_t)((stop ? stop : end) - params);
+        char buf[256];
+        snprintf(buf, sizeof buf, "%.*s", (int)(plen < 255 ? plen : 255), params);
+        const char *rel = strcasestr(buf, "rel=");
+        if (rel) {
+            rel += 4 + (rel[4] == '"');
+            size_t rlen = strcspn(rel, "\";,\r\n\t");
+            /* rel may hold several space-separated types: "next last" */
+            for (const char *w = rel; w < rel + rlen; w += strcspn(w, " ") + 1)
+                if (!strncasecmp(w, "next", 4) && (w[4] == ' ' || w + 4 == rel + rlen)) {
+                    snprintf(out, size, "%.*s", (int)(q - p - 1), p + 1);
+                    return;
+                }
+        }
+        p = stop;
+    }
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *v)
+{
+    http_call *c = v;
+    size_t len = size * n;
+    if (len > 5 && !strncmp(data, "HTTP/", 5))
+        c->link_next[0] = '\0'; /* a new answer (after a 100 or a redirect) */
+    else if (len > 5 && !strncasecmp(data, "Link:", 5))
+        link_next(data + 5, len - 5, c->link_next, sizeof c->link_next);
+    return len;
+}
+
 static size_t from_file(char *data, size_t size, size_t n, void *v)
 {
     FILE *f = v;
@@ -260,6 +300,8 @@ static void set_options(dg_transport *t, http_call *c, struct curl_slist *header
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (t->cfg.timeout_ms + 999) / 1000);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, c);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     set_auth(t, h);
     if (strcmp(c->method, "GET")) {
@@ -340,6 +382,7 @@ int tr_https_perform(dg_transport *t, http_call *c, dg_error *err)
     c->status = 0;
     c->excerpt_len = 0;
     c->excerpt[0] = '\0';
+    c->link_next[0] = '\0';
     c->sink_failed = c->too_big = false;
     if (!c->client_rc)
         c->client_rc = DG_EIO;

@@ -222,6 +222,42 @@ static void test_pages_by_cursor_and_linked_documents(void **state)
     dg_transport_close(t);
 }
 
+/* next: link-header follows the HTTP Link header's rel="next" (as storefront and code-hosting
+ * APIs page), absolute or relative, among other rels; a page without one is the last. */
+static void test_pages_by_link_header(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    char link1[256];
+    snprintf(link1, sizeof link1,
+             "Link: <https://127.0.0.1:%d/v1/orders?page_info=b2>; rel=\"next\"\r\n", g_srv.port);
+    dg_test_httpsd_script(&g_srv, "GET", "/v1/orders", 200, link1,
+                          "[{\"id\":1,\"content\":\"one\"}]");
+    dg_test_httpsd_script(&g_srv, "GET", "/v1/orders?page_info=b2", 200,
+                          "Link: </v1/orders?page_info=a1>; rel=\"previous\", "
+                          "</v1/orders?page_info=c3>; rel=next\r\n",
+                          "[{\"id\":2,\"content\":\"two\"}]");
+    dg_test_httpsd_script(&g_srv, "GET", "/v1/orders?page_info=c3", 200,
+                          "Link: </v1/orders?page_info=b2>; rel=\"previous\"\r\n",
+                          "[{\"id\":3,\"content\":\"three\"}]");
+    dg_http_config h = http_inline();
+    h.items = "$";
+    h.next = "link-header";
+    dg_transport_config c = cfg_for(&h);
+    dg_transport *t = open_ok(&c);
+    dg_remote_file *files = NULL;
+    size_t n = 0;
+    dg_error err = {0};
+    if (dg_transport_list(t, "orders", &files, &n, &err))
+        fail_msg("list: %s", err.msg);
+    assert_int_equal(n, 3);
+    assert_string_equal(files[2].name, "3.csv");
+    assert_int_equal(dg_test_httpsd_count(&g_srv), 3);
+    assert_int_equal(dg_test_httpsd_hits(&g_srv, "GET", "/v1/orders?page_info=a1"), 0);
+    free(files);
+    dg_transport_close(t);
+}
+
 /* A listing that links to another host never gets our token: refused with the reason. */
 static void test_foreign_links_refused(void **state)
 {
@@ -458,6 +494,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_pages_by_next_link, reset),
         cmocka_unit_test_setup(test_pages_by_cursor_and_linked_documents, reset),
+        cmocka_unit_test_setup(test_pages_by_link_header, reset),
         cmocka_unit_test_setup(test_foreign_links_refused, reset),
         cmocka_unit_test_setup(test_auth_failure, reset),
         cmocka_unit_test_setup(test_tls_refused_unless_trusted, reset),

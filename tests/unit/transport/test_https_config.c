@@ -88,6 +88,13 @@ static void test_full_block(void **state)
     assert_false(k.can_list);
     assert_false(k.can_remove);
     dg_conf_free(root);
+    /* next: link-header follows the HTTP Link header instead of a path in the page */
+    assert_int_equal(load("transport:\n  kind: https\n  url: https://po.example\n"
+                          "  list: {body: $.c, next: link-header}\n",
+                          a, &c, &err, &root),
+                     0);
+    assert_string_equal(c.http->next, "link-header");
+    dg_conf_free(root);
     /* other kinds keep every capability */
     assert_int_equal(load("transport:\n  kind: local\n  root: x\n", a, &c, &err, &root), 0);
     k = dg_transport_config_caps(&c);
