@@ -270,9 +270,20 @@ int dg_transport_config_load_in(const dg_node *node, const char *base, dg_arena 
     if (out->timeout_ms <= 0)
         return tr_conf_error(err, node, "timeout must be more than 0");
     if ((rc = tr_conf_secret(node, "password_env", "password_file", base, arena, &out->password,
-                             err)) ||
-        (rc = tr_conf_secret(node, "passphrase_env", "passphrase_file", base, arena,
-                             &out->key_passphrase, err)))
+                             err)) == DG_EAUTH &&
+        https) {
+        /* https: the rest of the block is still read (see tr_https_config_load) */
+        dg_error missing = err ? *err : (dg_error){0};
+        rc = tr_https_config_load(node, base, arena, out, err);
+        if (!rc || rc == DG_EAUTH) {
+            if (err)
+                *err = missing;
+            rc = DG_EAUTH;
+        }
+        return rc;
+    }
+    if (rc || (rc = tr_conf_secret(node, "passphrase_env", "passphrase_file", base, arena,
+                                   &out->key_passphrase, err)))
         return rc;
     if ((rc = check_private(dg_conf_get(node, "key_file"), out->key_file, err)))
         return rc;

@@ -186,22 +186,28 @@ int tr_https_config_load(const dg_node *node, const char *base, dg_arena *a,
     dg_error e = {0};
     if (tr_http_split_url(h->url, host, sizeof host, &port, path, sizeof path, &e))
         return tr_conf_error(err, dg_conf_get(node, "url"), "%s", e.msg);
+    /* A secret named but not there (DG_EAUTH) is reported after the whole block is read: the
+     * gateway then skips this partner, and its drops still know what the transport can do. */
     const char *token = NULL;
-    if ((rc = tr_conf_secret(node, "token_env", "token_file", base, a, &token, err)))
-        return rc;
-    if (token && out->password)
+    dg_error missing = {0};
+    int missing_rc = tr_conf_secret(node, "token_env", "token_file", base, a, &token, &missing);
+    if (missing_rc && missing_rc != DG_EAUTH)
+        return err ? (*err = missing, missing_rc) : missing_rc;
+    bool has_token = dg_conf_get(node, "token_env") || dg_conf_get(node, "token_file");
+    bool has_password = dg_conf_get(node, "password_env") || dg_conf_get(node, "password_file");
+    if (has_token && has_password)
         return tr_conf_error(err,
                              dg_conf_get(node, "token_env") ? dg_conf_get(node, "token_env")
                                                             : dg_conf_get(node, "token_file"),
                              "a token and a password both given; keep one (token: auth: bearer, "
                              "password: auth: basic)");
-    const char *def = token ? "bearer" : out->password ? "basic" : "none";
+    const char *def = has_token ? "bearer" : has_password ? "basic" : "none";
     static const char *const auths[] = {"bearer", "basic", "none", NULL};
     if ((rc = get_method(node, "auth", def, auths, &h->auth, err)))
         return rc;
     if (token)
         out->password = token;
-    bool secret = out->password != NULL;
+    bool secret = has_token || has_password;
     const dg_node *an = dg_conf_get(node, "auth") ? dg_conf_get(node, "auth") : node;
     if (!strcmp(h->auth, "bearer") && !secret)
         return tr_conf_error(err, an, "auth: bearer needs token_env or token_file");
@@ -212,7 +218,9 @@ int tr_https_config_load(const dg_node *node, const char *base, dg_arena *a,
     if ((rc = load_https_list(node, a, h, err)) || (rc = load_https_ack_send(node, a, h, err)))
         return rc;
     out->http = h;
-    return 0;
+    if (missing_rc && err)
+        *err = missing;
+    return missing_rc;
 }
 
 dg_transport_caps dg_transport_config_caps(const dg_transport_config *c)

@@ -418,6 +418,35 @@ static void test_config_refuses_what_https_cannot_do(void **state)
     }
 }
 
+/* A token that is not there (token_env unset) skips the partner, named, and loads the rest of
+ * the configuration: its drops keep their https meaning (listable, after: delete with ack:). */
+static void test_missing_token_skips_the_partner(void **state)
+{
+    (void)state;
+    if (!g_up)
+        skip();
+    unsetenv("DG_TEST_NO_SUCH_TOKEN");
+    const char *shop = shop_yaml(), *old = "  token_file: etc/api.token\n";
+    const char *at_token = strstr(shop, old);
+    assert_non_null(at_token);
+    char y[2048];
+    snprintf(y, sizeof y, "%.*s  token_env: DG_TEST_NO_SUCH_TOKEN\n%s", (int)(at_token - shop),
+             shop, at_token + strlen(old));
+    dg_gw_config *cfg = demo_with("gw_https_notoken", "shopfront", y);
+    const dg_gw_partner *p = dg_gw_config_partner(cfg, "shopfront");
+    assert_non_null(p);
+    assert_non_null(p->secret_missing);
+    assert_non_null(strstr(p->secret_missing, "DG_TEST_NO_SUCH_TOKEN"));
+    assert_non_null(p->transport.http);
+    assert_int_equal(p->drops[0].after, DG_AFTER_DELETE);
+    dg_gw *g = open_gw(cfg);
+    dg_error err = {0};
+    assert_int_equal(dg_gw_poll_partner(g, p, false, &err), DG_EAUTH);
+    assert_int_equal(dg_test_httpsd_count(&g_srv), 0); /* nothing asked without the token */
+    dg_gw_close(g);
+    done(cfg);
+}
+
 int main(void)
 {
     dg_log_set_level(DG_LOG_WARN);
@@ -426,6 +455,7 @@ int main(void)
         cmocka_unit_test(test_pos_posted_once_per_key),
         cmocka_unit_test(test_refused_po_marked_failed),
         cmocka_unit_test(test_config_refuses_what_https_cannot_do),
+        cmocka_unit_test(test_missing_token_skips_the_partner),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -159,6 +159,36 @@ static void test_errors(void **state)
 #undef ERR
 }
 
+/* A named secret that is not there is DG_EAUTH (the gateway skips the partner), and the block is
+ * still read whole: the gateway's drops need to know what the transport can do. */
+static void test_missing_secret_still_reads_the_block(void **state)
+{
+    (void)state;
+    unsetenv("DG_TEST_UNSET_TOKEN");
+    unsetenv("DG_TEST_UNSET_PW");
+    const char *ys[] = {"transport:\n  kind: https\n  url: https://a.example\n"
+                        "  token_env: DG_TEST_UNSET_TOKEN\n"
+                        "  list: {body: $.c}\n  ack: {url: 'd/{id}'}\n",
+                        "transport:\n  kind: https\n  url: https://a.example\n  user: u\n"
+                        "  password_env: DG_TEST_UNSET_PW\n"
+                        "  list: {body: $.c}\n  ack: {url: 'd/{id}'}\n"};
+    const char *names[] = {"DG_TEST_UNSET_TOKEN", "DG_TEST_UNSET_PW"};
+    for (int i = 0; i < 2; i++) {
+        dg_arena *a = dg_arena_new();
+        dg_transport_config c;
+        dg_error err = {0};
+        dg_node *root = NULL;
+        assert_int_equal(load(ys[i], a, &c, &err, &root), DG_EAUTH);
+        assert_non_null(strstr(err.msg, names[i]));
+        assert_non_null(c.http);
+        assert_string_equal(c.http->auth, i ? "basic" : "bearer");
+        dg_transport_caps k = dg_transport_config_caps(&c);
+        assert_true(k.can_list && k.can_remove);
+        dg_conf_free(root);
+        dg_arena_free(a);
+    }
+}
+
 /* token_file: the first line, from a file only its owner may read; one others may read is
  * refused naming the file (as ssh refuses such a key). */
 static void test_token_file(void **state)
@@ -213,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_full_block),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_token_file),
+        cmocka_unit_test(test_missing_secret_still_reads_the_block),
         cmocka_unit_test(test_example_loads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
