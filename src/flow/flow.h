@@ -52,6 +52,10 @@ typedef enum {
 
 const char *dg_flow_outcome_name(dg_flow_outcome o); /* "OK", "DUPLICATE", ... */
 
+/* The longest order number an order is recorded under (results, reports and notifications
+ * carry it in char[64]; a PO number is built from it). */
+#define DG_FLOW_MAX_ORDER_NUMBER 63
+
 /* Order statuses (lines use DG_LINE_* from model.h). */
 #define DG_ORDER_CONVERTED "CONVERTED"
 #define DG_ORDER_PARTIALLY_CONVERTED "PARTIALLY_CONVERTED"

@@ -412,7 +412,7 @@ static int insert_order(dg_store *s, const char *storefront, const dg_doc *doc, 
 /* Longest order number taken: results, reports and tracking notifications carry the storefront's
  * order number in char[64] fields (flow.h), and a PO number is built from it; a longer one is
  * refused as DG_EVALID (the file is quarantined) instead of being cut short. */
-#define MAX_ORDER_NUMBER 63
+#define MAX_ORDER_NUMBER DG_FLOW_MAX_ORDER_NUMBER
 /* "-2" ... "-1000": the same order number re-used by that many storefronts is a loop, not trade */
 #define MAX_PO_SUFFIX 1000
 
@@ -663,6 +663,34 @@ static int pos_created(dg_store *s, const line_plan *lp, size_t n, int64_t doc_i
     return 0;
 }
 
+static bool has_text(const char *v)
+{
+    while (v && (*v == ' ' || *v == '\t'))
+        v++;
+    return v && *v;
+}
+
+/* An order not wholly converted says why: its own reason (no address) and, for its storefront's
+ * status feed, the reasons of the lines that were not placed. */
+static int not_converted(dg_store *s, int64_t order_id, const char *status, const char *reason,
+                         const line_plan *lp, size_t n, int64_t doc_id, dg_error *err)
+{
+    if (!strcmp(status, DG_ORDER_CONVERTED))
+        return 0;
+    char detail[1024];
+    size_t w = 0;
+    detail[0] = '\0';
+    for (size_t i = 0; i < n && w < sizeof detail; i++) {
+        if (lp[i].n_parts || !lp[i].reason[0])
+            continue;
+        int k = snprintf(detail + w, sizeof detail - w, "%s%s %s", w ? "; " : "", lp[i].status,
+                         lp[i].reason);
+        w = k < 0 ? sizeof detail : w + (size_t)k;
+    }
+    return dg_store_order_outcome(s, order_id, status, reason, detail[0] ? detail : NULL, doc_id,
+                                  err);
+}
+
 static const char *order_status(size_t lines, size_t matched)
 {
     return matched == 0       ? DG_ORDER_FAILED
@@ -681,8 +709,19 @@ static int place_order(dg_store *s, const dg_flow_rules *r, const char *storefro
     for (char *p = country; *p; p++)
         *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
     int rc;
+    /* No street and city to ship to: nothing can be placed; every line says why (issue 10). */
+    const char *no_address = !has_text(o->ship_to.address1) || !has_text(o->ship_to.city)
+                                 ? "no ship-to address (street and city)"
+                                 : NULL;
     for (size_t i = 0; i < o->n_lines; i++) {
         lp[i].in = &o->lines[i];
+        if (no_address) {
+            lp[i].chosen = -1;
+            lp[i].sku = o->lines[i].buyer_sku ? o->lines[i].buyer_sku : o->lines[i].vendor_sku;
+            set_status(&lp[i], DG_LINE_SHIPPING_UNAVAILABLE, "SKU %s: the order has %s",
+                       lp[i].sku ? lp[i].sku : "(none)", no_address);
+            continue;
+        }
         if ((rc = route_line(s, r, &lp[i], country, err)))
             return rc;
         if (!r->split)
@@ -730,7 +769,8 @@ static int place_order(dg_store *s, const dg_flow_rules *r, const char *storefro
                            &order_id, err)) ||
         (rc = create_pos(s, r, o, order_id, lp, o->n_lines, &res->pos_created, err)) ||
         (rc = insert_lines(s, order_id, lp, o->n_lines, err)) ||
-        (rc = pos_created(s, lp, o->n_lines, doc_id, err)))
+        (rc = pos_created(s, lp, o->n_lines, doc_id, err)) ||
+        (rc = not_converted(s, order_id, res->status, no_address, lp, o->n_lines, doc_id, err)))
         return rc;
     res->order_id = order_id;
     return 0;

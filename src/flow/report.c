@@ -329,10 +329,11 @@ int dg_flow_report_orders(dg_store *s, dg_flow_order_row **rows, size_t *n, dg_e
         "   WHERE l.order_id = o.id AND l.status = 'MATCHED'),"
         " (SELECT coalesce(sum(i.charges), 0) FROM invoices i JOIN supplier_pos p"
         "   ON p.id = i.po_id WHERE p.order_id = o.id AND i.duplicate_of IS NULL),"
-        /* why each line that did not become a PO line failed: what an operator acts on */
-        " (SELECT group_concat(coalesce(l.retailer_sku, 'line ' || l.line_no) || ': '"
-        "   || coalesce(l.reason, l.status), '; ') FROM order_lines l"
-        "   WHERE l.order_id = o.id AND l.status <> 'MATCHED')"
+        /* why the order could not be placed (no ship-to, its mapping could not complete it),
+         * else why each line that did not become a PO line failed: what an operator acts on */
+        " coalesce(o.reason, (SELECT group_concat(coalesce(l.retailer_sku, 'line ' || l.line_no)"
+        "   || ': ' || coalesce(l.reason, l.status), '; ') FROM order_lines l"
+        "   WHERE l.order_id = o.id AND l.status <> 'MATCHED'))"
         " FROM orders o ORDER BY o.id";
     *rows = NULL;
     *n = 0;

@@ -94,8 +94,17 @@ typedef struct gw_doc_ctx {
     long n;
     int flow_rc; /* what the flow said, when it stopped the reader */
     dg_error flow_err;
+    /* A batch file (CSV, XML): each document has its own outcome, a refused one is recorded
+     * (documents.reason; an order with a number as a FAILED order) and the rest go on. */
+    bool per_document;
+    dg_doc_kind kind;          /* the mapping's document kind */
+    long applied, failed, skipped, orders_failed;
+    char failures[1024];       /* the first failures, for the pickup's reason */
 } gw_doc_ctx;
 int gw_apply_doc(void *ctx, dg_doc *doc, dg_error *err);
+/* The outcome sink of a batch file (dg_map_read_each): records a document the mapping did not
+ * complete or a filter left out. */
+int gw_doc_outcome(void *ctx, const struct dg_map_outcome *o, dg_error *err);
 void gw_count_doc(dg_gw *g, dg_doc_kind k);
 
 /* ingest.c: what the store knows about this exact pickup (partner, path, size, mtime, sha). */

@@ -126,6 +126,55 @@ void gw_count_doc(dg_gw *g, dg_doc_kind k)
         g->stats.stock++;
 }
 
+/* One document of a batch file that was not applied: a documents row with its reason, an order
+ * with a number as a FAILED order (its storefront's status feed says so), a warning in the log,
+ * and the first reasons kept for the pickup's. */
+static int record_not_applied(gw_doc_ctx *c, bool skipped, const char *unit, long position,
+                              const char *key, const char *why, dg_error *err)
+{
+    dg_store *s = c->g->store;
+    char text[1536];
+    snprintf(text, sizeof text, "%s %ld%s%s%s: %s", unit, position, key && *key ? " (" : "",
+             key && *key ? key : "", key && *key ? ")" : "", why);
+    int64_t doc_id = 0;
+    int rc =
+        dg_store_document_not_applied(s, dg_doc_kind_name(c->kind), c->partner->name, c->file_id,
+                                      position, skipped ? "SKIPPED" : "FAILED", text, &doc_id, err);
+    if (rc)
+        return rc;
+    if (skipped) {
+        c->skipped++;
+        dg_log_info("partner=%s file=%s doc=%s outcome=skipped at=\"%s\"", c->partner->name,
+                    c->remote_path, dg_doc_kind_name(c->kind), text);
+        return 0;
+    }
+    c->failed++;
+    bool created = false;
+    if (c->kind == DG_DOC_ORDER && c->partner->role == DG_ROLE_STOREFRONT && key && *key &&
+        strlen(key) <= DG_FLOW_MAX_ORDER_NUMBER &&
+        (rc = dg_store_order_unmapped(s, c->partner->name, key, doc_id, text, &created, err)))
+        return rc;
+    c->orders_failed += created;
+    size_t w = strlen(c->failures);
+    if (w + 4 < sizeof c->failures)
+        snprintf(c->failures + w, sizeof c->failures - w, "%s%s", w ? "; " : "", text);
+    dg_log_warn("partner=%s file=%s doc=%s outcome=failed%s at=\"%s\"", c->partner->name,
+                c->remote_path, dg_doc_kind_name(c->kind), created ? " order=FAILED" : "", text);
+    return 0;
+}
+
+static int not_applied(gw_doc_ctx *c, const dg_doc *doc, const dg_error *why, dg_error *err)
+{
+    const char *key = doc->kind == DG_DOC_ORDER ? doc->u.order.order_number : NULL;
+    return record_not_applied(c, false, "document", doc->source.position, key, why->msg, err);
+}
+
+int gw_doc_outcome(void *ctx, const dg_map_outcome *o, dg_error *err)
+{
+    gw_doc_ctx *c = ctx;
+    return record_not_applied(c, o->skipped, o->unit, o->position, o->key, o->reason, err);
+}
+
 /* Each document goes to the flow as the reader produces it, inside the file's transaction: memory
  * holds one document at a time, and a file that fails half way is rolled back whole. */
 int gw_apply_doc(void *ctx, dg_doc *doc, dg_error *err)
@@ -142,6 +191,13 @@ int gw_apply_doc(void *ctx, dg_doc *doc, dg_error *err)
     memset(&res, 0, sizeof res);
     int rc = dg_flow_ingest_doc(c->g->store, c->g->rules, p->name, p->role == DG_ROLE_STOREFRONT,
                                 doc, c->file_id, &res, &c->flow_err);
+    if (rc && c->per_document && (rc == DG_EVALID || rc == DG_ENOTFOUND || rc == DG_EDUP)) {
+        /* the flow refused this document (its own savepoint is rolled back): it is recorded
+         * with its reason, the file goes on */
+        rc = not_applied(c, doc, &c->flow_err, err);
+        dg_doc_free(doc);
+        return rc;
+    }
     if (rc) {
         if (rc != DG_ESTATE)
             dg_error_prefix(&c->flow_err, "%s %ld: ", dg_doc_kind_name(doc->kind), c->n);
@@ -150,6 +206,7 @@ int gw_apply_doc(void *ctx, dg_doc *doc, dg_error *err)
         return c->flow_rc;
     }
     gw_count_doc(c->g, doc->kind);
+    c->applied++;
     /* an order sent again with other content is not applied: someone must look at it */
     dg_log(res.outcome == DG_FLOW_CHANGED ? DG_LOG_WARN : DG_LOG_INFO,
            "partner=%s file=%s doc=%s result=%s %s", p->name, c->remote_path,
@@ -186,6 +243,25 @@ static int on_ack(void *ctx, const char *sender, const char *isa_control,
     return 0;
 }
 
+/* A batch file some of whose documents were not applied: PARTIAL, saying which. Nothing at all
+ * recorded (every document failed, none carried an order number to record it by) is the file's
+ * failure as before: quarantined with the first reason. Only skipped documents (gift-card-only
+ * orders): done, nothing to do. */
+static dg_pickup_state batch_state(const gw_doc_ctx *c, const gw_pickup *pk, const dg_mapping *m,
+                                   dg_error *reason, int *rc, char *why, size_t size)
+{
+    if (!c->failed)
+        return DG_PICKUP_DONE;
+    if (!c->applied && !c->orders_failed) {
+        *rc = dg_error_set(reason, DG_EMAP, "%s: no document could be applied (mapping %s): %s",
+                           pk->name, dg_map_name(m), c->failures);
+        return DG_PICKUP_DONE;
+    }
+    snprintf(why, size, "%ld of %ld document(s) not applied: %s", c->failed,
+             c->applied + c->failed + c->skipped, c->failures);
+    return DG_PICKUP_PARTIAL;
+}
+
 int gw_ingest(dg_gw *g, const gw_pickup *pk, int *docs, dg_error *reason)
 {
     const dg_gw_drop *d = pk->drop;
@@ -214,6 +290,8 @@ int gw_ingest(dg_gw *g, const gw_pickup *pk, int *docs, dg_error *reason)
     }
     if ((rc = dg_store_begin(g->store, reason)))
         return rc;
+    dg_pickup_state state = DG_PICKUP_DONE;
+    char pk_reason[1536] = "";
     dg_gw_stats before = g->stats; /* what a rolled-back file counted never happened */
     int64_t file_id = 0, pickup_id = 0;
     dg_pickup_key k = key_of(pk);
@@ -233,13 +311,22 @@ int gw_ingest(dg_gw *g, const gw_pickup *pk, int *docs, dg_error *reason)
         c.partner = pk->partner;
         c.remote_path = pk->remote_path;
         c.file_id = file_id;
-        rc = dg_map_read_file(m, pk->spool_path, gw_apply_doc, &c, reason);
+        c.kind = dg_map_doc_kind(m);
+        /* CSV and XML files are batches: one document's failure is its own (an X12 file's sets
+         * are acknowledged together; routed X12 has its per-set path in route.c) */
+        c.per_document = strcmp(dg_map_format(m), "x12") != 0;
+        if (c.per_document)
+            rc = dg_map_read_each(m, pk->spool_path, gw_apply_doc, gw_doc_outcome, &c, reason);
+        else
+            rc = dg_map_read_file(m, pk->spool_path, gw_apply_doc, &c, reason);
+        if (!rc && c.per_document && (c.failed || c.skipped))
+            state = batch_state(&c, pk, m, reason, &rc, pk_reason, sizeof pk_reason);
         if (rc && c.flow_rc) {
             rc = c.flow_rc;
             *reason = c.flow_err;
         } else if (rc == DG_EIO) {
             rc = DG_EPARSE;
-        } else if (!rc && c.n == 0) {
+        } else if (!rc && c.n == 0 && !c.failed && !c.skipped) {
             rc = dg_error_set(reason, DG_EMAP, "%s: no document in the file (mapping %s)", pk->name,
                               dg_map_name(m));
         }
@@ -249,8 +336,8 @@ int gw_ingest(dg_gw *g, const gw_pickup *pk, int *docs, dg_error *reason)
     if (!rc && d->ack && !d->acks && !(rc = gw_queue_997(g, pk->partner, pk, reason)))
         rc = gw_sync_local(g, reason);
     if (!rc)
-        rc = dg_store_pickup_record(g->store, &k, DG_PICKUP_DONE, NULL, NULL, file_id, &pickup_id,
-                                    reason);
+        rc = dg_store_pickup_record(g->store, &k, state, pk_reason[0] ? pk_reason : NULL, NULL,
+                                    file_id, &pickup_id, reason);
     if (!rc)
         rc = dg_store_commit(g->store, reason);
     else

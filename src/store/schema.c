@@ -304,6 +304,11 @@ static const char mig12[] =
     " partner TEXT NOT NULL, le_ms INTEGER NOT NULL, count INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY(partner, le_ms));";
 
+/* Documents of a batch file that were not applied keep their reason (issue 10: one bad order
+ * does not take its file down), and an order that cannot be placed says why. */
+static const char mig13[] = "ALTER TABLE orders ADD COLUMN reason TEXT;"
+                            "ALTER TABLE documents ADD COLUMN reason TEXT;";
+
 static const struct {
     int version;
     const char *name;
@@ -322,6 +327,7 @@ static const struct {
     {10, "supplier order status, line answers and status history", mig10, true},
     {11, "operator holds, operator actions and reprocess lineage", mig11, false},
     {12, "poll statistics", mig12, false},
+    {13, "reasons of orders and documents not applied", mig13, false},
 };
 
 /* Rows PRAGMA foreign_key_check reports: a rebuilt table must leave no dangling reference. */

@@ -27,7 +27,7 @@ struct json_t;
 typedef struct dg_store dg_store;
 
 /* Current schema version (PRAGMA user_version after dg_store_open). */
-#define DG_STORE_SCHEMA_VERSION 12
+#define DG_STORE_SCHEMA_VERSION 13
 
 /* ---- open / close / transactions --------------------------------------------------------- */
 
@@ -505,5 +505,23 @@ int dg_store_file_get(dg_store *s, const char *sha256, struct json_t **out, dg_e
 /* Counters for /metrics: {"files":[{direction, n}], "documents":[{kind, outcome, n}],
  * "pos":[{status, n}], "orders":[{status, n}], "quarantined": n, "partial": n}. */
 int dg_store_metrics_counts(dg_store *s, struct json_t **out, dg_error *err);
+
+/* ---- documents and orders not applied (outcome.c, issue 10) ------------------------------ */
+
+/* A document of file_id at position that was not applied: outcome "FAILED" (its mapping could
+ * not complete it, or the flow refused it) or "SKIPPED" (a filter left every line out), with
+ * the reason (mapping file, rule, input position). */
+int dg_store_document_not_applied(dg_store *s, const char *kind, const char *partner,
+                                  int64_t file_id, long position, const char *outcome,
+                                  const char *reason, int64_t *doc_id, dg_error *err);
+/* An order its mapping could not complete, known only by its number (the file's key): recorded
+ * FAILED without lines, with the reason, and queued for the storefront's status feed
+ * (status_history). *created false when the storefront's order number is already recorded. */
+int dg_store_order_unmapped(dg_store *s, const char *storefront, const char *order_number,
+                            int64_t doc_id, const char *reason, bool *created, dg_error *err);
+/* A placed order that is not wholly converted (FAILED, PARTIALLY_CONVERTED): its order-level
+ * reason (may be NULL) and a status feed row with detail (the lines' reasons). */
+int dg_store_order_outcome(dg_store *s, int64_t order_id, const char *status, const char *reason,
+                           const char *detail, int64_t doc_id, dg_error *err);
 
 #endif

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Issue 10 through the gateway: a storefront export is a batch of orders. Orders that cannot be
+# placed are recorded FAILED with their reason (mapping: no ship-to, lines without SKU; routing:
+# SKUs not in the catalog), gift-card-only orders are skipped, the rest are placed; the file is
+# PARTIAL (not quarantined) and says which documents were not applied and where; `report
+# orders` shows the reasons; each failure is queued for the storefront's status feed; a second
+# poll applies nothing again. Files: the shipped sample export, and a development shop's real
+# orders_export.csv (tests/data/storefront, renumbered #20xx so both fit one storefront).
+set -euo pipefail
+. "$(dirname "$0")/lib/workdir.sh"
+dg_workdir partial-orders
+sed -i 's#mapping: mappings/storefront-orders-csv-in.yaml#mapping: mappings/storefront-orders-export-csv-in.yaml#' "$W/etc/partners/shopfront.yaml"
+grep -q storefront-orders-export-csv-in "$W/etc/partners/shopfront.yaml" || fail "setup: mapping not switched"
+# the sample export with one SKU the catalog knows: #1018 can be placed
+sed 's/WSB-L-WAL/SF-1004/' "$DG_SOURCE_DIR/samples/mapping/storefront-orders-export.csv" >"$W/drops/shopfront/orders/export.csv"
+sed 's/^#10/#20/' "$DG_SOURCE_DIR/tests/data/storefront/shopify-orders_export-forezia.csv" >"$W/drops/shopfront/orders/real.csv"
+poll() { (cd "$W" && "$DG_BIN" poll --once --no-wait --config etc/dropgate.yaml) >>"$log" 2>&1; }
+poll || fail "poll exited $? (a batch with failed orders is not a failed poll)"
+check() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"; }
+check "$(q "select count(*) from pickups where state = 'QUARANTINED'")" 0 "files quarantined"
+check "$(q "select state from pickups where path like '%export.csv'")" PARTIAL "sample export state"
+check "$(q "select state from pickups where path like '%real.csv'")" PARTIAL "real export state"
+reason=$(q "select reason from pickups where path like '%export.csv'")
+checks=$((checks + 1))
+case $reason in "2 of 6 document(s) not applied: row 5 (#1017): "*"rule 'ship_to.name': required field missing"*"; row 6 (#1016): "*"lines[].vendor_sku"*) ;;
+  *) fail "sample export reason: $reason" ;; esac
+check "$(q "select substr(reason, 1, 36) from pickups where path like '%real.csv'")" "13 of 19 document(s) not applied: ro" "real export reason"
+# placed, failed by routing, failed by mapping, skipped
+check "$(q "select status from orders where order_number = '1018'")" CONVERTED "#1018 (its gift card left out)"
+check "$(q "select count(*) from supplier_pos p join orders o on o.id = p.order_id where o.order_number = '1018'")" 1 "#1018 POs"
+check "$(q "select status from orders where order_number = '1015'")" FAILED "#1015 (SKUs not in the catalog)"
+check "$(q "select group_concat(distinct l.status) from order_lines l join orders o on o.id = l.order_id where o.order_number = '1015'")" PRODUCT_NOT_FOUND "#1015 line statuses"
+check "$(q "select status || ' ' || lines_total from orders where order_number = '#1017'")" "FAILED 0" "#1017 (no ship-to) recorded"
+checks=$((checks + 1))
+q "select reason from orders where order_number = '#1017'" | grep -q "row 5 (#1017): .*rule 'ship_to.name': required field missing" || fail "#1017 reason"
+check "$(q "select count(*) from orders where order_number in ('#1019', '1019')")" 0 "gift-card-only #1019 is no order"
+check "$(q "select count(*) from documents where outcome = 'SKIPPED'")" 7 "skipped documents (1 + 6)"
+check "$(q "select count(*) from documents where outcome = 'FAILED' and reason like 'row %'")" 15 "failed documents (2 + 13)"
+check "$(q "select count(*) from orders where order_number like '#20%' and status = 'FAILED'")" 13 "real export: 13 FAILED orders"
+# every failure is queued for the storefront's status feed
+check "$(q "select count(*) from status_history where what = 'order' and to_status = 'FAILED' and push_state = 'PENDING'")" "$(q "select count(*) from orders where status = 'FAILED'")" "status feed rows"
+# report orders: the reason column
+(cd "$W" && "$DG_BIN" report orders --format csv --config etc/dropgate.yaml) >"$tmp/report.csv" 2>>"$log" || fail "report exited $?"
+checks=$((checks + 1))
+grep -q "^shopfront,#1017,FAILED,.*ship_to.name" "$tmp/report.csv" || fail "report orders lacks #1017's reason: $(grep 1017 "$tmp/report.csv")"
+checks=$((checks + 1))
+grep -q "^shopfront,1015,FAILED,.*is not in the catalog" "$tmp/report.csv" || fail "report orders lacks 1015's reason"
+# a second poll applies nothing again
+orders=$(q "select count(*) from orders")
+docs=$(q "select count(*) from documents")
+cp "$W/drops/shopfront/orders/processed/export.csv" "$W/drops/shopfront/orders/export.csv" 2>/dev/null || true
+poll || fail "second poll exited $?"
+check "$(q "select count(*) from orders")" "$orders" "orders after a second poll"
+echo "ok: $checks checks"
