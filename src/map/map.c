@@ -72,6 +72,8 @@ static int read_with(const dg_mapping *m, const char *path, const map_reader *rd
         return map_csv_read(m, path, rd, err);
     if (!strcmp(m->format, "x12"))
         return map_x12_read(m, path, rd, err);
+    if (!strcmp(m->format, "json"))
+        return map_json_read(m, path, rd, err);
     return map_xml_read(m, path, rd, err);
 }
 
@@ -133,6 +135,8 @@ int dg_map_write(const dg_mapping *m, dg_doc *const *docs, size_t n, const dg_ma
         rc = map_csv_write(m, docs, n, out, err);
     else if (!strcmp(m->format, "x12"))
         rc = map_x12_write(m, docs, n, env, out, err);
+    else if (!strcmp(m->format, "json"))
+        rc = map_json_write(m, docs, n, out, err);
     else
         rc = map_xml_write(m, docs, n, out, err);
     if (rc && out->data) { /* never hand back half a file */

@@ -1,5 +1,5 @@
 /* Declarative mappings (mappings/NAME.yaml): partner files <-> canonical documents.
- * The engine is format-neutral; x12, csv and xml adapters plug into it. */
+ * The engine is format-neutral; x12, csv, xml and json adapters plug into it. */
 #ifndef DG_MAP_MAP_H
 #define DG_MAP_MAP_H
 
@@ -21,8 +21,8 @@ void dg_map_free(dg_mapping *m);
 const char *dg_map_name(const dg_mapping *m);
 dg_map_direction dg_map_get_direction(const dg_mapping *m);
 dg_doc_kind dg_map_doc_kind(const dg_mapping *m);
-const char *dg_map_format(const dg_mapping *m); /* "x12", "csv", "xml" */
-/* File extension a written file should carry ("edi", "csv", "xml"). */
+const char *dg_map_format(const dg_mapping *m); /* "x12", "csv", "xml", "json" */
+/* File extension a written file should carry ("edi", "csv", "xml", "json"). */
 const char *dg_map_extension(const dg_mapping *m);
 
 /* Inbound: reads a partner file (streamed where the format allows) and hands each canonical

@@ -1,5 +1,5 @@
 /* Internal structures of a loaded mapping, shared by the loader, the rule engine and the
- * format adapters (x12, csv, xml). Everything lives in the mapping's arena. */
+ * format adapters (x12, csv, xml, json). Everything lives in the mapping's arena. */
 #ifndef DG_MAP_INTERNAL_H
 #define DG_MAP_INTERNAL_H
 
@@ -64,6 +64,7 @@ typedef struct map_rule {
     int case_;
     const map_table *table;
     bool table_strict;
+    bool table_known;        /* outbound "known": a code not in the table empties the value */
     const char *date, *time; /* partner-side patterns, strftime-like ("%Y%m%d") */
     int implied;             /* implied decimals (X12 N2): "1234" is 12.34 */
     int places;              /* outbound: fixed decimals, -1 as stored */
@@ -145,6 +146,7 @@ typedef struct map_out {
     int if_empty;         /* loop only when this group has no elements (-1: always) */
     int unmatched;        /* with match: only elements matching no element of this group */
     int hl_level;         /* X12 HL: hierarchical level 1.., 0 none */
+    int json_type;        /* JSON: MAP_JSON_STRING, _NUMBER or _BOOLEAN */
     struct map_out *kids;
     size_t n_kids;
 } map_out;
@@ -188,6 +190,17 @@ typedef struct map_xml_opts {
     const char *doctype;         /* outbound DOCTYPE's system id (cXML's DTD URL), or NULL */
 } map_xml_opts;
 
+enum { MAP_JSON_STRING, MAP_JSON_NUMBER, MAP_JSON_BOOLEAN };
+
+typedef struct map_json_opts {
+    const char **documents; /* inbound: paths to the documents, alternatives in order */
+    size_t n_documents;
+    const void **documents_c;
+    long max_document_bytes;
+    const char *root, *wrap; /* outbound: {"root": [docs]}, each doc as {"wrap": {...}} */
+    bool single;             /* outbound: the file is one document, not an array */
+} map_json_opts;
+
 struct dg_mapping {
     dg_arena *arena;
     dg_node *conf;
@@ -206,6 +219,7 @@ struct dg_mapping {
     map_csv_opts csv;
     map_x12_opts x12;
     map_xml_opts xml;
+    map_json_opts json;
     void *xml_priv;  /* compiled XPath state owned by the xml adapter */
 };
 
@@ -286,5 +300,8 @@ int map_xml_compile(dg_mapping *m, dg_error *err);
 void map_xml_release(dg_mapping *m);
 int map_xml_read(const dg_mapping *m, const char *path, const map_reader *rd, dg_error *err);
 int map_xml_write(const dg_mapping *m, dg_doc *const *docs, size_t n, dg_buf *out, dg_error *err);
+int map_json_compile(dg_mapping *m, dg_error *err);
+int map_json_read(const dg_mapping *m, const char *path, const map_reader *rd, dg_error *err);
+int map_json_write(const dg_mapping *m, dg_doc *const *docs, size_t n, dg_buf *out, dg_error *err);
 
 #endif

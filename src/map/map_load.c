@@ -278,8 +278,8 @@ static int parse_filters(dg_mapping *m, const dg_node *n, map_group *g, dg_error
         const dg_node *fn = dg_conf_get(n, names[k]);
         if (!fn)
             continue;
-        if (strcmp(m->format, "csv") && strcmp(m->format, "xml"))
-            return map_where_err(err, fn, "'%s' is for csv and xml groups", names[k]);
+        if (strcmp(m->format, "csv") && strcmp(m->format, "xml") && strcmp(m->format, "json"))
+            return map_where_err(err, fn, "'%s' is for csv, xml and json groups", names[k]);
         int rc = dg_conf_check(fn, names[k], keys, err);
         if (rc)
             return rc;
@@ -427,10 +427,11 @@ static int placeholder(dg_mapping *m, const dg_node *n, char *spec, int g1, int 
         else if (!strcmp(t, "lower")) r->case_ = MAP_CASE_LOWER;
         else if (!strcmp(t, "required")) r->required = true;
         else if (!strcmp(t, "strict")) r->table_strict = true;
+        else if (!strcmp(t, "known")) r->table_known = true;
         else if (!strcmp(t, "notrim")) r->trim = false;
         else if (!strcmp(t, "abs")) r->abs = true;
         else if (!arg)
-            return map_where_err(err, n, "unknown transform '%s' in {%s} (upper, lower, required, strict, notrim, abs, date:, time:, decimals:, places:, table:, default:, const:, or:, max:, pair:, sign:)", t, r->label);
+            return map_where_err(err, n, "unknown transform '%s' in {%s} (upper, lower, required, strict, known, notrim, abs, date:, time:, decimals:, places:, table:, default:, const:, or:, max:, pair:, sign:)", t, r->label);
         else if (!strcmp(t, "or")) { /* {ship_time|time:HHMM|or:file_time} */
             if (!strcmp(arg, "file_date")) r->alt_special = MAP_SPECIAL_FILE_DATE;
             else if (!strcmp(arg, "file_time")) r->alt_special = MAP_SPECIAL_FILE_TIME;
@@ -597,10 +598,19 @@ static int parse_out(dg_mapping *m, const dg_node *n, int g1, int g2, map_out *o
         }
         return parse_when(m, n, g1, g2, &o->when, err);
     }
-    static const dg_conf_key keys[] = {{"header", T}, {"path", T}, {"value", T}, {"when", T}, {NULL, 0}};
+    static const dg_conf_key keys[] = {{"header", T}, {"path", T}, {"value", T}, {"when", T}, {"type", T}, {NULL, 0}};
     int rc = dg_conf_check(n, !strcmp(m->format, "csv") ? "a column" : "an element", keys, err);
     if (rc)
         return rc;
+    const char *type = dg_conf_str(n, "type", NULL);
+    if (type && strcmp(m->format, "json"))
+        return map_where_err(err, dg_conf_get(n, "type"), "'type' is for json elements");
+    if (type && !strcmp(type, "number"))
+        o->json_type = MAP_JSON_NUMBER;
+    else if (type && !strcmp(type, "boolean"))
+        o->json_type = MAP_JSON_BOOLEAN;
+    else if (type && strcmp(type, "string"))
+        return map_where_err(err, dg_conf_get(n, "type"), "'type' is string, number or boolean, not '%s'", type);
     o->name = dg_conf_str(n, "header", dg_conf_str(n, "path", NULL));
     const dg_node *v = dg_conf_get(n, "value");
     if (!o->name || !v)
@@ -747,12 +757,46 @@ static int load_xml_opts(dg_mapping *m, const dg_node *o, dg_error *err)
     return 0;
 }
 
+static int load_json_opts(dg_mapping *m, const dg_node *o, dg_error *err)
+{
+    map_json_opts *j = &m->json;
+    if (!o)
+        return 0; /* inbound: an array of documents or one; outbound: an array */
+    static const dg_conf_key keys[] = {{"documents", T | L}, {"max_document_bytes", T}, {"root", T}, {"wrap", T}, {"single", T}, {NULL, 0}};
+    int rc = dg_conf_check(o, "the 'json' block", keys, err);
+    if (!rc) rc = dg_conf_long(o, "max_document_bytes", 0, &j->max_document_bytes, err);
+    if (!rc) rc = dg_conf_bool(o, "single", false, &j->single, err);
+    if (rc)
+        return rc;
+    if (j->max_document_bytes < 0 || j->max_document_bytes > (1L << 30))
+        return map_where_err(err, dg_conf_get(o, "max_document_bytes"), "'max_document_bytes' must be from 1 to 1073741824");
+    j->root = dg_conf_str(o, "root", NULL);
+    j->wrap = dg_conf_str(o, "wrap", NULL);
+    const dg_node *d = dg_conf_get(o, "documents");
+    if (d && m->dir != DG_MAP_IN)
+        return map_where_err(err, d, "'documents' is for inbound mappings (outbound: root, wrap, single)");
+    if (m->dir == DG_MAP_IN && (j->root || j->wrap || dg_conf_get(o, "single")))
+        return map_where_err(err, o, "'root', 'wrap' and 'single' are for outbound mappings (inbound: documents)");
+    if (j->single && j->root)
+        return map_where_err(err, o, "'single' writes one document, 'root' an array of them: choose one");
+    if (d) {
+        j->n_documents = d->type == DG_NODE_SEQ ? d->n_items : 1;
+        if (!j->n_documents || j->n_documents > 8)
+            return map_where_err(err, d, "'documents' is a path or a list of 1 to 8 paths");
+        j->documents = dg_arena_alloc(m->arena, j->n_documents * sizeof *j->documents);
+        for (size_t i = 0; i < j->n_documents; i++)
+            if (!(j->documents[i] = scalar(d->type == DG_NODE_SEQ ? d->items[i] : d)))
+                return map_where_err(err, d, "'documents' lists paths such as $.orders[*]");
+    }
+    return 0;
+}
+
 /* ---- the file ------------------------------------------------------------------------------- */
 
 static int load(dg_mapping *m, dg_error *err)
 {
     const dg_node *root = m->conf;
-    static const dg_conf_key keys[] = {{"name", T}, {"description", T}, {"direction", T}, {"document", T}, {"format", T}, {"csv", M}, {"x12", M}, {"xml", M}, {"tables", M}, {"fields", L}, {"groups", L}, {"segments", L}, {"columns", L}, {"elements", L}, {NULL, 0}};
+    static const dg_conf_key keys[] = {{"name", T}, {"description", T}, {"direction", T}, {"document", T}, {"format", T}, {"csv", M}, {"x12", M}, {"xml", M}, {"json", M}, {"tables", M}, {"fields", L}, {"groups", L}, {"segments", L}, {"columns", L}, {"elements", L}, {NULL, 0}};
     int rc = dg_conf_check(root, "a mapping file", keys, err);
     if (rc)
         return rc;
@@ -765,8 +809,8 @@ static int load(dg_mapping *m, dg_error *err)
     if (m->kind == DG_DOC_NONE)
         return map_where_err(err, root, "'document' must be order, shipment, invoice or stock");
     m->format = dg_conf_str(root, "format", "");
-    if (strcmp(m->format, "x12") && strcmp(m->format, "csv") && strcmp(m->format, "xml"))
-        return map_where_err(err, root, "'format' must be x12, csv or xml");
+    if (strcmp(m->format, "x12") && strcmp(m->format, "csv") && strcmp(m->format, "xml") && strcmp(m->format, "json"))
+        return map_where_err(err, root, "'format' must be x12, csv, xml or json");
     if (!m->name) {
         const char *base = strrchr(m->path, '/');
         base = base ? base + 1 : m->path;
@@ -777,6 +821,7 @@ static int load(dg_mapping *m, dg_error *err)
         return rc;
     if (!strcmp(m->format, "csv")) rc = load_csv_opts(m, dg_conf_get(root, "csv"), err);
     else if (!strcmp(m->format, "x12")) rc = load_x12_opts(m, dg_conf_get(root, "x12"), err);
+    else if (!strcmp(m->format, "json")) rc = load_json_opts(m, dg_conf_get(root, "json"), err);
     else rc = load_xml_opts(m, dg_conf_get(root, "xml"), err);
     if (rc)
         return rc;
@@ -798,6 +843,7 @@ static int load(dg_mapping *m, dg_error *err)
     }
     if (!strcmp(m->format, "csv")) return map_csv_compile(m, err);
     if (!strcmp(m->format, "x12")) return map_x12_compile(m, err);
+    if (!strcmp(m->format, "json")) return map_json_compile(m, err);
     return map_xml_compile(m, err);
 }
 

@@ -523,6 +523,8 @@ static int render_rule(const dg_mapping *m, const map_rule *r, const map_out_ctx
         if (r->table && !t && r->table_strict)
             return map_err(err, DG_EMAP, r, &pos, "code '%s' is not in table '%s'", v,
                            r->table->name);
+        if (r->table && !t && r->table_known)
+            return 1; /* map_render empties the whole value */
         dg_buf_puts(out, t ? t : v);
     }
     if (r->case_ != MAP_CASE_NONE)
@@ -539,6 +541,7 @@ static int render_rule(const dg_mapping *m, const map_rule *r, const map_out_ctx
 int map_render(const dg_mapping *m, const map_tpl *t, const map_out_ctx *c, dg_buf *out,
                dg_error *err)
 {
+    size_t start = out->len;
     for (size_t i = 0; i < t->n; i++) {
         const map_tpl_part *p = &t->parts[i];
         if (!p->rule) {
@@ -546,6 +549,12 @@ int map_render(const dg_mapping *m, const map_tpl *t, const map_out_ctx *c, dg_b
             continue;
         }
         int rc = render_rule(m, p->rule, c, out, err);
+        if (rc == 1) { /* "known" and a code not in the table: no value at all */
+            out->len = start;
+            if (out->data)
+                out->data[start] = '\0';
+            return 0;
+        }
         if (rc)
             return rc;
     }

@@ -207,7 +207,7 @@ static void bad_filters_name_line(void **state)
                               "    fields:\n"
                               "      - {target: 'lines[].vendor_sku', source: PO107}\n");
     assert_int_equal(dg_map_load(x12, &m, &err), DG_ECONFIG);
-    assert_non_null(strstr(err.msg, "'skip_when' is for csv and xml groups"));
+    assert_non_null(strstr(err.msg, "'skip_when' is for csv, xml and json groups"));
 }
 
 static void xml_elements_filtered_and_failed(void **state)
