@@ -1,12 +1,17 @@
-/* Mapping benchmark: generates a large X12 850 file and a large storefront CSV order export,
- * translates each to canonical JSON through the shipped mappings, reports MB/s and orders/s.
+/* Mapping benchmark: generates a large X12 850 file, a large storefront CSV order export and a
+ * large storefront JSON orders file ({"orders": [...]}), translates each to canonical JSON
+ * through the shipped mappings, reports MB/s and orders/s; the JSON runs in a child process so
+ * its peak RSS is its own, beside `cat` of the same file.
  * usage: bench_translate [MB per file (64)] [source dir (DG_SOURCE_DIR or .)] [passes (3)]
- *                        [x12|csv: only that one, e.g. under perf record]
+ *                        [x12|csv|json: only that one, e.g. under perf record]
  *        bench_translate MB --out DIR   only writes DIR/orders.edi and DIR/orders.csv */
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -125,6 +130,52 @@ static size_t gen_csv(const char *path, size_t target)
     return size;
 }
 
+/* Storefront REST orders: 1-4 line items (every fifth order has a gift card), addresses, a
+ * shipping line, as the storefront's list response. */
+static size_t gen_json(const char *path, size_t target)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return 0;
+    fputs("{\"orders\": [\n", f);
+    size_t n = 0;
+    while ((size_t)ftell(f) < target) {
+        n++;
+        fprintf(f,
+                "%s{\"id\": %zu, \"name\": \"#%zu\", \"email\": \"c%zu@example.com\", "
+                "\"created_at\": \"2024-03-01T10:15:32-05:00\", \"currency\": \"USD\", "
+                "\"test\": false, \"total_price\": \"86.96\", \"note\": \"Leave at door, "
+                "thanks\",\n \"line_items\": [",
+                n > 1 ? ",\n" : "", 5000000 + n, 1000 + n, n);
+        int lines = 1 + (int)(n % 4);
+        for (int l = 1; l <= lines; l++)
+            fprintf(f,
+                    "%s{\"id\": %d, \"sku\": \"MUG-%05zu-%d\", \"title\": \"Ceramic Mug, "
+                    "Blue\", \"quantity\": %d, \"price\": \"12.99\", \"grams\": 350, "
+                    "\"requires_shipping\": true, \"gift_card\": false}",
+                    l > 1 ? ", " : "", l, n % 50000, l, l);
+        if (n % 5 == 0)
+            fputs(", {\"id\": 9, \"sku\": \"GIFT-25\", \"title\": \"Gift Card\", "
+                  "\"quantity\": 1, \"price\": \"25.00\", \"requires_shipping\": false, "
+                  "\"gift_card\": true}",
+                  f);
+        fprintf(f,
+                "],\n \"shipping_address\": {\"name\": \"Customer %zu\", \"address1\": \"%zu "
+                "Main St\", \"address2\": \"Apt 4\", \"city\": \"Austin\", \"province\": "
+                "\"Texas\", \"province_code\": \"TX\", \"zip\": \"%05zu\", \"country\": "
+                "\"United States\", \"country_code\": \"US\", \"phone\": \"+1 512 555 0100\"},\n"
+                " \"billing_address\": {\"name\": \"Customer %zu\", \"address1\": \"%zu Main "
+                "St\", \"city\": \"Austin\", \"province_code\": \"TX\", \"zip\": \"%05zu\", "
+                "\"country_code\": \"US\"},\n \"shipping_lines\": [{\"code\": \"STANDARD\", "
+                "\"title\": \"Standard\", \"price\": \"5.00\"}]}",
+                n, n % 9000, n % 99999, n, n % 9000, n % 99999);
+    }
+    fputs("\n]}\n", f);
+    size_t size = (size_t)ftell(f);
+    fclose(f);
+    return size;
+}
+
 /* MB per CPU second of each pass, for the summary (median and best over the passes). */
 typedef struct {
     double mbs[64];
@@ -173,6 +224,59 @@ static int run(const char *label, const char *map_path, const char *input, size_
     return rc ? 1 : 0;
 }
 
+static double tv_s(struct timeval t)
+{
+    return (double)t.tv_sec + (double)t.tv_usec / 1e6;
+}
+
+/* The pass in a child process: its peak RSS is the mapping's alone, not the generators' or the
+ * other formats'. */
+static int run_forked(const char *label, const char *map_path, const char *input, size_t size,
+                      rates *rt)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        rates none = {{0}, 0};
+        int rc = run(label, map_path, input, size, &none);
+        fflush(stdout);
+        _exit(rc);
+    }
+    int st = 0;
+    struct rusage ru;
+    if (pid < 0 || wait4(pid, &st, 0, &ru) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+        return 1;
+    double cpu = tv_s(ru.ru_utime) + tv_s(ru.ru_stime);
+    if (rt->n < 64)
+        rt->mbs[rt->n++] = (double)size / 1e6 / cpu;
+    printf("%-22s peak RSS %ld KB (the whole translate process)\n", label, ru.ru_maxrss);
+    return 0;
+}
+
+/* `cat FILE > /dev/null`: what reading the file costs at all. */
+static void cat_baseline(const char *input, size_t size)
+{
+    fflush(stdout);
+    double t0 = clock_s(CLOCK_MONOTONIC);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open("/dev/null", O_WRONLY);
+        if (fd < 0 || dup2(fd, 1) < 0)
+            _exit(97);
+        execlp("cat", "cat", input, (char *)NULL);
+        _exit(98);
+    }
+    int st = 0;
+    struct rusage ru;
+    if (pid < 0 || wait4(pid, &st, 0, &ru) != pid)
+        return;
+    double dt = clock_s(CLOCK_MONOTONIC) - t0, cpu = tv_s(ru.ru_utime) + tv_s(ru.ru_stime);
+    printf("%-22s %6.1f MB, wall %5.3f s, cpu %5.3f s: %6.1f MB/s per cpu-s (wall %5.1f MB/s), "
+           "peak RSS %ld KB\n",
+           "cat (baseline)", (double)size / 1e6, dt, cpu,
+           (double)size / 1e6 / (cpu > 0 ? cpu : 1e-9), (double)size / 1e6 / dt, ru.ru_maxrss);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 4 && !strcmp(argv[2], "--out")) { /* bench_translate MB --out DIR: files only */
@@ -190,30 +294,40 @@ int main(int argc, char **argv)
     char dir[] = "/tmp/dg-bench-XXXXXX";
     if (!mkdtemp(dir))
         return 1;
-    char edi[64], csv[64], m850[1024], mcsv[1024];
+    char edi[64], csv[64], json[64], m850[1024], mcsv[1024], mjson[1024];
     snprintf(edi, sizeof edi, "%s/orders.edi", dir);
     snprintf(csv, sizeof csv, "%s/orders.csv", dir);
+    snprintf(json, sizeof json, "%s/orders.json", dir);
+    snprintf(mjson, sizeof mjson, "%s/mappings/storefront-order-json-in.yaml", src);
     snprintf(m850, sizeof m850, "%s/mappings/x12-850-in.yaml", src);
     snprintf(mcsv, sizeof mcsv, "%s/mappings/storefront-orders-csv-in.yaml", src);
     const char *only = argc > 4 ? argv[4] : "";
-    bool do_x12 = strcmp(only, "csv") != 0, do_csv = strcmp(only, "x12") != 0;
+    bool do_x12 = !*only || !strcmp(only, "x12"), do_csv = !*only || !strcmp(only, "csv");
+    bool do_json = !*only || !strcmp(only, "json");
     size_t s1 = do_x12 ? gen_850(edi, mb << 20) : 0, s2 = do_csv ? gen_csv(csv, mb << 20) : 0;
+    size_t s3 = do_json ? gen_json(json, mb << 20) : 0;
     int rc = 0;
     int passes = argc > 3 ? atoi(argv[3]) : 3;
-    rates r1 = {{0}, 0}, r2 = {{0}, 0};
+    rates r1 = {{0}, 0}, r2 = {{0}, 0}, r3 = {{0}, 0};
     for (int rep = 0; rep < passes && !rc; rep++) { /* the first pass also warms the cache */
         printf("-- pass %d --\n", rep + 1);
         if (do_x12)
             rc |= run("x12 850 -> JSON", m850, edi, s1, &r1);
         if (do_csv)
             rc |= run("storefront csv -> JSON", mcsv, csv, s2, &r2);
+        if (do_json) {
+            rc |= run_forked("storefront json -> JSON", mjson, json, s3, &r3);
+            cat_baseline(json, s3);
+        }
     }
     /* on a shared machine single passes swing with the other jobs: the median says more */
     printf("-- summary --\n");
     summary("x12 850 -> JSON", &r1);
     summary("storefront csv -> JSON", &r2);
+    summary("storefront json -> JSON", &r3);
     unlink(edi);
     unlink(csv);
+    unlink(json);
     rmdir(dir);
     return rc;
 }
