@@ -219,12 +219,33 @@ static int read_doc(json_read *jr, const dg_json_doc *d, dg_doc **out, const map
     return 0;
 }
 
+/* The key of a document that was not mapped (its order number, as the mapping reads it), so a
+ * storefront order that cannot be placed is recorded under its own number; "" when unknown. */
+static void doc_key(json_read *jr, const dg_json_doc *d, char *key, size_t size)
+{
+    size_t nf;
+    const dg_field *kf = dg_fields_list(jr->m->kind, &nf);
+    key[0] = '\0';
+    for (size_t i = 0; d->value && nf && i < jr->m->n_rules; i++) {
+        if (jr->m->rules[i].field != kf)
+            continue;
+        dg_doc *tmp = dg_doc_new(jr->m->kind);
+        dg_error ignore = {0};
+        map_pos pos = {"line", d->line, NULL};
+        if (!apply_rules(jr, &jr->m->rules[i], 1, d->value, d->value, tmp, DG_FIELD_BODY, 0, &pos,
+                         &ignore) &&
+            *dg_field_str(&tmp->u, kf))
+            snprintf(key, size, "%s", *dg_field_str(&tmp->u, kf));
+        dg_doc_free(tmp);
+        return;
+    }
+}
+
 static int on_doc(void *ctx, const dg_json_doc *d, dg_error *err)
 {
     json_read *jr = ctx;
     const dg_mapping *m = jr->m;
-    char key[48];
-    snprintf(key, sizeof key, "document %zu", d->index);
+    char key[128];
     jr->any = true;
     dg_error why = {0};
     const map_filter *cut = NULL;
@@ -249,7 +270,8 @@ static int on_doc(void *ctx, const dg_json_doc *d, dg_error *err)
         dg_error_set(&why, 0, "%s: every element of its '%s' was left out by %s (line %d: %s)",
                      m->path, group, cut->only ? "only_when" : "skip_when", cut->line, cut->source);
     dg_error_clear(err);
-    return map_report(jr->rd, cut != NULL, "line", d->line, key, &why, err);
+    doc_key(jr, d, key, sizeof key);
+    return map_report(jr->rd, cut != NULL, "line", d->line, *key ? key : NULL, &why, err);
 }
 
 int map_json_read(const dg_mapping *m, const char *path, const map_reader *rd, dg_error *err)
