@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 dg_doc *dg_doc_new(dg_doc_kind kind)
 {
@@ -34,11 +35,11 @@ dg_doc_kind dg_doc_kind_from_name(const char *name)
     return DG_DOC_NONE;
 }
 
-#define ADD(doc, arr, n, cap)                                                                  \
-    do {                                                                                       \
-        (arr) = dg_arena_grow((doc)->arena, (arr), sizeof *(arr), (n), &(cap), (n) + 1);       \
-        memset(&(arr)[(n)], 0, sizeof *(arr));                                                 \
-        return &(arr)[(n)++];                                                                  \
+#define ADD(doc, arr, n, cap)                                                                      \
+    do {                                                                                           \
+        (arr) = dg_arena_grow((doc)->arena, (arr), sizeof *(arr), (n), &(cap), (n) + 1);           \
+        memset(&(arr)[(n)], 0, sizeof *(arr));                                                     \
+        return &(arr)[(n)++];                                                                      \
     } while (0)
 
 dg_order_line *dg_order_add_line(dg_doc *d)
@@ -69,4 +70,15 @@ dg_charge *dg_invoice_add_charge(dg_doc *d)
 dg_stock_item *dg_stock_add_item(dg_doc *d)
 {
     ADD(d, d->u.stock.items, d->u.stock.n_items, d->u.stock.cap_items);
+}
+
+bool dg_order_is_test(const dg_order *o)
+{
+    static const char *const yes[] = {"true", "yes", "1", "t", "y", "test"};
+    if (!o || !o->test)
+        return false;
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        if (!strcasecmp(o->test, yes[i]))
+            return true;
+    return false;
 }

@@ -76,6 +76,8 @@ typedef struct dg_order {
     char *service_level_code; /* TD512 service level code (CG ground, ND next day, SD ...) */
     char *requested_ship_date;
     char *notes;
+    char *test;           /* a test order ("true", "1", "yes", "T"): routed only to suppliers in
+                             test mode (partner test: true), never to production (dg_order_is_test) */
     dg_dec total;         /* CTT/AMT total when the partner sends one */
     dg_order_line *lines;
     size_t n_lines, cap_lines;
@@ -211,6 +213,8 @@ dg_doc_kind dg_doc_kind_from_name(const char *name);     /* DG_DOC_NONE when unk
 
 /* Append a zeroed element and return it (arrays grow inside the doc's arena). */
 dg_order_line *dg_order_add_line(dg_doc *doc);
+/* Whether an order's test flag says it is a test order (true/yes/1/t/y/test, any case). */
+bool dg_order_is_test(const dg_order *o);
 dg_package *dg_shipment_add_package(dg_doc *doc);
 dg_shipment_item *dg_shipment_add_item(dg_doc *doc);
 dg_invoice_line *dg_invoice_add_line(dg_doc *doc);

@@ -37,6 +37,9 @@ static const meaning meanings[] = {
     {DG_DOC_ORDER, "service_level_code", "X12 TD512 service level code (`CG`, `ND`, `SD` ...)."},
     {DG_DOC_ORDER, "requested_ship_date", "Date the goods should leave, `YYYY-MM-DD`."},
     {DG_DOC_ORDER, "notes", "Free text for the whole order (delivery instructions)."},
+    {DG_DOC_ORDER, "test",
+     "A test order when true/yes/1/t/y: routed only to partners in test mode (partner test: "
+     "true), never to a production supplier."},
     {DG_DOC_ORDER, "total", "The order total the partner sent (X12 AMT/CTT), not computed."},
     {DG_DOC_ORDER, "lines[].line_number", "The partner's line number (X12 PO101)."},
     {DG_DOC_ORDER, "lines[].buyer_sku",

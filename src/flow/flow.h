@@ -34,6 +34,13 @@ int dg_flow_rules_parse(const char *text, size_t len, const char *name, dg_flow_
 dg_flow_rules *dg_flow_rules_default(void);
 void dg_flow_rules_free(dg_flow_rules *r);
 
+/* Marks supplier as a partner in test mode (its partner file says test: true): only test
+ * orders (dg_order_is_test) are routed to it, and no test order goes to any other supplier.
+ * of (test_of: NAME, may be NULL): it also takes the test orders the catalog would route to the
+ * production supplier NAME, so the catalog needs no rows of its own. */
+int dg_flow_rules_add_test_supplier(dg_flow_rules *r, const char *supplier, const char *of,
+                                    dg_error *err);
+
 /* Replaces the catalog table with etc/catalog.csv (one transaction). Columns, by header name:
  * retailer_sku, gtin, supplier, supplier_sku, cost, priority, preferred, ship_estimate,
  * dropship_fee, ship_to (countries separated by space or '|', empty: everywhere), approved

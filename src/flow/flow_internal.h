@@ -39,10 +39,18 @@ struct dg_flow_rules {
     dg_dec price_abs, price_pct, max_freight, max_charges, total_tolerance;
     /* overdue */
     long ack_after, asn_after;
+    /* partners in test mode (partner file test: true), each with the production supplier whose
+     * catalog rows it takes test orders for (test_of; NULL: its own rows only) */
+    const char **test_names, **test_of;
+    size_t n_test;
 };
 
 /* The supplier's rules (NULL when routing.yaml does not name it: defaults apply). */
 const fl_supplier *fl_supplier_rules(const dg_flow_rules *r, const char *name);
+/* Whether supplier is a partner in test mode. */
+bool fl_is_test_supplier(const dg_flow_rules *r, const char *supplier);
+/* The test-mode partner that takes test orders for production supplier (test_of), or NULL. */
+const char *fl_test_twin(const dg_flow_rules *r, const char *supplier);
 bool fl_stock_required(const dg_flow_rules *r, const char *supplier);
 /* Upper-case code for PO numbers. */
 void fl_supplier_code(const dg_flow_rules *r, const char *supplier, char *out, size_t size);

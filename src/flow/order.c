@@ -42,6 +42,7 @@ typedef struct line_plan {
     int chosen;  /* index in cands, -1: none */
     part *parts; /* the chosen supplier(s), filled once routing is decided */
     size_t n_parts;
+    bool test; /* a test order's line: only partners in test mode may take it */
 } line_plan;
 
 static bool is_matched(const line_plan *lp)
@@ -121,6 +122,15 @@ static bool approved(const dg_flow_rules *r, const cand *c)
 {
     const fl_supplier *sp = fl_supplier_rules(r, c->supplier);
     return c->approved && (!sp || sp->enabled);
+}
+
+/* Test orders go only to partners in test mode (or a production supplier's test twin, named
+ * in at the end of routing); production orders never go to a partner in test mode. */
+static bool test_mode_ok(const dg_flow_rules *r, const cand *c, bool test)
+{
+    if (fl_is_test_supplier(r, c->supplier))
+        return test;
+    return !test || fl_test_twin(r, c->supplier);
 }
 
 static bool in_stock(const dg_flow_rules *r, const cand *c, dg_dec qty)
@@ -211,6 +221,15 @@ static int route_line(dg_store *s, const dg_flow_rules *r, line_plan *lp, const 
         set_status(lp, DG_LINE_NOT_APPROVED, "SKU %s: no approved supplier", sku);
         return 0;
     }
+    FILTER(lp, test_mode_ok(r, c, lp->test));
+    if (!lp->n_cands) {
+        set_status(lp, DG_LINE_NOT_APPROVED,
+                   lp->test ? "SKU %s: test order and no supplier of it is in test mode (partner "
+                              "test: true), so it is not sent to a production supplier"
+                            : "SKU %s: its only suppliers are in test mode (partner test: true)",
+                   sku);
+        return 0;
+    }
     FILTER(lp, ships_to(r, c, country));
     if (!lp->n_cands) {
         set_status(lp, DG_LINE_SHIPPING_UNAVAILABLE, "SKU %s: no supplier ships to %s", sku,
@@ -246,6 +265,13 @@ static int route_line(dg_store *s, const dg_flow_rules *r, line_plan *lp, const 
                        "SKU %s: every supplier's landed cost is above the selling price", sku);
             return 0;
         }
+    }
+    for (size_t i = 0; lp->test && i < lp->n_cands; i++) {
+        const char *twin = fl_is_test_supplier(r, lp->cands[i].supplier)
+                               ? NULL
+                               : fl_test_twin(r, lp->cands[i].supplier);
+        if (twin) /* the production supplier's stock decided; the test partner gets the PO */
+            snprintf(lp->cands[i].supplier, sizeof lp->cands[i].supplier, "%s", twin);
     }
     lp->status = DG_LINE_MATCHED;
     return 0;
@@ -595,8 +621,8 @@ static int split_line(dg_store *s, const dg_flow_rules *r, line_plan *lp, const 
     }
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (approved(r, &all[i]) && ships_to(r, &all[i], country) && all[i].has_stock &&
-            all[i].stock_qty.v > 0) {
+        if (approved(r, &all[i]) && !fl_is_test_supplier(r, all[i].supplier) &&
+            ships_to(r, &all[i], country) && all[i].has_stock && all[i].stock_qty.v > 0) {
             all[k] = all[i];
             all[k].landed = dg_dec_add(
                 dg_dec_add(dg_dec_mul(all[k].cost, l->quantity), all[k].ship_est), all[k].fee);
@@ -715,6 +741,7 @@ static int place_order(dg_store *s, const dg_flow_rules *r, const char *storefro
                                  : NULL;
     for (size_t i = 0; i < o->n_lines; i++) {
         lp[i].in = &o->lines[i];
+        lp[i].test = dg_order_is_test(o);
         if (no_address) {
             lp[i].chosen = -1;
             lp[i].sku = o->lines[i].buyer_sku ? o->lines[i].buyer_sku : o->lines[i].vendor_sku;
@@ -729,7 +756,7 @@ static int place_order(dg_store *s, const dg_flow_rules *r, const char *storefro
         if (is_matched(&lp[i])) {
             lp[i].chosen = best_cand(r, &lp[i]);
             rc = whole_part(&lp[i], err);
-        } else if (r->split_lines && !strcmp(lp[i].status, DG_LINE_OUT_OF_STOCK)) {
+        } else if (r->split_lines && !lp[i].test && !strcmp(lp[i].status, DG_LINE_OUT_OF_STOCK)) {
             rc = split_line(s, r, &lp[i], country, err);
         }
         for (size_t k = 0; !rc && k < lp[i].n_parts; k++)

@@ -76,8 +76,7 @@ int fl_date_text(int64_t t, char *out, size_t size)
     X(id)                                                                                          \
     X(id_qualifier)                                                                                \
     X(name)                                                                                        \
-    X(company) X(address1) X(address2) X(city) X(state) X(postal_code) X(country) X(phone)         \
-        X(email)
+    X(company) X(address1) X(address2) X(city) X(state) X(postal_code) X(country) X(phone) X(email)
 
 char *fl_party_json(const dg_party *p)
 {
@@ -124,9 +123,61 @@ bool fl_stock_required(const dg_flow_rules *r, const char *supplier)
     return r->stock_required;
 }
 
+bool fl_is_test_supplier(const dg_flow_rules *r, const char *supplier)
+{
+    for (size_t i = 0; r && supplier && i < r->n_test; i++)
+        if (!strcmp(r->test_names[i], supplier))
+            return true;
+    return false;
+}
+
+const char *fl_test_twin(const dg_flow_rules *r, const char *supplier)
+{
+    for (size_t i = 0; r && supplier && i < r->n_test; i++)
+        if (r->test_of[i] && !strcmp(r->test_of[i], supplier))
+            return r->test_names[i];
+    return NULL;
+}
+
+static const char *test_of(const dg_flow_rules *r, const char *supplier)
+{
+    for (size_t i = 0; r && supplier && i < r->n_test; i++)
+        if (!strcmp(r->test_names[i], supplier))
+            return r->test_of[i];
+    return NULL;
+}
+
+int dg_flow_rules_add_test_supplier(dg_flow_rules *r, const char *supplier, const char *of,
+                                    dg_error *err)
+{
+    if (!r || !supplier || !*supplier)
+        return dg_error_set(err, DG_EINVAL, "add_test_supplier: rules and a supplier name");
+    if (of && fl_test_twin(r, of))
+        return dg_error_set(err, DG_ECONFIG,
+                            "partners %s and %s both say test_of: %s (one test partner each)",
+                            fl_test_twin(r, of), supplier, of);
+    size_t cap = r->n_test;
+    r->test_names = dg_arena_grow(r->arena, r->test_names, sizeof *r->test_names, r->n_test, &cap,
+                                  r->n_test + 1);
+    cap = r->n_test;
+    r->test_of =
+        dg_arena_grow(r->arena, r->test_of, sizeof *r->test_of, r->n_test, &cap, r->n_test + 1);
+    r->test_names[r->n_test] = dg_arena_strdup(r->arena, supplier);
+    r->test_of[r->n_test] = of ? dg_arena_strdup(r->arena, of) : NULL;
+    r->n_test++;
+    return 0;
+}
+
 void fl_supplier_code(const dg_flow_rules *r, const char *supplier, char *out, size_t size)
 {
     const fl_supplier *sp = fl_supplier_rules(r, supplier);
+    const char *of = sp && sp->code ? NULL : test_of(r, supplier);
+    if (of) { /* a test twin without a code of its own: "<production code>T" ("2001-NWT") */
+        char base[64];
+        fl_supplier_code(r, of, base, sizeof base);
+        snprintf(out, size, "%sT", base);
+        return;
+    }
     const char *code = sp && sp->code ? sp->code : supplier;
     size_t i = 0;
     for (; code[i] && i + 1 < size; i++)

@@ -402,7 +402,8 @@ static int load_partner_tree(dg_gw_config *cfg, const dg_node *root, dg_gw_partn
 {
     static const dg_conf_key known[] = {{"name", T},      {"role", T},        {"x12", M},
                                         {"transport", M}, {"schedule", M},    {"inbound", L},
-                                        {"outbound", M},  {"description", T}, {NULL, 0}};
+                                        {"outbound", M},  {"description", T}, {"test", T},
+                                        {"test_of", T},   {NULL, 0}};
     static const dg_conf_key schedule_keys[] = {{"every", T}, {NULL, 0}};
     dg_arena *a = cfg->arena;
     int rc = dg_conf_check(root, "a partner file (name, role, transport, ...)", known, err);
@@ -424,6 +425,12 @@ static int load_partner_tree(dg_gw_config *cfg, const dg_node *root, dg_gw_partn
     else
         return conf_error(err, dg_conf_get(root, "role") ? dg_conf_get(root, "role") : root,
                           "role: '%s' is not storefront or supplier", role ? role : "(missing)");
+    if ((rc = dg_conf_bool(root, "test", false, &p->test, err)))
+        return rc;
+    p->test_of = dg_arena_strdup(a, dg_conf_str(root, "test_of", NULL));
+    if (p->test_of && !p->test)
+        return conf_error(err, dg_conf_get(root, "test_of"),
+                          "test_of: '%s' needs test: true (a partner in test mode)", p->test_of);
     p->x12_ack = 997;
     p->x12_duplicate_window = 30L * 86400;
     const dg_node *x12 = dg_conf_get(root, "x12");
@@ -521,6 +528,17 @@ static int load_partners(dg_gw_config *cfg, dg_error *err)
                 return dg_error_set(err, DG_ECONFIG, "%s: partner name '%s' already used by %s",
                                     path, cfg->partners[i].name, cfg->partners[j].file);
         cfg->n_partners = i + 1;
+    }
+    /* test_of: names a production supplier. */
+    for (size_t i = 0; i < cfg->n_partners; i++) {
+        const dg_gw_partner *p = &cfg->partners[i];
+        const dg_gw_partner *of = p->test_of ? dg_gw_config_partner(cfg, p->test_of) : NULL;
+        if (p->test_of &&
+            (!of || of->test || of->role != DG_ROLE_SUPPLIER || p->role != DG_ROLE_SUPPLIER))
+            return dg_error_set(err, DG_ECONFIG,
+                                "%s: test_of: '%s' must name a supplier that is not in test "
+                                "mode, and %s must be a supplier (partner files in %s)",
+                                p->file, p->test_of, p->name, cfg->partners_dir);
     }
     /* senders: of a type: x12 drop name partners that exist. */
     for (size_t i = 0; i < cfg->n_partners; i++)

@@ -108,6 +108,10 @@ int gw_store_open(dg_gw *g, dg_error *err)
         rc = dg_flow_rules_load(cfg->routing_file, &g->rules, err);
     else if (!(g->rules = dg_flow_rules_default()))
         rc = dg_error_set(err, DG_ENOMEM, "out of memory");
+    for (size_t i = 0; !rc && i < cfg->n_partners; i++)
+        if (cfg->partners[i].test)
+            rc = dg_flow_rules_add_test_supplier(g->rules, cfg->partners[i].name,
+                                                 cfg->partners[i].test_of, err);
     if (rc)
         return rc;
     /* The catalog file is the source of truth: reloaded at every start. */

@@ -93,6 +93,8 @@ typedef struct dg_gw_partner {
     dg_gw_drop *drops;
     size_t n_drops;
     dg_gw_outbound out;
+    bool test;           /* test mode: gets test orders only, ISA15 T on what we send it */
+    const char *test_of; /* the production supplier it takes test orders for (may be NULL) */
     const char *file; /* partner file, for messages */
     /* Why the partner cannot be reached now (a secret named by its file is not set or not
      * readable), or NULL. Such a partner is skipped by poll and send (logged each time); the

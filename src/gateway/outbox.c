@@ -186,7 +186,7 @@ static dg_map_envelope envelope(const dg_gw *g, const dg_gw_partner *p, const co
     e.interchange_control = (long)c->isa;
     e.group_control = (long)c->gs;
     e.first_set_control = (long)c->st;
-    e.test = g->cfg->x12_test;
+    e.test = g->cfg->x12_test || p->test;
     return e;
 }
 
@@ -230,7 +230,7 @@ static int queue_ack(dg_gw *g, const dg_gw_partner *p, const char *prefix, const
                       c.isa_s,
                       c.gs_s,
                       c.st_s,
-                      g->cfg->x12_test,
+                      g->cfg->x12_test || p->test,
                       false};
     /* x12: ack: 999 answers with a 999 (a TA1 alone stays a TA1) */
     if (p->x12_ack == 999 && strcmp(prefix, "TA1")) {

@@ -84,7 +84,7 @@ static int resolve(csv_read *c, const map_rule *rules, size_t n, long record, dg
         for (size_t k = 0; k < rules[i].n_src; k++) {
             long id = (long)(intptr_t)rules[i].src_c[k];
             c->cols[id] = find_col(c, rules[i].src[k]);
-            if (c->cols[id] < 0) {
+            if (c->cols[id] < 0 && !rules[i].optional) {
                 map_pos pos = {"row", record, "(header)"};
                 return map_err(err, DG_EMAP, &rules[i], &pos,
                                "column '%s' is not in the file's header", rules[i].src[k]);

@@ -61,6 +61,7 @@ typedef struct map_rule {
     bool first;           /* first_of: the first non-empty source wins (no concatenation) */
     const char *cnst, *dflt;
     bool required, trim;
+    bool optional;        /* CSV in: a source column the header lacks reads as empty */
     int case_;
     const map_table *table;
     bool table_strict;

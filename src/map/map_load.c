@@ -152,11 +152,13 @@ static int rule_transform(dg_mapping *m, map_rule *r, const dg_node *e, dg_error
     else if (!strcmp(k, "strip")) r->strip = v;
     else if (!strcmp(k, "decimal_separator")) r->dec_sep = sep_char(v);
     else if (!strcmp(k, "thousands_separator")) r->thou_sep = sep_char(v);
-    else if (!strcmp(k, "required") || !strcmp(k, "trim") || !strcmp(k, "table_strict")) {
+    else if (!strcmp(k, "required") || !strcmp(k, "trim") || !strcmp(k, "table_strict") ||
+             !strcmp(k, "optional")) {
         if (!v || (strcmp(v, "true") && strcmp(v, "false") && strcmp(v, "yes") && strcmp(v, "no")))
             return map_where_err(err, e, "'%s' must be true or false", k);
         b = !strcmp(v, "true") || !strcmp(v, "yes");
         if (k[0] == 'r') r->required = b;
+        else if (k[0] == 'o') r->optional = b;
         else if (k[1] == 'r') r->trim = b;
         else r->table_strict = b;
     } else if (!strcmp(k, "case")) {
