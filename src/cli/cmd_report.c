@@ -14,7 +14,7 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: dropgate report orders|reconcile [--format csv|json | --json] [-o FILE]\n"
+    fputs("usage: dropgate report orders|reconcile|overdue [--format csv|json | --json] [-o FILE]\n"
           "                                       [--config FILE]\n"
           "\n"
           "  orders     one row per storefront order: status, lines matched, POs, revenue,\n"
@@ -23,6 +23,9 @@ static void usage(FILE *f)
           "             complete it) or each line that was not placed failed (reasons)\n"
           "  reconcile  one row per supplier invoice: PO, outcome (MATCHED or DISCREPANCY),\n"
           "             amounts and every discrepancy reason\n"
+          "  overdue    one row per item a supplier owes past its SLA (partner sla:, routing.yaml\n"
+          "             ack_after/asn_after): PO, what (ack = 997, ack855, asn = first 856, send),\n"
+          "             sent_at, due_at, overdue_seconds, event (new, recorded, notified)\n"
           "  -o FILE    write there (atomically) instead of standard output\n"
           "exit status: 0 ok, 2 usage, configuration or state store error\n",
           f);
@@ -52,9 +55,9 @@ int dg_cmd_report(int argc, char **argv)
         return 2;
     }
     const char *what = argv[optind];
-    bool orders = !strcmp(what, "orders");
-    if (!orders && strcmp(what, "reconcile")) {
-        fprintf(stderr, "dropgate report: '%s' is not orders or reconcile\n", what);
+    bool orders = !strcmp(what, "orders"), overdue = !strcmp(what, "overdue");
+    if (!orders && !overdue && strcmp(what, "reconcile")) {
+        fprintf(stderr, "dropgate report: '%s' is not orders, reconcile or overdue\n", what);
         return 2;
     }
     bool json = !strcmp(format, "json");
@@ -66,7 +69,10 @@ int dg_cmd_report(int argc, char **argv)
     int rc = dg_gw_config_load(dg_gw_config_path(config), NULL, &cfg, &err);
     if (!rc)
         rc = dg_gw_open_store(cfg, &s, &r, &err);
-    if (!rc)
+    if (!rc && overdue)
+        rc = json ? dg_flow_report_overdue_json(s, r, dg_store_now(s), &text, &err)
+                  : dg_flow_report_overdue_csv(s, r, dg_store_now(s), &text, &err);
+    else if (!rc)
         rc = orders ? (json ? dg_flow_report_orders_json(s, &text, &err)
                             : dg_flow_report_orders_csv(s, &text, &err))
                     : (json ? dg_flow_report_reconcile_json(s, &text, &err)

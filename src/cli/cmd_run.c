@@ -190,6 +190,19 @@ static int loop(daemon_state *d, long cycles)
         }
         if (status)
             break;
+        if (!store_down && !dg_gw_stop_requested) {
+            dg_error serr = {0};
+            rc = dg_gw_sla_check(g, &serr);
+            if (rc == DG_ESTATE) {
+                if (!store_failed(&b, "sla", &serr)) {
+                    status = 2;
+                    break;
+                }
+                store_down = true;
+            } else if (rc) {
+                dg_log_error("outcome=sla-check-failed reason=\"%s\"", serr.msg);
+            }
+        }
         if (store_down)
             continue; /* not done: this partner is polled again after the back-off */
         store_ok(&b);

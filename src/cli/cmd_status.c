@@ -161,7 +161,7 @@ int dg_cmd_status(int argc, char **argv)
     if (!rc)
         rc = dg_gw_open_store(cfg, &s, &r, &err);
     if (!rc)
-        rc = dg_flow_status_json(s, r, (int64_t)time(NULL), &json, &err);
+        rc = dg_flow_status_json(s, r, dg_store_now(s), &json, &err);
     if (rc)
         fprintf(stderr, "dropgate status: %s\n", err.msg);
     else if (as_json)

@@ -41,6 +41,13 @@ void dg_flow_rules_free(dg_flow_rules *r);
 int dg_flow_rules_add_test_supplier(dg_flow_rules *r, const char *supplier, const char *of,
                                     dg_error *err);
 
+/* A supplier's SLA from its partner file (sla: {ack_997_hours, ack_855_hours, first_856_days}),
+ * in seconds, -1 for what it does not set: the 997 (overrides routing.yaml's ack_after), the
+ * 855 (none expected unless set) and the first 856 (overrides asn_after) are due that long
+ * after the PO was sent. */
+int dg_flow_rules_set_sla(dg_flow_rules *r, const char *supplier, long ack_997, long ack_855,
+                          long first_856, dg_error *err);
+
 /* Replaces the catalog table with etc/catalog.csv (one transaction). Columns, by header name:
  * retailer_sku, gtin, supplier, supplier_sku, cost, priority, preferred, ship_estimate,
  * dropship_fee, ship_to (countries separated by space or '|', empty: everywhere), approved
@@ -297,6 +304,7 @@ typedef struct dg_flow_overdue {
     char note[32];       /* "no 997 received", "no ASN received", "never sent" */
     int64_t sent_at;     /* 0 for "send" */
     int64_t age_seconds; /* since sent_at, or since the PO was created for "send" */
+    long limit_seconds;  /* what was allowed (routing.yaml or the partner's sla:) */
 } dg_flow_overdue;
 
 /* POs overdue at now (seconds since the epoch), oldest first; *rows malloc'd (free()). A PO
@@ -305,6 +313,21 @@ typedef struct dg_flow_overdue {
  * created. */
 int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flow_overdue **rows,
                         size_t *n, dg_error *err);
+
+/* ---- SLAs (sla.c) ------------------------------------------------------------------------ */
+
+/* Records one event per overdue item (PO and what it waits for) at now: *added gets how many
+ * are new (each logged once by the caller, delivered once to the alerts webhook); an item
+ * already recorded is not recorded again, whatever the number of polls. One transaction. */
+int dg_flow_sla_record(dg_store *s, const dg_flow_rules *r, int64_t now, size_t *added,
+                       dg_error *err);
+/* `dropgate report overdue`: every item overdue at now (po_number, supplier, order_number,
+ * status, what, note, sent_at, due_at, overdue_seconds, event: "new" | "recorded" | "notified")
+ * as a JSON array or CSV with a header row (malloc'd text). */
+int dg_flow_report_overdue_json(dg_store *s, const dg_flow_rules *r, int64_t now, char **json,
+                                dg_error *err);
+int dg_flow_report_overdue_csv(dg_store *s, const dg_flow_rules *r, int64_t now, char **csv,
+                               dg_error *err);
 
 /* `dropgate status` as JSON text (malloc'd; free()): {"orders":{"CONVERTED":n,...},
  * "pos":{"SENT":n,...}, "outbox":{"PENDING":n,...}, "notifications_pending":n,

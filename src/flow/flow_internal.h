@@ -18,6 +18,7 @@ typedef struct fl_supplier {
     const char **ship_to; /* countries it ships to; none: no restriction */
     size_t n_ship_to;
     long ack_after, asn_after;       /* seconds; -1: the rules' default */
+    long ack855_after;               /* seconds to the 855 (partner sla:); -1: none expected */
     dg_dec max_freight, max_charges; /* unset: the reconcile defaults */
 } fl_supplier;
 

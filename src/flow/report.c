@@ -49,21 +49,25 @@ int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flo
         int64_t age = now - since;
         bool queued = sqlite3_column_int(st, 7) != 0;
         const char *what = NULL, *note = NULL;
+        long limit = 0;
         if (queued) {
             /* Never sent: overdue once it could no longer have been answered in time. */
             long first = ack_after < asn_after ? ack_after : asn_after;
             if (age > first) {
                 what = "send";
                 note = "never sent";
+                limit = first;
             }
         } else {
             bool no_ack = sqlite3_column_int(st, 5) && sqlite3_column_type(st, 6) == SQLITE_NULL;
             if (no_ack && age > ack_after) {
                 what = "ack";
                 note = "no 997 received";
+                limit = ack_after;
             } else if (age > asn_after) {
                 what = "asn";
                 note = "no ASN received";
+                limit = asn_after;
             }
         }
         if (!what)
@@ -86,6 +90,7 @@ int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flo
         snprintf(o->note, sizeof o->note, "%s", note);
         o->sent_at = queued ? 0 : since;
         o->age_seconds = age;
+        o->limit_seconds = limit;
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {

@@ -168,6 +168,33 @@ int dg_flow_rules_add_test_supplier(dg_flow_rules *r, const char *supplier, cons
     return 0;
 }
 
+int dg_flow_rules_set_sla(dg_flow_rules *r, const char *supplier, long ack_997, long ack_855,
+                          long first_856, dg_error *err)
+{
+    if (!r || !supplier || !*supplier)
+        return dg_error_set(err, DG_EINVAL, "set_sla: rules and a supplier name");
+    fl_supplier *sp = (fl_supplier *)fl_supplier_rules(r, supplier);
+    if (!sp) { /* not in routing.yaml: a supplier with the defaults, plus its SLA */
+        fl_supplier *grown = dg_arena_alloc(r->arena, (r->n_suppliers + 2) * sizeof *grown);
+        if (r->n_suppliers)
+            memcpy(grown, r->suppliers, r->n_suppliers * sizeof *grown);
+        r->suppliers = grown;
+        sp = &r->suppliers[r->n_suppliers++];
+        memset(sp, 0, sizeof *sp);
+        sp->name = dg_arena_strdup(r->arena, supplier);
+        sp->enabled = true;
+        sp->stock_required = -1;
+        sp->ack_after = sp->asn_after = sp->ack855_after = -1;
+    }
+    if (ack_997 >= 0)
+        sp->ack_after = ack_997;
+    if (ack_855 >= 0)
+        sp->ack855_after = ack_855;
+    if (first_856 >= 0)
+        sp->asn_after = first_856;
+    return 0;
+}
+
 void fl_supplier_code(const dg_flow_rules *r, const char *supplier, char *out, size_t size)
 {
     const fl_supplier *sp = fl_supplier_rules(r, supplier);
@@ -356,7 +383,7 @@ static int parse_suppliers(dg_flow_rules *r, const dg_node *root, dg_error *err)
         sp->name = dg_arena_strdup(r->arena, n->key);
         sp->enabled = true;
         sp->stock_required = -1;
-        sp->ack_after = sp->asn_after = -1;
+        sp->ack_after = sp->asn_after = sp->ack855_after = -1;
         if (n->type == DG_NODE_SCALAR && (!n->value || !*n->value))
             continue; /* "brightline:" with no rules */
         int rc = known_keys(n, "a supplier's rules", keys, err);

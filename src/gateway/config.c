@@ -212,6 +212,103 @@ static int finish_drop(dg_gw_config *cfg, const dg_node *n, const dg_transport_c
     return 0;
 }
 
+/* webhook: URL, or {url, secret_env | secret_file, timeout_seconds} (a storefront's outbound
+ * webhook, the main configuration's alerts webhook). missing (a partner's): an unset secret_env
+ * is noted there and the partner skipped, not a configuration error. */
+static int load_webhook(dg_gw_config *cfg, const dg_node *w, const char **url, const char **secret,
+                        long *timeout_ms, const char **missing, dg_error *err)
+{
+    static const dg_conf_key wknown[] = {
+        {"url", T}, {"secret_env", T}, {"secret_file", T}, {"timeout_seconds", T}, {NULL, 0}};
+    dg_arena *a = cfg->arena;
+    int rc;
+    *timeout_ms = 10000;
+    if (w->type == DG_NODE_SCALAR) {
+        *url = dg_arena_strdup(a, w->value);
+        dg_error uerr = {0};
+        if (dg_gw_webhook_check_url(*url, false, &uerr))
+            return conf_error(err, w, "%s", uerr.msg);
+        return 0;
+    }
+    if ((rc = dg_conf_check(w, "webhook", wknown, err)))
+        return rc;
+    *url = dg_arena_strdup(a, dg_conf_str(w, "url", NULL));
+    if (!*url)
+        return conf_error(err, w, "webhook: missing key '%s'", "url");
+    long t;
+    if ((rc = get_duration(w, "timeout_seconds", 10, &t, err)))
+        return rc;
+    *timeout_ms = t * 1000;
+    const char *env = dg_conf_str(w, "secret_env", NULL);
+    const char *file = dg_conf_str(w, "secret_file", NULL);
+    if (env) {
+        const char *v = getenv(env);
+        if (!v && !missing)
+            return conf_error(err, w, "webhook: environment variable %s is not set", env);
+        if (!v) { /* as a transport secret: the partner is skipped, the others go on */
+            char where[300];
+            *missing = dg_arena_printf(a, "%s: webhook: environment variable %s is not set",
+                                       dg_conf_where(w, where, sizeof where), env);
+            v = "";
+        }
+        *secret = dg_arena_strdup(a, v);
+    } else if (file) {
+        const char *path = dg_gw_resolve(a, cfg->root, file);
+        dg_error perr = {0};
+        if (dg_fs_check_private(path, &perr))
+            return conf_error(err, dg_conf_get(w, "secret_file"), "webhook: %s", perr.msg);
+        FILE *f = fopen(path, "r");
+        char line[512] = "";
+        if (!f || !fgets(line, sizeof line, f)) {
+            explicit_bzero(line, sizeof line);
+            if (f)
+                fclose(f);
+            return conf_error(err, w, "webhook: cannot read secret_file %s", path);
+        }
+        fclose(f);
+        line[strcspn(line, "\r\n")] = '\0';
+        *secret = dg_arena_strdup(a, line);
+        explicit_bzero(line, sizeof line); /* the arena copy is the only one left */
+    }
+    dg_error uerr = {0};
+    if (dg_gw_webhook_check_url(*url, *secret && **secret, &uerr))
+        return conf_error(err, dg_conf_get(w, "url"), "%s", uerr.msg);
+    return 0;
+}
+
+/* sla: {ack_997_hours, ack_855_hours, first_856_days}: hours/days (decimals allowed) -> seconds,
+ * -1 for a key not given. */
+static int load_sla(const dg_node *n, dg_gw_partner *p, dg_error *err)
+{
+    static const dg_conf_key known[] = {
+        {"ack_997_hours", T}, {"ack_855_hours", T}, {"first_856_days", T}, {NULL, 0}};
+    static const struct {
+        const char *key;
+        double unit;
+        size_t off;
+    } items[] = {{"ack_997_hours", 3600, offsetof(dg_gw_partner, sla_ack_997)},
+                 {"ack_855_hours", 3600, offsetof(dg_gw_partner, sla_ack_855)},
+                 {"first_856_days", 86400, offsetof(dg_gw_partner, sla_first_856)}};
+    int rc = dg_conf_check(n, "sla (ack_997_hours, ack_855_hours, first_856_days)", known, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < sizeof items / sizeof *items; i++) {
+        const char *v = dg_conf_str(n, items[i].key, NULL);
+        if (!v)
+            continue;
+        char *end = NULL;
+        double d = strtod(v, &end);
+        if (end == v || *end || !(d > 0) || d > 3650.0 * 24) {
+            char where[512];
+            dg_conf_where(dg_conf_get(n, items[i].key), where, sizeof where);
+            return dg_error_set(err, DG_ECONFIG, "%s: sla: %s: '%s' is not a positive number",
+                                where, items[i].key, v);
+        }
+        *(long *)((char *)p + items[i].off) = (long)(d * items[i].unit + 0.5);
+    }
+    return 0;
+}
+
 static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, dg_error *err)
 {
     static const dg_conf_key known[] = {{"folder", T},           {"po_mapping", T},
@@ -229,62 +326,9 @@ static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, 
         return conf_error(err, n, "outbound: missing key '%s'", "folder");
     p->out.webhook_timeout_ms = 10000;
     const dg_node *w = dg_conf_get(n, "webhook");
-    if (w) {
-        static const dg_conf_key wknown[] = {
-            {"url", T}, {"secret_env", T}, {"secret_file", T}, {"timeout_seconds", T}, {NULL, 0}};
-        if (w->type == DG_NODE_SCALAR) {
-            p->out.webhook_url = dg_arena_strdup(a, w->value);
-            dg_error uerr = {0};
-            if (dg_gw_webhook_check_url(p->out.webhook_url, false, &uerr))
-                return conf_error(err, w, "%s", uerr.msg);
-            return 0;
-        }
-        if ((rc = dg_conf_check(w, "webhook", wknown, err)))
-            return rc;
-        p->out.webhook_url = dg_arena_strdup(a, dg_conf_str(w, "url", NULL));
-        if (!p->out.webhook_url)
-            return conf_error(err, w, "webhook: missing key '%s'", "url");
-        long t;
-        if ((rc = get_duration(w, "timeout_seconds", 10, &t, err)))
-            return rc;
-        p->out.webhook_timeout_ms = t * 1000;
-        const char *env = dg_conf_str(w, "secret_env", NULL);
-        const char *file = dg_conf_str(w, "secret_file", NULL);
-        if (env) {
-            const char *v = getenv(env);
-            if (!v) { /* as a transport secret: the partner is skipped, the others go on */
-                char where[300];
-                p->secret_missing = dg_arena_printf(a,
-                                                    "%s: webhook: environment variable %s is "
-                                                    "not set",
-                                                    dg_conf_where(w, where, sizeof where), env);
-                v = "";
-            }
-            p->out.webhook_secret = dg_arena_strdup(a, v);
-        } else if (file) {
-            const char *path = dg_gw_resolve(a, cfg->root, file);
-            dg_error perr = {0};
-            if (dg_fs_check_private(path, &perr))
-                return conf_error(err, dg_conf_get(w, "secret_file"), "webhook: %s", perr.msg);
-            FILE *f = fopen(path, "r");
-            char line[512] = "";
-            if (!f || !fgets(line, sizeof line, f)) {
-                explicit_bzero(line, sizeof line);
-                if (f)
-                    fclose(f);
-                return conf_error(err, w, "webhook: cannot read secret_file %s", path);
-            }
-            fclose(f);
-            line[strcspn(line, "\r\n")] = '\0';
-            p->out.webhook_secret = dg_arena_strdup(a, line);
-            explicit_bzero(line, sizeof line); /* the arena copy is the only one left */
-        }
-        dg_error uerr = {0};
-        if (dg_gw_webhook_check_url(p->out.webhook_url,
-                                    p->out.webhook_secret && *p->out.webhook_secret, &uerr))
-            return conf_error(err, dg_conf_get(w, "url"), "%s", uerr.msg);
-    }
-    return 0;
+    return w ? load_webhook(cfg, w, &p->out.webhook_url, &p->out.webhook_secret,
+                            &p->out.webhook_timeout_ms, &p->secret_missing, err)
+             : 0;
 }
 
 /* sets: {"856": mappings/x12-856-in.yaml, "810/005010": ...}: ST01, optionally "/" and a GS08
@@ -403,7 +447,7 @@ static int load_partner_tree(dg_gw_config *cfg, const dg_node *root, dg_gw_partn
     static const dg_conf_key known[] = {{"name", T},      {"role", T},        {"x12", M},
                                         {"transport", M}, {"schedule", M},    {"inbound", L},
                                         {"outbound", M},  {"description", T}, {"test", T},
-                                        {"test_of", T},   {NULL, 0}};
+                                        {"test_of", T},   {"sla", M},         {NULL, 0}};
     static const dg_conf_key schedule_keys[] = {{"every", T}, {NULL, 0}};
     dg_arena *a = cfg->arena;
     int rc = dg_conf_check(root, "a partner file (name, role, transport, ...)", known, err);
@@ -431,6 +475,10 @@ static int load_partner_tree(dg_gw_config *cfg, const dg_node *root, dg_gw_partn
     if (p->test_of && !p->test)
         return conf_error(err, dg_conf_get(root, "test_of"),
                           "test_of: '%s' needs test: true (a partner in test mode)", p->test_of);
+    p->sla_ack_997 = p->sla_ack_855 = p->sla_first_856 = -1;
+    const dg_node *sla = dg_conf_get(root, "sla");
+    if (sla && (rc = load_sla(sla, p, err)))
+        return rc;
     p->x12_ack = 997;
     p->x12_duplicate_window = 30L * 86400;
     const dg_node *x12 = dg_conf_get(root, "x12");
@@ -572,7 +620,7 @@ static int load_main(dg_gw_config *cfg, const dg_node *root, dg_error *err)
     static const dg_conf_key known[] = {{"state_dir", T}, {"edi_dir", T},  {"mappings_dir", T},
                                         {"routing", T},   {"catalog", T},  {"partners_dir", T},
                                         {"us", M},        {"x12_test", T}, {"log_format", T},
-                                        {"console", M},   {NULL, 0}};
+                                        {"console", M},   {"alerts", M},   {NULL, 0}};
     static const dg_conf_key us_keys[] = {{"qualifier", T}, {"id", T}, {NULL, 0}};
     static const dg_conf_key console_keys[] = {
         {"listen", T}, {"allow_remote", T}, {"token_file", T}, {NULL, 0}};
@@ -621,6 +669,16 @@ static int load_main(dg_gw_config *cfg, const dg_node *root, dg_error *err)
     if (console &&
         (rc = dg_conf_bool(console, "allow_remote", false, &cfg->console_allow_remote, err)))
         return rc;
+    const dg_node *alerts = dg_conf_get(root, "alerts");
+    if (alerts) {
+        static const dg_conf_key akeys[] = {{"webhook", T | M}, {NULL, 0}};
+        if ((rc = dg_conf_check(alerts, "alerts (webhook)", akeys, err)))
+            return rc;
+        const dg_node *w = dg_conf_get(alerts, "webhook");
+        if (w && (rc = load_webhook(cfg, w, &cfg->alerts_url, &cfg->alerts_secret,
+                                    &cfg->alerts_timeout_ms, NULL, err)))
+            return rc;
+    }
     return dg_conf_bool(root, "x12_test", false, &cfg->x12_test, err);
 }
 

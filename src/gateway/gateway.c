@@ -61,6 +61,21 @@ const char *dg_gw_config_path(const char *opt)
     return "etc/dropgate.yaml";
 }
 
+/* What partner files say that routing and the SLAs need: partners in test mode, SLAs. */
+static int rules_from_partners(const dg_gw_config *cfg, struct dg_flow_rules *r, dg_error *err)
+{
+    int rc = 0;
+    for (size_t i = 0; !rc && i < cfg->n_partners; i++) {
+        const dg_gw_partner *p = &cfg->partners[i];
+        if (p->test)
+            rc = dg_flow_rules_add_test_supplier(r, p->name, p->test_of, err);
+        if (!rc && (p->sla_ack_997 >= 0 || p->sla_ack_855 >= 0 || p->sla_first_856 >= 0))
+            rc = dg_flow_rules_set_sla(r, p->name, p->sla_ack_997, p->sla_ack_855, p->sla_first_856,
+                                       err);
+    }
+    return rc;
+}
+
 int dg_gw_open_store(const dg_gw_config *cfg, struct dg_store **store, struct dg_flow_rules **rules,
                      dg_error *err)
 {
@@ -83,7 +98,11 @@ int dg_gw_open_store(const dg_gw_config *cfg, struct dg_store **store, struct dg
         rc = dg_flow_rules_load(cfg->routing_file, rules, err);
     else if (!rc && !(*rules = dg_flow_rules_default()))
         rc = dg_error_set(err, DG_ENOMEM, "out of memory");
+    if (!rc)
+        rc = rules_from_partners(cfg, *rules, err);
     if (rc) {
+        dg_flow_rules_free(*rules);
+        *rules = NULL;
         dg_store_close(*store);
         *store = NULL;
     }
@@ -108,10 +127,8 @@ int gw_store_open(dg_gw *g, dg_error *err)
         rc = dg_flow_rules_load(cfg->routing_file, &g->rules, err);
     else if (!(g->rules = dg_flow_rules_default()))
         rc = dg_error_set(err, DG_ENOMEM, "out of memory");
-    for (size_t i = 0; !rc && i < cfg->n_partners; i++)
-        if (cfg->partners[i].test)
-            rc = dg_flow_rules_add_test_supplier(g->rules, cfg->partners[i].name,
-                                                 cfg->partners[i].test_of, err);
+    if (!rc)
+        rc = rules_from_partners(cfg, g->rules, err);
     if (rc)
         return rc;
     /* The catalog file is the source of truth: reloaded at every start. */
@@ -317,5 +334,8 @@ int dg_gw_cycle(dg_gw *g, const char *only, bool second_look, dg_error *err)
         if (rc == DG_ESTATE)
             return rc;
     }
-    return first;
+    dg_error e = {0};
+    int rc = dg_gw_sla_check(g, &e);
+    keep_first(&first, err, rc, &e);
+    return rc == DG_ESTATE ? rc : first;
 }

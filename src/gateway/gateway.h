@@ -93,6 +93,7 @@ typedef struct dg_gw_partner {
     dg_gw_drop *drops;
     size_t n_drops;
     dg_gw_outbound out;
+    long sla_ack_997, sla_ack_855, sla_first_856; /* sla: seconds after a PO is sent; -1: unset */
     bool test;           /* test mode: gets test orders only, ISA15 T on what we send it */
     const char *test_of; /* the production supplier it takes test orders for (may be NULL) */
     const char *file; /* partner file, for messages */
@@ -111,6 +112,9 @@ typedef struct dg_gw_config {
     const char *our_qualifier, *our_id; /* our own X12 interchange id */
     bool x12_test;                      /* ISA15 T */
     bool log_json;                      /* log_format: json (one JSON object per line) */
+    const char *alerts_url;             /* alerts: webhook: SLA overdue events are POSTed there */
+    const char *alerts_secret;          /* never logged */
+    long alerts_timeout_ms;
     bool new_store; /* --new-store: a missing/empty store beside history is meant (statedir.c) */
     /* console: (dropgate serve): where it listens, whether a non-loopback address is allowed,
      * the file holding the action token (NULL: $DG_CONSOLE_TOKEN or read-only) */
@@ -248,6 +252,7 @@ typedef struct dg_gw_stats {
     long pos_queued, pos_sent, tracking_sent, webhooks_sent, send_failed;
     long pos_held;  /* POs whose file would not be valid: held, not sent (store: hold_reason) */
     long unchanged; /* after: leave files whose size+mtime are already recorded: not fetched */
+    long sla_events; /* overdue items reported (logged, and POSTed to alerts: webhook) */
 } dg_gw_stats;
 
 typedef struct dg_gw dg_gw;
@@ -280,6 +285,10 @@ int dg_gw_send_outbox(dg_gw *g, const dg_gw_partner *p, dg_error *err);
  * then every outbox is sent. only: a partner name or NULL for all. Returns the first partner
  * error (after trying every partner), or 0. */
 int dg_gw_cycle(dg_gw *g, const char *only, bool second_look, dg_error *err);
+/* SLAs (sla.c): records each item overdue now (a PO without its 997, 855 or first 856 within
+ * the partner's sla: or routing.yaml's limits) once, logs it once and POSTs it once to the
+ * main configuration's alerts: webhook. Run after each cycle; cheap when nothing is overdue. */
+int dg_gw_sla_check(dg_gw *g, dg_error *err);
 /* Reprocess of a file received through a type: x12 drop (from its archived copy): the sets not
  * yet applied are routed and applied again with today's configuration (e.g. after adding a
  * mapping to x12: sets:, or fixing one); the applied ones are skipped, so nothing is applied

@@ -291,7 +291,6 @@ static const char mig11[] =
     " state_after TEXT NOT NULL, applied INTEGER NOT NULL, already INTEGER NOT NULL,"
     " reason TEXT, actor TEXT NOT NULL, created_at INTEGER NOT NULL);"
     "CREATE INDEX reprocesses_parent ON reprocesses(parent_file_id);";
-
 /* Each partner's polls (issue 12) as counters and a cumulative duration histogram (le_ms
  * buckets, fixed in poll_stats.c), so /metrics and the console read them without a row per
  * poll. */
@@ -308,6 +307,15 @@ static const char mig12[] =
  * does not take its file down), and an order that cannot be placed says why. */
 static const char mig13[] = "ALTER TABLE orders ADD COLUMN reason TEXT;"
                             "ALTER TABLE documents ADD COLUMN reason TEXT;";
+
+/* SLAs (issue 11): each overdue item (a PO without its 997, 855 or first 856 in time) is one
+ * event, recorded once and delivered once to the alerts webhook, not on every poll. */
+static const char mig14[] =
+    "CREATE TABLE sla_events("
+    " id INTEGER PRIMARY KEY, po_id INTEGER NOT NULL REFERENCES supplier_pos(id),"
+    " what TEXT NOT NULL, json TEXT NOT NULL, webhook_done INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL, sent_at INTEGER, UNIQUE(po_id, what));"
+    "CREATE INDEX sla_events_pending ON sla_events(webhook_done) WHERE webhook_done = 0;";
 
 static const struct {
     int version;
@@ -328,6 +336,7 @@ static const struct {
     {11, "operator holds, operator actions and reprocess lineage", mig11, false},
     {12, "poll statistics", mig12, false},
     {13, "reasons of orders and documents not applied", mig13, false},
+    {14, "SLA overdue events", mig14, false},
 };
 
 /* Rows PRAGMA foreign_key_check reports: a rebuilt table must leave no dangling reference. */

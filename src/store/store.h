@@ -27,7 +27,7 @@ struct json_t;
 typedef struct dg_store dg_store;
 
 /* Current schema version (PRAGMA user_version after dg_store_open). */
-#define DG_STORE_SCHEMA_VERSION 13
+#define DG_STORE_SCHEMA_VERSION 14
 
 /* ---- open / close / transactions --------------------------------------------------------- */
 
@@ -466,6 +466,29 @@ typedef struct dg_status_event {
 /* The history of an order (po_number NULL) or of one PO, oldest first (malloc'd array). */
 int dg_store_status_history(dg_store *s, int64_t order_id, int64_t po_id, dg_status_event **rows,
                             size_t *n, dg_error *err);
+/* ---- SLA overdue events (sla.c) ------------------------------------------------------- */
+
+/* Records that PO po_number is overdue for what ("ack", "ack855", "asn", "send") with the
+ * event's JSON; *added false when that event was recorded before (one event per item).
+ * DG_ENOTFOUND: no such PO. */
+int dg_store_sla_event_add(dg_store *s, const char *po_number, const char *what, const char *json,
+                           bool *added, dg_error *err);
+
+typedef struct dg_store_sla_event {
+    int64_t id;
+    char po_number[64];
+    char what[16];
+    char *json;
+    bool webhook_done;
+    int64_t created_at, sent_at;
+} dg_store_sla_event;
+
+/* Events oldest first; pending_only: those not yet delivered to the alerts webhook. */
+int dg_store_sla_events(dg_store *s, bool pending_only, dg_store_sla_event **rows, size_t *n,
+                        dg_error *err);
+void dg_store_sla_events_free(dg_store_sla_event *rows, size_t n);
+/* The event was delivered (or there is no webhook to deliver it to): not delivered again. */
+int dg_store_sla_event_done(dg_store *s, int64_t id, dg_error *err);
 
 /* ---- poll statistics (poll_stats.c) ------------------------------------------------------ */
 
