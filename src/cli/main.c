@@ -26,6 +26,7 @@ static const command commands[] = {
     {"backup", dg_cmd_backup, "online copy of the state store (restore: README, Backup)"},
     {"partner", dg_cmd_partner, "partner tools: check NAME (onboarding test kit)"},
     {"serve", dg_cmd_serve, "the web console, /metrics and /healthz (loopback by default)"},
+    {"certify", dg_cmd_certify, "offline partner certification: PO out, answers back, checks"},
     {"reprocess", dg_cmd_reprocess, "run a quarantined or archived file again after a fix"},
     {"hold", dg_cmd_hold, "hold a supplier PO: not sent until released"},
     {"release", dg_cmd_release, "release a PO an operator held"},

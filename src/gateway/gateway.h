@@ -395,6 +395,39 @@ int dg_gw_request_poll(const dg_gw_config *cfg, const char *partner, long timeou
  * answered to its client, never fatal to the daemon. */
 int dg_gw_serve_requests(dg_gw *g);
 
+/* ---- partner certification (certify.c, certify_check.c) -------------------------------- */
+
+/* One line of the pass/fail table. */
+typedef struct dg_gw_cert_check {
+    char check[32];  /* po_render, po_x12_valid, po_lines, answer_read, answer_x12_valid,
+                        answer_sender, ack_po, ack_lines, ack_codes, asn_po, asn_lines,
+                        asn_qty, asn_uom, asn_tracking, invoice_po, invoice_lines, invoice_qty,
+                        invoice_prices, invoice_uom, invoice_total, product_ids, answers */
+    char doc[160];   /* what it looked at: "PO CERT-0001", "shipment SH-1 (856.x12)" */
+    bool pass;
+    char detail[1024];
+} dg_gw_cert_check;
+
+typedef struct dg_gw_cert_result {
+    dg_gw_cert_check *checks;
+    size_t n, cap, failed;
+    const char *root; /* "<root>/" is left out of details: mappings/x12-810-in.yaml:69 ... */
+} dg_gw_cert_result;
+
+/* The PO number of the sample order certification sends (the partner's answers refer to it). */
+#define DG_GW_CERT_PO "CERT-0001"
+
+/* Offline certification of supplier p with its own mappings and configuration: a sample order
+ * becomes a PO through its po_mapping (X12 fitted to edi/ and validated, then read back); the
+ * partner's sample answers in answers_dir (855/856/810 X12, or CSV/XML through its inbound
+ * drops' mappings) are read back through its inbound mappings and checked against the PO and
+ * each other (lines carried through, product ids, quantities, UoM, prices, ack codes, ASN vs
+ * PO, invoice vs PO and ASN, X12 validity). Every check is a row of out; 0 when the run
+ * happened (see out->failed), DG_ECONFIG/DG_EIO when it could not. */
+int dg_gw_certify(const dg_gw_config *cfg, const dg_gw_partner *p, const char *answers_dir,
+                  dg_gw_cert_result *out, dg_error *err);
+void dg_gw_cert_result_free(dg_gw_cert_result *r);
+
 /* ---- the shipped demo (demo.c) --------------------------------------------------------- */
 
 /* Fresh work folder dir (a previous demo folder is replaced; any other non-empty folder is

@@ -192,4 +192,13 @@ int gw_requeue_po(dg_gw *g, const dg_gw_partner *p, struct dg_flow_po *po, const
  * commit that records them. */
 int gw_sync_local(dg_gw *g, dg_error *err);
 
+/* certify.c / certify_check.c: a row of the table (printf-like detail), and the
+ * cross-document checks of the answers (docs) against the sample PO. */
+void gw_cert_add(dg_gw_cert_result *r, const char *check, const char *doc, bool pass,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void gw_cert_cross(dg_gw_cert_result *r, const dg_doc *po, dg_doc *const *docs,
+                   const char *const *from, size_t n, bool want_ack);
+/* The PO as rendered, read back: every line with its ids, quantity, UoM and price. */
+void gw_cert_po_back(dg_gw_cert_result *r, const dg_doc *po, const dg_doc *back);
+
 #endif
