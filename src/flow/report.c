@@ -27,10 +27,11 @@ int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flo
      * partner configuration, or its upload keeps failing) ages from created_at. */
     static const char sql[] =
         "SELECT p.po_number, p.supplier, o.order_number, p.status,"
-        " coalesce(p.sent_at, p.created_at), p.expect_ack, p.ack_at, p.status = 'QUEUED'"
+        " coalesce(p.sent_at, p.created_at), p.expect_ack, p.ack_at, p.status = 'QUEUED',"
+        " EXISTS(SELECT 1 FROM order_lines l WHERE l.po_id = p.id AND l.ack_at IS NOT NULL)"
         " FROM supplier_pos p JOIN orders o ON o.id = p.order_id"
-        " WHERE (p.sent_at IS NOT NULL AND p.status IN ('SENT','ACCEPTED','AWAITING_SHIPMENT'))"
-        " OR p.status = 'QUEUED'"
+        " WHERE ((p.sent_at IS NOT NULL AND p.status IN ('SENT','ACCEPTED','AWAITING_SHIPMENT'))"
+        " OR p.status = 'QUEUED') AND p.po_status NOT IN ('CANCELLED','COMPLETED')"
         " ORDER BY coalesce(p.sent_at, p.created_at), p.id";
     *rows = NULL;
     *n = 0;
@@ -60,10 +61,16 @@ int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flo
             }
         } else {
             bool no_ack = sqlite3_column_int(st, 5) && sqlite3_column_type(st, 6) == SQLITE_NULL;
+            /* the 855 is expected only from suppliers whose partner file sets sla: ack_855 */
+            bool no_855 = sp && sp->ack855_after >= 0 && !sqlite3_column_int(st, 8);
             if (no_ack && age > ack_after) {
                 what = "ack";
                 note = "no 997 received";
                 limit = ack_after;
+            } else if (no_855 && age > sp->ack855_after) {
+                what = "ack855";
+                note = "no 855 received";
+                limit = sp->ack855_after;
             } else if (age > asn_after) {
                 what = "asn";
                 note = "no ASN received";

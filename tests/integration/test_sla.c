@@ -168,7 +168,25 @@ static void test_sla(void **state)
     assert_true(!strncmp(key, "dropgate-sla-", 13));
     assert_string_equal(key, key2); /* the failed try and its retry carry the same key */
 
-    /* 5 days later: brightline's POs pass routing.yaml's asn_after (96h): one event each. */
+    /* northwind's 997s arrive: the 997 item is settled, and 13 h after sending the 855 (12 h)
+     * is overdue: one new event per PO. */
+    snprintf(cmd, sizeof cmd,
+             "cp '%s/samples/demo/responses/northwind/outbound/NW_0002.x12' "
+             "'%s/drops/northwind/outbound/'",
+             src, tmp);
+    sh(cmd);
+    set_now(t0 + 13 * 3600);
+    assert_int_equal(cycle(cfg), nw_pos);
+    j = overdue(cfg);
+    assert_int_equal(json_array_size(j), (size_t)nw_pos);
+    for (size_t i = 0; i < json_array_size(j); i++)
+        assert_string_equal(json_string_value(json_object_get(json_array_get(j, i), "what")),
+                            "ack855");
+    json_decref(j);
+    assert_true(dg_test_httpd_seen(&g_http, "\"what\":\"ack855\""));
+
+    /* 5 days later: brightline's POs pass routing.yaml's asn_after (96h): one event each;
+     * northwind's still wait for their 855 (already reported). */
     set_now(t0 + 5 * 86400);
     assert_int_equal(cycle(cfg), bl_pos);
     /* status lists every overdue item */
