@@ -3,6 +3,7 @@
  * POs; the suppliers "answer" (ASNs, invoices, inventory, 997s); more cycles pass tracking back
  * and reconcile invoices; a summary says what happened and where to look. */
 #include <getopt.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -76,6 +77,16 @@ static void summary(dg_gw *g, const dg_gw_config *cfg, const char *dir)
     printf("ship notices in:      %ld\n", st->shipments);
     printf("tracking passed back: %ld file(s)%s\n", st->tracking_sent,
            st->webhooks_sent ? " + webhooks" : "");
+    json_t *cc = json_object();
+    if (cc && dg_store_cancel_counts(s, cc, &err) == 0) {
+        json_int_t sent = json_integer_value(json_object_get(cc, "SENT")) +
+                          json_integer_value(json_object_get(cc, "ANSWERED"));
+        printf("cancellations:        %ld sent to suppliers (860 / CSV; %lld request(s) sent in "
+               "all, %lld answered)\n",
+               st->cancels_sent, (long long)sent,
+               (long long)json_integer_value(json_object_get(cc, "ANSWERED")));
+    }
+    json_decref(cc);
     dg_flow_reconcile_row *inv = NULL;
     size_t n_inv = 0;
     if (dg_flow_report_reconcile(s, &inv, &n_inv, &err) == 0) {

@@ -20,7 +20,7 @@ void dg_doc_free(dg_doc *doc)
         dg_arena_free(doc->arena); /* the doc itself lives in its arena */
 }
 
-static const char *const kind_names[] = {"none", "order", "shipment", "invoice", "stock"};
+static const char *const kind_names[] = {"none", "order", "shipment", "invoice", "stock", "cancel"};
 
 const char *dg_doc_kind_name(dg_doc_kind kind)
 {

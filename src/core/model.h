@@ -179,6 +179,11 @@ typedef enum {
     DG_DOC_SHIPMENT,
     DG_DOC_INVOICE,
     DG_DOC_STOCK,
+    DG_DOC_CANCEL, /* a cancellation, in the order's shape (u.order): a storefront's (order_number
+                      = its order, lines to cancel; none: every line not shipped), ours to a
+                      supplier (860: order_number = PO, lines with status DI/QD and the new
+                      quantity) or a supplier's answer or own cancellation (865: order_number = PO,
+                      order_type = BCA02 AC/AT/RJ, lines with status = ACK01/POC02) */
 } dg_doc_kind;
 
 /* Envelope facts of the source document, kept for acknowledgments and tracing. */
@@ -199,7 +204,7 @@ typedef struct dg_doc {
     dg_arena *arena;
     dg_doc_source source;
     union {
-        dg_order order;
+        dg_order order; /* DG_DOC_ORDER and DG_DOC_CANCEL */
         dg_shipment shipment;
         dg_invoice invoice;
         dg_stock stock;

@@ -7,24 +7,51 @@
 #include <string.h>
 
 #define KEY(m) "\"" #m "\":", sizeof("\"" #m "\":") - 1
-#define STR(T, m) {#m, #m, NULL, DG_FIELD_STR, DG_FIELD_BODY, offsetof(T, m), KEY(m)}
-#define DEC(T, m) {#m, #m, NULL, DG_FIELD_DEC, DG_FIELD_BODY, offsetof(T, m), KEY(m)}
-#define MON(T, m) {#m, #m, NULL, DG_FIELD_MONEY, DG_FIELD_BODY, offsetof(T, m), KEY(m)}
-#define PF(T, p, m)                                                                            \
-    {#p "." #m, #m, #p, DG_FIELD_STR, DG_FIELD_BODY, offsetof(T, p) + offsetof(dg_party, m), KEY(m)}
-#define PARTY(T, p)                                                                            \
-    PF(T, p, id), PF(T, p, id_qualifier), PF(T, p, name), PF(T, p, company), PF(T, p, address1), \
-        PF(T, p, address2), PF(T, p, city), PF(T, p, state), PF(T, p, postal_code),            \
+#define STR(T, m)                                                                                  \
+    {                                                                                              \
+#m, #m, NULL, DG_FIELD_STR, DG_FIELD_BODY, offsetof(T, m), KEY(m)                          \
+    }
+#define DEC(T, m)                                                                                  \
+    {                                                                                              \
+#m, #m, NULL, DG_FIELD_DEC, DG_FIELD_BODY, offsetof(T, m), KEY(m)                          \
+    }
+#define MON(T, m)                                                                                  \
+    {                                                                                              \
+#m, #m, NULL, DG_FIELD_MONEY, DG_FIELD_BODY, offsetof(T, m), KEY(m)                        \
+    }
+#define PF(T, p, m)                                                                                \
+    {                                                                                              \
+#p "." #m, #m, #p, DG_FIELD_STR, DG_FIELD_BODY, offsetof(T, p) + offsetof(dg_party, m),    \
+            KEY(m)                                                                                 \
+    }
+#define PARTY(T, p)                                                                                \
+    PF(T, p, id), PF(T, p, id_qualifier), PF(T, p, name), PF(T, p, company), PF(T, p, address1),   \
+        PF(T, p, address2), PF(T, p, city), PF(T, p, state), PF(T, p, postal_code),                \
         PF(T, p, country), PF(T, p, phone), PF(T, p, email)
-#define GS(T, g, gi, m) {#g "[]." #m, #m, NULL, DG_FIELD_STR, gi, offsetof(T, m), KEY(m)}
-#define GD(T, g, gi, m) {#g "[]." #m, #m, NULL, DG_FIELD_DEC, gi, offsetof(T, m), KEY(m)}
-#define GM(T, g, gi, m) {#g "[]." #m, #m, NULL, DG_FIELD_MONEY, gi, offsetof(T, m), KEY(m)}
-#define SRC(m) {"source." #m, #m, "source", DG_FIELD_STR, DG_FIELD_SOURCE, offsetof(dg_doc_source, m), KEY(m)}
-#define SOURCE_FIELDS                                                                          \
-    SRC(format), SRC(sender_id), SRC(receiver_id), SRC(interchange_control),                    \
-        SRC(group_control), SRC(set_control), SRC(transaction_set)
-#define GROUP(T, E, arr, n, cap)                                                               \
-    {#arr, sizeof(E), offsetof(T, arr), offsetof(T, n), offsetof(T, cap)}
+#define GS(T, g, gi, m)                                                                            \
+    {                                                                                              \
+#g "[]." #m, #m, NULL, DG_FIELD_STR, gi, offsetof(T, m), KEY(m)                            \
+    }
+#define GD(T, g, gi, m)                                                                            \
+    {                                                                                              \
+#g "[]." #m, #m, NULL, DG_FIELD_DEC, gi, offsetof(T, m), KEY(m)                            \
+    }
+#define GM(T, g, gi, m)                                                                            \
+    {                                                                                              \
+#g "[]." #m, #m, NULL, DG_FIELD_MONEY, gi, offsetof(T, m), KEY(m)                          \
+    }
+#define SRC(m)                                                                                     \
+    {                                                                                              \
+        "source." #m, #m, "source", DG_FIELD_STR, DG_FIELD_SOURCE, offsetof(dg_doc_source, m),     \
+            KEY(m)                                                                                 \
+    }
+#define SOURCE_FIELDS                                                                              \
+    SRC(format), SRC(sender_id), SRC(receiver_id), SRC(interchange_control), SRC(group_control),   \
+        SRC(set_control), SRC(transaction_set)
+#define GROUP(T, E, arr, n, cap)                                                                   \
+    {                                                                                              \
+#arr, sizeof(E), offsetof(T, arr), offsetof(T, n), offsetof(T, cap)                        \
+    }
 
 /* Invariant: the fields of one record (body, each group, source) are contiguous in a table; the
  * JSON writer walks a record's run only (tests/unit/core/test_model_json.c checks it). */
@@ -153,7 +180,8 @@ static const dg_field_group stock_groups[] = {
 const dg_field *dg_fields_list(dg_doc_kind kind, size_t *n)
 {
     switch (kind) {
-    case DG_DOC_ORDER: *n = N(order_fields); return order_fields;
+    case DG_DOC_ORDER:
+    case DG_DOC_CANCEL: *n = N(order_fields); return order_fields;
     case DG_DOC_SHIPMENT: *n = N(shipment_fields); return shipment_fields;
     case DG_DOC_INVOICE: *n = N(invoice_fields); return invoice_fields;
     case DG_DOC_STOCK: *n = N(stock_fields); return stock_fields;
@@ -164,7 +192,8 @@ const dg_field *dg_fields_list(dg_doc_kind kind, size_t *n)
 const dg_field_group *dg_fields_groups(dg_doc_kind kind, size_t *n)
 {
     switch (kind) {
-    case DG_DOC_ORDER: *n = N(order_groups); return order_groups;
+    case DG_DOC_ORDER:
+    case DG_DOC_CANCEL: *n = N(order_groups); return order_groups;
     case DG_DOC_SHIPMENT: *n = N(shipment_groups); return shipment_groups;
     case DG_DOC_INVOICE: *n = N(invoice_groups); return invoice_groups;
     case DG_DOC_STOCK: *n = N(stock_groups); return stock_groups;
@@ -196,7 +225,10 @@ int dg_fields_group_index(dg_doc_kind kind, const char *name)
     return -1;
 }
 
-static char *body(dg_doc *doc) { return (char *)&doc->u; }
+static char *body(dg_doc *doc)
+{
+    return (char *)&doc->u;
+}
 
 size_t dg_fields_count(const dg_doc *doc, int group)
 {

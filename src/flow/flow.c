@@ -70,7 +70,8 @@ int dg_flow_ingest_doc(dg_store *s, const dg_flow_rules *r, const char *partner,
         return dg_error_set(err, DG_EINVAL, "flow: document and partner needed");
     res->kind = doc->kind;
     int rc;
-    if (storefront != (doc->kind == DG_DOC_ORDER))
+    /* storefronts send orders and cancellations; suppliers everything else, and cancellations */
+    if (doc->kind != DG_DOC_CANCEL && storefront != (doc->kind == DG_DOC_ORDER))
         return dg_error_set(err, DG_EVALID, "%s %s: a %s does not send %s documents", partner,
                             storefront ? "(storefront)" : "(supplier)",
                             storefront ? "storefront" : "supplier", dg_doc_kind_name(doc->kind));
@@ -126,6 +127,19 @@ int dg_flow_ingest_doc(dg_store *s, const dg_flow_rules *r, const char *partner,
         free(iv);
         return rc;
     }
+    case DG_DOC_CANCEL: {
+        dg_flow_cancel_result cr;
+        if ((rc = storefront ? dg_flow_ingest_cancel(s, partner, doc, file_id, &cr, err)
+                             : dg_flow_ingest_cancel_answer(s, partner, doc, file_id, &cr, err)))
+            return rc;
+        res->outcome = cr.outcome;
+        snprintf(res->summary, sizeof res->summary,
+                 "cancel %s=%s outcome=%s requested=%zu cancelled=%zu refused=%zu%s%s%s",
+                 storefront ? "order" : "po", doc->u.order.order_number,
+                 dg_flow_outcome_name(cr.outcome), cr.requested, cr.cancelled, cr.refused,
+                 cr.detail[0] ? " refusal=\"" : "", cr.detail, cr.detail[0] ? "\"" : "");
+        return 0;
+    }
     default:
         return dg_error_set(err, DG_EVALID, "%s: document kind %s is not handled by the flow",
                             partner, dg_doc_kind_name(doc->kind));
@@ -165,7 +179,8 @@ int dg_flow_outbox_sent(dg_store *s, int64_t outbox_id, dg_error *err)
     if (rc)
         return rc;
     if ((rc = dg_store_outbox_mark_sent(s, outbox_id, err)) ||
-        (rc = outbox_carried_sent(s, outbox_id, err))) {
+        (rc = outbox_carried_sent(s, outbox_id, err)) ||
+        (rc = dg_store_cancel_outbox_sent(s, outbox_id, err))) {
         dg_store_rollback(s);
         return rc;
     }

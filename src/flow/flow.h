@@ -95,6 +95,7 @@ const char *dg_flow_outcome_name(dg_flow_outcome o); /* "OK", "DUPLICATE", ... *
 #define DG_REASON_CHARGES_ABOVE_LIMIT "CHARGES_ABOVE_LIMIT"
 #define DG_REASON_TOTAL_MISMATCH "TOTAL_MISMATCH"
 #define DG_REASON_CURRENCY_MISMATCH "CURRENCY_MISMATCH"
+#define DG_REASON_CANCELLED_LINE_INVOICED "CANCELLED_LINE_INVOICED"
 
 /* ---- orders in: routing and POs ---------------------------------------------------------- */
 
@@ -277,6 +278,71 @@ typedef struct dg_flow_invoice_result {
 int dg_flow_ingest_invoice(dg_store *s, const dg_flow_rules *r, const char *supplier,
                            const dg_doc *doc, int64_t file_id, dg_flow_invoice_result *res,
                            dg_error *err);
+
+/* ---- cancellations (cancel.c) ----------------------------------------------------------- */
+
+typedef struct dg_flow_cancel_result {
+    dg_flow_outcome outcome; /* OK, or DUPLICATE (the same document again, or nothing left) */
+    size_t requested;        /* lines asked of a supplier (an 860 or its CSV, once per PO) */
+    size_t cancelled;        /* lines cancelled now (not placed, or confirmed by the supplier) */
+    size_t refused;          /* lines refused: already shipped, or the supplier refused */
+    size_t requests;         /* POs a request goes to */
+    char detail[512];        /* the first refusal, in words */
+} dg_flow_cancel_result;
+
+/* A storefront's cancellation (doc kind cancel, order_number = its order; lines by SKU or line
+ * number with an optional quantity; no line or a line without either: every line). Cancels
+ * what is not shipped: lines never placed at once; placed lines by a request to their PO's
+ * supplier (sent once its PO was sent); shipped quantities are refused with the reason. The
+ * storefront gets a notice of what was refused or cancelled at once. DG_EVALID: no such
+ * order. Idempotent: a replay, or a cancellation of what is already requested, changes
+ * nothing. */
+int dg_flow_ingest_cancel(dg_store *s, const char *storefront, dg_doc *doc, int64_t file_id,
+                          dg_flow_cancel_result *res, dg_error *err);
+/* A supplier's answer to a request (865: order_number = PO, order_type AC/AT accepted, RJ
+ * refused, lines with ACK01 or POC02 codes) or its own cancellation of lines (an 865 without a
+ * request): the lines become CANCELLED (supplier status, PO status refreshed) or stay with the
+ * refusal; the storefront gets a notice. DG_EVALID: unknown PO or one of another supplier. */
+int dg_flow_ingest_cancel_answer(dg_store *s, const char *supplier, dg_doc *doc, int64_t file_id,
+                                 dg_flow_cancel_result *res, dg_error *err);
+/* A supplier rejected line_id (855 IR/R2) while its cancellation was requested: that is the
+ * confirmation (*was_requested true; the line is CANCELLED, not re-routed). */
+int dg_flow_cancel_confirm_reject(dg_store *s, int64_t line_id, bool *was_requested,
+                                  dg_error *err);
+
+/* A request ready for its supplier: doc is the cancellation in the PO's terms (order_number =
+ * PO, purpose 01 when no line of the PO stays open else 04, lines with po line numbers,
+ * supplier SKUs, status DI (whole line) or QD (decrease) and the new quantity). */
+typedef struct dg_flow_cancel_out {
+    int64_t id;
+    char number[96]; /* "<PO>-C<n>": the file name */
+    char supplier[64];
+    char po_number[64];
+    dg_doc *doc;
+} dg_flow_cancel_out;
+int dg_flow_pending_cancels(dg_store *s, const char *supplier, dg_flow_cancel_out **out,
+                            size_t *n, dg_error *err);
+void dg_flow_cancels_free(dg_flow_cancel_out *out, size_t n);
+/* The rendered request is in the outbox (kind "cancel"), in the caller's transaction;
+ * idempotent like po_queued. dg_flow_outbox_sent marks it SENT. */
+int dg_flow_cancel_queued(dg_store *s, const dg_flow_cancel_out *c, const char *file_name,
+                          const char *content_sha256, const char *local_path, int64_t *outbox_id,
+                          dg_error *err);
+
+/* What became of a storefront's cancellation (doc kind cancel: order_number = its order,
+ * lines with its line number, SKU, quantity, status CANCELLED or REFUSED and the reason). */
+typedef struct dg_flow_cancel_notice {
+    int64_t id;
+    char storefront[64], order_number[64];
+    dg_doc *doc;
+    char *json;
+} dg_flow_cancel_notice;
+int dg_flow_pending_cancel_notices(dg_store *s, const char *storefront,
+                                   dg_flow_cancel_notice **out, size_t *n, dg_error *err);
+void dg_flow_cancel_notices_free(dg_flow_cancel_notice *ns, size_t n);
+int dg_flow_cancel_notice_queued(dg_store *s, const dg_flow_cancel_notice *c,
+                                 const char *file_name, const char *content_sha256,
+                                 const char *local_path, int64_t *outbox_id, dg_error *err);
 
 /* ---- one entry point for the gateway ----------------------------------------------------- */
 

@@ -100,6 +100,7 @@ typedef struct po_line {
     char retailer_sku[128], supplier_sku[128], gtin[64];
     dg_dec ordered, shipped, add;
     dg_dec cost, invoiced;
+    dg_dec cancelled; /* confirmed cancelled (cancel.c): not to be invoiced */
 } po_line;
 
 typedef struct po_info {

@@ -158,6 +158,16 @@ static void match_invoice(const dg_flow_rules *r, const char *supplier, const dg
                        l->supplier_sku, l->po_line, dg_dec_format(l->add, a, sizeof a),
                        dg_dec_format(l->invoiced, b, sizeof b),
                        dg_dec_format(l->shipped, c, sizeof c));
+        /* a cancelled quantity billed: the supplier confirmed it would not ship it */
+        if (l->cancelled.v > 0 &&
+            dg_dec_cmp(dg_dec_add(l->invoiced, l->add), dg_dec_sub(l->ordered, l->cancelled)) > 0)
+            add_reason(res, DG_REASON_CANCELLED_LINE_INVOICED,
+                       "%s (PO line %ld): invoiced %s (earlier invoices %s) but %s of %s ordered "
+                       "were cancelled",
+                       l->supplier_sku, l->po_line, dg_dec_format(l->add, a, sizeof a),
+                       dg_dec_format(l->invoiced, b, sizeof b),
+                       dg_dec_format(l->cancelled, c, sizeof c),
+                       dg_dec_format(l->ordered, (char[32]){0}, 32));
     }
     dg_dec freight, other;
     sum_charges(iv, charges, &freight, &other, tax);

@@ -311,9 +311,10 @@ static int load_sla(const dg_node *n, dg_gw_partner *p, dg_error *err)
 
 static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, dg_error *err)
 {
-    static const dg_conf_key known[] = {{"folder", T},           {"po_mapping", T},
-                                        {"tracking_mapping", T}, {"ack_folder", T},
-                                        {"webhook", T | M},      {NULL, 0}};
+    static const dg_conf_key known[] = {
+        {"folder", T},     {"po_mapping", T},  {"tracking_mapping", T},
+        {"ack_folder", T}, {"webhook", T | M}, {"cancel_mapping", T},
+        {NULL, 0}};
     dg_arena *a = cfg->arena;
     int rc = dg_conf_check(n, "outbound (folder, po_mapping, ...)", known, err);
     if (rc)
@@ -322,7 +323,8 @@ static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, 
     p->out.ack_folder = dg_arena_strdup(a, dg_conf_str(n, "ack_folder", p->out.folder));
     p->out.po_mapping = dg_gw_resolve(a, cfg->root, dg_conf_str(n, "po_mapping", NULL));
     p->out.tracking_mapping = dg_gw_resolve(a, cfg->root, dg_conf_str(n, "tracking_mapping", NULL));
-    if ((p->out.po_mapping || p->out.tracking_mapping) && !p->out.folder)
+    p->out.cancel_mapping = dg_gw_resolve(a, cfg->root, dg_conf_str(n, "cancel_mapping", NULL));
+    if ((p->out.po_mapping || p->out.tracking_mapping || p->out.cancel_mapping) && !p->out.folder)
         return conf_error(err, n, "outbound: missing key '%s'", "folder");
     p->out.webhook_timeout_ms = 10000;
     const dg_node *w = dg_conf_get(n, "webhook");

@@ -66,6 +66,8 @@ typedef struct dg_gw_outbound {
     const char *folder;           /* remote folder where our files go */
     const char *po_mapping;       /* supplier: outbound PO mapping */
     const char *tracking_mapping; /* storefront: outbound tracking mapping */
+    const char *cancel_mapping;   /* supplier: cancellation requests (860 ...); storefront:
+                                     what became of its cancellations */
     const char *ack_folder;       /* where 997s go; default: folder */
     const char *webhook_url;      /* storefront: JSON POST of each shipment */
     const char *webhook_secret;   /* resolved from secret_env/secret_file; never logged */
@@ -250,6 +252,7 @@ typedef struct dg_gw_stats {
     long listed, taken, processed, duplicates, quarantined, waiting, failed;
     long docs, orders, shipments, invoices, stock, acks_in, acks_out;
     long pos_queued, pos_sent, tracking_sent, webhooks_sent, send_failed;
+    long cancels_queued, cancels_sent; /* cancellation requests to suppliers (860 ...) */
     long pos_held;  /* POs whose file would not be valid: held, not sent (store: hold_reason) */
     long unchanged; /* after: leave files whose size+mtime are already recorded: not fetched */
     long sla_events; /* overdue items reported (logged, and POSTed to alerts: webhook) */

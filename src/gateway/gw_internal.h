@@ -201,4 +201,17 @@ void gw_cert_cross(dg_gw_cert_result *r, const dg_doc *po, dg_doc *const *docs,
 /* The PO as rendered, read back: every line with its ids, quantity, UoM and price. */
 void gw_cert_po_back(dg_gw_cert_result *r, const dg_doc *po, const dg_doc *back);
 
+/* outbox.c: renders doc through m for p into the outbox as "<base>.<ext>" (X12: control
+ * numbers taken, fitted to edi/ and validated) in one transaction; record() records the outbox
+ * entry and what it carries in it. name gets the file name. The file is published once the
+ * transaction commits, so a crash leaves nothing half-recorded (as for POs). */
+typedef int (*gw_record_fn)(dg_gw *g, void *ctx, const char *name, const char *sha,
+                            const char *path, int64_t *outbox_id, dg_error *err);
+int gw_queue_doc(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_doc *doc,
+                 const char *base, gw_record_fn record, void *ctx, char *name, size_t name_size,
+                 dg_error *err);
+/* outbox_cancel.c: a supplier's pending cancellation requests (860 or CSV), or a storefront's
+ * cancellation notices, through the partner's outbound cancel_mapping into the outbox. */
+int gw_render_cancels(dg_gw *g, const dg_gw_partner *p, dg_error *err);
+
 #endif

@@ -512,6 +512,56 @@ fail:
     return rc;
 }
 
+int gw_queue_doc(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_doc *doc,
+                 const char *base, gw_record_fn record, void *ctx, char *name, size_t name_size,
+                 dg_error *err)
+{
+    bool x12 = !strcmp(dg_map_format(m), "x12");
+    int rc = dg_store_begin(g->store, err);
+    if (rc)
+        return rc;
+    controls c;
+    memset(&c, 0, sizeof c);
+    dg_buf b = DG_BUF_INIT;
+    char safe[200], path[1400], sha[DG_SHA256_HEX_LEN], tmp[1500] = "";
+    const dg_x12_defs *defs = NULL;
+    if (x12 && ((rc = gw_x12_defs(g, &defs, err)) || (rc = take_controls(g, p, &c, err))))
+        goto fail;
+    dg_map_envelope env = envelope(g, p, &c);
+    env.defs = defs; /* X12 is fitted to edi/ and validated before it is queued */
+    dg_doc *docs[1] = {doc};
+    if ((rc = dg_map_write(m, docs, 1, &env, &b, err)))
+        goto fail;
+    unique_name(base, safe, sizeof safe);
+    snprintf(name, name_size, "%s.%s", safe, dg_map_extension(m));
+    int64_t outbox_id = 0;
+    if ((rc = local_path(g, p, name, &b, path, sizeof path, sha, err)) ||
+        (rc = record(g, ctx, name, sha, path, &outbox_id, err)) ||
+        (rc = put_archive(g, p, name, &b, sha, err)))
+        goto fail;
+    tmp_name(path, tmp, sizeof tmp);
+    if ((rc = write_tmp(tmp, b.data ? b.data : "", b.len, err))) {
+        tmp[0] = '\0';
+        goto fail;
+    }
+    if ((rc = gw_sync_local(g, err)))
+        goto fail;
+    dg_buf_free(&b);
+    rc = dg_store_commit(g->store, err);
+    if (rc) {
+        unlink(tmp);
+        return rc;
+    }
+    publish(tmp, path);
+    return 0;
+fail:
+    dg_store_rollback(g->store);
+    if (tmp[0])
+        unlink(tmp);
+    dg_buf_free(&b);
+    return rc;
+}
+
 /* A PO the mapping cannot write, or whose file would not validate, is held with the reason:
  * never queued nor sent, shown by `status` and `report orders`, logged once per reason, and
  * rendered again each cycle, so a fixed mapping (or catalog, or partner file) releases it. */
@@ -779,6 +829,8 @@ static void log_sent(dg_gw *g, const char *partner, const dg_outbox_entry *o)
         g->stats.tracking_sent++;
     else if (!strcmp(o->kind, "ack"))
         g->stats.acks_out++;
+    else if (!strcmp(o->kind, "cancel"))
+        g->stats.cancels_sent++;
     dg_log_info("partner=%s file=%s outcome=sent kind=%s ref=%s sha256=%.12s", partner,
                 o->file_name, o->kind, o->ref ? o->ref : "",
                 o->content_sha256 ? o->content_sha256 : "");
@@ -885,6 +937,8 @@ int dg_gw_send_outbox(dg_gw *g, const dg_gw_partner *p, dg_error *err)
         rc = render_tracking(g, p, err);
     if (!rc && p->role == DG_ROLE_STOREFRONT && p->out.webhook_url)
         rc = send_webhooks(g, p, err);
+    if (!rc && p->out.cancel_mapping)
+        rc = gw_render_cancels(g, p, err);
     if (rc == DG_ESTATE)
         return rc;
     if (rc)

@@ -130,7 +130,7 @@ static int pair_start(uint32_t seg)
     static const struct {
         const char *id;
         int start;
-    } t[] = {{"PO1", 6}, {"IT1", 6}, {"ACK", 7}, {"SLN", 9}, {"LIN", 2}, {"PER", 3}};
+    } t[] = {{"PO1", 6}, {"IT1", 6}, {"ACK", 7}, {"SLN", 9}, {"LIN", 2}, {"PER", 3}, {"POC", 8}};
     for (size_t i = 0; i < sizeof t / sizeof *t; i++)
         if (x12_pack(t[i].id, strlen(t[i].id)) == seg)
             return t[i].start;

@@ -123,7 +123,9 @@ typedef struct line_row {
 static int load_lines(dg_store *s, int64_t po_id, line_row **out, size_t *n, dg_error *err)
 {
     static const char sql[] =
-        "SELECT id, supplier_status, qty_ordered, ack_qty, qty_shipped, qty_invoiced"
+        /* a cancelled quantity (cancel.c) is no longer due */
+        "SELECT id, supplier_status, qty_ordered - qty_cancelled,"
+        " min(ack_qty, qty_ordered - qty_cancelled), qty_shipped, qty_invoiced"
         " FROM order_lines WHERE po_id = ?1 ORDER BY po_line, id";
     *out = NULL;
     *n = 0;

@@ -317,6 +317,41 @@ static const char mig14[] =
     " created_at INTEGER NOT NULL, sent_at INTEGER, UNIQUE(po_id, what));"
     "CREATE INDEX sla_events_pending ON sla_events(webhook_done) WHERE webhook_done = 0;";
 
+/* Cancellations (issue 11): a storefront's cancellation (or a supplier's own) of order lines;
+ * per affected PO one request (the 860 or its CSV) sent once through the outbox and answered
+ * by the supplier (865, or an 855 line reject); each line's requested, cancelled or refused
+ * quantity; notices that tell the storefront what became of it. */
+static const char mig15[] =
+    "ALTER TABLE order_lines ADD COLUMN qty_cancelled INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE cancellations("
+    " id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id),"
+    " document_id INTEGER REFERENCES documents(id),"
+    " source TEXT NOT NULL CHECK(source IN ('storefront','supplier')), reason TEXT,"
+    " content_key TEXT, created_at INTEGER NOT NULL);"
+    "CREATE INDEX cancellations_order ON cancellations(order_id, content_key);"
+    "CREATE TABLE cancel_requests("
+    " id INTEGER PRIMARY KEY, cancellation_id INTEGER NOT NULL REFERENCES cancellations(id),"
+    " po_id INTEGER NOT NULL REFERENCES supplier_pos(id), number TEXT NOT NULL UNIQUE,"
+    " state TEXT NOT NULL CHECK(state IN ('PENDING','QUEUED','SENT','ANSWERED')),"
+    " outbox_id INTEGER REFERENCES outbox(id), created_at INTEGER NOT NULL, sent_at INTEGER,"
+    " answered_at INTEGER);"
+    "CREATE INDEX cancel_requests_po ON cancel_requests(po_id);"
+    "CREATE INDEX cancel_requests_outbox ON cancel_requests(outbox_id) WHERE outbox_id IS NOT NULL;"
+    "CREATE TABLE cancel_lines("
+    " id INTEGER PRIMARY KEY, cancellation_id INTEGER NOT NULL REFERENCES cancellations(id),"
+    " request_id INTEGER REFERENCES cancel_requests(id),"
+    " order_line_id INTEGER NOT NULL REFERENCES order_lines(id), qty INTEGER NOT NULL,"
+    " state TEXT NOT NULL CHECK(state IN ('REQUESTED','CANCELLED','REFUSED')), reason TEXT,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE INDEX cancel_lines_line ON cancel_lines(order_line_id);"
+    "CREATE INDEX cancel_lines_request ON cancel_lines(request_id) WHERE request_id IS NOT NULL;"
+    "CREATE TABLE cancel_notices("
+    " id INTEGER PRIMARY KEY, storefront TEXT NOT NULL,"
+    " order_id INTEGER NOT NULL REFERENCES orders(id), json TEXT NOT NULL,"
+    " state TEXT NOT NULL CHECK(state IN ('PENDING','QUEUED','SENT')),"
+    " outbox_id INTEGER REFERENCES outbox(id), created_at INTEGER NOT NULL, sent_at INTEGER);"
+    "CREATE INDEX cancel_notices_state ON cancel_notices(state, storefront);";
+
 static const struct {
     int version;
     const char *name;
@@ -337,6 +372,7 @@ static const struct {
     {12, "poll statistics", mig12, false},
     {13, "reasons of orders and documents not applied", mig13, false},
     {14, "SLA overdue events", mig14, false},
+    {15, "cancellations, their requests to suppliers and notices", mig15, false},
 };
 
 /* Rows PRAGMA foreign_key_check reports: a rebuilt table must leave no dangling reference. */

@@ -27,7 +27,7 @@ struct json_t;
 typedef struct dg_store dg_store;
 
 /* Current schema version (PRAGMA user_version after dg_store_open). */
-#define DG_STORE_SCHEMA_VERSION 14
+#define DG_STORE_SCHEMA_VERSION 15
 
 /* ---- open / close / transactions --------------------------------------------------------- */
 
@@ -528,6 +528,86 @@ int dg_store_file_get(dg_store *s, const char *sha256, struct json_t **out, dg_e
 /* Counters for /metrics: {"files":[{direction, n}], "documents":[{kind, outcome, n}],
  * "pos":[{status, n}], "orders":[{status, n}], "quarantined": n, "partial": n}. */
 int dg_store_metrics_counts(dg_store *s, struct json_t **out, dg_error *err);
+/* ---- cancellations (cancel.c, issue 11) ------------------------------------------------ */
+
+/* An order line as a cancellation sees it (quantities x 10^4, as stored). For lines of a
+ * request, cancel_line_id/request_id/qty are the requested cancellation; else 0. */
+typedef struct dg_cancel_line_row {
+    int64_t line_id, po_id, cancel_line_id, request_id;
+    long po_line;
+    char line_number[32], retailer_sku[128], supplier_sku[128], gtin[64], uom[8];
+    char status[32];     /* routing status (MATCHED ...) */
+    char sup_status[32]; /* supplier_status ("" when none) */
+    char po_number[64], supplier[64];
+    int64_t ordered, shipped, cancelled, requested; /* requested: REQUESTED, not yet answered */
+    int64_t cost;
+    bool cost_set, po_sent;
+    int64_t qty;
+} dg_cancel_line_row;
+
+/* The id of storefront's order order_number, 0 when there is none. */
+int dg_store_order_find(dg_store *s, const char *storefront, const char *order_number,
+                        int64_t *order_id, dg_error *err);
+/* The PO of order line line_id (0: none). */
+int dg_store_line_po(dg_store *s, int64_t line_id, int64_t *po_id, dg_error *err);
+/* The lines of an order (po_id 0) or of a PO, in line order (malloc'd array). */
+int dg_store_cancel_lines(dg_store *s, int64_t order_id, int64_t po_id, dg_cancel_line_row **rows,
+                          size_t *n, dg_error *err);
+/* The REQUESTED lines of PO po_id (request 0: of every request), oldest first. */
+int dg_store_cancel_requested(dg_store *s, int64_t po_id, int64_t request_id,
+                              dg_cancel_line_row **rows, size_t *n, dg_error *err);
+
+/* content_key (may be NULL): what was asked, so the same cancellation sent again (a re-export)
+ * is recognised (dg_store_cancellation_seen) and not applied twice. */
+int dg_store_cancellation_add(dg_store *s, int64_t order_id, int64_t document_id,
+                              const char *source, const char *reason, const char *content_key,
+                              int64_t *id, dg_error *err);
+int dg_store_cancellation_seen(dg_store *s, int64_t order_id, const char *content_key, bool *seen,
+                               dg_error *err);
+/* The request of cancellation for PO po_id: created PENDING ("<PO>-C<n>") on first use. */
+int dg_store_cancel_request_for(dg_store *s, int64_t cancellation_id, int64_t po_id,
+                                int64_t *request_id, dg_error *err);
+/* A line of a cancellation (request_id 0: none) in state REQUESTED, CANCELLED or REFUSED;
+ * CANCELLED also adds qty to the order line's qty_cancelled. */
+int dg_store_cancel_line_add(dg_store *s, int64_t cancellation_id, int64_t request_id,
+                             int64_t line_id, int64_t qty, const char *state, const char *reason,
+                             dg_error *err);
+/* A requested line answered: CANCELLED (adds to qty_cancelled) or REFUSED, with the reason;
+ * its request becomes ANSWERED once none of its lines is REQUESTED. */
+int dg_store_cancel_line_answer(dg_store *s, int64_t cancel_line_id, const char *state,
+                                const char *reason, dg_error *err);
+
+/* A request ready to go to its supplier (PENDING, its PO sent). */
+typedef struct dg_cancel_request {
+    int64_t id, po_id, order_id;
+    char number[96], po_number[64], supplier[64], storefront[64], order_number[64];
+    char reason[256];
+    int64_t po_created;
+} dg_cancel_request;
+int dg_store_cancel_requests_pending(dg_store *s, const char *supplier, dg_cancel_request **rows,
+                                     size_t *n, dg_error *err);
+/* The request's file is in the outbox (same transaction as the entry): QUEUED. */
+int dg_store_cancel_request_queued(dg_store *s, int64_t request_id, int64_t outbox_id,
+                                   dg_error *err);
+/* A confirmed upload of outbox entry outbox_id: the request or notice it carries is SENT. */
+int dg_store_cancel_outbox_sent(dg_store *s, int64_t outbox_id, dg_error *err);
+/* Requests per state, for status: {"PENDING": n, ...} into counts (caller's JSON object). */
+int dg_store_cancel_counts(dg_store *s, struct json_t *counts, dg_error *err);
+
+/* A notice for the storefront (the canonical cancel JSON of what became of its lines). */
+int dg_store_cancel_notice_add(dg_store *s, const char *storefront, int64_t order_id,
+                               const char *json, dg_error *err);
+typedef struct dg_cancel_notice {
+    int64_t id;
+    char storefront[64], order_number[64];
+    char *json;
+} dg_cancel_notice;
+/* Notices of storefront not yet in the outbox, oldest first. */
+int dg_store_cancel_notices_pending(dg_store *s, const char *storefront, dg_cancel_notice **rows,
+                                    size_t *n, dg_error *err);
+void dg_store_cancel_notices_free(dg_cancel_notice *rows, size_t n);
+int dg_store_cancel_notice_queued(dg_store *s, int64_t notice_id, int64_t outbox_id,
+                                  dg_error *err);
 
 /* ---- documents and orders not applied (outcome.c, issue 10) ------------------------------ */
 

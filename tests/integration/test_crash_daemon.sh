@@ -199,6 +199,15 @@ orders=$(q "select count(*) from orders")
 [ "$(q "select count(*) from supplier_pos where status='QUEUED'")" -eq 0 ] || fail "POs still QUEUED after draining"
 dup=$(q "select count(*) from (select ref from outbox where kind='po' group by ref having count(*)>1)")
 [ "$dup" -eq 0 ] || fail "$dup PO(s) with more than one outbox row"
+# The storefront's cancellation (samples/demo/responses/shopfront/cancels): its request to the
+# supplier is one outbox row, sent (the delivery check below counts it like every file).
+[ "$(q "select count(*) from cancellations")" -ge 1 ] || fail "the demo cancellation was not recorded"
+[ "$(q "select count(*) from cancel_requests where state in ('PENDING','QUEUED')")" -eq 0 ] ||
+  fail "cancellation requests not sent after draining"
+dup=$(q "select count(*) from (select ref from outbox where kind='cancel' group by ref having count(*)>1)")
+[ "$dup" -eq 0 ] || fail "$dup cancellation request(s) with more than one outbox row"
+cancels=$(q "select count(*) from outbox where kind='cancel'")
+[ "$cancels" -ge 1 ] || fail "no cancellation request was sent"
 # One pass over what arrived (folder name sha isa13), the kills' files in flight and the outbox
 # (partner|name|sha|kind): prints the first violation, or "ok ROWS REDELIVERED".
 q "select partner, file_name, content_sha256, kind from outbox" >"$tmp/outbox"
@@ -239,4 +248,4 @@ left=$(find "$W/drops" "$BL" \( -name '*.part' -o -name '.*' -o -name '*.tmp.*' 
 spool=$(find "$W/var/spool" -type f | wc -l)
 [ "$spool" -eq 0 ] || fail "files left in the spool: $(find "$W/var/spool" -type f)"
 echo "ok: $kills kills ($in_uploaded between upload and sent mark, $in_recorded between pickup commit and remote delete);" \
-     "$orders orders placed once; $rows files sent, all arrived ($total deliveries: $redelivered re-delivery of a file in flight, same name, bytes and ISA13)"
+     "$orders orders placed once; $cancels cancellation(s) sent once; $rows files sent, all arrived ($total deliveries: $redelivered re-delivery of a file in flight, same name, bytes and ISA13)"

@@ -19,7 +19,12 @@ has "tracking passed back: 4 file(s)"
 has "invoices:             2 matched, 1 flagged"
 has "INV-BL-7002 brightline PO 2003-BL        DISCREPANCY: PRICE_ABOVE_TOLERANCE"
 has "files quarantined:    0"
-[ "$(ls "$tmp/demo/drops/shopfront/tracking" | wc -l)" -eq 4 ] || fail "tracking files"
+[ "$(ls "$tmp/demo/drops/shopfront/tracking" | grep -c '^TRACKING_')" -eq 4 ] || fail "tracking files"
+# The customer's cancellation of order 2004 reaches northwind as one 860 (validated below with
+# every X12 file), and the storefront hears what became of its line that was never placed.
+has "cancellations:        1 sent to suppliers"
+[ -f "$tmp/demo/drops/northwind/inbound/CANCEL_2004-NW-C1.edi" ] || fail "no 860 for 2004-NW at northwind"
+[ "$(ls "$tmp/demo/drops/shopfront/tracking" | grep -c '^CANCELLED_2004_')" -eq 1 ] || fail "no cancellation notice for 2004"
 # Run again into the same folder: replaced, same result (deterministic PO numbers and answers).
 "$DG_BIN" demo --dir "$tmp/demo" --source "$DG_SOURCE_DIR" >"$out" 2>&1 || fail "second demo exited $?"
 has "invoices:             2 matched, 1 flagged"
