@@ -74,7 +74,7 @@ cp -r "$DG_SOURCE_DIR/samples/demo/responses/." "$W/drops/"
 poll
 expect "997 accepted" "$(q "select status from supplier_pos where po_number='2004-NW'")" ACCEPTED
 expect "shipped+invoiced" "$(q "select status from supplier_pos where po_number='2001-NW'")" INVOICED
-expect "tracking files" "$(ls "$W"/drops/shopfront/tracking/ | wc -l)" 4
+expect "tracking files" "$(ls "$W"/drops/shopfront/tracking/ | grep -c "^TRACKING_")" 4
 contains "tracking" "$(grep -l 1Z999AA10123456784 "$W"/drops/shopfront/tracking/*)" "2001,SH-NW-9001,1Z999AA10123456784,SF-1001,2"
 contains "tracking" "$(grep -l 9400111899223100001234 "$W"/drops/shopfront/tracking/*)" "2002,SO-BL-3101,9400111899223100001234,SF-1007,1"
 "$DG_BIN" report reconcile --format csv --config "$CFG" >"$tmp/recon.csv" 2>>"$log" || fail "report reconcile"

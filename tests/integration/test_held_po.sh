@@ -71,7 +71,7 @@ poll
 theld=$(q "select count(*) from notifications where hold_reason is not null")
 [ "$theld" -ge 1 ] || fail "no tracking file held: $(q "select state||' '||coalesce(hold_reason,'') from notifications")"
 [ "$(q "select count(*) from notifications where state <> 'PENDING'")" -eq 0 ] || fail "a tracking file was queued from an invalid 856"
-[ -z "$(ls "$W/drops/shopfront/tracking" 2>/dev/null)" ] || fail "tracking uploaded: $(ls "$W/drops/shopfront/tracking")"
+[ -z "$(ls "$W/drops/shopfront/tracking" 2>/dev/null | grep "^TRACKING_")" ] || fail "tracking uploaded: $(ls "$W/drops/shopfront/tracking")"
 case $(q "select hold_reason from notifications limit 1") in *"does not validate"*BSN*) ;; *) fail "tracking hold reason" ;; esac
 grep -q 'outcome=held kind=tracking' "$log" || fail "no held tracking line in the log"
 "$DG_BIN" status --config "$CFG" >"$out" 2>&1 || fail "status"
