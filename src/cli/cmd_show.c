@@ -136,6 +136,17 @@ static void print_po(json_t *po, const char *indent)
     printf("  %-14s %s\n", "created:", when(po, "created_at"));
     if (*str(po, "hold_reason"))
         printf("  %-14s since %s: %s\n", "HELD:", when(po, "held_at"), str(po, "hold_reason"));
+    if (json_object_get(po, "op_hold_at"))
+        printf("  %-14s by %s since %s: %s (dropgate release %s)\n",
+               "HELD (operator):", str(po, "op_hold_by"), when(po, "op_hold_at"),
+               str(po, "op_hold_reason"), str(po, "po_number"));
+    json_t *acts = json_object_get(po, "actions");
+    for (size_t i = 0; json_is_array(acts) && i < json_array_size(acts); i++) {
+        json_t *a = json_array_get(acts, i);
+        printf("  %-14s %s %s by %s%s%s%s%s\n", i ? "" : "operator:", when(a, "created_at"),
+               str(a, "action"), str(a, "actor"), *str(a, "reason") ? ": " : "", str(a, "reason"),
+               *str(a, "detail") ? " - " : "", str(a, "detail"));
+    }
     printf("  %-14s %s", "sent:", when(po, "sent_at"));
     if (*str(po, "isa13"))
         printf("  ISA13 %s", str(po, "isa13"));

@@ -83,6 +83,19 @@ static void print_text(const char *text)
                json_string_value(json_object_get(o, "order_number")),
                json_string_value(json_object_get(o, "reason")));
     }
+    json_t *oh = json_object_get(root, "operator_held");
+    size_t no = json_is_array(oh) ? json_array_size(oh) : 0;
+    printf("%-24s %zu%s\n", "POs held by operators:", no,
+           no ? " (not sent until 'dropgate release PO')" : "");
+    for (size_t i = 0; i < no; i++) {
+        json_t *o = json_array_get(oh, i);
+        printf("  %-20s supplier=%-12s order=%-10s by %s: %s\n",
+               json_string_value(json_object_get(o, "po_number")),
+               json_string_value(json_object_get(o, "supplier")),
+               json_string_value(json_object_get(o, "order_number")),
+               json_string_value(json_object_get(o, "held_by")),
+               json_string_value(json_object_get(o, "reason")));
+    }
     json_t *held_t = json_object_get(root, "held_tracking");
     size_t nt = json_is_array(held_t) ? json_array_size(held_t) : 0;
     printf("%-24s %zu\n", "held tracking files:", nt);

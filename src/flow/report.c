@@ -239,6 +239,13 @@ int dg_flow_status_json(dg_store *s, const dg_flow_rules *r, int64_t now, char *
     json_object_set_new(root, "po_status", life_pos);
     json_object_set_new(root, "fulfilment", life_orders);
     json_object_set_new(root, "files_quarantined", json_integer((json_int_t)quarantined));
+    json_t *op_held = NULL;
+    if ((rc = dg_store_op_held_pos(s, &op_held, err))) {
+        free(od);
+        json_decref(root);
+        return rc;
+    }
+    json_object_set_new(root, "operator_held", op_held);
     json_object_set_new(root, "notifications_pending", json_integer(notes));
     json_object_set_new(root, "discrepancies_open", json_integer(disc));
     /* Counts per kind of lateness (a monitoring check needs numbers, not a list), with the

@@ -48,6 +48,16 @@ int dg_store_actions(dg_store *s, const char *target_kind, const char *target, j
     return st_rows_json(s, sql, params, 2, out, err);
 }
 
+int dg_store_op_held_pos(dg_store *s, json_t **out, dg_error *err)
+{
+    static const char sql[] =
+        "SELECT p.po_number, p.supplier, o.order_number, p.op_hold_by held_by,"
+        " p.op_hold_reason reason, p.op_hold_at held_at FROM supplier_pos p"
+        " JOIN orders o ON o.id = p.order_id WHERE p.op_hold_at IS NOT NULL"
+        " ORDER BY p.op_hold_at, p.id";
+    return st_rows_json(s, sql, NULL, 0, out, err);
+}
+
 int dg_store_po_ops(dg_store *s, const char *po_number, dg_store_po_op *out, dg_error *err)
 {
     static const char sql[] =

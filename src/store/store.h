@@ -341,6 +341,9 @@ int dg_store_po_ops(dg_store *s, const char *po_number, dg_store_po_op *out, dg_
  * (dg_store_outbox_pending leaves its entries out) until released. DG_ENOTFOUND: no such PO. */
 int dg_store_po_op_hold(dg_store *s, const char *po_number, const char *actor, const char *reason,
                         bool hold, dg_error *err);
+/* POs an operator holds, oldest hold first: a JSON array of {po_number, supplier, order_number,
+ * held_by, reason, held_at} (for `status`). */
+int dg_store_op_held_pos(dg_store *s, struct json_t **out, dg_error *err);
 /* Puts a SENT outbox entry back to PENDING (same name, same bytes): the next send uploads it
  * once more. DG_EDUP when it is not sent yet (it leaves anyway, once). */
 int dg_store_outbox_resend(dg_store *s, int64_t id, dg_error *err);

@@ -27,7 +27,8 @@ static const char po_sql[] = "SELECT p.id, p.po_number, p.supplier, p.status, p.
                " p.expect_ack, p.interchange_control isa13, p.group_control gs06, p.set_control "
                "st02,"
                " p.created_at, p.sent_at, p.ack_at, p.ack_status, p.ack_reason, p.shipped_at,"
-               " p.hold_reason, p.held_at, o.storefront, o.order_number, o.status order_status,"
+               " p.hold_reason, p.held_at, p.op_hold_reason, p.op_hold_by, p.op_hold_at,"
+               " o.storefront, o.order_number, o.status order_status,"
                " p.po_status, p.po_status_at, p.confirmed_at,"
                " (SELECT r.po_number FROM supplier_pos r WHERE r.id = p.rerouted_from) "
                "rerouted_from"
@@ -35,30 +36,33 @@ static const char po_sql[] = "SELECT p.id, p.po_number, p.supplier, p.status, p.
 
 static const char po_lines_sql[] =
     "SELECT l.line_no, l.retailer_sku, l.supplier_sku, l.description,"
-    " " QTY("l.qty_ordered") " qty_ordered,"
-                             " " QTY(
-                                 "l.qty_shipped") " qty_shipped,"
-                                                  " " QTY(
-                                                      "l.qty_invoiced") " qty_invoiced,"
-                                                                        " " AMT(
-                                                                            "l.cost") " cost, "
-                                                                                      "l.supplier_"
-                                                                                      "status, "
-                                                                                      "l.supplier_"
-                                                                                      "reason, "
-                                                                                      "l.ack_code,"
-                                                                                      " " QTY("l."
-                                                                                              "ack_"
-                                                                                              "qty") " ack_qty, " AMT(
-                                                                                          "l.ack_"
-                                                                                          "price") " ack_price,"
-                                                                                                   " l.promised_date, l.attempt"
-                                                                                                   " FROM "
-                                                                                                   "order_lines l "
-                                                                                                   "WHERE l.po_id = "
-                                                                                                   "?1 ORDER BY "
-                                                                                                   "l.po_line, "
-                                                                                                   "l.line_no";
+    " " QTY(
+        "l.qty_ordered") " qty_ordered,"
+                         " " QTY(
+                             "l.qty_shipped") " qty_shipped,"
+                                              " " QTY(
+                                                  "l.qty_invoiced") " qty_invoiced,"
+                                                                    " " AMT(
+                                                                        "l.cost") " cost, "
+                                                                                  "l.supplier_"
+                                                                                  "status, "
+                                                                                  "l.supplier_"
+                                                                                  "reason, "
+                                                                                  "l.ack_code,"
+                                                                                  " " QTY(
+                                                                                      "l."
+                                                                                      "ack_"
+                                                                                      "qty") " ack_"
+                                                                                             "qty,"
+                                                                                             " " AMT("l.ack_"
+                                                                                                     "price") " ack_price,"
+                                                                                                              " l.promised_date, l.attempt"
+                                                                                                              " FROM "
+                                                                                                              "order_lines l "
+                                                                                                              "WHERE l.po_id = "
+                                                                                                              "?1 ORDER BY "
+                                                                                                              "l.po_line, "
+                                                                                                              "l.line_no";
 
 /* The PO's file(s) in the outbox: what was sent, when, how often tried. */
 static const char po_sent_sql[] =
@@ -176,6 +180,9 @@ int dg_store_po_story(dg_store *s, const char *po_number, json_t **out, dg_error
         !(rc = add_rows(s, po, "shipments", po_shipments_sql, id, err)) &&
         !(rc = add_rows(s, po, "invoices", po_invoices_sql, id, err)))
         rc = add_rows(s, po, "history", po_history_sql, id, err);
+    json_t *actions = NULL; /* hold, release, resend: who, when, why */
+    if (!rc && !(rc = dg_store_actions(s, "po", po_number, &actions, err)))
+        json_object_set_new(po, "actions", actions);
     if (rc) {
         json_decref(po);
         return rc;

@@ -47,6 +47,18 @@ out=$(run hold "$PO" --reason "customer asked to wait" --by alice --json) || fai
 [ "$(q "select op_hold_by||'|'||op_hold_reason from supplier_pos where po_number='$PO'")" = "alice|customer asked to wait" ] ||
   fail "hold not recorded on the PO"
 
+# status and show name the hold, who and why
+"$DG_BIN" status --config "$CFG" >"$tmp/st" 2>>"$log" || fail "status"
+grep -q "^POs held by operators: *1 " "$tmp/st" || fail "status: $(cat "$tmp/st")"
+grep -q "^  $PO .*by alice: customer asked to wait" "$tmp/st" || fail "status: no held PO line"
+"$DG_BIN" status --json --config "$CFG" >"$tmp/st" 2>>"$log" || fail "status --json"
+[ "$(jq -r '.operator_held[0] | "\(.po_number) \(.held_by)"' "$tmp/st")" = "$PO alice" ] || fail "status --json: operator_held"
+"$DG_BIN" show po "$PO" --config "$CFG" >"$tmp/show" 2>>"$log" || fail "show po"
+grep -q "HELD (operator): by alice since .*: customer asked to wait" "$tmp/show" || fail "show po: $(cat "$tmp/show")"
+grep -q "operator: .* hold by alice: customer asked to wait" "$tmp/show" || fail "show po: no action line"
+"$DG_BIN" show po "$PO" --json --config "$CFG" >"$tmp/show" 2>>"$log" || fail "show po --json"
+[ "$(jq -r '.actions[0] | "\(.action) \(.actor)"' "$tmp/show")" = "hold alice" ] || fail "show --json: actions"
+
 # A held PO is not uploaded by a poll; the others are.
 poll
 poll
