@@ -235,6 +235,72 @@ static void test_orders_listed_on_pages_taken_once(void **state)
     done(cfg);
 }
 
+/* A storefront REST API as it pages (the orders response {"orders": [...]}, the next page in the
+ * Link header): each order object becomes "<id>.json" for the JSON order mapping, every order is
+ * placed once, and a second poll places nothing. */
+static json_t *rest_order(long id, const char *name, const char *sku, int qty)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:[{s:s, s:s, s:i, s:s, s:b}],"
+                     " s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:[{s:s, s:s, s:s}]}",
+                     "id", (json_int_t)id, "name", name, "email", "buyer@example.com", "created_at",
+                     "2026-11-20T09:12:05-05:00", "currency", "USD", "test", 0, "line_items", "sku",
+                     sku, "name", "Ceramic Mug", "quantity", qty, "price", "14.99",
+                     "requires_shipping", 1, "shipping_address", "name", "Ana Lopez", "address1",
+                     "123 Main St", "city", "Austin", "zip", "78701", "province_code", "TX",
+                     "country_code", "US", "shipping_lines", "code", "STANDARD", "title",
+                     "Standard", "price", "0.00");
+}
+
+static void test_json_orders_over_https(void **state)
+{
+    (void)state;
+    if (!g_up)
+        skip();
+    char y[2048];
+    snprintf(y, sizeof y,
+             "name: shopfront\n"
+             "role: storefront\n"
+             "transport:\n"
+             "  kind: https\n"
+             "  url: https://127.0.0.1:%d/admin/api\n"
+             "  token_file: etc/api.token\n"
+             "  ca_file: %s\n"
+             "  list: {items: $.orders, id: $.id, body: $, next: link-header}\n"
+             "inbound:\n"
+             "  - folder: orders.json?status=open\n"
+             "    mapping: mappings/storefront-order-json-in.yaml\n"
+             "outbound:\n"
+             "  folder: tracking\n"
+             "  tracking_mapping: mappings/storefront-tracking-csv.yaml\n",
+             g_srv.port, g_srv.cert_file);
+    dg_gw_config *cfg = demo_with("gw_https_json", "shopfront", y);
+    json_t *p1 = json_pack("{s:[o]}", "orders", rest_order(9001, "#3001", "SF-1001", 2));
+    json_t *p2 = json_pack("{s:[o]}", "orders", rest_order(9002, "#3002", "SF-1007", 1));
+    char *b1 = json_dumps(p1, 0), *b2 = json_dumps(p2, 0);
+    json_decref(p1);
+    json_decref(p2);
+    dg_test_httpsd_script(&g_srv, "GET", "/admin/api/orders.json?status=open", 200,
+                          "Link: </admin/api/orders.json?page_info=p2>; rel=\"next\"\r\n", b1);
+    dg_test_httpsd_script(&g_srv, "GET", "/admin/api/orders.json?page_info=p2", 200,
+                          "Link: </admin/api/orders.json?status=open>; rel=\"previous\"\r\n", b2);
+    dg_gw *g = open_gw(cfg);
+    const dg_gw_partner *shop = dg_gw_config_partner(cfg, "shopfront");
+    dg_error err = {0};
+    if (dg_gw_poll_partner(g, shop, false, &err))
+        fail_msg("poll: %s", err.msg);
+    dg_gw_stats *s = dg_gw_get_stats(g);
+    assert_int_equal(s->processed, 2);
+    assert_int_equal(s->orders, 2);
+    assert_int_equal(s->quarantined, 0);
+    assert_int_equal(dg_gw_poll_partner(g, shop, false, &err), 0);
+    assert_int_equal(s->orders, 2);
+    assert_int_equal(s->duplicates, 2);
+    dg_gw_close(g);
+    free(b1);
+    free(b2);
+    done(cfg);
+}
+
 /* ---- outbound: supplier POs POSTed from the outbox --------------------------------------- */
 
 static const char *supplier_yaml(void)
@@ -452,6 +518,7 @@ int main(void)
     dg_log_set_level(DG_LOG_WARN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_orders_listed_on_pages_taken_once),
+        cmocka_unit_test(test_json_orders_over_https),
         cmocka_unit_test(test_pos_posted_once_per_key),
         cmocka_unit_test(test_refused_po_marked_failed),
         cmocka_unit_test(test_config_refuses_what_https_cannot_do),
