@@ -123,6 +123,59 @@ void cn_action_reprocess(cn_req *r, cn_resp *w)
     cn_end(w);
 }
 
+/* Poll now: with no daemon, this process takes the lock and runs one cycle (as `poll --once`);
+ * beside the daemon, the daemon is asked (var/requests + SIGUSR1) and its answer awaited up to
+ * POLL_WAIT seconds. Either way the summary line is shown and the action audited. */
+#define POLL_WAIT 30
+
+void cn_action_poll(cn_req *r, cn_resp *w)
+{
+    const char *partner = dg_form_get(&r->form, "partner");
+    if (partner && !*partner)
+        partner = NULL;
+    dg_gw_config *cfg = NULL;
+    dg_error err = {0};
+    char text[512] = "", detail[700];
+    int code = 2, lock = -1;
+    int rc = dg_gw_config_load(r->c->cfg->file, r->c->cfg->root, &cfg, &err);
+    if (!rc && partner && !dg_gw_config_partner(cfg, partner))
+        rc = dg_error_set(&err, DG_EINVAL, "no partner '%s' in the configuration", partner);
+    bool asked = false;
+    if (!rc && (rc = dg_gw_lock(cfg->db_path, &lock, &err)) == DG_ELOCKED) {
+        asked = true;
+        rc = dg_gw_request_poll(cfg, partner, POLL_WAIT, &code, text, sizeof text, &err);
+    } else if (!rc) {
+        dg_gw *g = NULL;
+        if (!(rc = dg_gw_open(cfg, &g, &err))) {
+            rc = dg_gw_cycle(g, partner, false, &err);
+            code = dg_gw_poll_exit(rc, dg_gw_get_stats(g));
+            dg_gw_stats_format(dg_gw_get_stats(g), text, sizeof text);
+            rc = code == 2 ? rc : 0;
+        }
+        dg_gw_close(g);
+    }
+    dg_gw_unlock(lock);
+    dg_gw_config_free(cfg);
+    if (rc) {
+        snprintf(detail, sizeof detail, "failed: %s", err.msg);
+        cn_audit(r, "poll", "partner", partner ? partner : "all", detail);
+        cn_error(w, r,
+                 rc == DG_ETIMEOUT ? 504
+                 : rc == DG_EINVAL ? 400
+                                   : 500,
+                 "Poll failed", err.msg);
+        return;
+    }
+    snprintf(detail, sizeof detail, "%s exit %d: %s", asked ? "by the daemon," : "here,", code,
+             text);
+    cn_audit(r, "poll", "partner", partner ? partner : "all", detail);
+    cn_begin(w, r, "Polled");
+    dg_buf_puts(&w->body, "<p id=\"result\">");
+    cn_text(w, detail);
+    dg_buf_puts(&w->body, "</p><p><a href=\"/\">Back to the overview</a></p>");
+    cn_end(w);
+}
+
 void cn_page_metrics(cn_req *r, cn_resp *w)
 {
     dg_error err = {0};

@@ -87,5 +87,6 @@ void cn_page_healthz(cn_req *r, cn_resp *w);
 void cn_action_login(cn_req *r, cn_resp *w);
 void cn_action_logout(cn_req *r, cn_resp *w);
 void cn_action_reprocess(cn_req *r, cn_resp *w);
+void cn_action_poll(cn_req *r, cn_resp *w);
 
 #endif

@@ -138,6 +138,24 @@ static long overdue_of(const dg_flow_overdue *od, size_t n, const char *partner)
     return k;
 }
 
+/* A "Poll now" button (partner NULL: every partner), or nothing without a credential. */
+static void poll_form(cn_req *r, cn_resp *w, const char *partner)
+{
+    if (!r->cred)
+        return;
+    dg_buf_puts(&w->body, "<form method=\"post\" action=\"/poll\"><input type=\"hidden\" "
+                          "name=\"csrf\" value=\"");
+    cn_text(w, r->csrf);
+    dg_buf_puts(&w->body, "\">");
+    if (partner) {
+        dg_buf_puts(&w->body, "<input type=\"hidden\" name=\"partner\" value=\"");
+        cn_text(w, partner);
+        dg_buf_puts(&w->body, "\">");
+    }
+    dg_buf_puts(&w->body, partner ? "<button>Poll</button></form>"
+                                  : "<button>Poll every partner now</button></form>");
+}
+
 void cn_page_overview(cn_req *r, cn_resp *w)
 {
     struct dg_store *s = store_or_503(r, w);
@@ -158,10 +176,13 @@ void cn_page_overview(cn_req *r, cn_resp *w)
         return;
     }
     cn_begin(w, r, "Overview");
-    dg_buf_puts(&w->body, "<h2>Partners</h2><table id=\"partners\"><tr><th>Partner</th>"
-                          "<th>Role</th><th>Last poll</th><th>Last success</th><th>Polls</th>"
-                          "<th>Errors</th><th>Last error</th><th>Quarantined</th>"
-                          "<th>Pending out</th><th>Overdue POs</th></tr>\n");
+    poll_form(r, w, NULL);
+    dg_buf_printf(&w->body,
+                  "<h2>Partners</h2><table id=\"partners\"><tr><th>Partner</th>"
+                  "<th>Role</th><th>Last poll</th><th>Last success</th><th>Polls</th>"
+                  "<th>Errors</th><th>Last error</th><th>Quarantined</th>"
+                  "<th>Pending out</th><th>Overdue POs</th>%s</tr>\n",
+                  r->cred ? "<th>Action</th>" : "");
     const dg_gw_config *cfg = r->c->cfg;
     for (size_t i = 0; i < cfg->n_partners; i++) {
         const dg_gw_partner *p = &cfg->partners[i];
@@ -180,12 +201,18 @@ void cn_page_overview(cn_req *r, cn_resp *w)
                       json_integer_value(json_object_get(st, "failures")) ? " class=\"bad\"" : "",
                       cn_str(st, "failures", b, sizeof b));
         cell(w, st, "last_error");
-        dg_buf_printf(&w->body, "<td>%lld</td><td>%lld</td><td>%ld</td></tr>\n",
+        dg_buf_printf(&w->body, "<td>%lld</td><td>%lld</td><td>%ld</td>",
                       (long long)(json_integer_value(json_object_get(ct, "quarantined")) +
                                   json_integer_value(json_object_get(ct, "partial"))),
                       (long long)(json_integer_value(json_object_get(ct, "outbox_pending")) +
                                   json_integer_value(json_object_get(ct, "outbox_failed"))),
                       overdue_of(od, n_od, p->name));
+        if (r->cred) {
+            dg_buf_puts(&w->body, "<td>");
+            poll_form(r, w, p->name);
+            dg_buf_puts(&w->body, "</td>");
+        }
+        dg_buf_puts(&w->body, "</tr>\n");
     }
     dg_buf_puts(&w->body, "</table>\n<h2>Today's orders (UTC) by status</h2>"
                           "<table id=\"orders-today\"><tr><th>Status</th><th>Orders</th></tr>\n");

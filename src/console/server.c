@@ -181,6 +181,7 @@ static const route routes[] = {
     {"/login", cn_page_login, cn_action_login},
     {"/logout", NULL, cn_action_logout},
     {"/reprocess", NULL, cn_action_reprocess},
+    {"/poll", NULL, cn_action_poll},
     {"/metrics", cn_page_metrics, NULL},
     {"/healthz", cn_page_healthz, NULL},
 };

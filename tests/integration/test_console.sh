@@ -149,6 +149,12 @@ expect "session, its CSRF" "$(code -b "$tmp/jar" -X POST -d "file_id=$fid&csrf=$
 checks=$((checks + 1))
 expect "actions audited" "$(q "SELECT group_concat(action || ':' || substr(detail, 1, 7), ' ') FROM operator_actions WHERE actor LIKE 'console %' AND detail NOT LIKE 'refused%'")" "reprocess:state Q reprocess:state D login:done reprocess:state D"
 
+# Poll now, without a daemon: this console runs the cycle itself, as poll --once would.
+expect "poll now" "$(code -X POST "${A[@]}" -d "csrf=$csrf" "$U/poll")" 200
+grep -q "here, exit 0: poll: " "$tmp/body" || fail "poll page: $(cat "$tmp/body")"
+expect "poll of an unknown partner" "$(code -X POST "${A[@]}" -d "csrf=$csrf&partner=nosuch" "$U/poll")" 400
+expect "poll audited" "$(q "SELECT action, target, substr(detail, 1, 13) FROM operator_actions WHERE action = 'poll' ORDER BY id")" "$(printf 'poll|all|here, exit 0:\npoll|nosuch|failed: no pa')"
+
 # ---- /metrics: a strict parser of the text format, values compared with the store ----------
 curl -s -D "$tmp/mh" -o "$tmp/metrics" "$U/metrics"
 grep -qi '^Content-Type: text/plain; version=0.0.4' "$tmp/mh" || fail "metrics content type"
@@ -228,6 +234,8 @@ for d, n in db.execute("SELECT direction, count(*) FROM files GROUP BY 1"):
     assert get("dropgate_files_total", direction=d) == n, ("files", d, n)
 for s, n in db.execute("SELECT status, count(*) FROM supplier_pos GROUP BY 1"):
     assert get("dropgate_purchase_orders", status=s) == n, ("pos", s, n)
+for s, n in db.execute("SELECT po_status, count(*) FROM supplier_pos GROUP BY 1"):
+    assert get("dropgate_purchase_orders_by_po_status", po_status=s) == n, ("po_status", s, n)
 for k, o, n in db.execute("SELECT kind, outcome, count(*) FROM documents WHERE outcome NOT LIKE 'accepted=%' GROUP BY 1, 2"):
     assert get("dropgate_documents_total", kind=k, outcome=o) == n, ("docs", k, o, n)
 q, = db.execute("SELECT count(*) FROM pickups WHERE state = 'QUARANTINED'").fetchone()
@@ -252,6 +260,10 @@ expect "metrics while the daemon runs" "$(code "$U/metrics")" 200
 expect "reprocess while the daemon holds the lock" "$(code -X POST "${A[@]}" -d "file_id=$fid&csrf=$csrf" "$U/reprocess")" 409
 grep -q "holds the state store&#39;s lock" "$tmp/body" || fail "409 page: $(cat "$tmp/body")"
 expect "refusal audited" "$(q "SELECT action, substr(detail, 1, 8) FROM operator_actions ORDER BY id DESC LIMIT 1")" "reprocess|refused:"
+# Poll now beside the daemon: the daemon is asked, and its summary shown.
+expect "poll now, daemon running" "$(code -X POST "${A[@]}" -d "csrf=$csrf&partner=northwind" "$U/poll")" 200
+grep -q "by the daemon, exit 0: poll: " "$tmp/body" || fail "poll via the daemon: $(cat "$tmp/body")"
+expect "daemon poll audited" "$(q "SELECT target, substr(detail, 1, 21) FROM operator_actions ORDER BY id DESC LIMIT 1")" "northwind|by the daemon, exit 0"
 kill -0 "$rpid" || fail "the daemon died: $(tail "$tmp/run.log")"
 checks=$((checks + 1))
 
