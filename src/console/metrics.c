@@ -130,9 +130,14 @@ int dg_console_metrics(struct dg_store *s, const struct dg_flow_rules *r, int64_
     head(b, "dropgate_orders", "gauge", "Storefront orders by status.");
     samples(b, "dropgate_orders", json_object_get(c, "orders"), "status", "status", NULL, NULL,
             "n");
-    head(b, "dropgate_purchase_orders", "gauge", "Supplier POs by status.");
+    head(b, "dropgate_purchase_orders", "gauge",
+         "Supplier POs by how their file travelled (QUEUED, SENT, ACCEPTED by a 997...).");
     samples(b, "dropgate_purchase_orders", json_object_get(c, "pos"), "status", "status", NULL,
             NULL, "n");
+    head(b, "dropgate_purchase_orders_by_po_status", "gauge",
+         "Supplier POs by the supplier order's status (AWAITING_CONFIRMATION ... COMPLETED).");
+    samples(b, "dropgate_purchase_orders_by_po_status", json_object_get(c, "po_status"),
+            "po_status", "status", NULL, NULL, "n");
     long acks = 0, asns = 0, sends = 0;
     for (size_t i = 0; i < n_od; i++) {
         acks += !strcmp(od[i].what, "ack");

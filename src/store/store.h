@@ -529,7 +529,8 @@ int dg_store_document_get(dg_store *s, int64_t id, struct json_t **out, dg_error
  * DG_ENOTFOUND when no file has it. */
 int dg_store_file_get(dg_store *s, const char *sha256, struct json_t **out, dg_error *err);
 /* Counters for /metrics: {"files":[{direction, n}], "documents":[{kind, outcome, n}],
- * "pos":[{status, n}], "orders":[{status, n}], "quarantined": n, "partial": n}. */
+ * "pos":[{status, n}] (how the file travelled), "po_status":[{status, n}] (the supplier order's
+ * business status), "orders":[{status, n}], "quarantined": n, "partial": n}. */
 int dg_store_metrics_counts(dg_store *s, struct json_t **out, dg_error *err);
 /* ---- cancellations (cancel.c, issue 11) ------------------------------------------------ */
 

@@ -117,7 +117,7 @@ static int count(dg_store *s, const char *sql, json_int_t *n, dg_error *err)
 
 int dg_store_metrics_counts(dg_store *s, json_t **out, dg_error *err)
 {
-    json_t *files = NULL, *docs = NULL, *pos = NULL, *orders = NULL;
+    json_t *files = NULL, *docs = NULL, *pos = NULL, *orders = NULL, *po_status = NULL;
     json_int_t quarantined = 0, partial = 0;
     /* An acknowledgment's outcome is its counts ("accepted=1 ..."): one label value for all. */
     int rc = st_rows_json(s,
@@ -136,6 +136,11 @@ int dg_store_metrics_counts(dg_store *s, json_t **out, dg_error *err)
                           " ORDER BY status",
                           NULL, 0, &pos, err);
     if (!rc)
+        rc = st_rows_json(s,
+                          "SELECT po_status status, count(*) n FROM supplier_pos"
+                          " GROUP BY po_status ORDER BY po_status",
+                          NULL, 0, &po_status, err);
+    if (!rc)
         rc =
             st_rows_json(s, "SELECT status, count(*) n FROM orders GROUP BY status ORDER BY status",
                          NULL, 0, &orders, err);
@@ -149,9 +154,11 @@ int dg_store_metrics_counts(dg_store *s, json_t **out, dg_error *err)
         json_decref(docs);
         json_decref(pos);
         json_decref(orders);
+        json_decref(po_status);
         return rc;
     }
-    *out = json_pack("{s:o, s:o, s:o, s:o, s:I, s:I}", "files", files, "documents", docs, "pos",
-                     pos, "orders", orders, "quarantined", quarantined, "partial", partial);
+    *out = json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I}", "files", files, "documents", docs,
+                     "pos", pos, "po_status", po_status, "orders", orders, "quarantined",
+                     quarantined, "partial", partial);
     return *out ? 0 : dg_error_set(err, DG_ENOMEM, "out of memory");
 }
