@@ -181,3 +181,19 @@ write("responses/brightline/invoices/invoice-20261122.csv",
       f"INV-BL-7001,2026-11-22,{po('2002', BL)},SO-BL-3101,BL-1007,1,11.40,0.00,4.95,,16.35,USD\n"
       # discrepancy: 5.90 a unit against the PO's 5.20 (+13.5%; tolerance 1% or 0.05)
       f"INV-BL-7002,2026-11-22,{po('2003', BL)},SO-BL-3102,BL-1004,2,5.90,0.00,4.95,,16.75,USD\n")
+
+# ---- later in the demo: a late order, and northwind backorders it ----------------------------
+# `dropgate demo` drops these after the first answers were taken (samples/demo/late-order, then
+# samples/demo/late-answers): order 2006 goes to northwind (PO 2006-NW), northwind's 855
+# backorders its line until mid-January, beyond routing.yaml's reroute.backorder_after, so the
+# line is re-routed to brightline on PO 2006-BL in the same cycle.
+LATE = [("2006", "fay@example.com", "59.99", "2026-11-21 08:30:00 -0500",
+         ("Fay Wong", "", "12 Harbor Rd", "", "Seattle", "98101", "WA", "US", ""),
+         "", [(1, "Pour-Over Kettle 1L", "59.99", "SF-1002")])]
+ORDERS[:] = LATE
+write("late-order/shopfront/orders/orders-20261121.csv", orders_csv())
+ack855 = ["BAK*00*AC*" + po("2006", NW) + "*20261121****SO-NW-7781", "CUR*SE*USD",
+          "PO1*1*1*EA*21.50**VP*NW-1002*BP*SF-1002", "PID*F****Pour-Over Kettle 1L",
+          "ACK*IB*1*EA*068*20270115", "CTT*1"]
+write("late-answers/northwind/outbound/NW_0005.x12",
+      x12("NORTHWIND", "DROPGATE", "PR", 4903, "20261121", "1200", [("855", ack855)]))

@@ -36,6 +36,26 @@ static int cycle(dg_gw *g, const char *title, dg_error *err)
     return dg_gw_cycle(g, NULL, false, err);
 }
 
+/* Supplier acknowledgments and what was re-routed because of them (issue 11). */
+static void print_reroutes(dg_store *s, const dg_gw_stats *st)
+{
+    dg_error err = {0};
+    dg_store_reroute_row *rows = NULL;
+    size_t n = 0;
+    printf("PO acknowledgments:   %ld in\n", st->acknowledgments);
+    if (dg_store_reroutes(s, &rows, &n, &err)) {
+        printf("re-routed: %s\n", err.msg);
+        return;
+    }
+    printf("lines re-routed:      %zu\n", n);
+    for (size_t i = 0; i < n; i++)
+        printf("  order %-8s %-10s %s %s (%s%s%s) -> %s PO %s\n", rows[i].order_number, rows[i].sku,
+               rows[i].from_supplier, rows[i].why, rows[i].code,
+               rows[i].promised_date[0] ? ", promised " : "", rows[i].promised_date,
+               rows[i].to_supplier, rows[i].po_number);
+    free(rows);
+}
+
 static void summary(dg_gw *g, const dg_gw_config *cfg, const char *dir)
 {
     dg_store *s = dg_gw_store(g);
@@ -102,6 +122,7 @@ static void summary(dg_gw *g, const dg_gw_config *cfg, const char *dir)
         printf("invoices: %s\n", err.msg);
     }
     free(inv);
+    print_reroutes(s, st);
     printf("files quarantined:    %ld (see %s)\n", st->quarantined, cfg->quarantine_dir);
     printf("\nLook around:\n"
            "  %s/drops/<supplier>/...   what the suppliers received (POs) and sent\n"
@@ -168,6 +189,19 @@ int dg_cmd_demo(int argc, char **argv)
         rc = cycle(g, "Cycle 2: 997s, ASNs and invoices in, tracking out", &err);
     if (!rc)
         rc = cycle(g, "Cycle 3: nothing left but what is still pending", &err);
+    if (!rc) {
+        printf("== A late order: 2006\n");
+        rc = dg_gw_demo_drop(source, "late-order", real, &err);
+    }
+    if (!rc)
+        rc = cycle(g, "Cycle 4: order 2006 in, its PO out to northwind", &err);
+    if (!rc) {
+        printf("== northwind acknowledges 2006-NW (855): the line is backordered for weeks\n");
+        rc = dg_gw_demo_drop(source, "late-answers", real, &err);
+    }
+    if (!rc)
+        rc =
+            cycle(g, "Cycle 5: the 855 in, the line re-routed, the new PO out to brightline", &err);
     if (rc)
         fprintf(stderr, "dropgate demo: %s\n", err.msg);
     summary(g, cfg, real);

@@ -24,6 +24,7 @@ int dg_cmd_hold(int argc, char **argv);
 int dg_cmd_release(int argc, char **argv);
 int dg_cmd_resend(int argc, char **argv);
 int dg_cmd_certify(int argc, char **argv);
+int dg_cmd_route(int argc, char **argv);
 
 /* Who runs an operator action: opt (--by), else $DG_ACTOR, $SUDO_USER, the login name. */
 const char *dg_cli_actor(const char *opt);

@@ -23,6 +23,7 @@ static const command commands[] = {
     {"search", dg_cmd_search, "find orders, POs, shipments, invoices, files by any number"},
     {"show", dg_cmd_show, "the whole story of one order or PO (show order|po ID)"},
     {"fields", dg_cmd_fields, "the canonical fields for mapping authors (type, meaning)"},
+    {"route", dg_cmd_route, "why each line went to its supplier (route --explain ORDER)"},
     {"backup", dg_cmd_backup, "online copy of the state store (restore: README, Backup)"},
     {"partner", dg_cmd_partner, "partner tools: check NAME (onboarding test kit)"},
     {"serve", dg_cmd_serve, "the web console, /metrics and /healthz (loopback by default)"},

@@ -20,7 +20,8 @@ void dg_doc_free(dg_doc *doc)
         dg_arena_free(doc->arena); /* the doc itself lives in its arena */
 }
 
-static const char *const kind_names[] = {"none", "order", "shipment", "invoice", "stock", "cancel"};
+static const char *const kind_names[] = {"none",  "order",  "shipment",      "invoice",
+                                         "stock", "cancel", "acknowledgment"};
 
 const char *dg_doc_kind_name(dg_doc_kind kind)
 {

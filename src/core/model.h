@@ -33,20 +33,20 @@ typedef struct dg_party {
 #define DG_LINE_NOT_APPROVED "NOT_APPROVED"
 
 typedef struct dg_order_line {
-    char *line_number;  /* PO101 / storefront line id */
-    char *buyer_sku;    /* retailer's SKU (BP / IN) */
-    char *vendor_sku;   /* supplier's SKU (VP / VN) */
-    char *gtin;         /* UPC/EAN/GTIN (UP / EN / UK) */
-    char *product_ids;  /* every id pair the partner sent, "VN=AB3542;CB=065322-117;SK=56065" */
+    char *line_number; /* PO101 / storefront line id */
+    char *buyer_sku;   /* retailer's SKU (BP / IN) */
+    char *vendor_sku;  /* supplier's SKU (VP / VN) */
+    char *gtin;        /* UPC/EAN/GTIN (UP / EN / UK) */
+    char *product_ids; /* every id pair the partner sent, "VN=AB3542;CB=065322-117;SK=56065" */
     char *description;
-    char *comment;      /* the customer's note on this line (ICDF product comment) */
+    char *comment; /* the customer's note on this line (ICDF product comment) */
     dg_dec quantity;
-    char *uom;          /* X12 unit code: EA, CA, ... */
+    char *uom; /* X12 unit code: EA, CA, ... */
     dg_dec unit_price;
     dg_dec retail_price; /* CTP retail / resale price (what the end customer pays) */
-    char *status;       /* DG_LINE_* */
+    char *status;        /* DG_LINE_* */
     char *status_reason;
-    char *supplier;     /* set by routing: partner name of the chosen supplier */
+    char *supplier; /* set by routing: partner name of the chosen supplier */
 } dg_order_line;
 
 /* An allowance (negative amount) or charge, on the whole document or on one line (line_number:
@@ -61,19 +61,19 @@ typedef struct dg_charge {
 } dg_charge;
 
 typedef struct dg_order {
-    char *order_number;   /* BEG03 / storefront order id / supplier PO number when outbound */
+    char *order_number; /* BEG03 / storefront order id / supplier PO number when outbound */
     char *order_date;
-    char *purpose;        /* BEG01: 00 original, 01 cancel, 05 replace */
-    char *order_type;     /* BEG02: SA stand-alone, DS drop ship, ... */
-    char *currency;       /* ISO 4217 */
+    char *purpose;               /* BEG01: 00 original, 01 cancel, 05 replace */
+    char *order_type;            /* BEG02: SA stand-alone, DS drop ship, ... */
+    char *currency;              /* ISO 4217 */
     char *customer_order_number; /* the storefront's order number on a supplier PO */
-    dg_party buyer;       /* the retailer (BY) */
-    dg_party seller;      /* the supplier (SE / VN) */
-    dg_party bill_to;     /* BT: the retailer on supplier POs */
-    dg_party ship_to;     /* ST: the end customer */
-    char *carrier;        /* requested carrier (SCAC) */
-    char *service_level;  /* requested service (e.g. GROUND, 2DAY) */
-    char *service_level_code; /* TD512 service level code (CG ground, ND next day, SD ...) */
+    dg_party buyer;              /* the retailer (BY) */
+    dg_party seller;             /* the supplier (SE / VN) */
+    dg_party bill_to;            /* BT: the retailer on supplier POs */
+    dg_party ship_to;            /* ST: the end customer */
+    char *carrier;               /* requested carrier (SCAC) */
+    char *service_level;         /* requested service (e.g. GROUND, 2DAY) */
+    char *service_level_code;    /* TD512 service level code (CG ground, ND next day, SD ...) */
     char *requested_ship_date;
     char *notes;
     char *test;           /* a test order ("true", "1", "yes", "T"): routed only to suppliers in
@@ -86,27 +86,27 @@ typedef struct dg_order {
 } dg_order;
 
 typedef struct dg_shipment_item {
-    char *line_number;  /* PO line it ships (LIN01 / PO101) */
+    char *line_number; /* PO line it ships (LIN01 / PO101) */
     char *buyer_sku, *vendor_sku, *gtin;
     dg_dec quantity_shipped;
     char *uom;
-    char *package_id;   /* which package (tracking or SSCC) holds it, when known */
+    char *package_id; /* which package (tracking or SSCC) holds it, when known */
 } dg_shipment_item;
 
 typedef struct dg_package {
     char *tracking_number;
-    char *sscc;         /* MAN*GM serial shipping container code */
+    char *sscc; /* MAN*GM serial shipping container code */
     dg_dec weight;
     char *weight_uom;
 } dg_package;
 
 typedef struct dg_shipment {
-    char *shipment_id;  /* BSN02 */
-    char *po_number;    /* PRF01 of the (first) order level */
+    char *shipment_id; /* BSN02 */
+    char *po_number;   /* PRF01 of the (first) order level */
     char *ship_date;
     char *ship_time;
-    char *carrier;      /* TD503 SCAC */
-    char *service_level;/* TD505 routing / service */
+    char *carrier;            /* TD503 SCAC */
+    char *service_level;      /* TD505 routing / service */
     char *service_level_code; /* TD512 */
     dg_dec gross_weight;      /* shipment-level TD1 weight (packages have their own) */
     char *gross_weight_uom;
@@ -130,9 +130,9 @@ typedef struct dg_invoice_line {
 typedef struct dg_invoice {
     char *invoice_number; /* BIG02 */
     char *invoice_date;
-    char *po_number;      /* BIG04 */
+    char *po_number; /* BIG04 */
     char *currency;
-    char *terms;          /* ITD description or net days */
+    char *terms; /* ITD description or net days */
     dg_party remit_to;
     dg_party bill_to;
     dg_party ship_to;
@@ -141,7 +141,7 @@ typedef struct dg_invoice {
     dg_charge *charges;
     size_t n_charges, cap_charges;
     dg_dec tax;
-    dg_dec total;         /* TDS01 (implied 2 decimals in X12) */
+    dg_dec total; /* TDS01 (implied 2 decimals in X12) */
 } dg_invoice;
 
 typedef struct dg_stock_item {
@@ -152,7 +152,7 @@ typedef struct dg_stock_item {
     dg_dec quantity_available;
     dg_dec cost;
     dg_dec msrp;
-    dg_dec map_price;   /* minimum advertised price */
+    dg_dec map_price; /* minimum advertised price */
     char *warehouse;
     char *available_date; /* restock date when quantity is 0 */
 } dg_stock_item;
@@ -165,13 +165,48 @@ typedef struct dg_stock_location {
 } dg_stock_location;
 
 typedef struct dg_stock {
-    char *supplier;     /* partner that sent the feed (filled by the gateway when blank) */
-    char *as_of;        /* date of the feed */
+    char *supplier; /* partner that sent the feed (filled by the gateway when blank) */
+    char *as_of;    /* date of the feed */
     dg_stock_item *items;
     size_t n_items, cap_items;
     dg_stock_location *locations;
     size_t n_locations, cap_locations;
 } dg_stock;
+
+/* A supplier's acknowledgment of one of our POs (X12 855, or a CSV/XML equivalent). Mappings
+ * turn the partner's codes into the canonical statuses below (ack_codes tables); the code as
+ * sent is kept beside it. */
+#define DG_ACK_ACCEPTED "ACCEPTED"       /* IA, AR, SP ...: will ship as ordered */
+#define DG_ACK_BACKORDERED "BACKORDERED" /* IB, BP: accepted, not in stock now (see date) */
+#define DG_ACK_REJECTED "REJECTED"       /* IR, R1..R8, ID: will not ship */
+#define DG_ACK_CHANGED "CHANGED"         /* IC, IQ, IP, IS: accepted with another quantity/price */
+
+typedef struct dg_ack_line {
+    char *line_number; /* PO101: the line of our PO it answers */
+    char *buyer_sku, *vendor_sku, *gtin;
+    dg_dec quantity_ordered; /* PO102 as the supplier repeats it */
+    char *uom;
+    dg_dec unit_price; /* PO104: the price the supplier confirms (changed with IP/IC) */
+    char *status;      /* DG_ACK_*; absent: the header's status */
+    char *code;        /* the partner's code as sent (ACK01) */
+    dg_dec quantity;   /* ACK02: the quantity the status is about */
+    char *date;        /* promised ship/delivery date (ACK05, ACK DTM, SCH) */
+    char *reason;      /* the supplier's words, when it sends any */
+} dg_ack_line;
+
+typedef struct dg_ack {
+    char *po_number;     /* BAK03: our PO number */
+    char *ack_number;    /* BAK08: the supplier's own order number */
+    char *ack_date;      /* BAK04 */
+    char *purpose;       /* BAK01: 00 original, 05 replace, ... */
+    char *ack_type;      /* BAK02 as sent: AC, AD, AE, AK, RD, RJ ... */
+    char *status;        /* DG_ACK_*: the whole PO (lines without their own status follow it) */
+    char *promised_date; /* header DTM 067/068/017/002 */
+    char *currency;
+    char *reason;
+    dg_ack_line *lines;
+    size_t n_lines, cap_lines;
+} dg_ack;
 
 typedef enum {
     DG_DOC_NONE = 0,
@@ -184,18 +219,19 @@ typedef enum {
                       supplier (860: order_number = PO, lines with status DI/QD and the new
                       quantity) or a supplier's answer or own cancellation (865: order_number = PO,
                       order_type = BCA02 AC/AT/RJ, lines with status = ACK01/POC02) */
+    DG_DOC_ACK, /* "acknowledgment" */
 } dg_doc_kind;
 
 /* Envelope facts of the source document, kept for acknowledgments and tracing. */
 typedef struct dg_doc_source {
-    char *format;         /* "x12", "csv", "xml", "json" */
-    char *sender_id;      /* ISA06 / GS02 or configured partner id */
+    char *format;    /* "x12", "csv", "xml", "json" */
+    char *sender_id; /* ISA06 / GS02 or configured partner id */
     char *receiver_id;
     char *interchange_control; /* ISA13 */
-    char *group_control;  /* GS06 */
-    char *set_control;    /* ST02 */
-    char *transaction_set;/* "850", ... */
-    long position;        /* record or segment number where the document starts */
+    char *group_control;       /* GS06 */
+    char *set_control;         /* ST02 */
+    char *transaction_set;     /* "850", ... */
+    long position;             /* record or segment number where the document starts */
 } dg_doc_source;
 
 /* One canonical document; everything it points to lives in its arena. */
@@ -208,13 +244,14 @@ typedef struct dg_doc {
         dg_shipment shipment;
         dg_invoice invoice;
         dg_stock stock;
+        dg_ack ack;
     } u;
 } dg_doc;
 
 dg_doc *dg_doc_new(dg_doc_kind kind);
 void dg_doc_free(dg_doc *doc);
-const char *dg_doc_kind_name(dg_doc_kind kind);          /* "order", "shipment", ... */
-dg_doc_kind dg_doc_kind_from_name(const char *name);     /* DG_DOC_NONE when unknown */
+const char *dg_doc_kind_name(dg_doc_kind kind);      /* "order", "shipment", ... */
+dg_doc_kind dg_doc_kind_from_name(const char *name); /* DG_DOC_NONE when unknown */
 
 /* Append a zeroed element and return it (arrays grow inside the doc's arena). */
 dg_order_line *dg_order_add_line(dg_doc *doc);

@@ -175,6 +175,30 @@ static const dg_field_group stock_groups[] = {
     GROUP(dg_stock, dg_stock_item, items, n_items, cap_items),
     GROUP(dg_stock, dg_stock_location, locations, n_locations, cap_locations)};
 
+static const dg_field ack_fields[] = {STR(dg_ack, po_number),
+                                      STR(dg_ack, ack_number),
+                                      STR(dg_ack, ack_date),
+                                      STR(dg_ack, purpose),
+                                      STR(dg_ack, ack_type),
+                                      STR(dg_ack, status),
+                                      STR(dg_ack, promised_date),
+                                      STR(dg_ack, currency),
+                                      STR(dg_ack, reason),
+                                      GS(dg_ack_line, lines, 0, line_number),
+                                      GS(dg_ack_line, lines, 0, buyer_sku),
+                                      GS(dg_ack_line, lines, 0, vendor_sku),
+                                      GS(dg_ack_line, lines, 0, gtin),
+                                      GD(dg_ack_line, lines, 0, quantity_ordered),
+                                      GS(dg_ack_line, lines, 0, uom),
+                                      GM(dg_ack_line, lines, 0, unit_price),
+                                      GS(dg_ack_line, lines, 0, status),
+                                      GS(dg_ack_line, lines, 0, code),
+                                      GD(dg_ack_line, lines, 0, quantity),
+                                      GS(dg_ack_line, lines, 0, date),
+                                      GS(dg_ack_line, lines, 0, reason),
+                                      SOURCE_FIELDS};
+static const dg_field_group ack_groups[] = {GROUP(dg_ack, dg_ack_line, lines, n_lines, cap_lines)};
+
 #define N(a) (sizeof(a) / sizeof *(a))
 
 const dg_field *dg_fields_list(dg_doc_kind kind, size_t *n)
@@ -185,6 +209,7 @@ const dg_field *dg_fields_list(dg_doc_kind kind, size_t *n)
     case DG_DOC_SHIPMENT: *n = N(shipment_fields); return shipment_fields;
     case DG_DOC_INVOICE: *n = N(invoice_fields); return invoice_fields;
     case DG_DOC_STOCK: *n = N(stock_fields); return stock_fields;
+    case DG_DOC_ACK: *n = N(ack_fields); return ack_fields;
     default: *n = 0; return NULL;
     }
 }
@@ -197,6 +222,7 @@ const dg_field_group *dg_fields_groups(dg_doc_kind kind, size_t *n)
     case DG_DOC_SHIPMENT: *n = N(shipment_groups); return shipment_groups;
     case DG_DOC_INVOICE: *n = N(invoice_groups); return invoice_groups;
     case DG_DOC_STOCK: *n = N(stock_groups); return stock_groups;
+    case DG_DOC_ACK: *n = N(ack_groups); return ack_groups;
     default: *n = 0; return NULL;
     }
 }

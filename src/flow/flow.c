@@ -109,6 +109,19 @@ int dg_flow_ingest_doc(dg_store *s, const dg_flow_rules *r, const char *partner,
                  sh.po_status ? sh.po_status : "-", sh.storefront, sh.order_number);
         return 0;
     }
+    case DG_DOC_ACK: {
+        dg_flow_ack855_result a;
+        if ((rc = dg_flow_ingest_acknowledgment(s, r, partner, doc, file_id, &a, err)))
+            return rc;
+        res->outcome = a.outcome;
+        snprintf(res->summary, sizeof res->summary,
+                 "ack=%s po=%s outcome=%s po_status=%s accepted=%zu changed=%zu backordered=%zu "
+                 "rejected=%zu rerouted=%zu ended=%zu",
+                 doc->u.ack.ack_type ? doc->u.ack.ack_type : "-", doc->u.ack.po_number,
+                 dg_flow_outcome_name(a.outcome), a.po_status[0] ? a.po_status : "-", a.accepted,
+                 a.changed, a.backordered, a.rejected, a.rerouted, a.ended);
+        return 0;
+    }
     case DG_DOC_INVOICE: {
         dg_flow_invoice_result *iv = calloc(1, sizeof *iv);
         if (!iv)

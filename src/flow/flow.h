@@ -202,6 +202,46 @@ typedef struct dg_flow_ack_result {
 int dg_flow_ingest_ack(dg_store *s, const char *supplier, const dg_flow_ack *ack, int64_t file_id,
                        dg_flow_ack_result *res, dg_error *err);
 
+/* ---- supplier acknowledgments (855 and equivalents, ack855.c) and re-routing ------------ */
+
+typedef struct dg_flow_ack855_result {
+    dg_flow_outcome outcome; /* OK or DUPLICATE (the same document of the same file again) */
+    char po_status[32];      /* DG_POS_* of the PO after it */
+    size_t accepted, changed, backordered, rejected; /* lines answered so */
+    size_t ignored;  /* answers for lines already closed (rejected, cancelled, re-routed) */
+    size_t rerouted; /* lines offered to another supplier on a new PO */
+    size_t ended;    /* rejected/backordered lines no other supplier may take (line says why) */
+} dg_flow_ack855_result;
+
+/* Matches the acknowledgment to the PO (po_number, of this supplier) and each answer to a PO
+ * line (supplier SKU, retailer SKU, GTIN, then line number); lines without an answer of their
+ * own follow the header (BAK02) or a line-less row. Records per line the supplier status,
+ * the code as sent, the acknowledged quantity (IQ/IC) and price (PO104: the invoice match
+ * compares with it), the promised date; moves the PO's status; then re-routes (reroute.c) the
+ * lines the supplier rejected or backordered beyond the rules' reroute.backorder_after, all in
+ * one transaction. DG_EVALID (nothing recorded): no or unknown PO, PO of another supplier, a
+ * line not on the PO, a status the mapping did not turn into ACCEPTED / BACKORDERED / REJECTED
+ * / CHANGED. */
+int dg_flow_ingest_acknowledgment(dg_store *s, const dg_flow_rules *r, const char *supplier,
+                                  const dg_doc *doc, int64_t file_id, dg_flow_ack855_result *res,
+                                  dg_error *err);
+
+/* Backordered lines whose promised date has passed (or that waited reroute.backorder_after
+ * without one) are offered to the next supplier now; the gateway calls it every cycle.
+ * *rerouted / *ended: lines moved to a new PO / lines that ended (may be NULL). */
+int dg_flow_reroute_due(dg_store *s, const dg_flow_rules *r, int64_t now, size_t *rerouted,
+                        size_t *ended, dg_error *err);
+
+/* `dropgate route --explain`: for each line of the order (storefront NULL: any), the candidate
+ * suppliers with verdict CHOSEN / ELIGIBLE / SKIPPED and the reason as recorded when it was
+ * routed and re-routed ("recorded"), and as the rules would decide now ("now": WOULD_CHOOSE /
+ * ELIGIBLE / SKIPPED, over today's catalog and stock, suppliers the line had before this row
+ * excluded). JSON object {order_number, lines: [...]}; caller json_decref's it.
+ * DG_ENOTFOUND: no such order; DG_EINVAL: several storefronts have it. */
+struct json_t;
+int dg_flow_route_explain(dg_store *s, const dg_flow_rules *r, const char *storefront,
+                          const char *order_number, struct json_t **out, dg_error *err);
+
 /* ---- ASNs in, tracking out --------------------------------------------------------------- */
 
 typedef struct dg_flow_shipment_result {

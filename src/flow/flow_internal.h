@@ -44,6 +44,10 @@ struct dg_flow_rules {
      * catalog rows it takes test orders for (test_of; NULL: its own rows only) */
     const char **test_names, **test_of;
     size_t n_test;
+    /* re-routing (reroute.c): a line goes to at most reroute_max_attempts suppliers in all; a
+     * backordered line is re-routed when its promised date is more than reroute_backorder
+     * seconds away (or unknown), or has passed */
+    long reroute_max_attempts, reroute_backorder;
 };
 
 /* The supplier's rules (NULL when routing.yaml does not name it: defaults apply). */
@@ -101,6 +105,8 @@ typedef struct po_line {
     dg_dec ordered, shipped, add;
     dg_dec cost, invoiced;
     dg_dec cancelled; /* confirmed cancelled (cancel.c): not to be invoiced */
+    dg_dec ack_price;         /* the price the supplier acknowledged (855 PO104), unset: none */
+    char supplier_status[32]; /* DG_SUP_*, "" when the supplier has not answered */
 } po_line;
 
 typedef struct po_info {
@@ -120,6 +126,36 @@ int fl_match_line(const po_line *lines, size_t n, const char *line_number, const
                   const char *bsku, const char *gtin);
 
 int fl_date_text(int64_t t, char *out, size_t size); /* "YYYY-MM-DD" (UTC) */
+
+/* A line as routing sees it (reroute.c): what, how many, at what price, where to, and the
+ * suppliers it was already offered to (never offered again). */
+typedef struct fl_line_ask {
+    const char *sku, *gtin, *country;
+    dg_dec qty, price;
+    dg_store_tried tried[24];
+    size_t n_tried;
+} fl_line_ask;
+
+/* One candidate supplier's verdict: eligible or not, and why (the filter that removed it, or
+ * its landed cost broken down). */
+typedef struct fl_verdict {
+    dg_store_candidate c;
+    dg_dec cost, landed;
+    bool eligible;
+    char reason[320];
+} fl_verdict;
+
+/* Every catalog candidate of the line through the routing filters; *best the one the rules'
+ * `choose` order takes (-1: none eligible). *out malloc'd. */
+int fl_route_evaluate(dg_store *s, const dg_flow_rules *r, const fl_line_ask *ask, fl_verdict **out,
+                      size_t *n, int *best, dg_error *err);
+
+/* Re-routes the lines of PO po_id that its supplier rejected, or backordered beyond the rules'
+ * reroute.backorder_after (reroute.c): each to the next eligible supplier by the routing rules
+ * (never one it was offered to before, at most reroute.max_attempts suppliers in all) on a new
+ * PO, or it ends with its status and the reason. Counts added to *rerouted and *ended. */
+int fl_reroute_po(dg_store *s, const dg_flow_rules *r, int64_t po_id, const dg_status_cause *c,
+                  size_t *rerouted, size_t *ended, dg_error *err);
 
 /* The cause a document gives a status change: its X12 set ("856") or its kind ("shipment"). */
 const char *fl_cause_kind(const dg_doc *doc);

@@ -212,8 +212,8 @@ int fl_load_po(dg_store *s, const char *po_number, po_info *p, bool *found, dg_e
         " WHERE p.po_number = ?1";
     static const char lines[] =
         "SELECT id, po_line, line_number, retailer_sku, supplier_sku, gtin, qty_ordered,"
-        " qty_shipped, cost, qty_invoiced, qty_cancelled FROM order_lines WHERE po_id = ?1"
-        " ORDER BY po_line";
+        " qty_shipped, cost, qty_invoiced, qty_cancelled, ack_price, supplier_status"
+        " FROM order_lines WHERE po_id = ?1 ORDER BY po_line";
     memset(p, 0, sizeof *p);
     *found = false;
     sqlite3_stmt *st;
@@ -260,6 +260,8 @@ int fl_load_po(dg_store *s, const char *po_number, po_info *p, bool *found, dg_e
         l->cost = fl_col_dec(st, 8);
         l->invoiced = fl_col_dec(st, 9);
         l->cancelled = fl_col_dec(st, 10);
+        l->ack_price = fl_col_dec(st, 11);
+        fl_col_copy(st, 12, l->supplier_status, sizeof l->supplier_status);
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : dg_store_fail(s, err, "reading PO lines");

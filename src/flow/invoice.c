@@ -90,10 +90,13 @@ static const char *money(dg_dec d, char *buf, size_t size)
 static void check_price(const dg_flow_rules *r, reason_list *res, const po_line *l,
                         const dg_invoice_line *il)
 {
-    if (!il->unit_price.set || !l->cost.set)
+    /* The supplier's acknowledged price (855) is what it agreed to invoice; else our PO cost. */
+    bool acked = l->ack_price.set;
+    dg_dec cost = acked ? l->ack_price : l->cost;
+    if (!il->unit_price.set || !cost.set)
         return;
-    dg_dec diff = dg_dec_sub(il->unit_price, l->cost);
-    dg_dec pct = dg_dec_mul(l->cost, r->price_pct);
+    dg_dec diff = dg_dec_sub(il->unit_price, cost);
+    dg_dec pct = dg_dec_mul(cost, r->price_pct);
     pct.v /= 100;
     dg_dec allowed = dg_dec_cmp(pct, r->price_abs) > 0 ? pct : r->price_abs;
     if (dg_dec_cmp(dg_dec_abs(diff), allowed) <= 0)
@@ -107,10 +110,10 @@ static void check_price(const dg_flow_rules *r, reason_list *res, const po_line 
     else
         snprintf(rule, sizeof rule, "±%s", money(allowed, c, sizeof c));
     add_reason(res, diff.v > 0 ? DG_REASON_PRICE_ABOVE_TOLERANCE : DG_REASON_PRICE_BELOW_TOLERANCE,
-               "%s (PO line %ld): unit price %s is %s %s the PO cost %s; allowed %s",
-               l->supplier_sku, l->po_line, money(il->unit_price, a, sizeof a),
-               money(dg_dec_abs(diff), e, sizeof e), diff.v > 0 ? "above" : "below",
-               money(l->cost, b, sizeof b), rule);
+               "%s (PO line %ld): unit price %s is %s %s the %s %s; allowed %s", l->supplier_sku,
+               l->po_line, money(il->unit_price, a, sizeof a), money(dg_dec_abs(diff), e, sizeof e),
+               diff.v > 0 ? "above" : "below", acked ? "acknowledged price" : "PO cost",
+               money(cost, b, sizeof b), rule);
 }
 
 /* The match itself; fills res->reasons and the per-line quantities in p->lines[].add. */

@@ -43,6 +43,9 @@ typedef struct line_plan {
     part *parts; /* the chosen supplier(s), filled once routing is decided */
     size_t n_parts;
     bool test; /* a test order's line: only partners in test mode may take it */
+    fl_verdict *verdicts; /* every candidate as the rules saw it before any stock was reserved,
+                             recorded for `dropgate route --explain` */
+    size_t n_verdicts;
 } line_plan;
 
 static bool is_matched(const line_plan *lp)
@@ -670,6 +673,57 @@ static int split_line(dg_store *s, const dg_flow_rules *r, line_plan *lp, const 
     return 0;
 }
 
+/* Every candidate of the line through the routing filters with the reason, before this order
+ * reserves any stock (reroute.c judges the same way when a line is re-routed). */
+static int judge_line(dg_store *s, const dg_flow_rules *r, line_plan *lp, const char *country,
+                      dg_error *err)
+{
+    const dg_order_line *l = lp->in;
+    const char *sku = l->buyer_sku ? l->buyer_sku : l->vendor_sku;
+    if (!l->quantity.set || l->quantity.v <= 0)
+        return 0;
+    fl_line_ask ask = {.sku = sku ? sku : "",
+                       .gtin = l->gtin,
+                       .country = country,
+                       .qty = l->quantity,
+                       .price = l->unit_price};
+    int best = -1;
+    return fl_route_evaluate(s, r, &ask, &lp->verdicts, &lp->n_verdicts, &best, err);
+}
+
+/* The verdicts as route_decisions of attempt 1, the supplier(s) routing took CHOSEN. */
+static int record_judgements(dg_store *s, int64_t order_id, const line_plan *lp, size_t n,
+                             dg_error *err)
+{
+    long no = 0;
+    for (size_t i = 0; i < n; i++) {
+        long first = no + 1;
+        no += lp[i].n_parts ? (long)lp[i].n_parts : 1;
+        for (size_t k = 0; k < lp[i].n_verdicts; k++) {
+            const fl_verdict *v = &lp[i].verdicts[k];
+            bool chosen = false;
+            for (size_t q = 0; q < lp[i].n_parts; q++)
+                chosen = chosen || !strcmp(lp[i].parts[q].c.supplier, v->c.supplier);
+            dg_store_decision d = {.order_id = order_id,
+                                   .line_no = first,
+                                   .attempt = 1,
+                                   .has_landed = v->eligible,
+                                   .landed = v->landed.v};
+            snprintf(d.supplier, sizeof d.supplier, "%s", v->c.supplier);
+            snprintf(d.verdict, sizeof d.verdict, "%s",
+                     chosen        ? "CHOSEN"
+                     : v->eligible ? "ELIGIBLE"
+                                   : "SKIPPED");
+            snprintf(d.reason, sizeof d.reason, "%s", v->reason);
+            snprintf(d.cause, sizeof d.cause, "order");
+            int rc = dg_store_decision_add(s, &d, err);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
 /* Each new PO starts its life AWAITING_CONFIRMATION (a status_history row caused by the order). */
 static int pos_created(dg_store *s, const line_plan *lp, size_t n, int64_t doc_id, dg_error *err)
 {
@@ -749,7 +803,8 @@ static int place_order(dg_store *s, const dg_flow_rules *r, const char *storefro
                        lp[i].sku ? lp[i].sku : "(none)", no_address);
             continue;
         }
-        if ((rc = route_line(s, r, &lp[i], country, err)))
+        if ((rc = judge_line(s, r, &lp[i], country, err)) ||
+            (rc = route_line(s, r, &lp[i], country, err)))
             return rc;
         if (!r->split)
             continue;
@@ -797,7 +852,8 @@ static int place_order(dg_store *s, const dg_flow_rules *r, const char *storefro
         (rc = create_pos(s, r, o, order_id, lp, o->n_lines, &res->pos_created, err)) ||
         (rc = insert_lines(s, order_id, lp, o->n_lines, err)) ||
         (rc = pos_created(s, lp, o->n_lines, doc_id, err)) ||
-        (rc = not_converted(s, order_id, res->status, no_address, lp, o->n_lines, doc_id, err)))
+        (rc = not_converted(s, order_id, res->status, no_address, lp, o->n_lines, doc_id, err)) ||
+        (rc = record_judgements(s, order_id, lp, o->n_lines, err)))
         return rc;
     res->order_id = order_id;
     return 0;
@@ -868,6 +924,7 @@ int dg_flow_ingest_order(dg_store *s, const dg_flow_rules *r, const char *storef
     for (size_t i = 0; i < o->n_lines; i++) {
         free(lp[i].cands);
         free(lp[i].parts);
+        free(lp[i].verdicts);
     }
     free(lp);
     if (rc)

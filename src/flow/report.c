@@ -342,10 +342,13 @@ int dg_flow_report_orders(dg_store *s, dg_flow_order_row **rows, size_t *n, dg_e
         " (SELECT count(*) FROM supplier_pos p WHERE p.order_id = o.id),"
         " (SELECT count(*) FROM supplier_pos p WHERE p.order_id = o.id"
         "   AND p.status IN ('SHIPPED','INVOICED')),"
+        /* a re-routed line is counted once (its newest row); rejected/cancelled ones not */
         " (SELECT coalesce(sum(l.unit_price * l.qty_ordered), 0) FROM order_lines l"
-        "   WHERE l.order_id = o.id AND l.status = 'MATCHED'),"
+        "   WHERE l.order_id = o.id AND l.status = 'MATCHED'"
+        "   AND coalesce(l.supplier_status, '') NOT IN ('REROUTED','REJECTED','CANCELLED')),"
         " (SELECT coalesce(sum(l.cost * l.qty_ordered), 0) FROM order_lines l"
-        "   WHERE l.order_id = o.id AND l.status = 'MATCHED'),"
+        "   WHERE l.order_id = o.id AND l.status = 'MATCHED'"
+        "   AND coalesce(l.supplier_status, '') NOT IN ('REROUTED','REJECTED','CANCELLED')),"
         " (SELECT coalesce(sum(i.charges), 0) FROM invoices i JOIN supplier_pos p"
         "   ON p.id = i.po_id WHERE p.order_id = o.id AND i.duplicate_of IS NULL),"
         /* why the order could not be placed (no ship-to, its mapping could not complete it),

@@ -228,6 +228,8 @@ static void defaults(dg_flow_rules *r)
     r->total_tolerance = (dg_dec){100, true};
     r->ack_after = 24 * 3600;
     r->asn_after = 72 * 3600;
+    r->reroute_max_attempts = 3;
+    r->reroute_backorder = 7 * 24 * 3600;
 }
 
 dg_flow_rules *dg_flow_rules_default(void)
@@ -431,7 +433,9 @@ static int parse_rules(dg_flow_rules *r, const dg_node *root, dg_error *err)
     static const dg_conf_key top[] = {
         {"retailer", M},  {"currency", T},    {"default_country", T}, {"choose", T | L},
         {"split", T},     {"split_lines", T}, {"stock_required", T},  {"approval", M},
-        {"suppliers", M}, {"reconcile", M},   {"overdue", M},         {NULL, 0}};
+        {"suppliers", M}, {"reconcile", M},   {"overdue", M},         {"reroute", M},
+        {NULL, 0}};
+    static const dg_conf_key reroute[] = {{"max_attempts", T}, {"backorder_after", T}, {NULL, 0}};
     static const dg_conf_key approval[] = {{"max_line_amount", T}, {"allow_loss", T}, {NULL, 0}};
     static const dg_conf_key reconcile[] = {{"price_tolerance_abs", T}, {"price_tolerance_pct", T},
                                             {"max_freight", T},         {"max_charges", T},
@@ -440,11 +444,13 @@ static int parse_rules(dg_flow_rules *r, const dg_node *root, dg_error *err)
     const dg_node *ap = dg_conf_get(root, "approval");
     const dg_node *rc_ = dg_conf_get(root, "reconcile");
     const dg_node *od = dg_conf_get(root, "overdue");
+    const dg_node *rr = dg_conf_get(root, "reroute");
     int rc;
     if ((rc = dg_conf_check(root, "the routing rules", top, err)) ||
         (rc = known_keys(ap, "approval", approval, err)) ||
         (rc = known_keys(rc_, "reconcile", reconcile, err)) ||
-        (rc = known_keys(od, "overdue", overdue, err)))
+        (rc = known_keys(od, "overdue", overdue, err)) ||
+        (rc = known_keys(rr, "reroute", reroute, err)))
         return rc;
     r->currency = dg_arena_strdup(r->arena, dg_conf_str(root, "currency", r->currency));
     const char *dc = dg_conf_str(root, "default_country", r->default_country);
@@ -465,8 +471,16 @@ static int parse_rules(dg_flow_rules *r, const dg_node *root, dg_error *err)
         (rc = get_dec(rc_, "max_charges", &r->max_charges, err)) ||
         (rc = get_dec(rc_, "total_tolerance", &r->total_tolerance, err)) ||
         (rc = get_duration(od, "ack_after", &r->ack_after, err)) ||
-        (rc = get_duration(od, "asn_after", &r->asn_after, err)))
+        (rc = get_duration(od, "asn_after", &r->asn_after, err)) ||
+        (rc = get_duration(rr, "backorder_after", &r->reroute_backorder, err)) ||
+        (rc = dg_conf_long(rr, "max_attempts", r->reroute_max_attempts, &r->reroute_max_attempts,
+                           err)))
         return rc;
+    if (r->reroute_max_attempts < 1 || r->reroute_max_attempts > 20)
+        return dg_error_set(err, DG_ECONFIG,
+                            "routing rules: reroute.max_attempts must be 1..20 (suppliers a line "
+                            "may be offered to in all, the first one included), got %ld",
+                            r->reroute_max_attempts);
     return 0;
 }
 

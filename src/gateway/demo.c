@@ -109,6 +109,14 @@ int dg_gw_demo_answer(const char *source, const char *dir, dg_error *err)
     return copy_tree(p, q, err);
 }
 
+int dg_gw_demo_drop(const char *source, const char *what, const char *dir, dg_error *err)
+{
+    char p[2048], q[2048];
+    snprintf(p, sizeof p, "%s/samples/demo/%s", source, what);
+    snprintf(q, sizeof q, "%s/drops", dir);
+    return copy_tree(p, q, err);
+}
+
 int dg_gw_demo_find_source(const char *opt, const char *argv0, char *out, size_t size)
 {
     char cand[4][2048];

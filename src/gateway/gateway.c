@@ -324,6 +324,20 @@ int dg_gw_cycle(dg_gw *g, const char *only, bool second_look, dg_error *err)
             if (rc == DG_ESTATE)
                 return rc;
         }
+    /* Lines a 997 rejected or whose backorder ran out go to the next supplier before the POs
+     * are sent, so the new PO leaves in this cycle. */
+    if (!dg_gw_stop_requested) {
+        dg_error e = {0};
+        size_t moved = 0, ended = 0;
+        int rc = dg_flow_reroute_due(g->store, g->rules, (int64_t)time(NULL), &moved, &ended, &e);
+        g->stats.rerouted += (long)moved;
+        g->stats.reroute_ended += (long)ended;
+        if (moved || ended)
+            dg_log_info("outcome=rerouted lines=%zu ended=%zu", moved, ended);
+        keep_first(&first, err, rc, &e);
+        if (rc == DG_ESTATE)
+            return rc;
+    }
     for (size_t i = 0; i < cfg->n_partners && !dg_gw_stop_requested; i++) {
         const dg_gw_partner *p = &cfg->partners[i];
         if (only && strcmp(only, p->name))

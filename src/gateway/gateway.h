@@ -251,6 +251,8 @@ int dg_gw_webhook_check_url(const char *url, bool has_secret, dg_error *err);
 typedef struct dg_gw_stats {
     long listed, taken, processed, duplicates, quarantined, waiting, failed;
     long docs, orders, shipments, invoices, stock, acks_in, acks_out;
+    long acknowledgments;         /* supplier PO acknowledgments (855, CSV) applied */
+    long rerouted, reroute_ended; /* lines moved to another supplier / that ended (issue 11) */
     long pos_queued, pos_sent, tracking_sent, webhooks_sent, send_failed;
     long cancels_queued, cancels_sent; /* cancellation requests to suppliers (860 ...) */
     long pos_held;  /* POs whose file would not be valid: held, not sent (store: hold_reason) */
@@ -438,6 +440,8 @@ void dg_gw_cert_result_free(dg_gw_cert_result *r);
 int dg_gw_demo_setup(const char *source, const char *dir, dg_error *err);
 /* "The suppliers answer": copies samples/demo/responses/<partner>/... into dir/drops/. */
 int dg_gw_demo_answer(const char *source, const char *dir, dg_error *err);
+/* Drops samples/demo/<what> (late-order, late-answers) into the demo's drops/. */
+int dg_gw_demo_drop(const char *source, const char *what, const char *dir, dg_error *err);
 /* The source checkout holding samples/demo: opt, $DG_SOURCE_DIR, the binary's parent folder
  * (build/dropgate), or the current folder. DG_ENOTFOUND when none has it. */
 int dg_gw_demo_find_source(const char *opt, const char *argv0, char *out, size_t size);

@@ -124,6 +124,8 @@ void gw_count_doc(dg_gw *g, dg_doc_kind k)
         g->stats.invoices++;
     else if (k == DG_DOC_STOCK)
         g->stats.stock++;
+    else if (k == DG_DOC_ACK)
+        g->stats.acknowledgments++;
 }
 
 /* One document of a batch file that was not applied: a documents row with its reason, an order

@@ -111,6 +111,36 @@ int dg_store_line_set_status(dg_store *s, int64_t line_id, const char *status, c
                        err);
 }
 
+int dg_store_line_answer(dg_store *s, int64_t line_id, const dg_store_answer *a,
+                         const dg_status_cause *c, dg_error *err)
+{
+    static const char sql[] = "UPDATE order_lines SET ack_code = ?2, ack_qty = ?3, ack_price = ?4,"
+                              " promised_date = ?5, ack_at = ?6 WHERE id = ?1";
+    int rc = dg_store_begin(s, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st;
+    if ((rc = dg_store_prepare(s, sql, &st, err)))
+        goto fail;
+    sqlite3_bind_int64(st, 1, line_id);
+    st_bind_text(st, 2, a->code);
+    if (a->has_qty)
+        sqlite3_bind_int64(st, 3, a->qty);
+    if (a->has_price)
+        sqlite3_bind_int64(st, 4, a->price);
+    st_bind_text(st, 5, a->promised_date);
+    sqlite3_bind_int64(st, 6, dg_store_now(s));
+    if ((rc = step_done(s, st, "recording a supplier's answer", err)))
+        goto fail;
+    if (a->status &&
+        (rc = dg_store_line_set_status(s, line_id, a->status, a->reason, c, NULL, err)))
+        goto fail;
+    return dg_store_commit(s, err);
+fail:
+    dg_store_rollback(s);
+    return rc;
+}
+
 /* ---- deriving a PO's status from its lines --------------------------------------------- */
 
 typedef struct line_row {

@@ -351,6 +351,16 @@ static const char mig15[] =
     " state TEXT NOT NULL CHECK(state IN ('PENDING','QUEUED','SENT')),"
     " outbox_id INTEGER REFERENCES outbox(id), created_at INTEGER NOT NULL, sent_at INTEGER);"
     "CREATE INDEX cancel_notices_state ON cancel_notices(state, storefront);";
+/* Why each candidate supplier was chosen or skipped for a line, as routing saw it when a line
+ * was re-routed (issue 11): `dropgate route --explain ORDER` shows these after the fact. */
+static const char mig16[] =
+    "CREATE TABLE route_decisions("
+    " id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id),"
+    " order_line_id INTEGER REFERENCES order_lines(id), line_no INTEGER NOT NULL,"
+    " attempt INTEGER NOT NULL, supplier TEXT NOT NULL,"
+    " verdict TEXT NOT NULL CHECK(verdict IN ('CHOSEN','ELIGIBLE','SKIPPED')), reason TEXT,"
+    " landed_cost INTEGER, cause TEXT, at INTEGER NOT NULL);"
+    "CREATE INDEX route_decisions_order ON route_decisions(order_id, line_no, attempt);";
 
 static const struct {
     int version;
@@ -373,6 +383,7 @@ static const struct {
     {13, "reasons of orders and documents not applied", mig13, false},
     {14, "SLA overdue events", mig14, false},
     {15, "cancellations, their requests to suppliers and notices", mig15, false},
+    {16, "routing decisions for re-routed lines", mig16, false},
 };
 
 /* Rows PRAGMA foreign_key_check reports: a rebuilt table must leave no dangling reference. */

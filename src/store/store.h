@@ -27,7 +27,7 @@ struct json_t;
 typedef struct dg_store dg_store;
 
 /* Current schema version (PRAGMA user_version after dg_store_open). */
-#define DG_STORE_SCHEMA_VERSION 15
+#define DG_STORE_SCHEMA_VERSION 16
 
 /* ---- open / close / transactions --------------------------------------------------------- */
 
@@ -439,6 +439,21 @@ int dg_store_po_created(dg_store *s, int64_t po_id, const dg_status_cause *c, dg
 int dg_store_line_set_status(dg_store *s, int64_t line_id, const char *status, const char *reason,
                              const dg_status_cause *c, bool *changed, dg_error *err);
 
+/* The supplier's answer on one PO line (855 or its CSV equivalent). */
+typedef struct dg_store_answer {
+    const char *status;        /* DG_SUP_ACCEPTED, _BACKORDERED, _REJECTED; NULL: keep the line's */
+    const char *reason;        /* the supplier's words or ours, may be NULL */
+    const char *code;          /* the partner's code as sent (ACK01), may be NULL */
+    bool has_qty, has_price;   /* the quantity / price the supplier acknowledged */
+    int64_t qty, price;        /* x 10^4 like every stored quantity and amount */
+    const char *promised_date; /* YYYY-MM-DD, may be NULL */
+} dg_store_answer;
+
+/* Records the answer on the line (code, quantity, price, promised date, time) and moves its
+ * supplier_status (status_history row). Call dg_store_po_status_refresh after the lines. */
+int dg_store_line_answer(dg_store *s, int64_t line_id, const dg_store_answer *a,
+                         const dg_status_cause *c, dg_error *err);
+
 /* Brings the PO's lines (shipped states), the PO's po_status and its order's
  * fulfilment_status up to date with what is recorded, with one status_history row per change.
  * status (may be NULL, 32 bytes) gets the PO's status after it. Idempotent. */
@@ -451,6 +466,90 @@ int dg_store_order_status_refresh(dg_store *s, int64_t order_id, const dg_status
 /* The PO's po_status (32 bytes) and id by number; DG_ENOTFOUND when unknown. */
 int dg_store_po_status(dg_store *s, const char *po_number, int64_t *po_id, char *status,
                        dg_error *err);
+
+/* ---- re-routing (reroute.c) ------------------------------------------------------------ */
+
+/* One PO line (order_lines row) with what re-routing needs of its order. */
+typedef struct dg_store_line {
+    int64_t id, order_id, po_id, rerouted_from, ack_at;
+    long line_no, attempt;
+    int64_t qty_ordered, qty_shipped, unit_price; /* x 10^4 */
+    bool has_price;
+    char line_number[32], retailer_sku[128], gtin[64], description[256], uom[16];
+    char supplier[64], supplier_status[32], supplier_reason[256], promised_date[16];
+    char storefront[64], order_number[64], ship_country[8], currency[8];
+    char status[32], reason[512]; /* routing's: MATCHED, PRODUCT_NOT_FOUND ... and why */
+} dg_store_line;
+
+int dg_store_line_get(dg_store *s, int64_t line_id, dg_store_line *out, dg_error *err);
+/* Ids of the lines of PO po_id, in PO line order (malloc'd). */
+int dg_store_po_line_ids(dg_store *s, int64_t po_id, int64_t **ids, size_t *n, dg_error *err);
+/* Backordered lines due for re-routing at now: promised date before today, or none and
+ * answered more than backorder_after seconds ago (malloc'd ids). */
+int dg_store_backorders_due(dg_store *s, int64_t now, long backorder_after, int64_t **ids,
+                            size_t *n, dg_error *err);
+/* Open lines (unanswered, accepted or backordered, nothing shipped) of POs whose file the
+ * supplier's 997/999 rejected (supplier_pos.status REJECTED), malloc'd ids. */
+int dg_store_ack_rejected_lines(dg_store *s, int64_t **ids, size_t *n, dg_error *err);
+
+/* The suppliers line_id and the lines it replaced were offered to, newest first, with how each
+ * ended (their supplier_status and reason): "northwind: REJECTED: discontinued". */
+typedef struct dg_store_tried {
+    char supplier[64];
+    char outcome[320];
+} dg_store_tried;
+int dg_store_line_tried(dg_store *s, int64_t line_id, dg_store_tried *out, size_t max, size_t *n,
+                        dg_error *err);
+
+/* A catalog row that may take a SKU, with its supplier's latest stock-feed row. */
+typedef struct dg_store_candidate {
+    char supplier[64], supplier_sku[128], gtin[64], description[256], ship_to[256];
+    int64_t cost, feed_cost, priority, ship_est, fee, stock_qty; /* x 10^4 but priority */
+    bool has_cost, has_feed_cost, has_stock;
+    int preferred, approved;
+} dg_store_candidate;
+int dg_store_route_candidates(dg_store *s, const char *sku, const char *gtin,
+                              dg_store_candidate **rows, size_t *n, dg_error *err);
+
+/* A re-routed line: a new PO at the supplier (number po_base, or po_base-2, -3 ... when taken)
+ * with one line, a copy of the old one for qty; the old line REROUTED with the reason; stock
+ * reserved; the new PO's life starts (status_history). */
+typedef struct dg_store_reroute {
+    int64_t from_line_id;
+    const char *supplier, *supplier_sku, *po_base;
+    int64_t qty, cost, landed;
+    bool reserve;             /* decrement the supplier's stock row */
+    const char *bill_to_json; /* the retailer on the PO */
+    const char *currency;
+} dg_store_reroute;
+int dg_store_reroute_create(dg_store *s, const dg_store_reroute *rr, const dg_status_cause *c,
+                            int64_t *po_id, int64_t *line_id, char *po_number, size_t size,
+                            dg_error *err);
+
+/* One routing decision (route_decisions): verdict "CHOSEN", "ELIGIBLE" or "SKIPPED". */
+typedef struct dg_store_decision {
+    int64_t order_id, line_id, at, landed;
+    bool has_landed;
+    long line_no, attempt;
+    char supplier[64], verdict[16], reason[320], cause[16];
+} dg_store_decision;
+int dg_store_decision_add(dg_store *s, const dg_store_decision *d, dg_error *err);
+/* The decisions recorded for an order, by line and attempt (malloc'd). */
+int dg_store_decisions(dg_store *s, int64_t order_id, dg_store_decision **rows, size_t *n,
+                       dg_error *err);
+/* An order's id by number (storefront NULL: any; DG_EINVAL when several have it). */
+int dg_store_order_id(dg_store *s, const char *storefront, const char *order_number, int64_t *id,
+                      dg_error *err);
+/* Ids of an order's lines (malloc'd), by line_no. */
+int dg_store_order_line_ids(dg_store *s, int64_t order_id, int64_t **ids, size_t *n, dg_error *err);
+
+/* Every re-routed line: the order, SKU, the supplier that let it go and why (its status before
+ * the re-route, its code, promised date), and where it went (malloc'd, oldest first). */
+typedef struct dg_store_reroute_row {
+    char order_number[64], sku[128], from_supplier[64], why[32], code[16], promised_date[16];
+    char to_supplier[64], po_number[64];
+} dg_store_reroute_row;
+int dg_store_reroutes(dg_store *s, dg_store_reroute_row **rows, size_t *n, dg_error *err);
 
 /* Supplier POs per po_status, as a JSON object {"AWAITING_CONFIRMATION": n, ...}, and orders
  * per fulfilment_status likewise (for `dropgate status`). Caller json_decref's them. */

@@ -13,8 +13,15 @@ fail() { echo "FAIL: $*"; echo "--- output:"; cat "$out"; exit 1; }
 has() { grep -qF -- "$1" "$out" || fail "output lacks '$1'"; }
 
 "$DG_BIN" demo --dir "$tmp/demo" --source "$DG_SOURCE_DIR" >"$out" 2>&1 || fail "demo exited $?"
-has "orders placed:        5 (3 converted, 1 partially converted, 1 failed)"
-has "POs sent:             5"
+has "orders placed:        6 (4 converted, 1 partially converted, 1 failed)"
+has "POs sent:             7"
+# issue 11: northwind backorders order 2006's line for weeks (855 IB); it goes to brightline
+has "PO acknowledgments:   1 in"
+has "lines re-routed:      1"
+has "order 2006     SF-1002    northwind BACKORDERED (IB, promised 2027-01-15) -> brightline PO 2006-BL"
+has "order 2006     CONVERTED            lines 1/1 matched, 2 PO(s), 0 shipped; revenue 59.99, cost 20.90"
+[ -f "$tmp/demo/drops/brightline/po/PO_2006-BL.csv" ] || fail "the re-routed PO did not reach brightline"
+grep -q "BL-1002" "$tmp/demo/drops/brightline/po/PO_2006-BL.csv" || fail "the re-routed PO lacks BL-1002"
 has "tracking passed back: 4 file(s)"
 has "invoices:             2 matched, 1 flagged"
 has "INV-BL-7002 brightline PO 2003-BL        DISCREPANCY: PRICE_ABOVE_TOLERANCE"
@@ -38,13 +45,37 @@ while IFS= read -r -d '' f; do
 done < <(find "$tmp/demo/drops" "$tmp/demo/var/outbox" -type f -print0)
 [ "$n" -ge 15 ] || fail "only $n X12 files under drops/ and var/outbox"
 ls "$tmp/demo/var/outbox/northwind/"PO_*.edi >/dev/null 2>&1 || fail "no X12 PO in northwind's outbox"
+# route --explain: why 2006's line went to northwind, then to brightline (issue 11).
+"$DG_BIN" route --explain 2006 --config "$tmp/demo/etc/dropgate.yaml" >"$out" 2>&1 || fail "route --explain"
+has "SF-1002 x 1: northwind, REROUTED (attempt 1): re-routed to brightline on PO 2006-BL"
+has "#1 CHOSEN       northwind    landed cost 28.00 = 21.50 x 1 + shipping 5.50 + dropship fee 1.00"
+has "#1 ELIGIBLE     brightline   landed cost 30.35"
+has "#2 CHOSEN       brightline"
+has "#2 SKIPPED      northwind    already offered this line: BACKORDERED  (855)"
+"$DG_BIN" route --explain 2004 --config "$tmp/demo/etc/dropgate.yaml" >"$out" 2>&1 || fail "route --explain 2004"
+has "routing: PRODUCT_NOT_FOUND: SKU SF-9999 is not in the catalog"
+"$DG_BIN" route --explain 2006 --json --config "$tmp/demo/etc/dropgate.yaml" >"$out" 2>&1 || fail "route --explain --json"
+python3 - "$out" <<'PY' || fail "route --explain --json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+l = d["lines"][0]
+assert l["supplier_status"] == "REROUTED", l
+assert [(r["attempt"], r["supplier"], r["verdict"]) for r in l["recorded"]] == \
+    [(1, "northwind", "CHOSEN"), (1, "brightline", "ELIGIBLE"), (2, "brightline", "CHOSEN"),
+     (2, "northwind", "SKIPPED")], l["recorded"]
+assert d["lines"][1]["now"][0]["verdict"] in ("WOULD_CHOOSE", "SKIPPED")
+PY
+set +e
+"$DG_BIN" route --explain NO-SUCH --config "$tmp/demo/etc/dropgate.yaml" >"$out" 2>&1; rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "route --explain of an unknown order: exit $rc, want 1"
 # Status and reports on the demo's state.
 "$DG_BIN" status --config "$tmp/demo/etc/dropgate.yaml" >"$out" 2>&1 || fail "status"
 has "open discrepancies:      1"
 "$DG_BIN" status --json --config "$tmp/demo/etc/dropgate.yaml" >"$out" 2>&1 || fail "status --json"
 has '"discrepancies_open"'
 "$DG_BIN" report orders --format csv --config "$tmp/demo/etc/dropgate.yaml" >"$out" 2>&1 || fail "report orders"
-[ "$(grep -c . "$out")" -eq 6 ] || fail "report orders: want a header and 5 rows"
+[ "$(grep -c . "$out")" -eq 7 ] || fail "report orders: want a header and 6 rows"
 "$DG_BIN" report reconcile --format json -o "$tmp/recon.json" --config "$tmp/demo/etc/dropgate.yaml" >"$out" 2>&1 || fail "report reconcile -o"
 grep -q PRICE_ABOVE_TOLERANCE "$tmp/recon.json" || fail "reconcile json lacks the discrepancy"
 set +e

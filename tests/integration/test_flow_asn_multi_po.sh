@@ -33,6 +33,9 @@ po_count() { # count of POs in state $1 from status --json (0 when none)
 }
 
 "$DG_BIN" demo --dir "$D" --source "$DG_SOURCE_DIR" >"$log" 2>&1 || fail "demo exited $?"
+# the demo leaves 2006-NW SENT (northwind answered it with an 855, not a 997; its line went to
+# brightline): counted apart
+sent_demo=$(po_count SENT)
 
 # ---- two storefront orders, one northwind PO each --------------------------------------------
 cat >"$D/drops/shopfront/orders/orders-3000.csv" <<'EOF'
@@ -47,7 +50,7 @@ checks=$((checks + 1))
 expect "order 3001 shipped POs before the ASN" "$(shipped 3001)" 0
 expect "order 3002 shipped POs before the ASN" "$(shipped 3002)" 0
 sent_before=$(po_count SENT)
-expect "SENT POs before the ASN" "$sent_before" 2
+expect "SENT POs before the ASN" "$((sent_before - sent_demo))" 2
 
 # ---- one 856, shipment SH-NW-9100, two order levels ------------------------------------------
 body=$tmp/856.body
@@ -92,7 +95,7 @@ checks=$((checks + 1))
 grep -q "856_SH-NW-9100.edi outcome=processed docs=2" "$log" || fail "the 856 was not processed as 2 documents"
 expect "order 3001 shipped" "$(shipped 3001)" 1
 expect "order 3002 shipped (2nd PO of the same 856)" "$(shipped 3002)" 1
-expect "SENT POs after the ASN" "$(po_count SENT)" 0
+expect "SENT POs after the ASN" "$(po_count SENT)" "$sent_demo"
 expect "SHIPPED POs after the ASN (2003-NW, 2003-BL, 3001-NW, 3002-NW)" "$(po_count SHIPPED)" 4
 checks=$((checks + 1))
 ls "$D/drops/shopfront/tracking" | grep -q '^TRACKING_3001_' || fail "no tracking file for order 3001"
