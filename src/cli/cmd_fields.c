@@ -10,7 +10,7 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: dropgate fields [order|shipment|invoice|stock] [--markdown]\n"
+    fputs("usage: dropgate fields [order|shipment|invoice|stock|acknowledgment] [--markdown]\n"
           "\n"
           "Lists every canonical field (path, type, meaning) of each document kind, or of one;\n"
           "--markdown writes the reference section of mappings/README.md.\n"
@@ -20,8 +20,8 @@ static void usage(FILE *f)
 
 static int plain(dg_doc_kind only)
 {
-    static const dg_doc_kind kinds[] = {DG_DOC_ORDER, DG_DOC_SHIPMENT, DG_DOC_INVOICE,
-                                        DG_DOC_STOCK};
+    static const dg_doc_kind kinds[] = {DG_DOC_ORDER, DG_DOC_SHIPMENT, DG_DOC_INVOICE, DG_DOC_STOCK,
+                                        DG_DOC_ACK};
     int missing = 0;
     for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
         if (only != DG_DOC_NONE && kinds[k] != only)
