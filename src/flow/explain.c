@@ -38,7 +38,8 @@ static int dry_run(dg_store *s, const dg_flow_rules *r, const dg_store_line *l, 
                        .gtin = l->gtin,
                        .qty = {l->qty_ordered, true},
                        .price = {l->unit_price, l->has_price},
-                       .country = l->ship_country[0] ? l->ship_country : r->default_country};
+                       .country = l->ship_country[0] ? l->ship_country : r->default_country,
+                       .test = fl_is_test_supplier(r, l->supplier)};
     int rc = l->rerouted_from > 0
                  ? dg_store_line_tried(s, l->rerouted_from, ask.tried, 24, &ask.n_tried, err)
                  : 0;

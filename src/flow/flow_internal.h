@@ -104,7 +104,7 @@ typedef struct po_line {
     char retailer_sku[128], supplier_sku[128], gtin[64];
     dg_dec ordered, shipped, add;
     dg_dec cost, invoiced;
-    dg_dec cancelled; /* confirmed cancelled (cancel.c): not to be invoiced */
+    dg_dec cancelled;         /* confirmed cancelled (cancel.c): not to be invoiced */
     dg_dec ack_price;         /* the price the supplier acknowledged (855 PO104), unset: none */
     char supplier_status[32]; /* DG_SUP_*, "" when the supplier has not answered */
 } po_line;
@@ -132,6 +132,9 @@ int fl_date_text(int64_t t, char *out, size_t size); /* "YYYY-MM-DD" (UTC) */
 typedef struct fl_line_ask {
     const char *sku, *gtin, *country;
     dg_dec qty, price;
+    bool test;     /* the line's order is a test order: only partners in test mode may take it */
+    bool via_twin; /* first routing: a production supplier with a test twin (test_of) counts, its
+                      twin gets the PO; a re-route places on the candidate itself, so it does not */
     dg_store_tried tried[24];
     size_t n_tried;
 } fl_line_ask;

@@ -42,7 +42,7 @@ typedef struct line_plan {
     int chosen;  /* index in cands, -1: none */
     part *parts; /* the chosen supplier(s), filled once routing is decided */
     size_t n_parts;
-    bool test; /* a test order's line: only partners in test mode may take it */
+    bool test;            /* a test order's line: only partners in test mode may take it */
     fl_verdict *verdicts; /* every candidate as the rules saw it before any stock was reserved,
                              recorded for `dropgate route --explain` */
     size_t n_verdicts;
@@ -686,7 +686,9 @@ static int judge_line(dg_store *s, const dg_flow_rules *r, line_plan *lp, const 
                        .gtin = l->gtin,
                        .country = country,
                        .qty = l->quantity,
-                       .price = l->unit_price};
+                       .price = l->unit_price,
+                       .test = lp->test,
+                       .via_twin = true};
     int best = -1;
     return fl_route_evaluate(s, r, &ask, &lp->verdicts, &lp->n_verdicts, &best, err);
 }

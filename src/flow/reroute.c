@@ -62,6 +62,15 @@ static void judge(const dg_flow_rules *r, const fl_line_ask *ask, fl_verdict *v)
             why(v, "already offered this line: %s", ask->tried[i].outcome);
             return;
         }
+    /* test orders stay among partners in test mode, production orders never reach one */
+    bool test_mode = fl_is_test_supplier(r, c->supplier);
+    if (ask->test ? !test_mode && !(ask->via_twin && fl_test_twin(r, c->supplier)) : test_mode) {
+        why(v,
+            ask->test ? "test order: %s is not in test mode"
+                      : "%s is in test mode (partner test: true)",
+            c->supplier);
+        return;
+    }
     if (!c->approved || (sp && !sp->enabled)) {
         why(v, "not approved (%s)", !c->approved ? "catalog approved=0" : "supplier disabled");
         return;
@@ -199,7 +208,8 @@ static int reroute_line(dg_store *s, const dg_flow_rules *r, int64_t line_id,
                        .gtin = l.gtin,
                        .qty = {l.qty_ordered, true},
                        .price = {l.unit_price, l.has_price},
-                       .country = l.ship_country[0] ? l.ship_country : r->default_country};
+                       .country = l.ship_country[0] ? l.ship_country : r->default_country,
+                       .test = fl_is_test_supplier(r, l.supplier)};
     if ((rc = dg_store_line_tried(s, line_id, ask.tried, MAX_TRIED, &ask.n_tried, err)))
         return rc;
     char msg[1024];
