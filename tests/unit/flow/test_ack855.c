@@ -266,6 +266,23 @@ static void all_suppliers_reject(void **state)
     assert_int_equal(ft_q(f, "SELECT count(*) FROM order_lines WHERE retailer_sku='A-1'"), 2);
 }
 
+/* A production order's rejected line is never re-routed to a partner in test mode (and a test
+ * order's line never to a production supplier): bl in test mode leaves nw's rejection ended. */
+static void no_reroute_across_test_mode(void **state)
+{
+    ft *f = *state;
+    dg_error err = {0};
+    assert_int_equal(dg_flow_rules_add_test_supplier(f->r, "bl", NULL, &err), 0);
+    dg_flow_ack855_result r =
+        ack(f, "nw", ack_doc("O-1-NW", "ACCEPTED", "NW-1:IR:REJECTED:1", NULL));
+    assert_int_equal(r.rejected, 1);
+    assert_int_equal(r.rerouted, 0);
+    assert_int_equal(r.ended, 1);
+    assert_non_null(strstr(line_q(f, "supplier_reason", "O-1-NW", "NW-1"),
+                           "bl is in test mode (partner test: true)"));
+    assert_int_equal(ft_q(f, "SELECT count(*) FROM supplier_pos"), 1); /* no PO at bl */
+}
+
 /* reroute.max_attempts: 1: nothing is re-routed, the reason names the rule. */
 static void attempt_limit(void **state)
 {
@@ -427,6 +444,7 @@ int main(void)
         T(ib_far_away_reroutes_now),
         T(ir_reroutes_once),
         T(all_suppliers_reject),
+        T(no_reroute_across_test_mode),
         cmocka_unit_test(attempt_limit),
         T(changes_feed_the_invoice_match),
         T(invoice_above_the_acknowledged_price),
