@@ -215,6 +215,33 @@ static void check_invoice(dg_gw_cert_result *r, const dg_order *po, const dg_inv
     }
 }
 
+/* A PO acknowledgment (855 or its CSV/XML form): our PO number, every line a PO line named by
+ * its ids, every line with a status the mapping understood (accepted, backordered, rejected,
+ * changed). */
+static void check_ack(dg_gw_cert_result *r, const dg_order *po, const dg_ack *a, const char *doc)
+{
+    gw_cert_add(r, "ack_po", doc, same(a->po_number, po->order_number), "PO number %s%s%s",
+                a->po_number ? a->po_number : "(none)",
+                same(a->po_number, po->order_number) ? "" : ", want ",
+                same(a->po_number, po->order_number) ? "" : po->order_number);
+    row lines = {true, ""}, codes = {true, ""};
+    for (size_t i = 0; i < a->n_lines; i++) {
+        const dg_ack_line *l = &a->lines[i];
+        bool by_id = false;
+        const char *name = l->vendor_sku ? l->vendor_sku : l->line_number ? l->line_number : "?";
+        if (po_line(po, l->line_number, l->vendor_sku, l->buyer_sku, l->gtin, &by_id) < 0)
+            FAIL3(lines, "acknowledged line %s is not on the PO%s%s", name, "", "");
+        const char *st = l->status && *l->status ? l->status : a->status;
+        if (!st || !*st)
+            FAIL3(codes, "line %s: no status read (code %s)%s", name, l->code ? l->code : "none",
+                  "");
+    }
+    gw_cert_add(r, "ack_lines", doc, lines.pass, "%s",
+                lines.pass ? "every acknowledged line is a PO line" : lines.detail);
+    gw_cert_add(r, "ack_codes", doc, codes.pass, "%s",
+                codes.pass ? "every line has a status the mapping understood" : codes.detail);
+}
+
 /* Every PO line appears in at least one document of the kind (line carry-through). */
 static void carried(dg_gw_cert_result *r, const dg_order *po, const char *what, const dg_dec *got,
                     bool any)
@@ -254,11 +281,19 @@ void gw_cert_cross(dg_gw_cert_result *r, const dg_doc *podoc, dg_doc *const *doc
                      from[i]);
             check_invoice(r, po, &docs[i]->u.invoice, doc, &t, n_asn > 0);
         }
+    size_t n_ack = 0;
+    for (size_t i = 0; i < n; i++)
+        if (docs[i]->kind == DG_DOC_ACK) {
+            n_ack++;
+            snprintf(doc, sizeof doc, "acknowledgment %s (%s)",
+                     docs[i]->u.ack.ack_type ? docs[i]->u.ack.ack_type : "?", from[i]);
+            check_ack(r, po, &docs[i]->u.ack, doc);
+        }
     carried(r, po, "ship notices", t.shipped, n_asn > 0);
     carried(r, po, "invoices", t.invoiced, n_inv > 0);
     gw_cert_add(r, "answers", "ship notice (856)", n_asn > 0, "%zu read", n_asn);
     gw_cert_add(r, "answers", "invoice (810)", n_inv > 0, "%zu read", n_inv);
-    if (want_ack)
-        gw_cert_add(r, "answers", "acknowledgment (855)", false,
-                    "the partner sends 855s but none was read");
+    if (want_ack || n_ack)
+        gw_cert_add(r, "answers", "acknowledgment (855)", n_ack > 0, "%s",
+                    n_ack ? "read" : "the partner sends 855s but none was read");
 }

@@ -53,6 +53,18 @@ certify brightline --answers "$A"
 want '^asn_po +ship notice SO-BL-CERT \(shipment.csv\) +FAIL +PO number CERT-0002, want CERT-0001' "wrong ASN PO number not named"
 want '^asn_qty +ship notice .*FAIL +line 3: 4 shipped, 3 ordered' "over-shipment not named"
 
+# A wrong 855: another PO number and a line that is not on the PO.
+N=$tmp/answers-nw
+cp -r "$W/etc/certify/northwind" "$N"
+sed -i 's/BAK\*00\*AC\*CERT-0001/BAK*00*AC*CERT-0009/; s/PO1\*3\*3\*EA\*6.90\*\*VP\*CERT-1003/PO1*9*3*EA*6.90**VP*CERT-1999/' "$N/answer-855.x12"
+grep -q 'CERT-1999' "$N/answer-855.x12" || fail "test setup: 855 answer not broken"
+certify northwind --answers "$N"
+[ "$rc" -eq 1 ] || { cat "$out"; fail "certify with a wrong 855 exited $rc, want 1"; }
+want '^ack_po +acknowledgment AC \(answer-855.x12\) +FAIL +PO number CERT-0009, want CERT-0001' "wrong 855 PO number not named"
+want '^ack_lines +acknowledgment .*FAIL +acknowledged line CERT-1999 is not on the PO' "855 line not on the PO not named"
+certify northwind
+want '^ack_codes +acknowledgment AC \(answer-855.x12\) +PASS' "northwind: the 855 answer's codes not checked"
+
 # A broken CSV inbound mapping: the ASN's SKU column renamed.
 sed -i 's/source: sku_id/source: item_sku/' "$W/mappings/supplier-csv-asn-in.yaml"
 certify brightline
