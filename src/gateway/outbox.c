@@ -384,6 +384,29 @@ fail:
     return rc;
 }
 
+/* The end of queueing one file whose entry the open transaction records: the bytes staged
+ * beside path and made durable, the commit, then the final name. On a failure before the commit
+ * the transaction is rolled back and no file is left behind; *b is freed either way. */
+static int stage_commit_publish(dg_gw *g, const char *path, dg_buf *b, dg_error *err)
+{
+    char tmp[1500];
+    tmp_name(path, tmp, sizeof tmp);
+    int rc = write_tmp(tmp, b->data ? b->data : "", b->len, err);
+    if (!rc && (rc = gw_sync_local(g, err)))
+        unlink(tmp);
+    dg_buf_free(b);
+    if (rc) {
+        dg_store_rollback(g->store);
+        return rc;
+    }
+    if ((rc = dg_store_commit(g->store, err))) {
+        unlink(tmp);
+        return rc;
+    }
+    publish(tmp, path);
+    return 0;
+}
+
 int gw_requeue_po(dg_gw *g, const dg_gw_partner *p, dg_flow_po *po, const char *actor,
                   const char *reason, char *name, size_t name_size, dg_error *err)
 {
@@ -402,7 +425,7 @@ int gw_requeue_po(dg_gw *g, const dg_gw_partner *p, dg_flow_po *po, const char *
     controls c;
     memset(&c, 0, sizeof c);
     dg_buf b = DG_BUF_INIT;
-    char base[200], path[1400], sha[DG_SHA256_HEX_LEN], tmp[1500] = "", detail[400];
+    char base[200], path[1400], sha[DG_SHA256_HEX_LEN], detail[400];
     if ((rc = take_controls(g, p, &c, err)))
         goto fail;
     dg_map_envelope env = envelope(g, p, &c);
@@ -430,27 +453,14 @@ int gw_requeue_po(dg_gw *g, const dg_gw_partner *p, dg_flow_po *po, const char *
                           name);
         goto fail;
     }
-    tmp_name(path, tmp, sizeof tmp);
-    if ((rc = write_tmp(tmp, b.data ? b.data : "", b.len, err))) {
-        tmp[0] = '\0';
-        goto fail;
-    }
-    if ((rc = gw_sync_local(g, err)))
-        goto fail;
-    dg_buf_free(&b);
-    if ((rc = dg_store_commit(g->store, err))) {
-        unlink(tmp);
+    if ((rc = stage_commit_publish(g, path, &b, err)))
         return rc;
-    }
-    publish(tmp, path);
     dg_log_info("partner=%s file=%s outcome=queued kind=po po=%s resend=new-control-numbers "
                 "isa13=%s by=%s",
                 p->name, name, po->po_number, c.isa_s, actor);
     return 0;
 fail:
     dg_store_rollback(g->store);
-    if (tmp[0])
-        unlink(tmp);
     dg_buf_free(&b);
     return rc;
 }
@@ -465,7 +475,7 @@ static int queue_tracking(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m,
     controls c;
     memset(&c, 0, sizeof c);
     dg_buf b = DG_BUF_INIT;
-    char base[200], name[256], path[1400], sha[DG_SHA256_HEX_LEN], tmp[1500] = "";
+    char base[200], name[256], path[1400], sha[DG_SHA256_HEX_LEN];
     const dg_x12_defs *defs = NULL;
     if (x12 && ((rc = gw_x12_defs(g, &defs, err)) || (rc = take_controls(g, p, &c, err))))
         goto fail;
@@ -487,27 +497,13 @@ static int queue_tracking(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m,
     if (was_held)
         dg_log_info("partner=%s order=%s outcome=released kind=tracking (its file now validates)",
                     p->name, n->order_number);
-    tmp_name(path, tmp, sizeof tmp);
-    if ((rc = write_tmp(tmp, b.data ? b.data : "", b.len, err))) {
-        tmp[0] = '\0';
-        goto fail;
-    }
-    if ((rc = gw_sync_local(g, err)))
-        goto fail;
-    dg_buf_free(&b);
-    rc = dg_store_commit(g->store, err);
-    if (rc) {
-        unlink(tmp);
+    if ((rc = stage_commit_publish(g, path, &b, err)))
         return rc;
-    }
-    publish(tmp, path);
     dg_log_info("partner=%s file=%s outcome=queued kind=tracking order=%s po=%s", p->name, name,
                 n->order_number, n->po_number);
     return rc;
 fail:
     dg_store_rollback(g->store);
-    if (tmp[0])
-        unlink(tmp);
     dg_buf_free(&b);
     return rc;
 }
@@ -523,7 +519,7 @@ int gw_queue_doc(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_doc *
     controls c;
     memset(&c, 0, sizeof c);
     dg_buf b = DG_BUF_INIT;
-    char safe[200], path[1400], sha[DG_SHA256_HEX_LEN], tmp[1500] = "";
+    char safe[200], path[1400], sha[DG_SHA256_HEX_LEN];
     const dg_x12_defs *defs = NULL;
     if (x12 && ((rc = gw_x12_defs(g, &defs, err)) || (rc = take_controls(g, p, &c, err))))
         goto fail;
@@ -539,25 +535,9 @@ int gw_queue_doc(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_doc *
         (rc = record(g, ctx, name, sha, path, &outbox_id, err)) ||
         (rc = put_archive(g, p, name, &b, sha, err)))
         goto fail;
-    tmp_name(path, tmp, sizeof tmp);
-    if ((rc = write_tmp(tmp, b.data ? b.data : "", b.len, err))) {
-        tmp[0] = '\0';
-        goto fail;
-    }
-    if ((rc = gw_sync_local(g, err)))
-        goto fail;
-    dg_buf_free(&b);
-    rc = dg_store_commit(g->store, err);
-    if (rc) {
-        unlink(tmp);
-        return rc;
-    }
-    publish(tmp, path);
-    return 0;
+    return stage_commit_publish(g, path, &b, err);
 fail:
     dg_store_rollback(g->store);
-    if (tmp[0])
-        unlink(tmp);
     dg_buf_free(&b);
     return rc;
 }
