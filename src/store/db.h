@@ -72,6 +72,7 @@ int dg_stmt_column_count(dg_stmt *st);
 const char *dg_stmt_column_name(dg_stmt *st, int i);
 bool dg_stmt_column_null(dg_stmt *st, int i);
 int64_t dg_stmt_int64(dg_stmt *st, int i); /* NULL reads as 0 */
+int dg_stmt_int(dg_stmt *st, int i);       /* dg_stmt_int64 cut to int (counts, flags) */
 double dg_stmt_double(dg_stmt *st, int i); /* NULL reads as 0 */
 /* NULL for SQL NULL; valid until the next step, reset or finalize of st. */
 const char *dg_stmt_text(dg_stmt *st, int i);

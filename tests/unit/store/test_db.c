@@ -1,0 +1,224 @@
+/* The database layer (db.h) on its SQLite backend: statements, bindings, NULLs, RETURNING,
+ * ON CONFLICT, string_agg (registered into SQLite), error classes, and the refusal of a
+ * postgresql:// location in a build without libpq. */
+#include "testutil.h"
+
+#include <string.h>
+
+#include "store/db.h"
+
+static dg_db *open_mem(void)
+{
+    dg_db *db = NULL;
+    dg_error err = {0};
+    assert_int_equal(dg_db_open(":memory:", &db, &err), 0);
+    assert_int_equal(dg_db_kind(db), DG_DB_SQLITE);
+    assert_string_equal(dg_db_name(db), ":memory:");
+    assert_int_equal(dg_db_exec(db,
+                                "CREATE TABLE t(id INTEGER PRIMARY KEY, k TEXT NOT NULL UNIQUE,"
+                                " n INTEGER, x REAL);"
+                                "CREATE TABLE c(k TEXT PRIMARY KEY, n INTEGER NOT NULL)",
+                                &err),
+                     0);
+    return db;
+}
+
+static int64_t insert(dg_db *db, const char *k, int64_t n)
+{
+    dg_error err = {0};
+    dg_stmt *st = NULL;
+    assert_int_equal(dg_db_prepare(db, "INSERT INTO t(k, n) VALUES (?, ?) RETURNING id", &st, &err),
+                     0);
+    dg_stmt_bind_text(st, 1, k);
+    dg_stmt_bind_int64(st, 2, n);
+    assert_int_equal(dg_stmt_step(st), DG_DB_ROW);
+    int64_t id = dg_stmt_int64(st, 0);
+    assert_int_equal(dg_stmt_step(st), DG_DB_DONE);
+    dg_stmt_finalize(st);
+    return id;
+}
+
+static void bind_step_columns(void **state)
+{
+    (void)state;
+    dg_db *db = open_mem();
+    dg_error err = {0};
+    assert_int_equal(insert(db, "a", 5), 1);
+    assert_int_equal(insert(db, "b", 7), 2);
+    dg_stmt *st = NULL;
+    assert_int_equal(dg_db_prepare(db, "UPDATE t SET x = ?2, n = ?3 WHERE k = ?1", &st, &err), 0);
+    dg_stmt_bind_text(st, 1, "b");
+    dg_stmt_bind_double(st, 2, 2.5);
+    dg_stmt_bind_null(st, 3);
+    assert_int_equal(dg_stmt_step(st), DG_DB_DONE);
+    assert_int_equal(dg_db_changes(db), 1);
+    dg_stmt_finalize(st);
+
+    assert_int_equal(dg_db_prepare(db, "SELECT id, k, n, x FROM t ORDER BY id", &st, &err), 0);
+    assert_int_equal(dg_stmt_column_count(st), 4);
+    assert_string_equal(dg_stmt_column_name(st, 1), "k");
+    assert_int_equal(dg_stmt_step(st), DG_DB_ROW);
+    assert_string_equal(dg_stmt_text(st, 1), "a");
+    assert_int_equal(dg_stmt_int(st, 2), 5);
+    assert_true(dg_stmt_column_null(st, 3));
+    assert_null(dg_stmt_text(st, 3));
+    assert_int_equal(dg_stmt_step(st), DG_DB_ROW);
+    assert_true(dg_stmt_column_null(st, 2));
+    assert_int_equal(dg_stmt_int64(st, 2), 0); /* NULL reads as 0 */
+    assert_true(dg_stmt_double(st, 3) == 2.5);
+    assert_int_equal(dg_stmt_step(st), DG_DB_DONE);
+    /* a reset starts over */
+    dg_stmt_reset(st);
+    assert_int_equal(dg_stmt_step(st), DG_DB_ROW);
+    assert_int_equal(dg_stmt_int64(st, 0), 1);
+    dg_stmt_finalize(st);
+    dg_db_close(db);
+}
+
+/* A reset clears the bindings: a statement run again without binding sees NULL. */
+static void reset_clears_bindings(void **state)
+{
+    (void)state;
+    dg_db *db = open_mem();
+    dg_error err = {0};
+    dg_stmt *st = NULL;
+    assert_int_equal(dg_db_prepare(db, "SELECT ? IS NULL", &st, &err), 0);
+    dg_stmt_bind_int64(st, 1, 3);
+    assert_int_equal(dg_stmt_step(st), DG_DB_ROW);
+    assert_int_equal(dg_stmt_int(st, 0), 0);
+    dg_stmt_reset(st);
+    assert_int_equal(dg_stmt_step(st), DG_DB_ROW);
+    assert_int_equal(dg_stmt_int(st, 0), 1);
+    dg_stmt_finalize(st);
+    dg_db_close(db);
+}
+
+/* The control-number shape: one upsert that increments and returns, atomic on both backends. */
+static void upsert_returning(void **state)
+{
+    (void)state;
+    dg_db *db = open_mem();
+    dg_error err = {0};
+    dg_stmt *st = NULL;
+    assert_int_equal(dg_db_prepare(db,
+                                   "INSERT INTO c(k, n) VALUES (?, 1) ON CONFLICT (k) DO UPDATE"
+                                   " SET n = c.n + 1 RETURNING n",
+                                   &st, &err),
+                     0);
+    for (int64_t want = 1; want <= 3; want++) {
+        dg_stmt_bind_text(st, 1, "ISA");
+        assert_int_equal(dg_stmt_step(st), DG_DB_ROW);
+        assert_int_equal(dg_stmt_int64(st, 0), want);
+        assert_int_equal(dg_stmt_step(st), DG_DB_DONE);
+        dg_stmt_reset(st);
+    }
+    dg_stmt_finalize(st);
+    /* DO NOTHING: no row changed, none returned */
+    assert_int_equal(insert(db, "a", 1), 1);
+    assert_int_equal(
+        dg_db_prepare(db, "INSERT INTO t(k) VALUES ('a') ON CONFLICT (k) DO NOTHING RETURNING id",
+                      &st, &err),
+        0);
+    assert_int_equal(dg_stmt_step(st), DG_DB_DONE);
+    assert_int_equal(dg_db_changes(db), 0);
+    dg_stmt_finalize(st);
+    dg_db_close(db);
+}
+
+static void string_agg_registered(void **state)
+{
+    (void)state;
+    dg_db *db = open_mem();
+    dg_error err = {0};
+    insert(db, "a", 1);
+    insert(db, "b", 1);
+    insert(db, "c", 2);
+    assert_int_equal(dg_db_exec(db, "INSERT INTO t(k, n) VALUES ('z', NULL)", &err), 0);
+    dg_stmt *st = NULL;
+    assert_int_equal(dg_db_prepare(db,
+                                   "SELECT n, string_agg(k, '; ') FROM (SELECT * FROM t ORDER BY"
+                                   " k) GROUP BY n ORDER BY n",
+                                   &st, &err),
+                     0);
+    assert_int_equal(dg_stmt_step(st), DG_DB_ROW); /* n NULL first on SQLite */
+    assert_string_equal(dg_stmt_text(st, 1), "z");
+    assert_int_equal(dg_stmt_step(st), DG_DB_ROW);
+    assert_string_equal(dg_stmt_text(st, 1), "a; b");
+    assert_int_equal(dg_stmt_step(st), DG_DB_ROW);
+    assert_string_equal(dg_stmt_text(st, 1), "c");
+    assert_int_equal(dg_stmt_step(st), DG_DB_DONE);
+    dg_stmt_finalize(st);
+    /* NULLs are skipped; nothing to join gives NULL */
+    assert_int_equal(dg_db_prepare(db,
+                                   "SELECT string_agg(CASE WHEN n = 2 THEN k END, ','),"
+                                   " string_agg(k, ',') FROM t WHERE n > 5",
+                                   &st, &err),
+                     0);
+    assert_int_equal(dg_stmt_step(st), DG_DB_ROW);
+    assert_true(dg_stmt_column_null(st, 0));
+    assert_true(dg_stmt_column_null(st, 1));
+    dg_stmt_finalize(st);
+    dg_db_close(db);
+}
+
+static void errors_classified(void **state)
+{
+    (void)state;
+    dg_db *db = open_mem();
+    dg_error err = {0};
+    insert(db, "a", 1);
+    dg_stmt *st = NULL;
+    assert_int_equal(dg_db_prepare(db, "INSERT INTO t(k) VALUES (?)", &st, &err), 0);
+    dg_stmt_bind_text(st, 1, "a");
+    assert_int_equal(dg_stmt_step(st), DG_DB_ERR);
+    assert_int_equal(dg_db_errclass_last(db), DG_DBE_CONSTRAINT);
+    assert_non_null(strstr(dg_db_errmsg(db), "UNIQUE"));
+    dg_stmt_reset(st);
+    dg_stmt_finalize(st);
+    /* a bad statement names itself */
+    assert_int_equal(dg_db_prepare(db, "SELEC nothing", &st, &err), DG_ESTATE);
+    assert_null(st);
+    assert_non_null(strstr(err.msg, "SELEC nothing"));
+    assert_int_equal(dg_db_exec(db, "INSERT INTO nowhere VALUES (1)", &err), DG_ESTATE);
+    assert_non_null(strstr(err.msg, "nowhere"));
+    dg_db_close(db);
+
+    /* a file that is not a database is fatal: no retry fixes it */
+    char *dir = dg_test_tmpdir("db_notadb");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/junk.db", dir);
+    dg_test_write_file(path, "this is not a database, and it is long enough to be read as one");
+    assert_int_equal(dg_db_open(path, &db, &err), 0);
+    assert_int_equal(dg_db_exec(db, "SELECT * FROM sqlite_master", &err), DG_ESTATE);
+    assert_int_equal(dg_db_errclass_last(db), DG_DBE_FATAL);
+    dg_db_close(db);
+    dg_test_rmtree(dir);
+    free(dir);
+}
+
+static void postgres_location_chosen_by_shape(void **state)
+{
+    (void)state;
+    dg_db *db = NULL;
+    dg_error err = {0};
+#ifndef DG_HAVE_PG
+    int rc = dg_db_open("postgresql://dg:secret@localhost/dg", &db, &err);
+    assert_int_equal(rc, DG_EINVAL);
+    assert_null(db);
+    assert_non_null(strstr(err.msg, "PostgreSQL support not built"));
+    assert_null(strstr(err.msg, "secret")); /* never echo a password */
+    assert_int_equal(dg_db_open("postgres://localhost/dg", &db, &err), DG_EINVAL);
+#endif
+    assert_int_equal(dg_db_open("", &db, &err), DG_EINVAL);
+    assert_null(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(bind_step_columns), cmocka_unit_test(reset_clears_bindings),
+        cmocka_unit_test(upsert_returning),  cmocka_unit_test(string_agg_registered),
+        cmocka_unit_test(errors_classified), cmocka_unit_test(postgres_location_chosen_by_shape),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
