@@ -5,6 +5,7 @@ pkgs=(build-essential cmake pkg-config
       libxml2-dev libcsv-dev libssh2-1-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
       libyaml-dev libjansson-dev libcmocka-dev
       libmicrohttpd-dev chromium  # the web console (dropgate serve) and its browser test
+      libpq-dev postgresql        # the PostgreSQL store and its tests (a private server per run)
       openssh-server openssh-client vsftpd openssl curl sqlite3 valgrind procps jq systemd
       clang libclang-rt-14-dev)   # libFuzzer (tests/fuzz/); Debian 12's clang is 14
 missing=()

@@ -9,7 +9,9 @@
  * - `INSERT ... ON CONFLICT (...) DO NOTHING / DO UPDATE`, `RETURNING id` (never
  *   last_insert_rowid), `string_agg(x, sep)` (registered into SQLite), `lower(x) LIKE lower(?)`
  *   where case must not matter (PostgreSQL's LIKE is case-sensitive, SQLite's is not);
- * - integers are 64-bit on both (migrations write INTEGER; the PostgreSQL backend creates BIGINT);
+ * - integers are 64-bit on both (migrations write INTEGER; the PostgreSQL backend reads it as
+ *   BIGINT, `INTEGER PRIMARY KEY` as an identity column filled when left out, REAL as DOUBLE
+ *   PRECISION);
  *   booleans are integers 0/1, times are seconds since the epoch.
  *
  * Steps: dg_stmt_step returns DG_DB_ROW while rows remain, then DG_DB_DONE; an error returns
