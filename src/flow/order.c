@@ -409,7 +409,16 @@ static int insert_order(dg_store *s, const char *storefront, const dg_doc *doc, 
         "INSERT INTO orders(storefront, order_number, document_id, status, order_date, currency,"
         " ship_to_json, ship_country, carrier, service_level, notes, total, lines_total,"
         " lines_matched, created_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+        /* an order its mapping could not read (FAILED, no lines) is placed under the same row
+         * when the storefront sends it again, corrected: one order, one number */
+        " ON CONFLICT(storefront, order_number) DO UPDATE SET document_id = excluded.document_id,"
+        " status = excluded.status, order_date = excluded.order_date,"
+        " currency = excluded.currency, ship_to_json = excluded.ship_to_json,"
+        " ship_country = excluded.ship_country, carrier = excluded.carrier,"
+        " service_level = excluded.service_level, notes = excluded.notes, total = excluded.total,"
+        " lines_total = excluded.lines_total, lines_matched = excluded.lines_matched, reason = NULL"
+        " WHERE orders.status = 'FAILED' AND orders.lines_total = 0 RETURNING id";
     const dg_order *o = &doc->u.order;
     sqlite3_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
@@ -432,10 +441,18 @@ static int insert_order(dg_store *s, const char *storefront, const dg_doc *doc, 
     sqlite3_bind_int64(st, 13, (sqlite3_int64)lines);
     sqlite3_bind_int64(st, 14, (sqlite3_int64)matched);
     sqlite3_bind_int64(st, 15, dg_store_now(s));
-    rc = fl_step_done(s, st, err, "recording an order");
+    rc = sqlite3_step(st);
+    *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    if (rc == SQLITE_ROW)
+        rc = sqlite3_step(st);
+    sqlite3_reset(st);
     free(ship);
-    *id = sqlite3_last_insert_rowid(dg_store_db(s));
-    return rc;
+    if (rc != SQLITE_DONE)
+        return dg_store_fail(s, err, "recording an order");
+    if (!*id)
+        return dg_error_set(err, DG_EDUP, "%s: order %s is recorded already", storefront,
+                            o->order_number);
+    return 0;
 }
 
 /* Longest order number taken: results, reports and tracking notifications carry the storefront's
@@ -755,10 +772,12 @@ static bool has_text(const char *v)
 /* An order not wholly converted says why: its own reason (no address) and, for its storefront's
  * status feed, the reasons of the lines that were not placed. */
 static int not_converted(dg_store *s, int64_t order_id, const char *status, const char *reason,
-                         const line_plan *lp, size_t n, int64_t doc_id, dg_error *err)
+                         const line_plan *lp, size_t n, int64_t doc_id, bool reopened,
+                         dg_error *err)
 {
+    /* a re-sent order that failed in its mapping before: the storefront is told it is placed */
     if (!strcmp(status, DG_ORDER_CONVERTED))
-        return 0;
+        return reopened ? dg_store_order_outcome(s, order_id, status, NULL, NULL, doc_id, err) : 0;
     char detail[1024];
     size_t w = 0;
     detail[0] = '\0';
@@ -781,7 +800,7 @@ static const char *order_status(size_t lines, size_t matched)
 }
 
 static int place_order(dg_store *s, const dg_flow_rules *r, const char *storefront, dg_doc *doc,
-                       int64_t file_id, const fl_docrec *rec, line_plan *lp,
+                       int64_t file_id, const fl_docrec *rec, line_plan *lp, bool reopened,
                        dg_flow_order_result *res, dg_error *err)
 {
     dg_order *o = &doc->u.order;
@@ -854,7 +873,8 @@ static int place_order(dg_store *s, const dg_flow_rules *r, const char *storefro
         (rc = create_pos(s, r, o, order_id, lp, o->n_lines, &res->pos_created, err)) ||
         (rc = insert_lines(s, order_id, lp, o->n_lines, err)) ||
         (rc = pos_created(s, lp, o->n_lines, doc_id, err)) ||
-        (rc = not_converted(s, order_id, res->status, no_address, lp, o->n_lines, doc_id, err)) ||
+        (rc = not_converted(s, order_id, res->status, no_address, lp, o->n_lines, doc_id, reopened,
+                            err)) ||
         (rc = record_judgements(s, order_id, lp, o->n_lines, err)))
         return rc;
     res->order_id = order_id;
@@ -897,7 +917,10 @@ int dg_flow_ingest_order(dg_store *s, const dg_flow_rules *r, const char *storef
         (rc = find_order(s, storefront, o->order_number, &res->order_id, &res->status, &res->lines,
                          &res->matched, err)))
         goto fail;
-    if (seen || res->order_id) {
+    /* FAILED without lines: its mapping could not read it; a corrected copy is placed */
+    bool reopened =
+        !seen && res->order_id && res->lines == 0 && !strcmp(res->status, DG_ORDER_FAILED);
+    if (seen || (res->order_id && !reopened)) {
         res->outcome = DG_FLOW_DUPLICATE;
         /* Record a new sighting (a re-sent order), never a replay of the same file position.
          * Other content under the same number is an amendment attempt: recorded, not applied. */
@@ -922,7 +945,7 @@ int dg_flow_ingest_order(dg_store *s, const dg_flow_rules *r, const char *storef
         rc = dg_error_set(err, DG_ENOMEM, "out of memory");
         goto fail;
     }
-    rc = place_order(s, r, storefront, doc, file_id, &rec, lp, res, err);
+    rc = place_order(s, r, storefront, doc, file_id, &rec, lp, reopened, res, err);
     for (size_t i = 0; i < o->n_lines; i++) {
         free(lp[i].cands);
         free(lp[i].parts);

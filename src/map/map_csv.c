@@ -59,7 +59,8 @@ typedef struct {
     size_t n_hdr;
     long group_col, when_cols[MAX_GROUPS], filter_cols[MAX_GROUPS][2];
     dg_doc *doc;
-    char *key; /* group key of the current document */
+    char *key;     /* group key of the current document (the group_by column as written) */
+    char *doc_key; /* its key as the mapping reads it ("1017" for "#1017"), NULL: unknown */
     long records;
     bool failed;               /* the current document failed: its other rows are passed */
     dg_error why;              /* and why */
@@ -155,14 +156,15 @@ static int emit(csv_read *c, dg_error *err)
                          c->m->path, dg_fields_groups(c->m->kind, &ng)[empty->group].name,
                          empty->filters[0].only ? "only_when" : "skip_when",
                          empty->filters[0].line);
-        rc = map_report(c->rd, empty != NULL, "row", d->source.position, c->key, &c->why, err);
+        rc = map_report(c->rd, empty != NULL, "row", d->source.position, c->doc_key, &c->why, err);
         dg_doc_free(d);
     } else {
         rc = c->rd->sink(c->rd->ctx, d, err);
     }
     c->doc = NULL;
     free(c->key);
-    c->key = NULL;
+    free(c->doc_key);
+    c->key = c->doc_key = NULL;
     c->failed = false;
     memset(c->left_out, 0, sizeof c->left_out);
     memset(c->kept, 0, sizeof c->kept);
@@ -208,6 +210,33 @@ static int apply(csv_read *c, const map_rule *r, char **f, const size_t *lens, s
     return map_apply_in(c->m, r, vals, vl, k, c->doc, rec, pos, err);
 }
 
+/* The key of the document this row starts as its mapping reads it (the first field of the kind:
+ * an order's number with its '#' stripped), so an order that cannot be placed is recorded under
+ * the same number as a placed one. When a rule before it failed, the key rule runs alone. */
+static char *doc_key(csv_read *c, char **f, const size_t *lens, size_t n, const map_pos *pos)
+{
+    size_t nf;
+    const dg_field *kf = dg_fields_list(c->m->kind, &nf);
+    if (!nf || kf->group != DG_FIELD_BODY)
+        return NULL;
+    if (*dg_field_str(&c->doc->u, kf))
+        return strdup(*dg_field_str(&c->doc->u, kf));
+    char *key = NULL;
+    for (size_t i = 0; i < c->m->n_rules && !key; i++) {
+        if (c->m->rules[i].field != kf)
+            continue;
+        dg_doc *tmp = dg_doc_new(c->m->kind), *keep = c->doc;
+        dg_error ignore = {0};
+        c->doc = tmp;
+        if (!apply(c, &c->m->rules[i], f, lens, n, &tmp->u, pos, &ignore) &&
+            *dg_field_str(&tmp->u, kf))
+            key = strdup(*dg_field_str(&tmp->u, kf));
+        c->doc = keep;
+        dg_doc_free(tmp);
+    }
+    return key;
+}
+
 static int on_row(csv_read *c, char **f, const size_t *lens, size_t n, long record, dg_error *err)
 {
     const dg_mapping *m = c->m;
@@ -226,6 +255,8 @@ static int on_row(csv_read *c, char **f, const size_t *lens, size_t n, long reco
         for (size_t i = 0; !rc && (n >= need || m->csv.allow_short_rows) && i < m->n_rules; i++)
             rc = apply(c, &m->rules[i], f, lens, n,
                        dg_fields_record(c->doc, m->rules[i].field->group, 0), &pos, err);
+        if (c->rd->outcome)
+            c->doc_key = doc_key(c, f, lens, n, &pos);
     }
     bool out[MAX_GROUPS] = {false};
     for (size_t g = 0; g < m->n_groups && g < MAX_GROUPS; g++)
@@ -296,6 +327,7 @@ int map_csv_read(const dg_mapping *m, const char *path, const map_reader *rd, dg
     if (rc && c.doc)
         dg_doc_free(c.doc);
     free(c.key);
+    free(c.doc_key);
     for (size_t i = 0; i < c.n_hdr; i++)
         free(c.hdr[i]);
     free(c.hdr);
