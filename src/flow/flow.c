@@ -173,13 +173,13 @@ static int outbox_carried_sent(dg_store *s, int64_t outbox_id, dg_error *err)
         " AND state <> 'SENT'";
     const char *const sqls[] = {po_status, po_time, note};
     for (size_t i = 0; i < 3; i++) {
-        sqlite3_stmt *st;
+        dg_stmt *st;
         int rc = dg_store_prepare(s, sqls[i], &st, err);
         if (rc)
             return rc;
-        sqlite3_bind_int64(st, 1, outbox_id);
+        dg_stmt_bind_int64(st, 1, outbox_id);
         if (i)
-            sqlite3_bind_int64(st, 2, dg_store_now(s));
+            dg_stmt_bind_int64(st, 2, dg_store_now(s));
         if ((rc = fl_step_done(s, st, err, "marking what an outbox entry carries as sent")))
             return rc;
     }
@@ -203,15 +203,15 @@ int dg_flow_outbox_sent(dg_store *s, int64_t outbox_id, dg_error *err)
 int dg_flow_po_sent(dg_store *s, const char *po_number, dg_error *err)
 {
     static const char sql[] = "SELECT outbox_id FROM supplier_pos WHERE po_number = ?1";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
     fl_bind_text(st, 1, po_number);
-    rc = sqlite3_step(st);
-    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW)
+    rc = dg_stmt_step(st);
+    int64_t id = rc == DG_DB_ROW ? dg_stmt_int64(st, 0) : 0;
+    dg_stmt_reset(st);
+    if (rc != DG_DB_ROW)
         return dg_error_set(err, DG_ENOTFOUND, "PO %s: not found", po_number);
     if (id <= 0)
         return dg_error_set(err, DG_ESTATE, "PO %s: not in the outbox yet (call po_queued)",

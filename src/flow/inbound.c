@@ -16,17 +16,17 @@ static int sku_by_gtin(dg_store *s, const char *supplier, const char *gtin, char
     static const char sql[] =
         "SELECT supplier_sku FROM catalog WHERE supplier = ?1 AND gtin = ?2 LIMIT 1";
     out[0] = '\0';
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
     fl_bind_text(st, 1, supplier);
     fl_bind_text(st, 2, gtin);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    rc = dg_stmt_step(st);
+    if (rc == DG_DB_ROW)
         fl_col_copy(st, 0, out, size);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : dg_store_fail(s, err, "catalog by GTIN");
+    dg_stmt_reset(st);
+    return rc == DG_DB_ROW || rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "catalog by GTIN");
 }
 
 static int ingest_stock(dg_store *s, const char *supplier, const dg_doc *doc, int64_t file_id,
@@ -74,20 +74,20 @@ static int ingest_stock(dg_store *s, const char *supplier, const dg_doc *doc, in
         }
         if (!vsku || !*vsku || !it->quantity_available.set)
             continue; /* nothing to key it on, or no quantity: not a stock fact */
-        sqlite3_stmt *st;
+        dg_stmt *st;
         if ((rc = dg_store_prepare(s, sql, &st, err)))
             goto fail;
         fl_bind_text(st, 1, supplier);
         fl_bind_text(st, 2, vsku);
         fl_bind_text(st, 3, it->gtin);
-        sqlite3_bind_int64(st, 4, it->quantity_available.v < 0 ? 0 : it->quantity_available.v);
+        dg_stmt_bind_int64(st, 4, it->quantity_available.v < 0 ? 0 : it->quantity_available.v);
         fl_bind_dec(st, 5, it->cost);
         fl_bind_dec(st, 6, it->msrp);
         fl_bind_dec(st, 7, it->map_price);
         fl_bind_text(st, 8, it->warehouse);
         fl_bind_text(st, 9, it->available_date);
-        sqlite3_bind_int64(st, 10, doc_id);
-        sqlite3_bind_int64(st, 11, dg_store_now(s));
+        dg_stmt_bind_int64(st, 10, doc_id);
+        dg_stmt_bind_int64(st, 11, dg_store_now(s));
         if ((rc = fl_step_done(s, st, err, "updating stock")))
             goto fail;
         res->items++;
@@ -130,7 +130,7 @@ static int apply_ack(dg_store *s, const char *supplier, const char *group, const
         " AND (?3 IS NULL OR CAST(set_control AS INTEGER) = CAST(?3 AS INTEGER))"
         " AND outbox_id IS NOT NULL";
     bool ok = ack_accepts(status);
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
@@ -138,12 +138,12 @@ static int apply_ack(dg_store *s, const char *supplier, const char *group, const
     fl_bind_text(st, 2, group);
     fl_bind_text(st, 3, set);
     fl_bind_text(st, 4, status);
-    sqlite3_bind_int64(st, 5, dg_store_now(s));
+    dg_stmt_bind_int64(st, 5, dg_store_now(s));
     fl_bind_text(st, 6, reason);
     fl_bind_text(st, 7, ok ? DG_PO_ACCEPTED : DG_PO_REJECTED);
     if ((rc = fl_step_done(s, st, err, "recording a 997")))
         return rc;
-    int changed = sqlite3_changes(dg_store_db(s));
+    int64_t changed = dg_db_changes(dg_store_db(s));
     if (!changed)
         res->unknown++;
     else if (ok)
@@ -216,40 +216,40 @@ int fl_load_po(dg_store *s, const char *po_number, po_info *p, bool *found, dg_e
         " FROM order_lines WHERE po_id = ?1 ORDER BY po_line";
     memset(p, 0, sizeof *p);
     *found = false;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, head, &st, err);
     if (rc)
         return rc;
     fl_bind_text(st, 1, po_number);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    rc = dg_stmt_step(st);
+    if (rc == DG_DB_ROW) {
         *found = true;
-        p->id = sqlite3_column_int64(st, 0);
+        p->id = dg_stmt_int64(st, 0);
         fl_col_copy(st, 1, p->supplier, sizeof p->supplier);
         fl_col_copy(st, 2, p->status, sizeof p->status);
-        p->order_id = sqlite3_column_int64(st, 3);
+        p->order_id = dg_stmt_int64(st, 3);
         fl_col_copy(st, 4, p->storefront, sizeof p->storefront);
         fl_col_copy(st, 5, p->order_number, sizeof p->order_number);
         p->ship_to_json = fl_col_dup(st, 6);
         fl_col_copy(st, 7, p->currency, sizeof p->currency);
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? 0 : dg_store_fail(s, err, "looking up a PO");
+    dg_stmt_reset(st);
+    if (rc != DG_DB_ROW)
+        return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "looking up a PO");
     if ((rc = dg_store_prepare(s, lines, &st, err)))
         return rc;
-    sqlite3_bind_int64(st, 1, p->id);
+    dg_stmt_bind_int64(st, 1, p->id);
     size_t cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
         po_line *grown = dg_array_slot(p->lines, sizeof *grown, p->n_lines, &cap, 8);
         if (!grown) {
-            sqlite3_reset(st);
+            dg_stmt_reset(st);
             return dg_error_set(err, DG_ENOMEM, "out of memory");
         }
         p->lines = grown;
         po_line *l = &p->lines[p->n_lines++];
-        l->id = sqlite3_column_int64(st, 0);
-        l->po_line = (long)sqlite3_column_int64(st, 1);
+        l->id = dg_stmt_int64(st, 0);
+        l->po_line = (long)dg_stmt_int64(st, 1);
         fl_col_copy(st, 2, l->line_number, sizeof l->line_number);
         fl_col_copy(st, 3, l->retailer_sku, sizeof l->retailer_sku);
         fl_col_copy(st, 4, l->supplier_sku, sizeof l->supplier_sku);
@@ -263,8 +263,8 @@ int fl_load_po(dg_store *s, const char *po_number, po_info *p, bool *found, dg_e
         l->ack_price = fl_col_dec(st, 11);
         fl_col_copy(st, 12, l->supplier_status, sizeof l->supplier_status);
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : dg_store_fail(s, err, "reading PO lines");
+    dg_stmt_reset(st);
+    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "reading PO lines");
 }
 
 int fl_match_line(const po_line *lines, size_t n, const char *line_number, const char *vsku,
@@ -305,17 +305,17 @@ static int shipment_seen(dg_store *s, const char *supplier, const char *ref, int
     *seen = false;
     if (!ref)
         return 0;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
     fl_bind_text(st, 1, supplier);
     fl_bind_text(st, 2, ref);
-    sqlite3_bind_int64(st, 3, po_id);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    *seen = rc == SQLITE_ROW;
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : dg_store_fail(s, err, "shipment lookup");
+    dg_stmt_bind_int64(st, 3, po_id);
+    rc = dg_stmt_step(st);
+    dg_stmt_reset(st);
+    *seen = rc == DG_DB_ROW;
+    return rc == DG_DB_ROW || rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "shipment lookup");
 }
 
 /* Works out the quantities this ASN ships per PO line; DG_EVALID on a wrong ASN. */
@@ -369,7 +369,7 @@ static int record_shipment(dg_store *s, const char *supplier, const char *ref, i
 {
     static const char ins[] =
         "INSERT INTO shipments(supplier, shipment_ref, po_id, document_id, ship_date, carrier,"
-        " service, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+        " service, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
     static const char pkg[] =
         "INSERT INTO packages(shipment_id, tracking_number, sscc, weight, weight_uom)"
         " VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -378,25 +378,24 @@ static int record_shipment(dg_store *s, const char *supplier, const char *ref, i
         " VALUES (?1, ?2, ?3, ?4)";
     static const char upd[] = "UPDATE order_lines SET qty_shipped = qty_shipped + ?2"
                               " WHERE id = ?1";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, ins, &st, err);
     if (rc)
         return rc;
     fl_bind_text(st, 1, supplier);
     fl_bind_text(st, 2, ref);
-    sqlite3_bind_int64(st, 3, p->id);
-    sqlite3_bind_int64(st, 4, doc_id);
+    dg_stmt_bind_int64(st, 3, p->id);
+    dg_stmt_bind_int64(st, 4, doc_id);
     fl_bind_text(st, 5, sh->ship_date);
     fl_bind_text(st, 6, sh->carrier);
     fl_bind_text(st, 7, sh->service_level);
-    sqlite3_bind_int64(st, 8, dg_store_now(s));
-    if ((rc = fl_step_done(s, st, err, "recording a shipment")))
+    dg_stmt_bind_int64(st, 8, dg_store_now(s));
+    if ((rc = dg_store_step_id(s, st, ship_id, err, "recording a shipment")))
         return rc;
-    *ship_id = sqlite3_last_insert_rowid(dg_store_db(s));
     for (size_t i = 0; i < sh->n_packages; i++) {
         if ((rc = dg_store_prepare(s, pkg, &st, err)))
             return rc;
-        sqlite3_bind_int64(st, 1, *ship_id);
+        dg_stmt_bind_int64(st, 1, *ship_id);
         fl_bind_text(st, 2, sh->packages[i].tracking_number);
         fl_bind_text(st, 3, sh->packages[i].sscc);
         fl_bind_dec(st, 4, sh->packages[i].weight);
@@ -409,9 +408,9 @@ static int record_shipment(dg_store *s, const char *supplier, const char *ref, i
             continue;
         if ((rc = dg_store_prepare(s, item, &st, err)))
             return rc;
-        sqlite3_bind_int64(st, 1, *ship_id);
-        sqlite3_bind_int64(st, 2, p->lines[i].id);
-        sqlite3_bind_int64(st, 3, p->lines[i].add.v);
+        dg_stmt_bind_int64(st, 1, *ship_id);
+        dg_stmt_bind_int64(st, 2, p->lines[i].id);
+        dg_stmt_bind_int64(st, 3, p->lines[i].add.v);
         const char *pref = NULL;
         for (size_t k = 0; k < sh->n_items && !pref; k++)
             if (fl_match_line(p->lines, p->n_lines, sh->items[k].line_number,
@@ -423,8 +422,8 @@ static int record_shipment(dg_store *s, const char *supplier, const char *ref, i
             return rc;
         if ((rc = dg_store_prepare(s, upd, &st, err)))
             return rc;
-        sqlite3_bind_int64(st, 1, p->lines[i].id);
-        sqlite3_bind_int64(st, 2, p->lines[i].add.v);
+        dg_stmt_bind_int64(st, 1, p->lines[i].id);
+        dg_stmt_bind_int64(st, 2, p->lines[i].add.v);
         if ((rc = fl_step_done(s, st, err, "updating shipped quantities")))
             return rc;
     }
@@ -444,13 +443,13 @@ static int set_po_status(dg_store *s, int64_t po_id, const char *status, dg_erro
 {
     static const char sql[] = "UPDATE supplier_pos SET status = ?2, shipped_at = ?3 WHERE id = ?1"
                               " AND status <> 'INVOICED'";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, po_id);
+    dg_stmt_bind_int64(st, 1, po_id);
     fl_bind_text(st, 2, status);
-    sqlite3_bind_int64(st, 3, dg_store_now(s));
+    dg_stmt_bind_int64(st, 3, dg_store_now(s));
     return fl_step_done(s, st, err, "moving a PO");
 }
 
@@ -505,13 +504,13 @@ static int queue_notification(dg_store *s, const dg_shipment *sh, const po_info 
         dg_buf_free(&b);
         return rc;
     }
-    sqlite3_stmt *st;
+    dg_stmt *st;
     if (!(rc = dg_store_prepare(s, sql, &st, err))) {
         fl_bind_text(st, 1, p->storefront);
-        sqlite3_bind_int64(st, 2, p->order_id);
-        sqlite3_bind_int64(st, 3, ship_id);
+        dg_stmt_bind_int64(st, 2, p->order_id);
+        dg_stmt_bind_int64(st, 3, ship_id);
         fl_bind_text(st, 4, b.data);
-        sqlite3_bind_int64(st, 5, dg_store_now(s));
+        dg_stmt_bind_int64(st, 5, dg_store_now(s));
         rc = fl_step_done(s, st, err, "queueing a tracking notification");
     }
     dg_buf_free(&b);
@@ -620,36 +619,36 @@ static int list_notifications(dg_store *s, const char *sql, const char *storefro
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
     fl_bind_text(st, 1, storefront);
     size_t cap = 0, count = 0;
     dg_flow_notification *v = NULL;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
         dg_flow_notification *grown = dg_array_slot(v, sizeof *grown, count, &cap, 8);
         if (!grown) {
-            rc = SQLITE_NOMEM;
+            rc = DG_ENOMEM;
             break;
         }
         v = grown;
         dg_flow_notification *x = &v[count++];
-        x->id = sqlite3_column_int64(st, 0);
+        x->id = dg_stmt_int64(st, 0);
         x->storefront = fl_col_dup(st, 1);
         x->order_number = fl_col_dup(st, 2);
         x->po_number = fl_col_dup(st, 3);
         x->json = fl_col_dup(st, 4);
         dg_error jerr = {0};
         if (!x->json || dg_doc_from_json(x->json, strlen(x->json), &x->doc, &jerr)) {
-            sqlite3_reset(st);
+            dg_stmt_reset(st);
             dg_flow_notifications_free(v, count);
             return dg_error_set(err, DG_ESTATE, "notification %lld: bad stored JSON: %s",
                                 (long long)x->id, jerr.msg);
         }
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    dg_stmt_reset(st);
+    if (rc != DG_DB_DONE) {
         dg_flow_notifications_free(v, count);
         return dg_store_fail(s, err, "listing notifications");
     }
@@ -682,12 +681,12 @@ int dg_flow_pending_webhooks(dg_store *s, const char *storefront, dg_flow_notifi
 
 static int notification_exec(dg_store *s, const char *sql, int64_t id, int64_t arg, dg_error *err)
 {
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, arg);
+    dg_stmt_bind_int64(st, 1, id);
+    dg_stmt_bind_int64(st, 2, arg);
     if ((rc = fl_step_done(s, st, err, "updating a notification")))
         return rc;
     return 0;
@@ -708,23 +707,23 @@ int dg_flow_notification_queued(dg_store *s, int64_t notification_id, const char
     int rc = dg_store_begin(s, err);
     if (rc)
         return rc;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     if ((rc = dg_store_prepare(s, sel, &st, err)))
         goto fail;
-    sqlite3_bind_int64(st, 1, notification_id);
-    int step = sqlite3_step(st);
+    dg_stmt_bind_int64(st, 1, notification_id);
+    int step = dg_stmt_step(st);
     char storefront[64] = "", order[64] = "";
     int64_t existing = 0;
-    if (step == SQLITE_ROW) {
+    if (step == DG_DB_ROW) {
         fl_col_copy(st, 0, storefront, sizeof storefront);
-        existing = sqlite3_column_int64(st, 1);
+        existing = dg_stmt_int64(st, 1);
         fl_col_copy(st, 2, order, sizeof order);
     }
-    sqlite3_reset(st);
-    if (step != SQLITE_ROW) {
-        rc = step == SQLITE_DONE ? dg_error_set(err, DG_ENOTFOUND, "notification %lld: not found",
-                                                (long long)notification_id)
-                                 : dg_store_fail(s, err, "reading a notification");
+    dg_stmt_reset(st);
+    if (step != DG_DB_ROW) {
+        rc = step == DG_DB_DONE ? dg_error_set(err, DG_ENOTFOUND, "notification %lld: not found",
+                                               (long long)notification_id)
+                                : dg_store_fail(s, err, "reading a notification");
         goto fail;
     }
     if (existing > 0) {

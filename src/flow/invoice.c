@@ -41,17 +41,17 @@ static int find_original(dg_store *s, const char *supplier, const char *number, 
     static const char sql[] = "SELECT id FROM invoices WHERE supplier = ?1"
                               " AND invoice_number = ?2 AND duplicate_of IS NULL";
     *id = 0;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
     fl_bind_text(st, 1, supplier);
     fl_bind_text(st, 2, number);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : dg_store_fail(s, err, "invoice lookup");
+    rc = dg_stmt_step(st);
+    if (rc == DG_DB_ROW)
+        *id = dg_stmt_int64(st, 0);
+    dg_stmt_reset(st);
+    return rc == DG_DB_ROW || rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "invoice lookup");
 }
 
 static bool is_type(const dg_charge *c, const char *type)
@@ -199,7 +199,7 @@ static int record_invoice(dg_store *s, const char *supplier, const dg_invoice *i
     static const char ins[] =
         "INSERT INTO invoices(supplier, invoice_number, po_id, document_id, invoice_date,"
         " currency, lines_amount, charges, tax, total, outcome, duplicate_of, created_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id";
     static const char line[] =
         "INSERT INTO invoice_lines(invoice_id, line_number, order_line_id, vendor_sku, qty,"
         " unit_price, amount) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -207,14 +207,14 @@ static int record_invoice(dg_store *s, const char *supplier, const dg_invoice *i
                               " VALUES (?1, ?2, ?3, ?4, ?5)";
     static const char dis[] =
         "INSERT INTO discrepancies(invoice_id, code, detail, created_at) VALUES (?1, ?2, ?3, ?4)";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, ins, &st, err);
     if (rc)
         return rc;
     fl_bind_text(st, 1, supplier);
     fl_bind_text(st, 2, iv->invoice_number);
-    sqlite3_bind_int64(st, 3, p->id);
-    sqlite3_bind_int64(st, 4, doc_id);
+    dg_stmt_bind_int64(st, 3, p->id);
+    dg_stmt_bind_int64(st, 4, doc_id);
     fl_bind_text(st, 5, iv->invoice_date);
     fl_bind_text(st, 6, iv->currency);
     fl_bind_dec(st, 7, lines_amount);
@@ -223,11 +223,11 @@ static int record_invoice(dg_store *s, const char *supplier, const dg_invoice *i
     fl_bind_dec(st, 10, iv->total);
     fl_bind_text(st, 11, res->n ? "DISCREPANCY" : "MATCHED");
     if (original)
-        sqlite3_bind_int64(st, 12, original);
-    sqlite3_bind_int64(st, 13, dg_store_now(s));
-    if ((rc = fl_step_done(s, st, err, "recording an invoice")))
+        dg_stmt_bind_int64(st, 12, original);
+    dg_stmt_bind_int64(st, 13, dg_store_now(s));
+    int64_t id = 0;
+    if ((rc = dg_store_step_id(s, st, &id, err, "recording an invoice")))
         return rc;
-    int64_t id = sqlite3_last_insert_rowid(dg_store_db(s));
     *invoice_id = id;
     for (size_t i = 0; i < iv->n_lines; i++) {
         const dg_invoice_line *il = &iv->lines[i];
@@ -235,10 +235,10 @@ static int record_invoice(dg_store *s, const char *supplier, const dg_invoice *i
                               il->gtin);
         if ((rc = dg_store_prepare(s, line, &st, err)))
             return rc;
-        sqlite3_bind_int64(st, 1, id);
+        dg_stmt_bind_int64(st, 1, id);
         fl_bind_text(st, 2, il->line_number);
         if (k >= 0)
-            sqlite3_bind_int64(st, 3, p->lines[k].id);
+            dg_stmt_bind_int64(st, 3, p->lines[k].id);
         fl_bind_text(st, 4, il->vendor_sku ? il->vendor_sku : il->buyer_sku);
         fl_bind_dec(st, 5, il->quantity);
         fl_bind_dec(st, 6, il->unit_price);
@@ -251,7 +251,7 @@ static int record_invoice(dg_store *s, const char *supplier, const dg_invoice *i
         const dg_charge *c = &iv->charges[i];
         if ((rc = dg_store_prepare(s, chg, &st, err)))
             return rc;
-        sqlite3_bind_int64(st, 1, id);
+        dg_stmt_bind_int64(st, 1, id);
         fl_bind_text(st, 2, c->type);
         fl_bind_text(st, 3, c->code);
         fl_bind_dec(st, 4, c->amount);
@@ -262,10 +262,10 @@ static int record_invoice(dg_store *s, const char *supplier, const dg_invoice *i
     for (size_t i = 0; i < res->n; i++) {
         if ((rc = dg_store_prepare(s, dis, &st, err)))
             return rc;
-        sqlite3_bind_int64(st, 1, id);
+        dg_stmt_bind_int64(st, 1, id);
         fl_bind_text(st, 2, res->v[i].code);
         fl_bind_text(st, 3, res->v[i].detail);
-        sqlite3_bind_int64(st, 4, dg_store_now(s));
+        dg_stmt_bind_int64(st, 4, dg_store_now(s));
         if ((rc = fl_step_done(s, st, err, "recording a discrepancy")))
             return rc;
     }
@@ -281,21 +281,21 @@ static int apply_matched(dg_store *s, const po_info *p, dg_error *err)
     static const char done[] =
         "UPDATE supplier_pos SET status = 'INVOICED' WHERE id = ?1 AND NOT EXISTS"
         " (SELECT 1 FROM order_lines WHERE po_id = ?1 AND qty_invoiced < qty_ordered)";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc;
     for (size_t i = 0; i < p->n_lines; i++) {
         if (p->lines[i].add.v <= 0)
             continue;
         if ((rc = dg_store_prepare(s, upd, &st, err)))
             return rc;
-        sqlite3_bind_int64(st, 1, p->lines[i].id);
-        sqlite3_bind_int64(st, 2, p->lines[i].add.v);
+        dg_stmt_bind_int64(st, 1, p->lines[i].id);
+        dg_stmt_bind_int64(st, 2, p->lines[i].add.v);
         if ((rc = fl_step_done(s, st, err, "updating invoiced quantities")))
             return rc;
     }
     if ((rc = dg_store_prepare(s, done, &st, err)))
         return rc;
-    sqlite3_bind_int64(st, 1, p->id);
+    dg_stmt_bind_int64(st, 1, p->id);
     return fl_step_done(s, st, err, "moving a PO to INVOICED");
 }
 

@@ -66,17 +66,17 @@ static int load_cands(dg_store *s, const char *sku, const char *gtin, cand **out
         " WHERE c.retailer_sku = ?1 OR (?2 IS NOT NULL AND c.gtin = ?2) ORDER BY c.supplier";
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
     fl_bind_text(st, 1, sku);
     fl_bind_text(st, 2, gtin && *gtin ? gtin : NULL);
     size_t cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
         cand *grown = dg_array_slot(*out, sizeof *grown, *n, &cap, 4);
         if (!grown) {
-            sqlite3_reset(st);
+            dg_stmt_reset(st);
             return dg_error_set(err, DG_ENOMEM, "out of memory");
         }
         *out = grown;
@@ -86,19 +86,19 @@ static int load_cands(dg_store *s, const char *sku, const char *gtin, cand **out
         fl_col_copy(st, 2, c->gtin, sizeof c->gtin);
         fl_col_copy(st, 3, c->description, sizeof c->description);
         dg_dec cat_cost = fl_col_dec(st, 4);
-        c->priority = sqlite3_column_int64(st, 5);
-        c->preferred = sqlite3_column_int(st, 6);
+        c->priority = dg_stmt_int64(st, 5);
+        c->preferred = dg_stmt_int(st, 6);
         c->ship_est = fl_col_dec(st, 7);
         c->fee = fl_col_dec(st, 8);
         fl_col_copy(st, 9, c->ship_to, sizeof c->ship_to);
-        c->approved = sqlite3_column_int(st, 10);
-        c->has_stock = sqlite3_column_type(st, 11) != SQLITE_NULL;
+        c->approved = dg_stmt_int(st, 10);
+        c->has_stock = !dg_stmt_column_null(st, 11);
         c->stock_qty = fl_col_dec(st, 11);
         dg_dec feed_cost = fl_col_dec(st, 12);
         c->cost = feed_cost.set ? feed_cost : cat_cost.set ? cat_cost : (dg_dec){0, true};
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+    dg_stmt_reset(st);
+    if (rc != DG_DB_DONE)
         return dg_store_fail(s, err, "reading the catalog");
     return 0;
 }
@@ -361,13 +361,13 @@ static int reserve_stock(dg_store *s, const cand *c, dg_dec qty, dg_error *err)
         "UPDATE stock SET qty = qty - ?3 WHERE supplier = ?1 AND vendor_sku = ?2";
     if (!c->has_stock)
         return 0;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
     fl_bind_text(st, 1, c->supplier);
     fl_bind_text(st, 2, c->supplier_sku);
-    sqlite3_bind_int64(st, 3, qty.v);
+    dg_stmt_bind_int64(st, 3, qty.v);
     return fl_step_done(s, st, err, "reserving stock");
 }
 
@@ -378,25 +378,25 @@ static int find_order(dg_store *s, const char *storefront, const char *number, i
 {
     static const char sql[] = "SELECT id, status, lines_total, lines_matched FROM orders"
                               " WHERE storefront = ?1 AND order_number = ?2";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
     fl_bind_text(st, 1, storefront);
     fl_bind_text(st, 2, number);
     *id = 0;
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(st, 0);
-        const char *t = (const char *)sqlite3_column_text(st, 1);
+    rc = dg_stmt_step(st);
+    if (rc == DG_DB_ROW) {
+        *id = dg_stmt_int64(st, 0);
+        const char *t = dg_stmt_text(st, 1);
         *status = t && !strcmp(t, DG_ORDER_CONVERTED)             ? DG_ORDER_CONVERTED
                   : t && !strcmp(t, DG_ORDER_PARTIALLY_CONVERTED) ? DG_ORDER_PARTIALLY_CONVERTED
                                                                   : DG_ORDER_FAILED;
-        *lines = (size_t)sqlite3_column_int64(st, 2);
-        *matched = (size_t)sqlite3_column_int64(st, 3);
+        *lines = (size_t)dg_stmt_int64(st, 2);
+        *matched = (size_t)dg_stmt_int64(st, 3);
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    dg_stmt_reset(st);
+    if (rc != DG_DB_ROW && rc != DG_DB_DONE)
         return dg_store_fail(s, err, "looking up an order");
     return 0;
 }
@@ -420,7 +420,7 @@ static int insert_order(dg_store *s, const char *storefront, const dg_doc *doc, 
         " lines_total = excluded.lines_total, lines_matched = excluded.lines_matched, reason = NULL"
         " WHERE orders.status = 'FAILED' AND orders.lines_total = 0 RETURNING id";
     const dg_order *o = &doc->u.order;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
@@ -428,7 +428,7 @@ static int insert_order(dg_store *s, const char *storefront, const dg_doc *doc, 
     fl_bind_text(st, 1, storefront);
     fl_bind_text(st, 2, o->order_number);
     if (doc_id > 0)
-        sqlite3_bind_int64(st, 3, doc_id);
+        dg_stmt_bind_int64(st, 3, doc_id);
     fl_bind_text(st, 4, status);
     fl_bind_text(st, 5, o->order_date);
     fl_bind_text(st, 6, o->currency);
@@ -438,16 +438,16 @@ static int insert_order(dg_store *s, const char *storefront, const dg_doc *doc, 
     fl_bind_text(st, 10, o->service_level);
     fl_bind_text(st, 11, o->notes);
     fl_bind_dec(st, 12, o->total);
-    sqlite3_bind_int64(st, 13, (sqlite3_int64)lines);
-    sqlite3_bind_int64(st, 14, (sqlite3_int64)matched);
-    sqlite3_bind_int64(st, 15, dg_store_now(s));
-    rc = sqlite3_step(st);
-    *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    if (rc == SQLITE_ROW)
-        rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    dg_stmt_bind_int64(st, 13, (int64_t)lines);
+    dg_stmt_bind_int64(st, 14, (int64_t)matched);
+    dg_stmt_bind_int64(st, 15, dg_store_now(s));
+    rc = dg_stmt_step(st);
+    *id = rc == DG_DB_ROW ? dg_stmt_int64(st, 0) : 0;
+    if (rc == DG_DB_ROW)
+        rc = dg_stmt_step(st);
+    dg_stmt_reset(st);
     free(ship);
-    if (rc != SQLITE_DONE)
+    if (rc != DG_DB_DONE)
         return dg_store_fail(s, err, "recording an order");
     if (!*id)
         return dg_error_set(err, DG_EDUP, "%s: order %s is recorded already", storefront,
@@ -465,16 +465,16 @@ static int insert_order(dg_store *s, const char *storefront, const dg_doc *doc, 
 static int po_number_free(dg_store *s, const char *number, bool *free_, dg_error *err)
 {
     static const char sql[] = "SELECT 1 FROM supplier_pos WHERE po_number = ?1";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
     fl_bind_text(st, 1, number);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    rc = dg_stmt_step(st);
+    dg_stmt_reset(st);
+    if (rc != DG_DB_ROW && rc != DG_DB_DONE)
         return dg_store_fail(s, err, "checking a PO number");
-    *free_ = rc == SQLITE_DONE;
+    *free_ = rc == DG_DB_DONE;
     return 0;
 }
 
@@ -485,7 +485,7 @@ static int create_po(dg_store *s, const dg_flow_rules *r, const char *supplier, 
 {
     static const char sql[] =
         "INSERT INTO supplier_pos(po_number, supplier, order_id, status, bill_to_json, currency,"
-        " total, created_at) VALUES (?1, ?2, ?3, 'QUEUED', ?4, ?5, ?6, ?7)";
+        " total, created_at) VALUES (?1, ?2, ?3, 'QUEUED', ?4, ?5, ?6, ?7) RETURNING id";
     if (dg_dec_overflowed(total)) /* never store or send a saturated amount */
         return dg_error_set(err, DG_EVALID,
                             "order %.40s: PO total for %s is too large to compute (limit "
@@ -511,20 +511,19 @@ static int create_po(dg_store *s, const dg_flow_rules *r, const char *supplier, 
                                 o->order_number, o->order_number, code, MAX_PO_SUFFIX);
         n = snprintf(number, sizeof number, "%s-%s-%d", o->order_number, code, k);
     }
-    sqlite3_stmt *st;
+    dg_stmt *st;
     if ((rc = dg_store_prepare(s, sql, &st, err)))
         return rc;
     char *bill = fl_party_json(&r->retailer);
     fl_bind_text(st, 1, number);
     fl_bind_text(st, 2, supplier);
-    sqlite3_bind_int64(st, 3, order_id);
+    dg_stmt_bind_int64(st, 3, order_id);
     fl_bind_text(st, 4, bill);
     fl_bind_text(st, 5, o->currency ? o->currency : r->currency);
     fl_bind_dec(st, 6, total);
-    sqlite3_bind_int64(st, 7, dg_store_now(s));
-    rc = fl_step_done(s, st, err, "creating a supplier PO");
+    dg_stmt_bind_int64(st, 7, dg_store_now(s));
+    rc = dg_store_step_id(s, st, po_id, err, "creating a supplier PO");
     free(bill);
-    *po_id = sqlite3_last_insert_rowid(dg_store_db(s));
     return rc;
 }
 
@@ -539,12 +538,12 @@ static int insert_row(dg_store *s, int64_t order_id, size_t no, const line_plan 
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
     const dg_order_line *l = lp->in;
     const cand *c = p ? &p->c : NULL;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, order_id);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)no);
+    dg_stmt_bind_int64(st, 1, order_id);
+    dg_stmt_bind_int64(st, 2, (int64_t)no);
     fl_bind_text(st, 3, l->line_number);
     fl_bind_text(st, 4, lp->sku);
     fl_bind_text(st, 5, l->gtin ? l->gtin : c && c->gtin[0] ? c->gtin : NULL);
@@ -554,7 +553,7 @@ static int insert_row(dg_store *s, int64_t order_id, size_t no, const line_plan 
                                           : NULL);
     fl_bind_text(st, 7, l->uom);
     dg_dec qty = p ? p->qty : l->quantity;
-    sqlite3_bind_int64(st, 8, qty.set ? qty.v : 0);
+    dg_stmt_bind_int64(st, 8, qty.set ? qty.v : 0);
     fl_bind_dec(st, 9, l->unit_price);
     fl_bind_text(st, 10, lp->status);
     fl_bind_text(st, 11, lp->reason[0] ? lp->reason : NULL);
@@ -563,8 +562,8 @@ static int insert_row(dg_store *s, int64_t order_id, size_t no, const line_plan 
         fl_bind_text(st, 13, c->supplier_sku);
         fl_bind_dec(st, 14, c->cost);
         fl_bind_dec(st, 15, c->landed);
-        sqlite3_bind_int64(st, 16, p->po_id);
-        sqlite3_bind_int64(st, 17, p->po_line);
+        dg_stmt_bind_int64(st, 16, p->po_id);
+        dg_stmt_bind_int64(st, 17, p->po_line);
     }
     return fl_step_done(s, st, err, "recording an order line");
 }
@@ -970,14 +969,14 @@ static int po_lines(dg_store *s, int64_t po_id, dg_doc *d, dg_error *err)
     static const char sql[] =
         "SELECT po_line, retailer_sku, supplier_sku, gtin, description, qty_ordered, uom, cost"
         " FROM order_lines WHERE po_id = ?1 ORDER BY po_line";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, po_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    dg_stmt_bind_int64(st, 1, po_id);
+    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
         dg_order_line *l = dg_order_add_line(d);
-        l->line_number = dg_arena_printf(d->arena, "%lld", sqlite3_column_int64(st, 0));
+        l->line_number = dg_arena_printf(d->arena, "%lld", (long long)dg_stmt_int64(st, 0));
         l->buyer_sku = fl_col_arena(d->arena, st, 1);
         l->vendor_sku = fl_col_arena(d->arena, st, 2);
         l->gtin = fl_col_arena(d->arena, st, 3);
@@ -989,8 +988,8 @@ static int po_lines(dg_store *s, int64_t po_id, dg_doc *d, dg_error *err)
         l->unit_price = fl_col_dec(st, 7);
         l->status = DG_LINE_MATCHED;
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : dg_store_fail(s, err, "reading PO lines");
+    dg_stmt_reset(st);
+    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "reading PO lines");
 }
 
 void dg_flow_pos_free(dg_flow_po *pos, size_t n)
@@ -1005,21 +1004,21 @@ void dg_flow_pos_free(dg_flow_po *pos, size_t n)
     free(pos);
 }
 
-static void po_doc_header(sqlite3_stmt *st, dg_doc *d)
+static void po_doc_header(dg_stmt *st, dg_doc *d)
 {
     dg_order *o = &d->u.order;
     dg_arena *a = d->arena;
     o->order_number = fl_col_arena(a, st, 1);
     o->customer_order_number = fl_col_arena(a, st, 4);
     char date[16];
-    fl_date_text(sqlite3_column_int64(st, 9), date, sizeof date);
+    fl_date_text(dg_stmt_int64(st, 9), date, sizeof date);
     o->order_date = dg_arena_strdup(a, date);
     o->purpose = dg_arena_strdup(a, "00");
     o->order_type = dg_arena_strdup(a, "DS");
     o->currency = fl_col_arena(a, st, 7);
-    fl_party_from_json(a, (const char *)sqlite3_column_text(st, 5), &o->bill_to);
-    fl_party_from_json(a, (const char *)sqlite3_column_text(st, 5), &o->buyer);
-    fl_party_from_json(a, (const char *)sqlite3_column_text(st, 6), &o->ship_to);
+    fl_party_from_json(a, dg_stmt_text(st, 5), &o->bill_to);
+    fl_party_from_json(a, dg_stmt_text(st, 5), &o->buyer);
+    fl_party_from_json(a, dg_stmt_text(st, 6), &o->ship_to);
     o->seller.id = fl_col_arena(a, st, 2);
     o->seller.name = fl_col_arena(a, st, 2);
     o->carrier = fl_col_arena(a, st, 10);
@@ -1035,7 +1034,7 @@ static int load_pos(dg_store *s, const char *sql, const char *key, dg_flow_po **
 {
     *pos = NULL;
     *n = 0;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
@@ -1043,15 +1042,15 @@ static int load_pos(dg_store *s, const char *sql, const char *key, dg_flow_po **
     size_t cap = 0;
     dg_flow_po *out = NULL;
     size_t count = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
         dg_flow_po *grown = dg_array_slot(out, sizeof *grown, count, &cap, 16);
         if (!grown) {
-            rc = SQLITE_NOMEM;
+            rc = DG_ENOMEM;
             break;
         }
         out = grown;
         dg_flow_po *p = &out[count++];
-        p->id = sqlite3_column_int64(st, 0);
+        p->id = dg_stmt_int64(st, 0);
         p->po_number = fl_col_dup(st, 1);
         p->supplier = fl_col_dup(st, 2);
         p->storefront = fl_col_dup(st, 3);
@@ -1059,8 +1058,8 @@ static int load_pos(dg_store *s, const char *sql, const char *key, dg_flow_po **
         p->doc = dg_doc_new(DG_DOC_ORDER);
         po_doc_header(st, p->doc);
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    dg_stmt_reset(st);
+    if (rc != DG_DB_DONE) {
         dg_flow_pos_free(out, count);
         return dg_store_fail(s, err, "listing POs");
     }
@@ -1115,24 +1114,24 @@ int dg_flow_po_queued(dg_store *s, const char *po_number, const char *file_name,
     int rc = dg_store_begin(s, err);
     if (rc)
         return rc;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     if ((rc = dg_store_prepare(s, sel, &st, err)))
         goto fail;
     fl_bind_text(st, 1, po_number);
-    int step = sqlite3_step(st);
+    int step = dg_stmt_step(st);
     int64_t po_id = 0, existing = 0;
     char supplier[64] = "";
-    if (step == SQLITE_ROW) {
-        po_id = sqlite3_column_int64(st, 0);
+    if (step == DG_DB_ROW) {
+        po_id = dg_stmt_int64(st, 0);
         fl_col_copy(st, 1, supplier, sizeof supplier);
-        existing = sqlite3_column_int64(st, 2);
+        existing = dg_stmt_int64(st, 2);
     }
-    sqlite3_reset(st);
-    if (step == SQLITE_DONE) {
+    dg_stmt_reset(st);
+    if (step == DG_DB_DONE) {
         rc = dg_error_set(err, DG_ENOTFOUND, "PO %s: not found", po_number);
         goto fail;
     }
-    if (step != SQLITE_ROW) {
+    if (step != DG_DB_ROW) {
         rc = dg_store_fail(s, err, "looking up a PO");
         goto fail;
     }
@@ -1153,12 +1152,12 @@ int dg_flow_po_queued(dg_store *s, const char *po_number, const char *file_name,
     }
     if ((rc = dg_store_prepare(s, upd, &st, err)))
         goto fail;
-    sqlite3_bind_int64(st, 1, po_id);
-    sqlite3_bind_int64(st, 2, id);
+    dg_stmt_bind_int64(st, 1, po_id);
+    dg_stmt_bind_int64(st, 2, id);
     fl_bind_text(st, 3, env ? env->interchange_control : NULL);
     fl_bind_text(st, 4, env ? env->group_control : NULL);
     fl_bind_text(st, 5, env ? env->set_control : NULL);
-    sqlite3_bind_int(st, 6, expect_ack);
+    dg_stmt_bind_int64(st, 6, expect_ack);
     if ((rc = fl_step_done(s, st, err, "linking a PO to its outbox entry")))
         goto fail;
     if (outbox_id)

@@ -11,7 +11,7 @@
 #include "flow/flow_internal.h"
 
 /* Sum of two x10^4 values multiplied in SQL is x10^8: back to x10^4, half away from zero. */
-static dg_dec unscale(sqlite3_int64 v)
+static dg_dec unscale(int64_t v)
 {
     int64_t q =
         v >= 0 ? (v + DG_DEC_SCALE / 2) / DG_DEC_SCALE : (v - DG_DEC_SCALE / 2) / DG_DEC_SCALE;
@@ -35,20 +35,20 @@ int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flo
         " ORDER BY coalesce(p.sent_at, p.created_at), p.id";
     *rows = NULL;
     *n = 0;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
     size_t cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
         char supplier[64];
         fl_col_copy(st, 1, supplier, sizeof supplier);
         const fl_supplier *sp = fl_supplier_rules(r, supplier);
         long ack_after = sp && sp->ack_after >= 0 ? sp->ack_after : r->ack_after;
         long asn_after = sp && sp->asn_after >= 0 ? sp->asn_after : r->asn_after;
-        int64_t since = sqlite3_column_int64(st, 4);
+        int64_t since = dg_stmt_int64(st, 4);
         int64_t age = now - since;
-        bool queued = sqlite3_column_int(st, 7) != 0;
+        bool queued = dg_stmt_int(st, 7) != 0;
         const char *what = NULL, *note = NULL;
         long limit = 0;
         if (queued) {
@@ -60,9 +60,9 @@ int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flo
                 limit = first;
             }
         } else {
-            bool no_ack = sqlite3_column_int(st, 5) && sqlite3_column_type(st, 6) == SQLITE_NULL;
+            bool no_ack = dg_stmt_int(st, 5) && dg_stmt_column_null(st, 6);
             /* the 855 is expected only from suppliers whose partner file sets sla: ack_855 */
-            bool no_855 = sp && sp->ack855_after >= 0 && !sqlite3_column_int(st, 8);
+            bool no_855 = sp && sp->ack855_after >= 0 && !dg_stmt_int(st, 8);
             if (no_ack && age > ack_after) {
                 what = "ack";
                 note = "no 997 received";
@@ -81,7 +81,7 @@ int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flo
             continue;
         dg_flow_overdue *grown = dg_array_slot(*rows, sizeof *grown, *n, &cap, 16);
         if (!grown) {
-            sqlite3_reset(st);
+            dg_stmt_reset(st);
             free(*rows);
             *rows = NULL;
             *n = 0;
@@ -99,8 +99,8 @@ int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flo
         o->age_seconds = age;
         o->limit_seconds = limit;
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    dg_stmt_reset(st);
+    if (rc != DG_DB_DONE) {
         free(*rows);
         *rows = NULL;
         *n = 0;
@@ -113,28 +113,28 @@ int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flo
 
 static int count_by(dg_store *s, const char *sql, json_t *obj, dg_error *err)
 {
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *k = (const char *)sqlite3_column_text(st, 0);
-        json_object_set_new(obj, k ? k : "", json_integer(sqlite3_column_int64(st, 1)));
+    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
+        const char *k = dg_stmt_text(st, 0);
+        json_object_set_new(obj, k ? k : "", json_integer(dg_stmt_int64(st, 1)));
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : dg_store_fail(s, err, "counting");
+    dg_stmt_reset(st);
+    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "counting");
 }
 
 static int count_one(dg_store *s, const char *sql, json_int_t *out, dg_error *err)
 {
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    rc = sqlite3_step(st);
-    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : dg_store_fail(s, err, "counting");
+    rc = dg_stmt_step(st);
+    *out = rc == DG_DB_ROW ? dg_stmt_int64(st, 0) : 0;
+    dg_stmt_reset(st);
+    return rc == DG_DB_ROW ? 0 : dg_store_fail(s, err, "counting");
 }
 
 /* Held POs (their file would not be valid X12): counted as HELD instead of QUEUED under "pos",
@@ -353,21 +353,21 @@ int dg_flow_report_orders(dg_store *s, dg_flow_order_row **rows, size_t *n, dg_e
         "   ON p.id = i.po_id WHERE p.order_id = o.id AND i.duplicate_of IS NULL),"
         /* why the order could not be placed (no ship-to, its mapping could not complete it),
          * else why each line that did not become a PO line failed: what an operator acts on */
-        " coalesce(o.reason, (SELECT group_concat(coalesce(l.retailer_sku, 'line ' || l.line_no)"
+        " coalesce(o.reason, (SELECT string_agg(coalesce(l.retailer_sku, 'line ' || l.line_no)"
         "   || ': ' || coalesce(l.reason, l.status), '; ') FROM order_lines l"
         "   WHERE l.order_id = o.id AND l.status <> 'MATCHED'))"
         " FROM orders o ORDER BY o.id";
     *rows = NULL;
     *n = 0;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
     size_t cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
         dg_flow_order_row *grown = dg_array_slot(*rows, sizeof *grown, *n, &cap, 64);
         if (!grown) {
-            rc = SQLITE_NOMEM;
+            rc = DG_ENOMEM;
             break;
         }
         *rows = grown;
@@ -376,19 +376,19 @@ int dg_flow_report_orders(dg_store *s, dg_flow_order_row **rows, size_t *n, dg_e
         fl_col_copy(st, 1, o->order_number, sizeof o->order_number);
         fl_col_copy(st, 2, o->status, sizeof o->status);
         fl_col_copy(st, 3, o->currency, sizeof o->currency);
-        o->created_at = sqlite3_column_int64(st, 4);
-        o->lines = (long)sqlite3_column_int64(st, 5);
-        o->matched = (long)sqlite3_column_int64(st, 6);
-        o->pos = (long)sqlite3_column_int64(st, 7);
-        o->pos_shipped = (long)sqlite3_column_int64(st, 8);
-        o->revenue = unscale(sqlite3_column_int64(st, 9));
-        o->supplier_cost = unscale(sqlite3_column_int64(st, 10));
-        o->freight = (dg_dec){sqlite3_column_int64(st, 11), true};
+        o->created_at = dg_stmt_int64(st, 4);
+        o->lines = (long)dg_stmt_int64(st, 5);
+        o->matched = (long)dg_stmt_int64(st, 6);
+        o->pos = (long)dg_stmt_int64(st, 7);
+        o->pos_shipped = (long)dg_stmt_int64(st, 8);
+        o->revenue = unscale(dg_stmt_int64(st, 9));
+        o->supplier_cost = unscale(dg_stmt_int64(st, 10));
+        o->freight = (dg_dec){dg_stmt_int64(st, 11), true};
         o->margin = dg_dec_sub(dg_dec_sub(o->revenue, o->supplier_cost), o->freight);
         fl_col_copy(st, 12, o->reasons, sizeof o->reasons);
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    dg_stmt_reset(st);
+    if (rc != DG_DB_DONE) {
         free(*rows);
         *rows = NULL;
         *n = 0;
@@ -411,22 +411,22 @@ int dg_flow_report_reconcile(dg_store *s, dg_flow_reconcile_row **rows, size_t *
         " i.lines_amount, i.charges, i.tax, i.total,"
         " (SELECT coalesce(sum(l.cost * il.qty), 0) FROM invoice_lines il"
         "   JOIN order_lines l ON l.id = il.order_line_id WHERE il.invoice_id = i.id),"
-        " (SELECT group_concat(d.code || ': ' || coalesce(d.detail, ''), '; ')"
+        " (SELECT string_agg(d.code || ': ' || coalesce(d.detail, ''), '; ')"
         "   FROM discrepancies d WHERE d.invoice_id = i.id),"
         " i.created_at"
         " FROM invoices i LEFT JOIN supplier_pos p ON p.id = i.po_id"
         " LEFT JOIN orders o ON o.id = p.order_id ORDER BY i.id";
     *rows = NULL;
     *n = 0;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
     size_t cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
         dg_flow_reconcile_row *grown = dg_array_slot(*rows, sizeof *grown, *n, &cap, 64);
         if (!grown) {
-            rc = SQLITE_NOMEM;
+            rc = DG_ENOMEM;
             break;
         }
         *rows = grown;
@@ -440,12 +440,12 @@ int dg_flow_report_reconcile(dg_store *s, dg_flow_reconcile_row **rows, size_t *
         o->charges = fl_col_dec(st, 6);
         o->tax = fl_col_dec(st, 7);
         o->total = fl_col_dec(st, 8);
-        o->po_amount = unscale(sqlite3_column_int64(st, 9));
+        o->po_amount = unscale(dg_stmt_int64(st, 9));
         fl_col_copy(st, 10, o->reasons, sizeof o->reasons);
-        o->created_at = sqlite3_column_int64(st, 11);
+        o->created_at = dg_stmt_int64(st, 11);
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    dg_stmt_reset(st);
+    if (rc != DG_DB_DONE) {
         free(*rows);
         *rows = NULL;
         *n = 0;

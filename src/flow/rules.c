@@ -12,55 +12,55 @@
 
 /* ---- shared helpers ---------------------------------------------------------------------- */
 
-void fl_bind_text(sqlite3_stmt *st, int i, const char *v)
+void fl_bind_text(dg_stmt *st, int i, const char *v)
 {
     if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+        dg_stmt_bind_text(st, i, v);
     else
-        sqlite3_bind_null(st, i);
+        dg_stmt_bind_null(st, i);
 }
 
-void fl_bind_dec(sqlite3_stmt *st, int i, dg_dec d)
+void fl_bind_dec(dg_stmt *st, int i, dg_dec d)
 {
     if (d.set)
-        sqlite3_bind_int64(st, i, d.v);
+        dg_stmt_bind_int64(st, i, d.v);
     else
-        sqlite3_bind_null(st, i);
+        dg_stmt_bind_null(st, i);
 }
 
-dg_dec fl_col_dec(sqlite3_stmt *st, int i)
+dg_dec fl_col_dec(dg_stmt *st, int i)
 {
-    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+    if (dg_stmt_column_null(st, i))
         return (dg_dec){0, false};
-    return (dg_dec){sqlite3_column_int64(st, i), true};
+    return (dg_dec){dg_stmt_int64(st, i), true};
 }
 
-char *fl_col_arena(dg_arena *a, sqlite3_stmt *st, int i)
+char *fl_col_arena(dg_arena *a, dg_stmt *st, int i)
 {
-    return dg_arena_strdup(a, (const char *)sqlite3_column_text(st, i));
+    return dg_arena_strdup(a, dg_stmt_text(st, i));
 }
 
-char *fl_col_dup(sqlite3_stmt *st, int i)
+char *fl_col_dup(dg_stmt *st, int i)
 {
-    const char *t = (const char *)sqlite3_column_text(st, i);
+    const char *t = dg_stmt_text(st, i);
     return t ? strdup(t) : NULL;
 }
 
-void fl_col_copy(sqlite3_stmt *st, int i, char *out, size_t size)
+void fl_col_copy(dg_stmt *st, int i, char *out, size_t size)
 {
-    const char *t = (const char *)sqlite3_column_text(st, i);
+    const char *t = dg_stmt_text(st, i);
     snprintf(out, size, "%s", t ? t : "");
 }
 
-int fl_step_done(dg_store *s, sqlite3_stmt *st, dg_error *err, const char *what)
+int fl_step_done(dg_store *s, dg_stmt *st, dg_error *err, const char *what)
 {
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    int rc = dg_stmt_step(st);
+    if (rc != DG_DB_DONE && rc != DG_DB_ROW) {
         dg_store_fail(s, err, what);
-        sqlite3_reset(st);
+        dg_stmt_reset(st);
         return DG_ESTATE;
     }
-    sqlite3_reset(st);
+    dg_stmt_reset(st);
     return 0;
 }
 
@@ -592,7 +592,7 @@ static int cat_dec(const char *v, dg_dec *d)
     return dg_dec_parse(v, strlen(v), 0, d);
 }
 
-static int catalog_row(dg_store *s, sqlite3_stmt *st, char **f, const int *col, const char *path,
+static int catalog_row(dg_store *s, dg_stmt *st, char **f, const int *col, const char *path,
                        int lineno, dg_error *err)
 {
     const char *v[C_N];
@@ -623,27 +623,27 @@ static int catalog_row(dg_store *s, sqlite3_stmt *st, char **f, const int *col, 
         ship[k++] = ' ';
         ship[k] = '\0';
     }
-    sqlite3_reset(st);
+    dg_stmt_reset(st);
     fl_bind_text(st, 1, v[C_SKU]);
     fl_bind_text(st, 2, v[C_GTIN]);
     fl_bind_text(st, 3, v[C_SUPPLIER]);
     fl_bind_text(st, 4, v[C_SUPPLIER_SKU]);
     fl_bind_text(st, 5, v[C_DESC]);
     fl_bind_dec(st, 6, cost);
-    sqlite3_bind_int64(st, 7, v[C_PRIORITY] ? strtol(v[C_PRIORITY], NULL, 10) : 100);
+    dg_stmt_bind_int64(st, 7, v[C_PRIORITY] ? strtol(v[C_PRIORITY], NULL, 10) : 100);
     bool pref = v[C_PREFERRED] && strchr("1yYtT", v[C_PREFERRED][0]);
-    sqlite3_bind_int(st, 8, pref);
-    sqlite3_bind_int64(st, 9, est.set ? est.v : 0);
-    sqlite3_bind_int64(st, 10, fee.set ? fee.v : 0);
+    dg_stmt_bind_int64(st, 8, pref);
+    dg_stmt_bind_int64(st, 9, est.set ? est.v : 0);
+    dg_stmt_bind_int64(st, 10, fee.set ? fee.v : 0);
     fl_bind_text(st, 11, ship[0] ? ship : NULL);
     bool approved = !v[C_APPROVED] || strchr("1yYtT", v[C_APPROVED][0]);
-    sqlite3_bind_int(st, 12, approved);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        dg_error_set(err, DG_ECONFIG, "%s:%d: %s", path, lineno, sqlite3_errmsg(dg_store_db(s)));
-        sqlite3_reset(st);
+    dg_stmt_bind_int64(st, 12, approved);
+    if (dg_stmt_step(st) != DG_DB_DONE) {
+        dg_error_set(err, DG_ECONFIG, "%s:%d: %s", path, lineno, dg_db_errmsg(dg_store_db(s)));
+        dg_stmt_reset(st);
         return DG_ECONFIG;
     }
-    sqlite3_reset(st);
+    dg_stmt_reset(st);
     return 0;
 }
 
@@ -663,7 +663,7 @@ int dg_flow_catalog_load(dg_store *s, const char *path, size_t *rows, dg_error *
         fclose(f);
         return rc;
     }
-    sqlite3_stmt *st = NULL;
+    dg_stmt *st = NULL;
     if ((rc = dg_store_exec(s, "DELETE FROM catalog", err)) ||
         (rc = dg_store_prepare(s, ins, &st, err)))
         goto fail;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "core/log.h"
 #include "flow/flow.h"
@@ -40,22 +40,22 @@ int gw_pickup_seen(dg_gw *g, const char *partner, const char *path, uint64_t siz
         "SELECT 1 FROM pickups WHERE partner = ?1 AND path = ?2 AND size = ?3 AND mtime = ?4"
         " AND state IN ('DONE', 'QUARANTINED', 'PARTIAL') LIMIT 1";
     *seen = false;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(g->store, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_text(st, 1, partner, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)size);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)mtime);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    dg_stmt_bind_text(st, 1, partner);
+    dg_stmt_bind_text(st, 2, path);
+    dg_stmt_bind_int64(st, 3, (int64_t)size);
+    dg_stmt_bind_int64(st, 4, (int64_t)mtime);
+    rc = dg_stmt_step(st);
+    if (rc == DG_DB_ROW)
         *seen = true;
-    else if (rc != SQLITE_DONE) {
-        sqlite3_reset(st);
+    else if (rc != DG_DB_DONE) {
+        dg_stmt_reset(st);
         return dg_store_fail(g->store, err, "looking up a pickup by size and mtime");
     }
-    sqlite3_reset(st);
+    dg_stmt_reset(st);
     return 0;
 }
 

@@ -1,13 +1,17 @@
 /* Online backup of the state store (SQLite's backup API): a consistent copy taken while the
  * daemon runs (WAL: the copy reads one snapshot and never blocks the writer), written under a
- * temporary name, synced and renamed, so a backup file is either whole or absent. */
+ * temporary name, synced and renamed, so a backup file is either whole or absent. The one file
+ * besides db_sqlite.c that speaks sqlite3_*: the backup API has no SQL form. A PostgreSQL store
+ * is backed up with pg_dump (the server's tools), not here. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/fs.h"
+#include "store/db_backend.h"
 #include "store/store_internal.h"
 
 static int sync_file(const char *path)
@@ -24,12 +28,18 @@ int dg_store_backup(dg_store *s, const char *dest, dg_error *err)
 {
     if (s->depth > 0)
         return dg_error_set(err, DG_EINVAL, "%s: backup inside a transaction", s->path);
+    sqlite3 *src = db_sqlite_handle(s->db);
+    if (!src)
+        return dg_error_set(err, DG_EINVAL,
+                            "%s: dropgate backup copies a SQLite store; back a PostgreSQL store up "
+                            "with pg_dump",
+                            s->path);
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.part.%ld", dest, (long)getpid());
     unlink(tmp);
     sqlite3 *dst = NULL;
     int rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-    sqlite3_backup *b = rc == SQLITE_OK ? sqlite3_backup_init(dst, "main", s->db, "main") : NULL;
+    sqlite3_backup *b = rc == SQLITE_OK ? sqlite3_backup_init(dst, "main", src, "main") : NULL;
     if (b) {
         rc = sqlite3_backup_step(b, -1); /* every page in one read transaction: one snapshot */
         sqlite3_backup_finish(b);
@@ -37,7 +47,10 @@ int dg_store_backup(dg_store *s, const char *dest, dg_error *err)
     char why[512];
     snprintf(why, sizeof why, "%s", dst ? sqlite3_errmsg(dst) : "out of memory");
     if (!b || rc != SQLITE_DONE) {
-        st_note_failure(rc);
+        int code = rc & 0xff;
+        st_note_failure(code == SQLITE_FULL                               ? DG_DBE_FULL
+                        : code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? DG_DBE_FATAL
+                                                                          : DG_DBE_IO);
         sqlite3_close(dst);
         unlink(tmp);
         return dg_error_set(err, DG_ESTATE, "%s: backup to %s failed: %s", s->path, dest, why);

@@ -106,6 +106,13 @@ bool dg_stmt_column_null(dg_stmt *st, int i)
     return st->db->ops->column_null(st, i);
 }
 
+dg_db_type dg_stmt_column_type(dg_stmt *st, int i)
+{
+    if (st->db->ops->column_type)
+        return st->db->ops->column_type(st, i);
+    return st->db->ops->column_null(st, i) ? DG_DB_T_NULL : DG_DB_T_TEXT;
+}
+
 int64_t dg_stmt_int64(dg_stmt *st, int i)
 {
     return st->db->ops->column_int64(st, i);

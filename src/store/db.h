@@ -9,6 +9,8 @@
  * - `INSERT ... ON CONFLICT (...) DO NOTHING / DO UPDATE`, `RETURNING id` (never
  *   last_insert_rowid), `string_agg(x, sep)` (registered into SQLite), `lower(x) LIKE lower(?)`
  *   where case must not matter (PostgreSQL's LIKE is case-sensitive, SQLite's is not);
+ * - `a IS NOT DISTINCT FROM b` for NULL-safe equality (never SQLite's `a IS ?`), CASE for the
+ *   smaller/larger of two values (SQLite's scalar min/max, PostgreSQL's least/greatest differ);
  * - integers are 64-bit on both (migrations write INTEGER; the PostgreSQL backend reads it as
  *   BIGINT, `INTEGER PRIMARY KEY` as an identity column filled when left out, REAL as DOUBLE
  *   PRECISION);
@@ -73,13 +75,18 @@ int dg_stmt_step(dg_stmt *st);
 int dg_stmt_column_count(dg_stmt *st);
 const char *dg_stmt_column_name(dg_stmt *st, int i);
 bool dg_stmt_column_null(dg_stmt *st, int i);
+/* The type of column i in the current row: NULL, an integer, a real or text (what a generic
+ * view turns into JSON numbers or strings). */
+typedef enum { DG_DB_T_NULL = 0, DG_DB_T_INT, DG_DB_T_REAL, DG_DB_T_TEXT } dg_db_type;
+dg_db_type dg_stmt_column_type(dg_stmt *st, int i);
 int64_t dg_stmt_int64(dg_stmt *st, int i); /* NULL reads as 0 */
 int dg_stmt_int(dg_stmt *st, int i);       /* dg_stmt_int64 cut to int (counts, flags) */
 double dg_stmt_double(dg_stmt *st, int i); /* NULL reads as 0 */
 /* NULL for SQL NULL; valid until the next step, reset or finalize of st. */
 const char *dg_stmt_text(dg_stmt *st, int i);
 
-/* Rows inserted, updated or deleted by the last statement run on db. */
+/* Rows inserted, updated or deleted by the last statement run on db (a reset of that statement
+ * keeps the count). */
 int64_t dg_db_changes(dg_db *db);
 const char *dg_db_errmsg(dg_db *db);
 dg_db_errclass dg_db_errclass_last(dg_db *db);

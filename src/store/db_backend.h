@@ -21,6 +21,7 @@ typedef struct db_ops {
     int (*column_count)(dg_stmt *st);
     const char *(*column_name)(dg_stmt *st, int i);
     bool (*column_null)(dg_stmt *st, int i);
+    dg_db_type (*column_type)(dg_stmt *st, int i); /* optional: NULL or TEXT when absent */
     int64_t (*column_int64)(dg_stmt *st, int i);
     double (*column_double)(dg_stmt *st, int i);
     const char *(*column_text)(dg_stmt *st, int i);

@@ -181,6 +181,16 @@ static bool sq_column_null(dg_stmt *st, int i)
     return sqlite3_column_type(S(st), i) == SQLITE_NULL;
 }
 
+static dg_db_type sq_column_type(dg_stmt *st, int i)
+{
+    switch (sqlite3_column_type(S(st), i)) {
+    case SQLITE_NULL: return DG_DB_T_NULL;
+    case SQLITE_INTEGER: return DG_DB_T_INT;
+    case SQLITE_FLOAT: return DG_DB_T_REAL;
+    default: return DG_DB_T_TEXT; /* text, blob */
+    }
+}
+
 static int64_t sq_column_int64(dg_stmt *st, int i)
 {
     return (int64_t)sqlite3_column_int64(S(st), i);
@@ -244,6 +254,7 @@ static const db_ops sq_ops = {
     .column_count = sq_column_count,
     .column_name = sq_column_name,
     .column_null = sq_column_null,
+    .column_type = sq_column_type,
     .column_int64 = sq_column_int64,
     .column_double = sq_column_double,
     .column_text = sq_column_text,

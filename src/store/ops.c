@@ -7,14 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/array.h"
 #include "store/store_internal.h"
 
-static int step_done(dg_store *s, sqlite3_stmt *st, dg_error *err, const char *what)
+static int step_done(dg_store *s, dg_stmt *st, dg_error *err, const char *what)
 {
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : dg_store_fail(s, err, what);
+    int rc = dg_stmt_step(st);
+    dg_stmt_reset(st);
+    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, what);
 }
 
 int dg_store_action_add(dg_store *s, const char *action, const char *target_kind,
@@ -23,17 +22,17 @@ int dg_store_action_add(dg_store *s, const char *action, const char *target_kind
 {
     static const char sql[] = "INSERT INTO operator_actions(action, target_kind, target, actor,"
                               " reason, detail, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    st_bind_text(st, 1, action);
-    st_bind_text(st, 2, target_kind);
-    st_bind_text(st, 3, target);
-    st_bind_text(st, 4, actor && *actor ? actor : "unknown");
-    st_bind_text(st, 5, reason);
-    st_bind_text(st, 6, detail);
-    sqlite3_bind_int64(st, 7, dg_store_now(s));
+    dg_stmt_bind_text(st, 1, action);
+    dg_stmt_bind_text(st, 2, target_kind);
+    dg_stmt_bind_text(st, 3, target);
+    dg_stmt_bind_text(st, 4, actor && *actor ? actor : "unknown");
+    dg_stmt_bind_text(st, 5, reason);
+    dg_stmt_bind_text(st, 6, detail);
+    dg_stmt_bind_int64(st, 7, dg_store_now(s));
     return step_done(s, st, err, "recording an operator action");
 }
 
@@ -68,28 +67,28 @@ int dg_store_po_ops(dg_store *s, const char *po_number, dg_store_po_op *out, dg_
         "  o.kind = 'po' AND o.ref = p.po_number ORDER BY o.id DESC LIMIT 1)"
         " FROM supplier_pos p WHERE p.po_number = ?1";
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    st_bind_text(st, 1, po_number);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->id = sqlite3_column_int64(st, 0);
+    dg_stmt_bind_text(st, 1, po_number);
+    rc = dg_stmt_step(st);
+    if (rc == DG_DB_ROW) {
+        out->id = dg_stmt_int64(st, 0);
         st_col_copy(st, 1, out->supplier, sizeof out->supplier);
         st_col_copy(st, 2, out->status, sizeof out->status);
-        out->op_held = sqlite3_column_type(st, 5) != SQLITE_NULL;
+        out->op_held = !dg_stmt_column_null(st, 5);
         st_col_copy(st, 3, out->op_hold_reason, sizeof out->op_hold_reason);
         st_col_copy(st, 4, out->op_hold_by, sizeof out->op_hold_by);
-        out->op_hold_at = sqlite3_column_int64(st, 5);
-        out->validation_held = sqlite3_column_type(st, 6) != SQLITE_NULL;
-        out->outbox_id = sqlite3_column_int64(st, 7);
+        out->op_hold_at = dg_stmt_int64(st, 5);
+        out->validation_held = !dg_stmt_column_null(st, 6);
+        out->outbox_id = dg_stmt_int64(st, 7);
         st_col_copy(st, 8, out->outbox_state, sizeof out->outbox_state);
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
+    dg_stmt_reset(st);
+    if (rc == DG_DB_DONE)
         return dg_error_set(err, DG_ENOTFOUND, "PO %s: no such supplier PO", po_number);
-    return rc == SQLITE_ROW ? 0 : dg_store_fail(s, err, "looking up a PO");
+    return rc == DG_DB_ROW ? 0 : dg_store_fail(s, err, "looking up a PO");
 }
 
 int dg_store_po_op_hold(dg_store *s, const char *po_number, const char *actor, const char *reason,
@@ -101,19 +100,19 @@ int dg_store_po_op_hold(dg_store *s, const char *po_number, const char *actor, c
     static const char release_sql[] =
         "UPDATE supplier_pos SET op_hold_reason = NULL, op_hold_by = NULL, op_hold_at = NULL"
         " WHERE po_number = ?1";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, hold ? hold_sql : release_sql, &st, err);
     if (rc)
         return rc;
-    st_bind_text(st, 1, po_number);
+    dg_stmt_bind_text(st, 1, po_number);
     if (hold) {
-        st_bind_text(st, 2, reason ? reason : "");
-        st_bind_text(st, 3, actor);
-        sqlite3_bind_int64(st, 4, dg_store_now(s));
+        dg_stmt_bind_text(st, 2, reason ? reason : "");
+        dg_stmt_bind_text(st, 3, actor);
+        dg_stmt_bind_int64(st, 4, dg_store_now(s));
     }
     if ((rc = step_done(s, st, err, hold ? "holding a PO" : "releasing a PO")))
         return rc;
-    if (sqlite3_changes(s->db) == 0)
+    if (dg_db_changes(s->db) == 0)
         return dg_error_set(err, DG_ENOTFOUND, "PO %s: no such supplier PO", po_number);
     return 0;
 }
@@ -124,14 +123,14 @@ int dg_store_outbox_resend(dg_store *s, int64_t id, dg_error *err)
      * before the first left would not give a second delivery. */
     static const char sql[] = "UPDATE outbox SET state = 'PENDING', sent_at = NULL,"
                               " last_error = NULL WHERE id = ?1 AND state = 'SENT'";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
+    dg_stmt_bind_int64(st, 1, id);
     if ((rc = step_done(s, st, err, "queueing an outbox entry again")))
         return rc;
-    if (sqlite3_changes(s->db) == 0)
+    if (dg_db_changes(s->db) == 0)
         return dg_error_set(err, DG_EDUP,
                             "outbox entry %lld is not sent yet: it is sent on the next cycle",
                             (long long)id);
@@ -150,14 +149,14 @@ int dg_store_po_set_controls(dg_store *s, const char *po_number, const char *isa
         " ack_reason = CASE WHEN status = 'REJECTED' THEN NULL ELSE ack_reason END,"
         " status = CASE WHEN status = 'REJECTED' THEN 'SENT' ELSE status END"
         " WHERE po_number = ?1";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    st_bind_text(st, 1, po_number);
-    st_bind_text(st, 2, isa);
-    st_bind_text(st, 3, gs);
-    st_bind_text(st, 4, st_control);
+    dg_stmt_bind_text(st, 1, po_number);
+    dg_stmt_bind_text(st, 2, isa);
+    dg_stmt_bind_text(st, 3, gs);
+    dg_stmt_bind_text(st, 4, st_control);
     return step_done(s, st, err, "recording a PO's new control numbers");
 }
 
@@ -166,35 +165,35 @@ int dg_store_reprocess_add(dg_store *s, const dg_store_reprocess *r, dg_error *e
     static const char sql[] =
         "INSERT INTO reprocesses(parent_file_id, pickup_id, state_before, state_after, applied,"
         " already, reason, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, r->parent_file_id);
+    dg_stmt_bind_int64(st, 1, r->parent_file_id);
     if (r->pickup_id > 0)
-        sqlite3_bind_int64(st, 2, r->pickup_id);
-    st_bind_text(st, 3, r->state_before);
-    st_bind_text(st, 4, r->state_after);
-    sqlite3_bind_int64(st, 5, r->applied);
-    sqlite3_bind_int64(st, 6, r->already);
-    st_bind_text(st, 7, r->reason && *r->reason ? r->reason : NULL);
-    st_bind_text(st, 8, r->actor && *r->actor ? r->actor : "unknown");
-    sqlite3_bind_int64(st, 9, dg_store_now(s));
+        dg_stmt_bind_int64(st, 2, r->pickup_id);
+    dg_stmt_bind_text(st, 3, r->state_before);
+    dg_stmt_bind_text(st, 4, r->state_after);
+    dg_stmt_bind_int64(st, 5, r->applied);
+    dg_stmt_bind_int64(st, 6, r->already);
+    dg_stmt_bind_text(st, 7, r->reason && *r->reason ? r->reason : NULL);
+    dg_stmt_bind_text(st, 8, r->actor && *r->actor ? r->actor : "unknown");
+    dg_stmt_bind_int64(st, 9, dg_store_now(s));
     return step_done(s, st, err, "recording a reprocess");
 }
 
 int dg_store_file_documents(dg_store *s, int64_t file_id, long *n, dg_error *err)
 {
     static const char sql[] = "SELECT count(*) FROM documents WHERE file_id = ?1";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, file_id);
-    rc = sqlite3_step(st);
-    *n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : dg_store_fail(s, err, "counting a file's documents");
+    dg_stmt_bind_int64(st, 1, file_id);
+    rc = dg_stmt_step(st);
+    *n = rc == DG_DB_ROW ? (long)dg_stmt_int64(st, 0) : 0;
+    dg_stmt_reset(st);
+    return rc == DG_DB_ROW ? 0 : dg_store_fail(s, err, "counting a file's documents");
 }
 
 int dg_store_quarantined_files(dg_store *s, const char *partner, dg_partial_file **rows, size_t *n,
@@ -206,32 +205,12 @@ int dg_store_quarantined_files(dg_store *s, const char *partner, dg_partial_file
         " ORDER BY id";
     *rows = NULL;
     *n = 0;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    st_bind_text(st, 1, partner);
-    size_t cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        dg_partial_file *grown = dg_array_slot(*rows, sizeof *grown, *n, &cap, 16);
-        if (!grown) {
-            rc = SQLITE_NOMEM;
-            break;
-        }
-        *rows = grown;
-        dg_partial_file *f = &(*rows)[(*n)++];
-        f->file_id = sqlite3_column_int64(st, 0);
-        st_col_copy(st, 1, f->partner, sizeof f->partner);
-        st_col_copy(st, 2, f->path, sizeof f->path);
-        st_col_copy(st, 3, f->reason, sizeof f->reason);
-        f->at = sqlite3_column_int64(st, 4);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        free(*rows);
-        *rows = NULL;
-        *n = 0;
-        return dg_store_fail(s, err, "listing quarantined files");
-    }
-    return 0;
+    dg_stmt_bind_text(st, 1, partner);
+    static const st_rows how = {sizeof(dg_partial_file),    16, st_partial_file_fill, NULL, NULL,
+                                "listing quarantined files"};
+    return st_collect(s, st, &how, rows, n, err);
 }

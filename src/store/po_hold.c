@@ -5,40 +5,40 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/array.h"
 #include "store/store_internal.h"
 
 /* Runs a hold (reason) or release (reason NULL) statement keyed by ?1; *changed: a row moved. */
 static int hold_step(dg_store *s, const char *sql, int64_t id, const char *key, const char *reason,
                      bool *changed, const char *what, dg_error *err)
 {
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
     if (key)
-        st_bind_text(st, 1, key);
+        dg_stmt_bind_text(st, 1, key);
     else
-        sqlite3_bind_int64(st, 1, id);
+        dg_stmt_bind_int64(st, 1, id);
     if (reason) {
-        st_bind_text(st, 2, reason);
-        sqlite3_bind_int64(st, 3, dg_store_now(s));
+        dg_stmt_bind_text(st, 2, reason);
+        dg_stmt_bind_int64(st, 3, dg_store_now(s));
     }
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+    rc = dg_stmt_step(st);
+    dg_stmt_reset(st);
+    if (rc != DG_DB_DONE)
         return dg_store_fail(s, err, what);
     if (changed)
-        *changed = sqlite3_changes(s->db) > 0;
+        *changed = dg_db_changes(s->db) > 0;
     return 0;
 }
 
 int dg_store_tracking_hold(dg_store *s, int64_t notification_id, const char *reason, bool *changed,
                            dg_error *err)
 {
-    static const char sql[] = "UPDATE notifications SET hold_reason = ?2,"
-                              " held_at = CASE WHEN hold_reason IS ?2 THEN held_at ELSE ?3 END"
-                              " WHERE id = ?1 AND state = 'PENDING' AND hold_reason IS NOT ?2";
+    static const char sql[] =
+        "UPDATE notifications SET hold_reason = ?2,"
+        " held_at = CASE WHEN hold_reason IS NOT DISTINCT FROM ?2 THEN held_at ELSE ?3 END"
+        " WHERE id = ?1 AND state = 'PENDING' AND hold_reason IS DISTINCT FROM ?2";
     return hold_step(s, sql, notification_id, NULL, reason ? reason : "", changed,
                      "holding a tracking file", err);
 }
@@ -57,8 +57,8 @@ int dg_store_po_hold(dg_store *s, const char *po_number, const char *reason, boo
     /* held_at keeps the first time it was held while the reason stays the same */
     static const char sql[] =
         "UPDATE supplier_pos SET hold_reason = ?2,"
-        " held_at = CASE WHEN hold_reason IS ?2 THEN held_at ELSE ?3 END"
-        " WHERE po_number = ?1 AND outbox_id IS NULL AND hold_reason IS NOT ?2";
+        " held_at = CASE WHEN hold_reason IS NOT DISTINCT FROM ?2 THEN held_at ELSE ?3 END"
+        " WHERE po_number = ?1 AND outbox_id IS NULL AND hold_reason IS DISTINCT FROM ?2";
     return hold_step(s, sql, 0, po_number ? po_number : "", reason ? reason : "", changed,
                      "holding a PO", err);
 }
@@ -93,37 +93,29 @@ int dg_store_held_tracking(dg_store *s, dg_store_held_po **rows, size_t *n, dg_e
     return list_held(s, sql, rows, n, err);
 }
 
+static int list_held_fill(dg_stmt *st, void *row, void *ctx)
+{
+    (void)ctx;
+    dg_store_held_po *h = row;
+    st_col_copy(st, 0, h->po_number, sizeof h->po_number);
+    st_col_copy(st, 1, h->supplier, sizeof h->supplier);
+    st_col_copy(st, 2, h->storefront, sizeof h->storefront);
+    st_col_copy(st, 3, h->order_number, sizeof h->order_number);
+    st_col_copy(st, 4, h->reason, sizeof h->reason);
+    h->held_at = dg_stmt_int64(st, 5);
+    return 0;
+}
+
 static int list_held(dg_store *s, const char *sql, dg_store_held_po **rows, size_t *n,
                      dg_error *err)
 {
     *rows = NULL;
     *n = 0;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    size_t cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        dg_store_held_po *grown = dg_array_slot(*rows, sizeof *grown, *n, &cap, 16);
-        if (!grown) {
-            rc = SQLITE_NOMEM;
-            break;
-        }
-        *rows = grown;
-        dg_store_held_po *h = &(*rows)[(*n)++];
-        st_col_copy(st, 0, h->po_number, sizeof h->po_number);
-        st_col_copy(st, 1, h->supplier, sizeof h->supplier);
-        st_col_copy(st, 2, h->storefront, sizeof h->storefront);
-        st_col_copy(st, 3, h->order_number, sizeof h->order_number);
-        st_col_copy(st, 4, h->reason, sizeof h->reason);
-        h->held_at = sqlite3_column_int64(st, 5);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        free(*rows);
-        *rows = NULL;
-        *n = 0;
-        return dg_store_fail(s, err, "listing held POs");
-    }
-    return 0;
+    static const st_rows how = {sizeof(dg_store_held_po), 16, list_held_fill, NULL, NULL,
+                                "listing held POs"};
+    return st_collect(s, st, &how, rows, n, err);
 }

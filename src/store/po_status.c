@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/array.h"
 #include "store/store_internal.h"
 
 /* Order of progress; an order is as far as its least advanced PO that is not CANCELLED. */
@@ -26,11 +25,11 @@ static bool closed(const char *sup)
            !strcmp(sup, DG_SUP_REROUTED);
 }
 
-static int step_done(dg_store *s, sqlite3_stmt *st, const char *what, dg_error *err)
+static int step_done(dg_store *s, dg_stmt *st, const char *what, dg_error *err)
 {
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : dg_store_fail(s, err, what);
+    int rc = dg_stmt_step(st);
+    dg_stmt_reset(st);
+    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, what);
 }
 
 /* One history row; storefront-facing rows are queued for the status feed (push_state). */
@@ -43,25 +42,25 @@ static int history_add(dg_store *s, int64_t order_id, int64_t po_id, int64_t lin
         " cause, document_id, file_id, detail, at, push_state)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, (SELECT file_id FROM documents"
         "  WHERE id = ?8)), ?10, ?11, 'PENDING')";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, order_id);
+    dg_stmt_bind_int64(st, 1, order_id);
     if (po_id > 0)
-        sqlite3_bind_int64(st, 2, po_id);
+        dg_stmt_bind_int64(st, 2, po_id);
     if (line_id > 0)
-        sqlite3_bind_int64(st, 3, line_id);
-    st_bind_text(st, 4, what);
-    st_bind_text(st, 5, from && *from ? from : NULL);
-    st_bind_text(st, 6, to);
-    st_bind_text(st, 7, c && c->kind ? c->kind : "unknown");
+        dg_stmt_bind_int64(st, 3, line_id);
+    dg_stmt_bind_text(st, 4, what);
+    dg_stmt_bind_text(st, 5, from && *from ? from : NULL);
+    dg_stmt_bind_text(st, 6, to);
+    dg_stmt_bind_text(st, 7, c && c->kind ? c->kind : "unknown");
     if (c && c->document_id > 0)
-        sqlite3_bind_int64(st, 8, c->document_id);
+        dg_stmt_bind_int64(st, 8, c->document_id);
     if (c && c->file_id > 0)
-        sqlite3_bind_int64(st, 9, c->file_id);
-    st_bind_text(st, 10, detail ? detail : c ? c->detail : NULL);
-    sqlite3_bind_int64(st, 11, dg_store_now(s));
+        dg_stmt_bind_int64(st, 9, c->file_id);
+    dg_stmt_bind_text(st, 10, detail ? detail : c ? c->detail : NULL);
+    dg_stmt_bind_int64(st, 11, dg_store_now(s));
     return step_done(s, st, "recording a status change", err);
 }
 
@@ -74,33 +73,33 @@ int dg_store_line_set_status(dg_store *s, int64_t line_id, const char *status, c
                               " WHERE id = ?1";
     if (changed)
         *changed = false;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sel, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, line_id);
-    rc = sqlite3_step(st);
+    dg_stmt_bind_int64(st, 1, line_id);
+    rc = dg_stmt_step(st);
     int64_t order_id = 0, po_id = 0;
     char from[32] = "", old_reason[512] = "";
-    if (rc == SQLITE_ROW) {
-        order_id = sqlite3_column_int64(st, 0);
-        po_id = sqlite3_column_int64(st, 1);
+    if (rc == DG_DB_ROW) {
+        order_id = dg_stmt_int64(st, 0);
+        po_id = dg_stmt_int64(st, 1);
         st_col_copy(st, 2, from, sizeof from);
         st_col_copy(st, 3, old_reason, sizeof old_reason);
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
+    dg_stmt_reset(st);
+    if (rc == DG_DB_DONE)
         return dg_error_set(err, DG_ENOTFOUND, "order line %lld: not found", (long long)line_id);
-    if (rc != SQLITE_ROW)
+    if (rc != DG_DB_ROW)
         return dg_store_fail(s, err, "reading an order line");
     const char *to = status ? status : "";
     if (!strcmp(from, to) && !strcmp(old_reason, reason ? reason : ""))
         return 0;
     if ((rc = dg_store_prepare(s, upd, &st, err)))
         return rc;
-    sqlite3_bind_int64(st, 1, line_id);
-    st_bind_text(st, 2, status);
-    st_bind_text(st, 3, reason);
+    dg_stmt_bind_int64(st, 1, line_id);
+    dg_stmt_bind_text(st, 2, status);
+    dg_stmt_bind_text(st, 3, reason);
     if ((rc = step_done(s, st, "setting a line status", err)))
         return rc;
     if (changed)
@@ -119,17 +118,17 @@ int dg_store_line_answer(dg_store *s, int64_t line_id, const dg_store_answer *a,
     int rc = dg_store_begin(s, err);
     if (rc)
         return rc;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     if ((rc = dg_store_prepare(s, sql, &st, err)))
         goto fail;
-    sqlite3_bind_int64(st, 1, line_id);
-    st_bind_text(st, 2, a->code);
+    dg_stmt_bind_int64(st, 1, line_id);
+    dg_stmt_bind_text(st, 2, a->code);
     if (a->has_qty)
-        sqlite3_bind_int64(st, 3, a->qty);
+        dg_stmt_bind_int64(st, 3, a->qty);
     if (a->has_price)
-        sqlite3_bind_int64(st, 4, a->price);
-    st_bind_text(st, 5, a->promised_date);
-    sqlite3_bind_int64(st, 6, dg_store_now(s));
+        dg_stmt_bind_int64(st, 4, a->price);
+    dg_stmt_bind_text(st, 5, a->promised_date);
+    dg_stmt_bind_int64(st, 6, dg_store_now(s));
     if ((rc = step_done(s, st, "recording a supplier's answer", err)))
         goto fail;
     if (a->status &&
@@ -150,39 +149,38 @@ typedef struct line_row {
     bool has_ack_qty;
 } line_row;
 
+static int line_fill(dg_stmt *st, void *row, void *ctx)
+{
+    (void)ctx;
+    line_row *l = row;
+    l->id = dg_stmt_int64(st, 0);
+    st_col_copy(st, 1, l->sup, sizeof l->sup);
+    l->ordered = dg_stmt_int64(st, 2);
+    l->has_ack_qty = !dg_stmt_column_null(st, 3);
+    l->acked = dg_stmt_int64(st, 3);
+    l->shipped = dg_stmt_int64(st, 4);
+    l->invoiced = dg_stmt_int64(st, 5);
+    return 0;
+}
+
 static int load_lines(dg_store *s, int64_t po_id, line_row **out, size_t *n, dg_error *err)
 {
     static const char sql[] =
         /* a cancelled quantity (cancel.c) is no longer due */
         "SELECT id, supplier_status, qty_ordered - qty_cancelled,"
-        " min(ack_qty, qty_ordered - qty_cancelled), qty_shipped, qty_invoiced"
+        /* the smaller of the two; NULL while no quantity was acknowledged */
+        " CASE WHEN ack_qty IS NULL OR ack_qty < qty_ordered - qty_cancelled THEN ack_qty"
+        " ELSE qty_ordered - qty_cancelled END, qty_shipped, qty_invoiced"
         " FROM order_lines WHERE po_id = ?1 ORDER BY po_line, id";
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, po_id);
-    size_t cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        line_row *grown = dg_array_slot(*out, sizeof *grown, *n, &cap, 8);
-        if (!grown) {
-            sqlite3_reset(st);
-            return dg_error_set(err, DG_ENOMEM, "out of memory");
-        }
-        *out = grown;
-        line_row *l = &(*out)[(*n)++];
-        l->id = sqlite3_column_int64(st, 0);
-        st_col_copy(st, 1, l->sup, sizeof l->sup);
-        l->ordered = sqlite3_column_int64(st, 2);
-        l->has_ack_qty = sqlite3_column_type(st, 3) != SQLITE_NULL;
-        l->acked = sqlite3_column_int64(st, 3);
-        l->shipped = sqlite3_column_int64(st, 4);
-        l->invoiced = sqlite3_column_int64(st, 5);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : dg_store_fail(s, err, "reading PO lines");
+    dg_stmt_bind_int64(st, 1, po_id);
+    static const st_rows how = {sizeof(line_row), 8, line_fill, NULL, NULL, "reading PO lines"};
+    return st_collect(s, st, &how, out, n, err);
 }
 
 /* What the line is expected to ship: the quantity the supplier acknowledged, else the order's. */
@@ -239,20 +237,20 @@ static const char *derive(const line_row *lines, size_t n)
 static int po_head(dg_store *s, int64_t po_id, int64_t *order_id, char *status, dg_error *err)
 {
     static const char sql[] = "SELECT order_id, po_status FROM supplier_pos WHERE id = ?1";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, po_id);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *order_id = sqlite3_column_int64(st, 0);
+    dg_stmt_bind_int64(st, 1, po_id);
+    rc = dg_stmt_step(st);
+    if (rc == DG_DB_ROW) {
+        *order_id = dg_stmt_int64(st, 0);
         st_col_copy(st, 1, status, 32);
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
+    dg_stmt_reset(st);
+    if (rc == DG_DB_DONE)
         return dg_error_set(err, DG_ENOTFOUND, "PO %lld: not found", (long long)po_id);
-    return rc == SQLITE_ROW ? 0 : dg_store_fail(s, err, "reading a PO");
+    return rc == DG_DB_ROW ? 0 : dg_store_fail(s, err, "reading a PO");
 }
 
 /* The order's fulfilment_status follows its POs (NULL: no PO at all). */
@@ -261,17 +259,17 @@ static int order_refresh(dg_store *s, int64_t order_id, const dg_status_cause *c
     static const char pos[] = "SELECT po_status FROM supplier_pos WHERE order_id = ?1";
     static const char cur[] = "SELECT fulfilment_status FROM orders WHERE id = ?1";
     static const char upd[] = "UPDATE orders SET fulfilment_status = ?2 WHERE id = ?1";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, pos, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, order_id);
+    dg_stmt_bind_int64(st, 1, order_id);
     int best = -1;
     bool any = false;
     static const char *const names[] = {
         DG_POS_AWAITING_CONFIRMATION, DG_POS_AWAITING_FULFILMENT, DG_POS_AWAITING_SHIPMENT,
         DG_POS_AWAITING_DELIVERY,     DG_POS_COMPLETED,           DG_POS_CANCELLED};
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
         char v[32];
         st_col_copy(st, 0, v, sizeof v);
         any = true;
@@ -279,28 +277,28 @@ static int order_refresh(dg_store *s, int64_t order_id, const dg_status_cause *c
         if (r != 5 && (best < 0 || r < best))
             best = r;
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+    dg_stmt_reset(st);
+    if (rc != DG_DB_DONE)
         return dg_store_fail(s, err, "reading an order's POs");
     if (!any)
         return 0;
     const char *to = names[best < 0 ? 5 : best];
     if ((rc = dg_store_prepare(s, cur, &st, err)))
         return rc;
-    sqlite3_bind_int64(st, 1, order_id);
+    dg_stmt_bind_int64(st, 1, order_id);
     char from[32] = "";
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    rc = dg_stmt_step(st);
+    if (rc == DG_DB_ROW)
         st_col_copy(st, 0, from, sizeof from);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW)
+    dg_stmt_reset(st);
+    if (rc != DG_DB_ROW)
         return dg_store_fail(s, err, "reading an order");
     if (!strcmp(from, to))
         return 0;
     if ((rc = dg_store_prepare(s, upd, &st, err)))
         return rc;
-    sqlite3_bind_int64(st, 1, order_id);
-    st_bind_text(st, 2, to);
+    dg_stmt_bind_int64(st, 1, order_id);
+    dg_stmt_bind_text(st, 2, to);
     if ((rc = step_done(s, st, "moving an order", err)))
         return rc;
     return history_add(s, order_id, 0, 0, "order", from, to, c, NULL, err);
@@ -327,12 +325,12 @@ int dg_store_po_status_refresh(dg_store *s, int64_t po_id, const dg_status_cause
     if (status)
         snprintf(status, 32, "%s", to);
     if (strcmp(from, to)) {
-        sqlite3_stmt *st;
+        dg_stmt *st;
         if ((rc = dg_store_prepare(s, upd, &st, err)))
             goto out;
-        sqlite3_bind_int64(st, 1, po_id);
-        st_bind_text(st, 2, to);
-        sqlite3_bind_int64(st, 3, dg_store_now(s));
+        dg_stmt_bind_int64(st, 1, po_id);
+        dg_stmt_bind_text(st, 2, to);
+        dg_stmt_bind_int64(st, 3, dg_store_now(s));
         if ((rc = step_done(s, st, "moving a PO", err)) ||
             (rc = history_add(s, order_id, po_id, 0, "po", from, to, c, NULL, err)))
             goto out;
@@ -351,28 +349,15 @@ int dg_store_order_status_refresh(dg_store *s, int64_t order_id, const dg_status
                                   dg_error *err)
 {
     static const char sql[] = "SELECT id FROM supplier_pos WHERE order_id = ?1 ORDER BY id";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, order_id);
+    dg_stmt_bind_int64(st, 1, order_id);
     int64_t *ids = NULL;
-    size_t n = 0, cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t *grown = dg_array_slot(ids, sizeof *grown, n, &cap, 4);
-        if (!grown) {
-            rc = SQLITE_NOMEM;
-            break;
-        }
-        ids = grown;
-        ids[n++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        free(ids);
-        return dg_store_fail(s, err, "listing an order's POs");
-    }
-    rc = 0;
+    size_t n = 0;
+    if ((rc = st_collect_ids(s, st, &ids, &n, "listing an order's POs", err)))
+        return rc;
     for (size_t i = 0; i < n && !rc; i++)
         rc = dg_store_po_status_refresh(s, ids[i], c, NULL, err);
     free(ids);
@@ -387,12 +372,12 @@ int dg_store_po_created(dg_store *s, int64_t po_id, const dg_status_cause *c, dg
     if (rc)
         return rc;
     static const char at[] = "UPDATE supplier_pos SET po_status_at = ?2 WHERE id = ?1";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     if ((rc = po_head(s, po_id, &order_id, status, err)) ||
         (rc = dg_store_prepare(s, at, &st, err)))
         goto fail;
-    sqlite3_bind_int64(st, 1, po_id);
-    sqlite3_bind_int64(st, 2, dg_store_now(s));
+    dg_stmt_bind_int64(st, 1, po_id);
+    dg_stmt_bind_int64(st, 2, dg_store_now(s));
     if ((rc = step_done(s, st, "stamping a PO", err)) ||
         (rc = history_add(s, order_id, po_id, 0, "po", NULL, status, c, NULL, err)) ||
         (rc = order_refresh(s, order_id, c, err)))
@@ -407,22 +392,44 @@ int dg_store_po_status(dg_store *s, const char *po_number, int64_t *po_id, char 
                        dg_error *err)
 {
     static const char sql[] = "SELECT id, po_status FROM supplier_pos WHERE po_number = ?1";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    st_bind_text(st, 1, po_number);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    dg_stmt_bind_text(st, 1, po_number);
+    rc = dg_stmt_step(st);
+    if (rc == DG_DB_ROW) {
         if (po_id)
-            *po_id = sqlite3_column_int64(st, 0);
+            *po_id = dg_stmt_int64(st, 0);
         if (status)
             st_col_copy(st, 1, status, 32);
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
+    dg_stmt_reset(st);
+    if (rc == DG_DB_DONE)
         return dg_error_set(err, DG_ENOTFOUND, "PO %s: not found", po_number ? po_number : "");
-    return rc == SQLITE_ROW ? 0 : dg_store_fail(s, err, "reading a PO");
+    return rc == DG_DB_ROW ? 0 : dg_store_fail(s, err, "reading a PO");
+}
+
+static int status_history_fill(dg_stmt *st, void *row, void *ctx)
+{
+    (void)ctx;
+    dg_status_event *e = row;
+    e->id = dg_stmt_int64(st, 0);
+    e->order_id = dg_stmt_int64(st, 1);
+    e->po_id = dg_stmt_int64(st, 2);
+    e->line_id = dg_stmt_int64(st, 3);
+    e->document_id = dg_stmt_int64(st, 4);
+    e->file_id = dg_stmt_int64(st, 5);
+    e->at = dg_stmt_int64(st, 6);
+    st_col_copy(st, 7, e->what, sizeof e->what);
+    st_col_copy(st, 8, e->from, sizeof e->from);
+    st_col_copy(st, 9, e->to, sizeof e->to);
+    st_col_copy(st, 10, e->cause, sizeof e->cause);
+    st_col_copy(st, 11, e->po_number, sizeof e->po_number);
+    st_col_copy(st, 12, e->line_number, sizeof e->line_number);
+    st_col_copy(st, 13, e->sku, sizeof e->sku);
+    st_col_copy(st, 14, e->detail, sizeof e->detail);
+    return 0;
 }
 
 int dg_store_status_history(dg_store *s, int64_t order_id, int64_t po_id, dg_status_event **rows,
@@ -438,59 +445,27 @@ int dg_store_status_history(dg_store *s, int64_t order_id, int64_t po_id, dg_sta
         " ORDER BY h.id";
     *rows = NULL;
     *n = 0;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, order_id);
-    sqlite3_bind_int64(st, 2, po_id);
-    size_t cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        dg_status_event *grown = dg_array_slot(*rows, sizeof *grown, *n, &cap, 16);
-        if (!grown) {
-            rc = SQLITE_NOMEM;
-            break;
-        }
-        *rows = grown;
-        dg_status_event *e = &(*rows)[(*n)++];
-        memset(e, 0, sizeof *e);
-        e->id = sqlite3_column_int64(st, 0);
-        e->order_id = sqlite3_column_int64(st, 1);
-        e->po_id = sqlite3_column_int64(st, 2);
-        e->line_id = sqlite3_column_int64(st, 3);
-        e->document_id = sqlite3_column_int64(st, 4);
-        e->file_id = sqlite3_column_int64(st, 5);
-        e->at = sqlite3_column_int64(st, 6);
-        st_col_copy(st, 7, e->what, sizeof e->what);
-        st_col_copy(st, 8, e->from, sizeof e->from);
-        st_col_copy(st, 9, e->to, sizeof e->to);
-        st_col_copy(st, 10, e->cause, sizeof e->cause);
-        st_col_copy(st, 11, e->po_number, sizeof e->po_number);
-        st_col_copy(st, 12, e->line_number, sizeof e->line_number);
-        st_col_copy(st, 13, e->sku, sizeof e->sku);
-        st_col_copy(st, 14, e->detail, sizeof e->detail);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        free(*rows);
-        *rows = NULL;
-        *n = 0;
-        return dg_store_fail(s, err, "reading status history");
-    }
-    return 0;
+    dg_stmt_bind_int64(st, 1, order_id);
+    dg_stmt_bind_int64(st, 2, po_id);
+    static const st_rows how = {sizeof(dg_status_event), 16, status_history_fill, NULL, NULL,
+                                "reading status history"};
+    return st_collect(s, st, &how, rows, n, err);
 }
 
 static int count_into(dg_store *s, const char *sql, json_t *into, dg_error *err)
 {
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_object_set_new(into, (const char *)sqlite3_column_text(st, 0),
-                            json_integer(sqlite3_column_int64(st, 1)));
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : dg_store_fail(s, err, "counting statuses");
+    while ((rc = dg_stmt_step(st)) == DG_DB_ROW)
+        json_object_set_new(into, dg_stmt_text(st, 0), json_integer(dg_stmt_int64(st, 1)));
+    dg_stmt_reset(st);
+    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "counting statuses");
 }
 
 int dg_store_life_counts(dg_store *s, json_t **pos, json_t **orders, dg_error *err)

@@ -23,11 +23,11 @@ static const char bucket_sql[] =
     "INSERT INTO poll_buckets(partner, le_ms, count) VALUES (?1, ?2, 1)"
     " ON CONFLICT(partner, le_ms) DO UPDATE SET count = count + 1";
 
-static int step_done(dg_store *s, sqlite3_stmt *st, dg_error *err)
+static int step_done(dg_store *s, dg_stmt *st, dg_error *err)
 {
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : dg_store_fail(s, err, "recording a poll");
+    int rc = dg_stmt_step(st);
+    dg_stmt_reset(st);
+    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "recording a poll");
 }
 
 int dg_store_poll_record(dg_store *s, const char *partner, int64_t started_at, long ms,
@@ -38,20 +38,20 @@ int dg_store_poll_record(dg_store *s, const char *partner, int64_t started_at, l
     int rc = dg_store_begin(s, err);
     if (rc)
         return rc;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     if (!(rc = dg_store_prepare(s, stats_sql, &st, err))) {
-        st_bind_text(st, 1, partner);
-        sqlite3_bind_int64(st, 2, started_at);
-        sqlite3_bind_int64(st, 3, ms);
-        st_bind_text(st, 4, error);
+        dg_stmt_bind_text(st, 1, partner);
+        dg_stmt_bind_int64(st, 2, started_at);
+        dg_stmt_bind_int64(st, 3, ms);
+        dg_stmt_bind_text(st, 4, error);
         rc = step_done(s, st, err);
     }
     for (size_t i = 0; !rc && i < dg_store_n_poll_buckets; i++) {
         if (dg_store_poll_buckets_ms[i] < ms)
             continue; /* cumulative: only the buckets at or above this duration */
         if (!(rc = dg_store_prepare(s, bucket_sql, &st, err))) {
-            st_bind_text(st, 1, partner);
-            sqlite3_bind_int64(st, 2, dg_store_poll_buckets_ms[i]);
+            dg_stmt_bind_text(st, 1, partner);
+            dg_stmt_bind_int64(st, 2, dg_store_poll_buckets_ms[i]);
             rc = step_done(s, st, err);
         }
     }

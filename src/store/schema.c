@@ -389,17 +389,17 @@ static const struct {
 /* Rows PRAGMA foreign_key_check reports: a rebuilt table must leave no dangling reference. */
 static int fk_violations(dg_store *s, dg_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
+    dg_stmt *st = NULL;
+    if (dg_db_prepare(s->db, "PRAGMA foreign_key_check", &st, NULL) != 0)
         return dg_store_fail(s, err, "foreign_key_check");
-    int rc = sqlite3_step(st);
+    int rc = dg_stmt_step(st);
     char table[64] = "";
-    if (rc == SQLITE_ROW)
+    if (rc == DG_DB_ROW)
         st_col_copy(st, 0, table, sizeof table);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_ROW)
+    dg_stmt_finalize(st);
+    if (rc == DG_DB_ROW)
         return dg_error_set(err, DG_ESTATE, "a row of %s refers to a row that is gone", table);
-    return rc == SQLITE_DONE ? 0 : dg_store_fail(s, err, "foreign_key_check");
+    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "foreign_key_check");
 }
 
 /* Applies migrations[i] (version v) in its own transaction and records it. */
@@ -411,13 +411,15 @@ static int migrate_one(dg_store *s, size_t i, int v, dg_error *err)
     /* Another process may have migrated while we waited for the write lock. */
     if (dg_store_schema_version(s) >= v)
         return dg_store_commit(s, err);
-    char sql[256];
+    bool sqlite = dg_db_kind(s->db) == DG_DB_SQLITE;
+    char sql[256], pragma[48] = "";
+    if (sqlite) /* the version in the file header too: dg_store_schema_version reads it */
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", v);
     snprintf(sql, sizeof sql,
-             "INSERT INTO migrations(version, name, applied_at) VALUES (%d, '%s', %lld);"
-             "PRAGMA user_version = %d;",
-             v, migrations[i].name, (long long)dg_store_now(s), v);
+             "INSERT INTO migrations(version, name, applied_at) VALUES (%d, '%s', %lld);%s", v,
+             migrations[i].name, (long long)dg_store_now(s), pragma);
     rc = dg_store_exec(s, migrations[i].sql, err);
-    if (!rc && migrations[i].fk_off)
+    if (!rc && migrations[i].fk_off && sqlite)
         rc = fk_violations(s, err);
     if (!rc)
         rc = dg_store_exec(s, sql, err);
@@ -440,7 +442,7 @@ int st_migrate(dg_store *s, int target, dg_error *err)
         return rc;
     int have = dg_store_schema_version(s);
     if (have > DG_STORE_SCHEMA_VERSION) {
-        st_note_failure(SQLITE_MISMATCH); /* no retry makes this dropgate newer */
+        st_note_failure(DG_DBE_FATAL); /* no retry makes this dropgate newer */
         return dg_error_set(err, DG_ESTATE,
                             "%s: schema version %d is newer than this dropgate (%d); upgrade "
                             "dropgate",
@@ -452,7 +454,7 @@ int st_migrate(dg_store *s, int target, dg_error *err)
             continue;
         /* SQLite changes foreign_keys only outside a transaction; the rebuilt table is checked
          * whole (foreign_key_check) before the commit instead. */
-        bool fk_off = migrations[i].fk_off;
+        bool fk_off = migrations[i].fk_off && dg_db_kind(s->db) == DG_DB_SQLITE;
         if (fk_off && (rc = dg_store_exec(s, "PRAGMA foreign_keys=OFF", err)))
             return rc;
         rc = migrate_one(s, i, v, err);

@@ -10,34 +10,34 @@ int st_rows_json(dg_store *s, const char *sql, const char *const *params, size_t
                  json_t **out, dg_error *err)
 {
     *out = NULL;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
     for (size_t i = 0; i < n_params; i++) {
         if (params[i])
-            sqlite3_bind_text(st, (int)i + 1, params[i], -1, SQLITE_TRANSIENT);
+            dg_stmt_bind_text(st, (int)i + 1, params[i]);
         else
-            sqlite3_bind_null(st, (int)i + 1);
+            dg_stmt_bind_null(st, (int)i + 1);
     }
     json_t *arr = json_array();
-    while (arr && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (arr && (rc = dg_stmt_step(st)) == DG_DB_ROW) {
         json_t *row = json_object();
-        int nc = sqlite3_column_count(st);
+        int nc = dg_stmt_column_count(st);
         for (int c = 0; row && c < nc; c++) {
             json_t *v;
-            switch (sqlite3_column_type(st, c)) {
-            case SQLITE_NULL: continue; /* absent keys: the CLI prints only what is known */
-            case SQLITE_INTEGER: v = json_integer(sqlite3_column_int64(st, c)); break;
-            default: v = json_string((const char *)sqlite3_column_text(st, c)); break;
+            switch (dg_stmt_column_type(st, c)) {
+            case DG_DB_T_NULL: continue; /* absent keys: the CLI prints only what is known */
+            case DG_DB_T_INT: v = json_integer(dg_stmt_int64(st, c)); break;
+            default: v = json_string(dg_stmt_text(st, c)); break;
             }
             /* json_string refuses bytes that are not UTF-8: keep the key, say so */
-            json_object_set_new(row, sqlite3_column_name(st, c), v ? v : json_string("?"));
+            json_object_set_new(row, dg_stmt_column_name(st, c), v ? v : json_string("?"));
         }
         json_array_append_new(arr, row);
     }
-    sqlite3_reset(st);
-    if (!arr || rc != SQLITE_DONE) {
+    dg_stmt_reset(st);
+    if (!arr || rc != DG_DB_DONE) {
         json_decref(arr);
         return arr ? dg_store_fail(s, err, "reading records")
                    : dg_error_set(err, DG_ENOMEM, "out of memory");
@@ -144,12 +144,12 @@ int dg_store_search(dg_store *s, const char *text, json_t **hits, dg_error *err)
 int dg_store_quarantined_count(dg_store *s, int64_t *n, dg_error *err)
 {
     static const char sql[] = "SELECT count(*) FROM pickups WHERE state = 'QUARANTINED'";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    rc = sqlite3_step(st);
-    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : dg_store_fail(s, err, "counting quarantined files");
+    rc = dg_stmt_step(st);
+    *n = rc == DG_DB_ROW ? dg_stmt_int64(st, 0) : 0;
+    dg_stmt_reset(st);
+    return rc == DG_DB_ROW ? 0 : dg_store_fail(s, err, "counting quarantined files");
 }

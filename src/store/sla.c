@@ -3,42 +3,63 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/array.h"
 #include "store/store_internal.h"
 
 int dg_store_sla_event_add(dg_store *s, const char *po_number, const char *what, const char *json,
                            bool *added, dg_error *err)
 {
-    static const char sql[] = "INSERT OR IGNORE INTO sla_events(po_id, what, json, created_at)"
-                              " SELECT id, ?2, ?3, ?4 FROM supplier_pos WHERE po_number = ?1";
+    static const char sql[] = "INSERT INTO sla_events(po_id, what, json, created_at)"
+                              " SELECT id, ?2, ?3, ?4 FROM supplier_pos WHERE po_number = ?1"
+                              " ON CONFLICT DO NOTHING";
     static const char has[] = "SELECT 1 FROM supplier_pos WHERE po_number = ?1";
     *added = false;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    st_bind_text(st, 1, po_number);
-    st_bind_text(st, 2, what);
-    st_bind_text(st, 3, json);
-    sqlite3_bind_int64(st, 4, dg_store_now(s));
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+    dg_stmt_bind_text(st, 1, po_number);
+    dg_stmt_bind_text(st, 2, what);
+    dg_stmt_bind_text(st, 3, json);
+    dg_stmt_bind_int64(st, 4, dg_store_now(s));
+    rc = dg_stmt_step(st);
+    dg_stmt_reset(st);
+    if (rc != DG_DB_DONE)
         return dg_store_fail(s, err, "recording an SLA event");
-    if (sqlite3_changes(dg_store_db(s)) > 0) {
+    if (dg_db_changes(dg_store_db(s)) > 0) {
         *added = true;
         return 0;
     }
     if ((rc = dg_store_prepare(s, has, &st, err)))
         return rc;
-    st_bind_text(st, 1, po_number);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
+    dg_stmt_bind_text(st, 1, po_number);
+    rc = dg_stmt_step(st);
+    dg_stmt_reset(st);
+    if (rc == DG_DB_ROW)
         return 0; /* recorded before */
-    if (rc != SQLITE_DONE)
+    if (rc != DG_DB_DONE)
         return dg_store_fail(s, err, "reading a PO");
     return dg_error_set(err, DG_ENOTFOUND, "SLA event: no PO %s", po_number);
+}
+
+static int sla_event_fill(dg_stmt *st, void *row, void *ctx)
+{
+    (void)ctx;
+    dg_store_sla_event *e = row;
+    const char *j = dg_stmt_text(st, 3);
+    if (!(e->json = strdup(j ? j : "{}")))
+        return DG_ENOMEM;
+    e->id = dg_stmt_int64(st, 0);
+    st_col_copy(st, 1, e->po_number, sizeof e->po_number);
+    st_col_copy(st, 2, e->what, sizeof e->what);
+    e->webhook_done = dg_stmt_int(st, 4) != 0;
+    e->created_at = dg_stmt_int64(st, 5);
+    e->sent_at = dg_stmt_int64(st, 6);
+    return 0;
+}
+
+static void sla_event_clear(void *row)
+{
+    free(((dg_store_sla_event *)row)->json);
 }
 
 int dg_store_sla_events(dg_store *s, bool pending_only, dg_store_sla_event **rows, size_t *n,
@@ -50,43 +71,14 @@ int dg_store_sla_events(dg_store *s, bool pending_only, dg_store_sla_event **row
         " WHERE ?1 = 0 OR e.webhook_done = 0 ORDER BY e.id";
     *rows = NULL;
     *n = 0;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int(st, 1, pending_only ? 1 : 0);
-    size_t cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        dg_store_sla_event *grown = dg_array_slot(*rows, sizeof *grown, *n, &cap, 8);
-        const unsigned char *j = sqlite3_column_text(st, 3);
-        char *json = j ? strdup((const char *)j) : strdup("{}");
-        if (!grown || !json) {
-            free(json);
-            sqlite3_reset(st);
-            dg_store_sla_events_free(grown ? grown : *rows, *n);
-            *rows = NULL;
-            *n = 0;
-            return dg_error_set(err, DG_ENOMEM, "out of memory");
-        }
-        *rows = grown;
-        dg_store_sla_event *e = &(*rows)[(*n)++];
-        memset(e, 0, sizeof *e);
-        e->id = sqlite3_column_int64(st, 0);
-        st_col_copy(st, 1, e->po_number, sizeof e->po_number);
-        st_col_copy(st, 2, e->what, sizeof e->what);
-        e->json = json;
-        e->webhook_done = sqlite3_column_int(st, 4) != 0;
-        e->created_at = sqlite3_column_int64(st, 5);
-        e->sent_at = sqlite3_column_int64(st, 6);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        dg_store_sla_events_free(*rows, *n);
-        *rows = NULL;
-        *n = 0;
-        return dg_store_fail(s, err, "listing SLA events");
-    }
-    return 0;
+    dg_stmt_bind_int64(st, 1, pending_only ? 1 : 0);
+    static const st_rows how = {
+        sizeof(dg_store_sla_event), 8, sla_event_fill, sla_event_clear, NULL, "listing SLA events"};
+    return st_collect(s, st, &how, rows, n, err);
 }
 
 void dg_store_sla_events_free(dg_store_sla_event *rows, size_t n)
@@ -100,13 +92,13 @@ int dg_store_sla_event_done(dg_store *s, int64_t id, dg_error *err)
 {
     static const char sql[] =
         "UPDATE sla_events SET webhook_done = 1, sent_at = ?2 WHERE id = ?1 AND webhook_done = 0";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, dg_store_now(s));
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : dg_store_fail(s, err, "marking an SLA event delivered");
+    dg_stmt_bind_int64(st, 1, id);
+    dg_stmt_bind_int64(st, 2, dg_store_now(s));
+    rc = dg_stmt_step(st);
+    dg_stmt_reset(st);
+    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "marking an SLA event delivered");
 }

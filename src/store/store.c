@@ -1,5 +1,6 @@
-/* The state store: opening SQLite with WAL and migrations, nested transactions (BEGIN IMMEDIATE,
- * then savepoints), a statement cache, and the records the gateway keeps itself. */
+/* The state store: opening the database (SQLite with WAL, or PostgreSQL, through db.h) and its
+ * migrations, nested transactions (BEGIN, then savepoints), a statement cache, and the records
+ * the gateway keeps itself. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,25 +9,17 @@
 #include "core/array.h"
 #include "store/store_internal.h"
 
-static int g_last_failure; /* SQLite result code of the last failure (0: none/unknown) */
+static dg_db_errclass g_last_failure; /* why the store last failed (NONE: none/unknown) */
 
-void st_note_failure(int sqlite_code)
+void st_note_failure(dg_db_errclass why)
 {
-    g_last_failure = sqlite_code;
+    g_last_failure = why;
 }
 
 bool dg_store_failure_retryable(void)
 {
-    switch (g_last_failure & 0xff) {
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-    case SQLITE_FORMAT:
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-    case SQLITE_AUTH:
-    case SQLITE_MISMATCH: return false;
-    default: return true; /* busy, locked, full, I/O, out of memory: may pass */
-    }
+    /* busy, locked, full, I/O, out of memory, constraint: may pass */
+    return g_last_failure != DG_DBE_FATAL;
 }
 
 void dg_store_debug_fail_commits(dg_store *s, long after)
@@ -37,9 +30,9 @@ void dg_store_debug_fail_commits(dg_store *s, long after)
 int dg_store_fail(dg_store *s, dg_error *err, const char *what)
 {
     if (s && s->db)
-        st_note_failure(sqlite3_extended_errcode(s->db));
+        st_note_failure(dg_db_errclass_last(s->db));
     return dg_error_set(err, DG_ESTATE, "%s: %s: %s", s && s->path ? s->path : "store", what,
-                        s && s->db ? sqlite3_errmsg(s->db) : "not open");
+                        s && s->db ? dg_db_errmsg(s->db) : "not open");
 }
 
 int64_t dg_store_now(const dg_store *s)
@@ -52,44 +45,40 @@ void dg_store_set_now(dg_store *s, int64_t now)
     s->now = now;
 }
 
-struct sqlite3 *dg_store_db(dg_store *s)
+dg_db *dg_store_db(dg_store *s)
 {
     return s->db;
 }
 
 int dg_store_exec(dg_store *s, const char *sql, dg_error *err)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        st_note_failure(sqlite3_extended_errcode(s->db));
-        dg_error_set(err, DG_ESTATE, "%s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
-        sqlite3_free(msg);
-        return DG_ESTATE;
-    }
-    return 0;
+    dg_error e = {0};
+    if (dg_db_exec(s->db, sql, &e) == 0)
+        return 0;
+    st_note_failure(dg_db_errclass_last(s->db));
+    return dg_error_set(err, DG_ESTATE, "%s: %s", s->path, e.msg);
 }
 
-int dg_store_prepare(dg_store *s, const char *sql, sqlite3_stmt **stmt, dg_error *err)
+int dg_store_prepare(dg_store *s, const char *sql, dg_stmt **stmt, dg_error *err)
 {
     for (size_t i = 0; i < s->n_cache; i++)
         if (s->cache[i].key == sql) {
-            sqlite3_reset(s->cache[i].stmt);
-            sqlite3_clear_bindings(s->cache[i].stmt);
+            dg_stmt_reset(s->cache[i].stmt);
             *stmt = s->cache[i].stmt;
             return 0;
         }
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        st_note_failure(sqlite3_extended_errcode(s->db));
-        dg_error_set(err, DG_ESTATE, "%s: preparing \"%.80s\": %s", s->path, sql,
-                     sqlite3_errmsg(s->db));
-        return DG_ESTATE;
+    dg_stmt *st = NULL;
+    dg_error e = {0};
+    if (dg_db_prepare(s->db, sql, &st, &e) != 0) {
+        st_note_failure(dg_db_errclass_last(s->db));
+        return dg_error_set(err, e.code == DG_ENOMEM ? DG_ENOMEM : DG_ESTATE, "%s: %s", s->path,
+                            e.msg);
     }
     if (s->n_cache == s->cap_cache) {
         size_t cap = s->cap_cache ? s->cap_cache * 2 : 64;
         st_cached *c = realloc(s->cache, cap * sizeof *c);
         if (!c) {
-            sqlite3_finalize(st);
+            dg_stmt_finalize(st);
             return dg_error_set(err, DG_ENOMEM, "out of memory");
         }
         s->cache = c;
@@ -103,36 +92,27 @@ int dg_store_prepare(dg_store *s, const char *sql, sqlite3_stmt **stmt, dg_error
 
 int dg_store_schema_version(dg_store *s)
 {
-    sqlite3_stmt *st = NULL;
+    /* SQLite keeps the version in the file header too (PRAGMA user_version), so a file that is
+     * not a database is told apart before any table is read; PostgreSQL has only the
+     * migrations table (created before this is asked, in st_migrate). */
+    const char *sql = dg_db_kind(s->db) == DG_DB_SQLITE
+                          ? "PRAGMA user_version"
+                          : "SELECT coalesce(max(version), 0) FROM migrations";
+    dg_stmt *st = NULL;
     int v = -1;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
+    if (dg_db_prepare(s->db, sql, &st, NULL) == 0 && dg_stmt_step(st) == DG_DB_ROW)
+        v = dg_stmt_int(st, 0);
+    dg_stmt_finalize(st);
     return v;
 }
 
-int dg_store_open_version(const char *path, int target, dg_store **out, dg_error *err)
+/* SQLite only: the connection's settings (PostgreSQL's are the server's). */
+static int sqlite_settings(dg_store *s, dg_error *err)
 {
-    *out = NULL;
-    if (!path || !*path)
-        return dg_error_set(err, DG_EINVAL, "state store: no database path");
-    dg_store *s = calloc(1, sizeof *s);
-    if (!s || !(s->path = strdup(path))) {
-        free(s);
-        return dg_error_set(err, DG_ENOMEM, "out of memory");
-    }
-    s->fail_commits_after = -1;
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-        dg_store_fail(s, err, "cannot open the database");
-        dg_store_close(s);
-        return DG_ESTATE;
-    }
     /* How long a write waits for another process's lock before SQLITE_BUSY (DG_ESTATE, which
      * the daemon retries). DG_STORE_BUSY_TIMEOUT_MS shortens it for tests. */
     const char *busy = getenv("DG_STORE_BUSY_TIMEOUT_MS");
-    sqlite3_busy_timeout(s->db, busy && *busy ? (int)strtol(busy, NULL, 10) : 10000);
+    char sql[160];
     /* WAL: readers (dropgate status) never block the daemon. synchronous=FULL: every commit is
      * on disk before it returns. With NORMAL the last commits could roll back on an OS crash or
      * power loss, yet right after a commit the gateway deletes/moves the partner's file
@@ -142,13 +122,41 @@ int dg_store_open_version(const char *path, int target, dg_store **out, dg_error
      * orders 26.3 s NORMAL -> 28.4 s FULL (+8 %), measured when sent marks were batched too.
      * Sent marks are one commit per upload now (a crash may re-send only the file in flight),
      * which costs an fsync per upload; never weaken this to save it. */
-    int rc = dg_store_exec(s,
-                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                           " PRAGMA foreign_keys=ON;",
-                           err);
-    if (!rc && dg_store_schema_version(s) < 0) {
-        st_note_failure(SQLITE_NOTADB);
-        rc = dg_error_set(err, DG_ESTATE, "%s: not a dropgate state database", path);
+    snprintf(sql, sizeof sql,
+             "PRAGMA busy_timeout=%ld; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+             " PRAGMA foreign_keys=ON;",
+             busy && *busy ? strtol(busy, NULL, 10) : 10000L);
+    return dg_store_exec(s, sql, err);
+}
+
+int dg_store_open_version(const char *path, int target, dg_store **out, dg_error *err)
+{
+    *out = NULL;
+    if (!path || !*path)
+        return dg_error_set(err, DG_EINVAL, "state store: no database path");
+    dg_store *s = calloc(1, sizeof *s);
+    if (!s) {
+        free(s);
+        return dg_error_set(err, DG_ENOMEM, "out of memory");
+    }
+    s->fail_commits_after = -1;
+    int rc = dg_db_open(path, &s->db, err);
+    if (rc) {
+        st_note_failure(rc == DG_ESTATE ? DG_DBE_IO : DG_DBE_FATAL);
+        dg_store_close(s);
+        return rc == DG_ENOMEM ? rc : rc == DG_EINVAL ? DG_EINVAL : DG_ESTATE;
+    }
+    /* Messages name the store by its location without a password. */
+    if (!(s->path = strdup(dg_db_name(s->db)))) {
+        dg_store_close(s);
+        return dg_error_set(err, DG_ENOMEM, "out of memory");
+    }
+    if (dg_db_kind(s->db) == DG_DB_SQLITE) {
+        rc = sqlite_settings(s, err);
+        if (!rc && dg_store_schema_version(s) < 0) {
+            st_note_failure(DG_DBE_FATAL);
+            rc = dg_error_set(err, DG_ESTATE, "%s: not a dropgate state database", path);
+        }
     }
     if (!rc)
         rc = st_migrate(s, target, err);
@@ -174,13 +182,12 @@ void dg_store_close(dg_store *s)
 {
     if (!s)
         return;
-    while (s->depth > 0)
+    while (s->db && s->depth > 0)
         dg_store_rollback(s);
     for (size_t i = 0; i < s->n_cache; i++)
-        sqlite3_finalize(s->cache[i].stmt);
+        dg_stmt_finalize(s->cache[i].stmt);
     free(s->cache);
-    if (s->db)
-        sqlite3_close(s->db);
+    dg_db_close(s->db);
     free(s->path);
     free(s);
 }
@@ -195,8 +202,11 @@ int dg_store_depth(const dg_store *s)
 int dg_store_begin(dg_store *s, dg_error *err)
 {
     char sql[64];
+    /* SQLite: IMMEDIATE takes the write lock now, so a transaction never fails half-way on a
+     * lock another writer took after it read. PostgreSQL locks rows as they are written. */
     if (s->depth == 0)
-        snprintf(sql, sizeof sql, "BEGIN IMMEDIATE");
+        snprintf(sql, sizeof sql, "%s",
+                 dg_db_kind(s->db) == DG_DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
     else
         snprintf(sql, sizeof sql, "SAVEPOINT sp%d", s->depth);
     int rc = dg_store_exec(s, sql, err);
@@ -212,7 +222,7 @@ int dg_store_commit(dg_store *s, dg_error *err)
         return dg_error_set(err, DG_EINVAL, "%s: commit without a transaction", s->path);
     if (s->depth == 1 && s->fail_commits_after == 0) {
         dg_store_rollback(s);
-        st_note_failure(SQLITE_FULL);
+        st_note_failure(DG_DBE_FULL);
         return dg_error_set(err, DG_ESTATE, "%s: database or disk is full (test: commits refused)",
                             s->path);
     }
@@ -243,43 +253,105 @@ void dg_store_rollback(dg_store *s)
         snprintf(sql, sizeof sql, "ROLLBACK TO sp%d; RELEASE sp%d", s->depth - 1, s->depth - 1);
     /* Statements still mid-step would make ROLLBACK fail: reset every cached one first. */
     for (size_t i = 0; i < s->n_cache; i++)
-        sqlite3_reset(s->cache[i].stmt);
-    sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+        dg_stmt_reset(s->cache[i].stmt);
+    dg_db_exec(s->db, sql, NULL);
     s->depth--;
 }
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
-void st_bind_text(sqlite3_stmt *st, int i, const char *v)
+void st_col_copy(dg_stmt *st, int i, char *dst, size_t size)
 {
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
+    const char *v = dg_stmt_text(st, i);
+    snprintf(dst, size, "%s", v ? v : "");
 }
 
-void st_col_copy(sqlite3_stmt *st, int i, char *dst, size_t size)
+static char *col_dup(dg_stmt *st, int i)
 {
-    const unsigned char *v = sqlite3_column_text(st, i);
-    snprintf(dst, size, "%s", v ? (const char *)v : "");
+    const char *t = dg_stmt_text(st, i);
+    return t ? strdup(t) : NULL;
 }
 
-static char *col_dup(sqlite3_stmt *st, int i)
+int dg_store_step_id(dg_store *s, dg_stmt *st, int64_t *id, dg_error *err, const char *what)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? strdup((const char *)t) : NULL;
+    int rc = dg_stmt_step(st);
+    int64_t v = rc == DG_DB_ROW ? dg_stmt_int64(st, 0) : 0;
+    if (rc != DG_DB_ROW) {
+        if (rc == DG_DB_DONE)
+            dg_error_set(err, DG_ESTATE, "%s: %s: no id returned", s->path, what);
+        else
+            dg_store_fail(s, err, what);
+        dg_stmt_reset(st);
+        return DG_ESTATE;
+    }
+    dg_stmt_reset(st);
+    if (id)
+        *id = v;
+    return 0;
+}
+
+int st_collect(dg_store *s, dg_stmt *st, const st_rows *how, void *rows, size_t *n, dg_error *err)
+{
+    unsigned char *arr = NULL;
+    size_t count = 0, cap = 0;
+    int rc, fill_rc = 0;
+    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
+        unsigned char *grown = dg_array_slot(arr, how->size, count, &cap, how->first);
+        if (!grown) {
+            fill_rc = DG_ENOMEM;
+            break;
+        }
+        arr = grown;
+        void *row = arr + count * how->size;
+        memset(row, 0, how->size);
+        count++;
+        if ((fill_rc = how->fill(st, row, how->ctx)))
+            break;
+    }
+    if (!fill_rc && rc == DG_DB_DONE) {
+        dg_stmt_reset(st);
+        memcpy(rows, &arr, sizeof arr);
+        *n = count;
+        return 0;
+    }
+    if (!fill_rc)
+        dg_store_fail(s, err, how->what);
+    dg_stmt_reset(st);
+    for (size_t i = 0; how->clear && i < count; i++)
+        how->clear(arr + i * how->size);
+    free(arr);
+    arr = NULL;
+    memcpy(rows, &arr, sizeof arr);
+    *n = 0;
+    if (fill_rc)
+        return dg_error_set(err, DG_ENOMEM, "out of memory");
+    return DG_ESTATE;
+}
+
+static int id_fill(dg_stmt *st, void *row, void *ctx)
+{
+    (void)ctx;
+    *(int64_t *)row = dg_stmt_int64(st, 0);
+    return 0;
+}
+
+int st_collect_ids(dg_store *s, dg_stmt *st, int64_t **ids, size_t *n, const char *what,
+                   dg_error *err)
+{
+    st_rows how = {sizeof **ids, 8, id_fill, NULL, NULL, what};
+    return st_collect(s, st, &how, ids, n, err);
 }
 
 /* Runs a write statement inside its own (possibly nested) transaction. */
-static int step_done(dg_store *s, sqlite3_stmt *st, dg_error *err, const char *what)
+static int step_done(dg_store *s, dg_stmt *st, dg_error *err, const char *what)
 {
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    int rc = dg_stmt_step(st);
+    if (rc != DG_DB_DONE && rc != DG_DB_ROW) {
         dg_store_fail(s, err, what);
-        sqlite3_reset(st);
+        dg_stmt_reset(st);
         return DG_ESTATE;
     }
-    sqlite3_reset(st);
+    dg_stmt_reset(st);
     return 0;
 }
 
@@ -298,32 +370,32 @@ int dg_store_file_add(dg_store *s, const char *sha256, const char *partner, cons
         return dg_error_set(err, DG_EINVAL, "file_add: sha256, partner, direction, name needed");
     if (strcmp(direction, "in") && strcmp(direction, "out"))
         return dg_error_set(err, DG_EINVAL, "file_add: direction must be in or out");
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, ins, &st, err);
     if (rc)
         return rc;
-    st_bind_text(st, 1, sha256);
-    st_bind_text(st, 2, partner);
-    st_bind_text(st, 3, direction);
-    st_bind_text(st, 4, name);
-    sqlite3_bind_int64(st, 5, (sqlite3_int64)size);
-    sqlite3_bind_int64(st, 6, dg_store_now(s));
+    dg_stmt_bind_text(st, 1, sha256);
+    dg_stmt_bind_text(st, 2, partner);
+    dg_stmt_bind_text(st, 3, direction);
+    dg_stmt_bind_text(st, 4, name);
+    dg_stmt_bind_int64(st, 5, (int64_t)size);
+    dg_stmt_bind_int64(st, 6, dg_store_now(s));
     if ((rc = step_done(s, st, err, "recording a file")))
         return rc;
     if ((rc = dg_store_prepare(s, sel, &st, err)))
         return rc;
-    st_bind_text(st, 1, sha256);
-    st_bind_text(st, 2, partner);
-    st_bind_text(st, 3, direction);
-    st_bind_text(st, 4, name);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
+    dg_stmt_bind_text(st, 1, sha256);
+    dg_stmt_bind_text(st, 2, partner);
+    dg_stmt_bind_text(st, 3, direction);
+    dg_stmt_bind_text(st, 4, name);
+    rc = dg_stmt_step(st);
+    if (rc != DG_DB_ROW) {
+        dg_stmt_reset(st);
         return dg_store_fail(s, err, "reading a file record");
     }
     if (file_id)
-        *file_id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+        *file_id = dg_stmt_int64(st, 0);
+    dg_stmt_reset(st);
     return 0;
 }
 
@@ -331,13 +403,13 @@ int dg_store_file_add(dg_store *s, const char *sha256, const char *partner, cons
 
 static const char *const pickup_names[] = {"NEW", "DONE", "QUARANTINED", "PARTIAL"};
 
-static void bind_key(sqlite3_stmt *st, const dg_pickup_key *k)
+static void bind_key(dg_stmt *st, const dg_pickup_key *k)
 {
-    st_bind_text(st, 1, k->partner);
-    st_bind_text(st, 2, k->path);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)k->size);
-    sqlite3_bind_int64(st, 4, k->mtime);
-    st_bind_text(st, 5, k->sha256);
+    dg_stmt_bind_text(st, 1, k->partner);
+    dg_stmt_bind_text(st, 2, k->path);
+    dg_stmt_bind_int64(st, 3, (int64_t)k->size);
+    dg_stmt_bind_int64(st, 4, k->mtime);
+    dg_stmt_bind_text(st, 5, k->sha256);
 }
 
 static int check_key(const dg_pickup_key *k, dg_error *err)
@@ -356,24 +428,24 @@ int dg_store_pickup_lookup(dg_store *s, const dg_pickup_key *k, dg_pickup_info *
     int rc = check_key(k, err);
     if (rc)
         return rc;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     if ((rc = dg_store_prepare(s, sql, &st, err)))
         return rc;
     bind_key(st, k);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        info->id = sqlite3_column_int64(st, 0);
-        const char *state = (const char *)sqlite3_column_text(st, 1);
+    rc = dg_stmt_step(st);
+    if (rc == DG_DB_ROW) {
+        info->id = dg_stmt_int64(st, 0);
+        const char *state = dg_stmt_text(st, 1);
         for (int i = 0; i < 4; i++)
             if (state && !strcmp(state, pickup_names[i]))
                 info->state = (dg_pickup_state)i;
-        info->remote_done = sqlite3_column_int(st, 2) != 0;
-        info->file_id = sqlite3_column_int64(st, 3);
-    } else if (rc != SQLITE_DONE) {
-        sqlite3_reset(st);
+        info->remote_done = dg_stmt_int(st, 2) != 0;
+        info->file_id = dg_stmt_int64(st, 3);
+    } else if (rc != DG_DB_DONE) {
+        dg_stmt_reset(st);
         return dg_store_fail(s, err, "looking up a pickup");
     }
-    sqlite3_reset(st);
+    dg_stmt_reset(st);
     return 0;
 }
 
@@ -392,16 +464,16 @@ int dg_store_pickup_record(dg_store *s, const dg_pickup_key *k, dg_pickup_state 
         return rc;
     if ((unsigned)state > DG_PICKUP_PARTIAL)
         return dg_error_set(err, DG_EINVAL, "pickup: bad state %d", (int)state);
-    sqlite3_stmt *st;
+    dg_stmt *st;
     if ((rc = dg_store_prepare(s, sql, &st, err)))
         return rc;
     bind_key(st, k);
-    st_bind_text(st, 6, pickup_names[state]);
-    st_bind_text(st, 7, reason);
-    st_bind_text(st, 8, quarantine_path);
+    dg_stmt_bind_text(st, 6, pickup_names[state]);
+    dg_stmt_bind_text(st, 7, reason);
+    dg_stmt_bind_text(st, 8, quarantine_path);
     if (file_id > 0)
-        sqlite3_bind_int64(st, 9, file_id);
-    sqlite3_bind_int64(st, 10, dg_store_now(s));
+        dg_stmt_bind_int64(st, 9, file_id);
+    dg_stmt_bind_int64(st, 10, dg_store_now(s));
     if ((rc = step_done(s, st, err, "recording a pickup")))
         return rc;
     if (pickup_id) {
@@ -421,14 +493,14 @@ int dg_store_pickup_mark_remote_done(dg_store *s, const dg_pickup_key *k, dg_err
     int rc = check_key(k, err);
     if (rc)
         return rc;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     if ((rc = dg_store_prepare(s, sql, &st, err)))
         return rc;
     bind_key(st, k);
-    sqlite3_bind_int64(st, 6, dg_store_now(s));
+    dg_stmt_bind_int64(st, 6, dg_store_now(s));
     if ((rc = step_done(s, st, err, "marking a pickup done remotely")))
         return rc;
-    if (sqlite3_changes(s->db) == 0)
+    if (dg_db_changes(s->db) == 0)
         return dg_error_set(err, DG_ENOTFOUND, "pickup %s %s: not recorded", k->partner, k->path);
     return 0;
 }
@@ -439,23 +511,23 @@ int dg_store_document_find_sha(dg_store *s, int64_t file_id, long position, cons
                                const char *content_sha256, int64_t *doc_id, dg_error *err)
 {
     static const char sql[] = "SELECT id FROM documents WHERE file_id = ?1 AND position = ?2"
-                              " AND kind = ?3 AND content_sha256 IS ?4";
+                              " AND kind = ?3 AND content_sha256 IS NOT DISTINCT FROM ?4";
     *doc_id = 0;
     if (file_id <= 0)
         return 0;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, file_id);
-    sqlite3_bind_int64(st, 2, position);
-    st_bind_text(st, 3, kind);
-    st_bind_text(st, 4, content_sha256);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *doc_id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    dg_stmt_bind_int64(st, 1, file_id);
+    dg_stmt_bind_int64(st, 2, position);
+    dg_stmt_bind_text(st, 3, kind);
+    dg_stmt_bind_text(st, 4, content_sha256);
+    rc = dg_stmt_step(st);
+    if (rc == DG_DB_ROW)
+        *doc_id = dg_stmt_int64(st, 0);
+    dg_stmt_reset(st);
+    if (rc != DG_DB_ROW && rc != DG_DB_DONE)
         return dg_store_fail(s, err, "looking up a document");
     return 0;
 }
@@ -475,30 +547,26 @@ int dg_store_document_add_sha(dg_store *s, const char *kind, const char *partner
     static const char sql[] =
         "INSERT INTO documents(kind, partner, file_id, position, interchange_control,"
         " group_control, set_control, json, outcome, created_at, content_sha256)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id";
     if (!kind)
         return dg_error_set(err, DG_EINVAL, "document_add: kind needed");
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    st_bind_text(st, 1, kind);
-    st_bind_text(st, 2, partner);
+    dg_stmt_bind_text(st, 1, kind);
+    dg_stmt_bind_text(st, 2, partner);
     if (file_id > 0)
-        sqlite3_bind_int64(st, 3, file_id);
-    sqlite3_bind_int64(st, 4, position);
-    st_bind_text(st, 5, interchange_control);
-    st_bind_text(st, 6, group_control);
-    st_bind_text(st, 7, set_control);
-    st_bind_text(st, 8, json);
-    st_bind_text(st, 9, outcome);
-    sqlite3_bind_int64(st, 10, dg_store_now(s));
-    st_bind_text(st, 11, content_sha256);
-    if ((rc = step_done(s, st, err, "recording a document")))
-        return rc;
-    if (doc_id)
-        *doc_id = sqlite3_last_insert_rowid(s->db);
-    return 0;
+        dg_stmt_bind_int64(st, 3, file_id);
+    dg_stmt_bind_int64(st, 4, position);
+    dg_stmt_bind_text(st, 5, interchange_control);
+    dg_stmt_bind_text(st, 6, group_control);
+    dg_stmt_bind_text(st, 7, set_control);
+    dg_stmt_bind_text(st, 8, json);
+    dg_stmt_bind_text(st, 9, outcome);
+    dg_stmt_bind_int64(st, 10, dg_store_now(s));
+    dg_stmt_bind_text(st, 11, content_sha256);
+    return dg_store_step_id(s, st, doc_id, err, "recording a document");
 }
 
 int dg_store_document_add(dg_store *s, const char *kind, const char *partner, int64_t file_id,
@@ -522,17 +590,17 @@ int dg_store_last_control(dg_store *s, const char *partner, dg_control_kind kind
     *out = 0;
     if (!partner || (unsigned)kind > DG_CTL_SET)
         return dg_error_set(err, DG_EINVAL, "control numbers: partner and kind needed");
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    st_bind_text(st, 1, partner);
-    st_bind_text(st, 2, ctl_names[kind]);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    dg_stmt_bind_text(st, 1, partner);
+    dg_stmt_bind_text(st, 2, ctl_names[kind]);
+    rc = dg_stmt_step(st);
+    if (rc == DG_DB_ROW)
+        *out = dg_stmt_int64(st, 0);
+    dg_stmt_reset(st);
+    if (rc != DG_DB_ROW && rc != DG_DB_DONE)
         return dg_store_fail(s, err, "reading a control number");
     return 0;
 }
@@ -551,19 +619,19 @@ int dg_store_next_control(dg_store *s, const char *partner, dg_control_kind kind
     int rc = dg_store_begin(s, err);
     if (rc)
         return rc;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     if ((rc = dg_store_prepare(s, sql, &st, err))) {
         dg_store_rollback(s);
         return rc;
     }
-    st_bind_text(st, 1, partner);
-    st_bind_text(st, 2, ctl_names[kind]);
-    int step = sqlite3_step(st);
-    int64_t v = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    if (step == SQLITE_ROW)
-        step = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (step != SQLITE_DONE || v <= 0 || v > CTL_MAX) {
+    dg_stmt_bind_text(st, 1, partner);
+    dg_stmt_bind_text(st, 2, ctl_names[kind]);
+    int step = dg_stmt_step(st);
+    int64_t v = step == DG_DB_ROW ? dg_stmt_int64(st, 0) : 0;
+    if (step == DG_DB_ROW)
+        step = dg_stmt_step(st);
+    dg_stmt_reset(st);
+    if (step != DG_DB_DONE || v <= 0 || v > CTL_MAX) {
         dg_store_fail(s, err, "taking the next control number");
         dg_store_rollback(s);
         return DG_ESTATE;
@@ -580,9 +648,9 @@ int dg_store_next_control(dg_store *s, const char *partner, dg_control_kind kind
     "id, partner, kind, ref, file_name, content_sha256, local_path, state, attempts,"              \
     " last_error, created_at, sent_at"
 
-static void outbox_row(sqlite3_stmt *st, dg_outbox_entry *e)
+static void outbox_row(dg_stmt *st, dg_outbox_entry *e)
 {
-    e->id = sqlite3_column_int64(st, 0);
+    e->id = dg_stmt_int64(st, 0);
     e->partner = col_dup(st, 1);
     e->kind = col_dup(st, 2);
     e->ref = col_dup(st, 3);
@@ -590,10 +658,22 @@ static void outbox_row(sqlite3_stmt *st, dg_outbox_entry *e)
     e->content_sha256 = col_dup(st, 5);
     e->local_path = col_dup(st, 6);
     e->state = col_dup(st, 7);
-    e->attempts = sqlite3_column_int(st, 8);
+    e->attempts = dg_stmt_int(st, 8);
     e->last_error = col_dup(st, 9);
-    e->created_at = sqlite3_column_int64(st, 10);
-    e->sent_at = sqlite3_column_int64(st, 11);
+    e->created_at = dg_stmt_int64(st, 10);
+    e->sent_at = dg_stmt_int64(st, 11);
+}
+
+static int outbox_fill(dg_stmt *st, void *row, void *ctx)
+{
+    (void)ctx;
+    outbox_row(st, row);
+    return 0;
+}
+
+static void outbox_clear(void *row)
+{
+    dg_store_outbox_entry_clear(row);
 }
 
 void dg_store_outbox_entry_clear(dg_outbox_entry *e)
@@ -629,30 +709,30 @@ int dg_store_outbox_add(dg_store *s, const char *partner, const char *kind, cons
     static const char sel[] = "SELECT id FROM outbox WHERE partner = ?1 AND file_name = ?2";
     if (!partner || !kind || !file_name)
         return dg_error_set(err, DG_EINVAL, "outbox: partner, kind and file name needed");
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, ins, &st, err);
     if (rc)
         return rc;
-    st_bind_text(st, 1, partner);
-    st_bind_text(st, 2, kind);
-    st_bind_text(st, 3, ref);
-    st_bind_text(st, 4, file_name);
-    st_bind_text(st, 5, content_sha256);
-    st_bind_text(st, 6, local_path);
-    sqlite3_bind_int64(st, 7, dg_store_now(s));
+    dg_stmt_bind_text(st, 1, partner);
+    dg_stmt_bind_text(st, 2, kind);
+    dg_stmt_bind_text(st, 3, ref);
+    dg_stmt_bind_text(st, 4, file_name);
+    dg_stmt_bind_text(st, 5, content_sha256);
+    dg_stmt_bind_text(st, 6, local_path);
+    dg_stmt_bind_int64(st, 7, dg_store_now(s));
     if ((rc = step_done(s, st, err, "adding to the outbox")))
         return rc;
-    bool added = sqlite3_changes(s->db) > 0;
+    bool added = dg_db_changes(s->db) > 0;
     if (existed)
         *existed = !added;
     if ((rc = dg_store_prepare(s, sel, &st, err)))
         return rc;
-    st_bind_text(st, 1, partner);
-    st_bind_text(st, 2, file_name);
-    rc = sqlite3_step(st);
-    int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW)
+    dg_stmt_bind_text(st, 1, partner);
+    dg_stmt_bind_text(st, 2, file_name);
+    rc = dg_stmt_step(st);
+    int64_t v = rc == DG_DB_ROW ? dg_stmt_int64(st, 0) : 0;
+    dg_stmt_reset(st);
+    if (rc != DG_DB_ROW)
         return dg_store_fail(s, err, "reading an outbox entry");
     if (id)
         *id = v;
@@ -670,50 +750,32 @@ int dg_store_outbox_pending(dg_store *s, const char *partner, dg_outbox_entry **
         " ORDER BY id";
     *rows = NULL;
     *n = 0;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    st_bind_text(st, 1, partner);
-    size_t cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        dg_outbox_entry *grown = dg_array_slot(*rows, sizeof *grown, *n, &cap, 16);
-        if (!grown) {
-            sqlite3_reset(st);
-            dg_store_outbox_free(*rows, *n);
-            *rows = NULL;
-            *n = 0;
-            return dg_error_set(err, DG_ENOMEM, "out of memory");
-        }
-        *rows = grown;
-        outbox_row(st, &(*rows)[(*n)++]);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        dg_store_outbox_free(*rows, *n);
-        *rows = NULL;
-        *n = 0;
-        return dg_store_fail(s, err, "listing the outbox");
-    }
-    return 0;
+    dg_stmt_bind_text(st, 1, partner);
+    static const st_rows how = {sizeof(dg_outbox_entry), 16, outbox_fill, outbox_clear, NULL,
+                                "listing the outbox"};
+    return st_collect(s, st, &how, rows, n, err);
 }
 
 int dg_store_outbox_get(dg_store *s, int64_t id, dg_outbox_entry *row, dg_error *err)
 {
     static const char sql[] = "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?1";
     memset(row, 0, sizeof *row);
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    dg_stmt_bind_int64(st, 1, id);
+    rc = dg_stmt_step(st);
+    if (rc == DG_DB_ROW)
         outbox_row(st, row);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
+    dg_stmt_reset(st);
+    if (rc == DG_DB_DONE)
         return dg_error_set(err, DG_ENOTFOUND, "outbox entry %lld: not found", (long long)id);
-    if (rc != SQLITE_ROW)
+    if (rc != DG_DB_ROW)
         return dg_store_fail(s, err, "reading an outbox entry");
     return 0;
 }
@@ -722,15 +784,15 @@ int dg_store_outbox_mark_sent(dg_store *s, int64_t id, dg_error *err)
 {
     static const char sql[] = "UPDATE outbox SET state = 'SENT', sent_at = coalesce(sent_at, ?2),"
                               " attempts = attempts + (state <> 'SENT') WHERE id = ?1";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, dg_store_now(s));
+    dg_stmt_bind_int64(st, 1, id);
+    dg_stmt_bind_int64(st, 2, dg_store_now(s));
     if ((rc = step_done(s, st, err, "marking an outbox entry sent")))
         return rc;
-    if (sqlite3_changes(s->db) == 0)
+    if (dg_db_changes(s->db) == 0)
         return dg_error_set(err, DG_ENOTFOUND, "outbox entry %lld: not found", (long long)id);
     return 0;
 }
@@ -746,13 +808,13 @@ int dg_store_outbox_probe(dg_store *s, int64_t id, dg_error *err)
     int rc = dg_store_begin(s, err);
     if (rc)
         return rc;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     if ((rc = dg_store_prepare(s, id ? sql : sql0, &st, err))) {
         dg_store_rollback(s);
         return rc;
     }
     if (id)
-        sqlite3_bind_int64(st, 1, id);
+        dg_stmt_bind_int64(st, 1, id);
     if ((rc = step_done(s, st, err, "recording a send attempt"))) {
         dg_store_rollback(s);
         return rc;
@@ -765,11 +827,11 @@ int dg_store_outbox_mark_failed(dg_store *s, int64_t id, const char *error, dg_e
     static const char sql[] =
         "UPDATE outbox SET state = 'FAILED', attempts = attempts + 1, last_error = ?2"
         " WHERE id = ?1 AND state <> 'SENT'";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    st_bind_text(st, 2, error);
+    dg_stmt_bind_int64(st, 1, id);
+    dg_stmt_bind_text(st, 2, error);
     return step_done(s, st, err, "recording a failed send");
 }

@@ -1,12 +1,14 @@
-/* The state store: one SQLite database (WAL, versioned schema with migrations) holding files seen,
+/* The state store: one database (SQLite with WAL by default, or PostgreSQL; db.h is the layer
+ * under it and the SQL dialect both accept; versioned schema with migrations) holding files seen,
  * pickups, documents, orders, supplier POs, the outbox, control numbers, stock, catalog,
  * shipments, invoices and notifications. The flow (src/flow) owns the business rules; this module
  * owns the schema, transactions and the small record-keeping calls the gateway makes itself.
  *
- * Transactions: dg_store_begin starts BEGIN IMMEDIATE; a begin inside an open transaction becomes
- * a SAVEPOINT, so the flow's calls (each one transaction) compose inside the gateway's "one
- * transaction per picked-up file". Every function below that changes state is atomic on its own:
- * it opens (or nests in) a transaction and rolls its part back on error.
+ * Transactions: dg_store_begin starts BEGIN IMMEDIATE (SQLite; BEGIN on PostgreSQL); a begin inside
+ * an open transaction becomes a SAVEPOINT, so the flow's calls (each one transaction) compose
+ * inside the gateway's "one transaction per picked-up file". Every function below that changes
+ * state is atomic on its own: it opens (or nests in) a transaction and rolls its part back on
+ * error.
  *
  * All times are seconds since the epoch (UTC). Strings returned in structs are malloc'd and freed
  * by the matching *_free call. Not thread-safe: one dg_store per thread. The exclusive
@@ -19,9 +21,8 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "store/db.h"
 
-struct sqlite3;
-struct sqlite3_stmt;
 struct json_t;
 
 typedef struct dg_store dg_store;
@@ -64,16 +65,20 @@ bool dg_store_failure_retryable(void);
  * would ("database or disk is full", rolled back, DG_ESTATE); after < 0 turns it off. */
 void dg_store_debug_fail_commits(dg_store *s, long after);
 
-/* The raw SQLite handle, for the flow module (same library family); others use the calls here. */
-struct sqlite3 *dg_store_db(dg_store *s);
-/* Runs SQL text with no result rows (several statements allowed); DG_ESTATE with SQLite's
- * message on failure. For migrations, tests and maintenance. */
+/* The database under the store (db.h), for the flow module; others use the calls here. */
+dg_db *dg_store_db(dg_store *s);
+/* Runs SQL text with no result rows (several statements allowed); DG_ESTATE with the
+ * database's message on failure. For migrations, tests and maintenance. */
 int dg_store_exec(dg_store *s, const char *sql, dg_error *err);
 /* A prepared statement for sql, cached per store and reset with its bindings cleared; sql must
  * be a string that lives as long as the store (a literal). DG_ESTATE on a bad statement. */
-int dg_store_prepare(dg_store *s, const char *sql, struct sqlite3_stmt **stmt, dg_error *err);
-/* Fills err with "what: <sqlite message>" and returns DG_ESTATE (helper for the flow module). */
+int dg_store_prepare(dg_store *s, const char *sql, dg_stmt **stmt, dg_error *err);
+/* Fills err with "what: <database message>" and returns DG_ESTATE (helper for the flow module).
+ */
 int dg_store_fail(dg_store *s, dg_error *err, const char *what);
+/* Steps an INSERT ... RETURNING id (prepared and bound) once and reads the id; resets st.
+ * DG_ESTATE "what: ..." when it fails or returns no row. */
+int dg_store_step_id(dg_store *s, dg_stmt *st, int64_t *id, dg_error *err, const char *what);
 
 /* Online backup (backup.c): a consistent copy of the whole store into dest, taken from one
  * snapshot while others keep writing; written as dest.part.PID, synced, renamed over dest.
@@ -709,8 +714,7 @@ typedef struct dg_cancel_notice {
 int dg_store_cancel_notices_pending(dg_store *s, const char *storefront, dg_cancel_notice **rows,
                                     size_t *n, dg_error *err);
 void dg_store_cancel_notices_free(dg_cancel_notice *rows, size_t n);
-int dg_store_cancel_notice_queued(dg_store *s, int64_t notice_id, int64_t outbox_id,
-                                  dg_error *err);
+int dg_store_cancel_notice_queued(dg_store *s, int64_t notice_id, int64_t outbox_id, dg_error *err);
 
 /* ---- documents and orders not applied (outcome.c, issue 10) ------------------------------ */
 

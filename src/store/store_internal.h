@@ -3,17 +3,17 @@
 #ifndef DG_STORE_INTERNAL_H
 #define DG_STORE_INTERNAL_H
 
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "store/store.h"
 
 typedef struct st_cached {
     const char *key; /* the SQL text pointer (string literals: stable for the process) */
-    sqlite3_stmt *stmt;
+    dg_stmt *stmt;
 } st_cached;
 
 struct dg_store {
-    sqlite3 *db;
+    dg_db *db;
     char *path;
     int depth;   /* transaction nesting: 0 none, 1 BEGIN, >1 savepoints */
     int64_t now; /* pinned clock for tests; 0: time(NULL) */
@@ -22,13 +22,31 @@ struct dg_store {
     long fail_commits_after; /* tests (dg_store_debug_fail_commits): -1 off */
 };
 
-/* Remembers why the store last failed (an SQLite result code), for dg_store_failure_retryable. */
-void st_note_failure(int sqlite_code);
-
-/* Binds text, or NULL for a NULL pointer (SQLITE_TRANSIENT: the caller's buffer may go). */
-void st_bind_text(sqlite3_stmt *st, int i, const char *v);
+/* Remembers why the store last failed, for dg_store_failure_retryable. */
+void st_note_failure(dg_db_errclass why);
 /* Copies column i into dst (cut to size; NULL reads as ""). */
-void st_col_copy(sqlite3_stmt *st, int i, char *dst, size_t size);
+void st_col_copy(dg_stmt *st, int i, char *dst, size_t size);
+
+/* Collects the rows of a prepared and bound statement into a growing array: one element of
+ * `size` bytes per row (zeroed, then filled by fill, which returns 0 or DG_ENOMEM), starting
+ * with room for `first` elements. On failure every element is cleared (clear, when given),
+ * the array freed, *rows NULL and *n 0; `what` names the listing in the message. rows points
+ * to the caller's element pointer (a T **). The statement is reset in every case. */
+typedef struct st_rows {
+    size_t size, first;
+    int (*fill)(dg_stmt *st, void *row, void *ctx);
+    void (*clear)(void *row);
+    void *ctx;
+    const char *what;
+} st_rows;
+int st_collect(dg_store *s, dg_stmt *st, const st_rows *how, void *rows, size_t *n, dg_error *err);
+
+/* st_collect of column 0 as int64 ids. */
+int st_collect_ids(dg_store *s, dg_stmt *st, int64_t **ids, size_t *n, const char *what,
+                   dg_error *err);
+
+/* Fills a dg_partial_file from (file_id, partner, path, reason, at) columns (store_x12.c). */
+int st_partial_file_fill(dg_stmt *st, void *row, void *ctx);
 
 /* Applies migrations up to target (DG_STORE_SCHEMA_VERSION normally). */
 int st_migrate(dg_store *s, int target, dg_error *err);

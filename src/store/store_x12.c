@@ -9,20 +9,20 @@
 static const char *const set_states[] = {"", "APPLIED", "REJECTED"};
 static const char *const pickup_states[] = {"NEW", "DONE", "QUARANTINED", "PARTIAL"};
 
-static char *dup_col(sqlite3_stmt *st, int i)
+static char *dup_col(dg_stmt *st, int i)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
+    const char *t = dg_stmt_text(st, i);
     char *d = strdup(t ? (const char *)t : "");
     if (!d)
         abort();
     return d;
 }
 
-static int done(dg_store *s, sqlite3_stmt *st, dg_error *err, const char *what)
+static int done(dg_store *s, dg_stmt *st, dg_error *err, const char *what)
 {
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    int rc = dg_stmt_step(st);
+    dg_stmt_reset(st);
+    if (rc != DG_DB_DONE && rc != DG_DB_ROW)
         return dg_store_fail(s, err, what);
     return 0;
 }
@@ -33,35 +33,35 @@ int dg_store_pickup_by_file(dg_store *s, int64_t file_id, dg_pickup_row *row, dg
         "SELECT id, partner, path, sha256, size, mtime, state, reason FROM pickups"
         " WHERE file_id = ?1 ORDER BY id DESC LIMIT 1";
     memset(row, 0, sizeof *row);
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, file_id);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE) {
-        sqlite3_reset(st);
+    dg_stmt_bind_int64(st, 1, file_id);
+    rc = dg_stmt_step(st);
+    if (rc == DG_DB_DONE) {
+        dg_stmt_reset(st);
         return dg_error_set(err, DG_ENOTFOUND, "file %lld: no pickup recorded it",
                             (long long)file_id);
     }
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
+    if (rc != DG_DB_ROW) {
+        dg_stmt_reset(st);
         return dg_store_fail(s, err, "looking up the pickup of a file");
     }
-    row->id = sqlite3_column_int64(st, 0);
+    row->id = dg_stmt_int64(st, 0);
     row->file_id = file_id;
     row->partner = dup_col(st, 1);
     row->path = dup_col(st, 2);
-    const unsigned char *sha = sqlite3_column_text(st, 3);
+    const char *sha = dg_stmt_text(st, 3);
     snprintf(row->sha256, sizeof row->sha256, "%s", sha ? (const char *)sha : "");
-    row->size = (uint64_t)sqlite3_column_int64(st, 4);
-    row->mtime = sqlite3_column_int64(st, 5);
-    const unsigned char *state = sqlite3_column_text(st, 6);
+    row->size = (uint64_t)dg_stmt_int64(st, 4);
+    row->mtime = dg_stmt_int64(st, 5);
+    const char *state = dg_stmt_text(st, 6);
     for (int i = 0; i < 4; i++)
         if (state && !strcmp((const char *)state, pickup_states[i]))
             row->state = (dg_pickup_state)i;
     row->reason = dup_col(st, 7);
-    sqlite3_reset(st);
+    dg_stmt_reset(st);
     return 0;
 }
 
@@ -80,14 +80,14 @@ int dg_store_pickup_set_state(dg_store *s, int64_t id, dg_pickup_state state, co
                               " WHERE id = ?1";
     if ((unsigned)state > DG_PICKUP_PARTIAL)
         return dg_error_set(err, DG_EINVAL, "pickup: bad state %d", (int)state);
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    st_bind_text(st, 2, pickup_states[state]);
-    st_bind_text(st, 3, reason);
-    sqlite3_bind_int64(st, 4, dg_store_now(s));
+    dg_stmt_bind_int64(st, 1, id);
+    dg_stmt_bind_text(st, 2, pickup_states[state]);
+    dg_stmt_bind_text(st, 3, reason);
+    dg_stmt_bind_int64(st, 4, dg_store_now(s));
     return done(s, st, err, "updating a pickup's state");
 }
 
@@ -102,22 +102,22 @@ int dg_store_x12set_record(dg_store *s, const dg_x12set_rec *r, dg_x12set_state 
         " reason = excluded.reason, partner = excluded.partner, updated_at = excluded.updated_at";
     if (state != DG_X12SET_APPLIED && state != DG_X12SET_REJECTED)
         return dg_error_set(err, DG_EINVAL, "x12 set: bad state %d", (int)state);
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, r->file_id);
-    sqlite3_bind_int64(st, 2, r->position);
-    st_bind_text(st, 3, r->partner);
-    st_bind_text(st, 4, r->sender);
-    st_bind_text(st, 5, r->interchange_control);
-    st_bind_text(st, 6, r->group_control);
-    st_bind_text(st, 7, r->set_control);
-    st_bind_text(st, 8, r->set_id);
-    st_bind_text(st, 9, r->version);
-    st_bind_text(st, 10, set_states[state]);
-    st_bind_text(st, 11, reason);
-    sqlite3_bind_int64(st, 12, dg_store_now(s));
+    dg_stmt_bind_int64(st, 1, r->file_id);
+    dg_stmt_bind_int64(st, 2, r->position);
+    dg_stmt_bind_text(st, 3, r->partner);
+    dg_stmt_bind_text(st, 4, r->sender);
+    dg_stmt_bind_text(st, 5, r->interchange_control);
+    dg_stmt_bind_text(st, 6, r->group_control);
+    dg_stmt_bind_text(st, 7, r->set_control);
+    dg_stmt_bind_text(st, 8, r->set_id);
+    dg_stmt_bind_text(st, 9, r->version);
+    dg_stmt_bind_text(st, 10, set_states[state]);
+    dg_stmt_bind_text(st, 11, reason);
+    dg_stmt_bind_int64(st, 12, dg_store_now(s));
     return done(s, st, err, "recording an X12 set");
 }
 
@@ -126,24 +126,24 @@ int dg_store_x12set_state(dg_store *s, int64_t file_id, long position, dg_x12set
 {
     static const char sql[] = "SELECT state FROM x12_sets WHERE file_id = ?1 AND position = ?2";
     *state = DG_X12SET_NONE;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, file_id);
-    sqlite3_bind_int64(st, 2, position);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        const unsigned char *t = sqlite3_column_text(st, 0);
+    dg_stmt_bind_int64(st, 1, file_id);
+    dg_stmt_bind_int64(st, 2, position);
+    rc = dg_stmt_step(st);
+    if (rc == DG_DB_ROW) {
+        const char *t = dg_stmt_text(st, 0);
         if (t && !strcmp((const char *)t, "APPLIED"))
             *state = DG_X12SET_APPLIED;
         else if (t && !strcmp((const char *)t, "REJECTED"))
             *state = DG_X12SET_REJECTED;
-    } else if (rc != SQLITE_DONE) {
-        sqlite3_reset(st);
+    } else if (rc != DG_DB_DONE) {
+        dg_stmt_reset(st);
         return dg_store_fail(s, err, "looking up an X12 set");
     }
-    sqlite3_reset(st);
+    dg_stmt_reset(st);
     return 0;
 }
 
@@ -154,17 +154,17 @@ int dg_store_x12set_count(dg_store *s, int64_t file_id, dg_x12set_state state, l
     *n = 0;
     if (state != DG_X12SET_APPLIED && state != DG_X12SET_REJECTED)
         return dg_error_set(err, DG_EINVAL, "x12 set: bad state %d", (int)state);
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, file_id);
-    st_bind_text(st, 2, set_states[state]);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *n = (long)sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : dg_store_fail(s, err, "counting X12 sets");
+    dg_stmt_bind_int64(st, 1, file_id);
+    dg_stmt_bind_text(st, 2, set_states[state]);
+    rc = dg_stmt_step(st);
+    if (rc == DG_DB_ROW)
+        *n = (long)dg_stmt_int64(st, 0);
+    dg_stmt_reset(st);
+    return rc == DG_DB_ROW ? 0 : dg_store_fail(s, err, "counting X12 sets");
 }
 
 int dg_store_interchange_add(dg_store *s, const char *sender, const char *control, int64_t file_id,
@@ -173,14 +173,14 @@ int dg_store_interchange_add(dg_store *s, const char *sender, const char *contro
     static const char sql[] =
         "INSERT INTO interchanges(sender, control, file_id, received_at) VALUES (?1, ?2, ?3, ?4)"
         " ON CONFLICT(sender, control, file_id) DO NOTHING";
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    st_bind_text(st, 1, sender);
-    st_bind_text(st, 2, control);
-    sqlite3_bind_int64(st, 3, file_id);
-    sqlite3_bind_int64(st, 4, dg_store_now(s));
+    dg_stmt_bind_text(st, 1, sender);
+    dg_stmt_bind_text(st, 2, control);
+    dg_stmt_bind_int64(st, 3, file_id);
+    dg_stmt_bind_int64(st, 4, dg_store_now(s));
     return done(s, st, err, "recording an interchange");
 }
 
@@ -192,23 +192,35 @@ int dg_store_interchange_find(dg_store *s, const char *sender, const char *contr
         " AND received_at >= ?3 AND file_id <> ?4 ORDER BY received_at DESC LIMIT 1";
     *file_id = 0;
     *at = 0;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    st_bind_text(st, 1, sender);
-    st_bind_text(st, 2, control);
-    sqlite3_bind_int64(st, 3, since);
-    sqlite3_bind_int64(st, 4, except_file_id);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *file_id = sqlite3_column_int64(st, 0);
-        *at = sqlite3_column_int64(st, 1);
-    } else if (rc != SQLITE_DONE) {
-        sqlite3_reset(st);
+    dg_stmt_bind_text(st, 1, sender);
+    dg_stmt_bind_text(st, 2, control);
+    dg_stmt_bind_int64(st, 3, since);
+    dg_stmt_bind_int64(st, 4, except_file_id);
+    rc = dg_stmt_step(st);
+    if (rc == DG_DB_ROW) {
+        *file_id = dg_stmt_int64(st, 0);
+        *at = dg_stmt_int64(st, 1);
+    } else if (rc != DG_DB_DONE) {
+        dg_stmt_reset(st);
         return dg_store_fail(s, err, "looking up an interchange");
     }
-    sqlite3_reset(st);
+    dg_stmt_reset(st);
+    return 0;
+}
+
+int st_partial_file_fill(dg_stmt *st, void *row, void *ctx)
+{
+    (void)ctx;
+    dg_partial_file *r = row;
+    r->file_id = dg_stmt_int64(st, 0);
+    st_col_copy(st, 1, r->partner, sizeof r->partner);
+    st_col_copy(st, 2, r->path, sizeof r->path);
+    st_col_copy(st, 3, r->reason, sizeof r->reason);
+    r->at = dg_stmt_int64(st, 4);
     return 0;
 }
 
@@ -218,37 +230,11 @@ int dg_store_partial_files(dg_store *s, dg_partial_file **rows, size_t *n, dg_er
                               " WHERE state = 'PARTIAL' ORDER BY id";
     *rows = NULL;
     *n = 0;
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    size_t cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            dg_partial_file *g = realloc(*rows, cap * sizeof *g);
-            if (!g)
-                abort();
-            *rows = g;
-        }
-        dg_partial_file *r = &(*rows)[(*n)++];
-        memset(r, 0, sizeof *r);
-        r->file_id = sqlite3_column_int64(st, 0);
-        const unsigned char *t;
-        if ((t = sqlite3_column_text(st, 1)))
-            snprintf(r->partner, sizeof r->partner, "%s", (const char *)t);
-        if ((t = sqlite3_column_text(st, 2)))
-            snprintf(r->path, sizeof r->path, "%s", (const char *)t);
-        if ((t = sqlite3_column_text(st, 3)))
-            snprintf(r->reason, sizeof r->reason, "%s", (const char *)t);
-        r->at = sqlite3_column_int64(st, 4);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        free(*rows);
-        *rows = NULL;
-        *n = 0;
-        return dg_store_fail(s, err, "listing partial files");
-    }
-    return 0;
+    static const st_rows how = {sizeof(dg_partial_file), 8, st_partial_file_fill, NULL, NULL,
+                                "listing partial files"};
+    return st_collect(s, st, &how, rows, n, err);
 }

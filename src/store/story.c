@@ -54,15 +54,25 @@ static const char po_lines_sql[] =
                                                                                       "ack_"
                                                                                       "qty") " ack_"
                                                                                              "qty,"
-                                                                                             " " AMT("l.ack_"
-                                                                                                     "price") " ack_price,"
-                                                                                                              " l.promised_date, l.attempt"
-                                                                                                              " FROM "
-                                                                                                              "order_lines l "
-                                                                                                              "WHERE l.po_id = "
-                                                                                                              "?1 ORDER BY "
-                                                                                                              "l.po_line, "
-                                                                                                              "l.line_no";
+                                                                                             " " AMT(
+                                                                                                 "l"
+                                                                                                 "."
+                                                                                                 "a"
+                                                                                                 "c"
+                                                                                                 "k"
+                                                                                                 "_"
+                                                                                                 "p"
+                                                                                                 "r"
+                                                                                                 "i"
+                                                                                                 "c"
+                                                                                                 "e") " ack_price,"
+                                                                                                      " l.promised_date, l.attempt"
+                                                                                                      " FROM "
+                                                                                                      "order_lines l "
+                                                                                                      "WHERE l.po_id = "
+                                                                                                      "?1 ORDER BY "
+                                                                                                      "l.po_line, "
+                                                                                                      "l.line_no";
 
 /* The PO's file(s) in the outbox: what was sent, when, how often tried. */
 static const char po_sent_sql[] =
@@ -79,7 +89,7 @@ static const char po_acks_sql[] = "SELECT a.outcome, a.created_at, " DOC_FILE(
 
 static const char po_shipments_sql[] =
     "SELECT sh.shipment_ref, sh.ship_date, sh.carrier, sh.service, sh.created_at,"
-    " (SELECT group_concat(coalesce(k.tracking_number, k.sscc), ' ') FROM packages k"
+    " (SELECT string_agg(coalesce(k.tracking_number, k.sscc), ' ') FROM packages k"
     " WHERE k.shipment_id = sh.id) tracking, " DOC_FILE(
         "sh.document_id") " FROM shipments sh WHERE sh.po_id = ?1 ORDER BY sh.id";
 
@@ -89,7 +99,7 @@ static const char po_invoices_sql[] = "SELECT i.invoice_number, i.invoice_date, 
                    "i.charges") " charges, i.created_at,"
                                 " (SELECT d2.invoice_number FROM invoices d2 WHERE d2.id = "
                                 "i.duplicate_of) duplicate_of,"
-                                " (SELECT group_concat(c.code || coalesce(': ' || c.detail, ''), "
+                                " (SELECT string_agg(c.code || coalesce(': ' || c.detail, ''), "
                                 "'; ') FROM discrepancies c"
                                 " WHERE c.invoice_id = i.id AND c.resolved = 0) "
                                 "discrepancies, " DOC_FILE(

@@ -105,14 +105,14 @@ int dg_store_file_get(dg_store *s, const char *sha256, json_t **out, dg_error *e
 
 static int count(dg_store *s, const char *sql, json_int_t *n, dg_error *err)
 {
-    sqlite3_stmt *st;
+    dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    rc = sqlite3_step(st);
-    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : dg_store_fail(s, err, "counting");
+    rc = dg_stmt_step(st);
+    *n = rc == DG_DB_ROW ? dg_stmt_int64(st, 0) : 0;
+    dg_stmt_reset(st);
+    return rc == DG_DB_ROW ? 0 : dg_store_fail(s, err, "counting");
 }
 
 int dg_store_metrics_counts(dg_store *s, json_t **out, dg_error *err)

@@ -3,7 +3,7 @@
  * and a file whose processing fails for a reason of ours (a missing mapping file, a state store
  * that cannot commit) is still in the partner's drop afterwards. Each server skips, saying why,
  * when it cannot run here. */
-#include <sqlite3.h>
+#include "store/db.h"
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -129,13 +129,12 @@ static dg_gw_config *load(const remote *r, const char *tmp, const char *mapping,
 
 static long stored_orders(dg_gw *g)
 {
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(dg_store_db(dg_gw_store(g)), "SELECT count(*) FROM orders",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long n = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    dg_stmt *st = NULL;
+    assert_int_equal(
+        dg_db_prepare(dg_store_db(dg_gw_store(g)), "SELECT count(*) FROM orders", &st, NULL), 0);
+    assert_int_equal(dg_stmt_step(st), DG_DB_ROW);
+    long n = (long)dg_stmt_int64(st, 0);
+    dg_stmt_finalize(st);
     return n;
 }
 

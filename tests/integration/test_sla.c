@@ -2,8 +2,8 @@
  * PO is sent (sla:); with the clock set (DG_TEST_NOW) past them, each overdue item is one event:
  * POSTed once to the alerts webhook (retried when the endpoint fails, never repeated on the next
  * poll), listed by `report overdue` and `status`. */
+#include "store/db.h"
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -47,12 +47,11 @@ static long cycle(dg_gw_config *cfg)
 
 static int count(dg_store *s, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
+    dg_stmt *st = NULL;
     int n = -1;
-    if (sqlite3_prepare_v2(dg_store_db(s), sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
+    if (dg_db_prepare(dg_store_db(s), sql, &st, NULL) == 0 && dg_stmt_step(st) == DG_DB_ROW)
+        n = dg_stmt_int(st, 0);
+    dg_stmt_finalize(st);
     return n;
 }
 

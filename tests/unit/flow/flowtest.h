@@ -5,7 +5,7 @@
 
 #include "testutil.h"
 
-#include <sqlite3.h>
+#include "store/db.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -102,26 +102,26 @@ static inline int64_t ft_file(ft *f)
 
 static inline long long ft_q(ft *f, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(dg_store_db(f->s), sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(dg_store_db(f->s)));
+    dg_stmt *st = NULL;
+    if (dg_db_prepare(dg_store_db(f->s), sql, &st, NULL) != 0)
+        fail_msg("%s: %s", sql, dg_db_errmsg(dg_store_db(f->s)));
     long long v = -1;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    if (dg_stmt_step(st) == DG_DB_ROW)
+        v = dg_stmt_int64(st, 0);
+    dg_stmt_finalize(st);
     return v;
 }
 
 static inline const char *ft_qs(ft *f, const char *sql)
 {
     static char buf[1024];
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(dg_store_db(f->s), sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(dg_store_db(f->s)));
+    dg_stmt *st = NULL;
+    if (dg_db_prepare(dg_store_db(f->s), sql, &st, NULL) != 0)
+        fail_msg("%s: %s", sql, dg_db_errmsg(dg_store_db(f->s)));
     buf[0] = '\0';
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        snprintf(buf, sizeof buf, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    if (dg_stmt_step(st) == DG_DB_ROW && dg_stmt_text(st, 0))
+        snprintf(buf, sizeof buf, "%s", dg_stmt_text(st, 0));
+    dg_stmt_finalize(st);
     return buf;
 }
 

@@ -4,7 +4,7 @@
  * remote delete was interrupted (crash after record, before remote delete). */
 #include "testutil.h"
 
-#include <sqlite3.h>
+#include "store/db.h"
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -416,13 +416,12 @@ static void test_redo_after_interrupted_delete(void **state)
 /* Orders in the store (the poll counters count documents, also those already placed). */
 static long stored_orders(dg_gw *g)
 {
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(dg_store_db(dg_gw_store(g)), "SELECT count(*) FROM orders",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long n = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    dg_stmt *st = NULL;
+    assert_int_equal(
+        dg_db_prepare(dg_store_db(dg_gw_store(g)), "SELECT count(*) FROM orders", &st, NULL), 0);
+    assert_int_equal(dg_stmt_step(st), DG_DB_ROW);
+    long n = (long)dg_stmt_int64(st, 0);
+    dg_stmt_finalize(st);
     return n;
 }
 

@@ -7,7 +7,7 @@
  * validated before mapping. */
 #include "testutil.h"
 
-#include <sqlite3.h>
+#include "store/db.h"
 #include <string.h>
 #include <time.h>
 
@@ -84,22 +84,22 @@ static int teardown(void **state)
 
 static long count(const char *sql)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(dg_store_db(dg_gw_store(g_gw)), sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(dg_store_db(dg_gw_store(g_gw))));
-    long n = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
+    dg_stmt *st = NULL;
+    if (dg_db_prepare(dg_store_db(dg_gw_store(g_gw)), sql, &st, NULL) != 0)
+        fail_msg("%s: %s", sql, dg_db_errmsg(dg_store_db(dg_gw_store(g_gw))));
+    long n = dg_stmt_step(st) == DG_DB_ROW ? (long)dg_stmt_int64(st, 0) : -1;
+    dg_stmt_finalize(st);
     return n;
 }
 
 static char *text(const char *sql)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(dg_store_db(dg_gw_store(g_gw)), sql, -1, &st, NULL) != SQLITE_OK)
+    dg_stmt *st = NULL;
+    if (dg_db_prepare(dg_store_db(dg_gw_store(g_gw)), sql, &st, NULL) != 0)
         fail_msg("%s", sql);
-    const unsigned char *t = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+    const char *t = dg_stmt_step(st) == DG_DB_ROW ? dg_stmt_text(st, 0) : NULL;
     char *out = strdup(t ? (const char *)t : "");
-    sqlite3_finalize(st);
+    dg_stmt_finalize(st);
     return out;
 }
 

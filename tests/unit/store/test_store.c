@@ -2,7 +2,7 @@
  * pickup uniqueness, control numbers (monotonic, per partner, transactional), outbox. */
 #include "testutil.h"
 
-#include <sqlite3.h>
+#include "store/db.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -37,23 +37,23 @@ static int teardown(void **state)
 
 static long long q1(dg_store *s, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(dg_store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+    dg_stmt *st = NULL;
+    assert_int_equal(dg_db_prepare(dg_store_db(s), sql, &st, NULL), 0);
     long long v = -1;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    if (dg_stmt_step(st) == DG_DB_ROW)
+        v = dg_stmt_int64(st, 0);
+    dg_stmt_finalize(st);
     return v;
 }
 
 static const char *qtext(dg_store *s, const char *sql, char *buf, size_t size)
 {
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(dg_store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+    dg_stmt *st = NULL;
+    assert_int_equal(dg_db_prepare(dg_store_db(s), sql, &st, NULL), 0);
     buf[0] = '\0';
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    if (dg_stmt_step(st) == DG_DB_ROW && dg_stmt_text(st, 0))
+        snprintf(buf, size, "%s", dg_stmt_text(st, 0));
+    dg_stmt_finalize(st);
     return buf;
 }
 

@@ -2,7 +2,7 @@
  * partner's file or uploads a PO, so the store runs WAL with synchronous=FULL. */
 #include "testutil.h"
 
-#include <sqlite3.h>
+#include "store/db.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +11,11 @@
 
 static long long q1(dg_store *s, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(dg_store_db(s), sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long long v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    dg_stmt *st = NULL;
+    assert_int_equal(dg_db_prepare(dg_store_db(s), sql, &st, NULL), 0);
+    assert_int_equal(dg_stmt_step(st), DG_DB_ROW);
+    long long v = dg_stmt_int64(st, 0);
+    dg_stmt_finalize(st);
     return v;
 }
 
@@ -30,12 +30,11 @@ static void commits_are_synchronous_full(void **state)
         dg_error err = {0};
         assert_int_equal(dg_store_open(path, &s, &err), 0);
         assert_int_equal(q1(s, "PRAGMA synchronous"), 2); /* 2 = FULL (1 = NORMAL) */
-        sqlite3_stmt *st = NULL;
-        assert_int_equal(sqlite3_prepare_v2(dg_store_db(s), "PRAGMA journal_mode", -1, &st, NULL),
-                         SQLITE_OK);
-        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-        assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
-        sqlite3_finalize(st);
+        dg_stmt *st = NULL;
+        assert_int_equal(dg_db_prepare(dg_store_db(s), "PRAGMA journal_mode", &st, NULL), 0);
+        assert_int_equal(dg_stmt_step(st), DG_DB_ROW);
+        assert_string_equal(dg_stmt_text(st, 0), "wal");
+        dg_stmt_finalize(st);
         dg_store_close(s);
     }
     dg_test_rmtree(dir);
