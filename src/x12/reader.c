@@ -30,6 +30,14 @@ enum { ST_NONE, ST_ISA, ST_GS, ST_SET };
 #define SET_BYTES_CLAMP ((size_t)1 << 30)
 #define SEG_KEEP ((size_t)256)
 static _Thread_local size_t lim_set_bytes = SET_BYTES_DEFAULT, lim_seg_elems = SEG_ELEMS_DEFAULT;
+static _Thread_local size_t dbg_read_buf; /* 0: READ_BUF */
+static _Thread_local bool dbg_copy_mode;  /* true: never in place */
+
+void dg_x12_debug_set_read_buffer(size_t bytes, bool copy_mode)
+{
+    dbg_read_buf = bytes && bytes < 1024 ? 1024 : bytes;
+    dbg_copy_mode = copy_mode;
+}
 
 void dg_x12_debug_set_limits(size_t set_bytes, size_t seg_elements)
 {
@@ -53,9 +61,12 @@ typedef struct reader {
     const char *name;
     dg_error *err;
 
-    /* input: either the caller's memory or a refilled read buffer */
+    /* input: a read buffer refilled from the file or from the caller's memory */
     FILE *f;
+    const char *mem; /* dg_x12_parse_mem: the bytes not yet copied into rbuf */
+    size_t mem_left;
     char *rbuf;
+    size_t rbuf_cap; /* READ_BUF (or the debug size); rbuf has SB_SLACK more, zeroed */
     const char *p, *end;
     bool eof;
 
@@ -66,9 +77,18 @@ typedef struct reader {
     bool bare;      /* sets without any ISA/GS envelope: delimiters assumed */
     bool stop;      /* nothing more can be read (unusable element separator) */
 
-    /* the current set: bytes, element index and segment index, grow-only and reused */
-    char *sb;
-    size_t sb_len, sb_cap;
+    /* the current set: bytes, element index and segment index, grow-only and reused. The bytes
+     * are read in place (sb points into rbuf, the separators and terminators overwritten with
+     * NULs) as long as the set lies inside the read buffer; a set that crosses the buffer's end
+     * is copied into sb_own and goes on there (copy mode, the reader's original way). Offsets
+     * are relative to sb in both modes, so the switch is one memcpy of the set so far. */
+    char *sb;         /* rbuf + the set's start (in place) or sb_own */
+    size_t sb_len;    /* bytes of sb in use: read so far (in place, gaps included) or kept */
+    char *sb_own;     /* copy mode's buffer */
+    size_t sb_cap;    /* of sb_own */
+    bool inplace;     /* sb points into rbuf */
+    bool can_inplace; /* false: copy mode always (a test compares both ways) */
+    size_t set_bytes; /* the set's kept bytes with a NUL each, gaps not counted (the limit) */
     uint32_t *el_off, *el_len;
     size_t n_el, el_cap;
     const char **el_ptr; /* sb + el_off, written as each segment is split */
@@ -244,14 +264,34 @@ static int report(reader *r, dg_x12_level lvl, const char *code, bool warning, c
 
 /* ---- input -------------------------------------------------------------------------------- */
 
+static void leave_read_buffer(reader *r);
+
+/* Up to n more input bytes into dst; sets eof at the end of the input. */
+static size_t source_read(reader *r, char *dst, size_t n)
+{
+    size_t got;
+    if (r->f) {
+        got = fread(dst, 1, n, r->f);
+        if (got < n)
+            r->eof = true;
+    } else {
+        got = n < r->mem_left ? n : r->mem_left;
+        memcpy(dst, r->mem, got);
+        r->mem += got;
+        r->mem_left -= got;
+        if (!r->mem_left)
+            r->eof = true;
+    }
+    return got;
+}
+
 /* Refills the read buffer once the previous bytes are used up; 0 at end of input. */
 static size_t refill(reader *r)
 {
-    if (!r->f || r->eof)
+    if (r->eof)
         return 0;
-    size_t n = fread(r->rbuf, 1, READ_BUF, r->f);
-    if (n < READ_BUF)
-        r->eof = true;
+    leave_read_buffer(r);
+    size_t n = source_read(r, r->rbuf, r->rbuf_cap);
     r->p = r->rbuf;
     r->end = r->rbuf + n;
     return n;
@@ -260,15 +300,13 @@ static size_t refill(reader *r)
 /* ensure() when the read buffer must be refilled. */
 static size_t ensure_slow(reader *r, size_t n)
 {
+    leave_read_buffer(r);
     size_t have = (size_t)(r->end - r->p);
     memmove(r->rbuf, r->p, have);
     r->p = r->rbuf;
     r->end = r->rbuf + have;
     while (have < n && !r->eof) {
-        size_t got = fread(r->rbuf + have, 1, READ_BUF - have, r->f);
-        if (got == 0)
-            r->eof = true;
-        have += got;
+        have += source_read(r, r->rbuf + have, r->rbuf_cap - have);
         r->end = r->rbuf + have;
     }
     return have;
@@ -279,7 +317,7 @@ static size_t ensure_slow(reader *r, size_t n)
 static inline size_t ensure(reader *r, size_t n)
 {
     size_t have = (size_t)(r->end - r->p);
-    if (have >= n || !r->f)
+    if (have >= n || r->eof)
         return have;
     return ensure_slow(r, n);
 }
@@ -316,12 +354,13 @@ static bool skip_gap(reader *r)
 /* Room kept after the bytes of the set: the scanner reads a segment's last bytes 16 at a time */
 #define SB_SLACK 16
 
+/* Copy mode only (sb is sb_own). */
 static void sb_grow(reader *r, size_t n)
 {
     size_t ncap = r->sb_cap ? r->sb_cap : 4096;
     while (ncap < r->sb_len + n + 1 + SB_SLACK)
         ncap *= 2;
-    r->sb = xrealloc(r->sb, ncap);
+    r->sb = r->sb_own = xrealloc(r->sb_own, ncap);
     r->ptrs_stale = true;
     memset(r->sb + r->sb_cap, 0, ncap - r->sb_cap); /* the slack is read, so defined */
     r->sb_cap = ncap;
@@ -360,47 +399,43 @@ static void grow_segs(reader *r)
 static void reset_set_buffer(reader *r)
 {
     r->sb_len = 0;
+    r->set_bytes = 0;
     r->n_el = 0;
     r->n_segs = 0;
+    r->inplace = r->can_inplace;
+    if (!r->inplace)
+        r->sb = r->sb_own;
 }
 
-/* Reads one segment (up to its terminator) into the set buffer, NUL-terminates its elements in
- * place and indexes them. */
-static void read_segment(reader *r)
+/* In place -> copy mode: the segments read so far (and the gaps between them) move into sb_own
+ * at the same offsets. */
+static void to_copy_mode(reader *r)
 {
-    size_t start = r->sb_len;
-    const char seg = r->d.seg;
-    size_t room = lim_set_bytes - 1 > start ? lim_set_bytes - 1 - start : 0; /* 1: the NUL */
-    if (room < SEG_KEEP)
-        room = SEG_KEEP;
-    r->seg_cut = r->seg_many = false;
-    for (;;) {
-        size_t avail = (size_t)(r->end - r->p);
-        const char *q = memchr(r->p, seg, avail);
-        size_t n = q ? (size_t)(q - r->p) : avail;
-        size_t kept = r->sb_len - start;
-        if (n > room - kept) { /* bytes past the limit are read but not kept */
-            sb_append(r, r->p, room - kept);
-            r->seg_cut = true;
-        } else {
-            sb_append(r, r->p, n);
-        }
-        if (q) {
-            r->p = q + 1;
-            break;
-        }
-        r->p = r->end;
-        if (!refill(r))
-            break; /* last segment without terminator: taken as it is */
-    }
-    size_t e = r->sb_len;
-    if (e > start && r->sb[e - 1] == '\r' && seg != '\r')
-        e--;
-    while (r->strip_ws && e > start && (r->sb[e - 1] == ' ' || r->sb[e - 1] == '\t'))
-        e--;
-    r->sb[e] = '\0'; /* sb_append always leaves room for one more byte */
-    r->sb_len = e + 1;
+    size_t n = r->n_segs ? (size_t)(r->p - r->sb) : 0;
+    r->inplace = false;
+    r->sb = r->sb_own;
+    r->sb_len = 0;
+    if (n + 1 + SB_SLACK > r->sb_cap)
+        sb_grow(r, n);
+    if (n)
+        memcpy(r->sb, r->p - n, n);
+    r->sb_len = n;
+    r->ptrs_stale = true;
+}
 
+/* Called before the read buffer is refilled or its bytes moved. */
+static void leave_read_buffer(reader *r)
+{
+    if (r->inplace && r->n_segs) /* (an empty set buffer starts again at the next segment) */
+        to_copy_mode(r);
+}
+
+/* Indexes the segment at sb[start..e): NUL-terminates its elements in place and records them;
+ * readable: bytes from sb + start that may be read (the scanner's overrun). */
+static inline void index_segment(reader *r, size_t start, size_t e, size_t readable)
+{
+    r->sb[e] = '\0';
+    r->set_bytes += e - start + 1;
     if (r->n_segs == r->seg_cap)
         grow_segs(r);
     size_t base = r->n_el;
@@ -415,7 +450,7 @@ static void read_segment(reader *r)
     const char **ptr = r->el_ptr + base;
     size_t n_sep;
     unsigned scan =
-        dg_x12_scan_seg(s + start, e - start, r->sb_cap - start, &r->d, off + 1, max_sep, &n_sep);
+        dg_x12_scan_seg(s + start, e - start, readable, &r->d, off + 1, max_sep, &n_sep);
     /* off[j + 1] holds separator j until element j is written over off[j] */
     uint32_t f0 = (uint32_t)start;
     for (size_t j = 0; j < n_sep; j++) {
@@ -442,6 +477,70 @@ static void read_segment(reader *r)
     r->seg_scan[r->n_segs - 1] = r->seg_many ? 0 : (unsigned char)scan;
 }
 
+/* The end of a segment's kept bytes sb[start..e): a CR before a LF terminator and, for
+ * "blank + line break" terminators, trailing blanks are not part of it. */
+static inline size_t trim_end(const reader *r, size_t start, size_t e)
+{
+    if (e > start && r->sb[e - 1] == '\r' && r->d.seg != '\r')
+        e--;
+    while (r->strip_ws && e > start && (r->sb[e - 1] == ' ' || r->sb[e - 1] == '\t'))
+        e--;
+    return e;
+}
+
+/* Reads one segment (up to its terminator) and indexes it: in place when its terminator is in
+ * the read buffer and it fits the set's byte limit, else into the set buffer. */
+static void read_segment(reader *r)
+{
+    r->seg_cut = r->seg_many = false;
+    size_t room = lim_set_bytes - 1 > r->set_bytes ? lim_set_bytes - 1 - r->set_bytes : 0;
+    if (room < SEG_KEEP) /* 1 above: the NUL */
+        room = SEG_KEEP;
+    if (r->inplace) {
+        if (!r->n_segs) { /* an empty set buffer starts here */
+            r->sb = r->rbuf + (r->p - r->rbuf);
+            r->sb_len = 0;
+        }
+        const char *q = memchr(r->p, r->d.seg, (size_t)(r->end - r->p));
+        if (q && (size_t)(q - r->p) <= room) {
+            size_t start = (size_t)(r->p - r->sb), e = start + (size_t)(q - r->p);
+            r->p = q + 1;
+            r->sb_len = (size_t)(r->p - r->sb);
+            if (r->sb_len > peak_set_bytes)
+                peak_set_bytes = r->sb_len;
+            e = trim_end(r, start, e);
+            index_segment(r, start, e,
+                          (size_t)(r->rbuf + r->rbuf_cap + SB_SLACK - (r->sb + start)));
+            return;
+        }
+        to_copy_mode(r);
+    }
+    size_t start = r->sb_len;
+    const char seg = r->d.seg;
+    for (;;) {
+        size_t avail = (size_t)(r->end - r->p);
+        const char *q = memchr(r->p, seg, avail);
+        size_t n = q ? (size_t)(q - r->p) : avail;
+        size_t kept = r->sb_len - start;
+        if (n > room - kept) { /* bytes past the limit are read but not kept */
+            sb_append(r, r->p, room - kept);
+            r->seg_cut = true;
+        } else {
+            sb_append(r, r->p, n);
+        }
+        if (q) {
+            r->p = q + 1;
+            break;
+        }
+        r->p = r->end;
+        if (!refill(r))
+            break; /* last segment without terminator: taken as it is */
+    }
+    size_t e = trim_end(r, start, r->sb_len);
+    r->sb_len = e + 1; /* sb_append always leaves room for one more byte */
+    index_segment(r, start, e, r->sb_cap - start);
+}
+
 /* Element i (0 = id) of segment k in the set buffer; "" when absent. */
 static const char *el(const reader *r, size_t k, int i, size_t *n)
 {
@@ -454,6 +553,13 @@ static const char *el(const reader *r, size_t k, int i, size_t *n)
     if (n)
         *n = r->el_len[j];
     return r->sb + r->el_off[j];
+}
+
+/* Kept bytes of segment k with its NUL (what it counts toward the set's byte limit). */
+static size_t seg_bytes(const reader *r, size_t k)
+{
+    size_t first = r->seg_base[k], last = first + (size_t)r->segs[k].n_el;
+    return r->el_off[last] + r->el_len[last] + 1 - r->el_off[first];
 }
 
 /* The segments' element pointers are written as they are split; this rewrites them when the set
@@ -1043,11 +1149,15 @@ static int dispatch(reader *r)
         if (r->state == ST_SET) {
             if ((rc = cut_set(r)) != 0)
                 return rc;
-            /* move the new ST to the front of the buffer */
+            /* move the new ST to the front of the buffer (in place: the front moves to it) */
             size_t b = r->seg_base[k], off0 = r->el_off[b];
             size_t nel = r->n_el - b;
-            memmove(r->sb, r->sb + off0, r->sb_len - off0);
+            if (r->inplace)
+                r->sb += off0;
+            else
+                memmove(r->sb, r->sb + off0, r->sb_len - off0);
             r->sb_len -= off0;
+            r->set_bytes = seg_bytes(r, k);
             for (size_t i = 0; i < nel; i++) {
                 r->el_off[i] = (uint32_t)(r->el_off[b + i] - off0);
                 r->el_len[i] = r->el_len[b + i];
@@ -1147,7 +1257,7 @@ static void check_set_limits(reader *r)
         snprintf(r->oversize_why, sizeof r->oversize_why,
                  "segment %.3s at file segment %ld has more than %zu elements", id,
                  r->segs[k].file_seg, lim_seg_elems);
-    else if (r->seg_cut || r->sb_len >= lim_set_bytes)
+    else if (r->seg_cut || r->set_bytes >= lim_set_bytes)
         snprintf(r->oversize_why, sizeof r->oversize_why, "set larger than %zu bytes",
                  lim_set_bytes);
     else if (r->n_el > max_el || r->n_segs > max_segs)
@@ -1165,8 +1275,14 @@ static void drop_set_body(reader *r)
     if (r->n_segs < 2)
         return;
     r->dropped_segs += (long)(r->n_segs - 1);
-    size_t b = r->seg_base[1];
-    r->sb_len = r->el_off[b];
+    size_t b = r->seg_base[1], keep = r->el_off[b];
+    r->set_bytes = seg_bytes(r, 0);
+    if (r->inplace) { /* the ST's bytes move up to the read position: the window is the ST */
+        memmove(r->rbuf + (r->p - r->rbuf) - keep, r->sb, keep);
+        r->sb = r->rbuf + (r->p - r->rbuf) - keep;
+        r->ptrs_stale = true;
+    }
+    r->sb_len = keep;
     r->n_el = b;
     r->n_segs = 1;
 }
@@ -1211,7 +1327,7 @@ static int parse(reader *r)
 {
     peak_set_bytes = 0;
     int rc = run(r);
-    free(r->sb);
+    free(r->sb_own);
     free(r->el_off);
     free(r->el_len);
     free(r->el_ptr);
@@ -1234,15 +1350,30 @@ static void init(reader *r, const char *name, const dg_x12_callbacks *cb, void *
     r->err = err;
 }
 
+/* Both inputs go through the read buffer: the reader writes NULs into the bytes it reads, which
+ * the caller's memory must not see. */
+static int parse_input(reader *r)
+{
+    r->rbuf_cap = dbg_read_buf ? dbg_read_buf : READ_BUF;
+    r->rbuf = calloc(1, r->rbuf_cap + SB_SLACK); /* the slack is read by the scanner */
+    if (!r->rbuf)
+        abort();
+    r->p = r->end = r->rbuf;
+    r->can_inplace = r->inplace = !dbg_copy_mode;
+    int rc = parse(r);
+    free(r->rbuf);
+    return rc;
+}
+
 int dg_x12_parse_mem(const char *data, size_t len, const char *name, const dg_x12_callbacks *cb,
                      void *ctx, dg_error *err)
 {
     reader r;
     init(&r, name, cb, ctx, err);
-    r.p = data;
-    r.end = data + len;
-    r.eof = true;
-    return parse(&r);
+    r.mem = data ? data : "";
+    r.mem_left = len;
+    r.eof = len == 0;
+    return parse_input(&r);
 }
 
 int dg_x12_parse_stream(FILE *f, const char *name, const dg_x12_callbacks *cb, void *ctx,
@@ -1251,11 +1382,7 @@ int dg_x12_parse_stream(FILE *f, const char *name, const dg_x12_callbacks *cb, v
     reader r;
     init(&r, name, cb, ctx, err);
     r.f = f;
-    r.rbuf = xrealloc(NULL, READ_BUF);
-    r.p = r.end = r.rbuf;
-    int rc = parse(&r);
-    free(r.rbuf);
-    return rc;
+    return parse_input(&r);
 }
 
 int dg_x12_parse_file(const char *path, const dg_x12_callbacks *cb, void *ctx, dg_error *err)

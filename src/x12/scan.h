@@ -42,12 +42,18 @@ __attribute__((noinline)) static __m128i dg_x12_scan_tail(const char *s, size_t 
     return _mm_loadu_si128((const __m128i *)(const void *)t);
 }
 
+/* _mm_set1_epi8 of a byte that is not a constant: gcc 12 stores the byte and loads it back as
+ * 4 bytes, which stalls on every segment (store forwarding fails); a multiply stays in registers */
+static inline __m128i dg_x12_splat(char c)
+{
+    return _mm_shuffle_epi32(_mm_cvtsi32_si128((int)(0x01010101u * (unsigned char)c)), 0);
+}
+
 static inline unsigned dg_x12_scan_seg(const char *s, size_t n, size_t readable,
                                        const dg_x12_delims *d, uint32_t *at, size_t max,
                                        size_t *n_at)
 {
-    const __m128i ve = _mm_set1_epi8(d->elem), vc = _mm_set1_epi8(d->comp),
-                  vr = _mm_set1_epi8(d->rep);
+    const __m128i ve = dg_x12_splat(d->elem), vc = dg_x12_splat(d->comp), vr = dg_x12_splat(d->rep);
     const __m128i v20 = _mm_set1_epi8(0x20), v7f = _mm_set1_epi8(0x7f);
     unsigned comp = 0, rep = 0, odd = 0, many = 0;
     size_t k = 0;

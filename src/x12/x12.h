@@ -139,6 +139,10 @@ size_t dg_x12_debug_peak_set_bytes(void);
  * (1000). A set over a limit is handed over as ST + SE only, with envelope_code 5 and an AK5 5
  * problem naming the limit; reading goes on with the next segment after it. */
 void dg_x12_debug_set_limits(size_t set_bytes, size_t seg_elements);
+/* Test hook for this thread (0, false = default): the read buffer's size (at least 1 KiB;
+ * default 256 KiB), and copy_mode to copy every set into its own buffer instead of reading
+ * it in place, so that a test can compare the two ways on the same input. */
+void dg_x12_debug_set_read_buffer(size_t bytes, bool copy_mode);
 
 /* Segment id as text ("" when none). */
 static inline const char *dg_x12_seg_id(const dg_x12_seg *s) { return s->n_el >= 0 ? s->el[0] : ""; }
