@@ -175,7 +175,7 @@ static int fit_value(const dg_x12_seg_def *sd, int pos, const dg_x12_elem_def *e
     case DG_X12_ID:
         if ((int)chars(v) < e->min || (int)chars(v) > e->max)
             why = "has the wrong length for this code";
-        else if (e->codes && !e->codes_open && !dg_x12_code_fast(e, v, strlen(v)))
+        else if (e->codes && !e->codes_open && !dg_x12_code_fast(e, v, strlen(v), false))
             why = "is not a valid code";
         break;
     case DG_X12_N:

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/error.h"
 
@@ -181,14 +182,27 @@ static inline uint64_t dg_x12_mix64(uint64_t k)
     return k;
 }
 
-/* dg_x12_elem_code_ok for the validator's inner loop. */
-static inline bool dg_x12_code_fast(const dg_x12_elem_def *e, const char *value, size_t len)
+/* dg_x12_pack8 of 1..8 bytes when 8 may be read: one load instead of a loop */
+static inline uint64_t dg_x12_pack8_padded(const char *s, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return __builtin_bswap64(w) & (~0ULL << (64 - 8 * n));
+#else
+    return dg_x12_pack8(s, n);
+#endif
+}
+
+/* dg_x12_elem_code_ok for the validator's inner loop; padded: 8 bytes at value may be read. */
+static inline bool dg_x12_code_fast(const dg_x12_elem_def *e, const char *value, size_t len,
+                                    bool padded)
 {
     if (!e->hash)
         return dg_x12_elem_code_ok(e, value, len);
     if (len > 8 || !len)
         return false;
-    uint64_t k = dg_x12_pack8(value, len);
+    uint64_t k = padded ? dg_x12_pack8_padded(value, len) : dg_x12_pack8(value, len);
     for (size_t j = (size_t)dg_x12_mix64(k) & e->hash_mask;; j = (j + 1) & e->hash_mask) {
         if (e->hash[j] == k)
             return true;

@@ -89,6 +89,7 @@ typedef struct reader {
     bool inplace;     /* sb points into rbuf */
     bool can_inplace; /* false: copy mode always (a test compares both ways) */
     size_t set_bytes; /* the set's kept bytes with a NUL each, gaps not counted (the limit) */
+    size_t max_set_el, max_set_segs; /* lim_set_bytes / 6 and / 24 */
     uint32_t *el_off, *el_len;
     size_t n_el, el_cap;
     const char **el_ptr; /* sb + el_off, written as each segment is split */
@@ -950,6 +951,7 @@ static int finish_set(reader *r, size_t n, bool complete)
     fix_pointers(r);
     st->segs = r->segs;
     st->seg_scan = r->seg_scan;
+    st->padded = true;
     st->n_segs = n;
     r->sets_seen++;
     r->state = st->gs ? ST_GS : ST_ISA;
@@ -1134,8 +1136,9 @@ static int orphan(reader *r, size_t k, const char *code, const char *why)
 static int dispatch(reader *r)
 {
     size_t k = r->n_segs - 1;
-    size_t idn;
-    const char *id = el(r, k, 0, &idn);
+    /* the segment just read: its element pointers are current */
+    size_t idn = r->segs[k].el_len[0];
+    const char *id = r->segs[k].el[0];
     long fs = r->segs[k].file_seg;
     int rc;
     if (idn == 2 && id[0] == 'S' && id[1] == 'E') {
@@ -1249,9 +1252,10 @@ static int start_bare(reader *r)
 /* Per-set limits, checked after each segment read inside a set (the segment is the last one). */
 static void check_set_limits(reader *r)
 {
-    if (r->oversize)
-        return;
-    size_t k = r->n_segs - 1, max_el = lim_set_bytes / 6, max_segs = lim_set_bytes / 24;
+    size_t k = r->n_segs - 1, max_el = r->max_set_el, max_segs = r->max_set_segs;
+    if (r->oversize || (!r->seg_many && !r->seg_cut && r->set_bytes < lim_set_bytes &&
+                        r->n_el <= max_el && r->n_segs <= max_segs))
+        return; /* (every segment of a set: the messages below only when one is over) */
     const char *id = el(r, k, 0, NULL);
     if (r->seg_many)
         snprintf(r->oversize_why, sizeof r->oversize_why,
@@ -1360,6 +1364,8 @@ static int parse_input(reader *r)
         abort();
     r->p = r->end = r->rbuf;
     r->can_inplace = r->inplace = !dbg_copy_mode;
+    r->max_set_el = lim_set_bytes / 6;
+    r->max_set_segs = lim_set_bytes / 24;
     int rc = parse(r);
     free(r->rbuf);
     return rc;

@@ -277,7 +277,7 @@ static inline __attribute__((always_inline)) void check_value(vctx *v, const dg_
                      (int)(n > 40 ? 40 : n), val, n > 40 ? "..." : "", len, e->max);
         return;
     }
-    if (e->type == DG_X12_ID && e->codes && !dg_x12_code_fast(e, val, n)) {
+    if (e->type == DG_X12_ID && e->codes && !dg_x12_code_fast(e, val, n, v->set->padded)) {
         elem_problem(v, s, pos, comp, e, "7", val, n, "'%.*s' is not a %scode",
                      (int)(n > 40 ? 40 : n), val, e->codes_open ? "known " : "valid ");
         if (e->codes_open && v->n_ep)
