@@ -114,9 +114,9 @@ static bool blank(char c)
     return c == ' ' || c == '\t';
 }
 
-/* A complete line without quote characters, split here rather than byte by byte in libcsv:
- * the same result (fields trimmed of spaces and tabs, blank lines skipped) at a fraction of
- * the cost; most export rows look like this. */
+/* A complete line without quote characters in Latin-1 input (each field converted on its way
+ * into the record), split here rather than byte by byte in libcsv: the same result (fields
+ * trimmed of spaces and tabs, blank lines skipped) at a fraction of the cost. */
 static void fast_record(reader *r, const char *s, size_t len, char delim)
 {
     size_t k = 0;
@@ -140,6 +140,102 @@ static void fast_record(reader *r, const char *s, size_t len, char delim)
     on_record('\n', r);
 }
 
+/* The test hook: every line through libcsv (the reference the fast paths are tested against). */
+static _Thread_local bool only_libcsv;
+
+void dg_csv_debug_only_libcsv(bool on)
+{
+    only_libcsv = on;
+}
+
+/* A field's slot in the record (offset into r->data, length). */
+static void add_field(reader *r, size_t off, size_t len)
+{
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 64;
+        r->offs = realloc(r->offs, r->cap * sizeof *r->offs);
+        r->lens = realloc(r->lens, r->cap * sizeof *r->lens);
+        r->ptrs = realloc(r->ptrs, r->cap * sizeof *r->ptrs);
+        if (!r->offs || !r->lens || !r->ptrs)
+            abort();
+    }
+    r->offs[r->n] = off;
+    r->lens[r->n] = len;
+    r->n++;
+}
+
+/* A complete line (no CR in it) without quotes, or whose quoted fields are plain (quotes: the
+ * line has a quote character): the quote right at the field's
+ * start, right before the next delimiter or the line's end, and "" for a quote inside. The
+ * line is copied once into the record buffer and split there (NULs over the delimiters, quoted
+ * fields unescaped in place): the same fields libcsv gives, without its byte-by-byte state
+ * machine and a copy per field. False (nothing emitted) for any other shape: libcsv reads it.
+ * Fields are found with memchr (vectorised in the C library), so only the bytes inside quotes
+ * are looked at one quote at a time. */
+static bool split_record(reader *r, const char *s, size_t len, char delim, char quote, bool quotes)
+{
+    dg_buf_reserve(&r->data, len + 1);
+    char *b = r->data.data;
+    memcpy(b, s, len);
+    b[len] = '\0';
+    size_t i = 0;
+    while (i < len && blank(b[i]))
+        i++;
+    if (i == len)
+        return true; /* a blank line: no record */
+    for (i = 0;;) {
+        size_t fb = i;
+        while (fb < len && blank(b[fb]))
+            fb++;
+        if (quotes && fb < len && b[fb] == quote) {
+            if (fb != i)
+                goto other; /* blanks before an opening quote */
+            size_t out = fb, j = fb + 1;
+            for (;;) {
+                const char *q = memchr(b + j, quote, len - j);
+                if (!q)
+                    goto other; /* not closed on this line */
+                size_t at = (size_t)(q - b);
+                memmove(b + out, b + j, at - j);
+                out += at - j;
+                if (at + 1 < len && b[at + 1] == quote) {
+                    b[out++] = quote;
+                    j = at + 2;
+                    continue;
+                }
+                if (at + 1 < len && b[at + 1] != delim)
+                    goto other; /* text after the closing quote */
+                b[out] = '\0';
+                add_field(r, fb, out - fb);
+                i = at + 1;
+                break;
+            }
+            if (i == len)
+                break;
+            i++; /* the delimiter (one ending the line: an empty field follows) */
+            continue;
+        }
+        const char *d = memchr(b + fb, delim, len - fb);
+        size_t fe = d ? (size_t)(d - b) : len;
+        if (quotes && memchr(b + fb, quote, fe - fb))
+            goto other; /* a quote inside an unquoted field */
+        size_t end = fe;
+        while (end > fb && blank(b[end - 1]))
+            end--;
+        b[end] = '\0';
+        add_field(r, fb, end - fb);
+        if (!d)
+            break;
+        i = fe + 1;
+    }
+    r->data.len = len + 1;
+    on_record('\n', r);
+    return true;
+other:
+    r->n = 0;
+    return false;
+}
+
 #define FEED_STEP ((size_t)1 << 16)
 
 /* Feeds one chunk; first says whether a BOM may start it. Lines go to libcsv one at a time
@@ -156,12 +252,14 @@ static int feed(struct csv_parser *p, reader *r, const char *buf, size_t len, bo
     while (s < end && !r->rc) {
         const char *nl = memchr(s, '\n', (size_t)(end - s));
         size_t n = nl ? (size_t)(nl - s) + 1 : (size_t)(end - s);
-        if (nl && p->pstate == 0 /* no row begun */) {
+        if (nl && p->pstate == 0 /* no row begun */ && !only_libcsv) {
             size_t ll = (size_t)(nl - s);
             if (ll && s[ll - 1] == '\r')
                 ll--;
-            if (!memchr(s, quote, ll) && !memchr(s, '\r', ll)) {
-                fast_record(r, s, ll, delim);
+            bool quotes = memchr(s, quote, ll) != NULL;
+            if (!memchr(s, '\r', ll) &&
+                (r->latin1 ? !quotes && (fast_record(r, s, ll, delim), true)
+                           : split_record(r, s, ll, delim, quote, quotes))) {
                 r->pending = 0;
                 s += n;
                 continue;

@@ -32,6 +32,10 @@ int dg_csv_read_file(const char *path, const dg_csv_opts *opts, dg_csv_record_fn
 int dg_csv_read_buf(const char *data, size_t len, const char *name, const dg_csv_opts *opts,
                     dg_csv_record_fn fn, void *ctx, dg_error *err);
 
+/* Test hook for this thread: true sends every line through libcsv (no fast paths), so that a
+ * test can compare both ways on the same input. */
+void dg_csv_debug_only_libcsv(bool on);
+
 /* Appends one field, quoted only when it holds the delimiter, a quote, CR/LF or edge spaces. */
 void dg_csv_put_field(dg_buf *out, const char *s, size_t len, char delim, char quote);
 
