@@ -76,9 +76,9 @@ typedef struct dg_order {
     char *service_level_code;    /* TD512 service level code (CG ground, ND next day, SD ...) */
     char *requested_ship_date;
     char *notes;
-    char *test;           /* a test order ("true", "1", "yes", "T"): routed only to suppliers in
-                             test mode (partner test: true), never to production (dg_order_is_test) */
-    dg_dec total;         /* CTT/AMT total when the partner sends one */
+    char *test;   /* a test order ("true", "1", "yes", "T"): routed only to suppliers in
+                     test mode (partner test: true), never to production (dg_order_is_test) */
+    dg_dec total; /* CTT/AMT total when the partner sends one */
     dg_order_line *lines;
     size_t n_lines, cap_lines;
     dg_charge *charges; /* header and line allowances and charges (SAC) */
@@ -194,6 +194,17 @@ typedef struct dg_ack_line {
     char *reason;      /* the supplier's words, when it sends any */
 } dg_ack_line;
 
+/* One ACK segment: a PO1 may carry several, each about part of the line's quantity (ACK*IA*5 and
+ * ACK*IB*3 for 8 ordered: 5 go on, 3 wait). lines[] keeps the first per line; acks[] every one. */
+typedef struct dg_ack_part {
+    char *line_number; /* the PO line it answers (PO101 of its PO1) */
+    char *status;      /* DG_ACK_* */
+    char *code;        /* ACK01 as sent */
+    dg_dec quantity;   /* ACK02: how much of the line this status is about */
+    char *date;        /* ACK05 or the ACK loop's DTM */
+    char *reason;
+} dg_ack_part;
+
 typedef struct dg_ack {
     char *po_number;     /* BAK03: our PO number */
     char *ack_number;    /* BAK08: the supplier's own order number */
@@ -206,6 +217,8 @@ typedef struct dg_ack {
     char *reason;
     dg_ack_line *lines;
     size_t n_lines, cap_lines;
+    dg_ack_part *acks;
+    size_t n_acks, cap_acks;
 } dg_ack;
 
 typedef enum {
@@ -219,7 +232,7 @@ typedef enum {
                       supplier (860: order_number = PO, lines with status DI/QD and the new
                       quantity) or a supplier's answer or own cancellation (865: order_number = PO,
                       order_type = BCA02 AC/AT/RJ, lines with status = ACK01/POC02) */
-    DG_DOC_ACK, /* "acknowledgment" */
+    DG_DOC_ACK,    /* "acknowledgment" */
 } dg_doc_kind;
 
 /* Envelope facts of the source document, kept for acknowledgments and tracing. */

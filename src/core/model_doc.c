@@ -203,6 +203,18 @@ static const meaning meanings[] = {
     {DG_DOC_ACK, "lines[].date",
      "Promised date for the line (X12 ACK05, the ACK's DTM, SCH), `YYYY-MM-DD`."},
     {DG_DOC_ACK, "lines[].reason", "The supplier's words for the line."},
+    {DG_DOC_ACK, "acks[].line_number",
+     "The PO line this status is about (X12 PO101 of the ACK's PO1). A line with several "
+     "`acks[]` is split by them: each part keeps its own status, quantity and date."},
+    {DG_DOC_ACK, "acks[].status",
+     "`ACCEPTED`, `BACKORDERED`, `REJECTED` or `CHANGED` for this part of the line (X12 ACK01 "
+     "through the mapping table)."},
+    {DG_DOC_ACK, "acks[].code", "The partner's code as sent (X12 ACK01)."},
+    {DG_DOC_ACK, "acks[].quantity",
+     "How much of the line this status is about (X12 ACK02): the parts of one line add up to "
+     "at most what was ordered."},
+    {DG_DOC_ACK, "acks[].date", "Promised date of this part (X12 ACK05, the ACK's DTM)."},
+    {DG_DOC_ACK, "acks[].reason", "The supplier's words for this part."},
     /* ---- every kind ---- */
     {DG_DOC_NONE, "source.format", "`x12`, `csv`, `xml` (filled by the reader)."},
     {DG_DOC_NONE, "source.sender_id", "X12 ISA06/GS02, or the partner's configured id."},

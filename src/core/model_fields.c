@@ -196,8 +196,15 @@ static const dg_field ack_fields[] = {STR(dg_ack, po_number),
                                       GD(dg_ack_line, lines, 0, quantity),
                                       GS(dg_ack_line, lines, 0, date),
                                       GS(dg_ack_line, lines, 0, reason),
+                                      GS(dg_ack_part, acks, 1, line_number),
+                                      GS(dg_ack_part, acks, 1, status),
+                                      GS(dg_ack_part, acks, 1, code),
+                                      GD(dg_ack_part, acks, 1, quantity),
+                                      GS(dg_ack_part, acks, 1, date),
+                                      GS(dg_ack_part, acks, 1, reason),
                                       SOURCE_FIELDS};
-static const dg_field_group ack_groups[] = {GROUP(dg_ack, dg_ack_line, lines, n_lines, cap_lines)};
+static const dg_field_group ack_groups[] = {GROUP(dg_ack, dg_ack_line, lines, n_lines, cap_lines),
+                                            GROUP(dg_ack, dg_ack_part, acks, n_acks, cap_acks)};
 
 #define N(a) (sizeof(a) / sizeof *(a))
 

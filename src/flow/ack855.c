@@ -41,7 +41,7 @@ static const char *ack_name(const dg_ack_line *al, char *buf, size_t size)
 }
 
 /* Applies one answer to PO line l; the status as the partner said it is kept in the code. */
-static int answer_line(dg_store *s, const dg_ack *a, const dg_ack_line *al, const char *status,
+int fl_ack_answer_line(dg_store *s, const dg_ack *a, const dg_ack_line *al, const char *status,
                        po_line *l, const dg_status_cause *c, dg_flow_ack855_result *res,
                        dg_error *err)
 {
@@ -116,18 +116,84 @@ static bool names_a_line(const dg_ack_line *al)
            (al->buyer_sku && *al->buyer_sku) || (al->gtin && *al->gtin);
 }
 
-/* Every PO line gets the answer meant for it: its own line, else a line-less row of the
- * document (CSV "whole PO" row), else the header's status. */
+/* The acks[] (every ACK segment) that answer lines[] entry al: those of its line number. */
+static size_t acks_of(const dg_ack *a, const dg_ack_line *al)
+{
+    size_t n = 0;
+    for (size_t i = 0; al->line_number && i < a->n_acks; i++)
+        n += a->acks[i].line_number && !strcmp(a->acks[i].line_number, al->line_number);
+    return n;
+}
+
+/* PO line k's answer in parts: its several lines[] entries (CSV rows), else the acks[] of its
+ * one entry (ACK segments); each part with its status resolved. */
+static int answer_parts(dg_store *s, const char *supplier, const dg_ack *a, po_info *p, size_t k,
+                        const int *match, const dg_status_cause *c, dg_flow_ack855_result *res,
+                        dg_error *err)
+{
+    size_t n = 0, first = a->n_lines;
+    for (size_t i = 0; i < a->n_lines; i++)
+        if (match[i] == (int)k) {
+            n++;
+            first = first < i ? first : i;
+        }
+    const dg_ack_line *one = &a->lines[first];
+    bool rows = n > 1;
+    size_t cnt = rows ? n : acks_of(a, one);
+    bool single = !rows && cnt < 2; /* one answer for a line split by an earlier one */
+    if (single)
+        cnt = 1;
+    dg_ack_line *parts = calloc(cnt ? cnt : 1, sizeof *parts);
+    if (!parts)
+        return dg_error_set(err, DG_ENOMEM, "out of memory");
+    size_t m = 0;
+    int rc = 0;
+    for (size_t i = 0; rows && i < a->n_lines; i++)
+        if (match[i] == (int)k)
+            parts[m++] = a->lines[i];
+    if (single)
+        parts[m++] = *one;
+    for (size_t i = 0; !rows && !single && i < a->n_acks; i++) {
+        const dg_ack_part *ap = &a->acks[i];
+        if (!ap->line_number || strcmp(ap->line_number, one->line_number))
+            continue;
+        dg_ack_line *q = &parts[m++];
+        *q = *one; /* the PO1's ids and price, this ACK's status, quantity and date */
+        q->status = ap->status;
+        q->code = ap->code;
+        q->quantity = ap->quantity;
+        q->date = ap->date ? ap->date : one->date;
+        q->reason = ap->reason ? ap->reason : one->reason;
+    }
+    for (size_t i = 0; i < m && !rc; i++) {
+        const char *st = NULL;
+        if (!(rc = resolve(supplier, a, &parts[i], &st, err)))
+            parts[i].status = (char *)st;
+    }
+    if (!rc)
+        rc = fl_ack_parts(s, supplier, a, p, k, parts, m, c, res, err);
+    free(parts);
+    return rc;
+}
+
+/* Every PO line gets the answer meant for it: its own line (in parts when several lines or ACKs
+ * answer it), else a line-less row of the document (CSV "whole PO" row), else the header's
+ * status. */
 static int apply_answers(dg_store *s, const char *supplier, const dg_ack *a, po_info *p,
                          const dg_status_cause *c, dg_flow_ack855_result *res, dg_error *err)
 {
-    bool *done = calloc(p->n_lines ? p->n_lines : 1, sizeof *done);
-    if (!done)
+    int *match = calloc(a->n_lines ? a->n_lines : 1, sizeof *match);
+    size_t *answers = calloc(p->n_lines ? p->n_lines : 1, sizeof *answers);
+    if (!match || !answers) {
+        free(match);
+        free(answers);
         return dg_error_set(err, DG_ENOMEM, "out of memory");
+    }
     const dg_ack_line *whole = NULL;
     int rc = 0;
     for (size_t i = 0; i < a->n_lines && !rc; i++) {
         const dg_ack_line *al = &a->lines[i];
+        match[i] = -1;
         if (!names_a_line(al)) {
             whole = al;
             continue;
@@ -135,23 +201,38 @@ static int apply_answers(dg_store *s, const char *supplier, const dg_ack *a, po_
         int k = fl_match_line(p->lines, p->n_lines, al->line_number, al->vendor_sku, al->buyer_sku,
                               al->gtin);
         char name[160];
-        const char *status = NULL;
         if (k < 0)
             rc = dg_error_set(err, DG_EVALID, "%s: acknowledgment of PO %s: %s is not on the PO",
                               supplier, a->po_number, ack_name(al, name, sizeof name));
+        else
+            answers[k]++;
+        match[i] = k;
+    }
+    for (size_t i = 0; i < a->n_lines && !rc; i++) {
+        int k = match[i];
+        if (k < 0 || answers[k] == 0)
+            continue;
+        const dg_ack_line *al = &a->lines[i];
+        const char *status = NULL;
+        size_t sib[2], ns = fl_ack_siblings(p, (size_t)k, sib, 2);
+        if (answers[k] > 1 || acks_of(a, al) > 1 || ns > 1 || (ns == 1 && sib[0] != (size_t)k))
+            rc = answer_parts(s, supplier, a, p, (size_t)k, match, c, res, err);
         else if (!(rc = resolve(supplier, a, al, &status, err)))
-            rc = answer_line(s, a, al, status, &p->lines[k], c, res, err);
-        if (k >= 0)
-            done[k] = true;
+            rc = fl_ack_answer_line(s, a, al, status, &p->lines[k], c, res, err);
+        answers[k] = 0; /* answered: also the rows matched to it after this one */
     }
     for (size_t k = 0; k < p->n_lines && !rc; k++) {
-        if (done[k])
+        bool done = false;
+        for (size_t i = 0; i < a->n_lines && !done; i++)
+            done = match[i] >= 0 && p->lines[match[i]].po_line == p->lines[k].po_line;
+        if (done) /* itself, or a line split from the same PO line */
             continue;
         const char *status = NULL;
         if (!(rc = resolve(supplier, a, whole, &status, err)))
-            rc = answer_line(s, a, whole, status, &p->lines[k], c, res, err);
+            rc = fl_ack_answer_line(s, a, whole, status, &p->lines[k], c, res, err);
     }
-    free(done);
+    free(match);
+    free(answers);
     return rc;
 }
 

@@ -163,4 +163,23 @@ int fl_reroute_po(dg_store *s, const dg_flow_rules *r, int64_t po_id, const dg_s
 /* The cause a document gives a status change: its X12 set ("856") or its kind ("shipment"). */
 const char *fl_cause_kind(const dg_doc *doc);
 
+/* Acknowledgments (ack855.c, ack_split.c). One answer on one PO line: al may be NULL (the
+ * header's), status is DG_ACK_*. */
+int fl_ack_answer_line(dg_store *s, const dg_ack *a, const dg_ack_line *al, const char *status,
+                       po_line *l, const dg_status_cause *c, dg_flow_ack855_result *res,
+                       dg_error *err);
+/* A line's answer in parts (several ACKs on one PO1, several CSV rows for one line): parts is
+ * an array of n dg_ack_line with their status resolved (DG_ACK_*). Splits PO line k into one
+ * order line per status (parts with the same status add up) - see ack_split.c. */
+int fl_ack_parts(dg_store *s, const char *supplier, const dg_ack *a, po_info *p, size_t k,
+                 const dg_ack_line *parts, size_t n, const dg_status_cause *c,
+                 dg_flow_ack855_result *res, dg_error *err);
+/* The open (not rejected, cancelled, re-routed) order lines on PO line k's PO line, by id:
+ * more than one when an earlier acknowledgment split it. */
+size_t fl_ack_siblings(const po_info *p, size_t k, size_t *out, size_t max);
+/* Adds qty shipped (or invoiced) on PO line k to the lines' `add`, spread over the lines split
+ * from the same PO line, each up to what it still has open (ordered - shipped, or shipped -
+ * invoiced), in order; the rest (an over-shipment) goes to k. Without a split: all to k. */
+void fl_split_spread(po_info *p, size_t k, dg_dec qty, bool invoice);
+
 #endif

@@ -213,7 +213,7 @@ int fl_load_po(dg_store *s, const char *po_number, po_info *p, bool *found, dg_e
     static const char lines[] =
         "SELECT id, po_line, line_number, retailer_sku, supplier_sku, gtin, qty_ordered,"
         " qty_shipped, cost, qty_invoiced, qty_cancelled, ack_price, supplier_status"
-        " FROM order_lines WHERE po_id = ?1 ORDER BY po_line";
+        " FROM order_lines WHERE po_id = ?1 ORDER BY po_line, id";
     memset(p, 0, sizeof *p);
     *found = false;
     dg_stmt *st;
@@ -349,7 +349,7 @@ static int plan_shipment(const dg_shipment *sh, po_info *p, dg_error *err)
         if (!it->quantity_shipped.set || it->quantity_shipped.v < 0)
             return dg_error_set(err, DG_EVALID, "ASN for PO %s: item %s has no shipped quantity",
                                 sh->po_number, p->lines[k].supplier_sku);
-        p->lines[k].add = dg_dec_add(p->lines[k].add, it->quantity_shipped);
+        fl_split_spread(p, (size_t)k, it->quantity_shipped, false);
     }
     for (size_t i = 0; i < p->n_lines; i++) {
         po_line *l = &p->lines[i];

@@ -145,7 +145,7 @@ static void match_invoice(const dg_flow_rules *r, const char *supplier, const dg
                        iv->po_number);
             continue;
         }
-        p->lines[k].add = dg_dec_add(p->lines[k].add, qty);
+        fl_split_spread(p, (size_t)k, qty, true);
         check_price(r, res, &p->lines[k], il);
     }
     if (dg_dec_overflowed(*lines_amount))

@@ -215,6 +215,46 @@ static void check_invoice(dg_gw_cert_result *r, const dg_order *po, const dg_inv
     }
 }
 
+static bool known_ack(const char *st)
+{
+    return !strcmp(st, DG_ACK_ACCEPTED) || !strcmp(st, DG_ACK_BACKORDERED) ||
+           !strcmp(st, DG_ACK_REJECTED) || !strcmp(st, DG_ACK_CHANGED);
+}
+
+/* Every ACK (acks[]: several per line answer it in parts): a known status, and per PO line
+ * quantities that add up to at most what the PO ordered (each part needs one then). */
+static void check_ack_parts(const dg_order *po, const dg_ack *a, row *codes, row *qty)
+{
+    for (size_t i = 0; i < po->n_lines; i++) {
+        const dg_order_line *pl = &po->lines[i];
+        dg_dec sum = {0, true};
+        size_t n = 0;
+        bool missing = false;
+        for (size_t j = 0; j < a->n_acks; j++) {
+            const dg_ack_part *p = &a->acks[j];
+            bool by_id;
+            if (!p->line_number || po_line(po, p->line_number, NULL, NULL, NULL, &by_id) != (int)i)
+                continue;
+            n++;
+            if (!p->status || !known_ack(p->status))
+                FAIL3(*codes, "line %s: ACK status '%s' is not one the flow knows (code %s)",
+                      p->line_number, p->status ? p->status : "", p->code ? p->code : "none");
+            if (p->quantity.set)
+                sum = dg_dec_add(sum, p->quantity);
+            else
+                missing = true;
+        }
+        char x[32], y[32];
+        if (n > 1 && missing)
+            FAIL3(*qty, "line %s: answered in %s parts, one without a quantity (ACK02)%s",
+                  pl->line_number ? pl->line_number : "?", n == 2 ? "two" : "several", "");
+        else if (n > 1 && pl->quantity.set && dg_dec_cmp(sum, pl->quantity) > 0)
+            FAIL3(*qty, "line %s: the ACKs add up to %s, the PO ordered %s",
+                  pl->line_number ? pl->line_number : "?", dg_dec_format(sum, x, sizeof x),
+                  dg_dec_format(pl->quantity, y, sizeof y));
+    }
+}
+
 /* A PO acknowledgment (855 or its CSV/XML form): our PO number, every line a PO line named by
  * its ids, every line with a status the mapping understood (accepted, backordered, rejected,
  * changed). */
@@ -235,11 +275,20 @@ static void check_ack(dg_gw_cert_result *r, const dg_order *po, const dg_ack *a,
         if (!st || !*st)
             FAIL3(codes, "line %s: no status read (code %s)%s", name, l->code ? l->code : "none",
                   "");
+        else if (!known_ack(st))
+            FAIL3(codes, "line %s: status '%s' is not one the flow knows (code %s)", name, st,
+                  l->code ? l->code : "none");
     }
     gw_cert_add(r, "ack_lines", doc, lines.pass, "%s",
                 lines.pass ? "every acknowledged line is a PO line" : lines.detail);
+    row qty = {true, ""};
+    check_ack_parts(po, a, &codes, &qty);
     gw_cert_add(r, "ack_codes", doc, codes.pass, "%s",
                 codes.pass ? "every line has a status the mapping understood" : codes.detail);
+    if (a->n_acks)
+        gw_cert_add(r, "ack_qty", doc, qty.pass, "%s",
+                    qty.pass ? "the ACKs of each line add up to at most its PO quantity"
+                             : qty.detail);
 }
 
 /* Every PO line appears in at least one document of the kind (line carry-through). */

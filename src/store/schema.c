@@ -362,6 +362,11 @@ static const char mig16[] =
     " landed_cost INTEGER, cause TEXT, at INTEGER NOT NULL);"
     "CREATE INDEX route_decisions_order ON route_decisions(order_id, line_no, attempt);";
 
+/* A PO line answered in parts by the supplier (several ACKs on one PO1) is split into one order
+ * line per part on the same PO line; split_from names the line it came from. */
+static const char mig17[] =
+    "ALTER TABLE order_lines ADD COLUMN split_from INTEGER REFERENCES order_lines(id);";
+
 static const struct {
     int version;
     const char *name;
@@ -384,6 +389,7 @@ static const struct {
     {14, "SLA overdue events", mig14, false},
     {15, "cancellations, their requests to suppliers and notices", mig15, false},
     {16, "routing decisions for re-routed lines", mig16, false},
+    {17, "order lines split by a supplier acknowledgment", mig17, false},
 };
 
 /* Rows PRAGMA foreign_key_check reports: a rebuilt table must leave no dangling reference. */

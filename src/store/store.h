@@ -28,7 +28,7 @@ struct json_t;
 typedef struct dg_store dg_store;
 
 /* Current schema version (PRAGMA user_version after dg_store_open). */
-#define DG_STORE_SCHEMA_VERSION 16
+#define DG_STORE_SCHEMA_VERSION 17
 
 /* ---- open / close / transactions --------------------------------------------------------- */
 
@@ -458,6 +458,12 @@ typedef struct dg_store_answer {
  * supplier_status (status_history row). Call dg_store_po_status_refresh after the lines. */
 int dg_store_line_answer(dg_store *s, int64_t line_id, const dg_store_answer *a,
                          const dg_status_cause *c, dg_error *err);
+
+/* A PO line answered in parts (several ACKs on one PO1, split.c): a new order line on the same
+ * PO line with qty (x 10^4) and everything else of from_id, split_from = from_id; the caller sets
+ * from_id's own quantity with dg_store_line_set_qty (the parts add up to what was ordered). */
+int dg_store_line_split(dg_store *s, int64_t from_id, int64_t qty, int64_t *new_id, dg_error *err);
+int dg_store_line_set_qty(dg_store *s, int64_t line_id, int64_t qty, dg_error *err);
 
 /* Brings the PO's lines (shipped states), the PO's po_status and its order's
  * fulfilment_status up to date with what is recorded, with one status_history row per change.

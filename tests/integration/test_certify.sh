@@ -64,6 +64,22 @@ want '^ack_po +acknowledgment AC \(answer-855.x12\) +FAIL +PO number CERT-0009, 
 want '^ack_lines +acknowledgment .*FAIL +acknowledged line CERT-1999 is not on the PO' "855 line not on the PO not named"
 certify northwind
 want '^ack_codes +acknowledgment AC \(answer-855.x12\) +PASS' "northwind: the 855 answer's codes not checked"
+want '^ack_qty +acknowledgment AC \(answer-855.x12\) +PASS' "northwind: line 3 in two ACKs (IA 2, IB 1) not checked"
+
+# Line 3's ACKs adding up to more than ordered, and a mapping that lost the IB code.
+N=$tmp/answers-nw2
+cp -r "$W/etc/certify/northwind" "$N"
+sed -i 's/ACK\*IB\*1\*EA/ACK*IB*2*EA/' "$N/answer-855.x12"
+grep -q 'ACK\*IB\*2' "$N/answer-855.x12" || fail "test setup: 855 ACK quantities not broken"
+certify northwind --answers "$N"
+[ "$rc" -eq 1 ] || { cat "$out"; fail "certify with 855 parts above the PO exited $rc, want 1"; }
+want '^ack_qty +acknowledgment .*FAIL +line 3: the ACKs add up to 4, the PO ordered 3' "855 parts above the ordered quantity not named"
+cp "$W/mappings/x12-855-in.yaml" "$tmp/855-in.yaml.orig"
+sed -i '/^    IB: BACKORDERED/d' "$W/mappings/x12-855-in.yaml"
+certify northwind
+[ "$rc" -eq 1 ] || { cat "$out"; fail "certify with a 855 mapping without IB exited $rc, want 1"; }
+want "^ack_codes +acknowledgment .*FAIL +line 3: ACK status 'IB' is not one the flow knows" "855 mapping that lost a code not named"
+cp "$tmp/855-in.yaml.orig" "$W/mappings/x12-855-in.yaml"
 
 # A broken CSV inbound mapping: the ASN's SKU column renamed.
 sed -i 's/source: sku_id/source: item_sku/' "$W/mappings/supplier-csv-asn-in.yaml"

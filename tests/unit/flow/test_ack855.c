@@ -435,6 +435,175 @@ static void rejecting_997_reroutes(void **state)
     assert_int_equal(moved + ended, 0);
 }
 
+/* Adds an ACK segment (acks[]) for line `no`: "code:STATUS:qty:date". */
+static void add_part(dg_doc *d, const char *no, const char *spec)
+{
+    dg_arena *a = d->arena;
+    dg_ack *k = &d->u.ack;
+    char part[4][32] = {{0}};
+    const char *p = spec;
+    for (int i = 0; i < 4 && p; i++) {
+        const char *colon = strchr(p, ':');
+        size_t len = colon ? (size_t)(colon - p) : strlen(p);
+        snprintf(part[i], sizeof part[i], "%.*s", (int)len, p);
+        p = colon ? colon + 1 : NULL;
+    }
+    k->acks = dg_arena_grow(a, k->acks, sizeof *k->acks, k->n_acks, &k->cap_acks, k->n_acks + 1);
+    dg_ack_part *x = &k->acks[k->n_acks++];
+    memset(x, 0, sizeof *x);
+    x->line_number = dg_arena_strdup(a, no);
+    x->code = dg_arena_strdup(a, part[0]);
+    x->status = dg_arena_strdup(a, part[1]);
+    if (part[2][0])
+        x->quantity = D(part[2]);
+    if (part[3][0])
+        x->date = dg_arena_strdup(a, part[3]);
+}
+
+/* O-2: A-1 x8, placed at bl (cheaper landed for 8). */
+static ft *eight(void)
+{
+    ft *f = ft_new();
+    ft_stock(f, "nw", "NW-1:50:10.00", NULL);
+    ft_stock(f, "bl", "BL-1:50:9.00", NULL);
+    dg_doc *d = order_doc("O-2", "US", "A-1:8:25.00", NULL);
+    ft_order(f, "shop", d);
+    dg_doc_free(d);
+    assert_int_equal(ft_q(f, "SELECT count(*) FROM supplier_pos WHERE po_number='O-2-BL'"), 1);
+    ft_send_pos(f, true);
+    return f;
+}
+
+static const char *part_q(ft *f, const char *col, const char *po, const char *status)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT %s FROM order_lines l JOIN supplier_pos p ON p.id = l.po_id"
+             " WHERE p.po_number = '%s' AND l.supplier_status = '%s'",
+             col, po, status);
+    return ft_qs(f, sql);
+}
+
+/* ACK*IA*5 and ACK*IB*3 on one PO1 of 8 (acks[], as x12-855-in reads them): the accepted 5 go
+ * on and ship; the backordered 3 wait on a line of their own, then are re-routed alone when the
+ * promised date passes; the quantities add up to 8 all the way. */
+static void several_acks_split_the_line(void **state)
+{
+    (void)state;
+    ft *f = eight();
+    dg_store_set_now(f->s, 1764720000); /* 2025-12-03 */
+    dg_doc *d = ack_doc("O-2-BL", "ACCEPTED", "BL-1:IA:ACCEPTED:5::2025-12-05", NULL);
+    add_part(d, "1", "IA:ACCEPTED:5:2025-12-05");
+    add_part(d, "1", "IB:BACKORDERED:3:2025-12-08");
+    dg_flow_ack855_result r = ack(f, "bl", d);
+    assert_int_equal(r.accepted, 1);
+    assert_int_equal(r.backordered, 1);
+    assert_int_equal(r.rerouted, 0);
+    assert_string_equal(r.po_status, DG_POS_AWAITING_FULFILMENT);
+    assert_int_equal(ft_q(f, "SELECT count(*) FROM order_lines WHERE po_id IS NOT NULL"), 2);
+    assert_string_equal(part_q(f, "qty_ordered", "O-2-BL", "ACCEPTED"), "50000");
+    assert_string_equal(part_q(f, "qty_ordered", "O-2-BL", "BACKORDERED"), "30000");
+    assert_string_equal(part_q(f, "promised_date", "O-2-BL", "BACKORDERED"), "2025-12-08");
+    assert_string_equal(part_q(f, "ack_code", "O-2-BL", "BACKORDERED"), "IB");
+    assert_string_equal(part_q(f, "promised_date", "O-2-BL", "ACCEPTED"), "2025-12-05");
+    assert_string_equal(part_q(f, "coalesce(ack_qty, 'none')", "O-2-BL", "ACCEPTED"), "none");
+    assert_string_equal(
+        part_q(f, "po_line || '/' || (split_from IS NOT NULL)", "O-2-BL", "BACKORDERED"), "1/1");
+    /* the accepted 5 ship: that part is complete, the backorder keeps the PO open */
+    dg_flow_shipment_result sr;
+    dg_error err = {0};
+    d = asn_doc("O-2-BL", "S-1", "1Z", "BL-1:5", NULL);
+    assert_int_equal(dg_flow_ingest_shipment(f->s, "bl", d, ft_file(f), &sr, &err), 0);
+    dg_doc_free(d);
+    assert_string_equal(part_q(f, "qty_shipped", "O-2-BL", "SHIPPED"), "50000");
+    assert_string_equal(part_q(f, "qty_shipped", "O-2-BL", "BACKORDERED"), "0");
+    assert_string_equal(po_status(f, "O-2-BL"), DG_POS_AWAITING_FULFILMENT);
+    /* the promised date passes: only the 3 go to nw */
+    size_t moved = 0, ended = 0;
+    dg_store_set_now(f->s, 1765324800); /* 2025-12-10 */
+    assert_int_equal(dg_flow_reroute_due(f->s, f->r, 1765324800, &moved, &ended, &err), 0);
+    assert_int_equal(moved, 1);
+    assert_string_equal(line_q(f, "qty_ordered", "O-2-NW", "NW-1"), "30000");
+    assert_string_equal(part_q(f, "qty_ordered", "O-2-BL", "REROUTED"), "30000");
+    assert_string_equal(po_status(f, "O-2-BL"), DG_POS_AWAITING_DELIVERY);
+    assert_int_equal(ft_q(f, "SELECT sum(qty_ordered) FROM order_lines"
+                             " WHERE coalesce(supplier_status, '') <> 'REROUTED'"),
+                     80000);
+    ft_free(f);
+}
+
+/* The same with an ASN that ships all 8 in one (the backorder arrived in time): the shipped
+ * quantity fills both parts; and an invoice for 8 matches them. */
+static void one_asn_ships_both_parts(void **state)
+{
+    (void)state;
+    ft *f = eight();
+    dg_store_set_now(f->s, 1764720000);
+    dg_doc *d = ack_doc("O-2-BL", "ACCEPTED", "BL-1:IA:ACCEPTED:5", NULL);
+    add_part(d, "1", "IA:ACCEPTED:5");
+    add_part(d, "1", "IB:BACKORDERED:3:2025-12-08");
+    ack(f, "bl", d);
+    dg_flow_shipment_result sr;
+    dg_error err = {0};
+    d = asn_doc("O-2-BL", "S-1", "1Z", "BL-1:8", NULL);
+    assert_int_equal(dg_flow_ingest_shipment(f->s, "bl", d, ft_file(f), &sr, &err), 0);
+    dg_doc_free(d);
+    assert_int_equal(ft_q(f, "SELECT count(*) FROM order_lines WHERE supplier_status = 'SHIPPED'"),
+                     2);
+    assert_string_equal(po_status(f, "O-2-BL"), DG_POS_AWAITING_DELIVERY);
+    dg_flow_invoice_result iv;
+    d = invoice_doc("INV-2", "O-2-BL", "72.00", "BL-1:8:9.00", NULL);
+    assert_int_equal(dg_flow_ingest_invoice(f->s, f->r, "bl", d, ft_file(f), &iv, &err), 0);
+    dg_doc_free(d);
+    assert_int_equal(iv.outcome, DG_FLOW_MATCHED);
+    assert_string_equal(po_status(f, "O-2-BL"), DG_POS_COMPLETED);
+    /* one more is an over-shipment, refused */
+    d = asn_doc("O-2-BL", "S-2", "1Z2", "BL-1:1", NULL);
+    assert_int_equal(dg_flow_ingest_shipment(f->s, "bl", d, ft_file(f), &sr, &err), DG_EVALID);
+    dg_doc_free(d);
+    assert_non_null(strstr(err.msg, "over-shipment"));
+    ft_free(f);
+}
+
+/* CSV: two rows for one line (accepted 5, rejected 3): the rejected part is re-routed at once
+ * on its own; rows that add up to more than ordered, or a part without quantity, are refused
+ * naming the line, and nothing is recorded. */
+static void rows_in_parts_and_bad_parts(void **state)
+{
+    (void)state;
+    ft *f = eight();
+    dg_error err = {0};
+    long long hist = ft_q(f, "SELECT count(*) FROM status_history");
+    dg_flow_ack855_result res;
+    dg_doc *d = ack_doc("O-2-BL", "ACCEPTED", "BL-1:IA:ACCEPTED:6", "BL-1:IR:REJECTED:3", NULL);
+    assert_int_equal(dg_flow_ingest_acknowledgment(f->s, f->r, "bl", d, ft_file(f), &res, &err),
+                     DG_EVALID);
+    dg_doc_free(d);
+    assert_non_null(strstr(err.msg, "line 1 BL-1: the parts add up to 9, the PO line has 8 open"));
+    d = ack_doc("O-2-BL", "ACCEPTED", "BL-1:IA:ACCEPTED", NULL);
+    add_part(d, "1", "IA:ACCEPTED:");
+    add_part(d, "1", "IB:BACKORDERED:3");
+    assert_int_equal(dg_flow_ingest_acknowledgment(f->s, f->r, "bl", d, ft_file(f), &res, &err),
+                     DG_EVALID);
+    dg_doc_free(d);
+    assert_non_null(strstr(err.msg, "part 1 (IA) of an answer in several parts has no quantity"));
+    assert_int_equal(ft_q(f, "SELECT count(*) FROM status_history"), hist);
+    assert_int_equal(ft_q(f, "SELECT count(*) FROM order_lines"), 1);
+    dg_flow_ack855_result r = ack(
+        f, "bl", ack_doc("O-2-BL", "ACCEPTED", "BL-1:IA:ACCEPTED:5", "BL-1:IR:REJECTED:3", NULL));
+    assert_int_equal(r.rejected, 1);
+    assert_int_equal(r.rerouted, 1);
+    assert_string_equal(part_q(f, "qty_ordered", "O-2-BL", "ACCEPTED"), "50000");
+    assert_string_equal(part_q(f, "qty_ordered", "O-2-BL", "REROUTED"), "30000");
+    assert_string_equal(line_q(f, "qty_ordered", "O-2-NW", "NW-1"), "30000");
+    assert_string_equal(r.po_status, DG_POS_AWAITING_SHIPMENT);
+    /* a later answer for the whole line reaches every open part of it */
+    r = ack(f, "bl", ack_doc("O-2-BL", "ACCEPTED", "BL-1:IA:ACCEPTED:5::2025-12-20", NULL));
+    assert_int_equal(r.accepted, 1);
+    assert_string_equal(part_q(f, "promised_date", "O-2-BL", "ACCEPTED"), "2025-12-20");
+    ft_free(f);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -452,6 +621,9 @@ int main(void)
         T(line_less_row_answers_the_rest),
         T(bad_acknowledgments_are_refused),
         T(rejecting_997_reroutes),
+        cmocka_unit_test(several_acks_split_the_line),
+        cmocka_unit_test(one_asn_ships_both_parts),
+        cmocka_unit_test(rows_in_parts_and_bad_parts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

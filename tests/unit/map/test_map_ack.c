@@ -184,10 +184,48 @@ static void csv_acknowledgments(void **state)
     list_free(&l);
 }
 
+/* Several ACKs on one PO1 (tests/data/x12/855-multi-ack-logicbroker.edi: line 1 is Logicbroker's
+ * documented 88 accepted, 1 backordered, 1 rejected of 90 with the DTM 068 after them; line 2
+ * 50 accepted and 50 backordered, each with its ACK05 date): lines[] keeps the first ACK of each
+ * PO1, acks[] has every one with its own quantity and date. */
+static void several_acks_per_line(void **state)
+{
+    (void)state;
+    doc_list l = {0};
+    read_ok("mappings/x12-855-in.yaml",
+            dg_test_path("tests/data/x12/855-multi-ack-logicbroker.edi"), &l);
+    assert_int_equal(l.n, 1);
+    const dg_ack *a = &l.docs[0]->u.ack;
+    assert_int_equal(a->n_lines, 3);
+    assert_int_equal(a->n_acks, 6);
+    static const char *const want[6][5] = {{"1", "IA", "ACCEPTED", "88", "-"},
+                                           {"1", "IB", "BACKORDERED", "1", "-"},
+                                           {"1", "IR", "REJECTED", "1", "2016-07-28"},
+                                           {"2", "IA", "ACCEPTED", "50", "2024-02-01"},
+                                           {"2", "IB", "BACKORDERED", "50", "2024-03-01"},
+                                           {"3", "IA", "ACCEPTED", "8", "2016-08-01"}};
+    for (size_t i = 0; i < 6; i++) {
+        const dg_ack_part *p = &a->acks[i];
+        assert_string_equal(p->line_number, want[i][0]);
+        assert_string_equal(p->code, want[i][1]);
+        assert_string_equal(p->status, want[i][2]);
+        assert_string_equal(dec(p->quantity), want[i][3]);
+        assert_string_equal(p->date ? p->date : "-", want[i][4]);
+    }
+    const dg_ack_line *x = line(a, "1");
+    assert_string_equal(x->vendor_sku, "V-123123");
+    assert_string_equal(x->buyer_sku, "1234567");
+    assert_string_equal(x->gtin, "0123456789012");
+    assert_string_equal(x->code, "IA"); /* the first ACK */
+    assert_string_equal(dec(x->quantity_ordered), "90");
+    list_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_code_of_the_sample),
+        cmocka_unit_test(several_acks_per_line),
         cmocka_unit_test(corpus_855s),
         cmocka_unit_test(po_number_required),
         cmocka_unit_test(csv_acknowledgments),
