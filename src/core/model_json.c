@@ -306,8 +306,13 @@ int dg_doc_to_json(const dg_doc *cdoc, int flags, dg_buf *out, dg_error *err)
         return dg_error_set(err, DG_EINVAL, "JSON: document has no kind");
     dg_doc *doc = (dg_doc *)cdoc; /* record access is read-only here */
     jw w = {.b = out, .pretty = (flags & DG_JSON_PRETTY) != 0, .depth = 0, .first = {true}};
-    size_t start[JW_GROUPS];
-    group_starts(fs, n, start);
+    /* the group starts depend on the table only: found once per table (per thread) */
+    static _Thread_local const dg_field *start_of;
+    static _Thread_local size_t start[JW_GROUPS];
+    if (start_of != fs) {
+        group_starts(fs, n, start);
+        start_of = fs;
+    }
     jw_open(&w, NULL, '{');
     jw_field(&w, "kind", dg_doc_kind_name(doc->kind));
     jw_open(&w, "source", '{');

@@ -148,8 +148,8 @@ void dg_csv_debug_only_libcsv(bool on)
     only_libcsv = on;
 }
 
-/* A field's slot in the record (offset into r->data, length). */
-static void add_field(reader *r, size_t off, size_t len)
+/* A field's slot in the record (offset into r->data, length). Inline: once per field. */
+static inline void add_field(reader *r, size_t off, size_t len)
 {
     if (r->n == r->cap) {
         r->cap = r->cap ? r->cap * 2 : 64;
