@@ -221,8 +221,9 @@ static void print_order(json_t *o)
     printf("  lines:\n");
     json_array_foreach(json_object_get(o, "lines"), i, e)
     {
-        printf("    %-3s %-14s qty %-4s %-20s", str(e, "line_no"), str(e, "retailer_sku"),
-               str(e, "qty_ordered"), str(e, "status"));
+        const char *sku = str(e, "retailer_sku"); /* a gift card has none: its description */
+        printf("    %-3s %-14s qty %-4s %-20s", str(e, "line_no"),
+               *sku ? sku : str(e, "description"), str(e, "qty_ordered"), str(e, "status"));
         if (*str(e, "po_number"))
             printf(" PO %s (%s %s)", str(e, "po_number"), str(e, "supplier"),
                    str(e, "supplier_sku"));

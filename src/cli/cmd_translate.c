@@ -34,7 +34,9 @@ static void usage(FILE *f)
         "A file is a batch of documents: one the mapping cannot complete (a required value\n"
         "missing, a bad date) is reported on stderr with its position and reason, and the\n"
         "others are still written. A document whose every line a skip_when/only_when filter\n"
-        "left out (a gift-card-only order) is reported as skipped; it is not a failure.\n"
+        "dropped (a test order) is reported as skipped; it is not a failure. Lines a filter\n"
+        "kept with a status (a gift card, NOT_SHIPPABLE) are in the canonical JSON; --to\n"
+        "leaves them out, and skips an order that has no other line.\n"
         "exit status: 0 every document mapped (or skipped), 3 some documents failed and the\n"
         "others were written, 1 no document could be mapped or the file cannot be read as\n"
         "this mapping's format, 2 usage, mapping-file or I/O error\n",
@@ -64,13 +66,48 @@ static int flush(collect *c, dg_buf *b, dg_error *err)
     return 0;
 }
 
+static int outcome(void *ctx, const dg_map_outcome *o, dg_error *err);
+
+/* --to writes what a supplier would be sent: the lines a mapping marked not to be routed (a
+ * gift card, NOT_SHIPPABLE) are left out, and an order left with none is skipped. Canonical
+ * JSON output keeps them, as the gateway records them. */
+static bool routable_only(collect *c, dg_doc *doc, dg_error *err, int *rc)
+{
+    dg_order *o = &doc->u.order;
+    size_t k = 0;
+    const char *status = NULL;
+    for (size_t i = 0; i < o->n_lines; i++) {
+        if (dg_line_status_unrouted(o->lines[i].status))
+            status = o->lines[i].status;
+        else
+            o->lines[k++] = o->lines[i];
+    }
+    o->n_lines = k;
+    if (k || !status)
+        return true;
+    char why[160];
+    snprintf(why, sizeof why, "nothing to route: every line is %s", status);
+    const char *f = doc->source.format;
+    dg_map_outcome skip = {true,
+                           !f                  ? "document"
+                           : !strcmp(f, "csv") ? "row"
+                                               : "line",
+                           doc->source.position, o->order_number, why};
+    *rc = outcome(c, &skip, err);
+    dg_doc_free(doc);
+    return false;
+}
+
 static int sink(void *ctx, dg_doc *doc, dg_error *err)
 {
     collect *c = ctx;
+    int rc = 0;
+    if (!c->json && doc->kind == DG_DOC_ORDER && !routable_only(c, doc, err, &rc))
+        return rc;
     if (c->json) {
         if (!c->jsonl)
             dg_buf_puts(c->json, c->n ? ",\n" : "[\n");
-        int rc = dg_doc_to_json(doc, c->jsonl ? 0 : DG_JSON_PRETTY, c->json, err);
+        rc = dg_doc_to_json(doc, c->jsonl ? 0 : DG_JSON_PRETTY, c->json, err);
         if (c->jsonl)
             dg_buf_putc(c->json, '\n');
         c->n++;

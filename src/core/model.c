@@ -73,6 +73,12 @@ dg_stock_item *dg_stock_add_item(dg_doc *d)
     ADD(d, d->u.stock.items, d->u.stock.n_items, d->u.stock.cap_items);
 }
 
+bool dg_line_status_unrouted(const char *status)
+{
+    return status &&
+           (!strcmp(status, DG_LINE_NOT_SHIPPABLE) || !strcmp(status, DG_LINE_NOT_ROUTED));
+}
+
 bool dg_order_is_test(const dg_order *o)
 {
     static const char *const yes[] = {"true", "yes", "1", "t", "y", "test"};

@@ -31,6 +31,12 @@ typedef struct dg_party {
 #define DG_LINE_OUT_OF_STOCK "OUT_OF_STOCK"
 #define DG_LINE_SHIPPING_UNAVAILABLE "SHIPPING_UNAVAILABLE"
 #define DG_LINE_NOT_APPROVED "NOT_APPROVED"
+/* Line statuses a mapping gives (a skip_when / only_when with a status): the line stays in the
+ * order as it came and is never routed. */
+#define DG_LINE_NOT_SHIPPABLE "NOT_SHIPPABLE" /* nothing to ship: gift card, digital good, tip */
+#define DG_LINE_NOT_ROUTED "NOT_ROUTED" /* the storefront keeps it (fulfilled by the merchant) */
+/* Whether status is one a mapping gives (the line is not to be routed); false for NULL. */
+bool dg_line_status_unrouted(const char *status);
 
 typedef struct dg_order_line {
     char *line_number; /* PO101 / storefront line id */

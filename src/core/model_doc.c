@@ -62,8 +62,11 @@ static const meaning meanings[] = {
     {DG_DOC_ORDER, "lines[].retail_price", "Retail price the end customer pays (X12 CTP)."},
     {DG_DOC_ORDER, "lines[].status",
      "Set by routing: `MATCHED`, `PRODUCT_NOT_FOUND`, `OUT_OF_STOCK`, `SHIPPING_UNAVAILABLE`, "
-     "`NOT_APPROVED`; what comes in is ignored."},
-    {DG_DOC_ORDER, "lines[].status_reason", "Set by routing: why a line was not placed."},
+     "`NOT_APPROVED`. Inbound only `NOT_SHIPPABLE` (a gift card) and `NOT_ROUTED` (the "
+     "storefront keeps the line) are kept, as a `skip_when`/`only_when` with a `status` gives "
+     "them: the line is recorded and never routed; any other status that comes in is ignored."},
+    {DG_DOC_ORDER, "lines[].status_reason",
+     "Set by routing: why a line was not placed; or the reason a filter's `status` came with."},
     {DG_DOC_ORDER, "lines[].supplier", "Set by routing: the supplier(s) chosen for the line."},
     {DG_DOC_ORDER, "charges[].type",
      "`FREIGHT`, `HANDLING`, `DISCOUNT`, `TAX` or `OTHER` (X12 SAC02 through a code table)."},

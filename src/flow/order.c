@@ -53,6 +53,21 @@ static bool is_matched(const line_plan *lp)
     return lp->status && !strcmp(lp->status, DG_LINE_MATCHED);
 }
 
+/* A line the mapping left out with its status (a gift card: NOT_SHIPPABLE): it keeps that status
+ * and reason and is not routed. */
+static bool carried(line_plan *lp)
+{
+    const dg_order_line *l = lp->in;
+    if (!dg_line_status_unrouted(l->status))
+        return false;
+    lp->chosen = -1;
+    lp->sku = l->buyer_sku ? l->buyer_sku : l->vendor_sku;
+    lp->status = l->status;
+    snprintf(lp->reason, sizeof lp->reason, "%s",
+             l->status_reason ? l->status_reason : "left out by the mapping");
+    return true;
+}
+
 /* ---- candidates and filters -------------------------------------------------------------- */
 
 static int load_cands(dg_store *s, const char *sku, const char *gtin, cand **out, size_t *n,
@@ -791,6 +806,7 @@ static int not_converted(dg_store *s, int64_t order_id, const char *status, cons
                                   err);
 }
 
+/* lines: those routing took (a NOT_SHIPPABLE gift card neither helps nor hurts); none: FAILED. */
 static const char *order_status(size_t lines, size_t matched)
 {
     return matched == 0       ? DG_ORDER_FAILED
@@ -813,9 +829,13 @@ static int place_order(dg_store *s, const dg_flow_rules *r, const char *storefro
     const char *no_address = !has_text(o->ship_to.address1) || !has_text(o->ship_to.city)
                                  ? "no ship-to address (street and city)"
                                  : NULL;
+    size_t routable = 0;
     for (size_t i = 0; i < o->n_lines; i++) {
         lp[i].in = &o->lines[i];
         lp[i].test = dg_order_is_test(o);
+        if (carried(&lp[i]))
+            continue;
+        routable++;
         if (no_address) {
             lp[i].chosen = -1;
             lp[i].sku = o->lines[i].buyer_sku ? o->lines[i].buyer_sku : o->lines[i].vendor_sku;
@@ -864,7 +884,9 @@ static int place_order(dg_store *s, const dg_flow_rules *r, const char *storefro
     }
     res->lines = o->n_lines;
     res->matched = matched;
-    res->status = order_status(o->n_lines, matched);
+    res->status = order_status(routable, matched);
+    const char *reason =
+        routable ? no_address : "nothing to route: every line was left out by the mapping";
     int64_t doc_id = 0, order_id = 0;
     if ((rc = fl_document_add(s, storefront, rec, doc, file_id, res->status, &doc_id, err)) ||
         (rc = insert_order(s, storefront, doc, doc_id, res->status, country, o->n_lines, matched,
@@ -872,7 +894,7 @@ static int place_order(dg_store *s, const dg_flow_rules *r, const char *storefro
         (rc = create_pos(s, r, o, order_id, lp, o->n_lines, &res->pos_created, err)) ||
         (rc = insert_lines(s, order_id, lp, o->n_lines, err)) ||
         (rc = pos_created(s, lp, o->n_lines, doc_id, err)) ||
-        (rc = not_converted(s, order_id, res->status, no_address, lp, o->n_lines, doc_id, reopened,
+        (rc = not_converted(s, order_id, res->status, reason, lp, o->n_lines, doc_id, reopened,
                             err)) ||
         (rc = record_judgements(s, order_id, lp, o->n_lines, err)))
         return rc;
@@ -901,9 +923,15 @@ int dg_flow_ingest_order(dg_store *s, const dg_flow_rules *r, const char *storef
         return dg_error_set(err, DG_EVALID, "%s: order %s has no lines", storefront,
                             o->order_number);
     /* Routing owns the line statuses: what came in is dropped, so the replay identity (taken
-     * here) is the same for a re-read file and for this doc after routing wrote into it. */
-    for (size_t i = 0; i < o->n_lines; i++)
-        o->lines[i].status = o->lines[i].status_reason = o->lines[i].supplier = NULL;
+     * here) is the same for a re-read file and for this doc after routing wrote into it. A
+     * status the mapping gave (a gift card NOT_SHIPPABLE) stays: routing never gives it, and
+     * the line is not routed. */
+    for (size_t i = 0; i < o->n_lines; i++) {
+        dg_order_line *l = &o->lines[i];
+        if (!dg_line_status_unrouted(l->status))
+            l->status = l->status_reason = NULL;
+        l->supplier = NULL;
+    }
     fl_docrec rec = {0};
     fl_docrec_init(&rec, doc);
     int rc = dg_store_begin(s, err);

@@ -105,20 +105,6 @@ int map_report(const map_reader *rd, bool skipped, const char *unit, long positi
     return rd->outcome(rd->ctx, &o, err);
 }
 
-bool map_filter_leaves_out(const map_filter *f, const char *v, size_t len)
-{
-    while (v && len && (*v == ' ' || *v == '\t')) {
-        v++;
-        len--;
-    }
-    while (v && len && (v[len - 1] == ' ' || v[len - 1] == '\t' || v[len - 1] == '\r'))
-        len--;
-    bool hit = false;
-    for (size_t i = 0; !hit && i < f->n_equals; i++)
-        hit = strlen(f->equals[i]) == (v ? len : 0) && (!len || !strncasecmp(f->equals[i], v, len));
-    return f->only ? !hit : hit;
-}
-
 int dg_map_write(const dg_mapping *m, dg_doc *const *docs, size_t n, const dg_map_envelope *env,
                  dg_buf *out, dg_error *err)
 {

@@ -48,8 +48,6 @@ int map_csv_compile(dg_mapping *m, dg_error *err)
     return 0;
 }
 
-enum { MAX_GROUPS = 16 };
-
 typedef struct {
     const dg_mapping *m;
     const map_reader *rd;
@@ -57,15 +55,18 @@ typedef struct {
     long n_ids;
     char **hdr; /* header names (when header) */
     size_t n_hdr;
-    long group_col, when_cols[MAX_GROUPS], filter_cols[MAX_GROUPS][2];
+    long group_col;
+    long *when_cols;   /* per group, -1 none */
+    long *filter_cols; /* the filters' columns, group g's from filter_at[g] */
+    size_t *filter_at;
+    map_verdict *verdict; /* per group, this row's */
+    const map_filter **by;
     dg_doc *doc;
     char *key;     /* group key of the current document (the group_by column as written) */
     char *doc_key; /* its key as the mapping reads it ("1017" for "#1017"), NULL: unknown */
     long records;
-    bool failed;               /* the current document failed: its other rows are passed */
-    dg_error why;              /* and why */
-    bool left_out[MAX_GROUPS]; /* a filter left a row of this group out */
-    bool kept[MAX_GROUPS];     /* and one it let through */
+    map_fail fail;   /* the current document's first failure */
+    map_tally tally; /* and what its filters did */
 } csv_read;
 
 static long find_col(csv_read *c, const char *name)
@@ -110,17 +111,17 @@ static int on_header(csv_read *c, char **f, size_t n, long record, dg_error *err
     int rc = resolve(c, m->rules, m->n_rules, record, err);
     for (size_t g = 0; !rc && g < m->n_groups; g++)
         rc = resolve(c, m->groups[g].rules, m->groups[g].n_rules, record, err);
-    for (size_t g = 0; !rc && g < m->n_groups && g < 16; g++) {
+    for (size_t g = 0; !rc && g < m->n_groups; g++) {
         c->when_cols[g] = -1;
         if (m->groups[g].when && (c->when_cols[g] = find_col(c, m->groups[g].when)) < 0)
             rc = dg_error_set(err, DG_EMAP,
                               "%s:%d: group 'when' column '%s' is not in the file's header",
                               m->path, m->groups[g].line, m->groups[g].when);
     }
-    for (size_t g = 0; !rc && g < m->n_groups && g < MAX_GROUPS; g++)
+    for (size_t g = 0; !rc && g < m->n_groups; g++)
         for (size_t k = 0; !rc && k < m->groups[g].n_filters; k++) {
             const map_filter *fl = &m->groups[g].filters[k];
-            if ((c->filter_cols[g][k] = find_col(c, fl->source)) < 0)
+            if ((c->filter_cols[c->filter_at[g] + k] = find_col(c, fl->source)) < 0)
                 rc = dg_error_set(err, DG_EMAP, "%s:%d: %s column '%s' is not in the file's header",
                                   m->path, fl->line, fl->only ? "only_when" : "skip_when",
                                   fl->source);
@@ -132,31 +133,19 @@ static int on_header(csv_read *c, char **f, size_t n, long record, dg_error *err
     return rc;
 }
 
-/* A group whose every row a filter left out: nothing of the document is to be shipped, so
- * it is skipped even when it also failed (a gift-card order has no ship-to either). */
-static const map_group *all_left_out(const csv_read *c)
-{
-    for (size_t g = 0; g < c->m->n_groups && g < MAX_GROUPS; g++)
-        if (c->left_out[g] && !c->kept[g])
-            return &c->m->groups[g];
-    return NULL;
-}
-
+/* The document is complete: to the sink, or reported as skipped (a filter dropped every row of
+ * a group: that wins even when it also failed) or failed (unless it has nothing to route). */
 static int emit(csv_read *c, dg_error *err)
 {
     dg_doc *d = c->doc;
     if (!d)
         return 0;
-    const map_group *empty = all_left_out(c);
+    dg_error why = {0};
+    bool skipped = map_tally_skipped(&c->tally, c->m, "row", &why) != NULL;
     int rc;
-    if (c->failed || empty) {
-        size_t ng;
-        if (empty)
-            dg_error_set(&c->why, 0, "%s: every row of its '%s' was left out by %s (line %d)",
-                         c->m->path, dg_fields_groups(c->m->kind, &ng)[empty->group].name,
-                         empty->filters[0].only ? "only_when" : "skip_when",
-                         empty->filters[0].line);
-        rc = map_report(c->rd, empty != NULL, "row", d->source.position, c->doc_key, &c->why, err);
+    if (skipped || (c->fail.failed && !map_fail_forgiven(&c->fail, d))) {
+        rc = map_report(c->rd, skipped, "row", d->source.position, c->doc_key,
+                        skipped ? &why : &c->fail.why, err);
         dg_doc_free(d);
     } else {
         rc = c->rd->sink(c->rd->ctx, d, err);
@@ -165,35 +154,25 @@ static int emit(csv_read *c, dg_error *err)
     free(c->key);
     free(c->doc_key);
     c->key = c->doc_key = NULL;
-    c->failed = false;
-    memset(c->left_out, 0, sizeof c->left_out);
-    memset(c->kept, 0, sizeof c->kept);
+    memset(&c->fail, 0, sizeof c->fail);
+    map_tally_reset(&c->tally);
     return rc;
 }
 
-/* A mapping failure inside a document: with an outcome sink the document is set aside and the
- * read goes on; without one the read stops here, as it always did. */
-static int doc_failed(csv_read *c, int rc, dg_error *err)
-{
-    if (rc != DG_EMAP || !c->rd->outcome || !c->doc)
-        return rc;
-    c->failed = true;
-    c->why = *err;
-    err->code = 0;
-    err->msg[0] = '\0';
-    return 0;
-}
+typedef struct {
+    const csv_read *c;
+    size_t g;
+    char **f;
+    const size_t *lens;
+    size_t n;
+} csv_row;
 
-static bool filtered(const csv_read *c, size_t g, char **f, const size_t *lens, size_t n)
+static const char *filter_src(void *ctx, size_t k, size_t *len)
 {
-    const map_group *gr = &c->m->groups[g];
-    for (size_t k = 0; g < MAX_GROUPS && k < gr->n_filters; k++) {
-        size_t col = (size_t)c->filter_cols[g][k];
-        if (map_filter_leaves_out(&gr->filters[k], col < n ? f[col] : NULL,
-                                  col < n ? lens[col] : 0))
-            return true;
-    }
-    return false;
+    const csv_row *r = ctx;
+    size_t col = (size_t)r->c->filter_cols[r->c->filter_at[r->g] + k];
+    *len = col < r->n ? r->lens[col] : 0;
+    return col < r->n ? r->f[col] : NULL;
 }
 
 static int apply(csv_read *c, const map_rule *r, char **f, const size_t *lens, size_t n, void *rec,
@@ -237,6 +216,9 @@ static char *doc_key(csv_read *c, char **f, const size_t *lens, size_t n, const 
     return key;
 }
 
+/* One row: the document's fields on its first row, then one element per group. A mapping
+ * failure is noted (the document's reason) and the row still mapped; a carried line's own
+ * failures (a gift card without SKU) do not count. */
 static int on_row(csv_read *c, char **f, const size_t *lens, size_t n, long record, dg_error *err)
 {
     const dg_mapping *m = c->m;
@@ -253,47 +235,58 @@ static int on_row(csv_read *c, char **f, const size_t *lens, size_t n, long reco
         c->doc->source.format = dg_arena_strdup(c->doc->arena, "csv");
         c->doc->source.position = record;
         for (size_t i = 0; !rc && (n >= need || m->csv.allow_short_rows) && i < m->n_rules; i++)
-            rc = apply(c, &m->rules[i], f, lens, n,
-                       dg_fields_record(c->doc, m->rules[i].field->group, 0), &pos, err);
+            rc = map_fail_note(&c->fail,
+                               apply(c, &m->rules[i], f, lens, n,
+                                     dg_fields_record(c->doc, m->rules[i].field->group, 0), &pos,
+                                     err),
+                               err);
         if (c->rd->outcome)
             c->doc_key = doc_key(c, f, lens, n, &pos);
     }
-    bool out[MAX_GROUPS] = {false};
-    for (size_t g = 0; g < m->n_groups && g < MAX_GROUPS; g++)
-        if (m->groups[g].n_filters) {
-            out[g] = filtered(c, g, f, lens, n);
-            c->left_out[g] |= out[g];
-            c->kept[g] |= !out[g];
-        }
-    if (!rc && !c->failed && n < need && !m->csv.allow_short_rows)
-        rc = dg_error_set(
-            err, DG_EMAP,
-            "%s: row %ld has %zu columns, the header has %zu (set csv.allow_short_rows to accept)",
-            m->path, record, n, need);
-    if (rc || c->failed)
-        return doc_failed(c, rc, err);
+    for (size_t g = 0; g < m->n_groups; g++) {
+        csv_row row = {c, g, f, lens, n};
+        c->verdict[g] = MAP_KEEP;
+        if (!m->groups[g].n_filters)
+            continue;
+        c->verdict[g] = map_filter_element(&m->groups[g], filter_src, &row, &c->by[g]);
+        map_tally_add(&c->tally, m, &m->groups[g], c->verdict[g], c->by[g]);
+    }
+    if (!rc && n < need && !m->csv.allow_short_rows)
+        rc = map_fail_note(&c->fail,
+                           dg_error_set(err, DG_EMAP,
+                                        "%s: row %ld has %zu columns, the header has %zu (set "
+                                        "csv.allow_short_rows to accept)",
+                                        m->path, record, n, need),
+                           err);
     for (size_t g = 0; !rc && g < m->n_groups; g++) {
         const map_group *gr = &m->groups[g];
         if ((gr->once && same) || (gr->if_empty >= 0 && dg_fields_count(c->doc, gr->if_empty)))
             continue;
-        if (g < MAX_GROUPS && out[g])
+        if (c->verdict[g] == MAP_DROP)
             continue;
-        if (g < 16 && c->when_cols[g] >= 0 &&
-            ((size_t)c->when_cols[g] >= n || !lens[c->when_cols[g]]))
+        if (c->when_cols[g] >= 0 && ((size_t)c->when_cols[g] >= n || !lens[c->when_cols[g]]))
             continue;
+        bool carry = c->verdict[g] == MAP_CARRY;
+        map_fail own = {0};
         size_t idx = dg_fields_add(c->doc, gr->group);
         void *rec = dg_fields_record(c->doc, gr->group, idx);
         for (size_t i = 0; !rc && i < gr->n_rules; i++) {
             const map_rule *r = &gr->rules[i];
-            rc = apply(c, r, f, lens, n,
-                       r->field->group == gr->group ? rec
-                                                    : dg_fields_record(c->doc, r->field->group, 0),
-                       &pos, err);
+            rc = map_fail_note(carry ? &own : &c->fail,
+                               apply(c, r, f, lens, n,
+                                     r->field->group == gr->group
+                                         ? rec
+                                         : dg_fields_record(c->doc, r->field->group, 0),
+                                     &pos, err),
+                               err);
         }
-        if (!rc)
-            map_group_finish(gr, c->doc, idx);
+        if (rc)
+            break;
+        if (carry)
+            map_filter_carry(c->by[g], c->doc, rec);
+        map_group_finish(gr, c->doc, idx);
     }
-    return doc_failed(c, rc, err);
+    return rc;
 }
 
 static int on_record(void *ctx, char **f, const size_t *lens, size_t n, long record, dg_error *err)
@@ -320,6 +313,19 @@ int map_csv_read(const dg_mapping *m, const char *path, const map_reader *rd, dg
         for (size_t i = 0; i < m->groups[g].n_rules; i++)
             ids += (long)m->groups[g].rules[i].n_src;
     c.cols = calloc((size_t)ids + 1, sizeof *c.cols);
+    size_t nf = 0, ng = m->n_groups ? m->n_groups : 1;
+    c.filter_at = calloc(ng, sizeof *c.filter_at);
+    for (size_t g = 0; g < m->n_groups; g++) {
+        c.filter_at[g] = nf;
+        nf += m->groups[g].n_filters;
+    }
+    c.filter_cols = calloc(nf + 1, sizeof *c.filter_cols);
+    c.when_cols = calloc(ng, sizeof *c.when_cols);
+    c.verdict = calloc(ng, sizeof *c.verdict);
+    c.by = calloc(ng, sizeof *c.by);
+    if (!c.cols || !c.filter_at || !c.filter_cols || !c.when_cols || !c.verdict || !c.by)
+        abort();
+    map_tally_init(&c.tally, m);
     dg_csv_opts o = {m->csv.delim, m->csv.quote, m->csv.latin1};
     int rc = dg_csv_read_file(path, &o, on_record, &c, err);
     if (!rc)
@@ -332,6 +338,12 @@ int map_csv_read(const dg_mapping *m, const char *path, const map_reader *rd, dg
         free(c.hdr[i]);
     free(c.hdr);
     free(c.cols);
+    free(c.filter_at);
+    free(c.filter_cols);
+    free(c.when_cols);
+    free(c.verdict);
+    free(c.by);
+    map_tally_free(&c.tally);
     if (rc && rc != DG_EIO && !strstr(err->msg, path))
         dg_error_prefix(err, "%s: ", path);
     return rc;

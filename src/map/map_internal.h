@@ -96,7 +96,9 @@ typedef struct map_tpl {
 } map_tpl;
 
 /* skip_when / only_when on a group: an element whose source value is (skip) or is not (only)
- * one of equals is left out, not mapped (trimmed, ASCII case-insensitive). */
+ * one of equals is left out (trimmed, ASCII case-insensitive). Without a status it is dropped
+ * (a header row, a test order's lines); with one (order lines only) it stays in the order with
+ * that status and reason, marked not to be routed (a gift card: NOT_SHIPPABLE). */
 typedef struct map_filter {
     int line;
     const char *source; /* CSV column, XPath relative to the element */
@@ -104,6 +106,7 @@ typedef struct map_filter {
     const char **equals;
     size_t n_equals;
     bool only;
+    const char *status, *reason; /* DG_LINE_NOT_SHIPPABLE ..., its reason; NULL: dropped */
 } map_filter;
 
 /* Inbound repeated group: each partner loop/row/node -> one element of a canonical group. */
@@ -264,8 +267,52 @@ const char *map_pos_text(const map_pos *pos, char *buf, size_t size);
 int map_where_err(dg_error *err, const dg_node *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* ---- filters (map_filter.c), shared by the csv, xml and json readers ---- */
+
 /* Whether value v (len bytes, NULL: absent) leaves the element out under filter f. */
 bool map_filter_leaves_out(const map_filter *f, const char *v, size_t len);
+typedef enum { MAP_KEEP, MAP_DROP, MAP_CARRY } map_verdict;
+/* The value of filter k's source for the element being read (NULL: absent); the text stays
+ * valid until the next call. */
+typedef const char *(*map_filter_src)(void *ctx, size_t k, size_t *len);
+/* What g's filters make of one element: DROP when a filter without a status leaves it out
+ * (it wins: a test order's gift card is dropped too), CARRY when only filters with a status
+ * do (*by: the first of them), else KEEP. */
+map_verdict map_filter_element(const map_group *g, map_filter_src src, void *ctx,
+                               const map_filter **by);
+/* Gives a carried element (rec: its record, an order line) the status and reason of f. */
+void map_filter_carry(const map_filter *f, dg_doc *doc, void *rec);
+
+/* What the filters did to one document, group by group (a reader keeps one per document). */
+enum { MAP_SEEN_KEPT = 1, MAP_SEEN_DROPPED = 2, MAP_SEEN_CARRIED = 4 };
+typedef struct map_tally {
+    unsigned char *seen;     /* per group: MAP_SEEN_* bits */
+    const map_filter **drop; /* per group: the last filter that dropped an element */
+    size_t n;
+} map_tally;
+void map_tally_init(map_tally *t, const dg_mapping *m);
+void map_tally_reset(map_tally *t);
+void map_tally_free(map_tally *t);
+void map_tally_add(map_tally *t, const dg_mapping *m, const map_group *g, map_verdict v,
+                   const map_filter *by);
+/* A filtered group that dropped every element and kept or carried none: the document is
+ * skipped (a test order), why says so naming the group and its filter. NULL: not skipped. */
+const map_group *map_tally_skipped(const map_tally *t, const dg_mapping *m, const char *unit,
+                                   dg_error *why);
+
+/* A document's mapping failures. The first one is the document's reason; the reader still
+ * maps the rest of it, because an order whose every line a filter carried with a status has
+ * nothing to route: what the mapping could not fill (a gift-card order has no ship-to) is no
+ * failure then, and the order is recorded with those line statuses. */
+typedef struct map_fail {
+    bool failed;
+    dg_error why;
+} map_fail;
+/* rc of a rule: DG_EMAP is noted in f (the first kept, err cleared) and 0 returned so the
+ * reader goes on; other codes come back (a mapping bug, out of memory). */
+int map_fail_note(map_fail *f, int rc, dg_error *err);
+/* Whether a failed document is still handed on: an order whose lines are all carried. */
+bool map_fail_forgiven(const map_fail *f, const dg_doc *doc);
 
 /* Where an inbound adapter hands its results: documents to sink, per-document failures to
  * outcome (NULL: the first failure stops the read, as dg_map_read_file promises). */

@@ -93,6 +93,7 @@ typedef struct {
     const char *path;
     char nums[MAP_MAX_SOURCES][64]; /* numbers' text */
     bool any;                       /* a document was seen */
+    map_tally tally;                /* what the filters did to the current document */
 } json_read;
 
 /* The text a source selects; NULL when absent. An object or array is a mapping error. */
@@ -112,23 +113,24 @@ static int source_text(json_read *jr, const map_rule *r, size_t s, json_t *root,
     return 0;
 }
 
+/* A rule the document lacks is noted in fail and the next one applied (map_fail). */
 static int apply_rules(json_read *jr, const map_rule *rules, size_t n, json_t *root, json_t *cur,
-                       dg_doc *doc, int group, size_t idx, const map_pos *pos, dg_error *err)
+                       dg_doc *doc, int group, size_t idx, const map_pos *pos, map_fail *fail,
+                       dg_error *err)
 {
     for (size_t i = 0; i < n; i++) {
         const map_rule *r = &rules[i];
         const char *v[MAP_MAX_SOURCES];
         size_t l[MAP_MAX_SOURCES];
         size_t k = r->n_src < MAP_MAX_SOURCES ? r->n_src : MAP_MAX_SOURCES;
-        for (size_t s = 0; s < k; s++) {
-            int rc = source_text(jr, r, s, root, cur, &v[s], &l[s], pos, err);
-            if (rc)
-                return rc;
-        }
+        int rc = 0;
+        for (size_t s = 0; !rc && s < k; s++)
+            rc = source_text(jr, r, s, root, cur, &v[s], &l[s], pos, err);
         void *rec = dg_fields_record(doc, r->field->group == group ? group : r->field->group,
                                      r->field->group == group ? idx : 0);
-        int rc = map_apply_in(jr->m, r, v, l, k, doc, rec, pos, err);
-        if (rc)
+        if (!rc)
+            rc = map_apply_in(jr->m, r, v, l, k, doc, rec, pos, err);
+        if ((rc = map_fail_note(fail, rc, err)))
             return rc;
     }
     return 0;
@@ -147,48 +149,54 @@ static const char *text_at(const void *path, json_t *root, json_t *el, size_t *l
 typedef struct {
     json_read *jr;
     const map_group *gr;
-    json_t *root;
+    json_t *root, *el;
     dg_doc *doc;
     const map_pos *doc_pos;
-    size_t n;              /* elements selected so far */
-    size_t kept;           /* elements that passed the filters */
-    const map_filter *cut; /* the filter that left one out, or NULL */
-    bool probe;            /* only the filters: the document failed already */
+    size_t n;       /* elements selected so far */
+    map_fail *fail; /* the document's */
+    map_tally *tally;
     dg_error *err;
+    char buf[64];
 } group_walk;
+
+static const char *filter_src(void *ctx, size_t k, size_t *len)
+{
+    group_walk *w = ctx;
+    return text_at(w->gr->filters[k].source_c, w->root, w->el, len, w->buf);
+}
 
 static int on_element(void *ctx, json_t *el)
 {
     group_walk *w = ctx;
     const map_group *gr = w->gr;
-    char buf[64], detail[160];
+    char detail[160];
     size_t len;
     w->n++;
-    if (gr->when_c && (!text_at(gr->when_c, w->root, el, &len, buf) || !len))
+    w->el = el;
+    if (gr->when_c && (!text_at(gr->when_c, w->root, el, &len, w->buf) || !len))
         return 0;
-    for (size_t k = 0; k < gr->n_filters; k++) {
-        const char *v = text_at(gr->filters[k].source_c, w->root, el, &len, buf);
-        if (map_filter_leaves_out(&gr->filters[k], v, len)) {
-            w->cut = &gr->filters[k];
-            return 0;
-        }
-    }
-    w->kept++;
-    if (w->probe)
+    const map_filter *by = NULL;
+    map_verdict v = gr->n_filters ? map_filter_element(gr, filter_src, w, &by) : MAP_KEEP;
+    if (gr->n_filters)
+        map_tally_add(w->tally, w->jr->m, gr, v, by);
+    if (v == MAP_DROP)
         return 0;
     snprintf(detail, sizeof detail, "%s #%zu", gr->each, w->n);
     map_pos pos = {w->doc_pos->unit, w->doc_pos->n, detail};
+    map_fail own = {0};
     size_t idx = dg_fields_add(w->doc, gr->group);
     int rc = apply_rules(w->jr, gr->rules, gr->n_rules, w->root, el, w->doc, gr->group, idx, &pos,
-                         w->err);
+                         v == MAP_CARRY ? &own : w->fail, w->err);
+    if (!rc && v == MAP_CARRY)
+        map_filter_carry(by, w->doc, dg_fields_record(w->doc, gr->group, idx));
     if (!rc)
         map_group_finish(gr, w->doc, idx);
     return rc;
 }
 
-/* *cut: a filter of a group that kept none of its elements (a gift-card-only order); such a
- * document is skipped even when it also failed (it has no ship-to either). */
-static int read_doc(json_read *jr, const dg_json_doc *d, dg_doc **out, const map_filter **cut,
+/* One document: its fields, then its groups' elements (kept, dropped or carried by the filters,
+ * tallied in t). Mapping failures are noted in fail; a carried line's own do not count. */
+static int read_doc(json_read *jr, const dg_json_doc *d, dg_doc **out, map_fail *fail, map_tally *t,
                     dg_error *err)
 {
     const dg_mapping *m = jr->m;
@@ -197,23 +205,25 @@ static int read_doc(json_read *jr, const dg_json_doc *d, dg_doc **out, const map
     doc->source.position = d->line;
     map_pos pos = {"line", d->line, NULL};
     json_t *root = d->value;
-    int rc = apply_rules(jr, m->rules, m->n_rules, root, root, doc, DG_FIELD_BODY, 0, &pos, err);
-    bool failed = rc == DG_EMAP;
-    for (size_t g = 0; (!rc || failed) && g < m->n_groups; g++) {
+    int rc =
+        apply_rules(jr, m->rules, m->n_rules, root, root, doc, DG_FIELD_BODY, 0, &pos, fail, err);
+    for (size_t g = 0; !rc && g < m->n_groups; g++) {
         const map_group *gr = &m->groups[g];
         if (gr->if_empty >= 0 && dg_fields_count(doc, gr->if_empty))
             continue;
-        dg_error scratch = {0};
-        group_walk w = {jr, gr, root, doc, &pos, 0, 0, NULL, failed, failed ? &scratch : err};
-        int grc = dg_json_path_each(gr->each_c, root, root, on_element, &w);
-        if (!failed)
-            rc = grc;
-        if (w.cut && !w.kept && !*cut)
-            *cut = w.cut;
+        group_walk w = {.jr = jr,
+                        .gr = gr,
+                        .root = root,
+                        .doc = doc,
+                        .doc_pos = &pos,
+                        .fail = fail,
+                        .tally = t,
+                        .err = err};
+        rc = dg_json_path_each(gr->each_c, root, root, on_element, &w);
     }
-    if (rc || *cut) {
+    if (rc) {
         dg_doc_free(doc);
-        return *cut ? 0 : rc;
+        return rc;
     }
     *out = doc;
     return 0;
@@ -231,47 +241,44 @@ static void doc_key(json_read *jr, const dg_json_doc *d, char *key, size_t size)
             continue;
         dg_doc *tmp = dg_doc_new(jr->m->kind);
         dg_error ignore = {0};
+        map_fail fail = {0};
         map_pos pos = {"line", d->line, NULL};
         if (!apply_rules(jr, &jr->m->rules[i], 1, d->value, d->value, tmp, DG_FIELD_BODY, 0, &pos,
-                         &ignore) &&
-            *dg_field_str(&tmp->u, kf))
+                         &fail, &ignore) &&
+            !fail.failed && *dg_field_str(&tmp->u, kf))
             snprintf(key, size, "%s", *dg_field_str(&tmp->u, kf));
         dg_doc_free(tmp);
         return;
     }
 }
 
+/* A document goes to the sink, or is reported skipped or failed (or stops the read). */
 static int on_doc(void *ctx, const dg_json_doc *d, dg_error *err)
 {
     json_read *jr = ctx;
-    const dg_mapping *m = jr->m;
     char key[128];
     jr->any = true;
     dg_error why = {0};
-    const map_filter *cut = NULL;
-    dg_doc *doc = NULL;
-    int rc = 0;
+    bool skipped = false;
     if (d->problem) {
         dg_error_set(&why, DG_EMAP, "%s:%ld:%ld: %s", jr->path, d->line, d->column, d->problem);
     } else {
-        rc = read_doc(jr, d, &doc, &cut, err);
-        if (!rc && !cut)
-            return jr->rd->sink(jr->rd->ctx, doc, err);
-        if (rc && rc != DG_EMAP)
+        dg_doc *doc = NULL;
+        map_fail fail = {0};
+        map_tally_reset(&jr->tally);
+        int rc = read_doc(jr, d, &doc, &fail, &jr->tally, err);
+        if (rc)
             return rc;
-        why = *err;
+        skipped = map_tally_skipped(&jr->tally, jr->m, "element", &why) != NULL;
+        if (!skipped && !(fail.failed && !map_fail_forgiven(&fail, doc)))
+            return jr->rd->sink(jr->rd->ctx, doc, err);
+        dg_doc_free(doc);
+        if (!skipped)
+            why = fail.why;
     }
-    const char *group = "";
-    size_t ng;
-    for (size_t g = 0; cut && g < m->n_groups; g++)
-        if (cut >= m->groups[g].filters && cut < m->groups[g].filters + m->groups[g].n_filters)
-            group = dg_fields_groups(m->kind, &ng)[m->groups[g].group].name;
-    if (cut)
-        dg_error_set(&why, 0, "%s: every element of its '%s' was left out by %s (line %d: %s)",
-                     m->path, group, cut->only ? "only_when" : "skip_when", cut->line, cut->source);
     dg_error_clear(err);
     doc_key(jr, d, key, sizeof key);
-    return map_report(jr->rd, cut != NULL, "line", d->line, *key ? key : NULL, &why, err);
+    return map_report(jr->rd, skipped, "line", d->line, *key ? key : NULL, &why, err);
 }
 
 int map_json_read(const dg_mapping *m, const char *path, const map_reader *rd, dg_error *err)
@@ -282,10 +289,12 @@ int map_json_read(const dg_mapping *m, const char *path, const map_reader *rd, d
     jr->m = m;
     jr->rd = rd;
     jr->path = path;
+    map_tally_init(&jr->tally, m);
     dg_json_read_opts o = {(const dg_json_path *const *)m->json.documents_c, m->json.n_documents,
                            (size_t)m->json.max_document_bytes};
     size_t found = 0;
     int rc = dg_json_read_file(path, &o, on_doc, jr, &found, err);
+    map_tally_free(&jr->tally);
     free(jr);
     if (rc == DG_EMAP && !found && !strstr(err->msg, m->path))
         dg_error_prefix(err, "%s: ", m->path);

@@ -270,34 +270,89 @@ static int parse_rules(dg_mapping *m, const dg_node *list, int group, map_rule *
     return 0;
 }
 
-/* skip_when / only_when: {source: COLUMN-OR-XPATH, equals: VALUE or [VALUES]}. */
+/* A filter's default reason, said once at load: "left out by skip_when: Lineitem requires
+ * shipping is false or no". */
+static const char *filter_reason(dg_mapping *m, const map_filter *f)
+{
+    dg_buf b = DG_BUF_INIT;
+    dg_buf_printf(&b, "left out by %s: %s is %s", f->only ? "only_when" : "skip_when", f->source,
+                  f->only ? "not " : "");
+    for (size_t e = 0; e < f->n_equals; e++)
+        dg_buf_printf(&b, "%s%s", e ? " or " : "", *f->equals[e] ? f->equals[e] : "empty");
+    const char *r = dg_arena_strdup(m->arena, b.data ? b.data : "");
+    dg_buf_free(&b);
+    return r;
+}
+
+/* One filter: {source: COLUMN-OR-PATH, equals: VALUE or [VALUES], status: S, reason: TEXT}. */
+static int parse_filter(dg_mapping *m, const dg_node *fn, const char *name, map_group *g,
+                        map_filter *f, dg_error *err)
+{
+    static const dg_conf_key keys[] = {
+        {"source", T}, {"equals", T | L}, {"status", T}, {"reason", T}, {NULL, 0}};
+    int rc = dg_conf_check(fn, name, keys, err);
+    if (rc)
+        return rc;
+    f->line = fn->line;
+    f->only = !strcmp(name, "only_when");
+    const dg_node *eq = dg_conf_get(fn, "equals");
+    if (!(f->source = dg_conf_str(fn, "source", NULL)) || !eq)
+        return map_where_err(err, fn, "'%s' needs 'source' and 'equals'", name);
+    size_t cnt = eq->type == DG_NODE_SEQ ? eq->n_items : 1;
+    f->equals = dg_arena_alloc(m->arena, (cnt + 1) * sizeof *f->equals);
+    for (size_t e = 0; e < cnt; e++) {
+        const char *v = scalar(eq->type == DG_NODE_SEQ ? eq->items[e] : eq);
+        if (!v)
+            return map_where_err(err, eq, "'equals' lists text values");
+        f->equals[f->n_equals++] = v;
+    }
+    f->status = dg_conf_str(fn, "status", NULL);
+    const char *reason = dg_conf_str(fn, "reason", NULL);
+    if (reason && !f->status)
+        return map_where_err(
+            err, fn, "'reason' goes with 'status' (without a status the element is dropped)");
+    if (f->status &&
+        (m->kind != DG_DOC_ORDER || g->group != dg_fields_group_index(m->kind, "lines")))
+        return map_where_err(err, dg_conf_get(fn, "status"),
+                             "'status' is for order lines (a left-out line stays in the order "
+                             "with it); other elements are only dropped");
+    if (f->status && !dg_line_status_unrouted(f->status))
+        return map_where_err(err, dg_conf_get(fn, "status"),
+                             "status '%s': a line left out is %s (nothing to ship: gift card, "
+                             "digital good) or %s (the storefront keeps it); routing gives the "
+                             "other statuses",
+                             f->status, DG_LINE_NOT_SHIPPABLE, DG_LINE_NOT_ROUTED);
+    if (f->status)
+        f->reason = reason ? reason : filter_reason(m, f);
+    return 0;
+}
+
+/* skip_when / only_when: one filter or a list of them (a gift card NOT_SHIPPABLE, a line the
+ * merchant fulfilled NOT_ROUTED). */
 static int parse_filters(dg_mapping *m, const dg_node *n, map_group *g, dg_error *err)
 {
     static const char *names[] = {"skip_when", "only_when"};
-    static const dg_conf_key keys[] = {{"source", T}, {"equals", T | L}, {NULL, 0}};
-    g->filters = dg_arena_alloc(m->arena, 2 * sizeof *g->filters);
+    size_t cap = 0;
+    for (int k = 0; k < 2; k++) {
+        const dg_node *fn = dg_conf_get(n, names[k]);
+        cap += !fn ? 0 : fn->type == DG_NODE_SEQ ? fn->n_items : 1;
+    }
+    g->filters = dg_arena_alloc(m->arena, (cap + 1) * sizeof *g->filters);
     for (int k = 0; k < 2; k++) {
         const dg_node *fn = dg_conf_get(n, names[k]);
         if (!fn)
             continue;
         if (strcmp(m->format, "csv") && strcmp(m->format, "xml") && strcmp(m->format, "json"))
             return map_where_err(err, fn, "'%s' is for csv, xml and json groups", names[k]);
-        int rc = dg_conf_check(fn, names[k], keys, err);
-        if (rc)
-            return rc;
-        map_filter *f = &g->filters[g->n_filters++];
-        f->line = fn->line;
-        f->only = k == 1;
-        const dg_node *eq = dg_conf_get(fn, "equals");
-        if (!(f->source = dg_conf_str(fn, "source", NULL)) || !eq)
-            return map_where_err(err, fn, "'%s' needs 'source' and 'equals'", names[k]);
-        size_t cnt = eq->type == DG_NODE_SEQ ? eq->n_items : 1;
-        f->equals = dg_arena_alloc(m->arena, cnt * sizeof *f->equals);
-        for (size_t e = 0; e < cnt; e++) {
-            const char *v = scalar(eq->type == DG_NODE_SEQ ? eq->items[e] : eq);
-            if (!v)
-                return map_where_err(err, eq, "'equals' lists text values");
-            f->equals[f->n_equals++] = v;
+        size_t cnt = fn->type == DG_NODE_SEQ ? fn->n_items : 1;
+        for (size_t i = 0; i < cnt; i++) {
+            const dg_node *one = fn->type == DG_NODE_SEQ ? fn->items[i] : fn;
+            if (one->type != DG_NODE_MAP)
+                return map_where_err(
+                    err, one, "'%s' is a map (source, equals ...) or a list of them", names[k]);
+            int rc = parse_filter(m, one, names[k], g, &g->filters[g->n_filters++], err);
+            if (rc)
+                return rc;
         }
     }
     return 0;
@@ -311,9 +366,9 @@ static int parse_groups(dg_mapping *m, const dg_node *list, dg_error *err)
         return map_where_err(err, list, "'groups' must be a list");
     m->groups = dg_arena_alloc(m->arena, (list->n_items + 1) * sizeof *m->groups);
     static const dg_conf_key keys[] = {
-        {"target", T},    {"each", T},      {"fields", L},   {"unique", T}, {"when", T | L},
-        {"number", T},    {"once", T},      {"if_empty", T}, {"within", T}, {"body", L},
-        {"skip_when", M}, {"only_when", M}, {NULL, 0}};
+        {"target", T},        {"each", T},          {"fields", L},   {"unique", T}, {"when", T | L},
+        {"number", T},        {"once", T},          {"if_empty", T}, {"within", T}, {"body", L},
+        {"skip_when", M | L}, {"only_when", M | L}, {NULL, 0}};
     for (size_t i = 0; i < list->n_items; i++) {
         const dg_node *n = list->items[i];
         map_group *g = &m->groups[m->n_groups++];

@@ -88,8 +88,9 @@ typedef struct {
     dg_buf vals[MAP_MAX_SOURCES];
 } xml_read;
 
+/* A rule the document lacks is noted in fail and the next one applied (map_fail). */
 static int apply_rules(xml_read *x, const map_rule *rules, size_t n, xmlNodePtr node, dg_doc *doc,
-                       int group, size_t idx, dg_error *err)
+                       int group, size_t idx, map_fail *fail, dg_error *err)
 {
     map_pos pos = {"line", xmlGetLineNo(node), (const char *)node->name};
     for (size_t i = 0; i < n; i++) {
@@ -110,7 +111,7 @@ static int apply_rules(xml_read *x, const map_rule *rules, size_t n, xmlNodePtr 
         }
         void *rec = dg_fields_record(doc, r->field->group == group ? group : r->field->group,
                                      r->field->group == group ? idx : 0);
-        int rc = map_apply_in(x->m, r, v, l, k, doc, rec, &pos, err);
+        int rc = map_fail_note(fail, map_apply_in(x->m, r, v, l, k, doc, rec, &pos, err), err);
         if (rc)
             return rc;
     }
@@ -125,26 +126,31 @@ static xmlNodeSetPtr select_nodes(xml_read *x, xmlXPathCompExprPtr e, xmlNodePtr
     return *keep && (*keep)->type == XPATH_NODESET ? (*keep)->nodesetval : NULL;
 }
 
-static bool filtered(xml_read *x, const map_group *gr, xmlNodePtr item)
+typedef struct {
+    xml_read *x;
+    const map_group *gr;
+    xmlNodePtr item;
+} xml_item;
+
+static const char *filter_src(void *ctx, size_t k, size_t *len)
 {
-    for (size_t k = 0; k < gr->n_filters; k++) {
-        int found = dg_xml_eval_text(x->ctx, gr->filters[k].source_c, item, &x->vals[0]);
-        if (map_filter_leaves_out(&gr->filters[k], found ? x->vals[0].data : NULL,
-                                  found ? x->vals[0].len : 0))
-            return true;
-    }
-    return false;
+    xml_item *it = ctx;
+    dg_buf *b = &it->x->vals[0];
+    int found = dg_xml_eval_text(it->x->ctx, it->gr->filters[k].source_c, it->item, b);
+    *len = found ? b->len : 0;
+    return found ? b->data : NULL;
 }
 
-/* *left_out: a filtered group of the document kept none of its elements. */
-static int read_doc(xml_read *x, xmlNodePtr node, dg_doc **out, const map_group **left_out,
+/* One document node: its fields, then its groups' elements (kept, dropped or carried by the
+ * filters, tallied in t). Mapping failures are noted in fail; a carried line's own do not count. */
+static int read_doc(xml_read *x, xmlNodePtr node, dg_doc **out, map_fail *fail, map_tally *t,
                     dg_error *err)
 {
     const dg_mapping *m = x->m;
     dg_doc *doc = dg_doc_new(m->kind);
     doc->source.format = dg_arena_strdup(doc->arena, "xml");
     doc->source.position = xmlGetLineNo(node);
-    int rc = apply_rules(x, m->rules, m->n_rules, node, doc, DG_FIELD_BODY, 0, err);
+    int rc = apply_rules(x, m->rules, m->n_rules, node, doc, DG_FIELD_BODY, 0, fail, err);
     for (size_t g = 0; !rc && g < m->n_groups; g++) {
         const map_group *gr = &m->groups[g];
         if (gr->if_empty >= 0 && dg_fields_count(doc, gr->if_empty))
@@ -154,25 +160,29 @@ static int read_doc(xml_read *x, xmlNodePtr node, dg_doc **out, const map_group 
         xmlNodeSetPtr set = select_nodes(x, gr->each_c, node, &keep, err);
         if (!keep && err->code)
             rc = err->code = DG_ECONFIG; /* as above: the mapping's XPath, not the document */
-        bool cut = false;
         for (int i = 0; !rc && set && i < set->nodeNr; i++) {
             xmlNodePtr item = set->nodeTab[i];
             if (gr->when_c && !dg_xml_eval_text(x->ctx, gr->when_c, item, &x->vals[0]))
                 continue;
-            if (filtered(x, gr, item)) {
-                cut = true;
+            const map_filter *by = NULL;
+            xml_item it = {x, gr, item};
+            map_verdict v = gr->n_filters ? map_filter_element(gr, filter_src, &it, &by) : MAP_KEEP;
+            if (gr->n_filters)
+                map_tally_add(t, m, gr, v, by);
+            if (v == MAP_DROP)
                 continue;
-            }
+            map_fail own = {0};
             size_t idx = dg_fields_add(doc, gr->group);
-            rc = apply_rules(x, gr->rules, gr->n_rules, item, doc, gr->group, idx, err);
+            rc = apply_rules(x, gr->rules, gr->n_rules, item, doc, gr->group, idx,
+                             v == MAP_CARRY ? &own : fail, err);
+            if (!rc && v == MAP_CARRY)
+                map_filter_carry(by, doc, dg_fields_record(doc, gr->group, idx));
             if (!rc)
                 map_group_finish(gr, doc, idx);
         }
         xmlXPathFreeObject(keep);
-        if (cut && !*left_out && !dg_fields_count(doc, gr->group))
-            *left_out = gr;
     }
-    if (rc || *left_out) {
+    if (rc) {
         dg_doc_free(doc);
         return rc;
     }
@@ -183,25 +193,21 @@ static int read_doc(xml_read *x, xmlNodePtr node, dg_doc **out, const map_group 
 typedef struct {
     xml_read x;
     const map_reader *rd;
-    bool found; /* a document was selected */
+    bool found;      /* a document was selected */
+    map_tally tally; /* the current document's */
 } xml_stream;
 
-/* A document the mapping did not complete goes to the outcome sink (or stops the read). */
-static int not_mapped(xml_stream *st, xmlNodePtr n, int rc, const map_group *left_out,
+/* A read document goes to the sink, or is reported skipped or failed (or stops the read). */
+static int finish_doc(xml_stream *st, xmlNodePtr n, dg_doc *doc, const map_fail *fail,
                       dg_error *err)
 {
-    const dg_mapping *m = st->x.m;
-    if (rc != DG_EMAP && !left_out)
-        return rc;
-    dg_error why = *err;
-    size_t ng;
-    if (left_out)
-        dg_error_set(&why, 0, "%s: every element of its '%s' was left out by %s (line %d)", m->path,
-                     dg_fields_groups(m->kind, &ng)[left_out->group].name,
-                     left_out->filters[0].only ? "only_when" : "skip_when",
-                     left_out->filters[0].line);
-    err->code = 0;
-    return map_report(st->rd, left_out != NULL, "line", xmlGetLineNo(n), NULL, &why, err);
+    dg_error why = {0};
+    bool skipped = map_tally_skipped(&st->tally, st->x.m, "element", &why) != NULL;
+    if (!skipped && !(fail->failed && !map_fail_forgiven(fail, doc)))
+        return st->rd->sink(st->rd->ctx, doc, err);
+    dg_doc_free(doc);
+    return map_report(st->rd, skipped, "line", xmlGetLineNo(n), NULL, skipped ? &why : &fail->why,
+                      err);
 }
 
 static bool within(xmlNodePtr n, xmlNodePtr top)
@@ -245,12 +251,11 @@ static int on_node(void *ctx, xmlDocPtr doc, xmlNodePtr node, bool complete, dg_
             continue;
         here = st->found = true;
         dg_doc *doc_out = NULL;
-        const map_group *left_out = NULL;
-        rc = read_doc(x, n, &doc_out, &left_out, err);
-        if (rc || left_out)
-            rc = not_mapped(st, n, rc, left_out, err);
-        else
-            rc = st->rd->sink(st->rd->ctx, doc_out, err);
+        map_fail fail = {0};
+        map_tally_reset(&st->tally);
+        rc = read_doc(x, n, &doc_out, &fail, &st->tally, err);
+        if (!rc)
+            rc = finish_doc(st, n, doc_out, &fail, err);
     }
     xmlXPathFreeObject(keep);
     if (rc)
@@ -261,7 +266,9 @@ static int on_node(void *ctx, xmlDocPtr doc, xmlNodePtr node, bool complete, dg_
 int map_xml_read(const dg_mapping *m, const char *path, const map_reader *rd, dg_error *err)
 {
     xml_stream st = {.x = {.m = m}, .rd = rd};
+    map_tally_init(&st.tally, m);
     int rc = dg_xml_stream_file(path, on_node, &st, err);
+    map_tally_free(&st.tally);
     if (!rc && !st.found)
         rc = dg_error_set(
             err, DG_EMAP,

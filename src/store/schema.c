@@ -367,6 +367,42 @@ static const char mig16[] =
 static const char mig17[] =
     "ALTER TABLE order_lines ADD COLUMN split_from INTEGER REFERENCES order_lines(id);";
 
+/* Lines a mapping leaves out with a status (issue 10: a gift card is NOT_SHIPPABLE, a line the
+ * storefront keeps is NOT_ROUTED) are recorded with the order instead of vanishing. SQLite
+ * cannot change a CHECK constraint, so order_lines is rebuilt with every row and column kept
+ * (foreign keys off while it runs, fk_off below; its indexes made again). */
+static const char mig18[] =
+    "CREATE TABLE order_lines_v18("
+    " id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id),"
+    " line_no INTEGER NOT NULL, line_number TEXT, retailer_sku TEXT, gtin TEXT,"
+    " description TEXT, uom TEXT, qty_ordered INTEGER NOT NULL, unit_price INTEGER,"
+    " status TEXT NOT NULL CHECK(status IN ('MATCHED','PRODUCT_NOT_FOUND','OUT_OF_STOCK',"
+    "  'SHIPPING_UNAVAILABLE','NOT_APPROVED','NOT_SHIPPABLE','NOT_ROUTED')), reason TEXT,"
+    " supplier TEXT, supplier_sku TEXT, cost INTEGER, landed_cost INTEGER,"
+    " po_id INTEGER REFERENCES supplier_pos(id), po_line INTEGER,"
+    " qty_shipped INTEGER NOT NULL DEFAULT 0, qty_invoiced INTEGER NOT NULL DEFAULT 0,"
+    " supplier_status TEXT CHECK(supplier_status IN ('ACCEPTED','BACKORDERED','REJECTED',"
+    "  'CANCELLED','REROUTED','PARTIALLY_SHIPPED','SHIPPED')),"
+    " supplier_reason TEXT, ack_code TEXT, ack_qty INTEGER, ack_price INTEGER,"
+    " promised_date TEXT, ack_at INTEGER, rerouted_from INTEGER REFERENCES order_lines(id),"
+    " attempt INTEGER NOT NULL DEFAULT 1, qty_cancelled INTEGER NOT NULL DEFAULT 0,"
+    " split_from INTEGER REFERENCES order_lines(id), UNIQUE(order_id, line_no));"
+    "INSERT INTO order_lines_v18(id, order_id, line_no, line_number, retailer_sku, gtin,"
+    " description, uom, qty_ordered, unit_price, status, reason, supplier, supplier_sku, cost,"
+    " landed_cost, po_id, po_line, qty_shipped, qty_invoiced, supplier_status, supplier_reason,"
+    " ack_code, ack_qty, ack_price, promised_date, ack_at, rerouted_from, attempt,"
+    " qty_cancelled, split_from)"
+    " SELECT id, order_id, line_no, line_number, retailer_sku, gtin, description, uom,"
+    " qty_ordered, unit_price, status, reason, supplier, supplier_sku, cost, landed_cost, po_id,"
+    " po_line, qty_shipped, qty_invoiced, supplier_status, supplier_reason, ack_code, ack_qty,"
+    " ack_price, promised_date, ack_at, rerouted_from, attempt, qty_cancelled, split_from"
+    " FROM order_lines;"
+    "DROP TABLE order_lines;"
+    "ALTER TABLE order_lines_v18 RENAME TO order_lines;"
+    "CREATE INDEX order_lines_po ON order_lines(po_id);"
+    "CREATE INDEX order_lines_rerouted ON order_lines(rerouted_from)"
+    " WHERE rerouted_from IS NOT NULL;";
+
 static const struct {
     int version;
     const char *name;
@@ -390,6 +426,7 @@ static const struct {
     {15, "cancellations, their requests to suppliers and notices", mig15, false},
     {16, "routing decisions for re-routed lines", mig16, false},
     {17, "order lines split by a supplier acknowledgment", mig17, false},
+    {18, "line statuses a mapping gives (NOT_SHIPPABLE, NOT_ROUTED)", mig18, true},
 };
 
 /* Rows PRAGMA foreign_key_check reports: a rebuilt table must leave no dangling reference. */

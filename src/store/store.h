@@ -28,7 +28,7 @@ struct json_t;
 typedef struct dg_store dg_store;
 
 /* Current schema version (PRAGMA user_version after dg_store_open). */
-#define DG_STORE_SCHEMA_VERSION 17
+#define DG_STORE_SCHEMA_VERSION 18
 
 /* ---- open / close / transactions --------------------------------------------------------- */
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A storefront that speaks JSON, through the gateway on local folders: its orders file (the
 # REST list response shape) is picked up through storefront-order-json-in.yaml, a gift-card line
-# and a test order are left out, the order becomes a PO for the CSV supplier, the supplier's ASN
+# is recorded NOT_SHIPPABLE and never routed, a test order is left out, the order becomes a PO
+# for the CSV supplier (without the gift card), the supplier's ASN
 # comes back, and the storefront receives its tracking as a JSON fulfillment object
 # (storefront-tracking-json-out.yaml). The drop is configured like any other: format is the
 # mapping's business, not the gateway's.
@@ -59,7 +60,7 @@ JSON
 poll
 expect "order 5101" "$(q "select status from orders where order_number='5101'")" CONVERTED
 expect "test order not placed" "$(q "select count(*) from orders where order_number='5102'")" 0
-expect "lines kept (gift card left out)" "$(q "select group_concat(retailer_sku, ',') from (select retailer_sku from order_lines l join orders o on o.id=l.order_id where order_number='5101' order by retailer_sku)")" "SF-1004,SF-1007"
+expect "lines kept (the gift card not to be routed)" "$(q "select group_concat(retailer_sku || ':' || status, ',') from (select retailer_sku, l.status from order_lines l join orders o on o.id=l.order_id where order_number='5101' order by retailer_sku)")" "GIFT-25:NOT_SHIPPABLE,SF-1004:MATCHED,SF-1007:MATCHED"
 expect "file archived" "$(ls "$W/drops/shopjson/orders/processed/" | wc -l)" 1
 expect "file done" "$(q "select state from pickups where path='orders/orders-page-1.json'")" DONE
 PO=$W/drops/brightline/po/PO_5101-BL.csv

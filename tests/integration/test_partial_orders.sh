@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 10 through the gateway: a storefront export is a batch of orders. Orders that cannot be
 # placed are recorded FAILED with their reason (mapping: no ship-to, lines without SKU; routing:
-# SKUs not in the catalog), gift-card-only orders are skipped, the rest are placed; the file is
+# SKUs not in the catalog), gift cards are lines NOT_SHIPPABLE (never routed; a gift-card-only
+# order is a FAILED order with nothing to route, even without an address), the rest are placed; the file is
 # PARTIAL (not quarantined) and says which documents were not applied and where; `report
 # orders` shows the reasons; each failure is queued for the storefront's status feed; a second
 # poll applies nothing again. Files: the shipped sample export, and a development shop's real
@@ -35,10 +36,19 @@ check "$(q "select status || ' ' || lines_total from orders where order_number =
 check "$(q "select count(*) from orders where order_number like '#%'")" 0 "orders under a raw '#' key"
 checks=$((checks + 1))
 q "select reason from orders where order_number = '1017'" | grep -q "row 5 (1017): .*rule 'ship_to.name': required field missing" || fail "#1017 reason"
-check "$(q "select count(*) from orders where order_number in ('#1019', '1019')")" 0 "gift-card-only #1019 is no order"
-check "$(q "select count(*) from documents where outcome = 'SKIPPED'")" 7 "skipped documents (1 + 6)"
+# gift cards: lines with their status, never routed
+check "$(q "select l.status || ' ' || coalesce(l.po_id, '-') || ' ' || l.reason from order_lines l join orders o on o.id = l.order_id where o.order_number = '1018' and l.line_no = 2")" "NOT_SHIPPABLE - requires no shipping (gift card, digital good)" "#1018's gift card"
+check "$(q "select count(*) from order_lines l join orders o on o.id = l.order_id where o.order_number = '1018' and l.po_id is not null")" 1 "#1018 PO lines"
+check "$(q "select status || ' ' || lines_total || ' ' || reason from orders where order_number = '1019'")" "FAILED 1 nothing to route: every line was left out by the mapping" "gift-card-only #1019 (no address) is an order"
+check "$(q "select group_concat(l.status) from order_lines l join orders o on o.id = l.order_id where o.order_number = '1019'")" NOT_SHIPPABLE "#1019's line"
+check "$(q "select count(*) from documents where outcome = 'SKIPPED'")" 0 "skipped documents"
 check "$(q "select count(*) from documents where outcome = 'FAILED' and reason like 'row %'")" 15 "failed documents (2 + 13)"
-check "$(q "select count(*) from orders where order_number like '20%' and status = 'FAILED'")" 13 "real export: 13 FAILED orders"
+check "$(q "select count(*) from orders where order_number like '20%' and status = 'FAILED' and lines_total = 0")" 13 "real export: 13 orders FAILED in the mapping"
+check "$(q "select count(*) from orders where order_number like '20%' and status = 'FAILED'")" 19 "real export: 19 FAILED orders"
+# the real export's six gift-card-only orders (four without any address): 12 gift cards
+check "$(q "select group_concat(order_number || ':' || status || ':' || lines_total, ' ') from orders where order_number in ('2008','2009','2014','2015','2017','2018')")" "2008:FAILED:4 2009:FAILED:4 2014:FAILED:1 2015:FAILED:1 2017:FAILED:1 2018:FAILED:1" "real export: gift-card-only orders"
+check "$(q "select count(*) || ' ' || sum(l.unit_price) from order_lines l join orders o on o.id = l.order_id where o.order_number like '20%' and l.status = 'NOT_SHIPPABLE'")" "12 6896000" "real export: gift card lines and their prices"
+check "$(q "select count(*) from order_lines where status = 'NOT_SHIPPABLE' and po_id is not null")" 0 "no gift card on a PO"
 # every failure is queued for the storefront's status feed
 check "$(q "select count(*) from status_history where what = 'order' and to_status = 'FAILED' and push_state = 'PENDING'")" "$(q "select count(*) from orders where status = 'FAILED'")" "status feed rows"
 # report orders: the reason column
@@ -47,6 +57,13 @@ checks=$((checks + 1))
 grep -q "^shopfront,1017,FAILED,.*ship_to.name" "$tmp/report.csv" || fail "report orders lacks #1017's reason: $(grep 1017 "$tmp/report.csv")"
 checks=$((checks + 1))
 grep -q "^shopfront,1015,FAILED,.*is not in the catalog" "$tmp/report.csv" || fail "report orders lacks 1015's reason"
+checks=$((checks + 1))
+grep -q "^shopfront,1018,CONVERTED,.*line 2: requires no shipping" "$tmp/report.csv" || fail "report orders lacks 1018's gift card: $(grep ',1018,' "$tmp/report.csv")"
+checks=$((checks + 1))
+grep -q "^shopfront,1019,FAILED,.*nothing to route" "$tmp/report.csv" || fail "report orders lacks 1019: $(grep ',1019,' "$tmp/report.csv")"
+(cd "$W" && "$DG_BIN" show order 1018 --config etc/dropgate.yaml) >"$tmp/show.txt" 2>>"$log" || fail "show exited $?"
+checks=$((checks + 1))
+grep -q "Gift Card - \$25 .*NOT_SHIPPABLE.*reason: requires no shipping" "$tmp/show.txt" || fail "show order 1018: $(cat "$tmp/show.txt")"
 # a second poll applies nothing again
 orders=$(q "select count(*) from orders")
 docs=$(q "select count(*) from documents")

@@ -101,8 +101,9 @@ static int read_batch(const char *map, const char *input, batch *b, dg_error *er
     return rc;
 }
 
-/* Gift-card lines left out, a gift-card-only order and a test order skipped, an order without
- * shipping address failed with its line and reason, the rest mapped with their values. */
+/* Gift-card lines kept as NOT_SHIPPABLE (a gift-card-only order is still an order, though it
+ * has no shipping address), a test order skipped, an order without shipping address failed
+ * with its line and reason, the rest mapped with their values. */
 static void partial_file(void **state)
 {
     (void)state;
@@ -111,28 +112,40 @@ static void partial_file(void **state)
     assert_int_equal(read_batch("mappings/storefront-order-json-in.yaml",
                                 "samples/json/storefront-orders.json", &b, &err),
                      0);
-    assert_int_equal(b.docs.n, 2);
+    assert_int_equal(b.docs.n, 3);
     assert_int_equal(b.failed, 1);
-    assert_int_equal(b.skipped, 2);
-    assert_non_null(strstr(b.outcomes, "skipped line 26 1102: "));
-    assert_non_null(strstr(b.outcomes, "left out by skip_when (line "));
+    assert_int_equal(b.skipped, 1);
+    assert_null(strstr(b.outcomes, " 1102: "));
     assert_non_null(strstr(b.outcomes, "failed line 39 1103: "));
     assert_non_null(strstr(b.outcomes, "rule 'ship_to.name': required field missing"));
     assert_non_null(strstr(b.outcomes, "skipped line 53 1104: "));
-    assert_non_null(strstr(b.outcomes, "left out by only_when (line 98: $.test)"));
+    assert_non_null(strstr(b.outcomes, "left out by only_when (line 101: $.test)"));
     const dg_order *o = &b.docs.docs[0]->u.order;
     STR_EQ(o->order_number, "1101");
     STR_EQ(o->currency, "USD"); /* "usd" */
     STR_EQ(o->notes, "Leave at the \"back\" door");
     STR_EQ(o->ship_to.postal_code, "02134");
-    assert_int_equal(o->n_lines, 2); /* the gift card is no line */
+    assert_int_equal(o->n_lines, 3); /* the gift card stays, not to be routed */
     STR_EQ(o->lines[0].vendor_sku, "MUG-BLUE");
+    assert_null(o->lines[0].status);
     DEC_EQ(o->lines[0].quantity, "2");
-    STR_EQ(o->lines[1].vendor_sku, "KETTLE-1L");
+    STR_EQ(o->lines[1].vendor_sku, "GIFT-25");
+    STR_EQ(o->lines[1].status, "NOT_SHIPPABLE");
+    STR_EQ(o->lines[1].status_reason, "requires no shipping (gift card, digital good)");
     STR_EQ(o->lines[1].line_number, "2");
-    DEC_EQ(o->lines[1].unit_price, "48.5"); /* a JSON number */
+    DEC_EQ(o->lines[1].unit_price, "25");
+    STR_EQ(o->lines[2].vendor_sku, "KETTLE-1L");
+    STR_EQ(o->lines[2].line_number, "3");
+    DEC_EQ(o->lines[2].unit_price, "48.5"); /* a JSON number */
     DEC_EQ(o->charges[0].amount, "6.99");
+    /* gift card only, no shipping address: an order with nothing to route, not a failure */
     o = &b.docs.docs[1]->u.order;
+    STR_EQ(o->order_number, "1102");
+    assert_null(o->ship_to.address1);
+    assert_int_equal(o->n_lines, 1);
+    STR_EQ(o->lines[0].vendor_sku, "GIFT-50");
+    STR_EQ(o->lines[0].status, "NOT_SHIPPABLE");
+    o = &b.docs.docs[2]->u.order;
     STR_EQ(o->order_number, "1105");
     STR_EQ(o->ship_to.name, "Zoë Müller");
     STR_EQ(o->ship_to.company, "Müller & Söhne GmbH");
@@ -426,12 +439,14 @@ static void translate_json(void **state)
              out);
     assert_int_equal(run(args, &e), 3); /* some failed, the others written */
     assert_non_null(strstr(e, "order failed at line 39 (1103): "));
-    assert_non_null(strstr(e, "order skipped at line 26 (1102): "));
-    assert_non_null(strstr(e, "2 order(s) written, 1 failed, 2 skipped"));
+    assert_non_null(strstr(e, "order skipped at line 53 (1104): "));
+    assert_non_null(strstr(e, "3 order(s) written, 1 failed, 1 skipped"));
     free(e);
     char *json = dg_test_read_file(out, NULL);
     assert_non_null(strstr(json, "\"order_number\": \"1101\""));
     assert_non_null(strstr(json, "\"order_number\": \"1105\""));
+    assert_non_null(
+        strstr(json, "\"status\": \"NOT_SHIPPABLE\"")); /* 1101's and 1102's gift cards */
     assert_null(strstr(json, "\"order_number\": \"1103\""));
     free(json);
     /* JSON in -> X12 850 out, and canonical -> JSON out */

@@ -133,9 +133,10 @@ static void real_storefront_export(void **state)
                                                    "shopify-orders_export-forezia.csv"),
                                       keep_doc, keep_outcome, &r, &err),
                      0);
-    /* 19 orders: none can be placed as it is; 6 hold only gift cards, 13 lack a ship-to or SKUs */
-    assert_int_equal(r.docs.n, 0);
-    assert_int_equal(r.skipped, 6);
+    /* 19 orders: 6 hold only gift cards, orders with nothing to route (4 of them without any
+     * shipping address); 13 lack a ship-to or SKUs */
+    assert_int_equal(r.docs.n, 6);
+    assert_int_equal(r.skipped, 0);
     assert_int_equal(r.failed, 13);
     assert_string_equal(r.key[0], "1001");
         /* the order number as mapped ("#" stripped) */ /* a draft: gift card, wax, boards, no
@@ -145,9 +146,41 @@ static void real_storefront_export(void **state)
     assert_string_equal(r.key[4], "1005"); /* a company address, lines without SKU */
     assert_non_null(
         strstr(r.why[4], "rule 'lines[].vendor_sku': required field missing (input row 11)"));
-    assert_string_equal(r.key[7], "1008"); /* four gift cards */
-    assert_true(r.was_skipped[7]);
-    assert_non_null(strstr(r.why[7], "left out by skip_when"));
+    assert_string_equal(r.key[12], "1019"); /* gift card and boards, no address */
+    const char *gift_only[] = {"1008", "1009", "1014", "1015", "1017", "1018"};
+    for (size_t i = 0; i < 6; i++) {
+        const dg_order *o = &r.docs.docs[i]->u.order;
+        assert_string_equal(o->order_number, gift_only[i]);
+        assert_string_equal(o->currency, "EUR");
+        for (size_t k = 0; k < o->n_lines; k++) {
+            assert_string_equal(o->lines[k].status, DG_LINE_NOT_SHIPPABLE);
+            assert_string_equal(o->lines[k].status_reason,
+                                "requires no shipping (gift card, digital good)");
+            assert_null(o->lines[k].vendor_sku);
+        }
+    }
+    /* #1008: four gift cards to a Toronto address, with their prices in euros */
+    const dg_order *o = &r.docs.docs[0]->u.order;
+    assert_string_equal(o->order_date, "2025-05-13");
+    assert_string_equal(o->customer_order_number, "6638974042443");
+    assert_string_equal(o->ship_to.name, "Russell Winfield");
+    assert_string_equal(o->ship_to.city, "Toronto");
+    assert_string_equal(o->ship_to.country, "CA");
+    DEC_EQ(o->total, "189.8");
+    assert_int_equal(o->n_lines, 4);
+    assert_string_equal(o->lines[0].description, "Gift Card - $10");
+    DEC_EQ(o->lines[0].unit_price, "10.26");
+    assert_string_equal(o->lines[3].description, "Gift Card - $100");
+    assert_string_equal(o->lines[3].line_number, "4");
+    DEC_EQ(o->lines[3].unit_price, "102.59");
+    DEC_EQ(o->lines[3].quantity, "1");
+    /* #1014: one gift card, no shipping address at all (a draft order) */
+    o = &r.docs.docs[2]->u.order;
+    assert_null(o->ship_to.address1);
+    assert_null(o->ship_to.name);
+    assert_string_equal(o->bill_to.name, "Ayumu Hirano");
+    assert_int_equal(o->n_lines, 1);
+    DEC_EQ(o->lines[0].unit_price, "100");
     list_free(&r.docs);
     dg_map_free(m);
 }

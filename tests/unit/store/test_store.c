@@ -166,6 +166,74 @@ static void migrates_shipment_key_from_version_4(void **state)
     dg_store_close(old);
 }
 
+/* Version 17 -> 18: order_lines is rebuilt so a line may be NOT_SHIPPABLE or NOT_ROUTED (a
+ * status a mapping gives). Every row and column (split_from of migration 17 too) is kept, rows
+ * that refer to a line still do, and the CHECK still refuses an unknown status. */
+static void migrates_line_statuses_from_version_17(void **state)
+{
+    fx *f = *state;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/v17.db", f->dir);
+    dg_error err = {0};
+    dg_store *old = NULL;
+    assert_int_equal(dg_store_open_version(path, 17, &old, &err), 0);
+    static const char rows[] =
+        "INSERT INTO orders(id, storefront, order_number, status, created_at)"
+        " VALUES (1, 'shop', '1001', 'CONVERTED', 0);"
+        "INSERT INTO supplier_pos(id, po_number, supplier, order_id, status, created_at)"
+        " VALUES (1, '1001-NW', 'nw', 1, 'SHIPPED', 0);"
+        "INSERT INTO order_lines(id, order_id, line_no, retailer_sku, qty_ordered, status, po_id,"
+        " po_line, qty_shipped, supplier_status, ack_code, attempt, qty_cancelled)"
+        " VALUES (7, 1, 1, 'A-1', 20000, 'MATCHED', 1, 1, 20000, 'SHIPPED', 'IA', 2, 10000),"
+        " (8, 1, 2, 'ZZ', 10000, 'PRODUCT_NOT_FOUND', NULL, NULL, 0, NULL, NULL, 1, 0);"
+        "UPDATE order_lines SET split_from = 7 WHERE id = 8;"
+        "INSERT INTO shipments(id, supplier, po_id, created_at) VALUES (1, 'nw', 1, 0);"
+        "INSERT INTO shipment_items(shipment_id, order_line_id, qty) VALUES (1, 7, 20000);";
+    assert_int_equal(dg_store_exec(old, rows, &err), 0);
+    assert_int_equal(dg_store_exec(old,
+                                   "INSERT INTO order_lines(order_id, line_no, qty_ordered, status)"
+                                   " VALUES (1, 3, 1, 'NOT_SHIPPABLE')",
+                                   &err),
+                     DG_ESTATE);
+    dg_store_close(old);
+    old = NULL;
+    assert_int_equal(dg_store_open(path, &old, &err), 0);
+    assert_int_equal(dg_store_schema_version(old), DG_STORE_SCHEMA_VERSION);
+    char buf[512];
+    assert_string_equal(
+        qtext(old,
+              "SELECT group_concat(id || ':' || retailer_sku || ':' || status || ':'"
+              " || coalesce(supplier_status, '-') || ':' || coalesce(ack_code, '-')"
+              " || ':' || attempt || ':' || qty_cancelled || ':' || qty_shipped"
+              " || ':' || coalesce(split_from, '-'), ' ') FROM order_lines",
+              buf, sizeof buf),
+        "7:A-1:MATCHED:SHIPPED:IA:2:10000:20000:- 8:ZZ:PRODUCT_NOT_FOUND:-:-:1:0:0:7");
+    assert_int_equal(q1(old, "SELECT count(*) FROM shipment_items i JOIN order_lines l"
+                             " ON l.id = i.order_line_id WHERE l.retailer_sku = 'A-1'"),
+                     1);
+    assert_int_equal(q1(old, "SELECT count(*) FROM sqlite_master WHERE name IN"
+                             " ('order_lines_po', 'order_lines_rerouted')"),
+                     2);
+    assert_int_equal(dg_store_exec(old,
+                                   "INSERT INTO order_lines(order_id, line_no, qty_ordered, status,"
+                                   " reason) VALUES (1, 3, 10000, 'NOT_SHIPPABLE', 'gift card'),"
+                                   " (1, 4, 10000, 'NOT_ROUTED', NULL)",
+                                   &err),
+                     0);
+    assert_int_equal(dg_store_exec(old,
+                                   "INSERT INTO order_lines(order_id, line_no, qty_ordered, status)"
+                                   " VALUES (1, 5, 1, 'BOGUS')",
+                                   &err),
+                     DG_ESTATE);
+    /* a line still refers to an order that exists */
+    assert_int_equal(dg_store_exec(old,
+                                   "INSERT INTO order_lines(order_id, line_no, qty_ordered, status)"
+                                   " VALUES (99, 1, 1, 'MATCHED')",
+                                   &err),
+                     DG_ESTATE);
+    dg_store_close(old);
+}
+
 static void refuses_newer_schema_and_non_database(void **state)
 {
     fx *f = *state;
@@ -446,6 +514,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(migrates_from_empty_and_reopens, setup, teardown),
         cmocka_unit_test_setup_teardown(migrates_from_version_1, setup, teardown),
         cmocka_unit_test_setup_teardown(migrates_shipment_key_from_version_4, setup, teardown),
+        cmocka_unit_test_setup_teardown(migrates_line_statuses_from_version_17, setup, teardown),
         cmocka_unit_test_setup_teardown(refuses_newer_schema_and_non_database, setup, teardown),
         cmocka_unit_test_setup_teardown(nested_transactions_roll_back_inner_only, setup, teardown),
         cmocka_unit_test_setup_teardown(file_add_is_idempotent, setup, teardown),
