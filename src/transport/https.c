@@ -176,8 +176,31 @@ static void https_destroy(dg_transport *t)
         return;
     https_disconnect(t);
     tr_https_forget_all(s);
+    dg_arena_free(s->paths.arena);
     free(s);
     t->impl = NULL;
+}
+
+/* The listing's paths, compiled once; a path the configuration load would refuse is refused
+ * here too (a configuration built in code). */
+static int compile_paths(dg_transport *t, http_paths *p, dg_error *err)
+{
+    const dg_http_config *h = t->http;
+    const char *text[] = {h->items,
+                          h->id,
+                          h->body,
+                          h->doc_url,
+                          h->next && strcmp(h->next, TR_HTTPS_LINK_HEADER) ? h->next : NULL,
+                          h->cursor};
+    const struct dg_json_path **out[] = {&p->items,   &p->id,   &p->body,
+                                         &p->doc_url, &p->next, &p->cursor};
+    p->arena = dg_arena_new();
+    for (size_t i = 0; i < sizeof text / sizeof *text; i++)
+        if (text[i] && !(*out[i] = tr_jpath_compile(p->arena, text[i], err))) {
+            dg_error_prefix(err, "%s: list: ", t->describe);
+            return DG_ECONFIG;
+        }
+    return 0;
 }
 
 /* No request yet: a connection is made by the first call and reused while the server keeps it. */
@@ -197,6 +220,8 @@ static int https_connect(dg_transport *t, dg_error *err)
         if (!tr_https_origin(t->http->url, s->origin, sizeof s->origin))
             return dg_error_set(err, DG_ECONFIG, "https transport: url '%s' is not a URL",
                                 t->http->url);
+        if ((rc = compile_paths(t, &s->paths, err)))
+            return rc;
     }
     s->curl = curl_easy_init();
     if (!s->curl)

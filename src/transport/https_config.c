@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "transport/https_internal.h"
+#include "json/json.h"
 
 static int https_sub(const dg_node *node, const char *key, const dg_conf_key *keys,
                      const dg_node **out, dg_error *err)
@@ -17,14 +18,33 @@ static int https_sub(const dg_node *node, const char *key, const dg_conf_key *ke
     return dg_conf_check(*out, what, keys, err);
 }
 
-/* A JSON path key of block (absent: def). */
+const dg_json_path *tr_jpath_compile(dg_arena *a, const char *path, dg_error *err)
+{
+    if (!path || path[0] != '$') {
+        dg_error_set(err, DG_ECONFIG, "JSON path '%s' does not start with '$'", path ? path : "");
+        return NULL;
+    }
+    char why[400];
+    const dg_json_path *p = dg_json_path_compile(a, path, why, sizeof why);
+    if (!p)
+        dg_error_set(err, DG_ECONFIG, "%s (steps are .name, ['name'] and [index]; no wildcards)",
+                     why);
+    else if (!dg_json_path_single(p))
+        dg_error_set(err, DG_ECONFIG,
+                     "JSON path '%s' may select several values (steps are .name, ['name'] and "
+                     "[index]; no wildcards or filters)",
+                     path);
+    return p && dg_json_path_single(p) ? p : NULL;
+}
+
+/* A JSON path key of block (absent: def), checked as the transport will compile it. */
 static int get_jpath(const dg_node *block, const char *key, const char *def, dg_arena *a,
                      const char **out, dg_error *err)
 {
     *out = def;
     int rc = tr_conf_str(block, key, a, out, err);
     dg_error e = {0};
-    if (!rc && *out && tr_jpath_check(*out, &e))
+    if (!rc && *out && !tr_jpath_compile(a, *out, &e))
         return tr_conf_error(err, dg_conf_get(block, key), "%s: %s", key, e.msg);
     return rc;
 }

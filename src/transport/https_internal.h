@@ -24,8 +24,15 @@ typedef struct http_doc {
     uint64_t fetched; /* bytes of the last fetch: what stat answers */
 } http_doc;
 
+/* The listing's JSON paths, compiled once per transport (NULL: not configured). */
+typedef struct http_paths {
+    dg_arena *arena;
+    const struct dg_json_path *items, *id, *body, *doc_url, *next, *cursor;
+} http_paths;
+
 typedef struct http_state {
     CURL *curl;
+    http_paths paths;
     char errbuf[CURL_ERROR_SIZE];
     char origin[700]; /* "https://host:port": every URL called starts with it */
     http_doc *docs;   /* the last listing of each folder (kept across reconnects) */

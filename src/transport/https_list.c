@@ -10,6 +10,7 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "transport/https_internal.h"
+#include "json/json.h"
 
 /* ---- the listing ---- */
 
@@ -107,7 +108,7 @@ static void add_item(page_ctx *pc, json_t *item, size_t i)
     dg_transport *t = pc->t;
     const dg_http_config *h = t->http;
     http_state *s = st_of(t);
-    json_t *idv = tr_jpath_get(item, h->id);
+    json_t *idv = dg_json_path_first(s->paths.id, item, item);
     char id[220];
     if (json_is_string(idv) && json_string_length(idv) > 0 && json_string_length(idv) < 200 &&
         !memchr(json_string_value(idv), '\0', json_string_length(idv)))
@@ -124,8 +125,8 @@ static void add_item(page_ctx *pc, json_t *item, size_t i)
     if (tr_https_find(s, path))
         return; /* listed twice (it moved between pages while we paged): once is enough */
     http_doc d = {0};
-    json_t *body = h->body ? tr_jpath_get(item, h->body) : NULL;
-    json_t *link = h->doc_url ? tr_jpath_get(item, h->doc_url) : NULL;
+    json_t *body = s->paths.body ? dg_json_path_first(s->paths.body, item, item) : NULL;
+    json_t *link = s->paths.doc_url ? dg_json_path_first(s->paths.doc_url, item, item) : NULL;
     dg_error e = {0};
     if (body && !json_is_null(body)) {
         if (json_is_string(body)) {
@@ -178,14 +179,14 @@ static int next_page(dg_transport *t, json_t *root, const char *first, const htt
     if (h->next && !strcmp(h->next, TR_HTTPS_LINK_HEADER))
         return c->link_next[0] ? tr_https_resolve(t, url, c->link_next, next, err) : 0;
     if (h->next) {
-        json_t *v = tr_jpath_get(root, h->next);
+        json_t *v = dg_json_path_first(st_of(t)->paths.next, root, root);
         if (!json_is_string(v) || !*json_string_value(v))
             return 0;
         return tr_https_resolve(t, url, json_string_value(v), next, err);
     }
     if (!h->cursor)
         return 0;
-    json_t *v = tr_jpath_get(root, h->cursor);
+    json_t *v = dg_json_path_first(st_of(t)->paths.cursor, root, root);
     char cur[256];
     if (json_is_string(v) && *json_string_value(v))
         snprintf(cur, sizeof cur, "%s", json_string_value(v));
@@ -211,7 +212,7 @@ static int read_page(dg_transport *t, page_ctx *pc, const dg_buf *body, json_t *
     if (!*root)
         return dg_error_set(err, DG_EVALID, "%s: listing %s page %d: not JSON: %s (line %d)",
                             t->describe, pc->url, pc->page, je.text, je.line);
-    json_t *items = tr_jpath_get(*root, t->http->items);
+    json_t *items = dg_json_path_first(st_of(t)->paths.items, *root, *root);
     if (!json_is_array(items))
         return dg_error_set(err, DG_EVALID,
                             "%s: listing %s page %d: items '%s' is not a list of documents",

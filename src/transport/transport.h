@@ -22,7 +22,8 @@ typedef struct dg_remote_file {
 } dg_remote_file;
 
 /* kind: https: how a folder's listing reads (a JSON API listing documents), how a taken document
- * is acknowledged, and how ours are sent. JSON paths are "$.a.b[0]" (transport/jpath.c). */
+ * is acknowledged, and how ours are sent. JSON paths are "$.a.b[0]": src/json paths that select
+ * one value. */
 typedef struct dg_http_config {
     const char *url;          /* base URL "https://host[:port][/path]"; folders are below it */
     const char *auth;         /* "bearer" (the secret is the token), "basic", "none" */

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "transport/transport.h"
 
 /* fetch hands every received chunk to this sink; a non-zero return aborts the transfer. */
@@ -67,12 +68,11 @@ int tr_conf_secret(const dg_node *map, const char *env_key, const char *file_key
 int tr_https_config_load(const dg_node *node, const char *base, dg_arena *a,
                          dg_transport_config *out, dg_error *err);
 
-/* jpath.c: the JSON paths of an HTTPS listing, a small subset of JSONPath: "$", then any of
- * ".name", "['name']" and "[index]". tr_jpath_check says what is wrong with a path (config
- * load); tr_jpath_get returns the value at path in root (borrowed) or NULL when absent. */
-struct json_t;
-int tr_jpath_check(const char *path, dg_error *err);
-struct json_t *tr_jpath_get(struct json_t *root, const char *path);
+/* https_config.c: one JSON path of an HTTPS listing, compiled into a by src/json (read with
+ * dg_json_path_first): it starts at "$" and selects one value (.name, ['name'], [index]; no
+ * wildcards or filters). NULL with DG_ECONFIG saying what is wrong with it. */
+struct dg_json_path;
+const struct dg_json_path *tr_jpath_compile(dg_arena *a, const char *path, dg_error *err);
 
 /* Growable listing used by the back ends. */
 typedef struct tr_list {

@@ -93,6 +93,30 @@ static dg_transport *open_ok(const dg_transport_config *c)
     return t;
 }
 
+/* One listing of dir: its files (free them), their count and the error. */
+typedef struct {
+    dg_remote_file *files;
+    size_t n;
+    dg_error err;
+    int rc;
+} listing;
+
+static listing list_dir(dg_transport *t, const char *dir)
+{
+    listing l = {0};
+    l.rc = dg_transport_list(t, dir, &l.files, &l.n, &l.err);
+    return l;
+}
+
+/* The same, failing the test when the listing fails. */
+static listing list_ok(dg_transport *t, const char *dir)
+{
+    listing l = list_dir(t, dir);
+    if (l.rc)
+        fail_msg("list %s: %s", dir, l.err.msg);
+    return l;
+}
+
 static const char *fetch_text(dg_transport *t, const char *path)
 {
     static char text[4096];
@@ -134,12 +158,11 @@ static void test_pages_by_next_link(void **state)
     dg_http_config h = http_inline();
     dg_transport_config c = cfg_for(&h);
     dg_transport *t = open_ok(&c);
-    dg_remote_file *files = NULL;
-    size_t n = 0;
+    listing l = list_ok(t, "orders");
+    dg_remote_file *files = l.files;
     dg_error err = {0};
-    assert_int_equal(dg_transport_list(t, "orders", &files, &n, &err), 0);
     /* 5 items on 3 pages; the one without an id is left at the partner (logged) */
-    assert_int_equal(n, 4);
+    assert_int_equal(l.n, 4);
     assert_string_equal(files[0].name, "A-1.csv");
     assert_int_equal(files[0].size, strlen("sku,qty\nA,1\n"));
     assert_int_equal(files[0].mtime, 0);
@@ -199,11 +222,10 @@ static void test_pages_by_cursor_and_linked_documents(void **state)
     c.user = "dropgate";
     c.password = "pa55";
     dg_transport *t = open_ok(&c);
-    dg_remote_file *files = NULL;
-    size_t n = 0;
+    listing l = list_ok(t, "inbox?state=new");
+    dg_remote_file *files = l.files;
     dg_error err = {0};
-    assert_int_equal(dg_transport_list(t, "inbox?state=new", &files, &n, &err), 0);
-    assert_int_equal(n, 2);
+    assert_int_equal(l.n, 2);
     assert_string_equal(files[0].name, "d1.xml");
     assert_string_equal(files[1].name, "d2.xml");
     assert_int_equal(files[0].size, 0); /* unknown until fetched */
@@ -245,17 +267,54 @@ static void test_pages_by_link_header(void **state)
     h.next = "link-header";
     dg_transport_config c = cfg_for(&h);
     dg_transport *t = open_ok(&c);
-    dg_remote_file *files = NULL;
-    size_t n = 0;
-    dg_error err = {0};
-    if (dg_transport_list(t, "orders", &files, &n, &err))
-        fail_msg("list: %s", err.msg);
-    assert_int_equal(n, 3);
-    assert_string_equal(files[2].name, "3.csv");
+    listing l = list_ok(t, "orders");
+    assert_int_equal(l.n, 3);
+    assert_string_equal(l.files[2].name, "3.csv");
     assert_int_equal(dg_test_httpsd_count(&g_srv), 3);
     assert_int_equal(dg_test_httpsd_hits(&g_srv, "GET", "/v1/orders?page_info=a1"), 0);
-    free(files);
+    free(l.files);
     dg_transport_close(t);
+}
+
+/* The listing's paths are src/json paths that select one value: quoted names, an index from
+ * the end, a null next link ends the paging; a path that may select several values (a wildcard,
+ * a filter), refused at configuration load, is refused when a transport built in code is
+ * opened, naming the path, before anything is asked of the server. */
+static void test_listing_paths(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    dg_test_httpsd_script(&g_srv, "GET", "/v1/orders", 200, NULL,
+                          "{\"result\":{\"open orders\":[{\"ids\":[\"x\",\"A-7\"],\"doc\":\"one\"},"
+                          "{\"ids\":[null],\"doc\":\"no id\"}]},\"next\":null}");
+    dg_http_config h = http_inline();
+    h.items = "$.result['open orders']";
+    h.id = "$.ids[-1]";
+    h.body = "$.doc";
+    h.next = "$.next";
+    dg_transport_config c = cfg_for(&h);
+    dg_transport *t = open_ok(&c);
+    listing l = list_ok(t, "orders");
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.files[0].name, "A-7.csv");
+    assert_string_equal(fetch_text(t, "orders/A-7.csv"), "one");
+    assert_int_equal(dg_test_httpsd_count(&g_srv), 1);
+    free(l.files);
+    dg_transport_close(t);
+    const char *bad[][2] = {{"$.data[*]", "no wildcards"},
+                            {"$.data[?(@.state == 'new')]", "several values"},
+                            {"data", "does not start with '$'"},
+                            {"$..id", "recursive descent"}};
+    for (size_t i = 0; i < 4; i++) {
+        h.items = bad[i][0];
+        dg_error err = {0};
+        t = NULL;
+        assert_int_equal(dg_transport_open(&c, &t, &err), DG_ECONFIG);
+        assert_null(t);
+        if (!strstr(err.msg, bad[i][1]) || !strstr(err.msg, "list: "))
+            fail_msg("%s: %s", bad[i][0], err.msg);
+    }
+    assert_int_equal(dg_test_httpsd_count(&g_srv), 1);
 }
 
 /* A listing that links to another host never gets our token: refused with the reason. */
@@ -269,12 +328,10 @@ static void test_foreign_links_refused(void **state)
     dg_http_config h = http_inline();
     dg_transport_config c = cfg_for(&h);
     dg_transport *t = open_ok(&c);
-    dg_remote_file *files = NULL;
-    size_t n = 0;
-    dg_error err = {0};
-    assert_int_equal(dg_transport_list(t, "orders", &files, &n, &err), DG_EVALID);
-    assert_non_null(strstr(err.msg, "evil.example"));
-    assert_non_null(strstr(err.msg, "refused"));
+    listing l = list_dir(t, "orders");
+    assert_int_equal(l.rc, DG_EVALID);
+    assert_non_null(strstr(l.err.msg, "evil.example"));
+    assert_non_null(strstr(l.err.msg, "refused"));
     assert_int_equal(dg_test_httpsd_count(&g_srv), 1);
     dg_transport_close(t);
 }
@@ -288,17 +345,14 @@ static void test_auth_failure(void **state)
     dg_transport_config c = cfg_for(&h);
     c.retries = 3;
     dg_transport *t = open_ok(&c);
-    dg_remote_file *files = NULL;
-    size_t n = 0;
-    dg_error err = {0};
     dg_test_capture_begin();
-    int rc = dg_transport_list(t, "orders", &files, &n, &err);
+    listing l = list_dir(t, "orders");
     char *log = dg_test_capture_end();
-    assert_int_equal(rc, DG_EAUTH);
-    assert_non_null(strstr(err.msg, "HTTP 401"));
-    assert_non_null(strstr(err.msg, "refused our credentials"));
-    assert_non_null(strstr(err.msg, "invalid token")); /* the server's own words */
-    assert_null(strstr(err.msg, "s3cret-token"));
+    assert_int_equal(l.rc, DG_EAUTH);
+    assert_non_null(strstr(l.err.msg, "HTTP 401"));
+    assert_non_null(strstr(l.err.msg, "refused our credentials"));
+    assert_non_null(strstr(l.err.msg, "invalid token")); /* the server's own words */
+    assert_null(strstr(l.err.msg, "s3cret-token"));
     assert_null(strstr(log, "s3cret-token"));
     assert_int_equal(dg_test_httpsd_count(&g_srv), 1); /* not retried */
     free(log);
@@ -317,24 +371,19 @@ static void test_tls_refused_unless_trusted(void **state)
     for (int i = 0; i < 2; i++) {
         c.ca_file = untrusted[i]; /* the system store, then an unrelated CA */
         dg_transport *t = open_ok(&c);
-        dg_remote_file *files = NULL;
-        size_t n = 0;
-        dg_error err = {0};
-        assert_int_equal(dg_transport_list(t, "orders", &files, &n, &err), DG_EHOSTKEY);
-        assert_non_null(strstr(err.msg, "not trusted"));
-        assert_non_null(strstr(err.msg, "ca_file"));
+        listing l = list_dir(t, "orders");
+        assert_int_equal(l.rc, DG_EHOSTKEY);
+        assert_non_null(strstr(l.err.msg, "not trusted"));
+        assert_non_null(strstr(l.err.msg, "ca_file"));
         dg_transport_close(t);
     }
     assert_int_equal(dg_test_httpsd_count(&g_srv), 0); /* nothing was asked of an untrusted host */
     c.ca_file = g_srv.cert_file;
     dg_transport *t = open_ok(&c);
-    dg_remote_file *files = NULL;
-    size_t n = 7;
-    dg_error err = {0};
-    assert_int_equal(dg_transport_list(t, "orders", &files, &n, &err), 0);
-    assert_int_equal(n, 0);
+    listing l = list_ok(t, "orders");
+    assert_int_equal(l.n, 0);
     assert_int_equal(dg_test_httpsd_count(&g_srv), 1);
-    free(files);
+    free(l.files);
     dg_transport_close(t);
 }
 
@@ -437,14 +486,10 @@ static void test_listing_retried(void **state)
     dg_transport_config c = cfg_for(&h);
     c.retries = 2;
     dg_transport *t = open_ok(&c);
-    dg_remote_file *files = NULL;
-    size_t n = 0;
-    dg_error err = {0};
-    if (dg_transport_list(t, "orders", &files, &n, &err))
-        fail_msg("list: %s", err.msg);
-    assert_int_equal(n, 2);
+    listing l = list_ok(t, "orders");
+    assert_int_equal(l.n, 2);
     assert_int_equal(dg_test_httpsd_hits(&g_srv, "GET", "/v1/orders?page=2"), 3);
-    free(files);
+    free(l.files);
     dg_transport_close(t);
 }
 
@@ -459,32 +504,29 @@ static void test_listing_limits(void **state)
     h.max_bytes = 10; /* page 1 holds 12 + 19 bytes */
     dg_transport_config c = cfg_for(&h);
     dg_transport *t = open_ok(&c);
-    dg_remote_file *files = NULL;
-    size_t n = 0;
-    dg_error err = {0};
     dg_log_set_level(DG_LOG_WARN);
     dg_test_capture_begin();
-    int rc = dg_transport_list(t, "orders", &files, &n, &err);
+    listing l = list_dir(t, "orders");
     char *log = dg_test_capture_end();
     dg_log_set_level(DG_LOG_ERROR);
-    assert_int_equal(rc, 0);
-    assert_int_equal(n, 2);
+    assert_int_equal(l.rc, 0);
+    assert_int_equal(l.n, 2);
     assert_int_equal(dg_test_httpsd_hits(&g_srv, "GET", "/v1/orders?page=2"), 0);
     assert_non_null(strstr(log, "outcome=listing-limit"));
     free(log);
-    free(files);
+    free(l.files);
     /* a listing again replaces the folder's documents: the limit holds across polls */
-    assert_int_equal(dg_transport_list(t, "orders", &files, &n, &err), 0);
-    assert_int_equal(n, 2);
-    free(files);
+    l = list_ok(t, "orders");
+    assert_int_equal(l.n, 2);
+    free(l.files);
     h.max_bytes = 0;
     h.max_pages = 2;
     dg_transport_close(t);
     t = open_ok(&c);
-    assert_int_equal(dg_transport_list(t, "orders", &files, &n, &err), 0);
-    assert_int_equal(n, 3);
+    l = list_ok(t, "orders");
+    assert_int_equal(l.n, 3);
     assert_int_equal(dg_test_httpsd_hits(&g_srv, "GET", "/v1/orders?page=3"), 0);
-    free(files);
+    free(l.files);
     dg_transport_close(t);
 }
 
@@ -495,6 +537,7 @@ int main(void)
         cmocka_unit_test_setup(test_pages_by_next_link, reset),
         cmocka_unit_test_setup(test_pages_by_cursor_and_linked_documents, reset),
         cmocka_unit_test_setup(test_pages_by_link_header, reset),
+        cmocka_unit_test_setup(test_listing_paths, reset),
         cmocka_unit_test_setup(test_foreign_links_refused, reset),
         cmocka_unit_test_setup(test_auth_failure, reset),
         cmocka_unit_test_setup(test_tls_refused_unless_trusted, reset),

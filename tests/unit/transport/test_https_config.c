@@ -139,6 +139,10 @@ static void test_errors(void **state)
         "does not start with '$'");
     ERR("  url: https://api.example\n  list: {items: '$.data[*]', body: $.c}\n", "partner.yaml:4",
         "no wildcards");
+    ERR("  url: https://api.example\n  list: {items: \"$.data[?(@.s == 'new')]\", body: $.c}\n",
+        "partner.yaml:4", "items: JSON path '$.data[?(@.s == 'new')]' may select several values");
+    ERR("  url: https://api.example\n  list: {body: '$..c'}\n", "partner.yaml:4",
+        "body: '$..c' is not a JSON path: '..' (recursive descent) is not supported");
     ERR("  url: https://api.example\n  list: {body: $.c, next: $.n, cursor: $.c, "
         "cursor_param: c}\n",
         "partner.yaml:4", "keep one");
