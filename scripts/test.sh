@@ -29,7 +29,7 @@ elif ! command -v clang >/dev/null ||
   echo "SKIPPED fuzzing: clang or its libFuzzer runtime (Debian: libclang-rt-14-dev) is missing"
 else
   CC=clang cmake -S "$root" -B "$root/build-fuzz" -DDG_FUZZ=ON >/dev/null
-  cmake --build "$root/build-fuzz" -j2 --target fuzz_x12 fuzz_csv_map fuzz_xml_map fuzz_map_load \
-    fuzz_partner_load
+  cmake --build "$root/build-fuzz" -j2 --target fuzz_x12 fuzz_csv_map fuzz_xml_map fuzz_json_map \
+    fuzz_map_load fuzz_partner_load
   "$root/tests/fuzz/run.sh" "${DG_FUZZ_SECONDS:-20}"
 fi

@@ -9,11 +9,12 @@ build=${DG_FUZZ_BUILD:-$root/build-fuzz}
 secs=${1:-20}
 shift || true
 names=("$@")
-((${#names[@]})) || names=(x12 csv_map xml_map map_load partner_load)
+((${#names[@]})) || names=(x12 csv_map xml_map json_map map_load partner_load)
 declare -A seeds=(
   [x12]="samples/x12 samples/mapping ../shared/corpus/x12"
   [csv_map]="samples/mapping ../shared/corpus/csv"
   [xml_map]="samples/mapping ../shared/corpus/xml"
+  [json_map]="samples/json tests/fuzz/seeds/json_map"
   [map_load]="mappings"
   [partner_load]="etc/partners etc/examples")
 failed=0
