@@ -35,14 +35,51 @@ static inline void list_free(doc_list *l)
     l->n = 0;
 }
 
+/* rel: below the source tree, or an absolute path (a mapping a test wrote). */
 static inline dg_mapping *load_map(const char *rel)
 {
     dg_mapping *m = NULL;
     dg_error err = {0};
-    int rc = dg_map_load(dg_test_path(rel), &m, &err);
+    int rc = dg_map_load(rel[0] == '/' ? rel : dg_test_path(rel), &m, &err);
     if (rc)
         fail_msg("%s: %s", rel, err.msg);
     return m;
+}
+
+/* The test program's scratch folder: maptest_setup and maptest_teardown are its group fixtures
+ * (cmocka_run_group_tests), tmp_path names a file in it, write_tmp writes one. */
+static char *scratch __attribute__((unused));
+
+static inline int maptest_setup(void **state)
+{
+    (void)state;
+    scratch = dg_test_tmpdir("map");
+    return 0;
+}
+
+static inline int maptest_teardown(void **state)
+{
+    (void)state;
+    dg_test_rmtree(scratch);
+    free(scratch);
+    scratch = NULL;
+    return 0;
+}
+
+static inline const char *tmp_path(const char *name)
+{
+    static char path[4][1024];
+    static int k;
+    char *p = path[k++ % 4];
+    snprintf(p, 1024, "%s/%s", scratch, name);
+    return p;
+}
+
+static inline const char *write_tmp(const char *name, const char *text)
+{
+    const char *p = tmp_path(name);
+    dg_test_write_file(p, text);
+    return p;
 }
 
 /* The source tree's edi/ definitions, loaded once per test program (freed at exit). */
@@ -72,6 +109,23 @@ static inline void read_ok(const char *rel_map, const char *input, doc_list *out
     if (rc)
         fail_msg("%s on %s: %s", rel_map, input, err.msg);
     dg_map_free(m);
+}
+
+/* Round trip: docs written through out_map into the scratch file name, read back through
+ * in_map into back; the text written stays in *text when text is not NULL. */
+static inline void write_read(const char *out_map, dg_doc *const *docs, size_t n,
+                              const char *in_map, const char *name, doc_list *back, dg_buf *text)
+{
+    dg_mapping *out = load_map(out_map);
+    dg_buf b = DG_BUF_INIT;
+    dg_error err = {0};
+    if (dg_map_write(out, docs, n, NULL, &b, &err))
+        fail_msg("%s: %s", out_map, err.msg);
+    read_ok(in_map, write_tmp(name, b.data ? b.data : ""), back);
+    if (text)
+        dg_buf_append(text, b.data ? b.data : "", b.len);
+    dg_buf_free(&b);
+    dg_map_free(out);
 }
 
 /* Reads and expects failure; returns the code and leaves the message in err. */
@@ -115,11 +169,11 @@ static inline char *body_json(const dg_doc *d)
     return res;
 }
 
-#define DEC_EQ(d, str)                                                                         \
-    do {                                                                                       \
-        char b_[64];                                                                           \
-        assert_true((d).set);                                                                  \
-        assert_string_equal(dg_dec_format(d, b_, sizeof b_), str);                             \
+#define DEC_EQ(d, str)                                                                             \
+    do {                                                                                           \
+        char b_[64];                                                                               \
+        assert_true((d).set);                                                                      \
+        assert_string_equal(dg_dec_format(d, b_, sizeof b_), str);                                 \
     } while (0)
 
 #endif

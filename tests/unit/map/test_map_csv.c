@@ -24,28 +24,16 @@ static void storefront_orders(void **state)
     assert_string_equal(o->lines[1].description, "Pour-Over Kettle, 1L");
     assert_string_equal(o->lines[1].line_number, "2");
     o = &l.docs[1]->u.order;
-    assert_string_equal(o->currency, "USD");      /* "usd" upper-cased */
+    assert_string_equal(o->currency, "USD");              /* "usd" upper-cased */
     assert_string_equal(o->ship_to.postal_code, "02134"); /* leading ' stripped */
-    assert_string_equal(o->ship_to.country, "US"); /* "United States" via the code table */
-    DEC_EQ(o->lines[0].unit_price, "1250");        /* "1,250.00" */
+    assert_string_equal(o->ship_to.country, "US");        /* "United States" via the code table */
+    DEC_EQ(o->lines[0].unit_price, "1250");               /* "1,250.00" */
     DEC_EQ(o->total, "1250");
     o = &l.docs[2]->u.order;
     assert_string_equal(o->ship_to.city, "Montréal");
     assert_string_equal(o->ship_to.country, "CA");
     assert_int_equal(l.docs[2]->source.position, 5);
     list_free(&l);
-}
-
-static char *scratch;
-
-static const char *write_tmp(const char *name, const char *text)
-{
-    static char path[4][1024];
-    static int k;
-    char *p = path[k++ % 4];
-    snprintf(p, 1024, "%s/%s", scratch, name);
-    dg_test_write_file(p, text);
-    return p;
 }
 
 static const char *hdr =
@@ -58,8 +46,9 @@ static const char *hdr =
 static void row(dg_buf *b, const char *name, const char *date, const char *qty, const char *sku,
                 const char *ship_name)
 {
-    dg_buf_printf(b, "%s,a@b.c,paid,USD,1,0,0,1,Std,%s,%s,Thing,1.00,%s,%s,,1 St,,Town,12345,TX,US,,\n",
-                  name, date, qty, sku, ship_name);
+    dg_buf_printf(
+        b, "%s,a@b.c,paid,USD,1,0,0,1,Std,%s,%s,Thing,1.00,%s,%s,,1 St,,Town,12345,TX,US,,\n", name,
+        date, qty, sku, ship_name);
 }
 
 static void missing_required_field_names_rule_and_row(void **state)
@@ -87,7 +76,8 @@ static void wrong_date(void **state)
     row(&b, "#1", "2024-13-45 10:00:00", "1", "SKU1", "Al");
     dg_error err = {0};
     assert_int_equal(read_fail(dg_test_path("mappings/storefront-orders-csv-in.yaml"),
-                               write_tmp("date.csv", b.data), &err), DG_EMAP);
+                               write_tmp("date.csv", b.data), &err),
+                     DG_EMAP);
     assert_non_null(strstr(err.msg, "rule 'order_date': '2024-13-45 10:00:00' is not a date"));
     assert_non_null(strstr(err.msg, "row 2"));
     dg_buf_free(&b);
@@ -102,13 +92,15 @@ static void short_row_and_bad_number(void **state)
     dg_buf_puts(&b, "#2,a@b.c,paid\n");
     dg_error err = {0};
     assert_int_equal(read_fail(dg_test_path("mappings/storefront-orders-csv-in.yaml"),
-                               write_tmp("short.csv", b.data), &err), DG_EMAP);
+                               write_tmp("short.csv", b.data), &err),
+                     DG_EMAP);
     assert_non_null(strstr(err.msg, "row 3 has 3 columns, the header has 24"));
     dg_buf_clear(&b);
     dg_buf_puts(&b, hdr);
     row(&b, "#1", "2024-01-02", "two", "SKU1", "Al");
     assert_int_equal(read_fail(dg_test_path("mappings/storefront-orders-csv-in.yaml"),
-                               write_tmp("num.csv", b.data), &err), DG_EMAP);
+                               write_tmp("num.csv", b.data), &err),
+                     DG_EMAP);
     assert_non_null(strstr(err.msg, "rule 'lines[].quantity': 'two' is not a number"));
     dg_buf_free(&b);
 }
@@ -120,7 +112,8 @@ static void unknown_column(void **state)
     dg_error err = {0};
     assert_int_equal(read_fail(dg_test_path("mappings/storefront-orders-csv-in.yaml"), in, &err),
                      DG_EMAP);
-    assert_non_null(strstr(err.msg, "rule 'ship_to.email': column 'Email' is not in the file's header"));
+    assert_non_null(
+        strstr(err.msg, "rule 'ship_to.email': column 'Email' is not in the file's header"));
 }
 
 static void bad_mappings_name_file_and_line(void **state)
@@ -129,21 +122,29 @@ static void bad_mappings_name_file_and_line(void **state)
     static const struct {
         const char *yaml, *expect;
     } cases[] = {
-        {"direction: in\ndocument: order\nformat: csv\nfields:\n  - target: ship_to.planet\n    source: A\n",
+        {"direction: in\ndocument: order\nformat: csv\nfields:\n  - target: ship_to.planet\n    "
+         "source: A\n",
          "bad.yaml:5: unknown document field 'ship_to.planet'"},
-        {"direction: in\ndocument: order\nformat: csv\nfields:\n  - target: order_number\n    sorce: A\n",
+        {"direction: in\ndocument: order\nformat: csv\nfields:\n  - target: order_number\n    "
+         "sorce: A\n",
          "bad.yaml:6: unknown key 'sorce' in rule"},
-        {"direction: in\ndocument: order\nformat: csv\nfields:\n  - target: order_date\n    source: A\n    date: JULIAN\n",
+        {"direction: in\ndocument: order\nformat: csv\nfields:\n  - target: order_date\n    "
+         "source: A\n    date: JULIAN\n",
          "bad.yaml:7: unknown date format 'JULIAN'"},
-        {"direction: in\ndocument: order\nformat: csv\nfields:\n  - target: currency\n    source: A\n    table: money\n",
+        {"direction: in\ndocument: order\nformat: csv\nfields:\n  - target: currency\n    source: "
+         "A\n    table: money\n",
          "unknown table 'money'"},
         {"direction: sideways\ndocument: order\nformat: csv\n", "'direction' must be in or out"},
-        {"direction: in\ndocument: order\nformat: csv\ngroups:\n  - target: widgets\n", "bad.yaml:5: group 'target'"},
-        {"direction: out\ndocument: order\nformat: csv\ncolumns:\n  - header: A\n    value: \"{ship_to.planet}\"\n",
+        {"direction: in\ndocument: order\nformat: csv\ngroups:\n  - target: widgets\n",
+         "bad.yaml:5: group 'target'"},
+        {"direction: out\ndocument: order\nformat: csv\ncolumns:\n  - header: A\n    value: "
+         "\"{ship_to.planet}\"\n",
          "bad.yaml:6: unknown order field 'ship_to.planet'"},
-        {"direction: out\ndocument: order\nformat: csv\ncolumns:\n  - header: A\n    value: \"{quantity}\"\n",
+        {"direction: out\ndocument: order\nformat: csv\ncolumns:\n  - header: A\n    value: "
+         "\"{quantity}\"\n",
          "only available inside 'each: lines'"},
-        {"direction: out\ndocument: order\nformat: csv\ncolumns:\n  - header: A\n    value: \"{order_number|shout}\"\n",
+        {"direction: out\ndocument: order\nformat: csv\ncolumns:\n  - header: A\n    value: "
+         "\"{order_number|shout}\"\n",
          "unknown transform 'shout'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -156,21 +157,6 @@ static void bad_mappings_name_file_and_line(void **state)
     }
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    scratch = dg_test_tmpdir("map_csv");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    dg_test_rmtree(scratch);
-    free(scratch);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,5 +167,5 @@ int main(void)
         cmocka_unit_test(unknown_column),
         cmocka_unit_test(bad_mappings_name_file_and_line),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }

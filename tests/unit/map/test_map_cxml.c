@@ -9,17 +9,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static char *scratch;
-
-static const char *tmp_path(const char *name)
-{
-    static char path[4][1024];
-    static int k;
-    char *p = path[k++ % 4];
-    snprintf(p, 1024, "%s/%s", scratch, name);
-    return p;
-}
-
 static void order_request_values(void **state)
 {
     (void)state;
@@ -63,15 +52,11 @@ static void order_round_trip(void **state)
     doc_list a = {0}, b = {0};
     read_ok("mappings/cxml-order-in.yaml", "samples/cxml/order-request.xml", &a);
     assert_int_equal(a.n, 1);
-    dg_mapping *out = load_map("mappings/cxml-order-out.yaml");
     dg_buf x = DG_BUF_INIT;
-    dg_error err = {0};
-    assert_int_equal(dg_map_write(out, a.docs, 1, NULL, &x, &err), 0);
+    write_read("mappings/cxml-order-out.yaml", a.docs, 1, "mappings/cxml-order-in.yaml", "po.xml",
+               &b, &x);
     assert_non_null(strstr(x.data, "<!DOCTYPE cXML SYSTEM \"http://xml.cxml.org/schemas/cXML/"));
     assert_non_null(strstr(x.data, "<cXML payloadID=\"PO-88213."));
-    const char *path = tmp_path("po.xml");
-    dg_test_write_file(path, x.data);
-    read_ok("mappings/cxml-order-in.yaml", path, &b);
     assert_int_equal(b.n, 1);
     dg_order *o1 = &a.docs[0]->u.order, *o2 = &b.docs[0]->u.order;
     assert_string_equal(o1->order_number, o2->order_number);
@@ -99,6 +84,8 @@ static void order_round_trip(void **state)
         assert_true(dg_dec_cmp(o1->lines[i].unit_price, o2->lines[i].unit_price) == 0);
     }
     /* a cXML file carries one request: two orders are refused, not merged */
+    dg_mapping *out = load_map("mappings/cxml-order-out.yaml");
+    dg_error err = {0};
     dg_doc *two[2] = {a.docs[0], b.docs[0]};
     dg_buf_clear(&x);
     assert_int_equal(dg_map_write(out, two, 2, NULL, &x, &err), DG_EMAP);
@@ -202,21 +189,6 @@ static void invoice_detail_values(void **state)
     list_free(&l);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    scratch = dg_test_tmpdir("map_cxml");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    dg_test_rmtree(scratch);
-    free(scratch);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,5 +196,5 @@ int main(void)
         cmocka_unit_test(doctype_is_never_fetched), cmocka_unit_test(ship_notice_values),
         cmocka_unit_test(invoice_detail_values),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }

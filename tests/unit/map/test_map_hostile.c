@@ -5,18 +5,6 @@
 
 #include "csv/csv.h"
 
-static char *scratch;
-
-static const char *write_tmp(const char *name, const char *text)
-{
-    static char path[4][1024];
-    static int k;
-    char *p = path[k++ % 4];
-    snprintf(p, 1024, "%s/%s", scratch, name);
-    dg_test_write_file(p, text);
-    return p;
-}
-
 static dg_mapping *load_text(const char *yaml)
 {
     dg_mapping *m = NULL;
@@ -271,21 +259,6 @@ static void csv_record_cap(void **state)
     free(data);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    scratch = dg_test_tmpdir("map_hostile");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    dg_test_rmtree(scratch);
-    free(scratch);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,5 +269,5 @@ int main(void)
         cmocka_unit_test(field_length_cap),
         cmocka_unit_test(csv_record_cap),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }

@@ -3,8 +3,6 @@
  * the supplier PO round trips out -> in through every ICDF out mapping (the same lines back). */
 #include "maptest.h"
 
-static char *scratch;
-
 static void xml_cart_in_envelope(void **state)
 {
     (void)state;
@@ -92,20 +90,17 @@ static void csv_simple_and_extended(void **state)
 static void csv_header_line_and_bad_rows(void **state)
 {
     (void)state;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/header.csv", scratch);
-    dg_test_write_file(path, "SKU;quantity;comments\nA-1;2;x\n");
     doc_list l = {0};
-    read_ok("mappings/icdf-order-csv-in.yaml", path, &l);
+    read_ok("mappings/icdf-order-csv-in.yaml",
+            write_tmp("header.csv", "SKU;quantity;comments\nA-1;2;x\n"), &l);
     assert_int_equal(l.n, 1);
     assert_int_equal(l.docs[0]->u.order.n_lines, 1); /* the naming line is no product */
     assert_string_equal(l.docs[0]->u.order.lines[0].vendor_sku, "A-1");
     list_free(&l);
     /* a quantity that is not a number is an error naming the rule and the row */
-    snprintf(path, sizeof path, "%s/bad.csv", scratch);
-    dg_test_write_file(path, "A-1;2;\nA-2;two;\n");
     dg_error err = {0};
-    assert_int_equal(read_fail(dg_test_path("mappings/icdf-order-csv-in.yaml"), path, &err),
+    assert_int_equal(read_fail(dg_test_path("mappings/icdf-order-csv-in.yaml"),
+                               write_tmp("bad.csv", "A-1;2;\nA-2;two;\n"), &err),
                      DG_EMAP);
     assert_non_null(strstr(err.msg, "quantity"));
     assert_non_null(strstr(err.msg, "row 2"));
@@ -130,16 +125,8 @@ static dg_doc *sample_po(void)
 static void round_trip(const char *out_map, const char *in_map, const char *name, bool extended)
 {
     dg_doc *po = sample_po();
-    dg_mapping *out = load_map(out_map);
-    dg_buf x = DG_BUF_INIT;
-    dg_error err = {0};
-    if (dg_map_write(out, &po, 1, NULL, &x, &err))
-        fail_msg("%s: %s", out_map, err.msg);
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", scratch, name);
-    dg_test_write_file(path, x.data);
     doc_list b = {0};
-    read_ok(in_map, path, &b);
+    write_read(out_map, &po, 1, in_map, name, &b, NULL);
     assert_int_equal(b.n, 1);
     const dg_order *o1 = &po->u.order, *o2 = &b.docs[0]->u.order;
     assert_int_equal(o1->n_lines, o2->n_lines);
@@ -157,8 +144,6 @@ static void round_trip(const char *out_map, const char *in_map, const char *name
         assert_string_equal(o2->lines[2].description, "Wąż ogrodowy 25 m");
         assert_string_equal(o2->lines[1].gtin, "5901234123457");
     }
-    dg_buf_free(&x);
-    dg_map_free(out);
     list_free(&b);
     dg_doc_free(po);
 }
@@ -170,17 +155,12 @@ static void xml_po_round_trip(void **state)
                false);
     /* the envelope comes back too */
     dg_doc *po = sample_po();
-    dg_mapping *out = load_map("mappings/icdf-order-xml-out.yaml");
     dg_buf x = DG_BUF_INIT;
-    dg_error err = {0};
-    assert_int_equal(dg_map_write(out, &po, 1, NULL, &x, &err), 0);
+    doc_list b = {0};
+    write_read("mappings/icdf-order-xml-out.yaml", &po, 1, "mappings/icdf-order-xml-in.yaml",
+               "po2.xml", &b, &x);
     assert_non_null(strstr(x.data, "<order id=\"SHOP-20240514-0031\""));
     assert_non_null(strstr(x.data, "codeType=\"internal\" quantity=\"3\""));
-    char path[1024];
-    snprintf(path, sizeof path, "%s/po2.xml", scratch);
-    dg_test_write_file(path, x.data);
-    doc_list b = {0};
-    read_ok("mappings/icdf-order-xml-in.yaml", path, &b);
     const dg_order *o = &b.docs[0]->u.order;
     assert_string_equal(o->order_number, "SHOP-20240514-0031");
     assert_string_equal(o->ship_to.address2, "klatka B");
@@ -189,6 +169,8 @@ static void xml_po_round_trip(void **state)
     assert_string_equal(o->service_level, "Kurier InPost");
     assert_string_equal(o->carrier, "INPOST");
     /* a PO without a ship-to cannot be sent: required, named */
+    dg_mapping *out = load_map("mappings/icdf-order-xml-out.yaml");
+    dg_error err = {0};
     po->u.order.ship_to.address1 = NULL;
     dg_buf_clear(&x);
     assert_int_equal(dg_map_write(out, &po, 1, NULL, &x, &err), DG_EMAP);
@@ -208,21 +190,6 @@ static void csv_po_round_trips(void **state)
                "po-ext.csv", true);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    scratch = dg_test_tmpdir("map_icdf");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    dg_test_rmtree(scratch);
-    free(scratch);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,5 +197,5 @@ int main(void)
         cmocka_unit_test(csv_simple_and_extended), cmocka_unit_test(csv_header_line_and_bad_rows),
         cmocka_unit_test(xml_po_round_trip),       cmocka_unit_test(csv_po_round_trips),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }

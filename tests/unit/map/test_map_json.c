@@ -8,18 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char *scratch;
-
-static const char *write_tmp(const char *name, const char *text)
-{
-    static char path[4][1024];
-    static int k;
-    char *p = path[k++ % 4];
-    snprintf(p, 1024, "%s/%s", scratch, name);
-    dg_test_write_file(p, text);
-    return p;
-}
-
 #define STR_EQ(v, s) assert_string_equal((v) ? (v) : "(null)", s)
 
 static void real_list_response(void **state)
@@ -175,11 +163,8 @@ static void round_trip(const char *sample)
     assert_int_equal(read_batch("mappings/storefront-order-json-in.yaml", sample, &b, &err), 0);
     first = b.docs;
     assert_true(first.n > 0);
-    dg_mapping *out = load_map("mappings/storefront-order-json-out.yaml");
-    dg_buf buf = DG_BUF_INIT;
-    assert_int_equal(dg_map_write(out, first.docs, first.n, NULL, &buf, &err), 0);
-    const char *path = write_tmp("round.json", buf.data);
-    read_ok("mappings/storefront-order-json-in.yaml", path, &again);
+    write_read("mappings/storefront-order-json-out.yaml", first.docs, first.n,
+               "mappings/storefront-order-json-in.yaml", "round.json", &again, NULL);
     assert_int_equal(again.n, first.n);
     for (size_t i = 0; i < first.n; i++) {
         char *a = body_json(first.docs[i]), *c = body_json(again.docs[i]);
@@ -187,8 +172,6 @@ static void round_trip(const char *sample)
         free(a);
         free(c);
     }
-    dg_buf_free(&buf);
-    dg_map_free(out);
     list_free(&first);
     list_free(&again);
 }
@@ -478,21 +461,6 @@ static void translate_json(void **state)
     assert_int_not_equal(access(out, F_OK), 0);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    scratch = dg_test_tmpdir("map_json");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    dg_test_rmtree(scratch);
-    free(scratch);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -501,5 +469,5 @@ int main(void)
         cmocka_unit_test(mapping_errors),     cmocka_unit_test(bad_inputs),
         cmocka_unit_test(translate_json),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }

@@ -3,18 +3,6 @@
  * and first-of sources, strict code tables; and the same options outbound. */
 #include "maptest.h"
 
-static char *scratch;
-
-static const char *write_tmp(const char *name, const char *text)
-{
-    static char path[4][1024];
-    static int k;
-    char *p = path[k++ % 4];
-    snprintf(p, 1024, "%s/%s", scratch, name);
-    dg_test_write_file(p, text);
-    return p;
-}
-
 static dg_mapping *load_text(const char *yaml)
 {
     dg_mapping *m = NULL;
@@ -124,26 +112,11 @@ static void csv_outbound_options(void **state)
     list_free(&l);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    scratch = dg_test_tmpdir("map_options");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    dg_test_rmtree(scratch);
-    free(scratch);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(headerless_european_latin1),
         cmocka_unit_test(csv_outbound_options),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }

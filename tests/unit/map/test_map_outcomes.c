@@ -31,18 +31,6 @@ static int keep_outcome(void *ctx, const dg_map_outcome *o, dg_error *err)
     return 0;
 }
 
-static char *scratch;
-
-static const char *write_tmp(const char *name, const char *text)
-{
-    static char path[4][1024];
-    static int k;
-    char *p = path[k++ % 4];
-    snprintf(p, 1024, "%s/%s", scratch, name);
-    dg_test_write_file(p, text);
-    return p;
-}
-
 static const char *export_map = "mappings/storefront-orders-export-csv-in.yaml";
 static const char *export_csv = "samples/mapping/storefront-orders-export.csv";
 
@@ -423,21 +411,6 @@ static void x12_sets_each_their_outcome(void **state)
     dg_map_free(m);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    scratch = dg_test_tmpdir("map_outcomes");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    dg_test_rmtree(scratch);
-    free(scratch);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -451,5 +424,5 @@ int main(void)
         cmocka_unit_test(filter_status_errors),
         cmocka_unit_test(x12_sets_each_their_outcome),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }

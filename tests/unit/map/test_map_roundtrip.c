@@ -3,18 +3,6 @@
  * output when a document cannot be written. */
 #include "maptest.h"
 
-static char *scratch;
-
-static const char *write_tmp(const char *name, const char *text)
-{
-    static char path[4][1024];
-    static int k;
-    char *p = path[k++ % 4];
-    snprintf(p, 1024, "%s/%s", scratch, name);
-    dg_test_write_file(p, text);
-    return p;
-}
-
 static const char *corpus(const char *rel)
 {
     static char path[4][2048];
@@ -237,21 +225,6 @@ static void outbound_error_leaves_nothing(void **state)
     list_free(&l);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    scratch = dg_test_tmpdir("map_roundtrip");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    dg_test_rmtree(scratch);
-    free(scratch);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,5 +233,5 @@ int main(void)
         cmocka_unit_test(envelope_and_counts),
         cmocka_unit_test(outbound_error_leaves_nothing),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }

@@ -5,18 +5,6 @@
 
 #include <dirent.h>
 
-static char *scratch;
-
-static const char *write_tmp(const char *name, const char *text)
-{
-    static char path[4][1024];
-    static int k;
-    char *p = path[k++ % 4];
-    snprintf(p, 1024, "%s/%s", scratch, name);
-    dg_test_write_file(p, text);
-    return p;
-}
-
 static void all_mappings_load(void **state)
 {
     (void)state;
@@ -259,21 +247,6 @@ static void xml_errors(void **state)
     assert_non_null(strstr(err.msg, "no element matches documents"));
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    scratch = dg_test_tmpdir("map_shipped");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    dg_test_rmtree(scratch);
-    free(scratch);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -282,5 +255,5 @@ int main(void)
         cmocka_unit_test(xml_samples),       cmocka_unit_test(corpus_xml_orders),
         cmocka_unit_test(xml_errors),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }

@@ -139,8 +139,8 @@ static void real_storefront_export(void **state)
     assert_int_equal(r.skipped, 0);
     assert_int_equal(r.failed, 13);
     assert_string_equal(r.key[0], "1001");
-        /* the order number as mapped ("#" stripped) */ /* a draft: gift card, wax, boards, no
-                                                           address */
+    /* the order number as mapped ("#" stripped) */ /* a draft: gift card, wax, boards, no
+                                                       address */
     assert_false(r.was_skipped[0]);
     assert_non_null(strstr(r.why[0], "rule 'ship_to.name': required field missing (input row 2)"));
     assert_string_equal(r.key[4], "1005"); /* a company address, lines without SKU */

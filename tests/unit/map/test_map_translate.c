@@ -6,8 +6,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char *scratch;
-
 /* Runs dropgate with args (a shell fragment) from the source tree; stderr into *err_text. */
 static int run(const char *args, char **err_text)
 {
@@ -212,21 +210,6 @@ static void storefront_export_partial(void **state)
     free(x);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    scratch = dg_test_tmpdir("map_translate");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    dg_test_rmtree(scratch);
-    free(scratch);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -234,5 +217,5 @@ int main(void)
         cmocka_unit_test(errors_leave_no_file),
         cmocka_unit_test(storefront_export_partial),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }

@@ -5,18 +5,6 @@
 
 #include <dirent.h>
 
-static char *scratch;
-
-static const char *write_tmp(const char *name, const char *text)
-{
-    static char path[4][1024];
-    static int k;
-    char *p = path[k++ % 4];
-    snprintf(p, 1024, "%s/%s", scratch, name);
-    dg_test_write_file(p, text);
-    return p;
-}
-
 /* A one-set interchange around body (segments separated by '~'), with a correct SE01. */
 static const char *x12_file(const char *name, const char *set_id, const char *body)
 {
@@ -245,16 +233,6 @@ static void asn_856_tracking_without_packs(void **state)
     list_free(&l);
 }
 
-/* read_ok for a mapping outside the source tree */
-static void read_abs(const char *map, const char *input, doc_list *out)
-{
-    dg_mapping *m = NULL;
-    dg_error err = {0};
-    if (dg_map_load(map, &m, &err) || dg_map_read_file(m, input, list_sink, out, &err))
-        fail_msg("%s on %s: %s", map, input, err.msg);
-    dg_map_free(m);
-}
-
 /* document_per on a mapping of the caller's: loops outside every document loop go with the
  * first document, a set without any document loop is one document as without the option. */
 static void document_per_option(void **state)
@@ -271,12 +249,12 @@ static void document_per_option(void **state)
     const char *map = write_tmp("per.yaml", yaml);
     doc_list l = {0};
     /* an item hanging off the shipment level, before the orders: the first document's */
-    read_abs(map,
-             x12_file("per.edi", "856",
-                      "BSN*00*S1*20240301*1200~HL*1**S~HL*2*1*I~LIN**VP*LOOSE~SN1**1*EA~"
-                      "HL*3*1*O~PRF*P1~HL*4*3*I~LIN**VP*A~SN1**2*EA~"
-                      "HL*5*1*O~PRF*P2~HL*6*5*I~LIN**VP*B~SN1**3*EA~CTT*6~"),
-             &l);
+    read_ok(map,
+            x12_file("per.edi", "856",
+                     "BSN*00*S1*20240301*1200~HL*1**S~HL*2*1*I~LIN**VP*LOOSE~SN1**1*EA~"
+                     "HL*3*1*O~PRF*P1~HL*4*3*I~LIN**VP*A~SN1**2*EA~"
+                     "HL*5*1*O~PRF*P2~HL*6*5*I~LIN**VP*B~SN1**3*EA~CTT*6~"),
+            &l);
     assert_int_equal(l.n, 2);
     assert_string_equal(l.docs[0]->u.shipment.po_number, "P1");
     assert_int_equal(l.docs[0]->u.shipment.n_items, 2);
@@ -287,21 +265,21 @@ static void document_per_option(void **state)
     DEC_EQ(l.docs[1]->u.shipment.items[0].quantity_shipped, "3");
     list_free(&l);
     /* no order level at all (S/I): one document */
-    read_abs(map,
-             x12_file("per2.edi", "856",
-                      "BSN*00*S2*20240301*1200~HL*1**S~PRF*P9~HL*2*1*I~LIN**VP*A~SN1**2*EA~"
-                      "HL*3*1*I~LIN**VP*B~SN1**1*EA~CTT*3~"),
-             &l);
+    read_ok(map,
+            x12_file("per2.edi", "856",
+                     "BSN*00*S2*20240301*1200~HL*1**S~PRF*P9~HL*2*1*I~LIN**VP*A~SN1**2*EA~"
+                     "HL*3*1*I~LIN**VP*B~SN1**1*EA~CTT*3~"),
+            &l);
     assert_int_equal(l.n, 1);
     assert_string_equal(l.docs[0]->u.shipment.po_number, "P9");
     assert_int_equal(l.docs[0]->u.shipment.n_items, 2);
     list_free(&l);
     /* HL without parent ids (HL02 empty, as some senders write): the order's items follow it */
-    read_abs(map,
-             x12_file("per3.edi", "856",
-                      "BSN*00*S3*20240301*1200~HL*1**S~HL*2**O~PRF*P1~HL*3**I~LIN**VP*A~SN1**2*EA~"
-                      "HL*4**O~PRF*P2~HL*5**I~LIN**VP*B~SN1**1*EA~HL*6**I~LIN**VP*C~SN1**1*EA~"),
-             &l);
+    read_ok(map,
+            x12_file("per3.edi", "856",
+                     "BSN*00*S3*20240301*1200~HL*1**S~HL*2**O~PRF*P1~HL*3**I~LIN**VP*A~SN1**2*EA~"
+                     "HL*4**O~PRF*P2~HL*5**I~LIN**VP*B~SN1**1*EA~HL*6**I~LIN**VP*C~SN1**1*EA~"),
+            &l);
     assert_int_equal(l.n, 2);
     assert_int_equal(l.docs[0]->u.shipment.n_items, 1);
     assert_string_equal(l.docs[1]->u.shipment.po_number, "P2");
@@ -713,21 +691,6 @@ static void components_and_repetitions(void **state)
     dg_map_free(m);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    scratch = dg_test_tmpdir("map_x12");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    dg_test_rmtree(scratch);
-    free(scratch);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -745,5 +708,5 @@ int main(void)
         cmocka_unit_test(bad_x12_mappings),
         cmocka_unit_test(components_and_repetitions),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }

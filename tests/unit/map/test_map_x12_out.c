@@ -5,16 +5,6 @@
 #include "maptest.h"
 #include "x12/validate.h"
 
-static char *scratch;
-
-static const char *write_tmp(const char *name, const char *text)
-{
-    static char path[1024];
-    snprintf(path, sizeof path, "%s/%s", scratch, name);
-    dg_test_write_file(path, text);
-    return path;
-}
-
 static int doc_sink(void *ctx, dg_doc *doc, dg_error *err)
 {
     (void)err;
@@ -220,21 +210,6 @@ static void asn_and_invoice_without_options(void **state)
     }
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    scratch = dg_test_tmpdir("map-x12-out");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    dg_test_rmtree(scratch);
-    free(scratch);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -244,5 +219,5 @@ int main(void)
         cmocka_unit_test(invalid_output_is_refused),
         cmocka_unit_test(asn_and_invoice_without_options),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }
