@@ -40,15 +40,71 @@ static const char *ack_name(const dg_ack_line *al, char *buf, size_t size)
     return buf;
 }
 
+/* BAK01 04 (change): the 855 answers our change request (the 860 that asked to cancel), not
+ * the PO itself. */
+static bool answers_change(const dg_ack *a)
+{
+    return a->purpose && !strcmp(a->purpose, "04");
+}
+
+/* An answer on a line whose cancellation we asked for (an 860 went out). In an 855 answering
+ * the PO, a rejection means the line will not ship - what was asked: the cancellation is
+ * confirmed and the line CANCELLED, never re-routed. An 855 answering the change (BAK01 04)
+ * settles it: rejected - the cancellation is refused and the line stays live (accepted as
+ * ordered) with the supplier's reason; accepted - confirmed. A backorder leaves it open.
+ * *done: nothing more to record on the line. */
+static int meets_cancellation(const fl_ack_run *run, const dg_ack_line *al, const char *status,
+                              po_line *l, bool *done, dg_error *err)
+{
+    const dg_ack *a = run->a;
+    bool whole = false;
+    *done = false;
+    if (!fl_cancel_pending(run->cancels, l->id, &whole) || !strcmp(status, DG_ACK_BACKORDERED))
+        return 0;
+    const char *code = al && al->code ? al->code : a->ack_type ? a->ack_type : "?";
+    const char *said = al && al->reason ? al->reason : a->reason;
+    bool rejected = !strcmp(status, DG_ACK_REJECTED);
+    char why[320];
+    if (!answers_change(a) && !rejected)
+        return 0; /* the PO's own answer: the request is still open */
+    if (!answers_change(a) || !rejected) {
+        snprintf(why, sizeof why, "%s by the supplier (855 %s)%s%s",
+                 rejected ? "rejected" : "cancellation accepted", code, said ? ": " : "",
+                 said ? said : "");
+        int rc = fl_cancel_settle(run->cancels, l->id, true, why, err);
+        if (!rc)
+            run->res->cancel_confirmed++;
+        *done = whole; /* a part still open takes the answer as any line would */
+        if (whole)
+            snprintf(l->supplier_status, sizeof l->supplier_status, "%s", DG_SUP_CANCELLED);
+        return rc;
+    }
+    snprintf(why, sizeof why, "cancellation refused by the supplier (855 %s)%s%s", code,
+             said ? ": " : "", said ? said : "");
+    int rc = fl_cancel_settle(run->cancels, l->id, false, why, err);
+    if (!rc && !l->supplier_status[0])
+        snprintf(l->supplier_status, sizeof l->supplier_status, "%s", DG_SUP_ACCEPTED);
+    run->res->cancel_refused++;
+    *done = true;
+    return rc;
+}
+
 /* Applies one answer to PO line l; the status as the partner said it is kept in the code. */
-int fl_ack_answer_line(dg_store *s, const dg_ack *a, const dg_ack_line *al, const char *status,
-                       po_line *l, const dg_status_cause *c, dg_flow_ack855_result *res,
+int fl_ack_answer_line(const fl_ack_run *run, const dg_ack_line *al, const char *status, po_line *l,
                        dg_error *err)
 {
+    dg_store *s = run->s;
+    const dg_ack *a = run->a;
+    const dg_status_cause *c = run->c;
+    dg_flow_ack855_result *res = run->res;
     if (closed(l)) { /* a later answer never reopens a rejected, cancelled or re-routed line */
         res->ignored++;
         return 0;
     }
+    bool done = false;
+    int rc = meets_cancellation(run, al, status, l, &done, err);
+    if (rc || done)
+        return rc;
     const char *sup = line_status(status);
     dg_store_answer ans = {.code = al && al->code ? al->code : a->ack_type,
                            .promised_date = al && al->date ? al->date : a->promised_date};
@@ -72,7 +128,7 @@ int fl_ack_answer_line(dg_store *s, const dg_ack *a, const dg_ack_line *al, cons
     if (shipped(l)) /* already on its way: keep the shipped state, record the answer */
         sup = NULL;
     ans.status = sup;
-    int rc = dg_store_line_answer(s, l->id, &ans, c, err);
+    rc = dg_store_line_answer(s, l->id, &ans, c, err);
     if (rc)
         return rc;
     if (sup)
@@ -127,10 +183,11 @@ static size_t acks_of(const dg_ack *a, const dg_ack_line *al)
 
 /* PO line k's answer in parts: its several lines[] entries (CSV rows), else the acks[] of its
  * one entry (ACK segments); each part with its status resolved. */
-static int answer_parts(dg_store *s, const char *supplier, const dg_ack *a, po_info *p, size_t k,
-                        const int *match, const dg_status_cause *c, dg_flow_ack855_result *res,
+static int answer_parts(const fl_ack_run *run, po_info *p, size_t k, const int *match,
                         dg_error *err)
 {
+    const dg_ack *a = run->a;
+    const char *supplier = run->supplier;
     size_t n = 0, first = a->n_lines;
     for (size_t i = 0; i < a->n_lines; i++)
         if (match[i] == (int)k) {
@@ -171,7 +228,7 @@ static int answer_parts(dg_store *s, const char *supplier, const dg_ack *a, po_i
             parts[i].status = (char *)st;
     }
     if (!rc)
-        rc = fl_ack_parts(s, supplier, a, p, k, parts, m, c, res, err);
+        rc = fl_ack_parts(run, p, k, parts, m, err);
     free(parts);
     return rc;
 }
@@ -179,9 +236,10 @@ static int answer_parts(dg_store *s, const char *supplier, const dg_ack *a, po_i
 /* Every PO line gets the answer meant for it: its own line (in parts when several lines or ACKs
  * answer it), else a line-less row of the document (CSV "whole PO" row), else the header's
  * status. */
-static int apply_answers(dg_store *s, const char *supplier, const dg_ack *a, po_info *p,
-                         const dg_status_cause *c, dg_flow_ack855_result *res, dg_error *err)
+static int apply_answers(const fl_ack_run *run, po_info *p, dg_error *err)
 {
+    const dg_ack *a = run->a;
+    const char *supplier = run->supplier;
     int *match = calloc(a->n_lines ? a->n_lines : 1, sizeof *match);
     size_t *answers = calloc(p->n_lines ? p->n_lines : 1, sizeof *answers);
     if (!match || !answers) {
@@ -216,9 +274,9 @@ static int apply_answers(dg_store *s, const char *supplier, const dg_ack *a, po_
         const char *status = NULL;
         size_t sib[2], ns = fl_ack_siblings(p, (size_t)k, sib, 2);
         if (answers[k] > 1 || acks_of(a, al) > 1 || ns > 1 || (ns == 1 && sib[0] != (size_t)k))
-            rc = answer_parts(s, supplier, a, p, (size_t)k, match, c, res, err);
+            rc = answer_parts(run, p, (size_t)k, match, err);
         else if (!(rc = resolve(supplier, a, al, &status, err)))
-            rc = fl_ack_answer_line(s, a, al, status, &p->lines[k], c, res, err);
+            rc = fl_ack_answer_line(run, al, status, &p->lines[k], err);
         answers[k] = 0; /* answered: also the rows matched to it after this one */
     }
     for (size_t k = 0; k < p->n_lines && !rc; k++) {
@@ -227,9 +285,12 @@ static int apply_answers(dg_store *s, const char *supplier, const dg_ack *a, po_
             done = match[i] >= 0 && p->lines[match[i]].po_line == p->lines[k].po_line;
         if (done) /* itself, or a line split from the same PO line */
             continue;
+        /* an answer to our change speaks for the lines it changes, not the rest of the PO */
+        if (answers_change(a) && !fl_cancel_pending(run->cancels, p->lines[k].id, NULL))
+            continue;
         const char *status = NULL;
         if (!(rc = resolve(supplier, a, whole, &status, err)))
-            rc = fl_ack_answer_line(s, a, whole, status, &p->lines[k], c, res, err);
+            rc = fl_ack_answer_line(run, whole, status, &p->lines[k], err);
     }
     free(match);
     free(answers);
@@ -249,6 +310,8 @@ static int ingest(dg_store *s, const dg_flow_rules *r, const char *supplier, con
     bool seen = false, found = false;
     po_info p;
     memset(&p, 0, sizeof p);
+    dg_status_cause c = {.kind = fl_cause_kind(doc)};
+    fl_ack_run run = {s, supplier, a, &c, res, NULL};
     if ((rc = fl_already(s, rec, doc, file_id, &seen, err)))
         goto fail;
     if (seen) {
@@ -269,18 +332,22 @@ static int ingest(dg_store *s, const dg_flow_rules *r, const char *supplier, con
     char detail[160];
     snprintf(detail, sizeof detail, "%s%s%s", a->ack_type ? a->ack_type : "",
              a->ack_number ? " supplier order " : "", a->ack_number ? a->ack_number : "");
-    dg_status_cause c = {.kind = fl_cause_kind(doc), .detail = detail};
+    c.detail = detail;
     if ((rc = fl_document_add(s, supplier, rec, doc, file_id, "OK", &doc_id, err)))
         goto fail;
     c.document_id = doc_id;
-    if ((rc = apply_answers(s, supplier, a, &p, &c, res, err)) ||
+    if ((rc = fl_cancel_ctx_open(s, &p, doc_id, &run.cancels, err)) ||
+        (rc = apply_answers(&run, &p, err)) ||
+        (rc = fl_cancel_ctx_close(run.cancels, &p, supplier, err)) ||
         (rc = fl_reroute_po(s, r, p.id, &c, &res->rerouted, &res->ended, err)) ||
         (rc = dg_store_po_status_refresh(s, p.id, &c, res->po_status, err)))
         goto fail;
     res->outcome = DG_FLOW_OK;
+    fl_cancel_ctx_free(run.cancels);
     fl_po_info_free(&p);
     return dg_store_commit(s, err);
 fail:
+    fl_cancel_ctx_free(run.cancels);
     fl_po_info_free(&p);
     dg_store_rollback(s);
     return rc;

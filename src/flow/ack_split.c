@@ -87,14 +87,16 @@ size_t fl_ack_siblings(const po_info *p, size_t k, size_t *out, size_t max)
     return n;
 }
 
-int fl_ack_parts(dg_store *s, const char *supplier, const dg_ack *a, po_info *p, size_t k,
-                 const dg_ack_line *parts, size_t n, const dg_status_cause *c,
-                 dg_flow_ack855_result *res, dg_error *err)
+int fl_ack_parts(const fl_ack_run *run, po_info *p, size_t k, const dg_ack_line *parts, size_t n,
+                 dg_error *err)
 {
+    dg_store *s = run->s;
+    const char *supplier = run->supplier;
+    const dg_ack *a = run->a;
     po_line *l = &p->lines[k];
     size_t sib[8], ns = fl_ack_siblings(p, k, sib, 8);
     if (!ns) { /* a later answer never reopens a closed line */
-        res->ignored++;
+        run->res->ignored++;
         return 0;
     }
     int rc = 0;
@@ -102,7 +104,7 @@ int fl_ack_parts(dg_store *s, const char *supplier, const dg_ack *a, po_info *p,
         for (size_t i = 0; i < ns && !rc; i++) {
             dg_ack_line one = parts[0];
             one.quantity = (dg_dec){0, false}; /* the quantity is the line's, not one part's */
-            rc = fl_ack_answer_line(s, a, &one, one.status, &p->lines[sib[i]], c, res, err);
+            rc = fl_ack_answer_line(run, &one, one.status, &p->lines[sib[i]], err);
         }
         return rc;
     }
@@ -133,7 +135,7 @@ int fl_ack_parts(dg_store *s, const char *supplier, const dg_ack *a, po_info *p,
             dg_ack_line one = use[0]->al;
             if (ns > 1) /* the quantity is the line's, not one part's */
                 one.quantity = (dg_dec){0, false};
-            rc = fl_ack_answer_line(s, a, &one, one.status, &p->lines[sib[i]], c, res, err);
+            rc = fl_ack_answer_line(run, &one, one.status, &p->lines[sib[i]], err);
         }
         return rc;
     }
@@ -171,7 +173,7 @@ int fl_ack_parts(dg_store *s, const char *supplier, const dg_ack *a, po_info *p,
                 return rc;
         }
         row.ordered = dg_dec_add(qty, row.cancelled);
-        rc = fl_ack_answer_line(s, a, &use[i]->al, use[i]->al.status, &row, c, res, err);
+        rc = fl_ack_answer_line(run, &use[i]->al, use[i]->al.status, &row, err);
     }
     return rc;
 }

@@ -263,12 +263,13 @@ typedef struct answer {
     const po_info *po;
     notice nt;
     dg_flow_cancel_result *res;
+    const char *kind; /* the cause in status_history: "865", "acknowledgment" */
 } answer;
 
 static int answer_line(answer *an, const dg_cancel_line_row *r, bool ok, const char *reason,
                        dg_error *err)
 {
-    dg_status_cause c = {"865", an->doc_id, 0, reason};
+    dg_status_cause c = {an->kind ? an->kind : "865", an->doc_id, 0, reason};
     int rc = dg_store_cancel_line_answer(an->s, r->cancel_line_id, ok ? "CANCELLED" : "REFUSED",
                                          reason, err);
     if (rc)
@@ -282,8 +283,16 @@ static int answer_line(answer *an, const dg_cancel_line_row *r, bool ok, const c
         /* the whole open quantity cancelled: the line is closed on its PO */
         if (r->ordered - r->cancelled - r->qty - r->shipped <= 0 && r->shipped == 0)
             rc = dg_store_line_set_status(an->s, r->line_id, DG_SUP_CANCELLED,
-                                          "cancelled on request", &c, NULL, err);
+                                          reason ? reason : "cancelled on request", &c, NULL, err);
     } else {
+        /* the line goes on as ordered (accepted, when the supplier had not said), saying why */
+        char why[400];
+        snprintf(why, sizeof why, "%s%s",
+                 reason && !strncmp(reason, "cancellation", 12) ? "" : "cancellation refused: ",
+                 reason ? reason : "refused by the supplier");
+        rc = dg_store_line_set_status(an->s, r->line_id,
+                                      r->sup_status[0] ? r->sup_status : DG_SUP_ACCEPTED, why, &c,
+                                      NULL, err);
         if (!an->res->refused)
             snprintf(an->res->detail, sizeof an->res->detail, "%s refused: %s", r->supplier_sku,
                      reason ? reason : "by the supplier");
@@ -390,7 +399,7 @@ int dg_flow_ingest_cancel_answer(dg_store *s, const char *supplier, dg_doc *doc,
     }
     fl_docrec rec = {0};
     fl_docrec_init(&rec, doc);
-    answer an = {s, 0, po.order_id, 0, &po, {0}, res};
+    answer an = {s, 0, po.order_id, 0, &po, {0}, res, "865"};
     bool seen = false;
     char status[32];
     dg_status_cause c = {"865", 0, 0, NULL};
@@ -423,26 +432,80 @@ out:
     return rc;
 }
 
-int dg_flow_cancel_confirm_reject(dg_store *s, int64_t line_id, bool *was_requested, dg_error *err)
+/* ---- an 855 that meets a requested cancellation (ack855.c) ------------------------------- */
+
+struct fl_cancel_ctx {
+    answer an;
+    dg_flow_cancel_result res;
+    dg_cancel_line_row *req;
+    size_t n;
+};
+
+int fl_cancel_ctx_open(dg_store *s, const po_info *po, int64_t doc_id, fl_cancel_ctx **out,
+                       dg_error *err)
 {
-    *was_requested = false;
+    *out = NULL;
     dg_cancel_line_row *req = NULL;
-    size_t nr = 0;
-    /* the line's PO, then its REQUESTED cancellations */
-    int64_t po_id = 0;
-    int rc = dg_store_line_po(s, line_id, &po_id, err);
-    if (!rc && po_id)
-        rc = dg_store_cancel_requested(s, po_id, 0, &req, &nr, err);
-    for (size_t i = 0; !rc && i < nr; i++)
-        if (req[i].line_id == line_id) {
-            *was_requested = true;
-            rc = dg_store_cancel_line_answer(s, req[i].cancel_line_id, "CANCELLED",
-                                             "rejected by the supplier after the cancellation "
-                                             "request",
-                                             err);
-        }
-    free(req);
+    size_t n = 0;
+    int rc = dg_store_cancel_requested(s, po->id, 0, &req, &n, err);
+    if (rc || !n) {
+        free(req);
+        return rc;
+    }
+    fl_cancel_ctx *x = calloc(1, sizeof *x);
+    if (!x) {
+        free(req);
+        return dg_error_set(err, DG_ENOMEM, "out of memory");
+    }
+    x->an = (answer){s, doc_id, po->order_id, 0, po, {0}, &x->res, "acknowledgment"};
+    x->req = req;
+    x->n = n;
+    *out = x;
+    return 0;
+}
+
+static dg_cancel_line_row *pending(fl_cancel_ctx *x, int64_t line_id)
+{
+    for (size_t i = 0; x && i < x->n; i++)
+        if (x->req[i].line_id == line_id && x->req[i].cancel_line_id)
+            return &x->req[i];
+    return NULL;
+}
+
+bool fl_cancel_pending(fl_cancel_ctx *x, int64_t line_id, bool *whole)
+{
+    const dg_cancel_line_row *r = pending(x, line_id);
+    if (r && whole)
+        *whole = r->ordered - r->cancelled - r->qty - r->shipped <= 0 && r->shipped == 0;
+    return r != NULL;
+}
+
+int fl_cancel_settle(fl_cancel_ctx *x, int64_t line_id, bool cancelled, const char *reason,
+                     dg_error *err)
+{
+    dg_cancel_line_row *r = pending(x, line_id);
+    if (!r)
+        return 0;
+    int rc = answer_line(&x->an, r, cancelled, reason, err);
+    r->cancel_line_id = 0; /* answered */
     return rc;
+}
+
+int fl_cancel_ctx_close(fl_cancel_ctx *x, const po_info *po, const char *supplier, dg_error *err)
+{
+    if (!x)
+        return 0;
+    return notice_flush(x->an.s, &x->an.nt, po->storefront, po->order_id, po->order_number,
+                        supplier, err);
+}
+
+void fl_cancel_ctx_free(fl_cancel_ctx *x)
+{
+    if (!x)
+        return;
+    dg_doc_free(x->an.nt.doc);
+    free(x->req);
+    free(x);
 }
 
 /* ---- requests out ------------------------------------------------------------------------- */

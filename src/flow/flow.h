@@ -211,6 +211,8 @@ typedef struct dg_flow_ack855_result {
     size_t ignored;  /* answers for lines already closed (rejected, cancelled, re-routed) */
     size_t rerouted; /* lines offered to another supplier on a new PO */
     size_t ended;    /* rejected/backordered lines no other supplier may take (line says why) */
+    size_t cancel_confirmed; /* lines whose requested cancellation the 855 confirmed */
+    size_t cancel_refused;   /* lines whose requested cancellation the 855 refused (still live) */
 } dg_flow_ack855_result;
 
 /* Matches the acknowledgment to the PO (po_number, of this supplier) and each answer to a PO
@@ -345,10 +347,6 @@ int dg_flow_ingest_cancel(dg_store *s, const char *storefront, dg_doc *doc, int6
  * refusal; the storefront gets a notice. DG_EVALID: unknown PO or one of another supplier. */
 int dg_flow_ingest_cancel_answer(dg_store *s, const char *supplier, dg_doc *doc, int64_t file_id,
                                  dg_flow_cancel_result *res, dg_error *err);
-/* A supplier rejected line_id (855 IR/R2) while its cancellation was requested: that is the
- * confirmation (*was_requested true; the line is CANCELLED, not re-routed). */
-int dg_flow_cancel_confirm_reject(dg_store *s, int64_t line_id, bool *was_requested,
-                                  dg_error *err);
 
 /* A request ready for its supplier: doc is the cancellation in the PO's terms (order_number =
  * PO, purpose 01 when no line of the PO stays open else 04, lines with po line numbers,
@@ -360,8 +358,8 @@ typedef struct dg_flow_cancel_out {
     char po_number[64];
     dg_doc *doc;
 } dg_flow_cancel_out;
-int dg_flow_pending_cancels(dg_store *s, const char *supplier, dg_flow_cancel_out **out,
-                            size_t *n, dg_error *err);
+int dg_flow_pending_cancels(dg_store *s, const char *supplier, dg_flow_cancel_out **out, size_t *n,
+                            dg_error *err);
 void dg_flow_cancels_free(dg_flow_cancel_out *out, size_t n);
 /* The rendered request is in the outbox (kind "cancel"), in the caller's transaction;
  * idempotent like po_queued. dg_flow_outbox_sent marks it SENT. */
@@ -377,12 +375,12 @@ typedef struct dg_flow_cancel_notice {
     dg_doc *doc;
     char *json;
 } dg_flow_cancel_notice;
-int dg_flow_pending_cancel_notices(dg_store *s, const char *storefront,
-                                   dg_flow_cancel_notice **out, size_t *n, dg_error *err);
+int dg_flow_pending_cancel_notices(dg_store *s, const char *storefront, dg_flow_cancel_notice **out,
+                                   size_t *n, dg_error *err);
 void dg_flow_cancel_notices_free(dg_flow_cancel_notice *ns, size_t n);
-int dg_flow_cancel_notice_queued(dg_store *s, const dg_flow_cancel_notice *c,
-                                 const char *file_name, const char *content_sha256,
-                                 const char *local_path, int64_t *outbox_id, dg_error *err);
+int dg_flow_cancel_notice_queued(dg_store *s, const dg_flow_cancel_notice *c, const char *file_name,
+                                 const char *content_sha256, const char *local_path,
+                                 int64_t *outbox_id, dg_error *err);
 
 /* ---- one entry point for the gateway ----------------------------------------------------- */
 

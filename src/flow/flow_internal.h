@@ -163,17 +163,39 @@ int fl_reroute_po(dg_store *s, const dg_flow_rules *r, int64_t po_id, const dg_s
 /* The cause a document gives a status change: its X12 set ("856") or its kind ("shipment"). */
 const char *fl_cause_kind(const dg_doc *doc);
 
-/* Acknowledgments (ack855.c, ack_split.c). One answer on one PO line: al may be NULL (the
- * header's), status is DG_ACK_*. */
-int fl_ack_answer_line(dg_store *s, const dg_ack *a, const dg_ack_line *al, const char *status,
-                       po_line *l, const dg_status_cause *c, dg_flow_ack855_result *res,
+/* Cancellations an 855 meets (cancel.c): the PO's requested, unanswered cancellation lines. */
+typedef struct fl_cancel_ctx fl_cancel_ctx;
+/* *out NULL when the PO has none. */
+int fl_cancel_ctx_open(dg_store *s, const po_info *po, int64_t doc_id, fl_cancel_ctx **out,
+                       dg_error *err);
+/* Whether line_id's cancellation is requested (x may be NULL); *whole (may be NULL): the request
+ * covers all of the line still open. */
+bool fl_cancel_pending(fl_cancel_ctx *x, int64_t line_id, bool *whole);
+/* Answers it: cancelled (the line CANCELLED when the whole open quantity was asked) or refused
+ * (the line stays as it is), with the reason on the cancellation line and the notice. */
+int fl_cancel_settle(fl_cancel_ctx *x, int64_t line_id, bool cancelled, const char *reason,
+                     dg_error *err);
+/* Records the storefront notice of what was settled. */
+int fl_cancel_ctx_close(fl_cancel_ctx *x, const po_info *po, const char *supplier, dg_error *err);
+void fl_cancel_ctx_free(fl_cancel_ctx *x);
+
+/* Acknowledgments (ack855.c, ack_split.c): one document being applied. */
+typedef struct fl_ack_run {
+    dg_store *s;
+    const char *supplier;
+    const dg_ack *a;
+    const dg_status_cause *c;
+    dg_flow_ack855_result *res;
+    fl_cancel_ctx *cancels; /* requested cancellations on the PO, NULL: none */
+} fl_ack_run;
+/* One answer on one PO line: al may be NULL (the header's), status is DG_ACK_*. */
+int fl_ack_answer_line(const fl_ack_run *run, const dg_ack_line *al, const char *status, po_line *l,
                        dg_error *err);
 /* A line's answer in parts (several ACKs on one PO1, several CSV rows for one line): parts is
  * an array of n dg_ack_line with their status resolved (DG_ACK_*). Splits PO line k into one
  * order line per status (parts with the same status add up) - see ack_split.c. */
-int fl_ack_parts(dg_store *s, const char *supplier, const dg_ack *a, po_info *p, size_t k,
-                 const dg_ack_line *parts, size_t n, const dg_status_cause *c,
-                 dg_flow_ack855_result *res, dg_error *err);
+int fl_ack_parts(const fl_ack_run *run, po_info *p, size_t k, const dg_ack_line *parts, size_t n,
+                 dg_error *err);
 /* The open (not rejected, cancelled, re-routed) order lines on PO line k's PO line, by id:
  * more than one when an earlier acknowledgment split it. */
 size_t fl_ack_siblings(const po_info *p, size_t k, size_t *out, size_t max);

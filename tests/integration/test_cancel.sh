@@ -109,4 +109,51 @@ checks=$((checks + 1))
 "$DG_BIN" report reconcile --config "$CFG" >"$tmp/rec" 2>>"$log" || fail "report reconcile"
 grep -q 'INV-NW-6601.*CANCELLED_LINE_INVOICED: NW-1006 (PO line 1): invoiced 1 (earlier invoices 0) but 1 of 1 ordered were cancelled' "$tmp/rec" ||
   fail "the invoice for a cancelled line is not flagged: $(grep INV-NW-6601 "$tmp/rec")"
+# A supplier's answer to a requested cancellation by 855 or 865 (6003..6005, a mug northwind and
+# brightline both sell): an 855 rejecting the line confirms the cancellation (CANCELLED, never
+# re-routed to brightline); an 855 answering the change (BAK01 04) with a rejection, and an 865
+# RJ, refuse it: the line stays live (ACCEPTED) with the reason, and the storefront is told.
+{
+  head -1 "$DG_SOURCE_DIR/samples/demo/drops/shopfront/orders/"*.csv
+  for o in 6003 6004 6005; do
+    echo "#$o,x@example.com,paid,USD,12.00,0,0,12.00,Standard,2026-11-23 09:00:00 -0500,1,Ceramic Mug,12.00,SF-1001,Ana Lopez,,1 Main St,,Austin,78701,TX,US,,"
+  done
+} >"$D/drops/shopfront/orders/orders-6003.csv"
+poll
+for o in 6003 6004 6005; do [ -f "$NWIN/PO_$o-NW.edi" ] || fail "PO $o-NW not sent: $(ls "$NWIN")"; done
+printf 'Name,Cancelled at,Lineitem sku,Lineitem quantity,Reason\n#6003,2026-11-24,,,changed mind\n#6004,2026-11-24,,,changed mind\n#6005,2026-11-24,,,changed mind\n' \
+  >"$D/drops/shopfront/cancels/cancel-3.csv"
+poll
+for o in 6003 6004 6005; do [ -f "$NWIN/CANCEL_$o-NW-C1.edi" ] || fail "no 860 for $o-NW: $(ls "$NWIN")"; done
+nw_x12 4921 PR 855 'BAK*00*AC*6003-NW*20261124' 'PO1*1*1*EA*4.10**VP*NW-1001' 'ACK*IR*1*EA' 'CTT*1' \
+  >"$D/drops/northwind/outbound/NW_855C3.x12"
+nw_x12 4922 PR 855 'BAK*04*RD*6004-NW*20261124' 'REF*ZZ*PICKED*already picked and packed' \
+  'PO1*1*1*EA*4.10**VP*NW-1001' 'ACK*IR*1*EA' 'CTT*1' >"$D/drops/northwind/outbound/NW_855C4.x12"
+nw_x12 4923 CA 865 'BCA*00*RJ*6005-NW***20261124' 'POC*1*DI*0**EA***VP*NW-1001' 'ACK*IR*1*EA' 'CTT*1' \
+  >"$D/drops/northwind/outbound/NW_865C5.x12"
+poll
+line() { q "select supplier_status || '|' || coalesce(supplier_reason, '') from order_lines where po_id=(select id from supplier_pos where po_number='$1')"; }
+cstate() { q "select c.state from cancel_lines c join order_lines l on l.id = c.order_line_id join supplier_pos p on p.id = l.po_id where p.po_number = '$1'"; }
+checks=$((checks + 1))
+[ "$(line 6003-NW)" = "CANCELLED|rejected by the supplier (855 IR)" ] || fail "6003: the 855 reject did not confirm the cancellation: $(line 6003-NW)"
+[ "$(cstate 6003-NW)" = CANCELLED ] || fail "6003: cancellation line $(cstate 6003-NW)"
+[ "$(q "select po_status from supplier_pos where po_number='6003-NW'")" = CANCELLED ] || fail "6003-NW not CANCELLED"
+[ "$(q "select count(*) from supplier_pos p join orders o on o.id = p.order_id where o.order_number='6003'")" -eq 1 ] ||
+  fail "6003: the cancelled line was re-routed: $(q "select po_number from supplier_pos where po_number like '6003%'")"
+grep -q '^6003,SF-1001,1,CANCELLED,rejected by the supplier (855 IR),northwind,northwind$' "$TRK"/CANCELLED_6003_*.csv ||
+  fail "storefront not told 6003 is cancelled: $(cat "$TRK"/CANCELLED_6003_* 2>/dev/null)"
+checks=$((checks + 1))
+[ "$(line 6004-NW)" = "ACCEPTED|cancellation refused by the supplier (855 IR): already picked and packed" ] ||
+  fail "6004: the refused cancellation did not leave the line live with the reason: $(line 6004-NW)"
+[ "$(cstate 6004-NW)" = REFUSED ] || fail "6004: cancellation line $(cstate 6004-NW)"
+[ "$(q "select po_status from supplier_pos where po_number='6004-NW'")" = AWAITING_SHIPMENT ] || fail "6004-NW not live"
+[ "$(q "select count(*) from supplier_pos where po_number like '6004-%'")" -eq 1 ] || fail "6004 re-routed"
+grep -q '^6004,SF-1001,1,REFUSED,cancellation refused by the supplier (855 IR): already picked and packed,northwind,northwind$' "$TRK"/CANCELLED_6004_*.csv ||
+  fail "storefront not told 6004's cancellation was refused: $(cat "$TRK"/CANCELLED_6004_* 2>/dev/null)"
+checks=$((checks + 1))
+[ "$(line 6005-NW)" = "ACCEPTED|cancellation refused: refused by the supplier" ] || fail "6005: the 865 refusal: $(line 6005-NW)"
+[ "$(cstate 6005-NW)" = REFUSED ] || fail "6005: cancellation line $(cstate 6005-NW)"
+grep -q '^6005,SF-1001,1,REFUSED,' "$TRK"/CANCELLED_6005_*.csv || fail "storefront not told 6005's cancellation was refused"
+"$DG_BIN" show po 6004-NW --config "$CFG" >"$tmp/show" 2>>"$log" || fail "show po 6004-NW"
+grep -q 'cancellation refused by the supplier (855 IR)' "$tmp/show" || fail "show po 6004-NW does not report the refusal: $(cat "$tmp/show")"
 echo "ok: $checks checks"
