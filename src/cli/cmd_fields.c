@@ -10,18 +10,19 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: dropgate fields [order|shipment|invoice|stock|acknowledgment] [--markdown]\n"
-          "\n"
-          "Lists every canonical field (path, type, meaning) of each document kind, or of one;\n"
-          "--markdown writes the reference section of mappings/README.md.\n"
-          "exit status: 0, 1 a field of the model has no meaning written, 2 usage\n",
-          f);
+    fputs(
+        "usage: dropgate fields [order|shipment|invoice|stock|acknowledgment|status] [--markdown]\n"
+        "\n"
+        "Lists every canonical field (path, type, meaning) of each document kind, or of one;\n"
+        "--markdown writes the reference section of mappings/README.md.\n"
+        "exit status: 0, 1 a field of the model has no meaning written, 2 usage\n",
+        f);
 }
 
 static int plain(dg_doc_kind only)
 {
-    static const dg_doc_kind kinds[] = {DG_DOC_ORDER, DG_DOC_SHIPMENT, DG_DOC_INVOICE, DG_DOC_STOCK,
-                                        DG_DOC_ACK};
+    static const dg_doc_kind kinds[] = {DG_DOC_ORDER, DG_DOC_SHIPMENT, DG_DOC_INVOICE,
+                                        DG_DOC_STOCK, DG_DOC_ACK,      DG_DOC_STATUS};
     int missing = 0;
     for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
         if (only != DG_DOC_NONE && kinds[k] != only)

@@ -20,8 +20,8 @@ void dg_doc_free(dg_doc *doc)
         dg_arena_free(doc->arena); /* the doc itself lives in its arena */
 }
 
-static const char *const kind_names[] = {"none",  "order",  "shipment",      "invoice",
-                                         "stock", "cancel", "acknowledgment"};
+static const char *const kind_names[] = {"none",  "order",  "shipment",       "invoice",
+                                         "stock", "cancel", "acknowledgment", "status"};
 
 const char *dg_doc_kind_name(dg_doc_kind kind)
 {
@@ -77,6 +77,11 @@ bool dg_line_status_unrouted(const char *status)
 {
     return status &&
            (!strcmp(status, DG_LINE_NOT_SHIPPABLE) || !strcmp(status, DG_LINE_NOT_ROUTED));
+}
+
+dg_status_line *dg_status_add_line(dg_doc *d)
+{
+    ADD(d, d->u.status.lines, d->u.status.n_lines, d->u.status.cap_lines);
 }
 
 bool dg_order_is_test(const dg_order *o)

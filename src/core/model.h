@@ -227,6 +227,40 @@ typedef struct dg_ack {
     size_t n_acks, cap_acks;
 } dg_ack;
 
+/* One update of the storefront status feed (issue 10/11): a change of an order, a supplier PO or
+ * an order line, as the storefront is told it (outbound only; src/gateway/status_feed.c builds
+ * it from a status_history row). Lines: the line changed, the PO's lines, or the order's. */
+typedef struct dg_status_line {
+    char *line_number; /* the storefront's line number */
+    char *sku;         /* the storefront's SKU */
+    char *description;
+    dg_dec quantity; /* ordered */
+    dg_dec quantity_shipped;
+    dg_dec quantity_cancelled;
+    char *status; /* the supplier's (ACCEPTED, BACKORDERED, SHIPPED, CANCELLED ...), else
+                     routing's (MATCHED, PRODUCT_NOT_FOUND ...) */
+    char *reason;
+    char *supplier;
+    char *po_number;
+} dg_status_line;
+
+typedef struct dg_status {
+    char *update_id;    /* unique and stable per update: a receiver drops a repeat */
+    char *order_number; /* the storefront's order number */
+    char *what;         /* order, po or line: what changed */
+    char *status;       /* its new status */
+    char *previous_status;
+    char *order_status;      /* CONVERTED, PARTIALLY_CONVERTED, FAILED */
+    char *fulfilment_status; /* the order's, from its POs (AWAITING_... COMPLETED, CANCELLED) */
+    char *po_number;
+    char *supplier;
+    char *cause;      /* what caused it: order, mapping, ack, shipment, cancel, reroute ... */
+    char *reason;     /* why, in words */
+    char *changed_at; /* ISO 8601 UTC, "2026-12-03T10:15:00Z" */
+    dg_status_line *lines;
+    size_t n_lines, cap_lines;
+} dg_status;
+
 typedef enum {
     DG_DOC_NONE = 0,
     DG_DOC_ORDER,
@@ -239,6 +273,7 @@ typedef enum {
                       quantity) or a supplier's answer or own cancellation (865: order_number = PO,
                       order_type = BCA02 AC/AT/RJ, lines with status = ACK01/POC02) */
     DG_DOC_ACK,    /* "acknowledgment" */
+    DG_DOC_STATUS, /* a storefront status feed update (outbound only) */
 } dg_doc_kind;
 
 /* Envelope facts of the source document, kept for acknowledgments and tracing. */
@@ -264,6 +299,7 @@ typedef struct dg_doc {
         dg_invoice invoice;
         dg_stock stock;
         dg_ack ack;
+        dg_status status;
     } u;
 } dg_doc;
 
@@ -281,6 +317,7 @@ dg_shipment_item *dg_shipment_add_item(dg_doc *doc);
 dg_invoice_line *dg_invoice_add_line(dg_doc *doc);
 dg_charge *dg_invoice_add_charge(dg_doc *doc);
 dg_stock_item *dg_stock_add_item(dg_doc *doc);
+dg_status_line *dg_status_add_line(dg_doc *doc);
 
 /* Receives each document as a reader produces it; the callee takes ownership of doc.
  * Returning non-zero stops the reader and is passed back to its caller. */

@@ -206,6 +206,32 @@ static const dg_field ack_fields[] = {STR(dg_ack, po_number),
 static const dg_field_group ack_groups[] = {GROUP(dg_ack, dg_ack_line, lines, n_lines, cap_lines),
                                             GROUP(dg_ack, dg_ack_part, acks, n_acks, cap_acks)};
 
+static const dg_field status_fields[] = {STR(dg_status, update_id),
+                                         STR(dg_status, order_number),
+                                         STR(dg_status, what),
+                                         STR(dg_status, status),
+                                         STR(dg_status, previous_status),
+                                         STR(dg_status, order_status),
+                                         STR(dg_status, fulfilment_status),
+                                         STR(dg_status, po_number),
+                                         STR(dg_status, supplier),
+                                         STR(dg_status, cause),
+                                         STR(dg_status, reason),
+                                         STR(dg_status, changed_at),
+                                         GS(dg_status_line, lines, 0, line_number),
+                                         GS(dg_status_line, lines, 0, sku),
+                                         GS(dg_status_line, lines, 0, description),
+                                         GD(dg_status_line, lines, 0, quantity),
+                                         GD(dg_status_line, lines, 0, quantity_shipped),
+                                         GD(dg_status_line, lines, 0, quantity_cancelled),
+                                         GS(dg_status_line, lines, 0, status),
+                                         GS(dg_status_line, lines, 0, reason),
+                                         GS(dg_status_line, lines, 0, supplier),
+                                         GS(dg_status_line, lines, 0, po_number),
+                                         SOURCE_FIELDS};
+static const dg_field_group status_groups[] = {
+    GROUP(dg_status, dg_status_line, lines, n_lines, cap_lines)};
+
 #define N(a) (sizeof(a) / sizeof *(a))
 
 const dg_field *dg_fields_list(dg_doc_kind kind, size_t *n)
@@ -217,6 +243,7 @@ const dg_field *dg_fields_list(dg_doc_kind kind, size_t *n)
     case DG_DOC_INVOICE: *n = N(invoice_fields); return invoice_fields;
     case DG_DOC_STOCK: *n = N(stock_fields); return stock_fields;
     case DG_DOC_ACK: *n = N(ack_fields); return ack_fields;
+    case DG_DOC_STATUS: *n = N(status_fields); return status_fields;
     default: *n = 0; return NULL;
     }
 }
@@ -230,6 +257,7 @@ const dg_field_group *dg_fields_groups(dg_doc_kind kind, size_t *n)
     case DG_DOC_INVOICE: *n = N(invoice_groups); return invoice_groups;
     case DG_DOC_STOCK: *n = N(stock_groups); return stock_groups;
     case DG_DOC_ACK: *n = N(ack_groups); return ack_groups;
+    case DG_DOC_STATUS: *n = N(status_groups); return status_groups;
     default: *n = 0; return NULL;
     }
 }

@@ -411,10 +411,10 @@ static int from_root(json_t *root, dg_doc **out, dg_error *err)
     const char *kname = json_string_value(json_object_get(root, "kind"));
     dg_doc_kind kind = dg_doc_kind_from_name(kname);
     if (kind == DG_DOC_NONE)
-        return dg_error_set(
-            err, DG_EPARSE,
-            "JSON: \"kind\" must be order, shipment, invoice, stock or acknowledgment (got %s)",
-            kname ? kname : "nothing");
+        return dg_error_set(err, DG_EPARSE,
+                            "JSON: \"kind\" must be order, shipment, invoice, stock, "
+                            "acknowledgment or status (got %s)",
+                            kname ? kname : "nothing");
     json_t *body = json_object_get(root, kname);
     if (!json_is_object(body))
         return dg_error_set(err, DG_EPARSE, "JSON: missing object \"%s\"", kname);

@@ -347,7 +347,9 @@ static int write_outs(json_write *w, const map_out *outs, size_t n, dg_json_out 
 {
     for (size_t i = 0; i < n; i++) {
         const map_out *o = &outs[i];
-        if (o->when) {
+        /* when: on a field of the loop's own group is asked of each element */
+        bool each_when = o->each >= 0 && o->when && o->when->group == o->each;
+        if (o->when && !each_when) {
             void *rec = map_out_record(c, o->when);
             if (!rec || !dg_field_present(rec, o->when))
                 continue;
@@ -374,6 +376,8 @@ static int write_outs(json_write *w, const map_out *outs, size_t n, dg_json_out 
             if (!map_out_matches(o, c, k))
                 continue;
             sub.idx = k;
+            if (each_when && !dg_field_present(map_out_record(&sub, o->when), o->when))
+                continue;
             int rc = values
                          ? put_value(w, &o->kids[0], &sub, arr, true, err)
                          : write_outs(w, o->kids, o->n_kids,

@@ -6,8 +6,8 @@
 
 #include "core/model_doc.h"
 
-static const dg_doc_kind kinds[] = {DG_DOC_ORDER, DG_DOC_SHIPMENT, DG_DOC_INVOICE, DG_DOC_STOCK,
-                                    DG_DOC_ACK};
+static const dg_doc_kind kinds[] = {DG_DOC_ORDER, DG_DOC_SHIPMENT, DG_DOC_INVOICE,
+                                    DG_DOC_STOCK, DG_DOC_ACK,      DG_DOC_STATUS};
 
 static void every_field_has_a_meaning(void **state)
 {
