@@ -107,6 +107,11 @@ static void summary(dg_gw *g, const dg_gw_config *cfg, const char *dir)
                (long long)json_integer_value(json_object_get(cc, "ANSWERED")));
     }
     json_decref(cc);
+    int64_t fp = 0, fq = 0, fs = 0;
+    if (dg_store_status_feed_counts(s, NULL, &fp, &fq, &fs, &err) == 0)
+        printf("status feed:          %lld update(s) sent to the storefront in %ld file(s) "
+               "(%lld waiting)\n",
+               (long long)fs, st->status_sent, (long long)(fp + fq));
     dg_flow_reconcile_row *inv = NULL;
     size_t n_inv = 0;
     if (dg_flow_report_reconcile(s, &inv, &n_inv, &err) == 0) {
@@ -127,9 +132,10 @@ static void summary(dg_gw *g, const dg_gw_config *cfg, const char *dir)
     printf("\nLook around:\n"
            "  %s/drops/<supplier>/...   what the suppliers received (POs) and sent\n"
            "  %s/drops/shopfront/tracking   tracking files for the storefront\n"
+           "  %s/drops/shopfront/status     its status feed (each order, PO and line)\n"
            "  dropgate status --config %s/etc/dropgate.yaml\n"
            "  dropgate report reconcile --config %s/etc/dropgate.yaml\n",
-           dir, dir, dir, dir);
+           dir, dir, dir, dir, dir);
 }
 
 int dg_cmd_demo(int argc, char **argv)

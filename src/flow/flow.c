@@ -193,7 +193,8 @@ int dg_flow_outbox_sent(dg_store *s, int64_t outbox_id, dg_error *err)
         return rc;
     if ((rc = dg_store_outbox_mark_sent(s, outbox_id, err)) ||
         (rc = outbox_carried_sent(s, outbox_id, err)) ||
-        (rc = dg_store_cancel_outbox_sent(s, outbox_id, err))) {
+        (rc = dg_store_cancel_outbox_sent(s, outbox_id, err)) ||
+        (rc = dg_store_status_outbox_sent(s, outbox_id, err))) {
         dg_store_rollback(s);
         return rc;
     }

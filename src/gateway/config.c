@@ -309,12 +309,44 @@ static int load_sla(const dg_node *n, dg_gw_partner *p, dg_error *err)
     return 0;
 }
 
+/* status: {mapping, folder, webhook, webhook_mapping}: how a storefront is told what became of
+ * its orders (the status feed); at least a mapping (a file) or a webhook. */
+static int load_status(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, dg_error *err)
+{
+    static const dg_conf_key known[] = {
+        {"mapping", T}, {"folder", T}, {"webhook", T | M}, {"webhook_mapping", T}, {NULL, 0}};
+    dg_arena *a = cfg->arena;
+    int rc = dg_conf_check(n, "status (mapping, folder, webhook, webhook_mapping)", known, err);
+    if (rc)
+        return rc;
+    if (p->role != DG_ROLE_STOREFRONT)
+        return conf_error(err, n, "outbound: %s: only a storefront has a status feed", "status");
+    p->out.status_mapping = dg_gw_resolve(a, cfg->root, dg_conf_str(n, "mapping", NULL));
+    p->out.status_folder = dg_arena_strdup(a, dg_conf_str(n, "folder", p->out.folder));
+    p->out.status_webhook_mapping =
+        dg_gw_resolve(a, cfg->root, dg_conf_str(n, "webhook_mapping", NULL));
+    const dg_node *w = dg_conf_get(n, "webhook");
+    if (w && (rc = load_webhook(cfg, w, &p->out.status_webhook_url, &p->out.status_webhook_secret,
+                                &p->out.status_webhook_timeout_ms, &p->secret_missing, err)))
+        return rc;
+    if (!p->out.status_mapping && !p->out.status_webhook_url)
+        return conf_error(err, n, "status: set a %s (a status file) or a webhook, or both",
+                          "mapping");
+    if (p->out.status_mapping && !p->out.status_folder)
+        return conf_error(err, n, "status: missing key '%s' (or outbound: folder)", "folder");
+    if (p->out.status_webhook_url && !p->out.status_webhook_mapping)
+        return conf_error(err, n,
+                          "status: webhook needs %s, the JSON mapping of its body "
+                          "(mappings/storefront-status-json-out.yaml)",
+                          "webhook_mapping");
+    return 0;
+}
+
 static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, dg_error *err)
 {
     static const dg_conf_key known[] = {
-        {"folder", T},     {"po_mapping", T},  {"tracking_mapping", T},
-        {"ack_folder", T}, {"webhook", T | M}, {"cancel_mapping", T},
-        {NULL, 0}};
+        {"folder", T},      {"po_mapping", T},     {"tracking_mapping", T}, {"ack_folder", T},
+        {"webhook", T | M}, {"cancel_mapping", T}, {"status", M},           {NULL, 0}};
     dg_arena *a = cfg->arena;
     int rc = dg_conf_check(n, "outbound (folder, po_mapping, ...)", known, err);
     if (rc)
@@ -328,9 +360,11 @@ static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, 
         return conf_error(err, n, "outbound: missing key '%s'", "folder");
     p->out.webhook_timeout_ms = 10000;
     const dg_node *w = dg_conf_get(n, "webhook");
-    return w ? load_webhook(cfg, w, &p->out.webhook_url, &p->out.webhook_secret,
-                            &p->out.webhook_timeout_ms, &p->secret_missing, err)
-             : 0;
+    if (w && (rc = load_webhook(cfg, w, &p->out.webhook_url, &p->out.webhook_secret,
+                                &p->out.webhook_timeout_ms, &p->secret_missing, err)))
+        return rc;
+    const dg_node *st = dg_conf_get(n, "status");
+    return st ? load_status(cfg, p, st, err) : 0;
 }
 
 /* sets: {"856": mappings/x12-856-in.yaml, "810/005010": ...}: ST01, optionally "/" and a GS08

@@ -72,6 +72,12 @@ typedef struct dg_gw_outbound {
     const char *webhook_url;      /* storefront: JSON POST of each shipment */
     const char *webhook_secret;   /* resolved from secret_env/secret_file; never logged */
     long webhook_timeout_ms;
+    /* storefront status feed (status:): a batch file per cycle through status_mapping into
+     * status_folder (default: folder), and/or a batch POSTed to status_webhook_url rendered by
+     * status_webhook_mapping (JSON) */
+    const char *status_mapping, *status_folder;
+    const char *status_webhook_url, *status_webhook_secret, *status_webhook_mapping;
+    long status_webhook_timeout_ms;
 } dg_gw_outbound;
 
 /* One row of a partner's X12 set table: ST01 (and optionally a GS08 prefix) -> mapping. */
@@ -255,9 +261,10 @@ typedef struct dg_gw_stats {
     long rerouted, reroute_ended; /* lines moved to another supplier / that ended (issue 11) */
     long pos_queued, pos_sent, tracking_sent, webhooks_sent, send_failed;
     long cancels_queued, cancels_sent; /* cancellation requests to suppliers (860 ...) */
-    long pos_held;  /* POs whose file would not be valid: held, not sent (store: hold_reason) */
-    long unchanged; /* after: leave files whose size+mtime are already recorded: not fetched */
-    long sla_events; /* overdue items reported (logged, and POSTed to alerts: webhook) */
+    long pos_held;    /* POs whose file would not be valid: held, not sent (store: hold_reason) */
+    long unchanged;   /* after: leave files whose size+mtime are already recorded: not fetched */
+    long sla_events;  /* overdue items reported (logged, and POSTed to alerts: webhook) */
+    long status_sent; /* status feed batches delivered (files and webhook POSTs) */
 } dg_gw_stats;
 
 typedef struct dg_gw dg_gw;

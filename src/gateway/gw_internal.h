@@ -210,6 +210,18 @@ typedef int (*gw_record_fn)(dg_gw *g, void *ctx, const char *name, const char *s
 int gw_queue_doc(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_doc *doc,
                  const char *base, gw_record_fn record, void *ctx, char *name, size_t name_size,
                  dg_error *err);
+/* As gw_queue_doc for several documents in one file (a batch of status updates). */
+int gw_queue_docs(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_doc *const *docs,
+                  size_t n_docs, const char *base, gw_record_fn record, void *ctx, char *name,
+                  size_t name_size, dg_error *err);
+/* status_feed.c: a storefront's status updates not yet carried, one batch per channel and cycle
+ * (more when there are many): a file through outbound status: mapping into the outbox, and/or
+ * a webhook body through its webhook_mapping (outbox kind "status-hook", POSTed by the upload). */
+int gw_render_status(dg_gw *g, const dg_gw_partner *p, dg_error *err);
+/* POSTs a status-hook outbox entry's bytes (the archived copy when the outbox file is gone),
+ * with an Idempotency-Key from its name and content, the same on every retry. */
+int gw_post_status_hook(dg_gw *g, const dg_gw_partner *p, const char *path, const char *name,
+                        const char *sha, dg_error *err);
 /* outbox_cancel.c: a supplier's pending cancellation requests (860 or CSV), or a storefront's
  * cancellation notices, through the partner's outbound cancel_mapping into the outbox. */
 int gw_render_cancels(dg_gw *g, const dg_gw_partner *p, dg_error *err);

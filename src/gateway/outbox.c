@@ -399,6 +399,7 @@ static int stage_commit_publish(dg_gw *g, const char *path, dg_buf *b, dg_error 
         dg_store_rollback(g->store);
         return rc;
     }
+    gw_test_pause("staged"); /* the window: written and synced, not committed */
     if ((rc = dg_store_commit(g->store, err))) {
         unlink(tmp);
         return rc;
@@ -512,6 +513,14 @@ int gw_queue_doc(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_doc *
                  const char *base, gw_record_fn record, void *ctx, char *name, size_t name_size,
                  dg_error *err)
 {
+    dg_doc *docs[1] = {doc};
+    return gw_queue_docs(g, p, m, docs, 1, base, record, ctx, name, name_size, err);
+}
+
+int gw_queue_docs(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_doc *const *docs,
+                  size_t n_docs, const char *base, gw_record_fn record, void *ctx, char *name,
+                  size_t name_size, dg_error *err)
+{
     bool x12 = !strcmp(dg_map_format(m), "x12");
     int rc = dg_store_begin(g->store, err);
     if (rc)
@@ -525,9 +534,9 @@ int gw_queue_doc(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_doc *
         goto fail;
     dg_map_envelope env = envelope(g, p, &c);
     env.defs = defs; /* X12 is fitted to edi/ and validated before it is queued */
-    dg_doc *docs[1] = {doc};
-    if ((rc = dg_map_write(m, docs, 1, &env, &b, err)))
+    if ((rc = dg_map_write(m, docs, n_docs, &env, &b, err)))
         goto fail;
+    gw_test_pause("doc-rendered");
     unique_name(base, safe, sizeof safe);
     snprintf(name, name_size, "%s.%s", safe, dg_map_extension(m));
     int64_t outbox_id = 0;
@@ -768,11 +777,16 @@ static bool is_network(int rc)
 /* Uploads one entry; the local file, or its archived copy when the outbox copy is gone. The
  * remote folder is created once per round (made[]: outbound folder, ack folder). */
 static int upload(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg_outbox_entry *o,
-                  bool made[2], dg_error *err)
+                  bool made[3], dg_error *err)
 {
-    const char *folder =
-        !strcmp(o->kind, "ack") && p->out.ack_folder ? p->out.ack_folder : p->out.folder;
-    if (!folder)
+    bool hook = !strcmp(o->kind, "status-hook");
+    const char *folder = !strcmp(o->kind, "ack") && p->out.ack_folder         ? p->out.ack_folder
+                         : !strcmp(o->kind, "status") && p->out.status_folder ? p->out.status_folder
+                                                                              : p->out.folder;
+    if (hook && !p->out.status_webhook_url)
+        return dg_error_set(err, DG_ECONFIG, "%s: partner %s has no status webhook (%s waits)",
+                            p->file, p->name, o->file_name);
+    if (!folder && !hook)
         return dg_error_set(err, DG_ECONFIG, "%s: partner %s has no outbound folder", p->file,
                             p->name);
     char src[1400];
@@ -792,7 +806,9 @@ static int upload(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg_ou
                                 "recorded %.12s): not sent, the file is kept for inspection",
                                 src, have, o->content_sha256);
     }
-    size_t k = folder == p->out.folder ? 0 : 1;
+    if (hook)
+        return gw_post_status_hook(g, p, src, o->file_name, o->content_sha256, err);
+    size_t k = folder == p->out.folder ? 0 : folder == p->out.ack_folder ? 1 : 2;
     int rc = made[k] ? 0 : dg_transport_mkdir(t, folder, err);
     if (!rc) {
         made[k] = true;
@@ -811,6 +827,8 @@ static void log_sent(dg_gw *g, const char *partner, const dg_outbox_entry *o)
         g->stats.acks_out++;
     else if (!strcmp(o->kind, "cancel"))
         g->stats.cancels_sent++;
+    else if (!strncmp(o->kind, "status", 6))
+        g->stats.status_sent++;
     dg_log_info("partner=%s file=%s outcome=sent kind=%s ref=%s sha256=%.12s", partner,
                 o->file_name, o->kind, o->ref ? o->ref : "",
                 o->content_sha256 ? o->content_sha256 : "");
@@ -866,7 +884,7 @@ static int upload_pending(dg_gw *g, const dg_gw_partner *p, dg_error *err)
         dg_store_outbox_free(rows, n);
         return rc;
     }
-    bool made[2] = {false, false};
+    bool made[3] = {false, false, false};
     for (size_t i = 0; i < n && !rc && !dg_gw_stop_requested; i++) {
         const dg_outbox_entry *o = &rows[i];
         dg_error ue = {0};
@@ -919,6 +937,9 @@ int dg_gw_send_outbox(dg_gw *g, const dg_gw_partner *p, dg_error *err)
         rc = send_webhooks(g, p, err);
     if (!rc && p->out.cancel_mapping)
         rc = gw_render_cancels(g, p, err);
+    if (!rc && p->role == DG_ROLE_STOREFRONT &&
+        (p->out.status_mapping || p->out.status_webhook_url))
+        rc = gw_render_status(g, p, err);
     if (rc == DG_ESTATE)
         return rc;
     if (rc)

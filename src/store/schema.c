@@ -403,6 +403,16 @@ static const char mig18[] =
     "CREATE INDEX order_lines_rerouted ON order_lines(rerouted_from)"
     " WHERE rerouted_from IS NOT NULL;";
 
+/* The storefront status feed (issues 10 and 11): each status_history row is sent once per
+ * channel the storefront has, a status file (outbox_id: the outbox entry of the batch file that
+ * carries it) and a webhook (hook_outbox_id: the batch POSTed); push_state is SENT once every
+ * entry carrying it is. */
+static const char mig19[] =
+    "ALTER TABLE status_history ADD COLUMN hook_outbox_id INTEGER REFERENCES outbox(id);"
+    "CREATE INDEX status_history_outbox ON status_history(outbox_id) WHERE outbox_id IS NOT NULL;"
+    "CREATE INDEX status_history_hook ON status_history(hook_outbox_id)"
+    " WHERE hook_outbox_id IS NOT NULL;";
+
 static const struct {
     int version;
     const char *name;
@@ -427,6 +437,7 @@ static const struct {
     {16, "routing decisions for re-routed lines", mig16, false},
     {17, "order lines split by a supplier acknowledgment", mig17, false},
     {18, "line statuses a mapping gives (NOT_SHIPPABLE, NOT_ROUTED)", mig18, true},
+    {19, "status feed channels", mig19, false},
 };
 
 /* Rows PRAGMA foreign_key_check reports: a rebuilt table must leave no dangling reference. */

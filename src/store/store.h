@@ -28,7 +28,7 @@ struct json_t;
 typedef struct dg_store dg_store;
 
 /* Current schema version (PRAGMA user_version after dg_store_open). */
-#define DG_STORE_SCHEMA_VERSION 18
+#define DG_STORE_SCHEMA_VERSION 19
 
 /* ---- open / close / transactions --------------------------------------------------------- */
 
@@ -739,5 +739,26 @@ int dg_store_order_unmapped(dg_store *s, const char *storefront, const char *ord
  * reason (may be NULL) and a status feed row with detail (the lines' reasons). */
 int dg_store_order_outcome(dg_store *s, int64_t order_id, const char *status, const char *reason,
                            const char *detail, int64_t doc_id, dg_error *err);
+
+/* ---- the storefront status feed (status_feed.c, issues 10 and 11) ----------------------- */
+
+struct dg_doc;
+typedef enum { DG_STATUS_FILE = 0, DG_STATUS_HOOK = 1 } dg_status_channel;
+/* Up to max status_history rows of storefront's orders that channel has not carried yet
+ * (push_state PENDING or QUEUED), oldest first, each as a canonical status update
+ * (DG_DOC_STATUS; ids[i] its row). The caller frees each doc and the arrays. */
+int dg_store_status_updates(dg_store *s, const char *storefront, dg_status_channel ch, size_t max,
+                            struct dg_doc ***docs, int64_t **ids, size_t *n, dg_error *err);
+/* The rows ids are carried by outbox entry outbox_id on channel ch (same transaction as the
+ * entry): QUEUED once every channel the storefront has (need_file, need_hook) carries them. */
+int dg_store_status_queued(dg_store *s, const int64_t *ids, size_t n, dg_status_channel ch,
+                           int64_t outbox_id, bool need_file, bool need_hook, dg_error *err);
+/* A confirmed upload or POST of outbox_id: the rows it carries are SENT when every entry
+ * carrying them is. */
+int dg_store_status_outbox_sent(dg_store *s, int64_t outbox_id, dg_error *err);
+/* push_state counts of storefront's rows ({"PENDING": n, ...}; storefront NULL: all), for
+ * status and tests. */
+int dg_store_status_feed_counts(dg_store *s, const char *storefront, int64_t *pending,
+                                int64_t *queued, int64_t *sent, dg_error *err);
 
 #endif

@@ -43,8 +43,11 @@ grep -q 'kind: sftp' "$W/etc/partners/brightline.yaml" || fail "brightline is no
 
 # Where each partner receives what we send (its outbound.folder and ack_folder).
 out_folder() { awk '/^outbound:/{o=1} o && /^  folder:/{print $2; exit}' "$W/etc/partners/$1.yaml"; }
+# The storefront's status feed has its own folder (outbound: status: folder).
+status_folder() { awk '/^  status:/{s=1} s && /^    folder:/{print $2; exit}' "$W/etc/partners/$1.yaml"; }
 DEST=("$W/drops/northwind/$(out_folder northwind)" "$BL/$(out_folder brightline)"
-      "$W/drops/shopfront/$(out_folder shopfront)")
+      "$W/drops/shopfront/$(out_folder shopfront)" "$W/drops/shopfront/$(status_folder shopfront)")
+[ "${DEST[3]}" != "$W/drops/shopfront/" ] || fail "shopfront has no status folder"
 mkdir -p "${DEST[@]}"
 chown "$DG_SSHD_USER" "${DEST[1]}" 2>/dev/null || true
 
@@ -211,12 +214,12 @@ cancels=$(q "select count(*) from outbox where kind='cancel'")
 # One pass over what arrived (folder name sha isa13), the kills' files in flight and the outbox
 # (partner|name|sha|kind): prints the first violation, or "ok ROWS REDELIVERED".
 q "select partner, file_name, content_sha256, kind from outbox" >"$tmp/outbox"
-verdict=$(awk -v nw="${DEST[0]}" -v bl="${DEST[1]}" -v sf="${DEST[2]}" '
+verdict=$(awk -v nw="${DEST[0]}" -v bl="${DEST[1]}" -v sf="${DEST[2]}" -v ss="${DEST[3]}" '
   FILENAME == ARGV[1] { inflight[$1]++; next }
   FILENAME == ARGV[2] { k = $1 SUBSEP $2; n[k]++; if (!(k in sha)) { sha[k] = $3; isa[k] = $4 }
                         else { if ($3 != sha[k]) bad[k] = "other bytes"; if ($4 != isa[k]) bad[k] = "another ISA13" }
                         next }
-  { split($0, f, "|"); d = f[1] == "northwind" ? nw : f[1] == "brightline" ? bl : sf; k = d SUBSEP f[2]
+  { split($0, f, "|"); d = f[1] == "northwind" ? nw : f[1] == "brightline" ? bl : f[4] == "status" ? ss : sf; k = d SUBSEP f[2]
     rows++
     if (!(k in n)) { print "FAIL " f[1] "/" f[2] " (" f[4] ") never arrived"; failed = 1; exit }
     if (sha[k] != f[3]) { print "FAIL " f[1] "/" f[2] " arrived with other bytes than recorded"; failed = 1; exit }
@@ -231,6 +234,32 @@ read -r _ rows redelivered <<<"$verdict"
 total=$(grep -c . "$tmp/deliveries" || true)
 inflight_kills=$(grep -c . "$tmp/inflight-kills" || true)
 (( redelivered <= inflight_kills )) || fail "$redelivered re-deliveries for $inflight_kills kills with an upload in flight"
+# 4. The status feed: every status change reached the storefront in exactly one file (a file
+# re-delivered after a kill in the upload window counts once: same name, same bytes).
+verdict=$(python3 - "${DEST[3]}" "$tmp/deliveries" "$tmp/consumed" <<'PY'
+import csv, sys
+dest, deliveries, consumed = sys.argv[1:4]
+first, k = {}, 0
+for line in open(deliveries):
+    k += 1
+    d, name = line.split()[:2]
+    if d == dest and name not in first:
+        first[name] = k
+seen = {}
+for name, n in first.items():
+    for r in csv.DictReader(open(f"{consumed}/{n}", newline="")):
+        u = r["Update id"]
+        if seen.setdefault(u, name) != name:
+            print(f"update {u} arrived in {seen[u]} and {name}")
+            sys.exit()
+print("ok", len(seen), len(first))
+PY
+)
+case $verdict in ok*) ;; *) fail "status feed: $verdict" ;; esac
+read -r _ updates status_files <<<"$verdict"
+changes=$(q "select count(*) from status_history")
+[ "$updates" -eq "$changes" ] || fail "status feed: $updates update(s) arrived for $changes status change(s)"
+[ "$(q "select count(*) from status_history where push_state <> 'SENT'")" -eq 0 ] || fail "status feed: rows not SENT after draining"
 # Every pickup-window kill left its file in the drop (checked gone above); a later poll only
 # finished it: it was never processed a second time. (Its "outcome=duplicate" line can be lost
 # to the next kill, which may land between the remote delete and that line.)
@@ -248,4 +277,4 @@ left=$(find "$W/drops" "$BL" \( -name '*.part' -o -name '.*' -o -name '*.tmp.*' 
 spool=$(find "$W/var/spool" -type f | wc -l)
 [ "$spool" -eq 0 ] || fail "files left in the spool: $(find "$W/var/spool" -type f)"
 echo "ok: $kills kills ($in_uploaded between upload and sent mark, $in_recorded between pickup commit and remote delete);" \
-     "$orders orders placed once; $cancels cancellation(s) sent once; $rows files sent, all arrived ($total deliveries: $redelivered re-delivery of a file in flight, same name, bytes and ISA13)"
+     "$orders orders placed once; $cancels cancellation(s) sent once; $updates status update(s) in $status_files file(s), each once; $rows files sent, all arrived ($total deliveries: $redelivered re-delivery of a file in flight, same name, bytes and ISA13)"

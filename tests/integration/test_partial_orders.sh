@@ -49,8 +49,10 @@ check "$(q "select count(*) from orders where order_number like '20%' and status
 check "$(q "select group_concat(order_number || ':' || status || ':' || lines_total, ' ') from orders where order_number in ('2008','2009','2014','2015','2017','2018')")" "2008:FAILED:4 2009:FAILED:4 2014:FAILED:1 2015:FAILED:1 2017:FAILED:1 2018:FAILED:1" "real export: gift-card-only orders"
 check "$(q "select count(*) || ' ' || sum(l.unit_price) from order_lines l join orders o on o.id = l.order_id where o.order_number like '20%' and l.status = 'NOT_SHIPPABLE'")" "12 6896000" "real export: gift card lines and their prices"
 check "$(q "select count(*) from order_lines where status = 'NOT_SHIPPABLE' and po_id is not null")" 0 "no gift card on a PO"
-# every failure is queued for the storefront's status feed
-check "$(q "select count(*) from status_history where what = 'order' and to_status = 'FAILED' and push_state = 'PENDING'")" "$(q "select count(*) from orders where status = 'FAILED'")" "status feed rows"
+# every failure reaches the storefront through its status feed (status/), once
+check "$(q "select count(*) from status_history where what = 'order' and to_status = 'FAILED' and push_state = 'SENT'")" "$(q "select count(*) from orders where status = 'FAILED'")" "status feed rows"
+want=$(( $(q "select count(*) from status_history h where what = 'order' and to_status = 'FAILED' and not exists (select 1 from order_lines l where l.order_id = h.order_id)") + $(q "select count(*) from order_lines l join status_history h on h.order_id = l.order_id where h.what = 'order' and h.to_status = 'FAILED'") ))
+check "$(cat "$W"/drops/shopfront/status/STATUS_*.csv | grep -c '^[0-9]*,#[0-9]*,order,FAILED,')" "$want" "FAILED rows in the status files (a row per line, one for an order without lines)"
 # report orders: the reason column
 (cd "$W" && "$DG_BIN" report orders --format csv --config etc/dropgate.yaml) >"$tmp/report.csv" 2>>"$log" || fail "report exited $?"
 checks=$((checks + 1))
