@@ -100,7 +100,7 @@ static const char search_sql[] =
     "  k.state, k.created_at, k.sha256,"
     "  k.reason || coalesce(' (kept: ' || k.quarantine_path || ')', '') FROM pickups k"
     "  WHERE (k.file_id IS NULL OR k.state = 'QUARANTINED') AND (k.path = ?1"
-    "  OR (length(k.path) > length(?1) AND substr(k.path, -length(?1) - 1) = '/' || ?1)"
+    "  OR (length(k.path) > length(?1) AND substr(k.path, length(k.path) - length(?1)) = '/' || ?1)"
     "  OR substr(k.sha256, 1, length(?2)) = ?2)"
     " UNION ALL SELECT 'outbox', x.id, x.file_name, x.partner, 'file_name', x.state,"
     "  x.created_at, x.content_sha256, x.last_error FROM outbox x WHERE x.file_name = ?1"

@@ -783,7 +783,8 @@ int dg_store_outbox_get(dg_store *s, int64_t id, dg_outbox_entry *row, dg_error 
 int dg_store_outbox_mark_sent(dg_store *s, int64_t id, dg_error *err)
 {
     static const char sql[] = "UPDATE outbox SET state = 'SENT', sent_at = coalesce(sent_at, ?2),"
-                              " attempts = attempts + (state <> 'SENT') WHERE id = ?1";
+                              " attempts = attempts + CASE WHEN state <> 'SENT' THEN 1 ELSE 0 END"
+                              " WHERE id = ?1";
     dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)

@@ -9,7 +9,7 @@
 /* Amounts and quantities are stored x 10^4 (dg_dec): shown exactly, as text. */
 #define DEC4(c)                                                                                    \
     "(CASE WHEN " c " < 0 THEN '-' ELSE '' END || (abs(" c ") / 10000) || '.' ||"                  \
-    " substr('0000' || (abs(" c ") % 10000), -4))"
+    " substr(CAST(10000 + abs(" c ") % 10000 AS TEXT), 2))"
 #define AMT(c)                                                                                     \
     "CASE WHEN " c " IS NULL THEN NULL WHEN " c                                                    \
     " % 100 = 0 THEN substr(" DEC4(c) ", 1,"                                                       \
