@@ -58,6 +58,9 @@ int dg_fs_mkdirs(const char *path, dg_error *err)
     size_t n = strlen(path);
     if (n == 0 || n >= sizeof tmp)
         return dg_error_set(err, DG_EINVAL, "bad directory path '%s'", path);
+    struct stat st; /* the common case, a folder that is there: one call, not one per level */
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return 0;
     memcpy(tmp, path, n + 1);
     int rc;
     for (char *p = tmp + 1; *p; p++) {

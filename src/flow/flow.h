@@ -135,6 +135,10 @@ typedef struct dg_flow_po {
 /* POs of supplier (NULL: all) in state QUEUED with no outbox entry yet, oldest first. */
 int dg_flow_pending_pos(dg_store *s, const char *supplier, dg_flow_po **pos, size_t *n,
                         dg_error *err);
+/* The same a page at a time (memory bounded by limit, whatever is pending): the first limit
+ * POs with an id above after_id; limit 0 means all. */
+int dg_flow_pending_pos_page(dg_store *s, const char *supplier, int64_t after_id, size_t limit,
+                             dg_flow_po **pos, size_t *n, dg_error *err);
 void dg_flow_pos_free(dg_flow_po *pos, size_t n);
 /* One PO by number, whatever its state (a resend renders it again): *po is an array of one,
  * freed with dg_flow_pos_free(*po, 1). DG_ENOTFOUND when there is no such PO. */

@@ -1056,9 +1056,10 @@ static void po_doc_header(dg_stmt *st, dg_doc *d)
     d->source.format = dg_arena_strdup(a, "canonical");
 }
 
-/* The POs sql selects (its ?1 bound to key), each with its canonical document for rendering. */
-static int load_pos(dg_store *s, const char *sql, const char *key, dg_flow_po **pos, size_t *n,
-                    dg_error *err)
+/* The POs sql selects (its ?1 bound to key; a page query's ?2 to after, ?3 to limit), each with
+ * its canonical document for rendering. */
+static int load_pos(dg_store *s, const char *sql, const char *key, int64_t after, int64_t limit,
+                    dg_flow_po **pos, size_t *n, dg_error *err)
 {
     *pos = NULL;
     *n = 0;
@@ -1067,6 +1068,10 @@ static int load_pos(dg_store *s, const char *sql, const char *key, dg_flow_po **
     if (rc)
         return rc;
     fl_bind_text(st, 1, key);
+    if (limit > 0) {
+        dg_stmt_bind_int64(st, 2, after);
+        dg_stmt_bind_int64(st, 3, limit);
+    }
     size_t cap = 0;
     dg_flow_po *out = NULL;
     size_t count = 0;
@@ -1112,16 +1117,25 @@ int dg_flow_pending_pos(dg_store *s, const char *supplier, dg_flow_po **pos, siz
 {
     /* A PO an operator holds is rendered like any other; its file waits in the outbox
      * (dg_store_outbox_pending leaves it out) until it is released. */
-    static const char sql[] = PO_COLS " WHERE p.status = 'QUEUED' AND p.outbox_id IS NULL"
+    return dg_flow_pending_pos_page(s, supplier, 0, 0, pos, n, err);
+}
+
+int dg_flow_pending_pos_page(dg_store *s, const char *supplier, int64_t after_id, size_t limit,
+                             dg_flow_po **pos, size_t *n, dg_error *err)
+{
+    static const char all[] = PO_COLS " WHERE p.status = 'QUEUED' AND p.outbox_id IS NULL"
                                       " AND (?1 IS NULL OR p.supplier = ?1) ORDER BY p.id";
-    return load_pos(s, sql, supplier, pos, n, err);
+    static const char page[] = PO_COLS " WHERE p.status = 'QUEUED' AND p.outbox_id IS NULL"
+                                       " AND (?1 IS NULL OR p.supplier = ?1) AND p.id > ?2"
+                                       " ORDER BY p.id LIMIT ?3";
+    return load_pos(s, limit ? page : all, supplier, after_id, (int64_t)limit, pos, n, err);
 }
 
 int dg_flow_po_load(dg_store *s, const char *po_number, dg_flow_po **po, dg_error *err)
 {
     static const char sql[] = PO_COLS " WHERE p.po_number = ?1";
     size_t n = 0;
-    int rc = load_pos(s, sql, po_number, po, &n, err);
+    int rc = load_pos(s, sql, po_number, 0, 0, po, &n, err);
     if (!rc && n == 0)
         rc = dg_error_set(err, DG_ENOTFOUND, "PO %s: no such supplier PO", po_number);
     return rc;

@@ -55,6 +55,9 @@ static void tmp_name(const char *path, char *tmp, size_t size)
  * names it is committed, so a rolled-back entry never leaves a final file behind. */
 static int write_tmp(const char *tmp, const void *data, size_t len, dg_error *err)
 {
+    /* A stale tmp may be a second name of an archive copy (stage_po_file): never truncate it,
+     * start a new file. */
+    unlink(tmp);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0)
         return dg_error_set(err, DG_EIO, "cannot create '%s': %s", tmp, strerror(errno));
@@ -157,6 +160,22 @@ static int put_archive(dg_gw *g, const dg_gw_partner *p, const char *name, const
     return dg_store_file_add(g->store, sha, p->name, "out", name, b->len, &file_id, err);
 }
 
+/* The outbox file of a PO staged as a second name (hard link) of its archive copy, which
+ * put_archive wrote just before: the same bytes (checked against the recorded SHA-256 before
+ * every upload), one file fewer to create and write per PO. Nothing writes either name in
+ * place (write_tmp unlinks first; a resend writes a new file and renames it). Where no link can
+ * be made (outbox and archive on different file systems) it is a copy. */
+static int stage_po_file(dg_gw *g, const char sha[DG_SHA256_HEX_LEN], const char *tmp,
+                         const dg_buf *b, dg_error *err)
+{
+    char apath[1300];
+    snprintf(apath, sizeof apath, "%s/%.2s/%s", g->cfg->archive_dir, sha, sha);
+    unlink(tmp);
+    if (link(apath, tmp) == 0)
+        return 0;
+    return write_tmp(tmp, b->data ? b->data : "", b->len, err);
+}
+
 typedef struct controls {
     int64_t isa, gs, st;
     char isa_s[16], gs_s[16], st_s[16];
@@ -164,11 +183,13 @@ typedef struct controls {
 
 static int take_controls(dg_gw *g, const dg_gw_partner *p, controls *c, dg_error *err)
 {
-    int rc;
-    if ((rc = dg_store_next_control(g->store, p->name, DG_CTL_INTERCHANGE, &c->isa, err)) ||
-        (rc = dg_store_next_control(g->store, p->name, DG_CTL_GROUP, &c->gs, err)) ||
-        (rc = dg_store_next_control(g->store, p->name, DG_CTL_SET, &c->st, err)))
+    int64_t v[3];
+    int rc = dg_store_next_controls(g->store, p->name, v, err);
+    if (rc)
         return rc;
+    c->isa = v[DG_CTL_INTERCHANGE];
+    c->gs = v[DG_CTL_GROUP];
+    c->st = v[DG_CTL_SET];
     snprintf(c->isa_s, sizeof c->isa_s, "%09lld", (long long)c->isa);
     snprintf(c->gs_s, sizeof c->gs_s, "%lld", (long long)c->gs);
     snprintf(c->st_s, sizeof c->st_s, "%04lld", (long long)c->st);
@@ -368,7 +389,7 @@ static int queue_po(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_fl
         dg_log_info("partner=%s po=%s outcome=released (its file now validates)", p->name,
                     po->po_number);
     tmp_name(path, tmp, sizeof tmp);
-    if ((rc = write_tmp(tmp, b.data ? b.data : "", b.len, err))) {
+    if ((rc = stage_po_file(g, sha, tmp, &b, err))) {
         tmp[0] = '\0';
         goto fail;
     }
@@ -651,13 +672,20 @@ static int render_pos(dg_gw *g, const dg_gw_partner *p, dg_error *err)
     const dg_x12_defs *defs = NULL; /* no X12 PO leaves unvalidated: no edi/, no POs */
     if (!strcmp(dg_map_format(m), "x12") && (rc = gw_x12_defs(g, &defs, err)))
         return rc;
-    dg_flow_po *pos = NULL;
-    size_t n = 0;
-    if ((rc = dg_flow_pending_pos(g->store, p->name, &pos, &n, err)))
-        return rc;
-    for (size_t i = 0; i < n && !rc && !dg_gw_stop_requested; i += PO_BATCH)
-        rc = queue_po_batch(g, p, m, pos + i, n - i < PO_BATCH ? n - i : PO_BATCH, err);
-    dg_flow_pos_free(pos, n);
+    /* A page of POs per batch: memory stays flat however many are pending. A PO held in a
+     * batch keeps its place (QUEUED, no outbox entry) and is not read again this cycle. */
+    int64_t after = 0;
+    for (size_t n = PO_BATCH; !rc && n == PO_BATCH && !dg_gw_stop_requested;) {
+        dg_flow_po *pos = NULL;
+        n = 0;
+        if ((rc = dg_flow_pending_pos_page(g->store, p->name, after, PO_BATCH, &pos, &n, err)))
+            break;
+        if (n > 0) {
+            after = pos[n - 1].id;
+            rc = queue_po_batch(g, p, m, pos, n, err);
+        }
+        dg_flow_pos_free(pos, n);
+    }
     return rc;
 }
 
@@ -856,35 +884,12 @@ static int record_unmarked(dg_gw *g, const dg_gw_partner *p, dg_error *err)
     return 0;
 }
 
-/* Each upload is marked sent in its own commit right after the transport confirmed it (temporary
- * name renamed): a crash can re-send only the one file in flight, under the same name with the
- * same bytes. Before the first upload a write transaction proves the store can take the marks. */
-static int upload_pending(dg_gw *g, const dg_gw_partner *p, dg_error *err)
+/* Uploads one page of entries, each marked sent in its own commit; stops at a failure that
+ * holds the rest back (the network, the store). */
+static int upload_page(dg_gw *g, const dg_gw_partner *p, dg_transport *t, size_t pi,
+                       const dg_outbox_entry *rows, size_t n, bool made[3], dg_error *err)
 {
-    int rc = record_unmarked(g, p, err);
-    if (rc)
-        return rc;
-    dg_outbox_entry *rows = NULL;
-    size_t n = 0;
-    if ((rc = dg_store_outbox_pending(g->store, p->name, &rows, &n, err)) || n == 0) {
-        dg_store_outbox_free(rows, n);
-        return rc;
-    }
-    dg_error e = {0};
-    if ((rc = dg_store_outbox_probe(g->store, rows[0].id, &e))) {
-        dg_store_outbox_free(rows, n);
-        return rc == DG_ESTATE ? store_stopped(p, NULL, &e, err) : (*err = e, rc);
-    }
-    size_t pi = gw_partner_index(g, p);
-    dg_transport *t = NULL;
-    if ((rc = gw_transport(g, pi, &t, err))) {
-        dg_log_warn("partner=%s outcome=%s error=%s reason=\"%s\" pending=%zu", p->name,
-                    p->secret_missing ? "skipped" : "connect-failed", dg_error_name(rc), err->msg,
-                    n);
-        dg_store_outbox_free(rows, n);
-        return rc;
-    }
-    bool made[3] = {false, false, false};
+    int rc = 0;
     for (size_t i = 0; i < n && !rc && !dg_gw_stop_requested; i++) {
         const dg_outbox_entry *o = &rows[i];
         dg_error ue = {0};
@@ -922,7 +927,51 @@ static int upload_pending(dg_gw *g, const dg_gw_partner *p, dg_error *err)
         }
         log_sent(g, p->name, o);
     }
-    dg_store_outbox_free(rows, n);
+    return rc;
+}
+
+/* Entries are read a page at a time (memory stays flat however many are pending). */
+#define UPLOAD_PAGE 200
+
+/* Each upload is marked sent in its own commit right after the transport confirmed it (temporary
+ * name renamed): a crash can re-send only the one file in flight, under the same name with the
+ * same bytes. Before the first upload a write transaction proves the store can take the marks. */
+static int upload_pending(dg_gw *g, const dg_gw_partner *p, dg_error *err)
+{
+    int rc = record_unmarked(g, p, err);
+    if (rc)
+        return rc;
+    dg_transport *t = NULL;
+    size_t pi = gw_partner_index(g, p);
+    bool made[3] = {false, false, false};
+    int64_t after = 0;
+    for (size_t n = UPLOAD_PAGE; !rc && n == UPLOAD_PAGE && !dg_gw_stop_requested;) {
+        dg_outbox_entry *rows = NULL;
+        n = 0;
+        if ((rc = dg_store_outbox_pending_page(g->store, p->name, after, UPLOAD_PAGE, &rows, &n,
+                                               err)) ||
+            n == 0) {
+            dg_store_outbox_free(rows, n);
+            break;
+        }
+        after = rows[n - 1].id;
+        if (!t) { /* the first page: the store takes marks, the partner answers */
+            dg_error e = {0};
+            if ((rc = dg_store_outbox_probe(g->store, rows[0].id, &e))) {
+                dg_store_outbox_free(rows, n);
+                return rc == DG_ESTATE ? store_stopped(p, NULL, &e, err) : (*err = e, rc);
+            }
+            if ((rc = gw_transport(g, pi, &t, err))) {
+                dg_log_warn("partner=%s outcome=%s error=%s reason=\"%s\" pending=%zu%s", p->name,
+                            p->secret_missing ? "skipped" : "connect-failed", dg_error_name(rc),
+                            err->msg, n, n == UPLOAD_PAGE ? "+" : "");
+                dg_store_outbox_free(rows, n);
+                return rc;
+            }
+        }
+        rc = upload_page(g, p, t, pi, rows, n, made, err);
+        dg_store_outbox_free(rows, n);
+    }
     return rc;
 }
 

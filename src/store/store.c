@@ -199,17 +199,73 @@ int dg_store_depth(const dg_store *s)
     return s->depth;
 }
 
+/* Transaction statements are prepared once per store and stepped (on SQLite: parsing BEGIN,
+ * SAVEPOINT and COMMIT text on every call cost as much as a small insert); savepoints nested
+ * deeper than the table, and every statement on PostgreSQL, run as text. The table entries are
+ * the statement cache's keys (stable pointers). */
+#define SP_PREPARED 8
+static const char *const savepoint_sql[SP_PREPARED + 1] = {NULL,
+                                                           "SAVEPOINT sp1",
+                                                           "SAVEPOINT sp2",
+                                                           "SAVEPOINT sp3",
+                                                           "SAVEPOINT sp4",
+                                                           "SAVEPOINT sp5",
+                                                           "SAVEPOINT sp6",
+                                                           "SAVEPOINT sp7",
+                                                           "SAVEPOINT sp8"};
+static const char *const release_sql[SP_PREPARED + 1] = {
+    NULL,          "RELEASE sp1", "RELEASE sp2", "RELEASE sp3", "RELEASE sp4",
+    "RELEASE sp5", "RELEASE sp6", "RELEASE sp7", "RELEASE sp8"};
+static const char *const rollback_to_sql[SP_PREPARED + 1] = {NULL,
+                                                             "ROLLBACK TO sp1",
+                                                             "ROLLBACK TO sp2",
+                                                             "ROLLBACK TO sp3",
+                                                             "ROLLBACK TO sp4",
+                                                             "ROLLBACK TO sp5",
+                                                             "ROLLBACK TO sp6",
+                                                             "ROLLBACK TO sp7",
+                                                             "ROLLBACK TO sp8"};
+static const char begin_immediate_sql[] = "BEGIN IMMEDIATE";
+static const char commit_sql[] = "COMMIT";
+static const char rollback_sql[] = "ROLLBACK";
+
+/* Runs one transaction statement: sql from the tables above (prepared on SQLite), or, when sql
+ * is NULL, the text fmt with savepoint number n. */
+static int tx_run(dg_store *s, const char *sql, const char *fmt, int n, dg_error *err)
+{
+    if (!sql || dg_db_kind(s->db) != DG_DB_SQLITE) {
+        char text[64];
+        snprintf(text, sizeof text, fmt, n);
+        return dg_store_exec(s, text, err);
+    }
+    dg_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    rc = dg_stmt_step(st) == DG_DB_ERR ? DG_ESTATE : 0;
+    if (rc) {
+        st_note_failure(dg_db_errclass_last(s->db));
+        dg_error_set(err, DG_ESTATE, "%s: %s", s->path, dg_db_errmsg(s->db));
+    }
+    dg_stmt_reset(st);
+    return rc;
+}
+
+static const char *sp_sql(const char *const *table, int n)
+{
+    return n >= 1 && n <= SP_PREPARED ? table[n] : NULL;
+}
+
 int dg_store_begin(dg_store *s, dg_error *err)
 {
-    char sql[64];
+    int rc;
     /* SQLite: IMMEDIATE takes the write lock now, so a transaction never fails half-way on a
      * lock another writer took after it read. PostgreSQL locks rows as they are written. */
     if (s->depth == 0)
-        snprintf(sql, sizeof sql, "%s",
-                 dg_db_kind(s->db) == DG_DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
+        rc = tx_run(s, begin_immediate_sql,
+                    dg_db_kind(s->db) == DG_DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", 0, err);
     else
-        snprintf(sql, sizeof sql, "SAVEPOINT sp%d", s->depth);
-    int rc = dg_store_exec(s, sql, err);
+        rc = tx_run(s, sp_sql(savepoint_sql, s->depth), "SAVEPOINT sp%d", s->depth, err);
     if (rc)
         return rc;
     s->depth++;
@@ -228,12 +284,11 @@ int dg_store_commit(dg_store *s, dg_error *err)
     }
     if (s->depth == 1 && s->fail_commits_after > 0)
         s->fail_commits_after--;
-    char sql[64];
+    int rc;
     if (s->depth == 1)
-        snprintf(sql, sizeof sql, "COMMIT");
+        rc = tx_run(s, commit_sql, "COMMIT", 0, err);
     else
-        snprintf(sql, sizeof sql, "RELEASE sp%d", s->depth - 1);
-    int rc = dg_store_exec(s, sql, err);
+        rc = tx_run(s, sp_sql(release_sql, s->depth - 1), "RELEASE sp%d", s->depth - 1, err);
     if (rc) {
         dg_store_rollback(s);
         return DG_ESTATE;
@@ -246,15 +301,15 @@ void dg_store_rollback(dg_store *s)
 {
     if (s->depth <= 0)
         return;
-    char sql[96];
-    if (s->depth == 1)
-        snprintf(sql, sizeof sql, "ROLLBACK");
-    else
-        snprintf(sql, sizeof sql, "ROLLBACK TO sp%d; RELEASE sp%d", s->depth - 1, s->depth - 1);
     /* Statements still mid-step would make ROLLBACK fail: reset every cached one first. */
     for (size_t i = 0; i < s->n_cache; i++)
         dg_stmt_reset(s->cache[i].stmt);
-    dg_db_exec(s->db, sql, NULL);
+    int n = s->depth - 1;
+    if (n == 0) {
+        tx_run(s, rollback_sql, "ROLLBACK", 0, NULL);
+    } else if (!tx_run(s, sp_sql(rollback_to_sql, n), "ROLLBACK TO sp%d", n, NULL)) {
+        tx_run(s, sp_sql(release_sql, n), "RELEASE sp%d", n, NULL);
+    }
     s->depth--;
 }
 
@@ -612,7 +667,8 @@ int dg_store_next_control(dg_store *s, const char *partner, dg_control_kind kind
      * surrounding transaction gives the number back on rollback. */
     static const char sql[] = "INSERT INTO control_numbers(partner, kind, last) VALUES (?1, ?2, 1)"
                               " ON CONFLICT(partner, kind) DO UPDATE SET"
-                              " last = CASE WHEN last >= 999999999 THEN 1 ELSE last + 1 END"
+                              " last = CASE WHEN control_numbers.last >= 999999999 THEN 1"
+                              " ELSE control_numbers.last + 1 END"
                               " RETURNING last";
     if (!partner || (unsigned)kind > DG_CTL_SET)
         return dg_error_set(err, DG_EINVAL, "control numbers: partner and kind needed");
@@ -639,6 +695,41 @@ int dg_store_next_control(dg_store *s, const char *partner, dg_control_kind kind
     if ((rc = dg_store_commit(s, err)))
         return rc;
     *out = v;
+    return 0;
+}
+
+int dg_store_next_controls(dg_store *s, const char *partner, int64_t out[3], dg_error *err)
+{
+    /* One upsert of the three rows: no savepoint, no read between the increment and its use;
+     * RETURNING gives the rows in no set order, so each says its kind. */
+    static const char sql[] =
+        "INSERT INTO control_numbers(partner, kind, last) VALUES (?1, 'ISA', 1), (?1, 'GS', 1),"
+        " (?1, 'ST', 1) ON CONFLICT(partner, kind) DO UPDATE SET last = CASE WHEN"
+        " control_numbers.last >= 999999999 THEN 1 ELSE control_numbers.last + 1 END"
+        " RETURNING kind, last";
+    if (!partner)
+        return dg_error_set(err, DG_EINVAL, "control numbers: partner needed");
+    dg_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    dg_stmt_bind_text(st, 1, partner);
+    int64_t v[3] = {0, 0, 0};
+    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
+        const char *kind = dg_stmt_text(st, 0);
+        for (int k = 0; k < 3; k++)
+            if (kind && !strcmp(kind, ctl_names[k]))
+                v[k] = dg_stmt_int64(st, 1);
+    }
+    dg_stmt_reset(st);
+    if (rc != DG_DB_DONE)
+        return dg_store_fail(s, err, "taking the next control numbers");
+    for (int k = 0; k < 3; k++) {
+        if (v[k] <= 0 || v[k] > CTL_MAX)
+            return dg_error_set(err, DG_ESTATE, "%s: control number %s of %s out of range", s->path,
+                                ctl_names[k], partner);
+        out[k] = v[k];
+    }
     return 0;
 }
 
@@ -739,15 +830,17 @@ int dg_store_outbox_add(dg_store *s, const char *partner, const char *kind, cons
     return 0;
 }
 
+/* Not sent yet, of partner ?1 (NULL: all); a PO an operator holds stays in the outbox, unsent,
+ * until it is released. */
+#define OUTBOX_PENDING                                                                             \
+    "state <> 'SENT' AND (?1 IS NULL OR partner = ?1) AND NOT (kind = 'po' AND EXISTS (SELECT 1"   \
+    " FROM supplier_pos p WHERE p.po_number = outbox.ref AND p.op_hold_at IS NOT NULL))"
+
 int dg_store_outbox_pending(dg_store *s, const char *partner, dg_outbox_entry **rows, size_t *n,
                             dg_error *err)
 {
-    /* A PO an operator holds stays in the outbox, unsent, until it is released. */
     static const char sql[] =
-        "SELECT " OUTBOX_COLS " FROM outbox WHERE state <> 'SENT'"
-        " AND (?1 IS NULL OR partner = ?1) AND NOT (kind = 'po' AND EXISTS (SELECT 1 FROM"
-        " supplier_pos p WHERE p.po_number = outbox.ref AND p.op_hold_at IS NOT NULL))"
-        " ORDER BY id";
+        "SELECT " OUTBOX_COLS " FROM outbox WHERE " OUTBOX_PENDING " ORDER BY id";
     *rows = NULL;
     *n = 0;
     dg_stmt *st;
@@ -755,6 +848,29 @@ int dg_store_outbox_pending(dg_store *s, const char *partner, dg_outbox_entry **
     if (rc)
         return rc;
     dg_stmt_bind_text(st, 1, partner);
+    static const st_rows how = {sizeof(dg_outbox_entry), 16, outbox_fill, outbox_clear, NULL,
+                                "listing the outbox"};
+    return st_collect(s, st, &how, rows, n, err);
+}
+
+int dg_store_outbox_pending_page(dg_store *s, const char *partner, int64_t after_id, size_t limit,
+                                 dg_outbox_entry **rows, size_t *n, dg_error *err)
+{
+    /* Walks the outbox in id order from after_id and stops at limit: one page costs the rows
+     * it passes, not the whole outbox. */
+    static const char sql[] = "SELECT " OUTBOX_COLS " FROM outbox WHERE id > ?2 AND " OUTBOX_PENDING
+                              " ORDER BY id LIMIT ?3";
+    *rows = NULL;
+    *n = 0;
+    if (limit == 0)
+        return dg_error_set(err, DG_EINVAL, "outbox page: limit needed");
+    dg_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    dg_stmt_bind_text(st, 1, partner);
+    dg_stmt_bind_int64(st, 2, after_id);
+    dg_stmt_bind_int64(st, 3, (int64_t)limit);
     static const st_rows how = {sizeof(dg_outbox_entry), 16, outbox_fill, outbox_clear, NULL,
                                 "listing the outbox"};
     return st_collect(s, st, &how, rows, n, err);

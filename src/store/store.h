@@ -229,6 +229,9 @@ typedef enum {
 int dg_store_next_control(dg_store *s, const char *partner, dg_control_kind kind, int64_t *out,
                           dg_error *err);
 /* The last number handed out (0 when none yet), for status and tests. */
+/* The next ISA, GS and ST numbers of partner at once (out[DG_CTL_INTERCHANGE] ...): one
+ * statement, atomic on both backends, given back with the caller's transaction. */
+int dg_store_next_controls(dg_store *s, const char *partner, int64_t out[3], dg_error *err);
 int dg_store_last_control(dg_store *s, const char *partner, dg_control_kind kind, int64_t *out,
                           dg_error *err);
 
@@ -261,6 +264,9 @@ int dg_store_outbox_add(dg_store *s, const char *partner, const char *kind, cons
  * operator holds (dg_store_po_op_hold) are left out until released. */
 int dg_store_outbox_pending(dg_store *s, const char *partner, dg_outbox_entry **rows, size_t *n,
                             dg_error *err);
+/* The same a page at a time: the first limit (> 0) entries with an id above after_id. */
+int dg_store_outbox_pending_page(dg_store *s, const char *partner, int64_t after_id, size_t limit,
+                                 dg_outbox_entry **rows, size_t *n, dg_error *err);
 int dg_store_outbox_get(dg_store *s, int64_t id, dg_outbox_entry *row, dg_error *err);
 void dg_store_outbox_entry_clear(dg_outbox_entry *row);
 void dg_store_outbox_free(dg_outbox_entry *rows, size_t n);

@@ -412,6 +412,69 @@ static void po_numbers_unique_and_po_document_complete(void **state)
     free(pos);
 }
 
+/* Pages of pending POs (the gateway renders one page per batch): every PO once, in id order,
+ * and a page never holds more than asked; the same for pending outbox entries. */
+static void pending_pos_and_outbox_paged(void **state)
+{
+    ft *f = *state;
+    ft_stock(f, "nw", "NW-1:500:10.00", NULL);
+    char num[16];
+    for (int i = 0; i < 7; i++) {
+        snprintf(num, sizeof num, "71%02d", i);
+        dg_doc *d = order_doc(num, "US", "A-1:1:25.00", NULL);
+        ft_order(f, "shop", d);
+        dg_doc_free(d);
+    }
+    dg_error err = {0};
+    int64_t after = 0, last = 0;
+    size_t seen = 0, pages = 0;
+    for (;;) {
+        dg_flow_po *pos = NULL;
+        size_t n = 0;
+        assert_int_equal(dg_flow_pending_pos_page(f->s, "nw", after, 3, &pos, &n, &err), 0);
+        assert_true(n <= 3);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(pos[i].id > last);
+            last = pos[i].id;
+            snprintf(num, sizeof num, "71%02zu-NW", seen + i);
+            assert_string_equal(pos[i].po_number, num);
+            assert_int_equal(pos[i].doc->u.order.n_lines, 1);
+        }
+        seen += n;
+        if (n)
+            after = pos[n - 1].id;
+        dg_flow_pos_free(pos, n);
+        if (n < 3)
+            break;
+        pages++;
+    }
+    assert_int_equal(seen, 7);
+    assert_int_equal(pages, 2);
+    /* the outbox likewise, and a sent entry is left out */
+    for (int i = 0; i < 7; i++) {
+        char po[16], file[32];
+        snprintf(po, sizeof po, "71%02d-NW", i);
+        snprintf(file, sizeof file, "PO_%s.edi", po);
+        assert_int_equal(dg_flow_po_queued(f->s, po, file, "abc", "/o/x", NULL, false, NULL, &err),
+                         0);
+    }
+    int64_t first = ft_q(f, "SELECT min(id) FROM outbox");
+    assert_int_equal(dg_flow_outbox_sent(f->s, first + 1, &err), 0);
+    dg_outbox_entry *rows = NULL;
+    size_t n = 0;
+    assert_int_equal(dg_store_outbox_pending_page(f->s, "nw", 0, 4, &rows, &n, &err), 0);
+    assert_int_equal(n, 4);
+    assert_int_equal(rows[0].id, first);
+    assert_int_equal(rows[1].id, first + 2); /* first + 1 was sent */
+    after = rows[3].id;
+    dg_store_outbox_free(rows, n);
+    assert_int_equal(dg_store_outbox_pending_page(f->s, "nw", after, 4, &rows, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[1].id, first + 6);
+    dg_store_outbox_free(rows, n);
+    assert_int_equal(dg_store_outbox_pending_page(f->s, "nw", 0, 0, &rows, &n, &err), DG_EINVAL);
+}
+
 static void po_queued_and_sent_exactly_once(void **state)
 {
     ft *f = *state;
@@ -593,6 +656,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(rolled_back_ingest_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(po_numbers_unique_and_po_document_complete, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(pending_pos_and_outbox_paged, setup, teardown),
         cmocka_unit_test_setup_teardown(po_queued_and_sent_exactly_once, setup, teardown),
         cmocka_unit_test_setup_teardown(acks_accept_and_reject_pos, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_orders_and_dispatch, setup, teardown),

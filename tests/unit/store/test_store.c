@@ -404,6 +404,39 @@ static void control_numbers_two_connections_never_collide(void **state)
     dg_store_close(other);
 }
 
+/* The three numbers of an X12 file from one statement: each kind moves by one, follows what
+ * the single-kind call handed out, wraps alone, and is given back with a rollback. */
+static void control_numbers_three_at_once(void **state)
+{
+    fx *f = *state;
+    dg_error err = {0};
+    int64_t v = 0, c[3] = {0, 0, 0}, last = 0;
+    assert_int_equal(dg_store_next_controls(f->s, "nw", c, &err), 0);
+    assert_int_equal(c[DG_CTL_INTERCHANGE], 1);
+    assert_int_equal(c[DG_CTL_GROUP], 1);
+    assert_int_equal(c[DG_CTL_SET], 1);
+    assert_int_equal(dg_store_next_control(f->s, "nw", DG_CTL_SET, &v, &err), 0);
+    assert_int_equal(v, 2);
+    assert_int_equal(dg_store_exec(f->s,
+                                   "UPDATE control_numbers SET last = 999999999"
+                                   " WHERE partner='nw' AND kind='GS'",
+                                   &err),
+                     0);
+    assert_int_equal(dg_store_next_controls(f->s, "nw", c, &err), 0);
+    assert_int_equal(c[DG_CTL_INTERCHANGE], 2);
+    assert_int_equal(c[DG_CTL_GROUP], 1); /* wrapped */
+    assert_int_equal(c[DG_CTL_SET], 3);
+    assert_int_equal(dg_store_begin(f->s, &err), 0);
+    assert_int_equal(dg_store_next_controls(f->s, "nw", c, &err), 0);
+    assert_int_equal(c[DG_CTL_INTERCHANGE], 3);
+    dg_store_rollback(f->s);
+    assert_int_equal(dg_store_last_control(f->s, "nw", DG_CTL_INTERCHANGE, &last, &err), 0);
+    assert_int_equal(last, 2);
+    assert_int_equal(dg_store_last_control(f->s, "nw", DG_CTL_SET, &last, &err), 0);
+    assert_int_equal(last, 3);
+    assert_int_equal(dg_store_next_controls(f->s, NULL, c, &err), DG_EINVAL);
+}
+
 static void outbox_exactly_once_bookkeeping(void **state)
 {
     fx *f = *state;
@@ -523,6 +556,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(control_numbers_two_connections_never_collide, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(control_numbers_three_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(outbox_exactly_once_bookkeeping, setup, teardown),
         cmocka_unit_test_setup_teardown(documents_found_by_source_position, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_arguments_are_einval, setup, teardown),
