@@ -15,6 +15,9 @@
 #   - nothing twice: every order placed once; a file arrives more than once only as the
 #     re-delivery of the file in flight at a kill in the upload window, with the same name,
 #     bytes and ISA13, at most once per such kill;
+#   - re-routing: northwind's 855s turn down the first batches' mugs (rejected, or backordered
+#     past reroute.backorder_after) during the kills; each line moves to exactly one new PO at
+#     brightline, which arrives there once (again only as a file in flight at a kill);
 #   - no leftovers: no temporary upload names at any partner, nothing left in the spool.
 set -euo pipefail
 . "$(dirname "$0")/lib/workdir.sh"
@@ -122,6 +125,28 @@ answer() {
   answered=1
 }
 
+# northwind answers the first two batches' POs with an 855 that turns the mug down - rejected
+# (ACK*IR) or backordered far beyond reroute.backorder_after (ACK*IB, 2027) in turn - so each
+# line is re-routed to brightline on a new PO while the kills go on.
+rerouted_from=() # the rejected POs
+early_nw="(po_number like '3001_-NW' or po_number like '3002_-NW')"
+reject_855s() {
+  local po k=0 ctl f dir=$W/drops/northwind/outbound ack
+  while read -r po; do
+    k=$((k + 1)); ctl=$((70000 + k)); f=NW_REROUTE_$k.x12
+    if (( k % 2 )); then ack='ACK*IR*1*EA'; else ack='ACK*IB*1*EA*068*20270301'; fi
+    {
+      printf 'ISA*00*          *00*          *ZZ*NORTHWIND      *ZZ*DROPGATE       *261121*1000*U*00401*%09d*0*P*>~\n' "$ctl"
+      printf 'GS*PR*NORTHWIND*DROPGATE*20261121*1000*%d*X*004010~\nST*855*0001~\n' "$ctl"
+      printf 'BAK*00*AC*%s*20261121~\nPO1*1*1*EA*4.10**VP*NW-1001~\n%s~\nCTT*1~\n' "$po" "$ack"
+      printf 'SE*6*0001~\nGE*1*%d~\nIEA*1*%09d~\n' "$ctl" "$ctl"
+    } >"$dir/.reroute.tmp"
+    inputs+=("northwind|outbound/$f|$(sha256sum "$dir/.reroute.tmp" | cut -c1-64)")
+    mv "$dir/.reroute.tmp" "$dir/$f"
+    rerouted_from+=("$po")
+  done < <(q "select po_number from supplier_pos where $early_nw order by po_number")
+}
+
 kills=0 in_uploaded=0 in_recorded=0
 : >"$tmp/window-kills" # "window file": one line per kill inside a window
 : >"$tmp/inflight-kills" # the file whose upload a kill interrupted (any kill)
@@ -164,8 +189,11 @@ for i in $(seq 1 "$KILLS"); do
   cat "$ilog" >>"$log"
   if (( mode == 2 && i % 9 == 2 )); then gen_batch $((100 + i)); fi
   if (( !answered && i >= KILLS / 4 )) &&
-     [ "$(q "select count(*) from supplier_pos where po_number in ('2001-NW','2002-BL','2003-BL','2003-NW') and status<>'QUEUED'" 2>/dev/null || echo 0)" = 4 ]; then
+     [ "$(q "select count(*) from supplier_pos where po_number in ('2001-NW','2002-BL','2003-BL','2003-NW') and status<>'QUEUED'" 2>/dev/null || echo 0)" = 4 ] &&
+     [ "$(q "select count(*) from supplier_pos where $early_nw and status<>'QUEUED'" 2>/dev/null || echo 0)" -gt 0 ] &&
+     [ "$(q "select count(*) from supplier_pos where $early_nw and status='QUEUED'" 2>/dev/null || echo 1)" = 0 ]; then
     answer
+    reject_855s
   fi
 done
 unset DG_GW_TEST_PAUSE_MS DG_GW_TEST_PAUSE_AT DG_LOG_LEVEL
@@ -174,6 +202,7 @@ if (( !answered )); then
   # then arrive while the drain below runs.
   "$DG_BIN" poll --once --no-wait --config "$CFG" >>"$log" 2>&1 || true
   answer
+  reject_855s
 fi
 (( kills >= 100 )) || fail "only $kills kills landed (need 100)"
 (( in_uploaded >= 25 )) || fail "only $in_uploaded kills landed between an upload and its sent mark (need 25)"
@@ -266,10 +295,29 @@ while read -r target file; do
   if grep -q "file=$file outcome=duplicate" "$log"; then finished=$((finished + 1)); fi
 done <"$tmp/window-kills"
 (( finished >= in_recorded * 2 / 3 )) || fail "only $finished of $in_recorded files killed after their record were later finished as duplicates"
+# 5. Re-routing under the kills: every line northwind turned down moved to exactly one new PO at
+# brightline (REROUTED at northwind, never offered back), whose file arrived in brightline's
+# folder once - twice only as the re-delivery of a file in flight at a kill.
+n_rr=${#rerouted_from[@]}
+(( n_rr >= 5 )) || fail "only $n_rr POs of the first batches were turned down by northwind"
+for po in "${rerouted_from[@]}"; do
+  st=$(q "select supplier_status from order_lines where po_id=(select id from supplier_pos where po_number='$po')")
+  [ "$st" = REROUTED ] || fail "$po: the turned-down line is $st, not REROUTED"
+  new=$(q "select po_number || ' ' || supplier from supplier_pos where rerouted_from=(select id from supplier_pos where po_number='$po')")
+  [ "$(grep -c . <<<"$new")" -eq 1 ] && [ "${new#* }" = brightline ] || fail "$po: re-routed to '$new' (want one PO at brightline)"
+  new=${new% *}
+  fname=$(q "select o.file_name from outbox o join supplier_pos p on p.outbox_id = o.id where p.po_number='$new'")
+  [ -n "$fname" ] || fail "$new: the re-routed PO was never queued"
+  n=$(awk -v d="${DEST[1]}" -v f="$fname" '$1 == d && $2 == f' "$tmp/deliveries" | wc -l)
+  fl=$(grep -cx -- "$fname" "$tmp/inflight-kills" || true)
+  (( n >= 1 && n <= 1 + fl )) || fail "$new ($fname): arrived $n times at brightline, $fl kill(s) had it in flight"
+done
+[ "$(q "select count(*) from (select rerouted_from from order_lines where rerouted_from is not null group by rerouted_from having count(*) > 1)")" -eq 0 ] ||
+  fail "a line was re-routed more than once"
 # 4. No leftovers: no temporary upload names at any partner, nothing in the spool.
 left=$(find "$W/drops" "$BL" \( -name '*.part' -o -name '.*' -o -name '*.tmp.*' \) -type f | wc -l)
 [ "$left" -eq 0 ] || fail "temporary files left at partners: $(find "$W/drops" "$BL" \( -name '*.part' -o -name '.*' -o -name '*.tmp.*' \) -type f)"
 spool=$(find "$W/var/spool" -type f | wc -l)
 [ "$spool" -eq 0 ] || fail "files left in the spool: $(find "$W/var/spool" -type f)"
 echo "ok: $kills kills ($in_uploaded between upload and sent mark, $in_recorded between pickup commit and remote delete);" \
-     "$orders orders placed once; $cancels cancellation(s) sent once; $updates status update(s) in $status_files file(s), each once; $rows files sent, all arrived ($total deliveries: $redelivered re-delivery of a file in flight, same name, bytes and ISA13)"
+     "$orders orders placed once; $cancels cancellation(s) sent once; $n_rr lines re-routed, each new PO sent once; $updates status update(s) in $status_files file(s), each once; $rows files sent, all arrived ($total deliveries: $redelivered re-delivery of a file in flight, same name, bytes and ISA13)"
