@@ -45,6 +45,10 @@ int dg_cmd_backup(int argc, char **argv)
     dg_store *s = NULL;
     dg_flow_rules *rules = NULL;
     int rc = dg_gw_config_load(dg_gw_config_path(config), NULL, &cfg, &err);
+    if (!rc && cfg->store_pg) /* the online backup is SQLite's; the server has its own tools */
+        rc = dg_error_set(&err, DG_EINVAL,
+                          "the store is a PostgreSQL database: back it up with pg_dump (or the "
+                          "server's continuous archiving)");
     if (!rc && !strcmp(dest, cfg->db_path))
         rc = dg_error_set(&err, DG_EINVAL, "%s is the store itself: back up to another file", dest);
     if (!rc)

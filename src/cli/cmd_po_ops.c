@@ -138,7 +138,7 @@ static int run(const char *cmd, int argc, char **argv)
         int lock = -1;
         dg_gw *g = NULL;
         if ((rc = dg_gw_config_load(dg_gw_config_path(config), NULL, &cfg, &err)) ||
-            (rc = dg_gw_lock(cfg->db_path, &lock, &err)) || (rc = dg_gw_open(cfg, &g, &err))) {
+            (rc = dg_gw_lock(cfg->lock_base, &lock, &err)) || (rc = dg_gw_open(cfg, &g, &err))) {
             if (rc == DG_ELOCKED)
                 dg_error_prefix(&err, "the daemon holds the state store; stop it for a resend "
                                       "with --new-control-numbers, or resend the same file: ");

@@ -112,7 +112,7 @@ int dg_cmd_poll(int argc, char **argv)
     }
     int lock = -1;
     dg_gw *g = NULL;
-    if ((rc = dg_gw_lock(cfg->db_path, &lock, &err)) == DG_ELOCKED) {
+    if ((rc = dg_gw_lock(cfg->lock_base, &lock, &err)) == DG_ELOCKED) {
         rc = ask_daemon(cfg, partner, wait_s);
         dg_gw_config_free(cfg);
         return rc;

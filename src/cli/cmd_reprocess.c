@@ -90,7 +90,7 @@ int dg_cmd_reprocess(int argc, char **argv)
     }
     int lock = -1;
     dg_gw *g = NULL;
-    if ((rc = dg_gw_lock(cfg->db_path, &lock, &err)) == DG_ELOCKED) {
+    if ((rc = dg_gw_lock(cfg->lock_base, &lock, &err)) == DG_ELOCKED) {
         /* The daemon holds the store: it runs the reprocess between two of its polls. */
         dg_gw_request rq = {"reprocess", partner, quarantined ? 0 : (int64_t)id,
                             actor,       reason,  as_json};

@@ -270,7 +270,7 @@ int dg_cmd_run(int argc, char **argv)
     dg_gw *g = NULL;
     dg_gw_install_signals(); /* before the open, whose retries SIGTERM must end */
     dg_gw_install_daemon_signals();
-    if (dg_gw_lock(cfg->db_path, &lock, &err) || open_gateway(cfg, &g, &err)) {
+    if (dg_gw_lock(cfg->lock_base, &lock, &err) || open_gateway(cfg, &g, &err)) {
         fprintf(stderr, "dropgate run: %s\n", err.msg);
         dg_gw_unlock(lock);
         dg_gw_config_free(cfg);

@@ -87,7 +87,7 @@ void cn_action_reprocess(cn_req *r, cn_resp *w)
     dg_error err = {0};
     int lock = -1;
     int rc = dg_gw_config_load(r->c->cfg->file, r->c->cfg->root, &cfg, &err);
-    if (!rc && (rc = dg_gw_lock(cfg->db_path, &lock, &err)) == DG_ELOCKED) {
+    if (!rc && (rc = dg_gw_lock(cfg->lock_base, &lock, &err)) == DG_ELOCKED) {
         dg_gw_config_free(cfg);
         cn_audit(r, "reprocess", "file", target,
                  "refused: the gateway daemon holds the store's lock");
@@ -141,7 +141,7 @@ void cn_action_poll(cn_req *r, cn_resp *w)
     if (!rc && partner && !dg_gw_config_partner(cfg, partner))
         rc = dg_error_set(&err, DG_EINVAL, "no partner '%s' in the configuration", partner);
     bool asked = false;
-    if (!rc && (rc = dg_gw_lock(cfg->db_path, &lock, &err)) == DG_ELOCKED) {
+    if (!rc && (rc = dg_gw_lock(cfg->lock_base, &lock, &err)) == DG_ELOCKED) {
         asked = true;
         rc = dg_gw_request_poll(cfg, partner, POLL_WAIT, &code, text, sizeof text, &err);
     } else if (!rc) {

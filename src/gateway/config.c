@@ -651,12 +651,45 @@ static char *parent_dir(dg_arena *a, const char *path)
     return p;
 }
 
+/* store: a SQLite file (default <state_dir>/dropgate.db) or a postgresql:// URI shared by
+ * several instances. A password is refused there (the configuration is not a secret, and the
+ * location is logged): libpq takes it from PGPASSWORD or a password file (PGPASSFILE,
+ * ~/.pgpass, or passfile= in the URI). */
+static int load_store(dg_gw_config *cfg, const dg_node *root, dg_error *err)
+{
+    dg_arena *a = cfg->arena;
+    const char *store = dg_conf_str(root, "store", NULL);
+    cfg->store_pg =
+        store && (!strncmp(store, "postgresql://", 13) || !strncmp(store, "postgres://", 11));
+    if (!cfg->store_pg) {
+        cfg->db_path = store ? dg_gw_resolve(a, cfg->root, store)
+                             : dg_arena_printf(a, "%s/dropgate.db", cfg->state_dir);
+        cfg->lock_base = cfg->db_path;
+        return 0;
+    }
+    const char *auth = strstr(store, "://") + 3;
+    size_t host_len = strcspn(auth, "/?");
+    const char *at = memchr(auth, '@', host_len);
+    if ((at && memchr(auth, ':', (size_t)(at - auth))) || strstr(store, "password="))
+        return conf_error(err, dg_conf_get(root, "store"),
+                          "%s: a password does not belong in the configuration (it is logged "
+                          "and read by all who read the file): set PGPASSWORD in the service's "
+                          "environment, or name a password file (PGPASSFILE, or passfile= in "
+                          "the URI)",
+                          "store");
+    cfg->db_path = dg_arena_strdup(a, store);
+    /* One daemon per state folder (its spool, outbox files, requests); other instances on
+     * the same database each have their own. */
+    cfg->lock_base = dg_arena_printf(a, "%s/dropgate", cfg->state_dir);
+    return 0;
+}
+
 static int load_main(dg_gw_config *cfg, const dg_node *root, dg_error *err)
 {
-    static const dg_conf_key known[] = {{"state_dir", T}, {"edi_dir", T},  {"mappings_dir", T},
-                                        {"routing", T},   {"catalog", T},  {"partners_dir", T},
-                                        {"us", M},        {"x12_test", T}, {"log_format", T},
-                                        {"console", M},   {"alerts", M},   {NULL, 0}};
+    static const dg_conf_key known[] = {
+        {"state_dir", T},  {"store", T},   {"archive_dir", T},  {"edi_dir", T}, {"mappings_dir", T},
+        {"routing", T},    {"catalog", T}, {"partners_dir", T}, {"us", M},      {"x12_test", T},
+        {"log_format", T}, {"console", M}, {"alerts", M},       {NULL, 0}};
     static const dg_conf_key us_keys[] = {{"qualifier", T}, {"id", T}, {NULL, 0}};
     static const dg_conf_key console_keys[] = {
         {"listen", T}, {"allow_remote", T}, {"token_file", T}, {NULL, 0}};
@@ -672,9 +705,12 @@ static int load_main(dg_gw_config *cfg, const dg_node *root, dg_error *err)
         return rc;
     const char *r = cfg->root;
     cfg->state_dir = dg_gw_resolve(a, r, dg_conf_str(root, "state_dir", "var"));
-    cfg->db_path = dg_arena_printf(a, "%s/dropgate.db", cfg->state_dir);
+    if ((rc = load_store(cfg, root, err)))
+        return rc;
     cfg->spool_dir = dg_arena_printf(a, "%s/spool", cfg->state_dir);
-    cfg->archive_dir = dg_arena_printf(a, "%s/archive", cfg->state_dir);
+    const char *archive = dg_conf_str(root, "archive_dir", NULL);
+    cfg->archive_dir =
+        archive ? dg_gw_resolve(a, r, archive) : dg_arena_printf(a, "%s/archive", cfg->state_dir);
     cfg->quarantine_dir = dg_arena_printf(a, "%s/quarantine", cfg->state_dir);
     cfg->outbox_dir = dg_arena_printf(a, "%s/outbox", cfg->state_dir);
     cfg->edi_dir = dg_gw_resolve(a, r, dg_conf_str(root, "edi_dir", "edi"));

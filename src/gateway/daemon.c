@@ -83,11 +83,11 @@ bool dg_gw_nap(long ms)
     return !dg_gw_stop_requested;
 }
 
-int dg_gw_lock(const char *db_path, int *fd, dg_error *err)
+int dg_gw_lock(const char *base, int *fd, dg_error *err)
 {
     char path[1100], dir[1100];
-    snprintf(path, sizeof path, "%s.lock", db_path);
-    snprintf(dir, sizeof dir, "%s", db_path);
+    snprintf(path, sizeof path, "%s.lock", base);
+    snprintf(dir, sizeof dir, "%s", base);
     char *slash = strrchr(dir, '/');
     if (slash && slash != dir) {
         *slash = '\0';

@@ -116,6 +116,9 @@ typedef struct dg_gw_config {
     const char *file; /* the main config file */
     const char *root; /* project root: relative paths resolve against it */
     const char *state_dir, *db_path, *spool_dir, *archive_dir, *quarantine_dir, *outbox_dir;
+    bool store_pg;         /* db_path is a postgresql:// URI (store:), shared by instances */
+    const char *lock_base; /* dg_gw_lock's "<lock_base>.lock": the store file, or on
+                              PostgreSQL <state_dir>/dropgate (one daemon per state folder) */
     const char *edi_dir, *mappings_dir, *routing_file, *catalog_file, *partners_dir;
     const char *our_qualifier, *our_id; /* our own X12 interchange id */
     bool x12_test;                      /* ISA15 T */
@@ -229,9 +232,9 @@ void dg_gw_install_daemon_signals(void);
  * and then false; true after a full sleep. SIGHUP and SIGUSR1 (when their flags are set) end
  * the sleep early too. */
 bool dg_gw_nap(long ms);
-/* Exclusive lock on "<db>.lock" (flock) held until dg_gw_unlock; DG_ELOCKED when another
- * process holds it. */
-int dg_gw_lock(const char *db_path, int *fd, dg_error *err);
+/* Exclusive lock on "<base>.lock" (flock; base is cfg->lock_base) held until dg_gw_unlock;
+ * DG_ELOCKED when another process holds it. */
+int dg_gw_lock(const char *base, int *fd, dg_error *err);
 void dg_gw_unlock(int fd);
 
 /* Tests only: when set, called at each step boundary that matters for exactly-once ("fetched",

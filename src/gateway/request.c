@@ -45,7 +45,7 @@ static void req_dir(const dg_gw_config *cfg, char *out, size_t size)
 static long daemon_pid(const dg_gw_config *cfg)
 {
     char path[1100], buf[32] = "";
-    snprintf(path, sizeof path, "%s.lock", cfg->db_path);
+    snprintf(path, sizeof path, "%s.lock", cfg->lock_base);
     FILE *f = fopen(path, "r");
     if (!f)
         return 0;
@@ -91,8 +91,7 @@ int dg_gw_request_send(const dg_gw_config *cfg, const dg_gw_request *rq, long ti
         return rc;
     long pid = daemon_pid(cfg);
     if (pid <= 0 || kill((pid_t)pid, 0) != 0)
-        return dg_error_set(err, DG_ENOTFOUND, "no running daemon found (lock file of %s)",
-                            cfg->db_path);
+        return dg_error_set(err, DG_ENOTFOUND, "no running daemon found (%s.lock)", cfg->lock_base);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     char name[96];

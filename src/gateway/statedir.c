@@ -39,6 +39,8 @@ static bool first_file(const char *dir, int depth, char *out, size_t size)
 
 bool dg_gw_store_is_new(const dg_gw_config *cfg)
 {
+    if (cfg->store_pg) /* a server's database: no file here to have lost */
+        return false;
     struct stat st;
     return stat(cfg->db_path, &st) != 0 || st.st_size == 0;
 }

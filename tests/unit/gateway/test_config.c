@@ -252,6 +252,49 @@ static void test_examples_load(void **state)
 
 /* Relative key_file, known_hosts, ca_file, password_file and passphrase_file resolve against the
  * project root, like every other relative path, whatever the current folder is. */
+/* store: a SQLite file by default (its lock beside it), or a postgresql:// URI shared by
+ * instances (the lock is the state folder's); a password there is refused and not echoed;
+ * archive_dir: a shared folder. */
+static void test_store_locations(void **state)
+{
+    (void)state;
+    dg_gw_config *cfg = NULL;
+    dg_error err = {0};
+    write_main("");
+    write_partner("acme", good);
+    assert_int_equal(load(&cfg, &err), 0);
+    assert_false(cfg->store_pg);
+    char want[1200];
+    snprintf(want, sizeof want, "%s/dropgate.db", cfg->state_dir);
+    assert_string_equal(cfg->db_path, want);
+    assert_string_equal(cfg->lock_base, cfg->db_path);
+    snprintf(want, sizeof want, "%s/archive", cfg->state_dir);
+    assert_string_equal(cfg->archive_dir, want);
+    dg_gw_config_free(cfg);
+
+    write_main("store: postgresql://dropgate@db.example/dropgate?sslmode=require\n"
+               "archive_dir: /srv/shared/archive\n");
+    assert_int_equal(load(&cfg, &err), 0);
+    assert_true(cfg->store_pg);
+    assert_string_equal(cfg->db_path, "postgresql://dropgate@db.example/dropgate?sslmode=require");
+    snprintf(want, sizeof want, "%s/dropgate", cfg->state_dir);
+    assert_string_equal(cfg->lock_base, want);
+    assert_string_equal(cfg->archive_dir, "/srv/shared/archive");
+    dg_gw_config_free(cfg);
+    cfg = NULL;
+
+    const char *bad[] = {"store: postgresql://dropgate:hunter2@db.example/dropgate\n",
+                         "store: postgres://db.example/dropgate?password=hunter2\n"};
+    for (size_t i = 0; i < 2; i++) {
+        write_main(bad[i]);
+        assert_int_equal(load(&cfg, &err), DG_ECONFIG);
+        assert_null(cfg);
+        assert_non_null(strstr(err.msg, "dropgate.yaml:3"));
+        assert_non_null(strstr(err.msg, "PGPASSWORD"));
+        assert_null(strstr(err.msg, "hunter2"));
+    }
+}
+
 static void test_transport_paths_relative_to_root(void **state)
 {
     (void)state;
@@ -316,6 +359,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_duplicate_names_and_missing_folder, setup, teardown),
         cmocka_unit_test(test_shipped_config_loads),
         cmocka_unit_test_setup_teardown(test_examples_load, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_locations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transport_paths_relative_to_root, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
