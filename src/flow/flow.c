@@ -164,7 +164,7 @@ int dg_flow_ingest_doc(dg_store *s, const dg_flow_rules *r, const char *partner,
 static int outbox_carried_sent(dg_store *s, int64_t outbox_id, dg_error *err)
 {
     static const char po_status[] =
-        "UPDATE supplier_pos SET status = CASE WHEN expect_ack THEN 'SENT'"
+        "UPDATE supplier_pos SET status = CASE WHEN expect_ack <> 0 THEN 'SENT'"
         " ELSE 'AWAITING_SHIPMENT' END WHERE outbox_id = ?1 AND status = 'QUEUED'";
     static const char po_time[] =
         "UPDATE supplier_pos SET sent_at = ?2 WHERE outbox_id = ?1 AND sent_at IS NULL";

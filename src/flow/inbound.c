@@ -36,14 +36,16 @@ static int ingest_stock(dg_store *s, const char *supplier, const dg_doc *doc, in
         "INSERT INTO stock(supplier, vendor_sku, gtin, qty, cost, msrp, map, warehouse,"
         " available_date, document_id, updated_at)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-        " ON CONFLICT(supplier, vendor_sku) DO UPDATE SET gtin = coalesce(excluded.gtin, gtin),"
+        " ON CONFLICT(supplier, vendor_sku) DO UPDATE SET"
+        " gtin = coalesce(excluded.gtin, stock.gtin),"
         /* several items of one SKU in one feed are its quantities at several locations (an
          * 846 with one LIN per warehouse): the stock is their sum, its warehouse none of them */
-        " qty = CASE WHEN document_id = excluded.document_id THEN qty + excluded.qty"
-        "  ELSE excluded.qty END, cost = coalesce(excluded.cost, cost),"
-        " msrp = coalesce(excluded.msrp, msrp), map = coalesce(excluded.map, map),"
-        " warehouse = CASE WHEN document_id = excluded.document_id"
-        "  AND warehouse IS NOT excluded.warehouse THEN NULL ELSE excluded.warehouse END,"
+        " qty = CASE WHEN stock.document_id = excluded.document_id THEN stock.qty + excluded.qty"
+        "  ELSE excluded.qty END, cost = coalesce(excluded.cost, stock.cost),"
+        " msrp = coalesce(excluded.msrp, stock.msrp), map = coalesce(excluded.map, stock.map),"
+        " warehouse = CASE WHEN stock.document_id = excluded.document_id"
+        "  AND stock.warehouse IS DISTINCT FROM excluded.warehouse THEN NULL"
+        "  ELSE excluded.warehouse END,"
         " available_date = excluded.available_date,"
         " document_id = excluded.document_id, updated_at = excluded.updated_at";
     memset(res, 0, sizeof *res);

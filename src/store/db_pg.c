@@ -600,7 +600,6 @@ static void pg_bind_null(dg_stmt *st, int i)
     bind(S(st), i, NULL, OID_UNKNOWN);
 }
 
-
 /* Runs the statement with its bindings and keeps the whole result. */
 static int execute(pg_stmt *s)
 {
@@ -686,10 +685,14 @@ static const char *pg_column_name(dg_stmt *st, int i)
     return r && i >= 0 && i < PQnfields(r) ? PQfname(r, i) : NULL;
 }
 
+static bool pg_column_null_(pg_stmt *s, int i)
+{
+    return !has_row(s, i) || PQgetisnull(s->res, s->row, i);
+}
+
 static bool pg_column_null(dg_stmt *st, int i)
 {
-    pg_stmt *s = S(st);
-    return !has_row(s, i) || PQgetisnull(s->res, s->row, i);
+    return pg_column_null_(S(st), i);
 }
 
 static const char *pg_column_text(dg_stmt *st, int i)
@@ -718,6 +721,26 @@ static double pg_column_double(dg_stmt *st, int i)
 {
     const char *v = pg_column_text(st, i);
     return v ? strtod(v, NULL) : 0;
+}
+
+/* Type OIDs of the results that are numbers (the rest reads as text). */
+enum { OID_BOOL = 16, OID_INT2 = 21, OID_INT4 = 23, OID_FLOAT4 = 700, OID_NUMERIC = 1700 };
+
+static dg_db_type pg_column_type(dg_stmt *st, int i)
+{
+    pg_stmt *s = S(st);
+    if (pg_column_null_(s, i))
+        return DG_DB_T_NULL;
+    switch (PQftype(s->res, i)) {
+    case OID_BOOL:
+    case OID_INT2:
+    case OID_INT4:
+    case OID_INT8: return DG_DB_T_INT;
+    case OID_FLOAT4:
+    case OID_FLOAT8:
+    case OID_NUMERIC: return DG_DB_T_REAL;
+    default: return DG_DB_T_TEXT;
+    }
 }
 
 static int64_t pg_changes(dg_db *db)
@@ -749,6 +772,7 @@ static const db_ops pg_ops = {
     .column_count = pg_column_count,
     .column_name = pg_column_name,
     .column_null = pg_column_null,
+    .column_type = pg_column_type,
     .column_int64 = pg_column_int64,
     .column_double = pg_column_double,
     .column_text = pg_column_text,

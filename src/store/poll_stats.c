@@ -11,17 +11,18 @@ const size_t dg_store_n_poll_buckets = sizeof dg_store_poll_buckets_ms / sizeof(
 
 static const char stats_sql[] =
     "INSERT INTO poll_stats(partner, polls, failures, sum_ms, last_at, last_ms, last_ok_at,"
-    " last_error, last_error_at) VALUES (?1, 1, ?4 IS NOT NULL, ?3, ?2, ?3,"
+    " last_error, last_error_at) VALUES (?1, 1, CASE WHEN ?4 IS NULL THEN 0 ELSE 1 END, ?3, ?2, ?3,"
     " CASE WHEN ?4 IS NULL THEN ?2 + ?3 / 1000 END, ?4, CASE WHEN ?4 IS NOT NULL THEN ?2 END)"
-    " ON CONFLICT(partner) DO UPDATE SET polls = polls + 1,"
-    " failures = failures + (?4 IS NOT NULL), sum_ms = sum_ms + ?3, last_at = ?2, last_ms = ?3,"
-    " last_ok_at = CASE WHEN ?4 IS NULL THEN ?2 + ?3 / 1000 ELSE last_ok_at END,"
-    " last_error = coalesce(?4, last_error),"
-    " last_error_at = CASE WHEN ?4 IS NOT NULL THEN ?2 ELSE last_error_at END";
+    " ON CONFLICT(partner) DO UPDATE SET polls = poll_stats.polls + 1,"
+    " failures = poll_stats.failures + CASE WHEN ?4 IS NULL THEN 0 ELSE 1 END,"
+    " sum_ms = poll_stats.sum_ms + ?3, last_at = ?2, last_ms = ?3,"
+    " last_ok_at = CASE WHEN ?4 IS NULL THEN ?2 + ?3 / 1000 ELSE poll_stats.last_ok_at END,"
+    " last_error = coalesce(?4, poll_stats.last_error),"
+    " last_error_at = CASE WHEN ?4 IS NOT NULL THEN ?2 ELSE poll_stats.last_error_at END";
 
 static const char bucket_sql[] =
     "INSERT INTO poll_buckets(partner, le_ms, count) VALUES (?1, ?2, 1)"
-    " ON CONFLICT(partner, le_ms) DO UPDATE SET count = count + 1";
+    " ON CONFLICT(partner, le_ms) DO UPDATE SET count = poll_buckets.count + 1";
 
 static int step_done(dg_store *s, dg_stmt *st, dg_error *err)
 {

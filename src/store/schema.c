@@ -1,6 +1,8 @@
 /* The versioned schema: an ordered list of migrations, each applied once in its own transaction
  * and recorded in "migrations"; PRAGMA user_version always equals the last one applied. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "store/store_internal.h"
 
@@ -472,7 +474,15 @@ static int migrate_one(dg_store *s, size_t i, int v, dg_error *err)
     snprintf(sql, sizeof sql,
              "INSERT INTO migrations(version, name, applied_at) VALUES (%d, '%s', %lld);%s", v,
              migrations[i].name, (long long)dg_store_now(s), pragma);
-    rc = dg_store_exec(s, migrations[i].sql, err);
+    if (sqlite) {
+        rc = dg_store_exec(s, migrations[i].sql, err);
+    } else { /* PostgreSQL: the same SQL less its foreign keys; ids continued after a copy */
+        char *pg = st_pg_migration_sql(migrations[i].sql);
+        rc = pg ? dg_store_exec(s, pg, err) : dg_error_set(err, DG_ENOMEM, "out of memory");
+        free(pg);
+        if (!rc)
+            rc = strstr(migrations[i].sql, "INSERT INTO") ? st_pg_reset_identities(s, err) : 0;
+    }
     if (!rc && migrations[i].fk_off && sqlite)
         rc = fk_violations(s, err);
     if (!rc)
@@ -486,7 +496,21 @@ static int migrate_one(dg_store *s, size_t i, int v, dg_error *err)
     return dg_store_commit(s, err);
 }
 
+static int migrate(dg_store *s, int target, dg_error *err);
+
 int st_migrate(dg_store *s, int target, dg_error *err)
+{
+    if (dg_db_kind(s->db) == DG_DB_SQLITE) /* BEGIN IMMEDIATE serializes migrating processes */
+        return migrate(s, target, err);
+    int rc = st_pg_migration_lock(s, true, err);
+    if (rc)
+        return rc;
+    rc = migrate(s, target, err);
+    int urc = st_pg_migration_lock(s, false, rc ? NULL : err);
+    return rc ? rc : urc;
+}
+
+static int migrate(dg_store *s, int target, dg_error *err)
 {
     int rc = dg_store_exec(s,
                            "CREATE TABLE IF NOT EXISTS migrations(version INTEGER PRIMARY KEY,"

@@ -513,7 +513,7 @@ int dg_store_pickup_record(dg_store *s, const dg_pickup_key *k, dg_pickup_state 
         " file_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)"
         " ON CONFLICT(partner, path, size, mtime, sha256) DO UPDATE SET state = excluded.state,"
         " reason = excluded.reason, quarantine_path = excluded.quarantine_path,"
-        " file_id = coalesce(excluded.file_id, file_id), updated_at = excluded.updated_at";
+        " file_id = coalesce(excluded.file_id, pickups.file_id), updated_at = excluded.updated_at";
     int rc = check_key(k, err);
     if (rc)
         return rc;

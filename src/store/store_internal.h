@@ -48,6 +48,13 @@ int st_collect_ids(dg_store *s, dg_stmt *st, int64_t **ids, size_t *n, const cha
 /* Fills a dg_partial_file from (file_id, partner, path, reason, at) columns (store_x12.c). */
 int st_partial_file_fill(dg_stmt *st, void *row, void *ctx);
 
+/* PostgreSQL's side of the migrations (schema_pg.c): the SQL less its foreign keys
+ * (malloc'd), identities moved past the ids a rebuild copied, and the advisory lock that lets
+ * one instance migrate at a time. */
+char *st_pg_migration_sql(const char *sql);
+int st_pg_reset_identities(dg_store *s, dg_error *err);
+int st_pg_migration_lock(dg_store *s, bool take, dg_error *err);
+
 /* Applies migrations up to target (DG_STORE_SCHEMA_VERSION normally). */
 int st_migrate(dg_store *s, int target, dg_error *err);
 

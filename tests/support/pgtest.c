@@ -18,7 +18,6 @@ typedef struct made {
 } made;
 static made g_made[256];
 static size_t g_n_made;
-static int g_memory_seq;
 
 bool dg_test_pg(void)
 {
@@ -66,10 +65,11 @@ static void quiet(void *arg, const char *msg)
     (void)msg;
 }
 
-static void admin(const char *sql)
+/* Runs sql in database db of the test server, or exits. */
+static void admin(const char *sql, const char *db)
 {
     char conninfo[700];
-    snprintf(conninfo, sizeof conninfo, "host=%s user=dgtest dbname=postgres", socket_dir());
+    snprintf(conninfo, sizeof conninfo, "host=%s user=dgtest dbname=%s", socket_dir(), db);
     PGconn *c = PQconnectdb(conninfo);
     if (PQstatus(c) != CONNECTION_OK) {
         fprintf(stderr, "pg test server: %s", PQerrorMessage(c));
@@ -85,6 +85,26 @@ static void admin(const char *sql)
     PQfinish(c);
 }
 
+/* The test's own database, made (afresh) at its first store: dgt_<program>. */
+static const char *test_database(void)
+{
+    static char name[64];
+    if (name[0])
+        return name;
+    char prog[40];
+    snprintf(prog, sizeof prog, "%s", program_invocation_short_name);
+    for (char *p = prog; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+            *p = '_';
+    char sql[200];
+    snprintf(name, sizeof name, "dgt_%s", prog);
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
+    admin(sql, "postgres");
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+    admin(sql, "postgres");
+    return name;
+}
+
 const char *dg_test_store_location(const char *sqlite_path)
 {
     if (!dg_test_pg())
@@ -97,27 +117,16 @@ const char *dg_test_store_location(const char *sqlite_path)
         fprintf(stderr, "pgtest: more than %zu stores in one test\n", g_n_made);
         exit(1);
     }
-    /* The name says which test made it; the hash tells apart its paths (mkdtemp makes them
-     * unique) and the pid runs of the same test. */
-    uint64_t h = 1469598103934665603ull;
-    for (const char *p = sqlite_path; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    if (memory)
-        h += (uint64_t)++g_memory_seq;
-    char name[64], prog[24];
-    snprintf(prog, sizeof prog, "%s", program_invocation_short_name);
-    for (char *p = prog; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
-            *p = '_';
-    snprintf(name, sizeof name, "dgt_%s_%d_%08x", prog, (int)getpid() % 100000,
-             (unsigned)(h ^ (h >> 32)));
-    char sql[200];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
-    admin(sql);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
-    admin(sql);
+    /* A store is a schema of the test's database (a database each would cost half a second to
+     * create): the connection's search_path puts everything the store makes there. */
+    const char *db = test_database();
+    char schema[32], sql[200];
+    snprintf(schema, sizeof schema, "s%zu", g_n_made + 1);
+    snprintf(sql, sizeof sql, "CREATE SCHEMA %s", schema);
+    admin(sql, db);
     char uri[800];
-    snprintf(uri, sizeof uri, "postgresql:///%s?host=%s&user=dgtest", name, socket_dir());
+    snprintf(uri, sizeof uri, "postgresql:///%s?host=%s&user=dgtest&options=-csearch_path%%3D%s",
+             db, socket_dir(), schema);
     g_made[g_n_made].path = strdup(sqlite_path);
     g_made[g_n_made].uri = strdup(uri);
     return g_made[g_n_made++].uri;

@@ -11,9 +11,10 @@
 
 /* True when this run is the PostgreSQL one. */
 bool dg_test_pg(void);
-/* The location to open for a store the test keeps at sqlite_path: sqlite_path itself, or the
- * URI of a PostgreSQL database made for that path the first time it is asked for (so a test
- * that reopens its path reopens the same database; ":memory:" is a new database every time).
+/* The location to open for a store the test keeps at sqlite_path: sqlite_path itself, or on
+ * the pg run the URI of a fresh PostgreSQL schema (in the test's own database, dgt_<program>)
+ * made for that path the first time it is asked for (so a test that reopens its path reopens
+ * the same store; ":memory:" is a new one every time).
  * When the pg run cannot reach its server it prints why and exits DG_TEST_SKIP_CODE when the
  * package is missing, or fails when the server is broken. The string lives until exit. */
 const char *dg_test_store_location(const char *sqlite_path);

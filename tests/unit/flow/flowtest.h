@@ -3,6 +3,7 @@
 #ifndef DG_FLOWTEST_H
 #define DG_FLOWTEST_H
 
+#include "pgtest.h"
 #include "testutil.h"
 
 #include "store/db.h"
@@ -62,7 +63,7 @@ static inline ft *ft_new_rules(const char *rules)
     char path[4200];
     snprintf(path, sizeof path, "%s/dropgate.db", f->dir);
     dg_error err = {0};
-    assert_int_equal(dg_store_open(path, &f->s, &err), 0);
+    assert_int_equal(dg_store_open(dg_test_store_location(path), &f->s, &err), 0);
     int rc = dg_flow_rules_parse(rules, strlen(rules), "rules.yaml", &f->r, &err);
     if (rc)
         fail_msg("rules: %s", err.msg);

@@ -163,7 +163,7 @@ static void migrated_database_recovers_the_lost_po(void **state)
     char path[4200];
     snprintf(path, sizeof path, "%s/dropgate.db", f->dir);
     dg_error err = {0};
-    assert_int_equal(dg_store_open_version(path, 4, &f->s, &err), 0);
+    assert_int_equal(dg_store_open_version(dg_test_store_location(path), 4, &f->s, &err), 0);
     assert_int_equal(dg_store_schema_version(f->s), 4);
     assert_int_equal(dg_flow_rules_parse(ft_rules, strlen(ft_rules), "rules.yaml", &f->r, &err), 0);
     char csv[4200];
@@ -197,7 +197,7 @@ static void migrated_database_recovers_the_lost_po(void **state)
     /* Upgrade. */
     dg_store_close(f->s);
     f->s = NULL;
-    assert_int_equal(dg_store_open(path, &f->s, &err), 0);
+    assert_int_equal(dg_store_open(dg_test_store_location(path), &f->s, &err), 0);
     assert_int_equal(dg_store_schema_version(f->s), DG_STORE_SCHEMA_VERSION);
     dg_store_set_now(f->s, 1700000100);
     assert_int_equal(ft_q(f, "SELECT count(*) FROM shipments"), 1);

@@ -1,5 +1,6 @@
 /* Poll statistics (migration 12): counters, last success/error, and the cumulative duration
  * histogram (a poll counts in every bucket at or above its duration, so buckets never decrease). */
+#include "pgtest.h"
 #include "testutil.h"
 
 #include <jansson.h>
@@ -12,7 +13,7 @@ static dg_store *open_mem(void)
 {
     dg_store *s = NULL;
     dg_error err = {0};
-    assert_int_equal(dg_store_open(":memory:", &s, &err), 0);
+    assert_int_equal(dg_store_open(dg_test_store_location(":memory:"), &s, &err), 0);
     return s;
 }
 

@@ -1,5 +1,6 @@
 /* State store: migrations from empty and from an older version, re-open, nested transactions,
  * pickup uniqueness, control numbers (monotonic, per partner, transactional), outbox. */
+#include "pgtest.h"
 #include "testutil.h"
 
 #include "store/db.h"
@@ -20,7 +21,7 @@ static int setup(void **state)
     f->dir = dg_test_tmpdir("store");
     snprintf(f->path, sizeof f->path, "%s/dropgate.db", f->dir);
     dg_error err = {0};
-    assert_int_equal(dg_store_open(f->path, &f->s, &err), 0);
+    assert_int_equal(dg_store_open(dg_test_store_location(f->path), &f->s, &err), 0);
     *state = f;
     return 0;
 }
@@ -57,31 +58,58 @@ static const char *qtext(dg_store *s, const char *sql, char *buf, size_t size)
     return buf;
 }
 
+/* Whether the schema holds a table or index of that name, in SQLite's catalog or PostgreSQL's
+ * (the store's schema is the connection's current one). */
+static long long has_object(dg_store *s, const char *name)
+{
+    char sql[300];
+    if (dg_db_kind(dg_store_db(s)) == DG_DB_SQLITE)
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_master WHERE name='%s'", name);
+    else
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                 " WHERE n.nspname = current_schema() AND c.relname = '%s'",
+                 name);
+    return q1(s, sql);
+}
+
+/* The definition of index name, as each backend writes it. */
+static const char *index_sql(dg_store *s, const char *name, char *buf, size_t size)
+{
+    char sql[300];
+    if (dg_db_kind(dg_store_db(s)) == DG_DB_SQLITE)
+        snprintf(sql, sizeof sql, "SELECT sql FROM sqlite_master WHERE name='%s'", name);
+    else
+        snprintf(sql, sizeof sql,
+                 "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+                 " AND indexname = '%s'",
+                 name);
+    return qtext(s, sql, buf, size);
+}
+
 static void migrates_from_empty_and_reopens(void **state)
 {
     fx *f = *state;
     char buf[64];
     assert_int_equal(dg_store_schema_version(f->s), DG_STORE_SCHEMA_VERSION);
     assert_int_equal(q1(f->s, "SELECT count(*) FROM migrations"), DG_STORE_SCHEMA_VERSION);
-    assert_string_equal(qtext(f->s, "PRAGMA journal_mode", buf, sizeof buf), "wal");
-    assert_int_equal(q1(f->s, "PRAGMA foreign_keys"), 1);
+    if (!dg_test_pg()) { /* SQLite's settings; PostgreSQL's are the server's */
+        assert_string_equal(qtext(f->s, "PRAGMA journal_mode", buf, sizeof buf), "wal");
+        assert_int_equal(q1(f->s, "PRAGMA foreign_keys"), 1);
+    }
     const char *tables[] = {"files",          "pickups",      "documents",     "orders",
                             "order_lines",    "supplier_pos", "outbox",        "control_numbers",
                             "stock",          "catalog",      "shipments",     "packages",
                             "shipment_items", "invoices",     "invoice_lines", "charges",
                             "discrepancies",  "notifications"};
-    for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
-        char sql[200];
-        snprintf(sql, sizeof sql,
-                 "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='%s'", tables[i]);
-        assert_int_equal(q1(f->s, sql), 1);
-    }
+    for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
+        assert_int_equal(has_object(f->s, tables[i]), 1);
     /* Re-open: nothing applied twice, data kept. */
     dg_error err = {0};
     int64_t id = 0;
     assert_int_equal(dg_store_file_add(f->s, "ab", "p", "in", "a.csv", 3, &id, &err), 0);
     dg_store_close(f->s);
-    assert_int_equal(dg_store_open(f->path, &f->s, &err), 0);
+    assert_int_equal(dg_store_open(dg_test_store_location(f->path), &f->s, &err), 0);
     assert_int_equal(dg_store_schema_version(f->s), DG_STORE_SCHEMA_VERSION);
     assert_int_equal(q1(f->s, "SELECT count(*) FROM migrations"), DG_STORE_SCHEMA_VERSION);
     assert_int_equal(q1(f->s, "SELECT count(*) FROM files"), 1);
@@ -94,16 +122,14 @@ static void migrates_from_version_1(void **state)
     snprintf(path, sizeof path, "%s/old.db", f->dir);
     dg_error err = {0};
     dg_store *old = NULL;
-    assert_int_equal(dg_store_open_version(path, 1, &old, &err), 0);
+    assert_int_equal(dg_store_open_version(dg_test_store_location(path), 1, &old, &err), 0);
     assert_int_equal(dg_store_schema_version(old), 1);
-    assert_int_equal(q1(old, "SELECT count(*) FROM sqlite_master WHERE name='catalog_sku'"), 0);
+    assert_int_equal(has_object(old, "catalog_sku"), 0);
     dg_store_close(old);
-    assert_int_equal(dg_store_open(path, &old, &err), 0);
+    assert_int_equal(dg_store_open(dg_test_store_location(path), &old, &err), 0);
     assert_int_equal(dg_store_schema_version(old), DG_STORE_SCHEMA_VERSION);
-    assert_int_equal(q1(old, "SELECT count(*) FROM sqlite_master WHERE name='catalog_sku'"), 1);
-    assert_int_equal(q1(old, "SELECT count(*) FROM sqlite_master"
-                             " WHERE name='supplier_pos_outbox'"),
-                     1);
+    assert_int_equal(has_object(old, "catalog_sku"), 1);
+    assert_int_equal(has_object(old, "supplier_pos_outbox"), 1);
     assert_int_equal(q1(old, "SELECT max(version) FROM migrations"), DG_STORE_SCHEMA_VERSION);
     assert_int_equal(q1(old, "SELECT count(*) FROM migrations"), DG_STORE_SCHEMA_VERSION);
     dg_store_close(old);
@@ -119,7 +145,7 @@ static void migrates_shipment_key_from_version_4(void **state)
     snprintf(path, sizeof path, "%s/v4.db", f->dir);
     dg_error err = {0};
     dg_store *old = NULL;
-    assert_int_equal(dg_store_open_version(path, 4, &old, &err), 0);
+    assert_int_equal(dg_store_open_version(dg_test_store_location(path), 4, &old, &err), 0);
     assert_int_equal(dg_store_schema_version(old), 4);
     static const char rows[] =
         "INSERT INTO orders(id, storefront, order_number, status, created_at)"
@@ -138,14 +164,12 @@ static void migrates_shipment_key_from_version_4(void **state)
         DG_ESTATE);
     dg_store_close(old);
     old = NULL;
-    assert_int_equal(dg_store_open(path, &old, &err), 0);
+    assert_int_equal(dg_store_open(dg_test_store_location(path), &old, &err), 0);
     assert_int_equal(dg_store_schema_version(old), DG_STORE_SCHEMA_VERSION);
     assert_int_equal(q1(old, "SELECT max(version) FROM migrations"), DG_STORE_SCHEMA_VERSION);
     assert_int_equal(q1(old, "SELECT count(*) FROM shipments"), 3);
     char buf[512];
-    assert_non_null(strstr(
-        qtext(old, "SELECT sql FROM sqlite_master WHERE name='shipments_ref'", buf, sizeof buf),
-        "po_id"));
+    assert_non_null(strstr(index_sql(old, "shipments_ref", buf, sizeof buf), "po_id"));
     assert_int_equal(
         dg_store_exec(old,
                       "INSERT INTO shipments(supplier, shipment_ref, po_id, created_at)"
@@ -161,7 +185,7 @@ static void migrates_shipment_key_from_version_4(void **state)
     assert_int_equal(q1(old, "SELECT count(*) FROM shipments WHERE shipment_ref = 'SO-1'"), 2);
     dg_store_close(old);
     /* Re-open: nothing applied twice. */
-    assert_int_equal(dg_store_open(path, &old, &err), 0);
+    assert_int_equal(dg_store_open(dg_test_store_location(path), &old, &err), 0);
     assert_int_equal(q1(old, "SELECT count(*) FROM migrations"), DG_STORE_SCHEMA_VERSION);
     dg_store_close(old);
 }
@@ -238,17 +262,26 @@ static void refuses_newer_schema_and_non_database(void **state)
 {
     fx *f = *state;
     dg_error err = {0};
-    assert_int_equal(dg_store_exec(f->s, "PRAGMA user_version = 99", &err), 0);
+    /* SQLite reads the version from its file header, PostgreSQL from the migrations table */
+    assert_int_equal(dg_store_exec(f->s,
+                                   dg_test_pg()
+                                       ? "INSERT INTO migrations(version, name, applied_at)"
+                                         " VALUES (99, 'from the future', 0)"
+                                       : "PRAGMA user_version = 99",
+                                   &err),
+                     0);
     dg_store_close(f->s);
     f->s = NULL;
-    assert_int_equal(dg_store_open(f->path, &f->s, &err), DG_ESTATE);
+    assert_int_equal(dg_store_open(dg_test_store_location(f->path), &f->s, &err), DG_ESTATE);
     assert_null(f->s);
     assert_non_null(strstr(err.msg, "newer"));
+    if (dg_test_sqlite_only("a file that is not a database"))
+        return;
     char junk[4200];
     snprintf(junk, sizeof junk, "%s/junk.db", f->dir);
     dg_test_write_file(junk, "this is not a database, just text that is long enough to matter");
     dg_store *j = NULL;
-    assert_int_equal(dg_store_open(junk, &j, &err), DG_ESTATE);
+    assert_int_equal(dg_store_open(dg_test_store_location(junk), &j, &err), DG_ESTATE);
     assert_null(j);
 }
 
@@ -372,7 +405,7 @@ static void control_numbers_monotonic_and_transactional(void **state)
     assert_int_equal(v, 6);
     /* Survives a re-open and wraps after 999999999. */
     dg_store_close(f->s);
-    assert_int_equal(dg_store_open(f->path, &f->s, &err), 0);
+    assert_int_equal(dg_store_open(dg_test_store_location(f->path), &f->s, &err), 0);
     assert_int_equal(dg_store_next_control(f->s, "northwind", DG_CTL_INTERCHANGE, &v, &err), 0);
     assert_int_equal(v, 7);
     assert_int_equal(dg_store_exec(f->s,
@@ -391,7 +424,7 @@ static void control_numbers_two_connections_never_collide(void **state)
     fx *f = *state;
     dg_error err = {0};
     dg_store *other = NULL;
-    assert_int_equal(dg_store_open(f->path, &other, &err), 0);
+    assert_int_equal(dg_store_open(dg_test_store_location(f->path), &other, &err), 0);
     int64_t seen[40] = {0};
     for (int i = 0; i < 40; i++) {
         int64_t v = 0;
