@@ -14,7 +14,11 @@
  * - integers are 64-bit on both (migrations write INTEGER; the PostgreSQL backend reads it as
  *   BIGINT, `INTEGER PRIMARY KEY` as an identity column filled when left out, REAL as DOUBLE
  *   PRECISION);
- *   booleans are integers 0/1, times are seconds since the epoch.
+ *   booleans are integers 0/1 (a comparison is not a number on PostgreSQL: write
+ *   `CASE WHEN x IS NULL THEN 0 ELSE 1 END`, and `WHERE flag <> 0`, not `WHERE flag`), times are
+ *   seconds since the epoch;
+ * - in `ON CONFLICT ... DO UPDATE SET`, the existing row's columns are named with the table
+ *   (`n = c.n + 1`, `coalesce(excluded.x, c.x)`): PostgreSQL finds a bare `n` ambiguous.
  *
  * Steps: dg_stmt_step returns DG_DB_ROW while rows remain, then DG_DB_DONE; an error returns
  * DG_DB_ERR and leaves the message in dg_db_errmsg and its class in dg_db_errclass. Columns are
