@@ -200,7 +200,7 @@ static void migrates_line_statuses_from_version_17(void **state)
     snprintf(path, sizeof path, "%s/v17.db", f->dir);
     dg_error err = {0};
     dg_store *old = NULL;
-    assert_int_equal(dg_store_open_version(path, 17, &old, &err), 0);
+    assert_int_equal(dg_store_open_version(dg_test_store_location(path), 17, &old, &err), 0);
     static const char rows[] =
         "INSERT INTO orders(id, storefront, order_number, status, created_at)"
         " VALUES (1, 'shop', '1001', 'CONVERTED', 0);"
@@ -221,23 +221,23 @@ static void migrates_line_statuses_from_version_17(void **state)
                      DG_ESTATE);
     dg_store_close(old);
     old = NULL;
-    assert_int_equal(dg_store_open(path, &old, &err), 0);
+    assert_int_equal(dg_store_open(dg_test_store_location(path), &old, &err), 0);
     assert_int_equal(dg_store_schema_version(old), DG_STORE_SCHEMA_VERSION);
     char buf[512];
     assert_string_equal(
         qtext(old,
-              "SELECT group_concat(id || ':' || retailer_sku || ':' || status || ':'"
+              "SELECT string_agg(id || ':' || retailer_sku || ':' || status || ':'"
               " || coalesce(supplier_status, '-') || ':' || coalesce(ack_code, '-')"
               " || ':' || attempt || ':' || qty_cancelled || ':' || qty_shipped"
-              " || ':' || coalesce(split_from, '-'), ' ') FROM order_lines",
+              " || ':' || coalesce(CAST(split_from AS TEXT), '-'), ' ') FROM"
+              " (SELECT * FROM order_lines ORDER BY id) AS l",
               buf, sizeof buf),
         "7:A-1:MATCHED:SHIPPED:IA:2:10000:20000:- 8:ZZ:PRODUCT_NOT_FOUND:-:-:1:0:0:7");
     assert_int_equal(q1(old, "SELECT count(*) FROM shipment_items i JOIN order_lines l"
                              " ON l.id = i.order_line_id WHERE l.retailer_sku = 'A-1'"),
                      1);
-    assert_int_equal(q1(old, "SELECT count(*) FROM sqlite_master WHERE name IN"
-                             " ('order_lines_po', 'order_lines_rerouted')"),
-                     2);
+    assert_int_equal(has_object(old, "order_lines_po"), 1);
+    assert_int_equal(has_object(old, "order_lines_rerouted"), 1);
     assert_int_equal(dg_store_exec(old,
                                    "INSERT INTO order_lines(order_id, line_no, qty_ordered, status,"
                                    " reason) VALUES (1, 3, 10000, 'NOT_SHIPPABLE', 'gift card'),"
@@ -249,12 +249,15 @@ static void migrates_line_statuses_from_version_17(void **state)
                                    " VALUES (1, 5, 1, 'BOGUS')",
                                    &err),
                      DG_ESTATE);
-    /* a line still refers to an order that exists */
-    assert_int_equal(dg_store_exec(old,
-                                   "INSERT INTO order_lines(order_id, line_no, qty_ordered, status)"
-                                   " VALUES (99, 1, 1, 'MATCHED')",
-                                   &err),
-                     DG_ESTATE);
+    /* a line still refers to an order that exists (foreign keys are SQLite's: PostgreSQL's
+     * schema leaves them out, schema_pg.c) */
+    if (!dg_test_pg())
+        assert_int_equal(
+            dg_store_exec(old,
+                          "INSERT INTO order_lines(order_id, line_no, qty_ordered, status)"
+                          " VALUES (99, 1, 1, 'MATCHED')",
+                          &err),
+            DG_ESTATE);
     dg_store_close(old);
 }
 
