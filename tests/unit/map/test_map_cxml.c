@@ -189,12 +189,61 @@ static void invoice_detail_values(void **state)
     list_free(&l);
 }
 
+/* A cancellation to a cXML supplier (cxml-cancel-out): an OrderRequest whose header says
+ * type="delete" and names the original order by its orderID and orderDate, as the cXML User's
+ * Guide cancels an order; a request that keeps part of the PO open (purpose 04) has no cXML
+ * delete and is refused naming the code. */
+static dg_doc *cancel_request(const char *purpose)
+{
+    dg_doc *d = dg_doc_new(DG_DOC_CANCEL);
+    dg_arena *a = d->arena;
+    dg_order *o = &d->u.order;
+    o->order_number = dg_arena_strdup(a, "2004-NW");
+    o->order_date = dg_arena_strdup(a, "2026-11-20");
+    o->purpose = dg_arena_strdup(a, purpose);
+    o->notes = dg_arena_strdup(a, "customer changed mind");
+    dg_order_line *l = dg_order_add_line(d);
+    l->line_number = dg_arena_strdup(a, "1");
+    l->vendor_sku = dg_arena_strdup(a, "NW-1006");
+    l->quantity = (dg_dec){0, true};
+    l->status = dg_arena_strdup(a, "DI");
+    return d;
+}
+
+static void cancellation_is_a_delete_order(void **state)
+{
+    (void)state;
+    dg_mapping *m = load_map("mappings/cxml-cancel-out.yaml");
+    dg_doc *d = cancel_request("01");
+    dg_buf b = DG_BUF_INIT;
+    dg_error err = {0};
+    assert_int_equal(dg_map_write(m, &d, 1, NULL, &b, &err), 0);
+    assert_non_null(strstr(b.data, "<OrderRequestHeader orderID=\"2004-NW\" "
+                                   "orderDate=\"2026-11-20\" type=\"delete\">"));
+    assert_non_null(strstr(b.data, "<SupplierPartID>NW-1006</SupplierPartID>"));
+    assert_non_null(strstr(b.data, "<Comments>customer changed mind</Comments>"));
+    assert_null(strstr(b.data, "type=\"new\""));
+    dg_buf_free(&b);
+    dg_doc_free(d);
+    /* part of the PO stays open: no delete for that */
+    d = cancel_request("04");
+    b = (dg_buf)DG_BUF_INIT;
+    assert_int_not_equal(dg_map_write(m, &d, 1, NULL, &b, &err), 0);
+    assert_non_null(strstr(err.msg, "04"));
+    dg_buf_free(&b);
+    dg_doc_free(d);
+    dg_map_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(order_request_values),     cmocka_unit_test(order_round_trip),
-        cmocka_unit_test(doctype_is_never_fetched), cmocka_unit_test(ship_notice_values),
+        cmocka_unit_test(order_request_values),
+        cmocka_unit_test(order_round_trip),
+        cmocka_unit_test(doctype_is_never_fetched),
+        cmocka_unit_test(ship_notice_values),
         cmocka_unit_test(invoice_detail_values),
+        cmocka_unit_test(cancellation_is_a_delete_order),
     };
     return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }
