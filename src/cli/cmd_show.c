@@ -80,6 +80,8 @@ static void print_ack(json_t *po)
     if (*status)
         printf("  %-14s %s at %s%s%s\n", "997/999:", status, when(po, "ack_at"),
                *str(po, "ack_reason") ? ": " : "", str(po, "ack_reason"));
+    else if (!strcmp(str(po, "po_status"), "CANCELLED"))
+        printf("  %-14s none received; not awaited, the PO is cancelled\n", "997/999:");
     else if (json_integer_value(json_object_get(po, "expect_ack")))
         printf("  %-14s expected, not received\n", "997/999:");
     else
@@ -125,8 +127,12 @@ static void print_history(json_t *v, const char *only)
 
 static void print_po(json_t *po, const char *indent)
 {
-    printf("%sPO %s  supplier %s  status %s\n", indent, str(po, "po_number"), str(po, "supplier"),
-           str(po, "status"));
+    /* a cancelled PO says what its file did before (SENT, ACCEPTED ...) */
+    bool differs =
+        *str(po, "transport_status") && strcmp(str(po, "status"), str(po, "transport_status"));
+    printf("%sPO %s  supplier %s  status %s%s%s%s\n", indent, str(po, "po_number"),
+           str(po, "supplier"), str(po, "status"), differs ? " (its file: " : "",
+           differs ? str(po, "transport_status") : "", differs ? ")" : "");
     printf("  %-14s %s at %s (%s)\n", "order:", str(po, "order_number"), str(po, "storefront"),
            str(po, "order_status"));
     printf("  %-14s %s since %s%s%s\n", "order status:", str(po, "po_status"),

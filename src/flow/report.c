@@ -193,7 +193,8 @@ int dg_flow_status_json(dg_store *s, const dg_flow_rules *r, int64_t now, char *
 {
     static const char q_orders[] = "SELECT status, count(*) FROM orders GROUP BY status";
     static const char q_lines[] = "SELECT status, count(*) FROM order_lines GROUP BY status";
-    static const char q_pos[] = "SELECT status, count(*) FROM supplier_pos GROUP BY status";
+    static const char q_pos[] = "SELECT " DG_STORE_PO_SHOWN_STATUS(
+        "supplier_pos") ", count(*) FROM supplier_pos GROUP BY 1";
     static const char q_outbox[] = "SELECT state, count(*) FROM outbox GROUP BY state";
     static const char q_inv[] = "SELECT outcome, count(*) FROM invoices GROUP BY outcome";
     static const char q_notes[] = "SELECT count(*) FROM notifications WHERE state <> 'SENT'";

@@ -50,20 +50,23 @@ int st_rows_json(dg_store *s, const char *sql, const char *const *params, size_t
  * carries the text), status, at, sha256, note. ?1 the text; ?2 the text as a SHA-256 prefix (NULL
  * when it is not 8..64 hex digits); ?3 the text without leading zeros when all digits (control
  * numbers are stored as sent, zero-padded or not). */
+/* a PO's status as every view shows it */
+#define PO_SHOWN DG_STORE_PO_SHOWN_STATUS("p")
 static const char search_sql[] =
     "SELECT 'order' kind, o.id, o.order_number key, o.storefront partner,"
     "  'order_number' matched, o.status, o.created_at at, NULL sha256, NULL note FROM orders o "
     "WHERE o.order_number = ?1"
-    " UNION ALL SELECT 'po', p.id, p.po_number, p.supplier, 'po_number', p.status, p.created_at, "
+    " UNION ALL SELECT 'po', p.id, p.po_number, p.supplier, 'po_number', " PO_SHOWN
+    ", p.created_at, "
     "NULL, p.hold_reason"
     "  FROM supplier_pos p WHERE p.po_number = ?1"
-    " UNION ALL SELECT 'po', p.id, p.po_number, p.supplier, 'order_number', p.status,"
+    " UNION ALL SELECT 'po', p.id, p.po_number, p.supplier, 'order_number', " PO_SHOWN ","
     "  p.created_at, NULL, p.hold_reason FROM supplier_pos p JOIN orders o ON o.id = p.order_id"
     "  WHERE o.order_number = ?1"
     " UNION ALL SELECT 'po', p.id, p.po_number, p.supplier,"
     "  CASE WHEN ltrim(p.interchange_control, '0') = ?3 OR p.interchange_control = ?1"
     "  THEN 'isa13' WHEN ltrim(p.group_control, '0') = ?3 OR p.group_control = ?1 THEN 'gs06'"
-    "  ELSE 'st02' END, p.status, p.created_at, NULL, p.hold_reason FROM supplier_pos p"
+    "  ELSE 'st02' END, " PO_SHOWN ", p.created_at, NULL, p.hold_reason FROM supplier_pos p"
     "  WHERE ?1 IN (p.interchange_control, p.group_control, p.set_control)"
     "  OR ?3 IN (ltrim(p.interchange_control, '0'), ltrim(p.group_control, '0'),"
     "  ltrim(p.set_control, '0'))"

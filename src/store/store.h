@@ -420,6 +420,13 @@ int dg_store_order_story(dg_store *s, const char *storefront, const char *order_
 #define DG_POS_AWAITING_DELIVERY "AWAITING_DELIVERY"
 #define DG_POS_COMPLETED "COMPLETED"
 #define DG_POS_CANCELLED "CANCELLED"
+/* A PO's status as every view shows it (status, report, search, show po, the console): CANCELLED
+ * once its business status is (every line re-routed away or cancelled), whatever its file did
+ * before (SENT, ACCEPTED ...; show po names that too); a shipped or invoiced PO keeps its own.
+ * p: the supplier_pos table or its alias in the query. */
+#define DG_STORE_PO_SHOWN_STATUS(p)                                                               \
+    "CASE WHEN " p ".po_status = 'CANCELLED' AND " p ".status NOT IN ('PARTIALLY_SHIPPED',"     \
+    "'SHIPPED','INVOICED') THEN 'CANCELLED' ELSE " p ".status END"
 
 /* A PO line's state on the supplier side (order_lines.supplier_status; NULL: no answer yet).
  * REJECTED, CANCELLED and REROUTED close the line on its PO; the shipped states follow the

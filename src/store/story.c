@@ -22,7 +22,9 @@
     ") file_name, (SELECT f.sha256 FROM documents d JOIN files f ON f.id = d.file_id"              \
     " WHERE d.id = " doc ") file_sha256"
 
-static const char po_sql[] = "SELECT p.id, p.po_number, p.supplier, p.status, p.currency, " AMT(
+/* status: as every view shows it (CANCELLED once the PO is); transport_status: its file's */
+#define PO_SHOWN DG_STORE_PO_SHOWN_STATUS("p") " status, p.status transport_status"
+static const char po_sql[] = "SELECT p.id, p.po_number, p.supplier, " PO_SHOWN ", p.currency, " AMT(
     "p.total") " total,"
                " p.expect_ack, p.interchange_control isa13, p.group_control gs06, p.set_control "
                "st02,"

@@ -132,8 +132,9 @@ int dg_store_metrics_counts(dg_store *s, json_t **out, dg_error *err)
                           NULL, 0, &docs, err);
     if (!rc)
         rc = st_rows_json(s,
-                          "SELECT status, count(*) n FROM supplier_pos GROUP BY status"
-                          " ORDER BY status",
+                          "SELECT " DG_STORE_PO_SHOWN_STATUS(
+                              "supplier_pos") " status, count(*) n"
+                                              " FROM supplier_pos GROUP BY 1 ORDER BY 1",
                           NULL, 0, &pos, err);
     if (!rc)
         rc = st_rows_json(s,

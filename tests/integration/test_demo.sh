@@ -32,6 +32,28 @@ has "files quarantined:    0"
 has "cancellations:        1 sent to suppliers"
 [ -f "$tmp/demo/drops/northwind/inbound/CANCEL_2004-NW-C1.edi" ] || fail "no 860 for 2004-NW at northwind"
 [ "$(ls "$tmp/demo/drops/shopfront/tracking" | grep -c '^CANCELLED_2004_')" -eq 1 ] || fail "no cancellation notice for 2004"
+# The storefront status feed: every status change of the demo in its status folder, once.
+has "status feed:          "
+grep -q "^status feed: .* update(s) sent to the storefront in [1-9][0-9]* file(s) (0 waiting)" "$out" || fail "status feed summary"
+sent=$(cat "$tmp/demo/drops/shopfront/status/"STATUS_*.csv | grep -v '^Update id,' | cut -d, -f1 | sort -u | wc -l)
+grep -q "^status feed:          $sent update(s) sent" "$out" || fail "status feed: $sent updates in the files, the summary says otherwise"
+grep -q '^[0-9]*,#2006,po,CANCELLED,AWAITING_CONFIRMATION,CONVERTED,[A-Z_]*,2006-NW,northwind,855,' "$tmp/demo/drops/shopfront/status/"STATUS_*.csv ||
+  fail "the storefront is not told that 2006-NW was cancelled (re-routed)"
+# issue 11: the PO re-routed away (2006-NW) is CANCELLED in every view, not SENT
+C=$tmp/demo/etc/dropgate.yaml
+"$DG_BIN" show po 2006-NW --config "$C" >"$tmp/show" 2>&1 || fail "show po 2006-NW"
+head -1 "$tmp/show" | grep -q "^PO 2006-NW  supplier northwind  status CANCELLED (its file: SENT)$" || fail "show po 2006-NW: $(head -1 "$tmp/show")"
+grep -q "997/999:       none received; not awaited, the PO is cancelled" "$tmp/show" || fail "show po 2006-NW: 997 line"
+"$DG_BIN" status --json --config "$C" >"$tmp/status.json" 2>&1 || fail "status --json"
+[ "$(jq -c '[.pos.CANCELLED, .pos.SENT, .po_status.CANCELLED]' "$tmp/status.json")" = "[1,null,1]" ] || fail "status: POs $(jq -c .pos "$tmp/status.json")"
+"$DG_BIN" status --config "$C" >"$tmp/status.txt" 2>&1 || fail "status"
+grep -q "^supplier POs: .*CANCELLED=1" "$tmp/status.txt" && ! grep -q "^supplier POs: .*SENT=" "$tmp/status.txt" || fail "status: $(grep 'supplier POs' "$tmp/status.txt")"
+"$DG_BIN" search 2006-NW --json --config "$C" >"$tmp/search.json" 2>&1 || fail "search 2006-NW"
+[ "$(jq -r '.[] | select(.kind == "po") | .status' "$tmp/search.json")" = CANCELLED ] || fail "search 2006-NW: $(cat "$tmp/search.json")"
+# three days on: 2006-NW owes no 997 any more (the other POs without one are overdue)
+DG_TEST_NOW=$(( $(date +%s) + 3 * 86400 )) "$DG_BIN" report overdue --json --config "$C" >"$tmp/overdue.json" 2>&1 || fail "report overdue"
+[ "$(jq '[.[] | select(.po_number == "2006-NW")] | length' "$tmp/overdue.json")" = 0 ] || fail "report overdue lists the cancelled 2006-NW"
+[ "$(jq 'length' "$tmp/overdue.json")" -ge 1 ] || fail "report overdue: nothing overdue at all (the check would prove nothing)"
 # Run again into the same folder: replaced, same result (deterministic PO numbers and answers).
 "$DG_BIN" demo --dir "$tmp/demo" --source "$DG_SOURCE_DIR" >"$out" 2>&1 || fail "second demo exited $?"
 has "invoices:             2 matched, 1 flagged"
