@@ -159,11 +159,13 @@ static void story_error(cn_req *r, cn_resp *w, int rc, const dg_error *err)
     }
 }
 
+/* status as every view shows it (CANCELLED once the PO is), beside its file's and its business
+ * status (po_status) */
 static const char *const po_fields[] = {
-    "po_number",   "supplier",   "status",     "order_number", "storefront", "order_status",
-    "total",       "currency",   "created_at", "sent_at",      "isa13",      "gs06",
-    "st02",        "expect_ack", "ack_status", "ack_at",       "ack_reason", "shipped_at",
-    "hold_reason", "held_at",    NULL};
+    "po_number",  "supplier",     "status",      "transport_status", "po_status",  "order_number",
+    "storefront", "order_status", "total",       "currency",         "created_at", "sent_at",
+    "isa13",      "gs06",         "st02",        "expect_ack",       "ack_status", "ack_at",
+    "ack_reason", "shipped_at",   "hold_reason", "held_at",          NULL};
 static const char *const line_cols[] = {
     "line_no",     "retailer_sku", "supplier_sku", "qty_ordered",
     "qty_shipped", "qty_invoiced", "cost",         NULL};
