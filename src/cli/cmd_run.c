@@ -270,8 +270,11 @@ int dg_cmd_run(int argc, char **argv)
     dg_gw *g = NULL;
     dg_gw_install_signals(); /* before the open, whose retries SIGTERM must end */
     dg_gw_install_daemon_signals();
-    if (dg_gw_lock(cfg->lock_base, &lock, &err) || open_gateway(cfg, &g, &err)) {
+    dg_store_claim *claim = NULL;
+    if (dg_gw_lock(cfg->lock_base, &lock, &err) ||
+        dg_store_instance_claim(cfg->db_path, &claim, &err) || open_gateway(cfg, &g, &err)) {
         fprintf(stderr, "dropgate run: %s\n", err.msg);
+        dg_store_instance_release(claim);
         dg_gw_unlock(lock);
         dg_gw_config_free(cfg);
         return 2;
@@ -287,6 +290,7 @@ int dg_cmd_run(int argc, char **argv)
     int status = loop(&d, cycles);
     dg_log_info("outcome=stopped signal=%s", dg_gw_stop_requested ? "yes" : "no");
     dg_gw_close(d.g);
+    dg_store_instance_release(claim);
     dg_gw_unlock(lock);
     dg_gw_config_free(d.cfg);
     return status;

@@ -80,6 +80,13 @@ int dg_store_fail(dg_store *s, dg_error *err, const char *what);
  * DG_ESTATE "what: ..." when it fails or returns no row. */
 int dg_store_step_id(dg_store *s, dg_stmt *st, int64_t *id, dg_error *err, const char *what);
 
+/* The claim of the one running gateway on a PostgreSQL store (instance.c): DG_ELOCKED when
+ * another process holds it; held until released or the process dies. On a SQLite path *out is
+ * NULL and nothing is claimed (the gateway's lock file does that job). */
+typedef struct dg_store_claim dg_store_claim;
+int dg_store_instance_claim(const char *location, dg_store_claim **out, dg_error *err);
+void dg_store_instance_release(dg_store_claim *c);
+
 /* Online backup (backup.c): a consistent copy of the whole store into dest, taken from one
  * snapshot while others keep writing; written as dest.part.PID, synced, renamed over dest.
  * Restore: stop the gateway, copy the file to var/dropgate.db (removing -wal and -shm). */
