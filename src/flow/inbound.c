@@ -643,10 +643,11 @@ static int list_notifications(dg_store *s, const char *sql, const char *storefro
         x->json = fl_col_dup(st, 4);
         dg_error jerr = {0};
         if (!x->json || dg_doc_from_json(x->json, strlen(x->json), &x->doc, &jerr)) {
+            long long id = (long long)x->id; /* x lives in v, freed next */
             dg_stmt_reset(st);
             dg_flow_notifications_free(v, count);
-            return dg_error_set(err, DG_ESTATE, "notification %lld: bad stored JSON: %s",
-                                (long long)x->id, jerr.msg);
+            return dg_error_set(err, DG_ESTATE, "notification %lld: bad stored JSON: %s", id,
+                                jerr.msg);
         }
     }
     dg_stmt_reset(st);
