@@ -73,6 +73,7 @@ typedef struct reader {
     dg_x12_delims d;
     bool have_delims;
     bool skip_cont; /* multi-byte (UTF-8) terminator: skip its continuation bytes */
+    bool skip[256]; /* is_skip() of each byte for the delimiters in force (set_skip) */
     bool strip_ws;  /* "space + line break" terminators: lines are segments, trailing blanks go */
     bool bare;      /* sets without any ISA/GS envelope: delimiters assumed */
     bool stop;      /* nothing more can be read (unusable element separator) */
@@ -330,11 +331,18 @@ static bool is_skip(const reader *r, unsigned char c)
     return r->skip_cont && c >= 0x80 && c < 0xc0;
 }
 
+/* Fills r->skip after the delimiters changed: one lookup per gap byte instead of five compares. */
+static void set_skip(reader *r)
+{
+    for (unsigned c = 0; c < 256; c++)
+        r->skip[c] = is_skip(r, (unsigned char)c);
+}
+
 /* Skips line breaks, indentation (and a BOM before an ISA) between segments; false at the end. */
 static bool skip_gap(reader *r)
 {
     for (;;) {
-        while (r->p < r->end && is_skip(r, (unsigned char)*r->p))
+        while (r->p < r->end && r->skip[(unsigned char)*r->p])
             r->p++;
         if (r->p < r->end) {
             if (r->state == ST_NONE && (unsigned char)*r->p == 0xef) {
@@ -814,6 +822,7 @@ static int read_isa(reader *r)
     r->d = isa->delims;
     r->have_delims = true;
     r->skip_cont = ((unsigned char)r->d.seg & 0xc0) == 0xc0;
+    set_skip(r);
     r->state = ST_ISA;
     r->n_isa++;
     r->groups_seen = 0;
@@ -1242,6 +1251,7 @@ static int start_bare(reader *r)
     r->isa.delims = d;
     r->d = d;
     r->have_delims = r->bare = true;
+    set_skip(r);
     r->state = ST_ISA;
     return report(r, DG_X12_LEVEL_INTERCHANGE, "024", true, "ST", 1, 0, 0,
                   "no ISA/GS envelope: transaction sets read with assumed delimiters "
@@ -1352,6 +1362,7 @@ static void init(reader *r, const char *name, const dg_x12_callbacks *cb, void *
     r->ctx = ctx;
     r->name = name ? name : "(input)";
     r->err = err;
+    set_skip(r);
 }
 
 /* Both inputs go through the read buffer: the reader writes NULs into the bytes it reads, which

@@ -540,7 +540,23 @@ static void check_elements(vctx *v, const dg_x12_seg *s, unsigned scan, const dg
     const uint32_t *lens = s->el_len;
     uint64_t present = 0;
     int last = s->n_el < def->n_elems ? s->n_el : def->n_elems;
-    for (int i = 1; i <= last; i++) {
+    int i = 1;
+    if (!any_comp && !any_rep && lens && last < 64) {
+        /* the usual segment: no separator inside any value, so each value goes straight to its
+         * check (the loop below would find the same with more tests per element) */
+        for (; i <= last; i++) {
+            size_t n = lens[i];
+            if (!n)
+                continue;
+            present |= 1ULL << i;
+            const dg_x12_elem_use *u = &def->elems[i - 1];
+            if (u->comp)
+                check_composite(v, s, i, u->comp, s->el[i], n, clean);
+            else
+                check_value(v, s, i, 0, u->elem, s->el[i], n, clean);
+        }
+    }
+    for (; i <= last; i++) {
         const char *val = s->el[i];
         size_t n = lens ? lens[i] : strlen(val);
         if (!n)
@@ -564,17 +580,17 @@ static void check_elements(vctx *v, const dg_x12_seg *s, unsigned scan, const dg
         }
         check_value(v, s, i, 0, u->elem, val, n, clean);
     }
-    for (int i = last + 1; i <= s->n_el; i++) { /* past the definition: the first value is one */
-        size_t n = lens ? lens[i] : strlen(s->el[i]);
+    for (int k = last + 1; k <= s->n_el; k++) { /* past the definition: the first value is one */
+        size_t n = lens ? lens[k] : strlen(s->el[k]);
         if (n) {
-            elem_problem(v, s, i, 0, NULL, "3", s->el[i], n, "too many data elements (%s has %d)",
+            elem_problem(v, s, k, 0, NULL, "3", s->el[k], n, "too many data elements (%s has %d)",
                          def->id, def->n_elems);
             break;
         }
     }
-    for (int i = 0; (def->mandatory & ~present) && i < def->n_elems && i < 63; i++)
-        if (def->elems[i].usage == 'M' && !(present & (1ULL << (i + 1))))
-            elem_problem(v, s, i + 1, 0, def->elems[i].elem, "1", NULL, 0,
+    for (int k = 0; (def->mandatory & ~present) && k < def->n_elems && k < 63; k++)
+        if (def->elems[k].usage == 'M' && !(present & (1ULL << (k + 1))))
+            elem_problem(v, s, k + 1, 0, def->elems[k].elem, "1", NULL, 0,
                          "mandatory data element missing");
     if (def->n_rules)
         check_rules(v, s, 0, def->rules, def->n_rules, def->rules_at, def->rules_r, present,
