@@ -221,6 +221,41 @@ static void several_acks_per_line(void **state)
     list_free(&l);
 }
 
+/* Every ACK01 code of the mapping's table reads to its status with the code kept: the sample's
+ * first line answered with each code in turn (issue 11: a test for each ack code). */
+static void every_ack_code_of_the_table(void **state)
+{
+    (void)state;
+    static const char *const codes[][2] = {
+        {"IA", DG_ACK_ACCEPTED},    {"AR", DG_ACK_ACCEPTED},    {"AC", DG_ACK_ACCEPTED},
+        {"IE", DG_ACK_ACCEPTED},    {"SP", DG_ACK_ACCEPTED},    {"DR", DG_ACK_ACCEPTED},
+        {"IB", DG_ACK_BACKORDERED}, {"BP", DG_ACK_BACKORDERED}, {"IH", DG_ACK_BACKORDERED},
+        {"IW", DG_ACK_BACKORDERED}, {"IF", DG_ACK_BACKORDERED}, {"IC", DG_ACK_CHANGED},
+        {"IQ", DG_ACK_CHANGED},     {"IP", DG_ACK_CHANGED},     {"IS", DG_ACK_CHANGED},
+        {"IR", DG_ACK_REJECTED},    {"ID", DG_ACK_REJECTED},    {"R1", DG_ACK_REJECTED},
+        {"R2", DG_ACK_REJECTED},    {"R3", DG_ACK_REJECTED},    {"R4", DG_ACK_REJECTED},
+        {"R5", DG_ACK_REJECTED},    {"R6", DG_ACK_REJECTED},
+    };
+    size_t len = 0;
+    char *sample = dg_test_read_file(dg_test_path("samples/mapping/ack-855.edi"), &len);
+    assert_non_null(sample);
+    char *at = strstr(sample, "ACK*IB*");
+    assert_non_null(at);
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        memcpy(at + 4, codes[i][0], 2);
+        doc_list l = {0};
+        read_ok("mappings/x12-855-in.yaml", write_tmp("code.edi", sample), &l);
+        assert_int_equal(l.n, 1);
+        const dg_ack_line *x = line(&l.docs[0]->u.ack, "1");
+        if (!x->code || strcmp(x->code, codes[i][0]) || !x->status ||
+            strcmp(x->status, codes[i][1]))
+            fail_msg("ACK01 %s read as %s/%s, want %s", codes[i][0], x->code ? x->code : "-",
+                     x->status ? x->status : "-", codes[i][1]);
+        list_free(&l);
+    }
+    free(sample);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,8 +264,9 @@ int main(void)
         cmocka_unit_test(corpus_855s),
         cmocka_unit_test(po_number_required),
         cmocka_unit_test(csv_acknowledgments),
+        cmocka_unit_test(every_ack_code_of_the_table),
     };
-    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
     maptest_defs_free();
     return rc;
 }
