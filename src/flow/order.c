@@ -70,51 +70,41 @@ static bool carried(line_plan *lp)
 
 /* ---- candidates and filters -------------------------------------------------------------- */
 
+/* The line's catalog candidates with their stock, read by the store (the query re-routing uses
+ * too); ship estimate and fee are only ever added, so an absent one reads as zero. */
 static int load_cands(dg_store *s, const char *sku, const char *gtin, cand **out, size_t *n,
                       dg_error *err)
 {
-    static const char sql[] =
-        "SELECT c.supplier, c.supplier_sku, c.gtin, c.description, c.cost, c.priority,"
-        " c.preferred, c.ship_estimate, c.dropship_fee, c.ship_to, c.approved, s.qty, s.cost"
-        " FROM catalog c LEFT JOIN stock s ON s.supplier = c.supplier"
-        " AND s.vendor_sku = c.supplier_sku"
-        " WHERE c.retailer_sku = ?1 OR (?2 IS NOT NULL AND c.gtin = ?2) ORDER BY c.supplier";
+    dg_store_candidate *rows = NULL;
     *out = NULL;
-    *n = 0;
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
+    int rc = dg_store_route_candidates(s, sku, gtin, &rows, n, err);
     if (rc)
         return rc;
-    fl_bind_text(st, 1, sku);
-    fl_bind_text(st, 2, gtin && *gtin ? gtin : NULL);
-    size_t cap = 0;
-    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
-        cand *grown = dg_array_slot(*out, sizeof *grown, *n, &cap, 4);
-        if (!grown) {
-            dg_stmt_reset(st);
-            return dg_error_set(err, DG_ENOMEM, "out of memory");
-        }
-        *out = grown;
-        cand *c = &(*out)[(*n)++];
-        fl_col_copy(st, 0, c->supplier, sizeof c->supplier);
-        fl_col_copy(st, 1, c->supplier_sku, sizeof c->supplier_sku);
-        fl_col_copy(st, 2, c->gtin, sizeof c->gtin);
-        fl_col_copy(st, 3, c->description, sizeof c->description);
-        dg_dec cat_cost = fl_col_dec(st, 4);
-        c->priority = dg_stmt_int64(st, 5);
-        c->preferred = dg_stmt_int(st, 6);
-        c->ship_est = fl_col_dec(st, 7);
-        c->fee = fl_col_dec(st, 8);
-        fl_col_copy(st, 9, c->ship_to, sizeof c->ship_to);
-        c->approved = dg_stmt_int(st, 10);
-        c->has_stock = !dg_stmt_column_null(st, 11);
-        c->stock_qty = fl_col_dec(st, 11);
-        dg_dec feed_cost = fl_col_dec(st, 12);
-        c->cost = feed_cost.set ? feed_cost : cat_cost.set ? cat_cost : (dg_dec){0, true};
+    *out = calloc(*n ? *n : 1, sizeof **out);
+    if (!*out) {
+        free(rows);
+        *n = 0;
+        return dg_error_set(err, DG_ENOMEM, "out of memory");
     }
-    dg_stmt_reset(st);
-    if (rc != DG_DB_DONE)
-        return dg_store_fail(s, err, "reading the catalog");
+    for (size_t i = 0; i < *n; i++) {
+        const dg_store_candidate *r = &rows[i];
+        cand *c = &(*out)[i];
+        snprintf(c->supplier, sizeof c->supplier, "%s", r->supplier);
+        snprintf(c->supplier_sku, sizeof c->supplier_sku, "%s", r->supplier_sku);
+        snprintf(c->gtin, sizeof c->gtin, "%s", r->gtin);
+        snprintf(c->description, sizeof c->description, "%s", r->description);
+        snprintf(c->ship_to, sizeof c->ship_to, "%s", r->ship_to);
+        c->priority = r->priority;
+        c->preferred = r->preferred;
+        c->ship_est = (dg_dec){r->ship_est, true};
+        c->fee = (dg_dec){r->fee, true};
+        c->approved = r->approved;
+        c->has_stock = r->has_stock;
+        c->stock_qty = (dg_dec){r->stock_qty, r->has_stock};
+        /* unit cost: the stock feed's, else the catalog's, else zero */
+        c->cost = (dg_dec){r->has_feed_cost ? r->feed_cost : r->has_cost ? r->cost : 0, true};
+    }
+    free(rows);
     return 0;
 }
 
