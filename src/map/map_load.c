@@ -217,7 +217,7 @@ static int parse_rule_in(dg_mapping *m, map_rule *r, const dg_node *n, int group
             src = e;
             r->first = !strcmp(e->key, "first_of");
         } else if (!strcmp(e->key, "max_bytes")) {
-            int x;
+            int x = 0; /* set by parse_int on success; gcc -O3 cannot see that */
             int rc = parse_int(e, e->key, 1, MAP_MAX_VALUE_LIMIT, &x, err);
             if (rc)
                 return rc;
