@@ -327,6 +327,11 @@ int map_report(const map_reader *rd, bool skipped, const char *unit, long positi
                const dg_error *why, dg_error *err);
 
 /* Format adapters. */
+/* Compiles one source path of a mapping (an XPath, a JSON path) read at line; NULL with err set. */
+typedef void *(*map_path_compiler)(dg_mapping *m, const char *src, int line, dg_error *err);
+/* Compiles, with fn, every path an inbound tree mapping (XML, JSON) reads: each rule's sources,
+ * and each group's each, when and filter sources and its rules' sources. */
+int map_compile_paths(dg_mapping *m, map_path_compiler fn, dg_error *err);
 int map_csv_compile(dg_mapping *m, dg_error *err);
 int map_csv_read(const dg_mapping *m, const char *path, const map_reader *rd, dg_error *err);
 int map_csv_write(const dg_mapping *m, dg_doc *const *docs, size_t n, dg_buf *out, dg_error *err);

@@ -18,15 +18,6 @@ static void *compile(dg_mapping *m, const char *src, int line, dg_error *err)
     return p;
 }
 
-static int compile_rules(dg_mapping *m, map_rule *rules, size_t n, dg_error *err)
-{
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < rules[i].n_src; k++)
-            if (!(rules[i].src_c[k] = compile(m, rules[i].src[k], rules[i].line, err)))
-                return DG_ECONFIG;
-    return 0;
-}
-
 /* Member paths are names joined by dots; "." (the element itself) only as the one element of an
  * 'each' with a path, which then fills an array of values (tracking_numbers: ["1Z..."]). */
 static int check_outs(const dg_mapping *m, const map_out *outs, size_t n, bool values_ok,
@@ -69,20 +60,7 @@ int map_json_compile(dg_mapping *m, dg_error *err)
                                 m->path, line, j->documents[i]);
         j->documents_c[i] = p;
     }
-    int rc = compile_rules(m, m->rules, m->n_rules, err);
-    for (size_t g = 0; !rc && g < m->n_groups; g++) {
-        map_group *gr = &m->groups[g];
-        if (!(gr->each_c = compile(m, gr->each, gr->line, err)))
-            return DG_ECONFIG;
-        if (gr->when && !(gr->when_c = compile(m, gr->when, gr->line, err)))
-            return DG_ECONFIG;
-        for (size_t k = 0; k < gr->n_filters; k++)
-            if (!(gr->filters[k].source_c =
-                      compile(m, gr->filters[k].source, gr->filters[k].line, err)))
-                return DG_ECONFIG;
-        rc = compile_rules(m, gr->rules, gr->n_rules, err);
-    }
-    return rc;
+    return map_compile_paths(m, compile, err);
 }
 
 /* ---- inbound ---------------------------------------------------------------------------- */

@@ -934,3 +934,30 @@ void dg_map_free(dg_mapping *m)
     dg_conf_free(m->conf);
     dg_arena_free(m->arena);
 }
+
+static int compile_rule_paths(dg_mapping *m, map_path_compiler fn, map_rule *rules, size_t n,
+                              dg_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < rules[i].n_src; k++)
+            if (!(rules[i].src_c[k] = fn(m, rules[i].src[k], rules[i].line, err)))
+                return DG_ECONFIG;
+    return 0;
+}
+
+int map_compile_paths(dg_mapping *m, map_path_compiler fn, dg_error *err)
+{
+    int rc = compile_rule_paths(m, fn, m->rules, m->n_rules, err);
+    for (size_t g = 0; !rc && g < m->n_groups; g++) {
+        map_group *gr = &m->groups[g];
+        if (!(gr->each_c = fn(m, gr->each, gr->line, err)))
+            return DG_ECONFIG;
+        if (gr->when && !(gr->when_c = fn(m, gr->when, gr->line, err)))
+            return DG_ECONFIG;
+        for (size_t k = 0; k < gr->n_filters; k++)
+            if (!(gr->filters[k].source_c = fn(m, gr->filters[k].source, gr->filters[k].line, err)))
+                return DG_ECONFIG;
+        rc = compile_rule_paths(m, fn, gr->rules, gr->n_rules, err);
+    }
+    return rc;
+}

@@ -15,7 +15,7 @@ typedef struct {
     size_t n, cap;
 } xml_priv;
 
-static xmlXPathCompExprPtr compile(dg_mapping *m, const char *src, int line, dg_error *err)
+static void *compile(dg_mapping *m, const char *src, int line, dg_error *err)
 {
     xml_priv *p = m->xml_priv;
     xmlXPathCompExprPtr e = NULL;
@@ -36,15 +36,6 @@ static xmlXPathCompExprPtr compile(dg_mapping *m, const char *src, int line, dg_
     return e;
 }
 
-static int compile_rules(dg_mapping *m, map_rule *rules, size_t n, dg_error *err)
-{
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < rules[i].n_src; k++)
-            if (!(rules[i].src_c[k] = compile(m, rules[i].src[k], rules[i].line, err)))
-                return DG_ECONFIG;
-    return 0;
-}
-
 int map_xml_compile(dg_mapping *m, dg_error *err)
 {
     xmlInitParser();
@@ -54,20 +45,7 @@ int map_xml_compile(dg_mapping *m, dg_error *err)
     int line = dg_conf_get(m->conf, "xml") ? dg_conf_get(m->conf, "xml")->line : 1;
     if (!(m->xml.documents_c = compile(m, m->xml.documents, line, err)))
         return DG_ECONFIG;
-    int rc = compile_rules(m, m->rules, m->n_rules, err);
-    for (size_t g = 0; !rc && g < m->n_groups; g++) {
-        map_group *gr = &m->groups[g];
-        if (!(gr->each_c = compile(m, gr->each, gr->line, err)))
-            return DG_ECONFIG;
-        if (gr->when && !(gr->when_c = compile(m, gr->when, gr->line, err)))
-            return DG_ECONFIG;
-        for (size_t k = 0; k < gr->n_filters; k++)
-            if (!(gr->filters[k].source_c =
-                      compile(m, gr->filters[k].source, gr->filters[k].line, err)))
-                return DG_ECONFIG;
-        rc = compile_rules(m, gr->rules, gr->n_rules, err);
-    }
-    return rc;
+    return map_compile_paths(m, compile, err);
 }
 
 void map_xml_release(dg_mapping *m)
