@@ -57,18 +57,19 @@ static int teardown(void **state)
 
 static dg_transport_config cfg_for(const dg_test_ftpd *s, const char *kind)
 {
-    dg_transport_config c = {.kind = kind,
-                             .host = "127.0.0.1",
-                             .port = s->port,
-                             .user = s->acct.user,
-                             .password = s->acct.password,
-                             .strict_host_key = true,
-                             .verify_tls = true,
-                             .ca_file = s->cert_file,
-                             .timeout_ms = 5000,
-                             .retries = 0,
-                             .backoff_ms = 100,
-                             .keepalive_s = 30};
+    dg_transport_config c = {
+        .kind = kind,
+        .host = "127.0.0.1",
+        .port = s->port,
+        .user = s->acct.user,
+        .password = s->acct.password,
+        .strict_host_key = true,
+        .verify_tls = true,
+        .ca_file = s->cert_file,
+        .timeout_ms = 20000, /* a TLS handshake on a 2-core machine under load took over 5 s */
+        .retries = 0,
+        .backoff_ms = 100,
+        .keepalive_s = 30};
     return c;
 }
 
