@@ -335,12 +335,16 @@ static int fill_amended(dg_store *s, dg_flow_order_row *rows, size_t n, dg_error
     return rc;
 }
 
+/* A PO cancelled or re-routed away before it shipped is no PO of the order any more: shown
+ * CANCELLED, as status and search show it, and not counted. */
+#define REPORT_LIVE_PO "(" DG_STORE_PO_SHOWN_STATUS("p") ") <> 'CANCELLED'"
+
 int dg_flow_report_orders(dg_store *s, dg_flow_order_row **rows, size_t *n, dg_error *err)
 {
     static const char sql[] =
         "SELECT o.storefront, o.order_number, o.status, o.currency, o.created_at, o.lines_total,"
         " o.lines_matched,"
-        " (SELECT count(*) FROM supplier_pos p WHERE p.order_id = o.id),"
+        " (SELECT count(*) FROM supplier_pos p WHERE p.order_id = o.id AND " REPORT_LIVE_PO "),"
         " (SELECT count(*) FROM supplier_pos p WHERE p.order_id = o.id"
         "   AND p.status IN ('SHIPPED','INVOICED')),"
         /* a re-routed line is counted once (its newest row); rejected/cancelled ones not */

@@ -373,6 +373,16 @@ static void header_rejection(void **state)
     assert_string_equal(line_q(f, "supplier_status", "O-1-NW", "NW-3"), DG_SUP_REJECTED);
     assert_string_equal(ft_qs(f, "SELECT fulfilment_status FROM orders"),
                         DG_POS_AWAITING_CONFIRMATION);
+    /* report orders counts the live PO only: O-1-NW was re-routed away and cancelled */
+    dg_flow_order_row *rows = NULL;
+    size_t n = 0;
+    dg_error err = {0};
+    assert_int_equal(dg_flow_report_orders(f->s, &rows, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(ft_q(f, "SELECT count(*) FROM supplier_pos"), 2);
+    assert_int_equal(rows[0].pos, 1);
+    assert_int_equal(rows[0].pos_shipped, 0);
+    free(rows);
 }
 
 /* A line-less row (CSV "whole PO") answers the lines no other row names. */
