@@ -74,6 +74,17 @@ static void order_round_trip(void **state)
     assert_string_equal(o1->ship_to.city, o2->ship_to.city);
     assert_string_equal(o1->ship_to.postal_code, o2->ship_to.postal_code);
     assert_string_equal(o1->ship_to.country, o2->ship_to.country);
+    /* BillTo, which the DTD requires, between ShipTo and Shipping as its content model says */
+    assert_string_equal(o2->bill_to.name, o1->bill_to.name);
+    assert_string_equal(o2->bill_to.city, "Oakland");
+    assert_string_equal(o2->bill_to.postal_code, o1->bill_to.postal_code);
+    assert_string_equal(o2->bill_to.country, o1->bill_to.country);
+    const char *ship = strstr(x.data, "<ShipTo>"), *bill = strstr(x.data, "<BillTo>"),
+               *shipping = strstr(x.data, "<Shipping>");
+    assert_non_null(ship);
+    assert_non_null(bill);
+    assert_non_null(shipping);
+    assert_true(ship < bill && bill < shipping);
     assert_int_equal(o1->n_lines, o2->n_lines);
     for (size_t i = 0; i < o1->n_lines; i++) {
         assert_string_equal(o1->lines[i].vendor_sku, o2->lines[i].vendor_sku);
@@ -235,6 +246,133 @@ static void cancellation_is_a_delete_order(void **state)
     dg_map_free(m);
 }
 
+/* cxml-confirm-in on ConfirmationRequests written by others (tests/data/SOURCES.tsv): a
+ * marketplace's line-by-line "detail" with ItemIn ids and prices, Oracle's whole-PO "reject"
+ * payload (a bare ConfirmationRequest, its misspelt Confirmationitem read as no line), the
+ * punchoutcommerce guide's skeleton (an item without status follows the header) and Coupa's
+ * confirmation whose line 2 is 3 accepted + 2 rejected (two acks[] for one line). */
+static const dg_ack *one_ack(doc_list *l, const char *file)
+{
+    read_ok("mappings/cxml-confirm-in.yaml", file, l);
+    assert_int_equal(l->n, 1);
+    assert_int_equal(l->docs[0]->kind, DG_DOC_ACK);
+    return &l->docs[0]->u.ack;
+}
+
+static void confirmation_real_documents(void **state)
+{
+    (void)state;
+    doc_list l = {0};
+    const dg_ack *a = one_ack(&l, "tests/data/cxml/dnas-confirmation-detail.xml");
+    assert_string_equal(a->po_number, "269765");
+    assert_string_equal(a->ack_type, "detail");
+    assert_string_equal(a->status, DG_ACK_ACCEPTED);
+    assert_string_equal(a->ack_date, "2021-02-23");
+    assert_string_equal(a->purpose, "00");
+    assert_string_equal(a->currency, "USD");
+    assert_int_equal(a->n_lines, 2);
+    assert_string_equal(a->lines[0].line_number, "1");
+    assert_string_equal(a->lines[0].vendor_sku, "261950");
+    assert_string_equal(a->lines[0].status, DG_ACK_ACCEPTED);
+    assert_string_equal(a->lines[0].code, "accept");
+    DEC_EQ(a->lines[0].quantity, "2");
+    DEC_EQ(a->lines[0].quantity_ordered, "2");
+    DEC_EQ(a->lines[0].unit_price, "0.5");
+    assert_string_equal(a->lines[1].vendor_sku, "2271092");
+    DEC_EQ(a->lines[1].unit_price, "0.12");
+    assert_int_equal(a->n_acks, 2);
+    list_free(&l);
+
+    a = one_ack(&l, "tests/data/cxml/oracle-confirmation-reject.xml");
+    assert_string_equal(a->po_number, "123456");
+    assert_string_equal(a->status, DG_ACK_REJECTED);
+    assert_string_equal(a->reason, "Header comment");
+    assert_null(a->ack_number); /* the SUPPLIERORDERNUMBER extrinsic is empty */
+    assert_int_equal(a->n_lines, 0);
+    list_free(&l);
+
+    a = one_ack(&l, "tests/data/cxml/punchoutcommerce-confirmation.xml");
+    assert_string_equal(a->po_number, "123456");
+    assert_string_equal(a->ack_number, "7890");
+    assert_string_equal(a->ack_date, "2019-01-01");
+    assert_int_equal(a->n_lines, 1);
+    assert_null(a->lines[0].status); /* follows the header: ACCEPTED */
+    assert_string_equal(a->status, DG_ACK_ACCEPTED);
+    assert_int_equal(a->n_acks, 0);
+    list_free(&l);
+
+    a = one_ack(&l, "tests/data/cxml/coupa-confirmation-split.xml");
+    assert_string_equal(a->po_number, "${po_number}"); /* the test's template, verbatim */
+    assert_string_equal(a->reason, "Look's great, but for the price.");
+    assert_int_equal(a->n_lines, 2);
+    assert_string_equal(a->lines[1].date, "2025-02-25");
+    DEC_EQ(a->lines[1].quantity, "3");
+    DEC_EQ(a->lines[1].quantity_ordered, "5");
+    DEC_EQ(a->lines[1].unit_price, "100");
+    assert_int_equal(a->n_acks, 3);
+    assert_string_equal(a->acks[1].line_number, "2");
+    assert_string_equal(a->acks[1].status, DG_ACK_ACCEPTED);
+    DEC_EQ(a->acks[1].quantity, "3");
+    assert_string_equal(a->acks[2].line_number, "2");
+    assert_string_equal(a->acks[2].status, DG_ACK_REJECTED);
+    assert_string_equal(a->acks[2].code, "reject");
+    DEC_EQ(a->acks[2].quantity, "2");
+    assert_string_equal(a->acks[2].date, "2025-02-25");
+    list_free(&l);
+}
+
+/* Each ConfirmationStatus type and header type to its canonical status; a confirmation naming
+ * neither orderID nor one of our payloadIDs is refused naming the rule. */
+static void confirmation_types(void **state)
+{
+    (void)state;
+    static const char *const st[][2] = {
+        {"accept", DG_ACK_ACCEPTED},   {"backordered", DG_ACK_BACKORDERED},
+        {"reject", DG_ACK_REJECTED},   {"detail", DG_ACK_CHANGED},
+        {"allDetail", DG_ACK_CHANGED}, {"except", DG_ACK_CHANGED}};
+    static const char *const hd[][2] = {
+        {"accept", DG_ACK_ACCEPTED},        {"detail", DG_ACK_ACCEPTED},
+        {"allDetail", DG_ACK_ACCEPTED},     {"except", DG_ACK_ACCEPTED},
+        {"replace", DG_ACK_ACCEPTED},       {"reject", DG_ACK_REJECTED},
+        {"backordered", DG_ACK_BACKORDERED}};
+    for (size_t i = 0; i < sizeof st / sizeof *st; i++) {
+        char xml[1024];
+        snprintf(xml, sizeof xml,
+                 "<cXML><Request><ConfirmationRequest><ConfirmationHeader type=\"%s\"/>"
+                 "<OrderReference orderID=\"P-1\"/><ConfirmationItem lineNumber=\"4\""
+                 " quantity=\"3\"><ConfirmationStatus type=\"%s\" quantity=\"3\"/>"
+                 "</ConfirmationItem></ConfirmationRequest></Request></cXML>",
+                 i < sizeof hd / sizeof *hd ? hd[i][0] : "detail", st[i][0]);
+        doc_list l = {0};
+        const dg_ack *a = one_ack(&l, write_tmp("types.xml", xml));
+        assert_string_equal(a->lines[0].status, st[i][1]);
+        assert_string_equal(a->lines[0].code, st[i][0]);
+        assert_string_equal(a->acks[0].status, st[i][1]);
+        if (i < sizeof hd / sizeof *hd)
+            assert_string_equal(a->status, hd[i][1]);
+        list_free(&l);
+    }
+    for (size_t i = sizeof st / sizeof *st; i < sizeof hd / sizeof *hd; i++) {
+        char xml[512];
+        snprintf(xml, sizeof xml,
+                 "<cXML><Request><ConfirmationRequest><ConfirmationHeader type=\"%s\"/>"
+                 "<OrderReference orderID=\"P-1\"/></ConfirmationRequest></Request></cXML>",
+                 hd[i][0]);
+        doc_list l = {0};
+        assert_string_equal(one_ack(&l, write_tmp("types.xml", xml))->status, hd[i][1]);
+        list_free(&l);
+    }
+    /* someone else's payloadID names no PO of ours */
+    const char *bad = "<cXML><Request><ConfirmationRequest><ConfirmationHeader type=\"accept\"/>"
+                      "<OrderReference><DocumentReference payloadID=\"x.2025-01-01@elsewhere\"/>"
+                      "</OrderReference></ConfirmationRequest></Request></cXML>";
+    dg_error err = {0};
+    assert_int_not_equal(
+        read_fail(dg_test_path("mappings/cxml-confirm-in.yaml"), write_tmp("bad.xml", bad), &err),
+        0);
+    assert_non_null(strstr(err.msg, "po_number"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -244,6 +382,8 @@ int main(void)
         cmocka_unit_test(ship_notice_values),
         cmocka_unit_test(invoice_detail_values),
         cmocka_unit_test(cancellation_is_a_delete_order),
+        cmocka_unit_test(confirmation_real_documents),
+        cmocka_unit_test(confirmation_types),
     };
     return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }
