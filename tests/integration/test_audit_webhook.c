@@ -35,13 +35,10 @@ static dg_gw_stats cycle(dg_gw_config *cfg)
 static char *setup(const char *tag, const char *webhook)
 {
     char *tmp = dg_test_tmpdir(tag);
-    const char *src = dg_test_source_dir();
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd,
-             "cp -r '%s/etc' '%s/mappings' '%s/edi' '%s/' && cp -r '%s/samples/demo/drops' "
-             "'%s/drops' && printf '%s' >> '%s/etc/partners/shopfront.yaml'",
-             src, src, src, tmp, src, tmp, webhook, tmp);
-    sh(cmd);
+    dg_test_copy_demo(tmp);
+    char path[2048];
+    snprintf(path, sizeof path, "%s/etc/partners/shopfront.yaml", tmp);
+    dg_test_append_file(path, webhook);
     return tmp;
 }
 
@@ -64,8 +61,7 @@ static void test_secret_needs_https(void **state)
     for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
         char block[512];
         snprintf(block, sizeof block,
-                 "  webhook:\\n    url: %s\\n    secret_env: DG_AUDIT_WEBHOOK_SECRET\\n",
-                 refused[i]);
+                 "  webhook:\n    url: %s\n    secret_env: DG_AUDIT_WEBHOOK_SECRET\n", refused[i]);
         char *tmp = setup("audit_webhook_cfg", block);
         dg_gw_config *cfg = NULL;
         dg_error err = {0};
@@ -85,8 +81,7 @@ static void test_secret_needs_https(void **state)
     for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++) {
         char block[512];
         snprintf(block, sizeof block,
-                 "  webhook:\\n    url: %s\\n    secret_env: DG_AUDIT_WEBHOOK_SECRET\\n",
-                 allowed[i]);
+                 "  webhook:\n    url: %s\n    secret_env: DG_AUDIT_WEBHOOK_SECRET\n", allowed[i]);
         char *tmp = setup("audit_webhook_cfg", block);
         dg_gw_config *cfg = NULL;
         dg_error err = {0};
@@ -108,8 +103,8 @@ static void test_idempotency_key(void **state)
     setenv("DG_AUDIT_WEBHOOK_SECRET", "audit-s3cret", 1);
     char block[512];
     snprintf(block, sizeof block,
-             "  webhook:\\n    url: http://127.0.0.1:%d/hooks/tracking\\n"
-             "    secret_env: DG_AUDIT_WEBHOOK_SECRET\\n    timeout_seconds: 5\\n",
+             "  webhook:\n    url: http://127.0.0.1:%d/hooks/tracking\n"
+             "    secret_env: DG_AUDIT_WEBHOOK_SECRET\n    timeout_seconds: 5\n",
              g_http.port);
     char *tmp = setup("audit_webhook", block);
     dg_gw_config *cfg = NULL;

@@ -54,16 +54,15 @@ static void test_webhook(void **state)
 
     char *tmp = dg_test_tmpdir("gw_webhook");
     const char *src = dg_test_source_dir();
-    char cmd[8192];
+    char cmd[8192], path[2048];
+    dg_test_copy_demo(tmp);
+    snprintf(path, sizeof path, "%s/etc/partners/shopfront.yaml", tmp);
     snprintf(cmd, sizeof cmd,
-             "cp -r '%s/etc' '%s/mappings' '%s/edi' '%s/' && cp -r '%s/samples/demo/drops' "
-             "'%s/drops' && printf '  webhook:\\n    url: http://127.0.0.1:%d/hooks/tracking\\n"
-             "    secret_env: DG_TEST_WEBHOOK_SECRET\\n    timeout_seconds: 5\\n' >> "
-             "'%s/etc/partners/shopfront.yaml'",
-             src, src, src, tmp, src, tmp, g_http.port, tmp);
-    sh(cmd);
+             "  webhook:\n    url: http://127.0.0.1:%d/hooks/tracking\n"
+             "    secret_env: DG_TEST_WEBHOOK_SECRET\n    timeout_seconds: 5\n",
+             g_http.port);
+    dg_test_append_file(path, cmd);
     setenv("DG_TEST_WEBHOOK_SECRET", "s3cret-t0ken", 1);
-    char path[2048];
     snprintf(path, sizeof path, "%s/etc/dropgate.yaml", tmp);
     dg_gw_config *cfg = NULL;
     dg_error err = {0};
@@ -190,18 +189,17 @@ static void test_status_webhook(void **state)
     char *tmp = dg_test_tmpdir("gw_status_hook");
     const char *src = dg_test_source_dir();
     char cmd[8192];
+    dg_test_copy_demo(tmp);
     /* the shipped shopfront's commented status webhook, switched on, pointed at the listener */
-    snprintf(
-        cmd, sizeof cmd,
-        "cp -r '%s/etc' '%s/mappings' '%s/edi' '%s/' && cp -r '%s/samples/demo/drops' "
-        "'%s/drops' && sed -i -e 's|^    # webhook: .*|    webhook:|' "
-        "-e 's|^    #   url: https://shop.example.com/hooks/order-status|      url: "
-        "http://127.0.0.1:%d/hooks/order-status|' "
-        "-e 's|^    #   secret_env: SHOPFRONT_STATUS_TOKEN|      secret_env: "
-        "SHOPFRONT_STATUS_TOKEN|' -e 's|^    # webhook_mapping:|    webhook_mapping:|' "
-        "'%s/etc/partners/shopfront.yaml' && grep -q 'url: http://127.0.0.1:%d/hooks/order-status' "
-        "'%s/etc/partners/shopfront.yaml'",
-        src, src, src, tmp, src, tmp, h.port, tmp, h.port, tmp);
+    snprintf(cmd, sizeof cmd,
+             "sed -i -e 's|^    # webhook: .*|    webhook:|' "
+             "-e 's|^    #   url: https://shop.example.com/hooks/order-status|      url: "
+             "http://127.0.0.1:%d/hooks/order-status|' "
+             "-e 's|^    #   secret_env: SHOPFRONT_STATUS_TOKEN|      secret_env: "
+             "SHOPFRONT_STATUS_TOKEN|' -e 's|^    # webhook_mapping:|    webhook_mapping:|' "
+             "'%s/etc/partners/shopfront.yaml' && grep -q "
+             "'url: http://127.0.0.1:%d/hooks/order-status' '%s/etc/partners/shopfront.yaml'",
+             h.port, tmp, h.port, tmp);
     sh(cmd);
     setenv("SHOPFRONT_STATUS_TOKEN", "st4tus-t0ken", 1);
     char path[2048];

@@ -78,17 +78,17 @@ static void test_sla(void **state)
     (void)state;
     assert_int_equal(dg_test_httpd_start(&g_http, 200), 0);
     char *tmp = dg_test_tmpdir("gw_sla");
+    dg_test_copy_demo(tmp);
     const char *src = dg_test_source_dir();
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd,
-             "cp -r '%s/etc' '%s/mappings' '%s/edi' '%s/' && cp -r '%s/samples/demo/drops' "
-             "'%s/drops' && printf 'sla: {ack_997_hours: 2, ack_855_hours: 12, first_856_days: "
-             "1}\\n' >> '%s/etc/partners/northwind.yaml' && printf 'alerts:\\n  webhook: "
-             "{url: \"http://127.0.0.1:%d/hooks/alerts\", timeout_seconds: 5}\\n' >> "
-             "'%s/etc/dropgate.yaml'",
-             src, src, src, tmp, src, tmp, tmp, g_http.port, tmp);
-    sh(cmd);
-    char path[2048];
+    char cmd[8192], path[2048], text[256];
+    snprintf(path, sizeof path, "%s/etc/partners/northwind.yaml", tmp);
+    dg_test_append_file(path, "sla: {ack_997_hours: 2, ack_855_hours: 12, first_856_days: 1}\n");
+    snprintf(path, sizeof path, "%s/etc/dropgate.yaml", tmp);
+    snprintf(text, sizeof text,
+             "alerts:\n  webhook: {url: \"http://127.0.0.1:%d/hooks/alerts\", timeout_seconds: "
+             "5}\n",
+             g_http.port);
+    dg_test_append_file(path, text);
     snprintf(path, sizeof path, "%s/etc/dropgate.yaml", tmp);
     dg_gw_config *cfg = NULL;
     dg_error err = {0};

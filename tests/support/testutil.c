@@ -97,3 +97,26 @@ void dg_test_write_secret(const char *path, const char *text)
     dg_test_write_file(path, text);
     assert_int_equal(chmod(path, 0600), 0);
 }
+
+void dg_test_copy_demo(const char *dir)
+{
+    const char *src = dg_test_source_dir();
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd,
+             "cp -r '%s/etc' '%s/mappings' '%s/edi' '%s/' && cp -r '%s/samples/demo/drops' "
+             "'%s/drops'",
+             src, src, src, dir, src, dir);
+    if (system(cmd) != 0)
+        fail_msg("cannot copy the demo into %s", dir);
+}
+
+void dg_test_append_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "a");
+    if (!f)
+        fail_msg("cannot open %s", path);
+    size_t n = strlen(text);
+    int bad = fwrite(text, 1, n, f) != n;
+    if (fclose(f) || bad)
+        fail_msg("cannot append to %s", path);
+}

@@ -27,5 +27,10 @@ char *dg_test_read_file(const char *path, size_t *len);
 void dg_test_write_file(const char *path, const char *text);
 /* The same, mode 0600: a password or key file (dropgate refuses one others may read). */
 void dg_test_write_secret(const char *path, const char *text);
+/* The shipped demo set up in dir: etc/, mappings/ and edi/ of the source tree, and the demo's
+ * partner drops (samples/demo/drops) as dir/drops; fails the test on error. */
+void dg_test_copy_demo(const char *dir);
+/* Appends text to path; fails the test on error. */
+void dg_test_append_file(const char *path, const char *text);
 
 #endif

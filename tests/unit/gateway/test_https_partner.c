@@ -59,13 +59,7 @@ static dg_gw_config *demo_with(const char *tag, const char *name, const char *ya
 {
     dg_test_httpsd_reset(&g_srv);
     g_tmp = dg_test_tmpdir(tag);
-    const char *src = dg_test_source_dir();
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd,
-             "cp -r '%s/etc' '%s/mappings' '%s/edi' '%s/' && cp -r '%s/samples/demo/drops' "
-             "'%s/drops'",
-             src, src, src, g_tmp, src, g_tmp);
-    sh(cmd);
+    dg_test_copy_demo(g_tmp);
     char file[300];
     snprintf(file, sizeof file, "etc/partners/%s.yaml", name);
     dg_test_write_file(at(file), yaml);

@@ -42,13 +42,7 @@ static void test_failed_upload_is_retried_with_same_bytes(void **state)
 {
     (void)state;
     g_tmp = dg_test_tmpdir("gw_outbox");
-    const char *src = dg_test_source_dir();
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd,
-             "cp -r '%s/etc' '%s/mappings' '%s/edi' '%s/' && cp -r '%s/samples/demo/drops' "
-             "'%s/drops'",
-             src, src, src, g_tmp, src, g_tmp);
-    sh(cmd);
+    dg_test_copy_demo(g_tmp);
     /* The suppliers' PO folders are files: every upload fails. */
     dg_test_write_file(at("drops/brightline/po"), "not a folder");
     dg_test_write_file(at("drops/northwind/inbound"), "not a folder");
@@ -182,13 +176,7 @@ static void consume(consumer *c)
 static dg_gw_config *demo_setup(const char *tag)
 {
     g_tmp = dg_test_tmpdir(tag);
-    const char *src = dg_test_source_dir();
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd,
-             "cp -r '%s/etc' '%s/mappings' '%s/edi' '%s/' && cp -r '%s/samples/demo/drops' "
-             "'%s/drops'",
-             src, src, src, g_tmp, src, g_tmp);
-    sh(cmd);
+    dg_test_copy_demo(g_tmp);
     dg_gw_config *cfg = NULL;
     dg_error err = {0};
     if (dg_gw_config_load(at("etc/dropgate.yaml"), NULL, &cfg, &err))

@@ -56,14 +56,9 @@ static void close_gw(void)
 static void demo(const char *edit)
 {
     g_tmp = dg_test_tmpdir("gw_route");
-    const char *src = dg_test_source_dir();
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd,
-             "cp -r '%s/etc' '%s/mappings' '%s/edi' '%s/' && cp -r '%s/samples/demo/drops' "
-             "'%s/drops'",
-             src, src, src, g_tmp, src, g_tmp);
-    sh(cmd);
+    dg_test_copy_demo(g_tmp);
     if (edit) {
+        char cmd[8192];
         snprintf(cmd, sizeof cmd, "sed -i -e '%s' '%s'", edit, at("etc/partners/northwind.yaml"));
         sh(cmd);
     }

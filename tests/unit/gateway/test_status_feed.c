@@ -15,12 +15,6 @@
 
 static char *g_tmp;
 
-static void sh(const char *cmd)
-{
-    if (system(cmd) != 0)
-        fail_msg("command failed: %s", cmd);
-}
-
 static const char *at(const char *rel)
 {
     static char b[4][2048];
@@ -132,13 +126,7 @@ static void assert_each_once(dg_gw *g, const feed *f)
 static dg_gw_config *demo_setup(const char *tag)
 {
     g_tmp = dg_test_tmpdir(tag);
-    const char *src = dg_test_source_dir();
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd,
-             "cp -r '%s/etc' '%s/mappings' '%s/edi' '%s/' && cp -r '%s/samples/demo/drops' "
-             "'%s/drops'",
-             src, src, src, g_tmp, src, g_tmp);
-    sh(cmd);
+    dg_test_copy_demo(g_tmp);
     dg_gw_config *cfg = NULL;
     dg_error err = {0};
     if (dg_gw_config_load(at("etc/dropgate.yaml"), NULL, &cfg, &err))
