@@ -32,7 +32,8 @@ const char *dg_cli_actor(const char *opt)
 static void usage(const char *cmd, FILE *f)
 {
     if (!strcmp(cmd, "resend"))
-        fputs("usage: dropgate resend PO [--new-control-numbers] [--reason TEXT] [--by NAME]\n"
+        fputs("usage: dropgate resend PO [--new-control-numbers | --whole-file] [--reason TEXT]\n"
+              "                       [--by NAME]\n"
               "                       [--config FILE] [--json]\n"
               "\n"
               "Sends a supplier PO's file again. By default the same file (same name, same bytes,\n"
@@ -41,7 +42,10 @@ static void usage(const char *cmd, FILE *f)
               "--new-control-numbers the PO is rendered again through the supplier's mapping with\n"
               "fresh ISA13/GS06/ST02 under a new name (PO_<number>_<ISA13>), validated, and its\n"
               "997 expected for the new numbers (X12 suppliers; needs the state store's lock, so\n"
-              "not while the daemon runs). A held PO must be released first.\n",
+              "not while the daemon runs). A held PO must be released first.\n"
+              "A PO sent in one file with other POs (outbound po_per_file) is resent alone with\n"
+              "--new-control-numbers; the same file is sent again only with --whole-file, which\n"
+              "sends every PO it carries again.\n",
               f);
     else
         fprintf(f,
@@ -99,10 +103,11 @@ static int run(const char *cmd, int argc, char **argv)
                                          {"by", required_argument, 0, 'b'},
                                          {"json", no_argument, 0, 'j'},
                                          {"new-control-numbers", no_argument, 0, 'n'},
+                                         {"whole-file", no_argument, 0, 'w'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *config = NULL, *reason = NULL, *by = NULL;
-    bool as_json = false, new_controls = false;
+    bool as_json = false, new_controls = false, whole_file = false;
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -112,11 +117,13 @@ static int run(const char *cmd, int argc, char **argv)
         case 'b': by = optarg; break;
         case 'j': as_json = true; break;
         case 'n': new_controls = true; break;
+        case 'w': whole_file = true; break;
         case 'h': usage(cmd, stdout); return 0;
         default: usage(cmd, stderr); return 2;
         }
     }
-    if (optind + 1 != argc || (new_controls && strcmp(cmd, "resend") != 0)) {
+    if (optind + 1 != argc || ((new_controls || whole_file) && strcmp(cmd, "resend") != 0) ||
+        (new_controls && whole_file)) {
         usage(cmd, stderr);
         return 2;
     }
@@ -160,7 +167,7 @@ static int run(const char *cmd, int argc, char **argv)
         return 2;
     }
     if (!strcmp(cmd, "resend"))
-        rc = dg_gw_po_resend_same(st.store, po, actor, reason, &a, &err);
+        rc = dg_gw_po_resend_same(st.store, po, whole_file, actor, reason, &a, &err);
     else
         rc = dg_gw_po_hold(st.store, po, !strcmp(cmd, "hold"), actor, reason, &a, &err);
     dg_cli_state_close(&st);

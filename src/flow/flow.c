@@ -161,7 +161,7 @@ int dg_flow_ingest_doc(dg_store *s, const dg_flow_rules *r, const char *partner,
 
 /* ---- outbox sent ------------------------------------------------------------------------- */
 
-static int outbox_carried_sent(dg_store *s, int64_t outbox_id, dg_error *err)
+static int outbox_carried_sent(dg_store *s, int64_t outbox_id, size_t *pos, dg_error *err)
 {
     static const char po_status[] =
         "UPDATE supplier_pos SET status = CASE WHEN expect_ack <> 0 THEN 'SENT'"
@@ -182,17 +182,26 @@ static int outbox_carried_sent(dg_store *s, int64_t outbox_id, dg_error *err)
             dg_stmt_bind_int64(st, 2, dg_store_now(s));
         if ((rc = fl_step_done(s, st, err, "marking what an outbox entry carries as sent")))
             return rc;
+        if (i == 0 && pos)
+            *pos = (size_t)dg_db_changes(dg_store_db(s));
     }
     return 0;
 }
 
 int dg_flow_outbox_sent(dg_store *s, int64_t outbox_id, dg_error *err)
 {
+    return dg_flow_outbox_sent_n(s, outbox_id, NULL, err);
+}
+
+int dg_flow_outbox_sent_n(dg_store *s, int64_t outbox_id, size_t *pos, dg_error *err)
+{
+    if (pos)
+        *pos = 0;
     int rc = dg_store_begin(s, err);
     if (rc)
         return rc;
     if ((rc = dg_store_outbox_mark_sent(s, outbox_id, err)) ||
-        (rc = outbox_carried_sent(s, outbox_id, err)) ||
+        (rc = outbox_carried_sent(s, outbox_id, pos, err)) ||
         (rc = dg_store_cancel_outbox_sent(s, outbox_id, err)) ||
         (rc = dg_store_status_outbox_sent(s, outbox_id, err))) {
         dg_store_rollback(s);

@@ -126,6 +126,7 @@ typedef struct dg_flow_po {
     char *supplier;
     char *storefront;
     char *order_number; /* the storefront's order number */
+    bool op_held;       /* an operator holds it (rendered alone, never in a shared file) */
     dg_doc *doc;        /* canonical order: order_number = PO number, customer_order_number =
                            storefront order, buyer/bill_to = retailer, seller = supplier,
                            ship_to = end customer, lines with buyer_sku, vendor_sku (supplier
@@ -160,10 +161,22 @@ int dg_flow_po_queued(dg_store *s, const char *po_number, const char *file_name,
                       const dg_flow_envelope *env, bool expect_ack, int64_t *outbox_id,
                       dg_error *err);
 
+/* Several POs of supplier rendered into one file (outbound po_per_file): one outbox entry (kind
+ * "po", ref = the first PO) that every PO points at, each with its own envelope numbers (envs[i],
+ * or NULL for non-X12). Not idempotent like po_queued: a PO already in a file is DG_EDUP (the
+ * caller's transaction is rolled back and the PO keeps its first file). */
+int dg_flow_pos_queued(dg_store *s, const char *supplier, const char *const *po_numbers, size_t n,
+                       const char *file_name, const char *content_sha256, const char *local_path,
+                       const dg_flow_envelope *envs, bool expect_ack, int64_t *outbox_id,
+                       dg_error *err);
+
 /* A confirmed upload of outbox entry id: marks it SENT and moves what it carries (PO -> SENT, or
  * AWAITING_SHIPMENT when no ack is expected, with sent_at; a tracking notification -> SENT).
  * Idempotent: a second call changes nothing. */
 int dg_flow_outbox_sent(dg_store *s, int64_t outbox_id, dg_error *err);
+/* The same, and *pos: how many POs this mark moved from QUEUED (a file of several POs moves
+ * them all; a file sent again moves none). */
+int dg_flow_outbox_sent_n(dg_store *s, int64_t outbox_id, size_t *pos, dg_error *err);
 /* Convenience: the same by PO number (its linked outbox entry). */
 int dg_flow_po_sent(dg_store *s, const char *po_number, dg_error *err);
 

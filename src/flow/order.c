@@ -1078,6 +1078,7 @@ static int load_pos(dg_store *s, const char *sql, const char *key, int64_t after
         p->supplier = fl_col_dup(st, 2);
         p->storefront = fl_col_dup(st, 3);
         p->order_number = fl_col_dup(st, 4);
+        p->op_held = !dg_stmt_column_null(st, 13);
         p->doc = dg_doc_new(DG_DOC_ORDER);
         po_doc_header(st, p->doc);
     }
@@ -1099,8 +1100,8 @@ static int load_pos(dg_store *s, const char *sql, const char *key, int64_t after
 
 #define PO_COLS                                                                                    \
     "SELECT p.id, p.po_number, p.supplier, o.storefront, o.order_number, p.bill_to_json,"          \
-    " o.ship_to_json, p.currency, p.total, p.created_at, o.carrier, o.service_level, o.notes"      \
-    " FROM supplier_pos p JOIN orders o ON o.id = p.order_id"
+    " o.ship_to_json, p.currency, p.total, p.created_at, o.carrier, o.service_level, o.notes,"     \
+    " p.op_hold_at FROM supplier_pos p JOIN orders o ON o.id = p.order_id"
 
 int dg_flow_pending_pos(dg_store *s, const char *supplier, dg_flow_po **pos, size_t *n,
                         dg_error *err)
@@ -1192,6 +1193,42 @@ int dg_flow_po_queued(dg_store *s, const char *po_number, const char *file_name,
     dg_stmt_bind_int64(st, 6, expect_ack);
     if ((rc = fl_step_done(s, st, err, "linking a PO to its outbox entry")))
         goto fail;
+    if (outbox_id)
+        *outbox_id = id;
+    return dg_store_commit(s, err);
+fail:
+    dg_store_rollback(s);
+    return rc;
+}
+
+int dg_flow_pos_queued(dg_store *s, const char *supplier, const char *const *po_numbers, size_t n,
+                       const char *file_name, const char *content_sha256, const char *local_path,
+                       const dg_flow_envelope *envs, bool expect_ack, int64_t *outbox_id,
+                       dg_error *err)
+{
+    if (!supplier || !po_numbers || n == 0 || !file_name)
+        return dg_error_set(err, DG_EINVAL, "pos_queued: supplier, POs and file name needed");
+    int rc = dg_store_begin(s, err);
+    if (rc)
+        return rc;
+    int64_t id = 0;
+    bool existed = false;
+    /* The entry's ref is the file's first PO; each PO points at the entry (outbox_id). */
+    if ((rc = dg_store_outbox_add(s, supplier, "po", po_numbers[0], file_name, content_sha256,
+                                  local_path, &id, &existed, err)))
+        goto fail;
+    if (existed) {
+        rc = dg_error_set(err, DG_EDUP, "PO %s: outbox file name %s is already used for %s",
+                          po_numbers[0], file_name, supplier);
+        goto fail;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const dg_flow_envelope *e = envs ? &envs[i] : NULL;
+        if ((rc = dg_store_po_link_outbox(s, po_numbers[i], id, e ? e->interchange_control : NULL,
+                                          e ? e->group_control : NULL, e ? e->set_control : NULL,
+                                          expect_ack, err)))
+            goto fail;
+    }
     if (outbox_id)
         *outbox_id = id;
     return dg_store_commit(s, err);

@@ -345,8 +345,9 @@ static int load_status(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, dg
 static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, dg_error *err)
 {
     static const dg_conf_key known[] = {
-        {"folder", T},      {"po_mapping", T},     {"tracking_mapping", T}, {"ack_folder", T},
-        {"webhook", T | M}, {"cancel_mapping", T}, {"status", M},           {NULL, 0}};
+        {"folder", T},     {"po_mapping", T},  {"tracking_mapping", T},
+        {"ack_folder", T}, {"webhook", T | M}, {"cancel_mapping", T},
+        {"status", M},     {"po_per_file", T}, {NULL, 0}};
     dg_arena *a = cfg->arena;
     int rc = dg_conf_check(n, "outbound (folder, po_mapping, ...)", known, err);
     if (rc)
@@ -358,6 +359,16 @@ static int load_outbound(dg_gw_config *cfg, dg_gw_partner *p, const dg_node *n, 
     p->out.cancel_mapping = dg_gw_resolve(a, cfg->root, dg_conf_str(n, "cancel_mapping", NULL));
     if ((p->out.po_mapping || p->out.tracking_mapping || p->out.cancel_mapping) && !p->out.folder)
         return conf_error(err, n, "outbound: missing key '%s'", "folder");
+    /* Several POs per file: fewer files, uploads and durable syncs per PO (the PO mapping must
+     * write several documents into one file: X12, CSV, JSON/XML lists). */
+    if ((rc = dg_conf_long(n, "po_per_file", 1, &p->out.po_per_file, err)))
+        return rc;
+    if (p->out.po_per_file < 1 || p->out.po_per_file > DG_GW_PO_PER_FILE_MAX)
+        return conf_error(err, dg_conf_get(n, "po_per_file"), "%s must be 1 to 1000",
+                          "outbound.po_per_file");
+    if (p->out.po_per_file > 1 && !p->out.po_mapping)
+        return conf_error(err, dg_conf_get(n, "po_per_file"), "%s needs a po_mapping",
+                          "outbound.po_per_file");
     p->out.webhook_timeout_ms = 10000;
     const dg_node *w = dg_conf_get(n, "webhook");
     if (w && (rc = load_webhook(cfg, w, &p->out.webhook_url, &p->out.webhook_secret,

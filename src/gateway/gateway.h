@@ -62,6 +62,9 @@ typedef struct dg_gw_drop {
     int line;                   /* where it is configured, for messages */
 } dg_gw_drop;
 
+/* The most POs one file may carry (outbound: po_per_file). */
+#define DG_GW_PO_PER_FILE_MAX 1000
+
 typedef struct dg_gw_outbound {
     const char *folder;           /* remote folder where our files go */
     const char *po_mapping;       /* supplier: outbound PO mapping */
@@ -69,6 +72,7 @@ typedef struct dg_gw_outbound {
     const char *cancel_mapping;   /* supplier: cancellation requests (860 ...); storefront:
                                      what became of its cancellations */
     const char *ack_folder;       /* where 997s go; default: folder */
+    long po_per_file;             /* supplier: up to this many POs in one file (default 1) */
     const char *webhook_url;      /* storefront: JSON POST of each shipment */
     const char *webhook_secret;   /* resolved from secret_env/secret_file; never logged */
     long webhook_timeout_ms;
@@ -104,7 +108,7 @@ typedef struct dg_gw_partner {
     long sla_ack_997, sla_ack_855, sla_first_856; /* sla: seconds after a PO is sent; -1: unset */
     bool test;           /* test mode: gets test orders only, ISA15 T on what we send it */
     const char *test_of; /* the production supplier it takes test orders for (may be NULL) */
-    const char *file; /* partner file, for messages */
+    const char *file;    /* partner file, for messages */
     /* Why the partner cannot be reached now (a secret named by its file is not set or not
      * readable), or NULL. Such a partner is skipped by poll and send (logged each time); the
      * rest of the configuration works. */
@@ -336,9 +340,12 @@ typedef struct dg_gw_po_action {
 int dg_gw_po_hold(struct dg_store *s, const char *po_number, bool hold, const char *actor,
                   const char *reason, dg_gw_po_action *out, dg_error *err);
 /* Sends a PO's last file again, same name and bytes (the outbox entry goes back to PENDING; the
- * next send uploads it once). DG_EINVAL when held or never queued, DG_EDUP when not sent yet. */
-int dg_gw_po_resend_same(struct dg_store *s, const char *po_number, const char *actor,
-                         const char *reason, dg_gw_po_action *out, dg_error *err);
+ * next send uploads it once). DG_EINVAL when held or never queued, DG_EDUP when not sent yet. A
+ * file that carries other POs too (outbound po_per_file) would send them again: refused
+ * (DG_EINVAL, naming how many) unless whole_file. */
+int dg_gw_po_resend_same(struct dg_store *s, const char *po_number, bool whole_file,
+                         const char *actor, const char *reason, dg_gw_po_action *out,
+                         dg_error *err);
 /* Renders the PO again with new ISA13/GS06/ST02 under a new name (X12 suppliers only). */
 int dg_gw_po_resend_new(dg_gw *g, const char *po_number, const char *actor, const char *reason,
                         dg_gw_po_action *out, dg_error *err);
@@ -414,11 +421,11 @@ int dg_gw_serve_requests(dg_gw *g);
 
 /* One line of the pass/fail table. */
 typedef struct dg_gw_cert_check {
-    char check[32];  /* po_render, po_x12_valid, po_lines, answer_read, answer_x12_valid,
-                        answer_sender, ack_po, ack_lines, ack_codes, asn_po, asn_lines,
-                        asn_qty, asn_uom, asn_tracking, invoice_po, invoice_lines, invoice_qty,
-                        invoice_prices, invoice_uom, invoice_total, product_ids, answers */
-    char doc[160];   /* what it looked at: "PO CERT-0001", "shipment SH-1 (856.x12)" */
+    char check[32]; /* po_render, po_x12_valid, po_lines, answer_read, answer_x12_valid,
+                       answer_sender, ack_po, ack_lines, ack_codes, asn_po, asn_lines,
+                       asn_qty, asn_uom, asn_tracking, invoice_po, invoice_lines, invoice_qty,
+                       invoice_prices, invoice_uom, invoice_total, product_ids, answers */
+    char doc[160];  /* what it looked at: "PO CERT-0001", "shipment SH-1 (856.x12)" */
     bool pass;
     char detail[1024];
 } dg_gw_cert_check;

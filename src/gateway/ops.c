@@ -69,8 +69,8 @@ fail:
     return rc;
 }
 
-int dg_gw_po_resend_same(dg_store *s, const char *po_number, const char *actor, const char *reason,
-                         dg_gw_po_action *out, dg_error *err)
+int dg_gw_po_resend_same(dg_store *s, const char *po_number, bool whole_file, const char *actor,
+                         const char *reason, dg_gw_po_action *out, dg_error *err)
 {
     memset(out, 0, sizeof *out);
     dg_store_po_op op;
@@ -95,19 +95,38 @@ int dg_gw_po_resend_same(dg_store *s, const char *po_number, const char *actor, 
     }
     dg_outbox_entry e;
     memset(&e, 0, sizeof e);
-    if ((rc = dg_store_outbox_get(s, op.outbox_id, &e, err)))
+    int64_t n_pos = 0;
+    if ((rc = dg_store_outbox_get(s, op.outbox_id, &e, err)) ||
+        (rc = dg_store_outbox_pos(s, op.outbox_id, &n_pos, err)))
         goto fail;
     snprintf(out->file, sizeof out->file, "%s", e.file_name);
+    if (n_pos > 1 && !whole_file) {
+        /* The partner would get the other POs of the file a second time. */
+        rc = dg_error_set(err, DG_EINVAL,
+                          "PO %s was sent in %s with %lld other PO(s) (outbound po_per_file): "
+                          "sending that file again sends them all again. Use "
+                          "--new-control-numbers to send PO %s alone in a new file (X12), or "
+                          "--whole-file to send %s again as it is",
+                          po_number, e.file_name, (long long)(n_pos - 1), po_number, e.file_name);
+        dg_store_outbox_entry_clear(&e);
+        goto fail;
+    }
     char detail[400];
-    snprintf(detail, sizeof detail, "file=%s sha256=%s outbox=%lld", e.file_name,
-             e.content_sha256 ? e.content_sha256 : "", (long long)op.outbox_id);
+    snprintf(detail, sizeof detail, "file=%s sha256=%s outbox=%lld pos=%lld", e.file_name,
+             e.content_sha256 ? e.content_sha256 : "", (long long)op.outbox_id,
+             (long long)(n_pos > 0 ? n_pos : 1));
     dg_store_outbox_entry_clear(&e);
     if ((rc = dg_store_outbox_resend(s, op.outbox_id, err)) ||
         (rc = dg_store_action_add(s, "resend", "po", po_number, actor, reason, detail, err)))
         goto fail;
     if ((rc = dg_store_commit(s, err)))
         return rc;
-    snprintf(out->note, sizeof out->note, "queued again: the next cycle uploads it once");
+    if (n_pos > 1)
+        snprintf(out->note, sizeof out->note,
+                 "queued again with the %lld POs it carries: the next cycle uploads it once",
+                 (long long)n_pos);
+    else
+        snprintf(out->note, sizeof out->note, "queued again: the next cycle uploads it once");
     dg_log_info("po=%s supplier=%s file=%s outcome=resend-queued by=%s", po_number, op.supplier,
                 out->file, actor);
     return 0;

@@ -181,10 +181,12 @@ typedef struct controls {
     char isa_s[16], gs_s[16], st_s[16];
 } controls;
 
-static int take_controls(dg_gw *g, const dg_gw_partner *p, controls *c, dg_error *err)
+/* The next ISA13/GS06 and n_sets ST02 numbers (c->st the first) of partner. */
+static int take_controls_n(dg_gw *g, const dg_gw_partner *p, size_t n_sets, controls *c,
+                           dg_error *err)
 {
     int64_t v[3];
-    int rc = dg_store_next_controls(g->store, p->name, v, err);
+    int rc = dg_store_next_controls_n(g->store, p->name, (int64_t)n_sets, v, err);
     if (rc)
         return rc;
     c->isa = v[DG_CTL_INTERCHANGE];
@@ -194,6 +196,11 @@ static int take_controls(dg_gw *g, const dg_gw_partner *p, controls *c, dg_error
     snprintf(c->gs_s, sizeof c->gs_s, "%lld", (long long)c->gs);
     snprintf(c->st_s, sizeof c->st_s, "%04lld", (long long)c->st);
     return 0;
+}
+
+static int take_controls(dg_gw *g, const dg_gw_partner *p, controls *c, dg_error *err)
+{
+    return take_controls_n(g, p, 1, c, err);
 }
 
 static dg_map_envelope envelope(const dg_gw *g, const dg_gw_partner *p, const controls *c)
@@ -349,10 +356,38 @@ bool gw_partner_sends_acks(const dg_gw_config *cfg, const dg_gw_partner *p)
     return false;
 }
 
-/* One PO into the outbox inside the batch's transaction (as a savepoint, so a PO the mapping
- * cannot render gives back its control numbers and leaves the others alone). */
-static int queue_po(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_flow_po *po,
-                    char *name, size_t name_size, char *path, size_t path_size, dg_error *err)
+/* The POs of a file of several (k > 1) recorded in the open transaction: one outbox entry, and
+ * each PO linked to it with its own ST02 (the file's sets are numbered from c->st in order). */
+static int record_po_file(dg_gw *g, const dg_gw_partner *p, const dg_flow_po *pos, size_t k,
+                          bool x12, const controls *c, const char *name, const char *sha,
+                          const char *path, dg_error *err)
+{
+    const char **numbers = calloc(k, sizeof *numbers);
+    dg_flow_envelope *envs = calloc(k, sizeof *envs);
+    char(*sts)[16] = calloc(k, sizeof *sts);
+    if (!numbers || !envs || !sts)
+        abort();
+    for (size_t i = 0; i < k; i++) {
+        numbers[i] = pos[i].po_number;
+        snprintf(sts[i], sizeof sts[i], "%04lld", (long long)((c->st + (int64_t)i) % 1000000000));
+        envs[i] = (dg_flow_envelope){c->isa_s, c->gs_s, sts[i]};
+    }
+    int64_t outbox_id = 0;
+    int rc = dg_flow_pos_queued(g->store, p->name, numbers, k, name, sha, path, x12 ? envs : NULL,
+                                x12 && gw_partner_sends_acks(g->cfg, p), &outbox_id, err);
+    free(numbers);
+    free(envs);
+    free(sts);
+    return rc;
+}
+
+/* One file into the outbox inside the batch's transaction (as a savepoint, so a file the mapping
+ * cannot render gives back its control numbers and leaves the others alone): one PO (k = 1,
+ * named PO_<number>), or k POs of the supplier sharing one file (outbound po_per_file, named
+ * POS_<first number>_<k>: one interchange and group with a set per PO, or the rows of each). */
+static int queue_po(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_flow_po *pos,
+                    size_t k, char *name, size_t name_size, char *path, size_t path_size,
+                    dg_error *err)
 {
     bool x12 = !strcmp(dg_map_format(m), "x12");
     int rc = dg_store_begin(g->store, err);
@@ -363,37 +398,49 @@ static int queue_po(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_fl
     dg_buf b = DG_BUF_INIT;
     char base[200], sha[DG_SHA256_HEX_LEN], tmp[1500] = "";
     const dg_x12_defs *defs = NULL;
-    if (x12 && ((rc = gw_x12_defs(g, &defs, err)) || (rc = take_controls(g, p, &c, err))))
+    dg_doc **docs = calloc(k, sizeof *docs);
+    if (!docs)
+        abort();
+    for (size_t i = 0; i < k; i++)
+        docs[i] = pos[i].doc;
+    if (x12 && ((rc = gw_x12_defs(g, &defs, err)) || (rc = take_controls_n(g, p, k, &c, err))))
         goto fail;
     dg_map_envelope env = envelope(g, p, &c);
     env.defs = defs; /* X12 is fitted to edi/ and validated before it is queued */
-    dg_doc *docs[1] = {po->doc};
-    if ((rc = dg_map_write(m, docs, 1, &env, &b, err)))
+    if ((rc = dg_map_write(m, docs, k, &env, &b, err)))
         goto fail;
     gw_test_pause("po-rendered");
-    unique_name(po->po_number, base, sizeof base);
-    snprintf(name, name_size, "PO_%s.%s", base, dg_map_extension(m));
+    unique_name(pos[0].po_number, base, sizeof base);
+    if (k == 1)
+        snprintf(name, name_size, "PO_%s.%s", base, dg_map_extension(m));
+    else
+        snprintf(name, name_size, "POS_%s_%zu.%s", base, k, dg_map_extension(m));
     if ((rc = local_path(g, p, name, &b, path, path_size, sha, err)))
         goto fail;
     /* The name is reserved (outbox entry) before any file is written; the file is staged under a
      * temporary name and takes its final name only after the batch commits. */
     dg_flow_envelope fenv = {c.isa_s, c.gs_s, c.st_s};
     int64_t outbox_id = 0;
-    bool was_held = false;
-    if ((rc = dg_flow_po_queued(g->store, po->po_number, name, sha, path, x12 ? &fenv : NULL,
-                                x12 && gw_partner_sends_acks(g->cfg, p), &outbox_id, err)) ||
-        (rc = dg_store_po_release(g->store, po->po_number, &was_held, err)) ||
-        (rc = put_archive(g, p, name, &b, sha, err)))
+    if (k == 1)
+        rc = dg_flow_po_queued(g->store, pos[0].po_number, name, sha, path, x12 ? &fenv : NULL,
+                               x12 && gw_partner_sends_acks(g->cfg, p), &outbox_id, err);
+    else
+        rc = record_po_file(g, p, pos, k, x12, &c, name, sha, path, err);
+    for (size_t i = 0; !rc && i < k; i++) {
+        bool was_held = false;
+        if (!(rc = dg_store_po_release(g->store, pos[i].po_number, &was_held, err)) && was_held)
+            dg_log_info("partner=%s po=%s outcome=released (its file now validates)", p->name,
+                        pos[i].po_number);
+    }
+    if (rc || (rc = put_archive(g, p, name, &b, sha, err)))
         goto fail;
-    if (was_held)
-        dg_log_info("partner=%s po=%s outcome=released (its file now validates)", p->name,
-                    po->po_number);
     tmp_name(path, tmp, sizeof tmp);
     if ((rc = stage_po_file(g, sha, tmp, &b, err))) {
         tmp[0] = '\0';
         goto fail;
     }
     dg_buf_free(&b);
+    free(docs);
     if ((rc = dg_store_commit(g->store, err)))
         unlink(tmp);
     return rc;
@@ -402,6 +449,7 @@ fail:
     if (tmp[0])
         unlink(tmp);
     dg_buf_free(&b);
+    free(docs);
     return rc;
 }
 
@@ -598,37 +646,78 @@ static int hold_po(dg_gw *g, const dg_gw_partner *p, const dg_flow_po *po, int p
     return 0;
 }
 
-/* POs are queued in batches: one transaction (and one file-system sync) per batch, each PO a
+/* POs are queued in batches: one transaction (and one file-system sync) per batch, each file a
  * savepoint in it. A crash before the batch commits leaves its POs pending with their control
  * numbers given back: they are rendered again, under the same names. */
 #define PO_BATCH 200
 
+/* What became of the POs of a batch: queued (in the file names[i], whose path is paths[i] at
+ * the file's first PO and "" at the others) or not. */
+typedef struct po_slots {
+    bool *ok;
+    char (*names)[256];
+    char (*paths)[1400];
+} po_slots;
+
+/* How many POs from pos (n left) go into the next file: up to per, and a PO an operator holds
+ * alone (a hold keeps its file back; it never keeps back another PO's). */
+static size_t file_group(const dg_flow_po *pos, size_t n, size_t per)
+{
+    if (pos[0].op_held)
+        return 1;
+    size_t k = 1;
+    while (k < n && k < per && !pos[k].op_held)
+        k++;
+    return k;
+}
+
+/* Queues pos[i..i+k) as one file. A file of several POs that cannot be rendered or does not
+ * validate is queued again PO by PO: the ones at fault are held, the others go in a file each
+ * this cycle. Only a state store or local disk failure is returned. */
+static int place_pos(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_flow_po *pos,
+                     size_t k, const po_slots *sl, size_t i, dg_error *err)
+{
+    dg_error e = {0};
+    int prc = queue_po(g, p, m, &pos[i], k, sl->names[i], sizeof sl->names[i], sl->paths[i],
+                       sizeof sl->paths[i], &e);
+    if (prc == DG_ESTATE || prc == DG_EIO) {
+        *err = e;
+        return prc;
+    }
+    if (prc && k > 1) {
+        dg_log_warn("partner=%s po=%s outcome=batch-split pos=%zu error=%s reason=\"%s\" (each PO "
+                    "of the file is queued alone)",
+                    p->name, pos[i].po_number, k, dg_error_name(prc), e.msg);
+        int rc = 0;
+        for (size_t j = i; !rc && j < i + k && !dg_gw_stop_requested; j++)
+            rc = place_pos(g, p, m, pos, 1, sl, j, err);
+        return rc;
+    }
+    if (prc)
+        return hold_po(g, p, &pos[i], prc, &e, err);
+    for (size_t j = i; j < i + k; j++) {
+        sl->ok[j] = true;
+        if (j > i) {
+            memcpy(sl->names[j], sl->names[i], sizeof sl->names[j]);
+            sl->paths[j][0] = '\0';
+        }
+    }
+    return 0;
+}
+
 static int queue_po_batch(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_flow_po *pos,
-                          size_t n, dg_error *err)
+                          size_t n, size_t per, dg_error *err)
 {
     int rc = dg_store_begin(g->store, err);
     if (rc)
         return rc;
-    bool *ok = calloc(n ? n : 1, sizeof *ok);
-    char(*names)[256] = calloc(n ? n : 1, sizeof *names);
-    char(*paths)[1400] = calloc(n ? n : 1, sizeof *paths);
-    if (!ok || !names || !paths)
+    po_slots sl = {calloc(n ? n : 1, sizeof *sl.ok), calloc(n ? n : 1, sizeof *sl.names),
+                   calloc(n ? n : 1, sizeof *sl.paths)};
+    if (!sl.ok || !sl.names || !sl.paths)
         abort();
-    for (size_t i = 0; i < n && !dg_gw_stop_requested; i++) {
-        dg_error e = {0};
-        int prc =
-            queue_po(g, p, m, &pos[i], names[i], sizeof names[i], paths[i], sizeof paths[i], &e);
-        if (prc == DG_ESTATE || prc == DG_EIO) {
-            *err = e;
-            rc = prc;
-            break;
-        }
-        if (prc) {
-            if ((rc = hold_po(g, p, &pos[i], prc, &e, err)))
-                break;
-            continue;
-        }
-        ok[i] = true;
+    for (size_t i = 0, k = 0; !rc && i < n && !dg_gw_stop_requested; i += k) {
+        k = file_group(&pos[i], n - i, per);
+        rc = place_pos(g, p, m, pos, k, &sl, i, err);
     }
     if (!rc)
         rc = gw_sync_local(g, err);
@@ -638,26 +727,26 @@ static int queue_po_batch(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m,
         rc = dg_store_commit(g->store, err);
     /* Staged files take their final names only now that their entries are committed. */
     for (size_t i = 0; i < n; i++) {
-        if (!ok[i])
+        if (!sl.ok[i] || !sl.paths[i][0])
             continue;
         char tmp[1500];
-        tmp_name(paths[i], tmp, sizeof tmp);
+        tmp_name(sl.paths[i], tmp, sizeof tmp);
         if (rc)
             unlink(tmp);
         else
-            publish(tmp, paths[i]);
+            publish(tmp, sl.paths[i]);
     }
     gw_test_pause("po-queued");
     for (size_t i = 0; !rc && i < n; i++) {
-        if (!ok[i])
+        if (!sl.ok[i])
             continue;
         g->stats.pos_queued++;
-        dg_log_info("partner=%s file=%s outcome=queued kind=po po=%s order=%s", p->name, names[i],
-                    pos[i].po_number, pos[i].order_number);
+        dg_log_info("partner=%s file=%s outcome=queued kind=po po=%s order=%s", p->name,
+                    sl.names[i], pos[i].po_number, pos[i].order_number);
     }
-    free(ok);
-    free(names);
-    free(paths);
+    free(sl.ok);
+    free(sl.names);
+    free(sl.paths);
     return rc;
 }
 
@@ -672,17 +761,26 @@ static int render_pos(dg_gw *g, const dg_gw_partner *p, dg_error *err)
     const dg_x12_defs *defs = NULL; /* no X12 PO leaves unvalidated: no edi/, no POs */
     if (!strcmp(dg_map_format(m), "x12") && (rc = gw_x12_defs(g, &defs, err)))
         return rc;
-    /* A page of POs per batch: memory stays flat however many are pending. A PO held in a
-     * batch keeps its place (QUEUED, no outbox entry) and is not read again this cycle. */
+    size_t per = p->out.po_per_file > 1 ? (size_t)p->out.po_per_file : 1;
+    if (per > 1 && !dg_map_writes_many(m)) {
+        dg_log_warn("partner=%s outcome=po-per-file-ignored mapping=%s reason=\"the mapping writes "
+                    "one document per file: one PO per file\"",
+                    p->name, p->out.po_mapping);
+        per = 1;
+    }
+    /* A page of POs per batch (a whole number of files): memory stays flat however many are
+     * pending. A PO held in a batch keeps its place (QUEUED, no outbox entry) and is not read
+     * again this cycle. */
+    size_t page = per >= PO_BATCH ? per : PO_BATCH / per * per;
     int64_t after = 0;
-    for (size_t n = PO_BATCH; !rc && n == PO_BATCH && !dg_gw_stop_requested;) {
+    for (size_t n = page; !rc && n == page && !dg_gw_stop_requested;) {
         dg_flow_po *pos = NULL;
         n = 0;
-        if ((rc = dg_flow_pending_pos_page(g->store, p->name, after, PO_BATCH, &pos, &n, err)))
+        if ((rc = dg_flow_pending_pos_page(g->store, p->name, after, page, &pos, &n, err)))
             break;
         if (n > 0) {
             after = pos[n - 1].id;
-            rc = queue_po_batch(g, p, m, pos, n, err);
+            rc = queue_po_batch(g, p, m, pos, n, per, err);
         }
         dg_flow_pos_free(pos, n);
     }
@@ -845,10 +943,12 @@ static int upload(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg_ou
     return rc;
 }
 
-static void log_sent(dg_gw *g, const char *partner, const dg_outbox_entry *o)
+/* pos: the POs the file's mark moved (several for a file of several POs; 0 for a file sent
+ * again, which still counts one). */
+static void log_sent(dg_gw *g, const char *partner, const dg_outbox_entry *o, size_t pos)
 {
     if (!strcmp(o->kind, "po"))
-        g->stats.pos_sent++;
+        g->stats.pos_sent += pos ? (long)pos : 1;
     else if (!strcmp(o->kind, "tracking"))
         g->stats.tracking_sent++;
     else if (!strcmp(o->kind, "ack"))
@@ -870,8 +970,9 @@ static int record_unmarked(dg_gw *g, const dg_gw_partner *p, dg_error *err)
     dg_error e = {0};
     dg_outbox_entry o;
     int rc = dg_store_outbox_get(g->store, g->unmarked_id, &o, &e);
-    if (!rc && !(rc = dg_flow_outbox_sent(g->store, g->unmarked_id, &e))) {
-        log_sent(g, o.partner ? o.partner : p->name, &o);
+    size_t pos = 0;
+    if (!rc && !(rc = dg_flow_outbox_sent_n(g->store, g->unmarked_id, &pos, &e))) {
+        log_sent(g, o.partner ? o.partner : p->name, &o, pos);
         g->unmarked_id = 0;
     }
     char name[256];
@@ -915,7 +1016,8 @@ static int upload_page(dg_gw *g, const dg_gw_partner *p, dg_transport *t, size_t
         dg_log_debug("partner=%s file=%s outcome=uploaded kind=%s", p->name, o->file_name, o->kind);
         gw_test_pause("uploaded"); /* the window: at the partner, not yet marked */
         dg_error se = {0};
-        if ((rc = dg_flow_outbox_sent(g->store, o->id, &se))) {
+        size_t pos = 0;
+        if ((rc = dg_flow_outbox_sent_n(g->store, o->id, &pos, &se))) {
             if (rc == DG_ESTATE) {
                 g->unmarked_id = o->id;
                 snprintf(g->unmarked_name, sizeof g->unmarked_name, "%s", o->file_name);
@@ -925,7 +1027,7 @@ static int upload_page(dg_gw *g, const dg_gw_partner *p, dg_transport *t, size_t
             }
             break;
         }
-        log_sent(g, p->name, o);
+        log_sent(g, p->name, o, pos);
     }
     return rc;
 }

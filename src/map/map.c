@@ -27,6 +27,15 @@ const char *dg_map_extension(const dg_mapping *m)
     return !strcmp(m->format, "x12") ? "edi" : m->format;
 }
 
+bool dg_map_writes_many(const dg_mapping *m)
+{
+    if (!strcmp(m->format, "json"))
+        return !m->json.single;
+    if (!strcmp(m->format, "xml")) /* document "": the root is the document (cXML) */
+        return m->xml.document && *m->xml.document;
+    return true; /* X12: a set per document; CSV: the rows of each document */
+}
+
 /* A UTF-16/UTF-32 file (Excel's "Unicode text" export) read as CSV or X12 fails somewhere in its
  * first row with a reason that hides the cause; its byte-order mark says it at once. XML is
  * left to libxml2, which reads UTF-16 documents as the XML standard wants. */

@@ -81,6 +81,10 @@ typedef struct dg_map_envelope {
     const dg_x12_defs *defs;
 } dg_map_envelope;
 
+/* Outbound: whether one file can hold several documents (false for json single: true and for
+ * XML whose document is its root, such as cXML). */
+bool dg_map_writes_many(const dg_mapping *m);
+
 /* Outbound: writes docs (all of the mapping's kind) as one partner file into out. */
 int dg_map_write(const dg_mapping *m, dg_doc *const *docs, size_t n, const dg_map_envelope *env,
                  dg_buf *out, dg_error *err);

@@ -61,10 +61,12 @@ int dg_store_po_ops(dg_store *s, const char *po_number, dg_store_po_op *out, dg_
 {
     static const char sql[] =
         "SELECT p.id, p.supplier, p.status, p.op_hold_reason, p.op_hold_by, p.op_hold_at,"
-        " p.hold_reason, (SELECT o.id FROM outbox o WHERE o.partner = p.supplier AND"
-        "  o.kind = 'po' AND o.ref = p.po_number ORDER BY o.id DESC LIMIT 1),"
-        " (SELECT o.state FROM outbox o WHERE o.partner = p.supplier AND"
-        "  o.kind = 'po' AND o.ref = p.po_number ORDER BY o.id DESC LIMIT 1)"
+        " p.hold_reason, (SELECT o.id FROM outbox o WHERE (o.partner = p.supplier AND"
+        "  o.kind = 'po' AND o.ref = p.po_number) OR o.id = p.outbox_id ORDER BY o.id DESC"
+        "  LIMIT 1),"
+        " (SELECT o.state FROM outbox o WHERE (o.partner = p.supplier AND"
+        "  o.kind = 'po' AND o.ref = p.po_number) OR o.id = p.outbox_id ORDER BY o.id DESC"
+        "  LIMIT 1)"
         " FROM supplier_pos p WHERE p.po_number = ?1";
     memset(out, 0, sizeof *out);
     dg_stmt *st;

@@ -107,6 +107,10 @@ static const char search_sql[] =
     "  OR substr(k.sha256, 1, length(?2)) = ?2)"
     " UNION ALL SELECT 'outbox', x.id, x.file_name, x.partner, 'file_name', x.state,"
     "  x.created_at, x.content_sha256, x.last_error FROM outbox x WHERE x.file_name = ?1"
+    /* the POs a file carries (several when the supplier takes several POs per file) */
+    " UNION ALL SELECT 'po', p.id, p.po_number, p.supplier, 'file_name', " PO_SHOWN ","
+    "  p.created_at, NULL, p.hold_reason FROM supplier_pos p JOIN outbox x ON x.id = p.outbox_id"
+    "  WHERE x.file_name = ?1"
     " ORDER BY at, kind, id";
 
 /* The text as a SHA-256 prefix: 8..64 hex digits, lowercased; NULL otherwise. */

@@ -700,20 +700,33 @@ int dg_store_next_control(dg_store *s, const char *partner, dg_control_kind kind
 
 int dg_store_next_controls(dg_store *s, const char *partner, int64_t out[3], dg_error *err)
 {
+    return dg_store_next_controls_n(s, partner, 1, out, err);
+}
+
+int dg_store_next_controls_n(dg_store *s, const char *partner, int64_t n_sets, int64_t out[3],
+                             dg_error *err)
+{
     /* One upsert of the three rows: no savepoint, no read between the increment and its use;
-     * RETURNING gives the rows in no set order, so each says its kind. */
+     * RETURNING gives the rows in no set order, so each says its kind. ISA and GS step by one,
+     * ST by the file's number of sets (excluded.last is the step); a step that would pass
+     * 999999999 starts again at 1. */
     static const char sql[] =
         "INSERT INTO control_numbers(partner, kind, last) VALUES (?1, 'ISA', 1), (?1, 'GS', 1),"
-        " (?1, 'ST', 1) ON CONFLICT(partner, kind) DO UPDATE SET last = CASE WHEN"
-        " control_numbers.last >= 999999999 THEN 1 ELSE control_numbers.last + 1 END"
+        " (?1, 'ST', ?2) ON CONFLICT(partner, kind) DO UPDATE SET last = CASE WHEN"
+        " control_numbers.last > 999999999 - excluded.last THEN excluded.last"
+        " ELSE control_numbers.last + excluded.last END"
         " RETURNING kind, last";
     if (!partner)
         return dg_error_set(err, DG_EINVAL, "control numbers: partner needed");
+    if (n_sets < 1 || n_sets > 100000)
+        return dg_error_set(err, DG_EINVAL, "control numbers: %lld sets in one file",
+                            (long long)n_sets);
     dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
     dg_stmt_bind_text(st, 1, partner);
+    dg_stmt_bind_int64(st, 2, n_sets);
     int64_t v[3] = {0, 0, 0};
     while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
         const char *kind = dg_stmt_text(st, 0);
@@ -724,6 +737,7 @@ int dg_store_next_controls(dg_store *s, const char *partner, int64_t out[3], dg_
     dg_stmt_reset(st);
     if (rc != DG_DB_DONE)
         return dg_store_fail(s, err, "taking the next control numbers");
+    v[DG_CTL_SET] -= n_sets - 1; /* the first set's number; the file's sets follow it */
     for (int k = 0; k < 3; k++) {
         if (v[k] <= 0 || v[k] > CTL_MAX)
             return dg_error_set(err, DG_ESTATE, "%s: control number %s of %s out of range", s->path,
@@ -833,8 +847,9 @@ int dg_store_outbox_add(dg_store *s, const char *partner, const char *kind, cons
 /* Not sent yet, of partner ?1 (NULL: all); a PO an operator holds stays in the outbox, unsent,
  * until it is released. */
 #define OUTBOX_PENDING                                                                             \
-    "state <> 'SENT' AND (?1 IS NULL OR partner = ?1) AND NOT (kind = 'po' AND EXISTS (SELECT 1"   \
-    " FROM supplier_pos p WHERE p.po_number = outbox.ref AND p.op_hold_at IS NOT NULL))"
+    "state <> 'SENT' AND (?1 IS NULL OR partner = ?1) AND NOT (kind = 'po' AND (EXISTS (SELECT 1"  \
+    " FROM supplier_pos p WHERE p.po_number = outbox.ref AND p.op_hold_at IS NOT NULL) OR EXISTS"  \
+    " (SELECT 1 FROM supplier_pos p WHERE p.outbox_id = outbox.id AND p.op_hold_at IS NOT NULL)))"
 
 int dg_store_outbox_pending(dg_store *s, const char *partner, dg_outbox_entry **rows, size_t *n,
                             dg_error *err)

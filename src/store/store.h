@@ -239,6 +239,10 @@ int dg_store_next_control(dg_store *s, const char *partner, dg_control_kind kind
 /* The next ISA, GS and ST numbers of partner at once (out[DG_CTL_INTERCHANGE] ...): one
  * statement, atomic on both backends, given back with the caller's transaction. */
 int dg_store_next_controls(dg_store *s, const char *partner, int64_t out[3], dg_error *err);
+/* The same for a file of n_sets transaction sets: out[DG_CTL_SET] is the first set's ST02, the
+ * others follow it (+1 each); the ST counter moves on by n_sets (wrapping to 1 as a whole). */
+int dg_store_next_controls_n(dg_store *s, const char *partner, int64_t n_sets, int64_t out[3],
+                             dg_error *err);
 int dg_store_last_control(dg_store *s, const char *partner, dg_control_kind kind, int64_t *out,
                           dg_error *err);
 
@@ -286,6 +290,16 @@ int dg_store_outbox_mark_sent(dg_store *s, int64_t id, dg_error *err);
  * DG_ESTATE when it cannot (full, locked). */
 int dg_store_outbox_probe(dg_store *s, int64_t id, dg_error *err);
 int dg_store_outbox_mark_failed(dg_store *s, int64_t id, const char *error, dg_error *err);
+
+/* ---- POs sharing a file (po_file.c) ---------------------------------------------------- */
+
+/* Links a PO not yet in the outbox to outbox entry outbox_id (a file that may carry several POs)
+ * with its envelope numbers (NULL for non-X12; 997s match on GS06 + ST02) and whether a 997 is
+ * expected. DG_EDUP when there is no such PO or it is already linked. */
+int dg_store_po_link_outbox(dg_store *s, const char *po_number, int64_t outbox_id, const char *isa,
+                            const char *gs, const char *st_control, bool expect_ack, dg_error *err);
+/* How many POs outbox entry outbox_id carries (0 for files that carry none). */
+int dg_store_outbox_pos(dg_store *s, int64_t outbox_id, int64_t *n, dg_error *err);
 
 /* ---- held POs (po_hold.c) -------------------------------------------------------------- */
 
@@ -431,8 +445,8 @@ int dg_store_order_story(dg_store *s, const char *storefront, const char *order_
  * once its business status is (every line re-routed away or cancelled), whatever its file did
  * before (SENT, ACCEPTED ...; show po names that too); a shipped or invoiced PO keeps its own.
  * p: the supplier_pos table or its alias in the query. */
-#define DG_STORE_PO_SHOWN_STATUS(p)                                                               \
-    "CASE WHEN " p ".po_status = 'CANCELLED' AND " p ".status NOT IN ('PARTIALLY_SHIPPED',"     \
+#define DG_STORE_PO_SHOWN_STATUS(p)                                                                \
+    "CASE WHEN " p ".po_status = 'CANCELLED' AND " p ".status NOT IN ('PARTIALLY_SHIPPED',"        \
     "'SHIPPED','INVOICED') THEN 'CANCELLED' ELSE " p ".status END"
 
 /* A PO line's state on the supplier side (order_lines.supplier_status; NULL: no answer yet).

@@ -2,7 +2,8 @@
 # Crash safety of the gateway daemon, measured where it matters: at the partners.
 #
 # `dropgate run` on a demo work folder (storefront and northwind on local folders, brightline over
-# SFTP to a real sshd) is killed with SIGKILL at least 100 times while orders and the suppliers'
+# SFTP to a real sshd; northwind takes up to 3 POs per file, brightline one) is killed with
+# SIGKILL at least 100 times while orders and the suppliers'
 # answers keep arriving. A third of the kills wait for the daemon's log line of the window
 # between an upload's rename and its sent mark ("test-pause point=uploaded", the daemon paused
 # there by DG_GW_TEST_PAUSE_AT), a third for the window between a pickup's commit and the remote
@@ -43,6 +44,10 @@ sed -i '/^transport:/,/^  root:/d' "$W/etc/partners/brightline.yaml"
 sed -i "s|^schedule:|transport:\n  kind: sftp\n  host: 127.0.0.1\n  port: $DG_SSHD_PORT\n  user: $DG_SSHD_USER\n  key_file: $DG_SSHD_KEY\n  known_hosts: $DG_SSHD_KNOWN_HOSTS\n  root: $BL\n  timeout: 10s\n  retries: 1\nschedule:|" \
   "$W/etc/partners/brightline.yaml"
 grep -q 'kind: sftp' "$W/etc/partners/brightline.yaml" || fail "brightline is not an SFTP partner"
+# northwind takes up to 3 POs per interchange (outbound po_per_file), brightline one per file:
+# both ways of sending are killed alike.
+sed -i 's|^  po_mapping: mappings/x12-850-out.yaml.*|&\n  po_per_file: 3|' "$W/etc/partners/northwind.yaml"
+grep -q 'po_per_file: 3' "$W/etc/partners/northwind.yaml" || fail "northwind: po_per_file not set"
 
 # Where each partner receives what we send (its outbound.folder and ack_folder).
 out_folder() { awk '/^outbound:/{o=1} o && /^  folder:/{print $2; exit}' "$W/etc/partners/$1.yaml"; }
@@ -265,6 +270,20 @@ read -r _ rows redelivered <<<"$verdict"
 total=$(grep -c . "$tmp/deliveries" || true)
 inflight_kills=$(grep -c . "$tmp/inflight-kills" || true)
 (( redelivered <= inflight_kills )) || fail "$redelivered re-deliveries for $inflight_kills kills with an upload in flight"
+# 3b. Several POs per file (northwind): files carried up to 3 POs, and the sets that arrived in
+# them (each file counted once, by name) are exactly the northwind POs sent, each once.
+multi=$(q "select count(*) from (select outbox_id from supplier_pos where supplier='northwind' group by outbox_id having count(*) > 1)")
+(( multi >= 3 )) || fail "only $multi northwind file(s) carried several POs"
+[ "$(q "select max(c) from (select count(*) c from supplier_pos where supplier='northwind' group by outbox_id)")" -le 3 ] ||
+  fail "a northwind file carried more than 3 POs"
+awk -v nw="${DEST[0]}" '$1 == nw && $2 ~ /^POS?_/ && !seen[$2]++ { print $3 }' "$tmp/deliveries" |
+  while read -r sha; do tr '~' '\n' <"$W/var/archive/${sha:0:2}/$sha" | awk -F'*' '$1 == "BEG" { print $4 }'; done |
+  sort >"$tmp/nw-sets"
+q "select po_number from supplier_pos where supplier='northwind' and outbox_id is not null order by po_number" |
+  sort >"$tmp/nw-pos"
+[ -z "$(uniq -d "$tmp/nw-sets")" ] || fail "northwind POs in more than one file: $(uniq -d "$tmp/nw-sets" | head -5)"
+cmp -s "$tmp/nw-sets" "$tmp/nw-pos" || fail "northwind sets arrived vs POs sent: $(diff "$tmp/nw-sets" "$tmp/nw-pos" | head -5)"
+nw_sets=$(grep -c . "$tmp/nw-sets" || true)
 # 4. The status feed: every status change reached the storefront in exactly one file (a file
 # re-delivered after a kill in the upload window counts once: same name, same bytes).
 verdict=$(python3 - "$tmp/status-seen" <<'PY'
@@ -319,5 +338,6 @@ left=$(find "$W/drops" "$BL" \( -name '*.part' -o -name '.*' -o -name '*.tmp.*' 
 [ "$left" -eq 0 ] || fail "temporary files left at partners: $(find "$W/drops" "$BL" \( -name '*.part' -o -name '.*' -o -name '*.tmp.*' \) -type f)"
 spool=$(find "$W/var/spool" -type f | wc -l)
 [ "$spool" -eq 0 ] || fail "files left in the spool: $(find "$W/var/spool" -type f)"
+echo "ok: northwind: $nw_sets POs in $(q "select count(distinct outbox_id) from supplier_pos where supplier='northwind'") files ($multi with several)"
 echo "ok: $kills kills ($in_uploaded between upload and sent mark, $in_recorded between pickup commit and remote delete);" \
      "$orders orders placed once; $cancels cancellation(s) sent once; $n_rr lines re-routed, each new PO sent once; $updates status update(s) in $status_files file(s), each once; $rows files sent, all arrived ($total deliveries: $redelivered re-delivery of a file in flight, same name, bytes and ISA13)"
