@@ -473,6 +473,37 @@ static void control_numbers_three_at_once(void **state)
     assert_int_equal(dg_store_next_controls(f->s, NULL, c, &err), DG_EINVAL);
 }
 
+/* A file of n sets: ISA and GS move by one, ST by n, the first set's number is returned and the
+ * next file starts after the last set; a run of sets that would pass 999999999 starts at 1. */
+static void control_numbers_for_several_sets(void **state)
+{
+    fx *f = *state;
+    dg_error err = {0};
+    int64_t c[3] = {0, 0, 0}, last = 0;
+    assert_int_equal(dg_store_next_controls_n(f->s, "nw", 4, c, &err), 0);
+    assert_int_equal(c[DG_CTL_INTERCHANGE], 1);
+    assert_int_equal(c[DG_CTL_GROUP], 1);
+    assert_int_equal(c[DG_CTL_SET], 1); /* sets 1..4 */
+    assert_int_equal(dg_store_next_controls_n(f->s, "nw", 3, c, &err), 0);
+    assert_int_equal(c[DG_CTL_INTERCHANGE], 2);
+    assert_int_equal(c[DG_CTL_GROUP], 2);
+    assert_int_equal(c[DG_CTL_SET], 5); /* sets 5..7 */
+    assert_int_equal(dg_store_next_controls(f->s, "nw", c, &err), 0);
+    assert_int_equal(c[DG_CTL_SET], 8);
+    assert_int_equal(dg_store_exec(f->s,
+                                   "UPDATE control_numbers SET last = 999999997"
+                                   " WHERE partner='nw' AND kind='ST'",
+                                   &err),
+                     0);
+    assert_int_equal(dg_store_next_controls_n(f->s, "nw", 2, c, &err), 0);
+    assert_int_equal(c[DG_CTL_SET], 999999998); /* 999999998 and 999999999 still fit */
+    assert_int_equal(dg_store_next_controls_n(f->s, "nw", 2, c, &err), 0);
+    assert_int_equal(c[DG_CTL_SET], 1); /* wrapped as a whole */
+    assert_int_equal(dg_store_last_control(f->s, "nw", DG_CTL_SET, &last, &err), 0);
+    assert_int_equal(last, 2);
+    assert_int_equal(dg_store_next_controls_n(f->s, "nw", 0, c, &err), DG_EINVAL);
+}
+
 static void outbox_exactly_once_bookkeeping(void **state)
 {
     fx *f = *state;
@@ -593,6 +624,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(control_numbers_two_connections_never_collide, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(control_numbers_three_at_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(control_numbers_for_several_sets, setup, teardown),
         cmocka_unit_test_setup_teardown(outbox_exactly_once_bookkeeping, setup, teardown),
         cmocka_unit_test_setup_teardown(documents_found_by_source_position, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_arguments_are_einval, setup, teardown),
