@@ -2,7 +2,8 @@
  * go through one poll cycle end to end: pickup, mapping, routing, supplier PO emission (X12 850
  * for northwind, CSV for brightline) into the outbox and upload into the suppliers' folders.
  * Prints orders/s and POs/s by the wall clock and per CPU second (user + sys of the cycle), and
- * the peak RSS. Usage: bench_gateway [SOURCE_DIR] [ORDERS] [ORDERS_PER_FILE] */
+ * the peak RSS. Usage: bench_gateway [SOURCE_DIR] [ORDERS] [ORDERS_PER_FILE] [POS_PER_FILE]
+ * (POS_PER_FILE: both suppliers' outbound po_per_file, default 1: one PO per file). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,7 +115,8 @@ int main(int argc, char **argv)
         argc > 1 ? argv[1] : (getenv("DG_SOURCE_DIR") ? getenv("DG_SOURCE_DIR") : ".");
     long orders = argc > 2 ? strtol(argv[2], NULL, 10) : 10000;
     long per_file = argc > 3 ? strtol(argv[3], NULL, 10) : 500;
-    if (orders <= 0 || per_file <= 0)
+    long pos_per_file = argc > 4 ? strtol(argv[4], NULL, 10) : 1;
+    if (orders <= 0 || per_file <= 0 || pos_per_file <= 0)
         return 2;
     char dir[] = "/tmp/dropgate-bench-XXXXXX";
     if (!mkdtemp(dir))
@@ -131,6 +133,14 @@ int main(int argc, char **argv)
     snprintf(cmd, sizeof cmd,
              "sed -i 's/max_files: 100/max_files: 0/' '%s/etc/partners/shopfront.yaml'", dir);
     run(cmd);
+    if (pos_per_file > 1) {
+        snprintf(
+            cmd, sizeof cmd,
+            "sed -i 's|^  po_mapping: .*|&\\n  po_per_file: %ld|' '%s/etc/partners/northwind.yaml' "
+            "'%s/etc/partners/brightline.yaml'",
+            pos_per_file, dir, dir);
+        run(cmd);
+    }
     if (!getenv("DG_LOG_LEVEL"))
         dg_log_set_level(DG_LOG_WARN);
     char cfg_path[2100];
@@ -151,13 +161,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_gateway: %s\n", err.msg);
     const dg_gw_stats *s = dg_gw_get_stats(g);
     snprintf(cmd, sizeof cmd,
-             "ls '%s/drops/northwind/inbound' | grep -c '^PO_' ; ls '%s/drops/brightline/po' | "
-             "grep -c '^PO_'",
+             "ls '%s/drops/northwind/inbound' | grep -c '^POS\\?_' ; ls '%s/drops/brightline/po' | "
+             "grep -c '^POS\\?_'",
              dir, dir);
     printf("bench_gateway: %ld orders in %ld file(s) -> %ld order(s) placed, %ld PO(s) rendered "
-           "and uploaded, %ld quarantined in %.2f s: %.0f orders/s, %.0f POs/s\n",
-           orders, (orders + per_file - 1) / per_file, s->orders, s->pos_sent, s->quarantined, t,
-           (double)s->orders / t, (double)s->pos_sent / t);
+           "and uploaded (up to %ld per file), %ld quarantined in %.2f s: %.0f orders/s, "
+           "%.0f POs/s\n",
+           orders, (orders + per_file - 1) / per_file, s->orders, s->pos_sent, pos_per_file,
+           s->quarantined, t, (double)s->orders / t, (double)s->pos_sent / t);
     printf("bench_gateway: cpu %.2f s (user+sys): %.0f orders per cpu-s; peak RSS %ld MB\n", cpu,
            (double)s->orders / cpu, ru.ru_maxrss / 1024);
     printf("PO files at the suppliers (northwind, brightline):\n");
