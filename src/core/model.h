@@ -70,6 +70,8 @@ typedef struct dg_order {
     char *order_number; /* BEG03 / storefront order id / supplier PO number when outbound */
     char *order_date;
     char *purpose;               /* BEG01: 00 original, 01 cancel, 05 replace */
+    char *version;               /* the PO's version when it changes: 1 as first sent, one more
+                                    with each change request (cXML orderVersion) */
     char *order_type;            /* BEG02: SA stand-alone, DS drop ship, ... */
     char *currency;              /* ISO 4217 */
     char *customer_order_number; /* the storefront's order number on a supplier PO */

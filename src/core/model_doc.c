@@ -21,6 +21,9 @@ static const meaning meanings[] = {
      "content under it is an amendment attempt, recorded, not applied); at most 63 characters."},
     {DG_DOC_ORDER, "order_date", "Date of the order, `YYYY-MM-DD`."},
     {DG_DOC_ORDER, "purpose", "X12 BEG01: `00` original, `01` cancellation, `05` replace."},
+    {DG_DOC_ORDER, "version",
+     "On a change of a supplier PO (a cancellation request): the PO's version after it, `2` for "
+     "the first change (the PO as first sent is 1), one more with each (cXML `orderVersion`)."},
     {DG_DOC_ORDER, "order_type", "X12 BEG02: `SA` stand-alone, `DS` drop ship ..."},
     {DG_DOC_ORDER, "currency", "ISO 4217 code of the order's amounts."},
     {DG_DOC_ORDER, "customer_order_number",

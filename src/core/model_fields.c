@@ -58,6 +58,7 @@
 static const dg_field order_fields[] = {STR(dg_order, order_number),
                                         STR(dg_order, order_date),
                                         STR(dg_order, purpose),
+                                        STR(dg_order, version),
                                         STR(dg_order, order_type),
                                         STR(dg_order, currency),
                                         STR(dg_order, customer_order_number),

@@ -510,33 +510,52 @@ void fl_cancel_ctx_free(fl_cancel_ctx *x)
 
 /* ---- requests out ------------------------------------------------------------------------- */
 
-static int request_doc(dg_store *s, const dg_cancel_request *r, dg_doc **out, dg_error *err)
+/* The PO's header as it was sent (parties, currency, carrier): a change request that repeats
+ * the order (cXML) needs its BillTo and ShipTo again. */
+static int request_header(dg_store *s, const dg_cancel_request *r, dg_doc *d, dg_error *err)
 {
-    dg_cancel_line_row *req = NULL, *lines = NULL;
-    size_t nr = 0, nl = 0;
-    int rc = dg_store_cancel_requested(s, r->po_id, r->id, &req, &nr, err);
-    if (!rc)
-        rc = dg_store_cancel_lines(s, 0, r->po_id, &lines, &nl, err);
-    if (rc) {
-        free(req);
+    dg_flow_po *po = NULL;
+    int rc = dg_flow_po_load(s, r->po_number, &po, err);
+    if (rc)
         return rc;
-    }
-    dg_doc *d = dg_doc_new(DG_DOC_CANCEL);
     dg_order *o = &d->u.order;
+    const dg_order *p = &po->doc->u.order;
     dg_arena *a = d->arena;
-    char date[16];
-    fl_date_text(r->po_created, date, sizeof date);
-    o->order_number = dg_arena_strdup(a, r->po_number);
-    o->order_date = dg_arena_strdup(a, date);
-    o->customer_order_number = dg_arena_strdup(a, r->order_number);
-    o->notes = r->reason[0] ? dg_arena_strdup(a, r->reason) : NULL;
-    o->order_type = dg_arena_strdup(a, "DS");
-    /* 01 (cancel the PO) when no line stays open after this request, else 04 (change) */
-    int64_t open_after = 0;
-    for (size_t i = 0; i < nl; i++)
-        if (!strcmp(lines[i].status, DG_LINE_MATCHED))
-            open_after += lines[i].ordered - lines[i].cancelled - lines[i].requested;
-    o->purpose = dg_arena_strdup(a, open_after > 0 ? "04" : "01");
+    o->currency = p->currency ? dg_arena_strdup(a, p->currency) : NULL;
+    o->carrier = p->carrier ? dg_arena_strdup(a, p->carrier) : NULL;
+    o->service_level = p->service_level ? dg_arena_strdup(a, p->service_level) : NULL;
+    dg_party *to[] = {&o->buyer, &o->seller, &o->bill_to, &o->ship_to};
+    const dg_party *from[] = {&p->buyer, &p->seller, &p->bill_to, &p->ship_to};
+    for (size_t k = 0; k < 4; k++) {
+        char **t[] = {&to[k]->id,          &to[k]->id_qualifier, &to[k]->name,  &to[k]->company,
+                      &to[k]->address1,    &to[k]->address2,     &to[k]->city,  &to[k]->state,
+                      &to[k]->postal_code, &to[k]->country,      &to[k]->phone, &to[k]->email};
+        char *const f[] = {from[k]->id,      from[k]->id_qualifier, from[k]->name,
+                           from[k]->company, from[k]->address1,     from[k]->address2,
+                           from[k]->city,    from[k]->state,        from[k]->postal_code,
+                           from[k]->country, from[k]->phone,        from[k]->email};
+        for (size_t i = 0; i < sizeof f / sizeof *f; i++)
+            *t[i] = f[i] ? dg_arena_strdup(a, f[i]) : NULL;
+    }
+    dg_flow_pos_free(po, 1);
+    return 0;
+}
+
+/* A line still open at the supplier after every pending request: not closed on its PO
+ * (rejected, cancelled, re-routed) and with a quantity left. */
+static int64_t left_after(const dg_cancel_line_row *l)
+{
+    if (strcmp(l->status, DG_LINE_MATCHED) || !strcmp(l->sup_status, DG_SUP_REJECTED) ||
+        !strcmp(l->sup_status, DG_SUP_CANCELLED) || !strcmp(l->sup_status, DG_SUP_REROUTED))
+        return 0;
+    int64_t left = l->ordered - l->cancelled - l->requested;
+    return left > 0 ? left : 0;
+}
+
+/* The lines the request changes: DI (whole line) or QD with the new quantity. */
+static void changed_lines(dg_doc *d, const dg_cancel_line_row *req, size_t nr)
+{
+    dg_arena *a = d->arena;
     for (size_t i = 0; i < nr; i++) {
         const dg_cancel_line_row *q = &req[i];
         dg_order_line *l = dg_order_add_line(d);
@@ -550,14 +569,90 @@ static int request_doc(dg_store *s, const dg_cancel_request *r, dg_doc **out, dg
         l->unit_price = q->cost_set ? dec(q->cost) : (dg_dec){0, false};
         l->status = dg_arena_strdup(a, new_qty > 0 ? "QD" : "DI");
     }
+}
+
+/* The PO as it stands after the request: every line left open with its quantity (the parts of
+ * a line split by an acknowledgment added up under its PO line number), total = cost x qty. */
+static void remaining_lines(dg_doc *d, const dg_cancel_line_row *lines, size_t nl)
+{
+    dg_arena *a = d->arena;
+    dg_order *o = &d->u.order;
+    o->total = dec(0);
+    for (size_t i = 0; i < nl; i++) {
+        const dg_cancel_line_row *q = &lines[i];
+        int64_t left = left_after(q);
+        if (!left)
+            continue;
+        char no[32];
+        snprintf(no, sizeof no, "%ld", q->po_line);
+        dg_order_line *l = NULL;
+        for (size_t k = 0; k < o->n_lines && !l; k++)
+            if (!strcmp(o->lines[k].line_number, no))
+                l = &o->lines[k];
+        if (l) {
+            l->quantity = dg_dec_add(l->quantity, dec(left));
+        } else {
+            l = dg_order_add_line(d);
+            l->line_number = dg_arena_strdup(a, no);
+            l->vendor_sku = q->supplier_sku[0] ? dg_arena_strdup(a, q->supplier_sku) : NULL;
+            l->buyer_sku = q->retailer_sku[0] ? dg_arena_strdup(a, q->retailer_sku) : NULL;
+            l->gtin = q->gtin[0] ? dg_arena_strdup(a, q->gtin) : NULL;
+            l->uom = q->uom[0] ? dg_arena_strdup(a, q->uom) : NULL;
+            l->quantity = dec(left);
+            l->unit_price = q->cost_set ? dec(q->cost) : (dg_dec){0, false};
+        }
+        if (q->cost_set)
+            o->total = dg_dec_add(o->total, dg_dec_mul(dec(q->cost), dec(left)));
+    }
+}
+
+static int request_doc(dg_store *s, const dg_cancel_request *r, bool remaining, dg_doc **out,
+                       dg_error *err)
+{
+    dg_cancel_line_row *req = NULL, *lines = NULL;
+    size_t nr = 0, nl = 0;
+    int rc = dg_store_cancel_requested(s, r->po_id, r->id, &req, &nr, err);
+    if (!rc)
+        rc = dg_store_cancel_lines(s, 0, r->po_id, &lines, &nl, err);
+    dg_doc *d = dg_doc_new(DG_DOC_CANCEL);
+    if (!rc)
+        rc = request_header(s, r, d, err);
+    if (rc) {
+        free(req);
+        free(lines);
+        dg_doc_free(d);
+        return rc;
+    }
+    dg_order *o = &d->u.order;
+    dg_arena *a = d->arena;
+    char date[16];
+    fl_date_text(r->po_created, date, sizeof date);
+    o->order_number = dg_arena_strdup(a, r->po_number);
+    o->order_date = dg_arena_strdup(a, date);
+    o->customer_order_number = dg_arena_strdup(a, r->order_number);
+    o->notes = r->reason[0] ? dg_arena_strdup(a, r->reason) : NULL;
+    o->order_type = dg_arena_strdup(a, "DS");
+    o->version = dg_arena_printf(a, "%lld", (long long)r->seq + 1);
+    /* 01 (cancel the PO) when no line stays open after this request, else 04 (change) */
+    int64_t open_after = 0;
+    for (size_t i = 0; i < nl; i++)
+        if (!strcmp(lines[i].status, DG_LINE_MATCHED))
+            open_after += lines[i].ordered - lines[i].cancelled - lines[i].requested;
+    if (remaining && open_after > 0)
+        remaining_lines(d, lines, nl);
+    if (!o->n_lines) { /* nothing is left open at the supplier (re-routed lines are gone): 01 */
+        open_after = remaining ? 0 : open_after;
+        changed_lines(d, req, nr);
+    }
+    o->purpose = dg_arena_strdup(a, open_after > 0 ? "04" : "01");
     free(req);
     free(lines);
     *out = d;
     return 0;
 }
 
-int dg_flow_pending_cancels(dg_store *s, const char *supplier, dg_flow_cancel_out **out, size_t *n,
-                            dg_error *err)
+int dg_flow_pending_cancels(dg_store *s, const char *supplier, bool remaining,
+                            dg_flow_cancel_out **out, size_t *n, dg_error *err)
 {
     *out = NULL;
     *n = 0;
@@ -578,7 +673,7 @@ int dg_flow_pending_cancels(dg_store *s, const char *supplier, dg_flow_cancel_ou
         snprintf(o[i].number, sizeof o[i].number, "%s", rq[i].number);
         snprintf(o[i].supplier, sizeof o[i].supplier, "%s", rq[i].supplier);
         snprintf(o[i].po_number, sizeof o[i].po_number, "%s", rq[i].po_number);
-        rc = request_doc(s, &rq[i], &o[i].doc, err);
+        rc = request_doc(s, &rq[i], remaining, &o[i].doc, err);
     }
     free(rq);
     if (rc) {

@@ -366,8 +366,11 @@ int dg_flow_ingest_cancel_answer(dg_store *s, const char *supplier, dg_doc *doc,
                                  dg_flow_cancel_result *res, dg_error *err);
 
 /* A request ready for its supplier: doc is the cancellation in the PO's terms (order_number =
- * PO, purpose 01 when no line of the PO stays open else 04, lines with po line numbers,
- * supplier SKUs, status DI (whole line) or QD (decrease) and the new quantity). */
+ * PO, order_date the PO's, the PO's parties and currency, purpose 01 when no line of the PO
+ * stays open else 04, version the PO's version after it: 2 for its first request), lines with
+ * po line numbers, supplier SKUs, status DI (whole line) or QD (decrease) and the new quantity.
+ * remaining (a mapping with cancel_lines: remaining, cXML): a 04 request's lines are instead
+ * the whole PO as it stands after it, every line left open with its quantity, and total. */
 typedef struct dg_flow_cancel_out {
     int64_t id;
     char number[96]; /* "<PO>-C<n>": the file name */
@@ -375,8 +378,8 @@ typedef struct dg_flow_cancel_out {
     char po_number[64];
     dg_doc *doc;
 } dg_flow_cancel_out;
-int dg_flow_pending_cancels(dg_store *s, const char *supplier, dg_flow_cancel_out **out, size_t *n,
-                            dg_error *err);
+int dg_flow_pending_cancels(dg_store *s, const char *supplier, bool remaining,
+                            dg_flow_cancel_out **out, size_t *n, dg_error *err);
 void dg_flow_cancels_free(dg_flow_cancel_out *out, size_t n);
 /* The rendered request is in the outbox (kind "cancel"), in the caller's transaction;
  * idempotent like po_queued. dg_flow_outbox_sent marks it SENT. */

@@ -40,7 +40,7 @@ static int render_requests(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m
 {
     dg_flow_cancel_out *cs = NULL;
     size_t n = 0;
-    int rc = dg_flow_pending_cancels(g->store, p->name, &cs, &n, err);
+    int rc = dg_flow_pending_cancels(g->store, p->name, dg_map_cancel_remaining(m), &cs, &n, err);
     for (size_t i = 0; !rc && i < n && !dg_gw_stop_requested; i++) {
         char base[160], name[256];
         snprintf(base, sizeof base, "CANCEL_%s", cs[i].number);

@@ -17,6 +17,10 @@ dg_doc_kind dg_map_doc_kind(const dg_mapping *m)
 {
     return m->kind;
 }
+bool dg_map_cancel_remaining(const dg_mapping *m)
+{
+    return m->cancel_remaining;
+}
 const char *dg_map_format(const dg_mapping *m)
 {
     return m->format;

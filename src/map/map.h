@@ -22,6 +22,10 @@ const char *dg_map_name(const dg_mapping *m);
 dg_map_direction dg_map_get_direction(const dg_mapping *m);
 dg_doc_kind dg_map_doc_kind(const dg_mapping *m);
 const char *dg_map_format(const dg_mapping *m); /* "x12", "csv", "xml", "json" */
+/* An outbound cancel mapping that writes the PO as it stands after the request (cancel_lines:
+ * remaining: a cXML OrderRequest type="update" repeats the whole order) rather than the lines
+ * the request changes (the default, as an X12 860 lists them). */
+bool dg_map_cancel_remaining(const dg_mapping *m);
 /* File extension a written file should carry ("edi", "csv", "xml", "json"). */
 const char *dg_map_extension(const dg_mapping *m);
 

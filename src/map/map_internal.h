@@ -212,6 +212,7 @@ struct dg_mapping {
     dg_map_direction dir;
     dg_doc_kind kind;
     const char *format;
+    bool cancel_remaining; /* cancel_lines: remaining (see dg_map_cancel_remaining) */
     map_table *tables;
     size_t n_tables;
     map_rule *rules; /* inbound document-level rules */

@@ -853,7 +853,7 @@ static int load_json_opts(dg_mapping *m, const dg_node *o, dg_error *err)
 static int load(dg_mapping *m, dg_error *err)
 {
     const dg_node *root = m->conf;
-    static const dg_conf_key keys[] = {{"name", T}, {"description", T}, {"direction", T}, {"document", T}, {"format", T}, {"csv", M}, {"x12", M}, {"xml", M}, {"json", M}, {"tables", M}, {"fields", L}, {"groups", L}, {"segments", L}, {"columns", L}, {"elements", L}, {NULL, 0}};
+    static const dg_conf_key keys[] = {{"name", T}, {"description", T}, {"direction", T}, {"document", T}, {"format", T}, {"csv", M}, {"x12", M}, {"xml", M}, {"json", M}, {"tables", M}, {"fields", L}, {"groups", L}, {"segments", L}, {"columns", L}, {"elements", L}, {"cancel_lines", T}, {NULL, 0}};
     int rc = dg_conf_check(root, "a mapping file", keys, err);
     if (rc)
         return rc;
@@ -865,6 +865,12 @@ static int load(dg_mapping *m, dg_error *err)
     m->kind = dg_doc_kind_from_name(kind);
     if (m->kind == DG_DOC_NONE)
         return map_where_err(err, root, "'document' must be order, shipment, invoice or stock");
+    const char *cl = dg_conf_str(root, "cancel_lines", NULL);
+    if (cl && (m->kind != DG_DOC_CANCEL || m->dir != DG_MAP_OUT))
+        return map_where_err(err, root, "'cancel_lines' is for outbound cancel mappings");
+    if (cl && strcmp(cl, "changed") && strcmp(cl, "remaining"))
+        return map_where_err(err, root, "'cancel_lines' must be changed or remaining, not '%s'", cl);
+    m->cancel_remaining = cl && !strcmp(cl, "remaining");
     m->format = dg_conf_str(root, "format", "");
     if (strcmp(m->format, "x12") && strcmp(m->format, "csv") && strcmp(m->format, "xml") && strcmp(m->format, "json"))
         return map_where_err(err, root, "'format' must be x12, csv, xml or json");

@@ -268,6 +268,7 @@ static int request_fill(dg_stmt *st, void *row, void *ctx)
     st_col_copy(st, 7, r->order_number, sizeof r->order_number);
     st_col_copy(st, 8, r->reason, sizeof r->reason);
     r->po_created = dg_stmt_int64(st, 9);
+    r->seq = dg_stmt_int64(st, 10);
     return 0;
 }
 
@@ -276,7 +277,8 @@ int dg_store_cancel_requests_pending(dg_store *s, const char *supplier, dg_cance
 {
     static const char sql[] =
         "SELECT r.id, r.po_id, o.id, r.number, p.po_number, p.supplier, o.storefront,"
-        " o.order_number, coalesce(c.reason, ''), p.created_at"
+        " o.order_number, coalesce(c.reason, ''), p.created_at,"
+        " (SELECT count(*) FROM cancel_requests e WHERE e.po_id = r.po_id AND e.id <= r.id)"
         " FROM cancel_requests r JOIN supplier_pos p ON p.id = r.po_id"
         " JOIN cancellations c ON c.id = r.cancellation_id JOIN orders o ON o.id = p.order_id"
         " WHERE r.state = 'PENDING' AND p.sent_at IS NOT NULL AND (?1 IS NULL OR p.supplier = ?1)"

@@ -731,6 +731,7 @@ typedef struct dg_cancel_request {
     char number[96], po_number[64], supplier[64], storefront[64], order_number[64];
     char reason[256];
     int64_t po_created;
+    int64_t seq; /* 1 for the PO's first request, 2 for its second ... */
 } dg_cancel_request;
 int dg_store_cancel_requests_pending(dg_store *s, const char *supplier, dg_cancel_request **rows,
                                      size_t *n, dg_error *err);

@@ -201,9 +201,10 @@ static void invoice_detail_values(void **state)
 }
 
 /* A cancellation to a cXML supplier (cxml-cancel-out): an OrderRequest whose header says
- * type="delete" and names the original order by its orderID and orderDate, as the cXML User's
- * Guide cancels an order; a request that keeps part of the PO open (purpose 04) has no cXML
- * delete and is refused naming the code. */
+ * type="delete" (the whole PO, purpose 01) or "update" (04: its lines are the whole new order,
+ * which the flow gives it with cancel_lines: remaining) and names the original order by its
+ * orderID, orderDate and payloadID, as the cXML User's Guide changes orders; BillTo repeated
+ * (the DTD requires it); a purpose with no cXML form is refused naming the code. */
 static dg_doc *cancel_request(const char *purpose)
 {
     dg_doc *d = dg_doc_new(DG_DOC_CANCEL);
@@ -212,7 +213,9 @@ static dg_doc *cancel_request(const char *purpose)
     o->order_number = dg_arena_strdup(a, "2004-NW");
     o->order_date = dg_arena_strdup(a, "2026-11-20");
     o->purpose = dg_arena_strdup(a, purpose);
+    o->version = dg_arena_strdup(a, "2");
     o->notes = dg_arena_strdup(a, "customer changed mind");
+    o->bill_to.name = dg_arena_strdup(a, "Retail Co");
     dg_order_line *l = dg_order_add_line(d);
     l->line_number = dg_arena_strdup(a, "1");
     l->vendor_sku = dg_arena_strdup(a, "NW-1006");
@@ -225,24 +228,56 @@ static void cancellation_is_a_delete_order(void **state)
 {
     (void)state;
     dg_mapping *m = load_map("mappings/cxml-cancel-out.yaml");
+    assert_true(dg_map_cancel_remaining(m));
     dg_doc *d = cancel_request("01");
     dg_buf b = DG_BUF_INIT;
     dg_error err = {0};
     assert_int_equal(dg_map_write(m, &d, 1, NULL, &b, &err), 0);
     assert_non_null(strstr(b.data, "<OrderRequestHeader orderID=\"2004-NW\" "
-                                   "orderDate=\"2026-11-20\" type=\"delete\">"));
+                                   "orderDate=\"2026-11-20\" type=\"delete\" orderVersion=\"2\">"));
     assert_non_null(strstr(b.data, "<SupplierPartID>NW-1006</SupplierPartID>"));
     assert_non_null(strstr(b.data, "<Comments>customer changed mind</Comments>"));
+    assert_non_null(
+        strstr(b.data, "<DocumentReference payloadID=\"2004-NW.2026-11-20@dropgate\"/>"));
+    assert_non_null(strstr(b.data, "payloadID=\"2004-NW.2026-11-20.delete2@dropgate\""));
+    assert_non_null(strstr(b.data, "<BillTo>"));
     assert_null(strstr(b.data, "type=\"new\""));
     dg_buf_free(&b);
     dg_doc_free(d);
-    /* part of the PO stays open: no delete for that */
+    /* part of the PO stays open: an update */
     d = cancel_request("04");
     b = (dg_buf)DG_BUF_INIT;
-    assert_int_not_equal(dg_map_write(m, &d, 1, NULL, &b, &err), 0);
-    assert_non_null(strstr(err.msg, "04"));
+    assert_int_equal(dg_map_write(m, &d, 1, NULL, &b, &err), 0);
+    assert_non_null(strstr(b.data, "type=\"update\" orderVersion=\"2\""));
     dg_buf_free(&b);
     dg_doc_free(d);
+    /* no cXML form for another purpose; no BillTo is refused too */
+    d = cancel_request("05");
+    b = (dg_buf)DG_BUF_INIT;
+    assert_int_not_equal(dg_map_write(m, &d, 1, NULL, &b, &err), 0);
+    assert_non_null(strstr(err.msg, "05"));
+    dg_buf_free(&b);
+    d->u.order.purpose = dg_arena_strdup(d->arena, "01");
+    d->u.order.bill_to.name = NULL;
+    b = (dg_buf)DG_BUF_INIT;
+    assert_int_not_equal(dg_map_write(m, &d, 1, NULL, &b, &err), 0);
+    assert_non_null(strstr(err.msg, "bill_to"));
+    dg_buf_free(&b);
+    dg_doc_free(d);
+    dg_map_free(m);
+    /* the option is for outbound cancel mappings only, and takes changed or remaining */
+    const char *bad[] = {
+        "name: x\ndirection: out\ndocument: order\nformat: xml\n"
+        "cancel_lines: remaining\nxml: {root: a}\nelements: [{path: b, value: c}]\n",
+        "name: x\ndirection: out\ndocument: cancel\nformat: xml\n"
+        "cancel_lines: all\nxml: {root: a}\nelements: [{path: b, value: c}]\n"};
+    for (size_t i = 0; i < 2; i++) {
+        dg_mapping *x = NULL;
+        assert_int_not_equal(dg_map_load(write_tmp("cl.yaml", bad[i]), &x, &err), 0);
+        assert_non_null(strstr(err.msg, "cancel_lines"));
+    }
+    m = load_map("mappings/x12-860-out.yaml");
+    assert_false(dg_map_cancel_remaining(m));
     dg_map_free(m);
 }
 
@@ -362,6 +397,23 @@ static void confirmation_types(void **state)
         assert_string_equal(one_ack(&l, write_tmp("types.xml", xml))->status, hd[i][1]);
         list_free(&l);
     }
+    /* our payloadID names the PO; a change's, or someone else's, names none */
+    const char *ours =
+        "<cXML><Request><ConfirmationRequest><ConfirmationHeader type=\"accept\"/>"
+        "<OrderReference><DocumentReference payloadID=\"1.5-NW.2026-11-20@dropgate\"/>"
+        "</OrderReference></ConfirmationRequest></Request></cXML>";
+    doc_list l = {0};
+    assert_string_equal(one_ack(&l, write_tmp("ours.xml", ours))->po_number, "1.5-NW");
+    list_free(&l);
+    const char *change =
+        "<cXML><Request><ConfirmationRequest><ConfirmationHeader type=\"accept\"/>"
+        "<OrderReference><DocumentReference payloadID=\"5-NW.2026-11-20.update2@dropgate\"/>"
+        "</OrderReference></ConfirmationRequest></Request></cXML>";
+    dg_error e2 = {0};
+    assert_int_not_equal(read_fail(dg_test_path("mappings/cxml-confirm-in.yaml"),
+                                   write_tmp("change.xml", change), &e2),
+                         0);
+    assert_non_null(strstr(e2.msg, "po_number"));
     /* someone else's payloadID names no PO of ours */
     const char *bad = "<cXML><Request><ConfirmationRequest><ConfirmationHeader type=\"accept\"/>"
                       "<OrderReference><DocumentReference payloadID=\"x.2025-01-01@elsewhere\"/>"
