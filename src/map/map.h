@@ -47,6 +47,9 @@ int dg_map_x12_read_set(dg_map_x12_reader *r, const struct dg_x12_set *set, dg_d
 void dg_map_x12_reader_free(dg_map_x12_reader *r);
 /* The ST01 an inbound X12 mapping reads ("856"), NULL for other formats. */
 const char *dg_map_x12_set_id(const dg_mapping *m);
+/* Tests only: on, every inbound X12 path is evaluated alone from its scope, not through its
+ * rule list's plan (the tree of shared loop lookups), so a test can compare the two. */
+void dg_map_debug_x12_paths_alone(bool on);
 
 /* One document of a file that the mapping did not turn into a canonical document. */
 typedef struct dg_map_outcome {

@@ -136,6 +136,7 @@ typedef struct map_group {
     size_t n_filters;
     map_rule *rules;
     size_t n_rules;
+    void *plan_c; /* X12: the rules' paths as one tree of loops (xplan) */
 } map_group;
 
 /* Outbound node: an X12 segment, a CSV column, an XML element/attribute, or a loop of them. */
@@ -178,6 +179,8 @@ typedef struct map_x12_opts {
     size_t n_step_uids;     /* distinct loop steps in the paths (map_x12.c caches their lookups) */
     const char *document_per; /* inbound: one document per loop of this step ("HL[HL03=O]") */
     void *document_per_c;
+    void *plan_c;             /* inbound: the header rules' paths as one tree of loops (xplan) */
+    size_t max_plan;          /* nodes of the largest plan (the header's or a group's) */
 } map_x12_opts;
 
 typedef struct map_xml_ns {

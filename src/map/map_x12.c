@@ -44,8 +44,10 @@ static int compile_cond(dg_mapping *m, map_rule *r, dg_error *err)
     return 0;
 }
 
-static int compile_rules(dg_mapping *m, map_rule *rules, size_t n, dg_error *err)
+static int compile_rules(dg_mapping *m, map_rule *rules, size_t n, void **plan_c, dg_error *err)
 {
+    xplan *pl = dg_arena_alloc(m->arena, sizeof *pl);
+    *plan_c = pl;
     for (size_t i = 0; i < n; i++) {
         map_rule *r = &rules[i];
         if (r->n_src > MAX_SRC)
@@ -56,6 +58,7 @@ static int compile_rules(dg_mapping *m, map_rule *rules, size_t n, dg_error *err
             const char *e = x12_path_compile(m->arena, r->src[k], p);
             if (e)
                 return path_err(m, r, 0, "source", r->src[k], e, err);
+            x12_plan_add(m->arena, pl, p);
             r->src_c[k] = p;
         }
         if (r->negate_if) {
@@ -64,6 +67,8 @@ static int compile_rules(dg_mapping *m, map_rule *rules, size_t n, dg_error *err
                 return rc;
         }
     }
+    if (pl->n > m->x12.max_plan)
+        m->x12.max_plan = pl->n;
     return 0;
 }
 
@@ -120,7 +125,7 @@ int map_x12_compile(dg_mapping *m, dg_error *err)
                             "x12 'document_per'", m->x12.document_per, e, err);
         m->x12.document_per_c = st;
     }
-    int rc = compile_rules(m, m->rules, m->n_rules, err);
+    int rc = compile_rules(m, m->rules, m->n_rules, &m->x12.plan_c, err);
     for (size_t g = 0; !rc && g < m->n_groups; g++) {
         map_group *gr = &m->groups[g];
         const char *e;
@@ -154,7 +159,7 @@ int map_x12_compile(dg_mapping *m, dg_error *err)
                 p->steps[st].uid = -1; /* not in the lookup cache */
             gr->whens_c[k] = p;
         }
-        rc = compile_rules(m, gr->rules, gr->n_rules, err);
+        rc = compile_rules(m, gr->rules, gr->n_rules, &gr->plan_c, err);
     }
     if (!rc)
         assign_uids(m);
@@ -181,6 +186,7 @@ typedef struct {
     size_t n_docs, cap_docs;
     char others[48];  /* set ids seen that the mapping does not read, for the message */
     xscratch scratch; /* SEG@* values */
+    xplan_run run;    /* where the nodes of the plan being applied were found */
 } x12_read;
 
 static const char *seg_elem(const void *ctx, const void *raw, int el, int comp, int rep,
@@ -249,13 +255,24 @@ static void mark_loops(const x12_read *x, const xset *s)
     }
 }
 
-static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t n, xscope sc,
-                       dg_doc *doc, int group, size_t idx)
+static bool paths_alone; /* dg_map_debug_x12_paths_alone */
+
+void dg_map_debug_x12_paths_alone(bool on)
+{
+    paths_alone = on;
+}
+
+static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t n, const xplan *pl,
+                       xscope sc, dg_doc *doc, int group, size_t idx)
 {
     char scope_id[4];
     x12_unpack(s->segs[sc.begin].id, scope_id);
     void *grp_rec = group >= 0 ? dg_fields_record(doc, group, idx) : NULL,
          *body_rec = dg_fields_record(doc, DG_FIELD_BODY, 0);
+    if (++x->run.gen == 0) { /* wrapped: no stamp may look current */
+        memset(x->run.stamp, 0, x->m->x12.max_plan * sizeof *x->run.stamp);
+        x->run.gen = 1;
+    }
     for (size_t i = 0; i < n; i++) {
         const map_rule *r = &rules[i];
         const char *vals[MAX_SRC];
@@ -263,8 +280,14 @@ static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t
         long found = -1;
         size_t n_src = r->n_src;
         for (size_t k = 0; k < n_src; k++) {
+            const xpath *p = r->src_c[k];
             size_t len = 0, seg = SIZE_MAX;
-            vals[k] = x12_path_eval(s, r->src_c[k], &sc, &len, &seg);
+            if (p->node >= 0 && !paths_alone) { /* the plan found its segment once for all */
+                seg = x12_plan_at(s, pl, &x->run, p->node, &sc);
+                vals[k] = seg != SIZE_MAX ? x12_path_value(s, p, seg, &len) : NULL;
+            } else {
+                vals[k] = x12_path_eval(s, p, &sc, &len, &seg);
+            }
             lens[k] = vals[k] ? len : 0;
             at[k] = seg;
             if (vals[k] && len && found < 0) {
@@ -345,7 +368,7 @@ static int map_within(x12_read *x, const xset *s, const map_group *gr, size_t be
             if (gr->n_whens && !any_value(s, gr, sc))
                 continue;
             size_t idx = dg_fields_add(doc, gr->group);
-            rc = apply_rules(x, s, gr->rules, gr->n_rules, sc, doc, gr->group, idx);
+            rc = apply_rules(x, s, gr->rules, gr->n_rules, gr->plan_c, sc, doc, gr->group, idx);
             char **num =
                 gr->number ? dg_field_str(dg_fields_record(doc, gr->group, idx), gr->number) : NULL;
             if (!rc && num && !*num)
@@ -365,7 +388,7 @@ static int map_doc(x12_read *x, const xset *s, size_t begin, size_t end, bool sh
 {
     const dg_mapping *m = x->m;
     xscope all = {0, s->n, true, 0, 0};
-    int rc = apply_rules(x, s, m->rules, m->n_rules, all, doc, DG_FIELD_BODY, 0);
+    int rc = apply_rules(x, s, m->rules, m->n_rules, m->x12.plan_c, all, doc, DG_FIELD_BODY, 0);
     if (shared) {
         begin = 0;
         end = s->n;
@@ -390,7 +413,7 @@ static int map_doc(x12_read *x, const xset *s, size_t begin, size_t end, bool sh
             if (gr->n_whens && !any_value(s, gr, sc))
                 continue;
             size_t idx = dg_fields_add(doc, gr->group);
-            rc = apply_rules(x, s, gr->rules, gr->n_rules, sc, doc, gr->group, idx);
+            rc = apply_rules(x, s, gr->rules, gr->n_rules, gr->plan_c, sc, doc, gr->group, idx);
             if (!rc)
                 map_group_finish(gr, doc, idx);
         }
@@ -544,16 +567,20 @@ static int on_set(void *ctx, const dg_x12_set *set)
         x->segs[i].pos = sg->file_seg;
         x->segs[i].n_el = sg->n_el;
         x->segs[i].raw = sg;
+        x->segs[i].el = sg->el;
+        x->segs[i].el_len = sg->el_len;
     }
     static const dg_x12_delims bare = {'*', '>', 0, '~'}; /* a set outside any ISA */
-    xset s = {.segs = x->segs,
+    const dg_x12_delims *d = set->isa ? &set->isa->delims : &bare;
+    xset s = {.whole_el = !d->rep,
+              .segs = x->segs,
               .n = set->n_segs,
               .cache = x->cache,
               .n_cache = m->x12.n_step_uids,
               .gen = ++x->gen,
               .in_group = x->in_group,
               .elem = seg_elem,
-              .ctx = set->isa ? &set->isa->delims : &bare,
+              .ctx = d,
               .until = x->until,
               .n_until = x->n_until,
               .scratch = &x->scratch};
@@ -568,7 +595,11 @@ static void reader_init(x12_read *x, const dg_mapping *m)
     for (size_t i = 0; i < m->x12.n_until && x->n_until < 32; i++)
         x->until[x->n_until++] = x12_pack(m->x12.until[i], strlen(m->x12.until[i]));
     x->cache = calloc(m->x12.n_step_uids + 1, sizeof *x->cache);
-    if (!x->cache)
+    size_t np = m->x12.max_plan + 1;
+    x->run.stamp = calloc(np, sizeof *x->run.stamp);
+    x->run.at = malloc(np * sizeof *x->run.at);
+    x->run.end = malloc(np * sizeof *x->run.end);
+    if (!x->cache || !x->run.stamp || !x->run.at || !x->run.end)
         abort();
 }
 
@@ -579,6 +610,9 @@ static void reader_clear(x12_read *x)
     free(x->starts);
     free(x->next_same);
     free(x->cache);
+    free(x->run.stamp);
+    free(x->run.at);
+    free(x->run.end);
     free(x->docs);
     for (size_t k = 0; k < X12_SCRATCH; k++)
         free(x->scratch.buf[k]);

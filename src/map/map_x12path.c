@@ -140,6 +140,7 @@ static int pair_start(uint32_t seg)
 const char *x12_path_compile(dg_arena *a, const char *text, xpath *p)
 {
     memset(p, 0, sizeof *p);
+    p->node = -1;
     if (!strncmp(text, "outer/", 6)) {
         p->outer = true;
         text += 6;
@@ -190,18 +191,21 @@ static inline bool same_text(const char *a, const char *b, size_t len)
     }
 }
 
-static const char *elem(const xset *s, size_t i, int el, int comp, int rep, size_t *len)
+static inline const char *elem(const xset *s, size_t i, int el, int comp, int rep, size_t *len)
 {
     *len = 0;
-    if (el > s->segs[i].n_el) /* absent: no call into the reader */
+    const xseg *g = &s->segs[i];
+    if (el > g->n_el) /* absent: no call into the reader */
         return "";
-    return s->elem(s->ctx, s->segs[i].raw, el, comp, rep, len);
+    if (!comp && !rep && s->whole_el && el >= 1) {
+        *len = g->el_len[el];
+        return g->el[el];
+    }
+    return s->elem(s->ctx, g->raw, el, comp, rep, len);
 }
 
-bool x12_step_match(const xset *s, size_t i, const xstep *st)
+bool x12_step_conds(const xset *s, size_t i, const xstep *st)
 {
-    if (s->segs[i].id != st->seg)
-        return false;
     for (size_t c = 0; c < st->n_conds; c++) {
         const xcond *cd = &st->conds[c];
         size_t len;
@@ -426,27 +430,8 @@ static const char *all_pairs(const xset *s, size_t at, int from, size_t *len)
     return x->buf[k];
 }
 
-const char *x12_path_eval(const xset *s, const xpath *p, const xscope *scope, size_t *len,
-                          size_t *seg)
+const char *x12_path_value(const xset *s, const xpath *p, size_t at, size_t *len)
 {
-    xscope sc = *scope; /* by pointer: a 24-byte struct by value costs a store-forwarding stall */
-    if (p->outer) {
-        if (sc.outer_end <= sc.outer_begin)
-            return NULL;
-        sc = (xscope){sc.outer_begin, sc.outer_end, false, 0, 0};
-    }
-    for (int k = 0; k < p->parents; k++)
-        if (!parent_scope(s, &sc))
-            return NULL;
-    size_t at = SIZE_MAX;
-    for (size_t k = 0; k < p->n_steps; k++)
-        if (!enter_step(s, &sc, &p->steps[k], &at))
-            return NULL;
-    if (at == SIZE_MAX || s->segs[at].id != p->ref.seg)
-        at = find(s, sc, p->ref.seg, NULL);
-    if (at == SIZE_MAX)
-        return NULL;
-    *seg = at;
     if (p->all_pairs)
         return all_pairs(s, at, p->ref.el, len);
     if (!p->n_quals)
@@ -469,4 +454,81 @@ const char *x12_path_eval(const xset *s, const xpath *p, const xscope *scope, si
             }
     }
     return best_el ? elem(s, at, best_el + 1, 0, 0, len) : NULL;
+}
+
+const char *x12_path_eval(const xset *s, const xpath *p, const xscope *scope, size_t *len,
+                          size_t *seg)
+{
+    xscope sc = *scope; /* by pointer: a 24-byte struct by value costs a store-forwarding stall */
+    if (p->outer) {
+        if (sc.outer_end <= sc.outer_begin)
+            return NULL;
+        sc = (xscope){sc.outer_begin, sc.outer_end, false, 0, 0};
+    }
+    for (int k = 0; k < p->parents; k++)
+        if (!parent_scope(s, &sc))
+            return NULL;
+    size_t at = SIZE_MAX;
+    for (size_t k = 0; k < p->n_steps; k++)
+        if (!enter_step(s, &sc, &p->steps[k], &at))
+            return NULL;
+    if (at == SIZE_MAX || s->segs[at].id != p->ref.seg)
+        at = find(s, sc, p->ref.seg, NULL);
+    if (at == SIZE_MAX)
+        return NULL;
+    *seg = at;
+    return x12_path_value(s, p, at, len);
+}
+
+/* ---- plans ----------------------------------------------------------------------------------- */
+
+static int plan_node(dg_arena *a, xplan *pl, int parent, const xstep *step, uint32_t seg)
+{
+    for (size_t k = 0; k < pl->n; k++) {
+        const xnode *nd = &pl->nodes[k];
+        if (nd->parent == parent &&
+            (step ? nd->step && step_eq(nd->step, step) : !nd->step && nd->seg == seg))
+            return (int)k;
+    }
+    pl->nodes = dg_arena_grow(a, pl->nodes, sizeof *pl->nodes, pl->n, &pl->cap, pl->n + 1);
+    pl->nodes[pl->n] = (xnode){parent, step, seg};
+    return (int)pl->n++;
+}
+
+void x12_plan_add(dg_arena *a, xplan *pl, xpath *p)
+{
+    p->node = -1;
+    if (p->outer || p->parents)
+        return;
+    int k = -1;
+    for (size_t i = 0; i < p->n_steps; i++)
+        k = plan_node(a, pl, k, &p->steps[i], 0);
+    /* as x12_path_eval: the value's segment is searched unless the last step found it */
+    if (!p->n_steps || p->steps[p->n_steps - 1].seg != p->ref.seg)
+        k = plan_node(a, pl, k, NULL, p->ref.seg);
+    p->node = k;
+}
+
+size_t x12_plan_find(const xset *s, const xplan *pl, xplan_run *r, int k, const xscope *sc)
+{
+    const xnode *nd = &pl->nodes[k];
+    xscope in = {sc->begin, sc->end, sc->header, 0, 0};
+    size_t at = SIZE_MAX, end = 0;
+    if (nd->parent >= 0) {
+        in.begin = x12_plan_at(s, pl, r, nd->parent, sc);
+        in.end = r->end[nd->parent];
+    }
+    if (in.begin != SIZE_MAX) {
+        at = find(s, in, nd->seg, nd->step);
+        if (nd->step && at != SIZE_MAX) { /* the step's loop, as enter_step narrows it */
+            end = at + 1;
+            while (end < in.end && s->segs[end].id != nd->step->seg &&
+                   !(in.header && s->in_group[end]))
+                end++;
+        }
+    }
+    r->stamp[k] = r->gen;
+    r->at[k] = at;
+    r->end[k] = end;
+    return at;
 }

@@ -31,15 +31,16 @@ typedef struct xstep {
 } xstep;
 
 typedef struct xpath {
-    int parents;  /* leading "parent/": evaluate in the parent HL's loop */
-    bool outer;   /* leading "outer/": evaluate in the loop enclosing a 'within' group's loop */
+    int parents;    /* leading "parent/": evaluate in the parent HL's loop */
+    bool outer;     /* leading "outer/": evaluate in the loop enclosing a 'within' group's loop */
     bool all_pairs; /* SEG@*: every (qualifier, id) pair as "Q=id;Q=id" */
-    xstep *steps; /* loop selectors before the element */
+    xstep *steps;   /* loop selectors before the element */
     size_t n_steps;
     xref ref;
     const char **quals; /* SEG@Q1,Q2: product id by qualifier over id pairs */
     size_t *qual_lens;
     size_t n_quals;
+    int node; /* its node in the plan of its rule list (x12_plan_add), -1: evaluated alone */
 } xpath;
 
 /* One segment of a set as the evaluator sees it; elem() gives element/component text. The
@@ -49,6 +50,10 @@ typedef struct xseg {
     int n_el; /* elements after the id */
     long pos; /* segment number in the file, for messages */
     const void *raw;
+    /* the elements as read (el[1..n_el]): a whole element without repetitions is read here
+     * without a call through elem (most paths ask for nothing else) */
+    const char *const *el;
+    const uint32_t *el_len;
 } xseg;
 
 typedef struct xset {
@@ -63,6 +68,7 @@ typedef struct xset {
     const unsigned char *in_group; /* 1: inside a repeated-group loop (not header) */
     const char *(*elem)(const void *ctx, const void *raw, int el, int comp, int rep, size_t *len);
     const void *ctx;
+    bool whole_el; /* no repetition separator: xseg.el holds each whole element */
     const uint32_t *until;
     size_t n_until;
     struct xscratch *scratch; /* text built by SEG@* (NULL: SEG@* gives nothing) */
@@ -107,7 +113,13 @@ const char *x12_unpack(uint32_t id, char buf[4]);
 const char *x12_path_compile(dg_arena *a, const char *text, xpath *out);
 const char *x12_step_compile(dg_arena *a, const char *text, xstep *out);
 
-bool x12_step_match(const xset *s, size_t i, const xstep *st);
+bool x12_step_conds(const xset *s, size_t i, const xstep *st);
+/* Whether segment i is the step's segment and meets its conditions (the id test inline: most
+ * segments a loop search passes are other segments). */
+static inline bool x12_step_match(const xset *s, size_t i, const xstep *st)
+{
+    return s->segs[i].id == st->seg && (!st->n_conds || x12_step_conds(s, i, st));
+}
 /* Gives equal steps (same segment and conditions) the same uid; returns the next free uid. */
 int x12_step_uid(xstep *st, const xstep **seen, int n_seen);
 /* Where the loop started by segment i ends (next same segment, an until segment, end). */
@@ -115,5 +127,44 @@ size_t x12_loop_end(const xset *s, size_t i, size_t limit, uint32_t also_stop);
 /* Evaluates p in scope; on success returns the text (len) and the segment index it came from. */
 const char *x12_path_eval(const xset *s, const xpath *p, const xscope *scope, size_t *len,
                           size_t *seg);
+/* The text p selects in segment at (which p's steps found): element, component, the id
+ * chosen by qualifier (SEG@Q) or every pair (SEG@*); NULL when there is none. */
+const char *x12_path_value(const xset *s, const xpath *p, size_t at, size_t *len);
+
+/* The paths of one rule list (a mapping's header rules, one group's rules) as a tree of the
+ * loops they enter: equal step prefixes share a node, so a loop is found once per scope however
+ * many rules read it, and a rule whose loop is absent costs one look at its node instead of a
+ * path evaluation. The answers are those of x12_path_eval: a step node finds its step and
+ * narrows the scope to its loop as enter_step does, a value node finds the value's segment in
+ * its parent's scope as the end of x12_path_eval does. */
+typedef struct xnode {
+    int parent;        /* the node whose loop this one searches, -1: the rules' scope */
+    const xstep *step; /* a loop step, or NULL: a value node */
+    uint32_t seg;      /* value node: the segment id */
+} xnode;
+
+typedef struct xplan {
+    xnode *nodes;
+    size_t n, cap;
+} xplan;
+
+/* Where one scope's nodes were found: at[k] and end[k] (its loop's end) hold while
+ * stamp[k] == gen; the caller bumps gen for every new scope. */
+typedef struct xplan_run {
+    uint32_t gen;
+    uint32_t *stamp;
+    size_t *at, *end;
+} xplan_run;
+
+/* Adds p's steps and value segment to pl and sets p->node; a path with parent/ or outer/
+ * leaves the scope and stays evaluated alone (node -1). */
+void x12_plan_add(dg_arena *a, xplan *pl, xpath *p);
+size_t x12_plan_find(const xset *s, const xplan *pl, xplan_run *r, int k, const xscope *sc);
+/* The segment node k of pl selects in scope sc, SIZE_MAX when there is none. */
+static inline size_t x12_plan_at(const xset *s, const xplan *pl, xplan_run *r, int k,
+                                 const xscope *sc)
+{
+    return r->stamp[k] == r->gen ? r->at[k] : x12_plan_find(s, pl, r, k, sc);
+}
 
 #endif

@@ -691,6 +691,153 @@ static void components_and_repetitions(void **state)
     dg_map_free(m);
 }
 
+/* ---- plans vs paths alone ---------------------------------------------------------------- */
+
+/* Each document as JSON, each failed or skipped one with its reason: what a reader hands on. */
+static int json_sink(void *ctx, dg_doc *doc, dg_error *err)
+{
+    dg_buf *b = ctx;
+    int rc = dg_doc_to_json(doc, 0, b, err);
+    dg_buf_puts(b, "\n");
+    dg_doc_free(doc);
+    return rc;
+}
+
+static int reason_sink(void *ctx, const dg_map_outcome *o, dg_error *err)
+{
+    (void)err;
+    dg_buf_printf(ctx, "%s %s %ld %s: %s\n", o->skipped ? "skipped" : "failed", o->unit,
+                  o->position, o->key ? o->key : "-", o->reason);
+    return 0;
+}
+
+static void transcribe_x12(const dg_mapping *m, const char *path, bool alone, dg_buf *b)
+{
+    dg_error err = {0};
+    dg_map_debug_x12_paths_alone(alone);
+    int rc = dg_map_read_each(m, path, json_sink, reason_sink, b, &err);
+    dg_map_debug_x12_paths_alone(false);
+    dg_buf_printf(b, "rc %d %s\n", rc, rc ? err.msg : "");
+}
+
+static const char *const inbound_x12[] = {"mappings/x12-850-in.yaml", "mappings/x12-855-in.yaml",
+                                          "mappings/x12-856-in.yaml", "mappings/x12-810-in.yaml",
+                                          "mappings/x12-846-in.yaml", "mappings/x12-865-in.yaml"};
+enum { N_INBOUND_X12 = sizeof inbound_x12 / sizeof *inbound_x12 };
+
+static int plan_files, plan_docs;
+
+/* Every inbound X12 mapping over path, through the plans and with every path alone. */
+static void plan_like_alone(dg_mapping *const *maps, const char *path)
+{
+    for (size_t k = 0; k < N_INBOUND_X12; k++) {
+        dg_buf planned = DG_BUF_INIT, alone = DG_BUF_INIT;
+        transcribe_x12(maps[k], path, false, &planned);
+        transcribe_x12(maps[k], path, true, &alone);
+        if (planned.len != alone.len || memcmp(planned.data, alone.data, planned.len))
+            fail_msg("%s with %s: the plan and the paths alone differ:\n%s---\n%s", path,
+                     inbound_x12[k], planned.data, alone.data);
+        for (const char *p = planned.data; (p = strstr(p, "\"kind\"")); p++)
+            plan_docs++;
+        dg_buf_free(&planned);
+        dg_buf_free(&alone);
+    }
+    plan_files++;
+}
+
+/* Variants of a small file: each segment after ST left out in turn, and each doubled, so loops
+ * start, end and repeat where the shipped files never make them. */
+static void plan_mutants(dg_mapping *const *maps, const char *path)
+{
+    size_t len;
+    char *data = dg_test_read_file(path, &len);
+    if (!data || len < 106 || len > 4096) {
+        free(data);
+        return;
+    }
+    char term = data[105];
+    const char *st = strstr(data, "ST");
+    size_t from = st ? (size_t)(st - data) : len, n_seg = 0, starts[256];
+    for (size_t i = from; i < len && n_seg < 256; i++)
+        if (data[i] == term)
+            starts[n_seg++] = i + 1; /* where the next segment starts */
+    for (size_t s = 0; s + 2 < n_seg; s++) {
+        size_t b = starts[s], e = starts[s + 1];
+        for (int twice = 0; twice < 2; twice++) {
+            dg_buf v = DG_BUF_INIT;
+            dg_buf_append(&v, data, e);
+            if (twice)
+                dg_buf_append(&v, data + b, e - b);
+            else
+                v.len = b;
+            dg_buf_append(&v, data + e, len - e);
+            const char *p = tmp_path("mutant.edi");
+            FILE *f = fopen(p, "wb");
+            assert_non_null(f);
+            assert_int_equal(fwrite(v.data, 1, v.len, f), v.len);
+            fclose(f);
+            plan_like_alone(maps, p);
+            dg_buf_free(&v);
+        }
+    }
+    free(data);
+}
+
+static void walk_x12(dg_mapping *const *maps, const char *dir, bool mutants)
+{
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return;
+    struct dirent *de;
+    while ((de = readdir(dp))) {
+        if (de->d_name[0] == '.')
+            continue;
+        char path[2048];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        DIR *sub = opendir(path);
+        if (sub) {
+            closedir(sub);
+            walk_x12(maps, path, mutants);
+            continue;
+        }
+        FILE *f = fopen(path, "rb");
+        char head[4] = {0};
+        size_t got = f ? fread(head, 1, 3, f) : 0;
+        if (f)
+            fclose(f);
+        if (got != 3 || strcmp(head, "ISA"))
+            continue;
+        plan_like_alone(maps, path);
+        if (mutants)
+            plan_mutants(maps, path);
+    }
+    closedir(dp);
+}
+
+/* The plans (each loop found once per scope for all the rules reading it) give what every path
+ * evaluated alone gives: the same documents, the same failures with the same messages, on every
+ * X12 file of the samples, the test data and the corpus, and on variants of the small ones. */
+static void plans_like_paths_alone(void **state)
+{
+    (void)state;
+    dg_mapping *maps[N_INBOUND_X12];
+    for (size_t k = 0; k < N_INBOUND_X12; k++)
+        maps[k] = load_map(inbound_x12[k]);
+    walk_x12(maps, dg_test_path("samples"), true);
+    walk_x12(maps, dg_test_path("tests/data"), true);
+    const char *dir = dg_test_corpus_dir();
+    if (dir) {
+        char x12[2048];
+        snprintf(x12, sizeof x12, "%s/x12", dir);
+        walk_x12(maps, x12, false);
+    }
+    for (size_t k = 0; k < N_INBOUND_X12; k++)
+        dg_map_free(maps[k]);
+    print_message("  %d files, %d documents compared\n", plan_files, plan_docs);
+    assert_true(plan_files > (dir ? 400 : 100));
+    assert_true(plan_docs > 500);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -707,6 +854,7 @@ int main(void)
         cmocka_unit_test(inbound_errors),
         cmocka_unit_test(bad_x12_mappings),
         cmocka_unit_test(components_and_repetitions),
+        cmocka_unit_test(plans_like_paths_alone),
     };
     return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }
