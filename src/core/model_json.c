@@ -224,9 +224,21 @@ static void jw_close(jw *w, char c)
     dg_buf_putc(w->b, c);
 }
 
-/* A table field's key: precomputed "name": text, no strlen or escaping per value. */
+/* A table field's key: precomputed "name": text, no strlen or escaping per value. In the pretty
+ * form the line break, indentation and key come as one piece (json_pre) when the field is written
+ * at the level its table expects, which dg_doc_to_json always does. */
 static void jw_fkey(jw *w, const dg_field *f)
 {
+    if (w->pretty && f->json_pre_len == 2 * (size_t)w->depth + 2 + f->json_key_len) {
+        jw_reserve(w->b, f->json_pre_len + 2);
+        w->b->data[w->b->len] = ',';
+        w->b->len += !w->first[w->depth];
+        w->first[w->depth] = false;
+        jw_copy(w->b->data + w->b->len, f->json_pre, f->json_pre_len);
+        w->b->len += f->json_pre_len;
+        w->b->data[w->b->len] = '\0';
+        return;
+    }
     jw_reserve(w->b, f->json_key_len + 4 + (w->pretty ? 1 + 2 * (size_t)w->depth : 0));
     if (!w->first[w->depth])
         w->b->data[w->b->len++] = ',';
@@ -278,8 +290,9 @@ static void write_record(jw *w, const dg_field *fs, size_t n, int g, void *rec, 
     char num[64];
     for (size_t i = from; i < n && fs[i].group == g; i++) {
         const dg_field *f = &fs[i];
-        const char *v = f->type == DG_FIELD_STR ? *dg_field_str(rec, f)
-                                                : dg_field_text(rec, f, num, sizeof num);
+        const char *v = f->type == DG_FIELD_STR      ? *dg_field_str(rec, f)
+                        : !dg_field_dec(rec, f)->set ? NULL /* absent: no call */
+                                                     : dg_field_text(rec, f, num, sizeof num);
         if (!v)
             continue;
         if (open_obj && (!f->object || (open_obj != f->object && strcmp(open_obj, f->object)))) {

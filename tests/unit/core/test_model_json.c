@@ -36,12 +36,16 @@ static void writes_documented_form(void **state)
     dg_buf b = DG_BUF_INIT;
     dg_error err = {0};
     assert_int_equal(dg_doc_to_json(d, 0, &b, &err), 0);
-    assert_non_null(strstr(b.data, "{\"kind\":\"order\",\"source\":{\"format\":\"x12\",\"position\":7}"));
+    assert_non_null(
+        strstr(b.data, "{\"kind\":\"order\",\"source\":{\"format\":\"x12\",\"position\":7}"));
     assert_non_null(strstr(b.data, "\"order_number\":\"PO-1001\""));
-    assert_non_null(strstr(b.data, "\"ship_to\":{\"name\":\"Jane \\\"JD\\\" Doe\",\"city\":\"Austin\"}"));
+    assert_non_null(
+        strstr(b.data, "\"ship_to\":{\"name\":\"Jane \\\"JD\\\" Doe\",\"city\":\"Austin\"}"));
     assert_non_null(strstr(b.data, "\"total\":\"123.40\""));
     assert_non_null(strstr(b.data, "\"notes\":\"line1\\nline2\\t\\\\\""));
-    assert_non_null(strstr(b.data, "\"lines\":[{\"vendor_sku\":\"SKU-1\",\"quantity\":\"2\",\"unit_price\":\"12.50\"}"));
+    assert_non_null(strstr(
+        b.data,
+        "\"lines\":[{\"vendor_sku\":\"SKU-1\",\"quantity\":\"2\",\"unit_price\":\"12.50\"}"));
     assert_non_null(strstr(b.data, "\"unit_price\":\"0.0001\""));
     assert_null(strstr(b.data, "buyer\"")); /* empty parties are left out */
     dg_buf_free(&b);
@@ -147,11 +151,70 @@ static void field_groups_are_contiguous(void **state)
     }
 }
 
+/* The pretty form with every field of every kind set: each line is indented two spaces per
+ * open object or array before it, whether a key came from the table's precomputed piece
+ * (json_pre) or the general writer; a key piece at the wrong level would show here. */
+static void pretty_levels_of_every_field(void **state)
+{
+    (void)state;
+    for (int k = DG_DOC_ORDER; k <= DG_DOC_STATUS; k++) {
+        size_t n, ng;
+        const dg_field *fs = dg_fields_list((dg_doc_kind)k, &n);
+        dg_fields_groups((dg_doc_kind)k, &ng);
+        dg_doc *d = dg_doc_new((dg_doc_kind)k);
+        for (size_t g = 0; g < ng; g++)
+            for (int e = 0; e < 2; e++)
+                dg_fields_add(d, (int)g);
+        for (size_t i = 0; i < n; i++) {
+            int g = fs[i].group;
+            for (size_t e = 0; e < (g >= 0 ? 2u : 1u); e++) {
+                void *rec = g == DG_FIELD_SOURCE ? (void *)&d->source : dg_fields_record(d, g, e);
+                if (fs[i].type == DG_FIELD_STR)
+                    *dg_field_str(rec, &fs[i]) = dg_arena_strdup(d->arena, "x");
+                else
+                    dg_dec_parse("1.5", 3, 0, dg_field_dec(rec, &fs[i]));
+            }
+            /* the piece is the key at the level the table gives the field */
+            int level = g == DG_FIELD_SOURCE ? 2 : g == DG_FIELD_BODY ? (fs[i].object ? 3 : 2) : 4;
+            char want[128];
+            snprintf(want, sizeof want, "\n%*s%s ", 2 * level, "", fs[i].json_key);
+            assert_string_equal(fs[i].json_pre, want);
+            assert_int_equal(fs[i].json_pre_len, strlen(want));
+        }
+        d->source.position = 3;
+        dg_buf b = DG_BUF_INIT;
+        dg_error err = {0};
+        assert_int_equal(dg_doc_to_json(d, DG_JSON_PRETTY, &b, &err), 0);
+        int depth = 0, keys = 0;
+        for (const char *p = b.data; *p; p++) {
+            if (*p == '{' || *p == '[')
+                depth++;
+            else if (*p == '}' || *p == ']')
+                depth--;
+            else if (*p == '\n') {
+                size_t sp = strspn(p + 1, " ");
+                bool closer = p[1 + sp] == '}' || p[1 + sp] == ']';
+                if (sp != 2 * (size_t)(closer ? depth - 1 : depth))
+                    fail_msg("%s: line indented %zu at depth %d: %.40s",
+                             dg_doc_kind_name((dg_doc_kind)k), sp, depth, p + 1);
+                keys += p[1 + sp] == '"';
+            }
+        }
+        assert_int_equal(depth, 0);
+        assert_true(keys > (int)n); /* every field written (group fields twice) */
+        dg_buf_free(&b);
+        dg_doc_free(d);
+    }
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(writes_documented_form), cmocka_unit_test(round_trips_exactly),
-        cmocka_unit_test(reads_arrays_and_json_lines), cmocka_unit_test(rejects_bad_documents),
-        cmocka_unit_test(field_table_paths), cmocka_unit_test(field_groups_are_contiguous)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(writes_documented_form),
+                                       cmocka_unit_test(round_trips_exactly),
+                                       cmocka_unit_test(reads_arrays_and_json_lines),
+                                       cmocka_unit_test(rejects_bad_documents),
+                                       cmocka_unit_test(field_table_paths),
+                                       cmocka_unit_test(field_groups_are_contiguous),
+                                       cmocka_unit_test(pretty_levels_of_every_field)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
