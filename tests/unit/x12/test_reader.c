@@ -1025,6 +1025,91 @@ static void test_corpus_valid(void **state)
     assert_true(checked > 0);
 }
 
+/* ---- ST02 duplicates in large groups ----------------------------------------------------- */
+
+typedef struct dupes {
+    int sets;
+    int flagged[8]; /* indexes of the sets with code 23 */
+    int n_flagged;
+} dupes;
+
+static int d_set(void *ctx, const dg_x12_set *set)
+{
+    dupes *d = ctx;
+    if (set->envelope_code == 23 && d->n_flagged < 8)
+        d->flagged[d->n_flagged++] = d->sets;
+    d->sets++;
+    return 0;
+}
+
+/* One group of n sets with the control numbers ctl(i), then the sets named by again[] repeated;
+ * returns the indexes code 23 was given to. */
+static dupes group_of(int n, void (*ctl)(int i, char out[16]), const int *again, int n_again)
+{
+    dg_buf body = DG_BUF_INIT;
+    dg_buf_puts(&body, GS1);
+    char c[16];
+    for (int i = 0; i < n + n_again; i++) {
+        ctl(i < n ? i : again[i - n], c);
+        dg_buf_printf(&body, "ST*850*%s~BEG*00~SE*3*%s~", c, c);
+    }
+    dg_buf_printf(&body, "GE*%d*1~", n + n_again);
+    char *text = make('*', ':', '~', "", body.data, "000000001", IEA_OK);
+    dupes d = {0};
+    dg_x12_callbacks cb = {.on_set = d_set};
+    dg_error err = {0};
+    assert_int_equal(dg_x12_parse_mem(text, strlen(text), "t.edi", &cb, &d, &err), 0);
+    assert_int_equal(d.sets, n + n_again);
+    free(text);
+    dg_buf_free(&body);
+    return d;
+}
+
+static void counter(int i, char out[16])
+{
+    snprintf(out, 16, "%04d", i + 1);
+}
+/* counters, then multiples of 2^17 (the same slot of any table up to 131,072 slots: crafted to
+ * collide) in the same table, after its last growth */
+static void colliding(int i, char out[16])
+{
+    if (i < 1500)
+        snprintf(out, 16, "%04d", i + 1);
+    else
+        snprintf(out, 16, "%09ld", (long)(i - 1499) << 17);
+}
+/* one number written with 4, 5, ... 9 digits, then letters: equal values, different numbers */
+static void same_value(int i, char out[16])
+{
+    if (i < 6)
+        snprintf(out, 16, "%0*d", 4 + i, 7);
+    else
+        snprintf(out, 16, "A%04d", i);
+}
+
+/* The set of a group's ST02s finds every repeat and only repeats: counters (each number has its
+ * own slot), numbers crafted to collide (the set switches to a mixed hash after a long run of
+ * probes), and equal values in different spellings ("0007" is not "00007"). */
+static void test_duplicate_set_controls(void **state)
+{
+    (void)state;
+    int again[] = {0, 1500, 2999};
+    dupes d = group_of(3000, counter, again, 3);
+    assert_int_equal(d.n_flagged, 3);
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(d.flagged[k], 3000 + k);
+    int again1[] = {0, 1499, 1500, 1999};
+    d = group_of(2000, colliding, again1, 4);
+    assert_int_equal(d.n_flagged, 4);
+    for (int k = 0; k < 4; k++)
+        assert_int_equal(d.flagged[k], 2000 + k);
+    int again2[] = {5, 0, 40};
+    d = group_of(50, same_value, again2, 3);
+    assert_int_equal(d.n_flagged, 3);
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(d.flagged[k], 50 + k);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1037,6 +1122,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_interchange),
         cmocka_unit_test(test_group_codes),
         cmocka_unit_test(test_set_codes),
+        cmocka_unit_test(test_duplicate_set_controls),
         cmocka_unit_test(test_truncated_mid_set),
         cmocka_unit_test(test_not_x12),
         cmocka_unit_test(test_lenient_isa),
