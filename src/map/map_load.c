@@ -250,6 +250,9 @@ static int parse_rule_in(dg_mapping *m, map_rule *r, const dg_node *n, int group
     if (!r->n_src && !r->cnst && !r->dflt)
         return map_where_err(err, n, "rule '%s' needs 'source', 'const' or 'default'", r->label);
     r->src_c = dg_arena_alloc(m->arena, (r->n_src + 1) * sizeof *r->src_c);
+    /* the usual rule takes map_apply_in's inline path */
+    r->plain = r->n_src == 1 && !r->cnst && r->field->type == DG_FIELD_STR && !r->table &&
+               !r->date && !r->time && !r->strip && r->case_ == MAP_CASE_NONE;
     return 0;
 }
 

@@ -174,7 +174,6 @@ static const char *lookup(const map_table *t, const char *s, size_t len)
     return t->dflt;
 }
 
-static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 static int parse_number(const map_rule *r, const char *s, size_t len, dg_dec *out)
 {
@@ -199,9 +198,9 @@ static int parse_number(const map_rule *r, const char *s, size_t len, dg_dec *ou
     return dg_dec_parse(tmp, k, r->implied, out);
 }
 
-int map_apply_in(const dg_mapping *m, const map_rule *r, const char *const *vals,
-                 const size_t *lens, size_t n, dg_doc *doc, void *rec, const map_pos *pos,
-                 dg_error *err)
+int map_apply_any(const dg_mapping *m, const map_rule *r, const char *const *vals,
+                  const size_t *lens, size_t n, dg_doc *doc, void *rec, const map_pos *pos,
+                  dg_error *err)
 {
     (void)m;
     const char *s = NULL;
@@ -216,7 +215,7 @@ int map_apply_in(const dg_mapping *m, const map_rule *r, const char *const *vals
         for (size_t i = 0; i < n && !len; i++) {
             s = vals[i];
             len = s ? lens[i] : 0;
-            while (len && is_space(*s))
+            while (len && map_is_space(*s))
                 s++, len--;
         }
     } else if (n > 1) { /* concatenation: non-empty sources joined */
@@ -227,9 +226,9 @@ int map_apply_in(const dg_mapping *m, const map_rule *r, const char *const *vals
         for (size_t i = 0; i < n; i++) {
             const char *v = vals[i];
             size_t l = v ? lens[i] : 0;
-            while (l && is_space(*v))
+            while (l && map_is_space(*v))
                 v++, l--;
-            while (l && is_space(v[l - 1]))
+            while (l && map_is_space(v[l - 1]))
                 l--;
             if (!l)
                 continue;
@@ -243,9 +242,9 @@ int map_apply_in(const dg_mapping *m, const map_rule *r, const char *const *vals
         s = p;
     }
     if (s && r->trim) {
-        while (len && is_space(*s))
+        while (len && map_is_space(*s))
             s++, len--;
-        while (len && is_space(s[len - 1]))
+        while (len && map_is_space(s[len - 1]))
             len--;
     }
     if (s && len > r->max_bytes)
@@ -468,7 +467,7 @@ static int render_rule(const dg_mapping *m, const map_rule *r, const map_out_ctx
         r->cnst ? r->cnst : raw_value(r, r->special, r->field, c, buf, sizeof buf, &num);
     for (int pass = 0; pass < 2; pass++) {
         if (v && r->trim) {
-            while (is_space(*v))
+            while (map_is_space(*v))
                 v++;
             if (!*v)
                 v = NULL;
