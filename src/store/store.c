@@ -112,7 +112,7 @@ static int sqlite_settings(dg_store *s, dg_error *err)
     /* How long a write waits for another process's lock before SQLITE_BUSY (DG_ESTATE, which
      * the daemon retries). DG_STORE_BUSY_TIMEOUT_MS shortens it for tests. */
     const char *busy = getenv("DG_STORE_BUSY_TIMEOUT_MS");
-    char sql[160];
+    char sql[200];
     /* WAL: readers (dropgate status) never block the daemon. synchronous=FULL: every commit is
      * on disk before it returns. With NORMAL the last commits could roll back on an OS crash or
      * power loss, yet right after a commit the gateway deletes/moves the partner's file
@@ -124,7 +124,7 @@ static int sqlite_settings(dg_store *s, dg_error *err)
      * which costs an fsync per upload; never weaken this to save it. */
     snprintf(sql, sizeof sql,
              "PRAGMA busy_timeout=%ld; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-             " PRAGMA foreign_keys=ON;",
+             " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
              busy && *busy ? strtol(busy, NULL, 10) : 10000L);
     return dg_store_exec(s, sql, err);
 }
