@@ -70,16 +70,17 @@ static void docs_free(dg_doc **docs, size_t n)
 
 /* One batch of ch into the outbox; *n the updates it carries (0: none waiting). */
 static int queue_batch(dg_gw *g, const dg_gw_partner *p, const dg_mapping *m, dg_status_channel ch,
-                       size_t *n, dg_error *err)
+                       int64_t *after, size_t *n, dg_error *err)
 {
     dg_doc **docs = NULL;
     int64_t *ids = NULL;
-    int rc =
-        dg_store_status_updates(dg_gw_store(g), p->name, ch, STATUS_BATCH, &docs, &ids, n, err);
+    int rc = dg_store_status_updates(dg_gw_store(g), p->name, ch, *after, STATUS_BATCH, &docs, &ids,
+                                     n, err);
     if (rc || *n == 0) {
         free(ids);
         return rc;
     }
+    *after = ids[*n - 1]; /* the next page starts after this one */
     /* STATUS_<first>-<last>: the rows' ids name the batch, so its name is its content's */
     char base[96], name[256];
     snprintf(base, sizeof base, "STATUS%s_%lld-%lld", ch == DG_STATUS_HOOK ? "_HOOK" : "",
@@ -102,9 +103,10 @@ static int render_channel(dg_gw *g, const dg_gw_partner *p, dg_status_channel ch
     const dg_mapping *m = NULL;
     int rc = load_mapping(g, p, path, key, &m, err);
     size_t n = STATUS_BATCH;
+    int64_t after = 0;
     while (!rc && n == STATUS_BATCH && !dg_gw_stop_requested) {
         dg_error e = {0};
-        int qrc = queue_batch(g, p, m, ch, &n, &e);
+        int qrc = queue_batch(g, p, m, ch, &after, &n, &e);
         if (qrc == DG_ESTATE || qrc == DG_EIO) {
             *err = e;
             return qrc;

@@ -85,9 +85,36 @@ static void heads_free(head *h, size_t n)
     free(h);
 }
 
-/* The rows themselves first (the statement is done before the lines are read). */
-static int read_heads(dg_store *s, const char *storefront, dg_status_channel ch, size_t max,
-                      head **out, size_t *n, dg_error *err)
+/* The first row not SENT yet, less one (0 when none): where a walk in id order starts. Each
+ * min() is one descent of the push_state index (its entries are in id order per state). */
+static int first_unsent(dg_store *s, int64_t *before, dg_error *err)
+{
+    static const char sql[] = "SELECT min(id) FROM status_history WHERE push_state = ?1";
+    static const char *const states[] = {"PENDING", "QUEUED"};
+    *before = 0;
+    for (size_t i = 0; i < 2; i++) {
+        dg_stmt *st;
+        int rc = dg_store_prepare(s, sql, &st, err);
+        if (rc)
+            return rc;
+        dg_stmt_bind_text(st, 1, states[i]);
+        rc = dg_stmt_step(st);
+        int64_t v = rc == DG_DB_ROW ? dg_stmt_int64(st, 0) : 0;
+        dg_stmt_reset(st);
+        if (rc != DG_DB_ROW)
+            return dg_store_fail(s, err, "reading the status feed");
+        if (v > 0 && (*before == 0 || v - 1 < *before))
+            *before = v - 1;
+    }
+    return 0;
+}
+
+/* The rows themselves first (the statement is done before the lines are read). They are read
+ * walking the table in id order from after_id and stop at max: a page costs the rows it passes,
+ * not every row waiting (through the push_state or the storefront index and a sort, the pages
+ * of one cycle cost the square of what waits). "|| ''" keeps the planner off those indexes. */
+static int read_heads(dg_store *s, const char *storefront, dg_status_channel ch, int64_t after_id,
+                      size_t max, head **out, size_t *n, dg_error *err)
 {
     static const char sql[] =
         "SELECT h.id, h.order_id, coalesce(h.po_id, l.po_id, 0), coalesce(h.order_line_id, 0),"
@@ -96,18 +123,23 @@ static int read_heads(dg_store *s, const char *storefront, dg_status_channel ch,
         " FROM status_history h JOIN orders o ON o.id = h.order_id"
         " LEFT JOIN order_lines l ON l.id = h.order_line_id"
         " LEFT JOIN supplier_pos p ON p.id = coalesce(h.po_id, l.po_id)"
-        " WHERE h.push_state IN ('PENDING', 'QUEUED') AND o.storefront = ?1"
+        " WHERE h.id > ?4 AND (h.push_state || '') IN ('PENDING', 'QUEUED') AND (o.storefront || "
+        "'') = ?1"
         " AND (CASE WHEN ?2 = 1 THEN h.hook_outbox_id ELSE h.outbox_id END) IS NULL"
         " ORDER BY h.id LIMIT ?3";
     *out = NULL;
     *n = 0;
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
+    int64_t before = 0;
+    int rc = first_unsent(s, &before, err);
     if (rc)
+        return rc;
+    dg_stmt *st;
+    if ((rc = dg_store_prepare(s, sql, &st, err)))
         return rc;
     dg_stmt_bind_text(st, 1, storefront);
     dg_stmt_bind_int64(st, 2, ch == DG_STATUS_HOOK);
     dg_stmt_bind_int64(st, 3, (int64_t)max);
+    dg_stmt_bind_int64(st, 4, after_id > before ? after_id : before);
     size_t cap = 0;
     bool nomem = false;
     while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
@@ -150,15 +182,16 @@ static int read_heads(dg_store *s, const char *storefront, dg_status_channel ch,
     return 0;
 }
 
-int dg_store_status_updates(dg_store *s, const char *storefront, dg_status_channel ch, size_t max,
-                            struct dg_doc ***docs, int64_t **ids, size_t *n, dg_error *err)
+int dg_store_status_updates(dg_store *s, const char *storefront, dg_status_channel ch,
+                            int64_t after_id, size_t max, struct dg_doc ***docs, int64_t **ids,
+                            size_t *n, dg_error *err)
 {
     *docs = NULL;
     *ids = NULL;
     *n = 0;
     head *h = NULL;
     size_t k = 0;
-    int rc = read_heads(s, storefront, ch, max, &h, &k, err);
+    int rc = read_heads(s, storefront, ch, after_id, max, &h, &k, err);
     for (size_t i = 0; !rc && i < k; i++)
         /* an order-level update is about the whole order, not one PO */
         rc = add_lines(s, h[i].doc, h[i].line_id,
@@ -229,14 +262,19 @@ int dg_store_status_outbox_sent(dg_store *s, int64_t outbox_id, dg_error *err)
 {
     static const char hook[] =
         "UPDATE status_history SET webhook_done = 1 WHERE hook_outbox_id = ?1 AND webhook_done = 0";
-    /* sent when no entry carrying the row is still unsent (this one is marked already) */
-    static const char sent[] =
-        "UPDATE status_history SET push_state = 'SENT'"
-        " WHERE (outbox_id = ?1 OR hook_outbox_id = ?1) AND push_state = 'QUEUED'"
-        " AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.state <> 'SENT'"
-        "  AND (x.id = status_history.outbox_id OR x.id = status_history.hook_outbox_id))";
-    const char *const sqls[] = {hook, sent};
-    for (size_t i = 0; i < 2; i++) {
+    /* sent when no entry carrying the row is still unsent (this one is marked already); one
+     * statement per channel, each found through its outbox index ("|| ''": not through the
+     * push_state index, which would visit every QUEUED row on every mark) */
+#define STATUS_SENT(col)                                                                           \
+    "UPDATE status_history SET push_state = 'SENT'"                                                \
+    " WHERE " col " = ?1 AND (push_state || '') = 'QUEUED'"                                        \
+    " AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.state <> 'SENT'"                              \
+    "  AND (x.id = status_history.outbox_id OR x.id = status_history.hook_outbox_id))"
+    static const char sent_file[] = STATUS_SENT("outbox_id");
+    static const char sent_hook[] = STATUS_SENT("hook_outbox_id");
+#undef STATUS_SENT
+    const char *const sqls[] = {hook, sent_file, sent_hook};
+    for (size_t i = 0; i < 3; i++) {
         dg_stmt *st;
         int rc = dg_store_prepare(s, sqls[i], &st, err);
         if (rc)

@@ -780,10 +780,12 @@ int dg_store_order_outcome(dg_store *s, int64_t order_id, const char *status, co
 struct dg_doc;
 typedef enum { DG_STATUS_FILE = 0, DG_STATUS_HOOK = 1 } dg_status_channel;
 /* Up to max status_history rows of storefront's orders that channel has not carried yet
- * (push_state PENDING or QUEUED), oldest first, each as a canonical status update
- * (DG_DOC_STATUS; ids[i] its row). The caller frees each doc and the arrays. */
-int dg_store_status_updates(dg_store *s, const char *storefront, dg_status_channel ch, size_t max,
-                            struct dg_doc ***docs, int64_t **ids, size_t *n, dg_error *err);
+ * (push_state PENDING or QUEUED) with an id above after_id (0: from the first), oldest first,
+ * each as a canonical status update (DG_DOC_STATUS; ids[i] its row). The caller frees each doc
+ * and the arrays; the next page starts after ids[n - 1]. */
+int dg_store_status_updates(dg_store *s, const char *storefront, dg_status_channel ch,
+                            int64_t after_id, size_t max, struct dg_doc ***docs, int64_t **ids,
+                            size_t *n, dg_error *err);
 /* The rows ids are carried by outbox entry outbox_id on channel ch (same transaction as the
  * entry): QUEUED once every channel the storefront has (need_file, need_hook) carries them. */
 int dg_store_status_queued(dg_store *s, const int64_t *ids, size_t n, dg_status_channel ch,
