@@ -121,7 +121,10 @@ static int sqlite_settings(dg_store *s, dg_error *err)
      * the gateway batches what it can (PO rendering, 200 per commit): bench_gateway 10,000
      * orders 26.3 s NORMAL -> 28.4 s FULL (+8 %), measured when sent marks were batched too.
      * Sent marks are one commit per upload now (a crash may re-send only the file in flight),
-     * which costs an fsync per upload; never weaken this to save it. */
+     * which costs an fsync per upload; never weaken this to save it. temp_store=MEMORY: the
+     * statement journal of each savepoint (the flow takes one per order and per PO file) stays
+     * in memory instead of a temporary file written page by page (most of the cycle's write
+     * calls); it only serves a rollback to the savepoint, never crash recovery (the WAL). */
     snprintf(sql, sizeof sql,
              "PRAGMA busy_timeout=%ld; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
              " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
