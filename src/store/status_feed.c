@@ -226,13 +226,16 @@ int dg_store_status_updates(dg_store *s, const char *storefront, dg_status_chann
 int dg_store_status_queued(dg_store *s, const int64_t *ids, size_t n, dg_status_channel ch,
                            int64_t outbox_id, bool need_file, bool need_hook, dg_error *err)
 {
+    /* One statement per row: the channel's entry, and QUEUED once every channel the
+     * storefront has carries it (the right-hand sides read the row as it was). */
     static const char sql[] =
         "UPDATE status_history SET"
         " outbox_id = CASE WHEN ?3 = 0 THEN ?2 ELSE outbox_id END,"
-        " hook_outbox_id = CASE WHEN ?3 = 1 THEN ?2 ELSE hook_outbox_id END WHERE id = ?1";
-    static const char queued[] =
-        "UPDATE status_history SET push_state = 'QUEUED' WHERE id = ?1 AND push_state = 'PENDING'"
-        " AND (?2 = 0 OR outbox_id IS NOT NULL) AND (?3 = 0 OR hook_outbox_id IS NOT NULL)";
+        " hook_outbox_id = CASE WHEN ?3 = 1 THEN ?2 ELSE hook_outbox_id END,"
+        " push_state = CASE WHEN push_state = 'PENDING'"
+        "  AND (?4 = 0 OR ?3 = 0 OR outbox_id IS NOT NULL)"
+        "  AND (?5 = 0 OR ?3 = 1 OR hook_outbox_id IS NOT NULL) THEN 'QUEUED' ELSE push_state END"
+        " WHERE id = ?1";
     for (size_t i = 0; i < n; i++) {
         dg_stmt *st;
         int rc = dg_store_prepare(s, sql, &st, err);
@@ -241,15 +244,8 @@ int dg_store_status_queued(dg_store *s, const int64_t *ids, size_t n, dg_status_
         dg_stmt_bind_int64(st, 1, ids[i]);
         dg_stmt_bind_int64(st, 2, outbox_id);
         dg_stmt_bind_int64(st, 3, ch == DG_STATUS_HOOK);
-        rc = dg_stmt_step(st);
-        dg_stmt_reset(st);
-        if (rc != DG_DB_DONE)
-            return dg_store_fail(s, err, "queueing a status update");
-        if ((rc = dg_store_prepare(s, queued, &st, err)))
-            return rc;
-        dg_stmt_bind_int64(st, 1, ids[i]);
-        dg_stmt_bind_int64(st, 2, need_file);
-        dg_stmt_bind_int64(st, 3, need_hook);
+        dg_stmt_bind_int64(st, 4, need_file);
+        dg_stmt_bind_int64(st, 5, need_hook);
         rc = dg_stmt_step(st);
         dg_stmt_reset(st);
         if (rc != DG_DB_DONE)
