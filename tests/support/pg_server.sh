@@ -39,13 +39,24 @@ if [ -z "$bindir" ] && command -v pg_config >/dev/null && [ -x "$(pg_config --bi
   bindir=$(pg_config --bindir)
 fi
 
-# A server left by an interrupted run is stopped first.
+# A server left by an interrupted run is stopped first. On stop, the run's server log is read
+# first: on PostgreSQL a failed statement aborts its whole transaction (SQLite only undoes the
+# statement), so a statement refused with "current transaction is aborted" is code that went on
+# after a failure inside a transaction without a savepoint: the stop fails, naming it.
+aborted=0
 if [ -f "$state" ]; then
   old=$(cat "$state")
+  if [ "$cmd" = stop ] && [ -f "$old/server.log" ] &&
+    grep -q "current transaction is aborted" "$old/server.log"; then
+    aborted=1
+    echo "pg_server.sh: statements ran in an aborted transaction (a failed statement was not" \
+      "rolled back to a savepoint); the failure before each and the statement refused:" >&2
+    grep -B3 -A1 "current transaction is aborted" "$old/server.log" >&2 || true
+  fi
   [ -n "$bindir" ] && stop_dir "$old"
   rm -f "$state"
 fi
-[ "$cmd" = stop ] && exit 0
+[ "$cmd" = stop ] && exit "$aborted"
 
 mkdir -p "$(dirname "$state")"
 if [ -z "$bindir" ]; then
