@@ -32,6 +32,15 @@
 
 #include "core/error.h"
 
+/* JSON held in a TEXT column: the text at a two-step path (the canonical JSON's
+ * "order"."order_number"), NULL when absent, in each backend's own words. JSON functions are
+ * not common to both, so a statement that reads JSON is written once per backend from one
+ * template (a macro taking the expression) and chosen by dg_db_kind:
+ * SQLite json_extract(col, '$.a.b'), PostgreSQL (col::jsonb #>> '{a,b}'). col is SQL text,
+ * a and b literal keys. */
+#define DG_DB_JSON_TEXT_SQLITE(col, a, b) "json_extract(" col ", '$." a "." b "')"
+#define DG_DB_JSON_TEXT_PG(col, a, b) "((" col ")::jsonb #>> '{" a "," b "}')"
+
 typedef struct dg_db dg_db;
 typedef struct dg_stmt dg_stmt;
 
