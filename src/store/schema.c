@@ -415,6 +415,16 @@ static const char mig19[] =
     "CREATE INDEX status_history_hook ON status_history(hook_outbox_id)"
     " WHERE hook_outbox_id IS NOT NULL;";
 
+/* Several instances on one store (issue 13): a named lease ("poll:<partner>", "send:<partner>",
+ * "shared") is held by one instance (holder: host:pid:random) until expires_at, milliseconds on
+ * the database's clock. since: when this holder took it; previous: the holder whose lease ran
+ * out when it was taken over (NULL after a clean release); takeovers counts those. A released
+ * lease keeps its row with expires_at 0, so a late commit of its old holder still fails. */
+static const char mig20[] =
+    "CREATE TABLE leases("
+    " name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL,"
+    " since INTEGER NOT NULL, previous TEXT, takeovers INTEGER NOT NULL DEFAULT 0);";
+
 static const struct {
     int version;
     const char *name;
@@ -440,6 +450,7 @@ static const struct {
     {17, "order lines split by a supplier acknowledgment", mig17, false},
     {18, "line statuses a mapping gives (NOT_SHIPPABLE, NOT_ROUTED)", mig18, true},
     {19, "status feed channels", mig19, false},
+    {20, "leases of several instances", mig20, false},
 };
 
 /* Rows PRAGMA foreign_key_check reports: a rebuilt table must leave no dangling reference. */

@@ -190,6 +190,7 @@ void dg_store_close(dg_store *s)
     for (size_t i = 0; i < s->n_cache; i++)
         dg_stmt_finalize(s->cache[i].stmt);
     free(s->cache);
+    dg_store_fence(s, NULL, NULL, 0);
     dg_db_close(s->db);
     free(s->path);
     free(s);
@@ -288,6 +289,10 @@ int dg_store_commit(dg_store *s, dg_error *err)
     if (s->depth == 1 && s->fail_commits_after > 0)
         s->fail_commits_after--;
     int rc;
+    if (s->depth == 1 && s->fence_name && (rc = st_lease_fence_check(s, err))) {
+        dg_store_rollback(s);
+        return rc; /* DG_ELOCKED: another instance holds the lease now */
+    }
     if (s->depth == 1)
         rc = tx_run(s, commit_sql, "COMMIT", 0, err);
     else

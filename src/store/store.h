@@ -28,7 +28,7 @@ struct json_t;
 typedef struct dg_store dg_store;
 
 /* Current schema version (PRAGMA user_version after dg_store_open). */
-#define DG_STORE_SCHEMA_VERSION 19
+#define DG_STORE_SCHEMA_VERSION 20
 
 /* ---- open / close / transactions --------------------------------------------------------- */
 
@@ -49,7 +49,8 @@ int dg_store_schema_version(dg_store *s);
  * commit or rollback. */
 int dg_store_begin(dg_store *s, dg_error *err);
 /* COMMIT (depth 1) or RELEASE of the innermost savepoint. On failure the transaction is rolled
- * back (the depth still drops by one) and DG_ESTATE returned. */
+ * back (the depth still drops by one) and DG_ESTATE returned - or DG_ELOCKED when a fence is set
+ * (dg_store_fence) and this instance no longer holds that lease. */
 int dg_store_commit(dg_store *s, dg_error *err);
 /* ROLLBACK (depth 1) or ROLLBACK TO + RELEASE of the innermost savepoint. Never fails the caller.
  */
@@ -86,6 +87,44 @@ int dg_store_step_id(dg_store *s, dg_stmt *st, int64_t *id, dg_error *err, const
 typedef struct dg_store_claim dg_store_claim;
 int dg_store_instance_claim(const char *location, dg_store_claim **out, dg_error *err);
 void dg_store_instance_release(dg_store_claim *c);
+
+/* ---- leases: several instances on one store (lease.c, issue 13) ------------------------ */
+
+/* A named lease ("poll:<partner>", "send:<partner>", "shared") is held by one instance at a
+ * time. Claimed with one conditional upsert (ON CONFLICT ... DO UPDATE ... WHERE the lease ran
+ * out or is the claimer's own, RETURNING): one winner, nobody waits - the same as the
+ * SELECT ... FOR UPDATE SKIP LOCKED of the issue, and it runs on SQLite too. Expiry is read on
+ * the DATABASE's clock (PostgreSQL's clock_timestamp()), so instances on machines with skewed
+ * clocks agree; on SQLite, the one machine's clock. Times here are milliseconds. */
+typedef struct dg_lease_claim {
+    bool won;
+    char holder[160];      /* who holds it now (the claimer when won) */
+    char previous[160];    /* won: the holder whose lease ran out and was taken over, or "" */
+    int64_t expires_in_ms; /* lost: how long the other holder's lease still runs */
+} dg_lease_claim;
+/* Claims or renews name for holder for ttl_ms (its own statement: call outside a transaction).
+ * Not won is not an error: out->won false, out->holder the other instance. */
+int dg_store_lease_claim(dg_store *s, const char *name, const char *holder, int64_t ttl_ms,
+                         dg_lease_claim *out, dg_error *err);
+/* Gives name (NULL: every lease of holder) back at once: another instance may claim it now. */
+int dg_store_lease_release(dg_store *s, const char *name, const char *holder, dg_error *err);
+/* FENCING. While a fence is set, every outermost COMMIT of s first renews that lease for
+ * holder in the same transaction (UPDATE leases ... WHERE name AND holder): when that touches
+ * no row - the lease ran out while this instance stalled and another took it, or it was
+ * released - the transaction is rolled back and DG_ELOCKED returned, so a stalled instance
+ * never commits work another instance now owns. name NULL clears the fence. */
+void dg_store_fence(dg_store *s, const char *name, const char *holder, int64_t ttl_ms);
+/* How many instances are alive: "instance:<id>" leases that run now (each instance renews its
+ * own as a heartbeat); those that ran out over an hour ago are deleted first. */
+int dg_store_lease_live_instances(dg_store *s, long *n, dg_error *err);
+/* Inside a transaction: waits until no other instance holds the lock name in an open
+ * transaction, then holds it until this one ends (PostgreSQL: an advisory transaction lock;
+ * SQLite: nothing to do, writers are serialized). For work that must not run twice at once on
+ * a shared store (reloading the catalog). */
+int dg_store_tx_lock(dg_store *s, const char *name, dg_error *err);
+/* Every lease: name, holder, expires_in_ms (negative: ran out), held (0/1), since (ms ago),
+ * previous, takeovers - for `status`. */
+int dg_store_leases_json(dg_store *s, struct json_t **out, dg_error *err);
 
 /* Online backup (backup.c): a consistent copy of the whole store into dest, taken from one
  * snapshot while others keep writing; written as dest.part.PID, synced, renamed over dest.

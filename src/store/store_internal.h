@@ -20,7 +20,14 @@ struct dg_store {
     st_cached *cache;
     size_t n_cache, cap_cache;
     long fail_commits_after; /* tests (dg_store_debug_fail_commits): -1 off */
+    /* dg_store_fence: the lease every outermost commit renews first (NULL: none) */
+    char *fence_name, *fence_holder;
+    int64_t fence_ttl_ms;
 };
+
+/* lease.c: renews the fence's lease inside the open transaction; DG_ELOCKED when this instance
+ * no longer holds it. */
+int st_lease_fence_check(dg_store *s, dg_error *err);
 
 /* Remembers why the store last failed, for dg_store_failure_retryable. */
 void st_note_failure(dg_db_errclass why);
