@@ -118,11 +118,8 @@ int dg_cmd_poll(int argc, char **argv)
         dg_gw_config_free(cfg);
         return rc;
     }
-    dg_store_claim *claim = NULL;
-    if (rc || (rc = dg_store_instance_claim(cfg->db_path, &claim, &err)) ||
-        (rc = dg_gw_open(cfg, &g, &err))) {
+    if (rc || (rc = dg_gw_open(cfg, &g, &err))) {
         fprintf(stderr, "dropgate poll: %s\n", err.msg);
-        dg_store_instance_release(claim);
         dg_gw_unlock(lock);
         dg_gw_config_free(cfg);
         return 2;
@@ -134,7 +131,6 @@ int dg_cmd_poll(int argc, char **argv)
         fprintf(stderr, "dropgate poll: %s\n", err.msg);
     int code = dg_gw_poll_exit(rc, dg_gw_get_stats(g));
     dg_gw_close(g);
-    dg_store_instance_release(claim);
     dg_gw_unlock(lock);
     dg_gw_config_free(cfg);
     return code;

@@ -203,6 +203,11 @@ static int loop(daemon_state *d, long cycles)
                 dg_log_error("outcome=sla-check-failed reason=\"%s\"", serr.msg);
             }
         }
+        if (!store_down && !dg_gw_stop_requested) { /* several instances: share the partners */
+            dg_error lerr = {0};
+            if ((rc = dg_gw_leases_balance(g, &lerr)))
+                dg_log_warn("outcome=lease-balance-failed reason=\"%s\"", lerr.msg);
+        }
         if (store_down)
             continue; /* not done: this partner is polled again after the back-off */
         store_ok(&b);
@@ -270,17 +275,14 @@ int dg_cmd_run(int argc, char **argv)
     dg_gw *g = NULL;
     dg_gw_install_signals(); /* before the open, whose retries SIGTERM must end */
     dg_gw_install_daemon_signals();
-    dg_store_claim *claim = NULL;
-    if (dg_gw_lock(cfg->lock_base, &lock, &err) ||
-        dg_store_instance_claim(cfg->db_path, &claim, &err) || open_gateway(cfg, &g, &err)) {
+    if (dg_gw_lock(cfg->lock_base, &lock, &err) || open_gateway(cfg, &g, &err)) {
         fprintf(stderr, "dropgate run: %s\n", err.msg);
-        dg_store_instance_release(claim);
         dg_gw_unlock(lock);
         dg_gw_config_free(cfg);
         return 2;
     }
-    dg_log_info("outcome=started partners=%zu state=%s pid=%ld", cfg->n_partners, cfg->db_path,
-                (long)getpid());
+    dg_log_info("outcome=started partners=%zu state=%s pid=%ld instance=%s", cfg->n_partners,
+                cfg->db_path, (long)getpid(), dg_gw_instance(g));
     for (size_t i = 0; i < cfg->n_partners; i++)
         if (cfg->partners[i].secret_missing)
             dg_log_error("partner=%s outcome=skipped reason=\"%s\" (the others go on; set it "
@@ -290,7 +292,6 @@ int dg_cmd_run(int argc, char **argv)
     int status = loop(&d, cycles);
     dg_log_info("outcome=stopped signal=%s", dg_gw_stop_requested ? "yes" : "no");
     dg_gw_close(d.g);
-    dg_store_instance_release(claim);
     dg_gw_unlock(lock);
     dg_gw_config_free(d.cfg);
     return status;

@@ -50,6 +50,8 @@ static const char *duration(long long s, char *buf, size_t size)
     return buf;
 }
 
+static void print_leases(json_t *leases);
+
 static void print_text(const char *text)
 {
     json_error_t je;
@@ -140,7 +142,51 @@ static void print_text(const char *text)
                (long long)json_integer_value(json_object_get(o, "age_seconds")), note ? " (" : "",
                note ? note : "", note ? ")" : "");
     }
+    print_leases(json_object_get(root, "leases"));
     json_decref(root);
+}
+
+/* Several instances on one store: which instance works which partner now. */
+static void print_leases(json_t *leases)
+{
+    size_t n = json_is_array(leases) ? json_array_size(leases) : 0;
+    size_t held = 0;
+    for (size_t i = 0; i < n; i++)
+        held += json_integer_value(json_object_get(json_array_get(leases, i), "held")) != 0;
+    printf("%-24s %zu held of %zu\n", "leases:", held, n);
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_array_get(leases, i);
+        long long in_ms = (long long)json_integer_value(json_object_get(o, "expires_in_ms"));
+        bool on = json_integer_value(json_object_get(o, "held")) != 0;
+        printf("  %-28s %s %s", json_string_value(json_object_get(o, "name")),
+               on ? "held by" : "free, last", json_string_value(json_object_get(o, "holder")));
+        if (on)
+            printf(" (runs out in %.1fs)", (double)in_ms / 1000.0);
+        printf("\n");
+    }
+}
+
+/* The flow's status with the leases added (the store's, not the flow's). */
+static int add_leases(dg_store *s, char **json, dg_error *err)
+{
+    json_t *leases = NULL;
+    int rc = dg_store_leases_json(s, &leases, err);
+    if (rc)
+        return rc;
+    json_error_t je;
+    json_t *root = json_loads(*json, 0, &je);
+    if (!root) {
+        json_decref(leases);
+        return 0;
+    }
+    json_object_set_new(root, "leases", leases);
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (!text)
+        return dg_error_set(err, DG_ENOMEM, "out of memory");
+    free(*json);
+    *json = text;
+    return 0;
 }
 
 int dg_cmd_status(int argc, char **argv)
@@ -175,6 +221,8 @@ int dg_cmd_status(int argc, char **argv)
         rc = dg_gw_open_store(cfg, &s, &r, &err);
     if (!rc)
         rc = dg_flow_status_json(s, r, dg_store_now(s), &json, &err);
+    if (!rc)
+        rc = add_leases(s, &json, &err);
     if (rc)
         fprintf(stderr, "dropgate status: %s\n", err.msg);
     else if (as_json)

@@ -664,7 +664,10 @@ int dg_flow_catalog_load(dg_store *s, const char *path, size_t *rows, dg_error *
         return rc;
     }
     dg_stmt *st = NULL;
-    if ((rc = dg_store_exec(s, "DELETE FROM catalog", err)) ||
+    /* Instances starting together on one PostgreSQL store reload it one after the other (a
+     * second DELETE + INSERT beside the first would break the unique key). */
+    if ((rc = dg_store_tx_lock(s, "catalog", err)) ||
+        (rc = dg_store_exec(s, "DELETE FROM catalog", err)) ||
         (rc = dg_store_prepare(s, ins, &st, err)))
         goto fail;
     char line[4096];

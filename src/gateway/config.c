@@ -697,10 +697,11 @@ static int load_store(dg_gw_config *cfg, const dg_node *root, dg_error *err)
 
 static int load_main(dg_gw_config *cfg, const dg_node *root, dg_error *err)
 {
-    static const dg_conf_key known[] = {
-        {"state_dir", T},  {"store", T},   {"archive_dir", T},  {"edi_dir", T}, {"mappings_dir", T},
-        {"routing", T},    {"catalog", T}, {"partners_dir", T}, {"us", M},      {"x12_test", T},
-        {"log_format", T}, {"console", M}, {"alerts", M},       {NULL, 0}};
+    static const dg_conf_key known[] = {{"state_dir", T}, {"store", T},         {"archive_dir", T},
+                                        {"edi_dir", T},   {"mappings_dir", T},  {"routing", T},
+                                        {"catalog", T},   {"partners_dir", T},  {"us", M},
+                                        {"x12_test", T},  {"log_format", T},    {"console", M},
+                                        {"alerts", M},    {"lease_seconds", T}, {NULL, 0}};
     static const dg_conf_key us_keys[] = {{"qualifier", T}, {"id", T}, {NULL, 0}};
     static const dg_conf_key console_keys[] = {
         {"listen", T}, {"allow_remote", T}, {"token_file", T}, {NULL, 0}};
@@ -724,6 +725,13 @@ static int load_main(dg_gw_config *cfg, const dg_node *root, dg_error *err)
         archive ? dg_gw_resolve(a, r, archive) : dg_arena_printf(a, "%s/archive", cfg->state_dir);
     cfg->quarantine_dir = dg_arena_printf(a, "%s/quarantine", cfg->state_dir);
     cfg->outbox_dir = dg_arena_printf(a, "%s/outbox", cfg->state_dir);
+    /* Several instances on one store: how long a dead instance's partners wait for takeover;
+     * longer than the slowest file or upload (a commit past it is refused, see lease.c). */
+    if ((rc = dg_conf_long(root, "lease_seconds", 60, &cfg->lease_seconds, err)))
+        return rc;
+    if (cfg->lease_seconds < 1 || cfg->lease_seconds > 86400)
+        return conf_error(err, dg_conf_get(root, "lease_seconds"),
+                          "%s: out of range (1 to 86400 seconds)", "lease_seconds");
     cfg->edi_dir = dg_gw_resolve(a, r, dg_conf_str(root, "edi_dir", "edi"));
     char edi[4096];
     /* Not configured and no edi/ in the project root: the definitions installed with the

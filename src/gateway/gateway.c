@@ -152,8 +152,8 @@ void gw_store_close(dg_gw *g)
 /* Removes what an interrupted run left in spool/<partner>/. A spool file is only ever a scratch
  * copy: before its pickup is committed the file is still in the partner's drop, after it the
  * archive holds it. A process killed between the after-action and the unlink leaves it behind;
- * the gateway is opened only by the instance holding the state-store lock, so nothing else is
- * using the spool now. */
+ * the spool is this instance's own (under its state folder, whose lock it holds; other instances
+ * on the same PostgreSQL store have their own), so nothing else is using it now. */
 static void spool_sweep(const char *spool_dir)
 {
     DIR *top = opendir(spool_dir);
@@ -207,6 +207,8 @@ int dg_gw_open(const dg_gw_config *cfg, dg_gw **out, dg_error *err)
         return dg_error_set(err, DG_ENOMEM, "out of memory");
     }
     int rc = gw_store_open(g, err);
+    if (!rc)
+        rc = gw_leases_init(g, err);
     if (rc) {
         dg_gw_close(g);
         return rc;
@@ -230,6 +232,7 @@ void dg_gw_close(dg_gw *g)
     free(g->maps);
     dg_gw_looks_free(g->looks);
     gw_ack_free(g);
+    gw_leases_release(g); /* a clean stop: the others take this instance's partners at once */
     gw_store_close(g);
     free(g);
 }
@@ -326,10 +329,24 @@ int dg_gw_cycle(dg_gw *g, const char *only, bool second_look, dg_error *err)
         }
     /* Lines a 997 rejected or whose backorder ran out go to the next supplier before the POs
      * are sent, so the new PO leaves in this cycle. */
-    if (!dg_gw_stop_requested) {
+    gw_lease *shared = gw_lease_of(g, NULL, GW_LEASE_POLL);
+    dg_error le = {0};
+    int lrc = dg_gw_stop_requested ? 0 : gw_lease_take(g, shared, &le);
+    if (lrc && lrc != DG_ELOCKED) {
+        keep_first(&first, err, lrc, &le);
+        if (lrc == DG_ESTATE)
+            return lrc;
+    }
+    if (!dg_gw_stop_requested && !lrc) { /* one instance re-routes at a time */
         dg_error e = {0};
         size_t moved = 0, ended = 0;
+        gw_lease_fence(g, shared);
         int rc = dg_flow_reroute_due(g->store, g->rules, (int64_t)time(NULL), &moved, &ended, &e);
+        gw_lease_unfence(g);
+        if (rc == DG_ELOCKED) {
+            gw_lease_lost(g, shared, &e);
+            rc = 0;
+        }
         g->stats.rerouted += (long)moved;
         g->stats.reroute_ended += (long)ended;
         if (moved || ended)
@@ -351,5 +368,9 @@ int dg_gw_cycle(dg_gw *g, const char *only, bool second_look, dg_error *err)
     dg_error e = {0};
     int rc = dg_gw_sla_check(g, &e);
     keep_first(&first, err, rc, &e);
+    if (rc != DG_ESTATE) { /* several instances: share the partners */
+        rc = dg_gw_leases_balance(g, &e);
+        keep_first(&first, err, rc, &e);
+    }
     return rc == DG_ESTATE ? rc : first;
 }

@@ -121,6 +121,7 @@ typedef struct dg_gw_config {
     const char *root; /* project root: relative paths resolve against it */
     const char *state_dir, *db_path, *spool_dir, *archive_dir, *quarantine_dir, *outbox_dir;
     bool store_pg;         /* db_path is a postgresql:// URI (store:), shared by instances */
+    long lease_seconds;    /* lease_seconds: a partner lease's time (several instances) */
     const char *lock_base; /* dg_gw_lock's "<lock_base>.lock": the store file, or on
                               PostgreSQL <state_dir>/dropgate (one daemon per state folder) */
     const char *edi_dir, *mappings_dir, *routing_file, *catalog_file, *partners_dir;
@@ -290,6 +291,12 @@ int dg_gw_check_store(const dg_gw_config *cfg, dg_error *err);
  * new store beside an earlier store's history (dg_gw_check_store). */
 int dg_gw_open(const dg_gw_config *cfg, dg_gw **out, dg_error *err);
 void dg_gw_close(dg_gw *g);
+/* Several instances (lease.c), after each cycle: renews this instance's heartbeat lease, counts
+ * the live instances, and gives back the partner leases it holds beyond its fair share (all of
+ * them / live instances, rounded up), so an instance that starts later gets work. */
+int dg_gw_leases_balance(dg_gw *g, dg_error *err);
+/* This instance's id in the leases (host:pid:random), for logs and `status`. */
+const char *dg_gw_instance(const dg_gw *g);
 dg_gw_stats *dg_gw_get_stats(dg_gw *g);
 
 /* One poll of one partner's inbound drops. A file that fails is quarantined and the poll goes

@@ -26,11 +26,43 @@ struct dg_gw {
     gw_map_cache *maps;
     size_t n_maps, cap_maps;
     dg_gw_stats stats;
+    /* Leases (lease.c): this instance's id (host:pid:random), the lease time, and per
+     * partner its "poll:" and "send:" lease, then the "shared" one (re-routing, SLAs). */
+    char instance[160];
+    int64_t lease_ms;
+    struct gw_lease *leases; /* ... and last this instance's heartbeat "instance:<id>" */
+    long live;               /* live instances, as last counted (lease.c: the fair share) */
     /* An upload whose sent mark the store could not commit (outbox.c): marked before anything
      * else is sent. 0: none. */
     int64_t unmarked_id;
     char unmarked_name[256];
 };
+
+/* lease.c: several instances on one store (issue 13). Each partner's inbound poll is done
+ * only under its "poll:<partner>" lease, its outbox only under "send:<partner>", re-routing and
+ * SLAs under "shared"; a lease another live instance holds means: skip it this cycle. */
+typedef struct gw_lease {
+    char name[300];
+    bool held;               /* as far as this instance knows */
+    struct timespec renewed; /* monotonic time of the last renewal that won */
+} gw_lease;
+typedef enum { GW_LEASE_POLL = 0, GW_LEASE_SEND = 1 } gw_lease_kind;
+/* Makes the instance id and the leases' names; the lease time is lease_seconds: (default 60)
+ * or DG_LEASE_MS (tests: short leases). */
+int gw_leases_init(dg_gw *g, dg_error *err);
+/* Gives back every lease this instance holds (clean shutdown) and frees them. */
+void gw_leases_release(dg_gw *g);
+/* p's lease of that kind, or the shared one for p NULL. */
+gw_lease *gw_lease_of(dg_gw *g, const dg_gw_partner *p, gw_lease_kind kind);
+/* Claims l, or renews it when a third of the lease time has passed since the last renewal:
+ * cheap to call between files and uploads. 0 while this instance holds it; DG_ELOCKED (logged
+ * at debug, or at warn when this instance held it until now) when another live instance does. */
+int gw_lease_take(dg_gw *g, gw_lease *l, dg_error *err);
+/* Fences the store's commits with l (dg_store_fence) until gw_lease_unfence. */
+void gw_lease_fence(dg_gw *g, const gw_lease *l);
+void gw_lease_unfence(dg_gw *g);
+/* A commit refused by the fence (DG_ELOCKED): l is no longer ours; logged at warn. */
+void gw_lease_lost(dg_gw *g, gw_lease *l, const dg_error *why);
 
 /* gateway.c: opens the store (migrations), loads the routing rules and the catalog. */
 int gw_store_open(dg_gw *g, dg_error *err);
@@ -97,9 +129,9 @@ typedef struct gw_doc_ctx {
     /* A batch file (CSV, XML): each document has its own outcome, a refused one is recorded
      * (documents.reason; an order with a number as a FAILED order) and the rest go on. */
     bool per_document;
-    dg_doc_kind kind;          /* the mapping's document kind */
+    dg_doc_kind kind; /* the mapping's document kind */
     long applied, failed, skipped, orders_failed;
-    char failures[1024];       /* the first failures, for the pickup's reason */
+    char failures[1024]; /* the first failures, for the pickup's reason */
 } gw_doc_ctx;
 int gw_apply_doc(void *ctx, dg_doc *doc, dg_error *err);
 /* The outcome sink of a batch file (dg_map_read_each): records a document the mapping did not

@@ -826,7 +826,7 @@ static int render_tracking(dg_gw *g, const dg_gw_partner *p, dg_error *err)
     for (size_t i = 0; i < n && !dg_gw_stop_requested; i++) {
         dg_error e = {0};
         int nrc = queue_tracking(g, p, m, &ns[i], &e);
-        if (nrc == DG_ESTATE) {
+        if (nrc == DG_ESTATE || nrc == DG_ELOCKED) { /* ELOCKED: the lease was lost */
             *err = e;
             rc = nrc;
             break;
@@ -987,13 +987,15 @@ static int record_unmarked(dg_gw *g, const dg_gw_partner *p, dg_error *err)
 
 /* Uploads one page of entries, each marked sent in its own commit; stops at a failure that
  * holds the rest back (the network, the store). */
-static int upload_page(dg_gw *g, const dg_gw_partner *p, dg_transport *t, size_t pi,
+static int upload_page(dg_gw *g, const dg_gw_partner *p, gw_lease *l, dg_transport *t, size_t pi,
                        const dg_outbox_entry *rows, size_t n, bool made[3], dg_error *err)
 {
     int rc = 0;
     for (size_t i = 0; i < n && !rc && !dg_gw_stop_requested; i++) {
         const dg_outbox_entry *o = &rows[i];
         dg_error ue = {0};
+        if ((rc = gw_lease_take(g, l, err))) /* ELOCKED: lost while uploading; stop */
+            break;
         dg_log_debug("partner=%s file=%s outcome=uploading kind=%s", p->name, o->file_name,
                      o->kind);
         int urc = upload(g, t, p, o, made, &ue);
@@ -1038,7 +1040,7 @@ static int upload_page(dg_gw *g, const dg_gw_partner *p, dg_transport *t, size_t
 /* Each upload is marked sent in its own commit right after the transport confirmed it (temporary
  * name renamed): a crash can re-send only the one file in flight, under the same name with the
  * same bytes. Before the first upload a write transaction proves the store can take the marks. */
-static int upload_pending(dg_gw *g, const dg_gw_partner *p, dg_error *err)
+static int upload_pending(dg_gw *g, const dg_gw_partner *p, gw_lease *l, dg_error *err)
 {
     int rc = record_unmarked(g, p, err);
     if (rc)
@@ -1071,13 +1073,52 @@ static int upload_pending(dg_gw *g, const dg_gw_partner *p, dg_error *err)
                 return rc;
             }
         }
-        rc = upload_page(g, p, t, pi, rows, n, made, err);
+        rc = upload_page(g, p, l, t, pi, rows, n, made, err);
         dg_store_outbox_free(rows, n);
     }
     return rc;
 }
 
+static int render_all(dg_gw *g, const dg_gw_partner *p, dg_error *err);
+
+/* Several instances: p's outbox is worked only under its "send:" lease (skipped while another
+ * instance holds it). What is rendered commits under the store's fence, so a stalled instance
+ * that lost the lease queues nothing. An upload starts only while the lease is held (renewed
+ * before each one); its sent mark is recorded even when the lease ran out during the upload:
+ * the file is at the partner, and refusing to record that would only make the instance that
+ * took over send it again. */
 int dg_gw_send_outbox(dg_gw *g, const dg_gw_partner *p, dg_error *err)
+{
+    gw_lease *l = gw_lease_of(g, p, GW_LEASE_SEND);
+    int rc = gw_lease_take(g, l, err);
+    if (rc == DG_ELOCKED)
+        return 0; /* another instance sends for p */
+    if (rc)
+        return rc;
+    gw_lease_fence(g, l);
+    rc = render_all(g, p, err);
+    gw_lease_unfence(g);
+    if (rc == DG_ELOCKED) {
+        gw_lease_lost(g, l, err);
+        return 0;
+    }
+    if (rc == DG_ESTATE)
+        return rc;
+    if (rc)
+        dg_log_error("partner=%s outcome=render-failed error=%s reason=\"%s\"", p->name,
+                     dg_error_name(rc), err->msg);
+    dg_error e = {0};
+    int urc = upload_pending(g, p, l, &e);
+    if (urc == DG_ELOCKED)
+        return rc;
+    if (urc && !rc) {
+        *err = e;
+        rc = urc;
+    }
+    return rc;
+}
+
+static int render_all(dg_gw *g, const dg_gw_partner *p, dg_error *err)
 {
     int rc = 0;
     if (p->role == DG_ROLE_SUPPLIER && p->out.po_mapping)
@@ -1091,16 +1132,5 @@ int dg_gw_send_outbox(dg_gw *g, const dg_gw_partner *p, dg_error *err)
     if (!rc && p->role == DG_ROLE_STOREFRONT &&
         (p->out.status_mapping || p->out.status_webhook_url))
         rc = gw_render_status(g, p, err);
-    if (rc == DG_ESTATE)
-        return rc;
-    if (rc)
-        dg_log_error("partner=%s outcome=render-failed error=%s reason=\"%s\"", p->name,
-                     dg_error_name(rc), err->msg);
-    dg_error e = {0};
-    int urc = upload_pending(g, p, &e);
-    if (urc && !rc) {
-        *err = e;
-        rc = urc;
-    }
     return rc;
 }

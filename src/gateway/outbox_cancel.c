@@ -25,7 +25,7 @@ static int record_notice(dg_gw *g, void *ctx, const char *name, const char *sha,
 static int failed(dg_gw *g, const dg_gw_partner *p, const char *what, const char *ref, int rc,
                   const dg_error *e, dg_error *err)
 {
-    if (rc == DG_ESTATE || rc == DG_EIO) {
+    if (rc == DG_ESTATE || rc == DG_EIO || rc == DG_ELOCKED) { /* ELOCKED: lease lost */
         *err = *e;
         return rc;
     }

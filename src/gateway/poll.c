@@ -190,6 +190,10 @@ static int take_file(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg
     int docs = 0;
     dg_error reason = {0};
     rc = gw_ingest(g, &pk, &docs, &reason);
+    if (rc == DG_ELOCKED) { /* the lease ran out and another instance took it: nothing kept */
+        *err = reason;
+        goto out;
+    }
     /* The input is wrong: quarantine it. A configuration error (a missing or broken mapping)
      * is ours, not the partner's: the file stays in the drop and the poll of this partner ends. */
     if (rc == DG_EPARSE || rc == DG_EMAP || rc == DG_EVALID || rc == DG_EDUP) {
@@ -234,7 +238,8 @@ out:
 static bool is_fatal(int rc)
 {
     return rc == DG_ENET || rc == DG_ETIMEOUT || rc == DG_EAUTH || rc == DG_EHOSTKEY ||
-           rc == DG_ESTATE || rc == DG_EIO || rc == DG_ENOMEM || rc == DG_ECONFIG;
+           rc == DG_ESTATE || rc == DG_EIO || rc == DG_ENOMEM || rc == DG_ECONFIG ||
+           rc == DG_ELOCKED; /* the partner's lease is another instance's now */
 }
 
 /* after: leave keeps every file in the drop, so each poll lists them again. A file whose version
@@ -334,9 +339,13 @@ static int poll_drop(dg_gw *g, dg_transport *t, const dg_gw_partner *p, const dg
         return rc;
     char key[600];
     snprintf(key, sizeof key, "%s/%s", p->name, d->folder);
+    gw_lease *l = gw_lease_of(g, p, GW_LEASE_POLL);
     for (size_t i = 0; i < n && !dg_gw_stop_requested; i++) {
         dg_error ferr = {0};
-        int frc = take_file(g, t, p, d, &take[i], &ferr);
+        /* renewed between files; another instance took it: its files are its own now */
+        int frc = gw_lease_take(g, l, &ferr);
+        if (!frc)
+            frc = take_file(g, t, p, d, &take[i], &ferr);
         dg_gw_looks_forget(g->looks, key, take[i].name);
         if (frc && is_fatal(frc)) {
             *err = ferr;
@@ -375,7 +384,7 @@ static int poll_partner(dg_gw *g, const dg_gw_partner *p, bool second_look, dg_e
         dg_log_info("partner=%s outcome=second-look wait=%lds", p->name, wait_s);
         dg_gw_nap(wait_s * 1000); /* SIGTERM ends the wait at once */
     }
-    if (rc) {
+    if (rc && rc != DG_ELOCKED) {
         dg_log_warn("partner=%s outcome=poll-failed error=%s reason=\"%s\"", p->name,
                     dg_error_name(rc), err->msg);
         if (rc == DG_ENET || rc == DG_ETIMEOUT)
@@ -395,10 +404,25 @@ static long elapsed_ms(const struct timespec *t0)
  * when the store itself failed: it cannot record, and the daemon backs off anyway. */
 int dg_gw_poll_partner(dg_gw *g, const dg_gw_partner *p, bool second_look, dg_error *err)
 {
+    /* Several instances: only the holder of "poll:<partner>" polls it; every pickup it commits
+     * is fenced with that lease (a stalled instance that lost it commits nothing). */
+    gw_lease *l = gw_lease_of(g, p, GW_LEASE_POLL);
+    int rc = gw_lease_take(g, l, err);
+    if (rc == DG_ELOCKED)
+        return 0; /* another live instance polls p this cycle */
+    if (rc)
+        return rc;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int64_t started = dg_store_now(g->store);
-    int rc = poll_partner(g, p, second_look, err);
+    gw_lease_fence(g, l);
+    rc = poll_partner(g, p, second_look, err);
+    gw_lease_unfence(g);
+    if (rc == DG_ELOCKED) {
+        if (l->held)
+            gw_lease_lost(g, l, err);
+        return 0;
+    }
     if (rc == DG_ESTATE)
         return rc;
     dg_error e = {0};

@@ -10,8 +10,21 @@
 
 int dg_gw_sla_check(dg_gw *g, dg_error *err)
 {
+    /* Several instances: one checks at a time (under the "shared" lease), the others skip. */
+    gw_lease *l = gw_lease_of(g, NULL, GW_LEASE_POLL);
+    int rc = gw_lease_take(g, l, err);
+    if (rc == DG_ELOCKED)
+        return 0;
+    if (rc)
+        return rc;
     size_t added = 0;
-    int rc = dg_flow_sla_record(g->store, g->rules, dg_store_now(g->store), &added, err);
+    gw_lease_fence(g, l);
+    rc = dg_flow_sla_record(g->store, g->rules, dg_store_now(g->store), &added, err);
+    gw_lease_unfence(g);
+    if (rc == DG_ELOCKED) {
+        gw_lease_lost(g, l, err);
+        return 0;
+    }
     if (rc)
         return rc;
     dg_store_sla_event *ev = NULL;

@@ -107,7 +107,7 @@ static int render_channel(dg_gw *g, const dg_gw_partner *p, dg_status_channel ch
     while (!rc && n == STATUS_BATCH && !dg_gw_stop_requested) {
         dg_error e = {0};
         int qrc = queue_batch(g, p, m, ch, &after, &n, &e);
-        if (qrc == DG_ESTATE || qrc == DG_EIO) {
+        if (qrc == DG_ESTATE || qrc == DG_EIO || qrc == DG_ELOCKED) { /* ELOCKED: lease lost */
             *err = e;
             return qrc;
         }

@@ -81,13 +81,6 @@ int dg_store_fail(dg_store *s, dg_error *err, const char *what);
  * DG_ESTATE "what: ..." when it fails or returns no row. */
 int dg_store_step_id(dg_store *s, dg_stmt *st, int64_t *id, dg_error *err, const char *what);
 
-/* The claim of the one running gateway on a PostgreSQL store (instance.c): DG_ELOCKED when
- * another process holds it; held until released or the process dies. On a SQLite path *out is
- * NULL and nothing is claimed (the gateway's lock file does that job). */
-typedef struct dg_store_claim dg_store_claim;
-int dg_store_instance_claim(const char *location, dg_store_claim **out, dg_error *err);
-void dg_store_instance_release(dg_store_claim *c);
-
 /* ---- leases: several instances on one store (lease.c, issue 13) ------------------------ */
 
 /* A named lease ("poll:<partner>", "send:<partner>", "shared") is held by one instance at a
