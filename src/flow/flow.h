@@ -429,6 +429,7 @@ typedef struct dg_flow_overdue {
     int64_t sent_at;     /* 0 for "send" */
     int64_t age_seconds; /* since sent_at, or since the PO was created for "send" */
     long limit_seconds;  /* what was allowed (routing.yaml or the partner's sla:) */
+    int64_t po_id;       /* the PO's row (order among equal ages) */
 } dg_flow_overdue;
 
 /* POs overdue at now (seconds since the epoch), oldest first; *rows malloc'd (free()). A PO

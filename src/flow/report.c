@@ -20,6 +20,15 @@ static dg_dec unscale(int64_t v)
 
 /* ---- overdue ----------------------------------------------------------------------------- */
 
+/* Oldest wait first (age = now - since, the same now for every row), then by PO row. */
+static int overdue_cmp(const void *a, const void *b)
+{
+    const dg_flow_overdue *x = a, *y = b;
+    if (x->age_seconds != y->age_seconds)
+        return x->age_seconds > y->age_seconds ? -1 : 1;
+    return x->po_id < y->po_id ? -1 : x->po_id > y->po_id;
+}
+
 int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flow_overdue **rows,
                         size_t *n, dg_error *err)
 {
@@ -28,11 +37,10 @@ int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flo
     static const char sql[] =
         "SELECT p.po_number, p.supplier, o.order_number, p.status,"
         " coalesce(p.sent_at, p.created_at), p.expect_ack, p.ack_at, p.status = 'QUEUED',"
-        " EXISTS(SELECT 1 FROM order_lines l WHERE l.po_id = p.id AND l.ack_at IS NOT NULL)"
+        " EXISTS(SELECT 1 FROM order_lines l WHERE l.po_id = p.id AND l.ack_at IS NOT NULL), p.id"
         " FROM supplier_pos p JOIN orders o ON o.id = p.order_id"
         " WHERE ((p.sent_at IS NOT NULL AND p.status IN ('SENT','ACCEPTED','AWAITING_SHIPMENT'))"
-        " OR p.status = 'QUEUED') AND p.po_status NOT IN ('CANCELLED','COMPLETED')"
-        " ORDER BY coalesce(p.sent_at, p.created_at), p.id";
+        " OR p.status = 'QUEUED') AND p.po_status NOT IN ('CANCELLED','COMPLETED')";
     *rows = NULL;
     *n = 0;
     dg_stmt *st;
@@ -98,6 +106,7 @@ int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flo
         o->sent_at = queued ? 0 : since;
         o->age_seconds = age;
         o->limit_seconds = limit;
+        o->po_id = dg_stmt_int64(st, 9);
     }
     dg_stmt_reset(st);
     if (rc != DG_DB_DONE) {
@@ -106,6 +115,10 @@ int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flo
         *n = 0;
         return dg_store_fail(s, err, "listing overdue POs");
     }
+    /* Oldest first. Sorted here, the few overdue rows, not in SQL: an ORDER BY would sort every
+     * open PO each cycle, in memory (temp_store=MEMORY), growing with the open POs. */
+    if (*n > 1)
+        qsort(*rows, *n, sizeof **rows, overdue_cmp);
     return 0;
 }
 
