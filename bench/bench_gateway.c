@@ -118,8 +118,13 @@ int main(int argc, char **argv)
     long pos_per_file = argc > 4 ? strtol(argv[4], NULL, 10) : 1;
     if (orders <= 0 || per_file <= 0 || pos_per_file <= 0)
         return 2;
-    char dir[] = "/tmp/dropgate-bench-XXXXXX";
-    if (!mkdtemp(dir))
+    /* DG_BENCH_PREPARE=DIR: only set the tree up in DIR (an empty folder) and stop, for
+     * bench_instances.sh, which runs `dropgate run` processes on it. */
+    const char *prepare = getenv("DG_BENCH_PREPARE");
+    char dir[2048] = "/tmp/dropgate-bench-XXXXXX";
+    if (prepare && *prepare)
+        snprintf(dir, sizeof dir, "%s", prepare);
+    else if (!mkdtemp(dir))
         return 2;
     char cmd[8192];
     snprintf(cmd, sizeof cmd,
@@ -141,6 +146,8 @@ int main(int argc, char **argv)
             pos_per_file, dir, dir);
         run(cmd);
     }
+    if (prepare && *prepare)
+        return 0;
     if (!getenv("DG_LOG_LEVEL"))
         dg_log_set_level(DG_LOG_WARN);
     char cfg_path[2100];
