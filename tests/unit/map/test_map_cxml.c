@@ -9,6 +9,38 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* Several POs per file (outbound po_per_file) need a mapping that writes several documents
+ * into one file; cXML (the request is the root) and json single: true write one, and say so
+ * when given two. */
+static void which_mappings_write_many(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *path;
+        bool many;
+    } cases[] = {{"mappings/x12-850-out.yaml", true},
+                 {"mappings/supplier-csv-po-out.yaml", true},
+                 {"mappings/storefront-order-json-out.yaml", true},
+                 {"mappings/cxml-order-out.yaml", false},
+                 {"mappings/storefront-tracking-json-out.yaml", false}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dg_mapping *m = load_map(cases[i].path);
+        if (dg_map_writes_many(m) != cases[i].many)
+            fail_msg("%s: writes_many is %d", cases[i].path, !cases[i].many);
+        if (!cases[i].many) {
+            dg_doc *docs[2] = {dg_doc_new(dg_map_doc_kind(m)), dg_doc_new(dg_map_doc_kind(m))};
+            dg_buf b = DG_BUF_INIT;
+            dg_error err = {0};
+            assert_int_equal(dg_map_write(m, docs, 2, NULL, &b, &err), DG_EMAP);
+            assert_non_null(strstr(err.msg, "one document per file"));
+            dg_buf_free(&b);
+            dg_doc_free(docs[0]);
+            dg_doc_free(docs[1]);
+        }
+        dg_map_free(m);
+    }
+}
+
 static void order_request_values(void **state)
 {
     (void)state;
@@ -428,6 +460,7 @@ static void confirmation_types(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(which_mappings_write_many),
         cmocka_unit_test(order_request_values),
         cmocka_unit_test(order_round_trip),
         cmocka_unit_test(doctype_is_never_fetched),
