@@ -371,15 +371,28 @@ int dg_store_po_created(dg_store *s, int64_t po_id, const dg_status_cause *c, dg
     int rc = dg_store_begin(s, err);
     if (rc)
         return rc;
-    static const char at[] = "UPDATE supplier_pos SET po_status_at = ?2 WHERE id = ?1";
+    /* the stamp and what the history row needs, in one statement */
+    static const char at[] =
+        "UPDATE supplier_pos SET po_status_at = ?2 WHERE id = ?1 RETURNING order_id, po_status";
     dg_stmt *st;
-    if ((rc = po_head(s, po_id, &order_id, status, err)) ||
-        (rc = dg_store_prepare(s, at, &st, err)))
+    if ((rc = dg_store_prepare(s, at, &st, err)))
         goto fail;
     dg_stmt_bind_int64(st, 1, po_id);
     dg_stmt_bind_int64(st, 2, dg_store_now(s));
-    if ((rc = step_done(s, st, "stamping a PO", err)) ||
-        (rc = history_add(s, order_id, po_id, 0, "po", NULL, status, c, NULL, err)) ||
+    int step = dg_stmt_step(st);
+    if (step == DG_DB_ROW) {
+        order_id = dg_stmt_int64(st, 0);
+        st_col_copy(st, 1, status, sizeof status);
+        step = dg_stmt_step(st);
+    }
+    dg_stmt_reset(st);
+    if (step != DG_DB_DONE || order_id == 0) {
+        rc = step == DG_DB_DONE
+                 ? dg_error_set(err, DG_ENOTFOUND, "PO %lld: not found", (long long)po_id)
+                 : dg_store_fail(s, err, "stamping a PO");
+        goto fail;
+    }
+    if ((rc = history_add(s, order_id, po_id, 0, "po", NULL, status, c, NULL, err)) ||
         (rc = order_refresh(s, order_id, c, err)))
         goto fail;
     return dg_store_commit(s, err);
