@@ -29,126 +29,92 @@ static int overdue_cmp(const void *a, const void *b)
     return x->po_id < y->po_id ? -1 : x->po_id > y->po_id;
 }
 
+typedef struct {
+    const dg_flow_rules *r;
+    int64_t now;
+    dg_flow_overdue *rows;
+    size_t n, cap;
+} overdue_scan;
+
+/* Keeps the PO when it waits longer than its supplier's limits allow. */
+static int overdue_one(void *ctx, const dg_store_po_age *a, dg_error *err)
+{
+    overdue_scan *x = ctx;
+    const dg_flow_rules *r = x->r;
+    const fl_supplier *sp = fl_supplier_rules(r, a->supplier);
+    long ack_after = sp && sp->ack_after >= 0 ? sp->ack_after : r->ack_after;
+    long asn_after = sp && sp->asn_after >= 0 ? sp->asn_after : r->asn_after;
+    int64_t age = x->now - a->since;
+    const char *what = NULL, *note = NULL;
+    long limit = 0;
+    if (a->queued) {
+        /* Never sent: overdue once it could no longer have been answered in time. */
+        long first = ack_after < asn_after ? ack_after : asn_after;
+        if (age > first) {
+            what = "send";
+            note = "never sent";
+            limit = first;
+        }
+    } else {
+        bool no_ack = a->expect_ack && !a->acked;
+        /* the 855 is expected only from suppliers whose partner file sets sla: ack_855 */
+        bool no_855 = sp && sp->ack855_after >= 0 && !a->line_acked;
+        if (no_ack && age > ack_after) {
+            what = "ack";
+            note = "no 997 received";
+            limit = ack_after;
+        } else if (no_855 && age > sp->ack855_after) {
+            what = "ack855";
+            note = "no 855 received";
+            limit = sp->ack855_after;
+        } else if (age > asn_after) {
+            what = "asn";
+            note = "no ASN received";
+            limit = asn_after;
+        }
+    }
+    if (!what)
+        return 0;
+    dg_flow_overdue *grown = dg_array_slot(x->rows, sizeof *grown, x->n, &x->cap, 16);
+    if (!grown)
+        return dg_error_set(err, DG_ENOMEM, "out of memory");
+    x->rows = grown;
+    dg_flow_overdue *o = &x->rows[x->n++];
+    memset(o, 0, sizeof *o);
+    snprintf(o->po_number, sizeof o->po_number, "%s", a->po_number);
+    snprintf(o->supplier, sizeof o->supplier, "%s", a->supplier);
+    snprintf(o->order_number, sizeof o->order_number, "%s", a->order_number);
+    snprintf(o->status, sizeof o->status, "%s", a->status);
+    snprintf(o->what, sizeof o->what, "%s", what);
+    snprintf(o->note, sizeof o->note, "%s", note);
+    o->sent_at = a->queued ? 0 : a->since;
+    o->age_seconds = age;
+    o->limit_seconds = limit;
+    o->po_id = a->po_id;
+    return 0;
+}
+
 int dg_flow_overdue_pos(dg_store *s, const dg_flow_rules *r, int64_t now, dg_flow_overdue **rows,
                         size_t *n, dg_error *err)
 {
-    /* Sent POs age from sent_at; a PO still QUEUED (never rendered, e.g. its supplier has no
-     * partner configuration, or its upload keeps failing) ages from created_at. */
-    static const char sql[] =
-        "SELECT p.po_number, p.supplier, o.order_number, p.status,"
-        " coalesce(p.sent_at, p.created_at), p.expect_ack, p.ack_at, p.status = 'QUEUED',"
-        " EXISTS(SELECT 1 FROM order_lines l WHERE l.po_id = p.id AND l.ack_at IS NOT NULL), p.id"
-        " FROM supplier_pos p JOIN orders o ON o.id = p.order_id"
-        " WHERE ((p.sent_at IS NOT NULL AND p.status IN ('SENT','ACCEPTED','AWAITING_SHIPMENT'))"
-        " OR p.status = 'QUEUED') AND p.po_status NOT IN ('CANCELLED','COMPLETED')";
-    *rows = NULL;
-    *n = 0;
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    size_t cap = 0;
-    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
-        char supplier[64];
-        fl_col_copy(st, 1, supplier, sizeof supplier);
-        const fl_supplier *sp = fl_supplier_rules(r, supplier);
-        long ack_after = sp && sp->ack_after >= 0 ? sp->ack_after : r->ack_after;
-        long asn_after = sp && sp->asn_after >= 0 ? sp->asn_after : r->asn_after;
-        int64_t since = dg_stmt_int64(st, 4);
-        int64_t age = now - since;
-        bool queued = dg_stmt_int(st, 7) != 0;
-        const char *what = NULL, *note = NULL;
-        long limit = 0;
-        if (queued) {
-            /* Never sent: overdue once it could no longer have been answered in time. */
-            long first = ack_after < asn_after ? ack_after : asn_after;
-            if (age > first) {
-                what = "send";
-                note = "never sent";
-                limit = first;
-            }
-        } else {
-            bool no_ack = dg_stmt_int(st, 5) && dg_stmt_column_null(st, 6);
-            /* the 855 is expected only from suppliers whose partner file sets sla: ack_855 */
-            bool no_855 = sp && sp->ack855_after >= 0 && !dg_stmt_int(st, 8);
-            if (no_ack && age > ack_after) {
-                what = "ack";
-                note = "no 997 received";
-                limit = ack_after;
-            } else if (no_855 && age > sp->ack855_after) {
-                what = "ack855";
-                note = "no 855 received";
-                limit = sp->ack855_after;
-            } else if (age > asn_after) {
-                what = "asn";
-                note = "no ASN received";
-                limit = asn_after;
-            }
-        }
-        if (!what)
-            continue;
-        dg_flow_overdue *grown = dg_array_slot(*rows, sizeof *grown, *n, &cap, 16);
-        if (!grown) {
-            dg_stmt_reset(st);
-            free(*rows);
-            *rows = NULL;
-            *n = 0;
-            return dg_error_set(err, DG_ENOMEM, "out of memory");
-        }
-        *rows = grown;
-        dg_flow_overdue *o = &(*rows)[(*n)++];
-        fl_col_copy(st, 0, o->po_number, sizeof o->po_number);
-        snprintf(o->supplier, sizeof o->supplier, "%s", supplier);
-        fl_col_copy(st, 2, o->order_number, sizeof o->order_number);
-        fl_col_copy(st, 3, o->status, sizeof o->status);
-        snprintf(o->what, sizeof o->what, "%s", what);
-        snprintf(o->note, sizeof o->note, "%s", note);
-        o->sent_at = queued ? 0 : since;
-        o->age_seconds = age;
-        o->limit_seconds = limit;
-        o->po_id = dg_stmt_int64(st, 9);
-    }
-    dg_stmt_reset(st);
-    if (rc != DG_DB_DONE) {
-        free(*rows);
+    overdue_scan x = {.r = r, .now = now};
+    int rc = dg_store_po_ages(s, overdue_one, &x, err);
+    if (rc) {
+        free(x.rows);
         *rows = NULL;
         *n = 0;
-        return dg_store_fail(s, err, "listing overdue POs");
+        return rc;
     }
     /* Oldest first. Sorted here, the few overdue rows, not in SQL: an ORDER BY would sort every
      * open PO each cycle, in memory (temp_store=MEMORY), growing with the open POs. */
-    if (*n > 1)
-        qsort(*rows, *n, sizeof **rows, overdue_cmp);
+    if (x.n > 1)
+        qsort(x.rows, x.n, sizeof *x.rows, overdue_cmp);
+    *rows = x.rows;
+    *n = x.n;
     return 0;
 }
 
 /* ---- status ------------------------------------------------------------------------------ */
-
-static int count_by(dg_store *s, const char *sql, json_t *obj, dg_error *err)
-{
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
-        const char *k = dg_stmt_text(st, 0);
-        json_object_set_new(obj, k ? k : "", json_integer(dg_stmt_int64(st, 1)));
-    }
-    dg_stmt_reset(st);
-    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "counting");
-}
-
-static int count_one(dg_store *s, const char *sql, json_int_t *out, dg_error *err)
-{
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    rc = dg_stmt_step(st);
-    *out = rc == DG_DB_ROW ? dg_stmt_int64(st, 0) : 0;
-    dg_stmt_reset(st);
-    return rc == DG_DB_ROW ? 0 : dg_store_fail(s, err, "counting");
-}
 
 /* Held POs (their file would not be valid X12): counted as HELD instead of QUEUED under "pos",
  * and listed with the validator's message under "held"; held tracking files under
@@ -204,27 +170,10 @@ static int add_held(dg_store *s, json_t *root, dg_error *err)
 int dg_flow_status_json(dg_store *s, const dg_flow_rules *r, int64_t now, char **json,
                         dg_error *err)
 {
-    static const char q_orders[] = "SELECT status, count(*) FROM orders GROUP BY status";
-    static const char q_lines[] = "SELECT status, count(*) FROM order_lines GROUP BY status";
-    static const char q_pos[] = "SELECT " DG_STORE_PO_SHOWN_STATUS(
-        "supplier_pos") ", count(*) FROM supplier_pos GROUP BY 1";
-    static const char q_outbox[] = "SELECT state, count(*) FROM outbox GROUP BY state";
-    static const char q_inv[] = "SELECT outcome, count(*) FROM invoices GROUP BY outcome";
-    static const char q_notes[] = "SELECT count(*) FROM notifications WHERE state <> 'SENT'";
-    static const char q_disc[] = "SELECT count(*) FROM discrepancies WHERE resolved = 0";
     *json = NULL;
     json_t *root = json_object();
-    const char *keys[] = {"orders", "lines", "pos", "outbox", "invoices"};
-    const char *sqls[] = {q_orders, q_lines, q_pos, q_outbox, q_inv};
-    int rc = 0;
-    for (size_t i = 0; i < 5 && !rc; i++) {
-        json_t *o = json_object();
-        json_object_set_new(root, keys[i], o);
-        rc = count_by(s, sqls[i], o, err);
-    }
-    json_int_t notes = 0, disc = 0;
-    if (!rc && !(rc = count_one(s, q_notes, &notes, err)))
-        rc = count_one(s, q_disc, &disc, err);
+    int64_t notes = 0, disc = 0;
+    int rc = dg_store_status_counts(s, root, &notes, &disc, err);
     dg_flow_overdue *od = NULL;
     size_t n = 0;
     if (!rc)
@@ -260,8 +209,8 @@ int dg_flow_status_json(dg_store *s, const dg_flow_rules *r, int64_t now, char *
         return rc;
     }
     json_object_set_new(root, "operator_held", op_held);
-    json_object_set_new(root, "notifications_pending", json_integer(notes));
-    json_object_set_new(root, "discrepancies_open", json_integer(disc));
+    json_object_set_new(root, "notifications_pending", json_integer((json_int_t)notes));
+    json_object_set_new(root, "discrepancies_open", json_integer((json_int_t)disc));
     /* Counts per kind of lateness (a monitoring check needs numbers, not a list), with the
      * default thresholds they were judged by (per supplier in routing.yaml when set there). */
     json_int_t late_ack = 0, late_asn = 0, late_send = 0;
@@ -348,70 +297,38 @@ static int fill_amended(dg_store *s, dg_flow_order_row *rows, size_t n, dg_error
     return rc;
 }
 
-/* A PO cancelled or re-routed away before it shipped is no PO of the order any more: shown
- * CANCELLED, as status and search show it, and not counted. */
-#define REPORT_LIVE_PO "(" DG_STORE_PO_SHOWN_STATUS("p") ") <> 'CANCELLED'"
-
 int dg_flow_report_orders(dg_store *s, dg_flow_order_row **rows, size_t *n, dg_error *err)
 {
-    static const char sql[] =
-        "SELECT o.storefront, o.order_number, o.status, o.currency, o.created_at, o.lines_total,"
-        " o.lines_matched,"
-        " (SELECT count(*) FROM supplier_pos p WHERE p.order_id = o.id AND " REPORT_LIVE_PO "),"
-        " (SELECT count(*) FROM supplier_pos p WHERE p.order_id = o.id"
-        "   AND p.status IN ('SHIPPED','INVOICED')),"
-        /* a re-routed line is counted once (its newest row); rejected/cancelled ones not */
-        " (SELECT coalesce(sum(l.unit_price * l.qty_ordered), 0) FROM order_lines l"
-        "   WHERE l.order_id = o.id AND l.status = 'MATCHED'"
-        "   AND coalesce(l.supplier_status, '') NOT IN ('REROUTED','REJECTED','CANCELLED')),"
-        " (SELECT coalesce(sum(l.cost * l.qty_ordered), 0) FROM order_lines l"
-        "   WHERE l.order_id = o.id AND l.status = 'MATCHED'"
-        "   AND coalesce(l.supplier_status, '') NOT IN ('REROUTED','REJECTED','CANCELLED')),"
-        " (SELECT coalesce(sum(i.charges), 0) FROM invoices i JOIN supplier_pos p"
-        "   ON p.id = i.po_id WHERE p.order_id = o.id AND i.duplicate_of IS NULL),"
-        /* why the order could not be placed (no ship-to, its mapping could not complete it),
-         * else why each line that did not become a PO line failed: what an operator acts on */
-        " coalesce(o.reason, (SELECT string_agg(coalesce(l.retailer_sku, 'line ' || l.line_no)"
-        "   || ': ' || coalesce(l.reason, l.status), '; ') FROM order_lines l"
-        "   WHERE l.order_id = o.id AND l.status <> 'MATCHED'))"
-        " FROM orders o ORDER BY o.id";
     *rows = NULL;
     *n = 0;
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
+    dg_store_order_report *r = NULL;
+    size_t nr = 0;
+    int rc = dg_store_report_orders(s, &r, &nr, err);
     if (rc)
         return rc;
-    size_t cap = 0;
-    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
-        dg_flow_order_row *grown = dg_array_slot(*rows, sizeof *grown, *n, &cap, 64);
-        if (!grown) {
-            rc = DG_ENOMEM;
-            break;
-        }
-        *rows = grown;
-        dg_flow_order_row *o = &(*rows)[(*n)++];
-        fl_col_copy(st, 0, o->storefront, sizeof o->storefront);
-        fl_col_copy(st, 1, o->order_number, sizeof o->order_number);
-        fl_col_copy(st, 2, o->status, sizeof o->status);
-        fl_col_copy(st, 3, o->currency, sizeof o->currency);
-        o->created_at = dg_stmt_int64(st, 4);
-        o->lines = (long)dg_stmt_int64(st, 5);
-        o->matched = (long)dg_stmt_int64(st, 6);
-        o->pos = (long)dg_stmt_int64(st, 7);
-        o->pos_shipped = (long)dg_stmt_int64(st, 8);
-        o->revenue = unscale(dg_stmt_int64(st, 9));
-        o->supplier_cost = unscale(dg_stmt_int64(st, 10));
-        o->freight = (dg_dec){dg_stmt_int64(st, 11), true};
+    if (nr && !(*rows = calloc(nr, sizeof **rows))) {
+        free(r);
+        return dg_error_set(err, DG_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < nr; i++) {
+        dg_flow_order_row *o = &(*rows)[i];
+        snprintf(o->storefront, sizeof o->storefront, "%s", r[i].storefront);
+        snprintf(o->order_number, sizeof o->order_number, "%s", r[i].order_number);
+        snprintf(o->status, sizeof o->status, "%s", r[i].status);
+        snprintf(o->currency, sizeof o->currency, "%s", r[i].currency);
+        o->created_at = r[i].created_at;
+        o->lines = (long)r[i].lines;
+        o->matched = (long)r[i].matched;
+        o->pos = (long)r[i].pos;
+        o->pos_shipped = (long)r[i].pos_shipped;
+        o->revenue = unscale(r[i].revenue_x8);
+        o->supplier_cost = unscale(r[i].cost_x8);
+        o->freight = (dg_dec){r[i].freight, true};
         o->margin = dg_dec_sub(dg_dec_sub(o->revenue, o->supplier_cost), o->freight);
-        fl_col_copy(st, 12, o->reasons, sizeof o->reasons);
+        snprintf(o->reasons, sizeof o->reasons, "%s", r[i].reasons);
     }
-    dg_stmt_reset(st);
-    if (rc != DG_DB_DONE) {
-        free(*rows);
-        *rows = NULL;
-        *n = 0;
-        return dg_store_fail(s, err, "reporting orders");
-    }
+    free(r);
+    *n = nr;
     if ((rc = fill_held(s, *rows, *n, err)) || (rc = fill_amended(s, *rows, *n, err))) {
         free(*rows);
         *rows = NULL;
@@ -424,51 +341,34 @@ int dg_flow_report_orders(dg_store *s, dg_flow_order_row **rows, size_t *n, dg_e
 
 int dg_flow_report_reconcile(dg_store *s, dg_flow_reconcile_row **rows, size_t *n, dg_error *err)
 {
-    static const char sql[] =
-        "SELECT i.supplier, i.invoice_number, p.po_number, o.order_number, i.outcome,"
-        " i.lines_amount, i.charges, i.tax, i.total,"
-        " (SELECT coalesce(sum(l.cost * il.qty), 0) FROM invoice_lines il"
-        "   JOIN order_lines l ON l.id = il.order_line_id WHERE il.invoice_id = i.id),"
-        " (SELECT string_agg(d.code || ': ' || coalesce(d.detail, ''), '; ')"
-        "   FROM discrepancies d WHERE d.invoice_id = i.id),"
-        " i.created_at"
-        " FROM invoices i LEFT JOIN supplier_pos p ON p.id = i.po_id"
-        " LEFT JOIN orders o ON o.id = p.order_id ORDER BY i.id";
     *rows = NULL;
     *n = 0;
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
+    dg_store_invoice_report *r = NULL;
+    size_t nr = 0;
+    int rc = dg_store_report_invoices(s, &r, &nr, err);
     if (rc)
         return rc;
-    size_t cap = 0;
-    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
-        dg_flow_reconcile_row *grown = dg_array_slot(*rows, sizeof *grown, *n, &cap, 64);
-        if (!grown) {
-            rc = DG_ENOMEM;
-            break;
-        }
-        *rows = grown;
-        dg_flow_reconcile_row *o = &(*rows)[(*n)++];
-        fl_col_copy(st, 0, o->supplier, sizeof o->supplier);
-        fl_col_copy(st, 1, o->invoice_number, sizeof o->invoice_number);
-        fl_col_copy(st, 2, o->po_number, sizeof o->po_number);
-        fl_col_copy(st, 3, o->order_number, sizeof o->order_number);
-        fl_col_copy(st, 4, o->outcome, sizeof o->outcome);
-        o->lines_amount = fl_col_dec(st, 5);
-        o->charges = fl_col_dec(st, 6);
-        o->tax = fl_col_dec(st, 7);
-        o->total = fl_col_dec(st, 8);
-        o->po_amount = unscale(dg_stmt_int64(st, 9));
-        fl_col_copy(st, 10, o->reasons, sizeof o->reasons);
-        o->created_at = dg_stmt_int64(st, 11);
+    if (nr && !(*rows = calloc(nr, sizeof **rows))) {
+        free(r);
+        return dg_error_set(err, DG_ENOMEM, "out of memory");
     }
-    dg_stmt_reset(st);
-    if (rc != DG_DB_DONE) {
-        free(*rows);
-        *rows = NULL;
-        *n = 0;
-        return dg_store_fail(s, err, "reporting invoices");
+    for (size_t i = 0; i < nr; i++) {
+        dg_flow_reconcile_row *o = &(*rows)[i];
+        snprintf(o->supplier, sizeof o->supplier, "%s", r[i].supplier);
+        snprintf(o->invoice_number, sizeof o->invoice_number, "%s", r[i].invoice_number);
+        snprintf(o->po_number, sizeof o->po_number, "%s", r[i].po_number);
+        snprintf(o->order_number, sizeof o->order_number, "%s", r[i].order_number);
+        snprintf(o->outcome, sizeof o->outcome, "%s", r[i].outcome);
+        o->lines_amount = r[i].lines_amount;
+        o->charges = r[i].charges;
+        o->tax = r[i].tax;
+        o->total = r[i].total;
+        o->po_amount = unscale(r[i].po_amount_x8);
+        snprintf(o->reasons, sizeof o->reasons, "%s", r[i].reasons);
+        o->created_at = r[i].created_at;
     }
+    free(r);
+    *n = nr;
     return 0;
 }
 

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/decimal.h"
 #include "core/error.h"
 #include "store/db.h"
 
@@ -829,5 +830,42 @@ int dg_store_status_outbox_sent(dg_store *s, int64_t outbox_id, dg_error *err);
  * status and tests. */
 int dg_store_status_feed_counts(dg_store *s, const char *storefront, int64_t *pending,
                                 int64_t *queued, int64_t *sent, dg_error *err);
+
+/* ---- the operator's reports (report.c; flow/report.c makes the views) --------------------- */
+
+/* A PO that may be overdue: sent and not shipped, or never sent; since: sent_at, else
+ * created_at (a QUEUED PO); acked: a 997 came; line_acked: an 855 answered a line. */
+typedef struct dg_store_po_age {
+    char po_number[64], supplier[64], order_number[64], status[32];
+    int64_t since, po_id;
+    bool expect_ack, acked, queued, line_acked;
+} dg_store_po_age;
+/* Each such PO to each, one at a time and in no order (every open PO passes: none is kept); a
+ * non-zero return from each stops and is returned. */
+typedef int (*dg_store_po_age_fn)(void *ctx, const dg_store_po_age *a, dg_error *err);
+int dg_store_po_ages(dg_store *s, dg_store_po_age_fn each, void *ctx, dg_error *err);
+/* Counts per status into root's "orders", "lines", "pos" (as shown), "outbox", "invoices"
+ * objects (created), and the notifications not sent and discrepancies not resolved. */
+int dg_store_status_counts(dg_store *s, struct json_t *root, int64_t *notifications_pending,
+                           int64_t *discrepancies_open, dg_error *err);
+/* One row per order (report orders): revenue_x8 and cost_x8 are sums of two x10^4 values
+ * (x10^8); freight is x10^4; pos counts the live POs (not cancelled or re-routed away before
+ * they shipped); reasons: why the order or its lines were not placed. */
+typedef struct dg_store_order_report {
+    char storefront[64], order_number[64], status[32], currency[8];
+    int64_t created_at, lines, matched, pos, pos_shipped;
+    int64_t revenue_x8, cost_x8, freight;
+    char reasons[1024];
+} dg_store_order_report;
+int dg_store_report_orders(dg_store *s, dg_store_order_report **rows, size_t *n, dg_error *err);
+/* One row per invoice (report reconcile): po_amount_x8 = PO cost x quantity invoiced (x10^8). */
+typedef struct dg_store_invoice_report {
+    char supplier[64], invoice_number[64], po_number[64], order_number[64], outcome[16];
+    dg_dec lines_amount, charges, tax, total;
+    int64_t po_amount_x8;
+    char reasons[1024];
+    int64_t created_at;
+} dg_store_invoice_report;
+int dg_store_report_invoices(dg_store *s, dg_store_invoice_report **rows, size_t *n, dg_error *err);
 
 #endif
