@@ -318,7 +318,7 @@ static int ingest(dg_store *s, const dg_flow_rules *r, const char *supplier, con
         res->outcome = DG_FLOW_DUPLICATE;
         return dg_store_commit(s, err);
     }
-    if ((rc = fl_load_po(s, a->po_number, &p, &found, err)))
+    if ((rc = dg_store_po_load(s, a->po_number, &p, &found, err)))
         goto fail;
     if (!found || strcmp(p.supplier, supplier)) {
         rc = !found ? dg_error_set(err, DG_EVALID, "%s: acknowledgment for unknown PO %s", supplier,
@@ -344,11 +344,11 @@ static int ingest(dg_store *s, const dg_flow_rules *r, const char *supplier, con
         goto fail;
     res->outcome = DG_FLOW_OK;
     fl_cancel_ctx_free(run.cancels);
-    fl_po_info_free(&p);
+    dg_store_po_free(&p);
     return dg_store_commit(s, err);
 fail:
     fl_cancel_ctx_free(run.cancels);
-    fl_po_info_free(&p);
+    dg_store_po_free(&p);
     dg_store_rollback(s);
     return rc;
 }

@@ -388,13 +388,13 @@ int dg_flow_ingest_cancel_answer(dg_store *s, const char *supplier, dg_doc *doc,
                             supplier);
     po_info po;
     bool found = false;
-    int rc = fl_load_po(s, o->order_number, &po, &found, err);
+    int rc = dg_store_po_load(s, o->order_number, &po, &found, err);
     if (rc)
         return rc;
     if (!found || strcmp(po.supplier, supplier)) {
         rc = dg_error_set(err, DG_EVALID, "%s: cancellation answer for PO %s: %s", supplier,
                           o->order_number, found ? "a PO of another supplier" : "no such PO");
-        fl_po_info_free(&po);
+        dg_store_po_free(&po);
         return rc;
     }
     fl_docrec rec = {0};
@@ -428,7 +428,7 @@ fail:
 out:
     dg_doc_free(an.nt.doc);
     fl_docrec_free(&rec);
-    fl_po_info_free(&po);
+    dg_store_po_free(&po);
     return rc;
 }
 

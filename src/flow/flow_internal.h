@@ -96,30 +96,11 @@ int fl_document_add(dg_store *s, const char *partner, const fl_docrec *r, const 
 int fl_order_changes(dg_store *s, int64_t order_id, const char *json, char *out, size_t size,
                      dg_error *err);
 
-/* A supplier PO with its lines, as ASNs and invoices match against it. */
-typedef struct po_line {
-    int64_t id;
-    long po_line;
-    char line_number[32]; /* the storefront's line */
-    char retailer_sku[128], supplier_sku[128], gtin[64];
-    dg_dec ordered, shipped, add;
-    dg_dec cost, invoiced;
-    dg_dec cancelled;         /* confirmed cancelled (cancel.c): not to be invoiced */
-    dg_dec ack_price;         /* the price the supplier acknowledged (855 PO104), unset: none */
-    char supplier_status[32]; /* DG_SUP_*, "" when the supplier has not answered */
-} po_line;
+/* A supplier PO with its lines, as ASNs and invoices match against it (store.h dg_store_po,
+ * loaded by dg_store_po_load). */
+typedef dg_store_po_line po_line;
+typedef dg_store_po po_info;
 
-typedef struct po_info {
-    int64_t id, order_id;
-    char supplier[64], status[32], storefront[64], order_number[64], currency[8];
-    char *ship_to_json;
-    po_line *lines;
-    size_t n_lines;
-} po_info;
-
-/* Loads a PO by number with its lines; *found false when unknown. */
-int fl_load_po(dg_store *s, const char *po_number, po_info *p, bool *found, dg_error *err);
-void fl_po_info_free(po_info *p);
 /* The PO line an item or invoice line means: by SKU (the supplier's, then ours), GTIN, and only
  * then by PO line number (a partner's own line numbering is often its own sequence). -1: none. */
 int fl_match_line(const po_line *lines, size_t n, const char *line_number, const char *vsku,

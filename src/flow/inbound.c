@@ -10,44 +10,9 @@
 
 /* ---- stock ------------------------------------------------------------------------------- */
 
-static int sku_by_gtin(dg_store *s, const char *supplier, const char *gtin, char *out, size_t size,
-                       dg_error *err)
-{
-    static const char sql[] =
-        "SELECT supplier_sku FROM catalog WHERE supplier = ?1 AND gtin = ?2 LIMIT 1";
-    out[0] = '\0';
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    fl_bind_text(st, 1, supplier);
-    fl_bind_text(st, 2, gtin);
-    rc = dg_stmt_step(st);
-    if (rc == DG_DB_ROW)
-        fl_col_copy(st, 0, out, size);
-    dg_stmt_reset(st);
-    return rc == DG_DB_ROW || rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "catalog by GTIN");
-}
-
 static int ingest_stock(dg_store *s, const char *supplier, const dg_doc *doc, int64_t file_id,
                         const fl_docrec *rec, dg_flow_stock_result *res, dg_error *err)
 {
-    static const char sql[] =
-        "INSERT INTO stock(supplier, vendor_sku, gtin, qty, cost, msrp, map, warehouse,"
-        " available_date, document_id, updated_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-        " ON CONFLICT(supplier, vendor_sku) DO UPDATE SET"
-        " gtin = coalesce(excluded.gtin, stock.gtin),"
-        /* several items of one SKU in one feed are its quantities at several locations (an
-         * 846 with one LIN per warehouse): the stock is their sum, its warehouse none of them */
-        " qty = CASE WHEN stock.document_id = excluded.document_id THEN stock.qty + excluded.qty"
-        "  ELSE excluded.qty END, cost = coalesce(excluded.cost, stock.cost),"
-        " msrp = coalesce(excluded.msrp, stock.msrp), map = coalesce(excluded.map, stock.map),"
-        " warehouse = CASE WHEN stock.document_id = excluded.document_id"
-        "  AND stock.warehouse IS DISTINCT FROM excluded.warehouse THEN NULL"
-        "  ELSE excluded.warehouse END,"
-        " available_date = excluded.available_date,"
-        " document_id = excluded.document_id, updated_at = excluded.updated_at";
     memset(res, 0, sizeof *res);
     if (!supplier || !doc || doc->kind != DG_DOC_STOCK)
         return dg_error_set(err, DG_EINVAL, "ingest_stock: supplier and a stock document");
@@ -70,27 +35,24 @@ static int ingest_stock(dg_store *s, const char *supplier, const dg_doc *doc, in
         char by_gtin[128];
         const char *vsku = it->vendor_sku;
         if ((!vsku || !*vsku) && it->gtin) {
-            if ((rc = sku_by_gtin(s, supplier, it->gtin, by_gtin, sizeof by_gtin, err)))
+            if ((rc = dg_store_catalog_sku_by_gtin(s, supplier, it->gtin, by_gtin, sizeof by_gtin,
+                                                   err)))
                 goto fail;
             vsku = by_gtin[0] ? by_gtin : NULL;
         }
         if (!vsku || !*vsku || !it->quantity_available.set)
             continue; /* nothing to key it on, or no quantity: not a stock fact */
-        dg_stmt *st;
-        if ((rc = dg_store_prepare(s, sql, &st, err)))
-            goto fail;
-        fl_bind_text(st, 1, supplier);
-        fl_bind_text(st, 2, vsku);
-        fl_bind_text(st, 3, it->gtin);
-        dg_stmt_bind_int64(st, 4, it->quantity_available.v < 0 ? 0 : it->quantity_available.v);
-        fl_bind_dec(st, 5, it->cost);
-        fl_bind_dec(st, 6, it->msrp);
-        fl_bind_dec(st, 7, it->map_price);
-        fl_bind_text(st, 8, it->warehouse);
-        fl_bind_text(st, 9, it->available_date);
-        dg_stmt_bind_int64(st, 10, doc_id);
-        dg_stmt_bind_int64(st, 11, dg_store_now(s));
-        if ((rc = fl_step_done(s, st, err, "updating stock")))
+        dg_store_stock_fact f = {.supplier = supplier,
+                                 .vendor_sku = vsku,
+                                 .gtin = it->gtin,
+                                 .warehouse = it->warehouse,
+                                 .available_date = it->available_date,
+                                 .qty = it->quantity_available.v < 0 ? 0 : it->quantity_available.v,
+                                 .document_id = doc_id,
+                                 .cost = it->cost,
+                                 .msrp = it->msrp,
+                                 .map = it->map_price};
+        if ((rc = dg_store_stock_put(s, &f, err)))
             goto fail;
         res->items++;
     }
@@ -124,28 +86,12 @@ static bool ack_accepts(const char *code)
 static int apply_ack(dg_store *s, const char *supplier, const char *group, const char *set,
                      const char *status, const char *reason, dg_flow_ack_result *res, dg_error *err)
 {
-    static const char sql[] =
-        "UPDATE supplier_pos SET ack_at = ?5, ack_status = ?4, ack_reason = ?6,"
-        " status = CASE WHEN status IN ('QUEUED','SENT','AWAITING_SHIPMENT','ACCEPTED','REJECTED')"
-        " THEN ?7 ELSE status END"
-        " WHERE supplier = ?1 AND CAST(group_control AS INTEGER) = CAST(?2 AS INTEGER)"
-        " AND (?3 IS NULL OR CAST(set_control AS INTEGER) = CAST(?3 AS INTEGER))"
-        " AND outbox_id IS NOT NULL";
     bool ok = ack_accepts(status);
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
+    int64_t changed = 0;
+    int rc = dg_store_po_ack_997(s, supplier, group, set, status, reason,
+                                 ok ? DG_PO_ACCEPTED : DG_PO_REJECTED, &changed, err);
     if (rc)
         return rc;
-    fl_bind_text(st, 1, supplier);
-    fl_bind_text(st, 2, group);
-    fl_bind_text(st, 3, set);
-    fl_bind_text(st, 4, status);
-    dg_stmt_bind_int64(st, 5, dg_store_now(s));
-    fl_bind_text(st, 6, reason);
-    fl_bind_text(st, 7, ok ? DG_PO_ACCEPTED : DG_PO_REJECTED);
-    if ((rc = fl_step_done(s, st, err, "recording a 997")))
-        return rc;
-    int64_t changed = dg_db_changes(dg_store_db(s));
     if (!changed)
         res->unknown++;
     else if (ok)
@@ -198,77 +144,6 @@ fail:
 
 /* ---- ASNs -------------------------------------------------------------------------------- */
 
-void fl_po_info_free(po_info *p)
-{
-    free(p->ship_to_json);
-    free(p->lines);
-    p->ship_to_json = NULL;
-    p->lines = NULL;
-}
-
-int fl_load_po(dg_store *s, const char *po_number, po_info *p, bool *found, dg_error *err)
-{
-    static const char head[] =
-        "SELECT p.id, p.supplier, p.status, p.order_id, o.storefront, o.order_number,"
-        " o.ship_to_json, p.currency FROM supplier_pos p JOIN orders o ON o.id = p.order_id"
-        " WHERE p.po_number = ?1";
-    static const char lines[] =
-        "SELECT id, po_line, line_number, retailer_sku, supplier_sku, gtin, qty_ordered,"
-        " qty_shipped, cost, qty_invoiced, qty_cancelled, ack_price, supplier_status"
-        " FROM order_lines WHERE po_id = ?1 ORDER BY po_line, id";
-    memset(p, 0, sizeof *p);
-    *found = false;
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, head, &st, err);
-    if (rc)
-        return rc;
-    fl_bind_text(st, 1, po_number);
-    rc = dg_stmt_step(st);
-    if (rc == DG_DB_ROW) {
-        *found = true;
-        p->id = dg_stmt_int64(st, 0);
-        fl_col_copy(st, 1, p->supplier, sizeof p->supplier);
-        fl_col_copy(st, 2, p->status, sizeof p->status);
-        p->order_id = dg_stmt_int64(st, 3);
-        fl_col_copy(st, 4, p->storefront, sizeof p->storefront);
-        fl_col_copy(st, 5, p->order_number, sizeof p->order_number);
-        p->ship_to_json = fl_col_dup(st, 6);
-        fl_col_copy(st, 7, p->currency, sizeof p->currency);
-    }
-    dg_stmt_reset(st);
-    if (rc != DG_DB_ROW)
-        return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "looking up a PO");
-    if ((rc = dg_store_prepare(s, lines, &st, err)))
-        return rc;
-    dg_stmt_bind_int64(st, 1, p->id);
-    size_t cap = 0;
-    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
-        po_line *grown = dg_array_slot(p->lines, sizeof *grown, p->n_lines, &cap, 8);
-        if (!grown) {
-            dg_stmt_reset(st);
-            return dg_error_set(err, DG_ENOMEM, "out of memory");
-        }
-        p->lines = grown;
-        po_line *l = &p->lines[p->n_lines++];
-        l->id = dg_stmt_int64(st, 0);
-        l->po_line = (long)dg_stmt_int64(st, 1);
-        fl_col_copy(st, 2, l->line_number, sizeof l->line_number);
-        fl_col_copy(st, 3, l->retailer_sku, sizeof l->retailer_sku);
-        fl_col_copy(st, 4, l->supplier_sku, sizeof l->supplier_sku);
-        fl_col_copy(st, 5, l->gtin, sizeof l->gtin);
-        l->ordered = fl_col_dec(st, 6);
-        l->shipped = fl_col_dec(st, 7);
-        l->add = (dg_dec){0, true};
-        l->cost = fl_col_dec(st, 8);
-        l->invoiced = fl_col_dec(st, 9);
-        l->cancelled = fl_col_dec(st, 10);
-        l->ack_price = fl_col_dec(st, 11);
-        fl_col_copy(st, 12, l->supplier_status, sizeof l->supplier_status);
-    }
-    dg_stmt_reset(st);
-    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "reading PO lines");
-}
-
 int fl_match_line(const po_line *lines, size_t n, const char *line_number, const char *vsku,
                   const char *bsku, const char *gtin)
 {
@@ -295,29 +170,6 @@ int fl_match_line(const po_line *lines, size_t n, const char *line_number, const
                 return (int)i;
     }
     return -1;
-}
-
-/* A shipment is a duplicate when the supplier already sent this shipment id for this PO: one 856
- * covering several POs becomes one shipment per PO, all with the same id (BSN02). */
-static int shipment_seen(dg_store *s, const char *supplier, const char *ref, int64_t po_id,
-                         bool *seen, dg_error *err)
-{
-    static const char sql[] = "SELECT 1 FROM shipments WHERE supplier = ?1 AND shipment_ref = ?2"
-                              " AND po_id = ?3";
-    *seen = false;
-    if (!ref)
-        return 0;
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    fl_bind_text(st, 1, supplier);
-    fl_bind_text(st, 2, ref);
-    dg_stmt_bind_int64(st, 3, po_id);
-    rc = dg_stmt_step(st);
-    dg_stmt_reset(st);
-    *seen = rc == DG_DB_ROW;
-    return rc == DG_DB_ROW || rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "shipment lookup");
 }
 
 /* Works out the quantities this ASN ships per PO line; DG_EVALID on a wrong ASN. */
@@ -369,67 +221,24 @@ static int plan_shipment(const dg_shipment *sh, po_info *p, dg_error *err)
 static int record_shipment(dg_store *s, const char *supplier, const char *ref, int64_t doc_id,
                            const dg_shipment *sh, const po_info *p, int64_t *ship_id, dg_error *err)
 {
-    static const char ins[] =
-        "INSERT INTO shipments(supplier, shipment_ref, po_id, document_id, ship_date, carrier,"
-        " service, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
-    static const char pkg[] =
-        "INSERT INTO packages(shipment_id, tracking_number, sscc, weight, weight_uom)"
-        " VALUES (?1, ?2, ?3, ?4, ?5)";
-    static const char item[] =
-        "INSERT INTO shipment_items(shipment_id, order_line_id, qty, package_ref)"
-        " VALUES (?1, ?2, ?3, ?4)";
-    static const char upd[] = "UPDATE order_lines SET qty_shipped = qty_shipped + ?2"
-                              " WHERE id = ?1";
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, ins, &st, err);
-    if (rc)
-        return rc;
-    fl_bind_text(st, 1, supplier);
-    fl_bind_text(st, 2, ref);
-    dg_stmt_bind_int64(st, 3, p->id);
-    dg_stmt_bind_int64(st, 4, doc_id);
-    fl_bind_text(st, 5, sh->ship_date);
-    fl_bind_text(st, 6, sh->carrier);
-    fl_bind_text(st, 7, sh->service_level);
-    dg_stmt_bind_int64(st, 8, dg_store_now(s));
-    if ((rc = dg_store_step_id(s, st, ship_id, err, "recording a shipment")))
-        return rc;
-    for (size_t i = 0; i < sh->n_packages; i++) {
-        if ((rc = dg_store_prepare(s, pkg, &st, err)))
-            return rc;
-        dg_stmt_bind_int64(st, 1, *ship_id);
-        fl_bind_text(st, 2, sh->packages[i].tracking_number);
-        fl_bind_text(st, 3, sh->packages[i].sscc);
-        fl_bind_dec(st, 4, sh->packages[i].weight);
-        fl_bind_text(st, 5, sh->packages[i].weight_uom);
-        if ((rc = fl_step_done(s, st, err, "recording a package")))
-            return rc;
-    }
-    for (size_t i = 0; i < p->n_lines; i++) {
+    int rc = dg_store_shipment_add(s, supplier, ref, p->id, doc_id, sh->ship_date, sh->carrier,
+                                   sh->service_level, ship_id, err);
+    for (size_t i = 0; !rc && i < sh->n_packages; i++)
+        rc =
+            dg_store_package_add(s, *ship_id, sh->packages[i].tracking_number, sh->packages[i].sscc,
+                                 sh->packages[i].weight, sh->packages[i].weight_uom, err);
+    for (size_t i = 0; !rc && i < p->n_lines; i++) {
         if (p->lines[i].add.v <= 0)
             continue;
-        if ((rc = dg_store_prepare(s, item, &st, err)))
-            return rc;
-        dg_stmt_bind_int64(st, 1, *ship_id);
-        dg_stmt_bind_int64(st, 2, p->lines[i].id);
-        dg_stmt_bind_int64(st, 3, p->lines[i].add.v);
         const char *pref = NULL;
         for (size_t k = 0; k < sh->n_items && !pref; k++)
             if (fl_match_line(p->lines, p->n_lines, sh->items[k].line_number,
                               sh->items[k].vendor_sku, sh->items[k].buyer_sku,
                               sh->items[k].gtin) == (int)i)
                 pref = sh->items[k].package_id;
-        fl_bind_text(st, 4, pref);
-        if ((rc = fl_step_done(s, st, err, "recording a shipped item")))
-            return rc;
-        if ((rc = dg_store_prepare(s, upd, &st, err)))
-            return rc;
-        dg_stmt_bind_int64(st, 1, p->lines[i].id);
-        dg_stmt_bind_int64(st, 2, p->lines[i].add.v);
-        if ((rc = fl_step_done(s, st, err, "updating shipped quantities")))
-            return rc;
+        rc = dg_store_shipment_item_add(s, *ship_id, p->lines[i].id, p->lines[i].add.v, pref, err);
     }
-    return 0;
+    return rc;
 }
 
 static const char *po_ship_status(const po_info *p)
@@ -441,27 +250,10 @@ static const char *po_ship_status(const po_info *p)
     return all ? DG_PO_SHIPPED : DG_PO_PARTIALLY_SHIPPED;
 }
 
-static int set_po_status(dg_store *s, int64_t po_id, const char *status, dg_error *err)
-{
-    static const char sql[] = "UPDATE supplier_pos SET status = ?2, shipped_at = ?3 WHERE id = ?1"
-                              " AND status <> 'INVOICED'";
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    dg_stmt_bind_int64(st, 1, po_id);
-    fl_bind_text(st, 2, status);
-    dg_stmt_bind_int64(st, 3, dg_store_now(s));
-    return fl_step_done(s, st, err, "moving a PO");
-}
-
 /* The storefront's view of the shipment: its order number, its line numbers and SKUs. */
 static int queue_notification(dg_store *s, const dg_shipment *sh, const po_info *p, int64_t ship_id,
                               dg_error *err)
 {
-    static const char sql[] =
-        "INSERT INTO notifications(storefront, order_id, shipment_id, json, state, created_at)"
-        " VALUES (?1, ?2, ?3, ?4, 'PENDING', ?5)";
     dg_doc *d = dg_doc_new(DG_DOC_SHIPMENT);
     dg_shipment *o = &d->u.shipment;
     dg_arena *a = d->arena;
@@ -506,15 +298,7 @@ static int queue_notification(dg_store *s, const dg_shipment *sh, const po_info 
         dg_buf_free(&b);
         return rc;
     }
-    dg_stmt *st;
-    if (!(rc = dg_store_prepare(s, sql, &st, err))) {
-        fl_bind_text(st, 1, p->storefront);
-        dg_stmt_bind_int64(st, 2, p->order_id);
-        dg_stmt_bind_int64(st, 3, ship_id);
-        fl_bind_text(st, 4, b.data);
-        dg_stmt_bind_int64(st, 5, dg_store_now(s));
-        rc = fl_step_done(s, st, err, "queueing a tracking notification");
-    }
+    rc = dg_store_notification_add(s, p->storefront, p->order_id, ship_id, b.data, err);
     dg_buf_free(&b);
     return rc;
 }
@@ -540,7 +324,7 @@ static int ingest_shipment(dg_store *s, const char *supplier, const dg_doc *doc,
         res->outcome = DG_FLOW_DUPLICATE;
         return dg_store_commit(s, err);
     }
-    if ((rc = fl_load_po(s, sh->po_number, &p, &found, err)))
+    if ((rc = dg_store_po_load(s, sh->po_number, &p, &found, err)))
         goto fail;
     if (!found) {
         rc = dg_error_set(err, DG_EVALID, "%s: ASN %s for unknown PO %s", supplier,
@@ -560,11 +344,13 @@ static int ingest_shipment(dg_store *s, const char *supplier, const dg_doc *doc,
         snprintf(ref, sizeof ref, "%s/%s", sh->po_number, sh->packages[0].tracking_number);
         refp = ref;
     }
-    if ((rc = shipment_seen(s, supplier, refp, p.id, &seen, err)))
+    /* A shipment is a duplicate when the supplier already sent this shipment id for this PO:
+     * one 856 covering several POs becomes one shipment per PO, all with the same id (BSN02). */
+    if ((rc = dg_store_shipment_seen(s, supplier, refp, p.id, &seen, err)))
         goto fail;
     if (seen) {
         res->outcome = DG_FLOW_DUPLICATE;
-        fl_po_info_free(&p);
+        dg_store_po_free(&p);
         return dg_store_commit(s, err);
     }
     if ((rc = plan_shipment(sh, &p, err)))
@@ -573,7 +359,7 @@ static int ingest_shipment(dg_store *s, const char *supplier, const dg_doc *doc,
     const char *status = po_ship_status(&p);
     if ((rc = fl_document_add(s, supplier, rec, doc, file_id, status, &doc_id, err)) ||
         (rc = record_shipment(s, supplier, refp, doc_id, sh, &p, &res->shipment_id, err)) ||
-        (rc = set_po_status(s, p.id, status, err)) ||
+        (rc = dg_store_po_shipped(s, p.id, status, err)) ||
         (rc = queue_notification(s, sh, &p, res->shipment_id, err)))
         goto fail;
     dg_status_cause cause = {
@@ -582,10 +368,10 @@ static int ingest_shipment(dg_store *s, const char *supplier, const dg_doc *doc,
         goto fail;
     res->po_status = status;
     res->outcome = DG_FLOW_OK;
-    fl_po_info_free(&p);
+    dg_store_po_free(&p);
     return dg_store_commit(s, err);
 fail:
-    fl_po_info_free(&p);
+    dg_store_po_free(&p);
 fail0:
     dg_store_rollback(s);
     return rc;
@@ -616,117 +402,75 @@ void dg_flow_notifications_free(dg_flow_notification *ns, size_t n)
     free(ns);
 }
 
-static int list_notifications(dg_store *s, const char *sql, const char *storefront,
+/* The store's rows with their canonical shipment read back. */
+static int list_notifications(dg_store *s, const char *storefront, bool webhooks,
                               dg_flow_notification **out, size_t *n, dg_error *err)
 {
     *out = NULL;
     *n = 0;
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
+    dg_store_notification *rows = NULL;
+    size_t nr = 0;
+    int rc = dg_store_notifications(s, storefront, webhooks, &rows, &nr, err);
     if (rc)
         return rc;
-    fl_bind_text(st, 1, storefront);
-    size_t cap = 0, count = 0;
-    dg_flow_notification *v = NULL;
-    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
-        dg_flow_notification *grown = dg_array_slot(v, sizeof *grown, count, &cap, 8);
-        if (!grown) {
-            rc = DG_ENOMEM;
-            break;
-        }
-        v = grown;
-        dg_flow_notification *x = &v[count++];
-        x->id = dg_stmt_int64(st, 0);
-        x->storefront = fl_col_dup(st, 1);
-        x->order_number = fl_col_dup(st, 2);
-        x->po_number = fl_col_dup(st, 3);
-        x->json = fl_col_dup(st, 4);
+    dg_flow_notification *v = nr ? calloc(nr, sizeof *v) : NULL;
+    if (nr && !v) {
+        dg_store_notifications_free(rows, nr);
+        return dg_error_set(err, DG_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < nr; i++) {
+        dg_flow_notification *x = &v[i];
+        x->id = rows[i].id;
+        x->storefront = rows[i].storefront;
+        x->order_number = rows[i].order_number;
+        x->po_number = rows[i].po_number;
+        x->json = rows[i].json;
+        rows[i] = (dg_store_notification){0}; /* moved */
         dg_error jerr = {0};
         if (!x->json || dg_doc_from_json(x->json, strlen(x->json), &x->doc, &jerr)) {
             long long id = (long long)x->id; /* x lives in v, freed next */
-            dg_stmt_reset(st);
-            dg_flow_notifications_free(v, count);
+            dg_store_notifications_free(rows, nr);
+            dg_flow_notifications_free(v, i + 1);
             return dg_error_set(err, DG_ESTATE, "notification %lld: bad stored JSON: %s", id,
                                 jerr.msg);
         }
     }
-    dg_stmt_reset(st);
-    if (rc != DG_DB_DONE) {
-        dg_flow_notifications_free(v, count);
-        return dg_store_fail(s, err, "listing notifications");
-    }
+    dg_store_notifications_free(rows, nr);
     *out = v;
-    *n = count;
+    *n = nr;
     return 0;
 }
 
 int dg_flow_pending_notifications(dg_store *s, const char *storefront, dg_flow_notification **out,
                                   size_t *n, dg_error *err)
 {
-    static const char sql[] =
-        "SELECT n.id, n.storefront, o.order_number, p.po_number, n.json FROM notifications n"
-        " JOIN orders o ON o.id = n.order_id JOIN shipments sh ON sh.id = n.shipment_id"
-        " JOIN supplier_pos p ON p.id = sh.po_id"
-        " WHERE n.state = 'PENDING' AND (?1 IS NULL OR n.storefront = ?1) ORDER BY n.id";
-    return list_notifications(s, sql, storefront, out, n, err);
+    return list_notifications(s, storefront, false, out, n, err);
 }
 
 int dg_flow_pending_webhooks(dg_store *s, const char *storefront, dg_flow_notification **out,
                              size_t *n, dg_error *err)
 {
-    static const char sql[] =
-        "SELECT n.id, n.storefront, o.order_number, p.po_number, n.json FROM notifications n"
-        " JOIN orders o ON o.id = n.order_id JOIN shipments sh ON sh.id = n.shipment_id"
-        " JOIN supplier_pos p ON p.id = sh.po_id"
-        " WHERE n.webhook_done = 0 AND (?1 IS NULL OR n.storefront = ?1) ORDER BY n.id";
-    return list_notifications(s, sql, storefront, out, n, err);
-}
-
-static int notification_exec(dg_store *s, const char *sql, int64_t id, int64_t arg, dg_error *err)
-{
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    dg_stmt_bind_int64(st, 1, id);
-    dg_stmt_bind_int64(st, 2, arg);
-    if ((rc = fl_step_done(s, st, err, "updating a notification")))
-        return rc;
-    return 0;
+    return list_notifications(s, storefront, true, out, n, err);
 }
 
 int dg_flow_notification_queued(dg_store *s, int64_t notification_id, const char *file_name,
                                 const char *content_sha256, const char *local_path,
                                 int64_t *outbox_id, dg_error *err)
 {
-    static const char sel[] =
-        "SELECT n.storefront, n.outbox_id, o.order_number FROM notifications n"
-        " JOIN orders o ON o.id = n.order_id WHERE n.id = ?1";
-    static const char upd[] =
-        "UPDATE notifications SET outbox_id = ?2, state = 'QUEUED' WHERE id = ?1"
-        " AND state = 'PENDING'";
     if (!file_name)
         return dg_error_set(err, DG_EINVAL, "notification_queued: file name needed");
     int rc = dg_store_begin(s, err);
     if (rc)
         return rc;
-    dg_stmt *st;
-    if ((rc = dg_store_prepare(s, sel, &st, err)))
-        goto fail;
-    dg_stmt_bind_int64(st, 1, notification_id);
-    int step = dg_stmt_step(st);
     char storefront[64] = "", order[64] = "";
     int64_t existing = 0;
-    if (step == DG_DB_ROW) {
-        fl_col_copy(st, 0, storefront, sizeof storefront);
-        existing = dg_stmt_int64(st, 1);
-        fl_col_copy(st, 2, order, sizeof order);
-    }
-    dg_stmt_reset(st);
-    if (step != DG_DB_ROW) {
-        rc = step == DG_DB_DONE ? dg_error_set(err, DG_ENOTFOUND, "notification %lld: not found",
-                                               (long long)notification_id)
-                                : dg_store_fail(s, err, "reading a notification");
+    bool found = false;
+    if ((rc = dg_store_notification_find(s, notification_id, storefront, sizeof storefront, order,
+                                         sizeof order, &existing, &found, err)))
+        goto fail;
+    if (!found) {
+        rc = dg_error_set(err, DG_ENOTFOUND, "notification %lld: not found",
+                          (long long)notification_id);
         goto fail;
     }
     if (existing > 0) {
@@ -744,7 +488,7 @@ int dg_flow_notification_queued(dg_store *s, int64_t notification_id, const char
                           (long long)notification_id, file_name);
         goto fail;
     }
-    if ((rc = notification_exec(s, upd, notification_id, id, err)))
+    if ((rc = dg_store_notification_mark(s, notification_id, DG_NOTE_QUEUED, id, err)))
         goto fail;
     if (outbox_id)
         *outbox_id = id;
@@ -756,14 +500,10 @@ fail:
 
 int dg_flow_notification_sent(dg_store *s, int64_t notification_id, dg_error *err)
 {
-    static const char sql[] = "UPDATE notifications SET state = 'SENT', sent_at = ?2"
-                              " WHERE id = ?1 AND state <> 'SENT'";
-    return notification_exec(s, sql, notification_id, dg_store_now(s), err);
+    return dg_store_notification_mark(s, notification_id, DG_NOTE_SENT, 0, err);
 }
 
 int dg_flow_webhook_done(dg_store *s, int64_t notification_id, dg_error *err)
 {
-    static const char sql[] = "UPDATE notifications SET webhook_done = 1 WHERE id = ?1"
-                              " AND ?2 = ?2";
-    return notification_exec(s, sql, notification_id, 0, err);
+    return dg_store_notification_mark(s, notification_id, DG_NOTE_WEBHOOK_DONE, 0, err);
 }

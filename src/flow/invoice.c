@@ -325,7 +325,7 @@ static int ingest_invoice(dg_store *s, const dg_flow_rules *r, const char *suppl
         res->outcome = DG_FLOW_DUPLICATE;
         return dg_store_commit(s, err);
     }
-    if ((rc = fl_load_po(s, iv->po_number, &p, &found, err)))
+    if ((rc = dg_store_po_load(s, iv->po_number, &p, &found, err)))
         goto fail;
     if (!found) {
         rc = dg_error_set(err, DG_EVALID, "%s: invoice %s for unknown PO %s", supplier,
@@ -358,11 +358,11 @@ static int ingest_invoice(dg_store *s, const dg_flow_rules *r, const char *suppl
             (rc = dg_store_po_status_refresh(s, p.id, &cause, NULL, err)))
             goto fail;
     }
-    fl_po_info_free(&p);
+    dg_store_po_free(&p);
     free(rl.v);
     return dg_store_commit(s, err);
 fail:
-    fl_po_info_free(&p);
+    dg_store_po_free(&p);
     free(rl.v);
     dg_store_rollback(s);
     return rc;

@@ -868,4 +868,81 @@ typedef struct dg_store_invoice_report {
 } dg_store_invoice_report;
 int dg_store_report_invoices(dg_store *s, dg_store_invoice_report **rows, size_t *n, dg_error *err);
 
+/* ---- what suppliers send back (inbound.c; flow/inbound.c decides) ------------------------- */
+
+/* The supplier's SKU of a catalog row with this GTIN ("" when none). */
+int dg_store_catalog_sku_by_gtin(dg_store *s, const char *supplier, const char *gtin, char *out,
+                                 size_t size, dg_error *err);
+/* One stock fact: upserted by (supplier, vendor_sku); several facts of one SKU from the same
+ * document add up (one per warehouse), its warehouse then none of them. */
+typedef struct dg_store_stock_fact {
+    const char *supplier, *vendor_sku, *gtin, *warehouse, *available_date;
+    int64_t qty, document_id;
+    dg_dec cost, msrp, map;
+} dg_store_stock_fact;
+int dg_store_stock_put(dg_store *s, const dg_store_stock_fact *f, dg_error *err);
+/* A 997 result (AK5/AK9 code, reason) on the sent POs of supplier with these control numbers
+ * (set NULL: the whole group; compared as integers); po_status: what they become unless
+ * shipped or invoiced. *changed: how many POs. */
+int dg_store_po_ack_997(dg_store *s, const char *supplier, const char *group, const char *set,
+                        const char *code, const char *reason, const char *po_status,
+                        int64_t *changed, dg_error *err);
+/* A PO with its lines, as the answers to it (855, ASN, invoice, cancellation) see it; add is the
+ * flow's working quantity (what this document ships, invoices ...), 0 when loaded. */
+typedef struct dg_store_po_line {
+    int64_t id;
+    long po_line;
+    char line_number[32]; /* the storefront's line */
+    char retailer_sku[128], supplier_sku[128], gtin[64];
+    dg_dec ordered, shipped, add;
+    dg_dec cost, invoiced;
+    dg_dec cancelled;         /* confirmed cancelled: not to be invoiced */
+    dg_dec ack_price;         /* the price the supplier acknowledged (855 PO104), unset: none */
+    char supplier_status[32]; /* DG_SUP_*, "" when the supplier has not answered */
+} dg_store_po_line;
+typedef struct dg_store_po {
+    int64_t id, order_id;
+    char supplier[64], status[32], storefront[64], order_number[64], currency[8];
+    char *ship_to_json;
+    dg_store_po_line *lines;
+    size_t n_lines;
+} dg_store_po;
+/* Loads a PO by number with its lines; *found false when unknown. */
+int dg_store_po_load(dg_store *s, const char *po_number, dg_store_po *p, bool *found,
+                     dg_error *err);
+void dg_store_po_free(dg_store_po *p);
+/* This shipment id (ref) was recorded for this PO already. */
+int dg_store_shipment_seen(dg_store *s, const char *supplier, const char *ref, int64_t po_id,
+                           bool *seen, dg_error *err);
+int dg_store_shipment_add(dg_store *s, const char *supplier, const char *ref, int64_t po_id,
+                          int64_t doc_id, const char *ship_date, const char *carrier,
+                          const char *service, int64_t *id, dg_error *err);
+int dg_store_package_add(dg_store *s, int64_t shipment_id, const char *tracking, const char *sscc,
+                         dg_dec weight, const char *weight_uom, dg_error *err);
+/* qty (x10^4) of PO line line_id in the shipment, in package package_ref (may be NULL); the
+ * line's shipped quantity grows by it. */
+int dg_store_shipment_item_add(dg_store *s, int64_t shipment_id, int64_t line_id, int64_t qty,
+                               const char *package_ref, dg_error *err);
+/* The PO's shipped status (SHIPPED / PARTIALLY_SHIPPED) unless it is invoiced. */
+int dg_store_po_shipped(dg_store *s, int64_t po_id, const char *status, dg_error *err);
+/* A tracking notification for the storefront (json: the canonical shipment in its terms). */
+int dg_store_notification_add(dg_store *s, const char *storefront, int64_t order_id,
+                              int64_t shipment_id, const char *json, dg_error *err);
+typedef struct dg_store_notification {
+    int64_t id;
+    char *storefront, *order_number, *po_number, *json;
+} dg_store_notification;
+/* Notifications of storefront (NULL: all) not yet in the outbox (webhooks: not yet POSTed),
+ * oldest first. */
+int dg_store_notifications(dg_store *s, const char *storefront, bool webhooks,
+                           dg_store_notification **rows, size_t *n, dg_error *err);
+void dg_store_notifications_free(dg_store_notification *rows, size_t n);
+int dg_store_notification_find(dg_store *s, int64_t id, char *storefront, size_t sf_size,
+                               char *order_number, size_t on_size, int64_t *outbox_id, bool *found,
+                               dg_error *err);
+typedef enum { DG_NOTE_QUEUED, DG_NOTE_SENT, DG_NOTE_WEBHOOK_DONE } dg_notification_mark;
+/* QUEUED (in outbox entry outbox_id, from PENDING), SENT, or its webhook done. */
+int dg_store_notification_mark(dg_store *s, int64_t id, dg_notification_mark what,
+                               int64_t outbox_id, dg_error *err);
+
 #endif
