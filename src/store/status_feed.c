@@ -85,28 +85,28 @@ static void heads_free(head *h, size_t n)
     free(h);
 }
 
-/* The first row not SENT yet, less one (0 when none): where a walk in id order starts. Each
- * min() is one descent of the push_state index (its entries are in id order per state). */
-static int first_unsent(dg_store *s, int64_t *before, dg_error *err)
+/* Where the first page of a cycle starts: before the storefront's first row that channel has
+ * not carried, found once through the push_state index (every waiting row visited once, no
+ * sort; "|| ''": not through the storefront's whole history). *none when there is no such
+ * row. */
+static int first_waiting(dg_store *s, const char *storefront, dg_status_channel ch, int64_t *before,
+                         bool *none, dg_error *err)
 {
-    static const char sql[] = "SELECT min(id) FROM status_history WHERE push_state = ?1";
-    static const char *const states[] = {"PENDING", "QUEUED"};
-    *before = 0;
-    for (size_t i = 0; i < 2; i++) {
-        dg_stmt *st;
-        int rc = dg_store_prepare(s, sql, &st, err);
-        if (rc)
-            return rc;
-        dg_stmt_bind_text(st, 1, states[i]);
-        rc = dg_stmt_step(st);
-        int64_t v = rc == DG_DB_ROW ? dg_stmt_int64(st, 0) : 0;
-        dg_stmt_reset(st);
-        if (rc != DG_DB_ROW)
-            return dg_store_fail(s, err, "reading the status feed");
-        if (v > 0 && (*before == 0 || v - 1 < *before))
-            *before = v - 1;
-    }
-    return 0;
+    static const char sql[] =
+        "SELECT min(h.id) FROM status_history h JOIN orders o ON o.id = h.order_id"
+        " WHERE h.push_state IN ('PENDING', 'QUEUED') AND (o.storefront || '') = ?1"
+        " AND (CASE WHEN ?2 = 1 THEN h.hook_outbox_id ELSE h.outbox_id END) IS NULL";
+    dg_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    dg_stmt_bind_text(st, 1, storefront);
+    dg_stmt_bind_int64(st, 2, ch == DG_STATUS_HOOK);
+    rc = dg_stmt_step(st);
+    *none = rc != DG_DB_ROW || dg_stmt_column_null(st, 0);
+    *before = *none ? 0 : dg_stmt_int64(st, 0) - 1;
+    dg_stmt_reset(st);
+    return rc == DG_DB_ROW ? 0 : dg_store_fail(s, err, "reading the status feed");
 }
 
 /* The rows themselves first (the statement is done before the lines are read). They are read
@@ -129,17 +129,19 @@ static int read_heads(dg_store *s, const char *storefront, dg_status_channel ch,
         " ORDER BY h.id LIMIT ?3";
     *out = NULL;
     *n = 0;
-    int64_t before = 0;
-    int rc = first_unsent(s, &before, err);
-    if (rc)
-        return rc;
+    int rc = 0;
+    if (after_id <= 0) { /* a cycle's first page */
+        bool none = false;
+        if ((rc = first_waiting(s, storefront, ch, &after_id, &none, err)) || none)
+            return rc;
+    }
     dg_stmt *st;
     if ((rc = dg_store_prepare(s, sql, &st, err)))
         return rc;
     dg_stmt_bind_text(st, 1, storefront);
     dg_stmt_bind_int64(st, 2, ch == DG_STATUS_HOOK);
     dg_stmt_bind_int64(st, 3, (int64_t)max);
-    dg_stmt_bind_int64(st, 4, after_id > before ? after_id : before);
+    dg_stmt_bind_int64(st, 4, after_id);
     size_t cap = 0;
     bool nomem = false;
     while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
