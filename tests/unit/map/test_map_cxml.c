@@ -103,6 +103,17 @@ static void order_round_trip(void **state)
     assert_string_equal(o2->ship_to.address2, "Suite 210");
     assert_non_null(strstr(x.data, "<Street>2450 Marina Blvd</Street>"));
     assert_non_null(strstr(x.data, "<Street>Suite 210</Street>"));
+    /* what the DTD's content models want: a Credential in Sender before its UserAgent, and
+     * ItemDetail (UnitPrice, Description+ with xml:lang, UnitOfMeasure, Classification+) */
+    const char *sender = strstr(x.data, "<Sender>");
+    assert_non_null(sender);
+    const char *cred = strstr(sender, "<Credential domain=\"NetworkID\">");
+    const char *agent = strstr(sender, "<UserAgent>dropgate</UserAgent>");
+    assert_true(cred && agent && cred < agent);
+    assert_non_null(strstr(x.data, "<Description xml:lang=\"en\">Nitrile exam gloves"));
+    const char *uom = strstr(x.data, "<UnitOfMeasure>BX</UnitOfMeasure>");
+    const char *cls = strstr(x.data, "<Classification domain=\"custom\">0</Classification>");
+    assert_true(uom && cls && uom < cls && cls < strstr(uom, "</ItemDetail>"));
     assert_string_equal(o1->ship_to.city, o2->ship_to.city);
     assert_string_equal(o1->ship_to.postal_code, o2->ship_to.postal_code);
     assert_string_equal(o1->ship_to.country, o2->ship_to.country);
