@@ -33,12 +33,17 @@ static void usage(FILE *f)
           f);
 }
 
-/* Sleeps up to s seconds (200 ms when nothing is due yet), waking at once on SIGTERM. */
-static void nap(long s)
+/* Sleeps until the next partner is due (200 ms when one is due now), 5 s at most (a request
+ * whose signal was lost), and at most renew_ms (several instances: the leases are renewed
+ * between naps); wakes at once on SIGTERM. */
+static void nap(long due_s, long renew_ms)
 {
-    if (s > 0)
-        dg_log_debug("outcome=sleeping wait=%lds", s);
-    dg_gw_nap(s > 0 ? s * 1000 : 200);
+    long ms = due_s > 0 ? (due_s > 5 ? 5 : due_s) * 1000 : 200;
+    if (renew_ms > 0 && ms > renew_ms)
+        ms = renew_ms;
+    if (due_s > 0)
+        dg_log_debug("outcome=sleeping wait=%ldms", ms);
+    dg_gw_nap(ms);
 }
 
 /* A state store that is locked by another process or full (ESTATE) is waited out, not a reason
@@ -159,7 +164,12 @@ static int loop(daemon_state *d, long cycles)
         long wait = 0;
         long i = dg_gw_schedule_due(&d->s, (int64_t)time(NULL), &wait);
         if (i < 0) {
-            nap(wait > 5 ? 5 : wait); /* a request whose signal was lost waits 5 s at most */
+            /* Nothing due: the leases are renewed (several instances) and the nap ends in time
+             * for the next renewal; a request whose signal was lost waits 5 s at most. */
+            dg_error lerr = {0};
+            if (dg_gw_leases_balance(g, &lerr))
+                dg_log_warn("outcome=lease-balance-failed reason=\"%s\"", lerr.msg);
+            nap(wait, (long)(dg_gw_lease_ms(g) / 3));
             continue;
         }
         const dg_gw_partner *p = &cfg->partners[i];

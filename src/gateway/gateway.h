@@ -295,6 +295,8 @@ void dg_gw_close(dg_gw *g);
  * the live instances, and gives back the partner leases it holds beyond its fair share (all of
  * them / live instances, rounded up), so an instance that starts later gets work. */
 int dg_gw_leases_balance(dg_gw *g, dg_error *err);
+/* The lease time in milliseconds: the daemon wakes at least every third of it to renew. */
+int64_t dg_gw_lease_ms(const dg_gw *g);
 /* This instance's id in the leases (host:pid:random), for logs and `status`. */
 const char *dg_gw_instance(const dg_gw *g);
 dg_gw_stats *dg_gw_get_stats(dg_gw *g);

@@ -136,6 +136,11 @@ const char *dg_gw_instance(const dg_gw *g)
     return g->instance;
 }
 
+int64_t dg_gw_lease_ms(const dg_gw *g)
+{
+    return g->lease_ms;
+}
+
 gw_lease *gw_lease_of(dg_gw *g, const dg_gw_partner *p, gw_lease_kind kind)
 {
     if (!p)
@@ -229,6 +234,18 @@ int dg_gw_leases_balance(dg_gw *g, dg_error *err)
     int rc = refresh_live(g, err);
     if (rc)
         return rc;
+    /* Every lease held is renewed here too, not only when its partner is worked: a partner
+     * polled less often than the lease time stays with its instance (whose memory of the
+     * drop's files - the stable-file check - is what lets a growing file be taken). */
+    for (size_t i = 0; i < n_work(g); i++) {
+        gw_lease *l = &g->leases[i];
+        dg_error e = {0};
+        if (fresh(g, l) && elapsed_ms(&l->renewed) >= g->lease_ms / 3 && (rc = claim(g, l, &e)) &&
+            rc != DG_ELOCKED) {
+            *err = e;
+            return rc;
+        }
+    }
     size_t held = n_held(g), share = fair_share(g);
     for (size_t i = n_work(g); i-- > 0 && held > share;) {
         gw_lease *l = &g->leases[i];
