@@ -183,6 +183,21 @@ static int loop(daemon_state *d, long cycles)
             }
             store_down = true;
         }
+        /* Lines whose backorder ran out or that a 997 rejected get their new PO before the
+         * outboxes go, as in a poll --once cycle. */
+        if (!store_down && !dg_gw_stop_requested) {
+            dg_error rerr = {0};
+            rc = dg_gw_reroute_due(g, &rerr);
+            if (rc == DG_ESTATE) {
+                if (!store_failed(&b, "reroute", &rerr)) {
+                    status = 2;
+                    break;
+                }
+                store_down = true;
+            } else if (rc) {
+                dg_log_error("outcome=reroute-failed reason=\"%s\"", rerr.msg);
+            }
+        }
         /* What the poll produced leaves at once: POs after orders, tracking after ASNs. Other
          * partners' outboxes are tried even after a failed poll: a full disk may still let
          * what was queued be sent once the store takes marks again. */

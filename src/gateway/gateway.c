@@ -310,6 +310,29 @@ static void keep_first(int *first, dg_error *err, int rc, const dg_error *e)
     }
 }
 
+int dg_gw_reroute_due(dg_gw *g, dg_error *err)
+{
+    gw_lease *shared = gw_lease_of(g, NULL, GW_LEASE_POLL);
+    int rc = gw_lease_take(g, shared, err);
+    if (rc == DG_ELOCKED)
+        return 0; /* one instance re-routes at a time: another holds "shared" */
+    if (rc)
+        return rc;
+    size_t moved = 0, ended = 0;
+    gw_lease_fence(g, shared);
+    rc = dg_flow_reroute_due(g->store, g->rules, dg_store_now(g->store), &moved, &ended, err);
+    gw_lease_unfence(g);
+    if (rc == DG_ELOCKED) {
+        gw_lease_lost(g, shared, err);
+        return 0;
+    }
+    g->stats.rerouted += (long)moved;
+    g->stats.reroute_ended += (long)ended;
+    if (moved || ended)
+        dg_log_info("outcome=rerouted lines=%zu ended=%zu", moved, ended);
+    return rc;
+}
+
 int dg_gw_cycle(dg_gw *g, const char *only, bool second_look, dg_error *err)
 {
     const dg_gw_config *cfg = g->cfg;
@@ -329,28 +352,9 @@ int dg_gw_cycle(dg_gw *g, const char *only, bool second_look, dg_error *err)
         }
     /* Lines a 997 rejected or whose backorder ran out go to the next supplier before the POs
      * are sent, so the new PO leaves in this cycle. */
-    gw_lease *shared = gw_lease_of(g, NULL, GW_LEASE_POLL);
-    dg_error le = {0};
-    int lrc = dg_gw_stop_requested ? 0 : gw_lease_take(g, shared, &le);
-    if (lrc && lrc != DG_ELOCKED) {
-        keep_first(&first, err, lrc, &le);
-        if (lrc == DG_ESTATE)
-            return lrc;
-    }
-    if (!dg_gw_stop_requested && !lrc) { /* one instance re-routes at a time */
+    if (!dg_gw_stop_requested) {
         dg_error e = {0};
-        size_t moved = 0, ended = 0;
-        gw_lease_fence(g, shared);
-        int rc = dg_flow_reroute_due(g->store, g->rules, (int64_t)time(NULL), &moved, &ended, &e);
-        gw_lease_unfence(g);
-        if (rc == DG_ELOCKED) {
-            gw_lease_lost(g, shared, &e);
-            rc = 0;
-        }
-        g->stats.rerouted += (long)moved;
-        g->stats.reroute_ended += (long)ended;
-        if (moved || ended)
-            dg_log_info("outcome=rerouted lines=%zu ended=%zu", moved, ended);
+        int rc = dg_gw_reroute_due(g, &e);
         keep_first(&first, err, rc, &e);
         if (rc == DG_ESTATE)
             return rc;

@@ -309,6 +309,11 @@ int dg_gw_poll_partner(dg_gw *g, const dg_gw_partner *p, bool second_look, dg_er
 /* Renders what the flow has pending for p (supplier POs, storefront tracking) into the outbox
  * and uploads every unsent outbox entry of p; exactly once (see outbox.c). */
 int dg_gw_send_outbox(dg_gw *g, const dg_gw_partner *p, dg_error *err);
+/* Backordered lines whose promised date passed and lines a 997 rejected go to the next
+ * supplier (dg_flow_reroute_due on the store's clock), under the "shared" lease (skipped
+ * while another instance holds it). Part of every cycle: dg_gw_cycle and the daemon's loop. */
+int dg_gw_reroute_due(dg_gw *g, dg_error *err);
+
 /* A whole cycle: suppliers are polled first (stock, ASNs, invoices), then storefronts (orders),
  * then every outbox is sent. only: a partner name or NULL for all. Returns the first partner
  * error (after trying every partner), or 0. */
