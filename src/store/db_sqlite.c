@@ -76,6 +76,14 @@ int db_sqlite_open(const char *path, dg_db **out, dg_error *err)
     }
     d->base.ops = &sq_ops;
     d->base.kind = DG_DB_SQLITE;
+    /* No memory statistics (nothing reads them): SQLite otherwise takes a global mutex around
+     * every allocation. Only takes effect before SQLite initializes, i.e. at the first open; a
+     * later call is refused (SQLITE_MISUSE), which is harmless. */
+    static bool configured;
+    if (!configured) {
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        configured = true;
+    }
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(path, &d->h, flags, NULL);
     if (rc == SQLITE_OK)
