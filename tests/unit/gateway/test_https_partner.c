@@ -3,7 +3,7 @@
  * poll and a restart, after a first poll refused with 401; supplier POs are POSTed from the
  * outbox with one Idempotency-Key per entry, across a lost answer, a crash and a restart, and a
  * 4xx answer marks only its entry failed with the server's words. */
-#include "testutil.h"
+#include "gwtest.h"
 
 #include <jansson.h>
 #include <signal.h>
@@ -19,7 +19,6 @@
 
 static dg_test_httpsd g_srv;
 static bool g_up;
-static char *g_tmp;
 
 static int setup(void **state)
 {
@@ -39,15 +38,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static const char *at(const char *rel)
-{
-    static char b[4][2048];
-    static int i;
-    char *p = b[i++ & 3];
-    snprintf(p, 2048, "%s/%s", g_tmp, rel);
-    return p;
-}
-
 static void sh(const char *cmd)
 {
     if (system(cmd) != 0)
@@ -58,25 +48,12 @@ static void sh(const char *cmd)
 static dg_gw_config *demo_with(const char *tag, const char *name, const char *yaml)
 {
     dg_test_httpsd_reset(&g_srv);
-    g_tmp = dg_test_tmpdir(tag);
-    dg_test_copy_demo(g_tmp);
+    gw_demo_folder(tag);
     char file[300];
     snprintf(file, sizeof file, "etc/partners/%s.yaml", name);
     dg_test_write_file(at(file), yaml);
     dg_test_write_secret(at("etc/api.token"), "tok-abc\n");
-    dg_gw_config *cfg = NULL;
-    dg_error err = {0};
-    if (dg_gw_config_load(at("etc/dropgate.yaml"), NULL, &cfg, &err))
-        fail_msg("config: %s", err.msg);
-    return cfg;
-}
-
-static void done(dg_gw_config *cfg)
-{
-    dg_gw_config_free(cfg);
-    dg_test_rmtree(g_tmp);
-    free(g_tmp);
-    g_tmp = NULL;
+    return gw_demo_config();
 }
 
 static dg_gw *open_gw(const dg_gw_config *cfg)
@@ -226,7 +203,7 @@ static void test_orders_listed_on_pages_taken_once(void **state)
     free(p1);
     free(p2);
     free(p3);
-    done(cfg);
+    gw_demo_teardown(cfg);
 }
 
 /* A storefront REST API as it pages (the orders response {"orders": [...]}, the next page in the
@@ -292,7 +269,7 @@ static void test_json_orders_over_https(void **state)
     dg_gw_close(g);
     free(b1);
     free(b2);
-    done(cfg);
+    gw_demo_teardown(cfg);
 }
 
 /* ---- outbound: supplier POs POSTed from the outbox --------------------------------------- */
@@ -413,7 +390,7 @@ static void test_pos_posted_once_per_key(void **state)
     assert_int_equal(dg_gw_cycle(g, NULL, false, &err), 0);
     assert_int_equal(dg_test_httpsd_hits(&g_srv, "POST", "/bl/po"), 4);
     dg_gw_close(g);
-    done(cfg);
+    gw_demo_teardown(cfg);
 }
 
 /* The supplier refuses one PO (422): that entry is FAILED with the status and the server's words,
@@ -437,7 +414,7 @@ static void test_refused_po_marked_failed(void **state)
     assert_non_null(strstr(why, "HTTP 422"));
     assert_non_null(strstr(why, "unknown item BL-77"));
     dg_gw_close(g);
-    done(cfg);
+    gw_demo_teardown(cfg);
 }
 
 /* What the https transport cannot do is refused when the partner file loads. */
@@ -504,7 +481,7 @@ static void test_missing_token_skips_the_partner(void **state)
     assert_int_equal(dg_gw_poll_partner(g, p, false, &err), DG_EAUTH);
     assert_int_equal(dg_test_httpsd_count(&g_srv), 0); /* nothing asked without the token */
     dg_gw_close(g);
-    done(cfg);
+    gw_demo_teardown(cfg);
 }
 
 int main(void)

@@ -2,7 +2,7 @@
  * stays pending (FAILED, attempts counted, the error kept) and the PO is not marked sent; the
  * retry sends the SAME file name with the SAME bytes (X12 control numbers are not taken again),
  * and only then is the entry SENT. */
-#include "testutil.h"
+#include "gwtest.h"
 
 #include <string.h>
 #include <sys/wait.h>
@@ -14,21 +14,10 @@
 #include "servers.h"
 #include "store/store.h"
 
-static char *g_tmp;
-
 static void sh(const char *cmd)
 {
     if (system(cmd) != 0)
         fail_msg("command failed: %s", cmd);
-}
-
-static const char *at(const char *rel)
-{
-    static char b[4][2048];
-    static int i;
-    char *p = b[i++ & 3];
-    snprintf(p, 2048, "%s/%s", g_tmp, rel);
-    return p;
 }
 
 static void sha_of(const char *path, char out[DG_SHA256_HEX_LEN])
@@ -41,16 +30,13 @@ static void sha_of(const char *path, char out[DG_SHA256_HEX_LEN])
 static void test_failed_upload_is_retried_with_same_bytes(void **state)
 {
     (void)state;
-    g_tmp = dg_test_tmpdir("gw_outbox");
-    dg_test_copy_demo(g_tmp);
+    gw_demo_folder("gw_outbox");
     /* The suppliers' PO folders are files: every upload fails. */
     dg_test_write_file(at("drops/brightline/po"), "not a folder");
     dg_test_write_file(at("drops/northwind/inbound"), "not a folder");
 
-    dg_gw_config *cfg = NULL;
+    dg_gw_config *cfg = gw_demo_config();
     dg_error err = {0};
-    if (dg_gw_config_load(at("etc/dropgate.yaml"), NULL, &cfg, &err))
-        fail_msg("config: %s", err.msg);
     dg_gw *g = NULL;
     if (dg_gw_open(cfg, &g, &err))
         fail_msg("open: %s", err.msg);
@@ -104,9 +90,7 @@ static void test_failed_upload_is_retried_with_same_bytes(void **state)
     assert_int_equal(dg_gw_cycle(g, NULL, false, &err), 0);
     assert_int_equal(s->pos_sent, 5);
     dg_gw_close(g);
-    dg_gw_config_free(cfg);
-    dg_test_rmtree(g_tmp);
-    free(g_tmp);
+    gw_demo_teardown(cfg);
 }
 
 /* ---- a partner that consumes its inbound folder -------------------------------------------
@@ -173,25 +157,6 @@ static void consume(consumer *c)
     consume_folder(c, "drops/brightline/po");
 }
 
-static dg_gw_config *demo_setup(const char *tag)
-{
-    g_tmp = dg_test_tmpdir(tag);
-    dg_test_copy_demo(g_tmp);
-    dg_gw_config *cfg = NULL;
-    dg_error err = {0};
-    if (dg_gw_config_load(at("etc/dropgate.yaml"), NULL, &cfg, &err))
-        fail_msg("config: %s", err.msg);
-    return cfg;
-}
-
-static void demo_teardown(dg_gw_config *cfg)
-{
-    dg_gw_config_free(cfg);
-    dg_test_rmtree(g_tmp);
-    free(g_tmp);
-    g_tmp = NULL;
-}
-
 /* The process dies (like kill -9: no commit, no cleanup) at the nth confirmed upload. */
 static int g_uploads_left;
 static void die_at_upload(const char *point, void *ctx)
@@ -208,7 +173,7 @@ static void die_at_upload(const char *point, void *ctx)
 static void test_crash_resends_only_the_file_in_flight(void **state)
 {
     (void)state;
-    dg_gw_config *cfg = demo_setup("gw_outbox_crash");
+    dg_gw_config *cfg = gw_demo_setup("gw_outbox_crash");
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -245,7 +210,7 @@ static void test_crash_resends_only_the_file_in_flight(void **state)
     assert_int_equal(c.dup_other, 0);      /* never other bytes under a name */
     assert_int_equal(c.dup_same_bytes, 1); /* only the one in flight, once */
     assert_int_equal(c.total, 7);
-    demo_teardown(cfg);
+    gw_demo_teardown(cfg);
 }
 
 /* Item 3 of issue 9: a store that cannot commit (a full disk) made every poll upload the same
@@ -253,7 +218,7 @@ static void test_crash_resends_only_the_file_in_flight(void **state)
 static void test_full_store_stops_sending(void **state)
 {
     (void)state;
-    dg_gw_config *cfg = demo_setup("gw_outbox_full");
+    dg_gw_config *cfg = gw_demo_setup("gw_outbox_full");
     /* Cycle 1 queues the 5 POs; their uploads fail (the folders are files). */
     dg_test_write_file(at("drops/brightline/po"), "not a folder");
     dg_test_write_file(at("drops/northwind/inbound"), "not a folder");
@@ -308,7 +273,7 @@ static void test_full_store_stops_sending(void **state)
     assert_int_equal(n, 0);
     dg_store_outbox_free(rows, n);
     dg_gw_close(g);
-    demo_teardown(cfg);
+    gw_demo_teardown(cfg);
 }
 
 int main(void)

@@ -5,7 +5,7 @@
  * and the other two applied; a reprocess applies only what was not applied (counted); a duplicate
  * ISA13 is kept, not applied, and answered TA1 025 when asked; X12 on a drop without ack: true is
  * validated before mapping. */
-#include "testutil.h"
+#include "gwtest.h"
 
 #include "store/db.h"
 #include <string.h>
@@ -15,7 +15,6 @@
 #include "gateway/gateway.h"
 #include "store/store.h"
 
-static char *g_tmp;
 static dg_gw_config *g_cfg;
 static dg_gw *g_gw;
 
@@ -23,15 +22,6 @@ static void sh(const char *cmd)
 {
     if (system(cmd) != 0)
         fail_msg("command failed: %s", cmd);
-}
-
-static const char *at(const char *rel)
-{
-    static char b[4][2048];
-    static int i;
-    char *p = b[i++ & 3];
-    snprintf(p, 2048, "%s/%s", g_tmp, rel);
-    return p;
 }
 
 static void open_gw(void)
@@ -55,8 +45,7 @@ static void close_gw(void)
  * partner file first. Cycle 1: the 846, the orders, the POs (2001-NW, 2003-NW, 2004-NW). */
 static void demo(const char *edit)
 {
-    g_tmp = dg_test_tmpdir("gw_route");
-    dg_test_copy_demo(g_tmp);
+    gw_demo_folder("gw_route");
     if (edit) {
         char cmd[8192];
         snprintf(cmd, sizeof cmd, "sed -i -e '%s' '%s'", edit, at("etc/partners/northwind.yaml"));

@@ -2,7 +2,7 @@
  * change arrives in the storefront's status folder once, counted where it arrives, also when
  * the process dies (as kill -9) between writing a status batch and committing it, or between
  * its upload and its sent mark (then the same file, same name and bytes, arrives again). */
-#include "testutil.h"
+#include "gwtest.h"
 
 #include <glob.h>
 #include <string.h>
@@ -12,17 +12,6 @@
 #include "core/fs.h"
 #include "gateway/gateway.h"
 #include "store/store.h"
-
-static char *g_tmp;
-
-static const char *at(const char *rel)
-{
-    static char b[4][2048];
-    static int i;
-    char *p = b[i++ & 3];
-    snprintf(p, 2048, "%s/%s", g_tmp, rel);
-    return p;
-}
 
 static int count_glob(const char *rel)
 {
@@ -123,25 +112,6 @@ static void assert_each_once(dg_gw *g, const feed *f)
     assert_int_equal(f->other_again, 0); /* never other bytes under a name */
 }
 
-static dg_gw_config *demo_setup(const char *tag)
-{
-    g_tmp = dg_test_tmpdir(tag);
-    dg_test_copy_demo(g_tmp);
-    dg_gw_config *cfg = NULL;
-    dg_error err = {0};
-    if (dg_gw_config_load(at("etc/dropgate.yaml"), NULL, &cfg, &err))
-        fail_msg("config: %s", err.msg);
-    return cfg;
-}
-
-static void demo_teardown(dg_gw_config *cfg)
-{
-    dg_gw_config_free(cfg);
-    dg_test_rmtree(g_tmp);
-    free(g_tmp);
-    g_tmp = NULL;
-}
-
 /* kill -9 at a point: "staged" while a status batch is written, not committed; "uploaded"
  * once a status file is at the storefront, not yet marked sent. */
 static const char *g_die_at;
@@ -158,7 +128,7 @@ static void die(const char *point, void *ctx)
 
 static void crash_then_restart(const char *where, int want_same_again)
 {
-    dg_gw_config *cfg = demo_setup("gw_status_crash");
+    dg_gw_config *cfg = gw_demo_setup("gw_status_crash");
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -197,7 +167,7 @@ static void crash_then_restart(const char *where, int want_same_again)
     consume(&f);
     assert_int_equal(f.deliveries, (int)f.n_files + want_same_again);
     dg_gw_close(g);
-    demo_teardown(cfg);
+    gw_demo_teardown(cfg);
 }
 
 /* Killed after the batch file was written and synced, before its commit: the rows are still
