@@ -332,17 +332,8 @@ int dg_store_cancel_outbox_sent(dg_store *s, int64_t outbox_id, dg_error *err)
 
 int dg_store_cancel_counts(dg_store *s, json_t *counts, dg_error *err)
 {
-    static const char sql[] = "SELECT state, count(*) FROM cancel_requests GROUP BY state";
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
-        const char *k = dg_stmt_text(st, 0);
-        json_object_set_new(counts, k ? k : "", json_integer(dg_stmt_int64(st, 1)));
-    }
-    dg_stmt_reset(st);
-    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "counting cancellation requests");
+    return st_count_by(s, "SELECT state, count(*) FROM cancel_requests GROUP BY state", counts,
+                       "counting cancellation requests", err);
 }
 
 int dg_store_cancel_notice_add(dg_store *s, const char *storefront, int64_t order_id,

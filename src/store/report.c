@@ -55,32 +55,6 @@ int dg_store_po_ages(dg_store *s, dg_store_po_age_fn each, void *ctx, dg_error *
 
 /* ---- status counts ------------------------------------------------------------------------ */
 
-static int count_by(dg_store *s, const char *sql, json_t *obj, dg_error *err)
-{
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
-        const char *k = dg_stmt_text(st, 0);
-        json_object_set_new(obj, k ? k : "", json_integer(dg_stmt_int64(st, 1)));
-    }
-    dg_stmt_reset(st);
-    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "counting");
-}
-
-static int count_one(dg_store *s, const char *sql, int64_t *out, dg_error *err)
-{
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    rc = dg_stmt_step(st);
-    *out = rc == DG_DB_ROW ? dg_stmt_int64(st, 0) : 0;
-    dg_stmt_reset(st);
-    return rc == DG_DB_ROW ? 0 : dg_store_fail(s, err, "counting");
-}
-
 int dg_store_status_counts(dg_store *s, json_t *root, int64_t *notifications_pending,
                            int64_t *discrepancies_open, dg_error *err)
 {
@@ -98,10 +72,10 @@ int dg_store_status_counts(dg_store *s, json_t *root, int64_t *notifications_pen
     for (size_t i = 0; i < 5 && !rc; i++) {
         json_t *o = json_object();
         json_object_set_new(root, keys[i], o);
-        rc = count_by(s, sqls[i], o, err);
+        rc = st_count_by(s, sqls[i], o, "counting", err);
     }
-    if (!rc && !(rc = count_one(s, q_notes, notifications_pending, err)))
-        rc = count_one(s, q_disc, discrepancies_open, err);
+    if (!rc && !(rc = st_count(s, q_notes, notifications_pending, err)))
+        rc = st_count(s, q_disc, discrepancies_open, err);
     return rc;
 }
 

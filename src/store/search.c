@@ -6,6 +6,32 @@
 
 #include "store/store_internal.h"
 
+int st_count(dg_store *s, const char *sql, int64_t *n, dg_error *err)
+{
+    dg_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    rc = dg_stmt_step(st);
+    *n = rc == DG_DB_ROW ? dg_stmt_int64(st, 0) : 0;
+    dg_stmt_reset(st);
+    return rc == DG_DB_ROW ? 0 : dg_store_fail(s, err, "counting");
+}
+
+int st_count_by(dg_store *s, const char *sql, json_t *obj, const char *what, dg_error *err)
+{
+    dg_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
+        const char *k = dg_stmt_text(st, 0);
+        json_object_set_new(obj, k ? k : "", json_integer(dg_stmt_int64(st, 1)));
+    }
+    dg_stmt_reset(st);
+    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, what);
+}
+
 int st_rows_json(dg_store *s, const char *sql, const char *const *params, size_t n_params,
                  json_t **out, dg_error *err)
 {

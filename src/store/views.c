@@ -103,22 +103,10 @@ int dg_store_file_get(dg_store *s, const char *sha256, json_t **out, dg_error *e
     return *out ? 0 : dg_error_set(err, DG_ENOMEM, "out of memory");
 }
 
-static int count(dg_store *s, const char *sql, json_int_t *n, dg_error *err)
-{
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    rc = dg_stmt_step(st);
-    *n = rc == DG_DB_ROW ? dg_stmt_int64(st, 0) : 0;
-    dg_stmt_reset(st);
-    return rc == DG_DB_ROW ? 0 : dg_store_fail(s, err, "counting");
-}
-
 int dg_store_metrics_counts(dg_store *s, json_t **out, dg_error *err)
 {
     json_t *files = NULL, *docs = NULL, *pos = NULL, *orders = NULL, *po_status = NULL;
-    json_int_t quarantined = 0, partial = 0;
+    int64_t quarantined = 0, partial = 0;
     /* An acknowledgment's outcome is its counts ("accepted=1 ..."): one label value for all. */
     int rc = st_rows_json(s,
                           "SELECT direction, count(*) n FROM files GROUP BY direction"
@@ -146,10 +134,10 @@ int dg_store_metrics_counts(dg_store *s, json_t **out, dg_error *err)
             st_rows_json(s, "SELECT status, count(*) n FROM orders GROUP BY status ORDER BY status",
                          NULL, 0, &orders, err);
     if (!rc)
-        rc =
-            count(s, "SELECT count(*) FROM pickups WHERE state = 'QUARANTINED'", &quarantined, err);
+        rc = st_count(s, "SELECT count(*) FROM pickups WHERE state = 'QUARANTINED'", &quarantined,
+                      err);
     if (!rc)
-        rc = count(s, "SELECT count(*) FROM pickups WHERE state = 'PARTIAL'", &partial, err);
+        rc = st_count(s, "SELECT count(*) FROM pickups WHERE state = 'PARTIAL'", &partial, err);
     if (rc) {
         json_decref(files);
         json_decref(docs);
@@ -160,6 +148,6 @@ int dg_store_metrics_counts(dg_store *s, json_t **out, dg_error *err)
     }
     *out = json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I}", "files", files, "documents", docs,
                      "pos", pos, "po_status", po_status, "orders", orders, "quarantined",
-                     quarantined, "partial", partial);
+                     (json_int_t)quarantined, "partial", (json_int_t)partial);
     return *out ? 0 : dg_error_set(err, DG_ENOMEM, "out of memory");
 }
