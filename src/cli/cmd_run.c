@@ -79,6 +79,26 @@ static void store_ok(backoff *b)
     b->failures = 0;
 }
 
+/* A store-wide step of the loop (re-routing, SLA checks), skipped while the store is down. A
+ * store failure starts the back-off (logged under name, *store_down set) or, when no retry can
+ * fix it, returns false: the daemon stops. Another failure is logged as outcome=<failed>. */
+static bool store_step(int (*step)(dg_gw *, dg_error *), dg_gw *g, const char *name,
+                       const char *failed, backoff *b, bool *store_down)
+{
+    if (*store_down || dg_gw_stop_requested)
+        return true;
+    dg_error err = {0};
+    int rc = step(g, &err);
+    if (rc == DG_ESTATE) {
+        if (!store_failed(b, name, &err))
+            return false;
+        *store_down = true;
+    } else if (rc) {
+        dg_log_error("outcome=%s reason=\"%s\"", failed, err.msg);
+    }
+    return true;
+}
+
 /* What the daemon runs with; a reload (SIGHUP) replaces cfg, g and the schedule together. */
 typedef struct daemon_state {
     const char *path; /* the main configuration file, read again on SIGHUP */
@@ -185,18 +205,9 @@ static int loop(daemon_state *d, long cycles)
         }
         /* Lines whose backorder ran out or that a 997 rejected get their new PO before the
          * outboxes go, as in a poll --once cycle. */
-        if (!store_down && !dg_gw_stop_requested) {
-            dg_error rerr = {0};
-            rc = dg_gw_reroute_due(g, &rerr);
-            if (rc == DG_ESTATE) {
-                if (!store_failed(&b, "reroute", &rerr)) {
-                    status = 2;
-                    break;
-                }
-                store_down = true;
-            } else if (rc) {
-                dg_log_error("outcome=reroute-failed reason=\"%s\"", rerr.msg);
-            }
+        if (!store_step(dg_gw_reroute_due, g, "reroute", "reroute-failed", &b, &store_down)) {
+            status = 2;
+            break;
         }
         /* What the poll produced leaves at once: POs after orders, tracking after ASNs. Other
          * partners' outboxes are tried even after a failed poll: a full disk may still let
@@ -215,18 +226,9 @@ static int loop(daemon_state *d, long cycles)
         }
         if (status)
             break;
-        if (!store_down && !dg_gw_stop_requested) {
-            dg_error serr = {0};
-            rc = dg_gw_sla_check(g, &serr);
-            if (rc == DG_ESTATE) {
-                if (!store_failed(&b, "sla", &serr)) {
-                    status = 2;
-                    break;
-                }
-                store_down = true;
-            } else if (rc) {
-                dg_log_error("outcome=sla-check-failed reason=\"%s\"", serr.msg);
-            }
+        if (!store_step(dg_gw_sla_check, g, "sla", "sla-check-failed", &b, &store_down)) {
+            status = 2;
+            break;
         }
         if (!store_down && !dg_gw_stop_requested) { /* several instances: share the partners */
             dg_error lerr = {0};
