@@ -32,6 +32,12 @@ enum { ST_NONE, ST_ISA, ST_GS, ST_SET };
 static _Thread_local size_t lim_set_bytes = SET_BYTES_DEFAULT, lim_seg_elems = SEG_ELEMS_DEFAULT;
 static _Thread_local size_t dbg_read_buf; /* 0: READ_BUF */
 static _Thread_local bool dbg_copy_mode;  /* true: never in place */
+static _Thread_local bool dbg_no_blocks;  /* true: in place, but segment by segment (memchr) */
+
+void dg_x12_debug_set_block_reading(bool on)
+{
+    dbg_no_blocks = !on;
+}
 
 void dg_x12_debug_set_read_buffer(size_t bytes, bool copy_mode)
 {
@@ -72,6 +78,11 @@ typedef struct reader {
     bool eof;
 
     dg_x12_delims d;
+    /* the byte classes of the read buffer's 64-byte blocks (block b: rbuf + 64 b), valid for
+     * [cls_lo, cls_hi), classified a chunk at a time as reading reaches them (read_blocks) */
+    dg_x12_block *blocks;
+    size_t cls_lo, cls_hi;
+    bool use_blocks; /* false: the debug hook turned them off */
     bool have_delims;
     bool skip_cont; /* multi-byte (UTF-8) terminator: skip its continuation bytes */
     bool skip[256]; /* is_skip() of each byte for the delimiters in force (set_skip) */
@@ -308,6 +319,12 @@ static int report(reader *r, dg_x12_level lvl, const char *code, bool warning, c
 
 static void leave_read_buffer(reader *r);
 
+/* The read buffer's bytes, their end or the delimiters changed: the classified blocks are void. */
+static void forget_blocks(reader *r)
+{
+    r->cls_lo = r->cls_hi = 0;
+}
+
 /* Up to n more input bytes into dst; sets eof at the end of the input. */
 static size_t source_read(reader *r, char *dst, size_t n)
 {
@@ -333,6 +350,7 @@ static size_t refill(reader *r)
     if (r->eof)
         return 0;
     leave_read_buffer(r);
+    forget_blocks(r);
     size_t n = source_read(r, r->rbuf, r->rbuf_cap);
     r->p = r->rbuf;
     r->end = r->rbuf + n;
@@ -343,6 +361,7 @@ static size_t refill(reader *r)
 static size_t ensure_slow(reader *r, size_t n)
 {
     leave_read_buffer(r);
+    forget_blocks(r);
     size_t have = (size_t)(r->end - r->p);
     memmove(r->rbuf, r->p, have);
     r->p = r->rbuf;
@@ -374,6 +393,7 @@ static bool is_skip(const reader *r, unsigned char c)
 /* Fills r->skip after the delimiters changed: one lookup per gap byte instead of five compares. */
 static void set_skip(reader *r)
 {
+    forget_blocks(r);
     for (unsigned c = 0; c < 256; c++)
         r->skip[c] = is_skip(r, (unsigned char)c);
 }
@@ -537,6 +557,104 @@ static inline size_t trim_end(const reader *r, size_t start, size_t e)
     return e;
 }
 
+/* ---- reading by 64-byte blocks -------------------------------------------------------------- */
+
+/* A segment longer than BLOCK_SPAN blocks (at least 449 bytes) is read the plain way. */
+#define BLOCK_SPAN 8u
+/* Blocks classified at a time: one splat of the delimiters for 4 KiB. */
+#define BLOCK_CHUNK 64u
+
+/* Classifies the blocks from b on (a chunk, within the bytes read); reading only moves forward
+ * between two forget_blocks, so every block is classified once. */
+static __attribute__((noinline)) void classify_from(reader *r, size_t b)
+{
+    if (b < r->cls_lo || b > r->cls_hi)
+        r->cls_lo = r->cls_hi = b; /* the plain path read on past the classified blocks */
+    size_t upto = (size_t)(r->end - r->rbuf + 63) / 64;
+    if (upto > b + BLOCK_CHUNK)
+        upto = b + BLOCK_CHUNK;
+    if (upto > r->cls_hi) {
+        dg_x12_classify(r->rbuf + 64 * r->cls_hi, upto - r->cls_hi, r->d, r->blocks + r->cls_hi);
+        r->cls_hi = upto;
+    }
+}
+
+/* read_segment's in-place case from the classified blocks, for the usual segment: its terminator
+ * in the read buffer within BLOCK_SPAN blocks, no byte of the blocks' "other" class in it (so no
+ * component or repetition character, no byte to trim and nothing the validator would look at
+ * twice: its scan bits are DG_X12_SCAN_DONE alone), and within the set's byte limit and
+ * lim_seg_elems. Does what read_segment and index_segment do for it, with the same result;
+ * returns false, having changed nothing, for any other segment (the plain path reads it). */
+static inline bool read_blocks(reader *r, size_t room)
+{
+    const size_t po = (size_t)(r->p - r->rbuf), limit = (size_t)(r->end - r->rbuf);
+    const size_t b0 = po / 64;
+    size_t k = b0;
+    if (k < r->cls_lo || k >= r->cls_hi)
+        classify_from(r, k);
+    /* the element separators of each block up to the terminator, and any "other" byte */
+    uint64_t keep = ~0ULL << (po % 64), other = 0, em[BLOCK_SPAN], t;
+    size_t nb = 0;
+    while (!(t = r->blocks[k].term & keep)) {
+        other |= r->blocks[k].other & keep;
+        em[nb++] = r->blocks[k].elem & keep;
+        keep = ~0ULL;
+        if (nb == BLOCK_SPAN || 64 * ++k >= limit)
+            return false;
+        if (k >= r->cls_hi)
+            classify_from(r, k);
+    }
+    keep &= (t & (0 - t)) - 1; /* the bits before the terminator */
+    other |= r->blocks[k].other & keep;
+    em[nb++] = r->blocks[k].elem & keep;
+    const size_t q = 64 * k + (size_t)__builtin_ctzll(t); /* the terminator */
+    if (other || q >= limit || q - po > room || q - po > lim_seg_elems)
+        return false; /* (the last: never more separators than bytes, so never too many) */
+    /* from here as read_segment + index_segment (in place, scan bits DONE) */
+    char *const s = r->sb;
+    const size_t sbo = (size_t)(s - r->rbuf);
+    const uint32_t start = (uint32_t)(po - sbo), e = (uint32_t)(q - sbo);
+    r->p = r->rbuf + q + 1;
+    r->sb_len = e + 1;
+    if (r->sb_len > peak_set_bytes)
+        peak_set_bytes = r->sb_len;
+    s[e] = '\0';
+    r->set_bytes += e - start + 1;
+    if (r->n_segs == r->seg_cap)
+        grow_segs(r);
+    const size_t base = r->n_el;
+    r->seg_base[r->n_segs] = (uint32_t)base;
+    while (r->el_cap < base + (q - po) + 1)
+        grow_el(r);
+    uint32_t *restrict off = r->el_off + base, *restrict len = r->el_len + base;
+    const char **restrict ptr = r->el_ptr + base;
+    uint32_t f0 = start;
+    size_t j = 0;
+    for (size_t i = 0; i < nb; i++) {
+        const uint32_t at0 = (uint32_t)(64 * (b0 + i) - sbo);
+        for (uint64_t m = em[i]; m; m &= m - 1, j++) {
+            const uint32_t at = at0 + (uint32_t)__builtin_ctzll(m);
+            s[at] = '\0';
+            off[j] = f0;
+            len[j] = at - f0;
+            ptr[j] = s + f0;
+            f0 = at + 1;
+        }
+    }
+    off[j] = f0;
+    len[j] = e - f0;
+    ptr[j] = s + f0;
+    r->n_el = base + j + 1;
+    dg_x12_seg *sg = &r->segs[r->n_segs++];
+    sg->el = ptr;
+    sg->el_len = len;
+    sg->n_el = (int)j;
+    sg->file_seg = ++r->file_seg;
+    sg->set_seg = r->state == ST_SET ? (long)r->n_segs : 0;
+    r->seg_scan[r->n_segs - 1] = DG_X12_SCAN_DONE;
+    return true;
+}
+
 /* Reads one segment (up to its terminator) and indexes it: in place when its terminator is in
  * the read buffer and it fits the set's byte limit, else into the set buffer. */
 static void read_segment(reader *r)
@@ -550,6 +668,8 @@ static void read_segment(reader *r)
             r->sb = r->rbuf + (r->p - r->rbuf);
             r->sb_len = 0;
         }
+        if (r->use_blocks && !r->strip_ws && read_blocks(r, room))
+            return;
         const char *q = memchr(r->p, r->d.seg, (size_t)(r->end - r->p));
         if (q && (size_t)(q - r->p) <= room) {
             size_t start = (size_t)(r->p - r->sb), e = start + (size_t)(q - r->p);
@@ -1410,14 +1530,20 @@ static void init(reader *r, const char *name, const dg_x12_callbacks *cb, void *
 static int parse_input(reader *r)
 {
     r->rbuf_cap = dbg_read_buf ? dbg_read_buf : READ_BUF;
-    r->rbuf = calloc(1, r->rbuf_cap + SB_SLACK); /* the slack is read by the scanner */
+    /* the slack is read by the scanner, whole 64-byte blocks by dg_x12_classify */
+    r->rbuf = calloc(1, (r->rbuf_cap + 63) / 64 * 64 + 64);
     if (!r->rbuf)
         abort();
     r->p = r->end = r->rbuf;
     r->can_inplace = r->inplace = !dbg_copy_mode;
+    r->use_blocks = !dbg_no_blocks;
+    r->blocks = malloc(((r->rbuf_cap + 63) / 64 + 1) * sizeof *r->blocks);
+    if (!r->blocks)
+        abort();
     r->max_set_el = lim_set_bytes / 6;
     r->max_set_segs = lim_set_bytes / 24;
     int rc = parse(r);
+    free(r->blocks);
     free(r->rbuf);
     return rc;
 }

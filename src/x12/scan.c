@@ -29,3 +29,23 @@ unsigned dg_x12_scan_seg_plain(const char *s, size_t n, const dg_x12_delims *d, 
     *n_at = k;
     return bits;
 }
+
+void dg_x12_classify_plain(const char *s, const dg_x12_delims *d, dg_x12_block *out)
+{
+    const unsigned char elem = (unsigned char)d->elem, comp = (unsigned char)d->comp,
+                        rep = (unsigned char)d->rep, seg = (unsigned char)d->seg;
+    uint64_t t = 0, e = 0, o = 0;
+    for (unsigned i = 0; i < 64; i++) {
+        unsigned char c = (unsigned char)s[i];
+        uint64_t bit = 1ULL << i;
+        if (c == seg)
+            t |= bit;
+        if (c == elem)
+            e |= bit;
+        if (c == comp || c == rep || (c != elem && (c < 0x20 || c >= 0x7f)))
+            o |= bit;
+    }
+    out->term = t;
+    out->elem = e;
+    out->other = o;
+}

@@ -47,14 +47,14 @@ typedef struct dg_x12_gs {
 /* A transaction set, ST through SE, valid only during the on_set callback. */
 typedef struct dg_x12_set {
     const dg_x12_isa *isa;
-    const dg_x12_gs *gs;  /* NULL when the set sits outside any group (an envelope error) */
-    char id[4];           /* ST01 */
-    char control[10];     /* ST02 */
-    char impl_ref[36];    /* ST03 (005010), "" when absent */
+    const dg_x12_gs *gs; /* NULL when the set sits outside any group (an envelope error) */
+    char id[4];          /* ST01 */
+    char control[10];    /* ST02 */
+    char impl_ref[36];   /* ST03 (005010), "" when absent */
     const dg_x12_seg *segs;
-    size_t n_segs;        /* ST..SE inclusive (SE missing when the set was cut short) */
-    bool complete;        /* false: no SE before GE/IEA/end of file */
-    int envelope_code;    /* AK5 code of an ST/SE problem (2, 3, 4, 5, 6, 7, 23), 0 when none */
+    size_t n_segs;     /* ST..SE inclusive (SE missing when the set was cut short) */
+    bool complete;     /* false: no SE before GE/IEA/end of file */
+    int envelope_code; /* AK5 code of an ST/SE problem (2, 3, 4, 5, 6, 7, 23), 0 when none */
     /* per segment, what the reader's pass over its bytes found (x12/scan.h DG_X12_SCAN_*, 0: not
      * known), so the validator need not rescan; NULL for sets not from the reader */
     const unsigned char *seg_scan;
@@ -74,16 +74,16 @@ typedef enum {
 typedef struct dg_x12_problem {
     dg_x12_level level;
     char code[4];
-    bool warning;          /* lenient reading (e.g. a padded-wrong ISA): reported, not rejected */
+    bool warning; /* lenient reading (e.g. a padded-wrong ISA): reported, not rejected */
     char isa_control[10], gs_control[10], st_control[10], set_id[4];
-    long file_seg;         /* segment number in the file, 0 when not tied to one */
-    long set_seg;          /* position in the set (AK302), 0 when none */
+    long file_seg; /* segment number in the file, 0 when not tied to one */
+    long set_seg;  /* position in the set (AK302), 0 when none */
     char seg_id[4];
-    char loop_id[7];       /* AK303, "" when none */
-    int elem;              /* AK401 position, 0 when none */
-    int comp;              /* component position, 0 when none */
-    char elem_ref[5];      /* AK402 data element reference number, "" when unknown */
-    char bad_value[100];   /* AK404 copy of the bad data, "" when none */
+    char loop_id[7];     /* AK303, "" when none */
+    int elem;            /* AK401 position, 0 when none */
+    int comp;            /* component position, 0 when none */
+    char elem_ref[5];    /* AK402 data element reference number, "" when unknown */
+    char bad_value[100]; /* AK404 copy of the bad data, "" when none */
     char msg[256];
 } dg_x12_problem;
 
@@ -92,7 +92,7 @@ typedef struct dg_x12_group_end {
     const dg_x12_isa *isa;
     const dg_x12_gs *gs;
     long sets_seen;
-    long ge01;          /* -1 when GE is missing */
+    long ge01; /* -1 when GE is missing */
     char ge02[10];
     bool complete;
 } dg_x12_group_end;
@@ -100,7 +100,7 @@ typedef struct dg_x12_group_end {
 typedef struct dg_x12_interchange_end {
     const dg_x12_isa *isa;
     long groups_seen;
-    long iea01;         /* -1 when IEA is missing */
+    long iea01; /* -1 when IEA is missing */
     char iea02[10];
     bool complete;
 } dg_x12_interchange_end;
@@ -145,9 +145,16 @@ void dg_x12_debug_set_limits(size_t set_bytes, size_t seg_elements);
  * default 256 KiB), and copy_mode to copy every set into its own buffer instead of reading
  * it in place, so that a test can compare the two ways on the same input. */
 void dg_x12_debug_set_read_buffer(size_t bytes, bool copy_mode);
+/* Test hook for this thread (default true): false reads every segment in place the plain way
+ * (memchr, then a scan of the segment) instead of from the read buffer's classified 64-byte
+ * blocks, so that a test can compare the two. */
+void dg_x12_debug_set_block_reading(bool on);
 
 /* Segment id as text ("" when none). */
-static inline const char *dg_x12_seg_id(const dg_x12_seg *s) { return s->n_el >= 0 ? s->el[0] : ""; }
+static inline const char *dg_x12_seg_id(const dg_x12_seg *s)
+{
+    return s->n_el >= 0 ? s->el[0] : "";
+}
 
 /* ---- writing ----------------------------------------------------------------------------- */
 
@@ -164,8 +171,8 @@ void dg_x12_writer_free(dg_x12_writer *w);
 int dg_x12_write_isa(dg_x12_writer *w, const dg_x12_isa *isa, dg_error *err);
 int dg_x12_write_gs(dg_x12_writer *w, const dg_x12_gs *gs, dg_error *err);
 /* ST; impl_ref may be NULL. */
-int dg_x12_write_st(dg_x12_writer *w, const char *set_id, const char *control,
-                    const char *impl_ref, dg_error *err);
+int dg_x12_write_st(dg_x12_writer *w, const char *set_id, const char *control, const char *impl_ref,
+                    dg_error *err);
 /* Any segment inside a set (or TA1 between ISA and GS); n elements after the id; trailing empty
  * elements are dropped. */
 int dg_x12_write_seg(dg_x12_writer *w, const char *id, const char *const *elems, int n,
