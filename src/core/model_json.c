@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/model_fields.h"
@@ -142,28 +143,24 @@ static void jw_string_esc(dg_buf *b, const char *s, size_t len)
     b->data[b->len] = '\0';
 }
 
-/* Values are short and rarely need escaping: the bytes are checked and copied 8 (or 4) at a
+/* Copies len bytes of s to d (room reserved) and says whether one of them needs escaping.
+ * Values are short and rarely need escaping: the bytes are checked and copied 8 (or 4) at a
  * time with overlapping loads and stores inside the string, no call per value. */
-static void jw_string(dg_buf *b, const char *s)
+static inline __attribute__((always_inline)) uint64_t jw_copy_check(char *d, const char *s,
+                                                                    size_t len)
 {
-    size_t len = strlen(s);
-    jw_reserve(b, len + 3);
     const unsigned char *p = (const unsigned char *)s;
-    char *d = b->data + b->len + 1;
     uint64_t esc = 0;
     if (len >= 8) {
         uint64_t x;
-        size_t i = 0;
-        for (; i + 8 <= len; i += 8) {
+        for (size_t i = 0; i + 8 < len; i += 8) {
             memcpy(&x, p + i, 8);
             esc |= jw_esc8(x);
             memcpy(d + i, &x, 8);
         }
-        if (i < len) {
-            memcpy(&x, p + len - 8, 8);
-            esc |= jw_esc8(x);
-            memcpy(d + len - 8, &x, 8);
-        }
+        memcpy(&x, p + len - 8, 8); /* the last 8 bytes (overlapping: no byte loop) */
+        esc |= jw_esc8(x);
+        memcpy(d + len - 8, &x, 8);
     } else if (len >= 4) {
         uint32_t lo, hi;
         memcpy(&lo, p, 4);
@@ -177,14 +174,64 @@ static void jw_string(dg_buf *b, const char *s)
             d[i] = (char)p[i];
         }
     }
-    if (esc) {
+    return esc;
+}
+
+static void jw_string(dg_buf *b, const char *s)
+{
+    size_t len = strlen(s);
+    jw_reserve(b, len + 3);
+    char *d = b->data + b->len;
+    if (jw_copy_check(d + 1, s, len)) {
         jw_string_esc(b, s, len);
         return;
     }
-    d[-1] = '"';
-    d[len] = '"';
-    d[len + 1] = '\0';
+    d[0] = '"';
+    d[len + 1] = '"';
+    d[len + 2] = '\0';
     b->len += len + 2;
+}
+
+/* The longest decimal as a JSON string: '"', '-', 15 integer digits, '.', 4 decimals, '"'. */
+#define JW_DEC_MAX 24
+
+/* A decimal as its JSON string at o (JW_DEC_MAX bytes of room), returning its end: the
+ * shortest exact text, with at least two decimals for money ("12.50"), what dg_field_text
+ * gives (core_test_model_json decimals_like_field_text compares the two). */
+static inline char *jw_dec(char *o, dg_dec d, bool money)
+{
+    uint64_t v = d.v < 0 ? (uint64_t)0 - (uint64_t)d.v : (uint64_t)d.v;
+    uint64_t ip = v / DG_DEC_SCALE;
+    unsigned frac = (unsigned)(v % DG_DEC_SCALE);
+    char tmp[JW_DEC_MAX + 8], *e = tmp + sizeof tmp, *q = e;
+    *--q = '"';
+    if (frac) {
+        unsigned places = 4;
+        while (frac % 10 == 0) {
+            frac /= 10;
+            places--;
+        }
+        if (money && places < 2) {
+            frac *= 10;
+            places = 2;
+        }
+        for (unsigned k = 0; k < places; k++, frac /= 10)
+            *--q = (char)('0' + frac % 10);
+        *--q = '.';
+    } else if (money) {
+        q -= 3;
+        memcpy(q, ".00", 3);
+    }
+    do {
+        *--q = (char)('0' + ip % 10);
+        ip /= 10;
+    } while (ip);
+    if (d.v < 0)
+        *--q = '-';
+    *--q = '"';
+    size_t n = (size_t)(e - q);
+    jw_copy(o, q, n);
+    return o + n;
 }
 
 /* Keys are field names from the tables: plain ASCII, never escaped. */
@@ -227,7 +274,7 @@ static void jw_close(jw *w, char c)
 /* A table field's key: precomputed "name": text, no strlen or escaping per value. In the pretty
  * form the line break, indentation and key come as one piece (json_pre) when the field is written
  * at the level its table expects, which dg_doc_to_json always does. */
-static void jw_fkey(jw *w, const dg_field *f)
+static inline __attribute__((always_inline)) void jw_fkey(jw *w, const dg_field *f)
 {
     if (w->pretty && f->json_pre_len == 2 * (size_t)w->depth + 2 + f->json_key_len) {
         jw_reserve(w->b, f->json_pre_len + 2);
@@ -258,53 +305,94 @@ static void jw_field(jw *w, const char *key, const char *val)
     jw_string(w->b, val);
 }
 
-/* Writes the fields of one record (body or group element) that belong to group g. */
-/* Where each group's fields start (a record's fields are contiguous in the table), in one pass:
- * start[g + 2] for g = DG_FIELD_SOURCE, DG_FIELD_BODY, 0 .. JW_GROUPS - 3; n when absent. */
+/* Where each record's fields are in a table (a record's fields are one run), found once per
+ * table: run[g + 2] for g = DG_FIELD_SOURCE, DG_FIELD_BODY, 0 .. JW_GROUPS - 3; empty when
+ * absent. */
 #define JW_GROUPS 32
-static void group_starts(const dg_field *fs, size_t n, size_t start[JW_GROUPS])
+typedef struct {
+    size_t from, to;
+} jw_run;
+
+static void record_runs(const dg_field *fs, size_t n, jw_run run[JW_GROUPS])
 {
     for (size_t g = 0; g < JW_GROUPS; g++)
-        start[g] = n;
+        run[g] = (jw_run){n, n};
     for (size_t i = n; i-- > 0;) {
         int g = fs[i].group + 2;
-        if (g >= 0 && g < JW_GROUPS)
-            start[g] = i;
+        if (g < 0 || g >= JW_GROUPS)
+            abort(); /* a table with more groups than JW_GROUPS: a programming error */
+        if (run[g].to == n && run[g].from == n)
+            run[g].to = i + 1;
+        run[g].from = i;
     }
 }
 
-static size_t group_start(const dg_field *fs, size_t n, const size_t start[JW_GROUPS], int g)
+/* One present field, "key": and its value, reserved once and written through a local cursor
+ * (each store through the buffer's char pointer would make the compiler reload the buffer's
+ * fields). s: the text of a string field, else d is the decimal. The key is the table's piece:
+ * with the line break and indentation in the pretty form when the field is written at the
+ * level its table expects, which dg_doc_to_json always does (else jw_fkey's general way). */
+static inline __attribute__((always_inline)) void jw_put(jw *w, const dg_field *f, const char *s,
+                                                         dg_dec d)
 {
-    if (g + 2 >= 0 && g + 2 < JW_GROUPS)
-        return start[g + 2];
-    size_t i = 0;
-    while (i < n && fs[i].group != g)
-        i++;
-    return i;
+    dg_buf *b = w->b;
+    size_t len = s ? strlen(s) : 0;
+    if (w->pretty && f->json_pre_len != 2 * (size_t)w->depth + 2 + f->json_key_len) {
+        jw_fkey(w, f);
+        jw_reserve(b, len + JW_DEC_MAX + 3);
+    } else {
+        const char *key = w->pretty ? f->json_pre : f->json_key;
+        size_t kl = w->pretty ? f->json_pre_len : f->json_key_len;
+        jw_reserve(b, 1 + kl + len + JW_DEC_MAX + 3);
+        char *o = b->data + b->len;
+        *o = ',';
+        o += !w->first[w->depth];
+        w->first[w->depth] = false;
+        jw_copy(o, key, kl);
+        b->len = (size_t)(o + kl - b->data);
+    }
+    char *o = b->data + b->len;
+    if (!s) {
+        o = jw_dec(o, d, f->type == DG_FIELD_MONEY);
+    } else if (jw_copy_check(o + 1, s, len)) {
+        jw_string_esc(b, s, len);
+        return;
+    } else {
+        o[0] = '"';
+        o[len + 1] = '"';
+        o += len + 2;
+    }
+    *o = '\0';
+    b->len = (size_t)(o - b->data);
 }
 
-/* from: group_start(fs, n, g), found once for all the records of a group */
-static void write_record(jw *w, const dg_field *fs, size_t n, int g, void *rec, size_t from)
+/* Writes the fields f .. end (one record's run) of record rec that are present: an absent
+ * field costs one load and test. g: the record's group (source fields are never put in an
+ * object of their own). */
+static void write_record(jw *w, const dg_field *f, const dg_field *end, int g, void *rec)
 {
     const char *open_obj = NULL;
-    char num[64];
-    for (size_t i = from; i < n && fs[i].group == g; i++) {
-        const dg_field *f = &fs[i];
-        const char *v = f->type == DG_FIELD_STR      ? *dg_field_str(rec, f)
-                        : !dg_field_dec(rec, f)->set ? NULL /* absent: no call */
-                                                     : dg_field_text(rec, f, num, sizeof num);
-        if (!v)
+    bool objects = g != DG_FIELD_SOURCE;
+    for (; f < end; f++) {
+        const char *s = NULL;
+        dg_dec d = {0};
+        if (f->type == DG_FIELD_STR) {
+            if (!(s = *dg_field_str(rec, f)))
+                continue;
+        } else if (!(d = *dg_field_dec(rec, f)).set) {
             continue;
-        if (open_obj && (!f->object || (open_obj != f->object && strcmp(open_obj, f->object)))) {
-            jw_close(w, '}');
-            open_obj = NULL;
         }
-        if (f->object && !open_obj && g != DG_FIELD_SOURCE) {
-            jw_open(w, f->object, '{');
-            open_obj = f->object;
+        if (objects && f->object != open_obj) {
+            if (open_obj && (!f->object || strcmp(open_obj, f->object))) {
+                jw_close(w, '}');
+                open_obj = NULL;
+            }
+            if (f->object && !open_obj) {
+                jw_open(w, f->object, '{');
+                open_obj = f->object;
+            }
         }
-        jw_fkey(w, f);
-        jw_string(w->b, v);
+        jw_put(w, f, s, d);
     }
     if (open_obj)
         jw_close(w, '}');
@@ -320,17 +408,19 @@ int dg_doc_to_json(const dg_doc *cdoc, int flags, dg_buf *out, dg_error *err)
     dg_doc *doc = (dg_doc *)cdoc; /* record access is read-only here */
     jw w = {.b = out, .pretty = (flags & DG_JSON_PRETTY) != 0, .depth = 0, .first = {true}};
     /* the group starts depend on the table only: found once per table (per thread) */
-    static _Thread_local const dg_field *start_of;
-    static _Thread_local size_t start[JW_GROUPS];
-    if (start_of != fs) {
-        group_starts(fs, n, start);
-        start_of = fs;
+    static _Thread_local const dg_field *runs_of;
+    static _Thread_local jw_run run[JW_GROUPS];
+    if (runs_of != fs) {
+        if (ng + 2 > JW_GROUPS)
+            abort(); /* more groups than JW_GROUPS: a programming error in the tables */
+        record_runs(fs, n, run);
+        runs_of = fs;
     }
     jw_open(&w, NULL, '{');
     jw_field(&w, "kind", dg_doc_kind_name(doc->kind));
     jw_open(&w, "source", '{');
-    write_record(&w, fs, n, DG_FIELD_SOURCE, &doc->source,
-                 group_start(fs, n, start, DG_FIELD_SOURCE));
+    const jw_run *src = &run[DG_FIELD_SOURCE + 2], *body = &run[DG_FIELD_BODY + 2];
+    write_record(&w, fs + src->from, fs + src->to, DG_FIELD_SOURCE, &doc->source);
     if (doc->source.position > 0) {
         jw_key(&w, "position");
         char num[24], *e = num + sizeof num, *q = e; /* printf costs more than the rest */
@@ -343,14 +433,15 @@ int dg_doc_to_json(const dg_doc *cdoc, int flags, dg_buf *out, dg_error *err)
     }
     jw_close(&w, '}');
     jw_open(&w, dg_doc_kind_name(doc->kind), '{');
-    write_record(&w, fs, n, DG_FIELD_BODY, &doc->u, group_start(fs, n, start, DG_FIELD_BODY));
+    write_record(&w, fs + body->from, fs + body->to, DG_FIELD_BODY, &doc->u);
     for (size_t g = 0; g < ng; g++) {
         size_t cnt = dg_fields_count(doc, (int)g);
         jw_open(&w, gs[g].name, '[');
-        size_t from = cnt ? group_start(fs, n, start, (int)g) : n;
+        const jw_run *r = &run[g + 2];
+        char *items = cnt ? dg_fields_record(doc, (int)g, 0) : NULL;
         for (size_t i = 0; i < cnt; i++) {
             jw_open(&w, NULL, '{');
-            write_record(&w, fs, n, (int)g, dg_fields_record(doc, (int)g, i), from);
+            write_record(&w, fs + r->from, fs + r->to, (int)g, items + i * gs[g].elem_size);
             jw_close(&w, '}');
         }
         jw_close(&w, ']');

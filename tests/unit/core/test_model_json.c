@@ -2,6 +2,8 @@
  * clear errors for malformed documents. Also the field-descriptor table it is built on. */
 #include "testutil.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/model_fields.h"
@@ -207,6 +209,144 @@ static void pretty_levels_of_every_field(void **state)
     }
 }
 
+/* The value of "key": in compact JSON text (the first occurrence), copied into out. */
+static const char *json_value(const char *json, const char *key, char *out, size_t size)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":\"", key);
+    const char *p = strstr(json, pat);
+    if (!p)
+        return NULL;
+    p += strlen(pat);
+    size_t n = 0;
+    while (p[n] && !(p[n] == '"' && (n == 0 || p[n - 1] != '\\' || (n >= 2 && p[n - 2] == '\\'))))
+        n++;
+    snprintf(out, size, "%.*s", (int)n, p);
+    return out;
+}
+
+/* The writer formats decimals straight into the output (jw_dec): the same text as
+ * dg_field_text, the general formatter, for money (at least two decimals) and quantities, over
+ * edge values (zero, signs, each number of decimals, the largest, the overflow markers) and a
+ * spread of others. */
+static void decimals_like_field_text(void **state)
+{
+    (void)state;
+    static const int64_t edges[] = {0,
+                                    1,
+                                    -1,
+                                    9,
+                                    10,
+                                    99,
+                                    100,
+                                    101,
+                                    1000,
+                                    9999,
+                                    10000,
+                                    10001,
+                                    -10000,
+                                    -5,
+                                    123450,
+                                    1234500,
+                                    -1234500,
+                                    99999990000,
+                                    500,
+                                    -500,
+                                    INT64_MAX - 1,
+                                    -(INT64_MAX - 1),
+                                    INT64_MAX,
+                                    -INT64_MAX};
+    const dg_field *money = dg_fields_find(DG_DOC_ORDER, "total", DG_FIELD_BODY);
+    const dg_field *qty = dg_fields_find(DG_DOC_ORDER, "lines[].quantity", DG_FIELD_BODY);
+    uint64_t x = 88172645463325252ULL;
+    size_t checked = 0;
+    for (size_t i = 0; i < 4000; i++) {
+        int64_t v;
+        if (i < sizeof edges / sizeof *edges) {
+            v = edges[i];
+        } else { /* xorshift: magnitudes of every size, and their last digits */
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            v = (int64_t)(x >> (x % 60 + 1)) * ((x & 1) ? -1 : 1);
+        }
+        dg_doc *d = dg_doc_new(DG_DOC_ORDER);
+        d->u.order.total = (dg_dec){v, true};
+        dg_order_line *l = dg_order_add_line(d);
+        l->quantity = (dg_dec){v, true};
+        dg_buf b = DG_BUF_INIT;
+        dg_error err = {0};
+        assert_int_equal(dg_doc_to_json(d, 0, &b, &err), 0);
+        char want[64], got[64];
+        assert_non_null(json_value(b.data, "total", got, sizeof got));
+        assert_string_equal(got, dg_field_text(&d->u, money, want, sizeof want));
+        assert_non_null(json_value(b.data, "quantity", got, sizeof got));
+        assert_string_equal(got, dg_field_text(l, qty, want, sizeof want));
+        checked += 2;
+        dg_buf_free(&b);
+        dg_doc_free(d);
+    }
+    assert_int_equal(checked, 8000);
+}
+
+/* The reference: JSON string escaping one byte at a time. */
+static void escape_plain(const char *s, char *out)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            out += sprintf(out, "\\%c", c);
+        else if (c == '\n')
+            out += sprintf(out, "\\n");
+        else if (c == '\r')
+            out += sprintf(out, "\\r");
+        else if (c == '\t')
+            out += sprintf(out, "\\t");
+        else if (c < 0x20)
+            out += sprintf(out, "\\u%04x", c);
+        else
+            *out++ = (char)c;
+    }
+    *out = '\0';
+}
+
+/* Strings are checked 8 or 4 bytes at a time (jw_copy_check): every length from 0 to 40 with
+ * each byte that needs escaping (and UTF-8 and DEL, which do not) at every position gives the
+ * text of the byte-by-byte reference, in both forms. */
+static void strings_escaped_at_every_position(void **state)
+{
+    (void)state;
+    static const char specials[] = {'"', '\\', '\n', '\r', '\t', 0x01, 0x1f, 0x7f, (char)0xc3, 'a'};
+    for (size_t len = 0; len <= 40; len++)
+        for (size_t at = 0; at < (len ? len : 1); at++)
+            for (size_t k = 0; k < sizeof specials; k++) {
+                char s[48], want[300], got[300];
+                for (size_t i = 0; i < len; i++)
+                    s[i] = (char)('A' + i % 26);
+                s[len] = '\0';
+                if (len)
+                    s[at] = specials[k];
+                escape_plain(s, want);
+                for (int pretty = 0; pretty < 2; pretty++) {
+                    dg_doc *d = dg_doc_new(DG_DOC_ORDER);
+                    d->u.order.ship_to.city = dg_arena_strdup(d->arena, s);
+                    dg_buf b = DG_BUF_INIT;
+                    dg_error err = {0};
+                    assert_int_equal(dg_doc_to_json(d, pretty ? DG_JSON_PRETTY : 0, &b, &err), 0);
+                    const char *p = strstr(b.data, pretty ? "\"city\": \"" : "\"city\":\"");
+                    assert_non_null(p);
+                    p = strchr(p + 7, '"') + 1;
+                    size_t wl = strlen(want);
+                    snprintf(got, sizeof got, "%.*s", (int)wl, p);
+                    assert_string_equal(got, want);
+                    assert_int_equal(p[wl], '"');
+                    assert_int_equal(strlen(b.data), b.len);
+                    dg_buf_free(&b);
+                    dg_doc_free(d);
+                }
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(writes_documented_form),
@@ -215,6 +355,8 @@ int main(void)
                                        cmocka_unit_test(rejects_bad_documents),
                                        cmocka_unit_test(field_table_paths),
                                        cmocka_unit_test(field_groups_are_contiguous),
-                                       cmocka_unit_test(pretty_levels_of_every_field)};
+                                       cmocka_unit_test(pretty_levels_of_every_field),
+                                       cmocka_unit_test(decimals_like_field_text),
+                                       cmocka_unit_test(strings_escaped_at_every_position)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
