@@ -4,10 +4,14 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 typedef struct {
     dg_csv_record_fn fn;
@@ -21,6 +25,9 @@ typedef struct {
     long record;
     size_t pending; /* bytes given to libcsv since the last record ended */
     int rc;         /* first non-zero callback result: stops everything */
+    /* the line scan's marks (scan_line): offsets of the delimiters and quotes of one line */
+    uint32_t *dpos, *qpos;
+    size_t mark_cap;
 } reader;
 
 /* Windows-1252 0x80-0x9F (where ISO-8859-1 has control codes): euro sign, curly quotes,
@@ -107,11 +114,14 @@ static void teardown(struct csv_parser *p, reader *r)
     free(r->offs);
     free(r->lens);
     free(r->ptrs);
+    free(r->dpos);
+    free(r->qpos);
 }
 
-static bool blank(char c)
+/* Space or tab (one compare for the usual byte above ' '). */
+static inline bool blank(char c)
 {
-    return c == ' ' || c == '\t';
+    return (unsigned char)c <= ' ' && (c == ' ' || c == '\t');
 }
 
 /* A complete line without quote characters in Latin-1 input (each field converted on its way
@@ -148,7 +158,8 @@ void dg_csv_debug_only_libcsv(bool on)
     only_libcsv = on;
 }
 
-/* A field's slot in the record (offset into r->data, length). Inline: once per field. */
+/* A field of a line split in the record buffer (which does not move while the line is split):
+ * its pointer and length. Inline: once per field. */
 static inline void add_field(reader *r, size_t off, size_t len)
 {
     if (r->n == r->cap) {
@@ -159,21 +170,160 @@ static inline void add_field(reader *r, size_t off, size_t len)
         if (!r->offs || !r->lens || !r->ptrs)
             abort();
     }
-    r->offs[r->n] = off;
+    r->ptrs[r->n] = r->data.data + off;
     r->lens[r->n] = len;
     r->n++;
 }
 
-/* A complete line (no CR in it) without quotes, or whose quoted fields are plain (quotes: the
- * line has a quote character): the quote right at the field's
- * start, right before the next delimiter or the line's end, and "" for a quote inside. The
- * line is copied once into the record buffer and split there (NULs over the delimiters, quoted
- * fields unescaped in place): the same fields libcsv gives, without its byte-by-byte state
- * machine and a copy per field. False (nothing emitted) for any other shape: libcsv reads it.
- * Fields are found with memchr (vectorised in the C library), so only the bytes inside quotes
- * are looked at one quote at a time. */
-static bool split_record(reader *r, const char *s, size_t len, char delim, char quote, bool quotes)
+/* The split line's record to the callback (on_record without turning offsets into pointers). */
+static void split_done(reader *r)
 {
+    if (r->rc)
+        return;
+    r->record++;
+    r->rc = r->fn(r->ctx, r->ptrs, r->lens, r->n, r->record, r->err);
+    r->n = 0;
+    dg_buf_clear(&r->data);
+}
+
+/* ---- the line scan ------------------------------------------------------------------------ */
+
+/* What one pass over a line finds: its end, and where its delimiters and quotes are (offsets
+ * from the line's start, in r->dpos / r->qpos) and its first CR. The splitter below works from
+ * these marks instead of searching each field again (a memchr call per field and per quote
+ * test before). */
+typedef struct {
+    size_t len;      /* bytes before the '\n' */
+    size_t nd, nq;   /* delimiters, quotes */
+    size_t first_cr; /* offset of the first CR, SIZE_MAX: none */
+} line_marks;
+
+/* Longest line the scan takes: the same as the reading chunk of a file (a longer line never had
+ * its line end in one chunk, so it went through libcsv before too). */
+#define SCAN_MAX ((size_t)1 << 16)
+
+static void marks_room(reader *r, size_t need)
+{
+    if (need <= r->mark_cap)
+        return;
+    size_t cap = r->mark_cap ? r->mark_cap * 2 : 256;
+    while (cap < need)
+        cap *= 2;
+    r->dpos = realloc(r->dpos, cap * sizeof *r->dpos);
+    r->qpos = realloc(r->qpos, cap * sizeof *r->qpos);
+    if (!r->dpos || !r->qpos)
+        abort();
+    r->mark_cap = cap;
+}
+
+/* The plain scan, one byte at a time: the reference the SSE2 scan is tested against
+ * (csv_test_csv, dg_csv_debug_plain_scan), and the scan where SSE2 is not there. */
+static bool scan_line_plain(reader *r, const char *s, size_t n, char delim, char quote,
+                            line_marks *m)
+{
+    marks_room(r, n + 1);
+    size_t nd = 0, nq = 0, cr = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\n') {
+            *m = (line_marks){i, nd, nq, cr};
+            return true;
+        }
+        if (c == delim)
+            r->dpos[nd++] = (uint32_t)i;
+        else if (c == quote)
+            r->qpos[nq++] = (uint32_t)i;
+        else if (c == '\r' && cr == SIZE_MAX)
+            cr = i;
+    }
+    return false;
+}
+
+#ifdef __SSE2__
+/* Positions of the set bits of mask (block at offset base) appended to pos. */
+static inline size_t put_marks(uint32_t *pos, size_t k, unsigned mask, size_t base)
+{
+    while (mask) {
+        pos[k++] = (uint32_t)(base + (size_t)__builtin_ctz(mask));
+        mask &= mask - 1;
+    }
+    return k;
+}
+
+/* 16 bytes at a time (SSE2 is part of x86-64): four compares per block give the line end,
+ * the delimiters, quotes and CRs; the bytes past n in the last block are not read (a partial
+ * block is copied first), so the caller's buffer is never read beyond its end. */
+static bool scan_line_sse2(reader *r, const char *s, size_t n, char delim, char quote,
+                           line_marks *m)
+{
+    marks_room(r, n + 17);
+    const __m128i vd = _mm_set1_epi8(delim), vq = _mm_set1_epi8(quote), vn = _mm_set1_epi8('\n'),
+                  vr = _mm_set1_epi8('\r');
+    size_t nd = 0, nq = 0, cr = SIZE_MAX;
+    for (size_t i = 0; i < n; i += 16) {
+        __m128i x;
+        unsigned valid = 0xFFFF;
+        if (n - i >= 16) {
+            x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        } else {
+            char tail[16] = {0};
+            memcpy(tail, s + i, n - i);
+            x = _mm_loadu_si128((const __m128i *)(const void *)tail);
+            valid = (1u << (n - i)) - 1;
+        }
+        unsigned nl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vn)) & valid;
+        unsigned before = nl ? (nl & -nl) - 1 : valid; /* the bytes of this line */
+        unsigned dm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vd)) & before;
+        unsigned qm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vq)) & before;
+        unsigned rm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vr)) & before;
+        nd = put_marks(r->dpos, nd, dm, i);
+        nq = put_marks(r->qpos, nq, qm, i);
+        if (rm && cr == SIZE_MAX)
+            cr = i + (size_t)__builtin_ctz(rm);
+        if (nl) {
+            *m = (line_marks){i + (size_t)__builtin_ctz(nl), nd, nq, cr};
+            return true;
+        }
+    }
+    return false;
+}
+#endif
+
+static _Thread_local bool plain_scan;
+
+void dg_csv_debug_plain_scan(bool on)
+{
+    plain_scan = on;
+}
+
+/* Finds the line starting at s (at most n bytes, SCAN_MAX looked at) and its marks; false
+ * when its end is not there. */
+static bool scan_line(reader *r, const char *s, size_t n, char delim, char quote, line_marks *m)
+{
+    if (n > SCAN_MAX)
+        n = SCAN_MAX;
+#ifdef __SSE2__
+    if (!plain_scan)
+        return scan_line_sse2(r, s, n, delim, quote, m);
+#endif
+    return scan_line_plain(r, s, n, delim, quote, m);
+}
+
+/* A complete line (m->len bytes, no CR in it, a CR before its '\n' already left out) whose
+ * quoted fields are plain: the quote right at the field's start, right before the next
+ * delimiter or the line's end, and "" for a quote inside. The line is copied once into the
+ * record buffer and split there from its marks, NULs over the delimiters, quoted fields taken
+ * between their quotes (unescaped in place when they hold ""): the fields libcsv gives,
+ * without its byte-by-byte state machine and a copy per field. False (nothing emitted) for
+ * any other shape (blanks before an opening quote, text after a closing one, a quote inside
+ * an unquoted field, a quoted field not closed on the line): libcsv reads it. The delimiter
+ * and quote must not be blanks (blanks around a field are trimmed). */
+static bool split_marked(reader *r, const char *s, const line_marks *m, char delim, char quote)
+{
+    size_t len = m->len, nq = m->nq;
+    const uint32_t *dpos = r->dpos, *qpos = r->qpos;
+    r->dpos[m->nd] = (uint32_t)len; /* the line's end closes the last field */
+    r->qpos[nq] = UINT32_MAX;       /* no quote after the last */
     dg_buf_reserve(&r->data, len + 1);
     char *b = r->data.data;
     memcpy(b, s, len);
@@ -182,54 +332,64 @@ static bool split_record(reader *r, const char *s, size_t len, char delim, char 
     while (i < len && blank(b[i]))
         i++;
     if (i == len)
-        return true; /* a blank line: no record */
+        return true;     /* a blank line: no record */
+    size_t k = 0, q = 0; /* the next delimiter and quote marks */
     for (i = 0;;) {
         size_t fb = i;
-        while (fb < len && blank(b[fb]))
+        while (blank(b[fb])) /* b[len] is NUL: no blank */
             fb++;
-        if (quotes && fb < len && b[fb] == quote) {
+        if (b[fb] == quote && fb < len) {
             if (fb != i)
-                goto other; /* blanks before an opening quote */
-            size_t out = fb, j = fb + 1;
-            for (;;) {
-                const char *q = memchr(b + j, quote, len - j);
-                if (!q)
-                    goto other; /* not closed on this line */
-                size_t at = (size_t)(q - b);
-                memmove(b + out, b + j, at - j);
-                out += at - j;
-                if (at + 1 < len && b[at + 1] == quote) {
-                    b[out++] = quote;
-                    j = at + 2;
-                    continue;
+                goto other;              /* blanks before an opening quote */
+            size_t j = q + 1, pairs = 0; /* q: this opening quote */
+            while (j < nq && qpos[j] + 1 < len && b[qpos[j] + 1] == quote) {
+                j += 2; /* "" inside */
+                pairs++;
+            }
+            if (j >= nq)
+                goto other; /* not closed on this line */
+            size_t at = qpos[j];
+            if (at + 1 < len && b[at + 1] != delim)
+                goto other; /* text after the closing quote */
+            if (!pairs) {
+                b[at] = '\0';
+                add_field(r, fb + 1, at - fb - 1);
+            } else { /* "" -> ": the pieces between the pairs moved together */
+                size_t out = fb;
+                for (size_t x = q + 1, from = fb + 1; x <= j; x += 2) {
+                    size_t to = qpos[x] + (x < j); /* a pair keeps one quote */
+                    memmove(b + out, b + from, to - from);
+                    out += to - from;
+                    from = qpos[x] + 2;
                 }
-                if (at + 1 < len && b[at + 1] != delim)
-                    goto other; /* text after the closing quote */
                 b[out] = '\0';
                 add_field(r, fb, out - fb);
-                i = at + 1;
-                break;
             }
+            q = j + 1;
+            while (dpos[k] < at)
+                k++; /* delimiters inside the quotes */
+            i = at + 1;
             if (i == len)
                 break;
             i++; /* the delimiter (one ending the line: an empty field follows) */
+            k++;
             continue;
         }
-        const char *d = memchr(b + fb, delim, len - fb);
-        size_t fe = d ? (size_t)(d - b) : len;
-        if (quotes && memchr(b + fb, quote, fe - fb))
+        size_t fe = dpos[k];
+        if (qpos[q] < fe)
             goto other; /* a quote inside an unquoted field */
         size_t end = fe;
         while (end > fb && blank(b[end - 1]))
             end--;
         b[end] = '\0';
         add_field(r, fb, end - fb);
-        if (!d)
+        if (fe == len)
             break;
         i = fe + 1;
+        k++;
     }
     r->data.len = len + 1;
-    on_record('\n', r);
+    split_done(r);
     return true;
 other:
     r->n = 0;
@@ -249,17 +409,31 @@ static int feed(struct csv_parser *p, reader *r, const char *buf, size_t len, bo
     }
     const char *s = buf, *end = buf + len;
     char quote = (char)csv_get_quote(p), delim = (char)csv_get_delim(p);
+    /* the marks splitter takes UTF-8 lines whose delimiter and quote are neither blanks nor
+     * line ends (blanks around fields are trimmed; any other setting reads through libcsv) */
+    bool marks = !r->latin1 && delim != quote && !blank(delim) && !blank(quote) && delim != '\r' &&
+                 quote != '\r' && delim != '\n' && quote != '\n';
     while (s < end && !r->rc) {
+        line_marks lm;
+        if (marks && p->pstate == 0 /* no row begun */ && !only_libcsv &&
+            scan_line(r, s, (size_t)(end - s), delim, quote, &lm)) {
+            size_t next = lm.len + 1;
+            if (lm.len && s[lm.len - 1] == '\r')
+                lm.len--;
+            if (lm.first_cr >= lm.len && split_marked(r, s, &lm, delim, quote)) {
+                r->pending = 0;
+                s += next;
+                continue;
+            }
+        }
         const char *nl = memchr(s, '\n', (size_t)(end - s));
         size_t n = nl ? (size_t)(nl - s) + 1 : (size_t)(end - s);
-        if (nl && p->pstate == 0 /* no row begun */ && !only_libcsv) {
+        if (nl && r->latin1 && p->pstate == 0 && !only_libcsv) {
             size_t ll = (size_t)(nl - s);
             if (ll && s[ll - 1] == '\r')
                 ll--;
-            bool quotes = memchr(s, quote, ll) != NULL;
-            if (!memchr(s, '\r', ll) &&
-                (r->latin1 ? !quotes && (fast_record(r, s, ll, delim), true)
-                           : split_record(r, s, ll, delim, quote, quotes))) {
+            if (!memchr(s, quote, ll) && !memchr(s, '\r', ll)) {
+                fast_record(r, s, ll, delim);
                 r->pending = 0;
                 s += n;
                 continue;

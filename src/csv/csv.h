@@ -35,6 +35,9 @@ int dg_csv_read_buf(const char *data, size_t len, const char *name, const dg_csv
 /* Test hook for this thread: true sends every line through libcsv (no fast paths), so that a
  * test can compare both ways on the same input. */
 void dg_csv_debug_only_libcsv(bool on);
+/* Test hook for this thread: true finds each line's delimiters and quotes one byte at a time
+ * instead of with SSE2, so that a test can compare both scans. */
+void dg_csv_debug_plain_scan(bool on);
 
 /* Appends one field, quoted only when it holds the delimiter, a quote, CR/LF or edge spaces. */
 void dg_csv_put_field(dg_buf *out, const char *s, size_t len, char delim, char quote);

@@ -147,20 +147,27 @@ static int transcribe(void *ctx, char **f, const size_t *lens, size_t n, long re
     return 0;
 }
 
-/* Reads data both ways (fast paths on, every line through libcsv) and compares. */
+/* Reads data three ways (fast paths with the SSE2 line scan, with the plain scan, every line
+ * through libcsv) and compares. */
 static void same_as_libcsv(const char *data, size_t len, const dg_csv_opts *o, const char *what)
 {
-    dg_buf fast = DG_BUF_INIT, ref = DG_BUF_INIT;
-    dg_error e1 = {0}, e2 = {0};
-    int r1 = dg_csv_read_buf(data, len, what, o, transcribe, &fast, &e1);
+    dg_buf ref = DG_BUF_INIT;
+    dg_error e2 = {0};
     dg_csv_debug_only_libcsv(true);
     int r2 = dg_csv_read_buf(data, len, what, o, transcribe, &ref, &e2);
     dg_csv_debug_only_libcsv(false);
-    assert_int_equal(r1, r2);
-    if (fast.len != ref.len || memcmp(fast.data, ref.data, fast.len))
-        fail_msg("%s: fast path and libcsv differ:\n%.*s---\n%.*s", what, (int)fast.len, fast.data,
-                 (int)ref.len, ref.data);
-    dg_buf_free(&fast);
+    for (int plain = 0; plain < 2; plain++) {
+        dg_buf fast = DG_BUF_INIT;
+        dg_error e1 = {0};
+        dg_csv_debug_plain_scan(plain);
+        int r1 = dg_csv_read_buf(data, len, what, o, transcribe, &fast, &e1);
+        dg_csv_debug_plain_scan(false);
+        assert_int_equal(r1, r2);
+        if (fast.len != ref.len || memcmp(fast.data, ref.data, fast.len))
+            fail_msg("%s: fast path (%s scan) and libcsv differ:\n%.*s---\n%.*s", what,
+                     plain ? "plain" : "SSE2", (int)fast.len, fast.data, (int)ref.len, ref.data);
+        dg_buf_free(&fast);
+    }
     dg_buf_free(&ref);
 }
 
@@ -213,15 +220,40 @@ static void fast_paths_like_libcsv_on_every_file(void **state)
 }
 
 /* Lines built from pieces that sit on either side of the fast paths' limits: quotes at and away
- * from field edges, doubled quotes, blanks around quotes, CR, empty fields, trailing delimiters,
- * quoted fields running over line ends. */
+ * from field edges, doubled quotes (several in one field, beside delimiters), blanks around
+ * quotes, CR, empty fields, trailing delimiters, quoted fields running over line ends, and
+ * fields long enough that their delimiters and quotes fall in different 16-byte blocks of the
+ * line scan. */
 static void fast_paths_like_libcsv_on_generated_lines(void **state)
 {
     (void)state;
     static const char *const pieces[] = {
-        "a",    "\"b\"",    "\"c,d\"", "\"e\"\"f\"", "\"\"",      " \"g\"",   "\"h\" ",
-        "i\"j", "\"k\"l",   " m ",     "",           "\t",        "\"n\nn\"", "\"o\r\"",
-        "p\r",  "\"\"\"\"", "\"q\"\"", "\"r",        "\xe9t\xe9", "\"s;t\"",
+        "a",
+        "\"b\"",
+        "\"c,d\"",
+        "\"e\"\"f\"",
+        "\"\"",
+        " \"g\"",
+        "\"h\" ",
+        "i\"j",
+        "\"k\"l",
+        " m ",
+        "",
+        "\t",
+        "\"n\nn\"",
+        "\"o\r\"",
+        "p\r",
+        "\"\"\"\"",
+        "\"q\"\"",
+        "\"r",
+        "\xe9t\xe9",
+        "\"s;t\"",
+        "\"u\"\"v\"\"w\"",
+        "\"x,\"\",y\"\"\"",
+        "long field, fifteen",
+        "\"a quoted field, over 16\"",
+        "\"long \"\"quoted\"\" field; 2\"",
+        "  blanks around a long field\t",
     };
     const size_t np = sizeof pieces / sizeof pieces[0];
     dg_buf in = DG_BUF_INIT;
