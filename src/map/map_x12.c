@@ -67,6 +67,10 @@ static int compile_rules(dg_mapping *m, map_rule *rules, size_t n, void **plan_c
                 return rc;
         }
     }
+    if (pl->n > UINT16_MAX - 1) /* the dispatch numbers nodes in 16 bits */
+        return dg_error_set(err, DG_ECONFIG, "%s: too many X12 rule paths in one rule list",
+                            m->path);
+    x12_plan_seal(m->arena, pl);
     if (pl->n > m->x12.max_plan)
         m->x12.max_plan = pl->n;
     return 0;
@@ -273,6 +277,8 @@ static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t
         memset(x->run.stamp, 0, x->m->x12.max_plan * sizeof *x->run.stamp);
         x->run.gen = 1;
     }
+    if (pl->n && !paths_alone)
+        x12_plan_walk(s, pl, &x->run, &sc); /* every node of the plan, in one walk */
     for (size_t i = 0; i < n; i++) {
         const map_rule *r = &rules[i];
         const char *vals[MAX_SRC];
@@ -282,8 +288,8 @@ static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t
         for (size_t k = 0; k < n_src; k++) {
             const xpath *p = r->src_c[k];
             size_t len = 0, seg = SIZE_MAX;
-            if (p->node >= 0 && !paths_alone) { /* the plan found its segment once for all */
-                seg = x12_plan_at(s, pl, &x->run, p->node, &sc);
+            if (p->node >= 0 && !paths_alone) { /* the walk found its segment */
+                seg = x12_plan_at(&x->run, p->node);
                 vals[k] = seg != SIZE_MAX ? x12_path_value(s, p, seg, &len) : NULL;
             } else {
                 vals[k] = x12_path_eval(s, p, &sc, &len, &seg);
@@ -599,7 +605,8 @@ static void reader_init(x12_read *x, const dg_mapping *m)
     x->run.stamp = calloc(np, sizeof *x->run.stamp);
     x->run.at = malloc(np * sizeof *x->run.at);
     x->run.end = malloc(np * sizeof *x->run.end);
-    if (!x->cache || !x->run.stamp || !x->run.at || !x->run.end)
+    x->run.open = malloc(np * sizeof *x->run.open);
+    if (!x->cache || !x->run.stamp || !x->run.at || !x->run.end || !x->run.open)
         abort();
 }
 
@@ -613,6 +620,7 @@ static void reader_clear(x12_read *x)
     free(x->run.stamp);
     free(x->run.at);
     free(x->run.end);
+    free(x->run.open);
     free(x->docs);
     for (size_t k = 0; k < X12_SCRATCH; k++)
         free(x->scratch.buf[k]);

@@ -491,7 +491,9 @@ static int plan_node(dg_arena *a, xplan *pl, int parent, const xstep *step, uint
             return (int)k;
     }
     pl->nodes = dg_arena_grow(a, pl->nodes, sizeof *pl->nodes, pl->n, &pl->cap, pl->n + 1);
-    pl->nodes[pl->n] = (xnode){parent, step, seg};
+    pl->nodes[pl->n] = (xnode){parent, step, step ? step->seg : seg, false};
+    if (parent >= 0)
+        pl->nodes[parent].kids = true;
     return (int)pl->n++;
 }
 
@@ -509,26 +511,95 @@ void x12_plan_add(dg_arena *a, xplan *pl, xpath *p)
     p->node = k;
 }
 
-size_t x12_plan_find(const xset *s, const xplan *pl, xplan_run *r, int k, const xscope *sc)
+static uint32_t plan_slot(const xplan *pl, uint32_t id)
 {
-    const xnode *nd = &pl->nodes[k];
-    xscope in = {sc->begin, sc->end, sc->header, 0, 0};
-    size_t at = SIZE_MAX, end = 0;
-    if (nd->parent >= 0) {
-        in.begin = x12_plan_at(s, pl, r, nd->parent, sc);
-        in.end = r->end[nd->parent];
+    uint32_t k = (id * 2654435761u) >> 16 & pl->mask;
+    while (pl->slot_id[k] && pl->slot_id[k] != id) /* the table is at most half full */
+        k = (k + 1) & pl->mask;
+    return k;
+}
+
+void x12_plan_seal(dg_arena *a, xplan *pl)
+{
+    uint32_t size = 8;
+    while (size < 2 * pl->n + 2)
+        size *= 2;
+    pl->mask = size - 1;
+    pl->slot_id = dg_arena_alloc(a, size * sizeof *pl->slot_id);
+    pl->first = dg_arena_alloc(a, size * sizeof *pl->first);
+    pl->count = dg_arena_alloc(a, size * sizeof *pl->count);
+    pl->by = dg_arena_alloc(a, (pl->n + 1) * sizeof *pl->by);
+    memset(pl->slot_id, 0, size * sizeof *pl->slot_id);
+    memset(pl->count, 0, size * sizeof *pl->count);
+    for (size_t k = 0; k < pl->n; k++) { /* count the nodes of each id */
+        uint32_t sl = plan_slot(pl, pl->nodes[k].seg);
+        pl->slot_id[sl] = pl->nodes[k].seg;
+        pl->count[sl]++;
     }
-    if (in.begin != SIZE_MAX) {
-        at = find(s, in, nd->seg, nd->step);
-        if (nd->step && at != SIZE_MAX) { /* the step's loop, as enter_step narrows it */
-            end = at + 1;
-            while (end < in.end && s->segs[end].id != nd->step->seg &&
-                   !(in.header && s->in_group[end]))
-                end++;
+    uint16_t at = 0;
+    for (uint32_t sl = 0; sl < size; sl++) {
+        pl->first[sl] = at;
+        at = (uint16_t)(at + pl->count[sl]);
+        pl->count[sl] = 0;
+    }
+    for (size_t k = 0; k < pl->n; k++) { /* then list them, in node order */
+        uint32_t sl = plan_slot(pl, pl->nodes[k].seg);
+        pl->by[pl->first[sl] + pl->count[sl]++] = (uint16_t)k;
+    }
+}
+
+/* Segment i ends the open loops whose step has its id, and with them the loops opened inside
+ * (a child's loop ends with its parent's); all of them when i is a group's segment and the
+ * scope is the header (all_end). The open list is in the order found: parents first. */
+static void close_loops(const xplan *pl, xplan_run *r, size_t *n_open, uint32_t id, size_t i,
+                        bool all_end)
+{
+    size_t kept = 0;
+    for (size_t o = 0; o < *n_open; o++) {
+        uint16_t k = r->open[o];
+        int p = pl->nodes[k].parent;
+        if (all_end || pl->nodes[k].seg == id || (p >= 0 && r->end[p] != SIZE_MAX))
+            r->end[k] = i;
+        else
+            r->open[kept++] = k;
+    }
+    *n_open = kept;
+}
+
+void x12_plan_walk(const xset *s, const xplan *pl, xplan_run *r, const xscope *sc)
+{
+    size_t n_open = 0;
+    for (size_t i = sc->begin; i < sc->end; i++) {
+        if (sc->header && s->in_group[i]) { /* a group's loop: not seen, but ends every loop */
+            if (n_open)
+                close_loops(pl, r, &n_open, 0, i, true);
+            const unsigned char *next = memchr(s->in_group + i, 0, sc->end - i);
+            if (!next)
+                break;
+            i = (size_t)(next - s->in_group) - 1;
+            continue;
+        }
+        uint32_t id = s->segs[i].id;
+        if (n_open)
+            close_loops(pl, r, &n_open, id, i, false);
+        uint32_t sl = plan_slot(pl, id);
+        if (!pl->slot_id[sl])
+            continue; /* no rule reads this segment */
+        for (const uint16_t *k = pl->by + pl->first[sl], *e = k + pl->count[sl]; k < e; k++) {
+            const xnode *nd = &pl->nodes[*k];
+            if (r->stamp[*k] == r->gen)
+                continue; /* the first match wins */
+            if (nd->parent >= 0 &&
+                (r->stamp[nd->parent] != r->gen || r->end[nd->parent] != SIZE_MAX))
+                continue; /* its parent's loop is not found yet, or has ended */
+            if (nd->step && nd->step->n_conds && !x12_step_conds(s, i, nd->step))
+                continue;
+            r->stamp[*k] = r->gen;
+            r->at[*k] = i;
+            if (nd->kids) {
+                r->end[*k] = SIZE_MAX;
+                r->open[n_open++] = *k;
+            }
         }
     }
-    r->stamp[k] = r->gen;
-    r->at[k] = at;
-    r->end[k] = end;
-    return at;
 }

@@ -132,39 +132,52 @@ const char *x12_path_eval(const xset *s, const xpath *p, const xscope *scope, si
 const char *x12_path_value(const xset *s, const xpath *p, size_t at, size_t *len);
 
 /* The paths of one rule list (a mapping's header rules, one group's rules) as a tree of the
- * loops they enter: equal step prefixes share a node, so a loop is found once per scope however
- * many rules read it, and a rule whose loop is absent costs one look at its node instead of a
- * path evaluation. The answers are those of x12_path_eval: a step node finds its step and
- * narrows the scope to its loop as enter_step does, a value node finds the value's segment in
- * its parent's scope as the end of x12_path_eval does. */
+ * loops they enter, equal step prefixes sharing a node, compiled into a dispatch by segment id:
+ * one walk over a scope's segments finds every node at once (x12_plan_walk), instead of a
+ * search of the set per node. The answers are those of x12_path_eval: a step node is the first
+ * segment of its parent's loop (the rules' scope for a root) with the step's id and conditions,
+ * and its loop runs to the next segment with that id, the end of the parent's loop, or (header
+ * scope) a group's segment; a value node is the first segment with its id in its parent's loop.
+ * Paths with parent/ or outer/ leave the scope and stay evaluated alone. */
 typedef struct xnode {
     int parent;        /* the node whose loop this one searches, -1: the rules' scope */
     const xstep *step; /* a loop step, or NULL: a value node */
-    uint32_t seg;      /* value node: the segment id */
+    uint32_t seg;      /* the segment id it takes (the step's, or the value's) */
+    bool kids;         /* other nodes search its loop: the walk tracks where that loop ends */
 } xnode;
 
 typedef struct xplan {
     xnode *nodes;
     size_t n, cap;
+    /* dispatch (x12_plan_seal): hash slot -> segment id (0: free) and its nodes, in node order
+     * (a parent before its children), by[first[slot] .. first[slot] + count[slot]) */
+    uint32_t mask;
+    uint32_t *slot_id;
+    uint16_t *first, *count;
+    uint16_t *by;
 } xplan;
 
-/* Where one scope's nodes were found: at[k] and end[k] (its loop's end) hold while
- * stamp[k] == gen; the caller bumps gen for every new scope. */
+/* Where the nodes of one plan were found in the scope last walked: at[k] holds while
+ * stamp[k] == gen (else node k found nothing); end[k], for nodes with kids, is where the loop
+ * ended (SIZE_MAX while the walk has it open). Arrays of x12.max_plan entries. */
 typedef struct xplan_run {
     uint32_t gen;
     uint32_t *stamp;
     size_t *at, *end;
+    uint16_t *open; /* nodes with kids whose loop is open, in the order found */
 } xplan_run;
 
 /* Adds p's steps and value segment to pl and sets p->node; a path with parent/ or outer/
  * leaves the scope and stays evaluated alone (node -1). */
 void x12_plan_add(dg_arena *a, xplan *pl, xpath *p);
-size_t x12_plan_find(const xset *s, const xplan *pl, xplan_run *r, int k, const xscope *sc);
-/* The segment node k of pl selects in scope sc, SIZE_MAX when there is none. */
-static inline size_t x12_plan_at(const xset *s, const xplan *pl, xplan_run *r, int k,
-                                 const xscope *sc)
+/* Builds pl's dispatch once every path is added. */
+void x12_plan_seal(dg_arena *a, xplan *pl);
+/* Finds every node of pl in scope sc, in one walk over its segments. */
+void x12_plan_walk(const xset *s, const xplan *pl, xplan_run *r, const xscope *sc);
+/* The segment node k selects in the scope last walked, SIZE_MAX when there is none. */
+static inline size_t x12_plan_at(const xplan_run *r, int k)
 {
-    return r->stamp[k] == r->gen ? r->at[k] : x12_plan_find(s, pl, r, k, sc);
+    return r->stamp[k] == r->gen ? r->at[k] : SIZE_MAX;
 }
 
 #endif

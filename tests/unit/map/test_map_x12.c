@@ -814,7 +814,7 @@ static void walk_x12(dg_mapping *const *maps, const char *dir, bool mutants)
     closedir(dp);
 }
 
-/* The plans (each loop found once per scope for all the rules reading it) give what every path
+/* The plans (every node of a scope found in one walk over its segments) give what every path
  * evaluated alone gives: the same documents, the same failures with the same messages, on every
  * X12 file of the samples, the test data and the corpus, and on variants of the small ones. */
 static void plans_like_paths_alone(void **state)
@@ -838,6 +838,66 @@ static void plans_like_paths_alone(void **state)
     assert_true(plan_docs > 500);
 }
 
+/* The dispatch's loop edges, crafted: a loop inside a loop ends with its parent (N4 after the
+ * N1*ST loop ended is not in its N3 loop), a step may find its parent's own segment (N1/N1),
+ * a group's loop ends a header loop (the MSG after the PO1 loop is not in the N9 loop), the
+ * first match wins (two REF*CO, two PIDs of one line). The values are checked, and the same
+ * read with every path evaluated alone gives the same documents. */
+static void dispatch_loop_edges(void **state)
+{
+    (void)state;
+    const char *in = write_tmp(
+        "edges.edi", "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "
+                     "*240301*1200*U*00401*000000009*0*P*>~\n"
+                     "GS*PO*SENDER*RECEIVER*20240301*1200*9*X*004010~\nST*850*0001~\n"
+                     "BEG*00*SA*P1**20240301~REF*CO*first~REF*CO*second~N1*ST*Alice~N3*Street~"
+                     "N1*BT*Bob~N4*Town~N2*BobCo~N9*L1~PO1*1*2*EA~PID*F****one~PID*F****two~"
+                     "PO1*2*3*EA~N4*Inline~CTT*2~MSG*late~SE*20*0001~GE*1*9~IEA*1*000000009~\n");
+    const char *yaml =
+        "direction: in\ndocument: order\nformat: x12\nx12:\n  transaction_set: \"850\"\n"
+        "  until: [CTT]\nfields:\n  - {target: order_number, source: BEG03}\n"
+        "  - {target: customer_order_number, source: \"REF[REF01=CO]/REF02\"}\n"
+        "  - {target: notes, source: \"N1[N101=ST]/N3/N4/N401\"}\n"
+        "  - {target: ship_to.name, source: \"N1[N101=ST]/N1/N102\"}\n"
+        "  - {target: ship_to.address1, source: \"N1[N101=ST]/N3/N301\"}\n"
+        "  - {target: bill_to.city, source: \"N1[N101=BT]/N4/N401\"}\n"
+        "  - {target: bill_to.company, source: \"N1[N101=BT]/N2/N201\"}\n"
+        "  - {target: service_level, source: \"N9[N901=L1]/MSG01\"}\n"
+        "  - {target: carrier, source: MSG01}\n"
+        "groups:\n  - target: lines\n    each: PO1\n    fields:\n"
+        "      - {target: quantity, source: PO102}\n"
+        "      - {target: description, source: \"PID[PID01=F]/PID05\"}\n"
+        "      - {target: uom, source: \"PO1/N4/N401\"}\n";
+    dg_mapping *m = load_map(write_tmp("edges.yaml", yaml));
+    doc_list l = {0};
+    dg_error err = {0};
+    if (dg_map_read_file(m, in, list_sink, &l, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(l.n, 1);
+    dg_order *o = &l.docs[0]->u.order;
+    assert_string_equal(o->customer_order_number, "first");
+    assert_null(o->notes); /* N4 is in the BT loop, not in the ST loop's N3 loop */
+    assert_string_equal(o->ship_to.name, "Alice");
+    assert_string_equal(o->ship_to.address1, "Street");
+    assert_string_equal(o->bill_to.city, "Town");
+    assert_string_equal(o->bill_to.company, "BobCo");
+    assert_null(o->service_level); /* the PO1 loop ended the N9 loop */
+    assert_string_equal(o->carrier, "late");
+    assert_int_equal(o->n_lines, 2);
+    assert_string_equal(o->lines[0].description, "one");
+    assert_null(o->lines[0].uom);
+    assert_null(o->lines[1].description);
+    assert_string_equal(o->lines[1].uom, "Inline");
+    list_free(&l);
+    dg_buf planned = DG_BUF_INIT, alone = DG_BUF_INIT;
+    transcribe_x12(m, in, false, &planned);
+    transcribe_x12(m, in, true, &alone);
+    assert_string_equal(planned.data, alone.data);
+    dg_buf_free(&planned);
+    dg_buf_free(&alone);
+    dg_map_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -855,6 +915,7 @@ int main(void)
         cmocka_unit_test(bad_x12_mappings),
         cmocka_unit_test(components_and_repetitions),
         cmocka_unit_test(plans_like_paths_alone),
+        cmocka_unit_test(dispatch_loop_edges),
     };
     return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }
