@@ -182,6 +182,7 @@ typedef struct map_x12_opts {
     void *document_per_c;
     void *plan_c;             /* inbound: the header rules' paths as one tree of loops (xplan) */
     size_t max_plan;          /* nodes of the largest plan (the header's or a group's) */
+    bool needs_index;         /* paths evaluated alone over long scopes: index each set's ids */
 } map_x12_opts;
 
 typedef struct map_xml_ns {

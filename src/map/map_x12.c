@@ -48,8 +48,12 @@ static int compile_rules(dg_mapping *m, map_rule *rules, size_t n, void **plan_c
 {
     xplan *pl = dg_arena_alloc(m->arena, sizeof *pl);
     *plan_c = pl;
+    pl->quiet = dg_arena_alloc(m->arena, (n + 1) * sizeof *pl->quiet);
+    pl->single = dg_arena_alloc(m->arena, (n + 1) * sizeof *pl->single);
     for (size_t i = 0; i < n; i++) {
         map_rule *r = &rules[i];
+        pl->quiet[i] = !r->cnst && !r->dflt && !r->required;
+        pl->single[i] = -1;
         if (r->n_src > MAX_SRC)
             return dg_error_set(err, DG_ECONFIG, "%s:%d: rule '%s': at most %d sources", m->path,
                                 r->line, r->label, MAX_SRC);
@@ -60,7 +64,10 @@ static int compile_rules(dg_mapping *m, map_rule *rules, size_t n, void **plan_c
                 return path_err(m, r, 0, "source", r->src[k], e, err);
             x12_plan_add(m->arena, pl, p);
             r->src_c[k] = p;
+            pl->quiet[i] = pl->quiet[i] && p->node >= 0;
         }
+        if (r->n_src == 1)
+            pl->single[i] = ((const xpath *)r->src_c[0])->node;
         if (r->negate_if) {
             int rc = compile_cond(m, r, err);
             if (rc)
@@ -100,6 +107,36 @@ static void assign_uids(dg_mapping *m)
     for (size_t g = 0; g < m->n_groups; g++)
         k = uid_rules(m->groups[g].rules, m->groups[g].n_rules, seen, k, CAP);
     m->x12.n_step_uids = (size_t)k;
+}
+
+static bool any_alone(const map_rule *rules, size_t n, bool parent_only)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < rules[i].n_src; k++) {
+            const xpath *p = rules[i].src_c[k];
+            if (p->parents || (!parent_only && p->node < 0))
+                return true;
+        }
+    return false;
+}
+
+/* Whether paths are evaluated alone over scopes that may be long (the header, an HL parent's
+ * loop): then each set's ids are indexed, so their search follows the id's chain. Without,
+ * the search scans its scope, with the same answers. */
+static bool needs_index(const dg_mapping *m)
+{
+    if (any_alone(m->rules, m->n_rules, false))
+        return true;
+    for (size_t g = 0; g < m->n_groups; g++) {
+        const map_group *gr = &m->groups[g];
+        if (any_alone(gr->rules, gr->n_rules, !gr->each_document) ||
+            (gr->each_document && gr->n_whens))
+            return true;
+        for (size_t k = 0; k < gr->n_whens; k++)
+            if (((const xpath *)gr->whens_c[k])->parents)
+                return true;
+    }
+    return false;
 }
 
 int map_x12_compile(dg_mapping *m, dg_error *err)
@@ -167,6 +204,7 @@ int map_x12_compile(dg_mapping *m, dg_error *err)
     }
     if (!rc)
         assign_uids(m);
+    m->x12.needs_index = !rc && needs_index(m);
     return rc;
 }
 
@@ -191,6 +229,11 @@ typedef struct {
     char others[48];  /* set ids seen that the mapping does not read, for the message */
     xscratch scratch; /* SEG@* values */
     xplan_run run;    /* where the nodes of the plan being applied were found */
+    struct {
+        const xstep *each;
+        int g;
+    } starters[MAX_GROUPS]; /* the groups with loops of their own (not 'within', not document) */
+    size_t n_starters;
 } x12_read;
 
 static const char *seg_elem(const void *ctx, const void *raw, int el, int comp, int rep,
@@ -243,9 +286,9 @@ static void mark_loops(const x12_read *x, const xset *s)
         uint32_t starts = 0;
         bool nested = open_at != SIZE_MAX && i > open_at && i < open_end;
         size_t end = 0;
-        for (size_t g = 0; !nested && g < m->n_groups; g++)
-            if (m->groups[g].each_c && !m->groups[g].within_c &&
-                x12_step_match(s, i, m->groups[g].each_c)) {
+        for (size_t k = 0; !nested && k < x->n_starters; k++)
+            if (x12_step_match(s, i, x->starters[k].each)) {
+                int g = x->starters[k].g;
                 starts |= 1u << g;
                 size_t e = group_end(s, &m->groups[g], i, s->n);
                 end = e > end ? e : end;
@@ -266,18 +309,27 @@ void dg_map_debug_x12_paths_alone(bool on)
     paths_alone = on;
 }
 
+/* Whether the walk found the segment of any of r's sources (all of them have a node). */
+static inline bool any_found(const xplan_run *run, const map_rule *r)
+{
+    for (size_t k = 0; k < r->n_src; k++)
+        if (x12_plan_at(run, ((const xpath *)r->src_c[k])->node) != SIZE_MAX)
+            return true;
+    return false;
+}
+
 static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t n, const xplan *pl,
                        xscope sc, dg_doc *doc, int group, size_t idx)
 {
-    char scope_id[4];
-    x12_unpack(s->segs[sc.begin].id, scope_id);
+    char scope_id[4] = "";
     void *grp_rec = group >= 0 ? dg_fields_record(doc, group, idx) : NULL,
          *body_rec = dg_fields_record(doc, DG_FIELD_BODY, 0);
     if (++x->run.gen == 0) { /* wrapped: no stamp may look current */
         memset(x->run.stamp, 0, x->m->x12.max_plan * sizeof *x->run.stamp);
         x->run.gen = 1;
     }
-    if (pl->n && !paths_alone)
+    bool walked = pl->n && !paths_alone;
+    if (walked)
         x12_plan_walk(s, pl, &x->run, &sc); /* every node of the plan, in one walk */
     for (size_t i = 0; i < n; i++) {
         const map_rule *r = &rules[i];
@@ -285,25 +337,40 @@ static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t
         size_t lens[MAX_SRC], at[MAX_SRC];
         long found = -1;
         size_t n_src = r->n_src;
-        for (size_t k = 0; k < n_src; k++) {
-            const xpath *p = r->src_c[k];
-            size_t len = 0, seg = SIZE_MAX;
-            if (p->node >= 0 && !paths_alone) { /* the walk found its segment */
-                seg = x12_plan_at(&x->run, p->node);
-                vals[k] = seg != SIZE_MAX ? x12_path_value(s, p, seg, &len) : NULL;
-            } else {
-                vals[k] = x12_path_eval(s, p, &sc, &len, &seg);
-            }
-            lens[k] = vals[k] ? len : 0;
-            at[k] = seg;
-            if (vals[k] && len && found < 0) {
-                found = (long)k;
-                if (r->first && vals[k][0] != ' ')
-                    n_src = k + 1; /* first_of: the rest cannot win */
+        if (walked && pl->single[i] >= 0) { /* the usual rule: one source, found by the walk */
+            size_t seg = x12_plan_at(&x->run, pl->single[i]), len = 0;
+            if (seg == SIZE_MAX && pl->quiet[i])
+                continue; /* nothing to set: most party rules of a set without that party */
+            vals[0] = seg != SIZE_MAX ? x12_path_value_at(s, r->src_c[0], seg, &len) : NULL;
+            lens[0] = vals[0] ? len : 0;
+            at[0] = seg;
+            if (vals[0] && len)
+                found = 0;
+        } else {
+            if (walked && pl->quiet[i] && !any_found(&x->run, r))
+                continue;
+            for (size_t k = 0; k < n_src; k++) {
+                const xpath *p = r->src_c[k];
+                size_t len = 0, seg = SIZE_MAX;
+                if (p->node >= 0 && walked) { /* the walk found its segment */
+                    seg = x12_plan_at(&x->run, p->node);
+                    vals[k] = seg != SIZE_MAX ? x12_path_value_at(s, p, seg, &len) : NULL;
+                } else {
+                    vals[k] = x12_path_eval(s, p, &sc, &len, &seg);
+                }
+                lens[k] = vals[k] ? len : 0;
+                at[k] = seg;
+                if (vals[k] && len && found < 0) {
+                    found = (long)k;
+                    if (r->first && vals[k][0] != ' ')
+                        n_src = k + 1; /* first_of: the rest cannot win */
+                }
             }
         }
         if (found < 0 && !r->cnst && !r->dflt && !r->required)
-            continue; /* nothing to set: most party rules of a set without that party */
+            continue;     /* found, but empty */
+        if (!scope_id[0]) /* for messages */
+            x12_unpack(s->segs[sc.begin].id, scope_id);
         map_pos pos = {"segment", s->segs[sc.begin].pos, scope_id};
         if (found >= 0) {
             pos.n = s->segs[at[found]].pos;
@@ -590,7 +657,8 @@ static int on_set(void *ctx, const dg_x12_set *set)
               .until = x->until,
               .n_until = x->n_until,
               .scratch = &x->scratch};
-    x12_index(&s, x->next_same, x->first_of, x->slot_id);
+    if (m->x12.needs_index || paths_alone)
+        x12_index(&s, x->next_same, x->first_of, x->slot_id);
     return map_set(x, &s, set);
 }
 
@@ -600,6 +668,11 @@ static void reader_init(x12_read *x, const dg_mapping *m)
     x->m = m;
     for (size_t i = 0; i < m->x12.n_until && x->n_until < 32; i++)
         x->until[x->n_until++] = x12_pack(m->x12.until[i], strlen(m->x12.until[i]));
+    for (size_t g = 0; g < m->n_groups; g++)
+        if (m->groups[g].each_c && !m->groups[g].within_c) {
+            x->starters[x->n_starters].each = m->groups[g].each_c;
+            x->starters[x->n_starters++].g = (int)g;
+        }
     x->cache = calloc(m->x12.n_step_uids + 1, sizeof *x->cache);
     size_t np = m->x12.max_plan + 1;
     x->run.stamp = calloc(np, sizeof *x->run.stamp);

@@ -40,7 +40,9 @@ typedef struct xpath {
     const char **quals; /* SEG@Q1,Q2: product id by qualifier over id pairs */
     size_t *qual_lens;
     size_t n_quals;
-    int node; /* its node in the plan of its rule list (x12_plan_add), -1: evaluated alone */
+    uint32_t *qual_keys; /* each qualifier as x12_qual_key, or NULL: one is longer than 3 */
+    int node;   /* its node in the plan of its rule list (x12_plan_add), -1: evaluated alone */
+    bool whole; /* a whole element (no component, repetition or qualifier): read inline */
 } xpath;
 
 /* One segment of a set as the evaluator sees it; elem() gives element/component text. The
@@ -99,10 +101,27 @@ typedef struct xscope {
 /* A segment id ("N1", "PO1") as a number: up to 3 characters, one byte each. */
 static inline uint32_t x12_pack(const char *id, size_t len)
 {
+    if (len == 2) /* most ids: no loop */
+        return (uint32_t)(unsigned char)id[0] << 8 | (unsigned char)id[1];
+    if (len >= 3)
+        return (uint32_t)(unsigned char)id[0] << 16 | (uint32_t)(unsigned char)id[1] << 8 |
+               (unsigned char)id[2];
     uint32_t v = 0;
     for (size_t i = 0; i < len && i < 3; i++)
         v = v << 8 | (unsigned char)id[i];
     return v;
+}
+/* A qualifier of up to 3 bytes and its length as one number (0: longer), compared at once. */
+static inline uint32_t x12_qual_key(const char *q, size_t len)
+{
+    switch (len) {
+    case 1: return 1u << 24 | (unsigned char)q[0];
+    case 2: return 2u << 24 | (unsigned char)q[0] << 8 | (unsigned char)q[1];
+    case 3:
+        return 3u << 24 | (unsigned char)q[0] << 16 | (unsigned char)q[1] << 8 |
+               (unsigned char)q[2];
+    default: return 0;
+    }
 }
 /* The id index of a set: next_same chains and a first_of table of X12_ID_SLOTS entries. */
 #define X12_ID_SLOTS 128
@@ -131,6 +150,21 @@ const char *x12_path_eval(const xset *s, const xpath *p, const xscope *scope, si
  * chosen by qualifier (SEG@Q) or every pair (SEG@*); NULL when there is none. */
 const char *x12_path_value(const xset *s, const xpath *p, size_t at, size_t *len);
 
+/* x12_path_value with a whole element read inline: most paths ask for nothing else. */
+static inline const char *x12_path_value_at(const xset *s, const xpath *p, size_t at, size_t *len)
+{
+    if (p->whole && s->whole_el) {
+        const xseg *g = &s->segs[at];
+        if (p->ref.el > g->n_el) {
+            *len = 0;
+            return "";
+        }
+        *len = g->el_len[p->ref.el];
+        return g->el[p->ref.el];
+    }
+    return x12_path_value(s, p, at, len);
+}
+
 /* The paths of one rule list (a mapping's header rules, one group's rules) as a tree of the
  * loops they enter, equal step prefixes sharing a node, compiled into a dispatch by segment id:
  * one walk over a scope's segments finds every node at once (x12_plan_walk), instead of a
@@ -155,6 +189,10 @@ typedef struct xplan {
     uint32_t *slot_id;
     uint16_t *first, *count;
     uint16_t *by;
+    /* per rule of the list: true when every source has a node and the rule sets nothing
+     * without a value (no constant, default or required): skipped when no node was found */
+    bool *quiet;
+    int *single; /* per rule: the node of its one source, -1: several sources or none */
 } xplan;
 
 /* Where the nodes of one plan were found in the scope last walked: at[k] holds while
