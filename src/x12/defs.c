@@ -343,6 +343,37 @@ static int build_comp(dg_arena *a, const dg_x12_version *v, const raw *r, dg_x12
     return rc;
 }
 
+/* The compiled checks of each element position (see dg_x12_flat). */
+static const dg_x12_flat *flatten(dg_arena *a, const dg_x12_elem_use *uses, int n)
+{
+    dg_x12_flat *f = dg_arena_alloc(a, ((size_t)n + 1) * sizeof *f);
+    for (int i = 0; i < n; i++) {
+        const dg_x12_elem_def *e = uses[i].elem;
+        if (!e)
+            continue; /* a composite: DG_X12_FLAT_GENERAL */
+        f[i].min = (uint32_t)e->min;
+        f[i].max = (uint32_t)e->max;
+        switch (e->type) {
+        case DG_X12_ID:
+            if (!e->codes) {
+                f[i].kind = DG_X12_FLAT_TEXT;
+            } else if (e->hash) {
+                f[i].kind = DG_X12_FLAT_CODE;
+                f[i].hash = e->hash;
+                f[i].hash_mask = (uint32_t)e->hash_mask;
+            }
+            break;
+        case DG_X12_AN: f[i].kind = DG_X12_FLAT_TEXT; break;
+        case DG_X12_N: f[i].kind = DG_X12_FLAT_INT; break;
+        case DG_X12_R: f[i].kind = DG_X12_FLAT_DEC; break;
+        case DG_X12_DT: f[i].kind = DG_X12_FLAT_DATE; break;
+        case DG_X12_TM: f[i].kind = DG_X12_FLAT_TIME; break;
+        case DG_X12_B: f[i].kind = DG_X12_FLAT_ANY; break;
+        }
+    }
+    return f;
+}
+
 static int build_seg(dg_arena *a, const dg_x12_version *v, const raw *r, dg_x12_seg_def **out,
                      dg_error *err)
 {
@@ -367,6 +398,8 @@ static int build_seg(dg_arena *a, const dg_x12_version *v, const raw *r, dg_x12_
         s->mandatory = use_mask(s->elems, s->n_elems);
     if (!rc)
         index_rules(a, s->rules, s->n_rules, &s->rules_at, &s->rules_r);
+    if (!rc)
+        s->flat = flatten(a, s->elems, s->n_elems);
     *out = s;
     return rc;
 }

@@ -65,6 +65,28 @@ typedef struct dg_x12_comp_def {
     uint64_t rules_r;
 } dg_x12_comp_def;
 
+/* One element position's checks, compiled for the validator's usual path (validate.c
+ * flat_ok): what a value there must look like to be accepted without the general checks. Only a
+ * yes is trusted; any other value goes through the general checks, which report it. */
+typedef enum {
+    DG_X12_FLAT_GENERAL =
+        0,            /* a composite, or codes the hash table does not hold: always general */
+    DG_X12_FLAT_TEXT, /* AN, or ID without a code list: min..max characters */
+    DG_X12_FLAT_CODE, /* ID with a code list: min..max characters, one of the codes */
+    DG_X12_FLAT_INT,  /* N: [-]digits, min..max digits */
+    DG_X12_FLAT_DEC,  /* R: [-]digits with at most one '.', min..max digits */
+    DG_X12_FLAT_DATE, /* DT */
+    DG_X12_FLAT_TIME, /* TM */
+    DG_X12_FLAT_ANY,  /* B: not checked */
+} dg_x12_flat_kind;
+
+typedef struct dg_x12_flat {
+    uint8_t kind; /* dg_x12_flat_kind */
+    uint32_t min, max;
+    uint32_t hash_mask;
+    const uint64_t *hash; /* DG_X12_FLAT_CODE: the element's hash table */
+} dg_x12_flat;
+
 typedef struct dg_x12_seg_def {
     char id[4];
     uint32_t key; /* id packed by dg_x12_seg_key, for fast matching */
@@ -77,6 +99,7 @@ typedef struct dg_x12_seg_def {
     const uint64_t *rules_at; /* [64]: bit r set when rule r names position p; NULL when the
                                  segment has more than 64 rules */
     uint64_t rules_r;         /* the R (at least one required) rules, checked always */
+    const dg_x12_flat *flat;  /* [n_elems]: each position's compiled checks */
 } dg_x12_seg_def;
 
 /* A segment entry or a loop in a set's structure. For a loop, body[0] is its first

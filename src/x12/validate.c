@@ -285,6 +285,74 @@ static inline __attribute__((always_inline)) void check_value(vctx *v, const dg_
     }
 }
 
+/* True when the value passes the position's compiled checks (dg_x12_flat), i.e. check_value would
+ * find nothing wrong with it; false sends it to check_value, which reports what it finds. For a
+ * value of printable ASCII (the segment's scan found no other byte). */
+static inline bool flat_ok(const dg_x12_flat *f, const char *val, size_t n)
+{
+    switch ((dg_x12_flat_kind)f->kind) {
+    case DG_X12_FLAT_TEXT: return n >= f->min && n <= f->max;
+    case DG_X12_FLAT_CODE: {
+        if (n < f->min || n > f->max || n > 8)
+            return false;
+        uint64_t k = dg_x12_pack8_padded(val, n); /* only from padded sets */
+        for (size_t j = (size_t)dg_x12_mix64(k) & f->hash_mask;; j = (j + 1) & f->hash_mask) {
+            if (f->hash[j] == k)
+                return true;
+            if (!f->hash[j])
+                return false;
+        }
+    }
+    case DG_X12_FLAT_INT:
+    case DG_X12_FLAT_DEC: {
+        size_t i = *val == '-', digits = 0, dots = 0;
+        for (; i < n; i++) {
+            unsigned c = (unsigned char)val[i];
+            digits += c - '0' < 10;
+            dots += c == '.';
+        }
+        size_t minus = *val == '-';
+        return digits + dots + minus == n && digits && digits >= f->min && digits <= f->max &&
+               dots <= (f->kind == DG_X12_FLAT_DEC ? 1u : 0u);
+    }
+    case DG_X12_FLAT_DATE: return n >= f->min && n <= f->max && valid_date(val, n);
+    case DG_X12_FLAT_TIME: return valid_time(val, n);
+    case DG_X12_FLAT_ANY: return true;
+    case DG_X12_FLAT_GENERAL: return false;
+    }
+    return false;
+}
+
+/* The values of elements 1..last against their compiled checks: sets *present (bit p: element p
+ * has a value) and returns the positions whose value they did not accept. A function of its own:
+ * inlined into the validator's loop it had to keep its values on the stack. */
+static __attribute__((noinline)) uint64_t flat_pass(const dg_x12_flat *flat, const char *const *el,
+                                                    const uint32_t *lens, int last,
+                                                    uint64_t *present)
+{
+    uint64_t have = 0, refused = 0, bit = 1;
+    for (int i = 1; i <= last; i++) {
+        bit <<= 1;
+        size_t n = lens[i];
+        if (!n)
+            continue;
+        have |= bit;
+        const dg_x12_flat *f = &flat[i - 1];
+        bool ok = f->kind == DG_X12_FLAT_TEXT ? n >= f->min && n <= f->max : flat_ok(f, el[i], n);
+        if (!ok)
+            refused |= bit;
+    }
+    *present = have;
+    return refused;
+}
+
+static _Thread_local bool no_flat; /* dg_x12_debug_set_flat_checks(false) */
+
+void dg_x12_debug_set_flat_checks(bool on)
+{
+    no_flat = !on;
+}
+
 static const char *find_char(const char *s, size_t n, char c)
 {
     return c ? memchr(s, c, n) : NULL;
@@ -541,6 +609,19 @@ static void check_elements(vctx *v, const dg_x12_seg *s, unsigned scan, const dg
     uint64_t present = 0;
     int last = s->n_el < def->n_elems ? s->n_el : def->n_elems;
     int i = 1;
+    if (!any_comp && !any_rep && clean && lens && last < 64 && v->set->padded && !no_flat) {
+        /* the usual segment of the reader's: each value against its position's compiled checks;
+         * a value they do not accept goes through the general checks (and is reported there) */
+        for (uint64_t m = flat_pass(def->flat, s->el, lens, last, &present); m; m &= m - 1) {
+            int k = __builtin_ctzll(m);
+            const dg_x12_elem_use *u = &def->elems[k - 1];
+            if (u->comp)
+                check_composite(v, s, k, u->comp, s->el[k], lens[k], clean);
+            else
+                check_value(v, s, k, 0, u->elem, s->el[k], lens[k], clean);
+        }
+        i = last + 1;
+    }
     if (!any_comp && !any_rep && lens && last < 64) {
         /* the usual segment: no separator inside any value, so each value goes straight to its
          * check (the loop below would find the same with more tests per element) */

@@ -23,6 +23,10 @@ typedef int (*dg_x12_problem_fn)(void *ctx, const dg_x12_problem *p);
 int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_problem_fn cb,
                         void *ctx);
 
+/* Test hook for this thread (default true): false checks every element with the general checks,
+ * never with the compiled ones (dg_x12_seg_def.flat), so that a test can compare the two. */
+void dg_x12_debug_set_flat_checks(bool on);
+
 /* ---- whole files ----------------------------------------------------------------------- */
 
 typedef struct dg_x12_set_result {

@@ -279,6 +279,158 @@ static void validator_same_with_the_readers_scan(void **state)
     dg_x12_defs_free(defs);
 }
 
+/* ---- the validator's compiled element checks vs the general ones -------------------------- */
+
+static void flat_same(twice *t, const dg_x12_set *set)
+{
+    dg_buf_clear(&t->with);
+    dg_buf_clear(&t->without);
+    int a = dg_x12_validate_set(t->defs, set, render, &t->with);
+    dg_x12_debug_set_flat_checks(false);
+    int b = dg_x12_validate_set(t->defs, set, render, &t->without);
+    dg_x12_debug_set_flat_checks(true);
+    if (a != b || t->with.len != t->without.len ||
+        memcmp(t->with.data, t->without.data, t->with.len))
+        fail_msg("set %s %s: compiled checks found\n%.*s\ngeneral checks\n%.*s", set->id,
+                 set->control, (int)t->with.len, t->with.data, (int)t->without.len,
+                 t->without.data);
+    t->sets++;
+}
+
+static bool probing; /* flat_mem: also each element of each segment replaced by each probe */
+
+/* Values at the edges of the compiled checks: numbers, dates, times, codes, lengths. */
+static const char *const probes[] = {
+    "9",        "99",       "999999999999", "-",         ".",          "-.",   "1.",
+    ".5",       "1.2.3",    "-1.5",         "--1",       "1-",         "ABC",  "A",
+    "20240231", "20240229", "20230229",     "240131",    "2560",       "1200", "120060",
+    "1E5",      "1.5E-3",   "EA",           "ZZZ",       "01",         " A",   "a",
+    "0",        "-0",       "12345678",     "123456789", "ABCDEFGHIJ", "PO",   "DS",
+};
+
+/* The set with element e of segment k replaced by probe: the segment's values rebuilt back to
+ * back (as the reader lays them out), its scan bits unknown (the validator scans it itself). */
+static void flat_probe(twice *t, const dg_x12_set *set, size_t k, int e, const char *probe)
+{
+    const dg_x12_seg *s = &set->segs[k];
+    static char bytes[8192];
+    static const char *el[1024];
+    static uint32_t len[1024];
+    static dg_x12_seg segs[4096];
+    static unsigned char scan[4096];
+    if (s->n_el >= 1024 || set->n_segs > 4096)
+        return;
+    size_t at = 0;
+    for (int i = 0; i <= s->n_el; i++) {
+        const char *v = i == e ? probe : s->el[i];
+        size_t n = i == e ? strlen(probe) : s->el_len[i];
+        if (at + n + 1 + 16 > sizeof bytes)
+            return;
+        memcpy(bytes + at, v, n);
+        bytes[at + n] = '\0';
+        el[i] = bytes + at;
+        len[i] = (uint32_t)n;
+        at += n + 1;
+    }
+    memset(bytes + at, 0, 16);
+    memcpy(segs, set->segs, set->n_segs * sizeof *segs);
+    memcpy(scan, set->seg_scan, set->n_segs);
+    segs[k].el = el;
+    segs[k].el_len = len;
+    scan[k] = 0;
+    dg_x12_set copy = *set;
+    copy.segs = segs;
+    copy.seg_scan = scan;
+    flat_same(t, &copy);
+}
+
+static int validate_flat_twice(void *ctx, const dg_x12_set *set)
+{
+    twice *t = ctx;
+    flat_same(t, set);
+    for (size_t k = 0; probing && k < set->n_segs; k++)
+        for (int e = 1; e <= set->segs[k].n_el; e++)
+            for (size_t p = 0; p < sizeof probes / sizeof probes[0]; p++)
+                flat_probe(t, set, k, e, probes[p]);
+    return 0;
+}
+
+static void flat_mem(const char *data, size_t n)
+{
+    dg_x12_callbacks cb = {0};
+    cb.on_set = validate_flat_twice;
+    dg_error err = {0};
+    dg_x12_parse_mem(data, n, "mem", &cb, g_twice, &err);
+}
+
+static void flat_file(const char *path)
+{
+    size_t n;
+    char *s = dg_test_read_file(path, &n);
+    assert_non_null(s);
+    flat_mem(s, n);
+    free(s);
+    files_seen++;
+}
+
+/* The file with each value replaced by each probe, and variants with one byte replaced (digits,
+ * letters, '.', '-', 'E', blank), deleted, or a run of digits put in, at 60 places. */
+static void flat_file_variants(const char *path)
+{
+    size_t n;
+    char *s = dg_test_read_file(path, &n);
+    assert_non_null(s);
+    probing = true;
+    flat_mem(s, n);
+    probing = false;
+    static const char repl[] = "09A.-E Z";
+    static const char run[] = "12345678901234567890";
+    char *m = malloc(n + sizeof run);
+    assert_non_null(m);
+    size_t step = n / 60 + 1;
+    for (size_t at = 106; at < n; at += step) {
+        memcpy(m, s, n);
+        for (size_t k = 0; k < sizeof repl - 1; k++) {
+            m[at] = repl[k];
+            flat_mem(m, n);
+        }
+        memcpy(m, s, at);
+        memcpy(m + at, s + at + 1, n - at - 1);
+        flat_mem(m, n - 1);
+        memcpy(m + at, run, sizeof run - 1);
+        memcpy(m + at + sizeof run - 1, s + at, n - at);
+        flat_mem(m, n + sizeof run - 1);
+    }
+    free(m);
+    free(s);
+    files_seen++;
+}
+
+static void compiled_checks_like_the_general_ones(void **state)
+{
+    (void)state;
+    dg_x12_defs *defs = NULL;
+    dg_error err = {0};
+    assert_int_equal(dg_x12_defs_load(dg_test_path("edi"), &defs, &err), 0);
+    twice t = {.defs = defs, .with = DG_BUF_INIT, .without = DG_BUF_INIT};
+    g_twice = &t;
+    files_seen = 0;
+    walk(dg_test_path("samples/x12"), flat_file_variants);
+    walk(dg_test_path("tests/data/x12"), flat_file_variants);
+    const char *corpus = dg_test_corpus_dir();
+    if (corpus) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/x12", corpus);
+        walk(dir, flat_file);
+    }
+    print_message("validated %ld sets of %d files and their variants both ways\n", t.sets,
+                  files_seen);
+    assert_true(t.sets > (corpus ? 1000 : 100));
+    dg_buf_free(&t.with);
+    dg_buf_free(&t.without);
+    dg_x12_defs_free(defs);
+}
+
 /* ---- in place vs copy mode ----------------------------------------------------------------- */
 
 /* Everything the reader hands over, as text. */
@@ -495,6 +647,7 @@ int main(void)
         cmocka_unit_test(vector_and_plain_agree_on_generated_bytes),
         cmocka_unit_test(vector_and_plain_agree_on_every_file),
         cmocka_unit_test(validator_same_with_the_readers_scan),
+        cmocka_unit_test(compiled_checks_like_the_general_ones),
         cmocka_unit_test(in_place_and_copy_agree_on_every_file),
         cmocka_unit_test(blocks_and_plain_reading_agree_on_every_file),
         cmocka_unit_test(blocks_and_plain_reading_agree_at_the_end),
