@@ -579,55 +579,45 @@ static __attribute__((noinline)) void classify_from(reader *r, size_t b)
     }
 }
 
-/* read_segment's in-place case from the classified blocks, for the usual segment: its terminator
- * in the read buffer within BLOCK_SPAN blocks, no byte of the blocks' "other" class in it (so no
- * component or repetition character, no byte to trim and nothing the validator would look at
- * twice: its scan bits are DG_X12_SCAN_DONE alone), and within the set's byte limit and
- * lim_seg_elems. Does what read_segment and index_segment do for it, with the same result;
- * returns false, having changed nothing, for any other segment (the plain path reads it). */
-static inline bool read_blocks(reader *r, size_t room)
+/* The segment at rbuf[po..]: its terminator's offset *q and the element separators of each
+ * block up to it (em[0..*nb), em[i] for block po / 64 + i). True for the usual segment: its
+ * terminator in the read buffer within BLOCK_SPAN blocks, no byte of the blocks' "other" class
+ * in it (so no component or repetition character, no byte to trim and nothing the validator
+ * would look at twice: its scan bits are DG_X12_SCAN_DONE alone), at most room bytes and
+ * lim_seg_elems separators; false sends it to the plain path. */
+static inline bool find_in_blocks(reader *r, size_t po, size_t room, size_t *q,
+                                  uint64_t em[BLOCK_SPAN], size_t *nb)
 {
-    const size_t po = (size_t)(r->p - r->rbuf), limit = (size_t)(r->end - r->rbuf);
-    const size_t b0 = po / 64;
-    size_t k = b0;
+    const size_t limit = (size_t)(r->end - r->rbuf);
+    size_t k = po / 64, n = 0;
     if (k < r->cls_lo || k >= r->cls_hi)
         classify_from(r, k);
-    /* the element separators of each block up to the terminator, and any "other" byte */
-    uint64_t keep = ~0ULL << (po % 64), other = 0, em[BLOCK_SPAN], t;
-    size_t nb = 0;
+    uint64_t keep = ~0ULL << (po % 64), other = 0, t;
     while (!(t = r->blocks[k].term & keep)) {
         other |= r->blocks[k].other & keep;
-        em[nb++] = r->blocks[k].elem & keep;
+        em[n++] = r->blocks[k].elem & keep;
         keep = ~0ULL;
-        if (nb == BLOCK_SPAN || 64 * ++k >= limit)
+        if (n == BLOCK_SPAN || 64 * ++k >= limit)
             return false;
         if (k >= r->cls_hi)
             classify_from(r, k);
     }
     keep &= (t & (0 - t)) - 1; /* the bits before the terminator */
     other |= r->blocks[k].other & keep;
-    em[nb++] = r->blocks[k].elem & keep;
-    const size_t q = 64 * k + (size_t)__builtin_ctzll(t); /* the terminator */
-    if (other || q >= limit || q - po > room || q - po > lim_seg_elems)
-        return false; /* (the last: never more separators than bytes, so never too many) */
-    /* from here as read_segment + index_segment (in place, scan bits DONE) */
-    char *const s = r->sb;
-    const size_t sbo = (size_t)(s - r->rbuf);
-    const uint32_t start = (uint32_t)(po - sbo), e = (uint32_t)(q - sbo);
-    r->p = r->rbuf + q + 1;
-    r->sb_len = e + 1;
-    if (r->sb_len > peak_set_bytes)
-        peak_set_bytes = r->sb_len;
-    s[e] = '\0';
-    r->set_bytes += e - start + 1;
-    if (r->n_segs == r->seg_cap)
-        grow_segs(r);
-    const size_t base = r->n_el;
-    r->seg_base[r->n_segs] = (uint32_t)base;
-    while (r->el_cap < base + (q - po) + 1)
-        grow_el(r);
-    uint32_t *restrict off = r->el_off + base, *restrict len = r->el_len + base;
-    const char **restrict ptr = r->el_ptr + base;
+    em[n++] = r->blocks[k].elem & keep;
+    *q = 64 * k + (size_t)__builtin_ctzll(t);
+    *nb = n;
+    /* (the last: never more separators than bytes, so never too many) */
+    return !other && *q < limit && *q - po <= room && *q - po <= lim_seg_elems;
+}
+
+/* Writes the elements of the segment at s[start..e) (s: rbuf + sbo) split at the separators em
+ * (block b0 first) over NULs, with their offsets, lengths and pointers; returns the number of
+ * separators. */
+static inline size_t split_in_blocks(char *s, size_t sbo, size_t b0, uint32_t start, uint32_t e,
+                                     const uint64_t *em, size_t nb, uint32_t *restrict off,
+                                     uint32_t *restrict len, const char **restrict ptr)
+{
     uint32_t f0 = start;
     size_t j = 0;
     for (size_t i = 0; i < nb; i++) {
@@ -641,13 +631,43 @@ static inline bool read_blocks(reader *r, size_t room)
             f0 = at + 1;
         }
     }
+    s[e] = '\0';
     off[j] = f0;
     len[j] = e - f0;
     ptr[j] = s + f0;
+    return j;
+}
+
+/* read_segment's in-place case from the classified blocks (find_in_blocks): does what
+ * read_segment and index_segment do for the usual segment, with the same result; returns false,
+ * having changed nothing, for any other segment (the plain path reads it). */
+static inline bool read_blocks(reader *r, size_t room)
+{
+    const size_t po = (size_t)(r->p - r->rbuf);
+    size_t q, nb;
+    uint64_t em[BLOCK_SPAN];
+    if (!find_in_blocks(r, po, room, &q, em, &nb))
+        return false;
+    char *const s = r->sb;
+    const size_t sbo = (size_t)(s - r->rbuf);
+    const uint32_t start = (uint32_t)(po - sbo), e = (uint32_t)(q - sbo);
+    r->p = r->rbuf + q + 1;
+    r->sb_len = e + 1;
+    if (r->sb_len > peak_set_bytes)
+        peak_set_bytes = r->sb_len;
+    r->set_bytes += e - start + 1;
+    if (r->n_segs == r->seg_cap)
+        grow_segs(r);
+    const size_t base = r->n_el;
+    r->seg_base[r->n_segs] = (uint32_t)base;
+    while (r->el_cap < base + (q - po) + 1)
+        grow_el(r);
+    size_t j = split_in_blocks(s, sbo, po / 64, start, e, em, nb, r->el_off + base,
+                               r->el_len + base, r->el_ptr + base);
     r->n_el = base + j + 1;
     dg_x12_seg *sg = &r->segs[r->n_segs++];
-    sg->el = ptr;
-    sg->el_len = len;
+    sg->el = r->el_ptr + base;
+    sg->el_len = r->el_len + base;
     sg->n_el = (int)j;
     sg->file_seg = ++r->file_seg;
     sg->set_seg = r->state == ST_SET ? (long)r->n_segs : 0;
@@ -1461,10 +1481,103 @@ static void drop_set_body(reader *r)
     r->n_segs = 1;
 }
 
+/* SE, ST, GS, GE or IEA: the segments dispatch acts on inside a set (the rest it leaves alone). */
+static inline bool envelope_id(const char *id, uint32_t n)
+{
+    if (n == 2)
+        return (id[0] == 'S' && (id[1] == 'E' || id[1] == 'T')) ||
+               (id[0] == 'G' && (id[1] == 'S' || id[1] == 'E'));
+    return n == 3 && id[0] == 'I' && id[1] == 'E' && id[2] == 'A';
+}
+
+/* The open set's segments one after the other from the classified blocks, the reader's state in
+ * locals: what run's loop does for each (skip_gap, read_segment, check_set_limits, dispatch),
+ * less the steps that do nothing for an ordinary segment read in place. It stops before a
+ * segment that needs more - one the blocks leave to the plain path, fewer than 4 bytes left in
+ * the read buffer, an ISA, a full index (the plain path grows it) - and after an envelope
+ * segment (SE, ST, GS, GE, IEA) or one that takes the set over a limit, which it hands to
+ * check_set_limits and dispatch as run does. Returns what dispatch returned, else 0. */
+static __attribute__((noinline)) int read_set_body(reader *r)
+{
+    char *const rb = r->rbuf, *const s = r->sb;
+    const size_t sbo = (size_t)(s - rb), limit = (size_t)(r->end - rb);
+    const bool *const skip = r->skip;
+    const char elem = r->d.elem;
+    const size_t el_cap = r->el_cap, seg_cap = r->seg_cap;
+    const size_t max_el = r->max_set_el, max_segs = r->max_set_segs;
+    uint32_t *const el_off = r->el_off, *const el_len = r->el_len;
+    const char **const el_ptr = r->el_ptr;
+    dg_x12_seg *const segs = r->segs;
+    uint32_t *const seg_base = r->seg_base;
+    unsigned char *const seg_scan = r->seg_scan;
+    size_t po = (size_t)(r->p - rb), end_of_last = 0;
+    size_t n_el = r->n_el, n_segs = r->n_segs, set_bytes = r->set_bytes;
+    long file_seg = r->file_seg;
+    bool act = false; /* the last segment read goes to dispatch */
+    for (;;) {
+        while (po < limit && skip[(unsigned char)rb[po]])
+            po++;
+        if (limit - po < 4 ||
+            (rb[po] == 'I' && rb[po + 1] == 'S' && rb[po + 2] == 'A' && rb[po + 3] == elem))
+            break;
+        size_t room = lim_set_bytes - 1 > set_bytes ? lim_set_bytes - 1 - set_bytes : 0;
+        if (room < SEG_KEEP)
+            room = SEG_KEEP;
+        size_t q, nb;
+        uint64_t em[BLOCK_SPAN];
+        if (!find_in_blocks(r, po, room, &q, em, &nb) || n_segs == seg_cap ||
+            n_el + (q - po) + 1 > el_cap)
+            break;
+        const uint32_t start = (uint32_t)(po - sbo), e = (uint32_t)(q - sbo);
+        set_bytes += e - start + 1;
+        seg_base[n_segs] = (uint32_t)n_el;
+        size_t j = split_in_blocks(s, sbo, po / 64, start, e, em, nb, el_off + n_el, el_len + n_el,
+                                   el_ptr + n_el);
+        dg_x12_seg *sg = &segs[n_segs];
+        sg->el = el_ptr + n_el;
+        sg->el_len = el_len + n_el;
+        sg->n_el = (int)j;
+        sg->file_seg = ++file_seg;
+        sg->set_seg = (long)n_segs + 1;
+        seg_scan[n_segs++] = DG_X12_SCAN_DONE;
+        n_el += j + 1;
+        po = end_of_last = q + 1;
+        act = envelope_id(s + start, el_len[n_el - j - 1]) || set_bytes >= lim_set_bytes ||
+              n_el > max_el || n_segs > max_segs;
+        if (act)
+            break;
+    }
+    r->p = rb + po;
+    if (!end_of_last)
+        return 0;
+    r->sb_len = end_of_last - sbo;
+    if (r->sb_len > peak_set_bytes)
+        peak_set_bytes = r->sb_len;
+    r->seg_cut = r->seg_many = false;
+    r->n_el = n_el;
+    r->n_segs = n_segs;
+    r->set_bytes = set_bytes;
+    r->file_seg = file_seg;
+    if (!act)
+        return 0;
+    check_set_limits(r);
+    int rc = dispatch(r);
+    if (rc)
+        return rc;
+    if (r->state != ST_SET)
+        reset_set_buffer(r);
+    else if (r->oversize)
+        drop_set_body(r);
+    return 0;
+}
+
 static int run(reader *r)
 {
     int rc;
     for (;;) {
+        if (r->state == ST_SET && r->inplace && r->use_blocks && !r->strip_ws && !r->oversize &&
+            r->n_segs && (rc = read_set_body(r)) != 0)
+            return rc;
         if (!skip_gap(r))
             break;
         size_t avail = ensure(r, 4);

@@ -533,7 +533,7 @@ static void in_place_and_copy_agree_on_every_file(void **state)
 static long block_runs;
 
 /* data read in place with and without the blocks, with the default, a 1 KiB and a 1.5 KiB read
- * buffer (segments across its end, refills inside a block) */
+ * buffer (segments across its end, refills inside a block), and with small set limits */
 static void same_with_blocks(const char *where, const char *data, size_t n)
 {
     static const size_t bufs[] = {0, 1024, 1500};
@@ -548,6 +548,16 @@ static void same_with_blocks(const char *where, const char *data, size_t n)
                      where, bufs[i]);
         block_runs++;
     }
+    /* small set limits (1 KiB: 170 elements, 42 segments), so that sets go over each of them */
+    dg_x12_debug_set_limits(1024, 0);
+    dg_buf_clear(&a);
+    dg_buf_clear(&b);
+    transcript_of(NULL, data, n, 0, false, false, &a);
+    transcript_of(NULL, data, n, 0, false, true, &b);
+    dg_x12_debug_set_limits(0, 0);
+    if (a.len != b.len || memcmp(a.data, b.data, a.len))
+        fail_msg("%s: small limits: the blocks read other sets than segment by segment", where);
+    block_runs++;
     dg_buf_free(&a);
     dg_buf_free(&b);
 }
@@ -563,8 +573,8 @@ static void blocks_file(const char *path)
 }
 
 /* The file, and variants with bytes the blocks leave to the plain path (component, repetition,
- * CR, control, UTF-8, blanks), delimiters and a 600-byte value put in at 40 places, and the
- * file cut short at each of them. */
+ * CR, control, UTF-8, blanks), delimiters, a 600-byte value and an ISA put in at 40 places, and
+ * the file cut short at each of them. */
 static void blocks_file_variants(const char *path)
 {
     size_t n;
@@ -577,10 +587,17 @@ static void blocks_file_variants(const char *path)
     char *m = malloc(n + 700);
     assert_non_null(m);
     size_t step = n / 40 + 1;
+    const size_t n_ins = sizeof ins / sizeof ins[0];
+    char isa[107];
+    memcpy(isa, s, n < 107 ? n : 107);
+    if (n >= 107)
+        isa[104] = s[104] == '!' ? '@' : '!';
     for (size_t at = 0; at < n; at += step) {
-        for (size_t k = 0; k <= sizeof ins / sizeof ins[0]; k++) {
-            const char *in = k < sizeof ins / sizeof ins[0] ? ins[k] : NULL;
-            size_t ni = in ? strlen(in) : 600;
+        for (size_t k = 0; k <= n_ins + 1; k++) {
+            /* ins[k], then 600 bytes of 'A', then the file's own ISA with another component
+             * separator (a new interchange whose ISA holds no byte of this one's "other") */
+            const char *in = k < n_ins ? ins[k] : k == n_ins ? NULL : isa;
+            size_t ni = k < n_ins ? strlen(in) : k == n_ins ? 600 : n < 107 ? n : 107;
             memcpy(m, s, at);
             if (in)
                 memcpy(m + at, in, ni);
