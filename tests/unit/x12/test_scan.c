@@ -290,7 +290,7 @@ static void flat_same(twice *t, const dg_x12_set *set)
     int b = dg_x12_validate_set(t->defs, set, render, &t->without);
     dg_x12_debug_set_flat_checks(true);
     if (a != b || t->with.len != t->without.len ||
-        memcmp(t->with.data, t->without.data, t->with.len))
+        (t->with.len && memcmp(t->with.data, t->without.data, t->with.len)))
         fail_msg("set %s %s: compiled checks found\n%.*s\ngeneral checks\n%.*s", set->id,
                  set->control, (int)t->with.len, t->with.data, (int)t->without.len,
                  t->without.data);
