@@ -48,7 +48,8 @@ void dg_map_x12_reader_free(dg_map_x12_reader *r);
 /* The ST01 an inbound X12 mapping reads ("856"), NULL for other formats. */
 const char *dg_map_x12_set_id(const dg_mapping *m);
 /* Tests only: on, every inbound X12 path is evaluated alone from its scope, not through its
- * rule list's plan (the tree of shared loop lookups), so a test can compare the two. */
+ * rule list's plan (the walk that finds every loop of a scope at once), and conditions and
+ * qualifiers are compared as text, not as packed keys, so a test can compare the two. */
 void dg_map_debug_x12_paths_alone(bool on);
 
 /* One document of a file that the mapping did not turn into a canonical document. */

@@ -98,6 +98,7 @@ const char *x12_step_compile(dg_arena *a, const char *t, xstep *st)
         return "a loop is a segment id, optionally with [ELEMENT=VALUE] conditions";
     st->seg = x12_pack(t, idlen);
     st->n_conds = 0;
+    st->keyed = false;
     if (!br)
         return NULL;
     const char *end = strchr(br, ']');
@@ -120,6 +121,16 @@ const char *x12_step_compile(dg_arena *a, const char *t, xstep *st)
             return e;
         c->vals = split_vals(a, eq + 1, (size_t)(stop - eq - 1), '|', &c->n_vals, &c->val_lens);
         p = comma ? comma + 1 : end;
+    }
+    st->keyed = true;
+    for (size_t c = 0; c < st->n_conds; c++) {
+        xcond *cd = &st->conds[c];
+        cd->keys = dg_arena_alloc(a, cd->n_vals * sizeof *cd->keys);
+        for (size_t k = 0; k < cd->n_vals; k++)
+            cd->keys[k] = x12_value_key(cd->vals[k], cd->val_lens[k]);
+        for (size_t k = 0; k < cd->n_vals; k++)
+            if (cd->keys[k] == UINT32_MAX || cd->ref.comp || cd->ref.rep)
+                st->keyed = false; /* a long value, a component or a repetition: as text */
     }
     return NULL;
 }
@@ -210,8 +221,12 @@ static inline const char *elem(const xset *s, size_t i, int el, int comp, int re
     return s->elem(s->ctx, g->raw, el, comp, rep, len);
 }
 
+bool x12_reference;
+
 bool x12_step_conds(const xset *s, size_t i, const xstep *st)
 {
+    if (st->keyed && s->whole_el && !x12_reference)
+        return x12_step_keyed(s, i, st);
     for (size_t c = 0; c < st->n_conds; c++) {
         const xcond *cd = &st->conds[c];
         size_t len;
@@ -472,7 +487,7 @@ const char *x12_path_value(const xset *s, const xpath *p, size_t at, size_t *len
         return all_pairs(s, at, p->ref.el, len);
     if (!p->n_quals)
         return elem(s, at, p->ref.el, p->ref.comp, p->ref.rep, len);
-    if (p->qual_keys && s->whole_el)
+    if (p->qual_keys && s->whole_el && !x12_reference)
         return by_qual_key(s, p, at, len);
     size_t best = p->n_quals;
     int best_el = 0;
@@ -630,7 +645,9 @@ void x12_plan_walk(const xset *s, const xplan *pl, xplan_run *r, const xscope *s
             if (nd->parent >= 0 &&
                 (r->stamp[nd->parent] != r->gen || r->end[nd->parent] != SIZE_MAX))
                 continue; /* its parent's loop is not found yet, or has ended */
-            if (nd->step && nd->step->n_conds && !x12_step_conds(s, i, nd->step))
+            if (nd->step && nd->step->n_conds &&
+                !(nd->step->keyed && s->whole_el ? x12_step_keyed(s, i, nd->step)
+                                                 : x12_step_conds(s, i, nd->step)))
                 continue;
             r->stamp[*k] = r->gen;
             r->at[*k] = i;

@@ -21,6 +21,7 @@ typedef struct xcond {
     const char **vals; /* any of these */
     size_t *val_lens;
     size_t n_vals;
+    uint32_t *keys; /* each value as x12_value_key (a whole element's values of up to 3 bytes) */
 } xcond;
 
 typedef struct xstep {
@@ -28,6 +29,7 @@ typedef struct xstep {
     uint32_t seg;
     xcond *conds;
     size_t n_conds;
+    bool keyed; /* every condition has keys: tested by x12_step_keyed */
 } xstep;
 
 typedef struct xpath {
@@ -123,6 +125,11 @@ static inline uint32_t x12_qual_key(const char *q, size_t len)
     default: return 0;
     }
 }
+/* A value of up to 3 bytes as x12_qual_key, 0 when empty, UINT32_MAX when longer (no key). */
+static inline uint32_t x12_value_key(const char *v, size_t len)
+{
+    return len > 3 ? UINT32_MAX : len ? x12_qual_key(v, len) : 0;
+}
 /* The id index of a set: next_same chains and a first_of table of X12_ID_SLOTS entries. */
 #define X12_ID_SLOTS 128
 void x12_index(xset *s, uint32_t *next_same, uint32_t *first_of, uint32_t *slot_id);
@@ -133,6 +140,28 @@ const char *x12_path_compile(dg_arena *a, const char *text, xpath *out);
 const char *x12_step_compile(dg_arena *a, const char *text, xstep *out);
 
 bool x12_step_conds(const xset *s, size_t i, const xstep *st);
+/* true: no keyed shortcuts (conditions and qualifiers compared as text), the reference the
+ * tests compare the shortcuts with (dg_map_debug_x12_paths_alone sets it) */
+extern bool x12_reference;
+/* x12_step_conds for a keyed step over whole elements: each element read and packed once and
+ * compared with the values' keys as numbers (N1[N101=ST], PID[PID01=F,PID02=08]). */
+static inline bool x12_step_keyed(const xset *s, size_t i, const xstep *st)
+{
+    const xseg *g = &s->segs[i];
+    for (size_t c = 0; c < st->n_conds; c++) {
+        const xcond *cd = &st->conds[c];
+        int el = cd->ref.el;
+        if (el <= g->n_el && !g->el[el])
+            return false;
+        uint32_t key = el > g->n_el ? 0 : x12_value_key(g->el[el], g->el_len[el]);
+        size_t k = 0;
+        while (k < cd->n_vals && cd->keys[k] != key)
+            k++;
+        if (k == cd->n_vals)
+            return false;
+    }
+    return true;
+}
 /* Whether segment i is the step's segment and meets its conditions (the id test inline: most
  * segments a loop search passes are other segments). */
 static inline bool x12_step_match(const xset *s, size_t i, const xstep *st)
@@ -153,7 +182,7 @@ const char *x12_path_value(const xset *s, const xpath *p, size_t at, size_t *len
 /* x12_path_value with a whole element read inline: most paths ask for nothing else. */
 static inline const char *x12_path_value_at(const xset *s, const xpath *p, size_t at, size_t *len)
 {
-    if (p->whole && s->whole_el) {
+    if (p->whole && s->whole_el && !x12_reference) {
         const xseg *g = &s->segs[at];
         if (p->ref.el > g->n_el) {
             *len = 0;
