@@ -65,9 +65,20 @@ typedef struct {
     char *key;     /* group key of the current document (the group_by column as written) */
     char *doc_key; /* its key as the mapping reads it ("1017" for "#1017"), NULL: unknown */
     long records;
-    map_fail fail;   /* the current document's first failure */
-    map_tally tally; /* and what its filters did */
+    map_fail fail;         /* the current document's first failure */
+    map_tally tally;       /* and what its filters did */
+    struct csv_rule *plan; /* the rules with their columns (build_plan): header rules first, */
+    size_t *plan_at;       /* then group g's from plan_at[g] */
 } csv_read;
+
+/* A rule with its column found for this file (after the header), so that the per-row loop
+ * reads a single source's value straight from the row. */
+typedef struct csv_rule {
+    const map_rule *r;
+    long col; /* the single source's column; COL_GENERAL: none or several sources */
+} csv_rule;
+
+#define COL_GENERAL (-2)
 
 static long find_col(csv_read *c, const char *name)
 {
@@ -93,6 +104,31 @@ static int resolve(csv_read *c, const map_rule *rules, size_t n, long record, dg
             }
         }
     return 0;
+}
+
+static void plan_rules(csv_read *c, const map_rule *rules, size_t n, csv_rule *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[i].r = &rules[i];
+        out[i].col = rules[i].n_src == 1 ? c->cols[(intptr_t)rules[i].src_c[0]] : COL_GENERAL;
+    }
+}
+
+static void build_plan(csv_read *c)
+{
+    const dg_mapping *m = c->m;
+    size_t total = m->n_rules;
+    for (size_t g = 0; g < m->n_groups; g++) {
+        c->plan_at[g] = total;
+        total += m->groups[g].n_rules;
+    }
+    free(c->plan);
+    c->plan = calloc(total + 1, sizeof *c->plan);
+    if (!c->plan)
+        abort();
+    plan_rules(c, m->rules, m->n_rules, c->plan);
+    for (size_t g = 0; g < m->n_groups; g++)
+        plan_rules(c, m->groups[g].rules, m->groups[g].n_rules, c->plan + c->plan_at[g]);
 }
 
 static int on_header(csv_read *c, char **f, size_t n, long record, dg_error *err)
@@ -130,6 +166,8 @@ static int on_header(csv_read *c, char **f, size_t n, long record, dg_error *err
     if (!rc && m->csv.group_by && (c->group_col = find_col(c, m->csv.group_by)) < 0)
         rc = dg_error_set(err, DG_EMAP, "%s: group_by column '%s' is not in the file's header",
                           m->path, m->csv.group_by);
+    if (!rc)
+        build_plan(c);
     return rc;
 }
 
@@ -140,7 +178,9 @@ static int emit(csv_read *c, dg_error *err)
     dg_doc *d = c->doc;
     if (!d)
         return 0;
-    dg_error why = {0};
+    dg_error why; /* set when skipped (not cleared whole: 1 KiB per document) */
+    why.code = 0;
+    why.msg[0] = '\0';
     bool skipped = map_tally_skipped(&c->tally, c->m, "row", &why) != NULL;
     int rc;
     if (skipped || (c->fail.failed && !map_fail_forgiven(&c->fail, d))) {
@@ -154,7 +194,7 @@ static int emit(csv_read *c, dg_error *err)
     free(c->key);
     free(c->doc_key);
     c->key = c->doc_key = NULL;
-    memset(&c->fail, 0, sizeof c->fail);
+    c->fail.failed = false; /* why is read only when failed */
     map_tally_reset(&c->tally);
     return rc;
 }
@@ -187,6 +227,26 @@ static int apply(csv_read *c, const map_rule *r, char **f, const size_t *lens, s
         vl[i] = (size_t)col < n ? lens[col] : 0;
     }
     return map_apply_in(c->m, r, vals, vl, k, c->doc, rec, pos, err);
+}
+
+/* One planned rule on a row: a single source's value read at its column (what apply does). */
+static inline int apply_planned(csv_read *c, const csv_rule *p, char **f, const size_t *lens,
+                                size_t n, void *rec, const map_pos *pos, dg_error *err)
+{
+    if (p->col == COL_GENERAL)
+        return apply(c, p->r, f, lens, n, rec, pos, err);
+    const char *v = (size_t)p->col < n ? f[p->col] : NULL;
+    size_t vl = v ? lens[p->col] : 0;
+    return map_apply_in(c->m, p->r, &v, &vl, 1, c->doc, rec, pos, err);
+}
+
+/* A rule's record in the document: the body or source (inline: per rule), or a group's first. */
+static inline void *rule_record(dg_doc *doc, const map_rule *r)
+{
+    int g = r->field->group;
+    return g == DG_FIELD_BODY     ? (void *)&doc->u
+           : g == DG_FIELD_SOURCE ? (void *)&doc->source
+                                  : dg_fields_record(doc, g, 0);
 }
 
 /* The key of the document this row starts as its mapping reads it (the first field of the kind:
@@ -234,12 +294,13 @@ static int on_row(csv_read *c, char **f, const size_t *lens, size_t n, long reco
         c->key = strdup(key);
         c->doc->source.format = dg_arena_strdup(c->doc->arena, "csv");
         c->doc->source.position = record;
-        for (size_t i = 0; !rc && (n >= need || m->csv.allow_short_rows) && i < m->n_rules; i++)
-            rc = map_fail_note(&c->fail,
-                               apply(c, &m->rules[i], f, lens, n,
-                                     dg_fields_record(c->doc, m->rules[i].field->group, 0), &pos,
-                                     err),
-                               err);
+        size_t nr = n >= need || m->csv.allow_short_rows ? m->n_rules : 0;
+        for (size_t i = 0; !rc && i < nr; i++) {
+            const csv_rule *p = &c->plan[i];
+            int e = apply_planned(c, p, f, lens, n, rule_record(c->doc, p->r), &pos, err);
+            if (e)
+                rc = map_fail_note(&c->fail, e, err);
+        }
         if (c->rd->outcome)
             c->doc_key = doc_key(c, f, lens, n, &pos);
     }
@@ -267,18 +328,18 @@ static int on_row(csv_read *c, char **f, const size_t *lens, size_t n, long reco
         if (c->when_cols[g] >= 0 && ((size_t)c->when_cols[g] >= n || !lens[c->when_cols[g]]))
             continue;
         bool carry = c->verdict[g] == MAP_CARRY;
-        map_fail own = {0};
+        map_fail own; /* a carried line's own failures: why read only when failed */
+        own.failed = false;
         size_t idx = dg_fields_add(c->doc, gr->group);
         void *rec = dg_fields_record(c->doc, gr->group, idx);
+        const csv_rule *plan = c->plan + c->plan_at[g];
         for (size_t i = 0; !rc && i < gr->n_rules; i++) {
-            const map_rule *r = &gr->rules[i];
-            rc = map_fail_note(carry ? &own : &c->fail,
-                               apply(c, r, f, lens, n,
-                                     r->field->group == gr->group
-                                         ? rec
-                                         : dg_fields_record(c->doc, r->field->group, 0),
-                                     &pos, err),
-                               err);
+            const map_rule *r = plan[i].r;
+            int e = apply_planned(c, &plan[i], f, lens, n,
+                                  r->field->group == gr->group ? rec : rule_record(c->doc, r), &pos,
+                                  err);
+            if (e)
+                rc = map_fail_note(carry ? &own : &c->fail, e, err);
         }
         if (rc)
             break;
@@ -323,7 +384,9 @@ int map_csv_read(const dg_mapping *m, const char *path, const map_reader *rd, dg
     c.when_cols = calloc(ng, sizeof *c.when_cols);
     c.verdict = calloc(ng, sizeof *c.verdict);
     c.by = calloc(ng, sizeof *c.by);
-    if (!c.cols || !c.filter_at || !c.filter_cols || !c.when_cols || !c.verdict || !c.by)
+    c.plan_at = calloc(ng, sizeof *c.plan_at);
+    if (!c.cols || !c.filter_at || !c.filter_cols || !c.when_cols || !c.verdict || !c.by ||
+        !c.plan_at)
         abort();
     map_tally_init(&c.tally, m);
     dg_csv_opts o = {m->csv.delim, m->csv.quote, m->csv.latin1};
@@ -343,6 +406,8 @@ int map_csv_read(const dg_mapping *m, const char *path, const map_reader *rd, dg
     free(c.when_cols);
     free(c.verdict);
     free(c.by);
+    free(c.plan);
+    free(c.plan_at);
     map_tally_free(&c.tally);
     if (rc && rc != DG_EIO && !strstr(err->msg, path))
         dg_error_prefix(err, "%s: ", path);
