@@ -40,15 +40,6 @@ static inline void jw_newline(jw *w)
     w->b->len += n;
 }
 
-static void jw_indent(jw *w)
-{
-    if (!w->pretty)
-        return;
-    jw_reserve(w->b, jw_indent_len(w));
-    jw_newline(w);
-    w->b->data[w->b->len] = '\0';
-}
-
 /* Bytes that need escaping in a JSON string: controls, '"' and '\\'. */
 static inline bool jw_esc(unsigned char c)
 {
@@ -235,29 +226,55 @@ static inline char *jw_dec(char *o, dg_dec d, bool money)
 }
 
 /* Keys are field names from the tables: plain ASCII, never escaped. */
+/* The comma (after a sibling), line break and indentation (pretty form) and "key": (when key
+ * is given) written at the end of the buffer, with room reserved for extra more bytes; returns
+ * where the value goes. Keys here are the writer's own names: plain ASCII, never escaped. */
+static char *jw_key_at(jw *w, const char *key, size_t extra)
+{
+    size_t kl = key ? strlen(key) : 0, ind = w->pretty ? jw_indent_len(w) : 0;
+    jw_reserve(w->b, kl + ind + extra + 6);
+    char *o = w->b->data + w->b->len;
+    *o = ',';
+    o += !w->first[w->depth];
+    w->first[w->depth] = false;
+    jw_copy(o, jw_nl_indent, ind);
+    o += ind;
+    if (key) {
+        *o++ = '"';
+        jw_copy(o, key, kl);
+        o += kl;
+        *o++ = '"';
+        *o++ = ':';
+        if (w->pretty)
+            *o++ = ' ';
+    }
+    return o;
+}
+
+/* The buffer ends at o (room was reserved for it and its NUL). */
+static inline void jw_end_at(jw *w, char *o)
+{
+    *o = '\0';
+    w->b->len = (size_t)(o - w->b->data);
+}
+
 static void jw_key(jw *w, const char *key)
 {
-    size_t kl = key ? strlen(key) : 0;
-    dg_buf_reserve(w->b, kl + 8 + (w->pretty ? 1 + 2 * (size_t)w->depth : 0));
-    if (!w->first[w->depth])
-        w->b->data[w->b->len++] = ',';
-    w->first[w->depth] = false;
-    if (w->pretty)
-        jw_newline(w);
-    if (key) {
-        w->b->data[w->b->len++] = '"';
-        jw_raw(w->b, key, kl);
-        jw_raw(w->b, w->pretty ? "\": " : "\":", w->pretty ? 3 : 2);
-    }
-    w->b->data[w->b->len] = '\0';
+    jw_end_at(w, jw_key_at(w, key, 0));
 }
 
 static void jw_open(jw *w, const char *key, char c)
 {
-    if (w->depth > 0 || !w->first[0])
-        jw_key(w, key);
+    char *o;
+    if (w->depth > 0 || !w->first[0]) {
+        o = jw_key_at(w, key, 1);
+    } else { /* the root value */
+        jw_reserve(w->b, 1);
+        o = w->b->data + w->b->len;
+    }
     w->first[0] = false; /* the root value is written once */
-    dg_buf_putc(w->b, c);
+    *o++ = c;
+    jw_end_at(w, o);
     w->depth++;
     w->first[w->depth] = true;
 }
@@ -266,9 +283,13 @@ static void jw_close(jw *w, char c)
 {
     bool empty = w->first[w->depth];
     w->depth--;
-    if (!empty)
-        jw_indent(w);
-    dg_buf_putc(w->b, c);
+    size_t ind = !empty && w->pretty ? jw_indent_len(w) : 0;
+    jw_reserve(w->b, ind + 1);
+    char *o = w->b->data + w->b->len;
+    jw_copy(o, jw_nl_indent, ind);
+    o += ind;
+    *o++ = c;
+    jw_end_at(w, o);
 }
 
 /* A table field's key: precomputed "name": text, no strlen or escaping per value. In the pretty
