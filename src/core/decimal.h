@@ -18,8 +18,8 @@
 #define DG_DEC_OVF INT64_MAX
 
 typedef struct dg_dec {
-    int64_t v;  /* value * 10^4 */
-    bool set;   /* false: the field is absent (distinct from zero) */
+    int64_t v; /* value * 10^4 */
+    bool set;  /* false: the field is absent (distinct from zero) */
 } dg_dec;
 
 /* Parses "12", "-3.5", "0.0001", "+7.", and X12 R-type exponents "1.2E2", "-5E-3" (005010);
@@ -28,6 +28,9 @@ typedef struct dg_dec {
  * read without undefined behaviour. Returns 0, DG_EPARSE (not a number) or DG_EVALID (a number
  * whose magnitude is beyond 922,337,203,685,477.5806). */
 int dg_dec_parse(const char *s, size_t len, int implied_decimals, dg_dec *out);
+/* The same by the general path alone (dg_dec_parse reads the usual short forms in one pass
+ * first; tests compare the two). */
+int dg_dec_parse_general(const char *s, size_t len, int implied_decimals, dg_dec *out);
 /* Shortest exact text ("12.5", "3", "-0.0001") into buf; returns buf. */
 char *dg_dec_format(dg_dec d, char *buf, size_t size);
 /* Fixed number of decimals (0..4), rounding half away from zero: ("12.50" for places=2). */

@@ -35,8 +35,8 @@ static void rounds_extra_decimals_half_away(void **state)
 static void implied_decimals_only_without_dot(void **state)
 {
     (void)state;
-    assert_int_equal(P("1234", 2).v, 123400);   /* 12.34 */
-    assert_int_equal(P("12.5", 2).v, 125000);   /* explicit dot wins */
+    assert_int_equal(P("1234", 2).v, 123400); /* 12.34 */
+    assert_int_equal(P("12.5", 2).v, 125000); /* explicit dot wins */
     assert_int_equal(P("-500", 2).v, -50000);
 }
 
@@ -145,6 +145,48 @@ static void arithmetic_overflow_saturates_and_sticks(void **state)
     assert_int_equal(dg_dec_from_int(-3).v, -30000);
 }
 
+/* dg_dec_parse reads the usual short forms in one pass (parse_simple) and leaves the rest to
+ * the general path: both give the same result and value on numbers built around the fast
+ * path's limits (signs, 0-17 integer digits, 0-6 decimals, a lone dot, spaces, exponents, stray
+ * characters, implied decimals). */
+static void simple_like_general(void **state)
+{
+    (void)state;
+    unsigned seed = 14;
+    size_t simple = 0;
+    for (int n = 0; n < 200000; n++) {
+        char s[64];
+        size_t k = 0;
+        seed = seed * 1103515245u + 12345u;
+        unsigned r = seed >> 8;
+        if (r % 5 == 0)
+            s[k++] = r % 2 ? '-' : '+';
+        size_t nint = (r >> 3) % 18, nfrac = (r >> 8) % 7;
+        for (size_t i = 0; i < nint; i++) {
+            seed = seed * 1103515245u + 12345u;
+            s[k++] = (char)('0' + (seed >> 16) % 10);
+        }
+        if ((r >> 11) % 4)
+            s[k++] = '.';
+        for (size_t i = 0; i < nfrac; i++) {
+            seed = seed * 1103515245u + 12345u;
+            s[k++] = (char)('0' + (seed >> 16) % 10);
+        }
+        if ((r >> 13) % 16 == 0) /* something the fast path leaves alone */
+            s[(r >> 17) % (k + 1)] = " Ee.x-"[(r >> 20) % 6];
+        if ((r >> 13) % 16 == 1)
+            s[k++] = (r >> 18) % 2 ? ' ' : 'E';
+        int implied = (r >> 22) % 3 == 0 ? 2 : 0;
+        dg_dec a = {0}, b = {0};
+        int ra = dg_dec_parse(s, k, implied, &a), rb = dg_dec_parse_general(s, k, implied, &b);
+        if (ra != rb || (!ra && (a.v != b.v || a.set != b.set)))
+            fail_msg("'%.*s' (implied %d): %d %lld vs general %d %lld", (int)k, s, implied, ra,
+                     (long long)a.v, rb, (long long)b.v);
+        simple += !ra && k < 20;
+    }
+    assert_true(simple > 50000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -157,6 +199,7 @@ int main(void)
         cmocka_unit_test(parse_refuses_out_of_range_without_ub),
         cmocka_unit_test(parses_x12_exponents),
         cmocka_unit_test(arithmetic_overflow_saturates_and_sticks),
+        cmocka_unit_test(simple_like_general),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
