@@ -28,8 +28,8 @@ int map_err(dg_error *err, int code, const map_rule *r, const map_pos *pos, cons
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (pos)
-        return dg_error_set(err, code, "%s:%d rule '%s': %s (input %s)", r->file, r->line,
-                            r->label, msg, map_pos_text(pos, where, sizeof where));
+        return dg_error_set(err, code, "%s:%d rule '%s': %s (input %s)", r->file, r->line, r->label,
+                            msg, map_pos_text(pos, where, sizeof where));
     return dg_error_set(err, code, "%s:%d rule '%s': %s", r->file, r->line, r->label, msg);
 }
 
@@ -174,6 +174,17 @@ static const char *lookup(const map_table *t, const char *s, size_t len)
     return t->dflt;
 }
 
+/* strchr(set, c) != NULL without the call (set is a rule's few 'strip' characters; as strchr,
+ * a NUL byte counts as in the set). */
+static inline bool in_set(const char *set, char c)
+{
+    if (!c)
+        return true;
+    for (; *set; set++)
+        if (*set == c)
+            return true;
+    return false;
+}
 
 static int parse_number(const map_rule *r, const char *s, size_t len, dg_dec *out)
 {
@@ -183,7 +194,7 @@ static int parse_number(const map_rule *r, const char *s, size_t len, dg_dec *ou
     size_t k = 0;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
-        if ((r->strip && strchr(r->strip, c)) || (r->thou_sep && c == r->thou_sep) || c == ' ')
+        if ((r->strip && in_set(r->strip, c)) || (r->thou_sep && c == r->thou_sep) || c == ' ')
             continue;
         if (r->dec_sep && c == r->dec_sep)
             c = '.';
@@ -287,11 +298,10 @@ int map_apply_any(const dg_mapping *m, const map_rule *r, const char *const *val
         const char *pat = r->date ? r->date : r->time;
         if (r->date && !strcmp(pat, "%Y%m%d") && len == 6) /* X12 before 4010: YYMMDD */
             pat = "%y%m%d";
-        bool ok = parse_pattern(pat, s, len, &t) == 0 &&
-                  (r->date ? date_ok(&t) : time_ok(&t));
+        bool ok = parse_pattern(pat, s, len, &t) == 0 && (r->date ? date_ok(&t) : time_ok(&t));
         if (!ok)
-            return map_err(err, DG_EMAP, r, pos, "'%.*s' is not a %s in format '%s'", (int)len,
-                           s, r->date ? "date" : "time", r->date ? r->date : r->time);
+            return map_err(err, DG_EMAP, r, pos, "'%.*s' is not a %s in format '%s'", (int)len, s,
+                           r->date ? "date" : "time", r->date ? r->date : r->time);
         /* canonical YYYY-MM-DD / HH:MM:SS, written by hand: this runs for every date read */
         int v[3] = {r->date ? t.y : t.h, r->date ? t.mo : t.mi, r->date ? t.d : t.s};
         char *o = dg_arena_alloc(doc->arena, r->date ? 11 : 9), *q = o;
@@ -310,9 +320,9 @@ int map_apply_any(const dg_mapping *m, const map_rule *r, const char *const *val
         return 0;
     }
     if (r->strip) { /* text: strip those characters from both ends ("#1001" -> "1001") */
-        while (len && strchr(r->strip, *s))
+        while (len && in_set(r->strip, *s))
             s++, len--;
-        while (len && strchr(r->strip, s[len - 1]))
+        while (len && in_set(r->strip, s[len - 1]))
             len--;
     }
     char *v = dg_arena_strndup(doc->arena, s, len);
@@ -385,8 +395,8 @@ bool map_out_matches(const map_out *o, const map_out_ctx *c, size_t k)
     if (!o->match_child)
         return true;
     char b1[64];
-    const char *cv = dg_field_text(dg_fields_record(c->doc, o->each, k), o->match_child, b1,
-                                   sizeof b1);
+    const char *cv =
+        dg_field_text(dg_fields_record(c->doc, o->each, k), o->match_child, b1, sizeof b1);
     if (o->unmatched < 0)
         return rec_matches(o, cv, map_out_record(c, o->match_parent[0]));
     size_t n = dg_fields_count(c->doc, o->unmatched);
@@ -416,11 +426,8 @@ static const char *raw_value(const map_rule *r, int special, const dg_field *fie
     num->set = false;
     switch (special) {
     case MAP_SPECIAL_FILE_DATE:
-    case MAP_SPECIAL_FILE_TIME:
-        return file_stamp(c, special == MAP_SPECIAL_FILE_DATE, buf, size);
-    case MAP_SPECIAL_INDEX:
-        snprintf(buf, size, "%zu", c->idx + 1);
-        return buf;
+    case MAP_SPECIAL_FILE_TIME: return file_stamp(c, special == MAP_SPECIAL_FILE_DATE, buf, size);
+    case MAP_SPECIAL_INDEX: snprintf(buf, size, "%zu", c->idx + 1); return buf;
     case MAP_SPECIAL_COUNT:
         snprintf(buf, size, "%zu", dg_fields_count(c->doc, r->special_group));
         return buf;
@@ -428,17 +435,12 @@ static const char *raw_value(const map_rule *r, int special, const dg_field *fie
         dg_dec sum = dg_dec_from_int(0);
         size_t n = dg_fields_count(c->doc, field->group);
         for (size_t i = 0; i < n; i++)
-            sum = dg_dec_add(sum, *dg_field_dec(dg_fields_record(c->doc, field->group, i),
-                                                field));
+            sum = dg_dec_add(sum, *dg_field_dec(dg_fields_record(c->doc, field->group, i), field));
         *num = sum;
         return dg_dec_format(sum, buf, size);
     }
-    case MAP_SPECIAL_HL:
-        snprintf(buf, size, "%ld", c->hl_self);
-        return buf;
-    case MAP_SPECIAL_HL_COUNT:
-        snprintf(buf, size, "%ld", c->hl_count);
-        return buf;
+    case MAP_SPECIAL_HL: snprintf(buf, size, "%ld", c->hl_self); return buf;
+    case MAP_SPECIAL_HL_COUNT: snprintf(buf, size, "%ld", c->hl_count); return buf;
     case MAP_SPECIAL_HL_PARENT:
         if (c->hl_parent <= 0)
             return NULL;
@@ -493,8 +495,9 @@ static int render_rule(const dg_mapping *m, const map_rule *r, const map_out_ctx
     if ((r->date || r->time) && !r->cnst) {
         tm_parts t = {0};
         size_t vl = strlen(v);
-        int rc = r->date ? parse_pattern("%Y-%m-%d", v, vl, &t)
-                         : (parse_pattern("%H:%M:%S", v, vl, &t) && parse_pattern("%H:%M", v, vl, &t));
+        int rc = r->date
+                     ? parse_pattern("%Y-%m-%d", v, vl, &t)
+                     : (parse_pattern("%H:%M:%S", v, vl, &t) && parse_pattern("%H:%M", v, vl, &t));
         if (rc || (r->date && !date_ok(&t)))
             return map_err(err, DG_EMAP, r, &pos, "'%s' is not an ISO %s", v,
                            r->date ? "date (YYYY-MM-DD)" : "time (HH:MM:SS)");
@@ -528,8 +531,9 @@ static int render_rule(const dg_mapping *m, const map_rule *r, const map_out_ctx
     }
     if (r->case_ != MAP_CASE_NONE)
         for (size_t i = start; i < out->len; i++)
-            out->data[i] = (char)(r->case_ == MAP_CASE_UPPER ? toupper((unsigned char)out->data[i])
-                                                             : tolower((unsigned char)out->data[i]));
+            out->data[i] =
+                (char)(r->case_ == MAP_CASE_UPPER ? toupper((unsigned char)out->data[i])
+                                                  : tolower((unsigned char)out->data[i]));
     if (r->max_len && out->len - start > r->max_len) {
         out->len = start + r->max_len;
         out->data[out->len] = '\0';
