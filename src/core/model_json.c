@@ -358,24 +358,30 @@ static inline __attribute__((always_inline)) void jw_put(jw *w, const dg_field *
 {
     dg_buf *b = w->b;
     size_t len = s ? strlen(s) : 0;
-    if (w->pretty && f->json_pre_len != 2 * (size_t)w->depth + 2 + f->json_key_len) {
+    bool pretty = w->pretty, money = f->type == DG_FIELD_MONEY;
+    char *o;
+    if (pretty && f->json_pre_len != 2 * (size_t)w->depth + 2 + f->json_key_len) {
         jw_fkey(w, f);
         jw_reserve(b, len + JW_DEC_MAX + 3);
-    } else {
-        const char *key = w->pretty ? f->json_pre : f->json_key;
-        size_t kl = w->pretty ? f->json_pre_len : f->json_key_len;
+        o = b->data + b->len;
+    } else { /* read everything first: each store through o could alias it */
+        const char *key = pretty ? f->json_pre : f->json_key;
+        size_t kl = pretty ? f->json_pre_len : f->json_key_len;
+        bool *first = &w->first[w->depth];
+        size_t comma = !*first;
+        *first = false;
         jw_reserve(b, 1 + kl + len + JW_DEC_MAX + 3);
-        char *o = b->data + b->len;
+        o = b->data + b->len;
         *o = ',';
-        o += !w->first[w->depth];
-        w->first[w->depth] = false;
+        o += comma;
         jw_copy(o, key, kl);
-        b->len = (size_t)(o + kl - b->data);
+        o += kl;
     }
-    char *o = b->data + b->len;
+    char *data = b->data;
     if (!s) {
-        o = jw_dec(o, d, f->type == DG_FIELD_MONEY);
+        o = jw_dec(o, d, money);
     } else if (jw_copy_check(o + 1, s, len)) {
+        b->len = (size_t)(o - data);
         jw_string_esc(b, s, len);
         return;
     } else {
@@ -384,7 +390,7 @@ static inline __attribute__((always_inline)) void jw_put(jw *w, const dg_field *
         o += len + 2;
     }
     *o = '\0';
-    b->len = (size_t)(o - b->data);
+    b->len = (size_t)(o - data);
 }
 
 /* Writes the fields f .. end (one record's run) of record rec that are present: an absent

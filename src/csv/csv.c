@@ -158,21 +158,18 @@ void dg_csv_debug_only_libcsv(bool on)
     only_libcsv = on;
 }
 
-/* A field of a line split in the record buffer (which does not move while the line is split):
- * its pointer and length. Inline: once per field. */
-static inline void add_field(reader *r, size_t off, size_t len)
+/* Room for need fields in the record's arrays. */
+static void fields_room(reader *r, size_t need)
 {
-    if (r->n == r->cap) {
+    if (need <= r->cap)
+        return;
+    while (r->cap < need)
         r->cap = r->cap ? r->cap * 2 : 64;
-        r->offs = realloc(r->offs, r->cap * sizeof *r->offs);
-        r->lens = realloc(r->lens, r->cap * sizeof *r->lens);
-        r->ptrs = realloc(r->ptrs, r->cap * sizeof *r->ptrs);
-        if (!r->offs || !r->lens || !r->ptrs)
-            abort();
-    }
-    r->ptrs[r->n] = r->data.data + off;
-    r->lens[r->n] = len;
-    r->n++;
+    r->offs = realloc(r->offs, r->cap * sizeof *r->offs);
+    r->lens = realloc(r->lens, r->cap * sizeof *r->lens);
+    r->ptrs = realloc(r->ptrs, r->cap * sizeof *r->ptrs);
+    if (!r->offs || !r->lens || !r->ptrs)
+        abort();
 }
 
 /* The split line's record to the callback (on_record without turning offsets into pointers). */
@@ -325,7 +322,9 @@ static bool split_marked(reader *r, const char *s, const line_marks *m, char del
     r->dpos[m->nd] = (uint32_t)len; /* the line's end closes the last field */
     r->qpos[nq] = UINT32_MAX;       /* no quote after the last */
     dg_buf_reserve(&r->data, len + 1);
-    char *b = r->data.data;
+    fields_room(r, m->nd + 1);              /* a field per delimiter and one */
+    char *b = r->data.data, **fp = r->ptrs; /* locals: the stores into the line would make */
+    size_t *fl = r->lens, nf = 0;           /* the compiler reload r's fields each time */
     memcpy(b, s, len);
     b[len] = '\0';
     size_t i = 0;
@@ -353,7 +352,8 @@ static bool split_marked(reader *r, const char *s, const line_marks *m, char del
                 goto other; /* text after the closing quote */
             if (!pairs) {
                 b[at] = '\0';
-                add_field(r, fb + 1, at - fb - 1);
+                fp[nf] = b + fb + 1;
+                fl[nf++] = at - fb - 1;
             } else { /* "" -> ": the pieces between the pairs moved together */
                 size_t out = fb;
                 for (size_t x = q + 1, from = fb + 1; x <= j; x += 2) {
@@ -363,7 +363,8 @@ static bool split_marked(reader *r, const char *s, const line_marks *m, char del
                     from = qpos[x] + 2;
                 }
                 b[out] = '\0';
-                add_field(r, fb, out - fb);
+                fp[nf] = b + fb;
+                fl[nf++] = out - fb;
             }
             q = j + 1;
             while (dpos[k] < at)
@@ -382,17 +383,18 @@ static bool split_marked(reader *r, const char *s, const line_marks *m, char del
         while (end > fb && blank(b[end - 1]))
             end--;
         b[end] = '\0';
-        add_field(r, fb, end - fb);
+        fp[nf] = b + fb;
+        fl[nf++] = end - fb;
         if (fe == len)
             break;
         i = fe + 1;
         k++;
     }
     r->data.len = len + 1;
+    r->n = nf;
     split_done(r);
     return true;
 other:
-    r->n = 0;
     return false;
 }
 
