@@ -393,20 +393,31 @@ static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t
     return 0;
 }
 
+/* The document's source fields, the envelope's texts copied in one piece of its arena. */
 static void fill_source(dg_doc *doc, const dg_x12_set *set)
 {
     dg_doc_source *src = &doc->source;
-    dg_arena *a = doc->arena;
-    src->format = dg_arena_strdup(a, "x12");
-    if (set->isa) {
-        src->sender_id = dg_arena_strdup(a, set->isa->sender_id);
-        src->receiver_id = dg_arena_strdup(a, set->isa->receiver_id);
-        src->interchange_control = dg_arena_strdup(a, set->isa->control);
-    }
-    if (set->gs)
-        src->group_control = dg_arena_strdup(a, set->gs->control);
-    src->set_control = dg_arena_strdup(a, set->control);
-    src->transaction_set = dg_arena_strdup(a, set->id);
+    const char *text[] = {"x12",
+                          set->isa ? set->isa->sender_id : NULL,
+                          set->isa ? set->isa->receiver_id : NULL,
+                          set->isa ? set->isa->control : NULL,
+                          set->gs ? set->gs->control : NULL,
+                          set->control,
+                          set->id};
+    char **to[] = {
+        &src->format,        &src->sender_id,   &src->receiver_id,    &src->interchange_control,
+        &src->group_control, &src->set_control, &src->transaction_set};
+    enum { N = sizeof text / sizeof *text };
+    size_t len[N], total = 0;
+    for (size_t k = 0; k < N; k++)
+        total += (len[k] = text[k] ? strlen(text[k]) : 0) + 1;
+    char *p = dg_arena_alloc(doc->arena, total);
+    for (size_t k = 0; k < N; k++)
+        if (text[k]) {
+            memcpy(p, text[k], len[k] + 1);
+            *to[k] = p;
+            p += len[k] + 1;
+        }
     src->position = set->n_segs ? set->segs[0].file_seg : 0;
 }
 

@@ -240,7 +240,7 @@ bool x12_step_conds(const xset *s, size_t i, const xstep *st)
     return true;
 }
 
-static bool is_until(const xset *s, uint32_t id)
+static inline bool is_until(const xset *s, uint32_t id)
 {
     for (size_t k = 0; k < s->n_until; k++)
         if (s->until[k] == id)
