@@ -260,16 +260,24 @@ static void compare(const char *what, const char *ref_name, double units, const 
 typedef struct proto {
     const char *name; /* "sftp" */
     const char *ref;  /* "sftp -b" */
-    dg_transport *t, *t_nosync;
-    const char *cmd; /* reference command, run after write_ref(kind) */
+    const char *cmd;  /* reference command, run after write_ref(kind) */
     void (*write_ref)(const struct proto *p, op_kind op);
     const char *got_ref; /* folder the reference gets into */
     const char *got_ours;
     void *ctx;
 } proto;
 
-static void bench_proto(const proto *p)
+/* Opens two transports on c (one fetching durably, one with fetch_no_sync), runs the rows, closes
+ * them. */
+static void bench_proto(const proto *p, dg_transport_config c)
 {
+    dg_transport *t = NULL, *t_nosync = NULL;
+    dg_error err = {0};
+    if (dg_transport_open(&c, &t, &err))
+        die(p->name, &err);
+    c.fetch_no_sync = true;
+    if (dg_transport_open(&c, &t_nosync, &err))
+        die(p->name, &err);
     char what[64], ref_durable[64], big_ours[1100], big_ref[1100];
     snprintf(big_ours, sizeof big_ours, "%s/%s/big.bin", g_work, p->got_ours);
     snprintf(big_ref, sizeof big_ref, "%s/%s/big.bin", g_work, p->got_ref);
@@ -279,27 +287,29 @@ static void bench_proto(const proto *p)
 
     p->write_ref(p, PUT_SMALL);
     snprintf(what, sizeof what, "%s put small files", p->name);
-    compare(what, p->ref, g_small, "files", &(job){PUT_SMALL, p->t, "small", NULL}, p->cmd, NULL);
+    compare(what, p->ref, g_small, "files", &(job){PUT_SMALL, t, "small", NULL}, p->cmd, NULL);
 
     p->write_ref(p, GET_SMALL);
     snprintf(what, sizeof what, "%s get small files", p->name);
-    compare(what, p->ref, g_small, "files", &(job){GET_SMALL, p->t_nosync, "small", p->got_ours},
+    compare(what, p->ref, g_small, "files", &(job){GET_SMALL, t_nosync, "small", p->got_ours},
             p->cmd, NULL);
     snprintf(what, sizeof what, "%s get small, durable", p->name);
-    compare(what, ref_durable, g_small, "files", &(job){GET_SMALL, p->t, "small", p->got_ours},
-            p->cmd, small_ref);
+    compare(what, ref_durable, g_small, "files", &(job){GET_SMALL, t, "small", p->got_ours}, p->cmd,
+            small_ref);
 
     p->write_ref(p, PUT_BIG);
     snprintf(what, sizeof what, "%s put 1 big file", p->name);
-    compare(what, p->ref, (double)g_big_mb, "MB", &(job){PUT_BIG, p->t, "big", NULL}, p->cmd, NULL);
+    compare(what, p->ref, (double)g_big_mb, "MB", &(job){PUT_BIG, t, "big", NULL}, p->cmd, NULL);
 
     p->write_ref(p, GET_BIG);
     snprintf(what, sizeof what, "%s get 1 big file", p->name);
     compare(what, p->ref, (double)g_big_mb, "MB",
-            &(job){GET_BIG, p->t_nosync, "big/big.bin", big_ours}, p->cmd, NULL);
+            &(job){GET_BIG, t_nosync, "big/big.bin", big_ours}, p->cmd, NULL);
     snprintf(what, sizeof what, "%s get 1 big, durable", p->name);
-    compare(what, ref_durable, (double)g_big_mb, "MB",
-            &(job){GET_BIG, p->t, "big/big.bin", big_ours}, p->cmd, big_ref);
+    compare(what, ref_durable, (double)g_big_mb, "MB", &(job){GET_BIG, t, "big/big.bin", big_ours},
+            p->cmd, big_ref);
+    dg_transport_close(t);
+    dg_transport_close(t_nosync);
 }
 /* The reference's instructions for op: an sftp batch file. */
 static void sftp_write_batch(const proto *p, op_kind op)
@@ -342,14 +352,6 @@ static void bench_sftp(void)
                              .retries = 0,
                              .backoff_ms = 500,
                              .keepalive_s = 30};
-    dg_transport *t = NULL;
-    dg_error err = {0};
-    if (dg_transport_open(&c, &t, &err))
-        die("sftp open", &err);
-    dg_transport *t_nosync = NULL;
-    c.fetch_no_sync = true;
-    if (dg_transport_open(&c, &t_nosync, &err))
-        die("sftp open", &err);
     char ssh[4096];
     snprintf(ssh, sizeof ssh,
              "sftp -q -b %s/batch -i %s -o BatchMode=yes -o StrictHostKeyChecking=yes "
@@ -361,15 +363,12 @@ static void bench_sftp(void)
     fprintf(stderr, "SFTP (OpenSSH sshd, loopback):\n");
     bench_proto(&(proto){.name = "sftp",
                          .ref = "sftp -b",
-                         .t = t,
-                         .t_nosync = t_nosync,
                          .cmd = ssh,
                          .write_ref = sftp_write_batch,
                          .got_ref = "got-ref",
                          .got_ours = "got-ours",
-                         .ctx = &s});
-    dg_transport_close(t);
-    dg_transport_close(t_nosync);
+                         .ctx = &s},
+                c);
     dg_test_sshd_stop(&s);
 }
 
@@ -420,14 +419,6 @@ static void bench_ftp(void)
                              .retries = 0,
                              .backoff_ms = 500,
                              .keepalive_s = 30};
-    dg_transport *t = NULL;
-    dg_error err = {0};
-    if (dg_transport_open(&c, &t, &err))
-        die("ftp open", &err);
-    dg_transport *t_nosync = NULL;
-    c.fetch_no_sync = true;
-    if (dg_transport_open(&c, &t_nosync, &err))
-        die("ftp open", &err);
     run("mkdir -p %s/ref-small %s/ref-big && chown -R %u %s/ref-small %s/ref-big", s.root, s.root,
         (unsigned)s.acct.uid, s.root, s.root);
     /* One curl process per batch, so it keeps one control connection like we do. */
@@ -439,16 +430,13 @@ static void bench_ftp(void)
     fprintf(stderr, "FTP (vsftpd, loopback, passive):\n");
     bench_proto(&(proto){.name = "ftp",
                          .ref = "curl",
-                         .t = t,
-                         .t_nosync = t_nosync,
                          .cmd = curl,
                          .write_ref = ftp_write_config,
                          .got_ref = "got-ref-ftp",
                          .got_ours = "got-ours-ftp",
-                         .ctx = &(ftp_ref){&s, cfg, base}});
+                         .ctx = &(ftp_ref){&s, cfg, base}},
+                c);
     unlink(cfg);
-    dg_transport_close(t);
-    dg_transport_close(t_nosync);
     dg_test_ftpd_stop(&s);
 }
 
