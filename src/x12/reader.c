@@ -83,6 +83,7 @@ typedef struct reader {
     dg_x12_block *blocks;
     size_t cls_lo, cls_hi;
     bool use_blocks; /* false: the debug hook turned them off */
+    bool avx2;       /* classify with dg_x12_classify_avx2 */
     bool have_delims;
     bool skip_cont; /* multi-byte (UTF-8) terminator: skip its continuation bytes */
     bool skip[256]; /* is_skip() of each byte for the delimiters in force (set_skip) */
@@ -574,7 +575,8 @@ static __attribute__((noinline)) void classify_from(reader *r, size_t b)
     if (upto > b + BLOCK_CHUNK)
         upto = b + BLOCK_CHUNK;
     if (upto > r->cls_hi) {
-        dg_x12_classify(r->rbuf + 64 * r->cls_hi, upto - r->cls_hi, r->d, r->blocks + r->cls_hi);
+        (r->avx2 ? dg_x12_classify_avx2 : dg_x12_classify)(
+            r->rbuf + 64 * r->cls_hi, upto - r->cls_hi, r->d, r->blocks + r->cls_hi);
         r->cls_hi = upto;
     }
 }
@@ -1650,6 +1652,7 @@ static int parse_input(reader *r)
     r->p = r->end = r->rbuf;
     r->can_inplace = r->inplace = !dbg_copy_mode;
     r->use_blocks = !dbg_no_blocks;
+    r->avx2 = dg_x12_have_avx2();
     r->blocks = malloc(((r->rbuf_cap + 63) / 64 + 1) * sizeof *r->blocks);
     if (!r->blocks)
         abort();
