@@ -52,6 +52,7 @@ struct dg_x12_version {
 };
 
 struct dg_x12_defs {
+    uint64_t serial; /* dg_x12_defs_serial */
     dg_arena *arena;
     dg_x12_version *versions[MAX_VERSIONS];
     size_t n_versions;
@@ -873,6 +874,9 @@ int dg_x12_defs_load(const char *edi_dir, dg_x12_defs **out, dg_error *err)
         return dg_error_set(err, DG_EIO, "%s: cannot open the X12 definition folder (edi/)",
                             edi_dir);
     dg_x12_defs *d = calloc(1, sizeof *d);
+    static _Atomic uint64_t loads;
+    if (d)
+        d->serial = ++loads;
     if (!d)
         abort();
     d->arena = dg_arena_new();
@@ -1090,4 +1094,9 @@ const char *dg_x12_find_edi_dir(const char *argv0, char *buf, size_t size)
     }
     snprintf(buf, size, "edi");
     return is_dir(buf) ? buf : NULL;
+}
+
+uint64_t dg_x12_defs_serial(const dg_x12_defs *d)
+{
+    return d ? d->serial : 0;
 }

@@ -142,6 +142,9 @@ typedef struct dg_x12_version dg_x12_version;
  * definition file and line. */
 int dg_x12_defs_load(const char *edi_dir, dg_x12_defs **out, dg_error *err);
 void dg_x12_defs_free(dg_x12_defs *d);
+/* A number no other load in this process gets (1, 2, ...): what a cache of results that depend
+ * only on the definitions is keyed by (a freed set's address may come back). */
+uint64_t dg_x12_defs_serial(const dg_x12_defs *d);
 
 /* The definitions for a GS08 version ("004010VICS" -> 004010): exact match on the first six
  * characters, else the highest defined version below it, else the lowest defined; the one

@@ -36,6 +36,7 @@ typedef struct {
     const dg_x12_set_def *def;
     dg_x12_delims d;
     bool v5010;
+    bool flat; /* the reader's set (scan bits, padded): compiled checks for the usual segment */
     dg_x12_problem_fn cb;
     void *ctx;
     int errors;
@@ -46,19 +47,27 @@ typedef struct {
     size_t n_hl, cap_hl;
     uint32_t *slots; /* open addressing over hl: index + 1, 0 empty */
     size_t cap_slots;
+    bool hl_numbered; /* every HL01 so far is its position: 1, 2, 3 ... */
+    bool hl_table;    /* slots index every HL (built once the numbering broke) */
     int n_ep;
-    /* (rules, present) pairs whose syntax rules all held in this set: the outcome depends on
-     * nothing else, and segments repeat with the same elements present */
-    struct {
-        const dg_x12_rule *rules;
-        uint64_t present;
-    } rules_ok[32];
     /* not cleared per set: the element problems of the segment being checked, and the first
      * HLs of an 856 (most ASNs fit, so no allocation) */
     dg_x12_problem ep[MAX_ELEM_PROBLEMS];
     hl_entry hl_small[HL_SMALL];
     uint32_t slots_small[HL_SMALL * 2];
 } vctx;
+
+/* (rules, present) pairs whose syntax rules all held: the outcome depends on nothing else (the
+ * definitions stay as loaded), and segments repeat with the same elements present. Kept for
+ * this thread's sets as long as they use the same definitions (dg_x12_defs_serial). */
+#define RULES_OK 256
+static _Thread_local struct {
+    uint64_t serial;
+    struct {
+        const dg_x12_rule *rules;
+        uint64_t present;
+    } e[RULES_OK];
+} rules_ok;
 
 static void base_problem(const vctx *v, dg_x12_problem *p, dg_x12_level lvl, const char *code)
 {
@@ -372,14 +381,15 @@ static inline void check_rules(vctx *v, const dg_x12_seg *s, int comp_of, const 
                                int n_rules, const uint64_t *rules_at, uint64_t rules_r,
                                uint64_t present, const dg_x12_elem_use *uses)
 {
-    size_t h = (size_t)(((uintptr_t)rules >> 4 ^ present * 0x9e3779b97f4a7c15ULL) >> 40) & 31;
-    if (v->rules_ok[h].rules == rules && v->rules_ok[h].present == present)
+    size_t h =
+        (size_t)(((uintptr_t)rules >> 4 ^ present * 0x9e3779b97f4a7c15ULL) >> 40) & (RULES_OK - 1);
+    if (rules_ok.e[h].rules == rules && rules_ok.e[h].present == present)
         return;
     int before = v->n_ep;
     check_rules_slow(v, s, comp_of, rules, n_rules, rules_at, rules_r, present, uses);
     if (v->n_ep == before && before < MAX_ELEM_PROBLEMS) { /* else a problem may be dropped */
-        v->rules_ok[h].rules = rules;
-        v->rules_ok[h].present = present;
+        rules_ok.e[h].rules = rules;
+        rules_ok.e[h].present = present;
     }
 }
 
@@ -590,10 +600,50 @@ static void seg_delims(const vctx *v, const dg_x12_seg *s, seg_scan *out)
 }
 
 /* scan: the reader's DG_X12_SCAN_* bits for s, 0 when not known */
+/* After the values: a value past the definition, mandatory elements missing, syntax rules. */
+static inline void check_after_values(vctx *v, const dg_x12_seg *s, const dg_x12_seg_def *def,
+                                      int last, uint64_t present)
+{
+    const uint32_t *lens = s->el_len;
+    for (int k = last + 1; k <= s->n_el; k++) { /* past the definition: the first value is one */
+        size_t n = lens ? lens[k] : strlen(s->el[k]);
+        if (n) {
+            elem_problem(v, s, k, 0, NULL, "3", s->el[k], n, "too many data elements (%s has %d)",
+                         def->id, def->n_elems);
+            break;
+        }
+    }
+    if (def->mandatory & ~present)
+        for (int k = 0; k < def->n_elems && k < 63; k++)
+            if (def->elems[k].usage == 'M' && !(present & (1ULL << (k + 1))))
+                elem_problem(v, s, k + 1, 0, def->elems[k].elem, "1", NULL, 0,
+                             "mandatory data element missing");
+    if (def->n_rules)
+        check_rules(v, s, 0, def->rules, def->n_rules, def->rules_at, def->rules_r, present,
+                    def->elems);
+}
+
 static void check_elements(vctx *v, const dg_x12_seg *s, unsigned scan, const dg_x12_seg_def *def)
 {
     if (def->n_elems < 0)
         return;
+    int last = s->n_el < def->n_elems ? s->n_el : def->n_elems;
+    if (scan == DG_X12_SCAN_DONE && v->flat && last < 64) {
+        /* the usual segment of the reader's (no component or repetition character, printable
+         * ASCII only): each value against its position's compiled checks; a value they do not
+         * accept goes through the general checks (and is reported there) */
+        uint64_t present;
+        for (uint64_t m = flat_pass(def->flat, s->el, s->el_len, last, &present); m; m &= m - 1) {
+            int k = __builtin_ctzll(m);
+            const dg_x12_elem_use *u = &def->elems[k - 1];
+            if (u->comp)
+                check_composite(v, s, k, u->comp, s->el[k], s->el_len[k], true);
+            else
+                check_value(v, s, k, 0, u->elem, s->el[k], s->el_len[k], true);
+        }
+        check_after_values(v, s, def, last, present);
+        return;
+    }
     seg_scan sc;
     if (scan & DG_X12_SCAN_DONE) { /* the reader's pass told already */
         sc.comp = (scan & DG_X12_SCAN_COMP) != 0;
@@ -607,21 +657,7 @@ static void check_elements(vctx *v, const dg_x12_seg *s, unsigned scan, const dg
     const bool any_comp = sc.comp, any_rep = sc.rep && v->v5010 && v->d.rep, clean = sc.clean;
     const uint32_t *lens = s->el_len;
     uint64_t present = 0;
-    int last = s->n_el < def->n_elems ? s->n_el : def->n_elems;
     int i = 1;
-    if (!any_comp && !any_rep && clean && lens && last < 64 && v->set->padded && !no_flat) {
-        /* the usual segment of the reader's: each value against its position's compiled checks;
-         * a value they do not accept goes through the general checks (and is reported there) */
-        for (uint64_t m = flat_pass(def->flat, s->el, lens, last, &present); m; m &= m - 1) {
-            int k = __builtin_ctzll(m);
-            const dg_x12_elem_use *u = &def->elems[k - 1];
-            if (u->comp)
-                check_composite(v, s, k, u->comp, s->el[k], lens[k], clean);
-            else
-                check_value(v, s, k, 0, u->elem, s->el[k], lens[k], clean);
-        }
-        i = last + 1;
-    }
     if (!any_comp && !any_rep && lens && last < 64) {
         /* the usual segment: no separator inside any value, so each value goes straight to its
          * check (the loop below would find the same with more tests per element) */
@@ -661,21 +697,7 @@ static void check_elements(vctx *v, const dg_x12_seg *s, unsigned scan, const dg
         }
         check_value(v, s, i, 0, u->elem, val, n, clean);
     }
-    for (int k = last + 1; k <= s->n_el; k++) { /* past the definition: the first value is one */
-        size_t n = lens ? lens[k] : strlen(s->el[k]);
-        if (n) {
-            elem_problem(v, s, k, 0, NULL, "3", s->el[k], n, "too many data elements (%s has %d)",
-                         def->id, def->n_elems);
-            break;
-        }
-    }
-    for (int k = 0; (def->mandatory & ~present) && k < def->n_elems && k < 63; k++)
-        if (def->elems[k].usage == 'M' && !(present & (1ULL << (k + 1))))
-            elem_problem(v, s, k + 1, 0, def->elems[k].elem, "1", NULL, 0,
-                         "mandatory data element missing");
-    if (def->n_rules)
-        check_rules(v, s, 0, def->rules, def->n_rules, def->rules_at, def->rules_r, present,
-                    def->elems);
+    check_after_values(v, s, def, last, present);
 }
 
 /* ---- 856 HL hierarchy ---------------------------------------------------------------------- */
@@ -720,29 +742,67 @@ static long hl_find(const vctx *v, const char *id)
     }
 }
 
-static void hl_index(vctx *v, size_t idx)
+static void hl_slot(vctx *v, size_t idx)
 {
-    if ((v->n_hl + 1) * 2 > v->cap_slots) {
+    size_t j = hl_hash(v->hl[idx].id) & (v->cap_slots - 1);
+    while (v->slots[j])
+        j = (j + 1) & (v->cap_slots - 1);
+    v->slots[j] = (uint32_t)idx + 1;
+}
+
+/* Every HL so far into a table with room for one more (grown as needed), in order. */
+static void hl_reindex(vctx *v)
+{
+    while ((v->n_hl + 1) * 2 > v->cap_slots) {
         if (v->slots != v->slots_small)
             free(v->slots);
         if (!v->cap_slots) {
             v->cap_slots = HL_SMALL * 2;
             v->slots = v->slots_small;
-            memset(v->slots, 0, sizeof v->slots_small);
         } else {
             v->cap_slots *= 2;
             v->slots = calloc(v->cap_slots, sizeof *v->slots);
             if (!v->slots)
                 abort();
         }
-        for (size_t i = 0; i < v->n_hl; i++)
-            if (i != idx)
-                hl_index(v, i);
     }
-    size_t j = hl_hash(v->hl[idx].id) & (v->cap_slots - 1);
-    while (v->slots[j])
-        j = (j + 1) & (v->cap_slots - 1);
-    v->slots[j] = (uint32_t)idx + 1;
+    memset(v->slots, 0, v->cap_slots * sizeof *v->slots);
+    for (size_t i = 0; i < v->n_hl; i++)
+        hl_slot(v, i);
+}
+
+/* The HL just added (idx, the last one) into the table. */
+static void hl_index(vctx *v, size_t idx)
+{
+    if ((v->n_hl + 1) * 2 > v->cap_slots)
+        hl_reindex(v); /* (idx included) */
+    else
+        hl_slot(v, idx);
+}
+
+/* Whether id is the decimal number k (1..999999999) as written without leading zeros. */
+static bool hl_is_number(const char *id, size_t k)
+{
+    if (*id < '1' || *id > '9')
+        return false;
+    size_t n = 0;
+    int digits = 0;
+    for (; *id >= '0' && *id <= '9' && digits < 10; id++, digits++)
+        n = n * 10 + (size_t)(*id - '0');
+    return !*id && n == k;
+}
+
+/* hl_find while every HL01 so far is its position (1, 2, 3 ...: v->hl_numbered), without the
+ * table: id names HL k when it is k written plainly. */
+static long hl_find_numbered(const vctx *v, const char *id)
+{
+    if (*id < '1' || *id > '9')
+        return -1;
+    size_t n = 0;
+    int digits = 0;
+    for (; *id >= '0' && *id <= '9' && digits < 10; id++, digits++)
+        n = n * 10 + (size_t)(*id - '0');
+    return !*id && n >= 1 && n <= v->n_hl ? (long)n - 1 : -1;
 }
 
 /* The HL hierarchy (unique HL01, HL02 naming an earlier HL, the levels a parent may have) is
@@ -779,12 +839,20 @@ static void check_hl(vctx *v, const dg_x12_seg *s, const dg_x12_seg_def *hl)
     const char *level = s->n_el >= 3 ? s->el[3] : "";
     if (!*id)
         return; /* reported as a missing mandatory element */
-    if (hl_find(v, id) >= 0) {
+    /* most ASNs number their HLs 1, 2, 3 ...: then HL01 is new when it is the next number and
+     * HL02 names HL p when it is p, and the table is built only when the numbering breaks */
+    bool numbered = v->hl_numbered =
+        (v->hl_numbered || !v->n_hl) && !no_flat && hl_is_number(id, v->n_hl + 1);
+    if (!numbered && !v->hl_table) {
+        v->hl_table = true;
+        hl_reindex(v);
+    }
+    if (!numbered && hl_find(v, id) >= 0) {
         hl_warning(v, s, 1, id, "HL01 '%s' repeats the id of an earlier HL", id);
         return;
     }
     if (*parent) {
-        long pi = hl_find(v, parent);
+        long pi = numbered ? hl_find_numbered(v, parent) : hl_find(v, parent);
         const hl_entry *par = pi >= 0 ? &v->hl[pi] : NULL;
         if (!par) {
             hl_warning(v, s, 2, parent, "HL02 parent '%s' names no earlier HL in this set", parent);
@@ -823,7 +891,8 @@ static void check_hl(vctx *v, const dg_x12_seg *s, const dg_x12_seg_def *hl)
     h->id[ni] = '\0';
     memcpy(h->level, level, nl);
     h->level[nl] = '\0';
-    hl_index(v, v->n_hl - 1);
+    if (v->hl_table)
+        hl_index(v, v->n_hl - 1);
 }
 
 /* ---- structure ------------------------------------------------------------------------- */
@@ -935,11 +1004,23 @@ static void misfit(vctx *v, const dg_x12_seg *s)
                 loop);
 }
 
+/* dg_x12_seg_key of s's id, from its length when the reader gave it (2 and 3 without a loop) */
+static inline uint32_t seg_key_of(const dg_x12_seg *s)
+{
+    const unsigned char *id = (const unsigned char *)s->el[0];
+    uint32_t n = s->el_len ? s->el_len[0] : 0;
+    if (n == 2 && id[0] && id[1])
+        return (uint32_t)id[0] << 8 | id[1];
+    if (n == 3 && id[0] && id[1] && id[2])
+        return (uint32_t)id[0] << 16 | (uint32_t)id[1] << 8 | id[2];
+    return dg_x12_seg_key(s->el[0]);
+}
+
 /* Places segment s in the structure; returns the definition entry it matched, or NULL. */
 static const dg_x12_node *place(vctx *v, const dg_x12_seg *s, const char **loop_id)
 {
     const char *id = s->el[0];
-    uint32_t key = dg_x12_seg_key(id);
+    uint32_t key = seg_key_of(s);
     if (!key)
         return NULL;
     unsigned bit = dg_x12_key_bit(key);
@@ -998,6 +1079,16 @@ static void flush_element_problems(vctx *v, const dg_x12_seg *s, const char *loo
     v->n_ep = 0;
 }
 
+/* The last set's definitions, by definitions, GS08 and set id (a group's sets ask the same). */
+static _Thread_local struct {
+    uint64_t serial;
+    bool has_gs;
+    char gs08[sizeof((dg_x12_gs *)0)->version], id[sizeof((dg_x12_set *)0)->id];
+    const dg_x12_version *ver;
+    const dg_x12_set_def *def;
+    bool v5010, supported;
+} looked_up;
+
 int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_problem_fn cb,
                         void *ctx)
 {
@@ -1007,11 +1098,30 @@ int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_p
     v.set = set;
     v.cb = cb;
     v.ctx = ctx;
-    v.ver = dg_x12_defs_version(defs, set->gs ? set->gs->version : "");
-    v.def = dg_x12_version_set(v.ver, set->id);
+    uint64_t serial = dg_x12_defs_serial(defs);
+    if (rules_ok.serial != serial || no_flat) {
+        memset(&rules_ok, 0, sizeof rules_ok);
+        rules_ok.serial = serial;
+    }
+    const char *gs08 = set->gs ? set->gs->version : "";
+    if (!serial || looked_up.serial != serial || no_flat || looked_up.has_gs != (set->gs != NULL) ||
+        strcmp(looked_up.gs08, gs08) || strcmp(looked_up.id, set->id)) {
+        /* per set these took as long as a segment's checks; a group's sets ask the same */
+        looked_up.serial = serial;
+        looked_up.has_gs = set->gs != NULL;
+        snprintf(looked_up.gs08, sizeof looked_up.gs08, "%s", gs08);
+        snprintf(looked_up.id, sizeof looked_up.id, "%s", set->id);
+        looked_up.ver = dg_x12_defs_version(defs, gs08);
+        looked_up.def = dg_x12_version_set(looked_up.ver, set->id);
+        looked_up.v5010 = dg_x12_version_is_5010(looked_up.ver);
+        looked_up.supported = !set->gs || dg_x12_defs_supported(defs, gs08);
+    }
+    v.ver = looked_up.ver;
+    v.def = looked_up.def;
     v.d = set->isa ? set->isa->delims : dg_x12_default_delims();
-    v.v5010 = dg_x12_version_is_5010(v.ver);
-    if (set->gs && !dg_x12_defs_supported(defs, set->gs->version)) {
+    v.v5010 = looked_up.v5010;
+    v.flat = set->padded && set->seg_scan && !no_flat;
+    if (!looked_up.supported) {
         /* older than every definition: not checked against a newer version's structures */
         dg_x12_problem p;
         base_problem(&v, &p, DG_X12_LEVEL_SET, "1");

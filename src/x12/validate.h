@@ -24,7 +24,9 @@ int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_p
                         void *ctx);
 
 /* Test hook for this thread (default true): false checks every element with the general checks,
- * never with the compiled ones (dg_x12_seg_def.flat), so that a test can compare the two. */
+ * never with the compiled ones (dg_x12_seg_def.flat), looks every HL up in the HL table (not by
+ * its number), and keeps nothing from one set to the next (rule outcomes, definition lookups),
+ * so that a test can compare the two ways. */
 void dg_x12_debug_set_flat_checks(bool on);
 
 /* ---- whole files ----------------------------------------------------------------------- */
