@@ -381,8 +381,11 @@ static inline void check_rules(vctx *v, const dg_x12_seg *s, int comp_of, const 
                                int n_rules, const uint64_t *rules_at, uint64_t rules_r,
                                uint64_t present, const dg_x12_elem_use *uses)
 {
-    size_t h =
-        (size_t)(((uintptr_t)rules >> 4 ^ present * 0x9e3779b97f4a7c15ULL) >> 40) & (RULES_OK - 1);
+    /* (the rules' address reaches the high bits too: the arrays lie close together, and
+     * segments of different ids often have the same elements present) */
+    uint64_t x =
+        ((uint64_t)(uintptr_t)rules ^ present * 0x9e3779b97f4a7c15ULL) * 0xff51afd7ed558ccdULL;
+    size_t h = (size_t)(x >> 56) & (RULES_OK - 1);
     if (rules_ok.e[h].rules == rules && rules_ok.e[h].present == present)
         return;
     int before = v->n_ep;
