@@ -137,6 +137,23 @@ static void walk(const char *dir, void (*fn)(const char *))
     closedir(dp);
 }
 
+/* fn over samples/x12 (and tests/data/x12 when with_test_data), then corpus_fn over the shared
+ * corpus's X12 files; files_seen counts them. False when the corpus is not there. */
+static bool walk_all(void (*fn)(const char *), bool with_test_data, void (*corpus_fn)(const char *))
+{
+    files_seen = 0;
+    walk(dg_test_path("samples/x12"), fn);
+    if (with_test_data)
+        walk(dg_test_path("tests/data/x12"), fn);
+    const char *corpus = dg_test_corpus_dir();
+    if (!corpus)
+        return false;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/x12", corpus);
+    walk(dir, corpus_fn);
+    return true;
+}
+
 static void vector_and_plain_agree_on_every_file(void **state)
 {
     (void)state;
@@ -256,6 +273,24 @@ static int validate_twice(void *ctx, const dg_x12_set *set)
 
 static twice *g_twice;
 
+/* Loads edi/ into t and makes it the one the file callbacks compare with. */
+static void twice_begin(twice *t)
+{
+    dg_x12_defs *defs = NULL;
+    dg_error err = {0};
+    assert_int_equal(dg_x12_defs_load(dg_test_path("edi"), &defs, &err), 0);
+    *t = (twice){.defs = defs, .with = DG_BUF_INIT, .without = DG_BUF_INIT};
+    g_twice = t;
+}
+
+static void twice_end(twice *t)
+{
+    dg_buf_free(&t->with);
+    dg_buf_free(&t->without);
+    dg_x12_defs_free((dg_x12_defs *)t->defs); /* const for the callbacks, ours to free */
+    g_twice = NULL;
+}
+
 static void validate_file_twice(const char *path)
 {
     dg_x12_callbacks cb = {0};
@@ -268,24 +303,12 @@ static void validate_file_twice(const char *path)
 static void validator_same_with_the_readers_scan(void **state)
 {
     (void)state;
-    dg_x12_defs *defs = NULL;
-    dg_error err = {0};
-    assert_int_equal(dg_x12_defs_load(dg_test_path("edi"), &defs, &err), 0);
-    twice t = {.defs = defs, .with = DG_BUF_INIT, .without = DG_BUF_INIT};
-    g_twice = &t;
-    files_seen = 0;
-    walk(dg_test_path("samples/x12"), validate_file_twice);
-    const char *corpus = dg_test_corpus_dir();
-    if (corpus) {
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s/x12", corpus);
-        walk(dir, validate_file_twice);
-    }
+    twice t;
+    twice_begin(&t);
+    bool corpus = walk_all(validate_file_twice, false, validate_file_twice);
     print_message("validated %ld sets of %d files both ways\n", t.sets, files_seen);
     assert_true(t.sets > (corpus ? 100 : 10));
-    dg_buf_free(&t.with);
-    dg_buf_free(&t.without);
-    dg_x12_defs_free(defs);
+    twice_end(&t);
 }
 
 /* ---- the validator's compiled element checks vs the general ones -------------------------- */
@@ -418,26 +441,13 @@ static void flat_file_variants(const char *path)
 static void compiled_checks_like_the_general_ones(void **state)
 {
     (void)state;
-    dg_x12_defs *defs = NULL;
-    dg_error err = {0};
-    assert_int_equal(dg_x12_defs_load(dg_test_path("edi"), &defs, &err), 0);
-    twice t = {.defs = defs, .with = DG_BUF_INIT, .without = DG_BUF_INIT};
-    g_twice = &t;
-    files_seen = 0;
-    walk(dg_test_path("samples/x12"), flat_file_variants);
-    walk(dg_test_path("tests/data/x12"), flat_file_variants);
-    const char *corpus = dg_test_corpus_dir();
-    if (corpus) {
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s/x12", corpus);
-        walk(dir, flat_file);
-    }
+    twice t;
+    twice_begin(&t);
+    bool corpus = walk_all(flat_file_variants, true, flat_file);
     print_message("validated %ld sets of %d files and their variants both ways\n", t.sets,
                   files_seen);
     assert_true(t.sets > (corpus ? 1000 : 100));
-    dg_buf_free(&t.with);
-    dg_buf_free(&t.without);
-    dg_x12_defs_free(defs);
+    twice_end(&t);
 }
 
 /* ---- in place vs copy mode ----------------------------------------------------------------- */
@@ -525,14 +535,7 @@ static void same_both_ways(const char *path)
 static void in_place_and_copy_agree_on_every_file(void **state)
 {
     (void)state;
-    files_seen = 0;
-    walk(dg_test_path("samples/x12"), same_both_ways);
-    const char *corpus = dg_test_corpus_dir();
-    if (corpus) {
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s/x12", corpus);
-        walk(dir, same_both_ways);
-    }
+    bool corpus = walk_all(same_both_ways, false, same_both_ways);
     print_message("read %d files in place and copied, with 1 KiB to 256 KiB buffers\n", files_seen);
     assert_true(files_seen > (corpus ? 100 : 10));
 }
@@ -651,16 +654,8 @@ static void blocks_and_plain_reading_agree_at_the_end(void **state)
 static void blocks_and_plain_reading_agree_on_every_file(void **state)
 {
     (void)state;
-    files_seen = 0;
     block_runs = 0;
-    walk(dg_test_path("samples/x12"), blocks_file_variants);
-    walk(dg_test_path("tests/data/x12"), blocks_file_variants);
-    const char *corpus = dg_test_corpus_dir();
-    if (corpus) {
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s/x12", corpus);
-        walk(dir, blocks_file);
-    }
+    bool corpus = walk_all(blocks_file_variants, true, blocks_file);
     print_message("read %d files and their variants in place, from blocks and plain: %ld runs\n",
                   files_seen, block_runs);
     assert_true(files_seen > (corpus ? 100 : 10));
