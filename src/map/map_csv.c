@@ -62,8 +62,9 @@ typedef struct {
     map_verdict *verdict; /* per group, this row's */
     const map_filter **by;
     dg_doc *doc;
-    char *key;     /* group key of the current document (the group_by column as written) */
-    char *doc_key; /* its key as the mapping reads it ("1017" for "#1017"), NULL: unknown */
+    char *key;      /* group key of the current document (the group_by column as written) */
+    dg_buf key_buf; /* where key is kept (its memory reused from document to document) */
+    char *doc_key;  /* its key as the mapping reads it ("1017" for "#1017"), NULL: unknown */
     long records;
     map_fail fail;         /* the current document's first failure */
     map_tally tally;       /* and what its filters did */
@@ -191,7 +192,6 @@ static int emit(csv_read *c, dg_error *err)
         rc = c->rd->sink(c->rd->ctx, d, err);
     }
     c->doc = NULL;
-    free(c->key);
     free(c->doc_key);
     c->key = c->doc_key = NULL;
     c->fail.failed = false; /* why is read only when failed */
@@ -291,7 +291,9 @@ static int on_row(csv_read *c, char **f, const size_t *lens, size_t n, long reco
         if ((rc = emit(c, err)))
             return rc;
         c->doc = dg_doc_new(m->kind);
-        c->key = strdup(key);
+        dg_buf_clear(&c->key_buf);
+        dg_buf_append(&c->key_buf, key, strlen(key));
+        c->key = c->key_buf.data;
         c->doc->source.format = dg_arena_strdup(c->doc->arena, "csv");
         c->doc->source.position = record;
         size_t nr = n >= need || m->csv.allow_short_rows ? m->n_rules : 0;
@@ -395,7 +397,7 @@ int map_csv_read(const dg_mapping *m, const char *path, const map_reader *rd, dg
         rc = emit(&c, err);
     if (rc && c.doc)
         dg_doc_free(c.doc);
-    free(c.key);
+    dg_buf_free(&c.key_buf);
     free(c.doc_key);
     for (size_t i = 0; i < c.n_hdr; i++)
         free(c.hdr[i]);

@@ -359,7 +359,8 @@ bool map_group_finish(const map_group *g, dg_doc *doc, size_t idx)
             *--p = (char)('0' + v % 10);
             v /= 10;
         } while (v);
-        *dg_field_str(rec, g->number) = dg_arena_strdup(doc->arena, p);
+        *dg_field_str(rec, g->number) =
+            dg_arena_strndup(doc->arena, p, (size_t)(tmp + sizeof tmp - 1 - p));
     }
     return true;
 }
