@@ -61,6 +61,7 @@ cp "$tmp/dropgate.yaml" "$D/etc/dropgate.yaml"
 # for the line that names it.
 start_serve() {
   local so=$tmp/serve.$RANDOM
+  : >"$so" # exists before the first look (the background job opens it only once it runs)
   "$DG_BIN" serve "${C[@]}" --listen 127.0.0.1:0 >"$so" 2>>"$log" &
   spid=$!
   for _ in $(seq 1 100); do
