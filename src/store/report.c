@@ -74,8 +74,8 @@ int dg_store_status_counts(dg_store *s, json_t *root, int64_t *notifications_pen
         json_object_set_new(root, keys[i], o);
         rc = st_count_by(s, sqls[i], o, "counting", err);
     }
-    if (!rc && !(rc = st_count(s, q_notes, notifications_pending, err)))
-        rc = st_count(s, q_disc, discrepancies_open, err);
+    if (!rc && !(rc = st_count(s, q_notes, notifications_pending, "counting", err)))
+        rc = st_count(s, q_disc, discrepancies_open, "counting", err);
     return rc;
 }
 

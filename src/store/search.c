@@ -6,7 +6,7 @@
 
 #include "store/store_internal.h"
 
-int st_count(dg_store *s, const char *sql, int64_t *n, dg_error *err)
+int st_count(dg_store *s, const char *sql, int64_t *n, const char *what, dg_error *err)
 {
     dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
@@ -15,7 +15,7 @@ int st_count(dg_store *s, const char *sql, int64_t *n, dg_error *err)
     rc = dg_stmt_step(st);
     *n = rc == DG_DB_ROW ? dg_stmt_int64(st, 0) : 0;
     dg_stmt_reset(st);
-    return rc == DG_DB_ROW ? 0 : dg_store_fail(s, err, "counting");
+    return rc == DG_DB_ROW ? 0 : dg_store_fail(s, err, what);
 }
 
 int st_count_by(dg_store *s, const char *sql, json_t *obj, const char *what, dg_error *err)
@@ -212,13 +212,6 @@ int dg_store_search(dg_store *s, const char *text, json_t **hits, dg_error *err)
 
 int dg_store_quarantined_count(dg_store *s, int64_t *n, dg_error *err)
 {
-    static const char sql[] = "SELECT count(*) FROM pickups WHERE state = 'QUARANTINED'";
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    rc = dg_stmt_step(st);
-    *n = rc == DG_DB_ROW ? dg_stmt_int64(st, 0) : 0;
-    dg_stmt_reset(st);
-    return rc == DG_DB_ROW ? 0 : dg_store_fail(s, err, "counting quarantined files");
+    return st_count(s, "SELECT count(*) FROM pickups WHERE state = 'QUARANTINED'", n,
+                    "counting quarantined files", err);
 }

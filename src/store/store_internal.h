@@ -70,8 +70,9 @@ int st_migrate(dg_store *s, int target, dg_error *err);
 int st_rows_json(dg_store *s, const char *sql, const char *const *params, size_t n_params,
                  struct json_t **out, dg_error *err);
 
-/* The one int64 of a `SELECT count(*) ...` without parameters into *n (0 on error). */
-int st_count(dg_store *s, const char *sql, int64_t *n, dg_error *err);
+/* The one int64 of a `SELECT count(*) ...` without parameters into *n (0 on error); `what` names
+ * it in the message. */
+int st_count(dg_store *s, const char *sql, int64_t *n, const char *what, dg_error *err);
 /* The (key, count) rows of a `SELECT key, count(*) ... GROUP BY key` set as members of obj (a
  * NULL key as ""); `what` names it in the message. */
 int st_count_by(dg_store *s, const char *sql, struct json_t *obj, const char *what, dg_error *err);

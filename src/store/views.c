@@ -134,10 +134,10 @@ int dg_store_metrics_counts(dg_store *s, json_t **out, dg_error *err)
             st_rows_json(s, "SELECT status, count(*) n FROM orders GROUP BY status ORDER BY status",
                          NULL, 0, &orders, err);
     if (!rc)
-        rc = st_count(s, "SELECT count(*) FROM pickups WHERE state = 'QUARANTINED'", &quarantined,
-                      err);
+        rc = dg_store_quarantined_count(s, &quarantined, err);
     if (!rc)
-        rc = st_count(s, "SELECT count(*) FROM pickups WHERE state = 'PARTIAL'", &partial, err);
+        rc = st_count(s, "SELECT count(*) FROM pickups WHERE state = 'PARTIAL'", &partial,
+                      "counting", err);
     if (rc) {
         json_decref(files);
         json_decref(docs);
