@@ -2,6 +2,7 @@
  * hands over one transaction set at a time, checking the ISA/GS/ST envelopes on the way. */
 #include "x12/x12.h"
 
+#include "x12/ctlset.h"
 #include "x12/scan.h"
 
 #include <ctype.h>
@@ -54,13 +55,6 @@ void dg_x12_debug_set_limits(size_t set_bytes, size_t seg_elements)
         lim_set_bytes = 1024;
     lim_seg_elems = seg_elements ? seg_elements : SEG_ELEMS_DEFAULT;
 }
-
-/* A small open-addressing set of control numbers (ST02 per group, ISA13 per file). */
-typedef struct ctlset {
-    char (*key)[16];
-    size_t cap, n;
-    bool mixed; /* a run of probes grew long: every key is hashed by ctl_mix (see ctl_hash) */
-} ctlset;
 
 typedef struct reader {
     const dg_x12_callbacks *cb;
@@ -129,7 +123,7 @@ typedef struct reader {
     int n_set_codes;
     long orphan_seg;     /* file segment of the last out-of-place segment reported or skipped */
     char orphan_code[4]; /* and its code: a run of them is reported once */
-    ctlset st_ctl, gs_ctl, isa_ctl;
+    dg_ctlset st_ctl, gs_ctl, isa_ctl;
 } reader;
 
 static _Thread_local size_t peak_set_bytes;
@@ -137,6 +131,13 @@ static _Thread_local size_t peak_set_bytes;
 size_t dg_x12_debug_peak_set_bytes(void)
 {
     return peak_set_bytes;
+}
+
+static _Thread_local size_t peak_ctl_bytes;
+
+size_t dg_x12_debug_peak_ctl_bytes(void)
+{
+    return peak_ctl_bytes;
 }
 
 static void *xrealloc(void *p, size_t n)
@@ -188,95 +189,6 @@ static int ctl_cmp(const char *a, size_t an, const char *b, size_t bn)
 static bool is_alnum_c(char c)
 {
     return isalnum((unsigned char)c) != 0;
-}
-
-static uint64_t ctl_mix(const char *s)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a, then murmur3's finalizer for the low bits */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    return h ^ (h >> 33);
-}
-
-/* Control numbers are mostly counters ("0001", "0002", ...): a numeric one takes the slot of its
- * value, so consecutive numbers fill consecutive slots and a group of 60,000 sets walks its table
- * in order (a random slot per set missed the cache: 3-5 % of translate's time on such a group).
- * Numbers chosen to collide (multiples of the table size) would make long runs of probes: the
- * first run of CTL_PROBES switches the set to ctl_mix for good (ctl_rehash). */
-enum { CTL_PROBES = 32 };
-
-static uint64_t ctl_hash(const ctlset *cs, const char *s)
-{
-    uint64_t v = 0;
-    const char *p = s;
-    for (; !cs->mixed && *p >= '0' && *p <= '9'; p++)
-        v = v * 10 + (uint64_t)(*p - '0'); /* at most 15 digits: no overflow */
-    return !cs->mixed && !*p && p != s ? v : ctl_mix(s);
-}
-
-/* Moves the keys into a table of ncap slots; a long run of probes there switches to ctl_mix. */
-static void ctl_rehash(ctlset *cs, size_t ncap)
-{
-    for (;;) {
-        char(*nk)[16] = calloc(ncap, 16);
-        if (!nk)
-            abort();
-        bool long_run = false;
-        for (size_t i = 0; i < cs->cap && !long_run; i++) {
-            if (!cs->key[i][0])
-                continue;
-            size_t j = ctl_hash(cs, cs->key[i]) & (ncap - 1), probes = 0;
-            while (nk[j][0] && !(long_run = ++probes > CTL_PROBES && !cs->mixed))
-                j = (j + 1) & (ncap - 1);
-            memcpy(nk[j], cs->key[i], 16);
-        }
-        if (long_run) {
-            free(nk);
-            cs->mixed = true;
-            continue;
-        }
-        free(cs->key);
-        cs->key = nk;
-        cs->cap = ncap;
-        return;
-    }
-}
-
-/* Adds s (at most 15 chars); returns false when it was already there. */
-static bool ctlset_add(ctlset *cs, const char *s)
-{
-    if (cs->n * 2 >= cs->cap)
-        ctl_rehash(cs, cs->cap ? cs->cap * 2 : 64);
-    char k[16] = "\x01"; /* "" is kept as \x01: an empty slot is "" (no printf: once per set) */
-    if (*s)
-        strncpy(k, s, sizeof k - 1);
-    k[sizeof k - 1] = '\0';
-    size_t j = ctl_hash(cs, k) & (cs->cap - 1), probes = 0;
-    while (cs->key[j][0]) {
-        if (!strcmp(cs->key[j], k))
-            return false;
-        j = (j + 1) & (cs->cap - 1);
-        if (++probes > CTL_PROBES && !cs->mixed) { /* crafted to collide: hash them all */
-            cs->mixed = true;
-            ctl_rehash(cs, cs->cap);
-            j = ctl_hash(cs, k) & (cs->cap - 1);
-        }
-    }
-    memcpy(cs->key[j], k, 16);
-    cs->n++;
-    return true;
-}
-
-static void ctlset_clear(ctlset *cs)
-{
-    if (cs->n)
-        memset(cs->key, 0, cs->cap * 16);
-    cs->n = 0;
-    cs->mixed = false;
 }
 
 /* ---- problems ----------------------------------------------------------------------------- */
@@ -894,7 +806,7 @@ static int isa_checks(reader *r, const char *f[17], const size_t n[17], long fs)
         ISA_PROBLEM("027", 16, "ISA16 component separator '%c' is not a usable delimiter", d->comp);
     if (is_alnum_c(d->seg) || d->seg == d->elem)
         ISA_PROBLEM("004", 0, "segment terminator '%c' is not a usable delimiter", d->seg);
-    if (!ctlset_add(&r->isa_ctl, isa->control))
+    if (!dg_ctlset_add(&r->isa_ctl, isa->control))
         ISA_PROBLEM("025", 13, "ISA13 control number %s repeats an earlier interchange in the file",
                     isa->control);
 #undef ISA_PROBLEM
@@ -1008,7 +920,7 @@ static int read_isa(reader *r)
     r->state = ST_ISA;
     r->n_isa++;
     r->groups_seen = 0;
-    ctlset_clear(&r->gs_ctl);
+    dg_ctlset_clear(&r->gs_ctl);
     int rc;
     if (r->cb->on_isa && (rc = r->cb->on_isa(r->ctx, isa)) != 0)
         return rc;
@@ -1064,7 +976,7 @@ static int start_set(reader *r)
         set_code(r, "6");
     if (n2 < 4 || n2 > 9)
         set_code(r, "7");
-    else if (st->gs && !ctlset_add(&r->st_ctl, st->control))
+    else if (st->gs && !dg_ctlset_add(&r->st_ctl, st->control))
         set_code(r, "23");
     r->segs[0].set_seg = 1;
     int rc = 0;
@@ -1293,7 +1205,7 @@ static int on_gs(reader *r, size_t k)
     r->state = ST_GS;
     r->groups_seen++;
     r->sets_seen = 0;
-    ctlset_clear(&r->st_ctl);
+    dg_ctlset_clear(&r->st_ctl);
     if (r->cb->on_gs && (rc = r->cb->on_gs(r->ctx, &r->isa, g)) != 0)
         return rc;
     if ((rc = gs_date_time(r, g)) != 0)
@@ -1301,7 +1213,7 @@ static int on_gs(reader *r, size_t k)
     if (!ctl_ok)
         return report(r, DG_X12_LEVEL_GROUP, "6", false, "GS", g->file_seg, 0, 6,
                       "group control number GS06 '%s' is not 1-9 digits", g->control);
-    if (!ctlset_add(&r->gs_ctl, g->control))
+    if (!dg_ctlset_add(&r->gs_ctl, g->control))
         return report(r, DG_X12_LEVEL_GROUP, "19", false, "GS", g->file_seg, 0, 6,
                       "group control number GS06 '%s' repeats an earlier group of interchange %s",
                       g->control, r->isa.control);
@@ -1623,9 +1535,12 @@ static int parse(reader *r)
     free(r->segs);
     free(r->seg_base);
     free(r->seg_scan);
-    free(r->st_ctl.key);
-    free(r->gs_ctl.key);
-    free(r->isa_ctl.key);
+    size_t ctl =
+        dg_ctlset_bytes(&r->st_ctl) + dg_ctlset_bytes(&r->gs_ctl) + dg_ctlset_bytes(&r->isa_ctl);
+    peak_ctl_bytes = ctl; /* they only grow: their size at the end is their peak */
+    dg_ctlset_free(&r->st_ctl);
+    dg_ctlset_free(&r->gs_ctl);
+    dg_ctlset_free(&r->isa_ctl);
     return rc;
 }
 

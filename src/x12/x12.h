@@ -136,6 +136,9 @@ const char *dg_x12_get(const dg_x12_seg *s, const dg_x12_delims *d, int el, int 
 /* Test hook: the largest capacity (bytes) the set buffer reached during this thread's latest
  * dg_x12_parse_* call, to show that memory follows the largest set and not the file. */
 size_t dg_x12_debug_peak_set_bytes(void);
+/* Test hook: the bytes the control-number sets (ST02, GS06, ISA13) held at the end of this
+ * thread's latest dg_x12_parse_* call, to show that they stay flat with counters. */
+size_t dg_x12_debug_peak_ctl_bytes(void);
 /* Reader limits for this thread (0 = default): bytes per transaction set (64 MiB, at most 1 GiB;
  * a set may also hold at most bytes/6 elements and bytes/24 segments) and elements per segment
  * (1000). A set over a limit is handed over as ST + SE only, with envelope_code 5 and an AK5 5

@@ -1078,6 +1078,21 @@ static void colliding(int i, char out[16])
     else
         snprintf(out, 16, "%09ld", (long)(i - 1499) << 17);
 }
+/* the same numbers crafted to collide, counting down: each is below the last run, so they all
+ * go into the hash table */
+static void colliding_down(int i, char out[16])
+{
+    snprintf(out, 16, "%09ld", (long)(6000 - i) << 17);
+}
+/* counters with a jump every 100, and every 1000th number out of order (counting down, 7
+ * digits where the others have 5 or 6): runs that start, grow, and sit below the last */
+static void gappy(int i, char out[16])
+{
+    if (i % 1000 == 999)
+        snprintf(out, 16, "%07d", 1000000 - i);
+    else
+        snprintf(out, 16, "%05d", i + i / 100 * 7);
+}
 /* one number written with 4, 5, ... 9 digits, then letters: equal values, different numbers */
 static void same_value(int i, char out[16])
 {
@@ -1108,6 +1123,58 @@ static void test_duplicate_set_controls(void **state)
     assert_int_equal(d.n_flagged, 3);
     for (int k = 0; k < 3; k++)
         assert_int_equal(d.flagged[k], 50 + k);
+    int again3[] = {0, 1999, 700};
+    d = group_of(2000, colliding_down, again3, 3);
+    assert_int_equal(d.n_flagged, 3);
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(d.flagged[k], 2000 + k);
+    int again4[] = {0, 99, 100, 109, 1999, 1998, 1501};
+    d = group_of(2000, gappy, again4, 7);
+    assert_int_equal(d.n_flagged, 7);
+    for (int k = 0; k < 7; k++)
+        assert_int_equal(d.flagged[k], 2000 + k);
+}
+
+/* Counters keep the control-number sets flat: one group of 200,000 sets numbered 0001, 0002,
+ * ... (then 5 digits), and 20,000 interchanges numbered 000000001, ..., hold a few runs instead
+ * of a slot per number (16 bytes each, twice over: megabytes), and numbers out of order still
+ * take the table. */
+static void ctl_counted(int i, char out[16])
+{
+    snprintf(out, 16, "%04d", i + 1);
+}
+
+static void test_control_numbers_flat(void **state)
+{
+    (void)state;
+    dupes d = group_of(200000, ctl_counted, NULL, 0);
+    assert_int_equal(d.n_flagged, 0);
+    assert_true(dg_x12_debug_peak_ctl_bytes() <= 1024);
+    d = group_of(200000, gappy, NULL, 0); /* 2,200 runs */
+    assert_int_equal(d.n_flagged, 0);
+    assert_true(dg_x12_debug_peak_ctl_bytes() <= 65 * 1024); /* the runs' bound + GS, ISA */
+    d = group_of(5000, colliding_down, NULL, 0); /* no order at all: runs of one, then the table */
+    assert_int_equal(d.n_flagged, 0);
+    assert_true(dg_x12_debug_peak_ctl_bytes() >= 5000 * 16);
+
+    dg_buf b = DG_BUF_INIT;
+    char ctl[16];
+    for (int i = 1; i <= 20000; i++) {
+        snprintf(ctl, sizeof ctl, "%09d", i);
+        char iea[32];
+        snprintf(iea, sizeof iea, "IEA*1*%s~", ctl);
+        char *one = make('*', ':', '~', "", GS1 "ST*850*0001~BEG*00~SE*3*0001~GE*1*1~", ctl, iea);
+        dg_buf_puts(&b, one);
+        free(one);
+    }
+    dupes m = {0};
+    dg_x12_callbacks cb = {.on_set = d_set};
+    dg_error err = {0};
+    assert_int_equal(dg_x12_parse_mem(b.data, b.len, "many.edi", &cb, &m, &err), 0);
+    assert_int_equal(m.sets, 20000);
+    assert_int_equal(m.n_flagged, 0);
+    assert_true(dg_x12_debug_peak_ctl_bytes() <= 1024);
+    dg_buf_free(&b);
 }
 
 int main(void)
@@ -1123,6 +1190,7 @@ int main(void)
         cmocka_unit_test(test_group_codes),
         cmocka_unit_test(test_set_codes),
         cmocka_unit_test(test_duplicate_set_controls),
+        cmocka_unit_test(test_control_numbers_flat),
         cmocka_unit_test(test_truncated_mid_set),
         cmocka_unit_test(test_not_x12),
         cmocka_unit_test(test_lenient_isa),
