@@ -44,7 +44,28 @@ static int compile_cond(dg_mapping *m, map_rule *r, dg_error *err)
     return 0;
 }
 
-static int compile_rules(dg_mapping *m, map_rule *rules, size_t n, void **plan_c, dg_error *err)
+/* Rule r of a list whose group record is list_group's (DG_FIELD_BODY: the header's) as an op. */
+static xop compile_op(const map_rule *r, int list_group, bool quiet)
+{
+    xop op = {.kind = XOP_RULE, .quiet = quiet};
+    const xpath *p = r->n_src == 1 ? r->src_c[0] : NULL;
+    int fg = r->field->group;
+    if (!r->plain || !p || p->node < 0 || !p->whole || r->negate_c ||
+        (fg != DG_FIELD_BODY && fg != list_group) || r->max_bytes > UINT32_MAX ||
+        r->field->offset > UINT32_MAX)
+        return op;
+    op.kind = XOP_COPY;
+    op.trim = r->trim;
+    op.body = fg == DG_FIELD_BODY;
+    op.node = (uint16_t)p->node;
+    op.el = (uint16_t)p->ref.el;
+    op.off = (uint32_t)r->field->offset;
+    op.max = (uint32_t)r->max_bytes;
+    return op;
+}
+
+static int compile_rules(dg_mapping *m, map_rule *rules, size_t n, int list_group, void **plan_c,
+                         dg_error *err)
 {
     xplan *pl = dg_arena_alloc(m->arena, sizeof *pl);
     *plan_c = pl;
@@ -78,6 +99,9 @@ static int compile_rules(dg_mapping *m, map_rule *rules, size_t n, void **plan_c
         return dg_error_set(err, DG_ECONFIG, "%s: too many X12 rule paths in one rule list",
                             m->path);
     x12_plan_seal(m->arena, pl);
+    pl->ops = dg_arena_alloc(m->arena, (n + 1) * sizeof *pl->ops);
+    for (size_t i = 0; i < n; i++)
+        pl->ops[i] = compile_op(&rules[i], list_group, pl->quiet[i]);
     if (pl->n > m->x12.max_plan)
         m->x12.max_plan = pl->n;
     return 0;
@@ -166,7 +190,7 @@ int map_x12_compile(dg_mapping *m, dg_error *err)
                             "x12 'document_per'", m->x12.document_per, e, err);
         m->x12.document_per_c = st;
     }
-    int rc = compile_rules(m, m->rules, m->n_rules, &m->x12.plan_c, err);
+    int rc = compile_rules(m, m->rules, m->n_rules, DG_FIELD_BODY, &m->x12.plan_c, err);
     for (size_t g = 0; !rc && g < m->n_groups; g++) {
         map_group *gr = &m->groups[g];
         const char *e;
@@ -200,7 +224,7 @@ int map_x12_compile(dg_mapping *m, dg_error *err)
                 p->steps[st].uid = -1; /* not in the lookup cache */
             gr->whens_c[k] = p;
         }
-        rc = compile_rules(m, gr->rules, gr->n_rules, &gr->plan_c, err);
+        rc = compile_rules(m, gr->rules, gr->n_rules, gr->group, &gr->plan_c, err);
     }
     if (!rc)
         assign_uids(m);
@@ -234,6 +258,8 @@ typedef struct {
         int g;
     } starters[MAX_GROUPS]; /* the groups with loops of their own (not 'within', not document) */
     size_t n_starters;
+    char *text; /* the document's copied values: the free part of its text chunk */
+    size_t text_left;
 } x12_read;
 
 static const char *seg_elem(const void *ctx, const void *raw, int el, int comp, int rep,
@@ -319,6 +345,66 @@ static inline bool any_found(const xplan_run *run, const map_rule *r)
     return false;
 }
 
+/* A copy of s (len bytes) and a NUL in the document's text chunk: one arena allocation per
+ * TEXT_CHUNK bytes of values instead of one per value, and short values copied inline. */
+enum { TEXT_CHUNK = 1024 };
+static inline char *doc_text(x12_read *x, dg_doc *doc, const char *s, size_t len)
+{
+    if (__builtin_expect(x->text_left <= len, 0)) {
+        size_t size = len + 1 > TEXT_CHUNK ? len + 1 : TEXT_CHUNK;
+        x->text = dg_arena_alloc(doc->arena, size); /* zeroed: the NUL is there */
+        x->text_left = size;
+    }
+    char *p = x->text;
+    if (len >= 8 && len <= 16) { /* two overlapping words: no call, no byte loop */
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + len - 8, 8);
+        memcpy(p, &a, 8);
+        memcpy(p + len - 8, &b, 8);
+    } else if (len >= 4 && len < 8) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + len - 4, 4);
+        memcpy(p, &a, 4);
+        memcpy(p + len - 4, &b, 4);
+    } else if (len < 4) {
+        for (size_t k = 0; k < len; k++)
+            p[k] = s[k];
+    } else {
+        memcpy(p, s, len);
+    }
+    x->text += len + 1;
+    x->text_left -= len + 1;
+    return p;
+}
+
+/* An XOP_COPY rule: its element, trimmed, into its field. true when done (copied, or a quiet
+ * rule without a value: nothing to do), false when it needs the general way (a default, a
+ * required field missing, a value over the cap: the messages are the engine's). */
+static inline bool apply_copy(x12_read *x, const xset *s, const xop *op, dg_doc *doc,
+                              char *body_rec, char *grp_rec)
+{
+    size_t seg = x12_plan_at(&x->run, op->node), len = 0;
+    const char *v = NULL;
+    if (seg != SIZE_MAX) {
+        const xseg *g = &s->segs[seg];
+        if (op->el <= g->n_el && (v = g->el[op->el])) {
+            len = g->el_len[op->el];
+            while (op->trim && len && map_is_space(*v))
+                v++, len--;
+            while (op->trim && len && map_is_space(v[len - 1]))
+                len--;
+        }
+    }
+    if (len && len <= op->max) {
+        char *rec = op->body ? body_rec : grp_rec;
+        *(char **)(void *)(rec + op->off) = doc_text(x, doc, v, len);
+        return true;
+    }
+    return !len && op->quiet;
+}
+
 static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t n, const xplan *pl,
                        xscope sc, dg_doc *doc, int group, size_t idx)
 {
@@ -332,8 +418,12 @@ static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t
     bool walked = pl->n && !paths_alone;
     if (walked)
         x12_plan_walk(s, pl, &x->run, &sc); /* every node of the plan, in one walk */
+    bool fast = walked && s->whole_el; /* the ops read whole elements as the reader split them */
     for (size_t i = 0; i < n; i++) {
         const map_rule *r = &rules[i];
+        if (fast && pl->ops[i].kind == XOP_COPY &&
+            apply_copy(x, s, &pl->ops[i], doc, body_rec, grp_rec))
+            continue;
         const char *vals[MAX_SRC];
         size_t lens[MAX_SRC], at[MAX_SRC];
         long found = -1;
@@ -563,6 +653,7 @@ static int emit(x12_read *x, const xset *s, const dg_x12_set *set, size_t begin,
                 bool shared, long position)
 {
     dg_doc *doc = dg_doc_new(x->m->kind);
+    x->text_left = 0; /* a new chunk in the new document's arena */
     fill_source(doc, set);
     if (position)
         doc->source.position = position;

@@ -221,8 +221,26 @@ typedef struct xplan {
     /* per rule of the list: true when every source has a node and the rule sets nothing
      * without a value (no constant, default or required): skipped when no node was found */
     bool *quiet;
-    int *single; /* per rule: the node of its one source, -1: several sources or none */
+    int *single;     /* per rule: the node of its one source, -1: several sources or none */
+    struct xop *ops; /* per rule: what applying it takes (map_x12.c compiles them) */
 } xplan;
+
+/* A rule compiled at load for the walk's answers. XOP_COPY: one source whose segment the
+ * walk finds and whose value is a whole element, into a text field without a transform
+ * (trim and the length cap aside): applying it is a lookup, a trim and a copy. Anything the
+ * copy does not cover (no segment, an empty or too long value, a default, a required field)
+ * and every other rule (XOP_RULE) go the general way, which gives the same for a copy. */
+enum { XOP_RULE, XOP_COPY };
+typedef struct xop {
+    uint8_t kind;
+    bool quiet;    /* the rule sets nothing without a value (as xplan.quiet) */
+    bool trim;     /* the rule's trim */
+    bool body;     /* the field is in the document's body, else in the list's group record */
+    uint16_t node; /* the plan node of the one source */
+    uint16_t el;   /* the element copied (1-based) */
+    uint32_t off;  /* the field's offset in its record */
+    uint32_t max;  /* the rule's max_bytes */
+} xop;
 
 /* Where the nodes of one plan were found in the scope last walked: at[k] holds while
  * stamp[k] == gen (else node k found nothing); end[k], for nodes with kids, is where the loop

@@ -898,6 +898,84 @@ static void dispatch_loop_edges(void **state)
     dg_map_free(m);
 }
 
+/* An interchange of one 850 set per body (segments separated by '~'), each with its SE01. */
+static const char *x12_sets(const char *name, const char *const *bodies, size_t n)
+{
+    dg_buf b = DG_BUF_INIT;
+    dg_buf_puts(&b, "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "
+                    "*240301*1200*U*00401*000000009*0*P*>~\n"
+                    "GS*PO*SENDER*RECEIVER*20240301*1200*9*X*004010~\n");
+    for (size_t k = 0; k < n; k++) {
+        int segs = 2;
+        for (const char *p = bodies[k]; *p; p++)
+            segs += *p == '~';
+        dg_buf_printf(&b, "ST*850*%04zu~\n%sSE*%d*%04zu~\n", k + 1, bodies[k], segs, k + 1);
+    }
+    dg_buf_printf(&b, "GE*%zu*9~\nIEA*1*000000009~\n", n);
+    const char *p = write_tmp(name, b.data);
+    dg_buf_free(&b);
+    return p;
+}
+
+/* The rules compiled into ops (a whole element copied, trimmed, into a text field) give what
+ * the general engine gives: blanks trimmed or kept (trim: false), a blank value taking the
+ * default, a value over max_bytes, a required value missing or blank, an element the segment
+ * does not have; the documents and the failures are the same with every path alone. */
+static void ops_like_engine(void **state)
+{
+    (void)state;
+    static const char *const bodies[] = {
+        "BEG**DS*  PO-1 **20240301~TD5**2* UPSN~N9*L1~MSG*  keep  ~N1*ST* Alice ~N3*1 Main~"
+        "PO1*1*2*  *4.01**VP*SKU-1~PID*F****one~PO1* 2 *3*CS~PID*F****  two~",
+        "BEG*00*TOOLONG*PO-2**20240301~PO1*1*2*EA~PID*F****one~",
+        "BEG*00*DS*   **20240301~PO1*1*2*EA~PID*F****one~",
+        "BEG*00*DS*PO-4**20240301~N1*ST~N3~PO1*1*2*EA~PID*F~",
+        "BEG*00*DS*PO-5**20240301~N1*ST*\t~PO1~PID*F****\t ~",
+    };
+    const char *in = x12_sets("ops.edi", bodies, sizeof bodies / sizeof *bodies);
+    const char *yaml =
+        "direction: in\ndocument: order\nformat: x12\nx12:\n  transaction_set: \"850\"\n"
+        "  until: [CTT]\nfields:\n  - {target: order_number, source: BEG03, required: true}\n"
+        "  - {target: purpose, source: BEG01, default: \"00\"}\n"
+        "  - {target: order_type, source: BEG02, max_bytes: 4}\n"
+        "  - {target: notes, source: \"N9[N901=L1]/MSG01\", trim: false}\n"
+        "  - {target: carrier, source: TD503}\n"
+        "  - {target: ship_to.name, source: \"N1[N101=ST]/N102\"}\n"
+        "  - {target: ship_to.address1, source: \"N1[N101=ST]/N3/N301\"}\n"
+        "  - {target: ship_to.address2, source: \"N1[N101=ST]/N3/N302\", default: none}\n"
+        "groups:\n  - target: lines\n    each: PO1\n    fields:\n"
+        "      - {target: line_number, source: PO101}\n"
+        "      - {target: uom, source: PO103, default: EA}\n"
+        "      - {target: vendor_sku, source: PO107}\n"
+        "      - {target: description, source: \"PID[PID01=F]/PID05\", required: true}\n";
+    dg_mapping *m = load_map(write_tmp("ops.yaml", yaml));
+    dg_buf planned = DG_BUF_INIT, alone = DG_BUF_INIT;
+    transcribe_x12(m, in, false, &planned);
+    transcribe_x12(m, in, true, &alone);
+    assert_string_equal(planned.data, alone.data);
+    const char *const expect[] = {"\"order_number\":\"PO-1\"",
+                                  "\"purpose\":\"00\"",
+                                  "\"notes\":\"  keep  \"",
+                                  "\"carrier\":\"UPSN\"",
+                                  "\"name\":\"Alice\"",
+                                  "\"address2\":\"none\"",
+                                  "\"uom\":\"EA\"",
+                                  "\"line_number\":\"2\"",
+                                  "\"description\":\"two\"",
+                                  "\"vendor_sku\":\"SKU-1\"",
+                                  "failed segment",
+                                  "value is 7 bytes",
+                                  "'order_type'",
+                                  "required field missing",
+                                  "rule 'description'"};
+    for (size_t k = 0; k < sizeof expect / sizeof *expect; k++)
+        if (!strstr(planned.data, expect[k]))
+            fail_msg("'%s' not in:\n%s", expect[k], planned.data);
+    dg_buf_free(&planned);
+    dg_buf_free(&alone);
+    dg_map_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -916,6 +994,7 @@ int main(void)
         cmocka_unit_test(components_and_repetitions),
         cmocka_unit_test(plans_like_paths_alone),
         cmocka_unit_test(dispatch_loop_edges),
+        cmocka_unit_test(ops_like_engine),
     };
     return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }
