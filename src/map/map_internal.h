@@ -26,6 +26,7 @@ typedef struct map_table {
     const char *name;
     const char **keys, **vals;
     size_t *klens; /* strlen of each key, so a lookup compares lengths first */
+    uint64_t *kpack; /* keys of up to 8 bytes as map_fold8 packs them (0: compared as text) */
     size_t n;
     const char *dflt; /* "_default" entry: value for codes not in the table */
 } map_table;
@@ -241,6 +242,21 @@ typedef struct map_pos {
 } map_pos;
 
 /* Rule engine (map_rule.c). */
+/* A code of up to 8 bytes, ASCII upper-cased (as strncasecmp compares in the C locale), packed
+ * in one number: a table lookup compares lengths and numbers instead of calling strncasecmp. */
+static inline uint64_t map_fold8(const char *s, size_t len)
+{
+    uint64_t k = 0;
+    for (size_t i = 0; i < len && i < 8; i++) {
+        unsigned char c = (unsigned char)s[i];
+        k |= (uint64_t)(c >= 'a' && c <= 'z' ? c - 32 : c) << (8 * i);
+    }
+    return k;
+}
+/* The value table t gives code s (its default for a code it lacks), NULL when none. */
+const char *map_table_find(const map_table *t, const char *s, size_t len);
+/* Days of month m (1-12) of year y, leap years counted. */
+int map_days_in_month(int y, int m);
 int map_apply_any(const dg_mapping *m, const map_rule *r, const char *const *vals,
                   const size_t *lens, size_t n, dg_doc *doc, void *rec, const map_pos *pos,
                   dg_error *err);

@@ -67,6 +67,7 @@ static int table_from_node(dg_mapping *m, map_table *t, const dg_node *n, dg_err
     t->keys = dg_arena_alloc(m->arena, (n->n_items + 1) * sizeof *t->keys);
     t->klens = dg_arena_alloc(m->arena, (n->n_items + 1) * sizeof *t->klens);
     t->vals = dg_arena_alloc(m->arena, (n->n_items + 1) * sizeof *t->vals);
+    t->kpack = dg_arena_alloc(m->arena, (n->n_items + 1) * sizeof *t->kpack);
     for (size_t i = 0; i < n->n_items; i++) {
         const dg_node *e = n->items[i];
         if (e->type != DG_NODE_SCALAR)
@@ -77,6 +78,7 @@ static int table_from_node(dg_mapping *m, map_table *t, const dg_node *n, dg_err
         }
         t->klens[t->n] = strlen(e->key);
         t->keys[t->n] = dg_arena_strdup(m->arena, e->key);
+        t->kpack[t->n] = t->klens[t->n] <= 8 ? map_fold8(e->key, t->klens[t->n]) : 0;
         t->vals[t->n++] = dg_arena_strdup(m->arena, e->value);
     }
     return 0;

@@ -39,7 +39,7 @@ typedef struct {
     int y, mo, d, h, mi, s;
 } tm_parts;
 
-static int days_in_month(int y, int m)
+int map_days_in_month(int y, int m)
 {
     static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
@@ -136,7 +136,7 @@ static int parse_pattern(const char *pat, const char *s, size_t len, tm_parts *t
 static bool date_ok(const tm_parts *t)
 {
     return t->y >= 1900 && t->y <= 2999 && t->mo >= 1 && t->mo <= 12 && t->d >= 1 &&
-           t->d <= days_in_month(t->y, t->mo);
+           t->d <= map_days_in_month(t->y, t->mo);
 }
 
 static bool time_ok(const tm_parts *t)
@@ -166,12 +166,18 @@ static void format_pattern(const char *pat, const tm_parts *t, dg_buf *out)
 
 /* ---- inbound ------------------------------------------------------------------------------- */
 
-static const char *lookup(const map_table *t, const char *s, size_t len)
+const char *map_table_find(const map_table *t, const char *s, size_t len)
 {
+    uint64_t k = len <= 8 && t->kpack ? map_fold8(s, len) : 0;
     for (size_t i = 0; i < t->n; i++)
-        if (t->klens[i] == len && !strncasecmp(t->keys[i], s, len))
+        if (t->klens[i] == len && (k ? t->kpack[i] == k : !strncasecmp(t->keys[i], s, len)))
             return t->vals[i];
     return t->dflt;
+}
+
+static const char *lookup(const map_table *t, const char *s, size_t len)
+{
+    return map_table_find(t, s, len);
 }
 
 /* strchr(set, c) != NULL without the call (set is a rule's few 'strip' characters; as strchr,

@@ -1,5 +1,6 @@
 /* X12 adapter, inbound: transaction sets from the streaming X12 reader -> canonical documents
  * through compiled X12 paths (map_x12path.c). Outbound is in map_x12_write.c. */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,21 +45,47 @@ static int compile_cond(dg_mapping *m, map_rule *r, dg_error *err)
     return 0;
 }
 
+/* Whether source p is one the ops read: found by the walk, a whole element or SEG@Q. */
+static bool op_source(const xpath *p)
+{
+    return p->node >= 0 && (p->whole || (p->n_quals && p->qual_keys && !p->all_pairs));
+}
+
+/* The kind of op for rule r (XOP_RULE: the general engine). */
+static int op_kind(const map_rule *r)
+{
+    if (!r->n_src || r->n_src > 4 || r->cnst || (r->n_src > 1 && !r->first))
+        return XOP_RULE;
+    for (size_t k = 0; k < r->n_src; k++)
+        if (!op_source(r->src_c[k]))
+            return XOP_RULE;
+    if (r->field->type != DG_FIELD_STR) /* the number parsed as it is: nothing to take out */
+        return r->table || r->strip || r->thou_sep || r->dec_sep ? XOP_RULE : XOP_DEC;
+    if (r->date || r->time)
+        return r->date && !strcmp(r->date, "%Y%m%d") && !r->table ? XOP_DATE : XOP_RULE;
+    if (r->strip)
+        return XOP_RULE;
+    if (r->table)
+        return XOP_TABLE;
+    const xpath *p = r->src_c[0];
+    return r->n_src == 1 && p->whole && r->case_ == MAP_CASE_NONE && !r->negate_c ? XOP_COPY
+                                                                                  : XOP_TEXT;
+}
+
 /* Rule r of a list whose group record is list_group's (DG_FIELD_BODY: the header's) as an op. */
 static xop compile_op(const map_rule *r, int list_group, bool quiet)
 {
     xop op = {.kind = XOP_RULE, .quiet = quiet};
-    const xpath *p = r->n_src == 1 ? r->src_c[0] : NULL;
     int fg = r->field->group;
-    if (!r->plain || !p || p->node < 0 || !p->whole || r->negate_c ||
-        (fg != DG_FIELD_BODY && fg != list_group) || r->max_bytes > UINT32_MAX ||
+    if ((fg != DG_FIELD_BODY && fg != list_group) || r->max_bytes > UINT32_MAX ||
         r->field->offset > UINT32_MAX)
         return op;
-    op.kind = XOP_COPY;
+    const xpath *p = r->n_src ? r->src_c[0] : NULL;
+    op.kind = (uint8_t)op_kind(r);
     op.trim = r->trim;
     op.body = fg == DG_FIELD_BODY;
-    op.node = (uint16_t)p->node;
-    op.el = (uint16_t)p->ref.el;
+    op.node = p && p->node >= 0 ? (uint16_t)p->node : 0;
+    op.el = p ? (uint16_t)p->ref.el : 0;
     op.off = (uint32_t)r->field->offset;
     op.max = (uint32_t)r->max_bytes;
     return op;
@@ -405,6 +432,113 @@ static inline bool apply_copy(x12_read *x, const xset *s, const xop *op, dg_doc 
     return !len && op->quiet;
 }
 
+enum { OP_DONE, OP_SKIP, OP_GENERAL };
+
+/* The value of a typed op's sources (trimmed as the engine trims them: first_of takes the
+ * first with something after its leading blanks). *raw: some source had a value at all
+ * (then *at is its segment, for negate_if). */
+static inline const char *op_value(x12_read *x, const xset *s, const map_rule *r, size_t *len,
+                                   bool *raw, size_t *at)
+{
+    const char *v = NULL;
+    *len = 0;
+    *raw = false;
+    for (size_t k = 0; k < r->n_src; k++) {
+        const xpath *p = r->src_c[k];
+        size_t seg = x12_plan_at(&x->run, p->node), l = 0;
+        const char *w = seg != SIZE_MAX ? x12_path_value_at(s, p, seg, &l) : NULL;
+        if (!w || !l)
+            continue;
+        if (!*raw) {
+            *raw = true;
+            *at = seg;
+        }
+        if (r->n_src == 1) {
+            v = w;
+            *len = l;
+            break;
+        }
+        while (l && map_is_space(*w)) /* first_of: the engine skips leading blanks */
+            w++, l--;
+        if (l) {
+            v = w;
+            *len = l;
+            break;
+        }
+    }
+    while (v && r->trim && *len && map_is_space(*v))
+        v++, --*len;
+    while (v && r->trim && *len && map_is_space(v[*len - 1]))
+        --*len;
+    return v;
+}
+
+/* A typed op (not XOP_COPY): OP_DONE, OP_SKIP (a quiet rule without a value) or OP_GENERAL
+ * (anything else: the engine does it, with its messages). */
+static int apply_typed(x12_read *x, const xset *s, const map_rule *r, const xop *op, dg_doc *doc,
+                       char *rec)
+{
+    size_t len, at = SIZE_MAX;
+    bool raw;
+    const char *v = op_value(x, s, r, &len, &raw, &at);
+    if (!raw)
+        return op->quiet ? OP_SKIP : OP_GENERAL;
+    if (!len || len > op->max)
+        return OP_GENERAL;
+    char **out = (char **)(void *)(rec + op->off);
+    switch (op->kind) {
+    case XOP_DEC: {
+        if (memchr(v, ' ', len))
+            return OP_GENERAL;
+        dg_dec *d = (dg_dec *)(void *)(rec + op->off);
+        if (dg_dec_parse(v, len, r->implied, d))
+            return OP_GENERAL;
+        if (r->negate_c && x12_step_match(s, at, r->negate_c))
+            d->v = -d->v;
+        return OP_DONE;
+    }
+    case XOP_DATE: { /* CCYYMMDD, the usual X12 date; any other shape goes the general way */
+        int y = 0, mo = 0, d = 0;
+        if (len != 8)
+            return OP_GENERAL;
+        for (size_t k = 0; k < 8; k++) {
+            unsigned c = (unsigned char)v[k] - '0';
+            if (c > 9)
+                return OP_GENERAL;
+            if (k < 4)
+                y = y * 10 + (int)c;
+            else if (k < 6)
+                mo = mo * 10 + (int)c;
+            else
+                d = d * 10 + (int)c;
+        }
+        if (y < 1900 || y > 2999 || mo < 1 || mo > 12 || d < 1 || d > map_days_in_month(y, mo))
+            return OP_GENERAL;
+        char iso[10] = {v[0], v[1], v[2], v[3], '-', v[4], v[5], '-', v[6], v[7]};
+        *out = doc_text(x, doc, iso, sizeof iso);
+        return OP_DONE;
+    }
+    case XOP_TABLE: {
+        const char *t = map_table_find(r->table, v, len);
+        if (t) {
+            v = t;
+            len = strlen(t);
+        } else if (r->table_strict) {
+            return OP_GENERAL;
+        }
+        break;
+    }
+    default: break;
+    }
+    char *c = doc_text(x, doc, v, len);
+    if (r->case_ != MAP_CASE_NONE)
+        for (char *p = c; *p; p++)
+            *p = (char)(r->case_ == MAP_CASE_UPPER ? toupper((unsigned char)*p)
+                                                   : tolower((unsigned char)*p));
+    *out = c;
+    return OP_DONE;
+}
+
 static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t n, const xplan *pl,
                        xscope sc, dg_doc *doc, int group, size_t idx)
 {
@@ -421,8 +555,11 @@ static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t
     bool fast = walked && s->whole_el; /* the ops read whole elements as the reader split them */
     for (size_t i = 0; i < n; i++) {
         const map_rule *r = &rules[i];
-        if (fast && pl->ops[i].kind == XOP_COPY &&
-            apply_copy(x, s, &pl->ops[i], doc, body_rec, grp_rec))
+        const xop *op = &pl->ops[i];
+        if (fast && op->kind == XOP_COPY && apply_copy(x, s, op, doc, body_rec, grp_rec))
+            continue;
+        if (fast && op->kind > XOP_COPY &&
+            apply_typed(x, s, r, op, doc, op->body ? body_rec : grp_rec) != OP_GENERAL)
             continue;
         const char *vals[MAX_SRC];
         size_t lens[MAX_SRC], at[MAX_SRC];

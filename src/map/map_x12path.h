@@ -225,19 +225,23 @@ typedef struct xplan {
     struct xop *ops; /* per rule: what applying it takes (map_x12.c compiles them) */
 } xplan;
 
-/* A rule compiled at load for the walk's answers. XOP_COPY: one source whose segment the
- * walk finds and whose value is a whole element, into a text field without a transform
- * (trim and the length cap aside): applying it is a lookup, a trim and a copy. Anything the
- * copy does not cover (no segment, an empty or too long value, a default, a required field)
- * and every other rule (XOP_RULE) go the general way, which gives the same for a copy. */
-enum { XOP_RULE, XOP_COPY };
+/* A rule compiled at load for the walk's answers (map_x12.c). XOP_COPY: one source whose
+ * segment the walk finds and whose value is a whole element, into a text field without a
+ * transform (trim and the length cap aside): applying it is a lookup, a trim and a copy. The
+ * typed ops take sources the walk finds (whole elements, SEG@Q qualifiers; one, or first_of)
+ * into a text field with a case (XOP_TEXT), through a code table (XOP_TABLE), as a CCYYMMDD
+ * date (XOP_DATE) or into a number (XOP_DEC, negate_if included). Whatever an op does not
+ * cover (no value and a default or a required field, a value over the cap, a bad date or
+ * number, a code a strict table lacks) and every other rule (XOP_RULE) go the general way,
+ * which gives the same and the same messages. */
+enum { XOP_RULE, XOP_COPY, XOP_TEXT, XOP_TABLE, XOP_DATE, XOP_DEC };
 typedef struct xop {
     uint8_t kind;
     bool quiet;    /* the rule sets nothing without a value (as xplan.quiet) */
     bool trim;     /* the rule's trim */
     bool body;     /* the field is in the document's body, else in the list's group record */
-    uint16_t node; /* the plan node of the one source */
-    uint16_t el;   /* the element copied (1-based) */
+    uint16_t node; /* XOP_COPY: the plan node of the one source */
+    uint16_t el;   /* XOP_COPY: the element copied (1-based) */
     uint32_t off;  /* the field's offset in its record */
     uint32_t max;  /* the rule's max_bytes */
 } xop;

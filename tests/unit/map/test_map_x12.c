@@ -976,6 +976,84 @@ static void ops_like_engine(void **state)
     dg_map_free(m);
 }
 
+/* The typed ops (a number with negate_if, a CCYYMMDD date, a code table plain and strict, a
+ * case, first_of with a blank first source, SEG@Q qualifiers) give what the general engine
+ * gives, and hand it what they do not cover (a 6-digit date, a number with a blank inside, a
+ * bad date or number, a code a strict table lacks) with the same messages. */
+static void typed_ops_like_engine(void **state)
+{
+    (void)state;
+    static const char *const bodies[] = {
+        "BEG*00*DS*PO-1**20240301~CUR*BY*usd~DTM*002*20240310~AMT*TT*12.5~N1*ST*Alice~"
+        "N4*Austin*TX*78701*usa~N1*BT*Bob~N4*Denver*CO*80202*CAN~SAC*A*D240***350~"
+        "SAC*C*H850***1.25~SAC*A*ZZZZ***-350~PO1*1*2*EA*4.01**VP*SKU-1*IN*B-1~PID*F*08***Thing~"
+        "PO1*2*1.5*EA*  3 **BP*B-2~PID*F****  Other ~",
+        "BEG*00*DS*PO-2**20240231~PO1*1*2*EA~",
+        "BEG*00*DS*PO-3**240301~CUR*BY*Eur~DTM*010*   ~DTM*002*20240311~PO1*1*2*EA*1 000~",
+        "BEG*00*DS*PO-4**20240301~N1*BT*Bob~N4*Denver*CO*80202*XX~PO1*1*2*EA~",
+        "BEG*00*DS*PO-5**20240301~PO1*1*2x*EA~",
+        "BEG*00*DS*PO-6**2024-03-01~PO1*1*2*EA~",
+    };
+    const char *in = x12_sets("typed.edi", bodies, sizeof bodies / sizeof *bodies);
+    const char *yaml =
+        "direction: in\ndocument: order\nformat: x12\nx12:\n  transaction_set: \"850\"\n"
+        "  until: [CTT]\ntables:\n  countries: {USA: US, CAN: CA}\n"
+        "  charge_types: {D240: FREIGHT, H850: TAX, _default: OTHER}\nfields:\n"
+        "  - {target: order_number, source: BEG03}\n"
+        "  - {target: order_date, source: BEG05, date: CCYYMMDD, required: true}\n"
+        "  - {target: currency, source: CUR02, case: upper}\n"
+        "  - {target: requested_ship_date, date: CCYYMMDD,\n"
+        "     first_of: [\"DTM[DTM01=010]/DTM02\", \"DTM[DTM01=002]/DTM02\"]}\n"
+        "  - {target: total, source: \"AMT[AMT01=TT]/AMT02\"}\n"
+        "  - {target: ship_to.country, source: \"N1[N101=ST]/N4/N404\", table: countries}\n"
+        "  - {target: bill_to.country, source: \"N1[N101=BT]/N4/N404\", table: countries,\n"
+        "     table_strict: true}\n"
+        "groups:\n  - target: lines\n    each: PO1\n    fields:\n"
+        "      - {target: quantity, source: PO102, required: true}\n"
+        "      - {target: unit_price, source: PO104}\n"
+        "      - {target: vendor_sku, first_of: [\"PO1@VP\", \"PO1@BP\"]}\n"
+        "      - {target: buyer_sku, source: \"PO1@BP,IN\", case: lower}\n"
+        "      - {target: description, trim: false,\n"
+        "         first_of: [\"PID[PID01=F,PID02=08]/PID05\", \"PID[PID01=F]/PID05\"]}\n"
+        "  - target: charges\n    each: SAC\n    body: [CUR]\n    fields:\n"
+        "      - {target: type, source: SAC02, table: charge_types}\n"
+        "      - {target: amount, source: SAC05, decimals: 2, negate_if: \"SAC01=A\"}\n";
+    dg_mapping *m = load_map(write_tmp("typed.yaml", yaml));
+    dg_buf planned = DG_BUF_INIT, alone = DG_BUF_INIT;
+    transcribe_x12(m, in, false, &planned);
+    transcribe_x12(m, in, true, &alone);
+    assert_string_equal(planned.data, alone.data);
+    const char *const expect[] = {"\"order_date\":\"2024-03-01\"",
+                                  "\"currency\":\"USD\"",
+                                  "\"requested_ship_date\":\"2024-03-10\"",
+                                  "\"total\":\"12.50\"",
+                                  "\"country\":\"US\"",
+                                  "\"country\":\"CA\"",
+                                  "\"type\":\"FREIGHT\",\"amount\":\"-3.50\"",
+                                  "\"type\":\"TAX\",\"amount\":\"1.25\"",
+                                  "\"type\":\"OTHER\",\"amount\":\"3.50\"",
+                                  "\"vendor_sku\":\"SKU-1\"",
+                                  "\"buyer_sku\":\"b-1\"",
+                                  "\"description\":\"Thing\"",
+                                  "\"vendor_sku\":\"B-2\"",
+                                  "\"unit_price\":\"3.00\"",
+                                  "\"description\":\"Other \"",
+                                  "\"quantity\":\"1.5\"",
+                                  "rule 'order_date': '20240231' is not a date",
+                                  "\"currency\":\"EUR\"",
+                                  "\"requested_ship_date\":\"2024-03-11\"",
+                                  "\"unit_price\":\"1000.00\"",
+                                  "code 'XX' is not in table 'countries'",
+                                  "'2x' is not a number",
+                                  "'2024-03-01' is not a date"};
+    for (size_t k = 0; k < sizeof expect / sizeof *expect; k++)
+        if (!strstr(planned.data, expect[k]))
+            fail_msg("'%s' not in:\n%s", expect[k], planned.data);
+    dg_buf_free(&planned);
+    dg_buf_free(&alone);
+    dg_map_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -995,6 +1073,7 @@ int main(void)
         cmocka_unit_test(plans_like_paths_alone),
         cmocka_unit_test(dispatch_loop_edges),
         cmocka_unit_test(ops_like_engine),
+        cmocka_unit_test(typed_ops_like_engine),
     };
     return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }
