@@ -375,6 +375,50 @@ static const dg_x12_flat *flatten(dg_arena *a, const dg_x12_elem_use *uses, int 
     return f;
 }
 
+/* dg_x12_seg_def.flat_lo/hi and the kind masks from s->flat: the length bounds under which
+ * flat_ok (validate.c) can say yes, so that a length outside them is refused without a look at
+ * the value (a refused value goes to the general checks; only a yes must be exact). */
+static void flat_bounds(dg_arena *a, dg_x12_seg_def *s)
+{
+    size_t n = ((size_t)s->n_elems + 3) / 4 * 4 + 4;
+    int32_t *lo = dg_arena_alloc(a, n * sizeof *lo), *hi = dg_arena_alloc(a, n * sizeof *hi);
+    for (size_t i = 0; i < n; i++) {
+        lo[i] = 1; /* never: no length is >= 1 and <= 0 */
+        hi[i] = 0;
+    }
+    for (int i = 0; i < s->n_elems; i++) {
+        const dg_x12_flat *f = &s->flat[i];
+        const uint64_t bit = i < 63 ? 1ULL << (i + 1) : 0;
+        /* values are shorter than the reader's 1 GiB limit, so a bound of INT32_MAX is none */
+        int32_t min = f->min > INT32_MAX ? INT32_MAX : (int32_t)f->min;
+        int32_t max = f->max > INT32_MAX ? INT32_MAX : (int32_t)f->max;
+        switch ((dg_x12_flat_kind)f->kind) {
+        case DG_X12_FLAT_GENERAL: continue;
+        case DG_X12_FLAT_TEXT: lo[i] = min, hi[i] = max; break;
+        case DG_X12_FLAT_CODE: /* codes of at most 8 bytes are in the hash table */
+            lo[i] = min, hi[i] = max < 8 ? max : 8;
+            s->flat_code |= bit;
+            break;
+        case DG_X12_FLAT_INT: /* digits are counted, not bytes: the value's test decides */
+        case DG_X12_FLAT_DEC:
+            lo[i] = 1, hi[i] = INT32_MAX;
+            s->flat_num |= bit;
+            break;
+        case DG_X12_FLAT_DATE:
+            lo[i] = min, hi[i] = max;
+            s->flat_date |= bit;
+            break;
+        case DG_X12_FLAT_TIME:
+            lo[i] = 1, hi[i] = INT32_MAX;
+            s->flat_time |= bit;
+            break;
+        case DG_X12_FLAT_ANY: lo[i] = 1, hi[i] = INT32_MAX; break;
+        }
+    }
+    s->flat_lo = lo;
+    s->flat_hi = hi;
+}
+
 static int build_seg(dg_arena *a, const dg_x12_version *v, const raw *r, dg_x12_seg_def **out,
                      dg_error *err)
 {
@@ -401,6 +445,8 @@ static int build_seg(dg_arena *a, const dg_x12_version *v, const raw *r, dg_x12_
         index_rules(a, s->rules, s->n_rules, &s->rules_at, &s->rules_r);
     if (!rc)
         s->flat = flatten(a, s->elems, s->n_elems);
+    if (!rc)
+        flat_bounds(a, s);
     *out = s;
     return rc;
 }

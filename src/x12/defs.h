@@ -100,6 +100,13 @@ typedef struct dg_x12_seg_def {
                                  segment has more than 64 rules */
     uint64_t rules_r;         /* the R (at least one required) rules, checked always */
     const dg_x12_flat *flat;  /* [n_elems]: each position's compiled checks */
+    /* The same checks by position for the validator's vector pass (validate.c flat_pass): the
+     * value at position p must have flat_lo[p - 1] <= length <= flat_hi[p - 1] (a composite
+     * or a general position: never); then a position whose bit p is set in one of the masks
+     * below also has its kind's test (else the length decides). Arrays padded with "never" to
+     * a multiple of 4 entries. */
+    const int32_t *flat_lo, *flat_hi;
+    uint64_t flat_code, flat_num, flat_date, flat_time;
 } dg_x12_seg_def;
 
 /* A segment entry or a loop in a set's structure. For a loop, body[0] is its first

@@ -359,11 +359,16 @@ static inline void sb_append(reader *r, const char *s, size_t n)
     r->sb_len += n;
 }
 
+/* Lengths readable past a set's last element (dg_x12_set.padded: the validator reads them four
+ * at a time), zeroed so that they are defined. */
+#define EL_LEN_SLACK 4
+
 static void grow_el(reader *r)
 {
     size_t ncap = r->el_cap ? r->el_cap * 2 : 1024;
     r->el_off = xrealloc(r->el_off, ncap * sizeof *r->el_off);
-    r->el_len = xrealloc(r->el_len, ncap * sizeof *r->el_len);
+    r->el_len = xrealloc(r->el_len, (ncap + EL_LEN_SLACK) * sizeof *r->el_len);
+    memset(r->el_len + r->el_cap, 0, (ncap + EL_LEN_SLACK - r->el_cap) * sizeof *r->el_len);
     r->el_ptr = xrealloc(r->el_ptr, ncap * sizeof *r->el_ptr);
     r->ptrs_stale = true;
     r->el_cap = ncap;

@@ -49,6 +49,8 @@ typedef struct {
     size_t cap_slots;
     bool hl_numbered; /* every HL01 so far is its position: 1, 2, 3 ... */
     bool hl_table;    /* slots index every HL (built once the numbering broke) */
+    bool memo;        /* place() may use and fill `placed` */
+    bool missing_hit; /* check_missing went past its mask test (it may report) */
     int n_ep;
     /* not cleared per set: the element problems of the segment being checked, and the first
      * HLs of an 856 (most ASNs fit, so no allocation) */
@@ -294,64 +296,110 @@ static inline __attribute__((always_inline)) void check_value(vctx *v, const dg_
     }
 }
 
-/* True when the value passes the position's compiled checks (dg_x12_flat), i.e. check_value would
- * find nothing wrong with it; false sends it to check_value, which reports what it finds. For a
- * value of printable ASCII (the segment's scan found no other byte). */
-static inline bool flat_ok(const dg_x12_flat *f, const char *val, size_t n)
+/* Bit p (1..last) of *have: element p has a value; of the result: its length is within
+ * [lo[p - 1], hi[p - 1]]. lens[1..] may be read up to a multiple of 4 past last (padded sets).
+ * Why a vector path: the loop over positions with a test per kind was the largest part of the
+ * element checks (about 30 instructions per element); with SSE2 (x86_64's baseline) four
+ * lengths are compared at once and only the values that need a look at their bytes (codes,
+ * numbers, dates, times) are visited. The plain loop gives the same masks
+ * (tests/unit/x12/test_scan.c flat_bounds_vector_like_plain). */
+static inline uint64_t flat_bounds_plain(const int32_t *lo, const int32_t *hi, const uint32_t *lens,
+                                         int last, uint64_t *have)
 {
-    switch ((dg_x12_flat_kind)f->kind) {
-    case DG_X12_FLAT_TEXT: return n >= f->min && n <= f->max;
-    case DG_X12_FLAT_CODE: {
-        if (n < f->min || n > f->max || n > 8)
-            return false;
-        uint64_t k = dg_x12_pack8_padded(val, n); /* only from padded sets */
-        for (size_t j = (size_t)dg_x12_mix64(k) & f->hash_mask;; j = (j + 1) & f->hash_mask) {
-            if (f->hash[j] == k)
-                return true;
-            if (!f->hash[j])
-                return false;
-        }
+    uint64_t h = 0, fits = 0;
+    for (int p = 1; p <= last; p++) {
+        const int64_t n = lens[p];
+        h |= (uint64_t)(n != 0) << p;
+        fits |= (uint64_t)(n >= lo[p - 1] && n <= hi[p - 1]) << p;
     }
-    case DG_X12_FLAT_INT:
-    case DG_X12_FLAT_DEC: {
-        size_t i = *val == '-', digits = 0, dots = 0;
-        for (; i < n; i++) {
-            unsigned c = (unsigned char)val[i];
-            digits += c - '0' < 10;
-            dots += c == '.';
-        }
-        size_t minus = *val == '-';
-        return digits + dots + minus == n && digits && digits >= f->min && digits <= f->max &&
-               dots <= (f->kind == DG_X12_FLAT_DEC ? 1u : 0u);
+    *have = h;
+    return fits;
+}
+
+#ifdef __SSE2__
+static inline uint64_t flat_bounds_sse2(const int32_t *lo, const int32_t *hi, const uint32_t *lens,
+                                        int last, uint64_t *have)
+{
+    uint64_t absent = 0, out = 0;
+    for (int c = 0; c < last; c += 4) {
+        /* lengths stay below 2^30 (the reader's set limit): a signed compare is exact */
+        const __m128i n = _mm_loadu_si128((const __m128i *)(const void *)(lens + 1 + c));
+        const __m128i l = _mm_loadu_si128((const __m128i *)(const void *)(lo + c));
+        const __m128i h = _mm_loadu_si128((const __m128i *)(const void *)(hi + c));
+        const __m128i bad = _mm_or_si128(_mm_cmpgt_epi32(l, n), _mm_cmpgt_epi32(n, h));
+        absent |=
+            (uint64_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(n, _mm_setzero_si128())))
+            << (c + 1);
+        out |= (uint64_t)_mm_movemask_ps(_mm_castsi128_ps(bad)) << (c + 1);
     }
-    case DG_X12_FLAT_DATE: return n >= f->min && n <= f->max && valid_date(val, n);
-    case DG_X12_FLAT_TIME: return valid_time(val, n);
-    case DG_X12_FLAT_ANY: return true;
-    case DG_X12_FLAT_GENERAL: return false;
-    }
-    return false;
+    const uint64_t upto = ((2ULL << last) - 1) & ~1ULL; /* bits 1..last (last < 64) */
+    *have = ~absent & upto;
+    return ~out & upto;
+}
+#endif
+
+uint64_t dg_x12_debug_flat_bounds(bool vector, const int32_t *lo, const int32_t *hi,
+                                  const uint32_t *lens, int last, uint64_t *have)
+{
+#ifdef __SSE2__
+    if (vector)
+        return flat_bounds_sse2(lo, hi, lens, last, have);
+#endif
+    (void)vector;
+    return flat_bounds_plain(lo, hi, lens, last, have);
 }
 
 /* The values of elements 1..last against their compiled checks: sets *present (bit p: element p
  * has a value) and returns the positions whose value they did not accept. A function of its own:
  * inlined into the validator's loop it had to keep its values on the stack. */
-static __attribute__((noinline)) uint64_t flat_pass(const dg_x12_flat *flat, const char *const *el,
-                                                    const uint32_t *lens, int last,
-                                                    uint64_t *present)
+static __attribute__((noinline)) uint64_t flat_pass(const dg_x12_seg_def *def,
+                                                    const char *const *el, const uint32_t *lens,
+                                                    int last, uint64_t *present)
 {
-    uint64_t have = 0, refused = 0, bit = 1;
-    for (int i = 1; i <= last; i++) {
-        bit <<= 1;
-        size_t n = lens[i];
-        if (!n)
-            continue;
-        have |= bit;
-        const dg_x12_flat *f = &flat[i - 1];
-        bool ok = f->kind == DG_X12_FLAT_TEXT ? n >= f->min && n <= f->max : flat_ok(f, el[i], n);
-        if (!ok)
-            refused |= bit;
-    }
+    uint64_t have, fits;
+#ifdef __SSE2__
+    fits = flat_bounds_sse2(def->flat_lo, def->flat_hi, lens, last, &have);
+#else
+    fits = flat_bounds_plain(def->flat_lo, def->flat_hi, lens, last, &have);
+#endif
     *present = have;
+    uint64_t refused = have & ~fits, look = have & fits, m;
+    const dg_x12_flat *flat = def->flat;
+    for (m = look & def->flat_code; m; m &= m - 1) {
+        const int i = __builtin_ctzll(m);
+        const dg_x12_flat *f = &flat[i - 1];
+        const uint64_t k = dg_x12_pack8_padded(el[i], lens[i]); /* only from padded sets */
+        size_t j = (size_t)dg_x12_mix64(k) & f->hash_mask;
+        while (f->hash[j] && f->hash[j] != k)
+            j = (j + 1) & f->hash_mask;
+        if (!f->hash[j])
+            refused |= m & (0 - m);
+    }
+    for (m = look & def->flat_num; m; m &= m - 1) {
+        const int i = __builtin_ctzll(m);
+        const dg_x12_flat *f = &flat[i - 1];
+        const char *val = el[i];
+        const size_t n = lens[i], minus = *val == '-';
+        size_t digits = 0, dots = 0;
+        for (size_t b = minus; b < n; b++) {
+            const unsigned c = (unsigned char)val[b];
+            digits += c - '0' < 10;
+            dots += c == '.';
+        }
+        if (!(digits + dots + minus == n && digits && digits >= f->min && digits <= f->max &&
+              dots <= (f->kind == DG_X12_FLAT_DEC ? 1u : 0u)))
+            refused |= m & (0 - m);
+    }
+    for (m = look & def->flat_date; m; m &= m - 1) {
+        const int i = __builtin_ctzll(m);
+        if (!valid_date(el[i], lens[i]))
+            refused |= m & (0 - m);
+    }
+    for (m = look & def->flat_time; m; m &= m - 1) {
+        const int i = __builtin_ctzll(m);
+        if (!valid_time(el[i], lens[i]))
+            refused |= m & (0 - m);
+    }
     return refused;
 }
 
@@ -636,7 +684,7 @@ static void check_elements(vctx *v, const dg_x12_seg *s, unsigned scan, const dg
          * ASCII only): each value against its position's compiled checks; a value they do not
          * accept goes through the general checks (and is reported there) */
         uint64_t present;
-        for (uint64_t m = flat_pass(def->flat, s->el, s->el_len, last, &present); m; m &= m - 1) {
+        for (uint64_t m = flat_pass(def, s->el, s->el_len, last, &present); m; m &= m - 1) {
             int k = __builtin_ctzll(m);
             const dg_x12_elem_use *u = &def->elems[k - 1];
             if (u->comp)
@@ -917,6 +965,7 @@ static inline void check_missing(vctx *v, int depth, size_t from, size_t to, con
         if (!(v->stk[depth].loop->mandatory & range))
             return;
     }
+    v->missing_hit = true;
     check_missing_slow(v, depth, from, to, at);
 }
 
@@ -1019,15 +1068,74 @@ static inline uint32_t seg_key_of(const dg_x12_seg *s)
     return dg_x12_seg_key(s->el[0]);
 }
 
+/* Where a segment went from where the structure stood: for the innermost open loop, its
+ * position and whether that entry was used (count > 0), and the segment's key, the frame it
+ * matched in (depth), the entry (q) and whether it was another use of the current one. The
+ * frames below the innermost loop are its ancestors, each at the position of the loop above it
+ * (count > 0), so these four decide the search and every missing-entry check on the way; a
+ * placing whose checks could report (a mandatory entry skipped) is not kept. Why: the search
+ * with its frame walk and missing checks was about 130 instructions per segment, and sets
+ * repeat the same few steps. Kept for this thread's sets while the definitions are the same. */
+#define PLACED 1024
+static _Thread_local struct {
+    uint64_t serial;
+    struct placed {
+        const dg_x12_node *loop;
+        uint32_t pos_used; /* pos << 1 | (count > 0) */
+        uint32_t key;
+        const dg_x12_node *e;
+        const char *loop_id;
+        int depth;
+        uint32_t q;
+        bool again;
+    } e[PLACED];
+} placed;
+
+/* The entry e matched in frame f (count updated): its max use, and its loop opened. */
+static inline void enter(vctx *v, const dg_x12_seg *s, const dg_x12_node *e, const frame *f,
+                         int depth, const char *loop_id)
+{
+    if (e->max && f->count > e->max)
+        seg_problem(v, e->loop_id[0] ? "4" : "5", s->el[0], s, loop_id,
+                    e->loop_id[0] ? "loop %s occurs more than %ld times"
+                                  : "segment %s used more than %ld times",
+                    e->loop_id[0] ? e->loop_id : s->el[0], e->max);
+    v->top = depth;
+    if (e->loop_id[0] && depth + 1 < MAX_DEPTH) {
+        v->top++;
+        v->stk[v->top].loop = e;
+        v->stk[v->top].pos = 0;
+        v->stk[v->top].count = 1;
+    }
+}
+
 /* Places segment s in the structure; returns the definition entry it matched, or NULL. */
 static const dg_x12_node *place(vctx *v, const dg_x12_seg *s, const char **loop_id)
 {
-    const char *id = s->el[0];
     uint32_t key = seg_key_of(s);
     if (!key)
         return NULL;
+    const frame *t = &v->stk[v->top];
+    const uint32_t pos_used = (uint32_t)t->pos << 1 | (t->count > 0);
+    const uint64_t x =
+        ((uint64_t)(uintptr_t)t->loop ^ (uint64_t)pos_used << 32 ^ key) * 0x9e3779b97f4a7c15ULL;
+    struct placed *c = &placed.e[x >> 54]; /* PLACED = 2^10 */
+    if (v->memo && c->loop == t->loop && c->pos_used == pos_used && c->key == key) {
+        frame *f = &v->stk[c->depth];
+        if (c->again) {
+            f->count++;
+        } else {
+            f->pos = c->q;
+            f->count = 1;
+        }
+        *loop_id = c->loop_id;
+        enter(v, s, c->e, f, c->depth, c->loop_id);
+        return c->e;
+    }
+    const dg_x12_node *top_loop = t->loop;
     unsigned bit = dg_x12_key_bit(key);
     uint64_t word = 1ULL << (bit % 64);
+    v->missing_hit = false;
     for (int d = v->top; d >= 0; d--) {
         frame *f = &v->stk[d];
         const dg_x12_node *L = f->loop;
@@ -1041,7 +1149,8 @@ static const dg_x12_node *place(vctx *v, const dg_x12_seg *s, const char **loop_
         if (q < L->n_body) {
             const dg_x12_node *e = &L->body[q];
             pop_to(v, d, s);
-            if (q == f->pos && f->count > 0) {
+            const bool again = q == f->pos && f->count > 0;
+            if (again) {
                 f->count++;
             } else {
                 check_missing(v, d, rest_from(f), q, s);
@@ -1049,17 +1158,9 @@ static const dg_x12_node *place(vctx *v, const dg_x12_seg *s, const char **loop_
                 f->count = 1;
             }
             *loop_id = e->loop_id[0] ? e->loop_id : loop_of(v, d);
-            if (e->max && f->count > e->max)
-                seg_problem(v, e->loop_id[0] ? "4" : "5", id, s, *loop_id,
-                            e->loop_id[0] ? "loop %s occurs more than %ld times"
-                                          : "segment %s used more than %ld times",
-                            e->loop_id[0] ? e->loop_id : id, e->max);
-            if (e->loop_id[0] && v->top + 1 < MAX_DEPTH) {
-                v->top++;
-                v->stk[v->top].loop = e;
-                v->stk[v->top].pos = 0;
-                v->stk[v->top].count = 1;
-            }
+            if (v->memo && !v->missing_hit)
+                *c = (struct placed){top_loop, pos_used, key, e, *loop_id, d, (uint32_t)q, again};
+            enter(v, s, e, f, d, *loop_id);
             return e;
         }
     }
@@ -1106,6 +1207,11 @@ int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_p
         memset(&rules_ok, 0, sizeof rules_ok);
         rules_ok.serial = serial;
     }
+    if (placed.serial != serial && serial && !no_flat) {
+        memset(&placed, 0, sizeof placed);
+        placed.serial = serial;
+    }
+    v.memo = serial && !no_flat;
     const char *gs08 = set->gs ? set->gs->version : "";
     if (!serial || looked_up.serial != serial || no_flat || looked_up.has_gs != (set->gs != NULL) ||
         strcmp(looked_up.gs08, gs08) || strcmp(looked_up.id, set->id)) {

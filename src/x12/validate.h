@@ -28,6 +28,12 @@ int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_p
  * its number), and keeps nothing from one set to the next (rule outcomes, definition lookups),
  * so that a test can compare the two ways. */
 void dg_x12_debug_set_flat_checks(bool on);
+/* Test hook: the length masks of the compiled checks' vector pass (vector true; SSE2 where the
+ * build has it) or of its plain loop: bit p (1..last) of *have when lens[p] is not 0, of the
+ * result when lo[p - 1] <= lens[p] <= hi[p - 1]. lens, lo and hi are read up to a multiple of 4
+ * past last (last < 64). */
+uint64_t dg_x12_debug_flat_bounds(bool vector, const int32_t *lo, const int32_t *hi,
+                                  const uint32_t *lens, int last, uint64_t *have);
 
 /* ---- whole files ----------------------------------------------------------------------- */
 

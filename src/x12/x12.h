@@ -58,7 +58,8 @@ typedef struct dg_x12_set {
     /* per segment, what the reader's pass over its bytes found (x12/scan.h DG_X12_SCAN_*, 0: not
      * known), so the validator need not rescan; NULL for sets not from the reader */
     const unsigned char *seg_scan;
-    /* at least 8 bytes after each value may be read (the reader's buffers keep 16 spare) */
+    /* at least 8 bytes after each value may be read (the reader's buffers keep 16 spare), and
+     * each segment's el_len[] 3 entries past its last element (whatever they hold) */
     bool padded;
 } dg_x12_set;
 

@@ -450,6 +450,111 @@ static void compiled_checks_like_the_general_ones(void **state)
     twice_end(&t);
 }
 
+/* ---- remembered placings vs the search ------------------------------------------------------ */
+
+/* The file with segments moved about (each dropped, each doubled, each swapped with the next,
+ * each moved to the set's end region), validated with the placings remembered across sets and
+ * searched each time (flat_same): a remembered placing must report exactly what the search
+ * does, missing mandatory segments, loop and use counts included. */
+static void structure_variants(const char *path)
+{
+    size_t n;
+    char *s = dg_test_read_file(path, &n);
+    assert_non_null(s);
+    files_seen++;
+    if (n < 106 || memcmp(s, "ISA", 3) != 0 || n > 20000) {
+        flat_mem(s, n);
+        free(s);
+        return;
+    }
+    const char term = s[105];
+    size_t at[2048], n_at = 0; /* segment starts (after the ISA) */
+    for (size_t i = 106; i < n && n_at < 2048; i++)
+        if (s[i - 1] == term)
+            at[n_at++] = i;
+    char *m = malloc(2 * n + 16);
+    assert_non_null(m);
+    for (size_t k = 0; k + 1 < n_at; k++) {
+        size_t a = at[k], b = at[k + 1], c = k + 2 < n_at ? at[k + 2] : n, len = 0;
+        /* dropped */
+        memcpy(m, s, a);
+        memcpy(m + a, s + b, n - b);
+        flat_mem(m, n - (b - a));
+        /* doubled */
+        memcpy(m, s, b);
+        memcpy(m + b, s + a, b - a);
+        memcpy(m + b + (b - a), s + b, n - b);
+        flat_mem(m, n + (b - a));
+        /* swapped with the next */
+        memcpy(m, s, a);
+        len = a;
+        memcpy(m + len, s + b, c - b), len += c - b;
+        memcpy(m + len, s + a, b - a), len += b - a;
+        memcpy(m + len, s + c, n - c), len += n - c;
+        flat_mem(m, len);
+        /* moved three segments on */
+        if (k + 4 < n_at) {
+            size_t d = at[k + 4];
+            memcpy(m, s, a);
+            len = a;
+            memcpy(m + len, s + b, d - b), len += d - b;
+            memcpy(m + len, s + a, b - a), len += b - a;
+            memcpy(m + len, s + d, n - d), len += n - d;
+            flat_mem(m, len);
+        }
+    }
+    free(m);
+    free(s);
+}
+
+static void remembered_placing_like_the_search(void **state)
+{
+    (void)state;
+    twice t;
+    twice_begin(&t);
+    bool corpus = walk_all(structure_variants, true, structure_variants);
+    print_message("validated %ld sets of %d files and their variants both ways\n", t.sets,
+                  files_seen);
+    assert_true(t.sets > (corpus ? 10000 : 1000));
+    twice_end(&t);
+}
+
+/* The compiled checks' length masks: the vector pass and the plain loop, on lengths and bounds
+ * at the edges (0, 1, equal, one over, large) at every position up to 63. */
+static void flat_bounds_vector_like_plain(void **state)
+{
+    (void)state;
+    static const uint32_t edge[] = {0, 1, 2, 3, 7, 8, 9, 35, 80, 1u << 29, 0x3fffffff};
+    static const int32_t bound[] = {0, 1, 2, 3, 7, 8, 9, 35, 80, INT32_MAX, -1};
+    uint32_t lens[64 + 8];
+    int32_t lo[64 + 8], hi[64 + 8];
+    unsigned seed = 14;
+    long compared = 0;
+    for (int round = 0; round < 4000; round++) {
+        for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+            seed = seed * 1103515245u + 12345u;
+            lens[i] = edge[(seed >> 8) % (sizeof edge / sizeof edge[0])];
+            lo[i] = bound[(seed >> 12) % (sizeof bound / sizeof bound[0])];
+            hi[i] = bound[(seed >> 16) % (sizeof bound / sizeof bound[0])];
+            if ((seed >> 20) % 3 == 0)
+                lo[i] = (int32_t)lens[i]; /* on the edge */
+            if ((seed >> 22) % 3 == 0)
+                hi[i] = (int32_t)lens[i] - (int32_t)((seed >> 24) % 2);
+        }
+        for (int last = 0; last < 64; last++) {
+            uint64_t have_v = 0, have_p = 0;
+            uint64_t fits_v = dg_x12_debug_flat_bounds(true, lo, hi, lens, last, &have_v);
+            uint64_t fits_p = dg_x12_debug_flat_bounds(false, lo, hi, lens, last, &have_p);
+            if (fits_v != fits_p || have_v != have_p)
+                fail_msg("round %d, last %d: vector %016llx/%016llx, plain %016llx/%016llx", round,
+                         last, (unsigned long long)fits_v, (unsigned long long)have_v,
+                         (unsigned long long)fits_p, (unsigned long long)have_p);
+            compared++;
+        }
+    }
+    print_message("compared %ld length masks\n", compared);
+}
+
 /* ---- in place vs copy mode ----------------------------------------------------------------- */
 
 /* Everything the reader hands over, as text. */
@@ -669,6 +774,8 @@ int main(void)
         cmocka_unit_test(vector_and_plain_agree_on_every_file),
         cmocka_unit_test(validator_same_with_the_readers_scan),
         cmocka_unit_test(compiled_checks_like_the_general_ones),
+        cmocka_unit_test(remembered_placing_like_the_search),
+        cmocka_unit_test(flat_bounds_vector_like_plain),
         cmocka_unit_test(in_place_and_copy_agree_on_every_file),
         cmocka_unit_test(blocks_and_plain_reading_agree_on_every_file),
         cmocka_unit_test(blocks_and_plain_reading_agree_at_the_end),
