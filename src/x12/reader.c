@@ -503,8 +503,9 @@ static __attribute__((noinline)) void classify_from(reader *r, size_t b)
  * terminator in the read buffer within BLOCK_SPAN blocks, no byte of the blocks' "other" class
  * in it (so no component or repetition character, no byte to trim and nothing the validator
  * would look at twice: its scan bits are DG_X12_SCAN_DONE alone), at most room bytes and
- * lim_seg_elems separators; false sends it to the plain path. */
-static inline bool find_in_blocks(reader *r, size_t po, size_t room, size_t *q,
+ * lim_seg_elems separators (max_len: the smaller of the two; never more separators than bytes,
+ * so the length bounds both); false sends it to the plain path. */
+static inline bool find_in_blocks(reader *r, size_t po, size_t max_len, size_t *q,
                                   uint64_t em[BLOCK_SPAN], size_t *nb)
 {
     const size_t limit = (size_t)(r->end - r->rbuf);
@@ -526,8 +527,7 @@ static inline bool find_in_blocks(reader *r, size_t po, size_t room, size_t *q,
     em[n++] = r->blocks[k].elem & keep;
     *q = 64 * k + (size_t)__builtin_ctzll(t);
     *nb = n;
-    /* (the last: never more separators than bytes, so never too many) */
-    return !other && *q < limit && *q - po <= room && *q - po <= lim_seg_elems;
+    return !other && *q < limit && *q - po <= max_len;
 }
 
 /* Writes the elements of the segment at s[start..e) (s: rbuf + sbo) split at the separators em
@@ -565,7 +565,7 @@ static inline bool read_blocks(reader *r, size_t room)
     const size_t po = (size_t)(r->p - r->rbuf);
     size_t q, nb;
     uint64_t em[BLOCK_SPAN];
-    if (!find_in_blocks(r, po, room, &q, em, &nb))
+    if (!find_in_blocks(r, po, room < lim_seg_elems ? room : lim_seg_elems, &q, em, &nb))
         return false;
     char *const s = r->sb;
     const size_t sbo = (size_t)(s - r->rbuf);
@@ -1424,6 +1424,7 @@ static __attribute__((noinline)) int read_set_body(reader *r)
     const char elem = r->d.elem;
     const size_t el_cap = r->el_cap, seg_cap = r->seg_cap;
     const size_t max_el = r->max_set_el, max_segs = r->max_set_segs;
+    const size_t lim_bytes = lim_set_bytes, len_cap = lim_seg_elems;
     uint32_t *const el_off = r->el_off, *const el_len = r->el_len;
     const char **const el_ptr = r->el_ptr;
     dg_x12_seg *const segs = r->segs;
@@ -1439,12 +1440,17 @@ static __attribute__((noinline)) int read_set_body(reader *r)
         if (limit - po < 4 ||
             (rb[po] == 'I' && rb[po + 1] == 'S' && rb[po + 2] == 'A' && rb[po + 3] == elem))
             break;
-        size_t room = lim_set_bytes - 1 > set_bytes ? lim_set_bytes - 1 - set_bytes : 0;
-        if (room < SEG_KEEP)
-            room = SEG_KEEP;
+        /* the set's byte limit leaves room for any segment of the blocks (< BLOCK_SPAN * 64
+         * bytes) until the set nears it */
+        size_t max_len = len_cap;
+        if (set_bytes + BLOCK_SPAN * 64 >= lim_bytes) {
+            size_t room = lim_bytes - 1 > set_bytes ? lim_bytes - 1 - set_bytes : 0;
+            max_len = room < SEG_KEEP ? SEG_KEEP : room;
+            max_len = max_len < len_cap ? max_len : len_cap;
+        }
         size_t q, nb;
         uint64_t em[BLOCK_SPAN];
-        if (!find_in_blocks(r, po, room, &q, em, &nb) || n_segs == seg_cap ||
+        if (!find_in_blocks(r, po, max_len, &q, em, &nb) || n_segs == seg_cap ||
             n_el + (q - po) + 1 > el_cap)
             break;
         const uint32_t start = (uint32_t)(po - sbo), e = (uint32_t)(q - sbo);
@@ -1461,7 +1467,7 @@ static __attribute__((noinline)) int read_set_body(reader *r)
         seg_scan[n_segs++] = DG_X12_SCAN_DONE;
         n_el += j + 1;
         po = end_of_last = q + 1;
-        act = envelope_id(s + start, el_len[n_el - j - 1]) || set_bytes >= lim_set_bytes ||
+        act = envelope_id(s + start, el_len[n_el - j - 1]) || set_bytes >= lim_bytes ||
               n_el > max_el || n_segs > max_segs;
         if (act)
             break;

@@ -953,7 +953,9 @@ static void check_hl(vctx *v, const dg_x12_seg *s, const dg_x12_seg_def *hl)
         }
     }
     hl_entry *h = &v->hl[v->n_hl++];
-    size_t ni = strlen(id), nl = strlen(level);
+    /* (a NUL inside a value ends it for every use here, as for strlen) */
+    size_t ni = s->el_len && s->n_el >= 1 ? s->el_len[1] : strlen(id);
+    size_t nl = s->el_len && s->n_el >= 3 ? s->el_len[3] : strlen(level);
     ni = ni < sizeof h->id ? ni : sizeof h->id - 1;
     nl = nl < sizeof h->level ? nl : sizeof h->level - 1;
     memcpy(h->id, id, ni);
