@@ -6,30 +6,21 @@
 #include <stdint.h>
 #include <string.h>
 
-/* A field's JSON key, and the same after a line break and the indentation of its level in the
- * pretty form (ind: body and source fields 4 spaces, a party's 6, a group element's 8). */
-#define KEY(m, ind)                                                                                \
-    "\"" #m "\":", sizeof("\"" #m "\":") - 1,                                                      \
-        "\n" ind "\"" #m "\": ", sizeof("\n" ind "\"" #m "\": ") - 1
-#define IND2 "    "
-#define IND3 "      "
-#define IND4 "        "
 #define STR(T, m)                                                                                  \
     {                                                                                              \
-#m, #m, NULL, DG_FIELD_STR, DG_FIELD_BODY, offsetof(T, m), KEY(m, IND2)                    \
+#m, #m, NULL, DG_FIELD_STR, DG_FIELD_BODY, offsetof(T, m)                                  \
     }
 #define DEC(T, m)                                                                                  \
     {                                                                                              \
-#m, #m, NULL, DG_FIELD_DEC, DG_FIELD_BODY, offsetof(T, m), KEY(m, IND2)                    \
+#m, #m, NULL, DG_FIELD_DEC, DG_FIELD_BODY, offsetof(T, m)                                  \
     }
 #define MON(T, m)                                                                                  \
     {                                                                                              \
-#m, #m, NULL, DG_FIELD_MONEY, DG_FIELD_BODY, offsetof(T, m), KEY(m, IND2)                  \
+#m, #m, NULL, DG_FIELD_MONEY, DG_FIELD_BODY, offsetof(T, m)                                \
     }
 #define PF(T, p, m)                                                                                \
     {                                                                                              \
-#p "." #m, #m, #p, DG_FIELD_STR, DG_FIELD_BODY, offsetof(T, p) + offsetof(dg_party, m),    \
-            KEY(m, IND3)                                                                           \
+#p "." #m, #m, #p, DG_FIELD_STR, DG_FIELD_BODY, offsetof(T, p) + offsetof(dg_party, m)     \
     }
 #define PARTY(T, p)                                                                                \
     PF(T, p, id), PF(T, p, id_qualifier), PF(T, p, name), PF(T, p, company), PF(T, p, address1),   \
@@ -37,20 +28,19 @@
         PF(T, p, country), PF(T, p, phone), PF(T, p, email)
 #define GS(T, g, gi, m)                                                                            \
     {                                                                                              \
-#g "[]." #m, #m, NULL, DG_FIELD_STR, gi, offsetof(T, m), KEY(m, IND4)                      \
+#g "[]." #m, #m, NULL, DG_FIELD_STR, gi, offsetof(T, m)                                    \
     }
 #define GD(T, g, gi, m)                                                                            \
     {                                                                                              \
-#g "[]." #m, #m, NULL, DG_FIELD_DEC, gi, offsetof(T, m), KEY(m, IND4)                      \
+#g "[]." #m, #m, NULL, DG_FIELD_DEC, gi, offsetof(T, m)                                    \
     }
 #define GM(T, g, gi, m)                                                                            \
     {                                                                                              \
-#g "[]." #m, #m, NULL, DG_FIELD_MONEY, gi, offsetof(T, m), KEY(m, IND4)                    \
+#g "[]." #m, #m, NULL, DG_FIELD_MONEY, gi, offsetof(T, m)                                  \
     }
 #define SRC(m)                                                                                     \
     {                                                                                              \
-        "source." #m, #m, "source", DG_FIELD_STR, DG_FIELD_SOURCE, offsetof(dg_doc_source, m),     \
-            KEY(m, IND2)                                                                           \
+        "source." #m, #m, "source", DG_FIELD_STR, DG_FIELD_SOURCE, offsetof(dg_doc_source, m)      \
     }
 #define SOURCE_FIELDS                                                                              \
     SRC(format), SRC(sender_id), SRC(receiver_id), SRC(interchange_control), SRC(group_control),   \

@@ -23,13 +23,8 @@ typedef struct dg_field {
     const char *name;   /* last part: "city" */
     const char *object; /* enclosing object in the body ("ship_to"), NULL when top level */
     dg_field_type type;
-    int group;            /* DG_FIELD_BODY, DG_FIELD_SOURCE or an index into the kind's groups */
-    size_t offset;        /* from the record base */
-    const char *json_key; /* "\"city\":" as the JSON writer emits it */
-    size_t json_key_len;
-    const char *json_pre; /* "\n      \"city\": ": the same in the pretty form, at the field's
-                             level (see model_json.c) */
-    size_t json_pre_len;
+    int group;     /* DG_FIELD_BODY, DG_FIELD_SOURCE or an index into the kind's groups */
+    size_t offset; /* from the record base */
 } dg_field;
 
 typedef struct dg_field_group {

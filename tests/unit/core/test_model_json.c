@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/model_fields.h"
 #include "core/model_json.h"
@@ -154,8 +156,8 @@ static void field_groups_are_contiguous(void **state)
 }
 
 /* The pretty form with every field of every kind set: each line is indented two spaces per
- * open object or array before it, whether a key came from the table's precomputed piece
- * (json_pre) or the general writer; a key piece at the wrong level would show here. */
+ * open object or array before it (the writer's key pieces are made once per table: a piece at
+ * the wrong level would show here). */
 static void pretty_levels_of_every_field(void **state)
 {
     (void)state;
@@ -176,12 +178,6 @@ static void pretty_levels_of_every_field(void **state)
                 else
                     dg_dec_parse("1.5", 3, 0, dg_field_dec(rec, &fs[i]));
             }
-            /* the piece is the key at the level the table gives the field */
-            int level = g == DG_FIELD_SOURCE ? 2 : g == DG_FIELD_BODY ? (fs[i].object ? 3 : 2) : 4;
-            char want[128];
-            snprintf(want, sizeof want, "\n%*s%s ", 2 * level, "", fs[i].json_key);
-            assert_string_equal(fs[i].json_pre, want);
-            assert_int_equal(fs[i].json_pre_len, strlen(want));
         }
         d->source.position = 3;
         dg_buf b = DG_BUF_INIT;
@@ -347,6 +343,317 @@ static void strings_escaped_at_every_position(void **state)
             }
 }
 
+/* The vector scan of a value (16 bytes at a time, aligned blocks) against the plain one: every
+ * length 0..70 at every alignment, each byte class (each control, '"', '\\', and bytes that
+ * need no escape: ' ', DEL, UTF-8) at every position, and what lies after the NUL. */
+static void value_scan_vector_like_plain(void **state)
+{
+    (void)state;
+    static const unsigned char classes[] = {'"', '\\', 0x01, 0x08, 0x09, 0x0a, 0x0d, 0x1f,
+                                            ' ', 0x7f, 0x80, 0xc3, 0xff, '!',  '#',  '[',
+                                            ']', '/',  0x21, 0x5b, 0x5d, 0x60, 'A'};
+    _Alignas(16) char buf[128];
+    size_t checked = 0;
+    for (size_t len = 0; len <= 70; len++)
+        for (size_t align = 0; align < 16; align++)
+            for (size_t k = 0; k <= sizeof classes; k++)
+                for (size_t at = 0; at < (k < sizeof classes && len ? len : 1); at++) {
+                    char *s = buf + align;
+                    memset(buf, (k & 1) ? '"' : 0x01, sizeof buf); /* specials around it */
+                    for (size_t i = 0; i < len; i++)
+                        s[i] = (char)('a' + (i + k) % 26);
+                    if (k < sizeof classes && len)
+                        s[at] = (char)classes[k];
+                    s[len] = '\0';
+                    size_t want = 0;
+                    while ((unsigned char)s[want] >= 0x20 && s[want] != '"' && s[want] != '\\')
+                        want++;
+                    assert_int_equal(dg_json_debug_clean_len(s, true), want);
+                    assert_int_equal(dg_json_debug_clean_len(s, false), want);
+                    checked++;
+                }
+    assert_true(checked > 500000);
+}
+
+/* A value that ends at the end of a page whose next page is not readable: the vector scan
+ * reads aligned 16-byte blocks only, so it never touches the next page (no SIGSEGV). */
+static void value_scan_stays_in_the_page(void **state)
+{
+    (void)state;
+    long page = sysconf(_SC_PAGESIZE);
+    char *m =
+        mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(m != MAP_FAILED);
+    assert_int_equal(mprotect(m + page, (size_t)page, PROT_NONE), 0);
+    for (size_t len = 0; len <= 70; len++) {
+        char *s = m + page - len - 1;
+        memset(s, 'x', len);
+        s[len] = '\0';
+        assert_int_equal(dg_json_debug_clean_len(s, false), len);
+        assert_int_equal(dg_json_debug_clean_len(s, true), len);
+        dg_doc *d = dg_doc_new(DG_DOC_ORDER);
+        d->u.order.notes = s; /* not from the arena: any alignment */
+        dg_buf b = DG_BUF_INIT;
+        dg_error err = {0};
+        assert_int_equal(dg_doc_to_json(d, 0, &b, &err), 0);
+        char want[128];
+        snprintf(want, sizeof want, "\"notes\":\"%s\"", s);
+        assert_non_null(strstr(b.data, want));
+        dg_buf_free(&b);
+        dg_doc_free(d);
+    }
+    munmap(m, 2 * (size_t)page);
+}
+
+/* ---- The reference writer: the documented form, one byte and one key at a time ---- */
+
+static void ref_string(dg_buf *b, const char *s)
+{
+    dg_buf_putc(b, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            dg_buf_printf(b, "\\%c", c);
+        else if (c == '\n')
+            dg_buf_puts(b, "\\n");
+        else if (c == '\r')
+            dg_buf_puts(b, "\\r");
+        else if (c == '\t')
+            dg_buf_puts(b, "\\t");
+        else if (c < 0x20)
+            dg_buf_printf(b, "\\u%04x", c);
+        else
+            dg_buf_putc(b, (char)c);
+    }
+    dg_buf_putc(b, '"');
+}
+
+/* A member's comma, line break and indentation, and its key (none for an array element). */
+static void ref_key(dg_buf *b, bool pretty, int level, bool *first, const char *key)
+{
+    if (!*first)
+        dg_buf_putc(b, ',');
+    *first = false;
+    if (pretty)
+        dg_buf_printf(b, "\n%*s", 2 * level, "");
+    if (key)
+        dg_buf_printf(b, "\"%s\":%s", key, pretty ? " " : "");
+}
+
+static void ref_close(dg_buf *b, bool pretty, int level, bool empty, char c)
+{
+    if (pretty && !empty)
+        dg_buf_printf(b, "\n%*s", 2 * level, "");
+    dg_buf_putc(b, c);
+}
+
+/* The present fields of group g's record rec, at level; body fields of a party in its object. */
+static void ref_record(dg_buf *b, bool pretty, int level, bool *first, const dg_field *fs, size_t n,
+                       int g, void *rec)
+{
+    const char *open = NULL;
+    bool open_first = true;
+    for (size_t i = 0; i < n; i++) {
+        const dg_field *f = &fs[i];
+        char num[64];
+        const char *text = f->group == g ? dg_field_text(rec, f, num, sizeof num) : NULL;
+        if (!text)
+            continue;
+        const char *obj = g == DG_FIELD_BODY ? f->object : NULL;
+        if (open && (!obj || strcmp(open, obj))) {
+            ref_close(b, pretty, level, open_first, '}');
+            open = NULL;
+        }
+        if (obj && !open) {
+            ref_key(b, pretty, level, first, obj);
+            dg_buf_putc(b, '{');
+            open = obj;
+            open_first = true;
+        }
+        ref_key(b, pretty, open ? level + 1 : level, open ? &open_first : first, f->name);
+        ref_string(b, text);
+    }
+    if (open)
+        ref_close(b, pretty, level, open_first, '}');
+}
+
+static void ref_doc(dg_buf *b, dg_doc *d, bool pretty)
+{
+    size_t n, ng;
+    const dg_field *fs = dg_fields_list(d->kind, &n);
+    const dg_field_group *gs = dg_fields_groups(d->kind, &ng);
+    const char *kind = dg_doc_kind_name(d->kind);
+    bool root = true, source = true, body = true;
+    dg_buf_putc(b, '{');
+    ref_key(b, pretty, 1, &root, "kind");
+    ref_string(b, kind);
+    ref_key(b, pretty, 1, &root, "source");
+    dg_buf_putc(b, '{');
+    ref_record(b, pretty, 2, &source, fs, n, DG_FIELD_SOURCE, &d->source);
+    if (d->source.position > 0) {
+        ref_key(b, pretty, 2, &source, "position");
+        dg_buf_printf(b, "%ld", d->source.position);
+    }
+    ref_close(b, pretty, 1, source, '}');
+    ref_key(b, pretty, 1, &root, kind);
+    dg_buf_putc(b, '{');
+    ref_record(b, pretty, 2, &body, fs, n, DG_FIELD_BODY, &d->u);
+    for (size_t g = 0; g < ng; g++) {
+        bool items = true;
+        ref_key(b, pretty, 2, &body, gs[g].name);
+        dg_buf_putc(b, '[');
+        for (size_t i = 0; i < dg_fields_count(d, (int)g); i++) {
+            bool item = true;
+            ref_key(b, pretty, 3, &items, NULL);
+            dg_buf_putc(b, '{');
+            ref_record(b, pretty, 4, &item, fs, n, (int)g, dg_fields_record(d, (int)g, i));
+            ref_close(b, pretty, 3, item, '}');
+        }
+        ref_close(b, pretty, 2, items, ']');
+    }
+    ref_close(b, pretty, 1, body, '}');
+    ref_close(b, pretty, 0, false, '}');
+}
+
+static uint64_t rnd(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* A random value at a random place of the pool (any alignment; not from the arena): mostly
+ * short plain text, sometimes longer, with bytes to escape or UTF-8, now and then longer than
+ * the writer's room for a record (16 KiB). */
+static char *random_text(uint64_t *x, char *pool, size_t pool_size, size_t *used)
+{
+    size_t r = rnd(x) % 100, len = r < 70   ? rnd(x) % 17
+                                   : r < 97 ? rnd(x) % 71
+                                   : r < 99 ? rnd(x) % 400
+                                            : 20000 + rnd(x) % 30000;
+    size_t skew = rnd(x) % 16;
+    if (*used + skew + len + 1 > pool_size)
+        *used = 0;
+    char *s = pool + *used + skew;
+    for (size_t i = 0; i < len; i++) {
+        size_t c = rnd(x) % 200;
+        s[i] = c < 185   ? (char)('!' + c % 94)         /* plain */
+               : c < 190 ? " \x7f"[c % 2]               /* no escape either */
+               : c < 193 ? "\"\\\n"[c - 190]            /* escaped */
+               : c < 196 ? (char)(1 + rnd(x) % 31)      /* every control */
+                         : (char)(0x80 + rnd(x) % 128); /* UTF-8 bytes */
+    }
+    s[len] = '\0';
+    *used += skew + len + 1;
+    return s;
+}
+
+static void fill_record(uint64_t *x, const dg_field *fs, size_t n, int g, void *rec, char *pool,
+                        size_t pool_size, size_t *used, dg_doc *d)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (fs[i].group != g || rnd(x) % 3 == 0)
+            continue; /* a third absent */
+        if (fs[i].type == DG_FIELD_STR) {
+            char *s = random_text(x, pool, pool_size, used);
+            *dg_field_str(rec, &fs[i]) = rnd(x) % 2 ? s : dg_arena_strdup(d->arena, s);
+        } else {
+            int64_t v = (int64_t)(rnd(x) >> (rnd(x) % 60 + 4)) * (rnd(x) % 2 ? 1 : -1);
+            *dg_field_dec(rec, &fs[i]) = (dg_dec){v, true};
+        }
+    }
+}
+
+/* The writer against the reference on random documents of every kind, both forms, appended to
+ * a buffer that already holds text: values at every alignment, from the arena and not, with
+ * escapes, longer than the writer's first block and than its room; absent parties, empty and
+ * absent groups, positions. */
+static void writer_like_reference(void **state)
+{
+    (void)state;
+    static char pool[1 << 20], before_text[100000];
+    memset(before_text, 'p', sizeof before_text);
+    size_t used = 0, docs = 0;
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (int round = 0; round < 150; round++)
+        for (int k = DG_DOC_ORDER; k <= DG_DOC_STATUS; k++) {
+            size_t n, ng;
+            const dg_field *fs = dg_fields_list((dg_doc_kind)k, &n);
+            dg_fields_groups((dg_doc_kind)k, &ng);
+            dg_doc *d = dg_doc_new((dg_doc_kind)k);
+            fill_record(&x, fs, n, DG_FIELD_SOURCE, &d->source, pool, sizeof pool, &used, d);
+            fill_record(&x, fs, n, DG_FIELD_BODY, &d->u, pool, sizeof pool, &used, d);
+            for (size_t g = 0; g < ng; g++)
+                for (size_t e = rnd(&x) % 4; e > 0; e--) {
+                    size_t i = dg_fields_add(d, (int)g);
+                    fill_record(&x, fs, n, (int)g, dg_fields_record(d, (int)g, i), pool,
+                                sizeof pool, &used, d);
+                }
+            d->source.position = rnd(&x) % 3 ? (long)(rnd(&x) % 100000) : 0;
+            for (int pretty = 0; pretty < 2; pretty++) {
+                dg_buf got = DG_BUF_INIT, want = DG_BUF_INIT;
+                dg_error err = {0};
+                /* text before it that leaves any room, often little, before the end */
+                dg_buf_reserve(&got, rnd(&x) % sizeof before_text);
+                size_t left = rnd(&x) % 20000, before = got.cap - 1 > left ? got.cap - 1 - left : 0;
+                before = before < sizeof before_text ? before : sizeof before_text - 1;
+                dg_buf_append(&got, before_text, before);
+                dg_buf_append(&want, before_text, before);
+                assert_int_equal(dg_doc_to_json(d, pretty ? DG_JSON_PRETTY : 0, &got, &err), 0);
+                ref_doc(&want, d, pretty);
+                assert_int_equal(got.len, strlen(got.data));
+                if (strcmp(got.data, want.data)) {
+                    size_t at = 0;
+                    while (got.data[at] == want.data[at])
+                        at++;
+                    fail_msg("%s %s: differs at %zu: got '%.60s' want '%.60s'",
+                             dg_doc_kind_name((dg_doc_kind)k), pretty ? "pretty" : "compact", at,
+                             got.data + at, want.data + at);
+                }
+                dg_buf_free(&got);
+                dg_buf_free(&want);
+                docs++;
+            }
+            dg_doc_free(d);
+        }
+    assert_int_equal(docs, 150 * 7 * 2);
+}
+
+/* Values longer than the room the writer keeps for a record (16 KiB), in a buffer whose room
+ * ends anywhere from just enough for a record to past the value: the writer grows the buffer
+ * in time (under AddressSanitizer a write past it would show). From the arena (copied 16 bytes
+ * at a time) and not. */
+static void long_values_at_the_end_of_the_room(void **state)
+{
+    (void)state;
+    static char text[40001], before[65536];
+    memset(before, 'p', sizeof before);
+    for (size_t i = 0; i < sizeof text - 1; i++)
+        text[i] = (char)('a' + i % 26);
+    size_t runs = 0;
+    for (size_t len = 16000; len <= 40000; len += 8000)
+        for (size_t left = 16386; left < len + 16500; left += 1999)
+            for (int arena = 0; arena < 2; arena++) {
+                dg_doc *d = dg_doc_new(DG_DOC_ORDER);
+                text[len] = '\0';
+                d->u.order.notes = arena ? dg_arena_strdup(d->arena, text) : text + 1;
+                dg_buf got = DG_BUF_INIT;
+                dg_error err = {0};
+                dg_buf_reserve(&got, 32768); /* 64 KiB */
+                dg_buf_append(&got, before, got.cap - 1 - left);
+                assert_int_equal(dg_doc_to_json(d, 0, &got, &err), 0);
+                const char *v = strstr(got.data, "\"notes\":\"") + 9;
+                assert_int_equal(strlen(d->u.order.notes), (size_t)(strchr(v, '"') - v));
+                assert_memory_equal(v, d->u.order.notes, strlen(d->u.order.notes));
+                text[len] = 'x';
+                dg_buf_free(&got);
+                dg_doc_free(d);
+                runs++;
+            }
+    assert_true(runs > 50);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(writes_documented_form),
@@ -357,6 +664,10 @@ int main(void)
                                        cmocka_unit_test(field_groups_are_contiguous),
                                        cmocka_unit_test(pretty_levels_of_every_field),
                                        cmocka_unit_test(decimals_like_field_text),
-                                       cmocka_unit_test(strings_escaped_at_every_position)};
+                                       cmocka_unit_test(strings_escaped_at_every_position),
+                                       cmocka_unit_test(value_scan_vector_like_plain),
+                                       cmocka_unit_test(value_scan_stays_in_the_page),
+                                       cmocka_unit_test(writer_like_reference),
+                                       cmocka_unit_test(long_values_at_the_end_of_the_room)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
