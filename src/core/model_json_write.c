@@ -450,17 +450,41 @@ __attribute__((noinline)) static jw_cur put_string_rest(dg_buf *b, jw_cur c, con
     return end_string(c, n);
 }
 
-/* put_string_rest with the usual case inline: a value from the arena (16-byte aligned: see
- * dg_arena_strndup) that ends in its first 16 bytes and needs no escape. */
+#if JW_VECTOR
+/* The 16 bytes of v from byte skew on (the rest zeros), stored at o: two words shifted. */
+static inline void store_from(char *o, __m128i v, size_t skew)
+{
+    uint64_t lo = (uint64_t)_mm_cvtsi128_si64(v);
+    uint64_t hi = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v));
+    unsigned __int128 x = ((unsigned __int128)hi << 64 | lo) >> (8 * skew);
+    memcpy(o, &x, 16);
+}
+#endif
+
+/* put_string_rest with the usual case inline: a value that ends in the two aligned 16-byte
+ * blocks from its start (16 to 31 bytes) and needs no escape. The second block is read only
+ * when the value goes on into it. The blocks are copied from the registers they were scanned
+ * in: the first one shifted to start at the value, the second one after it. */
 static inline jw_cur put_string(dg_buf *b, jw_cur c, const char *s)
 {
 #if JW_VECTOR
-    if (((uintptr_t)s & 15) == 0) {
-        __m128i v = load16(s);
-        _mm_storeu_si128((__m128i *)(void *)c.o, v);
-        size_t n = first16(special16(v));
-        if (__builtin_expect(n < 16 && s[n] == '\0', 1))
+    size_t skew = (uintptr_t)s & 15;
+    const char *a = s - skew;
+    __m128i v = load16(a);
+    size_t n = first16(special16(v) >> skew);
+    if (__builtin_expect(n < 16 - skew, 1)) {
+        if (__builtin_expect(s[n] == '\0', 1)) {
+            store_from(c.o, v, skew);
             return end_string(c, n);
+        }
+    } else {
+        __m128i w = load16(a + 16);
+        n = 16 - skew + first16(special16(w));
+        if (__builtin_expect(n < 32 - skew && s[n] == '\0', 1)) {
+            store_from(c.o, v, skew);
+            _mm_storeu_si128((__m128i *)(void *)(c.o + 16 - skew), w);
+            return end_string(c, n);
+        }
     }
 #endif
     return put_string_rest(b, c, s);
