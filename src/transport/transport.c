@@ -313,7 +313,7 @@ typedef struct fetch_args {
     const char *remote, *local;
     char part[2100];
     int fd;
-    dg_sha256_ctx *sha;
+    tr_hasher *sha;
     uint64_t bytes, max_bytes;
     bool too_large, write_failed;
     int write_errno;
@@ -340,7 +340,7 @@ static int sink_to_file(void *ctx, const void *data, size_t len)
         p += w;
         left -= (size_t)w;
     }
-    dg_sha256_update(a->sha, data, len);
+    tr_hasher_update(a->sha, data, len);
     a->bytes += len;
     return 0;
 }
@@ -351,11 +351,9 @@ static int call_fetch(dg_transport *t, void *v, dg_error *err)
     a->fd = open(a->part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (a->fd < 0)
         return dg_error_set(err, DG_EIO, "cannot create '%s': %s", a->part, strerror(errno));
-    if (a->sha) {
-        char ignored[DG_SHA256_HEX_LEN];
-        dg_sha256_end(a->sha, ignored); /* a previous attempt's partial hash */
-    }
-    a->sha = dg_sha256_begin();
+    if (a->sha)
+        tr_hasher_end(a->sha, NULL); /* a previous attempt's partial hash */
+    a->sha = tr_hasher_begin();
     a->bytes = 0;
     a->write_failed = false;
     a->too_large = false;
@@ -399,7 +397,7 @@ int dg_transport_fetch_max(dg_transport *t, const char *remote_path, const char 
     rc = with_retry(t, "fetch", path, call_fetch, &a, err);
     char hex[DG_SHA256_HEX_LEN] = "";
     if (a.sha)
-        dg_sha256_end(a.sha, hex);
+        tr_hasher_end(a.sha, hex);
     if (rc)
         return rc;
     char dir[2100];

@@ -74,6 +74,14 @@ int tr_https_config_load(const dg_node *node, const char *base, dg_arena *a,
 struct dg_json_path;
 const struct dg_json_path *tr_jpath_compile(dg_arena *a, const char *path, dg_error *err);
 
+/* hashpipe.c: SHA-256 of a stream, on a second thread once it passes a few MiB (see there).
+ * tr_hasher_end joins the thread, writes the hex digest (hex may be NULL) and frees h. */
+typedef struct tr_hasher tr_hasher;
+tr_hasher *tr_hasher_begin(void);
+void tr_hasher_update(tr_hasher *h, const void *data, size_t len);
+void tr_hasher_end(tr_hasher *h, char hex[DG_SHA256_HEX_LEN]);
+bool tr_hasher_threaded(const tr_hasher *h); /* for tests: has the thread started? */
+
 /* Growable listing used by the back ends. */
 typedef struct tr_list {
     dg_remote_file *items;
