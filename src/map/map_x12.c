@@ -45,10 +45,10 @@ static int compile_cond(dg_mapping *m, map_rule *r, dg_error *err)
     return 0;
 }
 
-/* Whether source p is one the ops read: found by the walk, a whole element or SEG@Q. */
+/* Whether source p is one the ops read: found by the walk, a whole element, SEG@Q or SEG@*. */
 static bool op_source(const xpath *p)
 {
-    return p->node >= 0 && (p->whole || (p->n_quals && p->qual_keys && !p->all_pairs));
+    return p->node >= 0 && (p->whole || p->all_pairs || (p->n_quals && p->qual_keys));
 }
 
 /* The kind of op for rule r (XOP_RULE: the general engine). */
@@ -91,6 +91,36 @@ static xop compile_op(const map_rule *r, int list_group, bool quiet)
     return op;
 }
 
+/* The root of the plan node a quiet one-source rule reads (the loop step it starts from),
+ * -1 for other rules. */
+static int rule_root(const xplan *pl, size_t i)
+{
+    int k = pl->single[i];
+    if (k < 0 || !pl->quiet[i])
+        return -1;
+    while (pl->nodes[k].parent >= 0)
+        k = pl->nodes[k].parent;
+    return k;
+}
+
+/* Runs of quiet one-source rules under the same root step (the twelve rules of one N1 party):
+ * when the walk did not find the root, none of them can have a value, and the run is skipped
+ * at once. The first rule of a run holds its length. */
+static void compile_runs(xplan *pl, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        int root = rule_root(pl, i);
+        size_t j = i + 1;
+        while (root >= 0 && j < n && rule_root(pl, j) == root && j - i < UINT16_MAX)
+            j++;
+        if (root >= 0) {
+            pl->ops[i].guard = (uint16_t)root;
+            pl->ops[i].run = (uint16_t)(j - i);
+        }
+        i = j;
+    }
+}
+
 static int compile_rules(dg_mapping *m, map_rule *rules, size_t n, int list_group, void **plan_c,
                          dg_error *err)
 {
@@ -129,6 +159,7 @@ static int compile_rules(dg_mapping *m, map_rule *rules, size_t n, int list_grou
     pl->ops = dg_arena_alloc(m->arena, (n + 1) * sizeof *pl->ops);
     for (size_t i = 0; i < n; i++)
         pl->ops[i] = compile_op(&rules[i], list_group, pl->quiet[i]);
+    compile_runs(pl, n);
     if (pl->n > m->x12.max_plan)
         m->x12.max_plan = pl->n;
     return 0;
@@ -285,6 +316,9 @@ typedef struct {
         int g;
     } starters[MAX_GROUPS]; /* the groups with loops of their own (not 'within', not document) */
     size_t n_starters;
+    uint32_t *start_at;  /* the segments that start a group's loop, in order (mark_loops) */
+    uint32_t *start_end; /* where that loop ends when one group starts there, else 0 */
+    size_t n_start_at;
     char *text; /* the document's copied values: the free part of its text chunk */
     size_t text_left;
 } x12_read;
@@ -330,28 +364,32 @@ static size_t group_end(const xset *s, const map_group *gr, size_t i, size_t lim
 /* Finds the loops of the groups in one sweep: a segment that starts a group's loop opens it
  * unless it sits inside a loop already open (the SAC of an IT1 is not an invoice charge), and
  * header rules skip every segment of a loop (in_group). */
-static void mark_loops(const x12_read *x, const xset *s)
+static void mark_loops(x12_read *x, const xset *s)
 {
     const dg_mapping *m = x->m;
-    memset(x->in_group, 0, s->n);
-    size_t open_at = SIZE_MAX, open_end = 0;
+    size_t open_end = 0; /* the open loop's end: segments before it are inside it */
+    x->n_start_at = 0;
     for (size_t i = 0; i < s->n; i++) {
         uint32_t starts = 0;
-        bool nested = open_at != SIZE_MAX && i > open_at && i < open_end;
-        size_t end = 0;
-        for (size_t k = 0; !nested && k < x->n_starters; k++)
-            if (x12_step_match(s, i, x->starters[k].each)) {
-                int g = x->starters[k].g;
-                starts |= 1u << g;
-                size_t e = group_end(s, &m->groups[g], i, s->n);
-                end = e > end ? e : end;
+        if (i >= open_end) { /* not nested in an open loop: may start one */
+            size_t end = 0;
+            for (size_t k = 0; k < x->n_starters; k++)
+                if (s->segs[i].id == x->starters[k].each->seg &&
+                    x12_step_match(s, i, x->starters[k].each)) {
+                    int g = x->starters[k].g;
+                    starts |= 1u << g;
+                    size_t e = group_end(s, &m->groups[g], i, s->n);
+                    end = e > end ? e : end;
+                }
+            if (starts) {
+                open_end = end;
+                /* one group's loop (the usual): its end, so map_doc need not find it again */
+                x->start_end[x->n_start_at] = starts & (starts - 1) ? 0 : (uint32_t)end;
+                x->start_at[x->n_start_at++] = (uint32_t)i;
             }
-        x->starts[i] = starts;
-        if (starts) {
-            open_at = i;
-            open_end = end;
         }
-        x->in_group[i] = open_at != SIZE_MAX && i >= open_at && i < open_end;
+        x->starts[i] = starts;
+        x->in_group[i] = i < open_end;
     }
 }
 
@@ -488,8 +526,9 @@ static int apply_typed(x12_read *x, const xset *s, const map_rule *r, const xop 
     char **out = (char **)(void *)(rec + op->off);
     switch (op->kind) {
     case XOP_DEC: {
-        if (memchr(v, ' ', len))
-            return OP_GENERAL;
+        for (size_t k = 0; k < len; k++) /* a blank inside: the engine takes it out */
+            if (v[k] == ' ')
+                return OP_GENERAL;
         dg_dec *d = (dg_dec *)(void *)(rec + op->off);
         if (dg_dec_parse(v, len, r->implied, d))
             return OP_GENERAL;
@@ -556,6 +595,10 @@ static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t
     for (size_t i = 0; i < n; i++) {
         const map_rule *r = &rules[i];
         const xop *op = &pl->ops[i];
+        if (fast && op->run > 1 && x12_plan_at(&x->run, op->guard) == SIZE_MAX) {
+            i += op->run - 1; /* quiet rules under a loop the set lacks: a party not sent */
+            continue;
+        }
         if (fast && op->kind == XOP_COPY && apply_copy(x, s, op, doc, body_rec, grp_rec))
             continue;
         if (fast && op->kind > XOP_COPY &&
@@ -596,13 +639,13 @@ static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t
             }
         }
         if (found < 0 && !r->cnst && !r->dflt && !r->required)
-            continue;     /* found, but empty */
-        if (!scope_id[0]) /* for messages */
-            x12_unpack(s->segs[sc.begin].id, scope_id);
+            continue; /* found, but empty */
         map_pos pos = {"segment", s->segs[sc.begin].pos, scope_id};
         if (found >= 0) {
             pos.n = s->segs[at[found]].pos;
             pos.detail = r->src[found];
+        } else if (!scope_id[0]) { /* for messages: the scope's segment */
+            x12_unpack(s->segs[sc.begin].id, scope_id);
         }
         int fg = r->field->group;
         void *rec = fg == group && grp_rec ? grp_rec
@@ -693,6 +736,18 @@ static int map_within(x12_read *x, const xset *s, const map_group *gr, size_t be
     return rc;
 }
 
+/* One element of group gr from its loop sc, unless the group's 'when' finds no value there. */
+static int map_element(x12_read *x, const xset *s, const map_group *gr, xscope sc, dg_doc *doc)
+{
+    if (gr->n_whens && !any_value(s, gr, sc))
+        return 0;
+    size_t idx = dg_fields_add(doc, gr->group);
+    int rc = apply_rules(x, s, gr->rules, gr->n_rules, gr->plan_c, sc, doc, gr->group, idx);
+    if (!rc)
+        map_group_finish(gr, doc, idx);
+    return rc;
+}
+
 /* Maps one document: header rules see every segment that no group loop and no other document
  * holds; groups take their loops in [begin, end), or with shared every loop no other document
  * holds (the first document also gets loops outside all document loops). */
@@ -713,21 +768,17 @@ static int map_doc(x12_read *x, const xset *s, size_t begin, size_t end, bool sh
             rc = map_within(x, s, gr, begin, end, doc);
             continue;
         }
-        for (size_t i = begin; !rc && i < end; i++) {
-            if (gr->each_document) { /* once, seeing what the document's fields see */
-                if (i > begin)
-                    break;
-            } else if (!(x->starts[i] & (1u << g)) || (x->in_group[i] & HIDDEN)) {
+        if (gr->each_document) { /* once, seeing what the document's fields see */
+            if (begin < end)
+                rc = map_element(x, s, gr, all, doc);
+            continue;
+        }
+        for (size_t k = 0; !rc && k < x->n_start_at; k++) { /* the segments starting loops */
+            size_t i = x->start_at[k];
+            if (i < begin || i >= end || !(x->starts[i] & (1u << g)) || (x->in_group[i] & HIDDEN))
                 continue;
-            }
-            xscope sc =
-                gr->each_document ? all : (xscope){i, group_end(s, gr, i, s->n), false, 0, 0};
-            if (gr->n_whens && !any_value(s, gr, sc))
-                continue;
-            size_t idx = dg_fields_add(doc, gr->group);
-            rc = apply_rules(x, s, gr->rules, gr->n_rules, gr->plan_c, sc, doc, gr->group, idx);
-            if (!rc)
-                map_group_finish(gr, doc, idx);
+            size_t e = x->start_end[k] ? x->start_end[k] : group_end(s, gr, i, s->n);
+            rc = map_element(x, s, gr, (xscope){i, e, false, 0, 0}, doc);
         }
     }
     return rc;
@@ -866,12 +917,17 @@ static int on_set(void *ctx, const dg_x12_set *set)
         free(x->segs);
         free(x->in_group);
         free(x->starts);
+        free(x->start_at);
+        free(x->start_end);
         free(x->next_same);
+        x->start_at = malloc(x->cap * sizeof *x->start_at);
+        x->start_end = malloc(x->cap * sizeof *x->start_end);
         x->next_same = malloc(x->cap * sizeof *x->next_same);
         x->segs = malloc(x->cap * sizeof *x->segs);
         x->in_group = malloc(x->cap);
         x->starts = malloc(x->cap * sizeof *x->starts);
-        if (!x->segs || !x->in_group || !x->starts || !x->next_same)
+        if (!x->segs || !x->in_group || !x->starts || !x->next_same || !x->start_at ||
+            !x->start_end)
             abort();
     }
     for (size_t i = 0; i < set->n_segs; i++) {
@@ -928,6 +984,8 @@ static void reader_clear(x12_read *x)
     free(x->segs);
     free(x->in_group);
     free(x->starts);
+    free(x->start_at);
+    free(x->start_end);
     free(x->next_same);
     free(x->cache);
     free(x->run.stamp);

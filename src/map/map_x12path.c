@@ -595,9 +595,12 @@ void x12_plan_seal(dg_arena *a, xplan *pl)
         at = (uint16_t)(at + pl->count[sl]);
         pl->count[sl] = 0;
     }
+    pl->closes = dg_arena_alloc(a, size * sizeof *pl->closes);
     for (size_t k = 0; k < pl->n; k++) { /* then list them, in node order */
         uint32_t sl = plan_slot(pl, pl->nodes[k].seg);
         pl->by[pl->first[sl] + pl->count[sl]++] = (uint16_t)k;
+        if (pl->nodes[k].kids)
+            pl->closes[sl] = true;
     }
 }
 
@@ -633,11 +636,12 @@ void x12_plan_walk(const xset *s, const xplan *pl, xplan_run *r, const xscope *s
             continue;
         }
         uint32_t id = s->segs[i].id;
-        if (n_open)
-            close_loops(pl, r, &n_open, id, i, false);
         uint32_t sl = plan_slot(pl, id);
         if (!pl->slot_id[sl])
-            continue; /* no rule reads this segment */
+            continue; /* no rule reads this segment, and no loop ends at it */
+        /* only a loop node's id ends loops (its own, and with it the ones inside) */
+        if (n_open && pl->closes[sl])
+            close_loops(pl, r, &n_open, id, i, false);
         for (const uint16_t *k = pl->by + pl->first[sl], *e = k + pl->count[sl]; k < e; k++) {
             const xnode *nd = &pl->nodes[*k];
             if (r->stamp[*k] == r->gen)

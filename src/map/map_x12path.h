@@ -218,6 +218,7 @@ typedef struct xplan {
     uint32_t *slot_id;
     uint16_t *first, *count;
     uint16_t *by;
+    bool *closes; /* per slot: the id is some loop node's, so it may end open loops */
     /* per rule of the list: true when every source has a node and the rule sets nothing
      * without a value (no constant, default or required): skipped when no node was found */
     bool *quiet;
@@ -237,13 +238,15 @@ typedef struct xplan {
 enum { XOP_RULE, XOP_COPY, XOP_TEXT, XOP_TABLE, XOP_DATE, XOP_DEC };
 typedef struct xop {
     uint8_t kind;
-    bool quiet;    /* the rule sets nothing without a value (as xplan.quiet) */
-    bool trim;     /* the rule's trim */
-    bool body;     /* the field is in the document's body, else in the list's group record */
-    uint16_t node; /* XOP_COPY: the plan node of the one source */
-    uint16_t el;   /* XOP_COPY: the element copied (1-based) */
-    uint32_t off;  /* the field's offset in its record */
-    uint32_t max;  /* the rule's max_bytes */
+    bool quiet;     /* the rule sets nothing without a value (as xplan.quiet) */
+    bool trim;      /* the rule's trim */
+    bool body;      /* the field is in the document's body, else in the list's group record */
+    uint16_t node;  /* XOP_COPY: the plan node of the one source */
+    uint16_t el;    /* XOP_COPY: the element copied (1-based) */
+    uint32_t off;   /* the field's offset in its record */
+    uint32_t max;   /* the rule's max_bytes */
+    uint16_t guard; /* with run > 1: the loop step the next run rules all read under */
+    uint16_t run;   /* rules from this one that set nothing when guard is not found */
 } xop;
 
 /* Where the nodes of one plan were found in the scope last walked: at[k] holds while

@@ -931,6 +931,7 @@ static void ops_like_engine(void **state)
         "BEG*00*DS*   **20240301~PO1*1*2*EA~PID*F****one~",
         "BEG*00*DS*PO-4**20240301~N1*ST~N3~PO1*1*2*EA~PID*F~",
         "BEG*00*DS*PO-5**20240301~N1*ST*\t~PO1~PID*F****\t ~",
+        "BEG*00*DS*PO-6**20240301~PO1*1*2*EA~PID*F****six~",
     };
     const char *in = x12_sets("ops.edi", bodies, sizeof bodies / sizeof *bodies);
     const char *yaml =
@@ -971,6 +972,9 @@ static void ops_like_engine(void **state)
     for (size_t k = 0; k < sizeof expect / sizeof *expect; k++)
         if (!strstr(planned.data, expect[k]))
             fail_msg("'%s' not in:\n%s", expect[k], planned.data);
+    const char *six = strstr(planned.data, "\"PO-6\""); /* no N1*ST: the default still */
+    assert_non_null(six);
+    assert_non_null(strstr(six, "\"address2\":\"none\""));
     dg_buf_free(&planned);
     dg_buf_free(&alone);
     dg_map_free(m);
@@ -1054,6 +1058,44 @@ static void typed_ops_like_engine(void **state)
     dg_map_free(m);
 }
 
+/* document_per: a group's loops outside every document loop, before the first and after the
+ * last, go with the first document only (map_doc takes each loop from the list of the set's
+ * loop starts, within the document's range); planned and paths alone agree. */
+static void document_loops_outside(void **state)
+{
+    (void)state;
+    static const char *const bodies[] = {
+        "BEG*00*DS*PO-1**20240301~SAC*C*D240***100~PO1*1*2*EA~PID*F****one~PO1*2*3*EA~"
+        "PID*F****two~CTT*2~SAC*C*H850***200~"};
+    const char *in = x12_sets("outside.edi", bodies, 1);
+    const char *yaml =
+        "direction: in\ndocument: order\nformat: x12\nx12:\n  transaction_set: \"850\"\n"
+        "  until: [CTT]\n  document_per: PO1\nfields:\n  - {target: order_number, source: BEG03}\n"
+        "groups:\n  - target: lines\n    each: PO1\n    fields:\n"
+        "      - {target: description, source: PID05}\n"
+        "  - target: charges\n    each: SAC\n    body: [CUR]\n    fields:\n"
+        "      - {target: code, source: SAC02}\n";
+    dg_mapping *m = load_map(write_tmp("outside.yaml", yaml));
+    doc_list l = {0};
+    dg_error err = {0};
+    if (dg_map_read_file(m, in, list_sink, &l, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.docs[0]->u.order.n_charges, 2);
+    assert_string_equal(l.docs[0]->u.order.charges[1].code, "H850");
+    assert_int_equal(l.docs[1]->u.order.n_charges, 0);
+    assert_int_equal(l.docs[1]->u.order.n_lines, 1);
+    assert_string_equal(l.docs[1]->u.order.lines[0].description, "two");
+    list_free(&l);
+    dg_buf planned = DG_BUF_INIT, alone = DG_BUF_INIT;
+    transcribe_x12(m, in, false, &planned);
+    transcribe_x12(m, in, true, &alone);
+    assert_string_equal(planned.data, alone.data);
+    dg_buf_free(&planned);
+    dg_buf_free(&alone);
+    dg_map_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1074,6 +1116,7 @@ int main(void)
         cmocka_unit_test(dispatch_loop_edges),
         cmocka_unit_test(ops_like_engine),
         cmocka_unit_test(typed_ops_like_engine),
+        cmocka_unit_test(document_loops_outside),
     };
     return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }
