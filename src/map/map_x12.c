@@ -456,10 +456,13 @@ static inline bool apply_copy(x12_read *x, const xset *s, const xop *op, dg_doc 
         const xseg *g = &s->segs[seg];
         if (op->el <= g->n_el && (v = g->el[op->el])) {
             len = g->el_len[op->el];
-            while (op->trim && len && map_is_space(*v))
-                v++, len--;
-            while (op->trim && len && map_is_space(v[len - 1]))
-                len--;
+            /* blanks are control bytes or spaces: most values start and end with neither */
+            if (op->trim && len && ((unsigned char)*v <= ' ' || (unsigned char)v[len - 1] <= ' ')) {
+                while (len && map_is_space(*v))
+                    v++, len--;
+                while (len && map_is_space(v[len - 1]))
+                    len--;
+            }
         }
     }
     if (len && len <= op->max) {
@@ -578,6 +581,70 @@ static int apply_typed(x12_read *x, const xset *s, const map_rule *r, const xop 
     return OP_DONE;
 }
 
+/* Rule i of a list the general way: its sources through the walk's answers or evaluated alone,
+ * its value through map_apply_in (every transform, the defaults, the messages). */
+static int apply_rule(x12_read *x, const xset *s, const map_rule *r, const xplan *pl, size_t i,
+                      bool walked, const xscope *scope, dg_doc *doc, int group, void *grp_rec,
+                      void *body_rec, char *scope_id)
+{
+    const char *vals[MAX_SRC];
+    size_t lens[MAX_SRC], at[MAX_SRC];
+    long found = -1;
+    size_t n_src = r->n_src;
+    if (walked && pl->single[i] >= 0) { /* the usual rule: one source, found by the walk */
+        size_t seg = x12_plan_at(&x->run, pl->single[i]), len = 0;
+        if (seg == SIZE_MAX && pl->quiet[i])
+            return 0; /* nothing to set: most party rules of a set without that party */
+        vals[0] = seg != SIZE_MAX ? x12_path_value_at(s, r->src_c[0], seg, &len) : NULL;
+        lens[0] = vals[0] ? len : 0;
+        at[0] = seg;
+        if (vals[0] && len)
+            found = 0;
+    } else {
+        if (walked && pl->quiet[i] && !any_found(&x->run, r))
+            return 0;
+        for (size_t k = 0; k < n_src; k++) {
+            const xpath *p = r->src_c[k];
+            size_t len = 0, seg = SIZE_MAX;
+            if (p->node >= 0 && walked) { /* the walk found its segment */
+                seg = x12_plan_at(&x->run, p->node);
+                vals[k] = seg != SIZE_MAX ? x12_path_value_at(s, p, seg, &len) : NULL;
+            } else {
+                vals[k] = x12_path_eval(s, p, scope, &len, &seg);
+            }
+            lens[k] = vals[k] ? len : 0;
+            at[k] = seg;
+            if (vals[k] && len && found < 0) {
+                found = (long)k;
+                if (r->first && vals[k][0] != ' ')
+                    n_src = k + 1; /* first_of: the rest cannot win */
+            }
+        }
+    }
+    if (found < 0 && !r->cnst && !r->dflt && !r->required)
+        return 0; /* found, but empty */
+    map_pos pos = {"segment", s->segs[scope->begin].pos, scope_id};
+    if (found >= 0) {
+        pos.n = s->segs[at[found]].pos;
+        pos.detail = r->src[found];
+    } else if (!scope_id[0]) { /* for messages: the scope's segment */
+        x12_unpack(s->segs[scope->begin].id, scope_id);
+    }
+    int fg = r->field->group;
+    void *rec = fg == group && grp_rec ? grp_rec
+                : fg == DG_FIELD_BODY  ? body_rec
+                                       : dg_fields_record(doc, fg, 0);
+    int rc = map_apply_in(x->m, r, vals, lens, n_src, doc, rec, &pos, x->err);
+    if (rc)
+        return rc;
+    if (r->negate_c && found >= 0 && r->field->type != DG_FIELD_STR &&
+        x12_step_match(s, at[found], r->negate_c)) {
+        dg_dec *d = dg_field_dec(rec, r->field);
+        d->v = -d->v;
+    }
+    return 0;
+}
+
 static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t n, const xplan *pl,
                        xscope sc, dg_doc *doc, int group, size_t idx)
 {
@@ -593,72 +660,22 @@ static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t
         x12_plan_walk(s, pl, &x->run, &sc); /* every node of the plan, in one walk */
     bool fast = walked && s->whole_el; /* the ops read whole elements as the reader split them */
     for (size_t i = 0; i < n; i++) {
-        const map_rule *r = &rules[i];
         const xop *op = &pl->ops[i];
-        if (fast && op->run > 1 && x12_plan_at(&x->run, op->guard) == SIZE_MAX) {
-            i += op->run - 1; /* quiet rules under a loop the set lacks: a party not sent */
-            continue;
-        }
-        if (fast && op->kind == XOP_COPY && apply_copy(x, s, op, doc, body_rec, grp_rec))
-            continue;
-        if (fast && op->kind > XOP_COPY &&
-            apply_typed(x, s, r, op, doc, op->body ? body_rec : grp_rec) != OP_GENERAL)
-            continue;
-        const char *vals[MAX_SRC];
-        size_t lens[MAX_SRC], at[MAX_SRC];
-        long found = -1;
-        size_t n_src = r->n_src;
-        if (walked && pl->single[i] >= 0) { /* the usual rule: one source, found by the walk */
-            size_t seg = x12_plan_at(&x->run, pl->single[i]), len = 0;
-            if (seg == SIZE_MAX && pl->quiet[i])
-                continue; /* nothing to set: most party rules of a set without that party */
-            vals[0] = seg != SIZE_MAX ? x12_path_value_at(s, r->src_c[0], seg, &len) : NULL;
-            lens[0] = vals[0] ? len : 0;
-            at[0] = seg;
-            if (vals[0] && len)
-                found = 0;
-        } else {
-            if (walked && pl->quiet[i] && !any_found(&x->run, r))
+        if (fast) {
+            if (op->run > 1 && x12_plan_at(&x->run, op->guard) == SIZE_MAX) {
+                i += op->run - 1; /* quiet rules under a loop the set lacks: a party not sent */
                 continue;
-            for (size_t k = 0; k < n_src; k++) {
-                const xpath *p = r->src_c[k];
-                size_t len = 0, seg = SIZE_MAX;
-                if (p->node >= 0 && walked) { /* the walk found its segment */
-                    seg = x12_plan_at(&x->run, p->node);
-                    vals[k] = seg != SIZE_MAX ? x12_path_value_at(s, p, seg, &len) : NULL;
-                } else {
-                    vals[k] = x12_path_eval(s, p, &sc, &len, &seg);
-                }
-                lens[k] = vals[k] ? len : 0;
-                at[k] = seg;
-                if (vals[k] && len && found < 0) {
-                    found = (long)k;
-                    if (r->first && vals[k][0] != ' ')
-                        n_src = k + 1; /* first_of: the rest cannot win */
-                }
             }
+            if (op->kind == XOP_COPY ? apply_copy(x, s, op, doc, body_rec, grp_rec)
+                                     : op->kind != XOP_RULE &&
+                                           apply_typed(x, s, &rules[i], op, doc,
+                                                       op->body ? body_rec : grp_rec) != OP_GENERAL)
+                continue;
         }
-        if (found < 0 && !r->cnst && !r->dflt && !r->required)
-            continue; /* found, but empty */
-        map_pos pos = {"segment", s->segs[sc.begin].pos, scope_id};
-        if (found >= 0) {
-            pos.n = s->segs[at[found]].pos;
-            pos.detail = r->src[found];
-        } else if (!scope_id[0]) { /* for messages: the scope's segment */
-            x12_unpack(s->segs[sc.begin].id, scope_id);
-        }
-        int fg = r->field->group;
-        void *rec = fg == group && grp_rec ? grp_rec
-                    : fg == DG_FIELD_BODY  ? body_rec
-                                           : dg_fields_record(doc, fg, 0);
-        int rc = map_apply_in(x->m, r, vals, lens, n_src, doc, rec, &pos, x->err);
+        int rc = apply_rule(x, s, &rules[i], pl, i, walked, &sc, doc, group, grp_rec, body_rec,
+                            scope_id);
         if (rc)
             return rc;
-        if (r->negate_c && found >= 0 && r->field->type != DG_FIELD_STR &&
-            x12_step_match(s, at[found], r->negate_c)) {
-            dg_dec *d = dg_field_dec(rec, r->field);
-            d->v = -d->v;
-        }
     }
     return 0;
 }

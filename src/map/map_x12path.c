@@ -642,6 +642,8 @@ void x12_plan_walk(const xset *s, const xplan *pl, xplan_run *r, const xscope *s
         /* only a loop node's id ends loops (its own, and with it the ones inside) */
         if (n_open && pl->closes[sl])
             close_loops(pl, r, &n_open, id, i, false);
+        int key_el = -1; /* the element whose key was packed for this segment, and the key */
+        uint32_t key = 0;
         for (const uint16_t *k = pl->by + pl->first[sl], *e = k + pl->count[sl]; k < e; k++) {
             const xnode *nd = &pl->nodes[*k];
             if (r->stamp[*k] == r->gen)
@@ -649,10 +651,24 @@ void x12_plan_walk(const xset *s, const xplan *pl, xplan_run *r, const xscope *s
             if (nd->parent >= 0 &&
                 (r->stamp[nd->parent] != r->gen || r->end[nd->parent] != SIZE_MAX))
                 continue; /* its parent's loop is not found yet, or has ended */
-            if (nd->step && nd->step->n_conds &&
-                !(nd->step->keyed && s->whole_el ? x12_step_keyed(s, i, nd->step)
-                                                 : x12_step_conds(s, i, nd->step)))
+            const xstep *st = nd->step;
+            if (st && st->n_conds == 1 && st->keyed && s->whole_el) {
+                /* N1[N101=ST], N1[N101=BT] ...: the element packed once for all of them */
+                const xcond *cd = &st->conds[0];
+                if (cd->ref.el != key_el) {
+                    key_el = cd->ref.el;
+                    key = x12_elem_key(s, i, key_el);
+                }
+                size_t v = 0;
+                while (v < cd->n_vals && cd->keys[v] != key)
+                    v++;
+                if (v == cd->n_vals)
+                    continue;
+            } else if (st && st->n_conds &&
+                       !(st->keyed && s->whole_el ? x12_step_keyed(s, i, st)
+                                                  : x12_step_conds(s, i, st))) {
                 continue;
+            }
             r->stamp[*k] = r->gen;
             r->at[*k] = i;
             if (nd->kids) {

@@ -162,6 +162,15 @@ static inline bool x12_step_keyed(const xset *s, size_t i, const xstep *st)
     }
     return true;
 }
+/* Element el of segment i as x12_step_keyed compares it: its key, or UINT32_MAX (no
+ * condition's key) for an element the reader left NULL. */
+static inline uint32_t x12_elem_key(const xset *s, size_t i, int el)
+{
+    const xseg *g = &s->segs[i];
+    if (el > g->n_el)
+        return 0;
+    return g->el[el] ? x12_value_key(g->el[el], g->el_len[el]) : UINT32_MAX;
+}
 /* Whether segment i is the step's segment and meets its conditions (the id test inline: most
  * segments a loop search passes are other segments). */
 static inline bool x12_step_match(const xset *s, size_t i, const xstep *st)
