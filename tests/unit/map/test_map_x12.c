@@ -720,6 +720,22 @@ static void transcribe_x12(const dg_mapping *m, const char *path, bool alone, dg
     dg_buf_printf(b, "rc %d %s\n", rc, rc ? err.msg : "");
 }
 
+/* m over the file at in, through the plans and with every path alone: both give the same text,
+ * which holds each of the n strings of expect (n may be 0). Returns the text (free it). */
+static char *planned_like_alone(const dg_mapping *m, const char *in, const char *const *expect,
+                                size_t n)
+{
+    dg_buf planned = DG_BUF_INIT, alone = DG_BUF_INIT;
+    transcribe_x12(m, in, false, &planned);
+    transcribe_x12(m, in, true, &alone);
+    assert_string_equal(planned.data, alone.data);
+    for (size_t k = 0; k < n; k++)
+        if (!strstr(planned.data, expect[k]))
+            fail_msg("'%s' not in:\n%s", expect[k], planned.data);
+    dg_buf_free(&alone);
+    return dg_buf_take(&planned);
+}
+
 static const char *const inbound_x12[] = {"mappings/x12-850-in.yaml", "mappings/x12-855-in.yaml",
                                           "mappings/x12-856-in.yaml", "mappings/x12-810-in.yaml",
                                           "mappings/x12-846-in.yaml", "mappings/x12-865-in.yaml"};
@@ -889,12 +905,7 @@ static void dispatch_loop_edges(void **state)
     assert_null(o->lines[1].description);
     assert_string_equal(o->lines[1].uom, "Inline");
     list_free(&l);
-    dg_buf planned = DG_BUF_INIT, alone = DG_BUF_INIT;
-    transcribe_x12(m, in, false, &planned);
-    transcribe_x12(m, in, true, &alone);
-    assert_string_equal(planned.data, alone.data);
-    dg_buf_free(&planned);
-    dg_buf_free(&alone);
+    free(planned_like_alone(m, in, NULL, 0));
     dg_map_free(m);
 }
 
@@ -950,10 +961,6 @@ static void ops_like_engine(void **state)
         "      - {target: vendor_sku, source: PO107}\n"
         "      - {target: description, source: \"PID[PID01=F]/PID05\", required: true}\n";
     dg_mapping *m = load_map(write_tmp("ops.yaml", yaml));
-    dg_buf planned = DG_BUF_INIT, alone = DG_BUF_INIT;
-    transcribe_x12(m, in, false, &planned);
-    transcribe_x12(m, in, true, &alone);
-    assert_string_equal(planned.data, alone.data);
     const char *const expect[] = {"\"order_number\":\"PO-1\"",
                                   "\"purpose\":\"00\"",
                                   "\"notes\":\"  keep  \"",
@@ -969,14 +976,11 @@ static void ops_like_engine(void **state)
                                   "'order_type'",
                                   "required field missing",
                                   "rule 'description'"};
-    for (size_t k = 0; k < sizeof expect / sizeof *expect; k++)
-        if (!strstr(planned.data, expect[k]))
-            fail_msg("'%s' not in:\n%s", expect[k], planned.data);
-    const char *six = strstr(planned.data, "\"PO-6\""); /* no N1*ST: the default still */
+    char *planned = planned_like_alone(m, in, expect, sizeof expect / sizeof *expect);
+    const char *six = strstr(planned, "\"PO-6\""); /* no N1*ST: the default still */
     assert_non_null(six);
     assert_non_null(strstr(six, "\"address2\":\"none\""));
-    dg_buf_free(&planned);
-    dg_buf_free(&alone);
+    free(planned);
     dg_map_free(m);
 }
 
@@ -1023,10 +1027,6 @@ static void typed_ops_like_engine(void **state)
         "      - {target: type, source: SAC02, table: charge_types}\n"
         "      - {target: amount, source: SAC05, decimals: 2, negate_if: \"SAC01=A\"}\n";
     dg_mapping *m = load_map(write_tmp("typed.yaml", yaml));
-    dg_buf planned = DG_BUF_INIT, alone = DG_BUF_INIT;
-    transcribe_x12(m, in, false, &planned);
-    transcribe_x12(m, in, true, &alone);
-    assert_string_equal(planned.data, alone.data);
     const char *const expect[] = {"\"order_date\":\"2024-03-01\"",
                                   "\"currency\":\"USD\"",
                                   "\"requested_ship_date\":\"2024-03-10\"",
@@ -1050,11 +1050,7 @@ static void typed_ops_like_engine(void **state)
                                   "code 'XX' is not in table 'countries'",
                                   "'2x' is not a number",
                                   "'2024-03-01' is not a date"};
-    for (size_t k = 0; k < sizeof expect / sizeof *expect; k++)
-        if (!strstr(planned.data, expect[k]))
-            fail_msg("'%s' not in:\n%s", expect[k], planned.data);
-    dg_buf_free(&planned);
-    dg_buf_free(&alone);
+    free(planned_like_alone(m, in, expect, sizeof expect / sizeof *expect));
     dg_map_free(m);
 }
 
@@ -1087,12 +1083,7 @@ static void document_loops_outside(void **state)
     assert_int_equal(l.docs[1]->u.order.n_lines, 1);
     assert_string_equal(l.docs[1]->u.order.lines[0].description, "two");
     list_free(&l);
-    dg_buf planned = DG_BUF_INIT, alone = DG_BUF_INIT;
-    transcribe_x12(m, in, false, &planned);
-    transcribe_x12(m, in, true, &alone);
-    assert_string_equal(planned.data, alone.data);
-    dg_buf_free(&planned);
-    dg_buf_free(&alone);
+    free(planned_like_alone(m, in, NULL, 0));
     dg_map_free(m);
 }
 
