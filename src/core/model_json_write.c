@@ -293,24 +293,33 @@ static size_t clean_len_plain(const char *s)
  * report those bytes: its builds load the blocks where it does not look, and check every store
  * of the writer as usual. */
 #ifdef JW_ASAN
-__attribute__((no_sanitize_address, noinline)) static __m128i load16(const char *p)
-{
-    return _mm_load_si128((const __m128i *)(const void *)p);
-}
+#define JW_LOAD __attribute__((no_sanitize_address, noinline)) static
 #else
-static inline __m128i load16(const char *p)
+#define JW_LOAD static inline
+#endif
+JW_LOAD __m128i load16(const char *p)
 {
     return _mm_load_si128((const __m128i *)(const void *)p);
 }
-#endif
+
+/* 16 bytes from p, which need not be aligned: only where both aligned blocks they touch hold
+ * bytes of the value (so they are inside its allocation when that is made of whole 16-byte
+ * blocks, as the arena's are). */
+JW_LOAD __m128i loadu16(const char *p)
+{
+    return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
 
 /* A 16-bit mask of the special bytes of v. */
 static inline unsigned special16(__m128i v)
 {
-    __m128i ctl = _mm_cmpeq_epi8(_mm_subs_epu8(v, _mm_set1_epi8(0x1f)), _mm_setzero_si128());
-    __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+    /* controls and '"' in one test: with bit 1 flipped, '"' (0x22) becomes 0x20 and the
+     * controls stay below it, while nothing else falls to 0x20 or below */
+    __m128i flipped = _mm_xor_si128(v, _mm_set1_epi8(0x02));
+    __m128i ctl_quote =
+        _mm_cmpeq_epi8(_mm_subs_epu8(flipped, _mm_set1_epi8(0x20)), _mm_setzero_si128());
     __m128i bslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
-    return (unsigned)_mm_movemask_epi8(_mm_or_si128(ctl, _mm_or_si128(quote, bslash)));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(ctl_quote, bslash));
 }
 
 /* The offset of the first set bit of m below 16, else 16 (the marker bit keeps ctz defined). */
@@ -463,8 +472,9 @@ static inline void store_from(char *o, __m128i v, size_t skew)
 
 /* put_string_rest with the usual case inline: a value that ends in the two aligned 16-byte
  * blocks from its start (16 to 31 bytes) and needs no escape. The second block is read only
- * when the value goes on into it. The blocks are copied from the registers they were scanned
- * in: the first one shifted to start at the value, the second one after it. */
+ * when the value goes on into it. A value in one block is copied from the register it was
+ * scanned in, shifted to start at the value; one in both blocks with unaligned moves inside
+ * them (its first 16 bytes and its last 16). */
 static inline jw_cur put_string(dg_buf *b, jw_cur c, const char *s)
 {
 #if JW_VECTOR
@@ -481,8 +491,9 @@ static inline jw_cur put_string(dg_buf *b, jw_cur c, const char *s)
         __m128i w = load16(a + 16);
         n = 16 - skew + first16(special16(w));
         if (__builtin_expect(n < 32 - skew && s[n] == '\0', 1)) {
-            store_from(c.o, v, skew);
-            _mm_storeu_si128((__m128i *)(void *)(c.o + 16 - skew), w);
+            _mm_storeu_si128((__m128i *)(void *)c.o, loadu16(s));
+            if (n > 16)
+                _mm_storeu_si128((__m128i *)(void *)(c.o + n - 16), loadu16(s + n - 16));
             return end_string(c, n);
         }
     }
@@ -500,38 +511,53 @@ static inline char *digits_before(char *e, uint64_t v)
     return e;
 }
 
+/* "00" to "99": two digits per lookup. */
+static const char jw_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* The digits of v at o (up to 15 of them: a decimal's integer part); returns their end. */
+static inline char *put_uint(char *o, uint64_t v)
+{
+    if (v < 10) {
+        *o = (char)('0' + v);
+        return o + 1;
+    }
+    if (v < 100) {
+        memcpy(o, jw_pairs + 2 * v, 2);
+        return o + 2;
+    }
+    char tmp[24], *e = tmp + sizeof tmp, *q = digits_before(e, v);
+    memcpy(o, q, sizeof tmp); /* copied whole: the room allows it */
+    return o + (e - q);
+}
+
 /* A decimal after its opening quote: the shortest exact text, with at least two decimals for
  * money ("12.50"), what dg_field_text gives (core_test_model_json decimals_like_field_text
- * compares the two); then '",'. Built at the end of a 48-byte scratch and copied as 32 bytes. */
+ * compares the two); then '",'. The four decimals are written at once and cut after the last
+ * one that is not 0. */
 static inline char *put_dec(char *o, dg_dec d, bool money)
 {
     uint64_t v = d.v < 0 ? (uint64_t)0 - (uint64_t)d.v : (uint64_t)d.v;
     unsigned frac = (unsigned)(v % DG_DEC_SCALE);
-    char tmp[JW_DEC_MAX + 32], *e = tmp + JW_DEC_MAX, *q = e;
-    *--q = ',';
-    *--q = '"';
-    if (frac) {
-        unsigned places = 4;
-        while (frac % 10 == 0) {
-            frac /= 10;
-            places--;
-        }
-        if (money && places < 2) {
-            frac *= 10;
-            places = 2;
-        }
-        for (unsigned k = 0; k < places; k++, frac /= 10)
-            *--q = (char)('0' + frac % 10);
-        *--q = '.';
-    } else if (money) {
-        q -= 3;
-        memcpy(q, ".00", 3);
+    *o = '-';
+    o += d.v < 0;
+    o = put_uint(o, v / DG_DEC_SCALE);
+    if (frac || money) {
+        char four[4];
+        memcpy(four, jw_pairs + 2 * (frac / 100), 2);
+        memcpy(four + 2, jw_pairs + 2 * (frac % 100), 2);
+        uint32_t digits, not_zero;
+        memcpy(&digits, four, 4);
+        not_zero = digits ^ 0x30303030u; /* little-endian: the last decimal is the top byte */
+        unsigned places = not_zero ? 4 - (unsigned)__builtin_clz(not_zero) / 8 : 0;
+        *o = '.';
+        memcpy(o + 1, four, 4);
+        o += 1 + (money && places < 2 ? 2 : places);
     }
-    q = digits_before(q, v / DG_DEC_SCALE);
-    if (d.v < 0)
-        *--q = '-';
-    memcpy(o, q, 32);
-    return o + (e - q);
+    memcpy(o, "\",", 2);
+    return o + 2;
 }
 
 /* ---- Records ------------------------------------------------------------------------------- */
