@@ -565,6 +565,20 @@ static inline char *put_dec(char *o, dg_dec d, bool money)
 /* Writes the present fields of record rec (a run of the plan; an absent field costs a load and
  * a test), each followed by a comma. Body fields of a party go into its object, opened before
  * its first present field and closed after its last. */
+/* A present field's key after its object's opening (and the closing of the one open before). */
+static inline char *put_key(const jw_plan *p, const jw_slot *f, char *o, unsigned *open)
+{
+    if (__builtin_expect(f->object != *open, 0)) {
+        if (*open)
+            o = put_close(o, &p->obj_close[*open - 1]);
+        if (f->object)
+            o = put_text(o, &p->obj_open[f->object - 1]);
+        *open = f->object;
+    }
+    memcpy(o, f->key, JW_TEXT);
+    return o + f->key_len;
+}
+
 static jw_cur put_record(const jw_plan *p, jw_run run, const char *rec, dg_buf *b, jw_cur c)
 {
     unsigned open = 0;
@@ -574,26 +588,15 @@ static jw_cur put_record(const jw_plan *p, jw_run run, const char *rec, dg_buf *
         memcpy(&test, rec + f->test_at, sizeof test);
         if (!test)
             continue;
-        dg_dec d;
-        if (f->type != DG_FIELD_STR) {
+        if (f->type == DG_FIELD_STR) { /* test is the string's pointer */
+            c.o = put_key(p, f, c.o, &open);
+            c = put_string(b, c, (const char *)(uintptr_t)test);
+        } else {
+            dg_dec d;
             memcpy(&d, rec + f->offset, sizeof d);
             if (!d.set)
                 continue;
-        }
-        if (__builtin_expect(f->object != open, 0)) {
-            if (open)
-                c.o = put_close(c.o, &p->obj_close[open - 1]);
-            if (f->object)
-                c.o = put_text(c.o, &p->obj_open[f->object - 1]);
-            open = f->object;
-        }
-        memcpy(c.o, f->key, JW_TEXT);
-        c.o += f->key_len;
-        if (f->type == DG_FIELD_STR) {
-            const char *s;
-            memcpy(&s, rec + f->offset, sizeof s);
-            c = put_string(b, c, s);
-        } else {
+            c.o = put_key(p, f, c.o, &open);
             c.o = put_dec(c.o, d, f->type == DG_FIELD_MONEY);
         }
     }
