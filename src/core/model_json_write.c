@@ -528,8 +528,8 @@ static inline char *put_uint(char *o, uint64_t v)
         memcpy(o, jw_pairs + 2 * v, 2);
         return o + 2;
     }
-    char tmp[24], *e = tmp + sizeof tmp, *q = digits_before(e, v);
-    memcpy(o, q, sizeof tmp); /* copied whole: the room allows it */
+    char tmp[48], *e = tmp + 24, *q = digits_before(e, v); /* at most 20 digits before e */
+    memcpy(o, q, 24); /* a fixed size (the room allows it), inside tmp */
     return o + (e - q);
 }
 
