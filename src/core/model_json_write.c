@@ -355,10 +355,19 @@ size_t dg_json_debug_clean_len(const char *s, bool plain)
     return clean_len_plain(s);
 }
 
-/* Copies n bytes (room reserved) with overlapping 8-, 4- or 1-byte moves: values are short. */
+/* Copies n bytes (room reserved) with overlapping 16-, 8-, 4- or 1-byte moves: values are
+ * short. */
 static inline void copy_short(char *d, const char *s, size_t n)
 {
-    if (n >= 8) {
+    if (n >= 16) { /* 16 at a time, the last 16 overlapping */
+        char x[16];
+        for (size_t i = 0; i + 16 < n; i += 16) {
+            memcpy(x, s + i, 16);
+            memcpy(d + i, x, 16);
+        }
+        memcpy(x, s + n - 16, 16);
+        memcpy(d + n - 16, x, 16);
+    } else if (n >= 8) {
         uint64_t x;
         for (size_t i = 0; i + 8 < n; i += 8) {
             memcpy(&x, s + i, 8);
