@@ -212,11 +212,13 @@ typedef struct job {
     const char *into;   /* small gets: folder under g_work; big get: local path */
 } job;
 
-/* Empties a server folder (seen as a local path: the servers run here) before a put run, so
- * that every put writes fresh names, as an upload to a partner's inbox normally does. */
+/* Empties a folder before a run: a server folder before a put (every put writes fresh names, as
+ * an upload to a partner's inbox normally does), the local folder before a get (each side
+ * creates new files, so a durable get costs both sides new inodes and folder entries, not an
+ * overwrite in place for one of them). Synced, so no side flushes the other's deletions. */
 static void empty_folder(const char *dir)
 {
-    if (dir && run("find '%s' -mindepth 1 -delete 2>/dev/null; true", dir) != 0)
+    if (dir && run("find '%s' -mindepth 1 -delete 2>/dev/null; sync", dir) != 0)
         die(dir, NULL);
 }
 
@@ -353,23 +355,25 @@ static void bench_proto(const proto *p, dg_transport_config c)
 
     put_rows(p, t, PUT_SMALL, "small files", g_small, "files");
 
+    char got_ours[1100];
+    snprintf(got_ours, sizeof got_ours, "%s/%s", g_work, p->got_ours);
     p->write_ref(p, GET_SMALL, false);
     snprintf(what, sizeof what, "%s get small files", p->name);
     compare(what, p->ref, g_small, "files", &(job){GET_SMALL, t_nosync, "small", p->got_ours},
-            &plain, NULL, NULL);
+            &plain, got_ours, small_ref);
     snprintf(what, sizeof what, "%s get small, durable", p->name);
     compare(what, ref_durable, g_small, "files", &(job){GET_SMALL, t, "small", p->got_ours},
-            &(ref){p->cmd, small_ref, NULL}, NULL, NULL);
+            &(ref){p->cmd, small_ref, NULL}, got_ours, small_ref);
 
     put_rows(p, t, PUT_BIG, "1 big file", (double)g_big_mb, "MB");
 
     p->write_ref(p, GET_BIG, false);
     snprintf(what, sizeof what, "%s get 1 big file", p->name);
     compare(what, p->ref, (double)g_big_mb, "MB",
-            &(job){GET_BIG, t_nosync, "big/big.bin", big_ours}, &plain, NULL, NULL);
+            &(job){GET_BIG, t_nosync, "big/big.bin", big_ours}, &plain, got_ours, small_ref);
     snprintf(what, sizeof what, "%s get 1 big, durable", p->name);
     compare(what, ref_durable, (double)g_big_mb, "MB", &(job){GET_BIG, t, "big/big.bin", big_ours},
-            &(ref){p->cmd, big_ref, NULL}, NULL, NULL);
+            &(ref){p->cmd, big_ref, NULL}, got_ours, small_ref);
     dg_transport_close(t);
     dg_transport_close(t_nosync);
 }
@@ -566,8 +570,8 @@ static void fetch_loop(void)
 
 /* What the durable-fetch discipline costs per file here (.part, fsync, rename, fsync of the
  * folder), with no network: fetches over a local transport, beside a loop doing the same steps
- * (like against like), and beside `cp` of the same files given the same fsyncs (cp rewrites the
- * files in place after its first run, no new inode and no rename: the cost of the .part). */
+ * (like against like), and beside `cp` of the same files given the same fsyncs (new files, but
+ * no .part and no rename). */
 static void bench_floor(void)
 {
     dg_transport_config c = {.kind = "local", .root = g_work, .timeout_ms = 1000};
@@ -577,12 +581,16 @@ static void bench_floor(void)
         die("local open", &err);
     fprintf(stderr, "No network (durability floor):\n");
     job j = {GET_SMALL, t, "small", "got-local"};
+    char got_local[600], got_loop[600], got_cp[600];
+    snprintf(got_local, sizeof got_local, "%s/got-local", g_work);
+    snprintf(got_loop, sizeof got_loop, "%s/got-loop", g_work);
+    snprintf(got_cp, sizeof got_cp, "%s/got-cp", g_work);
     compare("local fetch small files", ".part+fdatasync loop", g_small, "files", &j,
-            &(ref){NULL, NULL, fetch_loop}, NULL, NULL);
+            &(ref){NULL, NULL, fetch_loop}, got_local, got_loop);
     char cmd[1200];
-    snprintf(cmd, sizeof cmd, "cp %s/small/* %s/got-cp/", g_work, g_work);
+    snprintf(cmd, sizeof cmd, "cp %s/small/* %s/", g_work, got_cp);
     compare("local fetch small, cp ref", "cp + fsync", g_small, "files", &j,
-            &(ref){cmd, local("got-cp", 0), NULL}, NULL, NULL);
+            &(ref){cmd, got_cp, NULL}, got_local, got_cp);
     dg_transport_close(t);
 }
 
