@@ -25,7 +25,7 @@
 typedef struct map_table {
     const char *name;
     const char **keys, **vals;
-    size_t *klens; /* strlen of each key, so a lookup compares lengths first */
+    size_t *klens;   /* strlen of each key, so a lookup compares lengths first */
     uint64_t *kpack; /* keys of up to 8 bytes as map_fold8 packs them (0: compared as text) */
     size_t n;
     const char *dflt; /* "_default" entry: value for codes not in the table */
@@ -49,9 +49,9 @@ enum {
 /* One rule: inbound it fills field from partner sources; outbound (a placeholder inside a
  * template) it renders field as partner text. The transforms are the same words both ways. */
 typedef struct map_rule {
-    const char *file;     /* mapping file, for messages */
-    int line;             /* YAML line */
-    const char *label;    /* the rule's name in messages: target path or column/element */
+    const char *file;  /* mapping file, for messages */
+    int line;          /* YAML line */
+    const char *label; /* the rule's name in messages: target path or column/element */
     const dg_field *field;
     int special, special_group;
     /* inbound sources, compiled by the format adapter */
@@ -59,11 +59,11 @@ typedef struct map_rule {
     void **src_c;
     size_t n_src;
     const char *join;
-    bool first;           /* first_of: the first non-empty source wins (no concatenation) */
+    bool first; /* first_of: the first non-empty source wins (no concatenation) */
     const char *cnst, *dflt;
     bool required, trim;
-    bool plain;           /* inbound: one source into a text field, no transform but trim */
-    bool optional;        /* CSV in: a source column the header lacks reads as empty */
+    bool plain;    /* inbound: one source into a text field, no transform but trim */
+    bool optional; /* CSV in: a source column the header lacks reads as empty */
     int case_;
     const map_table *table;
     bool table_strict;
@@ -72,13 +72,13 @@ typedef struct map_rule {
     int implied;             /* implied decimals (X12 N2): "1234" is 12.34 */
     int places;              /* outbound: fixed decimals, -1 as stored */
     char dec_sep, thou_sep;
-    const char *strip;       /* characters removed before a number is parsed ("$ ") */
-    size_t max_len;          /* outbound: cut to this many characters (0: no limit) */
-    size_t max_bytes;        /* inbound: a longer value is an error (MAP_MAX_VALUE_BYTES) */
-    const char *pair;        /* outbound X12: "VP" writes two elements VP*value, none if empty */
-    bool abs;                /* outbound: absolute value of a number */
+    const char *strip; /* characters removed before a number is parsed ("$ ") */
+    size_t max_len;    /* outbound: cut to this many characters (0: no limit) */
+    size_t max_bytes;  /* inbound: a longer value is an error (MAP_MAX_VALUE_BYTES) */
+    const char *pair;  /* outbound X12: "VP" writes two elements VP*value, none if empty */
+    bool abs;          /* outbound: absolute value of a number */
     const char *sign_neg, *sign_pos; /* outbound: "sign:A/C" writes A for negatives, C else */
-    const char *negate_if;   /* inbound X12: "SAC01=A" makes the number negative */
+    const char *negate_if;           /* inbound X12: "SAC01=A" makes the number negative */
     void *negate_c;
     /* outbound "or:NAME": when the value is empty, this field or special (file_time) instead,
      * through the same transforms */
@@ -114,20 +114,20 @@ typedef struct map_filter {
 /* Inbound repeated group: each partner loop/row/node -> one element of a canonical group. */
 typedef struct map_group {
     int line;
-    int group;            /* canonical group index */
-    const char *each;     /* partner selector (X12 "PO1" / "HL[HL03=P]", CSV "row", XPath) */
+    int group;        /* canonical group index */
+    const char *each; /* partner selector (X12 "PO1" / "HL[HL03=P]", CSV "row", XPath) */
     void *each_c;
     const dg_field *unique; /* skip a new element whose value equals an existing one's */
     const dg_field *number; /* filled with the 1-based element number when left empty */
-    const char *when;     /* only loops/rows/nodes where this source is non-empty */
-    const char **whens;   /* X12: 'when' as a list, any of them non-empty (whens[0] == when) */
+    const char *when;       /* only loops/rows/nodes where this source is non-empty */
+    const char **whens;     /* X12: 'when' as a list, any of them non-empty (whens[0] == when) */
     size_t n_whens;
     void **whens_c;
-    int if_empty;         /* only when this group has no elements yet (-1: always) */
-    bool each_document;   /* X12 "each: document": one element per document, header scope */
-    bool once;            /* CSV: only from the first row of each document (header charges) */
-    const char *within;   /* X12: loops found only inside loops of this step ("PO1": line SACs);
-                             rules reach the enclosing loop with "outer/" */
+    int if_empty;       /* only when this group has no elements yet (-1: always) */
+    bool each_document; /* X12 "each: document": one element per document, header scope */
+    bool once;          /* CSV: only from the first row of each document (header charges) */
+    const char *within; /* X12: loops found only inside loops of this step ("PO1": line SACs);
+                           rules reach the enclosing loop with "outer/" */
     void *within_c;
     const char **body; /* X12: the segments a loop holds after its first ([CUR] for SAC); the
                           loop ends at any other. NULL: to the next same segment or 'until' */
@@ -144,16 +144,16 @@ typedef struct map_group {
 /* Outbound node: an X12 segment, a CSV column, an XML element/attribute, or a loop of them. */
 typedef struct map_out {
     int line;
-    const char *name;     /* segment id, column header, XML path */
-    map_tpl *vals;        /* X12: elements; CSV/XML: vals[0] */
+    const char *name; /* segment id, column header, XML path */
+    map_tpl *vals;    /* X12: elements; CSV/XML: vals[0] */
     size_t n_vals;
-    const dg_field *when; /* written only when this field is present */
-    int each;             /* canonical group to loop over, -1 none */
+    const dg_field *when;                          /* written only when this field is present */
+    int each;                                      /* canonical group to loop over, -1 none */
     const dg_field *match_child, *match_parent[2]; /* nested loops: child.x == parent.y|z */
-    int if_empty;         /* loop only when this group has no elements (-1: always) */
-    int unmatched;        /* with match: only elements matching no element of this group */
-    int hl_level;         /* X12 HL: hierarchical level 1.., 0 none */
-    int json_type;        /* JSON: MAP_JSON_STRING, _NUMBER or _BOOLEAN */
+    int if_empty;  /* loop only when this group has no elements (-1: always) */
+    int unmatched; /* with match: only elements matching no element of this group */
+    int hl_level;  /* X12 HL: hierarchical level 1.., 0 none */
+    int json_type; /* JSON: MAP_JSON_STRING, _NUMBER or _BOOLEAN */
     struct map_out *kids;
     size_t n_kids;
 } map_out;
@@ -162,7 +162,7 @@ typedef struct map_csv_opts {
     char delim, quote;
     bool header, single_document, allow_short_rows;
     const char *group_by;
-    long group_col;       /* resolved column, -1 none */
+    long group_col; /* resolved column, -1 none */
     long skip_rows;
     bool latin1;
     const char *each_group; /* outbound: one row per element of this group */
@@ -172,8 +172,8 @@ typedef struct map_csv_opts {
 } map_csv_opts;
 
 typedef struct map_x12_opts {
-    const char *set_id;     /* "850" */
-    const char **until;     /* segments that end the detail loops (CTT, SE ...) */
+    const char *set_id; /* "850" */
+    const char **until; /* segments that end the detail loops (CTT, SE ...) */
     size_t n_until;
     const char *functional_id, *version, *isa_version;
     char elem_sep, comp_sep, seg_term, rep_sep;
@@ -181,9 +181,9 @@ typedef struct map_x12_opts {
     size_t n_step_uids;     /* distinct loop steps in the paths (map_x12.c caches their lookups) */
     const char *document_per; /* inbound: one document per loop of this step ("HL[HL03=O]") */
     void *document_per_c;
-    void *plan_c;             /* inbound: the header rules' paths as one tree of loops (xplan) */
-    size_t max_plan;          /* nodes of the largest plan (the header's or a group's) */
-    bool needs_index;         /* paths evaluated alone over long scopes: index each set's ids */
+    void *plan_c;     /* inbound: the header rules' paths as one tree of loops (xplan) */
+    size_t max_plan;  /* nodes of the largest plan (the header's or a group's) */
+    bool needs_index; /* paths evaluated alone over long scopes: index each set's ids */
 } map_x12_opts;
 
 typedef struct map_xml_ns {
@@ -225,13 +225,13 @@ struct dg_mapping {
     size_t n_rules;
     map_group *groups;
     size_t n_groups;
-    map_out *outs;   /* outbound segments / columns / elements */
+    map_out *outs; /* outbound segments / columns / elements */
     size_t n_outs;
     map_csv_opts csv;
     map_x12_opts x12;
     map_xml_opts xml;
     map_json_opts json;
-    void *xml_priv;  /* compiled XPath state owned by the xml adapter */
+    void *xml_priv; /* compiled XPath state owned by the xml adapter */
 };
 
 /* Input position for messages, formatted only when an error happens. */
@@ -293,12 +293,12 @@ bool map_group_finish(const map_group *g, dg_doc *doc, size_t idx);
 /* Loop state for outbound rendering. */
 typedef struct map_out_ctx {
     dg_doc *doc;
-    int group;        /* current loop group or -1 */
-    size_t idx;       /* element index in that group */
-    int outer_group;  /* enclosing loop (nested loops), -1 none */
+    int group;       /* current loop group or -1 */
+    size_t idx;      /* element index in that group */
+    int outer_group; /* enclosing loop (nested loops), -1 none */
     size_t outer_idx;
     long hl_self, hl_parent, hl_count;
-    size_t doc_no;    /* 1-based document number in the batch, for messages */
+    size_t doc_no;                     /* 1-based document number in the batch, for messages */
     const char *file_date, *file_time; /* ISO date/time the file is written; NULL: now (UTC) */
 } map_out_ctx;
 /* Renders a template into out; returns 0 or DG_EMAP (required value missing, bad date...). */
