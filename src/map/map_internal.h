@@ -265,6 +265,14 @@ static inline bool map_is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
+/* Takes the blanks off both ends of the len bytes at *s. */
+static inline void map_trim(const char **s, size_t *len)
+{
+    while (*len && map_is_space(**s))
+        ++*s, --*len;
+    while (*len && map_is_space((*s)[*len - 1]))
+        --*len;
+}
 /* Sets r's field from its source values (NULL: absent). A plain rule with a value that fits is
  * done here, inline: that is most values of every inbound document, and the general engine's
  * tests and its call cost a fifth of a CSV translate; anything else (empty, too long, defaults,
@@ -276,10 +284,8 @@ static inline int map_apply_in(const dg_mapping *m, const map_rule *r, const cha
     if (r->plain && n == 1 && vals[0]) {
         const char *s = vals[0];
         size_t len = lens[0];
-        while (r->trim && len && map_is_space(*s))
-            s++, len--;
-        while (r->trim && len && map_is_space(s[len - 1]))
-            len--;
+        if (r->trim)
+            map_trim(&s, &len);
         if (len && len <= r->max_bytes) {
             *dg_field_str(rec, r->field) = dg_arena_strndup(doc->arena, s, len);
             return 0;

@@ -243,10 +243,7 @@ int map_apply_any(const dg_mapping *m, const map_rule *r, const char *const *val
         for (size_t i = 0; i < n; i++) {
             const char *v = vals[i];
             size_t l = v ? lens[i] : 0;
-            while (l && map_is_space(*v))
-                v++, l--;
-            while (l && map_is_space(v[l - 1]))
-                l--;
+            map_trim(&v, &l);
             if (!l)
                 continue;
             if (len && jl) {
@@ -258,12 +255,8 @@ int map_apply_any(const dg_mapping *m, const map_rule *r, const char *const *val
         }
         s = p;
     }
-    if (s && r->trim) {
-        while (len && map_is_space(*s))
-            s++, len--;
-        while (len && map_is_space(s[len - 1]))
-            len--;
-    }
+    if (s && r->trim)
+        map_trim(&s, &len);
     if (s && len > r->max_bytes)
         return map_err(err, DG_EMAP, r, pos,
                        "value is %zu bytes, longer than the %zu allowed (set max_bytes on this "

@@ -461,12 +461,8 @@ static inline bool apply_copy(x12_read *x, const xset *s, const xop *op, dg_doc 
         if (op->el <= g->n_el && (v = g->el[op->el])) {
             len = g->el_len[op->el];
             /* blanks are control bytes or spaces: most values start and end with neither */
-            if (op->trim && len && ((unsigned char)*v <= ' ' || (unsigned char)v[len - 1] <= ' ')) {
-                while (len && map_is_space(*v))
-                    v++, len--;
-                while (len && map_is_space(v[len - 1]))
-                    len--;
-            }
+            if (op->trim && len && ((unsigned char)*v <= ' ' || (unsigned char)v[len - 1] <= ' '))
+                map_trim(&v, &len);
         }
     }
     if (len && len <= op->max) {
@@ -511,10 +507,8 @@ static inline const char *op_value(x12_read *x, const xset *s, const map_rule *r
             break;
         }
     }
-    while (v && r->trim && *len && map_is_space(*v))
-        v++, --*len;
-    while (v && r->trim && *len && map_is_space(v[*len - 1]))
-        --*len;
+    if (v && r->trim)
+        map_trim(&v, len);
     return v;
 }
 
