@@ -6,7 +6,10 @@
  *                  [--only local|sftp|ftp]
  *
  * Each row is the best of --repeat runs per side (default 3), the two sides alternating; the
- * slowest run of each side is printed too (the spread). Like against like in every row:
+ * slowest run of each side is printed too (the spread), and the median of the per-round ratios:
+ * each round runs the two sides back to back, so a round's ratio sees the VM at one speed, and
+ * the median of them is not moved by one slow round the way a ratio of bests is. Like against
+ * like in every row:
  * - gets as the gateway fetches (no fsync: it makes its archive copy durable) beside the plain
  *   reference client, and durable gets (a fetch's .part, fdatasync, rename and folder fsync per
  *   file) beside the reference client whose received files are then given the same fdatasync +
@@ -79,6 +82,7 @@ typedef struct row {
     char what[64];
     double ours, theirs;             /* seconds, best run */
     double ours_worst, theirs_worst; /* seconds, slowest run */
+    double median_ratio;             /* median over the rounds of theirs / ours */
     double units;                    /* files or MB */
     const char *unit;
     char ref[48];
@@ -87,8 +91,20 @@ typedef struct row {
 static row g_rows[32];
 static int g_nrows;
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 static void add_row(const char *what, double units, const char *unit, const double ours[2],
-                    const double theirs[2], const char *ref)
+                    const double theirs[2], double median_ratio, const char *ref)
 {
     row *r = &g_rows[g_nrows++];
     snprintf(r->what, sizeof r->what, "%s", what);
@@ -98,12 +114,13 @@ static void add_row(const char *what, double units, const char *unit, const doub
     r->ours_worst = ours[1];
     r->theirs = theirs[0];
     r->theirs_worst = theirs[1];
+    r->median_ratio = median_ratio;
     snprintf(r->ref, sizeof r->ref, "%s", ref);
     fprintf(stderr,
             "  %-30s dropgate %8.1f %s/s (slowest %8.1f)   %-22s %8.1f %s/s (slowest %8.1f)   "
-            "ratio %.2f\n",
+            "ratio %.2f, median of rounds %.2f\n",
             what, units / r->ours, unit, units / r->ours_worst, ref, units / r->theirs, unit,
-            units / r->theirs_worst, r->theirs / r->ours);
+            units / r->theirs_worst, r->theirs / r->ours, median_ratio);
 }
 
 static char g_work[256];
@@ -283,23 +300,29 @@ static double run_ref(const ref *rf)
     return now_s() - t0;
 }
 
-/* One row: the two sides alternating, g_repeat runs each; best and slowest of each side.
- * clear_ours / clear_ref: server folders emptied before each run (puts). */
+/* One row: the two sides alternating, g_repeat runs each; best and slowest of each side, and the
+ * median of the rounds' ratios. clear_ours / clear_ref: server folders emptied before each run
+ * (puts). */
 static void compare(const char *what, const char *ref_name, double units, const char *unit,
                     const job *j, const ref *rf, const char *clear_ours, const char *clear_ref)
 {
     double ours[2] = {1e9, 0}, theirs[2] = {1e9, 0};
+    double *ratios = malloc((size_t)g_repeat * sizeof *ratios);
+    if (!ratios)
+        die("malloc", NULL);
     for (int r = 0; r < g_repeat; r++) {
         empty_folder(clear_ours);
         double t = run_ours(j);
         ours[0] = best(ours[0], t);
         ours[1] = worst(ours[1], t);
         empty_folder(clear_ref);
-        t = run_ref(rf);
-        theirs[0] = best(theirs[0], t);
-        theirs[1] = worst(theirs[1], t);
+        double u = run_ref(rf);
+        theirs[0] = best(theirs[0], u);
+        theirs[1] = worst(theirs[1], u);
+        ratios[r] = u / t;
     }
-    add_row(what, units, unit, ours, theirs, ref_name);
+    add_row(what, units, unit, ours, theirs, median(ratios, g_repeat), ref_name);
+    free(ratios);
 }
 
 /* The rows of a protocol: small files and one big file; puts beside the reference given the same
@@ -630,13 +653,14 @@ int main(int argc, char **argv)
         bench_sftp();
     if (!only || !strcmp(only, "ftp"))
         bench_ftp();
-    printf("| transfer | dropgate best (slowest) | reference | best (slowest) | ratio of best |\n"
-           "|---|---|---|---|---:|\n");
+    printf("| transfer | dropgate best (slowest) | reference | best (slowest) | ratio of best | "
+           "median of rounds |\n"
+           "|---|---|---|---|---:|---:|\n");
     for (int i = 0; i < g_nrows; i++) {
         row *r = &g_rows[i];
-        printf("| %s | %.1f (%.1f) %s/s | %s | %.1f (%.1f) %s/s | %.2fx |\n", r->what,
+        printf("| %s | %.1f (%.1f) %s/s | %s | %.1f (%.1f) %s/s | %.2fx | %.2fx |\n", r->what,
                r->units / r->ours, r->units / r->ours_worst, r->unit, r->ref, r->units / r->theirs,
-               r->units / r->theirs_worst, r->unit, r->theirs / r->ours);
+               r->units / r->theirs_worst, r->unit, r->theirs / r->ours, r->median_ratio);
     }
     rmtree(g_work);
     return 0;
