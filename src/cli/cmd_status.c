@@ -158,10 +158,16 @@ static void print_leases(json_t *leases)
         json_t *o = json_array_get(leases, i);
         long long in_ms = (long long)json_integer_value(json_object_get(o, "expires_in_ms"));
         bool on = json_integer_value(json_object_get(o, "held")) != 0;
+        bool released = json_integer_value(json_object_get(o, "released")) != 0;
         printf("  %-28s %s %s", json_string_value(json_object_get(o, "name")),
-               on ? "held by" : "free, last", json_string_value(json_object_get(o, "holder")));
+               on         ? "held by"
+               : released ? "free, released by"
+                          : "free, ran out for",
+               json_string_value(json_object_get(o, "holder")));
         if (on)
             printf(" (runs out in %.1fs)", (double)in_ms / 1000.0);
+        else if (!released)
+            printf(" (%.1fs ago)", (double)-in_ms / 1000.0);
         printf("\n");
     }
 }

@@ -39,9 +39,13 @@
 #define FENCE_SQL(NOW)                                                                             \
     "UPDATE leases SET expires_at = " NOW " + ?3"                                                  \
     " WHERE name = ?1 AND holder = ?2 AND expires_at > 0"
+/* A released lease (expires_at 0) has no expiry: expires_in_ms is NULL (left out of the JSON)
+ * and released is 1, where "now - 0" would show a run-out of some 56 years. */
 #define LIST_SQL(NOW)                                                                              \
-    "SELECT name, holder, expires_at - " NOW " AS expires_in_ms,"                                  \
+    "SELECT name, holder,"                                                                         \
+    " CASE WHEN expires_at > 0 THEN expires_at - " NOW " END AS expires_in_ms,"                    \
     " CASE WHEN expires_at > " NOW " THEN 1 ELSE 0 END AS held,"                                   \
+    " CASE WHEN expires_at = 0 THEN 1 ELSE 0 END AS released,"                                     \
     " " NOW " - since AS held_for_ms, previous, takeovers FROM leases ORDER BY name"
 
 /* Live instances: their "instance:<id>" leases that run now. Instances that ended long ago

@@ -116,8 +116,9 @@ int dg_store_lease_live_instances(dg_store *s, long *n, dg_error *err);
  * SQLite: nothing to do, writers are serialized). For work that must not run twice at once on
  * a shared store (reloading the catalog). */
 int dg_store_tx_lock(dg_store *s, const char *name, dg_error *err);
-/* Every lease: name, holder, expires_in_ms (negative: ran out), held (0/1), since (ms ago),
- * previous, takeovers - for `status`. */
+/* Every lease: name, holder, expires_in_ms (negative: ran out; absent once released), held
+ * (0/1), released (0/1: given back, not run out), held_for_ms, previous, takeovers - for
+ * `status`. */
 int dg_store_leases_json(dg_store *s, struct json_t **out, dg_error *err);
 
 /* Online backup (backup.c): a consistent copy of the whole store into dest, taken from one

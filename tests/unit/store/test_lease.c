@@ -100,6 +100,9 @@ static void one_winner_and_renewal(void **state)
     assert_string_equal(json_string_value(json_object_get(r0, "name")), "poll:acme");
     assert_string_equal(json_string_value(json_object_get(r0, "holder")), "A");
     assert_int_equal(json_integer_value(json_object_get(r0, "held")), 1);
+    assert_int_equal(json_integer_value(json_object_get(r0, "released")), 0);
+    json_int_t in_ms = json_integer_value(json_object_get(r0, "expires_in_ms"));
+    assert_true(in_ms > 50000 && in_ms <= 60000);
     json_decref(rows);
 }
 
@@ -173,8 +176,17 @@ static void release_hands_over_at_once(void **state)
     assert_true(c.won);
     assert_int_equal(work(f->a, "A", "sha-a4", &err), DG_ELOCKED);
     assert_int_equal(count_files(f->b, "sha-a4"), 0);
-    /* B releases one; A takes it back, also cleanly. */
+    /* B releases one: status shows it given back, with no expiry (not one that ran out
+     * decades ago, as "now - 0" said before); A takes it back, also cleanly. */
     assert_int_equal(dg_store_lease_release(f->b, "poll:acme", "B", &err), 0);
+    json_t *rows = NULL;
+    assert_int_equal(dg_store_leases_json(f->a, &rows, &err), 0);
+    json_t *r0 = json_array_get(rows, 0);
+    assert_string_equal(json_string_value(json_object_get(r0, "name")), "poll:acme");
+    assert_int_equal(json_integer_value(json_object_get(r0, "held")), 0);
+    assert_int_equal(json_integer_value(json_object_get(r0, "released")), 1);
+    assert_null(json_object_get(r0, "expires_in_ms"));
+    json_decref(rows);
     assert_int_equal(dg_store_lease_claim(f->a, "poll:acme", "A", 60000, &c, &err), 0);
     assert_true(c.won);
     assert_string_equal(c.previous, "");
