@@ -28,6 +28,10 @@ typedef struct map_table {
     size_t *klens;   /* strlen of each key, so a lookup compares lengths first */
     uint64_t *kpack; /* keys of up to 8 bytes as map_fold8 packs them (0: compared as text) */
     size_t n;
+    /* open-addressed index of the packed keys: slot -> 1 + the first entry with that length
+     * and kpack (0: free), hmask + 1 slots; NULL when the table has no packed key */
+    uint32_t *hidx;
+    uint32_t hmask;
     const char *dflt; /* "_default" entry: value for codes not in the table */
 } map_table;
 
@@ -253,6 +257,16 @@ static inline uint64_t map_fold8(const char *s, size_t len)
     }
     return k;
 }
+/* The slot a packed key of len bytes starts its probe at in a table's index (map_table_index). */
+static inline uint32_t map_table_slot(uint64_t k, size_t len, uint32_t mask)
+{
+    uint64_t h = (k ^ len) * 0x9E3779B97F4A7C15ull;
+    return (uint32_t)(h >> 40) & mask;
+}
+/* true: map_table_find scans every key (the reference the tests compare the index with) */
+extern bool map_table_reference;
+/* Builds t's index of packed keys once its entries are read. */
+void map_table_index(dg_arena *a, map_table *t);
 /* The value table t gives code s (its default for a code it lacks), NULL when none. */
 const char *map_table_find(const map_table *t, const char *s, size_t len);
 /* Days of month m (1-12) of year y, leap years counted. */

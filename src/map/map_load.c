@@ -81,6 +81,7 @@ static int table_from_node(dg_mapping *m, map_table *t, const dg_node *n, dg_err
         t->kpack[t->n] = t->klens[t->n] <= 8 ? map_fold8(e->key, t->klens[t->n]) : 0;
         t->vals[t->n++] = dg_arena_strdup(m->arena, e->value);
     }
+    map_table_index(m->arena, t);
     return 0;
 }
 

@@ -166,9 +166,41 @@ static void format_pattern(const char *pat, const tm_parts *t, dg_buf *out)
 
 /* ---- inbound ------------------------------------------------------------------------------- */
 
+bool map_table_reference;
+
+void map_table_index(dg_arena *a, map_table *t)
+{
+    uint32_t size = 8;
+    while (size < 2 * t->n + 2)
+        size *= 2;
+    t->hmask = size - 1;
+    t->hidx = dg_arena_alloc(a, size * sizeof *t->hidx);
+    for (size_t i = 0; i < t->n; i++) {
+        if (!t->kpack[i])
+            continue; /* longer than 8 bytes (or empty): found by the scan */
+        uint32_t h = map_table_slot(t->kpack[i], t->klens[i], t->hmask);
+        while (t->hidx[h] && !(t->klens[t->hidx[h] - 1] == t->klens[i] &&
+                               t->kpack[t->hidx[h] - 1] == t->kpack[i]))
+            h = (h + 1) & t->hmask;
+        if (!t->hidx[h]) /* a key equal to an earlier one (case aside) never wins: the first does */
+            t->hidx[h] = (uint32_t)i + 1;
+    }
+}
+
 const char *map_table_find(const map_table *t, const char *s, size_t len)
 {
     uint64_t k = len <= 8 && t->kpack ? map_fold8(s, len) : 0;
+    if (k && t->hidx && !map_table_reference) {
+        /* the first entry with this length and packed key, as the scan below finds it: keys of
+         * up to 8 bytes all have their kpack, and a code of len <= 8 bytes can match no other */
+        for (uint32_t h = map_table_slot(k, len, t->hmask);; h = (h + 1) & t->hmask) {
+            uint32_t i = t->hidx[h];
+            if (!i)
+                return t->dflt;
+            if (t->klens[i - 1] == len && t->kpack[i - 1] == k)
+                return t->vals[i - 1];
+        }
+    }
     for (size_t i = 0; i < t->n; i++)
         if (t->klens[i] == len && (k ? t->kpack[i] == k : !strncasecmp(t->keys[i], s, len)))
             return t->vals[i];

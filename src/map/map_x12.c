@@ -399,6 +399,7 @@ void dg_map_debug_x12_paths_alone(bool on)
 {
     paths_alone = on;
     x12_reference = on;
+    map_table_reference = on;
 }
 
 /* Whether the walk found the segment of any of r's sources (all of them have a node). */

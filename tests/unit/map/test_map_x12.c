@@ -3,6 +3,8 @@
  * errors a partner engineer must be able to act on (unknown path, missing field, bad date). */
 #include "maptest.h"
 
+#include "map/map_internal.h"
+
 #include <dirent.h>
 
 /* A one-set interchange around body (segments separated by '~'), with a correct SE01. */
@@ -1087,6 +1089,51 @@ static void document_loops_outside(void **state)
     dg_map_free(m);
 }
 
+/* A code table's index of packed keys (map_table_find) finds what the scan of every key finds:
+ * the first of keys equal but for case, a code of the right bytes but another length, keys
+ * longer than 8 bytes (not in the index), an empty key, a code the table lacks (its default). */
+static void table_index_like_scan(void **state)
+{
+    (void)state;
+    static const char *const keys[] = {
+        "US",   "usa", "USA", "United States", "CA",        "",     "D240",
+        "d240", "A",   "AB",  "ABCDEFGH",      "ABCDEFGHI", "Z\x01"};
+    enum { N = sizeof keys / sizeof *keys };
+    dg_arena *a = dg_arena_new();
+    map_table t = {.name = "t", .n = N, .dflt = "OTHER"};
+    t.keys = dg_arena_alloc(a, N * sizeof *t.keys);
+    t.vals = dg_arena_alloc(a, N * sizeof *t.vals);
+    t.klens = dg_arena_alloc(a, N * sizeof *t.klens);
+    t.kpack = dg_arena_alloc(a, N * sizeof *t.kpack);
+    for (size_t i = 0; i < N; i++) {
+        t.keys[i] = keys[i];
+        t.klens[i] = strlen(keys[i]);
+        t.kpack[i] = t.klens[i] <= 8 ? map_fold8(keys[i], t.klens[i]) : 0;
+        t.vals[i] = dg_arena_printf(a, "v%zu", i);
+    }
+    map_table_index(a, &t);
+    static const char *const codes[] = {
+        "US",         "us", "uS ",   "USA",      "Usa",       "united states",
+        "CA",         "ca", "",      "D240",     "d240",      "A",
+        "a",          "AB", "ABC",   "abcdefgh", "ABCDEFGHI", "abcdefghi",
+        "ABCDEFGHIJ", "MX", "Z\x01", "Z"};
+    size_t found = 0;
+    for (size_t c = 0; c < sizeof codes / sizeof *codes; c++) {
+        size_t len = strlen(codes[c]);
+        map_table_reference = true;
+        const char *scan = map_table_find(&t, codes[c], len);
+        map_table_reference = false;
+        const char *indexed = map_table_find(&t, codes[c], len);
+        if (strcmp(scan, indexed))
+            fail_msg("code '%s': scan '%s', index '%s'", codes[c], scan, indexed);
+        found += strcmp(scan, "OTHER") != 0;
+    }
+    assert_int_equal(found, 17);
+    assert_string_equal(map_table_find(&t, "usa", 3), "v1"); /* the first of USA/usa */
+    assert_string_equal(map_table_find(&t, "MX", 2), "OTHER");
+    dg_arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1108,6 +1155,7 @@ int main(void)
         cmocka_unit_test(ops_like_engine),
         cmocka_unit_test(typed_ops_like_engine),
         cmocka_unit_test(document_loops_outside),
+        cmocka_unit_test(table_index_like_scan),
     };
     return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }
