@@ -233,7 +233,20 @@ typedef struct xplan {
     bool *quiet;
     int *single;     /* per rule: the node of its one source, -1: several sources or none */
     struct xop *ops; /* per rule: what applying it takes (map_x12.c compiles them) */
+    /* node ops: the ops of quiet one-source rules that alone set their field, grouped by the
+     * plan node they read (nops[k]: node, and its ops nop[first .. first + n) in rule order),
+     * applied once per node the walk found; rest: the other rules' ops, in rule order */
+    struct xnops *nops;
+    size_t n_nops;
+    struct xop *nop, *rest;
+    size_t n_rest;
 } xplan;
+
+typedef struct xnops {
+    uint16_t node;
+    uint16_t n;
+    uint32_t first;
+} xnops;
 
 /* A rule compiled at load for the walk's answers (map_x12.c). XOP_COPY: one source whose
  * segment the walk finds and whose value is a whole element, into a text field without a
@@ -256,6 +269,7 @@ typedef struct xop {
     uint32_t max;   /* the rule's max_bytes */
     uint16_t guard; /* with run > 1: the loop step the next run rules all read under */
     uint16_t run;   /* rules from this one that set nothing when guard is not found */
+    uint32_t rule;  /* the rule's index in its list */
 } xop;
 
 /* Where the nodes of one plan were found in the scope last walked: at[k] holds while

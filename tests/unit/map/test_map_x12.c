@@ -1089,6 +1089,50 @@ static void document_loops_outside(void **state)
     dg_map_free(m);
 }
 
+/* Node ops (the ops of one plan node applied together after the walk, not in rule order) give
+ * what the rules in their order give: two rules setting one field from segments found in the
+ * other order (the later rule still wins), a value over max_bytes and a bad number among them
+ * (every rule then goes in rule order: the first failure is the document's, and a blank inside
+ * a number is taken out by the engine). */
+static void node_ops_like_engine(void **state)
+{
+    (void)state;
+    static const char *const bodies[] = {
+        "BEG*00*DS*PO-1**20240301~TD5**2*UPSN**GROUND~N1*ST*Alice~PO1*1*2*EA*4.01~",
+        "BEG*00*DS*PO-2**20240301~TD5**2*TOOLONGCARRIER~PO1*1*2*EA*4.01~",
+        "BEG*00*DS***20240301~TD5**2*TOOLONGCARRIER~PO1*1*2*EA~",
+        "BEG*00*DS*PO-4**20240301~TD5**2*UPSN~PO1*1*2*EA*1 000~PO1*2*2x*EA~",
+        "BEG*00*DS*PO-5**20240301~N1*ST*Alice~PO1*1*2*EA*2.5*CS~PO1*2*3*EA~",
+    };
+    const char *in = x12_sets("nodeops.edi", bodies, sizeof bodies / sizeof *bodies);
+    const char *yaml =
+        "direction: in\ndocument: order\nformat: x12\nx12:\n  transaction_set: \"850\"\n"
+        "  until: [CTT]\nfields:\n  - {target: order_type, source: BEG02}\n"
+        "  - {target: carrier, source: TD505}\n"
+        "  - {target: order_number, source: BEG03, required: true}\n"
+        "  - {target: carrier, source: BEG01}\n"
+        "  - {target: service_level, source: TD503, max_bytes: 6}\n"
+        "  - {target: ship_to.name, source: \"N1[N101=ST]/N102\"}\n"
+        "groups:\n  - target: lines\n    each: PO1\n    fields:\n"
+        "      - {target: line_number, source: PO101}\n"
+        "      - {target: quantity, source: PO102}\n"
+        "      - {target: unit_price, source: PO104}\n"
+        "      - {target: description, source: PO105}\n";
+    dg_mapping *m = load_map(write_tmp("nodeops.yaml", yaml));
+    const char *const expect[] = {"\"carrier\":\"00\"",
+                                  "\"service_level\":\"UPSN\"",
+                                  "\"name\":\"Alice\"",
+                                  "rule 'service_level': value is 14 bytes",
+                                  "rule 'order_number': required field missing",
+                                  "'2x' is not a number",
+                                  "\"description\":\"CS\""};
+    char *planned = planned_like_alone(m, in, expect, sizeof expect / sizeof *expect);
+    assert_null(strstr(planned, "GROUND"));
+    assert_null(strstr(planned, "TOOLONG"));
+    free(planned);
+    dg_map_free(m);
+}
+
 /* A code table's index of packed keys (map_table_find) finds what the scan of every key finds:
  * the first of keys equal but for case, a code of the right bytes but another length, keys
  * longer than 8 bytes (not in the index), an empty key, a code the table lacks (its default). */
@@ -1155,6 +1199,7 @@ int main(void)
         cmocka_unit_test(ops_like_engine),
         cmocka_unit_test(typed_ops_like_engine),
         cmocka_unit_test(document_loops_outside),
+        cmocka_unit_test(node_ops_like_engine),
         cmocka_unit_test(table_index_like_scan),
     };
     return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
