@@ -98,10 +98,13 @@ typedef struct reader {
     bool can_inplace; /* false: copy mode always (a test compares both ways) */
     size_t set_bytes; /* the set's kept bytes with a NUL each, gaps not counted (the limit) */
     size_t max_set_el, max_set_segs; /* lim_set_bytes / 6 and / 24 */
-    uint32_t *el_off, *el_len;
+    /* each element's start (into sb) and length, written as each segment is split; when the
+     * bytes move (sb_own grows, a set leaves the read buffer, an ST or an oversize set's ST moves
+     * to the front) the pointers are moved with them (rebase_pointers): there are no offsets to
+     * recompute them from, one store per element less in the split */
+    uint32_t *el_len;
+    const char **el_ptr;
     size_t n_el, el_cap;
-    const char **el_ptr; /* sb + el_off, written as each segment is split */
-    bool ptrs_stale;     /* sb or the element index moved: fix_pointers rewrites them all */
     bool seg_cut;        /* the segment just read was longer than it could keep */
     bool seg_many;       /* ... or had more elements than lim_seg_elems */
     bool oversize;       /* the current set went over a limit: its body is dropped */
@@ -336,14 +339,23 @@ static bool skip_gap(reader *r)
 /* Room kept after the bytes of the set: the scanner reads a segment's last bytes 16 at a time */
 #define SB_SLACK 16
 
-/* Copy mode only (sb is sb_own). */
+/* The element pointers el_ptr[first..n_el) point `from` + offset: they now point to + offset
+ * (the bytes were moved there). `from` is an integer: it may be the address of freed memory. */
+static void rebase_pointers(reader *r, size_t first, uintptr_t from, const char *to)
+{
+    for (size_t i = first; i < r->n_el; i++)
+        r->el_ptr[i] = to + ((uintptr_t)r->el_ptr[i] - from);
+}
+
+/* Copy mode only (sb is sb_own, and the element pointers point into it). */
 static void sb_grow(reader *r, size_t n)
 {
     size_t ncap = r->sb_cap ? r->sb_cap : 4096;
     while (ncap < r->sb_len + n + 1 + SB_SLACK)
         ncap *= 2;
+    uintptr_t old = (uintptr_t)r->sb_own;
     r->sb = r->sb_own = xrealloc(r->sb_own, ncap);
-    r->ptrs_stale = true;
+    rebase_pointers(r, 0, old, r->sb);
     memset(r->sb + r->sb_cap, 0, ncap - r->sb_cap); /* the slack is read, so defined */
     r->sb_cap = ncap;
     if (ncap > peak_set_bytes)
@@ -366,12 +378,14 @@ static inline void sb_append(reader *r, const char *s, size_t n)
 static void grow_el(reader *r)
 {
     size_t ncap = r->el_cap ? r->el_cap * 2 : 1024;
-    r->el_off = xrealloc(r->el_off, ncap * sizeof *r->el_off);
     r->el_len = xrealloc(r->el_len, (ncap + EL_LEN_SLACK) * sizeof *r->el_len);
     memset(r->el_len + r->el_cap, 0, (ncap + EL_LEN_SLACK - r->el_cap) * sizeof *r->el_len);
     r->el_ptr = xrealloc(r->el_ptr, ncap * sizeof *r->el_ptr);
-    r->ptrs_stale = true;
     r->el_cap = ncap;
+    for (size_t k = 0; k < r->n_segs; k++) { /* the segments point into the index */
+        r->segs[k].el = r->el_ptr + r->seg_base[k];
+        r->segs[k].el_len = r->el_len + r->seg_base[k];
+    }
 }
 
 static void grow_segs(reader *r)
@@ -399,15 +413,19 @@ static void reset_set_buffer(reader *r)
 static void to_copy_mode(reader *r)
 {
     size_t n = r->n_segs ? (size_t)(r->p - r->sb) : 0;
+    const char *from = r->sb;
+    size_t n_el = r->n_el;
     r->inplace = false;
+    r->n_el = 0; /* (sb_grow: nothing points into sb_own yet) */
     r->sb = r->sb_own;
     r->sb_len = 0;
     if (n + 1 + SB_SLACK > r->sb_cap)
         sb_grow(r, n);
     if (n)
-        memcpy(r->sb, r->p - n, n);
+        memcpy(r->sb, from, n);
     r->sb_len = n;
-    r->ptrs_stale = true;
+    r->n_el = n_el;
+    rebase_pointers(r, 0, (uintptr_t)from, r->sb);
 }
 
 /* Called before the read buffer is refilled or its bytes moved. */
@@ -433,22 +451,20 @@ static inline void index_segment(reader *r, size_t start, size_t e, size_t reada
     while (r->el_cap < base + max_sep + 1)
         grow_el(r);
     char *s = r->sb;
-    uint32_t *off = r->el_off + base, *len = r->el_len + base;
+    uint32_t *len = r->el_len + base;
     const char **ptr = r->el_ptr + base;
     size_t n_sep;
     unsigned scan =
-        dg_x12_scan_seg(s + start, e - start, readable, &r->d, off + 1, max_sep, &n_sep);
-    /* off[j + 1] holds separator j until element j is written over off[j] */
+        dg_x12_scan_seg(s + start, e - start, readable, &r->d, len + 1, max_sep, &n_sep);
+    /* len[j + 1] holds separator j until element j's length is written over len[j] */
     uint32_t f0 = (uint32_t)start;
     for (size_t j = 0; j < n_sep; j++) {
-        uint32_t at = (uint32_t)start + off[j + 1];
+        uint32_t at = (uint32_t)start + len[j + 1];
         s[at] = '\0';
-        off[j] = f0;
         len[j] = at - f0;
         ptr[j] = s + f0;
         f0 = at + 1;
     }
-    off[n_sep] = f0;
     len[n_sep] = (uint32_t)e - f0;
     ptr[n_sep] = s + f0;
     size_t n_el = base + n_sep + 1;
@@ -531,11 +547,11 @@ static inline bool find_in_blocks(reader *r, size_t po, size_t max_len, size_t *
 }
 
 /* Writes the elements of the segment at s[start..e) (s: rbuf + sbo) split at the separators em
- * (block b0 first) over NULs, with their offsets, lengths and pointers; returns the number of
+ * (block b0 first) over NULs, with their lengths and pointers; returns the number of
  * separators. */
 static inline size_t split_in_blocks(char *s, size_t sbo, size_t b0, uint32_t start, uint32_t e,
-                                     const uint64_t *em, size_t nb, uint32_t *restrict off,
-                                     uint32_t *restrict len, const char **restrict ptr)
+                                     const uint64_t *em, size_t nb, uint32_t *restrict len,
+                                     const char **restrict ptr)
 {
     uint32_t f0 = start;
     size_t j = 0;
@@ -544,14 +560,12 @@ static inline size_t split_in_blocks(char *s, size_t sbo, size_t b0, uint32_t st
         for (uint64_t m = em[i]; m; m &= m - 1, j++) {
             const uint32_t at = at0 + (uint32_t)__builtin_ctzll(m);
             s[at] = '\0';
-            off[j] = f0;
             len[j] = at - f0;
             ptr[j] = s + f0;
             f0 = at + 1;
         }
     }
     s[e] = '\0';
-    off[j] = f0;
     len[j] = e - f0;
     ptr[j] = s + f0;
     return j;
@@ -581,8 +595,8 @@ static inline bool read_blocks(reader *r, size_t room)
     r->seg_base[r->n_segs] = (uint32_t)base;
     while (r->el_cap < base + (q - po) + 1)
         grow_el(r);
-    size_t j = split_in_blocks(s, sbo, po / 64, start, e, em, nb, r->el_off + base,
-                               r->el_len + base, r->el_ptr + base);
+    size_t j =
+        split_in_blocks(s, sbo, po / 64, start, e, em, nb, r->el_len + base, r->el_ptr + base);
     r->n_el = base + j + 1;
     dg_x12_seg *sg = &r->segs[r->n_segs++];
     sg->el = r->el_ptr + base;
@@ -660,29 +674,20 @@ static const char *el(const reader *r, size_t k, int i, size_t *n)
     size_t j = r->seg_base[k] + (size_t)i;
     if (n)
         *n = r->el_len[j];
-    return r->sb + r->el_off[j];
+    return r->el_ptr[j];
 }
 
 /* Kept bytes of segment k with its NUL (what it counts toward the set's byte limit). */
 static size_t seg_bytes(const reader *r, size_t k)
 {
     size_t first = r->seg_base[k], last = first + (size_t)r->segs[k].n_el;
-    return r->el_off[last] + r->el_len[last] + 1 - r->el_off[first];
+    return (size_t)(r->el_ptr[last] + r->el_len[last] + 1 - r->el_ptr[first]);
 }
 
-/* The segments' element pointers are written as they are split; this rewrites them when the set
- * buffer or the element index moved since (rare: they grow to the largest set and stay). */
-static void fix_pointers(reader *r)
+/* Offset of element i of the index from the set buffer's start. */
+static size_t el_offset(const reader *r, size_t i)
 {
-    if (!r->ptrs_stale)
-        return;
-    for (size_t i = 0; i < r->n_el; i++)
-        r->el_ptr[i] = r->sb + r->el_off[i];
-    for (size_t k = 0; k < r->n_segs; k++) {
-        r->segs[k].el = r->el_ptr + r->seg_base[k];
-        r->segs[k].el_len = r->el_len + r->seg_base[k];
-    }
-    r->ptrs_stale = false;
+    return (size_t)(r->el_ptr[i] - r->sb);
 }
 
 /* ---- ISA ---------------------------------------------------------------------------------- */
@@ -1056,7 +1061,6 @@ static int finish_set(reader *r, size_t n, bool complete)
                          st->control, set_code_text(c), extra)) != 0)
             return rc;
     }
-    fix_pointers(r);
     st->segs = r->segs;
     st->seg_scan = r->seg_scan;
     st->padded = true;
@@ -1261,21 +1265,23 @@ static int dispatch(reader *r)
             if ((rc = cut_set(r)) != 0)
                 return rc;
             /* move the new ST to the front of the buffer (in place: the front moves to it) */
-            size_t b = r->seg_base[k], off0 = r->el_off[b];
+            size_t b = r->seg_base[k], off0 = el_offset(r, b);
             size_t nel = r->n_el - b;
-            if (r->inplace)
-                r->sb += off0;
-            else
+            /* in place the front moves to the ST, its bytes stay; else they move to the front */
+            size_t moved = r->inplace ? 0 : off0;
+            if (!r->inplace)
                 memmove(r->sb, r->sb + off0, r->sb_len - off0);
             r->sb_len -= off0;
             r->set_bytes = seg_bytes(r, k);
             for (size_t i = 0; i < nel; i++) {
-                r->el_off[i] = (uint32_t)(r->el_off[b + i] - off0);
+                r->el_ptr[i] = r->el_ptr[b + i] - moved;
                 r->el_len[i] = r->el_len[b + i];
             }
+            r->sb += off0 - moved;
             r->n_el = nel;
-            r->ptrs_stale = true;
             r->segs[0] = r->segs[k];
+            r->segs[0].el = r->el_ptr;
+            r->segs[0].el_len = r->el_len;
             r->seg_scan[0] = r->seg_scan[k];
             r->seg_base[0] = 0;
             r->n_segs = 1;
@@ -1320,7 +1326,6 @@ static int dispatch(reader *r)
         if (idn == 3 && !strcmp(id, "TA1")) {
             if (!r->cb->on_ta1)
                 return 0;
-            fix_pointers(r);
             return r->cb->on_ta1(r->ctx, &r->isa, &r->segs[k]);
         }
         if (idn == 3 && (!strcmp(id, "ISB") || !strcmp(id, "ISE")))
@@ -1388,15 +1393,16 @@ static void drop_set_body(reader *r)
     if (r->n_segs < 2)
         return;
     r->dropped_segs += (long)(r->n_segs - 1);
-    size_t b = r->seg_base[1], keep = r->el_off[b];
+    size_t b = r->seg_base[1], keep = el_offset(r, b);
     r->set_bytes = seg_bytes(r, 0);
+    r->n_el = b;
     if (r->inplace) { /* the ST's bytes move up to the read position: the window is the ST */
-        memmove(r->rbuf + (r->p - r->rbuf) - keep, r->sb, keep);
-        r->sb = r->rbuf + (r->p - r->rbuf) - keep;
-        r->ptrs_stale = true;
+        char *to = r->rbuf + (r->p - r->rbuf) - keep;
+        memmove(to, r->sb, keep);
+        rebase_pointers(r, 0, (uintptr_t)r->sb, to);
+        r->sb = to;
     }
     r->sb_len = keep;
-    r->n_el = b;
     r->n_segs = 1;
 }
 
@@ -1425,7 +1431,7 @@ static __attribute__((noinline)) int read_set_body(reader *r)
     const size_t el_cap = r->el_cap, seg_cap = r->seg_cap;
     const size_t max_el = r->max_set_el, max_segs = r->max_set_segs;
     const size_t lim_bytes = lim_set_bytes, len_cap = lim_seg_elems;
-    uint32_t *const el_off = r->el_off, *const el_len = r->el_len;
+    uint32_t *const el_len = r->el_len;
     const char **const el_ptr = r->el_ptr;
     dg_x12_seg *const segs = r->segs;
     uint32_t *const seg_base = r->seg_base;
@@ -1456,8 +1462,8 @@ static __attribute__((noinline)) int read_set_body(reader *r)
         const uint32_t start = (uint32_t)(po - sbo), e = (uint32_t)(q - sbo);
         set_bytes += e - start + 1;
         seg_base[n_segs] = (uint32_t)n_el;
-        size_t j = split_in_blocks(s, sbo, po / 64, start, e, em, nb, el_off + n_el, el_len + n_el,
-                                   el_ptr + n_el);
+        size_t j =
+            split_in_blocks(s, sbo, po / 64, start, e, em, nb, el_len + n_el, el_ptr + n_el);
         dg_x12_seg *sg = &segs[n_segs];
         sg->el = el_ptr + n_el;
         sg->el_len = el_len + n_el;
@@ -1540,7 +1546,6 @@ static int parse(reader *r)
     peak_set_bytes = 0;
     int rc = run(r);
     free(r->sb_own);
-    free(r->el_off);
     free(r->el_len);
     free(r->el_ptr);
     free(r->segs);
