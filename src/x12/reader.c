@@ -105,13 +105,12 @@ typedef struct reader {
     uint32_t *el_len;
     const char **el_ptr;
     size_t n_el, el_cap;
-    bool seg_cut;        /* the segment just read was longer than it could keep */
-    bool seg_many;       /* ... or had more elements than lim_seg_elems */
-    bool oversize;       /* the current set went over a limit: its body is dropped */
-    long dropped_segs;   /* segments of an oversize set not kept (for the SE01 count) */
+    bool seg_cut;      /* the segment just read was longer than it could keep */
+    bool seg_many;     /* ... or had more elements than lim_seg_elems */
+    bool oversize;     /* the current set went over a limit: its body is dropped */
+    long dropped_segs; /* segments of an oversize set not kept (for the SE01 count) */
     char oversize_why[160];
     dg_x12_seg *segs;
-    uint32_t *seg_base;
     unsigned char *seg_scan; /* per segment: dg_x12_scan_seg's bits */
     size_t n_segs, seg_cap;
 
@@ -378,13 +377,15 @@ static inline void sb_append(reader *r, const char *s, size_t n)
 static void grow_el(reader *r)
 {
     size_t ncap = r->el_cap ? r->el_cap * 2 : 1024;
+    uintptr_t old = (uintptr_t)r->el_ptr; /* (an integer: realloc may free it) */
     r->el_len = xrealloc(r->el_len, (ncap + EL_LEN_SLACK) * sizeof *r->el_len);
     memset(r->el_len + r->el_cap, 0, (ncap + EL_LEN_SLACK - r->el_cap) * sizeof *r->el_len);
     r->el_ptr = xrealloc(r->el_ptr, ncap * sizeof *r->el_ptr);
     r->el_cap = ncap;
     for (size_t k = 0; k < r->n_segs; k++) { /* the segments point into the index */
-        r->segs[k].el = r->el_ptr + r->seg_base[k];
-        r->segs[k].el_len = r->el_len + r->seg_base[k];
+        size_t first = ((uintptr_t)r->segs[k].el - old) / sizeof *r->el_ptr;
+        r->segs[k].el = r->el_ptr + first;
+        r->segs[k].el_len = r->el_len + first;
     }
 }
 
@@ -392,7 +393,6 @@ static void grow_segs(reader *r)
 {
     size_t ncap = r->seg_cap ? r->seg_cap * 2 : 128;
     r->segs = xrealloc(r->segs, ncap * sizeof *r->segs);
-    r->seg_base = xrealloc(r->seg_base, ncap * sizeof *r->seg_base);
     r->seg_scan = xrealloc(r->seg_scan, ncap);
     r->seg_cap = ncap;
 }
@@ -444,7 +444,6 @@ static inline void index_segment(reader *r, size_t start, size_t e, size_t reada
     if (r->n_segs == r->seg_cap)
         grow_segs(r);
     size_t base = r->n_el;
-    r->seg_base[r->n_segs] = (uint32_t)base;
     /* the id and at most lim_seg_elems elements (never more separators than bytes); the rest
      * of a longer segment stays in its last element, unsplit */
     size_t max_sep = lim_seg_elems < e - start ? lim_seg_elems : e - start;
@@ -516,58 +515,57 @@ static __attribute__((noinline)) void classify_from(reader *r, size_t b)
 
 /* The segment at rbuf[po..]: its terminator's offset *q and the element separators of each
  * block up to it (em[0..*nb), em[i] for block po / 64 + i). True for the usual segment: its
- * terminator in the read buffer within BLOCK_SPAN blocks, no byte of the blocks' "other" class
- * in it (so no component or repetition character, no byte to trim and nothing the validator
- * would look at twice: its scan bits are DG_X12_SCAN_DONE alone), at most room bytes and
- * lim_seg_elems separators (max_len: the smaller of the two; never more separators than bytes,
- * so the length bounds both); false sends it to the plain path. */
-static inline bool find_in_blocks(reader *r, size_t po, size_t max_len, size_t *q,
+ * terminator in the read buffer (limit: its bytes) within BLOCK_SPAN blocks, no byte of the
+ * blocks' "other" class in it (so no component or repetition character, no byte to trim and
+ * nothing the validator would look at twice: its scan bits are DG_X12_SCAN_DONE alone), at most
+ * room bytes and lim_seg_elems separators (max_len: the smaller of the two; never more separators
+ * than bytes, so the length bounds both); false sends it to the plain path. The caller has the
+ * block of po classified (*cls_hi: r->cls_hi, kept by the caller in a local: stores into the
+ * buffer could alias r's fields and make every read of them a load). */
+static inline bool find_in_blocks(reader *r, const dg_x12_block *blocks, size_t limit,
+                                  size_t *cls_hi, size_t po, size_t max_len, size_t *q,
                                   uint64_t em[BLOCK_SPAN], size_t *nb)
 {
-    const size_t limit = (size_t)(r->end - r->rbuf);
     size_t k = po / 64, n = 0;
-    if (k < r->cls_lo || k >= r->cls_hi)
-        classify_from(r, k);
     uint64_t keep = ~0ULL << (po % 64), other = 0, t;
-    while (!(t = r->blocks[k].term & keep)) {
-        other |= r->blocks[k].other & keep;
-        em[n++] = r->blocks[k].elem & keep;
+    while (!(t = blocks[k].term & keep)) {
+        other |= blocks[k].other & keep;
+        em[n++] = blocks[k].elem & keep;
         keep = ~0ULL;
         if (n == BLOCK_SPAN || 64 * ++k >= limit)
             return false;
-        if (k >= r->cls_hi)
+        if (k >= *cls_hi) {
             classify_from(r, k);
+            *cls_hi = r->cls_hi;
+        }
     }
     keep &= (t & (0 - t)) - 1; /* the bits before the terminator */
-    other |= r->blocks[k].other & keep;
-    em[n++] = r->blocks[k].elem & keep;
+    other |= blocks[k].other & keep;
+    em[n++] = blocks[k].elem & keep;
     *q = 64 * k + (size_t)__builtin_ctzll(t);
     *nb = n;
     return !other && *q < limit && *q - po <= max_len;
 }
 
-/* Writes the elements of the segment at s[start..e) (s: rbuf + sbo) split at the separators em
- * (block b0 first) over NULs, with their lengths and pointers; returns the number of
- * separators. */
-static inline size_t split_in_blocks(char *s, size_t sbo, size_t b0, uint32_t start, uint32_t e,
-                                     const uint64_t *em, size_t nb, uint32_t *restrict len,
-                                     const char **restrict ptr)
+/* Writes the elements of the segment from f0 to its terminator e split at the separators em
+ * (em[i]: the 64 bytes at blk + 64 i) over NULs, with their lengths and starts; returns the
+ * number of separators. Pointers, not offsets: nothing to add per element. */
+static inline size_t split_in_blocks(char *blk, const uint64_t *em, size_t nb, const char *f0,
+                                     char *e, uint32_t *restrict len, const char **restrict ptr)
 {
-    uint32_t f0 = start;
     size_t j = 0;
-    for (size_t i = 0; i < nb; i++) {
-        const uint32_t at0 = (uint32_t)(64 * (b0 + i) - sbo);
+    for (size_t i = 0; i < nb; i++, blk += 64) {
         for (uint64_t m = em[i]; m; m &= m - 1, j++) {
-            const uint32_t at = at0 + (uint32_t)__builtin_ctzll(m);
-            s[at] = '\0';
-            len[j] = at - f0;
-            ptr[j] = s + f0;
+            char *at = blk + __builtin_ctzll(m);
+            *at = '\0';
+            len[j] = (uint32_t)(at - f0);
+            ptr[j] = f0;
             f0 = at + 1;
         }
     }
-    s[e] = '\0';
-    len[j] = e - f0;
-    ptr[j] = s + f0;
+    *e = '\0';
+    len[j] = (uint32_t)(e - f0);
+    ptr[j] = f0;
     return j;
 }
 
@@ -576,27 +574,28 @@ static inline size_t split_in_blocks(char *s, size_t sbo, size_t b0, uint32_t st
  * having changed nothing, for any other segment (the plain path reads it). */
 static inline bool read_blocks(reader *r, size_t room)
 {
-    const size_t po = (size_t)(r->p - r->rbuf);
-    size_t q, nb;
+    char *const rb = r->rbuf;
+    const size_t po = (size_t)(r->p - rb);
+    size_t q, nb, cls_hi;
     uint64_t em[BLOCK_SPAN];
-    if (!find_in_blocks(r, po, room < lim_seg_elems ? room : lim_seg_elems, &q, em, &nb))
+    if (po / 64 < r->cls_lo || po / 64 >= r->cls_hi)
+        classify_from(r, po / 64);
+    cls_hi = r->cls_hi;
+    if (!find_in_blocks(r, r->blocks, (size_t)(r->end - rb), &cls_hi, po,
+                        room < lim_seg_elems ? room : lim_seg_elems, &q, em, &nb))
         return false;
-    char *const s = r->sb;
-    const size_t sbo = (size_t)(s - r->rbuf);
-    const uint32_t start = (uint32_t)(po - sbo), e = (uint32_t)(q - sbo);
-    r->p = r->rbuf + q + 1;
-    r->sb_len = e + 1;
+    r->p = rb + q + 1;
+    r->sb_len = (size_t)(r->p - r->sb);
     if (r->sb_len > peak_set_bytes)
         peak_set_bytes = r->sb_len;
-    r->set_bytes += e - start + 1;
+    r->set_bytes += q - po + 1;
     if (r->n_segs == r->seg_cap)
         grow_segs(r);
     const size_t base = r->n_el;
-    r->seg_base[r->n_segs] = (uint32_t)base;
     while (r->el_cap < base + (q - po) + 1)
         grow_el(r);
-    size_t j =
-        split_in_blocks(s, sbo, po / 64, start, e, em, nb, r->el_len + base, r->el_ptr + base);
+    size_t j = split_in_blocks(rb + po / 64 * 64, em, nb, rb + po, rb + q, r->el_len + base,
+                               r->el_ptr + base);
     r->n_el = base + j + 1;
     dg_x12_seg *sg = &r->segs[r->n_segs++];
     sg->el = r->el_ptr + base;
@@ -663,6 +662,12 @@ static void read_segment(reader *r)
     index_segment(r, start, e, r->sb_cap - start);
 }
 
+/* Index (into el_ptr / el_len) of segment k's id. */
+static size_t seg_first(const reader *r, size_t k)
+{
+    return (size_t)(r->segs[k].el - r->el_ptr);
+}
+
 /* Element i (0 = id) of segment k in the set buffer; "" when absent. */
 static const char *el(const reader *r, size_t k, int i, size_t *n)
 {
@@ -671,7 +676,7 @@ static const char *el(const reader *r, size_t k, int i, size_t *n)
             *n = 0;
         return "";
     }
-    size_t j = r->seg_base[k] + (size_t)i;
+    size_t j = seg_first(r, k) + (size_t)i;
     if (n)
         *n = r->el_len[j];
     return r->el_ptr[j];
@@ -680,7 +685,7 @@ static const char *el(const reader *r, size_t k, int i, size_t *n)
 /* Kept bytes of segment k with its NUL (what it counts toward the set's byte limit). */
 static size_t seg_bytes(const reader *r, size_t k)
 {
-    size_t first = r->seg_base[k], last = first + (size_t)r->segs[k].n_el;
+    size_t first = seg_first(r, k), last = first + (size_t)r->segs[k].n_el;
     return (size_t)(r->el_ptr[last] + r->el_len[last] + 1 - r->el_ptr[first]);
 }
 
@@ -1265,7 +1270,7 @@ static int dispatch(reader *r)
             if ((rc = cut_set(r)) != 0)
                 return rc;
             /* move the new ST to the front of the buffer (in place: the front moves to it) */
-            size_t b = r->seg_base[k], off0 = el_offset(r, b);
+            size_t b = seg_first(r, k), off0 = el_offset(r, b);
             size_t nel = r->n_el - b;
             /* in place the front moves to the ST, its bytes stay; else they move to the front */
             size_t moved = r->inplace ? 0 : off0;
@@ -1283,7 +1288,6 @@ static int dispatch(reader *r)
             r->segs[0].el = r->el_ptr;
             r->segs[0].el_len = r->el_len;
             r->seg_scan[0] = r->seg_scan[k];
-            r->seg_base[0] = 0;
             r->n_segs = 1;
         }
         return start_set(r);
@@ -1393,7 +1397,7 @@ static void drop_set_body(reader *r)
     if (r->n_segs < 2)
         return;
     r->dropped_segs += (long)(r->n_segs - 1);
-    size_t b = r->seg_base[1], keep = el_offset(r, b);
+    size_t b = seg_first(r, 1), keep = el_offset(r, b);
     r->set_bytes = seg_bytes(r, 0);
     r->n_el = b;
     if (r->inplace) { /* the ST's bytes move up to the read position: the window is the ST */
@@ -1418,74 +1422,139 @@ static inline bool envelope_id(const char *id, uint32_t n)
 /* The open set's segments one after the other from the classified blocks, the reader's state in
  * locals: what run's loop does for each (skip_gap, read_segment, check_set_limits, dispatch),
  * less the steps that do nothing for an ordinary segment read in place. It stops before a
- * segment that needs more - one the blocks leave to the plain path, fewer than 4 bytes left in
- * the read buffer, an ISA, a full index (the plain path grows it) - and after an envelope
- * segment (SE, ST, GS, GE, IEA) or one that takes the set over a limit, which it hands to
- * check_set_limits and dispatch as run does. Returns what dispatch returned, else 0. */
+ * segment that needs more - one the blocks leave to the plain path (find_in_blocks says which),
+ * fewer than 4 bytes left in the read buffer, an ISA, an index without room for the largest
+ * segment of the blocks (grown on entry) - and after an envelope segment (SE, ST, GS, GE, IEA)
+ * or one that takes the set over a limit, which it hands to check_set_limits and dispatch as run
+ * does. Returns what dispatch returned, else 0.
+ * Each segment is split block by block while its terminator is looked for, in one pass over the
+ * blocks' masks (no separate find and split, no mask array); a segment that turns out to be one
+ * for the plain path gets its separators back. Few values live across the loop (element and
+ * segment cursors instead of counts and bases, limits as the cursor values that reach them, the
+ * scan bits written once at the end, nothing read from r that a store into the buffer could
+ * change): with more, gcc keeps them on the stack and reloads them for every segment. */
 static __attribute__((noinline)) int read_set_body(reader *r)
 {
-    char *const rb = r->rbuf, *const s = r->sb;
-    const size_t sbo = (size_t)(s - rb), limit = (size_t)(r->end - rb);
-    const bool *const skip = r->skip;
+    /* room for any segment of the blocks: checked once per segment, grown here */
+    if (r->n_segs == r->seg_cap)
+        grow_segs(r);
+    while (r->el_cap < r->n_el + BLOCK_SPAN * 64 + 1)
+        grow_el(r);
+    char *const rb = r->rbuf;
+    const size_t limit = (size_t)(r->end - rb);
     const char elem = r->d.elem;
-    const size_t el_cap = r->el_cap, seg_cap = r->seg_cap;
-    const size_t max_el = r->max_set_el, max_segs = r->max_set_segs;
+    const char isa_bytes[4] = {'I', 'S', 'A', elem};
+    uint32_t isa_word;
+    memcpy(&isa_word, isa_bytes, 4);
     const size_t lim_bytes = lim_set_bytes, len_cap = lim_seg_elems;
-    uint32_t *const el_len = r->el_len;
-    const char **const el_ptr = r->el_ptr;
-    dg_x12_seg *const segs = r->segs;
-    uint32_t *const seg_base = r->seg_base;
-    unsigned char *const seg_scan = r->seg_scan;
-    size_t po = (size_t)(r->p - rb), end_of_last = 0;
-    size_t n_el = r->n_el, n_segs = r->n_segs, set_bytes = r->set_bytes;
+    const size_t near = lim_bytes - BLOCK_SPAN * 64; /* (lim_set_bytes >= 1024) */
+    const char **ptr = r->el_ptr + r->n_el;          /* the next element's start ... */
+    uint32_t *len = r->el_len + r->n_el;             /* ... and length */
+    const uintptr_t ptr_cap =
+        (uintptr_t)(r->el_ptr + r->el_cap) - (BLOCK_SPAN * 64 + 1) * sizeof *ptr;
+    const uintptr_t ptr_max = (uintptr_t)r->el_ptr + r->max_set_el * sizeof *ptr;
+    dg_x12_seg *sg = r->segs + r->n_segs; /* the next segment */
+    dg_x12_seg *const sg0 = sg, *const sg_cap = r->segs + r->seg_cap;
+    const uintptr_t sg_max = (uintptr_t)r->segs + r->max_set_segs * sizeof *sg;
     long file_seg = r->file_seg;
+    const long set_seg_less = file_seg - (long)r->n_segs; /* file_seg - set_seg */
+    size_t set_bytes = r->set_bytes;
+    size_t po = (size_t)(r->p - rb);
+    if (po < limit && (po / 64 < r->cls_lo || po / 64 >= r->cls_hi))
+        classify_from(r, po / 64);
+    size_t cls_hi = r->cls_hi;
     bool act = false; /* the last segment read goes to dispatch */
     for (;;) {
-        while (po < limit && skip[(unsigned char)rb[po]])
+        while (po < limit && r->skip[(unsigned char)rb[po]])
             po++;
-        if (limit - po < 4 ||
-            (rb[po] == 'I' && rb[po + 1] == 'S' && rb[po + 2] == 'A' && rb[po + 3] == elem))
+        uint32_t w4;
+        if (limit - po < 4 || (memcpy(&w4, rb + po, 4), w4 == isa_word))
             break;
         /* the set's byte limit leaves room for any segment of the blocks (< BLOCK_SPAN * 64
          * bytes) until the set nears it */
         size_t max_len = len_cap;
-        if (set_bytes + BLOCK_SPAN * 64 >= lim_bytes) {
+        if (set_bytes >= near) {
             size_t room = lim_bytes - 1 > set_bytes ? lim_bytes - 1 - set_bytes : 0;
             max_len = room < SEG_KEEP ? SEG_KEEP : room;
             max_len = max_len < len_cap ? max_len : len_cap;
         }
-        size_t q, nb;
-        uint64_t em[BLOCK_SPAN];
-        if (!find_in_blocks(r, po, max_len, &q, em, &nb) || n_segs == seg_cap ||
-            n_el + (q - po) + 1 > el_cap)
+        if (sg == sg_cap || (uintptr_t)ptr > ptr_cap)
             break;
-        const uint32_t start = (uint32_t)(po - sbo), e = (uint32_t)(q - sbo);
-        set_bytes += e - start + 1;
-        seg_base[n_segs] = (uint32_t)n_el;
-        size_t j =
-            split_in_blocks(s, sbo, po / 64, start, e, em, nb, el_len + n_el, el_ptr + n_el);
-        dg_x12_seg *sg = &segs[n_segs];
-        sg->el = el_ptr + n_el;
-        sg->el_len = el_len + n_el;
+        /* split block by block as the terminator is looked for, then undone (the NULs put back)
+         * for a segment that turns out to be one for the plain path (see find_in_blocks) */
+        size_t k = po / 64, nb = 1, j = 0;
+        if (k >= cls_hi) {
+            classify_from(r, k);
+            cls_hi = r->cls_hi;
+        }
+        char *blk = rb + 64 * k;
+        const char *f0 = rb + po;
+        uint64_t keep = ~0ULL << (po % 64), t;
+        bool usual = true;
+        for (;;) {
+            const dg_x12_block *b = &r->blocks[k];
+            t = b->term & keep;
+            if (t)
+                keep &= (t & (0 - t)) - 1; /* the bits before the terminator */
+            if (b->other & keep) {
+                usual = false;
+                break;
+            }
+            for (uint64_t m = b->elem & keep; m; m &= m - 1, j++) {
+                char *at = blk + (unsigned)__builtin_ctzll(m);
+                *at = '\0';
+                len[j] = (uint32_t)(at - f0);
+                ptr[j] = f0;
+                f0 = at + 1;
+            }
+            if (t)
+                break;
+            if (nb++ == BLOCK_SPAN || 64 * ++k >= limit) {
+                usual = false;
+                break;
+            }
+            if (k >= cls_hi) {
+                classify_from(r, k);
+                cls_hi = r->cls_hi;
+            }
+            blk += 64;
+            keep = ~0ULL;
+        }
+        const size_t q = 64 * k + (unsigned)__builtin_ctzll(t | 1ULL << 63);
+        if (!usual || q >= limit || q - po > max_len) {
+            for (size_t i = 0; i < j; i++)
+                ((char *)ptr[i])[len[i]] = elem;
+            break;
+        }
+        rb[q] = '\0';
+        len[j] = (uint32_t)(rb + q - f0);
+        ptr[j] = f0;
+        sg->el = ptr;
+        sg->el_len = len;
         sg->n_el = (int)j;
         sg->file_seg = ++file_seg;
-        sg->set_seg = (long)n_segs + 1;
-        seg_scan[n_segs++] = DG_X12_SCAN_DONE;
-        n_el += j + 1;
-        po = end_of_last = q + 1;
-        act = envelope_id(s + start, el_len[n_el - j - 1]) || set_bytes >= lim_bytes ||
-              n_el > max_el || n_segs > max_segs;
-        if (act)
+        sg->set_seg = file_seg - set_seg_less;
+        sg++;
+        act = envelope_id(rb + po, len[0]);
+        ptr += j + 1;
+        len += j + 1;
+        set_bytes += q - po + 1;
+        po = q + 1;
+        if (act || set_bytes >= lim_bytes || (uintptr_t)ptr > ptr_max || (uintptr_t)sg > sg_max) {
+            act = true;
             break;
+        }
     }
     r->p = rb + po;
-    if (!end_of_last)
+    if (sg == sg0)
         return 0;
-    r->sb_len = end_of_last - sbo;
+    size_t n0 = r->n_segs, n_segs = (size_t)(sg - r->segs);
+    memset(r->seg_scan + n0, DG_X12_SCAN_DONE, n_segs - n0);
+    r->sb_len = (size_t)(ptr[-1] + len[-1] + 1 - r->sb); /* up to the last terminator */
     if (r->sb_len > peak_set_bytes)
         peak_set_bytes = r->sb_len;
     r->seg_cut = r->seg_many = false;
-    r->n_el = n_el;
+    r->n_el = (size_t)(ptr - r->el_ptr);
     r->n_segs = n_segs;
     r->set_bytes = set_bytes;
     r->file_seg = file_seg;
@@ -1549,7 +1618,6 @@ static int parse(reader *r)
     free(r->el_len);
     free(r->el_ptr);
     free(r->segs);
-    free(r->seg_base);
     free(r->seg_scan);
     size_t ctl =
         dg_ctlset_bytes(&r->st_ctl) + dg_ctlset_bytes(&r->gs_ctl) + dg_ctlset_bytes(&r->isa_ctl);
