@@ -40,7 +40,10 @@
 
 /* ---- The plan: what a kind's JSON text is made of, per form --------------------------------- */
 
-#define JW_TEXT 48    /* a piece of text (a key, a bracket) is copied as 48 bytes */
+/* a field's key piece is copied as 32 bytes: the longest has 32 (a group's pretty
+ * "\n        \"quantity_available\": \""); plan_build checks it */
+#define JW_KEY 32
+#define JW_TEXT 48    /* any other piece of text (a bracket, an object's key): 48 bytes */
 #define JW_FIELDS 128 /* fields of one kind at most */
 #define JW_GROUPS 8   /* repeated groups of one kind at most */
 #define JW_OBJECTS 16 /* objects (parties) in one kind's body at most */
@@ -57,8 +60,9 @@ typedef struct {
 
 /* One field as the record loop walks it. */
 typedef struct {
-    char key[JW_TEXT]; /* its key piece: "\n    \"city\": \"" (the comma is the last value's) */
-    uint32_t offset;   /* of the value in its record */
+    /* its key piece: "\n    \"city\": \"" (the comma is the last value's) */
+    _Alignas(16) char key[JW_KEY];
+    uint32_t offset; /* of the value in its record */
     /* the 8 bytes at test_at are 0 when the field is absent (a string's pointer; a decimal's
      * `set` and the padding after it). Not 0: a string is present, a decimal if `set` is. */
     uint32_t test_at;
@@ -161,7 +165,9 @@ static void plan_build(jw_plan *p, dg_doc_kind kind, bool pretty)
         if (f->offset > UINT32_MAX)
             abort();
         jw_slot *sl = &p->slot[i];
-        memcpy(sl->key, key.text, JW_TEXT);
+        if (key.len > JW_KEY)
+            abort(); /* a field name too long for JW_KEY: a programming error in the tables */
+        memcpy(sl->key, key.text, JW_KEY);
         sl->key_len = (uint8_t)key.len;
         sl->offset = (uint32_t)f->offset;
         sl->test_at = (uint32_t)(f->offset + (f->type == DG_FIELD_STR ? 0 : offsetof(dg_dec, set)));
@@ -477,6 +483,27 @@ static inline void store_from(char *o, __m128i v, size_t skew)
     unsigned __int128 x = ((unsigned __int128)hi << 64 | lo) >> (8 * skew);
     memcpy(o, &x, 16);
 }
+
+/* A value that starts on 16 bytes, as the mapping's and the arena's do, and ends in its first
+ * two blocks without an escape: each block is stored as it was scanned (the room holds 32
+ * bytes), no shift, no second load. Anything else goes the general way. */
+static inline jw_cur put_string_aligned(dg_buf *b, jw_cur c, const char *s)
+{
+    __m128i v = load16(s);
+    _mm_storeu_si128((__m128i *)(void *)c.o, v);
+    unsigned m = special16(v);
+    size_t n;
+    if (__builtin_expect(m != 0, 1)) {
+        n = (size_t)__builtin_ctz(m);
+    } else { /* 16 bytes or more: the second block */
+        v = load16(s + 16);
+        _mm_storeu_si128((__m128i *)(void *)(c.o + 16), v);
+        n = 16 + first16(special16(v)); /* 32 when neither block ends it: done if s[32] does */
+    }
+    if (__builtin_expect(s[n] == '\0', 1))
+        return end_string(c, n);
+    return put_string_rest(b, c, s);
+}
 #endif
 
 /* put_string_rest with the usual case inline: a value that ends in the two aligned 16-byte
@@ -484,10 +511,12 @@ static inline void store_from(char *o, __m128i v, size_t skew)
  * when the value goes on into it. A value in one block is copied from the register it was
  * scanned in, shifted to start at the value; one in both blocks with unaligned moves inside
  * them (its first 16 bytes and its last 16). */
-static inline jw_cur put_string(dg_buf *b, jw_cur c, const char *s)
+static inline __attribute__((always_inline)) jw_cur put_string(dg_buf *b, jw_cur c, const char *s)
 {
 #if JW_VECTOR
     size_t skew = (uintptr_t)s & 15;
+    if (__builtin_expect(skew == 0, 1)) /* the mapping's and the arena's values */
+        return put_string_aligned(b, c, s);
     const char *a = s - skew;
     __m128i v = load16(a);
     size_t n = first16(special16(v) >> skew);
@@ -526,7 +555,7 @@ static const char jw_pairs[201] =
     "34353637383940414243444546474849505152535455565758596061626364656667"
     "6869707172737475767778798081828384858687888990919293949596979899";
 
-/* The digits of v at o (up to 15 of them: a decimal's integer part); returns their end. */
+/* The digits of v at o (up to 20; the room allows 24 bytes); returns their end. */
 static inline char *put_uint(char *o, uint64_t v)
 {
     if (v < 10) {
@@ -571,10 +600,15 @@ static inline char *put_dec(char *o, dg_dec d, bool money)
 
 /* ---- Records ------------------------------------------------------------------------------- */
 
-/* Writes the present fields of record rec (a run of the plan; an absent field costs a load and
- * a test), each followed by a comma. Body fields of a party go into its object, opened before
- * its first present field and closed after its last. */
-/* A present field's key after its object's opening (and the closing of the one open before). */
+/* A present field's key piece (a whole JW_KEY copy; the value overwrites what is past it). */
+static inline char *put_key_flat(const jw_slot *f, char *o)
+{
+    memcpy(o, f->key, JW_KEY);
+    return o + f->key_len;
+}
+
+/* A present body field's key after its object's opening (and the closing of the one open
+ * before). */
 static inline char *put_key(const jw_plan *p, const jw_slot *f, char *o, unsigned *open)
 {
     if (__builtin_expect(f->object != *open, 0)) {
@@ -584,11 +618,15 @@ static inline char *put_key(const jw_plan *p, const jw_slot *f, char *o, unsigne
             o = put_text(o, &p->obj_open[f->object - 1]);
         *open = f->object;
     }
-    memcpy(o, f->key, JW_TEXT);
-    return o + f->key_len;
+    return put_key_flat(f, o);
 }
 
-static jw_cur put_record(const jw_plan *p, jw_run run, const char *rec, dg_buf *b, jw_cur c)
+/* Writes the present fields of record rec (a run of the plan; an absent field costs a load and
+ * a test), each followed by a comma. With objects (the body), fields of a party go into its
+ * object, opened before its first present field and closed after its last; the source block's
+ * and the groups' fields are in none (object_number), so their loop does not ask. */
+static inline __attribute__((always_inline)) jw_cur
+put_fields(const jw_plan *p, jw_run run, const char *rec, dg_buf *b, jw_cur c, bool objects)
 {
     unsigned open = 0;
     c = cur_room(b, c);
@@ -598,29 +636,40 @@ static jw_cur put_record(const jw_plan *p, jw_run run, const char *rec, dg_buf *
         if (!test)
             continue;
         if (f->type == DG_FIELD_STR) { /* test is the string's pointer */
-            c.o = put_key(p, f, c.o, &open);
+            c.o = objects ? put_key(p, f, c.o, &open) : put_key_flat(f, c.o);
             c = put_string(b, c, (const char *)(uintptr_t)test);
         } else {
             dg_dec d;
             memcpy(&d, rec + f->offset, sizeof d);
             if (!d.set)
                 continue;
-            c.o = put_key(p, f, c.o, &open);
+            c.o = objects ? put_key(p, f, c.o, &open) : put_key_flat(f, c.o);
             c.o = put_dec(c.o, d, f->type == DG_FIELD_MONEY);
         }
     }
-    if (open)
+    if (objects && open)
         c.o = put_close(c.o, &p->obj_close[open - 1]);
     return c;
+}
+
+/* The two loops out of line (inlined, the body's made gcc call put_string out of line). */
+__attribute__((noinline)) static jw_cur put_body(const jw_plan *p, jw_run run, const char *rec,
+                                                 dg_buf *b, jw_cur c)
+{
+    return put_fields(p, run, rec, b, c, true);
+}
+
+__attribute__((noinline)) static jw_cur put_record(const jw_plan *p, jw_run run, const char *rec,
+                                                   dg_buf *b, jw_cur c)
+{
+    return put_fields(p, run, rec, b, c, false);
 }
 
 /* The source block's "position" (a line or segment number), then '," */
 static char *put_position(const jw_plan *p, char *o, long position)
 {
-    char num[24], *e = num + sizeof num, *q = digits_before(e, (uint64_t)position);
     o = put_text(o, &p->position);
-    memcpy(o, q, (size_t)(e - q));
-    o += e - q;
+    o = put_uint(o, (uint64_t)position);
     *o++ = ',';
     return o;
 }
@@ -640,7 +689,7 @@ int dg_doc_to_json(const dg_doc *cdoc, int flags, dg_buf *out, dg_error *err)
         c.o = put_position(p, c.o, doc->source.position);
     c.o = put_close(c.o, &p->close_source);
     c.o = put_text(c.o, &p->body_open);
-    c = put_record(p, p->body, (const char *)&doc->u, out, c);
+    c = put_body(p, p->body, (const char *)&doc->u, out, c);
     for (size_t g = 0; g < p->n_groups; g++) {
         const dg_field_group *gr = &p->group_of[g];
         const char *body = (const char *)&doc->u, *items;
