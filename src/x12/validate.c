@@ -41,19 +41,21 @@ typedef struct {
     void *ctx;
     int errors;
     int stop; /* nonzero: cb asked to stop */
-    frame stk[MAX_DEPTH];
     int top;
     hl_entry *hl;
     size_t n_hl, cap_hl;
     uint32_t *slots; /* open addressing over hl: index + 1, 0 empty */
     size_t cap_slots;
-    bool hl_numbered; /* every HL01 so far is its position: 1, 2, 3 ... */
-    bool hl_table;    /* slots index every HL (built once the numbering broke) */
-    bool memo;        /* place() may use and fill `placed` */
-    bool missing_hit; /* check_missing went past its mask test (it may report) */
+    bool hl_numbered;   /* every HL01 so far is its position: 1, 2, 3 ... */
+    bool hl_table;      /* slots index every HL (built once the numbering broke) */
+    bool memo;          /* place() may use and fill the placing states (pst) */
+    bool missing_hit;   /* check_missing went past its mask test (it may report) */
+    struct pstate *now; /* place(): the placing state after the segment it placed */
     int n_ep;
-    /* not cleared per set: the element problems of the segment being checked, and the first
+    /* not cleared per set (a memset per set was ~3 % of the validator): the frames, written
+     * as they are opened, the element problems of the segment being checked, and the first
      * HLs of an 856 (most ASNs fit, so no allocation) */
+    frame stk[MAX_DEPTH];
     dg_x12_problem ep[MAX_ELEM_PROBLEMS];
     hl_entry hl_small[HL_SMALL];
     uint32_t slots_small[HL_SMALL * 2];
@@ -1088,28 +1090,105 @@ static inline uint32_t seg_key_of(const dg_x12_seg *s)
     return dg_x12_seg_key(s->el[0]);
 }
 
-/* Where a segment went from where the structure stood: for the innermost open loop, its
- * position and whether that entry was used (count > 0), and the segment's key, the frame it
- * matched in (depth), the entry (q) and whether it was another use of the current one. The
- * frames below the innermost loop are its ancestors, each at the position of the loop above it
- * (count > 0), so these four decide the search and every missing-entry check on the way; a
- * placing whose checks could report (a mandatory entry skipped) is not kept. Why: the search
- * with its frame walk and missing checks was about 130 instructions per segment, and sets
- * repeat the same few steps. Kept for this thread's sets while the definitions are the same. */
-#define PLACED 1024
+/* The placing as an automaton. A state is where the structure stands: the innermost open loop,
+ * its position and whether that entry was used (count > 0). The frames below the innermost loop
+ * are its ancestors, each at the position of the loop above it (count > 0), so a state and a
+ * segment's key decide the search and every missing-entry check on the way: the frame the
+ * segment matched in (depth), the entry (q), whether it was another use of the current one,
+ * and the state after it. A state keeps its last few such steps (never one whose checks could
+ * report: a mandatory entry skipped), each pointing at the state it leads to, so a set made of
+ * known steps goes from state to state with one load per segment. Why: with the memo keyed by
+ * a hash of the frame stack's top (before this), each segment's lookup waited for the stack
+ * updates and the table load of the one before, a chain of ~30 cycles per segment that was
+ * most of the validator's time outside the element checks; the search itself, with its frame
+ * walk and missing checks, is ~130 instructions per segment. Kept for this thread's sets while
+ * the definitions are the same; when the table is full it starts over, so that every pointer
+ * between states stays within one filling. */
+#define PSTATES 256
+#define PSTEPS 4
+typedef struct pstate pstate;
+typedef struct {
+    const dg_x12_node *e;
+    const char *loop_id;
+    pstate *next;
+    int depth;
+    uint32_t q;
+    bool again;
+} pstep;
+struct pstate {
+    _Alignas(64) const dg_x12_node *loop;
+    uint32_t pos_used;     /* pos << 1 | (count > 0) */
+    uint32_t n_kept;       /* steps kept so far (the next one replaces step[n_kept % PSTEPS]) */
+    uint32_t keys[PSTEPS]; /* the segment key of each step, 0: none */
+    pstep step[PSTEPS];
+};
 static _Thread_local struct {
     uint64_t serial;
-    struct placed {
-        const dg_x12_node *loop;
-        uint32_t pos_used; /* pos << 1 | (count > 0) */
-        uint32_t key;
-        const dg_x12_node *e;
-        const char *loop_id;
-        int depth;
-        uint32_t q;
-        bool again;
-    } e[PLACED];
-} placed;
+    uint32_t n;                  /* states in use */
+    uint16_t index[PSTATES * 2]; /* by (loop, pos_used): state + 1, 0 empty */
+    pstate s[PSTATES];
+} pst;
+
+static _Thread_local uint32_t pst_cap = PSTATES; /* dg_x12_debug_set_placing_states */
+
+void dg_x12_debug_set_placing_states(unsigned n)
+{
+    pst_cap = n >= 2 && n <= PSTATES ? n : PSTATES;
+}
+
+static void pst_clear(uint64_t serial)
+{
+    pst.serial = serial;
+    pst.n = 0;
+    memset(pst.index, 0, sizeof pst.index);
+}
+
+/* The state of (loop, pos_used), added when new; the table must have room for it. */
+static pstate *pst_state(const dg_x12_node *loop, uint32_t pos_used)
+{
+    const uint64_t x =
+        ((uint64_t)(uintptr_t)loop ^ (uint64_t)pos_used << 32) * 0x9e3779b97f4a7c15ULL;
+    size_t j = (size_t)(x >> 55); /* PSTATES * 2 = 2^9 slots */
+    for (; pst.index[j]; j = (j + 1) % (PSTATES * 2)) {
+        pstate *st = &pst.s[pst.index[j] - 1];
+        if (st->loop == loop && st->pos_used == pos_used)
+            return st;
+    }
+    pstate *st = &pst.s[pst.n++];
+    memset(st, 0, sizeof *st);
+    st->loop = loop;
+    st->pos_used = pos_used;
+    pst.index[j] = (uint16_t)pst.n;
+    return st;
+}
+
+static uint32_t frame_pos_used(const frame *f)
+{
+    return (uint32_t)f->pos << 1 | (f->count > 0);
+}
+
+/* The state of a set's start (the root, nothing used yet). */
+static pstate *pst_start(const dg_x12_node *root)
+{
+    if (pst.n + 1 > pst_cap)
+        pst_clear(pst.serial);
+    return pst_state(root, 0);
+}
+
+/* The step kept for key in st, or NULL. Branches, not a vector compare: predicted, they let the
+ * next segment's state load start before this one's keys are compared. */
+static inline const pstep *pst_step(const pstate *st, uint32_t key)
+{
+    if (st->keys[0] == key)
+        return &st->step[0];
+    if (st->keys[1] == key)
+        return &st->step[1];
+    if (st->keys[2] == key)
+        return &st->step[2];
+    if (st->keys[3] == key)
+        return &st->step[3];
+    return NULL;
+}
 
 /* The entry e matched in frame f (count updated): its max use, and its loop opened. */
 static inline void enter(vctx *v, const dg_x12_seg *s, const dg_x12_node *e, const frame *f,
@@ -1129,30 +1208,30 @@ static inline void enter(vctx *v, const dg_x12_seg *s, const dg_x12_node *e, con
     }
 }
 
-/* Places segment s in the structure; returns the definition entry it matched, or NULL. */
-static const dg_x12_node *place(vctx *v, const dg_x12_seg *s, const char **loop_id)
+/* A kept step taken: the frame update, max use and loop push the search would have done. */
+static inline __attribute__((always_inline)) void take_step(vctx *v, const dg_x12_seg *s,
+                                                            const pstep *st)
 {
-    uint32_t key = seg_key_of(s);
-    if (!key)
-        return NULL;
-    const frame *t = &v->stk[v->top];
-    const uint32_t pos_used = (uint32_t)t->pos << 1 | (t->count > 0);
-    const uint64_t x =
-        ((uint64_t)(uintptr_t)t->loop ^ (uint64_t)pos_used << 32 ^ key) * 0x9e3779b97f4a7c15ULL;
-    struct placed *c = &placed.e[x >> 54]; /* PLACED = 2^10 */
-    if (v->memo && c->loop == t->loop && c->pos_used == pos_used && c->key == key) {
-        frame *f = &v->stk[c->depth];
-        if (c->again) {
-            f->count++;
-        } else {
-            f->pos = c->q;
-            f->count = 1;
-        }
-        *loop_id = c->loop_id;
-        enter(v, s, c->e, f, c->depth, c->loop_id);
-        return c->e;
+    frame *f = &v->stk[st->depth];
+    if (st->again) {
+        f->count++;
+    } else {
+        f->pos = st->q;
+        f->count = 1;
     }
-    const dg_x12_node *top_loop = t->loop;
+    enter(v, s, st->e, f, st->depth, st->loop_id);
+}
+
+/* Places segment s (key: seg_key_of(s), not 0) in the structure by searching from state now
+ * (NULL: the automaton is off); returns the definition entry it matched, or NULL (the structure
+ * unchanged). Sets v->now to the state after it, and keeps the step in now when its checks could
+ * not report. */
+static __attribute__((noinline)) const dg_x12_node *
+place(vctx *v, const dg_x12_seg *s, uint32_t key, const char **loop_id, pstate *now)
+{
+    v->now = now;
+    const dg_x12_node *top_loop = v->stk[v->top].loop;
+    const uint32_t pos_used = frame_pos_used(&v->stk[v->top]);
     unsigned bit = dg_x12_key_bit(key);
     uint64_t word = 1ULL << (bit % 64);
     v->missing_hit = false;
@@ -1178,9 +1257,19 @@ static const dg_x12_node *place(vctx *v, const dg_x12_seg *s, const char **loop_
                 f->count = 1;
             }
             *loop_id = e->loop_id[0] ? e->loop_id : loop_of(v, d);
-            if (v->memo && !v->missing_hit)
-                *c = (struct placed){top_loop, pos_used, key, e, *loop_id, d, (uint32_t)q, again};
             enter(v, s, e, f, d, *loop_id);
+            if (now) {
+                if (pst.n + 2 > pst_cap) /* room for both states below */
+                    pst_clear(pst.serial);
+                pstate *from = pst_state(top_loop, pos_used);
+                pstate *next = pst_state(v->stk[v->top].loop, frame_pos_used(&v->stk[v->top]));
+                if (!v->missing_hit) {
+                    const uint32_t k = from->n_kept++ % PSTEPS;
+                    from->keys[k] = key;
+                    from->step[k] = (pstep){e, *loop_id, next, d, (uint32_t)q, again};
+                }
+                v->now = next;
+            }
             return e;
         }
     }
@@ -1217,7 +1306,7 @@ int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_p
                         void *ctx)
 {
     vctx v;
-    memset(&v, 0, offsetof(vctx, ep));
+    memset(&v, 0, offsetof(vctx, stk));
     v.defs = defs;
     v.set = set;
     v.cb = cb;
@@ -1227,10 +1316,8 @@ int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_p
         memset(&rules_ok, 0, sizeof rules_ok);
         rules_ok.serial = serial;
     }
-    if (placed.serial != serial && serial && !no_flat) {
-        memset(&placed, 0, sizeof placed);
-        placed.serial = serial;
-    }
+    if (pst.serial != serial && serial && !no_flat)
+        pst_clear(serial);
     v.memo = serial && !no_flat;
     const char *gs08 = set->gs ? set->gs->version : "";
     if (!serial || looked_up.serial != serial || no_flat || looked_up.has_gs != (set->gs != NULL) ||
@@ -1301,12 +1388,24 @@ int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_p
     v.stk[0].loop = &v.def->root;
     v.stk[0].pos = 0;
     v.stk[0].count = 0;
+    pstate *now = v.memo ? pst_start(&v.def->root) : NULL;
     for (size_t i = 0; i < set->n_segs && !v.stop; i++) {
         const dg_x12_seg *s = &set->segs[i];
         if (s->n_el < 0 || !s->el[0][0])
             continue;
         const char *loop_id = "";
-        const dg_x12_node *e = place(&v, s, &loop_id);
+        const dg_x12_node *e = NULL;
+        const uint32_t key = seg_key_of(s);
+        const pstep *step = now && key ? pst_step(now, key) : NULL;
+        if (step) {
+            e = step->e;
+            loop_id = step->loop_id;
+            take_step(&v, s, step);
+            now = step->next;
+        } else if (key) {
+            e = place(&v, s, key, &loop_id, now);
+            now = v.now;
+        }
         if (!e) {
             misfit(&v, s);
             continue;

@@ -28,6 +28,10 @@ int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_p
  * its number), and keeps nothing from one set to the next (rule outcomes, definition lookups),
  * so that a test can compare the two ways. */
 void dg_x12_debug_set_flat_checks(bool on);
+/* Test hook for this thread: how many placing states (validate.c pst) the validator keeps
+ * before it starts over, 2..256 (another value: 256, the default), so that a test can make it
+ * start over often. */
+void dg_x12_debug_set_placing_states(unsigned n);
 /* Test hook: the length masks of the compiled checks' vector pass (vector true; SSE2 where the
  * build has it) or of its plain loop: bit p (1..last) of *have when lens[p] is not 0, of the
  * result when lo[p - 1] <= lens[p] <= hi[p - 1]. lens, lo and hi are read up to a multiple of 4

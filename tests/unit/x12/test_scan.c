@@ -519,6 +519,27 @@ static void remembered_placing_like_the_search(void **state)
     twice_end(&t);
 }
 
+/* The same with room for only 2 or 3 placing states, so that the automaton starts over within
+ * sets and between them: a step must never lead to a state of an earlier filling. */
+static void structure_variants_few_states(const char *path)
+{
+    dg_x12_debug_set_placing_states(2 + (unsigned)files_seen % 2);
+    structure_variants(path);
+}
+
+static void placing_states_start_over_like_the_search(void **state)
+{
+    (void)state;
+    twice t;
+    twice_begin(&t);
+    bool corpus = walk_all(structure_variants_few_states, true, structure_variants_few_states);
+    dg_x12_debug_set_placing_states(0);
+    print_message("validated %ld sets of %d files and their variants both ways\n", t.sets,
+                  files_seen);
+    assert_true(t.sets > (corpus ? 10000 : 1000));
+    twice_end(&t);
+}
+
 /* The compiled checks' length masks: the vector pass and the plain loop, on lengths and bounds
  * at the edges (0, 1, equal, one over, large) at every position up to 63. */
 static void flat_bounds_vector_like_plain(void **state)
@@ -775,6 +796,7 @@ int main(void)
         cmocka_unit_test(validator_same_with_the_readers_scan),
         cmocka_unit_test(compiled_checks_like_the_general_ones),
         cmocka_unit_test(remembered_placing_like_the_search),
+        cmocka_unit_test(placing_states_start_over_like_the_search),
         cmocka_unit_test(flat_bounds_vector_like_plain),
         cmocka_unit_test(in_place_and_copy_agree_on_every_file),
         cmocka_unit_test(blocks_and_plain_reading_agree_on_every_file),
