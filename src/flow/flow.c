@@ -161,33 +161,6 @@ int dg_flow_ingest_doc(dg_store *s, const dg_flow_rules *r, const char *partner,
 
 /* ---- outbox sent ------------------------------------------------------------------------- */
 
-static int outbox_carried_sent(dg_store *s, int64_t outbox_id, size_t *pos, dg_error *err)
-{
-    static const char po_status[] =
-        "UPDATE supplier_pos SET status = CASE WHEN expect_ack <> 0 THEN 'SENT'"
-        " ELSE 'AWAITING_SHIPMENT' END WHERE outbox_id = ?1 AND status = 'QUEUED'";
-    static const char po_time[] =
-        "UPDATE supplier_pos SET sent_at = ?2 WHERE outbox_id = ?1 AND sent_at IS NULL";
-    static const char note[] =
-        "UPDATE notifications SET state = 'SENT', sent_at = ?2 WHERE outbox_id = ?1"
-        " AND state <> 'SENT'";
-    const char *const sqls[] = {po_status, po_time, note};
-    for (size_t i = 0; i < 3; i++) {
-        dg_stmt *st;
-        int rc = dg_store_prepare(s, sqls[i], &st, err);
-        if (rc)
-            return rc;
-        dg_stmt_bind_int64(st, 1, outbox_id);
-        if (i)
-            dg_stmt_bind_int64(st, 2, dg_store_now(s));
-        if ((rc = fl_step_done(s, st, err, "marking what an outbox entry carries as sent")))
-            return rc;
-        if (i == 0 && pos)
-            *pos = (size_t)dg_db_changes(dg_store_db(s));
-    }
-    return 0;
-}
-
 int dg_flow_outbox_sent(dg_store *s, int64_t outbox_id, dg_error *err)
 {
     return dg_flow_outbox_sent_n(s, outbox_id, NULL, err);
@@ -201,7 +174,7 @@ int dg_flow_outbox_sent_n(dg_store *s, int64_t outbox_id, size_t *pos, dg_error 
     if (rc)
         return rc;
     if ((rc = dg_store_outbox_mark_sent(s, outbox_id, err)) ||
-        (rc = outbox_carried_sent(s, outbox_id, pos, err)) ||
+        (rc = dg_store_outbox_carried_sent(s, outbox_id, pos, err)) ||
         (rc = dg_store_cancel_outbox_sent(s, outbox_id, err)) ||
         (rc = dg_store_status_outbox_sent(s, outbox_id, err))) {
         dg_store_rollback(s);
@@ -212,16 +185,12 @@ int dg_flow_outbox_sent_n(dg_store *s, int64_t outbox_id, size_t *pos, dg_error 
 
 int dg_flow_po_sent(dg_store *s, const char *po_number, dg_error *err)
 {
-    static const char sql[] = "SELECT outbox_id FROM supplier_pos WHERE po_number = ?1";
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
+    int64_t id = 0;
+    bool found = false;
+    int rc = dg_store_po_outbox_id(s, po_number, &id, &found, err);
     if (rc)
         return rc;
-    fl_bind_text(st, 1, po_number);
-    rc = dg_stmt_step(st);
-    int64_t id = rc == DG_DB_ROW ? dg_stmt_int64(st, 0) : 0;
-    dg_stmt_reset(st);
-    if (rc != DG_DB_ROW)
+    if (!found)
         return dg_error_set(err, DG_ENOTFOUND, "PO %s: not found", po_number);
     if (id <= 0)
         return dg_error_set(err, DG_ESTATE, "PO %s: not in the outbox yet (call po_queued)",

@@ -35,25 +35,6 @@ static void add_reason(reason_list *rl, const char *code, const char *fmt, ...)
     va_end(ap);
 }
 
-static int find_original(dg_store *s, const char *supplier, const char *number, int64_t *id,
-                         dg_error *err)
-{
-    static const char sql[] = "SELECT id FROM invoices WHERE supplier = ?1"
-                              " AND invoice_number = ?2 AND duplicate_of IS NULL";
-    *id = 0;
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    fl_bind_text(st, 1, supplier);
-    fl_bind_text(st, 2, number);
-    rc = dg_stmt_step(st);
-    if (rc == DG_DB_ROW)
-        *id = dg_stmt_int64(st, 0);
-    dg_stmt_reset(st);
-    return rc == DG_DB_ROW || rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "invoice lookup");
-}
-
 static bool is_type(const dg_charge *c, const char *type)
 {
     return c->type && !strcasecmp(c->type, type);
@@ -196,79 +177,47 @@ static int record_invoice(dg_store *s, const char *supplier, const dg_invoice *i
                           dg_dec lines_amount, dg_dec charges, dg_dec tax, int64_t *invoice_id,
                           dg_error *err)
 {
-    static const char ins[] =
-        "INSERT INTO invoices(supplier, invoice_number, po_id, document_id, invoice_date,"
-        " currency, lines_amount, charges, tax, total, outcome, duplicate_of, created_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id";
-    static const char line[] =
-        "INSERT INTO invoice_lines(invoice_id, line_number, order_line_id, vendor_sku, qty,"
-        " unit_price, amount) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-    static const char chg[] = "INSERT INTO charges(invoice_id, type, code, amount, description)"
-                              " VALUES (?1, ?2, ?3, ?4, ?5)";
-    static const char dis[] =
-        "INSERT INTO discrepancies(invoice_id, code, detail, created_at) VALUES (?1, ?2, ?3, ?4)";
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, ins, &st, err);
-    if (rc)
-        return rc;
-    fl_bind_text(st, 1, supplier);
-    fl_bind_text(st, 2, iv->invoice_number);
-    dg_stmt_bind_int64(st, 3, p->id);
-    dg_stmt_bind_int64(st, 4, doc_id);
-    fl_bind_text(st, 5, iv->invoice_date);
-    fl_bind_text(st, 6, iv->currency);
-    fl_bind_dec(st, 7, lines_amount);
-    fl_bind_dec(st, 8, charges);
-    fl_bind_dec(st, 9, tax);
-    fl_bind_dec(st, 10, iv->total);
-    fl_bind_text(st, 11, res->n ? "DISCREPANCY" : "MATCHED");
-    if (original)
-        dg_stmt_bind_int64(st, 12, original);
-    dg_stmt_bind_int64(st, 13, dg_store_now(s));
+    dg_store_invoice_rec rec = {.supplier = supplier,
+                                .invoice_number = iv->invoice_number,
+                                .invoice_date = iv->invoice_date,
+                                .currency = iv->currency,
+                                .outcome = res->n ? "DISCREPANCY" : "MATCHED",
+                                .po_id = p->id,
+                                .document_id = doc_id,
+                                .duplicate_of = original,
+                                .lines_amount = lines_amount,
+                                .charges = charges,
+                                .tax = tax,
+                                .total = iv->total};
     int64_t id = 0;
-    if ((rc = dg_store_step_id(s, st, &id, err, "recording an invoice")))
+    int rc = dg_store_invoice_add(s, &rec, &id, err);
+    if (rc)
         return rc;
     *invoice_id = id;
     for (size_t i = 0; i < iv->n_lines; i++) {
         const dg_invoice_line *il = &iv->lines[i];
         int k = fl_match_line(p->lines, p->n_lines, il->line_number, il->vendor_sku, il->buyer_sku,
                               il->gtin);
-        if ((rc = dg_store_prepare(s, line, &st, err)))
-            return rc;
-        dg_stmt_bind_int64(st, 1, id);
-        fl_bind_text(st, 2, il->line_number);
-        if (k >= 0)
-            dg_stmt_bind_int64(st, 3, p->lines[k].id);
-        fl_bind_text(st, 4, il->vendor_sku ? il->vendor_sku : il->buyer_sku);
-        fl_bind_dec(st, 5, il->quantity);
-        fl_bind_dec(st, 6, il->unit_price);
-        if (il->quantity.set && il->unit_price.set)
-            fl_bind_dec(st, 7, dg_dec_mul(il->quantity, il->unit_price));
-        if ((rc = fl_step_done(s, st, err, "recording an invoice line")))
+        dg_store_invoice_line line = {.line_number = il->line_number,
+                                      .vendor_sku = il->vendor_sku ? il->vendor_sku : il->buyer_sku,
+                                      .order_line_id = k >= 0 ? p->lines[k].id : 0,
+                                      .qty = il->quantity,
+                                      .unit_price = il->unit_price,
+                                      .amount = il->quantity.set && il->unit_price.set
+                                                    ? dg_dec_mul(il->quantity, il->unit_price)
+                                                    : (dg_dec){0, false}};
+        if ((rc = dg_store_invoice_line_add(s, id, &line, err)))
             return rc;
     }
     for (size_t i = 0; i < iv->n_charges; i++) {
         const dg_charge *c = &iv->charges[i];
-        if ((rc = dg_store_prepare(s, chg, &st, err)))
-            return rc;
-        dg_stmt_bind_int64(st, 1, id);
-        fl_bind_text(st, 2, c->type);
-        fl_bind_text(st, 3, c->code);
-        fl_bind_dec(st, 4, c->amount);
-        fl_bind_text(st, 5, c->description);
-        if ((rc = fl_step_done(s, st, err, "recording a charge")))
+        if ((rc = dg_store_invoice_charge_add(s, id, c->type, c->code, c->amount, c->description,
+                                              err)))
             return rc;
     }
-    for (size_t i = 0; i < res->n; i++) {
-        if ((rc = dg_store_prepare(s, dis, &st, err)))
+    for (size_t i = 0; i < res->n; i++)
+        if ((rc = dg_store_discrepancy_add(s, id, res->v[i].code, res->v[i].detail, err)))
             return rc;
-        dg_stmt_bind_int64(st, 1, id);
-        fl_bind_text(st, 2, res->v[i].code);
-        fl_bind_text(st, 3, res->v[i].detail);
-        dg_stmt_bind_int64(st, 4, dg_store_now(s));
-        if ((rc = fl_step_done(s, st, err, "recording a discrepancy")))
-            return rc;
-    }
     return 0;
 }
 
@@ -276,27 +225,14 @@ static int record_invoice(dg_store *s, const char *supplier, const dg_invoice *i
  * every unit is invoiced is INVOICED. */
 static int apply_matched(dg_store *s, const po_info *p, dg_error *err)
 {
-    static const char upd[] = "UPDATE order_lines SET qty_invoiced = qty_invoiced + ?2"
-                              " WHERE id = ?1";
-    static const char done[] =
-        "UPDATE supplier_pos SET status = 'INVOICED' WHERE id = ?1 AND NOT EXISTS"
-        " (SELECT 1 FROM order_lines WHERE po_id = ?1 AND qty_invoiced < qty_ordered)";
-    dg_stmt *st;
-    int rc;
     for (size_t i = 0; i < p->n_lines; i++) {
         if (p->lines[i].add.v <= 0)
             continue;
-        if ((rc = dg_store_prepare(s, upd, &st, err)))
-            return rc;
-        dg_stmt_bind_int64(st, 1, p->lines[i].id);
-        dg_stmt_bind_int64(st, 2, p->lines[i].add.v);
-        if ((rc = fl_step_done(s, st, err, "updating invoiced quantities")))
+        int rc = dg_store_line_invoiced_add(s, p->lines[i].id, p->lines[i].add.v, err);
+        if (rc)
             return rc;
     }
-    if ((rc = dg_store_prepare(s, done, &st, err)))
-        return rc;
-    dg_stmt_bind_int64(st, 1, p->id);
-    return fl_step_done(s, st, err, "moving a PO to INVOICED");
+    return dg_store_po_invoiced_if_complete(s, p->id, err);
 }
 
 static int ingest_invoice(dg_store *s, const dg_flow_rules *r, const char *supplier,
@@ -338,7 +274,7 @@ static int ingest_invoice(dg_store *s, const dg_flow_rules *r, const char *suppl
         goto fail;
     }
     int64_t original = 0, doc_id = 0;
-    if ((rc = find_original(s, supplier, iv->invoice_number, &original, err)))
+    if ((rc = dg_store_invoice_original(s, supplier, iv->invoice_number, &original, err)))
         goto fail;
     dg_dec lines_amount, charges, tax;
     match_invoice(r, supplier, iv, &p, original, &rl, &lines_amount, &charges, &tax);

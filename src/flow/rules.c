@@ -592,8 +592,8 @@ static int cat_dec(const char *v, dg_dec *d)
     return dg_dec_parse(v, strlen(v), 0, d);
 }
 
-static int catalog_row(dg_store *s, dg_stmt *st, char **f, const int *col, const char *path,
-                       int lineno, dg_error *err)
+static int catalog_row(dg_store *s, char **f, const int *col, const char *path, int lineno,
+                       dg_error *err)
 {
     const char *v[C_N];
     for (int i = 0; i < C_N; i++)
@@ -623,36 +623,26 @@ static int catalog_row(dg_store *s, dg_stmt *st, char **f, const int *col, const
         ship[k++] = ' ';
         ship[k] = '\0';
     }
-    dg_stmt_reset(st);
-    fl_bind_text(st, 1, v[C_SKU]);
-    fl_bind_text(st, 2, v[C_GTIN]);
-    fl_bind_text(st, 3, v[C_SUPPLIER]);
-    fl_bind_text(st, 4, v[C_SUPPLIER_SKU]);
-    fl_bind_text(st, 5, v[C_DESC]);
-    fl_bind_dec(st, 6, cost);
-    dg_stmt_bind_int64(st, 7, v[C_PRIORITY] ? strtol(v[C_PRIORITY], NULL, 10) : 100);
-    bool pref = v[C_PREFERRED] && strchr("1yYtT", v[C_PREFERRED][0]);
-    dg_stmt_bind_int64(st, 8, pref);
-    dg_stmt_bind_int64(st, 9, est.set ? est.v : 0);
-    dg_stmt_bind_int64(st, 10, fee.set ? fee.v : 0);
-    fl_bind_text(st, 11, ship[0] ? ship : NULL);
-    bool approved = !v[C_APPROVED] || strchr("1yYtT", v[C_APPROVED][0]);
-    dg_stmt_bind_int64(st, 12, approved);
-    if (dg_stmt_step(st) != DG_DB_DONE) {
-        dg_error_set(err, DG_ECONFIG, "%s:%d: %s", path, lineno, dg_db_errmsg(dg_store_db(s)));
-        dg_stmt_reset(st);
-        return DG_ECONFIG;
-    }
-    dg_stmt_reset(st);
+    dg_store_catalog_row row = {.retailer_sku = v[C_SKU],
+                                .gtin = v[C_GTIN],
+                                .supplier = v[C_SUPPLIER],
+                                .supplier_sku = v[C_SUPPLIER_SKU],
+                                .description = v[C_DESC],
+                                .ship_to = ship[0] ? ship : NULL,
+                                .cost = cost,
+                                .priority = v[C_PRIORITY] ? strtol(v[C_PRIORITY], NULL, 10) : 100,
+                                .ship_estimate = est.set ? est.v : 0,
+                                .dropship_fee = fee.set ? fee.v : 0,
+                                .preferred = v[C_PREFERRED] && strchr("1yYtT", v[C_PREFERRED][0]),
+                                .approved = !v[C_APPROVED] || strchr("1yYtT", v[C_APPROVED][0])};
+    dg_error why = {0};
+    if (dg_store_catalog_add(s, &row, &why))
+        return dg_error_set(err, DG_ECONFIG, "%s:%d: %s", path, lineno, why.msg);
     return 0;
 }
 
 int dg_flow_catalog_load(dg_store *s, const char *path, size_t *rows, dg_error *err)
 {
-    static const char ins[] =
-        "INSERT INTO catalog(retailer_sku, gtin, supplier, supplier_sku, description, cost,"
-        " priority, preferred, ship_estimate, dropship_fee, ship_to, approved)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
     if (rows)
         *rows = 0;
     FILE *f = fopen(path, "r");
@@ -663,12 +653,7 @@ int dg_flow_catalog_load(dg_store *s, const char *path, size_t *rows, dg_error *
         fclose(f);
         return rc;
     }
-    dg_stmt *st = NULL;
-    /* Instances starting together on one PostgreSQL store reload it one after the other (a
-     * second DELETE + INSERT beside the first would break the unique key). */
-    if ((rc = dg_store_tx_lock(s, "catalog", err)) ||
-        (rc = dg_store_exec(s, "DELETE FROM catalog", err)) ||
-        (rc = dg_store_prepare(s, ins, &st, err)))
+    if ((rc = dg_store_catalog_clear(s, err)))
         goto fail;
     char line[4096];
     char *fields[64];
@@ -700,7 +685,7 @@ int dg_flow_catalog_load(dg_store *s, const char *path, size_t *rows, dg_error *
         }
         for (size_t k = n; k < 64; k++)
             fields[k] = NULL;
-        if ((rc = catalog_row(s, st, fields, col, path, lineno, err)))
+        if ((rc = catalog_row(s, fields, col, path, lineno, err)))
             goto fail;
         count++;
     }

@@ -141,12 +141,6 @@ void gw_count_doc(dg_gw *g, dg_doc_kind k);
 
 /* ingest.c: what the store knows about this exact pickup (partner, path, size, mtime, sha). */
 int gw_pickup_lookup(dg_gw *g, const gw_pickup *pk, gw_pickup_state *st, dg_error *err);
-/* ingest.c: whether the store holds a DONE or QUARANTINED pickup of partner's remote path with
- * this size and mtime, whatever its SHA-256: an after: leave drop need not fetch such a file
- * again to hash it. (A query of its own over the pickups table: the store's lookup needs the
- * SHA-256.) */
-int gw_pickup_seen(dg_gw *g, const char *partner, const char *path, uint64_t size, int64_t mtime,
-                   bool *seen, dg_error *err);
 /* Maps the spooled file and, in ONE store transaction, records the pickup with everything it
  * became. Returns 0, or DG_EPARSE/DG_EMAP/DG_EVALID with reason filled (nothing committed but
  * the caller records the pickup as quarantined), or another code for a gateway failure. */

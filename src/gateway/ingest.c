@@ -32,33 +32,6 @@ int gw_pickup_lookup(dg_gw *g, const gw_pickup *pk, gw_pickup_state *st, dg_erro
     return 0;
 }
 
-int gw_pickup_seen(dg_gw *g, const char *partner, const char *path, uint64_t size, int64_t mtime,
-                   bool *seen, dg_error *err)
-{
-    /* Served by the UNIQUE(partner, path, size, mtime, sha256) index. */
-    static const char sql[] =
-        "SELECT 1 FROM pickups WHERE partner = ?1 AND path = ?2 AND size = ?3 AND mtime = ?4"
-        " AND state IN ('DONE', 'QUARANTINED', 'PARTIAL') LIMIT 1";
-    *seen = false;
-    dg_stmt *st;
-    int rc = dg_store_prepare(g->store, sql, &st, err);
-    if (rc)
-        return rc;
-    dg_stmt_bind_text(st, 1, partner);
-    dg_stmt_bind_text(st, 2, path);
-    dg_stmt_bind_int64(st, 3, (int64_t)size);
-    dg_stmt_bind_int64(st, 4, (int64_t)mtime);
-    rc = dg_stmt_step(st);
-    if (rc == DG_DB_ROW)
-        *seen = true;
-    else if (rc != DG_DB_DONE) {
-        dg_stmt_reset(st);
-        return dg_store_fail(g->store, err, "looking up a pickup by size and mtime");
-    }
-    dg_stmt_reset(st);
-    return 0;
-}
-
 int gw_pickup_record_quarantined(dg_gw *g, const gw_pickup *pk, const char *reason,
                                  const char *where, dg_error *err)
 {

@@ -256,7 +256,8 @@ static int seen_before(dg_gw *g, const dg_gw_partner *p, const dg_gw_drop *d,
         return 0;
     char remote[1024];
     join(remote, sizeof remote, d->folder, f->name);
-    int rc = gw_pickup_seen(g, p->name, remote, f->size, f->mtime, seen, err);
+    /* whatever its SHA-256: an after: leave drop need not fetch such a file again to hash it */
+    int rc = dg_store_pickup_seen(g->store, p->name, remote, f->size, f->mtime, seen, err);
     if (!rc && *seen)
         dg_log_debug("partner=%s file=%s outcome=unchanged size=%llu mtime=%lld (already "
                      "recorded; not fetched)",

@@ -48,3 +48,53 @@ int dg_store_outbox_pos(dg_store *s, int64_t outbox_id, int64_t *n, dg_error *er
     dg_stmt_reset(st);
     return rc == DG_DB_ROW ? 0 : dg_store_fail(s, err, "counting the POs of an outbox file");
 }
+
+int dg_store_outbox_carried_sent(dg_store *s, int64_t outbox_id, size_t *pos, dg_error *err)
+{
+    static const char po_status[] =
+        "UPDATE supplier_pos SET status = CASE WHEN expect_ack <> 0 THEN 'SENT'"
+        " ELSE 'AWAITING_SHIPMENT' END WHERE outbox_id = ?1 AND status = 'QUEUED'";
+    static const char po_time[] =
+        "UPDATE supplier_pos SET sent_at = ?2 WHERE outbox_id = ?1 AND sent_at IS NULL";
+    static const char note[] =
+        "UPDATE notifications SET state = 'SENT', sent_at = ?2 WHERE outbox_id = ?1"
+        " AND state <> 'SENT'";
+    const char *const sqls[] = {po_status, po_time, note};
+    if (pos)
+        *pos = 0;
+    for (size_t i = 0; i < 3; i++) {
+        dg_stmt *st;
+        int rc = dg_store_prepare(s, sqls[i], &st, err);
+        if (rc)
+            return rc;
+        dg_stmt_bind_int64(st, 1, outbox_id);
+        if (i)
+            dg_stmt_bind_int64(st, 2, dg_store_now(s));
+        if ((rc = st_step_done(s, st, err, "marking what an outbox entry carries as sent")))
+            return rc;
+        if (i == 0 && pos)
+            *pos = (size_t)dg_db_changes(s->db);
+    }
+    return 0;
+}
+
+int dg_store_po_outbox_id(dg_store *s, const char *po_number, int64_t *outbox_id, bool *found,
+                          dg_error *err)
+{
+    static const char sql[] = "SELECT outbox_id FROM supplier_pos WHERE po_number = ?1";
+    *outbox_id = 0;
+    *found = false;
+    dg_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    st_bind_text(st, 1, po_number);
+    rc = dg_stmt_step(st);
+    if (rc == DG_DB_ROW) {
+        *found = true;
+        *outbox_id = dg_stmt_int64(st, 0); /* NULL reads as 0: not in the outbox yet */
+    }
+    rc = rc == DG_DB_ROW || rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "looking up a PO");
+    dg_stmt_reset(st);
+    return rc;
+}

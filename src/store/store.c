@@ -329,6 +329,37 @@ void st_col_copy(dg_stmt *st, int i, char *dst, size_t size)
     snprintf(dst, size, "%s", v ? v : "");
 }
 
+void st_bind_text(dg_stmt *st, int i, const char *v)
+{
+    if (v)
+        dg_stmt_bind_text(st, i, v);
+    else
+        dg_stmt_bind_null(st, i);
+}
+
+void st_bind_dec(dg_stmt *st, int i, dg_dec d)
+{
+    if (d.set)
+        dg_stmt_bind_int64(st, i, d.v);
+    else
+        dg_stmt_bind_null(st, i);
+}
+
+dg_dec st_col_dec(dg_stmt *st, int i)
+{
+    if (dg_stmt_column_null(st, i))
+        return (dg_dec){0, false};
+    return (dg_dec){dg_stmt_int64(st, i), true};
+}
+
+int st_step_done(dg_store *s, dg_stmt *st, dg_error *err, const char *what)
+{
+    int rc = dg_stmt_step(st);
+    rc = rc == DG_DB_DONE || rc == DG_DB_ROW ? 0 : dg_store_fail(s, err, what); /* before reset */
+    dg_stmt_reset(st);
+    return rc;
+}
+
 static char *col_dup(dg_stmt *st, int i)
 {
     const char *t = dg_stmt_text(st, i);
@@ -480,6 +511,31 @@ static int check_key(const dg_pickup_key *k, dg_error *err)
     if (!k || !k->partner || !k->path || !k->sha256)
         return dg_error_set(err, DG_EINVAL, "pickup: partner, path and sha256 are needed");
     return 0;
+}
+
+int dg_store_pickup_seen(dg_store *s, const char *partner, const char *path, uint64_t size,
+                         int64_t mtime, bool *seen, dg_error *err)
+{
+    /* Served by the UNIQUE(partner, path, size, mtime, sha256) index. */
+    static const char sql[] =
+        "SELECT 1 FROM pickups WHERE partner = ?1 AND path = ?2 AND size = ?3 AND mtime = ?4"
+        " AND state IN ('DONE', 'QUARANTINED', 'PARTIAL') LIMIT 1";
+    *seen = false;
+    dg_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    dg_stmt_bind_text(st, 1, partner);
+    dg_stmt_bind_text(st, 2, path);
+    dg_stmt_bind_int64(st, 3, (int64_t)size);
+    dg_stmt_bind_int64(st, 4, mtime);
+    rc = dg_stmt_step(st);
+    *seen = rc == DG_DB_ROW;
+    rc = rc == DG_DB_ROW || rc == DG_DB_DONE
+             ? 0
+             : dg_store_fail(s, err, "looking up a pickup by size and mtime");
+    dg_stmt_reset(st);
+    return rc;
 }
 
 int dg_store_pickup_lookup(dg_store *s, const dg_pickup_key *k, dg_pickup_info *info, dg_error *err)

@@ -162,6 +162,10 @@ typedef struct dg_pickup_info {
     int64_t file_id;  /* archived file, 0 when none */
 } dg_pickup_info;
 
+/* A finished pickup (done, partial or quarantined) of this partner's path with this size and
+ * mtime exists: the version was seen, whatever its hash (lets a poll skip the download). */
+int dg_store_pickup_seen(dg_store *s, const char *partner, const char *path, uint64_t size,
+                         int64_t mtime, bool *seen, dg_error *err);
 /* What the store knows about this exact pickup; info->id == 0 and state NEW when unknown. */
 int dg_store_pickup_lookup(dg_store *s, const dg_pickup_key *k, dg_pickup_info *info,
                            dg_error *err);
@@ -334,6 +338,14 @@ int dg_store_po_link_outbox(dg_store *s, const char *po_number, int64_t outbox_i
                             const char *gs, const char *st_control, bool expect_ack, dg_error *err);
 /* How many POs outbox entry outbox_id carries (0 for files that carry none). */
 int dg_store_outbox_pos(dg_store *s, int64_t outbox_id, int64_t *n, dg_error *err);
+/* Outbox entry outbox_id went out: the QUEUED POs it carries become SENT (a 997 is expected)
+ * or AWAITING_SHIPMENT, with their sent time, and its notifications SENT. *pos (may be NULL):
+ * how many POs changed status. */
+int dg_store_outbox_carried_sent(dg_store *s, int64_t outbox_id, size_t *pos, dg_error *err);
+/* The outbox entry that carries PO po_number (*outbox_id 0: not in the outbox yet); *found false
+ * when there is no such PO. */
+int dg_store_po_outbox_id(dg_store *s, const char *po_number, int64_t *outbox_id, bool *found,
+                          dg_error *err);
 
 /* ---- held POs (po_hold.c) -------------------------------------------------------------- */
 
@@ -945,5 +957,49 @@ typedef enum { DG_NOTE_QUEUED, DG_NOTE_SENT, DG_NOTE_WEBHOOK_DONE } dg_notificat
 /* QUEUED (in outbox entry outbox_id, from PENDING), SENT, or its webhook done. */
 int dg_store_notification_mark(dg_store *s, int64_t id, dg_notification_mark what,
                                int64_t outbox_id, dg_error *err);
+
+/* ---- the catalog (catalog.c; flow/rules.c reads the CSV) ------------------------------------ */
+
+/* Inside a transaction: empties the catalog for a reload, after any other instance's reload in
+ * an open transaction has ended (dg_store_tx_lock). */
+int dg_store_catalog_clear(dg_store *s, dg_error *err);
+typedef struct dg_store_catalog_row {
+    const char *retailer_sku, *gtin, *supplier, *supplier_sku, *description;
+    const char *ship_to; /* " US CA " (spaces around each country, for LIKE), NULL: anywhere */
+    dg_dec cost;
+    int64_t priority, ship_estimate, dropship_fee; /* x 10^4 but priority */
+    bool preferred, approved;
+} dg_store_catalog_row;
+int dg_store_catalog_add(dg_store *s, const dg_store_catalog_row *r, dg_error *err);
+
+/* ---- supplier invoices (invoice.c; flow/invoice.c decides the match) -------------------- */
+
+/* The first (not duplicate) invoice of supplier with this number; *id 0 when none. */
+int dg_store_invoice_original(dg_store *s, const char *supplier, const char *number, int64_t *id,
+                              dg_error *err);
+typedef struct dg_store_invoice_rec {
+    const char *supplier, *invoice_number, *invoice_date, *currency;
+    const char *outcome; /* MATCHED or DISCREPANCY */
+    int64_t po_id, document_id;
+    int64_t duplicate_of; /* the original's id, 0 when this is the original */
+    dg_dec lines_amount, charges, tax, total;
+} dg_store_invoice_rec;
+int dg_store_invoice_add(dg_store *s, const dg_store_invoice_rec *r, int64_t *id, dg_error *err);
+typedef struct dg_store_invoice_line {
+    const char *line_number, *vendor_sku;
+    int64_t order_line_id; /* the PO line it matched, 0 when none */
+    dg_dec qty, unit_price, amount;
+} dg_store_invoice_line;
+int dg_store_invoice_line_add(dg_store *s, int64_t invoice_id, const dg_store_invoice_line *l,
+                              dg_error *err);
+int dg_store_invoice_charge_add(dg_store *s, int64_t invoice_id, const char *type, const char *code,
+                                dg_dec amount, const char *description, dg_error *err);
+/* One reason the invoice did not match (code, detail). */
+int dg_store_discrepancy_add(dg_store *s, int64_t invoice_id, const char *code, const char *detail,
+                             dg_error *err);
+/* A matched invoice approves qty (x10^4) of PO line line_id for payment. */
+int dg_store_line_invoiced_add(dg_store *s, int64_t line_id, int64_t qty, dg_error *err);
+/* The PO becomes INVOICED once every unit of every line is invoiced. */
+int dg_store_po_invoiced_if_complete(dg_store *s, int64_t po_id, dg_error *err);
 
 #endif

@@ -33,6 +33,14 @@ int st_lease_fence_check(dg_store *s, dg_error *err);
 void st_note_failure(dg_db_errclass why);
 /* Copies column i into dst (cut to size; NULL reads as ""). */
 void st_col_copy(dg_stmt *st, int i, char *dst, size_t size);
+/* Binds v, or NULL when v is NULL (text) or unset (decimal, bound as its x10^4 integer). */
+void st_bind_text(dg_stmt *st, int i, const char *v);
+void st_bind_dec(dg_stmt *st, int i, dg_dec d);
+/* Column i as a decimal (x10^4 integer), unset when NULL. */
+dg_dec st_col_dec(dg_stmt *st, int i);
+/* Steps a statement whose rows (if any) are not needed, and resets it; on failure the store's
+ * message naming what (DG_ESTATE). */
+int st_step_done(dg_store *s, dg_stmt *st, dg_error *err, const char *what);
 
 /* Collects the rows of a prepared and bound statement into a growing array: one element of
  * `size` bytes per row (zeroed, then filled by fill, which returns 0 or DG_ENOMEM), starting
