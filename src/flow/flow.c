@@ -185,15 +185,15 @@ int dg_flow_outbox_sent_n(dg_store *s, int64_t outbox_id, size_t *pos, dg_error 
 
 int dg_flow_po_sent(dg_store *s, const char *po_number, dg_error *err)
 {
-    int64_t id = 0;
+    dg_store_po_ref po;
     bool found = false;
-    int rc = dg_store_po_outbox_id(s, po_number, &id, &found, err);
+    int rc = dg_store_po_ref_get(s, po_number, &po, &found, err);
     if (rc)
         return rc;
     if (!found)
         return dg_error_set(err, DG_ENOTFOUND, "PO %s: not found", po_number);
-    if (id <= 0)
+    if (po.outbox_id <= 0)
         return dg_error_set(err, DG_ESTATE, "PO %s: not in the outbox yet (call po_queued)",
                             po_number);
-    return dg_flow_outbox_sent(s, id, err);
+    return dg_flow_outbox_sent(s, po.outbox_id, err);
 }

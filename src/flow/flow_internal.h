@@ -60,17 +60,6 @@ bool fl_stock_required(const dg_flow_rules *r, const char *supplier);
 /* Upper-case code for PO numbers. */
 void fl_supplier_code(const dg_flow_rules *r, const char *supplier, char *out, size_t size);
 
-/* SQL helpers: text binds NULL for NULL, decimals bind NULL when unset. */
-void fl_bind_text(dg_stmt *st, int i, const char *v);
-void fl_bind_dec(dg_stmt *st, int i, dg_dec d);
-dg_dec fl_col_dec(dg_stmt *st, int i);
-/* Column text copied into the arena (NULL stays NULL). */
-char *fl_col_arena(dg_arena *a, dg_stmt *st, int i);
-char *fl_col_dup(dg_stmt *st, int i);
-void fl_col_copy(dg_stmt *st, int i, char *out, size_t size);
-/* Steps a write statement to completion; DG_ESTATE with the message on failure. */
-int fl_step_done(dg_store *s, dg_stmt *st, dg_error *err, const char *what);
-
 /* A party as a JSON object text (malloc'd) and back into an arena. */
 char *fl_party_json(const dg_party *p);
 void fl_party_from_json(dg_arena *a, const char *json, dg_party *p);

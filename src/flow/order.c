@@ -362,18 +362,9 @@ static void choose_single(line_plan *lp, size_t n)
 
 static int reserve_stock(dg_store *s, const cand *c, dg_dec qty, dg_error *err)
 {
-    static const char sql[] =
-        "UPDATE stock SET qty = qty - ?3 WHERE supplier = ?1 AND vendor_sku = ?2";
     if (!c->has_stock)
         return 0;
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    fl_bind_text(st, 1, c->supplier);
-    fl_bind_text(st, 2, c->supplier_sku);
-    dg_stmt_bind_int64(st, 3, qty.v);
-    return fl_step_done(s, st, err, "reserving stock");
+    return dg_store_stock_reserve(s, c->supplier, c->supplier_sku, qty.v, err);
 }
 
 /* ---- recording ----------------------------------------------------------------------------- */
@@ -381,28 +372,18 @@ static int reserve_stock(dg_store *s, const cand *c, dg_dec qty, dg_error *err)
 static int find_order(dg_store *s, const char *storefront, const char *number, int64_t *id,
                       const char **status, size_t *lines, size_t *matched, dg_error *err)
 {
-    static const char sql[] = "SELECT id, status, lines_total, lines_matched FROM orders"
-                              " WHERE storefront = ?1 AND order_number = ?2";
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
+    dg_store_order_found o;
+    int rc = dg_store_order_state(s, storefront, number, &o, err);
     if (rc)
         return rc;
-    fl_bind_text(st, 1, storefront);
-    fl_bind_text(st, 2, number);
-    *id = 0;
-    rc = dg_stmt_step(st);
-    if (rc == DG_DB_ROW) {
-        *id = dg_stmt_int64(st, 0);
-        const char *t = dg_stmt_text(st, 1);
-        *status = t && !strcmp(t, DG_ORDER_CONVERTED)             ? DG_ORDER_CONVERTED
-                  : t && !strcmp(t, DG_ORDER_PARTIALLY_CONVERTED) ? DG_ORDER_PARTIALLY_CONVERTED
-                                                                  : DG_ORDER_FAILED;
-        *lines = (size_t)dg_stmt_int64(st, 2);
-        *matched = (size_t)dg_stmt_int64(st, 3);
+    *id = o.id;
+    if (o.id) {
+        *status = !strcmp(o.status, DG_ORDER_CONVERTED)             ? DG_ORDER_CONVERTED
+                  : !strcmp(o.status, DG_ORDER_PARTIALLY_CONVERTED) ? DG_ORDER_PARTIALLY_CONVERTED
+                                                                    : DG_ORDER_FAILED;
+        *lines = o.lines;
+        *matched = o.matched;
     }
-    dg_stmt_reset(st);
-    if (rc != DG_DB_ROW && rc != DG_DB_DONE)
-        return dg_store_fail(s, err, "looking up an order");
     return 0;
 }
 
@@ -410,54 +391,25 @@ static int insert_order(dg_store *s, const char *storefront, const dg_doc *doc, 
                         const char *status, const char *country, size_t lines, size_t matched,
                         int64_t *id, dg_error *err)
 {
-    static const char sql[] =
-        "INSERT INTO orders(storefront, order_number, document_id, status, order_date, currency,"
-        " ship_to_json, ship_country, carrier, service_level, notes, total, lines_total,"
-        " lines_matched, created_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
-        /* an order its mapping could not read (FAILED, no lines) is placed under the same row
-         * when the storefront sends it again, corrected: one order, one number */
-        " ON CONFLICT(storefront, order_number) DO UPDATE SET document_id = excluded.document_id,"
-        " status = excluded.status, order_date = excluded.order_date,"
-        " currency = excluded.currency, ship_to_json = excluded.ship_to_json,"
-        " ship_country = excluded.ship_country, carrier = excluded.carrier,"
-        " service_level = excluded.service_level, notes = excluded.notes, total = excluded.total,"
-        " lines_total = excluded.lines_total, lines_matched = excluded.lines_matched, reason = NULL"
-        " WHERE orders.status = 'FAILED' AND orders.lines_total = 0 RETURNING id";
     const dg_order *o = &doc->u.order;
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
     char *ship = fl_party_json(&o->ship_to);
-    fl_bind_text(st, 1, storefront);
-    fl_bind_text(st, 2, o->order_number);
-    if (doc_id > 0)
-        dg_stmt_bind_int64(st, 3, doc_id);
-    fl_bind_text(st, 4, status);
-    fl_bind_text(st, 5, o->order_date);
-    fl_bind_text(st, 6, o->currency);
-    fl_bind_text(st, 7, ship);
-    fl_bind_text(st, 8, country);
-    fl_bind_text(st, 9, o->carrier);
-    fl_bind_text(st, 10, o->service_level);
-    fl_bind_text(st, 11, o->notes);
-    fl_bind_dec(st, 12, o->total);
-    dg_stmt_bind_int64(st, 13, (int64_t)lines);
-    dg_stmt_bind_int64(st, 14, (int64_t)matched);
-    dg_stmt_bind_int64(st, 15, dg_store_now(s));
-    rc = dg_stmt_step(st);
-    *id = rc == DG_DB_ROW ? dg_stmt_int64(st, 0) : 0;
-    if (rc == DG_DB_ROW)
-        rc = dg_stmt_step(st);
-    dg_stmt_reset(st);
+    dg_store_order_rec rec = {.storefront = storefront,
+                              .order_number = o->order_number,
+                              .status = status,
+                              .order_date = o->order_date,
+                              .currency = o->currency,
+                              .ship_to_json = ship,
+                              .ship_country = country,
+                              .carrier = o->carrier,
+                              .service_level = o->service_level,
+                              .notes = o->notes,
+                              .document_id = doc_id,
+                              .total = o->total,
+                              .lines = lines,
+                              .matched = matched};
+    int rc = dg_store_order_add(s, &rec, id, err);
     free(ship);
-    if (rc != DG_DB_DONE)
-        return dg_store_fail(s, err, "recording an order");
-    if (!*id)
-        return dg_error_set(err, DG_EDUP, "%s: order %s is recorded already", storefront,
-                            o->order_number);
-    return 0;
+    return rc;
 }
 
 /* Longest order number taken: results, reports and tracking notifications carry the storefront's
@@ -467,30 +419,11 @@ static int insert_order(dg_store *s, const char *storefront, const dg_doc *doc, 
 /* "-2" ... "-1000": the same order number re-used by that many storefronts is a loop, not trade */
 #define MAX_PO_SUFFIX 1000
 
-static int po_number_free(dg_store *s, const char *number, bool *free_, dg_error *err)
-{
-    static const char sql[] = "SELECT 1 FROM supplier_pos WHERE po_number = ?1";
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    fl_bind_text(st, 1, number);
-    rc = dg_stmt_step(st);
-    dg_stmt_reset(st);
-    if (rc != DG_DB_ROW && rc != DG_DB_DONE)
-        return dg_store_fail(s, err, "checking a PO number");
-    *free_ = rc == DG_DB_DONE;
-    return 0;
-}
-
 /* "<order>-<SUPPLIER CODE>", with "-2", "-3"... only when another storefront already used the
  * same order number with the same supplier. Deterministic for a given store history. */
 static int create_po(dg_store *s, const dg_flow_rules *r, const char *supplier, const dg_order *o,
                      int64_t order_id, dg_dec total, int64_t *po_id, dg_error *err)
 {
-    static const char sql[] =
-        "INSERT INTO supplier_pos(po_number, supplier, order_id, status, bill_to_json, currency,"
-        " total, created_at) VALUES (?1, ?2, ?3, 'QUEUED', ?4, ?5, ?6, ?7) RETURNING id";
     if (dg_dec_overflowed(total)) /* never store or send a saturated amount */
         return dg_error_set(err, DG_EVALID,
                             "order %.40s: PO total for %s is too large to compute (limit "
@@ -505,10 +438,10 @@ static int create_po(dg_store *s, const dg_flow_rules *r, const char *supplier, 
         if (n < 0 || (size_t)n >= sizeof number)
             return dg_error_set(err, DG_EVALID, "order %.40s: PO number for %s too long",
                                 o->order_number, supplier);
-        bool ok = false;
-        if ((rc = po_number_free(s, number, &ok, err)))
+        bool taken = false;
+        if ((rc = dg_store_po_number_taken(s, number, &taken, err)))
             return rc;
-        if (ok)
+        if (!taken)
             break;
         if (k > MAX_PO_SUFFIX)
             return dg_error_set(err, DG_EVALID,
@@ -516,18 +449,14 @@ static int create_po(dg_store *s, const dg_flow_rules *r, const char *supplier, 
                                 o->order_number, o->order_number, code, MAX_PO_SUFFIX);
         n = snprintf(number, sizeof number, "%s-%s-%d", o->order_number, code, k);
     }
-    dg_stmt *st;
-    if ((rc = dg_store_prepare(s, sql, &st, err)))
-        return rc;
     char *bill = fl_party_json(&r->retailer);
-    fl_bind_text(st, 1, number);
-    fl_bind_text(st, 2, supplier);
-    dg_stmt_bind_int64(st, 3, order_id);
-    fl_bind_text(st, 4, bill);
-    fl_bind_text(st, 5, o->currency ? o->currency : r->currency);
-    fl_bind_dec(st, 6, total);
-    dg_stmt_bind_int64(st, 7, dg_store_now(s));
-    rc = dg_store_step_id(s, st, po_id, err, "creating a supplier PO");
+    dg_store_po_rec rec = {.po_number = number,
+                           .supplier = supplier,
+                           .bill_to_json = bill,
+                           .currency = o->currency ? o->currency : r->currency,
+                           .order_id = order_id,
+                           .total = total};
+    rc = dg_store_po_add(s, &rec, po_id, err);
     free(bill);
     return rc;
 }
@@ -536,41 +465,31 @@ static int create_po(dg_store *s, const dg_flow_rules *r, const char *supplier, 
 static int insert_row(dg_store *s, int64_t order_id, size_t no, const line_plan *lp, const part *p,
                       dg_error *err)
 {
-    static const char sql[] =
-        "INSERT INTO order_lines(order_id, line_no, line_number, retailer_sku, gtin, description,"
-        " uom, qty_ordered, unit_price, status, reason, supplier, supplier_sku, cost,"
-        " landed_cost, po_id, po_line)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
     const dg_order_line *l = lp->in;
     const cand *c = p ? &p->c : NULL;
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    dg_stmt_bind_int64(st, 1, order_id);
-    dg_stmt_bind_int64(st, 2, (int64_t)no);
-    fl_bind_text(st, 3, l->line_number);
-    fl_bind_text(st, 4, lp->sku);
-    fl_bind_text(st, 5, l->gtin ? l->gtin : c && c->gtin[0] ? c->gtin : NULL);
-    fl_bind_text(st, 6,
-                 l->description           ? l->description
-                 : c && c->description[0] ? c->description
-                                          : NULL);
-    fl_bind_text(st, 7, l->uom);
     dg_dec qty = p ? p->qty : l->quantity;
-    dg_stmt_bind_int64(st, 8, qty.set ? qty.v : 0);
-    fl_bind_dec(st, 9, l->unit_price);
-    fl_bind_text(st, 10, lp->status);
-    fl_bind_text(st, 11, lp->reason[0] ? lp->reason : NULL);
-    if (c) {
-        fl_bind_text(st, 12, c->supplier);
-        fl_bind_text(st, 13, c->supplier_sku);
-        fl_bind_dec(st, 14, c->cost);
-        fl_bind_dec(st, 15, c->landed);
-        dg_stmt_bind_int64(st, 16, p->po_id);
-        dg_stmt_bind_int64(st, 17, p->po_line);
-    }
-    return fl_step_done(s, st, err, "recording an order line");
+    dg_store_order_line_rec rec = {.order_id = order_id,
+                                   .line_no = no,
+                                   .line_number = l->line_number,
+                                   .retailer_sku = lp->sku,
+                                   .gtin = l->gtin           ? l->gtin
+                                           : c && c->gtin[0] ? c->gtin
+                                                             : NULL,
+                                   .description = l->description           ? l->description
+                                                  : c && c->description[0] ? c->description
+                                                                           : NULL,
+                                   .uom = l->uom,
+                                   .qty = qty.set ? qty.v : 0,
+                                   .unit_price = l->unit_price,
+                                   .status = lp->status,
+                                   .reason = lp->reason[0] ? lp->reason : NULL,
+                                   .supplier = c ? c->supplier : NULL,
+                                   .supplier_sku = c ? c->supplier_sku : NULL,
+                                   .cost = c ? c->cost : (dg_dec){0, false},
+                                   .landed_cost = c ? c->landed : (dg_dec){0, false},
+                                   .po_id = p ? p->po_id : 0,
+                                   .po_line = p ? p->po_line : 0};
+    return dg_store_order_line_add(s, &rec, err);
 }
 
 static int insert_lines(dg_store *s, int64_t order_id, const line_plan *lp, size_t n, dg_error *err)
@@ -982,32 +901,26 @@ fail:
 
 /* ---- POs out ------------------------------------------------------------------------------- */
 
-static int po_lines(dg_store *s, int64_t po_id, dg_doc *d, dg_error *err)
+static char *arena_dup(dg_arena *a, const char *v)
 {
-    static const char sql[] =
-        "SELECT po_line, retailer_sku, supplier_sku, gtin, description, qty_ordered, uom, cost"
-        " FROM order_lines WHERE po_id = ?1 ORDER BY po_line";
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    dg_stmt_bind_int64(st, 1, po_id);
-    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
+    return v ? dg_arena_strdup(a, v) : NULL;
+}
+
+static void po_doc_lines(const dg_store_po_out *p, dg_doc *d)
+{
+    for (size_t i = 0; i < p->n_lines; i++) {
+        const dg_store_po_out_line *in = &p->lines[i];
         dg_order_line *l = dg_order_add_line(d);
-        l->line_number = dg_arena_printf(d->arena, "%lld", (long long)dg_stmt_int64(st, 0));
-        l->buyer_sku = fl_col_arena(d->arena, st, 1);
-        l->vendor_sku = fl_col_arena(d->arena, st, 2);
-        l->gtin = fl_col_arena(d->arena, st, 3);
-        l->description = fl_col_arena(d->arena, st, 4);
-        l->quantity = fl_col_dec(st, 5);
-        l->uom = fl_col_arena(d->arena, st, 6);
-        if (!l->uom)
-            l->uom = dg_arena_strdup(d->arena, "EA");
-        l->unit_price = fl_col_dec(st, 7);
+        l->line_number = dg_arena_printf(d->arena, "%ld", in->po_line);
+        l->buyer_sku = arena_dup(d->arena, in->retailer_sku);
+        l->vendor_sku = arena_dup(d->arena, in->supplier_sku);
+        l->gtin = arena_dup(d->arena, in->gtin);
+        l->description = arena_dup(d->arena, in->description);
+        l->quantity = in->qty;
+        l->uom = dg_arena_strdup(d->arena, in->uom ? in->uom : "EA");
+        l->unit_price = in->cost;
         l->status = DG_LINE_MATCHED;
     }
-    dg_stmt_reset(st);
-    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "reading PO lines");
 }
 
 void dg_flow_pos_free(dg_flow_po *pos, size_t n)
@@ -1022,86 +935,53 @@ void dg_flow_pos_free(dg_flow_po *pos, size_t n)
     free(pos);
 }
 
-static void po_doc_header(dg_stmt *st, dg_doc *d)
+static void po_doc_header(const dg_store_po_out *p, dg_doc *d)
 {
     dg_order *o = &d->u.order;
     dg_arena *a = d->arena;
-    o->order_number = fl_col_arena(a, st, 1);
-    o->customer_order_number = fl_col_arena(a, st, 4);
+    o->order_number = arena_dup(a, p->po_number);
+    o->customer_order_number = arena_dup(a, p->order_number);
     char date[16];
-    fl_date_text(dg_stmt_int64(st, 9), date, sizeof date);
+    fl_date_text(p->created_at, date, sizeof date);
     o->order_date = dg_arena_strdup(a, date);
     o->purpose = dg_arena_strdup(a, "00");
     o->order_type = dg_arena_strdup(a, "DS");
-    o->currency = fl_col_arena(a, st, 7);
-    fl_party_from_json(a, dg_stmt_text(st, 5), &o->bill_to);
-    fl_party_from_json(a, dg_stmt_text(st, 5), &o->buyer);
-    fl_party_from_json(a, dg_stmt_text(st, 6), &o->ship_to);
-    o->seller.id = fl_col_arena(a, st, 2);
-    o->seller.name = fl_col_arena(a, st, 2);
-    o->carrier = fl_col_arena(a, st, 10);
-    o->service_level = fl_col_arena(a, st, 11);
-    o->notes = fl_col_arena(a, st, 12);
-    o->total = fl_col_dec(st, 8);
+    o->currency = arena_dup(a, p->currency);
+    fl_party_from_json(a, p->bill_to_json, &o->bill_to);
+    fl_party_from_json(a, p->bill_to_json, &o->buyer);
+    fl_party_from_json(a, p->ship_to_json, &o->ship_to);
+    o->seller.id = arena_dup(a, p->supplier);
+    o->seller.name = arena_dup(a, p->supplier);
+    o->carrier = arena_dup(a, p->carrier);
+    o->service_level = arena_dup(a, p->service_level);
+    o->notes = arena_dup(a, p->notes);
+    o->total = p->total;
     d->source.format = dg_arena_strdup(a, "canonical");
 }
 
-/* The POs sql selects (its ?1 bound to key; a page query's ?2 to after, ?3 to limit), each with
- * its canonical document for rendering. */
-static int load_pos(dg_store *s, const char *sql, const char *key, int64_t after, int64_t limit,
-                    dg_flow_po **pos, size_t *n, dg_error *err)
+/* The store's POs as flow POs, each with its canonical document for rendering; the rows' strings
+ * move over (taken, so freeing the rows leaves them). */
+static int to_flow_pos(dg_store_po_out *rows, size_t n, dg_flow_po **pos, dg_error *err)
 {
-    *pos = NULL;
-    *n = 0;
-    dg_stmt *st;
-    int rc = dg_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    fl_bind_text(st, 1, key);
-    if (limit > 0) {
-        dg_stmt_bind_int64(st, 2, after);
-        dg_stmt_bind_int64(st, 3, limit);
-    }
-    size_t cap = 0;
-    dg_flow_po *out = NULL;
-    size_t count = 0;
-    while ((rc = dg_stmt_step(st)) == DG_DB_ROW) {
-        dg_flow_po *grown = dg_array_slot(out, sizeof *grown, count, &cap, 16);
-        if (!grown) {
-            rc = DG_ENOMEM;
-            break;
-        }
-        out = grown;
-        dg_flow_po *p = &out[count++];
-        p->id = dg_stmt_int64(st, 0);
-        p->po_number = fl_col_dup(st, 1);
-        p->supplier = fl_col_dup(st, 2);
-        p->storefront = fl_col_dup(st, 3);
-        p->order_number = fl_col_dup(st, 4);
-        p->op_held = !dg_stmt_column_null(st, 13);
+    *pos = n ? calloc(n, sizeof **pos) : NULL;
+    if (n && !*pos)
+        return dg_error_set(err, DG_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        dg_store_po_out *r = &rows[i];
+        dg_flow_po *p = &(*pos)[i];
+        p->id = r->id;
+        p->op_held = r->op_held;
         p->doc = dg_doc_new(DG_DOC_ORDER);
-        po_doc_header(st, p->doc);
+        po_doc_header(r, p->doc);
+        po_doc_lines(r, p->doc);
+        p->po_number = r->po_number;
+        p->supplier = r->supplier;
+        p->storefront = r->storefront;
+        p->order_number = r->order_number;
+        r->po_number = r->supplier = r->storefront = r->order_number = NULL;
     }
-    dg_stmt_reset(st);
-    if (rc != DG_DB_DONE) {
-        dg_flow_pos_free(out, count);
-        return dg_store_fail(s, err, "listing POs");
-    }
-    /* Lines after the outer statement is reset: the cached line statement is a different one. */
-    for (size_t i = 0; i < count; i++)
-        if ((rc = po_lines(s, out[i].id, out[i].doc, err))) {
-            dg_flow_pos_free(out, count);
-            return rc;
-        }
-    *pos = out;
-    *n = count;
     return 0;
 }
-
-#define PO_COLS                                                                                    \
-    "SELECT p.id, p.po_number, p.supplier, o.storefront, o.order_number, p.bill_to_json,"          \
-    " o.ship_to_json, p.currency, p.total, p.created_at, o.carrier, o.service_level, o.notes,"     \
-    " p.op_hold_at FROM supplier_pos p JOIN orders o ON o.id = p.order_id"
 
 int dg_flow_pending_pos(dg_store *s, const char *supplier, dg_flow_po **pos, size_t *n,
                         dg_error *err)
@@ -1114,21 +994,28 @@ int dg_flow_pending_pos(dg_store *s, const char *supplier, dg_flow_po **pos, siz
 int dg_flow_pending_pos_page(dg_store *s, const char *supplier, int64_t after_id, size_t limit,
                              dg_flow_po **pos, size_t *n, dg_error *err)
 {
-    static const char all[] = PO_COLS " WHERE p.status = 'QUEUED' AND p.outbox_id IS NULL"
-                                      " AND (?1 IS NULL OR p.supplier = ?1) ORDER BY p.id";
-    static const char page[] = PO_COLS " WHERE p.status = 'QUEUED' AND p.outbox_id IS NULL"
-                                       " AND (?1 IS NULL OR p.supplier = ?1) AND p.id > ?2"
-                                       " ORDER BY p.id LIMIT ?3";
-    return load_pos(s, limit ? page : all, supplier, after_id, (int64_t)limit, pos, n, err);
+    *pos = NULL;
+    *n = 0;
+    dg_store_po_out *rows = NULL;
+    size_t count = 0;
+    int rc = dg_store_pos_unqueued(s, supplier, after_id, limit, &rows, &count, err);
+    if (!rc && !(rc = to_flow_pos(rows, count, pos, err)))
+        *n = count;
+    dg_store_po_outs_free(rows, count);
+    return rc;
 }
 
 int dg_flow_po_load(dg_store *s, const char *po_number, dg_flow_po **po, dg_error *err)
 {
-    static const char sql[] = PO_COLS " WHERE p.po_number = ?1";
+    *po = NULL;
+    dg_store_po_out *rows = NULL;
     size_t n = 0;
-    int rc = load_pos(s, sql, po_number, 0, 0, po, &n, err);
+    int rc = dg_store_po_out_get(s, po_number, &rows, &n, err);
     if (!rc && n == 0)
         rc = dg_error_set(err, DG_ENOTFOUND, "PO %s: no such supplier PO", po_number);
+    if (!rc)
+        rc = to_flow_pos(rows, n, po, err);
+    dg_store_po_outs_free(rows, n);
     return rc;
 }
 
@@ -1137,37 +1024,20 @@ int dg_flow_po_queued(dg_store *s, const char *po_number, const char *file_name,
                       const dg_flow_envelope *env, bool expect_ack, int64_t *outbox_id,
                       dg_error *err)
 {
-    static const char sel[] = "SELECT id, supplier, outbox_id FROM supplier_pos"
-                              " WHERE po_number = ?1";
-    static const char upd[] =
-        "UPDATE supplier_pos SET outbox_id = ?2, interchange_control = ?3, group_control = ?4,"
-        " set_control = ?5, expect_ack = ?6 WHERE id = ?1";
     if (!po_number || !file_name)
         return dg_error_set(err, DG_EINVAL, "po_queued: PO number and file name needed");
     int rc = dg_store_begin(s, err);
     if (rc)
         return rc;
-    dg_stmt *st;
-    if ((rc = dg_store_prepare(s, sel, &st, err)))
+    dg_store_po_ref po;
+    bool found = false;
+    if ((rc = dg_store_po_ref_get(s, po_number, &po, &found, err)))
         goto fail;
-    fl_bind_text(st, 1, po_number);
-    int step = dg_stmt_step(st);
-    int64_t po_id = 0, existing = 0;
-    char supplier[64] = "";
-    if (step == DG_DB_ROW) {
-        po_id = dg_stmt_int64(st, 0);
-        fl_col_copy(st, 1, supplier, sizeof supplier);
-        existing = dg_stmt_int64(st, 2);
-    }
-    dg_stmt_reset(st);
-    if (step == DG_DB_DONE) {
+    if (!found) {
         rc = dg_error_set(err, DG_ENOTFOUND, "PO %s: not found", po_number);
         goto fail;
     }
-    if (step != DG_DB_ROW) {
-        rc = dg_store_fail(s, err, "looking up a PO");
-        goto fail;
-    }
+    int64_t existing = po.outbox_id;
     if (existing > 0) { /* already queued: the first file stays the one we send */
         if (outbox_id)
             *outbox_id = existing;
@@ -1175,23 +1045,17 @@ int dg_flow_po_queued(dg_store *s, const char *po_number, const char *file_name,
     }
     int64_t id = 0;
     bool existed = false;
-    if ((rc = dg_store_outbox_add(s, supplier, "po", po_number, file_name, content_sha256,
+    if ((rc = dg_store_outbox_add(s, po.supplier, "po", po_number, file_name, content_sha256,
                                   local_path, &id, &existed, err)))
         goto fail;
     if (existed) {
         rc = dg_error_set(err, DG_EDUP, "PO %s: outbox file name %s is already used for %s",
-                          po_number, file_name, supplier);
+                          po_number, file_name, po.supplier);
         goto fail;
     }
-    if ((rc = dg_store_prepare(s, upd, &st, err)))
-        goto fail;
-    dg_stmt_bind_int64(st, 1, po_id);
-    dg_stmt_bind_int64(st, 2, id);
-    fl_bind_text(st, 3, env ? env->interchange_control : NULL);
-    fl_bind_text(st, 4, env ? env->group_control : NULL);
-    fl_bind_text(st, 5, env ? env->set_control : NULL);
-    dg_stmt_bind_int64(st, 6, expect_ack);
-    if ((rc = fl_step_done(s, st, err, "linking a PO to its outbox entry")))
+    if ((rc = dg_store_po_link_outbox(s, po_number, id, env ? env->interchange_control : NULL,
+                                      env ? env->group_control : NULL,
+                                      env ? env->set_control : NULL, expect_ack, err)))
         goto fail;
     if (outbox_id)
         *outbox_id = id;

@@ -12,58 +12,6 @@
 
 /* ---- shared helpers ---------------------------------------------------------------------- */
 
-void fl_bind_text(dg_stmt *st, int i, const char *v)
-{
-    if (v)
-        dg_stmt_bind_text(st, i, v);
-    else
-        dg_stmt_bind_null(st, i);
-}
-
-void fl_bind_dec(dg_stmt *st, int i, dg_dec d)
-{
-    if (d.set)
-        dg_stmt_bind_int64(st, i, d.v);
-    else
-        dg_stmt_bind_null(st, i);
-}
-
-dg_dec fl_col_dec(dg_stmt *st, int i)
-{
-    if (dg_stmt_column_null(st, i))
-        return (dg_dec){0, false};
-    return (dg_dec){dg_stmt_int64(st, i), true};
-}
-
-char *fl_col_arena(dg_arena *a, dg_stmt *st, int i)
-{
-    return dg_arena_strdup(a, dg_stmt_text(st, i));
-}
-
-char *fl_col_dup(dg_stmt *st, int i)
-{
-    const char *t = dg_stmt_text(st, i);
-    return t ? strdup(t) : NULL;
-}
-
-void fl_col_copy(dg_stmt *st, int i, char *out, size_t size)
-{
-    const char *t = dg_stmt_text(st, i);
-    snprintf(out, size, "%s", t ? t : "");
-}
-
-int fl_step_done(dg_store *s, dg_stmt *st, dg_error *err, const char *what)
-{
-    int rc = dg_stmt_step(st);
-    if (rc != DG_DB_DONE && rc != DG_DB_ROW) {
-        dg_store_fail(s, err, what);
-        dg_stmt_reset(st);
-        return DG_ESTATE;
-    }
-    dg_stmt_reset(st);
-    return 0;
-}
-
 int fl_date_text(int64_t t, char *out, size_t size)
 {
     time_t tt = (time_t)t;

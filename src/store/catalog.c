@@ -20,17 +20,17 @@ int dg_store_catalog_add(dg_store *s, const dg_store_catalog_row *r, dg_error *e
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    st_bind_text(st, 1, r->retailer_sku);
-    st_bind_text(st, 2, r->gtin);
-    st_bind_text(st, 3, r->supplier);
-    st_bind_text(st, 4, r->supplier_sku);
-    st_bind_text(st, 5, r->description);
+    dg_stmt_bind_text(st, 1, r->retailer_sku);
+    dg_stmt_bind_text(st, 2, r->gtin);
+    dg_stmt_bind_text(st, 3, r->supplier);
+    dg_stmt_bind_text(st, 4, r->supplier_sku);
+    dg_stmt_bind_text(st, 5, r->description);
     st_bind_dec(st, 6, r->cost);
     dg_stmt_bind_int64(st, 7, r->priority);
     dg_stmt_bind_int64(st, 8, r->preferred);
     dg_stmt_bind_int64(st, 9, r->ship_estimate);
     dg_stmt_bind_int64(st, 10, r->dropship_fee);
-    st_bind_text(st, 11, r->ship_to);
+    dg_stmt_bind_text(st, 11, r->ship_to);
     dg_stmt_bind_int64(st, 12, r->approved);
     return st_step_done(s, st, err, "adding a catalog row");
 }

@@ -12,8 +12,8 @@ int dg_store_invoice_original(dg_store *s, const char *supplier, const char *num
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    st_bind_text(st, 1, supplier);
-    st_bind_text(st, 2, number);
+    dg_stmt_bind_text(st, 1, supplier);
+    dg_stmt_bind_text(st, 2, number);
     rc = dg_stmt_step(st);
     if (rc == DG_DB_ROW)
         *id = dg_stmt_int64(st, 0);
@@ -33,17 +33,17 @@ int dg_store_invoice_add(dg_store *s, const dg_store_invoice_rec *r, int64_t *id
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    st_bind_text(st, 1, r->supplier);
-    st_bind_text(st, 2, r->invoice_number);
+    dg_stmt_bind_text(st, 1, r->supplier);
+    dg_stmt_bind_text(st, 2, r->invoice_number);
     dg_stmt_bind_int64(st, 3, r->po_id);
     dg_stmt_bind_int64(st, 4, r->document_id);
-    st_bind_text(st, 5, r->invoice_date);
-    st_bind_text(st, 6, r->currency);
+    dg_stmt_bind_text(st, 5, r->invoice_date);
+    dg_stmt_bind_text(st, 6, r->currency);
     st_bind_dec(st, 7, r->lines_amount);
     st_bind_dec(st, 8, r->charges);
     st_bind_dec(st, 9, r->tax);
     st_bind_dec(st, 10, r->total);
-    st_bind_text(st, 11, r->outcome);
+    dg_stmt_bind_text(st, 11, r->outcome);
     if (r->duplicate_of)
         dg_stmt_bind_int64(st, 12, r->duplicate_of);
     else
@@ -63,12 +63,12 @@ int dg_store_invoice_line_add(dg_store *s, int64_t invoice_id, const dg_store_in
     if (rc)
         return rc;
     dg_stmt_bind_int64(st, 1, invoice_id);
-    st_bind_text(st, 2, l->line_number);
+    dg_stmt_bind_text(st, 2, l->line_number);
     if (l->order_line_id)
         dg_stmt_bind_int64(st, 3, l->order_line_id);
     else
         dg_stmt_bind_null(st, 3);
-    st_bind_text(st, 4, l->vendor_sku);
+    dg_stmt_bind_text(st, 4, l->vendor_sku);
     st_bind_dec(st, 5, l->qty);
     st_bind_dec(st, 6, l->unit_price);
     st_bind_dec(st, 7, l->amount);
@@ -85,10 +85,10 @@ int dg_store_invoice_charge_add(dg_store *s, int64_t invoice_id, const char *typ
     if (rc)
         return rc;
     dg_stmt_bind_int64(st, 1, invoice_id);
-    st_bind_text(st, 2, type);
-    st_bind_text(st, 3, code);
+    dg_stmt_bind_text(st, 2, type);
+    dg_stmt_bind_text(st, 3, code);
     st_bind_dec(st, 4, amount);
-    st_bind_text(st, 5, description);
+    dg_stmt_bind_text(st, 5, description);
     return st_step_done(s, st, err, "recording a charge");
 }
 
@@ -102,8 +102,8 @@ int dg_store_discrepancy_add(dg_store *s, int64_t invoice_id, const char *code, 
     if (rc)
         return rc;
     dg_stmt_bind_int64(st, 1, invoice_id);
-    st_bind_text(st, 2, code);
-    st_bind_text(st, 3, detail);
+    dg_stmt_bind_text(st, 2, code);
+    dg_stmt_bind_text(st, 3, detail);
     dg_stmt_bind_int64(st, 4, dg_store_now(s));
     return st_step_done(s, st, err, "recording a discrepancy");
 }

@@ -78,21 +78,24 @@ int dg_store_outbox_carried_sent(dg_store *s, int64_t outbox_id, size_t *pos, dg
     return 0;
 }
 
-int dg_store_po_outbox_id(dg_store *s, const char *po_number, int64_t *outbox_id, bool *found,
-                          dg_error *err)
+int dg_store_po_ref_get(dg_store *s, const char *po_number, dg_store_po_ref *r, bool *found,
+                        dg_error *err)
 {
-    static const char sql[] = "SELECT outbox_id FROM supplier_pos WHERE po_number = ?1";
-    *outbox_id = 0;
+    static const char sql[] = "SELECT id, supplier, outbox_id FROM supplier_pos"
+                              " WHERE po_number = ?1";
+    memset(r, 0, sizeof *r);
     *found = false;
     dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    st_bind_text(st, 1, po_number);
+    dg_stmt_bind_text(st, 1, po_number);
     rc = dg_stmt_step(st);
     if (rc == DG_DB_ROW) {
         *found = true;
-        *outbox_id = dg_stmt_int64(st, 0); /* NULL reads as 0: not in the outbox yet */
+        r->id = dg_stmt_int64(st, 0);
+        st_col_copy(st, 1, r->supplier, sizeof r->supplier);
+        r->outbox_id = dg_stmt_int64(st, 2); /* NULL reads as 0: not in the outbox yet */
     }
     rc = rc == DG_DB_ROW || rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "looking up a PO");
     dg_stmt_reset(st);

@@ -329,14 +329,6 @@ void st_col_copy(dg_stmt *st, int i, char *dst, size_t size)
     snprintf(dst, size, "%s", v ? v : "");
 }
 
-void st_bind_text(dg_stmt *st, int i, const char *v)
-{
-    if (v)
-        dg_stmt_bind_text(st, i, v);
-    else
-        dg_stmt_bind_null(st, i);
-}
-
 void st_bind_dec(dg_stmt *st, int i, dg_dec d)
 {
     if (d.set)

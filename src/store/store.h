@@ -342,10 +342,14 @@ int dg_store_outbox_pos(dg_store *s, int64_t outbox_id, int64_t *n, dg_error *er
  * or AWAITING_SHIPMENT, with their sent time, and its notifications SENT. *pos (may be NULL):
  * how many POs changed status. */
 int dg_store_outbox_carried_sent(dg_store *s, int64_t outbox_id, size_t *pos, dg_error *err);
-/* The outbox entry that carries PO po_number (*outbox_id 0: not in the outbox yet); *found false
- * when there is no such PO. */
-int dg_store_po_outbox_id(dg_store *s, const char *po_number, int64_t *outbox_id, bool *found,
-                          dg_error *err);
+/* A PO's id, supplier and the outbox entry that carries it (outbox_id 0: not in the outbox
+ * yet); *found false when there is no such PO. */
+typedef struct dg_store_po_ref {
+    int64_t id, outbox_id;
+    char supplier[64];
+} dg_store_po_ref;
+int dg_store_po_ref_get(dg_store *s, const char *po_number, dg_store_po_ref *r, bool *found,
+                        dg_error *err);
 
 /* ---- held POs (po_hold.c) -------------------------------------------------------------- */
 
@@ -957,6 +961,77 @@ typedef enum { DG_NOTE_QUEUED, DG_NOTE_SENT, DG_NOTE_WEBHOOK_DONE } dg_notificat
 /* QUEUED (in outbox entry outbox_id, from PENDING), SENT, or its webhook done. */
 int dg_store_notification_mark(dg_store *s, int64_t id, dg_notification_mark what,
                                int64_t outbox_id, dg_error *err);
+
+/* ---- orders in, supplier POs out (order.c; flow/order.c routes) ------------------------- */
+
+typedef struct dg_store_order_found {
+    int64_t id; /* 0: no such order */
+    char status[32];
+    size_t lines, matched;
+} dg_store_order_found;
+/* The order storefront recorded under number with its status and line counts (id 0: none). */
+int dg_store_order_state(dg_store *s, const char *storefront, const char *number,
+                         dg_store_order_found *o, dg_error *err);
+typedef struct dg_store_order_rec {
+    const char *storefront, *order_number, *status, *order_date, *currency;
+    const char *ship_to_json, *ship_country, *carrier, *service_level, *notes;
+    int64_t document_id; /* 0: none */
+    dg_dec total;
+    size_t lines, matched;
+} dg_store_order_rec;
+/* Records the order; one its mapping could not read (FAILED with no lines) is replaced in
+ * place. DG_EDUP when the number is recorded already otherwise. */
+int dg_store_order_add(dg_store *s, const dg_store_order_rec *r, int64_t *id, dg_error *err);
+/* Whether a supplier PO has this number already. */
+int dg_store_po_number_taken(dg_store *s, const char *number, bool *taken, dg_error *err);
+typedef struct dg_store_po_rec {
+    const char *po_number, *supplier, *bill_to_json, *currency;
+    int64_t order_id;
+    dg_dec total;
+} dg_store_po_rec;
+/* A new supplier PO, QUEUED. */
+int dg_store_po_add(dg_store *s, const dg_store_po_rec *r, int64_t *id, dg_error *err);
+/* One order_lines row: a line, or one supplier's part of it; supplier NULL: not placed (no
+ * supplier, cost or PO). qty x10^4. */
+typedef struct dg_store_order_line_rec {
+    int64_t order_id;
+    size_t line_no;
+    const char *line_number, *retailer_sku, *gtin, *description, *uom, *status, *reason;
+    int64_t qty;
+    dg_dec unit_price;
+    const char *supplier, *supplier_sku;
+    dg_dec cost, landed_cost;
+    int64_t po_id;
+    long po_line;
+} dg_store_order_line_rec;
+int dg_store_order_line_add(dg_store *s, const dg_store_order_line_rec *r, dg_error *err);
+/* A placed line takes qty (x10^4) from the supplier's stock row of supplier_sku. */
+int dg_store_stock_reserve(dg_store *s, const char *supplier, const char *supplier_sku, int64_t qty,
+                           dg_error *err);
+
+/* A supplier PO as it goes out (po_out.c), with its order's ship-to and delivery details. */
+typedef struct dg_store_po_out_line {
+    long po_line;
+    char *retailer_sku, *supplier_sku, *gtin, *description, *uom; /* NULL: none */
+    dg_dec qty, cost;
+} dg_store_po_out_line;
+typedef struct dg_store_po_out {
+    int64_t id, created_at;
+    char *po_number, *supplier, *storefront, *order_number, *currency;
+    char *bill_to_json, *ship_to_json, *carrier, *service_level, *notes; /* NULL: none */
+    dg_dec total;
+    bool op_held; /* an operator holds it */
+    dg_store_po_out_line *lines;
+    size_t n_lines;
+} dg_store_po_out;
+/* POs of supplier (NULL: all) QUEUED with no outbox entry yet, by id: all (limit 0), or the
+ * first limit with an id above after_id. */
+int dg_store_pos_unqueued(dg_store *s, const char *supplier, int64_t after_id, size_t limit,
+                          dg_store_po_out **rows, size_t *n, dg_error *err);
+/* The PO po_number whatever its state (*n 0: none). */
+int dg_store_po_out_get(dg_store *s, const char *po_number, dg_store_po_out **rows, size_t *n,
+                        dg_error *err);
+void dg_store_po_outs_free(dg_store_po_out *rows, size_t n);
 
 /* ---- the catalog (catalog.c; flow/rules.c reads the CSV) ------------------------------------ */
 

@@ -33,8 +33,8 @@ int st_lease_fence_check(dg_store *s, dg_error *err);
 void st_note_failure(dg_db_errclass why);
 /* Copies column i into dst (cut to size; NULL reads as ""). */
 void st_col_copy(dg_stmt *st, int i, char *dst, size_t size);
-/* Binds v, or NULL when v is NULL (text) or unset (decimal, bound as its x10^4 integer). */
-void st_bind_text(dg_stmt *st, int i, const char *v);
+/* Binds d as its x10^4 integer, or NULL when unset (dg_stmt_bind_text binds a NULL string as
+ * NULL itself). */
 void st_bind_dec(dg_stmt *st, int i, dg_dec d);
 /* Column i as a decimal (x10^4 integer), unset when NULL. */
 dg_dec st_col_dec(dg_stmt *st, int i);
