@@ -7,43 +7,6 @@
 #include "core/array.h"
 #include "store/store_internal.h"
 
-static void bind_text(dg_stmt *st, int i, const char *v)
-{
-    if (v)
-        dg_stmt_bind_text(st, i, v);
-    else
-        dg_stmt_bind_null(st, i);
-}
-
-static void bind_dec(dg_stmt *st, int i, dg_dec d)
-{
-    if (d.set)
-        dg_stmt_bind_int64(st, i, d.v);
-    else
-        dg_stmt_bind_null(st, i);
-}
-
-static dg_dec col_dec(dg_stmt *st, int i)
-{
-    if (dg_stmt_column_null(st, i))
-        return (dg_dec){0, false};
-    return (dg_dec){dg_stmt_int64(st, i), true};
-}
-
-static char *col_dup(dg_stmt *st, int i)
-{
-    const char *t = dg_stmt_text(st, i);
-    return t ? strdup(t) : NULL;
-}
-
-/* Steps a statement that returns no row it needs; DG_ESTATE naming what on failure. */
-static int done(dg_store *s, dg_stmt *st, dg_error *err, const char *what)
-{
-    int rc = dg_stmt_step(st);
-    dg_stmt_reset(st);
-    return rc == DG_DB_DONE || rc == DG_DB_ROW ? 0 : dg_store_fail(s, err, what);
-}
-
 /* ---- stock -------------------------------------------------------------------------------- */
 
 int dg_store_catalog_sku_by_gtin(dg_store *s, const char *supplier, const char *gtin, char *out,
@@ -56,8 +19,8 @@ int dg_store_catalog_sku_by_gtin(dg_store *s, const char *supplier, const char *
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    bind_text(st, 1, supplier);
-    bind_text(st, 2, gtin);
+    dg_stmt_bind_text(st, 1, supplier);
+    dg_stmt_bind_text(st, 2, gtin);
     rc = dg_stmt_step(st);
     if (rc == DG_DB_ROW)
         st_col_copy(st, 0, out, size);
@@ -87,18 +50,18 @@ int dg_store_stock_put(dg_store *s, const dg_store_stock_fact *f, dg_error *err)
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    bind_text(st, 1, f->supplier);
-    bind_text(st, 2, f->vendor_sku);
-    bind_text(st, 3, f->gtin);
+    dg_stmt_bind_text(st, 1, f->supplier);
+    dg_stmt_bind_text(st, 2, f->vendor_sku);
+    dg_stmt_bind_text(st, 3, f->gtin);
     dg_stmt_bind_int64(st, 4, f->qty);
-    bind_dec(st, 5, f->cost);
-    bind_dec(st, 6, f->msrp);
-    bind_dec(st, 7, f->map);
-    bind_text(st, 8, f->warehouse);
-    bind_text(st, 9, f->available_date);
+    st_bind_dec(st, 5, f->cost);
+    st_bind_dec(st, 6, f->msrp);
+    st_bind_dec(st, 7, f->map);
+    dg_stmt_bind_text(st, 8, f->warehouse);
+    dg_stmt_bind_text(st, 9, f->available_date);
     dg_stmt_bind_int64(st, 10, f->document_id);
     dg_stmt_bind_int64(st, 11, dg_store_now(s));
-    return done(s, st, err, "updating stock");
+    return st_step_done(s, st, err, "updating stock");
 }
 
 /* ---- 997 ---------------------------------------------------------------------------------- */
@@ -119,14 +82,14 @@ int dg_store_po_ack_997(dg_store *s, const char *supplier, const char *group, co
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    bind_text(st, 1, supplier);
-    bind_text(st, 2, group);
-    bind_text(st, 3, set);
-    bind_text(st, 4, code);
+    dg_stmt_bind_text(st, 1, supplier);
+    dg_stmt_bind_text(st, 2, group);
+    dg_stmt_bind_text(st, 3, set);
+    dg_stmt_bind_text(st, 4, code);
     dg_stmt_bind_int64(st, 5, dg_store_now(s));
-    bind_text(st, 6, reason);
-    bind_text(st, 7, po_status);
-    if ((rc = done(s, st, err, "recording a 997")))
+    dg_stmt_bind_text(st, 6, reason);
+    dg_stmt_bind_text(st, 7, po_status);
+    if ((rc = st_step_done(s, st, err, "recording a 997")))
         return rc;
     *changed = dg_db_changes(dg_store_db(s));
     return 0;
@@ -158,7 +121,7 @@ int dg_store_po_load(dg_store *s, const char *po_number, dg_store_po *p, bool *f
     int rc = dg_store_prepare(s, head, &st, err);
     if (rc)
         return rc;
-    bind_text(st, 1, po_number);
+    dg_stmt_bind_text(st, 1, po_number);
     rc = dg_stmt_step(st);
     if (rc == DG_DB_ROW) {
         *found = true;
@@ -168,7 +131,7 @@ int dg_store_po_load(dg_store *s, const char *po_number, dg_store_po *p, bool *f
         p->order_id = dg_stmt_int64(st, 3);
         st_col_copy(st, 4, p->storefront, sizeof p->storefront);
         st_col_copy(st, 5, p->order_number, sizeof p->order_number);
-        p->ship_to_json = col_dup(st, 6);
+        p->ship_to_json = st_col_dup(st, 6);
         st_col_copy(st, 7, p->currency, sizeof p->currency);
     }
     dg_stmt_reset(st);
@@ -192,13 +155,13 @@ int dg_store_po_load(dg_store *s, const char *po_number, dg_store_po *p, bool *f
         st_col_copy(st, 3, l->retailer_sku, sizeof l->retailer_sku);
         st_col_copy(st, 4, l->supplier_sku, sizeof l->supplier_sku);
         st_col_copy(st, 5, l->gtin, sizeof l->gtin);
-        l->ordered = col_dec(st, 6);
-        l->shipped = col_dec(st, 7);
+        l->ordered = st_col_dec(st, 6);
+        l->shipped = st_col_dec(st, 7);
         l->add = (dg_dec){0, true};
-        l->cost = col_dec(st, 8);
-        l->invoiced = col_dec(st, 9);
-        l->cancelled = col_dec(st, 10);
-        l->ack_price = col_dec(st, 11);
+        l->cost = st_col_dec(st, 8);
+        l->invoiced = st_col_dec(st, 9);
+        l->cancelled = st_col_dec(st, 10);
+        l->ack_price = st_col_dec(st, 11);
         st_col_copy(st, 12, l->supplier_status, sizeof l->supplier_status);
     }
     dg_stmt_reset(st);
@@ -219,8 +182,8 @@ int dg_store_shipment_seen(dg_store *s, const char *supplier, const char *ref, i
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    bind_text(st, 1, supplier);
-    bind_text(st, 2, ref);
+    dg_stmt_bind_text(st, 1, supplier);
+    dg_stmt_bind_text(st, 2, ref);
     dg_stmt_bind_int64(st, 3, po_id);
     rc = dg_stmt_step(st);
     dg_stmt_reset(st);
@@ -239,13 +202,13 @@ int dg_store_shipment_add(dg_store *s, const char *supplier, const char *ref, in
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    bind_text(st, 1, supplier);
-    bind_text(st, 2, ref);
+    dg_stmt_bind_text(st, 1, supplier);
+    dg_stmt_bind_text(st, 2, ref);
     dg_stmt_bind_int64(st, 3, po_id);
     dg_stmt_bind_int64(st, 4, doc_id);
-    bind_text(st, 5, ship_date);
-    bind_text(st, 6, carrier);
-    bind_text(st, 7, service);
+    dg_stmt_bind_text(st, 5, ship_date);
+    dg_stmt_bind_text(st, 6, carrier);
+    dg_stmt_bind_text(st, 7, service);
     dg_stmt_bind_int64(st, 8, dg_store_now(s));
     return dg_store_step_id(s, st, id, err, "recording a shipment");
 }
@@ -261,11 +224,11 @@ int dg_store_package_add(dg_store *s, int64_t shipment_id, const char *tracking,
     if (rc)
         return rc;
     dg_stmt_bind_int64(st, 1, shipment_id);
-    bind_text(st, 2, tracking);
-    bind_text(st, 3, sscc);
-    bind_dec(st, 4, weight);
-    bind_text(st, 5, weight_uom);
-    return done(s, st, err, "recording a package");
+    dg_stmt_bind_text(st, 2, tracking);
+    dg_stmt_bind_text(st, 3, sscc);
+    st_bind_dec(st, 4, weight);
+    dg_stmt_bind_text(st, 5, weight_uom);
+    return st_step_done(s, st, err, "recording a package");
 }
 
 int dg_store_shipment_item_add(dg_store *s, int64_t shipment_id, int64_t line_id, int64_t qty,
@@ -283,14 +246,14 @@ int dg_store_shipment_item_add(dg_store *s, int64_t shipment_id, int64_t line_id
     dg_stmt_bind_int64(st, 1, shipment_id);
     dg_stmt_bind_int64(st, 2, line_id);
     dg_stmt_bind_int64(st, 3, qty);
-    bind_text(st, 4, package_ref);
-    if ((rc = done(s, st, err, "recording a shipped item")))
+    dg_stmt_bind_text(st, 4, package_ref);
+    if ((rc = st_step_done(s, st, err, "recording a shipped item")))
         return rc;
     if ((rc = dg_store_prepare(s, upd, &st, err)))
         return rc;
     dg_stmt_bind_int64(st, 1, line_id);
     dg_stmt_bind_int64(st, 2, qty);
-    return done(s, st, err, "updating shipped quantities");
+    return st_step_done(s, st, err, "updating shipped quantities");
 }
 
 int dg_store_po_shipped(dg_store *s, int64_t po_id, const char *status, dg_error *err)
@@ -302,9 +265,9 @@ int dg_store_po_shipped(dg_store *s, int64_t po_id, const char *status, dg_error
     if (rc)
         return rc;
     dg_stmt_bind_int64(st, 1, po_id);
-    bind_text(st, 2, status);
+    dg_stmt_bind_text(st, 2, status);
     dg_stmt_bind_int64(st, 3, dg_store_now(s));
-    return done(s, st, err, "moving a PO");
+    return st_step_done(s, st, err, "moving a PO");
 }
 
 /* ---- tracking notifications --------------------------------------------------------------- */
@@ -319,12 +282,12 @@ int dg_store_notification_add(dg_store *s, const char *storefront, int64_t order
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    bind_text(st, 1, storefront);
+    dg_stmt_bind_text(st, 1, storefront);
     dg_stmt_bind_int64(st, 2, order_id);
     dg_stmt_bind_int64(st, 3, shipment_id);
-    bind_text(st, 4, json);
+    dg_stmt_bind_text(st, 4, json);
     dg_stmt_bind_int64(st, 5, dg_store_now(s));
-    return done(s, st, err, "queueing a tracking notification");
+    return st_step_done(s, st, err, "queueing a tracking notification");
 }
 
 static int notification_fill(dg_stmt *st, void *row, void *ctx)
@@ -332,10 +295,10 @@ static int notification_fill(dg_stmt *st, void *row, void *ctx)
     (void)ctx;
     dg_store_notification *x = row;
     x->id = dg_stmt_int64(st, 0);
-    x->storefront = col_dup(st, 1);
-    x->order_number = col_dup(st, 2);
-    x->po_number = col_dup(st, 3);
-    x->json = col_dup(st, 4);
+    x->storefront = st_col_dup(st, 1);
+    x->order_number = st_col_dup(st, 2);
+    x->po_number = st_col_dup(st, 3);
+    x->json = st_col_dup(st, 4);
     return 0;
 }
 
@@ -372,7 +335,7 @@ int dg_store_notifications(dg_store *s, const char *storefront, bool webhooks,
     int rc = dg_store_prepare(s, webhooks ? hooks : files, &st, err);
     if (rc)
         return rc;
-    bind_text(st, 1, storefront);
+    dg_stmt_bind_text(st, 1, storefront);
     static const st_rows how = {
         sizeof(dg_store_notification), 8, notification_fill, notification_clear, NULL,
         "listing notifications"};
@@ -428,5 +391,5 @@ int dg_store_notification_mark(dg_store *s, int64_t id, dg_notification_mark wha
                        what == DG_NOTE_QUEUED ? outbox_id
                        : what == DG_NOTE_SENT ? dg_store_now(s)
                                               : 0);
-    return done(s, st, err, "updating a notification");
+    return st_step_done(s, st, err, "updating a notification");
 }

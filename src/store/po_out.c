@@ -5,12 +5,6 @@
 
 #include "store/store_internal.h"
 
-static char *col_dup(dg_stmt *st, int i)
-{
-    const char *t = dg_stmt_text(st, i);
-    return t ? strdup(t) : NULL;
-}
-
 static void line_clear(void *row)
 {
     dg_store_po_out_line *l = row;
@@ -26,12 +20,12 @@ static int line_fill(dg_stmt *st, void *row, void *ctx)
     (void)ctx;
     dg_store_po_out_line *l = row;
     l->po_line = (long)dg_stmt_int64(st, 0);
-    l->retailer_sku = col_dup(st, 1);
-    l->supplier_sku = col_dup(st, 2);
-    l->gtin = col_dup(st, 3);
-    l->description = col_dup(st, 4);
+    l->retailer_sku = st_col_dup(st, 1);
+    l->supplier_sku = st_col_dup(st, 2);
+    l->gtin = st_col_dup(st, 3);
+    l->description = st_col_dup(st, 4);
     l->qty = st_col_dec(st, 5);
-    l->uom = col_dup(st, 6);
+    l->uom = st_col_dup(st, 6);
     l->cost = st_col_dec(st, 7);
     return 0; /* a failed strdup reads as a missing value, as a NULL column does */
 }
@@ -73,18 +67,18 @@ static int po_fill(dg_stmt *st, void *row, void *ctx)
     (void)ctx;
     dg_store_po_out *p = row;
     p->id = dg_stmt_int64(st, 0);
-    p->po_number = col_dup(st, 1);
-    p->supplier = col_dup(st, 2);
-    p->storefront = col_dup(st, 3);
-    p->order_number = col_dup(st, 4);
-    p->bill_to_json = col_dup(st, 5);
-    p->ship_to_json = col_dup(st, 6);
-    p->currency = col_dup(st, 7);
+    p->po_number = st_col_dup(st, 1);
+    p->supplier = st_col_dup(st, 2);
+    p->storefront = st_col_dup(st, 3);
+    p->order_number = st_col_dup(st, 4);
+    p->bill_to_json = st_col_dup(st, 5);
+    p->ship_to_json = st_col_dup(st, 6);
+    p->currency = st_col_dup(st, 7);
     p->total = st_col_dec(st, 8);
     p->created_at = dg_stmt_int64(st, 9);
-    p->carrier = col_dup(st, 10);
-    p->service_level = col_dup(st, 11);
-    p->notes = col_dup(st, 12);
+    p->carrier = st_col_dup(st, 10);
+    p->service_level = st_col_dup(st, 11);
+    p->notes = st_col_dup(st, 12);
     p->op_held = !dg_stmt_column_null(st, 13);
     return p->po_number && p->supplier ? 0 : DG_ENOMEM;
 }

@@ -5,13 +5,6 @@
 
 #include "store/store_internal.h"
 
-static dg_dec col_dec(dg_stmt *st, int i)
-{
-    if (dg_stmt_column_null(st, i))
-        return (dg_dec){0, false};
-    return (dg_dec){dg_stmt_int64(st, i), true};
-}
-
 /* ---- POs that may be overdue -------------------------------------------------------------- */
 
 int dg_store_po_ages(dg_store *s, dg_store_po_age_fn each, void *ctx, dg_error *err)
@@ -150,10 +143,10 @@ static int invoice_fill(dg_stmt *st, void *row, void *ctx)
     st_col_copy(st, 2, o->po_number, sizeof o->po_number);
     st_col_copy(st, 3, o->order_number, sizeof o->order_number);
     st_col_copy(st, 4, o->outcome, sizeof o->outcome);
-    o->lines_amount = col_dec(st, 5);
-    o->charges = col_dec(st, 6);
-    o->tax = col_dec(st, 7);
-    o->total = col_dec(st, 8);
+    o->lines_amount = st_col_dec(st, 5);
+    o->charges = st_col_dec(st, 6);
+    o->tax = st_col_dec(st, 7);
+    o->total = st_col_dec(st, 8);
     o->po_amount_x8 = dg_stmt_int64(st, 9);
     st_col_copy(st, 10, o->reasons, sizeof o->reasons);
     o->created_at = dg_stmt_int64(st, 11);

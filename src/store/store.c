@@ -352,7 +352,7 @@ int st_step_done(dg_store *s, dg_stmt *st, dg_error *err, const char *what)
     return rc;
 }
 
-static char *col_dup(dg_stmt *st, int i)
+char *st_col_dup(dg_stmt *st, int i)
 {
     const char *t = dg_stmt_text(st, i);
     return t ? strdup(t) : NULL;
@@ -812,15 +812,15 @@ int dg_store_next_controls_n(dg_store *s, const char *partner, int64_t n_sets, i
 static void outbox_row(dg_stmt *st, dg_outbox_entry *e)
 {
     e->id = dg_stmt_int64(st, 0);
-    e->partner = col_dup(st, 1);
-    e->kind = col_dup(st, 2);
-    e->ref = col_dup(st, 3);
-    e->file_name = col_dup(st, 4);
-    e->content_sha256 = col_dup(st, 5);
-    e->local_path = col_dup(st, 6);
-    e->state = col_dup(st, 7);
+    e->partner = st_col_dup(st, 1);
+    e->kind = st_col_dup(st, 2);
+    e->ref = st_col_dup(st, 3);
+    e->file_name = st_col_dup(st, 4);
+    e->content_sha256 = st_col_dup(st, 5);
+    e->local_path = st_col_dup(st, 6);
+    e->state = st_col_dup(st, 7);
     e->attempts = dg_stmt_int(st, 8);
-    e->last_error = col_dup(st, 9);
+    e->last_error = st_col_dup(st, 9);
     e->created_at = dg_stmt_int64(st, 10);
     e->sent_at = dg_stmt_int64(st, 11);
 }

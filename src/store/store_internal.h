@@ -36,6 +36,8 @@ void st_col_copy(dg_stmt *st, int i, char *dst, size_t size);
 /* Binds d as its x10^4 integer, or NULL when unset (dg_stmt_bind_text binds a NULL string as
  * NULL itself). */
 void st_bind_dec(dg_stmt *st, int i, dg_dec d);
+/* Column i's text malloc'd (NULL stays NULL, as does a failed copy). */
+char *st_col_dup(dg_stmt *st, int i);
 /* Column i as a decimal (x10^4 integer), unset when NULL. */
 dg_dec st_col_dec(dg_stmt *st, int i);
 /* Steps a statement whose rows (if any) are not needed, and resets it; on failure the store's

@@ -18,15 +18,6 @@ static char *dup_col(dg_stmt *st, int i)
     return d;
 }
 
-static int done(dg_store *s, dg_stmt *st, dg_error *err, const char *what)
-{
-    int rc = dg_stmt_step(st);
-    dg_stmt_reset(st);
-    if (rc != DG_DB_DONE && rc != DG_DB_ROW)
-        return dg_store_fail(s, err, what);
-    return 0;
-}
-
 int dg_store_pickup_by_file(dg_store *s, int64_t file_id, dg_pickup_row *row, dg_error *err)
 {
     static const char sql[] =
@@ -88,7 +79,7 @@ int dg_store_pickup_set_state(dg_store *s, int64_t id, dg_pickup_state state, co
     dg_stmt_bind_text(st, 2, pickup_states[state]);
     dg_stmt_bind_text(st, 3, reason);
     dg_stmt_bind_int64(st, 4, dg_store_now(s));
-    return done(s, st, err, "updating a pickup's state");
+    return st_step_done(s, st, err, "updating a pickup's state");
 }
 
 int dg_store_x12set_record(dg_store *s, const dg_x12set_rec *r, dg_x12set_state state,
@@ -118,7 +109,7 @@ int dg_store_x12set_record(dg_store *s, const dg_x12set_rec *r, dg_x12set_state 
     dg_stmt_bind_text(st, 10, set_states[state]);
     dg_stmt_bind_text(st, 11, reason);
     dg_stmt_bind_int64(st, 12, dg_store_now(s));
-    return done(s, st, err, "recording an X12 set");
+    return st_step_done(s, st, err, "recording an X12 set");
 }
 
 int dg_store_x12set_state(dg_store *s, int64_t file_id, long position, dg_x12set_state *state,
@@ -181,7 +172,7 @@ int dg_store_interchange_add(dg_store *s, const char *sender, const char *contro
     dg_stmt_bind_text(st, 2, control);
     dg_stmt_bind_int64(st, 3, file_id);
     dg_stmt_bind_int64(st, 4, dg_store_now(s));
-    return done(s, st, err, "recording an interchange");
+    return st_step_done(s, st, err, "recording an interchange");
 }
 
 int dg_store_interchange_find(dg_store *s, const char *sender, const char *control, int64_t since,
