@@ -360,11 +360,63 @@ static void choose_single(line_plan *lp, size_t n)
     }
 }
 
-static int reserve_stock(dg_store *s, const cand *c, dg_dec qty, dg_error *err)
+/* Takes the stock of every part of the line (parts without a stock row take none). When a part's
+ * stock is no longer there - another order took it after this one looked: an instance beside
+ * this one on a shared store, or with split: false an earlier line of this order, as every line
+ * is judged before any is reserved - the parts already taken are given back and *short_ is set;
+ * nothing is ever reserved below zero. */
+static int reserve_parts(dg_store *s, const line_plan *lp, bool *short_, dg_error *err)
 {
-    if (!c->has_stock)
-        return 0;
-    return dg_store_stock_reserve(s, c->supplier, c->supplier_sku, qty.v, err);
+    *short_ = false;
+    size_t k = 0;
+    int rc = 0;
+    for (; k < lp->n_parts; k++) {
+        const part *p = &lp->parts[k];
+        bool taken = true;
+        if (p->c.has_stock && (rc = dg_store_stock_reserve(s, p->c.supplier, p->c.supplier_sku,
+                                                           p->qty.v, &taken, err)))
+            return rc;
+        if (!taken) {
+            *short_ = true;
+            break;
+        }
+    }
+    for (size_t i = 0; *short_ && i < k; i++) {
+        const part *p = &lp->parts[i];
+        if (p->c.has_stock &&
+            (rc = dg_store_stock_unreserve(s, p->c.supplier, p->c.supplier_sku, p->qty.v, err)))
+            return rc;
+    }
+    return 0;
+}
+
+/* A line whose stock went while it was routed: placed on nothing, with the reason. */
+static void stock_gone(line_plan *lp)
+{
+    char q[32];
+    const char *sup = lp->n_parts ? lp->parts[0].c.supplier : "?";
+    snprintf(lp->reason, sizeof lp->reason,
+             "SKU %s: %s ordered; the stock at %s was taken by another order while this one "
+             "was routed",
+             lp->sku ? lp->sku : "(none)", dg_dec_format(lp->in->quantity, q, sizeof q), sup);
+    lp->status = DG_LINE_OUT_OF_STOCK;
+    free(lp->parts);
+    lp->parts = NULL;
+    lp->n_parts = 0;
+    lp->chosen = -1;
+}
+
+/* Forgets a line's routing (candidates, parts, status) so it can be routed again. */
+static void unroute(line_plan *lp)
+{
+    free(lp->cands);
+    free(lp->parts);
+    lp->cands = NULL;
+    lp->parts = NULL;
+    lp->n_cands = lp->n_parts = 0;
+    lp->chosen = -1;
+    lp->status = NULL;
+    lp->reason[0] = '\0';
 }
 
 /* ---- recording ----------------------------------------------------------------------------- */
@@ -752,30 +804,44 @@ static int place_order(dg_store *s, const dg_flow_rules *r, const char *storefro
                        lp[i].sku ? lp[i].sku : "(none)", no_address);
             continue;
         }
-        if ((rc = judge_line(s, r, &lp[i], country, err)) ||
-            (rc = route_line(s, r, &lp[i], country, err)))
+        if ((rc = judge_line(s, r, &lp[i], country, err)))
             return rc;
-        if (!r->split)
-            continue;
-        if (is_matched(&lp[i])) {
-            lp[i].chosen = best_cand(r, &lp[i]);
-            rc = whole_part(&lp[i], err);
-        } else if (r->split_lines && !lp[i].test && !strcmp(lp[i].status, DG_LINE_OUT_OF_STOCK)) {
-            rc = split_line(s, r, &lp[i], country, err);
+        /* Routed on the stock it reads; when that stock is gone by the time it is reserved,
+         * routed once more on what is there now, then out of stock. */
+        for (int attempt = 0;; attempt++) {
+            bool short_ = false;
+            if ((rc = route_line(s, r, &lp[i], country, err)))
+                return rc;
+            if (!r->split)
+                break;
+            if (is_matched(&lp[i])) {
+                lp[i].chosen = best_cand(r, &lp[i]);
+                rc = whole_part(&lp[i], err);
+            } else if (r->split_lines && !lp[i].test &&
+                       !strcmp(lp[i].status, DG_LINE_OUT_OF_STOCK)) {
+                rc = split_line(s, r, &lp[i], country, err);
+            }
+            if (rc || (rc = reserve_parts(s, &lp[i], &short_, err)))
+                return rc;
+            if (!short_)
+                break;
+            if (attempt == 1) {
+                stock_gone(&lp[i]);
+                break;
+            }
+            unroute(&lp[i]);
         }
-        for (size_t k = 0; !rc && k < lp[i].n_parts; k++)
-            rc = reserve_stock(s, &lp[i].parts[k].c, lp[i].parts[k].qty, err);
-        if (rc)
-            return rc;
     }
     if (!r->split) {
         choose_single(lp, o->n_lines);
         for (size_t i = 0; i < o->n_lines; i++) {
+            bool short_ = false;
             if (lp[i].chosen < 0)
                 continue;
-            if ((rc = whole_part(&lp[i], err)) ||
-                (rc = reserve_stock(s, &lp[i].parts[0].c, lp[i].parts[0].qty, err)))
+            if ((rc = whole_part(&lp[i], err)) || (rc = reserve_parts(s, &lp[i], &short_, err)))
                 return rc;
+            if (short_) /* the order's one supplier has no more of it: this line stays out */
+                stock_gone(&lp[i]);
         }
     }
     size_t matched = 0;

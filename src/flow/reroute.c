@@ -195,6 +195,48 @@ static void none_reason(const fl_verdict *v, size_t n, long max, char *out, size
     (void)max;
 }
 
+/* The line on a new PO at b's supplier, b's stock reserved first: *gone (nothing changed) when
+ * that stock is no longer there. */
+static int place_reroute(dg_store *s, const dg_flow_rules *r, const dg_store_line *l,
+                         const fl_verdict *b, const dg_status_cause *c, bool *gone, dg_error *err)
+{
+    *gone = false;
+    int rc = dg_store_begin(s, err);
+    if (rc)
+        return rc;
+    bool taken = true;
+    if (b->c.has_stock && (rc = dg_store_stock_reserve(s, b->c.supplier, b->c.supplier_sku,
+                                                       l->qty_ordered, &taken, err)))
+        goto fail;
+    if (!taken) {
+        *gone = true;
+        dg_store_rollback(s);
+        return 0;
+    }
+    char code[32], base[160], number[160];
+    fl_supplier_code(r, b->c.supplier, code, sizeof code);
+    snprintf(base, sizeof base, "%s-%s", l->order_number, code);
+    char *bill = fl_party_json(&r->retailer);
+    dg_store_reroute rr = {.from_line_id = l->id,
+                           .supplier = b->c.supplier,
+                           .supplier_sku = b->c.supplier_sku,
+                           .po_base = base,
+                           .qty = l->qty_ordered,
+                           .cost = b->cost.v,
+                           .landed = b->landed.v,
+                           .bill_to_json = bill,
+                           .currency = l->currency[0] ? l->currency : r->currency};
+    int64_t po_id = 0, new_line = 0;
+    rc = dg_store_reroute_create(s, &rr, c, &po_id, &new_line, number, sizeof number, err);
+    free(bill);
+    if (rc)
+        goto fail;
+    return dg_store_commit(s, err);
+fail:
+    dg_store_rollback(s);
+    return rc;
+}
+
 static int reroute_line(dg_store *s, const dg_flow_rules *r, int64_t line_id,
                         const dg_status_cause *c, size_t *rerouted, size_t *ended, dg_error *err)
 {
@@ -218,40 +260,35 @@ static int reroute_line(dg_store *s, const dg_flow_rules *r, int64_t line_id,
                  ask.n_tried, r->reroute_max_attempts);
         return end_line(s, &l, msg, c, ended, err);
     }
-    fl_verdict *v = NULL;
-    size_t n = 0;
-    int best = -1;
-    if ((rc = fl_route_evaluate(s, r, &ask, &v, &n, &best, err)) ||
-        (rc = record(s, &l, l.attempt + 1, v, n, best, c, err)))
-        goto out;
-    if (best < 0) {
-        none_reason(v, n, r->reroute_max_attempts, msg, sizeof msg);
-        rc = end_line(s, &l, msg, c, ended, err);
-        goto out;
+    /* Evaluated on the stock it reads; when the chosen supplier's stock is gone by the time it
+     * is reserved (another order took it), evaluated once more on what is there now. */
+    for (int pass = 0;; pass++) {
+        fl_verdict *v = NULL;
+        size_t n = 0;
+        int best = -1;
+        bool gone = false;
+        if ((rc = fl_route_evaluate(s, r, &ask, &v, &n, &best, err)) == 0 && best >= 0)
+            rc = place_reroute(s, r, &l, &v[best], c, &gone, err);
+        if (!rc && gone && pass == 0) {
+            free(v);
+            continue;
+        }
+        if (!rc)
+            rc = record(s, &l, l.attempt + 1, v, n, gone ? -1 : best, c, err);
+        if (!rc && best < 0) {
+            none_reason(v, n, r->reroute_max_attempts, msg, sizeof msg);
+            rc = end_line(s, &l, msg, c, ended, err);
+        } else if (!rc && gone) {
+            snprintf(msg, sizeof msg,
+                     "the stock at %s was taken by another order while the line was re-routed",
+                     v[best].c.supplier);
+            rc = end_line(s, &l, msg, c, ended, err);
+        } else if (!rc) {
+            (*rerouted)++;
+        }
+        free(v);
+        return rc;
     }
-    const fl_verdict *b = &v[best];
-    char code[32], base[160], number[160];
-    fl_supplier_code(r, b->c.supplier, code, sizeof code);
-    snprintf(base, sizeof base, "%s-%s", l.order_number, code);
-    char *bill = fl_party_json(&r->retailer);
-    dg_store_reroute rr = {.from_line_id = l.id,
-                           .supplier = b->c.supplier,
-                           .supplier_sku = b->c.supplier_sku,
-                           .po_base = base,
-                           .qty = l.qty_ordered,
-                           .cost = b->cost.v,
-                           .landed = b->landed.v,
-                           .reserve = b->c.has_stock,
-                           .bill_to_json = bill,
-                           .currency = l.currency[0] ? l.currency : r->currency};
-    int64_t po_id = 0, new_line = 0;
-    rc = dg_store_reroute_create(s, &rr, c, &po_id, &new_line, number, sizeof number, err);
-    free(bill);
-    if (!rc)
-        (*rerouted)++;
-out:
-    free(v);
-    return rc;
 }
 
 /* Whether a line is for re-routing now: rejected, or backordered with no promised date or one

@@ -153,10 +153,14 @@ int dg_store_order_line_add(dg_store *s, const dg_store_order_line_rec *r, dg_er
 }
 
 int dg_store_stock_reserve(dg_store *s, const char *supplier, const char *supplier_sku, int64_t qty,
-                           dg_error *err)
+                           bool *taken, dg_error *err)
 {
-    static const char sql[] =
-        "UPDATE stock SET qty = qty - ?3 WHERE supplier = ?1 AND vendor_sku = ?2";
+    /* Only from stock that is there now: routing judged the row before (another instance's
+     * order, or an earlier line of this one, may have taken it since). On PostgreSQL the UPDATE
+     * waits for a transaction that holds the row and re-checks qty on what it committed. */
+    static const char sql[] = "UPDATE stock SET qty = qty - ?3 WHERE supplier = ?1"
+                              " AND vendor_sku = ?2 AND qty >= ?3";
+    *taken = false;
     dg_stmt *st;
     int rc = dg_store_prepare(s, sql, &st, err);
     if (rc)
@@ -164,5 +168,37 @@ int dg_store_stock_reserve(dg_store *s, const char *supplier, const char *suppli
     dg_stmt_bind_text(st, 1, supplier);
     dg_stmt_bind_text(st, 2, supplier_sku);
     dg_stmt_bind_int64(st, 3, qty);
-    return st_step_done(s, st, err, "reserving stock");
+    if ((rc = st_step_done(s, st, err, "reserving stock")))
+        return rc;
+    if (dg_db_changes(s->db) > 0) {
+        *taken = true;
+        return 0;
+    }
+    /* No row to take from is not a shortage: a test partner's twin is routed on its real
+     * supplier's stock and reserves none (the UPDATE finds no row of its own). */
+    static const char row_sql[] = "SELECT 1 FROM stock WHERE supplier = ?1 AND vendor_sku = ?2";
+    if ((rc = dg_store_prepare(s, row_sql, &st, err)))
+        return rc;
+    dg_stmt_bind_text(st, 1, supplier);
+    dg_stmt_bind_text(st, 2, supplier_sku);
+    int step = dg_stmt_step(st);
+    *taken = step == DG_DB_DONE;
+    rc = step == DG_DB_ROW || step == DG_DB_DONE ? 0 : dg_store_fail(s, err, "reading stock");
+    dg_stmt_reset(st);
+    return rc;
+}
+
+int dg_store_stock_unreserve(dg_store *s, const char *supplier, const char *supplier_sku,
+                             int64_t qty, dg_error *err)
+{
+    static const char sql[] =
+        "UPDATE stock SET qty = qty + ?3 WHERE supplier = ?1 AND vendor_sku = ?2";
+    dg_stmt *st;
+    int rc = dg_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    dg_stmt_bind_text(st, 1, supplier);
+    dg_stmt_bind_text(st, 2, supplier_sku);
+    dg_stmt_bind_int64(st, 3, qty);
+    return st_step_done(s, st, err, "giving back reserved stock");
 }

@@ -7,13 +7,6 @@
 
 #include "store/store_internal.h"
 
-static int step_done(dg_store *s, dg_stmt *st, const char *what, dg_error *err)
-{
-    int rc = dg_stmt_step(st);
-    dg_stmt_reset(st);
-    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, what);
-}
-
 int dg_store_line_get(dg_store *s, int64_t line_id, dg_store_line *out, dg_error *err)
 {
     static const char sql[] =
@@ -256,8 +249,6 @@ int dg_store_reroute_create(dg_store *s, const dg_store_reroute *rr, const dg_st
         " SELECT order_id, (SELECT max(line_no) + 1 FROM order_lines WHERE order_id = l.order_id),"
         " line_number, retailer_sku, gtin, description, uom, ?2, unit_price, 'MATCHED', ?3, ?4,"
         " ?5, ?6, ?7, ?8, 1, id, attempt + 1 FROM order_lines l WHERE id = ?1 RETURNING id";
-    static const char stock_sql[] =
-        "UPDATE stock SET qty = qty - ?3 WHERE supplier = ?1 AND vendor_sku = ?2";
     int rc = dg_store_begin(s, err);
     if (rc)
         return rc;
@@ -288,15 +279,6 @@ int dg_store_reroute_create(dg_store *s, const dg_store_reroute *rr, const dg_st
     dg_stmt_bind_int64(st, 8, *po_id);
     if ((rc = dg_store_step_id(s, st, line_id, err, "recording a re-routed line")))
         goto fail;
-    if (rr->reserve) {
-        if ((rc = dg_store_prepare(s, stock_sql, &st, err)))
-            goto fail;
-        dg_stmt_bind_text(st, 1, rr->supplier);
-        dg_stmt_bind_text(st, 2, rr->supplier_sku);
-        dg_stmt_bind_int64(st, 3, rr->qty);
-        if ((rc = step_done(s, st, "reserving stock", err)))
-            goto fail;
-    }
     /* the new PO starts by the re-route; the old line moves by what caused it (855, 997 ...) */
     char from[320];
     snprintf(from, sizeof from, "%s", reason);
@@ -335,7 +317,7 @@ int dg_store_decision_add(dg_store *s, const dg_store_decision *d, dg_error *err
         dg_stmt_bind_int64(st, 8, d->landed);
     dg_stmt_bind_text(st, 9, d->cause);
     dg_stmt_bind_int64(st, 10, dg_store_now(s));
-    return step_done(s, st, "recording a routing decision", err);
+    return st_step_done(s, st, err, "recording a routing decision");
 }
 
 static int decisions_fill(dg_stmt *st, void *row, void *ctx)

@@ -607,13 +607,12 @@ int dg_store_route_candidates(dg_store *s, const char *sku, const char *gtin,
                               dg_store_candidate **rows, size_t *n, dg_error *err);
 
 /* A re-routed line: a new PO at the supplier (number po_base, or po_base-2, -3 ... when taken)
- * with one line, a copy of the old one for qty; the old line REROUTED with the reason; stock
- * reserved; the new PO's life starts (status_history). */
+ * with one line, a copy of the old one for qty; the old line REROUTED with the reason; the new
+ * PO's life starts (status_history). The caller reserves the stock (dg_store_stock_reserve). */
 typedef struct dg_store_reroute {
     int64_t from_line_id;
     const char *supplier, *supplier_sku, *po_base;
     int64_t qty, cost, landed;
-    bool reserve;             /* decrement the supplier's stock row */
     const char *bill_to_json; /* the retailer on the PO */
     const char *currency;
 } dg_store_reroute;
@@ -1005,9 +1004,14 @@ typedef struct dg_store_order_line_rec {
     long po_line;
 } dg_store_order_line_rec;
 int dg_store_order_line_add(dg_store *s, const dg_store_order_line_rec *r, dg_error *err);
-/* A placed line takes qty (x10^4) from the supplier's stock row of supplier_sku. */
+/* A placed line takes qty (x10^4) from the supplier's stock row of supplier_sku, only if the
+ * row still holds that much: *taken false (nothing changed) when it does not - never below what
+ * is there, whoever took it since routing looked. No row: nothing to take, *taken true. */
 int dg_store_stock_reserve(dg_store *s, const char *supplier, const char *supplier_sku, int64_t qty,
-                           dg_error *err);
+                           bool *taken, dg_error *err);
+/* Gives qty back (a line whose other parts could not be reserved). */
+int dg_store_stock_unreserve(dg_store *s, const char *supplier, const char *supplier_sku,
+                             int64_t qty, dg_error *err);
 
 /* A supplier PO as it goes out (po_out.c), with its order's ship-to and delivery details. */
 typedef struct dg_store_po_out_line {

@@ -3,6 +3,9 @@
  * outbox steps, 997s, and the rules file's errors. */
 #include "flowtest.h"
 
+#include <pthread.h>
+#include <time.h>
+
 static int setup(void **state)
 {
     *state = ft_new();
@@ -261,6 +264,103 @@ static void stock_is_reserved_and_optional_per_supplier(void **state)
     res = ft_order(f, "shop", d);
     assert_string_equal(res.status, DG_ORDER_CONVERTED);
     dg_doc_free(d);
+}
+
+/* split: false judges every line before it reserves any: two lines of one SKU that the stock
+ * holds once are not both placed (the second reservation would take the stock below zero).
+ * Seen failing with the unguarded reservation: both MATCHED, BL-4 at -1. */
+static void one_supplier_order_never_reserves_below_zero(void **state)
+{
+    ft *f = *state;
+    dg_flow_rules_free(f->r);
+    const char *rules = "split: false\nsuppliers: {nw: {code: NW}, bl: {code: BL}}\n";
+    dg_error err = {0};
+    assert_int_equal(dg_flow_rules_parse(rules, strlen(rules), "r", &f->r, &err), 0);
+    ft_stock(f, "bl", "BL-4:5:3.00", NULL);
+    dg_doc *d = order_doc("5101", "US", "A-4:3:9.00", "A-4:3:9.00", NULL);
+    dg_flow_order_result res = ft_order(f, "shop", d);
+    assert_string_equal(res.status, DG_ORDER_PARTIALLY_CONVERTED);
+    char reason[512];
+    assert_string_equal(line_status(f, "5101", 1, NULL, 0), DG_LINE_MATCHED);
+    assert_string_equal(line_status(f, "5101", 2, reason, sizeof reason), DG_LINE_OUT_OF_STOCK);
+    assert_non_null(strstr(reason, "taken by another order"));
+    assert_int_equal(ft_q(f, "SELECT qty FROM stock WHERE vendor_sku='BL-4'"), 20000);
+    dg_doc_free(d);
+}
+
+typedef struct racer {
+    ft *f;
+    dg_doc *doc;
+    int64_t file_id;
+    int rc;
+    dg_flow_order_result res;
+    dg_error err;
+} racer;
+
+static void *race_order(void *arg)
+{
+    racer *x = arg;
+    x->rc = dg_flow_ingest_order(x->f->s, x->f->r, "shop", x->doc, x->file_id, &x->res, &x->err);
+    return NULL;
+}
+
+/* Two instances on one PostgreSQL store: instance B's open transaction takes nw's last 3 of NW-1
+ * while this instance routes an order for 3 of A-1 to nw on the stock it read (3). The
+ * reservation waits for B, finds the stock gone, and the line is routed again on what is there
+ * now: to bl. Seen failing with the unguarded reservation: the line went to nw, NW-1 at -3. */
+static void stock_taken_by_another_instance_is_not_oversold(void **state)
+{
+    if (!dg_test_pg()) {
+        skip(); /* SQLite: one writer at a time, the two cannot interleave */
+        return;
+    }
+    ft *f = *state;
+    ft_stock(f, "nw", "NW-1:3:8.00", NULL); /* 3 x 8 + 2 + 1 = 27 landed, bl 3 x 9 + 4 + 1 = 32 */
+    ft_stock(f, "bl", "BL-1:50:9.00", NULL);
+    dg_store *b = NULL;
+    dg_error err = {0};
+    char path[4200];
+    snprintf(path, sizeof path, "%s/dropgate.db", f->dir);
+    assert_int_equal(dg_store_open(dg_test_store_location(path), &b, &err), 0);
+    assert_int_equal(dg_store_begin(b, &err), 0);
+    bool taken = false;
+    assert_int_equal(dg_store_stock_reserve(b, "nw", "NW-1", 30000, &taken, &err), 0);
+    assert_true(taken);
+    racer x = {.f = f, .doc = order_doc("5201", "US", "A-1:3:25.00", NULL), .file_id = ft_file(f)};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, race_order, &x), 0);
+    /* until this instance's reservation waits for B's row lock (asked on B's connection: the
+     * other one is the racing thread's) */
+    long waiting = 0;
+    for (int i = 0; i < 1000 && waiting < 1; i++) {
+        dg_stmt *st = NULL;
+        assert_int_equal(dg_db_prepare(dg_store_db(b),
+                                       "SELECT count(*) FROM pg_locks WHERE NOT granted", &st,
+                                       NULL),
+                         0);
+        waiting = dg_stmt_step(st) == DG_DB_ROW ? (long)dg_stmt_int64(st, 0) : 0;
+        dg_stmt_finalize(st);
+        if (waiting < 1)
+            nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
+    }
+    if (waiting < 1) {
+        dg_store_commit(b, &err);
+        pthread_join(t, NULL);
+        fail_msg("the order never waited for B: rc %d %s, line to %s", x.rc, x.err.msg,
+                 x.doc->u.order.lines[0].supplier);
+    }
+    assert_int_equal(dg_store_commit(b, &err), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    if (x.rc)
+        fail_msg("ingest_order: %s", x.err.msg);
+    assert_string_equal(x.res.status, DG_ORDER_CONVERTED);
+    assert_string_equal(ft_qs(f, "SELECT supplier FROM order_lines l JOIN orders o"
+                                 " ON o.id = l.order_id WHERE o.order_number = '5201'"),
+                        "bl");
+    assert_int_equal(ft_q(f, "SELECT qty FROM stock WHERE vendor_sku='NW-1'"), 0);
+    assert_int_equal(ft_q(f, "SELECT qty FROM stock WHERE vendor_sku='BL-1'"), 470000);
+    dg_doc_free(x.doc);
+    dg_store_close(b);
 }
 
 static void found_by_gtin_and_cost_from_feed(void **state)
@@ -647,6 +747,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(split_lines_shares_a_line_out_by_stock, setup, teardown),
         cmocka_unit_test_setup_teardown(no_split_keeps_one_supplier, setup, teardown),
         cmocka_unit_test_setup_teardown(stock_is_reserved_and_optional_per_supplier, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(one_supplier_order_never_reserves_below_zero, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(stock_taken_by_another_instance_is_not_oversold, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(found_by_gtin_and_cost_from_feed, setup, teardown),
         cmocka_unit_test_setup_teardown(approval_limit_and_loss_rule, setup, teardown),
