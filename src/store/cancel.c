@@ -8,13 +8,6 @@
 
 #include "store/store_internal.h"
 
-static int step_done(dg_store *s, dg_stmt *st, const char *what, dg_error *err)
-{
-    int rc = dg_stmt_step(st);
-    dg_stmt_reset(st);
-    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, what);
-}
-
 #define LINE_COLS                                                                                  \
     "l.id, l.po_id, l.po_line, l.line_number, l.retailer_sku, l.supplier_sku, l.gtin, l.uom,"      \
     " l.status, coalesce(l.supplier_status, ''), p.po_number, l.supplier, l.qty_ordered,"          \
@@ -181,7 +174,7 @@ static int add_cancelled(dg_store *s, int64_t line_id, int64_t qty, dg_error *er
         return rc;
     dg_stmt_bind_int64(st, 1, line_id);
     dg_stmt_bind_int64(st, 2, qty);
-    return step_done(s, st, "recording a cancelled quantity", err);
+    return st_step_done(s, st, err, "recording a cancelled quantity");
 }
 
 int dg_store_cancel_line_add(dg_store *s, int64_t cancellation_id, int64_t request_id,
@@ -205,7 +198,7 @@ int dg_store_cancel_line_add(dg_store *s, int64_t cancellation_id, int64_t reque
     dg_stmt_bind_text(st, 5, state);
     dg_stmt_bind_text(st, 6, reason);
     dg_stmt_bind_int64(st, 7, dg_store_now(s));
-    if ((rc = step_done(s, st, "recording a cancelled line", err)))
+    if ((rc = st_step_done(s, st, err, "recording a cancelled line")))
         return rc;
     return strcmp(state, "CANCELLED") ? 0 : add_cancelled(s, line_id, qty, err);
 }
@@ -242,7 +235,7 @@ int dg_store_cancel_line_answer(dg_store *s, int64_t cancel_line_id, const char 
     dg_stmt_bind_text(st, 2, state);
     dg_stmt_bind_text(st, 3, reason);
     dg_stmt_bind_int64(st, 4, dg_store_now(s));
-    if ((rc = step_done(s, st, "answering a cancellation", err)) ||
+    if ((rc = st_step_done(s, st, err, "answering a cancellation")) ||
         (!strcmp(state, "CANCELLED") && (rc = add_cancelled(s, line_id, qty, err))))
         return rc;
     if (request_id <= 0)
@@ -251,7 +244,7 @@ int dg_store_cancel_line_answer(dg_store *s, int64_t cancel_line_id, const char 
         return rc;
     dg_stmt_bind_int64(st, 1, request_id);
     dg_stmt_bind_int64(st, 2, dg_store_now(s));
-    return step_done(s, st, "closing a cancellation request", err);
+    return st_step_done(s, st, err, "closing a cancellation request");
 }
 
 static int request_fill(dg_stmt *st, void *row, void *ctx)
@@ -307,7 +300,7 @@ int dg_store_cancel_request_queued(dg_store *s, int64_t request_id, int64_t outb
         return rc;
     dg_stmt_bind_int64(st, 1, request_id);
     dg_stmt_bind_int64(st, 2, outbox_id);
-    return step_done(s, st, "queueing a cancellation request", err);
+    return st_step_done(s, st, err, "queueing a cancellation request");
 }
 
 int dg_store_cancel_outbox_sent(dg_store *s, int64_t outbox_id, dg_error *err)
@@ -324,7 +317,7 @@ int dg_store_cancel_outbox_sent(dg_store *s, int64_t outbox_id, dg_error *err)
             return rc;
         dg_stmt_bind_int64(st, 1, outbox_id);
         dg_stmt_bind_int64(st, 2, dg_store_now(s));
-        if ((rc = step_done(s, st, "marking a cancellation sent", err)))
+        if ((rc = st_step_done(s, st, err, "marking a cancellation sent")))
             return rc;
     }
     return 0;
@@ -349,7 +342,7 @@ int dg_store_cancel_notice_add(dg_store *s, const char *storefront, int64_t orde
     dg_stmt_bind_int64(st, 2, order_id);
     dg_stmt_bind_text(st, 3, json);
     dg_stmt_bind_int64(st, 4, dg_store_now(s));
-    return step_done(s, st, "recording a cancellation notice", err);
+    return st_step_done(s, st, err, "recording a cancellation notice");
 }
 
 static int notice_fill(dg_stmt *st, void *row, void *ctx)
@@ -406,7 +399,7 @@ int dg_store_cancel_notice_queued(dg_store *s, int64_t notice_id, int64_t outbox
         return rc;
     dg_stmt_bind_int64(st, 1, notice_id);
     dg_stmt_bind_int64(st, 2, outbox_id);
-    return step_done(s, st, "queueing a cancellation notice", err);
+    return st_step_done(s, st, err, "queueing a cancellation notice");
 }
 
 int dg_store_order_find(dg_store *s, const char *storefront, const char *order_number,

@@ -9,13 +9,6 @@
 
 #include "store/store_internal.h"
 
-static int step_done(dg_store *s, dg_stmt *st, dg_error *err, const char *what)
-{
-    int rc = dg_stmt_step(st);
-    dg_stmt_reset(st);
-    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, what);
-}
-
 int dg_store_action_add(dg_store *s, const char *action, const char *target_kind,
                         const char *target, const char *actor, const char *reason,
                         const char *detail, dg_error *err)
@@ -33,7 +26,7 @@ int dg_store_action_add(dg_store *s, const char *action, const char *target_kind
     dg_stmt_bind_text(st, 5, reason);
     dg_stmt_bind_text(st, 6, detail);
     dg_stmt_bind_int64(st, 7, dg_store_now(s));
-    return step_done(s, st, err, "recording an operator action");
+    return st_step_done(s, st, err, "recording an operator action");
 }
 
 int dg_store_actions(dg_store *s, const char *target_kind, const char *target, json_t **out,
@@ -112,7 +105,7 @@ int dg_store_po_op_hold(dg_store *s, const char *po_number, const char *actor, c
         dg_stmt_bind_text(st, 3, actor);
         dg_stmt_bind_int64(st, 4, dg_store_now(s));
     }
-    if ((rc = step_done(s, st, err, hold ? "holding a PO" : "releasing a PO")))
+    if ((rc = st_step_done(s, st, err, hold ? "holding a PO" : "releasing a PO")))
         return rc;
     if (dg_db_changes(s->db) == 0)
         return dg_error_set(err, DG_ENOTFOUND, "PO %s: no such supplier PO", po_number);
@@ -130,7 +123,7 @@ int dg_store_outbox_resend(dg_store *s, int64_t id, dg_error *err)
     if (rc)
         return rc;
     dg_stmt_bind_int64(st, 1, id);
-    if ((rc = step_done(s, st, err, "queueing an outbox entry again")))
+    if ((rc = st_step_done(s, st, err, "queueing an outbox entry again")))
         return rc;
     if (dg_db_changes(s->db) == 0)
         return dg_error_set(err, DG_EDUP,
@@ -159,7 +152,7 @@ int dg_store_po_set_controls(dg_store *s, const char *po_number, const char *isa
     dg_stmt_bind_text(st, 2, isa);
     dg_stmt_bind_text(st, 3, gs);
     dg_stmt_bind_text(st, 4, st_control);
-    return step_done(s, st, err, "recording a PO's new control numbers");
+    return st_step_done(s, st, err, "recording a PO's new control numbers");
 }
 
 int dg_store_reprocess_add(dg_store *s, const dg_store_reprocess *r, dg_error *err)
@@ -181,7 +174,7 @@ int dg_store_reprocess_add(dg_store *s, const dg_store_reprocess *r, dg_error *e
     dg_stmt_bind_text(st, 7, r->reason && *r->reason ? r->reason : NULL);
     dg_stmt_bind_text(st, 8, r->actor && *r->actor ? r->actor : "unknown");
     dg_stmt_bind_int64(st, 9, dg_store_now(s));
-    return step_done(s, st, err, "recording a reprocess");
+    return st_step_done(s, st, err, "recording a reprocess");
 }
 
 int dg_store_file_documents(dg_store *s, int64_t file_id, long *n, dg_error *err)

@@ -6,13 +6,6 @@
 
 #include "store/store_internal.h"
 
-static int step_done(dg_store *s, dg_stmt *st, const char *what, dg_error *err)
-{
-    int rc = dg_stmt_step(st);
-    dg_stmt_reset(st);
-    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, what);
-}
-
 int dg_store_document_not_applied(dg_store *s, const char *kind, const char *partner,
                                   int64_t file_id, long position, const char *outcome,
                                   const char *reason, int64_t *doc_id, dg_error *err)
@@ -54,7 +47,7 @@ static int order_event(dg_store *s, int64_t order_id, const char *to, const char
         dg_stmt_bind_int64(st, 4, doc_id);
     dg_stmt_bind_text(st, 5, detail);
     dg_stmt_bind_int64(st, 6, dg_store_now(s));
-    return step_done(s, st, "recording an order's outcome", err);
+    return st_step_done(s, st, err, "recording an order's outcome");
 }
 
 int dg_store_order_unmapped(dg_store *s, const char *storefront, const char *order_number,
@@ -96,7 +89,7 @@ int dg_store_order_outcome(dg_store *s, int64_t order_id, const char *status, co
         return rc;
     dg_stmt_bind_int64(st, 1, order_id);
     dg_stmt_bind_text(st, 2, reason);
-    if ((rc = step_done(s, st, "recording an order's reason", err)))
+    if ((rc = st_step_done(s, st, err, "recording an order's reason")))
         return rc;
     return order_event(s, order_id, status, "order", doc_id, detail ? detail : reason, err);
 }

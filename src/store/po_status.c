@@ -25,13 +25,6 @@ static bool closed(const char *sup)
            !strcmp(sup, DG_SUP_REROUTED);
 }
 
-static int step_done(dg_store *s, dg_stmt *st, const char *what, dg_error *err)
-{
-    int rc = dg_stmt_step(st);
-    dg_stmt_reset(st);
-    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, what);
-}
-
 /* One history row; storefront-facing rows are queued for the status feed (push_state). */
 static int history_add(dg_store *s, int64_t order_id, int64_t po_id, int64_t line_id,
                        const char *what, const char *from, const char *to, const dg_status_cause *c,
@@ -61,7 +54,7 @@ static int history_add(dg_store *s, int64_t order_id, int64_t po_id, int64_t lin
         dg_stmt_bind_int64(st, 9, c->file_id);
     dg_stmt_bind_text(st, 10, detail ? detail : c ? c->detail : NULL);
     dg_stmt_bind_int64(st, 11, dg_store_now(s));
-    return step_done(s, st, "recording a status change", err);
+    return st_step_done(s, st, err, "recording a status change");
 }
 
 int dg_store_line_set_status(dg_store *s, int64_t line_id, const char *status, const char *reason,
@@ -100,7 +93,7 @@ int dg_store_line_set_status(dg_store *s, int64_t line_id, const char *status, c
     dg_stmt_bind_int64(st, 1, line_id);
     dg_stmt_bind_text(st, 2, status);
     dg_stmt_bind_text(st, 3, reason);
-    if ((rc = step_done(s, st, "setting a line status", err)))
+    if ((rc = st_step_done(s, st, err, "setting a line status")))
         return rc;
     if (changed)
         *changed = true;
@@ -129,7 +122,7 @@ int dg_store_line_answer(dg_store *s, int64_t line_id, const dg_store_answer *a,
         dg_stmt_bind_int64(st, 4, a->price);
     dg_stmt_bind_text(st, 5, a->promised_date);
     dg_stmt_bind_int64(st, 6, dg_store_now(s));
-    if ((rc = step_done(s, st, "recording a supplier's answer", err)))
+    if ((rc = st_step_done(s, st, err, "recording a supplier's answer")))
         goto fail;
     if (a->status &&
         (rc = dg_store_line_set_status(s, line_id, a->status, a->reason, c, NULL, err)))
@@ -299,7 +292,7 @@ static int order_refresh(dg_store *s, int64_t order_id, const dg_status_cause *c
         return rc;
     dg_stmt_bind_int64(st, 1, order_id);
     dg_stmt_bind_text(st, 2, to);
-    if ((rc = step_done(s, st, "moving an order", err)))
+    if ((rc = st_step_done(s, st, err, "moving an order")))
         return rc;
     return history_add(s, order_id, 0, 0, "order", from, to, c, NULL, err);
 }
@@ -331,7 +324,7 @@ int dg_store_po_status_refresh(dg_store *s, int64_t po_id, const dg_status_cause
         dg_stmt_bind_int64(st, 1, po_id);
         dg_stmt_bind_text(st, 2, to);
         dg_stmt_bind_int64(st, 3, dg_store_now(s));
-        if ((rc = step_done(s, st, "moving a PO", err)) ||
+        if ((rc = st_step_done(s, st, err, "moving a PO")) ||
             (rc = history_add(s, order_id, po_id, 0, "po", from, to, c, NULL, err)))
             goto out;
     }

@@ -24,13 +24,6 @@ static const char bucket_sql[] =
     "INSERT INTO poll_buckets(partner, le_ms, count) VALUES (?1, ?2, 1)"
     " ON CONFLICT(partner, le_ms) DO UPDATE SET count = poll_buckets.count + 1";
 
-static int step_done(dg_store *s, dg_stmt *st, dg_error *err)
-{
-    int rc = dg_stmt_step(st);
-    dg_stmt_reset(st);
-    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "recording a poll");
-}
-
 int dg_store_poll_record(dg_store *s, const char *partner, int64_t started_at, long ms,
                          const char *error, dg_error *err)
 {
@@ -45,7 +38,7 @@ int dg_store_poll_record(dg_store *s, const char *partner, int64_t started_at, l
         dg_stmt_bind_int64(st, 2, started_at);
         dg_stmt_bind_int64(st, 3, ms);
         dg_stmt_bind_text(st, 4, error);
-        rc = step_done(s, st, err);
+        rc = st_step_done(s, st, err, "recording a poll");
     }
     for (size_t i = 0; !rc && i < dg_store_n_poll_buckets; i++) {
         if (dg_store_poll_buckets_ms[i] < ms)
@@ -53,7 +46,7 @@ int dg_store_poll_record(dg_store *s, const char *partner, int64_t started_at, l
         if (!(rc = dg_store_prepare(s, bucket_sql, &st, err))) {
             dg_stmt_bind_text(st, 1, partner);
             dg_stmt_bind_int64(st, 2, dg_store_poll_buckets_ms[i]);
-            rc = step_done(s, st, err);
+            rc = st_step_done(s, st, err, "recording a poll");
         }
     }
     if (rc) {

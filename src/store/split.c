@@ -3,13 +3,6 @@
  * its own quantity and supplier status, so each part ships, waits or is re-routed on its own. */
 #include "store/store_internal.h"
 
-static int step_done(dg_store *s, dg_stmt *st, const char *what, dg_error *err)
-{
-    int rc = dg_stmt_step(st);
-    dg_stmt_reset(st);
-    return rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, what);
-}
-
 int dg_store_line_split(dg_store *s, int64_t from_id, int64_t qty, int64_t *new_id, dg_error *err)
 {
     /* same PO, PO line, product and price; its own line_no (unique per order) and quantity */
@@ -47,5 +40,5 @@ int dg_store_line_set_qty(dg_store *s, int64_t line_id, int64_t qty, dg_error *e
         return rc;
     dg_stmt_bind_int64(st, 1, line_id);
     dg_stmt_bind_int64(st, 2, qty);
-    return step_done(s, st, "setting the quantity of a split line", err);
+    return st_step_done(s, st, err, "setting the quantity of a split line");
 }

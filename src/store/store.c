@@ -429,18 +429,6 @@ int st_collect_ids(dg_store *s, dg_stmt *st, int64_t **ids, size_t *n, const cha
 }
 
 /* Runs a write statement inside its own (possibly nested) transaction. */
-static int step_done(dg_store *s, dg_stmt *st, dg_error *err, const char *what)
-{
-    int rc = dg_stmt_step(st);
-    if (rc != DG_DB_DONE && rc != DG_DB_ROW) {
-        dg_store_fail(s, err, what);
-        dg_stmt_reset(st);
-        return DG_ESTATE;
-    }
-    dg_stmt_reset(st);
-    return 0;
-}
-
 /* ---- files ------------------------------------------------------------------------------- */
 
 int dg_store_file_add(dg_store *s, const char *sha256, const char *partner, const char *direction,
@@ -466,7 +454,7 @@ int dg_store_file_add(dg_store *s, const char *sha256, const char *partner, cons
     dg_stmt_bind_text(st, 4, name);
     dg_stmt_bind_int64(st, 5, (int64_t)size);
     dg_stmt_bind_int64(st, 6, dg_store_now(s));
-    if ((rc = step_done(s, st, err, "recording a file")))
+    if ((rc = st_step_done(s, st, err, "recording a file")))
         return rc;
     if ((rc = dg_store_prepare(s, sel, &st, err)))
         return rc;
@@ -585,7 +573,7 @@ int dg_store_pickup_record(dg_store *s, const dg_pickup_key *k, dg_pickup_state 
     if (file_id > 0)
         dg_stmt_bind_int64(st, 9, file_id);
     dg_stmt_bind_int64(st, 10, dg_store_now(s));
-    if ((rc = step_done(s, st, err, "recording a pickup")))
+    if ((rc = st_step_done(s, st, err, "recording a pickup")))
         return rc;
     if (pickup_id) {
         dg_pickup_info info;
@@ -609,7 +597,7 @@ int dg_store_pickup_mark_remote_done(dg_store *s, const dg_pickup_key *k, dg_err
         return rc;
     bind_key(st, k);
     dg_stmt_bind_int64(st, 6, dg_store_now(s));
-    if ((rc = step_done(s, st, err, "marking a pickup done remotely")))
+    if ((rc = st_step_done(s, st, err, "marking a pickup done remotely")))
         return rc;
     if (dg_db_changes(s->db) == 0)
         return dg_error_set(err, DG_ENOTFOUND, "pickup %s %s: not recorded", k->partner, k->path);
@@ -881,7 +869,7 @@ int dg_store_outbox_add(dg_store *s, const char *partner, const char *kind, cons
     dg_stmt_bind_text(st, 5, content_sha256);
     dg_stmt_bind_text(st, 6, local_path);
     dg_stmt_bind_int64(st, 7, dg_store_now(s));
-    if ((rc = step_done(s, st, err, "adding to the outbox")))
+    if ((rc = st_step_done(s, st, err, "adding to the outbox")))
         return rc;
     bool added = dg_db_changes(s->db) > 0;
     if (existed)
@@ -978,7 +966,7 @@ int dg_store_outbox_mark_sent(dg_store *s, int64_t id, dg_error *err)
         return rc;
     dg_stmt_bind_int64(st, 1, id);
     dg_stmt_bind_int64(st, 2, dg_store_now(s));
-    if ((rc = step_done(s, st, err, "marking an outbox entry sent")))
+    if ((rc = st_step_done(s, st, err, "marking an outbox entry sent")))
         return rc;
     if (dg_db_changes(s->db) == 0)
         return dg_error_set(err, DG_ENOTFOUND, "outbox entry %lld: not found", (long long)id);
@@ -1003,7 +991,7 @@ int dg_store_outbox_probe(dg_store *s, int64_t id, dg_error *err)
     }
     if (id)
         dg_stmt_bind_int64(st, 1, id);
-    if ((rc = step_done(s, st, err, "recording a send attempt"))) {
+    if ((rc = st_step_done(s, st, err, "recording a send attempt"))) {
         dg_store_rollback(s);
         return rc;
     }
@@ -1021,5 +1009,5 @@ int dg_store_outbox_mark_failed(dg_store *s, int64_t id, const char *error, dg_e
         return rc;
     dg_stmt_bind_int64(st, 1, id);
     dg_stmt_bind_text(st, 2, error);
-    return step_done(s, st, err, "recording a failed send");
+    return st_step_done(s, st, err, "recording a failed send");
 }
