@@ -15,6 +15,7 @@ set -euo pipefail
 . "$DG_SOURCE_DIR/tests/integration/lib/workdir.sh"
 command -v jq >/dev/null || { echo "SKIP: jq not installed (scripts/install-deps.sh installs it)"; exit 0; }
 dg_workdir po-per-file
+dg_store_from_env # SQLite, or (as integration_sh_test_po_per_file_pg) PostgreSQL
 cp -r "$DG_SOURCE_DIR/samples/demo/drops/." "$W/drops/"
 sed -i 's|^  po_mapping: mappings/x12-850-out.yaml.*|&\n  po_per_file: 4|' "$W/etc/partners/northwind.yaml"
 sed -i 's|^  po_mapping: mappings/supplier-csv-po-out.yaml.*|&\n  po_per_file: 3|' "$W/etc/partners/brightline.yaml"
@@ -73,9 +74,9 @@ poll --partner brightline
   fail "the held PO shares its file"
 [ "$(q "select count(*) from supplier_pos where outbox_id is null")" = 0 ] || fail "POs not rendered"
 [ "$(q "select count(*) from supplier_pos where po_number <> '$HELD' and status = 'QUEUED'")" = 0 ] || fail "POs not sent"
-[ "$(q "select max(c) from (select count(*) c from supplier_pos where supplier='northwind' group by outbox_id)")" = 4 ] ||
+[ "$(q "select max(c) from (select count(*) c from supplier_pos where supplier='northwind' group by outbox_id) t")" = 4 ] ||
   fail "no northwind file with 4 POs: $(q "select outbox_id, count(*) from supplier_pos group by outbox_id")"
-[ "$(q "select max(c) from (select count(*) c from supplier_pos where supplier='brightline' group by outbox_id)")" = 3 ] ||
+[ "$(q "select max(c) from (select count(*) c from supplier_pos where supplier='brightline' group by outbox_id) t")" = 3 ] ||
   fail "no brightline file with 3 POs"
 nw_files=$(q "select count(distinct outbox_id) from supplier_pos where supplier='northwind'")
 (( nw_files <= (nw - 1 + 3) / 4 + 1 )) || fail "$nw_files northwind files for $nw POs (4 per file)"

@@ -26,3 +26,18 @@ dg_workdir() {
 
 fail() { echo "FAIL: $*"; echo "--- log:"; tail -n 30 "$log"; exit 1; }
 q() { sqlite3 -batch -noheader "$DB" "$1"; }
+
+# dg_store_from_env: when ctest runs the script as NAME_pg (DG_TEST_PG: the pg fixture's state),
+# the work folder's store becomes a fresh database on that PostgreSQL (dropped on exit) and q
+# asks it; otherwise the SQLite default stays. Exits 77 (skipped) when the fixture has no server.
+dg_store_from_env() {
+  [ -n "${DG_TEST_PG:-}" ] || return 0
+  pg_sock=$(cat "$DG_TEST_PG")
+  case $pg_sock in SKIP:*) echo "$pg_sock"; exit 77 ;; esac
+  pg_db=dgt_$(basename "$tmp" | tr -c 'a-zA-Z0-9\n' _ | tr 'A-Z' 'a-z')
+  command psql -X -q -v ON_ERROR_STOP=1 -h "$pg_sock" -U dgtest -d postgres \
+    -c "CREATE DATABASE $pg_db" || fail "cannot create database $pg_db"
+  trap 'command psql -X -q -h "$pg_sock" -U dgtest -d postgres -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+  echo "store: \"postgresql:///$pg_db?host=$pg_sock&user=dgtest\"" >>"$CFG"
+  q() { command psql -X -q -v ON_ERROR_STOP=1 -h "$pg_sock" -U dgtest -d "$pg_db" -At -c "$1"; }
+}
