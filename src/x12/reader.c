@@ -510,6 +510,15 @@ static __attribute__((noinline)) void classify_from(reader *r, size_t b)
         (r->avx2 ? dg_x12_classify_avx2 : dg_x12_classify)(
             r->rbuf + 64 * r->cls_hi, upto - r->cls_hi, r->d, r->blocks + r->cls_hi);
         r->cls_hi = upto;
+        /* the old bytes after the input's end in its last block: no terminator or separator
+         * there, and "other", so that no segment is taken from them */
+        size_t tail = (size_t)(r->end - r->rbuf) % 64;
+        if (tail && 64 * upto > (size_t)(r->end - r->rbuf)) {
+            const uint64_t read = (1ULL << tail) - 1;
+            r->blocks[upto - 1].term &= read;
+            r->blocks[upto - 1].elem &= read;
+            r->blocks[upto - 1].other |= ~read;
+        }
     }
 }
 
@@ -1410,6 +1419,16 @@ static void drop_set_body(reader *r)
     r->n_segs = 1;
 }
 
+/* The longest segment a set of set_bytes may still take in whole: the bytes left under the
+ * set's limit (at least SEG_KEEP, as read_segment's room), and at most lim_seg_elems. */
+static size_t seg_max_len(size_t set_bytes)
+{
+    size_t room = lim_set_bytes - 1 > set_bytes ? lim_set_bytes - 1 - set_bytes : 0;
+    if (room < SEG_KEEP)
+        room = SEG_KEEP;
+    return room < lim_seg_elems ? room : lim_seg_elems;
+}
+
 /* SE, ST, GS, GE or IEA: the segments dispatch acts on inside a set (the rest it leaves alone). */
 static inline bool envelope_id(const char *id, uint32_t n)
 {
@@ -1442,20 +1461,26 @@ static __attribute__((noinline)) int read_set_body(reader *r)
         grow_el(r);
     char *const rb = r->rbuf;
     const size_t limit = (size_t)(r->end - rb);
+    /* a byte that is never skipped after the input's bytes ends the gap loop (the read buffer
+     * has slack there; the byte is no input, and the blocks never take it, see classify_from) */
+    rb[limit] = '\0';
     const char elem = r->d.elem;
     const char isa_bytes[4] = {'I', 'S', 'A', elem};
     uint32_t isa_word;
     memcpy(&isa_word, isa_bytes, 4);
-    const size_t lim_bytes = lim_set_bytes, len_cap = lim_seg_elems;
-    const size_t near = lim_bytes - BLOCK_SPAN * 64; /* (lim_set_bytes >= 1024) */
-    const char **ptr = r->el_ptr + r->n_el;          /* the next element's start ... */
-    uint32_t *len = r->el_len + r->n_el;             /* ... and length */
-    const uintptr_t ptr_cap =
-        (uintptr_t)(r->el_ptr + r->el_cap) - (BLOCK_SPAN * 64 + 1) * sizeof *ptr;
+    const size_t near = lim_set_bytes - BLOCK_SPAN * 64; /* (lim_set_bytes >= 1024) */
+    const char **ptr = r->el_ptr + r->n_el;              /* the next element's start ... */
+    uint32_t *len = r->el_len + r->n_el;                 /* ... and length */
+    dg_x12_seg *sg = r->segs + r->n_segs;                /* the next segment */
+    dg_x12_seg *const sg0 = sg;
+    /* past these the set is over a limit (act), or the index has no room for one more segment
+     * (stop); the loop compares with the lower of the two */
     const uintptr_t ptr_max = (uintptr_t)r->el_ptr + r->max_set_el * sizeof *ptr;
-    dg_x12_seg *sg = r->segs + r->n_segs; /* the next segment */
-    dg_x12_seg *const sg0 = sg, *const sg_cap = r->segs + r->seg_cap;
     const uintptr_t sg_max = (uintptr_t)r->segs + r->max_set_segs * sizeof *sg;
+    uintptr_t ptr_lim = (uintptr_t)(r->el_ptr + r->el_cap) - (BLOCK_SPAN * 64 + 1) * sizeof *ptr;
+    uintptr_t sg_lim = (uintptr_t)(r->segs + r->seg_cap - 1);
+    ptr_lim = ptr_lim < ptr_max ? ptr_lim : ptr_max;
+    sg_lim = sg_lim < sg_max ? sg_lim : sg_max;
     long file_seg = r->file_seg;
     const long set_seg_less = file_seg - (long)r->n_segs; /* file_seg - set_seg */
     size_t set_bytes = r->set_bytes;
@@ -1463,26 +1488,21 @@ static __attribute__((noinline)) int read_set_body(reader *r)
     if (po < limit && (po / 64 < r->cls_lo || po / 64 >= r->cls_hi))
         classify_from(r, po / 64);
     size_t cls_hi = r->cls_hi;
+    const size_t k_end = (limit + 63) / 64; /* the blocks holding read bytes */
+    /* the set's byte limit leaves room for any segment of the blocks (< BLOCK_SPAN * 64 bytes)
+     * until the set nears it */
+    size_t max_len = set_bytes >= near ? seg_max_len(set_bytes) : lim_seg_elems;
     bool act = false; /* the last segment read goes to dispatch */
     for (;;) {
-        while (po < limit && r->skip[(unsigned char)rb[po]])
+        while (r->skip[(unsigned char)rb[po]])
             po++;
         uint32_t w4;
         if (limit - po < 4 || (memcpy(&w4, rb + po, 4), w4 == isa_word))
             break;
-        /* the set's byte limit leaves room for any segment of the blocks (< BLOCK_SPAN * 64
-         * bytes) until the set nears it */
-        size_t max_len = len_cap;
-        if (set_bytes >= near) {
-            size_t room = lim_bytes - 1 > set_bytes ? lim_bytes - 1 - set_bytes : 0;
-            max_len = room < SEG_KEEP ? SEG_KEEP : room;
-            max_len = max_len < len_cap ? max_len : len_cap;
-        }
-        if (sg == sg_cap || (uintptr_t)ptr > ptr_cap)
-            break;
         /* split block by block as the terminator is looked for, then undone (the NULs put back)
          * for a segment that turns out to be one for the plain path (see find_in_blocks) */
-        size_t k = po / 64, nb = 1, j = 0;
+        size_t k = po / 64, j = 0;
+        const size_t k_span = k + BLOCK_SPAN;
         if (k >= cls_hi) {
             classify_from(r, k);
             cls_hi = r->cls_hi;
@@ -1490,16 +1510,12 @@ static __attribute__((noinline)) int read_set_body(reader *r)
         char *blk = rb + 64 * k;
         const char *f0 = rb + po;
         uint64_t keep = ~0ULL << (po % 64), t;
-        bool usual = true;
         for (;;) {
             const dg_x12_block *b = &r->blocks[k];
             t = b->term & keep;
-            if (t)
-                keep &= (t & (0 - t)) - 1; /* the bits before the terminator */
-            if (b->other & keep) {
-                usual = false;
-                break;
-            }
+            keep &= (t & (0 - t)) - 1; /* the bits before the terminator (all when none) */
+            if (b->other & keep)
+                goto plain;
             for (uint64_t m = b->elem & keep; m; m &= m - 1, j++) {
                 char *at = blk + (unsigned)__builtin_ctzll(m);
                 *at = '\0';
@@ -1509,19 +1525,21 @@ static __attribute__((noinline)) int read_set_body(reader *r)
             }
             if (t)
                 break;
-            if (nb++ == BLOCK_SPAN || 64 * ++k >= limit) {
-                usual = false;
-                break;
-            }
+            if (++k == k_span)
+                goto plain;
             if (k >= cls_hi) {
+                if (k >= k_end)
+                    goto plain;
                 classify_from(r, k);
                 cls_hi = r->cls_hi;
             }
             blk += 64;
             keep = ~0ULL;
         }
-        const size_t q = 64 * k + (unsigned)__builtin_ctzll(t | 1ULL << 63);
-        if (!usual || q >= limit || q - po > max_len) {
+        /* (no terminator bit after the input's end: classify_from) */
+        const size_t q = 64 * k + (unsigned)__builtin_ctzll(t);
+        if (q - po > max_len) {
+        plain:
             for (size_t i = 0; i < j; i++)
                 ((char *)ptr[i])[len[i]] = elem;
             break;
@@ -1535,13 +1553,19 @@ static __attribute__((noinline)) int read_set_body(reader *r)
         sg->file_seg = ++file_seg;
         sg->set_seg = file_seg - set_seg_less;
         sg++;
-        act = envelope_id(rb + po, len[0]);
+        /* (most ids start with another letter than S, G or I: one well-predicted test) */
+        const char c0 = (char)rb[po];
+        act = (c0 == 'S' || c0 == 'G' || c0 == 'I') && envelope_id(rb + po, len[0]);
         ptr += j + 1;
         len += j + 1;
         set_bytes += q - po + 1;
         po = q + 1;
-        if (act || set_bytes >= lim_bytes || (uintptr_t)ptr > ptr_max || (uintptr_t)sg > sg_max) {
-            act = true;
+        if (set_bytes >= near) { /* (rare) */
+            act = act || set_bytes >= lim_set_bytes;
+            max_len = seg_max_len(set_bytes);
+        }
+        if (act || (uintptr_t)ptr > ptr_lim || (uintptr_t)sg > sg_lim) {
+            act = act || (uintptr_t)ptr > ptr_max || (uintptr_t)sg > sg_max;
             break;
         }
     }
