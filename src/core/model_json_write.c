@@ -66,7 +66,10 @@ typedef struct {
     /* the 8 bytes at test_at are 0 when the field is absent (a string's pointer; a decimal's
      * `set` and the padding after it). Not 0: a string is present, a decimal if `set` is. */
     uint32_t test_at;
-    uint8_t type;    /* dg_field_type */
+    /* not 0 only in the end mark after each record's run (type JW_END): the record loop's one
+     * exit test is the presence test it makes anyway */
+    uint64_t end;
+    uint8_t type;    /* dg_field_type, or JW_END */
     uint8_t object;  /* 1 + the index of the object (party) it is written in; 0: none */
     uint8_t key_len; /* of its key piece */
 } jw_slot;
@@ -76,8 +79,10 @@ typedef struct {
     size_t from, to;
 } jw_run;
 
+#define JW_END 255 /* the type of a run's end mark */
+
 typedef struct {
-    jw_slot slot[JW_FIELDS];
+    jw_slot slot[JW_FIELDS + JW_GROUPS + 2]; /* each record's run, then its end mark */
     jw_text obj_open[JW_OBJECTS], obj_close[JW_OBJECTS];
     jw_run source, body, group[JW_GROUPS];
     jw_text group_open[JW_GROUPS];
@@ -152,6 +157,7 @@ static void plan_build(jw_plan *p, dg_doc_kind kind, bool pretty)
     const dg_field *fs = dg_fields_list(kind, &n);
     const dg_field_group *gs = dg_fields_groups(kind, &ng);
     const char *objects[JW_OBJECTS];
+    jw_slot fields[JW_FIELDS];
     if (n > JW_FIELDS || ng > JW_GROUPS)
         abort(); /* a table larger than the plan: a programming error */
     memset(p, 0, sizeof *p);
@@ -164,7 +170,8 @@ static void plan_build(jw_plan *p, dg_doc_kind kind, bool pretty)
         text_key(&key, pretty, field_level(f), f->name, "\"");
         if (f->offset > UINT32_MAX)
             abort();
-        jw_slot *sl = &p->slot[i];
+        jw_slot *sl = &fields[i];
+        *sl = (jw_slot){0};
         if (key.len > JW_KEY)
             abort(); /* a field name too long for JW_KEY: a programming error in the tables */
         memcpy(sl->key, key.text, JW_KEY);
@@ -179,6 +186,18 @@ static void plan_build(jw_plan *p, dg_doc_kind kind, bool pretty)
         if (r->from == n) /* a record's fields are one run (core_test_model_json checks it) */
             r->from = i;
         r->to = i + 1;
+    }
+    /* the slots: each record's fields, then an end mark (rec + 0 is inside any record) */
+    jw_run *runs[JW_GROUPS + 2] = {&p->source, &p->body};
+    size_t k = 0;
+    for (size_t g = 0; g < ng; g++)
+        runs[2 + g] = &p->group[g];
+    for (size_t r = 0; r < 2 + ng; r++) {
+        size_t from = k;
+        for (size_t i = runs[r]->from; i < runs[r]->to; i++)
+            p->slot[k++] = fields[i];
+        p->slot[k] = (jw_slot){.end = 1, .type = JW_END};
+        *runs[r] = (jw_run){from, k++};
     }
     p->n_groups = ng;
     for (size_t g = 0; g < ng; g++) {
@@ -319,11 +338,11 @@ JW_LOAD __m128i loadu16(const char *p)
 /* A 16-bit mask of the special bytes of v. */
 static inline unsigned special16(__m128i v)
 {
-    /* controls and '"' in one test: with bit 1 flipped, '"' (0x22) becomes 0x20 and the
-     * controls stay below it, while nothing else falls to 0x20 or below */
-    __m128i flipped = _mm_xor_si128(v, _mm_set1_epi8(0x02));
-    __m128i ctl_quote =
-        _mm_cmpeq_epi8(_mm_subs_epu8(flipped, _mm_set1_epi8(0x20)), _mm_setzero_si128());
+    /* controls and '"' in one signed compare: with bit 1 flipped, '"' (0x22) becomes 0x20 and
+     * the controls stay below it, while nothing else falls to 0x20 or below; with bit 7 flipped
+     * too, exactly those bytes are below (signed) 0x21 ^ 0x80 */
+    __m128i flipped = _mm_xor_si128(v, _mm_set1_epi8((char)0x82));
+    __m128i ctl_quote = _mm_cmplt_epi8(flipped, _mm_set1_epi8((char)(0x21 ^ 0x80)));
     __m128i bslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
     return (unsigned)_mm_movemask_epi8(_mm_or_si128(ctl_quote, bslash));
 }
@@ -626,18 +645,21 @@ static inline char *put_key(const jw_plan *p, const jw_slot *f, char *o, unsigne
  * object, opened before its first present field and closed after its last; the source block's
  * and the groups' fields are in none (object_number), so their loop does not ask. */
 static inline __attribute__((always_inline)) jw_cur
-put_fields(const jw_plan *p, jw_run run, const char *rec, dg_buf *b, jw_cur c, bool objects)
+put_fields(const jw_plan *p, const jw_run *run, const char *rec, dg_buf *b, jw_cur c, bool objects)
 {
     unsigned open = 0;
     c = cur_room(b, c);
-    for (const jw_slot *f = p->slot + run.from, *end = p->slot + run.to; f < end; f++) {
+    for (const jw_slot *f = p->slot + run->from;; f++) {
         uint64_t test;
         memcpy(&test, rec + f->test_at, sizeof test);
+        test |= f->end; /* a string's pointer stays as it is (end is 0) */
         if (!test)
             continue;
         if (f->type == DG_FIELD_STR) { /* test is the string's pointer */
             c.o = objects ? put_key(p, f, c.o, &open) : put_key_flat(f, c.o);
             c = put_string(b, c, (const char *)(uintptr_t)test);
+        } else if (f->type == JW_END) {
+            break;
         } else {
             dg_dec d;
             memcpy(&d, rec + f->offset, sizeof d);
@@ -653,14 +675,14 @@ put_fields(const jw_plan *p, jw_run run, const char *rec, dg_buf *b, jw_cur c, b
 }
 
 /* The two loops out of line (inlined, the body's made gcc call put_string out of line). */
-__attribute__((noinline)) static jw_cur put_body(const jw_plan *p, jw_run run, const char *rec,
-                                                 dg_buf *b, jw_cur c)
+__attribute__((noinline)) static jw_cur put_body(const jw_plan *p, const jw_run *run,
+                                                 const char *rec, dg_buf *b, jw_cur c)
 {
     return put_fields(p, run, rec, b, c, true);
 }
 
-__attribute__((noinline)) static jw_cur put_record(const jw_plan *p, jw_run run, const char *rec,
-                                                   dg_buf *b, jw_cur c)
+__attribute__((noinline)) static jw_cur put_record(const jw_plan *p, const jw_run *run,
+                                                   const char *rec, dg_buf *b, jw_cur c)
 {
     return put_fields(p, run, rec, b, c, false);
 }
@@ -684,12 +706,12 @@ int dg_doc_to_json(const dg_doc *cdoc, int flags, dg_buf *out, dg_error *err)
     jw_cur c = cur_at(out, out->len);
     c.o = put_text(c.o, &p->kind);
     c.o = put_text(c.o, &p->source_open);
-    c = put_record(p, p->source, (const char *)&doc->source, out, c);
+    c = put_record(p, &p->source, (const char *)&doc->source, out, c);
     if (doc->source.position > 0)
         c.o = put_position(p, c.o, doc->source.position);
     c.o = put_close(c.o, &p->close_source);
     c.o = put_text(c.o, &p->body_open);
-    c = put_body(p, p->body, (const char *)&doc->u, out, c);
+    c = put_body(p, &p->body, (const char *)&doc->u, out, c);
     for (size_t g = 0; g < p->n_groups; g++) {
         const dg_field_group *gr = &p->group_of[g];
         const char *body = (const char *)&doc->u, *items;
@@ -701,7 +723,7 @@ int dg_doc_to_json(const dg_doc *cdoc, int flags, dg_buf *out, dg_error *err)
         for (size_t i = 0; i < cnt; i++) {
             c = cur_room(out, c);
             c.o = put_text(c.o, &p->item_open);
-            c = put_record(p, p->group[g], items + i * size, out, c);
+            c = put_record(p, &p->group[g], items + i * size, out, c);
             c.o = put_close(c.o, &p->close_item);
         }
         c.o = put_close(c.o, &p->close_group);
