@@ -52,7 +52,8 @@ typedef struct {
     bool missing_hit;   /* check_missing went past its mask test (it may report) */
     struct pstate *now; /* place(): the placing state after the segment it placed */
     int n_ep;
-    /* not cleared per set (a memset per set was ~3 % of the validator): the frames, written
+    /* (vctx_start sets every field above one by one: a new one goes there too)
+     * not cleared per set (a memset per set was ~3 % of the validator): the frames, written
      * as they are opened, the element problems of the segment being checked, and the first
      * HLs of an 856 (most ASNs fit, so no allocation) */
     frame stk[MAX_DEPTH];
@@ -65,12 +66,17 @@ typedef struct {
  * definitions stay as loaded), and segments repeat with the same elements present. Kept for
  * this thread's sets as long as they use the same definitions (dg_x12_defs_serial). */
 #define RULES_OK 256
+#define RULES_LAST 128
 static _Thread_local struct {
     uint64_t serial;
-    struct {
+    struct rules_held {
         const dg_x12_rule *rules;
         uint64_t present;
-    } e[RULES_OK];
+    } e[RULES_OK],
+        /* by the rules' address alone, the last pair that held: its slot is known before the
+         * elements present are, so the look-up does not wait for them (most segments of one
+         * id have the same elements present) */
+        last[RULES_LAST];
 } rules_ok;
 
 static void base_problem(const vctx *v, dg_x12_problem *p, dg_x12_level lvl, const char *code)
@@ -170,10 +176,9 @@ static bool all_digits(const char *s, size_t n)
     return n > 0;
 }
 
-static bool valid_date(const char *s, size_t n)
+/* A date of n (8 or 6) digits: month and day in range. */
+static inline bool date_ok(const char *s, size_t n)
 {
-    if (!all_digits(s, n) || (n != 8 && n != 6))
-        return false;
     int y, m, d;
     if (n == 8) {
         y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
@@ -189,6 +194,11 @@ static bool valid_date(const char *s, size_t n)
         return false;
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     return !(m == 2 && d == 29 && !leap);
+}
+
+static bool valid_date(const char *s, size_t n)
+{
+    return all_digits(s, n) && (n == 8 || n == 6) && date_ok(s, n);
 }
 
 static bool valid_time(const char *s, size_t n)
@@ -351,6 +361,60 @@ uint64_t dg_x12_debug_flat_bounds(bool vector, const int32_t *lo, const int32_t 
     return flat_bounds_plain(lo, hi, lens, last, have);
 }
 
+/* Per compiled code position (by its address), the last value its hash table held: most
+ * positions see the same few codes, and the compare needs neither the hash nor the table's
+ * load. Kept for this thread's sets while the definitions are the same (a freed set of
+ * definitions' address may come back). */
+#define CODES_SEEN 512
+static _Thread_local struct {
+    uint64_t serial;
+    struct code_seen {
+        const dg_x12_flat *f;
+        uint64_t k;
+    } e[CODES_SEEN];
+} codes_seen;
+
+/* Byte tests on the 8 bytes at s (padded sets: they may be read), one bit per byte (its bit 7),
+ * for the compiled checks of numbers and dates: digits and '.' counted without a loop over the
+ * bytes, whose exit branch the varying lengths kept mispredicting. Little-endian: byte k of
+ * the value is bits 8k..8k+7; elsewhere the plain loops below are used instead. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define B8_USE 1
+#else
+#define B8_USE 0
+#endif
+#define B8_LOW7 0x7f7f7f7f7f7f7f7fULL
+#define B8_HIGH 0x8080808080808080ULL
+static inline uint64_t bytes8_load(const char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return w;
+}
+
+/* bit 7 of each of the first n (1..8) bytes */
+static inline uint64_t bytes8_mask(size_t n)
+{
+    return (n >= 8 ? ~0ULL : (1ULL << (8 * n)) - 1) & B8_HIGH;
+}
+
+static inline uint64_t bytes8_digits(const char *s)
+{
+    const uint64_t t = bytes8_load(s) ^ 0x3030303030303030ULL; /* a digit: 0..9 */
+    return ~(((t & B8_LOW7) + 0x7676767676767676ULL) | t) & B8_HIGH;
+}
+
+static inline uint64_t bytes8_equal(const char *s, char c)
+{
+    const uint64_t t = bytes8_load(s) ^ (0x0101010101010101ULL * (unsigned char)c);
+    return ~(((t & B8_LOW7) + B8_LOW7) | t) & B8_HIGH;
+}
+
+static inline size_t bytes8_count(uint64_t bits)
+{
+    return (size_t)(((bits >> 7) * 0x0101010101010101ULL) >> 56);
+}
+
 /* The values of elements 1..last against their compiled checks: sets *present (bit p: element p
  * has a value) and returns the positions whose value they did not accept. Inline: with the
  * lengths compared four at a time it is short, and its call cost about 20 instructions. */
@@ -372,11 +436,16 @@ static inline __attribute__((always_inline)) uint64_t flat_pass(const dg_x12_seg
         const int i = __builtin_ctzll(m);
         const dg_x12_flat *f = &flat[i - 1];
         const uint64_t k = dg_x12_pack8_padded(el[i], lens[i]); /* only from padded sets */
+        struct code_seen *seen = &codes_seen.e[((uintptr_t)f >> 3) % CODES_SEEN];
+        if (seen->f == f && seen->k == k)
+            continue;
         size_t j = (size_t)dg_x12_mix64(k) & f->hash_mask;
         while (f->hash[j] && f->hash[j] != k)
             j = (j + 1) & f->hash_mask;
         if (!f->hash[j])
             refused |= m & (0 - m);
+        else
+            *seen = (struct code_seen){f, k};
     }
     for (m = look & def->flat_num; m; m &= m - 1) {
         const int i = __builtin_ctzll(m);
@@ -384,10 +453,16 @@ static inline __attribute__((always_inline)) uint64_t flat_pass(const dg_x12_seg
         const char *val = el[i];
         const size_t n = lens[i], minus = *val == '-';
         size_t digits = 0, dots = 0;
-        for (size_t b = minus; b < n; b++) {
-            const unsigned c = (unsigned char)val[b];
-            digits += c - '0' < 10;
-            dots += c == '.';
+        if (B8_USE && n <= 8) {
+            const uint64_t mask = bytes8_mask(n);
+            digits = bytes8_count(bytes8_digits(val) & mask);
+            dots = bytes8_count(bytes8_equal(val, '.') & mask);
+        } else {
+            for (size_t b = minus; b < n; b++) {
+                const unsigned c = (unsigned char)val[b];
+                digits += c - '0' < 10;
+                dots += c == '.';
+            }
         }
         if (!(digits + dots + minus == n && digits && digits >= f->min && digits <= f->max &&
               dots <= (f->kind == DG_X12_FLAT_DEC ? 1u : 0u)))
@@ -395,7 +470,10 @@ static inline __attribute__((always_inline)) uint64_t flat_pass(const dg_x12_seg
     }
     for (m = look & def->flat_date; m; m &= m - 1) {
         const int i = __builtin_ctzll(m);
-        if (!valid_date(el[i], lens[i]))
+        const size_t n = lens[i];
+        if ((n != 8 && n != 6) ||
+            !(B8_USE ? bytes8_digits(el[i]) == bytes8_mask(n) : all_digits(el[i], n)) ||
+            !date_ok(el[i], n))
             refused |= m & (0 - m);
     }
     for (m = look & def->flat_time; m; m &= m - 1) {
@@ -434,16 +512,22 @@ static inline void check_rules(vctx *v, const dg_x12_seg *s, int comp_of, const 
 {
     /* (the rules' address reaches the high bits too: the arrays lie close together, and
      * segments of different ids often have the same elements present) */
+    struct rules_held *last = &rules_ok.last[((uintptr_t)rules >> 4) % RULES_LAST];
+    if (last->rules == rules && last->present == present)
+        return;
     uint64_t x =
         ((uint64_t)(uintptr_t)rules ^ present * 0x9e3779b97f4a7c15ULL) * 0xff51afd7ed558ccdULL;
     size_t h = (size_t)(x >> 56) & (RULES_OK - 1);
-    if (rules_ok.e[h].rules == rules && rules_ok.e[h].present == present)
+    if (rules_ok.e[h].rules == rules && rules_ok.e[h].present == present) {
+        *last = rules_ok.e[h];
         return;
+    }
     int before = v->n_ep;
     check_rules_slow(v, s, comp_of, rules, n_rules, rules_at, rules_r, present, uses);
     if (v->n_ep == before && before < MAX_ELEM_PROBLEMS) { /* else a problem may be dropped */
         rules_ok.e[h].rules = rules;
         rules_ok.e[h].present = present;
+        *last = rules_ok.e[h];
     }
 }
 
@@ -1302,15 +1386,34 @@ static _Thread_local struct {
     bool v5010, supported;
 } looked_up;
 
+/* Every field before the frames, one by one: as a memset, gcc's rep stos took ~1 % of the
+ * validator for these 128 bytes per set. */
+static inline void vctx_start(vctx *v, const dg_x12_defs *defs, const dg_x12_set *set,
+                              dg_x12_problem_fn cb, void *ctx)
+{
+    v->defs = defs;
+    v->ver = NULL;
+    v->set = set;
+    v->def = NULL;
+    v->d = (dg_x12_delims){0};
+    v->v5010 = v->flat = false;
+    v->cb = cb;
+    v->ctx = ctx;
+    v->errors = v->stop = v->top = 0;
+    v->hl = NULL;
+    v->n_hl = v->cap_hl = 0;
+    v->slots = NULL;
+    v->cap_slots = 0;
+    v->hl_numbered = v->hl_table = v->memo = v->missing_hit = false;
+    v->now = NULL;
+    v->n_ep = 0;
+}
+
 int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_problem_fn cb,
                         void *ctx)
 {
     vctx v;
-    memset(&v, 0, offsetof(vctx, stk));
-    v.defs = defs;
-    v.set = set;
-    v.cb = cb;
-    v.ctx = ctx;
+    vctx_start(&v, defs, set, cb, ctx);
     uint64_t serial = dg_x12_defs_serial(defs);
     if (rules_ok.serial != serial || no_flat) {
         memset(&rules_ok, 0, sizeof rules_ok);
@@ -1318,6 +1421,10 @@ int dg_x12_validate_set(const dg_x12_defs *defs, const dg_x12_set *set, dg_x12_p
     }
     if (pst.serial != serial && serial && !no_flat)
         pst_clear(serial);
+    if (codes_seen.serial != serial) {
+        memset(&codes_seen, 0, sizeof codes_seen);
+        codes_seen.serial = serial;
+    }
     v.memo = serial && !no_flat;
     const char *gs08 = set->gs ? set->gs->version : "";
     if (!serial || looked_up.serial != serial || no_flat || looked_up.has_gs != (set->gs != NULL) ||

@@ -331,14 +331,15 @@ static void flat_same(twice *t, const dg_x12_set *set)
 
 static bool probing; /* flat_mem: also each element of each segment replaced by each probe */
 
-/* Values at the edges of the compiled checks: numbers, dates, times, codes, lengths. */
+/* Values at the edges of the compiled checks: numbers, dates, times, codes, lengths, and the
+ * bytes next to the digits and '.' (the 8-byte tests' edges: '/' ':' '?' '-' ','). */
 static const char *const probes[] = {
-    "9",        "99",       "999999999999", "-",          ".",      "-.",  "1.",       ".5",
-    "1.2.3",    "-1.5",     "--1",          "1-",         "ABC",    "A",   "20240231", "20240229",
-    "20230229", "240131",   "2560",         "1200",       "120060", "1E5", "1.5E-3",   "EA",
-    "ZZZ",      "01",       " A",           "a",          "0",      "-0",  "1",        "2",
-    "3",        "12345678", "123456789",    "ABCDEFGHIJ", "PO",     "DS",
-};
+    "9",        "99",       "999999999999", "-",          ".",        "-.",  "1.",       ".5",
+    "1.2.3",    "-1.5",     "--1",          "1-",         "ABC",      "A",   "20240231", "20240229",
+    "20230229", "240131",   "2560",         "1200",       "120060",   "1E5", "1.5E-3",   "EA",
+    "ZZZ",      "01",       " A",           "a",          "0",        "-0",  "1",        "2",
+    "3",        "12345678", "123456789",    "ABCDEFGHIJ", "PO",       "DS",  "1:",       "/5",
+    "2024013:", "9?",       "1/2",          "1,5",        "20240:31", "0-1"};
 
 /* The set with element e of segment k replaced by probe: the segment's values rebuilt back to
  * back (as the reader lays them out); its scan bits stay (probes are plain printable ASCII). */
