@@ -372,8 +372,9 @@ typedef struct {
         int g;
     } starters[MAX_GROUPS]; /* the groups with loops of their own (not 'within', not document) */
     size_t n_starters;
-    uint32_t *start_at;  /* the segments that start a group's loop, in order (mark_loops) */
-    uint32_t *start_end; /* where that loop ends when one group starts there, else 0 */
+    uint64_t starter_bits; /* bit starter_bit(id) set for each starter's segment id */
+    uint32_t *start_at;    /* the segments that start a group's loop, in order (mark_loops) */
+    uint32_t *start_end;   /* where that loop ends when one group starts there, else 0 */
     size_t n_start_at;
     char *text; /* the document's copied values: the free part of its text chunk */
     size_t text_left;
@@ -417,6 +418,13 @@ static size_t group_end(const xset *s, const map_group *gr, size_t i, size_t lim
     return j;
 }
 
+/* A segment id's bit in x12_read.starter_bits: a segment whose bit is clear starts no group's
+ * loop, and mark_loops passes it with one test instead of a look at every group. */
+static inline unsigned starter_bit(uint32_t id)
+{
+    return (id * 2654435761u) >> 26;
+}
+
 /* Finds the loops of the groups in one sweep: a segment that starts a group's loop opens it
  * unless it sits inside a loop already open (the SAC of an IT1 is not an invoice charge), and
  * header rules skip every segment of a loop (in_group). */
@@ -427,7 +435,8 @@ static void mark_loops(x12_read *x, const xset *s)
     x->n_start_at = 0;
     for (size_t i = 0; i < s->n; i++) {
         uint32_t starts = 0;
-        if (i >= open_end) { /* not nested in an open loop: may start one */
+        if (i >= open_end && (x->starter_bits >> starter_bit(s->segs[i].id) & 1)) {
+            /* not nested in an open loop, and a starter's id (or one sharing its bit) */
             size_t end = 0;
             for (size_t k = 0; k < x->n_starters; k++)
                 if (s->segs[i].id == x->starters[k].each->seg &&
@@ -1109,6 +1118,7 @@ static void reader_init(x12_read *x, const dg_mapping *m)
         if (m->groups[g].each_c && !m->groups[g].within_c) {
             x->starters[x->n_starters].each = m->groups[g].each_c;
             x->starters[x->n_starters++].g = (int)g;
+            x->starter_bits |= 1ull << starter_bit(((const xstep *)m->groups[g].each_c)->seg);
         }
     x->cache = calloc(m->x12.n_step_uids + 1, sizeof *x->cache);
     size_t np = m->x12.max_plan + 1;
