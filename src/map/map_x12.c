@@ -514,6 +514,57 @@ static inline char *doc_text(x12_read *x, dg_doc *doc, const char *s, size_t len
     return p;
 }
 
+/* Room for len bytes and a NUL in the document's text chunk, as doc_text takes it. */
+static inline char *doc_room(x12_read *x, dg_doc *doc, size_t len)
+{
+    size_t step = (len + 16) & ~(size_t)15;
+    if (__builtin_expect(x->text_left < step, 0)) {
+        size_t size = step > TEXT_CHUNK ? step : TEXT_CHUNK;
+        x->text = dg_arena_alloc(doc->arena, size); /* zeroed: the NUL is there */
+        x->text_left = size;
+    }
+    char *p = x->text;
+    x->text += step;
+    x->text_left -= step;
+    return p;
+}
+
+/* A SEG@* op without a case (PO1@*: "VP=SKU-1;UP=0123", every non-empty qualifier and id
+ * pair from element from on, as x12_path_value gives it) written straight into the document's
+ * text chunk: all_pairs builds it in a scratch buffer, one memcpy call per part, that the op
+ * then copies again. true when done or nothing to set (no pair: a quiet rule); false when the
+ * general way must do it (over the cap, or blanks at an end that trim would take off). */
+static bool pairs_op(x12_read *x, const xseg *g, int from, const map_rule *r, const xop *op,
+                     dg_doc *doc, char *rec)
+{
+    size_t n = 0;
+    for (int el = from; el < g->n_el; el += 2)
+        if (g->el_len[el] && g->el_len[el + 1])
+            n += (n ? 1 : 0) + g->el_len[el] + 1 + g->el_len[el + 1];
+    if (!n)
+        return true;
+    if (n > op->max)
+        return false;
+    char *t = doc_room(x, doc, n), *p = t;
+    for (int el = from; el < g->n_el; el += 2) {
+        size_t ql = g->el_len[el], vl = g->el_len[el + 1];
+        if (!ql || !vl)
+            continue;
+        if (p > t)
+            *p++ = ';';
+        for (size_t k = 0; k < ql; k++)
+            p[k] = g->el[el][k];
+        p[ql] = '=';
+        p += ql + 1;
+        memcpy(p, g->el[el + 1], vl);
+        p += vl;
+    }
+    if (r->trim && (map_is_space(*t) || map_is_space(t[n - 1])))
+        return false; /* rare: the engine trims it (this copy is left unused) */
+    *(char **)(void *)(rec + op->off) = t;
+    return true;
+}
+
 /* An XOP_COPY rule: its element, trimmed, into its field. true when done (copied, or a quiet
  * rule without a value: nothing to do), false when it needs the general way (a default, a
  * required field missing, a value over the cap: the messages are the engine's). */
@@ -748,6 +799,11 @@ static bool apply_node_ops(x12_read *x, const xset *s, const map_rule *rules, co
             }
             const map_rule *r = &rules[op->rule];
             const xpath *p = r->src_c[0];
+            if (p->all_pairs && op->kind == XOP_TEXT && r->case_ == MAP_CASE_NONE) {
+                if (!pairs_op(x, g, p->ref.el, r, op, doc, op->body ? body_rec : grp_rec))
+                    return false;
+                continue;
+            }
             size_t len = 0;
             const char *v;
             if (p->whole) /* as x12_path_value_at */

@@ -1093,7 +1093,8 @@ static void document_loops_outside(void **state)
  * what the rules in their order give: two rules setting one field from segments found in the
  * other order (the later rule still wins), a value over max_bytes and a bad number among them
  * (every rule then goes in rule order: the first failure is the document's, and a blank inside
- * a number is taken out by the engine). */
+ * a number is taken out by the engine); SEG@* written straight into the document (pairs with
+ * an empty qualifier or id, blanks at an end with trim, over max_bytes). */
 static void node_ops_like_engine(void **state)
 {
     (void)state;
@@ -1103,6 +1104,9 @@ static void node_ops_like_engine(void **state)
         "BEG*00*DS***20240301~TD5**2*TOOLONGCARRIER~PO1*1*2*EA~",
         "BEG*00*DS*PO-4**20240301~TD5**2*UPSN~PO1*1*2*EA*1 000~PO1*2*2x*EA~",
         "BEG*00*DS*PO-5**20240301~N1*ST*Alice~PO1*1*2*EA*2.5*CS~PO1*2*3*EA~",
+        "BEG*00*DS*PO-6**20240301~PO1*1*2*EA*1**VP*SKU-1*UP*0123~PO1*2*2*EA***VP**IN*B-1~"
+        "PO1*3*2*EA*** BP*X~PO1*4*2*EA***VP*Y *~PO1*5*2*EA***VP**~",
+        "BEG*00*DS*PO-7**20240301~PO1*1*2*EA***VP*ABCDEFGHIJKLMNOPQRSTUVWXYZ*UP*0123~",
     };
     const char *in = x12_sets("nodeops.edi", bodies, sizeof bodies / sizeof *bodies);
     const char *yaml =
@@ -1117,7 +1121,8 @@ static void node_ops_like_engine(void **state)
         "      - {target: line_number, source: PO101}\n"
         "      - {target: quantity, source: PO102}\n"
         "      - {target: unit_price, source: PO104}\n"
-        "      - {target: description, source: PO105}\n";
+        "      - {target: description, source: PO105}\n"
+        "      - {target: product_ids, source: \"PO1@*\", max_bytes: 30}\n";
     dg_mapping *m = load_map(write_tmp("nodeops.yaml", yaml));
     const char *const expect[] = {"\"carrier\":\"00\"",
                                   "\"service_level\":\"UPSN\"",
@@ -1125,7 +1130,12 @@ static void node_ops_like_engine(void **state)
                                   "rule 'service_level': value is 14 bytes",
                                   "rule 'order_number': required field missing",
                                   "'2x' is not a number",
-                                  "\"description\":\"CS\""};
+                                  "\"description\":\"CS\"",
+                                  "\"product_ids\":\"VP=SKU-1;UP=0123\"",
+                                  "\"product_ids\":\"IN=B-1\"",
+                                  "\"product_ids\":\"BP=X\"",
+                                  "\"product_ids\":\"VP=Y\"",
+                                  "rule 'product_ids': value is 37 bytes"};
     char *planned = planned_like_alone(m, in, expect, sizeof expect / sizeof *expect);
     assert_null(strstr(planned, "GROUND"));
     assert_null(strstr(planned, "TOOLONG"));
