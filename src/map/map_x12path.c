@@ -451,36 +451,6 @@ static const char *all_pairs(const xset *s, size_t at, int from, size_t *len)
     return x->buf[k];
 }
 
-/* SEG@Q1,Q2 as the general loop below, each qualifier of the segment packed once and compared
- * as a number with every one of p's (the usual case: qualifiers of 1 to 3 bytes). */
-static const char *by_qual_key(const xset *s, const xpath *p, size_t at, size_t *len)
-{
-    const xseg *g = &s->segs[at];
-    size_t best = p->n_quals;
-    int best_el = 0;
-    for (int el = p->ref.el; el < g->n_el && best; el += 2) { /* first qualifier wins */
-        if (!g->el[el])
-            break;
-        uint32_t key = x12_qual_key(g->el[el], g->el_len[el]);
-        if (!key)
-            continue; /* empty, or longer than any of p's */
-        for (size_t q = 0; q < best; q++)
-            if (p->qual_keys[q] == key) {
-                best = q;
-                best_el = el;
-                break;
-            }
-    }
-    if (!best_el)
-        return NULL;
-    if (best_el + 1 > g->n_el) {
-        *len = 0;
-        return "";
-    }
-    *len = g->el_len[best_el + 1];
-    return g->el[best_el + 1];
-}
-
 const char *x12_path_value(const xset *s, const xpath *p, size_t at, size_t *len)
 {
     if (p->all_pairs)
@@ -488,7 +458,7 @@ const char *x12_path_value(const xset *s, const xpath *p, size_t at, size_t *len
     if (!p->n_quals)
         return elem(s, at, p->ref.el, p->ref.comp, p->ref.rep, len);
     if (p->qual_keys && s->whole_el && !x12_reference)
-        return by_qual_key(s, p, at, len);
+        return x12_qual_value(&s->segs[at], p, len);
     size_t best = p->n_quals;
     int best_el = 0;
     for (int el = p->ref.el; el < s->segs[at].n_el && best; el += 2) { /* first qualifier wins */

@@ -188,6 +188,36 @@ const char *x12_path_eval(const xset *s, const xpath *p, const xscope *scope, si
  * chosen by qualifier (SEG@Q) or every pair (SEG@*); NULL when there is none. */
 const char *x12_path_value(const xset *s, const xpath *p, size_t at, size_t *len);
 
+/* SEG@Q1,Q2 over whole elements with every qualifier of up to 3 bytes (p->qual_keys): the id
+ * after the first of the segment's qualifiers that is one of p's (the earliest of p's when
+ * several are), each qualifier packed once and compared as a number; NULL when none is. */
+static inline const char *x12_qual_value(const xseg *g, const xpath *p, size_t *len)
+{
+    size_t best = p->n_quals;
+    int best_el = 0;
+    for (int el = p->ref.el; el < g->n_el && best; el += 2) { /* first qualifier wins */
+        if (!g->el[el])
+            break;
+        uint32_t key = x12_qual_key(g->el[el], g->el_len[el]);
+        if (!key)
+            continue; /* empty, or longer than any of p's */
+        for (size_t q = 0; q < best; q++)
+            if (p->qual_keys[q] == key) {
+                best = q;
+                best_el = el;
+                break;
+            }
+    }
+    if (!best_el)
+        return NULL;
+    if (best_el + 1 > g->n_el) {
+        *len = 0;
+        return "";
+    }
+    *len = g->el_len[best_el + 1];
+    return g->el[best_el + 1];
+}
+
 /* x12_path_value with a whole element read inline: most paths ask for nothing else. */
 static inline const char *x12_path_value_at(const xset *s, const xpath *p, size_t at, size_t *len)
 {
