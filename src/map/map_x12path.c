@@ -99,6 +99,7 @@ const char *x12_step_compile(dg_arena *a, const char *t, xstep *st)
     st->seg = x12_pack(t, idlen);
     st->n_conds = 0;
     st->keyed = false;
+    st->pair_els = 0;
     if (!br)
         return NULL;
     const char *end = strchr(br, ']');
@@ -131,6 +132,11 @@ const char *x12_step_compile(dg_arena *a, const char *t, xstep *st)
         for (size_t k = 0; k < cd->n_vals; k++)
             if (cd->keys[k] == UINT32_MAX || cd->ref.comp || cd->ref.rep)
                 st->keyed = false; /* a long value, a component or a repetition: as text */
+    }
+    if (st->keyed && st->n_conds == 2 && st->conds[0].n_vals == 1 && st->conds[1].n_vals == 1 &&
+        st->conds[0].ref.el < 256 && st->conds[1].ref.el < 256) {
+        st->pair_els = (uint16_t)(st->conds[0].ref.el | st->conds[1].ref.el << 8);
+        st->pair_key = st->conds[0].keys[0] | (uint64_t)st->conds[1].keys[0] << 32;
     }
     return NULL;
 }
@@ -614,6 +620,8 @@ void x12_plan_walk(const xset *s, const xplan *pl, xplan_run *r, const xscope *s
             close_loops(pl, r, &n_open, id, i, false);
         int key_el = -1; /* the element whose key was packed for this segment, and the key */
         uint32_t key = 0;
+        uint16_t pair_els = 0; /* the two elements whose keys were packed, and the keys */
+        uint64_t pair = 0;
         for (const uint16_t *k = pl->by + pl->first[sl], *e = k + pl->count[sl]; k < e; k++) {
             const xnode *nd = &pl->nodes[*k];
             if (r->stamp[*k] == r->gen)
@@ -633,6 +641,16 @@ void x12_plan_walk(const xset *s, const xplan *pl, xplan_run *r, const xscope *s
                 while (v < cd->n_vals && cd->keys[v] != key)
                     v++;
                 if (v == cd->n_vals)
+                    continue;
+            } else if (st && st->pair_els && s->whole_el) {
+                /* PID[PID01=F,PID02=08], PID[PID01=F,PID02=] ...: as x12_step_keyed (a NULL
+                 * element's key matches no condition's), both elements packed once */
+                if (st->pair_els != pair_els) {
+                    pair_els = st->pair_els;
+                    pair = x12_elem_key(s, i, pair_els & 0xff) |
+                           (uint64_t)x12_elem_key(s, i, pair_els >> 8) << 32;
+                }
+                if (pair != st->pair_key)
                     continue;
             } else if (st && st->n_conds &&
                        !(st->keyed && s->whole_el ? x12_step_keyed(s, i, st)

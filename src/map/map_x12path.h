@@ -30,6 +30,11 @@ typedef struct xstep {
     xcond *conds;
     size_t n_conds;
     bool keyed; /* every condition has keys: tested by x12_step_keyed */
+    /* two keyed conditions of one value each (PID[PID01=F,PID02=08]): their elements as
+     * el0 | el1 << 8 (0: not such a step) and their keys as key0 | key1 << 32, compared at once
+     * with the segment's two element keys, which the walk packs once for every such step */
+    uint16_t pair_els;
+    uint64_t pair_key;
 } xstep;
 
 typedef struct xpath {

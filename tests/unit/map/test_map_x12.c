@@ -1143,6 +1143,36 @@ static void node_ops_like_engine(void **state)
     dg_map_free(m);
 }
 
+/* Steps with two conditions of one value each (PID[PID01=F,PID02=08]) are tested as one packed
+ * pair of keys, packed once per segment for every such step: what the conditions one by one
+ * give, with the elements in either order, an element the segment lacks (it matches an empty
+ * value), one of several values of a single condition, a step whose segment has no value. */
+static void pair_steps_like_engine(void **state)
+{
+    (void)state;
+    static const char *const bodies[] = {
+        "BEG*00*DS*PO-1**20240301~PO1*1*2*EA~PID*F****a~PID*F*8***e~PID*F*08***b~PID*X*08***c~"
+        "PID*S*08***d~PO1*2*2*EA~PID*F~PID*X*08~PID*S*08***f~PO1*3*2*EA~PID*F*08~PID*F****g~",
+    };
+    const char *in = x12_sets("pairs.edi", bodies, 1);
+    const char *yaml =
+        "direction: in\ndocument: order\nformat: x12\nx12:\n  transaction_set: \"850\"\n"
+        "  until: [CTT]\nfields:\n  - {target: order_number, source: BEG03}\n"
+        "groups:\n  - target: lines\n    each: PO1\n    fields:\n"
+        "      - {target: vendor_sku, first_of: [\"PID[PID01=F,PID02=08]/PID05\",\n"
+        "                                        \"PID[PID01=X,PID02=08]/PID05\"]}\n"
+        "      - {target: buyer_sku, source: \"PID[PID01=F,PID02=]/PID05\"}\n"
+        "      - {target: gtin, source: \"PID[PID02=08,PID01=S|Q]/PID05\"}\n"
+        "      - {target: description, source: \"PID[PID01=F,PID02=8]/PID05\"}\n";
+    dg_mapping *m = load_map(write_tmp("pairs.yaml", yaml));
+    const char *const expect[] = {
+        "{\"buyer_sku\":\"a\",\"vendor_sku\":\"b\",\"gtin\":\"d\",\"description\":\"e\"",
+        "\"gtin\":\"f\"", "\"buyer_sku\":\"g\""};
+    char *planned = planned_like_alone(m, in, expect, sizeof expect / sizeof *expect);
+    free(planned);
+    dg_map_free(m);
+}
+
 /* A code table's index of packed keys (map_table_find) finds what the scan of every key finds:
  * the first of keys equal but for case, a code of the right bytes but another length, keys
  * longer than 8 bytes (not in the index), an empty key, a code the table lacks (its default). */
@@ -1210,6 +1240,7 @@ int main(void)
         cmocka_unit_test(typed_ops_like_engine),
         cmocka_unit_test(document_loops_outside),
         cmocka_unit_test(node_ops_like_engine),
+        cmocka_unit_test(pair_steps_like_engine),
         cmocka_unit_test(table_index_like_scan),
     };
     return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
