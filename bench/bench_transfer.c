@@ -33,6 +33,8 @@
 #include "core/log.h"
 #include "transport/transport.h"
 
+#include "bench_stats.h"
+
 /* The test harness that starts real servers; compiled in, as bench targets do not link the
  * test support library. */
 #include "../tests/support/servers.c"
@@ -90,18 +92,6 @@ typedef struct row {
 
 static row g_rows[32];
 static int g_nrows;
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static void add_row(const char *what, double units, const char *unit, const double ours[2],
                     const double theirs[2], double median_ratio, const char *ref)
@@ -321,7 +311,7 @@ static void compare(const char *what, const char *ref_name, double units, const 
         theirs[1] = worst(theirs[1], u);
         ratios[r] = u / t;
     }
-    add_row(what, units, unit, ours, theirs, median(ratios, g_repeat), ref_name);
+    add_row(what, units, unit, ours, theirs, bench_median(ratios, g_repeat), ref_name);
     free(ratios);
 }
 

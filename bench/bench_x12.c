@@ -20,6 +20,8 @@
 #include "x12/validate.h"
 #include "x12/x12.h"
 
+#include "bench_stats.h"
+
 static void gen_850(dg_buf *b, long n, int lines)
 {
     dg_buf_printf(b, "ST*850*%04ld~\nBEG*00*DS*PO%07ld**20240131~\nREF*DP*038~\n", n % 10000, n);
@@ -128,18 +130,6 @@ static double now(void)
     return clock_s(CLOCK_MONOTONIC);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* One measurement in a fresh process (this program run again with --measure), so that its peak
  * RSS is its own and not the generator's. */
 static int passes = 5;
@@ -192,7 +182,7 @@ static int run_measure(const char *path, long size, const char *edi_dir)
             return 2;
         }
     }
-    double mb = (double)size / 1e6, mw = median(wall, np), mc = median(cpu, np);
+    double mb = (double)size / 1e6, mw = bench_median(wall, np), mc = bench_median(cpu, np);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("%-15s %8.1f MB  %7.3f s  %8.1f MB/s  peak RSS %6.1f MB  set buffer %5zu KiB  "
