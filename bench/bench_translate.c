@@ -19,6 +19,8 @@
 #include "core/model_json.h"
 #include "map/map.h"
 
+#include "bench_stats.h"
+
 typedef struct {
     dg_buf json;
     size_t docs, lines, json_bytes;
@@ -182,17 +184,11 @@ typedef struct {
     int n;
 } rates;
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static void summary(const char *label, rates *r)
 {
     if (!r->n)
         return;
-    qsort(r->mbs, (size_t)r->n, sizeof *r->mbs, cmp_double);
+    qsort(r->mbs, (size_t)r->n, sizeof *r->mbs, bench_cmp_double);
     printf("%-22s median %6.1f MB/s, best %6.1f, worst %6.1f per cpu-s over %d passes\n", label,
            r->mbs[r->n / 2], r->mbs[r->n - 1], r->mbs[0], r->n);
 }

@@ -17,9 +17,7 @@ int dg_store_invoice_original(dg_store *s, const char *supplier, const char *num
     rc = dg_stmt_step(st);
     if (rc == DG_DB_ROW)
         *id = dg_stmt_int64(st, 0);
-    rc = rc == DG_DB_ROW || rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "invoice lookup");
-    dg_stmt_reset(st);
-    return rc;
+    return st_step_end(s, st, rc, err, "invoice lookup");
 }
 
 int dg_store_invoice_add(dg_store *s, const dg_store_invoice_rec *r, int64_t *id, dg_error *err)

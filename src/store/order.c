@@ -24,9 +24,7 @@ int dg_store_order_state(dg_store *s, const char *storefront, const char *number
         o->lines = (size_t)dg_stmt_int64(st, 2);
         o->matched = (size_t)dg_stmt_int64(st, 3);
     }
-    rc = rc == DG_DB_ROW || rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "looking up an order");
-    dg_stmt_reset(st);
-    return rc;
+    return st_step_end(s, st, rc, err, "looking up an order");
 }
 
 int dg_store_order_add(dg_store *s, const dg_store_order_rec *r, int64_t *id, dg_error *err)
@@ -91,9 +89,7 @@ int dg_store_po_number_taken(dg_store *s, const char *number, bool *taken, dg_er
     dg_stmt_bind_text(st, 1, number);
     rc = dg_stmt_step(st);
     *taken = rc == DG_DB_ROW;
-    rc = rc == DG_DB_ROW || rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "checking a PO number");
-    dg_stmt_reset(st);
-    return rc;
+    return st_step_end(s, st, rc, err, "checking a PO number");
 }
 
 int dg_store_po_add(dg_store *s, const dg_store_po_rec *r, int64_t *id, dg_error *err)
@@ -183,9 +179,7 @@ int dg_store_stock_reserve(dg_store *s, const char *supplier, const char *suppli
     dg_stmt_bind_text(st, 2, supplier_sku);
     int step = dg_stmt_step(st);
     *taken = step == DG_DB_DONE;
-    rc = step == DG_DB_ROW || step == DG_DB_DONE ? 0 : dg_store_fail(s, err, "reading stock");
-    dg_stmt_reset(st);
-    return rc;
+    return st_step_end(s, st, step, err, "reading stock");
 }
 
 int dg_store_stock_unreserve(dg_store *s, const char *supplier, const char *supplier_sku,

@@ -97,7 +97,5 @@ int dg_store_po_ref_get(dg_store *s, const char *po_number, dg_store_po_ref *r, 
         st_col_copy(st, 1, r->supplier, sizeof r->supplier);
         r->outbox_id = dg_stmt_int64(st, 2); /* NULL reads as 0: not in the outbox yet */
     }
-    rc = rc == DG_DB_ROW || rc == DG_DB_DONE ? 0 : dg_store_fail(s, err, "looking up a PO");
-    dg_stmt_reset(st);
-    return rc;
+    return st_step_end(s, st, rc, err, "looking up a PO");
 }

@@ -344,12 +344,18 @@ dg_dec st_col_dec(dg_stmt *st, int i)
     return (dg_dec){dg_stmt_int64(st, i), true};
 }
 
-int st_step_done(dg_store *s, dg_stmt *st, dg_error *err, const char *what)
+int st_step_end(dg_store *s, dg_stmt *st, int step, dg_error *err, const char *what)
 {
-    int rc = dg_stmt_step(st);
-    rc = rc == DG_DB_DONE || rc == DG_DB_ROW ? 0 : dg_store_fail(s, err, what); /* before reset */
+    int rc = step == DG_DB_DONE || step == DG_DB_ROW
+                 ? 0
+                 : dg_store_fail(s, err, what); /* before reset */
     dg_stmt_reset(st);
     return rc;
+}
+
+int st_step_done(dg_store *s, dg_stmt *st, dg_error *err, const char *what)
+{
+    return st_step_end(s, st, dg_stmt_step(st), err, what);
 }
 
 char *st_col_dup(dg_stmt *st, int i)
@@ -511,11 +517,7 @@ int dg_store_pickup_seen(dg_store *s, const char *partner, const char *path, uin
     dg_stmt_bind_int64(st, 4, mtime);
     rc = dg_stmt_step(st);
     *seen = rc == DG_DB_ROW;
-    rc = rc == DG_DB_ROW || rc == DG_DB_DONE
-             ? 0
-             : dg_store_fail(s, err, "looking up a pickup by size and mtime");
-    dg_stmt_reset(st);
-    return rc;
+    return st_step_end(s, st, rc, err, "looking up a pickup by size and mtime");
 }
 
 int dg_store_pickup_lookup(dg_store *s, const dg_pickup_key *k, dg_pickup_info *info, dg_error *err)

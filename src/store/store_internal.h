@@ -43,6 +43,9 @@ dg_dec st_col_dec(dg_stmt *st, int i);
 /* Steps a statement whose rows (if any) are not needed, and resets it; on failure the store's
  * message naming what (DG_ESTATE). */
 int st_step_done(dg_store *s, dg_stmt *st, dg_error *err, const char *what);
+/* Resets st after a step (its result in step) whose row, if any, the caller has read: 0 for a
+ * row or the end, else the store's message naming what (DG_ESTATE). */
+int st_step_end(dg_store *s, dg_stmt *st, int step, dg_error *err, const char *what);
 
 /* Collects the rows of a prepared and bound statement into a growing array: one element of
  * `size` bytes per row (zeroed, then filled by fill, which returns 0 or DG_ENOMEM), starting
