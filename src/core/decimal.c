@@ -106,45 +106,9 @@ int dg_dec_parse_general(const char *s, size_t len, int implied_decimals, dg_dec
     return 0;
 }
 
-/* The usual amount or quantity ("12.99", "3", "-0.5", "1086.16"): a sign, at most 14 integer
- * digits (no overflow is possible), a dot and at most 4 decimals, nothing else; read in one
- * pass. False for any other text (spaces, exponents, more digits, implied decimals without a
- * dot): the general path reads it. core_test_decimal simple_like_general compares the two. */
-static inline bool parse_simple(const char *s, size_t len, int implied_decimals, dg_dec *out)
-{
-    size_t i = 0;
-    bool neg = false;
-    if (len && (s[0] == '-' || s[0] == '+')) {
-        neg = s[0] == '-';
-        i = 1;
-    }
-    uint64_t ip = 0;
-    size_t start = i;
-    for (; i < len && (unsigned)(s[i] - '0') < 10; i++)
-        ip = ip * 10 + (unsigned)(s[i] - '0');
-    size_t nint = i - start, nfrac = 0;
-    if (nint > 14)
-        return false;
-    bool dot = i < len && s[i] == '.';
-    uint64_t frac = 0;
-    if (dot) {
-        size_t from = ++i;
-        for (; i < len && (unsigned)(s[i] - '0') < 10; i++)
-            frac = frac * 10 + (unsigned)(s[i] - '0');
-        nfrac = i - from;
-    }
-    if (i != len || nint + nfrac == 0 || nfrac > 4 || (implied_decimals > 0 && !dot))
-        return false;
-    static const uint64_t pad[5] = {10000, 1000, 100, 10, 1};
-    uint64_t v = ip * DG_DEC_SCALE + frac * pad[nfrac];
-    out->v = neg ? -(int64_t)v : (int64_t)v;
-    out->set = true;
-    return true;
-}
-
 int dg_dec_parse(const char *s, size_t len, int implied_decimals, dg_dec *out)
 {
-    if (parse_simple(s, len, implied_decimals, out))
+    if (dg_dec_parse_simple(s, len, implied_decimals, out))
         return 0;
     return dg_dec_parse_general(s, len, implied_decimals, out);
 }

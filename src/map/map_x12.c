@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/decimal.h"
 #include "map/map_internal.h"
 #include "map/map_x12path.h"
 #include "x12/x12.h"
@@ -650,11 +651,10 @@ static inline __attribute__((always_inline)) int typed_value(x12_read *x, const 
     char **out = (char **)(void *)(rec + op->off);
     switch (op->kind) {
     case XOP_DEC: {
-        for (size_t k = 0; k < len; k++) /* a blank inside: the engine takes it out */
-            if (v[k] == ' ')
-                return OP_GENERAL;
+        /* the usual short forms ("12.99", "3") in one pass, inline; anything else (a blank
+         * inside, an exponent, more decimals, a bad number) the engine reads, with its message */
         dg_dec *d = (dg_dec *)(void *)(rec + op->off);
-        if (dg_dec_parse(v, len, r->implied, d))
+        if (!dg_dec_parse_simple(v, len, r->implied, d))
             return OP_GENERAL;
         if (r->negate_c && x12_step_match(s, at, r->negate_c))
             d->v = -d->v;
