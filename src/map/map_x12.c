@@ -375,8 +375,18 @@ typedef struct {
     } starters[MAX_GROUPS]; /* the groups with loops of their own (not 'within', not document) */
     size_t n_starters;
     uint64_t starter_bits; /* bit starter_bit(id) set for each starter's segment id */
-    uint32_t *start_at;    /* the segments that start a group's loop, in order (mark_loops) */
-    uint32_t *start_end;   /* where that loop ends when one group starts there, else 0 */
+    /* the 'within' groups (line SACs): their loops' segment ids, those ids' bits (starter_bit),
+     * and per set the groups whose id some segment has (bit g), so a set without a SAC is not
+     * searched for line SACs */
+    struct {
+        uint32_t seg;
+        int g;
+    } inner[MAX_GROUPS];
+    size_t n_inner;
+    uint64_t inner_bits;
+    uint32_t inner_held;
+    uint32_t *start_at;  /* the segments that start a group's loop, in order (mark_loops) */
+    uint32_t *start_end; /* where that loop ends when one group starts there, else 0 */
     size_t n_start_at;
     char *text; /* the document's copied values: the free part of its text chunk */
     size_t text_left;
@@ -434,10 +444,16 @@ static void mark_loops(x12_read *x, const xset *s)
 {
     const dg_mapping *m = x->m;
     size_t open_end = 0; /* the open loop's end: segments before it are inside it */
+    uint32_t held = 0;
     x->n_start_at = 0;
     for (size_t i = 0; i < s->n; i++) {
         uint32_t starts = 0;
-        if (i >= open_end && (x->starter_bits >> starter_bit(s->segs[i].id) & 1)) {
+        uint64_t bit = 1ull << starter_bit(s->segs[i].id);
+        if (x->inner_bits & bit) /* a 'within' group's id (or one sharing its bit) */
+            for (size_t k = 0; k < x->n_inner; k++)
+                if (s->segs[i].id == x->inner[k].seg)
+                    held |= 1u << x->inner[k].g;
+        if (i >= open_end && (x->starter_bits & bit)) {
             /* not nested in an open loop, and a starter's id (or one sharing its bit) */
             size_t end = 0;
             for (size_t k = 0; k < x->n_starters; k++)
@@ -458,6 +474,7 @@ static void mark_loops(x12_read *x, const xset *s)
         x->starts[i] = starts;
         x->in_group[i] = i < open_end;
     }
+    x->inner_held = held;
 }
 
 static bool paths_alone; /* dg_map_debug_x12_paths_alone */
@@ -980,8 +997,9 @@ static int map_doc(x12_read *x, const xset *s, size_t begin, size_t end, bool sh
         const map_group *gr = &m->groups[g];
         if (gr->if_empty >= 0 && dg_fields_count(doc, gr->if_empty))
             continue;
-        if (gr->within_c) {
-            rc = map_within(x, s, gr, begin, end, doc);
+        if (gr->within_c) { /* the line SACs: most sets have no SAC at all, nothing to look for */
+            if (x->inner_held >> g & 1)
+                rc = map_within(x, s, gr, begin, end, doc);
             continue;
         }
         if (gr->each_document) { /* once, seeing what the document's fields see */
@@ -1185,6 +1203,11 @@ static void reader_init(x12_read *x, const dg_mapping *m)
             x->starters[x->n_starters].each = m->groups[g].each_c;
             x->starters[x->n_starters++].g = (int)g;
             x->starter_bits |= 1ull << starter_bit(((const xstep *)m->groups[g].each_c)->seg);
+        } else if (m->groups[g].within_c) {
+            uint32_t seg = ((const xstep *)m->groups[g].each_c)->seg;
+            x->inner[x->n_inner].seg = seg;
+            x->inner[x->n_inner++].g = (int)g;
+            x->inner_bits |= 1ull << starter_bit(seg);
         }
     x->cache = calloc(m->x12.n_step_uids + 1, sizeof *x->cache);
     size_t np = m->x12.max_plan + 1;
