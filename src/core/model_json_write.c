@@ -283,16 +283,29 @@ static inline char *put_text(char *o, const jw_text *t)
     return o + t->len;
 }
 
-/* Closes an object or array: its last member's comma gives way to the closing piece, or an
- * empty one is closed right after its opening bracket. The comma after it is for a sibling. */
+/* Closes an object or array that has members: the last one's comma gives way to the closing
+ * piece. The comma after it is for a sibling. */
 static inline char *put_close(char *o, const jw_text *t)
 {
-    if (o[-1] == ',')
-        o = put_text(o - 1, t);
-    else
-        *o++ = t->text[t->len - 1];
+    o = put_text(o - 1, t);
     *o++ = ',';
     return o;
+}
+
+/* Closes one that may be empty: empty exactly when nothing was written since its opening
+ * bracket, which ends at offset opened of the buffer; then it is closed right after it. (The
+ * offset, not a look at the byte before: that byte was just stored, often by a narrower store,
+ * and reading it back waited for the store.) */
+static inline char *put_close_empty(char *o, const jw_text *t)
+{
+    *o++ = t->text[t->len - 1];
+    *o++ = ',';
+    return o;
+}
+
+static inline char *put_close_any(const dg_buf *b, char *o, size_t opened, const jw_text *t)
+{
+    return (size_t)(o - b->data) != opened ? put_close(o, t) : put_close_empty(o, t);
 }
 
 /* ---- Values ------------------------------------------------------------------------------- */
@@ -558,23 +571,45 @@ static inline __attribute__((always_inline)) jw_cur put_string(dg_buf *b, jw_cur
     return put_string_rest(b, c, s);
 }
 
-/* Digits of v before e, returning where they start. */
-static inline char *digits_before(char *e, uint64_t v)
-{
-    do {
-        *--e = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    return e;
-}
-
 /* "00" to "99": two digits per lookup. */
 static const char jw_pairs[201] =
     "00010203040506070809101112131415161718192021222324252627282930313233"
     "34353637383940414243444546474849505152535455565758596061626364656667"
     "6869707172737475767778798081828384858687888990919293949596979899";
 
-/* The digits of v at o (up to 20; the room allows 24 bytes); returns their end. */
+/* The two digits of v < 100 as they lie in memory (a register, not a byte array: a value built
+ * from byte or 2-byte stores and read back wider waits for the stores to drain, a store
+ * forwarding stall, which showed as the writer's hottest instruction). */
+static inline uint16_t pair_of(unsigned v)
+{
+    uint16_t d;
+    memcpy(&d, jw_pairs + 2 * v, 2);
+    return d;
+}
+
+static const uint64_t jw_pow10[20] = {1ULL,
+                                      10ULL,
+                                      100ULL,
+                                      1000ULL,
+                                      10000ULL,
+                                      100000ULL,
+                                      1000000ULL,
+                                      10000000ULL,
+                                      100000000ULL,
+                                      1000000000ULL,
+                                      10000000000ULL,
+                                      100000000000ULL,
+                                      1000000000000ULL,
+                                      10000000000000ULL,
+                                      100000000000000ULL,
+                                      1000000000000000ULL,
+                                      10000000000000000ULL,
+                                      100000000000000000ULL,
+                                      1000000000000000000ULL,
+                                      10000000000000000000ULL};
+
+/* The digits of v at o (up to 20; the room allows 24 bytes); returns their end. They are
+ * written in place from the last two on (no scratch copied afterwards: see pair_of). */
 static inline char *put_uint(char *o, uint64_t v)
 {
     if (v < 10) {
@@ -582,12 +617,26 @@ static inline char *put_uint(char *o, uint64_t v)
         return o + 1;
     }
     if (v < 100) {
-        memcpy(o, jw_pairs + 2 * v, 2);
+        uint16_t d = pair_of((unsigned)v);
+        memcpy(o, &d, 2);
         return o + 2;
     }
-    char tmp[48], *e = tmp + 24, *q = digits_before(e, v); /* at most 20 digits before e */
-    memcpy(o, q, 24); /* a fixed size (the room allows it), inside tmp */
-    return o + (e - q);
+    size_t n = 3;
+    while (n < 20 && v >= jw_pow10[n])
+        n++;
+    char *e = o + n, *q = e;
+    for (; v >= 100; v /= 100) {
+        uint16_t d = pair_of((unsigned)(v % 100));
+        q -= 2;
+        memcpy(q, &d, 2);
+    }
+    if (v >= 10) {
+        uint16_t d = pair_of((unsigned)v);
+        memcpy(q - 2, &d, 2);
+    } else {
+        q[-1] = (char)('0' + v);
+    }
+    return e;
 }
 
 /* A decimal after its opening quote: the shortest exact text, with at least two decimals for
@@ -602,15 +651,12 @@ static inline char *put_dec(char *o, dg_dec d, bool money)
     o += d.v < 0;
     o = put_uint(o, v / DG_DEC_SCALE);
     if (frac || money) {
-        char four[4];
-        memcpy(four, jw_pairs + 2 * (frac / 100), 2);
-        memcpy(four + 2, jw_pairs + 2 * (frac % 100), 2);
-        uint32_t digits, not_zero;
-        memcpy(&digits, four, 4);
-        not_zero = digits ^ 0x30303030u; /* little-endian: the last decimal is the top byte */
+        /* the four digits in a register (see pair_of); little-endian: the last on top */
+        uint32_t digits = (uint32_t)pair_of(frac / 100) | (uint32_t)pair_of(frac % 100) << 16;
+        uint32_t not_zero = digits ^ 0x30303030u;
         unsigned places = not_zero ? 4 - (unsigned)__builtin_clz(not_zero) / 8 : 0;
         *o = '.';
-        memcpy(o + 1, four, 4);
+        memcpy(o + 1, &digits, 4);
         o += 1 + (money && places < 2 ? 2 : places);
     }
     memcpy(o, "\",", 2);
@@ -706,11 +752,13 @@ int dg_doc_to_json(const dg_doc *cdoc, int flags, dg_buf *out, dg_error *err)
     jw_cur c = cur_at(out, out->len);
     c.o = put_text(c.o, &p->kind);
     c.o = put_text(c.o, &p->source_open);
+    size_t opened = (size_t)(c.o - out->data);
     c = put_record(p, &p->source, (const char *)&doc->source, out, c);
     if (doc->source.position > 0)
         c.o = put_position(p, c.o, doc->source.position);
-    c.o = put_close(c.o, &p->close_source);
+    c.o = put_close_any(out, c.o, opened, &p->close_source);
     c.o = put_text(c.o, &p->body_open);
+    size_t body_opened = (size_t)(c.o - out->data);
     c = put_body(p, &p->body, (const char *)&doc->u, out, c);
     for (size_t g = 0; g < p->n_groups; g++) {
         const dg_field_group *gr = &p->group_of[g];
@@ -723,13 +771,14 @@ int dg_doc_to_json(const dg_doc *cdoc, int flags, dg_buf *out, dg_error *err)
         for (size_t i = 0; i < cnt; i++) {
             c = cur_room(out, c);
             c.o = put_text(c.o, &p->item_open);
+            opened = (size_t)(c.o - out->data);
             c = put_record(p, &p->group[g], items + i * size, out, c);
-            c.o = put_close(c.o, &p->close_item);
+            c.o = put_close_any(out, c.o, opened, &p->close_item);
         }
-        c.o = put_close(c.o, &p->close_group);
+        c.o = cnt ? put_close(c.o, &p->close_group) : put_close_empty(c.o, &p->close_group);
     }
-    c.o = put_close(c.o, &p->close_body);
-    c.o = put_close(c.o, &p->close_root) - 1; /* the root has no sibling: no comma */
+    c.o = put_close_any(out, c.o, body_opened, &p->close_body);
+    c.o = put_close(c.o, &p->close_root) - 1; /* never empty ("kind"); no sibling: no comma */
     *c.o = '\0';
     out->len = (size_t)(c.o - out->data);
     return 0;

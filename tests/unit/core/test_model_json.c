@@ -2,6 +2,7 @@
  * clear errors for malformed documents. Also the field-descriptor table it is built on. */
 #include "testutil.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -283,6 +284,38 @@ static void decimals_like_field_text(void **state)
         dg_doc_free(d);
     }
     assert_int_equal(checked, 8000);
+}
+
+/* Numbers of every length written in place (put_uint): positions and decimals' integer parts at
+ * each power of ten and either side of it, against printf. */
+static void numbers_at_every_power_of_ten(void **state)
+{
+    (void)state;
+    size_t checked = 0;
+    for (int pretty = 0; pretty < 2; pretty++)
+        for (long p = 1, k = 0; k<19; k++, p = p> LONG_MAX / 10 ? LONG_MAX : p * 10)
+            for (long delta = -1; delta <= 1; delta++) {
+                long pos = p + delta > 0 ? p + delta : 1;
+                dg_doc *d = dg_doc_new(DG_DOC_ORDER);
+                d->source.position = pos;
+                int64_t whole = pos > INT64_MAX / DG_DEC_SCALE ? pos / DG_DEC_SCALE : pos;
+                d->u.order.total = (dg_dec){whole * DG_DEC_SCALE + 5, true};
+                dg_buf b = DG_BUF_INIT;
+                dg_error err = {0};
+                assert_int_equal(dg_doc_to_json(d, pretty ? DG_JSON_PRETTY : 0, &b, &err), 0);
+                char want[64];
+                snprintf(want, sizeof want, pretty ? "\"position\": %ld\n" : "\"position\":%ld}",
+                         pos);
+                assert_non_null(strstr(b.data, want));
+                snprintf(want, sizeof want,
+                         pretty ? "\"total\": \"%lld.0005\"" : "\"total\":\"%lld.0005\"",
+                         (long long)whole);
+                assert_non_null(strstr(b.data, want));
+                dg_buf_free(&b);
+                dg_doc_free(d);
+                checked++;
+            }
+    assert_int_equal(checked, 2 * 19 * 3);
 }
 
 /* The reference: JSON string escaping one byte at a time. */
@@ -590,7 +623,8 @@ static void writer_like_reference(void **state)
                     fill_record(&x, fs, n, (int)g, dg_fields_record(d, (int)g, i), pool,
                                 sizeof pool, &used, d);
                 }
-            d->source.position = rnd(&x) % 3 ? (long)(rnd(&x) % 100000) : 0;
+            /* positions of every length, 1 to 19 digits (the writer puts them in place) */
+            d->source.position = rnd(&x) % 3 ? (long)(rnd(&x) >> (rnd(&x) % 63 + 1)) : 0;
             for (int pretty = 0; pretty < 2; pretty++) {
                 dg_buf got = DG_BUF_INIT, want = DG_BUF_INIT;
                 dg_error err = {0};
@@ -664,6 +698,7 @@ int main(void)
                                        cmocka_unit_test(field_groups_are_contiguous),
                                        cmocka_unit_test(pretty_levels_of_every_field),
                                        cmocka_unit_test(decimals_like_field_text),
+                                       cmocka_unit_test(numbers_at_every_power_of_ten),
                                        cmocka_unit_test(strings_escaped_at_every_position),
                                        cmocka_unit_test(value_scan_vector_like_plain),
                                        cmocka_unit_test(value_scan_stays_in_the_page),
