@@ -59,6 +59,13 @@ bool dg_x12_have_avx2(void)
     return __builtin_cpu_supports("avx2");
 }
 
+bool dg_x12_have_bmi(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2") &&
+           __builtin_cpu_supports("popcnt");
+}
+
 /* The 32-bit masks of 32 bytes (see dg_x12_classify16). */
 __attribute__((target("avx2"))) static inline void classify32(const char *s, __m256i vt, __m256i ve,
                                                               __m256i vc, __m256i vr, uint64_t *t,
@@ -91,6 +98,11 @@ __attribute__((target("avx2"))) void dg_x12_classify_avx2(const char *s, size_t 
 }
 #else
 bool dg_x12_have_avx2(void)
+{
+    return false;
+}
+
+bool dg_x12_have_bmi(void)
 {
     return false;
 }

@@ -44,6 +44,10 @@ void dg_x12_classify_plain(const char *s, const dg_x12_delims *d, dg_x12_block *
 bool dg_x12_have_avx2(void);
 void dg_x12_classify_avx2(const char *s, size_t n_blocks, dg_x12_delims d, dg_x12_block *out);
 
+/* Whether the CPU has BMI1, BMI2 and POPCNT (x86_64's baseline has none of them): the reader then
+ * splits segments with its window path (reader.c read_set_body_bmi), compiled for them. */
+bool dg_x12_have_bmi(void);
+
 #ifdef __SSE2__
 #include <emmintrin.h>
 #include <string.h>

@@ -153,6 +153,10 @@ void dg_x12_debug_set_read_buffer(size_t bytes, bool copy_mode);
  * (memchr, then a scan of the segment) instead of from the read buffer's classified 64-byte
  * blocks, so that a test can compare the two. */
 void dg_x12_debug_set_block_reading(bool on);
+/* Test hook for this thread (default true): false splits the segments of a set's body with the
+ * block loop alone, also where the CPU has BMI1, BMI2 and POPCNT (there the window path splits
+ * those that end within 64 bytes), so that a test can compare the two. */
+void dg_x12_debug_set_split_windows(bool on);
 
 /* Segment id as text ("" when none). */
 static inline const char *dg_x12_seg_id(const dg_x12_seg *s)
