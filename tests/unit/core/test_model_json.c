@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -284,6 +285,45 @@ static void decimals_like_field_text(void **state)
         dg_doc_free(d);
     }
     assert_int_equal(checked, 8000);
+}
+
+/* dg_fields_add of every kind's every group: each new element zeroed (also one a shortened
+ * array left filled, as translate --to's routable_only leaves them), the earlier ones kept
+ * through each growth, and dg_fields_record at each. */
+static void group_elements_added_zeroed(void **state)
+{
+    (void)state;
+    size_t checked = 0;
+    for (int k = DG_DOC_ORDER; k <= DG_DOC_STATUS; k++) {
+        size_t ng;
+        const dg_field_group *gs = dg_fields_groups((dg_doc_kind)k, &ng);
+        for (size_t g = 0; g < ng; g++) {
+            dg_doc *d = dg_doc_new((dg_doc_kind)k);
+            size_t size = gs[g].elem_size, *n = (size_t *)(void *)((char *)&d->u + gs[g].n_off);
+            char *zero = calloc(1, size);
+            for (size_t round = 0; round < 2; round++)
+                for (size_t i = round ? 3 : 0; i < 40; i++) {
+                    assert_int_equal(dg_fields_add(d, (int)g), i);
+                    assert_int_equal(*n, i + 1);
+                    assert_int_equal(dg_fields_count(d, (int)g), i + 1);
+                    char *items = *(char **)(void *)((char *)&d->u + gs[g].items_off);
+                    char *rec = dg_fields_record(d, (int)g, i);
+                    assert_ptr_equal(rec, items + i * size);
+                    assert_memory_equal(rec, zero, size);
+                    memset(rec, (int)(1 + i), size);
+                    for (size_t j = 0; j < i; j++) /* the earlier ones as they were left */
+                        assert_int_equal(items[j * size + size - 1], (char)(1 + j));
+                    if (round == 0 && i == 39)
+                        *n = 3; /* shortened: the elements past it keep their bytes */
+                    checked++;
+                }
+            assert_ptr_equal(dg_fields_record(d, DG_FIELD_BODY, 0), &d->u);
+            assert_ptr_equal(dg_fields_record(d, DG_FIELD_SOURCE, 0), &d->source);
+            free(zero);
+            dg_doc_free(d);
+        }
+    }
+    assert_true(checked > 10 * 77);
 }
 
 /* Numbers of every length written in place (put_uint): positions and decimals' integer parts at
@@ -699,6 +739,7 @@ int main(void)
                                        cmocka_unit_test(pretty_levels_of_every_field),
                                        cmocka_unit_test(decimals_like_field_text),
                                        cmocka_unit_test(numbers_at_every_power_of_ten),
+                                       cmocka_unit_test(group_elements_added_zeroed),
                                        cmocka_unit_test(strings_escaped_at_every_position),
                                        cmocka_unit_test(value_scan_vector_like_plain),
                                        cmocka_unit_test(value_scan_stays_in_the_page),
