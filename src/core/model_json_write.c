@@ -43,7 +43,10 @@
 /* a field's key piece is copied as 32 bytes: the longest has 32 (a group's pretty
  * "\n        \"quantity_available\": \""); plan_build checks it */
 #define JW_KEY 32
-#define JW_TEXT 48    /* any other piece of text (a bracket, an object's key): 48 bytes */
+/* any other piece of text (a bracket, an object's key) is copied as 32 bytes too: the longest
+ * has 29 ("{\n  \"kind\": \"acknowledgment\","); text_set checks it */
+#define JW_PIECE 32
+#define JW_TEXT 48    /* room for a piece while it is built */
 #define JW_FIELDS 128 /* fields of one kind at most */
 #define JW_GROUPS 8   /* repeated groups of one kind at most */
 #define JW_OBJECTS 16 /* objects (parties) in one kind's body at most */
@@ -102,8 +105,8 @@ static void text_set(jw_text *t, bool pretty, int level, const char *s)
     memset(t, 0, sizeof *t);
     int n = pretty && level >= 0 ? snprintf(t->text, sizeof t->text, "\n%*s%s", 2 * level, "", s)
                                  : snprintf(t->text, sizeof t->text, "%s", s);
-    if (n < 0 || (size_t)n >= sizeof t->text)
-        abort(); /* a piece longer than JW_TEXT: a programming error in the tables */
+    if (n < 0 || (size_t)n > JW_PIECE)
+        abort(); /* a piece longer than JW_PIECE: a programming error in the tables */
     t->len = (size_t)n;
 }
 
@@ -111,7 +114,9 @@ static void text_set(jw_text *t, bool pretty, int level, const char *s)
 static void text_key(jw_text *t, bool pretty, int level, const char *name, const char *open)
 {
     char s[JW_TEXT];
-    snprintf(s, sizeof s, "\"%s\":%s%s", name, pretty ? " " : "", open);
+    int n = snprintf(s, sizeof s, "\"%s\":%s%s", name, pretty ? " " : "", open);
+    if (n < 0 || (size_t)n >= sizeof s)
+        abort(); /* a name too long for any piece: a programming error in the tables */
     text_set(t, pretty, level, s);
 }
 
@@ -275,11 +280,11 @@ static inline jw_cur cur_room(dg_buf *b, jw_cur c)
     return __builtin_expect(c.o > c.limit, 0) ? cur_grow(b, c) : c;
 }
 
-/* Copies a piece as its fixed size (the room allows it; what is past its length is overwritten
+/* Copies a piece as JW_PIECE bytes (the room allows it; what is past its length is overwritten
  * next). */
 static inline char *put_text(char *o, const jw_text *t)
 {
-    memcpy(o, t->text, JW_TEXT);
+    memcpy(o, t->text, JW_PIECE);
     return o + t->len;
 }
 
@@ -363,7 +368,7 @@ static inline unsigned special16(__m128i v)
 /* The offset of the first set bit of m below 16, else 16 (the marker bit keeps ctz defined). */
 static inline size_t first16(unsigned m)
 {
-    return (size_t)__builtin_ctz(m | 0x10000);
+    return (unsigned)__builtin_ctz(m | 0x10000); /* unsigned: no sign extension */
 }
 
 /* clean_len_plain 16 bytes at a time: aligned blocks (so nothing past the page of the string's
@@ -490,9 +495,8 @@ __attribute__((noinline)) static jw_cur put_string_general(dg_buf *b, jw_cur c, 
 /* The closing quote and the comma after a string value of n bytes. */
 static inline jw_cur end_string(jw_cur c, size_t n)
 {
-    c.o += n;
-    memcpy(c.o, "\",", 2);
-    c.o += 2;
+    memcpy(c.o + n, "\",", 2);
+    c.o += n + 2;
     return c;
 }
 
@@ -526,7 +530,7 @@ static inline jw_cur put_string_aligned(dg_buf *b, jw_cur c, const char *s)
     unsigned m = special16(v);
     size_t n;
     if (__builtin_expect(m != 0, 1)) {
-        n = (size_t)__builtin_ctz(m);
+        n = (unsigned)__builtin_ctz(m);
     } else { /* 16 bytes or more: the second block */
         v = load16(s + 16);
         _mm_storeu_si128((__m128i *)(void *)(c.o + 16), v);
