@@ -51,6 +51,9 @@ const char *dg_map_x12_set_id(const dg_mapping *m);
  * rule list's plan (the walk that finds every loop of a scope at once), and conditions and
  * qualifiers are compared as text, not as packed keys, so a test can compare the two. */
 void dg_map_debug_x12_paths_alone(bool on);
+/* Tests only: off, every plan's walk is walked, never answered from the memo of the last walk
+ * of the same shape (on by default), so a test can compare the two. */
+void dg_map_debug_x12_walk_memo(bool on);
 
 /* One document of a file that the mapping did not turn into a canonical document. */
 typedef struct dg_map_outcome {

@@ -187,6 +187,7 @@ typedef struct map_x12_opts {
     void *document_per_c;
     void *plan_c;     /* inbound: the header rules' paths as one tree of loops (xplan) */
     size_t max_plan;  /* nodes of the largest plan (the header's or a group's) */
+    size_t n_plans;   /* plans (the header's and each group's): a reader keeps a walk memo each */
     bool needs_index; /* paths evaluated alone over long scopes: index each set's ids */
 } map_x12_opts;
 

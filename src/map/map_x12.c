@@ -220,6 +220,7 @@ static int compile_rules(dg_mapping *m, map_rule *rules, size_t n, int list_grou
     compile_node_ops(m->arena, pl, rules, n);
     if (pl->n > m->x12.max_plan)
         m->x12.max_plan = pl->n;
+    pl->memo = (uint16_t)m->x12.n_plans++; /* at most 1 + MAX_GROUPS */
     return 0;
 }
 
@@ -366,9 +367,11 @@ typedef struct {
     long sets_mapped;
     size_t (*docs)[2]; /* document_per: [begin, end) of each document loop of the set */
     size_t n_docs, cap_docs;
-    char others[48];  /* set ids seen that the mapping does not read, for the message */
-    xscratch scratch; /* SEG@* values */
-    xplan_run run;    /* where the nodes of the plan being applied were found */
+    char others[48];    /* set ids seen that the mapping does not read, for the message */
+    xscratch scratch;   /* SEG@* values */
+    xplan_run run;      /* where the nodes of the plan being applied were found */
+    xmemo *memo;        /* per plan: its last walk (x12_plan_walk_memo) */
+    uint32_t *memo_pos; /* room for a set's segments and one more, for the memo */
     struct {
         const xstep *each;
         int g;
@@ -478,6 +481,11 @@ static void mark_loops(x12_read *x, const xset *s)
 }
 
 static bool paths_alone; /* dg_map_debug_x12_paths_alone */
+
+void dg_map_debug_x12_walk_memo(bool on)
+{
+    x12_memo_off = !on;
+}
 
 void dg_map_debug_x12_paths_alone(bool on)
 {
@@ -883,7 +891,8 @@ static int apply_rules(x12_read *x, const xset *s, const map_rule *rules, size_t
     }
     bool walked = pl->n && !paths_alone;
     if (walked)
-        x12_plan_walk(s, pl, &x->run, &sc); /* every node of the plan, in one walk */
+        /* every node of the plan, in one walk (or from the last walk of the same shape) */
+        x12_plan_walk_memo(s, pl, &x->run, &sc, &x->memo[pl->memo], x->memo_pos);
     bool fast = walked && s->whole_el; /* the ops read whole elements as the reader split them */
     if (fast && apply_node_ops(x, s, rules, pl, doc, body_rec, grp_rec))
         return apply_ops(x, s, rules, pl, pl->rest, pl->n_rest, true, true, &sc, doc, group,
@@ -1154,6 +1163,8 @@ static int on_set(void *ctx, const dg_x12_set *set)
         free(x->start_at);
         free(x->start_end);
         free(x->next_same);
+        free(x->memo_pos);
+        x->memo_pos = malloc((x->cap + 1) * sizeof *x->memo_pos);
         x->start_at = malloc(x->cap * sizeof *x->start_at);
         x->start_end = malloc(x->cap * sizeof *x->start_end);
         x->next_same = malloc(x->cap * sizeof *x->next_same);
@@ -1161,7 +1172,7 @@ static int on_set(void *ctx, const dg_x12_set *set)
         x->in_group = malloc(x->cap);
         x->starts = malloc(x->cap * sizeof *x->starts);
         if (!x->segs || !x->in_group || !x->starts || !x->next_same || !x->start_at ||
-            !x->start_end)
+            !x->start_end || !x->memo_pos)
             abort();
     }
     for (size_t i = 0; i < set->n_segs; i++) {
@@ -1217,6 +1228,16 @@ static void reader_init(x12_read *x, const dg_mapping *m)
     x->run.open = malloc(np * sizeof *x->run.open);
     if (!x->cache || !x->run.stamp || !x->run.at || !x->run.end || !x->run.open)
         abort();
+    x->memo = calloc(m->x12.n_plans + 1, sizeof *x->memo);
+    if (!x->memo)
+        abort();
+    for (size_t k = 0; k < m->x12.n_plans; k++) {
+        xmemo *mo = &x->memo[k];
+        mo->found = malloc(np * sizeof *mo->found);
+        mo->at_pos = malloc(np * sizeof *mo->at_pos);
+        if (!mo->found || !mo->at_pos)
+            abort();
+    }
 }
 
 static void reader_clear(x12_read *x)
@@ -1232,6 +1253,12 @@ static void reader_clear(x12_read *x)
     free(x->run.at);
     free(x->run.end);
     free(x->run.open);
+    for (size_t k = 0; x->memo && k < x->m->x12.n_plans; k++) {
+        free(x->memo[k].found);
+        free(x->memo[k].at_pos);
+    }
+    free(x->memo);
+    free(x->memo_pos);
     free(x->docs);
     for (size_t k = 0; k < X12_SCRATCH; k++)
         free(x->scratch.buf[k]);

@@ -578,6 +578,29 @@ void x12_plan_seal(dg_arena *a, xplan *pl)
         if (pl->nodes[k].kids)
             pl->closes[sl] = true;
     }
+    /* the elements each id's conditions read, for the memo (zeroed: no element) */
+    pl->slot_kel = dg_arena_alloc(a, size * sizeof *pl->slot_kel);
+    pl->memo_ok = true;
+    for (size_t k = 0; k < pl->n; k++) {
+        const xstep *st = pl->nodes[k].step;
+        if (!st || !st->n_conds)
+            continue;
+        if (!st->keyed) { /* compared as text: its answer is not a function of the keys */
+            pl->memo_ok = false;
+            continue;
+        }
+        uint8_t *kel = pl->slot_kel[plan_slot(pl, pl->nodes[k].seg)];
+        for (size_t c = 0; c < st->n_conds; c++) {
+            int el = st->conds[c].ref.el;
+            size_t e = 0;
+            while (e < X12_MEMO_KEYS && kel[e] && kel[e] != el)
+                e++;
+            if (e == X12_MEMO_KEYS || el > UINT8_MAX)
+                pl->memo_ok = false;
+            else
+                kel[e] = (uint8_t)el;
+        }
+    }
 }
 
 /* Segment i ends the open loops whose step has its id, and with them the loops opened inside
@@ -665,4 +688,117 @@ void x12_plan_walk(const xset *s, const xplan *pl, xplan_run *r, const xscope *s
             }
         }
     }
+}
+
+/* ---- the walk's memo ------------------------------------------------------------------------ */
+
+bool x12_memo_off;
+
+/* The next segment of header scope sc after the group run at i, or sc->end when it runs to the
+ * end (as the walk skips a run). */
+static size_t after_run(const xset *s, const xscope *sc, size_t i)
+{
+    const unsigned char *next = memchr(s->in_group + i, 0, sc->end - i);
+    return next ? (size_t)(next - s->in_group) : sc->end;
+}
+
+/* Whether scope sc has memo m's shape (the same ids at the same positions, group runs where m
+ * has them, the same keys of the condition elements); pos[p]: the segment now at position p. */
+static bool memo_fits(const xset *s, const xplan *pl, const xscope *sc, const xmemo *m,
+                      uint32_t *pos)
+{
+    if (!m->n || m->header != sc->header)
+        return false;
+    const uint32_t *key = m->keys;
+    size_t p = 0;
+    for (size_t i = sc->begin; i < sc->end; i++) {
+        if (p == m->n)
+            return false; /* the scope goes on */
+        pos[p] = (uint32_t)i;
+        if (sc->header && s->in_group[i]) {
+            if (m->ids[p++] != X12_MEMO_RUN)
+                return false;
+            i = after_run(s, sc, i) - 1;
+            continue;
+        }
+        if (m->ids[p] != s->segs[i].id)
+            return false;
+        if (m->kslot[p]) {
+            const uint8_t *kel = pl->slot_kel[m->kslot[p] - 1];
+            for (size_t e = 0; e < X12_MEMO_KEYS && kel[e]; e++)
+                if (x12_elem_key(s, i, kel[e]) != *key++)
+                    return false;
+        }
+        p++;
+    }
+    return p == m->n;
+}
+
+/* The answers m remembers, at the segments pos gives for its positions. (Where loops ended,
+ * r->end, is the walk's own state: nothing after the walk reads it.) */
+static void memo_apply(xplan_run *r, const xmemo *m, const uint32_t *pos)
+{
+    for (size_t f = 0; f < m->n_found; f++) {
+        uint16_t k = m->found[f];
+        r->stamp[k] = r->gen;
+        r->at[k] = pos[m->at_pos[f]];
+    }
+}
+
+/* Remembers the walk just done over sc in m: its shape and its answers as positions (comp:
+ * room for the scope's length). A scope of more than X12_MEMO_POS positions is not kept. */
+static void memo_record(const xset *s, const xplan *pl, const xplan_run *r, const xscope *sc,
+                        xmemo *m, uint32_t *comp)
+{
+    m->n = 0;
+    m->header = sc->header;
+    uint32_t *key = m->keys, p = 0;
+    for (size_t i = sc->begin; i < sc->end; i++) {
+        if (p == X12_MEMO_POS)
+            return;
+        comp[i - sc->begin] = p;
+        m->kslot[p] = 0;
+        if (sc->header && s->in_group[i]) {
+            m->ids[p++] = X12_MEMO_RUN;
+            i = after_run(s, sc, i) - 1;
+            continue;
+        }
+        uint32_t id = s->segs[i].id, sl = plan_slot(pl, id);
+        m->ids[p] = id;
+        if (pl->slot_id[sl] == id && pl->slot_kel[sl][0]) {
+            m->kslot[p] = sl + 1;
+            for (size_t e = 0; e < X12_MEMO_KEYS && pl->slot_kel[sl][e]; e++)
+                *key++ = x12_elem_key(s, i, pl->slot_kel[sl][e]);
+        }
+        p++;
+    }
+    m->n_found = 0;
+    for (size_t k = 0; k < pl->n; k++) {
+        if (r->stamp[k] != r->gen)
+            continue;
+        m->found[m->n_found] = (uint16_t)k;
+        m->at_pos[m->n_found++] = comp[r->at[k] - sc->begin];
+    }
+    m->n = p;
+}
+
+void x12_plan_walk_memo(const xset *s, const xplan *pl, xplan_run *r, const xscope *sc, xmemo *m,
+                        uint32_t *pos)
+{
+    if (!m || m->off || x12_memo_off || !pl->memo_ok || !s->whole_el) {
+        x12_plan_walk(s, pl, r, sc);
+        return;
+    }
+    if (memo_fits(s, pl, sc, m, pos)) {
+        m->hits++;
+        memo_apply(r, m, pos);
+        return;
+    }
+    x12_plan_walk(s, pl, r, sc);
+    /* shapes that keep changing: the compare and the record cost more than they save */
+    if (++m->misses > 64 && m->misses > 4 * m->hits) {
+        m->off = true;
+        return;
+    }
+    memo_record(s, pl, r, sc, m, pos);
 }

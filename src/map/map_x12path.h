@@ -275,6 +275,13 @@ typedef struct xplan {
     size_t n_nops;
     struct xop *nop, *rest;
     size_t n_rest;
+    /* the walk's memo (x12_plan_walk_memo): per slot, the elements whose keys the conditions of
+     * that id's steps read (up to X12_MEMO_KEYS, 0 ends the list); memo_ok: every step of the
+     * plan is keyed (its answer a function of those keys), so a walk is a function of the
+     * scope's ids, its group runs and those keys; memo: the plan's memo in a reader's array */
+    uint8_t (*slot_kel)[4];
+    bool memo_ok;
+    uint16_t memo;
 } xplan;
 
 typedef struct xnops {
@@ -317,6 +324,30 @@ typedef struct xplan_run {
     uint16_t *open; /* nodes with kids whose loop is open, in the order found */
 } xplan_run;
 
+/* The last walk of one plan, to be repeated without walking (x12_plan_walk_memo). A walk's
+ * answers are a function of its scope's shape: the ids of the segments it sees, where a group's
+ * loop (a run of in_group segments, in a header scope) interrupts them, whatever the run's
+ * length, and the keys of the elements the steps' conditions read (xplan.slot_kel). The memo
+ * holds that shape ("positions": a segment, or one marker per group run) and the nodes found,
+ * as positions; a scope of the same shape gets the same nodes at the segments now at those
+ * positions, which is what the walk would find. The 850's header and line loops repeat their
+ * shape from order to order, so most walks are a compare of the shape. */
+#define X12_MEMO_POS 128 /* positions: a longer scope is walked, not remembered */
+#define X12_MEMO_KEYS 4  /* condition elements per segment id */
+typedef struct xmemo {
+    uint32_t n;                 /* positions remembered, 0: none */
+    bool header;                /* the scope was a header scope */
+    bool off;                   /* too many misses: the plan's walks are not remembered any more */
+    uint32_t hits, misses;      /* for off */
+    uint32_t ids[X12_MEMO_POS]; /* per position: the segment id, X12_MEMO_RUN: a group run */
+    uint32_t kslot[X12_MEMO_POS]; /* per position: 1 + its id's slot when that has keys, else 0 */
+    uint32_t keys[X12_MEMO_POS * X12_MEMO_KEYS]; /* the keys, position after position */
+    uint32_t n_found;
+    uint16_t *found;  /* the nodes found (room for the plan's nodes) */
+    uint32_t *at_pos; /* the position of each one's segment */
+} xmemo;
+#define X12_MEMO_RUN UINT32_MAX
+
 /* Adds p's steps and value segment to pl and sets p->node; a path with parent/ or outer/
  * leaves the scope and stays evaluated alone (node -1). */
 void x12_plan_add(dg_arena *a, xplan *pl, xpath *p);
@@ -324,6 +355,14 @@ void x12_plan_add(dg_arena *a, xplan *pl, xpath *p);
 void x12_plan_seal(dg_arena *a, xplan *pl);
 /* Finds every node of pl in scope sc, in one walk over its segments. */
 void x12_plan_walk(const xset *s, const xplan *pl, xplan_run *r, const xscope *sc);
+/* x12_plan_walk, or when scope sc has the shape memo m remembers, its answers without a walk
+ * (m NULL: always the walk). A walk m could not answer is remembered in it. pos: room for
+ * s->n + 1 entries. */
+void x12_plan_walk_memo(const xset *s, const xplan *pl, xplan_run *r, const xscope *sc, xmemo *m,
+                        uint32_t *pos);
+/* true: walks are never answered from a memo (the reference the tests compare the memo with) */
+extern bool x12_memo_off;
+
 /* The segment node k selects in the scope last walked, SIZE_MAX when there is none. */
 static inline size_t x12_plan_at(const xplan_run *r, int k)
 {

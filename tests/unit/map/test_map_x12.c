@@ -1173,6 +1173,102 @@ static void pair_steps_like_engine(void **state)
     dg_map_free(m);
 }
 
+/* m over in with the walks' memo on (the default) and off: the same text. */
+static void memo_like_walk(const dg_mapping *m, const char *in)
+{
+    dg_buf on = DG_BUF_INIT, off = DG_BUF_INIT;
+    transcribe_x12(m, in, false, &on);
+    dg_map_debug_x12_walk_memo(false);
+    transcribe_x12(m, in, false, &off);
+    dg_map_debug_x12_walk_memo(true);
+    assert_string_equal(on.data, off.data);
+    dg_buf_free(&on);
+    dg_buf_free(&off);
+}
+
+/* The walk's memo (a scope of the same shape as the last walk of its plan gets the last walk's
+ * answers at its own segments) gives what the walk gives: sets of one id shape whose condition
+ * keys differ (the parties swapped, an empty N101, PID02 08 against 75 or none), line loops of
+ * other lengths between the header segments (a group run is one position however long), a
+ * header segment after the lines, and enough sets of changing shapes that the memo stops. The
+ * values are checked, and the same with the memo off and with every path alone. */
+static void walk_memo_like_walk(void **state)
+{
+    (void)state;
+    enum { N_FIXED = 6, N_SETS = N_FIXED + 80 };
+    const char *bodies[N_SETS];
+    bodies[0] = "BEG*00*SA*P1**20240301~N1*ST*Alice~N4*Austin~N1*BT*Bob~N4*Boston~PO1*1*2*EA~"
+                "PID*F*08***one~CTT*1~";
+    bodies[1] = "BEG*00*SA*P2**20240301~N1*BT*Bob~N4*Boston~N1*ST*Alice~N4*Austin~PO1*1*2*EA~"
+                "PID*F*75***colour~CTT*1~";
+    bodies[2] = "BEG*00*SA*P3**20240301~N1**Carol~N4*Chicago~N1*BT*Dan~N4*Denver~PO1*1*1*EA~"
+                "PID*F****a~PO1*2*1*EA~PID*F*08***b~PO1*3*1*EA~PID~CTT*3~";
+    bodies[3] = "BEG*00*SA*P4**20240301~N1*ST*Eve~N4*Erie~N1*BT*Fay~N4*Fargo~N9*L1~MSG*note~"
+                "PO1*1*1*EA~PID*F*08***x~PO1*2*1*EA~PID*F*08***y~CTT*2~MSG*late~";
+    bodies[4] = "BEG*00*SA*P6**20240301~N1*ST*Ida~N4*Iowa~N1*BT*Jon~N4*Juneau~N9*L1~MSG*third~"
+                "PO1*1*1*EA~PID*F*08***w~PO1*2*1*EA~PID*F*08***v~PO1*3*1*EA~CTT*3~MSG*last~";
+    bodies[5] = "BEG*00*SA*P5**20240301~N1*ST*Gil~N4*Gary~N1*BT*Hal~N4*Hilo~N9*ZZ~MSG*other~"
+                "PO1*1*1*EA~PID*F*08***z~CTT*1~MSG*later~";
+    static char varied[N_SETS - N_FIXED][160];
+    for (size_t k = 0; k < N_SETS - N_FIXED; k++) { /* each shape other than the last one's */
+        int n = snprintf(varied[k], sizeof varied[k], "BEG*00*SA*V%zu**20240301~", k);
+        for (size_t r = 0; r < k % 5 + (k / 5) % 3; r++)
+            n += snprintf(varied[k] + n, sizeof varied[k] - (size_t)n, "N4*R%zu~", r);
+        snprintf(varied[k] + n, sizeof varied[k] - (size_t)n, "N1*%s*V~PO1*1*1*EA~CTT*1~",
+                 k % 2 ? "ST" : "BT");
+        bodies[N_FIXED + k] = varied[k];
+    }
+    const char *in = x12_sets("memo.edi", bodies, N_SETS);
+    const char *yaml =
+        "direction: in\ndocument: order\nformat: x12\nx12:\n  transaction_set: \"850\"\n"
+        "  until: [CTT]\nfields:\n  - {target: order_number, source: BEG03}\n"
+        "  - {target: ship_to.name, source: \"N1[N101=ST]/N102\"}\n"
+        "  - {target: ship_to.city, source: \"N1[N101=ST]/N4/N401\"}\n"
+        "  - {target: bill_to.name, source: \"N1[N101=BT]/N102\"}\n"
+        "  - {target: bill_to.city, source: \"N1[N101=BT]/N4/N401\"}\n"
+        "  - {target: notes, source: \"N9[N901=L1]/MSG01\"}\n"
+        "  - {target: carrier, source: MSG01}\n"
+        "  - {target: service_level, source: N401}\n"
+        "groups:\n  - target: lines\n    each: PO1\n    fields:\n"
+        "      - {target: quantity, source: PO102}\n"
+        "      - {target: description, first_of: [\"PID[PID01=F,PID02=08]/PID05\",\n"
+        "                                          \"PID[PID01=F,PID02=]/PID05\"]}\n";
+    dg_mapping *m = load_map(write_tmp("memo.yaml", yaml));
+    doc_list l = {0};
+    dg_error err = {0};
+    if (dg_map_read_file(m, in, list_sink, &l, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(l.n, N_SETS);
+    const dg_order *o = &l.docs[1]->u.order; /* the parties swapped */
+    assert_string_equal(o->ship_to.name, "Alice");
+    assert_string_equal(o->ship_to.city, "Austin");
+    assert_string_equal(o->bill_to.name, "Bob");
+    assert_string_equal(o->bill_to.city, "Boston");
+    assert_null(o->lines[0].description); /* PID02 75: neither step */
+    o = &l.docs[2]->u.order;              /* an empty N101: no ship-to */
+    assert_null(o->ship_to.name);
+    assert_string_equal(o->bill_to.name, "Dan");
+    assert_int_equal(o->n_lines, 3);
+    assert_string_equal(o->lines[0].description, "a");
+    assert_string_equal(o->lines[1].description, "b");
+    assert_null(o->lines[2].description);
+    o = &l.docs[5]->u.order; /* N9*ZZ: no notes; the header's MSG */
+    assert_null(o->notes);
+    assert_string_equal(o->carrier, "other");
+    o = &l.docs[4]->u.order; /* the set before's shape with three lines instead of two */
+    assert_string_equal(o->notes, "third");
+    assert_string_equal(o->ship_to.name, "Ida");
+    assert_int_equal(o->n_lines, 3);
+    assert_string_equal(o->lines[1].description, "v");
+    o = &l.docs[N_FIXED + 3]->u.order;
+    assert_string_equal(o->ship_to.name, "V");
+    assert_string_equal(o->service_level, "R0");
+    list_free(&l);
+    memo_like_walk(m, in);
+    free(planned_like_alone(m, in, NULL, 0));
+    dg_map_free(m);
+}
+
 /* A code table's index of packed keys (map_table_find) finds what the scan of every key finds:
  * the first of keys equal but for case, a code of the right bytes but another length, keys
  * longer than 8 bytes (not in the index), an empty key, a code the table lacks (its default). */
@@ -1242,6 +1338,7 @@ int main(void)
         cmocka_unit_test(node_ops_like_engine),
         cmocka_unit_test(pair_steps_like_engine),
         cmocka_unit_test(table_index_like_scan),
+        cmocka_unit_test(walk_memo_like_walk),
     };
     return cmocka_run_group_tests(tests, maptest_setup, maptest_teardown);
 }
