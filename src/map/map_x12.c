@@ -446,37 +446,44 @@ static inline unsigned starter_bit(uint32_t id)
 static void mark_loops(x12_read *x, const xset *s)
 {
     const dg_mapping *m = x->m;
+    /* the arrays and masks in locals: each byte stored to in_group could alias x's fields, and
+     * the compiler would load them again for every segment */
+    const xseg *segs = s->segs;
+    const size_t n = s->n;
+    uint32_t *starts_of = x->starts, *start_at = x->start_at, *start_end = x->start_end;
+    unsigned char *in_group = x->in_group;
+    const uint64_t inner_bits = x->inner_bits, starter_bits = x->starter_bits;
     size_t open_end = 0; /* the open loop's end: segments before it are inside it */
+    size_t n_start_at = 0;
     uint32_t held = 0;
-    x->n_start_at = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        uint32_t starts = 0;
-        uint64_t bit = 1ull << starter_bit(s->segs[i].id);
-        if (x->inner_bits & bit) /* a 'within' group's id (or one sharing its bit) */
+    for (size_t i = 0; i < n; i++) {
+        uint32_t starts = 0, id = segs[i].id;
+        uint64_t bit = 1ull << starter_bit(id);
+        if (inner_bits & bit) /* a 'within' group's id (or one sharing its bit) */
             for (size_t k = 0; k < x->n_inner; k++)
-                if (s->segs[i].id == x->inner[k].seg)
+                if (id == x->inner[k].seg)
                     held |= 1u << x->inner[k].g;
-        if (i >= open_end && (x->starter_bits & bit)) {
+        if (i >= open_end && (starter_bits & bit)) {
             /* not nested in an open loop, and a starter's id (or one sharing its bit) */
             size_t end = 0;
             for (size_t k = 0; k < x->n_starters; k++)
-                if (s->segs[i].id == x->starters[k].each->seg &&
-                    x12_step_match(s, i, x->starters[k].each)) {
+                if (id == x->starters[k].each->seg && x12_step_match(s, i, x->starters[k].each)) {
                     int g = x->starters[k].g;
                     starts |= 1u << g;
-                    size_t e = group_end(s, &m->groups[g], i, s->n);
+                    size_t e = group_end(s, &m->groups[g], i, n);
                     end = e > end ? e : end;
                 }
             if (starts) {
                 open_end = end;
                 /* one group's loop (the usual): its end, so map_doc need not find it again */
-                x->start_end[x->n_start_at] = starts & (starts - 1) ? 0 : (uint32_t)end;
-                x->start_at[x->n_start_at++] = (uint32_t)i;
+                start_end[n_start_at] = starts & (starts - 1) ? 0 : (uint32_t)end;
+                start_at[n_start_at++] = (uint32_t)i;
             }
         }
-        x->starts[i] = starts;
-        x->in_group[i] = i < open_end;
+        starts_of[i] = starts;
+        in_group[i] = i < open_end;
     }
+    x->n_start_at = n_start_at;
     x->inner_held = held;
 }
 
