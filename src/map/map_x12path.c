@@ -734,6 +734,27 @@ static bool memo_fits(const xset *s, const xplan *pl, const xscope *sc, const xm
     return p == m->n;
 }
 
+/* memo_fits for a scope that is not a header's (a group's loop: no runs), its position p
+ * being segment sc->begin + p: one compare per segment, nothing stored. */
+static bool memo_fits_loop(const xset *s, const xplan *pl, const xscope *sc, const xmemo *m)
+{
+    if (!m->n || m->header || sc->end - sc->begin != m->n)
+        return false;
+    const uint32_t *key = m->keys;
+    const xseg *g = s->segs + sc->begin;
+    for (size_t p = 0; p < m->n; p++) {
+        if (m->ids[p] != g[p].id)
+            return false;
+        if (m->kslot[p]) {
+            const uint8_t *kel = pl->slot_kel[m->kslot[p] - 1];
+            for (size_t e = 0; e < X12_MEMO_KEYS && kel[e]; e++)
+                if (x12_elem_key(s, sc->begin + p, kel[e]) != *key++)
+                    return false;
+        }
+    }
+    return true;
+}
+
 /* The answers m remembers, at the segments pos gives for its positions. (Where loops ended,
  * r->end, is the walk's own state: nothing after the walk reads it.) */
 static void memo_apply(xplan_run *r, const xmemo *m, const uint32_t *pos)
@@ -789,7 +810,16 @@ void x12_plan_walk_memo(const xset *s, const xplan *pl, xplan_run *r, const xsco
         x12_plan_walk(s, pl, r, sc);
         return;
     }
-    if (memo_fits(s, pl, sc, m, pos)) {
+    if (!sc->header) { /* a group's loop: position p is segment begin + p */
+        if (memo_fits_loop(s, pl, sc, m)) {
+            m->hits++;
+            for (size_t f = 0; f < m->n_found; f++) {
+                r->stamp[m->found[f]] = r->gen;
+                r->at[m->found[f]] = sc->begin + m->at_pos[f];
+            }
+            return;
+        }
+    } else if (memo_fits(s, pl, sc, m, pos)) {
         m->hits++;
         memo_apply(r, m, pos);
         return;
