@@ -702,20 +702,20 @@ static size_t after_run(const xset *s, const xscope *sc, size_t i)
     return next ? (size_t)(next - s->in_group) : sc->end;
 }
 
-/* Whether scope sc has memo m's shape (the same ids at the same positions, group runs where m
- * has them, the same keys of the condition elements); pos[p]: the segment now at position p. */
+/* Whether header scope sc has memo m's shape (the same ids at the same positions, group runs
+ * where m has them, the same keys of the condition elements); pos[p]: the segment now at
+ * position p. m->ids[m->n] is X12_MEMO_END, which no segment and no run matches: a longer
+ * scope fails there, with no count test per position. */
 static bool memo_fits(const xset *s, const xplan *pl, const xscope *sc, const xmemo *m,
                       uint32_t *pos)
 {
-    if (!m->n || m->header != sc->header)
+    if (!m->n || !m->header)
         return false;
     const uint32_t *key = m->keys;
     size_t p = 0;
     for (size_t i = sc->begin; i < sc->end; i++) {
-        if (p == m->n)
-            return false; /* the scope goes on */
         pos[p] = (uint32_t)i;
-        if (sc->header && s->in_group[i]) {
+        if (s->in_group[i]) {
             if (m->ids[p++] != X12_MEMO_RUN)
                 return false;
             i = after_run(s, sc, i) - 1;
@@ -775,7 +775,7 @@ static void memo_record(const xset *s, const xplan *pl, const xplan_run *r, cons
     m->header = sc->header;
     uint32_t *key = m->keys, p = 0;
     for (size_t i = sc->begin; i < sc->end; i++) {
-        if (p == X12_MEMO_POS)
+        if (p == X12_MEMO_POS - 1) /* room for the end mark */
             return;
         comp[i - sc->begin] = p;
         m->kslot[p] = 0;
@@ -800,6 +800,7 @@ static void memo_record(const xset *s, const xplan *pl, const xplan_run *r, cons
         m->found[m->n_found] = (uint16_t)k;
         m->at_pos[m->n_found++] = comp[r->at[k] - sc->begin];
     }
+    m->ids[p] = X12_MEMO_END;
     m->n = p;
 }
 

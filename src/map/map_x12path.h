@@ -347,6 +347,7 @@ typedef struct xmemo {
     uint32_t *at_pos; /* the position of each one's segment */
 } xmemo;
 #define X12_MEMO_RUN UINT32_MAX
+#define X12_MEMO_END (UINT32_MAX - 1) /* after the last position: matches nothing */
 
 /* Adds p's steps and value segment to pl and sets p->node; a path with parent/ or outer/
  * leaves the scope and stays evaluated alone (node -1). */
