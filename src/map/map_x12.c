@@ -357,7 +357,8 @@ typedef struct {
     dg_error *err;
     xseg *segs;
     unsigned char *in_group;
-    uint32_t *starts; /* bit g: the segment starts a loop of group g */
+    uint32_t *starts;    /* per start_at entry: the groups whose loop it starts (bit g) */
+    uint32_t starts_any; /* the groups with a loop in the set (bit g) */
     uint32_t *next_same, first_of[X12_ID_SLOTS], slot_id[X12_ID_SLOTS];
     xcache *cache;
     uint32_t gen;
@@ -455,7 +456,7 @@ static void mark_loops(x12_read *x, const xset *s)
     const uint64_t inner_bits = x->inner_bits, starter_bits = x->starter_bits;
     size_t open_end = 0; /* the open loop's end: segments before it are inside it */
     size_t n_start_at = 0;
-    uint32_t held = 0;
+    uint32_t held = 0, starts_any = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t starts = 0, id = segs[i].id;
         uint64_t bit = 1ull << starter_bit(id);
@@ -477,13 +478,15 @@ static void mark_loops(x12_read *x, const xset *s)
                 open_end = end;
                 /* one group's loop (the usual): its end, so map_doc need not find it again */
                 start_end[n_start_at] = starts & (starts - 1) ? 0 : (uint32_t)end;
+                starts_of[n_start_at] = starts;
+                starts_any |= starts;
                 start_at[n_start_at++] = (uint32_t)i;
             }
         }
-        starts_of[i] = starts;
         in_group[i] = i < open_end;
     }
     x->n_start_at = n_start_at;
+    x->starts_any = starts_any;
     x->inner_held = held;
 }
 
@@ -1023,9 +1026,11 @@ static int map_doc(x12_read *x, const xset *s, size_t begin, size_t end, bool sh
                 rc = map_element(x, s, gr, all, doc);
             continue;
         }
+        if (!(x->starts_any >> g & 1))
+            continue; /* no loop of this group in the set (an order without charges) */
         for (size_t k = 0; !rc && k < x->n_start_at; k++) { /* the segments starting loops */
             size_t i = x->start_at[k];
-            if (i < begin || i >= end || !(x->starts[i] & (1u << g)) || (x->in_group[i] & HIDDEN))
+            if (i < begin || i >= end || !(x->starts[k] & (1u << g)) || (x->in_group[i] & HIDDEN))
                 continue;
             size_t e = x->start_end[k] ? x->start_end[k] : group_end(s, gr, i, s->n);
             rc = map_element(x, s, gr, (xscope){i, e, false, 0, 0}, doc);
