@@ -1445,40 +1445,167 @@ static inline bool envelope_id(const char *id, uint32_t n)
     return n == 3 && id[0] == 'I' && id[1] == 'E' && id[2] == 'A';
 }
 
-/* The window path of read_set_body: a segment that ends within 64 bytes of its start (nearly all
- * do) is taken from the 64 bits of each class that begin at its first byte, cut from its block and
- * the next - its terminator is the lowest bit of one, its separators and "other" bytes the bits
- * below it of the others - and split in one loop over its separators. Why: the block loop goes
- * block by block, and whether a segment goes on in the next block (about 2 in 5 of the 850's
- * 26-byte segments do) is a branch the CPU mostly mispredicts, with more work per block (masks
- * kept, terminator tested, cursor moved). The window is the same bits in one go, with no branch
- * on where the block ends. */
+/* The window path of read_set_body (read_windows): a segment that ends within 64 bytes of its
+ * start (nearly all do) is taken from the 64 bits of each class that begin at its first byte,
+ * cut from its block and the next - its terminator is the lowest bit of one, its separators and
+ * "other" bytes the bits below it of the others - and split in one loop over its separators.
+ * Why: the block loop goes block by block, and whether a segment goes on in the next block (about
+ * 2 in 5 of the 850's 26-byte segments do) is a branch the CPU mostly mispredicts, with more work
+ * per block (masks kept, terminator tested, cursor moved); the window is the same bits in one go.
+ * And in a loop of its own, with few values live: beside the block loop's, gcc kept half of them
+ * on the stack. */
 
 /* 64 bits of a class from bit s (0..63) of block lo on, the next block hi after it: the bytes
  * from a segment's start on, wherever it starts in its block (with BMI2: shrx, shlx). */
 static inline uint64_t window(uint64_t lo, uint64_t hi, unsigned s)
 {
-    return lo >> s | hi << 1 << (63 - s);
+    return lo >> s | hi << 1 << (~s & 63); /* (~s & 63: 63 - s) */
 }
 
-/* Splits the segment f[0..n) at its separators seps (bit i: f[i]) like the block loop does: each
- * separator and the terminator f[n] become NULs, each element's start and length go to ptr[] and
- * len[]; returns the number of separators. */
-static inline __attribute__((always_inline)) size_t
-split_window(char *f, uint64_t seps, size_t n, const char **restrict ptr, uint32_t *restrict len)
+/* read_set_body's cursors, handed to read_windows and back, and its bounds */
+typedef struct win_state {
+    size_t po, set_bytes;
+    const char **ptr;
+    uint32_t *len;
+    dg_x12_seg *sg;
+    long file_seg, set_seg; /* of the last segment read */
+    bool act;               /* it is an envelope segment */
+    uint32_t isa_word;
+    size_t limit, k_end, near, po_stop;
+    uintptr_t ptr_lim, sg_lim;
+} win_state;
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define WIN_TARGET __attribute__((noinline, target("bmi,bmi2,popcnt")))
+#include <emmintrin.h>
+/* a segment's file_seg and set_seg, one after the other, counted on together in one SSE2
+ * register (one add and one store a segment, and two general registers fewer in the loop) */
+_Static_assert(offsetof(dg_x12_seg, set_seg) == offsetof(dg_x12_seg, file_seg) + 8 &&
+                   sizeof(long) == 8,
+               "file_seg and set_seg side by side");
+typedef __m128i seg_numbers;
+static inline seg_numbers seg_numbers_of(long file_seg, long set_seg)
 {
-    size_t j = 0, st = 0; /* element j starts at f + st */
-    for (; seps; seps &= seps - 1, j++) {
-        const size_t at = (size_t)__builtin_ctzll(seps);
-        f[at] = '\0';
-        len[j] = (uint32_t)(at - st);
-        ptr[j] = f + st;
-        st = at + 1;
+    return _mm_set_epi64x(set_seg, file_seg);
+}
+static inline seg_numbers seg_numbers_next(seg_numbers n, dg_x12_seg *sg)
+{
+    n = _mm_add_epi64(n, _mm_set1_epi64x(1));
+    _mm_storeu_si128((__m128i *)(void *)&sg->file_seg, n);
+    return n;
+}
+static inline long seg_numbers_file(seg_numbers n)
+{
+    return _mm_cvtsi128_si64(n);
+}
+#else
+#define WIN_TARGET __attribute__((noinline))
+typedef struct seg_numbers {
+    long file_seg, set_seg;
+} seg_numbers;
+static inline seg_numbers seg_numbers_of(long file_seg, long set_seg)
+{
+    return (seg_numbers){file_seg, set_seg};
+}
+static inline seg_numbers seg_numbers_next(seg_numbers n, dg_x12_seg *sg)
+{
+    sg->file_seg = ++n.file_seg;
+    sg->set_seg = ++n.set_seg;
+    return n;
+}
+static inline long seg_numbers_file(seg_numbers n)
+{
+    return n.file_seg;
+}
+#endif
+
+/* read_set_body's loop for the segments of the window path: reads segments from w->po on while
+ * they end within 64 bytes of their start, hold no "other" byte, start 4 bytes or more before the
+ * read buffer's end, are no ISA and keep the set under its near-limit bytes (so that no segment
+ * is over max_len: see read_set_body); stops before any other segment (the gap before it
+ * skipped), or after one that needs read_set_body's end-of-segment checks (an envelope segment,
+ * the index full or a set limit near: returns true). */
+static WIN_TARGET bool read_windows(reader *r, win_state *w)
+{
+    char *const rb = r->rbuf;
+    const dg_x12_block *const blocks = r->blocks;
+    size_t po = w->po;
+    /* the set's bytes less po: the same over a segment, one less for each byte of a gap */
+    size_t bytes_less_po = w->set_bytes - po;
+    const char **ptr = w->ptr;
+    uint32_t *len = w->len;
+    dg_x12_seg *sg = w->sg;
+    seg_numbers num = seg_numbers_of(w->file_seg, w->set_seg);
+    /* below po_win: 4 bytes readable, the block and the next classified, the set under near */
+    const size_t po_end = po + (w->near - w->set_bytes), by_bytes = w->limit - 3;
+    w->po_stop = po_end < by_bytes ? po_end : by_bytes; /* (in w: rarely needed) */
+    size_t po_win = 64 * (r->cls_hi - 1); /* (read_set_body has po's block classified) */
+    po_win = po_win < w->po_stop ? po_win : w->po_stop;
+    bool act = false, check = false;
+    for (;;) {
+        while (r->skip[(unsigned char)rb[po]]) {
+            po++;
+            bytes_less_po--;
+        }
+        if (po >= po_win) {
+            const size_t k = po / 64;
+            if (po >= w->po_stop || k + 1 >= w->k_end)
+                break;
+            classify_from(r, k < r->cls_hi ? r->cls_hi : k);
+            po_win = 64 * (r->cls_hi - 1);
+            po_win = po_win < w->po_stop ? po_win : w->po_stop;
+            continue;
+        }
+        char *const f = rb + po;
+        const char c0 = *f;
+        uint32_t w4;
+        if (c0 == 'I' && (memcpy(&w4, f, 4), w4 == w->isa_word))
+            break;
+        const dg_x12_block *b = &blocks[po / 64];
+        const unsigned s = po % 64;
+        const uint64_t wt = window(b[0].term, b[1].term, s);
+        if (!wt)
+            break; /* for read_set_body's loop; nothing written */
+        const unsigned n = (unsigned)__builtin_ctzll(wt);
+        const uint64_t before = ((uint64_t)1 << n) - 1; /* the bits before the terminator (bzhi) */
+        if (window(b[0].other, b[1].other, s) & before)
+            break;
+        /* the split, as the block loop's, the cursors moving along */
+        const char **p = ptr;
+        uint32_t *l = len;
+        const char *st = f; /* the element's start */
+        for (uint64_t m = window(b[0].elem, b[1].elem, s) & before; m; m &= m - 1) {
+            char *const at = f + __builtin_ctzll(m);
+            *at = '\0';
+            *l++ = (uint32_t)(at - st);
+            *p++ = st;
+            st = at + 1;
+        }
+        f[n] = '\0';
+        *l = (uint32_t)(f + n - st);
+        *p = st;
+        sg->el = ptr;
+        sg->el_len = len;
+        sg->n_el = (int)(p - ptr);
+        num = seg_numbers_next(num, sg);
+        sg++;
+        act = (c0 == 'S' || c0 == 'G' || c0 == 'I') && envelope_id(f, len[0]);
+        ptr = p + 1;
+        len = l + 1;
+        po += n + 1;
+        if (act || (uintptr_t)ptr > w->ptr_lim || (uintptr_t)sg > w->sg_lim) {
+            check = true;
+            break;
+        }
     }
-    f[n] = '\0';
-    len[j] = (uint32_t)(n - st);
-    ptr[j] = f + st;
-    return j;
+    w->po = po;
+    w->set_bytes = po + bytes_less_po;
+    w->ptr = ptr;
+    w->len = len;
+    w->sg = sg;
+    w->file_seg = seg_numbers_file(num);
+    w->act = act;
+    return check;
 }
 
 /* The open set's segments one after the other from the classified blocks, the reader's state in
@@ -1494,7 +1621,9 @@ split_window(char *f, uint64_t seps, size_t n, const char **restrict ptr, uint32
  * for the plain path gets its separators back. Few values live across the loop (element and
  * segment cursors instead of counts and bases, limits as the cursor values that reach them, the
  * scan bits written once at the end, nothing read from r that a store into the buffer could
- * change): with more, gcc keeps them on the stack and reloads them for every segment. */
+ * change): with more, gcc keeps them on the stack and reloads them for every segment.
+ * With windows (read_set_body_bmi), read_windows reads the segments the window path can take,
+ * and this loop each of the others. */
 static inline __attribute__((always_inline)) int read_set_body_as(reader *r, const bool windows)
 {
     /* room for any segment of the blocks: checked once per segment, grown here */
@@ -1535,6 +1664,9 @@ static inline __attribute__((always_inline)) int read_set_body_as(reader *r, con
     /* the set's byte limit leaves room for any segment of the blocks (< BLOCK_SPAN * 64 bytes)
      * until the set nears it */
     size_t max_len = set_bytes >= near ? seg_max_len(set_bytes) : lim_seg_elems;
+    /* the window path's segments (< 64 bytes) are never over max_len (at least the lower of
+     * lim_seg_elems and SEG_KEEP) when lim_seg_elems is 64 or more */
+    const bool win = lim_seg_elems >= 64;
     bool act = false; /* the last segment read goes to dispatch */
     for (;;) {
         while (r->skip[(unsigned char)rb[po]])
@@ -1542,25 +1674,29 @@ static inline __attribute__((always_inline)) int read_set_body_as(reader *r, con
         uint32_t w4;
         if (limit - po < 4 || (memcpy(&w4, rb + po, 4), w4 == isa_word))
             break;
-        size_t k = po / 64, j = 0, q;
-        if (windows) { /* a segment ending within 64 bytes: the window path (split_window) */
-            if (k + 1 >= cls_hi && k + 1 < k_end) {
-                classify_from(r, k < cls_hi ? cls_hi : k);
-                cls_hi = r->cls_hi;
+        if (windows && win && set_bytes < near) {
+            /* the window path until a segment needs this loop (read_windows) */
+            win_state c = {po,    set_bytes, ptr,   len,   sg,   file_seg, file_seg - set_seg_less,
+                           false, isa_word,  limit, k_end, near, 0,        ptr_lim,
+                           sg_lim};
+            const bool check = read_windows(r, &c);
+            po = c.po;
+            set_bytes = c.set_bytes;
+            ptr = c.ptr;
+            len = c.len;
+            sg = c.sg;
+            file_seg = c.file_seg;
+            cls_hi = r->cls_hi;
+            if (set_bytes >= near) /* (its last segment took the set there) */
+                max_len = seg_max_len(set_bytes);
+            if (check) { /* a segment read that needs the end-of-segment checks */
+                act = c.act;
+                goto check;
             }
-            const dg_x12_block *b = &r->blocks[k];
-            const unsigned s = po % 64;
-            const uint64_t wt = k + 1 < cls_hi ? window(b[0].term, b[1].term, s) : 0;
-            if (wt) {
-                const uint64_t before = (wt & (0 - wt)) - 1; /* the bits before the terminator */
-                const size_t n = (size_t)__builtin_ctzll(wt);
-                if ((window(b[0].other, b[1].other, s) & before) || n > max_len)
-                    break; /* for the plain path; nothing written yet */
-                j = split_window(rb + po, window(b[0].elem, b[1].elem, s) & before, n, ptr, len);
-                q = po + n;
-                goto split;
-            }
+            if (limit - po < 4 || (memcpy(&w4, rb + po, 4), w4 == isa_word))
+                break;
         }
+        size_t k = po / 64, j = 0;
         /* split block by block as the terminator is looked for, then undone (the NULs put back)
          * for a segment that turns out to be one for the plain path (see find_in_blocks) */
         const size_t k_span = k + BLOCK_SPAN;
@@ -1598,7 +1734,7 @@ static inline __attribute__((always_inline)) int read_set_body_as(reader *r, con
             keep = ~0ULL;
         }
         /* (no terminator bit after the input's end: classify_from) */
-        q = 64 * k + (unsigned)__builtin_ctzll(t);
+        const size_t q = 64 * k + (unsigned)__builtin_ctzll(t);
         if (q - po > max_len) {
         plain:
             for (size_t i = 0; i < j; i++)
@@ -1608,7 +1744,6 @@ static inline __attribute__((always_inline)) int read_set_body_as(reader *r, con
         rb[q] = '\0';
         len[j] = (uint32_t)(rb + q - f0);
         ptr[j] = f0;
-    split:
         sg->el = ptr;
         sg->el_len = len;
         sg->n_el = (int)j;
@@ -1626,6 +1761,7 @@ static inline __attribute__((always_inline)) int read_set_body_as(reader *r, con
             act = act || set_bytes >= lim_set_bytes;
             max_len = seg_max_len(set_bytes);
         }
+    check:
         if (act || (uintptr_t)ptr > ptr_lim || (uintptr_t)sg > sg_lim) {
             act = act || (uintptr_t)ptr > ptr_max || (uintptr_t)sg > sg_max;
             break;

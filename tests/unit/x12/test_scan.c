@@ -804,8 +804,8 @@ static void blocks_and_plain_reading_agree_at_the_end(void **state)
 /* The window path (a segment ending within 64 bytes of its start, split in one go) against the
  * block loop and the plain path: segments of 1 to 80 bytes with separators at every spacing,
  * starting at each of the 64 offsets of a block, with line breaks or none between them, a
- * component separator ("other": the plain path) before or after a terminator, and sets that go
- * over small limits. */
+ * component separator ("other": the plain path) before or after a terminator, a short segment
+ * that starts like an ISA, and sets that go over small limits. */
 static void window_split_like_block_loop(void **state)
 {
     (void)state;
@@ -835,6 +835,8 @@ static void window_split_like_block_loop(void **state)
                     segs++;
                 }
             }
+            if (shift % 8 == 0) /* a short segment that starts like an ISA, after a short one */
+                dg_buf_printf(&b, "REF*I%sISA*%d%s", eol, shift, eol);
             dg_buf_printf(&b, "SE*%d*0001~GE*1*1~IEA*1*000000001~\n", segs + 1);
             same_with_blocks("generated segments", b.data, b.len);
             for (size_t cut = b.len - 40; cut < b.len; cut += 7) /* the last block cut short */
