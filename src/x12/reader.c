@@ -1519,6 +1519,9 @@ static inline long seg_numbers_file(seg_numbers n)
 }
 #endif
 
+/* bit c & 63 for c = S, G and I */
+#define ENVELOPE_STARTS ((1ULL << ('S' & 63)) | (1ULL << ('G' & 63)) | (1ULL << ('I' & 63)))
+
 /* read_set_body's loop for the segments of the window path: reads segments from w->po on while
  * they end within 64 bytes of their start, hold no "other" byte, start 4 bytes or more before the
  * read buffer's end, are no ISA and keep the set under its near-limit bytes (so that no segment
@@ -1557,9 +1560,12 @@ static WIN_TARGET bool read_windows(reader *r, win_state *w)
             continue;
         }
         char *const f = rb + po;
-        const char c0 = *f;
+        const unsigned char c0 = (unsigned char)*f;
+        /* an id starting with S, G or I (or a byte 64, 128 or 192 from one: then envelope_id
+         * says no) may be an envelope segment's: a bit test instead of three compares */
+        const bool env = (ENVELOPE_STARTS >> (c0 & 63)) & 1;
         uint32_t w4;
-        if (c0 == 'I' && (memcpy(&w4, f, 4), w4 == w->isa_word))
+        if (env && c0 == 'I' && (memcpy(&w4, f, 4), w4 == w->isa_word))
             break;
         const dg_x12_block *b = &blocks[po / 64];
         const unsigned s = po % 64;
@@ -1589,7 +1595,7 @@ static WIN_TARGET bool read_windows(reader *r, win_state *w)
         sg->n_el = (int)(p - ptr);
         num = seg_numbers_next(num, sg);
         sg++;
-        act = (c0 == 'S' || c0 == 'G' || c0 == 'I') && envelope_id(f, len[0]);
+        act = env && envelope_id(f, len[0]);
         ptr = p + 1;
         len = l + 1;
         po += n + 1;
